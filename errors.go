@@ -1,0 +1,123 @@
+package cwlogs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes the service returns in __type, as sanitized by [APIError].
+const (
+	CodeResourceNotFound      = "ResourceNotFoundException"
+	CodeResourceAlreadyExists = "ResourceAlreadyExistsException"
+	CodeInvalidParameter      = "InvalidParameterException"
+	CodeThrottling            = "ThrottlingException"
+	CodeServiceUnavailable    = "ServiceUnavailableException"
+	CodeLimitExceeded         = "LimitExceededException"
+	CodeInvalidSignature      = "InvalidSignatureException"
+	CodeUnrecognizedClient    = "UnrecognizedClientException"
+	CodeAccessDenied          = "AccessDeniedException"
+)
+
+// Sentinel errors matched by [APIError.Is], for use with errors.Is.
+var (
+	ErrNotFound         = errors.New("cwlogs: resource not found")
+	ErrAlreadyExists    = errors.New("cwlogs: resource already exists")
+	ErrThrottled        = errors.New("cwlogs: throttled")
+	ErrInvalidParameter = errors.New("cwlogs: invalid parameter")
+)
+
+// APIError is an error answer from the service (any non-2xx response).
+type APIError struct {
+	Operation  string // the Logs operation, e.g. "PutLogEvents"
+	Code       string // the __type, sanitized: no namespace before '#', nothing after ':'
+	Message    string
+	StatusCode int
+	RequestID  string
+
+	// skewCorrected is set when the client corrected its clock offset from
+	// this error, so a retry is expected to succeed.
+	skewCorrected bool
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("cwlogs: %s: %s (HTTP %d", e.Operation, e.Code, e.StatusCode)
+	if e.RequestID != "" {
+		s += ", request id " + e.RequestID
+	}
+	s += ")"
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Is reports whether e matches one of the package's sentinel errors.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.Code == CodeResourceNotFound
+	case ErrAlreadyExists:
+		return e.Code == CodeResourceAlreadyExists
+	case ErrThrottled:
+		return isThrottleCode(e.Code)
+	case ErrInvalidParameter:
+		return e.Code == CodeInvalidParameter || e.Code == "ValidationException"
+	}
+	return false
+}
+
+// IsNotFound reports whether err is a ResourceNotFoundException.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// IsAlreadyExists reports whether err is a ResourceAlreadyExistsException.
+func IsAlreadyExists(err error) bool { return errors.Is(err, ErrAlreadyExists) }
+
+// IsThrottling reports whether err is a throttling error.
+func IsThrottling(err error) bool { return errors.Is(err, ErrThrottled) }
+
+// IsInvalidParameter reports whether err is an InvalidParameterException or a ValidationException.
+func IsInvalidParameter(err error) bool { return errors.Is(err, ErrInvalidParameter) }
+
+// throttleCodes are the error codes the SDK standard retry mode treats as throttling.
+var throttleCodes = map[string]bool{
+	"Throttling": true, "ThrottlingException": true, "ThrottledException": true,
+	"RequestThrottledException": true, "TooManyRequestsException": true,
+	"ProvisionedThroughputExceededException": true, "TransactionInProgressException": true,
+	"RequestLimitExceeded": true, "BandwidthLimitExceeded": true, "LimitExceededException": true,
+	"RequestThrottled": true, "SlowDown": true, "PriorRequestNotComplete": true,
+	"EC2ThrottledException": true,
+}
+
+func isThrottleCode(code string) bool { return throttleCodes[code] }
+
+// ValidationError reports input rejected before any request was sent.
+type ValidationError struct {
+	Operation string // e.g. "PutLogEvents"
+	Field     string // e.g. "logEvents[3].timestamp"
+	Value     string // the offending value, shortened if long
+	Reason    string // what constraint it breaks
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("cwlogs: %s: invalid %s %s: %s", e.Operation, e.Field, e.Value, e.Reason)
+}
+
+// Is makes a ValidationError match ErrInvalidParameter.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidParameter }
+
+// OpError wraps a transport failure (connection, timeout, cancelled context) with the operation name.
+type OpError struct {
+	Operation string
+	Attempts  int
+	Err       error
+}
+
+// Error implements error.
+func (e *OpError) Error() string {
+	return fmt.Sprintf("cwlogs: %s: after %d attempt(s): %v", e.Operation, e.Attempts, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *OpError) Unwrap() error { return e.Err }

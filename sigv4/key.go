@@ -1,0 +1,78 @@
+package sigv4
+
+import (
+	"crypto/sha256"
+	"sync"
+)
+
+// hmacSHA256 computes HMAC-SHA256(key, msg) without allocating for keys up to 64 bytes and
+// messages that fit the stack buffer; longer messages fall back to a heap buffer.
+func hmacSHA256(key, msg []byte) [32]byte {
+	var k [64]byte
+	if len(key) > 64 {
+		sum := sha256.Sum256(key)
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], key)
+	}
+	var stack [64 + 256]byte
+	var in []byte
+	if 64+len(msg) <= len(stack) {
+		in = stack[:64+len(msg)]
+	} else {
+		in = make([]byte, 64+len(msg))
+	}
+	for i := range 64 {
+		in[i] = k[i] ^ 0x36
+	}
+	copy(in[64:], msg)
+	inner := sha256.Sum256(in)
+	var out [64 + 32]byte
+	for i := range 64 {
+		out[i] = k[i] ^ 0x5c
+	}
+	copy(out[64:], inner[:])
+	return sha256.Sum256(out[:])
+}
+
+// DeriveKey returns the SigV4 signing key for secret, date (YYYYMMDD), region and service.
+func DeriveKey(secret, date, region, service string) [32]byte {
+	var kb [4 + 128]byte
+	k := append(kb[:0], "AWS4"...)
+	k = append(k, secret...)
+	kDate := hmacSHA256(k, []byte(date))
+	kRegion := hmacSHA256(kDate[:], []byte(region))
+	kService := hmacSHA256(kRegion[:], []byte(service))
+	return hmacSHA256(kService[:], []byte("aws4_request"))
+}
+
+type cacheKey struct {
+	accessKeyID, secret, date, region, service string
+}
+
+// keyCache caches derived signing keys. A hit costs one map lookup under a read lock instead
+// of four HMACs. It is bounded: when full it is emptied.
+type keyCache struct {
+	mu sync.RWMutex
+	m  map[cacheKey][32]byte
+}
+
+const maxCachedKeys = 64
+
+func (c *keyCache) get(accessKeyID, secret, date, region, service string) [32]byte {
+	ck := cacheKey{accessKeyID, secret, date, region, service}
+	c.mu.RLock()
+	k, ok := c.m[ck]
+	c.mu.RUnlock()
+	if ok {
+		return k
+	}
+	k = DeriveKey(secret, date, region, service)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedKeys {
+		c.m = make(map[cacheKey][32]byte)
+	}
+	c.m[ck] = k
+	c.mu.Unlock()
+	return k
+}
