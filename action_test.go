@@ -1,0 +1,204 @@
+package cwlogs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestActionTimestampForms(t *testing.T) {
+	ts := time.UnixMilli(1530000000123)
+	tests := []struct {
+		name string
+		ts   any
+	}{
+		{"digit string", "1530000000123"},
+		{"int", 1530000000123},
+		{"int64", int64(1530000000123)},
+		{"uint64", uint64(1530000000123)},
+		{"float64 from JSON", float64(1530000000123)},
+		{"json.Number", json.Number("1530000000123")},
+		{"time.Time", ts},
+		{"*time.Time", &ts},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeLogs(t, nil)
+			c := newTestClient(t, f)
+			_, err := c.Action(context.Background(), ActionPutLogEvents, map[string]any{
+				"logGroupName": "g", "logStreamName": "s",
+				"logEvents": []any{map[string]any{"message": "m", "timestamp": tc.ts}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := `{"logGroupName":"g","logStreamName":"s","logEvents":[{"message":"m","timestamp":1530000000123}]}`
+			if got := f.requests()[0].Body; got != want {
+				t.Errorf("body %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestActionEventListForms(t *testing.T) {
+	want := `{"logGroupName":"g","logStreamName":"s","logEvents":[{"message":"a","timestamp":1},{"message":"b","timestamp":2}],"sequenceToken":"49590"}`
+	for _, tc := range []struct {
+		name   string
+		events any
+	}{
+		{"[]map[string]any", []map[string]any{{"message": "a", "timestamp": 1}, {"message": "b", "timestamp": "2"}}},
+		{"[]map[string]string", []map[string]string{{"message": "a", "timestamp": "1"}, {"message": "b", "timestamp": "2"}}},
+		{"[]any mixed", []any{map[string]string{"message": "a", "timestamp": "1"}, InputLogEvent{2, "b"}}},
+		{"[]InputLogEvent", []InputLogEvent{{1, "a"}, {2, "b"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeLogs(t, nil)
+			c := newTestClient(t, f)
+			if _, err := c.Action(context.Background(), ActionPutLogEvents, map[string]any{
+				"logGroupName": "g", "logStreamName": "s", "logEvents": tc.events, "sequenceToken": "49590"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.requests()[0].Body; got != want {
+				t.Errorf("body %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestActionPassThroughAndResponse(t *testing.T) {
+	f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Custom", "kept")
+		writeJSON(w, 200, `{"nextSequenceToken":"t2"}`)
+	})
+	c := newTestClient(t, f)
+	resp, err := c.Action(context.Background(), ActionCreateLogGroup, map[string]any{
+		"logGroupName": "g", "deletionProtectionEnabled": true, "tags": map[string]string{"a": "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.requests()[0].Body, `{"deletionProtectionEnabled":true,"logGroupName":"g","tags":{"a":"b"}}`; got != want {
+		t.Errorf("body %s, want %s", got, want)
+	}
+	if resp.StatusCode != 200 || resp.Header.Get("x-custom") != "kept" || resp.Header.Get("x-amzn-requestid") != "req-1234" ||
+		string(resp.Body) != `{"nextSequenceToken":"t2"}` {
+		t.Errorf("response = %d %v %s", resp.StatusCode, resp.Header, resp.Body)
+	}
+}
+
+func TestActionAPIErrorReturnsResponse(t *testing.T) {
+	f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 400, `{"__type":"ResourceAlreadyExistsException","message":"The specified log group already exists"}`)
+	})
+	c := newTestClient(t, f)
+	resp, err := c.Action(context.Background(), ActionCreateLogGroup, map[string]any{"logGroupName": "g"})
+	var ae *APIError
+	if !errors.As(err, &ae) || !IsAlreadyExists(err) {
+		t.Fatalf("err = %v", err)
+	}
+	if resp == nil || resp.StatusCode != 400 || !strings.Contains(string(resp.Body), "already exists") {
+		t.Fatalf("resp = %+v", resp)
+	}
+	if ae.Message != "The specified log group already exists" || ae.RequestID != "req-1234" || ae.Operation != "CreateLogGroup" {
+		t.Errorf("APIError = %+v", ae)
+	}
+}
+
+func TestActionRejectsBeforeSending(t *testing.T) {
+	tests := []struct {
+		name   string
+		action ActionType
+		params map[string]any
+		field  string
+	}{
+		{"empty logEvents", ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s", "logEvents": []map[string]any{}}, "logEvents"},
+		{"missing logEvents", ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s"}, "logEvents"},
+		{"timestamp with letters", ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s", "logEvents": []map[string]any{{"message": "m", "timestamp": "12a"}}}, "logEvents[0].timestamp"},
+		{"fractional float", ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s", "logEvents": []map[string]any{{"message": "m", "timestamp": 1.5}}}, "logEvents[0].timestamp"},
+		{"missing timestamp", ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s", "logEvents": []map[string]any{{"message": "m"}}}, "logEvents[0].timestamp"},
+		{"message not a string", ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s", "logEvents": []any{map[string]any{"message": 5, "timestamp": 1}}}, "logEvents[0].message"},
+		{"unknown event key", ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s", "logEvents": []map[string]any{{"message": "m", "timestamp": 1, "level": "x"}}}, "logEvents[0].level"},
+		{"unknown param", ActionCreateLogStream, map[string]any{"logGroupName": "g", "logStreamName": "s", "bogus": 1}, "bogus"},
+		{"name not a string", ActionDeleteLogGroup, map[string]any{"logGroupName": 7}, "logGroupName"},
+		{"bad group name", ActionCreateLogGroup, map[string]any{"logGroupName": "has space"}, "logGroupName"},
+		{"tag value not string", ActionCreateLogGroup, map[string]any{"logGroupName": "g", "tags": map[string]any{"k": 1}}, `tags["k"]`},
+		{"empty tags", ActionCreateLogGroup, map[string]any{"logGroupName": "g", "tags": map[string]string{}}, "tags"},
+		{"stream with colon", ActionDeleteLogStream, map[string]any{"logGroupName": "g", "logStreamName": "a:b"}, "logStreamName"},
+		{"bad operation name", ActionType("Put Log"), nil, "action"},
+		{"empty operation", ActionType(""), nil, "action"},
+		{"unencodable generic", ActionType("StartQuery"), map[string]any{"x": func() {}}, "params.x"},
+	}
+	f := newFakeLogs(t, nil)
+	c := newTestClient(t, f)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := c.Action(context.Background(), tc.action, tc.params)
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("err = %v, want *ValidationError", err)
+			}
+			if resp != nil {
+				t.Errorf("resp = %+v, want nil", resp)
+			}
+			if ve.Field != tc.field {
+				t.Errorf("Field = %q, want %q (%v)", ve.Field, tc.field, err)
+			}
+			if !IsInvalidParameter(err) {
+				t.Error("ValidationError should match ErrInvalidParameter")
+			}
+		})
+	}
+	if n := len(f.requests()); n != 0 {
+		t.Fatalf("%d requests were sent for invalid input", n)
+	}
+}
+
+func TestActionDoesNotMutateParams(t *testing.T) {
+	f := newFakeLogs(t, nil)
+	c := newTestClient(t, f)
+	events := []map[string]any{{"message": "m", "timestamp": "1530000000123"}, {"message": "n", "timestamp": time.UnixMilli(1530000000124)}}
+	tags := map[string]any{"k": "v"}
+	params := map[string]any{"logGroupName": "g", "logStreamName": "s", "logEvents": events, "sequenceToken": "x"}
+	snapshot := map[string]any{"logGroupName": "g", "logStreamName": "s", "sequenceToken": "x",
+		"logEvents": []map[string]any{maps.Clone(events[0]), maps.Clone(events[1])}}
+	if _, err := c.Action(context.Background(), ActionPutLogEvents, params); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(params, snapshot) {
+		t.Errorf("params changed: %v", params)
+	}
+	generic := map[string]any{"logGroupName": "g", "startTime": time.UnixMilli(5), "nested": map[string]any{"t": time.UnixMilli(6)}, "tags": tags}
+	before := map[string]any{"logGroupName": "g", "startTime": time.UnixMilli(5), "nested": map[string]any{"t": time.UnixMilli(6)}, "tags": map[string]any{"k": "v"}}
+	if _, err := c.Action(context.Background(), "TagLogGroup", generic); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(generic, before) {
+		t.Errorf("generic params changed: %v", generic)
+	}
+	if got := f.requests()[1].Body; got != `{"logGroupName":"g","nested":{"t":6},"startTime":5,"tags":{"k":"v"}}` {
+		t.Errorf("generic body %s", got)
+	}
+}
+
+func TestToMillis(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true}, {"9223372036854775807", 1<<63 - 1, true}, {"9223372036854775808", 0, false},
+		{"-1", 0, false}, {"", 0, false}, {" 1", 0, false}, {int8(-3), -3, true}, {uint(7), 7, true},
+		{uint64(1 << 63), 0, false}, {float32(2), 2, true}, {1e300, 0, false}, {json.Number("1.5"), 0, false},
+		{true, 0, false}, {nil, 0, false},
+	} {
+		got, err := ToMillis(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ToMillis(%#v) = %d, %v; want %d ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,362 @@
+package cwlogs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/cwlogs/cwlogs/sigv4"
+)
+
+// Protocol constants of CloudWatch Logs (the seed's AWS_CLOUDWATCH_LOGS_* globals).
+const (
+	TargetPrefix = "Logs_20140328"
+	ContentType  = "application/x-amz-json-1.1"
+	ServiceName  = "logs"
+)
+
+// Client is a CloudWatch Logs client. It is safe for concurrent use by
+// multiple goroutines; create one per region and credentials and share it.
+type Client struct {
+	region         string
+	endpoint       string
+	url            url.URL
+	creds          CredentialsProvider
+	credSource     string
+	signer         *sigv4.Signer
+	hc             *http.Client
+	retry          RetryPolicy
+	quota          *retryQuota
+	clock          func() time.Time
+	rand           func() float64
+	attemptTimeout time.Duration
+	userAgent      string
+	offset         atomic.Int64 // clock offset in nanoseconds, corrected from skew errors
+}
+
+// Response is the raw answer of the service, like the seed's callback table:
+// the HTTP status code, the response headers (http.Header; look them up with
+// Header.Get, which ignores case) and the raw JSON body.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// New creates a client for region with long-term credentials (the seed's
+// constructor AWSCloudWatchLogs(region, accessKeyId, secretAccessKey)). With
+// [WithCredentialsProvider] the key arguments may be empty. Bad arguments give
+// a *ValidationError.
+func New(region, accessKeyID, secretAccessKey string, opts ...Option) (*Client, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.region != "" {
+		region = o.region
+	}
+	if o.creds == nil {
+		if accessKeyID == "" {
+			return nil, &ValidationError{Operation: "New", Field: "accessKeyID", Value: `""`, Reason: "is required (or use WithCredentialsProvider)"}
+		}
+		if secretAccessKey == "" {
+			return nil, &ValidationError{Operation: "New", Field: "secretAccessKey", Value: `""`, Reason: "is required (or use WithCredentialsProvider)"}
+		}
+		o.creds = StaticCredentialsProvider{Credentials: Credentials{
+			AccessKeyID: accessKeyID, SecretAccessKey: secretAccessKey, SessionToken: o.sessionToken, Source: "static"}}
+	}
+	return newClient(region, &o)
+}
+
+func newClient(region string, o *options) (*Client, error) {
+	if region == "" {
+		return nil, &ValidationError{Operation: "New", Field: "region", Value: `""`, Reason: "is required (Invalid Configuration: Missing Region)"}
+	}
+	if !hostLabelRe.MatchString(region) {
+		return nil, &ValidationError{Operation: "New", Field: "region", Value: showValue(region), Reason: "is not a valid region name (letters, digits and '-')"}
+	}
+	fips := o.fips != nil && *o.fips
+	dual := o.dualStack != nil && *o.dualStack
+	endpoint := o.endpoint
+	if endpoint != "" {
+		if fips {
+			return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: showValue(endpoint), Reason: "Invalid Configuration: FIPS and custom endpoint are not supported"}
+		}
+		if dual {
+			return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: showValue(endpoint), Reason: "Invalid Configuration: Dualstack and custom endpoint are not supported"}
+		}
+	} else {
+		var err error
+		if endpoint, err = ResolveEndpoint(region, fips, dual); err != nil {
+			return nil, err
+		}
+	}
+	u, err := parseEndpoint(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		region:         region,
+		endpoint:       endpoint,
+		url:            *u,
+		creds:          o.creds,
+		signer:         sigv4.NewSigner(),
+		hc:             o.httpClient,
+		clock:          o.clock,
+		rand:           defaultRand,
+		attemptTimeout: o.attemptTimeout,
+		userAgent:      o.userAgent,
+	}
+	switch p := o.creds.(type) {
+	case StaticCredentialsProvider:
+		c.credSource = "static"
+	case *CredentialsCache:
+		c.credSource = "cached"
+	default:
+		c.creds = NewCredentialsCache(p)
+		c.credSource = fmt.Sprintf("%T", p)
+	}
+	if cc, ok := c.creds.(*CredentialsCache); ok && cc.Now == nil && o.clock != nil {
+		cc.Now = o.clock
+	}
+	if c.hc == nil {
+		c.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	if c.attemptTimeout == 0 {
+		c.attemptTimeout = DefaultAttemptTimeout
+	}
+	if c.userAgent == "" {
+		c.userAgent = "cwlogs-go/" + Version
+	}
+	p := o.retry
+	if o.maxAttempts > 0 {
+		p.MaxAttempts = o.maxAttempts
+	}
+	if o.maxAttempts < 0 || p.MaxAttempts < 0 {
+		return nil, &ValidationError{Operation: "New", Field: "maxAttempts", Value: strconv.Itoa(min(o.maxAttempts, p.MaxAttempts)), Reason: "must be at least 1 (0 means the default of 3)"}
+	}
+	c.retry = p.normalize()
+	c.quota = newRetryQuota(c.retry.RetryQuota)
+	return c, nil
+}
+
+// Region returns the client's region.
+func (c *Client) Region() string { return c.region }
+
+// Endpoint returns the endpoint URL requests are sent to.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// String describes the client without revealing credentials.
+func (c *Client) String() string {
+	return "cwlogs.Client{region: " + c.region + ", endpoint: " + c.endpoint + ", credentials: " + c.credSource +
+		", maxAttempts: " + strconv.Itoa(c.retry.MaxAttempts) + "}"
+}
+
+// GoString implements fmt.GoStringer (%#v) without revealing credentials.
+func (c *Client) GoString() string { return "&" + c.String() }
+
+// Invoke calls any CloudWatch Logs operation with a raw JSON body (nil means
+// {}): it signs, sends and retries as every other call. A non-2xx answer
+// returns both the *Response and an *APIError; a transport failure returns an
+// *OpError.
+func (c *Client) Invoke(ctx context.Context, operation string, body []byte) (*Response, error) {
+	if err := validOperation(operation); err != nil {
+		return nil, err
+	}
+	if body == nil {
+		body = []byte("{}")
+	}
+	return c.do(ctx, operation, body, nil)
+}
+
+// validOperation checks an operation name (it becomes part of a header).
+func validOperation(op string) error {
+	if op == "" {
+		return &ValidationError{Operation: "Action", Field: "action", Value: `""`, Reason: "is required"}
+	}
+	for i := 0; i < len(op); i++ {
+		b := op[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || i > 0 && b >= '0' && b <= '9') {
+			return &ValidationError{Operation: op, Field: "action", Value: showValue(op), Reason: "must be an operation name of letters and digits, e.g. PutLogEvents"}
+		}
+	}
+	return nil
+}
+
+// reqBody is one attempt's request body. It records whether the transport
+// closed it, so a pooled buffer is reused only once no reader is left.
+type reqBody struct {
+	bytes.Reader
+	closed atomic.Bool
+}
+
+func (b *reqBody) Close() error { b.closed.Store(true); return nil }
+
+// maxResponseBytes bounds a response body (GetLogEvents pages are ≤ 1 MB of
+// events, so 64 MiB leaves ample room for JSON escaping).
+const maxResponseBytes = 64 << 20
+
+// do runs the retry loop for one call. pooled, when set, holds body and is
+// returned to the pool once no attempt's body can still be read.
+func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf) (*Response, error) {
+	hash := sigv4.HashHex(body)
+	target := TargetPrefix + "." + op
+	var (
+		small    [4]*reqBody
+		bodies   = small[:0]
+		lastCost int
+	)
+	defer func() {
+		if pooled == nil {
+			return
+		}
+		for _, b := range bodies {
+			if !b.closed.Load() {
+				return // still referenced by a transport goroutine: let the GC have it
+			}
+		}
+		putBuf(pooled)
+	}()
+	for attempt := 1; ; attempt++ {
+		rb := &reqBody{}
+		rb.Reset(body)
+		bodies = append(bodies, rb)
+		resp, err := c.attempt(ctx, target, body, rb, hash)
+		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			if lastCost > 0 {
+				c.quota.release(lastCost)
+			} else if attempt == 1 {
+				c.quota.release(noRetryIncrement)
+			}
+			return resp, nil
+		}
+		var final error
+		if err != nil {
+			var ce *credentialsError
+			if errors.As(err, &ce) {
+				return nil, fmt.Errorf("cwlogs: %s: %w", op, err)
+			}
+			final = &OpError{Operation: op, Attempts: attempt, Err: err}
+			if ctx.Err() != nil {
+				return nil, &OpError{Operation: op, Attempts: attempt, Err: ctx.Err()}
+			}
+		} else {
+			ae := parseAPIError(op, resp.StatusCode, resp.Header, resp.Body)
+			if isSkewError(ae) {
+				if st, ok := serverTime(resp.Header.Get("Date"), ae.Message); ok {
+					skew := st.Sub(c.clock())
+					if skew > skewThreshold || skew < -skewThreshold {
+						c.offset.Store(int64(skew))
+						ae.skewCorrected = true
+					}
+				}
+			}
+			final = ae
+			err = ae
+		}
+		if attempt >= c.retry.MaxAttempts || !c.retry.Retryable(final) {
+			return resp, final
+		}
+		cost := retryCost
+		if isTimeout(err) {
+			cost = retryTimeoutCost
+		}
+		if !c.quota.acquire(cost) {
+			return resp, final
+		}
+		lastCost = cost
+		if serr := sleepCtx(ctx, c.retry.backoff(attempt, c.rand)); serr != nil {
+			return nil, &OpError{Operation: op, Attempts: attempt, Err: serr}
+		}
+	}
+}
+
+// attempt sends one freshly built and freshly signed request.
+func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string) (*Response, error) {
+	creds, err := c.creds.Retrieve(ctx)
+	if err != nil {
+		return nil, &credentialsError{err}
+	}
+	actx, cancel := ctx, context.CancelFunc(nil)
+	if c.attemptTimeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+		defer cancel()
+	}
+	vals := make([]string, 3)
+	vals[0], vals[1], vals[2] = target, ContentType, c.userAgent
+	h := make(http.Header, 8)
+	h["X-Amz-Target"] = vals[0:1:1]
+	h["Content-Type"] = vals[1:2:2]
+	h["User-Agent"] = vals[2:3:3]
+	u := c.url
+	req := (&http.Request{
+		Method:        http.MethodPost,
+		URL:           &u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          rb,
+		ContentLength: int64(len(body)),
+		Host:          u.Host,
+	}).WithContext(actx)
+	t := c.clock().Add(time.Duration(c.offset.Load()))
+	sc := sigv4.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
+	if err := c.signer.SignHTTP(req, sc, hash, ServiceName, c.region, t); err != nil {
+		return nil, &credentialsError{fmt.Errorf("signing: %w", err)}
+	}
+	hr, err := c.hc.Do(req)
+	if err != nil {
+		return nil, c.transportErr(ctx, actx, err)
+	}
+	data, err := readAll(hr)
+	hr.Body.Close()
+	if err != nil {
+		return nil, c.transportErr(ctx, actx, err)
+	}
+	return &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, nil
+}
+
+// transportErr distinguishes an attempt timeout from the caller's context
+// ending and from other transport errors.
+func (c *Client) transportErr(ctx, actx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if actx.Err() != nil {
+		return fmt.Errorf("%w after %v: %w", ErrAttemptTimeout, c.attemptTimeout, context.DeadlineExceeded)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err // drop the URL-prefixed wrapper; the op name is added by OpError
+	}
+	return err
+}
+
+// readAll reads a response body, sized by Content-Length when known.
+func readAll(hr *http.Response) ([]byte, error) {
+	n := hr.ContentLength
+	if n > maxResponseBytes {
+		return nil, fmt.Errorf("response body of %d bytes exceeds %d", n, maxResponseBytes)
+	}
+	if n >= 0 {
+		buf := make([]byte, n)
+		_, err := io.ReadFull(hr.Body, buf)
+		return buf, err
+	}
+	data, err := io.ReadAll(io.LimitReader(hr.Body, maxResponseBytes+1))
+	if err == nil && len(data) > maxResponseBytes {
+		return nil, fmt.Errorf("response body exceeds %d bytes", maxResponseBytes)
+	}
+	return data, err
+}

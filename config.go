@@ -1,0 +1,228 @@
+package cwlogs
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// osEnv reads environment variables.
+type osEnv struct{ get func(string) string }
+
+func (e osEnv) getenv(k string) string {
+	if e.get == nil {
+		return os.Getenv(k)
+	}
+	return e.get(k)
+}
+
+func (e osEnv) first(keys ...string) (key, val string) {
+	for _, k := range keys {
+		if v := e.getenv(k); v != "" {
+			return k, v
+		}
+	}
+	return "", ""
+}
+
+func (e osEnv) profile() string {
+	if _, p := e.first("AWS_PROFILE", "AWS_DEFAULT_PROFILE"); p != "" {
+		return p
+	}
+	return "default"
+}
+
+func homeFile(parts ...string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return ""
+	}
+	return filepath.Join(append([]string{home}, parts...)...)
+}
+
+func (e osEnv) credentialsFile() string {
+	if f := e.getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+		return expandHome(f)
+	}
+	return homeFile(".aws", "credentials")
+}
+
+func (e osEnv) configFile() string {
+	if f := e.getenv("AWS_CONFIG_FILE"); f != "" {
+		return expandHome(f)
+	}
+	return homeFile(".aws", "config")
+}
+
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if h := homeFile(); h != "" {
+			return filepath.Join(h, p[1:])
+		}
+	}
+	return p
+}
+
+// parseBool parses the AWS config booleans "true"/"false" (any case).
+func parseBool(name, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, &ValidationError{Operation: "NewFromEnvironment", Field: name, Value: showValue(v), Reason: "must be true or false"}
+}
+
+// NewFromEnvironment creates a client configured the way the AWS CLI and SDKs
+// configure themselves. Options given in code win over the environment, the
+// environment over the shared files.
+//
+//   - Profile: [WithProfile], AWS_PROFILE, AWS_DEFAULT_PROFILE, else "default".
+//     Files: AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials) with
+//     [name] sections and AWS_CONFIG_FILE (default ~/.aws/config) with
+//     [default] and [profile name] sections. Settings are looked up in the
+//     config file's profile, then in the credentials file's.
+//   - Region: [WithRegion], AWS_REGION, AWS_DEFAULT_REGION, profile "region".
+//   - Credentials: [WithCredentialsProvider]; else AWS_ACCESS_KEY_ID (or
+//     AWS_ACCESS_KEY) + AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) +
+//     AWS_SESSION_TOKEN; else the profile's aws_access_key_id,
+//     aws_secret_access_key, aws_session_token. With WithProfile the profile
+//     comes first, as with the CLI's --profile. role_arn, credential_process
+//     and SSO profiles are not supported (clear error).
+//   - Endpoint: [WithEndpoint]; else, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+//     or the profile's ignore_configured_endpoint_urls is true:
+//     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL, the profile's
+//     services section (cloudwatch_logs = / endpoint_url = ...), the
+//     profile's endpoint_url; else the partition's default host, with
+//     AWS_USE_FIPS_ENDPOINT / use_fips_endpoint and AWS_USE_DUALSTACK_ENDPOINT
+//     / use_dualstack_endpoint.
+//   - Retries: [WithMaxAttempts] / [WithRetryPolicy], AWS_MAX_ATTEMPTS,
+//     profile max_attempts; AWS_RETRY_MODE / retry_mode must be standard,
+//     adaptive or legacy (all three use the standard mode here).
+//
+// Invalid values give a *ValidationError naming the variable or setting.
+func NewFromEnvironment(ctx context.Context, opts ...Option) (*Client, error) {
+	return newFromEnv(ctx, osEnv{}, opts)
+}
+
+func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) {
+	_ = ctx // reserved for providers that need I/O
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	const op = "NewFromEnvironment"
+	profile, explicit := o.profile, o.profile != ""
+	if !explicit {
+		profile = env.profile()
+	}
+	sf, err := loadSharedFiles(env.credentialsFile(), env.configFile())
+	if err != nil {
+		return nil, err
+	}
+	if profile != "default" && !sf.hasProfile(profile) {
+		return nil, &ValidationError{Operation: op, Field: "profile", Value: showValue(profile),
+			Reason: fmt.Sprintf("not found in %s or %s", sf.credFile, sf.cfgFile)}
+	}
+
+	region := o.region
+	if region == "" {
+		_, region = env.first("AWS_REGION", "AWS_DEFAULT_REGION")
+	}
+	if region == "" {
+		region = sf.setting(profile, "region")
+	}
+	if region == "" {
+		return nil, &ValidationError{Operation: op, Field: "region", Value: `""`,
+			Reason: "Invalid Configuration: Missing Region (set AWS_REGION, the profile's region, or use WithRegion)"}
+	}
+
+	if o.creds == nil {
+		envCreds, envOK := envCredentials(env.getenv)
+		switch {
+		case envOK && !explicit:
+			o.creds = StaticCredentialsProvider{Credentials: envCreds}
+		default:
+			c, err := sf.credentials(profile)
+			if err != nil {
+				if envOK {
+					o.creds = StaticCredentialsProvider{Credentials: envCreds}
+					break
+				}
+				return nil, fmt.Errorf("cwlogs: %s: %w (also checked AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)", op, err)
+			}
+			o.creds = StaticCredentialsProvider{Credentials: c}
+		}
+	}
+
+	boolSetting := func(envName, key string, dst **bool) error {
+		if *dst != nil {
+			return nil
+		}
+		name, v := envName, env.getenv(envName)
+		if v == "" {
+			name, v = key, sf.setting(profile, key)
+		}
+		if v == "" {
+			return nil
+		}
+		b, err := parseBool(name, v)
+		if err != nil {
+			return err
+		}
+		*dst = &b
+		return nil
+	}
+	if err := boolSetting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &o.fips); err != nil {
+		return nil, err
+	}
+	if err := boolSetting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint", &o.dualStack); err != nil {
+		return nil, err
+	}
+
+	if o.endpoint == "" {
+		var ignore *bool
+		if err := boolSetting("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls", &ignore); err != nil {
+			return nil, err
+		}
+		if ignore == nil || !*ignore {
+			_, o.endpoint = env.first("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_ENDPOINT_URL")
+			if o.endpoint == "" {
+				o.endpoint = sf.serviceEndpoint(profile)
+			}
+			if o.endpoint == "" {
+				o.endpoint = sf.setting(profile, "endpoint_url")
+			}
+		}
+	}
+
+	if !o.retrySet || o.retry.MaxAttempts == 0 {
+		if o.maxAttempts == 0 {
+			name, v := "AWS_MAX_ATTEMPTS", env.getenv("AWS_MAX_ATTEMPTS")
+			if v == "" {
+				name, v = "max_attempts", sf.setting(profile, "max_attempts")
+			}
+			if v != "" {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil || n < 1 {
+					return nil, &ValidationError{Operation: op, Field: name, Value: showValue(v), Reason: "must be a whole number of at least 1"}
+				}
+				o.maxAttempts = n
+			}
+		}
+	}
+	name, mode := "AWS_RETRY_MODE", env.getenv("AWS_RETRY_MODE")
+	if mode == "" {
+		name, mode = "retry_mode", sf.setting(profile, "retry_mode")
+	}
+	switch strings.ToLower(mode) {
+	case "", "standard", "adaptive", "legacy":
+	default:
+		return nil, &ValidationError{Operation: op, Field: name, Value: showValue(mode), Reason: "must be standard, adaptive or legacy"}
+	}
+	return newClient(region, &o)
+}

@@ -1,0 +1,383 @@
+package cwlogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// awsEnv lists every variable NewFromEnvironment reads; each test clears them.
+var awsEnv = []string{"AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN",
+	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_MAX_ATTEMPTS",
+	"AWS_RETRY_MODE", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT"}
+
+// setupHome makes a temporary HOME with the given ~/.aws files and a clean environment.
+func setupHome(t *testing.T, credentials, config string) string {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, k := range awsEnv {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	dir := filepath.Join(home, ".aws")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if credentials != "" {
+		if err := os.WriteFile(filepath.Join(dir, "credentials"), []byte(credentials), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if config != "" {
+		if err := os.WriteFile(filepath.Join(dir, "config"), []byte(config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return home
+}
+
+const testCredFile = `# comment
+[default]
+aws_access_key_id = AKIDDEFAULT
+aws_secret_access_key = secretdefault
+
+[dev]
+aws_access_key_id=AKIDDEV
+aws_secret_access_key=secretdev
+aws_session_token = tokendev
+`
+
+const testConfigFile = `[default]
+region = eu-west-1
+; comment
+
+[profile dev]
+region = ap-southeast-2
+max_attempts = 7
+services = local
+
+[profile cfgkeys]
+region = us-west-2
+aws_access_key_id = AKIDCFG
+aws_secret_access_key = secretcfg
+endpoint_url = http://127.0.0.1:9000
+
+[profile roles]
+region = us-east-1
+role_arn = arn:aws:iam::123456789012:role/x
+source_profile = default
+
+[profile fips]
+region = us-gov-east-1
+use_fips_endpoint = true
+
+[services local]
+cloudwatch_logs =
+  endpoint_url = http://localhost:4566
+s3 =
+  endpoint_url = http://localhost:9999
+`
+
+func TestNewFromEnvironment(t *testing.T) {
+	type want struct {
+		region, endpoint, akid, token string
+		attempts                      int
+		errContains                   string
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		opts []Option
+		want want
+	}{
+		{"default profile", nil, nil, want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 3}},
+		{"AWS_PROFILE with services section", map[string]string{"AWS_PROFILE": "dev"}, nil,
+			want{region: "ap-southeast-2", endpoint: "http://localhost:4566", akid: "AKIDDEV", token: "tokendev", attempts: 7}},
+		{"WithProfile", nil, []Option{WithProfile("dev")},
+			want{region: "ap-southeast-2", endpoint: "http://localhost:4566", akid: "AKIDDEV", token: "tokendev", attempts: 7}},
+		{"keys in config profile", map[string]string{"AWS_PROFILE": "cfgkeys"}, nil,
+			want{region: "us-west-2", endpoint: "http://127.0.0.1:9000", akid: "AKIDCFG", attempts: 3}},
+		{"env credentials and region win", map[string]string{"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t", "AWS_REGION": "sa-east-1", "AWS_DEFAULT_REGION": "ca-central-1"}, nil,
+			want{region: "sa-east-1", endpoint: "https://logs.sa-east-1.amazonaws.com", akid: "AKIDENV", token: "t", attempts: 3}},
+		{"legacy env names", map[string]string{"AWS_ACCESS_KEY": "AKIDOLD", "AWS_SECRET_KEY": "s", "AWS_DEFAULT_REGION": "ca-central-1"}, nil,
+			want{region: "ca-central-1", endpoint: "https://logs.ca-central-1.amazonaws.com", akid: "AKIDOLD", attempts: 3}},
+		{"explicit profile beats env keys", map[string]string{"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "s"}, []Option{WithProfile("dev")},
+			want{region: "ap-southeast-2", endpoint: "http://localhost:4566", akid: "AKIDDEV", token: "tokendev", attempts: 7}},
+		{"service endpoint env beats everything", map[string]string{"AWS_PROFILE": "dev", "AWS_ENDPOINT_URL": "http://general:1", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "http://logs:2"}, nil,
+			want{region: "ap-southeast-2", endpoint: "http://logs:2", akid: "AKIDDEV", token: "tokendev", attempts: 7}},
+		{"general endpoint env beats services section", map[string]string{"AWS_PROFILE": "dev", "AWS_ENDPOINT_URL": "http://general:1"}, nil,
+			want{region: "ap-southeast-2", endpoint: "http://general:1", akid: "AKIDDEV", token: "tokendev", attempts: 7}},
+		{"ignore configured endpoints", map[string]string{"AWS_PROFILE": "dev", "AWS_ENDPOINT_URL": "http://general:1", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, nil,
+			want{region: "ap-southeast-2", endpoint: "https://logs.ap-southeast-2.amazonaws.com", akid: "AKIDDEV", token: "tokendev", attempts: 7}},
+		{"WithEndpoint wins", map[string]string{"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "http://logs:2"}, []Option{WithEndpoint("http://code:3")},
+			want{region: "eu-west-1", endpoint: "http://code:3", akid: "AKIDDEFAULT", attempts: 3}},
+		{"AWS_MAX_ATTEMPTS", map[string]string{"AWS_MAX_ATTEMPTS": "5", "AWS_RETRY_MODE": "standard"}, nil,
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 5}},
+		{"WithMaxAttempts beats env", map[string]string{"AWS_MAX_ATTEMPTS": "5"}, []Option{WithMaxAttempts(2)},
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 2}},
+		{"fips profile, gov special case", map[string]string{"AWS_PROFILE": "fips", "AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "s"}, nil,
+			want{region: "us-gov-east-1", endpoint: "https://logs.us-gov-east-1.amazonaws.com", akid: "A", attempts: 3}},
+		{"fips and dual-stack env", map[string]string{"AWS_USE_FIPS_ENDPOINT": "TRUE", "AWS_USE_DUALSTACK_ENDPOINT": "true", "AWS_REGION": "us-east-2"}, nil,
+			want{region: "us-east-2", endpoint: "https://logs-fips.us-east-2.api.aws", akid: "AKIDDEFAULT", attempts: 3}},
+		{"bad max attempts", map[string]string{"AWS_MAX_ATTEMPTS": "zero"}, nil, want{errContains: "AWS_MAX_ATTEMPTS"}},
+		{"bad retry mode", map[string]string{"AWS_RETRY_MODE": "fast"}, nil, want{errContains: "AWS_RETRY_MODE"}},
+		{"bad fips bool", map[string]string{"AWS_USE_FIPS_ENDPOINT": "yes"}, nil, want{errContains: "AWS_USE_FIPS_ENDPOINT"}},
+		{"fips with custom endpoint", map[string]string{"AWS_USE_FIPS_ENDPOINT": "true", "AWS_ENDPOINT_URL": "http://x:1"}, nil, want{errContains: "FIPS and custom endpoint"}},
+		{"missing profile", map[string]string{"AWS_PROFILE": "nope"}, nil, want{errContains: `"nope"`}},
+		{"role profile unsupported", map[string]string{"AWS_PROFILE": "roles"}, nil, want{errContains: "role_arn"}},
+		{"bad endpoint", map[string]string{"AWS_ENDPOINT_URL": "ftp://x"}, nil, want{errContains: "http:// or https://"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			setupHome(t, testCredFile, testConfigFile)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			c, err := NewFromEnvironment(context.Background(), tc.opts...)
+			if tc.want.errContains != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.want.errContains) {
+					t.Fatalf("err = %v, want it to mention %q", err, tc.want.errContains)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			creds, err := c.creds.Retrieve(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := want{region: c.Region(), endpoint: c.Endpoint(), akid: creds.AccessKeyID, token: creds.SessionToken, attempts: c.retry.MaxAttempts}
+			if got != tc.want {
+				t.Errorf("got  %+v\nwant %+v", got, tc.want)
+			}
+			if s := fmt.Sprintf("%v %+v %#v %v", c, c, c, creds); strings.Contains(s, "secret") || strings.Contains(s, "tokendev") {
+				t.Errorf("secret in formatted output: %s", s)
+			}
+		})
+	}
+}
+
+func TestNewFromEnvironmentFileLocations(t *testing.T) {
+	home := setupHome(t, "", "")
+	dir := t.TempDir()
+	cred := filepath.Join(dir, "c")
+	cfg := filepath.Join(dir, "k")
+	os.WriteFile(cred, []byte("[p]\naws_access_key_id=AKIDP\naws_secret_access_key=x\nregion=me-south-1\n"), 0o600)
+	os.WriteFile(cfg, []byte("[profile p]\nregion = il-central-1\n"), 0o600)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", cred)
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	t.Setenv("AWS_DEFAULT_PROFILE", "p")
+	c, err := NewFromEnvironment(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Region() != "il-central-1" {
+		t.Errorf("region %s: the config file should win over the credentials file", c.Region())
+	}
+	_ = home
+	// No credentials anywhere: a clear error.
+	setupHome(t, "", "[default]\nregion=us-east-1\n")
+	_, err = NewFromEnvironment(context.Background())
+	if !errors.Is(err, ErrNoCredentials) {
+		t.Fatalf("err = %v, want ErrNoCredentials", err)
+	}
+	// No region anywhere.
+	setupHome(t, testCredFile, "")
+	_, err = NewFromEnvironment(context.Background())
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Field != "region" {
+		t.Fatalf("err = %v, want a region ValidationError", err)
+	}
+}
+
+func TestParseINIErrors(t *testing.T) {
+	for _, bad := range []string{"[unterminated\n", "key = outside\n", "[s]\njunk line\n"} {
+		if _, err := parseINI("f", bad); err == nil || !strings.Contains(err.Error(), "f:") {
+			t.Errorf("parseINI(%q) err = %v, want a file:line error", bad, err)
+		}
+	}
+}
+
+func TestResolveEndpoint(t *testing.T) {
+	tests := []struct {
+		region     string
+		fips, dual bool
+		want       string
+	}{
+		{"us-east-1", false, false, "https://logs.us-east-1.amazonaws.com"},
+		{"us-east-1", true, false, "https://logs-fips.us-east-1.amazonaws.com"},
+		{"us-east-1", false, true, "https://logs.us-east-1.api.aws"},
+		{"us-east-1", true, true, "https://logs-fips.us-east-1.api.aws"},
+		{"cn-north-1", false, false, "https://logs.cn-north-1.amazonaws.com.cn"},
+		{"cn-north-1", false, true, "https://logs.cn-north-1.api.amazonwebservices.com.cn"},
+		{"cn-north-1", true, false, "https://logs-fips.cn-north-1.amazonaws.com.cn"},
+		{"us-gov-west-1", false, false, "https://logs.us-gov-west-1.amazonaws.com"},
+		{"us-gov-west-1", true, false, "https://logs.us-gov-west-1.amazonaws.com"},
+		{"us-gov-east-1", true, true, "https://logs-fips.us-gov-east-1.api.aws"},
+		{"us-iso-east-1", false, false, "https://logs.us-iso-east-1.c2s.ic.gov"},
+		{"us-isob-east-1", false, false, "https://logs.us-isob-east-1.sc2s.sgov.gov"},
+		{"eu-isoe-west-1", false, false, "https://logs.eu-isoe-west-1.cloud.adc-e.uk"},
+		{"us-isof-south-1", false, false, "https://logs.us-isof-south-1.csp.hci.ic.gov"},
+		{"eusc-de-east-1", false, false, "https://logs.eusc-de-east-1.amazonaws.eu"},
+		{"local", false, false, "https://logs.local.amazonaws.com"},
+	}
+	for _, tc := range tests {
+		got, err := ResolveEndpoint(tc.region, tc.fips, tc.dual)
+		if err != nil || got != tc.want {
+			t.Errorf("ResolveEndpoint(%s, fips=%v, dual=%v) = %s, %v; want %s", tc.region, tc.fips, tc.dual, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "us-east-1.evil.com", "a/b", "x y"} {
+		if _, err := ResolveEndpoint(bad, false, false); err == nil {
+			t.Errorf("ResolveEndpoint(%q) accepted", bad)
+		}
+	}
+}
+
+func TestNewArguments(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		region, k, s string
+		opts         []Option
+		field        string
+	}{
+		{"no region", "", "a", "b", nil, "region"},
+		{"bad region", "us east", "a", "b", nil, "region"},
+		{"no key", "us-east-1", "", "b", nil, "accessKeyID"},
+		{"no secret", "us-east-1", "a", "", nil, "secretAccessKey"},
+		{"bad endpoint", "us-east-1", "a", "b", []Option{WithEndpoint("127.0.0.1:4566")}, "endpoint"},
+		{"endpoint with user", "us-east-1", "a", "b", []Option{WithEndpoint("http://u:p@h")}, "endpoint"},
+		{"dual-stack with endpoint", "us-east-1", "a", "b", []Option{WithEndpoint("http://h"), WithDualStackEndpoint(true)}, "endpoint"},
+		{"negative attempts", "us-east-1", "a", "b", []Option{WithMaxAttempts(-1)}, "maxAttempts"},
+	} {
+		_, err := New(tc.region, tc.k, tc.s, tc.opts...)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("%s: err = %v, want field %s", tc.name, err, tc.field)
+		}
+		if err != nil && strings.Contains(err.Error(), ":p@") {
+			t.Errorf("%s: password leaked: %v", tc.name, err)
+		}
+	}
+	c, err := New("cn-northwest-1", "a", "b", WithCredentialsProvider(StaticCredentialsProvider{Credentials{AccessKeyID: "x", SecretAccessKey: "y"}}))
+	if err != nil || c.Endpoint() != "https://logs.cn-northwest-1.amazonaws.com.cn" {
+		t.Fatalf("%v %v", c, err)
+	}
+}
+
+func TestCredentialsRedacted(t *testing.T) {
+	c := Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "topsecretvalue", SessionToken: "tokenvalue", Expires: time.Unix(0, 0), Source: "env"}
+	for _, s := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprint(&c),
+		fmt.Sprintf("%v", StaticCredentialsProvider{c})} {
+		if strings.Contains(s, "topsecret") || strings.Contains(s, "tokenvalue") || strings.Contains(s, "AKIDEXAMPLE") {
+			t.Errorf("secret leaked: %s", s)
+		}
+	}
+	cl, _ := New("us-east-1", "AKIDEXAMPLE", "topsecretvalue", WithSessionToken("tokenvalue"))
+	for _, s := range []string{fmt.Sprintf("%v", cl), fmt.Sprintf("%+v", cl), fmt.Sprintf("%#v", cl)} {
+		if strings.Contains(s, "topsecret") || strings.Contains(s, "tokenvalue") {
+			t.Errorf("secret leaked by client: %s", s)
+		}
+	}
+}
+
+func TestCredentialsCache(t *testing.T) {
+	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	calls := 0
+	failNext := false
+	p := CredentialsProviderFunc(func(context.Context) (Credentials, error) {
+		calls++
+		if failNext {
+			return Credentials{}, errors.New("sts down")
+		}
+		return Credentials{AccessKeyID: fmt.Sprint("AK", calls), SecretAccessKey: "s", Expires: now.Add(10 * time.Minute)}, nil
+	})
+	cache := NewCredentialsCache(p)
+	cache.Now = func() time.Time { return now }
+	ctx := context.Background()
+	get := func() string {
+		c, err := cache.Retrieve(ctx)
+		if err != nil {
+			return "err"
+		}
+		return c.AccessKeyID
+	}
+	first, second := get(), get()
+	if first != "AK1" || second != "AK1" || calls != 1 {
+		t.Fatalf("cached retrieval: calls %d", calls)
+	}
+	now = now.Add(9*time.Minute + time.Second) // inside the 1-minute expiry window: refresh
+	if got := get(); got != "AK2" {
+		t.Fatalf("refresh before expiry: got %s", got)
+	}
+	now = now.Add(9*time.Minute + time.Second)
+	failNext = true
+	if got := get(); got != "AK2" {
+		t.Fatalf("refresh failure with valid creds: got %s, want the cached AK2", got)
+	}
+	now = now.Add(2 * time.Minute) // expired and the refresh fails
+	if got := get(); got != "err" {
+		t.Fatalf("expired and refresh failing: got %s", got)
+	}
+	failNext = false
+	cache.Invalidate()
+	if got := get(); got == "err" || got == "AK2" {
+		t.Fatalf("after Invalidate: got %s", got)
+	}
+}
+
+func TestCredentialsProviderUsedPerAttempt(t *testing.T) {
+	f := newFakeLogs(t, nil)
+	n := 0
+	p := CredentialsProviderFunc(func(context.Context) (Credentials, error) {
+		n++
+		return Credentials{AccessKeyID: testAKID, SecretAccessKey: testSecret, SessionToken: "tok"}, nil
+	})
+	c, err := New("us-east-1", "", "", WithEndpoint(f.srv.URL), WithCredentialsProvider(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 1 {
+		t.Errorf("provider called %d times; credentials without expiry should be cached", n)
+	}
+	if r := f.requests()[1]; r.Token != "tok" || r.VerifyErr != nil {
+		t.Errorf("token %q, verify %v", r.Token, r.VerifyErr)
+	}
+	bad, _ := New("us-east-1", "", "", WithEndpoint(f.srv.URL), WithCredentialsProvider(CredentialsProviderFunc(
+		func(context.Context) (Credentials, error) { return Credentials{}, errors.New("no creds here") })))
+	err = bad.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+	if err == nil || !strings.Contains(err.Error(), "no creds here") || IsRetryable(err) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(f.requests()) != 2 {
+		t.Error("a request was sent without credentials")
+	}
+}
+
+func TestEnvAndSharedProviders(t *testing.T) {
+	setupHome(t, testCredFile, testConfigFile)
+	if _, err := (EnvCredentialsProvider{}).Retrieve(context.Background()); !errors.Is(err, ErrNoCredentials) {
+		t.Errorf("env provider without vars: %v", err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "E")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "S")
+	if c, err := (EnvCredentialsProvider{}).Retrieve(context.Background()); err != nil || c.AccessKeyID != "E" || c.Source != "env" {
+		t.Errorf("env provider: %v %v", c, err)
+	}
+	c, err := SharedCredentialsProvider{Profile: "dev"}.Retrieve(context.Background())
+	if err != nil || c.AccessKeyID != "AKIDDEV" || c.SessionToken != "tokendev" {
+		t.Errorf("shared provider: %v %v", c, err)
+	}
+}

@@ -1,0 +1,229 @@
+package cwlogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// Credentials are AWS credentials with an optional expiry. The String and
+// GoString methods redact the secret parts, so a Credentials value can be
+// printed or logged safely.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string    // empty for long-term credentials
+	Expires         time.Time // zero: never expires
+	Source          string    // where they came from, e.g. "static", "env", "shared file ~/.aws/credentials"
+}
+
+// String implements fmt.Stringer without revealing the secret key or token.
+func (c Credentials) String() string {
+	akid := c.AccessKeyID
+	if len(akid) > 4 {
+		akid = akid[:4] + "…"
+	}
+	s := "Credentials{AccessKeyID: " + akid + ", SecretAccessKey: <redacted>"
+	if c.SessionToken != "" {
+		s += ", SessionToken: <redacted>"
+	}
+	if !c.Expires.IsZero() {
+		s += ", Expires: " + c.Expires.UTC().Format(time.RFC3339)
+	}
+	if c.Source != "" {
+		s += ", Source: " + c.Source
+	}
+	return s + "}"
+}
+
+// GoString implements fmt.GoStringer (%#v) without revealing secrets.
+func (c Credentials) GoString() string { return "cwlogs." + c.String() }
+
+// HasKeys reports whether both the access key ID and the secret key are set.
+func (c Credentials) HasKeys() bool { return c.AccessKeyID != "" && c.SecretAccessKey != "" }
+
+// Expired reports whether the credentials have expired at now.
+func (c Credentials) Expired(now time.Time) bool {
+	return !c.Expires.IsZero() && !now.Before(c.Expires)
+}
+
+// CredentialsProvider supplies credentials. Retrieve is called before every
+// request attempt, so providers that fetch from a remote source should be
+// wrapped in a [CredentialsCache]; the client does this itself for providers
+// other than [StaticCredentialsProvider]. Implementations must be safe for
+// concurrent use.
+type CredentialsProvider interface {
+	Retrieve(ctx context.Context) (Credentials, error)
+}
+
+// CredentialsProviderFunc adapts a function to [CredentialsProvider].
+type CredentialsProviderFunc func(ctx context.Context) (Credentials, error)
+
+// Retrieve calls f.
+func (f CredentialsProviderFunc) Retrieve(ctx context.Context) (Credentials, error) { return f(ctx) }
+
+// StaticCredentialsProvider returns fixed credentials.
+type StaticCredentialsProvider struct {
+	Credentials Credentials
+}
+
+// Retrieve returns the fixed credentials, or an error if a key is missing.
+func (p StaticCredentialsProvider) Retrieve(context.Context) (Credentials, error) {
+	c := p.Credentials
+	if !c.HasKeys() {
+		return Credentials{}, errors.New("cwlogs: static credentials: access key ID and secret access key are required")
+	}
+	if c.Source == "" {
+		c.Source = "static"
+	}
+	return c, nil
+}
+
+// String implements fmt.Stringer without revealing secrets.
+func (p StaticCredentialsProvider) String() string {
+	return "StaticCredentialsProvider{" + p.Credentials.String() + "}"
+}
+
+// EnvCredentialsProvider reads AWS_ACCESS_KEY_ID (or AWS_ACCESS_KEY),
+// AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) and AWS_SESSION_TOKEN on every
+// Retrieve. The session token is used only when both keys are set.
+type EnvCredentialsProvider struct {
+	// Getenv looks up a variable; nil means os.Getenv.
+	Getenv func(string) string
+}
+
+// ErrNoCredentials is returned (wrapped) when a provider finds no credentials.
+var ErrNoCredentials = errors.New("cwlogs: no credentials found")
+
+// Retrieve implements CredentialsProvider.
+func (p EnvCredentialsProvider) Retrieve(context.Context) (Credentials, error) {
+	c, ok := envCredentials(p.Getenv)
+	if !ok {
+		return Credentials{}, fmt.Errorf("%w: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set", ErrNoCredentials)
+	}
+	return c, nil
+}
+
+func envCredentials(getenv func(string) string) (Credentials, bool) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	first := func(names ...string) string {
+		for _, n := range names {
+			if v := getenv(n); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	c := Credentials{
+		AccessKeyID:     first("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"),
+		SecretAccessKey: first("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
+		Source:          "env",
+	}
+	if !c.HasKeys() {
+		return Credentials{}, false
+	}
+	c.SessionToken = getenv("AWS_SESSION_TOKEN")
+	return c, true
+}
+
+// SharedCredentialsProvider reads static keys of a profile from the shared
+// credentials file and, failing that, from the shared config file, as the AWS
+// CLI does. It reads the files on every Retrieve; the client caches the result.
+type SharedCredentialsProvider struct {
+	// CredentialsFile is the credentials file; empty means
+	// $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.
+	CredentialsFile string
+	// ConfigFile is the config file; empty means $AWS_CONFIG_FILE or ~/.aws/config.
+	ConfigFile string
+	// Profile is the profile name; empty means $AWS_PROFILE, $AWS_DEFAULT_PROFILE or "default".
+	Profile string
+}
+
+// Retrieve implements CredentialsProvider.
+func (p SharedCredentialsProvider) Retrieve(context.Context) (Credentials, error) {
+	env := osEnv{}
+	profile := p.Profile
+	if profile == "" {
+		profile = env.profile()
+	}
+	credFile, cfgFile := p.CredentialsFile, p.ConfigFile
+	if credFile == "" {
+		credFile = env.credentialsFile()
+	}
+	if cfgFile == "" {
+		cfgFile = env.configFile()
+	}
+	cf, err := loadSharedFiles(credFile, cfgFile)
+	if err != nil {
+		return Credentials{}, err
+	}
+	return cf.credentials(profile)
+}
+
+// DefaultExpiryWindow is how long before expiry a [CredentialsCache] refreshes
+// credentials when its ExpiryWindow is zero.
+const DefaultExpiryWindow = time.Minute
+
+// CredentialsCache caches the credentials of another provider and refreshes
+// them ExpiryWindow before they expire. Credentials without an expiry are
+// fetched once. Concurrent callers share one refresh. If a refresh fails while
+// the cached credentials are still valid, the cached ones are returned.
+type CredentialsCache struct {
+	provider CredentialsProvider
+	// ExpiryWindow: refresh this long before Expires; 0 means DefaultExpiryWindow.
+	ExpiryWindow time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	creds Credentials
+	ok    bool
+}
+
+// NewCredentialsCache wraps p in a cache.
+func NewCredentialsCache(p CredentialsProvider) *CredentialsCache {
+	return &CredentialsCache{provider: p}
+}
+
+// Retrieve returns cached credentials, refreshing them when needed.
+func (c *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	window := c.ExpiryWindow
+	if window == 0 {
+		window = DefaultExpiryWindow
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := now()
+	if c.ok && (c.creds.Expires.IsZero() || t.Add(window).Before(c.creds.Expires)) {
+		return c.creds, nil
+	}
+	fresh, err := c.provider.Retrieve(ctx)
+	if err != nil {
+		if c.ok && !c.creds.Expired(t) {
+			return c.creds, nil
+		}
+		return Credentials{}, err
+	}
+	c.creds, c.ok = fresh, true
+	return fresh, nil
+}
+
+// Invalidate drops the cached credentials so the next Retrieve refreshes them.
+func (c *CredentialsCache) Invalidate() {
+	c.mu.Lock()
+	c.ok = false
+	c.creds = Credentials{}
+	c.mu.Unlock()
+}
+
+// String implements fmt.Stringer without revealing secrets.
+func (c *CredentialsCache) String() string { return "CredentialsCache" }

@@ -1,0 +1,119 @@
+package cwlogs
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// errorBody is the JSON error envelope of AWS JSON 1.1 services.
+type errorBody struct {
+	Type     string `json:"__type"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Message2 string `json:"Message"`
+}
+
+// sanitizeErrorCode strips a namespace before '#' and anything after ':',
+// as the AWS SDKs do (smithy-rs sanitize_error_code, aws-sdk-go-v2 awsjson).
+func sanitizeErrorCode(code string) string {
+	if i := strings.IndexByte(code, ':'); i >= 0 {
+		code = code[:i]
+	}
+	if i := strings.IndexByte(code, '#'); i >= 0 {
+		code = code[i+1:]
+	}
+	return strings.TrimSpace(code)
+}
+
+// maxErrorText bounds how much of a non-JSON error body is kept as the message.
+const maxErrorText = 256
+
+// parseAPIError builds an APIError from a non-2xx response. The code comes
+// from the X-Amzn-Errortype header, else __type, else code; the message from
+// message or Message. It never fails: an unparsable body yields
+// Code "UnknownError" and a shortened copy of the body as the message.
+func parseAPIError(op string, status int, h http.Header, body []byte) *APIError {
+	e := &APIError{Operation: op, StatusCode: status, RequestID: h.Get("X-Amzn-Requestid")}
+	if e.RequestID == "" {
+		e.RequestID = h.Get("X-Amz-Request-Id")
+	}
+	code := h.Get("X-Amzn-Errortype")
+	var eb errorBody
+	trimmed := bytes.TrimSpace(body)
+	parsed := len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil
+	if parsed {
+		if code == "" {
+			code = eb.Type
+		}
+		if code == "" {
+			code = eb.Code
+		}
+		e.Message = eb.Message
+		if e.Message == "" {
+			e.Message = eb.Message2
+		}
+	}
+	e.Code = sanitizeErrorCode(code)
+	if e.Code == "" {
+		e.Code = "UnknownError"
+	}
+	if !parsed && len(trimmed) > 0 {
+		e.Message = shortText(trimmed)
+	}
+	if e.Message == "" && !parsed {
+		e.Message = http.StatusText(status)
+	}
+	return e
+}
+
+// shortText makes a safe, short, valid-UTF-8 message out of a raw body.
+func shortText(b []byte) string {
+	if len(b) > maxErrorText {
+		b = b[:maxErrorText]
+	}
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(b) == maxErrorText {
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	return s
+}
+
+// decodeOutput decodes a 2xx JSON body into out. An empty body or {} leaves
+// out unchanged.
+func decodeOutput(op string, body []byte, out any) error {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || string(b) == "{}" {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return &DecodeError{Operation: op, Err: err}
+	}
+	return nil
+}
+
+// DecodeError reports a 2xx response whose body could not be decoded.
+type DecodeError struct {
+	Operation string
+	Err       error
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("cwlogs: %s: decoding response: %v", e.Operation, e.Err)
+}
+
+// Unwrap returns the JSON error.
+func (e *DecodeError) Unwrap() error { return e.Err }

@@ -1,0 +1,93 @@
+package cwlogs
+
+import (
+	"net/http"
+	"time"
+)
+
+// Option configures a [Client] in [New] and [NewFromEnvironment].
+type Option func(*options)
+
+type options struct {
+	endpoint       string
+	sessionToken   string
+	httpClient     *http.Client
+	retry          RetryPolicy
+	retrySet       bool
+	maxAttempts    int
+	clock          func() time.Time
+	creds          CredentialsProvider
+	region         string
+	profile        string
+	attemptTimeout time.Duration
+	fips           *bool
+	dualStack      *bool
+	userAgent      string
+}
+
+// WithEndpoint sends requests to url (for example "http://127.0.0.1:4566"
+// for a local server) instead of the default https://logs.<region>.<partition
+// suffix>. The URL needs an http or https scheme and a host; a path is kept.
+// It cannot be combined with FIPS or dual-stack endpoints.
+func WithEndpoint(url string) Option { return func(o *options) { o.endpoint = url } }
+
+// WithSessionToken adds a session token to the credentials given to [New]
+// (temporary credentials from STS). It is sent as X-Amz-Security-Token and signed.
+func WithSessionToken(token string) Option { return func(o *options) { o.sessionToken = token } }
+
+// WithHTTPClient sets the HTTP client. nil (the default) means a client using
+// http.DefaultTransport that does not follow redirects.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpClient = c } }
+
+// WithRetryPolicy sets the retry policy; its zero fields take the defaults
+// described on [RetryPolicy].
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(o *options) { o.retry = p; o.retrySet = true }
+}
+
+// WithMaxAttempts sets the maximum number of attempts per call (1 disables
+// retries; 0 keeps the default of 3). It overrides RetryPolicy.MaxAttempts and
+// AWS_MAX_ATTEMPTS.
+func WithMaxAttempts(n int) Option { return func(o *options) { o.maxAttempts = n } }
+
+// WithClock sets the clock used for signing and expiry checks; nil means time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
+
+// WithCredentialsProvider sets the source of credentials. In [New] it replaces
+// the access key arguments, which may then be empty. Providers other than
+// [StaticCredentialsProvider] and [*CredentialsCache] are wrapped in a
+// [CredentialsCache].
+func WithCredentialsProvider(p CredentialsProvider) Option { return func(o *options) { o.creds = p } }
+
+// WithRegion sets the region for [NewFromEnvironment], overriding AWS_REGION,
+// AWS_DEFAULT_REGION and the profile's region. In [New] it overrides the
+// region argument.
+func WithRegion(region string) Option { return func(o *options) { o.region = region } }
+
+// WithProfile selects the shared-config profile for [NewFromEnvironment],
+// overriding AWS_PROFILE. An explicit profile's credentials take precedence
+// over the credential environment variables, as in the AWS CLI's --profile.
+func WithProfile(name string) Option { return func(o *options) { o.profile = name } }
+
+// WithAttemptTimeout bounds each attempt (connect, send, read the whole
+// response). 0 means [DefaultAttemptTimeout]; a negative value disables the
+// bound (ctx and the HTTP client's own timeout still apply). A timed-out
+// attempt is retried.
+func WithAttemptTimeout(d time.Duration) Option { return func(o *options) { o.attemptTimeout = d } }
+
+// WithFIPSEndpoint selects the FIPS endpoint (logs-fips.<region>...). In
+// [NewFromEnvironment] it overrides AWS_USE_FIPS_ENDPOINT.
+func WithFIPSEndpoint(on bool) Option { return func(o *options) { o.fips = &on } }
+
+// WithDualStackEndpoint selects the dual-stack (IPv4 and IPv6) endpoint. In
+// [NewFromEnvironment] it overrides AWS_USE_DUALSTACK_ENDPOINT.
+func WithDualStackEndpoint(on bool) Option { return func(o *options) { o.dualStack = &on } }
+
+// WithUserAgent sets the User-Agent header; empty means "cwlogs-go/<Version>".
+func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
+
+// DefaultAttemptTimeout bounds one attempt when [WithAttemptTimeout] is not given.
+const DefaultAttemptTimeout = 30 * time.Second
+
+// Version is the version of this package, sent in the User-Agent.
+const Version = "1.0.0"

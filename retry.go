@@ -1,0 +1,275 @@
+package cwlogs
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Retry behaviour follows the AWS SDKs' "standard" retry mode
+// (aws-sdk-go-v2 aws/retry, botocore retries/standard.py).
+
+// Defaults of [RetryPolicy].
+const (
+	DefaultMaxAttempts = 3
+	DefaultMaxBackoff  = 20 * time.Second
+	DefaultRetryQuota  = 500
+	retryCost          = 5
+	retryTimeoutCost   = 10
+	noRetryIncrement   = 1
+)
+
+// RetryPolicy configures retries. The zero value is the SDK standard mode:
+// 3 attempts, full-jitter exponential backoff rand[0,1)·2^attempt seconds
+// capped at 20 s, and a client-wide retry quota of 500 tokens (a retry costs
+// 5, or 10 after a timeout; a successful retry refunds its cost and a
+// first-attempt success adds 1). Throttling errors, HTTP 500/502/503/504,
+// RequestTimeout(Exception), connection errors and timeouts are retried;
+// other 4xx answers never are.
+type RetryPolicy struct {
+	// MaxAttempts is the maximum number of attempts per call including the
+	// first; 0 means DefaultMaxAttempts (3), 1 disables retries.
+	MaxAttempts int
+	// MaxBackoff caps the delay between attempts; 0 means DefaultMaxBackoff (20 s).
+	MaxBackoff time.Duration
+	// RetryQuota is the size of the retry token bucket shared by all calls of
+	// a client; 0 means DefaultRetryQuota (500); negative disables the quota.
+	RetryQuota int
+	// Retryable decides whether an error may be retried; nil means [IsRetryable].
+	Retryable func(error) bool
+}
+
+func (p RetryPolicy) normalize() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = DefaultMaxAttempts
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = DefaultMaxBackoff
+	}
+	if p.RetryQuota == 0 {
+		p.RetryQuota = DefaultRetryQuota
+	}
+	if p.Retryable == nil {
+		p.Retryable = IsRetryable
+	}
+	return p
+}
+
+// backoff returns the delay before the retry that follows failed attempt
+// number attempt (1-based): rand[0,1)·2^attempt seconds, or MaxBackoff once
+// 2^attempt seconds exceeds it (the SDK's legacy-standard formula).
+func (p RetryPolicy) backoff(attempt int, rnd func() float64) time.Duration {
+	maxAttempts := math.Log2(p.MaxBackoff.Seconds())
+	if float64(attempt) > math.Floor(maxAttempts) || attempt >= 62 {
+		return p.MaxBackoff
+	}
+	d := time.Duration(rnd() * float64(int64(1)<<attempt) * float64(time.Second))
+	return min(d, p.MaxBackoff)
+}
+
+// retryQuota is the SDK's retry token bucket.
+type retryQuota struct {
+	mu        sync.Mutex
+	capacity  int
+	available int
+}
+
+func newRetryQuota(capacity int) *retryQuota {
+	if capacity < 0 {
+		return nil
+	}
+	return &retryQuota{capacity: capacity, available: capacity}
+}
+
+// acquire takes cost tokens; false if the bucket holds fewer.
+func (q *retryQuota) acquire(cost int) bool {
+	if q == nil {
+		return true
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.available < cost {
+		return false
+	}
+	q.available -= cost
+	return true
+}
+
+// release returns n tokens, never above the capacity.
+func (q *retryQuota) release(n int) {
+	if q == nil {
+		return
+	}
+	q.mu.Lock()
+	q.available = min(q.capacity, q.available+n)
+	q.mu.Unlock()
+}
+
+func (q *retryQuota) level() int {
+	if q == nil {
+		return -1
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.available
+}
+
+// ErrAttemptTimeout marks an attempt that exceeded the attempt timeout (see
+// [WithAttemptTimeout]). Such attempts are retried; the final error wraps it
+// together with context.DeadlineExceeded.
+var ErrAttemptTimeout = errors.New("cwlogs: attempt timed out")
+
+// IsRetryable reports whether err is worth retrying under the standard retry
+// mode: a throttling error, HTTP 500/502/503/504, RequestTimeout, a corrected
+// clock-skew error, an attempt timeout, or a connection error. Validation
+// errors, other API errors, cancelled contexts, credential errors and TLS
+// certificate errors are not retryable.
+func IsRetryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.retryable()
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return false
+	}
+	var ce *credentialsError
+	if errors.As(err, &ce) {
+		return false
+	}
+	if errors.Is(err, ErrAttemptTimeout) {
+		return true
+	}
+	var oe *OpError
+	if errors.As(err, &oe) {
+		return transportRetryable(oe.Err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return transportRetryable(err)
+	}
+	return false
+}
+
+// transportRetryable classifies an error of the HTTP round trip or of reading
+// the response body.
+func transportRetryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrAttemptTimeout) {
+		return true
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var (
+		cve *tls.CertificateVerificationError
+		ua  x509.UnknownAuthorityError
+		he  x509.HostnameError
+		ci  x509.CertificateInvalidError
+		rh  tls.RecordHeaderError
+	)
+	if errors.As(err, &cve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &rh) {
+		return false
+	}
+	var ce *credentialsError
+	return !errors.As(err, &ce)
+}
+
+// isTimeout reports whether err is a timeout (retry cost 10).
+func isTimeout(err error) bool {
+	if errors.Is(err, ErrAttemptTimeout) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// retryable classifies an API error.
+func (e *APIError) retryable() bool {
+	switch e.StatusCode {
+	case 500, 502, 503, 504:
+		return true
+	}
+	switch e.Code {
+	case "RequestTimeout", "RequestTimeoutException":
+		return true
+	}
+	return isThrottleCode(e.Code) || e.skewCorrected
+}
+
+// credentialsError wraps a failure of the credentials provider.
+type credentialsError struct{ err error }
+
+func (e *credentialsError) Error() string { return "retrieving credentials: " + e.err.Error() }
+func (e *credentialsError) Unwrap() error { return e.err }
+
+// Clock skew: the service answers InvalidSignatureException "Signature
+// expired: ... is now earlier than ... (20240101T001000Z - 5 min.)" or
+// "Signature not yet current: ... (… + 5 min.)" when the signing time is more
+// than 5 minutes off. The client then derives the offset from the response's
+// Date header (or, without one, from the server time in the message), stores
+// it, and retries with a corrected signing time.
+
+// skewThreshold is the smallest measured skew that is corrected (as in the SDKs).
+const skewThreshold = 4 * time.Minute
+
+var skewMsgRe = regexp.MustCompile(`\((\d{8}T\d{6}Z) [-+] \d+ min\.?\)`)
+
+// isSkewError reports whether an API error complains about the signing time.
+func isSkewError(e *APIError) bool {
+	switch e.Code {
+	case CodeInvalidSignature:
+		return strings.Contains(e.Message, "Signature expired") || strings.Contains(e.Message, "Signature not yet current")
+	case "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture":
+		return true
+	}
+	return false
+}
+
+// serverTime extracts the server's time from a Date header or a skew message.
+func serverTime(date, msg string) (time.Time, bool) {
+	if date != "" {
+		if t, err := time.Parse(time.RFC1123, date); err == nil {
+			return t, true
+		}
+		if t, err := time.Parse(time.RFC1123Z, date); err == nil {
+			return t, true
+		}
+	}
+	if m := skewMsgRe.FindStringSubmatch(msg); m != nil {
+		if t, err := time.Parse("20060102T150405Z", m[1]); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func defaultRand() float64 { return rand.Float64() }

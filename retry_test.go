@@ -1,0 +1,347 @@
+package cwlogs
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// hangup closes the connection without answering (a reset / EOF).
+func hangup(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("no hijacker")
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+type step func(w http.ResponseWriter)
+
+func status(code int, errType, msg string) step {
+	return func(w http.ResponseWriter) {
+		writeJSON(w, code, `{"__type":"`+errType+`","message":"`+msg+`"}`)
+	}
+}
+
+var ok200 step = func(w http.ResponseWriter) { writeJSON(w, 200, "{}") }
+
+func sleepThen(d time.Duration, s step) step {
+	return func(w http.ResponseWriter) { time.Sleep(d); s(w) }
+}
+
+func TestRetries(t *testing.T) {
+	tests := []struct {
+		name         string
+		steps        []step
+		maxAttempts  int
+		wantAttempts int
+		wantErr      bool
+		wantCode     string
+		wantStatus   int
+		wantOpErr    bool
+		wantTimeout  bool
+		timeout      time.Duration // attempt timeout; 0: 5 s
+	}{
+		{name: "500 then 200", steps: []step{status(500, "ServiceUnavailableException", "x"), ok200}, wantAttempts: 2},
+		{name: "500 500 200", steps: []step{status(500, "InternalFailure", "x"), status(500, "InternalFailure", "x"), ok200}, wantAttempts: 3},
+		{name: "500 three times", steps: []step{status(500, "ServiceUnavailableException", "down")}, wantAttempts: 3, wantErr: true, wantCode: "ServiceUnavailableException", wantStatus: 500},
+		{name: "502 503 504 retried", steps: []step{status(502, "", ""), status(503, "", ""), status(504, "", ""), ok200}, maxAttempts: 4, wantAttempts: 4},
+		{name: "throttling then 200", steps: []step{status(400, "ThrottlingException", "Rate exceeded"), ok200}, wantAttempts: 2},
+		{name: "LimitExceeded retried like the SDK", steps: []step{status(400, "LimitExceededException", "x"), ok200}, wantAttempts: 2},
+		{name: "namespaced throttling code", steps: []step{status(400, "com.amazonaws.logs#ThrottlingException:http://x", "x"), ok200}, wantAttempts: 2},
+		{name: "RequestTimeoutException retried", steps: []step{status(400, "RequestTimeoutException", "x"), ok200}, wantAttempts: 2},
+		{name: "not found never retried", steps: []step{status(400, "ResourceNotFoundException", "The specified log group does not exist.")}, wantAttempts: 1, wantErr: true, wantCode: "ResourceNotFoundException", wantStatus: 400},
+		{name: "invalid parameter never retried", steps: []step{status(400, "InvalidParameterException", "bad")}, wantAttempts: 1, wantErr: true, wantCode: "InvalidParameterException", wantStatus: 400},
+		{name: "access denied never retried", steps: []step{status(400, "AccessDeniedException", "no")}, wantAttempts: 1, wantErr: true, wantCode: "AccessDeniedException", wantStatus: 400},
+		{name: "unrecognized client never retried", steps: []step{status(400, "UnrecognizedClientException", "bad token")}, wantAttempts: 1, wantErr: true, wantCode: "UnrecognizedClientException", wantStatus: 400},
+		{name: "403 never retried", steps: []step{status(403, "", "")}, wantAttempts: 1, wantErr: true, wantCode: "UnknownError", wantStatus: 403},
+		{name: "connection reset then 200", steps: []step{hangup, ok200}, wantAttempts: 2},
+		{name: "connection reset every time", steps: []step{hangup}, wantAttempts: 3, wantErr: true, wantOpErr: true},
+		{name: "slow attempt times out then 200", steps: []step{sleepThen(time.Second, ok200), ok200}, wantAttempts: 2, timeout: 300 * time.Millisecond},
+		{name: "slow every time", steps: []step{sleepThen(time.Second, ok200)}, wantAttempts: 3, wantErr: true, wantOpErr: true, wantTimeout: true, timeout: 100 * time.Millisecond},
+		{name: "max attempts 1 disables retries", steps: []step{status(500, "InternalFailure", "x"), ok200}, maxAttempts: 1, wantAttempts: 1, wantErr: true, wantCode: "InternalFailure", wantStatus: 500},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+				tc.steps[min(n, len(tc.steps)-1)](w)
+			})
+			timeout := tc.timeout
+			if timeout == 0 {
+				timeout = 5 * time.Second
+			}
+			opts := []Option{WithClock(tickClock(time.Now())), WithAttemptTimeout(timeout)}
+			if tc.maxAttempts != 0 {
+				opts = append(opts, WithMaxAttempts(tc.maxAttempts))
+			}
+			c := newTestClient(t, f, opts...)
+			in := &PutLogEventsInput{LogGroupName: "g", LogStreamName: "s", LogEvents: []InputLogEvent{{1, "m"}}}
+			_, err := c.PutLogEvents(context.Background(), in)
+			reqs := f.requests()
+			if len(reqs) != tc.wantAttempts {
+				t.Errorf("attempts = %d, want %d", len(reqs), tc.wantAttempts)
+			}
+			// Every attempt is a fresh request with the same body, signed anew.
+			dates := map[string]bool{}
+			for i, r := range reqs {
+				if r.VerifyErr != nil {
+					t.Errorf("attempt %d: signature: %v", i+1, r.VerifyErr)
+				}
+				if r.Body != reqs[0].Body || r.Body == "" {
+					t.Errorf("attempt %d: body %q differs from first %q", i+1, r.Body, reqs[0].Body)
+				}
+				if dates[r.AmzDate] {
+					t.Errorf("attempt %d reused X-Amz-Date %s", i+1, r.AmzDate)
+				}
+				dates[r.AmzDate] = true
+			}
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
+			}
+			if !tc.wantErr {
+				return
+			}
+			var ae *APIError
+			if tc.wantCode != "" {
+				if !errors.As(err, &ae) {
+					t.Fatalf("err %T %v is not an *APIError", err, err)
+				}
+				if ae.Code != tc.wantCode || ae.StatusCode != tc.wantStatus || ae.Operation != "PutLogEvents" {
+					t.Errorf("APIError = %+v, want code %s status %d", ae, tc.wantCode, tc.wantStatus)
+				}
+			}
+			if tc.wantOpErr {
+				var oe *OpError
+				if !errors.As(err, &oe) {
+					t.Fatalf("err %T %v is not an *OpError", err, err)
+				}
+				if oe.Operation != "PutLogEvents" || oe.Attempts != tc.wantAttempts {
+					t.Errorf("OpError = %+v", oe)
+				}
+				if !IsRetryable(err) {
+					t.Errorf("IsRetryable(%v) = false for a transport error", err)
+				}
+			}
+			if tc.wantTimeout != errors.Is(err, ErrAttemptTimeout) {
+				t.Errorf("errors.Is(err, ErrAttemptTimeout) = %v, want %v (err %v)", !tc.wantTimeout, tc.wantTimeout, err)
+			}
+			if tc.wantTimeout && !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("timeout error %v does not match context.DeadlineExceeded", err)
+			}
+		})
+	}
+}
+
+func TestContextCancelDuringBackoff(t *testing.T) {
+	f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		status(500, "ServiceUnavailableException", "x")(w)
+	})
+	c := newTestClient(t, f, WithRetryPolicy(RetryPolicy{MaxAttempts: 5, MaxBackoff: time.Minute}))
+	c.rand = func() float64 { return 0.99 } // first backoff ≈ 2 s
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	err := c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"})
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("returned after %v; the backoff did not honour ctx", el)
+	}
+	var oe *OpError
+	if !errors.As(err, &oe) || !errors.Is(err, context.Canceled) || oe.Attempts != 1 {
+		t.Fatalf("err = %#v, want *OpError wrapping context.Canceled after 1 attempt", err)
+	}
+	if IsRetryable(err) {
+		t.Error("a cancelled call must not be retryable")
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("requests = %d, want 1", n)
+	}
+}
+
+func TestContextDeadlineDuringAttempt(t *testing.T) {
+	f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		sleepThen(500*time.Millisecond, ok200)(w)
+	})
+	c := newTestClient(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"})
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrAttemptTimeout) {
+		t.Fatalf("err = %v, want the caller's deadline, not an attempt timeout", err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("requests = %d, want 1 (no retry after the caller's deadline)", n)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	p := RetryPolicy{}.normalize()
+	tests := []struct {
+		attempt int
+		rnd     float64
+		want    time.Duration
+	}{
+		{1, 0, 0},
+		{1, 0.5, time.Second},
+		{2, 0.5, 2 * time.Second},
+		{3, 0.25, 2 * time.Second},
+		{4, 0.999, time.Duration(0.999 * 16 * float64(time.Second))},
+		{5, 0.1, 20 * time.Second}, // 2^5 s > 20 s: capped
+		{60, 0.1, 20 * time.Second},
+	}
+	for _, tc := range tests {
+		if got := p.backoff(tc.attempt, func() float64 { return tc.rnd }); got != tc.want {
+			t.Errorf("backoff(%d, rand %v) = %v, want %v", tc.attempt, tc.rnd, got, tc.want)
+		}
+	}
+	small := RetryPolicy{MaxBackoff: 1500 * time.Millisecond}.normalize()
+	if got := small.backoff(1, func() float64 { return 0.9 }); got != 1500*time.Millisecond {
+		t.Errorf("capped backoff = %v, want 1.5s", got)
+	}
+}
+
+func TestRetryQuota(t *testing.T) {
+	var fail atomic.Bool
+	fail.Store(true)
+	f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		if fail.Load() {
+			status(500, "InternalFailure", "x")(w)
+			return
+		}
+		ok200(w)
+	})
+	// Quota 10: the first call spends 5+5 on two retries, the second call cannot retry.
+	c := newTestClient(t, f, WithRetryPolicy(RetryPolicy{MaxBackoff: time.Millisecond, RetryQuota: 10}))
+	ctx := context.Background()
+	_ = c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"})
+	if n := len(f.requests()); n != 3 {
+		t.Fatalf("first call: %d attempts, want 3", n)
+	}
+	if lv := c.quota.level(); lv != 0 {
+		t.Fatalf("quota = %d, want 0", lv)
+	}
+	_ = c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"})
+	if n := len(f.requests()); n != 4 {
+		t.Fatalf("second call with an empty quota: %d total attempts, want 4", n)
+	}
+	fail.Store(false)
+	if err := c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	if lv := c.quota.level(); lv != 1 {
+		t.Fatalf("quota after a first-attempt success = %d, want 1", lv)
+	}
+	// A successful retry refunds its cost.
+	c2 := newTestClient(t, newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		if n == 0 {
+			status(503, "", "")(w)
+			return
+		}
+		ok200(w)
+	}), WithRetryPolicy(RetryPolicy{MaxBackoff: time.Millisecond, RetryQuota: 100}))
+	if err := c2.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	if lv := c2.quota.level(); lv != 100 {
+		t.Fatalf("quota after a successful retry = %d, want 100", lv)
+	}
+}
+
+func TestTimeoutCostsMore(t *testing.T) {
+	f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		if n == 0 {
+			sleepThen(300*time.Millisecond, ok200)(w)
+			return
+		}
+		status(500, "InternalFailure", "x")(w)
+	})
+	c := newTestClient(t, f, WithAttemptTimeout(50*time.Millisecond), WithMaxAttempts(2),
+		WithRetryPolicy(RetryPolicy{MaxBackoff: time.Millisecond, RetryQuota: 100}))
+	_ = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+	if lv := c.quota.level(); lv != 90 {
+		t.Fatalf("quota after a timeout retry = %d, want 90", lv)
+	}
+}
+
+func TestClockSkewCorrection(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		offset time.Duration // server clock minus client clock
+		want   string
+	}{
+		{"client behind: signature expired", 15 * time.Minute, "Signature expired"},
+		{"client ahead: signature not yet current", -15 * time.Minute, "Signature not yet current"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clientNow := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+			f := newFakeLogs(t, nil)
+			f.now = func() time.Time { return clientNow.Add(tc.offset) }
+			c := newTestClient(t, f, WithClock(func() time.Time { return clientNow }))
+			if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+				t.Fatalf("call failed despite skew correction: %v", err)
+			}
+			reqs := f.requests()
+			if len(reqs) != 2 {
+				t.Fatalf("attempts = %d, want 2", len(reqs))
+			}
+			if reqs[0].VerifyErr == nil || !strings.Contains(reqs[0].VerifyErr.Error(), tc.want) {
+				t.Errorf("first attempt error = %v, want %q", reqs[0].VerifyErr, tc.want)
+			}
+			if reqs[1].VerifyErr != nil || !reqs[1].Ident.Time.Equal(clientNow.Add(tc.offset)) {
+				t.Errorf("second attempt signed at %v (err %v), want %v", reqs[1].Ident.Time, reqs[1].VerifyErr, clientNow.Add(tc.offset))
+			}
+			// The offset is kept: the next call succeeds at once.
+			if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.requests()); n != 3 {
+				t.Errorf("attempts after correction = %d, want 3", n)
+			}
+		})
+	}
+}
+
+func TestClockSkewFromMessageWithoutDate(t *testing.T) {
+	ae := &APIError{Code: CodeInvalidSignature, Message: "Signature expired: 20240301T120000Z is now earlier than 20240301T121000Z (20240301T121500Z - 5 min.)"}
+	if !isSkewError(ae) {
+		t.Fatal("not recognised as a skew error")
+	}
+	got, ok := serverTime("", ae.Message)
+	if !ok || !got.Equal(time.Date(2024, 3, 1, 12, 15, 0, 0, time.UTC)) {
+		t.Fatalf("serverTime = %v %v", got, ok)
+	}
+	if isSkewError(&APIError{Code: CodeInvalidSignature, Message: "The request signature we calculated does not match"}) {
+		t.Error("a wrong signature is not a skew error")
+	}
+}
+
+func TestIsRetryable(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{&APIError{Code: "ThrottlingException", StatusCode: 400}, true},
+		{&APIError{Code: "ServiceUnavailableException", StatusCode: 500}, true},
+		{&APIError{Code: "UnknownError", StatusCode: 502}, true},
+		{&APIError{Code: "ResourceNotFoundException", StatusCode: 400}, false},
+		{&APIError{Code: "InvalidSignatureException", StatusCode: 400}, false},
+		{&APIError{Code: "InvalidSignatureException", StatusCode: 400, skewCorrected: true}, true},
+		{&ValidationError{}, false},
+		{&OpError{Operation: "X", Err: context.Canceled}, false},
+		{&OpError{Operation: "X", Err: errors.New("connection reset by peer")}, true},
+		{&OpError{Operation: "X", Err: ErrAttemptTimeout}, true},
+		{errors.New("something else"), false},
+	}
+	for _, tc := range tests {
+		if got := IsRetryable(tc.err); got != tc.want {
+			t.Errorf("IsRetryable(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}

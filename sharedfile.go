@@ -1,0 +1,198 @@
+package cwlogs
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Parsing of the AWS shared config (~/.aws/config) and credentials
+// (~/.aws/credentials) files: INI sections, "key = value" lines, full-line
+// comments starting with '#' or ';', and indented sub-properties under a key
+// with an empty value (used by [services ...] sections). Keys are
+// case-insensitive, as in the AWS CLI.
+
+type iniSection struct {
+	vals map[string]string
+	subs map[string]map[string]string
+}
+
+func (s *iniSection) get(key string) string {
+	if s == nil {
+		return ""
+	}
+	return s.vals[key]
+}
+
+// parseINI parses data; name is used in error messages.
+func parseINI(name, data string) (map[string]*iniSection, error) {
+	sections := map[string]*iniSection{}
+	var cur *iniSection
+	lastKey := ""
+	sc := bufio.NewScanner(strings.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for lineNo := 1; sc.Scan(); lineNo++ {
+		raw := strings.TrimRight(sc.Text(), " \t\r")
+		line := strings.TrimSpace(raw)
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		if line[0] == '[' {
+			end := strings.IndexByte(line, ']')
+			if end < 0 {
+				return nil, fmt.Errorf("cwlogs: %s:%d: unterminated section header %q", name, lineNo, line)
+			}
+			sec := strings.Join(strings.Fields(line[1:end]), " ")
+			cur = sections[sec]
+			if cur == nil {
+				cur = &iniSection{vals: map[string]string{}}
+				sections[sec] = cur
+			}
+			lastKey = ""
+			continue
+		}
+		eq := strings.IndexByte(line, '=')
+		if eq < 0 {
+			return nil, fmt.Errorf("cwlogs: %s:%d: expected \"key = value\" or [section]", name, lineNo)
+		}
+		if cur == nil {
+			return nil, fmt.Errorf("cwlogs: %s:%d: key outside of any [section]", name, lineNo)
+		}
+		key := strings.ToLower(strings.TrimSpace(line[:eq]))
+		val := strings.TrimSpace(line[eq+1:])
+		indented := raw[0] == ' ' || raw[0] == '\t'
+		if indented && lastKey != "" && cur.vals[lastKey] == "" {
+			if cur.subs == nil {
+				cur.subs = map[string]map[string]string{}
+			}
+			if cur.subs[lastKey] == nil {
+				cur.subs[lastKey] = map[string]string{}
+			}
+			cur.subs[lastKey][key] = val
+			continue
+		}
+		cur.vals[key] = val
+		lastKey = key
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("cwlogs: reading %s: %w", name, err)
+	}
+	return sections, nil
+}
+
+// sharedFiles holds the parsed shared credentials and config files.
+type sharedFiles struct {
+	credFile, cfgFile string
+	creds             map[string]*iniSection // by profile name
+	profiles          map[string]*iniSection // config file "[profile x]" / "[default]", by profile name
+	services          map[string]*iniSection // config file "[services x]"
+}
+
+func readOptional(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cwlogs: reading shared AWS file: %w", err)
+	}
+	return string(b), nil
+}
+
+func loadSharedFiles(credFile, cfgFile string) (*sharedFiles, error) {
+	sf := &sharedFiles{credFile: credFile, cfgFile: cfgFile,
+		creds: map[string]*iniSection{}, profiles: map[string]*iniSection{}, services: map[string]*iniSection{}}
+	data, err := readOptional(credFile)
+	if err != nil {
+		return nil, err
+	}
+	if sf.creds, err = parseINI(credFile, data); err != nil {
+		return nil, err
+	}
+	if data, err = readOptional(cfgFile); err != nil {
+		return nil, err
+	}
+	secs, err := parseINI(cfgFile, data)
+	if err != nil {
+		return nil, err
+	}
+	for name, s := range secs {
+		switch {
+		case name == "default":
+			if _, ok := sf.profiles["default"]; !ok {
+				sf.profiles["default"] = s
+			}
+		case strings.HasPrefix(name, "profile "):
+			sf.profiles[strings.TrimPrefix(name, "profile ")] = s // "[profile default]" wins over "[default]"
+		case strings.HasPrefix(name, "services "):
+			sf.services[strings.TrimPrefix(name, "services ")] = s
+		}
+	}
+	return sf, nil
+}
+
+func (sf *sharedFiles) hasProfile(name string) bool {
+	return sf.creds[name] != nil || sf.profiles[name] != nil
+}
+
+// setting returns a profile setting from the config file, else from the
+// credentials file (the AWS CLI merges both).
+func (sf *sharedFiles) setting(profile, key string) string {
+	if v := sf.profiles[profile].get(key); v != "" {
+		return v
+	}
+	return sf.creds[profile].get(key)
+}
+
+// serviceEndpoint returns endpoint_url of cloudwatch_logs in the profile's services section.
+func (sf *sharedFiles) serviceEndpoint(profile string) string {
+	name := sf.setting(profile, "services")
+	if name == "" {
+		return ""
+	}
+	s := sf.services[name]
+	if s == nil || s.subs == nil {
+		return ""
+	}
+	return s.subs["cloudwatch_logs"]["endpoint_url"]
+}
+
+// unsupportedCredentialKeys are credential sources of the AWS CLI that cwlogs
+// does not implement; a profile using them gets a clear error.
+var unsupportedCredentialKeys = []string{"role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file", "credential_source"}
+
+func (sf *sharedFiles) credentials(profile string) (Credentials, error) {
+	for _, src := range []struct {
+		sec  *iniSection
+		file string
+	}{{sf.creds[profile], sf.credFile}, {sf.profiles[profile], sf.cfgFile}} {
+		if src.sec == nil {
+			continue
+		}
+		akid, secret := src.sec.get("aws_access_key_id"), src.sec.get("aws_secret_access_key")
+		if akid == "" && secret == "" {
+			continue
+		}
+		if akid == "" || secret == "" {
+			return Credentials{}, fmt.Errorf("cwlogs: profile %q in %s: aws_access_key_id and aws_secret_access_key must both be set", profile, src.file)
+		}
+		return Credentials{AccessKeyID: akid, SecretAccessKey: secret, SessionToken: src.sec.get("aws_session_token"),
+			Source: "shared file " + filepath.Base(src.file) + " (profile " + profile + ")"}, nil
+	}
+	for _, k := range unsupportedCredentialKeys {
+		if sf.setting(profile, k) != "" {
+			return Credentials{}, fmt.Errorf("%w: profile %q uses %s, which cwlogs does not support; use static keys or WithCredentialsProvider", ErrNoCredentials, profile, k)
+		}
+	}
+	if !sf.hasProfile(profile) {
+		return Credentials{}, fmt.Errorf("%w: profile %q not found in %s or %s", ErrNoCredentials, profile, sf.credFile, sf.cfgFile)
+	}
+	return Credentials{}, fmt.Errorf("%w: profile %q has no aws_access_key_id", ErrNoCredentials, profile)
+}
