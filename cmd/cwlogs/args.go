@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// usageError is a bad command line: cwlogs prints it with a hint and exits 2.
+type usageError struct {
+	cmd string // the command, "" for the top level
+	msg string
+}
+
+func (e *usageError) Error() string {
+	if e.cmd == "" {
+		return "cwlogs: " + e.msg
+	}
+	return "cwlogs " + e.cmd + ": " + e.msg
+}
+
+func usagef(cmd, format string, args ...any) error {
+	return &usageError{cmd: cmd, msg: fmt.Sprintf(format, args...)}
+}
+
+// newFlagSet returns a flag set that reports errors instead of printing them
+// or exiting.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseArgs parses flags anywhere among the positional arguments (as the AWS
+// CLI allows), stopping at "--" after which everything is positional. It
+// returns the positional arguments. -h/--help gives errHelpShown after
+// printing the command's help to m.Stdout.
+func (m *Main) parseArgs(info *commandInfo, fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			m.printCommandHelp(m.Stdout, info)
+			return nil, errHelpShown
+		}
+		if err != nil {
+			return nil, &usageError{cmd: info.name, msg: flagErrorText(err)}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(cmd string, pos []string, min, max int, names string) error {
+	switch {
+	case len(pos) < min:
+		return usagef(cmd, "missing arguments: want %s", names)
+	case max >= 0 && len(pos) > max:
+		return usagef(cmd, "too many arguments %q: want %s", pos[max:], names)
+	}
+	return nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+
+// Set implements flag.Value.
+func (s *stringList) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// tagFlag is a repeatable K=V flag.
+type tagFlag map[string]string
+
+func (t tagFlag) String() string { return "" }
+
+// Set implements flag.Value.
+func (t tagFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	if _, dup := t[k]; dup {
+		return fmt.Errorf("tag %q given twice", k)
+	}
+	t[k] = val
+	return nil
+}
+
+// positiveInt parses a count flag value.
+func positiveInt(cmd, field, s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, usagef(cmd, "invalid %s %q: want a positive integer", field, s)
+	}
+	return n, nil
+}
+
+// flagErrorText shows flag names with two dashes, as they are documented.
+func flagErrorText(err error) string {
+	return flagDash.ReplaceAllString(err.Error(), "$1--$2")
+}
+
+var flagDash = regexp.MustCompile(`(flag |defined: |argument: )-([a-zA-Z])`)

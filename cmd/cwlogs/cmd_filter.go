@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+var filterInfo = &commandInfo{
+	name:    "filter",
+	args:    "GROUP [--pattern P] [--stream S]... [--start T] [--end T] [--limit N]",
+	summary: "Print the events of a log group that match a filter pattern, across streams, by time.",
+	details: `P is a CloudWatch Logs filter pattern: terms ("ERROR timeout"), quoted phrases, ?OR terms,
+-exclusions, JSON patterns ({ $.status >= 500 }) or space-delimited patterns ([ip, user, ...]).
+An empty pattern matches every event.
+
+` + timeHelp,
+	examples: []string{`cwlogs filter my-app --pattern '{ $.level = "error" }' --start 2h`},
+	new:      func(m *Main) command { return &FilterCommand{m: m} },
+}
+
+// FilterCommand is "cwlogs filter".
+type FilterCommand struct {
+	m          *Main
+	pattern    string
+	streams    stringList
+	start, end string
+	limit      string
+}
+
+func (c *FilterCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("filter")
+	fs.StringVar(&c.pattern, "pattern", "", "filter pattern `P`")
+	fs.Var(&c.streams, "stream", "only the stream `S` (repeatable, up to 100)")
+	fs.StringVar(&c.start, "start", "", "first time `T` (inclusive)")
+	fs.StringVar(&c.end, "end", "", "end time `T` (exclusive)")
+	fs.StringVar(&c.limit, "limit", "", "print at most `N` events")
+	return fs
+}
+
+// Run implements the command.
+func (c *FilterCommand) Run(ctx context.Context, args []string) error {
+	const name = "filter"
+	pos, err := c.m.parseArgs(filterInfo, c.flags(), args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(name, pos, 1, 1, "GROUP"); err != nil {
+		return err
+	}
+	if len(c.streams) > cwlogs.MaxFilterLogStreamNames {
+		return usagef(name, "%d --stream flags: at most %d", len(c.streams), cwlogs.MaxFilterLogStreamNames)
+	}
+	now := time.Now()
+	in := &cwlogs.FilterLogEventsInput{LogGroupName: pos[0], FilterPattern: c.pattern, LogStreamNames: c.streams}
+	if in.StartTime, err = timeFlag(name, "start", c.start, now); err != nil {
+		return err
+	}
+	if in.EndTime, err = timeFlag(name, "end", c.end, now); err != nil {
+		return err
+	}
+	limit := 0
+	if c.limit != "" {
+		if limit, err = positiveInt(name, "--limit", c.limit); err != nil {
+			return err
+		}
+		in.Limit = min(limit, cwlogs.MaxEventsLimit)
+	}
+	cl, err := c.m.client(ctx)
+	if err != nil {
+		return err
+	}
+	var n atomic.Int64
+	pr := c.m.startReadProgress(func() string { return fmt.Sprintf("cwlogs: %d events found", n.Load()) })
+	defer pr.end()
+	for e, err := range cl.FilterLogEventsIter(ctx, in) {
+		if err != nil {
+			return err
+		}
+		if err := c.m.out.event(filteredJSON(e), true); err != nil {
+			return err
+		}
+		if n.Add(1) == int64(limit) {
+			break
+		}
+	}
+	return nil
+}
+
+func filteredJSON(e cwlogs.FilteredLogEvent) eventJSON {
+	return eventJSON{LogStreamName: e.LogStreamName, Timestamp: e.Timestamp, IngestionTime: e.IngestionTime, Message: e.Message, EventID: e.EventID}
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/cwlogs/cwlogs/localserver"
+)
+
+var serveInfo = &commandInfo{
+	name:    "serve",
+	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--access-key-id ID --secret-access-key KEY]... [--credentials-file FILE] [--region R] [--account-id N]",
+	summary: "Run a local CloudWatch Logs server (SQLite storage) until interrupted.",
+	details: `It prints one line, "cwlogs: listening on http://HOST:PORT", on stdout, answers GET /health,
+and shuts down gracefully on SIGINT or SIGTERM (exit 0). Events are stored in DIR/cwlogs.db
+(default: $XDG_DATA_HOME/cwlogs, else ~/.local/share/cwlogs; on macOS and Windows the user
+configuration directory's cwlogs folder); --memory keeps nothing on disk.
+
+Without credentials any well-formed SigV4 signature is accepted (as moto and LocalStack do).
+With --access-key-id/--secret-access-key (repeatable, paired in order) or --credentials-file,
+signatures are verified and unknown keys refused. The file holds either AWS credentials-file
+sections ([name], aws_access_key_id = ID, aws_secret_access_key = KEY) or ID:SECRET lines;
+# and ; start comments. The global --region is the region used in ARNs (default us-east-1).
+Point clients at it with --endpoint-url or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS.`,
+	examples: []string{"cwlogs serve --addr 127.0.0.1:4588 --data ./logs-data"},
+	new:      func(m *Main) command { return &ServeCommand{m: m} },
+}
+
+// DefaultServeAddr is where serve listens without --addr.
+const DefaultServeAddr = "127.0.0.1:4588"
+
+// ServeCommand is "cwlogs serve".
+type ServeCommand struct {
+	m         *Main
+	addr      string
+	data      string
+	memory    bool
+	ids       stringList
+	secrets   stringList
+	credsFile string
+	accountID string
+	quiet     bool
+}
+
+func (c *ServeCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("serve")
+	fs.StringVar(&c.addr, "addr", DefaultServeAddr, "listen on `HOST:PORT` (port 0: a free port)")
+	fs.StringVar(&c.data, "data", "", "keep the database in `DIR` (default: the per-user data directory)")
+	fs.BoolVar(&c.memory, "memory", false, "keep everything in memory (lost at exit)")
+	fs.Var(&c.ids, "access-key-id", "accept the access key `ID` (repeatable; pair with --secret-access-key)")
+	fs.Var(&c.secrets, "secret-access-key", "secret `KEY` of the preceding --access-key-id")
+	fs.StringVar(&c.credsFile, "credentials-file", "", "accept the access keys listed in `FILE`")
+	fs.StringVar(&c.accountID, "account-id", "", "12-digit account `ID` in ARNs (default 123456789012)")
+	fs.BoolVar(&c.quiet, "quiet", false, "do not log failed requests on stderr")
+	return fs
+}
+
+// defaultDataDir is the per-user data directory of serve.
+func defaultDataDir(getenv func(string) string) (string, error) {
+	if d := getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "cwlogs"), nil
+	}
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios", "plan9":
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(d, "cwlogs"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no home directory for the default --data: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "cwlogs"), nil
+}
+
+// Run implements the command.
+func (c *ServeCommand) Run(ctx context.Context, args []string) error {
+	const name = "serve"
+	pos, err := c.m.parseArgs(serveInfo, c.flags(), args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(name, pos, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	if c.memory && c.data != "" {
+		return usagef(name, "--memory and --data cannot be combined")
+	}
+	if len(c.ids) != len(c.secrets) {
+		return usagef(name, "%d --access-key-id but %d --secret-access-key: give them in pairs", len(c.ids), len(c.secrets))
+	}
+	creds := map[string]string{}
+	for i, id := range c.ids {
+		if err := checkKeyPair(id, c.secrets[i]); err != nil {
+			return usagef(name, "%v", err)
+		}
+		if _, dup := creds[id]; dup {
+			return usagef(name, "access key id %s given twice", id)
+		}
+		creds[id] = c.secrets[i]
+	}
+	if c.credsFile != "" {
+		data, err := os.ReadFile(c.credsFile)
+		if err != nil {
+			return usagef(name, "--credentials-file: %v", err)
+		}
+		fileCreds, err := parseCredentialsFile(c.credsFile, string(data))
+		if err != nil {
+			return usagef(name, "--credentials-file: %v", err)
+		}
+		for id, s := range fileCreds {
+			if _, dup := creds[id]; dup {
+				return usagef(name, "access key id %s given twice", id)
+			}
+			creds[id] = s
+		}
+	}
+	dataDir := c.data
+	if !c.memory && dataDir == "" {
+		if dataDir, err = defaultDataDir(c.m.Getenv); err != nil {
+			return &configError{err: err}
+		}
+	}
+	if !c.memory {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return fmt.Errorf("cwlogs serve: %w", err)
+		}
+	}
+	level := slog.LevelInfo
+	if c.quiet {
+		level = slog.LevelError
+	}
+	logger := slog.New(slog.NewTextHandler(c.m.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg := localserver.Config{Addr: c.addr, DataDir: dataDir, Memory: c.memory, Region: c.m.g.region,
+		AccountID: c.accountID, Logger: logger}
+	if len(creds) > 0 {
+		cfg.Credentials = creds
+	}
+	srv, err := localserver.New(cfg)
+	if err != nil {
+		return fmt.Errorf("cwlogs serve: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		srv.Shutdown(context.Background())
+		return fmt.Errorf("cwlogs serve: %w", err)
+	}
+	fmt.Fprintf(c.m.Stdout, "cwlogs: listening on %s\n", srv.URL())
+	storage := "memory"
+	if !c.memory {
+		storage = filepath.Join(dataDir, "cwlogs.db")
+	}
+	auth := "any well-formed signature"
+	if len(creds) > 0 {
+		auth = fmt.Sprintf("%d access key(s), signatures verified", len(creds))
+	}
+	logger.Info("cwlogs serve started", "url", srv.URL(), "storage", storage, "auth", auth)
+
+	<-ctx.Done()
+	logger.Info("cwlogs serve shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("cwlogs serve: shutdown: %w", err)
+	}
+	return nil
+}

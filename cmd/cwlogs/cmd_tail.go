@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+var tailInfo = &commandInfo{
+	name:    "tail",
+	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S]...",
+	summary: "Print the recent events of a log group and, with --follow, new ones as they arrive.",
+	details: `Events since D (default 10m: the last ten minutes) are printed across all streams, by time.
+With --follow, cwlogs polls FilterLogEvents once a second (the service allows 10 requests per
+second per account and region), slowing down up to 30 s while throttled, and never prints an
+event twice: each poll re-reads the last 5 seconds before the newest event seen, to catch
+events that arrive late, and skips the event ids already printed. Ctrl-C stops it (exit 0).
+-f is short for --follow.
+
+` + timeHelp,
+	examples: []string{"cwlogs tail my-app --follow --since 1h --pattern ERROR"},
+	new:      func(m *Main) command { return &TailCommand{m: m} },
+}
+
+// Polling parameters of tail --follow.
+const (
+	tailInterval    = time.Second            // between polls: FilterLogEvents is limited to 10 TPS per account
+	tailMaxInterval = 30 * time.Second       // the longest wait while throttled
+	tailPageGap     = 200 * time.Millisecond // between the pages of one poll
+	tailOverlap     = 5 * time.Second        // re-read window for late events
+)
+
+// TailCommand is "cwlogs tail".
+type TailCommand struct {
+	m       *Main
+	follow  bool
+	pattern string
+	since   string
+	streams stringList
+}
+
+func (c *TailCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("tail")
+	fs.BoolVar(&c.follow, "follow", false, "keep printing new events until interrupted")
+	fs.StringVar(&c.pattern, "pattern", "", "filter pattern `P`")
+	fs.StringVar(&c.since, "since", "10m", "start `D` ago (or at a time T)")
+	fs.Var(&c.streams, "stream", "only the stream `S` (repeatable, up to 100)")
+	return fs
+}
+
+// Run implements the command.
+func (c *TailCommand) Run(ctx context.Context, args []string) error {
+	const name = "tail"
+	fs := c.flags()
+	// -f as in tail(1).
+	fs.BoolVar(&c.follow, "f", false, "same as --follow")
+	pos, err := c.m.parseArgs(tailInfo, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(name, pos, 1, 1, "GROUP"); err != nil {
+		return err
+	}
+	if len(c.streams) > cwlogs.MaxFilterLogStreamNames {
+		return usagef(name, "%d --stream flags: at most %d", len(c.streams), cwlogs.MaxFilterLogStreamNames)
+	}
+	start, err := timeFlag(name, "since", c.since, time.Now())
+	if err != nil {
+		return err
+	}
+	cl, err := c.m.client(ctx)
+	if err != nil {
+		return err
+	}
+	t := &tailer{m: c.m, cl: cl, group: pos[0], pattern: c.pattern, streams: c.streams,
+		start: *start, seen: map[string]int64{}, sleep: sleepCtx}
+	err = t.run(ctx, c.follow)
+	if ctx.Err() != nil {
+		return nil // interrupted: a clean end
+	}
+	return err
+}
+
+// tailer polls FilterLogEvents and prints each event once.
+type tailer struct {
+	m       *Main
+	cl      *cwlogs.Client
+	group   string
+	pattern string
+	streams []string
+	start   int64            // ms: nothing before this is shown
+	newest  int64            // ms: newest timestamp printed
+	seen    map[string]int64 // event id -> timestamp, for events inside the overlap window
+	sleep   func(ctx context.Context, d time.Duration) error
+}
+
+// windowStart is where the next poll starts reading.
+func (t *tailer) windowStart() int64 {
+	return max(t.start, t.newest-tailOverlap.Milliseconds())
+}
+
+func (t *tailer) run(ctx context.Context, follow bool) error {
+	wait := tailInterval
+	for {
+		err := t.poll(ctx, follow)
+		switch {
+		case err == nil:
+			wait = tailInterval
+		case !follow || ctx.Err() != nil:
+			return err
+		case cwlogs.IsThrottling(err) || cwlogs.IsRetryable(err):
+			wait = min(2*wait, tailMaxInterval)
+			fmt.Fprintf(t.m.Stderr, "%s (retrying in %s)\n", errorText(err), wait)
+		default:
+			return err
+		}
+		if !follow {
+			return nil
+		}
+		if err := t.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// poll reads every page from the window start to now and prints the events
+// not printed yet.
+func (t *tailer) poll(ctx context.Context, follow bool) error {
+	from := t.windowStart()
+	in := &cwlogs.FilterLogEventsInput{LogGroupName: t.group, FilterPattern: t.pattern, LogStreamNames: t.streams, StartTime: &from}
+	for {
+		out, err := t.cl.FilterLogEvents(ctx, in)
+		if err != nil {
+			return err
+		}
+		for _, e := range out.Events {
+			if _, dup := t.seen[e.EventID]; dup || e.Timestamp < t.start {
+				continue
+			}
+			t.seen[e.EventID] = e.Timestamp
+			t.newest = max(t.newest, e.Timestamp)
+			if err := t.m.out.event(filteredJSON(e), true); err != nil {
+				return err
+			}
+		}
+		if out.NextToken == "" || out.NextToken == in.NextToken {
+			break
+		}
+		in.NextToken = out.NextToken
+		if follow {
+			if err := t.sleep(ctx, tailPageGap); err != nil {
+				return err
+			}
+		}
+	}
+	// Forget the ids that the next poll cannot return again.
+	next := t.windowStart()
+	for id, ts := range t.seen {
+		if ts < next {
+			delete(t.seen, id)
+		}
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}

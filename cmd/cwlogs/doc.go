@@ -1,0 +1,67 @@
+// Command cwlogs works with Amazon CloudWatch Logs from the shell, with the
+// habits of the AWS CLI, and runs a local CloudWatch Logs server.
+//
+//	cwlogs [global flags] COMMAND [arguments] [flags]
+//
+// Commands: create-group, create-stream, delete-group, delete-stream,
+// groups, streams, retention, put, get, filter, tail, serve, demo, version,
+// completion, help. "cwlogs help COMMAND" (or "cwlogs COMMAND --help") shows
+// a command's flags and an example.
+//
+// # Configuration
+//
+// Global flags are accepted before or after the command name (not after
+// "--"): --region, --profile, --endpoint-url, --output text|json, --utc or
+// --local, --no-color. Everything else comes from the same environment
+// variables and ~/.aws files as the library's cwlogs.NewFromEnvironment:
+// AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
+// AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, AWS_CONFIG_FILE,
+// AWS_SHARED_CREDENTIALS_FILE and the profile settings.
+//
+// Times are RFC 3339, a date (midnight UTC), epoch milliseconds, "now", or a
+// duration before now (90s, 10m, 2h, 1d, 1w, 1h30m). Times are shown in UTC
+// unless --local is given, as 2006-01-02T15:04:05.000Z07:00.
+//
+// # Output
+//
+// Text output is aligned columns for groups and streams and "TIME  [STREAM]
+// MESSAGE" lines for events. Colour is used only when stdout is a terminal,
+// and never with --no-color, NO_COLOR or TERM=dumb. Progress for long
+// uploads and reads goes to stderr, only when stderr is a terminal.
+//
+// With --output json every result is printed as JSON Lines: one object per
+// line, in the shapes below. Field names follow the CloudWatch Logs API; times
+// are epoch milliseconds; fields are always present unless marked optional.
+// New fields may be added; existing ones do not change.
+//
+//	groups:    {"logGroupName":S, "arn":S, "creationTime":N, "retentionInDays":N|null,
+//	            "storedBytes":N, "logGroupClass":S}
+//	streams:   {"logStreamName":S, "arn":S, "creationTime":N, "firstEventTimestamp":N|null,
+//	            "lastEventTimestamp":N|null, "lastIngestionTime":N|null, "storedBytes":N}
+//	get, filter, tail:
+//	           {"logStreamName":S, "timestamp":N, "ingestionTime":N, "message":S,
+//	            "eventId":S (filter and tail only)}
+//	create-group, create-stream, delete-group, delete-stream, retention:
+//	           {"operation":S, "logGroupName":S, "logStreamName":S (optional),
+//	            "tags":{S:S} (optional), "retentionInDays":N (optional)}
+//	put:       {"events":N, "sent":N, "bytes":N, "batches":N, "retries":N, "rejected":N,
+//	            "dropped":N, "reasons":{S:N} (optional: rejectedTooNew, rejectedTooOld,
+//	            rejectedExpired, droppedEmpty, droppedTooLarge, droppedTooOld, droppedTooNew,
+//	            droppedBufferFull, droppedRetryExhausted, droppedPermanentError, droppedClosed)}
+//	demo:      {"step":N, "action":S, "params":{...}, "statusCode":N, "requestId":S,
+//	            "body":S, "log":S}
+//	version:   {"version":S, "go":S, "platform":S, "commit":S (optional)}
+//
+// Errors are never JSON: they go to stderr as "cwlogs: Code: Message" for
+// service errors (for example "cwlogs: ResourceNotFoundException: The
+// specified log group does not exist.").
+//
+// # Exit status
+//
+// 0 on success (and for tail --follow and serve stopped by SIGINT or
+// SIGTERM); 1 for service and network errors, and for put when any event was
+// not stored; 2 for usage errors, configuration errors (no region, no
+// credentials, unknown profile, bad endpoint) and input the client rejects
+// before sending; 130 when another command is interrupted.
+package main

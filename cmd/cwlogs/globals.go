@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+// globals are the flags accepted before or after the command name.
+type globals struct {
+	region   string
+	profile  string
+	endpoint string
+	output   string // "text" or "json"
+	utc      bool
+	local    bool
+	noColor  bool
+}
+
+// globalValueFlags take a value; globalBoolFlags do not.
+var (
+	globalValueFlags = []string{"region", "profile", "endpoint-url", "output"}
+	globalBoolFlags  = []string{"utc", "local", "no-color"}
+)
+
+// extractGlobals removes the global flags from args wherever they appear
+// before a "--" and returns them with the remaining arguments (the command
+// name first). Both -flag and --flag, "--flag value" and "--flag=value" are
+// accepted, as with the standard flag package.
+func extractGlobals(args []string) (globals, []string, error) {
+	g := globals{output: "text"}
+	rest := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			rest = append(rest, a)
+			continue
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		name, value, hasValue := strings.Cut(name, "=")
+		switch {
+		case isOneOf(name, globalValueFlags):
+			if !hasValue {
+				if i+1 >= len(args) {
+					return g, nil, usagef("", "flag needs an argument: --%s", name)
+				}
+				i++
+				value = args[i]
+			}
+			switch name {
+			case "region":
+				g.region = value
+			case "profile":
+				g.profile = value
+			case "endpoint-url":
+				g.endpoint = value
+			case "output":
+				g.output = value
+			}
+		case isOneOf(name, globalBoolFlags):
+			b := true
+			if hasValue {
+				switch strings.ToLower(value) {
+				case "true", "1":
+				case "false", "0":
+					b = false
+				default:
+					return g, nil, usagef("", "invalid boolean %q for --%s", value, name)
+				}
+			}
+			switch name {
+			case "utc":
+				g.utc = b
+			case "local":
+				g.local = b
+			case "no-color":
+				g.noColor = b
+			}
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if g.output != "text" && g.output != "json" {
+		return g, nil, usagef("", "invalid --output %q: want text or json", g.output)
+	}
+	if g.utc && g.local {
+		return g, nil, usagef("", "--utc and --local cannot be combined")
+	}
+	return g, rest, nil
+}
+
+func isOneOf(s string, list []string) bool {
+	for _, v := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// configError is a problem with the configuration (region, credentials,
+// profile, endpoint) found before any request: exit status 2.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+// client builds the CloudWatch Logs client the way the AWS CLI would: flags
+// first, then the environment and the ~/.aws files.
+func (m *Main) client(ctx context.Context) (*cwlogs.Client, error) {
+	return m.clientWith(ctx)
+}
+
+func (m *Main) clientWith(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Client, error) {
+	var opts []cwlogs.Option
+	if m.g.region != "" {
+		opts = append(opts, cwlogs.WithRegion(m.g.region))
+	}
+	if m.g.profile != "" {
+		opts = append(opts, cwlogs.WithProfile(m.g.profile))
+	}
+	if m.g.endpoint != "" {
+		opts = append(opts, cwlogs.WithEndpoint(m.g.endpoint))
+	}
+	opts = append(opts, cwlogs.WithUserAgent("cwlogs-cli/"+cwlogs.Version))
+	opts = append(opts, extra...)
+	c, err := cwlogs.NewFromEnvironment(ctx, opts...)
+	if err != nil {
+		return nil, &configError{err: err}
+	}
+	return c, nil
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+// Report prints err on stderr the way the AWS CLI users expect and returns
+// the exit status: 0 success or help, 2 usage and configuration errors and
+// input rejected before any request, 1 service and network errors, 130 when
+// interrupted (except tail --follow and serve, which end cleanly with 0).
+func (m *Main) Report(ctx context.Context, err error) int {
+	if err == nil || errors.Is(err, errHelpShown) {
+		return exitOK
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(m.Stderr, ue.Error())
+		if ue.cmd != "" {
+			fmt.Fprintf(m.Stderr, "Run 'cwlogs %s --help' for usage.\n", ue.cmd)
+		} else {
+			fmt.Fprintln(m.Stderr, "Run 'cwlogs help' for usage.")
+		}
+		return exitUsage
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(m.Stderr, "cwlogs: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintln(m.Stderr, errorText(err))
+	var ce *configError
+	var ve *cwlogs.ValidationError
+	if errors.As(err, &ce) || errors.As(err, &ve) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// errorText renders an error as "cwlogs: Code: Message" for service errors,
+// and the error's own text otherwise (already prefixed "cwlogs:").
+func errorText(err error) string {
+	var ae *cwlogs.APIError
+	if errors.As(err, &ae) {
+		code := ae.Code
+		if code == "" {
+			code = fmt.Sprintf("HTTP %d", ae.StatusCode)
+		}
+		if ae.Message == "" {
+			return "cwlogs: " + code
+		}
+		return "cwlogs: " + code + ": " + ae.Message
+	}
+	s := strings.ReplaceAll(err.Error(), ": cwlogs: ", ": ")
+	if !strings.HasPrefix(s, "cwlogs") {
+		s = "cwlogs: " + s
+	}
+	return s
+}

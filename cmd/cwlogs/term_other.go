@@ -1,0 +1,7 @@
+//go:build !linux && !darwin && !freebsd && !netbsd && !openbsd && !dragonfly
+
+package main
+
+// isTTY is false where terminals cannot be detected without extra packages:
+// no colour and no progress output.
+func isTTY(fd uintptr) bool { return false }

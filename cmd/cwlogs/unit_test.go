@@ -1,0 +1,322 @@
+package main
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestExtractGlobals(t *testing.T) {
+	tests := []struct {
+		args     []string
+		want     globals
+		rest     []string
+		errMatch string
+	}{
+		{[]string{"groups"}, globals{output: "text"}, []string{"groups"}, ""},
+		{[]string{"--region", "eu-west-1", "groups", "--prefix", "a"}, globals{region: "eu-west-1", output: "text"}, []string{"groups", "--prefix", "a"}, ""},
+		{[]string{"groups", "--output=json", "--profile", "p", "--endpoint-url", "http://x"}, globals{profile: "p", endpoint: "http://x", output: "json"}, []string{"groups"}, ""},
+		{[]string{"-region=r", "get", "g", "s", "--utc", "--no-color"}, globals{region: "r", output: "text", utc: true, noColor: true}, []string{"get", "g", "s"}, ""},
+		{[]string{"get", "--local", "g"}, globals{output: "text", local: true}, []string{"get", "g"}, ""},
+		{[]string{"--no-color=false", "groups"}, globals{output: "text"}, []string{"groups"}, ""},
+		{[]string{"put", "g", "s", "--", "--region", "x"}, globals{output: "text"}, []string{"put", "g", "s", "--", "--region", "x"}, ""},
+		{[]string{"put", "-", "--pattern"}, globals{output: "text"}, []string{"put", "-", "--pattern"}, ""},
+		{[]string{"groups", "--region"}, globals{}, nil, "flag needs an argument: --region"},
+		{[]string{"--output", "yaml"}, globals{}, nil, `invalid --output "yaml"`},
+		{[]string{"--utc", "--local"}, globals{}, nil, "cannot be combined"},
+		{[]string{"--utc=maybe"}, globals{}, nil, `invalid boolean "maybe"`},
+	}
+	for _, tc := range tests {
+		g, rest, err := extractGlobals(tc.args)
+		if tc.errMatch != "" {
+			var ue *usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.errMatch) {
+				t.Errorf("%q: error %v, want a usage error containing %q", tc.args, err, tc.errMatch)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if g != tc.want || !reflect.DeepEqual(rest, tc.rest) {
+			t.Errorf("%q: got %+v %q, want %+v %q", tc.args, g, rest, tc.want, tc.rest)
+		}
+	}
+}
+
+func FuzzExtractGlobals(f *testing.F) {
+	f.Add("--region\x00r\x00groups\x00--output=json")
+	f.Add("put\x00g\x00--\x00--utc")
+	f.Add("--local=1\x00--no-color\x00x")
+	f.Fuzz(func(t *testing.T, joined string) {
+		args := strings.Split(joined, "\x00")
+		g, rest, err := extractGlobals(args)
+		if err != nil {
+			var ue *usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("non-usage error %T: %v", err, err)
+			}
+			return
+		}
+		if g.output != "text" && g.output != "json" {
+			t.Fatalf("output %q accepted", g.output)
+		}
+		if len(rest) > len(args) {
+			t.Fatalf("rest longer than args")
+		}
+		// What is left before "--" holds no global flag.
+		for _, a := range rest {
+			if a == "--" {
+				break
+			}
+			name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+			name, _, _ = strings.Cut(name, "=")
+			if len(a) > 1 && a[0] == '-' && (isOneOf(name, globalValueFlags) || isOneOf(name, globalBoolFlags)) {
+				t.Fatalf("global flag %q left in %q", a, rest)
+			}
+		}
+	})
+}
+
+func TestParseArgsInterspersed(t *testing.T) {
+	m := &Main{Stdout: &strings.Builder{}}
+	info := lookupCommand("get")
+	tests := []struct {
+		args    []string
+		pos     []string
+		limit   string
+		streams []string
+		head    bool
+	}{
+		{[]string{"g", "s", "--limit", "5"}, []string{"g", "s"}, "5", nil, false},
+		{[]string{"--head", "g", "--stream", "a", "s", "--stream=b"}, []string{"g", "s"}, "", []string{"a", "b"}, true},
+		{[]string{"g", "--", "--head", "-"}, []string{"g", "--head", "-"}, "", nil, false},
+		{[]string{"-", "g"}, []string{"-", "g"}, "", nil, false},
+	}
+	for _, tc := range tests {
+		fs := newFlagSet("x")
+		var limit string
+		var streams stringList
+		var head bool
+		fs.StringVar(&limit, "limit", "", "")
+		fs.Var(&streams, "stream", "")
+		fs.BoolVar(&head, "head", false, "")
+		pos, err := m.parseArgs(info, fs, tc.args)
+		if err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if !reflect.DeepEqual(pos, tc.pos) || limit != tc.limit || !reflect.DeepEqual([]string(streams), tc.streams) || head != tc.head {
+			t.Errorf("%q: pos %q limit %q streams %q head %v", tc.args, pos, limit, streams, head)
+		}
+	}
+	fs := newFlagSet("x")
+	if _, err := m.parseArgs(info, fs, []string{"g", "--nope"}); err == nil || !strings.Contains(err.Error(), "--nope") {
+		t.Errorf("unknown flag: %v", err)
+	}
+	if _, err := m.parseArgs(info, newFlagSet("x"), []string{"g", "--help"}); !errors.Is(err, errHelpShown) {
+		t.Errorf("--help: %v", err)
+	}
+	if !strings.Contains(m.Stdout.(*strings.Builder).String(), "Usage: cwlogs get") {
+		t.Errorf("--help did not print the command's help")
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+		err  bool
+	}{
+		{"2024-05-01T10:00:00Z", time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC), false},
+		{"2024-05-01T14:00:00.250+02:00", time.Date(2024, 5, 1, 12, 0, 0, 250e6, time.UTC), false},
+		{"2024-04-30", time.Date(2024, 4, 30, 0, 0, 0, 0, time.UTC), false},
+		{"1714564800000", time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), false},
+		{"0", time.Unix(0, 0), false},
+		{"now", now, false},
+		{"90s", now.Add(-90 * time.Second), false},
+		{"10m", now.Add(-10 * time.Minute), false},
+		{"2h", now.Add(-2 * time.Hour), false},
+		{"1d", now.Add(-24 * time.Hour), false},
+		{"1w", now.Add(-7 * 24 * time.Hour), false},
+		{"1h30m", now.Add(-90 * time.Minute), false},
+		{"1d12h", now.Add(-36 * time.Hour), false},
+		{"250ms", now.Add(-250 * time.Millisecond), false},
+		{" 10m ", now.Add(-10 * time.Minute), false},
+		{"", time.Time{}, true},
+		{"yesterday", time.Time{}, true},
+		{"10", time.Unix(0, 10e6), false},
+		{"10x", time.Time{}, true},
+		{"m", time.Time{}, true},
+		{"-10m", time.Time{}, true},
+		{"1.5h", time.Time{}, true},
+		{"2024-13-01", time.Time{}, true},
+		{"99999999999999999999", time.Time{}, true},
+		{"9999999999d", time.Time{}, true},
+		{"106752d", time.Time{}, true},
+	}
+	for _, tc := range tests {
+		got, err := parseTime(tc.in, now)
+		if tc.err {
+			if err == nil {
+				t.Errorf("parseTime(%q) = %v, want an error", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("parseTime(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"10m", "1h30m", "2024-05-01T10:00:00Z", "2024-05-01", "1714564800000", "now", "9d9d9d", "1w2d3h4m5s6ms"} {
+		f.Add(s)
+	}
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseTime(s, now)
+		if err != nil {
+			if !utf8.ValidString(s) {
+				return
+			}
+			if !strings.Contains(err.Error(), "time") && !strings.Contains(err.Error(), "duration") && !strings.Contains(err.Error(), "milliseconds") {
+				t.Fatalf("unhelpful error for %q: %v", s, err)
+			}
+			return
+		}
+		// A relative time is never after now.
+		if d, derr := parseDuration(strings.TrimSpace(s)); derr == nil {
+			if d < 0 || got.After(now) {
+				t.Fatalf("%q: duration %v, time %v after now", s, d, got)
+			}
+		}
+	})
+}
+
+func TestParseCredentialsFile(t *testing.T) {
+	tests := []struct {
+		name, data string
+		want       map[string]string
+		errMatch   string
+	}{
+		{"pairs", "# comment\nAKID1:secret1\n\n; other comment\n AKID2 : secret2 \r\n", map[string]string{"AKID1": "secret1", "AKID2": "secret2"}, ""},
+		{"ini", "[default]\naws_access_key_id = AKIDA\naws_secret_access_key=sa\naws_session_token = tok\n[two]\nAWS_ACCESS_KEY_ID=AKIDB\naws_secret_access_key = sb\n", map[string]string{"AKIDA": "sa", "AKIDB": "sb"}, ""},
+		{"mixed", "AKIDP:sp\n[s]\naws_access_key_id=AKIDS\naws_secret_access_key=ss\n", map[string]string{"AKIDP": "sp", "AKIDS": "ss"}, ""},
+		{"secret with colon", "AKID:a:b\n", map[string]string{"AKID": "a:b"}, ""},
+		{"empty section ignored", "[empty]\nregion = us-east-1\nAKID:s\n", nil, "want KEY = VALUE"},
+		{"empty", "# nothing\n", nil, "no credentials"},
+		{"no secret", "[x]\naws_access_key_id = AKID\n", nil, "no aws_secret_access_key"},
+		{"no id", "[x]\naws_secret_access_key = TOPSECRET\n", nil, "no aws_access_key_id"},
+		{"bad line", "just-a-word\n", nil, "want ID:SECRET"},
+		{"duplicate", "A:s1\nA:s2\n", nil, "given twice"},
+		{"space in secret", "A:TOP SECRET\n", nil, "white space"},
+		{"unterminated", "[x\n", nil, "unterminated"},
+	}
+	for _, tc := range tests {
+		got, err := parseCredentialsFile("creds", tc.data)
+		if tc.errMatch != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.errMatch) {
+				t.Errorf("%s: error %v, want %q", tc.name, err, tc.errMatch)
+			}
+			if err != nil && (strings.Contains(err.Error(), "TOPSECRET") || strings.Contains(err.Error(), "TOP SECRET")) {
+				t.Errorf("%s: secret in error: %v", tc.name, err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, %v; want %v", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+func FuzzParseCredentialsFile(f *testing.F) {
+	f.Add("AKID:secret\n")
+	f.Add("[p]\naws_access_key_id=A\naws_secret_access_key=S\n")
+	f.Add("# c\n;c\n[x]\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		creds, err := parseCredentialsFile("f", data)
+		if err != nil {
+			return
+		}
+		if len(creds) == 0 {
+			t.Fatal("success without credentials")
+		}
+		for id, secret := range creds {
+			if checkKeyPair(id, secret) != nil {
+				t.Fatalf("invalid pair accepted: %q", id)
+			}
+			if strings.Contains(data, secret) == false {
+				t.Fatalf("secret for %q not from the input", id)
+			}
+		}
+	})
+}
+
+func TestUseColor(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	tests := []struct {
+		tty, flag bool
+		getenv    func(string) string
+		want      bool
+	}{
+		{true, false, env("TERM", "xterm"), true},
+		{false, false, env("TERM", "xterm"), false},
+		{true, true, env("TERM", "xterm"), false},
+		{true, false, env("NO_COLOR", "1"), false},
+		{true, false, env("NO_COLOR", ""), true},
+		{true, false, env("TERM", "dumb"), false},
+	}
+	for i, tc := range tests {
+		if got := useColor(tc.tty, tc.flag, tc.getenv); got != tc.want {
+			t.Errorf("case %d: useColor = %v, want %v", i, got, tc.want)
+		}
+	}
+	p := &printer{color: true}
+	if got := p.style(styleBold, "x"); got != "\x1b[1mx\x1b[0m" {
+		t.Errorf("style: %q", got)
+	}
+	p.color = false
+	if got := p.style(styleBold, "x"); got != "x" {
+		t.Errorf("style without colour: %q", got)
+	}
+}
+
+func TestPutSummaryText(t *testing.T) {
+	s := putSummary{Events: 5, Sent: 2, Bytes: 60, Batches: 1, Retries: 3, Rejected: 1, Dropped: 2,
+		Reasons: map[string]int64{"rejectedTooOld": 1, "droppedPermanentError": 2}}
+	want := "cwlogs put: events=5 sent=2 bytes=60 batches=1 retries=3 rejected=1 dropped=2 (droppedPermanentError=2 rejectedTooOld=1)"
+	if got := s.text(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{errors.New("plain"), "cwlogs: plain"},
+		{errors.New("cwlogs: X: cwlogs: y"), "cwlogs: X: y"},
+		{&usageError{cmd: "get", msg: "m"}, "cwlogs get: m"},
+	}
+	for _, tc := range tests {
+		if got := errorText(tc.err); got != tc.want {
+			t.Errorf("errorText(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
