@@ -1,0 +1,382 @@
+package localserver
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cwlogs/cwlogs/sigv4"
+)
+
+// preparedRequest is a pre-encoded, pre-signed request the load generator replays.
+type preparedRequest struct {
+	body   []byte
+	header http.Header
+	events int
+}
+
+// buildBatch encodes a full PutLogEvents batch (as close to 1 MiB as the limits allow) of
+// events with msgSize-byte messages, timestamps ending at now.
+func buildBatch(group, stream string, msgSize int, now time.Time) ([]byte, int) {
+	n := min(maxBatchEvents, maxBatchBytes/(msgSize+eventOverhead))
+	msg := strings.Repeat("x", msgSize-8)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `{"logGroupName":%q,"logStreamName":%q,"logEvents":[`, group, stream)
+	base := now.UnixMilli() - int64(n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"timestamp":%d,"message":"%08d%s"}`, base+int64(i), i, msg)
+	}
+	b.WriteString("]}")
+	return b.Bytes(), n
+}
+
+func prepare(t testing.TB, host, op string, body []byte, at time.Time) preparedRequest {
+	r := signedRequest(t, "http://"+host+"/", op, body, testCreds, at)
+	return preparedRequest{body: body, header: r.Header}
+}
+
+// loadGen replays reqs round-robin from workers goroutines until total requests are sent and
+// returns the elapsed time. Any non-200 answer fails the benchmark.
+func loadGen(b *testing.B, url string, reqs []preparedRequest, workers, total int) time.Duration {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers, DisableCompression: true}}
+	defer client.CloseIdleConnections()
+	var next atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(total) || failed.Load() != nil {
+					return
+				}
+				p := reqs[int(i)%len(reqs)]
+				r, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(p.body))
+				r.Header = p.header.Clone()
+				res, err := client.Do(r)
+				if err != nil {
+					failed.Store(err.Error())
+					return
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 || bytes.Contains(body, []byte("rejectedLogEventsInfo")) {
+					failed.Store(fmt.Sprintf("status %d: %.300s", res.StatusCode, body))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	if f := failed.Load(); f != nil {
+		b.Fatalf("load generator: %v", f)
+	}
+	return el
+}
+
+// setupTarget creates the group and streams through plain signed HTTP calls.
+func setupTarget(b *testing.B, url string, group string, streams []string) {
+	host := strings.TrimPrefix(url, "http://")
+	send := func(op string, in any) {
+		body, _ := json.Marshal(in)
+		p := prepare(b, host, op, body, time.Now())
+		r, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		r.Header = p.header
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 && !bytes.Contains(raw, []byte("AlreadyExists")) {
+			b.Fatalf("%s: %d %s", op, res.StatusCode, raw)
+		}
+	}
+	send("CreateLogGroup", m{"logGroupName": group})
+	for _, s := range streams {
+		send("CreateLogStream", m{"logGroupName": group, "logStreamName": s})
+	}
+}
+
+const ingestWorkers = 4
+
+// benchIngest measures events/s of full batches against url.
+func benchIngest(b *testing.B, url string, msgSize int) {
+	group := fmt.Sprintf("bench-%d-%d", msgSize, time.Now().UnixNano())
+	streams := make([]string, ingestWorkers)
+	for i := range streams {
+		streams[i] = fmt.Sprintf("stream-%d", i)
+	}
+	setupTarget(b, url, group, streams)
+	host := strings.TrimPrefix(url, "http://")
+	now := time.Now()
+	var reqs []preparedRequest
+	for _, st := range streams {
+		body, n := buildBatch(group, st, msgSize, now)
+		p := prepare(b, host, "PutLogEvents", body, now)
+		p.events = n
+		reqs = append(reqs, p)
+	}
+	b.SetBytes(int64(len(reqs[0].body)))
+	b.ResetTimer()
+	el := loadGen(b, url, reqs, ingestWorkers, b.N)
+	b.StopTimer()
+	events := float64(b.N * reqs[0].events)
+	b.ReportMetric(events/el.Seconds(), "events/s")
+	b.ReportMetric(float64(reqs[0].events), "events/batch")
+}
+
+// BenchmarkIngest measures durable PutLogEvents throughput over loopback HTTP with full
+// (≈1 MiB) batches, for this server (file-backed, synchronous=NORMAL in WAL mode; and
+// FullSync), in memory (not durable, like moto) and, when installed, moto_server under the
+// same load generator.
+func BenchmarkIngest(b *testing.B) {
+	for _, size := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("local/%dB", size), func(b *testing.B) {
+			s := newTestServer(b, Config{DataDir: b.TempDir(), Now: time.Now})
+			if err := s.Start(); err != nil {
+				b.Fatal(err)
+			}
+			benchIngest(b, s.URL(), size)
+		})
+		b.Run(fmt.Sprintf("local-fullsync/%dB", size), func(b *testing.B) {
+			s := newTestServer(b, Config{DataDir: b.TempDir(), Now: time.Now, FullSync: true})
+			if err := s.Start(); err != nil {
+				b.Fatal(err)
+			}
+			benchIngest(b, s.URL(), size)
+		})
+		b.Run(fmt.Sprintf("local-memory/%dB", size), func(b *testing.B) {
+			s := newTestServer(b, Config{Memory: true, Now: time.Now})
+			if err := s.Start(); err != nil {
+				b.Fatal(err)
+			}
+			benchIngest(b, s.URL(), size)
+		})
+		b.Run(fmt.Sprintf("moto/%dB", size), func(b *testing.B) {
+			url := startMoto(b)
+			benchIngest(b, url, size)
+		})
+	}
+}
+
+var (
+	motoOnce sync.Once
+	motoURL  string
+	motoErr  error
+)
+
+// startMoto starts one moto_server for the whole run (skipped when missing, fatal when CI=true).
+func startMoto(b *testing.B) string {
+	motoOnce.Do(func() {
+		path, err := exec.LookPath("moto_server")
+		if err != nil {
+			motoErr = err
+			return
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			motoErr = err
+			return
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+		if err := cmd.Start(); err != nil {
+			motoErr = err
+			return
+		}
+		motoProc = cmd
+		url := fmt.Sprintf("http://127.0.0.1:%d", port)
+		for i := 0; i < 200; i++ {
+			if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+				c.Close()
+				motoURL = url
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		motoErr = fmt.Errorf("moto_server did not start")
+	})
+	if motoErr != nil {
+		if os.Getenv("CI") == "true" {
+			b.Fatalf("moto_server: %v", motoErr)
+		}
+		b.Skipf("moto_server unavailable: %v", motoErr)
+	}
+	return motoURL
+}
+
+var motoProc *exec.Cmd
+
+// BenchmarkSQLiteRowInsert is the raw per-row insert rate of modernc.org/sqlite on this
+// machine (100-byte rows, one index, 10,000-row transactions, multi-row prepared statement),
+// for context: the server stores events in packed chunks instead.
+func BenchmarkSQLiteRowInsert(b *testing.B) {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(b.TempDir(), "rows.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE ev(id INTEGER PRIMARY KEY, stream INTEGER, ts INTEGER, ingest INTEGER, msg TEXT); CREATE INDEX ev_s ON ev(stream, ts)`); err != nil {
+		b.Fatal(err)
+	}
+	const per = 100 // rows per statement
+	stmt, err := db.Prepare("INSERT INTO ev(stream, ts, ingest, msg) VALUES " + strings.TrimSuffix(strings.Repeat("(?,?,?,?),", per), ","))
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := strings.Repeat("x", 100)
+	args := make([]any, 4*per)
+	b.SetBytes(100)
+	b.ResetTimer()
+	start := time.Now()
+	rows := 0
+	for rows < b.N {
+		tx, _ := db.Begin()
+		st := tx.Stmt(stmt)
+		for k := 0; k < 10_000/per && rows < b.N; k++ {
+			for i := 0; i < per; i++ {
+				args[4*i], args[4*i+1], args[4*i+2], args[4*i+3] = int64(rows%4), int64(rows), int64(rows), msg
+				rows++
+			}
+			if _, err := st.Exec(args...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
+}
+
+// Query benchmarks run against one dataset of 1,000,000 events (100 streams × 10,000 events
+// of ~100 bytes over 10 hours, 1% containing "ERROR"), built once per run in a temp dir.
+const (
+	datasetStreams   = 100
+	datasetPerStream = 10_000
+)
+
+var (
+	datasetOnce sync.Once
+	datasetDir  string
+	datasetErr  error
+)
+
+func datasetMessage(stream, i int) string {
+	lvl := "INFO"
+	if (stream*datasetPerStream+i)%100 == 7 {
+		lvl = "ERROR"
+	}
+	return fmt.Sprintf("2025-06-01T00:00:00Z %-5s request id=%08d stream=%03d path=/api/v1/items status=200 bytes=%06d", lvl, i, stream, i*7%999999)
+}
+
+func dataset(b *testing.B) string {
+	datasetOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "cwlogs-bench-")
+		if err != nil {
+			datasetErr = err
+			return
+		}
+		datasetDir = dir
+		s, err := New(Config{DataDir: dir, Now: func() time.Time { return testNow }})
+		if err != nil {
+			datasetErr = err
+			return
+		}
+		defer s.Shutdown(context.Background())
+		setupStream(b, s, "bench", "s000")
+		for st := 1; st < datasetStreams; st++ {
+			mustOK(b, s, "CreateLogStream", m{"logGroupName": "bench", "logStreamName": fmt.Sprintf("s%03d", st)})
+		}
+		// Streams interleave in time: event i of every stream is at base + i*3600ms + stream*10ms.
+		base := nowMs() - 11*3600*1000
+		for st := 0; st < datasetStreams; st++ {
+			for off := 0; off < datasetPerStream; off += 5000 {
+				evs := make([]m, 0, 5000)
+				for i := off; i < off+5000; i++ {
+					evs = append(evs, m{"timestamp": base + int64(i)*3600 + int64(st)*10, "message": datasetMessage(st, i)})
+				}
+				mustOK(b, s, "PutLogEvents", m{"logGroupName": "bench", "logStreamName": fmt.Sprintf("s%03d", st), "logEvents": evs})
+			}
+		}
+	})
+	if datasetErr != nil {
+		b.Fatal(datasetErr)
+	}
+	return datasetDir
+}
+
+func BenchmarkQuery1M(b *testing.B) {
+	dir := dataset(b)
+	s := newTestServer(b, Config{DataDir: dir})
+	cases := []struct {
+		name, op string
+		in       m
+		check    func(b *testing.B, r *response)
+	}{
+		{"GetLogEvents/head", "GetLogEvents", m{"logGroupName": "bench", "logStreamName": "s042", "startFromHead": true}, wantEvents(-1)},
+		{"GetLogEvents/tail", "GetLogEvents", m{"logGroupName": "bench", "logStreamName": "s042"}, wantEvents(-1)},
+		{"GetLogEvents/head-limit100", "GetLogEvents", m{"logGroupName": "bench", "logStreamName": "s042", "startFromHead": true, "limit": 100}, wantEvents(100)},
+		{"FilterLogEvents/1pct-limit100", "FilterLogEvents", m{"logGroupName": "bench", "filterPattern": "ERROR", "limit": 100}, wantEvents(100)},
+		{"FilterLogEvents/1pct-default", "FilterLogEvents", m{"logGroupName": "bench", "filterPattern": "ERROR"}, wantEvents(-1)},
+		{"FilterLogEvents/1pct-one-stream", "FilterLogEvents", m{"logGroupName": "bench", "logStreamNames": []string{"s007"}, "filterPattern": "ERROR"}, wantEvents(-1)},
+		{"DescribeLogStreams/name", "DescribeLogStreams", m{"logGroupName": "bench"}, nil},
+		{"DescribeLogStreams/lastEventTime", "DescribeLogStreams", m{"logGroupName": "bench", "orderBy": "LastEventTime", "descending": true}, nil},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			body, _ := json.Marshal(c.in)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, signedRequest(b, "http://logs.local/", c.op, body, testCreds, testNow))
+				if w.Code != 200 {
+					b.Fatalf("%s", w.Body)
+				}
+			}
+			b.StopTimer()
+			last := do(b, s, signedRequest(b, "http://logs.local/", c.op, body, testCreds, testNow))
+			if c.check != nil {
+				c.check(b, last)
+			}
+			b.ReportMetric(float64(len(list(last.body["events"]))), "events/page")
+		})
+	}
+}
+
+// wantEvents checks a page holds n events (n < 0: at least one).
+func wantEvents(n int) func(b *testing.B, r *response) {
+	return func(b *testing.B, r *response) {
+		got := len(list(r.body["events"]))
+		if (n >= 0 && got != n) || (n < 0 && got == 0) {
+			b.Fatalf("page has %d events, want %d", got, n)
+		}
+	}
+}
+
+var _ = sigv4.EmptyPayloadHash

@@ -1,0 +1,96 @@
+package localserver
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Defaults applied to zero Config fields.
+const (
+	// DefaultAddr is the listen address used when Config.Addr is empty: loopback, free port.
+	DefaultAddr = "127.0.0.1:0"
+	// DefaultRegion is the region used when Config.Region is empty.
+	DefaultRegion = "us-east-1"
+	// DefaultAccountID is the account used in ARNs when Config.AccountID is empty.
+	DefaultAccountID = "123456789012"
+	// DefaultRetentionSweepInterval is how often expired events are deleted when
+	// Config.RetentionSweepInterval is zero.
+	DefaultRetentionSweepInterval = time.Minute
+	// DefaultMaxRequestBytes is the request body limit used when Config.MaxRequestBytes is
+	// zero: 8 MiB. A PutLogEvents batch may carry 1,048,576 bytes of messages, but its JSON
+	// encoding is larger: about 45 bytes of framing per event (up to 10,000 events) and up to
+	// six bytes per message byte when a client escapes control or non-ASCII characters
+	// (\u00XX, as botocore's json.dumps does for non-ASCII). 8 MiB admits every batch AWS
+	// would accept from real clients while refusing anything grossly oversized before it
+	// is read.
+	DefaultMaxRequestBytes = 8 << 20
+)
+
+// Config configures a Server. The zero value of every field has a documented default; only
+// DataDir (or Memory) must be set.
+type Config struct {
+	// Addr is the TCP listen address used by Start. "" means "127.0.0.1:0": loopback and a
+	// free port chosen by the kernel (see Server.URL).
+	Addr string
+	// DataDir is the directory holding the SQLite database (cwlogs.db and its -wal/-shm
+	// files). It is created if missing. Required unless Memory is set.
+	DataDir string
+	// Memory keeps everything in an in-memory SQLite database; nothing touches the disk and
+	// everything is lost on Shutdown. DataDir is ignored.
+	Memory bool
+	// FullSync makes every commit fsync the write-ahead log (SQLite synchronous=FULL), so
+	// acknowledged events also survive a power loss or kernel crash. The default
+	// (synchronous=NORMAL in WAL mode) writes each commit to the operating system before
+	// PutLogEvents is answered, which survives the server process being killed (kill -9)
+	// at any moment, and fsyncs only at checkpoints.
+	FullSync bool
+	// Credentials maps access key IDs to secret access keys. When empty, any well-formed
+	// SigV4 Authorization header is accepted (as moto and LocalStack do); when set,
+	// signatures are verified and unknown keys are refused.
+	Credentials map[string]string
+	// Region is the region used in ARNs when a request's credential scope names none.
+	// "" means "us-east-1". Requests are answered for the region of their credential scope:
+	// ARNs in responses carry that region. All regions share one data set.
+	Region string
+	// AccountID is the 12-digit account in ARNs. "" means "123456789012".
+	AccountID string
+	// Now returns the current time (ingestion times, retention, signature skew); nil means
+	// time.Now.
+	Now func() time.Time
+	// Logger receives operational messages (one line per failed request, sweeps, errors);
+	// nil discards them. Secrets are never logged.
+	Logger *slog.Logger
+	// RetentionSweepInterval is how often events older than their group's retention are
+	// deleted from storage; 0 means one minute. Reads filter expired events regardless.
+	RetentionSweepInterval time.Duration
+	// MaxRequestBytes caps request bodies; 0 means DefaultMaxRequestBytes (8 MiB). A body
+	// whose Content-Length exceeds it is refused with HTTP 413 without being read; a body
+	// without Content-Length is read only up to the limit.
+	MaxRequestBytes int64
+}
+
+func (c *Config) withDefaults() Config {
+	out := *c
+	if out.Addr == "" {
+		out.Addr = DefaultAddr
+	}
+	if out.Region == "" {
+		out.Region = DefaultRegion
+	}
+	if out.AccountID == "" {
+		out.AccountID = DefaultAccountID
+	}
+	if out.Now == nil {
+		out.Now = time.Now
+	}
+	if out.Logger == nil {
+		out.Logger = slog.New(slog.DiscardHandler)
+	}
+	if out.RetentionSweepInterval <= 0 {
+		out.RetentionSweepInterval = DefaultRetentionSweepInterval
+	}
+	if out.MaxRequestBytes <= 0 {
+		out.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	return out
+}

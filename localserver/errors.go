@@ -1,0 +1,73 @@
+package localserver
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// Error codes the server answers with (the "__type" of the error body).
+const (
+	codeInvalidParameter       = "InvalidParameterException"
+	codeResourceNotFound       = "ResourceNotFoundException"
+	codeResourceAlreadyExists  = "ResourceAlreadyExistsException"
+	codeValidation             = "ValidationException"
+	codeTooManyTags            = "TooManyTagsException"
+	codeUnknownOperation       = "UnknownOperationException"
+	codeSerialization          = "SerializationException"
+	codeServiceUnavailable     = "ServiceUnavailableException"
+	codeRequestEntityTooLarge  = "RequestEntityTooLargeException"
+	codeMissingAuthentication  = "MissingAuthenticationTokenException"
+	msgGroupNotFound           = "The specified log group does not exist."
+	msgStreamNotFound          = "The specified log stream does not exist."
+	msgGroupExists             = "The specified log group already exists"
+	msgStreamExists            = "The specified log stream already exists"
+	msgInvalidNextToken        = "The specified nextToken is invalid."
+	msgChronological           = "Log events in a single PutLogEvents request must be in chronological order."
+	msgSpan24h                 = "The batch of log events in a single PutLogEvents request cannot span more than 24 hours."
+	msgNameIdentifierExclusive = "LogGroup name and LogGroup ARN are mutually exclusive parameters."
+	msgPrefixPatternExclusive  = "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
+	msgOrderByLastEventPrefix  = "Cannot order by LastEventTime with a logStreamNamePrefix."
+)
+
+// apiError is an AWS-shaped error answer: HTTP status, __type and message.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+	// ResourceName is set for TooManyTagsException.
+	ResourceName string
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func clientErr(code, msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: code, Message: msg}
+}
+
+func invalidParam(format string, args ...any) *apiError {
+	return clientErr(codeInvalidParameter, fmt.Sprintf(format, args...))
+}
+
+func groupNotFound() *apiError  { return clientErr(codeResourceNotFound, msgGroupNotFound) }
+func streamNotFound() *apiError { return clientErr(codeResourceNotFound, msgStreamNotFound) }
+func badToken() *apiError       { return clientErr(codeInvalidParameter, msgInvalidNextToken) }
+
+// internalErr hides a storage failure behind ServiceUnavailableException (HTTP 500, retried by
+// SDKs), as the service does.
+func internalErr() *apiError {
+	return &apiError{Status: http.StatusInternalServerError, Code: codeServiceUnavailable,
+		Message: "The service cannot complete the request."}
+}
+
+func (e *apiError) body() []byte {
+	b := make([]byte, 0, 64+len(e.Message))
+	b = append(b, `{"__type":`...)
+	b = appendJSONString(b, e.Code)
+	b = append(b, `,"message":`...)
+	b = appendJSONString(b, e.Message)
+	if e.ResourceName != "" {
+		b = append(b, `,"resourceName":`...)
+		b = appendJSONString(b, e.ResourceName)
+	}
+	return append(b, '}')
+}

@@ -1,0 +1,287 @@
+package localserver
+
+import (
+	"container/heap"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// chunkMeta is a chunk row without its data.
+type chunkMeta struct {
+	id, streamID, minTs, maxTs, ingest int64
+	n                                  int
+}
+
+// scanRange describes which events a read wants: one stream or a whole group (optionally
+// limited to some streams), timestamps in [startTs, endTs), and keys at or after cut
+// (forward) or before cut (backward).
+type scanRange struct {
+	groupID  int64
+	streamID int64 // 0: every stream of the group
+	streams  map[int64]bool
+	startTs  int64
+	endTs    int64 // exclusive
+	cut      evKey
+	forward  bool
+}
+
+// candidateBatch is how many chunk rows one candidate query fetches.
+const candidateBatch = 64
+
+// merger yields the events of a scanRange in key order (forward) or reverse key order
+// (backward), loading chunks lazily: a chunk is read only when its time range can hold the
+// next event. Candidate chunks are found through the (stream|group, min_ts|max_ts) indexes;
+// because a chunk spans at most maxChunkSpan, the scan starts at most that far before the cut.
+type merger struct {
+	ctx  context.Context
+	db   *sql.DB
+	r    scanRange
+	cand []chunkMeta
+	ci   int
+	// keyset position of the candidate query
+	lastTs, lastID int64
+	started, done  bool
+	h              cursorHeap
+
+	// Forward scans only: match, when set, drops non-matching events as chunks load; budget,
+	// when positive, pauses the scan once that many chunk bytes have been loaded. A paused
+	// scan reports in paused the cut from which a later scan resumes without missing events.
+	match  func(string) bool
+	budget int64
+	loaded int64
+	paused *evKey
+}
+
+type cursor struct {
+	meta chunkMeta
+	evs  []storedEvent
+	pos  int
+}
+
+func (c *cursor) key() evKey {
+	e := &c.evs[c.pos]
+	return evKey{e.ts, c.meta.id, int64(e.idx)}
+}
+
+type cursorHeap struct {
+	cs      []*cursor
+	forward bool
+}
+
+func (h *cursorHeap) Len() int { return len(h.cs) }
+func (h *cursorHeap) Less(i, j int) bool {
+	if h.forward {
+		return h.cs[i].key().less(h.cs[j].key())
+	}
+	return h.cs[j].key().less(h.cs[i].key())
+}
+func (h *cursorHeap) Swap(i, j int) { h.cs[i], h.cs[j] = h.cs[j], h.cs[i] }
+func (h *cursorHeap) Push(x any)    { h.cs = append(h.cs, x.(*cursor)) }
+func (h *cursorHeap) Pop() any {
+	c := h.cs[len(h.cs)-1]
+	h.cs = h.cs[:len(h.cs)-1]
+	return c
+}
+
+func newMerger(ctx context.Context, db *sql.DB, r scanRange) *merger {
+	return &merger{ctx: ctx, db: db, r: r, h: cursorHeap{forward: r.forward}}
+}
+
+// nextCandidate returns the next candidate chunk without consuming it.
+func (m *merger) nextCandidate() (*chunkMeta, error) {
+	if m.ci < len(m.cand) {
+		return &m.cand[m.ci], nil
+	}
+	if m.done {
+		return nil, nil
+	}
+	if err := m.fetch(); err != nil {
+		return nil, err
+	}
+	if m.ci < len(m.cand) {
+		return &m.cand[m.ci], nil
+	}
+	return nil, nil
+}
+
+func (m *merger) fetch() error {
+	r := &m.r
+	scope, scopeID := "group_id", r.groupID
+	if r.streamID != 0 {
+		scope, scopeID = "stream_id", r.streamID
+	}
+	var q string
+	var args []any
+	if r.forward {
+		lowTs := max(r.startTs, r.cut.ts)
+		if !m.started {
+			m.lastTs, m.lastID = lowTs-maxChunkSpan, -1
+		}
+		q = fmt.Sprintf(`SELECT id, stream_id, min_ts, max_ts, ingest, n FROM chunks
+			WHERE %s = ? AND (min_ts, id) > (?, ?) AND min_ts < ? AND max_ts >= ?
+			ORDER BY min_ts, id LIMIT %d`, scope, candidateBatch)
+		args = []any{scopeID, m.lastTs, m.lastID, r.endTs, lowTs}
+	} else {
+		highTs := min(r.endTs-1, r.cut.ts)
+		if !m.started {
+			m.lastTs, m.lastID = highTs+maxChunkSpan, int64(1)<<62
+		}
+		q = fmt.Sprintf(`SELECT id, stream_id, min_ts, max_ts, ingest, n FROM chunks
+			WHERE %s = ? AND (max_ts, id) < (?, ?) AND max_ts >= ? AND min_ts <= ?
+			ORDER BY max_ts DESC, id DESC LIMIT %d`, scope, candidateBatch)
+		args = []any{scopeID, m.lastTs, m.lastID, r.startTs, highTs}
+	}
+	m.started = true
+	rows, err := m.db.QueryContext(m.ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	m.cand, m.ci = m.cand[:0], 0
+	n := 0
+	for rows.Next() {
+		var c chunkMeta
+		if err := rows.Scan(&c.id, &c.streamID, &c.minTs, &c.maxTs, &c.ingest, &c.n); err != nil {
+			rows.Close()
+			return err
+		}
+		n++
+		if r.forward {
+			m.lastTs, m.lastID = c.minTs, c.id
+		} else {
+			m.lastTs, m.lastID = c.maxTs, c.id
+		}
+		if r.streams != nil && !r.streams[c.streamID] {
+			continue
+		}
+		m.cand = append(m.cand, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n < candidateBatch {
+		m.done = true
+	}
+	return nil
+}
+
+// load reads a candidate chunk and pushes a cursor positioned at its first event in range.
+func (m *merger) load(c chunkMeta) error {
+	var data []byte
+	err := m.db.QueryRowContext(m.ctx, `SELECT data FROM chunks WHERE id = ?`, c.id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	evs, err := unpackChunk(data, c.minTs, c.n, nil)
+	if err != nil {
+		return fmt.Errorf("chunk %d: %w", c.id, err)
+	}
+	m.loaded += int64(len(data))
+	cur := &cursor{meta: c, evs: evs}
+	r := &m.r
+	if r.forward {
+		for cur.pos < len(evs) {
+			k := cur.key()
+			if k.ts >= r.startTs && !k.less(r.cut) {
+				break
+			}
+			cur.pos++
+		}
+		if m.match != nil {
+			kept := evs[:0]
+			for _, e := range evs[cur.pos:] {
+				if e.ts >= r.endTs {
+					break
+				}
+				if m.match(e.msg) {
+					kept = append(kept, e)
+				}
+			}
+			cur.evs, cur.pos, evs = kept, 0, kept
+		}
+		if cur.pos < len(evs) && evs[cur.pos].ts < r.endTs {
+			heap.Push(&m.h, cur)
+		}
+		return nil
+	}
+	cur.pos = len(evs) - 1
+	for cur.pos >= 0 {
+		k := cur.key()
+		if k.ts < r.endTs && k.less(r.cut) {
+			break
+		}
+		cur.pos--
+	}
+	if cur.pos >= 0 && evs[cur.pos].ts >= r.startTs {
+		heap.Push(&m.h, cur)
+	}
+	return nil
+}
+
+// next returns the next event, its key and its chunk, or ok=false at the end of the range.
+func (m *merger) next() (ev storedEvent, k evKey, meta *chunkMeta, ok bool, err error) {
+	for {
+		c, err := m.nextCandidate()
+		if err != nil {
+			return ev, k, nil, false, err
+		}
+		if c == nil {
+			break
+		}
+		if m.h.Len() > 0 {
+			top := m.h.cs[0].evs[m.h.cs[0].pos].ts
+			if (m.r.forward && c.minTs > top) || (!m.r.forward && c.maxTs < top) {
+				break
+			}
+		}
+		if m.budget > 0 && m.loaded >= m.budget && m.r.forward {
+			cut := evKey{c.minTs, 0, 0}
+			if m.h.Len() > 0 && m.h.cs[0].key().less(cut) {
+				cut = m.h.cs[0].key()
+			}
+			if m.r.cut.less(cut) { // pause only with progress, so paging always ends
+				m.paused = &cut
+				return ev, k, nil, false, nil
+			}
+		}
+		meta := *c
+		m.ci++
+		if err := m.load(meta); err != nil {
+			return ev, k, nil, false, err
+		}
+	}
+	if m.h.Len() == 0 {
+		return ev, k, nil, false, nil
+	}
+	cur := m.h.cs[0]
+	ev, k, meta = cur.evs[cur.pos], cur.key(), &cur.meta
+	if m.r.forward {
+		if ev.ts >= m.r.endTs {
+			m.h.cs = m.h.cs[:0]
+			return storedEvent{}, evKey{}, nil, false, nil
+		}
+		cur.pos++
+		if cur.pos >= len(cur.evs) || cur.evs[cur.pos].ts >= m.r.endTs {
+			heap.Pop(&m.h)
+		} else {
+			heap.Fix(&m.h, 0)
+		}
+	} else {
+		if ev.ts < m.r.startTs {
+			m.h.cs = m.h.cs[:0]
+			return storedEvent{}, evKey{}, nil, false, nil
+		}
+		cur.pos--
+		if cur.pos < 0 || cur.evs[cur.pos].ts < m.r.startTs {
+			heap.Pop(&m.h)
+		} else {
+			heap.Fix(&m.h, 0)
+		}
+	}
+	return ev, k, meta, true, nil
+}

@@ -1,0 +1,212 @@
+package localserver
+
+import (
+	"context"
+	"errors"
+
+	"github.com/cwlogs/cwlogs/localserver/filterpattern"
+)
+
+// defaultFilterScanBudget bounds the stored bytes one FilterLogEvents page examines. Like
+// the service, a page may hold fewer events than the limit (even none) and still carry a
+// nextToken when the search stopped early; callers page until nextToken is absent.
+const defaultFilterScanBudget = 8 << 20
+
+type filterLogEventsIn struct {
+	LogGroupName        *string   `json:"logGroupName"`
+	LogGroupIdentifier  *string   `json:"logGroupIdentifier"`
+	LogStreamNames      *[]string `json:"logStreamNames"`
+	LogStreamNamePrefix *string   `json:"logStreamNamePrefix"`
+	StartTime           *int64    `json:"startTime"`
+	EndTime             *int64    `json:"endTime"`
+	FilterPattern       *string   `json:"filterPattern"`
+	NextToken           *string   `json:"nextToken"`
+	Limit               *int64    `json:"limit"`
+	Interleaved         *bool     `json:"interleaved"`
+	Unmask              *bool     `json:"unmask"`
+	StartFromHead       *bool     `json:"startFromHead"`
+}
+
+func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
+	var in filterLogEventsIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
+	v.str(in.LogGroupIdentifier, "logGroupIdentifier", shLogGroupIdentifier)
+	if in.LogStreamNames != nil {
+		v.strList(*in.LogStreamNames, true, "logStreamNames", 1, 100, shLogStreamName)
+	}
+	v.str(in.LogStreamNamePrefix, "logStreamNamePrefix", shLogStreamName)
+	v.minInt(in.StartTime, "startTime", 0)
+	v.minInt(in.EndTime, "endTime", 0)
+	v.str(in.FilterPattern, "filterPattern", shFilterPattern)
+	v.str(in.NextToken, "nextToken", shNextToken)
+	v.intRange(in.Limit, "limit", 1, maxEventsLimit)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	name, aerr := s.resolveGroupRef(in.LogGroupName, in.LogGroupIdentifier)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if in.LogStreamNames != nil && in.LogStreamNamePrefix != nil {
+		return nil, invalidParam("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.")
+	}
+	var pat *filterpattern.Pattern
+	if in.FilterPattern != nil {
+		p, err := filterpattern.Parse(*in.FilterPattern)
+		if err != nil {
+			var se *filterpattern.SyntaxError
+			if errors.As(err, &se) {
+				return nil, invalidParam("Invalid filter pattern: %s", se.Error())
+			}
+			return nil, invalidParam("Invalid filter pattern: %s", err.Error())
+		}
+		if !p.MatchAll() {
+			pat = p
+		}
+	}
+	g, err := groupByName(rc.ctx, s.st.r, name)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	if g == nil {
+		return nil, groupNotFound()
+	}
+	r := scanRange{groupID: g.id, forward: true, startTs: 0, endTs: maxTokenTs + 1}
+	if in.StartTime != nil {
+		r.startTs = clampTs(*in.StartTime)
+	}
+	if in.EndTime != nil {
+		r.endTs = clampTs(*in.EndTime) + 1 // endTime is inclusive for FilterLogEvents
+	}
+	r.startTs = max(r.startTs, g.cutoff(rc.now.UnixMilli()))
+	r.cut = timeCut(r.startTs)
+	if in.NextToken != nil {
+		cut, ok := decodeFilterToken(*in.NextToken, g.id)
+		if !ok {
+			return nil, badToken()
+		}
+		r.cut = cut
+	}
+	names := map[int64]string{}
+	if in.LogStreamNames != nil || in.LogStreamNamePrefix != nil {
+		r.streams = map[int64]bool{}
+		if err := s.selectStreams(rc.ctx, g.id, in.LogStreamNames, in.LogStreamNamePrefix, r.streams, names); err != nil {
+			return nil, s.dbErr(err)
+		}
+		if len(r.streams) == 1 {
+			for id := range r.streams {
+				r.streamID = id
+			}
+		}
+	}
+	limit := int64(maxEventsLimit)
+	if in.Limit != nil {
+		limit = *in.Limit
+	}
+
+	var page []outEvent
+	var next *evKey
+	if r.startTs < r.endTs && (r.streams == nil || len(r.streams) > 0) {
+		m := newMerger(rc.ctx, s.st.r, r)
+		m.budget = s.filterScanBudget()
+		if pat != nil {
+			m.match = pat.Match
+		}
+		for {
+			ev, k, meta, ok, err := m.next()
+			if err != nil {
+				return nil, s.dbErr(err)
+			}
+			if !ok {
+				next = m.paused
+				break
+			}
+			if int64(len(page)) >= limit {
+				next = &k // resume at this event
+				break
+			}
+			page = append(page, outEvent{ev: ev, k: k, ingest: meta.ingest, stream: meta.streamID})
+		}
+	}
+	for i := range page {
+		id := page[i].stream
+		if _, ok := names[id]; !ok {
+			var n string
+			if err := s.st.r.QueryRowContext(rc.ctx, `SELECT name FROM log_streams WHERE id = ?`, id).Scan(&n); err != nil {
+				n = ""
+			}
+			names[id] = n
+		}
+	}
+
+	size := 96
+	for i := range page {
+		size += len(page[i].ev.msg) + 200
+	}
+	o := newObj(make([]byte, 0, size))
+	o.key("events")
+	o.b = append(o.b, '[')
+	for i := range page {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		e := &page[i]
+		eo := newObj(o.b)
+		eo.str("logStreamName", names[e.stream])
+		eo.int("timestamp", e.ev.ts)
+		eo.str("message", e.ev.msg)
+		eo.int("ingestionTime", e.ingest)
+		eo.str("eventId", eventID(e.k, e.stream))
+		o.b = eo.done()
+	}
+	o.b = append(o.b, ']')
+	o.raw("searchedLogStreams", []byte("[]"))
+	if next != nil {
+		o.str("nextToken", encodeFilterToken(g.id, *next))
+	}
+	return o.done(), nil
+}
+
+func (s *Server) filterScanBudget() int64 {
+	if s.scanBudget > 0 {
+		return s.scanBudget
+	}
+	return defaultFilterScanBudget
+}
+
+// selectStreams resolves logStreamNames or logStreamNamePrefix to stream ids (names that do
+// not exist are ignored, as the service does).
+func (s *Server) selectStreams(ctx context.Context, groupID int64, names *[]string, prefix *string, ids map[int64]bool, byID map[int64]string) error {
+	if names != nil {
+		for _, n := range *names {
+			st, err := streamByName(ctx, s.st.r, groupID, n)
+			if err != nil {
+				return err
+			}
+			if st != nil {
+				ids[st.id] = true
+				byID[st.id] = st.name
+			}
+		}
+		return nil
+	}
+	rows, err := s.st.r.QueryContext(ctx, `SELECT id, name FROM log_streams WHERE group_id = ? AND name >= ? AND name < ?`, groupID, *prefix, *prefix+"\xff")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		ids[id] = true
+		byID[id] = n
+	}
+	return rows.Err()
+}

@@ -1,0 +1,237 @@
+package localserver
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+)
+
+// maxTags is the number of tags a log group may carry.
+const maxTags = 50
+
+type tagResourceIn struct {
+	ResourceArn *string            `json:"resourceArn"`
+	Tags        *map[string]string `json:"tags"`
+	TagKeys     *[]string          `json:"tagKeys"`
+}
+
+func (s *Server) arnToGroup(arn string) (string, *apiError) {
+	name, ok := s.parseGroupArn(arn)
+	if !ok {
+		return "", invalidParam("The specified resource ARN %s is not a valid log group ARN.", arn)
+	}
+	return name, nil
+}
+
+func (s *Server) tagResource(rc *reqCtx) ([]byte, *apiError) {
+	var in tagResourceIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.ResourceArn != nil, "resourceArn")
+	v.str(in.ResourceArn, "resourceArn", shResourceArn)
+	if v.required(in.Tags != nil, "tags") {
+		v.tags(*in.Tags, true, "tags")
+	}
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	name, aerr := s.arnToGroup(*in.ResourceArn)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return nil, s.addTags(name, *in.Tags, *in.ResourceArn)
+}
+
+func (s *Server) addTags(groupName string, tags map[string]string, resource string) *apiError {
+	return s.write(func(tx *sql.Tx) *apiError {
+		ctx := context.Background()
+		g, err := groupByName(ctx, tx, groupName)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		if g == nil {
+			return groupNotFound()
+		}
+		cur, err := groupTags(ctx, tx, g.id)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		n := len(cur)
+		for k := range tags {
+			if _, ok := cur[k]; !ok {
+				n++
+			}
+		}
+		if n > maxTags {
+			return &apiError{Status: 400, Code: codeTooManyTags, Message: "A resource can have no more than 50 tags.", ResourceName: resource}
+		}
+		for k, val := range tags {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO group_tags(group_id, key, value) VALUES (?,?,?)
+				ON CONFLICT(group_id, key) DO UPDATE SET value = excluded.value`, g.id, k, val); err != nil {
+				return s.dbErr(err)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Server) removeTags(groupName string, keys []string) *apiError {
+	return s.write(func(tx *sql.Tx) *apiError {
+		ctx := context.Background()
+		g, err := groupByName(ctx, tx, groupName)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		if g == nil {
+			return groupNotFound()
+		}
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM group_tags WHERE group_id = ? AND key = ?`, g.id, k); err != nil {
+				return s.dbErr(err)
+			}
+		}
+		return nil
+	})
+}
+
+func groupTags(ctx context.Context, q queryer, groupID int64) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT key, value FROM group_tags WHERE group_id = ?`, groupID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		m[k] = v
+	}
+	return m, rows.Err()
+}
+
+func (s *Server) untagResource(rc *reqCtx) ([]byte, *apiError) {
+	var in tagResourceIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.ResourceArn != nil, "resourceArn")
+	v.str(in.ResourceArn, "resourceArn", shResourceArn)
+	if v.required(in.TagKeys != nil, "tagKeys") {
+		v.strList(*in.TagKeys, true, "tagKeys", 0, 50, shTagKey)
+	}
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	name, aerr := s.arnToGroup(*in.ResourceArn)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return nil, s.removeTags(name, *in.TagKeys)
+}
+
+func (s *Server) listTags(ctx context.Context, groupName string) ([]byte, *apiError) {
+	g, err := groupByName(ctx, s.st.r, groupName)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	if g == nil {
+		return nil, groupNotFound()
+	}
+	tags, err := groupTags(ctx, s.st.r, g.id)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	o := newObj(nil)
+	to := newObj(nil)
+	for _, k := range keys {
+		to.str(k, tags[k])
+	}
+	o.raw("tags", to.done())
+	return o.done(), nil
+}
+
+func (s *Server) listTagsForResource(rc *reqCtx) ([]byte, *apiError) {
+	var in tagResourceIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.ResourceArn != nil, "resourceArn")
+	v.str(in.ResourceArn, "resourceArn", shResourceArn)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	name, aerr := s.arnToGroup(*in.ResourceArn)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return s.listTags(rc.ctx, name)
+}
+
+type legacyTagIn struct {
+	LogGroupName *string            `json:"logGroupName"`
+	Tags         *map[string]string `json:"tags"`
+}
+
+type legacyUntagIn struct {
+	LogGroupName *string   `json:"logGroupName"`
+	Tags         *[]string `json:"tags"`
+}
+
+func (s *Server) tagLogGroup(rc *reqCtx) ([]byte, *apiError) {
+	var in legacyTagIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.LogGroupName != nil, "logGroupName")
+	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
+	if v.required(in.Tags != nil, "tags") {
+		v.tags(*in.Tags, true, "tags")
+	}
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	return nil, s.addTags(*in.LogGroupName, *in.Tags, s.groupArn(rc.region, *in.LogGroupName))
+}
+
+func (s *Server) untagLogGroup(rc *reqCtx) ([]byte, *apiError) {
+	var in legacyUntagIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.LogGroupName != nil, "logGroupName")
+	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
+	if v.required(in.Tags != nil, "tags") {
+		v.strList(*in.Tags, true, "tags", 1, 0, shTagKey)
+	}
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	return nil, s.removeTags(*in.LogGroupName, *in.Tags)
+}
+
+func (s *Server) listTagsLogGroup(rc *reqCtx) ([]byte, *apiError) {
+	var in logGroupNameIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.LogGroupName != nil, "logGroupName")
+	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	return s.listTags(rc.ctx, *in.LogGroupName)
+}

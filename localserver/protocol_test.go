@@ -1,0 +1,204 @@
+package localserver
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cwlogs/cwlogs/sigv4"
+)
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestProtocol(t *testing.T) {
+	s := newTestServer(t, Config{MaxRequestBytes: 4096})
+	tests := []struct {
+		name       string
+		req        func() *http.Request
+		wantStatus int
+		wantType   string
+		wantBody   string
+	}{
+		{"health", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/health", nil) }, 200, "", `{"status":"ok"}`},
+		{"empty output", func() *http.Request {
+			return signedRequest(t, "http://x/", "CreateLogGroup", []byte(`{"logGroupName":"g"}`), testCreds, testNow)
+		}, 200, "", `{}`},
+		{"unknown operation", func() *http.Request {
+			return signedRequest(t, "http://x/", "CreateTable", []byte(`{}`), testCreds, testNow)
+		}, 400, codeUnknownOperation, ""},
+		{"other service prefix", func() *http.Request {
+			r := signedRequest(t, "http://x/", "", []byte(`{}`), testCreds, testNow)
+			r.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+			return r
+		}, 400, codeUnknownOperation, ""},
+		{"missing target", func() *http.Request {
+			return signedRequest(t, "http://x/", "", []byte(`{}`), testCreds, testNow)
+		}, 400, codeUnknownOperation, ""},
+		{"missing auth", func() *http.Request {
+			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+			r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+			return r
+		}, 400, codeMissingAuthentication, `{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}`},
+		{"malformed auth", func() *http.Request {
+			r := signedRequest(t, "http://x/", "DescribeLogGroups", []byte(`{}`), testCreds, testNow)
+			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=bad")
+			return r
+		}, 400, sigv4.CodeIncompleteSignature, ""},
+		{"body too large by header", func() *http.Request {
+			return signedRequest(t, "http://x/", "DescribeLogGroups", bytes.Repeat([]byte(" "), 5000), testCreds, testNow)
+		}, 413, codeRequestEntityTooLarge, ""},
+		{"body too large streamed", func() *http.Request {
+			r := signedRequest(t, "http://x/", "DescribeLogGroups", bytes.Repeat([]byte(" "), 5000), testCreds, testNow)
+			r.ContentLength = -1
+			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(bytes.Repeat([]byte(" "), 5000)), neverEnding{}))
+			return r
+		}, 413, codeRequestEntityTooLarge, ""},
+		{"GET operation", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }, 400, codeUnknownOperation, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := do(t, s, tc.req())
+			if r.status != tc.wantStatus || r.errType() != tc.wantType {
+				t.Fatalf("got %d %s, want %d %s", r.status, r.raw, tc.wantStatus, tc.wantType)
+			}
+			if tc.wantBody != "" && string(r.raw) != tc.wantBody {
+				t.Errorf("body %s, want %s", r.raw, tc.wantBody)
+			}
+			if !uuidRE.MatchString(r.header.Get("x-amzn-RequestId")) {
+				t.Errorf("x-amzn-RequestId = %q", r.header.Get("x-amzn-RequestId"))
+			}
+			if tc.name != "health" && r.header.Get("Content-Type") != contentTypeJSON {
+				t.Errorf("Content-Type = %q", r.header.Get("Content-Type"))
+			}
+			if tc.wantType != "" && r.header.Get("X-Amzn-Errortype") != tc.wantType {
+				t.Errorf("X-Amzn-Errortype = %q", r.header.Get("X-Amzn-Errortype"))
+			}
+		})
+	}
+}
+
+// neverEnding is an endless body: the server must stop reading at its limit.
+type neverEnding struct{}
+
+func (neverEnding) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+func TestAuth(t *testing.T) {
+	s := newTestServer(t, Config{Credentials: map[string]string{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	body := []byte(`{"logGroupName":"g"}`)
+	send := func(r *http.Request) *response {
+		res, err := ts.Client().Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		out := &response{status: res.StatusCode, header: res.Header, raw: raw}
+		if strings.HasPrefix(string(raw), "{") {
+			out.body = map[string]any{}
+			d := newDecoder(raw)
+			d.Decode(&out.body)
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		req      func() *http.Request
+		wantType string
+		wantMsg  string
+	}{
+		{"valid", func() *http.Request { return signedRequest(t, ts.URL+"/", "CreateLogGroup", body, testCreds, testNow) }, "", ""},
+		{"unknown key", func() *http.Request {
+			return signedRequest(t, ts.URL+"/", "CreateLogGroup", body, sigv4.Credentials{AccessKeyID: "AKIDOTHER", SecretAccessKey: testCreds.SecretAccessKey}, testNow)
+		}, sigv4.CodeUnrecognizedClient, "The security token included in the request is invalid."},
+		{"wrong secret", func() *http.Request {
+			return signedRequest(t, ts.URL+"/", "CreateLogGroup", body, sigv4.Credentials{AccessKeyID: testCreds.AccessKeyID, SecretAccessKey: "wrong"}, testNow)
+		}, sigv4.CodeInvalidSignature, "The request signature we calculated does not match the signature you provided."},
+		{"tampered body", func() *http.Request {
+			r := signedRequest(t, ts.URL+"/", "CreateLogGroup", body, testCreds, testNow)
+			r.Body = io.NopCloser(strings.NewReader(`{"logGroupName":"h"}`))
+			return r
+		}, sigv4.CodeInvalidSignature, "does not match"},
+		{"tampered target", func() *http.Request {
+			r := signedRequest(t, ts.URL+"/", "CreateLogGroup", body, testCreds, testNow)
+			r.Header.Set("X-Amz-Target", targetPrefix+"DeleteLogGroup")
+			return r
+		}, sigv4.CodeInvalidSignature, "does not match"},
+		{"signed for another host", func() *http.Request {
+			r := signedRequest(t, "http://logs.us-east-1.amazonaws.com/", "CreateLogGroup", body, testCreds, testNow)
+			r.URL, _ = r.URL.Parse(ts.URL + "/")
+			r.Host = "" // the client sends the listener's host:port
+			return r
+		}, sigv4.CodeInvalidSignature, "does not match"},
+		{"expired", func() *http.Request {
+			return signedRequest(t, ts.URL+"/", "CreateLogGroup", body, testCreds, testNow.Add(-6*time.Minute))
+		}, sigv4.CodeInvalidSignature, "Signature expired: 20250601T115400Z is now earlier than 20250601T115500Z (20250601T120000Z - 5 min.)"},
+		{"not yet current", func() *http.Request {
+			return signedRequest(t, ts.URL+"/", "CreateLogGroup", body, testCreds, testNow.Add(6*time.Minute))
+		}, sigv4.CodeInvalidSignature, "Signature not yet current: 20250601T120600Z is still later than 20250601T120500Z (20250601T120000Z + 5 min.)"},
+		{"within skew", func() *http.Request {
+			return signedRequest(t, ts.URL+"/", "DescribeLogGroups", []byte(`{}`), testCreds, testNow.Add(4*time.Minute))
+		}, "", ""},
+		{"missing", func() *http.Request {
+			r, _ := http.NewRequest(http.MethodPost, ts.URL+"/", bytes.NewReader(body))
+			r.Header.Set("X-Amz-Target", targetPrefix+"CreateLogGroup")
+			return r
+		}, codeMissingAuthentication, "Missing Authentication Token"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := send(tc.req())
+			if tc.wantType == "" {
+				if r.status != 200 {
+					t.Fatalf("got %d %s", r.status, r.raw)
+				}
+				return
+			}
+			if r.status != 400 || r.errType() != tc.wantType || !strings.Contains(r.message(), tc.wantMsg) {
+				t.Fatalf("got %d %s, want %s %q", r.status, r.raw, tc.wantType, tc.wantMsg)
+			}
+			if strings.Contains(string(r.raw), testCreds.SecretAccessKey) {
+				t.Fatal("secret in response")
+			}
+		})
+	}
+	// Only the valid request created the group.
+	r := call(t, s, "DescribeLogGroups", m{})
+	if messages := len(list(r.body["logGroups"])); messages != 1 {
+		t.Errorf("%d groups, want 1", messages)
+	}
+}
+
+func TestAnySignatureWithoutCredentials(t *testing.T) {
+	s := newTestServer(t, Config{})
+	other := sigv4.Credentials{AccessKeyID: "anything", SecretAccessKey: "whatever"}
+	r := do(t, s, signedRequest(t, "http://x/", "DescribeLogGroups", []byte(`{}`), other, testNow))
+	if r.status != 200 {
+		t.Fatalf("got %d %s", r.status, r.raw)
+	}
+	// The region of the credential scope appears in ARNs.
+	req, _ := http.NewRequest(http.MethodPost, "http://x/", strings.NewReader(`{"logGroupName":"g"}`))
+	req.Header.Set("X-Amz-Target", targetPrefix+"CreateLogGroup")
+	testSigner.SignHTTP(req, other, sigv4.HashHex([]byte(`{"logGroupName":"g"}`)), "logs", "eu-west-3", testNow)
+	if r := do(t, s, req); r.status != 200 {
+		t.Fatalf("create: %s", r.raw)
+	}
+	req, _ = http.NewRequest(http.MethodPost, "http://x/", strings.NewReader(`{}`))
+	req.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+	testSigner.SignHTTP(req, other, sigv4.HashHex([]byte(`{}`)), "logs", "eu-west-3", testNow)
+	r = do(t, s, req)
+	if g := list(r.body["logGroups"])[0].(map[string]any); g["arn"] != "arn:aws:logs:eu-west-3:123456789012:log-group:g:*" {
+		t.Errorf("arn = %v", g["arn"])
+	}
+}

@@ -1,0 +1,358 @@
+package localserver
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+type modelEvent struct {
+	ts     int64
+	seq    int // insertion order
+	msg    string
+	stream string
+}
+
+// fillRandom puts nBatches random batches (overlapping in time, some bigger than a chunk)
+// into streams of group g and returns the model of what was stored, in service order.
+func fillRandom(t *testing.T, s *Server, g string, streams []string, nBatches int, rng *rand.Rand) []modelEvent {
+	t.Helper()
+	var model []modelEvent
+	seq := 0
+	base := nowMs() - 3_600_000
+	for b := 0; b < nBatches; b++ {
+		st := streams[rng.IntN(len(streams))]
+		n := 1 + rng.IntN(40)
+		if b%7 == 3 {
+			n = chunkMaxEvents + 1 + rng.IntN(500) // spans chunks
+		}
+		start := base + rng.Int64N(600_000)
+		ts := start
+		evs := make([]m, n)
+		for i := range evs {
+			ts += rng.Int64N(3) * rng.Int64N(50)
+			msg := fmt.Sprintf("b%d-e%d %s", b, i, []string{"INFO", "WARN", "ERROR"}[rng.IntN(3)])
+			evs[i] = m{"timestamp": ts, "message": msg}
+			model = append(model, modelEvent{ts: ts, seq: seq, msg: msg, stream: st})
+			seq++
+		}
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": g, "logStreamName": st, "logEvents": evs})
+	}
+	slices.SortStableFunc(model, func(a, b modelEvent) int {
+		if a.ts != b.ts {
+			return int(a.ts - b.ts)
+		}
+		return a.seq - b.seq
+	})
+	return model
+}
+
+func filterModel(model []modelEvent, keep func(modelEvent) bool) []string {
+	var out []string
+	for _, e := range model {
+		if keep(e) {
+			out = append(out, e.msg)
+		}
+	}
+	return out
+}
+
+func TestGetLogEventsPagingMatchesModel(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "g", "a")
+	mustOK(t, s, "CreateLogStream", m{"logGroupName": "g", "logStreamName": "b"})
+	rng := rand.New(rand.NewPCG(1, 2))
+	model := fillRandom(t, s, "g", []string{"a", "b"}, 40, rng)
+	want := filterModel(model, func(e modelEvent) bool { return e.stream == "a" })
+	if len(want) < 2*chunkMaxEvents {
+		t.Fatalf("model too small: %d", len(want))
+	}
+	mid := model[len(model)/2].ts
+	for _, tc := range []struct {
+		name       string
+		limit      int
+		start, end int64 // 0: absent
+	}{
+		{"default limit", 0, 0, 0},
+		{"limit 1", 1, 0, 0},
+		{"limit 333", 333, 0, 0},
+		{"start inclusive end exclusive", 250, mid - 20_000, mid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.limit == 1 {
+				want := want[:20]
+				_ = want
+			}
+			exp := filterModel(model, func(e modelEvent) bool {
+				return e.stream == "a" && (tc.start == 0 || e.ts >= tc.start) && (tc.end == 0 || e.ts < tc.end)
+			})
+			maxPages := len(exp) + 5
+			if tc.limit == 1 {
+				maxPages = 60
+			}
+			in := m{"logGroupName": "g", "logStreamName": "a", "startFromHead": true}
+			if tc.limit > 0 {
+				in["limit"] = tc.limit
+			}
+			if tc.start > 0 {
+				in["startTime"] = tc.start
+			}
+			if tc.end > 0 {
+				in["endTime"] = tc.end
+			}
+			// Forward from the head.
+			var fwd []string
+			for pages := 0; ; pages++ {
+				r := mustOK(t, s, "GetLogEvents", in)
+				for _, e := range list(r.body["events"]) {
+					fwd = append(fwd, e.(map[string]any)["message"].(string))
+				}
+				tok := r.body["nextForwardToken"].(string)
+				if tok == in["nextToken"] || pages > maxPages {
+					break
+				}
+				if !strings.HasPrefix(tok, "f/") || len(tok) != 60 || !strings.HasSuffix(tok, "/s") {
+					t.Fatalf("forward token %q", tok)
+				}
+				in["nextToken"] = tok
+			}
+			if tc.limit == 1 {
+				exp = exp[:min(len(exp), len(fwd))]
+			}
+			if !slices.Equal(fwd, exp) {
+				t.Fatalf("forward: %d events, want %d; first diff at %d", len(fwd), len(exp), firstDiff(fwd, exp))
+			}
+			if tc.limit == 1 {
+				return
+			}
+			// Backward from the tail (the default direction), pages ascending inside.
+			delete(in, "nextToken")
+			delete(in, "startFromHead")
+			var pages [][]string
+			for n := 0; n <= maxPages; n++ {
+				r := mustOK(t, s, "GetLogEvents", in)
+				var page []string
+				for _, e := range list(r.body["events"]) {
+					page = append(page, e.(map[string]any)["message"].(string))
+				}
+				pages = append(pages, page)
+				tok := r.body["nextBackwardToken"].(string)
+				if tok == in["nextToken"] {
+					break
+				}
+				in["nextToken"] = tok
+			}
+			var bwd []string
+			for i := len(pages) - 1; i >= 0; i-- {
+				bwd = append(bwd, pages[i]...)
+			}
+			if !slices.Equal(bwd, exp) {
+				t.Fatalf("backward: %d events, want %d; first diff at %d", len(bwd), len(exp), firstDiff(bwd, exp))
+			}
+		})
+	}
+}
+
+func firstDiff(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+func TestGetLogEventsTokens(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "g", "s")
+	mustOK(t, s, "CreateLogStream", m{"logGroupName": "g", "logStreamName": "other"})
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": events(nowMs()-3, nowMs()-2, nowMs()-1)})
+	r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "limit": 2})
+	// The default reads the tail: the last two events, ascending.
+	if got := messages(r); got != "[event 1 event 2]" {
+		t.Fatalf("tail page = %s", got)
+	}
+	back := r.body["nextBackwardToken"].(string)
+	fwd := r.body["nextForwardToken"].(string)
+	r = mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "nextToken": back})
+	if got := messages(r); got != "[event 0]" {
+		t.Fatalf("backward page = %s", got)
+	}
+	// At the start, the backward token comes back unchanged.
+	b2 := r.body["nextBackwardToken"].(string)
+	r = mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "nextToken": b2})
+	if messages(r) != "[]" || r.body["nextBackwardToken"] != b2 {
+		t.Fatalf("start of stream: %s", r.raw)
+	}
+	// At the end, the forward token comes back unchanged, until new events arrive.
+	r = mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "nextToken": fwd})
+	if messages(r) != "[]" || r.body["nextForwardToken"] != fwd {
+		t.Fatalf("end of stream: %s", r.raw)
+	}
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{{"timestamp": nowMs(), "message": "late"}}})
+	r = mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "nextToken": fwd})
+	if messages(r) != "[late]" || r.body["nextForwardToken"] == fwd {
+		t.Fatalf("after new event: %s", r.raw)
+	}
+	// Empty stream: tokens are still returned; following the forward one sees later events.
+	r = mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "other"})
+	if messages(r) != "[]" || r.body["nextForwardToken"] == nil || r.body["nextBackwardToken"] == nil {
+		t.Fatalf("empty stream: %s", r.raw)
+	}
+	emptyFwd := r.body["nextForwardToken"].(string)
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "other", "logEvents": events(nowMs())})
+	if r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "other", "nextToken": emptyFwd}); messages(r) != "[event 0]" {
+		t.Fatalf("follow from empty: %s", r.raw)
+	}
+
+	bad := []string{
+		"garbage",
+		"f/123/s",
+		strings.Replace(fwd, "f/", "x/", 1),
+		fwd[:len(fwd)-2],
+		fwd[:10] + flipDigit(fwd[10]) + fwd[11:], // checksum mismatch
+	}
+	for _, tok := range bad {
+		r := call(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "nextToken": tok})
+		if r.status != 400 || r.errType() != codeInvalidParameter || r.message() != msgInvalidNextToken {
+			t.Errorf("token %q: %s", tok, r.raw)
+		}
+	}
+	// A token of another stream is foreign.
+	if r := call(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "other", "nextToken": fwd}); r.message() != msgInvalidNextToken {
+		t.Errorf("foreign token: %s", r.raw)
+	}
+	errs := []struct {
+		name, typ, msg string
+		in             m
+	}{
+		{"limit", codeInvalidParameter, "1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000", m{"logGroupName": "g", "logStreamName": "s", "limit": 10001}},
+		{"no stream name", codeInvalidParameter, "1 validation error detected: Value null at 'logStreamName' failed to satisfy constraint: Member must not be null", m{"logGroupName": "g"}},
+		{"both ids", codeValidation, msgNameIdentifierExclusive, m{"logGroupName": "g", "logGroupIdentifier": "g", "logStreamName": "s"}},
+		{"no stream", codeResourceNotFound, msgStreamNotFound, m{"logGroupName": "g", "logStreamName": "nope"}},
+		{"no group", codeResourceNotFound, msgGroupNotFound, m{"logGroupName": "nope", "logStreamName": "s"}},
+	}
+	for _, tc := range errs {
+		r := call(t, s, "GetLogEvents", tc.in)
+		if r.status != 400 || r.errType() != tc.typ || r.message() != tc.msg {
+			t.Errorf("%s: %d %s", tc.name, r.status, r.raw)
+		}
+	}
+}
+
+func flipDigit(c byte) string {
+	if c == '9' {
+		return "8"
+	}
+	return string(c + 1)
+}
+
+func messages(r *response) string {
+	var out []string
+	for _, e := range list(r.body["events"]) {
+		out = append(out, e.(map[string]any)["message"].(string))
+	}
+	return fmt.Sprint(out)
+}
+
+func TestFilterLogEventsMatchesModel(t *testing.T) {
+	s := newTestServer(t, Config{})
+	streams := []string{"app-1", "app-2", "web-1"}
+	setupStream(t, s, "g", streams[0])
+	for _, st := range streams[1:] {
+		mustOK(t, s, "CreateLogStream", m{"logGroupName": "g", "logStreamName": st})
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	model := fillRandom(t, s, "g", streams, 30, rng)
+	mid := model[len(model)/2].ts
+	tests := []struct {
+		name   string
+		in     m
+		budget int64
+		keep   func(modelEvent) bool
+	}{
+		{"all", m{}, 0, func(modelEvent) bool { return true }},
+		{"pattern paged", m{"filterPattern": "ERROR", "limit": 37}, 0, func(e modelEvent) bool { return strings.Contains(e.msg, "ERROR") }},
+		{"small scan budget", m{"filterPattern": "?WARN ?ERROR"}, 2000, func(e modelEvent) bool { return !strings.Contains(e.msg, "INFO") }},
+		{"prefix", m{"logStreamNamePrefix": "app-"}, 0, func(e modelEvent) bool { return strings.HasPrefix(e.stream, "app-") }},
+		{"names", m{"logStreamNames": []string{"web-1", "missing"}, "limit": 100}, 0, func(e modelEvent) bool { return e.stream == "web-1" }},
+		{"time range inclusive", m{"startTime": mid - 10_000, "endTime": mid}, 0, func(e modelEvent) bool { return e.ts >= mid-10_000 && e.ts <= mid }},
+		{"exclusion", m{"filterPattern": "-INFO -WARN"}, 0, func(e modelEvent) bool { return strings.Contains(e.msg, "ERROR") }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s.scanBudget = tc.budget
+			defer func() { s.scanBudget = 0 }()
+			in := m{"logGroupName": "g"}
+			for k, v := range tc.in {
+				in[k] = v
+			}
+			var got []string
+			seen := map[string]bool{}
+			for pages := 0; ; pages++ {
+				if pages > 5000 {
+					t.Fatal("paging does not end")
+				}
+				r := mustOK(t, s, "FilterLogEvents", in)
+				if fmt.Sprint(r.body["searchedLogStreams"]) != "[]" {
+					t.Fatalf("searchedLogStreams = %v", r.body["searchedLogStreams"])
+				}
+				for _, e := range list(r.body["events"]) {
+					ev := e.(map[string]any)
+					got = append(got, ev["message"].(string))
+					id := ev["eventId"].(string)
+					if len(id) != 56 || strings.Trim(id, "0123456789") != "" || seen[id] {
+						t.Fatalf("eventId %q (dup %v)", id, seen[id])
+					}
+					seen[id] = true
+					if ev["logStreamName"] == nil || ev["ingestionTime"] == nil {
+						t.Fatalf("event %v", ev)
+					}
+				}
+				tok, ok := r.body["nextToken"].(string)
+				if !ok {
+					break
+				}
+				in["nextToken"] = tok
+			}
+			want := filterModel(model, tc.keep)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d events, want %d; first diff at %d", len(got), len(want), firstDiff(got, want))
+			}
+		})
+	}
+}
+
+func TestFilterLogEventsErrors(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "g", "s")
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "h"})
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": events(nowMs()-1, nowMs())})
+	r := mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g", "limit": 1})
+	tok := r.body["nextToken"].(string)
+	errs := []struct {
+		name, typ, msg string
+		in             m
+	}{
+		{"bad pattern", codeInvalidParameter, "Invalid filter pattern", m{"logGroupName": "g", "filterPattern": "{ $.x = "}},
+		{"names and prefix", codeInvalidParameter, "mutually exclusive", m{"logGroupName": "g", "logStreamNames": []string{"s"}, "logStreamNamePrefix": "s"}},
+		{"empty names", codeInvalidParameter, "Value '[]' at 'logStreamNames' failed to satisfy constraint: Member must have length greater than or equal to 1", m{"logGroupName": "g", "logStreamNames": []string{}}},
+		{"bad token", codeInvalidParameter, msgInvalidNextToken, m{"logGroupName": "g", "nextToken": "nope"}},
+		{"foreign token", codeInvalidParameter, msgInvalidNextToken, m{"logGroupName": "h", "nextToken": tok}},
+		{"no group", codeResourceNotFound, msgGroupNotFound, m{"logGroupName": "nope"}},
+		{"pattern too long", codeInvalidParameter, "Member must have length less than or equal to 1024", m{"logGroupName": "g", "filterPattern": strings.Repeat("a", 1025)}},
+	}
+	for _, tc := range errs {
+		r := call(t, s, "FilterLogEvents", tc.in)
+		if r.status != 400 || r.errType() != tc.typ || !strings.Contains(r.message(), tc.msg) {
+			t.Errorf("%s: %d %s", tc.name, r.status, r.raw)
+		}
+	}
+	// The last page carries no nextToken (and never a null).
+	r = mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g", "nextToken": tok})
+	if _, ok := r.body["nextToken"]; ok || strings.Contains(string(r.raw), "null") {
+		t.Errorf("last page: %s", r.raw)
+	}
+}

@@ -1,0 +1,123 @@
+package localserver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+)
+
+// queryer is satisfied by *sql.DB and *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+type groupRow struct {
+	id                 int64
+	name               string
+	creationTime       int64
+	retentionDays      sql.NullInt64
+	kmsKeyID           sql.NullString
+	class              string
+	deletionProtection bool
+	storedBytes        int64
+}
+
+const groupColumns = `id, name, creation_time, retention_days, kms_key_id, class, deletion_protection, stored_bytes`
+
+func scanGroup(sc interface{ Scan(...any) error }) (*groupRow, error) {
+	g := &groupRow{}
+	err := sc.Scan(&g.id, &g.name, &g.creationTime, &g.retentionDays, &g.kmsKeyID, &g.class, &g.deletionProtection, &g.storedBytes)
+	return g, err
+}
+
+// groupByName returns the group or (nil, nil) when it does not exist.
+func groupByName(ctx context.Context, q queryer, name string) (*groupRow, error) {
+	g, err := scanGroup(q.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM log_groups WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return g, err
+}
+
+// cutoff is the oldest timestamp still retained in g at now (ms), or 0 without retention.
+func (g *groupRow) cutoff(nowMs int64) int64 {
+	if !g.retentionDays.Valid {
+		return 0
+	}
+	return nowMs - g.retentionDays.Int64*86_400_000
+}
+
+type streamRow struct {
+	id, groupID     int64
+	name            string
+	creationTime    int64
+	firstTs, lastTs sql.NullInt64
+	lastIngest      sql.NullInt64
+	uploadSeq       int64
+}
+
+const streamColumns = `id, group_id, name, creation_time, first_ts, last_ts, last_ingest, upload_seq`
+
+func scanStream(sc interface{ Scan(...any) error }) (*streamRow, error) {
+	st := &streamRow{}
+	err := sc.Scan(&st.id, &st.groupID, &st.name, &st.creationTime, &st.firstTs, &st.lastTs, &st.lastIngest, &st.uploadSeq)
+	return st, err
+}
+
+func streamByName(ctx context.Context, q queryer, groupID int64, name string) (*streamRow, error) {
+	st, err := scanStream(q.QueryRowContext(ctx, `SELECT `+streamColumns+` FROM log_streams WHERE group_id = ? AND name = ?`, groupID, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return st, err
+}
+
+// groupArn is the log group ARN used for tagging and logGroupIdentifier (no ":*").
+func (s *Server) groupArn(region, name string) string {
+	return "arn:aws:logs:" + region + ":" + s.cfg.AccountID + ":log-group:" + name
+}
+
+// parseGroupArn extracts the log group name from arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME
+// (an optional trailing ":*" is accepted). ok is false for anything else or another account.
+func (s *Server) parseGroupArn(arn string) (name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[1] == "" || parts[2] != "logs" || parts[3] == "" {
+		return "", false
+	}
+	if parts[4] != s.cfg.AccountID {
+		return "", false
+	}
+	name, found := strings.CutPrefix(parts[5]+":"+parts[6], "log-group:")
+	if !found {
+		return "", false
+	}
+	name = strings.TrimSuffix(name, ":*")
+	if name == "" || strings.Contains(name, ":") {
+		return "", false
+	}
+	return name, true
+}
+
+// resolveGroupRef implements the logGroupName / logGroupIdentifier pair of the read
+// operations: exactly one must be given; the identifier is a name or a log group ARN.
+func (s *Server) resolveGroupRef(name, ident *string) (string, *apiError) {
+	switch {
+	case name != nil && ident != nil:
+		return "", clientErr(codeValidation, msgNameIdentifierExclusive)
+	case name != nil:
+		return *name, nil
+	case ident != nil:
+		if strings.HasPrefix(*ident, "arn:") {
+			n, ok := s.parseGroupArn(*ident)
+			if !ok {
+				return "", groupNotFound()
+			}
+			return n, nil
+		}
+		return *ident, nil
+	}
+	return "", invalidParam("Either logGroupName or logGroupIdentifier must be specified.")
+}

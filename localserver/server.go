@@ -1,0 +1,314 @@
+// Package localserver is a local Amazon CloudWatch Logs endpoint: it serves the service's AWS
+// JSON 1.1 protocol over HTTP with the service's shapes, limits, errors and pagination
+// tokens, and keeps events durably in an embedded SQLite database (modernc.org/sqlite, pure
+// Go, WAL mode).
+//
+// Durability: a PutLogEvents request is answered only after its transaction has committed,
+// and a commit has written its WAL frames to the operating system (synchronous=NORMAL in WAL
+// mode), so killing the server process at any moment loses no acknowledged event; set
+// Config.FullSync to also survive power loss.
+//
+// Authentication: every request must carry a SigV4 Authorization header. Without configured
+// credentials any well-formed header is accepted; with credentials the signature is verified
+// against the received Host header and body (see Config.Credentials).
+package localserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cwlogs/cwlogs/sigv4"
+)
+
+const (
+	targetPrefix    = "Logs_20140328."
+	contentTypeJSON = "application/x-amz-json-1.1"
+)
+
+// Server is a local CloudWatch Logs endpoint. Create it with New; it is an http.Handler and
+// can also listen by itself (Start).
+type Server struct {
+	cfg      Config
+	st       *store
+	verifier *sigv4.Verifier
+
+	mu       sync.Mutex
+	httpSrv  *http.Server
+	ln       net.Listener
+	stopOnce sync.Once
+	stop     chan struct{}
+	sweepWG  sync.WaitGroup
+
+	bodyPool sync.Pool // *[]byte
+	evPool   sync.Pool // *[]putEvent
+
+	scanBudget int64 // FilterLogEvents scan budget override (tests); 0: default
+}
+
+// New opens (creating and migrating if needed) the store and returns a Server ready to serve.
+// The retention sweeper starts immediately; call Shutdown to stop it and close the store.
+func New(cfg Config) (*Server, error) {
+	c := cfg.withDefaults()
+	if !c.Memory && c.DataDir == "" {
+		return nil, errors.New("localserver: Config.DataDir is required unless Config.Memory is set")
+	}
+	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
+		return nil, fmt.Errorf("localserver: Config.AccountID %q must be 12 digits", c.AccountID)
+	}
+	st, err := openStore(&c)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
+	s.verifier = &sigv4.Verifier{Now: c.Now}
+	if len(c.Credentials) > 0 {
+		creds := make(map[string]string, len(c.Credentials))
+		for k, v := range c.Credentials {
+			creds[k] = v
+		}
+		s.verifier.Credentials = func(id string) (string, bool) {
+			secret, ok := creds[id]
+			return secret, ok
+		}
+	}
+	s.sweepWG.Add(1)
+	go s.sweeper()
+	return s, nil
+}
+
+// Start listens on Config.Addr and serves in the background. URL reports the address.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return errors.New("localserver: already started")
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("localserver: listen on %q: %w", s.cfg.Addr, err)
+	}
+	s.ln = ln
+	s.httpSrv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Logger.Error("serve", "err", err)
+		}
+	}()
+	return nil
+}
+
+// URL is "http://HOST:PORT" of the listener after Start, or "" before.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Shutdown stops accepting connections, waits for in-flight requests (until ctx is done),
+// stops the retention sweeper and closes the store (checkpointing the WAL).
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.mu.Lock()
+	hs := s.httpSrv
+	s.mu.Unlock()
+	if hs != nil {
+		err = hs.Shutdown(ctx)
+	}
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.sweepWG.Wait()
+	s.st.wmu.Lock()
+	cerr := s.st.close()
+	s.st.wmu.Unlock()
+	return errors.Join(err, cerr)
+}
+
+// reqCtx carries per-request state to operation handlers.
+type reqCtx struct {
+	ctx    context.Context
+	body   []byte
+	region string
+	now    time.Time
+}
+
+type opFunc func(s *Server, rc *reqCtx) ([]byte, *apiError)
+
+var operations map[string]opFunc
+
+func init() {
+	operations = map[string]opFunc{
+		"CreateLogGroup":        (*Server).createLogGroup,
+		"CreateLogStream":       (*Server).createLogStream,
+		"DeleteLogGroup":        (*Server).deleteLogGroup,
+		"DeleteLogStream":       (*Server).deleteLogStream,
+		"PutLogEvents":          (*Server).putLogEvents,
+		"DescribeLogGroups":     (*Server).describeLogGroups,
+		"DescribeLogStreams":    (*Server).describeLogStreams,
+		"GetLogEvents":          (*Server).getLogEvents,
+		"FilterLogEvents":       (*Server).filterLogEvents,
+		"PutRetentionPolicy":    (*Server).putRetentionPolicy,
+		"DeleteRetentionPolicy": (*Server).deleteRetentionPolicy,
+		"TagResource":           (*Server).tagResource,
+		"UntagResource":         (*Server).untagResource,
+		"ListTagsForResource":   (*Server).listTagsForResource,
+		"TagLogGroup":           (*Server).tagLogGroup,
+		"UntagLogGroup":         (*Server).untagLogGroup,
+		"ListTagsLogGroup":      (*Server).listTagsLogGroup,
+	}
+}
+
+// ServeHTTP answers one request: GET /health, or a CloudWatch Logs operation (POST with
+// X-Amz-Target: Logs_20140328.<Operation>).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := newRequestID()
+	h := w.Header()
+	h.Set("x-amzn-RequestId", reqID)
+	if r.URL.Path == "/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		h.Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, `{"status":"ok"}`)
+		return
+	}
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	if r.Method != http.MethodPost {
+		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Method %s is not supported; operations are POST requests.", r.Method)))
+		return
+	}
+	if r.ContentLength > s.cfg.MaxRequestBytes {
+		s.writeError(w, op, tooLarge(r.ContentLength, s.cfg.MaxRequestBytes))
+		return
+	}
+	bufp := s.getBody()
+	defer s.bodyPool.Put(bufp)
+	body, err := readBody(r.Body, *bufp, s.cfg.MaxRequestBytes)
+	*bufp = body[:0]
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			s.writeError(w, op, tooLarge(-1, s.cfg.MaxRequestBytes))
+			return
+		}
+		s.writeError(w, op, clientErr(codeSerialization, "Could not read the request body."))
+		return
+	}
+
+	id, verr := s.verifier.Verify(r, body)
+	if verr != nil {
+		var ve *sigv4.VerifyError
+		if errors.As(verr, &ve) {
+			s.writeError(w, op, clientErr(ve.Code, ve.Message))
+		} else {
+			s.writeError(w, op, clientErr(sigv4.CodeIncompleteSignature, "The request signature is malformed."))
+		}
+		return
+	}
+	target := r.Header.Get("X-Amz-Target")
+	if target == "" {
+		s.writeError(w, "", clientErr(codeUnknownOperation, "Missing X-Amz-Target header; expected Logs_20140328.<Operation>."))
+		return
+	}
+	fn := operations[op]
+	if fn == nil || !strings.HasPrefix(target, targetPrefix) {
+		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Unknown operation %q.", target)))
+		return
+	}
+	rc := &reqCtx{ctx: r.Context(), body: body, region: s.cfg.Region, now: s.cfg.Now()}
+	if id != nil && id.Region != "" {
+		rc.region = id.Region
+	}
+	out, aerr := fn(s, rc)
+	if aerr != nil {
+		s.writeError(w, op, aerr)
+		return
+	}
+	if out == nil {
+		out = []byte("{}")
+	}
+	h.Set("Content-Type", contentTypeJSON)
+	h.Set("Content-Length", fmt.Sprint(len(out)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(out)
+}
+
+func tooLarge(n, limit int64) *apiError {
+	msg := fmt.Sprintf("Request body exceeds the limit of %d bytes.", limit)
+	if n >= 0 {
+		msg = fmt.Sprintf("Request body of %d bytes exceeds the limit of %d bytes.", n, limit)
+	}
+	return &apiError{Status: http.StatusRequestEntityTooLarge, Code: codeRequestEntityTooLarge, Message: msg}
+}
+
+func (s *Server) writeError(w http.ResponseWriter, op string, e *apiError) {
+	body := e.body()
+	h := w.Header()
+	h.Set("Content-Type", contentTypeJSON)
+	h.Set("X-Amzn-Errortype", e.Code)
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	if e.Status >= 500 {
+		s.cfg.Logger.Error("request failed", "op", op, "code", e.Code, "status", e.Status)
+	} else {
+		s.cfg.Logger.Debug("request refused", "op", op, "code", e.Code, "status", e.Status, "message", e.Message)
+	}
+	w.WriteHeader(e.Status)
+	w.Write(body)
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+func (s *Server) getBody() *[]byte {
+	if p, ok := s.bodyPool.Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, 0, 64<<10)
+	return &b
+}
+
+// readBody reads r into buf (grown as needed) up to limit bytes.
+func readBody(r io.Reader, buf []byte, limit int64) ([]byte, error) {
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return buf, errBodyTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// decodeJSON decodes a (small) operation body with encoding/json. An empty body is {}.
+func decodeJSON(body []byte, v any) *apiError {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return clientErr(codeSerialization, fmt.Sprintf("Unexpected JSON %s for member %s (expected %s).", te.Value, te.Field, te.Type))
+		}
+		return clientErr(codeSerialization, "The request body is not valid JSON: "+err.Error())
+	}
+	return nil
+}

@@ -1,0 +1,253 @@
+package localserver
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
+)
+
+// DatabaseFile is the name of the SQLite database inside Config.DataDir.
+const DatabaseFile = "cwlogs.db"
+
+// Checkpoint thresholds: the write-ahead log is copied back into the database by a background
+// goroutine once checkpointBytes have been committed since the last checkpoint; the writer
+// itself checkpoints when the backlog reaches checkpointHardBytes (back-pressure), so the
+// WAL cannot grow without bound.
+const (
+	checkpointBytes     = 32 << 20
+	checkpointHardBytes = 256 << 20
+)
+
+// store wraps the SQLite database: one writer connection (writes are serialized by wmu),
+// a pool of reader connections and a background checkpointer.
+type store struct {
+	w      *sql.DB // exactly one connection
+	r      *sql.DB // readers (== w in memory mode)
+	ckpt   *sql.DB // checkpointer connection (nil in memory mode)
+	wmu    sync.Mutex
+	memory bool
+
+	walBytes  atomic.Int64 // bytes committed since the last checkpoint (approximate)
+	ckptReq   chan struct{}
+	ckptDone  chan struct{}
+	closeOnce sync.Once
+
+	insertChunk *sql.Stmt // on w
+}
+
+var memSeq atomic.Int64
+
+func openStore(cfg *Config) (*store, error) {
+	s := &store{memory: cfg.Memory, ckptReq: make(chan struct{}, 1), ckptDone: make(chan struct{})}
+	if cfg.Memory {
+		// A private in-memory database lives as long as its single connection: keep it open.
+		dsn := fmt.Sprintf("file:cwlogs-mem-%d?mode=memory&_pragma=foreign_keys(0)", memSeq.Add(1))
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+		s.w, s.r = db, db
+		close(s.ckptDone)
+	} else {
+		if cfg.DataDir == "" {
+			return nil, fmt.Errorf("localserver: Config.DataDir is required unless Config.Memory is set")
+		}
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("localserver: data directory %q: %w", cfg.DataDir, err)
+		}
+		path := filepath.Join(cfg.DataDir, DatabaseFile)
+		syncMode := "NORMAL"
+		if cfg.FullSync {
+			syncMode = "FULL"
+		}
+		common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + syncMode + ")" +
+			"&_pragma=cache_size(-8000)&_pragma=foreign_keys(0)"
+		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
+		var err error
+		if s.w, err = sql.Open("sqlite", base+common+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		s.w.SetMaxOpenConns(1)
+		s.w.SetMaxIdleConns(1)
+		s.w.SetConnMaxLifetime(0)
+		if err := s.w.Ping(); err != nil {
+			s.w.Close()
+			return nil, fmt.Errorf("localserver: open %s: %w", path, err)
+		}
+		// Readers and the checkpointer open only after the writer has set WAL mode.
+		if s.r, err = sql.Open("sqlite", base+common+"&_pragma=query_only(1)"); err != nil {
+			s.w.Close()
+			return nil, err
+		}
+		s.r.SetMaxOpenConns(4)
+		s.r.SetMaxIdleConns(4)
+		if s.ckpt, err = sql.Open("sqlite", base+common+"&_pragma=wal_autocheckpoint(0)"); err != nil {
+			s.w.Close()
+			s.r.Close()
+			return nil, err
+		}
+		s.ckpt.SetMaxOpenConns(1)
+	}
+	if err := migrate(context.Background(), s.w); err != nil {
+		s.close()
+		return nil, err
+	}
+	var err error
+	s.insertChunk, err = s.w.Prepare(`INSERT INTO chunks(group_id, stream_id, min_ts, max_ts, ingest, n, bytes, data) VALUES (?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	if !s.memory {
+		go s.checkpointer()
+	}
+	return s, nil
+}
+
+// checkpointer copies the WAL back into the database in the background (PASSIVE: it never
+// blocks the writer or readers).
+func (s *store) checkpointer() {
+	defer close(s.ckptDone)
+	for range s.ckptReq {
+		s.checkpoint("PASSIVE")
+	}
+}
+
+func (s *store) checkpoint(mode string) {
+	before := s.walBytes.Load()
+	var busy, logPages, done int
+	if err := s.ckpt.QueryRow("PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logPages, &done); err == nil && busy == 0 {
+		s.walBytes.Add(-before)
+	}
+}
+
+// committed records n bytes written by a commit and triggers a checkpoint when due.
+func (s *store) committed(n int64) {
+	if s.memory {
+		return
+	}
+	v := s.walBytes.Add(n)
+	if v >= checkpointHardBytes {
+		s.checkpoint("PASSIVE")
+		return
+	}
+	if v >= checkpointBytes {
+		select {
+		case s.ckptReq <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (s *store) close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		if s.insertChunk != nil {
+			s.insertChunk.Close()
+		}
+		if !s.memory {
+			close(s.ckptReq)
+			<-s.ckptDone
+			if s.ckpt != nil {
+				s.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+				s.ckpt.Close()
+			}
+			if s.r != nil {
+				s.r.Close()
+			}
+		}
+		err = s.w.Close()
+	})
+	return err
+}
+
+// migrations are applied in order; PRAGMA user_version records how many have run.
+var migrations = []string{
+	// 1: initial schema.
+	`CREATE TABLE log_groups(
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		name TEXT NOT NULL UNIQUE,
+		creation_time INTEGER NOT NULL,
+		retention_days INTEGER,
+		kms_key_id TEXT,
+		class TEXT NOT NULL,
+		deletion_protection INTEGER NOT NULL DEFAULT 0,
+		stored_bytes INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE TABLE group_tags(
+		group_id INTEGER NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY(group_id, key)
+	) WITHOUT ROWID;
+	CREATE TABLE log_streams(
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		group_id INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		creation_time INTEGER NOT NULL,
+		first_ts INTEGER,
+		last_ts INTEGER,
+		last_ingest INTEGER,
+		last_sort INTEGER NOT NULL DEFAULT 0,
+		upload_seq INTEGER NOT NULL DEFAULT 0,
+		UNIQUE(group_id, name)
+	);
+	CREATE INDEX log_streams_last ON log_streams(group_id, last_sort, name);
+	CREATE TABLE chunks(
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		group_id INTEGER NOT NULL,
+		stream_id INTEGER NOT NULL,
+		min_ts INTEGER NOT NULL,
+		max_ts INTEGER NOT NULL,
+		ingest INTEGER NOT NULL,
+		n INTEGER NOT NULL,
+		bytes INTEGER NOT NULL,
+		data BLOB NOT NULL
+	);
+	CREATE INDEX chunks_stream_min ON chunks(stream_id, min_ts);
+	CREATE INDEX chunks_stream_max ON chunks(stream_id, max_ts);
+	CREATE INDEX chunks_group_min ON chunks(group_id, min_ts);
+	CREATE INDEX chunks_group_max ON chunks(group_id, max_ts);`,
+}
+
+// schemaVersion is the user_version of a fully migrated database.
+var schemaVersion = len(migrations)
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("localserver: read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("localserver: database schema version %d is newer than this server (%d)", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("localserver: migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("localserver: migration %d: %w", i+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("localserver: migration %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
