@@ -3,6 +3,7 @@ package sigv4
 import (
 	"crypto/sha256"
 	"sync"
+	"sync/atomic"
 )
 
 // hmacSHA256 computes HMAC-SHA256(key, msg) without allocating for keys up to 64 bytes and
@@ -53,18 +54,28 @@ type cacheKey struct {
 // keyCache caches derived signing keys. A hit costs one map lookup under a read lock instead
 // of four HMACs. It is bounded: when full it is emptied.
 type keyCache struct {
-	mu sync.RWMutex
-	m  map[cacheKey][32]byte
+	last atomic.Pointer[cachedKey] // the most recently used key: the common case, lock-free
+	mu   sync.RWMutex
+	m    map[cacheKey][32]byte
+}
+
+type cachedKey struct {
+	cacheKey
+	key [32]byte
 }
 
 const maxCachedKeys = 64
 
 func (c *keyCache) get(accessKeyID, secret, date, region, service string) [32]byte {
 	ck := cacheKey{accessKeyID, secret, date, region, service}
+	if l := c.last.Load(); l != nil && l.cacheKey == ck {
+		return l.key
+	}
 	c.mu.RLock()
 	k, ok := c.m[ck]
 	c.mu.RUnlock()
 	if ok {
+		c.last.Store(&cachedKey{ck, k})
 		return k
 	}
 	k = DeriveKey(secret, date, region, service)
@@ -74,5 +85,6 @@ func (c *keyCache) get(accessKeyID, secret, date, region, service string) [32]by
 	}
 	c.m[ck] = k
 	c.mu.Unlock()
+	c.last.Store(&cachedKey{ck, k})
 	return k
 }
