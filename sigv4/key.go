@@ -66,11 +66,13 @@ type cachedKey struct {
 
 const maxCachedKeys = 64
 
-func (c *keyCache) get(accessKeyID, secret, date, region, service string) [32]byte {
-	ck := cacheKey{accessKeyID, secret, date, region, service}
-	if l := c.last.Load(); l != nil && l.cacheKey == ck {
+func (c *keyCache) get(accessKeyID, secret string, dateBytes []byte, region, service string) [32]byte {
+	if l := c.last.Load(); l != nil && l.accessKeyID == accessKeyID && l.secret == secret && l.date == string(dateBytes) &&
+		l.region == region && l.service == service {
 		return l.key
 	}
+	date := string(dateBytes)
+	ck := cacheKey{accessKeyID, secret, date, region, service}
 	c.mu.RLock()
 	k, ok := c.m[ck]
 	c.mu.RUnlock()

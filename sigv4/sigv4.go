@@ -145,15 +145,14 @@ func (s *Signer) SignRequest(r *http.Request, body []byte, creds Credentials, se
 
 // state holds per-signature scratch space, pooled so that signing does not allocate.
 type state struct {
-	buf  []byte
-	tmp  []byte
-	hdrs []header
+	buf []byte
+	tmp []byte
 }
 
 type header struct {
 	key    string // as in the map (canonical MIME form normally)
 	values []string
-	kind   uint8 // 0 map entry, 1 host, 2 content-length
+	kind   uint8 // 0 map entry, 1 host, 2 content-length, 3 the signer's own X-Amz-Date
 }
 
 var statePool = sync.Pool{New: func() any { return &state{buf: make([]byte, 0, 1024), tmp: make([]byte, 0, 256)} }}
@@ -163,10 +162,11 @@ func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash
 	var amzDate [16]byte
 	appendAmzDate(amzDate[:0], t)
 
-	// One backing array and one string for the headers the signer sets keep allocations at three.
+	// One backing array for the headers the signer sets, and one string holding both the
+	// X-Amz-Date and the Authorization values, keep allocations at three. X-Amz-Date is in the
+	// map (so that it is signed) before its string exists: its canonical line is written from
+	// amzDate, and the value is filled in at the end through the shared backing array.
 	vals := make([]string, 3)
-	dateStr := string(amzDate[:])
-	vals[0] = dateStr
 	r.Header["X-Amz-Date"] = vals[0:1:1]
 	if creds.SessionToken != "" && !s.DisableSessionToken {
 		vals[1] = creds.SessionToken
@@ -182,35 +182,38 @@ func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash
 	buf = appendCanonicalQuery(buf, r.URL.RawQuery)
 	buf = append(buf, '\n')
 
-	hdrs := collectHeaders(st.hdrs[:0], r.Header, r.ContentLength)
-	buf, signedStart, signedEnd := appendCanonicalHeaders(buf, hdrs, host, r.ContentLength)
+	var arr [16]header // on the stack: sorting it needs no write barriers
+	hdrs := collectHeaders(arr[:0], r.Header, r.ContentLength)
+	buf, signedStart, signedEnd := appendCanonicalHeaders(buf, hdrs, host, r.ContentLength, &amzDate)
 	buf = append(buf, '\n')
 	buf = append(buf, payloadHash[:]...)
 
-	date := dateStr[:8]
-	sig := s.signature(st, buf, creds, dateStr, date, region, service)
+	var date [8]byte
+	copy(date[:], amzDate[:8])
+	sig := s.signature(st, buf, creds, amzDate[:], date[:], region, service)
 
-	// Authorization value.
+	// X-Amz-Date value, then the Authorization value, in one string.
 	tmp := st.tmp[:0]
+	tmp = append(tmp, amzDate[:]...)
 	tmp = append(tmp, Algorithm+" Credential="...)
 	tmp = append(tmp, creds.AccessKeyID...)
 	tmp = append(tmp, '/')
-	tmp = appendScope(tmp, date, region, service)
+	tmp = appendScope(tmp, date[:], region, service)
 	tmp = append(tmp, ", SignedHeaders="...)
 	tmp = append(tmp, buf[signedStart:signedEnd]...)
 	tmp = append(tmp, ", Signature="...)
 	tmp = append(tmp, sig[:]...)
-	vals[2] = string(tmp)
+	both := string(tmp)
+	vals[0] = both[:len(amzDate)]
+	vals[2] = both[len(amzDate):]
 	r.Header["Authorization"] = vals[2:3:3]
 
-	clear(hdrs)
-	st.hdrs = hdrs[:0]
 	st.buf = buf[:0]
 	st.tmp = tmp[:0]
 }
 
 // signature computes the hex signature of the canonical request creq.
-func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, date, region, service string) [64]byte {
+func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, date []byte, region, service string) [64]byte {
 	creqHash := sha256.Sum256(creq)
 	sts := st.tmp[:0]
 	sts = append(sts, Algorithm+"\n"...)
@@ -230,7 +233,7 @@ func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, d
 	return out
 }
 
-func appendScope(b []byte, date, region, service string) []byte {
+func appendScope(b []byte, date []byte, region, service string) []byte {
 	b = append(b, date...)
 	b = append(b, '/')
 	b = append(b, region...)
@@ -432,7 +435,11 @@ func collectHeaders(hdrs []header, h http.Header, contentLength int64) []header 
 		if ignoredHeader(k) || equalFoldASCII(k, "content-length") || equalFoldASCII(k, "host") {
 			continue
 		}
-		hdrs = append(hdrs, header{key: k, values: v})
+		kind := uint8(0)
+		if k == "X-Amz-Date" {
+			kind = 3
+		}
+		hdrs = append(hdrs, header{key: k, values: v, kind: kind})
 	}
 	slices.SortFunc(hdrs, func(a, b header) int {
 		if c := compareFoldASCII(a.key, b.key); c != 0 {
@@ -445,7 +452,7 @@ func collectHeaders(hdrs []header, h http.Header, contentLength int64) []header 
 
 // appendCanonicalHeaders appends the canonical header block and the signed-header list, and
 // returns the bounds of the list inside b.
-func appendCanonicalHeaders(b []byte, hdrs []header, host string, contentLength int64) ([]byte, int, int) {
+func appendCanonicalHeaders(b []byte, hdrs []header, host string, contentLength int64, amzDate *[16]byte) ([]byte, int, int) {
 	for i := 0; i < len(hdrs); i++ {
 		h := hdrs[i]
 		b = appendLower(b, h.key)
@@ -455,6 +462,8 @@ func appendCanonicalHeaders(b []byte, hdrs []header, host string, contentLength 
 			b = appendStripSpaces(b, host)
 		case 2:
 			b = strconv.AppendInt(b, contentLength, 10)
+		case 3:
+			b = append(b, amzDate[:]...)
 		default:
 			first := true
 			for {

@@ -191,7 +191,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 		s = &defaultVerifySigner
 	}
 	creq := s.canonicalRequestFor(r, a.SignedHeaders, body)
-	want := s.signature(&state{}, creq, Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}, amz, a.Date, a.Region, a.Service)
+	want := s.signature(&state{}, creq, Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}, []byte(amz), []byte(a.Date), a.Region, a.Service)
 	if !hmac.Equal(want[:], []byte(a.Signature)) {
 		return id, &VerifyError{Code: CodeInvalidSignature, Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
