@@ -79,7 +79,7 @@ func newClient(region string, o *options) (*Client, error) {
 	if region == "" {
 		return nil, &ValidationError{Operation: "New", Field: "region", Value: `""`, Reason: "is required (Invalid Configuration: Missing Region)"}
 	}
-	if !hostLabelRe.MatchString(region) {
+	if !isHostLabel(region) {
 		return nil, &ValidationError{Operation: "New", Field: "region", Value: showValue(region), Reason: "is not a valid region name (letters, digits and '-')"}
 	}
 	fips := o.fips != nil && *o.fips

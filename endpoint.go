@@ -3,7 +3,6 @@ package cwlogs
 import (
 	"errors"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -12,35 +11,74 @@ import (
 
 type partition struct {
 	name       string
-	re         *regexp.Regexp
+	prefix     string // regions are prefix + \w+ + "-" + \d+ (the rule set's regionRegex)
 	dnsSuffix  string
 	dualSuffix string
 }
 
 var partitions = []partition{
-	{"aws-cn", regexp.MustCompile(`^cn\-\w+\-\d+$`), "amazonaws.com.cn", "api.amazonwebservices.com.cn"},
-	{"aws-eusc", regexp.MustCompile(`^eusc\-(de)\-\w+\-\d+$`), "amazonaws.eu", "api.amazonwebservices.eu"},
-	{"aws-iso", regexp.MustCompile(`^us\-iso\-\w+\-\d+$`), "c2s.ic.gov", "api.aws.ic.gov"},
-	{"aws-iso-b", regexp.MustCompile(`^us\-isob\-\w+\-\d+$`), "sc2s.sgov.gov", "api.aws.scloud"},
-	{"aws-iso-e", regexp.MustCompile(`^eu\-isoe\-\w+\-\d+$`), "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk"},
-	{"aws-iso-f", regexp.MustCompile(`^us\-isof\-\w+\-\d+$`), "csp.hci.ic.gov", "api.aws.hci.ic.gov"},
-	{"aws-us-gov", regexp.MustCompile(`^us\-gov\-\w+\-\d+$`), "amazonaws.com", "api.aws"},
+	{"aws-cn", "cn-", "amazonaws.com.cn", "api.amazonwebservices.com.cn"},
+	{"aws-eusc", "eusc-de-", "amazonaws.eu", "api.amazonwebservices.eu"},
+	{"aws-iso", "us-iso-", "c2s.ic.gov", "api.aws.ic.gov"},
+	{"aws-iso-b", "us-isob-", "sc2s.sgov.gov", "api.aws.scloud"},
+	{"aws-iso-e", "eu-isoe-", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk"},
+	{"aws-iso-f", "us-isof-", "csp.hci.ic.gov", "api.aws.hci.ic.gov"},
+	{"aws-us-gov", "us-gov-", "amazonaws.com", "api.aws"},
+}
+
+// matches reports whether region is p.prefix, one or more word characters, '-', digits:
+// the partition's regionRegex (e.g. ^cn\-\w+\-\d+$), without the regexp package.
+func (p partition) matches(region string) bool {
+	rest, ok := strings.CutPrefix(region, p.prefix)
+	if !ok {
+		return false
+	}
+	i := strings.LastIndexByte(rest, '-')
+	if i <= 0 || i == len(rest)-1 {
+		return false
+	}
+	for j := 0; j < i; j++ {
+		if c := rest[j]; !(isAlnum(c) || c == '_') {
+			return false
+		}
+	}
+	for j := i + 1; j < len(rest); j++ {
+		if c := rest[j]; c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// isHostLabel reports whether s is a DNS host label: ^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}$.
+func isHostLabel(s string) bool {
+	if s == "" || len(s) > 63 || !isAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // awsPartition is the default for regions no other partition claims, as in
 // the rule set's aws.partition function.
-var awsPartition = partition{"aws", nil, "amazonaws.com", "api.aws"}
+var awsPartition = partition{"aws", "", "amazonaws.com", "api.aws"}
 
 func partitionOf(region string) partition {
 	for _, p := range partitions {
-		if p.re.MatchString(region) {
+		if p.matches(region) {
 			return p
 		}
 	}
 	return awsPartition
 }
-
-var hostLabelRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}$`)
 
 // ResolveEndpoint returns the default CloudWatch Logs endpoint URL for region,
 // optionally the FIPS and/or dual-stack variant. It is partition aware
@@ -49,7 +87,7 @@ func ResolveEndpoint(region string, fips, dualStack bool) (string, error) {
 	if region == "" {
 		return "", &ValidationError{Operation: "ResolveEndpoint", Field: "region", Value: `""`, Reason: "Invalid Configuration: Missing Region"}
 	}
-	if !hostLabelRe.MatchString(region) {
+	if !isHostLabel(region) {
 		return "", &ValidationError{Operation: "ResolveEndpoint", Field: "region", Value: showValue(region), Reason: "is not a valid host label (letters, digits and '-', at most 63)"}
 	}
 	p := partitionOf(region)

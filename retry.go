@@ -8,7 +8,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -226,7 +225,21 @@ func (e *credentialsError) Unwrap() error { return e.err }
 // skewThreshold is the smallest measured skew that is corrected (as in the SDKs).
 const skewThreshold = 4 * time.Minute
 
-var skewMsgRe = regexp.MustCompile(`\((\d{8}T\d{6}Z) [-+] \d+ min\.?\)`)
+// skewMsgTime finds the server time in a skew message: "(20240101T001000Z - 5 min.)".
+func skewMsgTime(msg string) (string, bool) {
+	for i := strings.IndexByte(msg, '('); i >= 0; {
+		rest := msg[i+1:]
+		if len(rest) >= 19 && rest[8] == 'T' && rest[15] == 'Z' && rest[16] == ' ' && (rest[17] == '-' || rest[17] == '+') {
+			return rest[:16], true
+		}
+		j := strings.IndexByte(rest, '(')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return "", false
+}
 
 // isSkewError reports whether an API error complains about the signing time.
 func isSkewError(e *APIError) bool {
@@ -249,8 +262,8 @@ func serverTime(date, msg string) (time.Time, bool) {
 			return t, true
 		}
 	}
-	if m := skewMsgRe.FindStringSubmatch(msg); m != nil {
-		if t, err := time.Parse("20060102T150405Z", m[1]); err == nil {
+	if ts, ok := skewMsgTime(msg); ok {
+		if t, err := time.Parse("20060102T150405Z", ts); err == nil {
 			return t, true
 		}
 	}

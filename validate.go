@@ -2,10 +2,10 @@ package cwlogs
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -119,16 +119,24 @@ func validResourceArn(op, field, s string) *ValidationError {
 	return nil
 }
 
-var (
-	tagKeyRe   = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
-	tagValueRe = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-)
+// isTagText reports whether s matches the model's tag pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
+// (letters, separators, numbers and _.:/=+-@), without the regexp package.
+func isTagText(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r), unicode.Is(unicode.Z, r), unicode.IsNumber(r), strings.ContainsRune("_.:/=+-@", r):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func validTagKey(op, field, k string) *ValidationError {
 	if e := checkLen(op, field, k, 1, MaxTagKeyLen); e != nil {
 		return e
 	}
-	if !tagKeyRe.MatchString(k) {
+	if !isTagText(k) {
 		return verr(op, field, showValue(k), `must match ^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
 	}
 	return nil
@@ -158,7 +166,7 @@ func validTags(op, field string, tags map[string]string, required bool) *Validat
 		if e := checkLen(op, field+"["+strconv.Quote(k)+"]", v, 0, MaxTagValueLen); e != nil {
 			return e
 		}
-		if !tagValueRe.MatchString(v) {
+		if !isTagText(v) {
 			return verr(op, field+"["+strconv.Quote(k)+"]", showValue(v), `must match ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
 		}
 	}

@@ -49,7 +49,10 @@ func TestVerify(t *testing.T) {
 		{name: "not yet current", at: testTime.Add(6 * time.Minute), wantCode: CodeInvalidSignature, wantMsg: "Signature not yet current: 20150830T124200Z is still later than 20150830T124100Z (20150830T123600Z + 5 min.)"},
 		{name: "expired even without credentials", lookup: nil, at: testTime.Add(-time.Hour), wantCode: CodeInvalidSignature, wantMsg: "Signature expired"},
 		{name: "missing header", mutate: func(r *http.Request) []byte { r.Header.Del("Authorization"); return nil }, wantCode: CodeMissingAuthenticationToken},
-		{name: "malformed header", mutate: func(r *http.Request) []byte { r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x"); return nil }, wantCode: CodeIncompleteSignature},
+		{name: "malformed header", mutate: func(r *http.Request) []byte {
+			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
+			return nil
+		}, wantCode: CodeIncompleteSignature},
 		{name: "host not signed", mutate: func(r *http.Request) []byte {
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), ";host;", ";", 1))
 			return nil
