@@ -1,0 +1,109 @@
+package ship
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// budget bounds the events held by one Shipper or by all streams of a Mux,
+// and carries the throttling pause shared by their senders.
+type budget struct {
+	maxBytes, maxEvents int64
+
+	mu     sync.Mutex
+	bytes  int64
+	events int64
+	wake   chan struct{} // non-nil while someone waits; closed on release
+
+	pauseUntil atomic.Int64 // unix nanoseconds; senders wait until then
+}
+
+func newBudget(maxBytes, maxEvents int64) *budget {
+	return &budget{maxBytes: maxBytes, maxEvents: maxEvents}
+}
+
+// reserve takes room for one event of size n. When there is no room it
+// returns false and, if wait is set, a channel closed at the next release.
+// An empty budget always accepts one event, so an event larger than the
+// bound cannot block forever.
+func (b *budget) reserve(n int64, wait bool) (bool, <-chan struct{}) {
+	b.mu.Lock()
+	if b.events == 0 || (b.bytes+n <= b.maxBytes && b.events < b.maxEvents) {
+		b.bytes += n
+		b.events++
+		b.mu.Unlock()
+		return true, nil
+	}
+	var ch chan struct{}
+	if wait {
+		if b.wake == nil {
+			b.wake = make(chan struct{})
+		}
+		ch = b.wake
+	}
+	b.mu.Unlock()
+	return false, ch
+}
+
+// release returns room and wakes waiters.
+func (b *budget) release(bytes, events int64) {
+	if events == 0 && bytes == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.bytes -= bytes
+	b.events -= events
+	if b.wake != nil {
+		close(b.wake)
+		b.wake = nil
+	}
+	b.mu.Unlock()
+}
+
+// broadcast wakes every waiter (used by Close).
+func (b *budget) broadcast() {
+	b.mu.Lock()
+	if b.wake != nil {
+		close(b.wake)
+		b.wake = nil
+	}
+	b.mu.Unlock()
+}
+
+// pause makes every sender wait d before its next attempt.
+func (b *budget) pause(d time.Duration) {
+	until := time.Now().Add(d).UnixNano()
+	for {
+		cur := b.pauseUntil.Load()
+		if cur >= until || b.pauseUntil.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
+// waitPause waits for the throttling pause to end.
+func (b *budget) waitPause(ctx context.Context) error {
+	for {
+		d := time.Duration(b.pauseUntil.Load() - time.Now().UnixNano())
+		if d <= 0 {
+			return ctx.Err()
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

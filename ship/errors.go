@@ -1,0 +1,108 @@
+package ship
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by Log, LogContext and Write for an event that was not
+// accepted. Each such event is counted in Stats.Dropped.
+var (
+	// ErrClosed: the shipper is closed (or closing).
+	ErrClosed = errors.New("ship: shipper closed")
+	// ErrBufferFull: the buffer is full and OnFull is DropNewest, or
+	// DropOldest found nothing to discard.
+	ErrBufferFull = errors.New("ship: buffer full, event dropped")
+	// ErrTooLarge: the message is longer than the limit and Oversize is Drop.
+	ErrTooLarge = errors.New("ship: message too large, event dropped")
+	// ErrOutOfRange: the timestamp is outside [now-retention, now+2h] and
+	// OutOfRange is DropOutOfRange.
+	ErrOutOfRange = errors.New("ship: timestamp out of range, event dropped")
+	// ErrEmpty: the message is empty (the service requires at least 1 byte).
+	ErrEmpty = errors.New("ship: empty message, event dropped")
+)
+
+// Reason says why a batch was lost.
+type Reason string
+
+// Reasons of a BatchError.
+const (
+	ReasonPermanent      Reason = "permanent error"
+	ReasonRetryExhausted Reason = "retries exhausted"
+)
+
+// BatchError reports a batch whose events were dropped after a permanent
+// error or after retrying for MaxElapsedTime. It is given to Options.OnError.
+type BatchError struct {
+	Group, Stream string
+	Events        int   // events dropped
+	Bytes         int64 // their size, message bytes + 26 each
+	Attempts      int
+	Reason        Reason
+	Err           error // the last error
+}
+
+// Error implements error.
+func (e *BatchError) Error() string {
+	return fmt.Sprintf("ship: %s/%s: %d events dropped (%s after %d attempt(s)): %v",
+		e.Group, e.Stream, e.Events, e.Reason, e.Attempts, e.Err)
+}
+
+// Unwrap returns the last error.
+func (e *BatchError) Unwrap() error { return e.Err }
+
+// RejectedError reports events the service refused while storing the rest
+// of their batch (rejectedLogEventsInfo). It is given to Options.OnError.
+type RejectedError struct {
+	Group, Stream string
+	Rejected      Rejected
+}
+
+// Error implements error.
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("ship: %s/%s: service rejected %d events (%d too new, %d too old, %d expired)",
+		e.Group, e.Stream, e.Rejected.Total(), e.Rejected.TooNew, e.Rejected.TooOld, e.Rejected.Expired)
+}
+
+// FlushError reports events that Flush waited for and that were not
+// delivered (dropped after errors, or rejected by the service).
+type FlushError struct {
+	Events int64 // events not delivered
+	Err    error // the last error
+}
+
+// Error implements error.
+func (e *FlushError) Error() string {
+	return fmt.Sprintf("ship: flush: %d events not delivered: %v", e.Events, e.Err)
+}
+
+// Unwrap returns the last error.
+func (e *FlushError) Unwrap() error { return e.Err }
+
+// CloseError reports what a Shipper or Mux did not deliver. Close returns it
+// when any event offered over the shipper's life was not stored.
+type CloseError struct {
+	// Unsent counts events still buffered when Close's ctx ended: never
+	// stored.
+	Unsent int64
+	// Unconfirmed counts events whose request was in flight when Close's ctx
+	// ended: the service may or may not have stored them.
+	Unconfirmed int64
+	// Stats is the final snapshot. Stats.Lost() counts every event not stored
+	// (Unsent and Unconfirmed are included in Stats.Dropped.Closed).
+	Stats Stats
+	// Err is ctx.Err() when Close's ctx ended first, else the last error.
+	Err error
+}
+
+// Error implements error.
+func (e *CloseError) Error() string {
+	d, r := e.Stats.Dropped, e.Stats.Rejected
+	return fmt.Sprintf("ship: close: %d of %d events not delivered (%d unsent and %d unconfirmed at close; dropped: %d closed, %d buffer full, %d retries exhausted, %d permanent error, %d too large, %d too old, %d too new, %d empty; rejected: %d too new, %d too old, %d expired): %v",
+		e.Stats.Lost(), e.Stats.Events, e.Unsent, e.Unconfirmed,
+		d.Closed, d.BufferFull, d.RetryExhausted, d.PermanentError, d.TooLarge, d.TooOld, d.TooNew, d.Empty,
+		r.TooNew, r.TooOld, r.Expired, e.Err)
+}
+
+// Unwrap returns Err.
+func (e *CloseError) Unwrap() error { return e.Err }

@@ -1,0 +1,183 @@
+package ship
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+// Mux ships to many log streams over one client. Each stream gets its own
+// Shipper, created on first use, with the Mux's options; the buffer bounds
+// (MaxBufferBytes, MaxBufferEvents) are shared by all streams, and so is the
+// throttling pause. Concurrency applies per stream. With OnFull Block, a
+// writer waiting for room may wait for other streams' batches to be sealed
+// (at the latest after FlushInterval) and sent. Its methods are safe for
+// concurrent use.
+type Mux struct {
+	api    API
+	c      config
+	budget *budget
+
+	mu      sync.RWMutex
+	streams map[streamKey]*Shipper
+	order   []*Shipper
+	closed  bool
+}
+
+type streamKey struct{ group, stream string }
+
+// NewMux returns a Mux sending through api. opts nil selects the defaults.
+func NewMux(api API, opts *Options) (*Mux, error) {
+	c, err := opts.config()
+	if err != nil {
+		return nil, err
+	}
+	if api == nil {
+		return nil, &cwlogs.ValidationError{Operation: "ship.NewMux", Field: "api", Value: "nil", Reason: "is required"}
+	}
+	return &Mux{api: api, c: c, budget: newBudget(c.maxBufferBytes, c.maxBufferEvents), streams: map[streamKey]*Shipper{}}, nil
+}
+
+// Stream returns the Shipper of group/stream, creating it on first use.
+// Invalid names are reported as *cwlogs.ValidationError; after Close it
+// returns ErrClosed.
+func (m *Mux) Stream(group, stream string) (*Shipper, error) {
+	k := streamKey{group, stream}
+	m.mu.RLock()
+	s, ok := m.streams[k]
+	closed := m.closed
+	m.mu.RUnlock()
+	if ok {
+		return s, nil
+	}
+	if closed {
+		return nil, ErrClosed
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	if s, ok := m.streams[k]; ok {
+		return s, nil
+	}
+	s, err := newShipper(m.api, group, stream, m.c, m.budget)
+	if err != nil {
+		return nil, err
+	}
+	m.streams[k] = s
+	m.order = append(m.order, s)
+	return s, nil
+}
+
+// Log offers one event to group/stream; see Shipper.Log.
+func (m *Mux) Log(group, stream string, t time.Time, msg string) error {
+	return m.LogContext(context.Background(), group, stream, t, msg)
+}
+
+// LogContext offers one event to group/stream; see Shipper.LogContext.
+func (m *Mux) LogContext(ctx context.Context, group, stream string, t time.Time, msg string) error {
+	s, err := m.Stream(group, stream)
+	if err != nil {
+		return err
+	}
+	return s.LogContext(ctx, t, msg)
+}
+
+func (m *Mux) shippers() []*Shipper {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return append([]*Shipper(nil), m.order...)
+}
+
+// Flush flushes every stream concurrently; see Shipper.Flush. It returns a
+// *FlushError summing the events not delivered, or ctx.Err().
+func (m *Mux) Flush(ctx context.Context) error {
+	ss := m.shippers()
+	errs := make([]error, len(ss))
+	var wg sync.WaitGroup
+	for i, s := range ss {
+		wg.Go(func() { errs[i] = s.Flush(ctx) })
+	}
+	wg.Wait()
+	var fe FlushError
+	for _, err := range errs {
+		var e *FlushError
+		switch {
+		case err == nil:
+		case errors.As(err, &e):
+			fe.Events += e.Events
+			fe.Err = e.Err
+		default:
+			return err
+		}
+	}
+	if fe.Events > 0 {
+		return &fe
+	}
+	return nil
+}
+
+// Close closes every stream concurrently with ctx; see Shipper.Close. Stream
+// and Log return ErrClosed afterwards. It returns nil when every event was
+// stored, else a *CloseError summing all streams.
+func (m *Mux) Close(ctx context.Context) error {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	ss := m.shippers()
+	errs := make([]error, len(ss))
+	var wg sync.WaitGroup
+	for i, s := range ss {
+		wg.Go(func() { errs[i] = s.Close(ctx) })
+	}
+	wg.Wait()
+	var ce CloseError
+	failed := false
+	for i, err := range errs {
+		var e *CloseError
+		if errors.As(err, &e) {
+			failed = true
+			ce.Unsent += e.Unsent
+			ce.Unconfirmed += e.Unconfirmed
+			if e.Err != nil {
+				ce.Err = e.Err
+			}
+			ce.Stats.add(e.Stats)
+		} else {
+			if err != nil {
+				failed = true
+				ce.Err = err
+			}
+			ce.Stats.add(ss[i].Stats())
+		}
+	}
+	if failed {
+		return &ce
+	}
+	return nil
+}
+
+// Stats returns the sum of every stream's counters.
+func (m *Mux) Stats() Stats {
+	var st Stats
+	for _, s := range m.shippers() {
+		st.add(s.Stats())
+	}
+	return st
+}
+
+// StreamStats returns the counters of group/stream, and false if the Mux
+// has no such stream.
+func (m *Mux) StreamStats(group, stream string) (Stats, bool) {
+	m.mu.RLock()
+	s, ok := m.streams[streamKey{group, stream}]
+	m.mu.RUnlock()
+	if !ok {
+		return Stats{}, false
+	}
+	return s.Stats(), true
+}

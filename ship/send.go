@@ -1,0 +1,327 @@
+package ship
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+// sender takes sealed batches from the queue until it is empty, then exits.
+func (s *Shipper) sender() {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		if len(s.queue) == 0 {
+			s.senders--
+			s.mu.Unlock()
+			return
+		}
+		b := s.queue[0]
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+		n := int64(len(b.events))
+		s.st.InFlight += n
+		s.mu.Unlock()
+
+		r := s.send(b)
+		s.finish(b, r)
+	}
+}
+
+// result is the outcome of sending one batch.
+type result struct {
+	out       *cwlogs.PutLogEventsOutput // success
+	reason    Reason                     // failure
+	cancelled bool                       // Close gave up
+	attempted bool                       // a request was started (for cancelled)
+	attempts  int
+	err       error
+}
+
+// errClass is how the shipper treats an error.
+type errClass int
+
+const (
+	classRetry errClass = iota
+	classThrottle
+	classNotFound
+	classPermanent
+)
+
+// classify sorts an error of PutLogEvents or a creation call. Retried:
+// throttling, HTTP 5xx and server-side timeouts, what cwlogs.IsRetryable
+// accepts (e.g. a corrected clock skew), transport errors and attempt
+// timeouts (including errors of unknown type). Permanent: every other
+// service error (4xx) and input rejected by the client before sending.
+func classify(err error) errClass {
+	if cwlogs.IsThrottling(err) {
+		return classThrottle
+	}
+	if cwlogs.IsNotFound(err) {
+		return classNotFound
+	}
+	var ve *cwlogs.ValidationError
+	if errors.As(err, &ve) {
+		return classPermanent
+	}
+	var ae *cwlogs.APIError
+	if errors.As(err, &ae) {
+		switch {
+		case cwlogs.IsRetryable(err), ae.StatusCode >= 500, ae.Code == cwlogs.CodeServiceUnavailable,
+			ae.Code == "InternalFailure", ae.Code == "RequestTimeout", ae.Code == "RequestTimeoutException":
+			return classRetry
+		}
+		return classPermanent
+	}
+	return classRetry
+}
+
+// backoff returns the delay before retry number attempt (0-based), drawn
+// uniformly from [d/2, d] with d = base·2^attempt capped at MaxBackoff.
+func (s *Shipper) backoff(base time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 0; i < attempt && d < s.c.maxBackoff; i++ {
+		d *= 2
+	}
+	if d > s.c.maxBackoff {
+		d = s.c.maxBackoff
+	}
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(d-half)+1))
+}
+
+// send delivers one batch, retrying until success, a permanent error,
+// MaxElapsedTime, or Close giving up.
+func (s *Shipper) send(b *batch) result {
+	b.in = cwlogs.PutLogEventsInput{LogGroupName: s.group, LogStreamName: s.stream, LogEvents: b.events}
+	start := time.Now()
+	var r result
+	retries, throttles := 0, 0
+	for {
+		if err := s.budget.waitPause(s.runCtx); err != nil {
+			r.cancelled = true
+			return r
+		}
+		s.mu.Lock()
+		s.st.Requests++
+		if r.attempts > 0 {
+			s.st.Retries++
+		}
+		gen := s.createGen
+		s.mu.Unlock()
+		r.attempts++
+		r.attempted = true
+		ctx, cancel := context.WithTimeout(s.runCtx, s.c.attemptTimeout)
+		out, err := s.api.PutLogEvents(ctx, &b.in)
+		cancel()
+		if err == nil {
+			if out == nil {
+				out = &cwlogs.PutLogEventsOutput{}
+			}
+			r.out = out
+			return r
+		}
+		if s.runCtx.Err() != nil {
+			r.cancelled = true
+			r.err = err
+			return r
+		}
+		r.err = err
+		var delay time.Duration
+		switch classify(err) {
+		case classPermanent:
+			r.reason = ReasonPermanent
+			return r
+		case classNotFound:
+			if !s.c.createStream {
+				r.reason = ReasonPermanent
+				return r
+			}
+			cerr := s.ensureStream(gen)
+			if cerr == nil {
+				s.recordErr(err)
+				continue // send again at once
+			}
+			r.err = cerr
+			switch classify(cerr) {
+			case classPermanent, classNotFound:
+				r.reason = ReasonPermanent
+				return r
+			case classThrottle:
+				delay = s.backoff(s.c.throttleBackoff, throttles)
+				throttles++
+			default:
+				delay = s.backoff(s.c.initialBackoff, retries)
+				retries++
+			}
+		case classThrottle:
+			delay = s.backoff(s.c.throttleBackoff, throttles)
+			throttles++
+			s.mu.Lock()
+			s.st.Throttled++
+			s.mu.Unlock()
+			s.budget.pause(delay)
+		default:
+			delay = s.backoff(s.c.initialBackoff, retries)
+			retries++
+		}
+		s.recordErr(r.err)
+		if time.Since(start)+delay > s.c.maxElapsed {
+			r.reason = ReasonRetryExhausted
+			return r
+		}
+		if err := sleep(s.runCtx, delay); err != nil {
+			r.cancelled = true
+			return r
+		}
+	}
+}
+
+func (s *Shipper) recordErr(err error) {
+	s.mu.Lock()
+	s.setErrLocked(err)
+	s.mu.Unlock()
+}
+
+// ensureStream creates the stream (and the group, if enabled) unless another
+// sender did so since generation gen was read.
+func (s *Shipper) ensureStream(gen uint64) error {
+	s.createMu.Lock()
+	defer s.createMu.Unlock()
+	s.mu.Lock()
+	done := s.createGen != gen
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(s.runCtx, s.c.attemptTimeout)
+	defer cancel()
+	in := &cwlogs.CreateLogStreamInput{LogGroupName: s.group, LogStreamName: s.stream}
+	err := s.api.CreateLogStream(ctx, in)
+	var groups, streams int64
+	if cwlogs.IsNotFound(err) && s.c.createGroup {
+		err = s.api.CreateLogGroup(ctx, &cwlogs.CreateLogGroupInput{LogGroupName: s.group})
+		if err == nil {
+			groups++
+		}
+		if err == nil || cwlogs.IsAlreadyExists(err) {
+			err = s.api.CreateLogStream(ctx, in)
+		}
+	}
+	if err == nil {
+		streams++
+	}
+	if cwlogs.IsAlreadyExists(err) {
+		err = nil
+	}
+	s.mu.Lock()
+	s.st.GroupsCreated += groups
+	s.st.StreamsCreated += streams
+	if err == nil {
+		s.createGen++
+	}
+	s.mu.Unlock()
+	return err
+}
+
+// finish accounts for a batch that left the sender and recycles it.
+func (s *Shipper) finish(b *batch, r result) {
+	n := int64(len(b.events))
+	var lost int64
+	var report error
+	s.mu.Lock()
+	s.st.InFlight -= n
+	s.st.Queued -= n
+	s.st.QueuedBytes -= b.bytes
+	switch {
+	case r.out != nil:
+		rej := rejected(r.out.RejectedLogEventsInfo, len(b.events))
+		sent := n - rej.Total()
+		bytes := b.bytes
+		if rej.Total() > 0 {
+			lo, hi := rejectedRange(rej, len(b.events))
+			bytes = size(b.events[lo:hi])
+			s.st.Rejected.TooNew += rej.TooNew
+			s.st.Rejected.TooOld += rej.TooOld
+			s.st.Rejected.Expired += rej.Expired
+			report = &RejectedError{Group: s.group, Stream: s.stream, Rejected: rej}
+			s.setErrLocked(report)
+		}
+		s.st.Sent += sent
+		s.st.Bytes += bytes
+		s.st.Batches++
+		lost = rej.Total()
+	case r.cancelled:
+		s.st.Dropped.Closed += n
+		if r.attempted {
+			s.unconfirmed += n
+		} else {
+			s.unsent += n
+		}
+		lost = n
+		if r.err == nil {
+			r.err = context.Canceled
+		}
+	default:
+		if r.reason == ReasonRetryExhausted {
+			s.st.Dropped.RetryExhausted += n
+		} else {
+			s.st.Dropped.PermanentError += n
+		}
+		lost = n
+		report = &BatchError{Group: s.group, Stream: s.stream, Events: int(n), Bytes: b.bytes,
+			Attempts: r.attempts, Reason: r.reason, Err: r.err}
+		s.setErrLocked(report)
+	}
+	err := r.err
+	if report != nil {
+		err = report
+	}
+	s.batchDoneLocked(b, lost+b.lost, err)
+	s.mu.Unlock()
+	s.budget.release(b.bytes, n)
+	putBatch(b)
+	if report != nil && s.c.onError != nil {
+		s.c.onError(report)
+	}
+}
+
+// rejected turns rejectedLogEventsInfo into counts for a batch of n events.
+// Too-old and expired events form a prefix (the two prefixes overlap; each
+// event is counted once, as too old when both apply), too-new events a suffix.
+func rejected(info *cwlogs.RejectedLogEventsInfo, n int) Rejected {
+	var r Rejected
+	if info == nil {
+		return r
+	}
+	clamp := func(p *int) int {
+		if p == nil || *p < 0 {
+			return 0
+		}
+		if *p > n {
+			return n
+		}
+		return *p
+	}
+	old := clamp(info.TooOldLogEventEndIndex)
+	exp := clamp(info.ExpiredLogEventEndIndex)
+	r.TooOld = int64(old)
+	if exp > old {
+		r.Expired = int64(exp - old)
+	}
+	prefix := max(old, exp)
+	if info.TooNewLogEventStartIndex != nil {
+		start := max(clamp(info.TooNewLogEventStartIndex), prefix)
+		r.TooNew = int64(n - start)
+	}
+	return r
+}
+
+// rejectedRange returns the stored events' range [lo, hi).
+func rejectedRange(r Rejected, n int) (int, int) {
+	lo := int(r.TooOld + r.Expired)
+	return lo, n - int(r.TooNew)
+}

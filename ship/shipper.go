@@ -1,0 +1,599 @@
+package ship
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+// API is the part of the cwlogs client a Shipper uses; *cwlogs.Client
+// implements it.
+type API interface {
+	PutLogEvents(ctx context.Context, in *cwlogs.PutLogEventsInput) (*cwlogs.PutLogEventsOutput, error)
+	CreateLogStream(ctx context.Context, in *cwlogs.CreateLogStreamInput) error
+	CreateLogGroup(ctx context.Context, in *cwlogs.CreateLogGroupInput) error
+}
+
+var _ API = (*cwlogs.Client)(nil)
+
+// Shipper batches the events of one log stream and sends them with
+// PutLogEvents. Its methods are safe for concurrent use.
+type Shipper struct {
+	api           API
+	group, stream string
+	c             config
+	budget        *budget
+
+	runCtx context.Context // cancelled when Close gives up
+	cancel context.CancelFunc
+
+	mu          sync.Mutex
+	cur         *batch // the batch being built
+	curSince    time.Time
+	timer       *time.Timer
+	timerArmed  bool
+	queue       []*batch // sealed, waiting for a sender
+	senders     int      // running sender goroutines
+	nextSeq     uint64
+	open        int // sealed batches not finished
+	waiters     []*flushWaiter
+	closed      bool
+	unconfirmed int64 // events whose request was cancelled by Close
+	unsent      int64 // events abandoned without a request in flight
+	st          Stats
+
+	closedFlag atomic.Bool
+	// cachedNow is a clock reading (ms) taken when the batch being built got
+	// its first event, so at most FlushInterval old; freshNow is set while
+	// that batch is empty. The range check of LogContext uses it instead of
+	// reading the clock per event.
+	cachedNow atomic.Int64
+	freshNow  atomic.Bool
+	wg        sync.WaitGroup // sender goroutines
+	closeOnce sync.Once
+	closeDone chan struct{}
+	closeErr  error
+
+	wmu     sync.Mutex // serialises Write
+	partial []byte     // unfinished last line of Write
+
+	createMu  sync.Mutex
+	createGen uint64 // incremented after each successful creation
+}
+
+// New returns a Shipper that sends to the log stream group/stream through
+// api (usually a *cwlogs.Client; see the package documentation about its
+// retries). opts nil selects the defaults. Names are checked here, before any
+// request, and returned as *cwlogs.ValidationError; bad options as
+// *OptionError.
+func New(api API, group, stream string, opts *Options) (*Shipper, error) {
+	c, err := opts.config()
+	if err != nil {
+		return nil, err
+	}
+	return newShipper(api, group, stream, c, newBudget(c.maxBufferBytes, c.maxBufferEvents))
+}
+
+func newShipper(api API, group, stream string, c config, b *budget) (*Shipper, error) {
+	if api == nil {
+		return nil, &cwlogs.ValidationError{Operation: "ship.New", Field: "api", Value: "nil", Reason: "is required"}
+	}
+	if err := checkNames(group, stream); err != nil {
+		return nil, err
+	}
+	s := &Shipper{api: api, group: group, stream: stream, c: c, budget: b, closeDone: make(chan struct{})}
+	s.runCtx, s.cancel = context.WithCancel(context.Background())
+	s.cur = getBatch()
+	s.freshNow.Store(true)
+	return s, nil
+}
+
+// Group returns the log group name.
+func (s *Shipper) Group() string { return s.group }
+
+// Stream returns the log stream name.
+func (s *Shipper) Stream() string { return s.stream }
+
+// Log offers one event; a zero t means now. See LogContext. When the buffer
+// is full and OnFull is Block, Log waits until room frees or Close starts.
+func (s *Shipper) Log(t time.Time, msg string) error {
+	return s.LogContext(context.Background(), t, msg)
+}
+
+// LogContext offers one event with timestamp t (zero: now) and message msg.
+// It returns nil when the event was buffered (for an oversized message under
+// Split: every part), or one of ErrEmpty, ErrOutOfRange, ErrTooLarge,
+// ErrBufferFull, ErrClosed or ctx.Err() (when a Block wait was cut short);
+// each refused event is counted in Stats.Dropped. Invalid UTF-8 bytes are
+// replaced by U+FFFD, as the service would do. ctx only bounds the wait for
+// room; it does not cancel delivery.
+func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error {
+	var ts, now int64
+	switch {
+	case t.IsZero():
+		now = s.c.now().UnixMilli()
+		ts = now
+	case s.freshNow.Load():
+		// The batch being built is empty: read the clock now and keep the
+		// reading for the events that join this batch.
+		now = s.c.now().UnixMilli()
+		s.cachedNow.Store(now)
+		ts = t.UnixMilli()
+	default:
+		now = s.cachedNow.Load()
+		ts = t.UnixMilli()
+		if ts < now-s.c.retentionMillis || ts > now+MaxFuture.Milliseconds() {
+			now = s.c.now().UnixMilli() // confirm with a fresh reading
+			s.cachedNow.Store(now)
+		}
+	}
+	msg = validUTF8(msg)
+	if msg == "" {
+		s.dropNow(func(d *Dropped) { d.Empty++ })
+		return ErrEmpty
+	}
+	if ts < now-s.c.retentionMillis || ts > now+MaxFuture.Milliseconds() {
+		switch s.c.outOfRange {
+		case DropOutOfRange:
+			old := ts < now-s.c.retentionMillis
+			s.dropNow(func(d *Dropped) {
+				if old {
+					d.TooOld++
+				} else {
+					d.TooNew++
+				}
+			})
+			return ErrOutOfRange
+		case ClampOutOfRange:
+			if ts < now {
+				ts = now - s.c.retentionMillis + time.Minute.Milliseconds()
+			} else {
+				ts = now + MaxFuture.Milliseconds()
+			}
+			s.mu.Lock()
+			s.st.Clamped++
+			s.mu.Unlock()
+		}
+	}
+	if len(msg) <= s.c.maxMessage {
+		return s.enqueue(ctx, ts, msg)
+	}
+	switch s.c.oversize {
+	case Drop:
+		s.dropNow(func(d *Dropped) { d.TooLarge++ })
+		return ErrTooLarge
+	case Truncate:
+		cut := utf8Cut(msg, s.c.maxMessage-len(s.c.marker))
+		s.mu.Lock()
+		s.st.Truncated++
+		s.mu.Unlock()
+		return s.enqueue(ctx, ts, msg[:cut]+s.c.marker)
+	}
+	first := true
+	for len(msg) > 0 {
+		cut := len(msg)
+		if cut > s.c.maxMessage {
+			cut = utf8Cut(msg, s.c.maxMessage)
+		}
+		if !first {
+			s.mu.Lock()
+			s.st.Split++
+			s.mu.Unlock()
+		}
+		if err := s.enqueue(ctx, ts, msg[:cut]); err != nil {
+			// The remaining parts are refused too: count them.
+			rest := msg[cut:]
+			for len(rest) > 0 {
+				c := len(rest)
+				if c > s.c.maxMessage {
+					c = utf8Cut(rest, s.c.maxMessage)
+				}
+				rest = rest[c:]
+				s.mu.Lock()
+				s.st.Split++
+				s.mu.Unlock()
+				s.dropNow(func(d *Dropped) {
+					if err == ErrClosed {
+						d.Closed++
+					} else {
+						d.BufferFull++
+					}
+				})
+			}
+			return err
+		}
+		first = false
+		msg = msg[cut:]
+	}
+	return nil
+}
+
+// dropNow counts an event refused before it was buffered.
+func (s *Shipper) dropNow(f func(*Dropped)) {
+	s.mu.Lock()
+	s.st.Events++
+	f(&s.st.Dropped)
+	s.mu.Unlock()
+}
+
+// enqueue buffers one valid event, applying OnFull.
+func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string) error {
+	n := int64(len(msg)) + cwlogs.EventOverheadBytes
+	s.mu.Lock()
+	for {
+		if s.closed {
+			s.st.Events++
+			s.st.Dropped.Closed++
+			s.mu.Unlock()
+			return ErrClosed
+		}
+		ok, wake := s.budget.reserve(n, s.c.onFull == Block)
+		if ok {
+			break
+		}
+		switch s.c.onFull {
+		case DropOldest:
+			if s.dropOldestLocked() {
+				continue
+			}
+			fallthrough
+		case DropNewest:
+			s.st.Events++
+			s.st.Dropped.BufferFull++
+			s.mu.Unlock()
+			return ErrBufferFull
+		}
+		// Block: make sure what is buffered can leave, then wait.
+		s.sealLocked()
+		s.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			s.mu.Lock()
+			s.st.Events++
+			s.st.Dropped.BufferFull++
+			s.mu.Unlock()
+			return ctx.Err()
+		}
+		s.mu.Lock()
+	}
+	b := s.cur
+	if len(b.events) > 0 && (!s.fitsLocked(n) || ts-b.minTS >= spanMillis || b.maxTS-ts >= spanMillis) {
+		s.sealLocked()
+		b = s.cur
+	}
+	b.add(ts, msg, n)
+	s.st.Events++
+	s.st.Queued++
+	s.st.QueuedBytes += n
+	if len(b.events) >= s.c.maxBatchEvents || b.bytes+cwlogs.EventOverheadBytes+1 > s.c.maxBatchBytes {
+		s.sealLocked()
+	} else if len(b.events) == 1 {
+		s.freshNow.Store(false)
+		s.armTimerLocked()
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// spanMillis: a batch spans strictly less than 24 hours.
+const spanMillis = int64(cwlogs.MaxBatchSpan / time.Millisecond)
+
+// fits reports whether an event of size n fits the batch being built.
+func (s *Shipper) fitsLocked(n int64) bool {
+	return len(s.cur.events) < s.c.maxBatchEvents && s.cur.bytes+n <= s.c.maxBatchBytes
+}
+
+// dropOldestLocked discards the oldest buffered event not in flight.
+func (s *Shipper) dropOldestLocked() bool {
+	var b *batch
+	if len(s.queue) > 0 {
+		b = s.queue[0]
+	} else if len(s.cur.events) > 0 {
+		b = s.cur
+	} else {
+		return false
+	}
+	n := int64(len(b.events[0].Message)) + cwlogs.EventOverheadBytes
+	b.events[0] = cwlogs.InputLogEvent{}
+	b.events = b.events[1:]
+	b.bytes -= n
+	s.st.Queued--
+	s.st.QueuedBytes -= n
+	s.st.Dropped.BufferFull++
+	s.budget.release(n, 1)
+	if len(b.events) == 0 && b != s.cur {
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+		s.batchDoneLocked(b, 1+b.lost, ErrBufferFull)
+		putBatch(b)
+	} else {
+		b.lost++
+	}
+	return true
+}
+
+// sealLocked moves the batch being built to the send queue.
+func (s *Shipper) sealLocked() {
+	b := s.cur
+	if len(b.events) == 0 {
+		return
+	}
+	b.sortStable()
+	b.seq = s.nextSeq
+	s.nextSeq++
+	s.open++
+	s.queue = append(s.queue, b)
+	s.cur = getBatch()
+	s.freshNow.Store(true)
+	if s.senders < s.c.concurrency {
+		s.senders++
+		s.wg.Add(1)
+		go s.sender()
+	}
+}
+
+func (s *Shipper) armTimerLocked() {
+	s.curSince = time.Now()
+	if s.timerArmed || s.closed {
+		return
+	}
+	s.timerArmed = true
+	if s.timer == nil {
+		s.timer = time.AfterFunc(s.c.flushInterval, s.onTimer)
+	} else {
+		s.timer.Reset(s.c.flushInterval)
+	}
+}
+
+func (s *Shipper) onTimer() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.timerArmed = false
+	if s.closed || len(s.cur.events) == 0 {
+		return
+	}
+	if wait := s.c.flushInterval - time.Since(s.curSince); wait > time.Millisecond {
+		s.timerArmed = true
+		s.timer.Reset(wait)
+		return
+	}
+	s.sealLocked()
+}
+
+// Write implements io.Writer: each complete line of p (without its "\n" and
+// a trailing "\r") becomes one event stamped with the current time. Empty
+// lines are skipped. An unfinished last line is kept until its newline
+// arrives, or Flush or Close; one longer than the message limit is emitted
+// as it stands (following Oversize) and the rest of the line becomes a new
+// event. Write returns len(p) and nil once the lines are handled, events
+// refused by policy being counted in Stats; it returns ErrClosed after Close.
+// With OnFull Block it may wait for room, like Log.
+func (s *Shipper) Write(p []byte) (int, error) {
+	if s.closedFlag.Load() {
+		return 0, ErrClosed
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	t := s.c.now()
+	data := p
+	if len(s.partial) > 0 {
+		i := indexNL(data)
+		if i < 0 {
+			s.partial = append(s.partial, data...)
+			s.spillPartialLocked(t)
+			return len(p), nil
+		}
+		s.partial = append(s.partial, data[:i]...)
+		line := string(s.partial)
+		s.partial = s.partial[:0]
+		if err := s.writeLine(t, line); err == ErrClosed {
+			return len(p), err
+		}
+		data = data[i+1:]
+	}
+	last := lastIndexNL(data)
+	if last >= 0 {
+		all := string(data[:last+1]) // one allocation for all complete lines
+		for len(all) > 0 {
+			i := indexNLString(all)
+			line := all[:i]
+			all = all[i+1:]
+			if err := s.writeLine(t, line); err == ErrClosed {
+				return len(p), err
+			}
+		}
+		data = data[last+1:]
+	}
+	if len(data) > 0 {
+		s.partial = append(s.partial, data...)
+		s.spillPartialLocked(t)
+	}
+	return len(p), nil
+}
+
+func (s *Shipper) writeLine(t time.Time, line string) error {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if line == "" {
+		return nil
+	}
+	return s.LogContext(context.Background(), t, line)
+}
+
+// spillPartialLocked emits an unfinished line that reached the limit.
+func (s *Shipper) spillPartialLocked(t time.Time) {
+	if len(s.partial) <= s.c.maxMessage {
+		return
+	}
+	// Keep an unfinished UTF-8 sequence at the end for the next Write.
+	keep := 0
+	for i := len(s.partial) - 1; i >= 0 && i >= len(s.partial)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s.partial[i]) {
+			if !utf8.FullRune(s.partial[i:]) {
+				keep = len(s.partial) - i
+			}
+			break
+		}
+	}
+	if n := len(s.partial) - keep; keep == 0 && n > 0 && s.partial[n-1] == '\r' {
+		keep = 1 // may be the "\r" of a "\r\n" ending
+	}
+	line := string(s.partial[:len(s.partial)-keep])
+	s.partial = append(s.partial[:0], s.partial[len(s.partial)-keep:]...)
+	if line != "" {
+		_ = s.LogContext(context.Background(), t, line)
+	}
+}
+
+// flushPartial emits Write's unfinished last line.
+func (s *Shipper) flushPartial() {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if len(s.partial) == 0 {
+		return
+	}
+	line := string(s.partial)
+	s.partial = s.partial[:0]
+	_ = s.writeLine(s.c.now(), line)
+}
+
+// flushWaiter is a Flush call waiting for the batches sealed before it.
+type flushWaiter struct {
+	target    uint64 // batches with seq < target
+	remaining int
+	failed    int64
+	lastErr   error
+	done      chan struct{}
+}
+
+// Flush sends every event offered before the call (including Write's
+// unfinished line) and waits until their batches are finished. It returns nil
+// when all were stored, a *FlushError counting those dropped or rejected
+// meanwhile, or ctx.Err() when ctx ends first (delivery goes on).
+func (s *Shipper) Flush(ctx context.Context) error {
+	s.flushPartial()
+	s.mu.Lock()
+	s.sealLocked()
+	if s.open == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	w := &flushWaiter{target: s.nextSeq, remaining: s.open, done: make(chan struct{})}
+	s.waiters = append(s.waiters, w)
+	s.mu.Unlock()
+	select {
+	case <-w.done:
+		if w.failed > 0 {
+			return &FlushError{Events: w.failed, Err: w.lastErr}
+		}
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for i, x := range s.waiters {
+			if x == w {
+				s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)
+				break
+			}
+		}
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// batchDoneLocked tells Flush waiters that batch b is finished with lost
+// events not delivered.
+func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
+	s.open--
+	keep := s.waiters[:0]
+	for _, w := range s.waiters {
+		if b.seq < w.target {
+			w.remaining--
+			if lost > 0 {
+				w.failed += lost
+				w.lastErr = err
+			}
+			if w.remaining == 0 {
+				close(w.done)
+				continue
+			}
+		}
+		keep = append(keep, w)
+	}
+	for i := len(keep); i < len(s.waiters); i++ {
+		s.waiters[i] = nil
+	}
+	s.waiters = keep
+}
+
+// Close stops accepting events, sends everything buffered and in flight
+// until ctx ends, then abandons the rest and waits for the shipper's
+// goroutines to exit. It returns nil when every event offered over the
+// shipper's life was stored, else a *CloseError with exact counts. Calling
+// Close again waits for the first call and returns its result.
+func (s *Shipper) Close(ctx context.Context) error {
+	first := false
+	s.closeOnce.Do(func() { first = true })
+	if !first {
+		select {
+		case <-s.closeDone:
+			return s.closeErr
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	s.flushPartial()
+	s.closedFlag.Store(true)
+	s.mu.Lock()
+	s.closed = true
+	s.sealLocked()
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.mu.Unlock()
+	s.budget.broadcast()
+
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	var ctxErr error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		ctxErr = ctx.Err()
+		s.cancel()
+		<-done
+	}
+	s.cancel()
+	s.mu.Lock()
+	st := s.statsLocked()
+	unsent, unconfirmed := s.unsent, s.unconfirmed
+	s.mu.Unlock()
+	if st.Lost() > 0 {
+		err := ctxErr
+		if err == nil {
+			err = st.LastError
+		}
+		s.closeErr = &CloseError{Unsent: unsent, Unconfirmed: unconfirmed, Stats: st, Err: err}
+	}
+	close(s.closeDone)
+	return s.closeErr
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Shipper) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.statsLocked()
+}
+
+func (s *Shipper) statsLocked() Stats { return s.st }
+
+func (s *Shipper) setErrLocked(err error) {
+	s.st.LastError = err
+	s.st.LastErrorTime = time.Now()
+}

@@ -1,0 +1,364 @@
+// Package slogcw is a log/slog handler that ships records to CloudWatch Logs
+// through a ship.Shipper.
+//
+// Each record becomes one event: its timestamp is the record's time (now
+// when the record has none) and its message is one JSON object shaped like
+// slog.JSONHandler's output — "time" (RFC 3339 with nanoseconds), "level",
+// "source" (with AddSource), "msg", then the attributes, groups becoming
+// nested objects. It passes testing/slogtest.
+//
+// The shipper's Oversize policy applies to records longer than the event
+// limit; Truncate keeps the start of the JSON, Split (the default) cuts it
+// into several events.
+package slogcw
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs/ship"
+)
+
+// HandlerOptions are options for a Handler, like slog.HandlerOptions. A nil
+// *HandlerOptions selects the defaults.
+type HandlerOptions struct {
+	// Level is the minimum level logged. Nil: slog.LevelInfo.
+	Level slog.Leveler
+	// AddSource adds a "source" object (function, file, line).
+	AddSource bool
+	// ReplaceAttr rewrites or drops (by returning an empty Attr) each
+	// non-group attribute, including the built-in time, level, source and
+	// msg, as in slog.HandlerOptions. Dropping "time" removes it from the JSON
+	// only: the event keeps the record's time as its timestamp.
+	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
+}
+
+// Handler is a slog.Handler writing JSON events to a ship.Shipper. It is
+// safe for concurrent use.
+type Handler struct {
+	s    *ship.Shipper
+	opts HandlerOptions
+	// pre holds the attributes added by WithAttrs, encoded, with the groups
+	// open at that point already opened.
+	pre []byte
+	// groups are all the groups opened by WithGroup; the first nOpen of them
+	// are opened in pre.
+	groups []string
+	nOpen  int
+}
+
+// NewHandler returns a Handler shipping to s. opts nil selects the defaults.
+func NewHandler(s *ship.Shipper, opts *HandlerOptions) *Handler {
+	h := &Handler{s: s}
+	if opts != nil {
+		h.opts = *opts
+	}
+	return h
+}
+
+// Enabled reports whether level is at least the configured level.
+func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
+	min := slog.LevelInfo
+	if h.opts.Level != nil {
+		min = h.opts.Level.Level()
+	}
+	return level >= min
+}
+
+// WithAttrs returns a Handler whose records also carry attrs.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	h2 := *h
+	buf := append([]byte(nil), h.pre...)
+	// Open the groups added since the last WithAttrs.
+	for _, g := range h.groups[h.nOpen:] {
+		buf = appendKey(buf, g)
+		buf = append(buf, '{')
+	}
+	wrote := false
+	for _, a := range attrs {
+		var ok bool
+		buf, ok = h.appendAttr(buf, a, h.groups)
+		wrote = wrote || ok
+	}
+	if !wrote {
+		return h // nothing to add: keep groups unopened
+	}
+	h2.pre = buf
+	h2.nOpen = len(h.groups)
+	return &h2
+}
+
+// WithGroup returns a Handler that nests later attributes under name.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	h2.groups = append(append([]string(nil), h.groups...), name)
+	return &h2
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// Handle encodes r and hands it to the shipper with LogContext(ctx, ...):
+// with the shipper's OnFull Block, ctx bounds the wait for room.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	bp := bufPool.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() {
+		if cap(buf) <= 64<<10 {
+			*bp = buf
+			bufPool.Put(bp)
+		}
+	}()
+	buf = append(buf, '{')
+	rep := h.opts.ReplaceAttr
+	if !r.Time.IsZero() {
+		a := slog.Time(slog.TimeKey, r.Time)
+		if rep != nil {
+			a = rep(nil, a)
+		}
+		buf, _ = h.appendBuiltin(buf, a)
+	}
+	{
+		a := slog.Any(slog.LevelKey, r.Level)
+		if rep != nil {
+			a = rep(nil, a)
+		}
+		buf, _ = h.appendBuiltin(buf, a)
+	}
+	if h.opts.AddSource {
+		if src := r.Source(); src != nil {
+			a := slog.Any(slog.SourceKey, src)
+			if rep != nil {
+				a = rep(nil, a)
+			}
+			buf, _ = h.appendBuiltin(buf, a)
+		}
+	}
+	{
+		a := slog.String(slog.MessageKey, r.Message)
+		if rep != nil {
+			a = rep(nil, a)
+		}
+		buf, _ = h.appendBuiltin(buf, a)
+	}
+	if len(h.pre) > 0 {
+		buf = comma(buf)
+		buf = append(buf, h.pre...)
+	}
+	opened := h.nOpen
+	if r.NumAttrs() > 0 && opened < len(h.groups) {
+		mark := len(buf)
+		for _, g := range h.groups[opened:] {
+			buf = appendKey(buf, g)
+			buf = append(buf, '{')
+		}
+		wrote := false
+		r.Attrs(func(a slog.Attr) bool {
+			var ok bool
+			buf, ok = h.appendAttr(buf, a, h.groups)
+			wrote = wrote || ok
+			return true
+		})
+		if wrote {
+			opened = len(h.groups)
+		} else {
+			buf = buf[:mark]
+		}
+	} else {
+		r.Attrs(func(a slog.Attr) bool {
+			buf, _ = h.appendAttr(buf, a, h.groups)
+			return true
+		})
+	}
+	for range opened {
+		buf = append(buf, '}')
+	}
+	buf = append(buf, '}')
+	return h.s.LogContext(ctx, r.Time, string(buf))
+}
+
+// comma appends a separator unless buf ends an opening brace.
+func comma(buf []byte) []byte {
+	if n := len(buf); n > 0 && buf[n-1] != '{' {
+		return append(buf, ',')
+	}
+	return buf
+}
+
+func appendKey(buf []byte, k string) []byte {
+	buf = comma(buf)
+	buf = appendString(buf, k)
+	return append(buf, ':')
+}
+
+// appendBuiltin appends a built-in attribute (already passed through
+// ReplaceAttr).
+func (h *Handler) appendBuiltin(buf []byte, a slog.Attr) ([]byte, bool) {
+	if a.Equal(slog.Attr{}) {
+		return buf, false
+	}
+	if src, ok := a.Value.Any().(*slog.Source); ok && a.Value.Kind() == slog.KindAny {
+		buf = appendKey(buf, a.Key)
+		buf = append(buf, `{"function":`...)
+		buf = appendString(buf, src.Function)
+		buf = append(buf, `,"file":`...)
+		buf = appendString(buf, src.File)
+		buf = append(buf, `,"line":`...)
+		buf = strconv.AppendInt(buf, int64(src.Line), 10)
+		return append(buf, '}'), true
+	}
+	return h.appendValue(appendKey(buf, a.Key), a.Value), true
+}
+
+// appendAttr appends a (resolved, replaced) attribute; it reports whether
+// anything was written.
+func (h *Handler) appendAttr(buf []byte, a slog.Attr, groups []string) ([]byte, bool) {
+	a.Value = a.Value.Resolve()
+	if a.Value.Kind() != slog.KindGroup && h.opts.ReplaceAttr != nil {
+		a = h.opts.ReplaceAttr(groups, a)
+		a.Value = a.Value.Resolve()
+	}
+	if a.Equal(slog.Attr{}) {
+		return buf, false
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		attrs := a.Value.Group()
+		if len(attrs) == 0 {
+			return buf, false
+		}
+		if a.Key == "" { // inline
+			wrote := false
+			for _, ga := range attrs {
+				var ok bool
+				buf, ok = h.appendAttr(buf, ga, groups)
+				wrote = wrote || ok
+			}
+			return buf, wrote
+		}
+		mark := len(buf)
+		buf = appendKey(buf, a.Key)
+		buf = append(buf, '{')
+		sub := append(groups[:len(groups):len(groups)], a.Key)
+		wrote := false
+		for _, ga := range attrs {
+			var ok bool
+			buf, ok = h.appendAttr(buf, ga, sub)
+			wrote = wrote || ok
+		}
+		if !wrote {
+			return buf[:mark], false
+		}
+		return append(buf, '}'), true
+	}
+	return h.appendValue(appendKey(buf, a.Key), a.Value), true
+}
+
+func (h *Handler) appendValue(buf []byte, v slog.Value) []byte {
+	switch v.Kind() {
+	case slog.KindString:
+		return appendString(buf, v.String())
+	case slog.KindInt64:
+		return strconv.AppendInt(buf, v.Int64(), 10)
+	case slog.KindUint64:
+		return strconv.AppendUint(buf, v.Uint64(), 10)
+	case slog.KindFloat64:
+		f := v.Float64()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return appendString(buf, strconv.FormatFloat(f, 'g', -1, 64))
+		}
+		return strconv.AppendFloat(buf, f, 'g', -1, 64)
+	case slog.KindBool:
+		return strconv.AppendBool(buf, v.Bool())
+	case slog.KindDuration:
+		return strconv.AppendInt(buf, int64(v.Duration()), 10)
+	case slog.KindTime:
+		return appendString(buf, v.Time().Format(time.RFC3339Nano))
+	case slog.KindGroup: // only reachable through built-ins replaced by a group
+		buf = append(buf, '{')
+		for _, a := range v.Group() {
+			buf, _ = h.appendAttr(buf, a, nil)
+		}
+		return append(buf, '}')
+	}
+	x := v.Any()
+	switch x := x.(type) {
+	case slog.Level:
+		return appendString(buf, x.String())
+	case json.Marshaler:
+		b, err := x.MarshalJSON()
+		if err == nil && json.Valid(b) {
+			return append(buf, b...)
+		}
+	case error:
+		return appendString(buf, x.Error())
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		return appendString(buf, "!ERROR:"+err.Error())
+	}
+	return append(buf, b...)
+}
+
+// appendString appends s as a JSON string (no HTML escaping).
+func appendString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			default:
+				const hex = "0123456789abcdef"
+				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\u202`...)
+			buf = append(buf, "89"[r-'\u2028'])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}
+
+var _ slog.Handler = (*Handler)(nil)
