@@ -1,0 +1,213 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// awsCLI runs one installed AWS CLI (v1 or v2) against one endpoint.
+type awsCLI struct {
+	major    int    // 1 or 2
+	path     string // the executable
+	version  string // first word of `aws --version`, e.g. "aws-cli/2.9.19"
+	endpoint string
+	env      []string
+	calls    *atomic.Int64 // invocations, shared by copies made with with()
+}
+
+// cliTimeout bounds one CLI invocation.
+const cliTimeout = 60 * time.Second
+
+// findCLI locates AWS CLI v<major>: $CWLOGS_AWS_CLI_V<major> when set, else detection
+// (`aws` on PATH for v1, /usr/bin/aws for v2, each checked with --version). A missing CLI
+// skips the test, or fails it when CI=true.
+func findCLI(t *testing.T, major int) *awsCLI {
+	t.Helper()
+	envName := fmt.Sprintf("CWLOGS_AWS_CLI_V%d", major)
+	var candidates []string
+	if p := os.Getenv(envName); p != "" {
+		candidates = []string{p}
+	} else {
+		if p, err := exec.LookPath("aws"); err == nil {
+			candidates = append(candidates, p)
+		}
+		if major == 2 {
+			candidates = append([]string{"/usr/bin/aws"}, candidates...)
+		}
+	}
+	want := fmt.Sprintf("aws-cli/%d.", major)
+	var tried []string
+	for _, p := range candidates {
+		ver, err := cliVersion(p)
+		if err != nil {
+			tried = append(tried, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		if !strings.HasPrefix(ver, want) {
+			tried = append(tried, fmt.Sprintf("%s is %s", p, ver))
+			continue
+		}
+		return &awsCLI{major: major, path: resolveShim(p), version: ver, calls: new(atomic.Int64)}
+	}
+	msg := fmt.Sprintf("AWS CLI v%d not found (set %s; tried %q)", major, envName, tried)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + "; required when CI=true")
+	}
+	t.Skip(msg)
+	return nil
+}
+
+func cliVersion(path string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Env = append(os.Environ(), "HOME="+os.TempDir(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%v: %s", err, bytes.TrimSpace(out))
+	}
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		return "", fmt.Errorf("empty --version output")
+	}
+	return f[0], nil
+}
+
+// resolveShim replaces a pyenv shim by the executable it runs (saves ~0.3 s per call).
+func resolveShim(p string) string {
+	if filepath.Base(filepath.Dir(p)) != "shims" {
+		return p
+	}
+	out, err := exec.Command("pyenv", "which", filepath.Base(p)).Output()
+	if err != nil {
+		return p
+	}
+	if real := strings.TrimSpace(string(out)); real != "" {
+		if _, err := os.Stat(real); err == nil {
+			return real
+		}
+	}
+	return p
+}
+
+// configure points the CLI at endpoint with the given credentials; HOME is a fresh
+// directory so that no user configuration is read.
+func (c *awsCLI) configure(t *testing.T, endpoint, accessKeyID, secret string) {
+	home := t.TempDir()
+	c.endpoint = endpoint
+	c.env = nil
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "HOME=") {
+			continue
+		}
+		c.env = append(c.env, kv)
+	}
+	c.env = append(c.env,
+		"HOME="+home,
+		"AWS_ACCESS_KEY_ID="+accessKeyID,
+		"AWS_SECRET_ACCESS_KEY="+secret,
+		"AWS_DEFAULT_REGION="+testRegion,
+		"AWS_PAGER=",
+		"AWS_CONFIG_FILE="+filepath.Join(home, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"),
+		// A conformance answer must be the first answer: no retries hide a 5xx.
+		"AWS_RETRY_MODE=standard",
+		"AWS_MAX_ATTEMPTS=1",
+	)
+}
+
+// with returns a copy of c whose environment has extra variables appended.
+func (c *awsCLI) with(extra ...string) *awsCLI {
+	cp := *c
+	cp.env = append(append([]string(nil), c.env...), extra...)
+	return &cp
+}
+
+// exec runs `aws logs ARGS --endpoint-url URL --output json`.
+func (c *awsCLI) exec(args ...string) (stdout, stderr []byte, err error) {
+	c.calls.Add(1)
+	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+	defer cancel()
+	full := append([]string{"logs"}, args...)
+	full = append(full, "--endpoint-url", c.endpoint, "--output", "json")
+	cmd := exec.CommandContext(ctx, c.path, full...)
+	cmd.Env = c.env
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.Bytes(), e.Bytes(), err
+}
+
+// ok runs a command that must succeed and decodes its JSON output into out (nil: the output
+// must be empty, as for operations without output).
+func (c *awsCLI) ok(t *testing.T, out any, args ...string) {
+	t.Helper()
+	stdout, stderr, err := c.exec(args...)
+	if err != nil {
+		t.Fatalf("aws logs %s: %v\nstderr: %s", shellJoin(args), err, stderr)
+	}
+	if out == nil {
+		if len(bytes.TrimSpace(stdout)) != 0 {
+			t.Fatalf("aws logs %s: unexpected output %s", shellJoin(args), stdout)
+		}
+		return
+	}
+	if err := json.Unmarshal(stdout, out); err != nil {
+		t.Fatalf("aws logs %s: output is not the expected JSON: %v\n%s", shellJoin(args), err, stdout)
+	}
+}
+
+// text runs a command that must succeed and returns its standard output.
+func (c *awsCLI) text(t *testing.T, args ...string) string {
+	t.Helper()
+	stdout, stderr, err := c.exec(args...)
+	if err != nil {
+		t.Fatalf("aws logs %s: %v\nstderr: %s", shellJoin(args), err, stderr)
+	}
+	return string(stdout)
+}
+
+var cliErrorRE = regexp.MustCompile(`An error occurred \((\w+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?: (.*)`)
+
+// fail runs a command that must fail with a service error and checks the error code,
+// operation and exact message the CLI reports. A message ending in "*" is a prefix.
+func (c *awsCLI) fail(t *testing.T, code, op, message string, args ...string) {
+	t.Helper()
+	stdout, stderr, err := c.exec(args...)
+	if err == nil {
+		t.Fatalf("aws logs %s succeeded, want %s: %s", shellJoin(args), code, stdout)
+	}
+	m := cliErrorRE.FindSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("aws logs %s: no service error in stderr: %s", shellJoin(args), stderr)
+	}
+	msgOK := string(m[3]) == message
+	if p, ok := strings.CutSuffix(message, "*"); ok {
+		msgOK = strings.HasPrefix(string(m[3]), p)
+	}
+	if string(m[1]) != code || string(m[2]) != op || !msgOK {
+		t.Errorf("aws logs %s:\n got (%s) %s: %q\nwant (%s) %s: %q", shellJoin(args), m[1], m[2], m[3], code, op, message)
+	}
+}
+
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \"'{}[]$?*") {
+			q[i] = "'" + a + "'"
+		} else {
+			q[i] = a
+		}
+	}
+	return strings.Join(q, " ")
+}

@@ -1,0 +1,23 @@
+// Package conformance holds the conformance suites of the local CloudWatch Logs server
+// (package localserver). It has no exported API: everything is in its tests, run by
+// `go test ./...` on every CI run.
+//
+//   - cli_test.go: the real AWS CLI, v1 (pip) and v2 (Debian awscli), against the server for
+//     every operation it serves, with strict SigV4 credentials so that the CLI's signatures
+//     are verified. The CLI paths come from CWLOGS_AWS_CLI_V1 / CWLOGS_AWS_CLI_V2 when set,
+//     else from detection; a missing CLI skips locally and fails when CI=true.
+//   - motodiff_test.go: one scripted sequence of raw JSON requests sent through
+//     (*cwlogs.Client).Invoke to moto_server and to the server, compared field by field.
+//     Every known difference is listed in a table with the side that follows AWS; an
+//     unlisted difference fails, and so does a listed one that no longer occurs.
+//   - seed_test.go: the twelve test cases of the original Electric Imp library
+//     (AWSCloudWatchLogs tests/agent.test.nut) through the project's client, both the
+//     seed-style Action API and the typed API, expecting AWS's exact messages.
+//   - rules_test.go: answers recorded from live AWS (status, __type, exact message) that the
+//     scripted suites do not reach, sent as raw JSON through (*cwlogs.Client).Invoke.
+//
+// Set CWLOGS_MOTO_DIFF_MD=FILE to have the differential suite write its difference table as
+// Markdown, and CWLOGS_MOTO_DIFF_PRINT=1 to log both servers' raw answers.
+//
+// The aws-sdk-go-v2 suite lives in the nested module internal/interop (server_sdk_test.go).
+package conformance
