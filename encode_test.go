@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cwlogs/cwlogs/internal/jsonstr"
 )
 
 // stdJSON encodes s with encoding/json, HTML escaping off.
@@ -17,29 +19,6 @@ func stdJSON(t testing.TB, v any) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "plain", `q"b\`, "\x00\x01\x1f\x7f", "\b\f\n\r\t", "<&>", "\u2028\u2029", "\xff", "a\xc3", "é日本🙂", "\xed\xa0\x80"} {
-		got := string(appendJSONString(nil, s))
-		if want := stdJSON(t, s); got != want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	}
-}
-
-// TestAppendJSONStringEveryPosition puts each special byte at every position
-// of a long ASCII string, exercising the 8-byte fast path's boundaries.
-func TestAppendJSONStringEveryPosition(t *testing.T) {
-	specials := []string{"\"", "\\", "\x00", "\x1f", "\n", "\x7f", "\xff", "é", "\u2028", " ", "~"}
-	for _, sp := range specials {
-		for pos := 0; pos < 24; pos++ {
-			s := strings.Repeat("a", pos) + sp + strings.Repeat("b", 24-pos)
-			if got, want := string(appendJSONString(nil, s)), stdJSON(t, s); got != want {
-				t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
-			}
-		}
-	}
 }
 
 func TestPutLogEventsEstimate(t *testing.T) {
@@ -57,9 +36,9 @@ func FuzzAppendJSONString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := appendJSONString(nil, s)
+		got := jsonstr.Append(nil, s)
 		if want := stdJSON(t, s); string(got) != want {
-			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+			t.Fatalf("jsonstr.Append(%q) = %s, want %s", s, got, want)
 		}
 		if wireLen(s) != utf8Fixed(s) {
 			t.Fatalf("wireLen(%q) = %d, want %d", s, wireLen(s), utf8Fixed(s))

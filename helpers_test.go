@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cwlogs/cwlogs/sigv4"
+
+	"github.com/cwlogs/cwlogs/internal/jsonstr"
 )
 
 const (
@@ -94,7 +96,7 @@ func (f *fakeLogs) serve(w http.ResponseWriter, r *http.Request) {
 	f.answer(n, s, w, r)
 }
 
-func quoteJSON(s string) string { return string(appendJSONString(nil, s)) }
+func quoteJSON(s string) string { return string(jsonstr.Append(nil, s)) }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", ContentType)

@@ -20,9 +20,10 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cwlogs/cwlogs/ship"
+
+	"github.com/cwlogs/cwlogs/internal/jsonstr"
 )
 
 // HandlerOptions are options for a Handler, like slog.HandlerOptions. A nil
@@ -310,55 +311,7 @@ func (h *Handler) appendValue(buf []byte, v slog.Value) []byte {
 	return append(buf, b...)
 }
 
-// appendString appends s as a JSON string (no HTML escaping).
-func appendString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			buf = append(buf, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				buf = append(buf, '\\', c)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			default:
-				const hex = "0123456789abcdef"
-				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\u202`...)
-			buf = append(buf, "89"[r-'\u2028'])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
-}
+// appendString appends s as a JSON string (no HTML escaping), as encoding/json would.
+func appendString(buf []byte, s string) []byte { return jsonstr.Append(buf, s) }
 
 var _ slog.Handler = (*Handler)(nil)
