@@ -3,6 +3,8 @@ package localserver
 import (
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
+	"slices"
 	"unsafe"
 )
 
@@ -23,20 +25,26 @@ const (
 	maxChunkSpan   = 24 * 60 * 60 * 1000
 )
 
-// packedChunk is a chunk ready to insert.
+// packedChunk is a chunk ready to insert: its packed events are buf[start:end] of the
+// buffer packChunks filled.
 type packedChunk struct {
 	minTs, maxTs int64
 	n            int
 	bytes        int64 // sum of len(message)+26, the service's accounting
-	data         []byte
+	start, end   int
+	crc          uint32 // CRC-32C of the packed events
 }
 
 // eventOverhead is the per-event byte overhead in the service's batch-size accounting.
 const eventOverhead = 26
 
-// packChunks splits events (sorted by timestamp) into chunks.
-func packChunks(evs []putEvent) []packedChunk {
-	var out []packedChunk
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// packChunks splits events (sorted by timestamp) into chunks whose packed events are laid
+// out back to back in buf (reset first); it returns the filled buffer and the chunks
+// (appended to out[:0]).
+func packChunks(evs []putEvent, buf []byte, out []packedChunk) ([]byte, []packedChunk) {
+	buf, out = buf[:0], out[:0]
 	for len(evs) > 0 {
 		n, size := 0, 0
 		for n < len(evs) && n < chunkMaxEvents && (n == 0 || size+len(evs[n].msg) <= chunkMaxBytes) {
@@ -45,18 +53,19 @@ func packChunks(evs []putEvent) []packedChunk {
 		}
 		part := evs[:n]
 		evs = evs[n:]
-		c := packedChunk{minTs: part[0].ts, maxTs: part[len(part)-1].ts, n: n}
-		buf := make([]byte, 0, size+n*(2*binary.MaxVarintLen32))
+		c := packedChunk{minTs: part[0].ts, maxTs: part[len(part)-1].ts, n: n, start: len(buf)}
+		buf = slices.Grow(buf, size+n*(2*binary.MaxVarintLen32))
 		for _, e := range part {
 			buf = binary.AppendUvarint(buf, uint64(e.ts-c.minTs))
 			buf = binary.AppendUvarint(buf, uint64(len(e.msg)))
 			buf = append(buf, e.msg...)
 			c.bytes += int64(len(e.msg)) + eventOverhead
 		}
-		c.data = buf
+		c.end = len(buf)
+		c.crc = crc32.Checksum(buf[c.start:c.end], castagnoli)
 		out = append(out, c)
 	}
-	return out
+	return buf, out
 }
 
 // storedEvent is one event decoded from a chunk. msg is a substring of the chunk's data.

@@ -33,13 +33,15 @@ type Config struct {
 	// free port chosen by the kernel (see Server.URL).
 	Addr string
 	// DataDir is the directory holding the SQLite database (cwlogs.db and its -wal/-shm
-	// files). It is created if missing. Required unless Memory is set.
+	// files) and the segments/ directory of event payloads. It is created if missing.
+	// Required unless Memory is set.
 	DataDir string
 	// Memory keeps everything in an in-memory SQLite database; nothing touches the disk and
 	// everything is lost on Shutdown. DataDir is ignored.
 	Memory bool
-	// FullSync makes every commit fsync the write-ahead log (SQLite synchronous=FULL), so
-	// acknowledged events also survive a power loss or kernel crash. The default
+	// FullSync makes every commit fsync the segment file and then the write-ahead log
+	// (SQLite synchronous=FULL), so acknowledged events also survive a power loss or kernel
+	// crash. The default
 	// (synchronous=NORMAL in WAL mode) writes each commit to the operating system before
 	// PutLogEvents is answered, which survives the server process being killed (kill -9)
 	// at any moment, and fsyncs only at checkpoints.

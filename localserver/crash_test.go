@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -160,6 +161,30 @@ func TestCrashDurability(t *testing.T) {
 		if n != sent[id] {
 			t.Errorf("batch %s stored partially: %d of %d", id, n, sent[id])
 		}
+	}
+	// Every segment file ends exactly where its last committed write ended: bytes written
+	// by a batch whose commit the kill interrupted are gone.
+	rows, err := s.st.r.Query(`SELECT id, end_off FROM segments`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs := 0
+	for rows.Next() {
+		var id, end int64
+		if err := rows.Scan(&id, &end); err != nil {
+			t.Fatal(err)
+		}
+		segs++
+		info, err := os.Stat(filepath.Join(dir, segmentDir, segmentName(id)))
+		if err != nil {
+			t.Errorf("segment %d: %v", id, err)
+		} else if info.Size() != end {
+			t.Errorf("segment %d: size %d, committed end %d", id, info.Size(), end)
+		}
+	}
+	rows.Close()
+	if segs == 0 {
+		t.Error("no segment recorded")
 	}
 	t.Logf("%d batches acknowledged, %d stored (unacknowledged but committed: %d)", len(acked), len(stored), len(stored)-len(acked))
 }

@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
@@ -136,9 +137,17 @@ func (d *jdec) events(dst []putEvent) ([]putEvent, error) {
 			} else {
 				for {
 					d.ws()
-					key, err := d.str()
-					if err != nil {
-						return nil, err
+					var key []byte
+					var err error
+					switch {
+					case d.lit(`"timestamp"`): // the usual keys, without unescaping
+						key = keyTimestamp
+					case d.lit(`"message"`):
+						key = keyMessage
+					default:
+						if key, err = d.str(); err != nil {
+							return nil, err
+						}
 					}
 					d.ws()
 					if err := d.expect(':'); err != nil {
@@ -194,6 +203,8 @@ func (d *jdec) events(dst []putEvent) ([]putEvent, error) {
 		return nil, d.errf("expected ',' or ']' after array element")
 	}
 }
+
+var keyTimestamp, keyMessage = []byte("timestamp"), []byte("message")
 
 // jdec is a minimal JSON scanner over a byte slice.
 type jdec struct {
@@ -270,32 +281,112 @@ func (d *jdec) str() ([]byte, error) {
 	}
 	start := d.i
 	high := false
-	for d.i < len(d.b) {
-		c := d.b[d.i]
+	b := d.b
+	i := d.i
+	for {
+		// Skip plain bytes (none is '"', '\\', a control character or non-ASCII) 8 at a
+		// time; a long run continues 32 at a time in skipPlain.
+		if i+16 <= len(b) && !wordSpecial(binary.LittleEndian.Uint64(b[i:])) && !wordSpecial(binary.LittleEndian.Uint64(b[i+8:])) {
+			i = skipPlain(b, i+16)
+		}
+		for i+8 <= len(b) && !wordSpecial(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
+		c := b[i]
 		switch {
 		case c == '"':
-			s := d.b[start:d.i]
-			d.i++
+			s := b[start:i]
+			d.i = i + 1
 			if high && !utf8.Valid(s) {
 				return []byte(string([]rune(string(s)))), nil // invalid bytes become U+FFFD
 			}
 			return s, nil
 		case c == '\\':
+			d.i = i
 			return d.strSlow(start)
 		case c < 0x20:
+			d.i = i
 			return nil, d.errf("invalid control character in string")
 		case c >= utf8.RuneSelf:
 			high = true
 		}
-		d.i++
+		i++
 	}
+	d.i = i
 	return nil, d.errf("unexpected end of JSON input in string")
+}
+
+// wordSpecial reports whether the 8 bytes of x (little endian) contain '"', '\\', a byte
+// below 0x20 or a byte at or above 0x80. It is exact: in a word without such a byte no
+// subtraction borrows across bytes, so no high bit is set; otherwise the lowest such byte
+// receives no borrow and sets its high bit.
+// strPlain[c] is true for the bytes a string copies without attention: not '"', '\\', a
+// control character or non-ASCII.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// skipPlain returns the index of the first byte at or after i that is not plain, or a
+// position within the last 8 bytes of b from which the caller continues byte by byte.
+func skipPlain(b []byte, i int) int {
+	for i+32 <= len(b) {
+		w := b[i : i+32 : i+32]
+		if wordSpecialMask(binary.LittleEndian.Uint64(w[0:]))|
+			wordSpecialMask(binary.LittleEndian.Uint64(w[8:]))|
+			wordSpecialMask(binary.LittleEndian.Uint64(w[16:]))|
+			wordSpecialMask(binary.LittleEndian.Uint64(w[24:])) != 0 {
+			break
+		}
+		i += 32
+	}
+	for i+8 <= len(b) && !wordSpecial(binary.LittleEndian.Uint64(b[i:])) {
+		i += 8
+	}
+	return i
+}
+
+// wordSpecialMask is non-zero exactly when wordSpecial(x).
+func wordSpecialMask(x uint64) uint64 {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	quote := x ^ (ones * '"')
+	bslash := x ^ (ones * '\\')
+	return ((quote - ones) | (bslash - ones) | (x - ones*0x20) | x) & high
+}
+
+func wordSpecial(x uint64) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	quote := x ^ (ones * '"')
+	bslash := x ^ (ones * '\\')
+	t := (quote - ones) | (bslash - ones) | (x - ones*0x20) | x
+	return t&high != 0
 }
 
 func (d *jdec) strSlow(start int) ([]byte, error) {
 	out := make([]byte, 0, d.i-start+16)
 	out = append(out, d.b[start:d.i]...)
 	for d.i < len(d.b) {
+		// Copy the run of plain bytes up to the next special one.
+		run := skipPlain(d.b, d.i)
+		for run < len(d.b) && strPlain[d.b[run]] {
+			run++
+		}
+		out = append(out, d.b[d.i:run]...)
+		d.i = run
+		if d.i >= len(d.b) {
+			break
+		}
 		c := d.b[d.i]
 		switch {
 		case c == '"':
@@ -439,12 +530,38 @@ func (d *jdec) int64(field string) (int64, error) {
 		d.i = start
 		return 0, d.errf("%s must be an integer", field)
 	}
+	if v, ok := smallInt(txt); ok {
+		return v, nil
+	}
 	v, err := strconv.ParseInt(string(txt), 10, 64)
 	if err != nil {
 		d.i = start
 		return 0, d.errf("%s is out of range", field)
 	}
 	return v, nil
+}
+
+// smallInt converts a JSON integer of at most 18 digits (which cannot overflow) without
+// allocating; ok is false for anything else.
+func smallInt(txt []byte) (int64, bool) {
+	neg := len(txt) > 0 && txt[0] == '-'
+	if neg {
+		txt = txt[1:]
+	}
+	if len(txt) == 0 || len(txt) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range txt {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // skip checks and skips one JSON value.

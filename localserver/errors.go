@@ -27,6 +27,9 @@ const (
 	msgNameIdentifierExclusive = "LogGroup name and LogGroup ARN are mutually exclusive parameters."
 	msgPrefixPatternExclusive  = "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
 	msgOrderByLastEventPrefix  = "Cannot order by LastEventTime with a logStreamNamePrefix."
+	// msgReservedPrefix answers CreateLogGroup for a name starting with "aws/" in any case
+	// (recorded from live AWS for "aws/cwagent"; "/aws/..." names are not reserved).
+	msgReservedPrefix = "Log groups starting with AWS/ are reserved for AWS."
 )
 
 // apiError is an AWS-shaped error answer: HTTP status, __type and message.

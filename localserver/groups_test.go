@@ -25,6 +25,9 @@ func TestCreateLogGroup(t *testing.T) {
 		{"bad class", m{"logGroupName": "c", "logGroupClass": "COLD"}, codeInvalidParameter, "Value 'COLD' at 'logGroupClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, INFREQUENT_ACCESS, DELIVERY]"},
 		{"empty tags", m{"logGroupName": "c", "tags": m{}}, codeInvalidParameter, "Value '{}' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		{"bad tag key", m{"logGroupName": "c", "tags": m{"a*b": "x"}}, codeInvalidParameter, "Value '{a*b=x}' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]"},
+		{"reserved prefix", m{"logGroupName": "aws/cwagent"}, codeInvalidParameter, "Log groups starting with AWS/ are reserved for AWS."},
+		{"reserved prefix upper case", m{"logGroupName": "AWS/x"}, codeInvalidParameter, "Log groups starting with AWS/ are reserved for AWS."},
+		{"/aws/ not reserved", m{"logGroupName": "/aws/lambda/fn"}, "", ""},
 		{"wrong type", `{"logGroupName": 5}`, codeSerialization, ""},
 		{"not json", `{"logGroupName": `, codeSerialization, ""},
 	}

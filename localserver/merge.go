@@ -12,6 +12,15 @@ import (
 type chunkMeta struct {
 	id, streamID, minTs, maxTs, ingest int64
 	n                                  int
+	seg, segOff, segLen                int64 // seg 0: the payload is the row's data blob (schema 1)
+	crc                                int64
+}
+
+// chunkMetaCols are the columns scanned into a chunkMeta (see scanChunkMeta).
+const chunkMetaCols = `id, stream_id, min_ts, max_ts, ingest, n, coalesce(seg, 0), coalesce(seg_off, 0), coalesce(seg_len, 0), coalesce(crc, 0)`
+
+func scanChunkMeta(rows *sql.Rows, c *chunkMeta) error {
+	return rows.Scan(&c.id, &c.streamID, &c.minTs, &c.maxTs, &c.ingest, &c.n, &c.seg, &c.segOff, &c.segLen, &c.crc)
 }
 
 // scanRange describes which events a read wants: one stream or a whole group (optionally
@@ -36,6 +45,7 @@ const candidateBatch = 64
 // because a chunk spans at most maxChunkSpan, the scan starts at most that far before the cut.
 type merger struct {
 	ctx  context.Context
+	st   *store
 	db   *sql.DB
 	r    scanRange
 	cand []chunkMeta
@@ -85,8 +95,8 @@ func (h *cursorHeap) Pop() any {
 	return c
 }
 
-func newMerger(ctx context.Context, db *sql.DB, r scanRange) *merger {
-	return &merger{ctx: ctx, db: db, r: r, h: cursorHeap{forward: r.forward}}
+func newMerger(ctx context.Context, st *store, r scanRange) *merger {
+	return &merger{ctx: ctx, st: st, db: st.r, r: r, h: cursorHeap{forward: r.forward}}
 }
 
 // nextCandidate returns the next candidate chunk without consuming it.
@@ -119,18 +129,18 @@ func (m *merger) fetch() error {
 		if !m.started {
 			m.lastTs, m.lastID = lowTs-maxChunkSpan, -1
 		}
-		q = fmt.Sprintf(`SELECT id, stream_id, min_ts, max_ts, ingest, n FROM chunks
+		q = fmt.Sprintf(`SELECT %s FROM chunks
 			WHERE %s = ? AND (min_ts, id) > (?, ?) AND min_ts < ? AND max_ts >= ?
-			ORDER BY min_ts, id LIMIT %d`, scope, candidateBatch)
+			ORDER BY min_ts, id LIMIT %d`, chunkMetaCols, scope, candidateBatch)
 		args = []any{scopeID, m.lastTs, m.lastID, r.endTs, lowTs}
 	} else {
 		highTs := min(r.endTs-1, r.cut.ts)
 		if !m.started {
 			m.lastTs, m.lastID = highTs+maxChunkSpan, int64(1)<<62
 		}
-		q = fmt.Sprintf(`SELECT id, stream_id, min_ts, max_ts, ingest, n FROM chunks
+		q = fmt.Sprintf(`SELECT %s FROM chunks
 			WHERE %s = ? AND (max_ts, id) < (?, ?) AND max_ts >= ? AND min_ts <= ?
-			ORDER BY max_ts DESC, id DESC LIMIT %d`, scope, candidateBatch)
+			ORDER BY max_ts DESC, id DESC LIMIT %d`, chunkMetaCols, scope, candidateBatch)
 		args = []any{scopeID, m.lastTs, m.lastID, r.startTs, highTs}
 	}
 	m.started = true
@@ -142,7 +152,7 @@ func (m *merger) fetch() error {
 	n := 0
 	for rows.Next() {
 		var c chunkMeta
-		if err := rows.Scan(&c.id, &c.streamID, &c.minTs, &c.maxTs, &c.ingest, &c.n); err != nil {
+		if err := scanChunkMeta(rows, &c); err != nil {
 			rows.Close()
 			return err
 		}
@@ -169,9 +179,8 @@ func (m *merger) fetch() error {
 
 // load reads a candidate chunk and pushes a cursor positioned at its first event in range.
 func (m *merger) load(c chunkMeta) error {
-	var data []byte
-	err := m.db.QueryRowContext(m.ctx, `SELECT data FROM chunks WHERE id = ?`, c.id).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
+	data, err := m.st.chunkData(m.ctx, &c)
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, errSegmentGone) {
 		return nil // deleted meanwhile
 	}
 	if err != nil {

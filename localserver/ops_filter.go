@@ -111,7 +111,7 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	var page []outEvent
 	var next *evKey
 	if r.startTs < r.endTs && (r.streams == nil || len(r.streams) > 0) {
-		m := newMerger(rc.ctx, s.st.r, r)
+		m := newMerger(rc.ctx, s.st, r)
 		m.budget = s.filterScanBudget()
 		if pat != nil {
 			m.match = pat.Match

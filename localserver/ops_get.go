@@ -95,7 +95,7 @@ func (s *Server) getLogEvents(rc *reqCtx) ([]byte, *apiError) {
 
 	var page []outEvent
 	if r.startTs < r.endTs {
-		m := newMerger(rc.ctx, s.st.r, r)
+		m := newMerger(rc.ctx, s.st, r)
 		var size int64
 		for int64(len(page)) < limit {
 			ev, k, meta, ok, err := m.next()

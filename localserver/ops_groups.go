@@ -16,11 +16,14 @@ func (s *Server) write(fn func(tx *sql.Tx) *apiError) *apiError {
 	}
 	if aerr := fn(tx); aerr != nil {
 		tx.Rollback()
+		s.st.abortedWrite()
 		return aerr
 	}
 	if err := tx.Commit(); err != nil {
+		s.st.abortedWrite()
 		return s.dbErr(err)
 	}
+	s.st.committedWrite()
 	return nil
 }
 
@@ -52,6 +55,9 @@ func (s *Server) createLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	v.enum(in.LogGroupClass, "logGroupClass", logGroupClasses)
 	if e := v.err(); e != nil {
 		return nil, e
+	}
+	if n := *in.LogGroupName; len(n) >= 4 && strings.EqualFold(n[:4], "aws/") {
+		return nil, invalidParam("%s", msgReservedPrefix)
 	}
 	class := "STANDARD"
 	if in.LogGroupClass != nil {
@@ -119,8 +125,10 @@ func (s *Server) deleteLogGroup(rc *reqCtx) ([]byte, *apiError) {
 		if g.deletionProtection {
 			return clientErr(codeValidation, "Log group "+g.name+" has deletion protection enabled and cannot be deleted.")
 		}
+		if err := s.st.dropChunks(ctx, tx, `group_id = ?`, g.id); err != nil {
+			return s.dbErr(err)
+		}
 		for _, q := range []string{
-			`DELETE FROM chunks WHERE group_id = ?`,
 			`DELETE FROM log_streams WHERE group_id = ?`,
 			`DELETE FROM group_tags WHERE group_id = ?`,
 			`DELETE FROM log_groups WHERE id = ?`,

@@ -1,10 +1,8 @@
 package localserver
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+	"sync"
 )
 
 // PutLogEvents limits (service quotas and model constraints).
@@ -18,6 +16,8 @@ const (
 )
 
 func (s *Server) putLogEvents(rc *reqCtx) ([]byte, *apiError) {
+	arrived := s.st.putArriving()
+	defer arrived()
 	evp, _ := s.evPool.Get().(*[]putEvent)
 	if evp == nil {
 		evp = new([]putEvent)
@@ -92,50 +92,32 @@ func (s *Server) putLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	if len(valid) > 0 && valid[len(valid)-1].ts-valid[0].ts > maxChunkSpan {
 		return nil, invalidParam(msgSpan24h)
 	}
-	chunks := packChunks(valid)
-
-	var seq int64
-	var written int64
-	aerr := s.write(func(tx *sql.Tx) *apiError {
-		ctx := context.Background()
-		ins := tx.Stmt(s.st.insertChunk)
-		var bytes int64
-		for _, c := range chunks {
-			if _, err := ins.ExecContext(ctx, g.id, st.id, c.minTs, c.maxTs, nowMs, c.n, c.bytes, c.data); err != nil {
-				return s.dbErr(err)
-			}
-			bytes += c.bytes
-			written += int64(len(c.data)) + 64
-		}
-		var err error
-		if len(valid) > 0 {
-			err = tx.QueryRowContext(ctx, `UPDATE log_streams SET
-				first_ts = min(coalesce(first_ts, ?1), ?1),
-				last_ts = max(coalesce(last_ts, ?2), ?2),
-				last_sort = max(last_sort, ?2),
-				last_ingest = ?3,
-				upload_seq = upload_seq + 1
-				WHERE id = ?4 RETURNING upload_seq`, valid[0].ts, valid[len(valid)-1].ts, nowMs, st.id).Scan(&seq)
-		} else {
-			err = tx.QueryRowContext(ctx, `UPDATE log_streams SET upload_seq = upload_seq + 1 WHERE id = ? RETURNING upload_seq`, st.id).Scan(&seq)
-		}
-		if errors.Is(err, sql.ErrNoRows) {
-			return streamNotFound() // deleted concurrently
-		}
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if bytes > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE id = ?`, bytes, g.id); err != nil {
-				return s.dbErr(err)
-			}
-		}
-		return nil
-	})
-	if aerr != nil {
-		return nil, aerr
+	scratch, _ := packPool.Get().(*packScratch)
+	if scratch == nil {
+		scratch = new(packScratch)
 	}
-	s.st.committed(written)
+	defer packPool.Put(scratch)
+	var chunks []packedChunk
+	scratch.buf, chunks = packChunks(valid, scratch.buf, scratch.chunks)
+	scratch.chunks = chunks
+	payload := scratch.buf
+
+	job := &putJob{groupID: g.id, streamID: st.id, nowMs: nowMs, payload: payload, chunks: chunks}
+	if len(valid) > 0 {
+		job.firstTs, job.lastTs = valid[0].ts, valid[len(valid)-1].ts
+	}
+	if len(chunks) > 0 {
+		// The payload reaches the operating system before the job is queued: a commit
+		// never records bytes that are not written. commitPuts settles the append.
+		if job.seg, job.off, job.rotated, err = s.st.segs.append(payload); err != nil {
+			return nil, s.dbErr(err)
+		}
+	}
+	s.submitPut(job, arrived)
+	if job.aerr != nil {
+		return nil, job.aerr
+	}
+	seq := job.seq
 
 	o := newObj(make([]byte, 0, 160))
 	o.str("nextSequenceToken", sequenceToken(seq))
@@ -154,6 +136,14 @@ func (s *Server) putLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	}
 	return o.done(), nil
 }
+
+// packScratch holds the reusable buffers of one PutLogEvents: the packed payload and its chunks.
+type packScratch struct {
+	buf    []byte
+	chunks []packedChunk
+}
+
+var packPool sync.Pool // *packScratch
 
 type rejected struct {
 	tooNewStart           int

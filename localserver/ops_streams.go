@@ -80,10 +80,11 @@ func (s *Server) deleteLogStream(rc *reqCtx) ([]byte, *apiError) {
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(bytes), 0) FROM chunks WHERE stream_id = ?`, st.id).Scan(&bytes); err != nil {
 			return s.dbErr(err)
 		}
-		for _, q := range []string{`DELETE FROM chunks WHERE stream_id = ?`, `DELETE FROM log_streams WHERE id = ?`} {
-			if _, err := tx.ExecContext(ctx, q, st.id); err != nil {
-				return s.dbErr(err)
-			}
+		if err := s.st.dropChunks(ctx, tx, `stream_id = ?`, st.id); err != nil {
+			return s.dbErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM log_streams WHERE id = ?`, st.id); err != nil {
+			return s.dbErr(err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE log_groups SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?`, bytes, g.id); err != nil {
 			return s.dbErr(err)

@@ -1,12 +1,15 @@
 // Package localserver is a local Amazon CloudWatch Logs endpoint: it serves the service's AWS
 // JSON 1.1 protocol over HTTP with the service's shapes, limits, errors and pagination
-// tokens, and keeps events durably in an embedded SQLite database (modernc.org/sqlite, pure
-// Go, WAL mode).
+// tokens, and keeps events durably: metadata and the chunk index in an embedded SQLite
+// database (modernc.org/sqlite, pure Go, WAL mode), event payloads in append-only segment
+// files beside it.
 //
-// Durability: a PutLogEvents request is answered only after its transaction has committed,
-// and a commit has written its WAL frames to the operating system (synchronous=NORMAL in WAL
-// mode), so killing the server process at any moment loses no acknowledged event; set
-// Config.FullSync to also survive power loss.
+// Durability: a PutLogEvents request's packed events are written to a segment file (one
+// write) before the SQLite row indexing them commits, and the request is answered only after
+// that commit has reached the operating system (synchronous=NORMAL in WAL mode); concurrent
+// requests share one commit (group commit). Killing the server process at any moment loses
+// no acknowledged event, and on start each segment is truncated to its committed end, so a
+// half-written batch is never visible. Set Config.FullSync to also survive power loss.
 //
 // Authentication: every request must carry a SigV4 Authorization header. Without configured
 // credentials any well-formed header is accepted; with credentials the signature is verified

@@ -3,6 +3,7 @@ package localserver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -39,13 +40,28 @@ type store struct {
 	ckptDone  chan struct{}
 	closeOnce sync.Once
 
-	insertChunk *sql.Stmt // on w
+	segs *segments
+	// insertChunks[k] inserts k chunk rows in one statement, for k = 1..maxRowsPerInsert
+	// (prepared on w when the store opens: preparing needs w's only connection, which a
+	// write transaction holds; used under wmu).
+	insertChunks map[int]*sql.Stmt
+	// removeAfterCommit lists segments whose last chunk the current write transaction
+	// deleted; write removes their files after the commit (under wmu).
+	removeAfterCommit []int64
+	// Statements of the group commit (on w).
+	updStream, updStreamEmpty, updGroupBytes *sql.Stmt
+	// putQueue holds PutLogEvents jobs waiting for a group commit (guarded by qmu).
+	qmu       sync.Mutex
+	putQueue  []*putJob
+	arriving  atomic.Int64  // PutLogEvents requests being decoded (see putArriving)
+	queuedSig chan struct{} // signalled when one of them is queued or fails
+	args      []any         // insert arguments, reused under wmu
 }
 
 var memSeq atomic.Int64
 
 func openStore(cfg *Config) (*store, error) {
-	s := &store{memory: cfg.Memory, ckptReq: make(chan struct{}, 1), ckptDone: make(chan struct{})}
+	s := &store{memory: cfg.Memory, ckptReq: make(chan struct{}, 1), ckptDone: make(chan struct{}), queuedSig: make(chan struct{}, 1)}
 	if cfg.Memory {
 		// A private in-memory database lives as long as its single connection: keep it open.
 		dsn := fmt.Sprintf("file:cwlogs-mem-%d?mode=memory&_pragma=foreign_keys(0)", memSeq.Add(1))
@@ -72,7 +88,7 @@ func openStore(cfg *Config) (*store, error) {
 			syncMode = "FULL"
 		}
 		common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + syncMode + ")" +
-			"&_pragma=cache_size(-8000)&_pragma=foreign_keys(0)"
+			"&_pragma=cache_size(-8000)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)"
 		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
 		var err error
 		if s.w, err = sql.Open("sqlite", base+common+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"); err != nil {
@@ -103,11 +119,20 @@ func openStore(cfg *Config) (*store, error) {
 		s.close()
 		return nil, err
 	}
-	var err error
-	s.insertChunk, err = s.w.Prepare(`INSERT INTO chunks(group_id, stream_id, min_ts, max_ts, ingest, n, bytes, data) VALUES (?,?,?,?,?,?,?,?)`)
-	if err != nil {
+	s.insertChunks = map[int]*sql.Stmt{}
+	if err := s.openSegments(cfg); err != nil {
 		s.close()
 		return nil, err
+	}
+	if err := s.prepareWriteStmts(); err != nil {
+		s.close()
+		return nil, fmt.Errorf("localserver: prepare statements: %w", err)
+	}
+	for k := 1; k <= maxRowsPerInsert; k++ {
+		if _, err := s.insertStmt(k); err != nil {
+			s.close()
+			return nil, fmt.Errorf("localserver: prepare chunk insert: %w", err)
+		}
 	}
 	if !s.memory {
 		go s.checkpointer()
@@ -126,6 +151,10 @@ func (s *store) checkpointer() {
 
 func (s *store) checkpoint(mode string) {
 	before := s.walBytes.Load()
+	// Rows about to reach the database file should not point at payloads still only in the
+	// page cache (a failure is retried at the next checkpoint; the WAL must not grow
+	// without bound meanwhile).
+	s.segs.syncAll()
 	var busy, logPages, done int
 	if err := s.ckpt.QueryRow("PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logPages, &done); err == nil && busy == 0 {
 		s.walBytes.Add(-before)
@@ -153,13 +182,21 @@ func (s *store) committed(n int64) {
 func (s *store) close() error {
 	var err error
 	s.closeOnce.Do(func() {
-		if s.insertChunk != nil {
-			s.insertChunk.Close()
+		for _, st := range s.insertChunks {
+			st.Close()
+		}
+		for _, st := range []*sql.Stmt{s.updStream, s.updStreamEmpty, s.updGroupBytes} {
+			if st != nil {
+				st.Close()
+			}
 		}
 		if !s.memory {
 			close(s.ckptReq)
 			<-s.ckptDone
 			if s.ckpt != nil {
+				if s.segs != nil {
+					s.segs.syncAll()
+				}
 				s.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 				s.ckpt.Close()
 			}
@@ -168,6 +205,9 @@ func (s *store) close() error {
 			}
 		}
 		err = s.w.Close()
+		if s.segs != nil {
+			err = errors.Join(err, s.segs.close())
+		}
 	})
 	return err
 }
@@ -219,6 +259,20 @@ var migrations = []string{
 	CREATE INDEX chunks_stream_max ON chunks(stream_id, max_ts);
 	CREATE INDEX chunks_group_min ON chunks(group_id, min_ts);
 	CREATE INDEX chunks_group_max ON chunks(group_id, max_ts);`,
+	// 2: payloads in segment files. Version-1 rows keep their blob in data (seg IS NULL);
+	// newer rows store an empty blob and point into a segment. No read scans a whole group
+	// backwards, so the (group_id, max_ts) index goes: one b-tree less per inserted chunk.
+	`DROP INDEX chunks_group_max;
+	ALTER TABLE chunks ADD COLUMN seg INTEGER;
+	ALTER TABLE chunks ADD COLUMN seg_off INTEGER;
+	ALTER TABLE chunks ADD COLUMN seg_len INTEGER;
+	ALTER TABLE chunks ADD COLUMN crc INTEGER;
+	CREATE TABLE segments(
+		id INTEGER PRIMARY KEY,
+		chunks INTEGER NOT NULL,
+		bytes INTEGER NOT NULL,
+		end_off INTEGER NOT NULL
+	);`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

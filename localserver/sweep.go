@@ -8,7 +8,9 @@ import (
 
 // sweeper deletes chunks whose newest event is older than the group's retention, every
 // RetentionSweepInterval. Reads already hide expired events, so the sweep only reclaims space;
-// a chunk that is partly expired stays until all of its events are.
+// a chunk that is partly expired stays until all of its events are. Space on disk is
+// reclaimed lazily: a segment file is removed once none of its chunks is left (see
+// segments.go).
 func (s *Server) sweeper() {
 	defer s.sweepWG.Done()
 	t := time.NewTicker(s.cfg.RetentionSweepInterval)
@@ -52,13 +54,13 @@ func (s *Server) sweepOnce() (int64, error) {
 		aerr := s.write(func(tx *sql.Tx) *apiError {
 			ctx := context.Background()
 			var bytes int64
-			if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(bytes), 0) FROM chunks WHERE group_id = ? AND max_ts < ?`, g.id, cut).Scan(&n, &bytes); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(bytes), 0) FROM chunks WHERE group_id = ?1 AND min_ts < ?2 AND max_ts < ?2`, g.id, cut).Scan(&n, &bytes); err != nil {
 				return s.dbErr(err)
 			}
 			if n == 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE group_id = ? AND max_ts < ?`, g.id, cut); err != nil {
+			if err := s.st.dropChunks(ctx, tx, `group_id = ?1 AND min_ts < ?2 AND max_ts < ?2`, g.id, cut); err != nil {
 				return s.dbErr(err)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE log_groups SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?`, bytes, g.id); err != nil {
