@@ -147,9 +147,22 @@ func noLossRun(t *testing.T, endpoint string, streams, n, batch int, createGroup
 	if c.ServerErrors == 0 || c.Throttles == 0 || c.Resets == 0 || c.Slow == 0 || c.LostResponses == 0 {
 		t.Errorf("no faults injected: %+v", c)
 	}
-	if os.Getenv("NOLOSS_REPORT") != "" {
-		_ = os.WriteFile(os.Getenv("NOLOSS_REPORT"), []byte(fmt.Sprintf("events=%d streams=%d elapsed=%v requests=%d retries=%d throttled=%d 5xx=%d throttles=%d resets=%d slow=%d lost=%d clientgone=%d duplicates=%d\n",
-			streams*n, streams, elapsed, st.Requests, st.Retries, st.Throttled, c.ServerErrors, c.Throttles, c.Resets, c.Slow, c.LostResponses, c.ClientGone, totalDup)), 0o644)
+	if name := os.Getenv("NOLOSS_REPORT"); name != "" {
+		appendReport(t, name, fmt.Sprintf("%s: events=%d streams=%d elapsed=%v requests=%d retries=%d throttled=%d 5xx=%d throttles=%d resets=%d slow=%d lost=%d clientgone=%d duplicates=%d\n",
+			t.Name(), streams*n, streams, elapsed, st.Requests, st.Retries, st.Throttled, c.ServerErrors, c.Throttles, c.Resets, c.Slow, c.LostResponses, c.ClientGone, totalDup))
+	}
+}
+
+// appendReport adds one line to the report file, so that every run's counts are kept.
+func appendReport(t *testing.T, name, line string) {
+	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Errorf("report: %v", err)
+		return
+	}
+	defer f.Close()
+	if _, err := f.WriteString(line); err != nil {
+		t.Errorf("report: %v", err)
 	}
 }
 
