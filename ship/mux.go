@@ -50,11 +50,11 @@ func (m *Mux) Stream(group, stream string) (*Shipper, error) {
 	s, ok := m.streams[k]
 	closed := m.closed
 	m.mu.RUnlock()
-	if ok {
-		return s, nil
-	}
 	if closed {
 		return nil, ErrClosed
+	}
+	if ok {
+		return s, nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -99,7 +99,7 @@ func (s *Shipper) send(b *batch) result {
 	b.in = cwlogs.PutLogEventsInput{LogGroupName: s.group, LogStreamName: s.stream, LogEvents: b.events}
 	start := time.Now()
 	var r result
-	retries, throttles := 0, 0
+	retries, throttles, recreated := 0, 0, 0
 	for {
 		if err := s.budget.waitPause(s.runCtx); err != nil {
 			r.cancelled = true
@@ -143,7 +143,16 @@ func (s *Shipper) send(b *batch) result {
 			cerr := s.ensureStream(gen)
 			if cerr == nil {
 				s.recordErr(err)
-				continue // send again at once
+				if recreated == 0 {
+					recreated++
+					continue // the stream exists now: send again at once, once
+				}
+				// Still not found right after the stream was created or found to exist
+				// (the service can lag): back off like any retryable error, bounded by
+				// MaxElapsedTime, instead of hammering the API.
+				delay = s.backoff(s.c.initialBackoff, retries)
+				retries++
+				break
 			}
 			r.err = cerr
 			switch classify(cerr) {

@@ -379,6 +379,12 @@ func (s *Shipper) Write(p []byte) (int, error) {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	// Again under wmu: Close sets closedFlag before it takes wmu to flush the partial line,
+	// so a Write that gets here after that flush refuses instead of leaving an unfinished
+	// line that nobody would send.
+	if s.closedFlag.Load() {
+		return 0, ErrClosed
+	}
 	t := s.c.now()
 	data := p
 	if len(s.partial) > 0 {
@@ -547,8 +553,8 @@ func (s *Shipper) Close(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	s.closedFlag.Store(true) // first: see Write
 	s.flushPartial()
-	s.closedFlag.Store(true)
 	s.mu.Lock()
 	s.closed = true
 	s.sealLocked()

@@ -844,3 +844,85 @@ func TestStressInvariant(t *testing.T) {
 	}
 	f.checkNoViolations(t)
 }
+
+// TestNotFoundAfterCreateBacksOff: when PutLogEvents keeps answering ResourceNotFound
+// although the stream exists (the service can lag right after CreateLogStream), the shipper
+// resends once at once, then backs off and gives up at MaxElapsedTime instead of hammering
+// the API (a review found an unbounded loop here).
+func TestNotFoundAfterCreateBacksOff(t *testing.T) {
+	f := newFake(t)
+	f.groups["g"] = true
+	f.hook = func(context.Context, int, *cwlogs.PutLogEventsInput) error {
+		return apiErr(cwlogs.CodeResourceNotFound, 400)
+	}
+	o := fastOpts()
+	o.MaxElapsedTime = 200 * time.Millisecond
+	o.MaxBackoff = 20 * time.Millisecond
+	s := mustNew(t, f, o)
+	for i := range 3 {
+		_ = s.Log(time.Now(), fmt.Sprint(i))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.Close(ctx) // returns after MaxElapsedTime, long before the deadline
+	var ce *CloseError
+	if !errors.As(err, &ce) || ce.Stats.Lost() != 3 {
+		t.Fatalf("Close: %v", err)
+	}
+	st := s.Stats()
+	checkInvariant(t, st)
+	if st.Dropped.RetryExhausted != 3 {
+		t.Errorf("dropped %+v, want 3 retry-exhausted", st.Dropped)
+	}
+	f.mu.Lock()
+	calls, creates := f.calls, f.creates
+	f.mu.Unlock()
+	if calls > 50 || creates > 50 {
+		t.Errorf("%d PutLogEvents and %d CreateLogStream calls in %v: not backing off", calls, creates, o.MaxElapsedTime)
+	}
+}
+
+// TestWriteCloseRace: a Write racing with Close either returns ErrClosed or has its
+// unfinished line counted; it never returns success for a line nobody sends.
+func TestWriteCloseRace(t *testing.T) {
+	n := 5000
+	if testing.Short() {
+		n = 500
+	}
+	for i := range n {
+		f := newFake(t)
+		s := mustNew(t, f, fastOpts())
+		werr := make(chan error, 1)
+		go func() { _, err := s.Write([]byte("unfinished line")); werr <- err }()
+		if i%2 == 0 {
+			runtime.Gosched()
+		}
+		_ = s.Close(ctxT(t))
+		err := <-werr
+		st := s.Stats()
+		switch {
+		case err == nil && st.Events != 1:
+			t.Fatalf("iteration %d: Write succeeded but %d events accounted", i, st.Events)
+		case err != nil && !errors.Is(err, ErrClosed):
+			t.Fatalf("iteration %d: Write: %v", i, err)
+		case err != nil && st.Events != 0:
+			t.Fatalf("iteration %d: Write refused but %d events accounted", i, st.Events)
+		}
+	}
+}
+
+func TestMuxStreamAfterClose(t *testing.T) {
+	m, err := NewMux(newFake(t), fastOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Stream("g", "s"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Stream("g", "s"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Stream after Close: %v, want ErrClosed", err)
+	}
+}
