@@ -25,10 +25,12 @@ const (
 // Client is a CloudWatch Logs client. It is safe for concurrent use by
 // multiple goroutines; create one per region and credentials and share it.
 type Client struct {
-	region         string
-	endpoint       string
-	url            url.URL
-	creds          CredentialsProvider
+	region   string
+	endpoint string
+	url      url.URL
+	// retrieve is the credentials provider's Retrieve, held as a func value: fmt prints a
+	// func as an address, so no verb applied to a Client value can reach the keys.
+	retrieve       func(context.Context) (Credentials, error)
 	credSource     string
 	signer         *sigv4.Signer
 	hc             *http.Client
@@ -106,7 +108,6 @@ func newClient(region string, o *options) (*Client, error) {
 		region:         region,
 		endpoint:       endpoint,
 		url:            *u,
-		creds:          o.creds,
 		signer:         sigv4.NewSigner(),
 		hc:             o.httpClient,
 		clock:          o.clock,
@@ -114,18 +115,20 @@ func newClient(region string, o *options) (*Client, error) {
 		attemptTimeout: o.attemptTimeout,
 		userAgent:      o.userAgent,
 	}
+	provider := o.creds
 	switch p := o.creds.(type) {
 	case StaticCredentialsProvider:
 		c.credSource = "static"
 	case *CredentialsCache:
 		c.credSource = "cached"
 	default:
-		c.creds = NewCredentialsCache(p)
+		provider = NewCredentialsCache(p)
 		c.credSource = fmt.Sprintf("%T", p)
 	}
-	if cc, ok := c.creds.(*CredentialsCache); ok && cc.Now == nil && o.clock != nil {
+	if cc, ok := provider.(*CredentialsCache); ok && cc.Now == nil && o.clock != nil {
 		cc.Now = o.clock
 	}
+	c.retrieve = provider.Retrieve
 	if c.hc == nil {
 		c.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
@@ -283,7 +286,7 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 
 // attempt sends one freshly built and freshly signed request.
 func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string) (*Response, error) {
-	creds, err := c.creds.Retrieve(ctx)
+	creds, err := c.retrieve(ctx)
 	if err != nil {
 		return nil, &credentialsError{err}
 	}

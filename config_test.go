@@ -149,7 +149,7 @@ func TestNewFromEnvironment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			creds, err := c.creds.Retrieve(context.Background())
+			creds, err := c.retrieve(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -89,7 +90,18 @@ type Signer struct {
 	// signature computed (never a key). For tests and troubleshooting.
 	Debug func(canonicalRequest, stringToSign string)
 
-	keys keyCache
+	// keys is allocated on first use and held by pointer, so that printing a Signer shows
+	// an address, never the cached secrets or signing keys.
+	keys atomic.Pointer[keyCache]
+}
+
+// keyCache returns the signer's key cache, creating it on first use.
+func (s *Signer) keyCache() *keyCache {
+	if c := s.keys.Load(); c != nil {
+		return c
+	}
+	s.keys.CompareAndSwap(nil, new(keyCache))
+	return s.keys.Load()
 }
 
 // NewSigner returns a Signer with the default settings.
@@ -222,7 +234,7 @@ func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, d
 	sts = appendScope(sts, date, region, service)
 	sts = append(sts, '\n')
 	sts = hex.AppendEncode(sts, creqHash[:])
-	key := s.keys.get(creds.AccessKeyID, creds.SecretAccessKey, date, region, service)
+	key := s.keyCache().get(creds.AccessKeyID, creds.SecretAccessKey, date, region, service)
 	mac := hmacSHA256(key[:], sts)
 	if s.Debug != nil {
 		s.Debug(string(creq), string(sts))
