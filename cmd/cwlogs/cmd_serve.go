@@ -57,7 +57,7 @@ func (c *ServeCommand) flags() *flag.FlagSet {
 	fs.Var(&c.secrets, "secret-access-key", "secret `KEY` of the preceding --access-key-id")
 	fs.StringVar(&c.credsFile, "credentials-file", "", "accept the access keys listed in `FILE`")
 	fs.StringVar(&c.accountID, "account-id", "", "12-digit account `ID` in ARNs (default 123456789012)")
-	fs.BoolVar(&c.quiet, "quiet", false, "do not log failed requests on stderr")
+	fs.BoolVar(&c.quiet, "quiet", false, "log only errors on stderr (no start-up or shutdown lines)")
 	return fs
 }
 
