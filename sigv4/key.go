@@ -1,7 +1,9 @@
 package sigv4
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
+	"hash"
 	"sync"
 	"sync/atomic"
 )
@@ -51,22 +53,47 @@ type cacheKey struct {
 	accessKeyID, secret, date, region, service string
 }
 
+// signingKey is a derived key with a pool of HMAC states keyed with it: crypto/hmac keeps
+// the key's inner and outer pads precomputed, which saves two SHA-256 blocks per signature.
+type signingKey struct {
+	key  [32]byte
+	macs sync.Pool // of hash.Hash
+}
+
+func newSigningKey(k [32]byte) *signingKey {
+	sk := &signingKey{key: k}
+	sk.macs.New = func() any { return hmac.New(sha256.New, sk.key[:]) }
+	return sk
+}
+
+// appendSign appends HMAC-SHA256(key, msg) to dst (give it room for 32 bytes to avoid an
+// allocation: the hash is an interface, so a stack array would escape).
+func (k *signingKey) appendSign(dst, msg []byte) []byte {
+	h := k.macs.Get().(hash.Hash)
+	h.Reset()
+	h.Write(msg)
+	dst = h.Sum(dst)
+	k.macs.Put(h)
+	return dst
+}
+
 // keyCache caches derived signing keys. A hit costs one map lookup under a read lock instead
-// of four HMACs. It is bounded: when full it is emptied.
+// of four HMACs (the last key used: a few string comparisons). It is bounded: when full it
+// is emptied.
 type keyCache struct {
 	last atomic.Pointer[cachedKey] // the most recently used key: the common case, lock-free
 	mu   sync.RWMutex
-	m    map[cacheKey][32]byte
+	m    map[cacheKey]*signingKey
 }
 
 type cachedKey struct {
 	cacheKey
-	key [32]byte
+	key *signingKey
 }
 
 const maxCachedKeys = 64
 
-func (c *keyCache) get(accessKeyID, secret string, dateBytes []byte, region, service string) [32]byte {
+func (c *keyCache) get(accessKeyID, secret string, dateBytes []byte, region, service string) *signingKey {
 	if l := c.last.Load(); l != nil && l.accessKeyID == accessKeyID && l.secret == secret && l.date == string(dateBytes) &&
 		l.region == region && l.service == service {
 		return l.key
@@ -80,10 +107,10 @@ func (c *keyCache) get(accessKeyID, secret string, dateBytes []byte, region, ser
 		c.last.Store(&cachedKey{ck, k})
 		return k
 	}
-	k = DeriveKey(secret, date, region, service)
+	k = newSigningKey(DeriveKey(secret, date, region, service))
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= maxCachedKeys {
-		c.m = make(map[cacheKey][32]byte)
+		c.m = make(map[cacheKey]*signingKey)
 	}
 	c.m[ck] = k
 	c.mu.Unlock()

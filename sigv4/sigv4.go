@@ -159,6 +159,7 @@ func (s *Signer) SignRequest(r *http.Request, body []byte, creds Credentials, se
 type state struct {
 	buf []byte
 	tmp []byte
+	mac []byte
 }
 
 type header struct {
@@ -167,7 +168,9 @@ type header struct {
 	kind   uint8 // 0 map entry, 1 host, 2 content-length, 3 the signer's own X-Amz-Date
 }
 
-var statePool = sync.Pool{New: func() any { return &state{buf: make([]byte, 0, 1024), tmp: make([]byte, 0, 256)} }}
+var statePool = sync.Pool{New: func() any {
+	return &state{buf: make([]byte, 0, 1024), tmp: make([]byte, 0, 256), mac: make([]byte, 0, sha256.Size)}
+}}
 
 func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash *[64]byte, service, region string, t time.Time) {
 	t = t.UTC()
@@ -235,7 +238,7 @@ func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, d
 	sts = append(sts, '\n')
 	sts = hex.AppendEncode(sts, creqHash[:])
 	key := s.keyCache().get(creds.AccessKeyID, creds.SecretAccessKey, date, region, service)
-	mac := hmacSHA256(key[:], sts)
+	mac := key.appendSign(st.mac[:0], sts)
 	if s.Debug != nil {
 		s.Debug(string(creq), string(sts))
 	}
