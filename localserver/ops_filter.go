@@ -68,12 +68,9 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 			pat = p
 		}
 	}
-	g, err := groupByName(rc.ctx, s.st.r, name)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if g == nil {
-		return nil, groupNotFound()
+	g, aerr := s.findGroup(rc.ctx, s.st.r, name)
+	if aerr != nil {
+		return nil, aerr
 	}
 	r := scanRange{groupID: g.id, forward: true, startTs: 0, endTs: maxTokenTs + 1}
 	if in.StartTime != nil {

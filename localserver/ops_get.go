@@ -50,19 +50,9 @@ func (s *Server) getLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	g, err := groupByName(rc.ctx, s.st.r, name)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if g == nil {
-		return nil, groupNotFound()
-	}
-	st, err := streamByName(rc.ctx, s.st.r, g.id, *in.LogStreamName)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if st == nil {
-		return nil, streamNotFound()
+	g, st, aerr := s.findStream(rc.ctx, s.st.r, name, *in.LogStreamName)
+	if aerr != nil {
+		return nil, aerr
 	}
 
 	r := scanRange{groupID: g.id, streamID: st.id, startTs: 0, endTs: maxTokenTs + 1}

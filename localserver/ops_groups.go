@@ -115,12 +115,9 @@ func (s *Server) deleteLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		g, err := groupByName(ctx, tx, *in.LogGroupName)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if g == nil {
-			return groupNotFound()
+		g, aerr := s.findGroup(ctx, tx, *in.LogGroupName)
+		if aerr != nil {
+			return aerr
 		}
 		if g.deletionProtection {
 			return clientErr(codeValidation, "Log group "+g.name+" has deletion protection enabled and cannot be deleted.")

@@ -48,19 +48,9 @@ func (s *Server) putLogEvents(rc *reqCtx) ([]byte, *apiError) {
 			return nil, invalidParam(msgChronological)
 		}
 	}
-	g, err := groupByName(rc.ctx, s.st.r, req.logGroupName)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if g == nil {
-		return nil, groupNotFound()
-	}
-	st, err := streamByName(rc.ctx, s.st.r, g.id, req.logStreamName)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if st == nil {
-		return nil, streamNotFound()
+	g, st, aerr := s.findStream(rc.ctx, s.st.r, req.logGroupName, req.logStreamName)
+	if aerr != nil {
+		return nil, aerr
 	}
 
 	// Classify: too old and expired events form a prefix, too new ones a suffix.

@@ -30,12 +30,9 @@ func (s *Server) createLogStream(rc *reqCtx) ([]byte, *apiError) {
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		g, err := groupByName(ctx, tx, *in.LogGroupName)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if g == nil {
-			return groupNotFound()
+		g, aerr := s.findGroup(ctx, tx, *in.LogGroupName)
+		if aerr != nil {
+			return aerr
 		}
 		st, err := streamByName(ctx, tx, g.id, *in.LogStreamName)
 		if err != nil {
@@ -62,19 +59,9 @@ func (s *Server) deleteLogStream(rc *reqCtx) ([]byte, *apiError) {
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		g, err := groupByName(ctx, tx, *in.LogGroupName)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if g == nil {
-			return groupNotFound()
-		}
-		st, err := streamByName(ctx, tx, g.id, *in.LogStreamName)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if st == nil {
-			return streamNotFound()
+		g, st, aerr := s.findStream(ctx, tx, *in.LogGroupName, *in.LogStreamName)
+		if aerr != nil {
+			return aerr
 		}
 		var bytes int64
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(bytes), 0) FROM chunks WHERE stream_id = ?`, st.id).Scan(&bytes); err != nil {
@@ -134,12 +121,9 @@ func (s *Server) describeLogStreams(rc *reqCtx) ([]byte, *apiError) {
 	if in.Limit != nil {
 		limit = *in.Limit
 	}
-	g, err := groupByName(rc.ctx, s.st.r, name)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if g == nil {
-		return nil, groupNotFound()
+	g, aerr := s.findGroup(rc.ctx, s.st.r, name)
+	if aerr != nil {
+		return nil, aerr
 	}
 	q := `SELECT ` + streamColumns + `, last_sort FROM log_streams WHERE group_id = ?`
 	args := []any{g.id}

@@ -47,12 +47,9 @@ func (s *Server) tagResource(rc *reqCtx) ([]byte, *apiError) {
 func (s *Server) addTags(groupName string, tags map[string]string, resource string) *apiError {
 	return s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		g, err := groupByName(ctx, tx, groupName)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if g == nil {
-			return groupNotFound()
+		g, aerr := s.findGroup(ctx, tx, groupName)
+		if aerr != nil {
+			return aerr
 		}
 		cur, err := groupTags(ctx, tx, g.id)
 		if err != nil {
@@ -80,12 +77,9 @@ func (s *Server) addTags(groupName string, tags map[string]string, resource stri
 func (s *Server) removeTags(groupName string, keys []string) *apiError {
 	return s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		g, err := groupByName(ctx, tx, groupName)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if g == nil {
-			return groupNotFound()
+		g, aerr := s.findGroup(ctx, tx, groupName)
+		if aerr != nil {
+			return aerr
 		}
 		for _, k := range keys {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM group_tags WHERE group_id = ? AND key = ?`, g.id, k); err != nil {
@@ -135,12 +129,9 @@ func (s *Server) untagResource(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) listTags(ctx context.Context, groupName string) ([]byte, *apiError) {
-	g, err := groupByName(ctx, s.st.r, groupName)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if g == nil {
-		return nil, groupNotFound()
+	g, aerr := s.findGroup(ctx, s.st.r, groupName)
+	if aerr != nil {
+		return nil, aerr
 	}
 	tags, err := groupTags(ctx, s.st.r, g.id)
 	if err != nil {

@@ -75,6 +75,35 @@ func streamByName(ctx context.Context, q queryer, groupID int64, name string) (*
 	return st, err
 }
 
+// findGroup returns the named group, or ResourceNotFoundException when it does not exist.
+func (s *Server) findGroup(ctx context.Context, q queryer, name string) (*groupRow, *apiError) {
+	g, err := groupByName(ctx, q, name)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	if g == nil {
+		return nil, groupNotFound()
+	}
+	return g, nil
+}
+
+// findStream returns the named group and stream, or ResourceNotFoundException naming the
+// one that does not exist.
+func (s *Server) findStream(ctx context.Context, q queryer, group, stream string) (*groupRow, *streamRow, *apiError) {
+	g, aerr := s.findGroup(ctx, q, group)
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	st, err := streamByName(ctx, q, g.id, stream)
+	if err != nil {
+		return nil, nil, s.dbErr(err)
+	}
+	if st == nil {
+		return nil, nil, streamNotFound()
+	}
+	return g, st, nil
+}
+
 // groupArn is the log group ARN used for tagging and logGroupIdentifier (no ":*").
 func (s *Server) groupArn(region, name string) string {
 	return "arn:aws:logs:" + region + ":" + s.cfg.AccountID + ":log-group:" + name
