@@ -29,6 +29,29 @@ func (m *Main) done(text string, r writeResult) error {
 	return err
 }
 
+// runWrite runs a write command that takes exactly n positional arguments (named by
+// info.args) and no flags of its own: it checks them, calls the service through call and
+// reports what call describes.
+func (m *Main) runWrite(ctx context.Context, info *commandInfo, fs *flag.FlagSet, args []string, n int,
+	call func(cl *cwlogs.Client, pos []string) (string, writeResult, error)) error {
+	pos, err := m.parseArgs(info, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(info.name, pos, n, n, info.args); err != nil {
+		return err
+	}
+	cl, err := m.client(ctx)
+	if err != nil {
+		return err
+	}
+	text, res, err := call(cl, pos)
+	if err != nil {
+		return err
+	}
+	return m.done(text, res)
+}
+
 // parseRetention reads DAYS for create-group and retention: one of the values
 // the service accepts, or "never" (only where allowNever).
 func parseRetention(cmd, s string, allowNever bool) (days int, never bool, err error) {
@@ -139,21 +162,10 @@ func (c *DeleteGroupCommand) flags() *flag.FlagSet { return newFlagSet("delete-g
 
 // Run implements the command.
 func (c *DeleteGroupCommand) Run(ctx context.Context, args []string) error {
-	pos, err := c.m.parseArgs(deleteGroupInfo, c.flags(), args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs("delete-group", pos, 1, 1, "GROUP"); err != nil {
-		return err
-	}
-	cl, err := c.m.client(ctx)
-	if err != nil {
-		return err
-	}
-	if err := cl.DeleteLogGroup(ctx, &cwlogs.DeleteLogGroupInput{LogGroupName: pos[0]}); err != nil {
-		return err
-	}
-	return c.m.done("deleted log group "+pos[0], writeResult{Operation: "DeleteLogGroup", LogGroupName: pos[0]})
+	return c.m.runWrite(ctx, deleteGroupInfo, c.flags(), args, 1, func(cl *cwlogs.Client, pos []string) (string, writeResult, error) {
+		err := cl.DeleteLogGroup(ctx, &cwlogs.DeleteLogGroupInput{LogGroupName: pos[0]})
+		return "deleted log group " + pos[0], writeResult{Operation: "DeleteLogGroup", LogGroupName: pos[0]}, err
+	})
 }
 
 // ---- retention ----

@@ -24,22 +24,11 @@ func (c *CreateStreamCommand) flags() *flag.FlagSet { return newFlagSet("create-
 
 // Run implements the command.
 func (c *CreateStreamCommand) Run(ctx context.Context, args []string) error {
-	pos, err := c.m.parseArgs(createStreamInfo, c.flags(), args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs("create-stream", pos, 2, 2, "GROUP STREAM"); err != nil {
-		return err
-	}
-	cl, err := c.m.client(ctx)
-	if err != nil {
-		return err
-	}
-	if err := cl.CreateLogStream(ctx, &cwlogs.CreateLogStreamInput{LogGroupName: pos[0], LogStreamName: pos[1]}); err != nil {
-		return err
-	}
-	return c.m.done("created log stream "+pos[0]+" "+pos[1],
-		writeResult{Operation: "CreateLogStream", LogGroupName: pos[0], LogStreamName: pos[1]})
+	return c.m.runWrite(ctx, createStreamInfo, c.flags(), args, 2, func(cl *cwlogs.Client, pos []string) (string, writeResult, error) {
+		err := cl.CreateLogStream(ctx, &cwlogs.CreateLogStreamInput{LogGroupName: pos[0], LogStreamName: pos[1]})
+		return "created log stream " + pos[0] + " " + pos[1],
+			writeResult{Operation: "CreateLogStream", LogGroupName: pos[0], LogStreamName: pos[1]}, err
+	})
 }
 
 // ---- delete-stream ----
@@ -59,22 +48,11 @@ func (c *DeleteStreamCommand) flags() *flag.FlagSet { return newFlagSet("delete-
 
 // Run implements the command.
 func (c *DeleteStreamCommand) Run(ctx context.Context, args []string) error {
-	pos, err := c.m.parseArgs(deleteStreamInfo, c.flags(), args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs("delete-stream", pos, 2, 2, "GROUP STREAM"); err != nil {
-		return err
-	}
-	cl, err := c.m.client(ctx)
-	if err != nil {
-		return err
-	}
-	if err := cl.DeleteLogStream(ctx, &cwlogs.DeleteLogStreamInput{LogGroupName: pos[0], LogStreamName: pos[1]}); err != nil {
-		return err
-	}
-	return c.m.done("deleted log stream "+pos[0]+" "+pos[1],
-		writeResult{Operation: "DeleteLogStream", LogGroupName: pos[0], LogStreamName: pos[1]})
+	return c.m.runWrite(ctx, deleteStreamInfo, c.flags(), args, 2, func(cl *cwlogs.Client, pos []string) (string, writeResult, error) {
+		err := cl.DeleteLogStream(ctx, &cwlogs.DeleteLogStreamInput{LogGroupName: pos[0], LogStreamName: pos[1]})
+		return "deleted log stream " + pos[0] + " " + pos[1],
+			writeResult{Operation: "DeleteLogStream", LogGroupName: pos[0], LogStreamName: pos[1]}, err
+	})
 }
 
 // ---- streams ----
