@@ -1,8 +1,8 @@
 package sigv4
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
+	"encoding"
 	"hash"
 	"sync"
 	"sync/atomic"
@@ -53,28 +53,56 @@ type cacheKey struct {
 	accessKeyID, secret, date, region, service string
 }
 
-// signingKey is a derived key with a pool of HMAC states keyed with it: crypto/hmac keeps
-// the key's inner and outer pads precomputed, which saves two SHA-256 blocks per signature.
+// signingKey is a derived key with its HMAC pads already hashed: the SHA-256 states after
+// the inner (key XOR ipad) and outer (key XOR opad) blocks, marshaled, save two SHA-256 blocks
+// per signature.
 type signingKey struct {
-	key  [32]byte
-	macs sync.Pool // of hash.Hash
+	inner, outer []byte // marshaled SHA-256 states
 }
 
 func newSigningKey(k [32]byte) *signingKey {
-	sk := &signingKey{key: k}
-	sk.macs.New = func() any { return hmac.New(sha256.New, sk.key[:]) }
+	sk := new(signingKey)
+	var pad [64]byte
+	for i := range pad {
+		pad[i] = 0x36
+	}
+	for i, c := range k {
+		pad[i] ^= c
+	}
+	sk.inner = padState(&pad)
+	for i := range pad {
+		pad[i] ^= 0x36 ^ 0x5c
+	}
+	sk.outer = padState(&pad)
 	return sk
 }
 
-// appendSign appends HMAC-SHA256(key, msg) to dst (give it room for 32 bytes to avoid an
-// allocation: the hash is an interface, so a stack array would escape).
-func (k *signingKey) appendSign(dst, msg []byte) []byte {
-	h := k.macs.Get().(hash.Hash)
-	h.Reset()
+func padState(pad *[64]byte) []byte {
+	h := sha256.New()
+	h.Write(pad[:])
+	st, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		panic("sigv4: SHA-256 state cannot be marshaled: " + err.Error())
+	}
+	return st
+}
+
+// appendSign appends HMAC-SHA256(key, msg) to dst, computed with h, a SHA-256 hash from
+// sha256.New whose state it replaces. Give dst room for 32 bytes: h is an interface, so a
+// buffer on the stack would escape.
+func (k *signingKey) appendSign(h hash.Hash, dst, msg []byte) []byte {
+	u := h.(encoding.BinaryUnmarshaler)
+	if u.UnmarshalBinary(k.inner) != nil {
+		panic("sigv4: SHA-256 state cannot be restored")
+	}
 	h.Write(msg)
+	start := len(dst)
 	dst = h.Sum(dst)
-	k.macs.Put(h)
-	return dst
+	if u.UnmarshalBinary(k.outer) != nil {
+		panic("sigv4: SHA-256 state cannot be restored")
+	}
+	h.Write(dst[start:])
+	return h.Sum(dst[:start])
 }
 
 // keyCache caches derived signing keys. A hit costs one map lookup under a read lock instead

@@ -16,9 +16,12 @@
 package sigv4
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"net/http"
 	"net/url"
 	"slices"
@@ -150,26 +153,44 @@ func (s *Signer) SignRequest(r *http.Request, body []byte, creds Credentials, se
 	defer statePool.Put(st)
 	sum := sha256.Sum256(body)
 	var ph [64]byte
-	hex.Encode(ph[:], sum[:])
+	encodeHex32(&ph, &sum)
 	s.sign(st, r, creds, &ph, service, region, t)
 	return nil
 }
 
 // state holds per-signature scratch space, pooled so that signing does not allocate.
 type state struct {
-	buf []byte
-	tmp []byte
-	mac []byte
+	buf   []byte    // the canonical request
+	tmp   []byte    // the string to sign, then the header values
+	names []byte    // lowercased header names
+	mac   hash.Hash // SHA-256 for the HMAC of the string to sign
+	sum   []byte    // the HMAC
 }
 
 type header struct {
+	prefix uint64 // lower's first 8 bytes, big-endian, zero-padded: orders as lower does
+	lower  []byte // the lowercased name
 	key    string // as in the map (canonical MIME form normally)
 	values []string
 	kind   uint8 // 0 map entry, 1 host, 2 content-length, 3 the signer's own X-Amz-Date
 }
 
+func newHeader(lower []byte, key string, values []string, kind uint8) header {
+	return header{prefix: namePrefix(lower), lower: lower, key: key, values: values, kind: kind}
+}
+
+// namePrefix returns the first 8 bytes of name, big-endian, zero-padded.
+func namePrefix(name []byte) uint64 {
+	if len(name) >= 8 {
+		return binary.BigEndian.Uint64(name)
+	}
+	var p [8]byte
+	copy(p[:], name)
+	return binary.BigEndian.Uint64(p[:])
+}
+
 var statePool = sync.Pool{New: func() any {
-	return &state{buf: make([]byte, 0, 1024), tmp: make([]byte, 0, 256), mac: make([]byte, 0, sha256.Size)}
+	return &state{buf: make([]byte, 0, 1024), tmp: make([]byte, 0, 256), names: make([]byte, 0, 256), mac: sha256.New(), sum: make([]byte, 0, sha256.Size)}
 }}
 
 func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash *[64]byte, service, region string, t time.Time) {
@@ -197,8 +218,9 @@ func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash
 	buf = appendCanonicalQuery(buf, r.URL.RawQuery)
 	buf = append(buf, '\n')
 
-	var arr [16]header // on the stack: sorting it needs no write barriers
-	hdrs := collectHeaders(arr[:0], r.Header, r.ContentLength)
+	var arr [8]header // on the stack while it fits (a PutLogEvents request has 5 or 6)
+	var hdrs []header
+	hdrs, st.names = collectHeaders(arr[:0], st.names[:0], r.Header, r.ContentLength)
 	buf, signedStart, signedEnd := appendCanonicalHeaders(buf, hdrs, host, r.ContentLength, &amzDate)
 	buf = append(buf, '\n')
 	buf = append(buf, payloadHash[:]...)
@@ -236,14 +258,17 @@ func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, d
 	sts = append(sts, '\n')
 	sts = appendScope(sts, date, region, service)
 	sts = append(sts, '\n')
-	sts = hex.AppendEncode(sts, creqHash[:])
+	sts = appendHex32(sts, &creqHash)
 	key := s.keyCache().get(creds.AccessKeyID, creds.SecretAccessKey, date, region, service)
-	mac := key.appendSign(st.mac[:0], sts)
+	if st.mac == nil {
+		st.mac = sha256.New()
+	}
+	st.sum = key.appendSign(st.mac, st.sum[:0], sts)
 	if s.Debug != nil {
 		s.Debug(string(creq), string(sts))
 	}
 	var out [64]byte
-	hex.Encode(out[:], mac[:])
+	encodeHex32(&out, (*[32]byte)(st.sum))
 	st.tmp = sts[:0]
 	return out
 }
@@ -257,26 +282,83 @@ func appendScope(b []byte, date []byte, region, service string) []byte {
 	return append(b, "/aws4_request"...)
 }
 
+// appendAmzDate appends t (in UTC) in the X-Amz-Date layout, [TimeFormat]. It works from the
+// Unix time with integer arithmetic: a quarter of the cost of time.Time's Date and Clock.
 func appendAmzDate(b []byte, t time.Time) []byte {
-	y, mo, d := t.Date()
-	h, mi, s := t.Clock()
-	b = appendDigits(b, y, 4)
-	b = appendDigits(b, int(mo), 2)
-	b = appendDigits(b, d, 2)
+	sec := t.Unix()
+	days, rem := sec/86400, sec%86400
+	if rem < 0 {
+		days, rem = days-1, rem+86400
+	}
+	y, m, d := civilFromDays(days)
+	if y < 0 || y > 9999 {
+		return t.UTC().AppendFormat(b, TimeFormat)
+	}
+	b = append(b, digitPairs[2*(y/100):2*(y/100)+2]...)
+	b = appendPair(b, int(y%100))
+	b = appendPair(b, m)
+	b = appendPair(b, d)
 	b = append(b, 'T')
-	b = appendDigits(b, h, 2)
-	b = appendDigits(b, mi, 2)
-	b = appendDigits(b, s, 2)
+	b = appendPair(b, int(rem/3600))
+	b = appendPair(b, int(rem/60%60))
+	b = appendPair(b, int(rem%60))
 	return append(b, 'Z')
 }
 
-func appendDigits(b []byte, v, n int) []byte {
-	var d [4]byte
-	for i := n - 1; i >= 0; i-- {
-		d[i] = byte('0' + v%10)
-		v /= 10
+// civilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
+// (H. Hinnant's days_from_civil inverse).
+func civilFromDays(days int64) (year int64, month, day int) {
+	z := days + 719468
+	era := z
+	if era < 0 {
+		era -= 146096
 	}
-	return append(b, d[:n]...)
+	era /= 146097
+	doe := z - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], March first
+	day = int(doy - (153*mp+2)/5 + 1)
+	if mp < 10 {
+		month = int(mp + 3)
+	} else {
+		month = int(mp - 9)
+	}
+	year = yoe + era*400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
+}
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+func appendPair(b []byte, v int) []byte { return append(b, digitPairs[2*v], digitPairs[2*v+1]) }
+
+// hexPairs holds the two lowercase hex digits of every byte.
+var hexPairs = func() (t [256][2]byte) {
+	const digits = "0123456789abcdef"
+	for i := range t {
+		t[i] = [2]byte{digits[i>>4], digits[i&15]}
+	}
+	return t
+}()
+
+// encodeHex32 writes the lowercase hex of a SHA-256 sum: one table load per byte.
+func encodeHex32(dst *[64]byte, src *[32]byte) {
+	for i, c := range src {
+		p := hexPairs[c]
+		dst[2*i], dst[2*i+1] = p[0], p[1]
+	}
+}
+
+func appendHex32(b []byte, src *[32]byte) []byte {
+	n := len(b)
+	b = slices.Grow(b, 64)[:n+64]
+	encodeHex32((*[64]byte)(b[n:]), src)
+	return b
 }
 
 // sanitizeHost returns the host to sign, stripping a default port as aws-sdk-go-v2 does
@@ -440,43 +522,117 @@ func encodeQueryComponent(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
-// collectHeaders lists the headers to sign: host, content-length (when known) and the map's entries.
-func collectHeaders(hdrs []header, h http.Header, contentLength int64) []header {
-	hdrs = append(hdrs, header{key: "host", kind: 1})
+// collectHeaders lists the headers to sign, sorted: host, content-length (when known) and the
+// map's entries. Lowercased names not in [knownName] are written to names, which is returned
+// for reuse.
+func collectHeaders(hdrs []header, names []byte, h http.Header, contentLength int64) ([]header, []byte) {
+	hdrs = append(hdrs, header{prefix: hostName.prefix, lower: hostName.lower, kind: 1})
 	if contentLength > 0 {
-		hdrs = append(hdrs, header{key: "content-length", kind: 2})
+		hdrs = append(hdrs, header{prefix: contentLengthName.prefix, lower: contentLengthName.lower, kind: 2})
 	}
 	for k, v := range h {
+		if n := knownName(k); n != nil {
+			kind := uint8(0)
+			if n == &amzDateName {
+				kind = 3
+			}
+			hdrs = append(hdrs, header{prefix: n.prefix, lower: n.lower, key: k, values: v, kind: kind})
+			continue
+		}
 		if ignoredHeader(k) || equalFoldASCII(k, "content-length") || equalFoldASCII(k, "host") {
 			continue
 		}
-		kind := uint8(0)
-		if k == "X-Amz-Date" {
-			kind = 3
+		start := len(names)
+		for i := 0; i < len(k); i++ {
+			names = append(names, lowerASCII(k[i]))
 		}
-		hdrs = append(hdrs, header{key: k, values: v, kind: kind})
+		hdrs = append(hdrs, newHeader(names[start:len(names):len(names)], k, v, 0))
 	}
-	slices.SortFunc(hdrs, func(a, b header) int {
-		if c := compareFoldASCII(a.key, b.key); c != 0 {
-			return c
+	if len(hdrs) > 12 {
+		slices.SortFunc(hdrs, func(a, b header) int {
+			if lessHeader(&a, &b) {
+				return -1
+			}
+			if lessHeader(&b, &a) {
+				return 1
+			}
+			return 0
+		})
+		return hdrs, names
+	}
+	// Insertion sort: a request has a handful of headers, and this beats the generic sort
+	// several times over.
+	for i := 1; i < len(hdrs); i++ {
+		for j := i; j > 0 && lessHeader(&hdrs[j], &hdrs[j-1]); j-- {
+			hdrs[j], hdrs[j-1] = hdrs[j-1], hdrs[j]
 		}
-		return strings.Compare(a.key, b.key) // deterministic merge order for keys differing in case
-	})
-	return hdrs
+	}
+	return hdrs, names
+}
+
+// lessHeader orders by lowercased name, then by the map key: a deterministic merge order for
+// keys that differ only in case.
+func lessHeader(a, b *header) bool {
+	if a.prefix != b.prefix {
+		return a.prefix < b.prefix
+	}
+	if c := bytes.Compare(a.lower, b.lower); c != 0 {
+		return c < 0
+	}
+	return a.key < b.key
+}
+
+// headerName is a lowercase header name with its sort prefix.
+type headerName struct {
+	lower  []byte
+	prefix uint64
+}
+
+func newHeaderName(s string) headerName { return headerName{[]byte(s), namePrefix([]byte(s))} }
+
+var (
+	hostName          = newHeaderName("host")
+	contentLengthName = newHeaderName("content-length")
+	contentTypeName   = newHeaderName("content-type")
+	amzDateName       = newHeaderName("x-amz-date")
+	amzTargetName     = newHeaderName("x-amz-target")
+	amzTokenName      = newHeaderName("x-amz-security-token")
+	amzContentName    = newHeaderName("x-amz-content-sha256")
+	contentEncName    = newHeaderName("content-encoding")
+)
+
+// knownName returns the lowercase form of the header names AWS JSON requests carry (none of
+// them ignored), without work per byte, or nil.
+func knownName(k string) *headerName {
+	switch k {
+	case "Content-Type":
+		return &contentTypeName
+	case "X-Amz-Date":
+		return &amzDateName
+	case "X-Amz-Target":
+		return &amzTargetName
+	case "X-Amz-Security-Token":
+		return &amzTokenName
+	case "X-Amz-Content-Sha256":
+		return &amzContentName
+	case "Content-Encoding":
+		return &contentEncName
+	}
+	return nil
 }
 
 // appendCanonicalHeaders appends the canonical header block and the signed-header list, and
 // returns the bounds of the list inside b.
 func appendCanonicalHeaders(b []byte, hdrs []header, host string, contentLength int64, amzDate *[16]byte) ([]byte, int, int) {
 	for i := 0; i < len(hdrs); i++ {
-		h := hdrs[i]
-		b = appendLower(b, h.key)
+		h := &hdrs[i]
+		b = append(b, h.lower...)
 		b = append(b, ':')
 		switch h.kind {
 		case 1:
 			b = appendStripSpaces(b, host)
 		case 2:
-			b = strconv.AppendInt(b, contentLength, 10)
+			b = appendUint(b, uint64(contentLength))
 		case 3:
 			b = append(b, amzDate[:]...)
 		default:
@@ -489,9 +645,9 @@ func appendCanonicalHeaders(b []byte, hdrs []header, host string, contentLength 
 					first = false
 					b = appendCleanValue(b, v)
 				}
-				if i+1 < len(hdrs) && hdrs[i+1].kind == 0 && compareFoldASCII(hdrs[i+1].key, h.key) == 0 {
+				if i+1 < len(hdrs) && hdrs[i+1].kind == 0 && bytes.Equal(hdrs[i+1].lower, h.lower) {
 					i++
-					h = hdrs[i]
+					h = &hdrs[i]
 					continue
 				}
 				break
@@ -502,13 +658,13 @@ func appendCanonicalHeaders(b []byte, hdrs []header, host string, contentLength 
 	b = append(b, '\n')
 	start := len(b)
 	for i, h := range hdrs {
-		if i > 0 && compareFoldASCII(h.key, hdrs[i-1].key) == 0 {
+		if i > 0 && bytes.Equal(h.lower, hdrs[i-1].lower) {
 			continue
 		}
 		if i > 0 {
 			b = append(b, ';')
 		}
-		b = appendLower(b, h.key)
+		b = append(b, h.lower...)
 	}
 	return b, start, len(b)
 }
@@ -518,13 +674,6 @@ func lowerASCII(c byte) byte {
 		return c + ('a' - 'A')
 	}
 	return c
-}
-
-func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		b = append(b, lowerASCII(s[i]))
-	}
-	return b
 }
 
 func compareFoldASCII(a, b string) int {
@@ -546,8 +695,34 @@ func equalFoldASCII(a, b string) bool { return len(a) == len(b) && compareFoldAS
 // appendStripSpaces appends s with leading and trailing ASCII spaces removed and inner runs
 // of spaces collapsed (the host line is not TrimSpace'd further, as in aws-sdk-go-v2).
 func appendStripSpaces(b []byte, s string) []byte {
-	s = strings.Trim(s, " ")
+	for len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	for len(s) > 0 && s[len(s)-1] == ' ' {
+		s = s[:len(s)-1]
+	}
 	return appendCollapsed(b, s)
+}
+
+// appendUint appends v in decimal, two digits at a time.
+func appendUint(b []byte, v uint64) []byte {
+	var d [20]byte
+	i := len(d)
+	for v >= 100 {
+		q := v / 100
+		r := v - q*100
+		i -= 2
+		d[i], d[i+1] = digitPairs[2*r], digitPairs[2*r+1]
+		v = q
+	}
+	if v >= 10 {
+		i -= 2
+		d[i], d[i+1] = digitPairs[2*v], digitPairs[2*v+1]
+	} else {
+		i--
+		d[i] = byte('0' + v)
+	}
+	return append(b, d[i:]...)
 }
 
 // appendCleanValue appends a header value trimmed of surrounding white space with inner runs
