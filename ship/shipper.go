@@ -47,6 +47,9 @@ type Shipper struct {
 	st          Stats
 
 	closedFlag atomic.Bool
+	// testHookWriteWindow, set only by tests, runs in Write between its first closed check
+	// and taking wmu: the window a concurrent Close can fall into.
+	testHookWriteWindow func()
 	// cachedNow is a clock reading (ms) taken when the batch being built got
 	// its first event, so at most FlushInterval old; freshNow is set while
 	// that batch is empty. The range check of LogContext uses it instead of
@@ -376,6 +379,9 @@ func (s *Shipper) onTimer() {
 func (s *Shipper) Write(p []byte) (int, error) {
 	if s.closedFlag.Load() {
 		return 0, ErrClosed
+	}
+	if s.testHookWriteWindow != nil {
+		s.testHookWriteWindow()
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()

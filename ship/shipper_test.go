@@ -911,6 +911,32 @@ func TestWriteCloseRace(t *testing.T) {
 	}
 }
 
+// TestWriteInCloseWindow puts a Write deterministically where TestWriteCloseRace rarely lands:
+// past its first closed check while Close flushes the partial line. It must refuse, not leave
+// an unfinished line nobody will send.
+func TestWriteInCloseWindow(t *testing.T) {
+	for _, input := range []string{"unfinished line", "complete line\n", "a\nb"} {
+		t.Run(strings.TrimSpace(input), func(t *testing.T) {
+			s := mustNew(t, newFake(t), fastOpts())
+			inWindow, closed := make(chan struct{}), make(chan struct{})
+			s.testHookWriteWindow = func() { close(inWindow); <-closed }
+			werr := make(chan error, 1)
+			go func() { _, err := s.Write([]byte(input)); werr <- err }()
+			<-inWindow
+			if err := s.Close(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			close(closed)
+			if err := <-werr; !errors.Is(err, ErrClosed) {
+				t.Fatalf("Write in Close's window: %v, want ErrClosed", err)
+			}
+			if st := s.Stats(); st.Events != 0 {
+				t.Fatalf("Write refused but %d events accounted", st.Events)
+			}
+		})
+	}
+}
+
 func TestMuxStreamAfterClose(t *testing.T) {
 	m, err := NewMux(newFake(t), fastOpts())
 	if err != nil {
