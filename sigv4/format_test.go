@@ -1,13 +1,14 @@
 package sigv4
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"testing"
 	"time"
 )
 
-func TestAppendAmzDate(t *testing.T) {
+func TestFormatAmzDate(t *testing.T) {
 	zone := time.FixedZone("X", -(9*3600 + 30*60))
 	for _, tt := range []time.Time{
 		time.Unix(0, 0),
@@ -16,26 +17,52 @@ func TestAppendAmzDate(t *testing.T) {
 		time.Unix(4107542399, 0), // 2100-02-28T23:59:59Z (no leap day)
 		time.Date(2026, 11, 27, 23, 59, 59, 999999999, time.UTC), // fraction dropped, not rounded
 		time.Date(2026, 12, 31, 20, 0, 0, 0, zone),               // the next year in UTC
-		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
-		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), // five-digit years: as time.Format writes them
-		time.Date(-1, 3, 1, 0, 0, 0, 0, time.UTC),
 	} {
-		if got, want := string(appendAmzDate(nil, tt)), tt.UTC().Format(TimeFormat); got != want {
-			t.Errorf("appendAmzDate(%v) = %s, want %s", tt, got, want)
+		var got [16]byte
+		if !formatAmzDate(&got, tt) {
+			t.Errorf("formatAmzDate(%v) reported out of range", tt)
+		} else if want := tt.UTC().Format(TimeFormat); string(got[:]) != want {
+			t.Errorf("formatAmzDate(%v) = %s, want %s", tt, got, want)
+		}
+	}
+	for _, tt := range []time.Time{
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
+	} {
+		var got [16]byte
+		if formatAmzDate(&got, tt) {
+			t.Errorf("formatAmzDate(%v) = %s, want out of range", tt, got)
 		}
 	}
 }
 
-func FuzzAppendAmzDate(f *testing.F) {
-	for _, s := range []int64{0, -1, 86399, 86400, 951782400, 253402300799, -62135596800, math.MaxInt32} {
+func TestSignTimeOutOfRange(t *testing.T) {
+	r := newLogsRequest(t, nil)
+	err := NewSigner().SignRequest(r, nil, testCreds, "logs", "us-east-1", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))
+	if !errors.Is(err, ErrTimeOutOfRange) {
+		t.Fatalf("SignRequest in the year 10000: %v, want ErrTimeOutOfRange", err)
+	}
+	if r.Header.Get("Authorization") != "" || r.Header.Get("X-Amz-Date") != "" {
+		t.Fatalf("a refused signature left headers: %v", r.Header)
+	}
+}
+
+func FuzzFormatAmzDate(f *testing.F) {
+	for _, s := range []int64{0, -1, 86399, 86400, 951782400, 253402300799, 253402300800, -62167219200, -62167219201, math.MaxInt32} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, sec int64) {
 		sec %= 400_000_000_000 // beyond ±12,000 years time.Time's own arithmetic is the limit
 		tt := time.Unix(sec, 0)
-		if got, want := string(appendAmzDate(nil, tt)), tt.UTC().Format(TimeFormat); got != want {
-			t.Fatalf("appendAmzDate(%d) = %s, want %s", sec, got, want)
+		var got [16]byte
+		ok := formatAmzDate(&got, tt)
+		if y := tt.UTC().Year(); ok != (y >= 0 && y <= 9999) {
+			t.Fatalf("formatAmzDate(%d) ok = %v for the year %d", sec, ok, y)
+		}
+		if want := tt.UTC().Format(TimeFormat); ok && string(got[:]) != want {
+			t.Fatalf("formatAmzDate(%d) = %s, want %s", sec, got, want)
 		}
 	})
 }

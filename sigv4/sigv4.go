@@ -129,32 +129,38 @@ func ignoredHeader(k string) bool {
 // Content-Length. Repeated values are joined with commas in order; values are trimmed and inner
 // runs of spaces collapsed. The query is canonicalised but r.URL is not modified.
 func (s *Signer) SignHTTP(r *http.Request, creds Credentials, payloadHash, service, region string, t time.Time) error {
-	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
-		return ErrNoCredentials
-	}
 	if len(payloadHash) != 64 {
 		return errors.New("sigv4: payload hash must be 64 hex digits")
 	}
-	st := statePool.Get().(*state)
-	defer statePool.Put(st)
 	var ph [64]byte
 	copy(ph[:], payloadHash)
-	s.sign(st, r, creds, &ph, service, region, t)
-	return nil
+	return s.signHashed(r, creds, &ph, service, region, t)
 }
 
 // SignRequest is SignHTTP with the payload hash computed from body, without allocating for it.
 // body must be the exact bytes sent.
 func (s *Signer) SignRequest(r *http.Request, body []byte, creds Credentials, service, region string, t time.Time) error {
-	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
-		return ErrNoCredentials
-	}
-	st := statePool.Get().(*state)
-	defer statePool.Put(st)
 	sum := sha256.Sum256(body)
 	var ph [64]byte
 	encodeHex32(&ph, &sum)
-	s.sign(st, r, creds, &ph, service, region, t)
+	return s.signHashed(r, creds, &ph, service, region, t)
+}
+
+// ErrTimeOutOfRange is returned for a signing time outside the years 0000-9999, which
+// X-Amz-Date cannot express.
+var ErrTimeOutOfRange = errors.New("sigv4: signing time outside the years 0000-9999")
+
+func (s *Signer) signHashed(r *http.Request, creds Credentials, payloadHash *[64]byte, service, region string, t time.Time) error {
+	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
+		return ErrNoCredentials
+	}
+	var amzDate [16]byte
+	if !formatAmzDate(&amzDate, t) {
+		return ErrTimeOutOfRange
+	}
+	st := statePool.Get().(*state)
+	s.sign(st, r, creds, payloadHash, &amzDate, service, region)
+	statePool.Put(st)
 	return nil
 }
 
@@ -193,13 +199,10 @@ var statePool = sync.Pool{New: func() any {
 	return &state{buf: make([]byte, 0, 1024), tmp: make([]byte, 0, 256), names: make([]byte, 0, 256), mac: sha256.New(), sum: make([]byte, 0, sha256.Size)}
 }}
 
-func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash *[64]byte, service, region string, t time.Time) {
-	t = t.UTC()
-	var amzDate [16]byte
-	appendAmzDate(amzDate[:0], t)
-
+// sign signs r with the payload hash and the X-Amz-Date value amzDate.
+func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash *[64]byte, amzDate *[16]byte, service, region string) {
 	// One backing array for the headers the signer sets, and one string holding both the
-	// X-Amz-Date and the Authorization values, keep allocations at three. X-Amz-Date is in the
+	// X-Amz-Date and the Authorization values, keep allocations at two. X-Amz-Date is in the
 	// map (so that it is signed) before its string exists: its canonical line is written from
 	// amzDate, and the value is filled in at the end through the shared backing array.
 	vals := make([]string, 3)
@@ -221,7 +224,7 @@ func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash
 	var arr [8]header // on the stack while it fits (a PutLogEvents request has 5 or 6)
 	var hdrs []header
 	hdrs, st.names = collectHeaders(arr[:0], st.names[:0], r.Header, r.ContentLength)
-	buf, signedStart, signedEnd := appendCanonicalHeaders(buf, hdrs, host, r.ContentLength, &amzDate)
+	buf, signedStart, signedEnd := appendCanonicalHeaders(buf, hdrs, host, r.ContentLength, amzDate)
 	buf = append(buf, '\n')
 	buf = append(buf, payloadHash[:]...)
 
@@ -260,9 +263,6 @@ func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, d
 	sts = append(sts, '\n')
 	sts = appendHex32(sts, &creqHash)
 	key := s.keyCache().get(creds.AccessKeyID, creds.SecretAccessKey, date, region, service)
-	if st.mac == nil {
-		st.mac = sha256.New()
-	}
 	st.sum = key.appendSign(st.mac, st.sum[:0], sts)
 	if s.Debug != nil {
 		s.Debug(string(creq), string(sts))
@@ -282,9 +282,10 @@ func appendScope(b []byte, date []byte, region, service string) []byte {
 	return append(b, "/aws4_request"...)
 }
 
-// appendAmzDate appends t (in UTC) in the X-Amz-Date layout, [TimeFormat]. It works from the
-// Unix time with integer arithmetic: a quarter of the cost of time.Time's Date and Clock.
-func appendAmzDate(b []byte, t time.Time) []byte {
+// formatAmzDate writes t, in UTC, in the X-Amz-Date layout [TimeFormat], and reports false
+// for years outside 0000-9999. It works from the Unix time with integer arithmetic: a quarter
+// of the cost of time.Time's Date and Clock.
+func formatAmzDate(dst *[16]byte, t time.Time) bool {
 	sec := t.Unix()
 	days, rem := sec/86400, sec%86400
 	if rem < 0 {
@@ -292,9 +293,9 @@ func appendAmzDate(b []byte, t time.Time) []byte {
 	}
 	y, m, d := civilFromDays(days)
 	if y < 0 || y > 9999 {
-		return t.UTC().AppendFormat(b, TimeFormat)
+		return false
 	}
-	b = append(b, digitPairs[2*(y/100):2*(y/100)+2]...)
+	b := append(dst[:0], digitPairs[2*(y/100):2*(y/100)+2]...)
 	b = appendPair(b, int(y%100))
 	b = appendPair(b, m)
 	b = appendPair(b, d)
@@ -302,7 +303,8 @@ func appendAmzDate(b []byte, t time.Time) []byte {
 	b = appendPair(b, int(rem/3600))
 	b = appendPair(b, int(rem/60%60))
 	b = appendPair(b, int(rem%60))
-	return append(b, 'Z')
+	_ = append(b, 'Z')
+	return true
 }
 
 // civilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
@@ -549,37 +551,32 @@ func collectHeaders(hdrs []header, names []byte, h http.Header, contentLength in
 		hdrs = append(hdrs, newHeader(names[start:len(names):len(names)], k, v, 0))
 	}
 	if len(hdrs) > 12 {
-		slices.SortFunc(hdrs, func(a, b header) int {
-			if lessHeader(&a, &b) {
-				return -1
-			}
-			if lessHeader(&b, &a) {
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(hdrs, func(a, b header) int { return compareHeaders(&a, &b) })
 		return hdrs, names
 	}
 	// Insertion sort: a request has a handful of headers, and this beats the generic sort
 	// several times over.
 	for i := 1; i < len(hdrs); i++ {
-		for j := i; j > 0 && lessHeader(&hdrs[j], &hdrs[j-1]); j-- {
+		for j := i; j > 0 && compareHeaders(&hdrs[j], &hdrs[j-1]) < 0; j-- {
 			hdrs[j], hdrs[j-1] = hdrs[j-1], hdrs[j]
 		}
 	}
 	return hdrs, names
 }
 
-// lessHeader orders by lowercased name, then by the map key: a deterministic merge order for
-// keys that differ only in case.
-func lessHeader(a, b *header) bool {
+// compareHeaders orders by lowercased name, then by the map key: a deterministic merge order
+// for keys that differ only in case.
+func compareHeaders(a, b *header) int {
 	if a.prefix != b.prefix {
-		return a.prefix < b.prefix
+		if a.prefix < b.prefix {
+			return -1
+		}
+		return 1
 	}
 	if c := bytes.Compare(a.lower, b.lower); c != 0 {
-		return c < 0
+		return c
 	}
-	return a.key < b.key
+	return strings.Compare(a.key, b.key)
 }
 
 // headerName is a lowercase header name with its sort prefix.

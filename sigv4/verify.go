@@ -3,7 +3,6 @@ package sigv4
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -191,7 +190,9 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 		s = &defaultVerifySigner
 	}
 	creq := s.canonicalRequestFor(r, a.SignedHeaders, body)
-	want := s.signature(&state{}, creq, Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}, []byte(amz), []byte(a.Date), a.Region, a.Service)
+	st := statePool.Get().(*state)
+	defer statePool.Put(st)
+	want := s.signature(st, creq, Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}, []byte(amz), []byte(a.Date), a.Region, a.Service)
 	if !hmac.Equal(want[:], []byte(a.Signature)) {
 		return id, &VerifyError{Code: CodeInvalidSignature, Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
@@ -236,5 +237,5 @@ func (s *Signer) canonicalRequestFor(r *http.Request, signed []string, body []by
 	b = append(b, strings.Join(signed, ";")...)
 	b = append(b, '\n')
 	sum := sha256.Sum256(body)
-	return hex.AppendEncode(b, sum[:])
+	return appendHex32(b, &sum)
 }
