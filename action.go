@@ -65,32 +65,28 @@ func (c *Client) Action(ctx context.Context, action ActionType, params map[strin
 		if len(extra) == 0 {
 			return c.putLogEvents(ctx, in)
 		}
-		return c.actionJSON(ctx, op, putLogEventsMap(in), extra)
+		m := putLogEventsMap(in)
+		maps.Copy(m, extra)
+		return c.actionJSON(ctx, op, m)
 	case ActionCreateLogGroup, ActionCreateLogStream, ActionDeleteLogGroup, ActionDeleteLogStream:
 		m, err := simpleActionParams(op, params)
 		if err != nil {
 			return nil, err
 		}
-		return c.actionJSON(ctx, op, m, nil)
+		return c.actionJSON(ctx, op, m)
 	}
 	norm, err := normalizeValue(op, "params", params)
 	if err != nil {
 		return nil, err
 	}
-	if norm == nil {
-		norm = map[string]any{}
-	}
-	body, err := json.Marshal(norm)
-	if err != nil {
-		return nil, &ValidationError{Operation: op, Field: "params", Value: "", Reason: "cannot be JSON-encoded: " + err.Error()}
-	}
-	return c.do(ctx, op, body, nil)
+	m, _ := norm.(map[string]any) // nil params: {}
+	return c.actionJSON(ctx, op, m)
 }
 
-func (c *Client) actionJSON(ctx context.Context, op string, m, extra map[string]any) (*Response, error) {
-	if len(extra) > 0 {
-		m = maps.Clone(m)
-		maps.Copy(m, extra)
+// actionJSON encodes m with encoding/json (nil as {}) and sends it.
+func (c *Client) actionJSON(ctx context.Context, op string, m map[string]any) (*Response, error) {
+	if m == nil {
+		m = map[string]any{}
 	}
 	body, err := json.Marshal(m)
 	if err != nil {
@@ -262,71 +258,60 @@ func putLogEventsParams(params map[string]any) (*PutLogEventsInput, map[string]a
 }
 
 func paramEvents(v any) ([]InputLogEvent, error) {
-	const op = "PutLogEvents"
 	switch t := v.(type) {
 	case nil:
 		return nil, nil
 	case []InputLogEvent:
 		return slices.Clone(t), nil
 	case []map[string]any:
-		out := make([]InputLogEvent, len(t))
-		for i, m := range t {
-			ev, err := paramEvent(i, m)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = ev
-		}
-		return out, nil
+		return convertEvents(t, paramEvent)
 	case []map[string]string:
-		out := make([]InputLogEvent, len(t))
-		for i, m := range t {
-			ev, err := paramEvent(i, map[string]any{"message": m["message"], "timestamp": m["timestamp"]})
-			if err != nil {
-				return nil, err
-			}
-			for k := range m {
-				if k != "message" && k != "timestamp" {
-					return nil, unknownEventKey(i, k)
-				}
-			}
-			out[i] = ev
-		}
-		return out, nil
+		return convertEvents(t, paramStringEvent)
 	case []any:
-		out := make([]InputLogEvent, len(t))
-		for i, x := range t {
-			switch e := x.(type) {
-			case map[string]any:
-				ev, err := paramEvent(i, e)
-				if err != nil {
-					return nil, err
-				}
-				out[i] = ev
-			case map[string]string:
-				ev, err := paramEvents([]map[string]string{e})
-				if err != nil {
-					return nil, renumber(err, i)
-				}
-				out[i] = ev[0]
-			case InputLogEvent:
-				out[i] = e
-			default:
-				return nil, &ValidationError{Operation: op, Field: "logEvents[" + strconv.Itoa(i) + "]", Value: showAny(x), Reason: fmt.Sprintf("must be a map with message and timestamp, not %T", x)}
-			}
-		}
-		return out, nil
+		return convertEvents(t, paramAnyEvent)
 	}
-	return nil, &ValidationError{Operation: op, Field: "logEvents", Value: showAny(v), Reason: fmt.Sprintf("must be a list of events ([]map[string]any), not %T", v)}
+	return nil, &ValidationError{Operation: "PutLogEvents", Field: "logEvents", Value: showAny(v), Reason: fmt.Sprintf("must be a list of events ([]map[string]any), not %T", v)}
 }
 
-func renumber(err error, i int) error {
-	if ve, ok := err.(*ValidationError); ok {
-		cp := *ve
-		cp.Field = strings.Replace(cp.Field, "logEvents[0]", "logEvents["+strconv.Itoa(i)+"]", 1)
-		return &cp
+// convertEvents converts each element of list with conv, which is given its index.
+func convertEvents[E any](list []E, conv func(int, E) (InputLogEvent, error)) ([]InputLogEvent, error) {
+	out := make([]InputLogEvent, len(list))
+	for i, e := range list {
+		ev, err := conv(i, e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ev
 	}
-	return err
+	return out, nil
+}
+
+// paramAnyEvent converts element i of a []any event list.
+func paramAnyEvent(i int, x any) (InputLogEvent, error) {
+	switch e := x.(type) {
+	case map[string]any:
+		return paramEvent(i, e)
+	case map[string]string:
+		return paramStringEvent(i, e)
+	case InputLogEvent:
+		return e, nil
+	}
+	return InputLogEvent{}, &ValidationError{Operation: "PutLogEvents", Field: "logEvents[" + strconv.Itoa(i) + "]", Value: showAny(x), Reason: fmt.Sprintf("must be a map with message and timestamp, not %T", x)}
+}
+
+// paramStringEvent converts event i given as a map[string]string. Its message
+// and timestamp are checked before unknown keys.
+func paramStringEvent(i int, m map[string]string) (InputLogEvent, error) {
+	ev, err := paramEvent(i, map[string]any{"message": m["message"], "timestamp": m["timestamp"]})
+	if err != nil {
+		return InputLogEvent{}, err
+	}
+	for k := range m {
+		if k != "message" && k != "timestamp" {
+			return InputLogEvent{}, unknownEventKey(i, k)
+		}
+	}
+	return ev, nil
 }
 
 func unknownEventKey(i int, k string) error {
@@ -476,27 +461,24 @@ func normalizeValue(op, field string, v any) (any, error) {
 		if t == nil {
 			return nil, nil
 		}
-		out := make([]any, len(t))
-		for i, x := range t {
-			n, err := normalizeValue(op, field+"["+strconv.Itoa(i)+"]", x)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = n
-		}
-		return out, nil
+		return normalizeList(op, field, t)
 	case []map[string]any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			n, err := normalizeValue(op, field+"["+strconv.Itoa(i)+"]", x)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = n
-		}
-		return out, nil
+		return normalizeList(op, field, t) // a nil one is sent as []
 	case func(), chan any, complex64, complex128:
 		return nil, &ValidationError{Operation: op, Field: field, Value: showAny(v), Reason: fmt.Sprintf("cannot be encoded as JSON (%T)", v)}
 	}
 	return v, nil
+}
+
+// normalizeList normalizes each element of list (see normalizeValue).
+func normalizeList[E any](op, field string, list []E) ([]any, error) {
+	out := make([]any, len(list))
+	for i, x := range list {
+		n, err := normalizeValue(op, field+"["+strconv.Itoa(i)+"]", x)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
 }

@@ -202,3 +202,67 @@ func TestToMillis(t *testing.T) {
 		}
 	}
 }
+
+// TestActionEventErrorsIndexed pins the field of an error in any element of a
+// mixed []any list, whatever the element's form, and the pass-through merge.
+func TestActionEventErrorsIndexed(t *testing.T) {
+	ok := map[string]any{"message": "a", "timestamp": 1}
+	for _, tc := range []struct {
+		name   string
+		events any
+		field  string
+		reason string
+	}{
+		{"string map bad timestamp", []any{ok, map[string]string{"message": "m", "timestamp": "x"}}, "logEvents[1].timestamp", "must be a string of digits (milliseconds since the epoch)"},
+		{"string map missing timestamp", []any{ok, ok, map[string]string{"message": "m"}}, "logEvents[2].timestamp", "must be milliseconds since the epoch, got an empty string"},
+		{"string map unknown key", []any{ok, map[string]string{"message": "m", "timestamp": "1", "level": "x"}}, "logEvents[1].level", "is not a member of an event (allowed: message, timestamp)"},
+		{"string map list unknown key", []map[string]string{{"message": "m", "timestamp": "1"}, {"message": "m", "timestamp": "1", "k": "v"}}, "logEvents[1].k", "is not a member of an event (allowed: message, timestamp)"},
+		{"any map bad message", []any{ok, map[string]any{"message": 1, "timestamp": 1}}, "logEvents[1].message", "must be a string, not int"},
+		{"element of wrong type", []any{ok, "text"}, "logEvents[1]", "must be a map with message and timestamp, not string"},
+		{"list of wrong type", "text", "logEvents", "must be a list of events ([]map[string]any), not string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := paramEvents(tc.events)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != tc.field || ve.Reason != tc.reason || ve.Operation != "PutLogEvents" {
+				t.Fatalf("err = %#v, want field %q reason %q", err, tc.field, tc.reason)
+			}
+		})
+	}
+	f := newFakeLogs(t, nil)
+	c := newTestClient(t, f)
+	entity := map[string]any{"keyAttributes": map[string]any{"Type": "Service"}}
+	if _, err := c.Action(context.Background(), ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s",
+		"logEvents": []any{ok}, "entity": entity}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"entity":{"keyAttributes":{"Type":"Service"}},"logEvents":[{"message":"a","timestamp":1}],"logGroupName":"g","logStreamName":"s"}`
+	if got := f.requests()[0].Body; got != want {
+		t.Errorf("body %s, want %s", got, want)
+	}
+}
+
+// TestNormalizeValueLists pins how the generic path encodes lists, nil ones included.
+func TestNormalizeValueLists(t *testing.T) {
+	f := newFakeLogs(t, nil)
+	c := newTestClient(t, f)
+	params := map[string]any{
+		"a": []any{time.UnixMilli(1), map[string]any{"t": time.UnixMilli(2)}},
+		"b": []map[string]any{{"t": time.UnixMilli(3)}},
+		"c": []any(nil),
+		"d": []map[string]any(nil),
+		"e": map[string]any(nil),
+	}
+	if _, err := c.Action(context.Background(), "StartQuery", params); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"a":[1,{"t":2}],"b":[{"t":3}],"c":null,"d":[],"e":null}`
+	if got := f.requests()[0].Body; got != want {
+		t.Errorf("body %s, want %s", got, want)
+	}
+	_, err := c.Action(context.Background(), "StartQuery", map[string]any{"b": []map[string]any{{}, {"f": func() {}}}})
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Field != "params.b[1].f" {
+		t.Fatalf("err = %v, want field params.b[1].f", err)
+	}
+}

@@ -159,14 +159,19 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		}
 	}
 
+	// setting looks a setting up in the environment, then in the profile, and
+	// returns the name it was found under for error messages.
+	setting := func(envName, key string) (string, string) {
+		if v := env.getenv(envName); v != "" {
+			return envName, v
+		}
+		return key, sf.setting(profile, key)
+	}
 	boolSetting := func(envName, key string, dst **bool) error {
 		if *dst != nil {
 			return nil
 		}
-		name, v := envName, env.getenv(envName)
-		if v == "" {
-			name, v = key, sf.setting(profile, key)
-		}
+		name, v := setting(envName, key)
 		if v == "" {
 			return nil
 		}
@@ -200,25 +205,16 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		}
 	}
 
-	if !o.retrySet || o.retry.MaxAttempts == 0 {
-		if o.maxAttempts == 0 {
-			name, v := "AWS_MAX_ATTEMPTS", env.getenv("AWS_MAX_ATTEMPTS")
-			if v == "" {
-				name, v = "max_attempts", sf.setting(profile, "max_attempts")
+	if o.maxAttempts == 0 && o.retry.MaxAttempts == 0 {
+		if name, v := setting("AWS_MAX_ATTEMPTS", "max_attempts"); v != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 1 {
+				return nil, &ValidationError{Operation: op, Field: name, Value: showValue(v), Reason: "must be a whole number of at least 1"}
 			}
-			if v != "" {
-				n, err := strconv.Atoi(strings.TrimSpace(v))
-				if err != nil || n < 1 {
-					return nil, &ValidationError{Operation: op, Field: name, Value: showValue(v), Reason: "must be a whole number of at least 1"}
-				}
-				o.maxAttempts = n
-			}
+			o.maxAttempts = n
 		}
 	}
-	name, mode := "AWS_RETRY_MODE", env.getenv("AWS_RETRY_MODE")
-	if mode == "" {
-		name, mode = "retry_mode", sf.setting(profile, "retry_mode")
-	}
+	name, mode := setting("AWS_RETRY_MODE", "retry_mode")
 	switch strings.ToLower(mode) {
 	case "", "standard", "adaptive", "legacy":
 	default:

@@ -121,6 +121,10 @@ func TestNewFromEnvironment(t *testing.T) {
 			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 5}},
 		{"WithMaxAttempts beats env", map[string]string{"AWS_MAX_ATTEMPTS": "5"}, []Option{WithMaxAttempts(2)},
 			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 2}},
+		{"WithRetryPolicy MaxAttempts beats env", map[string]string{"AWS_MAX_ATTEMPTS": "5"}, []Option{WithRetryPolicy(RetryPolicy{MaxAttempts: 4})},
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 4}},
+		{"WithRetryPolicy without MaxAttempts keeps env", map[string]string{"AWS_MAX_ATTEMPTS": "5"}, []Option{WithRetryPolicy(RetryPolicy{MaxBackoff: time.Second})},
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 5}},
 		{"fips profile, gov special case", map[string]string{"AWS_PROFILE": "fips", "AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "s"}, nil,
 			want{region: "us-gov-east-1", endpoint: "https://logs.us-gov-east-1.amazonaws.com", akid: "A", attempts: 3}},
 		{"fips and dual-stack env", map[string]string{"AWS_USE_FIPS_ENDPOINT": "TRUE", "AWS_USE_DUALSTACK_ENDPOINT": "true", "AWS_REGION": "us-east-2"}, nil,
@@ -165,7 +169,7 @@ func TestNewFromEnvironment(t *testing.T) {
 }
 
 func TestNewFromEnvironmentFileLocations(t *testing.T) {
-	home := setupHome(t, "", "")
+	setupHome(t, "", "")
 	dir := t.TempDir()
 	cred := filepath.Join(dir, "c")
 	cfg := filepath.Join(dir, "k")
@@ -181,7 +185,6 @@ func TestNewFromEnvironmentFileLocations(t *testing.T) {
 	if c.Region() != "il-central-1" {
 		t.Errorf("region %s: the config file should win over the credentials file", c.Region())
 	}
-	_ = home
 	// No credentials anywhere: a clear error.
 	setupHome(t, "", "[default]\nregion=us-east-1\n")
 	_, err = NewFromEnvironment(context.Background())

@@ -3,11 +3,38 @@ package cwlogs
 import (
 	"context"
 	"iter"
+	"slices"
 )
 
 // The iterators walk all pages of a paginated operation, yielding items.
 // They copy the input (the caller's struct is never modified) and validate it
 // before the first request; an error is yielded once, as the last element.
+
+// paginate yields the items of the pages that page returns for a token,
+// starting with start. It stops after a page without a next token or whose
+// next token is the one it was sent (the end of a GetLogEvents stream).
+func paginate[T any](start string, page func(token string) (items []T, next string, err error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		token := start
+		for {
+			items, next, err := page(token)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if next == "" || next == token {
+				return
+			}
+			token = next
+		}
+	}
+}
 
 // DescribeLogGroupsIter yields every log group matching in (nil: all groups).
 func (c *Client) DescribeLogGroupsIter(ctx context.Context, in *DescribeLogGroupsInput) iter.Seq2[LogGroup, error] {
@@ -15,25 +42,15 @@ func (c *Client) DescribeLogGroupsIter(ctx context.Context, in *DescribeLogGroup
 	if in != nil {
 		cp = *in
 	}
-	return func(yield func(LogGroup, error) bool) {
+	return paginate(cp.NextToken, func(token string) ([]LogGroup, string, error) {
 		in := cp
-		for {
-			out, err := c.DescribeLogGroups(ctx, &in)
-			if err != nil {
-				yield(LogGroup{}, err)
-				return
-			}
-			for _, g := range out.LogGroups {
-				if !yield(g, nil) {
-					return
-				}
-			}
-			if out.NextToken == "" || out.NextToken == in.NextToken {
-				return
-			}
-			in.NextToken = out.NextToken
+		in.NextToken = token
+		out, err := c.DescribeLogGroups(ctx, &in)
+		if err != nil {
+			return nil, "", err
 		}
-	}
+		return out.LogGroups, out.NextToken, nil
+	})
 }
 
 // DescribeLogStreamsIter yields every log stream of a group.
@@ -42,25 +59,15 @@ func (c *Client) DescribeLogStreamsIter(ctx context.Context, in *DescribeLogStre
 	if in != nil {
 		cp = *in
 	}
-	return func(yield func(LogStream, error) bool) {
+	return paginate(cp.NextToken, func(token string) ([]LogStream, string, error) {
 		in := cp
-		for {
-			out, err := c.DescribeLogStreams(ctx, &in)
-			if err != nil {
-				yield(LogStream{}, err)
-				return
-			}
-			for _, s := range out.LogStreams {
-				if !yield(s, nil) {
-					return
-				}
-			}
-			if out.NextToken == "" || out.NextToken == in.NextToken {
-				return
-			}
-			in.NextToken = out.NextToken
+		in.NextToken = token
+		out, err := c.DescribeLogStreams(ctx, &in)
+		if err != nil {
+			return nil, "", err
 		}
-	}
+		return out.LogStreams, out.NextToken, nil
+	})
 }
 
 // GetLogEventsIter yields the events of a stream from the oldest on: it sets
@@ -74,25 +81,15 @@ func (c *Client) GetLogEventsIter(ctx context.Context, in *GetLogEventsInput) it
 		cp = *in
 	}
 	cp.StartFromHead = true
-	return func(yield func(OutputLogEvent, error) bool) {
+	return paginate(cp.NextToken, func(token string) ([]OutputLogEvent, string, error) {
 		in := cp
-		for {
-			out, err := c.GetLogEvents(ctx, &in)
-			if err != nil {
-				yield(OutputLogEvent{}, err)
-				return
-			}
-			for _, e := range out.Events {
-				if !yield(e, nil) {
-					return
-				}
-			}
-			if out.NextForwardToken == "" || out.NextForwardToken == in.NextToken {
-				return
-			}
-			in.NextToken = out.NextForwardToken
+		in.NextToken = token
+		out, err := c.GetLogEvents(ctx, &in)
+		if err != nil {
+			return nil, "", err
 		}
-	}
+		return out.Events, out.NextForwardToken, nil
+	})
 }
 
 // FilterLogEventsIter yields every event of a group matching the filter.
@@ -100,28 +97,15 @@ func (c *Client) FilterLogEventsIter(ctx context.Context, in *FilterLogEventsInp
 	var cp FilterLogEventsInput
 	if in != nil {
 		cp = *in
-		cp.LogStreamNames = append([]string(nil), in.LogStreamNames...)
-		if in.LogStreamNames != nil && cp.LogStreamNames == nil {
-			cp.LogStreamNames = []string{}
-		}
+		cp.LogStreamNames = slices.Clone(in.LogStreamNames) // keeps nil and empty apart
 	}
-	return func(yield func(FilteredLogEvent, error) bool) {
+	return paginate(cp.NextToken, func(token string) ([]FilteredLogEvent, string, error) {
 		in := cp
-		for {
-			out, err := c.FilterLogEvents(ctx, &in)
-			if err != nil {
-				yield(FilteredLogEvent{}, err)
-				return
-			}
-			for _, e := range out.Events {
-				if !yield(e, nil) {
-					return
-				}
-			}
-			if out.NextToken == "" || out.NextToken == in.NextToken {
-				return
-			}
-			in.NextToken = out.NextToken
+		in.NextToken = token
+		out, err := c.FilterLogEvents(ctx, &in)
+		if err != nil {
+			return nil, "", err
 		}
-	}
+		return out.Events, out.NextToken, nil
+	})
 }

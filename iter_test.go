@@ -93,6 +93,19 @@ func TestIteratorEarlyBreakAndError(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	}
+	if ve == nil || ve.Field != "logGroupName" {
+		t.Fatalf("DescribeLogStreamsIter yielded %v, want the logGroupName ValidationError", ve)
+	}
+	// An empty (not nil) LogStreamNames survives the iterator's copy and is rejected.
+	ve = nil
+	for _, err := range c.FilterLogEventsIter(context.Background(), &FilterLogEventsInput{LogGroupName: "g", LogStreamNames: []string{}}) {
+		if !errors.As(err, &ve) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if ve == nil || ve.Field != "logStreamNames" {
+		t.Fatalf("FilterLogEventsIter yielded %v, want the logStreamNames ValidationError", ve)
+	}
 	if n := len(f.requests()); n != 3 {
 		t.Fatalf("requests = %d, want 3", n)
 	}

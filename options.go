@@ -13,7 +13,6 @@ type options struct {
 	sessionToken   string
 	httpClient     *http.Client
 	retry          RetryPolicy
-	retrySet       bool
 	maxAttempts    int
 	clock          func() time.Time
 	creds          CredentialsProvider
@@ -42,7 +41,7 @@ func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpCli
 // WithRetryPolicy sets the retry policy; its zero fields take the defaults
 // described on [RetryPolicy].
 func WithRetryPolicy(p RetryPolicy) Option {
-	return func(o *options) { o.retry = p; o.retrySet = true }
+	return func(o *options) { o.retry = p }
 }
 
 // WithMaxAttempts sets the maximum number of attempts per call (1 disables

@@ -2,6 +2,7 @@ package cwlogs
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,10 +62,6 @@ func validLogGroupName(op, field, s string) *ValidationError {
 	if e := checkLen(op, field, s, 1, MaxLogGroupNameLen); e != nil {
 		return e
 	}
-	return checkGroupChars(op, field, s)
-}
-
-func checkGroupChars(op, field, s string) *ValidationError {
 	for i := 0; i < len(s); i++ {
 		if !isLogGroupNameByte(s[i]) {
 			r, _ := utf8.DecodeRuneInString(s[i:])
@@ -85,38 +82,28 @@ func validLogStreamName(op, field, s string) *ValidationError {
 	return nil
 }
 
-// isIdentByte reports whether b matches [\w#+=/:,.@-].
-func isIdentByte(b byte, extra string) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' ||
-		strings.IndexByte(extra, b) >= 0
+// validIdent checks 1–max characters of [\w<extra>]: letters, digits, '_' and the bytes of extra.
+func validIdent(op, field, s string, max int, extra string) *ValidationError {
+	if e := checkLen(op, field, s, 1, max); e != nil {
+		return e
+	}
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; !isAlnum(b) && b != '_' && strings.IndexByte(extra, b) < 0 {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return verrf(op, field, showValue(s), "contains %q; allowed are letters, digits and _ %s", r, strings.Join(strings.Split(extra, ""), " "))
+		}
+	}
+	return nil
 }
 
 // validLogGroupIdentifier checks LogGroupIdentifier: 1–2048 characters of [\w#+=/:,.@-].
 func validLogGroupIdentifier(op, field, s string) *ValidationError {
-	if e := checkLen(op, field, s, 1, MaxLogGroupIdentifierLen); e != nil {
-		return e
-	}
-	for i := 0; i < len(s); i++ {
-		if !isIdentByte(s[i], "#+=/:,.@-") {
-			r, _ := utf8.DecodeRuneInString(s[i:])
-			return verrf(op, field, showValue(s), "contains %q; allowed are letters, digits and _ # + = / : , . @ -", r)
-		}
-	}
-	return nil
+	return validIdent(op, field, s, MaxLogGroupIdentifierLen, "#+=/:,.@-")
 }
 
 // validResourceArn checks AmazonResourceName: 1–1011 characters of [\w+=/:,.@-].
 func validResourceArn(op, field, s string) *ValidationError {
-	if e := checkLen(op, field, s, 1, MaxResourceArnLen); e != nil {
-		return e
-	}
-	for i := 0; i < len(s); i++ {
-		if !isIdentByte(s[i], "+=/:,.@-") {
-			r, _ := utf8.DecodeRuneInString(s[i:])
-			return verrf(op, field, showValue(s), "contains %q; allowed are letters, digits and _ + = / : , . @ -", r)
-		}
-	}
-	return nil
+	return validIdent(op, field, s, MaxResourceArnLen, "+=/:,.@-")
 }
 
 // isTagText reports whether s matches the model's tag pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
@@ -153,12 +140,7 @@ func validTags(op, field string, tags map[string]string, required bool) *Validat
 		return verrf(op, field, strconv.Itoa(len(tags))+" tags", "holds more than %d tags", MaxTags)
 	}
 	// Check in key order so the reported error is deterministic.
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		if e := validTagKey(op, field+" key", k); e != nil {
 			return e
 		}
@@ -339,10 +321,7 @@ func (in *DescribeLogGroupsInput) validate() error {
 		}
 	}
 	if in.LogGroupNamePattern != "" {
-		if e := checkLen(op, "logGroupNamePattern", in.LogGroupNamePattern, 0, MaxLogGroupNameLen); e != nil {
-			return e
-		}
-		if e := checkGroupChars(op, "logGroupNamePattern", in.LogGroupNamePattern); e != nil {
+		if e := validLogGroupName(op, "logGroupNamePattern", in.LogGroupNamePattern); e != nil {
 			return e
 		}
 	}

@@ -246,3 +246,33 @@ func TestValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestValidationCharMessages pins the character errors of the name-like fields.
+func TestValidationCharMessages(t *testing.T) {
+	for _, tc := range []struct {
+		in     interface{ validate() error }
+		field  string
+		reason string
+	}{
+		{&DescribeLogStreamsInput{LogGroupIdentifier: "a b"}, "logGroupIdentifier", `contains ' '; allowed are letters, digits and _ # + = / : , . @ -`},
+		{&ListTagsForResourceInput{ResourceArn: "arn#x"}, "resourceArn", `contains '#'; allowed are letters, digits and _ + = / : , . @ -`},
+		{&DeleteLogGroupInput{LogGroupName: "a:b"}, "logGroupName", `contains ':' at byte 1; allowed are A-Z a-z 0-9 . - _ / #`},
+		{&DescribeLogGroupsInput{LogGroupNamePattern: "ab*"}, "logGroupNamePattern", `contains '*' at byte 2; allowed are A-Z a-z 0-9 . - _ / #`},
+		{&DescribeLogGroupsInput{LogGroupNamePattern: strings.Repeat("a", 513)}, "logGroupNamePattern", "is 513 characters long; the maximum is 512"},
+		{&DescribeLogGroupsInput{LogGroupNamePattern: "\xff"}, "logGroupNamePattern", "is not valid UTF-8"},
+		{&CreateLogGroupInput{LogGroupName: "g", Tags: map[string]string{"b*": "v", "a*": "v"}}, "tags key", `must match ^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`},
+	} {
+		var ve *ValidationError
+		if err := tc.in.validate(); !errors.As(err, &ve) || ve.Field != tc.field || ve.Reason != tc.reason {
+			t.Errorf("%T: err = %v, want field %q reason %q", tc.in, err, tc.field, tc.reason)
+		}
+	}
+	var ve *ValidationError
+	in := &CreateLogGroupInput{LogGroupName: "g", Tags: map[string]string{"b*": "v", "a*": "v", "c*": "v"}}
+	if err := in.validate(); !errors.As(err, &ve) || ve.Value != `"a*"` {
+		t.Errorf("tags: err = %v, want the first key in order", err)
+	}
+	if err := (&DescribeLogGroupsInput{LogGroupNamePattern: "/app-1_x.y#z"}).validate(); err != nil {
+		t.Errorf("valid pattern: %v", err)
+	}
+}
