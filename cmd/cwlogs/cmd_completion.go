@@ -5,7 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -118,25 +119,20 @@ func (s completionSpec) valueFlags() []string {
 			}
 		}
 	}
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
-func dashed(fs []flagSpec, onlyValue bool) string {
+func dashed(fs []flagSpec) string {
 	var out []string
 	for _, f := range fs {
-		if !onlyValue || f.value {
-			out = append(out, "--"+f.name)
-		}
+		out = append(out, "--"+f.name)
 	}
 	return strings.Join(out, " ")
 }
 
-const globalValueCase = "--region|--profile|--endpoint-url|--output"
+// globalValueCase is the shell case pattern of the global flags that take a
+// value, as extractGlobals reads them.
+var globalValueCase = "--" + strings.Join(globalValueFlags, "|--")
 
 func writeBash(w io.Writer, s completionSpec) {
 	fmt.Fprintf(w, `# bash completion for cwlogs. Load it with: source <(cwlogs completion bash)
@@ -153,11 +149,11 @@ _cwlogs() {
         esac
     done
     case "$prev" in
-`, s.names(), dashed(globalFlagSpecs(), false), globalValueCase)
-	for _, k := range sortedStringKeys(flagChoices) {
+`, s.names(), dashed(globalFlagSpecs()), globalValueCase)
+	for _, k := range slices.Sorted(maps.Keys(flagChoices)) {
 		fmt.Fprintf(w, "        --%s) COMPREPLY=($(compgen -W %q -- \"$cur\")); return ;;\n", k, flagChoices[k])
 	}
-	for _, k := range sortedBoolKeys(fileFlags) {
+	for _, k := range slices.Sorted(maps.Keys(fileFlags)) {
 		fmt.Fprintf(w, "        --%s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", k)
 	}
 	fmt.Fprintf(w, "        %s) return ;;\n    esac\n", strings.Join(s.valueFlags(), "|"))
@@ -176,7 +172,7 @@ _cwlogs() {
 `)
 	for _, c := range s.cmds {
 		if len(c.flags) > 0 {
-			fmt.Fprintf(w, "        %s) flags=%q ;;\n", c.name, dashed(c.flags, false))
+			fmt.Fprintf(w, "        %s) flags=%q ;;\n", c.name, dashed(c.flags))
 		}
 	}
 	fmt.Fprint(w, `    esac
@@ -210,11 +206,11 @@ _cwlogs() {
         esac
     done
     case "${words[CURRENT-1]}" in
-`, dashed(globalFlagSpecs(), false), globalValueCase)
-	for _, k := range sortedStringKeys(flagChoices) {
+`, dashed(globalFlagSpecs()), globalValueCase)
+	for _, k := range slices.Sorted(maps.Keys(flagChoices)) {
 		fmt.Fprintf(w, "        --%s) compadd -- %s; return ;;\n", k, flagChoices[k])
 	}
-	for _, k := range sortedBoolKeys(fileFlags) {
+	for _, k := range slices.Sorted(maps.Keys(fileFlags)) {
 		fmt.Fprintf(w, "        --%s) _files; return ;;\n", k)
 	}
 	fmt.Fprintf(w, "        %s) return ;;\n    esac\n", strings.Join(s.valueFlags(), "|"))
@@ -233,7 +229,7 @@ _cwlogs() {
 `)
 	for _, c := range s.cmds {
 		if len(c.flags) > 0 {
-			fmt.Fprintf(w, "        %s) flags=%q ;;\n", c.name, dashed(c.flags, false))
+			fmt.Fprintf(w, "        %s) flags=%q ;;\n", c.name, dashed(c.flags))
 		}
 	}
 	fmt.Fprint(w, `    esac
@@ -283,21 +279,3 @@ func fishQuote(s string) string {
 }
 
 func zshQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-func sortedStringKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func sortedBoolKeys(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -7,7 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,7 +70,7 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	}
 	group, stream, msgs := pos[0], pos[1], pos[2:]
 	// One layer of retries: the shipper's (see package ship).
-	cl, err := c.m.clientWith(ctx, cwlogs.WithMaxAttempts(1))
+	cl, err := c.m.client(ctx, cwlogs.WithMaxAttempts(1))
 	if err != nil {
 		return err
 	}
@@ -209,19 +210,10 @@ func (s putSummary) text() string {
 		s.Events, s.Sent, s.Bytes, s.Batches, s.Retries, s.Rejected, s.Dropped)
 	if len(s.Reasons) > 0 {
 		var parts []string
-		for _, k := range sortedKeys(s.Reasons) {
+		for _, k := range slices.Sorted(maps.Keys(s.Reasons)) {
 			parts = append(parts, fmt.Sprintf("%s=%d", k, s.Reasons[k]))
 		}
 		line += " (" + strings.Join(parts, " ") + ")"
 	}
 	return line
-}
-
-func sortedKeys(m map[string]int64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/cwlogs/cwlogs"
@@ -44,7 +45,7 @@ func extractGlobals(args []string) (globals, []string, error) {
 		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
 		name, value, hasValue := strings.Cut(name, "=")
 		switch {
-		case isOneOf(name, globalValueFlags):
+		case slices.Contains(globalValueFlags, name):
 			if !hasValue {
 				if i+1 >= len(args) {
 					return g, nil, usagef("", "flag needs an argument: --%s", name)
@@ -62,7 +63,7 @@ func extractGlobals(args []string) (globals, []string, error) {
 			case "output":
 				g.output = value
 			}
-		case isOneOf(name, globalBoolFlags):
+		case slices.Contains(globalBoolFlags, name):
 			b := true
 			if hasValue {
 				switch strings.ToLower(value) {
@@ -94,15 +95,6 @@ func extractGlobals(args []string) (globals, []string, error) {
 	return g, rest, nil
 }
 
-func isOneOf(s string, list []string) bool {
-	for _, v := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
-
 // configError is a problem with the configuration (region, credentials,
 // profile, endpoint) found before any request: exit status 2.
 type configError struct{ err error }
@@ -111,12 +103,8 @@ func (e *configError) Error() string { return e.err.Error() }
 func (e *configError) Unwrap() error { return e.err }
 
 // client builds the CloudWatch Logs client the way the AWS CLI would: flags
-// first, then the environment and the ~/.aws files.
-func (m *Main) client(ctx context.Context) (*cwlogs.Client, error) {
-	return m.clientWith(ctx)
-}
-
-func (m *Main) clientWith(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Client, error) {
+// first, then the environment and the ~/.aws files; extra options come last.
+func (m *Main) client(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Client, error) {
 	var opts []cwlogs.Option
 	if m.g.region != "" {
 		opts = append(opts, cwlogs.WithRegion(m.g.region))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,13 +20,8 @@ func seedEvents(t *testing.T, endpoint string, group, stream string, base time.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	var offs []int64
-	for off := range evs {
-		offs = append(offs, off)
-	}
-	sortInt64(offs)
 	in := &cwlogs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream}
-	for _, off := range offs {
+	for _, off := range slices.Sorted(maps.Keys(evs)) {
 		in.LogEvents = append(in.LogEvents, cwlogs.InputLogEvent{Timestamp: base.UnixMilli() + off, Message: evs[off]})
 	}
 	out, err := cl.PutLogEvents(context.Background(), in)
@@ -33,14 +30,6 @@ func seedEvents(t *testing.T, endpoint string, group, stream string, base time.T
 	}
 	if out.RejectedLogEventsInfo != nil {
 		t.Fatalf("seed events rejected: %+v", out.RejectedLogEventsInfo)
-	}
-}
-
-func sortInt64(s []int64) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
 	}
 }
 

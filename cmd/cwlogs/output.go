@@ -23,13 +23,14 @@ type printer struct {
 }
 
 func newPrinter(m *Main) *printer {
+	outTTY := isTerminal(m.Stdout)
 	return &printer{
 		w:      m.Stdout,
 		json:   m.g.output == "json",
-		color:  useColor(isTerminal(m.Stdout), m.g.noColor, m.Getenv),
+		color:  useColor(outTTY, m.g.noColor, m.Getenv),
 		local:  m.g.local,
 		errTTY: isTerminal(m.Stderr),
-		outTTY: isTerminal(m.Stdout),
+		outTTY: outTTY,
 	}
 }
 
@@ -125,10 +126,10 @@ func (t *table) flush() error {
 }
 
 // progress shows a counter on stderr, only when stderr is a terminal and only
-// once the operation has lasted a second ("long" operations).
+// once the operation has lasted a second ("long" operations). Only loop
+// writes; end reads shown after loop has returned.
 type progress struct {
 	w     io.Writer
-	mu    sync.Mutex
 	start time.Time
 	shown bool
 	stop  chan struct{}
@@ -170,10 +171,8 @@ func (pr *progress) loop() {
 			if time.Since(pr.start) < time.Second {
 				continue
 			}
-			pr.mu.Lock()
 			fmt.Fprintf(pr.w, "\r\x1b[K%s", pr.text())
 			pr.shown = true
-			pr.mu.Unlock()
 		}
 	}
 }

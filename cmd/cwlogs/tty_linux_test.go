@@ -42,15 +42,18 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	return m, s
 }
 
-// runOnTTY runs cwlogs with stdout and stderr on a terminal and returns what
-// the terminal received.
-func runOnTTY(t *testing.T, c *cli, stdin io.Reader, args ...string) string {
+// runOnTTY runs cwlogs with stderr on a terminal, and stdout too unless
+// stdout is given, and returns what the terminal received.
+func runOnTTY(t *testing.T, c *cli, stdin io.Reader, stdout io.Writer, args ...string) string {
 	t.Helper()
 	master, slave := openPTY(t)
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = c.environ()
 	cmd.Stdin = stdin
-	cmd.Stdout, cmd.Stderr = slave, slave
+	cmd.Stdout, cmd.Stderr = stdout, slave
+	if stdout == nil {
+		cmd.Stdout = slave
+	}
 	var out bytes.Buffer
 	done := make(chan struct{})
 	go func() {
@@ -74,15 +77,15 @@ func TestColorOnTerminal(t *testing.T) {
 	c := newCLI(t, startLocal(t))
 	c.env["TERM"] = "xterm"
 	c.mustRun(0, "", "create-group", "tty")
-	out := runOnTTY(t, c, nil, "groups")
+	out := runOnTTY(t, c, nil, nil, "groups")
 	if !strings.Contains(out, "\x1b[1mNAME") {
 		t.Errorf("no bold header on a terminal: %q", out)
 	}
-	if out := runOnTTY(t, c, nil, "groups", "--no-color"); strings.Contains(out, "\x1b[") {
+	if out := runOnTTY(t, c, nil, nil, "groups", "--no-color"); strings.Contains(out, "\x1b[") {
 		t.Errorf("--no-color: %q", out)
 	}
 	c.env["NO_COLOR"] = "1"
-	if out := runOnTTY(t, c, nil, "groups"); strings.Contains(out, "\x1b[") {
+	if out := runOnTTY(t, c, nil, nil, "groups"); strings.Contains(out, "\x1b[") {
 		t.Errorf("NO_COLOR: %q", out)
 	}
 }
@@ -102,7 +105,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		}
 		pw.Close()
 	}()
-	out := runOnTTY(t, c, pr, "put", "prog", "s")
+	out := runOnTTY(t, c, pr, nil, "put", "prog", "s")
 	if !strings.Contains(out, "\r\x1b[Kcwlogs: put ") {
 		t.Errorf("no progress line: %q", out)
 	}
@@ -127,26 +130,10 @@ func TestReadProgressOnTerminal(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newCLI(t, srv.URL)
-	master, slave := openPTY(t)
-	cmd := exec.Command(binPath, "get", "g", "s")
-	cmd.Env = c.environ()
 	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, slave
-	var term bytes.Buffer
-	done := make(chan struct{})
-	go func() { io.Copy(&term, master); close(done) }()
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		master.Close()
-		<-done
-	}
-	if !strings.Contains(term.String(), "cwlogs: read ") {
-		t.Errorf("no progress on the terminal: %q", term.String())
+	term := runOnTTY(t, c, nil, &stdout, "get", "g", "s")
+	if !strings.Contains(term, "cwlogs: read ") {
+		t.Errorf("no progress on the terminal: %q", term)
 	}
 	if strings.Contains(stdout.String(), "cwlogs: read") || strings.Count(stdout.String(), "\n") != 2 {
 		t.Errorf("stdout: %q", stdout.String())

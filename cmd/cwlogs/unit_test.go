@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func FuzzExtractGlobals(f *testing.F) {
 			}
 			name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
 			name, _, _ = strings.Cut(name, "=")
-			if len(a) > 1 && a[0] == '-' && (isOneOf(name, globalValueFlags) || isOneOf(name, globalBoolFlags)) {
+			if len(a) > 1 && a[0] == '-' && (slices.Contains(globalValueFlags, name) || slices.Contains(globalBoolFlags, name)) {
 				t.Fatalf("global flag %q left in %q", a, rest)
 			}
 		}
