@@ -319,10 +319,6 @@ func (d *jdec) str() ([]byte, error) {
 	return nil, d.errf("unexpected end of JSON input in string")
 }
 
-// wordSpecial reports whether the 8 bytes of x (little endian) contain '"', '\\', a byte
-// below 0x20 or a byte at or above 0x80. It is exact: in a word without such a byte no
-// subtraction borrows across bytes, so no high bit is set; otherwise the lowest such byte
-// receives no borrow and sets its high bit.
 // strPlain[c] is true for the bytes a string copies without attention: not '"', '\\', a
 // control character or non-ASCII.
 var strPlain = func() (t [256]bool) {
@@ -351,7 +347,8 @@ func skipPlain(b []byte, i int) int {
 	return i
 }
 
-// wordSpecialMask is non-zero exactly when wordSpecial(x).
+// wordSpecialMask is wordSpecial before the comparison with zero: skipPlain ORs the masks of
+// four words and tests them once.
 func wordSpecialMask(x uint64) uint64 {
 	const (
 		ones = 0x0101010101010101
@@ -362,16 +359,11 @@ func wordSpecialMask(x uint64) uint64 {
 	return ((quote - ones) | (bslash - ones) | (x - ones*0x20) | x) & high
 }
 
-func wordSpecial(x uint64) bool {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	quote := x ^ (ones * '"')
-	bslash := x ^ (ones * '\\')
-	t := (quote - ones) | (bslash - ones) | (x - ones*0x20) | x
-	return t&high != 0
-}
+// wordSpecial reports whether the 8 bytes of x (little endian) contain '"', '\\', a byte
+// below 0x20 or a byte at or above 0x80. It is exact: in a word without such a byte no
+// subtraction borrows across bytes, so no high bit is set; otherwise the lowest such byte
+// receives no borrow and sets its high bit.
+func wordSpecial(x uint64) bool { return wordSpecialMask(x) != 0 }
 
 func (d *jdec) strSlow(start int) ([]byte, error) {
 	out := make([]byte, 0, d.i-start+16)

@@ -2,7 +2,6 @@ package localserver
 
 import (
 	"context"
-	"errors"
 
 	"github.com/cwlogs/cwlogs/localserver/filterpattern"
 )
@@ -35,9 +34,7 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	var v verrs
 	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
 	v.str(in.LogGroupIdentifier, "logGroupIdentifier", shLogGroupIdentifier)
-	if in.LogStreamNames != nil {
-		v.strList(*in.LogStreamNames, true, "logStreamNames", 1, 100, shLogStreamName)
-	}
+	v.strList(in.LogStreamNames, "logStreamNames", 1, 100, shLogStreamName)
 	v.str(in.LogStreamNamePrefix, "logStreamNamePrefix", shLogStreamName)
 	v.minInt(in.StartTime, "startTime", 0)
 	v.minInt(in.EndTime, "endTime", 0)
@@ -56,13 +53,9 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	}
 	var pat *filterpattern.Pattern
 	if in.FilterPattern != nil {
-		p, err := filterpattern.Parse(*in.FilterPattern)
+		p, err := filterpattern.Parse(*in.FilterPattern) // every error is a *filterpattern.SyntaxError
 		if err != nil {
-			var se *filterpattern.SyntaxError
-			if errors.As(err, &se) {
-				return nil, invalidParam("Invalid filter pattern: %s", se.Error())
-			}
-			return nil, invalidParam("Invalid filter pattern: %s", err.Error())
+			return nil, invalidParam("Invalid filter pattern: %s", err)
 		}
 		if !p.MatchAll() {
 			pat = p

@@ -3,6 +3,7 @@ package localserver
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 )
 
@@ -49,9 +50,7 @@ func (s *Server) createLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	v.required(in.LogGroupName != nil, "logGroupName")
 	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
 	v.str(in.KmsKeyID, "kmsKeyId", shKmsKeyID)
-	if in.Tags != nil {
-		v.tags(*in.Tags, true, "tags")
-	}
+	v.tags(in.Tags, "tags")
 	v.enum(in.LogGroupClass, "logGroupClass", logGroupClasses)
 	if e := v.err(); e != nil {
 		return nil, e
@@ -102,15 +101,19 @@ type logGroupNameIn struct {
 	LogGroupName *string `json:"logGroupName"`
 }
 
+func (in *logGroupNameIn) validate() *apiError {
+	var v verrs
+	v.required(in.LogGroupName != nil, "logGroupName")
+	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
+	return v.err()
+}
+
 func (s *Server) deleteLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	var in logGroupNameIn
 	if e := decodeJSON(rc.body, &in); e != nil {
 		return nil, e
 	}
-	var v verrs
-	v.required(in.LogGroupName != nil, "logGroupName")
-	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
-	if e := v.err(); e != nil {
+	if e := in.validate(); e != nil {
 		return nil, e
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
@@ -122,7 +125,7 @@ func (s *Server) deleteLogGroup(rc *reqCtx) ([]byte, *apiError) {
 		if g.deletionProtection {
 			return clientErr(codeValidation, "Log group "+g.name+" has deletion protection enabled and cannot be deleted.")
 		}
-		if err := s.st.dropChunks(ctx, tx, `group_id = ?`, g.id); err != nil {
+		if _, err := s.st.dropChunks(ctx, tx, `group_id = ?`, g.id); err != nil {
 			return s.dbErr(err)
 		}
 		for _, q := range []string{
@@ -155,17 +158,13 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		return nil, e
 	}
 	var v verrs
-	if in.AccountIdentifiers != nil {
-		v.strList(*in.AccountIdentifiers, true, "accountIdentifiers", 0, 20, shAccountID)
-	}
+	v.strList(in.AccountIdentifiers, "accountIdentifiers", 0, 20, shAccountID)
 	v.str(in.LogGroupNamePrefix, "logGroupNamePrefix", shLogGroupName)
 	v.str(in.LogGroupNamePattern, "logGroupNamePattern", shLogGroupNamePattern)
 	v.str(in.NextToken, "nextToken", shNextToken)
 	v.intRange(in.Limit, "limit", 1, 50)
 	v.enum(in.LogGroupClass, "logGroupClass", logGroupClasses)
-	if in.LogGroupIdentifiers != nil {
-		v.strList(*in.LogGroupIdentifiers, true, "logGroupIdentifiers", 1, 50, shLogGroupIdentifier)
-	}
+	v.strList(in.LogGroupIdentifiers, "logGroupIdentifiers", 1, 50, shLogGroupIdentifier)
 	if e := v.err(); e != nil {
 		return nil, e
 	}
@@ -287,33 +286,18 @@ func (s *Server) putRetentionPolicy(rc *reqCtx) ([]byte, *apiError) {
 	var v verrs
 	v.required(in.LogGroupName != nil, "logGroupName")
 	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
-	if v.required(in.RetentionInDays != nil, "retentionInDays") {
-		ok := false
-		for _, d := range retentionDays {
-			ok = ok || int64(d) == *in.RetentionInDays
+	if v.required(in.RetentionInDays != nil, "retentionInDays") && !slices.Contains(retentionDays, *in.RetentionInDays) {
+		vals := make([]string, len(retentionDays))
+		for i, d := range retentionDays {
+			vals[i] = itoa(d)
 		}
-		if !ok {
-			vals := make([]string, len(retentionDays))
-			for i, d := range retentionDays {
-				vals[i] = itoa(int64(d))
-			}
-			val := itoa(*in.RetentionInDays)
-			v.add(&val, "retentionInDays", "Member must satisfy enum value set: ["+strings.Join(vals, ", ")+"]")
-		}
+		val := itoa(*in.RetentionInDays)
+		v.add(&val, "retentionInDays", "Member must satisfy enum value set: ["+strings.Join(vals, ", ")+"]")
 	}
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	return nil, s.write(func(tx *sql.Tx) *apiError {
-		res, err := tx.Exec(`UPDATE log_groups SET retention_days = ? WHERE name = ?`, *in.RetentionInDays, *in.LogGroupName)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return groupNotFound()
-		}
-		return nil
-	})
+	return nil, s.setRetention(*in.LogGroupName, *in.RetentionInDays)
 }
 
 func (s *Server) deleteRetentionPolicy(rc *reqCtx) ([]byte, *apiError) {
@@ -321,14 +305,16 @@ func (s *Server) deleteRetentionPolicy(rc *reqCtx) ([]byte, *apiError) {
 	if e := decodeJSON(rc.body, &in); e != nil {
 		return nil, e
 	}
-	var v verrs
-	v.required(in.LogGroupName != nil, "logGroupName")
-	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
-	if e := v.err(); e != nil {
+	if e := in.validate(); e != nil {
 		return nil, e
 	}
-	return nil, s.write(func(tx *sql.Tx) *apiError {
-		res, err := tx.Exec(`UPDATE log_groups SET retention_days = NULL WHERE name = ?`, *in.LogGroupName)
+	return nil, s.setRetention(*in.LogGroupName, nil)
+}
+
+// setRetention sets the named group's retention in days (nil: none).
+func (s *Server) setRetention(group string, days any) *apiError {
+	return s.write(func(tx *sql.Tx) *apiError {
+		res, err := tx.Exec(`UPDATE log_groups SET retention_days = ? WHERE name = ?`, days, group)
 		if err != nil {
 			return s.dbErr(err)
 		}

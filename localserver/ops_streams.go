@@ -59,21 +59,14 @@ func (s *Server) deleteLogStream(rc *reqCtx) ([]byte, *apiError) {
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		g, st, aerr := s.findStream(ctx, tx, *in.LogGroupName, *in.LogStreamName)
+		_, st, aerr := s.findStream(ctx, tx, *in.LogGroupName, *in.LogStreamName)
 		if aerr != nil {
 			return aerr
 		}
-		var bytes int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(bytes), 0) FROM chunks WHERE stream_id = ?`, st.id).Scan(&bytes); err != nil {
-			return s.dbErr(err)
-		}
-		if err := s.st.dropChunks(ctx, tx, `stream_id = ?`, st.id); err != nil {
+		if _, err := s.st.dropChunks(ctx, tx, `stream_id = ?`, st.id); err != nil {
 			return s.dbErr(err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM log_streams WHERE id = ?`, st.id); err != nil {
-			return s.dbErr(err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE log_groups SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?`, bytes, g.id); err != nil {
 			return s.dbErr(err)
 		}
 		return nil
@@ -165,9 +158,9 @@ func (s *Server) describeLogStreams(rc *reqCtx) ([]byte, *apiError) {
 	}
 	var list []row
 	for rows.Next() {
-		st := &streamRow{}
 		var ls int64
-		if err := rows.Scan(&st.id, &st.groupID, &st.name, &st.creationTime, &st.firstTs, &st.lastTs, &st.lastIngest, &st.uploadSeq, &ls); err != nil {
+		st, err := scanStream(rows, &ls)
+		if err != nil {
 			rows.Close()
 			return nil, s.dbErr(err)
 		}

@@ -31,9 +31,8 @@ func (s *Server) tagResource(rc *reqCtx) ([]byte, *apiError) {
 	var v verrs
 	v.required(in.ResourceArn != nil, "resourceArn")
 	v.str(in.ResourceArn, "resourceArn", shResourceArn)
-	if v.required(in.Tags != nil, "tags") {
-		v.tags(*in.Tags, true, "tags")
-	}
+	v.required(in.Tags != nil, "tags")
+	v.tags(in.Tags, "tags")
 	if e := v.err(); e != nil {
 		return nil, e
 	}
@@ -115,9 +114,8 @@ func (s *Server) untagResource(rc *reqCtx) ([]byte, *apiError) {
 	var v verrs
 	v.required(in.ResourceArn != nil, "resourceArn")
 	v.str(in.ResourceArn, "resourceArn", shResourceArn)
-	if v.required(in.TagKeys != nil, "tagKeys") {
-		v.strList(*in.TagKeys, true, "tagKeys", 0, 50, shTagKey)
-	}
+	v.required(in.TagKeys != nil, "tagKeys")
+	v.strList(in.TagKeys, "tagKeys", 0, 50, shTagKey)
 	if e := v.err(); e != nil {
 		return nil, e
 	}
@@ -187,9 +185,8 @@ func (s *Server) tagLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	var v verrs
 	v.required(in.LogGroupName != nil, "logGroupName")
 	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
-	if v.required(in.Tags != nil, "tags") {
-		v.tags(*in.Tags, true, "tags")
-	}
+	v.required(in.Tags != nil, "tags")
+	v.tags(in.Tags, "tags")
 	if e := v.err(); e != nil {
 		return nil, e
 	}
@@ -204,9 +201,8 @@ func (s *Server) untagLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	var v verrs
 	v.required(in.LogGroupName != nil, "logGroupName")
 	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
-	if v.required(in.Tags != nil, "tags") {
-		v.strList(*in.Tags, true, "tags", 1, 0, shTagKey)
-	}
+	v.required(in.Tags != nil, "tags")
+	v.strList(in.Tags, "tags", 1, 0, shTagKey)
 	if e := v.err(); e != nil {
 		return nil, e
 	}
@@ -218,10 +214,7 @@ func (s *Server) listTagsLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	if e := decodeJSON(rc.body, &in); e != nil {
 		return nil, e
 	}
-	var v verrs
-	v.required(in.LogGroupName != nil, "logGroupName")
-	v.str(in.LogGroupName, "logGroupName", shLogGroupName)
-	if e := v.err(); e != nil {
+	if e := in.validate(); e != nil {
 		return nil, e
 	}
 	return s.listTags(rc.ctx, *in.LogGroupName)

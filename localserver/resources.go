@@ -61,9 +61,10 @@ type streamRow struct {
 
 const streamColumns = `id, group_id, name, creation_time, first_ts, last_ts, last_ingest, upload_seq`
 
-func scanStream(sc interface{ Scan(...any) error }) (*streamRow, error) {
+// scanStream scans streamColumns, then any further columns into extra.
+func scanStream(sc interface{ Scan(...any) error }, extra ...any) (*streamRow, error) {
 	st := &streamRow{}
-	err := sc.Scan(&st.id, &st.groupID, &st.name, &st.creationTime, &st.firstTs, &st.lastTs, &st.lastIngest, &st.uploadSeq)
+	err := sc.Scan(append([]any{&st.id, &st.groupID, &st.name, &st.creationTime, &st.firstTs, &st.lastTs, &st.lastIngest, &st.uploadSeq}, extra...)...)
 	return st, err
 }
 

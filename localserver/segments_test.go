@@ -147,6 +147,9 @@ func TestSegmentReclaim(t *testing.T) {
 			if n := len(streamMessages(t, s, "g1", "b")); n != 10 {
 				t.Fatalf("stream b: %d events", n)
 			}
+			if got, want := groupStoredBytes(t, s, "g1"), int64(10*(len("b-0000 ")+200+26)); got != want {
+				t.Errorf("g1 storedBytes after DeleteLogStream = %d, want %d (stream b only)", got, want)
+			}
 			mustOK(t, s, "DeleteLogGroup", m{"logGroupName": "g1"})
 			mustOK(t, s, "PutRetentionPolicy", m{"logGroupName": "g2", "retentionInDays": 1})
 			s.cfg.Now = func() time.Time { return testNow.Add(72 * time.Hour) }
@@ -158,7 +161,9 @@ func TestSegmentReclaim(t *testing.T) {
 				t.Errorf("segments after deleting everything: %v", got)
 			}
 			var rows int
-			s.st.r.QueryRow(`SELECT count(*) FROM segments WHERE chunks > 0`).Scan(&rows)
+			if err := s.st.r.QueryRow(`SELECT count(*) FROM segments WHERE chunks > 0`).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
 			if rows != 0 {
 				t.Errorf("%d segments with live chunks", rows)
 			}
@@ -246,7 +251,9 @@ func TestMigrateV1(t *testing.T) {
 
 	s := openAt(t, dir)
 	var v int
-	s.st.r.QueryRow(`PRAGMA user_version`).Scan(&v)
+	if err := s.st.r.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
 	if v != schemaVersion || schemaVersion < 2 {
 		t.Fatalf("user_version = %d, want %d", v, schemaVersion)
 	}
@@ -266,9 +273,15 @@ func TestMigrateV1(t *testing.T) {
 	}
 	mustOK(t, s, "DeleteLogStream", m{"logGroupName": "g", "logStreamName": "s"})
 	var n int
-	s.st.r.QueryRow(`SELECT count(*) FROM chunks`).Scan(&n)
+	if err := s.st.r.QueryRow(`SELECT count(*) FROM chunks`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d chunks left", n)
+	}
+	// storedBytes counted the v1 chunk and the new one: deleting the stream releases both.
+	if got := groupStoredBytes(t, s, "g"); got != 0 {
+		t.Errorf("storedBytes after deleting every stream = %d, want 0", got)
 	}
 }
 
@@ -410,7 +423,9 @@ func TestConcurrentPutsAndDelete(t *testing.T) {
 		}
 	}
 	var n int
-	s.st.r.QueryRow(`SELECT count(*) FROM chunks WHERE stream_id NOT IN (SELECT id FROM log_streams)`).Scan(&n)
+	if err := s.st.r.QueryRow(`SELECT count(*) FROM chunks WHERE stream_id NOT IN (SELECT id FROM log_streams)`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d chunks of the deleted stream remain", n)
 	}

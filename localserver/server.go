@@ -17,6 +17,7 @@
 package localserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -187,7 +188,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"status":"ok"}`)
 		return
 	}
-	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	target := r.Header.Get("X-Amz-Target")
+	op := strings.TrimPrefix(target, targetPrefix)
 	if r.Method != http.MethodPost {
 		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Method %s is not supported; operations are POST requests.", r.Method)))
 		return
@@ -219,7 +221,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	target := r.Header.Get("X-Amz-Target")
 	if target == "" {
 		s.writeError(w, "", clientErr(codeUnknownOperation, "Missing X-Amz-Target header; expected Logs_20140328.<Operation>."))
 		return
@@ -303,7 +304,7 @@ func readBody(r io.Reader, buf []byte, limit int64) ([]byte, error) {
 
 // decodeJSON decodes a (small) operation body with encoding/json. An empty body is {}.
 func decodeJSON(body []byte, v any) *apiError {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {

@@ -76,9 +76,6 @@ func openStore(cfg *Config) (*store, error) {
 		s.w, s.r = db, db
 		close(s.ckptDone)
 	} else {
-		if cfg.DataDir == "" {
-			return nil, fmt.Errorf("localserver: Config.DataDir is required unless Config.Memory is set")
-		}
 		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("localserver: data directory %q: %w", cfg.DataDir, err)
 		}

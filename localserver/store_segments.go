@@ -51,12 +51,7 @@ func (s *store) openSegments(cfg *Config) error {
 	defer tx.Rollback()
 	for id, size := range short {
 		cfg.Logger.Warn("segment shorter than committed; dropping the chunks beyond its end", "segment", id, "size", size, "committed", committed[id])
-		where := `seg = ? AND seg_off + seg_len > ?`
-		if _, err := tx.ExecContext(ctx, `UPDATE log_groups SET stored_bytes = max(0, stored_bytes - coalesce((
-			SELECT sum(bytes) FROM chunks WHERE group_id = log_groups.id AND `+where+`), 0))`, id, size); err != nil {
-			return err
-		}
-		if err := s.dropChunks(ctx, tx, where, id, size); err != nil {
+		if _, err := s.dropChunks(ctx, tx, `seg = ? AND seg_off + seg_len > ?`, id, size); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE segments SET end_off = ? WHERE id = ?`, size, id); err != nil {
@@ -180,47 +175,70 @@ func (s *store) retireSegment(ctx context.Context, tx *sql.Tx, seg int64) error 
 }
 
 // dropChunks deletes the chunk rows matching where (a condition on chunks with args) and
-// releases their segment space: a segment left without live chunks (other than the current
-// one) is deleted from the segments table and its file removed after the commit. Callers
-// adjust log_groups.stored_bytes themselves. Call under wmu in tx.
-func (s *store) dropChunks(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT seg, count(*), sum(seg_len) FROM chunks WHERE seg IS NOT NULL AND (`+where+`) GROUP BY seg`, args...)
+// returns how many it deleted. It lowers their groups' stored_bytes and releases their
+// segment space: a segment left without live chunks (other than the current one) is deleted
+// from the segments table and its file removed after the commit. Call under wmu in tx.
+func (s *store) dropChunks(ctx context.Context, tx *sql.Tx, where string, args ...any) (int64, error) {
+	// One row per (segment, group) of the matching chunks; seg 0: payloads in the rows
+	// (schema version 1).
+	rows, err := tx.QueryContext(ctx, `SELECT coalesce(seg, 0), group_id, count(*), coalesce(sum(seg_len), 0), sum(bytes)
+		FROM chunks WHERE (`+where+`) GROUP BY seg, group_id`, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	type use struct{ seg, n, bytes int64 }
-	var uses []use
+	type use struct{ n, bytes int64 }
+	segUse := map[int64]*use{}
+	groupBytes := map[int64]int64{}
+	var total int64
 	for rows.Next() {
-		var u use
-		if err := rows.Scan(&u.seg, &u.n, &u.bytes); err != nil {
+		var seg, group, n, segBytes, bytes int64
+		if err := rows.Scan(&seg, &group, &n, &segBytes, &bytes); err != nil {
 			rows.Close()
-			return err
+			return 0, err
 		}
-		uses = append(uses, u)
+		total += n
+		groupBytes[group] += bytes
+		if seg != 0 {
+			u := segUse[seg]
+			if u == nil {
+				u = &use{}
+				segUse[seg] = u
+			}
+			u.n += n
+			u.bytes += segBytes
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return 0, err
+	}
+	if total == 0 {
+		return 0, nil
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE `+where, args...); err != nil {
-		return err
+		return 0, err
 	}
-	for _, u := range uses {
+	for group, bytes := range groupBytes {
+		if _, err := tx.ExecContext(ctx, `UPDATE log_groups SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?`, bytes, group); err != nil {
+			return 0, err
+		}
+	}
+	for seg, u := range segUse {
 		var left int64
-		err := tx.QueryRowContext(ctx, `UPDATE segments SET chunks = chunks - ?, bytes = bytes - ? WHERE id = ? RETURNING chunks`, u.n, u.bytes, u.seg).Scan(&left)
+		err := tx.QueryRowContext(ctx, `UPDATE segments SET chunks = chunks - ?, bytes = bytes - ? WHERE id = ? RETURNING chunks`, u.n, u.bytes, seg).Scan(&left)
 		if err == sql.ErrNoRows {
 			continue
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if left <= 0 && !s.segs.busy(u.seg) {
-			if err := s.retireSegment(ctx, tx, u.seg); err != nil {
-				return err
+		if left <= 0 && !s.segs.busy(seg) {
+			if err := s.retireSegment(ctx, tx, seg); err != nil {
+				return 0, err
 			}
 		}
 	}
-	return nil
+	return total, nil
 }
 
 // committedWrite runs after a write transaction committed: it removes the segment files the

@@ -32,38 +32,30 @@ func (s *Server) sweeper() {
 // sweepOnce runs one retention sweep and returns the number of chunks deleted.
 func (s *Server) sweepOnce() (int64, error) {
 	nowMs := s.cfg.Now().UnixMilli()
-	rows, err := s.st.r.Query(`SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL`)
+	rows, err := s.st.r.Query(`SELECT ` + groupColumns + ` FROM log_groups WHERE retention_days IS NOT NULL`)
 	if err != nil {
 		return 0, err
 	}
-	type gr struct{ id, days int64 }
-	var groups []gr
+	var groups []*groupRow
 	for rows.Next() {
-		var g gr
-		if err := rows.Scan(&g.id, &g.days); err != nil {
+		g, err := scanGroup(rows)
+		if err != nil {
 			rows.Close()
 			return 0, err
 		}
 		groups = append(groups, g)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
 	var total int64
 	for _, g := range groups {
-		cut := nowMs - g.days*86_400_000
 		var n int64
 		aerr := s.write(func(tx *sql.Tx) *apiError {
-			ctx := context.Background()
-			var bytes int64
-			if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(bytes), 0) FROM chunks WHERE group_id = ?1 AND min_ts < ?2 AND max_ts < ?2`, g.id, cut).Scan(&n, &bytes); err != nil {
-				return s.dbErr(err)
-			}
-			if n == 0 {
-				return nil
-			}
-			if err := s.st.dropChunks(ctx, tx, `group_id = ?1 AND min_ts < ?2 AND max_ts < ?2`, g.id, cut); err != nil {
-				return s.dbErr(err)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE log_groups SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?`, bytes, g.id); err != nil {
+			var err error
+			n, err = s.st.dropChunks(context.Background(), tx, `group_id = ?1 AND min_ts < ?2 AND max_ts < ?2`, g.id, g.cutoff(nowMs))
+			if err != nil {
 				return s.dbErr(err)
 			}
 			return nil
@@ -73,5 +65,5 @@ func (s *Server) sweepOnce() (int64, error) {
 		}
 		total += n
 	}
-	return total, rows.Err()
+	return total, nil
 }

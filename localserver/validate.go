@@ -3,7 +3,7 @@ package localserver
 import (
 	"fmt"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -44,7 +44,7 @@ var logGroupClasses = []string{"STANDARD", "INFREQUENT_ACCESS", "DELIVERY"}
 var orderByValues = []string{"LogStreamName", "LastEventTime"}
 
 // retentionDays is the set of values PutRetentionPolicy accepts.
-var retentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+var retentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // verrs collects shape violations and renders them with the service's template:
 // "1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: ...".
@@ -111,27 +111,23 @@ func (v *verrs) minInt(x *int64, path string, min int64) {
 }
 
 func (v *verrs) enum(s *string, path string, values []string) {
-	if s == nil {
+	if s == nil || slices.Contains(values, *s) {
 		return
-	}
-	for _, x := range values {
-		if *s == x {
-			return
-		}
 	}
 	v.add(s, path, "Member must satisfy enum value set: ["+strings.Join(values, ", ")+"]")
 }
 
-// tags checks a tag map (1–50 entries unless allowEmpty, keys and values per TagKey/TagValue).
-func (v *verrs) tags(m map[string]string, present bool, path string) {
-	if !present {
+// tags checks a present tag map: 1–50 entries, keys and values per TagKey/TagValue.
+func (v *verrs) tags(tm *map[string]string, path string) {
+	if tm == nil {
 		return
 	}
+	m := *tm
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	if len(m) < 1 || len(m) > 50 {
 		s := renderMap(m, keys)
 		if len(m) < 1 {
@@ -158,21 +154,19 @@ func (v *verrs) tags(m map[string]string, present bool, path string) {
 
 func appendUnique(list []string, items ...string) []string {
 	for _, it := range items {
-		found := false
-		for _, x := range list {
-			found = found || x == it
-		}
-		if !found {
+		if !slices.Contains(list, it) {
 			list = append(list, it)
 		}
 	}
 	return list
 }
 
-func (v *verrs) strList(list []string, present bool, path string, min, max int, sh *strShape) {
-	if !present {
+// strList checks a present list member: its length (max 0: unbounded) and each element's shape.
+func (v *verrs) strList(lp *[]string, path string, min, max int, sh *strShape) {
+	if lp == nil {
 		return
 	}
+	list := *lp
 	if len(list) < min || (max > 0 && len(list) > max) {
 		s := "[" + strings.Join(list, ", ") + "]"
 		if len(list) < min {

@@ -1,6 +1,9 @@
 package filterpattern
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // delimField is one comma-separated element of a space-delimited pattern:
 // "...", a named field with optional conditions, or an anonymous field
@@ -257,7 +260,7 @@ func (dp *delimPattern) literals() []string {
 			continue
 		}
 		for i := range f.alts[0] {
-			if l := condLiteral(&f.alts[0][i]); l != "" && !contains(out, l) {
+			if l := condLiteral(&f.alts[0][i]); l != "" && !slices.Contains(out, l) {
 				out = append(out, l)
 			}
 		}

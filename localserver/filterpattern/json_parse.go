@@ -1,6 +1,7 @@
 package filterpattern
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -275,24 +276,12 @@ func parseSelector(s *scanner) ([]pathStep, error) {
 
 func (jp *jsonPattern) selectorIndex(path []pathStep) int {
 	for i, p := range jp.selectors {
-		if samePath(p, path) {
+		if slices.Equal(p, path) {
 			return i
 		}
 	}
 	jp.selectors = append(jp.selectors, path)
 	return len(jp.selectors) - 1
-}
-
-func samePath(a, b []pathStep) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // String renders the expression; an OR inside an AND is parenthesised.

@@ -1,6 +1,7 @@
 package filterpattern
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -179,7 +180,7 @@ func termsLiterals(groups []termGroup) []string {
 	}
 	var out []string
 	for _, t := range groups[0] {
-		if t.exclude || t.text == "" || contains(out, t.text) {
+		if t.exclude || t.text == "" || slices.Contains(out, t.text) {
 			continue
 		}
 		inAll := true
@@ -201,13 +202,4 @@ func termsLiterals(groups []termGroup) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
