@@ -61,7 +61,7 @@ func (b *batch) sortStable() {
 	b.sorted = true
 }
 
-// size returns the batch size of events[i:j].
+// size returns the batch size of ev: message bytes + 26 per event.
 func size(ev []cwlogs.InputLogEvent) int64 {
 	var n int64
 	for i := range ev {

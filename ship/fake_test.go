@@ -131,6 +131,13 @@ func (f *fakeAPI) PutLogEvents(ctx context.Context, in *cwlogs.PutLogEventsInput
 	return out, nil
 }
 
+// hang is a hook under which PutLogEvents never answers: it returns when the
+// attempt's ctx ends.
+func hang(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 func (f *fakeAPI) CreateLogStream(ctx context.Context, in *cwlogs.CreateLogStreamInput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -93,16 +93,22 @@ func (m *Mux) shippers() []*Shipper {
 	return append([]*Shipper(nil), m.order...)
 }
 
-// Flush flushes every stream concurrently; see Shipper.Flush. It returns a
-// *FlushError summing the events not delivered, or ctx.Err().
-func (m *Mux) Flush(ctx context.Context) error {
-	ss := m.shippers()
+// each runs f on every shipper of ss concurrently and returns their errors,
+// in the order of ss.
+func each(ss []*Shipper, f func(*Shipper) error) []error {
 	errs := make([]error, len(ss))
 	var wg sync.WaitGroup
 	for i, s := range ss {
-		wg.Go(func() { errs[i] = s.Flush(ctx) })
+		wg.Go(func() { errs[i] = f(s) })
 	}
 	wg.Wait()
+	return errs
+}
+
+// Flush flushes every stream concurrently; see Shipper.Flush. It returns a
+// *FlushError summing the events not delivered, or ctx.Err().
+func (m *Mux) Flush(ctx context.Context) error {
+	errs := each(m.shippers(), func(s *Shipper) error { return s.Flush(ctx) })
 	var fe FlushError
 	for _, err := range errs {
 		var e *FlushError
@@ -129,12 +135,7 @@ func (m *Mux) Close(ctx context.Context) error {
 	m.closed = true
 	m.mu.Unlock()
 	ss := m.shippers()
-	errs := make([]error, len(ss))
-	var wg sync.WaitGroup
-	for i, s := range ss {
-		wg.Go(func() { errs[i] = s.Close(ctx) })
-	}
-	wg.Wait()
+	errs := each(ss, func(s *Shipper) error { return s.Close(ctx) })
 	var ce CloseError
 	failed := false
 	for i, err := range errs {

@@ -142,9 +142,9 @@ func (s *Shipper) send(b *batch) result {
 			}
 			cerr := s.ensureStream(gen)
 			if cerr == nil {
-				s.recordErr(err)
 				if recreated == 0 {
 					recreated++
+					s.recordErr(err)
 					continue // the stream exists now: send again at once, once
 				}
 				// Still not found right after the stream was created or found to exist

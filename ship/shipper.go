@@ -129,7 +129,7 @@ func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error
 	default:
 		now = s.cachedNow.Load()
 		ts = t.UnixMilli()
-		if ts < now-s.c.retentionMillis || ts > now+MaxFuture.Milliseconds() {
+		if s.outOfRange(ts, now) {
 			now = s.c.now().UnixMilli() // confirm with a fresh reading
 			s.cachedNow.Store(now)
 		}
@@ -139,7 +139,7 @@ func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error
 		s.dropNow(func(d *Dropped) { d.Empty++ })
 		return ErrEmpty
 	}
-	if ts < now-s.c.retentionMillis || ts > now+MaxFuture.Milliseconds() {
+	if s.outOfRange(ts, now) {
 		switch s.c.outOfRange {
 		case DropOutOfRange:
 			old := ts < now-s.c.retentionMillis
@@ -176,43 +176,37 @@ func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error
 		s.mu.Unlock()
 		return s.enqueue(ctx, ts, msg[:cut]+s.c.marker)
 	}
-	first := true
-	for len(msg) > 0 {
-		cut := len(msg)
-		if cut > s.c.maxMessage {
-			cut = utf8Cut(msg, s.c.maxMessage)
-		}
+	var err error
+	for first := true; len(msg) > 0; first = false {
+		cut := utf8Cut(msg, s.c.maxMessage)
+		part := msg[:cut]
+		msg = msg[cut:]
 		if !first {
 			s.mu.Lock()
 			s.st.Split++
 			s.mu.Unlock()
 		}
-		if err := s.enqueue(ctx, ts, msg[:cut]); err != nil {
-			// The remaining parts are refused too: count them.
-			rest := msg[cut:]
-			for len(rest) > 0 {
-				c := len(rest)
-				if c > s.c.maxMessage {
-					c = utf8Cut(rest, s.c.maxMessage)
-				}
-				rest = rest[c:]
-				s.mu.Lock()
-				s.st.Split++
-				s.mu.Unlock()
-				s.dropNow(func(d *Dropped) {
-					if err == ErrClosed {
-						d.Closed++
-					} else {
-						d.BufferFull++
-					}
-				})
-			}
-			return err
+		if err == nil {
+			err = s.enqueue(ctx, ts, part)
+			continue
 		}
-		first = false
-		msg = msg[cut:]
+		// An earlier part was refused: the remaining parts are refused too.
+		closed := err == ErrClosed
+		s.dropNow(func(d *Dropped) {
+			if closed {
+				d.Closed++
+			} else {
+				d.BufferFull++
+			}
+		})
 	}
-	return nil
+	return err
+}
+
+// outOfRange reports whether timestamp ts (ms) is outside [now-Retention,
+// now+MaxFuture], which the service would reject.
+func (s *Shipper) outOfRange(ts, now int64) bool {
+	return ts < now-s.c.retentionMillis || ts > now+MaxFuture.Milliseconds()
 }
 
 // dropNow counts an event refused before it was buffered.

@@ -184,6 +184,42 @@ func TestOversize(t *testing.T) {
 	}
 }
 
+// TestSplitRefusedParts: when a part of a split message is refused, the
+// remaining parts are refused and counted too.
+func TestSplitRefusedParts(t *testing.T) {
+	msg := strings.Repeat("x", 50) // 5 parts of 10 bytes
+	t.Run("buffer full", func(t *testing.T) {
+		o := fastOpts()
+		o.MaxMessageBytes, o.MaxBufferEvents, o.OnFull = 10, 2, DropNewest
+		s := mustNew(t, newFake(t), o)
+		if err := s.Log(time.Now(), msg); !errors.Is(err, ErrBufferFull) {
+			t.Fatalf("Log: %v, want ErrBufferFull", err)
+		}
+		st := s.Stats()
+		checkInvariant(t, st)
+		if st.Events != 5 || st.Split != 4 || st.Queued != 2 || st.Dropped.BufferFull != 3 || st.Dropped.Total() != 3 {
+			t.Errorf("events %d split %d queued %d dropped %+v; want 5, 4, 2, 3 buffer full", st.Events, st.Split, st.Queued, st.Dropped)
+		}
+		_ = s.Close(ctxT(t))
+	})
+	t.Run("closed", func(t *testing.T) {
+		o := fastOpts()
+		o.MaxMessageBytes = 10
+		s := mustNew(t, newFake(t), o)
+		if err := s.Close(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Log(time.Now(), msg); !errors.Is(err, ErrClosed) {
+			t.Fatalf("Log: %v, want ErrClosed", err)
+		}
+		st := s.Stats()
+		checkInvariant(t, st)
+		if st.Events != 5 || st.Split != 4 || st.Dropped.Closed != 5 || st.Dropped.Total() != 5 {
+			t.Errorf("events %d split %d dropped %+v; want 5, 4, 5 closed", st.Events, st.Split, st.Dropped)
+		}
+	})
+}
+
 func TestInvalidUTF8Counted(t *testing.T) {
 	f := newFake(t)
 	o := fastOpts()
@@ -544,10 +580,7 @@ func TestBackpressure(t *testing.T) {
 func TestBlockWakesOnClose(t *testing.T) {
 	noLeak(t)
 	f := newFake(t)
-	f.hook = func(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
-		<-ctx.Done()
-		return ctx.Err()
-	}
+	f.hook = hang
 	o := fastOpts()
 	o.MaxBufferEvents, o.MaxBatchEvents = 2, 1
 	s := mustNew(t, f, o)
@@ -581,10 +614,7 @@ func TestBlockWakesOnClose(t *testing.T) {
 func TestCloseDeadlineCounts(t *testing.T) {
 	noLeak(t)
 	f := newFake(t)
-	f.hook = func(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
-		<-ctx.Done()
-		return ctx.Err()
-	}
+	f.hook = hang
 	o := fastOpts()
 	o.MaxBatchEvents, o.Concurrency = 10, 2
 	s := mustNew(t, f, o)
