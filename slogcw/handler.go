@@ -77,22 +77,13 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
-	h2 := *h
-	buf := append([]byte(nil), h.pre...)
 	// Open the groups added since the last WithAttrs.
-	for _, g := range h.groups[h.nOpen:] {
-		buf = appendKey(buf, g)
-		buf = append(buf, '{')
-	}
-	wrote := false
-	for _, a := range attrs {
-		var ok bool
-		buf, ok = h.appendAttr(buf, a, h.groups)
-		wrote = wrote || ok
-	}
+	buf := openGroups(append([]byte(nil), h.pre...), h.groups[h.nOpen:])
+	buf, wrote := h.appendAttrs(buf, attrs, h.groups)
 	if !wrote {
 		return h // nothing to add: keep groups unopened
 	}
+	h2 := *h
 	h2.pre = buf
 	h2.nOpen = len(h.groups)
 	return &h2
@@ -122,48 +113,26 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}()
 	buf = append(buf, '{')
-	rep := h.opts.ReplaceAttr
 	if !r.Time.IsZero() {
-		a := slog.Time(slog.TimeKey, r.Time)
-		if rep != nil {
-			a = rep(nil, a)
-		}
-		buf, _ = h.appendBuiltin(buf, a)
+		buf = h.appendBuiltin(buf, slog.Time(slog.TimeKey, r.Time))
 	}
-	{
-		a := slog.Any(slog.LevelKey, r.Level)
-		if rep != nil {
-			a = rep(nil, a)
-		}
-		buf, _ = h.appendBuiltin(buf, a)
-	}
+	buf = h.appendBuiltin(buf, slog.Any(slog.LevelKey, r.Level))
 	if h.opts.AddSource {
 		if src := r.Source(); src != nil {
-			a := slog.Any(slog.SourceKey, src)
-			if rep != nil {
-				a = rep(nil, a)
-			}
-			buf, _ = h.appendBuiltin(buf, a)
+			buf = h.appendBuiltin(buf, slog.Any(slog.SourceKey, src))
 		}
 	}
-	{
-		a := slog.String(slog.MessageKey, r.Message)
-		if rep != nil {
-			a = rep(nil, a)
-		}
-		buf, _ = h.appendBuiltin(buf, a)
-	}
+	buf = h.appendBuiltin(buf, slog.String(slog.MessageKey, r.Message))
 	if len(h.pre) > 0 {
 		buf = comma(buf)
 		buf = append(buf, h.pre...)
 	}
 	opened := h.nOpen
-	if r.NumAttrs() > 0 && opened < len(h.groups) {
+	if r.NumAttrs() > 0 {
+		// Open the groups not opened in pre; drop them again if no attribute
+		// is written.
 		mark := len(buf)
-		for _, g := range h.groups[opened:] {
-			buf = appendKey(buf, g)
-			buf = append(buf, '{')
-		}
+		buf = openGroups(buf, h.groups[opened:])
 		wrote := false
 		r.Attrs(func(a slog.Attr) bool {
 			var ok bool
@@ -176,11 +145,6 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		} else {
 			buf = buf[:mark]
 		}
-	} else {
-		r.Attrs(func(a slog.Attr) bool {
-			buf, _ = h.appendAttr(buf, a, h.groups)
-			return true
-		})
 	}
 	for range opened {
 		buf = append(buf, '}')
@@ -203,11 +167,23 @@ func appendKey(buf []byte, k string) []byte {
 	return append(buf, ':')
 }
 
-// appendBuiltin appends a built-in attribute (already passed through
-// ReplaceAttr).
-func (h *Handler) appendBuiltin(buf []byte, a slog.Attr) ([]byte, bool) {
+// openGroups appends the opening of each group, nested.
+func openGroups(buf []byte, groups []string) []byte {
+	for _, g := range groups {
+		buf = appendKey(buf, g)
+		buf = append(buf, '{')
+	}
+	return buf
+}
+
+// appendBuiltin passes a built-in attribute (time, level, source, msg)
+// through ReplaceAttr and appends it.
+func (h *Handler) appendBuiltin(buf []byte, a slog.Attr) []byte {
+	if h.opts.ReplaceAttr != nil {
+		a = h.opts.ReplaceAttr(nil, a)
+	}
 	if a.Equal(slog.Attr{}) {
-		return buf, false
+		return buf
 	}
 	if src, ok := a.Value.Any().(*slog.Source); ok && a.Value.Kind() == slog.KindAny {
 		buf = appendKey(buf, a.Key)
@@ -217,9 +193,20 @@ func (h *Handler) appendBuiltin(buf []byte, a slog.Attr) ([]byte, bool) {
 		buf = appendString(buf, src.File)
 		buf = append(buf, `,"line":`...)
 		buf = strconv.AppendInt(buf, int64(src.Line), 10)
-		return append(buf, '}'), true
+		return append(buf, '}')
 	}
-	return h.appendValue(appendKey(buf, a.Key), a.Value), true
+	return h.appendValue(appendKey(buf, a.Key), a.Value)
+}
+
+// appendAttrs appends attrs; it reports whether anything was written.
+func (h *Handler) appendAttrs(buf []byte, attrs []slog.Attr, groups []string) ([]byte, bool) {
+	wrote := false
+	for _, a := range attrs {
+		var ok bool
+		buf, ok = h.appendAttr(buf, a, groups)
+		wrote = wrote || ok
+	}
+	return buf, wrote
 }
 
 // appendAttr appends a (resolved, replaced) attribute; it reports whether
@@ -239,24 +226,13 @@ func (h *Handler) appendAttr(buf []byte, a slog.Attr, groups []string) ([]byte, 
 			return buf, false
 		}
 		if a.Key == "" { // inline
-			wrote := false
-			for _, ga := range attrs {
-				var ok bool
-				buf, ok = h.appendAttr(buf, ga, groups)
-				wrote = wrote || ok
-			}
-			return buf, wrote
+			return h.appendAttrs(buf, attrs, groups)
 		}
 		mark := len(buf)
 		buf = appendKey(buf, a.Key)
 		buf = append(buf, '{')
-		sub := append(groups[:len(groups):len(groups)], a.Key)
-		wrote := false
-		for _, ga := range attrs {
-			var ok bool
-			buf, ok = h.appendAttr(buf, ga, sub)
-			wrote = wrote || ok
-		}
+		var wrote bool
+		buf, wrote = h.appendAttrs(buf, attrs, append(groups[:len(groups):len(groups)], a.Key))
 		if !wrote {
 			return buf[:mark], false
 		}

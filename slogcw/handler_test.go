@@ -87,6 +87,13 @@ func TestOutput(t *testing.T) {
 		}, `{"time":"TS","level":"INFO","msg":"m","a":1,"g":{"b":2,"h":{"c":3,"k":{"d":true}}}}`},
 		{"empty group omitted", nil, func(l *slog.Logger) { l.WithGroup("g").Info("m") },
 			`{"time":"TS","level":"INFO","msg":"m"}`},
+		{"group of empty record attrs omitted", nil, func(l *slog.Logger) { l.WithGroup("g").Info("m", slog.Group("e")) },
+			`{"time":"TS","level":"INFO","msg":"m"}`},
+		{"group of empty With attrs omitted", nil, func(l *slog.Logger) { l.WithGroup("g").With(slog.Group("e")).Info("m") },
+			`{"time":"TS","level":"INFO","msg":"m"}`},
+		{"empty With attrs keep group open for record", nil, func(l *slog.Logger) {
+			l.WithGroup("g").With(slog.Group("e")).WithGroup("h").Info("m", "a", 1)
+		}, `{"time":"TS","level":"INFO","msg":"m","g":{"h":{"a":1}}}`},
 		{"replace attr", &HandlerOptions{ReplaceAttr: func(g []string, a slog.Attr) slog.Attr {
 			if a.Key == slog.TimeKey && len(g) == 0 {
 				return slog.Attr{}
