@@ -157,28 +157,30 @@ type cliScript struct {
 	events []cliEvent
 }
 
-// messagesWhere lists, in timestamp order, the messages of stored events that pass keep.
-func (s *cliScript) messagesWhere(keep func(cliEvent) bool) []string {
-	evs := slices.Clone(s.events)
-	slices.SortStableFunc(evs, func(a, b cliEvent) int { return int(a.ts - b.ts) })
-	var out []string
-	for _, e := range evs {
-		if keep(e) {
-			out = append(out, e.msg)
-		}
-	}
-	return out
-}
-
-func (s *cliScript) stream(name string) []cliEvent {
+// eventsWhere lists, in timestamp order, the stored events that pass keep.
+func (s *cliScript) eventsWhere(keep func(cliEvent) bool) []cliEvent {
 	var out []cliEvent
 	for _, e := range s.events {
-		if e.stream == name {
+		if keep(e) {
 			out = append(out, e)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b cliEvent) int { return int(a.ts - b.ts) })
 	return out
+}
+
+// messagesWhere lists, in timestamp order, the messages of stored events that pass keep.
+func (s *cliScript) messagesWhere(keep func(cliEvent) bool) []string {
+	var out []string
+	for _, e := range s.eventsWhere(keep) {
+		out = append(out, e.msg)
+	}
+	return out
+}
+
+// stream lists the stored events of one stream in timestamp order.
+func (s *cliScript) stream(name string) []cliEvent {
+	return s.eventsWhere(func(e cliEvent) bool { return e.stream == name })
 }
 
 const (
@@ -573,12 +575,8 @@ func (s *cliScript) tail(t *testing.T) {
 	}
 	want := func(keep func(cliEvent) bool) []string {
 		var out []string
-		evs := slices.Clone(s.events)
-		slices.SortStableFunc(evs, func(a, b cliEvent) int { return int(a.ts - b.ts) })
-		for _, e := range evs {
-			if keep(e) {
-				out = append(out, e.stream+" "+e.msg)
-			}
+		for _, e := range s.eventsWhere(keep) {
+			out = append(out, e.stream+" "+e.msg)
 		}
 		return out
 	}

@@ -346,18 +346,13 @@ func joinPath(p, k string) string {
 // matches reports whether known entry k accounts for observed difference d. In k.path, "*"
 // matches any characters (so "[*]" any index).
 func (k knownDiff) matches(d observedDiff) bool {
-	if !slices.Contains(k.steps, d.step) {
-		return false
-	}
-	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(k.path), `\*`, ".*") + "$"
-	if !regexp.MustCompile(re).MatchString(d.path) {
-		return false
-	}
-	return valueMatches(k.moto, d.moto) && valueMatches(k.ours, d.ours)
+	return slices.Contains(k.steps, d.step) && globMatches(k.path, d.path) &&
+		globMatches(k.moto, d.moto) && globMatches(k.ours, d.ours)
 }
 
-// valueMatches matches a rendered value against a pattern in which "*" matches any characters.
-func valueMatches(pattern, v string) bool {
+// globMatches matches a path or rendered value against a pattern in which "*" matches any
+// characters.
+func globMatches(pattern, v string) bool {
 	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(pattern), `\*`, ".*") + "$"
 	return regexp.MustCompile(re).MatchString(v)
 }

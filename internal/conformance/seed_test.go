@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -266,12 +267,7 @@ func checkStored(ctx context.Context, t *testing.T, c *cwlogs.Client, group, str
 		}
 		got = append(got, ev.Message)
 	}
-	if len(got) != len(want) {
+	if !slices.Equal(got, want) {
 		t.Fatalf("stored messages = %q, want %q", got, want)
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("stored messages = %q, want %q", got, want)
-		}
 	}
 }

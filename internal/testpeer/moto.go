@@ -48,15 +48,13 @@ func Moto(t testing.TB) string {
 	t.Helper()
 	path, err := exec.LookPath("moto_server")
 	if err != nil {
-		missing(t, "moto_server not found in PATH")
+		Missing(t, "testpeer: moto_server not found in PATH")
 		return ""
 	}
 	once.Do(func() { endpoint, startErr = start(path) })
 	if startErr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("testpeer: starting moto_server: %v", startErr)
-		}
-		t.Skipf("testpeer: starting moto_server: %v", startErr)
+		Missing(t, fmt.Sprintf("testpeer: starting moto_server: %v", startErr))
+		return ""
 	}
 	if err := Reset(endpoint); err != nil {
 		t.Fatalf("testpeer: resetting moto_server: %v", err)
@@ -64,12 +62,15 @@ func Moto(t testing.TB) string {
 	return endpoint
 }
 
-func missing(t testing.TB, why string) {
+// Missing reports that a peer the test needs (a server, a CLI) is unavailable,
+// saying why: it skips the test, or fails it when the environment has CI=true,
+// where every peer is required.
+func Missing(t testing.TB, why string) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("testpeer: %s (required when CI=true)", why)
+		t.Fatalf("%s (required when CI=true)", why)
 	}
-	t.Skipf("testpeer: %s", why)
+	t.Skip(why)
 }
 
 // Reset clears all state of the moto_server at endpoint.
