@@ -50,7 +50,7 @@ const (
 // sends nothing; a transport failure gives (nil, *OpError).
 func (c *Client) Action(ctx context.Context, action ActionType, params map[string]any) (*Response, error) {
 	op := string(action)
-	if err := validOperation(op); err != nil {
+	if err := validOperation("Action", "action", op); err != nil {
 		return nil, err
 	}
 	switch action {
@@ -160,7 +160,8 @@ func paramTags(op, field string, v any) (map[string]string, error) {
 		return maps.Clone(t), nil
 	case map[string]any:
 		out := make(map[string]string, len(t))
-		for k, x := range t {
+		for _, k := range slices.Sorted(maps.Keys(t)) { // sorted: the first bad tag is the one named
+			x := t[k]
 			s, ok := x.(string)
 			if !ok {
 				return nil, &ValidationError{Operation: op, Field: field + "[" + strconv.Quote(k) + "]", Value: showAny(x), Reason: fmt.Sprintf("tag values must be strings, not %T", x)}
@@ -306,25 +307,33 @@ func paramStringEvent(i int, m map[string]string) (InputLogEvent, error) {
 	if err != nil {
 		return InputLogEvent{}, err
 	}
-	for k := range m {
-		if k != "message" && k != "timestamp" {
-			return InputLogEvent{}, unknownEventKey(i, k)
-		}
+	if err := unknownEventKey(i, m); err != nil {
+		return InputLogEvent{}, err
 	}
 	return ev, nil
 }
 
-func unknownEventKey(i int, k string) error {
-	return &ValidationError{Operation: "PutLogEvents", Field: "logEvents[" + strconv.Itoa(i) + "]." + k, Value: showValue(k), Reason: "is not a member of an event (allowed: message, timestamp)"}
+// unknownEventKey reports the first, in sorted order, of event i's keys that is
+// neither message nor timestamp, so that the error does not depend on map order.
+func unknownEventKey[V any](i int, m map[string]V) error {
+	var first string
+	found := false
+	for k := range m {
+		if k != "message" && k != "timestamp" && (!found || k < first) {
+			first, found = k, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	return &ValidationError{Operation: "PutLogEvents", Field: "logEvents[" + strconv.Itoa(i) + "]." + first, Value: showValue(first), Reason: "is not a member of an event (allowed: message, timestamp)"}
 }
 
 func paramEvent(i int, m map[string]any) (InputLogEvent, error) {
 	const op = "PutLogEvents"
 	prefix := "logEvents[" + strconv.Itoa(i) + "]."
-	for k := range m {
-		if k != "message" && k != "timestamp" {
-			return InputLogEvent{}, unknownEventKey(i, k)
-		}
+	if err := unknownEventKey(i, m); err != nil {
+		return InputLogEvent{}, err
 	}
 	msg, ok := m["message"].(string)
 	if !ok && m["message"] != nil {
@@ -449,7 +458,8 @@ func normalizeValue(op, field string, v any) (any, error) {
 			return nil, nil
 		}
 		out := make(map[string]any, len(t))
-		for k, x := range t {
+		for _, k := range slices.Sorted(maps.Keys(t)) { // sorted: the first bad key is the one named
+			x := t[k]
 			n, err := normalizeValue(op, field+"."+k, x)
 			if err != nil {
 				return nil, err
@@ -463,7 +473,10 @@ func normalizeValue(op, field string, v any) (any, error) {
 		}
 		return normalizeList(op, field, t)
 	case []map[string]any:
-		return normalizeList(op, field, t) // a nil one is sent as []
+		if t == nil {
+			return nil, nil // null, as a nil []any and as encoding/json sends it
+		}
+		return normalizeList(op, field, t)
 	case func(), chan any, complex64, complex128:
 		return nil, &ValidationError{Operation: op, Field: field, Value: showAny(v), Reason: fmt.Sprintf("cannot be encoded as JSON (%T)", v)}
 	}

@@ -132,6 +132,9 @@ func TestActionRejectsBeforeSending(t *testing.T) {
 		{"bad operation name", ActionType("Put Log"), nil, "action"},
 		{"empty operation", ActionType(""), nil, "action"},
 		{"unencodable generic", ActionType("StartQuery"), map[string]any{"x": func() {}}, "params.x"},
+		// With several bad entries the first in sorted order is named, whatever the map's order.
+		{"several bad tag values", ActionCreateLogGroup, map[string]any{"logGroupName": "g", "tags": map[string]any{"z": 1, "y": 2, "b": 3, "m": 4, "c": 5, "q": 6, "e": 7, "f": 8}}, `tags["b"]`},
+		{"several unencodable generic", ActionType("StartQuery"), map[string]any{"z": func() {}, "y": func() {}, "b": func() {}, "m": func() {}, "c": func() {}, "q": func() {}, "e": func() {}}, "params.b"},
 	}
 	f := newFakeLogs(t, nil)
 	c := newTestClient(t, f)
@@ -217,6 +220,9 @@ func TestActionEventErrorsIndexed(t *testing.T) {
 		{"string map missing timestamp", []any{ok, ok, map[string]string{"message": "m"}}, "logEvents[2].timestamp", "must be milliseconds since the epoch, got an empty string"},
 		{"string map unknown key", []any{ok, map[string]string{"message": "m", "timestamp": "1", "level": "x"}}, "logEvents[1].level", "is not a member of an event (allowed: message, timestamp)"},
 		{"string map list unknown key", []map[string]string{{"message": "m", "timestamp": "1"}, {"message": "m", "timestamp": "1", "k": "v"}}, "logEvents[1].k", "is not a member of an event (allowed: message, timestamp)"},
+		// Several unknown keys: the first in sorted order is named, whatever the map's order.
+		{"several unknown keys", []map[string]any{{"message": "m", "timestamp": 1, "zz": 1, "level": 2, "b": 3, "q": 4, "m": 5, "x": 6, "c": 7, "d": 8, "e": 9}}, "logEvents[0].b", "is not a member of an event (allowed: message, timestamp)"},
+		{"several unknown string keys", []any{map[string]string{"message": "m", "timestamp": "1", "zz": "", "level": "", "b": "", "q": "", "m": "", "x": "", "c": "", "d": ""}}, "logEvents[0].b", "is not a member of an event (allowed: message, timestamp)"},
 		{"any map bad message", []any{ok, map[string]any{"message": 1, "timestamp": 1}}, "logEvents[1].message", "must be a string, not int"},
 		{"element of wrong type", []any{ok, "text"}, "logEvents[1]", "must be a map with message and timestamp, not string"},
 		{"list of wrong type", "text", "logEvents", "must be a list of events ([]map[string]any), not string"},
@@ -242,6 +248,23 @@ func TestActionEventErrorsIndexed(t *testing.T) {
 	}
 }
 
+// TestInvokeRejectsBadOperation checks that Invoke's errors name Invoke and its
+// operation argument, and that nothing is sent.
+func TestInvokeRejectsBadOperation(t *testing.T) {
+	f := newFakeLogs(t, nil)
+	c := newTestClient(t, f)
+	for _, tc := range []struct{ op, wantOp string }{{"", "Invoke"}, {"Put Log", "Put Log"}, {"1Put", "1Put"}} {
+		resp, err := c.Invoke(context.Background(), tc.op, nil)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Operation != tc.wantOp || ve.Field != "operation" || resp != nil {
+			t.Errorf("Invoke(%q) = %v, %#v; want a ValidationError for %s, field operation", tc.op, resp, err, tc.wantOp)
+		}
+	}
+	if n := len(f.requests()); n != 0 {
+		t.Fatalf("%d requests were sent for invalid operations", n)
+	}
+}
+
 // TestNormalizeValueLists pins how the generic path encodes lists, nil ones included.
 func TestNormalizeValueLists(t *testing.T) {
 	f := newFakeLogs(t, nil)
@@ -256,7 +279,7 @@ func TestNormalizeValueLists(t *testing.T) {
 	if _, err := c.Action(context.Background(), "StartQuery", params); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"a":[1,{"t":2}],"b":[{"t":3}],"c":null,"d":[],"e":null}`
+	want := `{"a":[1,{"t":2}],"b":[{"t":3}],"c":null,"d":null,"e":null}`
 	if got := f.requests()[0].Body; got != want {
 		t.Errorf("body %s, want %s", got, want)
 	}

@@ -173,7 +173,7 @@ func (c *Client) GoString() string { return "&" + c.String() }
 // returns both the *Response and an *APIError; a transport failure returns an
 // *OpError.
 func (c *Client) Invoke(ctx context.Context, operation string, body []byte) (*Response, error) {
-	if err := validOperation(operation); err != nil {
+	if err := validOperation("Invoke", "operation", operation); err != nil {
 		return nil, err
 	}
 	if body == nil {
@@ -182,15 +182,17 @@ func (c *Client) Invoke(ctx context.Context, operation string, body []byte) (*Re
 	return c.do(ctx, operation, body, nil)
 }
 
-// validOperation checks an operation name (it becomes part of a header).
-func validOperation(op string) error {
+// validOperation checks an operation name (it becomes part of a header). method
+// and field name the caller's method and argument (Action/action, Invoke/operation);
+// an empty name is reported under method, an invalid one under itself.
+func validOperation(method, field, op string) error {
 	if op == "" {
-		return &ValidationError{Operation: "Action", Field: "action", Value: `""`, Reason: "is required"}
+		return &ValidationError{Operation: method, Field: field, Value: `""`, Reason: "is required"}
 	}
 	for i := 0; i < len(op); i++ {
 		b := op[i]
 		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || i > 0 && b >= '0' && b <= '9') {
-			return &ValidationError{Operation: op, Field: "action", Value: showValue(op), Reason: "must be an operation name of letters and digits, e.g. PutLogEvents"}
+			return &ValidationError{Operation: op, Field: field, Value: showValue(op), Reason: "must be an operation name of letters and digits, e.g. PutLogEvents"}
 		}
 	}
 	return nil
