@@ -33,7 +33,10 @@ type Stats struct {
 	GroupsCreated  int64
 	// Split counts the extra events made by splitting oversized messages,
 	// Truncated the truncated messages, Clamped the events whose timestamp
-	// was moved into range.
+	// was moved into range. They record changes made to events before
+	// buffering, so they are counted even when the changed event is then
+	// refused (buffer full, closed; Dropped counts that too). They are not
+	// terms of the identity above.
 	Split     int64
 	Truncated int64
 	Clamped   int64
