@@ -2,6 +2,8 @@ package localserver
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 
 	"github.com/cwlogs/cwlogs/localserver/filterpattern"
 )
@@ -122,15 +124,8 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 			page = append(page, outEvent{ev: ev, k: k, ingest: meta.ingest, stream: meta.streamID})
 		}
 	}
-	for i := range page {
-		id := page[i].stream
-		if _, ok := names[id]; !ok {
-			var n string
-			if err := s.st.r.QueryRowContext(rc.ctx, `SELECT name FROM log_streams WHERE id = ?`, id).Scan(&n); err != nil {
-				n = ""
-			}
-			names[id] = n
-		}
+	if err := s.streamNames(rc.ctx, page, names); err != nil {
+		return nil, s.dbErr(err)
 	}
 
 	size := 96
@@ -159,6 +154,52 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 		o.str("nextToken", encodeFilterToken(g.id, *next))
 	}
 	return o.done(), nil
+}
+
+// streamNamesChunk bounds the ids in one streamNames query, well under SQLite's limit on
+// bound parameters.
+const streamNamesChunk = 500
+
+// streamNames adds to names the name of every stream of page it lacks, with one query per
+// streamNamesChunk streams. A stream deleted since its events were read keeps no entry and
+// is shown with an empty name.
+func (s *Server) streamNames(ctx context.Context, page []outEvent, names map[int64]string) error {
+	var ids []any
+	seen := map[int64]bool{}
+	for i := range page {
+		if id := page[i].stream; !seen[id] {
+			seen[id] = true
+			if _, ok := names[id]; !ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), streamNamesChunk)
+		q := "SELECT id, name FROM log_streams WHERE id IN (?" + strings.Repeat(",?", n-1) + ")"
+		if err := scanStreamNames(ctx, s.st.r, q, ids[:n], names); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+func scanStreamNames(ctx context.Context, db *sql.DB, q string, args []any, names map[int64]string) error {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		names[id] = n
+	}
+	return rows.Err()
 }
 
 func (s *Server) filterScanBudget() int64 {

@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -320,6 +321,56 @@ func TestFilterLogEventsMatchesModel(t *testing.T) {
 			want := filterModel(model, tc.keep)
 			if !slices.Equal(got, want) {
 				t.Fatalf("%d events, want %d; first diff at %d", len(got), len(want), firstDiff(got, want))
+			}
+		})
+	}
+}
+
+// TestFilterLogEventsStreamNames checks every event's logStreamName when a page spans more
+// streams than one name query takes (streamNamesChunk), with and without a stream selection.
+func TestFilterLogEventsStreamNames(t *testing.T) {
+	s := newTestServer(t, Config{})
+	const n = streamNamesChunk + 37
+	var selected []string
+	for i := range n {
+		st := fmt.Sprintf("s-%04d", i)
+		setupStream(t, s, "g", st)
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": st,
+			"logEvents": []m{{"timestamp": nowMs() - int64(n-i), "message": st}}})
+		if i%7 == 0 && len(selected) < 100 {
+			selected = append(selected, st)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		in   m
+		want int
+	}{
+		{"all", m{}, n},
+		{"prefix", m{"logStreamNamePrefix": "s-0"}, 1000},
+		{"names", m{"logStreamNames": selected}, len(selected)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := m{"logGroupName": "g"}
+			maps.Copy(in, tc.in)
+			got := 0
+			for {
+				r := mustOK(t, s, "FilterLogEvents", in)
+				for _, e := range list(r.body["events"]) {
+					ev := e.(map[string]any)
+					if ev["logStreamName"] != ev["message"] {
+						t.Fatalf("event %v: logStreamName is not its stream's", ev)
+					}
+					got++
+				}
+				tok, ok := r.body["nextToken"].(string)
+				if !ok {
+					break
+				}
+				in["nextToken"] = tok
+			}
+			if want := min(tc.want, n); got != want {
+				t.Fatalf("%d events, want %d", got, want)
 			}
 		})
 	}
