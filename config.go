@@ -90,9 +90,11 @@ func parseBool(name, v string) (bool, error) {
 //   - Credentials: [WithCredentialsProvider]; else AWS_ACCESS_KEY_ID (or
 //     AWS_ACCESS_KEY) + AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) +
 //     AWS_SESSION_TOKEN; else the profile's aws_access_key_id,
-//     aws_secret_access_key, aws_session_token. With WithProfile the profile
-//     comes first, as with the CLI's --profile. role_arn, credential_process
-//     and SSO profiles are not supported (clear error).
+//     aws_secret_access_key, aws_session_token in the credentials file, its
+//     credential_process (run on first use and again before the credentials
+//     expire; see [ProcessCredentialsProvider]), its keys in the config file.
+//     With WithProfile the profile comes first, as with the CLI's --profile.
+//     role_arn, web identity and SSO profiles are not supported (clear error).
 //   - Endpoint: [WithEndpoint]; else, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
 //     or the profile's ignore_configured_endpoint_urls is true:
 //     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL, the profile's
@@ -147,7 +149,7 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		case envOK && !explicit:
 			o.creds = StaticCredentialsProvider{Credentials: envCreds}
 		default:
-			c, err := sf.credentials(profile)
+			p, err := sf.provider(profile)
 			if err != nil {
 				if envOK {
 					o.creds = StaticCredentialsProvider{Credentials: envCreds}
@@ -155,7 +157,7 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 				}
 				return nil, fmt.Errorf("cwlogs: %s: %w (also checked AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)", op, err)
 			}
-			o.creds = StaticCredentialsProvider{Credentials: c}
+			o.creds = p
 		}
 	}
 

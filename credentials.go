@@ -131,9 +131,11 @@ func envCredentials(getenv func(string) string) (Credentials, bool) {
 	return c, true
 }
 
-// SharedCredentialsProvider reads static keys of a profile from the shared
-// credentials file and, failing that, from the shared config file, as the AWS
-// CLI does. It reads the files on every Retrieve; the client caches the result.
+// SharedCredentialsProvider reads a profile's credentials from the shared files
+// as the AWS CLI does: static keys in the credentials file, else the output of
+// the profile's credential_process (see [ProcessCredentialsProvider]), else
+// static keys in the config file. It reads the files on every Retrieve; the
+// client caches the result.
 type SharedCredentialsProvider struct {
 	// CredentialsFile is the credentials file; empty means
 	// $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.
@@ -145,7 +147,7 @@ type SharedCredentialsProvider struct {
 }
 
 // Retrieve implements CredentialsProvider.
-func (p SharedCredentialsProvider) Retrieve(context.Context) (Credentials, error) {
+func (p SharedCredentialsProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	env := osEnv{}
 	profile := p.Profile
 	if profile == "" {
@@ -162,7 +164,11 @@ func (p SharedCredentialsProvider) Retrieve(context.Context) (Credentials, error
 	if err != nil {
 		return Credentials{}, err
 	}
-	return cf.credentials(profile)
+	src, err := cf.provider(profile)
+	if err != nil {
+		return Credentials{}, err
+	}
+	return src.Retrieve(ctx)
 }
 
 // DefaultExpiryWindow is how long before expiry a [CredentialsCache] refreshes

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -165,34 +166,49 @@ func (sf *sharedFiles) serviceEndpoint(profile string) string {
 }
 
 // unsupportedCredentialKeys are credential sources of the AWS CLI that cwlogs
-// does not implement; a profile using them gets a clear error.
-var unsupportedCredentialKeys = []string{"role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file", "credential_source"}
+// does not implement; a profile using them gets a clear error. They are
+// checked first because the CLI prefers them to static keys in the same profile.
+var unsupportedCredentialKeys = []string{"role_arn", "sso_session", "sso_start_url", "web_identity_token_file", "credential_source"}
 
-func (sf *sharedFiles) credentials(profile string) (Credentials, error) {
-	for _, src := range []struct {
-		sec  *iniSection
-		file string
-	}{{sf.creds[profile], sf.credFile}, {sf.profiles[profile], sf.cfgFile}} {
-		if src.sec == nil {
-			continue
-		}
-		akid, secret := src.sec.get("aws_access_key_id"), src.sec.get("aws_secret_access_key")
-		if akid == "" && secret == "" {
-			continue
-		}
-		if akid == "" || secret == "" {
-			return Credentials{}, fmt.Errorf("cwlogs: profile %q in %s: aws_access_key_id and aws_secret_access_key must both be set", profile, src.file)
-		}
-		return Credentials{AccessKeyID: akid, SecretAccessKey: secret, SessionToken: src.sec.get("aws_session_token"),
-			Source: "shared file " + filepath.Base(src.file) + " (profile " + profile + ")"}, nil
-	}
+// provider returns the profile's credential source, in the AWS CLI's order:
+// static keys in the credentials file, the profile's credential_process, static
+// keys in the config file. A credential process is not run here.
+func (sf *sharedFiles) provider(profile string) (CredentialsProvider, error) {
 	for _, k := range unsupportedCredentialKeys {
 		if sf.setting(profile, k) != "" {
-			return Credentials{}, fmt.Errorf("%w: profile %q uses %s, which cwlogs does not support; use static keys or WithCredentialsProvider", ErrNoCredentials, profile, k)
+			return nil, fmt.Errorf("%w: profile %q uses %s, which cwlogs does not support; use static keys, credential_process or WithCredentialsProvider", ErrNoCredentials, profile, k)
 		}
 	}
-	if !sf.hasProfile(profile) {
-		return Credentials{}, fmt.Errorf("%w: profile %q not found in %s or %s", ErrNoCredentials, profile, sf.credFile, sf.cfgFile)
+	c, found, err := staticKeys(sf.creds[profile], profile, sf.credFile)
+	if found || err != nil {
+		return StaticCredentialsProvider{Credentials: c}, err
 	}
-	return Credentials{}, fmt.Errorf("%w: profile %q has no aws_access_key_id", ErrNoCredentials, profile)
+	if cmd := sf.setting(profile, "credential_process"); cmd != "" {
+		return ProcessCredentialsProvider{Command: cmd, Name: "credential_process of profile " + strconv.Quote(profile)}, nil
+	}
+	c, found, err = staticKeys(sf.profiles[profile], profile, sf.cfgFile)
+	if found || err != nil {
+		return StaticCredentialsProvider{Credentials: c}, err
+	}
+	if !sf.hasProfile(profile) {
+		return nil, fmt.Errorf("%w: profile %q not found in %s or %s", ErrNoCredentials, profile, sf.credFile, sf.cfgFile)
+	}
+	return nil, fmt.Errorf("%w: profile %q has no aws_access_key_id or credential_process", ErrNoCredentials, profile)
+}
+
+// staticKeys reads the static keys of a profile's section of file; found
+// reports whether any was set.
+func staticKeys(sec *iniSection, profile, file string) (c Credentials, found bool, err error) {
+	if sec == nil {
+		return Credentials{}, false, nil
+	}
+	akid, secret := sec.get("aws_access_key_id"), sec.get("aws_secret_access_key")
+	if akid == "" && secret == "" {
+		return Credentials{}, false, nil
+	}
+	if akid == "" || secret == "" {
+		return Credentials{}, true, fmt.Errorf("cwlogs: profile %q in %s: aws_access_key_id and aws_secret_access_key must both be set", profile, file)
+	}
+	return Credentials{AccessKeyID: akid, SecretAccessKey: secret, SessionToken: sec.get("aws_session_token"),
+		Source: "shared file " + filepath.Base(file) + " (profile " + profile + ")"}, true, nil
 }
