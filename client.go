@@ -104,6 +104,15 @@ func newClient(region string, o *options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.httpClient == nil && o.caBundle != "" {
+		op := "New"
+		if o.caBundleField != "caBundle" {
+			op = "NewFromEnvironment"
+		}
+		if o.httpClient, err = caBundleClient(op, o.caBundleField, o.caBundle); err != nil {
+			return nil, err
+		}
+	}
 	c := &Client{
 		region:         region,
 		endpoint:       endpoint,
@@ -130,7 +139,7 @@ func newClient(region string, o *options) (*Client, error) {
 	}
 	c.retrieve = provider.Retrieve
 	if c.hc == nil {
-		c.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		c.hc = &http.Client{CheckRedirect: noRedirects}
 	}
 	if c.clock == nil {
 		c.clock = time.Now
@@ -181,6 +190,11 @@ func (c *Client) Invoke(ctx context.Context, operation string, body []byte) (*Re
 	}
 	return c.do(ctx, operation, body, nil)
 }
+
+// noRedirects is the CheckRedirect of the clients cwlogs makes: a redirect is
+// returned as the answer (the AWS JSON protocols never redirect; following one
+// would resend a signed request elsewhere).
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // validOperation checks an operation name (it becomes part of a header). method
 // and field name the caller's method and argument (Action/action, Invoke/operation);

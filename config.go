@@ -2,7 +2,11 @@ package cwlogs
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -105,6 +109,9 @@ func parseBool(name, v string) (bool, error) {
 //   - Retries: [WithMaxAttempts] / [WithRetryPolicy], AWS_MAX_ATTEMPTS,
 //     profile max_attempts; AWS_RETRY_MODE / retry_mode must be standard,
 //     adaptive or legacy (all three use the standard mode here).
+//   - TLS: [WithCABundle], AWS_CA_BUNDLE, the profile's ca_bundle: a PEM file
+//     of certificate authorities that replaces the system's for HTTPS
+//     endpoints (ignored with [WithHTTPClient]).
 //
 // Invalid values give a *ValidationError naming the variable or setting.
 func NewFromEnvironment(ctx context.Context, opts ...Option) (*Client, error) {
@@ -207,6 +214,11 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		}
 	}
 
+	if o.caBundle == "" {
+		o.caBundleField, o.caBundle = setting("AWS_CA_BUNDLE", "ca_bundle")
+		o.caBundle = expandHome(o.caBundle)
+	}
+
 	if o.maxAttempts == 0 && o.retry.MaxAttempts == 0 {
 		if name, v := setting("AWS_MAX_ATTEMPTS", "max_attempts"); v != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -223,4 +235,29 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		return nil, &ValidationError{Operation: op, Field: name, Value: showValue(mode), Reason: "must be standard, adaptive or legacy"}
 	}
 	return newClient(region, &o)
+}
+
+// caBundleClient returns an HTTP client that trusts only the certificate
+// authorities in the PEM file path, named by setting name.
+func caBundleClient(op, name, path string) (*http.Client, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ValidationError{Operation: op, Field: name, Value: showValue(path), Reason: "cannot be read: " + cause(err).Error()}
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, &ValidationError{Operation: op, Field: name, Value: showValue(path), Reason: "holds no PEM certificate"}
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, CheckRedirect: noRedirects}, nil
+}
+
+// cause returns what err wraps, or err itself: for errors such as *fs.PathError
+// whose text would repeat a path or command line already shown or secret.
+func cause(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
 }

@@ -2,8 +2,11 @@ package cwlogs
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +18,7 @@ import (
 var awsEnv = []string{"AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN",
 	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
 	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_MAX_ATTEMPTS",
-	"AWS_RETRY_MODE", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT"}
+	"AWS_RETRY_MODE", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_CA_BUNDLE"}
 
 // setupHome makes a temporary HOME with the given ~/.aws files and a clean environment.
 func setupHome(t *testing.T, credentials, config string) string {
@@ -382,5 +385,74 @@ func TestEnvAndSharedProviders(t *testing.T) {
 	c, err := SharedCredentialsProvider{Profile: "dev"}.Retrieve(context.Background())
 	if err != nil || c.AccessKeyID != "AKIDDEV" || c.SessionToken != "tokendev" {
 		t.Errorf("shared provider: %v %v", c, err)
+	}
+}
+
+// TestNewFromEnvironmentCABundle checks that AWS_CA_BUNDLE and ca_bundle make
+// an HTTPS endpoint with a private certificate authority reachable, that
+// without them it is refused, that WithHTTPClient wins, and that a bad bundle
+// is a ValidationError naming the setting.
+func TestNewFromEnvironmentCABundle(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, "{}") }))
+	defer srv.Close()
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(dir, "not.pem")
+	os.WriteFile(notPEM, []byte("hello"), 0o600)
+	call := func(opts ...Option) error {
+		c, err := NewFromEnvironment(context.Background(), opts...)
+		if err != nil {
+			return err
+		}
+		return c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+	}
+	c, err := New("us-east-1", "A", "S", WithEndpoint(srv.URL), WithCABundle(bundle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+		t.Fatalf("New with WithCABundle: %v", err)
+	}
+	for _, tc := range []struct {
+		name, env, profile string
+		opts               []Option
+		wantErr            string
+	}{
+		{"no bundle: unknown authority", "", "", nil, "certificate signed by unknown authority"},
+		{"AWS_CA_BUNDLE", bundle, "", nil, ""},
+		{"profile ca_bundle", "", "ca_bundle = " + bundle, nil, ""},
+		{"WithHTTPClient wins", bundle, "", []Option{WithHTTPClient(&http.Client{})}, "certificate signed by unknown authority"},
+		{"missing file", filepath.Join(dir, "absent.pem"), "", nil, "AWS_CA_BUNDLE"},
+		{"not PEM", "", "ca_bundle = " + notPEM, nil, "ca_bundle"},
+		{"WithCABundle beats the environment", notPEM, "", []Option{WithCABundle(bundle)}, ""},
+		{"WithCABundle missing file", bundle, "", []Option{WithCABundle(filepath.Join(dir, "absent.pem"))}, "caBundle"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			setupHome(t, "", "[default]\nregion = us-east-1\naws_access_key_id = A\naws_secret_access_key = S\n"+tc.profile+"\n")
+			t.Setenv("AWS_ENDPOINT_URL", srv.URL)
+			t.Setenv("AWS_MAX_ATTEMPTS", "1")
+			if tc.env != "" {
+				t.Setenv("AWS_CA_BUNDLE", tc.env)
+			}
+			err := call(tc.opts...)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.wantErr)
+			}
+			var ve *ValidationError
+			if strings.Contains(tc.name, "file") || strings.Contains(tc.name, "PEM") || strings.Contains(tc.name, "WithCABundle") {
+				if !errors.As(err, &ve) || ve.Field != tc.wantErr {
+					t.Fatalf("err = %#v, want a ValidationError for %s", err, tc.wantErr)
+				}
+			}
+		})
 	}
 }

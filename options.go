@@ -22,6 +22,8 @@ type options struct {
 	fips           *bool
 	dualStack      *bool
 	userAgent      string
+	caBundle       string // PEM file of trusted certificate authorities
+	caBundleField  string // where caBundle came from, for errors
 }
 
 // WithEndpoint sends requests to url (for example "http://127.0.0.1:4566"
@@ -37,6 +39,15 @@ func WithSessionToken(token string) Option { return func(o *options) { o.session
 // WithHTTPClient sets the HTTP client. nil (the default) means a client using
 // http.DefaultTransport that does not follow redirects.
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpClient = c } }
+
+// WithCABundle makes the client trust only the certificate authorities in the
+// PEM file path for HTTPS endpoints, as the AWS CLI's --ca-bundle does (a
+// TLS-inspecting proxy, a local endpoint with its own certificate). It has no
+// effect with [WithHTTPClient]. Empty (the default) means the system's roots,
+// or AWS_CA_BUNDLE / the profile's ca_bundle in [NewFromEnvironment].
+func WithCABundle(path string) Option {
+	return func(o *options) { o.caBundle, o.caBundleField = path, "caBundle" }
+}
 
 // WithRetryPolicy sets the retry policy; its zero fields take the defaults
 // described on [RetryPolicy].

@@ -104,7 +104,7 @@ func (p ProcessCredentialsProvider) Retrieve(ctx context.Context) (Credentials, 
 		if errors.As(err, &ee) {
 			return fail("the credential process failed: %s", ee.ProcessState)
 		}
-		return fail("cannot run the credential process: %w", errors.Unwrap(err))
+		return fail("cannot run the credential process: %w", cause(err))
 	case out.over:
 		return fail("the credential process printed more than %d bytes", maxProcessOutput)
 	}

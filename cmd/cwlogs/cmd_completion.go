@@ -89,6 +89,7 @@ func globalFlagSpecs() []flagSpec {
 		{"region", true, "AWS region"},
 		{"profile", true, "profile of the ~/.aws files"},
 		{"endpoint-url", true, "send requests to this URL"},
+		{"ca-bundle", true, "PEM file of trusted certificate authorities"},
 		{"output", true, "text or json"},
 		{"utc", false, "show times in UTC"},
 		{"local", false, "show times in the local time zone"},

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
+	"encoding/pem"
 	"net"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cwlogs/cwlogs/localserver"
 )
 
 // TestConfiguration checks that the CLI finds its region, credentials and
@@ -77,6 +82,51 @@ func TestConfiguration(t *testing.T) {
 		r := c.mustRun(1, "", "groups")
 		if !strings.HasPrefix(r.stderr, "cwlogs: ") || !strings.Contains(r.stderr, "connect") {
 			t.Errorf("stderr: %q", r.stderr)
+		}
+	})
+
+	t.Run("ca bundle", func(t *testing.T) {
+		ls, err := localserver.New(localserver.Config{Memory: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ls.Shutdown(context.Background())
+		ts := httptest.NewTLSServer(ls)
+		defer ts.Close()
+		bundle := filepath.Join(t.TempDir(), "ca.pem")
+		os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o600)
+		c := newCLI(t, ts.URL)
+		c.env["AWS_MAX_ATTEMPTS"] = "1"
+		r := c.mustRun(1, "", "groups")
+		if !strings.Contains(r.stderr, "certificate signed by unknown authority") {
+			t.Errorf("without a bundle: stderr %q", r.stderr)
+		}
+		c.mustRun(0, "", "create-group", "tls", "--ca-bundle", bundle)
+		c.env["AWS_CA_BUNDLE"] = bundle
+		r = c.mustRun(0, "", "groups")
+		if !strings.Contains(r.stdout, "tls") {
+			t.Errorf("AWS_CA_BUNDLE: groups printed %q", r.stdout)
+		}
+		r = c.mustRun(2, "", "groups", "--ca-bundle", bundle+".missing")
+		if !strings.Contains(r.stderr, "caBundle") || !strings.Contains(r.stderr, "cannot be read") {
+			t.Errorf("missing bundle: stderr %q", r.stderr)
+		}
+	})
+
+	t.Run("credential_process", func(t *testing.T) {
+		c := newCLI(t, url)
+		delete(c.env, "AWS_ACCESS_KEY_ID")
+		delete(c.env, "AWS_SECRET_ACCESS_KEY")
+		aws := filepath.Join(c.env["HOME"], ".aws")
+		os.MkdirAll(aws, 0o700)
+		script := filepath.Join(aws, "creds.sh")
+		os.WriteFile(script, []byte("#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIDPROC\",\"SecretAccessKey\":\"proc-secret\"}'\n"), 0o700)
+		os.WriteFile(filepath.Join(aws, "config"), []byte("[default]\ncredential_process = "+script+"\n"), 0o600)
+		c.mustRun(0, "", "create-group", "from-process")
+		os.WriteFile(script, []byte("#!/bin/sh\nexit 4\n"), 0o700)
+		r := c.mustRun(1, "", "groups")
+		if !strings.Contains(r.stderr, "exit status 4") || strings.Contains(r.stderr, script) {
+			t.Errorf("failing process: stderr %q", r.stderr)
 		}
 	})
 

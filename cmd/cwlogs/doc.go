@@ -11,13 +11,14 @@
 // # Configuration
 //
 // Global flags are accepted before or after the command name (not after
-// "--"): --region, --profile, --endpoint-url, --output text|json, --utc or
-// --local, --no-color. Everything else comes from the same environment
+// "--"): --region, --profile, --endpoint-url, --ca-bundle, --output
+// text|json, --utc or --local, --no-color. Everything else comes from the same environment
 // variables and ~/.aws files as the library's cwlogs.NewFromEnvironment:
 // AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
-// AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, AWS_CONFIG_FILE,
-// AWS_SHARED_CREDENTIALS_FILE and the profile settings.
+// AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, AWS_CONFIG_FILE,
+// AWS_SHARED_CREDENTIALS_FILE and the profile settings (credential_process
+// included).
 //
 // Times are RFC 3339, a date (midnight UTC), epoch milliseconds, "now", or a
 // duration before now (90s, 10m, 2h, 1d, 1w, 1h30m). Times are shown in UTC

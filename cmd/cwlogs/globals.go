@@ -13,6 +13,7 @@ type globals struct {
 	region   string
 	profile  string
 	endpoint string
+	caBundle string
 	output   string // "text" or "json"
 	utc      bool
 	local    bool
@@ -21,7 +22,7 @@ type globals struct {
 
 // globalValueFlags take a value; globalBoolFlags do not.
 var (
-	globalValueFlags = []string{"region", "profile", "endpoint-url", "output"}
+	globalValueFlags = []string{"region", "profile", "endpoint-url", "ca-bundle", "output"}
 	globalBoolFlags  = []string{"utc", "local", "no-color"}
 )
 
@@ -60,6 +61,8 @@ func extractGlobals(args []string) (globals, []string, error) {
 				g.profile = value
 			case "endpoint-url":
 				g.endpoint = value
+			case "ca-bundle":
+				g.caBundle = value
 			case "output":
 				g.output = value
 			}
@@ -114,6 +117,9 @@ func (m *Main) client(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Clie
 	}
 	if m.g.endpoint != "" {
 		opts = append(opts, cwlogs.WithEndpoint(m.g.endpoint))
+	}
+	if m.g.caBundle != "" {
+		opts = append(opts, cwlogs.WithCABundle(m.g.caBundle))
 	}
 	opts = append(opts, cwlogs.WithUserAgent("cwlogs-cli/"+cwlogs.Version))
 	opts = append(opts, extra...)

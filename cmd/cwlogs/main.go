@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -66,7 +68,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return &usageError{msg: "missing command"}
 	}
 	if len(name) > 0 && name[0] == '-' {
-		return &usageError{msg: fmt.Sprintf("unknown global flag %s (global flags: --region, --profile, --endpoint-url, --output, --utc, --local, --no-color)", name)}
+		return &usageError{msg: fmt.Sprintf("unknown global flag %s (global flags: --%s)", name, strings.Join(slices.Concat(globalValueFlags, globalBoolFlags), ", --"))}
 	}
 	info := lookupCommand(name)
 	if info == nil {

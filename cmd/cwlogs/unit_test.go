@@ -22,6 +22,7 @@ func TestExtractGlobals(t *testing.T) {
 		{[]string{"groups", "--output=json", "--profile", "p", "--endpoint-url", "http://x"}, globals{profile: "p", endpoint: "http://x", output: "json"}, []string{"groups"}, ""},
 		{[]string{"-region=r", "get", "g", "s", "--utc", "--no-color"}, globals{region: "r", output: "text", utc: true, noColor: true}, []string{"get", "g", "s"}, ""},
 		{[]string{"get", "--local", "g"}, globals{output: "text", local: true}, []string{"get", "g"}, ""},
+		{[]string{"groups", "--ca-bundle", "/etc/ca.pem"}, globals{caBundle: "/etc/ca.pem", output: "text"}, []string{"groups"}, ""},
 		{[]string{"--no-color=false", "groups"}, globals{output: "text"}, []string{"groups"}, ""},
 		{[]string{"put", "g", "s", "--", "--region", "x"}, globals{output: "text"}, []string{"put", "g", "s", "--", "--region", "x"}, ""},
 		{[]string{"put", "-", "--pattern"}, globals{output: "text"}, []string{"put", "-", "--pattern"}, ""},
