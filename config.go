@@ -96,9 +96,15 @@ func parseBool(name, v string) (bool, error) {
 //     AWS_SESSION_TOKEN; else the profile's aws_access_key_id,
 //     aws_secret_access_key, aws_session_token in the credentials file, its
 //     credential_process (run on first use and again before the credentials
-//     expire; see [ProcessCredentialsProvider]), its keys in the config file.
-//     With WithProfile the profile comes first, as with the CLI's --profile.
-//     role_arn, web identity and SSO profiles are not supported (clear error).
+//     expire; see [ProcessCredentialsProvider]), its keys in the config file;
+//     else the container endpoint of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
+//     AWS_CONTAINER_CREDENTIALS_FULL_URI (ECS, EKS Pod Identity; see
+//     [ContainerCredentialsProvider]); else the EC2 instance role, from the
+//     instance metadata service (IMDSv2; asked here, with a one-second
+//     timeout, unless AWS_EC2_METADATA_DISABLED=true; see
+//     [IMDSCredentialsProvider]). With WithProfile the profile comes first,
+//     as with the CLI's --profile. role_arn, web identity and SSO profiles
+//     are not supported (clear error).
 //   - Endpoint: [WithEndpoint]; else, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
 //     or the profile's ignore_configured_endpoint_urls is true:
 //     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL, the profile's
@@ -119,7 +125,6 @@ func NewFromEnvironment(ctx context.Context, opts ...Option) (*Client, error) {
 }
 
 func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) {
-	_ = ctx // reserved for providers that need I/O
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -162,7 +167,10 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 					o.creds = StaticCredentialsProvider{Credentials: envCreds}
 					break
 				}
-				return nil, fmt.Errorf("cwlogs: %s: %w (also checked AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)", op, err)
+				if o.creds, err = remoteProvider(ctx, env, err); err != nil {
+					return nil, err
+				}
+				break
 			}
 			o.creds = p
 		}
@@ -235,6 +243,46 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		return nil, &ValidationError{Operation: op, Field: name, Value: showValue(mode), Reason: "must be standard, adaptive or legacy"}
 	}
 	return newClient(region, &o)
+}
+
+// remoteProvider is the end of the AWS CLI's credential chain, reached when the
+// profile has no credentials (profileErr): the container credentials endpoint
+// when the environment names one, else the EC2 instance metadata service,
+// which is asked now, with a short timeout, so that a machine off EC2 gets its
+// "no credentials" error from NewFromEnvironment rather than from the first
+// request. AWS_EC2_METADATA_DISABLED=true skips the service.
+func remoteProvider(ctx context.Context, env osEnv, profileErr error) (CredentialsProvider, error) {
+	const op = "NewFromEnvironment"
+	const checked = "also checked AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+	var empty *profileEmptyError
+	if !errors.As(profileErr, &empty) {
+		return nil, fmt.Errorf("cwlogs: %s: %w (%s)", op, profileErr, checked)
+	}
+	cp, err := containerProviderFromEnv(env.getenv)
+	if err != nil || cp != nil {
+		return cp, err
+	}
+	if v := env.getenv("AWS_EC2_METADATA_DISABLED"); strings.EqualFold(v, "true") {
+		return nil, fmt.Errorf("cwlogs: %s: %w (%s; the EC2 instance metadata service is disabled by AWS_EC2_METADATA_DISABLED)", op, profileErr, checked)
+	}
+	v1Off, err := envBool(env, "AWS_EC2_METADATA_V1_DISABLED")
+	if err != nil {
+		return nil, err
+	}
+	cache := NewCredentialsCache(&IMDSCredentialsProvider{Endpoint: env.getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"), DisableV1Fallback: v1Off})
+	if _, err := cache.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("cwlogs: %s: %w (%s; %s)", op, profileErr, checked, strings.TrimPrefix(err.Error(), "cwlogs: "))
+	}
+	return cache, nil
+}
+
+// envBool reads a boolean environment variable; empty means false.
+func envBool(env osEnv, name string) (bool, error) {
+	v := env.getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	return parseBool(name, v)
 }
 
 // caBundleClient returns an HTTP client that trusts only the certificate

@@ -18,9 +18,14 @@ import (
 var awsEnv = []string{"AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN",
 	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
 	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_MAX_ATTEMPTS",
-	"AWS_RETRY_MODE", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_CA_BUNDLE"}
+	"AWS_RETRY_MODE", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_CA_BUNDLE",
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_V1_DISABLED"}
 
-// setupHome makes a temporary HOME with the given ~/.aws files and a clean environment.
+// setupHome makes a temporary HOME with the given ~/.aws files and a clean
+// environment, in which the EC2 instance metadata service is disabled (tests
+// that use it point AWS_EC2_METADATA_SERVICE_ENDPOINT at a fake and clear
+// AWS_EC2_METADATA_DISABLED).
 func setupHome(t *testing.T, credentials, config string) string {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
@@ -28,6 +33,7 @@ func setupHome(t *testing.T, credentials, config string) string {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	dir := filepath.Join(home, ".aws")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)

@@ -191,10 +191,18 @@ func (sf *sharedFiles) provider(profile string) (CredentialsProvider, error) {
 		return StaticCredentialsProvider{Credentials: c}, err
 	}
 	if !sf.hasProfile(profile) {
-		return nil, fmt.Errorf("%w: profile %q not found in %s or %s", ErrNoCredentials, profile, sf.credFile, sf.cfgFile)
+		return nil, &profileEmptyError{fmt.Sprintf("profile %q not found in %s or %s", profile, sf.credFile, sf.cfgFile)}
 	}
-	return nil, fmt.Errorf("%w: profile %q has no aws_access_key_id or credential_process", ErrNoCredentials, profile)
+	return nil, &profileEmptyError{fmt.Sprintf("profile %q has no aws_access_key_id or credential_process", profile)}
 }
+
+// profileEmptyError reports a profile without any credential setting: the
+// AWS CLI then goes on to the container endpoint and the instance metadata
+// service. It matches ErrNoCredentials.
+type profileEmptyError struct{ msg string }
+
+func (e *profileEmptyError) Error() string        { return ErrNoCredentials.Error() + ": " + e.msg }
+func (e *profileEmptyError) Is(target error) bool { return target == ErrNoCredentials }
 
 // staticKeys reads the static keys of a profile's section of file; found
 // reports whether any was set.

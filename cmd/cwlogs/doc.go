@@ -18,7 +18,8 @@
 // AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
 // AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, AWS_CONFIG_FILE,
 // AWS_SHARED_CREDENTIALS_FILE and the profile settings (credential_process
-// included).
+// included), then the container credentials endpoint and the EC2 instance
+// role.
 //
 // Times are RFC 3339, a date (midnight UTC), epoch milliseconds, "now", or a
 // duration before now (90s, 10m, 2h, 1d, 1w, 1h30m). Times are shown in UTC

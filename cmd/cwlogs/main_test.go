@@ -80,6 +80,8 @@ func newCLI(t testing.TB, endpoint string) *cli {
 		"AWS_ACCESS_KEY_ID":     "AKIDCLITEST",
 		"AWS_SECRET_ACCESS_KEY": "cli-test-secret",
 		"AWS_REGION":            "us-east-1",
+		// Off EC2 the instance metadata service does not answer; do not wait for it.
+		"AWS_EC2_METADATA_DISABLED": "true",
 	}
 	if endpoint != "" {
 		env["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"] = endpoint
