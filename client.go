@@ -104,14 +104,8 @@ func newClient(region string, o *options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.httpClient == nil && o.caBundle != "" {
-		op := "New"
-		if o.caBundleField != "caBundle" {
-			op = "NewFromEnvironment"
-		}
-		if o.httpClient, err = caBundleClient(op, o.caBundleField, o.caBundle); err != nil {
-			return nil, err
-		}
+	if err := o.caBundleHTTPClient("New"); err != nil {
+		return nil, err
 	}
 	c := &Client{
 		region:         region,

@@ -93,7 +93,11 @@ func parseBool(name, v string) (bool, error) {
 //   - Region: [WithRegion], AWS_REGION, AWS_DEFAULT_REGION, profile "region".
 //   - Credentials: [WithCredentialsProvider]; else AWS_ACCESS_KEY_ID (or
 //     AWS_ACCESS_KEY) + AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) +
-//     AWS_SESSION_TOKEN; else the profile's aws_access_key_id,
+//     AWS_SESSION_TOKEN; else the profile's role (role_arn with
+//     source_profile, credential_source or web_identity_token_file, assumed
+//     through STS: see [AssumeRoleProvider], [WebIdentityRoleProvider]); else
+//     AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE (EKS service accounts);
+//     else the profile's aws_access_key_id,
 //     aws_secret_access_key, aws_session_token in the credentials file, its
 //     credential_process (run on first use and again before the credentials
 //     expire; see [ProcessCredentialsProvider]), its keys in the config file;
@@ -103,8 +107,10 @@ func parseBool(name, v string) (bool, error) {
 //     instance metadata service (IMDSv2; asked here, with a one-second
 //     timeout, unless AWS_EC2_METADATA_DISABLED=true; see
 //     [IMDSCredentialsProvider]). With WithProfile the profile comes first,
-//     as with the CLI's --profile. role_arn, web identity and SSO profiles
-//     are not supported (clear error).
+//     as with the CLI's --profile. SSO profiles and mfa_serial are not
+//     supported (clear error). STS is called in the client's region, at
+//     AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or the profile's sts service
+//     endpoint when set.
 //   - Endpoint: [WithEndpoint]; else, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
 //     or the profile's ignore_configured_endpoint_urls is true:
 //     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL, the profile's
@@ -155,27 +161,6 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 			Reason: "Invalid Configuration: Missing Region (set AWS_REGION, the profile's region, or use WithRegion)"}
 	}
 
-	if o.creds == nil {
-		envCreds, envOK := envCredentials(env.getenv)
-		switch {
-		case envOK && !explicit:
-			o.creds = StaticCredentialsProvider{Credentials: envCreds}
-		default:
-			p, err := sf.provider(profile)
-			if err != nil {
-				if envOK {
-					o.creds = StaticCredentialsProvider{Credentials: envCreds}
-					break
-				}
-				if o.creds, err = remoteProvider(ctx, env, err); err != nil {
-					return nil, err
-				}
-				break
-			}
-			o.creds = p
-		}
-	}
-
 	// setting looks a setting up in the environment, then in the profile, and
 	// returns the name it was found under for error messages.
 	setting := func(envName, key string) (string, string) {
@@ -206,25 +191,35 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		return nil, err
 	}
 
+	var ignore *bool
+	if err := boolSetting("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls", &ignore); err != nil {
+		return nil, err
+	}
+	// configuredEndpoint is a service's endpoint from the environment and the
+	// files: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
+	// services section, the profile's endpoint_url.
+	configuredEndpoint := func(p, envName, key string) string {
+		if ignore != nil && *ignore {
+			return ""
+		}
+		if _, e := env.first(envName, "AWS_ENDPOINT_URL"); e != "" {
+			return e
+		}
+		if e := sf.serviceEndpoint(p, key); e != "" {
+			return e
+		}
+		return sf.setting(p, "endpoint_url")
+	}
 	if o.endpoint == "" {
-		var ignore *bool
-		if err := boolSetting("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls", &ignore); err != nil {
-			return nil, err
-		}
-		if ignore == nil || !*ignore {
-			_, o.endpoint = env.first("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_ENDPOINT_URL")
-			if o.endpoint == "" {
-				o.endpoint = sf.serviceEndpoint(profile)
-			}
-			if o.endpoint == "" {
-				o.endpoint = sf.setting(profile, "endpoint_url")
-			}
-		}
+		o.endpoint = configuredEndpoint(profile, "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "cloudwatch_logs")
 	}
 
 	if o.caBundle == "" {
 		o.caBundleField, o.caBundle = setting("AWS_CA_BUNDLE", "ca_bundle")
 		o.caBundle = expandHome(o.caBundle)
+	}
+	if err := o.caBundleHTTPClient(op); err != nil {
+		return nil, err
 	}
 
 	if o.maxAttempts == 0 && o.retry.MaxAttempts == 0 {
@@ -241,6 +236,37 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 	case "", "standard", "adaptive", "legacy":
 	default:
 		return nil, &ValidationError{Operation: op, Field: name, Value: showValue(mode), Reason: "must be standard, adaptive or legacy"}
+	}
+
+	if o.creds == nil {
+		// Roles are assumed through STS in the client's region, with the
+		// role profile's STS endpoint settings and the client's HTTP client.
+		ce := chainEnv{getenv: env.getenv, sts: func(p string) STS {
+			retry := o.retry
+			if o.maxAttempts > 0 {
+				retry.MaxAttempts = o.maxAttempts
+			}
+			return STS{Region: region, Endpoint: configuredEndpoint(p, "AWS_ENDPOINT_URL_STS", "sts"), Client: o.httpClient,
+				Retry: retry, Now: o.clock}
+		}}
+		envCreds, envOK := envCredentials(env.getenv)
+		switch {
+		case envOK && !explicit:
+			o.creds = StaticCredentialsProvider{Credentials: envCreds}
+		default:
+			p, err := sf.provider(profile, ce)
+			if err != nil {
+				if envOK {
+					o.creds = StaticCredentialsProvider{Credentials: envCreds}
+					break
+				}
+				if o.creds, err = remoteProvider(ctx, env, err); err != nil {
+					return nil, err
+				}
+				break
+			}
+			o.creds = p
+		}
 	}
 	return newClient(region, &o)
 }

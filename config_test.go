@@ -82,6 +82,12 @@ region = us-east-1
 role_arn = arn:aws:iam::123456789012:role/x
 source_profile = default
 
+[profile sso]
+region = us-east-1
+sso_session = corp
+aws_access_key_id = AKIDSSO
+aws_secret_access_key = secretsso
+
 [profile fips]
 region = us-gov-east-1
 use_fips_endpoint = true
@@ -143,7 +149,7 @@ func TestNewFromEnvironment(t *testing.T) {
 		{"bad fips bool", map[string]string{"AWS_USE_FIPS_ENDPOINT": "yes"}, nil, want{errContains: "AWS_USE_FIPS_ENDPOINT"}},
 		{"fips with custom endpoint", map[string]string{"AWS_USE_FIPS_ENDPOINT": "true", "AWS_ENDPOINT_URL": "http://x:1"}, nil, want{errContains: "FIPS and custom endpoint"}},
 		{"missing profile", map[string]string{"AWS_PROFILE": "nope"}, nil, want{errContains: `"nope"`}},
-		{"role profile unsupported", map[string]string{"AWS_PROFILE": "roles"}, nil, want{errContains: "role_arn"}},
+		{"SSO profile unsupported", map[string]string{"AWS_PROFILE": "sso"}, nil, want{errContains: "uses sso_session, which cwlogs does not support"}},
 		{"bad endpoint", map[string]string{"AWS_ENDPOINT_URL": "ftp://x"}, nil, want{errContains: "http:// or https://"}},
 	}
 	for _, tc := range tests {

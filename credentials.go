@@ -164,7 +164,17 @@ func (p SharedCredentialsProvider) Retrieve(ctx context.Context) (Credentials, e
 	if err != nil {
 		return Credentials{}, err
 	}
-	src, err := cf.provider(profile)
+	region := cf.setting(profile, "region")
+	if _, r := env.first("AWS_REGION", "AWS_DEFAULT_REGION"); r != "" {
+		region = r
+	}
+	src, err := cf.provider(profile, chainEnv{getenv: env.getenv, sts: func(p string) STS {
+		_, endpoint := env.first("AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL")
+		if endpoint == "" {
+			endpoint = cf.serviceEndpoint(p, "sts")
+		}
+		return STS{Region: region, Endpoint: endpoint}
+	}})
 	if err != nil {
 		return Credentials{}, err
 	}

@@ -28,7 +28,7 @@ var (
 
 // APIError is an error answer from the service (any non-2xx response).
 type APIError struct {
-	Operation  string // the Logs operation, e.g. "PutLogEvents"
+	Operation  string // the Logs operation, e.g. "PutLogEvents", or "sts:AssumeRole" when getting role credentials
 	Code       string // the __type, sanitized: no namespace before '#', nothing after ':'
 	Message    string
 	StatusCode int

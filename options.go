@@ -101,3 +101,18 @@ const DefaultAttemptTimeout = 30 * time.Second
 
 // Version is the version of this package, sent in the User-Agent.
 const Version = "1.0.0"
+
+// caBundleHTTPClient sets httpClient to a client trusting caBundle when a
+// bundle is configured and no client was given. op names the constructor in
+// errors.
+func (o *options) caBundleHTTPClient(op string) error {
+	if o.httpClient != nil || o.caBundle == "" {
+		return nil
+	}
+	hc, err := caBundleClient(op, o.caBundleField, o.caBundle)
+	if err != nil {
+		return err
+	}
+	o.httpClient = hc
+	return nil
+}

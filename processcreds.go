@@ -108,8 +108,17 @@ func (p ProcessCredentialsProvider) Retrieve(ctx context.Context) (Credentials, 
 	case out.over:
 		return fail("the credential process printed more than %d bytes", maxProcessOutput)
 	}
+	return parseProcessOutput(name, out.buf.Bytes())
+}
+
+// parseProcessOutput decodes and checks the output of a credential process
+// named name. Its errors never quote the output, except an Expiration value.
+func parseProcessOutput(name string, raw []byte) (Credentials, error) {
+	fail := func(format string, args ...any) (Credentials, error) {
+		return Credentials{}, fmt.Errorf("cwlogs: %s: "+format, append([]any{name}, args...)...)
+	}
 	var po processOutput
-	if err := json.Unmarshal(out.buf.Bytes(), &po); err != nil {
+	if err := json.Unmarshal(raw, &po); err != nil {
 		// The error text of encoding/json names types and offsets, never values.
 		return fail("the credential process's output is not the expected JSON: %v", err)
 	}

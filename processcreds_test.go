@@ -169,13 +169,13 @@ echo '{"Version":1,"AccessKeyId":"%s","SecretAccessKey":"%s","SessionToken":"TOK
 
 // TestSharedCredentialsOrder pins the AWS CLI's order within a profile: static
 // keys in the credentials file, then credential_process, then static keys in
-// the config file; role and SSO settings are refused even beside static keys.
+// the config file; SSO settings are refused even beside static keys.
 func TestSharedCredentialsOrder(t *testing.T) {
 	script := writeScript(t, `echo '{"Version":1,"AccessKeyId":"AKIDPROC","SecretAccessKey":"S"}'`)
-	creds := "[both]\naws_access_key_id = AKIDCRED\naws_secret_access_key = S\n[rolekeys]\naws_access_key_id = AKIDCRED\naws_secret_access_key = S\n"
+	creds := "[both]\naws_access_key_id = AKIDCRED\naws_secret_access_key = S\n[ssokeys]\naws_access_key_id = AKIDCRED\naws_secret_access_key = S\n"
 	config := "[profile both]\ncredential_process = " + script + "\n" +
 		"[profile proc]\ncredential_process = " + script + "\naws_access_key_id = AKIDCFG\naws_secret_access_key = S\n" +
-		"[profile rolekeys]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = both\n" +
+		"[profile ssokeys]\nsso_start_url = https://corp.awsapps.com/start\n" +
 		"[profile none]\nregion = us-east-1\n"
 	dir := t.TempDir()
 	credFile, cfgFile := filepath.Join(dir, "credentials"), filepath.Join(dir, "config")
@@ -184,7 +184,7 @@ func TestSharedCredentialsOrder(t *testing.T) {
 	for _, tc := range []struct{ profile, akid, err string }{
 		{"both", "AKIDCRED", ""},
 		{"proc", "AKIDPROC", ""},
-		{"rolekeys", "", "uses role_arn"},
+		{"ssokeys", "", "uses sso_start_url"},
 		{"none", "", "has no aws_access_key_id or credential_process"},
 		{"absent", "", "not found"},
 	} {

@@ -29,8 +29,14 @@ type remoteCredentials struct {
 	Expiration      string
 }
 
-// credentials checks r and converts it; source names where it came from.
-func (r *remoteCredentials) credentials(source string) (Credentials, error) {
+// parseRemoteCredentials decodes and checks a credentials document of the
+// container endpoint or IMDS; source names where it came from. Its errors
+// never quote the document, except an Expiration value.
+func parseRemoteCredentials(source string, raw []byte) (Credentials, error) {
+	var r remoteCredentials
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return Credentials{}, fmt.Errorf("cwlogs: %s: the answer is not the expected JSON: %v", source, err)
+	}
 	if r.Code != "" && r.Code != "Success" {
 		return Credentials{}, fmt.Errorf("cwlogs: %s: credentials not available: code %s", source, r.Code)
 	}
@@ -180,11 +186,7 @@ func (p *ContainerCredentialsProvider) Retrieve(ctx context.Context) (Credential
 	if err != nil {
 		return Credentials{}, err
 	}
-	var rc remoteCredentials
-	if err := json.Unmarshal(body, &rc); err != nil {
-		return Credentials{}, fmt.Errorf("cwlogs: %s: the answer is not the expected JSON: %v", source, err)
-	}
-	return rc.credentials(source)
+	return parseRemoteCredentials(source, body)
 }
 
 // String implements fmt.Stringer without revealing the token.
@@ -255,11 +257,7 @@ func (p *IMDSCredentialsProvider) Retrieve(ctx context.Context) (Credentials, er
 	if err != nil {
 		return Credentials{}, err
 	}
-	var rc remoteCredentials
-	if err := json.Unmarshal(body, &rc); err != nil {
-		return Credentials{}, fmt.Errorf("cwlogs: %s: the answer is not the expected JSON: %v", source, err)
-	}
-	return rc.credentials(source + " (role " + role + ")")
+	return parseRemoteCredentials(source+" (role "+role+")", body)
 }
 
 // String implements fmt.Stringer.

@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Parsing of the AWS shared config (~/.aws/config) and credentials
@@ -152,8 +154,9 @@ func (sf *sharedFiles) setting(profile, key string) string {
 	return sf.creds[profile].get(key)
 }
 
-// serviceEndpoint returns endpoint_url of cloudwatch_logs in the profile's services section.
-func (sf *sharedFiles) serviceEndpoint(profile string) string {
+// serviceEndpoint returns endpoint_url of service (the config key:
+// cloudwatch_logs, sts) in the profile's services section.
+func (sf *sharedFiles) serviceEndpoint(profile, service string) string {
 	name := sf.setting(profile, "services")
 	if name == "" {
 		return ""
@@ -162,22 +165,49 @@ func (sf *sharedFiles) serviceEndpoint(profile string) string {
 	if s == nil || s.subs == nil {
 		return ""
 	}
-	return s.subs["cloudwatch_logs"]["endpoint_url"]
+	return s.subs[service]["endpoint_url"]
 }
 
 // unsupportedCredentialKeys are credential sources of the AWS CLI that cwlogs
 // does not implement; a profile using them gets a clear error. They are
 // checked first because the CLI prefers them to static keys in the same profile.
-var unsupportedCredentialKeys = []string{"role_arn", "sso_session", "sso_start_url", "web_identity_token_file", "credential_source"}
+var unsupportedCredentialKeys = []string{"sso_session", "sso_start_url", "mfa_serial"}
+
+// chainEnv is what resolving a profile needs besides the files.
+type chainEnv struct {
+	getenv func(string) string
+	// sts returns the STS settings for a role profile.
+	sts func(profile string) STS
+}
 
 // provider returns the profile's credential source, in the AWS CLI's order:
-// static keys in the credentials file, the profile's credential_process, static
-// keys in the config file. A credential process is not run here.
-func (sf *sharedFiles) provider(profile string) (CredentialsProvider, error) {
+// a role (role_arn with source_profile, credential_source or
+// web_identity_token_file), else the web identity role of AWS_ROLE_ARN and
+// AWS_WEB_IDENTITY_TOKEN_FILE, else static keys in the credentials file, the
+// profile's credential_process, static keys in the config file. Nothing is
+// fetched or run here.
+func (sf *sharedFiles) provider(profile string, ce chainEnv) (CredentialsProvider, error) {
+	return sf.resolve(profile, ce, nil)
+}
+
+func (sf *sharedFiles) resolve(profile string, ce chainEnv, chain []string) (CredentialsProvider, error) {
+	chain = append(chain, profile)
 	for _, k := range unsupportedCredentialKeys {
 		if sf.setting(profile, k) != "" {
-			return nil, fmt.Errorf("%w: profile %q uses %s, which cwlogs does not support; use static keys, credential_process or WithCredentialsProvider", ErrNoCredentials, profile, k)
+			return nil, fmt.Errorf("%w: profile %q uses %s, which cwlogs does not support; use static keys, a role, credential_process or WithCredentialsProvider", ErrNoCredentials, profile, k)
 		}
+	}
+	if sf.setting(profile, "role_arn") != "" {
+		return sf.role(profile, ce, chain)
+	}
+	for _, k := range []string{"source_profile", "credential_source", "web_identity_token_file"} {
+		if sf.setting(profile, k) != "" {
+			return nil, fmt.Errorf("%w: profile %q sets %s without role_arn", ErrNoCredentials, profile, k)
+		}
+	}
+	if len(chain) == 1 && ce.getenv("AWS_ROLE_ARN") != "" && ce.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "" {
+		return &WebIdentityRoleProvider{STS: ce.sts(profile), RoleARN: ce.getenv("AWS_ROLE_ARN"),
+			TokenFile: ce.getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), RoleSessionName: ce.getenv("AWS_ROLE_SESSION_NAME")}, nil
 	}
 	c, found, err := staticKeys(sf.creds[profile], profile, sf.credFile)
 	if found || err != nil {
@@ -191,9 +221,82 @@ func (sf *sharedFiles) provider(profile string) (CredentialsProvider, error) {
 		return StaticCredentialsProvider{Credentials: c}, err
 	}
 	if !sf.hasProfile(profile) {
+		if len(chain) > 1 {
+			return nil, fmt.Errorf("%w: source_profile %q of profile %q not found in %s or %s", ErrNoCredentials, profile, chain[len(chain)-2], sf.credFile, sf.cfgFile)
+		}
 		return nil, &profileEmptyError{fmt.Sprintf("profile %q not found in %s or %s", profile, sf.credFile, sf.cfgFile)}
 	}
+	if len(chain) > 1 {
+		return nil, fmt.Errorf("%w: source_profile %q has no credentials", ErrNoCredentials, profile)
+	}
 	return nil, &profileEmptyError{fmt.Sprintf("profile %q has no aws_access_key_id or credential_process", profile)}
+}
+
+// role returns the AssumeRole or web identity provider of a role_arn profile.
+func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (CredentialsProvider, error) {
+	arn := sf.setting(profile, "role_arn")
+	session := sf.setting(profile, "role_session_name")
+	var duration time.Duration
+	if v := sf.setting(profile, "duration_seconds"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 900 || n > 43200 {
+			return nil, &ValidationError{Operation: "NewFromEnvironment", Field: "duration_seconds", Value: showValue(v), Reason: fmt.Sprintf("of profile %q must be a whole number of seconds from 900 to 43200", profile)}
+		}
+		duration = time.Duration(n) * time.Second
+	}
+	if tf := sf.setting(profile, "web_identity_token_file"); tf != "" {
+		return &WebIdentityRoleProvider{STS: ce.sts(profile), RoleARN: arn, TokenFile: expandHome(tf), RoleSessionName: session, Duration: duration}, nil
+	}
+	src, srcProfile := sf.setting(profile, "credential_source"), sf.setting(profile, "source_profile")
+	var source CredentialsProvider
+	switch {
+	case src != "" && srcProfile != "":
+		return nil, fmt.Errorf("%w: profile %q sets both source_profile and credential_source", ErrNoCredentials, profile)
+	case srcProfile == profile:
+		// A profile that is its own source uses its own static keys.
+		c, found, err := staticKeys(sf.creds[profile], profile, sf.credFile)
+		if !found && err == nil {
+			c, found, err = staticKeys(sf.profiles[profile], profile, sf.cfgFile)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("%w: profile %q is its own source_profile but has no aws_access_key_id", ErrNoCredentials, profile)
+		}
+		source = StaticCredentialsProvider{Credentials: c}
+	case srcProfile != "":
+		if i := slices.Index(chain, srcProfile); i >= 0 {
+			return nil, fmt.Errorf("%w: source_profile loop: %s", ErrNoCredentials, strings.Join(append(chain[i:], srcProfile), " -> "))
+		}
+		p, err := sf.resolve(srcProfile, ce, chain)
+		if err != nil {
+			return nil, err
+		}
+		source = p
+	case src == "Environment":
+		source = EnvCredentialsProvider{Getenv: ce.getenv}
+	case src == "Ec2InstanceMetadata":
+		source = &IMDSCredentialsProvider{Endpoint: ce.getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT")}
+	case src == "EcsContainer":
+		cp, err := containerProviderFromEnv(ce.getenv)
+		if err != nil {
+			return nil, err
+		}
+		if cp == nil {
+			return nil, fmt.Errorf("%w: profile %q has credential_source EcsContainer but AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set", ErrNoCredentials, profile)
+		}
+		source = cp
+	case src != "":
+		return nil, &ValidationError{Operation: "NewFromEnvironment", Field: "credential_source", Value: showValue(src), Reason: fmt.Sprintf("of profile %q must be Environment, Ec2InstanceMetadata or EcsContainer", profile)}
+	default:
+		return nil, fmt.Errorf("%w: profile %q has role_arn but no source_profile, credential_source or web_identity_token_file", ErrNoCredentials, profile)
+	}
+	if _, static := source.(StaticCredentialsProvider); !static {
+		source = NewCredentialsCache(source)
+	}
+	return &AssumeRoleProvider{STS: ce.sts(profile), Source: source, RoleARN: arn, RoleSessionName: session,
+		ExternalID: sf.setting(profile, "external_id"), Duration: duration}, nil
 }
 
 // profileEmptyError reports a profile without any credential setting: the

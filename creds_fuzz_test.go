@@ -1,0 +1,71 @@
+package cwlogs
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// The decoders of credentials documents (credential_process output, the
+// container endpoint and IMDS, STS answers) must never panic, must return
+// keys whenever they report success, and must not quote secrets in errors.
+
+func FuzzParseProcessOutput(f *testing.F) {
+	f.Add([]byte(`{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-27T12:00:00Z"}`))
+	f.Add([]byte(`{"Version":2}`))
+	f.Add([]byte(`{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"x"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		c, err := parseProcessOutput("p", raw)
+		checkDecoded(t, c, err)
+	})
+}
+
+func FuzzParseRemoteCredentials(f *testing.F) {
+	f.Add([]byte(`{"Code":"Success","AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"2026-11-27T12:00:00Z"}`))
+	f.Add([]byte(`{"Code":"Failure"}`))
+	f.Add([]byte(`{"AccessKeyId":"A","SecretAccessKey":"S"}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		c, err := parseRemoteCredentials("src", raw)
+		checkDecoded(t, c, err)
+	})
+}
+
+func FuzzDecodeSTSAnswer(f *testing.F) {
+	f.Add(200, []byte(`<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId><SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken><Expiration>2026-11-27T12:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>`))
+	f.Add(403, []byte(`<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error><RequestId>r</RequestId></ErrorResponse>`))
+	f.Add(500, []byte(`not xml`))
+	f.Add(200, []byte(`<a><b>`))
+	f.Fuzz(func(t *testing.T, status int, raw []byte) {
+		if status < 100 || status > 999 {
+			return
+		}
+		c, err := decodeSTSAnswer("sts:AssumeRole", status, http.Header{}, raw)
+		if status/100 != 2 {
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.StatusCode != status || ae.Code == "" {
+				t.Fatalf("status %d: err = %#v, want an *APIError with a code", status, err)
+			}
+			return
+		}
+		checkDecoded(t, c, err)
+	})
+}
+
+func checkDecoded(t *testing.T, c Credentials, err error) {
+	t.Helper()
+	if err != nil {
+		if c != (Credentials{}) {
+			t.Fatalf("error %v with credentials %v", err, c)
+		}
+		return
+	}
+	if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+		t.Fatalf("success without keys: %v", c)
+	}
+	if s := c.String(); strings.Contains(s, c.SecretAccessKey) && len(c.SecretAccessKey) > 8 {
+		t.Fatalf("String reveals the secret: %s", s)
+	}
+}
