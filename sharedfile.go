@@ -277,7 +277,8 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 	case src == "Environment":
 		source = EnvCredentialsProvider{Getenv: ce.getenv}
 	case src == "Ec2InstanceMetadata":
-		source = &IMDSCredentialsProvider{Endpoint: ce.getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT")}
+		source = &IMDSCredentialsProvider{Endpoint: ce.getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"),
+			DisableV1Fallback: strings.EqualFold(strings.TrimSpace(ce.getenv("AWS_EC2_METADATA_V1_DISABLED")), "true")}
 	case src == "EcsContainer":
 		cp, err := containerProviderFromEnv(ce.getenv)
 		if err != nil {

@@ -189,6 +189,9 @@ source_profile = self
 [profile fromenv]
 role_arn = arn:aws:iam::1:role/fromenv
 credential_source = Environment
+[profile ec2role]
+role_arn = arn:aws:iam::1:role/ec2role
+credential_source = Ec2InstanceMetadata
 [profile web]
 role_arn = arn:aws:iam::1:role/web
 web_identity_token_file = ` + tokenFile + `
@@ -212,6 +215,8 @@ role_arn = arn:aws:iam::1:role/x
 source_profile = base
 mfa_serial = arn:aws:iam::1:mfa/me
 `
+	imds := httptest.NewServer(&fakeIMDS{role: "instance"})
+	defer imds.Close()
 	for _, tc := range []struct {
 		name    string
 		profile string
@@ -223,6 +228,7 @@ mfa_serial = arn:aws:iam::1:mfa/me
 		{"chained roles", "chained", nil, []string{"AKIDBASE", "AKIDMIDDLE"}, ""},
 		{"own static keys", "self", nil, []string{"AKIDSELF"}, ""},
 		{"credential_source Environment", "fromenv", map[string]string{"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "env-secret"}, []string{"AKIDENV"}, ""},
+		{"credential_source Ec2InstanceMetadata", "ec2role", map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL}, []string{testAKID}, ""},
 		{"web identity profile", "web", nil, []string{""}, ""},
 		{"web identity environment", "default", map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::1:role/irsa", "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile}, []string{""}, ""},
 		{"loop", "loop1", nil, nil, "source_profile loop: loop1 -> loop2 -> loop1"},
@@ -235,7 +241,7 @@ mfa_serial = arn:aws:iam::1:mfa/me
 			setupHome(t, credsFile, config)
 			t.Setenv("AWS_REGION", "eu-west-1")
 			sts := newFakeSTS(t)
-			sts.users = map[string]string{"AKIDBASE": "base-secret", "AKIDSELF": "self-secret", "AKIDENV": "env-secret", "AKIDMIDDLE": "middle-secret"}
+			sts.users = map[string]string{"AKIDBASE": "base-secret", "AKIDSELF": "self-secret", "AKIDENV": "env-secret", "AKIDMIDDLE": "middle-secret", testAKID: testSecret}
 			sts.roleKeys["arn:aws:iam::1:role/middle"] = [2]string{"AKIDMIDDLE", "middle-secret"}
 			logs := newFakeLogs(t, nil)
 			t.Setenv("AWS_PROFILE", tc.profile)
