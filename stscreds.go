@@ -35,7 +35,23 @@ type STS struct {
 	Now func() time.Time
 }
 
-// stsEndpoint returns the URL to send STS calls to.
+// now reads the clock.
+func (s *STS) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// sessionName returns name, or a default one from the clock.
+func (s *STS) sessionName(name string) string {
+	if name != "" {
+		return name
+	}
+	return "cwlogs-session-" + strconv.FormatInt(s.now().Unix(), 10)
+}
+
+// endpoint returns the URL to send STS calls to.
 func (s *STS) endpoint() (string, error) {
 	if s.Endpoint != "" {
 		u, err := parseEndpoint(s.Endpoint)
@@ -89,10 +105,6 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 	if hc == nil {
 		hc = &http.Client{CheckRedirect: noRedirects}
 	}
-	now := s.Now
-	if now == nil {
-		now = time.Now
-	}
 	params.Set("Action", action)
 	params.Set("Version", "2011-06-15")
 	body := []byte(params.Encode())
@@ -125,7 +137,7 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 				region = "us-east-1"
 			}
 			sc := sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
-			if err := signer.SignRequest(req, body, sc, "sts", region, now()); err != nil {
+			if err := signer.SignRequest(req, body, sc, "sts", region, s.now()); err != nil {
 				return Credentials{}, fmt.Errorf("cwlogs: %s: signing: %w", op, err)
 			}
 		}
@@ -190,12 +202,6 @@ func decodeSTSAnswer(op string, status int, header http.Header, raw []byte) (Cre
 	return c, nil
 }
 
-// defaultSessionName is the role session name when none is configured, as
-// botocore names its sessions.
-func defaultSessionName(now time.Time) string {
-	return "cwlogs-session-" + strconv.FormatInt(now.Unix(), 10)
-}
-
 // AssumeRoleProvider gets temporary credentials for a role from AWS STS
 // AssumeRole, signing the call with Source's credentials: the AWS CLI's
 // role_arn profiles with source_profile or credential_source. Wrap it in a
@@ -207,7 +213,8 @@ type AssumeRoleProvider struct {
 	Source CredentialsProvider
 	// RoleARN is the role to assume. Required.
 	RoleARN string
-	// RoleSessionName names the session; empty means "cwlogs-session-<unix time>".
+	// RoleSessionName names the session; empty means "cwlogs-session-<unix time>",
+	// as botocore names its sessions.
 	RoleSessionName string
 	// ExternalID is passed when not empty (the profile's external_id).
 	ExternalID string
@@ -220,7 +227,7 @@ func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (Credentials, error) 
 	if p.Source == nil || p.RoleARN == "" {
 		return Credentials{}, fmt.Errorf("%w: AssumeRoleProvider needs Source and RoleARN", ErrNoCredentials)
 	}
-	v := url.Values{"RoleArn": {p.RoleARN}, "RoleSessionName": {p.sessionName()}}
+	v := url.Values{"RoleArn": {p.RoleARN}, "RoleSessionName": {p.STS.sessionName(p.RoleSessionName)}}
 	if p.ExternalID != "" {
 		v.Set("ExternalId", p.ExternalID)
 	}
@@ -233,17 +240,6 @@ func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (Credentials, error) 
 	}
 	c.Source = "AssumeRole " + p.RoleARN
 	return c, nil
-}
-
-func (p *AssumeRoleProvider) sessionName() string {
-	if p.RoleSessionName != "" {
-		return p.RoleSessionName
-	}
-	now := time.Now
-	if p.STS.Now != nil {
-		now = p.STS.Now
-	}
-	return defaultSessionName(now())
 }
 
 // String implements fmt.Stringer without revealing secrets.
@@ -275,15 +271,7 @@ func (p *WebIdentityRoleProvider) Retrieve(ctx context.Context) (Credentials, er
 	if err != nil {
 		return Credentials{}, fmt.Errorf("cwlogs: sts:AssumeRoleWithWebIdentity: web identity token file: %w", cause(err))
 	}
-	name := p.RoleSessionName
-	if name == "" {
-		now := time.Now
-		if p.STS.Now != nil {
-			now = p.STS.Now
-		}
-		name = defaultSessionName(now())
-	}
-	v := url.Values{"RoleArn": {p.RoleARN}, "RoleSessionName": {name}, "WebIdentityToken": {strings.TrimSpace(string(tok))}}
+	v := url.Values{"RoleArn": {p.RoleARN}, "RoleSessionName": {p.STS.sessionName(p.RoleSessionName)}, "WebIdentityToken": {strings.TrimSpace(string(tok))}}
 	if p.Duration > 0 {
 		v.Set("DurationSeconds", strconv.Itoa(int(p.Duration/time.Second)))
 	}

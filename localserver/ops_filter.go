@@ -185,6 +185,7 @@ func (s *Server) streamNames(ctx context.Context, page []outEvent, names map[int
 	return nil
 }
 
+// scanStreamNames runs q, which selects stream ids and names, and adds them to names.
 func scanStreamNames(ctx context.Context, db *sql.DB, q string, args []any, names map[int64]string) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -225,19 +226,12 @@ func (s *Server) selectStreams(ctx context.Context, groupID int64, names *[]stri
 		}
 		return nil
 	}
-	rows, err := s.st.r.QueryContext(ctx, `SELECT id, name FROM log_streams WHERE group_id = ? AND name >= ? AND name < ?`, groupID, *prefix, *prefix+"\xff")
-	if err != nil {
+	q := `SELECT id, name FROM log_streams WHERE group_id = ? AND name >= ? AND name < ?`
+	if err := scanStreamNames(ctx, s.st.r, q, []any{groupID, *prefix, *prefix + "\xff"}, byID); err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n string
-		if err := rows.Scan(&id, &n); err != nil {
-			return err
-		}
+	for id := range byID {
 		ids[id] = true
-		byID[id] = n
 	}
-	return rows.Err()
+	return nil
 }
