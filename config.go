@@ -96,6 +96,8 @@ func parseBool(name, v string) (bool, error) {
 //     AWS_SESSION_TOKEN; else the profile's role (role_arn with
 //     source_profile, credential_source or web_identity_token_file, assumed
 //     through STS: see [AssumeRoleProvider], [WebIdentityRoleProvider]); else
+//     its IAM Identity Center role (sso_session or sso_start_url, with the
+//     token of `aws sso login`: see [SSOCredentialsProvider]); else
 //     AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE (EKS service accounts);
 //     else the profile's aws_access_key_id,
 //     aws_secret_access_key, aws_session_token in the credentials file, its
@@ -107,10 +109,10 @@ func parseBool(name, v string) (bool, error) {
 //     instance metadata service (IMDSv2; asked here, with a one-second
 //     timeout, unless AWS_EC2_METADATA_DISABLED=true; see
 //     [IMDSCredentialsProvider]). With WithProfile the profile comes first,
-//     as with the CLI's --profile. SSO profiles and mfa_serial are not
-//     supported (clear error). STS is called in the client's region, at
-//     AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or the profile's sts service
-//     endpoint when set.
+//     as with the CLI's --profile. mfa_serial is not supported (clear
+//     error). STS is called in the client's region, at AWS_ENDPOINT_URL_STS,
+//     AWS_ENDPOINT_URL or the profile's sts service endpoint when set (SSO:
+//     AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC).
 //   - Endpoint: [WithEndpoint]; else, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
 //     or the profile's ignore_configured_endpoint_urls is true:
 //     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL, the profile's
@@ -239,16 +241,14 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 	}
 
 	if o.creds == nil {
-		// Roles are assumed through STS in the client's region, with the
-		// role profile's STS endpoint settings and the client's HTTP client.
-		ce := chainEnv{getenv: env.getenv, sts: func(p string) STS {
-			retry := o.retry
-			if o.maxAttempts > 0 {
-				retry.MaxAttempts = o.maxAttempts
-			}
-			return STS{Region: region, Endpoint: configuredEndpoint(p, "AWS_ENDPOINT_URL_STS", "sts"), Client: o.httpClient,
-				Retry: retry, Now: o.clock}
-		}}
+		// Roles are assumed through STS in the client's region; STS and SSO
+		// are called with their own endpoint settings and the client's HTTP
+		// client, retry policy and clock.
+		retry := o.retry
+		if o.maxAttempts > 0 {
+			retry.MaxAttempts = o.maxAttempts
+		}
+		ce := chainEnv{getenv: env.getenv, region: region, endpoint: configuredEndpoint, client: o.httpClient, retry: retry, now: o.clock}
 		envCreds, envOK := envCredentials(env.getenv)
 		switch {
 		case envOK && !explicit:

@@ -149,7 +149,7 @@ func TestNewFromEnvironment(t *testing.T) {
 		{"bad fips bool", map[string]string{"AWS_USE_FIPS_ENDPOINT": "yes"}, nil, want{errContains: "AWS_USE_FIPS_ENDPOINT"}},
 		{"fips with custom endpoint", map[string]string{"AWS_USE_FIPS_ENDPOINT": "true", "AWS_ENDPOINT_URL": "http://x:1"}, nil, want{errContains: "FIPS and custom endpoint"}},
 		{"missing profile", map[string]string{"AWS_PROFILE": "nope"}, nil, want{errContains: `"nope"`}},
-		{"SSO profile unsupported", map[string]string{"AWS_PROFILE": "sso"}, nil, want{errContains: "uses sso_session, which cwlogs does not support"}},
+		{"SSO profile without its sso-session section", map[string]string{"AWS_PROFILE": "sso"}, nil, want{errContains: `names sso_session "corp", but`}},
 		{"bad endpoint", map[string]string{"AWS_ENDPOINT_URL": "ftp://x"}, nil, want{errContains: "http:// or https://"}},
 	}
 	for _, tc := range tests {

@@ -168,12 +168,11 @@ func (p SharedCredentialsProvider) Retrieve(ctx context.Context) (Credentials, e
 	if _, r := env.first("AWS_REGION", "AWS_DEFAULT_REGION"); r != "" {
 		region = r
 	}
-	src, err := cf.provider(profile, chainEnv{getenv: env.getenv, sts: func(p string) STS {
-		_, endpoint := env.first("AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL")
-		if endpoint == "" {
-			endpoint = cf.serviceEndpoint(p, "sts")
+	src, err := cf.provider(profile, chainEnv{getenv: env.getenv, region: region, endpoint: func(p, envName, key string) string {
+		if _, e := env.first(envName, "AWS_ENDPOINT_URL"); e != "" {
+			return e
 		}
-		return STS{Region: region, Endpoint: endpoint}
+		return cf.serviceEndpoint(p, key)
 	}})
 	if err != nil {
 		return Credentials{}, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,6 +94,7 @@ type sharedFiles struct {
 	creds             map[string]*iniSection // by profile name
 	profiles          map[string]*iniSection // config file "[profile x]" / "[default]", by profile name
 	services          map[string]*iniSection // config file "[services x]"
+	ssoSessions       map[string]*iniSection // config file "[sso-session x]"
 }
 
 func readOptional(path string) (string, error) {
@@ -111,7 +113,8 @@ func readOptional(path string) (string, error) {
 
 func loadSharedFiles(credFile, cfgFile string) (*sharedFiles, error) {
 	sf := &sharedFiles{credFile: credFile, cfgFile: cfgFile,
-		creds: map[string]*iniSection{}, profiles: map[string]*iniSection{}, services: map[string]*iniSection{}}
+		creds: map[string]*iniSection{}, profiles: map[string]*iniSection{}, services: map[string]*iniSection{},
+		ssoSessions: map[string]*iniSection{}}
 	data, err := readOptional(credFile)
 	if err != nil {
 		return nil, err
@@ -136,6 +139,8 @@ func loadSharedFiles(credFile, cfgFile string) (*sharedFiles, error) {
 			sf.profiles[strings.TrimPrefix(name, "profile ")] = s // "[profile default]" wins over "[default]"
 		case strings.HasPrefix(name, "services "):
 			sf.services[strings.TrimPrefix(name, "services ")] = s
+		case strings.HasPrefix(name, "sso-session "):
+			sf.ssoSessions[strings.TrimPrefix(name, "sso-session ")] = s
 		}
 	}
 	return sf, nil
@@ -168,16 +173,22 @@ func (sf *sharedFiles) serviceEndpoint(profile, service string) string {
 	return s.subs[service]["endpoint_url"]
 }
 
-// unsupportedCredentialKeys are credential sources of the AWS CLI that cwlogs
-// does not implement; a profile using them gets a clear error. They are
-// checked first because the CLI prefers them to static keys in the same profile.
-var unsupportedCredentialKeys = []string{"sso_session", "sso_start_url", "mfa_serial"}
-
 // chainEnv is what resolving a profile needs besides the files.
 type chainEnv struct {
 	getenv func(string) string
-	// sts returns the STS settings for a role profile.
-	sts func(profile string) STS
+	region string // the client's region: STS is called there
+	// endpoint returns a service's configured endpoint for a profile:
+	// envName (AWS_ENDPOINT_URL_<SERVICE>), AWS_ENDPOINT_URL, the profile's
+	// services section entry key; "" for the default.
+	endpoint func(profile, envName, key string) string
+	client   *http.Client
+	retry    RetryPolicy
+	now      func() time.Time
+}
+
+// sts returns the STS settings for a role profile.
+func (ce chainEnv) sts(profile string) STS {
+	return STS{Region: ce.region, Endpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_STS", "sts"), Client: ce.client, Retry: ce.retry, Now: ce.now}
 }
 
 // provider returns the profile's credential source, in the AWS CLI's order:
@@ -192,13 +203,11 @@ func (sf *sharedFiles) provider(profile string, ce chainEnv) (CredentialsProvide
 
 func (sf *sharedFiles) resolve(profile string, ce chainEnv, chain []string) (CredentialsProvider, error) {
 	chain = append(chain, profile)
-	for _, k := range unsupportedCredentialKeys {
-		if sf.setting(profile, k) != "" {
-			return nil, fmt.Errorf("%w: profile %q uses %s, which cwlogs does not support; use static keys, a role, credential_process or WithCredentialsProvider", ErrNoCredentials, profile, k)
-		}
-	}
 	if sf.setting(profile, "role_arn") != "" {
 		return sf.role(profile, ce, chain)
+	}
+	if sf.setting(profile, "sso_session") != "" || sf.setting(profile, "sso_start_url") != "" || sf.setting(profile, "sso_account_id") != "" {
+		return sf.sso(profile, ce)
 	}
 	for _, k := range []string{"source_profile", "credential_source", "web_identity_token_file"} {
 		if sf.setting(profile, k) != "" {
@@ -246,6 +255,9 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 	}
 	if tf := sf.setting(profile, "web_identity_token_file"); tf != "" {
 		return &WebIdentityRoleProvider{STS: ce.sts(profile), RoleARN: arn, TokenFile: expandHome(tf), RoleSessionName: session, Duration: duration}, nil
+	}
+	if sf.setting(profile, "mfa_serial") != "" {
+		return nil, fmt.Errorf("%w: profile %q uses mfa_serial, which cwlogs does not support (it needs a code typed at a prompt); use a profile without MFA or WithCredentialsProvider", ErrNoCredentials, profile)
 	}
 	src, srcProfile := sf.setting(profile, "credential_source"), sf.setting(profile, "source_profile")
 	var source CredentialsProvider
@@ -298,6 +310,39 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 	}
 	return &AssumeRoleProvider{STS: ce.sts(profile), Source: source, RoleARN: arn, RoleSessionName: session,
 		ExternalID: sf.setting(profile, "external_id"), Duration: duration}, nil
+}
+
+// sso returns the SSO provider of a profile with sso_session (its settings
+// in [sso-session NAME]) or the legacy sso_start_url and sso_region.
+func (sf *sharedFiles) sso(profile string, ce chainEnv) (CredentialsProvider, error) {
+	p := &SSOCredentialsProvider{AccountID: sf.setting(profile, "sso_account_id"), RoleName: sf.setting(profile, "sso_role_name"),
+		Region: sf.setting(profile, "sso_region"), StartURL: sf.setting(profile, "sso_start_url"), Profile: profile,
+		PortalEndpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_SSO", "sso"), OIDCEndpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_SSO_OIDC", "sso_oidc"),
+		Client: ce.client, Now: ce.now}
+	if name := sf.setting(profile, "sso_session"); name != "" {
+		sec := sf.ssoSessions[name]
+		if sec == nil {
+			return nil, fmt.Errorf("%w: profile %q names sso_session %q, but %s has no [sso-session %s] section", ErrNoCredentials, profile, name, sf.cfgFile, name)
+		}
+		for _, k := range []string{"sso_region", "sso_start_url"} {
+			v, own := sec.get(k), sf.setting(profile, k)
+			if own != "" && v != "" && own != v {
+				return nil, fmt.Errorf("%w: profile %q sets %s %q, which differs from its sso-session's %q", ErrNoCredentials, profile, k, own, v)
+			}
+		}
+		p.SessionName = name
+		p.Region, p.StartURL = sec.get("sso_region"), sec.get("sso_start_url")
+	}
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"sso_account_id", p.AccountID}, {"sso_role_name", p.RoleName}, {"sso_region", p.Region}, {"sso_start_url", p.StartURL}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: SSO profile %q lacks %s", ErrNoCredentials, profile, strings.Join(missing, ", "))
+	}
+	return p, nil
 }
 
 // profileEmptyError reports a profile without any credential setting: the

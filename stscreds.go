@@ -165,6 +165,15 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 	return Credentials{}, last
 }
 
+// statusCode is the error code of an answer whose body names none: the
+// status text, or UnknownError.
+func statusCode(status int) string {
+	if t := http.StatusText(status); t != "" {
+		return t
+	}
+	return "UnknownError"
+}
+
 // decodeSTSAnswer decodes an STS answer of status with body raw: the
 // credentials of a 2xx answer, else an *APIError from the XML error document
 // (or the status text when the body is not one).
@@ -174,10 +183,7 @@ func decodeSTSAnswer(op string, status int, header http.Header, raw []byte) (Cre
 		_ = xml.Unmarshal(raw, &er) // a body that is not XML leaves the code empty
 		ae := &APIError{Operation: op, Code: er.Error.Code, Message: er.Error.Message, StatusCode: status, RequestID: er.RequestID}
 		if ae.Code == "" {
-			ae.Code = http.StatusText(status)
-		}
-		if ae.Code == "" {
-			ae.Code = "UnknownError"
+			ae.Code = statusCode(status)
 		}
 		if ae.RequestID == "" {
 			ae.RequestID = header.Get("X-Amzn-Requestid")

@@ -1,0 +1,322 @@
+package cwlogs
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// SSOCredentialsProvider gets role credentials from IAM Identity Center (AWS
+// SSO) with the access token that `aws sso login` left in the token cache, as
+// the AWS CLI does for profiles with sso_session (or the legacy sso_start_url).
+// For an sso_session it refreshes the token through SSO OIDC when it is within
+// 15 minutes of expiry and the cache holds a refresh token, and writes the new
+// token back to the cache. It never starts a login: without a valid token the
+// error says which `aws sso login` to run.
+type SSOCredentialsProvider struct {
+	// AccountID and RoleName select the role (sso_account_id, sso_role_name). Required.
+	AccountID string
+	RoleName  string
+	// Region is the IAM Identity Center region (sso_region). Required.
+	Region string
+	// StartURL is the portal's start URL (sso_start_url). Required.
+	StartURL string
+	// SessionName is the [sso-session NAME] the token belongs to; empty for a
+	// legacy profile, whose token cache key is the start URL.
+	SessionName string
+	// Profile names the profile in the "aws sso login" hint; may be empty.
+	Profile string
+	// CacheDir holds the token cache; empty means ~/.aws/sso/cache.
+	CacheDir string
+	// PortalEndpoint and OIDCEndpoint override https://portal.sso.<region>.<suffix>
+	// and https://oidc.<region>.<suffix>, e.g. for tests.
+	PortalEndpoint string
+	OIDCEndpoint   string
+	// Client sends the requests; nil means a client that does not follow redirects.
+	Client *http.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// ssoToken is a token cache file of the AWS CLI; unknown members are kept
+// when the file is rewritten after a refresh.
+type ssoToken struct {
+	AccessToken           string `json:"accessToken"`
+	ExpiresAt             string `json:"expiresAt"`
+	RefreshToken          string `json:"refreshToken,omitempty"`
+	ClientID              string `json:"clientId,omitempty"`
+	ClientSecret          string `json:"clientSecret,omitempty"`
+	RegistrationExpiresAt string `json:"registrationExpiresAt,omitempty"`
+}
+
+// ssoRefreshWindow is how long before expiry a token is refreshed, as in botocore.
+const ssoRefreshWindow = 15 * time.Minute
+
+// parseSSOToken decodes a token cache file and its expiry. Its errors never
+// quote the file.
+func parseSSOToken(raw []byte) (ssoToken, time.Time, error) {
+	var tok ssoToken
+	if err := json.Unmarshal(raw, &tok); err != nil || tok.AccessToken == "" {
+		return ssoToken{}, time.Time{}, errors.New("is not a token file")
+	}
+	exp, err := parseSSOTime(tok.ExpiresAt)
+	if err != nil {
+		return ssoToken{}, time.Time{}, errors.New("has no valid expiresAt")
+	}
+	return tok, exp, nil
+}
+
+// parseSSOTime parses the cache's times: RFC 3339, or the "…UTC" form older
+// AWS CLI versions wrote.
+func parseSSOTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Parse("2006-01-02T15:04:05UTC", s)
+}
+
+func (p *SSOCredentialsProvider) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *SSOCredentialsProvider) client() *http.Client {
+	if p.Client != nil {
+		return p.Client
+	}
+	return &http.Client{CheckRedirect: noRedirects}
+}
+
+// cachePath returns the token cache file: the SHA-1 of the session name (or,
+// for a legacy profile, of the start URL), in hex, as the AWS CLI names it.
+func (p *SSOCredentialsProvider) cachePath() string {
+	dir := p.CacheDir
+	if dir == "" {
+		dir = homeFile(".aws", "sso", "cache")
+	}
+	key := p.StartURL
+	if p.SessionName != "" {
+		key = p.SessionName
+	}
+	sum := sha1.Sum([]byte(key))
+	return filepath.Join(dir, hex.EncodeToString(sum[:])+".json")
+}
+
+// loginHint is the command that gets a fresh token.
+func (p *SSOCredentialsProvider) loginHint() string {
+	if p.Profile != "" && p.Profile != "default" {
+		return "run `aws sso login --profile " + p.Profile + "`"
+	}
+	return "run `aws sso login`"
+}
+
+// Retrieve implements CredentialsProvider.
+func (p *SSOCredentialsProvider) Retrieve(ctx context.Context) (Credentials, error) {
+	const op = "sso:GetRoleCredentials"
+	if p.AccountID == "" || p.RoleName == "" || p.Region == "" || p.StartURL == "" {
+		return Credentials{}, fmt.Errorf("%w: SSO profile needs sso_account_id, sso_role_name, sso_region and sso_start_url", ErrNoCredentials)
+	}
+	if !isHostLabel(p.Region) {
+		return Credentials{}, &ValidationError{Operation: op, Field: "sso_region", Value: showValue(p.Region), Reason: "is not a valid region name"}
+	}
+	token, err := p.token(ctx)
+	if err != nil {
+		return Credentials{}, err
+	}
+	base := p.PortalEndpoint
+	if base == "" {
+		base = "https://portal.sso." + p.Region + "." + partitionOf(p.Region).dnsSuffix
+	}
+	q := url.Values{"account_id": {p.AccountID}, "role_name": {p.RoleName}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/federation/credentials?"+q.Encode(), nil)
+	if err != nil {
+		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	req.Header.Set("X-Amz-Sso_bearer_token", token)
+	var out struct {
+		RoleCredentials struct {
+			AccessKeyID     string `json:"accessKeyId"`
+			SecretAccessKey string `json:"secretAccessKey"`
+			SessionToken    string `json:"sessionToken"`
+			Expiration      int64  `json:"expiration"` // epoch milliseconds
+		} `json:"roleCredentials"`
+	}
+	if err := p.callJSON(req, op, &out); err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
+			return Credentials{}, fmt.Errorf("%w; the SSO token was refused: %s", err, p.loginHint())
+		}
+		return Credentials{}, err
+	}
+	rc := out.RoleCredentials
+	if rc.AccessKeyID == "" || rc.SecretAccessKey == "" {
+		return Credentials{}, &DecodeError{Operation: op, Err: errors.New("the answer holds no credentials")}
+	}
+	c := Credentials{AccessKeyID: rc.AccessKeyID, SecretAccessKey: rc.SecretAccessKey, SessionToken: rc.SessionToken,
+		Source: "SSO " + p.AccountID + "/" + p.RoleName}
+	if rc.Expiration > 0 {
+		c.Expires = time.UnixMilli(rc.Expiration)
+	}
+	return c, nil
+}
+
+// token returns a valid access token from the cache, refreshing it first
+// when it is near expiry and can be refreshed.
+func (p *SSOCredentialsProvider) token(ctx context.Context) (string, error) {
+	path := p.cachePath()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%w: no SSO token for %s (%v); %s", ErrNoCredentials, p.StartURL, cause(err), p.loginHint())
+	}
+	tok, exp, err := parseSSOToken(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: the SSO token cache %s %v; %s", ErrNoCredentials, path, err, p.loginHint())
+	}
+	now := p.now()
+	if now.Add(ssoRefreshWindow).Before(exp) {
+		return tok.AccessToken, nil
+	}
+	if p.SessionName != "" && tok.RefreshToken != "" && tok.ClientID != "" && tok.ClientSecret != "" {
+		regExp, err := parseSSOTime(tok.RegistrationExpiresAt)
+		if err == nil && now.Before(regExp) {
+			fresh, err := p.refresh(ctx, path, raw, tok)
+			if err == nil {
+				return fresh, nil
+			}
+			if !now.Before(exp) {
+				return "", fmt.Errorf("%w: the SSO token expired and could not be refreshed (%v); %s", ErrNoCredentials, err, p.loginHint())
+			}
+		}
+	}
+	if !now.Before(exp) {
+		return "", fmt.Errorf("%w: the SSO token expired at %s; %s", ErrNoCredentials, exp.UTC().Format(time.RFC3339), p.loginHint())
+	}
+	return tok.AccessToken, nil // near expiry but still valid
+}
+
+// refresh exchanges the refresh token for a new access token (SSO OIDC
+// CreateToken) and rewrites the cache file, keeping its other members.
+func (p *SSOCredentialsProvider) refresh(ctx context.Context, path string, raw []byte, tok ssoToken) (string, error) {
+	const op = "sso-oidc:CreateToken"
+	base := p.OIDCEndpoint
+	if base == "" {
+		base = "https://oidc." + p.Region + "." + partitionOf(p.Region).dnsSuffix
+	}
+	body, err := json.Marshal(map[string]string{"grantType": "refresh_token", "clientId": tok.ClientID,
+		"clientSecret": tok.ClientSecret, "refreshToken": tok.RefreshToken})
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/token", bytes.NewReader(body))
+	if err != nil {
+		return "", &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	var out struct {
+		AccessToken  string `json:"accessToken"`
+		ExpiresIn    int64  `json:"expiresIn"`
+		RefreshToken string `json:"refreshToken"`
+	}
+	if err := p.callJSON(req, op, &out); err != nil {
+		return "", err
+	}
+	if out.AccessToken == "" || out.ExpiresIn <= 0 {
+		return "", &DecodeError{Operation: op, Err: errors.New("the answer holds no access token")}
+	}
+	// Rewrite the cache as the AWS CLI does, keeping members this code does not know.
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return "", err
+	}
+	doc["accessToken"] = out.AccessToken
+	doc["expiresAt"] = p.now().Add(time.Duration(out.ExpiresIn) * time.Second).UTC().Format(time.RFC3339)
+	if out.RefreshToken != "" {
+		doc["refreshToken"] = out.RefreshToken
+	}
+	if err := writeFileAtomic(path, doc); err != nil {
+		return "", fmt.Errorf("cwlogs: %s: saving the refreshed SSO token: %w", op, err)
+	}
+	return out.AccessToken, nil
+}
+
+// callJSON sends req and decodes a 2xx JSON answer into out; other answers
+// become an *APIError (x-amzn-ErrorType or the body's __type, and message).
+func (p *SSOCredentialsProvider) callJSON(req *http.Request, op string, out any) error {
+	resp, err := p.client().Do(req)
+	if err != nil {
+		return &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+			Error   string `json:"error"`
+		}
+		_ = json.Unmarshal(raw, &e) // a body that is not JSON leaves the fields empty
+		code := resp.Header.Get("X-Amzn-Errortype")
+		if code == "" {
+			code = e.Type
+		}
+		if code == "" {
+			code = e.Error
+		}
+		code, _, _ = strings.Cut(code, ":")
+		if code == "" {
+			code = statusCode(resp.StatusCode)
+		}
+		return &APIError{Operation: op, Code: code, Message: e.Message, StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Amzn-Requestid")}
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return &DecodeError{Operation: op, Err: err}
+	}
+	return nil
+}
+
+// writeFileAtomic writes doc as JSON to path through a temporary file in the
+// same directory, readable by the owner only.
+func writeFileAtomic(path string, doc any) error {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".cwlogs-sso-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after a successful rename this is a no-op
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// String implements fmt.Stringer without revealing tokens.
+func (p *SSOCredentialsProvider) String() string {
+	return "SSOCredentialsProvider{" + p.AccountID + "/" + p.RoleName + "}"
+}
