@@ -125,11 +125,12 @@ func newClient(region string, o *options) (*Client, error) {
 	case *CredentialsCache:
 		c.credSource = "cached"
 	default:
-		provider = NewCredentialsCache(p)
-		c.credSource = fmt.Sprintf("%T", p)
-	}
-	if cc, ok := provider.(*CredentialsCache); ok && cc.Now == nil && o.clock != nil {
+		// A cache the caller made is used as it is (it may be shared);
+		// the one made here follows the client's clock.
+		cc := NewCredentialsCache(p)
 		cc.Now = o.clock
+		provider = cc
+		c.credSource = fmt.Sprintf("%T", p)
 	}
 	c.retrieve = provider.Retrieve
 	if c.hc == nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // osEnv reads environment variables.
@@ -106,9 +107,12 @@ func parseBool(name, v string) (bool, error) {
 //     else the container endpoint of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
 //     AWS_CONTAINER_CREDENTIALS_FULL_URI (ECS, EKS Pod Identity; see
 //     [ContainerCredentialsProvider]); else the EC2 instance role, from the
-//     instance metadata service (IMDSv2; asked here, with a one-second
-//     timeout, unless AWS_EC2_METADATA_DISABLED=true; see
-//     [IMDSCredentialsProvider]). With WithProfile the profile comes first,
+//     instance metadata service (IMDSv2, falling back to IMDSv1; asked
+//     here, each of its three requests limited to one second, unless
+//     AWS_EC2_METADATA_DISABLED=true; AWS_METADATA_SERVICE_TIMEOUT,
+//     AWS_METADATA_SERVICE_NUM_ATTEMPTS, AWS_EC2_METADATA_SERVICE_ENDPOINT[_MODE]
+//     and AWS_EC2_METADATA_V1_DISABLED, or the profile's equivalents, tune
+//     it; see [IMDSCredentialsProvider]). With WithProfile the profile comes first,
 //     as with the CLI's --profile. mfa_serial is not supported (clear
 //     error). STS is called in the client's region, at AWS_ENDPOINT_URL_STS,
 //     AWS_ENDPOINT_URL or the profile's sts service endpoint when set (SSO:
@@ -248,24 +252,30 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		if o.maxAttempts > 0 {
 			retry.MaxAttempts = o.maxAttempts
 		}
-		ce := chainEnv{getenv: env.getenv, region: region, endpoint: configuredEndpoint, client: o.httpClient, retry: retry, now: o.clock}
+		ce := chainEnv{getenv: env.getenv, region: region, endpoint: configuredEndpoint, client: o.httpClient, retry: retry,
+			now: o.clock, timeout: o.attemptTimeout}
 		envCreds, envOK := envCredentials(env.getenv)
 		switch {
 		case envOK && !explicit:
 			o.creds = StaticCredentialsProvider{Credentials: envCreds}
 		default:
 			p, err := sf.provider(profile, ce)
-			if err != nil {
-				if envOK {
-					o.creds = StaticCredentialsProvider{Credentials: envCreds}
-					break
-				}
-				if o.creds, err = remoteProvider(ctx, env, err); err != nil {
+			var empty *profileEmptyError
+			switch {
+			case err == nil:
+				o.creds = p
+			case !errors.As(err, &empty):
+				// The profile names a source that is wrong or unusable: say so
+				// rather than fall back to another identity.
+				return nil, fmt.Errorf("cwlogs: %s: %w", op, err)
+			case envOK:
+				// An explicit profile without any credentials: the environment's.
+				o.creds = StaticCredentialsProvider{Credentials: envCreds}
+			default:
+				if o.creds, err = remoteProvider(ctx, env, func(k string) string { return sf.setting(profile, k) }, o.clock, err); err != nil {
 					return nil, err
 				}
-				break
 			}
-			o.creds = p
 		}
 	}
 	return newClient(region, &o)
@@ -274,41 +284,30 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 // remoteProvider is the end of the AWS CLI's credential chain, reached when the
 // profile has no credentials (profileErr): the container credentials endpoint
 // when the environment names one, else the EC2 instance metadata service,
-// which is asked now, with a short timeout, so that a machine off EC2 gets its
-// "no credentials" error from NewFromEnvironment rather than from the first
-// request. AWS_EC2_METADATA_DISABLED=true skips the service.
-func remoteProvider(ctx context.Context, env osEnv, profileErr error) (CredentialsProvider, error) {
+// which is asked now, so that a machine off EC2 gets its "no credentials"
+// error from NewFromEnvironment rather than from the first request.
+// AWS_EC2_METADATA_DISABLED=true skips the service. setting reads the
+// profile's settings.
+func remoteProvider(ctx context.Context, env osEnv, setting func(string) string, clock func() time.Time, profileErr error) (CredentialsProvider, error) {
 	const op = "NewFromEnvironment"
 	const checked = "also checked AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
-	var empty *profileEmptyError
-	if !errors.As(profileErr, &empty) {
-		return nil, fmt.Errorf("cwlogs: %s: %w (%s)", op, profileErr, checked)
-	}
 	cp, err := containerProviderFromEnv(env.getenv)
 	if err != nil || cp != nil {
 		return cp, err
 	}
-	if v := env.getenv("AWS_EC2_METADATA_DISABLED"); strings.EqualFold(v, "true") {
-		return nil, fmt.Errorf("cwlogs: %s: %w (%s; the EC2 instance metadata service is disabled by AWS_EC2_METADATA_DISABLED)", op, profileErr, checked)
-	}
-	v1Off, err := envBool(env, "AWS_EC2_METADATA_V1_DISABLED")
+	imds, err := imdsProviderFromEnv(env.getenv, setting)
 	if err != nil {
 		return nil, err
 	}
-	cache := NewCredentialsCache(&IMDSCredentialsProvider{Endpoint: env.getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"), DisableV1Fallback: v1Off})
+	if imds == nil {
+		return nil, fmt.Errorf("cwlogs: %s: %w (%s; the EC2 instance metadata service is disabled by AWS_EC2_METADATA_DISABLED)", op, profileErr, checked)
+	}
+	cache := NewCredentialsCache(imds)
+	cache.Now = clock
 	if _, err := cache.Retrieve(ctx); err != nil {
-		return nil, fmt.Errorf("cwlogs: %s: %w (%s; %s)", op, profileErr, checked, strings.TrimPrefix(err.Error(), "cwlogs: "))
+		return nil, fmt.Errorf("cwlogs: %s: %w (%s; %w)", op, profileErr, checked, err)
 	}
 	return cache, nil
-}
-
-// envBool reads a boolean environment variable; empty means false.
-func envBool(env osEnv, name string) (bool, error) {
-	v := env.getenv(name)
-	if v == "" {
-		return false, nil
-	}
-	return parseBool(name, v)
 }
 
 // caBundleClient returns an HTTP client that trusts only the certificate

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -351,6 +352,70 @@ func TestCredentialsCache(t *testing.T) {
 	}
 }
 
+// TestCredentialsCacheConcurrent: callers share one refresh, a waiter leaves
+// when its own context ends, a failed refresh is reported to every waiter
+// without a refresh each, and the zero value reports ErrNoCredentials.
+func TestCredentialsCacheConcurrent(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	calls := 0
+	fail := true
+	cache := NewCredentialsCache(CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
+		mu.Lock()
+		calls++
+		f := fail
+		mu.Unlock()
+		<-release
+		if f {
+			return Credentials{}, errors.New("source down")
+		}
+		return Credentials{AccessKeyID: "A", SecretAccessKey: "S"}, nil
+	}))
+	const waiters = 8
+	errs := make(chan error, waiters)
+	for range waiters {
+		go func() { _, err := cache.Retrieve(context.Background()); errs <- err }()
+	}
+	// A caller with a short deadline does not wait for the others' refresh.
+	for {
+		mu.Lock()
+		started := calls > 0
+		mu.Unlock()
+		if started {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	start := time.Now()
+	_, err := cache.Retrieve(short)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+		t.Fatalf("short deadline: %v after %v", err, time.Since(start))
+	}
+	time.Sleep(20 * time.Millisecond) // let the other callers join the flight
+	close(release)
+	for range waiters {
+		if err := <-errs; err == nil || !strings.Contains(err.Error(), "source down") {
+			t.Errorf("waiter: err = %v, want the refresh's error", err)
+		}
+	}
+	mu.Lock()
+	n := calls
+	fail = false
+	mu.Unlock()
+	if n > 2 { // the first flight, and at most one more if a caller arrived after it ended
+		t.Errorf("%d refreshes for %d concurrent callers", n, waiters)
+	}
+	if c, err := cache.Retrieve(context.Background()); err != nil || c.AccessKeyID != "A" {
+		t.Fatalf("after recovery: %v, %v", c, err)
+	}
+	var zero CredentialsCache
+	if _, err := zero.Retrieve(context.Background()); !errors.Is(err, ErrNoCredentials) {
+		t.Errorf("zero CredentialsCache: err = %v", err)
+	}
+}
+
 func TestCredentialsProviderUsedPerAttempt(t *testing.T) {
 	f := newFakeLogs(t, nil)
 	n := 0
@@ -466,5 +531,26 @@ func TestNewFromEnvironmentCABundle(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProfileErrorsAreNotBypassed: a profile whose credential settings are
+// wrong is reported, even when the environment has keys and the profile was
+// named explicitly; only a profile with no credential settings at all falls
+// back to the environment's keys.
+func TestProfileErrorsAreNotBypassed(t *testing.T) {
+	setupHome(t, "", "[default]\nregion = us-east-1\n[profile bad]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Laptop\n[profile empty]\nregion = us-east-1\n")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+	t.Setenv("AWS_REGION", "us-east-1")
+	if _, err := NewFromEnvironment(context.Background(), WithProfile("bad")); err == nil || !strings.Contains(err.Error(), "credential_source") {
+		t.Fatalf("bad profile: err = %v, want the profile's error", err)
+	}
+	c, err := NewFromEnvironment(context.Background(), WithProfile("empty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds, _ := c.retrieve(context.Background()); creds.AccessKeyID != "AKIDENV" {
+		t.Errorf("empty profile: got %s, want the environment's keys", creds.AccessKeyID)
 	}
 }

@@ -132,10 +132,14 @@ func envCredentials(getenv func(string) string) (Credentials, bool) {
 }
 
 // SharedCredentialsProvider reads a profile's credentials from the shared files
-// as the AWS CLI does: static keys in the credentials file, else the output of
-// the profile's credential_process (see [ProcessCredentialsProvider]), else
-// static keys in the config file. It reads the files on every Retrieve; the
-// client caches the result.
+// as the AWS CLI does: its role (through STS, or IAM Identity Center for SSO
+// profiles), else AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE, else static
+// keys in the credentials file, the output of the profile's
+// credential_process (see [ProcessCredentialsProvider]), static keys in the
+// config file. It reads the files on every Retrieve; the client caches the
+// result. STS and SSO are called in $AWS_REGION (else the profile's region),
+// at AWS_ENDPOINT_URL_STS/_SSO/_SSO_OIDC or AWS_ENDPOINT_URL when set, with
+// default HTTP and retry settings; [NewFromEnvironment] uses the client's.
 type SharedCredentialsProvider struct {
 	// CredentialsFile is the credentials file; empty means
 	// $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.
@@ -186,8 +190,11 @@ const DefaultExpiryWindow = time.Minute
 
 // CredentialsCache caches the credentials of another provider and refreshes
 // them ExpiryWindow before they expire. Credentials without an expiry are
-// fetched once. Concurrent callers share one refresh. If a refresh fails while
-// the cached credentials are still valid, the cached ones are returned.
+// fetched once. Concurrent callers share one refresh, each waiting no longer
+// than its own context allows; all of them get that refresh's result. If a
+// refresh fails while the cached credentials are still valid, the cached ones
+// are returned. Make one with [NewCredentialsCache]; the zero value has no
+// provider and its Retrieve returns ErrNoCredentials.
 type CredentialsCache struct {
 	provider CredentialsProvider
 	// ExpiryWindow: refresh this long before Expires; 0 means DefaultExpiryWindow.
@@ -195,9 +202,17 @@ type CredentialsCache struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 
-	mu    sync.Mutex
+	mu     sync.Mutex
+	creds  Credentials
+	ok     bool
+	flight *refreshFlight // the refresh in progress, if any
+}
+
+// refreshFlight is one refresh that concurrent callers wait for.
+type refreshFlight struct {
+	done  chan struct{}
 	creds Credentials
-	ok    bool
+	err   error
 }
 
 // NewCredentialsCache wraps p in a cache.
@@ -207,6 +222,9 @@ func NewCredentialsCache(p CredentialsProvider) *CredentialsCache {
 
 // Retrieve returns cached credentials, refreshing them when needed.
 func (c *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
+	if c.provider == nil {
+		return Credentials{}, fmt.Errorf("%w: CredentialsCache has no provider (use NewCredentialsCache)", ErrNoCredentials)
+	}
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
@@ -215,21 +233,49 @@ func (c *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
 	if window == 0 {
 		window = DefaultExpiryWindow
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := now()
-	if c.ok && (c.creds.Expires.IsZero() || t.Add(window).Before(c.creds.Expires)) {
-		return c.creds, nil
-	}
-	fresh, err := c.provider.Retrieve(ctx)
-	if err != nil {
-		if c.ok && !c.creds.Expired(t) {
-			return c.creds, nil
+	for {
+		c.mu.Lock()
+		t := now()
+		if c.ok && (c.creds.Expires.IsZero() || t.Add(window).Before(c.creds.Expires)) {
+			creds := c.creds
+			c.mu.Unlock()
+			return creds, nil
 		}
-		return Credentials{}, err
+		if f := c.flight; f != nil {
+			c.mu.Unlock()
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				return Credentials{}, ctx.Err()
+			}
+			// The refresher's context may have ended while ours has not:
+			// then try again, as the refresher ourselves.
+			if f.err != nil && (errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) && ctx.Err() == nil {
+				continue
+			}
+			return f.creds, f.err
+		}
+		f := &refreshFlight{done: make(chan struct{})}
+		c.flight = f
+		c.mu.Unlock()
+
+		fresh, err := c.provider.Retrieve(ctx)
+
+		c.mu.Lock()
+		c.flight = nil
+		switch {
+		case err == nil:
+			c.creds, c.ok = fresh, true
+			f.creds = fresh
+		case c.ok && !c.creds.Expired(now()):
+			f.creds = c.creds // the refresh failed but the cached ones are still valid
+		default:
+			f.err = err
+		}
+		c.mu.Unlock()
+		close(f.done)
+		return f.creds, f.err
 	}
-	c.creds, c.ok = fresh, true
-	return fresh, nil
 }
 
 // Invalidate drops the cached credentials so the next Retrieve refreshes them.

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"time"
 )
@@ -79,13 +78,8 @@ func (p ProcessCredentialsProvider) Retrieve(ctx context.Context) (Credentials, 
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var cmd *exec.Cmd
-	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(ctx, "cmd.exe", "/C", p.Command)
-	} else {
-		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", p.Command)
-	}
-	cmd.WaitDelay = time.Second // do not wait for grandchildren holding the pipes
+	cmd := shellCommand(ctx, p.Command) // per OS: the shell, and stopping its whole process tree
+	cmd.WaitDelay = time.Second         // do not wait long for grandchildren holding the pipes
 	var out limitedBuffer
 	out.limit = maxProcessOutput
 	cmd.Stdout = &out
@@ -94,11 +88,16 @@ func (p ProcessCredentialsProvider) Retrieve(ctx context.Context) (Credentials, 
 		cmd.Stderr = os.Stderr
 	}
 	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		// The command succeeded but left a background child holding its
+		// output: what it printed before exiting is what counts.
+		err = nil
+	}
 	switch {
 	case err != nil && parent.Err() != nil:
 		return fail("the credential process was stopped: %w", parent.Err())
 	case err != nil && ctx.Err() != nil:
-		return fail("the credential process did not finish within %v", timeout)
+		return fail("the credential process did not finish within %v: %w", timeout, ctx.Err())
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

@@ -10,14 +10,23 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// DefaultMetadataTimeout bounds each request to the container credentials
-// endpoint or the EC2 instance metadata service when a provider's Timeout is
-// zero. It is short, as in the AWS CLI: off AWS these endpoints do not answer.
+// DefaultMetadataTimeout bounds each request to the EC2 instance metadata
+// service when the provider's Timeout is zero. It is short, as in the AWS CLI:
+// off AWS the service does not answer.
 const DefaultMetadataTimeout = time.Second
+
+// DefaultContainerTimeout and DefaultContainerAttempts are the container
+// provider's defaults, as botocore's: a busy agent gets 3 tries of 2 s, one
+// second apart.
+const (
+	DefaultContainerTimeout  = 2 * time.Second
+	DefaultContainerAttempts = 3
+)
 
 // remoteCredentials is the JSON the container endpoint and IMDS answer with.
 type remoteCredentials struct {
@@ -104,8 +113,11 @@ type ContainerCredentialsProvider struct {
 	AuthTokenFile string
 	// Client sends the request; nil means a client without proxy or redirects.
 	Client *http.Client
-	// Timeout bounds the request; 0 means DefaultMetadataTimeout.
+	// Timeout bounds each attempt; 0 means DefaultContainerTimeout.
 	Timeout time.Duration
+	// Attempts is how many times a failed request is tried, one second
+	// apart; 0 means DefaultContainerAttempts. A 4xx answer is not retried.
+	Attempts int
 }
 
 // containerHosts are the link-local hosts a plain-HTTP full URI may name, as
@@ -161,41 +173,78 @@ func checkContainerURL(raw string) error {
 func (p *ContainerCredentialsProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	const source = "container credentials endpoint"
 	if err := checkContainerURL(p.URL); err != nil {
-		return Credentials{}, fmt.Errorf("cwlogs: %s %q: %v", source, p.URL, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
-	if err != nil {
-		return Credentials{}, fmt.Errorf("cwlogs: %s: %w", source, err)
+		return Credentials{}, fmt.Errorf("cwlogs: %s %s: %v", source, redactURL(p.URL), err)
 	}
 	token := p.AuthToken
 	if p.AuthTokenFile != "" {
 		b, err := os.ReadFile(p.AuthTokenFile)
 		if err != nil {
-			return Credentials{}, fmt.Errorf("cwlogs: %s: authorization token file: %w", source, cause(err))
+			return Credentials{}, fmt.Errorf("cwlogs: %s: authorization token file: %w", source, err)
 		}
 		token = strings.TrimSpace(string(b))
 	}
 	if strings.ContainsAny(token, "\r\n") {
 		return Credentials{}, fmt.Errorf("cwlogs: %s: the authorization token holds a line break", source)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", token)
+	timeout, attempts := p.Timeout, p.Attempts
+	if timeout <= 0 {
+		timeout = DefaultContainerTimeout
 	}
-	req.Header.Set("Accept", "application/json")
-	body, _, err := getMetadata(p.Client, req, p.Timeout, source)
+	if attempts <= 0 {
+		attempts = DefaultContainerAttempts
+	}
+	var err error
+	for i := range attempts {
+		if i > 0 {
+			if serr := sleepCtx(ctx, time.Second); serr != nil {
+				return Credentials{}, fmt.Errorf("cwlogs: %s: %w", source, serr)
+			}
+		}
+		req, rerr := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
+		if rerr != nil {
+			return Credentials{}, fmt.Errorf("cwlogs: %s: %w", source, rerr)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", token)
+		}
+		req.Header.Set("Accept", "application/json")
+		var body []byte
+		var status int
+		body, status, err = getMetadata(p.Client, req, timeout, source)
+		if err == nil {
+			return parseRemoteCredentials(source, body)
+		}
+		if status/100 == 4 || ctx.Err() != nil {
+			break
+		}
+	}
+	return Credentials{}, err
+}
+
+// redactURL shows raw with any password replaced, for messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return Credentials{}, err
+		return "<unparsable URL>"
 	}
-	return parseRemoteCredentials(source, body)
+	return u.Redacted()
 }
 
-// String implements fmt.Stringer without revealing the token.
-func (p *ContainerCredentialsProvider) String() string {
-	return "ContainerCredentialsProvider{" + p.URL + "}"
+// String implements fmt.Stringer without revealing the token or a password
+// in the URL.
+func (p ContainerCredentialsProvider) String() string {
+	return "ContainerCredentialsProvider{" + redactURL(p.URL) + "}"
 }
 
-// DefaultIMDSEndpoint is the EC2 instance metadata service's address.
-const DefaultIMDSEndpoint = "http://169.254.169.254"
+// GoString implements fmt.GoStringer (%#v) without revealing secrets.
+func (p ContainerCredentialsProvider) GoString() string { return "cwlogs." + p.String() }
+
+// DefaultIMDSEndpoint and DefaultIMDSEndpointIPv6 are the EC2 instance
+// metadata service's addresses.
+const (
+	DefaultIMDSEndpoint     = "http://169.254.169.254"
+	DefaultIMDSEndpointIPv6 = "http://[fd00:ec2::254]"
+)
 
 // IMDSCredentialsProvider gets the credentials of the EC2 instance's role from
 // the instance metadata service, with an IMDSv2 session token (falling back to
@@ -211,10 +260,85 @@ type IMDSCredentialsProvider struct {
 	Timeout time.Duration
 	// DisableV1Fallback refuses IMDSv1 (AWS_EC2_METADATA_V1_DISABLED).
 	DisableV1Fallback bool
+	// Attempts is how many times the whole retrieval is tried; 0 means 1
+	// (AWS_METADATA_SERVICE_NUM_ATTEMPTS).
+	Attempts int
+}
+
+// imdsProviderFromEnv returns the IMDS provider the environment and the
+// profile's settings (setting) configure, as the AWS CLI reads them, or nil
+// when AWS_EC2_METADATA_DISABLED is true.
+func imdsProviderFromEnv(getenv func(string) string, setting func(string) string) (*IMDSCredentialsProvider, error) {
+	const op = "NewFromEnvironment"
+	get := func(envName, key string) (string, string) {
+		if v := getenv(envName); v != "" {
+			return envName, strings.TrimSpace(v)
+		}
+		if key == "" {
+			return envName, ""
+		}
+		return key, strings.TrimSpace(setting(key))
+	}
+	boolean := func(envName, key string) (bool, error) {
+		name, v := get(envName, key)
+		if v == "" {
+			return false, nil
+		}
+		return parseBool(name, v)
+	}
+	number := func(envName, key string) (int, error) {
+		name, v := get(envName, key)
+		if v == "" {
+			return 0, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, &ValidationError{Operation: op, Field: name, Value: showValue(v), Reason: "must be a whole number of at least 1"}
+		}
+		return n, nil
+	}
+	if off, err := boolean("AWS_EC2_METADATA_DISABLED", ""); err != nil || off {
+		return nil, err
+	}
+	p := &IMDSCredentialsProvider{}
+	var err error
+	if p.DisableV1Fallback, err = boolean("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled"); err != nil {
+		return nil, err
+	}
+	secs, err := number("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout")
+	if err != nil {
+		return nil, err
+	}
+	p.Timeout = time.Duration(secs) * time.Second
+	if p.Attempts, err = number("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts"); err != nil {
+		return nil, err
+	}
+	_, p.Endpoint = get("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")
+	if p.Endpoint == "" {
+		switch name, mode := get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode"); strings.ToLower(mode) {
+		case "", "ipv4":
+		case "ipv6":
+			p.Endpoint = DefaultIMDSEndpointIPv6
+		default:
+			return nil, &ValidationError{Operation: op, Field: name, Value: showValue(mode), Reason: "must be IPv4 or IPv6"}
+		}
+	}
+	return p, nil
 }
 
 // Retrieve implements CredentialsProvider.
 func (p *IMDSCredentialsProvider) Retrieve(ctx context.Context) (Credentials, error) {
+	var c Credentials
+	var err error
+	for range max(p.Attempts, 1) {
+		if c, err = p.retrieve(ctx); err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	return c, err
+}
+
+func (p *IMDSCredentialsProvider) retrieve(ctx context.Context) (Credentials, error) {
 	const source = "EC2 instance metadata service"
 	base := p.Endpoint
 	if base == "" {
@@ -239,8 +363,10 @@ func (p *IMDSCredentialsProvider) Retrieve(ctx context.Context) (Credentials, er
 	switch {
 	case err == nil:
 		h.Set("X-Aws-Ec2-Metadata-Token", strings.TrimSpace(string(tok)))
-	case (status == http.StatusNotFound || status == http.StatusMethodNotAllowed) && !p.DisableV1Fallback:
-		// No IMDSv2 here: use IMDSv1.
+	case !p.DisableV1Fallback && (status == http.StatusForbidden || status == http.StatusNotFound || status == http.StatusMethodNotAllowed ||
+		status == 0 && ctx.Err() == nil && isTimeout(err)):
+		// No IMDSv2 here, or its answer cannot reach us (a container behind
+		// a hop limit of 1): use IMDSv1, as botocore does.
 	default:
 		return Credentials{}, fmt.Errorf("%w (IMDSv2 session token)", err)
 	}

@@ -18,10 +18,11 @@ import (
 // fakeIMDS is an EC2 instance metadata service for tests: IMDSv2 tokens (or
 // none, with v1 set), one role, and the credentials of the test client.
 type fakeIMDS struct {
-	v1Only     bool   // answer the token PUT with 405, as a service without IMDSv2
-	tokenCode  int    // if not 0, the token PUT's status
-	role       string // empty: no instance role (404 on the list)
-	answer     string // the role's credentials document; empty: a valid one
+	v1Only     bool          // answer the token PUT with 405, as a service without IMDSv2
+	tokenCode  int           // if not 0, the token PUT's status
+	tokenDelay time.Duration // if not 0, how long the token PUT takes (a hop limit of 1 drops it)
+	role       string        // empty: no instance role (404 on the list)
+	answer     string        // the role's credentials document; empty: a valid one
 	mu         sync.Mutex
 	paths      []string
 	missingTok int // requests without the session token while v2 is offered
@@ -32,6 +33,12 @@ func (f *fakeIMDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.paths = append(f.paths, r.Method+" "+r.URL.Path)
 	f.mu.Unlock()
 	if r.URL.Path == "/latest/api/token" {
+		if f.tokenDelay > 0 {
+			select {
+			case <-time.After(f.tokenDelay):
+			case <-r.Context().Done():
+			}
+		}
 		switch {
 		case r.Method != http.MethodPut:
 			w.WriteHeader(http.StatusMethodNotAllowed)
@@ -79,7 +86,9 @@ func TestIMDSCredentialsProvider(t *testing.T) {
 		{"IMDSv2", &fakeIMDS{role: "app-role"}, false, ""},
 		{"IMDSv1 fallback", &fakeIMDS{v1Only: true, role: "app-role"}, false, ""},
 		{"IMDSv1 refused", &fakeIMDS{v1Only: true, role: "app-role"}, true, "HTTP 405"},
-		{"token forbidden", &fakeIMDS{tokenCode: 403, role: "app-role"}, false, "HTTP 403 Forbidden (IMDSv2 session token)"},
+		{"token forbidden: IMDSv1", &fakeIMDS{tokenCode: 403, v1Only: true, role: "app-role"}, false, ""},
+		{"token forbidden, IMDSv1 refused", &fakeIMDS{tokenCode: 403, role: "app-role"}, true, "HTTP 403 Forbidden (IMDSv2 session token)"},
+		{"token times out: IMDSv1", &fakeIMDS{tokenDelay: time.Second, v1Only: true, role: "app-role"}, false, ""},
 		{"no instance role", &fakeIMDS{}, false, "no instance role"},
 		{"failure code", &fakeIMDS{role: "r", answer: `{"Code":"AssumeRoleUnauthorizedAccess","Message":"x"}`}, false, "code AssumeRoleUnauthorizedAccess"},
 		{"not JSON", &fakeIMDS{role: "r", answer: `SECRETSECRET`}, false, "not the expected JSON"},
@@ -88,7 +97,7 @@ func TestIMDSCredentialsProvider(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.f)
 			defer srv.Close()
-			p := &IMDSCredentialsProvider{Endpoint: srv.URL, DisableV1Fallback: tc.v1Off}
+			p := &IMDSCredentialsProvider{Endpoint: srv.URL, DisableV1Fallback: tc.v1Off, Timeout: 200 * time.Millisecond}
 			c, err := p.Retrieve(context.Background())
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -271,5 +280,86 @@ func TestContainerCredentials(t *testing.T) {
 	}
 	if s := fmt.Sprintf("%v", &ContainerCredentialsProvider{URL: "http://127.0.0.1/x", AuthToken: "SECRETTOKEN"}); strings.Contains(s, "SECRET") {
 		t.Errorf("formatting reveals the token: %s", s)
+	}
+}
+
+// TestIMDSProviderFromEnv reads the IMDS settings as the AWS CLI does: the
+// environment first, then the profile's keys.
+func TestIMDSProviderFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		profile map[string]string
+		want    *IMDSCredentialsProvider
+		wantErr string
+	}{
+		{"defaults", nil, nil, &IMDSCredentialsProvider{}, ""},
+		{"disabled", map[string]string{"AWS_EC2_METADATA_DISABLED": "TRUE"}, nil, nil, ""},
+		{"environment", map[string]string{"AWS_METADATA_SERVICE_TIMEOUT": "3", "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "2",
+			"AWS_EC2_METADATA_V1_DISABLED": "true", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"}, nil,
+			&IMDSCredentialsProvider{Timeout: 3 * time.Second, Attempts: 2, DisableV1Fallback: true, Endpoint: "http://127.0.0.1:9"}, ""},
+		{"profile", nil, map[string]string{"metadata_service_timeout": "5", "metadata_service_num_attempts": "4",
+			"ec2_metadata_v1_disabled": "true", "ec2_metadata_service_endpoint_mode": "IPv6"},
+			&IMDSCredentialsProvider{Timeout: 5 * time.Second, Attempts: 4, DisableV1Fallback: true, Endpoint: DefaultIMDSEndpointIPv6}, ""},
+		{"environment beats profile", map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv4"}, map[string]string{"ec2_metadata_service_endpoint_mode": "IPv6"},
+			&IMDSCredentialsProvider{}, ""},
+		{"bad timeout", map[string]string{"AWS_METADATA_SERVICE_TIMEOUT": "0.5"}, nil, nil, "AWS_METADATA_SERVICE_TIMEOUT"},
+		{"bad mode", nil, map[string]string{"ec2_metadata_service_endpoint_mode": "IPv5"}, nil, "ec2_metadata_service_endpoint_mode"},
+		{"bad v1 flag", map[string]string{"AWS_EC2_METADATA_V1_DISABLED": "yes"}, nil, nil, "AWS_EC2_METADATA_V1_DISABLED"},
+		{"bad disabled flag", map[string]string{"AWS_EC2_METADATA_DISABLED": "1"}, nil, nil, "AWS_EC2_METADATA_DISABLED"},
+	} {
+		got, err := imdsProviderFromEnv(func(k string) string { return tc.env[k] }, func(k string) string { return tc.profile[k] })
+		if tc.wantErr != "" {
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != tc.wantErr {
+				t.Errorf("%s: err = %v, want a ValidationError for %s", tc.name, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+			t.Errorf("%s: got %+v, %v; want %+v", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+// TestContainerRetriesAndRedaction: a failing agent is tried again, a 4xx is
+// not, and neither the token nor a password in the URL is ever printed.
+func TestContainerRetriesAndRedaction(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	status := http.StatusServiceUnavailable
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n, st := calls, status
+		mu.Unlock()
+		if n < 3 {
+			w.WriteHeader(st)
+			return
+		}
+		fmt.Fprintf(w, `{"AccessKeyId":"A","SecretAccessKey":"S"}`)
+	}))
+	defer srv.Close()
+	p := &ContainerCredentialsProvider{URL: srv.URL + "/creds", Timeout: time.Second}
+	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "A" {
+		t.Fatalf("after two 503s: %v, %v", c, err)
+	}
+	mu.Lock()
+	calls, status = 0, http.StatusForbidden
+	mu.Unlock()
+	if _, err := p.Retrieve(context.Background()); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("403: err = %v", err)
+	}
+	mu.Lock()
+	n := calls
+	mu.Unlock()
+	if n != 1 {
+		t.Errorf("a 403 was tried %d times, want 1", n)
+	}
+	secretive := ContainerCredentialsProvider{URL: "http://user:SECRETPASS@127.0.0.1/x", AuthToken: "SECRETTOKEN"}
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", secretive, secretive, secretive, secretive), fmt.Sprintf("%v %+v %#v", &secretive, &secretive, &secretive)} {
+		if strings.Contains(s, "SECRET") {
+			t.Errorf("formatting reveals a secret: %s", s)
+		}
 	}
 }

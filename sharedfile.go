@@ -184,11 +184,13 @@ type chainEnv struct {
 	client   *http.Client
 	retry    RetryPolicy
 	now      func() time.Time
+	timeout  time.Duration // per attempt
 }
 
 // sts returns the STS settings for a role profile.
 func (ce chainEnv) sts(profile string) STS {
-	return STS{Region: ce.region, Endpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_STS", "sts"), Client: ce.client, Retry: ce.retry, Now: ce.now}
+	return STS{Region: ce.region, Endpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_STS", "sts"), Client: ce.client, Retry: ce.retry,
+		Now: ce.now, Timeout: ce.timeout}
 }
 
 // provider returns the profile's credential source, in the AWS CLI's order:
@@ -203,6 +205,13 @@ func (sf *sharedFiles) provider(profile string, ce chainEnv) (CredentialsProvide
 
 func (sf *sharedFiles) resolve(profile string, ce chainEnv, chain []string) (CredentialsProvider, error) {
 	chain = append(chain, profile)
+	if len(chain) > 1 {
+		// A source profile's static keys win over its own role, as in
+		// botocore and aws-sdk-go-v2.
+		if c, found, err := sf.staticKeys(profile); found || err != nil {
+			return StaticCredentialsProvider{Credentials: c}, err
+		}
+	}
 	if sf.setting(profile, "role_arn") != "" {
 		return sf.role(profile, ce, chain)
 	}
@@ -266,10 +275,7 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 		return nil, fmt.Errorf("%w: profile %q sets both source_profile and credential_source", ErrNoCredentials, profile)
 	case srcProfile == profile:
 		// A profile that is its own source uses its own static keys.
-		c, found, err := staticKeys(sf.creds[profile], profile, sf.credFile)
-		if !found && err == nil {
-			c, found, err = staticKeys(sf.profiles[profile], profile, sf.cfgFile)
-		}
+		c, found, err := sf.staticKeys(profile)
 		if err != nil {
 			return nil, err
 		}
@@ -289,8 +295,14 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 	case src == "Environment":
 		source = EnvCredentialsProvider{Getenv: ce.getenv}
 	case src == "Ec2InstanceMetadata":
-		source = &IMDSCredentialsProvider{Endpoint: ce.getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"),
-			DisableV1Fallback: strings.EqualFold(strings.TrimSpace(ce.getenv("AWS_EC2_METADATA_V1_DISABLED")), "true")}
+		imds, err := imdsProviderFromEnv(ce.getenv, func(k string) string { return sf.setting(profile, k) })
+		if err != nil {
+			return nil, err
+		}
+		if imds == nil {
+			return nil, fmt.Errorf("%w: profile %q has credential_source Ec2InstanceMetadata but AWS_EC2_METADATA_DISABLED is true", ErrNoCredentials, profile)
+		}
+		source = imds
 	case src == "EcsContainer":
 		cp, err := containerProviderFromEnv(ce.getenv)
 		if err != nil {
@@ -318,7 +330,7 @@ func (sf *sharedFiles) sso(profile string, ce chainEnv) (CredentialsProvider, er
 	p := &SSOCredentialsProvider{AccountID: sf.setting(profile, "sso_account_id"), RoleName: sf.setting(profile, "sso_role_name"),
 		Region: sf.setting(profile, "sso_region"), StartURL: sf.setting(profile, "sso_start_url"), Profile: profile,
 		PortalEndpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_SSO", "sso"), OIDCEndpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_SSO_OIDC", "sso_oidc"),
-		Client: ce.client, Now: ce.now}
+		Client: ce.client, Now: ce.now, Timeout: ce.timeout}
 	if name := sf.setting(profile, "sso_session"); name != "" {
 		sec := sf.ssoSessions[name]
 		if sec == nil {
@@ -352,6 +364,16 @@ type profileEmptyError struct{ msg string }
 
 func (e *profileEmptyError) Error() string        { return ErrNoCredentials.Error() + ": " + e.msg }
 func (e *profileEmptyError) Is(target error) bool { return target == ErrNoCredentials }
+
+// staticKeys reads a profile's static keys from the credentials file, else
+// from the config file.
+func (sf *sharedFiles) staticKeys(profile string) (Credentials, bool, error) {
+	c, found, err := staticKeys(sf.creds[profile], profile, sf.credFile)
+	if !found && err == nil {
+		c, found, err = staticKeys(sf.profiles[profile], profile, sf.cfgFile)
+	}
+	return c, found, err
+}
 
 // staticKeys reads the static keys of a profile's section of file; found
 // reports whether any was set.

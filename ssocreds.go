@@ -47,6 +47,8 @@ type SSOCredentialsProvider struct {
 	Client *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Timeout bounds each request; 0 means DefaultAttemptTimeout.
+	Timeout time.Duration
 }
 
 // ssoToken is a token cache file of the AWS CLI; unknown members are kept
@@ -255,7 +257,13 @@ func (p *SSOCredentialsProvider) refresh(ctx context.Context, path string, raw [
 // callJSON sends req and decodes a 2xx JSON answer into out; other answers
 // become an *APIError (x-amzn-ErrorType or the body's __type, and message).
 func (p *SSOCredentialsProvider) callJSON(req *http.Request, op string, out any) error {
-	resp, err := p.client().Do(req)
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = DefaultAttemptTimeout
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), timeout)
+	defer cancel()
+	resp, err := p.client().Do(req.WithContext(ctx))
 	if err != nil {
 		return &OpError{Operation: op, Attempts: 1, Err: err}
 	}

@@ -33,6 +33,8 @@ type STS struct {
 	Retry RetryPolicy
 	// Now is the clock for signing; nil means time.Now.
 	Now func() time.Time
+	// Timeout bounds each attempt; 0 means DefaultAttemptTimeout.
+	Timeout time.Duration
 }
 
 // now reads the clock.
@@ -101,10 +103,6 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 	if err != nil {
 		return Credentials{}, err
 	}
-	hc := s.Client
-	if hc == nil {
-		hc = &http.Client{CheckRedirect: noRedirects}
-	}
 	params.Set("Action", action)
 	params.Set("Version", "2011-06-15")
 	body := []byte(params.Encode())
@@ -113,56 +111,72 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 	var last error
 	for attempt := 1; attempt <= policy.MaxAttempts; attempt++ {
 		if attempt > 1 {
-			t := time.NewTimer(policy.backoff(attempt-1, defaultRand))
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return Credentials{}, &OpError{Operation: op, Attempts: attempt - 1, Err: ctx.Err()}
-			case <-t.C:
+			if err := sleepCtx(ctx, policy.backoff(attempt-1, defaultRand)); err != nil {
+				return Credentials{}, &OpError{Operation: op, Attempts: attempt - 1, Err: err}
 			}
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-		if err != nil {
-			return Credentials{}, &OpError{Operation: op, Attempts: attempt, Err: err}
+		c, err := s.attempt(ctx, op, endpoint, body, creds, &signer)
+		if err == nil {
+			return c, nil
 		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-		req.Header.Set("Accept", "text/xml")
-		if creds != nil {
-			c, err := creds.Retrieve(ctx)
-			if err != nil {
-				return Credentials{}, fmt.Errorf("cwlogs: %s: source credentials: %w", op, err)
-			}
-			region := s.Region
-			if region == "" {
-				region = "us-east-1"
-			}
-			sc := sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
-			if err := signer.SignRequest(req, body, sc, "sts", region, s.now()); err != nil {
-				return Credentials{}, fmt.Errorf("cwlogs: %s: signing: %w", op, err)
-			}
+		last = err
+		if oe, ok := err.(*OpError); ok {
+			oe.Attempts = attempt
 		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			last = &OpError{Operation: op, Attempts: attempt, Err: err}
-			if ctx.Err() != nil {
-				return Credentials{}, last
-			}
-			continue
+		var ce *credentialsError
+		if errors.As(err, &ce) || ctx.Err() != nil || !policy.Retryable(err) {
+			return Credentials{}, err
 		}
-		raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		if err != nil {
-			last = &OpError{Operation: op, Attempts: attempt, Err: err}
-			continue
-		}
-		c, err := decodeSTSAnswer(op, resp.StatusCode, resp.Header, raw)
-		if ae, ok := err.(*APIError); ok && policy.Retryable(ae) {
-			last = ae
-			continue
-		}
-		return c, err
 	}
 	return Credentials{}, last
+}
+
+// attempt sends one signed (when creds is not nil) STS request with the
+// attempt timeout and decodes its answer.
+func (s *STS) attempt(ctx context.Context, op, endpoint string, body []byte, creds CredentialsProvider, signer *sigv4.Signer) (Credentials, error) {
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultAttemptTimeout
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	req.Header.Set("Accept", "text/xml")
+	if creds != nil {
+		c, err := creds.Retrieve(ctx)
+		if err != nil {
+			return Credentials{}, &credentialsError{fmt.Errorf("%s: source credentials: %w", op, err)}
+		}
+		region := s.Region
+		if region == "" {
+			region = "us-east-1"
+		}
+		sc := sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+		if err := signer.SignRequest(req, body, sc, "sts", region, s.now()); err != nil {
+			return Credentials{}, &credentialsError{fmt.Errorf("%s: signing: %w", op, err)}
+		}
+	}
+	hc := s.Client
+	if hc == nil {
+		hc = &http.Client{CheckRedirect: noRedirects}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if actx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("%w: %w", ErrAttemptTimeout, err) // retried, unlike the caller's deadline
+		}
+		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	return decodeSTSAnswer(op, resp.StatusCode, resp.Header, raw)
 }
 
 // statusCode is the error code of an answer whose body names none: the
@@ -214,6 +228,8 @@ func decodeSTSAnswer(op string, status int, header http.Header, raw []byte) (Cre
 // [CredentialsCache] (the client does) so that STS is called again only
 // shortly before the role's credentials expire.
 type AssumeRoleProvider struct {
+	// STS says where and how to call AWS STS; its Region is required unless
+	// Endpoint is set.
 	STS STS
 	// Source supplies the credentials that call AssumeRole. Required.
 	Source CredentialsProvider
@@ -257,6 +273,8 @@ func (p *AssumeRoleProvider) String() string { return "AssumeRoleProvider{" + p.
 // AWS_WEB_IDENTITY_TOKEN_FILE) and web_identity_token_file profiles. The call
 // is not signed.
 type WebIdentityRoleProvider struct {
+	// STS says where and how to call AWS STS; its Region is required unless
+	// Endpoint is set.
 	STS STS
 	// RoleARN is the role to assume. Required.
 	RoleARN string

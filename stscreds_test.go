@@ -186,6 +186,14 @@ source_profile = base
 [profile self]
 role_arn = arn:aws:iam::1:role/self
 source_profile = self
+[profile keysandrole]
+aws_access_key_id = AKIDBOTH
+aws_secret_access_key = both-secret
+role_arn = arn:aws:iam::1:role/never-assumed
+source_profile = base
+[profile viakeysandrole]
+role_arn = arn:aws:iam::1:role/outer
+source_profile = keysandrole
 [profile fromenv]
 role_arn = arn:aws:iam::1:role/fromenv
 credential_source = Environment
@@ -227,8 +235,9 @@ mfa_serial = arn:aws:iam::1:mfa/me
 		{"source profile", "app", nil, []string{"AKIDBASE"}, ""},
 		{"chained roles", "chained", nil, []string{"AKIDBASE", "AKIDMIDDLE"}, ""},
 		{"own static keys", "self", nil, []string{"AKIDSELF"}, ""},
+		{"source with keys and a role: its keys", "viakeysandrole", nil, []string{"AKIDBOTH"}, ""},
 		{"credential_source Environment", "fromenv", map[string]string{"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "env-secret"}, []string{"AKIDENV"}, ""},
-		{"credential_source Ec2InstanceMetadata", "ec2role", map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL}, []string{testAKID}, ""},
+		{"credential_source Ec2InstanceMetadata", "ec2role", map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL, "AWS_EC2_METADATA_DISABLED": "false"}, []string{testAKID}, ""},
 		{"web identity profile", "web", nil, []string{""}, ""},
 		{"web identity environment", "default", map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::1:role/irsa", "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile}, []string{""}, ""},
 		{"loop", "loop1", nil, nil, "source_profile loop: loop1 -> loop2 -> loop1"},
@@ -241,7 +250,7 @@ mfa_serial = arn:aws:iam::1:mfa/me
 			setupHome(t, credsFile, config)
 			t.Setenv("AWS_REGION", "eu-west-1")
 			sts := newFakeSTS(t)
-			sts.users = map[string]string{"AKIDBASE": "base-secret", "AKIDSELF": "self-secret", "AKIDENV": "env-secret", "AKIDMIDDLE": "middle-secret", testAKID: testSecret}
+			sts.users = map[string]string{"AKIDBASE": "base-secret", "AKIDSELF": "self-secret", "AKIDENV": "env-secret", "AKIDMIDDLE": "middle-secret", "AKIDBOTH": "both-secret", testAKID: testSecret}
 			sts.roleKeys["arn:aws:iam::1:role/middle"] = [2]string{"AKIDMIDDLE", "middle-secret"}
 			logs := newFakeLogs(t, nil)
 			t.Setenv("AWS_PROFILE", tc.profile)
@@ -290,5 +299,51 @@ mfa_serial = arn:aws:iam::1:mfa/me
 				t.Errorf("default session name: %v", calls[0])
 			}
 		})
+	}
+}
+
+// TestSTSTimeoutsAndTransportErrors: a stalled STS costs one attempt timeout
+// per attempt, not the caller's whole deadline, and is retried; a TLS
+// certificate error is not retried.
+func TestSTSTimeoutsAndTransportErrors(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	release := make(chan struct{})
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer stall.Close()
+	defer close(release) // before Close, which waits for the handlers
+	src := StaticCredentialsProvider{Credentials: Credentials{AccessKeyID: "A", SecretAccessKey: "S"}}
+	p := &AssumeRoleProvider{STS: STS{Region: "us-east-1", Endpoint: stall.URL, Timeout: 100 * time.Millisecond,
+		Retry: RetryPolicy{MaxAttempts: 2, MaxBackoff: time.Millisecond}}, Source: src, RoleARN: "arn:aws:iam::1:role/r"}
+	start := time.Now()
+	_, err := p.Retrieve(context.Background())
+	var oe *OpError
+	if !errors.Is(err, ErrAttemptTimeout) || !errors.As(err, &oe) || oe.Attempts != 2 {
+		t.Fatalf("stalled STS: err = %v, want an attempt timeout after 2 attempts", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stalled STS took %v", d)
+	}
+	mu.Lock()
+	n := calls
+	mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d calls, want 2", n)
+	}
+
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer tlsSrv.Close()
+	p.STS = STS{Region: "us-east-1", Endpoint: tlsSrv.URL, Retry: RetryPolicy{MaxAttempts: 3, MaxBackoff: time.Millisecond}}
+	_, err = p.Retrieve(context.Background())
+	if !errors.As(err, &oe) || oe.Attempts != 1 || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("untrusted certificate: err = %v, want one attempt", err)
 	}
 }
