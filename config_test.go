@@ -86,6 +86,8 @@ source_profile = default
 [profile sso]
 region = us-east-1
 sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = r
 aws_access_key_id = AKIDSSO
 aws_secret_access_key = secretsso
 
@@ -552,5 +554,104 @@ func TestProfileErrorsAreNotBypassed(t *testing.T) {
 	}
 	if creds, _ := c.retrieve(context.Background()); creds.AccessKeyID != "AKIDENV" {
 		t.Errorf("empty profile: got %s, want the environment's keys", creds.AccessKeyID)
+	}
+}
+
+// TestCredentialsCacheFlightEdges: a panicking provider does not jam the
+// cache; callers keep using still-valid credentials while a refresh ahead of
+// expiry runs; a source error that wraps DeadlineExceeded is shared, not
+// retried by each waiter, while a refresher whose own context ended hands the
+// refresh to a waiter.
+func TestCredentialsCacheFlightEdges(t *testing.T) {
+	panicky := NewCredentialsCache(CredentialsProviderFunc(func(context.Context) (Credentials, error) { panic("boom") }))
+	func() {
+		defer func() { recover() }()
+		panicky.Retrieve(context.Background())
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	func() {
+		defer func() { recover() }()
+		panicky.Retrieve(ctx) // must not block on the first call's flight
+	}()
+	if ctx.Err() != nil {
+		t.Fatal("a Retrieve after a panicking refresh waited for its context")
+	}
+
+	now := time.Now()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	calls := 0
+	slow := NewCredentialsCache(CredentialsProviderFunc(func(context.Context) (Credentials, error) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n > 1 {
+			<-release
+		}
+		return Credentials{AccessKeyID: fmt.Sprint("AK", n), SecretAccessKey: "S", Expires: now.Add(30 * time.Second)}, nil
+	}))
+	if c, _ := slow.Retrieve(context.Background()); c.AccessKeyID != "AK1" {
+		t.Fatalf("first: %v", c)
+	}
+	// AK1 expires in 30 s, inside the 1-minute window: the next call refreshes
+	// and blocks; meanwhile others get AK1 at once.
+	go slow.Retrieve(context.Background())
+	for {
+		mu.Lock()
+		n := calls
+		mu.Unlock()
+		if n == 2 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	if c, err := slow.Retrieve(context.Background()); err != nil || c.AccessKeyID != "AK1" || time.Since(start) > time.Second {
+		t.Fatalf("during the refresh: %v, %v after %v", c, err, time.Since(start))
+	}
+	close(release)
+
+	var srcCalls int
+	var smu sync.Mutex
+	gate := make(chan struct{})
+	failing := NewCredentialsCache(CredentialsProviderFunc(func(context.Context) (Credentials, error) {
+		smu.Lock()
+		srcCalls++
+		smu.Unlock()
+		<-gate
+		return Credentials{}, fmt.Errorf("sts: %w", context.DeadlineExceeded) // e.g. an attempt timeout
+	}))
+	errs := make(chan error, 5)
+	for range 5 {
+		go func() { _, err := failing.Retrieve(context.Background()); errs <- err }()
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(gate)
+	for range 5 {
+		<-errs
+	}
+	smu.Lock()
+	n := srcCalls
+	smu.Unlock()
+	if n > 2 {
+		t.Errorf("a source timeout made %d refreshes for 5 callers", n)
+	}
+
+	handoff := NewCredentialsCache(CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
+		select {
+		case <-ctx.Done():
+			return Credentials{}, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+			return Credentials{AccessKeyID: "AKH", SecretAccessKey: "S"}, nil
+		}
+	}))
+	short, cancelShort := context.WithCancel(context.Background())
+	go func() { handoff.Retrieve(short) }()
+	time.Sleep(10 * time.Millisecond)
+	cancelShort()
+	if c, err := handoff.Retrieve(context.Background()); err != nil || c.AccessKeyID != "AKH" {
+		t.Fatalf("after the refresher gave up: %v, %v", c, err)
 	}
 }

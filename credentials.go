@@ -210,9 +210,10 @@ type CredentialsCache struct {
 
 // refreshFlight is one refresh that concurrent callers wait for.
 type refreshFlight struct {
-	done  chan struct{}
-	creds Credentials
-	err   error
+	done      chan struct{}
+	creds     Credentials
+	err       error
+	cancelled bool // the refresher's own context ended: its error is not the source's
 }
 
 // NewCredentialsCache wraps p in a cache.
@@ -220,7 +221,9 @@ func NewCredentialsCache(p CredentialsProvider) *CredentialsCache {
 	return &CredentialsCache{provider: p}
 }
 
-// Retrieve returns cached credentials, refreshing them when needed.
+// Retrieve returns cached credentials, refreshing them when needed. While a
+// refresh runs, other callers get the cached credentials if they are still
+// valid, else wait for the refresh.
 func (c *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
 	if c.provider == nil {
 		return Credentials{}, fmt.Errorf("%w: CredentialsCache has no provider (use NewCredentialsCache)", ErrNoCredentials)
@@ -242,40 +245,54 @@ func (c *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
 			return creds, nil
 		}
 		if f := c.flight; f != nil {
+			if c.ok && !c.creds.Expired(t) {
+				creds := c.creds // refreshing ahead of expiry: these still work
+				c.mu.Unlock()
+				return creds, nil
+			}
 			c.mu.Unlock()
 			select {
 			case <-f.done:
 			case <-ctx.Done():
 				return Credentials{}, ctx.Err()
 			}
-			// The refresher's context may have ended while ours has not:
-			// then try again, as the refresher ourselves.
-			if f.err != nil && (errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) && ctx.Err() == nil {
-				continue
+			if f.cancelled && ctx.Err() == nil {
+				continue // the refresher gave up, not the source: refresh ourselves
 			}
 			return f.creds, f.err
 		}
 		f := &refreshFlight{done: make(chan struct{})}
 		c.flight = f
 		c.mu.Unlock()
+		return c.refresh(ctx, f, now)
+	}
+}
 
-		fresh, err := c.provider.Retrieve(ctx)
-
+// refresh runs flight f. Whatever happens, even a panic in the provider, the
+// flight ends and its waiters are released.
+func (c *CredentialsCache) refresh(ctx context.Context, f *refreshFlight, now func() time.Time) (creds Credentials, err error) {
+	f.err = errors.New("cwlogs: credentials provider panicked")
+	defer func() {
 		c.mu.Lock()
 		c.flight = nil
-		switch {
-		case err == nil:
-			c.creds, c.ok = fresh, true
-			f.creds = fresh
-		case c.ok && !c.creds.Expired(now()):
-			f.creds = c.creds // the refresh failed but the cached ones are still valid
-		default:
-			f.err = err
-		}
 		c.mu.Unlock()
 		close(f.done)
-		return f.creds, f.err
+	}()
+	fresh, err := c.provider.Retrieve(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f.err = nil
+	switch {
+	case err == nil:
+		c.creds, c.ok = fresh, true
+		f.creds = fresh
+	case c.ok && !c.creds.Expired(now()):
+		f.creds = c.creds // the refresh failed but the cached ones are still valid
+	default:
+		f.err = err
+		f.cancelled = ctx.Err() != nil
 	}
+	return f.creds, f.err
 }
 
 // Invalidate drops the cached credentials so the next Retrieve refreshes them.

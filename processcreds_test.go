@@ -169,7 +169,7 @@ echo '{"Version":1,"AccessKeyId":"%s","SecretAccessKey":"%s","SessionToken":"TOK
 
 // TestSharedCredentialsOrder pins the AWS CLI's order within a profile: static
 // keys in the credentials file, then credential_process, then static keys in
-// the config file; SSO settings come before static keys.
+// the config file; a login-only SSO setting does not hide static keys.
 func TestSharedCredentialsOrder(t *testing.T) {
 	script := writeScript(t, `echo '{"Version":1,"AccessKeyId":"AKIDPROC","SecretAccessKey":"S"}'`)
 	creds := "[both]\naws_access_key_id = AKIDCRED\naws_secret_access_key = S\n[ssokeys]\naws_access_key_id = AKIDCRED\naws_secret_access_key = S\n"
@@ -184,7 +184,7 @@ func TestSharedCredentialsOrder(t *testing.T) {
 	for _, tc := range []struct{ profile, akid, err string }{
 		{"both", "AKIDCRED", ""},
 		{"proc", "AKIDPROC", ""},
-		{"ssokeys", "", "lacks sso_account_id, sso_role_name, sso_region"},
+		{"ssokeys", "AKIDCRED", ""}, // sso_start_url alone only configures `aws sso login`
 		{"none", "", "has no aws_access_key_id or credential_process"},
 		{"absent", "", "not found"},
 	} {

@@ -66,7 +66,7 @@ func parseRemoteCredentials(source string, raw []byte) (Credentials, error) {
 // metadataClient is the HTTP client of the metadata providers: no proxy (the
 // endpoints are link-local or loopback) and no redirects.
 var metadataClient = &http.Client{
-	Transport:     &http.Transport{Proxy: nil, DialContext: (&net.Dialer{Timeout: DefaultMetadataTimeout}).DialContext},
+	Transport:     &http.Transport{Proxy: nil}, // each request's context bounds the dial too
 	CheckRedirect: noRedirects,
 }
 
@@ -297,8 +297,8 @@ func imdsProviderFromEnv(getenv func(string) string, setting func(string) string
 		}
 		return n, nil
 	}
-	if off, err := boolean("AWS_EC2_METADATA_DISABLED", ""); err != nil || off {
-		return nil, err
+	if strings.EqualFold(strings.TrimSpace(getenv("AWS_EC2_METADATA_DISABLED")), "true") {
+		return nil, nil // as in botocore and the Go SDK, only "true" counts; other values are ignored
 	}
 	p := &IMDSCredentialsProvider{}
 	var err error
@@ -364,7 +364,7 @@ func (p *IMDSCredentialsProvider) retrieve(ctx context.Context) (Credentials, er
 	case err == nil:
 		h.Set("X-Aws-Ec2-Metadata-Token", strings.TrimSpace(string(tok)))
 	case !p.DisableV1Fallback && (status == http.StatusForbidden || status == http.StatusNotFound || status == http.StatusMethodNotAllowed ||
-		status == 0 && ctx.Err() == nil && isTimeout(err)):
+		status == 0 && ctx.Err() == nil && isTimeout(err) && !isDialError(err)):
 		// No IMDSv2 here, or its answer cannot reach us (a container behind
 		// a hop limit of 1): use IMDSv1, as botocore does.
 	default:
@@ -384,6 +384,13 @@ func (p *IMDSCredentialsProvider) retrieve(ctx context.Context) (Credentials, er
 		return Credentials{}, err
 	}
 	return parseRemoteCredentials(source+" (role "+role+")", body)
+}
+
+// isDialError reports whether err happened while connecting: off EC2 the
+// service is unreachable, which IMDSv1 would not change.
+func isDialError(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
 }
 
 // String implements fmt.Stringer.

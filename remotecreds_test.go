@@ -306,7 +306,7 @@ func TestIMDSProviderFromEnv(t *testing.T) {
 		{"bad timeout", map[string]string{"AWS_METADATA_SERVICE_TIMEOUT": "0.5"}, nil, nil, "AWS_METADATA_SERVICE_TIMEOUT"},
 		{"bad mode", nil, map[string]string{"ec2_metadata_service_endpoint_mode": "IPv5"}, nil, "ec2_metadata_service_endpoint_mode"},
 		{"bad v1 flag", map[string]string{"AWS_EC2_METADATA_V1_DISABLED": "yes"}, nil, nil, "AWS_EC2_METADATA_V1_DISABLED"},
-		{"bad disabled flag", map[string]string{"AWS_EC2_METADATA_DISABLED": "1"}, nil, nil, "AWS_EC2_METADATA_DISABLED"},
+		{"only true disables", map[string]string{"AWS_EC2_METADATA_DISABLED": "1"}, nil, &IMDSCredentialsProvider{}, ""},
 	} {
 		got, err := imdsProviderFromEnv(func(k string) string { return tc.env[k] }, func(k string) string { return tc.profile[k] })
 		if tc.wantErr != "" {

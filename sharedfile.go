@@ -215,9 +215,7 @@ func (sf *sharedFiles) resolve(profile string, ce chainEnv, chain []string) (Cre
 	if sf.setting(profile, "role_arn") != "" {
 		return sf.role(profile, ce, chain)
 	}
-	if sf.setting(profile, "sso_session") != "" || sf.setting(profile, "sso_start_url") != "" || sf.setting(profile, "sso_account_id") != "" {
-		return sf.sso(profile, ce)
-	}
+
 	for _, k := range []string{"source_profile", "credential_source", "web_identity_token_file"} {
 		if sf.setting(profile, k) != "" {
 			return nil, fmt.Errorf("%w: profile %q sets %s without role_arn", ErrNoCredentials, profile, k)
@@ -226,6 +224,11 @@ func (sf *sharedFiles) resolve(profile string, ce chainEnv, chain []string) (Cre
 	if len(chain) == 1 && ce.getenv("AWS_ROLE_ARN") != "" && ce.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "" {
 		return &WebIdentityRoleProvider{STS: ce.sts(profile), RoleARN: ce.getenv("AWS_ROLE_ARN"),
 			TokenFile: ce.getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), RoleSessionName: ce.getenv("AWS_ROLE_SESSION_NAME")}, nil
+	}
+	// As in botocore, a profile is an SSO one when it names the role to get;
+	// sso_session or sso_start_url alone only configure `aws sso login`.
+	if sf.setting(profile, "sso_account_id") != "" || sf.setting(profile, "sso_role_name") != "" {
+		return sf.sso(profile, ce)
 	}
 	c, found, err := staticKeys(sf.creds[profile], profile, sf.credFile)
 	if found || err != nil {
@@ -330,7 +333,7 @@ func (sf *sharedFiles) sso(profile string, ce chainEnv) (CredentialsProvider, er
 	p := &SSOCredentialsProvider{AccountID: sf.setting(profile, "sso_account_id"), RoleName: sf.setting(profile, "sso_role_name"),
 		Region: sf.setting(profile, "sso_region"), StartURL: sf.setting(profile, "sso_start_url"), Profile: profile,
 		PortalEndpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_SSO", "sso"), OIDCEndpoint: ce.endpoint(profile, "AWS_ENDPOINT_URL_SSO_OIDC", "sso_oidc"),
-		Client: ce.client, Now: ce.now, Timeout: ce.timeout}
+		Client: ce.client, Now: ce.now, Timeout: ce.timeout, Retry: ce.retry}
 	if name := sf.setting(profile, "sso_session"); name != "" {
 		sec := sf.ssoSessions[name]
 		if sec == nil {

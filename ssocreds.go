@@ -49,6 +49,10 @@ type SSOCredentialsProvider struct {
 	Now func() time.Time
 	// Timeout bounds each request; 0 means DefaultAttemptTimeout.
 	Timeout time.Duration
+	// Retry is the retry policy of each call (MaxAttempts, MaxBackoff and
+	// Retryable apply); the zero value means the defaults: 3 attempts,
+	// throttling (TooManyRequestsException), 5xx and connection errors retried.
+	Retry RetryPolicy
 }
 
 // ssoToken is a token cache file of the AWS CLI; unknown members are kept
@@ -104,17 +108,20 @@ func (p *SSOCredentialsProvider) client() *http.Client {
 
 // cachePath returns the token cache file: the SHA-1 of the session name (or,
 // for a legacy profile, of the start URL), in hex, as the AWS CLI names it.
-func (p *SSOCredentialsProvider) cachePath() string {
+func (p *SSOCredentialsProvider) cachePath() (string, error) {
 	dir := p.CacheDir
 	if dir == "" {
 		dir = homeFile(".aws", "sso", "cache")
+	}
+	if dir == "" {
+		return "", fmt.Errorf("%w: no home directory for the SSO token cache (set HOME, or CacheDir)", ErrNoCredentials)
 	}
 	key := p.StartURL
 	if p.SessionName != "" {
 		key = p.SessionName
 	}
 	sum := sha1.Sum([]byte(key))
-	return filepath.Join(dir, hex.EncodeToString(sum[:])+".json")
+	return filepath.Join(dir, hex.EncodeToString(sum[:])+".json"), nil
 }
 
 // loginHint is the command that gets a fresh token.
@@ -143,11 +150,7 @@ func (p *SSOCredentialsProvider) Retrieve(ctx context.Context) (Credentials, err
 		base = "https://portal.sso." + p.Region + "." + partitionOf(p.Region).dnsSuffix
 	}
 	q := url.Values{"account_id": {p.AccountID}, "role_name": {p.RoleName}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/federation/credentials?"+q.Encode(), nil)
-	if err != nil {
-		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
-	}
-	req.Header.Set("X-Amz-Sso_bearer_token", token)
+	endpoint := strings.TrimSuffix(base, "/") + "/federation/credentials?" + q.Encode()
 	var out struct {
 		RoleCredentials struct {
 			AccessKeyID     string `json:"accessKeyId"`
@@ -156,7 +159,14 @@ func (p *SSOCredentialsProvider) Retrieve(ctx context.Context) (Credentials, err
 			Expiration      int64  `json:"expiration"` // epoch milliseconds
 		} `json:"roleCredentials"`
 	}
-	if err := p.callJSON(req, op, &out); err != nil {
+	err = p.callJSON(ctx, op, &out, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+		if err == nil {
+			req.Header.Set("X-Amz-Sso_bearer_token", token)
+		}
+		return req, err
+	})
+	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
 			return Credentials{}, fmt.Errorf("%w; the SSO token was refused: %s", err, p.loginHint())
@@ -178,7 +188,10 @@ func (p *SSOCredentialsProvider) Retrieve(ctx context.Context) (Credentials, err
 // token returns a valid access token from the cache, refreshing it first
 // when it is near expiry and can be refreshed.
 func (p *SSOCredentialsProvider) token(ctx context.Context) (string, error) {
-	path := p.cachePath()
+	path, err := p.cachePath()
+	if err != nil {
+		return "", err
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("%w: no SSO token for %s (%v); %s", ErrNoCredentials, p.StartURL, cause(err), p.loginHint())
@@ -222,31 +235,35 @@ func (p *SSOCredentialsProvider) refresh(ctx context.Context, path string, raw [
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/token", bytes.NewReader(body))
-	if err != nil {
-		return "", &OpError{Operation: op, Attempts: 1, Err: err}
-	}
-	req.Header.Set("Content-Type", "application/json")
 	var out struct {
 		AccessToken  string `json:"accessToken"`
 		ExpiresIn    int64  `json:"expiresIn"`
 		RefreshToken string `json:"refreshToken"`
 	}
-	if err := p.callJSON(req, op, &out); err != nil {
+	err = p.callJSON(ctx, op, &out, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/token", bytes.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		return req, err
+	})
+	if err != nil {
 		return "", err
 	}
 	if out.AccessToken == "" || out.ExpiresIn <= 0 {
 		return "", &DecodeError{Operation: op, Err: errors.New("the answer holds no access token")}
 	}
-	// Rewrite the cache as the AWS CLI does, keeping members this code does not know.
-	var doc map[string]any
+	// Rewrite the cache as the AWS CLI does, keeping members this code does
+	// not know exactly as they were.
+	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return "", err
 	}
-	doc["accessToken"] = out.AccessToken
-	doc["expiresAt"] = p.now().Add(time.Duration(out.ExpiresIn) * time.Second).UTC().Format(time.RFC3339)
+	set := func(k, v string) { doc[k], _ = json.Marshal(v) }
+	set("accessToken", out.AccessToken)
+	set("expiresAt", p.now().Add(time.Duration(out.ExpiresIn)*time.Second).UTC().Format(time.RFC3339))
 	if out.RefreshToken != "" {
-		doc["refreshToken"] = out.RefreshToken
+		set("refreshToken", out.RefreshToken)
 	}
 	if err := writeFileAtomic(path, doc); err != nil {
 		return "", fmt.Errorf("cwlogs: %s: saving the refreshed SSO token: %w", op, err)
@@ -254,29 +271,63 @@ func (p *SSOCredentialsProvider) refresh(ctx context.Context, path string, raw [
 	return out.AccessToken, nil
 }
 
-// callJSON sends req and decodes a 2xx JSON answer into out; other answers
-// become an *APIError (x-amzn-ErrorType or the body's __type, and message).
-func (p *SSOCredentialsProvider) callJSON(req *http.Request, op string, out any) error {
+// callJSON sends the request newReq builds, with the per-request timeout
+// and the retry policy, and decodes a 2xx JSON answer into out; other answers
+// become an *APIError (x-amzn-ErrorType, or the body's __type or error, and
+// its message or error_description).
+func (p *SSOCredentialsProvider) callJSON(ctx context.Context, op string, out any, newReq func(context.Context) (*http.Request, error)) error {
+	policy := p.Retry.normalize()
+	var err error
+	for attempt := 1; attempt <= policy.MaxAttempts; attempt++ {
+		if attempt > 1 {
+			if serr := sleepCtx(ctx, policy.backoff(attempt-1, defaultRand)); serr != nil {
+				return &OpError{Operation: op, Attempts: attempt - 1, Err: serr}
+			}
+		}
+		err = p.callOnce(ctx, op, out, newReq)
+		if oe, ok := err.(*OpError); ok {
+			oe.Attempts = attempt
+		}
+		if err == nil || ctx.Err() != nil || !policy.Retryable(err) {
+			break
+		}
+	}
+	return err
+}
+
+func (p *SSOCredentialsProvider) callOnce(ctx context.Context, op string, out any, newReq func(context.Context) (*http.Request, error)) error {
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = DefaultAttemptTimeout
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), timeout)
+	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	resp, err := p.client().Do(req.WithContext(ctx))
+	req, err := newReq(actx)
 	if err != nil {
 		return &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	req.Header.Set("User-Agent", "cwlogs/"+Version)
+	timedOut := func(err error) error {
+		if actx.Err() != nil && ctx.Err() == nil {
+			return fmt.Errorf("%w: %w", ErrAttemptTimeout, err)
+		}
+		return err
+	}
+	resp, err := p.client().Do(req)
+	if err != nil {
+		return &OpError{Operation: op, Attempts: 1, Err: timedOut(err)}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return &OpError{Operation: op, Attempts: 1, Err: err}
+		return &OpError{Operation: op, Attempts: 1, Err: timedOut(err)}
 	}
 	if resp.StatusCode/100 != 2 {
 		var e struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-			Error   string `json:"error"`
+			Type        string `json:"__type"`
+			Message     string `json:"message"`
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
 		}
 		_ = json.Unmarshal(raw, &e) // a body that is not JSON leaves the fields empty
 		code := resp.Header.Get("X-Amzn-Errortype")
@@ -290,7 +341,11 @@ func (p *SSOCredentialsProvider) callJSON(req *http.Request, op string, out any)
 		if code == "" {
 			code = statusCode(resp.StatusCode)
 		}
-		return &APIError{Operation: op, Code: code, Message: e.Message, StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Amzn-Requestid")}
+		msg := e.Message
+		if msg == "" {
+			msg = e.Description
+		}
+		return &APIError{Operation: op, Code: code, Message: msg, StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Amzn-Requestid")}
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return &DecodeError{Operation: op, Err: err}
@@ -315,6 +370,10 @@ func writeFileAtomic(path string, doc any) error {
 		return err
 	}
 	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
 		f.Close()
 		return err
 	}

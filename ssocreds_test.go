@@ -24,6 +24,7 @@ type fakeSSO struct {
 	portal, oidc *httptest.Server
 	mu           sync.Mutex
 	validToken   string // the bearer token the portal accepts
+	portalFail   []int  // statuses the portal answers first, one per call
 	refreshes    []map[string]string
 	portalCalls  []string // "account/role token"
 }
@@ -39,6 +40,18 @@ func newFakeSSO(t *testing.T) *fakeSSO {
 		f.mu.Unlock()
 		if r.URL.Path != "/federation/credentials" || r.Method != http.MethodGet {
 			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		f.mu.Lock()
+		var fail int
+		if len(f.portalFail) > 0 {
+			fail, f.portalFail = f.portalFail[0], f.portalFail[1:]
+		}
+		f.mu.Unlock()
+		if fail != 0 {
+			w.Header().Set("X-Amzn-Errortype", "TooManyRequestsException")
+			w.WriteHeader(fail)
+			io.WriteString(w, `{"message":"slow down"}`)
 			return
 		}
 		if tok != valid {
@@ -103,6 +116,9 @@ sso_session = corp
 sso_region = eu-west-1
 sso_account_id = 1
 sso_role_name = r
+[profile partial]
+sso_session = corp
+sso_role_name = LogsWriter
 [profile viarole]
 role_arn = arn:aws:iam::1:role/behind-sso
 source_profile = dev
@@ -121,24 +137,36 @@ func TestSSOCredentials(t *testing.T) {
 			"expiresAt": expiresAt, "refreshToken": "refresh-1", "clientId": "client-1", "clientSecret": "client-secret",
 			"registrationExpiresAt": future}
 	}
+	badRefresh := refreshable(soon)
+	badRefresh["refreshToken"] = "refresh-revoked"
+	oldRegistration := refreshable(soon)
+	oldRegistration["registrationExpiresAt"] = past
+	legacyRefreshable := refreshable(soon)
 	for _, tc := range []struct {
 		name       string
 		profile    string
 		cacheKey   string
 		cache      map[string]string // nil: no cache file
-		portalCall string            // the expected GetRoleCredentials call
+		portalCall string            // the expected GetRoleCredentials calls
 		refreshed  bool
 		wantErr    string
+		portalFail []int
 	}{
-		{"sso_session, valid token", "dev", "corp", map[string]string{"accessToken": "tok-1", "expiresAt": future}, "111122223333/LogsWriter tok-1", false, ""},
-		{"legacy profile", "legacy", "https://legacy.awsapps.com/start", map[string]string{"accessToken": "tok-1", "expiresAt": "2099-01-01T00:00:00UTC"}, "444455556666/LogsWriter tok-1", false, ""},
-		{"near expiry: refreshed", "dev", "corp", refreshable(soon), "111122223333/LogsWriter tok-2", true, ""},
-		{"expired: refreshed", "dev", "corp", refreshable(past), "111122223333/LogsWriter tok-2", true, ""},
-		{"expired, no refresh token", "dev", "corp", map[string]string{"accessToken": "tok-1", "expiresAt": past}, "", false, "the SSO token expired at"},
-		{"no token cached", "dev", "corp", nil, "", false, "run `aws sso login --profile dev`"},
-		{"token refused by the portal", "dev", "corp", map[string]string{"accessToken": "stale", "expiresAt": future}, "111122223333/LogsWriter stale", false, "UnauthorizedException"},
-		{"region differs from the session's", "mismatch", "corp", nil, "", false, `sets sso_region "eu-west-1", which differs`},
-		{"role behind SSO", "viarole", "corp", map[string]string{"accessToken": "tok-1", "expiresAt": future}, "111122223333/LogsWriter tok-1", false, ""},
+		{"sso_session, valid token", "dev", "corp", map[string]string{"accessToken": "tok-1", "expiresAt": future}, "111122223333/LogsWriter tok-1", false, "", nil},
+		{"legacy profile", "legacy", "https://legacy.awsapps.com/start", map[string]string{"accessToken": "tok-1", "expiresAt": "2099-01-01T00:00:00UTC"}, "444455556666/LogsWriter tok-1", false, "", nil},
+		{"near expiry: refreshed", "dev", "corp", refreshable(soon), "111122223333/LogsWriter tok-2", true, "", nil},
+		{"expired: refreshed", "dev", "corp", refreshable(past), "111122223333/LogsWriter tok-2", true, "", nil},
+		{"expired, no refresh token", "dev", "corp", map[string]string{"accessToken": "tok-1", "expiresAt": past}, "", false, "the SSO token expired at", nil},
+		{"no token cached", "dev", "corp", nil, "", false, "run `aws sso login --profile dev`", nil},
+		{"token refused by the portal", "dev", "corp", map[string]string{"accessToken": "stale", "expiresAt": future}, "111122223333/LogsWriter stale", false, "UnauthorizedException", nil},
+		{"region differs from the session's", "mismatch", "corp", nil, "", false, `sets sso_region "eu-west-1", which differs`, nil},
+		{"role without account", "partial", "corp", nil, "", false, "lacks sso_account_id", nil},
+		{"role behind SSO", "viarole", "corp", map[string]string{"accessToken": "tok-1", "expiresAt": future}, "111122223333/LogsWriter tok-1", false, "", nil},
+		{"refresh refused, token still valid", "dev", "corp", badRefresh, "111122223333/LogsWriter tok-1", true, "", nil},
+		{"registration expired: no refresh", "dev", "corp", oldRegistration, "111122223333/LogsWriter tok-1", false, "", nil},
+		{"legacy profile: never refreshed", "legacy", "https://legacy.awsapps.com/start", legacyRefreshable, "444455556666/LogsWriter tok-1", false, "", nil},
+		{"throttled, then served", "dev", "corp", map[string]string{"accessToken": "tok-1", "expiresAt": future},
+			"111122223333/LogsWriter tok-1,111122223333/LogsWriter tok-1,111122223333/LogsWriter tok-1", false, "", []int{429, 503}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			home := setupHome(t, "", ssoConfig)
@@ -155,9 +183,10 @@ func TestSSOCredentials(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL_SSO_OIDC", sso.oidc.URL)
 			t.Setenv("AWS_ENDPOINT_URL_STS", sts.srv.URL)
 			t.Setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", logs.srv.URL)
-			t.Setenv("AWS_MAX_ATTEMPTS", "1")
+			t.Setenv("AWS_MAX_ATTEMPTS", "3")
 			t.Setenv("AWS_REGION", "eu-central-1")
-			c, err := NewFromEnvironment(context.Background())
+			sso.portalFail = tc.portalFail
+			c, err := NewFromEnvironment(context.Background(), WithRetryPolicy(RetryPolicy{MaxBackoff: time.Millisecond}))
 			if err == nil {
 				err = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
 			}
@@ -194,7 +223,7 @@ func TestSSOCredentials(t *testing.T) {
 					t.Errorf("AssumeRole signed by %q, want the SSO credentials", signers)
 				}
 			}
-			if tc.refreshed {
+			if strings.Contains(tc.portalCall, "tok-2") { // the refreshed token was saved
 				raw, _ := os.ReadFile(cachePath)
 				var doc map[string]string
 				json.Unmarshal(raw, &doc)

@@ -123,8 +123,8 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 		if oe, ok := err.(*OpError); ok {
 			oe.Attempts = attempt
 		}
-		var ce *credentialsError
-		if errors.As(err, &ce) || ctx.Err() != nil || !policy.Retryable(err) {
+		var se *sourceError
+		if errors.As(err, &se) || ctx.Err() != nil || !policy.Retryable(err) {
 			return Credentials{}, err
 		}
 	}
@@ -134,13 +134,7 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 // attempt sends one signed (when creds is not nil) STS request with the
 // attempt timeout and decodes its answer.
 func (s *STS) attempt(ctx context.Context, op, endpoint string, body []byte, creds CredentialsProvider, signer *sigv4.Signer) (Credentials, error) {
-	timeout := s.Timeout
-	if timeout <= 0 {
-		timeout = DefaultAttemptTimeout
-	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
 		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
 	}
@@ -149,7 +143,7 @@ func (s *STS) attempt(ctx context.Context, op, endpoint string, body []byte, cre
 	if creds != nil {
 		c, err := creds.Retrieve(ctx)
 		if err != nil {
-			return Credentials{}, &credentialsError{fmt.Errorf("%s: source credentials: %w", op, err)}
+			return Credentials{}, &sourceError{op: op, err: err}
 		}
 		region := s.Region
 		if region == "" {
@@ -157,8 +151,23 @@ func (s *STS) attempt(ctx context.Context, op, endpoint string, body []byte, cre
 		}
 		sc := sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 		if err := signer.SignRequest(req, body, sc, "sts", region, s.now()); err != nil {
-			return Credentials{}, &credentialsError{fmt.Errorf("%s: signing: %w", op, err)}
+			return Credentials{}, &sourceError{op: op, err: fmt.Errorf("signing: %w", err)}
 		}
+	}
+	// The attempt's time starts now: fetching the source credentials (an SSO
+	// call, a process, IMDS) has its own limits.
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultAttemptTimeout
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req = req.WithContext(actx)
+	timedOut := func(err error) error {
+		if actx.Err() != nil && ctx.Err() == nil {
+			return fmt.Errorf("%w: %w", ErrAttemptTimeout, err) // retried, unlike the caller's deadline
+		}
+		return err
 	}
 	hc := s.Client
 	if hc == nil {
@@ -166,18 +175,25 @@ func (s *STS) attempt(ctx context.Context, op, endpoint string, body []byte, cre
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		if actx.Err() != nil && ctx.Err() == nil {
-			err = fmt.Errorf("%w: %w", ErrAttemptTimeout, err) // retried, unlike the caller's deadline
-		}
-		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
+		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: timedOut(err)}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
+		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: timedOut(err)}
 	}
 	return decodeSTSAnswer(op, resp.StatusCode, resp.Header, raw)
 }
+
+// sourceError is a failure to get or use the credentials that sign an STS
+// call: it is not retried here (the source has its own retries).
+type sourceError struct {
+	op  string
+	err error
+}
+
+func (e *sourceError) Error() string { return e.op + ": source credentials: " + e.err.Error() }
+func (e *sourceError) Unwrap() error { return e.err }
 
 // statusCode is the error code of an answer whose body names none: the
 // status text, or UnknownError.

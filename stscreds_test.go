@@ -347,3 +347,26 @@ func TestSTSTimeoutsAndTransportErrors(t *testing.T) {
 		t.Fatalf("untrusted certificate: err = %v, want one attempt", err)
 	}
 }
+
+// TestSTSSlowSource: fetching the source credentials does not count against
+// the STS attempt's timeout, and a source failure is reported once, without a
+// doubled prefix.
+func TestSTSSlowSource(t *testing.T) {
+	f := newFakeSTS(t)
+	f.users["AKIDSLOW"] = "slow-secret"
+	slow := CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
+		time.Sleep(300 * time.Millisecond)
+		return Credentials{AccessKeyID: "AKIDSLOW", SecretAccessKey: "slow-secret"}, nil
+	})
+	p := &AssumeRoleProvider{STS: STS{Region: "us-east-1", Endpoint: f.srv.URL, Timeout: 100 * time.Millisecond}, Source: slow, RoleARN: "arn:aws:iam::1:role/r"}
+	if _, err := p.Retrieve(context.Background()); err != nil {
+		t.Fatalf("slow source: %v", err)
+	}
+	n := 0
+	failing := CredentialsProviderFunc(func(context.Context) (Credentials, error) { n++; return Credentials{}, errors.New("source down") })
+	p = &AssumeRoleProvider{STS: STS{Region: "us-east-1", Endpoint: f.srv.URL}, Source: failing, RoleARN: "arn:aws:iam::1:role/r"}
+	_, err := p.Retrieve(context.Background())
+	if err == nil || n != 1 || strings.Count(err.Error(), "source credentials") != 1 {
+		t.Fatalf("failing source: %v after %d tries", err, n)
+	}
+}
