@@ -1,0 +1,83 @@
+package cwlogs_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+// NewFromEnvironment finds region, endpoint and credentials as the AWS CLI
+// does: environment variables, then the profile in ~/.aws (static keys, a
+// role, IAM Identity Center, credential_process), then the container
+// endpoint and the EC2 instance role.
+func ExampleNewFromEnvironment() {
+	ctx := context.Background()
+	c, err := cwlogs.NewFromEnvironment(ctx, cwlogs.WithProfile("edge-gateway"))
+	if err != nil {
+		log.Fatal(err) // names what is missing: region, profile, credentials
+	}
+	fmt.Println(c.Region(), c.Endpoint())
+}
+
+// A CredentialsCache calls its provider once, then again only shortly
+// before the credentials expire.
+func ExampleCredentialsCache() {
+	calls := 0
+	cache := cwlogs.NewCredentialsCache(cwlogs.CredentialsProviderFunc(func(context.Context) (cwlogs.Credentials, error) {
+		calls++
+		return cwlogs.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret", Expires: time.Now().Add(time.Hour)}, nil
+	}))
+	for range 3 {
+		c, _ := cache.Retrieve(context.Background())
+		fmt.Println(c.AccessKeyID)
+	}
+	fmt.Println("provider calls:", calls)
+	// Output:
+	// AKIDEXAMPLE
+	// AKIDEXAMPLE
+	// AKIDEXAMPLE
+	// provider calls: 1
+}
+
+// An AssumeRoleProvider signs STS AssumeRole with its source credentials; the
+// client refreshes the role's credentials before they expire. Here STS is a
+// local stand-in.
+func ExampleAssumeRoleProvider() {
+	sts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId>`+
+			`<SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>`+
+			`</Credentials></AssumeRoleResult></AssumeRoleResponse>`)
+	}))
+	defer sts.Close()
+	role := &cwlogs.AssumeRoleProvider{
+		STS:     cwlogs.STS{Region: "eu-west-1", Endpoint: sts.URL},
+		Source:  cwlogs.StaticCredentialsProvider{Credentials: cwlogs.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}},
+		RoleARN: "arn:aws:iam::123456789012:role/logs-writer",
+	}
+	c, err := role.Retrieve(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(c.AccessKeyID, c.Expires.Year(), c.Source)
+	// The role's credentials sign the client's requests:
+	_, _ = cwlogs.New("eu-west-1", "", "", cwlogs.WithCredentialsProvider(role))
+	// Output: ASIAEXAMPLE 2099 AssumeRole arn:aws:iam::123456789012:role/logs-writer
+}
+
+// WithCABundle trusts a private certificate authority, for a TLS-inspecting
+// proxy or a local endpoint with its own certificate.
+func ExampleWithCABundle() {
+	c, err := cwlogs.New("us-east-1", "AKIDEXAMPLE", "secret",
+		cwlogs.WithEndpoint("https://logs.internal.example:8443"),
+		cwlogs.WithCABundle("/etc/ssl/private-ca.pem"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Endpoint())
+}
