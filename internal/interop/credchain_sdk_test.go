@@ -1,0 +1,73 @@
+package interop
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/cwlogs/cwlogs"
+	"github.com/cwlogs/cwlogs/internal/credchain"
+)
+
+// sdkDiffers lists the layouts where aws-sdk-go-v2's config.LoadDefaultConfig
+// resolves another identity than the AWS CLI (botocore) does; cwlogs follows
+// the AWS CLI there. An unlisted difference fails, and so does a listed one
+// that no longer occurs.
+var sdkDiffers = map[string]string{
+	"credential_process beats config-file keys": "the SDK merges both files and prefers any static keys to " +
+		"credential_process; botocore reads keys from the credentials file, then credential_process, then the config file",
+	"source with keys and a role: its keys": "the SDK assumes the source profile's own role; botocore uses the " +
+		"source profile's static keys when it has them",
+}
+
+// TestCredentialChainMatchesSDK: for each layout of internal/credchain,
+// cwlogs.NewFromEnvironment signs with the access key that aws-sdk-go-v2's
+// config.LoadDefaultConfig resolves, except where the SDK and the AWS CLI
+// disagree (sdkDiffers), and makes the same calls to the stand-ins.
+func TestCredentialChainMatchesSDK(t *testing.T) {
+	peers := credchain.StartPeers(t)
+	for _, tc := range credchain.Cases() {
+		t.Run(tc.Name, func(t *testing.T) {
+			credchain.SetEnv(t, tc.Setup(t, t.TempDir(), peers))
+			ctx := context.Background()
+
+			sdk := ""
+			cfg, err := config.LoadDefaultConfig(ctx)
+			if err == nil {
+				creds, rerr := cfg.Credentials.Retrieve(ctx)
+				err = rerr
+				sdk = creds.AccessKeyID
+			}
+			if err != nil {
+				sdk = "ERROR " + err.Error()
+			}
+			sdkCalls := peers.TakeCalls()
+
+			got := ""
+			c, err := cwlogs.NewFromEnvironment(ctx)
+			if err == nil {
+				err = c.DeleteLogGroup(ctx, &cwlogs.DeleteLogGroupInput{LogGroupName: "g"})
+			}
+			if err != nil {
+				got = "ERROR " + err.Error()
+			} else {
+				got = peers.LogsKey()
+			}
+			ourCalls := peers.TakeCalls()
+
+			if credchain.First(got) != tc.Want {
+				t.Fatalf("cwlogs used %q, want %q (the AWS CLI's)", got, tc.Want)
+			}
+			why, listed := sdkDiffers[tc.Name]
+			same := credchain.First(sdk) == credchain.First(got) && fmt.Sprint(sdkCalls) == fmt.Sprint(ourCalls)
+			switch {
+			case !same && !listed:
+				t.Errorf("aws-sdk-go-v2 used %q after %q; cwlogs %q after %q", sdk, sdkCalls, got, ourCalls)
+			case same && listed:
+				t.Errorf("listed difference no longer occurs (%s): both use %q", why, got)
+			}
+		})
+	}
+}
