@@ -256,7 +256,7 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 		}
 		var final error
 		if err != nil {
-			var ce *credentialsError
+			var ce *CredentialsError
 			if errors.As(err, &ce) {
 				return nil, fmt.Errorf("cwlogs: %s: %w", op, err)
 			}
@@ -299,7 +299,7 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string) (*Response, error) {
 	creds, err := c.retrieve(ctx)
 	if err != nil {
-		return nil, &credentialsError{err}
+		return nil, &CredentialsError{Provider: c.credSource, Err: err}
 	}
 	actx, cancel := ctx, context.CancelFunc(nil)
 	if c.attemptTimeout > 0 {
@@ -327,7 +327,7 @@ func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *re
 	t := c.clock().Add(time.Duration(c.offset.Load()))
 	sc := sigv4.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
 	if err := c.signer.SignHTTP(req, sc, hash, ServiceName, c.region, t); err != nil {
-		return nil, &credentialsError{fmt.Errorf("signing: %w", err)}
+		return nil, &CredentialsError{Provider: c.credSource, Err: fmt.Errorf("signing: %w", err)}
 	}
 	hr, err := c.hc.Do(req)
 	if err != nil {

@@ -655,3 +655,22 @@ func TestCredentialsCacheFlightEdges(t *testing.T) {
 		t.Fatalf("after the refresher gave up: %v, %v", c, err)
 	}
 }
+
+// TestCredentialsErrorIsTyped: a provider failure reaches the caller as a
+// *CredentialsError naming the provider, with the provider's error inside.
+func TestCredentialsErrorIsTyped(t *testing.T) {
+	f := newFakeLogs(t, nil)
+	sso := &SSOCredentialsProvider{AccountID: "1", RoleName: "r", Region: "us-east-1", StartURL: "https://x/start", CacheDir: t.TempDir()}
+	c, err := New("us-east-1", "", "", WithEndpoint(f.srv.URL), WithCredentialsProvider(sso))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+	var ce *CredentialsError
+	if !errors.As(err, &ce) || ce.Provider != "*cwlogs.SSOCredentialsProvider" || !errors.Is(err, ErrNoCredentials) || IsRetryable(err) {
+		t.Fatalf("err = %#v, want a *CredentialsError from the SSO provider wrapping ErrNoCredentials", err)
+	}
+	if len(f.requests()) != 0 {
+		t.Error("a request was sent without credentials")
+	}
+}

@@ -143,7 +143,7 @@ func IsRetryable(err error) bool {
 	if errors.As(err, &ve) {
 		return false
 	}
-	var ce *credentialsError
+	var ce *CredentialsError
 	if errors.As(err, &ce) {
 		return false
 	}
@@ -183,7 +183,7 @@ func transportRetryable(err error) bool {
 	if errors.As(err, &cve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &rh) {
 		return false
 	}
-	var ce *credentialsError
+	var ce *CredentialsError
 	return !errors.As(err, &ce)
 }
 
@@ -209,11 +209,23 @@ func (e *APIError) retryable() bool {
 	return isThrottleCode(e.Code) || e.skewCorrected
 }
 
-// credentialsError wraps a failure of the credentials provider.
-type credentialsError struct{ err error }
+// CredentialsError reports that a request was not sent because its
+// credentials could not be had: the provider failed (no credentials, an STS,
+// SSO or metadata error, a credential process that failed) or they could not
+// sign. It is not retried by the client (the providers retry themselves).
+// Use errors.As to tell it from an *APIError or an *OpError, and errors.Is
+// with ErrNoCredentials, or errors.As with the provider's own errors, for
+// the cause.
+type CredentialsError struct {
+	Provider string // the provider's type or "static", e.g. "*cwlogs.AssumeRoleProvider"
+	Err      error  // the provider's error
+}
 
-func (e *credentialsError) Error() string { return "retrieving credentials: " + e.err.Error() }
-func (e *credentialsError) Unwrap() error { return e.err }
+// Error implements error.
+func (e *CredentialsError) Error() string { return "retrieving credentials: " + e.Err.Error() }
+
+// Unwrap returns the provider's error.
+func (e *CredentialsError) Unwrap() error { return e.Err }
 
 // Clock skew: the service answers InvalidSignatureException "Signature
 // expired: ... is now earlier than ... (20240101T001000Z - 5 min.)" or
