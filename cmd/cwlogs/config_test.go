@@ -130,6 +130,20 @@ func TestConfiguration(t *testing.T) {
 		}
 	})
 
+	t.Run("sso profile without a login", func(t *testing.T) {
+		c := newCLI(t, url)
+		delete(c.env, "AWS_ACCESS_KEY_ID")
+		delete(c.env, "AWS_SECRET_ACCESS_KEY")
+		aws := filepath.Join(c.env["HOME"], ".aws")
+		os.MkdirAll(aws, 0o700)
+		os.WriteFile(filepath.Join(aws, "config"), []byte("[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Writer\n"+
+			"[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\n"), 0o600)
+		r := c.mustRun(2, "", "groups", "--profile", "dev")
+		if !strings.Contains(r.stderr, "aws sso login --profile dev") || !strings.Contains(r.stderr, "retrieving credentials") {
+			t.Errorf("stderr: %q", r.stderr)
+		}
+	})
+
 	t.Run("bad endpoint", func(t *testing.T) {
 		c := newCLI(t, "")
 		c.mustRun(2, "", "groups", "--endpoint-url", "ftp://example.com")

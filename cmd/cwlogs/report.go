@@ -34,8 +34,9 @@ func (m *Main) Report(ctx context.Context, err error) int {
 	fmt.Fprintln(m.Stderr, errorText(err))
 	var ce *configError
 	var ve *cwlogs.ValidationError
-	if errors.As(err, &ce) || errors.As(err, &ve) {
-		return exitUsage
+	var cre *cwlogs.CredentialsError
+	if errors.As(err, &ce) || errors.As(err, &ve) || errors.As(err, &cre) && errors.Is(err, cwlogs.ErrNoCredentials) {
+		return exitUsage // no credentials found (e.g. an SSO token to renew) is a configuration error
 	}
 	return exitFailure
 }
@@ -44,7 +45,8 @@ func (m *Main) Report(ctx context.Context, err error) int {
 // and the error's own text otherwise (already prefixed "cwlogs:").
 func errorText(err error) string {
 	var ae *cwlogs.APIError
-	if errors.As(err, &ae) {
+	var cre *cwlogs.CredentialsError
+	if !errors.As(err, &cre) && errors.As(err, &ae) { // a credential error keeps its whole story (which STS call, which role)
 		code := ae.Code
 		if code == "" {
 			code = fmt.Sprintf("HTTP %d", ae.StatusCode)
