@@ -123,7 +123,7 @@ func newClient(region string, o *options) (*Client, error) {
 	case StaticCredentialsProvider:
 		c.credSource = "static"
 	case *CredentialsCache:
-		c.credSource = "cached"
+		c.credSource = fmt.Sprintf("%T (cached)", p.provider)
 	default:
 		// A cache the caller made is used as it is (it may be shared);
 		// the one made here follows the client's clock.

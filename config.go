@@ -97,10 +97,10 @@ func parseBool(name, v string) (bool, error) {
 //     AWS_SESSION_TOKEN; else the profile's role (role_arn with
 //     source_profile, credential_source or web_identity_token_file, assumed
 //     through STS: see [AssumeRoleProvider], [WebIdentityRoleProvider]); else
-//     its IAM Identity Center role (sso_session or sso_start_url, with the
-//     token of `aws sso login`: see [SSOCredentialsProvider]); else
 //     AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE (EKS service accounts);
-//     else the profile's aws_access_key_id,
+//     else its IAM Identity Center role (sso_account_id and sso_role_name,
+//     with sso_session or sso_start_url and the token of `aws sso login`:
+//     see [SSOCredentialsProvider]); else the profile's aws_access_key_id,
 //     aws_secret_access_key, aws_session_token in the credentials file, its
 //     credential_process (run on first use and again before the credentials
 //     expire; see [ProcessCredentialsProvider]), its keys in the config file;

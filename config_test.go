@@ -674,3 +674,32 @@ func TestCredentialsErrorIsTyped(t *testing.T) {
 		t.Error("a request was sent without credentials")
 	}
 }
+
+// TestCredentialsServiceErrorsAreNotLogsErrors: a ResourceNotFoundException
+// from the SSO portal, reached through a *CredentialsError, is not taken for
+// a missing log group; a throttling error still reads as throttling.
+func TestCredentialsServiceErrorsAreNotLogsErrors(t *testing.T) {
+	code := "ResourceNotFoundException"
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-Errortype", code)
+		w.WriteHeader(400)
+	}))
+	defer portal.Close()
+	dir := t.TempDir()
+	sso := &SSOCredentialsProvider{AccountID: "1", RoleName: "r", Region: "us-east-1", StartURL: "https://x/start", CacheDir: dir,
+		PortalEndpoint: portal.URL, Retry: RetryPolicy{MaxAttempts: 1}}
+	path, _ := sso.cachePath()
+	os.WriteFile(path, []byte(`{"accessToken":"t","expiresAt":"2099-01-01T00:00:00Z"}`), 0o600)
+	f := newFakeLogs(t, nil)
+	c, _ := New("us-east-1", "", "", WithEndpoint(f.srv.URL), WithCredentialsProvider(sso))
+	err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+	var ae *APIError
+	if IsNotFound(err) || IsInvalidParameter(err) || !errors.As(err, &ae) || ae.Operation != "sso:GetRoleCredentials" {
+		t.Fatalf("err = %v: IsNotFound %v", err, IsNotFound(err))
+	}
+	code = "TooManyRequestsException"
+	c, _ = New("us-east-1", "", "", WithEndpoint(f.srv.URL), WithCredentialsProvider(sso))
+	if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); !IsThrottling(err) {
+		t.Fatalf("throttled portal: err = %v, want IsThrottling", err)
+	}
+}

@@ -3,6 +3,7 @@ package cwlogs
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes the service returns in __type, as sanitized by [APIError].
@@ -52,8 +53,14 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// Is reports whether e matches one of the package's sentinel errors.
+// Is reports whether e matches one of the package's sentinel errors. An
+// error of a credentials service (Operation "sts:…", "sso:…"), reached
+// through a *CredentialsError, matches only ErrThrottled: its not-found or
+// invalid-parameter codes say nothing about log groups or streams.
 func (e *APIError) Is(target error) bool {
+	if strings.Contains(e.Operation, ":") && target != ErrThrottled {
+		return false
+	}
 	switch target {
 	case ErrNotFound:
 		return e.Code == CodeResourceNotFound

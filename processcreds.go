@@ -125,7 +125,7 @@ func parseProcessOutput(name string, raw []byte) (Credentials, error) {
 		return fail("the credential process's output has Version %d; only 1 is supported", po.Version)
 	}
 	if po.AccessKeyID == "" || po.SecretAccessKey == "" {
-		return fail("%w: the credential process's output lacks AccessKeyId or SecretAccessKey", ErrNoCredentials)
+		return fail("the credential process's output lacks AccessKeyId or SecretAccessKey")
 	}
 	c := Credentials{AccessKeyID: po.AccessKeyID, SecretAccessKey: po.SecretAccessKey, SessionToken: po.SessionToken, Source: name}
 	if po.Expiration != "" {

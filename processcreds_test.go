@@ -43,7 +43,7 @@ func TestProcessCredentialsProvider(t *testing.T) {
 			Credentials{AccessKeyID: "AKIDPROC", SecretAccessKey: "SECRETPROC", Source: "test"}, "", false},
 		{"version 2", `echo '{"Version":2,"AccessKeyId":"A","SecretAccessKey":"SECRETPROC"}'`, 0, Credentials{}, "Version 2; only 1 is supported", false},
 		{"missing version", `echo '{"AccessKeyId":"A","SecretAccessKey":"SECRETPROC"}'`, 0, Credentials{}, "Version 0", false},
-		{"no secret", `echo '{"Version":1,"AccessKeyId":"A"}'`, 0, Credentials{}, "lacks AccessKeyId or SecretAccessKey", true},
+		{"no secret", `echo '{"Version":1,"AccessKeyId":"A"}'`, 0, Credentials{}, "lacks AccessKeyId or SecretAccessKey", false},
 		{"not JSON", `echo 'SECRETPROC is not json'`, 0, Credentials{}, "not the expected JSON", false},
 		{"wrong type", `echo '{"Version":1,"AccessKeyId":7,"SecretAccessKey":"SECRETPROC"}'`, 0, Credentials{}, "not the expected JSON", false},
 		{"bad expiration", `echo '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"SECRETPROC","Expiration":"tomorrow"}'`, 0, Credentials{}, `Expiration "tomorrow" is not an RFC 3339 time`, false},

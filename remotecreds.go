@@ -50,7 +50,7 @@ func parseRemoteCredentials(source string, raw []byte) (Credentials, error) {
 		return Credentials{}, fmt.Errorf("cwlogs: %s: credentials not available: code %s", source, r.Code)
 	}
 	if r.AccessKeyID == "" || r.SecretAccessKey == "" {
-		return Credentials{}, fmt.Errorf("%w: %s answered without AccessKeyId or SecretAccessKey", ErrNoCredentials, source)
+		return Credentials{}, fmt.Errorf("cwlogs: %s answered without AccessKeyId or SecretAccessKey", source)
 	}
 	c := Credentials{AccessKeyID: r.AccessKeyID, SecretAccessKey: r.SecretAccessKey, SessionToken: r.Token, Source: source}
 	if r.Expiration != "" {

@@ -213,16 +213,25 @@ func (e *APIError) retryable() bool {
 // credentials could not be had: the provider failed (no credentials, an STS,
 // SSO or metadata error, a credential process that failed) or they could not
 // sign. It is not retried by the client (the providers retry themselves).
-// Use errors.As to tell it from an *APIError or an *OpError, and errors.Is
-// with ErrNoCredentials, or errors.As with the provider's own errors, for
-// the cause.
+//
+// Check for it with errors.As before looking for an *APIError: it may wrap
+// the *APIError of STS or IAM Identity Center (Operation "sts:AssumeRole",
+// "sso:GetRoleCredentials"), which is not an answer of CloudWatch Logs; the
+// IsNotFound, IsAlreadyExists and IsInvalidParameter predicates never match
+// such errors. errors.Is(err, ErrNoCredentials) tells that none were found or
+// a login is needed (an SSO token to renew).
 type CredentialsError struct {
-	Provider string // the provider's type or "static", e.g. "*cwlogs.AssumeRoleProvider"
+	Provider string // the provider's type, e.g. "*cwlogs.AssumeRoleProvider" ("static" for fixed keys)
 	Err      error  // the provider's error
 }
 
 // Error implements error.
-func (e *CredentialsError) Error() string { return "retrieving credentials: " + e.Err.Error() }
+func (e *CredentialsError) Error() string {
+	if e.Err == nil {
+		return "retrieving credentials from " + e.Provider + ": failed"
+	}
+	return "retrieving credentials: " + e.Err.Error()
+}
 
 // Unwrap returns the provider's error.
 func (e *CredentialsError) Unwrap() error { return e.Err }

@@ -196,9 +196,9 @@ func (ce chainEnv) sts(profile string) STS {
 // provider returns the profile's credential source, in the AWS CLI's order:
 // a role (role_arn with source_profile, credential_source or
 // web_identity_token_file), else the web identity role of AWS_ROLE_ARN and
-// AWS_WEB_IDENTITY_TOKEN_FILE, else static keys in the credentials file, the
-// profile's credential_process, static keys in the config file. Nothing is
-// fetched or run here.
+// AWS_WEB_IDENTITY_TOKEN_FILE, else the profile's IAM Identity Center role,
+// else static keys in the credentials file, the profile's credential_process,
+// static keys in the config file. Nothing is fetched or run here.
 func (sf *sharedFiles) provider(profile string, ce chainEnv) (CredentialsProvider, error) {
 	return sf.resolve(profile, ce, nil)
 }
@@ -207,7 +207,7 @@ func (sf *sharedFiles) resolve(profile string, ce chainEnv, chain []string) (Cre
 	chain = append(chain, profile)
 	if len(chain) > 1 {
 		// A source profile's static keys win over its own role, as in
-		// botocore and aws-sdk-go-v2.
+		// botocore (aws-sdk-go-v2 assumes the source's role instead).
 		if c, found, err := sf.staticKeys(profile); found || err != nil {
 			return StaticCredentialsProvider{Credentials: c}, err
 		}

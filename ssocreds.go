@@ -169,7 +169,8 @@ func (p *SSOCredentialsProvider) Retrieve(ctx context.Context) (Credentials, err
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
-			return Credentials{}, fmt.Errorf("%w; the SSO token was refused: %s", err, p.loginHint())
+			// A login is needed, as with a missing or expired token.
+			return Credentials{}, fmt.Errorf("%w: the SSO token was refused (%w); %s", ErrNoCredentials, err, p.loginHint())
 		}
 		return Credentials{}, err
 	}

@@ -57,6 +57,10 @@ const (
 // timeouts (including errors of unknown type). Permanent: every other
 // service error (4xx) and input rejected by the client before sending.
 func classify(err error) errClass {
+	var ce *cwlogs.CredentialsError
+	if errors.As(err, &ce) {
+		return classRetry // the credentials may come back (an STS outage, a renewed login)
+	}
 	if cwlogs.IsThrottling(err) {
 		return classThrottle
 	}

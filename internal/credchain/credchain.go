@@ -16,10 +16,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cwlogs/cwlogs/sigv4"
 )
 
 // Peers are the stand-ins every resolver calls.
@@ -35,14 +38,51 @@ func roleKey(prefix, role string) string {
 	return prefix + strings.ToUpper(strings.NewReplacer("-", "", "_", "").Replace(name))
 }
 
-func credentialOf(r *http.Request) string {
-	a := r.Header.Get("Authorization")
-	_, rest, ok := strings.Cut(a, "Credential=")
-	if !ok {
-		return ""
+// secretOf and tokenOf are the secret and session token that go with an
+// access key the layouts or the stand-ins hand out: static keys have secret
+// "s" and no token; STS keys "secret-KEY" and "token-KEY"; SSO and container
+// keys "s" and "t".
+func secretOf(key string) (string, bool) {
+	switch {
+	case strings.HasPrefix(key, "ASIAROLE"), strings.HasPrefix(key, "ASIAWEB"):
+		return "secret-" + key, true
+	case strings.HasPrefix(key, "AKIA"), strings.HasPrefix(key, "ASIASSO"), key == "ASIACONTAINER":
+		return "s", true
 	}
-	key, _, _ := strings.Cut(rest, "/")
-	return key
+	return "", false
+}
+
+func tokenOf(key string) string {
+	switch {
+	case strings.HasPrefix(key, "ASIAROLE"), strings.HasPrefix(key, "ASIAWEB"):
+		return "token-" + key
+	case strings.HasPrefix(key, "ASIASSO"), key == "ASIACONTAINER":
+		return "t"
+	}
+	return ""
+}
+
+// verified returns the access key that signed r, after checking its SigV4
+// signature with the key's secret and its X-Amz-Security-Token, or a
+// "BAD(...)" string saying what is wrong.
+func verified(r *http.Request, body []byte) string {
+	id, err := (&sigv4.Verifier{Credentials: secretOf}).Verify(r, body)
+	if err != nil {
+		return "BAD(" + err.Error() + ")"
+	}
+	if got, want := r.Header.Get("X-Amz-Security-Token"), tokenOf(id.AccessKeyID); got != want {
+		return "BAD(session token " + strconv.Quote(got) + " for " + id.AccessKeyID + ")"
+	}
+	return id.AccessKeyID
+}
+
+// sessionName shows a role session name as the layouts set it, or "default"
+// for a resolver's own generated name.
+func sessionName(n string) string {
+	if n == "" || strings.Contains(n, "-session-") || strings.HasPrefix(n, "aws-go-sdk-") || strings.Trim(n, "0123456789") == "" {
+		return "default" // generated: botocore-session-…, cwlogs-session-…, aws-sdk-go-v2's nanoseconds
+	}
+	return n
 }
 
 // StartPeers starts the stand-ins; they stop when t ends.
@@ -66,12 +106,26 @@ func StartPeers(t testing.TB) *Peers {
 				return
 			}
 		}
-		record(action + " " + role + " " + credentialOf(r))
+		signer := "unsigned"
+		if action == "AssumeRole" {
+			if signer = verified(r, body); strings.HasPrefix(signer, "BAD") {
+				w.WriteHeader(403)
+				fmt.Fprint(w, `<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad signature</Message></Error></ErrorResponse>`)
+				record(action + " " + role + " " + signer)
+				return
+			}
+		}
+		record(fmt.Sprintf("%s %s %s session=%s external=%s duration=%s", action, role, signer,
+			sessionName(form.Get("RoleSessionName")), form.Get("ExternalId"), form.Get("DurationSeconds")))
 		fmt.Fprintf(w, `<%[1]sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><%[1]sResult><Credentials><AccessKeyId>%[2]s</AccessKeyId><SecretAccessKey>secret-%[2]s</SecretAccessKey><SessionToken>token-%[2]s</SessionToken><Expiration>%[3]s</Expiration></Credentials><AssumedRoleUser><Arn>%[4]s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></%[1]sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%[1]sResponse>`,
 			action, key, time.Now().Add(time.Hour).UTC().Format(time.RFC3339), role)
 	}))
 	p.SSO = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
+		if r.Method != http.MethodGet || r.URL.Path != "/federation/credentials" {
+			w.WriteHeader(404)
+			return
+		}
 		if r.Header.Get("X-Amz-Sso_bearer_token") != "sso-access-token" {
 			w.Header().Set("X-Amzn-Errortype", "UnauthorizedException")
 			w.WriteHeader(401)
@@ -87,8 +141,10 @@ func StartPeers(t testing.TB) *Peers {
 		fmt.Fprintf(w, `{"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"s","Token":"t","Expiration":%q}`, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 	}))
 	p.Logs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		key := verified(r, body)
 		p.mu.Lock()
-		p.logsKey = credentialOf(r)
+		p.logsKey = key
 		p.mu.Unlock()
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		fmt.Fprint(w, "{}")
@@ -105,6 +161,7 @@ func (p *Peers) TakeCalls() []string {
 	defer p.mu.Unlock()
 	c := p.calls
 	p.calls = nil
+	p.logsKey = ""
 	sort.Strings(c)
 	return c
 }
@@ -116,7 +173,7 @@ try:
     c = botocore.session.Session().get_credentials()
     print(c.get_frozen_credentials().access_key if c else "NONE")
 except Exception as e:
-    print("ERROR " + type(e).__name__ + ": " + str(e).splitlines()[0][:200])
+    print("ERROR " + type(e).__name__ + ": " + (str(e).splitlines() or [""])[0][:200])
 `
 
 // Case is one layout of environment variables and files.
@@ -152,6 +209,9 @@ echo '{"Version": 1, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "s"}'
 			Files:  map[string]string{"creds.sh": process}, Want: "AKIAPROCESS"},
 		{Name: "role with source_profile", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = base\n", Want: "ASIAROLEAPP"},
+		{Name: "role options", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
+			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/opts\nsource_profile = base\nrole_session_name = gateway-7\nexternal_id = ext-1\nduration_seconds = 900\n",
+			Want:   "ASIAROLEOPTS"},
 		{Name: "role chain", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/outer\nsource_profile = middle\n[profile middle]\nrole_arn = arn:aws:iam::123456789012:role/inner\nsource_profile = base\n",
 			Want:   "ASIAROLEOUTER"},
@@ -177,6 +237,11 @@ echo '{"Version": 1, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "s"}'
 		{Name: "role behind sso", SSOToken: "corp",
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/behind\nsource_profile = s\n[profile s]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Writer\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\n",
 			Want:   "ASIAROLEBEHIND"},
+		{Name: "web identity environment beats sso", SSOToken: "corp",
+			Env:    map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/irsa", "AWS_WEB_IDENTITY_TOKEN_FILE": "{HOME}/token"},
+			Files:  map[string]string{"token": "oidc-token"},
+			Config: "[default]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Writer\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\n",
+			Want:   "ASIAWEBIRSA"},
 		{Name: "login-only sso settings do not hide keys", Credentials: "[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n",
 			Config: "[default]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n", Want: "AKIAFILE"},
 		{Name: "container endpoint", Env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{CONTAINER}/v2/credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "auth-token"},
@@ -187,7 +252,9 @@ echo '{"Version": 1, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "s"}'
 	}
 }
 
-// LogsKey returns the access key of the last request the Logs stand-in got.
+// LogsKey returns the access key that signed the last request the Logs
+// stand-in got, once its signature and session token were verified, or
+// "BAD(...)" (and "" before any request since the last TakeCalls).
 func (p *Peers) LogsKey() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()

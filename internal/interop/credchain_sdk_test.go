@@ -2,7 +2,9 @@ package interop
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -60,8 +62,17 @@ func TestCredentialChainMatchesSDK(t *testing.T) {
 			if credchain.First(got) != tc.Want {
 				t.Fatalf("cwlogs used %q, want %q (the AWS CLI's)", got, tc.Want)
 			}
+			if tc.Want == "ERROR" && !errors.Is(err, cwlogs.ErrNoCredentials) {
+				t.Fatalf("no credentials: err = %v, want ErrNoCredentials", err)
+			}
 			why, listed := sdkDiffers[tc.Name]
-			same := credchain.First(sdk) == credchain.First(got) && fmt.Sprint(sdkCalls) == fmt.Sprint(ourCalls)
+			// aws-sdk-go-v2 asks STS for 900 s sessions by default where the AWS CLI
+			// (and cwlogs) leave STS's default of an hour: a setting, not an identity,
+			// so the duration is left out here (the botocore differential compares it).
+			noDuration := regexp.MustCompile(` duration=[0-9]*`)
+			sdkC := noDuration.ReplaceAllString(fmt.Sprint(sdkCalls), "")
+			ourC := noDuration.ReplaceAllString(fmt.Sprint(ourCalls), "")
+			same := credchain.First(sdk) == credchain.First(got) && sdkC == ourC
 			switch {
 			case !same && !listed:
 				t.Errorf("aws-sdk-go-v2 used %q after %q; cwlogs %q after %q", sdk, sdkCalls, got, ourCalls)
