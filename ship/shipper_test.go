@@ -334,6 +334,12 @@ func TestRetries(t *testing.T) {
 		{"throttling", apiErr(cwlogs.CodeThrottling, 400), 3, true},
 		{"transport", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: errors.New("connection reset by peer")}, 2, false},
 		{"timeout", context.DeadlineExceeded, 2, false},
+		// Credentials that could not be had (an STS refusal, an SSO answer):
+		// retried, never taken for a permanent Logs error or a missing stream.
+		{"credentials: STS refusal", &cwlogs.CredentialsError{Provider: "*cwlogs.AssumeRoleProvider",
+			Err: &cwlogs.APIError{Operation: "sts:AssumeRole", Code: "AccessDenied", StatusCode: 403}}, 2, false},
+		{"credentials: SSO not found", &cwlogs.CredentialsError{Provider: "*cwlogs.SSOCredentialsProvider",
+			Err: &cwlogs.APIError{Operation: "sso:GetRoleCredentials", Code: cwlogs.CodeResourceNotFound, StatusCode: 404}}, 2, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
