@@ -134,7 +134,7 @@ func newClient(region string, o *options) (*Client, error) {
 	}
 	c.retrieve = provider.Retrieve
 	if c.hc == nil {
-		c.hc = &http.Client{CheckRedirect: noRedirects}
+		c.hc = defaultHTTPClient
 	}
 	if c.clock == nil {
 		c.clock = time.Now

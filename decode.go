@@ -15,6 +15,9 @@ type errorBody struct {
 	Code     string `json:"code"`
 	Message  string `json:"message"`
 	Message2 string `json:"Message"`
+	// OAuth-style errors (SSO OIDC): {"error": "invalid_grant", "error_description": "..."}.
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
 }
 
 // sanitizeErrorCode strips a namespace before '#' and anything after ':',
@@ -52,9 +55,15 @@ func parseAPIError(op string, status int, h http.Header, body []byte) *APIError 
 		if code == "" {
 			code = eb.Code
 		}
+		if code == "" {
+			code = eb.Error
+		}
 		e.Message = eb.Message
 		if e.Message == "" {
 			e.Message = eb.Message2
+		}
+		if e.Message == "" {
+			e.Message = eb.Description
 		}
 	}
 	e.Code = sanitizeErrorCode(code)

@@ -5,9 +5,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -307,3 +310,68 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 func defaultRand() float64 { return rand.Float64() }
+
+// defaultHTTPClient is the HTTP client of clients and credential providers
+// given none: http.DefaultTransport, and redirects returned as answers.
+var defaultHTTPClient = &http.Client{CheckRedirect: noRedirects}
+
+// credsCall sends one call of a credentials service (STS, IAM Identity
+// Center) under policy. newReq builds each attempt's request; its error ends
+// the call as it is (a source of credentials that failed is not retried
+// here). The attempt is then bounded by timeout (0: DefaultAttemptTimeout)
+// and its answer, read up to 1 MiB, is given to decode. Errors that policy
+// deems retryable are retried after its backoff, an attempt's own timeout
+// too (as ErrAttemptTimeout); an *OpError returned records the attempts made.
+func credsCall(ctx context.Context, op string, hc *http.Client, policy RetryPolicy, timeout time.Duration,
+	newReq func(ctx context.Context) (*http.Request, error), decode func(status int, h http.Header, raw []byte) error) error {
+	if hc == nil {
+		hc = defaultHTTPClient
+	}
+	if timeout <= 0 {
+		timeout = DefaultAttemptTimeout
+	}
+	policy = policy.normalize()
+	var err error
+	for attempt := 1; attempt <= policy.MaxAttempts; attempt++ {
+		if attempt > 1 {
+			if serr := sleepCtx(ctx, policy.backoff(attempt-1, defaultRand)); serr != nil {
+				return &OpError{Operation: op, Attempts: attempt - 1, Err: serr}
+			}
+		}
+		req, rerr := newReq(ctx)
+		if rerr != nil {
+			return rerr
+		}
+		err = credsAttempt(ctx, op, hc, req, timeout, decode)
+		if oe, ok := err.(*OpError); ok {
+			oe.Attempts = attempt
+		}
+		if err == nil || ctx.Err() != nil || !policy.Retryable(err) {
+			break
+		}
+	}
+	return err
+}
+
+// credsAttempt sends req with the attempt timeout and decodes the answer.
+func credsAttempt(ctx context.Context, op string, hc *http.Client, req *http.Request, timeout time.Duration,
+	decode func(status int, h http.Header, raw []byte) error) error {
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	transportErr := func(err error) error {
+		if actx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("%w: %w", ErrAttemptTimeout, err) // retried, unlike the caller's deadline
+		}
+		return &OpError{Operation: op, Attempts: 1, Err: err}
+	}
+	resp, err := hc.Do(req.WithContext(actx))
+	if err != nil {
+		return transportErr(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return transportErr(err)
+	}
+	return decode(resp.StatusCode, resp.Header, raw)
+}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -97,13 +96,6 @@ func (p *SSOCredentialsProvider) now() time.Time {
 		return p.Now()
 	}
 	return time.Now()
-}
-
-func (p *SSOCredentialsProvider) client() *http.Client {
-	if p.Client != nil {
-		return p.Client
-	}
-	return &http.Client{CheckRedirect: noRedirects}
 }
 
 // cachePath returns the token cache file: the SHA-1 of the session name (or,
@@ -272,86 +264,26 @@ func (p *SSOCredentialsProvider) refresh(ctx context.Context, path string, raw [
 	return out.AccessToken, nil
 }
 
-// callJSON sends the request newReq builds, with the per-request timeout
-// and the retry policy, and decodes a 2xx JSON answer into out; other answers
-// become an *APIError (x-amzn-ErrorType, or the body's __type or error, and
-// its message or error_description).
+// callJSON sends the request newReq builds through credsCall, with a
+// User-Agent, and decodes a 2xx JSON answer into out; other answers become an
+// *APIError as the Logs client reads them (parseAPIError).
 func (p *SSOCredentialsProvider) callJSON(ctx context.Context, op string, out any, newReq func(context.Context) (*http.Request, error)) error {
-	policy := p.Retry.normalize()
-	var err error
-	for attempt := 1; attempt <= policy.MaxAttempts; attempt++ {
-		if attempt > 1 {
-			if serr := sleepCtx(ctx, policy.backoff(attempt-1, defaultRand)); serr != nil {
-				return &OpError{Operation: op, Attempts: attempt - 1, Err: serr}
-			}
+	return credsCall(ctx, op, p.Client, p.Retry, p.Timeout, func(ctx context.Context) (*http.Request, error) {
+		req, err := newReq(ctx)
+		if err != nil {
+			return nil, &OpError{Operation: op, Attempts: 1, Err: err}
 		}
-		err = p.callOnce(ctx, op, out, newReq)
-		if oe, ok := err.(*OpError); ok {
-			oe.Attempts = attempt
+		req.Header.Set("User-Agent", "cwlogs/"+Version)
+		return req, nil
+	}, func(status int, h http.Header, raw []byte) error {
+		if status/100 != 2 {
+			return parseAPIError(op, status, h, raw)
 		}
-		if err == nil || ctx.Err() != nil || !policy.Retryable(err) {
-			break
+		if err := json.Unmarshal(raw, out); err != nil {
+			return &DecodeError{Operation: op, Err: err}
 		}
-	}
-	return err
-}
-
-func (p *SSOCredentialsProvider) callOnce(ctx context.Context, op string, out any, newReq func(context.Context) (*http.Request, error)) error {
-	timeout := p.Timeout
-	if timeout <= 0 {
-		timeout = DefaultAttemptTimeout
-	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := newReq(actx)
-	if err != nil {
-		return &OpError{Operation: op, Attempts: 1, Err: err}
-	}
-	req.Header.Set("User-Agent", "cwlogs/"+Version)
-	timedOut := func(err error) error {
-		if actx.Err() != nil && ctx.Err() == nil {
-			return fmt.Errorf("%w: %w", ErrAttemptTimeout, err)
-		}
-		return err
-	}
-	resp, err := p.client().Do(req)
-	if err != nil {
-		return &OpError{Operation: op, Attempts: 1, Err: timedOut(err)}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return &OpError{Operation: op, Attempts: 1, Err: timedOut(err)}
-	}
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Type        string `json:"__type"`
-			Message     string `json:"message"`
-			Error       string `json:"error"`
-			Description string `json:"error_description"`
-		}
-		_ = json.Unmarshal(raw, &e) // a body that is not JSON leaves the fields empty
-		code := resp.Header.Get("X-Amzn-Errortype")
-		if code == "" {
-			code = e.Type
-		}
-		if code == "" {
-			code = e.Error
-		}
-		code, _, _ = strings.Cut(code, ":")
-		if code == "" {
-			code = statusCode(resp.StatusCode)
-		}
-		msg := e.Message
-		if msg == "" {
-			msg = e.Description
-		}
-		return &APIError{Operation: op, Code: code, Message: msg, StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Amzn-Requestid")}
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return &DecodeError{Operation: op, Err: err}
-	}
-	return nil
+		return nil
+	})
 }
 
 // writeFileAtomic writes doc as JSON to path through a temporary file in the

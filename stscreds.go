@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -106,83 +105,43 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 	params.Set("Action", action)
 	params.Set("Version", "2011-06-15")
 	body := []byte(params.Encode())
-	policy := s.Retry.normalize()
 	var signer sigv4.Signer
-	var last error
-	for attempt := 1; attempt <= policy.MaxAttempts; attempt++ {
-		if attempt > 1 {
-			if err := sleepCtx(ctx, policy.backoff(attempt-1, defaultRand)); err != nil {
-				return Credentials{}, &OpError{Operation: op, Attempts: attempt - 1, Err: err}
-			}
-		}
-		c, err := s.attempt(ctx, op, endpoint, body, creds, &signer)
-		if err == nil {
-			return c, nil
-		}
-		last = err
-		if oe, ok := err.(*OpError); ok {
-			oe.Attempts = attempt
-		}
-		var se *sourceError
-		if errors.As(err, &se) || ctx.Err() != nil || !policy.Retryable(err) {
-			return Credentials{}, err
-		}
-	}
-	return Credentials{}, last
+	var out Credentials
+	err = credsCall(ctx, op, s.Client, s.Retry, s.Timeout, func(ctx context.Context) (*http.Request, error) {
+		return s.newRequest(ctx, op, endpoint, body, creds, &signer)
+	}, func(status int, h http.Header, raw []byte) (err error) {
+		out, err = decodeSTSAnswer(op, status, h, raw)
+		return err
+	})
+	return out, err
 }
 
-// attempt sends one signed (when creds is not nil) STS request with the
-// attempt timeout and decodes its answer.
-func (s *STS) attempt(ctx context.Context, op, endpoint string, body []byte, creds CredentialsProvider, signer *sigv4.Signer) (Credentials, error) {
+// newRequest builds one STS request, signed with the credentials of creds
+// unless it is nil. A failure of creds is a *sourceError, which ends the call
+// (the source has its own retries); the attempt's timeout starts after it.
+func (s *STS) newRequest(ctx context.Context, op, endpoint string, body []byte, creds CredentialsProvider, signer *sigv4.Signer) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: err}
+		return nil, &OpError{Operation: op, Attempts: 1, Err: err}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	req.Header.Set("Accept", "text/xml")
-	if creds != nil {
-		c, err := creds.Retrieve(ctx)
-		if err != nil {
-			return Credentials{}, &sourceError{op: op, err: err}
-		}
-		region := s.Region
-		if region == "" {
-			region = "us-east-1"
-		}
-		sc := sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
-		if err := signer.SignRequest(req, body, sc, "sts", region, s.now()); err != nil {
-			return Credentials{}, &sourceError{op: op, err: fmt.Errorf("signing: %w", err)}
-		}
+	if creds == nil {
+		return req, nil
 	}
-	// The attempt's time starts now: fetching the source credentials (an SSO
-	// call, a process, IMDS) has its own limits.
-	timeout := s.Timeout
-	if timeout <= 0 {
-		timeout = DefaultAttemptTimeout
-	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req = req.WithContext(actx)
-	timedOut := func(err error) error {
-		if actx.Err() != nil && ctx.Err() == nil {
-			return fmt.Errorf("%w: %w", ErrAttemptTimeout, err) // retried, unlike the caller's deadline
-		}
-		return err
-	}
-	hc := s.Client
-	if hc == nil {
-		hc = &http.Client{CheckRedirect: noRedirects}
-	}
-	resp, err := hc.Do(req)
+	c, err := creds.Retrieve(ctx)
 	if err != nil {
-		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: timedOut(err)}
+		return nil, &sourceError{op: op, err: err}
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return Credentials{}, &OpError{Operation: op, Attempts: 1, Err: timedOut(err)}
+	region := s.Region
+	if region == "" {
+		region = "us-east-1"
 	}
-	return decodeSTSAnswer(op, resp.StatusCode, resp.Header, raw)
+	sc := sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+	if err := signer.SignRequest(req, body, sc, "sts", region, s.now()); err != nil {
+		return nil, &sourceError{op: op, err: fmt.Errorf("signing: %w", err)}
+	}
+	return req, nil
 }
 
 // sourceError is a failure to get or use the credentials that sign an STS
