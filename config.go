@@ -71,6 +71,45 @@ func expandHome(p string) string {
 	return p
 }
 
+// settings looks settings up in the environment, then in one profile.
+type settings struct {
+	getenv  func(string) string
+	profile func(key string) string // the profile's value of key, or ""
+}
+
+// lookup returns the value of the variable envName, else of the profile's
+// key (none when key is ""), trimmed, and the name it was found under, for
+// error messages.
+func (s settings) lookup(envName, key string) (name, value string) {
+	if v := strings.TrimSpace(s.getenv(envName)); v != "" || key == "" {
+		return envName, v
+	}
+	return key, strings.TrimSpace(s.profile(key))
+}
+
+// boolean reads an AWS boolean setting; found is false when it is unset.
+func (s settings) boolean(envName, key string) (value, found bool, err error) {
+	name, v := s.lookup(envName, key)
+	if v == "" {
+		return false, false, nil
+	}
+	value, err = parseBool(name, v)
+	return value, err == nil, err
+}
+
+// count reads a whole number of at least 1; 0 when unset.
+func (s settings) count(envName, key string) (int, error) {
+	name, v := s.lookup(envName, key)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, &ValidationError{Operation: "NewFromEnvironment", Field: name, Value: showValue(v), Reason: "must be a whole number of at least 1"}
+	}
+	return n, nil
+}
+
 // parseBool parses the AWS config booleans "true"/"false" (any case).
 func parseBool(name, v string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
@@ -167,28 +206,16 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 			Reason: "Invalid Configuration: Missing Region (set AWS_REGION, the profile's region, or use WithRegion)"}
 	}
 
-	// setting looks a setting up in the environment, then in the profile, and
-	// returns the name it was found under for error messages.
-	setting := func(envName, key string) (string, string) {
-		if v := env.getenv(envName); v != "" {
-			return envName, v
-		}
-		return key, sf.setting(profile, key)
-	}
+	set := settings{getenv: env.getenv, profile: func(k string) string { return sf.setting(profile, k) }}
 	boolSetting := func(envName, key string, dst **bool) error {
 		if *dst != nil {
 			return nil
 		}
-		name, v := setting(envName, key)
-		if v == "" {
-			return nil
+		b, found, err := set.boolean(envName, key)
+		if found {
+			*dst = &b
 		}
-		b, err := parseBool(name, v)
-		if err != nil {
-			return err
-		}
-		*dst = &b
-		return nil
+		return err
 	}
 	if err := boolSetting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &o.fips); err != nil {
 		return nil, err
@@ -221,7 +248,7 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 	}
 
 	if o.caBundle == "" {
-		o.caBundleField, o.caBundle = setting("AWS_CA_BUNDLE", "ca_bundle")
+		o.caBundleField, o.caBundle = set.lookup("AWS_CA_BUNDLE", "ca_bundle")
 		o.caBundle = expandHome(o.caBundle)
 	}
 	if err := o.caBundleHTTPClient(op); err != nil {
@@ -229,15 +256,11 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 	}
 
 	if o.maxAttempts == 0 && o.retry.MaxAttempts == 0 {
-		if name, v := setting("AWS_MAX_ATTEMPTS", "max_attempts"); v != "" {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || n < 1 {
-				return nil, &ValidationError{Operation: op, Field: name, Value: showValue(v), Reason: "must be a whole number of at least 1"}
-			}
-			o.maxAttempts = n
+		if o.maxAttempts, err = set.count("AWS_MAX_ATTEMPTS", "max_attempts"); err != nil {
+			return nil, err
 		}
 	}
-	name, mode := setting("AWS_RETRY_MODE", "retry_mode")
+	name, mode := set.lookup("AWS_RETRY_MODE", "retry_mode")
 	switch strings.ToLower(mode) {
 	case "", "standard", "adaptive", "legacy":
 	default:
@@ -272,7 +295,7 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 				// An explicit profile without any credentials: the environment's.
 				o.creds = StaticCredentialsProvider{Credentials: envCreds}
 			default:
-				if o.creds, err = remoteProvider(ctx, env, func(k string) string { return sf.setting(profile, k) }, o.clock, err); err != nil {
+				if o.creds, err = remoteProvider(ctx, env, set, o.clock, err); err != nil {
 					return nil, err
 				}
 			}
@@ -286,16 +309,15 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 // when the environment names one, else the EC2 instance metadata service,
 // which is asked now, so that a machine off EC2 gets its "no credentials"
 // error from NewFromEnvironment rather than from the first request.
-// AWS_EC2_METADATA_DISABLED=true skips the service. setting reads the
-// profile's settings.
-func remoteProvider(ctx context.Context, env osEnv, setting func(string) string, clock func() time.Time, profileErr error) (CredentialsProvider, error) {
+// AWS_EC2_METADATA_DISABLED=true skips the service. set reads the settings.
+func remoteProvider(ctx context.Context, env osEnv, set settings, clock func() time.Time, profileErr error) (CredentialsProvider, error) {
 	const op = "NewFromEnvironment"
 	const checked = "also checked AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
 	cp, err := containerProviderFromEnv(env.getenv)
 	if err != nil || cp != nil {
 		return cp, err
 	}
-	imds, err := imdsProviderFromEnv(env.getenv, setting)
+	imds, err := set.imdsProvider()
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -265,62 +264,34 @@ type IMDSCredentialsProvider struct {
 	Attempts int
 }
 
-// imdsProviderFromEnv returns the IMDS provider the environment and the
-// profile's settings (setting) configure, as the AWS CLI reads them, or nil
-// when AWS_EC2_METADATA_DISABLED is true.
-func imdsProviderFromEnv(getenv func(string) string, setting func(string) string) (*IMDSCredentialsProvider, error) {
-	const op = "NewFromEnvironment"
-	get := func(envName, key string) (string, string) {
-		if v := getenv(envName); v != "" {
-			return envName, strings.TrimSpace(v)
-		}
-		if key == "" {
-			return envName, ""
-		}
-		return key, strings.TrimSpace(setting(key))
-	}
-	boolean := func(envName, key string) (bool, error) {
-		name, v := get(envName, key)
-		if v == "" {
-			return false, nil
-		}
-		return parseBool(name, v)
-	}
-	number := func(envName, key string) (int, error) {
-		name, v := get(envName, key)
-		if v == "" {
-			return 0, nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return 0, &ValidationError{Operation: op, Field: name, Value: showValue(v), Reason: "must be a whole number of at least 1"}
-		}
-		return n, nil
-	}
-	if strings.EqualFold(strings.TrimSpace(getenv("AWS_EC2_METADATA_DISABLED")), "true") {
+// imdsProvider returns the IMDS provider the environment and the profile's
+// settings configure, as the AWS CLI reads them, or nil when
+// AWS_EC2_METADATA_DISABLED is true.
+func (s settings) imdsProvider() (*IMDSCredentialsProvider, error) {
+	if strings.EqualFold(strings.TrimSpace(s.getenv("AWS_EC2_METADATA_DISABLED")), "true") {
 		return nil, nil // as in botocore and the Go SDK, only "true" counts; other values are ignored
 	}
 	p := &IMDSCredentialsProvider{}
 	var err error
-	if p.DisableV1Fallback, err = boolean("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled"); err != nil {
+	if p.DisableV1Fallback, _, err = s.boolean("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled"); err != nil {
 		return nil, err
 	}
-	secs, err := number("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout")
+	secs, err := s.count("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout")
 	if err != nil {
 		return nil, err
 	}
 	p.Timeout = time.Duration(secs) * time.Second
-	if p.Attempts, err = number("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts"); err != nil {
+	if p.Attempts, err = s.count("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts"); err != nil {
 		return nil, err
 	}
-	_, p.Endpoint = get("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")
+	_, p.Endpoint = s.lookup("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")
 	if p.Endpoint == "" {
-		switch name, mode := get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode"); strings.ToLower(mode) {
+		switch name, mode := s.lookup("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode"); strings.ToLower(mode) {
 		case "", "ipv4":
 		case "ipv6":
 			p.Endpoint = DefaultIMDSEndpointIPv6
 		default:
-			return nil, &ValidationError{Operation: op, Field: name, Value: showValue(mode), Reason: "must be IPv4 or IPv6"}
+			return nil, &ValidationError{Operation: "NewFromEnvironment", Field: name, Value: showValue(mode), Reason: "must be IPv4 or IPv6"}
 		}
 	}
 	return p, nil

@@ -308,7 +308,7 @@ func TestIMDSProviderFromEnv(t *testing.T) {
 		{"bad v1 flag", map[string]string{"AWS_EC2_METADATA_V1_DISABLED": "yes"}, nil, nil, "AWS_EC2_METADATA_V1_DISABLED"},
 		{"only true disables", map[string]string{"AWS_EC2_METADATA_DISABLED": "1"}, nil, &IMDSCredentialsProvider{}, ""},
 	} {
-		got, err := imdsProviderFromEnv(func(k string) string { return tc.env[k] }, func(k string) string { return tc.profile[k] })
+		got, err := settings{getenv: func(k string) string { return tc.env[k] }, profile: func(k string) string { return tc.profile[k] }}.imdsProvider()
 		if tc.wantErr != "" {
 			var ve *ValidationError
 			if !errors.As(err, &ve) || ve.Field != tc.wantErr {

@@ -298,7 +298,7 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 	case src == "Environment":
 		source = EnvCredentialsProvider{Getenv: ce.getenv}
 	case src == "Ec2InstanceMetadata":
-		imds, err := imdsProviderFromEnv(ce.getenv, func(k string) string { return sf.setting(profile, k) })
+		imds, err := settings{getenv: ce.getenv, profile: func(k string) string { return sf.setting(profile, k) }}.imdsProvider()
 		if err != nil {
 			return nil, err
 		}
