@@ -17,7 +17,7 @@ func FuzzParseProcessOutput(f *testing.F) {
 	f.Add([]byte(`{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"x"}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		c, err := parseProcessOutput("p", raw)
+		c, err := parseProcessOutput(raw)
 		checkDecoded(t, c, err)
 	})
 }

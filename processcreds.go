@@ -107,14 +107,19 @@ func (p ProcessCredentialsProvider) Retrieve(ctx context.Context) (Credentials, 
 	case out.over:
 		return fail("the credential process printed more than %d bytes", maxProcessOutput)
 	}
-	return parseProcessOutput(name, out.buf.Bytes())
+	c, err := parseProcessOutput(out.buf.Bytes())
+	if err != nil {
+		return fail("%w", err)
+	}
+	c.Source = name
+	return c, nil
 }
 
-// parseProcessOutput decodes and checks the output of a credential process
-// named name. Its errors never quote the output, except an Expiration value.
-func parseProcessOutput(name string, raw []byte) (Credentials, error) {
+// parseProcessOutput decodes and checks the output of a credential process.
+// Its errors never quote the output, except an Expiration value.
+func parseProcessOutput(raw []byte) (Credentials, error) {
 	fail := func(format string, args ...any) (Credentials, error) {
-		return Credentials{}, fmt.Errorf("cwlogs: %s: "+format, append([]any{name}, args...)...)
+		return Credentials{}, fmt.Errorf(format, args...)
 	}
 	var po processOutput
 	if err := json.Unmarshal(raw, &po); err != nil {
@@ -127,7 +132,7 @@ func parseProcessOutput(name string, raw []byte) (Credentials, error) {
 	if po.AccessKeyID == "" || po.SecretAccessKey == "" {
 		return fail("the credential process's output lacks AccessKeyId or SecretAccessKey")
 	}
-	c := Credentials{AccessKeyID: po.AccessKeyID, SecretAccessKey: po.SecretAccessKey, SessionToken: po.SessionToken, Source: name}
+	c := Credentials{AccessKeyID: po.AccessKeyID, SecretAccessKey: po.SecretAccessKey, SessionToken: po.SessionToken}
 	if po.Expiration != "" {
 		t, err := time.Parse(time.RFC3339, po.Expiration)
 		if err != nil {
