@@ -224,24 +224,9 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		return nil, err
 	}
 
-	var ignore *bool
-	if err := boolSetting("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls", &ignore); err != nil {
+	configuredEndpoint, err := sf.endpoints(env, set)
+	if err != nil {
 		return nil, err
-	}
-	// configuredEndpoint is a service's endpoint from the environment and the
-	// files: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
-	// services section, the profile's endpoint_url.
-	configuredEndpoint := func(p, envName, key string) string {
-		if ignore != nil && *ignore {
-			return ""
-		}
-		if _, e := env.first(envName, "AWS_ENDPOINT_URL"); e != "" {
-			return e
-		}
-		if e := sf.serviceEndpoint(p, key); e != "" {
-			return e
-		}
-		return sf.setting(p, "endpoint_url")
 	}
 	if o.endpoint == "" {
 		o.endpoint = configuredEndpoint(profile, "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "cloudwatch_logs")
@@ -302,6 +287,26 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		}
 	}
 	return newClient(region, &o)
+}
+
+// endpoints returns a function giving a service's configured endpoint for a
+// profile: envName (AWS_ENDPOINT_URL_<SERVICE>), AWS_ENDPOINT_URL, the
+// profile's services section entry key, the profile's endpoint_url; "" for
+// the default, and always when ignore_configured_endpoint_urls is true.
+func (sf *sharedFiles) endpoints(env osEnv, set settings) (func(profile, envName, key string) string, error) {
+	ignore, _, err := set.boolean("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")
+	return func(p, envName, key string) string {
+		if ignore {
+			return ""
+		}
+		if _, e := env.first(envName, "AWS_ENDPOINT_URL"); e != "" {
+			return e
+		}
+		if e := sf.serviceEndpoint(p, key); e != "" {
+			return e
+		}
+		return sf.setting(p, "endpoint_url")
+	}, err
 }
 
 // remoteProvider is the end of the AWS CLI's credential chain, reached when the

@@ -138,8 +138,10 @@ func envCredentials(getenv func(string) string) (Credentials, bool) {
 // credential_process (see [ProcessCredentialsProvider]), static keys in the
 // config file. It reads the files on every Retrieve; the client caches the
 // result. STS and SSO are called in $AWS_REGION (else the profile's region),
-// at AWS_ENDPOINT_URL_STS/_SSO/_SSO_OIDC or AWS_ENDPOINT_URL when set, with
-// default HTTP and retry settings; [NewFromEnvironment] uses the client's.
+// at the endpoints configured as for [NewFromEnvironment]
+// (AWS_ENDPOINT_URL_STS/_SSO/_SSO_OIDC, AWS_ENDPOINT_URL, the profile's
+// services section or endpoint_url), with default HTTP and retry settings;
+// NewFromEnvironment uses the client's.
 type SharedCredentialsProvider struct {
 	// CredentialsFile is the credentials file; empty means
 	// $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.
@@ -172,12 +174,11 @@ func (p SharedCredentialsProvider) Retrieve(ctx context.Context) (Credentials, e
 	if _, r := env.first("AWS_REGION", "AWS_DEFAULT_REGION"); r != "" {
 		region = r
 	}
-	src, err := cf.provider(profile, chainEnv{getenv: env.getenv, region: region, endpoint: func(p, envName, key string) string {
-		if _, e := env.first(envName, "AWS_ENDPOINT_URL"); e != "" {
-			return e
-		}
-		return cf.serviceEndpoint(p, key)
-	}})
+	endpoint, err := cf.endpoints(env, settings{getenv: env.getenv, profile: func(k string) string { return cf.setting(profile, k) }})
+	if err != nil {
+		return Credentials{}, err
+	}
+	src, err := cf.provider(profile, chainEnv{getenv: env.getenv, region: region, endpoint: endpoint})
 	if err != nil {
 		return Credentials{}, err
 	}
