@@ -161,17 +161,14 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 const streamNamesChunk = 500
 
 // streamNames adds to names the name of every stream of page it lacks, with one query per
-// streamNamesChunk streams. A stream deleted since its events were read keeps no entry and
-// is shown with an empty name.
+// streamNamesChunk streams. A stream deleted since its events were read keeps an empty name.
 func (s *Server) streamNames(ctx context.Context, page []outEvent, names map[int64]string) error {
 	var ids []any
-	seen := map[int64]bool{}
 	for i := range page {
-		if id := page[i].stream; !seen[id] {
-			seen[id] = true
-			if _, ok := names[id]; !ok {
-				ids = append(ids, id)
-			}
+		if _, ok := names[page[i].stream]; !ok {
+			id := page[i].stream
+			names[id] = "" // until the query fills it in
+			ids = append(ids, id)
 		}
 	}
 	for len(ids) > 0 {
