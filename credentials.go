@@ -269,10 +269,12 @@ func (c *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
 	}
 }
 
+var errProviderPanicked = errors.New("cwlogs: credentials provider panicked")
+
 // refresh runs flight f. Whatever happens, even a panic in the provider, the
 // flight ends and its waiters are released.
 func (c *CredentialsCache) refresh(ctx context.Context, f *refreshFlight, now func() time.Time) (creds Credentials, err error) {
-	f.err = errors.New("cwlogs: credentials provider panicked")
+	f.err = errProviderPanicked // what waiters get if Retrieve panics
 	defer func() {
 		c.mu.Lock()
 		c.flight = nil
