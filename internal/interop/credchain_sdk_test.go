@@ -24,6 +24,9 @@ var sdkDiffers = map[string]string{
 		"source profile's static keys when it has them",
 }
 
+// noDuration removes the requested session duration from a call's record.
+var noDuration = regexp.MustCompile(` duration=[0-9]*`)
+
 // TestCredentialChainMatchesSDK: for each layout of internal/credchain,
 // cwlogs.NewFromEnvironment signs with the access key that aws-sdk-go-v2's
 // config.LoadDefaultConfig resolves, except where the SDK and the AWS CLI
@@ -69,7 +72,6 @@ func TestCredentialChainMatchesSDK(t *testing.T) {
 			// aws-sdk-go-v2 asks STS for 900 s sessions by default where the AWS CLI
 			// (and cwlogs) leave STS's default of an hour: a setting, not an identity,
 			// so the duration is left out here (the botocore differential compares it).
-			noDuration := regexp.MustCompile(` duration=[0-9]*`)
 			sdkC := noDuration.ReplaceAllString(fmt.Sprint(sdkCalls), "")
 			ourC := noDuration.ReplaceAllString(fmt.Sprint(ourCalls), "")
 			same := credchain.First(sdk) == credchain.First(got) && sdkC == ourC
