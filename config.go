@@ -152,8 +152,9 @@ func parseBool(name, v string) (bool, error) {
 //     AWS_METADATA_SERVICE_NUM_ATTEMPTS, AWS_EC2_METADATA_SERVICE_ENDPOINT[_MODE]
 //     and AWS_EC2_METADATA_V1_DISABLED, or the profile's equivalents, tune
 //     it; see [IMDSCredentialsProvider]). With WithProfile the profile comes first,
-//     as with the CLI's --profile. mfa_serial is not supported (clear
-//     error). STS is called in the client's region, at AWS_ENDPOINT_URL_STS,
+//     as with the CLI's --profile. A role with mfa_serial needs
+//     [WithMFATokenCode] (or [WithRoleCache] holding a good session), and
+//     [WithRoleCache] shares role sessions with the AWS CLI. STS is called in the client's region, at AWS_ENDPOINT_URL_STS,
 //     AWS_ENDPOINT_URL or the profile's sts service endpoint when set (SSO:
 //     AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC).
 //   - Endpoint: [WithEndpoint]; else, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
@@ -261,7 +262,7 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 			retry.MaxAttempts = o.maxAttempts
 		}
 		ce := chainEnv{getenv: env.getenv, region: region, endpoint: configuredEndpoint, client: o.httpClient, retry: retry,
-			now: o.clock, timeout: o.attemptTimeout}
+			now: o.clock, timeout: o.attemptTimeout, mfa: o.mfa, roleCache: o.roleCache}
 		envCreds, envOK := envCredentials(env.getenv)
 		switch {
 		case envOK && !explicit:

@@ -150,6 +150,13 @@ type SharedCredentialsProvider struct {
 	ConfigFile string
 	// Profile is the profile name; empty means $AWS_PROFILE, $AWS_DEFAULT_PROFILE or "default".
 	Profile string
+	// MFATokenCode asks for the code of a role's MFA device (mfa_serial), as
+	// [WithMFATokenCode] does; nil refuses such roles unless RoleCache holds
+	// a good session.
+	MFATokenCode func(ctx context.Context, serialNumber string) (string, error)
+	// RoleCache, when not nil, keeps the sessions of assumed roles in files
+	// shared with the AWS CLI; nil keeps none (every Retrieve calls STS).
+	RoleCache *RoleCache
 }
 
 // Retrieve implements CredentialsProvider.
@@ -178,7 +185,7 @@ func (p SharedCredentialsProvider) Retrieve(ctx context.Context) (Credentials, e
 	if err != nil {
 		return Credentials{}, err
 	}
-	src, err := cf.provider(profile, chainEnv{getenv: env.getenv, region: region, endpoint: endpoint})
+	src, err := cf.provider(profile, chainEnv{getenv: env.getenv, region: region, endpoint: endpoint, mfa: p.MFATokenCode, roleCache: p.RoleCache})
 	if err != nil {
 		return Credentials{}, err
 	}

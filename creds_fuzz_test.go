@@ -3,8 +3,11 @@ package cwlogs
 import (
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The decoders of credentials documents (credential_process output, the
@@ -42,7 +45,10 @@ func FuzzDecodeSTSAnswer(f *testing.F) {
 		if status < 100 || status > 999 {
 			return
 		}
-		c, err := decodeSTSAnswer("sts:AssumeRole", status, http.Header{}, raw)
+		c, user, err := decodeSTSAnswer("sts:AssumeRole", status, http.Header{}, raw)
+		if (err == nil) != (user != nil) {
+			t.Fatalf("status %d: user %v with err %v", status, user, err)
+		}
 		if status/100 != 2 {
 			var ae *APIError
 			if !errors.As(err, &ae) || ae.StatusCode != status || ae.Code == "" {
@@ -68,4 +74,28 @@ func checkDecoded(t *testing.T, c Credentials, err error) {
 	if s := c.String(); strings.Contains(s, c.SecretAccessKey) && len(c.SecretAccessKey) > 8 {
 		t.Fatalf("String reveals the secret: %s", s)
 	}
+}
+
+// FuzzRoleCacheLoad: a role cache file, whatever it holds, is either a miss or
+// keys with at least RoleCacheWindow left.
+func FuzzRoleCacheLoad(f *testing.F) {
+	f.Add([]byte(`{"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "2999-01-01T00:00:00UTC"}}`))
+	f.Add([]byte(`{"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "S", "Expiration": "2999-01-01T00:00:00+00:00"}}`))
+	f.Add([]byte(`{"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "S", "Expiration": "2000-01-01T00:00:00Z"}}`))
+	f.Add([]byte(`[]`))
+	dir := f.TempDir()
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	rc := &RoleCache{Dir: dir, Now: func() time.Time { return now }}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if err := os.WriteFile(filepath.Join(dir, "k.json"), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, ok := rc.load("k")
+		if ok && (!c.HasKeys() || c.Expires.Sub(now) < RoleCacheWindow) {
+			t.Fatalf("load(%q) = %v, true", raw, c)
+		}
+		if !ok && c != (Credentials{}) {
+			t.Fatalf("a miss returned %v", c)
+		}
+	})
 }

@@ -57,7 +57,9 @@
 // [WithFIPSEndpoint], [WithDualStackEndpoint], [WithUserAgent].
 // [NewFromEnvironment] loads region, credentials, endpoint and retry settings
 // as the AWS CLI does (AWS_* variables, ~/.aws/config and ~/.aws/credentials
-// with profiles). Credentials come from a [CredentialsProvider]; see
+// with profiles); [WithMFATokenCode] answers the MFA prompt of role profiles
+// with mfa_serial, and [WithRoleCache] shares role sessions with the AWS CLI
+// (see [RoleCache]). Credentials come from a [CredentialsProvider]; see
 // [StaticCredentialsProvider], [EnvCredentialsProvider],
 // [SharedCredentialsProvider] and [CredentialsCache].
 //

@@ -6,6 +6,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"time"
 
 	"github.com/cwlogs/cwlogs"
@@ -67,6 +68,44 @@ func ExampleAssumeRoleProvider() {
 	// The role's credentials sign the client's requests:
 	_, _ = cwlogs.New("eu-west-1", "", "", cwlogs.WithCredentialsProvider(role))
 	// Output: ASIAEXAMPLE 2099 AssumeRole arn:aws:iam::123456789012:role/logs-writer
+}
+
+// A role that needs an MFA code, with its session kept in a RoleCache: the
+// second provider (the next run of a program, or the AWS CLI when Dir is
+// ~/.aws/cli/cache) uses the cached session without calling STS or asking for
+// a code again. Here STS is a local stand-in.
+func ExampleRoleCache() {
+	sts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		fmt.Println("STS called with MFA code", r.PostForm.Get("TokenCode"))
+		fmt.Fprint(w, `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId>`+
+			`<SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>`+
+			`</Credentials></AssumeRoleResult></AssumeRoleResponse>`)
+	}))
+	defer sts.Close()
+	dir, _ := os.MkdirTemp("", "cli-cache")
+	defer os.RemoveAll(dir)
+	for range 2 {
+		role := &cwlogs.AssumeRoleProvider{
+			STS:          cwlogs.STS{Region: "eu-west-1", Endpoint: sts.URL},
+			Source:       cwlogs.StaticCredentialsProvider{Credentials: cwlogs.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}},
+			RoleARN:      "arn:aws:iam::123456789012:role/admin",
+			SerialNumber: "arn:aws:iam::123456789012:mfa/alice",
+			TokenCode: func(ctx context.Context, serial string) (string, error) {
+				return "123456", nil // a real program asks its user
+			},
+			Cache: &cwlogs.RoleCache{Dir: dir},
+		}
+		c, err := role.Retrieve(context.Background())
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(c.AccessKeyID, c.Source)
+	}
+	// Output:
+	// STS called with MFA code 123456
+	// ASIAEXAMPLE AssumeRole arn:aws:iam::123456789012:role/admin
+	// ASIAEXAMPLE AssumeRole arn:aws:iam::123456789012:role/admin (cached)
 }
 
 // WithCABundle trusts a private certificate authority, for a TLS-inspecting

@@ -1,6 +1,7 @@
 package cwlogs
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
@@ -24,6 +25,8 @@ type options struct {
 	userAgent      string
 	caBundle       string // PEM file of trusted certificate authorities
 	caBundleField  string // where caBundle came from, for errors
+	mfa            func(ctx context.Context, serialNumber string) (string, error)
+	roleCache      *RoleCache
 }
 
 // WithEndpoint sends requests to url (for example "http://127.0.0.1:4566"
@@ -115,4 +118,23 @@ func (o *options) caBundleHTTPClient(op string) error {
 	}
 	o.httpClient = hc
 	return nil
+}
+
+// WithMFATokenCode lets [NewFromEnvironment] assume roles whose profile sets
+// mfa_serial, as the AWS CLI does when it prompts "Enter MFA code for …":
+// code is called with the device's serial number for its current code each
+// time the role is assumed through STS (not while a [RoleCache] holds a good
+// session). Without it, such a profile is refused unless [WithRoleCache] is
+// set, and then fails when the cache has no good session.
+func WithMFATokenCode(code func(ctx context.Context, serialNumber string) (string, error)) Option {
+	return func(o *options) { o.mfa = code }
+}
+
+// WithRoleCache makes [NewFromEnvironment] keep the sessions of roles it
+// assumes through STS (role_arn profiles, web identity) in dir, in the AWS
+// CLI's format: see [RoleCache]. An empty dir means ~/.aws/cli/cache, where
+// the AWS CLI keeps its own, so that the two share sessions. Without it,
+// sessions are kept in memory only, as the AWS SDKs do.
+func WithRoleCache(dir string) Option {
+	return func(o *options) { o.roleCache = &RoleCache{Dir: dir} }
 }

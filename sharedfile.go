@@ -2,6 +2,7 @@ package cwlogs
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -185,6 +186,10 @@ type chainEnv struct {
 	retry    RetryPolicy
 	now      func() time.Time
 	timeout  time.Duration // per attempt
+	// mfa asks for the code of a role's MFA device; nil when nothing can.
+	mfa func(ctx context.Context, serialNumber string) (string, error)
+	// roleCache keeps assumed roles' sessions in files; nil keeps them in memory.
+	roleCache *RoleCache
 }
 
 // sts returns the STS settings for a role profile.
@@ -223,7 +228,7 @@ func (sf *sharedFiles) resolve(profile string, ce chainEnv, chain []string) (Cre
 	}
 	if len(chain) == 1 && ce.getenv("AWS_ROLE_ARN") != "" && ce.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != "" {
 		return &WebIdentityRoleProvider{STS: ce.sts(profile), RoleARN: ce.getenv("AWS_ROLE_ARN"),
-			TokenFile: ce.getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), RoleSessionName: ce.getenv("AWS_ROLE_SESSION_NAME")}, nil
+			TokenFile: ce.getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), RoleSessionName: ce.getenv("AWS_ROLE_SESSION_NAME"), Cache: ce.roleCache}, nil
 	}
 	// As in botocore, a profile is an SSO one when it names the role to get;
 	// sso_session or sso_start_url alone only configure `aws sso login`.
@@ -266,10 +271,11 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 		duration = time.Duration(n) * time.Second
 	}
 	if tf := sf.setting(profile, "web_identity_token_file"); tf != "" {
-		return &WebIdentityRoleProvider{STS: ce.sts(profile), RoleARN: arn, TokenFile: expandHome(tf), RoleSessionName: session, Duration: duration}, nil
+		return &WebIdentityRoleProvider{STS: ce.sts(profile), RoleARN: arn, TokenFile: expandHome(tf), RoleSessionName: session, Duration: duration, Cache: ce.roleCache}, nil
 	}
-	if sf.setting(profile, "mfa_serial") != "" {
-		return nil, fmt.Errorf("%w: profile %q uses mfa_serial, which cwlogs does not support (it needs a code typed at a prompt); use a profile without MFA or WithCredentialsProvider", ErrNoCredentials, profile)
+	serial := sf.setting(profile, "mfa_serial")
+	if serial != "" && ce.mfa == nil && ce.roleCache == nil {
+		return nil, fmt.Errorf("%w: profile %q uses mfa_serial and nothing was set up to ask for the code: use WithMFATokenCode (the cwlogs CLI prompts for it)", ErrNoCredentials, profile)
 	}
 	src, srcProfile := sf.setting(profile, "credential_source"), sf.setting(profile, "source_profile")
 	var source CredentialsProvider
@@ -324,7 +330,7 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 		source = NewCredentialsCache(source)
 	}
 	return &AssumeRoleProvider{STS: ce.sts(profile), Source: source, RoleARN: arn, RoleSessionName: session,
-		ExternalID: sf.setting(profile, "external_id"), Duration: duration}, nil
+		ExternalID: sf.setting(profile, "external_id"), Duration: duration, SerialNumber: serial, TokenCode: ce.mfa, Cache: ce.roleCache}, nil
 }
 
 // sso returns the SSO provider of a profile with sso_session (its settings

@@ -293,7 +293,7 @@ func writeFileAtomic(path string, doc any) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".cwlogs-sso-*")
+	f, err := os.CreateTemp(filepath.Dir(path), ".cwlogs-*.tmp")
 	if err != nil {
 		return err
 	}

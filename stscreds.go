@@ -76,6 +76,7 @@ type stsCredentialsResult struct {
 		SessionToken    string
 		Expiration      string
 	}
+	AssumedRoleUser assumedRoleUser
 }
 
 type stsResponse struct {
@@ -94,26 +95,27 @@ type stsErrorResponse struct {
 }
 
 // call sends one STS Query-protocol action and returns the credentials in its
-// answer. creds signs the request; nil sends it unsigned
-// (AssumeRoleWithWebIdentity needs no credentials).
-func (s *STS) call(ctx context.Context, action string, params url.Values, creds CredentialsProvider) (Credentials, error) {
+// answer, and the assumed-role user. creds signs the request; nil sends it
+// unsigned (AssumeRoleWithWebIdentity needs no credentials).
+func (s *STS) call(ctx context.Context, action string, params url.Values, creds CredentialsProvider) (Credentials, *assumedRoleUser, error) {
 	op := "sts:" + action
 	endpoint, err := s.endpoint()
 	if err != nil {
-		return Credentials{}, err
+		return Credentials{}, nil, err
 	}
 	params.Set("Action", action)
 	params.Set("Version", "2011-06-15")
 	body := []byte(params.Encode())
 	var signer sigv4.Signer
 	var out Credentials
+	var user *assumedRoleUser
 	err = credsCall(ctx, op, s.Client, s.Retry, s.Timeout, func(ctx context.Context) (*http.Request, error) {
 		return s.newRequest(ctx, op, endpoint, body, creds, &signer)
 	}, func(status int, h http.Header, raw []byte) (err error) {
-		out, err = decodeSTSAnswer(op, status, h, raw)
+		out, user, err = decodeSTSAnswer(op, status, h, raw)
 		return err
 	})
-	return out, err
+	return out, user, err
 }
 
 // newRequest builds one STS request, signed with the credentials of creds
@@ -164,9 +166,9 @@ func statusCode(status int) string {
 }
 
 // decodeSTSAnswer decodes an STS answer of status with body raw: the
-// credentials of a 2xx answer, else an *APIError from the XML error document
-// (or the status text when the body is not one).
-func decodeSTSAnswer(op string, status int, header http.Header, raw []byte) (Credentials, error) {
+// credentials and assumed-role user of a 2xx answer, else an *APIError from the
+// XML error document (or the status text when the body is not one).
+func decodeSTSAnswer(op string, status int, header http.Header, raw []byte) (Credentials, *assumedRoleUser, error) {
 	if status/100 != 2 {
 		var er stsErrorResponse
 		_ = xml.Unmarshal(raw, &er) // a body that is not XML leaves the code empty
@@ -177,24 +179,24 @@ func decodeSTSAnswer(op string, status int, header http.Header, raw []byte) (Cre
 		if ae.RequestID == "" {
 			ae.RequestID = header.Get("X-Amzn-Requestid")
 		}
-		return Credentials{}, ae
+		return Credentials{}, nil, ae
 	}
 	var out stsResponse
 	if err := xml.Unmarshal(raw, &out); err != nil {
-		return Credentials{}, &DecodeError{Operation: op, Err: err}
+		return Credentials{}, nil, &DecodeError{Operation: op, Err: err}
 	}
 	rc := out.Result.Credentials
 	if rc.AccessKeyID == "" || rc.SecretAccessKey == "" {
-		return Credentials{}, &DecodeError{Operation: op, Err: errors.New("the answer holds no credentials")}
+		return Credentials{}, nil, &DecodeError{Operation: op, Err: errors.New("the answer holds no credentials")}
 	}
 	c := Credentials{AccessKeyID: rc.AccessKeyID, SecretAccessKey: rc.SecretAccessKey, SessionToken: rc.SessionToken}
 	if rc.Expiration != "" {
 		var err error
 		if c.Expires, err = time.Parse(time.RFC3339, rc.Expiration); err != nil {
-			return Credentials{}, &DecodeError{Operation: op, Err: fmt.Errorf("the Expiration %q is not an RFC 3339 time", rc.Expiration)}
+			return Credentials{}, nil, &DecodeError{Operation: op, Err: fmt.Errorf("the Expiration %q is not an RFC 3339 time", rc.Expiration)}
 		}
 	}
-	return c, nil
+	return c, &out.Result.AssumedRoleUser, nil
 }
 
 // AssumeRoleProvider gets temporary credentials for a role from AWS STS
@@ -217,25 +219,95 @@ type AssumeRoleProvider struct {
 	ExternalID string
 	// Duration is the session's lifetime; 0 means STS's default (one hour).
 	Duration time.Duration
+	// SerialNumber is the MFA device whose code the role requires (the
+	// profile's mfa_serial); empty for none.
+	SerialNumber string
+	// TokenCode returns the current code of the MFA device serialNumber, for
+	// example typed at a prompt. Required with SerialNumber; it is called only
+	// when STS is, not when Cache holds a good session.
+	TokenCode func(ctx context.Context, serialNumber string) (string, error)
+	// Cache, when not nil, keeps the role's session in files shared with the
+	// AWS CLI (see [RoleCache]); nil keeps it in memory only.
+	Cache *RoleCache
 }
+
+// ErrMFACodeNeeded is returned (wrapped) when a role needs an MFA code and no
+// TokenCode function was given to ask for it.
+var ErrMFACodeNeeded = errors.New("cwlogs: the role needs an MFA code and nothing was set up to ask for one")
 
 // Retrieve implements CredentialsProvider.
 func (p *AssumeRoleProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	if p.Source == nil || p.RoleARN == "" {
 		return Credentials{}, fmt.Errorf("%w: AssumeRoleProvider needs Source and RoleARN", ErrNoCredentials)
 	}
-	v := url.Values{"RoleArn": {p.RoleARN}, "RoleSessionName": {p.STS.sessionName(p.RoleSessionName)}}
+	args := roleArgs(p.RoleARN, p.RoleSessionName, p.Duration)
 	if p.ExternalID != "" {
-		v.Set("ExternalId", p.ExternalID)
+		args["ExternalId"] = p.ExternalID
 	}
-	if p.Duration > 0 {
-		v.Set("DurationSeconds", strconv.Itoa(int(p.Duration/time.Second)))
+	if p.SerialNumber != "" {
+		args["SerialNumber"] = p.SerialNumber
 	}
-	c, err := p.STS.call(ctx, "AssumeRole", v, p.Source)
+	return cachedRole(p.Cache, "AssumeRole "+p.RoleARN, args, func() (Credentials, *assumedRoleUser, error) {
+		v := stsParams(args, p.STS.sessionName(p.RoleSessionName))
+		if p.SerialNumber != "" {
+			if p.TokenCode == nil {
+				return Credentials{}, nil, fmt.Errorf("cwlogs: sts:AssumeRole %s: MFA device %s: %w", p.RoleARN, p.SerialNumber, ErrMFACodeNeeded)
+			}
+			code, err := p.TokenCode(ctx, p.SerialNumber)
+			if err != nil {
+				return Credentials{}, nil, fmt.Errorf("cwlogs: sts:AssumeRole %s: MFA code for %s: %w", p.RoleARN, p.SerialNumber, err)
+			}
+			v.Set("TokenCode", strings.TrimSpace(code))
+		}
+		return p.STS.call(ctx, "AssumeRole", v, p.Source)
+	})
+}
+
+// roleArgs returns the AssumeRole arguments every role call has, as botocore
+// keys its cache: the role, the session name when one is set, the duration
+// when set.
+func roleArgs(roleARN, sessionName string, d time.Duration) map[string]string {
+	args := map[string]string{"RoleArn": roleARN}
+	if sessionName != "" {
+		args["RoleSessionName"] = sessionName
+	}
+	if d > 0 {
+		args["DurationSeconds"] = strconv.Itoa(int(d / time.Second))
+	}
+	return args
+}
+
+// stsParams returns the query parameters of args, with sessionName (the one
+// set, or a generated one).
+func stsParams(args map[string]string, sessionName string) url.Values {
+	v := url.Values{"RoleSessionName": {sessionName}}
+	for k, a := range args {
+		if k != "RoleSessionName" {
+			v.Set(k, a)
+		}
+	}
+	return v
+}
+
+// cachedRole returns the session cached under args in cache, else calls
+// assume and caches its credentials. source names the call in Credentials.Source.
+func cachedRole(cache *RoleCache, source string, args map[string]string, assume func() (Credentials, *assumedRoleUser, error)) (Credentials, error) {
+	var key string
+	if cache != nil {
+		key = roleCacheKey(args)
+		if c, ok := cache.load(key); ok {
+			c.Source = source + " (cached)"
+			return c, nil
+		}
+	}
+	c, user, err := assume()
 	if err != nil {
 		return Credentials{}, err
 	}
-	c.Source = "AssumeRole " + p.RoleARN
+	if cache != nil {
+		cache.store(key, c, user)
+	}
+	c.Source = source
 	return c, nil
 }
 
@@ -259,6 +331,9 @@ type WebIdentityRoleProvider struct {
 	RoleSessionName string
 	// Duration is the session's lifetime; 0 means STS's default (one hour).
 	Duration time.Duration
+	// Cache, when not nil, keeps the role's session in files shared with the
+	// AWS CLI (see [RoleCache]); nil keeps it in memory only.
+	Cache *RoleCache
 }
 
 // Retrieve implements CredentialsProvider.
@@ -266,20 +341,16 @@ func (p *WebIdentityRoleProvider) Retrieve(ctx context.Context) (Credentials, er
 	if p.RoleARN == "" || p.TokenFile == "" {
 		return Credentials{}, fmt.Errorf("%w: WebIdentityRoleProvider needs RoleARN and TokenFile", ErrNoCredentials)
 	}
-	tok, err := os.ReadFile(p.TokenFile)
-	if err != nil {
-		return Credentials{}, fmt.Errorf("cwlogs: sts:AssumeRoleWithWebIdentity: web identity token file: %w", cause(err))
-	}
-	v := url.Values{"RoleArn": {p.RoleARN}, "RoleSessionName": {p.STS.sessionName(p.RoleSessionName)}, "WebIdentityToken": {strings.TrimSpace(string(tok))}}
-	if p.Duration > 0 {
-		v.Set("DurationSeconds", strconv.Itoa(int(p.Duration/time.Second)))
-	}
-	c, err := p.STS.call(ctx, "AssumeRoleWithWebIdentity", v, nil)
-	if err != nil {
-		return Credentials{}, err
-	}
-	c.Source = "AssumeRoleWithWebIdentity " + p.RoleARN
-	return c, nil
+	args := roleArgs(p.RoleARN, p.RoleSessionName, p.Duration)
+	return cachedRole(p.Cache, "AssumeRoleWithWebIdentity "+p.RoleARN, args, func() (Credentials, *assumedRoleUser, error) {
+		tok, err := os.ReadFile(p.TokenFile)
+		if err != nil {
+			return Credentials{}, nil, fmt.Errorf("cwlogs: sts:AssumeRoleWithWebIdentity: web identity token file: %w", cause(err))
+		}
+		v := stsParams(args, p.STS.sessionName(p.RoleSessionName))
+		v.Set("WebIdentityToken", strings.TrimSpace(string(tok)))
+		return p.STS.call(ctx, "AssumeRoleWithWebIdentity", v, nil)
+	})
 }
 
 // String implements fmt.Stringer without revealing the token.

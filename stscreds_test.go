@@ -92,6 +92,10 @@ func (f *fakeSTS) serve(w http.ResponseWriter, r *http.Request) {
 		stsError(400, "InvalidAction", "unknown action")
 		return
 	}
+	if serial := form.Get("SerialNumber"); serial != "" && form.Get("TokenCode") != mfaCode(serial) {
+		stsError(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		return
+	}
 	f.mu.Lock()
 	f.signers = append(f.signers, signer)
 	f.mu.Unlock()
@@ -103,6 +107,9 @@ func (f *fakeSTS) serve(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `<%sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><%sResult><Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>ROLETOKEN-%s</SessionToken><Expiration>%s</Expiration></Credentials><AssumedRoleUser><Arn>x</Arn><AssumedRoleId>y</AssumedRoleId></AssumedRoleUser></%sResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></%sResponse>`,
 		action, action, keys[0], keys[1], form.Get("RoleSessionName"), time.Now().Add(time.Hour).UTC().Format(time.RFC3339), action, action)
 }
+
+// mfaCode is the code the fake STS takes for an MFA device.
+func mfaCode(serial string) string { return fmt.Sprintf("%06d", len(serial)*7919%1000000) }
 
 func (f *fakeSTS) log() ([]url.Values, []string) {
 	f.mu.Lock()
@@ -231,20 +238,28 @@ mfa_serial = arn:aws:iam::1:mfa/me
 		env     map[string]string
 		signers []string // who signed each STS call, in order
 		wantErr string
+		opts    []Option
 	}{
-		{"source profile", "app", nil, []string{"AKIDBASE"}, ""},
-		{"chained roles", "chained", nil, []string{"AKIDBASE", "AKIDMIDDLE"}, ""},
-		{"own static keys", "self", nil, []string{"AKIDSELF"}, ""},
-		{"source with keys and a role: its keys", "viakeysandrole", nil, []string{"AKIDBOTH"}, ""},
-		{"credential_source Environment", "fromenv", map[string]string{"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "env-secret"}, []string{"AKIDENV"}, ""},
-		{"credential_source Ec2InstanceMetadata", "ec2role", map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL, "AWS_EC2_METADATA_DISABLED": "false"}, []string{testAKID}, ""},
-		{"web identity profile", "web", nil, []string{""}, ""},
-		{"web identity environment", "default", map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::1:role/irsa", "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile}, []string{""}, ""},
-		{"loop", "loop1", nil, nil, "source_profile loop: loop1 -> loop2 -> loop1"},
-		{"no source", "nosource", nil, nil, "has role_arn but no source_profile"},
-		{"bad credential_source", "badsource", nil, nil, "must be Environment, Ec2InstanceMetadata or EcsContainer"},
-		{"bad duration", "badduration", nil, nil, "from 900 to 43200"},
-		{"mfa unsupported", "mfa", nil, nil, "uses mfa_serial"},
+		{"source profile", "app", nil, []string{"AKIDBASE"}, "", nil},
+		{"chained roles", "chained", nil, []string{"AKIDBASE", "AKIDMIDDLE"}, "", nil},
+		{"own static keys", "self", nil, []string{"AKIDSELF"}, "", nil},
+		{"source with keys and a role: its keys", "viakeysandrole", nil, []string{"AKIDBOTH"}, "", nil},
+		{"credential_source Environment", "fromenv", map[string]string{"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "env-secret"}, []string{"AKIDENV"}, "", nil},
+		{"credential_source Ec2InstanceMetadata", "ec2role", map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL, "AWS_EC2_METADATA_DISABLED": "false"}, []string{testAKID}, "", nil},
+		{"web identity profile", "web", nil, []string{""}, "", nil},
+		{"web identity environment", "default", map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::1:role/irsa", "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile}, []string{""}, "", nil},
+		{"loop", "loop1", nil, nil, "source_profile loop: loop1 -> loop2 -> loop1", nil},
+		{"no source", "nosource", nil, nil, "has role_arn but no source_profile", nil},
+		{"bad credential_source", "badsource", nil, nil, "must be Environment, Ec2InstanceMetadata or EcsContainer", nil},
+		{"bad duration", "badduration", nil, nil, "from 900 to 43200", nil},
+		{"mfa without a way to ask", "mfa", nil, nil, "uses mfa_serial and nothing was set up to ask for the code", nil},
+		{"mfa", "mfa", nil, []string{"AKIDBASE"}, "", []Option{WithMFATokenCode(func(_ context.Context, serial string) (string, error) {
+			return " " + mfaCode(serial) + "\n", nil // as typed
+		})}},
+		{"mfa wrong code", "mfa", nil, nil, "AccessDenied", []Option{WithMFATokenCode(func(context.Context, string) (string, error) { return "000000", nil })}},
+		{"mfa prompt fails", "mfa", nil, nil, "MFA code for arn:aws:iam::1:mfa/me: no terminal", []Option{WithMFATokenCode(func(context.Context, string) (string, error) {
+			return "", errors.New("no terminal")
+		})}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			setupHome(t, credsFile, config)
@@ -259,13 +274,16 @@ mfa_serial = arn:aws:iam::1:mfa/me
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
-			var opts []Option
+			opts := tc.opts
 			if tc.env["AWS_ACCESS_KEY_ID"] != "" {
 				// Environment keys win over AWS_PROFILE but not over an
 				// explicit profile, as with the CLI's --profile.
 				opts = append(opts, WithProfile(tc.profile))
 			}
 			c, err := NewFromEnvironment(context.Background(), opts...)
+			if err == nil && tc.wantErr != "" {
+				err = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}) // errors that only STS gives
+			}
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want it to mention %q", err, tc.wantErr)
@@ -294,6 +312,9 @@ mfa_serial = arn:aws:iam::1:mfa/me
 			}
 			if tc.profile == "app" && calls[0].Get("RoleSessionName") != "app-session" {
 				t.Errorf("role_session_name not used: %v", calls[0])
+			}
+			if tc.profile == "mfa" && (calls[0].Get("SerialNumber") != "arn:aws:iam::1:mfa/me" || calls[0].Get("TokenCode") != mfaCode("arn:aws:iam::1:mfa/me")) {
+				t.Errorf("MFA device and code not sent (trimmed): %v", calls[0])
 			}
 			if tc.profile == "web" && !strings.HasPrefix(calls[0].Get("RoleSessionName"), "cwlogs-session-") {
 				t.Errorf("default session name: %v", calls[0])

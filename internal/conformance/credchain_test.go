@@ -52,7 +52,9 @@ func TestCredentialChainMatchesBotocore(t *testing.T) {
 			// cwlogs, in the same environment: the key on the wire.
 			credchain.SetEnv(t, env)
 			got := ""
-			c, err := cwlogs.NewFromEnvironment(context.Background())
+			c, err := cwlogs.NewFromEnvironment(context.Background(), cwlogs.WithMFATokenCode(func(context.Context, string) (string, error) {
+				return credchain.MFACode, nil
+			}))
 			if err == nil {
 				err = c.DeleteLogGroup(context.Background(), &cwlogs.DeleteLogGroupInput{LogGroupName: "g"})
 			}

@@ -14,12 +14,14 @@
 //     (AWSCloudWatchLogs tests/agent.test.nut) through the project's client, both the
 //     seed-style Action API and the typed API, expecting AWS's exact messages.
 //   - credchain_test.go: the client's credential chain against botocore (the AWS CLI's
-//     engine): for 24 layouts of environment variables and ~/.aws files (keys, profiles,
-//     credential_process, role chains, web identity, IAM Identity Center, the container
-//     endpoint) cwlogs.NewFromEnvironment must sign with the access key botocore resolves,
+//     engine): for 25 layouts of environment variables and ~/.aws files (keys, profiles,
+//     credential_process, role chains, MFA roles, web identity, IAM Identity Center, the
+//     container endpoint) cwlogs.NewFromEnvironment must sign with the access key botocore resolves,
 //     after the same calls to stand-ins for STS, the SSO portal and the container endpoint,
 //     which verify every signature with the key's secret and session token.
 //     A missing python3/botocore skips locally and fails when CI=true.
+//   - rolecache_test.go: role sessions cached in ~/.aws/cli/cache are shared with the real
+//     AWS CLI (v1) in both directions, for a role that needs an MFA code.
 //   - rules_test.go: answers recorded from live AWS (status, __type, exact message) that the
 //     scripted suites do not reach, sent as raw JSON through (*cwlogs.Client).Invoke.
 //

@@ -115,8 +115,18 @@ func StartPeers(t testing.TB) *Peers {
 				return
 			}
 		}
-		record(fmt.Sprintf("%s %s %s session=%s external=%s duration=%s", action, role, signer,
-			sessionName(form.Get("RoleSessionName")), form.Get("ExternalId"), form.Get("DurationSeconds")))
+		call := fmt.Sprintf("%s %s %s session=%s external=%s duration=%s", action, role, signer,
+			sessionName(form.Get("RoleSessionName")), form.Get("ExternalId"), form.Get("DurationSeconds"))
+		if serial := form.Get("SerialNumber"); serial != "" {
+			call += " mfa=" + serial
+			if form.Get("TokenCode") != MFACode {
+				w.WriteHeader(403)
+				fmt.Fprint(w, `<ErrorResponse><Error><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time pass code.</Message></Error></ErrorResponse>`)
+				record(call + " BAD(code " + strconv.Quote(form.Get("TokenCode")) + ")")
+				return
+			}
+		}
+		record(call)
 		fmt.Fprintf(w, `<%[1]sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><%[1]sResult><Credentials><AccessKeyId>%[2]s</AccessKeyId><SecretAccessKey>secret-%[2]s</SecretAccessKey><SessionToken>token-%[2]s</SessionToken><Expiration>%[3]s</Expiration></Credentials><AssumedRoleUser><Arn>%[4]s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></%[1]sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%[1]sResponse>`,
 			action, key, time.Now().Add(time.Hour).UTC().Format(time.RFC3339), role)
 	}))
@@ -166,11 +176,19 @@ func (p *Peers) TakeCalls() []string {
 	return c
 }
 
+// MFACode is the code the STS stand-in takes for any MFA device; every
+// resolver is set up to answer it when asked.
+const MFACode = "246810"
+
 // BotocoreScript prints the access key botocore resolves, or "ERROR <type>".
+// Asked for an MFA code, it answers MFACode, as a user at the AWS CLI's
+// prompt would.
 const BotocoreScript = `
 import botocore.session
 try:
-    c = botocore.session.Session().get_credentials()
+    s = botocore.session.Session()
+    s.get_component('credential_provider').get_provider('assume-role')._prompter = lambda prompt: "` + MFACode + `"
+    c = s.get_credentials()
     print(c.get_frozen_credentials().access_key if c else "NONE")
 except Exception as e:
     print("ERROR " + type(e).__name__ + ": " + (str(e).splitlines() or [""])[0][:200])
@@ -212,6 +230,9 @@ echo '{"Version": 1, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "s"}'
 		{Name: "role options", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/opts\nsource_profile = base\nrole_session_name = gateway-7\nexternal_id = ext-1\nduration_seconds = 900\n",
 			Want:   "ASIAROLEOPTS"},
+		{Name: "role with mfa_serial", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
+			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/mfa\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/dev\n",
+			Want:   "ASIAROLEMFA"},
 		{Name: "role chain", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/outer\nsource_profile = middle\n[profile middle]\nrole_arn = arn:aws:iam::123456789012:role/inner\nsource_profile = base\n",
 			Want:   "ASIAROLEOUTER"},

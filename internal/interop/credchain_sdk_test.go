@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 
 	"github.com/cwlogs/cwlogs"
 	"github.com/cwlogs/cwlogs/internal/credchain"
@@ -39,7 +40,9 @@ func TestCredentialChainMatchesSDK(t *testing.T) {
 			ctx := context.Background()
 
 			sdk := ""
-			cfg, err := config.LoadDefaultConfig(ctx)
+			cfg, err := config.LoadDefaultConfig(ctx, config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) {
+				o.TokenProvider = func() (string, error) { return credchain.MFACode, nil }
+			}))
 			if err == nil {
 				creds, rerr := cfg.Credentials.Retrieve(ctx)
 				err = rerr
@@ -51,7 +54,9 @@ func TestCredentialChainMatchesSDK(t *testing.T) {
 			sdkCalls := peers.TakeCalls()
 
 			got := ""
-			c, err := cwlogs.NewFromEnvironment(ctx)
+			c, err := cwlogs.NewFromEnvironment(ctx, cwlogs.WithMFATokenCode(func(context.Context, string) (string, error) {
+				return credchain.MFACode, nil
+			}))
 			if err == nil {
 				err = c.DeleteLogGroup(ctx, &cwlogs.DeleteLogGroupInput{LogGroupName: "g"})
 			}
