@@ -202,3 +202,73 @@ func TestAnySignatureWithoutCredentials(t *testing.T) {
 		t.Errorf("arn = %v", g["arn"])
 	}
 }
+
+// TestMemberNamesAreCaseSensitive checks that members are matched by their exact model name,
+// as the service and moto_server do: a member spelled with other case is unknown and ignored.
+func TestMemberNamesAreCaseSensitive(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "g", "a")
+	setupStream(t, s, "g", "b")
+	nullAt := func(member string) string {
+		return "1 validation error detected: Value null at '" + member + "' failed to satisfy constraint: Member must not be null"
+	}
+	tests := []struct {
+		name     string
+		op       string
+		body     string
+		wantType string // "" expects 200
+		wantMsg  string
+		check    func(t *testing.T, r *response)
+	}{
+		{name: "CreateLogGroup LogGroupName", op: "CreateLogGroup", body: `{"LogGroupName":"h"}`,
+			wantType: codeInvalidParameter, wantMsg: nullAt("logGroupName")},
+		{name: "CreateLogStream LOGSTREAMNAME", op: "CreateLogStream", body: `{"logGroupName":"g","LOGSTREAMNAME":"c"}`,
+			wantType: codeInvalidParameter, wantMsg: nullAt("logStreamName")},
+		{name: "PutRetentionPolicy RetentionInDays", op: "PutRetentionPolicy", body: `{"logGroupName":"g","RetentionInDays":1}`,
+			wantType: codeInvalidParameter, wantMsg: nullAt("retentionInDays")},
+		{name: "GetLogEvents LogStreamName", op: "GetLogEvents", body: `{"logGroupName":"g","LogStreamName":"a"}`,
+			wantType: codeInvalidParameter, wantMsg: nullAt("logStreamName")},
+		{name: "ListTagsForResource ResourceArn", op: "ListTagsForResource", body: `{"ResourceArn":"arn:aws:logs:us-east-1:123456789012:log-group:g"}`,
+			wantType: codeInvalidParameter, wantMsg: nullAt("resourceArn")},
+		{name: "DescribeLogStreams Limit ignored", op: "DescribeLogStreams", body: `{"logGroupName":"g","Limit":1}`,
+			check: func(t *testing.T, r *response) {
+				if n := len(list(r.body["logStreams"])); n != 2 || r.body["nextToken"] != nil {
+					t.Errorf("want both streams and no nextToken: %s", r.raw)
+				}
+			}},
+		{name: "DescribeLogGroups LogGroupNamePrefix ignored", op: "DescribeLogGroups", body: `{"LogGroupNamePrefix":"nomatch"}`,
+			check: func(t *testing.T, r *response) {
+				if n := len(list(r.body["logGroups"])); n != 1 {
+					t.Errorf("want the one group: %s", r.raw)
+				}
+			}},
+		{name: "exact name wins over a differently cased one", op: "DescribeLogStreams", body: `{"logGroupName":"g","limit":1,"LIMIT":2}`,
+			check: func(t *testing.T, r *response) {
+				if n := len(list(r.body["logStreams"])); n != 1 {
+					t.Errorf("want one stream: %s", r.raw)
+				}
+			}},
+		{name: "type error names the member", op: "DescribeLogGroups", body: `{"limit":"5"}`,
+			wantType: codeSerialization, wantMsg: "Unexpected JSON string for member limit (expected int64)."},
+		{name: "body not an object", op: "DescribeLogGroups", body: `[]`, wantType: codeSerialization},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, s, tc.op, tc.body)
+			if tc.wantType == "" {
+				if r.status != 200 {
+					t.Fatalf("status %d: %s", r.status, r.raw)
+				}
+				tc.check(t, r)
+				return
+			}
+			if r.status != 400 || r.errType() != tc.wantType || (tc.wantMsg != "" && r.message() != tc.wantMsg) {
+				t.Fatalf("got %d %s, want %s %q", r.status, r.raw, tc.wantType, tc.wantMsg)
+			}
+		})
+	}
+	// Nothing was created under a differently cased member.
+	if r := mustOK(t, s, "DescribeLogGroups", m{}); len(list(r.body["logGroups"])) != 1 {
+		t.Errorf("groups: %s", r.raw)
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -302,17 +303,62 @@ func readBody(r io.Reader, buf []byte, limit int64) ([]byte, error) {
 	}
 }
 
-// decodeJSON decodes a (small) operation body with encoding/json. An empty body is {}.
+// decodeJSON decodes a (small) operation body into *v, a pointer to a flat struct whose
+// fields carry json tags. An empty body is {}.
+//
+// Member names are matched exactly, as the service does: a member whose name differs from the
+// model's only in case (e.g. "LogGroupName" or "Limit") is unknown and ignored, so a required
+// one then fails validation with "Value null at ...". encoding/json alone would match it
+// case-insensitively and accept what AWS refuses.
 func decodeJSON(body []byte, v any) *apiError {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return clientErr(codeSerialization, fmt.Sprintf("Unexpected JSON %s for member %s (expected %s).", te.Value, te.Field, te.Type))
+			return clientErr(codeSerialization, fmt.Sprintf("Unexpected JSON %s for the request body (expected an object).", te.Value))
 		}
 		return clientErr(codeSerialization, "The request body is not valid JSON: "+err.Error())
 	}
+	rv := reflect.ValueOf(v).Elem()
+	for _, f := range jsonMembers(rv.Type()) {
+		raw, ok := members[f.name]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(raw, rv.Field(f.index).Addr().Interface()); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return clientErr(codeSerialization, fmt.Sprintf("Unexpected JSON %s for member %s (expected %s).", te.Value, f.name, te.Type))
+			}
+			return clientErr(codeSerialization, "The request body is not valid JSON: "+err.Error())
+		}
+	}
 	return nil
+}
+
+// jsonMember is a struct field and the exact JSON member name it decodes.
+type jsonMember struct {
+	name  string
+	index int
+}
+
+var jsonMembersCache sync.Map // reflect.Type -> []jsonMember
+
+// jsonMembers lists the json-tagged fields of struct type t, in field order.
+func jsonMembers(t reflect.Type) []jsonMember {
+	if c, ok := jsonMembersCache.Load(t); ok {
+		return c.([]jsonMember)
+	}
+	var out []jsonMember
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out = append(out, jsonMember{name: name, index: i})
+		}
+	}
+	jsonMembersCache.Store(t, out)
+	return out
 }
