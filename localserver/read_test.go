@@ -278,7 +278,7 @@ func TestFilterLogEventsMatchesModel(t *testing.T) {
 		{"pattern paged", m{"filterPattern": "ERROR", "limit": 37}, 0, func(e modelEvent) bool { return strings.Contains(e.msg, "ERROR") }},
 		{"small scan budget", m{"filterPattern": "?WARN ?ERROR"}, 2000, func(e modelEvent) bool { return !strings.Contains(e.msg, "INFO") }},
 		{"prefix", m{"logStreamNamePrefix": "app-"}, 0, func(e modelEvent) bool { return strings.HasPrefix(e.stream, "app-") }},
-		{"names", m{"logStreamNames": []string{"web-1", "missing"}, "limit": 100}, 0, func(e modelEvent) bool { return e.stream == "web-1" }},
+		{"names", m{"logStreamNames": []string{"web-1", "app-2"}, "limit": 100}, 0, func(e modelEvent) bool { return e.stream == "web-1" || e.stream == "app-2" }},
 		{"time range inclusive", m{"startTime": mid - 10_000, "endTime": mid}, 0, func(e modelEvent) bool { return e.ts >= mid-10_000 && e.ts <= mid }},
 		{"exclusion", m{"filterPattern": "-INFO -WARN"}, 0, func(e modelEvent) bool { return strings.Contains(e.msg, "ERROR") }},
 	}
@@ -405,5 +405,43 @@ func TestFilterLogEventsErrors(t *testing.T) {
 	r = mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g", "nextToken": tok})
 	if _, ok := r.body["nextToken"]; ok || strings.Contains(string(r.raw), "null") {
 		t.Errorf("last page: %s", r.raw)
+	}
+}
+
+// TestFilterLogEventsMissingStreamName checks that a logStreamNames entry naming no stream of
+// the group fails the whole request, as the service does, while a prefix matching nothing is
+// an empty result.
+func TestFilterLogEventsMissingStreamName(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "g", "a")
+	setupStream(t, s, "h", "other")
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "a", "logEvents": events(nowMs())})
+	for _, tc := range []struct {
+		name     string
+		in       m
+		wantType string // "" expects 200
+		wantMsg  string
+		wantN    int
+	}{
+		{"existing name", m{"logGroupName": "g", "logStreamNames": []string{"a"}}, "", "", 1},
+		{"missing name only", m{"logGroupName": "g", "logStreamNames": []string{"nope"}}, codeResourceNotFound, msgStreamNotFound, 0},
+		{"missing name after existing", m{"logGroupName": "g", "logStreamNames": []string{"a", "nope"}}, codeResourceNotFound, msgStreamNotFound, 0},
+		{"missing name before existing", m{"logGroupName": "g", "logStreamNames": []string{"nope", "a"}}, codeResourceNotFound, msgStreamNotFound, 0},
+		{"stream of another group", m{"logGroupName": "g", "logStreamNames": []string{"other"}}, codeResourceNotFound, msgStreamNotFound, 0},
+		{"missing group wins", m{"logGroupName": "nope", "logStreamNames": []string{"nope"}}, codeResourceNotFound, msgGroupNotFound, 0},
+		{"prefix matching nothing", m{"logGroupName": "g", "logStreamNamePrefix": "nope"}, "", "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, s, "FilterLogEvents", tc.in)
+			if tc.wantType == "" {
+				if r.status != 200 || len(list(r.body["events"])) != tc.wantN {
+					t.Fatalf("want 200 with %d events: %d %s", tc.wantN, r.status, r.raw)
+				}
+				return
+			}
+			if r.status != 400 || r.errType() != tc.wantType || r.message() != tc.wantMsg {
+				t.Fatalf("got %d %s, want %s %q", r.status, r.raw, tc.wantType, tc.wantMsg)
+			}
+		})
 	}
 }
