@@ -112,6 +112,8 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 		if pat != nil {
 			m.match = pat.Match
 		}
+		// Like GetLogEvents, a page holds at most limit events and at most 1 MB of them.
+		var size int64
 		for {
 			ev, k, meta, ok, err := m.next()
 			if err != nil {
@@ -121,7 +123,8 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 				next = m.paused
 				break
 			}
-			if int64(len(page)) >= limit {
+			size += int64(len(ev.msg)) + eventOverhead
+			if int64(len(page)) >= limit || (size > maxPageBytes && len(page) > 0) {
 				next = &k // resume at this event
 				break
 			}

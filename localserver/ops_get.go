@@ -7,7 +7,7 @@ import (
 // Page limits of GetLogEvents / FilterLogEvents.
 const (
 	maxEventsLimit = 10_000
-	maxPageBytes   = 1_048_576 // default GetLogEvents page: as many events as fit in 1 MB
+	maxPageBytes   = 1_048_576 // a page holds as many events as fit in 1 MB (len(message)+26 each)
 )
 
 type getLogEventsIn struct {
@@ -78,9 +78,11 @@ func (s *Server) getLogEvents(rc *reqCtx) ([]byte, *apiError) {
 			r.cut = timeCut(r.endTs)
 		}
 	}
-	limit, byteBudget := int64(maxEventsLimit), int64(maxPageBytes)
+	// A page holds at most limit events and, whatever the limit, at most 1 MB of them: "Each
+	// page returned can contain up to 1 MB of log events or up to 10,000 log events" (model).
+	limit := int64(maxEventsLimit)
 	if in.Limit != nil {
-		limit, byteBudget = *in.Limit, -1
+		limit = *in.Limit
 	}
 
 	var page []outEvent
@@ -95,11 +97,9 @@ func (s *Server) getLogEvents(rc *reqCtx) ([]byte, *apiError) {
 			if !ok {
 				break
 			}
-			if byteBudget >= 0 {
-				size += int64(len(ev.msg)) + eventOverhead
-				if size > byteBudget && len(page) > 0 {
-					break
-				}
+			size += int64(len(ev.msg)) + eventOverhead
+			if size > maxPageBytes && len(page) > 0 {
+				break
 			}
 			page = append(page, outEvent{ev: ev, k: k, ingest: meta.ingest})
 		}

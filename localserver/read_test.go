@@ -445,3 +445,74 @@ func TestFilterLogEventsMissingStreamName(t *testing.T) {
 		})
 	}
 }
+
+// TestReadPagesHoldAtMostOneMB checks that a GetLogEvents or FilterLogEvents page holds at
+// most 1 MB of events whatever the limit ("Each page returned can contain up to 1 MB of log
+// events or up to 10,000 log events", model), and that paging still returns every event once.
+func TestReadPagesHoldAtMostOneMB(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "g", "big")
+	const perBatch, batches, msgLen = 10, 3, 100_000
+	var want []string
+	for b := range batches {
+		evs := make([]m, perBatch)
+		for i := range evs {
+			n := b*perBatch + i
+			msg := fmt.Sprintf("%02d", n) + strings.Repeat("x", msgLen-2)
+			evs[i] = m{"timestamp": nowMs() - 1000 + int64(n), "message": msg}
+			want = append(want, msg[:2])
+		}
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "big", "logEvents": evs})
+	}
+	for _, tc := range []struct {
+		name     string
+		op       string
+		in       m
+		tokenKey string
+		backward bool
+	}{
+		{"get default limit", "GetLogEvents", m{"startFromHead": true}, "nextForwardToken", false},
+		{"get limit 10000", "GetLogEvents", m{"startFromHead": true, "limit": 10_000}, "nextForwardToken", false},
+		{"get backward limit 100", "GetLogEvents", m{"limit": 100}, "nextBackwardToken", true},
+		{"filter default limit", "FilterLogEvents", m{}, "nextToken", false},
+		{"filter limit 100", "FilterLogEvents", m{"limit": 100}, "nextToken", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := m{"logGroupName": "g"}
+			if tc.op == "GetLogEvents" {
+				in["logStreamName"] = "big"
+			}
+			maps.Copy(in, tc.in)
+			var pages [][]string
+			for range 2 * batches * perBatch {
+				r := mustOK(t, s, tc.op, in)
+				var page []string
+				size := 0
+				for _, e := range list(r.body["events"]) {
+					msg := e.(map[string]any)["message"].(string)
+					size += len(msg) + eventOverhead
+					page = append(page, msg[:2])
+				}
+				if size > maxPageBytes {
+					t.Fatalf("page of %d events holds %d bytes, more than %d", len(page), size, maxPageBytes)
+				}
+				pages = append(pages, page)
+				tok, ok := r.body[tc.tokenKey].(string)
+				if !ok || tok == in["nextToken"] {
+					break
+				}
+				in["nextToken"] = tok
+			}
+			if tc.backward {
+				slices.Reverse(pages)
+			}
+			var got []string
+			for _, p := range pages {
+				got = append(got, p...)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("events %v, want %v", got, want)
+			}
+		})
+	}
+}
