@@ -137,6 +137,7 @@ func diffScript(now time.Time) []diffStep {
 		s("filter page 2", "FilterLogEvents", map[string]any{"logGroupName": g, "limit": 3, "nextToken": "$filterToken"}),
 		s("filter bad token", "FilterLogEvents", map[string]any{"logGroupName": g, "nextToken": "garbage"}),
 		s("filter missing group", "FilterLogEvents", map[string]any{"logGroupName": "/diff/missing"}),
+		s("filter missing stream name", "FilterLogEvents", map[string]any{"logGroupName": g, "logStreamNames": []any{"s1", "no-such-stream"}}),
 
 		// Retention.
 		s("put retention 7", "PutRetentionPolicy", map[string]any{"logGroupName": g, "retentionInDays": 7}),
