@@ -120,6 +120,13 @@ func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error
 	case t.IsZero():
 		now = s.c.now().UnixMilli()
 		ts = now
+		if s.freshNow.Load() {
+			// The batch being built is empty: this reading becomes the one
+			// the events joining it are checked against, as below. Without
+			// it, a batch started by a zero-time event would leave an old
+			// reading in place for the events with a timestamp.
+			s.cachedNow.Store(now)
+		}
 	case s.freshNow.Load():
 		// The batch being built is empty: read the clock now and keep the
 		// reading for the events that join this batch.

@@ -988,3 +988,67 @@ func TestMuxStreamAfterClose(t *testing.T) {
 		t.Fatalf("Stream after Close: %v, want ErrClosed", err)
 	}
 }
+
+// TestRangeCheckAfterZeroTimeEvent: the range check of LogContext reuses the
+// clock reading taken when the batch being built got its first event. A review
+// found that a batch started by a zero-time event (Log(time.Time{}, …)) did not
+// take that reading, so the check could use one from long ago: an event older
+// than the retention then passed as in range, was neither dropped nor clamped,
+// and would be rejected by the service.
+func TestRangeCheckAfterZeroTimeEvent(t *testing.T) {
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	later := start.Add(20 * 24 * time.Hour)
+	cases := []struct {
+		policy  RangePolicy
+		wantErr error
+		check   func(t *testing.T, got []cwlogs.InputLogEvent, st Stats)
+	}{
+		{DropOutOfRange, ErrOutOfRange, func(t *testing.T, got []cwlogs.InputLogEvent, st Stats) {
+			if len(got) != 2 || st.Dropped.TooOld != 1 {
+				t.Errorf("stored %d events, dropped %+v; want 2 stored, 1 too old", len(got), st.Dropped)
+			}
+		}},
+		{ClampOutOfRange, nil, func(t *testing.T, got []cwlogs.InputLogEvent, st Stats) {
+			if len(got) != 3 || st.Clamped != 1 {
+				t.Fatalf("stored %d events, clamped %d; want 3, 1", len(got), st.Clamped)
+			}
+			if lo := later.Add(-DefaultRetention).UnixMilli(); got[2].Timestamp < lo {
+				t.Errorf("timestamp %d not clamped to >= %d", got[2].Timestamp, lo)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.policy.String(), func(t *testing.T) {
+			var mu sync.Mutex
+			now := start
+			o := fastOpts()
+			o.OutOfRange = tc.policy
+			o.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			f := newFake(t)
+			s := mustNew(t, f, o)
+			// A batch whose first event has a timestamp: the clock is read at start.
+			if err := s.Log(start, "first"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Flush(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			now = later
+			mu.Unlock()
+			// A batch started by a zero-time event, then an event 20 days old.
+			if err := s.Log(time.Time{}, "now"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Log(start, "old"); !errors.Is(err, tc.wantErr) {
+				t.Errorf("Log of an event 20 days old: %v, want %v", err, tc.wantErr)
+			}
+			if err := s.Close(ctxT(t)); err != nil && tc.wantErr == nil {
+				t.Fatal(err)
+			}
+			st := s.Stats()
+			checkInvariant(t, st)
+			tc.check(t, f.stored("g", "s"), st)
+		})
+	}
+}
