@@ -41,6 +41,7 @@ type Shipper struct {
 	nextSeq     uint64
 	open        int // sealed batches not finished
 	waiters     []*flushWaiter
+	closing     bool // Close started: events are refused, except Close's flush of Write's line
 	closed      bool
 	unconfirmed int64 // events whose request was cancelled by Close
 	unsent      int64 // events abandoned without a request in flight
@@ -115,6 +116,23 @@ func (s *Shipper) Log(t time.Time, msg string) error {
 // replaced by U+FFFD, as the service would do. ctx only bounds the wait for
 // room; it does not cancel delivery.
 func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error {
+	return s.log(ctx, t, msg, waitLog)
+}
+
+// waitMode says when a Block wait for room ends.
+type waitMode int
+
+const (
+	// waitLog: when room frees, ctx ends (ctx.Err(), counted as BufferFull)
+	// or Close starts (ErrClosed).
+	waitLog waitMode = iota
+	// waitClose, for Close's flush of Write's unfinished line: when room
+	// frees or Close's ctx ends (ErrClosed, counted as Closed).
+	waitClose
+)
+
+// log is LogContext with the wait mode of enqueue.
+func (s *Shipper) log(ctx context.Context, t time.Time, msg string, mode waitMode) error {
 	var ts, now int64
 	switch {
 	case t.IsZero():
@@ -170,7 +188,7 @@ func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error
 		}
 	}
 	if len(msg) <= s.c.maxMessage {
-		return s.enqueue(ctx, ts, msg)
+		return s.enqueue(ctx, ts, msg, mode)
 	}
 	switch s.c.oversize {
 	case Drop:
@@ -181,7 +199,7 @@ func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error
 		s.mu.Lock()
 		s.st.Truncated++
 		s.mu.Unlock()
-		return s.enqueue(ctx, ts, msg[:cut]+s.c.marker)
+		return s.enqueue(ctx, ts, msg[:cut]+s.c.marker, mode)
 	}
 	var err error
 	for first := true; len(msg) > 0; first = false {
@@ -194,7 +212,7 @@ func (s *Shipper) LogContext(ctx context.Context, t time.Time, msg string) error
 			s.mu.Unlock()
 		}
 		if err == nil {
-			err = s.enqueue(ctx, ts, part)
+			err = s.enqueue(ctx, ts, part, mode)
 			continue
 		}
 		// An earlier part was refused: the remaining parts are refused too.
@@ -224,12 +242,13 @@ func (s *Shipper) dropNow(f func(*Dropped)) {
 	s.mu.Unlock()
 }
 
-// enqueue buffers one valid event, applying OnFull.
-func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string) error {
+// enqueue buffers one valid event, applying OnFull; mode says when a Block
+// wait ends.
+func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMode) error {
 	n := int64(len(msg)) + cwlogs.EventOverheadBytes
 	s.mu.Lock()
 	for {
-		if s.closed {
+		if s.closed || (s.closing && mode != waitClose) {
 			s.st.Events++
 			s.st.Dropped.Closed++
 			s.mu.Unlock()
@@ -259,6 +278,11 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string) error {
 		case <-ctx.Done():
 			s.mu.Lock()
 			s.st.Events++
+			if mode == waitClose {
+				s.st.Dropped.Closed++
+				s.mu.Unlock()
+				return ErrClosed
+			}
 			s.st.Dropped.BufferFull++
 			s.mu.Unlock()
 			return ctx.Err()
@@ -398,13 +422,12 @@ func (s *Shipper) Write(p []byte) (int, error) {
 		i := indexNL(data)
 		if i < 0 {
 			s.partial = append(s.partial, data...)
-			s.spillPartialLocked(t)
-			return len(p), nil
+			return len(p), s.spillPartialLocked(t)
 		}
 		s.partial = append(s.partial, data[:i]...)
 		line := string(s.partial)
 		s.partial = s.partial[:0]
-		if err := s.writeLine(t, line); err == ErrClosed {
+		if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
 			return len(p), err
 		}
 		data = data[i+1:]
@@ -416,7 +439,7 @@ func (s *Shipper) Write(p []byte) (int, error) {
 			i := indexNLString(all)
 			line := all[:i]
 			all = all[i+1:]
-			if err := s.writeLine(t, line); err == ErrClosed {
+			if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
 				return len(p), err
 			}
 		}
@@ -424,25 +447,27 @@ func (s *Shipper) Write(p []byte) (int, error) {
 	}
 	if len(data) > 0 {
 		s.partial = append(s.partial, data...)
-		s.spillPartialLocked(t)
+		return len(p), s.spillPartialLocked(t)
 	}
 	return len(p), nil
 }
 
-func (s *Shipper) writeLine(t time.Time, line string) error {
+func (s *Shipper) writeLine(ctx context.Context, t time.Time, line string, mode waitMode) error {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
 	if line == "" {
 		return nil
 	}
-	return s.LogContext(context.Background(), t, line)
+	return s.log(ctx, t, line, mode)
 }
 
-// spillPartialLocked emits an unfinished line that reached the limit.
-func (s *Shipper) spillPartialLocked(t time.Time) {
+// spillPartialLocked emits an unfinished line that reached the limit. It
+// returns ErrClosed when Close refused it, else nil (other refusals are
+// counted in Stats).
+func (s *Shipper) spillPartialLocked(t time.Time) error {
 	if len(s.partial) <= s.c.maxMessage {
-		return
+		return nil
 	}
 	// Keep an unfinished UTF-8 sequence at the end for the next Write.
 	keep := 0
@@ -459,13 +484,15 @@ func (s *Shipper) spillPartialLocked(t time.Time) {
 	}
 	line := string(s.partial[:len(s.partial)-keep])
 	s.partial = append(s.partial[:0], s.partial[len(s.partial)-keep:]...)
-	if line != "" {
-		_ = s.LogContext(context.Background(), t, line)
+	if line != "" && s.LogContext(context.Background(), t, line) == ErrClosed {
+		return ErrClosed
 	}
+	return nil
 }
 
-// flushPartial emits Write's unfinished last line.
-func (s *Shipper) flushPartial() {
+// flushPartial emits Write's unfinished last line; ctx and mode bound a Block
+// wait for room.
+func (s *Shipper) flushPartial(ctx context.Context, mode waitMode) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if len(s.partial) == 0 {
@@ -473,7 +500,7 @@ func (s *Shipper) flushPartial() {
 	}
 	line := string(s.partial)
 	s.partial = s.partial[:0]
-	_ = s.writeLine(s.c.now(), line)
+	_ = s.writeLine(ctx, s.c.now(), line, mode)
 }
 
 // flushWaiter is a Flush call waiting for the batches sealed before it.
@@ -490,7 +517,7 @@ type flushWaiter struct {
 // when all were stored, a *FlushError counting those dropped or rejected
 // meanwhile, or ctx.Err() when ctx ends first (delivery goes on).
 func (s *Shipper) Flush(ctx context.Context) error {
-	s.flushPartial()
+	s.flushPartial(context.Background(), waitLog)
 	s.mu.Lock()
 	s.sealLocked()
 	if s.open == 0 {
@@ -544,9 +571,10 @@ func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
 	s.waiters = keep
 }
 
-// Close stops accepting events, sends everything buffered and in flight
-// until ctx ends, then abandons the rest and waits for the shipper's
-// goroutines to exit. It returns nil when every event offered over the
+// Close stops accepting events (a Log, LogContext or Write waiting for room
+// returns ErrClosed), sends Write's unfinished line and everything buffered
+// and in flight until ctx ends, then abandons the rest and waits for the
+// shipper's goroutines to exit. It returns nil when every event offered over the
 // shipper's life was stored, else a *CloseError with exact counts. Calling
 // Close again waits for the first call and returns its result.
 func (s *Shipper) Close(ctx context.Context) error {
@@ -561,7 +589,15 @@ func (s *Shipper) Close(ctx context.Context) error {
 		}
 	}
 	s.closedFlag.Store(true) // first: see Write
-	s.flushPartial()
+	// Refuse events from now on and end every Block wait for room (a Write
+	// waiting holds wmu, which flushPartial needs), so that nothing but ctx
+	// bounds how long Close waits.
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	s.budget.broadcast()
+	// Write accepted its unfinished line: send it, waiting for room until ctx ends.
+	s.flushPartial(ctx, waitClose)
 	s.mu.Lock()
 	s.closed = true
 	s.sealLocked()
@@ -569,7 +605,6 @@ func (s *Shipper) Close(ctx context.Context) error {
 		s.timer.Stop()
 	}
 	s.mu.Unlock()
-	s.budget.broadcast()
 
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()

@@ -1052,3 +1052,98 @@ func TestRangeCheckAfterZeroTimeEvent(t *testing.T) {
 		})
 	}
 }
+
+// waitForBlockedWriter waits until a writer of s waits for room in the buffer.
+func waitForBlockedWriter(s *Shipper) {
+	for {
+		s.budget.mu.Lock()
+		waiting := s.budget.wake != nil
+		s.budget.mu.Unlock()
+		if waiting {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// returnsSoon runs f and returns its error, failing the test if f is still
+// running long after it should have returned (it would block for the
+// attempt timeout of the test, far longer).
+func returnsSoon(t *testing.T, what string, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not return after its ctx ended", what)
+		return nil
+	}
+}
+
+// TestCloseFullBufferDeadEndpoint: with OnFull Block, a full buffer and an
+// endpoint that does not answer, Close must return when its ctx ends. A
+// review found it blocked until the requests in flight timed out (up to
+// AttemptTimeout, MaxElapsedTime: minutes) when Write had an unfinished line
+// (Close waited for room to send it, ignoring ctx) or a Write was waiting for
+// room (it held the lock Close takes to send the unfinished line, and was only
+// woken after that).
+func TestCloseFullBufferDeadEndpoint(t *testing.T) {
+	cases := []struct {
+		name   string
+		write  func(s *Shipper) <-chan error // leaves an unfinished line or a blocked Write
+		events int64                         // events offered, all refused
+	}{
+		{"unfinished line", func(s *Shipper) <-chan error {
+			errc := make(chan error, 1)
+			_, err := s.Write([]byte("partial"))
+			errc <- err
+			return errc
+		}, 3},
+		{"Write waiting for room", func(s *Shipper) <-chan error {
+			errc := make(chan error, 1)
+			go func() { _, err := s.Write([]byte("line\n")); errc <- err }()
+			waitForBlockedWriter(s)
+			return errc
+		}, 3},
+		{"Write of a long unfinished line waiting for room", func(s *Shipper) <-chan error {
+			errc := make(chan error, 1)
+			go func() { _, err := s.Write([]byte("0123456789")); errc <- err }() // spilled: over MaxMessageBytes
+			waitForBlockedWriter(s)
+			return errc
+		}, 4}, // the spilled line is split in 2 events
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			f.hook = hang
+			o := fastOpts()
+			o.MaxBufferEvents, o.MaxBatchEvents, o.MaxMessageBytes = 2, 1, 8
+			o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
+			s := mustNew(t, f, o)
+			for _, m := range []string{"a", "b"} {
+				if err := s.Log(time.Now(), m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			writeErr := tc.write(s)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := returnsSoon(t, "Close", func() error { return s.Close(ctx) })
+			var ce *CloseError
+			if !errors.As(err, &ce) || !errors.Is(err, context.Canceled) {
+				t.Fatalf("Close: %v, want a *CloseError with context.Canceled", err)
+			}
+			// A Write whose line was refused must say so.
+			if err := <-writeErr; err != nil && !errors.Is(err, ErrClosed) || err == nil && tc.name != "unfinished line" {
+				t.Errorf("Write: %v, want ErrClosed", err)
+			}
+			st := s.Stats()
+			checkInvariant(t, st)
+			if st.Events != tc.events || st.Dropped.Closed != tc.events || st.Queued != 0 {
+				t.Errorf("events %d, dropped %+v, queued %d; want %d events, all closed, 0 queued", st.Events, st.Dropped, st.Queued, tc.events)
+			}
+		})
+	}
+}
