@@ -2,6 +2,7 @@ package ship
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,8 +63,8 @@ type Shipper struct {
 	closeDone chan struct{}
 	closeErr  error
 
-	wmu     sync.Mutex // serialises Write
-	partial []byte     // unfinished last line of Write
+	wmu     chan struct{} // holds a token while Write, Flush or Close uses partial; see lockW
+	partial []byte        // unfinished last line of Write
 
 	createMu  sync.Mutex
 	createGen uint64 // incremented after each successful creation
@@ -89,7 +90,7 @@ func newShipper(api API, group, stream string, c config, b *budget) (*Shipper, e
 	if err := checkNames(group, stream); err != nil {
 		return nil, err
 	}
-	s := &Shipper{api: api, group: group, stream: stream, c: c, budget: b, closeDone: make(chan struct{})}
+	s := &Shipper{api: api, group: group, stream: stream, c: c, budget: b, closeDone: make(chan struct{}), wmu: make(chan struct{}, 1)}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.cur = getBatch()
 	s.freshNow.Store(true)
@@ -129,7 +130,14 @@ const (
 	// waitClose, for Close's flush of Write's unfinished line: when room
 	// frees or Close's ctx ends (ErrClosed, counted as Closed).
 	waitClose
+	// waitRetain, for Flush's flush of Write's unfinished line: when room
+	// frees, ctx ends or Close starts, returning errRetained without counting
+	// the event, which stays Write's unfinished line.
+	waitRetain
 )
+
+// errRetained: an event offered in waitRetain mode was not taken.
+var errRetained = errors.New("ship: event retained")
 
 // log is LogContext with the wait mode of enqueue.
 func (s *Shipper) log(ctx context.Context, t time.Time, msg string, mode waitMode) error {
@@ -196,10 +204,13 @@ func (s *Shipper) log(ctx context.Context, t time.Time, msg string, mode waitMod
 		return ErrTooLarge
 	case Truncate:
 		cut := utf8Cut(msg, s.c.maxMessage-len(s.c.marker))
-		s.mu.Lock()
-		s.st.Truncated++
-		s.mu.Unlock()
-		return s.enqueue(ctx, ts, msg[:cut]+s.c.marker, mode)
+		err := s.enqueue(ctx, ts, msg[:cut]+s.c.marker, mode)
+		if err != errRetained { // a retained line is counted when offered again
+			s.mu.Lock()
+			s.st.Truncated++
+			s.mu.Unlock()
+		}
+		return err
 	}
 	var err error
 	for first := true; len(msg) > 0; first = false {
@@ -213,6 +224,12 @@ func (s *Shipper) log(ctx context.Context, t time.Time, msg string, mode waitMod
 		}
 		if err == nil {
 			err = s.enqueue(ctx, ts, part, mode)
+			if err == errRetained {
+				return err // nothing was taken (only the first part is offered so)
+			}
+			if mode == waitRetain {
+				mode = waitLog // a later part cannot be given back
+			}
 			continue
 		}
 		// An earlier part was refused: the remaining parts are refused too.
@@ -249,6 +266,10 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 	s.mu.Lock()
 	for {
 		if s.closed || (s.closing && mode != waitClose) {
+			if mode == waitRetain {
+				s.mu.Unlock()
+				return errRetained
+			}
 			s.st.Events++
 			s.st.Dropped.Closed++
 			s.mu.Unlock()
@@ -276,6 +297,9 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 		select {
 		case <-wake:
 		case <-ctx.Done():
+			if mode == waitRetain {
+				return errRetained
+			}
 			s.mu.Lock()
 			s.st.Events++
 			if mode == waitClose {
@@ -408,8 +432,8 @@ func (s *Shipper) Write(p []byte) (int, error) {
 	if s.testHookWriteWindow != nil {
 		s.testHookWriteWindow()
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	_ = s.lockW(context.Background())
+	defer s.unlockW()
 	// Again under wmu: Close sets closedFlag before it takes wmu to flush the partial line,
 	// so a Write that gets here after that flush refuses instead of leaving an unfinished
 	// line that nobody would send.
@@ -490,18 +514,50 @@ func (s *Shipper) spillPartialLocked(t time.Time) error {
 	return nil
 }
 
-// flushPartial emits Write's unfinished last line; ctx and mode bound a Block
-// wait for room.
-func (s *Shipper) flushPartial(ctx context.Context, mode waitMode) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+// flushPartial emits Write's unfinished last line; ctx and mode bound the
+// wait for wmu and a Block wait for room. It returns ctx.Err() when ctx ended
+// before the line was taken (in waitRetain mode the line then stays
+// unfinished), else nil.
+func (s *Shipper) flushPartial(ctx context.Context, mode waitMode) error {
+	lockCtx := ctx
+	if mode == waitClose {
+		// Close must reach the line to send or count it; the holders of wmu
+		// stop waiting once Close has started.
+		lockCtx = context.Background()
+	}
+	if err := s.lockW(lockCtx); err != nil {
+		return err
+	}
+	defer s.unlockW()
 	if len(s.partial) == 0 {
-		return
+		return nil
 	}
 	line := string(s.partial)
+	if s.writeLine(ctx, s.c.now(), line, mode) == errRetained {
+		return ctx.Err() // nil when Close started: Close sends the line
+	}
 	s.partial = s.partial[:0]
-	_ = s.writeLine(ctx, s.c.now(), line, mode)
+	return nil
 }
+
+// lockW takes wmu, or returns ctx.Err() when ctx ends first. A holder waits
+// for room only until its own ctx ends or Close starts, so that Close, which
+// takes wmu with context.Background(), never waits long.
+func (s *Shipper) lockW(ctx context.Context) error {
+	select { // first without ctx: a free wmu is taken even when ctx has ended
+	case s.wmu <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case s.wmu <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Shipper) unlockW() { <-s.wmu }
 
 // flushWaiter is a Flush call waiting for the batches sealed before it.
 type flushWaiter struct {
@@ -515,9 +571,13 @@ type flushWaiter struct {
 // Flush sends every event offered before the call (including Write's
 // unfinished line) and waits until their batches are finished. It returns nil
 // when all were stored, a *FlushError counting those dropped or rejected
-// meanwhile, or ctx.Err() when ctx ends first (delivery goes on).
+// meanwhile, or ctx.Err() when ctx ends first (delivery goes on; when ctx
+// ends while Flush waits for room for Write's unfinished line, or for a Write
+// in progress, that line stays unfinished, to be sent later).
 func (s *Shipper) Flush(ctx context.Context) error {
-	s.flushPartial(context.Background(), waitLog)
+	if err := s.flushPartial(ctx, waitRetain); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	s.sealLocked()
 	if s.open == 0 {
@@ -597,7 +657,7 @@ func (s *Shipper) Close(ctx context.Context) error {
 	s.mu.Unlock()
 	s.budget.broadcast()
 	// Write accepted its unfinished line: send it, waiting for room until ctx ends.
-	s.flushPartial(ctx, waitClose)
+	_ = s.flushPartial(ctx, waitClose)
 	s.mu.Lock()
 	s.closed = true
 	s.sealLocked()

@@ -1147,3 +1147,80 @@ func TestCloseFullBufferDeadEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestFlushFullBufferDeadEndpoint: with OnFull Block, a full buffer and an
+// endpoint that does not answer, Flush must return ctx.Err() when its ctx
+// ends. A review found it blocked until the requests in flight timed out when
+// Write had an unfinished line (Flush waited for room to buffer it with
+// context.Background()) or a Write was waiting for room (Flush waited for the
+// lock that Write held). The unfinished line must not be lost: it is sent once
+// the endpoint answers again.
+func TestFlushFullBufferDeadEndpoint(t *testing.T) {
+	cases := []struct {
+		name  string
+		write func(s *Shipper) <-chan error // leaves an unfinished line or a blocked Write
+		line  string                        // the event the Write makes
+	}{
+		{"unfinished line", func(s *Shipper) <-chan error {
+			errc := make(chan error, 1)
+			_, err := s.Write([]byte("unfinished"))
+			errc <- err
+			return errc
+		}, "unfinished"},
+		{"Write waiting for room", func(s *Shipper) <-chan error {
+			errc := make(chan error, 1)
+			go func() { _, err := s.Write([]byte("line\n")); errc <- err }()
+			waitForBlockedWriter(s)
+			return errc
+		}, "line"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			release := make(chan struct{})
+			f.hook = func(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
+				select {
+				case <-release:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			o := fastOpts()
+			o.MaxBufferEvents, o.MaxBatchEvents = 2, 1
+			o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
+			s := mustNew(t, f, o)
+			for _, m := range []string{"a", "b"} {
+				if err := s.Log(time.Now(), m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			writeErr := tc.write(s)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := returnsSoon(t, "Flush", func() error { return s.Flush(ctx) })
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Flush: %v, want context.Canceled", err)
+			}
+			close(release) // the endpoint answers again
+			if err := <-writeErr; err != nil {
+				t.Fatalf("Write: %v", err)
+			}
+			if err := s.Close(ctxT(t)); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			st := s.Stats()
+			checkInvariant(t, st)
+			var got []string
+			for _, e := range f.stored("g", "s") {
+				got = append(got, e.Message)
+			}
+			slices.Sort(got) // two requests in flight: any order
+			want := []string{"a", "b", tc.line}
+			slices.Sort(want)
+			if st.Events != 3 || st.Sent != 3 || !slices.Equal(got, want) {
+				t.Errorf("events %d, sent %d, stored %q; want %q", st.Events, st.Sent, got, want)
+			}
+		})
+	}
+}
