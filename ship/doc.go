@@ -19,7 +19,8 @@
 //     counted by default).
 //
 // A batch is sealed when it is full, when its oldest event has waited
-// [Options.FlushInterval] (5 s by default), or on Flush and Close. The shipper
+// [Options.FlushInterval] (5 s by default), when the buffer is full, or on
+// Flush and Close. The shipper
 // never calls DescribeLogStreams and never uses sequence tokens.
 //
 // # Delivery

@@ -279,6 +279,13 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 		if ok {
 			break
 		}
+		if s.c.onFull != Block && len(s.queue) == 0 {
+			// The buffer is full and nothing waits for a sender: send the batch
+			// being built now, or it would hold the room it takes until
+			// FlushInterval while every new event is refused or discards an
+			// older one. (Block seals below.)
+			s.sealLocked()
+		}
 		switch s.c.onFull {
 		case DropOldest:
 			if s.dropOldestLocked() {

@@ -1224,3 +1224,64 @@ func TestFlushFullBufferDeadEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestDropPolicySealsFullBuffer: under DropNewest and DropOldest, a full
+// buffer must be sent, not kept until FlushInterval. A review found that only
+// Block sealed the batch being built when the buffer was full: with a buffer
+// smaller than a batch (or a Mux whose streams' unsealed batches fill the
+// shared buffer), every event after the buffer filled was refused (DropNewest)
+// or discarded an older one (DropOldest) until the flush timer fired, although
+// the endpoint was idle: at most MaxBufferEvents per FlushInterval got through.
+func TestDropPolicySealsFullBuffer(t *testing.T) {
+	cases := []struct {
+		policy    FullPolicy
+		wantErr   error
+		wantFirst int // events of the first batch sent
+	}{
+		{DropNewest, ErrBufferFull, 10},
+		{DropOldest, nil, 9}, // the oldest event of the sealed batch made room
+	}
+	for _, tc := range cases {
+		t.Run(tc.policy.String(), func(t *testing.T) {
+			f := newFake(t)
+			called := make(chan struct{}, 1)
+			f.hook = func(context.Context, int, *cwlogs.PutLogEventsInput) error {
+				select {
+				case called <- struct{}{}:
+				default:
+				}
+				return nil
+			}
+			o := fastOpts() // FlushInterval: 1 h
+			o.OnFull = tc.policy
+			o.MaxBufferEvents = 10
+			s := mustNew(t, f, o)
+			for i := range 10 {
+				if err := s.Log(time.Now(), fmt.Sprint(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Log(time.Now(), "10"); !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Log into a full buffer: %v, want %v", err, tc.wantErr)
+			}
+			// Without the seal the batch waits for the 1-hour flush timer.
+			select {
+			case <-called:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the full buffer was not sent")
+			}
+			var ce *CloseError // one event was dropped
+			if err := s.Close(ctxT(t)); !errors.As(err, &ce) {
+				t.Fatalf("Close: %v, want a *CloseError", err)
+			}
+			st := s.Stats()
+			checkInvariant(t, st)
+			f.mu.Lock()
+			first := len(f.batches[0])
+			f.mu.Unlock()
+			if first != tc.wantFirst || st.Dropped.BufferFull != 1 || st.Sent != 10 {
+				t.Errorf("first batch %d events, dropped %d, sent %d; want %d, 1, 10", first, st.Dropped.BufferFull, st.Sent, tc.wantFirst)
+			}
+		})
+	}
+}
