@@ -29,13 +29,14 @@
 // (2 by default). Each batch is retried on its own — a batch that succeeded is
 // never sent again — with jittered exponential backoff until
 // [Options.MaxElapsedTime]. Throttling pauses every sender of the shipper (or
-// of the Mux) for the backoff. Retried: throttling, HTTP 5xx, transport errors
-// and attempt timeouts. ResourceNotFoundException makes the shipper create the
-// stream (and the group when [Options.CreateGroup] is set) and send again.
-// Every other error is permanent for that batch: its events are counted in
-// [Stats].Dropped and reported to [Options.OnError]. Events the service
-// refuses in rejectedLogEventsInfo are counted per reason in [Stats].Rejected
-// and reported to OnError as a [*RejectedError].
+// of the Mux) for the backoff. Retried: throttling (any HTTP 429 included),
+// HTTP 5xx and 408, transport errors and attempt timeouts.
+// ResourceNotFoundException makes the shipper create the stream (and the
+// group when [Options.CreateGroup] is set) and send again. Every other error
+// is permanent for that batch: its events are counted in [Stats].Dropped and
+// reported to [Options.OnError]. Events the service refuses in
+// rejectedLogEventsInfo are counted per reason in [Stats].Rejected and
+// reported to OnError as a [*RejectedError].
 //
 // Duplicates are possible only when the service stored a batch but the answer
 // was lost (connection reset, timeout): the shipper cannot know, and sends the

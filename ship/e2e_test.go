@@ -171,3 +171,68 @@ func TestHTTPBatchRules(t *testing.T) {
 		t.Errorf("PutLogEvents requests %d, stats %d", f.requests["PutLogEvents"], st.Requests)
 	}
 }
+
+// TestHTTPThrottleWithoutAWSCode: a 429 or a 408 answer without an AWS error
+// code (as a proxy, gateway or emulator in front of the service sends) must be
+// retried. A review found that the shipper classified every 4xx that was not
+// a known throttling or timeout code as permanent, so such an answer dropped
+// the whole batch (Stats.Dropped.PermanentError) although the service would
+// have stored it a moment later.
+func TestHTTPThrottleWithoutAWSCode(t *testing.T) {
+	cases := []struct {
+		name          string
+		status        int
+		contentType   string
+		body          string
+		wantThrottled int64
+	}{
+		{"429 text", http.StatusTooManyRequests, "text/plain", "Too Many Requests", 1},
+		{"429 JSON without a code", http.StatusTooManyRequests, "application/json", `{"message":"rate limited"}`, 1},
+		{"408 HTML", http.StatusRequestTimeout, "text/html", "<html><body>Request Timeout</body></html>", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			calls, stored := 0, 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var in struct {
+					LogEvents []json.RawMessage `json:"logEvents"`
+				}
+				body, _ := io.ReadAll(r.Body)
+				_ = json.Unmarshal(body, &in)
+				mu.Lock()
+				defer mu.Unlock()
+				calls++
+				if calls == 1 {
+					w.Header().Set("Content-Type", tc.contentType)
+					w.WriteHeader(tc.status)
+					_, _ = io.WriteString(w, tc.body)
+					return
+				}
+				stored += len(in.LogEvents)
+				_, _ = w.Write([]byte(`{"nextSequenceToken":"1"}`))
+			}))
+			defer srv.Close()
+			s, err := ship.New(newClient(t, srv.URL, 10*time.Second), "g", "s", &ship.Options{
+				InitialBackoff: time.Millisecond, ThrottleBackoff: time.Millisecond, MaxBackoff: time.Millisecond,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				if err := s.Log(time.Now(), fmt.Sprint("event ", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Close(context.Background()); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			st := s.Stats()
+			mu.Lock()
+			defer mu.Unlock()
+			if stored != 3 || st.Sent != 3 || st.Retries != 1 || st.Throttled != tc.wantThrottled {
+				t.Errorf("stored %d, sent %d, retries %d, throttled %d; want 3, 3, 1, %d", stored, st.Sent, st.Retries, st.Throttled, tc.wantThrottled)
+			}
+		})
+	}
+}

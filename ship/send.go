@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"github.com/cwlogs/cwlogs"
@@ -52,10 +53,11 @@ const (
 )
 
 // classify sorts an error of PutLogEvents or a creation call. Retried:
-// throttling, HTTP 5xx and server-side timeouts, what cwlogs.IsRetryable
-// accepts (e.g. a corrected clock skew), transport errors and attempt
-// timeouts (including errors of unknown type). Permanent: every other
-// service error (4xx) and input rejected by the client before sending.
+// throttling (including any HTTP 429), HTTP 5xx and server-side timeouts
+// (including HTTP 408), what cwlogs.IsRetryable accepts (e.g. a corrected
+// clock skew), transport errors and attempt timeouts (including errors of
+// unknown type). Permanent: every other service error (4xx) and input
+// rejected by the client before sending.
 func classify(err error) errClass {
 	var ce *cwlogs.CredentialsError
 	if errors.As(err, &ce) {
@@ -74,8 +76,13 @@ func classify(err error) errClass {
 	var ae *cwlogs.APIError
 	if errors.As(err, &ae) {
 		switch {
-		case cwlogs.IsRetryable(err), ae.StatusCode >= 500, ae.Code == cwlogs.CodeServiceUnavailable,
-			ae.Code == "InternalFailure", ae.Code == "RequestTimeout", ae.Code == "RequestTimeoutException":
+		case ae.StatusCode == http.StatusTooManyRequests:
+			// Throttling whatever the body says: a proxy, gateway or emulator
+			// in front of the service answers 429 without an AWS error code.
+			return classThrottle
+		case cwlogs.IsRetryable(err), ae.StatusCode >= 500, ae.StatusCode == http.StatusRequestTimeout,
+			ae.Code == cwlogs.CodeServiceUnavailable, ae.Code == "InternalFailure",
+			ae.Code == "RequestTimeout", ae.Code == "RequestTimeoutException":
 			return classRetry
 		}
 		return classPermanent
