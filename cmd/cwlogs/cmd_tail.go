@@ -71,6 +71,9 @@ func (c *TailCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if start == nil { // timeFlag takes "" as not given, but tail needs a start
+		return usagef(name, "--since: empty time: want a duration before now (10m) or a time (T)")
+	}
 	cl, err := c.m.client(ctx)
 	if err != nil {
 		return err

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -100,5 +102,45 @@ func TestTailerPolling(t *testing.T) {
 	}
 	if reqs[1]["nextToken"] != "p2" {
 		t.Errorf("second page not requested with the token: %v", reqs[1])
+	}
+}
+
+// TestTailBadSince: a --since value that is not a time is a usage error
+// naming the flag and the value (exit 2), as aws logs tail refuses it, and
+// never a crash. An empty value used to dereference a nil start time.
+func TestTailBadSince(t *testing.T) {
+	// A complete configuration, so that nothing but --since can fail; no
+	// request is sent.
+	setTestEnv(t)
+	for _, since := range []string{"", " ", "yesterday", "10x", "2024-13-01"} {
+		var stdout, stderr strings.Builder
+		m := &Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), []string{"--endpoint-url", "http://127.0.0.1:1", "tail", "g", "--since", since})
+		want := strconv.Quote(since)
+		if strings.TrimSpace(since) == "" {
+			want = "empty time"
+		}
+		var ue *usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--since") || !strings.Contains(err.Error(), want) {
+			t.Errorf("tail --since %q: error %v, want a usage error naming --since and %s", since, err, want)
+		}
+		if code := m.Report(context.Background(), err); code != exitUsage {
+			t.Errorf("tail --since %q: exit %d, want %d", since, code, exitUsage)
+		}
+	}
+}
+
+// setTestEnv gives the in-process client test credentials and a region, and
+// keeps it away from the user's ~/.aws files and the instance metadata
+// service.
+func setTestEnv(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDCLITEST", "AWS_SECRET_ACCESS_KEY": "cli-test-secret", "AWS_SESSION_TOKEN": "",
+		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
+		"AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "",
+	} {
+		t.Setenv(k, v)
 	}
 }
