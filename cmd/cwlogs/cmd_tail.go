@@ -81,10 +81,10 @@ func (c *TailCommand) Run(ctx context.Context, args []string) error {
 	t := &tailer{m: c.m, cl: cl, group: pos[0], pattern: c.pattern, streams: c.streams,
 		start: *start, seen: map[string]int64{}, sleep: sleepCtx}
 	err = t.run(ctx, c.follow)
-	if ctx.Err() != nil {
-		return nil // interrupted: a clean end
+	if c.follow && ctx.Err() != nil {
+		return nil // Ctrl-C is how --follow ends: a clean end, as aws logs tail --follow
 	}
-	return err
+	return err // without --follow, an interruption is reported (exit 130), as aws logs tail does
 }
 
 // tailer polls FilterLogEvents and prints each event once.

@@ -144,3 +144,42 @@ func setTestEnv(t *testing.T) {
 		t.Setenv(k, v)
 	}
 }
+
+// TestTailInterrupted: Ctrl-C while tail is reading ends with status 130
+// without --follow (as aws logs tail and every other cwlogs command), and
+// with 0 with --follow, where Ctrl-C is the normal way to stop (as aws logs
+// tail --follow). The server stands for the user: it "presses Ctrl-C" (cancels
+// the context) while the request is in flight, and answers nothing.
+func TestTailInterrupted(t *testing.T) {
+	setTestEnv(t)
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"tail", "g"}, exitInterrupted},
+		{[]string{"tail", "g", "--since", "1h"}, exitInterrupted},
+		{[]string{"tail", "g", "--follow"}, exitOK},
+		{[]string{"tail", "g", "-f"}, exitOK},
+	}
+	for _, tc := range tests {
+		ctx, cancel := context.WithCancel(context.Background())
+		finished := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			cancel()
+			select {
+			case <-r.Context().Done():
+			case <-finished:
+			}
+		}))
+		var stdout, stderr strings.Builder
+		m := &Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+		err := m.Run(ctx, append([]string{"--endpoint-url", srv.URL}, tc.args...))
+		if code := m.Report(ctx, err); code != tc.want {
+			t.Errorf("%q interrupted: exit %d (error %v), want %d", tc.args, code, err, tc.want)
+		}
+		close(finished)
+		srv.Close()
+		cancel()
+	}
+}
