@@ -60,8 +60,9 @@ const globalHelp = `Global flags (before or after the command name):
   --no-color             no colour (also: NO_COLOR set, TERM=dumb, or output not a terminal)
 `
 
-const timeHelp = `Times (T): RFC 3339 (2024-05-01T12:00:00Z), a date (2024-05-01, midnight UTC), epoch
-milliseconds (1714564800000), "now", or a duration before now (90s, 10m, 2h, 1d, 1w, 1h30m).
+const timeHelp = `Times (T): ISO 8601 (2024-05-01T12:00:00Z, 2024-05-01T14:00+02:00, 2024-05-01 12:00; UTC
+without a zone), a date (2024-05-01, midnight UTC), epoch milliseconds (1714564800000), "now",
+or a duration before now (90s, 10m, 2h, 1d, 1w, 1h30m).
 `
 
 func (m *Main) printTopUsage(w io.Writer) {

@@ -21,7 +21,9 @@
 // included), then the container credentials endpoint and the EC2 instance
 // role.
 //
-// Times are RFC 3339, a date (midnight UTC), epoch milliseconds, "now", or a
+// Times are ISO 8601 dates and times as aws logs tail --since reads them
+// (2024-05-01T12:00:00Z, 2024-05-01 12:00, 2024-05-01T14:00+0200; UTC
+// without a zone), a date (midnight UTC), epoch milliseconds, "now", or a
 // duration before now (90s, 10m, 2h, 1d, 1w, 1h30m). Times are shown in UTC
 // unless --local is given, as 2006-01-02T15:04:05.000Z07:00.
 //

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -9,8 +10,10 @@ import (
 
 // parseTime reads a time given on the command line:
 //
-//   - RFC 3339, with or without fractional seconds: 2024-05-01T12:00:00Z,
-//     2024-05-01T14:00:00.250+02:00;
+//   - an ISO 8601 date and time as aws logs tail --since accepts it (see
+//     parseISOTime): RFC 3339 such as 2024-05-01T12:00:00Z or
+//     2024-05-01T14:00:00.250+02:00, and also 2024-05-01 12:00,
+//     2024-05-01T12:00:00 (no zone: UTC) or 2024-05-01T14:00+0200;
 //   - a date alone, meaning midnight UTC: 2024-05-01;
 //   - epoch milliseconds, all digits: 1714564800000;
 //   - "now", or a duration before now: 90s, 10m, 2h, 1d, 1w, or a sum of
@@ -34,13 +37,10 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 		return time.UnixMilli(ms), nil
 	}
 	if s[0] >= '0' && s[0] <= '9' && strings.Contains(s, "-") {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		if t, ok := parseISOTime(s); ok {
 			return t, nil
 		}
-		if t, err := time.Parse("2006-01-02", s); err == nil {
-			return t, nil
-		}
-		return time.Time{}, fmt.Errorf("invalid time %q: want RFC 3339 (2024-05-01T12:00:00Z), a date (2024-05-01), epoch milliseconds or a duration before now (10m)", s)
+		return time.Time{}, fmt.Errorf("invalid time %q: want ISO 8601 (2024-05-01T12:00:00Z, 2024-05-01 12:00, UTC without a zone), a date (2024-05-01), epoch milliseconds or a duration before now (10m)", s)
 	}
 	d, err := parseDuration(s)
 	if err != nil {
@@ -129,4 +129,45 @@ func timeFlag(cmd, name, v string, now time.Time) (*int64, error) {
 		return nil, usagef(cmd, "--%s: %q is before 1970", name, v)
 	}
 	return &ms, nil
+}
+
+// isoTime matches the extended ISO 8601 forms of a date and time: "T", "t" or
+// a space between them; hours, minutes and optional seconds with an optional
+// fraction; then an optional zone (Z, ±hh:mm, ±hhmm or ±hh, which may follow
+// a space).
+var isoTime = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2})(?::(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$`)
+
+// parseISOTime reads an ISO 8601 date, or date and time, the way aws logs
+// tail --since does: a time without a zone is UTC, as is a date alone
+// (midnight). It reports false for anything else, and for values out of range
+// (month 13, 25:00).
+func parseISOTime(s string) (time.Time, bool) {
+	m := isoTime.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	date, hh, mm, ss, frac, zone := m[1], m[2], m[3], m[4], m[5], m[6]
+	if hh == "" {
+		hh = "00"
+	}
+	if mm == "" {
+		mm = "00"
+	}
+	if ss == "" {
+		ss = "00"
+	}
+	switch {
+	case zone == "" || zone == "z" || zone == "Z":
+		zone = "Z"
+	case len(zone) == 3: // ±hh
+		zone += ":00"
+	case len(zone) == 5: // ±hhmm
+		zone = zone[:3] + ":" + zone[3:]
+	}
+	// time.Parse checks the ranges of every field.
+	t, err := time.Parse(time.RFC3339Nano, date+"T"+hh+":"+mm+":"+ss+frac+zone)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
 }
