@@ -106,7 +106,8 @@ func (c *GetCommand) Run(ctx context.Context, args []string) error {
 }
 
 // lastEvents reads the last limit events of a stream, following backward
-// tokens from the newest page, and returns them oldest first.
+// tokens from the newest page until it has limit events or reaches the start
+// of the stream, and returns them oldest first.
 func lastEvents(ctx context.Context, cl *cwlogs.Client, in *cwlogs.GetLogEventsInput, limit int, n *atomic.Int64) ([]cwlogs.OutputLogEvent, error) {
 	req := *in
 	req.StartFromHead = false
@@ -123,7 +124,10 @@ func lastEvents(ctx context.Context, cl *cwlogs.Client, in *cwlogs.GetLogEventsI
 			total += len(out.Events)
 			n.Add(int64(len(out.Events)))
 		}
-		if out.NextBackwardToken == "" || out.NextBackwardToken == req.NextToken || len(out.Events) == 0 {
+		// The start of the stream is where the service sends back the token
+		// it was given; an empty page with a new token is not the end (the
+		// service may return those in the middle of a stream).
+		if out.NextBackwardToken == "" || out.NextBackwardToken == req.NextToken {
 			break
 		}
 		req.NextToken = out.NextBackwardToken
