@@ -118,4 +118,4 @@ func flagErrorText(err error) string {
 	return flagDash.ReplaceAllString(err.Error(), "$1--$2")
 }
 
-var flagDash = regexp.MustCompile(`(flag |defined: |argument: )-([a-zA-Z])`)
+var flagDash = regexp.MustCompile(`(flag |" for |defined: |argument: )-([a-zA-Z])`)

@@ -341,3 +341,30 @@ func TestErrorText(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagErrorsNameTheFlag: every error of the flag package names the flag
+// with two dashes, as the help text and the AWS CLI spell flags, and shows
+// the bad value.
+func TestFlagErrorsNameTheFlag(t *testing.T) {
+	tests := []struct {
+		cmd  string
+		args []string
+		want string
+	}{
+		{"tail", []string{"g", "--follow=maybe"}, `invalid boolean value "maybe" for --follow`},
+		{"get", []string{"g", "s", "-head=2"}, `invalid boolean value "2" for --head`},
+		{"put", []string{"g", "s", "--timeout", "5"}, `invalid value "5" for flag --timeout`},
+		{"get", []string{"g", "s", "--bogus"}, "flag provided but not defined: --bogus"},
+		{"get", []string{"g", "s", "--limit"}, "flag needs an argument: --limit"},
+		{"create-group", []string{"g", "--tag", "x"}, `invalid value "x" for flag --tag`},
+	}
+	for _, tc := range tests {
+		m := &Main{Stdout: &strings.Builder{}}
+		info := lookupCommand(tc.cmd)
+		_, err := m.parseArgs(info, info.new(m).flags(), tc.args)
+		var ue *usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %q: error %v, want a usage error containing %q", tc.cmd, tc.args, err, tc.want)
+		}
+	}
+}
