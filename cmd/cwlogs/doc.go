@@ -19,7 +19,11 @@
 // AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, AWS_CONFIG_FILE,
 // AWS_SHARED_CREDENTIALS_FILE and the profile settings (credential_process
 // included), then the container credentials endpoint and the EC2 instance
-// role.
+// role. As with aws, the sessions of roles assumed through STS are kept in
+// ~/.aws/cli/cache, shared with aws (a session either one started serves the
+// other until 15 minutes before it expires), and a role with mfa_serial asks
+// "Enter MFA code for SERIAL: " at the terminal, without echo, when it needs a
+// new session (never on stdin, which put reads events from).
 //
 // Times are ISO 8601 dates and times as aws logs tail --since reads them
 // (2024-05-01T12:00:00Z, 2024-05-01 12:00, 2024-05-01T14:00+0200; UTC

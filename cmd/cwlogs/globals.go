@@ -122,6 +122,9 @@ func (m *Main) client(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Clie
 		opts = append(opts, cwlogs.WithCABundle(m.g.caBundle))
 	}
 	opts = append(opts, cwlogs.WithUserAgent("cwlogs-cli/"+cwlogs.Version))
+	// As the AWS CLI: role sessions are kept in ~/.aws/cli/cache (shared with
+	// aws), and a role with mfa_serial asks for its code at the terminal.
+	opts = append(opts, cwlogs.WithRoleCache(""), cwlogs.WithMFATokenCode(m.mfaCode))
 	opts = append(opts, extra...)
 	c, err := cwlogs.NewFromEnvironment(ctx, opts...)
 	if err != nil {
