@@ -17,6 +17,7 @@ type writeResult struct {
 	LogGroupName    string            `json:"logGroupName"`
 	LogStreamName   string            `json:"logStreamName,omitempty"`
 	Tags            map[string]string `json:"tags,omitempty"`
+	TagKeys         []string          `json:"tagKeys,omitempty"`
 	RetentionInDays *int              `json:"retentionInDays,omitempty"`
 }
 

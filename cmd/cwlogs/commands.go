@@ -32,7 +32,7 @@ func init() {
 	// the table.
 	commands = []*commandInfo{
 		createGroupInfo, createStreamInfo, deleteGroupInfo, deleteStreamInfo,
-		groupsInfo, streamsInfo, retentionInfo,
+		groupsInfo, streamsInfo, retentionInfo, tagsInfo, tagInfo, untagInfo,
 		putInfo, getInfo, filterInfo, tailInfo,
 		serveInfo, demoInfo,
 		versionInfo, completionInfo, helpInfo,

@@ -4,8 +4,8 @@
 //	cwlogs [global flags] COMMAND [arguments] [flags]
 //
 // Commands: create-group, create-stream, delete-group, delete-stream,
-// groups, streams, retention, put, get, filter, tail, serve, demo, version,
-// completion, help. "cwlogs help COMMAND" (or "cwlogs COMMAND --help") shows
+// groups, streams, retention, tags, tag, untag, put, get, filter, tail, serve,
+// demo, version, completion, help. "cwlogs help COMMAND" (or "cwlogs COMMAND --help") shows
 // a command's flags and an example.
 //
 // # Configuration
@@ -50,9 +50,11 @@
 //	get, filter, tail:
 //	           {"logStreamName":S, "timestamp":N, "ingestionTime":N, "message":S,
 //	            "eventId":S (filter and tail only)}
-//	create-group, create-stream, delete-group, delete-stream, retention:
+//	create-group, create-stream, delete-group, delete-stream, retention, tag, untag:
 //	           {"operation":S, "logGroupName":S, "logStreamName":S (optional),
-//	            "tags":{S:S} (optional), "retentionInDays":N (optional)}
+//	            "tags":{S:S} (optional), "tagKeys":[S] (optional),
+//	            "retentionInDays":N (optional)}
+//	tags:      {"resourceArn":S, "tags":{S:S}}
 //	put:       {"events":N, "sent":N, "bytes":N, "batches":N, "retries":N, "rejected":N,
 //	            "dropped":N, "reasons":{S:N} (optional: rejectedTooNew, rejectedTooOld,
 //	            rejectedExpired, droppedEmpty, droppedTooLarge, droppedTooOld, droppedTooNew,

@@ -46,6 +46,12 @@ func TestWriteCommandsMoto(t *testing.T) {
 	if !strings.Contains(r.stdout, `"logGroupName":"moto-app"`) || !strings.Contains(r.stdout, `"retentionInDays":7`) {
 		t.Errorf("groups: %s", r.stdout)
 	}
+	run(0, "", "tag", "moto-app", "env=prod", "owner=sre")
+	run(0, "", "untag", "moto-app", "owner")
+	r = run(0, "", "tags", "moto-app", "--output", "json")
+	if !strings.Contains(r.stdout, `"tags":{"env":"prod","team":"x"}`) || !strings.Contains(r.stdout, `"resourceArn":"arn:aws:logs:`) {
+		t.Errorf("tags after tag and untag: %s", r.stdout)
+	}
 	run(0, "", "retention", "moto-app", "never")
 	r = run(0, "", "groups", "--output", "json", "--prefix", "moto-")
 	if !strings.Contains(r.stdout, `"retentionInDays":null`) {
