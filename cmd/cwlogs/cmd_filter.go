@@ -12,11 +12,12 @@ import (
 
 var filterInfo = &commandInfo{
 	name:    "filter",
-	args:    "GROUP [--pattern P] [--stream S]... [--start T] [--end T] [--limit N]",
+	args:    "GROUP [--pattern P] [--stream S... | --stream-prefix P] [--start T] [--end T] [--limit N]",
 	summary: "Print the events of a log group that match a filter pattern, across streams, by time.",
 	details: `P is a CloudWatch Logs filter pattern: terms ("ERROR timeout"), quoted phrases, ?OR terms,
 -exclusions, JSON patterns ({ $.status >= 500 }) or space-delimited patterns ([ip, user, ...]).
-An empty pattern matches every event.
+An empty pattern matches every event. aws logs tail's flag names --filter-pattern,
+--log-stream-names and --log-stream-name-prefix are accepted too.
 
 ` + timeHelp,
 	examples: []string{`cwlogs filter my-app --pattern '{ $.level = "error" }' --start 2h`},
@@ -26,16 +27,14 @@ An empty pattern matches every event.
 // FilterCommand is "cwlogs filter".
 type FilterCommand struct {
 	m          *Main
-	pattern    string
-	streams    stringList
+	sel        eventSelection
 	start, end string
 	limit      string
 }
 
 func (c *FilterCommand) flags() *flag.FlagSet {
 	fs := newFlagSet("filter")
-	fs.StringVar(&c.pattern, "pattern", "", "filter pattern `P`")
-	fs.Var(&c.streams, "stream", "only the stream `S` (repeatable, up to 100)")
+	c.sel.bind(fs)
 	fs.StringVar(&c.start, "start", "", "first time `T` (inclusive)")
 	fs.StringVar(&c.end, "end", "", "end time `T` (exclusive)")
 	fs.StringVar(&c.limit, "limit", "", "print at most `N` events")
@@ -52,11 +51,12 @@ func (c *FilterCommand) Run(ctx context.Context, args []string) error {
 	if err := wantArgs(name, pos, 1, 1, "GROUP"); err != nil {
 		return err
 	}
-	if len(c.streams) > cwlogs.MaxFilterLogStreamNames {
-		return usagef(name, "%d --stream flags: at most %d", len(c.streams), cwlogs.MaxFilterLogStreamNames)
+	if err := c.sel.check(name); err != nil {
+		return err
 	}
 	now := time.Now()
-	in := &cwlogs.FilterLogEventsInput{LogGroupName: pos[0], FilterPattern: c.pattern, LogStreamNames: c.streams}
+	in := &cwlogs.FilterLogEventsInput{LogGroupName: pos[0]}
+	c.sel.apply(in)
 	if in.StartTime, err = timeFlag(name, "start", c.start, now); err != nil {
 		return err
 	}
@@ -93,4 +93,37 @@ func (c *FilterCommand) Run(ctx context.Context, args []string) error {
 
 func filteredJSON(e cwlogs.FilteredLogEvent) eventJSON {
 	return eventJSON{LogStreamName: e.LogStreamName, Timestamp: e.Timestamp, IngestionTime: e.IngestionTime, Message: e.Message, EventID: e.EventID}
+}
+
+// eventSelection is what filter and tail select events by, under cwlogs's
+// flag names and aws logs tail's.
+type eventSelection struct {
+	pattern string
+	streams stringList
+	prefix  string
+}
+
+func (s *eventSelection) bind(fs *flag.FlagSet) {
+	fs.StringVar(&s.pattern, "pattern", "", "filter pattern `P`")
+	fs.StringVar(&s.pattern, "filter-pattern", "", "filter pattern `P`, as --pattern (aws logs tail's name)")
+	fs.Var(&s.streams, "stream", "only the stream `S` (repeatable, up to 100)")
+	fs.Var(&s.streams, "log-stream-names", "only the stream `S`, as --stream (aws logs tail's name; repeatable)")
+	fs.StringVar(&s.prefix, "stream-prefix", "", "only streams whose name starts with `P`")
+	fs.StringVar(&s.prefix, "log-stream-name-prefix", "", "only streams starting with `P`, as --stream-prefix (aws logs tail's name)")
+}
+
+// check refuses what the service would: too many streams, or streams and a
+// prefix together.
+func (s *eventSelection) check(cmd string) error {
+	if len(s.streams) > cwlogs.MaxFilterLogStreamNames {
+		return usagef(cmd, "%d --stream flags: at most %d", len(s.streams), cwlogs.MaxFilterLogStreamNames)
+	}
+	if len(s.streams) > 0 && s.prefix != "" {
+		return usagef(cmd, "--stream and --stream-prefix cannot be combined (the service refuses both)")
+	}
+	return nil
+}
+
+func (s *eventSelection) apply(in *cwlogs.FilterLogEventsInput) {
+	in.FilterPattern, in.LogStreamNames, in.LogStreamNamePrefix = s.pattern, s.streams, s.prefix
 }

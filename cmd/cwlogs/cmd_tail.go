@@ -11,14 +11,15 @@ import (
 
 var tailInfo = &commandInfo{
 	name:    "tail",
-	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S]...",
+	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S... | --stream-prefix P]",
 	summary: "Print the recent events of a log group and, with --follow, new ones as they arrive.",
 	details: `Events since D (default 10m: the last ten minutes) are printed across all streams, by time.
 With --follow, cwlogs polls FilterLogEvents once a second (the service allows 10 requests per
 second per account and region), slowing down up to 30 s while throttled, and never prints an
 event twice: each poll re-reads the last 5 seconds before the newest event seen, to catch
 events that arrive late, and skips the event ids already printed. Ctrl-C stops it (exit 0).
--f is short for --follow.
+-f is short for --follow. aws logs tail's flag names --filter-pattern, --log-stream-names and
+--log-stream-name-prefix are accepted too.
 
 ` + timeHelp,
 	examples: []string{"cwlogs tail my-app --follow --since 1h --pattern ERROR"},
@@ -35,19 +36,17 @@ const (
 
 // TailCommand is "cwlogs tail".
 type TailCommand struct {
-	m       *Main
-	follow  bool
-	pattern string
-	since   string
-	streams stringList
+	m      *Main
+	follow bool
+	sel    eventSelection
+	since  string
 }
 
 func (c *TailCommand) flags() *flag.FlagSet {
 	fs := newFlagSet("tail")
 	fs.BoolVar(&c.follow, "follow", false, "keep printing new events until interrupted")
-	fs.StringVar(&c.pattern, "pattern", "", "filter pattern `P`")
+	c.sel.bind(fs)
 	fs.StringVar(&c.since, "since", "10m", "start `D` ago (or at a time T)")
-	fs.Var(&c.streams, "stream", "only the stream `S` (repeatable, up to 100)")
 	return fs
 }
 
@@ -64,8 +63,8 @@ func (c *TailCommand) Run(ctx context.Context, args []string) error {
 	if err := wantArgs(name, pos, 1, 1, "GROUP"); err != nil {
 		return err
 	}
-	if len(c.streams) > cwlogs.MaxFilterLogStreamNames {
-		return usagef(name, "%d --stream flags: at most %d", len(c.streams), cwlogs.MaxFilterLogStreamNames)
+	if err := c.sel.check(name); err != nil {
+		return err
 	}
 	start, err := timeFlag(name, "since", c.since, time.Now())
 	if err != nil {
@@ -78,8 +77,7 @@ func (c *TailCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := &tailer{m: c.m, cl: cl, group: pos[0], pattern: c.pattern, streams: c.streams,
-		start: *start, seen: map[string]int64{}, sleep: sleepCtx}
+	t := &tailer{m: c.m, cl: cl, group: pos[0], sel: c.sel, start: *start, seen: map[string]int64{}, sleep: sleepCtx}
 	err = t.run(ctx, c.follow)
 	if c.follow && ctx.Err() != nil {
 		return nil // Ctrl-C is how --follow ends: a clean end, as aws logs tail --follow
@@ -89,15 +87,14 @@ func (c *TailCommand) Run(ctx context.Context, args []string) error {
 
 // tailer polls FilterLogEvents and prints each event once.
 type tailer struct {
-	m       *Main
-	cl      *cwlogs.Client
-	group   string
-	pattern string
-	streams []string
-	start   int64            // ms: nothing before this is shown
-	newest  int64            // ms: newest timestamp printed
-	seen    map[string]int64 // event id -> timestamp, for events inside the overlap window
-	sleep   func(ctx context.Context, d time.Duration) error
+	m      *Main
+	cl     *cwlogs.Client
+	group  string
+	sel    eventSelection
+	start  int64            // ms: nothing before this is shown
+	newest int64            // ms: newest timestamp printed
+	seen   map[string]int64 // event id -> timestamp, for events inside the overlap window
+	sleep  func(ctx context.Context, d time.Duration) error
 }
 
 // windowStart is where the next poll starts reading.
@@ -133,7 +130,8 @@ func (t *tailer) run(ctx context.Context, follow bool) error {
 // not printed yet.
 func (t *tailer) poll(ctx context.Context, follow bool) error {
 	from := t.windowStart()
-	in := &cwlogs.FilterLogEventsInput{LogGroupName: t.group, FilterPattern: t.pattern, LogStreamNames: t.streams, StartTime: &from}
+	in := &cwlogs.FilterLogEventsInput{LogGroupName: t.group, StartTime: &from}
+	t.sel.apply(in)
 	for {
 		out, err := t.cl.FilterLogEvents(ctx, in)
 		if err != nil {
