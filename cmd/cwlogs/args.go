@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // usageError is a bad command line: cwlogs prints it with a hint and exits 2.
@@ -119,3 +120,19 @@ func flagErrorText(err error) string {
 }
 
 var flagDash = regexp.MustCompile(`(flag |" for |defined: |argument: )-([a-zA-Z])`)
+
+// durationFlag is a time.Duration flag whose error says what a duration
+// looks like (the flag package only says "parse error").
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+// Set implements flag.Value.
+func (d *durationFlag) Set(v string) error {
+	t, err := time.ParseDuration(v)
+	if err != nil || t <= 0 {
+		return errors.New("want a positive duration with a unit, such as 30s, 2m or 1h30m")
+	}
+	*d = durationFlag(t)
+	return nil
+}

@@ -38,7 +38,8 @@ type PutCommand struct {
 func (c *PutCommand) flags() *flag.FlagSet {
 	fs := newFlagSet("put")
 	fs.BoolVar(&c.create, "create", false, "create the log group and stream when missing")
-	fs.DurationVar(&c.timeout, "timeout", time.Minute, "how long to keep sending at the end (or after Ctrl-C) before giving up, `D`")
+	c.timeout = time.Minute
+	fs.Var((*durationFlag)(&c.timeout), "timeout", "how long to keep sending at the end (or after Ctrl-C) before giving up, `D`")
 	return fs
 }
 
@@ -64,9 +65,6 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	}
 	if err := wantArgs(name, pos, 2, -1, "GROUP STREAM [MESSAGE...]"); err != nil {
 		return err
-	}
-	if c.timeout <= 0 {
-		return usagef(name, "invalid --timeout %s: want a positive duration", c.timeout)
 	}
 	group, stream, msgs := pos[0], pos[1], pos[2:]
 	// One layer of retries: the shipper's (see package ship).

@@ -15,7 +15,7 @@ import (
 
 var serveInfo = &commandInfo{
 	name:    "serve",
-	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--access-key-id ID --secret-access-key KEY]... [--credentials-file FILE] [--region R] [--account-id N]",
+	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--access-key-id ID --secret-access-key KEY]... [--credentials-file FILE] [--region R] [--account-id ID]",
 	summary: "Run a local CloudWatch Logs server (SQLite storage) until interrupted.",
 	details: `It prints one line, "cwlogs: listening on http://HOST:PORT", on stdout, answers GET /health,
 and shuts down gracefully on SIGINT or SIGTERM (exit 0). Events are stored in DIR/cwlogs.db

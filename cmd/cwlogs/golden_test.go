@@ -176,6 +176,7 @@ func TestGoldenUsage(t *testing.T) {
 		{2, []string{"filter", "app", "--end", "2024-13-01"}},
 		{2, []string{"tail", "app", "--since", "5 minutes"}},
 		{2, []string{"put", "app"}},
+		{2, []string{"put", "app", "s", "--timeout", "5", "x"}},
 		{2, []string{"serve", "--memory", "--data", "/tmp/x"}},
 		{2, []string{"serve", "--access-key-id", "AKID"}},
 		{2, []string{"completion", "tcsh"}},
