@@ -77,6 +77,11 @@
 //
 // [Shipper.Close] stops accepting events, sends everything buffered and in
 // flight until its ctx ends, then cancels what is left, waits for its
-// goroutines to exit, and returns a [*CloseError] with exact counts when any
-// event was not delivered. An idle shipper runs no goroutine.
+// goroutines to exit (the [Options.OnError] calls included), and returns a
+// [*CloseError] with exact counts when any event was not delivered. An idle
+// shipper runs no goroutine.
+//
+// OnError runs on a goroutine of its own with no lock held, so it may call
+// the shipper's methods: Log, Write and Flush as anywhere, and Close, which
+// then does not wait for the OnError call it is part of.
 package ship

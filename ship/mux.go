@@ -127,15 +127,17 @@ func (m *Mux) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Close closes every stream concurrently with ctx; see Shipper.Close. Stream
-// and Log return ErrClosed afterwards. It returns nil when every event was
-// stored, else a *CloseError summing all streams.
+// Close closes every stream concurrently with ctx; see Shipper.Close (it may
+// be called from OnError likewise). Stream and Log return ErrClosed
+// afterwards. It returns nil when every event was stored, else a *CloseError
+// summing all streams.
 func (m *Mux) Close(ctx context.Context) error {
+	inCallback := inOnError() // before each: its goroutines do not run OnError
 	m.mu.Lock()
 	m.closed = true
 	m.mu.Unlock()
 	ss := m.shippers()
-	errs := each(ss, func(s *Shipper) error { return s.Close(ctx) })
+	errs := each(ss, func(s *Shipper) error { return s.close(ctx, inCallback) })
 	var ce CloseError
 	failed := false
 	for i, err := range errs {

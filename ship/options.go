@@ -166,8 +166,15 @@ type Options struct {
 	CreateGroup bool
 	// OnError, when set, receives every loss after an event was accepted:
 	// *BatchError (permanent error, retries exhausted) and *RejectedError
-	// (events refused by the service). It runs on a sender goroutine and
-	// must return quickly. Nil: losses are only counted in Stats.
+	// (events refused by the service). Each Shipper (each stream of a Mux)
+	// calls it on a goroutine of its own, one report at a time in the order
+	// of the losses, with no lock held and apart from the senders: delivery
+	// goes on while it runs, and it may call the shipper's (or the Mux's)
+	// methods, Log, Write, Flush and Close included. Close waits for the
+	// OnError calls, except when called from OnError (see Shipper.Close);
+	// Flush does not wait for them. Reports wait in memory while OnError
+	// runs, so it should return quickly. Nil: losses are only counted in
+	// Stats.
 	OnError func(error)
 	// Now returns the current time, used for event timestamps (zero time in
 	// Log, lines of Write) and the range check. Nil: time.Now. To keep the

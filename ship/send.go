@@ -299,14 +299,12 @@ func (s *Shipper) finish(b *batch, r result) {
 	err := r.err
 	if report != nil {
 		err = report
+		s.reportLocked(report)
 	}
 	s.batchDoneLocked(b, lost+b.lost, err)
 	s.mu.Unlock()
 	s.budget.release(b.bytes, n)
 	putBatch(b)
-	if report != nil && s.c.onError != nil {
-		s.c.onError(report)
-	}
 }
 
 // rejected turns rejectedLogEventsInfo into counts for a batch of n events.

@@ -3,6 +3,8 @@ package ship
 import (
 	"context"
 	"errors"
+	"reflect"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,6 +70,15 @@ type Shipper struct {
 
 	createMu  sync.Mutex
 	createGen uint64 // incremented after each successful creation
+
+	// reports wait for OnError, which the reporter goroutine calls with no
+	// lock held; reporting is set while it runs. Guarded by mu.
+	reports   []error
+	reporting bool
+	rwg       sync.WaitGroup // the reporter goroutine
+	// closeSettled is closed once Close's result is known, before Close waits
+	// for OnError calls.
+	closeSettled chan struct{}
 }
 
 // New returns a Shipper that sends to the log stream group/stream through
@@ -90,7 +101,7 @@ func newShipper(api API, group, stream string, c config, b *budget) (*Shipper, e
 	if err := checkNames(group, stream); err != nil {
 		return nil, err
 	}
-	s := &Shipper{api: api, group: group, stream: stream, c: c, budget: b, closeDone: make(chan struct{}), wmu: make(chan struct{}, 1)}
+	s := &Shipper{api: api, group: group, stream: stream, c: c, budget: b, closeDone: make(chan struct{}), closeSettled: make(chan struct{}), wmu: make(chan struct{}, 1)}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.cur = getBatch()
 	s.freshNow.Store(true)
@@ -641,15 +652,31 @@ func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
 // Close stops accepting events (a Log, LogContext or Write waiting for room
 // returns ErrClosed), sends Write's unfinished line and everything buffered
 // and in flight until ctx ends, then abandons the rest and waits for the
-// shipper's goroutines to exit. It returns nil when every event offered over the
+// shipper's goroutines to exit, including the OnError calls for the losses
+// found meanwhile. It returns nil when every event offered over the
 // shipper's life was stored, else a *CloseError with exact counts. Calling
 // Close again waits for the first call and returns its result.
+//
+// Close may be called from Options.OnError (on the goroutine that runs
+// OnError). It then does not wait for OnError calls, as the one in progress
+// cannot return before Close does: the reports still queued are passed to
+// OnError once that call returns.
 func (s *Shipper) Close(ctx context.Context) error {
+	return s.close(ctx, inOnError())
+}
+
+// close is Close; inCallback says that the caller runs an OnError call, so
+// that close must not wait for the reporter goroutine.
+func (s *Shipper) close(ctx context.Context, inCallback bool) error {
 	first := false
 	s.closeOnce.Do(func() { first = true })
 	if !first {
+		wait := s.closeDone
+		if inCallback {
+			wait = s.closeSettled
+		}
 		select {
-		case <-s.closeDone:
+		case <-wait:
 			return s.closeErr
 		case <-ctx.Done():
 			return ctx.Err()
@@ -695,8 +722,80 @@ func (s *Shipper) Close(ctx context.Context) error {
 		}
 		s.closeErr = &CloseError{Unsent: unsent, Unconfirmed: unconfirmed, Stats: st, Err: err}
 	}
-	close(s.closeDone)
+	close(s.closeSettled)
+	// No report is queued from now on: the senders are gone and events are
+	// refused. Wait for OnError to see the queued ones, unless this is
+	// OnError's goroutine.
+	if inCallback {
+		go func() { s.rwg.Wait(); close(s.closeDone) }()
+	} else {
+		s.rwg.Wait()
+		close(s.closeDone)
+	}
 	return s.closeErr
+}
+
+// reportLocked queues err for OnError and starts the reporter goroutine if
+// it is not running.
+func (s *Shipper) reportLocked(err error) {
+	if s.c.onError == nil {
+		return
+	}
+	s.reports = append(s.reports, err)
+	if !s.reporting {
+		s.reporting = true
+		s.rwg.Add(1)
+		go s.reporter()
+	}
+}
+
+// reporter passes the queued reports to OnError, in order, then exits. It
+// runs apart from the senders and holds no lock during the calls, so that
+// OnError may call the shipper's methods (see inOnError).
+func (s *Shipper) reporter() {
+	defer s.rwg.Done()
+	for {
+		s.mu.Lock()
+		if len(s.reports) == 0 {
+			s.reports = nil
+			s.reporting = false
+			s.mu.Unlock()
+			return
+		}
+		err := s.reports[0]
+		s.reports[0] = nil
+		s.reports = s.reports[1:]
+		s.mu.Unlock()
+		s.c.onError(err)
+	}
+}
+
+// reporterFunc is the name of the function that calls OnError.
+var reporterFunc = runtime.FuncForPC(reflect.ValueOf((*Shipper).reporter).Pointer()).Name()
+
+// inOnError reports whether the calling goroutine runs an OnError call (of
+// any Shipper). Close, called so, must not wait for the reporter goroutine:
+// that goroutine is its caller.
+func inOnError() bool {
+	pcs := make([]uintptr, 64)
+	for {
+		n := runtime.Callers(2, pcs)
+		if n < len(pcs) {
+			pcs = pcs[:n]
+			break
+		}
+		pcs = make([]uintptr, 2*len(pcs))
+	}
+	frames := runtime.CallersFrames(pcs)
+	for {
+		f, more := frames.Next()
+		if f.Function == reporterFunc {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
 }
 
 // Stats returns a snapshot of the counters.
