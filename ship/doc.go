@@ -69,7 +69,9 @@
 // [Options.OnFull] decides: Block (the default) waits for room — LogContext
 // until its ctx ends, Log and Write until room frees or Close starts —,
 // DropNewest refuses the new event, DropOldest discards the oldest event not
-// yet in flight. Every refusal or discard is counted. Memory stays within the
+// yet in flight. Every refusal or discard is counted; discards are also
+// reported to OnError as a [*DiscardError], and a Flush waiting for the
+// discarded event counts it in its [*FlushError]. Memory stays within the
 // buffer bound plus a constant (the batch being built and one request body per
 // sender in the client).
 //

@@ -11,7 +11,8 @@ var (
 	// ErrClosed: the shipper is closed (or closing).
 	ErrClosed = errors.New("ship: shipper closed")
 	// ErrBufferFull: the buffer is full and OnFull is DropNewest, or
-	// DropOldest found nothing to discard.
+	// DropOldest found nothing to discard. A *DiscardError wraps it, and so
+	// does a *FlushError whose last loss was a discard.
 	ErrBufferFull = errors.New("ship: buffer full, event dropped")
 	// ErrTooLarge: the message is longer than the limit and Oversize is Drop.
 	ErrTooLarge = errors.New("ship: message too large, event dropped")
@@ -64,8 +65,28 @@ func (e *RejectedError) Error() string {
 		e.Group, e.Stream, e.Rejected.Total(), e.Rejected.TooNew, e.Rejected.TooOld, e.Rejected.Expired)
 }
 
+// DiscardError reports events that OnFull DropOldest discarded from the
+// buffer to make room for newer ones; they are counted in
+// Stats.Dropped.BufferFull. It is given to Options.OnError and wraps
+// ErrBufferFull. Discards made while the report waits for OnError are added
+// to it, so one report may count many events.
+type DiscardError struct {
+	Group, Stream string
+	Events        int   // events discarded
+	Bytes         int64 // their size, message bytes + 26 each
+}
+
+// Error implements error.
+func (e *DiscardError) Error() string {
+	return fmt.Sprintf("ship: %s/%s: %d events discarded (buffer full, OnFull DropOldest)", e.Group, e.Stream, e.Events)
+}
+
+// Unwrap returns ErrBufferFull.
+func (e *DiscardError) Unwrap() error { return ErrBufferFull }
+
 // FlushError reports events that Flush waited for and that were not
-// delivered (dropped after errors, or rejected by the service).
+// delivered (dropped after errors, discarded by DropOldest, or rejected by
+// the service).
 type FlushError struct {
 	Events int64 // events not delivered
 	Err    error // the last error

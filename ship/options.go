@@ -28,8 +28,10 @@ const (
 	Block FullPolicy = iota
 	// DropNewest refuses the new event (Log returns ErrBufferFull).
 	DropNewest
-	// DropOldest discards the oldest buffered event that is not in flight; when
-	// every buffered event is in flight, the new event is refused.
+	// DropOldest discards the oldest buffered event that is not in flight
+	// (counted in Stats.Dropped.BufferFull and reported to Options.OnError as
+	// a *DiscardError); when every buffered event is in flight, the new event
+	// is refused.
 	DropOldest
 )
 
@@ -165,8 +167,9 @@ type Options struct {
 	// and the batch fails permanently.
 	CreateGroup bool
 	// OnError, when set, receives every loss after an event was accepted:
-	// *BatchError (permanent error, retries exhausted) and *RejectedError
-	// (events refused by the service). Each Shipper (each stream of a Mux)
+	// *BatchError (permanent error, retries exhausted), *RejectedError
+	// (events refused by the service) and *DiscardError (events discarded by
+	// OnFull DropOldest). Each Shipper (each stream of a Mux)
 	// calls it on a goroutine of its own, one report at a time in the order
 	// of the losses, with no lock held and apart from the senders: delivery
 	// goes on while it runs, and it may call the shipper's (or the Mux's)

@@ -301,6 +301,9 @@ func (s *Shipper) finish(b *batch, r result) {
 		err = report
 		s.reportLocked(report)
 	}
+	if err == nil && b.lost > 0 {
+		err = ErrBufferFull // the batch was sent, without what DropOldest took from it
+	}
 	s.batchDoneLocked(b, lost+b.lost, err)
 	s.mu.Unlock()
 	s.budget.release(b.bytes, n)

@@ -75,6 +75,7 @@ type Shipper struct {
 	// lock held; reporting is set while it runs. Guarded by mu.
 	reports   []error
 	reporting bool
+	discard   *DiscardError  // queued in reports, not yet taken: DropOldest adds to it
 	rwg       sync.WaitGroup // the reporter goroutine
 	// closeSettled is closed once Close's result is known, before Close waits
 	// for OnError calls.
@@ -358,7 +359,9 @@ func (s *Shipper) fitsLocked(n int64) bool {
 	return len(s.cur.events) < s.c.maxBatchEvents && s.cur.bytes+n <= s.c.maxBatchBytes
 }
 
-// dropOldestLocked discards the oldest buffered event not in flight.
+// dropOldestLocked discards the oldest buffered event not in flight, counts
+// it and reports it to OnError. The batch it came from counts it in lost, for
+// the Flush calls waiting for that batch.
 func (s *Shipper) dropOldestLocked() bool {
 	var b *batch
 	if len(s.queue) > 0 {
@@ -375,6 +378,15 @@ func (s *Shipper) dropOldestLocked() bool {
 	s.st.Queued--
 	s.st.QueuedBytes -= n
 	s.st.Dropped.BufferFull++
+	s.setErrLocked(ErrBufferFull)
+	if s.c.onError != nil {
+		if s.discard == nil {
+			s.discard = &DiscardError{Group: s.group, Stream: s.stream}
+			s.reportLocked(s.discard)
+		}
+		s.discard.Events++
+		s.discard.Bytes += n
+	}
 	s.budget.release(n, 1)
 	if len(b.events) == 0 && b != s.cur {
 		s.queue[0] = nil
@@ -588,8 +600,8 @@ type flushWaiter struct {
 
 // Flush sends every event offered before the call (including Write's
 // unfinished line) and waits until their batches are finished. It returns nil
-// when all were stored, a *FlushError counting those dropped or rejected
-// meanwhile, or ctx.Err() when ctx ends first (delivery goes on; when ctx
+// when all were stored, a *FlushError counting those dropped (DropOldest
+// discards included) or rejected meanwhile, or ctx.Err() when ctx ends first (delivery goes on; when ctx
 // ends while Flush waits for room for Write's unfinished line, or for a Write
 // in progress, that line stays unfinished, to be sent later).
 func (s *Shipper) Flush(ctx context.Context) error {
@@ -765,6 +777,9 @@ func (s *Shipper) reporter() {
 		err := s.reports[0]
 		s.reports[0] = nil
 		s.reports = s.reports[1:]
+		if d, ok := err.(*DiscardError); ok && d == s.discard {
+			s.discard = nil // taken: later discards make a new report
+		}
 		s.mu.Unlock()
 		s.c.onError(err)
 	}
