@@ -146,6 +146,10 @@ const (
 	// frees, ctx ends or Close starts, returning errRetained without counting
 	// the event, which stays Write's unfinished line.
 	waitRetain
+	// refuseClosed, for the lines of a Write refused after Close: the event
+	// is refused and counted as after Close (ErrClosed), even in the moment
+	// between Close's start and its refusing events.
+	refuseClosed
 )
 
 // errRetained: an event offered in waitRetain mode was not taken.
@@ -277,7 +281,7 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 	n := int64(len(msg)) + cwlogs.EventOverheadBytes
 	s.mu.Lock()
 	for {
-		if s.closed || (s.closing && mode != waitClose) {
+		if s.closed || (s.closing && mode != waitClose) || mode == refuseClosed {
 			if mode == waitRetain {
 				s.mu.Unlock()
 				return errRetained
@@ -453,10 +457,17 @@ func (s *Shipper) onTimer() {
 // arrives, or Flush or Close; one longer than the message limit is emitted
 // as it stands (following Oversize) and the rest of the line becomes a new
 // event. Write returns len(p) and nil once the lines are handled, events
-// refused by policy being counted in Stats; it returns ErrClosed after Close.
-// With OnFull Block it may wait for room, like Log.
+// refused by policy being counted in Stats. With OnFull Block it may wait for
+// room, like Log.
+//
+// After Close, Write returns 0 and ErrClosed; when Close starts during a
+// Write, Write returns len(p) and ErrClosed. Either way each line of p that
+// was not taken, the unfinished last one included, is counted in Stats as
+// Log after Close counts its message (an event in Events and
+// Dropped.Closed, or more under Oversize), so no line is refused uncounted.
 func (s *Shipper) Write(p []byte) (int, error) {
 	if s.closedFlag.Load() {
+		s.refuseLines(p)
 		return 0, ErrClosed
 	}
 	if s.testHookWriteWindow != nil {
@@ -468,6 +479,7 @@ func (s *Shipper) Write(p []byte) (int, error) {
 	// so a Write that gets here after that flush refuses instead of leaving an unfinished
 	// line that nobody would send.
 	if s.closedFlag.Load() {
+		s.refuseLines(p)
 		return 0, ErrClosed
 	}
 	t := s.c.now()
@@ -482,6 +494,7 @@ func (s *Shipper) Write(p []byte) (int, error) {
 		line := string(s.partial)
 		s.partial = s.partial[:0]
 		if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
+			s.refuseLines(data[i+1:])
 			return len(p), err
 		}
 		data = data[i+1:]
@@ -494,6 +507,7 @@ func (s *Shipper) Write(p []byte) (int, error) {
 			line := all[:i]
 			all = all[i+1:]
 			if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
+				s.refuseLines(data[last+1-len(all):]) // the lines after this one
 				return len(p), err
 			}
 		}
@@ -504,6 +518,20 @@ func (s *Shipper) Write(p []byte) (int, error) {
 		return len(p), s.spillPartialLocked(t)
 	}
 	return len(p), nil
+}
+
+// refuseLines counts the lines of p, the unfinished last one included, as
+// events refused after Close, the way Log after Close counts its message.
+func (s *Shipper) refuseLines(p []byte) {
+	t := s.c.now()
+	for len(p) > 0 {
+		line := p
+		p = nil
+		if i := indexNL(line); i >= 0 {
+			line, p = line[:i], line[i+1:]
+		}
+		_ = s.writeLine(context.Background(), t, string(line), refuseClosed)
+	}
 }
 
 func (s *Shipper) writeLine(ctx context.Context, t time.Time, line string, mode waitMode) error {

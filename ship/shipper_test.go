@@ -937,21 +937,25 @@ func TestWriteCloseRace(t *testing.T) {
 		err := <-werr
 		st := s.Stats()
 		switch {
-		case err == nil && st.Events != 1:
-			t.Fatalf("iteration %d: Write succeeded but %d events accounted", i, st.Events)
+		case err == nil && (st.Events != 1 || st.Sent != 1):
+			t.Fatalf("iteration %d: Write succeeded but %d events accounted, %d sent; want 1, 1", i, st.Events, st.Sent)
 		case err != nil && !errors.Is(err, ErrClosed):
 			t.Fatalf("iteration %d: Write: %v", i, err)
-		case err != nil && st.Events != 0:
-			t.Fatalf("iteration %d: Write refused but %d events accounted", i, st.Events)
+		case err != nil && (st.Events != 1 || st.Dropped.Closed != 1):
+			t.Fatalf("iteration %d: Write refused but %d events accounted, %d dropped as closed; want 1, 1", i, st.Events, st.Dropped.Closed)
 		}
 	}
 }
 
 // TestWriteInCloseWindow puts a Write deterministically where TestWriteCloseRace rarely lands:
 // past its first closed check while Close flushes the partial line. It must refuse, not leave
-// an unfinished line nobody will send.
+// an unfinished line nobody will send, and count the lines it refuses.
 func TestWriteInCloseWindow(t *testing.T) {
-	for _, input := range []string{"unfinished line", "complete line\n", "a\nb"} {
+	for _, tc := range []struct {
+		input string
+		lines int64
+	}{{"unfinished line", 1}, {"complete line\n", 1}, {"a\nb", 2}} {
+		input := tc.input
 		t.Run(strings.TrimSpace(input), func(t *testing.T) {
 			s := mustNew(t, newFake(t), fastOpts())
 			inWindow, closed := make(chan struct{}), make(chan struct{})
@@ -966,8 +970,8 @@ func TestWriteInCloseWindow(t *testing.T) {
 			if err := <-werr; !errors.Is(err, ErrClosed) {
 				t.Fatalf("Write in Close's window: %v, want ErrClosed", err)
 			}
-			if st := s.Stats(); st.Events != 0 {
-				t.Fatalf("Write refused but %d events accounted", st.Events)
+			if st := s.Stats(); st.Events != tc.lines || st.Dropped.Closed != tc.lines || st.Sent != 0 {
+				t.Fatalf("Write refused: %d events accounted, %d dropped as closed, %d sent; want %d, %d, 0", st.Events, st.Dropped.Closed, st.Sent, tc.lines, tc.lines)
 			}
 		})
 	}
