@@ -18,6 +18,9 @@ type budget struct {
 	wake   chan struct{} // non-nil while someone waits; closed on release
 
 	pauseUntil atomic.Int64 // unix nanoseconds; senders wait until then
+	// createPauseUntil (unix nanoseconds) holds back CreateLogStream and
+	// CreateLogGroup calls after one was throttled.
+	createPauseUntil atomic.Int64
 }
 
 func newBudget(maxBytes, maxEvents int64) *budget {
@@ -73,20 +76,41 @@ func (b *budget) broadcast() {
 }
 
 // pause makes every sender wait d before its next attempt.
-func (b *budget) pause(d time.Duration) {
-	until := time.Now().Add(d).UnixNano()
+func (b *budget) pause(d time.Duration) { extendPause(&b.pauseUntil, d) }
+
+// waitPause waits for the throttling pause to end.
+func (b *budget) waitPause(ctx context.Context) error { return waitPause(ctx, &b.pauseUntil) }
+
+// pauseCreate makes every sender wait d before its next creation call.
+// PutLogEvents attempts are not held back: the creation calls have quotas of
+// their own.
+func (b *budget) pauseCreate(d time.Duration) { extendPause(&b.createPauseUntil, d) }
+
+// waitCreatePause waits for the creation pause to end.
+func (b *budget) waitCreatePause(ctx context.Context) error {
+	return waitPause(ctx, &b.createPauseUntil)
+}
+
+// createPauseLeft returns how long the creation pause lasts still.
+func (b *budget) createPauseLeft() time.Duration {
+	return time.Duration(b.createPauseUntil.Load() - time.Now().UnixNano())
+}
+
+// extendPause makes the pause *until end d from now at the earliest.
+func extendPause(until *atomic.Int64, d time.Duration) {
+	end := time.Now().Add(d).UnixNano()
 	for {
-		cur := b.pauseUntil.Load()
-		if cur >= until || b.pauseUntil.CompareAndSwap(cur, until) {
+		cur := until.Load()
+		if cur >= end || until.CompareAndSwap(cur, end) {
 			return
 		}
 	}
 }
 
-// waitPause waits for the throttling pause to end.
-func (b *budget) waitPause(ctx context.Context) error {
+// waitPause waits for the pause *until to end.
+func waitPause(ctx context.Context, until *atomic.Int64) error {
 	for {
-		d := time.Duration(b.pauseUntil.Load() - time.Now().UnixNano())
+		d := time.Duration(until.Load() - time.Now().UnixNano())
 		if d <= 0 {
 			return ctx.Err()
 		}

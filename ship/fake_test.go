@@ -28,6 +28,9 @@ type fakeAPI struct {
 	hook func(ctx context.Context, call int, in *cwlogs.PutLogEventsInput) error
 	// result, when set, decides the output of an accepted batch.
 	result func(in *cwlogs.PutLogEventsInput) *cwlogs.PutLogEventsOutput
+	// createHook, when set, runs before a CreateLogStream or CreateLogGroup
+	// call (outside the lock); a non-nil error is returned instead.
+	createHook func(op string, group, stream string) error
 	// requireStream makes PutLogEvents fail with ResourceNotFound for
 	// streams not created.
 	requireStream bool
@@ -139,6 +142,11 @@ func hang(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
 }
 
 func (f *fakeAPI) CreateLogStream(ctx context.Context, in *cwlogs.CreateLogStreamInput) error {
+	if f.createHook != nil {
+		if err := f.createHook("CreateLogStream", in.LogGroupName, in.LogStreamName); err != nil {
+			return err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.creates++
@@ -154,6 +162,11 @@ func (f *fakeAPI) CreateLogStream(ctx context.Context, in *cwlogs.CreateLogStrea
 }
 
 func (f *fakeAPI) CreateLogGroup(ctx context.Context, in *cwlogs.CreateLogGroupInput) error {
+	if f.createHook != nil {
+		if err := f.createHook("CreateLogGroup", in.LogGroupName, ""); err != nil {
+			return err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.groups[in.LogGroupName] {

@@ -3,6 +3,7 @@ package ship
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -151,7 +152,18 @@ func (s *Shipper) send(b *batch) result {
 				r.reason = ReasonPermanent
 				return r
 			}
-			cerr := s.ensureStream(gen)
+			cerr := s.ensureStream(gen, start)
+			if s.runCtx.Err() != nil {
+				r.cancelled = true
+				return r
+			}
+			if cerr == errCreatePaused {
+				// A creation call was throttled and the pause outlasts this
+				// batch's MaxElapsedTime: give up now, as for a backoff.
+				r.reason = ReasonRetryExhausted
+				r.err = fmt.Errorf("%w; %w", err, cerr)
+				return r
+			}
 			if cerr == nil {
 				if recreated == 0 {
 					recreated++
@@ -171,8 +183,14 @@ func (s *Shipper) send(b *batch) result {
 				r.reason = ReasonPermanent
 				return r
 			case classThrottle:
+				// Counted and shared like a throttled PutLogEvents, but the
+				// pause holds back only creation calls (see pauseCreate).
 				delay = s.backoff(s.c.throttleBackoff, throttles)
 				throttles++
+				s.mu.Lock()
+				s.st.Throttled++
+				s.mu.Unlock()
+				s.budget.pauseCreate(delay)
 			default:
 				delay = s.backoff(s.c.initialBackoff, retries)
 				retries++
@@ -206,9 +224,14 @@ func (s *Shipper) recordErr(err error) {
 	s.mu.Unlock()
 }
 
+// errCreatePaused: the creation pause ends after the batch's MaxElapsedTime.
+var errCreatePaused = errors.New("ship: creation paused after throttling")
+
 // ensureStream creates the stream (and the group, if enabled) unless another
-// sender did so since generation gen was read.
-func (s *Shipper) ensureStream(gen uint64) error {
+// sender did so since generation gen was read. It first waits for the
+// creation pause, or returns errCreatePaused when that pause would keep a
+// batch started at start past MaxElapsedTime.
+func (s *Shipper) ensureStream(gen uint64, start time.Time) error {
 	s.createMu.Lock()
 	defer s.createMu.Unlock()
 	s.mu.Lock()
@@ -216,6 +239,12 @@ func (s *Shipper) ensureStream(gen uint64) error {
 	s.mu.Unlock()
 	if done {
 		return nil
+	}
+	if left := s.budget.createPauseLeft(); left > 0 && time.Since(start)+left > s.c.maxElapsed {
+		return errCreatePaused
+	}
+	if err := s.budget.waitCreatePause(s.runCtx); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(s.runCtx, s.c.attemptTimeout)
 	defer cancel()

@@ -24,7 +24,9 @@ type Stats struct {
 	Batches  int64
 	Requests int64
 	// Retries counts attempts after the first one of a batch; Throttled the
-	// attempts that failed with a throttling error.
+	// attempts that failed with a throttling error, of PutLogEvents or of the
+	// CreateLogStream or CreateLogGroup call made after
+	// ResourceNotFoundException.
 	Retries   int64
 	Throttled int64
 	// StreamsCreated and GroupsCreated count successful creations after
