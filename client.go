@@ -157,6 +157,19 @@ func newClient(region string, o *options) (*Client, error) {
 	return c, nil
 }
 
+// Credentials returns the credentials the client signs requests with, from
+// its provider through its cache, as the next request would get them; a
+// failure is a *CredentialsError. Requests do this themselves: a program calls
+// it to have a provider that asks its user something (an MFA code) do so at a
+// moment it chooses, e.g. before it starts reading its input.
+func (c *Client) Credentials(ctx context.Context) (Credentials, error) {
+	creds, err := c.retrieve(ctx)
+	if err != nil {
+		return Credentials{}, &CredentialsError{Provider: c.credSource, Err: err}
+	}
+	return creds, nil
+}
+
 // Region returns the client's region.
 func (c *Client) Region() string { return c.region }
 

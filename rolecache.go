@@ -29,7 +29,8 @@ const RoleCacheWindow = 15 * time.Minute
 // role ARN, and the external ID, MFA serial number, duration and session name
 // when they are set), as botocore names it, and holds the STS answer's
 // Credentials and AssumedRoleUser. Files are written to a temporary name and
-// renamed, with mode 0600 in a directory of mode 0700. A file that cannot be
+// renamed, with mode 0600; a missing directory is created with mode 0700 (an
+// existing one, e.g. made by the AWS CLI, is left as it is). A file that cannot be
 // read or parsed is a miss; a file that cannot be written is skipped (the
 // credentials are still used).
 //

@@ -111,7 +111,8 @@ func TestRoleCache(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	os.WriteFile(tokenFile, []byte("oidc-token"), 0o600)
 	for range 2 {
-		w := &WebIdentityRoleProvider{STS: STS{Region: "us-east-1", Endpoint: f.srv.URL}, RoleARN: role, TokenFile: tokenFile, Cache: cache}
+		w := &WebIdentityRoleProvider{STS: STS{Region: "us-east-1", Endpoint: f.srv.URL}, RoleARN: role, TokenFile: tokenFile, Cache: cache,
+			Duration: 20 * time.Minute}
 		if _, err := w.Retrieve(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -125,6 +126,14 @@ func TestRoleCache(t *testing.T) {
 	}
 	if web != 1 {
 		t.Errorf("web identity: %d calls to AssumeRoleWithWebIdentity for two providers, want 1", web)
+	}
+	// botocore sends no duration for web identity roles, and keys their
+	// sessions by the role (and a session name) alone: so does cwlogs.
+	if _, err := os.Stat(filepath.Join(dir, roleCacheKey(map[string]string{"RoleArn": role})+".json")); err != nil {
+		t.Errorf("web identity session not under botocore's key: %v", err)
+	}
+	if calls[len(calls)-1].Get("DurationSeconds") != "1200" {
+		t.Errorf("web identity call %v: the duration is still sent", calls[len(calls)-1])
 	}
 }
 
@@ -174,5 +183,26 @@ for line in sys.stdin:
 		if got := roleCacheKey(c); got != want[i] {
 			t.Errorf("%v: key %s, botocore %s", c, got, want[i])
 		}
+	}
+}
+
+// TestClientCredentials: Client.Credentials retrieves as a request would, and
+// a failure is a *CredentialsError.
+func TestClientCredentials(t *testing.T) {
+	c, err := New("us-east-1", "AKIDX", "secret-x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Credentials(context.Background()); err != nil || got.AccessKeyID != "AKIDX" || got.SecretAccessKey != "secret-x" {
+		t.Fatalf("Credentials() = %v, %v", got, err)
+	}
+	failing := CredentialsProviderFunc(func(context.Context) (Credentials, error) { return Credentials{}, errors.New("no way") })
+	c, err = New("us-east-1", "", "", WithCredentialsProvider(failing))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ce *CredentialsError
+	if _, err := c.Credentials(context.Background()); !errors.As(err, &ce) || !strings.Contains(err.Error(), "no way") {
+		t.Fatalf("failing provider: err = %v", err)
 	}
 }

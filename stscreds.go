@@ -341,13 +341,18 @@ func (p *WebIdentityRoleProvider) Retrieve(ctx context.Context) (Credentials, er
 	if p.RoleARN == "" || p.TokenFile == "" {
 		return Credentials{}, fmt.Errorf("%w: WebIdentityRoleProvider needs RoleARN and TokenFile", ErrNoCredentials)
 	}
-	args := roleArgs(p.RoleARN, p.RoleSessionName, p.Duration)
+	// botocore never sends a duration for web identity roles, so it is left
+	// out of the cache key: the session is shared with the AWS CLI either way.
+	args := roleArgs(p.RoleARN, p.RoleSessionName, 0)
 	return cachedRole(p.Cache, "AssumeRoleWithWebIdentity "+p.RoleARN, args, func() (Credentials, *assumedRoleUser, error) {
 		tok, err := os.ReadFile(p.TokenFile)
 		if err != nil {
 			return Credentials{}, nil, fmt.Errorf("cwlogs: sts:AssumeRoleWithWebIdentity: web identity token file: %w", cause(err))
 		}
 		v := stsParams(args, p.STS.sessionName(p.RoleSessionName))
+		if p.Duration > 0 {
+			v.Set("DurationSeconds", strconv.Itoa(int(p.Duration/time.Second)))
+		}
 		v.Set("WebIdentityToken", strings.TrimSpace(string(tok)))
 		return p.STS.call(ctx, "AssumeRoleWithWebIdentity", v, nil)
 	})

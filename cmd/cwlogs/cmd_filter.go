@@ -44,14 +44,15 @@ func (c *FilterCommand) flags() *flag.FlagSet {
 // Run implements the command.
 func (c *FilterCommand) Run(ctx context.Context, args []string) error {
 	const name = "filter"
-	pos, err := c.m.parseArgs(filterInfo, c.flags(), args)
+	fs := c.flags()
+	pos, err := c.m.parseArgs(filterInfo, fs, args)
 	if err != nil {
 		return err
 	}
 	if err := wantArgs(name, pos, 1, 1, "GROUP"); err != nil {
 		return err
 	}
-	if err := c.sel.check(name); err != nil {
+	if err := c.sel.check(name, fs); err != nil {
 		return err
 	}
 	now := time.Now()
@@ -112,14 +113,32 @@ func (s *eventSelection) bind(fs *flag.FlagSet) {
 	fs.StringVar(&s.prefix, "log-stream-name-prefix", "", "only streams starting with `P`, as --stream-prefix (aws logs tail's name)")
 }
 
-// check refuses what the service would: too many streams, or streams and a
-// prefix together.
-func (s *eventSelection) check(cmd string) error {
+// check refuses one setting given under both its names, and what the service
+// would refuse: too many streams, or streams and a prefix together. Errors
+// name the flags as they were typed (fs has been parsed).
+func (s *eventSelection) check(cmd string, fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	used := func(a, b string) string { // the name used ("" for neither), a if both
+		switch {
+		case given[a]:
+			return a
+		case given[b]:
+			return b
+		}
+		return ""
+	}
+	for _, pair := range [][2]string{{"pattern", "filter-pattern"}, {"stream-prefix", "log-stream-name-prefix"}} {
+		if given[pair[0]] && given[pair[1]] {
+			return usagef(cmd, "--%s and --%s are the same setting: give one", pair[0], pair[1])
+		}
+	}
+	streams, prefix := used("stream", "log-stream-names"), used("stream-prefix", "log-stream-name-prefix")
 	if len(s.streams) > cwlogs.MaxFilterLogStreamNames {
-		return usagef(cmd, "%d --stream flags: at most %d", len(s.streams), cwlogs.MaxFilterLogStreamNames)
+		return usagef(cmd, "%d streams in --%s: at most %d", len(s.streams), streams, cwlogs.MaxFilterLogStreamNames)
 	}
 	if len(s.streams) > 0 && s.prefix != "" {
-		return usagef(cmd, "--stream and --stream-prefix cannot be combined (the service refuses both)")
+		return usagef(cmd, "--%s and --%s cannot be combined (the service refuses both)", streams, prefix)
 	}
 	return nil
 }

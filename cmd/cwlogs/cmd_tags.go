@@ -17,6 +17,7 @@ import (
 func groupARN(ctx context.Context, cl *cwlogs.Client, ref string) (arn, name string, err error) {
 	if strings.HasPrefix(ref, "arn:") {
 		arn = strings.TrimSuffix(ref, ":*")
+		name = arn // shown when the ARN is not a log group's
 		if i := strings.Index(arn, ":log-group:"); i >= 0 {
 			name = arn[i+len(":log-group:"):]
 		}

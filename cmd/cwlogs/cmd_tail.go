@@ -63,7 +63,7 @@ func (c *TailCommand) Run(ctx context.Context, args []string) error {
 	if err := wantArgs(name, pos, 1, 1, "GROUP"); err != nil {
 		return err
 	}
-	if err := c.sel.check(name); err != nil {
+	if err := c.sel.check(name, fs); err != nil {
 		return err
 	}
 	start, err := timeFlag(name, "since", c.since, time.Now())

@@ -23,7 +23,10 @@
 // ~/.aws/cli/cache, shared with aws (a session either one started serves the
 // other until 15 minutes before it expires), and a role with mfa_serial asks
 // "Enter MFA code for SERIAL: " at the terminal, without echo, when it needs a
-// new session (never on stdin, which put reads events from).
+// new session: only as the command starts, before put reads stdin, and never
+// on stdin itself (Ctrl-C there exits 130). As in botocore, a session that
+// ends under a long put or tail --follow is not renewed by asking again: the
+// command fails and says so.
 //
 // Times are ISO 8601 dates and times as aws logs tail --since reads them
 // (2024-05-01T12:00:00Z, 2024-05-01 12:00, 2024-05-01T14:00+0200; UTC

@@ -130,5 +130,14 @@ func (m *Main) client(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Clie
 	if err != nil {
 		return nil, &configError{err: err}
 	}
+	// Get the credentials now, under the command's context: a role with
+	// mfa_serial asks for its code here, before put reads stdin (which may be
+	// the same terminal) or anything is printed, and Ctrl-C ends the prompt.
+	m.mfaPromptOK.Store(true)
+	_, err = c.Credentials(ctx)
+	m.mfaPromptOK.Store(false)
+	if err != nil {
+		return nil, err
+	}
 	return c, nil
 }

@@ -110,6 +110,8 @@ func TestGoldenLocal(t *testing.T) {
 		{0, []string{"filter", "app", "--stream-prefix", "web-2"}},
 		{0, []string{"filter", "app", "--log-stream-names", "web-1", "--filter-pattern", "GET"}},
 		{2, []string{"filter", "app", "--stream", "web-1", "--stream-prefix", "web"}},
+		{2, []string{"filter", "app", "--log-stream-names", "web-1", "--log-stream-name-prefix", "web"}},
+		{2, []string{"tail", "app", "--pattern", "GET", "--filter-pattern", "POST"}},
 		{0, []string{"tail", "app", "--since", "1h", "--log-stream-name-prefix", "web-1", "--filter-pattern", "GET"}},
 		{0, []string{"tail", "app", "--since", "1h"}},
 		{0, []string{"tail", "app", "--since", ms(1500), "--pattern", "?ERROR ?error"}},

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -38,6 +39,9 @@ type Main struct {
 
 	g   globals
 	out *printer
+	// mfaPromptOK is set while client gets the first credentials: the only
+	// time an MFA code may be asked for.
+	mfaPromptOK atomic.Bool
 }
 
 // NewMain returns a Main wired to the process's standard streams.

@@ -14,15 +14,26 @@ func isTTY(fd uintptr) bool {
 	return errno == 0
 }
 
-// noEcho turns off the echo of the terminal fd and returns what turns it back
-// on (nothing happens when fd is not a terminal).
-func noEcho(fd uintptr) (restore func()) {
-	var t syscall.Termios
-	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCGETA, uintptr(unsafe.Pointer(&t))); errno != 0 {
+// noEcho turns off the echo of the terminal behind rc and returns what turns
+// it back on (nothing happens when it is not a terminal).
+func noEcho(rc syscall.RawConn) (restore func()) {
+	var old syscall.Termios
+	ok := false
+	rc.Control(func(fd uintptr) {
+		if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCGETA, uintptr(unsafe.Pointer(&old))); errno != 0 {
+			return
+		}
+		t := old
+		t.Lflag &^= syscall.ECHO
+		_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCSETA, uintptr(unsafe.Pointer(&t)))
+		ok = errno == 0
+	})
+	if !ok {
 		return func() {}
 	}
-	old := t
-	t.Lflag &^= syscall.ECHO
-	syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCSETA, uintptr(unsafe.Pointer(&t)))
-	return func() { syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCSETA, uintptr(unsafe.Pointer(&old))) }
+	return func() {
+		rc.Control(func(fd uintptr) {
+			syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCSETA, uintptr(unsafe.Pointer(&old)))
+		})
+	}
 }

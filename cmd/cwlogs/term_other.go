@@ -2,9 +2,11 @@
 
 package main
 
+import "syscall"
+
 // isTTY is false where terminals cannot be detected without extra packages:
 // no colour and no progress output.
 func isTTY(fd uintptr) bool { return false }
 
 // noEcho cannot turn off echo here: the MFA code is shown as it is typed.
-func noEcho(fd uintptr) (restore func()) { return func() {} }
+func noEcho(rc syscall.RawConn) (restore func()) { return func() {} }

@@ -31,6 +31,7 @@ type Peers struct {
 	mu                        sync.Mutex
 	calls                     []string // "AssumeRole role signer" and the like
 	logsKey                   string   // the access key of the last Logs request
+	logsBodies                []string // the bodies of the Logs requests
 }
 
 func roleKey(prefix, role string) string {
@@ -155,6 +156,7 @@ func StartPeers(t testing.TB) *Peers {
 		key := verified(r, body)
 		p.mu.Lock()
 		p.logsKey = key
+		p.logsBodies = append(p.logsBodies, string(body))
 		p.mu.Unlock()
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		fmt.Fprint(w, "{}")
@@ -172,6 +174,7 @@ func (p *Peers) TakeCalls() []string {
 	c := p.calls
 	p.calls = nil
 	p.logsKey = ""
+	p.logsBodies = nil
 	sort.Strings(c)
 	return c
 }
@@ -280,6 +283,14 @@ func (p *Peers) LogsKey() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.logsKey
+}
+
+// LogsBodies returns the bodies of the requests the Logs stand-in got since
+// the last TakeCalls.
+func (p *Peers) LogsBodies() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.logsBodies...)
 }
 
 // Setup writes the case's files under home and returns the environment
