@@ -140,12 +140,8 @@ func TestRoleCache(t *testing.T) {
 // TestRoleCacheKeyMatchesBotocore: the file names are botocore's, for the
 // arguments profiles set, including strings Python's JSON escapes.
 func TestRoleCacheKeyMatchesBotocore(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err == nil {
-		err = exec.Command(python, "-c", "import botocore").Run()
-	}
-	if err != nil {
-		testpeer.Missing(t, "python3 with botocore (the AWS CLI's engine, installed with moto) not found")
+	python := testpeer.Botocore(t)
+	if python == "" {
 		return
 	}
 	cases := []map[string]string{

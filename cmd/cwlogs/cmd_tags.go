@@ -115,21 +115,42 @@ func (c *TagCommand) flags() *flag.FlagSet { return newFlagSet("tag") }
 
 // Run implements the command.
 func (c *TagCommand) Run(ctx context.Context, args []string) error {
-	const name = "tag"
-	pos, err := c.m.parseArgs(tagInfo, c.flags(), args)
+	tags := tagFlag{}
+	return c.m.runTagCommand(ctx, tagInfo, c.flags(), args, func(rest []string) error {
+		for _, kv := range rest {
+			if err := tags.Set(kv); err != nil {
+				return usagef(tagInfo.name, "invalid tag: %v", err)
+			}
+		}
+		return nil
+	}, func(cl *cwlogs.Client, arn string) error {
+		return cl.TagResource(ctx, &cwlogs.TagResourceInput{ResourceArn: arn, Tags: tags})
+	}, func(group string) (string, writeResult) {
+		shown := make([]string, 0, len(tags))
+		for _, k := range slices.Sorted(maps.Keys(tags)) {
+			shown = append(shown, k+"="+tags[k])
+		}
+		return "tagged log group " + group + ": " + strings.Join(shown, ", "),
+			writeResult{Operation: "TagResource", LogGroupName: group, Tags: tags}
+	})
+}
+
+// runTagCommand runs tag or untag: GROUP and at least one more argument,
+// which check reads (usage errors come from it); call changes the tags of the
+// group's ARN, and report describes what was done.
+func (m *Main) runTagCommand(ctx context.Context, info *commandInfo, fs *flag.FlagSet, args []string,
+	check func(rest []string) error, call func(cl *cwlogs.Client, arn string) error, report func(group string) (string, writeResult)) error {
+	pos, err := m.parseArgs(info, fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(name, pos, 2, -1, "GROUP KEY=VALUE..."); err != nil {
+	if err := wantArgs(info.name, pos, 2, -1, info.args); err != nil {
 		return err
 	}
-	tags := tagFlag{}
-	for _, kv := range pos[1:] {
-		if err := tags.Set(kv); err != nil {
-			return usagef(name, "invalid tag: %v", err)
-		}
+	if err := check(pos[1:]); err != nil {
+		return err
 	}
-	cl, err := c.m.client(ctx)
+	cl, err := m.client(ctx)
 	if err != nil {
 		return err
 	}
@@ -137,15 +158,11 @@ func (c *TagCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := cl.TagResource(ctx, &cwlogs.TagResourceInput{ResourceArn: arn, Tags: tags}); err != nil {
+	if err := call(cl, arn); err != nil {
 		return err
 	}
-	shown := make([]string, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		shown = append(shown, k+"="+tags[k])
-	}
-	return c.m.done("tagged log group "+group+": "+strings.Join(shown, ", "),
-		writeResult{Operation: "TagResource", LogGroupName: group, Tags: tags})
+	text, res := report(group)
+	return m.done(text, res)
 }
 
 // ---- untag ----
@@ -166,26 +183,14 @@ func (c *UntagCommand) flags() *flag.FlagSet { return newFlagSet("untag") }
 
 // Run implements the command.
 func (c *UntagCommand) Run(ctx context.Context, args []string) error {
-	const name = "untag"
-	pos, err := c.m.parseArgs(untagInfo, c.flags(), args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(name, pos, 2, -1, "GROUP KEY..."); err != nil {
-		return err
-	}
-	keys := pos[1:]
-	cl, err := c.m.client(ctx)
-	if err != nil {
-		return err
-	}
-	arn, group, err := groupARN(ctx, cl, pos[0])
-	if err != nil {
-		return err
-	}
-	if err := cl.UntagResource(ctx, &cwlogs.UntagResourceInput{ResourceArn: arn, TagKeys: keys}); err != nil {
-		return err
-	}
-	return c.m.done("untagged log group "+group+": "+strings.Join(keys, ", "),
-		writeResult{Operation: "UntagResource", LogGroupName: group, TagKeys: keys})
+	var keys []string
+	return c.m.runTagCommand(ctx, untagInfo, c.flags(), args, func(rest []string) error {
+		keys = rest
+		return nil
+	}, func(cl *cwlogs.Client, arn string) error {
+		return cl.UntagResource(ctx, &cwlogs.UntagResourceInput{ResourceArn: arn, TagKeys: keys})
+	}, func(group string) (string, writeResult) {
+		return "untagged log group " + group + ": " + strings.Join(keys, ", "),
+			writeResult{Operation: "UntagResource", LogGroupName: group, TagKeys: keys}
+	})
 }

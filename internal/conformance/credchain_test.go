@@ -22,12 +22,8 @@ import (
 // the container endpoint. The key cwlogs used is read off the Authorization
 // header the Logs stand-in received.
 func TestCredentialChainMatchesBotocore(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err == nil {
-		err = exec.Command(python, "-c", "import botocore").Run()
-	}
-	if err != nil {
-		testpeer.Missing(t, "python3 with botocore (the AWS CLI's engine, installed with moto) not found")
+	python := testpeer.Botocore(t)
+	if python == "" {
 		return
 	}
 	peers := credchain.StartPeers(t)

@@ -1,5 +1,5 @@
 // Package testpeer starts peers for end-to-end tests: moto_server, a Python
-// implementation of the CloudWatch Logs API.
+// implementation of the CloudWatch Logs API, and finds botocore.
 package testpeer
 
 import (
@@ -152,4 +152,20 @@ func waitReady(ep string, exited <-chan error) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("moto_server did not answer on %s within %v", ep, StartTimeout)
+}
+
+// Botocore returns the python3 that imports botocore (the AWS CLI's engine,
+// installed with moto and the pip AWS CLI), or "" after Missing: the test is
+// skipped, or fails when CI=true.
+func Botocore(t testing.TB) string {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	if err == nil {
+		err = exec.Command(python, "-c", "import botocore").Run()
+	}
+	if err != nil {
+		Missing(t, "python3 with botocore (the AWS CLI's engine, installed with moto) not found")
+		return ""
+	}
+	return python
 }
