@@ -51,14 +51,7 @@ func TestDropOldestReported(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
 			release := make(chan struct{})
-			f.hook = func(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
-				select {
-				case <-release:
-					return nil
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
+			f.hook = holdUntil(release)
 			o := fastOpts()
 			o.OnFull = DropOldest
 			o.Concurrency, o.MaxBatchEvents, o.MaxBufferEvents = 1, 5, 10

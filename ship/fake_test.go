@@ -141,6 +141,36 @@ func hang(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
 	return ctx.Err()
 }
 
+// holdUntil returns a PutLogEvents hook that answers once release is closed,
+// or fails when the request's ctx ends first.
+func holdUntil(release <-chan struct{}) func(context.Context, int, *cwlogs.PutLogEventsInput) error {
+	return func(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// fullShipper returns a shipper over f whose buffer (two events, one per
+// batch) holds "a" and "b", with timeouts long enough that only the test ends
+// its requests.
+func fullShipper(t *testing.T, f *fakeAPI) *Shipper {
+	t.Helper()
+	o := fastOpts()
+	o.MaxBufferEvents, o.MaxBatchEvents = 2, 1
+	o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
+	s := mustNew(t, f, o)
+	for _, m := range []string{"a", "b"} {
+		if err := s.Log(time.Now(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
 func (f *fakeAPI) CreateLogStream(ctx context.Context, in *cwlogs.CreateLogStreamInput) error {
 	if f.createHook != nil {
 		if err := f.createHook("CreateLogStream", in.LogGroupName, in.LogStreamName); err != nil {

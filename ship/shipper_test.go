@@ -1182,23 +1182,8 @@ func TestFlushFullBufferDeadEndpoint(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
 			release := make(chan struct{})
-			f.hook = func(ctx context.Context, _ int, _ *cwlogs.PutLogEventsInput) error {
-				select {
-				case <-release:
-					return nil
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			o := fastOpts()
-			o.MaxBufferEvents, o.MaxBatchEvents = 2, 1
-			o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
-			s := mustNew(t, f, o)
-			for _, m := range []string{"a", "b"} {
-				if err := s.Log(time.Now(), m); err != nil {
-					t.Fatal(err)
-				}
-			}
+			f.hook = holdUntil(release)
+			s := fullShipper(t, f)
 			writeErr := tc.write(s)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()

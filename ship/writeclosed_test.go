@@ -64,15 +64,7 @@ func TestWriteAfterCloseCounted(t *testing.T) {
 func TestWriteRefusedDuringCloseCounted(t *testing.T) {
 	f := newFake(t)
 	f.hook = hang
-	o := fastOpts()
-	o.MaxBufferEvents, o.MaxBatchEvents = 2, 1
-	o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
-	s := mustNew(t, f, o)
-	for _, m := range []string{"a", "b"} {
-		if err := s.Log(time.Now(), m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := fullShipper(t, f)
 	writeErr := make(chan error, 1)
 	go func() { _, err := s.Write([]byte("x\ny\nz\nunfinished")); writeErr <- err }()
 	waitForBlockedWriter(s)
