@@ -132,12 +132,12 @@ func (m *Mux) Flush(ctx context.Context) error {
 // afterwards. It returns nil when every event was stored, else a *CloseError
 // summing all streams.
 func (m *Mux) Close(ctx context.Context) error {
-	inCallback := inOnError() // before each: its goroutines do not run OnError
 	m.mu.Lock()
 	m.closed = true
 	m.mu.Unlock()
+	caller := goroutineID() // each closes the streams on goroutines of its own
 	ss := m.shippers()
-	errs := each(ss, func(s *Shipper) error { return s.close(ctx, inCallback) })
+	errs := each(ss, func(s *Shipper) error { return s.close(ctx, caller) })
 	var ce CloseError
 	failed := false
 	for i, err := range errs {

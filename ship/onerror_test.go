@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,4 +130,117 @@ func TestOnErrorReentrant(t *testing.T) {
 			f.checkNoViolations(t)
 		})
 	}
+}
+
+// permanentFailure fails every PutLogEvents for good.
+func permanentFailure(context.Context, int, *cwlogs.PutLogEventsInput) error {
+	return apiErr(cwlogs.CodeInvalidParameter, 400)
+}
+
+// TestCloseOnErrorWaitBoundedByCtx: Close waits for the OnError calls only
+// until its ctx ends; the reports left are dropped, their losses being in
+// the CloseError. A review found Close waiting without bound for an OnError
+// that did not return, and for a Close that OnError ran on another
+// goroutine and waited for (a deadlock).
+func TestCloseOnErrorWaitBoundedByCtx(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		onError      func(s **Shipper, block chan struct{}) func(error)
+		closeWithin  time.Duration // the ctx of the Close under test
+		wantDeadline bool
+	}{
+		{"OnError blocks", func(_ **Shipper, block chan struct{}) func(error) {
+			return func(error) { <-block }
+		}, 100 * time.Millisecond, true},
+		{"OnError waits for a Close on another goroutine", func(s **Shipper, _ chan struct{}) func(error) {
+			var once sync.Once
+			return func(error) {
+				once.Do(func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+					defer cancel()
+					done := make(chan struct{})
+					go func() { (*s).Close(ctx); close(done) }()
+					<-done
+				})
+			}
+		}, 5 * time.Second, false}, // the first Close, OnError's, ends at 100 ms; this one returns its result
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			f.hook = permanentFailure
+			block := make(chan struct{})
+			t.Cleanup(func() { close(block) })
+			o := fastOpts()
+			o.MaxBatchEvents = 1
+			var s *Shipper
+			o.OnError = tc.onError(&s, block)
+			s = mustNew(t, f, o)
+			for i := range 3 {
+				if err := s.Log(time.Now(), fmt.Sprint("e", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_ = s.Flush(context.Background()) // three reports: the first one in OnError
+			ctx, cancel := context.WithTimeout(context.Background(), tc.closeWithin)
+			defer cancel()
+			err := returnsSoon(t, "Close", func() error { return s.Close(ctx) })
+			var ce *CloseError
+			if !errors.As(err, &ce) || ce.Stats.Dropped.PermanentError != 3 || errors.Is(err, context.DeadlineExceeded) != tc.wantDeadline {
+				t.Fatalf("Close: %v; want a *CloseError with 3 permanent errors (deadline: %v)", err, tc.wantDeadline)
+			}
+		})
+	}
+}
+
+// TestCloseFromAnotherShippersOnError: a Close called from another shipper's
+// OnError waits for this shipper's OnError calls, as any Close does; only a
+// Close from this shipper's own OnError goroutine does not. A review found
+// that any OnError on the caller's stack made Close skip the wait.
+func TestCloseFromAnotherShippersOnError(t *testing.T) {
+	fb := newFake(t)
+	fb.hook = permanentFailure
+	ob := fastOpts()
+	ob.MaxBatchEvents = 1
+	var calls, late atomic.Int32
+	var closed atomic.Bool
+	ob.OnError = func(error) {
+		time.Sleep(20 * time.Millisecond)
+		calls.Add(1)
+		if closed.Load() {
+			late.Add(1)
+		}
+	}
+	b := mustNew(t, fb, ob)
+	for i := range 5 {
+		if err := b.Log(time.Now(), fmt.Sprint("b", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = b.Flush(context.Background()) // five reports queued; OnError takes 100 ms
+	fa := newFake(t)
+	fa.hook = permanentFailure
+	oa := fastOpts()
+	done := make(chan error, 1)
+	var once sync.Once
+	oa.OnError = func(error) {
+		once.Do(func() {
+			err := b.Close(context.Background())
+			closed.Store(true)
+			done <- err
+		})
+	}
+	a := mustNew(t, fa, oa)
+	if err := a.Log(time.Now(), "a"); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Flush(context.Background())
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("b.Close from a's OnError did not return")
+	}
+	if calls.Load() != 5 || late.Load() != 0 {
+		t.Errorf("b's OnError: %d calls before b.Close returned, %d after; want 5 and 0", calls.Load()-late.Load(), late.Load())
+	}
+	_ = a.Close(ctxT(t))
 }

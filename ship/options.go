@@ -174,8 +174,8 @@ type Options struct {
 	// of the losses, with no lock held and apart from the senders: delivery
 	// goes on while it runs, and it may call the shipper's (or the Mux's)
 	// methods, Log, Write, Flush and Close included. Close waits for the
-	// OnError calls, except when called from OnError (see Shipper.Close);
-	// Flush does not wait for them. Reports wait in memory while OnError
+	// OnError calls until its ctx ends, except when called from OnError (see
+	// Shipper.Close); Flush does not wait for them. Reports wait in memory while OnError
 	// runs, so it should return quickly. Nil: losses are only counted in
 	// Stats.
 	OnError func(error)

@@ -1,10 +1,11 @@
 package ship
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"reflect"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,10 +74,15 @@ type Shipper struct {
 
 	// reports wait for OnError, which the reporter goroutine calls with no
 	// lock held; reporting is set while it runs. Guarded by mu.
-	reports   []error
-	reporting bool
-	discard   *DiscardError  // queued in reports, not yet taken: DropOldest adds to it
-	rwg       sync.WaitGroup // the reporter goroutine
+	reports    []error
+	reporting  bool
+	calling    bool   // the reporter is inside an OnError call
+	reporterID uint64 // the reporter goroutine's id (see reentrant)
+	// reportsDropped: a Close whose ctx ended gave up on the queued reports;
+	// the reporter drops them (their losses are in the CloseError).
+	reportsDropped bool
+	discard        *DiscardError  // queued in reports, not yet taken: DropOldest adds to it
+	rwg            sync.WaitGroup // the reporter goroutine
 	// closeSettled is closed once Close's result is known, before Close waits
 	// for OnError calls.
 	closeSettled chan struct{}
@@ -367,14 +373,12 @@ func (s *Shipper) fitsLocked(n int64) bool {
 // it and reports it to OnError. The batch it came from counts it in lost, for
 // the Flush calls waiting for that batch.
 func (s *Shipper) dropOldestLocked() bool {
-	var b *batch
-	if len(s.queue) > 0 {
-		b = s.queue[0]
-	} else if len(s.cur.events) > 0 {
-		b = s.cur
-	} else {
+	// enqueue sealed the batch being built before calling this, so the
+	// oldest events are in the queue (or in flight, out of reach).
+	if len(s.queue) == 0 {
 		return false
 	}
+	b := s.queue[0]
 	n := int64(len(b.events[0].Message)) + cwlogs.EventOverheadBytes
 	b.events[0] = cwlogs.InputLogEvent{}
 	b.events = b.events[1:]
@@ -384,7 +388,9 @@ func (s *Shipper) dropOldestLocked() bool {
 	s.st.Dropped.BufferFull++
 	s.setErrLocked(ErrBufferFull)
 	if s.c.onError != nil {
-		if s.discard == nil {
+		// Add to the discard report still queued only while it is the last
+		// report, so that reports stay in the order of the losses.
+		if s.discard == nil || s.reports[len(s.reports)-1] != error(s.discard) {
 			s.discard = &DiscardError{Group: s.group, Stream: s.stream}
 			s.reportLocked(s.discard)
 		}
@@ -392,7 +398,7 @@ func (s *Shipper) dropOldestLocked() bool {
 		s.discard.Bytes += n
 	}
 	s.budget.release(n, 1)
-	if len(b.events) == 0 && b != s.cur {
+	if len(b.events) == 0 {
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
 		s.batchDoneLocked(b, 1+b.lost, ErrBufferFull)
@@ -692,27 +698,29 @@ func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
 // Close stops accepting events (a Log, LogContext or Write waiting for room
 // returns ErrClosed), sends Write's unfinished line and everything buffered
 // and in flight until ctx ends, then abandons the rest and waits for the
-// shipper's goroutines to exit, including the OnError calls for the losses
-// found meanwhile. It returns nil when every event offered over the
-// shipper's life was stored, else a *CloseError with exact counts. Calling
-// Close again waits for the first call and returns its result.
+// shipper's goroutines to exit, and for the OnError calls for the losses
+// found meanwhile until ctx ends (then the reports not yet passed to OnError
+// are dropped: their losses are in the CloseError, and only the OnError call
+// in progress may outlive Close). It returns nil when every event offered
+// over the shipper's life was stored, else a *CloseError with exact counts.
+// Calling Close again waits for the first call and returns its result.
 //
-// Close may be called from Options.OnError (on the goroutine that runs
-// OnError). It then does not wait for OnError calls, as the one in progress
-// cannot return before Close does: the reports still queued are passed to
-// OnError once that call returns.
+// Close may be called from Options.OnError, on the goroutine that runs
+// OnError. It then does not wait for this shipper's OnError calls, as the
+// one in progress cannot return before Close does: the reports still queued
+// are passed to OnError once that call returns. (A Close that OnError starts
+// on another goroutine and waits for is bounded by its ctx only.)
 func (s *Shipper) Close(ctx context.Context) error {
-	return s.close(ctx, inOnError())
+	return s.close(ctx, goroutineID())
 }
 
-// close is Close; inCallback says that the caller runs an OnError call, so
-// that close must not wait for the reporter goroutine.
-func (s *Shipper) close(ctx context.Context, inCallback bool) error {
+// close is Close called on the goroutine caller (see reentrant).
+func (s *Shipper) close(ctx context.Context, caller uint64) error {
 	first := false
 	s.closeOnce.Do(func() { first = true })
 	if !first {
 		wait := s.closeDone
-		if inCallback {
+		if s.reentrant(caller) {
 			wait = s.closeSettled
 		}
 		select {
@@ -764,15 +772,36 @@ func (s *Shipper) close(ctx context.Context, inCallback bool) error {
 	}
 	close(s.closeSettled)
 	// No report is queued from now on: the senders are gone and events are
-	// refused. Wait for OnError to see the queued ones, unless this is
-	// OnError's goroutine.
-	if inCallback {
-		go func() { s.rwg.Wait(); close(s.closeDone) }()
-	} else {
-		s.rwg.Wait()
-		close(s.closeDone)
+	// refused. Wait for OnError to see the queued ones until ctx ends, unless
+	// this is this shipper's OnError goroutine.
+	rdone := make(chan struct{})
+	go func() { s.rwg.Wait(); close(rdone); close(s.closeDone) }()
+	s.mu.Lock()
+	reporting := s.reporting
+	s.mu.Unlock()
+	if !reporting || s.reentrant(caller) {
+		return s.closeErr
 	}
-	return s.closeErr
+	select {
+	case <-rdone:
+		return s.closeErr
+	case <-ctx.Done():
+	}
+	// Give up on the queued reports (their losses are in the CloseError's
+	// Stats): only the OnError call in progress may outlive Close.
+	s.mu.Lock()
+	s.reportsDropped = true
+	s.mu.Unlock()
+	ce, ok := s.closeErr.(*CloseError)
+	if !ok { // nothing was lost, so nothing was left to report
+		return s.closeErr
+	}
+	if ce.Err == ctx.Err() {
+		return s.closeErr
+	}
+	cp := *ce
+	cp.Err = ctx.Err()
+	return &cp
 }
 
 // reportLocked queues err for OnError and starts the reporter goroutine if
@@ -791,13 +820,19 @@ func (s *Shipper) reportLocked(err error) {
 
 // reporter passes the queued reports to OnError, in order, then exits. It
 // runs apart from the senders and holds no lock during the calls, so that
-// OnError may call the shipper's methods (see inOnError).
+// OnError may call the shipper's methods (see reentrant).
 func (s *Shipper) reporter() {
 	defer s.rwg.Done()
+	id := goroutineID()
+	s.mu.Lock()
+	s.reporterID = id
+	s.mu.Unlock()
 	for {
 		s.mu.Lock()
-		if len(s.reports) == 0 {
+		s.calling = false
+		if len(s.reports) == 0 || s.reportsDropped {
 			s.reports = nil
+			s.discard = nil
 			s.reporting = false
 			s.mu.Unlock()
 			return
@@ -808,37 +843,40 @@ func (s *Shipper) reporter() {
 		if d, ok := err.(*DiscardError); ok && d == s.discard {
 			s.discard = nil // taken: later discards make a new report
 		}
+		s.calling = true
 		s.mu.Unlock()
 		s.c.onError(err)
 	}
 }
 
-// reporterFunc is the name of the function that calls OnError.
-var reporterFunc = runtime.FuncForPC(reflect.ValueOf((*Shipper).reporter).Pointer()).Name()
+// reentrant reports whether the goroutine caller (the one that called Close,
+// or Mux.Close) is this shipper's reporter, inside an OnError call: Close
+// must then not wait for the reporter, which is its caller. Go has no API for
+// a goroutine's identity; its id is read from the first line of
+// runtime.Stack ("goroutine N [..."), whose format has not changed since
+// Go 1. This costs a microsecond, on Close only.
+func (s *Shipper) reentrant(caller uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calling && caller != 0 && s.reporterID == caller
+}
 
-// inOnError reports whether the calling goroutine runs an OnError call (of
-// any Shipper). Close, called so, must not wait for the reporter goroutine:
-// that goroutine is its caller.
-func inOnError() bool {
-	pcs := make([]uintptr, 64)
-	for {
-		n := runtime.Callers(2, pcs)
-		if n < len(pcs) {
-			pcs = pcs[:n]
-			break
-		}
-		pcs = make([]uintptr, 2*len(pcs))
+// goroutineID returns the id of the calling goroutine (0 if it cannot be read).
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b, ok := bytes.CutPrefix(b, []byte("goroutine "))
+	if !ok {
+		return 0
 	}
-	frames := runtime.CallersFrames(pcs)
-	for {
-		f, more := frames.Next()
-		if f.Function == reporterFunc {
-			return true
-		}
-		if !more {
-			return false
-		}
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
 	}
+	id, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
 }
 
 // Stats returns a snapshot of the counters.
