@@ -598,7 +598,10 @@ func (s *Shipper) flushPartial(ctx context.Context, mode waitMode) error {
 	}
 	line := string(s.partial)
 	if s.writeLine(ctx, s.c.now(), line, mode) == errRetained {
-		return ctx.Err() // nil when Close started: Close sends the line
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return ErrClosed // Close started: it sends (or counts) the line, not this Flush
 	}
 	s.partial = s.partial[:0]
 	return nil
@@ -635,9 +638,11 @@ type flushWaiter struct {
 // Flush sends every event offered before the call (including Write's
 // unfinished line) and waits until their batches are finished. It returns nil
 // when all were stored, a *FlushError counting those dropped (DropOldest
-// discards included) or rejected meanwhile, or ctx.Err() when ctx ends first (delivery goes on; when ctx
-// ends while Flush waits for room for Write's unfinished line, or for a Write
-// in progress, that line stays unfinished, to be sent later).
+// discards included) or rejected meanwhile, or ctx.Err() when ctx ends first
+// (delivery goes on; when ctx ends while Flush waits for room for Write's
+// unfinished line, or for a Write in progress, that line stays unfinished,
+// to be sent later). It returns ErrClosed when Close starts while it waits so:
+// Close then sends or counts that line.
 func (s *Shipper) Flush(ctx context.Context) error {
 	if err := s.flushPartial(ctx, waitRetain); err != nil {
 		return err

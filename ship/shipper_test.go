@@ -1274,3 +1274,31 @@ func TestDropPolicySealsFullBuffer(t *testing.T) {
 		})
 	}
 }
+
+// TestFlushClosedWhileWaitingForRoom: a Flush waiting for room for Write's
+// unfinished line when Close starts returns ErrClosed (Close sends the
+// line), not nil. A review found it returned nil, as if it had sent the line.
+func TestFlushClosedWhileWaitingForRoom(t *testing.T) {
+	f := newFake(t)
+	release := make(chan struct{})
+	f.hook = holdUntil(release)
+	s := fullShipper(t, f)
+	if _, err := s.Write([]byte("unfinished")); err != nil {
+		t.Fatal(err)
+	}
+	flushed := make(chan error, 1)
+	go func() { flushed <- s.Flush(context.Background()) }()
+	waitForBlockedWriter(s)
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close(ctxT(t)) }()
+	if err := returnsSoon(t, "Flush", func() error { return <-flushed }); !errors.Is(err, ErrClosed) {
+		t.Errorf("Flush when Close started: %v, want ErrClosed", err)
+	}
+	close(release)
+	if err := <-closed; err != nil {
+		t.Errorf("Close: %v (the line is Close's to send)", err)
+	}
+	if st := s.Stats(); st.Events != 3 || st.Sent != 3 {
+		t.Errorf("events %d, sent %d; want 3, 3", st.Events, st.Sent)
+	}
+}
