@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,9 +31,10 @@ const RoleCacheWindow = 15 * time.Minute
 // when they are set), as botocore names it, and holds the STS answer's
 // Credentials and AssumedRoleUser. Files are written to a temporary name and
 // renamed, with mode 0600; a missing directory is created with mode 0700 (an
-// existing one, e.g. made by the AWS CLI, is left as it is). A file that cannot be
-// read or parsed is a miss; a file that cannot be written is skipped (the
-// credentials are still used).
+// existing one, e.g. made by the AWS CLI, is left as it is). A file that
+// cannot be read or parsed is a miss, and so is, on Unix, a file owned by
+// another user or writable by others (it could hold planted credentials). A
+// file that cannot be written is skipped (the credentials are still used).
 //
 // The zero value uses ~/.aws/cli/cache.
 type RoleCache struct {
@@ -84,7 +86,16 @@ func (rc *RoleCache) load(key string) (Credentials, bool) {
 	if dir == "" {
 		return Credentials{}, false
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, key+".json"))
+	file, err := os.Open(filepath.Join(dir, key+".json"))
+	if err != nil {
+		return Credentials{}, false
+	}
+	defer file.Close()
+	fi, err := file.Stat() // of the file opened, symbolic links followed
+	if err != nil || !fi.Mode().IsRegular() || !trustedCacheFile(fi) {
+		return Credentials{}, false
+	}
+	raw, err := io.ReadAll(io.LimitReader(file, 1<<20))
 	if err != nil {
 		return Credentials{}, false
 	}
