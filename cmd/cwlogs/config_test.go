@@ -22,11 +22,8 @@ func TestConfiguration(t *testing.T) {
 
 	t.Run("profile files", func(t *testing.T) {
 		c := newCLI(t, "")
-		delete(c.env, "AWS_ACCESS_KEY_ID")
-		delete(c.env, "AWS_SECRET_ACCESS_KEY")
+		aws := c.withoutKeys()
 		delete(c.env, "AWS_REGION")
-		aws := filepath.Join(c.env["HOME"], ".aws")
-		os.MkdirAll(aws, 0o700)
 		os.WriteFile(filepath.Join(aws, "config"), []byte("[profile dev]\nregion = ap-southeast-2\nendpoint_url = "+url+"\n"), 0o600)
 		os.WriteFile(filepath.Join(aws, "credentials"), []byte("[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n"), 0o600)
 		c.mustRun(0, "", "--profile", "dev", "create-group", "from-profile")
@@ -115,10 +112,7 @@ func TestConfiguration(t *testing.T) {
 
 	t.Run("credential_process", func(t *testing.T) {
 		c := newCLI(t, url)
-		delete(c.env, "AWS_ACCESS_KEY_ID")
-		delete(c.env, "AWS_SECRET_ACCESS_KEY")
-		aws := filepath.Join(c.env["HOME"], ".aws")
-		os.MkdirAll(aws, 0o700)
+		aws := c.withoutKeys()
 		script := filepath.Join(aws, "creds.sh")
 		os.WriteFile(script, []byte("#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIDPROC\",\"SecretAccessKey\":\"proc-secret\"}'\n"), 0o700)
 		os.WriteFile(filepath.Join(aws, "config"), []byte("[default]\ncredential_process = "+script+"\n"), 0o600)
@@ -132,10 +126,7 @@ func TestConfiguration(t *testing.T) {
 
 	t.Run("sso profile without a login", func(t *testing.T) {
 		c := newCLI(t, url)
-		delete(c.env, "AWS_ACCESS_KEY_ID")
-		delete(c.env, "AWS_SECRET_ACCESS_KEY")
-		aws := filepath.Join(c.env["HOME"], ".aws")
-		os.MkdirAll(aws, 0o700)
+		aws := c.withoutKeys()
 		os.WriteFile(filepath.Join(aws, "config"), []byte("[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Writer\n"+
 			"[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\n"), 0o600)
 		r := c.mustRun(2, "", "groups", "--profile", "dev")
@@ -263,4 +254,15 @@ func quoteWords(ws []string) string {
 		q[i] = "'" + w + "'"
 	}
 	return strings.Join(q, " ")
+}
+
+// withoutKeys removes the test keys from c's environment, so that the
+// credentials come from the ~/.aws files, and returns the ~/.aws directory
+// (created) for them.
+func (c *cli) withoutKeys() string {
+	delete(c.env, "AWS_ACCESS_KEY_ID")
+	delete(c.env, "AWS_SECRET_ACCESS_KEY")
+	aws := filepath.Join(c.env["HOME"], ".aws")
+	os.MkdirAll(aws, 0o700)
+	return aws
 }

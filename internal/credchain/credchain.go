@@ -213,6 +213,9 @@ func Cases() []Case {
 	const process = `#!/bin/sh
 echo '{"Version": 1, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "s"}'
 `
+	// baseKeys is the credentials file of the layouts whose roles start
+	// from the static keys of profile base.
+	const baseKeys = "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n"
 	return []Case{
 		{Name: "environment keys", Env: map[string]string{"AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "s"},
 			Credentials: "[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n", Want: "AKIAENV"},
@@ -228,20 +231,20 @@ echo '{"Version": 1, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "s"}'
 		{Name: "credential_process beats config-file keys",
 			Config: "[default]\ncredential_process = {HOME}/creds.sh\naws_access_key_id = AKIACONFIG\naws_secret_access_key = s\n",
 			Files:  map[string]string{"creds.sh": process}, Want: "AKIAPROCESS"},
-		{Name: "role with source_profile", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
+		{Name: "role with source_profile", Credentials: baseKeys,
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = base\n", Want: "ASIAROLEAPP"},
-		{Name: "role options", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
+		{Name: "role options", Credentials: baseKeys,
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/opts\nsource_profile = base\nrole_session_name = gateway-7\nexternal_id = ext-1\nduration_seconds = 900\n",
 			Want:   "ASIAROLEOPTS"},
-		{Name: "role with mfa_serial", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
+		{Name: "role with mfa_serial", Credentials: baseKeys,
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/mfa\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/dev\n",
 			Want:   "ASIAROLEMFA"},
-		{Name: "role chain", Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n",
+		{Name: "role chain", Credentials: baseKeys,
 			Config: "[default]\nrole_arn = arn:aws:iam::123456789012:role/outer\nsource_profile = middle\n[profile middle]\nrole_arn = arn:aws:iam::123456789012:role/inner\nsource_profile = base\n",
 			Want:   "ASIAROLEOUTER"},
 		{Name: "source with keys and a role: its keys",
 			Config:      "[default]\nrole_arn = arn:aws:iam::123456789012:role/outer\nsource_profile = both\n[profile both]\naws_access_key_id = AKIABOTH\naws_secret_access_key = s\nrole_arn = arn:aws:iam::123456789012:role/ignored\nsource_profile = base\n",
-			Credentials: "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n", Want: "ASIAROLEOUTER"},
+			Credentials: baseKeys, Want: "ASIAROLEOUTER"},
 		{Name: "role beats keys in the same profile", Config: "[default]\naws_access_key_id = AKIASELF\naws_secret_access_key = s\nrole_arn = arn:aws:iam::123456789012:role/self\nsource_profile = default\n",
 			Want: "ASIAROLESELF"},
 		{Name: "environment keys beat a role profile named by AWS_PROFILE", Env: map[string]string{"AWS_PROFILE": "r", "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "s"},
