@@ -145,10 +145,7 @@ func newClient(region string, o *options) (*Client, error) {
 	if c.userAgent == "" {
 		c.userAgent = "cwlogs-go/" + Version
 	}
-	p := o.retry
-	if o.maxAttempts > 0 {
-		p.MaxAttempts = o.maxAttempts
-	}
+	p := o.retryPolicy()
 	if o.maxAttempts < 0 || p.MaxAttempts < 0 {
 		return nil, &ValidationError{Operation: "New", Field: "maxAttempts", Value: strconv.Itoa(min(o.maxAttempts, p.MaxAttempts)), Reason: "must be at least 1 (0 means the default of 3)"}
 	}
@@ -310,9 +307,9 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 
 // attempt sends one freshly built and freshly signed request.
 func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string) (*Response, error) {
-	creds, err := c.retrieve(ctx)
+	creds, err := c.Credentials(ctx)
 	if err != nil {
-		return nil, &CredentialsError{Provider: c.credSource, Err: err}
+		return nil, err
 	}
 	actx, cancel := ctx, context.CancelFunc(nil)
 	if c.attemptTimeout > 0 {

@@ -71,6 +71,11 @@ func expandHome(p string) string {
 	return p
 }
 
+// settings returns the settings of profile, looked up in getenv first.
+func (sf *sharedFiles) settings(getenv func(string) string, profile string) settings {
+	return settings{getenv: getenv, profile: func(k string) string { return sf.setting(profile, k) }}
+}
+
 // settings looks settings up in the environment, then in one profile.
 type settings struct {
 	getenv  func(string) string
@@ -207,7 +212,7 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 			Reason: "Invalid Configuration: Missing Region (set AWS_REGION, the profile's region, or use WithRegion)"}
 	}
 
-	set := settings{getenv: env.getenv, profile: func(k string) string { return sf.setting(profile, k) }}
+	set := sf.settings(env.getenv, profile)
 	boolSetting := func(envName, key string, dst **bool) error {
 		if *dst != nil {
 			return nil
@@ -257,11 +262,7 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 		// Roles are assumed through STS in the client's region; STS and SSO
 		// are called with their own endpoint settings and the client's HTTP
 		// client, retry policy and clock.
-		retry := o.retry
-		if o.maxAttempts > 0 {
-			retry.MaxAttempts = o.maxAttempts
-		}
-		ce := chainEnv{getenv: env.getenv, region: region, endpoint: configuredEndpoint, client: o.httpClient, retry: retry,
+		ce := chainEnv{getenv: env.getenv, region: region, endpoint: configuredEndpoint, client: o.httpClient, retry: o.retryPolicy(),
 			now: o.clock, timeout: o.attemptTimeout, mfa: o.mfa, roleCache: o.roleCache}
 		envCreds, envOK := envCredentials(env.getenv)
 		switch {
@@ -281,7 +282,7 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 				// An explicit profile without any credentials: the environment's.
 				o.creds = StaticCredentialsProvider{Credentials: envCreds}
 			default:
-				if o.creds, err = remoteProvider(ctx, env, set, o.clock, err); err != nil {
+				if o.creds, err = remoteProvider(ctx, set, o.clock, err); err != nil {
 					return nil, err
 				}
 			}
@@ -316,10 +317,10 @@ func (sf *sharedFiles) endpoints(env osEnv, set settings) (func(profile, envName
 // which is asked now, so that a machine off EC2 gets its "no credentials"
 // error from NewFromEnvironment rather than from the first request.
 // AWS_EC2_METADATA_DISABLED=true skips the service. set reads the settings.
-func remoteProvider(ctx context.Context, env osEnv, set settings, clock func() time.Time, profileErr error) (CredentialsProvider, error) {
+func remoteProvider(ctx context.Context, set settings, clock func() time.Time, profileErr error) (CredentialsProvider, error) {
 	const op = "NewFromEnvironment"
 	const checked = "also checked AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
-	cp, err := containerProviderFromEnv(env.getenv)
+	cp, err := containerProviderFromEnv(set.getenv)
 	if err != nil || cp != nil {
 		return cp, err
 	}

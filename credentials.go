@@ -181,7 +181,7 @@ func (p SharedCredentialsProvider) Retrieve(ctx context.Context) (Credentials, e
 	if _, r := env.first("AWS_REGION", "AWS_DEFAULT_REGION"); r != "" {
 		region = r
 	}
-	endpoint, err := cf.endpoints(env, settings{getenv: env.getenv, profile: func(k string) string { return cf.setting(profile, k) }})
+	endpoint, err := cf.endpoints(env, cf.settings(env.getenv, profile))
 	if err != nil {
 		return Credentials{}, err
 	}

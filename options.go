@@ -138,3 +138,13 @@ func WithMFATokenCode(code func(ctx context.Context, serialNumber string) (strin
 func WithRoleCache(dir string) Option {
 	return func(o *options) { o.roleCache = &RoleCache{Dir: dir} }
 }
+
+// retryPolicy is the retry policy of the client and of its STS and SSO calls:
+// WithRetryPolicy's, with WithMaxAttempts' count when set.
+func (o *options) retryPolicy() RetryPolicy {
+	p := o.retry
+	if o.maxAttempts > 0 {
+		p.MaxAttempts = o.maxAttempts
+	}
+	return p
+}

@@ -179,7 +179,6 @@ func TestNewFromEnvironmentIMDS(t *testing.T) {
 		t.Fatalf("disabled: err = %v", err)
 	}
 	// A profile setting that cwlogs refuses is reported, not bypassed by IMDS.
-	os.Unsetenv("AWS_EC2_METADATA_DISABLED")
 	setupHome(t, "", "[default]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/x\n")
 	os.Unsetenv("AWS_EC2_METADATA_DISABLED")
 	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", srv.URL)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -103,10 +104,10 @@ func (rc *RoleCache) load(key string) (Credentials, bool) {
 	if json.Unmarshal(raw, &f) != nil {
 		return Credentials{}, false
 	}
-	exp, ok := parseCacheTime(f.Credentials.Expiration)
+	exp, err := parseAWSTime(f.Credentials.Expiration)
 	c := Credentials{AccessKeyID: f.Credentials.AccessKeyID, SecretAccessKey: f.Credentials.SecretAccessKey,
 		SessionToken: f.Credentials.SessionToken, Expires: exp}
-	if !ok || !c.HasKeys() || exp.Sub(rc.now()) < RoleCacheWindow {
+	if err != nil || !c.HasKeys() || exp.Sub(rc.now()) < RoleCacheWindow {
 		return Credentials{}, false
 	}
 	return c, true
@@ -131,28 +132,21 @@ func (rc *RoleCache) store(key string, c Credentials, user *assumedRoleUser) {
 	_ = writeFileAtomic(filepath.Join(dir, key+".json"), &f)
 }
 
-// parseCacheTime parses an expiry time as botocore writes it ("…UTC") or as
-// RFC 3339.
-func parseCacheTime(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999MST"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
+// parseAWSTime parses the times of the AWS CLI's cache files (role sessions,
+// SSO tokens): RFC 3339, or the "…UTC" form botocore writes with strftime.
+func parseAWSTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
 	}
-	return time.Time{}, false
+	return time.Parse("2006-01-02T15:04:05.999999999UTC", s)
 }
 
 // roleCacheKey returns the name botocore gives the cache file of an AssumeRole
 // call with args: the hex SHA-1 of Python's json.dumps(args, sort_keys=True).
 // Values are strings, except DurationSeconds, an integer.
 func roleCacheKey(args map[string]string) string {
-	keys := make([]string, 0, len(args))
-	for k := range args {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	b := []byte{'{'}
-	for i, k := range keys {
+	for i, k := range slices.Sorted(maps.Keys(args)) {
 		if i > 0 {
 			b = append(b, ", "...)
 		}

@@ -304,7 +304,7 @@ func (sf *sharedFiles) role(profile string, ce chainEnv, chain []string) (Creden
 	case src == "Environment":
 		source = EnvCredentialsProvider{Getenv: ce.getenv}
 	case src == "Ec2InstanceMetadata":
-		imds, err := settings{getenv: ce.getenv, profile: func(k string) string { return sf.setting(profile, k) }}.imdsProvider()
+		imds, err := sf.settings(ce.getenv, profile).imdsProvider()
 		if err != nil {
 			return nil, err
 		}

@@ -75,20 +75,11 @@ func parseSSOToken(raw []byte) (ssoToken, time.Time, error) {
 	if err := json.Unmarshal(raw, &tok); err != nil || tok.AccessToken == "" {
 		return ssoToken{}, time.Time{}, errors.New("is not a token file")
 	}
-	exp, err := parseSSOTime(tok.ExpiresAt)
+	exp, err := parseAWSTime(tok.ExpiresAt)
 	if err != nil {
 		return ssoToken{}, time.Time{}, errors.New("has no valid expiresAt")
 	}
 	return tok, exp, nil
-}
-
-// parseSSOTime parses the cache's times: RFC 3339, or the "…UTC" form older
-// AWS CLI versions wrote.
-func parseSSOTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	return time.Parse("2006-01-02T15:04:05UTC", s)
 }
 
 func (p *SSOCredentialsProvider) now() time.Time {
@@ -198,7 +189,7 @@ func (p *SSOCredentialsProvider) token(ctx context.Context) (string, error) {
 		return tok.AccessToken, nil
 	}
 	if p.SessionName != "" && tok.RefreshToken != "" && tok.ClientID != "" && tok.ClientSecret != "" {
-		regExp, err := parseSSOTime(tok.RegistrationExpiresAt)
+		regExp, err := parseAWSTime(tok.RegistrationExpiresAt)
 		if err == nil && now.Before(regExp) {
 			fresh, err := p.refresh(ctx, path, raw, tok)
 			if err == nil {
