@@ -111,7 +111,7 @@ func (s *Shipper) send(b *batch) result {
 	b.in = cwlogs.PutLogEventsInput{LogGroupName: s.group, LogStreamName: s.stream, LogEvents: b.events}
 	start := time.Now()
 	var r result
-	retries, throttles, recreated := 0, 0, 0
+	retries, throttles, recreated := 0, 0, false
 	for {
 		if err := s.budget.waitPause(s.runCtx); err != nil {
 			r.cancelled = true
@@ -165,8 +165,8 @@ func (s *Shipper) send(b *batch) result {
 				return r
 			}
 			if cerr == nil {
-				if recreated == 0 {
-					recreated++
+				if !recreated {
+					recreated = true
 					s.recordErr(err)
 					continue // the stream exists now: send again at once, once
 				}

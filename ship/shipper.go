@@ -45,7 +45,6 @@ type Shipper struct {
 	nextSeq     uint64
 	open        int // sealed batches not finished
 	waiters     []*flushWaiter
-	closing     bool // Close started: events are refused, except Close's flush of Write's line
 	closed      bool
 	unconfirmed int64 // events whose request was cancelled by Close
 	unsent      int64 // events abandoned without a request in flight
@@ -76,12 +75,10 @@ type Shipper struct {
 	// lock held; reporting is set while it runs. Guarded by mu.
 	reports    []error
 	reporting  bool
-	calling    bool   // the reporter is inside an OnError call
 	reporterID uint64 // the reporter goroutine's id (see reentrant)
 	// reportsDropped: a Close whose ctx ended gave up on the queued reports;
 	// the reporter drops them (their losses are in the CloseError).
 	reportsDropped bool
-	discard        *DiscardError  // queued in reports, not yet taken: DropOldest adds to it
 	rwg            sync.WaitGroup // the reporter goroutine
 	// closeSettled is closed once Close's result is known, before Close waits
 	// for OnError calls.
@@ -152,10 +149,6 @@ const (
 	// frees, ctx ends or Close starts, returning errRetained without counting
 	// the event, which stays Write's unfinished line.
 	waitRetain
-	// refuseClosed, for the lines of a Write refused after Close: the event
-	// is refused and counted as after Close (ErrClosed), even in the moment
-	// between Close's start and its refusing events.
-	refuseClosed
 )
 
 // errRetained: an event offered in waitRetain mode was not taken.
@@ -287,7 +280,9 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 	n := int64(len(msg)) + cwlogs.EventOverheadBytes
 	s.mu.Lock()
 	for {
-		if s.closed || (s.closing && mode != waitClose) || mode == refuseClosed {
+		// Once Close started (closedFlag), events are refused, except
+		// Close's own flush of Write's unfinished line.
+		if s.closed || (s.closedFlag.Load() && mode != waitClose) {
 			if mode == waitRetain {
 				s.mu.Unlock()
 				return errRetained
@@ -301,11 +296,12 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 		if ok {
 			break
 		}
-		if s.c.onFull != Block && len(s.queue) == 0 {
-			// The buffer is full and nothing waits for a sender: send the batch
-			// being built now, or it would hold the room it takes until
-			// FlushInterval while every new event is refused or discards an
-			// older one. (Block seals below.)
+		if s.c.onFull == Block || len(s.queue) == 0 {
+			// The buffer is full: make sure what is buffered can leave before
+			// waiting (Block); under the drop policies, when nothing waits for
+			// a sender, send the batch being built now, or it would hold the
+			// room it takes until FlushInterval while every new event is
+			// refused or discards an older one.
 			s.sealLocked()
 		}
 		switch s.c.onFull {
@@ -320,8 +316,7 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 			s.mu.Unlock()
 			return ErrBufferFull
 		}
-		// Block: make sure what is buffered can leave, then wait.
-		s.sealLocked()
+		// Block: wait for room.
 		s.mu.Unlock()
 		select {
 		case <-wake:
@@ -388,14 +383,19 @@ func (s *Shipper) dropOldestLocked() bool {
 	s.st.Dropped.BufferFull++
 	s.setErrLocked(ErrBufferFull)
 	if s.c.onError != nil {
-		// Add to the discard report still queued only while it is the last
-		// report, so that reports stay in the order of the losses.
-		if s.discard == nil || s.reports[len(s.reports)-1] != error(s.discard) {
-			s.discard = &DiscardError{Group: s.group, Stream: s.stream}
-			s.reportLocked(s.discard)
+		// Add to a discard report still queued only while it is the last
+		// report (the reporter takes a report before passing it on), so that
+		// reports stay in the order of the losses.
+		var d *DiscardError
+		if k := len(s.reports); k > 0 {
+			d, _ = s.reports[k-1].(*DiscardError)
 		}
-		s.discard.Events++
-		s.discard.Bytes += n
+		if d == nil {
+			d = &DiscardError{Group: s.group, Stream: s.stream}
+			s.reportLocked(d)
+		}
+		d.Events++
+		d.Bytes += n
 	}
 	s.budget.release(n, 1)
 	if len(b.events) == 0 {
@@ -536,7 +536,7 @@ func (s *Shipper) refuseLines(p []byte) {
 		if i := indexNL(line); i >= 0 {
 			line, p = line[:i], line[i+1:]
 		}
-		_ = s.writeLine(context.Background(), t, string(line), refuseClosed)
+		_ = s.writeLine(context.Background(), t, string(line), waitLog) // refused: closedFlag is set
 	}
 }
 
@@ -735,12 +735,12 @@ func (s *Shipper) close(ctx context.Context, caller uint64) error {
 			return ctx.Err()
 		}
 	}
-	s.closedFlag.Store(true) // first: see Write
-	// Refuse events from now on and end every Block wait for room (a Write
-	// waiting holds wmu, which flushPartial needs), so that nothing but ctx
-	// bounds how long Close waits.
+	// Refuse events from now on (first: see Write) and end every Block wait
+	// for room (a Write waiting holds wmu, which flushPartial needs), so that
+	// nothing but ctx bounds how long Close waits. The flag is set under mu,
+	// ordered with the Block waiters' reserve.
 	s.mu.Lock()
-	s.closing = true
+	s.closedFlag.Store(true)
 	s.mu.Unlock()
 	s.budget.broadcast()
 	// Write accepted its unfinished line: send it, waiting for room until ctx ends.
@@ -779,8 +779,7 @@ func (s *Shipper) close(ctx context.Context, caller uint64) error {
 	// No report is queued from now on: the senders are gone and events are
 	// refused. Wait for OnError to see the queued ones until ctx ends, unless
 	// this is this shipper's OnError goroutine.
-	rdone := make(chan struct{})
-	go func() { s.rwg.Wait(); close(rdone); close(s.closeDone) }()
+	go func() { s.rwg.Wait(); close(s.closeDone) }()
 	s.mu.Lock()
 	reporting := s.reporting
 	s.mu.Unlock()
@@ -788,7 +787,7 @@ func (s *Shipper) close(ctx context.Context, caller uint64) error {
 		return s.closeErr
 	}
 	select {
-	case <-rdone:
+	case <-s.closeDone:
 		return s.closeErr
 	case <-ctx.Done():
 	}
@@ -834,10 +833,8 @@ func (s *Shipper) reporter() {
 	s.mu.Unlock()
 	for {
 		s.mu.Lock()
-		s.calling = false
 		if len(s.reports) == 0 || s.reportsDropped {
 			s.reports = nil
-			s.discard = nil
 			s.reporting = false
 			s.mu.Unlock()
 			return
@@ -845,25 +842,22 @@ func (s *Shipper) reporter() {
 		err := s.reports[0]
 		s.reports[0] = nil
 		s.reports = s.reports[1:]
-		if d, ok := err.(*DiscardError); ok && d == s.discard {
-			s.discard = nil // taken: later discards make a new report
-		}
-		s.calling = true
 		s.mu.Unlock()
 		s.c.onError(err)
 	}
 }
 
 // reentrant reports whether the goroutine caller (the one that called Close,
-// or Mux.Close) is this shipper's reporter, inside an OnError call: Close
-// must then not wait for the reporter, which is its caller. Go has no API for
+// or Mux.Close) is this shipper's reporter, which runs only OnError: Close
+// must then not wait for the reporter, which is its caller (goroutine ids are
+// never reused). Go has no API for
 // a goroutine's identity; its id is read from the first line of
 // runtime.Stack ("goroutine N [..."), whose format has not changed since
 // Go 1. This costs a microsecond, on Close only.
 func (s *Shipper) reentrant(caller uint64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.calling && caller != 0 && s.reporterID == caller
+	return caller != 0 && s.reporterID == caller
 }
 
 // goroutineID returns the id of the calling goroutine (0 if it cannot be read).
