@@ -20,7 +20,6 @@ import (
 type putJob struct {
 	groupID, streamID int64
 	nowMs             int64
-	firstTs, lastTs   int64 // of the valid events; meaningful when chunks is not empty
 	payload           []byte
 	chunks            []packedChunk
 	// Where payload was appended (before queueing, outside the writer lock) when chunks is
@@ -134,7 +133,8 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 	for _, j := range batch {
 		var e error
 		if len(j.chunks) > 0 {
-			e = upd.QueryRowContext(ctx, j.firstTs, j.lastTs, j.nowMs, j.streamID).Scan(&j.seq)
+			// The chunks hold the valid events in order: the stream's first and last timestamps.
+			e = upd.QueryRowContext(ctx, j.chunks[0].minTs, j.chunks[len(j.chunks)-1].maxTs, j.nowMs, j.streamID).Scan(&j.seq)
 		} else {
 			e = updEmpty.QueryRowContext(ctx, j.streamID).Scan(&j.seq)
 		}

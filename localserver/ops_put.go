@@ -93,9 +93,6 @@ func (s *Server) putLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	payload := scratch.buf
 
 	job := &putJob{groupID: g.id, streamID: st.id, nowMs: nowMs, payload: payload, chunks: chunks}
-	if len(valid) > 0 {
-		job.firstTs, job.lastTs = valid[0].ts, valid[len(valid)-1].ts
-	}
 	if len(chunks) > 0 {
 		// The payload reaches the operating system before the job is queued: a commit
 		// never records bytes that are not written. commitPuts settles the append.

@@ -327,9 +327,9 @@ func (s *segments) syncAll() error {
 	return errors.Join(errs...)
 }
 
-// read returns the n bytes at off in segment seg, in buf when it is large enough. In memory
-// mode the result aliases the segment (never modified below its committed end).
-func (s *segments) read(seg, off, n int64, buf []byte) ([]byte, error) {
+// read returns the n bytes at off in segment seg, in a new buffer (events point into it). In
+// memory mode the result aliases the segment (never modified below its committed end).
+func (s *segments) read(seg, off, n int64) ([]byte, error) {
 	if s.memory {
 		s.mu.Lock()
 		var data []byte
@@ -351,10 +351,7 @@ func (s *segments) read(seg, off, n int64, buf []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer s.release(h)
-	if int64(cap(buf)) < n {
-		buf = make([]byte, n)
-	}
-	buf = buf[:n]
+	buf := make([]byte, n)
 	k, err := h.f.ReadAt(buf, off)
 	if err == io.EOF && int64(k) < n {
 		return nil, fmt.Errorf("localserver: segment %d: range %d+%d beyond its end", seg, off, n)

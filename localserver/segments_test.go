@@ -339,7 +339,7 @@ func TestSegmentsUnit(t *testing.T) {
 				go func(w int) {
 					for i := w; i < len(recs); i += 2 {
 						r := recs[i]
-						got, err := s.read(r.seg, r.off, int64(len(r.data)), nil)
+						got, err := s.read(r.seg, r.off, int64(len(r.data)))
 						if err != nil || string(got) != string(r.data) {
 							done <- fmt.Errorf("read %d: %q, %v", i, got, err)
 							return
@@ -360,7 +360,7 @@ func TestSegmentsUnit(t *testing.T) {
 			if err := s.remove(first.seg); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.read(first.seg, first.off, int64(len(first.data)), nil); err != errSegmentGone {
+			if _, err := s.read(first.seg, first.off, int64(len(first.data))); err != errSegmentGone {
 				t.Errorf("read of a removed segment: %v", err)
 			}
 			if !memory {

@@ -44,7 +44,7 @@ type store struct {
 	// insertChunks[k] inserts k chunk rows in one statement, for k = 1..maxRowsPerInsert
 	// (prepared on w when the store opens: preparing needs w's only connection, which a
 	// write transaction holds; used under wmu).
-	insertChunks map[int]*sql.Stmt
+	insertChunks [maxRowsPerInsert + 1]*sql.Stmt
 	// removeAfterCommit lists segments whose last chunk the current write transaction
 	// deleted; write removes their files after the commit (under wmu).
 	removeAfterCommit []int64
@@ -116,7 +116,6 @@ func openStore(cfg *Config) (*store, error) {
 		s.close()
 		return nil, err
 	}
-	s.insertChunks = map[int]*sql.Stmt{}
 	if err := s.openSegments(cfg); err != nil {
 		s.close()
 		return nil, err
@@ -125,11 +124,9 @@ func openStore(cfg *Config) (*store, error) {
 		s.close()
 		return nil, fmt.Errorf("localserver: prepare statements: %w", err)
 	}
-	for k := 1; k <= maxRowsPerInsert; k++ {
-		if _, err := s.insertStmt(k); err != nil {
-			s.close()
-			return nil, fmt.Errorf("localserver: prepare chunk insert: %w", err)
-		}
+	if err := s.prepareChunkInserts(); err != nil {
+		s.close()
+		return nil, fmt.Errorf("localserver: prepare chunk insert: %w", err)
 	}
 	if !s.memory {
 		go s.checkpointer()
@@ -179,10 +176,7 @@ func (s *store) committed(n int64) {
 func (s *store) close() error {
 	var err error
 	s.closeOnce.Do(func() {
-		for _, st := range s.insertChunks {
-			st.Close()
-		}
-		for _, st := range []*sql.Stmt{s.updStream, s.updStreamEmpty, s.updGroupBytes} {
+		for _, st := range append(s.insertChunks[:], s.updStream, s.updStreamEmpty, s.updGroupBytes) {
 			if st != nil {
 				st.Close()
 			}

@@ -92,31 +92,27 @@ const chunkInsertCols = `group_id, stream_id, min_ts, max_ts, ingest, n, bytes, 
 // maxRowsPerInsert bounds the rows of one multi-row INSERT statement.
 const maxRowsPerInsert = 32
 
-// insertStmt returns the cached statement inserting k chunk rows, preparing it on w if needed.
-// openStore prepares every k up front: called inside a write transaction to prepare a new
-// statement, it would wait forever for w's only connection. Call under wmu.
-func (s *store) insertStmt(k int) (*sql.Stmt, error) {
-	if st := s.insertChunks[k]; st != nil {
-		return st, nil
+// prepareChunkInserts prepares, on w, the statements inserting k chunk rows for k =
+// 1..maxRowsPerInsert. openStore calls it: inside a write transaction, preparing would wait
+// forever for w's only connection.
+func (s *store) prepareChunkInserts() error {
+	for k := 1; k <= maxRowsPerInsert; k++ {
+		q := `INSERT INTO chunks(` + chunkInsertCols + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,x'',?,?,?,?),`, k), ",")
+		st, err := s.w.Prepare(q)
+		if err != nil {
+			return err
+		}
+		s.insertChunks[k] = st
 	}
-	q := `INSERT INTO chunks(` + chunkInsertCols + `) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,x'',?,?,?,?),`, k), ",")
-	st, err := s.w.Prepare(q)
-	if err != nil {
-		return nil, err
-	}
-	s.insertChunks[k] = st
-	return st, nil
+	return nil
 }
 
 // insertChunkRows inserts rows with multi-row statements. Call under wmu in tx.
 func (s *store) insertChunkRows(ctx context.Context, tx *sql.Tx, rows []chunkRow, args []any) ([]any, error) {
 	for len(rows) > 0 {
 		k := min(len(rows), maxRowsPerInsert)
-		stmt, err := s.insertStmt(k)
-		if err != nil {
-			return args, err
-		}
+		stmt := s.insertChunks[k]
 		args = args[:0]
 		for _, r := range rows[:k] {
 			c := r.c
@@ -264,7 +260,7 @@ func (s *store) chunkData(ctx context.Context, c *chunkMeta) ([]byte, error) {
 		err := s.r.QueryRowContext(ctx, `SELECT data FROM chunks WHERE id = ?`, c.id).Scan(&data)
 		return data, err
 	}
-	data, err := s.segs.read(c.seg, c.segOff, c.segLen, nil)
+	data, err := s.segs.read(c.seg, c.segOff, c.segLen)
 	if err != nil {
 		return nil, err
 	}
