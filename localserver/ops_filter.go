@@ -85,13 +85,16 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	}
 	names := map[int64]string{}
 	if in.LogStreamNames != nil || in.LogStreamNamePrefix != nil {
-		r.streams = map[int64]bool{}
-		missing, err := s.selectStreams(rc.ctx, g.id, in.LogStreamNames, in.LogStreamNamePrefix, r.streams, names)
+		missing, err := s.selectStreams(rc.ctx, g.id, in.LogStreamNames, in.LogStreamNamePrefix, names)
 		if err != nil {
 			return nil, s.dbErr(err)
 		}
 		if missing {
 			return nil, streamNotFound()
+		}
+		r.streams = make(map[int64]bool, len(names))
+		for id := range names {
+			r.streams[id] = true
 		}
 		if len(r.streams) == 1 {
 			for id := range r.streams {
@@ -214,11 +217,12 @@ func (s *Server) filterScanBudget() int64 {
 	return defaultFilterScanBudget
 }
 
-// selectStreams resolves logStreamNames or logStreamNamePrefix to stream ids. missing reports
+// selectStreams resolves logStreamNames or logStreamNamePrefix to the stream names by id, in
+// byID (empty on entry). missing reports
 // a name in logStreamNames that is not a stream of the group: the service then fails the whole
 // request with ResourceNotFoundException "The specified log stream does not exist." (observed
 // by percona/rds_exporter, issue #81 and PR #123), while a prefix may match no stream at all.
-func (s *Server) selectStreams(ctx context.Context, groupID int64, names *[]string, prefix *string, ids map[int64]bool, byID map[int64]string) (missing bool, err error) {
+func (s *Server) selectStreams(ctx context.Context, groupID int64, names *[]string, prefix *string, byID map[int64]string) (missing bool, err error) {
 	if names != nil {
 		for _, n := range *names {
 			st, err := streamByName(ctx, s.st.r, groupID, n)
@@ -228,17 +232,10 @@ func (s *Server) selectStreams(ctx context.Context, groupID int64, names *[]stri
 			if st == nil {
 				return true, nil
 			}
-			ids[st.id] = true
 			byID[st.id] = st.name
 		}
 		return false, nil
 	}
 	q := `SELECT id, name FROM log_streams WHERE group_id = ? AND name >= ? AND name < ?`
-	if err := scanStreamNames(ctx, s.st.r, q, []any{groupID, *prefix, *prefix + "\xff"}, byID); err != nil {
-		return false, err
-	}
-	for id := range byID {
-		ids[id] = true
-	}
-	return false, nil
+	return false, scanStreamNames(ctx, s.st.r, q, []any{groupID, *prefix, *prefix + "\xff"}, byID)
 }
