@@ -123,23 +123,24 @@ func (c *TagCommand) Run(ctx context.Context, args []string) error {
 			}
 		}
 		return nil
-	}, func(cl *cwlogs.Client, arn string) error {
-		return cl.TagResource(ctx, &cwlogs.TagResourceInput{ResourceArn: arn, Tags: tags})
-	}, func(group string) (string, writeResult) {
+	}, func(cl *cwlogs.Client, arn, group string, _ []string) (string, writeResult, error) {
+		if err := cl.TagResource(ctx, &cwlogs.TagResourceInput{ResourceArn: arn, Tags: tags}); err != nil {
+			return "", writeResult{}, err
+		}
 		shown := make([]string, 0, len(tags))
 		for _, k := range slices.Sorted(maps.Keys(tags)) {
 			shown = append(shown, k+"="+tags[k])
 		}
 		return "tagged log group " + group + ": " + strings.Join(shown, ", "),
-			writeResult{Operation: "TagResource", LogGroupName: group, Tags: tags}
+			writeResult{Operation: "TagResource", LogGroupName: group, Tags: tags}, nil
 	})
 }
 
 // runTagCommand runs tag or untag: GROUP and at least one more argument,
-// which check reads (usage errors come from it); call changes the tags of the
-// group's ARN, and report describes what was done.
+// which check (when not nil) reads for usage errors; do changes the tags of
+// the group's ARN and describes what was done, as runWrite's callbacks do.
 func (m *Main) runTagCommand(ctx context.Context, info *commandInfo, fs *flag.FlagSet, args []string,
-	check func(rest []string) error, call func(cl *cwlogs.Client, arn string) error, report func(group string) (string, writeResult)) error {
+	check func(rest []string) error, do func(cl *cwlogs.Client, arn, group string, rest []string) (string, writeResult, error)) error {
 	pos, err := m.parseArgs(info, fs, args)
 	if err != nil {
 		return err
@@ -147,8 +148,10 @@ func (m *Main) runTagCommand(ctx context.Context, info *commandInfo, fs *flag.Fl
 	if err := wantArgs(info.name, pos, 2, -1, info.args); err != nil {
 		return err
 	}
-	if err := check(pos[1:]); err != nil {
-		return err
+	if check != nil {
+		if err := check(pos[1:]); err != nil {
+			return err
+		}
 	}
 	cl, err := m.client(ctx)
 	if err != nil {
@@ -158,10 +161,10 @@ func (m *Main) runTagCommand(ctx context.Context, info *commandInfo, fs *flag.Fl
 	if err != nil {
 		return err
 	}
-	if err := call(cl, arn); err != nil {
+	text, res, err := do(cl, arn, group, pos[1:])
+	if err != nil {
 		return err
 	}
-	text, res := report(group)
 	return m.done(text, res)
 }
 
@@ -183,14 +186,11 @@ func (c *UntagCommand) flags() *flag.FlagSet { return newFlagSet("untag") }
 
 // Run implements the command.
 func (c *UntagCommand) Run(ctx context.Context, args []string) error {
-	var keys []string
-	return c.m.runTagCommand(ctx, untagInfo, c.flags(), args, func(rest []string) error {
-		keys = rest
-		return nil
-	}, func(cl *cwlogs.Client, arn string) error {
-		return cl.UntagResource(ctx, &cwlogs.UntagResourceInput{ResourceArn: arn, TagKeys: keys})
-	}, func(group string) (string, writeResult) {
+	return c.m.runTagCommand(ctx, untagInfo, c.flags(), args, nil, func(cl *cwlogs.Client, arn, group string, keys []string) (string, writeResult, error) {
+		if err := cl.UntagResource(ctx, &cwlogs.UntagResourceInput{ResourceArn: arn, TagKeys: keys}); err != nil {
+			return "", writeResult{}, err
+		}
 		return "untagged log group " + group + ": " + strings.Join(keys, ", "),
-			writeResult{Operation: "UntagResource", LogGroupName: group, TagKeys: keys}
+			writeResult{Operation: "UntagResource", LogGroupName: group, TagKeys: keys}, nil
 	})
 }

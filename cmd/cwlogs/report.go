@@ -34,8 +34,7 @@ func (m *Main) Report(ctx context.Context, err error) int {
 	fmt.Fprintln(m.Stderr, errorText(err))
 	var ce *configError
 	var ve *cwlogs.ValidationError
-	var cre *cwlogs.CredentialsError
-	if errors.As(err, &ce) || errors.As(err, &ve) || errors.As(err, &cre) && errors.Is(err, cwlogs.ErrNoCredentials) {
+	if errors.As(err, &ce) || errors.As(err, &ve) || errors.Is(err, cwlogs.ErrNoCredentials) {
 		return exitUsage // no credentials found (e.g. an SSO token to renew) is a configuration error
 	}
 	return exitFailure

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cwlogs/cwlogs"
+	"github.com/cwlogs/cwlogs/internal/credchain"
 )
 
 // TestTailerPolling drives the follow loop against a scripted
@@ -135,14 +136,11 @@ func TestTailBadSince(t *testing.T) {
 // service.
 func setTestEnv(t *testing.T) {
 	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDCLITEST", "AWS_SECRET_ACCESS_KEY": "cli-test-secret", "AWS_SESSION_TOKEN": "",
-		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true",
+	credchain.SetEnv(t, map[string]string{ // every other AWS_ variable unset
+		"AWS_ACCESS_KEY_ID": "AKIDCLITEST", "AWS_SECRET_ACCESS_KEY": "cli-test-secret",
+		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
-		"AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "",
-	} {
-		t.Setenv(k, v)
-	}
+	})
 }
 
 // TestTailInterrupted: Ctrl-C while tail is reading ends with status 130

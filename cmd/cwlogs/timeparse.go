@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -146,16 +147,8 @@ func parseISOTime(s string) (time.Time, bool) {
 	if m == nil {
 		return time.Time{}, false
 	}
-	date, hh, mm, ss, frac, zone := m[1], m[2], m[3], m[4], m[5], m[6]
-	if hh == "" {
-		hh = "00"
-	}
-	if mm == "" {
-		mm = "00"
-	}
-	if ss == "" {
-		ss = "00"
-	}
+	date, frac, zone := m[1], m[5], m[6]
+	hh, mm, ss := cmp.Or(m[2], "00"), cmp.Or(m[3], "00"), cmp.Or(m[4], "00")
 	switch {
 	case zone == "" || zone == "z" || zone == "Z":
 		zone = "Z"
