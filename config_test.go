@@ -703,3 +703,37 @@ func TestCredentialsServiceErrorsAreNotLogsErrors(t *testing.T) {
 		t.Fatalf("throttled portal: err = %v, want IsThrottling", err)
 	}
 }
+
+// TestCredentialsProviderInputIsNotALogsParameter: a provider that refuses
+// its own settings (an STS role with no region to call, an SSO profile with a
+// bad sso_region) gives a *ValidationError naming the field, but it is not an
+// invalid parameter of the Logs request: IsInvalidParameter stays false, as
+// the CredentialsError doc promises.
+func TestCredentialsProviderInputIsNotALogsParameter(t *testing.T) {
+	f := newFakeLogs(t, nil)
+	providers := map[string]CredentialsProvider{
+		"sts:AssumeRole": &AssumeRoleProvider{RoleARN: "arn:aws:iam::123456789012:role/r",
+			Source: StaticCredentialsProvider{Credentials: Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}}},
+		"sso:GetRoleCredentials": &SSOCredentialsProvider{AccountID: "1", RoleName: "r", Region: "not a region", StartURL: "https://x/start", CacheDir: t.TempDir()},
+	}
+	for op, p := range providers {
+		t.Run(op, func(t *testing.T) {
+			c, err := New("us-east-1", "", "", WithEndpoint(f.srv.URL), WithCredentialsProvider(p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+			var ce *CredentialsError
+			var ve *ValidationError
+			if !errors.As(err, &ce) || !errors.As(err, &ve) || ve.Operation != op {
+				t.Fatalf("err = %v (%T), want a *CredentialsError wrapping a *ValidationError of %s", err, err, op)
+			}
+			if IsInvalidParameter(err) || errors.Is(err, ErrInvalidParameter) {
+				t.Errorf("IsInvalidParameter(%v) = true; a provider's settings are not a Logs parameter", err)
+			}
+		})
+	}
+	if n := len(f.requests()); n != 0 {
+		t.Errorf("%d requests reached the Logs endpoint; want none", n)
+	}
+}

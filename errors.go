@@ -111,8 +111,12 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("cwlogs: %s: invalid %s %s: %s", e.Operation, e.Field, e.Value, e.Reason)
 }
 
-// Is makes a ValidationError match ErrInvalidParameter.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalidParameter }
+// Is makes a ValidationError match ErrInvalidParameter, unless it is a
+// credentials provider's (Operation "sts:…", "sso:…"): a provider's settings
+// are not a parameter of the Logs request, as with [APIError.Is].
+func (e *ValidationError) Is(target error) bool {
+	return target == ErrInvalidParameter && !strings.Contains(e.Operation, ":")
+}
 
 // OpError wraps a transport failure (connection, timeout, cancelled context) with the operation name.
 type OpError struct {

@@ -52,8 +52,8 @@ func (s *STS) sessionName(name string) string {
 	return "cwlogs-session-" + strconv.FormatInt(s.now().Unix(), 10)
 }
 
-// endpoint returns the URL to send STS calls to.
-func (s *STS) endpoint() (string, error) {
+// endpoint returns the URL to send the STS action op ("sts:AssumeRole") to.
+func (s *STS) endpoint(op string) (string, error) {
 	if s.Endpoint != "" {
 		u, err := parseEndpoint(s.Endpoint)
 		if err != nil {
@@ -62,7 +62,7 @@ func (s *STS) endpoint() (string, error) {
 		return u.String(), nil
 	}
 	if s.Region == "" || !isHostLabel(s.Region) {
-		return "", &ValidationError{Operation: "AssumeRole", Field: "region", Value: showValue(s.Region), Reason: "is required to call STS (the profile's region or AWS_REGION)"}
+		return "", &ValidationError{Operation: op, Field: "region", Value: showValue(s.Region), Reason: "is required to call STS (the profile's region or AWS_REGION)"}
 	}
 	return "https://sts." + s.Region + "." + partitionOf(s.Region).dnsSuffix + "/", nil
 }
@@ -99,7 +99,7 @@ type stsErrorResponse struct {
 // unsigned (AssumeRoleWithWebIdentity needs no credentials).
 func (s *STS) call(ctx context.Context, action string, params url.Values, creds CredentialsProvider) (Credentials, *assumedRoleUser, error) {
 	op := "sts:" + action
-	endpoint, err := s.endpoint()
+	endpoint, err := s.endpoint(op)
 	if err != nil {
 		return Credentials{}, nil, err
 	}
