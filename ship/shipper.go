@@ -573,6 +573,10 @@ func (s *Shipper) spillPartialLocked(t time.Time) error {
 	line := string(s.partial[:len(s.partial)-keep])
 	s.partial = append(s.partial[:0], s.partial[len(s.partial)-keep:]...)
 	if line != "" && s.LogContext(context.Background(), t, line) == ErrClosed {
+		// The kept bytes belong to the refused Write: refuse (and count) them
+		// too, rather than leave them for Close to send.
+		s.refuseLines(s.partial)
+		s.partial = s.partial[:0]
 		return ErrClosed
 	}
 	return nil

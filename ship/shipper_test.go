@@ -1058,16 +1058,17 @@ func TestRangeCheckAfterZeroTimeEvent(t *testing.T) {
 }
 
 // waitForBlockedWriter waits until a writer of s waits for room in the buffer.
-func waitForBlockedWriter(s *Shipper) {
-	for {
+func waitForBlockedWriter(t *testing.T, s *Shipper) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		s.budget.mu.Lock()
 		waiting := s.budget.wake != nil
 		s.budget.mu.Unlock()
 		if waiting {
 			return
 		}
-		time.Sleep(time.Millisecond)
 	}
+	t.Fatal("no writer came to wait for room in 10s")
 }
 
 // returnsSoon runs f and returns its error, failing the test if f is still
@@ -1108,13 +1109,13 @@ func TestCloseFullBufferDeadEndpoint(t *testing.T) {
 		{"Write waiting for room", func(s *Shipper) <-chan error {
 			errc := make(chan error, 1)
 			go func() { _, err := s.Write([]byte("line\n")); errc <- err }()
-			waitForBlockedWriter(s)
+			waitForBlockedWriter(t, s)
 			return errc
 		}, 3},
 		{"Write of a long unfinished line waiting for room", func(s *Shipper) <-chan error {
 			errc := make(chan error, 1)
 			go func() { _, err := s.Write([]byte("0123456789")); errc <- err }() // spilled: over MaxMessageBytes
-			waitForBlockedWriter(s)
+			waitForBlockedWriter(t, s)
 			return errc
 		}, 4}, // the spilled line is split in 2 events
 	}
@@ -1174,7 +1175,7 @@ func TestFlushFullBufferDeadEndpoint(t *testing.T) {
 		{"Write waiting for room", func(s *Shipper) <-chan error {
 			errc := make(chan error, 1)
 			go func() { _, err := s.Write([]byte("line\n")); errc <- err }()
-			waitForBlockedWriter(s)
+			waitForBlockedWriter(t, s)
 			return errc
 		}, "line"},
 	}
@@ -1288,7 +1289,7 @@ func TestFlushClosedWhileWaitingForRoom(t *testing.T) {
 	}
 	flushed := make(chan error, 1)
 	go func() { flushed <- s.Flush(context.Background()) }()
-	waitForBlockedWriter(s)
+	waitForBlockedWriter(t, s)
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close(ctxT(t)) }()
 	if err := returnsSoon(t, "Flush", func() error { return <-flushed }); !errors.Is(err, ErrClosed) {

@@ -3,6 +3,7 @@ package ship
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestWriteRefusedDuringCloseCounted(t *testing.T) {
 	s := fullShipper(t, f)
 	writeErr := make(chan error, 1)
 	go func() { _, err := s.Write([]byte("x\ny\nz\nunfinished")); writeErr <- err }()
-	waitForBlockedWriter(s)
+	waitForBlockedWriter(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := returnsSoon(t, "Close", func() error { return s.Close(ctx) })
@@ -83,5 +84,53 @@ func TestWriteRefusedDuringCloseCounted(t *testing.T) {
 	// a and b abandoned in flight; x, y, z and the unfinished line refused.
 	if st.Events != 6 || st.Dropped.Closed != 6 {
 		t.Errorf("events %d, dropped %+v; want 6 events, all closed", st.Events, st.Dropped)
+	}
+}
+
+// TestWriteRefusedKeepsNothingBack: a Write that Close refuses must leave no
+// bytes behind for Close to send. Splitting a line over MaxMessageBytes keeps
+// an unfinished UTF-8 sequence (up to 3 bytes) or a trailing '\r' for the next
+// Write; when Close refused the split piece, those kept bytes stayed and Close
+// sent them as an event of their own, although Write had returned ErrClosed.
+func TestWriteRefusedKeepsNothingBack(t *testing.T) {
+	release := make(chan struct{})
+	f := newFake(t)
+	f.hook = holdUntil(release)
+	o := fastOpts()
+	o.MaxBufferEvents, o.MaxBatchEvents, o.MaxMessageBytes = 2, 1, 20
+	o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
+	s := mustNew(t, f, o)
+	for _, m := range []string{"a", "b"} {
+		if err := s.Log(time.Now(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeErr := make(chan error, 1)
+	go func() {
+		_, err := s.Write([]byte(strings.Repeat("x", 20) + "\xe2\x82")) // the first 2 bytes of "€"
+		writeErr <- err
+	}()
+	waitForBlockedWriter(t, s)
+	closeErr := make(chan error, 1)
+	go func() { closeErr <- s.Close(ctxT(t)) }()
+	if err := <-writeErr; !errors.Is(err, ErrClosed) {
+		t.Fatalf("Write: %v, want ErrClosed", err)
+	}
+	close(release)
+	var ce *CloseError
+	if err := <-closeErr; !errors.As(err, &ce) {
+		t.Fatalf("Close: %v, want a *CloseError reporting the refused line", err)
+	}
+	var sent []string
+	for _, ev := range f.stored("g", "s") {
+		sent = append(sent, ev.Message)
+	}
+	if slices.Sort(sent); !slices.Equal(sent, []string{"a", "b"}) { // one event per batch, sent concurrently
+		t.Errorf("sent %q; want only a and b: the refused Write's bytes must not be sent", sent)
+	}
+	st := s.Stats()
+	checkInvariant(t, st)
+	if st.Sent != 2 || st.Dropped.Closed < 1 {
+		t.Errorf("sent %d, dropped %+v; want 2 sent and the refused Write counted as closed", st.Sent, st.Dropped)
 	}
 }
