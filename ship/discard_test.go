@@ -130,6 +130,76 @@ func TestDropOldestReported(t *testing.T) {
 }
 
 // waitFor polls cond until it holds, failing the test after a bounded wait.
+// TestOnErrorLoggingIntoItsOwnFullShipper: an OnError that logs each report
+// into the same full DropOldest shipper discards another event per report,
+// which made another report at once: a loop that spun as long as the buffer
+// stayed full, each turn evicting a real event. Discard reports are now
+// passed on at most once per interval, holding the discards made meanwhile,
+// and Close passes on the one waiting.
+func TestOnErrorLoggingIntoItsOwnFullShipper(t *testing.T) {
+	f := newFake(t)
+	release := make(chan struct{})
+	f.hook = holdUntil(release)
+	o := fastOpts()
+	o.OnFull = DropOldest
+	o.Concurrency, o.MaxBatchEvents, o.MaxBufferEvents = 1, 5, 10
+	var (
+		mu       sync.Mutex
+		reported []DiscardError
+		s        *Shipper
+	)
+	o.OnError = func(err error) {
+		var d *DiscardError
+		if !errors.As(err, &d) {
+			t.Errorf("OnError(%v): want only discard reports", err)
+			return
+		}
+		mu.Lock()
+		reported = append(reported, *d)
+		mu.Unlock()
+		_ = s.Log(time.Now(), "shipper: "+err.Error()) // into the same full shipper
+	}
+	s = mustNew(t, f, o)
+	s.c.discardEvery = time.Hour // only Close passes on a second report
+	for i := range 10 {
+		if err := s.Log(time.Now(), fmt.Sprintf("e%02d", i)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 4 {
+			waitFor(t, "the first batch in flight", func() bool { return s.Stats().InFlight == 5 })
+		}
+	}
+	calls := func() int { mu.Lock(); defer mu.Unlock(); return len(reported) }
+	if err := s.Log(time.Now(), "e10"); err != nil { // discards e05: the first report
+		t.Fatal(err)
+	}
+	// OnError's own event discards e06; that report waits. Before the fix
+	// each report was passed on at once and the calls ran away.
+	waitFor(t, "OnError's event to discard another", func() bool { return s.Stats().Dropped.BufferFull >= 2 })
+	for end := time.Now().Add(100 * time.Millisecond); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		if n := calls(); n > 1 {
+			t.Fatalf("%d OnError calls while the buffer stayed full; want 1 until the interval has passed", n)
+		}
+	}
+	if err := s.Log(time.Now(), "e11"); err != nil { // discards e07 into the waiting report
+		t.Fatal(err)
+	}
+	close(release)
+	if err := s.Close(ctxT(t)); !errors.Is(err, ErrBufferFull) {
+		t.Fatalf("Close: %v, want a CloseError for the discards", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reported) != 2 || reported[0].Events != 1 || reported[1].Events != 2 {
+		t.Errorf("reports %+v; want two: 1 event, then the 2 discarded while it waited", reported)
+	}
+	st := s.Stats()
+	checkInvariant(t, st)
+	if st.Dropped.BufferFull != 3 {
+		t.Errorf("dropped %+v; want 3 discarded", st.Dropped)
+	}
+}
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)

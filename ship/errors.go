@@ -69,7 +69,8 @@ func (e *RejectedError) Error() string {
 // buffer to make room for newer ones; they are counted in
 // Stats.Dropped.BufferFull. It is given to Options.OnError and wraps
 // ErrBufferFull. Discards made while the report waits for OnError are added
-// to it, so one report may count many events.
+// to it, so one report may count many events; it waits at least a second
+// after the previous DiscardError of its shipper was passed on.
 type DiscardError struct {
 	Group, Stream string
 	Events        int   // events discarded

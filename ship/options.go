@@ -173,7 +173,11 @@ type Options struct {
 	// calls it on a goroutine of its own, one report at a time in the order
 	// of the losses, with no lock held and apart from the senders: delivery
 	// goes on while it runs, and it may call the shipper's (or the Mux's)
-	// methods, Log, Write, Flush and Close included. Close waits for the
+	// methods, Log, Write, Flush and Close included. A *DiscardError is
+	// passed on at most once a second, holding the discards made since the
+	// last one, so that an OnError that logs into its own full DropOldest
+	// shipper (each report discarding another event) cannot spin; the
+	// reports queued after it wait with it. Close waits for the
 	// OnError calls until its ctx ends, except when called from OnError (see
 	// Shipper.Close); Flush does not wait for them. Reports wait in memory while OnError
 	// runs, so it should return quickly. Nil: losses are only counted in
@@ -191,6 +195,10 @@ type Options struct {
 }
 
 // config is Options with defaults applied.
+// discardReportInterval is the least time between two *DiscardError reports
+// of a shipper (see Options.OnError).
+const discardReportInterval = time.Second
+
 type config struct {
 	flushInterval   time.Duration
 	maxBatchEvents  int
@@ -212,6 +220,7 @@ type config struct {
 	createStream    bool
 	createGroup     bool
 	onError         func(error)
+	discardEvery    time.Duration // least time between two *DiscardError reports
 	now             func() time.Time
 }
 
@@ -256,6 +265,7 @@ func (o *Options) config() (config, error) {
 		createStream:    !o.DisableCreateStream,
 		createGroup:     o.CreateGroup,
 		onError:         o.OnError,
+		discardEvery:    discardReportInterval,
 		now:             o.Now,
 	}
 	if c.now == nil {

@@ -79,7 +79,10 @@ type Shipper struct {
 	// reportsDropped: a Close whose ctx ended gave up on the queued reports;
 	// the reporter drops them (their losses are in the CloseError).
 	reportsDropped bool
-	rwg            sync.WaitGroup // the reporter goroutine
+	// lastDiscard is when the reporter last passed a *DiscardError on; the
+	// next one waits until c.discardEvery after it.
+	lastDiscard time.Time
+	rwg         sync.WaitGroup // the reporter goroutine
 	// closeSettled is closed once Close's result is known, before Close waits
 	// for OnError calls.
 	closeSettled chan struct{}
@@ -844,6 +847,21 @@ func (s *Shipper) reporter() {
 			return
 		}
 		err := s.reports[0]
+		if _, ok := err.(*DiscardError); ok {
+			// Left at the head of the queue while it waits, it takes in the
+			// discards made meanwhile (see dropOldestLocked).
+			if wait := time.Until(s.lastDiscard.Add(s.c.discardEvery)); wait > 0 && !s.closed {
+				s.mu.Unlock()
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-s.closeSettled: // no discard comes after Close has started
+				}
+				t.Stop()
+				continue
+			}
+			s.lastDiscard = time.Now()
+		}
 		s.reports[0] = nil
 		s.reports = s.reports[1:]
 		s.mu.Unlock()
