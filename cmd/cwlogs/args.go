@@ -38,11 +38,13 @@ func newFlagSet(name string) *flag.FlagSet {
 }
 
 // parseArgs parses flags anywhere among the positional arguments (as the AWS
-// CLI allows), stopping at "--" after which everything is positional. It
+// CLI allows), stopping at "--" after which everything is positional. The
+// arguments after an awsList flag are its values up to the next flag. It
 // returns the positional arguments. -h/--help gives errHelpShown after
 // printing the command's help to m.Stdout.
 func (m *Main) parseArgs(info *commandInfo, fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
+	var list *awsList // the list flag taking the arguments that follow it
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
@@ -60,9 +62,47 @@ func (m *Main) parseArgs(info *commandInfo, fs *flag.FlagSet, args []string) ([]
 		if consumed > 0 && args[consumed-1] == "--" {
 			return append(pos, rest...), nil
 		}
-		pos = append(pos, rest[0])
+		if consumed > 0 {
+			list = lastAWSList(fs, args[:consumed])
+		}
+		if list != nil {
+			_ = list.Set(rest[0]) // a stringList never fails
+		} else {
+			pos = append(pos, rest[0])
+		}
 		args = rest[1:]
 	}
+}
+
+// awsList is a repeatable string flag that, like the AWS CLI's list options,
+// also takes the arguments after it up to the next flag: --log-stream-names
+// a b c. It is used under the AWS CLI's flag names only.
+type awsList struct{ *stringList }
+
+// lastAWSList returns the flag of the last flag token in args (flags that
+// fs parsed) if it is an awsList, else nil.
+func lastAWSList(fs *flag.FlagSet, args []string) *awsList {
+	var last *flag.Flag
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if len(a) < 2 || a[0] != '-' || a == "--" {
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		last = f
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) {
+			i++ // its value
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	l, _ := last.Value.(*awsList)
+	return l
 }
 
 // wantArgs checks the number of positional arguments.

@@ -108,7 +108,7 @@ func (s *eventSelection) bind(fs *flag.FlagSet) {
 	fs.StringVar(&s.pattern, "pattern", "", "filter pattern `P`")
 	fs.StringVar(&s.pattern, "filter-pattern", "", "filter pattern `P`, as --pattern (aws logs tail's name)")
 	fs.Var(&s.streams, "stream", "only the stream `S` (repeatable, up to 100)")
-	fs.Var(&s.streams, "log-stream-names", "only the stream `S`, as --stream (aws logs tail's name; repeatable)")
+	fs.Var(&awsList{&s.streams}, "log-stream-names", "only the streams `S...`, as --stream (aws logs tail's name: values up to the next flag)")
 	fs.StringVar(&s.prefix, "stream-prefix", "", "only streams whose name starts with `P`")
 	fs.StringVar(&s.prefix, "log-stream-name-prefix", "", "only streams starting with `P`, as --stream-prefix (aws logs tail's name)")
 }

@@ -109,6 +109,8 @@ func TestGoldenLocal(t *testing.T) {
 		{1, []string{"filter", "app", "--pattern", `{ $.level = `}},
 		{0, []string{"filter", "app", "--stream-prefix", "web-2"}},
 		{0, []string{"filter", "app", "--log-stream-names", "web-1", "--filter-pattern", "GET"}},
+		{0, []string{"filter", "app", "--log-stream-names", "web-2", "web-3", "--output", "json"}},
+		{2, []string{"tail", "app", "--stream", "web-1", "web-3", "--since", "1h"}},
 		{2, []string{"filter", "app", "--stream", "web-1", "--stream-prefix", "web"}},
 		{2, []string{"filter", "app", "--log-stream-names", "web-1", "--log-stream-name-prefix", "web"}},
 		{2, []string{"tail", "app", "--pattern", "GET", "--filter-pattern", "POST"}},

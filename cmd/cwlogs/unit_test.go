@@ -98,6 +98,14 @@ func TestParseArgsInterspersed(t *testing.T) {
 		{[]string{"--head", "g", "--stream", "a", "s", "--stream=b"}, []string{"g", "s"}, "", []string{"a", "b"}, true},
 		{[]string{"g", "--", "--head", "-"}, []string{"g", "--head", "-"}, "", nil, false},
 		{[]string{"-", "g"}, []string{"-", "g"}, "", nil, false},
+		// --names takes the arguments after it, as the AWS CLI's list options do; --stream does not.
+		{[]string{"g", "--names", "a", "b", "c"}, []string{"g"}, "", []string{"a", "b", "c"}, false},
+		{[]string{"--names", "a", "b", "--limit", "5", "g"}, []string{"g"}, "5", []string{"a", "b"}, false},
+		{[]string{"--names=a", "b", "--head", "g"}, []string{"g"}, "", []string{"a", "b"}, true},
+		{[]string{"--names", "a", "--stream", "b", "g"}, []string{"g"}, "", []string{"a", "b"}, false},
+		{[]string{"--names", "a", "--", "g"}, []string{"g"}, "", []string{"a"}, false},
+		{[]string{"--limit", "--names", "g"}, []string{"g"}, "--names", nil, false}, // a value, not the flag
+		{[]string{"--head", "g", "s"}, []string{"g", "s"}, "", nil, true},
 	}
 	for _, tc := range tests {
 		fs := newFlagSet("x")
@@ -106,6 +114,7 @@ func TestParseArgsInterspersed(t *testing.T) {
 		var head bool
 		fs.StringVar(&limit, "limit", "", "")
 		fs.Var(&streams, "stream", "")
+		fs.Var(&awsList{&streams}, "names", "")
 		fs.BoolVar(&head, "head", false, "")
 		pos, err := m.parseArgs(info, fs, tc.args)
 		if err != nil {
