@@ -27,6 +27,10 @@ const (
 	msgNameIdentifierExclusive = "LogGroup name and LogGroup ARN are mutually exclusive parameters."
 	msgPrefixPatternExclusive  = "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
 	msgOrderByLastEventPrefix  = "Cannot order by LastEventTime with a logStreamNamePrefix."
+	// msgIdentifiersExclusive answers DescribeLogGroups with logGroupIdentifiers and another
+	// filter, which the API reference forbids ("the only other filter that you can choose to
+	// specify is includeLinkedAccounts"); the wording is ours, AWS's is not on record.
+	msgIdentifiersExclusive = "logGroupIdentifiers cannot be combined with logGroupNamePrefix, logGroupNamePattern or logGroupClass."
 	// msgReservedPrefix answers CreateLogGroup for a name starting with "aws/" in any case
 	// (recorded from live AWS for "aws/cwagent"; "/aws/..." names are not reserved).
 	msgReservedPrefix = "Log groups starting with AWS/ are reserved for AWS."

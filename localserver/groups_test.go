@@ -173,6 +173,9 @@ func TestDescribeLogGroups(t *testing.T) {
 		in             m
 	}{
 		{"prefix and pattern", codeInvalidParameter, msgPrefixPatternExclusive, m{"logGroupNamePrefix": "a", "logGroupNamePattern": "b"}},
+		{"identifiers and prefix", codeInvalidParameter, msgIdentifiersExclusive, m{"logGroupIdentifiers": []string{"other"}, "logGroupNamePrefix": "o"}},
+		{"identifiers and pattern", codeInvalidParameter, msgIdentifiersExclusive, m{"logGroupIdentifiers": []string{"other"}, "logGroupNamePattern": "o"}},
+		{"identifiers and class", codeInvalidParameter, msgIdentifiersExclusive, m{"logGroupIdentifiers": []string{"other"}, "logGroupClass": "STANDARD"}},
 		{"limit 0", codeInvalidParameter, "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", m{"limit": 0}},
 		{"limit 51", codeInvalidParameter, "1 validation error detected: Value '51' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50", m{"limit": 51}},
 		{"bad token", codeInvalidParameter, msgInvalidNextToken, m{"nextToken": "garbage"}},

@@ -171,6 +171,9 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	if in.LogGroupNamePrefix != nil && in.LogGroupNamePattern != nil {
 		return nil, invalidParam(msgPrefixPatternExclusive)
 	}
+	if in.LogGroupIdentifiers != nil && (in.LogGroupNamePrefix != nil || in.LogGroupNamePattern != nil || in.LogGroupClass != nil) {
+		return nil, invalidParam(msgIdentifiersExclusive)
+	}
 	limit := int64(50)
 	if in.Limit != nil {
 		limit = *in.Limit
