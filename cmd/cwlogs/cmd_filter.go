@@ -64,6 +64,14 @@ func (c *FilterCommand) Run(ctx context.Context, args []string) error {
 	if in.EndTime, err = timeFlag(name, "end", c.end, now); err != nil {
 		return err
 	}
+	if in.EndTime != nil {
+		// --end is exclusive, as in get; FilterLogEvents's endTime is inclusive
+		// ("events with a timestamp later than this time are not returned").
+		if *in.EndTime == 0 {
+			return usagef(name, "--end %q: no event is before it", c.end)
+		}
+		*in.EndTime--
+	}
 	limit := 0
 	if c.limit != "" {
 		if limit, err = positiveInt(name, "--limit", c.limit); err != nil {

@@ -106,6 +106,7 @@ func TestGoldenLocal(t *testing.T) {
 		{0, []string{"filter", "app", "--pattern", `{ $.level = "error" }`}},
 		{0, []string{"filter", "app", "--stream", "web-2", "--stream", "web-3", "--output", "json"}},
 		{0, []string{"filter", "app", "--start", ms(1000), "--end", ms(2000), "--limit", "2"}},
+		{0, []string{"filter", "app", "--start", ms(1000), "--end", ms(2000)}}, // --end is exclusive
 		{1, []string{"filter", "app", "--pattern", `{ $.level = `}},
 		{0, []string{"filter", "app", "--stream-prefix", "web-2"}},
 		{0, []string{"filter", "app", "--log-stream-names", "web-1", "--filter-pattern", "GET"}},
