@@ -49,12 +49,7 @@ func TestDropOldestReported(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t)
-			release := make(chan struct{})
-			f.hook = holdUntil(release)
-			o := fastOpts()
-			o.OnFull = DropOldest
-			o.Concurrency, o.MaxBatchEvents, o.MaxBufferEvents = 1, 5, 10
+			f, release, o := heldDropOldest(t)
 			var (
 				mu       sync.Mutex
 				reported []error
@@ -137,12 +132,7 @@ func TestDropOldestReported(t *testing.T) {
 // passed on at most once per interval, holding the discards made meanwhile,
 // and Close passes on the one waiting.
 func TestOnErrorLoggingIntoItsOwnFullShipper(t *testing.T) {
-	f := newFake(t)
-	release := make(chan struct{})
-	f.hook = holdUntil(release)
-	o := fastOpts()
-	o.OnFull = DropOldest
-	o.Concurrency, o.MaxBatchEvents, o.MaxBufferEvents = 1, 5, 10
+	f, release, o := heldDropOldest(t)
 	var (
 		mu       sync.Mutex
 		reported []DiscardError
@@ -198,6 +188,19 @@ func TestOnErrorLoggingIntoItsOwnFullShipper(t *testing.T) {
 	if st.Dropped.BufferFull != 3 {
 		t.Errorf("dropped %+v; want 3 discarded", st.Dropped)
 	}
+}
+
+// heldDropOldest returns a fake whose PutLogEvents calls answer once release
+// is closed, and the options of an OnFull DropOldest shipper sending one
+// batch at a time, of 5 events, with a buffer of 10.
+func heldDropOldest(t *testing.T) (*fakeAPI, chan struct{}, *Options) {
+	f := newFake(t)
+	release := make(chan struct{})
+	f.hook = holdUntil(release)
+	o := fastOpts()
+	o.OnFull = DropOldest
+	o.Concurrency, o.MaxBatchEvents, o.MaxBufferEvents = 1, 5, 10
+	return f, release, o
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {

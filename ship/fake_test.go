@@ -157,10 +157,14 @@ func holdUntil(release <-chan struct{}) func(context.Context, int, *cwlogs.PutLo
 // fullShipper returns a shipper over f whose buffer (two events, one per
 // batch) holds "a" and "b", with timeouts long enough that only the test ends
 // its requests.
-func fullShipper(t *testing.T, f *fakeAPI) *Shipper {
+func fullShipper(t *testing.T, f *fakeAPI) *Shipper { return fullShipperWith(t, f, 0) }
+
+// fullShipperWith is fullShipper with Options.MaxMessageBytes set to
+// maxMessage (0: the default).
+func fullShipperWith(t *testing.T, f *fakeAPI, maxMessage int) *Shipper {
 	t.Helper()
 	o := fastOpts()
-	o.MaxBufferEvents, o.MaxBatchEvents = 2, 1
+	o.MaxBufferEvents, o.MaxBatchEvents, o.MaxMessageBytes = 2, 1, maxMessage
 	o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
 	s := mustNew(t, f, o)
 	for _, m := range []string{"a", "b"} {

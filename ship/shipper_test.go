@@ -1123,15 +1123,7 @@ func TestCloseFullBufferDeadEndpoint(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
 			f.hook = hang
-			o := fastOpts()
-			o.MaxBufferEvents, o.MaxBatchEvents, o.MaxMessageBytes = 2, 1, 8
-			o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
-			s := mustNew(t, f, o)
-			for _, m := range []string{"a", "b"} {
-				if err := s.Log(time.Now(), m); err != nil {
-					t.Fatal(err)
-				}
-			}
+			s := fullShipperWith(t, f, 8)
 			writeErr := tc.write(s)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()

@@ -96,15 +96,7 @@ func TestWriteRefusedKeepsNothingBack(t *testing.T) {
 	release := make(chan struct{})
 	f := newFake(t)
 	f.hook = holdUntil(release)
-	o := fastOpts()
-	o.MaxBufferEvents, o.MaxBatchEvents, o.MaxMessageBytes = 2, 1, 20
-	o.AttemptTimeout, o.MaxElapsedTime = 30*time.Second, 30*time.Second
-	s := mustNew(t, f, o)
-	for _, m := range []string{"a", "b"} {
-		if err := s.Log(time.Now(), m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := fullShipperWith(t, f, 20)
 	writeErr := make(chan error, 1)
 	go func() {
 		_, err := s.Write([]byte(strings.Repeat("x", 20) + "\xe2\x82")) // the first 2 bytes of "€"
