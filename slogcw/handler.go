@@ -2,10 +2,13 @@
 // through a ship.Shipper.
 //
 // Each record becomes one event: its timestamp is the record's time (now
-// when the record has none) and its message is one JSON object shaped like
-// slog.JSONHandler's output — "time" (RFC 3339 with nanoseconds), "level",
-// "source" (with AddSource), "msg", then the attributes, groups becoming
-// nested objects. It passes testing/slogtest.
+// when the record has none) and its message is the JSON object that
+// slog.JSONHandler writes for the record — "time" (RFC 3339 with
+// nanoseconds), "level", "source" (with AddSource), "msg", then the
+// attributes, groups becoming nested objects — without the final newline.
+// The one difference: a NaN or infinite float is written as the string
+// "NaN", "+Inf" or "-Inf", where JSONHandler writes an error string. It
+// passes testing/slogtest.
 //
 // The shipper's Oversize policy applies to records longer than the event
 // limit; Truncate keeps the start of the JSON, Split (the default) cuts it
@@ -13,10 +16,13 @@
 package slogcw
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -177,25 +183,13 @@ func openGroups(buf []byte, groups []string) []byte {
 }
 
 // appendBuiltin passes a built-in attribute (time, level, source, msg)
-// through ReplaceAttr and appends it.
+// through ReplaceAttr and appends it, as slog.JSONHandler does.
 func (h *Handler) appendBuiltin(buf []byte, a slog.Attr) []byte {
-	if h.opts.ReplaceAttr != nil {
-		a = h.opts.ReplaceAttr(nil, a)
+	if h.opts.ReplaceAttr == nil && a.Value.Kind() != slog.KindAny { // time, msg
+		return h.appendValue(appendKey(buf, a.Key), a.Value)
 	}
-	if a.Equal(slog.Attr{}) {
-		return buf
-	}
-	if src, ok := a.Value.Any().(*slog.Source); ok && a.Value.Kind() == slog.KindAny {
-		buf = appendKey(buf, a.Key)
-		buf = append(buf, `{"function":`...)
-		buf = appendString(buf, src.Function)
-		buf = append(buf, `,"file":`...)
-		buf = appendString(buf, src.File)
-		buf = append(buf, `,"line":`...)
-		buf = strconv.AppendInt(buf, int64(src.Line), 10)
-		return append(buf, '}')
-	}
-	return h.appendValue(appendKey(buf, a.Key), a.Value)
+	buf, _ = h.appendAttr(buf, a, nil)
+	return buf
 }
 
 // appendAttrs appends attrs; it reports whether anything was written.
@@ -220,6 +214,14 @@ func (h *Handler) appendAttr(buf []byte, a slog.Attr, groups []string) ([]byte, 
 	if a.Equal(slog.Attr{}) {
 		return buf, false
 	}
+	if a.Value.Kind() == slog.KindAny {
+		if src, ok := a.Value.Any().(*slog.Source); ok {
+			if src == nil || *src == (slog.Source{}) {
+				return buf, false
+			}
+			a.Value = sourceGroup(src)
+		}
+	}
 	if a.Value.Kind() == slog.KindGroup {
 		attrs := a.Value.Group()
 		if len(attrs) == 0 {
@@ -241,7 +243,38 @@ func (h *Handler) appendAttr(buf []byte, a slog.Attr, groups []string) ([]byte, 
 	return h.appendValue(appendKey(buf, a.Key), a.Value), true
 }
 
-func (h *Handler) appendValue(buf []byte, v slog.Value) []byte {
+// sourceGroup is src as slog.JSONHandler writes it: its non-zero fields.
+func sourceGroup(src *slog.Source) slog.Value {
+	as := make([]slog.Attr, 0, 3)
+	if src.Function != "" {
+		as = append(as, slog.String("function", src.Function))
+	}
+	if src.File != "" {
+		as = append(as, slog.String("file", src.File))
+	}
+	if src.Line != 0 {
+		as = append(as, slog.Int("line", src.Line))
+	}
+	return slog.GroupValue(as...)
+}
+
+// appendValue appends v as slog.JSONHandler writes it, except that NaN and
+// ±Inf become the strings "NaN", "+Inf" and "-Inf" (JSONHandler writes an
+// error string). A value whose MarshalJSON, MarshalText or Error method
+// panics is written as "<nil>" when it is a nil pointer, else as
+// "!PANIC: ...", as JSONHandler does; the panic does not reach the caller.
+func (h *Handler) appendValue(buf []byte, v slog.Value) (out []byte) {
+	mark := len(buf)
+	defer func() {
+		if r := recover(); r != nil {
+			out = buf[:mark]
+			if x := reflect.ValueOf(v.Any()); x.Kind() == reflect.Pointer && x.IsNil() {
+				out = appendString(out, "<nil>")
+			} else {
+				out = appendString(out, fmt.Sprintf("!PANIC: %v", r))
+			}
+		}
+	}()
 	switch v.Kind() {
 	case slog.KindString:
 		return appendString(buf, v.String())
@@ -250,41 +283,75 @@ func (h *Handler) appendValue(buf []byte, v slog.Value) []byte {
 	case slog.KindUint64:
 		return strconv.AppendUint(buf, v.Uint64(), 10)
 	case slog.KindFloat64:
-		f := v.Float64()
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return appendString(buf, strconv.FormatFloat(f, 'g', -1, 64))
-		}
-		return strconv.AppendFloat(buf, f, 'g', -1, 64)
+		return appendFloat(buf, v.Float64())
 	case slog.KindBool:
 		return strconv.AppendBool(buf, v.Bool())
 	case slog.KindDuration:
 		return strconv.AppendInt(buf, int64(v.Duration()), 10)
 	case slog.KindTime:
-		return appendString(buf, v.Time().Format(time.RFC3339Nano))
-	case slog.KindGroup: // only reachable through built-ins replaced by a group
-		buf = append(buf, '{')
-		for _, a := range v.Group() {
-			buf, _ = h.appendAttr(buf, a, nil)
-		}
-		return append(buf, '}')
+		buf = append(buf, '"')
+		buf = v.Time().AppendFormat(buf, time.RFC3339Nano)
+		return append(buf, '"')
 	}
 	x := v.Any()
-	switch x := x.(type) {
-	case slog.Level:
-		return appendString(buf, x.String())
-	case json.Marshaler:
-		b, err := x.MarshalJSON()
-		if err == nil && json.Valid(b) {
-			return append(buf, b...)
-		}
-	case error:
-		return appendString(buf, x.Error())
+	if l, ok := x.(slog.Level); ok {
+		return appendString(buf, l.String())
 	}
-	b, err := json.Marshal(x)
-	if err != nil {
+	if err, ok := x.(error); ok {
+		if _, jm := x.(json.Marshaler); !jm {
+			return appendString(buf, err.Error())
+		}
+	}
+	return appendJSON(buf, x)
+}
+
+// appendFloat appends f as encoding/json does (exponent form only below
+// 1e-6 or from 1e21 on, "e-7" rather than "e-07"); NaN and ±Inf, which JSON
+// cannot hold, as strings.
+func appendFloat(buf []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return appendString(buf, strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	buf = strconv.AppendFloat(buf, f, format, -1, 64)
+	if n := len(buf); format == 'e' && n >= 4 && buf[n-4] == 'e' && buf[n-3] == '-' && buf[n-2] == '0' {
+		buf[n-2] = buf[n-1] // e-07 → e-7
+		buf = buf[:n-1]
+	}
+	return buf
+}
+
+// jsonEncoder encodes values with encoding/json, without HTML escaping.
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encoderPool = sync.Pool{New: func() any {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// appendJSON appends x encoded by encoding/json with HTML escaping off (so
+// a MarshalJSON result is compacted), or "!ERROR:..." when it cannot be.
+func appendJSON(buf []byte, x any) []byte {
+	e := encoderPool.Get().(*jsonEncoder)
+	defer func() {
+		if e.buf.Cap() <= 16<<10 {
+			e.buf.Reset()
+			encoderPool.Put(e)
+		}
+	}()
+	if err := e.enc.Encode(x); err != nil {
 		return appendString(buf, "!ERROR:"+err.Error())
 	}
-	return append(buf, b...)
+	b := e.buf.Bytes()
+	return append(buf, b[:len(b)-1]...) // without Encode's newline
 }
 
 // appendString appends s as a JSON string (no HTML escaping), as encoding/json would.
