@@ -270,6 +270,11 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 			if errors.As(err, &ce) {
 				return nil, fmt.Errorf("cwlogs: %s: %w", op, err)
 			}
+			var de *DecodeError
+			if errors.As(err, &de) {
+				de.Operation = op
+				return nil, de // a 2xx answer: the request took effect, never send it again
+			}
 			final = &OpError{Operation: op, Attempts: attempt, Err: err}
 			if ctx.Err() != nil {
 				return nil, &OpError{Operation: op, Attempts: attempt, Err: ctx.Err()}
@@ -278,8 +283,10 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 			ae := parseAPIError(op, resp.StatusCode, resp.Header, resp.Body)
 			if isSkewError(ae) {
 				if st, ok := serverTime(resp.Header.Get("Date"), ae.Message); ok {
+					// Against the offset in use, not the raw clock, so that an
+					// offset stored before the clock was put right is undone.
 					skew := st.Sub(c.clock())
-					if skew > skewThreshold || skew < -skewThreshold {
+					if d := skew - time.Duration(c.offset.Load()); d > skewThreshold || d < -skewThreshold {
 						c.offset.Store(int64(skew))
 						ae.skewCorrected = true
 					}
@@ -346,7 +353,12 @@ func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *re
 	data, err := readAll(hr)
 	hr.Body.Close()
 	if err != nil {
-		return nil, c.transportErr(ctx, actx, err)
+		err = c.transportErr(ctx, actx, err)
+		if hr.StatusCode >= 200 && hr.StatusCode < 300 && ctx.Err() == nil {
+			// The service acted on the request; only its answer was lost.
+			return nil, &DecodeError{Err: fmt.Errorf("reading the HTTP %d answer: %w", hr.StatusCode, err)}
+		}
+		return nil, err
 	}
 	return &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: data}, nil
 }

@@ -9,15 +9,27 @@ import (
 	"unicode/utf8"
 )
 
-// errorBody is the JSON error envelope of AWS JSON 1.1 services.
+// errorBody is the JSON error envelope of AWS JSON 1.1 services. The members
+// are decoded as any and only string values used, so that a member of
+// another type ("code": 400, an "error" object) does not discard the rest.
 type errorBody struct {
-	Type     string `json:"__type"`
-	Code     string `json:"code"`
-	Message  string `json:"message"`
-	Message2 string `json:"Message"`
+	Type     any `json:"__type"`
+	Code     any `json:"code"`
+	Message  any `json:"message"`
+	Message2 any `json:"Message"`
 	// OAuth-style errors (SSO OIDC): {"error": "invalid_grant", "error_description": "..."}.
-	Error       string `json:"error"`
-	Description string `json:"error_description"`
+	Error       any `json:"error"`
+	Description any `json:"error_description"`
+}
+
+// firstString returns the first of vs that is a non-empty string, else "".
+func firstString(vs ...any) string {
+	for _, v := range vs {
+		if s, ok := v.(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // sanitizeErrorCode strips a namespace before '#' and anything after ':',
@@ -50,21 +62,9 @@ func parseAPIError(op string, status int, h http.Header, body []byte) *APIError 
 	parsed := len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil
 	if parsed {
 		if code == "" {
-			code = eb.Type
+			code = firstString(eb.Type, eb.Code, eb.Error)
 		}
-		if code == "" {
-			code = eb.Code
-		}
-		if code == "" {
-			code = eb.Error
-		}
-		e.Message = eb.Message
-		if e.Message == "" {
-			e.Message = eb.Message2
-		}
-		if e.Message == "" {
-			e.Message = eb.Description
-		}
+		e.Message = firstString(eb.Message, eb.Message2, eb.Description)
 	}
 	e.Code = sanitizeErrorCode(code)
 	if e.Code == "" {
@@ -113,7 +113,10 @@ func decodeOutput(op string, body []byte, out any) error {
 	return nil
 }
 
-// DecodeError reports a 2xx response whose body could not be decoded.
+// DecodeError reports a 2xx response whose body could not be read (the
+// connection broke, it exceeded 64 MiB) or decoded. The service acted on the
+// request, so the client does not send it again and IsRetryable is false:
+// a PutLogEvents sent again would store its events twice.
 type DecodeError struct {
 	Operation string
 	Err       error
@@ -124,5 +127,5 @@ func (e *DecodeError) Error() string {
 	return fmt.Sprintf("cwlogs: %s: decoding response: %v", e.Operation, e.Err)
 }
 
-// Unwrap returns the JSON error.
+// Unwrap returns the read or JSON error.
 func (e *DecodeError) Unwrap() error { return e.Err }

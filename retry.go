@@ -130,12 +130,18 @@ func (q *retryQuota) level() int {
 var ErrAttemptTimeout = errors.New("cwlogs: attempt timed out")
 
 // IsRetryable reports whether err is worth retrying under the standard retry
-// mode: a throttling error, HTTP 500/502/503/504, RequestTimeout, a corrected
-// clock-skew error, an attempt timeout, or a connection error. Validation
-// errors, other API errors, cancelled contexts, credential errors and TLS
-// certificate errors are not retryable.
+// mode: a throttling error (an HTTP 429 without an AWS error code included),
+// HTTP 500/502/503/504, RequestTimeout, a corrected clock-skew error, a
+// timeout (the attempt timeout, an *http.Client's Timeout, a dial timeout),
+// or a connection error. Validation errors, other API errors, a *DecodeError
+// (a 2xx answer lost), the caller's context ending, credential errors, a host
+// that does not exist and TLS certificate errors are not retryable.
 func IsRetryable(err error) bool {
 	if err == nil {
+		return false
+	}
+	var ce *CredentialsError
+	if errors.As(err, &ce) { // before APIError: it may wrap one of STS
 		return false
 	}
 	var ae *APIError
@@ -143,11 +149,8 @@ func IsRetryable(err error) bool {
 		return ae.retryable()
 	}
 	var ve *ValidationError
-	if errors.As(err, &ve) {
-		return false
-	}
-	var ce *CredentialsError
-	if errors.As(err, &ce) {
+	var de *DecodeError
+	if errors.As(err, &ve) || errors.As(err, &de) {
 		return false
 	}
 	if errors.Is(err, ErrAttemptTimeout) {
@@ -173,8 +176,19 @@ func transportRetryable(err error) bool {
 	if errors.Is(err, ErrAttemptTimeout) {
 		return true
 	}
+	if err == context.Canceled || err == context.DeadlineExceeded { // the caller's ctx ended
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true // http.Client.Timeout, a dial or read timeout (they also match DeadlineExceeded)
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return false // no such host: as the SDK, not retried
 	}
 	var (
 		cve *tls.CertificateVerificationError
@@ -209,7 +223,13 @@ func (e *APIError) retryable() bool {
 	case "RequestTimeout", "RequestTimeoutException":
 		return true
 	}
-	return isThrottleCode(e.Code) || e.skewCorrected
+	return isThrottleCode(e.Code) || e.skewCorrected || e.unmodeled429()
+}
+
+// unmodeled429 reports an HTTP 429 answer without an AWS error code (a proxy's
+// or load balancer's page): throttling, as the SDKs treat it.
+func (e *APIError) unmodeled429() bool {
+	return e.StatusCode == http.StatusTooManyRequests && e.Code == "UnknownError"
 }
 
 // CredentialsError reports that a request was not sent because its

@@ -3,7 +3,10 @@ package cwlogs
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -32,6 +35,17 @@ func status(code int, errType, msg string) step {
 
 var ok200 step = func(w http.ResponseWriter) { writeJSON(w, 200, "{}") }
 
+// truncated200 answers 200 with a body shorter than its Content-Length, then
+// hangs up: the service acted, but its answer is lost.
+var truncated200 step = func(w http.ResponseWriter) {
+	body := `{"nextSequenceToken":"abc"}`
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)+10))
+	w.WriteHeader(200)
+	w.Write([]byte(body))
+	w.(http.Flusher).Flush()
+	hangup(w)
+}
+
 func sleepThen(d time.Duration, s step) step {
 	return func(w http.ResponseWriter) { time.Sleep(d); s(w) }
 }
@@ -47,6 +61,7 @@ func TestRetries(t *testing.T) {
 		wantStatus   int
 		wantOpErr    bool
 		wantTimeout  bool
+		wantDecode   bool          // a *DecodeError, not retryable
 		timeout      time.Duration // attempt timeout; 0: 5 s
 	}{
 		{name: "500 then 200", steps: []step{status(500, "ServiceUnavailableException", "x"), ok200}, wantAttempts: 2},
@@ -66,6 +81,11 @@ func TestRetries(t *testing.T) {
 		{name: "connection reset every time", steps: []step{hangup}, wantAttempts: 3, wantErr: true, wantOpErr: true},
 		{name: "slow attempt times out then 200", steps: []step{sleepThen(time.Second, ok200), ok200}, wantAttempts: 2, timeout: 300 * time.Millisecond},
 		{name: "slow every time", steps: []step{sleepThen(time.Second, ok200)}, wantAttempts: 3, wantErr: true, wantOpErr: true, wantTimeout: true, timeout: 100 * time.Millisecond},
+		{name: "HTML 429 from a proxy retried as throttling", steps: []step{func(w http.ResponseWriter) { w.WriteHeader(429); w.Write([]byte("<html>Too Many Requests</html>")) }, ok200}, wantAttempts: 2},
+		{name: "error body with a non-string member", steps: []step{func(w http.ResponseWriter) {
+			writeJSON(w, 400, `{"__type":"ThrottlingException","message":"Rate exceeded","code":400}`)
+		}}, wantAttempts: 3, wantErr: true, wantCode: "ThrottlingException", wantStatus: 400},
+		{name: "truncated 2xx answer never sent again", steps: []step{truncated200}, wantAttempts: 1, wantErr: true, wantDecode: true},
 		{name: "max attempts 1 disables retries", steps: []step{status(500, "InternalFailure", "x"), ok200}, maxAttempts: 1, wantAttempts: 1, wantErr: true, wantCode: "InternalFailure", wantStatus: 500},
 	}
 	for _, tc := range tests {
@@ -128,6 +148,10 @@ func TestRetries(t *testing.T) {
 				if !IsRetryable(err) {
 					t.Errorf("IsRetryable(%v) = false for a transport error", err)
 				}
+			}
+			var de *DecodeError
+			if tc.wantDecode && (!errors.As(err, &de) || de.Operation != "PutLogEvents" || IsRetryable(err)) {
+				t.Errorf("err %T %v: want a *DecodeError of PutLogEvents, not retryable", err, err)
 			}
 			if tc.wantTimeout != errors.Is(err, ErrAttemptTimeout) {
 				t.Errorf("errors.Is(err, ErrAttemptTimeout) = %v, want %v (err %v)", !tc.wantTimeout, tc.wantTimeout, err)
@@ -338,10 +362,91 @@ func TestIsRetryable(t *testing.T) {
 		{&OpError{Operation: "X", Err: errors.New("connection reset by peer")}, true},
 		{&OpError{Operation: "X", Err: ErrAttemptTimeout}, true},
 		{errors.New("something else"), false},
+		// A credentials error is not retried by the client, even when it wraps an
+		// STS answer that would be (a review found IsRetryable true for these).
+		{fmt.Errorf("cwlogs: PutLogEvents: %w", &CredentialsError{Provider: "*cwlogs.AssumeRoleProvider",
+			Err: &APIError{Operation: "sts:AssumeRole", Code: "Throttling", StatusCode: 400}}), false},
+		{&DecodeError{Operation: "X", Err: fmt.Errorf("reading: %w", &net.OpError{Op: "read", Err: errors.New("reset")})}, false},
+		{&OpError{Operation: "X", Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}}}, false},
+		{&OpError{Operation: "X", Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "x", IsTemporary: true}}}, true},
 	}
 	for _, tc := range tests {
 		if got := IsRetryable(tc.err); got != tc.want {
 			t.Errorf("IsRetryable(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestClockSkewOffsetUndone: an offset stored while the local clock was off
+// is undone once the clock is put right (by NTP, say). A review found it was
+// compared with the raw clock, not with the offset in use, so that every
+// call failed with "Signature not yet current" for the client's lifetime.
+func TestClockSkewOffsetUndone(t *testing.T) {
+	serverNow := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	f := newFakeLogs(t, nil)
+	f.now = func() time.Time { return serverNow }
+	var localErr atomic.Int64
+	localErr.Store(int64(-10 * time.Minute))
+	c := newTestClient(t, f, WithClock(func() time.Time { return serverNow.Add(time.Duration(localErr.Load())) }))
+	ctx := context.Background()
+	if err := c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+		t.Fatalf("with the clock 10 min slow: %v", err)
+	}
+	localErr.Store(0) // the clock is put right
+	if err := c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+		t.Fatalf("after the clock was put right: %v", err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 4 || reqs[3].VerifyErr != nil || !reqs[3].Ident.Time.Equal(serverNow) {
+		t.Errorf("%d attempts, last signed at %v; want 4 (each call corrected once), the last at the server's time", len(reqs), reqs[len(reqs)-1].Ident.Time)
+	}
+}
+
+// TestOtherTimeoutsRetried: the timeouts of an *http.Client (Client.Timeout)
+// and of dialing are retried like the client's own attempt timeout, as the
+// RetryPolicy doc says. A review found them taken for the caller's deadline
+// (they match context.DeadlineExceeded) and not retried.
+func TestOtherTimeoutsRetried(t *testing.T) {
+	var calls atomic.Int32
+	f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			time.Sleep(300 * time.Millisecond)
+		}
+		writeJSON(w, 200, "{}")
+	})
+	c := newTestClient(t, f, WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
+	if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+		t.Errorf("http.Client.Timeout: %d attempts, %v; want a retry that succeeds", calls.Load(), err)
+	}
+	var dials atomic.Int32
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d := net.Dialer{Timeout: 30 * time.Second}
+		if dials.Add(1) == 1 {
+			d.Timeout = time.Nanosecond // "i/o timeout"
+		}
+		return d.DialContext(ctx, network, addr)
+	}}
+	c = newTestClient(t, f, WithHTTPClient(&http.Client{Transport: tr}))
+	if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
+		t.Errorf("dial timeout: %d dials, %v; want a retry that succeeds", dials.Load(), err)
+	}
+}
+
+// TestNoSuchHostNotRetried: a host that does not exist is not retried, as
+// in the SDK.
+func TestNoSuchHostNotRetried(t *testing.T) {
+	var dials atomic.Int32
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "logs.invalid", IsNotFound: true}}
+	}}
+	c, err := New("us-east-1", testAKID, testSecret, WithEndpoint("http://logs.invalid"), WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+	var dns *net.DNSError
+	if dials.Load() != 1 || !errors.As(err, &dns) {
+		t.Errorf("%d dials, err %v; want 1 and a *net.DNSError", dials.Load(), err)
 	}
 }

@@ -57,8 +57,9 @@ const (
 // throttling (including any HTTP 429), HTTP 5xx and server-side timeouts
 // (including HTTP 408), what cwlogs.IsRetryable accepts (e.g. a corrected
 // clock skew), transport errors and attempt timeouts (including errors of
-// unknown type). Permanent: every other service error (4xx) and input
-// rejected by the client before sending.
+// unknown type, and a *cwlogs.DecodeError: the answer to a batch the service
+// may have stored was lost, and delivery is at least once). Permanent: every
+// other service error (4xx) and input rejected by the client before sending.
 func classify(err error) errClass {
 	var ce *cwlogs.CredentialsError
 	if errors.As(err, &ce) {
