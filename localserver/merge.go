@@ -62,6 +62,8 @@ type merger struct {
 	budget int64
 	loaded int64
 	paused *evKey
+	// matched counts the message bytes matched since ctx was last checked.
+	matched int
 }
 
 type cursor struct {
@@ -177,6 +179,10 @@ func (m *merger) fetch() error {
 	return nil
 }
 
+// matchCheckBytes is how many message bytes a filter pattern is matched
+// against between two checks of the request's ctx.
+const matchCheckBytes = 256 << 10
+
 // load reads a candidate chunk and pushes a cursor positioned at its first event in range.
 func (m *merger) load(c chunkMeta) error {
 	data, err := m.st.chunkData(m.ctx, &c)
@@ -206,6 +212,14 @@ func (m *merger) load(c chunkMeta) error {
 			for _, e := range evs[cur.pos:] {
 				if e.ts >= r.endTs {
 					break
+				}
+				if m.matched += len(e.msg); m.matched >= matchCheckBytes {
+					// A client that gave up stops the scan: a costly pattern
+					// may take seconds per megabyte.
+					if err := m.ctx.Err(); err != nil {
+						return err
+					}
+					m.matched = 0
 				}
 				if m.match(e.msg) {
 					kept = append(kept, e)

@@ -1,6 +1,8 @@
 package localserver
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -514,5 +516,44 @@ func TestReadPagesHoldAtMostOneMB(t *testing.T) {
 				t.Fatalf("events %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestFilterScanStopsWhenClientGivesUp: matching a filter pattern checks
+// the request's ctx every matchCheckBytes of messages, so that a client that
+// gave up stops a costly scan. A review found the loop never looked at ctx:
+// with a costly regex one page could hold a CPU for minutes.
+func TestFilterScanStopsWhenClientGivesUp(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "g", "s")
+	const n = 20
+	msg := strings.Repeat("x", 32<<10) // n events of 32 KiB: 640 KiB, more than matchCheckBytes
+	evs := make([]m, n)
+	for i := range evs {
+		evs[i] = m{"timestamp": nowMs() + int64(i), "message": msg}
+	}
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": evs})
+	g, aerr := s.findGroup(context.Background(), s.st.r, "g")
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	mg := newMerger(ctx, s.st, scanRange{groupID: g.id, forward: true, endTs: maxTokenTs + 1})
+	matched := 0
+	mg.match = func(string) bool {
+		matched++
+		cancel() // the client goes away during the first match
+		return true
+	}
+	var err error
+	for ok := true; ok && err == nil; {
+		_, _, _, ok, err = mg.next()
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("next: %v, want context.Canceled", err)
+	}
+	if limit := matchCheckBytes / len(msg); matched > limit {
+		t.Errorf("matched %d events after the ctx ended; want at most %d", matched, limit)
 	}
 }

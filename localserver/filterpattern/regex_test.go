@@ -2,6 +2,7 @@ package filterpattern_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -69,5 +70,21 @@ func TestRegexSyntaxErrors(t *testing.T) {
 		{`%\y%`, 0, `invalid escape sequence`},
 		{`%a% %b%`, 4, `unexpected "%b%" after the regular expression`},
 		{`%a% ERROR`, 4, `unexpected "ERROR"`},
+		// Our bound, not AWS's (none is documented): matching this one took
+		// 10 s on a 1 MB event, and longer ones minutes.
+		{`%[a-z]{1000}0%`, 0, `is too complex (1003 instructions, at most 300)`},
+		{`{ $.m = %.{500}% }`, 8, `is too complex`},
+	})
+}
+
+// TestRegexSizeBoundKeepsUsefulPatterns: the complexity bound leaves room
+// for long but ordinary regexes.
+func TestRegexSizeBoundKeepsUsefulPatterns(t *testing.T) {
+	runPatternCases(t, []patternCase{
+		{"UUID", `%[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}%`, []matchCase{
+			{"id=123e4567-e89b-12d3-a456-426614174000 done", true}, {"id=123e4567", false},
+		}},
+		{"ISO time", `%\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}%`, []matchCase{{"at 2024-05-01T12:00:00Z", true}, {"at 2024-05-01", false}}},
+		{"a hundred letters", `%[a-z]{100}%`, []matchCase{{strings.Repeat("q", 100), true}, {strings.Repeat("q", 99), false}}},
 	})
 }
