@@ -47,6 +47,9 @@
 // characters are rejected, as is any other character. A regex stands
 // alone as a whole pattern or is the value of a JSON or space-delimited
 // condition; each JSON or space-delimited pattern may hold at most two.
+// Beyond AWS's documented rules, a regex whose compiled program has more
+// than 300 instructions ([a-z]{300}) is refused as too complex: matching
+// costs up to that many steps per message byte.
 //
 // # JSON patterns
 //
