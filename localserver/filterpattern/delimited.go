@@ -146,8 +146,39 @@ func (dp *delimPattern) match(msg string) bool {
 	var buf [32]string
 	toks := splitFields(msg, buf[:0])
 	pf := dp.fields
-	// Glob matching where "..." stands for any number of fields: greedy
-	// with backtracking to the last "...", linear in practice.
+	// The fields before the first "..." match the first tokens and those
+	// after the last "..." the last tokens, each in one pass; only what lies
+	// between (from the first "..." to the last) needs the search, so that a
+	// pattern of many fields after one "..." stays linear in the message.
+	first := slices.IndexFunc(pf, func(f delimField) bool { return f.ellipsis })
+	if first < 0 {
+		return len(toks) == len(pf) && matchFields(pf, toks)
+	}
+	last := len(pf) - 1
+	for !pf[last].ellipsis {
+		last--
+	}
+	head, tail := pf[:first], pf[last+1:]
+	if len(toks) < len(head)+len(tail) || !matchFields(head, toks[:len(head)]) || !matchFields(tail, toks[len(toks)-len(tail):]) {
+		return false
+	}
+	return globFields(pf[first:last+1], toks[len(head):len(toks)-len(tail)])
+}
+
+// matchFields reports whether each field matches the token at its index
+// (len(toks) == len(pf)).
+func matchFields(pf []delimField, toks []string) bool {
+	for i := range pf {
+		if !pf[i].match(toks[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// globFields matches toks against pf, where "..." stands for any number of
+// fields: greedy with backtracking to the last "...".
+func globFields(pf []delimField, toks []string) bool {
 	p, t := 0, 0
 	star, mark := -1, 0
 	for t < len(toks) {

@@ -1,7 +1,9 @@
 package filterpattern
 
 import (
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -69,6 +71,54 @@ func TestUnescapeJSON(t *testing.T) {
 	for _, tc := range tests {
 		if got := unescapeJSON(tc.in); got != tc.want {
 			t.Errorf("unescapeJSON(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// globRef is the reference meaning of a space-delimited pattern: "..."
+// stands for any number of fields, every other field matches one.
+func globRef(pf []delimField, toks []string) bool {
+	if len(pf) == 0 {
+		return len(toks) == 0
+	}
+	if pf[0].ellipsis {
+		for i := 0; i <= len(toks); i++ {
+			if globRef(pf[1:], toks[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	return len(toks) > 0 && pf[0].match(toks[0]) && globRef(pf[1:], toks[1:])
+}
+
+// TestDelimitedMatchesReference compares the matcher, which anchors the
+// fields before the first and after the last "...", with globRef on random
+// patterns and messages.
+func TestDelimitedMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	fields := []string{"...", "x", "a=x", "a=y", "a!=x", ""}
+	words := []string{"x", "y", "z"}
+	for range 20000 {
+		pf := make([]string, 1+rng.IntN(6))
+		for i := range pf {
+			pf[i] = fields[rng.IntN(len(fields))]
+		}
+		toks := make([]string, rng.IntN(8))
+		for i := range toks {
+			toks[i] = words[rng.IntN(len(words))]
+		}
+		pattern, msg := "["+strings.Join(pf, ",")+"]", strings.Join(toks, " ")
+		p, err := Parse(pattern)
+		if err != nil {
+			continue // e.g. two "..." in a row
+		}
+		dp := p.delim
+		if dp == nil {
+			t.Fatalf("Parse(%q) is not a space-delimited pattern", pattern)
+		}
+		if got, want := p.Match(msg), globRef(dp.fields, toks); got != want {
+			t.Fatalf("Parse(%q).Match(%q) = %v, want %v", pattern, msg, got, want)
 		}
 	}
 }
