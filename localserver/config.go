@@ -9,8 +9,6 @@ import (
 const (
 	// DefaultAddr is the listen address used when Config.Addr is empty: loopback, free port.
 	DefaultAddr = "127.0.0.1:0"
-	// DefaultRegion is the region used when Config.Region is empty.
-	DefaultRegion = "us-east-1"
 	// DefaultAccountID is the account used in ARNs when Config.AccountID is empty.
 	DefaultAccountID = "123456789012"
 	// DefaultRetentionSweepInterval is how often expired events are deleted when
@@ -50,9 +48,11 @@ type Config struct {
 	// SigV4 Authorization header is accepted (as moto and LocalStack do); when set,
 	// signatures are verified and unknown keys are refused.
 	Credentials map[string]string
-	// Region is the region used in ARNs when a request's credential scope names none.
-	// "" means "us-east-1". Requests are answered for the region of their credential scope:
-	// ARNs in responses carry that region. All regions share one data set.
+	// Region, when set, is the only region served: a request whose credential scope names
+	// another is refused with InvalidSignatureException ("Credential should be scoped to a
+	// valid region"), as a regional AWS endpoint refuses it. "" serves every region. ARNs in
+	// responses carry the region of the request's credential scope; all regions share one
+	// data set.
 	Region string
 	// AccountID is the 12-digit account in ARNs. "" means "123456789012".
 	AccountID string
@@ -75,9 +75,6 @@ func (c *Config) withDefaults() Config {
 	out := *c
 	if out.Addr == "" {
 		out.Addr = DefaultAddr
-	}
-	if out.Region == "" {
-		out.Region = DefaultRegion
 	}
 	if out.AccountID == "" {
 		out.AccountID = DefaultAccountID

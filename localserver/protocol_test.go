@@ -2,10 +2,13 @@ package localserver
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +203,107 @@ func TestAnySignatureWithoutCredentials(t *testing.T) {
 	r = do(t, s, req)
 	if g := list(r.body["logGroups"])[0].(map[string]any); g["arn"] != "arn:aws:logs:eu-west-3:123456789012:log-group:g:*" {
 		t.Errorf("arn = %v", g["arn"])
+	}
+}
+
+// scopedRequest is a DescribeLogGroups request to url signed by signer for
+// service and region.
+func scopedRequest(t *testing.T, signer *sigv4.Signer, url, service, region string) *http.Request {
+	t.Helper()
+	body := []byte("{}")
+	r, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	r.Header.Set("Content-Type", contentTypeJSON)
+	r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+	if err := signer.SignHTTP(r, testCreds, sigv4.HashHex(body), service, region, testNow); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestCredentialScope: the server answers only signatures scoped to the logs
+// service, and with Config.Region only that region, as AWS's regional
+// endpoints do. A review found signatures for s3, sts or monitoring accepted
+// and Config.Region (cwlogs serve --region) without effect.
+func TestCredentialScope(t *testing.T) {
+	creds := map[string]string{testCreds.AccessKeyID: testCreds.SecretAccessKey}
+	anyRegion := newTestServer(t, Config{Credentials: creds})
+	one := newTestServer(t, Config{Credentials: creds, Region: "eu-central-1"})
+	for _, tc := range []struct {
+		s               *Server
+		service, region string
+		wantMsg         string // "" for 200
+	}{
+		{anyRegion, "logs", "us-west-2", ""},
+		{anyRegion, "s3", "us-east-1", "Credential should be scoped to correct service: 'logs'."},
+		{anyRegion, "sts", "us-east-1", "correct service"},
+		{one, "logs", "eu-central-1", ""},
+		{one, "logs", "us-west-2", "Credential should be scoped to a valid region, not 'us-west-2'."},
+	} {
+		r := do(t, tc.s, scopedRequest(t, sigv4.NewSigner(), "http://x/", tc.service, tc.region))
+		if tc.wantMsg == "" && r.status != 200 || tc.wantMsg != "" && (r.status != 400 || r.errType() != sigv4.CodeInvalidSignature || !strings.Contains(r.message(), tc.wantMsg)) {
+			t.Errorf("%s/%s (server region %q): %d %s; want %q", tc.service, tc.region, tc.s.cfg.Region, r.status, r.raw, tc.wantMsg)
+		}
+	}
+}
+
+// TestBotocoreNormalizedPath: the AWS CLI (botocore) signs the normalized
+// path for non-S3 services; an endpoint URL with "//" or dot segments must
+// still verify. A review found `aws --endpoint-url http://HOST//` refused.
+func TestBotocoreNormalizedPath(t *testing.T) {
+	s := newTestServer(t, Config{Credentials: map[string]string{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
+	for _, url := range []string{"http://x//", "http://x/proxy//", "http://x/a/./b/../"} {
+		if r := do(t, s, scopedRequest(t, &sigv4.Signer{NormalizeURIPath: true}, url, "logs", "us-east-1")); r.status != 200 {
+			t.Errorf("%s signed as botocore signs it: %d %s", url, r.status, r.raw)
+		}
+	}
+}
+
+// TestSignedHeadersRepeatedIsCheap: a SignedHeaders list naming a large
+// header thousands of times is refused before anything is copied. A review
+// found the verifier copied the header once per mention: 1.1 GiB allocated
+// for this 112 KiB request, 5.8 GB resident over HTTP with a larger one.
+func TestSignedHeadersRepeatedIsCheap(t *testing.T) {
+	s := newTestServer(t, Config{Credentials: map[string]string{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
+	r, _ := http.NewRequest(http.MethodPost, "http://x/", strings.NewReader("{}"))
+	r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+	r.Header.Set("X-Big", strings.Repeat("a", 100<<10))
+	r.Header.Set("X-Amz-Date", testNow.Format(sigv4.TimeFormat))
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+testCreds.AccessKeyID+"/"+testNow.Format("20060102")+
+		"/us-east-1/logs/aws4_request, SignedHeaders=host;"+strings.Repeat("x-big;", 2000)+"x-big, Signature="+strings.Repeat("0", 64))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res := do(t, s, r)
+	runtime.ReadMemStats(&after)
+	if res.status != 400 || res.errType() != sigv4.CodeIncompleteSignature {
+		t.Errorf("got %d %s, want IncompleteSignatureException", res.status, res.raw)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("%d MiB allocated for a 112 KiB request", n>>20)
+	}
+}
+
+// TestStalledBodyTimesOut: a client that stops sending mid-body is cut off
+// after requestReadTimeout instead of holding a goroutine and a buffer.
+func TestStalledBodyTimesOut(t *testing.T) {
+	defer func(d time.Duration) { requestReadTimeout = d }(requestReadTimeout)
+	requestReadTimeout = 200 * time.Millisecond
+	s := newTestServer(t, Config{})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nX-Amz-Target: %sDescribeLogGroups\r\n\r\n", targetPrefix)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	reply, err := io.ReadAll(conn) // the server closes the connection
+	if err != nil {
+		t.Fatalf("server still waiting after 10 s (%v)", err)
+	}
+	if strings.Contains(string(reply), "200 OK") {
+		t.Errorf("a request without its body was answered: %q", reply)
 	}
 }
 

@@ -37,7 +37,13 @@ import (
 const (
 	targetPrefix    = "Logs_20140328."
 	contentTypeJSON = "application/x-amz-json-1.1"
+	signingName     = "logs" // the service a credential scope must name
 )
+
+// requestReadTimeout bounds reading one request, headers and body, so that a
+// client that stalls mid-body does not hold a goroutine and a buffer for
+// ever. An 8 MiB body needs 140 KB/s to arrive in time.
+var requestReadTimeout = time.Minute
 
 // Server is a local CloudWatch Logs endpoint. Create it with New; it is an http.Handler and
 // can also listen by itself (Start).
@@ -74,7 +80,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
-	s.verifier = &sigv4.Verifier{Now: c.Now}
+	s.verifier = &sigv4.Verifier{Now: c.Now, Service: signingName, Region: c.Region}
 	if len(c.Credentials) > 0 {
 		creds := make(map[string]string, len(c.Credentials))
 		for k, v := range c.Credentials {
@@ -105,6 +111,7 @@ func (s *Server) Start() error {
 	s.httpSrv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
+		ReadTimeout:       requestReadTimeout,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	go func() {
@@ -231,10 +238,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Unknown operation %q.", target)))
 		return
 	}
-	rc := &reqCtx{ctx: r.Context(), body: body, region: s.cfg.Region, now: s.cfg.Now()}
-	if id != nil && id.Region != "" {
-		rc.region = id.Region
-	}
+	rc := &reqCtx{ctx: r.Context(), body: body, region: id.Region, now: s.cfg.Now()}
 	out, aerr := fn(s, rc)
 	if aerr != nil {
 		s.writeError(w, op, aerr)

@@ -410,8 +410,13 @@ func isDefaultPort(scheme, port string) bool {
 
 // appendCanonicalURI appends the canonical path of u.
 func (s *Signer) appendCanonicalURI(b []byte, u *url.URL) []byte {
-	p := uriPath(u)
-	if s.NormalizeURIPath {
+	return s.appendCanonicalPath(b, uriPath(u), s.NormalizeURIPath)
+}
+
+// appendCanonicalPath appends the canonical form of the request path p,
+// normalized (dot segments and duplicate slashes removed) when normalize is set.
+func (s *Signer) appendCanonicalPath(b []byte, p string, normalize bool) []byte {
+	if normalize {
 		p = normalizePath(p)
 	}
 	if s.DisableURIPathEscaping {

@@ -75,6 +75,13 @@ func ParseAuthorization(v string) (*Authorization, error) {
 				return nil, incomplete("SignedHeaders must not be empty.")
 			}
 			a.SignedHeaders = strings.Split(val, ";")
+			// Sorted, lower case, each once, as SigV4 requires and every SDK sends. A
+			// name listed many times would make the verifier copy its header as often.
+			for i, h := range a.SignedHeaders {
+				if h == "" || h != strings.ToLower(h) || i > 0 && h <= a.SignedHeaders[i-1] {
+					return nil, incomplete("SignedHeaders must be distinct lower-case header names in sorted order.")
+				}
+			}
 			haveSigned = true
 		case "Signature":
 			if len(val) != 64 || !isLowerHex(val) {
@@ -129,8 +136,17 @@ type Verifier struct {
 	// MaxSkew is the allowed distance between X-Amz-Date and Now; 0 means 5 minutes, as
 	// CloudWatch Logs enforces.
 	MaxSkew time.Duration
-	// Signer holds the canonicalisation settings; nil means the defaults.
+	// Signer holds the canonicalisation settings; nil means the defaults. A signature
+	// over the normalized path (dot segments and duplicate slashes removed, as botocore
+	// and so the AWS CLI sign for non-S3 services) is accepted as well as one over the
+	// path as sent (as aws-sdk-go-v2 signs).
 	Signer *Signer
+	// Service, when set, is the service a credential scope must name (e.g. "logs");
+	// "" accepts any.
+	Service string
+	// Region, when set, is the region a credential scope must name, as a regional AWS
+	// endpoint requires; "" accepts any region name of lower-case letters, digits and '-'.
+	Region string
 }
 
 // Verify checks r's signature against body (the exact bytes received). r.Host must be the
@@ -157,6 +173,12 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	}
 	if a.Date != amz[:8] {
 		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid date: %s does not match the X-Amz-Date %s.", a.Date, amz)}
+	}
+	if v.Service != "" && a.Service != v.Service {
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service)}
+	}
+	if v.Region != "" && a.Region != v.Region || !isRegionName(a.Region) {
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", quoteScope(a.Region))}
 	}
 	id := &Identity{AccessKeyID: a.AccessKeyID, Date: a.Date, Region: a.Region, Service: a.Service, Time: t}
 
@@ -189,25 +211,49 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	if s == nil {
 		s = &defaultVerifySigner
 	}
-	creq := s.canonicalRequestFor(r, a.SignedHeaders, body)
 	st := statePool.Get().(*state)
 	defer statePool.Put(st)
-	want := s.signature(st, creq, Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}, []byte(amz), []byte(a.Date), a.Region, a.Service)
-	if !hmac.Equal(want[:], []byte(a.Signature)) {
+	creds := Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}
+	path := uriPath(r.URL)
+	matches := func(normalize bool) bool {
+		creq := s.canonicalRequestFor(r, path, normalize, a.SignedHeaders, body)
+		want := s.signature(st, creq, creds, []byte(amz), []byte(a.Date), a.Region, a.Service)
+		return hmac.Equal(want[:], []byte(a.Signature))
+	}
+	if !matches(s.NormalizeURIPath) && (s.NormalizeURIPath || normalizePath(path) == path || !matches(true)) {
 		return id, &VerifyError{Code: CodeInvalidSignature, Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
 	return id, nil
 }
 
+// isRegionName reports whether s is made of lower-case letters, digits and '-'.
+func isRegionName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// quoteScope shortens a scope element for an error message.
+func quoteScope(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
 var defaultVerifySigner Signer
 
-// canonicalRequestFor rebuilds the canonical request of a received request from the headers
-// its Authorization header lists.
-func (s *Signer) canonicalRequestFor(r *http.Request, signed []string, body []byte) []byte {
+// canonicalRequestFor rebuilds the canonical request of a received request from its path
+// (normalized or not) and the headers its Authorization header lists.
+func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize bool, signed []string, body []byte) []byte {
 	var b []byte
 	b = append(b, r.Method...)
 	b = append(b, '\n')
-	b = s.appendCanonicalURI(b, r.URL)
+	b = s.appendCanonicalPath(b, path, normalize)
 	b = append(b, '\n')
 	b = appendCanonicalQuery(b, r.URL.RawQuery)
 	b = append(b, '\n')

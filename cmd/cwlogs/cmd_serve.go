@@ -26,7 +26,8 @@ Without credentials any well-formed SigV4 signature is accepted (as moto and Loc
 With --access-key-id/--secret-access-key (repeatable, paired in order) or --credentials-file,
 signatures are verified and unknown keys refused. The file holds either AWS credentials-file
 sections ([name], aws_access_key_id = ID, aws_secret_access_key = KEY) or ID:SECRET lines;
-# and ; start comments. The global --region is the region used in ARNs (default us-east-1).
+# and ; start comments. With the global --region R, only requests signed for region R are
+served, as by a regional endpoint; without it, every region (ARNs carry the request's region).
 Point clients at it with --endpoint-url or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS.`,
 	examples: []string{"cwlogs serve --addr 127.0.0.1:4588 --data ./logs-data"},
 	new:      func(m *Main) command { return &ServeCommand{m: m} },
@@ -102,10 +103,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		if err := checkKeyPair(id, c.secrets[i]); err != nil {
 			return usagef(name, "%v", err)
 		}
-		if _, dup := creds[id]; dup {
-			return usagef(name, "access key id %s given twice", id)
+		if err := addKey(creds, id, c.secrets[i]); err != nil {
+			return usagef(name, "%v", err)
 		}
-		creds[id] = c.secrets[i]
 	}
 	if c.credsFile != "" {
 		data, err := os.ReadFile(c.credsFile)
@@ -117,10 +117,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			return usagef(name, "--credentials-file: %v", err)
 		}
 		for id, s := range fileCreds {
-			if _, dup := creds[id]; dup {
-				return usagef(name, "access key id %s given twice", id)
+			if err := addKey(creds, id, s); err != nil {
+				return usagef(name, "--credentials-file: %v", err)
 			}
-			creds[id] = s
 		}
 	}
 	dataDir := c.data

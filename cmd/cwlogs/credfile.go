@@ -89,8 +89,17 @@ func add(creds map[string]string, name string, line int, id, secret string) erro
 	if err := checkKeyPair(id, secret); err != nil {
 		return fmt.Errorf("%s:%d: %v", name, line, err)
 	}
-	if _, dup := creds[id]; dup {
-		return fmt.Errorf("%s:%d: access key id %s given twice", name, line, id)
+	if err := addKey(creds, id, secret); err != nil {
+		return fmt.Errorf("%s:%d: %v", name, line, err)
+	}
+	return nil
+}
+
+// addKey adds the key pair to creds. The same pair given twice (the same
+// keys under two profiles) is accepted; the same id with another secret is not.
+func addKey(creds map[string]string, id, secret string) error {
+	if old, dup := creds[id]; dup && old != secret {
+		return fmt.Errorf("access key id %s given twice with different secrets", id)
 	}
 	creds[id] = secret
 	return nil

@@ -244,7 +244,8 @@ func TestParseCredentialsFile(t *testing.T) {
 		{"no secret", "[x]\naws_access_key_id = AKID\n", nil, "no aws_secret_access_key"},
 		{"no id", "[x]\naws_secret_access_key = TOPSECRET\n", nil, "no aws_access_key_id"},
 		{"bad line", "just-a-word\n", nil, "want ID:SECRET"},
-		{"duplicate", "A:s1\nA:s2\n", nil, "given twice"},
+		{"duplicate", "A:s1\nA:s2\n", nil, "given twice with different secrets"},
+		{"same keys in two profiles", "[default]\naws_access_key_id = A\naws_secret_access_key = s\n[tok]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token = t\n", map[string]string{"A": "s"}, ""},
 		{"space in secret", "A:TOP SECRET\n", nil, "white space"},
 		{"unterminated", "[x\n", nil, "unterminated"},
 	}
