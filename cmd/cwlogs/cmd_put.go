@@ -10,7 +10,10 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cwlogs/cwlogs"
 	"github.com/cwlogs/cwlogs/ship"
@@ -22,8 +25,10 @@ var putInfo = &commandInfo{
 	summary: "Send messages to a log stream: the arguments, or one per line from stdin.",
 	details: `Each MESSAGE is one event stamped with the current time; with no MESSAGE (or "-"), each line of
 stdin is one event (blank lines are skipped: the service refuses empty messages). Events are
-batched, retried and flushed by the shipper (package ship). A summary goes to stderr; with
---output json it is also printed on stdout. The exit status is 1 when any event was not stored.`,
+batched, retried and flushed by the shipper (package ship), one batch at a time so that they
+keep their order; while input lasts, a failing batch is retried for up to 10 minutes. On Ctrl-C,
+the lines already read are still sent. A summary goes to stderr; with --output json it is also
+printed on stdout. The exit status is 1 when any event was not stored, else 0 (interrupted too).`,
 	examples: []string{"journalctl -f | cwlogs put --create my-app host-1", `cwlogs put my-app web-1 "deploy finished"`},
 	new:      func(m *Main) command { return &PutCommand{m: m} },
 }
@@ -72,11 +77,25 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var (
+		lossMu sync.Mutex
+		loss   error // the error of the last events lost after they were accepted
+	)
 	sh, err := ship.New(cl, group, stream, &ship.Options{
 		CreateGroup:         c.create,
 		DisableCreateStream: !c.create,
-		// The CLI ends quickly when the service refuses for good.
-		MaxElapsedTime: c.timeout,
+		// One batch at a time: lines written in the same millisecond keep
+		// their order in the stream.
+		Concurrency: 1,
+		OnError: func(err error) {
+			var be *ship.BatchError
+			if errors.As(err, &be) && be.Err != nil {
+				err = be.Err // the cause, not the batch's description
+			}
+			lossMu.Lock()
+			loss = err
+			lossMu.Unlock()
+		},
 	})
 	if err != nil {
 		var oe *ship.OptionError
@@ -90,10 +109,18 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 		st := sh.Stats()
 		return fmt.Sprintf("cwlogs: put %d events, %d sent (%d bytes)", st.Events, st.Sent, st.Bytes)
 	})
-	readErr := c.feed(ctx, sh, msgs)
-	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
-	defer cancel()
-	closeErr := sh.Close(closeCtx)
+	// After Ctrl-C, what was read is still offered and sent, for --timeout
+	// at most: endCtx ends that long after the interrupt (or after the input
+	// ends), bounding the waits for room and Close.
+	endCtx, endCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer endCancel()
+	stopAfter := context.AfterFunc(ctx, func() { time.AfterFunc(c.timeout, endCancel) })
+	readErr := c.feed(ctx, endCtx, sh, msgs)
+	if stopAfter() { // not interrupted: the input ended
+		t := time.AfterFunc(c.timeout, endCancel)
+		defer t.Stop()
+	}
+	closeErr := sh.Close(endCtx)
 	pr.end()
 
 	st := sh.Stats()
@@ -101,9 +128,15 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	if errors.As(closeErr, &ce) {
 		st = ce.Stats
 	}
+	lossMu.Lock()
+	cause := loss
+	lossMu.Unlock()
+	if cause == nil || st.Dropped.Closed > 0 {
+		cause = st.LastError // what Close gave up on, or a refusal before sending
+	}
 	sum := summarize(st)
-	if st.Lost() > 0 && st.LastError != nil {
-		sum.Error = errorText(st.LastError)
+	if st.Lost() > 0 && cause != nil {
+		sum.Error = errorText(cause)
 	}
 	fmt.Fprintln(c.m.Stderr, sum.text())
 	if c.m.out.json {
@@ -115,8 +148,8 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	case readErr != nil:
 		return readErr
 	case st.Lost() > 0:
-		if st.LastError != nil {
-			return fmt.Errorf("cwlogs put: %d of %d events not delivered: %w", st.Lost(), st.Events, st.LastError)
+		if cause != nil {
+			return fmt.Errorf("cwlogs put: %d of %d events not delivered: %w", st.Lost(), st.Events, cause)
 		}
 		return fmt.Errorf("cwlogs put: %d of %d events not delivered", st.Lost(), st.Events)
 	case closeErr != nil:
@@ -125,55 +158,150 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
+// stdinGrace is how long, after Ctrl-C, put waits for a read of stdin in
+// progress (a terminal or a pipe with nothing to read) before it stops.
+const stdinGrace = 200 * time.Millisecond
+
 // feed offers the messages, or the lines of stdin, to the shipper. On
-// Ctrl-C it stops reading (even when blocked on a terminal or a pipe) and
-// returns, so that what was read is still sent by Close.
-func (c *PutCommand) feed(ctx context.Context, sh *ship.Shipper, msgs []string) error {
+// Ctrl-C (ctx ending) it stops reading, offers every line already read, and
+// returns, so that Close sends them. endCtx bounds the waits for room.
+func (c *PutCommand) feed(ctx, endCtx context.Context, sh *ship.Shipper, msgs []string) error {
 	if len(msgs) > 0 && !(len(msgs) == 1 && msgs[0] == "-") {
 		for _, msg := range msgs {
 			if ctx.Err() != nil {
 				return nil
 			}
-			_ = sh.Log(time.Time{}, msg) // refusals are counted in Stats
+			_ = sh.LogContext(endCtx, time.Time{}, msg) // refusals are counted in Stats
 		}
 		return nil
 	}
-	type item struct {
-		line string
-		err  error
-	}
-	lines := make(chan item, 256)
-	go func() {
-		// Left blocked on Read when ctx ends first; the process exits soon after.
-		r := bufio.NewReaderSize(c.m.Stdin, 64<<10)
-		for {
-			line, err := r.ReadString('\n')
-			lines <- item{line, err}
-			if err != nil {
-				close(lines)
-				return
-			}
+	in := &trackedReader{r: c.m.Stdin}
+	lines := make(chan stdinLine, 256)
+	var stop atomic.Bool
+	go readLines(in, lines, &stop)
+	offer := func(it stdinLine) error {
+		if line := strings.TrimRight(it.line, "\r\n"); line != "" {
+			_ = sh.LogContext(endCtx, time.Time{}, line) // refusals are counted in Stats
 		}
-	}()
+		if it.err != nil && it.err != io.EOF {
+			return fmt.Errorf("cwlogs put: reading stdin: %w", it.err)
+		}
+		return nil
+	}
 	for {
 		select {
-		case <-ctx.Done():
-			return nil
 		case it, ok := <-lines:
 			if !ok {
 				return nil
 			}
-			if line := strings.TrimRight(it.line, "\r\n"); line != "" {
-				_ = sh.Log(time.Time{}, line)
+			if err := offer(it); err != nil {
+				return err
 			}
-			if it.err == io.EOF {
-				return nil
-			}
-			if it.err != nil {
-				return fmt.Errorf("cwlogs put: reading stdin: %w", it.err)
+		case <-ctx.Done():
+			// Offer what was read; stop waiting only for a read of stdin that
+			// has been blocked for stdinGrace (it holds nothing yet).
+			stop.Store(true)
+			idle := time.NewTimer(stdinGrace)
+			defer idle.Stop()
+			for {
+				select {
+				case it, ok := <-lines:
+					if !ok {
+						return nil
+					}
+					if err := offer(it); err != nil {
+						return err
+					}
+					idle.Reset(stdinGrace)
+				case <-idle.C:
+					if in.reading.Load() {
+						return nil
+					}
+					idle.Reset(stdinGrace)
+				}
 			}
 		}
 	}
+}
+
+// stdinLine is a line of stdin (with its newline), or the last piece of
+// input with the error that ended it.
+type stdinLine struct {
+	line string
+	err  error
+}
+
+// trackedReader tells whether a Read is in progress.
+type trackedReader struct {
+	r       io.Reader
+	reading atomic.Bool
+}
+
+func (t *trackedReader) Read(p []byte) (int, error) {
+	t.reading.Store(true)
+	defer t.reading.Store(false)
+	return t.r.Read(p)
+}
+
+// readLines sends the lines of r to lines and closes it at the end of the
+// input, or once stop is set, after sending what it has buffered. A line
+// longer than an event's message holds is sent in pieces of that size (cut
+// between UTF-8 characters), so memory stays bounded whatever the input.
+func readLines(r io.Reader, lines chan<- stdinLine, stop *atomic.Bool) {
+	defer close(lines)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte // the start of a line longer than br's buffer
+	for {
+		if stop.Load() {
+			rest, _ := br.Peek(br.Buffered())
+			for all := string(append(long, rest...)); all != ""; {
+				i := strings.IndexByte(all, '\n') + 1
+				if i == 0 {
+					i = len(all)
+				}
+				lines <- stdinLine{line: all[:i]}
+				all = all[i:]
+			}
+			return
+		}
+		frag, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, frag...)
+			if len(long) >= ship.MaxMessageBytes {
+				n := len(long) - incompleteTail(long)
+				lines <- stdinLine{line: string(long[:n])}
+				long = append(long[:0], long[n:]...)
+			}
+			continue
+		}
+		line := string(frag)
+		if len(long) > 0 {
+			line = string(append(long, frag...))
+			long = long[:0]
+		}
+		lines <- stdinLine{line: line, err: err}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// incompleteTail is how many bytes at the end of b belong to a line ending
+// or a UTF-8 character that may continue in the next read: a trailing '\r',
+// or the start of an unfinished multi-byte character.
+func incompleteTail(b []byte) int {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return 1
+	}
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return len(b) - i
+			}
+			break
+		}
+	}
+	return 0
 }
 
 func summarize(st ship.Stats) putSummary {

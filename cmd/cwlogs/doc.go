@@ -73,8 +73,8 @@
 // # Exit status
 //
 // 0 on success (and for tail --follow and serve stopped by SIGINT or
-// SIGTERM); 1 for service and network errors, and for put when any event was
-// not stored; 2 for usage errors, configuration errors (no region, no
+// SIGTERM, and put so stopped once every line it had read was stored); 1 for
+// service and network errors, and for put when any event was not stored; 2 for usage errors, configuration errors (no region, no
 // credentials — an SSO token to renew included —, unknown profile, bad
 // endpoint) and input the client rejects before sending; 130 when another
 // command is interrupted.
