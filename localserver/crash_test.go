@@ -234,6 +234,31 @@ func TestRestart(t *testing.T) {
 	}
 }
 
+// TestDataDirectoryInUse: a second server on a data directory in use
+// refuses to start, and the directory is free again once the first shuts
+// down. A review ran two `cwlogs serve --data D`: both started, wrote the same
+// segment at the same offsets, and an acknowledged event was destroyed
+// ("corrupt chunk (checksum mismatch)").
+func TestDataDirectoryInUse(t *testing.T) {
+	dir := t.TempDir()
+	s1, err := New(Config{DataDir: dir, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2, err := New(Config{DataDir: dir}); err == nil || !strings.Contains(err.Error(), "in use by another cwlogs server") {
+		if s2 != nil {
+			s2.Shutdown(context.Background())
+		}
+		t.Fatalf("second server on %s: %v, want an in-use error", dir, err)
+	}
+	setupStream(t, s1, "g", "s") // the first is unharmed
+	if err := s1.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s3 := newTestServer(t, Config{DataDir: dir})
+	mustOK(t, s3, "DescribeLogStreams", m{"logGroupName": "g"})
+}
+
 func TestNewConfigErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string

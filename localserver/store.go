@@ -17,6 +17,13 @@ import (
 // DatabaseFile is the name of the SQLite database inside Config.DataDir.
 const DatabaseFile = "cwlogs.db"
 
+// LockFile is the file in Config.DataDir that a running server holds locked,
+// so that a second server on the same directory refuses to start.
+const LockFile = "cwlogs.lock"
+
+// errLocked: another server holds the data directory's lock.
+var errLocked = errors.New("locked")
+
 // Checkpoint thresholds: the write-ahead log is copied back into the database by a background
 // goroutine once checkpointBytes have been committed since the last checkpoint; the writer
 // itself checkpoints when the backlog reaches checkpointHardBytes (back-pressure), so the
@@ -41,6 +48,8 @@ type store struct {
 	closeOnce sync.Once
 
 	segs *segments
+	// lock is the data directory's LockFile, held while the store is open (nil in memory).
+	lock *os.File
 	// insertChunks[k] inserts k chunk rows in one statement, for k = 1..maxRowsPerInsert
 	// (prepared on w when the store opens: preparing needs w's only connection, which a
 	// write transaction holds; used under wmu).
@@ -79,6 +88,16 @@ func openStore(cfg *Config) (*store, error) {
 		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("localserver: data directory %q: %w", cfg.DataDir, err)
 		}
+		// One server per data directory: two would write the same segment files
+		// at the same offsets and destroy each other's events.
+		lock, err := lockFile(filepath.Join(cfg.DataDir, LockFile))
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("localserver: data directory %q is in use by another cwlogs server", cfg.DataDir)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("localserver: data directory %q: lock: %w", cfg.DataDir, err)
+		}
+		s.lock = lock
 		path := filepath.Join(cfg.DataDir, DatabaseFile)
 		syncMode := "NORMAL"
 		if cfg.FullSync {
@@ -87,7 +106,6 @@ func openStore(cfg *Config) (*store, error) {
 		common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + syncMode + ")" +
 			"&_pragma=cache_size(-8000)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)"
 		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
-		var err error
 		if s.w, err = sql.Open("sqlite", base+common+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"); err != nil {
 			return nil, err
 		}
@@ -96,11 +114,13 @@ func openStore(cfg *Config) (*store, error) {
 		s.w.SetConnMaxLifetime(0)
 		if err := s.w.Ping(); err != nil {
 			s.w.Close()
+			s.lock.Close()
 			return nil, fmt.Errorf("localserver: open %s: %w", path, err)
 		}
 		// Readers and the checkpointer open only after the writer has set WAL mode.
 		if s.r, err = sql.Open("sqlite", base+common+"&_pragma=query_only(1)"); err != nil {
 			s.w.Close()
+			s.lock.Close()
 			return nil, err
 		}
 		s.r.SetMaxOpenConns(4)
@@ -108,6 +128,7 @@ func openStore(cfg *Config) (*store, error) {
 		if s.ckpt, err = sql.Open("sqlite", base+common+"&_pragma=wal_autocheckpoint(0)"); err != nil {
 			s.w.Close()
 			s.r.Close()
+			s.lock.Close()
 			return nil, err
 		}
 		s.ckpt.SetMaxOpenConns(1)
@@ -198,6 +219,9 @@ func (s *store) close() error {
 		err = s.w.Close()
 		if s.segs != nil {
 			err = errors.Join(err, s.segs.close())
+		}
+		if s.lock != nil {
+			err = errors.Join(err, s.lock.Close()) // last: the files are ours until here
 		}
 	})
 	return err
