@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ActionType names a CloudWatch Logs operation for [Client.Action]. Any
@@ -62,6 +63,9 @@ func (c *Client) Action(ctx context.Context, action ActionType, params map[strin
 		if err := in.validate(); err != nil {
 			return nil, err
 		}
+		if err := in.checkSpan(c.now()); err != nil {
+			return nil, err
+		}
 		if len(extra) == 0 {
 			return c.putLogEvents(ctx, in)
 		}
@@ -101,6 +105,56 @@ var passThrough = map[string][]string{
 	"PutLogEvents":   {"entity"},
 }
 
+// passThroughChecks check the pass-through members against their model
+// shapes (nil is sent as null, which the service takes for absent).
+var passThroughChecks = map[string]func(op, field string, v any) error{
+	"deletionProtectionEnabled": func(op, field string, v any) error {
+		if _, ok := v.(bool); ok || v == nil {
+			return nil
+		}
+		return &ValidationError{Operation: op, Field: field, Value: showAny(v), Reason: fmt.Sprintf("must be a bool, not %T", v)}
+	},
+	"entity": checkEntity,
+}
+
+// checkEntity checks PutLogEvents's entity against the model's Entity:
+// keyAttributes, 2 to 4 entries of keys of 1 to 32 characters and values of
+// 1 to 512; attributes, up to 10 entries of keys of 1 to 256 characters and
+// values of 1 to 512.
+func checkEntity(op, field string, v any) error {
+	if v == nil {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return &ValidationError{Operation: op, Field: field, Value: showAny(v), Reason: fmt.Sprintf("must be a structure (map[string]any with keyAttributes, attributes), not %T", v)}
+	}
+	limits := map[string]struct{ minN, maxN, maxKey int }{"keyAttributes": {2, 4, 32}, "attributes": {0, 10, 256}}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		lim, ok := limits[k]
+		if !ok {
+			return &ValidationError{Operation: op, Field: field + "." + k, Value: showValue(k), Reason: "is not a member of entity (allowed: keyAttributes, attributes)"}
+		}
+		f := field + "." + k
+		attrs, err := paramTags(op, f, m[k])
+		if err != nil {
+			return err
+		}
+		if n := len(attrs); m[k] != nil && (n < lim.minN || n > lim.maxN) {
+			return verrf(op, f, strconv.Itoa(n)+" entries", "must hold %d to %d entries", lim.minN, lim.maxN)
+		}
+		for _, ak := range slices.Sorted(maps.Keys(attrs)) {
+			if n := utf8.RuneCountInString(ak); n < 1 || n > lim.maxKey {
+				return verrf(op, f, showValue(ak), "keys must be 1 to %d characters long", lim.maxKey)
+			}
+			if n := utf8.RuneCountInString(attrs[ak]); n < 1 || n > 512 {
+				return verrf(op, f+"["+strconv.Quote(ak)+"]", showValue(attrs[ak]), "values must be 1 to 512 characters long")
+			}
+		}
+	}
+	return nil
+}
+
 var knownKeys = map[string][]string{
 	"CreateLogGroup":  {"logGroupName", "kmsKeyId", "tags", "logGroupClass"},
 	"CreateLogStream": {"logGroupName", "logStreamName"},
@@ -123,6 +177,9 @@ func checkKeys(op string, params map[string]any) (map[string]any, error) {
 			}
 			v, err := normalizeValue(op, k, params[k])
 			if err != nil {
+				return nil, err
+			}
+			if err := passThroughChecks[k](op, k, v); err != nil {
 				return nil, err
 			}
 			extra[k] = v
@@ -164,7 +221,7 @@ func paramTags(op, field string, v any) (map[string]string, error) {
 			x := t[k]
 			s, ok := x.(string)
 			if !ok {
-				return nil, &ValidationError{Operation: op, Field: field + "[" + strconv.Quote(k) + "]", Value: showAny(x), Reason: fmt.Sprintf("tag values must be strings, not %T", x)}
+				return nil, &ValidationError{Operation: op, Field: field + "[" + strconv.Quote(k) + "]", Value: showAny(x), Reason: fmt.Sprintf("values must be strings, not %T", x)}
 			}
 			out[k] = s
 		}

@@ -109,6 +109,37 @@ func TestActionAPIErrorReturnsResponse(t *testing.T) {
 	}
 }
 
+// putParams returns the params of a valid one-event PutLogEvents with k: v added.
+func putParams(k string, v any) map[string]any {
+	return map[string]any{"logGroupName": "g", "logStreamName": "s", "logEvents": []map[string]any{{"message": "m", "timestamp": time.Now()}}, k: v}
+}
+
+// TestActionSendsValidPassThrough: pass-through members within their model
+// shapes, and batches whose too-old events would span more than 24 hours,
+// are sent.
+func TestActionSendsValidPassThrough(t *testing.T) {
+	f := newFakeLogs(t, nil)
+	c := newTestClient(t, f)
+	for _, params := range []map[string]any{
+		putParams("entity", map[string]any{"keyAttributes": map[string]string{"Type": "Service", "Name": "api"}, "attributes": map[string]string{"PlatformType": "Generic"}}),
+		putParams("entity", nil),
+		{"logGroupName": "g", "logStreamName": "s", "logEvents": []map[string]any{
+			{"message": "old", "timestamp": time.Now().Add(-20 * 24 * time.Hour)}, {"message": "new", "timestamp": time.Now()}}},
+		{"logGroupName": "g", "deletionProtectionEnabled": false},
+	} {
+		action := ActionPutLogEvents
+		if _, ok := params["logEvents"]; !ok {
+			action = ActionCreateLogGroup
+		}
+		if _, err := c.Action(context.Background(), action, params); err != nil {
+			t.Errorf("%v: %v", params, err)
+		}
+	}
+	if n := len(f.requests()); n != 4 {
+		t.Errorf("%d requests sent, want 4", n)
+	}
+}
+
 func TestActionRejectsBeforeSending(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -132,6 +163,19 @@ func TestActionRejectsBeforeSending(t *testing.T) {
 		{"bad operation name", ActionType("Put Log"), nil, "action"},
 		{"empty operation", ActionType(""), nil, "action"},
 		{"unencodable generic", ActionType("StartQuery"), map[string]any{"x": func() {}}, "params.x"},
+		// Pass-through members are checked against their model shapes (a review
+		// found them sent as given), and the span of the valid events too.
+		{"deletionProtectionEnabled not a bool", ActionCreateLogGroup, map[string]any{"logGroupName": "g", "deletionProtectionEnabled": "yes"}, "deletionProtectionEnabled"},
+		{"entity not a structure", ActionPutLogEvents, putParams("entity", "svc"), "entity"},
+		{"entity unknown member", ActionPutLogEvents, putParams("entity", map[string]any{"keys": map[string]string{}}), "entity.keys"},
+		{"entity keyAttributes 1 entry", ActionPutLogEvents, putParams("entity", map[string]any{"keyAttributes": map[string]string{"Type": "Service"}}), "entity.keyAttributes"},
+		{"entity keyAttributes 5 entries", ActionPutLogEvents, putParams("entity", map[string]any{"keyAttributes": map[string]any{"a": "1", "b": "2", "c": "3", "d": "4", "e": "5"}}), "entity.keyAttributes"},
+		{"entity key 33 characters", ActionPutLogEvents, putParams("entity", map[string]any{"keyAttributes": map[string]string{strings.Repeat("k", 33): "v", "Type": "Service"}}), "entity.keyAttributes"},
+		{"entity value 513 characters", ActionPutLogEvents, putParams("entity", map[string]any{"keyAttributes": map[string]string{"Name": strings.Repeat("v", 513), "Type": "Service"}}), `entity.keyAttributes["Name"]`},
+		{"entity attributes 11 entries", ActionPutLogEvents, putParams("entity", map[string]any{"attributes": map[string]string{"a": "1", "b": "1", "c": "1", "d": "1", "e": "1", "f": "1", "g": "1", "h": "1", "i": "1", "j": "1", "k": "1"}}), "entity.attributes"},
+		{"entity attribute value not a string", ActionPutLogEvents, putParams("entity", map[string]any{"attributes": map[string]any{"a": 1}}), `entity.attributes["a"]`},
+		{"valid events span over 24h", ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s",
+			"logEvents": []map[string]any{{"message": "a", "timestamp": time.Now().Add(-25 * time.Hour)}, {"message": "b", "timestamp": time.Now()}}}, "logEvents[1].timestamp"},
 		// With several bad entries the first in sorted order is named, whatever the map's order.
 		{"several bad tag values", ActionCreateLogGroup, map[string]any{"logGroupName": "g", "tags": map[string]any{"z": 1, "y": 2, "b": 3, "m": 4, "c": 5, "q": 6, "e": 7, "f": 8}}, `tags["b"]`},
 		{"several unencodable generic", ActionType("StartQuery"), map[string]any{"z": func() {}, "y": func() {}, "b": func() {}, "m": func() {}, "c": func() {}, "q": func() {}, "e": func() {}}, "params.b"},
@@ -237,12 +281,12 @@ func TestActionEventErrorsIndexed(t *testing.T) {
 	}
 	f := newFakeLogs(t, nil)
 	c := newTestClient(t, f)
-	entity := map[string]any{"keyAttributes": map[string]any{"Type": "Service"}}
+	entity := map[string]any{"keyAttributes": map[string]any{"Type": "Service", "Name": "api"}}
 	if _, err := c.Action(context.Background(), ActionPutLogEvents, map[string]any{"logGroupName": "g", "logStreamName": "s",
 		"logEvents": []any{ok}, "entity": entity}); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"entity":{"keyAttributes":{"Type":"Service"}},"logEvents":[{"message":"a","timestamp":1}],"logGroupName":"g","logStreamName":"s"}`
+	want := `{"entity":{"keyAttributes":{"Name":"api","Type":"Service"}},"logEvents":[{"message":"a","timestamp":1}],"logGroupName":"g","logStreamName":"s"}`
 	if got := f.requests()[0].Body; got != want {
 		t.Errorf("body %s, want %s", got, want)
 	}

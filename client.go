@@ -312,6 +312,10 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 	}
 }
 
+// now is the client's clock corrected by the offset learnt from skew errors:
+// the service's time, as near as the client knows it.
+func (c *Client) now() time.Time { return c.clock().Add(time.Duration(c.offset.Load())) }
+
 // attempt sends one freshly built and freshly signed request.
 func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string) (*Response, error) {
 	creds, err := c.Credentials(ctx)
@@ -341,7 +345,7 @@ func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *re
 		ContentLength: int64(len(body)),
 		Host:          u.Host,
 	}).WithContext(actx)
-	t := c.clock().Add(time.Duration(c.offset.Load()))
+	t := c.now()
 	sc := sigv4.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
 	if err := c.signer.SignHTTP(req, sc, hash, ServiceName, c.region, t); err != nil {
 		return nil, &CredentialsError{Provider: c.credSource, Err: fmt.Errorf("signing: %w", err)}

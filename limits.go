@@ -22,8 +22,13 @@ const (
 	// overhead, so a longer message could not be sent in any batch.
 	MaxEventBytes = 1048576
 	// MaxBatchSpan is the largest distance between the oldest and the newest
-	// event of one PutLogEvents batch.
+	// valid event (see MaxEventAge, MaxEventFuture) of one PutLogEvents batch.
 	MaxBatchSpan = 24 * time.Hour
+	// MaxEventAge and MaxEventFuture bound the events PutLogEvents stores: at
+	// most 14 days old, at most 2 hours ahead. Other events are rejected one by
+	// one (RejectedLogEventsInfo) while the rest of the batch is stored.
+	MaxEventAge    = 14 * 24 * time.Hour
+	MaxEventFuture = 2 * time.Hour
 
 	// MaxLogGroupNameLen is the longest log group name (characters).
 	MaxLogGroupNameLen = 512

@@ -132,6 +132,9 @@ func (c *Client) PutLogEvents(ctx context.Context, in *PutLogEventsInput) (*PutL
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	if err := in.checkSpan(c.now()); err != nil {
+		return nil, err
+	}
 	resp, err := c.putLogEvents(ctx, in)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -253,8 +254,35 @@ func (in *DeleteLogStreamInput) validate() error {
 	return nil
 }
 
-// maxBatchSpanMillis is MaxBatchSpan in milliseconds.
-const maxBatchSpanMillis = int64(MaxBatchSpan / 1e6)
+// spanMargin narrows the window of valid events for the span check, so that
+// a client clock a few minutes off never refuses a batch the service takes.
+const spanMargin = 5 * time.Minute
+
+// checkSpan refuses a batch (validated, so in chronological order) whose
+// valid events — at most MaxEventAge old and MaxEventFuture ahead of now, the
+// window narrowed by spanMargin at both ends — span more than MaxBatchSpan:
+// the service refuses the whole batch then. It rejects the other events one
+// by one and stores the rest, so they do not count.
+func (in *PutLogEventsInput) checkSpan(now time.Time) error {
+	lo := now.Add(-MaxEventAge + spanMargin).UnixMilli()
+	hi := now.Add(MaxEventFuture - spanMargin).UnixMilli()
+	first := -1
+	for i := range in.LogEvents {
+		ts := in.LogEvents[i].Timestamp
+		if ts < lo || ts > hi {
+			continue
+		}
+		if first < 0 {
+			first = i
+			continue
+		}
+		if f := in.LogEvents[first].Timestamp; ts-f > MaxBatchSpan.Milliseconds() {
+			return verrf("PutLogEvents", "logEvents["+strconv.Itoa(i)+"].timestamp", strconv.FormatInt(ts, 10),
+				"is more than 24 hours after logEvents[%d].timestamp %d; the valid events of a batch (at most 14 days old, 2 hours ahead) may span at most 24 hours", first, f)
+		}
+	}
+	return nil
+}
 
 func (in *PutLogEventsInput) validate() error {
 	const op = "PutLogEvents"
@@ -275,7 +303,6 @@ func (in *PutLogEventsInput) validate() error {
 		return verrf(op, "logEvents", strconv.Itoa(n)+" events", "holds more than %d events", MaxBatchEvents)
 	}
 	total := 0
-	first := in.LogEvents[0].Timestamp
 	for i := range in.LogEvents {
 		ev := &in.LogEvents[i]
 		if ev.Message == "" {
@@ -287,10 +314,6 @@ func (in *PutLogEventsInput) validate() error {
 		if i > 0 && ev.Timestamp < in.LogEvents[i-1].Timestamp {
 			return verrf(op, "logEvents["+strconv.Itoa(i)+"].timestamp", strconv.FormatInt(ev.Timestamp, 10),
 				"is earlier than logEvents[%d].timestamp %d; events must be in chronological order", i-1, in.LogEvents[i-1].Timestamp)
-		}
-		if ev.Timestamp-first > maxBatchSpanMillis {
-			return verrf(op, "logEvents["+strconv.Itoa(i)+"].timestamp", strconv.FormatInt(ev.Timestamp, 10),
-				"is more than 24 hours after logEvents[0].timestamp %d; a batch may span at most 24 hours", first)
 		}
 		size := wireLen(ev.Message) + EventOverheadBytes
 		if size > MaxEventBytes {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func events(n int, msgLen int) []InputLogEvent {
@@ -17,8 +18,21 @@ func events(n int, msgLen int) []InputLogEvent {
 	return evs
 }
 
+// putAt returns a PutLogEvents call of one event per timestamp.
+func putAt(ctx context.Context, ts ...int64) func(c *Client) error {
+	return func(c *Client) error {
+		evs := make([]InputLogEvent, len(ts))
+		for i, t := range ts {
+			evs[i] = InputLogEvent{Timestamp: t, Message: "m"}
+		}
+		_, err := c.PutLogEvents(ctx, &PutLogEventsInput{LogGroupName: "g", LogStreamName: "s", LogEvents: evs})
+		return err
+	}
+}
+
 func TestValidation(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("a", n) }
+	now, day := time.Now().UnixMilli(), (24 * time.Hour).Milliseconds()
 	manyTags := map[string]string{}
 	for i := range 51 {
 		manyTags["k"+strconv.Itoa(i)] = "v"
@@ -96,14 +110,16 @@ func TestValidation(t *testing.T) {
 			_, err := c.PutLogEvents(ctx, &PutLogEventsInput{LogGroupName: "g", LogStreamName: "s", LogEvents: []InputLogEvent{{5, "a"}, {5, "b"}, {4, "c"}}})
 			return err
 		}, "logEvents[2].timestamp"},
-		{"span exactly 24h ok", func(c *Client) error {
-			_, err := c.PutLogEvents(ctx, &PutLogEventsInput{LogGroupName: "g", LogStreamName: "s", LogEvents: []InputLogEvent{{0, "a"}, {86400000, "b"}}})
-			return err
-		}, ""},
-		{"span over 24h", func(c *Client) error {
-			_, err := c.PutLogEvents(ctx, &PutLogEventsInput{LogGroupName: "g", LogStreamName: "s", LogEvents: []InputLogEvent{{0, "a"}, {86400001, "b"}}})
-			return err
-		}, "logEvents[1].timestamp"},
+		{"span exactly 24h ok", putAt(ctx, now-day, now), ""},
+		{"span over 24h", putAt(ctx, now-day-1, now), "logEvents[1].timestamp"},
+		{"span over 24h in the future window", putAt(ctx, now-day+time.Hour.Milliseconds(), now+time.Hour.Milliseconds()+1), "logEvents[1].timestamp"},
+		// Events older than 14 days or over 2 hours ahead are rejected one by one
+		// by the service, which stores the rest: they do not count (a review found
+		// [now-20d, now] refused, though AWS and the local server take it).
+		{"too old event outside the span", putAt(ctx, now-20*day, now), ""},
+		{"too new event outside the span", putAt(ctx, now-23*time.Hour.Milliseconds(), now+3*time.Hour.Milliseconds()), ""},
+		{"event at the 14-day edge outside the span", putAt(ctx, now-14*day+time.Minute.Milliseconds(), now), ""},
+		{"old events alone", putAt(ctx, 0, 86400001), ""},
 		{"largest single event ok", func(c *Client) error {
 			_, err := c.PutLogEvents(ctx, &PutLogEventsInput{LogGroupName: "g", LogStreamName: "s", LogEvents: events(1, MaxEventBytes-EventOverheadBytes)})
 			return err
