@@ -67,6 +67,12 @@ func isHostLabel(s string) bool {
 	return true
 }
 
+// Partition returns the partition of region as it appears in ARNs: "aws",
+// "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f" or
+// "aws-eusc" (the SDKs' partitions.json; "aws" for any region no other
+// partition claims).
+func Partition(region string) string { return partitionOf(region).name }
+
 // awsPartition is the default for regions no other partition claims, as in
 // the rule set's aws.partition function.
 var awsPartition = partition{"aws", "", "amazonaws.com", "api.aws"}

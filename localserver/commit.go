@@ -19,7 +19,6 @@ import (
 // putJob is one PutLogEvents waiting for a group commit.
 type putJob struct {
 	groupID, streamID int64
-	nowMs             int64
 	payload           []byte
 	chunks            []packedChunk
 	// Where payload was appended (before queueing, outside the writer lock) when chunks is
@@ -127,6 +126,12 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 		}
 	}()
 
+	// One ingestion time per group commit, never decreasing: events of equal timestamps are
+	// read in commit order (chunk ids), which is so also the order of their ingestion times,
+	// as FilterLogEvents's sort (timestamp, ingestion time, request) requires.
+	ingest := max(s.cfg.Now().UnixMilli(), st.lastIngest)
+	st.lastIngest = ingest
+
 	// Streams first: a stream deleted since the request looked it up fails only its job.
 	upd := tx.Stmt(st.updStream)
 	updEmpty := tx.Stmt(st.updStreamEmpty)
@@ -134,7 +139,7 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 		var e error
 		if len(j.chunks) > 0 {
 			// The chunks hold the valid events in order: the stream's first and last timestamps.
-			e = upd.QueryRowContext(ctx, j.chunks[0].minTs, j.chunks[len(j.chunks)-1].maxTs, j.nowMs, j.streamID).Scan(&j.seq)
+			e = upd.QueryRowContext(ctx, j.chunks[0].minTs, j.chunks[len(j.chunks)-1].maxTs, ingest, j.streamID).Scan(&j.seq)
 		} else {
 			e = updEmpty.QueryRowContext(ctx, j.streamID).Scan(&j.seq)
 		}
@@ -171,7 +176,7 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 		u.end = max(u.end, j.off+int64(len(j.payload)))
 		for i := range j.chunks {
 			c := &j.chunks[i]
-			rows = append(rows, chunkRow{j.groupID, j.streamID, j.nowMs, j.seg, j.off, c})
+			rows = append(rows, chunkRow{j.groupID, j.streamID, ingest, j.seg, j.off, c})
 			groupBytes[j.groupID] += c.bytes
 		}
 	}

@@ -27,6 +27,9 @@ const (
 	msgNameIdentifierExclusive = "LogGroup name and LogGroup ARN are mutually exclusive parameters."
 	msgPrefixPatternExclusive  = "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
 	msgOrderByLastEventPrefix  = "Cannot order by LastEventTime with a logStreamNamePrefix."
+	// msgDeletionProtected answers DeleteLogGroup for a protected group (ValidationException,
+	// per the user guide's "Protecting log groups from deletion").
+	msgDeletionProtected = "Cannot delete log group with deletion protection enabled. Disable deletion protection first."
 	// msgIdentifiersExclusive answers DescribeLogGroups with logGroupIdentifiers and another
 	// filter, which the API reference forbids ("the only other filter that you can choose to
 	// specify is includeLinkedAccounts"); the wording is ours, AWS's is not on record.

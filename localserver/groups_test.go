@@ -71,7 +71,7 @@ func TestDeleteLogGroup(t *testing.T) {
 		{"ok", "g", "", ""},
 		{"again", "g", codeResourceNotFound, msgGroupNotFound},
 		{"missing", "nope", codeResourceNotFound, msgGroupNotFound},
-		{"protected", "protected", codeValidation, "deletion protection"},
+		{"protected", "protected", codeValidation, msgDeletionProtected},
 	}
 	for _, tc := range tests {
 		r := call(t, s, "DeleteLogGroup", m{"logGroupName": tc.group})
@@ -302,6 +302,44 @@ func TestTags(t *testing.T) {
 	for _, tc := range errs {
 		if r := call(t, s, tc.op, tc.in); r.errType() != tc.typ {
 			t.Errorf("%s: %s", tc.name, r.raw)
+		}
+	}
+}
+
+// TestDeletionProtection: PutLogGroupDeletionProtection turns protection on
+// and off (by name or ARN), so that a protected group can be deleted once it
+// is off. A review found the operation unserved: a group created protected
+// could never be deleted.
+func TestDeletionProtection(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "p", "deletionProtectionEnabled": true})
+	if r := call(t, s, "DeleteLogGroup", m{"logGroupName": "p"}); r.errType() != codeValidation || r.message() != msgDeletionProtected {
+		t.Fatalf("protected: %s", r.raw)
+	}
+	protected := func() any {
+		r := mustOK(t, s, "DescribeLogGroups", m{"logGroupNamePrefix": "p"})
+		return list(r.body["logGroups"])[0].(map[string]any)["deletionProtectionEnabled"]
+	}
+	mustOK(t, s, "PutLogGroupDeletionProtection", m{"logGroupIdentifier": "arn:aws:logs:us-east-1:123456789012:log-group:p", "deletionProtectionEnabled": false})
+	if p := protected(); p != nil {
+		t.Errorf("deletionProtectionEnabled = %v after turning it off", p)
+	}
+	mustOK(t, s, "PutLogGroupDeletionProtection", m{"logGroupIdentifier": "p", "deletionProtectionEnabled": true})
+	if p := protected(); p != true {
+		t.Errorf("deletionProtectionEnabled = %v after turning it on", p)
+	}
+	mustOK(t, s, "PutLogGroupDeletionProtection", m{"logGroupIdentifier": "p", "deletionProtectionEnabled": false})
+	mustOK(t, s, "DeleteLogGroup", m{"logGroupName": "p"})
+	for _, tc := range []struct {
+		in       m
+		wantType string
+	}{
+		{m{"logGroupIdentifier": "p", "deletionProtectionEnabled": true}, codeResourceNotFound},
+		{m{"logGroupIdentifier": "g"}, codeInvalidParameter},
+		{m{"deletionProtectionEnabled": true}, codeInvalidParameter},
+	} {
+		if r := call(t, s, "PutLogGroupDeletionProtection", tc.in); r.status != 400 || r.errType() != tc.wantType {
+			t.Errorf("%v: %s, want %s", tc.in, r.raw, tc.wantType)
 		}
 	}
 }

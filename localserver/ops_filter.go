@@ -3,6 +3,7 @@ package localserver
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/cwlogs/cwlogs/localserver/filterpattern"
@@ -137,6 +138,9 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	if err := s.streamNames(rc.ctx, page, names); err != nil {
 		return nil, s.dbErr(err)
 	}
+	// Events of a stream deleted since they were read are gone: the service
+	// never returns an event without its stream's name.
+	page = slices.DeleteFunc(page, func(e outEvent) bool { return names[e.stream] == "" })
 
 	size := 96
 	for i := range page {
@@ -171,7 +175,7 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 const streamNamesChunk = 500
 
 // streamNames adds to names the name of every stream of page it lacks, with one query per
-// streamNamesChunk streams. A stream deleted since its events were read keeps an empty name.
+// streamNamesChunk streams. A stream deleted since its events were read gets an empty name.
 func (s *Server) streamNames(ctx context.Context, page []outEvent, names map[int64]string) error {
 	var ids []any
 	for i := range page {

@@ -123,7 +123,7 @@ func (s *Server) deleteLogGroup(rc *reqCtx) ([]byte, *apiError) {
 			return aerr
 		}
 		if g.deletionProtection {
-			return clientErr(codeValidation, "Log group "+g.name+" has deletion protection enabled and cannot be deleted.")
+			return clientErr(codeValidation, msgDeletionProtected)
 		}
 		if _, err := s.st.dropChunks(ctx, tx, `group_id = ?`, g.id); err != nil {
 			return s.dbErr(err)
@@ -318,6 +318,41 @@ func (s *Server) deleteRetentionPolicy(rc *reqCtx) ([]byte, *apiError) {
 func (s *Server) setRetention(group string, days any) *apiError {
 	return s.write(func(tx *sql.Tx) *apiError {
 		res, err := tx.Exec(`UPDATE log_groups SET retention_days = ? WHERE name = ?`, days, group)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return groupNotFound()
+		}
+		return nil
+	})
+}
+
+type deletionProtectionIn struct {
+	LogGroupIdentifier        *string `json:"logGroupIdentifier"`
+	DeletionProtectionEnabled *bool   `json:"deletionProtectionEnabled"`
+}
+
+// putLogGroupDeletionProtection turns a group's deletion protection on or off.
+func (s *Server) putLogGroupDeletionProtection(rc *reqCtx) ([]byte, *apiError) {
+	var in deletionProtectionIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	if v.required(in.LogGroupIdentifier != nil, "logGroupIdentifier") {
+		v.str(in.LogGroupIdentifier, "logGroupIdentifier", shLogGroupIdentifier)
+	}
+	v.required(in.DeletionProtectionEnabled != nil, "deletionProtectionEnabled")
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	name, aerr := s.resolveGroupRef(nil, in.LogGroupIdentifier)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return nil, s.write(func(tx *sql.Tx) *apiError {
+		res, err := tx.Exec(`UPDATE log_groups SET deletion_protection = ? WHERE name = ?`, *in.DeletionProtectionEnabled, name)
 		if err != nil {
 			return s.dbErr(err)
 		}

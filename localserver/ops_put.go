@@ -92,7 +92,7 @@ func (s *Server) putLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	scratch.chunks = chunks
 	payload := scratch.buf
 
-	job := &putJob{groupID: g.id, streamID: st.id, nowMs: nowMs, payload: payload, chunks: chunks}
+	job := &putJob{groupID: g.id, streamID: st.id, payload: payload, chunks: chunks}
 	if len(chunks) > 0 {
 		// The payload reaches the operating system before the job is queued: a commit
 		// never records bytes that are not written. commitPuts settles the append.

@@ -204,6 +204,16 @@ func TestAnySignatureWithoutCredentials(t *testing.T) {
 	if g := list(r.body["logGroups"])[0].(map[string]any); g["arn"] != "arn:aws:logs:eu-west-3:123456789012:log-group:g:*" {
 		t.Errorf("arn = %v", g["arn"])
 	}
+	// ARNs are in the region's partition (a review found arn:aws:… for cn-north-1).
+	for region, want := range map[string]string{"cn-north-1": "arn:aws-cn:logs:cn-north-1:", "us-gov-west-1": "arn:aws-us-gov:logs:us-gov-west-1:"} {
+		req, _ = http.NewRequest(http.MethodPost, "http://x/", strings.NewReader(`{}`))
+		req.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+		testSigner.SignHTTP(req, other, sigv4.HashHex([]byte(`{}`)), "logs", region, testNow)
+		r = do(t, s, req)
+		if arn, _ := list(r.body["logGroups"])[0].(map[string]any)["arn"].(string); !strings.HasPrefix(arn, want) {
+			t.Errorf("%s: arn = %s, want %s…", region, arn, want)
+		}
+	}
 }
 
 // scopedRequest is a DescribeLogGroups request to url signed by signer for

@@ -8,7 +8,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 type modelEvent struct {
@@ -555,5 +558,93 @@ func TestFilterScanStopsWhenClientGivesUp(t *testing.T) {
 	}
 	if limit := matchCheckBytes / len(msg); matched > limit {
 		t.Errorf("matched %d events after the ctx ended; want at most %d", matched, limit)
+	}
+}
+
+// TestFilterDuringDeleteStream: FilterLogEvents racing DeleteLogStream never
+// returns an event without its stream's name. A review found hundreds of
+// events with logStreamName "" per run: the events were read, then their
+// stream was deleted before its name was looked up.
+func TestFilterDuringDeleteStream(t *testing.T) {
+	s := newTestServer(t, Config{})
+	const streams = 200
+	for i := range streams {
+		name := fmt.Sprintf("s%03d", i)
+		setupStream(t, s, "g", name)
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": name, "logEvents": events(nowMs()-50, nowMs()-40, nowMs()-30)})
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range streams {
+			mustOK(t, s, "DeleteLogStream", m{"logGroupName": "g", "logStreamName": fmt.Sprintf("s%03d", i)})
+		}
+	}()
+	bad, seen := 0, 0
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		for _, e := range list(mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g"}).body["events"]) {
+			seen++
+			if e.(map[string]any)["logStreamName"] == "" {
+				bad++
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d events returned with logStreamName \"\"", bad, seen)
+	}
+}
+
+// TestIngestionOrderMatchesReadOrder: events of equal timestamps are read in
+// ingestion-time order, and lastIngestionTime never goes back. A review found
+// a small PutLogEvents committed ahead of a large one that arrived first: read
+// first, but with the later ingestion time, and lastIngestionTime set to the
+// earlier one. Each group commit now stamps one non-decreasing ingestion time.
+func TestIngestionOrderMatchesReadOrder(t *testing.T) {
+	var tick atomic.Int64
+	base := testNow
+	s := newTestServer(t, Config{Now: func() time.Time { return base.Add(time.Duration(tick.Add(1)) * time.Millisecond) }})
+	setupStream(t, s, "g", "s")
+	ts := base.UnixMilli()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 1 + (i%2)*5000 // small and large batches, racing to commit
+			evs := make([]m, n)
+			for j := range evs {
+				evs[j] = m{"timestamp": ts, "message": fmt.Sprintf("%d-%d", i, j)}
+			}
+			mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": evs})
+		}()
+	}
+	wg.Wait()
+	var last int64
+	var token any
+	for {
+		in := m{"logGroupName": "g", "limit": 10000}
+		if token != nil {
+			in["nextToken"] = token
+		}
+		r := mustOK(t, s, "FilterLogEvents", in)
+		for _, e := range list(r.body["events"]) {
+			it := num(t, e.(map[string]any)["ingestionTime"])
+			if it < last {
+				t.Fatalf("ingestionTime %d read after %d for the same timestamp", it, last)
+			}
+			last = it
+		}
+		if token = r.body["nextToken"]; token == nil {
+			break
+		}
+	}
+	st := list(mustOK(t, s, "DescribeLogStreams", m{"logGroupName": "g"}).body["logStreams"])[0].(map[string]any)
+	if got := num(t, st["lastIngestionTime"]); got != last {
+		t.Errorf("lastIngestionTime %d, want the newest ingestion time %d", got, last)
 	}
 }

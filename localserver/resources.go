@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+
+	"github.com/cwlogs/cwlogs"
 )
 
 // queryer is satisfied by *sql.DB and *sql.Tx.
@@ -105,9 +107,10 @@ func (s *Server) findStream(ctx context.Context, q queryer, group, stream string
 	return g, st, nil
 }
 
-// groupArn is the log group ARN used for tagging and logGroupIdentifier (no ":*").
+// groupArn is the log group ARN used for tagging and logGroupIdentifier (no ":*"), in
+// region's partition (arn:aws-cn:… for cn-north-1).
 func (s *Server) groupArn(region, name string) string {
-	return "arn:aws:logs:" + region + ":" + s.cfg.AccountID + ":log-group:" + name
+	return "arn:" + cwlogs.Partition(region) + ":logs:" + region + ":" + s.cfg.AccountID + ":log-group:" + name
 }
 
 // parseGroupArn extracts the log group name from arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME

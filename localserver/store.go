@@ -50,6 +50,8 @@ type store struct {
 	segs *segments
 	// lock is the data directory's LockFile, held while the store is open (nil in memory).
 	lock *os.File
+	// lastIngest is the ingestion time of the last group commit (under wmu).
+	lastIngest int64
 	// insertChunks[k] inserts k chunk rows in one statement, for k = 1..maxRowsPerInsert
 	// (prepared on w when the store opens: preparing needs w's only connection, which a
 	// write transaction holds; used under wmu).

@@ -142,7 +142,7 @@ func (s *store) prepareWriteStmts() error {
 		first_ts = min(coalesce(first_ts, ?1), ?1),
 		last_ts = max(coalesce(last_ts, ?2), ?2),
 		last_sort = max(last_sort, ?2),
-		last_ingest = ?3,
+		last_ingest = max(coalesce(last_ingest, ?3), ?3),
 		upload_seq = upload_seq + 1
 		WHERE id = ?4 RETURNING upload_seq`)
 	s.updStreamEmpty = prep(`UPDATE log_streams SET upload_seq = upload_seq + 1 WHERE id = ? RETURNING upload_seq`)
