@@ -298,9 +298,14 @@ func TestTags(t *testing.T) {
 		{"not an arn", "ListTagsForResource", codeInvalidParameter, m{"resourceArn": "g"}},
 		{"missing tags", "TagResource", codeInvalidParameter, m{"resourceArn": arn}},
 		{"legacy unknown", "ListTagsLogGroup", codeResourceNotFound, m{"logGroupName": "nope"}},
+		// DescribeLogGroups's arn, with ":*": live AWS answers ValidationException
+		// "Invalid resourceArn" (boto/boto3#4104); we answered InvalidParameterException.
+		{"arn with :* (list)", "ListTagsForResource", codeValidation, m{"resourceArn": arn + ":*"}},
+		{"arn with :* (tag)", "TagResource", codeValidation, m{"resourceArn": arn + ":*", "tags": m{"a": "b"}}},
+		{"arn with :* (untag)", "UntagResource", codeValidation, m{"resourceArn": arn + ":*", "tagKeys": []string{"a"}}},
 	}
 	for _, tc := range errs {
-		if r := call(t, s, tc.op, tc.in); r.errType() != tc.typ {
+		if r := call(t, s, tc.op, tc.in); r.errType() != tc.typ || tc.typ == codeValidation && r.message() != "Invalid resourceArn" {
 			t.Errorf("%s: %s", tc.name, r.raw)
 		}
 	}

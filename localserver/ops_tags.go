@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+	"strings"
 )
 
 // maxTags is the number of tags a log group may carry.
@@ -23,9 +24,22 @@ func (s *Server) arnToGroup(arn string) (string, *apiError) {
 	return name, nil
 }
 
+// starArn refuses the log group ARN with the ":*" that DescribeLogGroups's arn carries:
+// the tagging operations answer ValidationException "Invalid resourceArn" for it, as
+// reported from live AWS (boto/boto3#4104, gruntwork-io/cloud-nuke#1150).
+func starArn(arn *string) *apiError {
+	if arn != nil && strings.HasSuffix(*arn, ":*") {
+		return clientErr(codeValidation, "Invalid resourceArn")
+	}
+	return nil
+}
+
 func (s *Server) tagResource(rc *reqCtx) ([]byte, *apiError) {
 	var in tagResourceIn
 	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	if e := starArn(in.ResourceArn); e != nil {
 		return nil, e
 	}
 	var v verrs
@@ -111,6 +125,9 @@ func (s *Server) untagResource(rc *reqCtx) ([]byte, *apiError) {
 	if e := decodeJSON(rc.body, &in); e != nil {
 		return nil, e
 	}
+	if e := starArn(in.ResourceArn); e != nil {
+		return nil, e
+	}
 	var v verrs
 	v.required(in.ResourceArn != nil, "resourceArn")
 	v.str(in.ResourceArn, "resourceArn", shResourceArn)
@@ -152,6 +169,9 @@ func (s *Server) listTags(ctx context.Context, groupName string) ([]byte, *apiEr
 func (s *Server) listTagsForResource(rc *reqCtx) ([]byte, *apiError) {
 	var in tagResourceIn
 	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	if e := starArn(in.ResourceArn); e != nil {
 		return nil, e
 	}
 	var v verrs
