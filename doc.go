@@ -75,7 +75,8 @@
 //
 // Calls retry as the AWS SDKs' standard mode (see [RetryPolicy]): 3 attempts,
 // full-jitter exponential backoff capped at 20 s, a retry quota, retries on
-// throttling, HTTP 5xx, connection errors and timeouts, never on other 4xx.
+// throttling, HTTP 500, 502, 503 and 504, connection errors and timeouts,
+// never on other 4xx.
 // ctx is honoured during backoff. When the service says the signature expired
 // or is not yet current, the client corrects its clock offset from the
 // response's Date header and retries. [IsRetryable] exposes the

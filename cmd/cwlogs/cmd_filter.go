@@ -12,7 +12,7 @@ import (
 
 var filterInfo = &commandInfo{
 	name:    "filter",
-	args:    "GROUP [--pattern P] [--stream S... | --stream-prefix P] [--start T] [--end T] [--limit N]",
+	args:    "GROUP [--pattern P] [--stream S]... [--stream-prefix P] [--start T] [--end T] [--limit N]",
 	summary: "Print the events of a log group that match a filter pattern, across streams, by time.",
 	details: `P is a CloudWatch Logs filter pattern: terms ("ERROR timeout"), quoted phrases, ?OR terms,
 -exclusions, JSON patterns ({ $.status >= 500 }) or space-delimited patterns ([ip, user, ...]).

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/cwlogs/cwlogs/localserver"
@@ -15,7 +16,7 @@ import (
 
 var serveInfo = &commandInfo{
 	name:    "serve",
-	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--access-key-id ID --secret-access-key KEY]... [--credentials-file FILE] [--region R] [--account-id ID]",
+	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--access-key-id ID --secret-access-key KEY]... [--credentials-file FILE] [--region R] [--account-id ID] [--quiet]",
 	summary: "Run a local CloudWatch Logs server (SQLite storage) until interrupted.",
 	details: `It prints one line, "cwlogs: listening on http://HOST:PORT", on stdout, answers GET /health,
 and shuts down gracefully on SIGINT or SIGTERM (exit 0). Events are stored in DIR/cwlogs.db
@@ -121,6 +122,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 				return usagef(name, "--credentials-file: %v", err)
 			}
 		}
+	}
+	if c.accountID != "" && (len(c.accountID) != 12 || strings.Trim(c.accountID, "0123456789") != "") {
+		return usagef(name, "--account-id %q: want 12 digits", c.accountID)
 	}
 	dataDir := c.data
 	if !c.memory && dataDir == "" {

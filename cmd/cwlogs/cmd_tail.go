@@ -11,7 +11,7 @@ import (
 
 var tailInfo = &commandInfo{
 	name:    "tail",
-	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S... | --stream-prefix P]",
+	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S]... [--stream-prefix P]",
 	summary: "Print the recent events of a log group and, with --follow, new ones as they arrive.",
 	details: `Events since D (default 10m: the last ten minutes) are printed across all streams, by time.
 With --follow, cwlogs polls FilterLogEvents once a second (the service allows 10 requests per

@@ -50,7 +50,7 @@ func lookupCommand(name string) *commandInfo {
 
 const globalHelp = `Global flags (before or after the command name):
   --region REGION        AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)
-  --profile NAME         profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE or "default")
+  --profile NAME         profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, else "default")
   --endpoint-url URL     send requests to URL, e.g. a local server (default: AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
                          AWS_ENDPOINT_URL, the profile's endpoint_url, else https://logs.REGION.amazonaws.com)
   --ca-bundle FILE       trust only the certificate authorities in this PEM file for HTTPS

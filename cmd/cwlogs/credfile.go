@@ -11,7 +11,7 @@ import (
 //   - the AWS shared credentials file: [section] headers with
 //     aws_access_key_id = ID and aws_secret_access_key = KEY lines (one pair
 //     per section; other keys such as aws_session_token are ignored);
-//   - "ID:SECRET" lines, one pair per line.
+//   - "ID:SECRET" lines, one pair per line, before, between or inside sections.
 //
 // Blank lines and lines starting with # or ; are ignored. Errors name the
 // line but never show a secret.
@@ -55,7 +55,8 @@ func parseCredentialsFile(name, data string) (map[string]string, error) {
 			cur = &pending{line: ln, section: strings.TrimSpace(line[1 : len(line)-1])}
 			continue
 		}
-		if k, v, ok := strings.Cut(line, "="); ok && cur != nil {
+		// KEY = VALUE inside a section (no key has a ':'); else an ID:SECRET line, anywhere.
+		if k, v, ok := strings.Cut(line, "="); ok && cur != nil && !strings.Contains(k, ":") {
 			k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
 			switch k {
 			case "aws_access_key_id":
@@ -65,11 +66,11 @@ func parseCredentialsFile(name, data string) (map[string]string, error) {
 			}
 			continue
 		}
-		if cur != nil {
-			return nil, fmt.Errorf("%s:%d: want KEY = VALUE inside section [%s]", name, ln, cur.section)
-		}
 		id, secret, ok := strings.Cut(line, ":")
 		if !ok {
+			if cur != nil {
+				return nil, fmt.Errorf("%s:%d: want KEY = VALUE (inside section [%s]) or ID:SECRET", name, ln, cur.section)
+			}
 			return nil, fmt.Errorf("%s:%d: want ID:SECRET or an AWS credentials file section", name, ln)
 		}
 		if err := add(creds, name, ln, strings.TrimSpace(id), strings.TrimSpace(secret)); err != nil {

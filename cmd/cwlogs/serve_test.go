@@ -173,6 +173,8 @@ func TestServeBadFlags(t *testing.T) {
 		{"serve", "--credentials-file", filepath.Join(t.TempDir(), "missing")},
 		{"serve", "--access-key-id", "A", "--secret-access-key", ""},
 		{"serve", "extra"},
+		{"serve", "--memory", "--account-id", "123"}, // a docs audit found exit 1: the check was the server's
+		{"serve", "--memory", "--account-id", "12345678901x"},
 	} {
 		r := c.mustRun(2, "", args...)
 		if strings.Contains(r.stderr, "has space secret") {

@@ -239,7 +239,12 @@ func TestParseCredentialsFile(t *testing.T) {
 		{"ini", "[default]\naws_access_key_id = AKIDA\naws_secret_access_key=sa\naws_session_token = tok\n[two]\nAWS_ACCESS_KEY_ID=AKIDB\naws_secret_access_key = sb\n", map[string]string{"AKIDA": "sa", "AKIDB": "sb"}, ""},
 		{"mixed", "AKIDP:sp\n[s]\naws_access_key_id=AKIDS\naws_secret_access_key=ss\n", map[string]string{"AKIDP": "sp", "AKIDS": "ss"}, ""},
 		{"secret with colon", "AKID:a:b\n", map[string]string{"AKID": "a:b"}, ""},
-		{"empty section ignored", "[empty]\nregion = us-east-1\nAKID:s\n", nil, "want KEY = VALUE"},
+		{"empty section ignored", "[empty]\nregion = us-east-1\nAKID:s\n", map[string]string{"AKID": "s"}, ""},
+		// The README's example: a pair after a section (a docs audit found it refused).
+		{"pair after a section", "[ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = ci-secret\n# or one pair per line:\nAKIDDEV:dev-secret\n",
+			map[string]string{"AKIDCI": "ci-secret", "AKIDDEV": "dev-secret"}, ""},
+		{"pair with = in its secret inside a section", "[x]\nAKID:abc=def\n", map[string]string{"AKID": "abc=def"}, ""},
+		{"neither inside a section", "[x]\njust-a-word\n", nil, "want KEY = VALUE (inside section [x]) or ID:SECRET"},
 		{"empty", "# nothing\n", nil, "no credentials"},
 		{"no secret", "[x]\naws_access_key_id = AKID\n", nil, "no aws_secret_access_key"},
 		{"no id", "[x]\naws_secret_access_key = TOPSECRET\n", nil, "no aws_access_key_id"},
