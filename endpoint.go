@@ -111,27 +111,37 @@ func ResolveEndpoint(region string, fips, dualStack bool) (string, error) {
 	return "https://logs." + region + "." + p.dnsSuffix, nil
 }
 
-// parseEndpoint checks a custom endpoint and returns it parsed.
+// parseEndpoint checks a custom endpoint and returns it parsed. Its errors
+// show the endpoint without what precedes an '@' (user information, perhaps
+// a password), even when the endpoint is not a URL.
 func parseEndpoint(raw string) (*url.URL, error) {
+	shown := showValue(raw)
+	if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+		shown = showValue("<redacted>@" + raw[i+1:])
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: showValue(raw), Reason: "is not a URL: " + err.Error()}
+		reason := "is not a URL: " + err.Error()
+		if strings.Contains(raw, "@") {
+			reason = "is not a URL" // url.Parse's message may quote the user information
+		}
+		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: shown, Reason: reason}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: showValue(raw), Reason: "needs an http:// or https:// scheme"}
+		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: shown, Reason: "needs an http:// or https:// scheme"}
 	}
 	if u.Host == "" {
-		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: showValue(raw), Reason: "has no host"}
+		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: shown, Reason: "has no host"}
 	}
 	if u.User != nil {
-		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: "<redacted>", Reason: "must not contain user information"}
+		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: shown, Reason: "must not contain user information"}
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: showValue(raw), Reason: "must not have a query or fragment"}
+		return nil, &ValidationError{Operation: "New", Field: "endpoint", Value: shown, Reason: "must not have a query or fragment"}
 	}
 	if u.Path == "" {
 		u.Path = "/"
