@@ -21,6 +21,13 @@ type budget struct {
 	// createPauseUntil (unix nanoseconds) holds back CreateLogStream and
 	// CreateLogGroup calls after one was throttled.
 	createPauseUntil atomic.Int64
+
+	// building counts the events in batches being built (not yet sealed),
+	// of every stream sharing the budget.
+	building atomic.Int64
+	// sealOthers, set by a Mux, seals the batches being built of every
+	// stream but one, when the buffer is full; nil for a lone Shipper.
+	sealOthers func(except *Shipper)
 }
 
 func newBudget(maxBytes, maxEvents int64) *budget {

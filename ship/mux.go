@@ -3,6 +3,7 @@ package ship
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,10 +13,19 @@ import (
 // Mux ships to many log streams over one client. Each stream gets its own
 // Shipper, created on first use, with the Mux's options; the buffer bounds
 // (MaxBufferBytes, MaxBufferEvents) are shared by all streams, and so is the
-// throttling pause. Concurrency applies per stream. With OnFull Block, a
-// writer waiting for room may wait for other streams' batches to be sealed
-// (at the latest after FlushInterval) and sent. Its methods are safe for
+// throttling pause. Concurrency applies per stream. Its methods are safe for
 // concurrent use.
+//
+// A stream short of room seals the batches other streams are building, so
+// that they are sent at once rather than after their FlushInterval. The
+// policies act per stream: DropOldest discards the oldest queued event of
+// the stream that is short of room (when it has none, the new event is
+// refused, as with DropNewest). The buffer is shared, not divided: a stream
+// whose batches keep failing holds the room they take until they succeed or
+// MaxElapsedTime ends, and the other streams wait (Block) or are refused
+// (the drop policies) meanwhile; ship streams that must not hold each other
+// up through Shippers of their own. Streams live until Close; an idle one
+// holds no batch memory, only its counters (a few hundred bytes).
 type Mux struct {
 	api    API
 	c      config
@@ -25,6 +35,9 @@ type Mux struct {
 	streams map[streamKey]*Shipper
 	order   []*Shipper
 	closed  bool
+	// refused counts the events Log and LogContext refused after Close
+	// without reaching a stream (Events, Dropped.Closed); guarded by mu.
+	refused Stats
 }
 
 type streamKey struct{ group, stream string }
@@ -38,7 +51,25 @@ func NewMux(api API, opts *Options) (*Mux, error) {
 	if api == nil {
 		return nil, &cwlogs.ValidationError{Operation: "ship.NewMux", Field: "api", Value: "nil", Reason: "is required"}
 	}
-	return &Mux{api: api, c: c, budget: newBudget(c.maxBufferBytes, c.maxBufferEvents), streams: map[streamKey]*Shipper{}}, nil
+	m := &Mux{api: api, c: c, budget: newBudget(c.maxBufferBytes, c.maxBufferEvents), streams: map[streamKey]*Shipper{}}
+	m.budget.sealOthers = m.sealOthers
+	return m, nil
+}
+
+// sealOthers seals the batch being built of every stream but except, so
+// that a stream short of room does not wait (or refuse events) while other
+// streams' batches hold it until their FlushInterval.
+func (m *Mux) sealOthers(except *Shipper) {
+	for _, s := range m.shippers() {
+		if s == except {
+			continue
+		}
+		s.mu.Lock()
+		if !s.closed {
+			s.sealLocked()
+		}
+		s.mu.Unlock()
+	}
 }
 
 // Stream returns the Shipper of group/stream, creating it on first use.
@@ -78,9 +109,18 @@ func (m *Mux) Log(group, stream string, t time.Time, msg string) error {
 	return m.LogContext(context.Background(), group, stream, t, msg)
 }
 
-// LogContext offers one event to group/stream; see Shipper.LogContext.
+// LogContext offers one event to group/stream; see Shipper.LogContext. After
+// Close it returns ErrClosed and counts the event in Stats (Dropped.Closed),
+// as a Shipper does; an invalid group or stream name is refused with a
+// *cwlogs.ValidationError and not counted (no stream exists to count it).
 func (m *Mux) LogContext(ctx context.Context, group, stream string, t time.Time, msg string) error {
 	s, err := m.Stream(group, stream)
+	if err == ErrClosed {
+		m.mu.Lock()
+		m.refused.Events++
+		m.refused.Dropped.Closed++
+		m.mu.Unlock()
+	}
 	if err != nil {
 		return err
 	}
@@ -128,8 +168,9 @@ func (m *Mux) Flush(ctx context.Context) error {
 }
 
 // Close closes every stream concurrently with ctx; see Shipper.Close (it may
-// be called from OnError likewise). Stream and Log return ErrClosed
-// afterwards. It returns nil when every event was stored, else a *CloseError
+// be called from OnError likewise; it then waits for no stream's OnError
+// calls, whose queued reports are passed on after it returns). Stream and Log
+// return ErrClosed afterwards. It returns nil when every event was stored, else a *CloseError
 // summing all streams.
 func (m *Mux) Close(ctx context.Context) error {
 	m.mu.Lock()
@@ -137,7 +178,11 @@ func (m *Mux) Close(ctx context.Context) error {
 	m.mu.Unlock()
 	caller := goroutineID() // each closes the streams on goroutines of its own
 	ss := m.shippers()
-	errs := each(ss, func(s *Shipper) error { return s.close(ctx, caller) })
+	// Called from the OnError of one stream, Close must wait for no stream's
+	// OnError calls: another stream's may be calling Close too, and waiting
+	// for this one (a review found two such calls waiting for each other).
+	fromOnError := slices.ContainsFunc(ss, func(s *Shipper) bool { return s.reentrant(caller) })
+	errs := each(ss, func(s *Shipper) error { return s.close(ctx, caller, fromOnError) })
 	var ce CloseError
 	failed := false
 	for i, err := range errs {
@@ -164,9 +209,12 @@ func (m *Mux) Close(ctx context.Context) error {
 	return nil
 }
 
-// Stats returns the sum of every stream's counters.
+// Stats returns the sum of every stream's counters, and of the events the
+// Mux refused itself after Close.
 func (m *Mux) Stats() Stats {
-	var st Stats
+	m.mu.RLock()
+	st := m.refused
+	m.mu.RUnlock()
 	for _, s := range m.shippers() {
 		st.add(s.Stats())
 	}

@@ -18,6 +18,13 @@ func (s *Shipper) sender() {
 		s.mu.Lock()
 		if len(s.queue) == 0 {
 			s.senders--
+			if s.senders == 0 && len(s.cur.events) == 0 && cap(s.cur.events) > 0 {
+				// Idle: give the batch being built, a recycled one that may hold
+				// room for 10,000 events, back to the pool, so that an idle
+				// stream (of a Mux with many) pins no memory.
+				putBatch(s.cur)
+				s.cur = &batch{sorted: true}
+			}
 			s.mu.Unlock()
 			return
 		}

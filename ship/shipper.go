@@ -281,6 +281,7 @@ func (s *Shipper) dropNow(f func(*Dropped)) {
 // wait ends.
 func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMode) error {
 	n := int64(len(msg)) + cwlogs.EventOverheadBytes
+	sealedOthers := false
 	s.mu.Lock()
 	for {
 		// Once Close started (closedFlag), events are refused, except
@@ -306,6 +307,16 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 			// room it takes until FlushInterval while every new event is
 			// refused or discards an older one.
 			s.sealLocked()
+		}
+		if !sealedOthers && s.budget.sealOthers != nil && s.budget.building.Load() > int64(len(s.cur.events)) {
+			// The same for the other streams of a Mux, whose batches being
+			// built may hold the room (once per call; not under s.mu, which
+			// a stream never holds while it takes another's).
+			sealedOthers = true
+			s.mu.Unlock()
+			s.budget.sealOthers(s)
+			s.mu.Lock()
+			continue
 		}
 		switch s.c.onFull {
 		case DropOldest:
@@ -340,12 +351,16 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 		}
 		s.mu.Lock()
 	}
+	if cap(s.cur.events) == 0 { // released while idle (see sender)
+		s.cur = getBatch()
+	}
 	b := s.cur
 	if len(b.events) > 0 && (!s.fitsLocked(n) || ts-b.minTS >= spanMillis || b.maxTS-ts >= spanMillis) {
 		s.sealLocked()
 		b = s.cur
 	}
 	b.add(ts, msg, n)
+	s.budget.building.Add(1)
 	s.st.Events++
 	s.st.Queued++
 	s.st.QueuedBytes += n
@@ -423,6 +438,7 @@ func (s *Shipper) sealLocked() {
 	s.nextSeq++
 	s.open++
 	s.queue = append(s.queue, b)
+	s.budget.building.Add(-int64(len(b.events)))
 	s.cur = getBatch()
 	s.freshNow.Store(true)
 	if s.senders < s.c.concurrency {
@@ -723,16 +739,18 @@ func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
 // are passed to OnError once that call returns. (A Close that OnError starts
 // on another goroutine and waits for is bounded by its ctx only.)
 func (s *Shipper) Close(ctx context.Context) error {
-	return s.close(ctx, goroutineID())
+	return s.close(ctx, goroutineID(), false)
 }
 
-// close is Close called on the goroutine caller (see reentrant).
-func (s *Shipper) close(ctx context.Context, caller uint64) error {
+// close is Close called on the goroutine caller (see reentrant). fromOnError
+// says that caller runs an OnError of another shipper (a Mux's): then, too,
+// Close must not wait for OnError calls, which may be waiting for the caller.
+func (s *Shipper) close(ctx context.Context, caller uint64, fromOnError bool) error {
 	first := false
 	s.closeOnce.Do(func() { first = true })
 	if !first {
 		wait := s.closeDone
-		if s.reentrant(caller) {
+		if fromOnError || s.reentrant(caller) {
 			wait = s.closeSettled
 		}
 		select {
@@ -790,7 +808,7 @@ func (s *Shipper) close(ctx context.Context, caller uint64) error {
 	s.mu.Lock()
 	reporting := s.reporting
 	s.mu.Unlock()
-	if !reporting || s.reentrant(caller) {
+	if !reporting || fromOnError || s.reentrant(caller) {
 		return s.closeErr
 	}
 	select {
