@@ -25,6 +25,7 @@ func (s *Server) write(fn func(tx *sql.Tx) *apiError) *apiError {
 		return s.dbErr(err)
 	}
 	s.st.committedWrite()
+	s.st.committed(8 * 4120) // about eight pages per commit (see commitPutsTx)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -429,4 +430,72 @@ func TestConcurrentPutsAndDelete(t *testing.T) {
 	if n != 0 {
 		t.Errorf("%d chunks of the deleted stream remain", n)
 	}
+}
+
+// walSize is the size of the database's write-ahead log file in dir.
+func walSize(dir string) int64 {
+	fi, err := os.Stat(filepath.Join(dir, DatabaseFile+"-wal"))
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// lowCheckpoints lowers the checkpoint thresholds for one test.
+func lowCheckpoints(t *testing.T, soft, hard int64) {
+	oldSoft, oldHard := checkpointBytes, checkpointHardBytes
+	checkpointBytes, checkpointHardBytes = soft, hard
+	t.Cleanup(func() { checkpointBytes, checkpointHardBytes = oldSoft, oldHard })
+}
+
+// TestWALStaysBounded: under back-to-back writes, of PutLogEvents or of other
+// operations, the WAL starts over instead of growing. A review measured
+// 1.1-1.6 GiB after 10 s of eight writers (each background checkpoint
+// completed, but commits landed while it ran, so SQLite never restarted the
+// WAL) and 331 MiB after 20,000 CreateLogStream (non-put writes never
+// triggered a checkpoint).
+func TestWALStaysBounded(t *testing.T) {
+	lowCheckpoints(t, 256<<10, 2<<20)
+	const bound = 8 << 20 // 4 × the hard threshold (about 2.4 MiB with the fix; 16 MiB and more before)
+	t.Run("puts", func(t *testing.T) {
+		dir := t.TempDir()
+		s := openAt(t, dir)
+		defer s.Shutdown(context.Background())
+		setupStream(t, s, "g", "s")
+		deadline := time.Now().Add(2 * time.Second)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for time.Now().Before(deadline) {
+					putN(t, s, "g", "s", "p", 20)
+				}
+			})
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		var peak int64
+		for waiting := true; waiting; {
+			select {
+			case <-done:
+				waiting = false
+			case <-time.After(20 * time.Millisecond):
+			}
+			peak = max(peak, walSize(dir))
+		}
+		if peak > bound {
+			t.Errorf("WAL peaked at %d MiB, want at most %d MiB", peak>>20, bound>>20)
+		}
+	})
+	t.Run("other writes", func(t *testing.T) {
+		dir := t.TempDir()
+		s := openAt(t, dir)
+		defer s.Shutdown(context.Background())
+		mustOK(t, s, "CreateLogGroup", m{"logGroupName": "g"})
+		for i := range 3000 {
+			mustOK(t, s, "CreateLogStream", m{"logGroupName": "g", "logStreamName": fmt.Sprintf("s%05d", i)})
+		}
+		if w := walSize(dir); w > bound {
+			t.Errorf("WAL %d MiB after 3,000 CreateLogStream, want at most %d MiB", w>>20, bound>>20)
+		}
+	})
 }

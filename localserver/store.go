@@ -26,11 +26,13 @@ var errLocked = errors.New("locked")
 
 // Checkpoint thresholds: the write-ahead log is copied back into the database by a background
 // goroutine once checkpointBytes have been committed since the last checkpoint; the writer
-// itself checkpoints when the backlog reaches checkpointHardBytes (back-pressure), so the
-// WAL cannot grow without bound.
-const (
-	checkpointBytes     = 32 << 20
-	checkpointHardBytes = 256 << 20
+// itself checkpoints when the backlog reaches checkpointHardBytes (back-pressure). After a
+// background checkpoint the writer runs a short one of its own, under wmu: only a checkpoint
+// that no commit overtook lets SQLite start the WAL over at the next write, so that it cannot
+// grow without bound (variables, so that tests can lower them).
+var (
+	checkpointBytes     int64 = 32 << 20
+	checkpointHardBytes int64 = 256 << 20
 )
 
 // store wraps the SQLite database: one writer connection (writes are serialized by wmu),
@@ -43,6 +45,8 @@ type store struct {
 	memory bool
 
 	walBytes  atomic.Int64 // bytes committed since the last checkpoint (approximate)
+	// ckptFinish: a background checkpoint ran; the writer finishes it under wmu.
+	ckptFinish atomic.Bool
 	ckptReq   chan struct{}
 	ckptDone  chan struct{}
 	closeOnce sync.Once
@@ -163,6 +167,7 @@ func (s *store) checkpointer() {
 	defer close(s.ckptDone)
 	for range s.ckptReq {
 		s.checkpoint("PASSIVE")
+		s.ckptFinish.Store(true)
 	}
 }
 
@@ -178,13 +183,16 @@ func (s *store) checkpoint(mode string) {
 	}
 }
 
-// committed records n bytes written by a commit and triggers a checkpoint when due.
+// committed records n bytes written by a commit and triggers a checkpoint when due. Call
+// under wmu after every write transaction.
 func (s *store) committed(n int64) {
 	if s.memory {
 		return
 	}
 	v := s.walBytes.Add(n)
-	if v >= checkpointHardBytes {
+	if v >= checkpointHardBytes || s.ckptFinish.CompareAndSwap(true, false) {
+		// Under wmu no commit can overtake this checkpoint (after a background one it
+		// copies only the frames committed meanwhile), so the next write restarts the WAL.
 		s.checkpoint("PASSIVE")
 		return
 	}
