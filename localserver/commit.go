@@ -158,13 +158,16 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 	groupBytes := map[int64]int64{}
 	var rows []chunkRow
 	for _, j := range batch {
-		if j.aerr != nil || len(j.chunks) == 0 {
-			continue
-		}
+		// The segment an append rotated out goes once it holds no live chunk, even when
+		// the job failed (a stream deleted meanwhile): nothing else would retire it
+		// before the next start.
 		if j.rotated != 0 && !st.segs.busy(j.rotated) {
 			if err := st.retireSegment(ctx, tx, j.rotated); err != nil {
 				return err
 			}
+		}
+		if j.aerr != nil || len(j.chunks) == 0 {
+			continue
 		}
 		u := segs[j.seg]
 		if u == nil {

@@ -74,8 +74,8 @@ type segments struct {
 	open    map[int64]*segHandle // read handles
 	clock   int64
 	mem     map[int64]*memSegment
-	unsync  []*os.File // rotated-out write handles not yet fsynced (closed by syncAll)
-	written bool       // appended since the last syncAll
+	unsync  []writeHandle // rotated-out write handles not yet fsynced (closed by syncAll, or remove)
+	written bool          // appended since the last syncAll
 }
 
 type segHandle struct {
@@ -292,7 +292,7 @@ func (s *segments) rotate() error {
 		}
 		s.mu.Lock()
 		if s.curF != nil {
-			s.unsync = append(s.unsync, s.curF)
+			s.unsync = append(s.unsync, writeHandle{s.cur, s.curF})
 		}
 		s.curF = f
 		s.mu.Unlock()
@@ -300,6 +300,12 @@ func (s *segments) rotate() error {
 	s.nextID++
 	s.cur, s.curSize = id, 0
 	return nil
+}
+
+// writeHandle is a rotated-out segment's write handle.
+type writeHandle struct {
+	id int64
+	f  *os.File
 }
 
 // syncAll fsyncs everything appended so far (the checkpointer calls it before copying the
@@ -316,8 +322,8 @@ func (s *segments) syncAll() error {
 	s.written = false
 	s.mu.Unlock()
 	var errs []error
-	for _, f := range pending {
-		errs = append(errs, f.Sync(), f.Close())
+	for _, h := range pending {
+		errs = append(errs, h.f.Sync(), h.f.Close())
 	}
 	if written && cur != nil {
 		if err := cur.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
@@ -426,6 +432,16 @@ func (s *segments) remove(seg int64) error {
 		return nil
 	}
 	s.dropLocked(seg)
+	// A rotated-out write handle not yet synced would keep the file's blocks
+	// allocated after the unlink, until the next checkpoint (on an idle server,
+	// until shutdown): close it, unsynced, as the file goes.
+	s.unsync = slices.DeleteFunc(s.unsync, func(h writeHandle) bool {
+		if h.id == seg {
+			h.f.Close()
+			return true
+		}
+		return false
+	})
 	err := os.Remove(s.path(seg))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil

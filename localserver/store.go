@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -44,18 +45,19 @@ type store struct {
 	wmu    sync.Mutex
 	memory bool
 
-	walBytes  atomic.Int64 // bytes committed since the last checkpoint (approximate)
+	walBytes atomic.Int64 // bytes committed since the last checkpoint (approximate)
 	// ckptFinish: a background checkpoint ran; the writer finishes it under wmu.
 	ckptFinish atomic.Bool
-	ckptReq   chan struct{}
-	ckptDone  chan struct{}
-	closeOnce sync.Once
+	ckptReq    chan struct{}
+	ckptDone   chan struct{}
+	closeOnce  sync.Once
 
 	segs *segments
 	// lock is the data directory's LockFile, held while the store is open (nil in memory).
 	lock *os.File
 	// lastIngest is the ingestion time of the last group commit (under wmu).
 	lastIngest int64
+	logger     *slog.Logger
 	// insertChunks[k] inserts k chunk rows in one statement, for k = 1..maxRowsPerInsert
 	// (prepared on w when the store opens: preparing needs w's only connection, which a
 	// write transaction holds; used under wmu).
@@ -76,7 +78,10 @@ type store struct {
 var memSeq atomic.Int64
 
 func openStore(cfg *Config) (*store, error) {
-	s := &store{memory: cfg.Memory, ckptReq: make(chan struct{}, 1), ckptDone: make(chan struct{}), queuedSig: make(chan struct{}, 1)}
+	s := &store{memory: cfg.Memory, ckptReq: make(chan struct{}, 1), ckptDone: make(chan struct{}), queuedSig: make(chan struct{}, 1), logger: cfg.Logger}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
 	if cfg.Memory {
 		// A private in-memory database lives as long as its single connection: keep it open.
 		dsn := fmt.Sprintf("file:cwlogs-mem-%d?mode=memory&_pragma=foreign_keys(0)", memSeq.Add(1))
