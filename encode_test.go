@@ -52,6 +52,7 @@ func FuzzAppendJSONString(f *testing.F) {
 func FuzzPutLogEventsRoundTrip(f *testing.F) {
 	f.Add("group", "stream", "msg", "second\nline", int64(1530000000123), int64(5), "")
 	f.Add("g", "s\u2028", "\xff\x00\"", "<&>", int64(0), int64(0), "tok")
+	f.Add("g", "s", "m", "n", int64(1), int64(0), "t\"\\\n") // a token to escape (a review's mutation writing it raw went unnoticed)
 	f.Fuzz(func(t *testing.T, group, stream, m1, m2 string, ts, delta int64, token string) {
 		in := &PutLogEventsInput{LogGroupName: group, LogStreamName: stream, SequenceToken: token,
 			LogEvents: []InputLogEvent{{ts, m1}, {ts + delta, m2}}}

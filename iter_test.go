@@ -24,6 +24,10 @@ func TestGetLogEventsIter(t *testing.T) {
 		var in getLogEventsWire
 		_ = json.Unmarshal([]byte(s.Body), &in)
 		sent = append(sent, in)
+		if n >= 10 { // an iterator that does not stop on the repeated token fails, not hangs
+			writeJSON(w, 400, `{"__type":"InvalidParameterException","message":"too many requests in the test"}`)
+			return
+		}
 		writeJSON(w, 200, pages[in.NextToken])
 	})
 	c := newTestClient(t, f)
@@ -49,6 +53,20 @@ func TestGetLogEventsIter(t *testing.T) {
 	}
 	if !reflect.DeepEqual(*in, orig) {
 		t.Errorf("input modified: %+v", *in)
+	}
+
+	// A caller's NextToken is where the iterator starts (a review's mutation
+	// ignoring it went unnoticed).
+	sent = nil
+	msgs = nil
+	for ev, err := range c.GetLogEventsIter(context.Background(), &GetLogEventsInput{LogGroupName: "g", LogStreamName: "s", NextToken: "f/2"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, ev.Message)
+	}
+	if len(sent) == 0 || sent[0].NextToken != "f/2" || !reflect.DeepEqual(msgs, []string{"c"}) {
+		t.Errorf("starting at f/2: first request %+v, messages %v; want token f/2 and [c]", sent, msgs)
 	}
 }
 

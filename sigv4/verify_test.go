@@ -58,6 +58,18 @@ func TestVerify(t *testing.T) {
 			return nil
 		}, wantCode: CodeIncompleteSignature},
 		{name: "missing date", mutate: func(r *http.Request) []byte { r.Header.Del("X-Amz-Date"); return nil }, wantCode: CodeIncompleteSignature},
+		// One hex digit of the signature changed: the comparison covers all 64 (a
+		// review's mutation comparing 63 went unnoticed).
+		{name: "last signature digit changed", mutate: func(r *http.Request) []byte {
+			a := r.Header.Get("Authorization")
+			last := a[len(a)-1]
+			r.Header.Set("Authorization", a[:len(a)-1]+map[bool]string{true: "1", false: "0"}[last == '0'])
+			return nil
+		}, wantCode: CodeInvalidSignature, wantMsg: "does not match"},
+		{name: "scope date other than X-Amz-Date's", mutate: func(r *http.Request) []byte {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/20150830/", "/20150831/", 1))
+			return nil
+		}, wantCode: CodeInvalidSignature, wantMsg: "Credential should be scoped to a valid date"},
 		// A name listed many times made the verifier copy its header as often (a
 		// review reached 5.8 GB from one 436 KB request); SigV4 wants each once, sorted.
 		{name: "signed header repeated", mutate: func(r *http.Request) []byte {
