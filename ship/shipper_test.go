@@ -57,6 +57,9 @@ func TestBatchRules(t *testing.T) {
 		{"count limit", gen(25000, func(i int) ev { return ev{now, fmt.Sprint("e", i)} }), 3},
 		{"byte limit", gen(300, func(i int) ev { return ev{now, strings.Repeat("x", 10000) + fmt.Sprint(i)} }), 3},
 		{"multibyte byte limit", gen(200, func(i int) ev { return ev{now, strings.Repeat("é", 5000) + fmt.Sprint(i)} }), 2},
+		// 5,000 × (200 + 26) bytes is over a batch, 5,000 × 200 is not: the 26-byte
+		// overhead decides the cut (a review's mutation leaving it out went unnoticed).
+		{"overhead counted", gen(5000, func(i int) ev { return ev{now, fmt.Sprintf("%0200d", i)} }), 2},
 		{"out of order", gen(5000, func(i int) ev { return ev{now.Add(-time.Duration(rand.IntN(3600)) * time.Second), fmt.Sprint("e", i)} }), 1},
 		{"24h span", gen(40, func(i int) ev {
 			return ev{now.Add(-13 * day).Add(time.Duration(i) * 8 * time.Hour), fmt.Sprint("e", i)}
@@ -321,6 +324,11 @@ func TestRejectedCounted(t *testing.T) {
 	want := Rejected{TooOld: 2, Expired: 1, TooNew: 1}
 	if st.Rejected != want || st.Sent != 6 || ce.Stats.Lost() != 4 {
 		t.Errorf("rejected %+v sent %d lost %d", st.Rejected, st.Sent, ce.Stats.Lost())
+	}
+	// Bytes counts the stored events only, 26 bytes of overhead each (a review's
+	// mutations of either went unnoticed).
+	if want := int64(6 * (1 + cwlogs.EventOverheadBytes)); st.Bytes != want {
+		t.Errorf("bytes %d, want %d (6 stored one-byte events)", st.Bytes, want)
 	}
 	var re *RejectedError
 	if len(got) != 1 || !errors.As(got[0], &re) || re.Rejected != want {
