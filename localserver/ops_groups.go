@@ -317,8 +317,14 @@ func (s *Server) deleteRetentionPolicy(rc *reqCtx) ([]byte, *apiError) {
 
 // setRetention sets the named group's retention in days (nil: none).
 func (s *Server) setRetention(group string, days any) *apiError {
+	return s.updateGroup(group, "retention_days", days)
+}
+
+// updateGroup sets column of the named group to value (ResourceNotFoundException for a
+// missing group).
+func (s *Server) updateGroup(group, column string, value any) *apiError {
 	return s.write(func(tx *sql.Tx) *apiError {
-		res, err := tx.Exec(`UPDATE log_groups SET retention_days = ? WHERE name = ?`, days, group)
+		res, err := tx.Exec(`UPDATE log_groups SET `+column+` = ? WHERE name = ?`, value, group)
 		if err != nil {
 			return s.dbErr(err)
 		}
@@ -352,14 +358,5 @@ func (s *Server) putLogGroupDeletionProtection(rc *reqCtx) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	return nil, s.write(func(tx *sql.Tx) *apiError {
-		res, err := tx.Exec(`UPDATE log_groups SET deletion_protection = ? WHERE name = ?`, *in.DeletionProtectionEnabled, name)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return groupNotFound()
-		}
-		return nil
-	})
+	return nil, s.updateGroup(name, "deletion_protection", *in.DeletionProtectionEnabled)
 }

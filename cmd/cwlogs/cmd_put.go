@@ -188,6 +188,11 @@ func (c *PutCommand) feed(ctx, endCtx context.Context, sh *ship.Shipper, msgs []
 		}
 		return nil
 	}
+	// After Ctrl-C (done fires): offer what was read; stop waiting only for a read of
+	// stdin that has been blocked for stdinGrace (it holds nothing yet).
+	done := ctx.Done()
+	var idle *time.Timer
+	var idleC <-chan time.Time // nil until Ctrl-C
 	for {
 		select {
 		case it, ok := <-lines:
@@ -197,29 +202,20 @@ func (c *PutCommand) feed(ctx, endCtx context.Context, sh *ship.Shipper, msgs []
 			if err := offer(it); err != nil {
 				return err
 			}
-		case <-ctx.Done():
-			// Offer what was read; stop waiting only for a read of stdin that
-			// has been blocked for stdinGrace (it holds nothing yet).
-			stop.Store(true)
-			idle := time.NewTimer(stdinGrace)
-			defer idle.Stop()
-			for {
-				select {
-				case it, ok := <-lines:
-					if !ok {
-						return nil
-					}
-					if err := offer(it); err != nil {
-						return err
-					}
-					idle.Reset(stdinGrace)
-				case <-idle.C:
-					if in.reading.Load() {
-						return nil
-					}
-					idle.Reset(stdinGrace)
-				}
+			if idle != nil {
+				idle.Reset(stdinGrace)
 			}
+		case <-done:
+			stop.Store(true)
+			done = nil
+			idle = time.NewTimer(stdinGrace)
+			defer idle.Stop()
+			idleC = idle.C
+		case <-idleC:
+			if in.reading.Load() {
+				return nil
+			}
+			idle.Reset(stdinGrace)
 		}
 	}
 }
