@@ -2,11 +2,13 @@ package cwlogs_test
 
 import (
 	"context"
+	"encoding/pem"
 	"fmt"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/cwlogs/cwlogs"
@@ -109,14 +111,34 @@ func ExampleRoleCache() {
 }
 
 // WithCABundle trusts a private certificate authority, for a TLS-inspecting
-// proxy or a local endpoint with its own certificate.
+// proxy or a local endpoint with its own certificate. Here the endpoint is a
+// local HTTPS stand-in whose certificate is written to a PEM file.
 func ExampleWithCABundle() {
-	c, err := cwlogs.New("us-east-1", "AKIDEXAMPLE", "secret",
-		cwlogs.WithEndpoint("https://logs.internal.example:8443"),
-		cwlogs.WithCABundle("/etc/ssl/private-ca.pem"))
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		fmt.Fprint(w, `{"logGroups":[{"logGroupName":"app"}]}`)
+	}))
+	defer srv.Close()
+	dir, err := os.MkdirTemp("", "ca")
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
-	fmt.Println(c.Endpoint())
+	defer os.RemoveAll(dir)
+	bundle := filepath.Join(dir, "private-ca.pem")
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(bundle, cert, 0o600); err != nil {
+		log.Fatal(err)
+	}
+
+	c, err := cwlogs.New("us-east-1", "AKIDEXAMPLE", "secret",
+		cwlogs.WithEndpoint(srv.URL), cwlogs.WithCABundle(bundle))
+	if err != nil {
+		log.Fatal(err)
+	}
+	out, err := c.DescribeLogGroups(context.Background(), &cwlogs.DescribeLogGroupsInput{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(out.LogGroups[0].LogGroupName)
+	// Output: app
 }
