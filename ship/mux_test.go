@@ -61,7 +61,6 @@ func TestMuxCloseFromTwoOnErrors(t *testing.T) {
 	}
 }
 
-
 // TestIdleStreamPinsNoBatch: when a stream's last sender exits with nothing
 // left to send, the batch being built, a recycled one that may hold room for
 // 10,000 events, goes back to the pool. A review measured 243 KB pinned per
