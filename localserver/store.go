@@ -57,7 +57,7 @@ type store struct {
 	lock *os.File
 	// lastIngest is the ingestion time of the last group commit (under wmu).
 	lastIngest int64
-	logger     *slog.Logger
+	logger     *slog.Logger // Config.Logger
 	// insertChunks[k] inserts k chunk rows in one statement, for k = 1..maxRowsPerInsert
 	// (prepared on w when the store opens: preparing needs w's only connection, which a
 	// write transaction holds; used under wmu).
@@ -79,9 +79,6 @@ var memSeq atomic.Int64
 
 func openStore(cfg *Config) (*store, error) {
 	s := &store{memory: cfg.Memory, ckptReq: make(chan struct{}, 1), ckptDone: make(chan struct{}), queuedSig: make(chan struct{}, 1), logger: cfg.Logger}
-	if s.logger == nil {
-		s.logger = slog.New(slog.DiscardHandler)
-	}
 	if cfg.Memory {
 		// A private in-memory database lives as long as its single connection: keep it open.
 		dsn := fmt.Sprintf("file:cwlogs-mem-%d?mode=memory&_pragma=foreign_keys(0)", memSeq.Add(1))
@@ -118,6 +115,7 @@ func openStore(cfg *Config) (*store, error) {
 			"&_pragma=cache_size(-8000)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)"
 		base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
 		if s.w, err = sql.Open("sqlite", base+common+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"); err != nil {
+			s.lock.Close()
 			return nil, err
 		}
 		s.w.SetMaxOpenConns(1)
