@@ -182,7 +182,7 @@ func (m *Mux) Close(ctx context.Context) error {
 	// OnError calls: another stream's may be calling Close too, and waiting
 	// for this one (a review found two such calls waiting for each other).
 	fromOnError := slices.ContainsFunc(ss, func(s *Shipper) bool { return s.reentrant(caller) })
-	errs := each(ss, func(s *Shipper) error { return s.close(ctx, caller, fromOnError) })
+	errs := each(ss, func(s *Shipper) error { return s.close(ctx, fromOnError) })
 	var ce CloseError
 	failed := false
 	for i, err := range errs {

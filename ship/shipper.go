@@ -739,18 +739,18 @@ func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
 // are passed to OnError once that call returns. (A Close that OnError starts
 // on another goroutine and waits for is bounded by its ctx only.)
 func (s *Shipper) Close(ctx context.Context) error {
-	return s.close(ctx, goroutineID(), false)
+	return s.close(ctx, s.reentrant(goroutineID()))
 }
 
-// close is Close called on the goroutine caller (see reentrant). fromOnError
-// says that caller runs an OnError of another shipper (a Mux's): then, too,
-// Close must not wait for OnError calls, which may be waiting for the caller.
-func (s *Shipper) close(ctx context.Context, caller uint64, fromOnError bool) error {
+// close is Close; fromOnError says that it runs on the goroutine of an
+// OnError call, of this shipper or of another of its Mux (see reentrant):
+// then Close must not wait for OnError calls, which may be waiting for it.
+func (s *Shipper) close(ctx context.Context, fromOnError bool) error {
 	first := false
 	s.closeOnce.Do(func() { first = true })
 	if !first {
 		wait := s.closeDone
-		if fromOnError || s.reentrant(caller) {
+		if fromOnError {
 			wait = s.closeSettled
 		}
 		select {
@@ -808,7 +808,7 @@ func (s *Shipper) close(ctx context.Context, caller uint64, fromOnError bool) er
 	s.mu.Lock()
 	reporting := s.reporting
 	s.mu.Unlock()
-	if !reporting || fromOnError || s.reentrant(caller) {
+	if !reporting || fromOnError {
 		return s.closeErr
 	}
 	select {
