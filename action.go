@@ -136,7 +136,7 @@ func checkEntity(op, field string, v any) error {
 			return &ValidationError{Operation: op, Field: field + "." + k, Value: showValue(k), Reason: "is not a member of entity (allowed: keyAttributes, attributes)"}
 		}
 		f := field + "." + k
-		attrs, err := paramTags(op, f, m[k])
+		attrs, err := paramStringMap(op, f, m[k])
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,9 @@ func showAny(v any) string {
 	return showValue(s)
 }
 
-func paramTags(op, field string, v any) (map[string]string, error) {
+// paramStringMap converts a param given as map[string]string or as
+// map[string]any with string values (tags, entity attributes).
+func paramStringMap(op, field string, v any) (map[string]string, error) {
 	switch t := v.(type) {
 	case nil:
 		return nil, nil
@@ -251,7 +253,7 @@ func simpleActionParams(op string, params map[string]any) (map[string]any, error
 		if in.LogGroupClass, err = paramString(op, "logGroupClass", params); err != nil {
 			return nil, err
 		}
-		if in.Tags, err = paramTags(op, "tags", params["tags"]); err != nil {
+		if in.Tags, err = paramStringMap(op, "tags", params["tags"]); err != nil {
 			return nil, err
 		}
 		if t, ok := params["tags"]; ok && t != nil && len(in.Tags) == 0 {
