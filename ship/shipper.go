@@ -9,9 +9,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cwlogs/cwlogs"
+	"github.com/cwlogs/cwlogs/internal/linecut"
 )
 
 // API is the part of the cwlogs client a Shipper uses; *cwlogs.Client
@@ -576,19 +576,8 @@ func (s *Shipper) spillPartialLocked(t time.Time) error {
 	if len(s.partial) <= s.c.maxMessage {
 		return nil
 	}
-	// Keep an unfinished UTF-8 sequence at the end for the next Write.
-	keep := 0
-	for i := len(s.partial) - 1; i >= 0 && i >= len(s.partial)-utf8.UTFMax; i-- {
-		if utf8.RuneStart(s.partial[i]) {
-			if !utf8.FullRune(s.partial[i:]) {
-				keep = len(s.partial) - i
-			}
-			break
-		}
-	}
-	if n := len(s.partial) - keep; keep == 0 && n > 0 && s.partial[n-1] == '\r' {
-		keep = 1 // may be the "\r" of a "\r\n" ending
-	}
+	// Keep an unfinished UTF-8 sequence, or a '\r', at the end for the next Write.
+	keep := linecut.Keep(s.partial)
 	line := string(s.partial[:len(s.partial)-keep])
 	s.partial = append(s.partial[:0], s.partial[len(s.partial)-keep:]...)
 	if line != "" && s.LogContext(context.Background(), t, line) == ErrClosed {

@@ -13,9 +13,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cwlogs/cwlogs"
+	"github.com/cwlogs/cwlogs/internal/linecut"
 	"github.com/cwlogs/cwlogs/ship"
 )
 
@@ -264,7 +264,7 @@ func readLines(r io.Reader, lines chan<- stdinLine, stop *atomic.Bool) {
 		if err == bufio.ErrBufferFull {
 			long = append(long, frag...)
 			if len(long) >= ship.MaxMessageBytes {
-				n := len(long) - incompleteTail(long)
+				n := len(long) - linecut.Keep(long)
 				lines <- stdinLine{line: string(long[:n])}
 				long = append(long[:0], long[n:]...)
 			}
@@ -280,24 +280,6 @@ func readLines(r io.Reader, lines chan<- stdinLine, stop *atomic.Bool) {
 			return
 		}
 	}
-}
-
-// incompleteTail is how many bytes at the end of b belong to a line ending
-// or a UTF-8 character that may continue in the next read: a trailing '\r',
-// or the start of an unfinished multi-byte character.
-func incompleteTail(b []byte) int {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		return 1
-	}
-	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
-		if utf8.RuneStart(b[i]) {
-			if !utf8.FullRune(b[i:]) {
-				return len(b) - i
-			}
-			break
-		}
-	}
-	return 0
 }
 
 func summarize(st ship.Stats) putSummary {
