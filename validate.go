@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -264,24 +265,22 @@ const spanMargin = 5 * time.Minute
 // the service refuses the whole batch then. It rejects the other events one
 // by one and stores the rest, so they do not count.
 func (in *PutLogEventsInput) checkSpan(now time.Time) error {
+	evs := in.LogEvents
 	lo := now.Add(-MaxEventAge + spanMargin).UnixMilli()
 	hi := now.Add(MaxEventFuture - spanMargin).UnixMilli()
-	first := -1
-	for i := range in.LogEvents {
-		ts := in.LogEvents[i].Timestamp
-		if ts < lo || ts > hi {
-			continue
-		}
-		if first < 0 {
-			first = i
-			continue
-		}
-		if f := in.LogEvents[first].Timestamp; ts-f > MaxBatchSpan.Milliseconds() {
-			return verrf("PutLogEvents", "logEvents["+strconv.Itoa(i)+"].timestamp", strconv.FormatInt(ts, 10),
-				"is more than 24 hours after logEvents[%d].timestamp %d; the valid events of a batch (at most 14 days old, 2 hours ahead) may span at most 24 hours", first, f)
-		}
+	// In chronological order, the valid events are evs[first:end].
+	first := sort.Search(len(evs), func(i int) bool { return evs[i].Timestamp >= lo })
+	end := sort.Search(len(evs), func(i int) bool { return evs[i].Timestamp > hi })
+	if first >= end {
+		return nil
 	}
-	return nil
+	f := evs[first].Timestamp
+	i := first + sort.Search(end-first, func(i int) bool { return evs[first+i].Timestamp-f > MaxBatchSpan.Milliseconds() })
+	if i == end {
+		return nil
+	}
+	return verrf("PutLogEvents", "logEvents["+strconv.Itoa(i)+"].timestamp", strconv.FormatInt(evs[i].Timestamp, 10),
+		"is more than 24 hours after logEvents[%d].timestamp %d; the valid events of a batch (at most 14 days old, 2 hours ahead) may span at most 24 hours", first, f)
 }
 
 func (in *PutLogEventsInput) validate() error {
