@@ -13,11 +13,11 @@ const MaxMessageBytes = cwlogs.MaxEventBytes - cwlogs.EventOverheadBytes
 
 // MaxFuture is how far in the future an event may be: the service rejects
 // events more than 2 hours ahead.
-const MaxFuture = 2 * time.Hour
+const MaxFuture = cwlogs.MaxEventFuture
 
 // DefaultRetention is the default age limit of events: the service rejects
 // events older than 14 days.
-const DefaultRetention = 14 * 24 * time.Hour
+const DefaultRetention = cwlogs.MaxEventAge
 
 // FullPolicy says what happens when the buffer is full.
 type FullPolicy int
