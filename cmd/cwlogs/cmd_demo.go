@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/cwlogs/cwlogs"
-	"github.com/cwlogs/cwlogs/localserver"
 )
 
 var demoInfo = &commandInfo{
@@ -67,9 +66,12 @@ func (c *DemoCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("cwlogs demo: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	srv, err := localserver.New(localserver.Config{Addr: "127.0.0.1:0", DataDir: dir,
+	srv, err := newLocalServer(serverConfig{Addr: "127.0.0.1:0", DataDir: dir,
 		Credentials: map[string]string{demoAccessKeyID: demoSecret}})
 	if err != nil {
+		if _, ok := err.(*configError); ok {
+			return err
+		}
 		return fmt.Errorf("cwlogs demo: %w", err)
 	}
 	defer srv.Shutdown(context.WithoutCancel(ctx))

@@ -10,8 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"github.com/cwlogs/cwlogs/localserver"
 )
 
 var serveInfo = &commandInfo{
@@ -36,6 +34,23 @@ Point clients at it with --endpoint-url or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS.`,
 
 // DefaultServeAddr is where serve listens without --addr.
 const DefaultServeAddr = "127.0.0.1:4588"
+
+// serverConfig configures the local server of serve and demo: the fields of
+// localserver.Config they set, so that this file builds where that package does not
+// (see localserver_none.go).
+type serverConfig struct {
+	Addr, DataDir, Region, AccountID string
+	Memory                           bool
+	Credentials                      map[string]string // nil: accept any well-formed signature
+	Logger                           *slog.Logger
+}
+
+// localServer is what serve and demo use of a *localserver.Server.
+type localServer interface {
+	Start() error
+	URL() string
+	Shutdown(ctx context.Context) error
+}
 
 // ServeCommand is "cwlogs serve".
 type ServeCommand struct {
@@ -142,13 +157,16 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		level = slog.LevelError
 	}
 	logger := slog.New(slog.NewTextHandler(c.m.Stderr, &slog.HandlerOptions{Level: level}))
-	cfg := localserver.Config{Addr: c.addr, DataDir: dataDir, Memory: c.memory, Region: c.m.g.region,
+	cfg := serverConfig{Addr: c.addr, DataDir: dataDir, Memory: c.memory, Region: c.m.g.region,
 		AccountID: c.accountID, Logger: logger}
 	if len(creds) > 0 {
 		cfg.Credentials = creds
 	}
-	srv, err := localserver.New(cfg)
+	srv, err := newLocalServer(cfg)
 	if err != nil {
+		if _, ok := err.(*configError); ok {
+			return err
+		}
 		return fmt.Errorf("cwlogs serve: %w", err)
 	}
 	if err := srv.Start(); err != nil {
