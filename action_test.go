@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,13 +20,18 @@ func TestActionTimestampForms(t *testing.T) {
 		ts   any
 	}{
 		{"digit string", "1530000000123"},
-		{"int", 1530000000123},
 		{"int64", int64(1530000000123)},
 		{"uint64", uint64(1530000000123)},
 		{"float64 from JSON", float64(1530000000123)},
 		{"json.Number", json.Number("1530000000123")},
 		{"time.Time", ts},
 		{"*time.Time", &ts},
+	}
+	if strconv.IntSize == 64 { // a timestamp in milliseconds does not fit a 32-bit int
+		tests = append(tests, struct {
+			name string
+			ts   any
+		}{"int", int(ts.UnixMilli())})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,12 +57,6 @@ func discardSink() *httptest.Server {
 	}))
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // shipEvents ships n events with a ship.Shipper.
 func shipEvents(tb testing.TB, endpoint string, n int) ship.Stats {
 	c, err := cwlogs.New("us-east-1", "AKIDEXAMPLE", "secret", cwlogs.WithEndpoint(endpoint), cwlogs.WithMaxAttempts(1))
