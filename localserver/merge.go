@@ -103,19 +103,16 @@ func newMerger(ctx context.Context, st *store, r scanRange) *merger {
 
 // nextCandidate returns the next candidate chunk without consuming it.
 func (m *merger) nextCandidate() (*chunkMeta, error) {
-	if m.ci < len(m.cand) {
-		return &m.cand[m.ci], nil
+	// A fetched batch may hold only chunks of streams the scan skips: that is not the end.
+	for m.ci >= len(m.cand) {
+		if m.done {
+			return nil, nil
+		}
+		if err := m.fetch(); err != nil {
+			return nil, err
+		}
 	}
-	if m.done {
-		return nil, nil
-	}
-	if err := m.fetch(); err != nil {
-		return nil, err
-	}
-	if m.ci < len(m.cand) {
-		return &m.cand[m.ci], nil
-	}
-	return nil, nil
+	return &m.cand[m.ci], nil
 }
 
 func (m *merger) fetch() error {

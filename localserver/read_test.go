@@ -381,6 +381,71 @@ func TestFilterLogEventsStreamNames(t *testing.T) {
 	}
 }
 
+// TestFilterLogEventsSkipsRunsOfOtherStreams: when only some streams are searched, more
+// chunks of other streams in a row than the merger fetches at once (candidateBatch) must
+// not end the scan. Before the fix the answer was no events and no nextToken.
+func TestFilterLogEventsSkipsRunsOfOtherStreams(t *testing.T) {
+	s := newTestServer(t, Config{})
+	for _, st := range []string{"app-a", "app-b", "noise"} {
+		setupStream(t, s, "g", st)
+	}
+	base := nowMs() - 3600_000
+	put := func(st string, ts int64) {
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": st,
+			"logEvents": []m{{"timestamp": ts, "message": st}}})
+	}
+	// noise × (2·candidateBatch+5), a, noise × same, b: runs at the start and in the middle.
+	ts := base
+	for range 2*candidateBatch + 5 {
+		put("noise", ts)
+		ts++
+	}
+	put("app-a", ts)
+	ts++
+	for range 2*candidateBatch + 5 {
+		put("noise", ts)
+		ts++
+	}
+	put("app-b", ts)
+	for _, tc := range []struct {
+		name string
+		in   m
+		want []string
+	}{
+		{"names", m{"logStreamNames": []string{"app-a", "app-b"}}, []string{"app-a", "app-b"}},
+		{"one name", m{"logStreamNames": []string{"app-b"}}, []string{"app-b"}},
+		{"prefix", m{"logStreamNamePrefix": "app-"}, []string{"app-a", "app-b"}},
+		{"names and noise", m{"logStreamNames": []string{"app-b", "noise"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := m{"logGroupName": "g"}
+			maps.Copy(in, tc.in)
+			var got []string
+			for range 1000 {
+				r := mustOK(t, s, "FilterLogEvents", in)
+				for _, e := range list(r.body["events"]) {
+					got = append(got, e.(map[string]any)["message"].(string))
+				}
+				tok, ok := r.body["nextToken"].(string)
+				if !ok {
+					break
+				}
+				in["nextToken"] = tok
+			}
+			want := tc.want
+			if want == nil { // every noise event, then app-b's
+				for range 2 * (2*candidateBatch + 5) {
+					want = append(want, "noise")
+				}
+				want = append(want, "app-b")
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("events from %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 func TestFilterLogEventsErrors(t *testing.T) {
 	s := newTestServer(t, Config{})
 	setupStream(t, s, "g", "s")
