@@ -51,6 +51,10 @@ const (
 	MaxEventsLimit = 10000
 	// MaxFilterLogStreamNames is the largest number of LogStreamNames in FilterLogEvents.
 	MaxFilterLogStreamNames = 100
+	// MaxDescribeLogGroupIdentifiers is the largest number of LogGroupIdentifiers in DescribeLogGroups.
+	MaxDescribeLogGroupIdentifiers = 50
+	// MaxAccountIdentifiers is the largest number of AccountIdentifiers in DescribeLogGroups.
+	MaxAccountIdentifiers = 20
 	// MaxFilterPatternLen is the longest filter pattern (characters).
 	MaxFilterPatternLen = 1024
 )

@@ -25,6 +25,10 @@ type describeLogGroupsWire struct {
 	LogGroupClass       string `json:"logGroupClass,omitempty"`
 	Limit               int    `json:"limit,omitempty"`
 	NextToken           string `json:"nextToken,omitempty"`
+	// Members added since; omitted when empty.
+	LogGroupIdentifiers   []string `json:"logGroupIdentifiers,omitempty"`
+	IncludeLinkedAccounts bool     `json:"includeLinkedAccounts,omitempty"`
+	AccountIdentifiers    []string `json:"accountIdentifiers,omitempty"`
 }
 
 type describeLogStreamsWire struct {
@@ -46,6 +50,7 @@ type getLogEventsWire struct {
 	Limit              int    `json:"limit,omitempty"`
 	NextToken          string `json:"nextToken,omitempty"`
 	StartFromHead      bool   `json:"startFromHead,omitempty"`
+	Unmask             bool   `json:"unmask,omitempty"`
 }
 
 type filterLogEventsWire struct {
@@ -58,6 +63,7 @@ type filterLogEventsWire struct {
 	FilterPattern       string   `json:"filterPattern,omitempty"`
 	Limit               int      `json:"limit,omitempty"`
 	NextToken           string   `json:"nextToken,omitempty"`
+	Unmask              bool     `json:"unmask,omitempty"`
 }
 
 type retentionWire struct {
@@ -163,7 +169,8 @@ func (c *Client) DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsInp
 	}
 	var w describeLogGroupsWire
 	if in != nil {
-		w = describeLogGroupsWire{in.LogGroupNamePrefix, in.LogGroupNamePattern, in.LogGroupClass, in.Limit, in.NextToken}
+		w = describeLogGroupsWire{in.LogGroupNamePrefix, in.LogGroupNamePattern, in.LogGroupClass, in.Limit, in.NextToken,
+			in.LogGroupIdentifiers, in.IncludeLinkedAccounts, in.AccountIdentifiers}
 	}
 	out := &DescribeLogGroupsOutput{}
 	if err := c.call(ctx, "DescribeLogGroups", w, out); err != nil {
@@ -190,7 +197,7 @@ func (c *Client) GetLogEvents(ctx context.Context, in *GetLogEventsInput) (*GetL
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	w := getLogEventsWire{in.LogGroupName, in.LogGroupIdentifier, in.LogStreamName, in.StartTime, in.EndTime, in.Limit, in.NextToken, in.StartFromHead}
+	w := getLogEventsWire{in.LogGroupName, in.LogGroupIdentifier, in.LogStreamName, in.StartTime, in.EndTime, in.Limit, in.NextToken, in.StartFromHead, in.Unmask}
 	out := &GetLogEventsOutput{}
 	if err := c.call(ctx, "GetLogEvents", w, out); err != nil {
 		return nil, err
@@ -203,7 +210,7 @@ func (c *Client) FilterLogEvents(ctx context.Context, in *FilterLogEventsInput) 
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	w := filterLogEventsWire{in.LogGroupName, in.LogGroupIdentifier, in.LogStreamNames, in.LogStreamNamePrefix, in.StartTime, in.EndTime, in.FilterPattern, in.Limit, in.NextToken}
+	w := filterLogEventsWire{in.LogGroupName, in.LogGroupIdentifier, in.LogStreamNames, in.LogStreamNamePrefix, in.StartTime, in.EndTime, in.FilterPattern, in.Limit, in.NextToken, in.Unmask}
 	out := &FilterLogEventsOutput{}
 	if err := c.call(ctx, "FilterLogEvents", w, out); err != nil {
 		return nil, err

@@ -74,6 +74,13 @@ type DescribeLogGroupsInput struct {
 	LogGroupClass       string
 	Limit               int // 0 means the service default (50)
 	NextToken           string
+	// LogGroupIdentifiers lists 1–50 log group names or ARNs to describe; it cannot be
+	// combined with the prefix, the pattern or the class. Nil or empty: not sent.
+	LogGroupIdentifiers []string
+	// IncludeLinkedAccounts, in a monitoring account, also returns the log groups of the
+	// source accounts in AccountIdentifiers (at most 20 account ids of 12 digits; none: all).
+	IncludeLinkedAccounts bool
+	AccountIdentifiers    []string
 }
 
 // LogGroup describes a log group.
@@ -87,6 +94,16 @@ type LogGroup struct {
 	StoredBytes       int64  `json:"storedBytes,omitempty"`
 	KmsKeyID          string `json:"kmsKeyId,omitempty"`
 	LogGroupClass     string `json:"logGroupClass,omitempty"`
+	// DataProtectionStatus is ACTIVATED, DELETED, ARCHIVED or DISABLED when the group has
+	// or had a data protection policy.
+	DataProtectionStatus string `json:"dataProtectionStatus,omitempty"`
+	// InheritedProperties lists account-level settings the group inherits, such as
+	// ACCOUNT_DATA_PROTECTION.
+	InheritedProperties []string `json:"inheritedProperties,omitempty"`
+	// DeletionProtectionEnabled: DeleteLogGroup fails until protection is turned off
+	// (PutLogGroupDeletionProtection, through Action).
+	DeletionProtectionEnabled        bool `json:"deletionProtectionEnabled,omitempty"`
+	BearerTokenAuthenticationEnabled bool `json:"bearerTokenAuthenticationEnabled,omitempty"`
 }
 
 // DescribeLogGroupsOutput is one page of DescribeLogGroups.
@@ -142,6 +159,8 @@ type GetLogEventsInput struct {
 	// StartFromHead reads from the oldest event first. The service default is false (the tail).
 	// Iterators set it to true when following forward tokens.
 	StartFromHead bool
+	// Unmask shows fields masked by a data protection policy (needs logs:Unmask).
+	Unmask bool
 }
 
 // OutputLogEvent is an event returned by GetLogEvents.
@@ -169,6 +188,7 @@ type FilterLogEventsInput struct {
 	FilterPattern       string // empty matches every event
 	Limit               int    // 0 means the service default (10,000)
 	NextToken           string
+	Unmask              bool // show fields masked by a data protection policy (needs logs:Unmask)
 }
 
 // FilteredLogEvent is an event returned by FilterLogEvents.
@@ -184,6 +204,14 @@ type FilteredLogEvent struct {
 type FilterLogEventsOutput struct {
 	Events    []FilteredLogEvent `json:"events"`
 	NextToken string             `json:"nextToken,omitempty"`
+	// SearchedLogStreams has been empty on AWS since May 2020 (some emulators fill it).
+	SearchedLogStreams []SearchedLogStream `json:"searchedLogStreams,omitempty"`
+}
+
+// SearchedLogStream is an entry of FilterLogEventsOutput.SearchedLogStreams.
+type SearchedLogStream struct {
+	LogStreamName      string `json:"logStreamName"`
+	SearchedCompletely bool   `json:"searchedCompletely"`
 }
 
 // PutRetentionPolicyInput is the input of PutRetentionPolicy.

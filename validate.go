@@ -350,6 +350,31 @@ func (in *DescribeLogGroupsInput) validate() error {
 	if e := validLogGroupClass(op, "logGroupClass", in.LogGroupClass); e != nil {
 		return e
 	}
+	if len(in.LogGroupIdentifiers) > 0 {
+		for _, f := range []struct{ name, value string }{
+			{"logGroupNamePrefix", in.LogGroupNamePrefix}, {"logGroupNamePattern", in.LogGroupNamePattern}, {"logGroupClass", in.LogGroupClass},
+		} {
+			if f.value != "" {
+				return verr(op, f.name, showValue(f.value), "must not be combined with logGroupIdentifiers")
+			}
+		}
+		if len(in.LogGroupIdentifiers) > MaxDescribeLogGroupIdentifiers {
+			return verrf(op, "logGroupIdentifiers", strconv.Itoa(len(in.LogGroupIdentifiers))+" identifiers", "must hold 1 to %d", MaxDescribeLogGroupIdentifiers)
+		}
+		for i, s := range in.LogGroupIdentifiers {
+			if e := validLogGroupIdentifier(op, "logGroupIdentifiers["+strconv.Itoa(i)+"]", s); e != nil {
+				return e
+			}
+		}
+	}
+	if len(in.AccountIdentifiers) > MaxAccountIdentifiers {
+		return verrf(op, "accountIdentifiers", strconv.Itoa(len(in.AccountIdentifiers))+" ids", "must hold at most %d", MaxAccountIdentifiers)
+	}
+	for i, s := range in.AccountIdentifiers {
+		if len(s) != 12 || strings.Trim(s, "0123456789") != "" {
+			return verr(op, "accountIdentifiers["+strconv.Itoa(i)+"]", showValue(s), "must be 12 digits")
+		}
+	}
 	return nilIfNil(validLimit(op, in.Limit, MaxDescribeLimit))
 }
 

@@ -276,6 +276,14 @@ func TestValidationCharMessages(t *testing.T) {
 		{&DescribeLogGroupsInput{LogGroupNamePattern: "ab*"}, "logGroupNamePattern", `contains '*' at byte 2; allowed are A-Z a-z 0-9 . - _ / #`},
 		{&DescribeLogGroupsInput{LogGroupNamePattern: strings.Repeat("a", 513)}, "logGroupNamePattern", "is 513 characters long; the maximum is 512"},
 		{&DescribeLogGroupsInput{LogGroupNamePattern: "\xff"}, "logGroupNamePattern", "is not valid UTF-8"},
+		{&DescribeLogGroupsInput{LogGroupIdentifiers: []string{"a"}, LogGroupNamePrefix: "p"}, "logGroupNamePrefix", "must not be combined with logGroupIdentifiers"},
+		{&DescribeLogGroupsInput{LogGroupIdentifiers: []string{"a"}, LogGroupNamePattern: "p"}, "logGroupNamePattern", "must not be combined with logGroupIdentifiers"},
+		{&DescribeLogGroupsInput{LogGroupIdentifiers: []string{"a"}, LogGroupClass: "STANDARD"}, "logGroupClass", "must not be combined with logGroupIdentifiers"},
+		{&DescribeLogGroupsInput{LogGroupIdentifiers: make([]string, 51)}, "logGroupIdentifiers", "must hold 1 to 50"},
+		{&DescribeLogGroupsInput{LogGroupIdentifiers: []string{"ok", "a b"}}, "logGroupIdentifiers[1]", `contains ' '; allowed are letters, digits and _ # + = / : , . @ -`},
+		{&DescribeLogGroupsInput{LogGroupIdentifiers: []string{""}}, "logGroupIdentifiers[0]", "is required and must not be empty"},
+		{&DescribeLogGroupsInput{AccountIdentifiers: make([]string, 21)}, "accountIdentifiers", "must hold at most 20"},
+		{&DescribeLogGroupsInput{AccountIdentifiers: []string{"123456789012", "12345678901x"}}, "accountIdentifiers[1]", "must be 12 digits"},
 		{&CreateLogGroupInput{LogGroupName: "g", Tags: map[string]string{"b*": "v", "a*": "v"}}, "tags key", `must match ^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`},
 	} {
 		var ve *ValidationError

@@ -41,18 +41,23 @@ func TestWireRequests(t *testing.T) {
 			_, err := c.DescribeLogGroups(ctx, &DescribeLogGroupsInput{LogGroupNamePrefix: "/app", Limit: 5, NextToken: "n"})
 			return err
 		}, "DescribeLogGroups", `{"logGroupNamePrefix":"/app","limit":5,"nextToken":"n"}`},
+		{"DescribeLogGroups identifiers", func(c *Client) error {
+			_, err := c.DescribeLogGroups(ctx, &DescribeLogGroupsInput{LogGroupIdentifiers: []string{"a", "arn:aws:logs:us-east-1:123456789012:log-group:b"},
+				IncludeLinkedAccounts: true, AccountIdentifiers: []string{"123456789012"}})
+			return err
+		}, "DescribeLogGroups", `{"logGroupIdentifiers":["a","arn:aws:logs:us-east-1:123456789012:log-group:b"],"includeLinkedAccounts":true,"accountIdentifiers":["123456789012"]}`},
 		{"DescribeLogStreams", func(c *Client) error {
 			_, err := c.DescribeLogStreams(ctx, &DescribeLogStreamsInput{LogGroupIdentifier: "arn:aws:logs:us-east-1:123456789012:log-group:g", OrderBy: OrderByLastEventTime, Descending: true})
 			return err
 		}, "DescribeLogStreams", `{"logGroupIdentifier":"arn:aws:logs:us-east-1:123456789012:log-group:g","orderBy":"LastEventTime","descending":true}`},
 		{"GetLogEvents", func(c *Client) error {
-			_, err := c.GetLogEvents(ctx, &GetLogEventsInput{LogGroupName: "g", LogStreamName: "s", StartTime: ptr(int64(0)), EndTime: ptr(int64(5)), StartFromHead: true})
+			_, err := c.GetLogEvents(ctx, &GetLogEventsInput{LogGroupName: "g", LogStreamName: "s", StartTime: ptr(int64(0)), EndTime: ptr(int64(5)), StartFromHead: true, Unmask: true})
 			return err
-		}, "GetLogEvents", `{"logGroupName":"g","logStreamName":"s","startTime":0,"endTime":5,"startFromHead":true}`},
+		}, "GetLogEvents", `{"logGroupName":"g","logStreamName":"s","startTime":0,"endTime":5,"startFromHead":true,"unmask":true}`},
 		{"FilterLogEvents", func(c *Client) error {
-			_, err := c.FilterLogEvents(ctx, &FilterLogEventsInput{LogGroupName: "g", LogStreamNames: []string{"a", "b"}, FilterPattern: "ERROR", Limit: 10})
+			_, err := c.FilterLogEvents(ctx, &FilterLogEventsInput{LogGroupName: "g", LogStreamNames: []string{"a", "b"}, FilterPattern: "ERROR", Limit: 10, Unmask: true})
 			return err
-		}, "FilterLogEvents", `{"logGroupName":"g","logStreamNames":["a","b"],"filterPattern":"ERROR","limit":10}`},
+		}, "FilterLogEvents", `{"logGroupName":"g","logStreamNames":["a","b"],"filterPattern":"ERROR","limit":10,"unmask":true}`},
 		{"PutRetentionPolicy", func(c *Client) error {
 			return c.PutRetentionPolicy(ctx, &PutRetentionPolicyInput{LogGroupName: "g", RetentionInDays: 14})
 		}, "PutRetentionPolicy", `{"logGroupName":"g","retentionInDays":14}`},
