@@ -93,13 +93,20 @@ type tailer struct {
 	sel    eventSelection
 	start  int64            // ms: nothing before this is shown
 	newest int64            // ms: newest timestamp printed
-	seen   map[string]int64 // event id -> timestamp, for events inside the overlap window
+	seen   map[string]int64 // event id -> timestamp, for events inside the overlap window (--follow only)
 	sleep  func(ctx context.Context, d time.Duration) error
+	now    func() time.Time // nil: time.Now
 }
 
 // windowStart is where the next poll starts reading.
+// An event stamped in the future (a writer's clock ahead) does not move the
+// window past now, which would hide every event that follows it.
 func (t *tailer) windowStart() int64 {
-	return max(t.start, t.newest-tailOverlap.Milliseconds())
+	now := time.Now
+	if t.now != nil {
+		now = t.now
+	}
+	return max(t.start, min(t.newest, now().UnixMilli())-tailOverlap.Milliseconds())
 }
 
 func (t *tailer) run(ctx context.Context, follow bool) error {
@@ -141,12 +148,15 @@ func (t *tailer) poll(ctx context.Context, follow bool) error {
 			if _, dup := t.seen[e.EventID]; dup || e.Timestamp < t.start {
 				continue
 			}
-			t.seen[e.EventID] = e.Timestamp
+			if follow { // one poll alone never returns an event twice
+				t.seen[e.EventID] = e.Timestamp
+			}
 			t.newest = max(t.newest, e.Timestamp)
 			if err := t.m.out.event(filteredJSON(e), true); err != nil {
 				return err
 			}
 		}
+		t.prune() // a long first poll (--since 1w) must not keep every id
 		if out.NextToken == "" || out.NextToken == in.NextToken {
 			break
 		}
@@ -157,14 +167,18 @@ func (t *tailer) poll(ctx context.Context, follow bool) error {
 			}
 		}
 	}
-	// Forget the ids that the next poll cannot return again.
+	return nil
+}
+
+// prune forgets the ids that no later page or poll can return again: events
+// come by time, and the next poll starts at windowStart.
+func (t *tailer) prune() {
 	next := t.windowStart()
 	for id, ts := range t.seen {
 		if ts < next {
 			delete(t.seen, id)
 		}
 	}
-	return nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -112,6 +112,9 @@ func (t *table) row(cells ...string) {
 	for i, c := range cells {
 		// Keep one cell on one line and out of the column logic.
 		cells[i] = cellCleaner.Replace(c)
+		if t.p.outTTY {
+			cells[i] = termSafe(cells[i])
+		}
 	}
 	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
 }

@@ -181,3 +181,110 @@ func TestTailInterrupted(t *testing.T) {
 		cancel()
 	}
 }
+
+// scriptedFilter serves FilterLogEvents answers from pages (one per request, in order),
+// records each request's input, and cancels ctx when the script is used up.
+func scriptedFilter(t *testing.T, cancel context.CancelFunc, pages []string) (*cwlogs.Client, func() []map[string]any) {
+	t.Helper()
+	var mu sync.Mutex
+	var reqs []map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var in map[string]any
+		json.Unmarshal(body, &in)
+		mu.Lock()
+		i := len(reqs)
+		reqs = append(reqs, in)
+		mu.Unlock()
+		if i >= len(pages) {
+			cancel()
+			w.WriteHeader(500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		io.WriteString(w, pages[i])
+	}))
+	t.Cleanup(srv.Close)
+	cl, err := cwlogs.New("us-east-1", "AKID", "secret", cwlogs.WithEndpoint(srv.URL), cwlogs.WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl, func() []map[string]any { mu.Lock(); defer mu.Unlock(); return reqs }
+}
+
+// TestTailFutureEventDoesNotHideLaterOnes: an event stamped an hour ahead (a writer whose
+// clock is fast; the service accepts up to 2 h) must not move the next poll's start past
+// now: before, --follow showed nothing more for an hour.
+func TestTailFutureEventDoesNotHideLaterOnes(t *testing.T) {
+	now := time.UnixMilli(1_700_000_000_000)
+	ms := now.UnixMilli()
+	ev := func(ts int64, id string) string {
+		return `{"logStreamName":"s","timestamp":` + strconv.FormatInt(ts, 10) + `,"message":"` + id + `","ingestionTime":1,"eventId":"` + id + `"}`
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cl, reqs := scriptedFilter(t, cancel, []string{
+		`{"events":[` + ev(ms-1000, "A") + `,` + ev(ms+3_600_000, "F") + `]}`,
+		`{"events":[` + ev(ms-500, "N") + `]}`,
+	})
+	var stdout strings.Builder
+	m := &Main{Stdout: &stdout, Stderr: io.Discard, g: globals{output: "json"}}
+	m.out = newPrinter(m)
+	tr := &tailer{m: m, cl: cl, group: "g", start: ms - 60_000, seen: map[string]int64{},
+		sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+		now:   func() time.Time { return now }}
+	_ = tr.run(ctx, true)
+	r := reqs()
+	if len(r) < 2 {
+		t.Fatalf("%d requests", len(r))
+	}
+	if got, want := int64(r[1]["startTime"].(float64)), ms-tailOverlap.Milliseconds(); got != want {
+		t.Errorf("second poll starts at now%+d ms, want now%+d ms", got-ms, want-ms)
+	}
+}
+
+// TestTailForgetsIDsPageByPage: a long first poll (--since 1w) keeps only the ids of the
+// overlap window, page after page, not every event of the poll; without --follow it keeps none.
+func TestTailForgetsIDsPageByPage(t *testing.T) {
+	page := func(p int, last bool) string {
+		var evs []string
+		for j := range 100 {
+			n := p*100 + j
+			evs = append(evs, `{"logStreamName":"s","timestamp":`+strconv.Itoa(10_000+n*1000)+`,"message":"m","ingestionTime":1,"eventId":"E`+strconv.Itoa(n)+`"}`)
+		}
+		tok := `,"nextToken":"p` + strconv.Itoa(p+1) + `"`
+		if last {
+			tok = ""
+		}
+		return `{"events":[` + strings.Join(evs, ",") + `]` + tok + `}`
+	}
+	pages := []string{page(0, false), page(1, false), page(2, true)}
+	for _, follow := range []bool{true, false} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cl, _ := scriptedFilter(t, cancel, pages)
+		m := &Main{Stdout: io.Discard, Stderr: io.Discard, g: globals{output: "json"}}
+		m.out = newPrinter(m)
+		var held []int
+		tr := &tailer{m: m, cl: cl, group: "g", start: 0, seen: map[string]int64{},
+			now: func() time.Time { return time.UnixMilli(1 << 50) }}
+		tr.sleep = func(ctx context.Context, d time.Duration) error {
+			if d == tailPageGap {
+				held = append(held, len(tr.seen))
+			}
+			return ctx.Err()
+		}
+		_ = tr.run(ctx, follow)
+		cancel()
+		// 1 s apart, so a 5 s window holds the 6 newest ids (ts >= newest-5 s).
+		want := []int{6, 6}
+		if !follow {
+			want = nil
+			if len(tr.seen) != 0 {
+				t.Errorf("without --follow: %d ids kept", len(tr.seen))
+			}
+		}
+		if !reflect.DeepEqual(held, want) {
+			t.Errorf("follow=%v: ids held between pages %v, want %v", follow, held, want)
+		}
+	}
+}

@@ -383,3 +383,36 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestTermSafe: on a terminal, the control characters of messages and names (escape
+// sequences, CR, BEL, DEL, C1) and invalid UTF-8 are shown, not acted on; newline and tab stay.
+func TestTermSafe(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{"tab\tand\nnewline", "tab\tand\nnewline"},
+		{"é ✓ \ufffd", "é ✓ \ufffd"},
+		{"red \x1b[31mRED\x1b[0m", `red \x1b[31mRED\x1b[0m`},
+		{"title \x1b]0;pwned\x07", `title \x1b]0;pwned\a`},
+		{"over\rwrite", `over\rwrite`},
+		{"del\x7f c1\u009b", `del\x7f c1\u009b`},
+		{"bad \xff\xfe", `bad \xff\xfe`},
+	} {
+		if got := termSafe(tc.in); got != tc.want {
+			t.Errorf("termSafe(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, tty := range []bool{true, false} {
+		var b strings.Builder
+		p := &printer{w: &b, outTTY: tty}
+		if err := p.event(eventJSON{Timestamp: 1, LogStreamName: "s\x07", Message: "\x1b[2Jcleared"}, true); err != nil {
+			t.Fatal(err)
+		}
+		want := "1970-01-01T00:00:00.001Z  s\x07  \x1b[2Jcleared\n" // piped: bytes unchanged
+		if tty {
+			want = `1970-01-01T00:00:00.001Z  s\a  \x1b[2Jcleared` + "\n"
+		}
+		if b.String() != want {
+			t.Errorf("terminal=%v: printed %q, want %q", tty, b.String(), want)
+		}
+	}
+}
