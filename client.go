@@ -255,7 +255,10 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 		rb := &reqBody{}
 		rb.Reset(body)
 		bodies = append(bodies, rb)
-		resp, err := c.attempt(ctx, target, body, rb, hash)
+		// The offset this attempt is signed with: a skew error is measured against it, not
+		// against c.offset, which a concurrent request may have corrected meanwhile.
+		offset := c.offset.Load()
+		resp, err := c.attempt(ctx, target, body, rb, hash, offset)
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			if lastCost > 0 {
 				c.quota.release(lastCost)
@@ -283,10 +286,12 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 			ae := parseAPIError(op, resp.StatusCode, resp.Header, resp.Body)
 			if isSkewError(ae) {
 				if st, ok := serverTime(resp.Header.Get("Date"), ae.Message); ok {
-					// Against the offset in use, not the raw clock, so that an
-					// offset stored before the clock was put right is undone.
+					// Against the offset signed with, not the raw clock, so that an
+					// offset stored before the clock was put right is undone; and not
+					// the offset in use now, so that requests in flight together
+					// when the first answer corrected it are retried too.
 					skew := st.Sub(c.clock())
-					if d := skew - time.Duration(c.offset.Load()); d > skewThreshold || d < -skewThreshold {
+					if d := skew - time.Duration(offset); d > skewThreshold || d < -skewThreshold {
 						c.offset.Store(int64(skew))
 						ae.skewCorrected = true
 					}
@@ -316,8 +321,8 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 // the service's time, as near as the client knows it.
 func (c *Client) now() time.Time { return c.clock().Add(time.Duration(c.offset.Load())) }
 
-// attempt sends one freshly built and freshly signed request.
-func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string) (*Response, error) {
+// attempt sends one freshly built request, signed at the client's clock plus offset.
+func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string, offset int64) (*Response, error) {
 	creds, err := c.Credentials(ctx)
 	if err != nil {
 		return nil, err
@@ -345,7 +350,7 @@ func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *re
 		ContentLength: int64(len(body)),
 		Host:          u.Host,
 	}).WithContext(actx)
-	t := c.now()
+	t := c.clock().Add(time.Duration(offset))
 	sc := sigv4.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
 	if err := c.signer.SignHTTP(req, sc, hash, ServiceName, c.region, t); err != nil {
 		return nil, &CredentialsError{Provider: c.credSource, Err: fmt.Errorf("signing: %w", err)}

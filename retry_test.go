@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -448,5 +450,45 @@ func TestNoSuchHostNotRetried(t *testing.T) {
 	var dns *net.DNSError
 	if dials.Load() != 1 || !errors.As(err, &dns) {
 		t.Errorf("%d dials, err %v; want 1 and a *net.DNSError", dials.Load(), err)
+	}
+}
+
+// TestClockSkewConcurrentRequests: requests in flight together when the clock is found to
+// be off all get a skew error; the first answer stores the offset. Every one of them must
+// then be retried: a review found that the others, compared with the offset already
+// corrected, were final errors, and ship dropped their batches as permanent failures.
+func TestClockSkewConcurrentRequests(t *testing.T) {
+	const n = 4
+	clientNow := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	f := newFakeLogs(t, nil)
+	f.now = func() time.Time { return clientNow.Add(72 * time.Hour) }
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	gate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Date") == clientNow.Format("20060102T150405Z") {
+			arrived.Done()
+			arrived.Wait() // every first attempt is in flight before any is answered
+		}
+		f.serve(w, r)
+	}))
+	t.Cleanup(gate.Close)
+	c, err := New("us-east-1", testAKID, testSecret, WithEndpoint(gate.URL),
+		WithRetryPolicy(RetryPolicy{MaxBackoff: time.Millisecond}), WithClock(func() time.Time { return clientNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			errs <- c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g" + strconv.Itoa(i)})
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("a request in flight during the correction failed: %v", err)
+		}
+	}
+	if got := len(f.requests()); got != 2*n {
+		t.Errorf("%d requests, want %d (each retried once)", got, 2*n)
 	}
 }
