@@ -17,8 +17,8 @@ type budget struct {
 	events int64
 	wake   chan struct{} // non-nil while someone waits; closed on release
 
-	pauseUntil atomic.Int64 // unix nanoseconds; senders wait until then
-	// createPauseUntil (unix nanoseconds) holds back CreateLogStream and
+	pauseUntil atomic.Int64 // monoNow nanoseconds; senders wait until then
+	// createPauseUntil (monoNow nanoseconds) holds back CreateLogStream and
 	// CreateLogGroup calls after one was throttled.
 	createPauseUntil atomic.Int64
 
@@ -100,12 +100,20 @@ func (b *budget) waitCreatePause(ctx context.Context) error {
 
 // createPauseLeft returns how long the creation pause lasts still.
 func (b *budget) createPauseLeft() time.Duration {
-	return time.Duration(b.createPauseUntil.Load() - time.Now().UnixNano())
+	return time.Duration(b.createPauseUntil.Load() - monoNow())
 }
+
+// monoBase anchors monoNow.
+var monoBase = time.Now()
+
+// monoNow reads the monotonic clock (nanoseconds since monoBase): a pause must
+// not grow or shrink when the wall clock is stepped (NTP on a device that
+// booted with a wrong clock).
+func monoNow() int64 { return int64(time.Since(monoBase)) }
 
 // extendPause makes the pause *until end d from now at the earliest.
 func extendPause(until *atomic.Int64, d time.Duration) {
-	end := time.Now().Add(d).UnixNano()
+	end := monoNow() + int64(d)
 	for {
 		cur := until.Load()
 		if cur >= end || until.CompareAndSwap(cur, end) {
@@ -117,7 +125,7 @@ func extendPause(until *atomic.Int64, d time.Duration) {
 // waitPause waits for the pause *until to end.
 func waitPause(ctx context.Context, until *atomic.Int64) error {
 	for {
-		d := time.Duration(until.Load() - time.Now().UnixNano())
+		d := time.Duration(until.Load() - monoNow())
 		if d <= 0 {
 			return ctx.Err()
 		}
