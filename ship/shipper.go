@@ -358,6 +358,9 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 	if len(b.events) > 0 && (!s.fitsLocked(n) || ts-b.minTS >= spanMillis || b.maxTS-ts >= spanMillis) {
 		s.sealLocked()
 		b = s.cur
+		// This event starts the new batch: take the reading the events
+		// joining it are checked against (see Options.Now).
+		s.cachedNow.Store(s.c.now().UnixMilli())
 	}
 	b.add(ts, msg, n)
 	s.budget.building.Add(1)

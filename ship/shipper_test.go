@@ -1308,3 +1308,46 @@ func TestFlushClosedWhileWaitingForRoom(t *testing.T) {
 		t.Errorf("events %d, sent %d; want 3, 3", st.Events, st.Sent)
 	}
 }
+
+// TestRangeCheckReadingRenewedWhenBatchFillsByBytes: an event that does not fit the batch
+// being built starts the next one, and the range check's clock reading must be renewed
+// then too (Options.Now: "at most FlushInterval old"). A review found it was renewed only
+// when a batch got its first event otherwise: with batches filling by bytes, the reading
+// fell up to 2 h behind, and an event older than the retention by less than that was
+// sent unclamped, for the service to reject.
+func TestRangeCheckReadingRenewedWhenBatchFillsByBytes(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	f := newFake(t)
+	o := fastOpts()
+	o.Now = now
+	o.OutOfRange = ClampOutOfRange
+	o.MaxBatchBytes = 1000 // two events of 374 bytes (+26) per batch: batches fill by bytes
+	o.MaxMessageBytes = 400
+	s := mustNew(t, f, o)
+	msg := strings.Repeat("m", 374)
+	for range 48 * 60 { // 48 hours, an event a minute, each stamped with the clock
+		mu.Lock()
+		clock = clock.Add(time.Minute)
+		mu.Unlock()
+		if err := s.Log(now(), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := now().Add(-DefaultRetention - time.Hour) // replayed: an hour past the bound
+	if err := s.Log(old, "replayed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Clamped != 1 {
+		t.Fatalf("Clamped = %d, want 1 (the replayed event)", st.Clamped)
+	}
+	for _, e := range f.stored("g", "s") {
+		if e.Message == "replayed" && e.Timestamp < now().Add(-DefaultRetention).UnixMilli() {
+			t.Errorf("sent at %v, older than the retention", time.UnixMilli(e.Timestamp).UTC())
+		}
+	}
+}
