@@ -6,9 +6,11 @@ import (
 	"errors"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cwlogs/cwlogs"
 	"github.com/cwlogs/cwlogs/internal/linecut"
@@ -233,7 +235,9 @@ func (s *Shipper) log(ctx context.Context, t time.Time, msg string, mode waitMod
 	var err error
 	for first := true; len(msg) > 0; first = false {
 		cut := utf8Cut(msg, s.c.maxMessage)
-		part := msg[:cut]
+		// A copy: a substring would keep the whole message alive, beyond the buffer's
+		// bound, while any of its parts is buffered (a 32 MiB line pinned 32 MiB).
+		part := strings.Clone(msg[:cut])
 		msg = msg[cut:]
 		if !first {
 			s.mu.Lock()
@@ -528,7 +532,7 @@ func (s *Shipper) Write(p []byte) (int, error) {
 		data = data[i+1:]
 	}
 	last := lastIndexNL(data)
-	if last >= 0 {
+	if last >= 0 && last < sharedLinesMax {
 		all := string(data[:last+1]) // one allocation for all complete lines
 		for len(all) > 0 {
 			i := indexNLString(all)
@@ -536,6 +540,20 @@ func (s *Shipper) Write(p []byte) (int, error) {
 			all = all[i+1:]
 			if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
 				s.refuseLines(data[last+1-len(all):]) // the lines after this one
+				return len(p), err
+			}
+		}
+		data = data[last+1:]
+	} else if last >= 0 {
+		// Many lines: one allocation each, so that the lines kept in the buffer do not pin
+		// the memory of those dropped or refused (an 8 MiB Write held 8 MiB for 64 KiB kept).
+		rest := data[:last+1]
+		for len(rest) > 0 {
+			i := indexNL(rest)
+			line := string(rest[:i])
+			rest = rest[i+1:]
+			if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
+				s.refuseLines(data[last+1-len(rest):]) // the lines after this one
 				return len(p), err
 			}
 		}
@@ -583,6 +601,7 @@ func (s *Shipper) spillPartialLocked(t time.Time) error {
 	keep := linecut.Keep(s.partial)
 	line := string(s.partial[:len(s.partial)-keep])
 	s.partial = append(s.partial[:0], s.partial[len(s.partial)-keep:]...)
+	s.shrinkPartial()
 	if line != "" && s.LogContext(context.Background(), t, line) == ErrClosed {
 		// The kept bytes belong to the refused Write: refuse (and count) them
 		// too, rather than leave them for Close to send.
@@ -619,7 +638,20 @@ func (s *Shipper) flushPartial(ctx context.Context, mode waitMode) error {
 		return ErrClosed // Close started: it sends (or counts) the line, not this Flush
 	}
 	s.partial = s.partial[:0]
+	s.shrinkPartial()
 	return nil
+}
+
+// sharedLinesMax is the size up to which the complete lines of one Write share one
+// allocation; beyond it each line gets its own.
+const sharedLinesMax = 64 << 10
+
+// shrinkPartial lets go of a backing array that one huge Write grew, so that it is not
+// held for the shipper's life.
+func (s *Shipper) shrinkPartial() {
+	if cap(s.partial) > 2*(s.c.maxMessage+utf8.UTFMax) {
+		s.partial = append([]byte(nil), s.partial...)
+	}
 }
 
 // lockW takes wmu, or returns ctx.Err() when ctx ends first. A holder waits
