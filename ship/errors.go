@@ -104,11 +104,13 @@ func (e *FlushError) Unwrap() error { return e.Err }
 // CloseError reports what a Shipper or Mux did not deliver. Close returns it
 // when any event offered over the shipper's life was not stored.
 type CloseError struct {
-	// Unsent counts events still buffered when Close's ctx ended: never
-	// stored.
+	// Unsent counts events not stored when Close's ctx ended: still buffered,
+	// or waiting to retry after attempts that cannot have stored them.
 	Unsent int64
-	// Unconfirmed counts events whose request was in flight when Close's ctx
-	// ended: the service may or may not have stored them.
+	// Unconfirmed counts events the service may or may not have stored: their
+	// request was in flight when Close's ctx ended, or an attempt ended without a
+	// definite answer (a 5xx, a timeout, a broken connection). Events whose every
+	// attempt was refused (4xx) or never left (no connection, no address) are Unsent.
 	Unconfirmed int64
 	// Stats is the final snapshot. Stats.Lost() counts every event not stored
 	// (Unsent and Unconfirmed are included in Stats.Dropped.Closed).

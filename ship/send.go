@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"time"
 
@@ -45,9 +46,11 @@ type result struct {
 	out       *cwlogs.PutLogEventsOutput // success
 	reason    Reason                     // failure
 	cancelled bool                       // Close gave up
-	attempted bool                       // a request was started (for cancelled)
-	attempts  int
-	err       error
+	// mayBeStored: an attempt may have reached the service and its outcome is unknown
+	// (for cancelled: Unconfirmed rather than Unsent).
+	mayBeStored bool
+	attempts    int
+	err         error
 }
 
 // errClass is how the shipper treats an error.
@@ -99,6 +102,28 @@ func classify(err error) errClass {
 	return classRetry
 }
 
+// mayHaveStored reports whether the service may have stored the events of a PutLogEvents
+// that failed with err. Not when it answered with a client error, nor when the request
+// never left (no connection, no address); otherwise (a 5xx, a timeout, a connection
+// broken or cancelled mid-request, a lost 2xx) it may have.
+func mayHaveStored(err error) bool {
+	var ae *cwlogs.APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode >= 500
+	}
+	var ce *cwlogs.CredentialsError
+	var ve *cwlogs.ValidationError
+	var dnsErr *net.DNSError
+	if errors.As(err, &ce) || errors.As(err, &ve) || errors.As(err, &dnsErr) {
+		return false
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		return false
+	}
+	return true
+}
+
 // backoff returns the delay before retry number attempt (0-based), drawn
 // uniformly from [d/2, d] with d = base·2^attempt capped at MaxBackoff.
 func (s *Shipper) backoff(base time.Duration, attempt int) time.Duration {
@@ -133,10 +158,12 @@ func (s *Shipper) send(b *batch) result {
 		gen := s.createGen
 		s.mu.Unlock()
 		r.attempts++
-		r.attempted = true
 		ctx, cancel := context.WithTimeout(s.runCtx, s.c.attemptTimeout)
 		out, err := s.api.PutLogEvents(ctx, &b.in)
 		cancel()
+		if err != nil && mayHaveStored(err) {
+			r.mayBeStored = true
+		}
 		if err == nil {
 			if out == nil {
 				out = &cwlogs.PutLogEventsOutput{}
@@ -313,7 +340,7 @@ func (s *Shipper) finish(b *batch, r result) {
 		lost = rej.Total()
 	case r.cancelled:
 		s.st.Dropped.Closed += n
-		if r.attempted {
+		if r.mayBeStored {
 			s.unconfirmed += n
 		} else {
 			s.unsent += n

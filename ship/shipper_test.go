@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"runtime"
 	"slices"
 	"strings"
@@ -1349,5 +1350,56 @@ func TestRangeCheckReadingRenewedWhenBatchFillsByBytes(t *testing.T) {
 		if e.Message == "replayed" && e.Timestamp < now().Add(-DefaultRetention).UnixMilli() {
 			t.Errorf("sent at %v, older than the retention", time.UnixMilli(e.Timestamp).UTC())
 		}
+	}
+}
+
+// TestCloseUnconfirmedOnlyWhenMaybeStored: a batch whose attempts all failed before
+// reaching the service (no connection, no address) or were refused by it (4xx) is Unsent
+// when Close gives up; only one that may have been stored (in flight, a 5xx, a timeout)
+// is Unconfirmed. A review found every attempted batch counted Unconfirmed: 20,000
+// offline events were reported as possibly stored though no request had left.
+func TestCloseUnconfirmedOnlyWhenMaybeStored(t *testing.T) {
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+	for _, tc := range []struct {
+		name        string
+		err         error
+		unconfirmed bool
+	}{
+		{"connection refused", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: dial}, false},
+		{"no such host", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: &net.OpError{Op: "dial", Net: "tcp",
+			Err: &net.DNSError{Err: "no such host", Name: "logs.invalid", IsNotFound: true}}}, false},
+		{"throttled", &cwlogs.APIError{Code: "ThrottlingException", StatusCode: 400}, false},
+		{"503", &cwlogs.APIError{Code: "ServiceUnavailableException", StatusCode: 503}, true},
+		{"timeout", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: cwlogs.ErrAttemptTimeout}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			f.hook = func(ctx context.Context, call int, in *cwlogs.PutLogEventsInput) error { return tc.err }
+			o := fastOpts()
+			o.MaxBatchEvents = 5
+			o.InitialBackoff, o.ThrottleBackoff, o.MaxBackoff = time.Hour, time.Hour, time.Hour // waiting to retry at Close
+			o.MaxElapsedTime = 2 * time.Hour
+			s := mustNew(t, f, o)
+			for i := range 5 {
+				_ = s.Log(time.Now(), fmt.Sprint(i))
+			}
+			for f.callCount() == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+			defer cancel()
+			var ce *CloseError
+			if err := s.Close(ctx); !errors.As(err, &ce) {
+				t.Fatalf("Close: %v", err)
+			}
+			want := CloseError{Unsent: 5}
+			if tc.unconfirmed {
+				want = CloseError{Unconfirmed: 5}
+			}
+			if ce.Unsent != want.Unsent || ce.Unconfirmed != want.Unconfirmed {
+				t.Errorf("unsent %d unconfirmed %d, want %d %d", ce.Unsent, ce.Unconfirmed, want.Unsent, want.Unconfirmed)
+			}
+			checkInvariant(t, ce.Stats)
+		})
 	}
 }
