@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -105,6 +107,23 @@ type configError struct{ err error }
 func (e *configError) Error() string { return e.err.Error() }
 func (e *configError) Unwrap() error { return e.err }
 
+// cliConfigErr words a settings error of cwlogs.NewFromEnvironment for the command line:
+// without the library's function and option names, naming the flag that sets the value.
+func cliConfigErr(err error) error {
+	var ve *cwlogs.ValidationError
+	if !errors.As(err, &ve) || (ve.Operation != "NewFromEnvironment" && ve.Operation != "New") {
+		return err
+	}
+	if ve.Field == "region" && ve.Value == `""` {
+		return errors.New("no region: give --region, or set AWS_REGION (or AWS_DEFAULT_REGION) or the profile's region")
+	}
+	field := ve.Field
+	if flag, ok := map[string]string{"region": "--region", "caBundle": "--ca-bundle", "endpoint": "--endpoint-url", "profile": "--profile"}[ve.Field]; ok {
+		field = ve.Field + " (" + flag + ")"
+	}
+	return fmt.Errorf("invalid %s %s: %s", field, ve.Value, ve.Reason)
+}
+
 // client builds the CloudWatch Logs client the way the AWS CLI would: flags
 // first, then the environment and the ~/.aws files; extra options come last.
 func (m *Main) client(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Client, error) {
@@ -128,7 +147,7 @@ func (m *Main) client(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Clie
 	opts = append(opts, extra...)
 	c, err := cwlogs.NewFromEnvironment(ctx, opts...)
 	if err != nil {
-		return nil, &configError{err: err}
+		return nil, &configError{err: cliConfigErr(err)}
 	}
 	// Get the credentials now, under the command's context: a role with
 	// mfa_serial asks for its code here, before put reads stdin (which may be

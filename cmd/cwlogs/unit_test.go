@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -414,5 +415,33 @@ func TestTermSafe(t *testing.T) {
 		if b.String() != want {
 			t.Errorf("terminal=%v: printed %q, want %q", tty, b.String(), want)
 		}
+	}
+}
+
+// TestSettingsErrorsSpeakCLI: a bad or missing setting is reported in the command line's
+// terms (flags, environment), not the library's (NewFromEnvironment, WithRegion).
+func TestSettingsErrorsSpeakCLI(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no region", map[string]string{"AWS_REGION": ""}, []string{"groups"},
+			"cwlogs: no region: give --region, or set AWS_REGION (or AWS_DEFAULT_REGION) or the profile's region\n"},
+		{"bad region", nil, []string{"--region", "us east", "groups"},
+			"cwlogs: invalid region (--region) \"us east\": is not a valid region name (letters, digits and '-')\n"},
+		{"ca bundle", nil, []string{"--ca-bundle", "/nonexistent/ca.pem", "groups"},
+			"cwlogs: invalid caBundle (--ca-bundle) \"/nonexistent/ca.pem\": cannot be read: no such file or directory\n"},
+		{"max attempts", map[string]string{"AWS_MAX_ATTEMPTS": "x"}, []string{"groups"},
+			"cwlogs: invalid AWS_MAX_ATTEMPTS \"x\": must be a whole number of at least 1\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCLI(t, "http://127.0.0.1:1")
+			maps.Copy(c.env, tc.env)
+			if r := c.mustRun(2, "", tc.args...); r.stderr != tc.want {
+				t.Errorf("stderr %q, want %q", r.stderr, tc.want)
+			}
+		})
 	}
 }
