@@ -46,7 +46,7 @@ func TestConfiguration(t *testing.T) {
 		c := newCLI(t, url)
 		delete(c.env, "AWS_REGION")
 		r := c.mustRun(2, "", "groups")
-		if !strings.Contains(r.stderr, "Missing Region") {
+		if !strings.Contains(r.stderr, "no region: give --region") {
 			t.Errorf("stderr: %q", r.stderr)
 		}
 	})
