@@ -17,7 +17,9 @@ var tailInfo = &commandInfo{
 With --follow, cwlogs polls FilterLogEvents once a second (the service allows 10 requests per
 second per account and region), slowing down up to 30 s while throttled, and never prints an
 event twice: each poll re-reads the last 5 seconds before the newest event seen, to catch
-events that arrive late, and skips the event ids already printed. Ctrl-C stops it (exit 0).
+events that arrive late, and skips the event ids already printed. While nothing new is
+printed, a poll reads back at most 2 minutes before the previous poll (not to D each time).
+Ctrl-C stops it (exit 0).
 -f is short for --follow. aws logs tail's flag names --filter-pattern, --log-stream-names and
 --log-stream-name-prefix are accepted too.
 
@@ -32,6 +34,10 @@ const (
 	tailMaxInterval = 30 * time.Second       // the longest wait while throttled
 	tailPageGap     = 200 * time.Millisecond // between the pages of one poll
 	tailOverlap     = 5 * time.Second        // re-read window for late events
+	// tailQuietLag bounds how far back a poll reads when nothing has been printed for a
+	// while: this much before the previous poll started. Generous, for writers whose
+	// clocks lag this machine's and for late arrivals.
+	tailQuietLag = 2 * time.Minute
 )
 
 // TailCommand is "cwlogs tail".
@@ -93,6 +99,7 @@ type tailer struct {
 	sel    eventSelection
 	start  int64            // ms: nothing before this is shown
 	newest int64            // ms: newest timestamp printed
+	polled int64            // ms, this machine's clock: when the last complete poll started
 	seen   map[string]int64 // event id -> timestamp, for events inside the overlap window (--follow only)
 	sleep  func(ctx context.Context, d time.Duration) error
 	now    func() time.Time // nil: time.Now
@@ -102,11 +109,15 @@ type tailer struct {
 // An event stamped in the future (a writer's clock ahead) does not move the
 // window past now, which would hide every event that follows it.
 func (t *tailer) windowStart() int64 {
-	now := time.Now
+	return max(t.start, min(t.newest, t.clock().UnixMilli())-tailOverlap.Milliseconds(),
+		t.polled-tailQuietLag.Milliseconds())
+}
+
+func (t *tailer) clock() time.Time {
 	if t.now != nil {
-		now = t.now
+		return t.now()
 	}
-	return max(t.start, min(t.newest, now().UnixMilli())-tailOverlap.Milliseconds())
+	return time.Now()
 }
 
 func (t *tailer) run(ctx context.Context, follow bool) error {
@@ -136,6 +147,7 @@ func (t *tailer) run(ctx context.Context, follow bool) error {
 // poll reads every page from the window start to now and prints the events
 // not printed yet.
 func (t *tailer) poll(ctx context.Context, follow bool) error {
+	started := t.clock().UnixMilli()
 	from := t.windowStart()
 	in := &cwlogs.FilterLogEventsInput{LogGroupName: t.group, StartTime: &from}
 	t.sel.apply(in)
@@ -145,7 +157,7 @@ func (t *tailer) poll(ctx context.Context, follow bool) error {
 			return err
 		}
 		for _, e := range out.Events {
-			if _, dup := t.seen[e.EventID]; dup || e.Timestamp < t.start {
+			if _, dup := t.seen[e.EventID]; dup || e.Timestamp < from {
 				continue
 			}
 			if follow { // one poll alone never returns an event twice
@@ -167,6 +179,8 @@ func (t *tailer) poll(ctx context.Context, follow bool) error {
 			}
 		}
 	}
+	t.polled = started
+	t.prune()
 	return nil
 }
 

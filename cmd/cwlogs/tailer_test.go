@@ -69,7 +69,8 @@ func TestTailerPolling(t *testing.T) {
 		sleep: func(ctx context.Context, d time.Duration) error {
 			waits = append(waits, d)
 			return ctx.Err()
-		}}
+		},
+		now: func() time.Time { return time.UnixMilli(20_000) }}
 	err = tr.run(ctx, true)
 	if err == nil || ctx.Err() == nil {
 		t.Fatalf("run ended with %v before the script did", err)
@@ -285,6 +286,40 @@ func TestTailForgetsIDsPageByPage(t *testing.T) {
 		}
 		if !reflect.DeepEqual(held, want) {
 			t.Errorf("follow=%v: ids held between pages %v, want %v", follow, held, want)
+		}
+	}
+}
+
+// TestTailQuietPollsReadBackBounded: while nothing new is printed (a rare --pattern), each
+// poll reads back at most tailQuietLag before the previous poll, not to --since: with
+// --since 1d, every one-second poll re-read a whole day of the group.
+func TestTailQuietPollsReadBackBounded(t *testing.T) {
+	var mu sync.Mutex
+	now := time.UnixMilli(1_700_000_000_000)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cl, reqs := scriptedFilter(t, cancel, []string{`{"events":[]}`, `{"events":[]}`, `{"events":[]}`})
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard, g: globals{output: "json"}}
+	m.out = newPrinter(m)
+	day := 24 * time.Hour
+	tr := &tailer{m: m, cl: cl, group: "g", start: now.Add(-day).UnixMilli(), seen: map[string]int64{}, now: clock,
+		sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			now = now.Add(d)
+			mu.Unlock()
+			return ctx.Err()
+		}}
+	_ = tr.run(ctx, true)
+	r := reqs()
+	if len(r) < 3 {
+		t.Fatalf("%d requests", len(r))
+	}
+	base := time.UnixMilli(1_700_000_000_000)
+	want := []int64{base.Add(-day).UnixMilli(), base.Add(-tailQuietLag).UnixMilli(), base.Add(tailInterval - tailQuietLag).UnixMilli()}
+	for i, w := range want {
+		if got := int64(r[i]["startTime"].(float64)); got != w {
+			t.Errorf("poll %d starts %v before the first poll, want %v", i+1, base.Sub(time.UnixMilli(got)), base.Sub(time.UnixMilli(w)))
 		}
 	}
 }
