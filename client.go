@@ -123,7 +123,11 @@ func newClient(region string, o *options) (*Client, error) {
 	case StaticCredentialsProvider:
 		c.credSource = "static"
 	case *CredentialsCache:
-		c.credSource = fmt.Sprintf("%T (cached)", p.provider)
+		var inner CredentialsProvider
+		if p.st != nil {
+			inner = p.st.provider
+		}
+		c.credSource = fmt.Sprintf("%T (cached)", inner)
 	default:
 		// A cache the caller made is used as it is (it may be shared);
 		// the one made here follows the client's clock.

@@ -204,16 +204,24 @@ const DefaultExpiryWindow = time.Minute
 // are returned. Make one with [NewCredentialsCache]; the zero value has no
 // provider and its Retrieve returns ErrNoCredentials.
 type CredentialsCache struct {
-	provider CredentialsProvider
 	// ExpiryWindow: refresh this long before Expires; 0 means DefaultExpiryWindow.
 	ExpiryWindow time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 
-	mu     sync.Mutex
-	creds  Credentials
-	ok     bool
-	flight *refreshFlight // the refresh in progress, if any
+	// st is held by pointer so that printing a CredentialsCache (any verb,
+	// through reflection too) shows an address, never the provider or the
+	// cached keys; nil in the zero value.
+	st *cacheState
+}
+
+// cacheState is what a CredentialsCache holds.
+type cacheState struct {
+	provider CredentialsProvider
+	mu       sync.Mutex
+	creds    Credentials
+	ok       bool
+	flight   *refreshFlight // the refresh in progress, if any
 }
 
 // refreshFlight is one refresh that concurrent callers wait for.
@@ -226,24 +234,25 @@ type refreshFlight struct {
 
 // NewCredentialsCache wraps p in a cache.
 func NewCredentialsCache(p CredentialsProvider) *CredentialsCache {
-	return &CredentialsCache{provider: p}
+	return &CredentialsCache{st: &cacheState{provider: p}}
 }
 
 // Retrieve returns cached credentials, refreshing them when needed. While a
 // refresh runs, other callers get the cached credentials if they are still
 // valid, else wait for the refresh.
-func (c *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
-	if c.provider == nil {
+func (cc *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
+	if cc.st == nil || cc.st.provider == nil {
 		return Credentials{}, fmt.Errorf("%w: CredentialsCache has no provider (use NewCredentialsCache)", ErrNoCredentials)
 	}
 	now := time.Now
-	if c.Now != nil {
-		now = c.Now
+	if cc.Now != nil {
+		now = cc.Now
 	}
-	window := c.ExpiryWindow
+	window := cc.ExpiryWindow
 	if window == 0 {
 		window = DefaultExpiryWindow
 	}
+	c := cc.st
 	for {
 		c.mu.Lock()
 		t := now()
@@ -280,7 +289,7 @@ var errProviderPanicked = errors.New("cwlogs: credentials provider panicked")
 
 // refresh runs flight f. Whatever happens, even a panic in the provider, the
 // flight ends and its waiters are released.
-func (c *CredentialsCache) refresh(ctx context.Context, f *refreshFlight, now func() time.Time) (creds Credentials, err error) {
+func (c *cacheState) refresh(ctx context.Context, f *refreshFlight, now func() time.Time) (creds Credentials, err error) {
 	f.err = errProviderPanicked // what waiters get if Retrieve panics
 	defer func() {
 		c.mu.Lock()
@@ -306,7 +315,11 @@ func (c *CredentialsCache) refresh(ctx context.Context, f *refreshFlight, now fu
 }
 
 // Invalidate drops the cached credentials so the next Retrieve refreshes them.
-func (c *CredentialsCache) Invalidate() {
+func (cc *CredentialsCache) Invalidate() {
+	c := cc.st
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	c.ok = false
 	c.creds = Credentials{}
@@ -315,3 +328,6 @@ func (c *CredentialsCache) Invalidate() {
 
 // String implements fmt.Stringer without revealing secrets.
 func (c *CredentialsCache) String() string { return "CredentialsCache" }
+
+// GoString implements fmt.GoStringer (%#v) without revealing secrets.
+func (c *CredentialsCache) GoString() string { return "&cwlogs.CredentialsCache{}" }

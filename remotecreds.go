@@ -136,7 +136,7 @@ func containerProviderFromEnv(getenv func(string) string) (*ContainerCredentials
 		return nil, nil
 	}
 	if err := checkContainerURL(full); err != nil {
-		return nil, &ValidationError{Operation: "NewFromEnvironment", Field: "AWS_CONTAINER_CREDENTIALS_FULL_URI", Value: showValue(full), Reason: err.Error()}
+		return nil, &ValidationError{Operation: "NewFromEnvironment", Field: "AWS_CONTAINER_CREDENTIALS_FULL_URI", Value: showValue(redactURL(full)), Reason: err.Error()}
 	}
 	p.URL = full
 	return p, nil

@@ -142,7 +142,7 @@ func (p *SSOCredentialsProvider) Retrieve(ctx context.Context) (Credentials, err
 			Expiration      int64  `json:"expiration"` // epoch milliseconds
 		} `json:"roleCredentials"`
 	}
-	err = p.callJSON(ctx, op, &out, func(ctx context.Context) (*http.Request, error) {
+	err = p.callJSON(ctx, op, &out, []string{token}, func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 		if err == nil {
 			req.Header.Set("X-Amz-Sso_bearer_token", token)
@@ -224,7 +224,7 @@ func (p *SSOCredentialsProvider) refresh(ctx context.Context, path string, raw [
 		ExpiresIn    int64  `json:"expiresIn"`
 		RefreshToken string `json:"refreshToken"`
 	}
-	err = p.callJSON(ctx, op, &out, func(ctx context.Context) (*http.Request, error) {
+	err = p.callJSON(ctx, op, &out, []string{tok.ClientSecret, tok.RefreshToken, tok.AccessToken}, func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/token", bytes.NewReader(body))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/json")
@@ -258,7 +258,8 @@ func (p *SSOCredentialsProvider) refresh(ctx context.Context, path string, raw [
 // callJSON sends the request newReq builds through credsCall, with a
 // User-Agent, and decodes a 2xx JSON answer into out; other answers become an
 // *APIError as the Logs client reads them (parseAPIError).
-func (p *SSOCredentialsProvider) callJSON(ctx context.Context, op string, out any, newReq func(context.Context) (*http.Request, error)) error {
+// secrets are what the request carries that an error answer echoing it must not show.
+func (p *SSOCredentialsProvider) callJSON(ctx context.Context, op string, out any, secrets []string, newReq func(context.Context) (*http.Request, error)) error {
 	return credsCall(ctx, op, p.Client, p.Retry, p.Timeout, func(ctx context.Context) (*http.Request, error) {
 		req, err := newReq(ctx)
 		if err != nil {
@@ -268,7 +269,7 @@ func (p *SSOCredentialsProvider) callJSON(ctx context.Context, op string, out an
 		return req, nil
 	}, func(status int, h http.Header, raw []byte) error {
 		if status/100 != 2 {
-			return parseAPIError(op, status, h, raw)
+			return parseAPIError(op, status, h, scrubSecrets(raw, secrets...))
 		}
 		if err := json.Unmarshal(raw, out); err != nil {
 			return &DecodeError{Operation: op, Err: err}

@@ -112,6 +112,9 @@ func (s *STS) call(ctx context.Context, action string, params url.Values, creds 
 	err = credsCall(ctx, op, s.Client, s.Retry, s.Timeout, func(ctx context.Context) (*http.Request, error) {
 		return s.newRequest(ctx, op, endpoint, body, creds, &signer)
 	}, func(status int, h http.Header, raw []byte) (err error) {
+		if status/100 != 2 { // an answer echoing the request must not carry its secrets into the error
+			raw = scrubSecrets(raw, params.Get("TokenCode"), params.Get("WebIdentityToken"))
+		}
 		out, user, err = decodeSTSAnswer(op, status, h, raw)
 		return err
 	})
@@ -144,6 +147,20 @@ func (s *STS) newRequest(ctx context.Context, op, endpoint string, body []byte, 
 		return nil, &sourceError{op: op, err: fmt.Errorf("signing: %w", err)}
 	}
 	return req, nil
+}
+
+// scrubSecrets replaces in b every occurrence of each secret, as sent, percent-encoded or
+// with JSON-escaped slashes, with [redacted]: for error answers that echo the request.
+func scrubSecrets(b []byte, secrets ...string) []byte {
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, form := range []string{s, url.QueryEscape(s), strings.ReplaceAll(s, "/", `\/`)} {
+			b = bytes.ReplaceAll(b, []byte(form), []byte("[redacted]")) // no markup: the XML or JSON answer must still parse
+		}
+	}
+	return b
 }
 
 // sourceError is a failure to get or use the credentials that sign an STS

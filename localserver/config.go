@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -47,7 +48,7 @@ type Config struct {
 	// Credentials maps access key IDs to secret access keys. When empty, any well-formed
 	// SigV4 Authorization header is accepted (as moto and LocalStack do); when set,
 	// signatures are verified and unknown keys are refused.
-	Credentials map[string]string
+	Credentials Secrets
 	// Region, when set, is the only region served: a request whose credential scope names
 	// another is refused with InvalidSignatureException ("Credential should be scoped to a
 	// valid region"), as a regional AWS endpoint refuses it. "" serves every region. ARNs in
@@ -70,6 +71,13 @@ type Config struct {
 	// without Content-Length is read only up to the limit.
 	MaxRequestBytes int64
 }
+
+// Secrets maps access key IDs to secret access keys. It prints (with any fmt
+// verb, and so in slog and %+v of a Config) as its size only.
+type Secrets map[string]string
+
+// Format implements fmt.Formatter without revealing the secrets.
+func (s Secrets) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "localserver.Secrets{%d keys}", len(s)) }
 
 func (c *Config) withDefaults() Config {
 	out := *c

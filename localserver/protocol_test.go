@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -384,5 +385,27 @@ func TestMemberNamesAreCaseSensitive(t *testing.T) {
 	// Nothing was created under a differently cased member.
 	if r := mustOK(t, s, "DescribeLogGroups", m{}); len(list(r.body["logGroups"])) != 1 {
 		t.Errorf("groups: %s", r.raw)
+	}
+}
+
+// TestConfiguredSecretsNeverPrinted: Config.Credentials and a Server printed every way fmt
+// allows (in a log line, a %+v while debugging) showed the secrets the server verifies
+// with (a secrets audit found it).
+func TestConfiguredSecretsNeverPrinted(t *testing.T) {
+	cfg := Config{Memory: true, Credentials: map[string]string{"AKIDSERVER": "SERVERSECRET"}}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	for _, v := range []any{cfg, &cfg, cfg.Credentials, s, struct{ C Config }{cfg}} {
+		for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+			if out := fmt.Sprintf(f, v); strings.Contains(out, "SERVERSECRET") {
+				t.Errorf("%s of %T shows the secret: %s", f, v, out)
+			}
+		}
+	}
+	if r := call(t, s, "DescribeLogGroups", m{}); r.status == 200 {
+		t.Errorf("a request signed with other keys was served")
 	}
 }

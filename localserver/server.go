@@ -79,11 +79,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	secrets := c.Credentials
+	c.Credentials = nil // kept only in the verifier's closure: printing a Server must not show them
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
 	s.verifier = &sigv4.Verifier{Now: c.Now, Service: signingName, Region: c.Region}
-	if len(c.Credentials) > 0 {
-		creds := make(map[string]string, len(c.Credentials))
-		for k, v := range c.Credentials {
+	if len(secrets) > 0 {
+		creds := make(map[string]string, len(secrets))
+		for k, v := range secrets {
 			creds[k] = v
 		}
 		s.verifier.Credentials = func(id string) (string, bool) {

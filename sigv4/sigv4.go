@@ -90,7 +90,8 @@ type Signer struct {
 	// DisableSessionToken leaves X-Amz-Security-Token unset and unsigned.
 	DisableSessionToken bool
 	// Debug, when set, receives the canonical request and the string to sign of every
-	// signature computed (never a key). For tests and troubleshooting.
+	// signature computed, never a key: the value of an x-amz-security-token line reads
+	// <redacted>. For tests and troubleshooting.
 	Debug func(canonicalRequest, stringToSign string)
 
 	// keys is allocated on first use and held by pointer, so that printing a Signer shows
@@ -265,12 +266,28 @@ func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, d
 	key := s.keyCache().get(creds.AccessKeyID, creds.SecretAccessKey, date, region, service)
 	st.sum = key.appendSign(st.mac, st.sum[:0], sts)
 	if s.Debug != nil {
-		s.Debug(string(creq), string(sts))
+		s.Debug(redactCanonicalToken(creq), string(sts))
 	}
 	var out [64]byte
 	encodeHex32(&out, (*[32]byte)(st.sum))
 	st.tmp = sts[:0]
 	return out
+}
+
+// redactCanonicalToken returns the canonical request creq with the value of its
+// x-amz-security-token line (a session token, a secret) replaced, for Debug.
+func redactCanonicalToken(creq []byte) string {
+	const name = "\nx-amz-security-token:"
+	i := bytes.Index(creq, []byte(name))
+	if i < 0 {
+		return string(creq)
+	}
+	start := i + len(name)
+	end := bytes.IndexByte(creq[start:], '\n')
+	if end < 0 {
+		end = len(creq) - start
+	}
+	return string(creq[:start]) + "<redacted>" + string(creq[start+end:])
 }
 
 func appendScope(b []byte, date []byte, region, service string) []byte {

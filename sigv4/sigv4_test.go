@@ -142,6 +142,27 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 	}
 }
 
+// TestDebugNeverShowsTheSessionToken: the canonical request Debug receives had the
+// x-amz-security-token line with its value (a secrets audit found it); the server's
+// Verifier runs the same hook on clients' requests.
+func TestDebugNeverShowsTheSessionToken(t *testing.T) {
+	var got []string
+	s := &Signer{Debug: func(creq, sts string) { got = append(got, creq, sts) }}
+	r, _ := http.NewRequest("POST", "https://logs.us-east-1.amazonaws.com/", strings.NewReader("{}"))
+	if err := s.SignRequest(r, []byte("{}"), Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRETKEY", SessionToken: "SESSIONTOKEN"},
+		"logs", "us-east-1", time.Unix(1_700_000_000, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !strings.Contains(got[0], "\nx-amz-security-token:<redacted>\n") {
+		t.Fatalf("Debug got %q, want the token line redacted", got)
+	}
+	for _, s := range got {
+		if strings.Contains(s, "SESSIONTOKEN") || strings.Contains(s, "SECRETKEY") {
+			t.Errorf("Debug shows a secret: %s", s)
+		}
+	}
+}
+
 func TestSignAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under the race detector")

@@ -111,7 +111,7 @@ func TestOfficialVectors(t *testing.T) {
 			if err := s.SignRequest(req, body, creds, ctx.Service, ctx.Region, ts); err != nil {
 				t.Fatal(err)
 			}
-			if want := readFile(t, filepath.Join(dir, "header-canonical-request.txt")); gotCreq != want {
+			if want := redactCanonicalToken([]byte(readFile(t, filepath.Join(dir, "header-canonical-request.txt")))); gotCreq != want { // Debug never shows the session token
 				t.Errorf("canonical request:\n%s\nwant:\n%s", gotCreq, want)
 			}
 			if want := readFile(t, filepath.Join(dir, "header-string-to-sign.txt")); gotSTS != want {

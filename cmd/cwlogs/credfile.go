@@ -114,7 +114,8 @@ func checkKeyPair(id, secret string) error {
 	case secret == "":
 		return fmt.Errorf("empty secret access key for %s", id)
 	case strings.ContainsAny(id, " \t/=,:"):
-		return fmt.Errorf("invalid access key id %q: no spaces, '/', '=', ',' or ':'", id)
+		// Not quoted: a "key = value" line whose value has a ':' (a secret) lands here.
+		return fmt.Errorf("invalid access key id: no spaces, '/', '=', ',' or ':'")
 	case strings.ContainsAny(secret, " \t"):
 		return fmt.Errorf("secret access key for %s contains white space", id)
 	}

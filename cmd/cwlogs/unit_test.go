@@ -254,6 +254,9 @@ func TestParseCredentialsFile(t *testing.T) {
 		{"same keys in two profiles", "[default]\naws_access_key_id = A\naws_secret_access_key = s\n[tok]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token = t\n", map[string]string{"A": "s"}, ""},
 		{"space in secret", "A:TOP SECRET\n", nil, "white space"},
 		{"unterminated", "[x\n", nil, "unterminated"},
+		// A key = value line outside a section is read as ID:SECRET when its value has a
+		// ':'; the error quoted the "id", a secret's first part (a secrets audit found it).
+		{"secret line outside a section", "aws_secret_access_key = TOPSECRET:XYZ\n", nil, "invalid access key id"},
 	}
 	for _, tc := range tests {
 		got, err := parseCredentialsFile("creds", tc.data)
