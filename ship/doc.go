@@ -30,14 +30,17 @@
 // never sent again — with jittered exponential backoff until
 // [Options.MaxElapsedTime]. Throttling pauses every sender of the shipper (or
 // of the Mux) for the backoff. Retried: throttling (any HTTP 429 included),
-// HTTP 5xx and 408, transport errors and attempt timeouts.
+// HTTP 5xx and 408, transport errors and attempt timeouts, a 2xx answer lost
+// on the way ([*cwlogs.DecodeError]) and credentials errors
+// ([*cwlogs.CredentialsError], none found included: credentials may come
+// later, as from a metadata service still starting).
 // ResourceNotFoundException makes the shipper create the stream (and the
 // group when [Options.CreateGroup] is set) and send again. A throttled
 // CreateLogStream or CreateLogGroup is counted in [Stats].Throttled like a
 // throttled PutLogEvents and pauses the creation calls of every sender for
 // the backoff, but not their PutLogEvents calls, whose quota is separate; a
 // batch does not wait for a pause that outlasts its MaxElapsedTime. Every other error
-// is permanent for that batch: its events are counted in [Stats].Dropped and
+// (other 4xx answers, input the client refuses) is permanent for that batch: its events are counted in [Stats].Dropped and
 // reported to [Options.OnError]. Events the service refuses in
 // rejectedLogEventsInfo are counted per reason in [Stats].Rejected and
 // reported to OnError as a [*RejectedError].

@@ -142,7 +142,7 @@ type Options struct {
 	// Zero value: DropOutOfRange.
 	OutOfRange RangePolicy
 	// Retention is the age beyond which events are out of range; set it to
-	// the group's retention when shorter than 14 days. 0: 14 days.
+	// the group's retention when shorter than 14 days. 0: 14 days; at least 1 h.
 	Retention time.Duration
 	// InitialBackoff is the first retry delay; it doubles per attempt up to
 	// MaxBackoff, each delay drawn uniformly from [d/2, d]. 0: 100 ms.

@@ -61,7 +61,8 @@
 //	put:       {"events":N, "sent":N, "bytes":N, "batches":N, "retries":N, "rejected":N,
 //	            "dropped":N, "reasons":{S:N} (optional: rejectedTooNew, rejectedTooOld,
 //	            rejectedExpired, droppedEmpty, droppedTooLarge, droppedTooOld, droppedTooNew,
-//	            droppedBufferFull, droppedRetryExhausted, droppedPermanentError, droppedClosed)}
+//	            droppedBufferFull, droppedRetryExhausted, droppedPermanentError, droppedClosed),
+//	            "error":S (optional: the cause, when events were lost)}
 //	demo:      {"step":N, "action":S, "params":{...}, "statusCode":N, "requestId":S,
 //	            "body":S, "log":S}
 //	version:   {"version":S, "go":S, "platform":S, "commit":S (optional)}

@@ -112,6 +112,9 @@ func (e *configError) Unwrap() error { return e.err }
 func cliConfigErr(err error) error {
 	var ve *cwlogs.ValidationError
 	if !errors.As(err, &ve) || (ve.Operation != "NewFromEnvironment" && ve.Operation != "New") {
+		if text, ok := strings.CutPrefix(err.Error(), "cwlogs: NewFromEnvironment: "); ok {
+			return &reworded{text: text, err: err} // "no credentials found: ..."
+		}
 		return err
 	}
 	if ve.Field == "region" && ve.Value == `""` {
@@ -123,6 +126,15 @@ func cliConfigErr(err error) error {
 	}
 	return fmt.Errorf("invalid %s %s: %s", field, ve.Value, ve.Reason)
 }
+
+// reworded is err with another text.
+type reworded struct {
+	text string
+	err  error
+}
+
+func (e *reworded) Error() string { return e.text }
+func (e *reworded) Unwrap() error { return e.err }
 
 // client builds the CloudWatch Logs client the way the AWS CLI would: flags
 // first, then the environment and the ~/.aws files; extra options come last.

@@ -12,7 +12,8 @@ import (
 // Report prints err on stderr the way the AWS CLI users expect and returns
 // the exit status: 0 success or help, 2 usage and configuration errors and
 // input rejected before any request, 1 service and network errors, 130 when
-// interrupted (except tail --follow and serve, which end cleanly with 0).
+// interrupted (except tail --follow, serve, and put once every line it read
+// was stored, which end cleanly with 0).
 func (m *Main) Report(ctx context.Context, err error) int {
 	if err == nil || errors.Is(err, errHelpShown) {
 		return exitOK
