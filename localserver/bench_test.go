@@ -460,3 +460,90 @@ func BenchmarkPutDirect(b *testing.B) {
 		}
 	}
 }
+
+var (
+	smallChunksOnce sync.Once
+	smallChunksDir  string
+	smallChunksErr  error
+	smallChunksBase int64
+)
+
+// smallChunks is a data set of small puts, as test suites and log handlers make them:
+// stream "big" holds 100,000 events put 10 at a time (10,000 chunks, 1 event per 36 ms
+// over an hour), and 99 other streams 100 events each, put 10 at a time.
+func smallChunks(b *testing.B) string {
+	smallChunksOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "cwlogs-bench-small-")
+		if err != nil {
+			smallChunksErr = err
+			return
+		}
+		smallChunksDir = dir
+		s, err := New(Config{DataDir: dir, Now: func() time.Time { return testNow }})
+		if err != nil {
+			smallChunksErr = err
+			return
+		}
+		defer s.Shutdown(context.Background())
+		smallChunksBase = nowMs() - 2*3600*1000
+		setupStream(b, s, "small", "big")
+		for i := 0; i < 100_000; i += 10 {
+			evs := make([]m, 10)
+			for j := range evs {
+				evs[j] = m{"timestamp": smallChunksBase + int64(i+j)*36, "message": datasetMessage(0, i+j)}
+			}
+			mustOK(b, s, "PutLogEvents", m{"logGroupName": "small", "logStreamName": "big", "logEvents": evs})
+		}
+		for st := 1; st < 100; st++ {
+			name := fmt.Sprintf("s%03d", st)
+			mustOK(b, s, "CreateLogStream", m{"logGroupName": "small", "logStreamName": name})
+			for i := 0; i < 100; i += 10 {
+				evs := make([]m, 10)
+				for j := range evs {
+					evs[j] = m{"timestamp": smallChunksBase + int64(i+j)*36_000 + int64(st), "message": datasetMessage(st, i+j)}
+				}
+				mustOK(b, s, "PutLogEvents", m{"logGroupName": "small", "logStreamName": name, "logEvents": evs})
+			}
+		}
+	})
+	if smallChunksErr != nil {
+		b.Fatal(smallChunksErr)
+	}
+	return smallChunksDir
+}
+
+// BenchmarkQuerySmallChunks: a page deep into data made of small chunks, and the idle poll
+// of tail --follow. A read once scanned every chunk of the day before its position, so a
+// page cost grew with how far into the data it started.
+func BenchmarkQuerySmallChunks(b *testing.B) {
+	dir := smallChunks(b)
+	s := newTestServer(b, Config{DataDir: dir})
+	at := func(pct int64) int64 { return smallChunksBase + 100_000*36*pct/100 }
+	cases := []struct {
+		name, op string
+		in       m
+		check    func(b *testing.B, r *response)
+	}{
+		{"GetLogEvents/forward-limit100-at-1pct", "GetLogEvents", m{"logGroupName": "small", "logStreamName": "big", "startFromHead": true, "startTime": at(1), "limit": 100}, wantEvents(100)},
+		{"GetLogEvents/forward-limit100-at-90pct", "GetLogEvents", m{"logGroupName": "small", "logStreamName": "big", "startFromHead": true, "startTime": at(90), "limit": 100}, wantEvents(100)},
+		{"GetLogEvents/backward-limit100-at-10pct", "GetLogEvents", m{"logGroupName": "small", "logStreamName": "big", "endTime": at(10), "limit": 100}, wantEvents(100)},
+		{"FilterLogEvents/limit100-at-90pct", "FilterLogEvents", m{"logGroupName": "small", "startTime": at(90), "limit": 100}, wantEvents(100)},
+		{"FilterLogEvents/two-streams-at-0pct", "FilterLogEvents", m{"logGroupName": "small", "logStreamNames": []string{"s007", "s050"}}, wantEvents(200)},
+		{"FilterLogEvents/tail-poll-after-last", "FilterLogEvents", m{"logGroupName": "small", "startTime": at(100) + 1000}, wantEvents(0)},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			body, _ := json.Marshal(c.in)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, signedRequest(b, "http://logs.local/", c.op, body, testCreds, testNow))
+				if w.Code != 200 {
+					b.Fatalf("%s", w.Body)
+				}
+			}
+			b.StopTimer()
+			c.check(b, do(b, s, signedRequest(b, "http://logs.local/", c.op, body, testCreds, testNow)))
+		})
+	}
+}

@@ -139,7 +139,11 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 		var e error
 		if len(j.chunks) > 0 {
 			// The chunks hold the valid events in order: the stream's first and last timestamps.
-			e = upd.QueryRowContext(ctx, j.chunks[0].minTs, j.chunks[len(j.chunks)-1].maxTs, ingest, j.streamID).Scan(&j.seq)
+			var span int64
+			for i := range j.chunks {
+				span = max(span, j.chunks[i].maxTs-j.chunks[i].minTs)
+			}
+			e = upd.QueryRowContext(ctx, j.chunks[0].minTs, j.chunks[len(j.chunks)-1].maxTs, ingest, j.streamID, span).Scan(&j.seq)
 		} else {
 			e = updEmpty.QueryRowContext(ctx, j.streamID).Scan(&j.seq)
 		}
@@ -156,6 +160,7 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 	type segUse struct{ chunks, bytes, end int64 }
 	segs := map[int64]*segUse{}
 	groupBytes := map[int64]int64{}
+	groupSpan := map[int64]int64{}
 	var rows []chunkRow
 	for _, j := range batch {
 		// The segment an append rotated out goes once it holds no live chunk, even when
@@ -181,6 +186,7 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 			c := &j.chunks[i]
 			rows = append(rows, chunkRow{j.groupID, j.streamID, ingest, j.seg, j.off, c})
 			groupBytes[j.groupID] += c.bytes
+			groupSpan[j.groupID] = max(groupSpan[j.groupID], c.maxTs-c.minTs)
 		}
 	}
 	if st.args, err = st.insertChunkRows(ctx, tx, rows, st.args); err != nil {
@@ -193,7 +199,7 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 	}
 	updGroup := tx.Stmt(st.updGroupBytes)
 	for id, b := range groupBytes {
-		if _, err := updGroup.ExecContext(ctx, b, id); err != nil {
+		if _, err := updGroup.ExecContext(ctx, b, id, groupSpan[id]); err != nil {
 			return err
 		}
 	}

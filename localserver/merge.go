@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // chunkMeta is a chunk row without its data.
@@ -39,6 +40,10 @@ type scanRange struct {
 // candidateBatch is how many chunk rows one candidate query fetches.
 const candidateBatch = 64
 
+// maxUnionStreams: a forward scan of at most this many streams of a group queries each
+// stream's chunks through the stream index (one UNION ALL arm per stream).
+const maxUnionStreams = 16
+
 // merger yields the events of a scanRange in key order (forward) or reverse key order
 // (backward), loading chunks lazily: a chunk is read only when its time range can hold the
 // next event. Candidate chunks are found through the (stream|group, min_ts|max_ts) indexes;
@@ -53,6 +58,7 @@ type merger struct {
 	// keyset position of the candidate query
 	lastTs, lastID int64
 	started, done  bool
+	span           int64 // the widest chunk of the scope (read by the first fetch)
 	h              cursorHeap
 
 	// Forward scans only: match, when set, drops non-matching events as chunks load; budget,
@@ -121,21 +127,48 @@ func (m *merger) fetch() error {
 	if r.streamID != 0 {
 		scope, scopeID = "stream_id", r.streamID
 	}
+	if !m.started {
+		// The widest chunk of the scope bounds how far before the cut a chunk holding an
+		// event at or after it may start (maxChunkSpan for a scope without the column).
+		table := "log_groups"
+		if r.streamID != 0 {
+			table = "log_streams"
+		}
+		m.span = maxChunkSpan
+		if err := m.db.QueryRowContext(m.ctx, `SELECT max_span FROM `+table+` WHERE id = ?`, scopeID).Scan(&m.span); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		m.span = min(m.span, maxChunkSpan)
+	}
 	var q string
 	var args []any
 	if r.forward {
 		lowTs := max(r.startTs, r.cut.ts)
 		if !m.started {
-			m.lastTs, m.lastID = lowTs-maxChunkSpan, -1
+			m.lastTs, m.lastID = lowTs-m.span-1, -1
 		}
 		q = fmt.Sprintf(`SELECT %s FROM chunks
 			WHERE %s = ? AND (min_ts, id) > (?, ?) AND min_ts < ? AND max_ts >= ?
 			ORDER BY min_ts, id LIMIT %d`, chunkMetaCols, scope, candidateBatch)
 		args = []any{scopeID, m.lastTs, m.lastID, r.endTs, lowTs}
+		if r.streamID == 0 && r.streams != nil && len(r.streams) <= maxUnionStreams {
+			// A few streams of a large group: the next candidates are among each stream's
+			// next candidateBatch chunks, found through (stream_id, min_ts), instead of
+			// walking every chunk of the group and dropping the other streams'.
+			arms := make([]string, 0, len(r.streams))
+			args = args[:0]
+			for id := range r.streams {
+				arms = append(arms, fmt.Sprintf(`SELECT * FROM (SELECT %s FROM chunks
+					WHERE stream_id = ? AND (min_ts, id) > (?, ?) AND min_ts < ? AND max_ts >= ?
+					ORDER BY min_ts, id LIMIT %d)`, chunkMetaCols, candidateBatch))
+				args = append(args, id, m.lastTs, m.lastID, r.endTs, lowTs)
+			}
+			q = strings.Join(arms, " UNION ALL ") + fmt.Sprintf(" ORDER BY 3, 1 LIMIT %d", candidateBatch)
+		}
 	} else {
 		highTs := min(r.endTs-1, r.cut.ts)
 		if !m.started {
-			m.lastTs, m.lastID = highTs+maxChunkSpan, int64(1)<<62
+			m.lastTs, m.lastID = highTs+m.span+1, int64(1)<<62
 		}
 		q = fmt.Sprintf(`SELECT %s FROM chunks
 			WHERE %s = ? AND (max_ts, id) < (?, ?) AND max_ts >= ? AND min_ts <= ?

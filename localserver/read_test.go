@@ -713,3 +713,62 @@ func TestIngestionOrderMatchesReadOrder(t *testing.T) {
 		t.Errorf("lastIngestionTime %d, want the newest ingestion time %d", got, last)
 	}
 }
+
+// TestReadsFindEventsOfWideChunks: a read's candidate scan starts the widest chunk of its
+// stream or group (max_span) before its cut, no longer a whole day. A chunk spanning 23 h
+// among narrow ones must still be found from a cut inside its range, forward and backward,
+// through a stream, a group, and a few streams of a group.
+func TestReadsFindEventsOfWideChunks(t *testing.T) {
+	s := newTestServer(t, Config{})
+	for _, st := range []string{"wide", "narrow"} {
+		setupStream(t, s, "g", st)
+	}
+	h := time.Hour.Milliseconds()
+	base := nowMs() - 48*h
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "wide",
+		"logEvents": []m{{"timestamp": base, "message": "wide-early"}, {"timestamp": base + 23*h, "message": "wide-late"}}})
+	for i := range 300 { // narrow chunks, one event each, from base+13h
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "narrow",
+			"logEvents": []m{{"timestamp": base + 13*h + int64(i), "message": "narrow"}}})
+	}
+	messages := func(r *response) []string {
+		var out []string
+		for _, e := range list(r.body["events"]) {
+			out = append(out, e.(map[string]any)["message"].(string))
+		}
+		return out
+	}
+	mid := base + 12*h
+	for _, tc := range []struct {
+		name string
+		op   string
+		in   m
+		want string // the event of the wide chunk that must be found
+	}{
+		{"get forward", "GetLogEvents", m{"logStreamName": "wide", "startTime": mid, "startFromHead": true}, "wide-late"},
+		{"get backward", "GetLogEvents", m{"logStreamName": "wide", "endTime": mid}, "wide-early"},
+		{"filter group", "FilterLogEvents", m{"startTime": mid}, "wide-late"},
+		{"filter two streams", "FilterLogEvents", m{"startTime": mid, "logStreamNames": []string{"narrow", "wide"}}, "wide-late"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := m{"logGroupName": "g"}
+			maps.Copy(in, tc.in)
+			var got []string
+			for range 100 {
+				r := mustOK(t, s, tc.op, in)
+				got = append(got, messages(r)...)
+				tok, _ := r.body["nextToken"].(string)
+				if tok == "" {
+					break
+				}
+				in["nextToken"] = tok
+			}
+			if !slices.Contains(got, tc.want) {
+				t.Fatalf("%d events, none is %q", len(got), tc.want)
+			}
+			if tc.op == "FilterLogEvents" && len(got) != 301 {
+				t.Errorf("%d events, want 301", len(got))
+			}
+		})
+	}
+}

@@ -594,3 +594,55 @@ func TestSegmentRotatedByFailedPutRemoved(t *testing.T) {
 		t.Errorf("segment %d (rotated out, no live chunk) still on disk: %v", j.rotated, segFiles(t, dir))
 	}
 }
+
+// TestMigrateV2MaxSpan: migration 3 computes the widest chunk of each stream and group of
+// an existing database, so that reads from a cut inside a wide chunk still find its events.
+func TestMigrateV2MaxSpan(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(migrations[0] + `;` + migrations[1] + `; PRAGMA user_version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	h := time.Hour.Milliseconds()
+	ts := nowMs() - 48*h
+	var blob []byte // a blob chunk (seg NULL, as version 1 wrote) spanning 23 h
+	for _, e := range []struct {
+		delta int64
+		msg   string
+	}{{0, "early"}, {23 * h, "late"}} {
+		blob = binary.AppendUvarint(blob, uint64(e.delta))
+		blob = binary.AppendUvarint(blob, uint64(len(e.msg)))
+		blob = append(blob, e.msg...)
+	}
+	for _, q := range []string{
+		fmt.Sprintf(`INSERT INTO log_groups(id, name, creation_time, class, stored_bytes) VALUES (1, 'g', %d, 'STANDARD', 61)`, ts),
+		fmt.Sprintf(`INSERT INTO log_streams(id, group_id, name, creation_time) VALUES (1, 1, 's', %d)`, ts),
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO chunks(group_id, stream_id, min_ts, max_ts, ingest, n, bytes, data) VALUES (1, 1, ?, ?, ?, 2, 61, ?)`, ts, ts+23*h, ts, blob); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s := openAt(t, dir)
+	defer s.Shutdown(context.Background())
+	for _, table := range []string{"log_streams", "log_groups"} {
+		var span int64
+		if err := s.st.r.QueryRow(`SELECT max_span FROM ` + table + ` WHERE id = 1`).Scan(&span); err != nil || span != 23*h {
+			t.Errorf("%s.max_span = %d, %v; want %d", table, span, err, 23*h)
+		}
+	}
+	mid := ts + 12*h
+	if r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startTime": mid, "startFromHead": true}); !strings.Contains(string(r.raw), `"late"`) {
+		t.Errorf("GetLogEvents from the middle: %s", r.raw)
+	}
+	if r := mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g", "startTime": mid}); !strings.Contains(string(r.raw), `"late"`) {
+		t.Errorf("FilterLogEvents from the middle: %s", r.raw)
+	}
+}

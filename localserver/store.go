@@ -301,6 +301,12 @@ var migrations = []string{
 		bytes INTEGER NOT NULL,
 		end_off INTEGER NOT NULL
 	);`,
+	// 3: the widest chunk (max_ts - min_ts) of each stream and group, so that a read's
+	// candidate scan starts max_span (not maxChunkSpan) before its cut.
+	`ALTER TABLE log_streams ADD COLUMN max_span INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE log_groups ADD COLUMN max_span INTEGER NOT NULL DEFAULT 0;
+	UPDATE log_streams SET max_span = coalesce((SELECT max(max_ts - min_ts) FROM chunks WHERE stream_id = log_streams.id), 0);
+	UPDATE log_groups SET max_span = coalesce((SELECT max(max_ts - min_ts) FROM chunks WHERE group_id = log_groups.id), 0);`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

@@ -143,10 +143,11 @@ func (s *store) prepareWriteStmts() error {
 		last_ts = max(coalesce(last_ts, ?2), ?2),
 		last_sort = max(last_sort, ?2),
 		last_ingest = max(coalesce(last_ingest, ?3), ?3),
-		upload_seq = upload_seq + 1
+		upload_seq = upload_seq + 1,
+		max_span = max(max_span, ?5)
 		WHERE id = ?4 RETURNING upload_seq`)
 	s.updStreamEmpty = prep(`UPDATE log_streams SET upload_seq = upload_seq + 1 WHERE id = ? RETURNING upload_seq`)
-	s.updGroupBytes = prep(`UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE id = ?`)
+	s.updGroupBytes = prep(`UPDATE log_groups SET stored_bytes = stored_bytes + ?1, max_span = max(max_span, ?3) WHERE id = ?2`)
 	return err
 }
 
