@@ -156,7 +156,8 @@ type Options struct {
 	// dropped (Stats.Dropped.RetryExhausted). 0: 10 minutes.
 	MaxElapsedTime time.Duration
 	// AttemptTimeout bounds one PutLogEvents call (including the client's own
-	// retries, if any). 0: 1 minute.
+	// retries, if any), the upload of its body included: on a slow link, keep
+	// MaxBatchBytes small enough to upload within it. 0: 1 minute.
 	AttemptTimeout time.Duration
 	// DisableCreateStream makes ResourceNotFoundException permanent. Zero
 	// value: the stream is created on ResourceNotFoundException (an existing
