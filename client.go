@@ -325,6 +325,14 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 // the service's time, as near as the client knows it.
 func (c *Client) now() time.Time { return c.clock().Add(time.Duration(c.offset.Load())) }
 
+// Now returns the client's clock (WithClock, else time.Now) corrected by the offset it
+// learnt when the service refused a signature as expired or not yet current: the
+// service's time, as near as the client knows it. Until such an answer, or when the clock
+// is within the service's 5 minutes, it is the clock itself. A device without a
+// real-time clock can stamp its events with it once the client has made a request
+// (ship.Options{Now: client.Now}).
+func (c *Client) Now() time.Time { return c.now() }
+
 // attempt sends one freshly built request, signed at the client's clock plus offset.
 func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string, offset int64) (*Response, error) {
 	creds, err := c.Credentials(ctx)

@@ -322,6 +322,10 @@ func TestClockSkewCorrection(t *testing.T) {
 			if reqs[1].VerifyErr != nil || !reqs[1].Ident.Time.Equal(clientNow.Add(tc.offset)) {
 				t.Errorf("second attempt signed at %v (err %v), want %v", reqs[1].Ident.Time, reqs[1].VerifyErr, clientNow.Add(tc.offset))
 			}
+			// Now reports the service's time, for callers that stamp events with it.
+			if got := c.Now(); !got.Equal(clientNow.Add(tc.offset)) {
+				t.Errorf("Now() = %v, want the service's time %v", got, clientNow.Add(tc.offset))
+			}
 			// The offset is kept: the next call succeeds at once.
 			if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); err != nil {
 				t.Fatal(err)

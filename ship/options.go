@@ -192,6 +192,10 @@ type Options struct {
 	// that much of the 14-day bound may thus reach the service, which then
 	// rejects it (counted in Stats.Rejected). Timers (flush interval,
 	// backoff) use the runtime's clock.
+	//
+	// On a device whose clock may be wrong (no real-time clock, set late by NTP),
+	// (*cwlogs.Client).Now stamps events with the service's time once the client has
+	// learnt the offset from a request.
 	Now func() time.Time
 }
 
