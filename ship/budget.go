@@ -57,6 +57,16 @@ func (b *budget) reserve(n int64, wait bool) (bool, <-chan struct{}) {
 	return false, ch
 }
 
+// waiter returns a channel closed at the next release (or broadcast).
+func (b *budget) waiter() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.wake == nil {
+		b.wake = make(chan struct{})
+	}
+	return b.wake
+}
+
 // release returns room and wakes waiters.
 func (b *budget) release(bytes, events int64) {
 	if events == 0 && bytes == 0 {

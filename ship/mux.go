@@ -20,11 +20,12 @@ import (
 // that they are sent at once rather than after their FlushInterval. The
 // policies act per stream: DropOldest discards the oldest queued event of
 // the stream that is short of room (when it has none, the new event is
-// refused, as with DropNewest). The buffer is shared, not divided: a stream
-// whose batches keep failing holds the room they take until they succeed or
-// MaxElapsedTime ends, and the other streams wait (Block) or are refused
-// (the drop policies) meanwhile; ship streams that must not hold each other
-// up through Shippers of their own. Streams live until Close; an idle one
+// refused, as with DropNewest). The buffer is shared; without
+// MaxStreamBufferBytes it is not divided: a stream whose batches keep failing
+// holds the room they take until they succeed or MaxElapsedTime ends, and the
+// other streams wait (Block) or are refused (the drop policies) meanwhile.
+// MaxStreamBufferBytes bounds each stream's part, so that the others keep the
+// rest. Streams live until Close; an idle one
 // holds no batch memory, only its counters (a few hundred bytes).
 type Mux struct {
 	api    API

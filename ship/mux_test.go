@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,4 +167,90 @@ func TestMuxFullBufferSealsOtherStreams(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMuxStreamShare: with MaxStreamBufferBytes, a stream whose batches keep failing
+// holds at most its share of the Mux's buffer, and the other streams keep room; without
+// it the failing stream takes the whole buffer and the others are refused.
+func TestMuxStreamShare(t *testing.T) {
+	for _, share := range []int64{0, 20_000} {
+		t.Run(fmt.Sprint("share ", share), func(t *testing.T) {
+			f := newFake(t)
+			f.hook = func(ctx context.Context, call int, in *cwlogs.PutLogEventsInput) error {
+				if in.LogStreamName == "bad" {
+					return &cwlogs.APIError{Code: "ServiceUnavailableException", StatusCode: 503}
+				}
+				return nil
+			}
+			o := fastOpts()
+			o.MaxMessageBytes, o.MaxBufferBytes, o.MaxStreamBufferBytes = 1000, 40_000, share
+			o.OnFull = DropNewest
+			o.MaxBatchEvents = 10
+			o.InitialBackoff, o.MaxBackoff, o.MaxElapsedTime = time.Hour, time.Hour, 2*time.Hour
+			m, err := NewMux(f, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := strings.Repeat("x", 474) // 500 bytes counted
+			for range 100 {
+				_ = m.Log("g", "bad", time.Now(), msg)
+			}
+			good := 0
+			for range 20 {
+				if m.Log("g", "good", time.Now(), msg) == nil {
+					good++
+				}
+			}
+			bad, _ := m.Stream("g", "bad")
+			held := bad.Stats().QueuedBytes
+			switch {
+			case share == 0 && (good != 0 || held != 40_000):
+				t.Errorf("no share: good stream took %d events, bad holds %d bytes; want 0 and 40000", good, held)
+			case share > 0 && (good != 20 || held > share):
+				t.Errorf("share %d: good stream took %d of 20 events, bad holds %d bytes", share, good, held)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			_ = m.Close(ctx)
+		})
+	}
+}
+
+// TestMuxStreamShareBlock: under Block, a stream over its share waits (until its ctx
+// ends) while another stream's events are taken at once.
+func TestMuxStreamShareBlock(t *testing.T) {
+	f := newFake(t)
+	f.hook = func(ctx context.Context, call int, in *cwlogs.PutLogEventsInput) error {
+		if in.LogStreamName == "bad" {
+			return &cwlogs.APIError{Code: "ServiceUnavailableException", StatusCode: 503}
+		}
+		return nil
+	}
+	o := fastOpts()
+	o.MaxMessageBytes, o.MaxBufferBytes, o.MaxStreamBufferBytes = 1000, 40_000, 20_000
+	o.MaxBatchEvents = 10
+	o.InitialBackoff, o.MaxBackoff, o.MaxElapsedTime = time.Hour, time.Hour, 2*time.Hour
+	m, err := NewMux(f, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := strings.Repeat("x", 474) // 500 bytes counted
+	for range 40 {                  // 20,000 bytes: the share
+		if err := m.Log("g", "bad", time.Now(), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := m.LogContext(ctx, "g", "bad", time.Now(), msg); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("over its share: %v, want to wait until the deadline", err)
+	}
+	for range 20 {
+		if err := m.Log("g", "good", time.Now(), msg); err != nil {
+			t.Fatalf("another stream: %v", err)
+		}
+	}
+	cctx, ccancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer ccancel()
+	_ = m.Close(cctx)
 }

@@ -131,6 +131,13 @@ type Options struct {
 	// MaxBufferEvents bounds the number of events held, like MaxBufferBytes.
 	// 0: 100,000.
 	MaxBufferEvents int
+	// MaxStreamBufferBytes bounds the part of the buffer one stream may hold,
+	// counted like MaxBufferBytes. A stream over it is treated as if the buffer
+	// were full, OnFull acting on that stream alone: in a Mux, a stream whose
+	// batches keep failing then cannot take the room of the others. 0: no bound
+	// but MaxBufferBytes. At least MaxMessageBytes+26; for a lone Shipper it acts
+	// like a second MaxBufferBytes.
+	MaxStreamBufferBytes int64
 	// OnFull is the policy when the buffer is full. Zero value: Block.
 	OnFull FullPolicy
 	// Oversize is the policy for messages longer than MaxMessageBytes. Zero
@@ -212,6 +219,7 @@ type config struct {
 	concurrency     int
 	maxBufferBytes  int64
 	maxBufferEvents int64
+	maxStreamBytes  int64 // 0: no per-stream bound
 	onFull          FullPolicy
 	oversize        OversizePolicy
 	marker          string
@@ -345,6 +353,14 @@ func (o *Options) config() (config, error) {
 	}
 	if c.maxBufferBytes < int64(c.maxMessage+cwlogs.EventOverheadBytes) {
 		return c, optErr("MaxBufferBytes", c.maxBufferBytes, fmt.Sprintf("must hold the largest event (%d bytes)", c.maxMessage+cwlogs.EventOverheadBytes))
+	}
+	switch {
+	case o.MaxStreamBufferBytes < 0:
+		return c, optErr("MaxStreamBufferBytes", o.MaxStreamBufferBytes, "must not be negative (0: no bound but MaxBufferBytes)")
+	case o.MaxStreamBufferBytes > 0 && o.MaxStreamBufferBytes < int64(c.maxMessage+cwlogs.EventOverheadBytes):
+		return c, optErr("MaxStreamBufferBytes", o.MaxStreamBufferBytes, fmt.Sprintf("must hold the largest event (%d bytes)", c.maxMessage+cwlogs.EventOverheadBytes))
+	case o.MaxStreamBufferBytes > 0:
+		c.maxStreamBytes = o.MaxStreamBufferBytes
 	}
 	switch {
 	case o.MaxBufferEvents < 0:

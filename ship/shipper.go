@@ -300,7 +300,17 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 			s.mu.Unlock()
 			return ErrClosed
 		}
-		ok, wake := s.budget.reserve(n, s.c.onFull == Block)
+		// Over the stream's own bound (MaxStreamBufferBytes), the buffer counts as full
+		// for this stream alone; an empty stream always takes one event.
+		overShare := s.c.maxStreamBytes > 0 && s.st.QueuedBytes > 0 && s.st.QueuedBytes+n > s.c.maxStreamBytes
+		var ok bool
+		var wake <-chan struct{}
+		switch {
+		case !overShare:
+			ok, wake = s.budget.reserve(n, s.c.onFull == Block)
+		case s.c.onFull == Block:
+			wake = s.budget.waiter() // this stream's room comes back as its batches finish
+		}
 		if ok {
 			break
 		}
@@ -312,7 +322,7 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 			// refused or discards an older one.
 			s.sealLocked()
 		}
-		if !sealedOthers && s.budget.sealOthers != nil && s.budget.building.Load() > int64(len(s.cur.events)) {
+		if !overShare && !sealedOthers && s.budget.sealOthers != nil && s.budget.building.Load() > int64(len(s.cur.events)) {
 			// The same for the other streams of a Mux, whose batches being
 			// built may hold the room (once per call; not under s.mu, which
 			// a stream never holds while it takes another's).

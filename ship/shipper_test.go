@@ -738,6 +738,8 @@ func TestOptionsValidation(t *testing.T) {
 		{"Concurrency", Options{Concurrency: 65}},
 		{"MaxBufferBytes", Options{MaxBufferBytes: 1000}},
 		{"MaxBufferEvents", Options{MaxBufferEvents: -1}},
+		{"MaxStreamBufferBytes", Options{MaxStreamBufferBytes: -1}},
+		{"MaxStreamBufferBytes", Options{MaxMessageBytes: 1000, MaxStreamBufferBytes: 1025}},
 		{"OnFull", Options{OnFull: 7}},
 		{"Oversize", Options{Oversize: -1}},
 		{"OutOfRange", Options{OutOfRange: 9}},
