@@ -519,8 +519,14 @@ func (d *jdec) int64(field string) (int64, error) {
 		return 0, err
 	}
 	if !integer {
-		d.i = start
-		return 0, d.errf("%s must be an integer", field)
+		// AWS accepts a fraction or an exponent for a long member (the PHP SDK sends
+		// PHP floats as they are) and keeps the integer part.
+		f, err := strconv.ParseFloat(string(txt), 64)
+		if err != nil || f <= -(1<<63) || f >= 1<<63 {
+			d.i = start
+			return 0, d.errf("%s is out of range", field)
+		}
+		return int64(f), nil
 	}
 	if v, ok := smallInt(txt); ok {
 		return v, nil

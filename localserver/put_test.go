@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -50,7 +51,6 @@ func TestPutLogEvents(t *testing.T) {
 		{name: "no group", in: m{"logGroupName": "nope", "logStreamName": "s", "logEvents": events(now)}, wantType: codeResourceNotFound, wantMsg: msgGroupNotFound},
 		{name: "no stream", in: m{"logGroupName": "g", "logStreamName": "nope", "logEvents": events(now)}, wantType: codeResourceNotFound, wantMsg: msgStreamNotFound},
 		{name: "malformed json", in: `{"logGroupName":"g","logStreamName":"s","logEvents":[{"timestamp":1,"message":"x"}`, wantType: codeSerialization},
-		{name: "fractional timestamp", in: `{"logGroupName":"g","logStreamName":"s","logEvents":[{"timestamp":1.5,"message":"x"}]}`, wantType: codeSerialization},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,5 +150,33 @@ func TestPutLogEventsStoredBytesAndStreamTimes(t *testing.T) {
 	}
 	if got := fmt.Sprint(streamMessages(t, s, "g", "s")); got != "[earlier héllo x]" {
 		t.Errorf("messages = %s", got)
+	}
+}
+
+// TestNumbersWithFractionsTruncated: AWS accepts a fraction or an exponent in an integer or
+// long member and keeps the integer part: the PHP SDK sends PHP floats as they are
+// (maxbanton/cwh's round(microtime(true)*1000)), and live AWS processes them. The server
+// refused them with SerializationException, so such clients failed only against it.
+func TestNumbersWithFractionsTruncated(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "g", "s")
+	now := nowMs()
+	body := fmt.Sprintf(`{"logGroupName":"g","logStreamName":"s","logEvents":[{"timestamp":%d.7,"message":"a"},{"timestamp":%de3,"message":"b"}]}`, now-5, now/1000+10)
+	if r := call(t, s, "PutLogEvents", body); r.status != 200 || r.body["rejectedLogEventsInfo"] != nil {
+		t.Fatalf("PutLogEvents: %d %s", r.status, r.raw)
+	}
+	r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true})
+	var got []int64
+	for _, e := range list(r.body["events"]) {
+		got = append(got, num(t, e.(map[string]any)["timestamp"]))
+	}
+	if want := []int64{now - 5, (now/1000 + 10) * 1000}; !slices.Equal(got, want) {
+		t.Errorf("timestamps %v, want %v", got, want)
+	}
+	if r := call(t, s, "DescribeLogGroups", `{"limit":1.0}`); r.status != 200 || len(list(r.body["logGroups"])) != 1 {
+		t.Errorf("DescribeLogGroups limit 1.0: %d %s", r.status, r.raw)
+	}
+	if r := call(t, s, "DescribeLogGroups", `{"limit":1e400}`); r.status != 400 || r.errType() != codeSerialization {
+		t.Errorf("limit 1e400: %d %s", r.status, r.raw)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -335,6 +336,9 @@ func decodeJSON(body []byte, v any) *apiError {
 		if !ok {
 			continue
 		}
+		if t, ok := truncatedInteger(raw, rv.Field(f.index).Type()); ok {
+			raw = t
+		}
 		if err := json.Unmarshal(raw, rv.Field(f.index).Addr().Interface()); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
@@ -344,6 +348,31 @@ func decodeJSON(body []byte, v any) *apiError {
 		}
 	}
 	return nil
+}
+
+// truncatedInteger returns the integer part of raw, a JSON number with a fraction or an
+// exponent, when t (or what it points to) is an integer type: AWS accepts such numbers for
+// integer and long members and keeps the integer part (the PHP SDK sends PHP floats as they
+// are). ok is false when raw is not such a number, or is out of int64's range (left to
+// json.Unmarshal to refuse).
+func truncatedInteger(raw json.RawMessage, t reflect.Type) (json.RawMessage, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	default:
+		return nil, false
+	}
+	s := bytes.TrimSpace(raw)
+	if len(s) == 0 || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) || !bytes.ContainsAny(s, ".eE") {
+		return nil, false
+	}
+	f, err := strconv.ParseFloat(string(s), 64)
+	if err != nil || f <= -(1<<63) || f >= 1<<63 {
+		return nil, false
+	}
+	return strconv.AppendInt(nil, int64(f), 10), true
 }
 
 // jsonMember is a struct field and the exact JSON member name it decodes.
