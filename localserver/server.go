@@ -194,6 +194,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	h := w.Header()
 	h.Set("x-amzn-RequestId", reqID)
+	h.Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
 	if r.URL.Path == "/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		h.Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/cwlogs/cwlogs/localserver"
 )
@@ -566,4 +568,42 @@ func TestServerSDK(t *testing.T) {
 			t.Errorf("streams after delete: %q, want %q", names, want)
 		}
 	})
+}
+
+// TestSDKCorrectsSkewFromServerDate: aws-sdk-go-v2 corrects its clock from the Date header
+// of an InvalidSignatureException answer, as against AWS. The server set Date from the
+// wall clock while it judged signatures by Config.Now, so a server clock 10 minutes off
+// failed every call; the Date header now carries the clock that judged.
+func TestSDKCorrectsSkewFromServerDate(t *testing.T) {
+	for _, off := range []time.Duration{10 * time.Minute, -10 * time.Minute} {
+		t.Run(off.String(), func(t *testing.T) {
+			s, err := localserver.New(localserver.Config{Memory: true,
+				Credentials: map[string]string{sdkAccessKeyID: sdkSecret},
+				Now:         func() time.Time { return time.Now().Add(off) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Shutdown(context.Background()) })
+			var attempts atomic.Int32
+			c := cloudwatchlogs.New(cloudwatchlogs.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()),
+				Credentials: credentials.NewStaticCredentialsProvider(sdkAccessKeyID, sdkSecret, "")},
+				func(o *cloudwatchlogs.Options) {
+					o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+						return st.Finalize.Add(middleware.FinalizeMiddlewareFunc("count", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+							attempts.Add(1)
+							return next.HandleFinalize(ctx, in)
+						}), middleware.After)
+					})
+				})
+			if _, err := c.DescribeLogGroups(context.Background(), &cloudwatchlogs.DescribeLogGroupsInput{}); err != nil {
+				t.Fatalf("server clock %v off: %v", off, err)
+			}
+			if n := attempts.Load(); n != 2 {
+				t.Errorf("%d attempts, want 2 (one refused, one re-signed at the corrected time)", n)
+			}
+		})
+	}
 }
