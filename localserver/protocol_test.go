@@ -409,3 +409,35 @@ func TestConfiguredSecretsNeverPrinted(t *testing.T) {
 		t.Errorf("a request signed with other keys was served")
 	}
 }
+
+// TestCORS: the service answers browsers (aws-sdk-js marks CloudWatch Logs "cors": true):
+// a preflight gets 200 without authentication, naming the requested headers, and answers
+// to a page carry Access-Control-Allow-Origin. Before, the preflight got 400
+// UnknownOperationException and browser clients could not reach the server.
+func TestCORS(t *testing.T) {
+	s := newTestServer(t, Config{Credentials: map[string]string{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
+	pre := httptest.NewRequest(http.MethodOptions, "http://logs.local/", nil)
+	pre.Header.Set("Origin", "http://localhost:3000")
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	pre.Header.Set("Access-Control-Request-Headers", "authorization,content-type,x-amz-date,x-amz-target,x-amz-user-agent")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, pre)
+	if w.Code != 200 || w.Header().Get("Access-Control-Allow-Origin") != "*" ||
+		w.Header().Get("Access-Control-Allow-Headers") != "authorization,content-type,x-amz-date,x-amz-target,x-amz-user-agent" ||
+		!strings.Contains(w.Header().Get("Access-Control-Allow-Methods"), "POST") {
+		t.Fatalf("preflight: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	req := signedRequest(t, "http://logs.local/", "DescribeLogGroups", []byte("{}"), testCreds, s.cfg.Now())
+	req.Header.Set("Origin", "http://localhost:3000")
+	r := do(t, s, req)
+	if r.status != 200 || r.header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(r.header.Get("Access-Control-Expose-Headers"), "x-amzn-RequestId") {
+		t.Fatalf("request from a page: %d %v", r.status, r.header)
+	}
+	// Without Origin nothing changes, and an OPTIONS that is not a preflight is refused.
+	plain := httptest.NewRequest(http.MethodOptions, "http://logs.local/", nil)
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, plain)
+	if w.Code != 400 || w.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("OPTIONS without Origin: %d %v", w.Code, w.Header())
+	}
+}

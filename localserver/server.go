@@ -195,6 +195,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("x-amzn-RequestId", reqID)
 	h.Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
+	if r.Header.Get("Origin") != "" {
+		// CORS, as the service allows it (aws-sdk-js lists CloudWatch Logs among the
+		// services usable from a browser): any origin; a preflight is answered without
+		// authentication, and the answers' headers are readable by the page.
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, Date")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+			if v := r.Header.Get("Access-Control-Request-Headers"); v != "" {
+				h.Set("Access-Control-Allow-Headers", v)
+			}
+			h.Set("Access-Control-Max-Age", "172800")
+			h.Set("Content-Length", "0")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+	}
 	if r.URL.Path == "/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		h.Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
