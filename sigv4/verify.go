@@ -165,7 +165,17 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	}
 	amz := r.Header.Get("X-Amz-Date")
 	if amz == "" {
-		return nil, &VerifyError{Code: CodeIncompleteSignature, Message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."}
+		// SigV4 lets the Date header carry the time instead; the string to sign then holds
+		// that time in the X-Amz-Date form.
+		d := r.Header.Get("Date")
+		if d == "" {
+			return nil, &VerifyError{Code: CodeIncompleteSignature, Message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."}
+		}
+		dt, err := http.ParseTime(d)
+		if err != nil {
+			return nil, &VerifyError{Code: CodeIncompleteSignature, Message: fmt.Sprintf("Date %q is not an HTTP date.", quoteScope(d))}
+		}
+		amz = dt.UTC().Format(TimeFormat)
 	}
 	t, err := time.Parse(TimeFormat, amz)
 	if err != nil {
