@@ -17,6 +17,8 @@ const (
 	codeServiceUnavailable     = "ServiceUnavailableException"
 	codeRequestEntityTooLarge  = "RequestEntityTooLargeException"
 	codeMissingAuthentication  = "MissingAuthenticationTokenException"
+	codeLimitExceeded          = "LimitExceededException"
+	codeAccessDenied           = "AccessDeniedException"
 	msgGroupNotFound           = "The specified log group does not exist."
 	msgStreamNotFound          = "The specified log stream does not exist."
 	msgGroupExists             = "The specified log group already exists"
@@ -37,6 +39,26 @@ const (
 	// msgReservedPrefix answers CreateLogGroup for a name starting with "aws/" in any case
 	// (recorded from live AWS for "aws/cwagent"; "/aws/..." names are not reserved).
 	msgReservedPrefix = "Log groups starting with AWS/ are reserved for AWS."
+
+	// Metric and subscription filters. Recorded from live AWS: the limit message (a third
+	// subscription filter; LocalStack's AWS-validated snapshot and many user reports), the
+	// missing subscription filter, the pattern errors as CloudFormation and the Serverless
+	// Framework relayed them (aws/aws-cdk#16278, newrelic/serverless-newrelic-lambda-layers#36),
+	// the dimension errors (hashicorp/terraform-provider-aws#28881; a CloudFormation
+	// deployment in aws-solutions-library-samples/guidance-for-claude-code-with-amazon-bedrock#632),
+	// the over-long group name of DeleteMetricFilter and the Kinesis destination without a
+	// role (LocalStack's AWS-validated snapshots). The missing metric filter mirrors the
+	// subscription one; the metric value and dimension-count wordings are ours.
+	msgLimitExceeded              = "Resource limit exceeded."
+	msgMetricFilterNotFound       = "The specified metric filter does not exist."
+	msgSubscriptionNotFound       = "The specified subscription filter does not exist."
+	msgInvalidMetricPattern       = "Invalid metric filter pattern"
+	msgInvalidSubscriptionPattern = "Invalid subscription filter pattern"
+	msgDimensionsNotSupported     = "The specified filter pattern does not support dimensions"
+	msgDimensionsAndDefault       = "Invalid metric transformation: dimensions and default value are mutually exclusive properties"
+	msgTooManyDimensions          = "Invalid metric transformation: a metric filter can have at most 3 dimensions"
+	msgGroupOrStreamTooLong       = "Invalid LogGroup or LogStream, both must have length less than or equal to 512."
+	msgCrossAccountLambda         = "Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create cross account lambda triggers."
 )
 
 // apiError is an AWS-shaped error answer: HTTP status, __type and message.

@@ -132,6 +132,8 @@ func (s *Server) deleteLogGroup(rc *reqCtx) ([]byte, *apiError) {
 		for _, q := range []string{
 			`DELETE FROM log_streams WHERE group_id = ?`,
 			`DELETE FROM group_tags WHERE group_id = ?`,
+			`DELETE FROM metric_filters WHERE group_id = ?`,
+			`DELETE FROM subscription_filters WHERE group_id = ?`,
 			`DELETE FROM log_groups WHERE id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, g.id); err != nil {
@@ -179,7 +181,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	if in.Limit != nil {
 		limit = *in.Limit
 	}
-	q := `SELECT ` + groupColumns + ` FROM log_groups WHERE 1`
+	q := `SELECT ` + groupColumns + `, (SELECT count(*) FROM metric_filters WHERE group_id = log_groups.id) FROM log_groups WHERE 1`
 	var args []any
 	if in.NextToken != nil {
 		last, ok := decodeNameToken("G", *in.NextToken)
@@ -218,11 +220,13 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	}
 	var groups []*groupRow
 	for rows.Next() {
-		g, err := scanGroup(rows)
+		var metricFilters int64
+		g, err := scanGroup(rows, &metricFilters)
 		if err != nil {
 			rows.Close()
 			return nil, s.dbErr(err)
 		}
+		g.metricFilters = metricFilters
 		groups = append(groups, g)
 	}
 	rows.Close()
@@ -258,7 +262,7 @@ func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bo
 		o.int("retentionInDays", g.retentionDays.Int64)
 	}
 	if !restricted {
-		o.int("metricFilterCount", 0)
+		o.int("metricFilterCount", g.metricFilters)
 	}
 	arn := s.groupArn(region, g.name)
 	o.str("arn", arn+":*")

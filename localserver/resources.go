@@ -25,13 +25,15 @@ type groupRow struct {
 	class              string
 	deletionProtection bool
 	storedBytes        int64
+	metricFilters      int64 // set by DescribeLogGroups only
 }
 
 const groupColumns = `id, name, creation_time, retention_days, kms_key_id, class, deletion_protection, stored_bytes`
 
-func scanGroup(sc interface{ Scan(...any) error }) (*groupRow, error) {
+// scanGroup scans groupColumns, then any further columns into extra.
+func scanGroup(sc interface{ Scan(...any) error }, extra ...any) (*groupRow, error) {
 	g := &groupRow{}
-	err := sc.Scan(&g.id, &g.name, &g.creationTime, &g.retentionDays, &g.kmsKeyID, &g.class, &g.deletionProtection, &g.storedBytes)
+	err := sc.Scan(append([]any{&g.id, &g.name, &g.creationTime, &g.retentionDays, &g.kmsKeyID, &g.class, &g.deletionProtection, &g.storedBytes}, extra...)...)
 	return g, err
 }
 

@@ -185,6 +185,13 @@ func init() {
 		"TagLogGroup":                   (*Server).tagLogGroup,
 		"UntagLogGroup":                 (*Server).untagLogGroup,
 		"ListTagsLogGroup":              (*Server).listTagsLogGroup,
+		"PutMetricFilter":               (*Server).putMetricFilter,
+		"DescribeMetricFilters":         (*Server).describeMetricFilters,
+		"DeleteMetricFilter":            (*Server).deleteMetricFilter,
+		"TestMetricFilter":              (*Server).testMetricFilter,
+		"PutSubscriptionFilter":         (*Server).putSubscriptionFilter,
+		"DescribeSubscriptionFilters":   (*Server).describeSubscriptionFilters,
+		"DeleteSubscriptionFilter":      (*Server).deleteSubscriptionFilter,
 	}
 }
 

@@ -307,6 +307,37 @@ var migrations = []string{
 	ALTER TABLE log_groups ADD COLUMN max_span INTEGER NOT NULL DEFAULT 0;
 	UPDATE log_streams SET max_span = coalesce((SELECT max(max_ts - min_ts) FROM chunks WHERE stream_id = log_streams.id), 0);
 	UPDATE log_groups SET max_span = coalesce((SELECT max(max_ts - min_ts) FROM chunks WHERE group_id = log_groups.id), 0);`,
+	// 4: metric filters and subscription filters of a log group (deleted with it). A metric
+	// filter's transformation is kept as the JSON object DescribeMetricFilters returns; its
+	// metric name and namespace are columns for the describe-by-metric query.
+	`CREATE TABLE metric_filters(
+		group_id INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		pattern TEXT NOT NULL,
+		metric_name TEXT NOT NULL,
+		metric_namespace TEXT NOT NULL,
+		transformation TEXT NOT NULL,
+		creation_time INTEGER NOT NULL,
+		apply_on_transformed INTEGER NOT NULL DEFAULT 0,
+		field_selection TEXT,
+		emit_fields TEXT,
+		PRIMARY KEY(group_id, name)
+	) WITHOUT ROWID;
+	CREATE INDEX metric_filters_name ON metric_filters(name);
+	CREATE INDEX metric_filters_metric ON metric_filters(metric_namespace, metric_name, name);
+	CREATE TABLE subscription_filters(
+		group_id INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		pattern TEXT NOT NULL,
+		destination_arn TEXT NOT NULL,
+		role_arn TEXT,
+		distribution TEXT NOT NULL,
+		creation_time INTEGER NOT NULL,
+		apply_on_transformed INTEGER NOT NULL DEFAULT 0,
+		field_selection TEXT,
+		emit_fields TEXT,
+		PRIMARY KEY(group_id, name)
+	) WITHOUT ROWID;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

@@ -38,7 +38,23 @@ var (
 	shFilterPattern       = shape(0, 1024, "")
 	shResourceArn         = shape(1, 1011, `[\w+=/:,.@-]*`)
 	shAccountID           = shape(12, 12, `^\d{12}$`)
+	shFilterName          = shape(1, 512, `[^:*]*`)
+	shMetricName          = shape(0, 255, `[^:*$]*`)
+	shMetricValue         = shape(0, 100, "")
+	shDimension           = shape(0, 255, "")
+	shDestinationArn      = shape(1, 0, "")
+	shRoleArn             = shape(1, 0, "")
+	shFieldSelection      = shape(0, 2000, "")
+	shEventMessage        = shape(1, 0, "")
 )
+
+var distributions = []string{"Random", "ByLogStream"}
+
+// standardUnits is the StandardUnit enum of a metric transformation's unit.
+var standardUnits = []string{"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes",
+	"Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second",
+	"Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second",
+	"Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"}
 
 var logGroupClasses = []string{"STANDARD", "INFREQUENT_ACCESS", "DELIVERY"}
 var orderByValues = []string{"LogStreamName", "LastEventTime"}

@@ -10,6 +10,8 @@
 //     (*cwlogs.Client).Invoke to moto_server and to the server, compared field by field.
 //     Every known difference is listed in a table with the side that follows AWS; an
 //     unlisted difference fails, and so does a listed one that no longer occurs.
+//     motodiff_filters_test.go does the same for the metric and subscription filter
+//     operations, with a table of its own.
 //   - seed_test.go: the twelve test cases of the original Electric Imp library
 //     (AWSCloudWatchLogs tests/agent.test.nut) through the project's client, both the
 //     seed-style Action API and the typed API, expecting AWS's exact messages.

@@ -26,7 +26,13 @@ func parseDelimited(s *scanner) (*delimPattern, error) {
 	s.pos++
 	s.skipSpace()
 	if s.peek() == ']' {
-		return nil, errorf(open, "empty space-delimited filter pattern []: name at least one field, as in [ip, user, ...]")
+		// [] matches every message and extracts every field by position: the
+		// API reference's TestMetricFilter example "without specifying any
+		// fields" answers $1 to $7 for a 7-field line, and live AWS accepted
+		// "[]" as a subscription filter pattern (LocalStack's AWS-validated
+		// test_put_subscription_filter_update). It behaves as [...].
+		s.pos++
+		return &delimPattern{fields: []delimField{{ellipsis: true}}}, nil
 	}
 	dp := &delimPattern{}
 	for {

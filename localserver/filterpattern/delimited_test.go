@@ -121,8 +121,6 @@ func TestDelimitedRequiredLiterals(t *testing.T) {
 
 func TestDelimitedSyntaxErrors(t *testing.T) {
 	runSyntaxCases(t, []syntaxCase{
-		{`[]`, 0, `empty space-delimited filter pattern`},
-		{`[ ]`, 0, `empty space-delimited filter pattern`},
 		{`[a, b`, 0, `not closed with ']'`},
 		{`[a b]`, 3, `expected ',' or ']' after field "a"`},
 		{`[a] b`, 4, `unexpected "b" after the space-delimited pattern`},

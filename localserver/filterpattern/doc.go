@@ -100,7 +100,8 @@
 // that field's name (AWS rejects [a = 1 && b = 2]); '&&' binds tighter
 // than '||'; value semantics are those of JSON strings. An empty field
 // (as in AWS's example [..., request=*.html*, status_code=4*,]) is an
-// anonymous field that matches any value. [] is an error.
+// anonymous field that matches any value. [] matches every message, as
+// [...] does (AWS documents it with TestMetricFilter).
 //
 // The message is split into fields at runs of spaces, tabs, CR and LF. A
 // field that starts with '"' runs to the next '"' not preceded by a

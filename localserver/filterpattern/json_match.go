@@ -83,6 +83,12 @@ func (jp *jsonPattern) match(msg string) bool {
 	} else {
 		vals = make([]jval, n)
 	}
+	return jp.matchVals(msg, vals)
+}
+
+// matchVals matches msg, leaving in vals (one per selector) what each
+// selector resolved to.
+func (jp *jsonPattern) matchVals(msg string, vals []jval) bool {
 	w := walker{s: msg, vals: vals}
 	w.ws()
 	if w.i >= len(msg) || msg[w.i] != '{' {
