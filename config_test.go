@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -735,5 +736,37 @@ func TestCredentialsProviderInputIsNotALogsParameter(t *testing.T) {
 	}
 	if n := len(f.requests()); n != 0 {
 		t.Errorf("%d requests reached the Logs endpoint; want none", n)
+	}
+}
+
+// TestCredentialsCacheInvalidateDuringRefresh: credentials fetched by a refresh that
+// started before Invalidate (the keys were rotated meanwhile) are not cached: the next
+// Retrieve fetches again. A concurrency review found the stale ones kept until expiry.
+func TestCredentialsCacheInvalidateDuringRefresh(t *testing.T) {
+	var calls atomic.Int64
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	cc := NewCredentialsCache(CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
+		n := calls.Add(1)
+		if n == 1 {
+			started <- struct{}{}
+			<-release
+		}
+		return Credentials{AccessKeyID: fmt.Sprintf("AKID%d", n), SecretAccessKey: "s"}, nil
+	}))
+	done := make(chan Credentials)
+	go func() { c, _ := cc.Retrieve(context.Background()); done <- c }()
+	<-started
+	cc.Invalidate()
+	close(release)
+	if c := <-done; c.AccessKeyID != "AKID1" {
+		t.Errorf("the caller that started the refresh got %s", c.AccessKeyID)
+	}
+	c, err := cc.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AccessKeyID == "AKID1" {
+		t.Fatalf("Retrieve after Invalidate returned %s, fetched before it (provider calls: %d)", c.AccessKeyID, calls.Load())
 	}
 }

@@ -222,6 +222,7 @@ type cacheState struct {
 	creds    Credentials
 	ok       bool
 	flight   *refreshFlight // the refresh in progress, if any
+	gen      uint64         // incremented by Invalidate
 }
 
 // refreshFlight is one refresh that concurrent callers wait for.
@@ -229,7 +230,8 @@ type refreshFlight struct {
 	done      chan struct{}
 	creds     Credentials
 	err       error
-	cancelled bool // the refresher's own context ended: its error is not the source's
+	cancelled bool   // the refresher's own context ended: its error is not the source's
+	gen       uint64 // cacheState.gen when the refresh started
 }
 
 // NewCredentialsCache wraps p in a cache.
@@ -278,7 +280,7 @@ func (cc *CredentialsCache) Retrieve(ctx context.Context) (Credentials, error) {
 			}
 			return f.creds, f.err
 		}
-		f := &refreshFlight{done: make(chan struct{})}
+		f := &refreshFlight{done: make(chan struct{}), gen: c.gen}
 		c.flight = f
 		c.mu.Unlock()
 		return c.refresh(ctx, f, now)
@@ -293,7 +295,9 @@ func (c *cacheState) refresh(ctx context.Context, f *refreshFlight, now func() t
 	f.err = errProviderPanicked // what waiters get if Retrieve panics
 	defer func() {
 		c.mu.Lock()
-		c.flight = nil
+		if c.flight == f { // Invalidate may have detached it, and a newer one started
+			c.flight = nil
+		}
 		c.mu.Unlock()
 		close(f.done)
 	}()
@@ -303,7 +307,9 @@ func (c *cacheState) refresh(ctx context.Context, f *refreshFlight, now func() t
 	f.err = nil
 	switch {
 	case err == nil:
-		c.creds, c.ok = fresh, true
+		if c.gen == f.gen { // not fetched before an Invalidate: cache them
+			c.creds, c.ok = fresh, true
+		}
 		f.creds = fresh
 	case c.ok && !c.creds.Expired(now()):
 		f.creds = c.creds // the refresh failed but the cached ones are still valid
@@ -323,6 +329,8 @@ func (cc *CredentialsCache) Invalidate() {
 	c.mu.Lock()
 	c.ok = false
 	c.creds = Credentials{}
+	c.gen++
+	c.flight = nil // a refresh in flight fetched from before: later callers start anew
 	c.mu.Unlock()
 }
 
