@@ -54,6 +54,10 @@ const (
 // deleted after the reader found them.
 var errSegmentGone = errors.New("localserver: segment removed")
 
+// errSegmentsClosed: an append after the store was closed (a request still in flight
+// when Shutdown's ctx ended, or served through ServeHTTP after Shutdown).
+var errSegmentsClosed = errors.New("localserver: store closed")
+
 // segments manages the segment files (or in-memory segments).
 type segments struct {
 	dir      string // "" in memory mode
@@ -69,6 +73,7 @@ type segments struct {
 	curF     *os.File
 	nextID   int64
 	inflight map[int64]int // appends per segment not yet committed or abandoned (see settle)
+	closed   bool          // close ran: appends fail, settles are no-ops (under amu)
 
 	mu      sync.Mutex
 	open    map[int64]*segHandle // read handles
@@ -215,6 +220,9 @@ func (s *segments) resume(id, size int64) error {
 func (s *segments) append(p []byte) (seg, off, rotated int64, err error) {
 	s.amu.Lock()
 	defer s.amu.Unlock()
+	if s.closed {
+		return 0, 0, 0, errSegmentsClosed
+	}
 	if s.cur == 0 || (s.curSize > 0 && s.curSize+int64(len(p)) > s.maxSize) {
 		rotated = s.cur
 		if err := s.rotate(); err != nil {
@@ -252,6 +260,9 @@ func (s *segments) append(p []byte) (seg, off, rotated int64, err error) {
 func (s *segments) settle(seg, off, n int64, undo bool) {
 	s.amu.Lock()
 	defer s.amu.Unlock()
+	if s.closed {
+		return
+	}
 	if s.inflight[seg]--; s.inflight[seg] <= 0 {
 		delete(s.inflight, seg)
 	}
@@ -451,6 +462,9 @@ func (s *segments) remove(seg int64) error {
 
 // close closes every file handle (after syncing, when FullSync).
 func (s *segments) close() error {
+	s.amu.Lock()
+	s.closed = true
+	s.amu.Unlock()
 	var errs []error
 	errs = append(errs, s.syncAll())
 	s.mu.Lock()

@@ -50,7 +50,10 @@ type store struct {
 	ckptFinish atomic.Bool
 	ckptReq    chan struct{}
 	ckptDone   chan struct{}
-	closeOnce  sync.Once
+	// ckptRunning: the checkpointer goroutine was started (openStore's last step), so
+	// close waits for ckptDone; a store that failed to open never started it.
+	ckptRunning bool
+	closeOnce   sync.Once
 
 	segs *segments
 	// lock is the data directory's LockFile, held while the store is open (nil in memory).
@@ -159,6 +162,7 @@ func openStore(cfg *Config) (*store, error) {
 		return nil, fmt.Errorf("localserver: prepare chunk insert: %w", err)
 	}
 	if !s.memory {
+		s.ckptRunning = true
 		go s.checkpointer()
 	}
 	return s, nil
@@ -217,7 +221,9 @@ func (s *store) close() error {
 		}
 		if !s.memory {
 			close(s.ckptReq)
-			<-s.ckptDone
+			if s.ckptRunning {
+				<-s.ckptDone
+			}
 			if s.ckpt != nil {
 				if s.segs != nil {
 					s.segs.syncAll()
