@@ -345,33 +345,7 @@ func datasetMessage(stream, i int) string {
 
 func dataset(b *testing.B) string {
 	datasetOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "cwlogs-bench-")
-		if err != nil {
-			datasetErr = err
-			return
-		}
-		datasetDir = dir
-		s, err := New(Config{DataDir: dir, Now: func() time.Time { return testNow }})
-		if err != nil {
-			datasetErr = err
-			return
-		}
-		defer s.Shutdown(context.Background())
-		setupStream(b, s, "bench", "s000")
-		for st := 1; st < datasetStreams; st++ {
-			mustOK(b, s, "CreateLogStream", m{"logGroupName": "bench", "logStreamName": fmt.Sprintf("s%03d", st)})
-		}
-		// Streams interleave in time: event i of every stream is at base + i*3600ms + stream*10ms.
-		base := nowMs() - 11*3600*1000
-		for st := 0; st < datasetStreams; st++ {
-			for off := 0; off < datasetPerStream; off += 5000 {
-				evs := make([]m, 0, 5000)
-				for i := off; i < off+5000; i++ {
-					evs = append(evs, m{"timestamp": base + int64(i)*3600 + int64(st)*10, "message": datasetMessage(st, i)})
-				}
-				mustOK(b, s, "PutLogEvents", m{"logGroupName": "bench", "logStreamName": fmt.Sprintf("s%03d", st), "logEvents": evs})
-			}
-		}
+		datasetDir, datasetErr = buildDataset(b, "cwlogs-bench-", func(s *Server) { fillDataset(b, s) })
 	})
 	if datasetErr != nil {
 		b.Fatal(datasetErr)
@@ -379,14 +353,44 @@ func dataset(b *testing.B) string {
 	return datasetDir
 }
 
+// buildDataset makes a data directory and fills it through a server running on it.
+func buildDataset(b *testing.B, prefix string, fill func(s *Server)) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", err
+	}
+	s, err := New(Config{DataDir: dir, Now: func() time.Time { return testNow }})
+	if err != nil {
+		return "", err
+	}
+	defer s.Shutdown(context.Background())
+	fill(s)
+	return dir, nil
+}
+
+// fillDataset writes the data set of dataset.
+func fillDataset(b *testing.B, s *Server) {
+	setupStream(b, s, "bench", "s000")
+	for st := 1; st < datasetStreams; st++ {
+		mustOK(b, s, "CreateLogStream", m{"logGroupName": "bench", "logStreamName": fmt.Sprintf("s%03d", st)})
+	}
+	// Streams interleave in time: event i of every stream is at base + i*3600ms + stream*10ms.
+	base := nowMs() - 11*3600*1000
+	for st := 0; st < datasetStreams; st++ {
+		for off := 0; off < datasetPerStream; off += 5000 {
+			evs := make([]m, 0, 5000)
+			for i := off; i < off+5000; i++ {
+				evs = append(evs, m{"timestamp": base + int64(i)*3600 + int64(st)*10, "message": datasetMessage(st, i)})
+			}
+			mustOK(b, s, "PutLogEvents", m{"logGroupName": "bench", "logStreamName": fmt.Sprintf("s%03d", st), "logEvents": evs})
+		}
+	}
+}
+
 func BenchmarkQuery1M(b *testing.B) {
 	dir := dataset(b)
 	s := newTestServer(b, Config{DataDir: dir})
-	cases := []struct {
-		name, op string
-		in       m
-		check    func(b *testing.B, r *response)
-	}{
+	runQueryCases(b, s, []queryCase{
 		{"GetLogEvents/head", "GetLogEvents", m{"logGroupName": "bench", "logStreamName": "s042", "startFromHead": true}, wantEvents(-1)},
 		{"GetLogEvents/tail", "GetLogEvents", m{"logGroupName": "bench", "logStreamName": "s042"}, wantEvents(-1)},
 		{"GetLogEvents/head-limit100", "GetLogEvents", m{"logGroupName": "bench", "logStreamName": "s042", "startFromHead": true, "limit": 100}, wantEvents(100)},
@@ -395,7 +399,19 @@ func BenchmarkQuery1M(b *testing.B) {
 		{"FilterLogEvents/1pct-one-stream", "FilterLogEvents", m{"logGroupName": "bench", "logStreamNames": []string{"s007"}, "filterPattern": "ERROR"}, wantEvents(-1)},
 		{"DescribeLogStreams/name", "DescribeLogStreams", m{"logGroupName": "bench"}, nil},
 		{"DescribeLogStreams/lastEventTime", "DescribeLogStreams", m{"logGroupName": "bench", "orderBy": "LastEventTime", "descending": true}, nil},
-	}
+	})
+}
+
+// queryCase is one request of a query benchmark; check, when set, checks its last answer.
+type queryCase struct {
+	name, op string
+	in       m
+	check    func(b *testing.B, r *response)
+}
+
+// runQueryCases benchmarks each case as a signed request through s.ServeHTTP, and reports
+// the events of its page.
+func runQueryCases(b *testing.B, s *Server, cases []queryCase) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			body, _ := json.Marshal(c.in)
@@ -473,43 +489,36 @@ var (
 // over an hour), and 99 other streams 100 events each, put 10 at a time.
 func smallChunks(b *testing.B) string {
 	smallChunksOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "cwlogs-bench-small-")
-		if err != nil {
-			smallChunksErr = err
-			return
-		}
-		smallChunksDir = dir
-		s, err := New(Config{DataDir: dir, Now: func() time.Time { return testNow }})
-		if err != nil {
-			smallChunksErr = err
-			return
-		}
-		defer s.Shutdown(context.Background())
 		smallChunksBase = nowMs() - 2*3600*1000
-		setupStream(b, s, "small", "big")
-		for i := 0; i < 100_000; i += 10 {
-			evs := make([]m, 10)
-			for j := range evs {
-				evs[j] = m{"timestamp": smallChunksBase + int64(i+j)*36, "message": datasetMessage(0, i+j)}
-			}
-			mustOK(b, s, "PutLogEvents", m{"logGroupName": "small", "logStreamName": "big", "logEvents": evs})
-		}
-		for st := 1; st < 100; st++ {
-			name := fmt.Sprintf("s%03d", st)
-			mustOK(b, s, "CreateLogStream", m{"logGroupName": "small", "logStreamName": name})
-			for i := 0; i < 100; i += 10 {
-				evs := make([]m, 10)
-				for j := range evs {
-					evs[j] = m{"timestamp": smallChunksBase + int64(i+j)*36_000 + int64(st), "message": datasetMessage(st, i+j)}
-				}
-				mustOK(b, s, "PutLogEvents", m{"logGroupName": "small", "logStreamName": name, "logEvents": evs})
-			}
-		}
+		smallChunksDir, smallChunksErr = buildDataset(b, "cwlogs-bench-small-", func(s *Server) { fillSmallChunks(b, s) })
 	})
 	if smallChunksErr != nil {
 		b.Fatal(smallChunksErr)
 	}
 	return smallChunksDir
+}
+
+// fillSmallChunks writes the data set of smallChunks.
+func fillSmallChunks(b *testing.B, s *Server) {
+	setupStream(b, s, "small", "big")
+	for i := 0; i < 100_000; i += 10 {
+		evs := make([]m, 10)
+		for j := range evs {
+			evs[j] = m{"timestamp": smallChunksBase + int64(i+j)*36, "message": datasetMessage(0, i+j)}
+		}
+		mustOK(b, s, "PutLogEvents", m{"logGroupName": "small", "logStreamName": "big", "logEvents": evs})
+	}
+	for st := 1; st < 100; st++ {
+		name := fmt.Sprintf("s%03d", st)
+		mustOK(b, s, "CreateLogStream", m{"logGroupName": "small", "logStreamName": name})
+		for i := 0; i < 100; i += 10 {
+			evs := make([]m, 10)
+			for j := range evs {
+				evs[j] = m{"timestamp": smallChunksBase + int64(i+j)*36_000 + int64(st), "message": datasetMessage(st, i+j)}
+			}
+			mustOK(b, s, "PutLogEvents", m{"logGroupName": "small", "logStreamName": name, "logEvents": evs})
+		}
+	}
 }
 
 // BenchmarkQuerySmallChunks: a page deep into data made of small chunks, and the idle poll
@@ -519,31 +528,12 @@ func BenchmarkQuerySmallChunks(b *testing.B) {
 	dir := smallChunks(b)
 	s := newTestServer(b, Config{DataDir: dir})
 	at := func(pct int64) int64 { return smallChunksBase + 100_000*36*pct/100 }
-	cases := []struct {
-		name, op string
-		in       m
-		check    func(b *testing.B, r *response)
-	}{
+	runQueryCases(b, s, []queryCase{
 		{"GetLogEvents/forward-limit100-at-1pct", "GetLogEvents", m{"logGroupName": "small", "logStreamName": "big", "startFromHead": true, "startTime": at(1), "limit": 100}, wantEvents(100)},
 		{"GetLogEvents/forward-limit100-at-90pct", "GetLogEvents", m{"logGroupName": "small", "logStreamName": "big", "startFromHead": true, "startTime": at(90), "limit": 100}, wantEvents(100)},
 		{"GetLogEvents/backward-limit100-at-10pct", "GetLogEvents", m{"logGroupName": "small", "logStreamName": "big", "endTime": at(10), "limit": 100}, wantEvents(100)},
 		{"FilterLogEvents/limit100-at-90pct", "FilterLogEvents", m{"logGroupName": "small", "startTime": at(90), "limit": 100}, wantEvents(100)},
 		{"FilterLogEvents/two-streams-at-0pct", "FilterLogEvents", m{"logGroupName": "small", "logStreamNames": []string{"s007", "s050"}}, wantEvents(200)},
 		{"FilterLogEvents/tail-poll-after-last", "FilterLogEvents", m{"logGroupName": "small", "startTime": at(100) + 1000}, wantEvents(0)},
-	}
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			body, _ := json.Marshal(c.in)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				w := httptest.NewRecorder()
-				s.ServeHTTP(w, signedRequest(b, "http://logs.local/", c.op, body, testCreds, testNow))
-				if w.Code != 200 {
-					b.Fatalf("%s", w.Body)
-				}
-			}
-			b.StopTimer()
-			c.check(b, do(b, s, signedRequest(b, "http://logs.local/", c.op, body, testCreds, testNow)))
-		})
-	}
+	})
 }

@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"database/sql"
 	"strconv"
 
 	"github.com/cwlogs/cwlogs/internal/jsonstr"
@@ -49,3 +50,30 @@ func (o *jsonObj) raw(k string, v []byte) {
 }
 
 func (o *jsonObj) done() []byte { return append(o.b, '}') }
+
+// rowsPage writes under key a JSON array of one object per row, at most limit of them:
+// rows holds up to limit+1 (the extra one only tells that more follow). member scans a
+// row and writes its object's members. more reports that a row was left out.
+func (o *jsonObj) rowsPage(key string, rows *sql.Rows, limit int64, member func(f *jsonObj) error) (more bool, err error) {
+	o.key(key)
+	o.b = append(o.b, '[')
+	for n := int64(0); rows.Next(); n++ {
+		if n == limit {
+			more = true
+			break
+		}
+		if n > 0 {
+			o.b = append(o.b, ',')
+		}
+		f := newObj(o.b)
+		if err := member(f); err != nil {
+			return false, err
+		}
+		o.b = f.done()
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	o.b = append(o.b, ']')
+	return more, nil
+}

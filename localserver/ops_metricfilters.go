@@ -342,29 +342,16 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 	}
 	defer rows.Close()
 	o := newObj(nil)
-	o.key("metricFilters")
-	o.b = append(o.b, '[')
-	var n int64
 	var lastGroup, lastName string
-	more := false
-	for rows.Next() {
-		if n == limit {
-			more = true
-			break
-		}
+	more, err := o.rowsPage("metricFilters", rows, limit, func(f *jsonObj) error {
 		var group, name, pattern, transformation string
 		var created int64
 		var apply bool
 		var fieldSel, emit sql.NullString
 		if err := rows.Scan(&group, &name, &pattern, &transformation, &created, &apply, &fieldSel, &emit); err != nil {
-			return nil, s.dbErr(err)
+			return err
 		}
-		if n > 0 {
-			o.b = append(o.b, ',')
-		}
-		n++
 		lastGroup, lastName = group, name
-		f := newObj(o.b)
 		f.str("filterName", name)
 		f.str("filterPattern", pattern)
 		f.raw("metricTransformations", []byte("["+transformation+"]"))
@@ -377,12 +364,11 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 		if emit.Valid {
 			f.raw("emitSystemFieldDimensions", []byte(emit.String))
 		}
-		o.b = f.done()
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, s.dbErr(err)
 	}
-	o.b = append(o.b, ']')
 	if more {
 		o.str("nextToken", encodeOpaque("M", lastName, lastGroup))
 	}

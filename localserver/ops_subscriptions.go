@@ -180,29 +180,16 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 	}
 	defer rows.Close()
 	o := newObj(nil)
-	o.key("subscriptionFilters")
-	o.b = append(o.b, '[')
-	var n int64
 	var last string
-	more := false
-	for rows.Next() {
-		if n == limit {
-			more = true
-			break
-		}
+	more, err := o.rowsPage("subscriptionFilters", rows, limit, func(f *jsonObj) error {
 		var name, pattern, dest, distribution string
 		var role, fieldSel, emit sql.NullString
 		var created int64
 		var apply bool
 		if err := rows.Scan(&name, &pattern, &dest, &role, &distribution, &created, &apply, &fieldSel, &emit); err != nil {
-			return nil, s.dbErr(err)
+			return err
 		}
-		if n > 0 {
-			o.b = append(o.b, ',')
-		}
-		n++
 		last = name
-		f := newObj(o.b)
 		f.str("filterName", name)
 		f.str("logGroupName", g.name)
 		f.str("filterPattern", pattern)
@@ -219,12 +206,11 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 		if emit.Valid {
 			f.raw("emitSystemFields", []byte(emit.String))
 		}
-		o.b = f.done()
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, s.dbErr(err)
 	}
-	o.b = append(o.b, ']')
 	if more {
 		o.str("nextToken", encodeOpaque("U", itoa(g.id), last))
 	}

@@ -23,10 +23,6 @@ import (
 // pages are followed, repeated events are printed once, and each poll starts
 // at the overlap window.
 func TestTailerPolling(t *testing.T) {
-	type answer struct {
-		status int
-		body   string
-	}
 	script := []answer{
 		{200, `{"events":[{"logStreamName":"s","timestamp":10000,"message":"a","ingestionTime":1,"eventId":"A"}],"nextToken":"p2"}`},
 		{200, `{"events":[{"logStreamName":"s","timestamp":12000,"message":"b","ingestionTime":1,"eventId":"B"}]}`},
@@ -37,30 +33,7 @@ func TestTailerPolling(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var mu sync.Mutex
-	var reqs []map[string]any
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var in map[string]any
-		json.Unmarshal(body, &in)
-		mu.Lock()
-		i := len(reqs)
-		reqs = append(reqs, in)
-		mu.Unlock()
-		if i >= len(script) {
-			cancel()
-			w.WriteHeader(500)
-			return
-		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.WriteHeader(script[i].status)
-		io.WriteString(w, script[i].body)
-	}))
-	defer srv.Close()
-	cl, err := cwlogs.New("us-east-1", "AKID", "secret", cwlogs.WithEndpoint(srv.URL), cwlogs.WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl, requests := scriptedFilter(t, cancel, script)
 	var stdout, stderr strings.Builder
 	m := &Main{Stdout: &stdout, Stderr: &stderr, g: globals{output: "json"}}
 	m.out = newPrinter(m)
@@ -71,7 +44,7 @@ func TestTailerPolling(t *testing.T) {
 			return ctx.Err()
 		},
 		now: func() time.Time { return time.UnixMilli(20_000) }}
-	err = tr.run(ctx, true)
+	err := tr.run(ctx, true)
 	if err == nil || ctx.Err() == nil {
 		t.Fatalf("run ended with %v before the script did", err)
 	}
@@ -94,6 +67,7 @@ func TestTailerPolling(t *testing.T) {
 	if got := strings.Count(stderr.String(), "cwlogs: ThrottlingException: Rate exceeded (retrying in"); got != 2 {
 		t.Errorf("stderr: %q", stderr.String())
 	}
+	reqs := requests()
 	starts := make([]float64, len(reqs))
 	for i, r := range reqs {
 		starts[i], _ = r["startTime"].(float64)
@@ -183,9 +157,24 @@ func TestTailInterrupted(t *testing.T) {
 	}
 }
 
-// scriptedFilter serves FilterLogEvents answers from pages (one per request, in order),
+// answer is one scripted answer of scriptedFilter.
+type answer struct {
+	status int
+	body   string
+}
+
+// ok200 scripts 200 answers with these bodies.
+func ok200(bodies ...string) []answer {
+	out := make([]answer, len(bodies))
+	for i, b := range bodies {
+		out[i] = answer{200, b}
+	}
+	return out
+}
+
+// scriptedFilter serves FilterLogEvents answers from script (one per request, in order),
 // records each request's input, and cancels ctx when the script is used up.
-func scriptedFilter(t *testing.T, cancel context.CancelFunc, pages []string) (*cwlogs.Client, func() []map[string]any) {
+func scriptedFilter(t *testing.T, cancel context.CancelFunc, script []answer) (*cwlogs.Client, func() []map[string]any) {
 	t.Helper()
 	var mu sync.Mutex
 	var reqs []map[string]any
@@ -197,13 +186,14 @@ func scriptedFilter(t *testing.T, cancel context.CancelFunc, pages []string) (*c
 		i := len(reqs)
 		reqs = append(reqs, in)
 		mu.Unlock()
-		if i >= len(pages) {
+		if i >= len(script) {
 			cancel()
 			w.WriteHeader(500)
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		io.WriteString(w, pages[i])
+		w.WriteHeader(script[i].status)
+		io.WriteString(w, script[i].body)
 	}))
 	t.Cleanup(srv.Close)
 	cl, err := cwlogs.New("us-east-1", "AKID", "secret", cwlogs.WithEndpoint(srv.URL), cwlogs.WithMaxAttempts(1))
@@ -224,10 +214,10 @@ func TestTailFutureEventDoesNotHideLaterOnes(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cl, reqs := scriptedFilter(t, cancel, []string{
-		`{"events":[` + ev(ms-1000, "A") + `,` + ev(ms+3_600_000, "F") + `]}`,
-		`{"events":[` + ev(ms-500, "N") + `]}`,
-	})
+	cl, reqs := scriptedFilter(t, cancel, ok200(
+		`{"events":[`+ev(ms-1000, "A")+`,`+ev(ms+3_600_000, "F")+`]}`,
+		`{"events":[`+ev(ms-500, "N")+`]}`,
+	))
 	var stdout strings.Builder
 	m := &Main{Stdout: &stdout, Stderr: io.Discard, g: globals{output: "json"}}
 	m.out = newPrinter(m)
@@ -262,7 +252,7 @@ func TestTailForgetsIDsPageByPage(t *testing.T) {
 	pages := []string{page(0, false), page(1, false), page(2, true)}
 	for _, follow := range []bool{true, false} {
 		ctx, cancel := context.WithCancel(context.Background())
-		cl, _ := scriptedFilter(t, cancel, pages)
+		cl, _ := scriptedFilter(t, cancel, ok200(pages...))
 		m := &Main{Stdout: io.Discard, Stderr: io.Discard, g: globals{output: "json"}}
 		m.out = newPrinter(m)
 		var held []int
@@ -299,7 +289,7 @@ func TestTailQuietPollsReadBackBounded(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cl, reqs := scriptedFilter(t, cancel, []string{`{"events":[]}`, `{"events":[]}`, `{"events":[]}`})
+	cl, reqs := scriptedFilter(t, cancel, ok200(`{"events":[]}`, `{"events":[]}`, `{"events":[]}`))
 	m := &Main{Stdout: io.Discard, Stderr: io.Discard, g: globals{output: "json"}}
 	m.out = newPrinter(m)
 	day := 24 * time.Hour

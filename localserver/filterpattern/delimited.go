@@ -184,30 +184,7 @@ func matchFields(pf []delimField, toks []string) bool {
 
 // globFields matches toks against pf, where "..." stands for any number of
 // fields: greedy with backtracking to the last "...".
-func globFields(pf []delimField, toks []string) bool {
-	p, t := 0, 0
-	star, mark := -1, 0
-	for t < len(toks) {
-		switch {
-		case p < len(pf) && pf[p].ellipsis:
-			star, mark = p, t
-			p++
-		case p < len(pf) && pf[p].match(toks[t]):
-			p++
-			t++
-		case star >= 0:
-			p = star + 1
-			mark++
-			t = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pf) && pf[p].ellipsis {
-		p++
-	}
-	return p == len(pf)
-}
+func globFields(pf []delimField, toks []string) bool { return globFieldsPos(pf, toks, nil) }
 
 // splitFields splits a message into space-delimited fields. Runs of spaces,
 // tabs, CR and LF separate fields; a field that starts with '"' runs to the

@@ -131,10 +131,10 @@ func (dp *delimPattern) extract(msg string) (map[string]string, bool) {
 	return out, true
 }
 
-// globFieldsPos is globFields recording in pos[i] the token index that
-// field i matched (for "..." fields pos is left alone). After a backtrack
-// the fields past the last "..." are matched again, so the positions that
-// remain are those of the successful match.
+// globFieldsPos is globFields recording, when pos is not nil, in pos[i] the
+// token index that field i matched (for "..." fields pos is left alone).
+// After a backtrack the fields past the last "..." are matched again, so the
+// positions that remain are those of the successful match.
 func globFieldsPos(pf []delimField, toks []string, pos []int) bool {
 	p, t := 0, 0
 	star, mark := -1, 0
@@ -144,7 +144,9 @@ func globFieldsPos(pf []delimField, toks []string, pos []int) bool {
 			star, mark = p, t
 			p++
 		case p < len(pf) && pf[p].match(toks[t]):
-			pos[p] = t
+			if pos != nil {
+				pos[p] = t
+			}
 			p++
 			t++
 		case star >= 0:
