@@ -439,3 +439,64 @@ func TestFiltersSurviveRestart(t *testing.T) {
 		t.Errorf("before restart:\n%q\nafter:\n%q", before, after)
 	}
 }
+
+// TestDescribeMetricFiltersPipeInName: a filter name may contain '|' (FilterName is
+// [^:*]*); paging by one must still visit each filter once and end. A review found the
+// token split at the name's '|', so that the same filter came back on every page.
+func TestDescribeMetricFiltersPipeInName(t *testing.T) {
+	s := newTestServer(t, Config{})
+	var want []string
+	for _, g := range []string{"g2", "g3"} {
+		mustOK(t, s, "CreateLogGroup", m{"logGroupName": g})
+		for _, n := range []string{"a|b", "a|c", "z"} {
+			mustOK(t, s, "PutMetricFilter", putMF(g, n, "", mt("m", "n", "1")))
+		}
+	}
+	want = []string{"g2/a|b", "g3/a|b", "g2/a|c", "g3/a|c", "g2/z", "g3/z"}
+	var got []string
+	var tok any
+	for i := 0; i < 20; i++ {
+		in := m{"limit": 1}
+		if tok != nil {
+			in["nextToken"] = tok
+		}
+		r := mustOK(t, s, "DescribeMetricFilters", in)
+		for _, f := range list(r.body["metricFilters"]) {
+			fm := f.(map[string]any)
+			got = append(got, fm["logGroupName"].(string)+"/"+fm["filterName"].(string))
+		}
+		if tok = r.body["nextToken"]; tok == nil {
+			break
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+}
+
+// TestGroupRegexQuota: "There is also a quota of five regular expression patterns per
+// log group" (PutMetricFilter, PutSubscriptionFilter), across both kinds of filter; a
+// filter replaced gives back its own. A review found no quota at all.
+func TestGroupRegexQuota(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "g"})
+	for i := range 4 {
+		mustOK(t, s, "PutMetricFilter", putMF("g", "r"+itoa(int64(i)), "%err"+itoa(int64(i))+"%", mt("m", "n", "1")))
+	}
+	mustOK(t, s, "PutSubscriptionFilter", putSF("g", "s", "%sub%", "arn:aws:lambda:us-east-1:123456789012:function:f"))
+	mustOK(t, s, "PutMetricFilter", putMF("g", "r0", "%again%", mt("m", "n", "1"))) // replaces r0's regex
+	mustOK(t, s, "PutMetricFilter", putMF("g", "plain", "ERROR", mt("m", "n", "1")))
+	r := call(t, s, "PutMetricFilter", putMF("g", "r9", "%sixth%", mt("m", "n", "1")))
+	if r.status != 400 || r.errType() != codeLimitExceeded {
+		t.Fatalf("sixth regex: %d %s", r.status, r.raw)
+	}
+	r = call(t, s, "PutSubscriptionFilter", putSF("g", "s2", `{ $.a = %x% }`, "arn:aws:lambda:us-east-1:123456789012:function:f"))
+	if r.status != 400 || r.errType() != codeLimitExceeded {
+		t.Fatalf("sixth regex (subscription): %d %s", r.status, r.raw)
+	}
+}

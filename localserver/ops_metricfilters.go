@@ -119,6 +119,7 @@ func (v *verrs) dimensions(dm *map[string]string, path string) {
 // metricFilterSpec is a validated PutMetricFilter request.
 type metricFilterSpec struct {
 	group, name, pattern     string
+	pat                      *filterpattern.Pattern
 	t                        metricTransformationIn
 	applyOnTransformed       bool
 	fieldSelection, emitJSON any // nil or string
@@ -215,7 +216,7 @@ func (s *Server) parsePutMetricFilter(rc *reqCtx) (*metricFilterSpec, *apiError)
 			return nil, invalidParam("%s", msgTooManyDimensions)
 		}
 	}
-	spec := &metricFilterSpec{group: *in.LogGroupName, name: *in.FilterName, pattern: *in.FilterPattern, t: t,
+	spec := &metricFilterSpec{group: *in.LogGroupName, name: *in.FilterName, pattern: *in.FilterPattern, pat: pat, t: t,
 		applyOnTransformed: in.ApplyOnTransformedLogs != nil && *in.ApplyOnTransformedLogs}
 	if in.FieldSelectionCriteria != nil {
 		spec.fieldSelection = *in.FieldSelectionCriteria
@@ -252,6 +253,9 @@ func (s *Server) putMetricFilter(rc *reqCtx) ([]byte, *apiError) {
 			created = rc.now.UnixMilli()
 		case err != nil:
 			return s.dbErr(err)
+		}
+		if aerr := s.checkGroupRegexes(ctx, tx, g.id, "metric_filters", spec.name, spec.pat); aerr != nil {
+			return aerr
 		}
 		// An update keeps the filter's creation time.
 		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO metric_filters(group_id, name, pattern, metric_name, metric_namespace,
@@ -331,8 +335,9 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 		if !ok {
 			return nil, badToken()
 		}
+		// The group name comes first: it cannot contain '|', the filter name can.
 		q += ` AND (f.name > ? OR f.name = ? AND g.name > ?)`
-		args = append(args, p[0], p[0], p[1])
+		args = append(args, p[1], p[1], p[0])
 	}
 	q += ` ORDER BY f.name, g.name LIMIT ?`
 	args = append(args, limit+1)
@@ -370,7 +375,7 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 		return nil, s.dbErr(err)
 	}
 	if more {
-		o.str("nextToken", encodeOpaque("M", lastName, lastGroup))
+		o.str("nextToken", encodeOpaque("M", lastGroup, lastName))
 	}
 	return o.done(), nil
 }

@@ -17,6 +17,46 @@ import (
 // associated with it" (PutSubscriptionFilter).
 const maxSubscriptionFilters = 2
 
+// maxGroupRegexes: "There is also a quota of five regular expression patterns per log
+// group" (PutMetricFilter, PutSubscriptionFilter).
+const maxGroupRegexes = 5
+
+// checkGroupRegexes answers LimitExceededException when pat would bring the regexes of the
+// group's metric and subscription filters (without the filter name of table it replaces)
+// above maxGroupRegexes.
+func (s *Server) checkGroupRegexes(ctx context.Context, tx *sql.Tx, groupID int64, table, name string, pat *filterpattern.Pattern) *apiError {
+	n := pat.Regexes()
+	if n == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT pattern FROM metric_filters WHERE group_id = ? AND NOT (? = 'metric_filters' AND name = ?)
+		UNION ALL SELECT pattern FROM subscription_filters WHERE group_id = ? AND NOT (? = 'subscription_filters' AND name = ?)`,
+		groupID, table, name, groupID, table, name)
+	if err != nil {
+		return s.dbErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var src string
+		if err := rows.Scan(&src); err != nil {
+			return s.dbErr(err)
+		}
+		if !strings.Contains(src, "%") {
+			continue
+		}
+		if p, err := filterpattern.Parse(src); err == nil {
+			n += p.Regexes()
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.dbErr(err)
+	}
+	if n > maxGroupRegexes {
+		return clientErr(codeLimitExceeded, msgLimitExceeded)
+	}
+	return nil
+}
+
 type putSubscriptionFilterIn struct {
 	LogGroupName           *string   `json:"logGroupName"`
 	FilterName             *string   `json:"filterName"`
@@ -73,7 +113,8 @@ func (s *Server) putSubscriptionFilter(rc *reqCtx) ([]byte, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	if _, err := filterpattern.Parse(*in.FilterPattern); err != nil {
+	pat, err := filterpattern.Parse(*in.FilterPattern)
+	if err != nil {
 		return nil, invalidParam("%s", msgInvalidSubscriptionPattern)
 	}
 	if e := s.checkDestination(*in.DestinationArn, in.RoleArn); e != nil {
@@ -116,6 +157,9 @@ func (s *Server) putSubscriptionFilter(rc *reqCtx) ([]byte, *apiError) {
 			created = rc.now.UnixMilli()
 		case err != nil:
 			return s.dbErr(err)
+		}
+		if aerr := s.checkGroupRegexes(ctx, tx, g.id, "subscription_filters", *in.FilterName, pat); aerr != nil {
+			return aerr
 		}
 		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO subscription_filters(group_id, name, pattern, destination_arn, role_arn,
 			distribution, creation_time, apply_on_transformed, field_selection, emit_fields) VALUES (?,?,?,?,?,?,?,?,?,?)`,

@@ -31,7 +31,12 @@ type Pattern struct {
 	json     *jsonPattern
 	delim    *delimPattern
 	literals []string
+	nRegex   int
 }
+
+// Regexes is the number of %regex% in p (AWS allows five per log group across its
+// metric and subscription filters).
+func (p *Pattern) Regexes() int { return p.nRegex }
 
 // Parse parses a CloudWatch Logs filter pattern. Every error is a
 // *SyntaxError; a pattern that cannot be parsed never matches everything.
@@ -69,6 +74,7 @@ func Parse(pattern string) (*Pattern, error) {
 		return nil, errorf(s.pos, "unexpected %s after the %s: a filter pattern is either terms, one %%regex%%, one { JSON } or one [ space-delimited ] pattern", s.describe(), what)
 	}
 	p.literals = p.computeLiterals()
+	p.nRegex = s.nRegex
 	return p, nil
 }
 
