@@ -70,6 +70,20 @@ func BenchmarkLogParallel(b *testing.B) {
 	_ = s.Close(context.Background())
 }
 
+// BenchmarkLogSplit measures a 64 KiB message split into 1 KiB parts; one op is one
+// message (64 parts). Parts of a message up to 64 KiB share its memory.
+func BenchmarkLogSplit(b *testing.B) {
+	s, _ := New(discardAPI{}, "bench-group", "bench-stream", &Options{MaxMessageBytes: 1024})
+	msg := strings.Repeat("y", 64<<10)
+	now := time.Now()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		_ = s.Log(now, msg)
+	}
+	_ = s.Close(context.Background())
+}
+
 // BenchmarkWrite measures the io.Writer path: 100 lines of 100 bytes per
 // Write; one op is one line.
 func BenchmarkWrite(b *testing.B) {

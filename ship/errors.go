@@ -110,7 +110,11 @@ type CloseError struct {
 	// Unconfirmed counts events the service may or may not have stored: their
 	// request was in flight when Close's ctx ended, or an attempt ended without a
 	// definite answer (a 5xx, a timeout, a broken connection). Events whose every
-	// attempt was refused (4xx) or never left (no connection, no address) are Unsent.
+	// attempt was refused (4xx) or never left (no connection, no address, a refused
+	// certificate or proxy) are Unsent. The split is exact when the client does not
+	// retry on its own (cwlogs.WithMaxAttempts(1), as the package doc advises): when
+	// it does, an error after several attempts counts as Unconfirmed, since an
+	// earlier one may have reached the service.
 	Unconfirmed int64
 	// Stats is the final snapshot. Stats.Lost() counts every event not stored
 	// (Unsent and Unconfirmed are included in Stats.Dropped.Closed).

@@ -104,3 +104,26 @@ func TestPartialBufferShrinks(t *testing.T) {
 		t.Errorf("the partial line keeps %d bytes of capacity after a 4 MiB Write", c)
 	}
 }
+
+// TestPartialBufferShrinksWhenLineEnds: the same when a Write continues an unfinished line
+// with a huge one and ends it.
+func TestPartialBufferShrinksWhenLineEnds(t *testing.T) {
+	o := fastOpts()
+	o.MaxMessageBytes = 1024
+	s := mustNew(t, newFake(t), o)
+	if _, err := s.Write([]byte("start")); err != nil {
+		t.Fatal(err)
+	}
+	big := append(bytes.Repeat([]byte("z"), 4<<20), '\n')
+	if _, err := s.Write(big); err != nil { // ends the unfinished line with 4 MiB more
+		t.Fatal(err)
+	}
+	if err := s.lockW(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	c := cap(s.partial)
+	s.unlockW()
+	if c > 2*(1024+4) {
+		t.Errorf("the partial line keeps %d bytes of capacity after the line ended", c)
+	}
+}

@@ -202,7 +202,8 @@ type Options struct {
 	//
 	// On a device whose clock may be wrong (no real-time clock, set late by NTP),
 	// (*cwlogs.Client).Now stamps events with the service's time once the client has
-	// learnt the offset from a request.
+	// learnt the offset from a request. Now may be called with the shipper's lock
+	// held: it must not call the Shipper or Mux.
 	Now func() time.Time
 }
 

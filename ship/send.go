@@ -2,6 +2,7 @@ package ship
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -107,19 +108,29 @@ func classify(err error) errClass {
 // never left (no connection, no address); otherwise (a 5xx, a timeout, a connection
 // broken or cancelled mid-request, a lost 2xx) it may have.
 func mayHaveStored(err error) bool {
+	var ce *cwlogs.CredentialsError
+	var ve *cwlogs.ValidationError
+	if errors.As(err, &ce) || errors.As(err, &ve) {
+		return false // before APIError: a CredentialsError may wrap an STS answer
+	}
+	var oe *cwlogs.OpError
+	if errors.As(err, &oe) && oe.Attempts > 1 {
+		return true // the client retried: an earlier attempt may have reached the service
+	}
 	var ae *cwlogs.APIError
 	if errors.As(err, &ae) {
 		return ae.StatusCode >= 500
 	}
-	var ce *cwlogs.CredentialsError
-	var ve *cwlogs.ValidationError
 	var dnsErr *net.DNSError
-	if errors.As(err, &ce) || errors.As(err, &ve) || errors.As(err, &dnsErr) {
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &dnsErr) || errors.As(err, &cve) {
 		return false
 	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Op == "dial" {
-		return false
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		// "proxyconnect" wraps any failure to reach the server through a proxy.
+		if ne, ok := e.(*net.OpError); ok && (ne.Op == "dial" || ne.Op == "proxyconnect") {
+			return false
+		}
 	}
 	return true
 }

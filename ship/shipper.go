@@ -233,11 +233,16 @@ func (s *Shipper) log(ctx context.Context, t time.Time, msg string, mode waitMod
 		return err
 	}
 	var err error
+	// Parts of a long message are copies: a substring would keep the whole message alive,
+	// beyond the buffer's bound, while any of its parts is buffered (a 32 MiB line pinned
+	// 32 MiB). Up to sharedLinesMax, as the lines of a Write, they share it.
+	clone := len(msg) > sharedLinesMax
 	for first := true; len(msg) > 0; first = false {
 		cut := utf8Cut(msg, s.c.maxMessage)
-		// A copy: a substring would keep the whole message alive, beyond the buffer's
-		// bound, while any of its parts is buffered (a 32 MiB line pinned 32 MiB).
-		part := strings.Clone(msg[:cut])
+		part := msg[:cut]
+		if clone {
+			part = strings.Clone(part)
+		}
 		msg = msg[cut:]
 		if !first {
 			s.mu.Lock()
@@ -372,7 +377,10 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 	if len(b.events) > 0 && (!s.fitsLocked(n) || ts-b.minTS >= spanMillis || b.maxTS-ts >= spanMillis) {
 		s.sealLocked()
 		b = s.cur
-		// This event starts the new batch: take the reading the events
+	}
+	if len(b.events) == 0 {
+		// This event starts the batch (which may have been sealed by this call, by a
+		// full buffer, by the timer or by another stream): take the reading the events
 		// joining it are checked against (see Options.Now).
 		s.cachedNow.Store(s.c.now().UnixMilli())
 	}
@@ -535,6 +543,7 @@ func (s *Shipper) Write(p []byte) (int, error) {
 		s.partial = append(s.partial, data[:i]...)
 		line := string(s.partial)
 		s.partial = s.partial[:0]
+		s.shrinkPartial()
 		if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
 			s.refuseLines(data[i+1:])
 			return len(p), err

@@ -2,6 +2,7 @@ package ship
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -1373,6 +1374,15 @@ func TestCloseUnconfirmedOnlyWhenMaybeStored(t *testing.T) {
 		{"throttled", &cwlogs.APIError{Code: "ThrottlingException", StatusCode: 400}, false},
 		{"503", &cwlogs.APIError{Code: "ServiceUnavailableException", StatusCode: 503}, true},
 		{"timeout", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: cwlogs.ErrAttemptTimeout}, true},
+		// The client retried on its own: an earlier attempt may have reached the service.
+		{"client retried, then refused", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 2, Err: dial}, true},
+		// The Logs request never left: the STS call behind its credentials failed.
+		{"credentials: STS 503", fmt.Errorf("cwlogs: PutLogEvents: %w", &cwlogs.CredentialsError{Provider: "sts",
+			Err: &cwlogs.APIError{Operation: "sts:AssumeRole", Code: "ServiceUnavailable", StatusCode: 503}}), false},
+		{"certificate refused", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1,
+			Err: &tls.CertificateVerificationError{Err: errors.New("x509: certificate signed by unknown authority")}}, false},
+		{"proxy unreachable", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1,
+			Err: &net.OpError{Op: "proxyconnect", Net: "tcp", Err: dial}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
@@ -1403,5 +1413,53 @@ func TestCloseUnconfirmedOnlyWhenMaybeStored(t *testing.T) {
 			}
 			checkInvariant(t, ce.Stats)
 		})
+	}
+}
+
+// TestRangeReadingRenewedAfterBlockWait: a batch sealed because the buffer was full (the
+// Block wait in enqueue) gets its first event from the waiter; the range check's reading
+// must be renewed then too. A review found it as old as the wait was long, so that an
+// event an hour past the retention went out unclamped after a 3-hour wait.
+func TestRangeReadingRenewedAfterBlockWait(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	f := newFake(t)
+	release := make(chan struct{})
+	f.hook = func(ctx context.Context, call int, in *cwlogs.PutLogEventsInput) error {
+		if call == 1 {
+			return holdUntil(release)(ctx, call, in)
+		}
+		return nil
+	}
+	o := fastOpts()
+	o.Now = now
+	o.OutOfRange = ClampOutOfRange
+	o.MaxBufferEvents = 2
+	o.AttemptTimeout, o.MaxElapsedTime = time.Minute, time.Minute
+	s := mustNew(t, f, o)
+	_ = s.Log(now(), "e1")
+	_ = s.Log(now(), "e2")
+	done := make(chan error)
+	go func() { done <- s.Log(now(), "e3") }() // waits: the buffer is full
+	for f.callCount() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	mu.Lock()
+	clock = clock.Add(3 * time.Hour) // the wait lasts 3 hours
+	mu.Unlock()
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	old := now().Add(-DefaultRetention - time.Hour)
+	if err := s.Log(old, "replayed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Clamped != 1 {
+		t.Errorf("Clamped = %d, want 1: the event an hour past the retention was sent as is", st.Clamped)
 	}
 }
