@@ -91,3 +91,32 @@ func checkLiterals(t *testing.T, p *filterpattern.Pattern, pattern, message stri
 		}
 	}
 }
+
+// FuzzExtract checks that Extract (TestMetricFilter's extractedValues) never panics, finds
+// a match exactly when Match does, and names its values as AWS does: "$name", "$N" or
+// "$.selector".
+func FuzzExtract(f *testing.F) {
+	for i, p := range fuzzPatterns {
+		f.Add(p, fuzzMessages[i%len(fuzzMessages)])
+	}
+	f.Add("[]", "a b c")
+	f.Add("[..., size]", apache1)
+	f.Fuzz(func(t *testing.T, pattern, message string) {
+		p, err := filterpattern.Parse(pattern)
+		if err != nil {
+			return
+		}
+		vals, ok := p.Extract(message)
+		if ok != p.Match(message) {
+			t.Fatalf("Parse(%q): Extract says %v, Match says %v on %q", pattern, ok, !ok, message)
+		}
+		if !ok && vals != nil {
+			t.Fatalf("Parse(%q): values %v without a match on %q", pattern, vals, message)
+		}
+		for k := range vals {
+			if !strings.HasPrefix(k, "$") || len(k) < 2 {
+				t.Fatalf("Parse(%q): key %q on %q", pattern, k, message)
+			}
+		}
+	})
+}
