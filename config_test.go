@@ -739,6 +739,30 @@ func TestCredentialsProviderInputIsNotALogsParameter(t *testing.T) {
 	}
 }
 
+// TestCredentialsCacheInvalidateDetachesFlight: a Retrieve after Invalidate does not wait
+// for (nor take the result of) a refresh that started before it: it fetches anew.
+func TestCredentialsCacheInvalidateDetachesFlight(t *testing.T) {
+	var calls atomic.Int64
+	release, started := make(chan struct{}), make(chan struct{}, 1)
+	cc := NewCredentialsCache(CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
+		n := calls.Add(1)
+		if n == 1 {
+			started <- struct{}{}
+			<-release
+		}
+		return Credentials{AccessKeyID: fmt.Sprintf("AKID%d", n), SecretAccessKey: "s"}, nil
+	}))
+	defer close(release)
+	go cc.Retrieve(context.Background())
+	<-started
+	cc.Invalidate()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if c, err := cc.Retrieve(ctx); err != nil || c.AccessKeyID != "AKID2" {
+		t.Fatalf("Retrieve after Invalidate: %s, %v; want a fresh fetch (AKID2)", c.AccessKeyID, err)
+	}
+}
+
 // TestCredentialsCacheInvalidateDuringRefresh: credentials fetched by a refresh that
 // started before Invalidate (the keys were rotated meanwhile) are not cached: the next
 // Retrieve fetches again. A concurrency review found the stale ones kept until expiry.

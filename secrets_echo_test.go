@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +60,8 @@ func TestSSOErrorAnswersEchoingTheRequest(t *testing.T) {
 				echoed := string(b) + " bearer=" + r.Header.Get("X-Amz-Sso_bearer_token")
 				w.WriteHeader(400)
 				if tc.json {
-					fmt.Fprintf(w, `{"error":"invalid_request","error_description":%q,"message":%q}`, echoed, echoed)
+					q := strings.ReplaceAll(strconv.Quote(echoed), "/", `\/`) // as JSON encoders that escape slashes do
+					fmt.Fprintf(w, `{"error":"invalid_request","error_description":%s,"message":%s}`, q, q)
 					return
 				}
 				fmt.Fprintf(w, "<html>Bad request: %s</html>", echoed)

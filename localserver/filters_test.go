@@ -396,6 +396,12 @@ func TestFiltersGoWithTheGroup(t *testing.T) {
 	mustOK(t, s, "PutMetricFilter", putMF("g", "f", "x", mt("m", "n", "1")))
 	mustOK(t, s, "PutSubscriptionFilter", putSF("g", "f", "", "arn:aws:lambda:us-east-1:123456789012:function:f"))
 	mustOK(t, s, "DeleteLogGroup", m{"logGroupName": "g"})
+	for _, table := range []string{"metric_filters", "subscription_filters"} {
+		var n int
+		if err := s.st.r.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d rows left (%v)", table, n, err)
+		}
+	}
 	if r := mustOK(t, s, "DescribeMetricFilters", m{}); string(r.raw) != `{"metricFilters":[]}` {
 		t.Errorf("metric filters of a deleted group: %s", r.raw)
 	}

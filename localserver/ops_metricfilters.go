@@ -94,7 +94,7 @@ type putMetricFilterIn struct {
 	EmitSystemFieldDimensions *[]string          `json:"emitSystemFieldDimensions"`
 }
 
-// dimensionsErrs checks a present dimensions map: keys and values are DimensionsKey and
+// dimensions checks a present dimensions map: keys and values are DimensionsKey and
 // DimensionsValue (at most 255 characters), reported as the service reports map members.
 func (v *verrs) dimensions(dm *map[string]string, path string) {
 	if dm == nil {
@@ -125,7 +125,7 @@ type metricFilterSpec struct {
 	fieldSelection, emitJSON any // nil or string
 }
 
-// transformationJSON renders the MetricTransformation object DescribeMetricFilters returns.
+// json renders the MetricTransformation object DescribeMetricFilters returns.
 func (t *metricTransformationIn) json() string {
 	o := newObj(nil)
 	o.str("metricName", *t.MetricName)

@@ -389,6 +389,9 @@ func TestFilterLogEventsSkipsRunsOfOtherStreams(t *testing.T) {
 	for _, st := range []string{"app-a", "app-b", "noise"} {
 		setupStream(t, s, "g", st)
 	}
+	for i := range maxUnionStreams { // empty: the prefix then selects more streams than the per-stream query serves
+		setupStream(t, s, "g", fmt.Sprintf("app-x%02d", i))
+	}
 	base := nowMs() - 3600_000
 	put := func(st string, ts int64) {
 		mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": st,

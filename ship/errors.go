@@ -111,7 +111,8 @@ type CloseError struct {
 	// request was in flight when Close's ctx ended, or an attempt ended without a
 	// definite answer (a 5xx, a timeout, a broken connection). Events whose every
 	// attempt was refused (4xx) or never left (no connection, no address, a refused
-	// certificate or proxy) are Unsent. The split is exact when the client does not
+	// certificate, an unreachable proxy) are Unsent; a proxy refusing CONNECT counts as
+	// Unconfirmed. The split is exact when the client does not
 	// retry on its own (cwlogs.WithMaxAttempts(1), as the package doc advises): when
 	// it does, an error after several attempts counts as Unconfirmed, since an
 	// earlier one may have reached the service.

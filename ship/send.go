@@ -127,7 +127,8 @@ func mayHaveStored(err error) bool {
 		return false
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		// "proxyconnect" wraps any failure to reach the server through a proxy.
+		// "proxyconnect" wraps a failure to dial the proxy or to complete TLS with it; a proxy
+		// that refuses CONNECT gives an untyped error, counted as may-have-stored.
 		if ne, ok := e.(*net.OpError); ok && (ne.Op == "dial" || ne.Op == "proxyconnect") {
 			return false
 		}

@@ -550,26 +550,25 @@ func (s *Shipper) Write(p []byte) (int, error) {
 		}
 		data = data[i+1:]
 	}
-	last := lastIndexNL(data)
-	if last >= 0 && last < sharedLinesMax {
-		all := string(data[:last+1]) // one allocation for all complete lines
-		for len(all) > 0 {
-			i := indexNLString(all)
-			line := all[:i]
-			all = all[i+1:]
-			if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
-				s.refuseLines(data[last+1-len(all):]) // the lines after this one
-				return len(p), err
-			}
+	if last := lastIndexNL(data); last >= 0 {
+		// Up to sharedLinesMax the complete lines share one allocation; beyond, each line
+		// gets its own, so that the lines kept in the buffer do not pin the memory of those
+		// dropped or refused (an 8 MiB Write held 8 MiB for 64 KiB kept).
+		var all string
+		shared := last < sharedLinesMax
+		if shared {
+			all = string(data[:last+1])
 		}
-		data = data[last+1:]
-	} else if last >= 0 {
-		// Many lines: one allocation each, so that the lines kept in the buffer do not pin
-		// the memory of those dropped or refused (an 8 MiB Write held 8 MiB for 64 KiB kept).
 		rest := data[:last+1]
 		for len(rest) > 0 {
 			i := indexNL(rest)
-			line := string(rest[:i])
+			var line string
+			if shared {
+				off := last + 1 - len(rest)
+				line = all[off : off+i]
+			} else {
+				line = string(rest[:i])
+			}
 			rest = rest[i+1:]
 			if err := s.writeLine(context.Background(), t, line, waitLog); err == ErrClosed {
 				s.refuseLines(data[last+1-len(rest):]) // the lines after this one
@@ -657,7 +656,6 @@ func (s *Shipper) flushPartial(ctx context.Context, mode waitMode) error {
 		return ErrClosed // Close started: it sends (or counts) the line, not this Flush
 	}
 	s.partial = s.partial[:0]
-	s.shrinkPartial()
 	return nil
 }
 

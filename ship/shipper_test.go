@@ -1383,6 +1383,8 @@ func TestCloseUnconfirmedOnlyWhenMaybeStored(t *testing.T) {
 			Err: &tls.CertificateVerificationError{Err: errors.New("x509: certificate signed by unknown authority")}}, false},
 		{"proxy unreachable", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1,
 			Err: &net.OpError{Op: "proxyconnect", Net: "tcp", Err: dial}}, false},
+		{"proxy TLS handshake failed", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1,
+			Err: &net.OpError{Op: "proxyconnect", Net: "tcp", Err: errors.New("remote error: tls: handshake failure")}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)

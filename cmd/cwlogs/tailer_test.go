@@ -257,7 +257,7 @@ func TestTailForgetsIDsPageByPage(t *testing.T) {
 		m.out = newPrinter(m)
 		var held []int
 		tr := &tailer{m: m, cl: cl, group: "g", start: 0, seen: map[string]int64{},
-			now: func() time.Time { return time.UnixMilli(1 << 50) }}
+			now: func() time.Time { return time.UnixMilli(310_000) }} // just after the newest event (309 s)
 		tr.sleep = func(ctx context.Context, d time.Duration) error {
 			if d == tailPageGap {
 				held = append(held, len(tr.seen))
