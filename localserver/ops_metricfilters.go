@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -239,26 +238,11 @@ func (s *Server) putMetricFilter(rc *reqCtx) ([]byte, *apiError) {
 		if aerr != nil {
 			return aerr
 		}
-		var created int64
-		err := tx.QueryRowContext(ctx, `SELECT creation_time FROM metric_filters WHERE group_id = ? AND name = ?`, g.id, spec.name).Scan(&created)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM metric_filters WHERE group_id = ?`, g.id).Scan(&n); err != nil {
-				return s.dbErr(err)
-			}
-			if n >= maxMetricFilters {
-				return clientErr(codeLimitExceeded, msgLimitExceeded)
-			}
-			created = rc.now.UnixMilli()
-		case err != nil:
-			return s.dbErr(err)
-		}
-		if aerr := s.checkGroupRegexes(ctx, tx, g.id, "metric_filters", spec.name, spec.pat); aerr != nil {
+		created, aerr := s.filterSlot(ctx, tx, "metric_filters", maxMetricFilters, g.id, spec.name, spec.pat, rc.now.UnixMilli())
+		if aerr != nil {
 			return aerr
 		}
-		// An update keeps the filter's creation time.
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO metric_filters(group_id, name, pattern, metric_name, metric_namespace,
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO metric_filters(group_id, name, pattern, metric_name, metric_namespace,
 			transformation, creation_time, apply_on_transformed, field_selection, emit_fields) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 			g.id, spec.name, spec.pattern, *spec.t.MetricName, *spec.t.MetricNamespace, spec.t.json(), created,
 			spec.applyOnTransformed, spec.fieldSelection, spec.emitJSON)

@@ -21,6 +21,29 @@ const maxSubscriptionFilters = 2
 // group" (PutMetricFilter, PutSubscriptionFilter).
 const maxGroupRegexes = 5
 
+// filterSlot returns the creation time a put of filter name into table (metric_filters
+// or subscription_filters) stores: the existing filter's (an update keeps it), or now for
+// a new one, which the group's limit of max such filters must allow
+// (LimitExceededException). Either way the group's regex quota must allow pat.
+func (s *Server) filterSlot(ctx context.Context, tx *sql.Tx, table string, max int, groupID int64, name string, pat *filterpattern.Pattern, now int64) (int64, *apiError) {
+	var created int64
+	err := tx.QueryRowContext(ctx, `SELECT creation_time FROM `+table+` WHERE group_id = ? AND name = ?`, groupID, name).Scan(&created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE group_id = ?`, groupID).Scan(&n); err != nil {
+			return 0, s.dbErr(err)
+		}
+		if n >= max {
+			return 0, clientErr(codeLimitExceeded, msgLimitExceeded)
+		}
+		created = now
+	case err != nil:
+		return 0, s.dbErr(err)
+	}
+	return created, s.checkGroupRegexes(ctx, tx, groupID, table, name, pat)
+}
+
 // checkGroupRegexes answers LimitExceededException when pat would bring the regexes of the
 // group's metric and subscription filters (without the filter name of table it replaces)
 // above maxGroupRegexes.
@@ -142,26 +165,12 @@ func (s *Server) putSubscriptionFilter(rc *reqCtx) ([]byte, *apiError) {
 		if aerr != nil {
 			return aerr
 		}
-		var created int64
-		err := tx.QueryRowContext(ctx, `SELECT creation_time FROM subscription_filters WHERE group_id = ? AND name = ?`, g.id, *in.FilterName).Scan(&created)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			// Updating one of two existing filters is allowed; a third is not.
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscription_filters WHERE group_id = ?`, g.id).Scan(&n); err != nil {
-				return s.dbErr(err)
-			}
-			if n >= maxSubscriptionFilters {
-				return clientErr(codeLimitExceeded, msgLimitExceeded)
-			}
-			created = rc.now.UnixMilli()
-		case err != nil:
-			return s.dbErr(err)
-		}
-		if aerr := s.checkGroupRegexes(ctx, tx, g.id, "subscription_filters", *in.FilterName, pat); aerr != nil {
+		// Updating one of two existing filters is allowed; a third is not.
+		created, aerr := s.filterSlot(ctx, tx, "subscription_filters", maxSubscriptionFilters, g.id, *in.FilterName, pat, rc.now.UnixMilli())
+		if aerr != nil {
 			return aerr
 		}
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO subscription_filters(group_id, name, pattern, destination_arn, role_arn,
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO subscription_filters(group_id, name, pattern, destination_arn, role_arn,
 			distribution, creation_time, apply_on_transformed, field_selection, emit_fields) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 			g.id, *in.FilterName, *in.FilterPattern, *in.DestinationArn, role, distribution, created, apply, fieldSel, emit)
 		if err != nil {
