@@ -108,6 +108,5 @@ func utf8Cut(s string, max int) int {
 	return cut
 }
 
-func indexNL(p []byte) int       { return bytes.IndexByte(p, '\n') }
-func lastIndexNL(p []byte) int   { return bytes.LastIndexByte(p, '\n') }
-func indexNLString(s string) int { return strings.IndexByte(s, '\n') }
+func indexNL(p []byte) int     { return bytes.IndexByte(p, '\n') }
+func lastIndexNL(p []byte) int { return bytes.LastIndexByte(p, '\n') }
