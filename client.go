@@ -243,9 +243,13 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 		small    [4]*reqBody
 		bodies   = small[:0]
 		lastCost int
+		// reusable: the call succeeded at its first attempt. After an error answer, an
+		// HTTP/2 transport may close the body while its writer is still inside a Read, so
+		// closed does not prove that no reader is left: the buffer then goes to the GC.
+		reusable bool
 	)
 	defer func() {
-		if pooled == nil {
+		if pooled == nil || !reusable {
 			return
 		}
 		for _, b := range bodies {
@@ -269,6 +273,7 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 			} else if attempt == 1 {
 				c.quota.release(noRetryIncrement)
 			}
+			reusable = attempt == 1
 			return resp, nil
 		}
 		var final error
