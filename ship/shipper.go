@@ -306,8 +306,9 @@ func (s *Shipper) enqueue(ctx context.Context, ts int64, msg string, mode waitMo
 			return ErrClosed
 		}
 		// Over the stream's own bound (MaxStreamBufferBytes), the buffer counts as full
-		// for this stream alone; an empty stream always takes one event.
-		overShare := s.c.maxStreamBytes > 0 && s.st.QueuedBytes > 0 && s.st.QueuedBytes+n > s.c.maxStreamBytes
+		// for this stream alone. The bound holds the largest event, so an empty stream
+		// always takes one.
+		overShare := s.c.maxStreamBytes > 0 && s.st.QueuedBytes+n > s.c.maxStreamBytes
 		var ok bool
 		var wake <-chan struct{}
 		switch {
