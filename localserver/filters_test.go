@@ -150,21 +150,12 @@ func TestDescribeMetricFilters(t *testing.T) {
 	mustOK(t, s, "PutMetricFilter", putMF("b", "x-metric", "x", mt("Errors", "App", "1")))
 
 	pageAll := func(in m) ([]string, int) {
+		fs, pages := pageItems(t, s, "DescribeMetricFilters", in, "metricFilters", 1000)
 		var got []string
-		pages := 0
-		for {
-			r := mustOK(t, s, "DescribeMetricFilters", in)
-			pages++
-			for _, f := range list(r.body["metricFilters"]) {
-				f := f.(map[string]any)
-				got = append(got, f["logGroupName"].(string)+"/"+f["filterName"].(string))
-			}
-			tok, ok := r.body["nextToken"].(string)
-			if !ok {
-				return got, pages
-			}
-			in["nextToken"] = tok
+		for _, f := range fs {
+			got = append(got, f["logGroupName"].(string)+"/"+f["filterName"].(string))
 		}
+		return got, pages
 	}
 	tests := []struct {
 		name      string
@@ -460,20 +451,9 @@ func TestDescribeMetricFiltersPipeInName(t *testing.T) {
 	}
 	want = []string{"g2/a|b", "g3/a|b", "g2/a|c", "g3/a|c", "g2/z", "g3/z"}
 	var got []string
-	var tok any
-	for i := 0; i < 20; i++ {
-		in := m{"limit": 1}
-		if tok != nil {
-			in["nextToken"] = tok
-		}
-		r := mustOK(t, s, "DescribeMetricFilters", in)
-		for _, f := range list(r.body["metricFilters"]) {
-			fm := f.(map[string]any)
-			got = append(got, fm["logGroupName"].(string)+"/"+fm["filterName"].(string))
-		}
-		if tok = r.body["nextToken"]; tok == nil {
-			break
-		}
+	fs, _ := pageItems(t, s, "DescribeMetricFilters", m{"limit": 1}, "metricFilters", 20)
+	for _, f := range fs {
+		got = append(got, f["logGroupName"].(string)+"/"+f["filterName"].(string))
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %q, want %q", got, want)

@@ -105,20 +105,12 @@ func TestDescribeLogGroups(t *testing.T) {
 	mustOK(t, s, "PutRetentionPolicy", m{"logGroupName": "/app/svc-1", "retentionInDays": 30})
 
 	pageAll := func(in m) ([]string, int) {
+		gs, pages := pageItems(t, s, "DescribeLogGroups", in, "logGroups", 1000)
 		var got []string
-		pages := 0
-		for {
-			r := mustOK(t, s, "DescribeLogGroups", in)
-			pages++
-			for _, g := range list(r.body["logGroups"]) {
-				got = append(got, g.(map[string]any)["logGroupName"].(string))
-			}
-			tok, ok := r.body["nextToken"].(string)
-			if !ok {
-				return got, pages
-			}
-			in["nextToken"] = tok
+		for _, g := range gs {
+			got = append(got, g["logGroupName"].(string))
 		}
+		return got, pages
 	}
 	tests := []struct {
 		name      string

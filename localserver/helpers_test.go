@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -173,4 +174,27 @@ func sortedOps() []string {
 	}
 	slices.Sort(ops)
 	return ops
+}
+
+// pageItems calls op with a copy of in, then again with each nextToken it answers, for
+// at most maxPages pages, and returns the objects listed under key on every page and the
+// number of pages read.
+func pageItems(t testing.TB, s *Server, op string, in m, key string, maxPages int) ([]map[string]any, int) {
+	t.Helper()
+	in = maps.Clone(in)
+	var items []map[string]any
+	pages := 0
+	for pages < maxPages {
+		r := mustOK(t, s, op, in)
+		pages++
+		for _, v := range list(r.body[key]) {
+			items = append(items, v.(map[string]any))
+		}
+		tok, ok := r.body["nextToken"].(string)
+		if !ok {
+			break
+		}
+		in["nextToken"] = tok
+	}
+	return items, pages
 }
