@@ -742,16 +742,7 @@ func TestCredentialsProviderInputIsNotALogsParameter(t *testing.T) {
 // TestCredentialsCacheInvalidateDetachesFlight: a Retrieve after Invalidate does not wait
 // for (nor take the result of) a refresh that started before it: it fetches anew.
 func TestCredentialsCacheInvalidateDetachesFlight(t *testing.T) {
-	var calls atomic.Int64
-	release, started := make(chan struct{}), make(chan struct{}, 1)
-	cc := NewCredentialsCache(CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
-		n := calls.Add(1)
-		if n == 1 {
-			started <- struct{}{}
-			<-release
-		}
-		return Credentials{AccessKeyID: fmt.Sprintf("AKID%d", n), SecretAccessKey: "s"}, nil
-	}))
+	cc, _, started, release := rotatingCache()
 	defer close(release)
 	go cc.Retrieve(context.Background())
 	<-started
@@ -767,17 +758,7 @@ func TestCredentialsCacheInvalidateDetachesFlight(t *testing.T) {
 // started before Invalidate (the keys were rotated meanwhile) are not cached: the next
 // Retrieve fetches again. A concurrency review found the stale ones kept until expiry.
 func TestCredentialsCacheInvalidateDuringRefresh(t *testing.T) {
-	var calls atomic.Int64
-	release := make(chan struct{})
-	started := make(chan struct{}, 1)
-	cc := NewCredentialsCache(CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
-		n := calls.Add(1)
-		if n == 1 {
-			started <- struct{}{}
-			<-release
-		}
-		return Credentials{AccessKeyID: fmt.Sprintf("AKID%d", n), SecretAccessKey: "s"}, nil
-	}))
+	cc, calls, started, release := rotatingCache()
 	done := make(chan Credentials)
 	go func() { c, _ := cc.Retrieve(context.Background()); done <- c }()
 	<-started
@@ -793,4 +774,21 @@ func TestCredentialsCacheInvalidateDuringRefresh(t *testing.T) {
 	if c.AccessKeyID == "AKID1" {
 		t.Fatalf("Retrieve after Invalidate returned %s, fetched before it (provider calls: %d)", c.AccessKeyID, calls.Load())
 	}
+}
+
+// rotatingCache is a CredentialsCache whose provider answers AKID1, AKID2, … on successive
+// calls; the first call signals started and then waits for release to be closed.
+func rotatingCache() (cc *CredentialsCache, calls *atomic.Int64, started <-chan struct{}, release chan struct{}) {
+	calls = new(atomic.Int64)
+	release = make(chan struct{})
+	st := make(chan struct{}, 1)
+	cc = NewCredentialsCache(CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
+		n := calls.Add(1)
+		if n == 1 {
+			st <- struct{}{}
+			<-release
+		}
+		return Credentials{AccessKeyID: fmt.Sprintf("AKID%d", n), SecretAccessKey: "s"}, nil
+	}))
+	return cc, calls, st, release
 }

@@ -95,12 +95,7 @@ func TestPartialBufferShrinks(t *testing.T) {
 	if err := s.Flush(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.lockW(ctxT(t)); err != nil {
-		t.Fatal(err)
-	}
-	c := cap(s.partial)
-	s.unlockW()
-	if c > 2*(1024+4) {
+	if c := partialCap(t, s); c > 2*(1024+4) {
 		t.Errorf("the partial line keeps %d bytes of capacity after a 4 MiB Write", c)
 	}
 }
@@ -118,12 +113,17 @@ func TestPartialBufferShrinksWhenLineEnds(t *testing.T) {
 	if _, err := s.Write(big); err != nil { // ends the unfinished line with 4 MiB more
 		t.Fatal(err)
 	}
+	if c := partialCap(t, s); c > 2*(1024+4) {
+		t.Errorf("the partial line keeps %d bytes of capacity after the line ended", c)
+	}
+}
+
+// partialCap is the capacity of s's unfinished-line buffer, read under its lock.
+func partialCap(t *testing.T, s *Shipper) int {
+	t.Helper()
 	if err := s.lockW(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	c := cap(s.partial)
-	s.unlockW()
-	if c > 2*(1024+4) {
-		t.Errorf("the partial line keeps %d bytes of capacity after the line ended", c)
-	}
+	defer s.unlockW()
+	return cap(s.partial)
 }

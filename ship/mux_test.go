@@ -175,22 +175,7 @@ func TestMuxFullBufferSealsOtherStreams(t *testing.T) {
 func TestMuxStreamShare(t *testing.T) {
 	for _, share := range []int64{0, 20_000} {
 		t.Run(fmt.Sprint("share ", share), func(t *testing.T) {
-			f := newFake(t)
-			f.hook = func(ctx context.Context, call int, in *cwlogs.PutLogEventsInput) error {
-				if in.LogStreamName == "bad" {
-					return &cwlogs.APIError{Code: "ServiceUnavailableException", StatusCode: 503}
-				}
-				return nil
-			}
-			o := fastOpts()
-			o.MaxMessageBytes, o.MaxBufferBytes, o.MaxStreamBufferBytes = 1000, 40_000, share
-			o.OnFull = DropNewest
-			o.MaxBatchEvents = 10
-			o.InitialBackoff, o.MaxBackoff, o.MaxElapsedTime = time.Hour, time.Hour, 2*time.Hour
-			m, err := NewMux(f, o)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := shareMux(t, share, DropNewest)
 			msg := strings.Repeat("x", 474) // 500 bytes counted
 			for range 100 {
 				_ = m.Log("g", "bad", time.Now(), msg)
@@ -219,21 +204,7 @@ func TestMuxStreamShare(t *testing.T) {
 // TestMuxStreamShareBlock: under Block, a stream over its share waits (until its ctx
 // ends) while another stream's events are taken at once.
 func TestMuxStreamShareBlock(t *testing.T) {
-	f := newFake(t)
-	f.hook = func(ctx context.Context, call int, in *cwlogs.PutLogEventsInput) error {
-		if in.LogStreamName == "bad" {
-			return &cwlogs.APIError{Code: "ServiceUnavailableException", StatusCode: 503}
-		}
-		return nil
-	}
-	o := fastOpts()
-	o.MaxMessageBytes, o.MaxBufferBytes, o.MaxStreamBufferBytes = 1000, 40_000, 20_000
-	o.MaxBatchEvents = 10
-	o.InitialBackoff, o.MaxBackoff, o.MaxElapsedTime = time.Hour, time.Hour, 2*time.Hour
-	m, err := NewMux(f, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := shareMux(t, 20_000, Block)
 	msg := strings.Repeat("x", 474) // 500 bytes counted
 	for range 40 {                  // 20,000 bytes: the share
 		if err := m.Log("g", "bad", time.Now(), msg); err != nil {
@@ -253,4 +224,27 @@ func TestMuxStreamShareBlock(t *testing.T) {
 	cctx, ccancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer ccancel()
 	_ = m.Close(cctx)
+}
+
+// shareMux is a Mux with a 40,000-byte buffer, the given per-stream share and policy,
+// whose stream "bad" always fails (503, retried after an hour) and "good" succeeds.
+func shareMux(t *testing.T, share int64, onFull FullPolicy) *Mux {
+	t.Helper()
+	f := newFake(t)
+	f.hook = func(ctx context.Context, call int, in *cwlogs.PutLogEventsInput) error {
+		if in.LogStreamName == "bad" {
+			return &cwlogs.APIError{Code: "ServiceUnavailableException", StatusCode: 503}
+		}
+		return nil
+	}
+	o := fastOpts()
+	o.MaxMessageBytes, o.MaxBufferBytes, o.MaxStreamBufferBytes = 1000, 40_000, share
+	o.OnFull = onFull
+	o.MaxBatchEvents = 10
+	o.InitialBackoff, o.MaxBackoff, o.MaxElapsedTime = time.Hour, time.Hour, 2*time.Hour
+	m, err := NewMux(f, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
