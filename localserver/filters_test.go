@@ -78,20 +78,7 @@ func TestPutMetricFilter(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := call(t, s, "PutMetricFilter", tc.in)
-			if tc.wantType == "" {
-				if r.status != 200 || string(r.raw) != "{}" {
-					t.Fatalf("got %d %s, want 200 {}", r.status, r.raw)
-				}
-				return
-			}
-			msgOK := r.message() == tc.wantMsg
-			if sub, ok := strings.CutPrefix(tc.wantMsg, "~"); ok || tc.wantMsg == "" {
-				msgOK = strings.Contains(r.message(), sub)
-			}
-			if r.status != 400 || r.errType() != tc.wantType || !msgOK {
-				t.Fatalf("got %d %s, want 400 %s %q", r.status, r.raw, tc.wantType, tc.wantMsg)
-			}
+			checkAnswer(t, call(t, s, "PutMetricFilter", tc.in), tc.wantType, tc.wantMsg)
 		})
 	}
 
@@ -221,16 +208,7 @@ func TestDeleteMetricFilter(t *testing.T) {
 		{"missing filter name", codeInvalidParameter, "1 validation error detected: Value null at 'filterName' failed to satisfy constraint: Member must not be null", m{"logGroupName": "g"}},
 	}
 	for _, tc := range tests {
-		r := call(t, s, "DeleteMetricFilter", tc.in)
-		if tc.typ == "" {
-			if r.status != 200 || string(r.raw) != "{}" {
-				t.Errorf("%s: %d %s", tc.name, r.status, r.raw)
-			}
-			continue
-		}
-		if r.status != 400 || r.errType() != tc.typ || r.message() != tc.msg {
-			t.Errorf("%s: got %d %s", tc.name, r.status, r.raw)
-		}
+		t.Run(tc.name, func(t *testing.T) { checkAnswer(t, call(t, s, "DeleteMetricFilter", tc.in), tc.typ, tc.msg) })
 	}
 	if r := mustOK(t, s, "DescribeLogGroups", m{}); fmt.Sprint(list(r.body["logGroups"])[0].(map[string]any)["metricFilterCount"]) != "0" {
 		t.Errorf("metricFilterCount after delete: %s", r.raw)
@@ -326,16 +304,7 @@ func TestSubscriptionFilters(t *testing.T) {
 		{"empty destination", codeInvalidParameter, "1 validation error detected: Value '' at 'destinationArn' failed to satisfy constraint: Member must have length greater than or equal to 1", putSF("g", "x", "", "")},
 	}
 	for _, tc := range tests {
-		r := call(t, s, "PutSubscriptionFilter", tc.in)
-		if tc.typ == "" {
-			if r.status != 200 || string(r.raw) != "{}" {
-				t.Errorf("%s: %d %s", tc.name, r.status, r.raw)
-			}
-			continue
-		}
-		if r.status != 400 || r.errType() != tc.typ || r.message() != tc.msg {
-			t.Errorf("%s: got %d %s", tc.name, r.status, r.raw)
-		}
+		t.Run(tc.name, func(t *testing.T) { checkAnswer(t, call(t, s, "PutSubscriptionFilter", tc.in), tc.typ, tc.msg) })
 	}
 	r := mustOK(t, s, "DescribeSubscriptionFilters", m{"logGroupName": "g"})
 	created := itoa(nowMs())
@@ -484,5 +453,24 @@ func TestGroupRegexQuota(t *testing.T) {
 	r = call(t, s, "PutSubscriptionFilter", putSF("g", "s2", `{ $.a = %x% }`, "arn:aws:lambda:us-east-1:123456789012:function:f"))
 	if r.status != 400 || r.errType() != codeLimitExceeded {
 		t.Fatalf("sixth regex (subscription): %d %s", r.status, r.raw)
+	}
+}
+
+// checkAnswer checks r: 200 with {} when wantType is empty, else 400 with that error type
+// and the message wantMsg (exactly; a leading "~" asks for a substring; "" for any).
+func checkAnswer(t *testing.T, r *response, wantType, wantMsg string) {
+	t.Helper()
+	if wantType == "" {
+		if r.status != 200 || string(r.raw) != "{}" {
+			t.Fatalf("got %d %s, want 200 {}", r.status, r.raw)
+		}
+		return
+	}
+	msgOK := r.message() == wantMsg
+	if sub, ok := strings.CutPrefix(wantMsg, "~"); ok || wantMsg == "" {
+		msgOK = strings.Contains(r.message(), sub)
+	}
+	if r.status != 400 || r.errType() != wantType || !msgOK {
+		t.Fatalf("got %d %s, want 400 %s %q", r.status, r.raw, wantType, wantMsg)
 	}
 }
