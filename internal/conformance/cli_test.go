@@ -416,6 +416,9 @@ func runCLIScript(t *testing.T, cli *awsCLI) {
 		check("after untag-log-group", list("list-tags-log-group", "--log-group-name", cliGroupApp), map[string]string{"legacy": "yes"})
 	})
 
+	t.Run("MetricFilters", func(t *testing.T) { s.metricFilters(t) })
+	t.Run("SubscriptionFilters", func(t *testing.T) { s.subscriptionFilters(t) })
+
 	t.Run("Signatures", func(t *testing.T) {
 		cli.with("AWS_SECRET_ACCESS_KEY=wrong-secret").fail(t, "InvalidSignatureException", "DescribeLogGroups",
 			"The request signature we calculated does not match the signature you provided.*", "describe-log-groups")
