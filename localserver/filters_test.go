@@ -474,3 +474,89 @@ func checkAnswer(t *testing.T, r *response, wantType, wantMsg string) {
 		t.Fatalf("got %d %s, want 400 %s %q", r.status, r.raw, wantType, wantMsg)
 	}
 }
+
+// TestFilterTokensBound: a DescribeMetricFilters or DescribeSubscriptionFilters token is
+// good only for the listing it was answered for: the same log group (not another one, nor
+// one deleted and created again under the same name), the same filterNamePrefix and the
+// same metric; anything else is "The specified nextToken is invalid.", as DescribeLogStreams
+// answers a token of another group. A review found a token of one group accepted by
+// another, paging that group from the first group's position.
+func TestFilterTokensBound(t *testing.T) {
+	s := newTestServer(t, Config{})
+	fn := "arn:aws:lambda:us-east-1:123456789012:function:f"
+	for _, g := range []string{"a", "b", "c"} {
+		mustOK(t, s, "CreateLogGroup", m{"logGroupName": g})
+		for _, name := range []string{"f1", "f2", "x1"} {
+			mustOK(t, s, "PutMetricFilter", putMF(g, name, "", mt("Errors", "App", "1")))
+		}
+		mustOK(t, s, "PutMetricFilter", putMF(g, "o1", "", mt("Other", "App", "1")))
+		mustOK(t, s, "PutMetricFilter", putMF(g, "o2", "", mt("Other", "App", "1")))
+		mustOK(t, s, "PutSubscriptionFilter", putSF(g, "s1", "", fn))
+		mustOK(t, s, "PutSubscriptionFilter", putSF(g, "s2", "", fn))
+	}
+	token := func(op string, in m) string {
+		t.Helper()
+		in["limit"] = 1
+		tok, _ := mustOK(t, s, op, in).body["nextToken"].(string)
+		if tok == "" {
+			t.Fatalf("%s %v: no nextToken", op, in)
+		}
+		return tok
+	}
+	const mfs, sfs = "DescribeMetricFilters", "DescribeSubscriptionFilters"
+	group := token(mfs, m{"logGroupName": "a"})
+	all := token(mfs, m{})
+	prefix := token(mfs, m{"logGroupName": "a", "filterNamePrefix": "f"})
+	metric := token(mfs, m{"metricName": "Other", "metricNamespace": "App"})
+	sub := token(sfs, m{"logGroupName": "a"})
+	subPrefix := token(sfs, m{"logGroupName": "a", "filterNamePrefix": "s"})
+	recreated := token(mfs, m{"logGroupName": "c"})
+	recreatedSub := token(sfs, m{"logGroupName": "c"})
+	mustOK(t, s, "DeleteLogGroup", m{"logGroupName": "c"})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "c"})
+	for _, name := range []string{"f1", "f2"} {
+		mustOK(t, s, "PutMetricFilter", putMF("c", name, "", mt("Errors", "App", "1")))
+		mustOK(t, s, "PutSubscriptionFilter", putSF("c", name, "", fn))
+	}
+
+	tests := []struct {
+		name, op string
+		in       m
+		ok       bool
+	}{
+		{"same group", mfs, m{"logGroupName": "a", "nextToken": group}, true},
+		{"same group, other limit", mfs, m{"logGroupName": "a", "nextToken": group, "limit": 2}, true},
+		{"other group", mfs, m{"logGroupName": "b", "nextToken": group}, false},
+		{"group token without group", mfs, m{"nextToken": group}, false},
+		{"all groups", mfs, m{"nextToken": all}, true},
+		{"all-groups token with a group", mfs, m{"logGroupName": "a", "nextToken": all}, false},
+		{"same prefix", mfs, m{"logGroupName": "a", "filterNamePrefix": "f", "nextToken": prefix}, true},
+		{"prefix token without prefix", mfs, m{"logGroupName": "a", "nextToken": prefix}, false},
+		{"prefix token with another prefix", mfs, m{"logGroupName": "a", "filterNamePrefix": "x", "nextToken": prefix}, false},
+		{"prefix token in another group", mfs, m{"logGroupName": "b", "filterNamePrefix": "f", "nextToken": prefix}, false},
+		{"same metric", mfs, m{"metricName": "Other", "metricNamespace": "App", "nextToken": metric}, true},
+		{"metric token for another metric", mfs, m{"metricName": "Errors", "metricNamespace": "App", "nextToken": metric}, false},
+		{"metric token without metric", mfs, m{"nextToken": metric}, false},
+		{"group created again", mfs, m{"logGroupName": "c", "nextToken": recreated}, false},
+		{"subscription, same group", sfs, m{"logGroupName": "a", "nextToken": sub}, true},
+		{"subscription, other group", sfs, m{"logGroupName": "b", "nextToken": sub}, false},
+		{"subscription, same prefix", sfs, m{"logGroupName": "a", "filterNamePrefix": "s", "nextToken": subPrefix}, true},
+		{"subscription, prefix token without prefix", sfs, m{"logGroupName": "a", "nextToken": subPrefix}, false},
+		{"subscription, token with a prefix", sfs, m{"logGroupName": "a", "filterNamePrefix": "s", "nextToken": sub}, false},
+		{"subscription, group created again", sfs, m{"logGroupName": "c", "nextToken": recreatedSub}, false},
+		{"metric token for subscriptions", sfs, m{"logGroupName": "a", "nextToken": group}, false},
+		{"subscription token for metrics", mfs, m{"logGroupName": "a", "nextToken": sub}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, s, tc.op, tc.in)
+			if tc.ok {
+				if r.status != 200 {
+					t.Fatalf("got %d %s, want 200", r.status, r.raw)
+				}
+				return
+			}
+			checkAnswer(t, r, codeInvalidParameter, msgInvalidNextToken)
+		})
+	}
+}

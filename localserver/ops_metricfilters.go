@@ -298,6 +298,7 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 	q := `SELECT g.name, f.name, f.pattern, f.transformation, f.creation_time, f.apply_on_transformed, f.field_selection, f.emit_fields
 		FROM metric_filters f JOIN log_groups g ON g.id = f.group_id WHERE 1`
 	var args []any
+	groupPart := "*" // every group
 	if in.LogGroupName != nil {
 		g, aerr := s.findGroup(rc.ctx, s.st.r, *in.LogGroupName)
 		if aerr != nil {
@@ -305,7 +306,10 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 		}
 		q += ` AND f.group_id = ?`
 		args = append(args, g.id)
+		groupPart = "g" + itoa(g.id)
 	}
+	// The token is good only for the listing it was answered for.
+	scope := listScope("DescribeMetricFilters", groupPart, optPart(in.FilterNamePrefix), optPart(in.MetricNamespace), optPart(in.MetricName))
 	if in.FilterNamePrefix != nil {
 		q += ` AND f.name >= ? AND f.name < ?`
 		args = append(args, *in.FilterNamePrefix, *in.FilterNamePrefix+"\xff")
@@ -315,13 +319,12 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 		args = append(args, *in.MetricNamespace, *in.MetricName)
 	}
 	if in.NextToken != nil {
-		p, ok := decodeOpaque("M", *in.NextToken, 2)
+		group, name, ok := decodeMetricFilterToken(*in.NextToken, scope)
 		if !ok {
 			return nil, badToken()
 		}
-		// The group name comes first: it cannot contain '|', the filter name can.
 		q += ` AND (f.name > ? OR f.name = ? AND g.name > ?)`
-		args = append(args, p[1], p[1], p[0])
+		args = append(args, name, name, group)
 	}
 	q += ` ORDER BY f.name, g.name LIMIT ?`
 	args = append(args, limit+1)
@@ -359,7 +362,7 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 		return nil, s.dbErr(err)
 	}
 	if more {
-		o.str("nextToken", encodeOpaque("M", lastGroup, lastName))
+		o.str("nextToken", encodeMetricFilterToken(scope, lastGroup, lastName))
 	}
 	return o.done(), nil
 }

@@ -217,13 +217,15 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 		q += ` AND name >= ? AND name < ?`
 		args = append(args, *in.FilterNamePrefix, *in.FilterNamePrefix+"\xff")
 	}
+	// The token is good only for the listing it was answered for.
+	scope := listScope("DescribeSubscriptionFilters", "g"+itoa(g.id), optPart(in.FilterNamePrefix))
 	if in.NextToken != nil {
-		p, ok := decodeOpaque("U", *in.NextToken, 2)
-		if !ok || p[0] != itoa(g.id) {
+		last, ok := decodeSubscriptionToken(*in.NextToken, scope)
+		if !ok {
 			return nil, badToken()
 		}
 		q += ` AND name > ?`
-		args = append(args, p[1])
+		args = append(args, last)
 	}
 	q += ` ORDER BY name LIMIT ?`
 	args = append(args, limit+1)
@@ -265,7 +267,7 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 		return nil, s.dbErr(err)
 	}
 	if more {
-		o.str("nextToken", encodeOpaque("U", itoa(g.id), last))
+		o.str("nextToken", encodeSubscriptionToken(scope, last))
 	}
 	return o.done(), nil
 }

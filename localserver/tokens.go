@@ -1,7 +1,9 @@
 package localserver
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"strconv"
@@ -166,6 +168,58 @@ func decodeStreamToken(tok string, groupID int64, order string, desc bool) (sort
 		return 0, "", false
 	}
 	return v, p[4], true
+}
+
+// Describe tokens of metric and subscription filters carry a scope: a digest of the
+// parameters that chose the listing (the log group's id, the name prefix, the metric), as
+// DescribeLogStreams tokens carry the group id, order and direction. A token answered for
+// other parameters, or for a log group since deleted and created again, is refused with
+// "The specified nextToken is invalid." instead of paging another listing. The last
+// filter's name comes last in the token: it may hold '|'.
+
+// listScope digests the parameters of a listing. Each part is length-prefixed, so that no
+// two different lists of parts digest alike by concatenation; callers spell an absent
+// parameter differently from every present value (see optPart).
+func listScope(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s;", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// optPart spells an optional string parameter for listScope: "-" when absent, "=" and the
+// value when present (so an empty value differs from an absent one).
+func optPart(s *string) string {
+	if s == nil {
+		return "-"
+	}
+	return "=" + *s
+}
+
+// DescribeMetricFilters tokens: scope, then the last filter's group name and name (filters
+// of several groups sort by name, then group name).
+func encodeMetricFilterToken(scope, group, name string) string {
+	return encodeOpaque("M", scope, group, name)
+}
+
+func decodeMetricFilterToken(tok, scope string) (group, name string, ok bool) {
+	p, ok := decodeOpaque("M", tok, 3)
+	if !ok || p[0] != scope {
+		return "", "", false
+	}
+	return p[1], p[2], true
+}
+
+// DescribeSubscriptionFilters tokens: scope, then the last filter's name.
+func encodeSubscriptionToken(scope, name string) string { return encodeOpaque("U", scope, name) }
+
+func decodeSubscriptionToken(tok, scope string) (string, bool) {
+	p, ok := decodeOpaque("U", tok, 2)
+	if !ok || p[0] != scope {
+		return "", false
+	}
+	return p[1], true
 }
 
 // eventID is the 56-digit FilterLogEvents event id: timestamp, chunk id, index, stream id.
