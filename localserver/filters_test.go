@@ -560,3 +560,55 @@ func TestFilterTokensBound(t *testing.T) {
 		})
 	}
 }
+
+// TestPutMetricFilterDimensions: a dimension's value must be a selector of the event
+// ("Invalid metric transformation: dimension value must be valid selector", recorded from
+// live AWS for literal values), and emitSystemFieldDimensions count toward the limit of
+// three dimensions (the model's PutMetricFilterRequest.emitSystemFieldDimensions). Whether
+// the pattern must also name the selected field is not on record, so a selector or metric
+// value naming a field the pattern does not test is accepted (LocalStack's test_logs
+// test_delete_metric_filter, marked AWS-validated, puts metricValue $.value with the pattern
+// { $.val = * }). A review found literal dimension values accepted and system fields not
+// counted.
+func TestPutMetricFilterDimensions(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "g"})
+	put := func(pattern, value string, dims m, system ...string) m {
+		tr := mt("m", "ns", value)
+		if dims != nil {
+			tr["dimensions"] = dims
+		}
+		in := putMF("g", "f", pattern, tr)
+		if system != nil {
+			in["emitSystemFieldDimensions"] = system
+		}
+		return in
+	}
+	const js, delim = `{ $.latency > 0 }`, `[ip, user, status, size]`
+	tests := []struct {
+		name     string
+		in       m
+		wantType string
+		wantMsg  string
+	}{
+		{"json selector", put(js, "$.latency", m{"Service": "$.service"}), "", ""},
+		{"delimited name", put(delim, "$size", m{"Status": "$status"}), "", ""},
+		{"delimited position", put(delim, "1", m{"Third": "$3"}), "", ""},
+		{"field the pattern does not test", put(js, "1", m{"Other": "$.other"}), "", ""},
+		{"metric value the pattern does not test", put(`{ $.val = * }`, "$.value", nil), "", ""},
+		{"literal on json", put(js, "1", m{"Env": "prod"}), codeInvalidParameter, msgDimensionSelector},
+		{"literal on delimited", put(delim, "1", m{"Vpc": "VPC-A"}), codeInvalidParameter, msgDimensionSelector},
+		{"one literal of two", put(js, "1", m{"A": "$.a", "B": "b"}), codeInvalidParameter, msgDimensionSelector},
+		{"literal on terms", put("ERROR", "1", m{"Env": "prod"}), codeInvalidParameter, msgDimensionsNotSupported},
+		{"empty dimensions on terms", put("ERROR", "1", m{}), "", ""},
+		{"three dimensions", put(js, "1", m{"A": "$.a", "B": "$.b", "C": "$.c"}), "", ""},
+		{"one dimension and two system fields", put(js, "1", m{"A": "$.a"}, "@aws.account", "@aws.region"), "", ""},
+		{"two dimensions and two system fields", put(js, "1", m{"A": "$.a", "B": "$.b"}, "@aws.account", "@aws.region"), codeInvalidParameter, msgTooManyDimensions},
+		{"four system fields on terms", put("ERROR", "1", nil, "@aws.account", "@aws.region", "@aws.account", "@aws.region"), codeInvalidParameter, msgTooManyDimensions},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			checkAnswer(t, call(t, s, "PutMetricFilter", tc.in), tc.wantType, tc.wantMsg)
+		})
+	}
+}

@@ -26,8 +26,18 @@ import (
 const maxMetricFilters = 100
 
 // maxDimensions: "One metric filter can include as many as three dimensions" (the model's
-// MetricTransformation.dimensions).
+// MetricTransformation.dimensions); the system fields of emitSystemFieldDimensions "count
+// toward the total dimension limit for metric filters" (the model's
+// PutMetricFilterRequest.emitSystemFieldDimensions).
 const maxDimensions = 3
+
+// msgDimensionSelector answers a dimension whose value is not a selector ($.field of a JSON
+// event, $name or $N of a space-delimited one) but a literal such as "VPC-A". Recorded from
+// live AWS by several users independently: a Terraform deployment log in a public
+// repository ("InvalidParameterException: Invalid metric transformation: dimension value
+// must be valid selector", for literal dimension values), a CDK stack's comment and a
+// cdk-preflight rule quoting the same text.
+const msgDimensionSelector = "Invalid metric transformation: dimension value must be valid selector"
 
 type metricTransformationIn struct {
 	MetricName      *string            `json:"metricName"`
@@ -205,14 +215,30 @@ func (s *Server) parsePutMetricFilter(rc *reqCtx) (*metricFilterSpec, *apiError)
 		// wording is ours, AWS's is not on record.
 		return nil, invalidParam("Invalid metric transformation: metric value %s must be a number or a $field reference", mv)
 	}
-	if t.Dimensions != nil && len(*t.Dimensions) > 0 {
+	var dims map[string]string
+	if t.Dimensions != nil {
+		dims = *t.Dimensions
+	}
+	nSystem := 0
+	if in.EmitSystemFieldDimensions != nil {
+		nSystem = len(*in.EmitSystemFieldDimensions)
+	}
+	if len(dims) > 0 {
 		switch {
 		case !pat.Structured():
 			return nil, invalidParam("%s", msgDimensionsNotSupported)
 		case t.DefaultValue != nil:
 			return nil, invalidParam("%s", msgDimensionsAndDefault)
-		case len(*t.Dimensions) > maxDimensions:
-			return nil, invalidParam("%s", msgTooManyDimensions)
+		}
+	}
+	if len(dims)+nSystem > maxDimensions {
+		return nil, invalidParam("%s", msgTooManyDimensions)
+	}
+	// Only the selector's form is checked: whether AWS also requires the pattern to name
+	// the field is not on record, and a rule it does not make would refuse what it accepts.
+	for _, k := range slices.Sorted(maps.Keys(dims)) {
+		if !strings.HasPrefix(dims[k], "$") {
+			return nil, invalidParam("%s", msgDimensionSelector)
 		}
 	}
 	spec := &metricFilterSpec{group: *in.LogGroupName, name: *in.FilterName, pattern: *in.FilterPattern, pat: pat, t: t,
