@@ -14,7 +14,13 @@ import (
 // to their destination: the server has no Kinesis, Firehose or Lambda to deliver to.
 
 // maxSubscriptionFilters: "Each log group can have up to two subscription filters
-// associated with it" (PutSubscriptionFilter).
+// associated with it" (PutSubscriptionFilter in the service model, botocore 1.43.11, and
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html).
+// Live AWS held to it on 2026-02-06: a third filter in a group was LimitExceededException
+// "Resource limit exceeded." (LocalStack's AWS-validated
+// test_put_subscription_filter_limit_exceeded, tests/aws/services/logs/
+// test_logs_subscription_filters.snapshot.json). No source found says the quota was
+// raised; account-level subscription policies (PutAccountPolicy) are a separate quota.
 const maxSubscriptionFilters = 2
 
 // maxGroupRegexes: "There is also a quota of five regular expression patterns per log
