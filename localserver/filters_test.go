@@ -155,7 +155,12 @@ func TestDescribeMetricFilters(t *testing.T) {
 		{"group", m{"logGroupName": "a"}, "[a/beta a/gamma]", 1},
 		{"group limit 1", m{"logGroupName": "b", "limit": 1}, "[b/alpha b/beta b/x-metric]", 3},
 		{"group and prefix", m{"logGroupName": "b", "filterNamePrefix": "be"}, "[b/beta]", 1},
-		{"prefix across groups", m{"filterNamePrefix": "beta"}, "[a/beta b/beta]", 1},
+		// filterNamePrefix applies only with logGroupName (the model's
+		// DescribeMetricFiltersRequest.filterNamePrefix); a review found it applied without.
+		{"prefix without group", m{"filterNamePrefix": "beta"}, "[b/alpha a/beta b/beta a/gamma b/x-metric]", 1},
+		{"prefix without group limit 2", m{"filterNamePrefix": "beta", "limit": 2}, "[b/alpha a/beta b/beta a/gamma b/x-metric]", 3},
+		{"prefix and metric without group", m{"filterNamePrefix": "beta", "metricName": "Errors", "metricNamespace": "App"}, "[b/beta a/gamma b/x-metric]", 1},
+		{"prefix and metric in group", m{"logGroupName": "b", "filterNamePrefix": "x", "metricName": "Errors", "metricNamespace": "App"}, "[b/x-metric]", 1},
 		{"metric", m{"metricName": "Errors", "metricNamespace": "App"}, "[b/beta a/gamma b/x-metric]", 1},
 		{"metric limit 1", m{"metricName": "Errors", "metricNamespace": "App", "limit": 1}, "[b/beta a/gamma b/x-metric]", 3},
 		{"metric in group", m{"metricName": "Errors", "metricNamespace": "App", "logGroupName": "a"}, "[a/gamma]", 1},

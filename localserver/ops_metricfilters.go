@@ -290,9 +290,13 @@ type describeMetricFiltersIn struct {
 
 // describeMetricFilters lists metric filters ASCII-sorted by filter name (then log group
 // name, for filters of several groups), of one group or of all, optionally by filter name
-// prefix and by metric. The model says filterNamePrefix applies only with logGroupName;
-// live AWS applied it without one (LocalStack's AWS-validated
-// test_describe_metric_filters_by_prefix), and so does this server.
+// prefix and by metric. filterNamePrefix is validated always but applied only with
+// logGroupName: "CloudWatch Logs uses the value that you set here only if you also include
+// the logGroupName parameter in your request" (the model's
+// DescribeMetricFiltersRequest.filterNamePrefix). LocalStack's AWS-validated
+// test_describe_metric_filters_by_prefix, which sends a prefix without a group, does not
+// tell the two apart: its recorded answer lists the test's two filters, which a test
+// account holding no other metric filter answers either way.
 func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 	var in describeMetricFiltersIn
 	if e := decodeJSON(rc.body, &in); e != nil {
@@ -324,7 +328,8 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 	q := `SELECT g.name, f.name, f.pattern, f.transformation, f.creation_time, f.apply_on_transformed, f.field_selection, f.emit_fields
 		FROM metric_filters f JOIN log_groups g ON g.id = f.group_id WHERE 1`
 	var args []any
-	groupPart := "*" // every group
+	groupPart := "*"   // every group
+	var prefix *string // in.FilterNamePrefix where it applies
 	if in.LogGroupName != nil {
 		g, aerr := s.findGroup(rc.ctx, s.st.r, *in.LogGroupName)
 		if aerr != nil {
@@ -333,12 +338,13 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 		q += ` AND f.group_id = ?`
 		args = append(args, g.id)
 		groupPart = "g" + itoa(g.id)
+		prefix = in.FilterNamePrefix
 	}
 	// The token is good only for the listing it was answered for.
-	scope := listScope("DescribeMetricFilters", groupPart, optPart(in.FilterNamePrefix), optPart(in.MetricNamespace), optPart(in.MetricName))
-	if in.FilterNamePrefix != nil {
+	scope := listScope("DescribeMetricFilters", groupPart, optPart(prefix), optPart(in.MetricNamespace), optPart(in.MetricName))
+	if prefix != nil {
 		q += ` AND f.name >= ? AND f.name < ?`
-		args = append(args, *in.FilterNamePrefix, *in.FilterNamePrefix+"\xff")
+		args = append(args, *prefix, *prefix+"\xff")
 	}
 	if in.MetricName != nil {
 		q += ` AND f.metric_namespace = ? AND f.metric_name = ?`
