@@ -617,3 +617,34 @@ func TestPutMetricFilterDimensions(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricNamespaceCharacters: live AWS accepted the metric namespace
+// "A.B-c_d/1#2:metricNamespace" in PutMetricFilter and found the filter by it in
+// DescribeMetricFilters (LocalStack's AWS-validated
+// test_put_metric_filter_with_special_namespace), although the model's MetricNamespace
+// pattern [^:*$]* excludes ':'. A review found both refused; the length limit stays.
+func TestMetricNamespaceCharacters(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "g"})
+	const ns = "A.B-c_d/1#2:metricNamespace"
+	long := strings.Repeat("N", 256)
+	tests := []struct {
+		name, op string
+		in       m
+		wantType string
+		wantMsg  string
+	}{
+		{"put with colon", "PutMetricFilter", putMF("g", "f", "filterPattern", mt("metricName", ns, "1")), "", ""},
+		{"put too long", "PutMetricFilter", putMF("g", "f", "x", mt("m", long, "1")), codeInvalidParameter,
+			"1 validation error detected: Value '" + long + "' at 'metricTransformations.1.member.metricNamespace' failed to satisfy constraint: Member must have length less than or equal to 255"},
+		{"describe too long", "DescribeMetricFilters", m{"metricName": "m", "metricNamespace": long}, codeInvalidParameter,
+			"1 validation error detected: Value '" + long + "' at 'metricNamespace' failed to satisfy constraint: Member must have length less than or equal to 255"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { checkAnswer(t, call(t, s, tc.op, tc.in), tc.wantType, tc.wantMsg) })
+	}
+	r := call(t, s, "DescribeMetricFilters", m{"metricName": "metricName", "metricNamespace": ns})
+	if fs := list(r.body["metricFilters"]); r.status != 200 || len(fs) != 1 || fs[0].(map[string]any)["filterName"] != "f" {
+		t.Errorf("describe with colon: %d %s", r.status, r.raw)
+	}
+}

@@ -195,7 +195,7 @@ func (s *Server) parsePutMetricFilter(rc *reqCtx) (*metricFilterSpec, *apiError)
 		v.required(t.MetricName != nil, p+"metricName")
 		v.str(t.MetricName, p+"metricName", shMetricName)
 		v.required(t.MetricNamespace != nil, p+"metricNamespace")
-		v.str(t.MetricNamespace, p+"metricNamespace", shMetricName)
+		v.str(t.MetricNamespace, p+"metricNamespace", shMetricNamespace)
 		v.required(t.MetricValue != nil, p+"metricValue")
 		v.str(t.MetricValue, p+"metricValue", shMetricValue)
 		v.dimensions(t.Dimensions, p+"dimensions")
@@ -308,7 +308,7 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 	v.str(in.NextToken, "nextToken", shNextToken)
 	v.intRange(in.Limit, "limit", 1, 50)
 	v.str(in.MetricName, "metricName", shMetricName)
-	v.str(in.MetricNamespace, "metricNamespace", shMetricName)
+	v.str(in.MetricNamespace, "metricNamespace", shMetricNamespace)
 	if e := v.err(); e != nil {
 		return nil, e
 	}

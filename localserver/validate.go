@@ -48,6 +48,14 @@ var (
 	shEventMessage        = shape(1, 0, "")
 )
 
+// shMetricNamespace is MetricNamespace without the model's pattern ([^:*$]*): live AWS
+// accepted the namespace "A.B-c_d/1#2:metricNamespace" in PutMetricFilter and in
+// DescribeMetricFilters (LocalStack's AWS-validated
+// test_put_metric_filter_with_special_namespace, last validated 2026-02-05), so the service
+// does not apply that pattern, and which rule it applies instead is not on record.
+// CloudWatch namespaces allow ':' (the CloudWatch user guide's Namespaces concept).
+var shMetricNamespace = shape(0, 255, "")
+
 var distributions = []string{"Random", "ByLogStream"}
 
 // standardUnits is the StandardUnit enum of a metric transformation's unit.
