@@ -61,7 +61,8 @@ type cmdSpec struct {
 }
 
 type completionSpec struct {
-	cmds []cmdSpec
+	cmds       []cmdSpec
+	operations []string // the AWS CLI names of call's operations
 }
 
 // Flag values with known choices, and flags taking file names.
@@ -71,7 +72,7 @@ var (
 )
 
 func (m *Main) completionSpec() completionSpec {
-	var s completionSpec
+	s := completionSpec{operations: cliOperationNames()}
 	for _, c := range commands {
 		cs := cmdSpec{name: c.name, summary: c.summary}
 		c.new(m).flags().VisitAll(func(f *flag.Flag) {
@@ -131,6 +132,18 @@ func dashed(fs []flagSpec) string {
 	return strings.Join(out, " ")
 }
 
+// valueCase is the shell case pattern of the flags that take a value in c's arguments: the
+// global ones and c's own.
+func valueCase(c cmdSpec) string {
+	pat := globalValueCase
+	for _, f := range c.flags {
+		if f.value {
+			pat += "|--" + f.name
+		}
+	}
+	return pat
+}
+
 // globalValueCase is the shell case pattern of the global flags that take a
 // value, as extractGlobals reads them.
 var globalValueCase = "--" + strings.Join(globalValueFlags, "|--")
@@ -172,6 +185,24 @@ _cwlogs() {
         help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
 `)
 	for _, c := range s.cmds {
+		if c.name == callInfo.name {
+			// The operation is the first word after call that is not a flag or a flag's value.
+			fmt.Fprintf(w, `        %s)
+            local n=0 j
+            for ((j = i + 1; j < COMP_CWORD; j++)); do
+                case "${COMP_WORDS[j]}" in
+                    %s) ((j++)) ;;
+                    -*) ;;
+                    *) ((n++)) ;;
+                esac
+            done
+            if [[ "$cur" != -* && $n -eq 0 ]]; then
+                COMPREPLY=($(compgen -W %q -- "$cur")); return
+            fi
+            flags=%q ;;
+`, c.name, valueCase(c), strings.Join(s.operations, " "), dashed(c.flags))
+			continue
+		}
 		if len(c.flags) > 0 {
 			fmt.Fprintf(w, "        %s) flags=%q ;;\n", c.name, dashed(c.flags))
 		}
@@ -229,6 +260,24 @@ _cwlogs() {
         help) _describe -t commands 'cwlogs command' commands; return ;;
 `)
 	for _, c := range s.cmds {
+		if c.name == callInfo.name {
+			// The operation is the first word after call that is not a flag or a flag's value.
+			fmt.Fprintf(w, `        %s)
+            local n=0 j
+            for ((j = i + 1; j < CURRENT; j++)); do
+                case "${words[j]}" in
+                    %s) ((j++)) ;;
+                    -*) ;;
+                    *) ((n++)) ;;
+                esac
+            done
+            if [[ "$PREFIX" != -* && $n -eq 0 ]]; then
+                compadd -- %s; return
+            fi
+            flags=%q ;;
+`, c.name, valueCase(c), strings.Join(s.operations, " "), dashed(c.flags))
+			continue
+		}
 		if len(c.flags) > 0 {
 			fmt.Fprintf(w, "        %s) flags=%q ;;\n", c.name, dashed(c.flags))
 		}
@@ -259,6 +308,8 @@ func writeFish(w io.Writer, s completionSpec) {
 			fmt.Fprintf(w, "complete -c cwlogs -n '__fish_seen_subcommand_from %s' -l %s%s -d %s\n", c.name, f.name, fishValue(f), fishQuote(f.usage))
 		}
 	}
+	ops := strings.Join(s.operations, " ")
+	fmt.Fprintf(w, "complete -c cwlogs -n '__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from %s' -a %s\n", callInfo.name, ops, fishQuote(ops))
 	fmt.Fprint(w, "complete -c cwlogs -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'\n")
 	fmt.Fprintf(w, "complete -c cwlogs -n '__fish_seen_subcommand_from help' -a %s\n", fishQuote(s.names()))
 }

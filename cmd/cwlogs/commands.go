@@ -33,7 +33,7 @@ func init() {
 	commands = []*commandInfo{
 		createGroupInfo, createStreamInfo, deleteGroupInfo, deleteStreamInfo,
 		groupsInfo, streamsInfo, retentionInfo, tagsInfo, tagInfo, untagInfo,
-		putInfo, getInfo, filterInfo, tailInfo,
+		putInfo, getInfo, filterInfo, tailInfo, callInfo,
 		serveInfo, demoInfo,
 		versionInfo, completionInfo, helpInfo,
 	}

@@ -229,6 +229,12 @@ func TestBashCompletionBehaviour(t *testing.T) {
 		{"cwlogs tail app --fo", "--follow"},
 		{"cwlogs --output ", "json text"},
 		{"cwlogs completion ", "bash fish zsh"},
+		{"cwlogs call put-metric-f", "put-metric-filter"},
+		{"cwlogs call --paginate describe-log-g", "describe-log-groups"},
+		{"cwlogs --region r call --cli-input-json {} --max-items 5 describe-log-s", "describe-log-streams"},
+		{"cwlogs call start-live-t", ""}, // an event stream: call refuses it
+		{"cwlogs call describe-log-groups desc", ""},
+		{"cwlogs call describe-log-groups --pag", "--paginate"},
 	}
 	for _, tc := range tests {
 		words := strings.Split(tc.line, " ")

@@ -4,8 +4,8 @@
 //	cwlogs [global flags] COMMAND [arguments] [flags]
 //
 // Commands: create-group, create-stream, delete-group, delete-stream,
-// groups, streams, retention, tags, tag, untag, put, get, filter, tail, serve,
-// demo, version, completion, help. "cwlogs help COMMAND" (or "cwlogs COMMAND --help") shows
+// groups, streams, retention, tags, tag, untag, put, get, filter, tail, call,
+// serve, demo, version, completion, help. "cwlogs help COMMAND" (or "cwlogs COMMAND --help") shows
 // a command's flags and an example.
 //
 // # Configuration
@@ -66,6 +66,9 @@
 //	demo:      {"step":N, "action":S, "params":{...}, "statusCode":N, "requestId":S,
 //	            "body":S, "log":S}
 //	version:   {"version":S, "go":S, "platform":S, "commit":S (optional)}
+//
+// call is the exception: with or without --output json, it prints the service's answer
+// as the AWS CLI does, JSON indented by 4 spaces (nothing for an empty answer).
 //
 // Errors are never JSON: they go to stderr as "cwlogs: Code: Message" for
 // service errors (for example "cwlogs: ResourceNotFoundException: The

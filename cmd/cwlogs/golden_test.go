@@ -187,6 +187,9 @@ func TestGoldenUsage(t *testing.T) {
 		{2, []string{"completion", "tcsh"}},
 		{2, []string{"help", "nope"}},
 		{2, []string{"create-group", "bad name*"}},
+		{2, []string{"call"}},
+		{2, []string{"call", "describe-log-groupz"}},
+		{2, []string{"call", "PutMetricFilter", "{"}},
 		{0, []string{"help", "tail"}},
 	}
 	for _, info := range commands {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -81,4 +82,58 @@ func TestWriteCommandsMoto(t *testing.T) {
 	if r.stdout != "NAME  CREATED  RETENTION  STORED BYTES\n" {
 		t.Errorf("groups at the end: %q", r.stdout)
 	}
+}
+
+// TestCallMoto runs call against moto_server: a metric filter round trip, a paginated
+// listing, a null member left out (moto sends "nextToken": null), moto's empty answers, and
+// an error.
+func TestCallMoto(t *testing.T) {
+	endpoint := testpeer.Moto(t)
+	c := newCLI(t, "")
+	g := []string{"--endpoint-url", endpoint}
+	run := func(want int, stdin string, args ...string) result {
+		t.Helper()
+		return c.mustRun(want, stdin, append(append([]string{"call"}, args...), g...)...)
+	}
+
+	r := run(0, "", "create-log-group", `{"logGroupName": "moto-call"}`)
+	if r.stdout != "" || r.stderr != "" {
+		t.Errorf("create-log-group (moto answers with no body): stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	for _, s := range []string{"a", "b", "c"} {
+		run(0, "", "CreateLogStream", `{"logGroupName": "moto-call", "logStreamName": "`+s+`"}`)
+	}
+	run(0, `{"logGroupName": "moto-call", "filterName": "errors", "filterPattern": "ERROR",
+		"metricTransformations": [{"metricName": "Errors", "metricNamespace": "MotoApp", "metricValue": "1"}]}`, "PutMetricFilter", "-")
+	r = run(0, "", "describe-metric-filters", `{"logGroupName": "moto-call"}`)
+	var filters struct {
+		MetricFilters []struct {
+			FilterName, FilterPattern, LogGroupName string
+			MetricTransformations                   []struct{ MetricName, MetricNamespace, MetricValue string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &filters); err != nil || len(filters.MetricFilters) != 1 ||
+		!strings.HasPrefix(r.stdout, "{\n    \"metricFilters\": [\n        {\n            \"") {
+		t.Fatalf("describe-metric-filters: %v\n%s", err, r.stdout)
+	}
+	if f := filters.MetricFilters[0]; f.FilterName != "errors" || f.FilterPattern != "ERROR" || f.LogGroupName != "moto-call" ||
+		len(f.MetricTransformations) != 1 || f.MetricTransformations[0].MetricNamespace != "MotoApp" {
+		t.Errorf("describe-metric-filters: %+v", f)
+	}
+
+	r = run(0, "", "describe-log-streams", `{"logGroupName": "moto-call", "limit": 1}`, "--paginate")
+	var streams map[string][]struct{ LogStreamName string }
+	if err := json.Unmarshal([]byte(r.stdout), &streams); err != nil || len(streams) != 1 || len(streams["logStreams"]) != 3 ||
+		streams["logStreams"][0].LogStreamName != "a" || streams["logStreams"][2].LogStreamName != "c" {
+		t.Errorf("describe-log-streams --paginate: %v\n%s", err, r.stdout)
+	}
+	r = run(0, "", "describe-log-groups", `{"logGroupNamePrefix": "moto-"}`)
+	if !strings.Contains(r.stdout, `"logGroupName": "moto-call"`) || strings.Contains(r.stdout, "nextToken") {
+		t.Errorf("describe-log-groups: the null nextToken should be left out:\n%s", r.stdout)
+	}
+	r = run(1, "", "describe-log-streams", `{"logGroupName": "moto-missing"}`)
+	if r.stdout != "" || !strings.HasPrefix(r.stderr, "cwlogs: ResourceNotFoundException: ") {
+		t.Errorf("missing group: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	run(0, "", "delete-log-group", `{"logGroupName": "moto-call"}`)
 }

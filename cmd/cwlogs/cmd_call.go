@@ -1,0 +1,601 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+//go:generate go run gen_operations.go
+
+// apiOperation is one operation of the CloudWatch Logs API (the table is operations_gen.go).
+type apiOperation struct {
+	name        string // the API name, e.g. PutMetricFilter
+	cliName     string // the AWS CLI's name, e.g. put-metric-filter
+	eventStream bool   // the answer is an event stream (StartLiveTail, GetLogObject)
+	pager       *pager // nil: not paginated (in botocore's paginators-1.json)
+}
+
+// pager says how an operation's results are paged, as botocore's paginators do.
+type pager struct {
+	inputToken       string   // the request member that takes the token
+	outputToken      string   // the answer member that holds the next one
+	resultKeys       []string // lists merged across pages; the first one counts for --max-items
+	nonAggregateKeys []string // members taken from the first page
+}
+
+// getLogEventsPager pages GetLogEvents, which botocore does not page but the other AWS SDKs
+// (aws-sdk-go-v2, aws-sdk-js-v3, aws-sdk-php) do: forward, through nextForwardToken, until the
+// service returns the token it was sent.
+var getLogEventsPager = &pager{inputToken: "nextToken", outputToken: "nextForwardToken", resultKeys: []string{"events"}}
+
+// paging returns how op is paginated, nil when it is not.
+func (op *apiOperation) paging() *pager {
+	if op.pager == nil && op.name == "GetLogEvents" {
+		return getLogEventsPager
+	}
+	return op.pager
+}
+
+// lookupOperation finds an operation by its API name or its AWS CLI name, exactly.
+func lookupOperation(name string) (*apiOperation, error) {
+	for i := range apiOperations {
+		if op := &apiOperations[i]; name == op.name || name == op.cliName {
+			return op, nil
+		}
+	}
+	return nil, usagef("call", "unknown operation %q: did you mean %s?", name, closestOperation(name))
+}
+
+// closestOperation is the known operation nearest to name (edit distance, ignoring case and
+// dashes), spelled as name is: the API name when name has a capital letter, else the AWS CLI's.
+func closestOperation(name string) string {
+	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "-", "")) }
+	target := norm(name)
+	best, bestDist := &apiOperations[0], -1
+	for i := range apiOperations {
+		op := &apiOperations[i]
+		if d := editDistance(target, norm(op.name)); bestDist < 0 || d < bestDist {
+			best, bestDist = op, d
+		}
+	}
+	if strings.ToLower(name) != name {
+		return best.name
+	}
+	return best.cliName
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// cliOperationNames lists the AWS CLI names of the operations call can make (for completion).
+func cliOperationNames() []string {
+	var out []string
+	for _, op := range apiOperations {
+		if !op.eventStream {
+			out = append(out, op.cliName)
+		}
+	}
+	return out
+}
+
+var callInfo = &commandInfo{
+	name:    "call",
+	args:    "OPERATION [JSON|file://PATH|-] [--paginate [--max-items N] [--starting-token T]]",
+	summary: "Call any CloudWatch Logs operation with a JSON input, as aws logs does.",
+	details: `OPERATION is an API name (PutMetricFilter) or its AWS CLI name (put-metric-filter): any operation
+of botocore's model, but for StartLiveTail and GetLogObject, whose answers are event streams.
+The input is the request as a JSON object: the argument or --cli-input-json (as with aws) holds the
+JSON itself, file://PATH to read it from a file, or - to read it from stdin. Without one, {} is sent.
+Input that is not a JSON object is refused before anything is sent.
+
+The answer is printed as the AWS CLI prints it, whatever --output says: JSON indented by 4 spaces,
+members that are null left out, and nothing at all for an empty answer ({}). Errors go to stderr as
+"cwlogs: Code: Message" (exit 1).
+
+--paginate follows the tokens of a paginated operation (those botocore pages: DescribeLogGroups,
+DescribeLogStreams, FilterLogEvents, DescribeMetricFilters, ...; and GetLogEvents, forward through
+nextForwardToken as the AWS SDKs page it: add "startFromHead": true to read a stream from its start)
+and prints one object with the result lists of every page merged, as aws does by default. It stops
+when an answer has no token, or one that was already sent (the end of a GetLogEvents stream). The
+input's "limit" (or "maxResults") sets the page size. --max-items N stops after N items and prints a
+NextToken to give to --starting-token: both work as in aws, whose tokens they share, and both imply
+--paginate.`,
+	examples: []string{
+		`cwlogs call put-metric-filter '{"logGroupName": "my-app", "filterName": "errors", "filterPattern": "ERROR", "metricTransformations": [{"metricName": "Errors", "metricNamespace": "MyApp", "metricValue": "1"}]}'`,
+		`cwlogs call DescribeLogStreams '{"logGroupName": "my-app", "orderBy": "LastEventTime"}' --paginate --max-items 100`,
+	},
+	new: func(m *Main) command { return &CallCommand{m: m} },
+}
+
+// CallCommand is "cwlogs call".
+type CallCommand struct {
+	m             *Main
+	inputJSON     string
+	paginate      bool
+	maxItems      string
+	startingToken string
+}
+
+func (c *CallCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("call")
+	fs.StringVar(&c.inputJSON, "cli-input-json", "", "the input: `JSON`, file://PATH or - (stdin), as the argument")
+	fs.BoolVar(&c.paginate, "paginate", false, "follow the tokens of a paginated operation and merge the pages")
+	fs.StringVar(&c.maxItems, "max-items", "", "stop after `N` items and print a NextToken to resume from")
+	fs.StringVar(&c.startingToken, "starting-token", "", "resume from the NextToken `T` of --max-items")
+	return fs
+}
+
+// maxInputBytes bounds the input read from a file or stdin (a request is at most a few MB).
+const maxInputBytes = 16 << 20
+
+// Run implements the command.
+func (c *CallCommand) Run(ctx context.Context, args []string) error {
+	const name = "call"
+	fs := c.flags()
+	pos, err := c.m.parseArgs(callInfo, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(name, pos, 1, 2, "OPERATION [JSON]"); err != nil {
+		return err
+	}
+	op, err := lookupOperation(pos[0])
+	if err != nil {
+		return err
+	}
+	if op.eventStream {
+		hint := ""
+		if op.name == "StartLiveTail" {
+			hint = "; 'cwlogs tail --follow' follows a log group"
+		}
+		return usagef(name, "%s answers with an event stream, which call does not read%s", op.name, hint)
+	}
+	pg := op.paging()
+	paginate := c.paginate || c.maxItems != "" || c.startingToken != ""
+	if paginate && pg == nil {
+		return usagef(name, "%s is not paginated: --paginate, --max-items and --starting-token do not apply", op.name)
+	}
+	maxItems := 0
+	if c.maxItems != "" {
+		if maxItems, err = positiveInt(name, "--max-items", c.maxItems); err != nil {
+			return err
+		}
+	}
+	cliInput := false
+	fs.Visit(func(f *flag.Flag) { cliInput = cliInput || f.Name == "cli-input-json" })
+	body := []byte("{}") // no input
+	switch {
+	case len(pos) == 2 && cliInput:
+		return usagef(name, "two inputs: give the JSON as an argument or with --cli-input-json, not both")
+	case len(pos) == 2:
+		body, err = c.input(pos[1])
+	case cliInput:
+		body, err = c.input(c.inputJSON)
+	}
+	if err != nil {
+		return err
+	}
+	var start *startingToken
+	if c.startingToken != "" {
+		t, err := parseStartingToken(c.startingToken, pg.inputToken)
+		if err != nil {
+			return usagef(name, "invalid --starting-token: %v", err)
+		}
+		start = &t
+	}
+
+	cl, err := c.m.client(ctx)
+	if err != nil {
+		return err
+	}
+	var answer []byte
+	if paginate {
+		answer, err = paginateCall(ctx, cl, op.name, pg, body, start, maxItems)
+	} else {
+		var resp *cwlogs.Response
+		if resp, err = cl.Invoke(ctx, op.name, body); err == nil {
+			answer = resp.Body
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(answer)) == 0 {
+		return nil // moto answers operations without output with no body at all
+	}
+	out, err := formatAWSJSON(answer, c.m.out.outTTY)
+	if err != nil {
+		return fmt.Errorf("%s: the answer is not a JSON object: %v", op.name, err)
+	}
+	if out == nil {
+		return nil
+	}
+	_, err = c.m.out.w.Write(append(out, '\n'))
+	return err
+}
+
+// input reads the request body from src: JSON, file://PATH or - (stdin). It must be a JSON
+// object; it is returned compacted.
+func (c *CallCommand) input(src string) ([]byte, error) {
+	var data []byte
+	what := "the input"
+	switch {
+	case src == "-":
+		what = "the input on stdin"
+		var err error
+		if data, err = io.ReadAll(io.LimitReader(c.m.Stdin, maxInputBytes+1)); err != nil {
+			return nil, fmt.Errorf("reading stdin: %w", err)
+		}
+	case strings.HasPrefix(src, "file://"):
+		what = src
+		path := src[len("file://"):]
+		if home, err := os.UserHomeDir(); err == nil && (path == "~" || strings.HasPrefix(path, "~/")) {
+			path = filepath.Join(home, path[1:]) // as aws: file://~/input.json
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, usagef("call", "cannot read %s: %v", src, unwrapPathError(err))
+		}
+		defer f.Close()
+		if data, err = io.ReadAll(io.LimitReader(f, maxInputBytes+1)); err != nil {
+			return nil, usagef("call", "cannot read %s: %v", src, unwrapPathError(err))
+		}
+	default:
+		data = []byte(src)
+	}
+	if len(data) > maxInputBytes {
+		return nil, usagef("call", "%s is larger than %d MiB", what, maxInputBytes>>20)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte order mark some editors write
+	return checkInput(data, what)
+}
+
+// checkInput checks that data is one JSON object and returns it compacted.
+func checkInput(data []byte, what string) ([]byte, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, usagef("call", "%s is empty: want a JSON object, such as {}", what)
+	}
+	var v any
+	if err := json.Unmarshal(trimmed, &v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := position(data, len(data)-len(bytes.TrimLeft(data, " \t\r\n"))+int(se.Offset))
+			return nil, usagef("call", "%s is not valid JSON: %v (line %d, column %d)", what, se, line, col)
+		}
+		return nil, usagef("call", "%s is not valid JSON: %v", what, err)
+	}
+	if _, ok := v.(map[string]any); !ok {
+		kind := map[byte]string{'[': "an array", '"': "a string", 't': "true", 'f': "false", 'n': "null"}[trimmed[0]]
+		if kind == "" {
+			kind = "a number"
+		}
+		return nil, usagef("call", "%s is %s: want a JSON object ({...}) of the operation's parameters", what, kind)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, trimmed); err != nil {
+		return nil, usagef("call", "%s is not valid JSON: %v", what, err)
+	}
+	return b.Bytes(), nil
+}
+
+// position is the line and column (from 1, in bytes) of offset in data; json's offsets count
+// the bytes read, one past the offending one.
+func position(data []byte, offset int) (line, col int) {
+	offset = min(max(offset-1, 0), len(data))
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	return line, offset - (bytes.LastIndexByte(before, '\n') + 1) + 1
+}
+
+// unwrapPathError drops the operation and path of an *os.PathError, which the message names.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// startingToken is a parsed --starting-token.
+type startingToken struct {
+	token string // the service's token; "" for none (the first page)
+	skip  int    // items of the first page already returned
+}
+
+// parseStartingToken reads a --starting-token as botocore does: the base64 of a JSON object
+// {"nextToken": T, "boto_truncate_amount": N} as --max-items prints it in NextToken, or else
+// the service's own token.
+func parseStartingToken(s, inputToken string) (startingToken, error) {
+	var t startingToken
+	raw, err := base64.StdEncoding.DecodeString(s)
+	var obj map[string]json.RawMessage
+	if err != nil || json.Unmarshal(raw, &obj) != nil || obj == nil {
+		return startingToken{token: s}, nil
+	}
+	if v, ok := obj[inputToken]; ok {
+		var tok *string
+		if err := json.Unmarshal(v, &tok); err != nil {
+			return t, fmt.Errorf("%s is not a string", inputToken)
+		}
+		if tok != nil {
+			t.token = *tok
+		}
+	}
+	if v, ok := obj["boto_truncate_amount"]; ok {
+		if err := json.Unmarshal(v, &t.skip); err != nil || t.skip < 0 {
+			return t, errors.New("boto_truncate_amount is not a count")
+		}
+	}
+	return t, nil
+}
+
+// resumeToken encodes where a truncated pagination resumes as botocore does (base64 of
+// Python's json.dumps of {inputToken: token, "boto_truncate_amount": skip}), so that the AWS
+// CLI's --starting-token reads it too. token "" is null; skip < 0 leaves the count out.
+func resumeToken(inputToken, token string, skip int) string {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	writePyString(&b, inputToken, true, false)
+	b.WriteString(": ")
+	if token == "" {
+		b.WriteString("null")
+	} else {
+		writePyString(&b, token, true, false)
+	}
+	if skip >= 0 {
+		fmt.Fprintf(&b, `, "boto_truncate_amount": %d`, skip)
+	}
+	b.WriteByte('}')
+	return base64.StdEncoding.EncodeToString(b.Bytes())
+}
+
+// withMember returns the JSON object body with member key set to the string value, or
+// removed when value is "".
+func withMember(body []byte, key, value string) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return nil, err
+	}
+	if obj == nil {
+		obj = map[string]json.RawMessage{}
+	}
+	if value == "" {
+		delete(obj, key)
+	} else {
+		obj[key], _ = json.Marshal(value)
+	}
+	return json.Marshal(obj)
+}
+
+// stringMember returns the string member key of a JSON object ("" when absent, null or not a
+// string).
+func stringMember(obj map[string]json.RawMessage, key string) string {
+	var s string
+	if json.Unmarshal(obj[key], &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// paginateCall calls op page after page, as botocore's PageIterator.build_full_result does
+// for the AWS CLI: it follows pg's tokens and returns one object holding each result list
+// of every page, then the non-aggregate members of the first page, then NextToken when
+// maxItems (> 0) stopped it. It stops when an answer has no token or one already sent.
+func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, body []byte, start *startingToken, maxItems int) ([]byte, error) {
+	var in map[string]json.RawMessage
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, err
+	}
+	token := stringMember(in, pg.inputToken) // the token of the page asked for
+	skip := 0                                // items of the first page returned before
+	if start != nil {
+		token, skip = start.token, start.skip
+		var err error
+		if body, err = withMember(body, pg.inputToken, token); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		sent    = map[string]bool{token: true}
+		res     = &mergedResults{}
+		firstPg map[string]json.RawMessage
+		total   int // items of the primary result key so far
+		resume  string
+		primary = pg.resultKeys[0]
+	)
+	for first := true; ; first = false {
+		resp, err := cl.Invoke(ctx, op, body)
+		if err != nil {
+			return nil, err
+		}
+		var page map[string]json.RawMessage
+		if len(bytes.TrimSpace(resp.Body)) > 0 {
+			if err := json.Unmarshal(resp.Body, &page); err != nil {
+				return nil, fmt.Errorf("%s: the answer is not a JSON object: %v", op, err)
+			}
+		}
+		items, err := jsonList(page[primary])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s is not a list", op, primary)
+		}
+		if first {
+			firstPg = page
+			if start != nil {
+				// botocore drops what the previous run returned: the first skip items, and
+				// the other result lists whole.
+				items = items[min(skip, len(items)):]
+				for _, k := range pg.resultKeys[1:] {
+					if v := page[k]; len(v) > 0 && v[0] == '[' {
+						page[k] = json.RawMessage("[]")
+					}
+				}
+			}
+		} else {
+			skip = 0
+		}
+		stop := false
+		if maxItems > 0 && total+len(items) > maxItems {
+			keep := maxItems - total
+			items = items[:keep]
+			resume = resumeToken(pg.inputToken, token, keep+skip)
+			stop = true
+		}
+		for _, k := range pg.resultKeys {
+			if k == primary {
+				if !isNull(page[k]) {
+					res.addList(k, items)
+				}
+			} else {
+				res.add(k, page[k])
+			}
+		}
+		if stop {
+			break
+		}
+		total += len(items)
+		next := stringMember(page, pg.outputToken)
+		if next == "" {
+			break
+		}
+		if maxItems > 0 && total == maxItems {
+			resume = resumeToken(pg.inputToken, next, -1)
+			break
+		}
+		if sent[next] {
+			break // GetLogEvents returns the token it was sent at the end of a stream
+		}
+		sent[next] = true
+		token = next
+		if body, err = withMember(body, pg.inputToken, next); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range pg.nonAggregateKeys {
+		res.set(k, firstPg[k])
+	}
+	if resume != "" {
+		v, _ := json.Marshal(resume)
+		res.set("NextToken", v)
+	}
+	return res.json(), nil
+}
+
+// mergedResults is the object paginateCall builds, members in the order they were first set.
+type mergedResults struct {
+	keys   []string
+	lists  map[string][]json.RawMessage
+	values map[string]json.RawMessage // members that are not merged lists
+}
+
+func (r *mergedResults) has(k string) bool {
+	_, isList := r.lists[k]
+	_, isValue := r.values[k]
+	return isList || isValue
+}
+
+// addList appends items to the list k.
+func (r *mergedResults) addList(k string, items []json.RawMessage) {
+	if r.lists == nil {
+		r.lists = map[string][]json.RawMessage{}
+	}
+	if !r.has(k) {
+		r.keys = append(r.keys, k)
+		r.lists[k] = []json.RawMessage{}
+	}
+	if _, ok := r.values[k]; !ok {
+		r.lists[k] = append(r.lists[k], items...)
+	}
+}
+
+// add merges a page's result v: a list is appended to k's; any other value is kept the first
+// time it is seen (no Logs operation has one); null is skipped.
+func (r *mergedResults) add(k string, v json.RawMessage) {
+	if items, err := jsonList(v); err == nil {
+		if !isNull(v) {
+			r.addList(k, items)
+		}
+		return
+	}
+	if !r.has(k) {
+		r.set(k, v)
+	}
+}
+
+// set sets member k to v, unless v is null.
+func (r *mergedResults) set(k string, v json.RawMessage) {
+	if isNull(v) {
+		return
+	}
+	if r.values == nil {
+		r.values = map[string]json.RawMessage{}
+	}
+	if !r.has(k) {
+		r.keys = append(r.keys, k)
+	}
+	r.values[k] = v
+}
+
+func (r *mergedResults) json() []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range r.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kj, _ := json.Marshal(k)
+		b.Write(kj)
+		b.WriteByte(':')
+		if v, ok := r.values[k]; ok {
+			b.Write(v)
+			continue
+		}
+		v, _ := json.Marshal(r.lists[k])
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func isNull(v json.RawMessage) bool { return v == nil || string(v) == "null" }
+
+// jsonList decodes a JSON array into its elements; absent or null is an empty list.
+func jsonList(v json.RawMessage) ([]json.RawMessage, error) {
+	if v == nil || string(v) == "null" {
+		return nil, nil
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(v, &list); err != nil {
+		return nil, errors.New("not a list")
+	}
+	return list, nil
+}
