@@ -162,9 +162,12 @@ type MultilineWriter struct {
 	now      func() time.Time // nil: the reading of clock
 
 	// clock is the runtime's clock, for Timeout, and afterFunc starts the
-	// timer; tests replace them before the first Write.
-	clock     func() time.Time
-	afterFunc func(time.Duration, func()) multilineTimer
+	// timer; tests replace them before the first Write. testHookTimerEnd,
+	// set only by tests, runs at the end of the timer's callback, after it
+	// let go of lk and before it tells Close it is done.
+	clock            func() time.Time
+	afterFunc        func(time.Duration, func()) multilineTimer
+	testHookTimerEnd func()
 
 	closing atomic.Bool   // Close has started: Write refuses
 	lk      chan struct{} // holds a token while Write, Flush, Close or the timer uses the fields below
@@ -642,6 +645,9 @@ func (w *MultilineWriter) arm(d time.Duration) {
 // onTimer hands on the pending event once its first line is Timeout old.
 func (w *MultilineWriter) onTimer() {
 	defer w.wg.Done()
+	if h := w.testHookTimerEnd; h != nil {
+		defer h()
+	}
 	_ = w.lock(context.Background())
 	defer w.unlock()
 	w.armed = false

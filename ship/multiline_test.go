@@ -556,6 +556,46 @@ func TestMultilineTimerAfterCloseStarted(t *testing.T) {
 	}
 }
 
+// TestMultilineCloseWaitsForTimer: Close returns only once a timer callback
+// in progress has returned, so that nothing of the writer runs after Close.
+func TestMultilineCloseWaitsForTimer(t *testing.T) {
+	sink := &fakeSink{}
+	w, _, ft := newML(t, sink, &MultilineOptions{Start: regexp.MustCompile(`^S`)})
+	entered, release := make(chan struct{}), make(chan struct{})
+	w.testHookTimerEnd = func() { close(entered); <-release }
+	mustWrite(t, w, "S 1\n")
+	go ft.fire() // not due yet: re-arms, then stays in the hook
+	<-entered
+	closeDone := make(chan error, 1)
+	go func() { closeDone <- w.Close(context.Background()) }()
+	returned := false
+	waitFor(t, "Close to return or to wait for the timer", func() bool {
+		select {
+		case err := <-closeDone:
+			closeDone <- err
+			returned = true
+			return true
+		default:
+		}
+		for g := range strings.SplitSeq(allStacks(), "\n\n") {
+			if strings.Contains(g, "(*MultilineWriter).Close") && strings.Contains(g, "sync.(*WaitGroup).Wait") {
+				return true
+			}
+		}
+		return false
+	})
+	if returned {
+		t.Fatal("Close returned while the timer's callback was running")
+	}
+	close(release)
+	if err := <-closeDone; err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.msgs(); !slices.Equal(got, []string{"S 1"}) {
+		t.Errorf("got %q", got)
+	}
+}
+
 // TestMultilineNoGoroutineLeft: with the real timer, Close leaves no
 // goroutine of the writer behind, whether the timer had fired or not.
 func TestMultilineNoGoroutineLeft(t *testing.T) {
