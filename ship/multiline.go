@@ -1,0 +1,736 @@
+package ship
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs/internal/linecut"
+)
+
+// EventSink receives the events a [MultilineWriter] makes. *Shipper
+// implements it; so does the *Shipper that [Mux.Stream] returns for one
+// stream of a Mux (its Flush flushes that stream only), which gives each
+// stream of a Mux a MultilineWriter of its own.
+type EventSink interface {
+	// LogContext takes one event; see Shipper.LogContext.
+	LogContext(ctx context.Context, t time.Time, msg string) error
+	// Flush delivers the events taken so far; see Shipper.Flush.
+	Flush(ctx context.Context) error
+}
+
+var _ EventSink = (*Shipper)(nil)
+
+// GoTracebackPattern is a continuation pattern ([MultilineOptions.Continue])
+// that keeps a Go panic or fatal error, with the traceback of every goroutine
+// it prints, in one event: the line "panic: ..." or "fatal error: ..." starts
+// the event and every line the runtime prints after it continues it — indented
+// lines (file:line, a multi-line panic value, "[recovered]" panics), goroutine
+// headers, function calls, "created by", "[signal ...]", "runtime stack:",
+// elided frames, and the "exit status N" line of go run. It covers
+// GOTRACEBACK=single, all and system. Other lines start a new event, so a log
+// line written just before a panic stays an event of its own; so do the
+// "runtime: ..." lines the runtime prints before some fatal errors (a stack
+// overflow) and the register dump of GOTRACEBACK=crash. A log line that looks
+// like a Go function call ("pkg.Func(...)", with nothing after the closing
+// parenthesis) or begins with white space continues the event before it.
+//
+// Empty lines are not matched (see MultilineOptions): the blank lines of a
+// traceback stay in its event.
+const GoTracebackPattern = `^(?:\s|goroutine \d+ |created by |panic\(|\[signal |runtime stack:$|\.\.\.(?:additional|\d+) frames elided\.\.\.$|exit status \d+$|[\pL\pN_%./~-]+\.\S*\(.*\)$)`
+
+// JavaStackTracePattern is a continuation pattern ([MultilineOptions.Continue])
+// that keeps a Java exception's stack trace in one event: lines that begin
+// with white space ("\tat ...", "\t... 3 more", "\tSuppressed: ...") and
+// "Caused by: " lines continue the event that the exception's first line
+// ("Exception in thread ...", or a log line followed by the trace) started.
+// The lines of a multi-line exception message after its first begin a new
+// event, as the JVM does not indent them.
+const JavaStackTracePattern = `^(?:\s|Caused by: )`
+
+// DefaultMultilineTimeout is the default of MultilineOptions.Timeout.
+const DefaultMultilineTimeout = time.Second
+
+// MultilineOptions configures a MultilineWriter. Exactly one of Start and
+// Continue must be set; the zero value of every other field selects the
+// documented default.
+//
+// Lines are matched without their line ending ("\n" or "\r\n"), invalid UTF-8
+// replaced by U+FFFD. Empty lines are never matched: inside an event they are
+// kept, at its start or end they are dropped, and they never make an event of
+// their own (Shipper.Write drops them too). A line longer than MaxBytes is
+// matched on its first MaxBytes bytes or so.
+type MultilineOptions struct {
+	// Start is the start pattern: a line that matches it starts a new event,
+	// any other line continues the current one (Docker's
+	// awslogs-multiline-pattern, the CloudWatch agent's
+	// multi_line_start_pattern). For example `^\d{4}-\d\d-\d\d` for records
+	// that begin with a date. Lines before the first match form events of
+	// their own, grouped as if a start line had preceded them.
+	Start *regexp.Regexp
+	// Continue is the continuation pattern: a line that matches it continues
+	// the current event, any other line starts a new one. For example `^\s`
+	// for indented continuation lines, GoTracebackPattern or
+	// JavaStackTracePattern. A matching line with no event to continue starts
+	// one.
+	Continue *regexp.Regexp
+	// Timeout is how long an event may wait for more lines, counted from its
+	// first line: then it is handed on, even if lines keep coming, and the
+	// next line starts a new event whatever the patterns say. A pattern that
+	// never matches thus delays events by Timeout at most, instead of holding
+	// them until MaxBytes. The destination's batching (Options.FlushInterval)
+	// comes on top. 0: DefaultMultilineTimeout (1 s), ample for a traceback,
+	// which a program writes all at once.
+	Timeout time.Duration
+	// MaxBytes caps the size of an event, in UTF-8 bytes. A line that would
+	// take an event past it starts a new one; a line longer than MaxBytes is
+	// cut into events of MaxBytes at most, on UTF-8 character boundaries.
+	// At least 4, at most MaxMessageBytes. 0: the destination's
+	// Options.MaxMessageBytes (at least 4) when it is a *Shipper, else
+	// MaxMessageBytes (1,048,550).
+	MaxBytes int
+	// MaxLines caps the number of lines of an event (empty lines inside it
+	// included): the line after the last one starts a new event. 0: no limit
+	// but MaxBytes.
+	MaxLines int
+	// Separator joins the lines of an event; valid UTF-8. "": "\n".
+	Separator string
+	// Now returns the current time, the timestamp of the events (the time
+	// their first line was written; all the lines of one Write share one
+	// reading). Nil: time.Now. Timeout is measured with the runtime's clock
+	// whatever Now returns.
+	Now func() time.Time
+}
+
+// MultilineStats are a MultilineWriter's counters since it was created. Each
+// non-empty line written is counted in Lines or in Refused (a line that Flush
+// or Close completed before the rest of it came counts as two).
+type MultilineStats struct {
+	// Lines counts the non-empty lines taken into events: complete lines,
+	// and unfinished ones that Flush or Close completed or that were longer
+	// than MaxBytes.
+	Lines int64
+	// Events counts the events handed to the destination; Failed those for
+	// which it returned an error (a Shipper also counts each of them in its
+	// own Stats.Dropped).
+	Events int64
+	Failed int64
+	// Refused counts the non-empty lines that Write refused after Close
+	// started (the unfinished last line of its input included), as
+	// Shipper.Write counts them after Close: they never reached the
+	// destination.
+	Refused int64
+	// LastError is the last error the destination returned; nil if none.
+	LastError error
+}
+
+// MultilineWriter is an io.Writer that groups lines into multi-line events —
+// a stack trace, a Go panic, a pretty-printed JSON document — and hands each
+// event to a destination (an [EventSink], usually a *Shipper) with the time
+// its first line was written. Shipper.Write makes every line an event of its
+// own; a MultilineWriter in front of the shipper keeps records whole.
+//
+// The patterns of MultilineOptions decide where an event starts. An event is
+// handed on when the line after it starts a new one, when it reaches MaxBytes
+// or MaxLines, when its first line is Timeout old (a timer hands it on even
+// if no line comes), and on Flush and Close. An unfinished last line, without
+// its "\n" yet, waits for the next Write, as in Shipper.Write, until Flush
+// or Close completes it; one longer than MaxBytes is handed on in pieces.
+//
+// Its methods are safe for concurrent use. Concurrent Writes are taken one
+// after the other: give a record to one Write call (as log.Logger and
+// log/slog handlers do) so that no other Write's lines come into it. A Write,
+// Flush or Close waits while another one hands events to the destination,
+// which may wait for room (Options.OnFull Block).
+//
+// An idle MultilineWriter runs no goroutine: the timer runs only while an
+// event is pending, and Close stops it and waits for it.
+type MultilineWriter struct {
+	dst      EventSink
+	start    *regexp.Regexp
+	cont     *regexp.Regexp
+	timeout  time.Duration
+	maxBytes int
+	maxLines int
+	sep      string
+	now      func() time.Time // nil: the reading of clock
+
+	// clock is the runtime's clock, for Timeout, and afterFunc starts the
+	// timer; tests replace them before the first Write. testHookTimerEnd,
+	// set only by tests, runs at the end of the timer's callback, after it
+	// let go of lk and before it tells Close it is done.
+	clock            func() time.Time
+	afterFunc        func(time.Duration, func()) multilineTimer
+	testHookTimerEnd func()
+
+	closing atomic.Bool   // Close has started: Write refuses
+	lk      chan struct{} // holds a token while Write, Flush, Close or the timer uses the fields below
+
+	closed   bool  // Close has handed on the pending event
+	closeErr error // Close's result
+	line     []byte
+	open     bool // the unfinished line is longer than MaxBytes: its start is in the pending event, line holds the bytes kept for the next Write
+	// buf holds the events ready to hand on (buf[:done], ends in ready) and
+	// then the pending event (buf[done:]).
+	buf     []byte
+	done    int
+	ready   []readyEvent
+	evTime  time.Time // the pending event's timestamp
+	evClock time.Time // when its first line came, by clock
+	evLines int       // lines in the pending event
+	blanks  int       // empty lines after its last line (at most maxBytes+1)
+	lines   int64     // lines taken, not yet in st
+	err     error     // the first error of the destination during the current call
+	valid   []byte    // scratch for lines with invalid UTF-8
+	timer   multilineTimer
+	armed   bool
+	wg      sync.WaitGroup // one count while the timer is armed or its callback runs
+
+	smu sync.Mutex
+	st  MultilineStats
+}
+
+type readyEvent struct {
+	t   time.Time
+	end int // in buf
+}
+
+// multilineTimer is the part of *time.Timer the timer uses.
+type multilineTimer interface {
+	Stop() bool
+	Reset(time.Duration) bool
+}
+
+// NewMultilineWriter returns a MultilineWriter that hands its events to dst
+// (usually a *Shipper, or the *Shipper of one stream of a Mux). Bad options
+// are reported by an error naming the field.
+//
+// The writer does not own dst: Close hands on the pending event but neither
+// flushes nor closes dst. Close the writer before dst, so that dst takes its
+// last event.
+func NewMultilineWriter(dst EventSink, opts *MultilineOptions) (*MultilineWriter, error) {
+	if dst == nil {
+		return nil, errors.New("ship: NewMultilineWriter: dst is nil")
+	}
+	if opts == nil {
+		return nil, errors.New("ship: NewMultilineWriter: opts is nil: MultilineOptions.Start or MultilineOptions.Continue is required")
+	}
+	bad := func(field string, v any, reason string) error {
+		return fmt.Errorf("ship: invalid MultilineOptions.%s %v: %s", field, v, reason)
+	}
+	switch {
+	case opts.Start == nil && opts.Continue == nil:
+		return nil, errors.New("ship: invalid MultilineOptions: one of Start and Continue is required (both are nil)")
+	case opts.Start != nil && opts.Continue != nil:
+		return nil, fmt.Errorf("ship: invalid MultilineOptions: Start (%q) and Continue (%q) are both set: set one of them", opts.Start, opts.Continue)
+	}
+	limit := MaxMessageBytes
+	if s, ok := dst.(*Shipper); ok && s != nil {
+		limit = max(s.c.maxMessage, utf8.UTFMax) // the shipper splits smaller events still
+	}
+	w := &MultilineWriter{
+		dst:       dst,
+		start:     opts.Start,
+		cont:      opts.Continue,
+		timeout:   DefaultMultilineTimeout,
+		maxBytes:  limit,
+		maxLines:  opts.MaxLines,
+		sep:       "\n",
+		now:       opts.Now,
+		clock:     time.Now,
+		afterFunc: func(d time.Duration, f func()) multilineTimer { return time.AfterFunc(d, f) },
+		lk:        make(chan struct{}, 1),
+	}
+	switch {
+	case opts.Timeout < 0:
+		return nil, bad("Timeout", opts.Timeout, fmt.Sprintf("must not be negative (0 selects %v)", DefaultMultilineTimeout))
+	case opts.Timeout > 0:
+		w.timeout = opts.Timeout
+	}
+	switch {
+	case opts.MaxBytes < 0 || opts.MaxBytes > MaxMessageBytes || (opts.MaxBytes > 0 && opts.MaxBytes < utf8.UTFMax):
+		return nil, bad("MaxBytes", opts.MaxBytes, fmt.Sprintf("must be within %d–%d (0 selects %d)", utf8.UTFMax, MaxMessageBytes, limit))
+	case opts.MaxBytes > 0:
+		w.maxBytes = opts.MaxBytes
+	}
+	if opts.MaxLines < 0 {
+		return nil, bad("MaxLines", opts.MaxLines, "must not be negative (0: no limit)")
+	}
+	switch {
+	case !utf8.ValidString(opts.Separator):
+		return nil, bad("Separator", fmt.Sprintf("%q", opts.Separator), "must be valid UTF-8")
+	case opts.Separator != "":
+		w.sep = opts.Separator
+	}
+	return w, nil
+}
+
+// Write implements io.Writer: it groups the lines of p (without their "\n"
+// and a trailing "\r") into events, handing on those that are complete, and
+// returns len(p) and nil. Events the destination refuses are its to count (a
+// Shipper counts them in its Stats), and counted in Stats.Failed; when it
+// refuses one with ErrClosed, Write returns len(p) and that error. Handing
+// events to a Shipper whose buffer is full may wait for room (OnFull Block),
+// as Shipper.Write does.
+//
+// After Close has started, Write returns 0 and ErrClosed and counts the
+// non-empty lines of p (the unfinished last one included) in Stats.Refused,
+// as Shipper.Write counts the lines it refuses after Close.
+func (w *MultilineWriter) Write(p []byte) (int, error) {
+	if w.closing.Load() {
+		w.refuse(p)
+		return 0, ErrClosed
+	}
+	_ = w.lock(context.Background())
+	defer w.unlock()
+	if w.closing.Load() {
+		w.refuse(p)
+		return 0, ErrClosed
+	}
+	ctx := context.Background()
+	w.err = nil
+	t, ct := w.times()
+	for data := p; len(data) > 0; {
+		seg, complete := data, false
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			seg, data, complete = data[:i], data[i+1:], true
+		} else {
+			data = nil
+		}
+		w.segment(ctx, seg, complete, t, ct)
+	}
+	w.deliver(ctx)
+	w.line = shrink(w.line)
+	if errors.Is(w.err, ErrClosed) {
+		return len(p), w.err
+	}
+	return len(p), nil
+}
+
+// segment takes the bytes of p up to the next "\n" (complete) or to its end.
+func (w *MultilineWriter) segment(ctx context.Context, seg []byte, complete bool, t, ct time.Time) {
+	switch {
+	case w.open:
+		w.more(ctx, seg, complete, t, ct)
+	case complete:
+		line := seg
+		if len(w.line) > 0 {
+			w.line = append(w.line, seg...)
+			line = w.line
+		}
+		w.addLine(ctx, trimCR(line), t, ct)
+		w.line = w.line[:0]
+	case len(w.line)+len(seg) <= w.maxBytes:
+		w.line = append(w.line, seg...)
+	default:
+		// An unfinished line longer than an event: match its start now and
+		// hand it on in pieces, keeping for the next Write the bytes that
+		// may belong with it (an unfinished UTF-8 character, a '\r').
+		need := w.maxBytes + 1 - len(w.line)
+		w.line = append(w.line, seg[:need]...)
+		keep := linecut.Keep(w.line)
+		w.addLine(ctx, w.line[:len(w.line)-keep], t, ct)
+		w.line = append(w.line[:0], w.line[len(w.line)-keep:]...)
+		w.open = true
+		w.more(ctx, seg[need:], false, t, ct)
+	}
+}
+
+// more takes more bytes of an open line (see MultilineWriter.open), up to
+// the end of the line when complete.
+func (w *MultilineWriter) more(ctx context.Context, seg []byte, complete bool, t, ct time.Time) {
+	if len(w.line) > 0 {
+		// The bytes kept from before come first, joined by the first bytes
+		// of seg: enough to finish a character.
+		k := min(len(seg), 2*utf8.UTFMax)
+		w.line = append(w.line, seg[:k]...)
+		if k < len(seg) {
+			// Hand them on but for a tail that the rest of seg may finish
+			// (its bytes come from seg: they go back to it).
+			keep := linecut.Keep(w.line)
+			w.add(ctx, w.sanitize(w.line[:len(w.line)-keep]), t, ct)
+			w.line = w.line[:0]
+			seg = seg[k-keep:]
+		} else {
+			seg = w.line // all that came
+		}
+	}
+	if complete {
+		w.add(ctx, w.sanitize(trimCR(seg)), t, ct)
+		w.line, w.open = w.line[:0], false
+		return
+	}
+	keep := linecut.Keep(seg)
+	w.add(ctx, w.sanitize(seg[:len(seg)-keep]), t, ct)
+	w.line = append(w.line[:0], seg[len(seg)-keep:]...)
+}
+
+// addLine takes the next line, without its line ending: a complete line, or
+// the start of an unfinished one longer than MaxBytes.
+func (w *MultilineWriter) addLine(ctx context.Context, line []byte, t, ct time.Time) {
+	n := len(w.buf) - w.done // the pending event's size
+	if len(line) == 0 {
+		if n > 0 && w.blanks <= w.maxBytes {
+			w.blanks++
+		}
+		return
+	}
+	line = w.sanitize(line)
+	w.lines++
+	cont := w.start != nil && !w.start.Match(line) || w.cont != nil && w.cont.Match(line)
+	if n > 0 {
+		sepBytes := int64(w.blanks+1) * int64(len(w.sep))
+		if cont && int64(n)+sepBytes+int64(len(line)) <= int64(w.maxBytes) &&
+			(w.maxLines == 0 || w.evLines+w.blanks < w.maxLines) && ct.Sub(w.evClock) < w.timeout {
+			for range w.blanks + 1 {
+				w.buf = append(w.buf, w.sep...)
+			}
+			w.buf = append(w.buf, line...)
+			w.evLines += w.blanks + 1
+			w.blanks = 0
+			return
+		}
+		w.emit(ctx)
+	}
+	w.add(ctx, line, t, ct)
+}
+
+// add appends b (valid UTF-8, from one line) to the pending event, starting
+// one if there is none, and hands on each event that reaches MaxBytes.
+func (w *MultilineWriter) add(ctx context.Context, b []byte, t, ct time.Time) {
+	for len(b) > 0 {
+		n := len(w.buf) - w.done
+		if n == 0 {
+			w.evTime, w.evClock, w.evLines, w.blanks = t, ct, 1, 0
+			w.arm(w.timeout)
+		}
+		if n+len(b) <= w.maxBytes {
+			w.buf = append(w.buf, b...)
+			return
+		}
+		cut := runeCut(b, w.maxBytes-n)
+		w.buf = append(w.buf, b[:cut]...)
+		b = b[cut:]
+		w.emit(ctx)
+	}
+}
+
+// runeCut returns the largest c <= max (max < len(b)) such that b[:c] ends on
+// a character boundary of b, valid UTF-8; 0 when the first character is
+// longer than max.
+func runeCut(b []byte, max int) int {
+	c := max
+	for c > 0 && !utf8.RuneStart(b[c]) {
+		c--
+	}
+	return c
+}
+
+// emit makes the pending event ready to hand on, and hands the ready events
+// on once they are many.
+func (w *MultilineWriter) emit(ctx context.Context) {
+	if len(w.buf) == w.done {
+		return
+	}
+	w.ready = append(w.ready, readyEvent{t: w.evTime, end: len(w.buf)})
+	w.done = len(w.buf)
+	w.evLines, w.blanks = 0, 0
+	if w.done >= sharedLinesMax {
+		w.deliver(ctx)
+	}
+}
+
+// deliver hands the ready events to the destination, in order, and
+// publishes the counters.
+func (w *MultilineWriter) deliver(ctx context.Context) {
+	var failed int64
+	var last error
+	n := len(w.ready)
+	if n > 0 {
+		// Up to sharedLinesMax the events share one allocation, as the lines
+		// of a Shipper.Write do; beyond, each gets its own, so that an event
+		// still buffered does not pin the memory of the others.
+		var all string
+		shared := w.done <= sharedLinesMax
+		if shared {
+			all = string(w.buf[:w.done])
+		}
+		start := 0
+		for _, e := range w.ready {
+			var msg string
+			if shared {
+				msg = all[start:e.end]
+			} else {
+				msg = string(w.buf[start:e.end])
+			}
+			start = e.end
+			if err := w.dst.LogContext(ctx, e.t, msg); err != nil {
+				failed++
+				last = err
+				if w.err == nil || errors.Is(err, ErrClosed) && !errors.Is(w.err, ErrClosed) {
+					w.err = err
+				}
+			}
+		}
+		clear(w.ready)
+		w.ready = w.ready[:0]
+		w.buf = w.buf[:copy(w.buf, w.buf[w.done:])]
+		w.done = 0
+		w.buf = shrink(w.buf)
+	}
+	if n == 0 && w.lines == 0 {
+		return
+	}
+	w.smu.Lock()
+	w.st.Lines += w.lines
+	w.st.Events += int64(n)
+	w.st.Failed += failed
+	if last != nil {
+		w.st.LastError = last
+	}
+	w.smu.Unlock()
+	w.lines = 0
+}
+
+// shrinkAbove is the capacity beyond which a buffer that one large Write or
+// event grew is let go of once it is mostly empty.
+const shrinkAbove = 4 * sharedLinesMax
+
+func shrink(b []byte) []byte {
+	if cap(b) > shrinkAbove && len(b) < cap(b)/4 {
+		if len(b) == 0 {
+			return nil
+		}
+		return append([]byte(nil), b...)
+	}
+	return b
+}
+
+// endLine completes the unfinished line, for Flush and Close.
+func (w *MultilineWriter) endLine(ctx context.Context, t, ct time.Time) {
+	switch {
+	case w.open:
+		w.add(ctx, w.sanitize(trimCR(w.line)), t, ct)
+		w.open = false
+	case len(w.line) > 0:
+		w.addLine(ctx, trimCR(w.line), t, ct)
+	}
+	w.line = shrink(w.line[:0])
+}
+
+// Flush hands on the pending event, the unfinished last line completed and
+// included, then calls the destination's Flush with ctx and returns its
+// error, or the destination's error for that event (both when both failed).
+// ctx bounds the wait while a Write hands events on (the event then stays
+// pending and Flush returns ctx.Err()), and the destination's wait for room
+// for the event. After Close has started, Flush only flushes the
+// destination.
+func (w *MultilineWriter) Flush(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.lock(ctx); err != nil {
+		return err
+	}
+	var err error
+	if !w.closing.Load() {
+		w.err = nil
+		t, ct := w.times()
+		w.endLine(ctx, t, ct)
+		w.emit(ctx)
+		w.deliver(ctx)
+		err = w.err
+	}
+	w.unlock()
+	return join(err, w.dst.Flush(ctx))
+}
+
+// join returns the non-nil one of a and b, or both joined.
+func join(a, b error) error {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return errors.Join(a, b)
+}
+
+// Close stops the writer: Write refuses from now on (ErrClosed), and the
+// pending event, the unfinished last line completed and included, is handed
+// to the destination, with ctx bounding its wait for room. Close neither
+// flushes nor closes the destination: close it after the writer. It stops
+// the timer and waits for its callback. It returns nil, the destination's
+// error for the last event (ErrClosed when the destination was closed
+// first), or ctx.Err() when ctx ended while a Write was handing events on:
+// the pending event is then handed on once that Write returns, with the ended
+// ctx (a Shipper takes it if it has room at once, else refuses and counts
+// it). Calling Close again returns the result of the call that handed the
+// event on.
+func (w *MultilineWriter) Close(ctx context.Context) error {
+	w.closing.Store(true)
+	select {
+	case w.lk <- struct{}{}:
+		err := w.finish(ctx)
+		w.unlock()
+		w.wg.Wait()
+		return err
+	default:
+	}
+	// A Write (or the timer) is handing events on, maybe waiting for room:
+	// finish after it, on a goroutine of its own so that ctx bounds Close.
+	done := make(chan error, 1)
+	go func() {
+		_ = w.lock(context.Background())
+		err := w.finish(ctx)
+		w.unlock()
+		w.wg.Wait()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// finish hands on what is pending and stops the timer, once.
+func (w *MultilineWriter) finish(ctx context.Context) error {
+	if w.closed {
+		return w.closeErr
+	}
+	w.closed = true
+	w.err = nil
+	t, ct := w.times()
+	w.endLine(ctx, t, ct)
+	w.emit(ctx)
+	w.deliver(ctx)
+	if w.armed && w.timer.Stop() {
+		w.armed = false
+		w.wg.Done()
+	}
+	w.closeErr = w.err
+	w.line, w.buf, w.ready, w.valid = nil, nil, nil, nil
+	return w.closeErr
+}
+
+// Stats returns a snapshot of the counters.
+func (w *MultilineWriter) Stats() MultilineStats {
+	w.smu.Lock()
+	defer w.smu.Unlock()
+	return w.st
+}
+
+// arm starts the timer to fire in d, unless it is armed or Close started.
+func (w *MultilineWriter) arm(d time.Duration) {
+	if w.armed || w.closing.Load() {
+		return
+	}
+	w.armed = true
+	w.wg.Add(1)
+	if w.timer == nil {
+		w.timer = w.afterFunc(d, w.onTimer)
+	} else {
+		w.timer.Reset(d)
+	}
+}
+
+// onTimer hands on the pending event once its first line is Timeout old.
+func (w *MultilineWriter) onTimer() {
+	defer w.wg.Done()
+	if h := w.testHookTimerEnd; h != nil {
+		defer h()
+	}
+	_ = w.lock(context.Background())
+	defer w.unlock()
+	w.armed = false
+	if w.closing.Load() || len(w.buf) == w.done {
+		return // Close hands on what is pending
+	}
+	if wait := w.timeout - w.clock().Sub(w.evClock); wait > 0 {
+		w.arm(wait) // a later event than the one the timer was armed for
+		return
+	}
+	ctx := context.Background()
+	w.err = nil
+	w.emit(ctx)
+	w.deliver(ctx)
+}
+
+// refuse counts the non-empty lines of p as refused.
+func (w *MultilineWriter) refuse(p []byte) {
+	var n int64
+	for len(p) > 0 {
+		line := p
+		p = nil
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, p = line[:i], line[i+1:]
+		}
+		if len(trimCR(line)) > 0 {
+			n++
+		}
+	}
+	if n > 0 {
+		w.smu.Lock()
+		w.st.Refused += n
+		w.smu.Unlock()
+	}
+}
+
+func (w *MultilineWriter) times() (t, ct time.Time) {
+	ct = w.clock()
+	if w.now == nil {
+		return ct, ct
+	}
+	return w.now(), ct
+}
+
+// sanitize returns b with each invalid UTF-8 byte replaced by U+FFFD, as the
+// service (and Shipper.LogContext) would do; the result may be w.valid.
+func (w *MultilineWriter) sanitize(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	w.valid = w.valid[:0]
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			w.valid = append(w.valid, "\uFFFD"...)
+		} else {
+			w.valid = append(w.valid, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return w.valid
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+// lock takes lk, or returns ctx.Err() when ctx ends first.
+func (w *MultilineWriter) lock(ctx context.Context) error {
+	select { // first without ctx: a free lock is taken even when ctx has ended
+	case w.lk <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case w.lk <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *MultilineWriter) unlock() { <-w.lk }
