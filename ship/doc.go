@@ -4,7 +4,9 @@
 // A [Shipper] sends to one (log group, log stream); a [Mux] sends to many
 // streams over one client and one shared buffer. Events enter through
 // [Shipper.Log], [Shipper.LogContext] or [Shipper.Write] (an io.Writer that
-// splits on newlines) and leave in batches that obey every PutLogEvents rule:
+// splits on newlines; put a [MultilineWriter] in front of it to keep stack
+// traces, panics and other multi-line records in one event) and leave in
+// batches that obey every PutLogEvents rule:
 //
 //   - at most 10,000 events and 1,048,576 bytes per batch, counting the UTF-8
 //     length of each message plus 26 bytes per event;
