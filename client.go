@@ -222,13 +222,60 @@ func validOperation(method, field, op string) error {
 }
 
 // reqBody is one attempt's request body. It records whether the transport
-// closed it, so a pooled buffer is reused only once no reader is left.
+// closed it, so a pooled buffer is reused only once no reader is left, and whether
+// the transport ever read it: a request whose body was not read was not sent, whatever
+// error the transport returns for it (see [reqBody.seal]). It offers only Read and
+// WriteTo (which io.Copy prefers), so that no byte can leave it unseen.
 type reqBody struct {
-	bytes.Reader
+	r      bytes.Reader
 	closed atomic.Bool
+	state  atomic.Uint32 // bodyUnread, then bodyRead or bodySealed
+}
+
+// States of a reqBody.
+const (
+	bodyUnread = iota
+	bodyRead   // a read started: the request may have been sent
+	bodySealed // the attempt ended before any read; none may start now
+)
+
+// errBodySealed is the error of a read that starts after the attempt ended unsent: a
+// transport goroutine left behind cannot send the request any more.
+var errBodySealed = errors.New("cwlogs: request body read after its attempt ended")
+
+func (b *reqBody) Reset(body []byte) { b.r.Reset(body) }
+
+// start records a read; false once sealed.
+func (b *reqBody) start() bool {
+	if st := b.state.Load(); st != bodyUnread {
+		return st == bodyRead
+	}
+	// A failed swap means another read started, or the attempt sealed the body.
+	return b.state.CompareAndSwap(bodyUnread, bodyRead) || b.state.Load() == bodyRead
+}
+
+func (b *reqBody) Read(p []byte) (int, error) {
+	if !b.start() {
+		return 0, errBodySealed
+	}
+	return b.r.Read(p)
+}
+
+func (b *reqBody) WriteTo(w io.Writer) (int64, error) {
+	if !b.start() {
+		return 0, errBodySealed
+	}
+	return b.r.WriteTo(w)
 }
 
 func (b *reqBody) Close() error { b.closed.Store(true); return nil }
+
+// seal reports whether the body was never read, and makes every later read fail: true
+// proves that the attempt did not send its request (the service needs the body, of
+// Content-Length > 0, to act on it). Called once the attempt is over.
+func (b *reqBody) seal() bool {
+	return b.state.CompareAndSwap(bodyUnread, bodySealed) || b.state.Load() == bodySealed
+}
 
 // maxResponseBytes bounds a response body (GetLogEvents pages are ≤ 1 MB of
 // events, so 64 MiB leaves ample room for JSON escaping).
@@ -247,6 +294,8 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 		// HTTP/2 transport may close the body while its writer is still inside a Read, so
 		// closed does not prove that no reader is left: the buffer then goes to the GC.
 		reusable bool
+		// sent: an attempt's body was read, so its request may have reached the service.
+		sent bool
 	)
 	defer func() {
 		if pooled == nil || !reusable {
@@ -276,6 +325,9 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 			reusable = attempt == 1
 			return resp, nil
 		}
+		if len(body) == 0 || !rb.seal() {
+			sent = true
+		}
 		var final error
 		if err != nil {
 			var ce *CredentialsError
@@ -287,9 +339,9 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 				de.Operation = op
 				return nil, de // a 2xx answer: the request took effect, never send it again
 			}
-			final = &OpError{Operation: op, Attempts: attempt, Err: err}
+			final = &OpError{Operation: op, Attempts: attempt, Err: err, NotSent: !sent}
 			if ctx.Err() != nil {
-				return nil, &OpError{Operation: op, Attempts: attempt, Err: ctx.Err()}
+				return nil, &OpError{Operation: op, Attempts: attempt, Err: ctx.Err(), NotSent: !sent}
 			}
 		} else {
 			ae := parseAPIError(op, resp.StatusCode, resp.Header, resp.Body)
@@ -321,7 +373,7 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 		}
 		lastCost = cost
 		if serr := sleepCtx(ctx, c.retry.backoff(attempt, c.rand)); serr != nil {
-			return nil, &OpError{Operation: op, Attempts: attempt, Err: serr}
+			return nil, &OpError{Operation: op, Attempts: attempt, Err: serr, NotSent: !sent}
 		}
 	}
 }

@@ -100,7 +100,8 @@
 //     Message, StatusCode, RequestID. [IsNotFound], [IsAlreadyExists],
 //     [IsThrottling], [IsInvalidParameter] and the Err* sentinels match it.
 //   - [*OpError]: a transport failure or cancelled context, with the operation
-//     name and the number of attempts.
+//     name, the number of attempts, and NotSent when none of them sent the
+//     request (no connection could be had), so the service cannot have acted on it.
 //   - [*DecodeError]: a 2xx answer whose body was not the expected JSON.
 //
 // Secrets never appear in errors or in the %v form of [Credentials] and

@@ -123,10 +123,29 @@ type OpError struct {
 	Operation string
 	Attempts  int
 	Err       error
+	// NotSent reports that no attempt of the call sent its request, so that the
+	// service cannot have acted on it: the HTTP client read none of any attempt's
+	// body. This is so when no connection could be had — a refused connection, an
+	// address that drops every packet (even when the attempt timeout or the caller's
+	// deadline ends the dial, and its error hides the dial's), a failed TLS
+	// handshake, a proxy that is unreachable or refuses CONNECT — and when the
+	// caller's context ended before the request was written. It holds whatever the
+	// http.Client's Transport, and for a transport goroutine left running too: the
+	// body of an attempt that ended unread can no longer be read.
+	//
+	// When false, an attempt may have reached the service: its body was read (a
+	// Transport that reads bodies before it connects counts as sending them). The
+	// error then does not tell whether the service acted on the call, even when the
+	// attempts that were sent got a refusal (4xx) before a later one failed. It is
+	// false in errors not made by a Client's call (e.g. a credentials provider's).
+	NotSent bool
 }
 
 // Error implements error.
 func (e *OpError) Error() string {
+	if e.NotSent {
+		return fmt.Sprintf("cwlogs: %s: after %d attempt(s), request not sent: %v", e.Operation, e.Attempts, e.Err)
+	}
 	return fmt.Sprintf("cwlogs: %s: after %d attempt(s): %v", e.Operation, e.Attempts, e.Err)
 }
 

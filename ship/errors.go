@@ -110,12 +110,18 @@ type CloseError struct {
 	// Unconfirmed counts events the service may or may not have stored: their
 	// request was in flight when Close's ctx ended, or an attempt ended without a
 	// definite answer (a 5xx, a timeout, a broken connection). Events whose every
-	// attempt was refused (4xx) or never left (no connection, no address, a refused
-	// certificate, an unreachable proxy) are Unsent; a proxy refusing CONNECT counts as
-	// Unconfirmed. The split is exact when the client does not
-	// retry on its own (cwlogs.WithMaxAttempts(1), as the package doc advises): when
-	// it does, an error after several attempts counts as Unconfirmed, since an
-	// earlier one may have reached the service.
+	// attempt was refused (4xx) or never left are Unsent. A request never left when
+	// the client never read its body (cwlogs.OpError.NotSent): no connection could be
+	// had (no address, a refused connection, an address that drops every packet even
+	// when the dial outlasts the attempt, a refused certificate, a proxy unreachable or
+	// refusing CONNECT), or Close cancelled it before it was written.
+	//
+	// The split is exact when the client does not retry on its own
+	// (cwlogs.WithMaxAttempts(1), as the package doc advises). When it does, a
+	// transport error is Unsent only if none of its attempts sent the request
+	// (OpError.NotSent), and Unconfirmed otherwise, even if the attempts that did were
+	// refused; but a call ending with a refusal (4xx) or a credentials error counts as
+	// Unsent even when an earlier attempt of it timed out, and so may have been stored.
 	Unconfirmed int64
 	// Stats is the final snapshot. Stats.Lost() counts every event not stored
 	// (Unsent and Unconfirmed are included in Stats.Dropped.Closed).

@@ -106,7 +106,9 @@ func classify(err error) errClass {
 // mayHaveStored reports whether the service may have stored the events of a PutLogEvents
 // that failed with err. Not when it answered with a client error, nor when the request
 // never left (no connection, no address); otherwise (a 5xx, a timeout, a connection
-// broken or cancelled mid-request, a lost 2xx) it may have.
+// broken or cancelled mid-request, a lost 2xx) it may have. A *cwlogs.Client tells
+// which requests never left in OpError.NotSent, across its own retries too; for other
+// implementations of API, the error's type tells what it can.
 func mayHaveStored(err error) bool {
 	var ce *cwlogs.CredentialsError
 	var ve *cwlogs.ValidationError
@@ -114,8 +116,13 @@ func mayHaveStored(err error) bool {
 		return false // before APIError: a CredentialsError may wrap an STS answer
 	}
 	var oe *cwlogs.OpError
-	if errors.As(err, &oe) && oe.Attempts > 1 {
-		return true // the client retried: an earlier attempt may have reached the service
+	if errors.As(err, &oe) {
+		if oe.NotSent {
+			return false // no attempt's request left, whatever error ended the last one
+		}
+		if oe.Attempts > 1 {
+			return true // the client retried: an earlier attempt may have reached the service
+		}
 	}
 	var ae *cwlogs.APIError
 	if errors.As(err, &ae) {
@@ -127,8 +134,8 @@ func mayHaveStored(err error) bool {
 		return false
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		// "proxyconnect" wraps a failure to dial the proxy or to complete TLS with it; a proxy
-		// that refuses CONNECT gives an untyped error, counted as may-have-stored.
+		// "proxyconnect" wraps a failure to dial the proxy or to complete TLS with it. A proxy
+		// that refuses CONNECT gives an untyped error, told only by OpError.NotSent.
 		if ne, ok := e.(*net.OpError); ok && (ne.Op == "dial" || ne.Op == "proxyconnect") {
 			return false
 		}

@@ -1376,6 +1376,13 @@ func TestCloseUnconfirmedOnlyWhenMaybeStored(t *testing.T) {
 		{"timeout", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: cwlogs.ErrAttemptTimeout}, true},
 		// The client retried on its own: an earlier attempt may have reached the service.
 		{"client retried, then refused", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 2, Err: dial}, true},
+		// The client saw that no attempt sent the request, whatever the last error says.
+		{"client retried, none sent", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 3, Err: cwlogs.ErrAttemptTimeout,
+			NotSent: true}, false},
+		{"deadline during the dial", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: context.DeadlineExceeded,
+			NotSent: true}, false},
+		{"proxy refused CONNECT", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: errors.New("Forbidden"),
+			NotSent: true}, false},
 		// The Logs request never left: the STS call behind its credentials failed.
 		{"credentials: STS 503", fmt.Errorf("cwlogs: PutLogEvents: %w", &cwlogs.CredentialsError{Provider: "sts",
 			Err: &cwlogs.APIError{Operation: "sts:AssumeRole", Code: "ServiceUnavailable", StatusCode: 503}}), false},

@@ -1,0 +1,285 @@
+package cwlogs
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// blackhole is a dialer for an address that drops every SYN: each dial waits until the
+// test ends, long after the request gave up on it, then fails as a dial timeout would.
+// (net/http detaches the dial from the request's context, so that ctx does not end it.)
+type blackhole struct {
+	stop    chan struct{}
+	dialing chan struct{} // receives a value as each dial starts (dropped when full)
+}
+
+func newBlackhole(t testing.TB) *blackhole {
+	b := &blackhole{stop: make(chan struct{}), dialing: make(chan struct{}, 1)}
+	t.Cleanup(func() { close(b.stop) })
+	return b
+}
+
+func (b *blackhole) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	select {
+	case b.dialing <- struct{}{}:
+	default:
+	}
+	select {
+	case <-b.stop:
+	case <-ctx.Done():
+	}
+	return nil, &net.OpError{Op: "dial", Net: network, Err: os.ErrDeadlineExceeded}
+}
+
+// silentPeer is a TCP server that reads each request whole, then either resets the
+// connection (reset) or never answers until the test ends. got receives a value after
+// each request was read (dropped when full).
+type silentPeer struct {
+	ln    net.Listener
+	got   chan struct{}
+	reset bool
+}
+
+func newSilentPeer(t testing.TB, reset bool) *silentPeer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &silentPeer{ln: ln, got: make(chan struct{}, 1), reset: reset}
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop); ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				req, err := http.ReadRequest(bufio.NewReader(conn))
+				if err != nil {
+					return
+				}
+				if _, err := io.ReadAll(req.Body); err != nil {
+					return
+				}
+				select {
+				case p.got <- struct{}{}:
+				default:
+				}
+				if p.reset {
+					_ = conn.(*net.TCPConn).SetLinger(0) // RST instead of FIN
+					return
+				}
+				<-stop
+			}()
+		}
+	}()
+	return p
+}
+
+func (p *silentPeer) dial(ctx context.Context, network, _ string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, network, p.ln.Addr().String())
+}
+
+// refusingProxy is an HTTP proxy that answers every CONNECT with 403 Forbidden.
+func refusingProxy(t testing.TB) *url.URL {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodConnect {
+			http.Error(w, "CONNECT not allowed", http.StatusForbidden)
+			return
+		}
+		http.Error(w, "only CONNECT", http.StatusMethodNotAllowed)
+	}))
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestOpErrorNotSent: an *OpError says NotSent exactly when no attempt of the call can
+// have reached the service. A review found that a blackholed address (every SYN dropped,
+// the dial outlasting the attempt) gave a bare context.DeadlineExceeded or attempt
+// timeout, which ship counted as Unconfirmed although no byte had left; and that a proxy
+// refusing CONNECT gave an untyped error, counted the same way.
+func TestOpErrorNotSent(t *testing.T) {
+	type setup struct {
+		client   *http.Client
+		endpoint string
+		opts     []Option
+		timeout  time.Duration // of the caller's ctx; 0: none
+		// cancelOn, when set, makes the caller cancel its ctx once it receives: the
+		// call then ends at a known point (after a request was read, say), not at a
+		// timeout that a loaded machine may reach early.
+		cancelOn <-chan struct{}
+	}
+	keepAlivesOff := func(dial func(context.Context, string, string) (net.Conn, error)) *http.Client {
+		return &http.Client{Transport: &http.Transport{DialContext: dial, DisableKeepAlives: true}}
+	}
+	// thenBlackhole sends the first attempt with first, then the others into a
+	// blackhole; the caller cancels once the second is dialing.
+	thenBlackhole := func(t *testing.T, first func(context.Context, string, string) (net.Conn, error)) setup {
+		b := newBlackhole(t)
+		var n atomic.Int32
+		return setup{client: keepAlivesOff(func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if n.Add(1) == 1 {
+				return first(ctx, network, addr)
+			}
+			return b.dial(ctx, network, addr)
+		}), opts: []Option{WithMaxAttempts(2)}, cancelOn: b.dialing}
+	}
+	for _, tc := range []struct {
+		name         string
+		setup        func(t *testing.T) setup
+		wantAttempts int
+		wantNotSent  bool
+	}{
+		{"blackholed, caller's deadline", func(t *testing.T) setup {
+			return setup{client: keepAlivesOff(newBlackhole(t).dial), timeout: 50 * time.Millisecond}
+		}, 1, true},
+		{"blackholed, attempt timeout, retried", func(t *testing.T) setup {
+			return setup{client: keepAlivesOff(newBlackhole(t).dial),
+				opts: []Option{WithAttemptTimeout(20 * time.Millisecond), WithMaxAttempts(3)}}
+		}, 3, true},
+		{"blackholed, http.Client.Timeout", func(t *testing.T) setup {
+			return setup{client: &http.Client{Timeout: 20 * time.Millisecond,
+				Transport: &http.Transport{DialContext: newBlackhole(t).dial}}}
+		}, 1, true},
+		{"connection refused", func(t *testing.T) setup {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := ln.Addr().String()
+			ln.Close()
+			return setup{client: &http.Client{}, endpoint: "http://" + addr}
+		}, 1, true},
+		{"proxy refuses CONNECT", func(t *testing.T) setup {
+			return setup{client: &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(refusingProxy(t))}},
+				endpoint: "https://logs.us-east-1.amazonaws.com"}
+		}, 1, true},
+		{"request read, then connection reset", func(t *testing.T) setup {
+			return setup{client: keepAlivesOff(newSilentPeer(t, true).dial)}
+		}, 1, false},
+		{"request read, no answer, cancelled", func(t *testing.T) setup {
+			p := newSilentPeer(t, false)
+			return setup{client: keepAlivesOff(p.dial), cancelOn: p.got}
+		}, 1, false},
+		{"HTTP/2, request read, no answer, cancelled", func(t *testing.T) setup {
+			got := make(chan struct{}, 1)
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.ProtoMajor != 2 {
+					t.Errorf("request over %s, want HTTP/2", r.Proto)
+				}
+				_, _ = io.ReadAll(r.Body)
+				got <- struct{}{}
+				<-r.Context().Done()
+			}))
+			srv.EnableHTTP2 = true
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+			return setup{client: srv.Client(), endpoint: srv.URL, cancelOn: got}
+		}, 1, false},
+		// The first attempt may have been stored: the call is not NotSent, though the
+		// last attempt never left.
+		{"request read and reset, then blackholed", func(t *testing.T) setup {
+			return thenBlackhole(t, newSilentPeer(t, true).dial)
+		}, 2, false},
+		{"503, then blackholed", func(t *testing.T) setup {
+			f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+				status(503, "ServiceUnavailableException", "x")(w)
+			})
+			return thenBlackhole(t, func(ctx context.Context, network, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, network, f.srv.Listener.Addr().String())
+			})
+		}, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.setup(t)
+			if s.endpoint == "" {
+				s.endpoint = "http://192.0.2.1" // TEST-NET-1; the test's dialer decides where it goes
+			}
+			opts := append([]Option{WithEndpoint(s.endpoint), WithHTTPClient(s.client),
+				WithRetryPolicy(RetryPolicy{MaxBackoff: time.Millisecond}), WithMaxAttempts(1)}, s.opts...)
+			c, err := New("us-east-1", testAKID, testSecret, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if s.timeout > 0 {
+				ctx, cancel = context.WithTimeout(ctx, s.timeout)
+				defer cancel()
+			}
+			if s.cancelOn != nil {
+				go func() {
+					select {
+					case <-s.cancelOn:
+						cancel()
+					case <-ctx.Done():
+					}
+				}()
+			}
+			_, err = c.PutLogEvents(ctx, &PutLogEventsInput{LogGroupName: "g", LogStreamName: "s",
+				LogEvents: []InputLogEvent{{Timestamp: 1, Message: "m"}}})
+			var oe *OpError
+			if !errors.As(err, &oe) {
+				t.Fatalf("err %T %v, want an *OpError", err, err)
+			}
+			if oe.Attempts != tc.wantAttempts || oe.NotSent != tc.wantNotSent {
+				t.Errorf("Attempts %d NotSent %v, want %d %v (err %v)", oe.Attempts, oe.NotSent, tc.wantAttempts, tc.wantNotSent, err)
+			}
+		})
+	}
+}
+
+// TestReqBodySeal: once an attempt is over and its body was never read, no read may
+// start (a transport goroutine left behind cannot send it later); a body read before is
+// not sealed.
+func TestReqBodySeal(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		read       func(b *reqBody) error
+		wantSealed bool
+	}{
+		{"untouched", func(*reqBody) error { return nil }, true},
+		{"read", func(b *reqBody) error { _, err := b.Read(make([]byte, 1)); return err }, false},
+		{"read into an empty buffer", func(b *reqBody) error { _, err := b.Read(nil); return err }, false},
+		{"written to", func(b *reqBody) error { _, err := b.WriteTo(io.Discard); return err }, false},
+		{"closed only", func(b *reqBody) error { return b.Close() }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &reqBody{}
+			b.Reset([]byte("{}"))
+			if err := tc.read(b); err != nil {
+				t.Fatal(err)
+			}
+			if got := b.seal(); got != tc.wantSealed {
+				t.Fatalf("seal() = %v, want %v", got, tc.wantSealed)
+			}
+			if !tc.wantSealed {
+				return
+			}
+			if n, err := b.Read(make([]byte, 8)); n != 0 || err == nil {
+				t.Errorf("Read after seal = %d, %v; want 0 and an error", n, err)
+			}
+			if n, err := b.WriteTo(io.Discard); n != 0 || err == nil {
+				t.Errorf("WriteTo after seal = %d, %v; want 0 and an error", n, err)
+			}
+		})
+	}
+}
