@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -21,30 +22,46 @@ import (
 
 var putInfo = &commandInfo{
 	name:    "put",
-	args:    "[--create] GROUP STREAM [MESSAGE...]",
+	args:    "[--create] [--multiline go|java] GROUP STREAM [MESSAGE...]",
 	summary: "Send messages to a log stream: the arguments, or one per line from stdin.",
 	details: `Each MESSAGE is one event stamped with the current time; with no MESSAGE (or "-"), each line of
 stdin is one event (blank lines are skipped: the service refuses empty messages). Events are
 batched, retried and flushed by the shipper (package ship), one batch at a time so that they
 keep their order; while input lasts, a failing batch is retried for up to 10 minutes. On Ctrl-C,
-the lines already read are still sent. A summary goes to stderr; with --output json it is also
+the lines already read are still sent.
+
+With a --multiline option, lines of stdin are grouped into multi-line events (stack traces,
+panics), as Docker's awslogs-multiline-pattern does: --multiline go or java keeps a Go panic or
+fatal error with its goroutine tracebacks, or a Java stack trace, in one event;
+--multiline-start RE starts an event at each line matching the regular expression RE (Go
+syntax) and appends the other lines to it; --multiline-continue RE appends the lines matching RE
+to the event before them. An event waits 1 s at most for more lines. A summary goes to stderr; with --output json it is also
 printed on stdout. The exit status is 1 when any event was not stored, else 0 (interrupted too).`,
-	examples: []string{"journalctl -f | cwlogs put --create my-app host-1", `cwlogs put my-app web-1 "deploy finished"`},
-	new:      func(m *Main) command { return &PutCommand{m: m} },
+	examples: []string{"journalctl -f | cwlogs put --create my-app host-1", `cwlogs put my-app web-1 "deploy finished"`,
+		`./server 2>&1 | cwlogs put --multiline go my-app server-1`,
+		`cwlogs put --multiline-start '^\d{4}-\d\d-\d\d ' my-app batch-1 < batch.log`},
+	new: func(m *Main) command { return &PutCommand{m: m} },
 }
 
 // PutCommand is "cwlogs put".
 type PutCommand struct {
-	m       *Main
-	create  bool
-	timeout time.Duration
+	m         *Main
+	create    bool
+	timeout   time.Duration
+	multiline multilineFlags
 }
+
+// multilineFlags are put's --multiline options; at most one is set.
+type multilineFlags struct{ preset, start, cont string }
 
 func (c *PutCommand) flags() *flag.FlagSet {
 	fs := newFlagSet("put")
 	fs.BoolVar(&c.create, "create", false, "create the log group and stream when missing")
 	c.timeout = time.Minute
 	fs.Var((*durationFlag)(&c.timeout), "timeout", "how long to keep sending at the end (or after Ctrl-C) before giving up, `D`")
+	fs.StringVar(&c.multiline.preset, "multiline", "", "group stdin's lines into multi-line events: `go` panics or `java` stack traces")
+	fs.StringVar(&c.multiline.start, "multiline-start", "", "group stdin's lines into events that start at each line matching `RE`")
+	fs.StringVar(&c.multiline.cont, "multiline-continue", "", "group stdin's lines: a line matching `RE` continues the event before it")
 	return fs
 }
 
@@ -72,6 +89,13 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	group, stream, msgs := pos[0], pos[1], pos[2:]
+	mlOpts, err := c.multiline.options(name)
+	if err != nil {
+		return err
+	}
+	if mlOpts != nil && len(msgs) > 0 && !(len(msgs) == 1 && msgs[0] == "-") {
+		return usagef(name, "--multiline options group the lines of stdin: give no MESSAGE arguments")
+	}
 	// One layer of retries: the shipper's (see package ship).
 	cl, err := c.m.client(ctx, cwlogs.WithMaxAttempts(1))
 	if err != nil {
@@ -115,7 +139,17 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	endCtx, endCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer endCancel()
 	stopAfter := context.AfterFunc(ctx, func() { time.AfterFunc(c.timeout, endCancel) })
-	readErr := c.feed(ctx, endCtx, sh, msgs)
+	var mw *ship.MultilineWriter
+	if mlOpts != nil {
+		// The writer hands its events on with endCtx, as feed offers lines.
+		if mw, err = ship.NewMultilineWriter(boundSink{sh, endCtx}, mlOpts); err != nil {
+			return usagef(name, "%v", err)
+		}
+	}
+	readErr := c.feed(ctx, endCtx, sh, mw, msgs)
+	if mw != nil {
+		_ = mw.Close(endCtx) // refusals are counted in the shipper's Stats
+	}
 	if stopAfter() { // not interrupted: the input ended
 		t := time.AfterFunc(c.timeout, endCancel)
 		defer t.Stop()
@@ -162,10 +196,11 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 // progress (a terminal or a pipe with nothing to read) before it stops.
 const stdinGrace = 200 * time.Millisecond
 
-// feed offers the messages, or the lines of stdin, to the shipper. On
-// Ctrl-C (ctx ending) it stops reading, offers every line already read, and
-// returns, so that Close sends them. endCtx bounds the waits for room.
-func (c *PutCommand) feed(ctx, endCtx context.Context, sh *ship.Shipper, msgs []string) error {
+// feed offers the messages, or the lines of stdin, to the shipper (the lines
+// through mw, which groups them, when it is not nil). On Ctrl-C (ctx ending)
+// it stops reading, offers every line already read, and returns, so that
+// Close sends them. endCtx bounds the waits for room.
+func (c *PutCommand) feed(ctx, endCtx context.Context, sh *ship.Shipper, mw *ship.MultilineWriter, msgs []string) error {
 	if len(msgs) > 0 && !(len(msgs) == 1 && msgs[0] == "-") {
 		for _, msg := range msgs {
 			if ctx.Err() != nil {
@@ -180,7 +215,9 @@ func (c *PutCommand) feed(ctx, endCtx context.Context, sh *ship.Shipper, msgs []
 	var stop atomic.Bool
 	go readLines(in, lines, &stop)
 	offer := func(it stdinLine) error {
-		if line := strings.TrimRight(it.line, "\r\n"); line != "" {
+		if mw != nil {
+			_, _ = mw.Write([]byte(it.line)) // mw groups the lines; refusals are counted in Stats
+		} else if line := strings.TrimRight(it.line, "\r\n"); line != "" {
 			_ = sh.LogContext(endCtx, time.Time{}, line) // refusals are counted in Stats
 		}
 		if it.err != nil && it.err != io.EOF {
@@ -218,6 +255,60 @@ func (c *PutCommand) feed(ctx, endCtx context.Context, sh *ship.Shipper, msgs []
 			idle.Reset(stdinGrace)
 		}
 	}
+}
+
+// boundSink is the shipper as a MultilineWriter's destination, its waits for room bounded by
+// ctx (put's endCtx) whatever the writer passes.
+type boundSink struct {
+	sh  *ship.Shipper
+	ctx context.Context
+}
+
+func (b boundSink) LogContext(_ context.Context, t time.Time, msg string) error {
+	return b.sh.LogContext(b.ctx, t, msg)
+}
+
+func (b boundSink) Flush(ctx context.Context) error { return b.sh.Flush(ctx) }
+
+// options checks the --multiline flags: nil when none is set.
+func (f multilineFlags) options(cmd string) (*ship.MultilineOptions, error) {
+	set := 0
+	for _, v := range []string{f.preset, f.start, f.cont} {
+		if v != "" {
+			set++
+		}
+	}
+	switch {
+	case set == 0:
+		return nil, nil
+	case set > 1:
+		return nil, usagef(cmd, "give one of --multiline, --multiline-start and --multiline-continue")
+	}
+	compile := func(flag, expr string) (*regexp.Regexp, error) {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, usagef(cmd, "%s %q: not a regular expression: %v", flag, expr, err)
+		}
+		return re, nil
+	}
+	var o ship.MultilineOptions
+	var err error
+	switch {
+	case f.preset == "go":
+		o.Continue = regexp.MustCompile(ship.GoTracebackPattern)
+	case f.preset == "java":
+		o.Continue = regexp.MustCompile(ship.JavaStackTracePattern)
+	case f.preset != "":
+		return nil, usagef(cmd, "--multiline %q: want go or java (or use --multiline-start or --multiline-continue RE)", f.preset)
+	case f.start != "":
+		o.Start, err = compile("--multiline-start", f.start)
+	default:
+		o.Continue, err = compile("--multiline-continue", f.cont)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
 }
 
 // stdinLine is a line of stdin (with its newline), or the last piece of

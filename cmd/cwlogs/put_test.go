@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -210,5 +211,67 @@ func TestPutInterruptedExitsWithinTimeout(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "connection refused") {
 		t.Errorf("summary does not name the cause: %s", stderr.String())
+	}
+}
+
+// TestPutMultiline groups stdin's lines into multi-line events with each --multiline option,
+// and refuses bad or conflicting ones before reading anything.
+func TestPutMultiline(t *testing.T) {
+	c := newCLI(t, startLocal(t))
+	trace, err := os.ReadFile("../../ship/testdata/multiline/goroutine.txt") // a real Go panic, with go run's exit line
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(trace), "\n"), "\n")
+	java := "2025-01-01 12:00:00 ERROR request failed\njava.lang.IllegalStateException: boom\n\tat a.B.c(B.java:10)\n\tat a.B.main(B.java:3)\nCaused by: java.io.IOException: disk\n\t... 1 more\n2025-01-01 12:00:01 INFO next\n"
+	cases := []struct {
+		name  string
+		flags []string
+		input string
+		want  []string
+	}{
+		{"go preset", []string{"--multiline", "go"}, string(trace),
+			[]string{lines[0], strings.Join(lines[1:], "\n")}},
+		{"java preset", []string{"--multiline", "java"}, java, []string{
+			"2025-01-01 12:00:00 ERROR request failed",
+			"java.lang.IllegalStateException: boom\n\tat a.B.c(B.java:10)\n\tat a.B.main(B.java:3)\nCaused by: java.io.IOException: disk\n\t... 1 more",
+			"2025-01-01 12:00:01 INFO next"}},
+		{"start pattern", []string{"--multiline-start", `^\d{4}-\d\d-\d\d `}, java, []string{
+			"2025-01-01 12:00:00 ERROR request failed\njava.lang.IllegalStateException: boom\n\tat a.B.c(B.java:10)\n\tat a.B.main(B.java:3)\nCaused by: java.io.IOException: disk\n\t... 1 more",
+			"2025-01-01 12:00:01 INFO next"}},
+		{"continue pattern, CRLF, no final newline", []string{"--multiline-continue", `^\s`}, "a\r\n  b\r\n\r\nc\n d", []string{"a\n  b", "c\n d"}},
+		{"without --multiline", nil, "a\n  b\n", []string{"a", "  b"}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			stream := fmt.Sprintf("s%d", i)
+			args := append([]string{"put", "--create"}, tc.flags...)
+			c.mustRun(0, tc.input, append(args, "ml", stream)...)
+			got := getMessages(t, c, "ml", stream)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("events:\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--multiline", "python"}, `--multiline "python": want go or java`},
+		{[]string{"--multiline-start", "a(b"}, `--multiline-start "a(b": not a regular expression`},
+		{[]string{"--multiline", "go", "--multiline-continue", `^\s`}, "give one of --multiline, --multiline-start and --multiline-continue"},
+	}
+	for _, b := range bad {
+		r := c.mustRun(2, "x\n", append(append([]string{"put"}, b.args...), "ml", "never")...)
+		if !strings.Contains(r.stderr, b.want) {
+			t.Errorf("put %q: stderr %q, want %q", b.args, r.stderr, b.want)
+		}
+	}
+	if r := c.mustRun(2, "", "put", "--multiline", "go", "ml", "never", "a message"); !strings.Contains(r.stderr, "give no MESSAGE arguments") {
+		t.Errorf("--multiline with MESSAGE: stderr %q", r.stderr)
+	}
+	if r := c.mustRun(0, "", "streams", "ml"); strings.Contains(r.stdout, "never") {
+		t.Errorf("a refused put created its stream: %q", r.stdout)
 	}
 }
