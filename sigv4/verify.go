@@ -18,6 +18,11 @@ const (
 	CodeInvalidSignature           = "InvalidSignatureException"
 )
 
+// msgMissingToken is AWS's message for a request without a SigV4 signature, as its
+// JSON services answer it (HTTP 400, MissingAuthenticationTokenException). "Missing
+// Authentication Token" is API Gateway's wording, not theirs.
+const msgMissingToken = "Request is missing Authentication Token"
+
 // VerifyError explains why a request's signature was refused. Code is the AWS error code to
 // answer with (HTTP 400); Message never contains a secret.
 type VerifyError struct {
@@ -48,8 +53,12 @@ type Authorization struct {
 }
 
 // ParseAuthorization parses an "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…"
-// header value. Errors are *VerifyError with code IncompleteSignatureException.
+// header value. Errors are *VerifyError: MissingAuthenticationTokenException for a value that
+// is not a SigV4 one (it does not start with "AWS4-"), IncompleteSignatureException otherwise.
 func ParseAuthorization(v string) (*Authorization, error) {
+	if !isSigV4(v) {
+		return nil, &VerifyError{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
+	}
 	incomplete := func(msg string) error { return &VerifyError{Code: CodeIncompleteSignature, Message: msg} }
 	alg, rest, ok := strings.Cut(strings.TrimSpace(v), " ")
 	if !ok || alg != Algorithm {
@@ -107,6 +116,12 @@ func ParseAuthorization(v string) (*Authorization, error) {
 	return a, nil
 }
 
+// isSigV4 reports whether an Authorization value claims a SigV4 family signature: AWS answers
+// any other (none, "Bearer …", "AWS4") as a request without authentication.
+func isSigV4(v string) bool {
+	return strings.HasPrefix(strings.TrimLeft(v, " \t"), "AWS4-")
+}
+
 func redactCredential(v string) string {
 	if i := strings.IndexByte(v, '/'); i >= 0 {
 		return "…" + v[i:]
@@ -153,8 +168,8 @@ type Verifier struct {
 // Host the client sent. Errors are *VerifyError.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	authz := r.Header.Get("Authorization")
-	if authz == "" {
-		return nil, &VerifyError{Code: CodeMissingAuthenticationToken, Message: "Missing Authentication Token"}
+	if !isSigV4(authz) {
+		return nil, &VerifyError{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
 	}
 	a, err := ParseAuthorization(authz)
 	if err != nil {

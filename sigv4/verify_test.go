@@ -51,7 +51,13 @@ func TestVerify(t *testing.T) {
 		{name: "expired", at: testTime.Add(-5*time.Minute - time.Second), wantCode: CodeInvalidSignature, wantMsg: "Signature expired: 20150830T123059Z is now earlier than 20150830T123100Z (20150830T123600Z - 5 min.)"},
 		{name: "not yet current", at: testTime.Add(6 * time.Minute), wantCode: CodeInvalidSignature, wantMsg: "Signature not yet current: 20150830T124200Z is still later than 20150830T124100Z (20150830T123600Z + 5 min.)"},
 		{name: "expired even without credentials", lookup: nil, at: testTime.Add(-time.Hour), wantCode: CodeInvalidSignature, wantMsg: "Signature expired"},
-		{name: "missing header", mutate: func(r *http.Request) []byte { r.Header.Del("Authorization"); return nil }, wantCode: CodeMissingAuthenticationToken},
+		// AWS's JSON services answer a request without a SigV4 Authorization header, or
+		// with another scheme, "Request is missing Authentication Token"; the verifier
+		// said "Missing Authentication Token" (API Gateway's words) and refused other
+		// schemes as IncompleteSignatureException.
+		{name: "missing header", mutate: func(r *http.Request) []byte { r.Header.Del("Authorization"); return nil }, wantCode: CodeMissingAuthenticationToken, wantMsg: "Request is missing Authentication Token"},
+		{name: "other scheme", mutate: func(r *http.Request) []byte { r.Header.Set("Authorization", "Bearer abc.def"); return nil }, wantCode: CodeMissingAuthenticationToken, wantMsg: "Request is missing Authentication Token"},
+		{name: "AWS4 without dash", mutate: func(r *http.Request) []byte { r.Header.Set("Authorization", "AWS4"); return nil }, wantCode: CodeMissingAuthenticationToken, wantMsg: "Request is missing Authentication Token"},
 		{name: "malformed header", mutate: func(r *http.Request) []byte {
 			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
 			return nil
@@ -206,7 +212,11 @@ func FuzzParseAuthorization(f *testing.F) {
 		a, err := ParseAuthorization(s)
 		if err != nil {
 			var ve *VerifyError
-			if !errors.As(err, &ve) || ve.Code != CodeIncompleteSignature {
+			want := CodeIncompleteSignature
+			if !strings.HasPrefix(strings.TrimLeft(s, " \t"), "AWS4-") {
+				want = CodeMissingAuthenticationToken
+			}
+			if !errors.As(err, &ve) || ve.Code != want {
 				t.Fatalf("unexpected error type %T %v", err, err)
 			}
 			return
