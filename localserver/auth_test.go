@@ -3,6 +3,8 @@ package localserver
 import (
 	"net/http"
 	"testing"
+
+	"github.com/cwlogs/cwlogs/sigv4"
 )
 
 // authCase is one request the verified-mode server must refuse as AWS does:
@@ -59,5 +61,62 @@ func TestMissingAuthenticationAsAWS(t *testing.T) {
 	// Without credentials configured the server still wants a SigV4 header.
 	checkAuthCases(t, newTestServer(t, Config{}), []authCase{
 		{"Bearer token, any-signature mode", describeSigned(func(r *http.Request) { r.Header.Set("Authorization", "Bearer x") }), codeMissingAuthentication, missing},
+	})
+}
+
+// setAuth replaces the Authorization header of a signed request; the X-Amz-Date set by the
+// signer stays.
+func setAuth(v string) func(t *testing.T) *http.Request {
+	return describeSigned(func(r *http.Request) { r.Header.Set("Authorization", v) })
+}
+
+// TestIncompleteSignatureAsAWS: a malformed Authorization header is answered with AWS's
+// IncompleteSignatureException messages, in AWS's order of checks (DynamoDB answers
+// recorded by dynalite, and "not a valid key=value pair" answers of STS, CloudFormation,
+// Cloud9 and DynamoDB quoted in client issues). The server answered messages of its own,
+// split components on commas only (AWS also on spaces: "Credential= AKID/…" is two
+// components), checked the algorithm and credential before the date, and did not say
+// which of the components and the date were missing.
+func TestIncompleteSignatureAsAWS(t *testing.T) {
+	const (
+		cred      = "AKIDEXAMPLE/20250601/us-east-1/logs/aws4_request"
+		sig       = "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		reqCred   = "Authorization header requires 'Credential' parameter."
+		reqSig    = "Authorization header requires 'Signature' parameter."
+		reqSigned = "Authorization header requires 'SignedHeaders' parameter."
+		reqDate   = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+	)
+	noDate := func(v string) func(t *testing.T) *http.Request {
+		return describeSigned(func(r *http.Request) { r.Header.Set("Authorization", v); r.Header.Del("X-Amz-Date") })
+	}
+	withDate := func(date, v string) func(t *testing.T) *http.Request {
+		return describeSigned(func(r *http.Request) { r.Header.Set("Authorization", v); r.Header.Set("X-Amz-Date", date) })
+	}
+	checkAuthCases(t, verifyingServer(t), []authCase{
+		{"algorithm only, no date", noDate("AWS4-"), sigv4.CodeIncompleteSignature,
+			reqCred + " " + reqSig + " " + reqSigned + " " + reqDate + " Authorization=AWS4-"},
+		{"algorithm only", setAuth("AWS4-HMAC-SHA256"), sigv4.CodeIncompleteSignature,
+			reqCred + " " + reqSig + " " + reqSigned + " Authorization=AWS4-HMAC-SHA256"},
+		{"components separated by spaces", setAuth("AWS4- Signature=b Credential=a"), sigv4.CodeIncompleteSignature,
+			reqSigned + " Authorization=AWS4- Signature=b Credential=a"},
+		{"components separated by a comma", setAuth("AWS4- Signature=b,Credential=a"), sigv4.CodeIncompleteSignature,
+			reqSigned + " Authorization=AWS4- Signature=b,Credential=a"},
+		{"date only missing", noDate("AWS4-HMAC-SHA256 Credential=" + cred + ", SignedHeaders=host, " + sig), sigv4.CodeIncompleteSignature,
+			reqDate + " Authorization=AWS4-HMAC-SHA256 Credential=" + cred + ", SignedHeaders=host, " + sig},
+		{"space after Credential=", setAuth("AWS4-HMAC-SHA256 Credential= " + cred + ", SignedHeaders=host, " + sig), sigv4.CodeIncompleteSignature,
+			"'" + cred + "' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential= " + cred + ", SignedHeaders=host, " + sig + "'."},
+		{"component without =", setAuth("AWS4-HMAC-SHA256 " + sig + ",    Credential,    SignedHeaders"), sigv4.CodeIncompleteSignature,
+			"'Credential' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 " + sig + ",    Credential,    SignedHeaders'."},
+		{"X-Amz-Date not ISO 8601 basic", withDate("201", "AWS4-HMAC-SHA256 Credential="+cred+", SignedHeaders=host, "+sig), sigv4.CodeIncompleteSignature,
+			"Date must be in ISO-8601 'basic format'. Got '201'. See http://en.wikipedia.org/wiki/ISO_8601"},
+		{"X-Amz-Date as an HTTP date", withDate("Sun, 01 Jun 2025 12:00:00 GMT", "AWS4-HMAC-SHA256 Credential="+cred+", SignedHeaders=host, "+sig), sigv4.CodeIncompleteSignature,
+			"Date must be in ISO-8601 'basic format'. Got 'Sun, 01 Jun 2025 12:00:00 GMT'. See http://en.wikipedia.org/wiki/ISO_8601"},
+		{"unsupported algorithm", setAuth("AWS4-HMAC-SHA25 Credential=" + cred + ", SignedHeaders=host, " + sig), sigv4.CodeIncompleteSignature,
+			"Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA25' (only AWS4-HMAC-SHA256 for now)."},
+		{"credential of four elements", setAuth("AWS4-HMAC-SHA256 Credential=a/b/c/d, SignedHeaders=host, " + sig), sigv4.CodeIncompleteSignature,
+			"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'a/b/c/d'"},
+		// AWS judges the time before the algorithm and the credential.
+		{"expired and malformed", withDate("20250601T115000Z", "AWS4-HMAC-SHA1 Credential=a/b, SignedHeaders=host, "+sig), sigv4.CodeInvalidSignature,
+			"Signature expired: 20250601T115000Z is now earlier than 20250601T115500Z (20250601T120000Z - 5 min.)"},
 	})
 }

@@ -53,68 +53,42 @@ type Authorization struct {
 }
 
 // ParseAuthorization parses an "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…"
-// header value. Errors are *VerifyError: MissingAuthenticationTokenException for a value that
-// is not a SigV4 one (it does not start with "AWS4-"), IncompleteSignatureException otherwise.
+// header value and checks that it is well formed. Errors are *VerifyError with the code
+// and message AWS answers: MissingAuthenticationTokenException for a value that is not a
+// SigV4 one (it does not start with "AWS4-"), IncompleteSignatureException for a malformed
+// one.
 func ParseAuthorization(v string) (*Authorization, error) {
 	if !isSigV4(v) {
 		return nil, &VerifyError{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
 	}
-	incomplete := func(msg string) error { return &VerifyError{Code: CodeIncompleteSignature, Message: msg} }
-	alg, rest, ok := strings.Cut(strings.TrimSpace(v), " ")
-	if !ok || alg != Algorithm {
-		return nil, incomplete("Authorization header requires the " + Algorithm + " algorithm.")
+	f, err := parseAuthFields(v)
+	if err != nil {
+		return nil, err
 	}
-	a := &Authorization{}
-	var haveCred, haveSigned, haveSig bool
-	for part := range strings.SplitSeq(rest, ",") {
-		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return nil, incomplete(fmt.Sprintf("Authorization header requires each component to be of the form name=value; got %q.", strings.TrimSpace(part)))
-		}
-		switch name {
-		case "Credential":
-			f := strings.Split(val, "/")
-			if len(f) != 5 || f[4] != "aws4_request" || f[0] == "" || len(f[1]) != 8 || f[2] == "" || f[3] == "" {
-				return nil, incomplete(fmt.Sprintf("Credential should be scoped to a valid region, service and date: %q.", redactCredential(val)))
-			}
-			a.AccessKeyID, a.Date, a.Region, a.Service = f[0], f[1], f[2], f[3]
-			haveCred = true
-		case "SignedHeaders":
-			if val == "" {
-				return nil, incomplete("SignedHeaders must not be empty.")
-			}
-			a.SignedHeaders = strings.Split(val, ";")
-			// Sorted, lower case, each once, as SigV4 requires and every SDK sends. A
-			// name listed many times would make the verifier copy its header as often.
-			for i, h := range a.SignedHeaders {
-				if h == "" || h != strings.ToLower(h) || i > 0 && h <= a.SignedHeaders[i-1] {
-					return nil, incomplete("SignedHeaders must be distinct lower-case header names in sorted order.")
-				}
-			}
-			haveSigned = true
-		case "Signature":
-			if len(val) != 64 || !isLowerHex(val) {
-				return nil, incomplete("Signature must be 64 lowercase hexadecimal digits.")
-			}
-			a.Signature = val
-			haveSig = true
-		}
+	if err := f.complete(v, true); err != nil {
+		return nil, err
 	}
-	var missing []string
-	if !haveCred {
-		missing = append(missing, "Authorization header requires 'Credential' parameter.")
+	signed, err := splitSignedHeaders(f.signedHeaders)
+	if err != nil {
+		return nil, err
 	}
-	if !haveSigned {
-		missing = append(missing, "Authorization header requires 'SignedHeaders' parameter.")
+	if err := checkAlgorithm(f.algorithm); err != nil {
+		return nil, err
 	}
-	if !haveSig {
-		missing = append(missing, "Authorization header requires 'Signature' parameter.")
+	c, err := splitCredential(f.credential)
+	if err != nil {
+		return nil, err
 	}
-	if len(missing) > 0 {
-		return nil, incomplete(strings.Join(missing, " "))
+	if c[0] == "" || len(c[1]) != 8 || c[2] == "" || c[3] == "" || c[4] != "aws4_request" {
+		return nil, incomplete(fmt.Sprintf("Credential should be scoped to a valid region, service and date: %q.", clip(f.credential)))
 	}
-	return a, nil
+	if len(f.signature) != 64 || !isLowerHex(f.signature) {
+		return nil, incomplete("Signature must be 64 lowercase hexadecimal digits.")
+	}
+	return &Authorization{AccessKeyID: c[0], Date: c[1], Region: c[2], Service: c[3], SignedHeaders: signed, Signature: f.signature}, nil
 }
+
+func incomplete(msg string) error { return &VerifyError{Code: CodeIncompleteSignature, Message: msg} }
 
 // isSigV4 reports whether an Authorization value claims a SigV4 family signature: AWS answers
 // any other (none, "Bearer …", "AWS4") as a request without authentication.
@@ -122,11 +96,119 @@ func isSigV4(v string) bool {
 	return strings.HasPrefix(strings.TrimLeft(v, " \t"), "AWS4-")
 }
 
-func redactCredential(v string) string {
-	if i := strings.IndexByte(v, '/'); i >= 0 {
-		return "…" + v[i:]
+// authFields are the parts of a SigV4 Authorization header, not yet checked.
+type authFields struct {
+	algorithm, credential, signedHeaders, signature  string
+	haveCredential, haveSignedHeaders, haveSignature bool
+}
+
+// parseAuthFields splits an Authorization value as AWS does: the algorithm, then
+// name=value components separated by commas and/or white space, the last of a name
+// winning. A component without '=' is IncompleteSignatureException.
+func parseAuthFields(v string) (authFields, error) {
+	v = strings.TrimSpace(v)
+	var f authFields
+	i := strings.IndexAny(v, " \t")
+	if i < 0 {
+		f.algorithm = v
+		return f, nil
 	}
-	return "…"
+	f.algorithm = v[:i]
+	rest := v[i:]
+	for rest != "" {
+		j := strings.IndexFunc(rest, isComponentSep)
+		if j < 0 {
+			j = len(rest)
+		}
+		part := rest[:j]
+		if j < len(rest) {
+			rest = rest[j+1:]
+		} else {
+			rest = ""
+		}
+		if part == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return f, incomplete(fmt.Sprintf("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", clip(part), clip(v)))
+		}
+		switch name {
+		case "Credential":
+			f.credential, f.haveCredential = val, true
+		case "SignedHeaders":
+			f.signedHeaders, f.haveSignedHeaders = val, true
+		case "Signature":
+			f.signature, f.haveSignature = val, true
+		}
+	}
+	return f, nil
+}
+
+func isComponentSep(c rune) bool { return c == ',' || c == ' ' || c == '\t' }
+
+// complete reports the components (and, for a request, the date header) the value v lacks,
+// in AWS's order and words.
+func (f *authFields) complete(v string, haveDate bool) error {
+	var msg []string
+	if !f.haveCredential {
+		msg = append(msg, "Authorization header requires 'Credential' parameter.")
+	}
+	if !f.haveSignature {
+		msg = append(msg, "Authorization header requires 'Signature' parameter.")
+	}
+	if !f.haveSignedHeaders {
+		msg = append(msg, "Authorization header requires 'SignedHeaders' parameter.")
+	}
+	if !haveDate {
+		msg = append(msg, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+	}
+	if msg == nil {
+		return nil
+	}
+	return incomplete(strings.Join(msg, " ") + " Authorization=" + clip(strings.TrimSpace(v)))
+}
+
+// splitSignedHeaders splits a SignedHeaders value. The names must be lower case, distinct
+// and sorted, as SigV4 requires and every SDK sends: a name listed many times would make the
+// verifier copy its header as often.
+func splitSignedHeaders(v string) ([]string, error) {
+	signed := strings.Split(v, ";")
+	for i, h := range signed {
+		if h == "" || h != strings.ToLower(h) || i > 0 && h <= signed[i-1] {
+			return nil, incomplete("SignedHeaders must be distinct lower-case header names in sorted order.")
+		}
+	}
+	return signed, nil
+}
+
+func checkAlgorithm(alg string) error {
+	if alg != Algorithm {
+		return incomplete(fmt.Sprintf("Unsupported AWS 'algorithm': '%s' (only %s for now).", clip(alg), Algorithm))
+	}
+	return nil
+}
+
+// splitCredential splits a Credential value into key ID, date, region, service and
+// terminator; AWS ignores trailing slashes.
+func splitCredential(v string) ([5]string, error) {
+	var c [5]string
+	f := strings.Split(strings.TrimRight(v, "/"), "/")
+	if len(f) != 5 {
+		return c, incomplete(fmt.Sprintf("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", clip(v)))
+	}
+	copy(c[:], f)
+	return c, nil
+}
+
+// clip shortens a value quoted in an error message, so that a huge header does not make a
+// huge answer (or log line).
+func clip(s string) string {
+	const max = 512
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
 }
 
 func isLowerHex(s string) bool {
@@ -165,47 +247,33 @@ type Verifier struct {
 }
 
 // Verify checks r's signature against body (the exact bytes received). r.Host must be the
-// Host the client sent. Errors are *VerifyError.
+// Host the client sent. Errors are *VerifyError, with the code and message AWS answers; the
+// checks are made in AWS's order (the first failing one answers): a SigV4 Authorization
+// header; its components and a date; the date's format and skew; host among the signed
+// headers; the algorithm; the credential's form and scope; the access key; the signature.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	authz := r.Header.Get("Authorization")
 	if !isSigV4(authz) {
 		return nil, &VerifyError{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
 	}
-	a, err := ParseAuthorization(authz)
+	f, err := parseAuthFields(authz)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(a.SignedHeaders, "host") {
-		return nil, &VerifyError{Code: CodeIncompleteSignature, Message: "'Host' must be a signed header."}
-	}
-	amz := r.Header.Get("X-Amz-Date")
-	if amz == "" {
+	date, httpDate := r.Header.Get("X-Amz-Date"), false
+	if date == "" {
 		// SigV4 lets the Date header carry the time instead; the string to sign then holds
 		// that time in the X-Amz-Date form.
-		d := r.Header.Get("Date")
-		if d == "" {
-			return nil, &VerifyError{Code: CodeIncompleteSignature, Message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."}
-		}
-		dt, err := http.ParseTime(d)
-		if err != nil {
-			return nil, &VerifyError{Code: CodeIncompleteSignature, Message: fmt.Sprintf("Date %q is not an HTTP date.", quoteScope(d))}
-		}
-		amz = dt.UTC().Format(TimeFormat)
+		date, httpDate = r.Header.Get("Date"), true
 	}
-	t, err := time.Parse(TimeFormat, amz)
-	if err != nil {
-		return nil, &VerifyError{Code: CodeIncompleteSignature, Message: fmt.Sprintf("X-Amz-Date %q is not of the form YYYYMMDD'T'HHMMSS'Z'.", amz)}
+	if err := f.complete(authz, date != ""); err != nil {
+		return nil, err
 	}
-	if a.Date != amz[:8] {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid date: %s does not match the X-Amz-Date %s.", a.Date, amz)}
+	t, ok := parseRequestTime(date, httpDate)
+	if !ok {
+		return nil, incomplete(fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", clip(date)))
 	}
-	if v.Service != "" && a.Service != v.Service {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service)}
-	}
-	if v.Region != "" && a.Region != v.Region || !isRegionName(a.Region) {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", quoteScope(a.Region))}
-	}
-	id := &Identity{AccessKeyID: a.AccessKeyID, Date: a.Date, Region: a.Region, Service: a.Service, Time: t}
+	amz := t.Format(TimeFormat)
 
 	now := time.Now
 	if v.Now != nil {
@@ -219,12 +287,44 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	mins := int(skew / time.Minute)
 	switch {
 	case t.Before(n.Add(-skew)):
-		return id, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d min.)",
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d min.)",
 			amz, n.Add(-skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
 	case t.After(n.Add(skew)):
-		return id, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %d min.)",
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %d min.)",
 			amz, n.Add(skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
 	}
+
+	signed, err := splitSignedHeaders(f.signedHeaders)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(signed, "host") {
+		return nil, &VerifyError{Code: CodeIncompleteSignature, Message: "'Host' must be a signed header."}
+	}
+	if err := checkAlgorithm(f.algorithm); err != nil {
+		return nil, err
+	}
+	c, err := splitCredential(f.credential)
+	if err != nil {
+		return nil, err
+	}
+	a := &Authorization{AccessKeyID: c[0], Date: c[1], Region: c[2], Service: c[3], SignedHeaders: signed, Signature: f.signature}
+	if c[0] == "" || len(c[1]) != 8 || c[2] == "" || c[3] == "" || c[4] != "aws4_request" {
+		return nil, incomplete(fmt.Sprintf("Credential should be scoped to a valid region, service and date: %q.", clip(f.credential)))
+	}
+	if a.Date != amz[:8] {
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid date: %s does not match the X-Amz-Date %s.", a.Date, amz)}
+	}
+	if v.Service != "" && a.Service != v.Service {
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service)}
+	}
+	if v.Region != "" && a.Region != v.Region || !isRegionName(a.Region) {
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", quoteScope(a.Region))}
+	}
+	if len(a.Signature) != 64 || !isLowerHex(a.Signature) {
+		return nil, incomplete("Signature must be 64 lowercase hexadecimal digits.")
+	}
+	id := &Identity{AccessKeyID: a.AccessKeyID, Date: a.Date, Region: a.Region, Service: a.Service, Time: t}
 	if v.Credentials == nil {
 		return id, nil
 	}
@@ -249,6 +349,20 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 		return id, &VerifyError{Code: CodeInvalidSignature, Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
 	return id, nil
+}
+
+// parseRequestTime parses the signing time: X-Amz-Date's basic ISO 8601 form, or, from a
+// Date header (httpDate), that form or an HTTP date.
+func parseRequestTime(v string, httpDate bool) (time.Time, bool) {
+	if t, err := time.Parse(TimeFormat, v); err == nil {
+		return t, true
+	}
+	if httpDate {
+		if t, err := http.ParseTime(v); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }
 
 // isRegionName reports whether s is made of lower-case letters, digits and '-'.

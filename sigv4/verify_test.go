@@ -157,7 +157,7 @@ func TestVerifyScope(t *testing.T) {
 		{"s3", "us-east-1", "logs", "", "Credential should be scoped to correct service: 'logs'."},
 		{"monitoring", "us-east-1", "logs", "", "correct service: 'logs'"},
 		{"logs", "us-west-2", "logs", "eu-west-1", "Credential should be scoped to a valid region, not 'us-west-2'."},
-		{"logs", "not a region:x", "", "", "a valid region, not 'not a region:x'"},
+		{"logs", "not_a_region:x", "", "", "a valid region, not 'not_a_region:x'"},
 		{"logs", "US-EAST-1", "", "", "a valid region"},
 	} {
 		r := newLogsRequest(t, body)
@@ -299,5 +299,30 @@ func TestVerifyDateHeader(t *testing.T) {
 	r.Header.Set("Date", "yesterday")
 	if _, err := v.Verify(r, body); !errors.As(err, &ve) || ve.Code != CodeIncompleteSignature {
 		t.Fatalf("Date not an HTTP date: %v", err)
+	}
+}
+
+// TestParseAuthorizationComponents: components are separated by commas and/or white
+// space, as AWS reads them (it reports "Credential= AKID/…" as a component "AKID/…"
+// without '='), and the last of a name wins. The parser split on commas only.
+func TestParseAuthorizationComponents(t *testing.T) {
+	const cred = "AKID/20150830/us-east-1/logs/aws4_request"
+	sig := strings.Repeat("ab", 32)
+	for _, v := range []string{
+		"AWS4-HMAC-SHA256 Credential=" + cred + ", SignedHeaders=host;x-amz-date, Signature=" + sig,
+		"AWS4-HMAC-SHA256 Credential=" + cred + ",SignedHeaders=host;x-amz-date,Signature=" + sig,
+		"AWS4-HMAC-SHA256 Credential=" + cred + " SignedHeaders=host;x-amz-date Signature=" + sig,
+		"AWS4-HMAC-SHA256\tCredential=" + cred + ",\tSignedHeaders=host;x-amz-date ,, Signature=" + sig,
+		"AWS4-HMAC-SHA256 Signature=" + strings.Repeat("0", 64) + ", Credential=" + cred + ", SignedHeaders=host;x-amz-date, Signature=" + sig,
+	} {
+		a, err := ParseAuthorization(v)
+		if err != nil || a.AccessKeyID != "AKID" || a.Region != "us-east-1" || strings.Join(a.SignedHeaders, ";") != "host;x-amz-date" || a.Signature != sig {
+			t.Errorf("ParseAuthorization(%q) = %+v, %v", v, a, err)
+		}
+	}
+	_, err := ParseAuthorization("AWS4-HMAC-SHA256 Credential= " + cred + ", SignedHeaders=host, Signature=" + sig)
+	var ve *VerifyError
+	if !errors.As(err, &ve) || ve.Code != CodeIncompleteSignature || !strings.HasPrefix(ve.Message, "'"+cred+"' not a valid key=value pair (missing equal-sign) in Authorization header: ") {
+		t.Errorf("space after Credential=: %v", err)
 	}
 }
