@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/cwlogs/cwlogs/sigv4"
@@ -119,4 +120,54 @@ func TestIncompleteSignatureAsAWS(t *testing.T) {
 		{"expired and malformed", withDate("20250601T115000Z", "AWS4-HMAC-SHA1 Credential=a/b, SignedHeaders=host, "+sig), sigv4.CodeInvalidSignature,
 			"Signature expired: 20250601T115000Z is now earlier than 20250601T115500Z (20250601T120000Z - 5 min.)"},
 	})
+}
+
+// TestInvalidSignatureAsAWS: refusals AWS answers InvalidSignatureException, with its
+// messages: host not among the signed headers (the server said IncompleteSignature "'Host'
+// must be a signed header."), every fault of the credential scope in one message (the
+// server named the first only, in its own words for the date, and refused an unknown
+// terminator as IncompleteSignature), and a signature that is not 64 lowercase hex digits,
+// which AWS compares and finds different (the server: IncompleteSignature). An empty access
+// key ID is an unknown key, with or without configured credentials.
+func TestInvalidSignatureAsAWS(t *testing.T) {
+	const sig = "Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	replace := func(old, new string) func(t *testing.T) *http.Request {
+		return describeSigned(func(r *http.Request) {
+			a := r.Header.Get("Authorization")
+			if !strings.Contains(a, old) {
+				t.Fatalf("%q not in %q", old, a)
+			}
+			r.Header.Set("Authorization", strings.Replace(a, old, new, 1))
+		})
+	}
+	signature := func(r *http.Request) string {
+		_, s, _ := strings.Cut(r.Header.Get("Authorization"), "Signature=")
+		return s
+	}
+	hostMsg := "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+	mismatch := "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	cases := []authCase{
+		{"host not signed", replace(";host;", ";"), sigv4.CodeInvalidSignature, hostMsg},
+		{"no signed headers", setAuth("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250601/us-east-1/logs/aws4_request, SignedHeaders=, " + sig), sigv4.CodeInvalidSignature, hostMsg},
+		{"scope date", replace("/20250601/", "/20250602/"), sigv4.CodeInvalidSignature,
+			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20250602' != '20250601', from '20250601T120000Z'."},
+		{"terminator", replace("/aws4_request", "/aws5_request"), sigv4.CodeInvalidSignature,
+			"Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'."},
+		{"every scope element", setAuth("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/b/C/d/e, SignedHeaders=host, " + sig), sigv4.CodeInvalidSignature,
+			"Credential should be scoped to a valid region, not 'C'. Credential should be scoped to correct service: 'logs'. " +
+				"Credential should be scoped with a valid terminator: 'aws4_request', not 'e'. " +
+				"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: 'b' != '20250601', from '20250601T120000Z'."},
+		{"signature in upper case", describeSigned(func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), signature(r), strings.ToUpper(signature(r)), 1))
+		}), sigv4.CodeInvalidSignature, mismatch},
+		{"signature truncated", describeSigned(func(r *http.Request) {
+			r.Header.Set("Authorization", strings.TrimSuffix(r.Header.Get("Authorization"), signature(r)[60:]))
+		}), sigv4.CodeInvalidSignature, mismatch},
+		{"empty access key ID", replace("Credential=AKIDEXAMPLE/", "Credential=/"), sigv4.CodeUnrecognizedClient,
+			"The security token included in the request is invalid."},
+	}
+	checkAuthCases(t, verifyingServer(t), cases)
+	// Without configured credentials the form is checked all the same (the signature
+	// cannot be, and "host not signed" is refused before it).
+	checkAuthCases(t, newTestServer(t, Config{}), []authCase{cases[0], cases[2], cases[4], cases[5], cases[7]})
 }

@@ -173,6 +173,9 @@ func (f *authFields) complete(v string, haveDate bool) error {
 // and sorted, as SigV4 requires and every SDK sends: a name listed many times would make the
 // verifier copy its header as often.
 func splitSignedHeaders(v string) ([]string, error) {
+	if v == "" {
+		return nil, nil // and then host is not signed
+	}
 	signed := strings.Split(v, ";")
 	for i, h := range signed {
 		if h == "" || h != strings.ToLower(h) || i > 0 && h <= signed[i-1] {
@@ -299,7 +302,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 		return nil, err
 	}
 	if !slices.Contains(signed, "host") {
-		return nil, &VerifyError{Code: CodeIncompleteSignature, Message: "'Host' must be a signed header."}
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}
 	}
 	if err := checkAlgorithm(f.algorithm); err != nil {
 		return nil, err
@@ -309,28 +312,24 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 		return nil, err
 	}
 	a := &Authorization{AccessKeyID: c[0], Date: c[1], Region: c[2], Service: c[3], SignedHeaders: signed, Signature: f.signature}
-	if c[0] == "" || len(c[1]) != 8 || c[2] == "" || c[3] == "" || c[4] != "aws4_request" {
-		return nil, incomplete(fmt.Sprintf("Credential should be scoped to a valid region, service and date: %q.", clip(f.credential)))
-	}
-	if a.Date != amz[:8] {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid date: %s does not match the X-Amz-Date %s.", a.Date, amz)}
-	}
-	if v.Service != "" && a.Service != v.Service {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service)}
-	}
-	if v.Region != "" && a.Region != v.Region || !isRegionName(a.Region) {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", quoteScope(a.Region))}
-	}
-	if len(a.Signature) != 64 || !isLowerHex(a.Signature) {
-		return nil, incomplete("Signature must be 64 lowercase hexadecimal digits.")
+	if err := v.checkScope(c, amz); err != nil {
+		return nil, err
 	}
 	id := &Identity{AccessKeyID: a.AccessKeyID, Date: a.Date, Region: a.Region, Service: a.Service, Time: t}
+	secret, known := "", a.AccessKeyID != ""
+	if known && v.Credentials != nil {
+		secret, known = v.Credentials(a.AccessKeyID)
+	}
+	if !known {
+		return id, &VerifyError{Code: CodeUnrecognizedClient, Message: "The security token included in the request is invalid."}
+	}
+	if len(a.Signature) != 64 || !isLowerHex(a.Signature) {
+		// AWS compares the signature as given: one that is not 64 lowercase hexadecimal
+		// digits does not match.
+		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
+	}
 	if v.Credentials == nil {
 		return id, nil
-	}
-	secret, ok := v.Credentials(a.AccessKeyID)
-	if !ok {
-		return id, &VerifyError{Code: CodeUnrecognizedClient, Message: "The security token included in the request is invalid."}
 	}
 	s := v.Signer
 	if s == nil {
@@ -346,9 +345,38 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 		return hmac.Equal(want[:], []byte(a.Signature))
 	}
 	if !matches(s.NormalizeURIPath) && (s.NormalizeURIPath || normalizePath(path) == path || !matches(true)) {
-		return id, &VerifyError{Code: CodeInvalidSignature, Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
+		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
 	}
 	return id, nil
+}
+
+const msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+
+// checkScope checks the credential scope c (key ID, date, region, service, terminator) of a
+// request signed at amz, and reports every fault in one InvalidSignatureException, in AWS's
+// order and words.
+func (v *Verifier) checkScope(c [5]string, amz string) error {
+	var msg []string
+	if v.Region != "" && c[2] != v.Region || !isRegionName(c[2]) {
+		msg = append(msg, fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", quoteScope(c[2])))
+	}
+	switch {
+	case v.Service != "" && c[3] != v.Service:
+		msg = append(msg, fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service))
+	case c[3] == "": // no service required; ours, AWS always has one
+		msg = append(msg, "Credential should be scoped to a valid service, not ''.")
+	}
+	if c[4] != "aws4_request" {
+		msg = append(msg, fmt.Sprintf("Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", quoteScope(c[4])))
+	}
+	if c[1] != amz[:8] {
+		msg = append(msg, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
+			quoteScope(c[1]), amz[:8], amz))
+	}
+	if msg == nil {
+		return nil
+	}
+	return &VerifyError{Code: CodeInvalidSignature, Message: strings.Join(msg, " ")}
 }
 
 // parseRequestTime parses the signing time: X-Amz-Date's basic ISO 8601 form, or, from a
