@@ -171,3 +171,49 @@ func TestInvalidSignatureAsAWS(t *testing.T) {
 	// cannot be, and "host not signed" is refused before it).
 	checkAuthCases(t, newTestServer(t, Config{}), []authCase{cases[0], cases[2], cases[4], cases[5], cases[7]})
 }
+
+// TestContentSHA256MustMatchBody: a request carrying X-Amz-Content-Sha256 (botocore and
+// aws-c-auth sign its value as the payload hash) is served only when the header is the
+// body's hash. The server accepted a header naming another body, signed or not, when the
+// signature was over the body received.
+func TestContentSHA256MustMatchBody(t *testing.T) {
+	body := []byte(`{"logGroupNamePrefix":"a"}`)
+	other := sigv4.HashHex([]byte(`{"logGroupNamePrefix":"b"}`))
+	build := func(header string, signHeader bool) func(t *testing.T) *http.Request {
+		return func(t *testing.T) *http.Request {
+			r, _ := http.NewRequest(http.MethodPost, "http://logs.local/", strings.NewReader(string(body)))
+			r.Header.Set("Content-Type", contentTypeJSON)
+			r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+			if signHeader {
+				r.Header.Set("X-Amz-Content-Sha256", header)
+			}
+			if err := testSigner.SignHTTP(r, testCreds, sigv4.HashHex(body), "logs", "us-east-1", testNow); err != nil {
+				t.Fatal(err)
+			}
+			if !signHeader {
+				r.Header.Set("X-Amz-Content-Sha256", header)
+			}
+			return r
+		}
+	}
+	s := verifyingServer(t)
+	for _, tc := range []struct {
+		name   string
+		header string
+		signed bool
+	}{
+		{"signed, the body's hash", sigv4.HashHex(body), true},
+		{"signed, in upper case", strings.ToUpper(sigv4.HashHex(body)), true},
+		{"unsigned, the body's hash", sigv4.HashHex(body), false},
+	} {
+		if r := do(t, s, build(tc.header, tc.signed)(t)); r.status != http.StatusOK {
+			t.Errorf("%s: %d %s", tc.name, r.status, r.raw)
+		}
+	}
+	const msg = "The provided 'x-amz-content-sha256' header does not match what was computed."
+	checkAuthCases(t, s, []authCase{
+		{"signed, another body's hash", build(other, true), sigv4.CodeInvalidSignature, msg},
+		{"unsigned, another body's hash", build(other, false), sigv4.CodeInvalidSignature, msg},
+		{"UNSIGNED-PAYLOAD", build("UNSIGNED-PAYLOAD", true), sigv4.CodeInvalidSignature, msg},
+	})
+}

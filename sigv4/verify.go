@@ -331,6 +331,19 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	if v.Credentials == nil {
 		return id, nil
 	}
+	payload := sha256.Sum256(body)
+	if h, ok := r.Header["X-Amz-Content-Sha256"]; ok {
+		// Signers that send this header (botocore, aws-c-auth) sign its value as the
+		// payload hash: it must be the body's. A signature over the body's hash with
+		// another value in the header would otherwise pass.
+		var want [64]byte
+		encodeHex32(&want, &payload)
+		for _, v := range h {
+			if !strings.EqualFold(strings.TrimSpace(v), string(want[:])) {
+				return id, &VerifyError{Code: CodeInvalidSignature, Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}
+			}
+		}
+	}
 	s := v.Signer
 	if s == nil {
 		s = &defaultVerifySigner
@@ -340,7 +353,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	creds := Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}
 	path := uriPath(r.URL)
 	matches := func(normalize bool) bool {
-		creq := s.canonicalRequestFor(r, path, normalize, a.SignedHeaders, body)
+		creq := s.canonicalRequestFor(r, path, normalize, a.SignedHeaders, &payload)
 		want := s.signature(st, creq, creds, []byte(amz), []byte(a.Date), a.Region, a.Service)
 		return hmac.Equal(want[:], []byte(a.Signature))
 	}
@@ -415,8 +428,9 @@ func quoteScope(s string) string {
 var defaultVerifySigner Signer
 
 // canonicalRequestFor rebuilds the canonical request of a received request from its path
-// (normalized or not) and the headers its Authorization header lists.
-func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize bool, signed []string, body []byte) []byte {
+// (normalized or not), the headers its Authorization header lists and the SHA-256 of its
+// body.
+func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize bool, signed []string, payload *[32]byte) []byte {
 	var b []byte
 	b = append(b, r.Method...)
 	b = append(b, '\n')
@@ -449,6 +463,5 @@ func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize boo
 	b = append(b, '\n')
 	b = append(b, strings.Join(signed, ";")...)
 	b = append(b, '\n')
-	sum := sha256.Sum256(body)
-	return appendHex32(b, &sum)
+	return appendHex32(b, payload)
 }
