@@ -1,9 +1,17 @@
 package localserver
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cwlogs/cwlogs/sigv4"
 )
@@ -215,5 +223,92 @@ func TestContentSHA256MustMatchBody(t *testing.T) {
 		{"signed, another body's hash", build(other, true), sigv4.CodeInvalidSignature, msg},
 		{"unsigned, another body's hash", build(other, false), sigv4.CodeInvalidSignature, msg},
 		{"UNSIGNED-PAYLOAD", build("UNSIGNED-PAYLOAD", true), sigv4.CodeInvalidSignature, msg},
+	})
+}
+
+// presigned builds a DescribeLogGroups request whose signature is in the query string,
+// computed here from the SigV4 specification: content-type, host and x-amz-target
+// signed, the body's hash as the payload hash.
+func presigned(t *testing.T, body []byte, creds sigv4.Credentials, at time.Time) *http.Request {
+	t.Helper()
+	date := at.UTC().Format("20060102")
+	scope := date + "/us-east-1/logs/aws4_request"
+	q := url.Values{
+		"X-Amz-Algorithm":     {"AWS4-HMAC-SHA256"},
+		"X-Amz-Credential":    {creds.AccessKeyID + "/" + scope},
+		"X-Amz-Date":          {at.UTC().Format(sigv4.TimeFormat)},
+		"X-Amz-Expires":       {"60"},
+		"X-Amz-SignedHeaders": {"content-type;host;x-amz-target"},
+	}
+	if creds.SessionToken != "" {
+		q.Set("X-Amz-Security-Token", creds.SessionToken)
+	}
+	query := strings.ReplaceAll(q.Encode(), "+", "%20") // sorted by key, as the canonical query
+	creq := "POST\n/\n" + query + "\ncontent-type:" + contentTypeJSON + "\nhost:logs.local\nx-amz-target:" + targetPrefix +
+		"DescribeLogGroups\n\ncontent-type;host;x-amz-target\n" + sigv4.HashHex(body)
+	sts := "AWS4-HMAC-SHA256\n" + at.UTC().Format(sigv4.TimeFormat) + "\n" + scope + "\n" + sigv4.HashHex([]byte(creq))
+	key := sigv4.DeriveKey(creds.SecretAccessKey, date, "us-east-1", "logs")
+	mac := hmac.New(sha256.New, key[:])
+	mac.Write([]byte(sts))
+	r, err := http.NewRequest(http.MethodPost, "http://logs.local/?"+query+"&X-Amz-Signature="+hex.EncodeToString(mac.Sum(nil)), bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", contentTypeJSON)
+	r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+	return r
+}
+
+// TestPresignedRequests: a request signed in its query string (as AWS's JSON services
+// accept, and aws-sdk-go-v2's PresignHTTP or botocore's SigV4QueryAuth produce) is
+// verified like one signed in its Authorization header. The server answered every such
+// request MissingAuthenticationTokenException, even a valid one. Malformed ones are
+// answered as DynamoDB answers them (recorded by dynalite's tests).
+func TestPresignedRequests(t *testing.T) {
+	body := []byte("{}")
+	s := newTestServer(t, Config{Credentials: map[string]string{testCreds.AccessKeyID: testCreds.SecretAccessKey, "ASIATEMP": "temp-secret"}})
+	for name, r := range map[string]*http.Request{
+		"long-term key":          presigned(t, body, testCreds, testNow),
+		"temporary key":          presigned(t, body, sigv4.Credentials{AccessKeyID: "ASIATEMP", SecretAccessKey: "temp-secret", SessionToken: "tok/en+=="}, testNow),
+		"X-Amz-Expires not read": presigned(t, body, testCreds, testNow.Add(-4*time.Minute)),
+	} {
+		if res := do(t, s, r); res.status != http.StatusOK {
+			t.Errorf("%s: %d %s", name, res.status, res.raw)
+		}
+	}
+	query := func(q string, authz string) func(t *testing.T) *http.Request {
+		return func(t *testing.T) *http.Request {
+			r := httptest.NewRequest(http.MethodPost, "http://logs.local/?"+q, strings.NewReader("{}"))
+			r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+			if authz != "" {
+				r.Header.Set("Authorization", authz)
+			}
+			return r
+		}
+	}
+	mutate := func(f func(r *http.Request)) func(t *testing.T) *http.Request {
+		return func(t *testing.T) *http.Request { r := presigned(t, body, testCreds, testNow); f(r); return r }
+	}
+	must := func(p string) string { return "AWS query-string parameters must include '" + p + "'. " }
+	mismatch := "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	checkAuthCases(t, s, []authCase{
+		{"both kinds", query("X-Amz-Algorithm", "X"), sigv4.CodeInvalidSignature,
+			"Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."},
+		{"empty X-Amz-Algorithm", query("X-Amz-Algorithm", ""), sigv4.CodeIncompleteSignature,
+			must("X-Amz-Algorithm") + must("X-Amz-Credential") + must("X-Amz-Signature") + must("X-Amz-SignedHeaders") + must("X-Amz-Date") + "Re-examine the query-string parameters."},
+		{"no X-Amz-SignedHeaders", query("X-Amz-Algorithm=a&X-Amz-Credential=b&X-Amz-Signature=c&X-Amz-Date=d", ""), sigv4.CodeIncompleteSignature,
+			must("X-Amz-SignedHeaders") + "Re-examine the query-string parameters."},
+		{"no X-Amz-Algorithm", query("X-Amz-Credential=a&X-Amz-Signature=b&X-Amz-SignedHeaders=c&X-Amz-Date=d", ""), codeMissingAuthentication,
+			"Request is missing Authentication Token"},
+		{"misspelt X-Amz-Algorithm", query("X-Amz-Algorith", "X"), codeMissingAuthentication, "Request is missing Authentication Token"},
+		{"tampered body", mutate(func(r *http.Request) { r.Body = io.NopCloser(strings.NewReader(`{"limit":1}`)) }), sigv4.CodeInvalidSignature, mismatch},
+		{"tampered target", mutate(func(r *http.Request) { r.Header.Set("X-Amz-Target", targetPrefix+"DeleteLogGroup") }), sigv4.CodeInvalidSignature, mismatch},
+		{"parameter added", mutate(func(r *http.Request) { r.URL.RawQuery += "&x=1" }), sigv4.CodeInvalidSignature, mismatch},
+		{"expired", func(t *testing.T) *http.Request { return presigned(t, body, testCreds, testNow.Add(-6*time.Minute)) }, sigv4.CodeInvalidSignature,
+			"Signature expired: 20250601T115400Z is now earlier than 20250601T115500Z (20250601T120000Z - 5 min.)"},
+		{"unknown key", func(t *testing.T) *http.Request {
+			return presigned(t, body, sigv4.Credentials{AccessKeyID: "AKIDOTHER", SecretAccessKey: "x"}, testNow)
+		},
+			sigv4.CodeUnrecognizedClient, "The security token included in the request is invalid."},
 	})
 }

@@ -11,9 +11,10 @@
 // no acknowledged event, and on start each segment is truncated to its committed end, so a
 // half-written batch is never visible. Set Config.FullSync to also survive power loss.
 //
-// Authentication: every request must carry a SigV4 Authorization header. Without configured
-// credentials any well-formed header is accepted; with credentials the signature is verified
-// against the received Host header and body (see Config.Credentials).
+// Authentication: every request must carry a SigV4 signature, in its Authorization header or
+// (presigned) its query string. Without configured credentials any well-formed signature is
+// accepted; with credentials the signature is verified against the received Host header and
+// body (see Config.Credentials).
 package localserver
 
 import (

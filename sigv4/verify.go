@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -254,27 +255,19 @@ type Verifier struct {
 // checks are made in AWS's order (the first failing one answers): a SigV4 Authorization
 // header; its components and a date; the date's format and skew; host among the signed
 // headers; the algorithm; the credential's form and scope; the access key; the signature.
+//
+// A presigned request, whose signature is in the query string (X-Amz-Algorithm,
+// X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and, with temporary
+// credentials, X-Amz-Security-Token), is verified likewise. As AWS's services other than S3
+// do, it is judged by the same skew window around X-Amz-Date; X-Amz-Expires is not read.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
-	authz := r.Header.Get("Authorization")
-	if !isSigV4(authz) {
-		return nil, &VerifyError{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
-	}
-	f, err := parseAuthFields(authz)
+	f, err := requestSignature(r)
 	if err != nil {
 		return nil, err
 	}
-	date, httpDate := r.Header.Get("X-Amz-Date"), false
-	if date == "" {
-		// SigV4 lets the Date header carry the time instead; the string to sign then holds
-		// that time in the X-Amz-Date form.
-		date, httpDate = r.Header.Get("Date"), true
-	}
-	if err := f.complete(authz, date != ""); err != nil {
-		return nil, err
-	}
-	t, ok := parseRequestTime(date, httpDate)
+	t, ok := parseRequestTime(f.date, f.httpDate)
 	if !ok {
-		return nil, incomplete(fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", clip(date)))
+		return nil, incomplete(fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", clip(f.date)))
 	}
 	amz := t.Format(TimeFormat)
 
@@ -353,7 +346,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	creds := Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}
 	path := uriPath(r.URL)
 	matches := func(normalize bool) bool {
-		creq := s.canonicalRequestFor(r, path, normalize, a.SignedHeaders, &payload)
+		creq := s.canonicalRequestFor(r, path, normalize, f.presigned, a.SignedHeaders, &payload)
 		want := s.signature(st, creq, creds, []byte(amz), []byte(a.Date), a.Region, a.Service)
 		return hmac.Equal(want[:], []byte(a.Signature))
 	}
@@ -390,6 +383,63 @@ func (v *Verifier) checkScope(c [5]string, amz string) error {
 		return nil
 	}
 	return &VerifyError{Code: CodeInvalidSignature, Message: strings.Join(msg, " ")}
+}
+
+// sigInput is what a request says of its signature, from its Authorization header or, for
+// a presigned request, its query string.
+type sigInput struct {
+	authFields
+	date      string // the signing time as sent
+	httpDate  bool   // date is from the Date header
+	presigned bool
+}
+
+// requestSignature reads the signature parts of r, and refuses (in AWS's words) a request
+// that has none, or both kinds, or lacks a part.
+func requestSignature(r *http.Request) (sigInput, error) {
+	authz := r.Header.Get("Authorization")
+	var q url.Values
+	if r.URL.RawQuery != "" {
+		q, _ = url.ParseQuery(r.URL.RawQuery)
+	}
+	if _, ok := q["X-Amz-Algorithm"]; ok {
+		if authz != "" {
+			return sigInput{}, &VerifyError{Code: CodeInvalidSignature, Message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
+		}
+		in := sigInput{presigned: true, date: q.Get("X-Amz-Date")}
+		in.algorithm = q.Get("X-Amz-Algorithm")
+		in.credential, in.haveCredential = q.Get("X-Amz-Credential"), true
+		in.signature, in.haveSignature = q.Get("X-Amz-Signature"), true
+		in.signedHeaders, in.haveSignedHeaders = q.Get("X-Amz-SignedHeaders"), true
+		var msg []string
+		for _, p := range [...][2]string{{"X-Amz-Algorithm", in.algorithm}, {"X-Amz-Credential", in.credential},
+			{"X-Amz-Signature", in.signature}, {"X-Amz-SignedHeaders", in.signedHeaders}, {"X-Amz-Date", in.date}} {
+			if p[1] == "" {
+				msg = append(msg, "AWS query-string parameters must include '"+p[0]+"'.")
+			}
+		}
+		if msg != nil {
+			return sigInput{}, incomplete(strings.Join(msg, " ") + " Re-examine the query-string parameters.")
+		}
+		return in, nil
+	}
+	if !isSigV4(authz) {
+		return sigInput{}, &VerifyError{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
+	}
+	f, err := parseAuthFields(authz)
+	if err != nil {
+		return sigInput{}, err
+	}
+	in := sigInput{authFields: f, date: r.Header.Get("X-Amz-Date")}
+	if in.date == "" {
+		// SigV4 lets the Date header carry the time instead; the string to sign then holds
+		// that time in the X-Amz-Date form.
+		in.date, in.httpDate = r.Header.Get("Date"), true
+	}
+	if err := f.complete(authz, in.date != ""); err != nil {
+		return sigInput{}, err
+	}
+	return in, nil
 }
 
 // parseRequestTime parses the signing time: X-Amz-Date's basic ISO 8601 form, or, from a
@@ -430,13 +480,17 @@ var defaultVerifySigner Signer
 // canonicalRequestFor rebuilds the canonical request of a received request from its path
 // (normalized or not), the headers its Authorization header lists and the SHA-256 of its
 // body.
-func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize bool, signed []string, payload *[32]byte) []byte {
+func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize, presigned bool, signed []string, payload *[32]byte) []byte {
 	var b []byte
 	b = append(b, r.Method...)
 	b = append(b, '\n')
 	b = s.appendCanonicalPath(b, path, normalize)
 	b = append(b, '\n')
-	b = appendCanonicalQuery(b, r.URL.RawQuery)
+	skip := ""
+	if presigned {
+		skip = "X-Amz-Signature" // the one parameter a presigned request does not sign
+	}
+	b = appendCanonicalQuery(b, r.URL.RawQuery, skip)
 	b = append(b, '\n')
 	for _, name := range signed {
 		b = append(b, name...)
