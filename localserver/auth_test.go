@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -311,4 +313,66 @@ func TestPresignedRequests(t *testing.T) {
 		},
 			sigv4.CodeUnrecognizedClient, "The security token included in the request is invalid."},
 	})
+}
+
+// TestTemporaryCredentials: clients with temporary credentials (an ASIA… key and a session
+// token, as from STS, SSO or an instance role) are served when their key is configured,
+// whether they sign X-Amz-Security-Token (every SDK) or add it after signing (the
+// post-sts-header-after test vector; some AWS services accept that), and the token is in
+// neither answers nor the server's log, at any level, for served or refused requests.
+func TestTemporaryCredentials(t *testing.T) {
+	const token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN/+=="
+	temp := sigv4.Credentials{AccessKeyID: "ASIATEMPEXAMPLE", SecretAccessKey: "temp-secret", SessionToken: token}
+	var logs bytes.Buffer
+	s := newTestServer(t, Config{
+		Credentials: map[string]string{temp.AccessKeyID: temp.SecretAccessKey},
+		Logger:      slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	sign := func(c sigv4.Credentials, body string, tokenAfter bool) *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, "http://logs.local/", strings.NewReader(body))
+		r.Header.Set("Content-Type", contentTypeJSON)
+		r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
+		sc := c
+		if tokenAfter {
+			sc.SessionToken = ""
+		}
+		if err := testSigner.SignHTTP(r, sc, sigv4.HashHex([]byte(body)), "logs", "us-east-1", testNow); err != nil {
+			t.Fatal(err)
+		}
+		if tokenAfter {
+			r.Header.Set("X-Amz-Security-Token", c.SessionToken)
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		name   string
+		r      *http.Request
+		status int
+	}{
+		{"token signed", sign(temp, "{}", false), 200},
+		{"token added after signing", sign(temp, "{}", true), 200},
+		{"presigned with a token", presigned(t, []byte("{}"), temp, testNow), 200},
+		{"wrong secret", sign(sigv4.Credentials{AccessKeyID: temp.AccessKeyID, SecretAccessKey: "x", SessionToken: token}, "{}", false), 400},
+		{"unknown key", sign(sigv4.Credentials{AccessKeyID: "ASIAOTHER", SecretAccessKey: "x", SessionToken: token}, "{}", false), 400},
+		{"malformed header", func() *http.Request {
+			r := sign(temp, "{}", false)
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "Credential=", "Credential= ", 1))
+			return r
+		}(), 400},
+		{"bad body", sign(temp, "{", false), 400},
+	} {
+		r := do(t, s, tc.r)
+		if r.status != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, r.status, r.raw, tc.status)
+		}
+		if strings.Contains(string(r.raw), token) || strings.Contains(fmt.Sprint(r.header), token) {
+			t.Errorf("%s: the token is in the answer: %s", tc.name, r.raw)
+		}
+	}
+	if logs.Len() == 0 {
+		t.Fatal("nothing logged; the check below would prove nothing")
+	}
+	if strings.Contains(logs.String(), token) || strings.Contains(logs.String(), temp.SecretAccessKey) {
+		t.Errorf("a secret is in the log:\n%s", logs.String())
+	}
 }
