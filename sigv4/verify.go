@@ -34,7 +34,7 @@ type VerifyError struct {
 // Error implements error.
 func (e *VerifyError) Error() string { return "sigv4: " + e.Code + ": " + e.Message }
 
-// Identity is what a verified (or, without credentials, well-formed) Authorization header says.
+// Identity is what a verified (or, without credentials, well-formed) signature says.
 type Identity struct {
 	AccessKeyID string
 	Date        string // YYYYMMDD of the credential scope
@@ -225,11 +225,11 @@ func isLowerHex(s string) bool {
 	return true
 }
 
-// Verifier checks SigV4 Authorization headers on received requests. It is safe for
-// concurrent use once configured.
+// Verifier checks SigV4 signatures (Authorization headers, or presigned query strings) on
+// received requests. It is safe for concurrent use once configured.
 type Verifier struct {
 	// Credentials returns the secret key for an access key ID. When nil, the Verifier only
-	// checks that the Authorization header is well formed and the time is within MaxSkew
+	// checks that the signature is well formed and the time is within MaxSkew
 	// (the behaviour of moto and LocalStack).
 	Credentials func(accessKeyID string) (secret string, ok bool)
 	// Now returns the current time; nil means time.Now.
@@ -478,8 +478,7 @@ func quoteScope(s string) string {
 var defaultVerifySigner Signer
 
 // canonicalRequestFor rebuilds the canonical request of a received request from its path
-// (normalized or not), the headers its Authorization header lists and the SHA-256 of its
-// body.
+// (normalized or not), the headers its signature lists and the SHA-256 of its body.
 func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize, presigned bool, signed []string, payload *[32]byte) []byte {
 	var b []byte
 	b = append(b, r.Method...)
