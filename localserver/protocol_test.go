@@ -47,7 +47,7 @@ func TestProtocol(t *testing.T) {
 			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
 			r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
 			return r
-		}, 400, codeMissingAuthentication, `{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}`},
+		}, 400, codeMissingAuthentication, `{"__type":"MissingAuthenticationTokenException","message":"Request is missing Authentication Token"}`},
 		{"malformed auth", func() *http.Request {
 			r := signedRequest(t, "http://x/", "DescribeLogGroups", []byte(`{}`), testCreds, testNow)
 			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=bad")
@@ -158,7 +158,7 @@ func TestAuth(t *testing.T) {
 			r, _ := http.NewRequest(http.MethodPost, ts.URL+"/", bytes.NewReader(body))
 			r.Header.Set("X-Amz-Target", targetPrefix+"CreateLogGroup")
 			return r
-		}, codeMissingAuthentication, "Missing Authentication Token"},
+		}, codeMissingAuthentication, "Request is missing Authentication Token"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,13 +11,15 @@
 // no acknowledged event, and on start each segment is truncated to its committed end, so a
 // half-written batch is never visible. Set Config.FullSync to also survive power loss.
 //
-// Authentication: every request must carry a SigV4 Authorization header. Without configured
-// credentials any well-formed header is accepted; with credentials the signature is verified
-// against the received Host header and body (see Config.Credentials).
+// Authentication: every request must carry a SigV4 signature, in its Authorization header or
+// (presigned) its query string. Without configured credentials any well-formed signature is
+// accepted; with credentials the signature is verified against the received Host header and
+// body (see Config.Credentials).
 package localserver
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -267,6 +269,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Unknown operation %q.", target)))
 		return
 	}
+	if isGzip(r.Header.Get("Content-Encoding")) {
+		// The service takes gzip-compressed bodies: the CloudWatch agent and the
+		// OpenTelemetry Collector send PutLogEvents so. The signature is over the bytes
+		// sent, so decompression comes after verification.
+		zbufp := s.getBody()
+		defer s.bodyPool.Put(zbufp)
+		var aerr *apiError
+		body, aerr = s.gunzip(body, *zbufp)
+		if body != nil {
+			*zbufp = body[:0]
+		}
+		if aerr != nil {
+			s.writeError(w, op, aerr)
+			return
+		}
+	}
 	rc := &reqCtx{ctx: r.Context(), body: body, region: id.Region, now: s.cfg.Now()}
 	out, aerr := fn(s, rc)
 	if aerr != nil {
@@ -313,6 +331,41 @@ func (s *Server) getBody() *[]byte {
 	}
 	b := make([]byte, 0, 64<<10)
 	return &b
+}
+
+// isGzip reports whether a Content-Encoding value is gzip ("x-gzip" is its old name).
+func isGzip(enc string) bool {
+	enc = strings.TrimSpace(enc)
+	return strings.EqualFold(enc, "gzip") || strings.EqualFold(enc, "x-gzip")
+}
+
+var gzipReaders sync.Pool // *gzip.Reader
+
+// gunzip decompresses a gzip body into buf (grown as needed), up to MaxRequestBytes. The
+// result is nil only when nothing was read into buf.
+func (s *Server) gunzip(body, buf []byte) ([]byte, *apiError) {
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(body))
+	} else {
+		err = zr.Reset(bytes.NewReader(body))
+	}
+	if err != nil {
+		if zr != nil {
+			gzipReaders.Put(zr)
+		}
+		return nil, clientErr(codeSerialization, "The request body could not be decompressed (Content-Encoding: gzip): "+err.Error())
+	}
+	defer gzipReaders.Put(zr)
+	out, err := readBody(zr, buf, s.cfg.MaxRequestBytes)
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return out, tooLarge(-1, s.cfg.MaxRequestBytes)
+	case err != nil:
+		return out, clientErr(codeSerialization, "The request body could not be decompressed (Content-Encoding: gzip): "+err.Error())
+	}
+	return out, nil
 }
 
 // readBody reads r into buf (grown as needed) up to limit bytes.

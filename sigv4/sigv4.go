@@ -219,7 +219,7 @@ func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash
 	buf = append(buf, '\n')
 	buf = s.appendCanonicalURI(buf, r.URL)
 	buf = append(buf, '\n')
-	buf = appendCanonicalQuery(buf, r.URL.RawQuery)
+	buf = appendCanonicalQuery(buf, r.URL.RawQuery, "")
 	buf = append(buf, '\n')
 
 	var arr [8]header // on the stack while it fits (a PutLogEvents request has 5 or 6)
@@ -511,8 +511,9 @@ func normalizePath(p string) string {
 }
 
 // appendCanonicalQuery appends the canonical query string of rawQuery: every key and value
-// URI-encoded (space as %20), sorted by encoded key, then encoded value.
-func appendCanonicalQuery(b []byte, rawQuery string) []byte {
+// URI-encoded (space as %20), sorted by encoded key, then encoded value. The parameter named
+// skip, if any, is left out.
+func appendCanonicalQuery(b []byte, rawQuery, skip string) []byte {
 	if rawQuery == "" {
 		return b
 	}
@@ -520,6 +521,9 @@ func appendCanonicalQuery(b []byte, rawQuery string) []byte {
 	type kv struct{ k, v string }
 	params := make([]kv, 0, len(q))
 	for k, vs := range q {
+		if skip != "" && k == skip {
+			continue
+		}
 		ek := encodeQueryComponent(k)
 		for _, v := range vs {
 			params = append(params, kv{ek, encodeQueryComponent(v)})

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,11 @@ const (
 	CodeInvalidSignature           = "InvalidSignatureException"
 )
 
+// msgMissingToken is AWS's message for a request without a SigV4 signature, as its
+// JSON services answer it (HTTP 400, MissingAuthenticationTokenException). "Missing
+// Authentication Token" is API Gateway's wording, not theirs.
+const msgMissingToken = "Request is missing Authentication Token"
+
 // VerifyError explains why a request's signature was refused. Code is the AWS error code to
 // answer with (HTTP 400); Message never contains a secret.
 type VerifyError struct {
@@ -28,7 +34,7 @@ type VerifyError struct {
 // Error implements error.
 func (e *VerifyError) Error() string { return "sigv4: " + e.Code + ": " + e.Message }
 
-// Identity is what a verified (or, without credentials, well-formed) Authorization header says.
+// Identity is what a verified (or, without credentials, well-formed) signature says.
 type Identity struct {
 	AccessKeyID string
 	Date        string // YYYYMMDD of the credential scope
@@ -48,70 +54,165 @@ type Authorization struct {
 }
 
 // ParseAuthorization parses an "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…"
-// header value. Errors are *VerifyError with code IncompleteSignatureException.
+// header value and checks that it is well formed. Errors are *VerifyError with the code
+// and message AWS answers: MissingAuthenticationTokenException for a value that is not a
+// SigV4 one (it does not start with "AWS4-"), IncompleteSignatureException for a malformed
+// one.
 func ParseAuthorization(v string) (*Authorization, error) {
-	incomplete := func(msg string) error { return &VerifyError{Code: CodeIncompleteSignature, Message: msg} }
-	alg, rest, ok := strings.Cut(strings.TrimSpace(v), " ")
-	if !ok || alg != Algorithm {
-		return nil, incomplete("Authorization header requires the " + Algorithm + " algorithm.")
+	if !isSigV4(v) {
+		return nil, &VerifyError{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
 	}
-	a := &Authorization{}
-	var haveCred, haveSigned, haveSig bool
-	for part := range strings.SplitSeq(rest, ",") {
-		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+	f, err := parseAuthFields(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.complete(v, true); err != nil {
+		return nil, err
+	}
+	signed, err := splitSignedHeaders(f.signedHeaders)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAlgorithm(f.algorithm); err != nil {
+		return nil, err
+	}
+	c, err := splitCredential(f.credential)
+	if err != nil {
+		return nil, err
+	}
+	if c[0] == "" || len(c[1]) != 8 || c[2] == "" || c[3] == "" || c[4] != "aws4_request" {
+		return nil, incomplete(fmt.Sprintf("Credential should be scoped to a valid region, service and date: %q.", clip(f.credential)))
+	}
+	if len(f.signature) != 64 || !isLowerHex(f.signature) {
+		return nil, incomplete("Signature must be 64 lowercase hexadecimal digits.")
+	}
+	return &Authorization{AccessKeyID: c[0], Date: c[1], Region: c[2], Service: c[3], SignedHeaders: signed, Signature: f.signature}, nil
+}
+
+func incomplete(msg string) error { return &VerifyError{Code: CodeIncompleteSignature, Message: msg} }
+
+// isSigV4 reports whether an Authorization value claims a SigV4 family signature: AWS answers
+// any other (none, "Bearer …", "AWS4") as a request without authentication.
+func isSigV4(v string) bool {
+	return strings.HasPrefix(strings.TrimLeft(v, " \t"), "AWS4-")
+}
+
+// authFields are the parts of a SigV4 Authorization header, not yet checked.
+type authFields struct {
+	algorithm, credential, signedHeaders, signature  string
+	haveCredential, haveSignedHeaders, haveSignature bool
+}
+
+// parseAuthFields splits an Authorization value as AWS does: the algorithm, then
+// name=value components separated by commas and/or white space, the last of a name
+// winning. A component without '=' is IncompleteSignatureException.
+func parseAuthFields(v string) (authFields, error) {
+	v = strings.TrimSpace(v)
+	var f authFields
+	i := strings.IndexAny(v, " \t")
+	if i < 0 {
+		f.algorithm = v
+		return f, nil
+	}
+	f.algorithm = v[:i]
+	rest := v[i:]
+	for rest != "" {
+		j := strings.IndexFunc(rest, isComponentSep)
+		if j < 0 {
+			j = len(rest)
+		}
+		part := rest[:j]
+		if j < len(rest) {
+			rest = rest[j+1:]
+		} else {
+			rest = ""
+		}
+		if part == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, incomplete(fmt.Sprintf("Authorization header requires each component to be of the form name=value; got %q.", strings.TrimSpace(part)))
+			return f, incomplete(fmt.Sprintf("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", clip(part), clip(v)))
 		}
 		switch name {
 		case "Credential":
-			f := strings.Split(val, "/")
-			if len(f) != 5 || f[4] != "aws4_request" || f[0] == "" || len(f[1]) != 8 || f[2] == "" || f[3] == "" {
-				return nil, incomplete(fmt.Sprintf("Credential should be scoped to a valid region, service and date: %q.", redactCredential(val)))
-			}
-			a.AccessKeyID, a.Date, a.Region, a.Service = f[0], f[1], f[2], f[3]
-			haveCred = true
+			f.credential, f.haveCredential = val, true
 		case "SignedHeaders":
-			if val == "" {
-				return nil, incomplete("SignedHeaders must not be empty.")
-			}
-			a.SignedHeaders = strings.Split(val, ";")
-			// Sorted, lower case, each once, as SigV4 requires and every SDK sends. A
-			// name listed many times would make the verifier copy its header as often.
-			for i, h := range a.SignedHeaders {
-				if h == "" || h != strings.ToLower(h) || i > 0 && h <= a.SignedHeaders[i-1] {
-					return nil, incomplete("SignedHeaders must be distinct lower-case header names in sorted order.")
-				}
-			}
-			haveSigned = true
+			f.signedHeaders, f.haveSignedHeaders = val, true
 		case "Signature":
-			if len(val) != 64 || !isLowerHex(val) {
-				return nil, incomplete("Signature must be 64 lowercase hexadecimal digits.")
-			}
-			a.Signature = val
-			haveSig = true
+			f.signature, f.haveSignature = val, true
 		}
 	}
-	var missing []string
-	if !haveCred {
-		missing = append(missing, "Authorization header requires 'Credential' parameter.")
-	}
-	if !haveSigned {
-		missing = append(missing, "Authorization header requires 'SignedHeaders' parameter.")
-	}
-	if !haveSig {
-		missing = append(missing, "Authorization header requires 'Signature' parameter.")
-	}
-	if len(missing) > 0 {
-		return nil, incomplete(strings.Join(missing, " "))
-	}
-	return a, nil
+	return f, nil
 }
 
-func redactCredential(v string) string {
-	if i := strings.IndexByte(v, '/'); i >= 0 {
-		return "…" + v[i:]
+func isComponentSep(c rune) bool { return c == ',' || c == ' ' || c == '\t' }
+
+// complete reports the components (and, for a request, the date header) the value v lacks,
+// in AWS's order and words.
+func (f *authFields) complete(v string, haveDate bool) error {
+	var msg []string
+	if !f.haveCredential {
+		msg = append(msg, "Authorization header requires 'Credential' parameter.")
 	}
-	return "…"
+	if !f.haveSignature {
+		msg = append(msg, "Authorization header requires 'Signature' parameter.")
+	}
+	if !f.haveSignedHeaders {
+		msg = append(msg, "Authorization header requires 'SignedHeaders' parameter.")
+	}
+	if !haveDate {
+		msg = append(msg, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+	}
+	if msg == nil {
+		return nil
+	}
+	return incomplete(strings.Join(msg, " ") + " Authorization=" + clip(strings.TrimSpace(v)))
+}
+
+// splitSignedHeaders splits a SignedHeaders value. The names must be lower case, distinct
+// and sorted, as SigV4 requires and every SDK sends: a name listed many times would make the
+// verifier copy its header as often.
+func splitSignedHeaders(v string) ([]string, error) {
+	if v == "" {
+		return nil, nil // and then host is not signed
+	}
+	signed := strings.Split(v, ";")
+	for i, h := range signed {
+		if h == "" || h != strings.ToLower(h) || i > 0 && h <= signed[i-1] {
+			return nil, incomplete("SignedHeaders must be distinct lower-case header names in sorted order.")
+		}
+	}
+	return signed, nil
+}
+
+func checkAlgorithm(alg string) error {
+	if alg != Algorithm {
+		return incomplete(fmt.Sprintf("Unsupported AWS 'algorithm': '%s' (only %s for now).", clip(alg), Algorithm))
+	}
+	return nil
+}
+
+// splitCredential splits a Credential value into key ID, date, region, service and
+// terminator; AWS ignores trailing slashes.
+func splitCredential(v string) ([5]string, error) {
+	var c [5]string
+	f := strings.Split(strings.TrimRight(v, "/"), "/")
+	if len(f) != 5 {
+		return c, incomplete(fmt.Sprintf("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", clip(v)))
+	}
+	copy(c[:], f)
+	return c, nil
+}
+
+// clip shortens a value quoted in an error message, so that a huge header does not make a
+// huge answer (or log line).
+func clip(s string) string {
+	const max = 512
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
 }
 
 func isLowerHex(s string) bool {
@@ -124,11 +225,11 @@ func isLowerHex(s string) bool {
 	return true
 }
 
-// Verifier checks SigV4 Authorization headers on received requests. It is safe for
-// concurrent use once configured.
+// Verifier checks SigV4 signatures (Authorization headers, or presigned query strings) on
+// received requests. It is safe for concurrent use once configured.
 type Verifier struct {
 	// Credentials returns the secret key for an access key ID. When nil, the Verifier only
-	// checks that the Authorization header is well formed and the time is within MaxSkew
+	// checks that the signature is well formed and the time is within MaxSkew
 	// (the behaviour of moto and LocalStack).
 	Credentials func(accessKeyID string) (secret string, ok bool)
 	// Now returns the current time; nil means time.Now.
@@ -150,47 +251,25 @@ type Verifier struct {
 }
 
 // Verify checks r's signature against body (the exact bytes received). r.Host must be the
-// Host the client sent. Errors are *VerifyError.
+// Host the client sent. Errors are *VerifyError, with the code and message AWS answers; the
+// checks are made in AWS's order (the first failing one answers): a SigV4 Authorization
+// header; its components and a date; the date's format and skew; host among the signed
+// headers; the algorithm; the credential's form and scope; the access key; the signature.
+//
+// A presigned request, whose signature is in the query string (X-Amz-Algorithm,
+// X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and, with temporary
+// credentials, X-Amz-Security-Token), is verified likewise. As AWS's services other than S3
+// do, it is judged by the same skew window around X-Amz-Date; X-Amz-Expires is not read.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
-	authz := r.Header.Get("Authorization")
-	if authz == "" {
-		return nil, &VerifyError{Code: CodeMissingAuthenticationToken, Message: "Missing Authentication Token"}
-	}
-	a, err := ParseAuthorization(authz)
+	f, err := requestSignature(r)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(a.SignedHeaders, "host") {
-		return nil, &VerifyError{Code: CodeIncompleteSignature, Message: "'Host' must be a signed header."}
+	t, ok := parseRequestTime(f.date, f.httpDate)
+	if !ok {
+		return nil, incomplete(fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", clip(f.date)))
 	}
-	amz := r.Header.Get("X-Amz-Date")
-	if amz == "" {
-		// SigV4 lets the Date header carry the time instead; the string to sign then holds
-		// that time in the X-Amz-Date form.
-		d := r.Header.Get("Date")
-		if d == "" {
-			return nil, &VerifyError{Code: CodeIncompleteSignature, Message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."}
-		}
-		dt, err := http.ParseTime(d)
-		if err != nil {
-			return nil, &VerifyError{Code: CodeIncompleteSignature, Message: fmt.Sprintf("Date %q is not an HTTP date.", quoteScope(d))}
-		}
-		amz = dt.UTC().Format(TimeFormat)
-	}
-	t, err := time.Parse(TimeFormat, amz)
-	if err != nil {
-		return nil, &VerifyError{Code: CodeIncompleteSignature, Message: fmt.Sprintf("X-Amz-Date %q is not of the form YYYYMMDD'T'HHMMSS'Z'.", amz)}
-	}
-	if a.Date != amz[:8] {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid date: %s does not match the X-Amz-Date %s.", a.Date, amz)}
-	}
-	if v.Service != "" && a.Service != v.Service {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service)}
-	}
-	if v.Region != "" && a.Region != v.Region || !isRegionName(a.Region) {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", quoteScope(a.Region))}
-	}
-	id := &Identity{AccessKeyID: a.AccessKeyID, Date: a.Date, Region: a.Region, Service: a.Service, Time: t}
+	amz := t.Format(TimeFormat)
 
 	now := time.Now
 	if v.Now != nil {
@@ -204,18 +283,59 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	mins := int(skew / time.Minute)
 	switch {
 	case t.Before(n.Add(-skew)):
-		return id, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d min.)",
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d min.)",
 			amz, n.Add(-skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
 	case t.After(n.Add(skew)):
-		return id, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %d min.)",
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %d min.)",
 			amz, n.Add(skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
+	}
+
+	signed, err := splitSignedHeaders(f.signedHeaders)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(signed, "host") {
+		return nil, &VerifyError{Code: CodeInvalidSignature, Message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}
+	}
+	if err := checkAlgorithm(f.algorithm); err != nil {
+		return nil, err
+	}
+	c, err := splitCredential(f.credential)
+	if err != nil {
+		return nil, err
+	}
+	a := &Authorization{AccessKeyID: c[0], Date: c[1], Region: c[2], Service: c[3], SignedHeaders: signed, Signature: f.signature}
+	if err := v.checkScope(c, amz); err != nil {
+		return nil, err
+	}
+	id := &Identity{AccessKeyID: a.AccessKeyID, Date: a.Date, Region: a.Region, Service: a.Service, Time: t}
+	secret, known := "", a.AccessKeyID != ""
+	if known && v.Credentials != nil {
+		secret, known = v.Credentials(a.AccessKeyID)
+	}
+	if !known {
+		return id, &VerifyError{Code: CodeUnrecognizedClient, Message: "The security token included in the request is invalid."}
+	}
+	if len(a.Signature) != 64 || !isLowerHex(a.Signature) {
+		// AWS compares the signature as given: one that is not 64 lowercase hexadecimal
+		// digits does not match.
+		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
 	}
 	if v.Credentials == nil {
 		return id, nil
 	}
-	secret, ok := v.Credentials(a.AccessKeyID)
-	if !ok {
-		return id, &VerifyError{Code: CodeUnrecognizedClient, Message: "The security token included in the request is invalid."}
+	payload := sha256.Sum256(body)
+	if h, ok := r.Header["X-Amz-Content-Sha256"]; ok {
+		// Signers that send this header (botocore, aws-c-auth) sign its value as the
+		// payload hash: it must be the body's. A signature over the body's hash with
+		// another value in the header would otherwise pass.
+		var want [64]byte
+		encodeHex32(&want, &payload)
+		for _, v := range h {
+			if !strings.EqualFold(strings.TrimSpace(v), string(want[:])) {
+				return id, &VerifyError{Code: CodeInvalidSignature, Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}
+			}
+		}
 	}
 	s := v.Signer
 	if s == nil {
@@ -226,14 +346,114 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	creds := Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}
 	path := uriPath(r.URL)
 	matches := func(normalize bool) bool {
-		creq := s.canonicalRequestFor(r, path, normalize, a.SignedHeaders, body)
+		creq := s.canonicalRequestFor(r, path, normalize, f.presigned, a.SignedHeaders, &payload)
 		want := s.signature(st, creq, creds, []byte(amz), []byte(a.Date), a.Region, a.Service)
 		return hmac.Equal(want[:], []byte(a.Signature))
 	}
 	if !matches(s.NormalizeURIPath) && (s.NormalizeURIPath || normalizePath(path) == path || !matches(true)) {
-		return id, &VerifyError{Code: CodeInvalidSignature, Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
+		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
 	}
 	return id, nil
+}
+
+const msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+
+// checkScope checks the credential scope c (key ID, date, region, service, terminator) of a
+// request signed at amz, and reports every fault in one InvalidSignatureException, in AWS's
+// order and words.
+func (v *Verifier) checkScope(c [5]string, amz string) error {
+	var msg []string
+	if v.Region != "" && c[2] != v.Region || !isRegionName(c[2]) {
+		msg = append(msg, fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", quoteScope(c[2])))
+	}
+	switch {
+	case v.Service != "" && c[3] != v.Service:
+		msg = append(msg, fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service))
+	case c[3] == "": // no service required; ours, AWS always has one
+		msg = append(msg, "Credential should be scoped to a valid service, not ''.")
+	}
+	if c[4] != "aws4_request" {
+		msg = append(msg, fmt.Sprintf("Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", quoteScope(c[4])))
+	}
+	if c[1] != amz[:8] {
+		msg = append(msg, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
+			quoteScope(c[1]), amz[:8], amz))
+	}
+	if msg == nil {
+		return nil
+	}
+	return &VerifyError{Code: CodeInvalidSignature, Message: strings.Join(msg, " ")}
+}
+
+// sigInput is what a request says of its signature, from its Authorization header or, for
+// a presigned request, its query string.
+type sigInput struct {
+	authFields
+	date      string // the signing time as sent
+	httpDate  bool   // date is from the Date header
+	presigned bool
+}
+
+// requestSignature reads the signature parts of r, and refuses (in AWS's words) a request
+// that has none, or both kinds, or lacks a part.
+func requestSignature(r *http.Request) (sigInput, error) {
+	authz := r.Header.Get("Authorization")
+	var q url.Values
+	if r.URL.RawQuery != "" {
+		q, _ = url.ParseQuery(r.URL.RawQuery)
+	}
+	if _, ok := q["X-Amz-Algorithm"]; ok {
+		if authz != "" {
+			return sigInput{}, &VerifyError{Code: CodeInvalidSignature, Message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
+		}
+		in := sigInput{presigned: true, date: q.Get("X-Amz-Date")}
+		in.algorithm = q.Get("X-Amz-Algorithm")
+		in.credential, in.haveCredential = q.Get("X-Amz-Credential"), true
+		in.signature, in.haveSignature = q.Get("X-Amz-Signature"), true
+		in.signedHeaders, in.haveSignedHeaders = q.Get("X-Amz-SignedHeaders"), true
+		var msg []string
+		for _, p := range [...][2]string{{"X-Amz-Algorithm", in.algorithm}, {"X-Amz-Credential", in.credential},
+			{"X-Amz-Signature", in.signature}, {"X-Amz-SignedHeaders", in.signedHeaders}, {"X-Amz-Date", in.date}} {
+			if p[1] == "" {
+				msg = append(msg, "AWS query-string parameters must include '"+p[0]+"'.")
+			}
+		}
+		if msg != nil {
+			return sigInput{}, incomplete(strings.Join(msg, " ") + " Re-examine the query-string parameters.")
+		}
+		return in, nil
+	}
+	if !isSigV4(authz) {
+		return sigInput{}, &VerifyError{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
+	}
+	f, err := parseAuthFields(authz)
+	if err != nil {
+		return sigInput{}, err
+	}
+	in := sigInput{authFields: f, date: r.Header.Get("X-Amz-Date")}
+	if in.date == "" {
+		// SigV4 lets the Date header carry the time instead; the string to sign then holds
+		// that time in the X-Amz-Date form.
+		in.date, in.httpDate = r.Header.Get("Date"), true
+	}
+	if err := f.complete(authz, in.date != ""); err != nil {
+		return sigInput{}, err
+	}
+	return in, nil
+}
+
+// parseRequestTime parses the signing time: X-Amz-Date's basic ISO 8601 form, or, from a
+// Date header (httpDate), that form or an HTTP date.
+func parseRequestTime(v string, httpDate bool) (time.Time, bool) {
+	if t, err := time.Parse(TimeFormat, v); err == nil {
+		return t, true
+	}
+	if httpDate {
+		if t, err := http.ParseTime(v); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }
 
 // isRegionName reports whether s is made of lower-case letters, digits and '-'.
@@ -258,14 +478,18 @@ func quoteScope(s string) string {
 var defaultVerifySigner Signer
 
 // canonicalRequestFor rebuilds the canonical request of a received request from its path
-// (normalized or not) and the headers its Authorization header lists.
-func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize bool, signed []string, body []byte) []byte {
+// (normalized or not), the headers its signature lists and the SHA-256 of its body.
+func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize, presigned bool, signed []string, payload *[32]byte) []byte {
 	var b []byte
 	b = append(b, r.Method...)
 	b = append(b, '\n')
 	b = s.appendCanonicalPath(b, path, normalize)
 	b = append(b, '\n')
-	b = appendCanonicalQuery(b, r.URL.RawQuery)
+	skip := ""
+	if presigned {
+		skip = "X-Amz-Signature" // the one parameter a presigned request does not sign
+	}
+	b = appendCanonicalQuery(b, r.URL.RawQuery, skip)
 	b = append(b, '\n')
 	for _, name := range signed {
 		b = append(b, name...)
@@ -292,6 +516,5 @@ func (s *Signer) canonicalRequestFor(r *http.Request, path string, normalize boo
 	b = append(b, '\n')
 	b = append(b, strings.Join(signed, ";")...)
 	b = append(b, '\n')
-	sum := sha256.Sum256(body)
-	return appendHex32(b, &sum)
+	return appendHex32(b, payload)
 }

@@ -51,15 +51,24 @@ func TestVerify(t *testing.T) {
 		{name: "expired", at: testTime.Add(-5*time.Minute - time.Second), wantCode: CodeInvalidSignature, wantMsg: "Signature expired: 20150830T123059Z is now earlier than 20150830T123100Z (20150830T123600Z - 5 min.)"},
 		{name: "not yet current", at: testTime.Add(6 * time.Minute), wantCode: CodeInvalidSignature, wantMsg: "Signature not yet current: 20150830T124200Z is still later than 20150830T124100Z (20150830T123600Z + 5 min.)"},
 		{name: "expired even without credentials", lookup: nil, at: testTime.Add(-time.Hour), wantCode: CodeInvalidSignature, wantMsg: "Signature expired"},
-		{name: "missing header", mutate: func(r *http.Request) []byte { r.Header.Del("Authorization"); return nil }, wantCode: CodeMissingAuthenticationToken},
+		// AWS's JSON services answer a request without a SigV4 Authorization header, or
+		// with another scheme, "Request is missing Authentication Token"; the verifier
+		// said "Missing Authentication Token" (API Gateway's words) and refused other
+		// schemes as IncompleteSignatureException.
+		{name: "missing header", mutate: func(r *http.Request) []byte { r.Header.Del("Authorization"); return nil }, wantCode: CodeMissingAuthenticationToken, wantMsg: "Request is missing Authentication Token"},
+		{name: "other scheme", mutate: func(r *http.Request) []byte { r.Header.Set("Authorization", "Bearer abc.def"); return nil }, wantCode: CodeMissingAuthenticationToken, wantMsg: "Request is missing Authentication Token"},
+		{name: "AWS4 without dash", mutate: func(r *http.Request) []byte { r.Header.Set("Authorization", "AWS4"); return nil }, wantCode: CodeMissingAuthenticationToken, wantMsg: "Request is missing Authentication Token"},
 		{name: "malformed header", mutate: func(r *http.Request) []byte {
 			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
 			return nil
 		}, wantCode: CodeIncompleteSignature},
+		// AWS answers InvalidSignatureException here (recorded from DynamoDB by dynalite;
+		// the wording of current answers quoted in aws/aws-sdk-php#2469 and
+		// opensearch-project/opensearch-php#248); the verifier said IncompleteSignature.
 		{name: "host not signed", mutate: func(r *http.Request) []byte {
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), ";host;", ";", 1))
 			return nil
-		}, wantCode: CodeIncompleteSignature},
+		}, wantCode: CodeInvalidSignature, wantMsg: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."},
 		{name: "missing date", mutate: func(r *http.Request) []byte { r.Header.Del("X-Amz-Date"); return nil }, wantCode: CodeIncompleteSignature},
 		// One hex digit of the signature changed: the comparison covers all 64 (a
 		// review's mutation comparing 63 went unnoticed).
@@ -72,7 +81,7 @@ func TestVerify(t *testing.T) {
 		{name: "scope date other than X-Amz-Date's", mutate: func(r *http.Request) []byte {
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/20150830/", "/20150831/", 1))
 			return nil
-		}, wantCode: CodeInvalidSignature, wantMsg: "Credential should be scoped to a valid date"},
+		}, wantCode: CodeInvalidSignature, wantMsg: "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20150831' != '20150830', from '20150830T123600Z'."},
 		// A name listed many times made the verifier copy its header as often (a
 		// review reached 5.8 GB from one 436 KB request); SigV4 wants each once, sorted.
 		{name: "signed header repeated", mutate: func(r *http.Request) []byte {
@@ -151,7 +160,7 @@ func TestVerifyScope(t *testing.T) {
 		{"s3", "us-east-1", "logs", "", "Credential should be scoped to correct service: 'logs'."},
 		{"monitoring", "us-east-1", "logs", "", "correct service: 'logs'"},
 		{"logs", "us-west-2", "logs", "eu-west-1", "Credential should be scoped to a valid region, not 'us-west-2'."},
-		{"logs", "not a region:x", "", "", "a valid region, not 'not a region:x'"},
+		{"logs", "not_a_region:x", "", "", "a valid region, not 'not_a_region:x'"},
 		{"logs", "US-EAST-1", "", "", "a valid region"},
 	} {
 		r := newLogsRequest(t, body)
@@ -206,7 +215,11 @@ func FuzzParseAuthorization(f *testing.F) {
 		a, err := ParseAuthorization(s)
 		if err != nil {
 			var ve *VerifyError
-			if !errors.As(err, &ve) || ve.Code != CodeIncompleteSignature {
+			want := CodeIncompleteSignature
+			if !strings.HasPrefix(strings.TrimLeft(s, " \t"), "AWS4-") {
+				want = CodeMissingAuthenticationToken
+			}
+			if !errors.As(err, &ve) || ve.Code != want {
 				t.Fatalf("unexpected error type %T %v", err, err)
 			}
 			return
@@ -289,5 +302,30 @@ func TestVerifyDateHeader(t *testing.T) {
 	r.Header.Set("Date", "yesterday")
 	if _, err := v.Verify(r, body); !errors.As(err, &ve) || ve.Code != CodeIncompleteSignature {
 		t.Fatalf("Date not an HTTP date: %v", err)
+	}
+}
+
+// TestParseAuthorizationComponents: components are separated by commas and/or white
+// space, as AWS reads them (it reports "Credential= AKID/…" as a component "AKID/…"
+// without '='), and the last of a name wins. The parser split on commas only.
+func TestParseAuthorizationComponents(t *testing.T) {
+	const cred = "AKID/20150830/us-east-1/logs/aws4_request"
+	sig := strings.Repeat("ab", 32)
+	for _, v := range []string{
+		"AWS4-HMAC-SHA256 Credential=" + cred + ", SignedHeaders=host;x-amz-date, Signature=" + sig,
+		"AWS4-HMAC-SHA256 Credential=" + cred + ",SignedHeaders=host;x-amz-date,Signature=" + sig,
+		"AWS4-HMAC-SHA256 Credential=" + cred + " SignedHeaders=host;x-amz-date Signature=" + sig,
+		"AWS4-HMAC-SHA256\tCredential=" + cred + ",\tSignedHeaders=host;x-amz-date ,, Signature=" + sig,
+		"AWS4-HMAC-SHA256 Signature=" + strings.Repeat("0", 64) + ", Credential=" + cred + ", SignedHeaders=host;x-amz-date, Signature=" + sig,
+	} {
+		a, err := ParseAuthorization(v)
+		if err != nil || a.AccessKeyID != "AKID" || a.Region != "us-east-1" || strings.Join(a.SignedHeaders, ";") != "host;x-amz-date" || a.Signature != sig {
+			t.Errorf("ParseAuthorization(%q) = %+v, %v", v, a, err)
+		}
+	}
+	_, err := ParseAuthorization("AWS4-HMAC-SHA256 Credential= " + cred + ", SignedHeaders=host, Signature=" + sig)
+	var ve *VerifyError
+	if !errors.As(err, &ve) || ve.Code != CodeIncompleteSignature || !strings.HasPrefix(ve.Message, "'"+cred+"' not a valid key=value pair (missing equal-sign) in Authorization header: ") {
+		t.Errorf("space after Credential=: %v", err)
 	}
 }
