@@ -59,6 +59,16 @@ const (
 	msgTooManyDimensions          = "Invalid metric transformation: a metric filter can have at most 3 dimensions"
 	msgGroupOrStreamTooLong       = "Invalid LogGroup or LogStream, both must have length less than or equal to 512."
 	msgCrossAccountLambda         = "Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create cross account lambda triggers."
+
+	// AssociateKmsKey and DisassociateKmsKey. msgKmsKeyNotFound (formatted with the log
+	// group's name) is recorded from live AWS for a key id given instead of a key ARN
+	// (hashicorp/terraform-provider-aws#25258, aws-samples/hub-and-spoke-with-inspection-vpc-terraform#2:
+	// "The specified KMS Key Id could not be found. '/aws/network-firewall/alerts'"). The
+	// exactly-one-of and identifier wordings are ours: AWS's are not on record.
+	msgKmsKeyNotFound     = "The specified KMS Key Id could not be found. '%s'"
+	msgKmsTargetExclusive = "logGroupName and resourceIdentifier are mutually exclusive parameters."
+	msgKmsTargetMissing   = "Either logGroupName or resourceIdentifier must be specified."
+	msgKmsBadIdentifier   = "The specified resourceIdentifier %s is neither a log group ARN nor the query-result ARN of this account."
 )
 
 // apiError is an AWS-shaped error answer: HTTP status, __type and message.

@@ -192,6 +192,8 @@ func init() {
 		"PutSubscriptionFilter":         (*Server).putSubscriptionFilter,
 		"DescribeSubscriptionFilters":   (*Server).describeSubscriptionFilters,
 		"DeleteSubscriptionFilter":      (*Server).deleteSubscriptionFilter,
+		"AssociateKmsKey":               (*Server).associateKmsKey,
+		"DisassociateKmsKey":            (*Server).disassociateKmsKey,
 	}
 }
 

@@ -56,6 +56,9 @@ var (
 // CloudWatch namespaces allow ':' (the CloudWatch user guide's Namespaces concept).
 var shMetricNamespace = shape(0, 255, "")
 
+// ResourceIdentifier of AssociateKmsKey and DisassociateKmsKey.
+var shResourceIdentifier = shape(1, 2048, `[\w+=/:,.@\-\*]*`)
+
 var distributions = []string{"Random", "ByLogStream"}
 
 // standardUnits is the StandardUnit enum of a metric transformation's unit.
