@@ -194,6 +194,7 @@ func init() {
 		"DeleteSubscriptionFilter":      (*Server).deleteSubscriptionFilter,
 		"AssociateKmsKey":               (*Server).associateKmsKey,
 		"DisassociateKmsKey":            (*Server).disassociateKmsKey,
+		"ListLogGroups":                 (*Server).listLogGroups,
 	}
 }
 

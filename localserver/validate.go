@@ -59,6 +59,14 @@ var shMetricNamespace = shape(0, 255, "")
 // ResourceIdentifier of AssociateKmsKey and DisassociateKmsKey.
 var shResourceIdentifier = shape(1, 2048, `[\w+=/:,.@\-\*]*`)
 
+// Members of ListLogGroups.
+var (
+	shLogGroupNameRegex = shape(3, 129, `(\^?[\.\-_\/#A-Za-z0-9]{3,24})(\|\^?[\.\-_\/#A-Za-z0-9]{3,24}){0,4}`)
+	shFieldIndexName    = shape(1, 512, `[\.\-_/#A-Za-z0-9]+`)
+	shTagFilterKey      = shape(1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
+	shTagFilterValue    = shape(0, 259, `^!?\*?([\p{L}\p{Z}\p{N}_.:/=+\-@]*)\*?$`)
+)
+
 var distributions = []string{"Random", "ByLogStream"}
 
 // standardUnits is the StandardUnit enum of a metric transformation's unit.

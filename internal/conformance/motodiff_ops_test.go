@@ -7,13 +7,14 @@ import (
 )
 
 // The operations Terraform and CDK reach after the log group and filter ones:
-// AssociateKmsKey and DisassociateKmsKey, differentially against moto_server with the
+// AssociateKmsKey and DisassociateKmsKey, ListLogGroups, differentially against moto_server with the
 // machinery of TestMotoDifferential (runDiffSide, compareTrees) and a table of their own,
 // as motodiff_filters_test.go does for the filters. Where both servers agree the answers
 // must be identical; every difference is listed with the side that follows AWS.
 
 func opsDiffScript() []diffStep {
 	s := func(name, op string, body map[string]any) diffStep { return diffStep{name: name, op: op, body: body} }
+	saving := func(st diffStep, save map[string]string) diffStep { st.save = save; return st }
 	const key = "arn:aws:kms:us-east-1:" + testAccountID + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	groupArn := "arn:aws:logs:us-east-1:" + testAccountID + ":log-group:/ops/kms"
 	return []diffStep{
@@ -31,6 +32,18 @@ func opsDiffScript() []diffStep {
 		s("disassociate kms key again", "DisassociateKmsKey", map[string]any{"logGroupName": "/ops/kms"}),
 		s("describe group without key", "DescribeLogGroups", map[string]any{"logGroupNamePrefix": "/ops/kms"}),
 		s("disassociate kms key missing group", "DisassociateKmsKey", map[string]any{"logGroupName": "/ops/missing"}),
+
+		// ListLogGroups.
+		s("create group list tagged", "CreateLogGroup", map[string]any{"logGroupName": "/ops/list/tagged", "tags": map[string]any{"env": "prod"}}),
+		s("create group list ia", "CreateLogGroup", map[string]any{"logGroupName": "/ops/list/ia", "logGroupClass": "INFREQUENT_ACCESS"}),
+		s("list log groups", "ListLogGroups", map[string]any{}),
+		s("list log groups by pattern", "ListLogGroups", map[string]any{"logGroupNamePattern": "^/ops/list"}),
+		s("list log groups by class", "ListLogGroups", map[string]any{"logGroupClass": "INFREQUENT_ACCESS"}),
+		s("list log groups by tag", "ListLogGroups", map[string]any{"logGroupTags": []any{map[string]any{"key": "env", "values": []any{"prod"}}}}),
+		saving(s("list log groups limit 1", "ListLogGroups", map[string]any{"limit": 1}), map[string]string{"listToken": "nextToken"}),
+		s("list log groups page 2", "ListLogGroups", map[string]any{"limit": 1, "nextToken": "$listToken"}),
+		s("list log groups limit 1001", "ListLogGroups", map[string]any{"limit": 1001}),
+		s("list log groups pattern too short", "ListLogGroups", map[string]any{"logGroupNamePattern": "ab"}),
 	}
 }
 
@@ -44,11 +57,14 @@ var (
 		"disassociate kms key", "disassociate kms key again"}
 	kmsErrSteps = []string{"associate kms key both targets", "associate kms key no target", "associate kms key without key",
 		"associate kms key id not arn", "associate kms key missing group", "disassociate kms key missing group"}
+	listOKSteps = []string{"list log groups", "list log groups by pattern", "list log groups by class", "list log groups by tag",
+		"list log groups limit 1", "list log groups page 2"}
+	listErrSteps = []string{"list log groups limit 1001", "list log groups pattern too short"}
 )
 
 // opsDifferences is every expected difference of opsDiffScript.
 var opsDifferences = []knownDiff{
-	{steps: []string{"create group kms"}, path: "body", moto: `"(empty body)"`, ours: `{}`, follows: "uncertain",
+	{steps: []string{"create group kms", "create group list tagged", "create group list ia"}, path: "body", moto: `"(empty body)"`, ours: `{}`, follows: "uncertain",
 		note: "Operations without output: whether AWS sends an empty body or {} is unrecorded (cloudwatch-logs-api.md §1)."},
 	{steps: kmsSteps, path: "body", moto: `"(not JSON) <!doctype html>*"`, ours: "*", follows: "ours",
 		note: "moto does not implement AssociateKmsKey or DisassociateKmsKey: it answers an HTML 500 page (local-emulators.md §2 lists what it serves)."},
@@ -58,6 +74,12 @@ var opsDifferences = []knownDiff{
 	{steps: kmsErrSteps, path: "status", moto: "500", ours: "400", follows: "ours",
 		note: "Both or neither target, a missing kmsKeyId (model: required), a key id instead of a key ARN (live AWS: \"The specified KMS Key Id could not be found.\", " +
 			"hashicorp/terraform-provider-aws#25258) and a missing group (ResourceNotFoundException, in the model's errors) are client errors."},
+	{steps: append(append([]string{}, listOKSteps...), listErrSteps...), path: "body", moto: `"(not JSON) <!doctype html>*"`, ours: "*", follows: "ours",
+		note: "moto does not implement ListLogGroups (added to the API in 2025): it answers an HTML 500 page."},
+	{steps: listOKSteps, path: "status", moto: "500", ours: "200", follows: "ours",
+		note: "ListLogGroups lists LogGroupSummary entries (logGroupName, logGroupArn, logGroupClass) filtered by pattern, class and tags, paged by limit and nextToken (the model's ListLogGroupsRequest)."},
+	{steps: listErrSteps, path: "status", moto: "500", ours: "400", follows: "ours",
+		note: "limit is the model's ListLimit (1–1000) and logGroupNamePattern its LogGroupNameRegexPattern (3–129 characters, alternatives of 3–24): InvalidParameterException with the service's validation template."},
 	{steps: []string{"describe group with key"}, path: "body.logGroups[0].kmsKeyId", moto: "absent", ours: `"arn:aws:kms:*"`, follows: "ours",
 		note: "DescribeLogGroups shows the key AssociateKmsKey set (LogGroup.kmsKeyId); moto never set it."},
 	{steps: []string{"describe group with key", "describe group without key"}, path: "body.logGroups[*].logGroupClass", moto: "absent", ours: `"STANDARD"`, follows: "ours",

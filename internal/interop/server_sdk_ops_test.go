@@ -2,6 +2,7 @@ package interop
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,4 +44,66 @@ func sdkKmsKeys(t *testing.T, ctx context.Context, c *cloudwatchlogs.Client, gro
 	wantErr[*types.InvalidParameterException](t, "key id instead of ARN", err, "The specified KMS Key Id could not be found. '"+group+"'")
 	_, err = c.DisassociateKmsKey(ctx, &cloudwatchlogs.DisassociateKmsKeyInput{LogGroupName: aws.String("/sdk/missing")})
 	wantErr[*types.ResourceNotFoundException](t, "missing group", err, "The specified log group does not exist.")
+}
+
+// sdkListLogGroups drives ListLogGroups through aws-sdk-go-v2 (which has no paginator for it
+// in this version): pages of two by nextToken, the pattern, class and tag filters, the
+// summaries' members and a typed validation error. It expects the groups TestServerSDK has
+// created by then (its group, carrying the tag c, and /sdk/b, /sdk/c, /sdk/d, /zzz/e).
+func sdkListLogGroups(t *testing.T, ctx context.Context, c *cloudwatchlogs.Client, group string) {
+	list := func(in cloudwatchlogs.ListLogGroupsInput) ([]types.LogGroupSummary, int) {
+		var all []types.LogGroupSummary
+		pages := 0
+		for {
+			out, err := c.ListLogGroups(ctx, &in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			all = append(all, out.LogGroups...)
+			if out.NextToken == nil || pages > 10 {
+				return all, pages
+			}
+			in.NextToken = out.NextToken
+		}
+	}
+	names := func(gs []types.LogGroupSummary) []string {
+		var out []string
+		for _, g := range gs {
+			out = append(out, aws.ToString(g.LogGroupName))
+		}
+		return out
+	}
+	all, pages := list(cloudwatchlogs.ListLogGroupsInput{Limit: aws.Int32(2)})
+	if want := []string{group, "/sdk/b", "/sdk/c", "/sdk/d", "/zzz/e"}; !slices.Equal(names(all), want) || pages != 3 {
+		t.Errorf("%d pages %q, want 3 pages %q", pages, names(all), want)
+	}
+	for _, g := range all {
+		arn := "arn:aws:logs:us-east-1:" + sdkAccount + ":log-group:" + aws.ToString(g.LogGroupName)
+		wantClass := types.LogGroupClassStandard
+		if aws.ToString(g.LogGroupName) == "/sdk/d" {
+			wantClass = types.LogGroupClassInfrequentAccess
+		}
+		if aws.ToString(g.LogGroupArn) != arn || g.LogGroupClass != wantClass {
+			t.Errorf("summary %s, want arn %s class %s", asJSON(g), arn, wantClass)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		in   cloudwatchlogs.ListLogGroupsInput
+		want []string
+	}{
+		{"pattern", cloudwatchlogs.ListLogGroupsInput{LogGroupNamePattern: aws.String("^/zzz|/sdk/c")}, []string{"/sdk/c", "/zzz/e"}},
+		{"class", cloudwatchlogs.ListLogGroupsInput{LogGroupClass: types.LogGroupClassInfrequentAccess}, []string{"/sdk/d"}},
+		{"tag", cloudwatchlogs.ListLogGroupsInput{LogGroupTags: []types.TagFilter{{Key: aws.String("c"), Values: []string{"3"}}}}, []string{group}},
+	} {
+		if got, _ := list(tc.in); !slices.Equal(names(got), tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, names(got), tc.want)
+		}
+	}
+	_, err := c.ListLogGroups(ctx, &cloudwatchlogs.ListLogGroupsInput{Limit: aws.Int32(1001)})
+	wantErr[*types.InvalidParameterException](t, "limit 1001", err,
+		"1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000")
+	_, err = c.ListLogGroups(ctx, &cloudwatchlogs.ListLogGroupsInput{NextToken: aws.String("garbage")})
+	wantErr[*types.InvalidParameterException](t, "bad token", err, "The specified nextToken is invalid.")
 }
