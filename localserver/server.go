@@ -195,6 +195,9 @@ func init() {
 		"AssociateKmsKey":               (*Server).associateKmsKey,
 		"DisassociateKmsKey":            (*Server).disassociateKmsKey,
 		"ListLogGroups":                 (*Server).listLogGroups,
+		"PutResourcePolicy":             (*Server).putResourcePolicy,
+		"DescribeResourcePolicies":      (*Server).describeResourcePolicies,
+		"DeleteResourcePolicy":          (*Server).deleteResourcePolicy,
 	}
 }
 

@@ -67,6 +67,14 @@ var (
 	shTagFilterValue    = shape(0, 259, `^!?\*?([\p{L}\p{Z}\p{N}_.:/=+\-@]*)\*?$`)
 )
 
+// Members of the resource policy operations. PolicyDocument is 1–51,200 characters in the
+// current model (botocore 1.43); older API reference pages said 5,120, which live AWS no
+// longer enforces as far as the model tells.
+var (
+	shPolicyDocument     = shape(1, 51200, "")
+	shExpectedRevisionID = shape(1, 0, "")
+)
+
 var distributions = []string{"Random", "ByLogStream"}
 
 // standardUnits is the StandardUnit enum of a metric transformation's unit.

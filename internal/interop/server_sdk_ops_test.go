@@ -2,6 +2,8 @@ package interop
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -106,4 +108,80 @@ func sdkListLogGroups(t *testing.T, ctx context.Context, c *cloudwatchlogs.Clien
 		"1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000")
 	_, err = c.ListLogGroups(ctx, &cloudwatchlogs.ListLogGroupsInput{NextToken: aws.String("garbage")})
 	wantErr[*types.InvalidParameterException](t, "bad token", err, "The specified nextToken is invalid.")
+}
+
+// sdkResourcePolicies drives PutResourcePolicy, DescribeResourcePolicies and
+// DeleteResourcePolicy through aws-sdk-go-v2: account-scoped policies by name, a policy
+// attached to group by resourceArn with its revisionId (as Terraform's
+// aws_cloudwatch_log_resource_policy sends them), the limit of ten and the typed errors.
+func sdkResourcePolicies(t *testing.T, ctx context.Context, c *cloudwatchlogs.Client, group string) {
+	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"route53.amazonaws.com"},` +
+		`"Action":"logs:PutLogEvents","Resource":"*"}]}`
+	groupArn := "arn:aws:logs:us-east-1:" + sdkAccount + ":log-group:" + group
+	put, err := c.PutResourcePolicy(ctx, &cloudwatchlogs.PutResourcePolicyInput{PolicyName: aws.String("route53"), PolicyDocument: aws.String(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := put.ResourcePolicy; p == nil || aws.ToString(p.PolicyName) != "route53" || aws.ToString(p.PolicyDocument) != doc ||
+		p.PolicyScope != types.PolicyScopeAccount || aws.ToInt64(p.LastUpdatedTime) <= 0 || put.RevisionId != nil {
+		t.Errorf("account policy: %s", asJSON(put))
+	}
+	res, err := c.PutResourcePolicy(ctx, &cloudwatchlogs.PutResourcePolicyInput{ResourceArn: aws.String(groupArn), PolicyDocument: aws.String(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := aws.ToString(res.RevisionId)
+	if rev == "" || res.ResourcePolicy.PolicyScope != types.PolicyScopeResource || aws.ToString(res.ResourcePolicy.ResourceArn) != groupArn {
+		t.Errorf("resource policy: %s", asJSON(res))
+	}
+	_, err = c.PutResourcePolicy(ctx, &cloudwatchlogs.PutResourcePolicyInput{ResourceArn: aws.String(groupArn), PolicyDocument: aws.String(doc),
+		ExpectedRevisionId: aws.String("stale")})
+	var oae *types.OperationAbortedException
+	if !errors.As(err, &oae) {
+		t.Errorf("stale revision: %v, want OperationAbortedException", err)
+	}
+	byArn, err := c.DescribeResourcePolicies(ctx, &cloudwatchlogs.DescribeResourcePoliciesInput{ResourceArn: aws.String(groupArn),
+		PolicyScope: types.PolicyScopeResource})
+	if err != nil || len(byArn.ResourcePolicies) != 1 || aws.ToString(byArn.ResourcePolicies[0].RevisionId) != rev {
+		t.Errorf("describe by resource: %s %v", asJSON(byArn), err)
+	}
+	for i := range 9 {
+		if _, err := c.PutResourcePolicy(ctx, &cloudwatchlogs.PutResourcePolicyInput{PolicyName: aws.String(fmt.Sprintf("p%d", i)),
+			PolicyDocument: aws.String(doc)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = c.PutResourcePolicy(ctx, &cloudwatchlogs.PutResourcePolicyInput{PolicyName: aws.String("eleventh"), PolicyDocument: aws.String(doc)},
+		func(o *cloudwatchlogs.Options) { o.RetryMaxAttempts = 1 }) // the SDK retries LimitExceededException
+	wantErr[*types.LimitExceededException](t, "eleventh policy", err, "Resource limit exceeded.")
+	var names []string
+	in := &cloudwatchlogs.DescribeResourcePoliciesInput{Limit: aws.Int32(4)}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("DescribeResourcePolicies pages do not end")
+		}
+		out, err := c.DescribeResourcePolicies(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range out.ResourcePolicies {
+			names = append(names, aws.ToString(p.PolicyName))
+		}
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	if want := []string{"p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "route53"}; !slices.Equal(names, want) {
+		t.Errorf("account policies %q, want %q", names, want)
+	}
+	if _, err := c.DeleteResourcePolicy(ctx, &cloudwatchlogs.DeleteResourcePolicyInput{PolicyName: aws.String("route53")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DeleteResourcePolicy(ctx, &cloudwatchlogs.DeleteResourcePolicyInput{PolicyName: aws.String("route53")})
+	wantErr[*types.ResourceNotFoundException](t, "deleted policy", err, "Policy with name [route53] does not exist.")
+	if _, err := c.DeleteResourcePolicy(ctx, &cloudwatchlogs.DeleteResourcePolicyInput{ResourceArn: aws.String(groupArn),
+		ExpectedRevisionId: aws.String(rev)}); err != nil {
+		t.Fatal(err)
+	}
 }
