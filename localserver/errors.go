@@ -19,6 +19,7 @@ const (
 	codeMissingAuthentication  = "MissingAuthenticationTokenException"
 	codeLimitExceeded          = "LimitExceededException"
 	codeAccessDenied           = "AccessDeniedException"
+	codeOperationAborted       = "OperationAbortedException"
 	msgGroupNotFound           = "The specified log group does not exist."
 	msgStreamNotFound          = "The specified log stream does not exist."
 	msgGroupExists             = "The specified log group already exists"
@@ -59,6 +60,29 @@ const (
 	msgTooManyDimensions          = "Invalid metric transformation: a metric filter can have at most 3 dimensions"
 	msgGroupOrStreamTooLong       = "Invalid LogGroup or LogStream, both must have length less than or equal to 512."
 	msgCrossAccountLambda         = "Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create cross account lambda triggers."
+
+	// AssociateKmsKey and DisassociateKmsKey. msgKmsKeyNotFound (formatted with the log
+	// group's name) is recorded from live AWS for a key id given instead of a key ARN
+	// (hashicorp/terraform-provider-aws#25258, aws-samples/hub-and-spoke-with-inspection-vpc-terraform#2:
+	// "The specified KMS Key Id could not be found. '/aws/network-firewall/alerts'"). The
+	// exactly-one-of and identifier wordings are ours: AWS's are not on record.
+	msgKmsKeyNotFound     = "The specified KMS Key Id could not be found. '%s'"
+	msgKmsTargetExclusive = "logGroupName and resourceIdentifier are mutually exclusive parameters."
+	msgKmsTargetMissing   = "Either logGroupName or resourceIdentifier must be specified."
+	msgKmsBadIdentifier   = "The specified resourceIdentifier %s is neither a log group ARN nor the query-result ARN of this account."
+
+	// Resource policies. msgPolicyNotFound (formatted with the policy name) is recorded
+	// from live AWS (LocalStack's AWS-validated test_delete_resource_policy_not_found:
+	// "Policy with name [non-existent] does not exist."); the limit answer is
+	// msgLimitExceeded, recorded likewise. The other wordings are ours.
+	msgPolicyNotFound         = "Policy with name [%s] does not exist."
+	msgResourcePolicyNotFound = "Policy for resource [%s] does not exist."
+	msgPolicyTargetExclusive  = "policyName and resourceArn are mutually exclusive parameters."
+	msgPolicyTargetMissing    = "Either policyName or resourceArn must be specified."
+	msgPolicyBadResourceArn   = "The specified resource ARN %s is not a valid log group ARN."
+	msgPolicyNotJSON          = "The policy document is not a valid JSON object."
+	msgRevisionConflict       = "The expectedRevisionId does not match the current revision of the resource policy."
+	msgRevisionRequired       = "expectedRevisionId is required for a resource-scoped policy."
 )
 
 // apiError is an AWS-shaped error answer: HTTP status, __type and message.

@@ -194,6 +194,12 @@ func init() {
 		"PutSubscriptionFilter":         (*Server).putSubscriptionFilter,
 		"DescribeSubscriptionFilters":   (*Server).describeSubscriptionFilters,
 		"DeleteSubscriptionFilter":      (*Server).deleteSubscriptionFilter,
+		"AssociateKmsKey":               (*Server).associateKmsKey,
+		"DisassociateKmsKey":            (*Server).disassociateKmsKey,
+		"ListLogGroups":                 (*Server).listLogGroups,
+		"PutResourcePolicy":             (*Server).putResourcePolicy,
+		"DescribeResourcePolicies":      (*Server).describeResourcePolicies,
+		"DeleteResourcePolicy":          (*Server).deleteResourcePolicy,
 	}
 }
 

@@ -344,6 +344,23 @@ var migrations = []string{
 		emit_fields TEXT,
 		PRIMARY KEY(group_id, name)
 	) WITHOUT ROWID;`,
+	// 5: resource policies. An account-scoped policy has a name (unique); a resource-scoped
+	// one is attached to one log group (unique), keeps the resourceArn it was put with and
+	// has a revision. A group's policy is deleted with the group.
+	`CREATE TABLE resource_policies(
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		scope TEXT NOT NULL,
+		name TEXT UNIQUE,
+		group_id INTEGER UNIQUE,
+		resource_arn TEXT,
+		document TEXT NOT NULL,
+		last_updated INTEGER NOT NULL,
+		revision TEXT
+	);
+	CREATE INDEX resource_policies_arn ON resource_policies(scope, resource_arn);
+	CREATE TRIGGER log_groups_delete_resource_policy AFTER DELETE ON log_groups BEGIN
+		DELETE FROM resource_policies WHERE group_id = old.id;
+	END;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

@@ -222,6 +222,29 @@ func decodeSubscriptionToken(tok, scope string) (string, bool) {
 	return p[1], true
 }
 
+// ListLogGroups tokens: scope, then the last group's name.
+func encodeListGroupsToken(scope, name string) string { return encodeOpaque("L", scope, name) }
+
+func decodeListGroupsToken(tok, scope string) (string, bool) {
+	p, ok := decodeOpaque("L", tok, 2)
+	if !ok || p[0] != scope {
+		return "", false
+	}
+	return p[1], true
+}
+
+// DescribeResourcePolicies tokens: scope, then the last policy's name (account scope) or
+// resource ARN (resource scope).
+func encodePolicyToken(scope, last string) string { return encodeOpaque("P", scope, last) }
+
+func decodePolicyToken(tok, scope string) (string, bool) {
+	p, ok := decodeOpaque("P", tok, 2)
+	if !ok || p[0] != scope {
+		return "", false
+	}
+	return p[1], true
+}
+
 // eventID is the 56-digit FilterLogEvents event id: timestamp, chunk id, index, stream id.
 func eventID(k evKey, streamID int64) string {
 	return fmt.Sprintf("%016d%019d%05d%016d", clampTs(k.ts), k.cid, k.idx, streamID%10_000_000_000_000_000)

@@ -56,6 +56,25 @@ var (
 // CloudWatch namespaces allow ':' (the CloudWatch user guide's Namespaces concept).
 var shMetricNamespace = shape(0, 255, "")
 
+// ResourceIdentifier of AssociateKmsKey and DisassociateKmsKey.
+var shResourceIdentifier = shape(1, 2048, `[\w+=/:,.@\-\*]*`)
+
+// Members of ListLogGroups.
+var (
+	shLogGroupNameRegex = shape(3, 129, `(\^?[\.\-_\/#A-Za-z0-9]{3,24})(\|\^?[\.\-_\/#A-Za-z0-9]{3,24}){0,4}`)
+	shFieldIndexName    = shape(1, 512, `[\.\-_/#A-Za-z0-9]+`)
+	shTagFilterKey      = shape(1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
+	shTagFilterValue    = shape(0, 259, `^!?\*?([\p{L}\p{Z}\p{N}_.:/=+\-@]*)\*?$`)
+)
+
+// Members of the resource policy operations. PolicyDocument is 1–51,200 characters in the
+// current model (botocore 1.43); older API reference pages said 5,120, which live AWS no
+// longer enforces as far as the model tells.
+var (
+	shPolicyDocument     = shape(1, 51200, "")
+	shExpectedRevisionID = shape(1, 0, "")
+)
+
 var distributions = []string{"Random", "ByLogStream"}
 
 // standardUnits is the StandardUnit enum of a metric transformation's unit.

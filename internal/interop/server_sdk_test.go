@@ -532,6 +532,9 @@ func TestServerSDK(t *testing.T) {
 
 	t.Run("MetricFilters", func(t *testing.T) { sdkMetricFilters(t, ctx, c, group) })
 	t.Run("SubscriptionFilters", func(t *testing.T) { sdkSubscriptionFilters(t, ctx, c, group) })
+	t.Run("KmsKeys", func(t *testing.T) { sdkKmsKeys(t, ctx, c, group) })
+	t.Run("ListLogGroups", func(t *testing.T) { sdkListLogGroups(t, ctx, c, group) })
+	t.Run("ResourcePolicies", func(t *testing.T) { sdkResourcePolicies(t, ctx, c, group) })
 
 	t.Run("Signatures", func(t *testing.T) {
 		for _, tc := range []struct {

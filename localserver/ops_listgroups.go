@@ -1,0 +1,322 @@
+package localserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// ListLogGroups (added 2025) lists log group summaries: logGroupName, logGroupArn and
+// logGroupClass, exactly the members of the model's LogGroupSummary, ASCII-sorted by name as
+// DescribeLogGroups lists groups. Every filter of the model's ListLogGroupsRequest is
+// validated; combined filters must all hold ("If you specify more than one filter type, the
+// results include log groups that satisfy all filters").
+//
+// The server has no data sources, field indexes or linked accounts: a dataSources or
+// fieldIndexNames filter matches no group (no group has the data source or field index it
+// asks for), and includeLinkedAccounts and accountIdentifiers are validated and otherwise
+// ignored, as DescribeLogGroups ignores them.
+
+type listLogGroupsIn struct {
+	LogGroupNamePattern   *string            `json:"logGroupNamePattern"`
+	LogGroupClass         *string            `json:"logGroupClass"`
+	IncludeLinkedAccounts *bool              `json:"includeLinkedAccounts"`
+	AccountIdentifiers    *[]string          `json:"accountIdentifiers"`
+	NextToken             *string            `json:"nextToken"`
+	Limit                 *int64             `json:"limit"`
+	DataSources           *[]json.RawMessage `json:"dataSources"`
+	FieldIndexNames       *[]string          `json:"fieldIndexNames"`
+	LogGroupTags          *[]json.RawMessage `json:"logGroupTags"`
+}
+
+type dataSourceFilterIn struct {
+	Name *string `json:"name"`
+	Type *string `json:"type"`
+}
+
+type tagFilterIn struct {
+	Key    *string   `json:"key"`
+	Values *[]string `json:"values"`
+}
+
+// listLogGroupsDefaultLimit: "If you omit this parameter, the default is up to 50 log groups"
+// (the model's ListLogGroupsRequest.limit, ListLimit 1–1000).
+const listLogGroupsDefaultLimit = 50
+
+func nullOr(p *string) string {
+	if p == nil {
+		return "null"
+	}
+	return *p
+}
+
+func (f *dataSourceFilterIn) javaString() string {
+	return fmt.Sprintf("DataSourceFilter(name=%s, type=%s)", nullOr(f.Name), nullOr(f.Type))
+}
+
+func (f *tagFilterIn) javaString() string {
+	vals := "null"
+	if f.Values != nil {
+		vals = "[" + strings.Join(*f.Values, ", ") + "]"
+	}
+	return fmt.Sprintf("TagFilter(key=%s, values=%s)", nullOr(f.Key), vals)
+}
+
+// structListLen checks the length of a present list of structures, rendered as the
+// service renders them (Java toString of each element).
+func (v *verrs) structListLen(n int, render func(i int) string, path string, min, max int) {
+	if n >= min && n <= max {
+		return
+	}
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = render(i)
+	}
+	s := "[" + strings.Join(parts, ", ") + "]"
+	if n < min {
+		v.add(&s, path, fmt.Sprintf("Member must have length greater than or equal to %d", min))
+	} else {
+		v.add(&s, path, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+}
+
+// namePatternRE compiles a validated LogGroupNameRegexPattern: up to five alternatives
+// separated by '|', each matching a substring of the name, or its prefix with a leading
+// '^', case-sensitively ("Use ^ to match log group names by prefix. For a substring match,
+// specify the string to match. All matches are case sensitive"). The parameter "is a
+// regular expression ... and supports wildcard matching": of the characters the pattern
+// allows, only '.' is a regular-expression operator, and it matches any one character.
+func namePatternRE(p string) *regexp.Regexp {
+	alts := strings.Split(p, "|")
+	for i, a := range alts {
+		anchor := ""
+		if rest, ok := strings.CutPrefix(a, "^"); ok {
+			anchor, a = "^", rest
+		}
+		parts := strings.Split(a, ".")
+		for j := range parts {
+			parts[j] = regexp.QuoteMeta(parts[j])
+		}
+		alts[i] = anchor + strings.Join(parts, ".")
+	}
+	return regexp.MustCompile(strings.Join(alts, "|"))
+}
+
+// tagValueMatches applies one TagFilterValue to a tag's value: "Use * for wildcard
+// matching. For example, prod* matches values that start with prod. Use ! as a prefix for
+// negation ... Exact matching and negation are case-sensitive. Wildcard matching is
+// case-insensitive" (the model's TagFilter.values).
+func tagValueMatches(filter, value string) bool {
+	neg := false
+	if rest, ok := strings.CutPrefix(filter, "!"); ok {
+		neg, filter = true, rest
+	}
+	core, pre := strings.CutPrefix(filter, "*")
+	core, suf := strings.CutSuffix(core, "*")
+	var match bool
+	switch {
+	case !pre && !suf:
+		match = value == core
+	default:
+		lv, lc := strings.ToLower(value), strings.ToLower(core)
+		switch {
+		case pre && suf:
+			match = strings.Contains(lv, lc)
+		case pre:
+			match = strings.HasSuffix(lv, lc)
+		default:
+			match = strings.HasPrefix(lv, lc)
+		}
+	}
+	return match != neg
+}
+
+// tagsMatch applies the logGroupTags filters (all must hold) to a group's tags. A filter
+// needs its key; with values, any of them ("If you don't specify values, the response
+// returns all log groups that are tagged with that key, with any or no value").
+func tagsMatch(filters []tagFilterIn, tags map[string]string) bool {
+	for _, f := range filters {
+		val, ok := tags[*f.Key]
+		if !ok {
+			return false
+		}
+		if f.Values == nil || len(*f.Values) == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(*f.Values, func(fv string) bool { return tagValueMatches(fv, val) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
+	var in listLogGroupsIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var sources []dataSourceFilterIn
+	if in.DataSources != nil {
+		sources = make([]dataSourceFilterIn, len(*in.DataSources))
+		for i, raw := range *in.DataSources {
+			if e := decodeJSON(raw, &sources[i]); e != nil {
+				return nil, e
+			}
+		}
+	}
+	var tagFilters []tagFilterIn
+	if in.LogGroupTags != nil {
+		tagFilters = make([]tagFilterIn, len(*in.LogGroupTags))
+		for i, raw := range *in.LogGroupTags {
+			if e := decodeJSON(raw, &tagFilters[i]); e != nil {
+				return nil, e
+			}
+		}
+	}
+	var v verrs
+	v.str(in.LogGroupNamePattern, "logGroupNamePattern", shLogGroupNameRegex)
+	v.enum(in.LogGroupClass, "logGroupClass", logGroupClasses)
+	v.strList(in.AccountIdentifiers, "accountIdentifiers", 0, 20, shAccountID)
+	v.str(in.NextToken, "nextToken", shNextToken)
+	v.intRange(in.Limit, "limit", 1, 1000)
+	if in.DataSources != nil {
+		v.structListLen(len(sources), func(i int) string { return sources[i].javaString() }, "dataSources", 1, 5)
+		for i := range sources {
+			v.required(sources[i].Name != nil, fmt.Sprintf("dataSources.%d.member.name", i+1))
+		}
+	}
+	v.strList(in.FieldIndexNames, "fieldIndexNames", 1, 20, shFieldIndexName)
+	if in.LogGroupTags != nil {
+		v.structListLen(len(tagFilters), func(i int) string { return tagFilters[i].javaString() }, "logGroupTags", 1, 5)
+		for i := range tagFilters {
+			p := fmt.Sprintf("logGroupTags.%d.member.", i+1)
+			v.required(tagFilters[i].Key != nil, p+"key")
+			v.str(tagFilters[i].Key, p+"key", shTagFilterKey)
+			v.strList(tagFilters[i].Values, p+"values", 0, 5, shTagFilterValue)
+		}
+	}
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	limit := int64(listLogGroupsDefaultLimit)
+	if in.Limit != nil {
+		limit = *in.Limit
+	}
+
+	// The token is good only for the listing it was answered for (any limit).
+	scopeParts := []string{"ListLogGroups", optPart(in.LogGroupNamePattern), optPart(in.LogGroupClass)}
+	if in.IncludeLinkedAccounts != nil {
+		scopeParts = append(scopeParts, fmt.Sprint("linked=", *in.IncludeLinkedAccounts))
+	} else {
+		scopeParts = append(scopeParts, "linked-")
+	}
+	for _, l := range []struct {
+		name string
+		list *[]string
+	}{{"accounts", in.AccountIdentifiers}, {"indexes", in.FieldIndexNames}} {
+		scopeParts = append(scopeParts, l.name)
+		if l.list != nil {
+			scopeParts = append(scopeParts, fmt.Sprint(len(*l.list)))
+			scopeParts = append(scopeParts, *l.list...)
+		}
+	}
+	for _, f := range sources {
+		scopeParts = append(scopeParts, "source", optPart(f.Name), optPart(f.Type))
+	}
+	for _, f := range tagFilters {
+		scopeParts = append(scopeParts, "tag", *f.Key)
+		if f.Values != nil {
+			scopeParts = append(scopeParts, fmt.Sprint(len(*f.Values)))
+			scopeParts = append(scopeParts, *f.Values...)
+		}
+	}
+	scope := listScope(scopeParts...)
+	q := `SELECT name, class`
+	if tagFilters != nil {
+		q += `, (SELECT json_group_object(key, value) FROM group_tags WHERE group_id = log_groups.id)`
+	}
+	q += ` FROM log_groups WHERE 1`
+	var args []any
+	if in.NextToken != nil {
+		last, ok := decodeListGroupsToken(*in.NextToken, scope)
+		if !ok {
+			return nil, badToken()
+		}
+		q += ` AND name > ?`
+		args = append(args, last)
+	}
+	o := newObj(nil)
+	o.key("logGroups")
+	o.b = append(o.b, '[')
+	if in.DataSources != nil || in.FieldIndexNames != nil {
+		// No group has a data source or a field index.
+		o.b = append(o.b, ']')
+		return o.done(), nil
+	}
+	if in.LogGroupClass != nil {
+		q += ` AND class = ?`
+		args = append(args, *in.LogGroupClass)
+	}
+	var re *regexp.Regexp
+	if in.LogGroupNamePattern != nil {
+		re = namePatternRE(*in.LogGroupNamePattern)
+	}
+	q += ` ORDER BY name`
+	rows, err := s.st.r.QueryContext(rc.ctx, q, args...)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	defer rows.Close()
+	n := int64(0)
+	more := false
+	var last string
+	for rows.Next() {
+		var name, class string
+		var tagsJSON []byte
+		dest := []any{&name, &class}
+		if tagFilters != nil {
+			dest = append(dest, &tagsJSON)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, s.dbErr(err)
+		}
+		if re != nil && !re.MatchString(name) {
+			continue
+		}
+		if tagFilters != nil {
+			tags := map[string]string{}
+			if len(tagsJSON) > 0 {
+				if err := json.Unmarshal(tagsJSON, &tags); err != nil {
+					return nil, s.dbErr(err)
+				}
+			}
+			if !tagsMatch(tagFilters, tags) {
+				continue
+			}
+		}
+		if n == limit {
+			more = true
+			break
+		}
+		if n > 0 {
+			o.b = append(o.b, ',')
+		}
+		n++
+		g := newObj(o.b)
+		g.str("logGroupName", name)
+		g.str("logGroupArn", s.groupArn(rc.region, name))
+		g.str("logGroupClass", class)
+		o.b = g.done()
+		last = name
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr(err)
+	}
+	o.b = append(o.b, ']')
+	if more {
+		o.str("nextToken", encodeListGroupsToken(scope, last))
+	}
+	return o.done(), nil
+}
