@@ -18,6 +18,9 @@ func TestCreateLogGroup(t *testing.T) {
 		{"ok", m{"logGroupName": "/app/one"}, "", ""},
 		{"with tags kms class", m{"logGroupName": "tagged", "tags": m{"team": "a", "env": "dev"}, "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/abc", "logGroupClass": "INFREQUENT_ACCESS"}, "", ""},
 		{"duplicate", m{"logGroupName": "exists"}, codeResourceAlreadyExists, "The specified log group already exists"},
+		// As live AWS answers a key id where the ARN belongs (see msgKmsKeyNotFound).
+		{"kms key id, not arn", m{"logGroupName": "/aws/network-firewall/alerts", "kmsKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"},
+			codeInvalidParameter, "The specified KMS Key Id could not be found. '/aws/network-firewall/alerts'"},
 		{"missing name", m{}, codeInvalidParameter, "1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null"},
 		{"bad pattern", m{"logGroupName": "bad name"}, codeInvalidParameter, "1 validation error detected: Value 'bad name' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+"},
 		{"too long", m{"logGroupName": strings.Repeat("a", 513)}, codeInvalidParameter, "Member must have length less than or equal to 512"},

@@ -59,6 +59,9 @@ func (s *Server) createLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	if n := *in.LogGroupName; len(n) >= 4 && strings.EqualFold(n[:4], "aws/") {
 		return nil, invalidParam("%s", msgReservedPrefix)
 	}
+	if in.KmsKeyID != nil && *in.KmsKeyID != "" && !kmsKeyArnRE.MatchString(*in.KmsKeyID) {
+		return nil, invalidParam(msgKmsKeyNotFound, *in.LogGroupName) // as AssociateKmsKey
+	}
 	class := "STANDARD"
 	if in.LogGroupClass != nil {
 		class = *in.LogGroupClass
