@@ -307,7 +307,7 @@ func (w *MultilineWriter) Write(p []byte) (int, error) {
 		w.segment(ctx, seg, complete, t, ct)
 	}
 	w.deliver(ctx)
-	w.line = shrink(w.line)
+	w.release()
 	if errors.Is(w.err, ErrClosed) {
 		return len(p), w.err
 	}
@@ -319,6 +319,18 @@ func (w *MultilineWriter) segment(ctx context.Context, seg []byte, complete bool
 	switch {
 	case w.open:
 		w.more(ctx, seg, complete, t, ct)
+	case len(w.line)+len(seg) > w.maxBytes:
+		// A line longer than an event, complete or not: it starts an event
+		// and is handed on in pieces, as it comes, keeping for the next Write
+		// the bytes that may belong with it (an unfinished UTF-8 character, a
+		// '\r'), and never whole in memory.
+		need := w.maxBytes + 1 - len(w.line)
+		w.line = append(w.line, seg[:need]...)
+		keep := linecut.Keep(w.line)
+		w.addLine(ctx, w.line[:len(w.line)-keep], true, t, ct)
+		w.line = append(w.line[:0], w.line[len(w.line)-keep:]...)
+		w.open = true
+		w.more(ctx, seg[need:], complete, t, ct)
 	case complete:
 		line := seg
 		if len(w.line) > 0 {
@@ -327,19 +339,8 @@ func (w *MultilineWriter) segment(ctx context.Context, seg []byte, complete bool
 		}
 		w.addLine(ctx, trimCR(line), false, t, ct)
 		w.line = w.line[:0]
-	case len(w.line)+len(seg) <= w.maxBytes:
-		w.line = append(w.line, seg...)
 	default:
-		// An unfinished line longer than an event: match its start now and
-		// hand it on in pieces, keeping for the next Write the bytes that
-		// may belong with it (an unfinished UTF-8 character, a '\r').
-		need := w.maxBytes + 1 - len(w.line)
-		w.line = append(w.line, seg[:need]...)
-		keep := linecut.Keep(w.line)
-		w.addLine(ctx, w.line[:len(w.line)-keep], true, t, ct)
-		w.line = append(w.line[:0], w.line[len(w.line)-keep:]...)
-		w.open = true
-		w.more(ctx, seg[need:], false, t, ct)
+		w.line = append(w.line, seg...)
 	}
 }
 
@@ -363,13 +364,31 @@ func (w *MultilineWriter) more(ctx context.Context, seg []byte, complete bool, t
 		}
 	}
 	if complete {
-		w.add(ctx, w.sanitize(trimCR(seg)), t, ct)
+		w.addText(ctx, trimCR(seg), t, ct)
 		w.line, w.open = w.line[:0], false
 		return
 	}
 	keep := linecut.Keep(seg)
-	w.add(ctx, w.sanitize(seg[:len(seg)-keep]), t, ct)
+	w.addText(ctx, seg[:len(seg)-keep], t, ct)
 	w.line = append(w.line[:0], seg[len(seg)-keep:]...)
+}
+
+// textPiece is the size of the pieces in which addText sanitizes a line.
+const textPiece = 64 << 10
+
+// addText adds b, more bytes of an open line, which may hold invalid UTF-8
+// and be of any length, in pieces: the copy with invalid bytes replaced
+// stays small. The pieces end before an unfinished character, so they are
+// replaced as b would be whole.
+func (w *MultilineWriter) addText(ctx context.Context, b []byte, t, ct time.Time) {
+	for len(b) > 0 {
+		n := len(b)
+		if n > textPiece {
+			n = textPiece - linecut.Keep(b[:textPiece])
+		}
+		w.add(ctx, w.sanitize(b[:n]), t, ct)
+		b = b[n:]
+	}
 }
 
 // addLine takes the next line, without its line ending: a complete line, or
@@ -524,7 +543,16 @@ func (w *MultilineWriter) endLine(ctx context.Context, t, ct time.Time) {
 	case len(w.line) > 0:
 		w.addLine(ctx, trimCR(w.line), false, t, ct)
 	}
-	w.line = shrink(w.line[:0])
+	w.line = w.line[:0]
+	w.release()
+}
+
+// release lets go of the scratch buffers that a long line grew.
+func (w *MultilineWriter) release() {
+	w.line = shrink(w.line)
+	if cap(w.valid) > shrinkAbove {
+		w.valid = nil
+	}
 }
 
 // Flush hands on the pending event, the unfinished last line completed and

@@ -1121,6 +1121,76 @@ func TestJavaStackTracePatternLive(t *testing.T) {
 	}
 }
 
+// scratchSink is an EventSink that collects the events' bytes and, at each
+// event, records the largest capacity of the writer's scratch buffers.
+type scratchSink struct {
+	w       *MultilineWriter
+	text    strings.Builder
+	events  int
+	maxSize int // of the largest event
+	maxCap  int // of w.line or w.valid
+}
+
+func (s *scratchSink) LogContext(_ context.Context, _ time.Time, msg string) error {
+	s.text.WriteString(msg)
+	s.events++
+	s.maxSize = max(s.maxSize, len(msg))
+	s.maxCap = max(s.maxCap, cap(s.w.line), cap(s.w.valid))
+	return nil
+}
+
+func (s *scratchSink) Flush(context.Context) error { return nil }
+
+// TestMultilineLongLineMemory: a line far longer than MaxBytes is handed on
+// in pieces as it comes, however it is written, and the writer's scratch
+// buffers stay small, during the Write and after. A long line written at once
+// (or completing an unfinished start) used to be copied whole into the line
+// buffer, and its copy with invalid UTF-8 replaced (3 bytes for each invalid
+// one) stayed allocated until Close: 64 MB of "x\xff" kept 128 MB.
+func TestMultilineLongLineMemory(t *testing.T) {
+	long := strings.Repeat("x\xffé\xe2\x82", 1<<20/7*4) // 4 MiB, invalid UTF-8 in every piece
+	want := validUTF8(long)
+	const bound = shrinkAbove
+	for _, tc := range []struct {
+		name   string
+		writes []string
+	}{
+		{"at once", []string{long + "\n"}},
+		{"after its start", []string{long[:10], long[10:] + "\r\n"}},
+		{"unfinished", []string{long}},
+		{"in pieces", slices.Collect(func(yield func(string) bool) {
+			for rest := long + "\n"; rest != ""; {
+				n := min(len(rest), 100_000)
+				if !yield(rest[:n]) {
+					return
+				}
+				rest = rest[n:]
+			}
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sink := &scratchSink{}
+			w, _, _ := newML(t, sink, &MultilineOptions{Continue: regexp.MustCompile(GoTracebackPattern), MaxBytes: 1000})
+			sink.w = w
+			for _, s := range tc.writes {
+				mustWrite(t, w, s)
+				if c := max(cap(w.line), cap(w.valid)); c > bound {
+					t.Fatalf("after a Write, scratch buffers of %d bytes, want %d at most", c, bound)
+				}
+			}
+			if sink.maxCap > bound {
+				t.Errorf("during the Writes, scratch buffers of %d bytes, want %d at most", sink.maxCap, bound)
+			}
+			if err := w.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if sink.text.String() != want || sink.maxSize > 1000 {
+				t.Errorf("%d events of %d bytes at most do not make up the line", sink.events, sink.maxSize)
+			}
+		})
+	}
+}
+
 // TestMultilineWriteBoundaries: the events do not depend on where the input
 // is cut into Writes. A line longer than MaxBytes used to be matched, when it
 // came in pieces, on the part of its start that fits in MaxBytes; that part
