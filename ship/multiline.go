@@ -64,8 +64,9 @@ const DefaultMultilineTimeout = time.Second
 // Lines are matched without their line ending ("\n" or "\r\n"), invalid UTF-8
 // replaced by U+FFFD. Empty lines are never matched: inside an event they are
 // kept, at its start or end they are dropped, and they never make an event of
-// their own (Shipper.Write drops them too). A line longer than MaxBytes is
-// matched on its first MaxBytes bytes or so.
+// their own (Shipper.Write drops them too). A line longer than MaxBytes
+// cannot share an event: it starts one whatever the patterns, and is not
+// matched.
 type MultilineOptions struct {
 	// Start is the start pattern: a line that matches it starts a new event,
 	// any other line continues the current one (Docker's
@@ -306,7 +307,7 @@ func (w *MultilineWriter) Write(p []byte) (int, error) {
 		w.segment(ctx, seg, complete, t, ct)
 	}
 	w.deliver(ctx)
-	w.line = shrink(w.line)
+	w.release()
 	if errors.Is(w.err, ErrClosed) {
 		return len(p), w.err
 	}
@@ -318,27 +319,28 @@ func (w *MultilineWriter) segment(ctx context.Context, seg []byte, complete bool
 	switch {
 	case w.open:
 		w.more(ctx, seg, complete, t, ct)
+	case len(w.line)+len(seg) > w.maxBytes:
+		// A line longer than an event, complete or not: it starts an event
+		// and is handed on in pieces, as it comes, keeping for the next Write
+		// the bytes that may belong with it (an unfinished UTF-8 character, a
+		// '\r'), and never whole in memory.
+		need := w.maxBytes + 1 - len(w.line)
+		w.line = append(w.line, seg[:need]...)
+		keep := linecut.Keep(w.line)
+		w.addLine(ctx, w.line[:len(w.line)-keep], true, t, ct)
+		w.line = append(w.line[:0], w.line[len(w.line)-keep:]...)
+		w.open = true
+		w.more(ctx, seg[need:], complete, t, ct)
 	case complete:
 		line := seg
 		if len(w.line) > 0 {
 			w.line = append(w.line, seg...)
 			line = w.line
 		}
-		w.addLine(ctx, trimCR(line), t, ct)
+		w.addLine(ctx, trimCR(line), false, t, ct)
 		w.line = w.line[:0]
-	case len(w.line)+len(seg) <= w.maxBytes:
-		w.line = append(w.line, seg...)
 	default:
-		// An unfinished line longer than an event: match its start now and
-		// hand it on in pieces, keeping for the next Write the bytes that
-		// may belong with it (an unfinished UTF-8 character, a '\r').
-		need := w.maxBytes + 1 - len(w.line)
-		w.line = append(w.line, seg[:need]...)
-		keep := linecut.Keep(w.line)
-		w.addLine(ctx, w.line[:len(w.line)-keep], t, ct)
-		w.line = append(w.line[:0], w.line[len(w.line)-keep:]...)
-		w.open = true
-		w.more(ctx, seg[need:], false, t, ct)
+		w.line = append(w.line, seg...)
 	}
 }
 
@@ -362,18 +364,37 @@ func (w *MultilineWriter) more(ctx context.Context, seg []byte, complete bool, t
 		}
 	}
 	if complete {
-		w.add(ctx, w.sanitize(trimCR(seg)), t, ct)
+		w.addText(ctx, trimCR(seg), t, ct)
 		w.line, w.open = w.line[:0], false
 		return
 	}
 	keep := linecut.Keep(seg)
-	w.add(ctx, w.sanitize(seg[:len(seg)-keep]), t, ct)
+	w.addText(ctx, seg[:len(seg)-keep], t, ct)
 	w.line = append(w.line[:0], seg[len(seg)-keep:]...)
 }
 
+// textPiece is the size of the pieces in which addText sanitizes a line.
+const textPiece = 64 << 10
+
+// addText adds b, more bytes of an open line, which may hold invalid UTF-8
+// and be of any length, in pieces: the copy with invalid bytes replaced
+// stays small. The pieces end before an unfinished character, so they are
+// replaced as b would be whole.
+func (w *MultilineWriter) addText(ctx context.Context, b []byte, t, ct time.Time) {
+	for len(b) > 0 {
+		n := len(b)
+		if n > textPiece {
+			n = textPiece - linecut.Keep(b[:textPiece])
+		}
+		w.add(ctx, w.sanitize(b[:n]), t, ct)
+		b = b[n:]
+	}
+}
+
 // addLine takes the next line, without its line ending: a complete line, or
-// the start of an unfinished one longer than MaxBytes.
-func (w *MultilineWriter) addLine(ctx context.Context, line []byte, t, ct time.Time) {
+// the start of an unfinished one longer than MaxBytes (long), which cannot
+// join the pending event whatever its start.
+func (w *MultilineWriter) addLine(ctx context.Context, line []byte, long bool, t, ct time.Time) {
 	n := len(w.buf) - w.done // the pending event's size
 	if len(line) == 0 {
 		if n > 0 && w.blanks <= w.maxBytes {
@@ -383,11 +404,12 @@ func (w *MultilineWriter) addLine(ctx context.Context, line []byte, t, ct time.T
 	}
 	line = w.sanitize(line)
 	w.lines++
-	cont := w.start != nil && !w.start.Match(line) || w.cont != nil && w.cont.Match(line)
 	if n > 0 {
+		// The pattern last: it is the costly test.
 		sepBytes := int64(w.blanks+1) * int64(len(w.sep))
-		if cont && int64(n)+sepBytes+int64(len(line)) <= int64(w.maxBytes) &&
-			(w.maxLines == 0 || w.evLines+w.blanks < w.maxLines) && ct.Sub(w.evClock) < w.timeout {
+		if !long && int64(n)+sepBytes+int64(len(line)) <= int64(w.maxBytes) &&
+			(w.maxLines == 0 || w.evLines+w.blanks < w.maxLines) && ct.Sub(w.evClock) < w.timeout &&
+			(w.start != nil && !w.start.Match(line) || w.cont != nil && w.cont.Match(line)) {
 			for range w.blanks + 1 {
 				w.buf = append(w.buf, w.sep...)
 			}
@@ -519,9 +541,18 @@ func (w *MultilineWriter) endLine(ctx context.Context, t, ct time.Time) {
 		w.add(ctx, w.sanitize(trimCR(w.line)), t, ct)
 		w.open = false
 	case len(w.line) > 0:
-		w.addLine(ctx, trimCR(w.line), t, ct)
+		w.addLine(ctx, trimCR(w.line), false, t, ct)
 	}
-	w.line = shrink(w.line[:0])
+	w.line = w.line[:0]
+	w.release()
+}
+
+// release lets go of the scratch buffers that a long line grew.
+func (w *MultilineWriter) release() {
+	w.line = shrink(w.line)
+	if cap(w.valid) > shrinkAbove {
+		w.valid = nil
+	}
 }
 
 // Flush hands on the pending event, the unfinished last line completed and

@@ -1121,6 +1121,148 @@ func TestJavaStackTracePatternLive(t *testing.T) {
 	}
 }
 
+// scratchSink is an EventSink that collects the events' bytes and, at each
+// event, records the largest capacity of the writer's scratch buffers.
+type scratchSink struct {
+	w       *MultilineWriter
+	text    strings.Builder
+	events  int
+	maxSize int // of the largest event
+	maxCap  int // of w.line or w.valid
+}
+
+func (s *scratchSink) LogContext(_ context.Context, _ time.Time, msg string) error {
+	s.text.WriteString(msg)
+	s.events++
+	s.maxSize = max(s.maxSize, len(msg))
+	s.maxCap = max(s.maxCap, cap(s.w.line), cap(s.w.valid))
+	return nil
+}
+
+func (s *scratchSink) Flush(context.Context) error { return nil }
+
+// TestMultilineLongLineMemory: a line far longer than MaxBytes is handed on
+// in pieces as it comes, however it is written, and the writer's scratch
+// buffers stay small, during the Write and after. A long line written at once
+// (or completing an unfinished start) used to be copied whole into the line
+// buffer, and its copy with invalid UTF-8 replaced (3 bytes for each invalid
+// one) stayed allocated until Close: 64 MB of "x\xff" kept 128 MB.
+func TestMultilineLongLineMemory(t *testing.T) {
+	long := strings.Repeat("x\xffé\xe2\x82", 1<<20/7*4) // 4 MiB, invalid UTF-8 in every piece
+	want := validUTF8(long)
+	const bound = shrinkAbove
+	for _, tc := range []struct {
+		name   string
+		writes []string
+	}{
+		{"at once", []string{long + "\n"}},
+		{"after its start", []string{long[:10], long[10:] + "\r\n"}},
+		{"unfinished", []string{long}},
+		{"in pieces", slices.Collect(func(yield func(string) bool) {
+			for rest := long + "\n"; rest != ""; {
+				n := min(len(rest), 100_000)
+				if !yield(rest[:n]) {
+					return
+				}
+				rest = rest[n:]
+			}
+		})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sink := &scratchSink{}
+			w, _, _ := newML(t, sink, &MultilineOptions{Continue: regexp.MustCompile(GoTracebackPattern), MaxBytes: 1000})
+			sink.w = w
+			for _, s := range tc.writes {
+				mustWrite(t, w, s)
+				if c := max(cap(w.line), cap(w.valid)); c > bound {
+					t.Fatalf("after a Write, scratch buffers of %d bytes, want %d at most", c, bound)
+				}
+			}
+			if sink.maxCap > bound {
+				t.Errorf("during the Writes, scratch buffers of %d bytes, want %d at most", sink.maxCap, bound)
+			}
+			if err := w.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if sink.text.String() != want || sink.maxSize > 1000 {
+				t.Errorf("%d events of %d bytes at most do not make up the line", sink.events, sink.maxSize)
+			}
+		})
+	}
+}
+
+// TestMultilineWriteBoundaries: the events do not depend on where the input
+// is cut into Writes. A line longer than MaxBytes used to be matched, when it
+// came in pieces, on the part of its start that fits in MaxBytes; that part
+// could then join the pending event, which the whole line, written at once,
+// could not. Found by comparing the events of random inputs written whole and
+// byte by byte.
+func TestMultilineWriteBoundaries(t *testing.T) {
+	cases := []struct {
+		name string
+		opts MultilineOptions
+		in   string
+		want []string
+	}{
+		{
+			name: "long line after a start line, cut before an emoji",
+			opts: MultilineOptions{Start: regexp.MustCompile(`^S`), MaxBytes: 4},
+			in:   "S\n  😀a\n",
+			want: []string{"S", "  ", "😀", "a"},
+		},
+		{
+			name: "long continuation line, cut inside an emoji",
+			opts: MultilineOptions{Continue: regexp.MustCompile(`^\s`), MaxBytes: 8},
+			in:   "a\n 12345😀x\n b\n",
+			want: []string{"a", " 12345", "😀x\n b"},
+		},
+		{
+			name: "long continuation line ending in CR",
+			opts: MultilineOptions{Continue: regexp.MustCompile(`^\s`), MaxBytes: 5},
+			in:   "a\n 1234\r\r\n b\n",
+			want: []string{"a", " 1234", "\r\n b"},
+		},
+		{
+			name: "long line of invalid UTF-8",
+			opts: MultilineOptions{Continue: regexp.MustCompile(`^\s`), MaxBytes: 7},
+			in:   "a\n \xff\xff\xff\n",
+			want: []string{"a", " \uFFFD\uFFFD", "\uFFFD"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tc.opts
+			o.Timeout = time.Hour
+			run := func(writes []string) []string {
+				sink := &fakeSink{}
+				w, _, _ := newML(t, sink, &o)
+				for _, s := range writes {
+					mustWrite(t, w, s)
+				}
+				if err := w.Close(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				return sink.msgs()
+			}
+			if got := run([]string{tc.in}); !slices.Equal(got, tc.want) {
+				t.Errorf("written at once: got %q, want %q", got, tc.want)
+			}
+			var bytewise []string
+			for i := range len(tc.in) {
+				bytewise = append(bytewise, tc.in[i:i+1])
+			}
+			if got := run(bytewise); !slices.Equal(got, tc.want) {
+				t.Errorf("written byte by byte: got %q, want %q", got, tc.want)
+			}
+			for i := 1; i < len(tc.in); i++ {
+				if got := run([]string{tc.in[:i], tc.in[i:]}); !slices.Equal(got, tc.want) {
+					t.Errorf("written as %q + %q: got %q, want %q", tc.in[:i], tc.in[i:], got, tc.want)
+				}
+			}
+		})
+	}
+}
+
 // modelEvents is the grouping MultilineWriter promises when no limit, timeout
 // or Flush cuts an event: lines (without "\r", invalid UTF-8 replaced) grouped
 // at each start, empty lines kept inside and dropped around.
@@ -1157,12 +1299,14 @@ func modelEvents(data string, starts func(string) bool, sep string) []string {
 // every event is non-empty valid UTF-8 of at most MaxBytes and MaxLines;
 // the events hold every byte of the non-empty lines (invalid UTF-8 replaced),
 // once and in order, with only separators added; Stats count every line.
-// Without limits and cuts, the events are exactly those of modelEvents.
+// Without limits and cuts, the events are exactly those of modelEvents;
+// without cuts, those of the input written at once.
 func FuzzMultiline(f *testing.F) {
 	f.Add([]byte("S a\n b\n\n c\r\nS d\n\n"), uint16(3), uint8(0), uint8(4), uint8(0), uint8(0))
 	f.Add([]byte("x\n\tat y\r\n\n\xff\xfe€€€€€ z\nw"), uint16(9), uint8(1), uint8(0), uint8(2), uint8(0x15))
 	f.Add([]byte("panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/x.go:5\n"), uint16(300), uint8(4), uint8(0), uint8(0), uint8(0))
 	f.Add([]byte("a€€€€€€€€€€€€€€€€€€€b\r\r\nS"), uint16(5), uint8(2), uint8(1), uint8(1), uint8(0x3f))
+	f.Add([]byte("S\n  😀a\n"), uint16(7), uint8(0), uint8(0), uint8(0), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, cuts uint16, mode, maxBytes, maxLines, ops uint8) {
 		o := &MultilineOptions{MaxBytes: utf8.UTFMax + int(maxBytes%29), MaxLines: int(maxLines % 4), Timeout: time.Second}
 		var starts func(string) bool
@@ -1234,6 +1378,18 @@ func FuzzMultiline(f *testing.F) {
 		}
 		if g, w := strings.ReplaceAll(strings.Join(got, ""), sep, ""), strings.ReplaceAll(want.String(), sep, ""); g != w {
 			t.Fatalf("bytes differ:\n got  %q\n want %q", g, w)
+		}
+		if ops == 0 {
+			// Where the input is cut into Writes does not matter.
+			sink1 := &fakeSink{}
+			w1, _, _ := newML(t, sink1, o)
+			mustWrite(t, w1, string(data))
+			if err := w1.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if whole := sink1.msgs(); !slices.Equal(got, whole) {
+				t.Fatalf("events differ from those of one Write:\n%s", diffEvents(got, whole))
+			}
 		}
 		if model {
 			if want := modelEvents(string(data), starts, sep); !slices.Equal(got, want) {
