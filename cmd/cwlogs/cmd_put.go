@@ -147,12 +147,14 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	readErr := c.feed(ctx, endCtx, sh, mw, msgs)
-	if mw != nil {
-		_ = mw.Close(endCtx) // refusals are counted in the shipper's Stats
-	}
 	if stopAfter() { // not interrupted: the input ended
 		t := time.AfterFunc(c.timeout, endCancel)
 		defer t.Stop()
+	}
+	if mw != nil {
+		// Background: mw must have handed its last event on before sh.Close counts; its
+		// waits for room are bounded by endCtx through boundSink, so --timeout bounds this.
+		_ = mw.Close(context.Background()) // refusals are counted in the shipper's Stats
 	}
 	closeErr := sh.Close(endCtx)
 	pr.end()
