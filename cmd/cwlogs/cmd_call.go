@@ -17,6 +17,7 @@ import (
 )
 
 //go:generate go run gen_operations.go
+//go:generate go run gen_unicode.go
 
 // apiOperation is one operation of the CloudWatch Logs API (the table is operations_gen.go).
 type apiOperation struct {
@@ -109,7 +110,7 @@ func cliOperationNames() []string {
 
 var callInfo = &commandInfo{
 	name:    "call",
-	args:    "OPERATION [JSON|file://PATH|-] [--paginate [--max-items N] [--starting-token T]]",
+	args:    "OPERATION [JSON|file://PATH|-] [--query EXPR] [--output json|text|table] [--paginate [--max-items N] [--starting-token T]]",
 	summary: "Call any CloudWatch Logs operation with a JSON input, as aws logs does.",
 	details: `OPERATION is an API name (PutMetricFilter) or its AWS CLI name (put-metric-filter): any operation
 of botocore's model, but for StartLiveTail and GetLogObject, whose answers are event streams.
@@ -117,9 +118,20 @@ The input is the request as a JSON object: the argument or --cli-input-json (as 
 JSON itself, file://PATH to read it from a file, or - to read it from stdin. Without one, {} is sent.
 Input that is not a JSON object is refused before anything is sent.
 
-The answer is printed as the AWS CLI prints it, whatever --output says: JSON indented by 4 spaces,
-members that are null left out, and nothing at all for an empty answer ({}). Errors go to stderr as
-"cwlogs: Code: Message" (exit 1).
+The answer is printed byte for byte as the AWS CLI prints it. --output json (call's default, as aws's,
+whatever the other commands print by default): JSON indented by 4 spaces, members that are null left
+out, nothing at all for an empty answer ({}). --output text: aws's tab-separated lines (the scalars of
+an object on one line, by sorted key, after an upper-case identifier when nested; lists of scalars on
+one line; None for null). --output table: aws's boxed tables (columns by sorted key, nested objects
+and lists as indented tables, a one-row table wider than the terminal turned vertical; in colour on a
+terminal). Errors go to stderr as "cwlogs: Code: Message" (exit 1).
+
+--query EXPR applies the JMESPath expression EXPR to the answer before it is printed, as aws's
+--query does: logGroups[].logGroupName, logGroups[?retentionInDays > ` + "`" + `7` + "`" + `].[logGroupName, storedBytes],
+{names: logGroups[].logGroupName, count: length(logGroups)}. An invalid expression is refused before
+anything is sent (exit 2); one that fails on the answer (a function given the wrong type) exits 1.
+With --paginate, as in aws, the query applies to the merged pages for json and table (NextToken
+included), and to each page for text, which prints the pages one after the other.
 
 --paginate follows the tokens of a paginated operation (those botocore pages: DescribeLogGroups,
 DescribeLogStreams, FilterLogEvents, DescribeMetricFilters, ...; and GetLogEvents, forward through
@@ -132,6 +144,7 @@ NextToken to give to --starting-token: both work as in aws, whose tokens they sh
 	examples: []string{
 		`cwlogs call put-metric-filter '{"logGroupName": "my-app", "filterName": "errors", "filterPattern": "ERROR", "metricTransformations": [{"metricName": "Errors", "metricNamespace": "MyApp", "metricValue": "1"}]}'`,
 		`cwlogs call DescribeLogStreams '{"logGroupName": "my-app", "orderBy": "LastEventTime"}' --paginate --max-items 100`,
+		`cwlogs call describe-log-groups --paginate --query 'logGroups[].logGroupName' --output text`,
 	},
 	new: func(m *Main) command { return &CallCommand{m: m} },
 }
@@ -143,6 +156,7 @@ type CallCommand struct {
 	paginate      bool
 	maxItems      string
 	startingToken string
+	query         string
 }
 
 func (c *CallCommand) flags() *flag.FlagSet {
@@ -151,6 +165,7 @@ func (c *CallCommand) flags() *flag.FlagSet {
 	fs.BoolVar(&c.paginate, "paginate", false, "follow the tokens of a paginated operation and merge the pages")
 	fs.StringVar(&c.maxItems, "max-items", "", "stop after `N` items and print a NextToken to resume from")
 	fs.StringVar(&c.startingToken, "starting-token", "", "resume from the NextToken `T` of --max-items")
+	fs.StringVar(&c.query, "query", "", "a JMESPath `EXPR` applied to the answer before it is printed, as aws's --query")
 	return fs
 }
 
@@ -213,33 +228,115 @@ func (c *CallCommand) Run(ctx context.Context, args []string) error {
 		start = &t
 	}
 
+	var query *awsQuery
+	queryGiven := false
+	fs.Visit(func(f *flag.Flag) { queryGiven = queryGiven || f.Name == "query" })
+	if queryGiven {
+		if query, err = compileQuery(name, c.query); err != nil {
+			return err
+		}
+	}
+	output := c.m.g.output
+	if !c.m.g.outputGiven {
+		output = "json" // as aws: call prints the answer, not cwlogs's own text
+	}
+
 	cl, err := c.m.client(ctx)
 	if err != nil {
 		return err
 	}
 	var answer []byte
 	if paginate {
-		answer, err = paginateCall(ctx, cl, op.name, pg, body, start, maxItems)
-	} else {
-		var resp *cwlogs.Response
-		if resp, err = cl.Invoke(ctx, op.name, body); err == nil {
-			answer = resp.Body
+		p, err := paginateCall(ctx, cl, op.name, pg, body, start, maxItems)
+		if err != nil {
+			return err
 		}
+		if output == "text" {
+			// The AWS CLI prints the pages one after the other, the query applied to each.
+			pages, err := p.textPages()
+			if err != nil {
+				return fmt.Errorf("%s: the answer is not a JSON object: %v", op.name, err)
+			}
+			var out []byte
+			for _, page := range pages {
+				text, err := c.format(op, output, query, page)
+				out = append(out, text...)
+				if err != nil {
+					return errors.Join(c.write(out), err)
+				}
+			}
+			return c.write(out)
+		}
+		answer = p.full()
+	} else {
+		resp, err := cl.Invoke(ctx, op.name, body)
+		if err != nil {
+			return err
+		}
+		answer = resp.Body
 	}
-	if err != nil {
-		return err
+	if output == "json" && query == nil {
+		if len(bytes.TrimSpace(answer)) == 0 {
+			return nil // moto answers operations without output with no body at all
+		}
+		out, err := formatAWSJSON(answer, c.m.out.outTTY)
+		if err != nil {
+			return fmt.Errorf("%s: the answer is not a JSON object: %v", op.name, err)
+		}
+		if out == nil {
+			return nil
+		}
+		return c.write(append(out, '\n'))
 	}
-	if len(bytes.TrimSpace(answer)) == 0 {
-		return nil // moto answers operations without output with no body at all
-	}
-	out, err := formatAWSJSON(answer, c.m.out.outTTY)
+	a, err := newAnswer(answer)
 	if err != nil {
 		return fmt.Errorf("%s: the answer is not a JSON object: %v", op.name, err)
 	}
-	if out == nil {
+	out, err := c.format(op, output, query, a)
+	if err != nil {
+		return errors.Join(c.write(out), err) // the text printed before the failure, as aws
+	}
+	return c.write(out)
+}
+
+// format applies query to an answer and prints the result as the AWS CLI's --output does. On
+// an error, out is what the AWS CLI prints before it fails (text is written as it goes).
+func (c *CallCommand) format(op *apiOperation, output string, query *awsQuery, a *searchable) ([]byte, error) {
+	v, err := query.search(a)
+	if err != nil {
+		return nil, err
+	}
+	tty := c.m.out.outTTY
+	switch output {
+	case "text":
+		out, err := formatText(v)
+		if tty {
+			out = []byte(termSafe(string(out)))
+		}
+		return out, err
+	case "table":
+		style := tableStyle{color: c.m.out.color}
+		width := 80 // as aws when stdout is not a terminal
+		if tty {
+			style.safe = termSafe
+			if w, ok := terminalWidth(c.m.Stdout); ok {
+				width = w
+			}
+		}
+		out, err := formatTable(op.name, v, width, style)
+		if err == nil && style.color {
+			out = append(out, ansiReset...) // colorama's reset when the AWS CLI exits
+		}
+		return out, err
+	}
+	return formatPyJSON(v, tty), nil
+}
+
+func (c *CallCommand) write(out []byte) error {
+	if len(out) == 0 {
 		return nil
 	}
-	_, err = c.m.out.w.Write(append(out, '\n'))
+	_, err := c.m.out.w.Write(out)
 	return err
 }
 
@@ -407,11 +504,20 @@ func stringMember(obj map[string]json.RawMessage, key string) string {
 	return s
 }
 
-// paginateCall calls op page after page, as botocore's PageIterator.build_full_result does
-// for the AWS CLI: it follows pg's tokens and returns one object holding each result list
-// of every page, then the non-aggregate members of the first page, then NextToken when
-// maxItems (> 0) stopped it. It stops when an answer has no token or one already sent.
-func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, body []byte, start *startingToken, maxItems int) ([]byte, error) {
+// pagination is the result of paginateCall: the pages as botocore's PageIterator yields them
+// to the AWS CLI.
+type pagination struct {
+	pg     *pager
+	pages  []map[string]json.RawMessage // each answer, its primary result list cut as botocore cuts it
+	resume string                       // the NextToken to resume from, when maxItems stopped it
+}
+
+// paginateCall calls op page after page, as botocore's PageIterator does for the AWS CLI: it
+// follows pg's tokens until an answer has no token or one already sent, starting from start
+// (a --starting-token: the first page loses the items returned before, and its other result
+// lists), and stops after maxItems (> 0) items of the primary result list, cutting the last
+// page.
+func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, body []byte, start *startingToken, maxItems int) (*pagination, error) {
 	var in map[string]json.RawMessage
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, err
@@ -426,11 +532,9 @@ func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, 
 		}
 	}
 	var (
+		p       = &pagination{pg: pg}
 		sent    = map[string]bool{token: true}
-		res     = &mergedResults{}
-		firstPg map[string]json.RawMessage
 		total   int // items of the primary result key so far
-		resume  string
 		primary = pg.resultKeys[0]
 	)
 	for first := true; ; first = false {
@@ -438,22 +542,26 @@ func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, 
 		if err != nil {
 			return nil, err
 		}
-		var page map[string]json.RawMessage
+		page := map[string]json.RawMessage{}
 		if len(bytes.TrimSpace(resp.Body)) > 0 {
 			if err := json.Unmarshal(resp.Body, &page); err != nil {
 				return nil, fmt.Errorf("%s: the answer is not a JSON object: %v", op, err)
+			}
+			if page == nil {
+				page = map[string]json.RawMessage{}
 			}
 		}
 		items, err := jsonList(page[primary])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s is not a list", op, primary)
 		}
+		cut := false // items changed: page[primary] is rewritten
 		if first {
-			firstPg = page
 			if start != nil {
 				// botocore drops what the previous run returned: the first skip items, and
 				// the other result lists whole.
 				items = items[min(skip, len(items)):]
+				cut = true
 				for _, k := range pg.resultKeys[1:] {
 					if v := page[k]; len(v) > 0 && v[0] == '[' {
 						page[k] = json.RawMessage("[]")
@@ -467,18 +575,14 @@ func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, 
 		if maxItems > 0 && total+len(items) > maxItems {
 			keep := maxItems - total
 			items = items[:keep]
-			resume = resumeToken(pg.inputToken, token, keep+skip)
+			cut = true
+			p.resume = resumeToken(pg.inputToken, token, keep+skip)
 			stop = true
 		}
-		for _, k := range pg.resultKeys {
-			if k == primary {
-				if !isNull(page[k]) {
-					res.addList(k, items)
-				}
-			} else {
-				res.add(k, page[k])
-			}
+		if cut && !isNull(page[primary]) {
+			page[primary], _ = json.Marshal(items)
 		}
+		p.pages = append(p.pages, page)
 		if stop {
 			break
 		}
@@ -488,7 +592,7 @@ func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, 
 			break
 		}
 		if maxItems > 0 && total == maxItems {
-			resume = resumeToken(pg.inputToken, next, -1)
+			p.resume = resumeToken(pg.inputToken, next, -1)
 			break
 		}
 		if sent[next] {
@@ -500,14 +604,62 @@ func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, 
 			return nil, err
 		}
 	}
-	for _, k := range pg.nonAggregateKeys {
-		res.set(k, firstPg[k])
+	return p, nil
+}
+
+// full is botocore's PageIterator.build_full_result, which the AWS CLI prints as JSON and
+// table: one object holding each result list of every page merged, then the non-aggregate
+// members of the first page, then NextToken when --max-items stopped it.
+func (p *pagination) full() []byte {
+	res := &mergedResults{}
+	for _, page := range p.pages {
+		for _, k := range p.pg.resultKeys {
+			if k == p.pg.resultKeys[0] {
+				if items, _ := jsonList(page[k]); !isNull(page[k]) {
+					res.addList(k, items)
+				}
+			} else {
+				res.add(k, page[k])
+			}
+		}
 	}
-	if resume != "" {
-		v, _ := json.Marshal(resume)
+	for _, k := range p.pg.nonAggregateKeys {
+		res.set(k, p.pages[0][k])
+	}
+	if p.resume != "" {
+		v, _ := json.Marshal(p.resume)
 		res.set("NextToken", v)
 	}
-	return res.json(), nil
+	return res.json()
+}
+
+// textPages are the objects the AWS CLI's text output prints one after the other when it
+// pages (awscli/formatter.py's TextFormatter): for each page, its result lists (null when
+// missing), with the non-aggregate members first on the first page; then, when --max-items
+// stopped it, {"NextToken": {"NextToken": TOKEN}}.
+func (p *pagination) textPages() ([]*searchable, error) {
+	var out []*searchable
+	for i, page := range p.pages {
+		var keys []string
+		if i == 0 {
+			keys = append(keys, p.pg.nonAggregateKeys...)
+		}
+		keys = append(keys, p.pg.resultKeys...)
+		a, err := newPage(keys, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if p.resume != "" {
+		tok, _ := json.Marshal(p.resume)
+		a, err := newAnswer([]byte(`{"NextToken":{"NextToken":` + string(tok) + `}}`))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // mergedResults is the object paginateCall builds, members in the order they were first set.

@@ -67,7 +67,7 @@ type completionSpec struct {
 
 // Flag values with known choices, and flags taking file names.
 var (
-	flagChoices = map[string]string{"output": "text json", "order-by": "name last-event"}
+	flagChoices = map[string]string{"output": "text json table", "order-by": "name last-event"}
 	fileFlags   = map[string]bool{"data": true, "credentials-file": true}
 )
 
@@ -91,7 +91,7 @@ func globalFlagSpecs() []flagSpec {
 		{"profile", true, "profile of the ~/.aws files"},
 		{"endpoint-url", true, "send requests to this URL"},
 		{"ca-bundle", true, "PEM file of trusted certificate authorities"},
-		{"output", true, "text or json"},
+		{"output", true, "text or json (call: json, text or table)"},
 		{"utc", false, "show times in UTC"},
 		{"local", false, "show times in the local time zone"},
 		{"no-color", false, "no colour"},

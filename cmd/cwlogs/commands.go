@@ -55,7 +55,8 @@ const globalHelp = `Global flags (before or after the command name):
                          AWS_ENDPOINT_URL, the profile's endpoint_url, else https://logs.REGION.amazonaws.com)
   --ca-bundle FILE       trust only the certificate authorities in this PEM file for HTTPS
                          (default: AWS_CA_BUNDLE, the profile's ca_bundle, else the system's)
-  --output text|json     aligned text (default) or JSON, one object per line
+  --output text|json     aligned text (default) or JSON, one object per line;
+                         call: json (default), text or table, as aws prints them
   --utc, --local         show times in UTC (default) or in the local time zone
   --no-color             no colour (also: NO_COLOR set, TERM=dumb, or output not a terminal)
 `
@@ -103,7 +104,7 @@ func (m *Main) printCommandHelp(w io.Writer, c *commandInfo) {
 	if flags.Len() > 0 {
 		fmt.Fprintf(w, "\nFlags:\n%s", flags.String())
 	}
-	fmt.Fprint(w, "\nGlobal flags: --region R, --profile P, --endpoint-url URL, --ca-bundle FILE, --output text|json,\n--utc|--local, --no-color (see 'cwlogs help').\n")
+	fmt.Fprint(w, "\nGlobal flags: --region R, --profile P, --endpoint-url URL, --ca-bundle FILE, --output text|json\n(call: json|text|table), --utc|--local, --no-color (see 'cwlogs help').\n")
 	if len(c.examples) > 0 {
 		fmt.Fprint(w, "\nExample:\n")
 		for _, e := range c.examples {

@@ -227,7 +227,7 @@ func TestBashCompletionBehaviour(t *testing.T) {
 		{"cwlogs --region us-east-1 str", "streams"},
 		{"cwlogs streams app --order-by ", "last-event name"},
 		{"cwlogs tail app --fo", "--follow"},
-		{"cwlogs --output ", "json text"},
+		{"cwlogs --output ", "json table text"},
 		{"cwlogs completion ", "bash fish zsh"},
 		{"cwlogs call put-metric-f", "put-metric-filter"},
 		{"cwlogs call --paginate describe-log-g", "describe-log-groups"},

@@ -12,7 +12,7 @@
 //
 // Global flags are accepted before or after the command name (not after
 // "--"): --region, --profile, --endpoint-url, --ca-bundle, --output
-// text|json, --utc or --local, --no-color. Everything else comes from the same environment
+// text|json (call: json, text or table), --utc or --local, --no-color. Everything else comes from the same environment
 // variables and ~/.aws files as the library's cwlogs.NewFromEnvironment:
 // AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
@@ -67,8 +67,13 @@
 //	            "body":S, "log":S}
 //	version:   {"version":S, "go":S, "platform":S, "commit":S (optional)}
 //
-// call is the exception: with or without --output json, it prints the service's answer
-// as the AWS CLI does, JSON indented by 4 spaces (nothing for an empty answer).
+// call is the exception: it prints the service's answer as the AWS CLI does, byte for
+// byte, in the AWS CLI's formats: JSON indented by 4 spaces (nothing for an empty answer),
+// its default whatever --output the other commands default to; --output text, the AWS CLI's
+// tab-separated lines; --output table, its boxed tables. --query EXPR applies a JMESPath
+// expression first, as aws's --query (evaluated by github.com/jmespath/go-jmespath; where it
+// and the AWS CLI's Python differ, cwlogs puts back the order of the members of objects and
+// the floats whole in value, 0.0, but for the cases listed in the README).
 //
 // Errors are never JSON: they go to stderr as "cwlogs: Code: Message" for
 // service errors (for example "cwlogs: ResourceNotFoundException: The

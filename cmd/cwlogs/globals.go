@@ -16,10 +16,12 @@ type globals struct {
 	profile  string
 	endpoint string
 	caBundle string
-	output   string // "text" or "json"
-	utc      bool
-	local    bool
-	noColor  bool
+	output   string // "text" (default), "json" or "table" (call only)
+	// outputGiven: --output was given (call's default is json, not text).
+	outputGiven bool
+	utc         bool
+	local       bool
+	noColor     bool
 }
 
 // globalValueFlags take a value; globalBoolFlags do not.
@@ -66,7 +68,7 @@ func extractGlobals(args []string) (globals, []string, error) {
 			case "ca-bundle":
 				g.caBundle = value
 			case "output":
-				g.output = value
+				g.output, g.outputGiven = value, true
 			}
 		case slices.Contains(globalBoolFlags, name):
 			b := true
@@ -91,8 +93,10 @@ func extractGlobals(args []string) (globals, []string, error) {
 			rest = append(rest, a)
 		}
 	}
-	if g.output != "text" && g.output != "json" {
-		return g, nil, usagef("", "invalid --output %q: want text or json", g.output)
+	switch g.output {
+	case "text", "json", "table":
+	default:
+		return g, nil, usagef("", "invalid --output %q: want text or json (call: json, text or table)", g.output)
 	}
 	if g.utc && g.local {
 		return g, nil, usagef("", "--utc and --local cannot be combined")

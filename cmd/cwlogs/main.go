@@ -78,6 +78,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	if info == nil {
 		return &usageError{msg: fmt.Sprintf("unknown command %q (run 'cwlogs help' for the list)", name)}
 	}
+	if g.output == "table" && info != callInfo && info != helpInfo {
+		return usagef(name, "--output table is for call only: want text or json")
+	}
 	return info.new(m).Run(ctx, rest[1:])
 }
 

@@ -55,6 +55,16 @@ func isTerminal(w any) bool {
 	return isTTY(f.Fd())
 }
 
+// terminalWidth returns the width of the terminal w is, as the AWS CLI reads it for its
+// tables (even 0, when a terminal has no size set); ok is false when w is not a terminal.
+func terminalWidth(w any) (cols int, ok bool) {
+	f, isFile := w.(*os.File)
+	if !isFile || f == nil {
+		return 0, false
+	}
+	return termColumns(f.Fd())
+}
+
 // ANSI styles.
 const (
 	styleBold  = "1"

@@ -14,6 +14,14 @@ func isTTY(fd uintptr) bool {
 	return errno == 0
 }
 
+// termColumns returns the width of the terminal fd in columns; ok is false when fd is not a
+// terminal.
+func termColumns(fd uintptr) (cols int, ok bool) {
+	var ws struct{ row, col, xpixel, ypixel uint16 }
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCGWINSZ, uintptr(unsafe.Pointer(&ws)))
+	return int(ws.col), errno == 0
+}
+
 // noEcho turns off the echo of the terminal behind rc and returns what turns
 // it back on (nothing happens when it is not a terminal).
 func noEcho(rc syscall.RawConn) (restore func()) {

@@ -20,7 +20,9 @@ func TestExtractGlobals(t *testing.T) {
 	}{
 		{[]string{"groups"}, globals{output: "text"}, []string{"groups"}, ""},
 		{[]string{"--region", "eu-west-1", "groups", "--prefix", "a"}, globals{region: "eu-west-1", output: "text"}, []string{"groups", "--prefix", "a"}, ""},
-		{[]string{"groups", "--output=json", "--profile", "p", "--endpoint-url", "http://x"}, globals{profile: "p", endpoint: "http://x", output: "json"}, []string{"groups"}, ""},
+		{[]string{"groups", "--output=json", "--profile", "p", "--endpoint-url", "http://x"}, globals{profile: "p", endpoint: "http://x", output: "json", outputGiven: true}, []string{"groups"}, ""},
+		{[]string{"call", "--output", "table", "x"}, globals{output: "table", outputGiven: true}, []string{"call", "x"}, ""},
+		{[]string{"--output=text", "call"}, globals{output: "text", outputGiven: true}, []string{"call"}, ""},
 		{[]string{"-region=r", "get", "g", "s", "--utc", "--no-color"}, globals{region: "r", output: "text", utc: true, noColor: true}, []string{"get", "g", "s"}, ""},
 		{[]string{"get", "--local", "g"}, globals{output: "text", local: true}, []string{"get", "g"}, ""},
 		{[]string{"groups", "--ca-bundle", "/etc/ca.pem"}, globals{caBundle: "/etc/ca.pem", output: "text"}, []string{"groups"}, ""},
@@ -65,7 +67,7 @@ func FuzzExtractGlobals(f *testing.F) {
 			}
 			return
 		}
-		if g.output != "text" && g.output != "json" {
+		if g.output != "text" && g.output != "json" && g.output != "table" {
 			t.Fatalf("output %q accepted", g.output)
 		}
 		if len(rest) > len(args) {

@@ -1,0 +1,549 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jmespath/go-jmespath"
+)
+
+// This file is call's --query: a JMESPath expression applied to the answer before it is
+// printed, as the AWS CLI applies its --query. The expression is evaluated by go-jmespath, the
+// reference Go implementation, on the answer decoded into the values it knows (maps, slices,
+// float64, string, bool, nil). What a Go map and a float64 lose, and the AWS CLI (Python)
+// keeps, is kept beside them (see answerTree) and put back in the result (see outValue): the
+// order of an object's members, and whether a number was written as a float ("0.0") or is an
+// integer too large for a float64.
+
+// jmespathFunctions are the functions of the JMESPath specification, the ones go-jmespath
+// v0.4.0 and the AWS CLI's jmespath.py both have (TestQueryFunctionsKnown checks them).
+var jmespathFunctions = []string{
+	"abs", "avg", "ceil", "contains", "ends_with", "floor", "join", "keys", "length", "map",
+	"max", "max_by", "merge", "min", "min_by", "not_null", "reverse", "sort", "sort_by",
+	"starts_with", "sum", "to_array", "to_number", "to_string", "type", "values",
+}
+
+// awsQuery is a compiled --query.
+type awsQuery struct {
+	expr string
+	jp   *jmespath.JMESPath
+	// hashKeys lists the keys of each multi-select hash ({a: x, b: y}) of the expression, in
+	// the order written: the order in which the AWS CLI prints the members of the objects they
+	// make (a Go map has none).
+	hashKeys [][]string
+}
+
+// compileQuery compiles a --query expression; a syntax error or an unknown function is a usage
+// error naming the expression and the position, found before any request is sent.
+func compileQuery(cmd, expr string) (*awsQuery, error) {
+	jp, err := jmespath.Compile(expr)
+	if err != nil {
+		var se jmespath.SyntaxError
+		if errors.As(err, &se) {
+			col := utf8.RuneCountInString(expr[:min(max(se.Offset, 0), len(expr))]) + 1
+			return nil, usagef(cmd, "invalid --query %q: %s at column %d", expr, syntaxMessage(se), col)
+		}
+		return nil, usagef(cmd, "invalid --query %q: %v", expr, err)
+	}
+	q := &awsQuery{expr: expr, jp: jp}
+	ast, err := jmespath.NewParser().Parse(expr)
+	if err != nil { // cannot happen: Compile parsed it
+		return nil, usagef(cmd, "invalid --query %q: %v", expr, err)
+	}
+	var unknown []string
+	walkAST(reflect.ValueOf(ast), func(kind int64, value reflect.Value, children reflect.Value) {
+		switch kind {
+		case int64(jmespath.ASTMultiSelectHash):
+			var keys []string
+			for i := range children.Len() {
+				if k, ok := astString(children.Index(i)); ok {
+					keys = append(keys, k)
+				}
+			}
+			q.hashKeys = append(q.hashKeys, keys)
+		case int64(jmespath.ASTFunctionExpression):
+			if value.Kind() == reflect.Interface && value.Elem().Kind() == reflect.String {
+				if name := value.Elem().String(); !slices.Contains(jmespathFunctions, name) {
+					unknown = append(unknown, name)
+				}
+			}
+		}
+	})
+	if len(unknown) > 0 {
+		return nil, usagef(cmd, "invalid --query %q: unknown function %s() (the functions are %s)", expr, unknown[0], strings.Join(jmespathFunctions, ", "))
+	}
+	return q, nil
+}
+
+// walkAST calls f for node (a jmespath.ASTNode) and every node below it. go-jmespath keeps the
+// tree's fields unexported; they are read (never written) through reflection, which a test
+// pins to v0.4.0's layout. A layout it does not recognise is not walked.
+func walkAST(node reflect.Value, f func(kind int64, value, children reflect.Value)) {
+	if node.Kind() != reflect.Struct {
+		return
+	}
+	kind, value, children := node.FieldByName("nodeType"), node.FieldByName("value"), node.FieldByName("children")
+	if kind.Kind() != reflect.Int || !value.IsValid() || children.Kind() != reflect.Slice {
+		return
+	}
+	f(kind.Int(), value, children)
+	for i := range children.Len() {
+		walkAST(children.Index(i), f)
+	}
+}
+
+// astString returns the string value of an AST node (a key-value pair's key).
+func astString(node reflect.Value) (string, bool) {
+	if node.Kind() != reflect.Struct {
+		return "", false
+	}
+	v := node.FieldByName("value")
+	if v.Kind() != reflect.Interface || v.Elem().Kind() != reflect.String {
+		return "", false
+	}
+	return v.Elem().String(), true
+}
+
+// syntaxMessage words go-jmespath's syntax errors with the characters of its token names.
+func syntaxMessage(se jmespath.SyntaxError) string {
+	msg := strings.TrimPrefix(se.Error(), "SyntaxError: ")
+	return tokenNames.Replace(strings.TrimSpace(msg))
+}
+
+var tokenNames = strings.NewReplacer(
+	"tUnknown", "an unknown token", "tStar", "'*'", "tDot", "'.'", "tFilter", "'[?'",
+	"tFlatten", "'[]'", "tLparen", "'('", "tRparen", "')'", "tLbracket", "'['",
+	"tRbracket", "']'", "tLbrace", "'{'", "tRbrace", "'}'", "tOr", "'||'", "tPipe", "'|'",
+	"tNumber", "a number", "tUnquotedIdentifier", "an identifier",
+	"tQuotedIdentifier", "a quoted identifier", "tComma", "','", "tColon", "':'",
+	"tLTE", "'<='", "tLT", "'<'", "tGTE", "'>='", "tGT", "'>'", "tEQ", "'=='", "tNE", "'!='",
+	"tJSONLiteral", "a JSON literal", "tStringLiteral", "a string literal",
+	"tCurrent", "'@'", "tExpref", "'&'", "tAnd", "'&&'", "tNot", "'!'",
+	"tEOF", "the end of the expression",
+)
+
+// queryError is a --query that failed while it was evaluated (a function given the wrong type
+// of value, for example): exit status 1, as the answer was received.
+type queryError struct {
+	expr string
+	err  error
+}
+
+func (e *queryError) Error() string {
+	// go-jmespath prints the types a function takes as a Go value: []jmespath.jpType{"string", "array"}.
+	msg := goTypeList.ReplaceAllStringFunc(e.err.Error(), func(s string) string {
+		return strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(s, "[]jmespath.jpType{"), "}"), `"`, "")
+	})
+	return fmt.Sprintf("--query %q: %s", e.expr, msg)
+}
+
+func (e *queryError) Unwrap() error { return e.err }
+
+var goTypeList = regexp.MustCompile(`\[\]jmespath\.jpType\{[^}]*\}`)
+
+// search applies q (nil: the answer itself) to an answer or a page, a JSON object decoded by
+// newAnswer, and returns the result to print.
+func (q *awsQuery) search(a *searchable) (any, error) {
+	if q == nil {
+		if a.marked != nil {
+			return a.marked.output(a.marked.root, nil), nil
+		}
+		return a.plain.output(a.plain.root, nil), nil
+	}
+	res, err := q.jp.Search(a.plain.root)
+	if err != nil {
+		return nil, &queryError{expr: q.expr, err: err}
+	}
+	if a.marked == nil {
+		return a.plain.output(res, q.hashKeys), nil
+	}
+	// Search again with the numbers that a float64 cannot tell apart marked: when the marks
+	// changed nothing (the expression only selected them), the marked result is the exact one.
+	// Otherwise the expression computed with them (the marks are not numbers to go-jmespath),
+	// and the plain result stands, its floats found again where they are members of the
+	// answer's objects.
+	marked, err := q.jp.Search(a.marked.root)
+	if err == nil && sameValue(res, marked) {
+		return a.marked.output(marked, q.hashKeys), nil
+	}
+	return a.plain.output(res, q.hashKeys), nil
+}
+
+// searchable is a JSON answer (or page) decoded for go-jmespath: plain has every number as a
+// float64; marked, only when the answer has numbers that a float64 does not tell apart (a
+// whole number written as a float, an integer beyond 2^53), has them as wholeFloat and
+// bigInt.
+type searchable struct {
+	plain, marked *answerTree
+}
+
+// wholeFloat is a number written as a float whose value is whole ("0.0"): printed "0.0", as
+// Python, which keeps floats and integers apart, prints it.
+type wholeFloat float64
+
+// bigInt is an integer beyond 2^53, which a float64 does not hold exactly: its digits.
+type bigInt string
+
+// answerTree is a decoded answer and what Go maps lose of its objects.
+type answerTree struct {
+	root    any
+	objects map[uintptr]*objectInfo // by the map's pointer: maps are not copied by go-jmespath
+}
+
+// objectInfo is what a map loses of a JSON object.
+type objectInfo struct {
+	keys   []string          // the members in the order of the answer
+	floats map[string]bool   // members written as floats
+	bigs   map[string]string // members that are integers beyond 2^53: their digits
+}
+
+// newAnswer decodes a JSON object as botocore hands it to the AWS CLI's formatters: members
+// whose value is null are left out, in every object.
+func newAnswer(body []byte) (*searchable, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}") // moto answers operations without output with no body at all
+	}
+	a := &searchable{}
+	var needMarks bool
+	var err error
+	if a.plain, needMarks, err = decodeAnswer(body, false); err != nil {
+		return nil, err
+	}
+	if needMarks {
+		if a.marked, _, err = decodeAnswer(body, true); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// newPage builds the object the AWS CLI's text output formats for one page: the members named
+// in keys, in that order, each decoded from members (null when absent, as botocore sets it).
+func newPage(keys []string, members map[string]json.RawMessage) (*searchable, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kj, _ := json.Marshal(k)
+		b.Write(kj)
+		b.WriteByte(':')
+		if v := members[k]; len(v) > 0 {
+			b.Write(v)
+		} else {
+			b.WriteString("null")
+		}
+	}
+	b.WriteByte('}')
+	a, err := newAnswer(b.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	// The page's own members are kept when null (botocore sets them to None).
+	for _, t := range []*answerTree{a.plain, a.marked} {
+		if t == nil {
+			continue
+		}
+		root := t.root.(map[string]any)
+		info := t.objects[reflect.ValueOf(root).Pointer()]
+		for _, k := range keys {
+			if _, ok := root[k]; !ok {
+				root[k] = nil
+			}
+		}
+		info.keys = slices.Clone(keys)
+	}
+	return a, nil
+}
+
+// decodeAnswer decodes body, a JSON object, into an answerTree; with marks, whole floats and
+// big integers are wholeFloat and bigInt. needMarks reports whether the answer has any.
+func decodeAnswer(body []byte, marks bool) (t *answerTree, needMarks bool, err error) {
+	d := &answerDecoder{dec: json.NewDecoder(bytes.NewReader(body)), marks: marks,
+		tree: &answerTree{objects: map[uintptr]*objectInfo{}}}
+	d.dec.UseNumber()
+	tok, err := d.dec.Token()
+	if err != nil {
+		return nil, false, err
+	}
+	if tok != json.Delim('{') {
+		return nil, false, fmt.Errorf("want a JSON object, got %s", jsonKind(tok))
+	}
+	if d.tree.root, err = d.object(); err != nil {
+		return nil, false, err
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		if err == nil {
+			err = errors.New("more data after the JSON object")
+		}
+		return nil, false, err
+	}
+	return d.tree, d.needMarks, nil
+}
+
+type answerDecoder struct {
+	dec       *json.Decoder
+	marks     bool
+	keepNulls bool // keep null members (a JSON value that botocore did not parse)
+	needMarks bool
+	tree      *answerTree
+}
+
+func (d *answerDecoder) token() (json.Token, error) {
+	tok, err := d.dec.Token()
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return tok, err
+}
+
+// value decodes the value that tok starts. For a number, isFloat tells whether it was
+// written as a float and big holds the digits of an integer beyond 2^53.
+func (d *answerDecoder) value(tok json.Token) (v any, isFloat bool, big string, err error) {
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '{' {
+			v, err = d.object()
+		} else {
+			v, err = d.array()
+		}
+		return v, false, "", err
+	case json.Number:
+		return d.number(string(t))
+	}
+	return tok, false, "", nil // string, bool, nil
+}
+
+func (d *answerDecoder) number(s string) (v any, isFloat bool, big string, err error) {
+	if strings.ContainsAny(s, ".eE") {
+		f, _ := strconv.ParseFloat(s, 64) // out of range: ±Inf or 0, as Python reads it
+		if f == math.Trunc(f) && !math.IsInf(f, 0) {
+			d.needMarks = true
+			if d.marks {
+				return wholeFloat(f), true, "", nil
+			}
+		}
+		return f, true, "", nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= -1<<53 && n <= 1<<53 {
+		return float64(n), false, "", nil
+	}
+	d.needMarks = true
+	if s == "-0" {
+		return float64(0), false, "", nil
+	}
+	if d.marks {
+		return bigInt(s), false, s, nil
+	}
+	f, _ := strconv.ParseFloat(s, 64)
+	return f, false, s, nil
+}
+
+func (d *answerDecoder) object() (map[string]any, error) {
+	m := map[string]any{}
+	info := &objectInfo{}
+	d.tree.objects[reflect.ValueOf(m).Pointer()] = info
+	for d.dec.More() {
+		key, err := d.token()
+		if err != nil {
+			return nil, err
+		}
+		tok, err := d.token()
+		if err != nil {
+			return nil, err
+		}
+		k := key.(string)
+		v, isFloat, big, err := d.value(tok)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil && !d.keepNulls {
+			continue // botocore leaves out members that are null
+		}
+		if _, dup := m[k]; !dup {
+			info.keys = append(info.keys, k)
+		}
+		m[k] = v
+		if isFloat {
+			if info.floats == nil {
+				info.floats = map[string]bool{}
+			}
+			info.floats[k] = true
+		} else if big != "" {
+			if info.bigs == nil {
+				info.bigs = map[string]string{}
+			}
+			info.bigs[k] = big
+		}
+	}
+	_, err := d.token() // '}'
+	return m, err
+}
+
+func (d *answerDecoder) array() ([]any, error) {
+	l := []any{}
+	for d.dec.More() {
+		tok, err := d.token()
+		if err != nil {
+			return nil, err
+		}
+		v, _, _, err := d.value(tok)
+		if err != nil {
+			return nil, err
+		}
+		l = append(l, v)
+	}
+	_, err := d.token() // ']'
+	return l, err
+}
+
+// sameValue reports whether a search of the plain tree (a) and of the marked one (b) gave the
+// same result, a mark being equal to the float64 it stands for.
+func sameValue(a, b any) bool {
+	switch a := a.(type) {
+	case float64:
+		switch b := b.(type) {
+		case float64:
+			return a == b
+		case wholeFloat:
+			return a == float64(b)
+		case bigInt:
+			f, _ := strconv.ParseFloat(string(b), 64)
+			return a == f
+		}
+		return false
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k, v := range a {
+			w, ok := b[k]
+			if !ok || !sameValue(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !sameValue(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case string, bool, nil:
+		return a == b
+	}
+	return false
+}
+
+// The values to print, as the AWS CLI's formatters see them: string, bool, nil, pyNum,
+// []any and *pyObject.
+type (
+	// pyNum is a number as Python holds it: an int or a float.
+	pyNum struct {
+		f       float64
+		isFloat bool
+		digits  string // an int beyond 2^53, exactly
+	}
+	// pyObject is a JSON object with its members in order, as a Python dict.
+	pyObject struct {
+		keys []string
+		vals map[string]any
+	}
+)
+
+// String is Python's str() of the number.
+func (n pyNum) String() string {
+	switch {
+	case n.digits != "":
+		return n.digits
+	case n.isFloat || n.f != math.Trunc(n.f) || math.IsInf(n.f, 0):
+		return pyFloat(n.f)
+	}
+	return strconv.FormatFloat(n.f, 'f', -1, 64)
+}
+
+// output converts a search result from t into the values to print. Objects of the answer keep
+// its order; objects made by a multi-select hash take the order of the hash with the same keys;
+// any other (from merge() or a literal) is sorted.
+func (t *answerTree) output(v any, hashKeys [][]string) any {
+	switch v := v.(type) {
+	case map[string]any:
+		info := t.objects[reflect.ValueOf(v).Pointer()]
+		o := &pyObject{vals: make(map[string]any, len(v))}
+		if info != nil && len(info.keys) == len(v) {
+			o.keys = info.keys
+		} else {
+			o.keys = orderKeys(v, hashKeys)
+			info = nil
+		}
+		for _, k := range o.keys {
+			o.vals[k] = t.output(v[k], hashKeys)
+			if f, ok := v[k].(float64); ok && info != nil {
+				if info.floats[k] {
+					o.vals[k] = pyNum{f: f, isFloat: true}
+				} else if d, ok := info.bigs[k]; ok {
+					if g, _ := strconv.ParseFloat(d, 64); g == f {
+						o.vals[k] = pyNum{digits: d}
+					}
+				}
+			}
+		}
+		return o
+	case []any:
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = t.output(e, hashKeys)
+		}
+		return l
+	case float64:
+		return pyNum{f: v}
+	case wholeFloat:
+		return pyNum{f: float64(v), isFloat: true}
+	case bigInt:
+		return pyNum{digits: string(v)}
+	}
+	return v // string, bool, nil
+}
+
+// orderKeys orders the keys of a map the search made: as the multi-select hash with the same
+// keys, else sorted.
+func orderKeys(m map[string]any, hashKeys [][]string) []string {
+	for _, keys := range hashKeys {
+		if len(keys) != len(m) {
+			continue
+		}
+		all := true
+		for _, k := range keys {
+			if _, ok := m[k]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return keys
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
