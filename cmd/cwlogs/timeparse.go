@@ -16,7 +16,8 @@ import (
 //     2024-05-01T14:00:00.250+02:00, and also 2024-05-01 12:00,
 //     2024-05-01T12:00:00 (no zone: UTC) or 2024-05-01T14:00+0200;
 //   - a date alone, meaning midnight UTC: 2024-05-01;
-//   - epoch milliseconds, all digits: 1714564800000;
+//   - epoch milliseconds, all digits: 1714564800000 (ten or eleven digits,
+//     epoch seconds as date +%s prints them, are refused with a hint);
 //   - "now", or a duration before now: 90s, 10m, 2h, 1d, 1w, or a sum of
 //     them such as 1h30m or 1d12h (units ms, s, m, h, d = 24 h, w = 7 d).
 func parseTime(s string, now time.Time) (time.Time, error) {
@@ -35,6 +36,13 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, fmt.Errorf("epoch milliseconds %q out of range", s)
 		}
+		if ms >= secondsLike && ms < 100*secondsLike {
+			// As milliseconds, early 1970; as seconds (date +%s), 2001 to 2286: seconds
+			// given where milliseconds belong, which would select almost all of time.
+			sec := time.Unix(ms, 0).UTC()
+			return time.Time{}, fmt.Errorf("%q looks like epoch seconds (%s): give epoch milliseconds (%d000) or ISO 8601 (%s)",
+				s, sec.Format(time.RFC3339), ms, sec.Format(time.RFC3339))
+		}
 		return time.UnixMilli(ms), nil
 	}
 	if s[0] >= '0' && s[0] <= '9' && strings.Contains(s, "-") {
@@ -49,6 +57,10 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 	}
 	return now.Add(-d), nil
 }
+
+// secondsLike is 10^9: all-digit times from it up to 100 times it (ten or eleven digits)
+// are refused as epoch seconds given for milliseconds.
+const secondsLike = 1_000_000_000
 
 // parseDuration reads a duration such as 90s, 10m, 2h, 1d, 1w or 1h30m.
 func parseDuration(s string) (time.Duration, error) {

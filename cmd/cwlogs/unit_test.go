@@ -184,6 +184,11 @@ func TestParseTime(t *testing.T) {
 		{"", time.Time{}, true},
 		{"yesterday", time.Time{}, true},
 		{"10", time.Unix(0, 10e6), false},
+		// Epoch seconds (date +%s) where milliseconds belong would mean January 1970: refused.
+		{"1714564800", time.Time{}, true},
+		{"99999999999", time.Time{}, true},
+		{"999999999", time.Unix(0, 999999999e6), false},
+		{"100000000000", time.Unix(100000000, 0), false},
 		{"10x", time.Time{}, true},
 		{"m", time.Time{}, true},
 		{"-10m", time.Time{}, true},
