@@ -209,51 +209,5 @@ func TestMotoDifferentialFilters(t *testing.T) {
 	// before the parallel TestMotoDifferential resumes.
 	moto := testpeer.Moto(t)
 	ours := startServer(t).URL()
-	script := filterDiffScript()
-	names := map[string]bool{}
-	for _, st := range script {
-		if names[st.name] {
-			t.Fatalf("duplicate step name %q", st.name)
-		}
-		names[st.name] = true
-	}
-	for _, k := range filterDifferences {
-		for _, s := range k.steps {
-			if !names[s] {
-				t.Errorf("difference table names unknown step %q", s)
-			}
-		}
-	}
-	motoRes := runDiffSide(t, moto, script)
-	ourRes := runDiffSide(t, ours, script)
-	var diffs []observedDiff
-	for i, st := range script {
-		compareTrees(st.name, "", motoRes[i].tree, ourRes[i].tree, true, true, &diffs)
-		if testing.Verbose() {
-			t.Logf("%s %s\n  moto: %s\n  ours: %s", st.name, st.op, motoRes[i].raw, ourRes[i].raw)
-		}
-	}
-	used := make([]map[string]bool, len(filterDifferences))
-	for i := range used {
-		used[i] = map[string]bool{}
-	}
-	for _, d := range diffs {
-		found := false
-		for i, k := range filterDifferences {
-			if k.matches(d) {
-				used[i][d.step] = true
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("unexpected difference: %s", d)
-		}
-	}
-	for i, k := range filterDifferences {
-		for _, s := range k.steps {
-			if !used[i][s] {
-				t.Errorf("listed difference no longer occurs: step %q path %s (moto=%s ours=%s)", s, k.path, k.moto, k.ours)
-			}
-		}
-	}
+	runFeatureDiff(t, moto, ours, filterDiffScript(), filterDifferences)
 }

@@ -158,13 +158,7 @@ func TestMotoDifferentialOps(t *testing.T) {
 // longer occurs.
 func runFeatureDiff(t *testing.T, moto, ours string, script []diffStep, known []knownDiff) {
 	t.Helper()
-	names := map[string]bool{}
-	for _, st := range script {
-		if names[st.name] {
-			t.Fatalf("duplicate step name %q", st.name)
-		}
-		names[st.name] = true
-	}
+	names := stepNames(t, script)
 	for _, k := range known {
 		for _, s := range k.steps {
 			if !names[s] {
@@ -183,6 +177,26 @@ func runFeatureDiff(t *testing.T, moto, ours string, script []diffStep, known []
 			t.Logf("%s %s\n  moto: %s\n  ours: %s", st.name, st.op, motoRes[i].raw, ourRes[i].raw)
 		}
 	}
+	checkKnownDiffs(t, diffs, known, "")
+}
+
+// stepNames returns the set of the script's step names, failing on a name used twice.
+func stepNames(t *testing.T, script []diffStep) map[string]bool {
+	t.Helper()
+	names := map[string]bool{}
+	for _, st := range script {
+		if names[st.name] {
+			t.Fatalf("duplicate step name %q", st.name)
+		}
+		names[st.name] = true
+	}
+	return names
+}
+
+// checkKnownDiffs checks that diffs are exactly the differences listed in known: an unlisted
+// one fails, and so does a listed one that no longer occurs (hint, if any, says what to do).
+func checkKnownDiffs(t *testing.T, diffs []observedDiff, known []knownDiff, hint string) {
+	t.Helper()
 	used := make([]map[string]bool, len(known))
 	for i := range used {
 		used[i] = map[string]bool{}
@@ -202,7 +216,7 @@ func runFeatureDiff(t *testing.T, moto, ours string, script []diffStep, known []
 	for i, k := range known {
 		for _, s := range k.steps {
 			if !used[i][s] {
-				t.Errorf("listed difference no longer occurs: step %q path %s (moto=%s ours=%s)", s, k.path, k.moto, k.ours)
+				t.Errorf("listed difference no longer occurs: step %q path %s (moto=%s ours=%s)%s", s, k.path, k.moto, k.ours, hint)
 			}
 		}
 	}

@@ -359,17 +359,11 @@ func globMatches(pattern, v string) bool {
 }
 
 func TestMotoDifferential(t *testing.T) {
-	t.Parallel() // the only moto user in this binary; runs beside the CLI suites
+	t.Parallel() // beside the CLI suites, after the serial moto differentials (filters, ops)
 	moto := testpeer.Moto(t)
 	ours := startServer(t).URL()
 	script := diffScript(time.Now())
-	names := map[string]bool{}
-	for _, st := range script {
-		if names[st.name] {
-			t.Fatalf("duplicate step name %q", st.name)
-		}
-		names[st.name] = true
-	}
+	names := stepNames(t, script)
 	motoRes := runDiffSide(t, moto, script)
 	ourRes := runDiffSide(t, ours, script)
 
@@ -393,29 +387,7 @@ func TestMotoDifferential(t *testing.T) {
 		}
 	}
 
-	used := make([]map[string]bool, len(motoDifferences))
-	for i := range used {
-		used[i] = map[string]bool{}
-	}
-	for _, d := range diffs {
-		found := false
-		for i, k := range motoDifferences {
-			if k.matches(d) {
-				used[i][d.step] = true
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("unexpected difference: %s", d)
-		}
-	}
-	for i, k := range motoDifferences {
-		for _, s := range k.steps {
-			if !used[i][s] {
-				t.Errorf("listed difference no longer occurs: step %q path %s (moto=%s ours=%s): remove it from motoDifferences", s, k.path, k.moto, k.ours)
-			}
-		}
-	}
+	checkKnownDiffs(t, diffs, motoDifferences, ": remove it from motoDifferences")
 	if out := os.Getenv("CWLOGS_MOTO_DIFF_MD"); out != "" && !t.Failed() {
 		differing := map[string]bool{}
 		for _, d := range diffs {
