@@ -1,114 +1,18 @@
 package cwlogs
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cwlogs/cwlogs/internal/testpeer"
 )
-
-// blackhole is a dialer for an address that drops every SYN: each dial waits until the
-// test ends, long after the request gave up on it, then fails as a dial timeout would.
-// (net/http detaches the dial from the request's context, so that ctx does not end it.)
-type blackhole struct {
-	stop    chan struct{}
-	dialing chan struct{} // receives a value as each dial starts (dropped when full)
-}
-
-func newBlackhole(t testing.TB) *blackhole {
-	b := &blackhole{stop: make(chan struct{}), dialing: make(chan struct{}, 1)}
-	t.Cleanup(func() { close(b.stop) })
-	return b
-}
-
-func (b *blackhole) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	select {
-	case b.dialing <- struct{}{}:
-	default:
-	}
-	select {
-	case <-b.stop:
-	case <-ctx.Done():
-	}
-	return nil, &net.OpError{Op: "dial", Net: network, Err: os.ErrDeadlineExceeded}
-}
-
-// silentPeer is a TCP server that reads each request whole, then either resets the
-// connection (reset) or never answers until the test ends. got receives a value after
-// each request was read (dropped when full).
-type silentPeer struct {
-	ln    net.Listener
-	got   chan struct{}
-	reset bool
-}
-
-func newSilentPeer(t testing.TB, reset bool) *silentPeer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &silentPeer{ln: ln, got: make(chan struct{}, 1), reset: reset}
-	stop := make(chan struct{})
-	t.Cleanup(func() { close(stop); ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				if _, err := io.ReadAll(req.Body); err != nil {
-					return
-				}
-				select {
-				case p.got <- struct{}{}:
-				default:
-				}
-				if p.reset {
-					_ = conn.(*net.TCPConn).SetLinger(0) // RST instead of FIN
-					return
-				}
-				<-stop
-			}()
-		}
-	}()
-	return p
-}
-
-func (p *silentPeer) dial(ctx context.Context, network, _ string) (net.Conn, error) {
-	var d net.Dialer
-	return d.DialContext(ctx, network, p.ln.Addr().String())
-}
-
-// refusingProxy is an HTTP proxy that answers every CONNECT with 403 Forbidden.
-func refusingProxy(t testing.TB) *url.URL {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodConnect {
-			http.Error(w, "CONNECT not allowed", http.StatusForbidden)
-			return
-		}
-		http.Error(w, "only CONNECT", http.StatusMethodNotAllowed)
-	}))
-	t.Cleanup(srv.Close)
-	u, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
 
 // TestOpErrorNotSent: an *OpError says NotSent exactly when no attempt of the call can
 // have reached the service. A review found that a blackholed address (every SYN dropped,
@@ -132,14 +36,14 @@ func TestOpErrorNotSent(t *testing.T) {
 	// thenBlackhole sends the first attempt with first, then the others into a
 	// blackhole; the caller cancels once the second is dialing.
 	thenBlackhole := func(t *testing.T, first func(context.Context, string, string) (net.Conn, error)) setup {
-		b := newBlackhole(t)
+		b := testpeer.NewBlackhole(t)
 		var n atomic.Int32
 		return setup{client: keepAlivesOff(func(ctx context.Context, network, addr string) (net.Conn, error) {
 			if n.Add(1) == 1 {
 				return first(ctx, network, addr)
 			}
-			return b.dial(ctx, network, addr)
-		}), opts: []Option{WithMaxAttempts(2)}, cancelOn: b.dialing}
+			return b.Dial(ctx, network, addr)
+		}), opts: []Option{WithMaxAttempts(2)}, cancelOn: b.Dialing}
 	}
 	for _, tc := range []struct {
 		name         string
@@ -148,15 +52,15 @@ func TestOpErrorNotSent(t *testing.T) {
 		wantNotSent  bool
 	}{
 		{"blackholed, caller's deadline", func(t *testing.T) setup {
-			return setup{client: keepAlivesOff(newBlackhole(t).dial), timeout: 50 * time.Millisecond}
+			return setup{client: keepAlivesOff(testpeer.NewBlackhole(t).Dial), timeout: 50 * time.Millisecond}
 		}, 1, true},
 		{"blackholed, attempt timeout, retried", func(t *testing.T) setup {
-			return setup{client: keepAlivesOff(newBlackhole(t).dial),
+			return setup{client: keepAlivesOff(testpeer.NewBlackhole(t).Dial),
 				opts: []Option{WithAttemptTimeout(20 * time.Millisecond), WithMaxAttempts(3)}}
 		}, 3, true},
 		{"blackholed, http.Client.Timeout", func(t *testing.T) setup {
 			return setup{client: &http.Client{Timeout: 20 * time.Millisecond,
-				Transport: &http.Transport{DialContext: newBlackhole(t).dial}}}
+				Transport: &http.Transport{DialContext: testpeer.NewBlackhole(t).Dial}}}
 		}, 1, true},
 		{"connection refused", func(t *testing.T) setup {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -168,15 +72,16 @@ func TestOpErrorNotSent(t *testing.T) {
 			return setup{client: &http.Client{}, endpoint: "http://" + addr}
 		}, 1, true},
 		{"proxy refuses CONNECT", func(t *testing.T) setup {
-			return setup{client: &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(refusingProxy(t))}},
+			proxy, _ := testpeer.RefusingProxy(t)
+			return setup{client: &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}},
 				endpoint: "https://logs.us-east-1.amazonaws.com"}
 		}, 1, true},
 		{"request read, then connection reset", func(t *testing.T) setup {
-			return setup{client: keepAlivesOff(newSilentPeer(t, true).dial)}
+			return setup{client: keepAlivesOff(testpeer.NewSilent(t, true).Dial)}
 		}, 1, false},
 		{"request read, no answer, cancelled", func(t *testing.T) setup {
-			p := newSilentPeer(t, false)
-			return setup{client: keepAlivesOff(p.dial), cancelOn: p.got}
+			p := testpeer.NewSilent(t, false)
+			return setup{client: keepAlivesOff(p.Dial), cancelOn: p.Got}
 		}, 1, false},
 		{"HTTP/2, request read, no answer, cancelled", func(t *testing.T) setup {
 			got := make(chan struct{}, 1)
@@ -196,7 +101,7 @@ func TestOpErrorNotSent(t *testing.T) {
 		// The first attempt may have been stored: the call is not NotSent, though the
 		// last attempt never left.
 		{"request read and reset, then blackholed", func(t *testing.T) setup {
-			return thenBlackhole(t, newSilentPeer(t, true).dial)
+			return thenBlackhole(t, testpeer.NewSilent(t, true).Dial)
 		}, 2, false},
 		{"503, then blackholed", func(t *testing.T) setup {
 			f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {

@@ -1,20 +1,15 @@
 package ship_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/cwlogs/cwlogs"
+	"github.com/cwlogs/cwlogs/internal/testpeer"
 	"github.com/cwlogs/cwlogs/ship"
 )
 
@@ -105,79 +100,21 @@ func TestCloseUnsentOverTheWire(t *testing.T) {
 }
 
 // blackholed is an endpoint whose every dial hangs (the SYN dropped) until the test
-// ends, long after the attempt gave up on it; net/http detaches the dial from the
-// request's context, so that does not end it.
+// ends, long after the attempt gave up on it.
 func blackholed(t *testing.T) (*http.Client, string, <-chan struct{}) {
-	stop, dialing := make(chan struct{}), make(chan struct{}, 1)
-	t.Cleanup(func() { close(stop) })
-	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		select {
-		case dialing <- struct{}{}:
-		default:
-		}
-		select {
-		case <-stop:
-		case <-ctx.Done():
-		}
-		return nil, &net.OpError{Op: "dial", Net: network, Err: os.ErrDeadlineExceeded}
-	}
-	return &http.Client{Transport: &http.Transport{DialContext: dial}}, "http://192.0.2.1", dialing
+	b := testpeer.NewBlackhole(t)
+	return &http.Client{Transport: &http.Transport{DialContext: b.Dial}}, "http://192.0.2.1", b.Dialing
 }
 
 // refusedCONNECT is an https endpoint behind a proxy that answers CONNECT with 403.
 func refusedCONNECT(t *testing.T) (*http.Client, string, <-chan struct{}) {
-	asked := make(chan struct{}, 1)
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case asked <- struct{}{}:
-		default:
-		}
-		http.Error(w, "CONNECT not allowed", http.StatusForbidden)
-	}))
-	t.Cleanup(proxy.Close)
-	u, err := url.Parse(proxy.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(u)}}, "https://logs.us-east-1.amazonaws.com", asked
+	proxy, asked := testpeer.RefusingProxy(t)
+	return &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}, "https://logs.us-east-1.amazonaws.com", asked
 }
 
 // peer is an endpoint that reads each request whole, then resets the connection
 // (reset) or never answers.
 func peer(t *testing.T, reset bool) (*http.Client, string, <-chan struct{}) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	stop, got := make(chan struct{}), make(chan struct{}, 1)
-	t.Cleanup(func() { close(stop); ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				if _, err := io.ReadAll(req.Body); err != nil {
-					return
-				}
-				if reset {
-					_ = conn.(*net.TCPConn).SetLinger(0) // RST instead of FIN
-				}
-				select {
-				case got <- struct{}{}:
-				default:
-				}
-				if !reset {
-					<-stop
-				}
-			}()
-		}
-	}()
-	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, "http://" + ln.Addr().String(), got
+	p := testpeer.NewSilent(t, reset)
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, "http://" + p.Addr(), p.Got
 }
