@@ -164,6 +164,9 @@ func (q *awsQuery) search(a *searchable) (any, error) {
 	if err != nil {
 		return nil, &queryError{expr: q.expr, err: err}
 	}
+	if !jsonValue(res) {
+		return nil, &queryError{expr: q.expr, err: errExpRef}
+	}
 	if a.marked == nil {
 		return a.plain.output(res, q.hashKeys), nil
 	}
@@ -177,6 +180,34 @@ func (q *awsQuery) search(a *searchable) (any, error) {
 		return a.marked.output(marked, q.hashKeys), nil
 	}
 	return a.plain.output(res, q.hashKeys), nil
+}
+
+// errExpRef is a result holding an expression reference (&expr), which go-jmespath returns as
+// a value of its own: Python's JSON encoder fails on it, as the AWS CLI's JSON output does.
+var errExpRef = errors.New("the result holds an expression reference (&...), which cannot be printed")
+
+// jsonValue reports whether v, a search result of the plain tree, holds only the values of
+// a decoded JSON document.
+func jsonValue(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			if !jsonValue(e) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range v {
+			if !jsonValue(e) {
+				return false
+			}
+		}
+		return true
+	case float64, string, bool, nil:
+		return true
+	}
+	return false
 }
 
 // searchable is a JSON answer (or page) decoded for go-jmespath: plain has every number as a

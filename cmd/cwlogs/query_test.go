@@ -615,6 +615,16 @@ func TestCallQueryErrors(t *testing.T) {
 		{[]string{"groups", "--output", "table"}, 2, usage("groups", "--output table is for call only: want text or json"), nil},
 		{[]string{"call", "describe-log-groups", "--query", "length(logGroups[0])", "--output", "text"}, 1,
 			"cwlogs: --query \"length(logGroups[0])\": Invalid type for: <nil>, expected: string, array, object\n", map[string]int{"DescribeLogGroups": 1}},
+		// An expression reference (&expr) is a value only to functions: aws's JSON output fails
+		// on it ("Encountered unrecognized type in JSON encoder"), and cwlogs's in every format.
+		{[]string{"call", "describe-log-groups", "--query", "&logGroups"}, 1,
+			"cwlogs: --query \"&logGroups\": the result holds an expression reference (&...), which cannot be printed\n", map[string]int{"DescribeLogGroups": 1}},
+		{[]string{"call", "describe-log-groups", "--query", "{a: &logGroups}"}, 1,
+			"cwlogs: --query \"{a: &logGroups}\": the result holds an expression reference (&...), which cannot be printed\n", map[string]int{"DescribeLogGroups": 1}},
+		{[]string{"call", "describe-log-groups", "--query", "[&logGroups]", "--output", "text"}, 1,
+			"cwlogs: --query \"[&logGroups]\": the result holds an expression reference (&...), which cannot be printed\n", map[string]int{"DescribeLogGroups": 1}},
+		{[]string{"call", "describe-log-groups", "--query", "&logGroups", "--output", "table"}, 1,
+			"cwlogs: --query \"&logGroups\": the result holds an expression reference (&...), which cannot be printed\n", map[string]int{"DescribeLogGroups": 1}},
 		{[]string{"call", "describe-log-groups", "--query", "`[{\"a\": 1}, \"x\"]`", "--output", "text"}, 1,
 			"cwlogs: cannot print the result with --output text: a list mixes objects with a str\n", map[string]int{"DescribeLogGroups": 1}},
 		{[]string{"call", "describe-log-groups", "--query", "`[[1], [{\"a\": 1}, \"x\"]]`", "--output", "table"}, 1,
