@@ -9,6 +9,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,7 +161,7 @@ func (q *awsQuery) search(a *searchable) (any, error) {
 		}
 		return a.plain.output(a.plain.root, nil), nil
 	}
-	res, err := q.jp.Search(a.plain.root)
+	res, err := q.jpSearch(a.plain.root)
 	if err != nil {
 		return nil, &queryError{expr: q.expr, err: err}
 	}
@@ -175,11 +176,54 @@ func (q *awsQuery) search(a *searchable) (any, error) {
 	// Otherwise the expression computed with them (the marks are not numbers to go-jmespath),
 	// and the plain result stands, its floats found again where they are members of the
 	// answer's objects.
-	marked, err := q.jp.Search(a.marked.root)
+	marked, err := q.jpSearch(a.marked.root)
 	if err == nil && sameValue(res, marked) {
 		return a.marked.output(marked, q.hashKeys), nil
 	}
 	return a.plain.output(res, q.hashKeys), nil
+}
+
+// jpSearch is go-jmespath's Search, its panics turned into errors: it does not check the
+// arguments of the functions that take any number of them, and merge() asserts that they are
+// objects (Python's jmespath raises a type error instead).
+func (q *awsQuery) jpSearch(data any) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, panicError(r)
+		}
+	}()
+	return q.jp.Search(data)
+}
+
+// panicError words a panic of go-jmespath: a failed type assertion as the type error it stands
+// for, in JMESPath's names of the types.
+func panicError(r any) error {
+	var te *runtime.TypeAssertionError
+	if err, ok := r.(error); ok && errors.As(err, &te) {
+		if m := typeAssertion.FindStringSubmatch(te.Error()); m != nil {
+			return fmt.Errorf("invalid type for a function's argument: %s, expected: %s", jpTypeName(m[1]), jpTypeName(m[2]))
+		}
+	}
+	return fmt.Errorf("the expression failed: %v", r)
+}
+
+var typeAssertion = regexp.MustCompile(`^interface conversion: interface \{\} is (.+), not (.+)$`)
+
+// jpTypeName is JMESPath's name of a Go type of a decoded answer.
+func jpTypeName(goType string) string {
+	switch goType {
+	case "nil":
+		return "null"
+	case "float64", "main.wholeFloat", "main.bigInt":
+		return "number"
+	case "bool":
+		return "boolean"
+	case "[]interface {}":
+		return "array"
+	case "map[string]interface {}":
+		return "object"
+	}
+	return goType
 }
 
 // errExpRef is a result holding an expression reference (&expr), which go-jmespath returns as

@@ -615,6 +615,12 @@ func TestCallQueryErrors(t *testing.T) {
 		{[]string{"groups", "--output", "table"}, 2, usage("groups", "--output table is for call only: want text or json"), nil},
 		{[]string{"call", "describe-log-groups", "--query", "length(logGroups[0])", "--output", "text"}, 1,
 			"cwlogs: --query \"length(logGroups[0])\": Invalid type for: <nil>, expected: string, array, object\n", map[string]int{"DescribeLogGroups": 1}},
+		// go-jmespath does not check the types of variadic functions' arguments: merge()
+		// panicked on anything but objects (aws: "In function merge(), invalid type for value").
+		{[]string{"call", "describe-log-groups", "--query", "merge(nothing, `{}`)"}, 1,
+			"cwlogs: --query \"merge(nothing, `{}`)\": invalid type for a function's argument: null, expected: object\n", map[string]int{"DescribeLogGroups": 1}},
+		{[]string{"call", "describe-log-groups", "--query", "merge(logGroups)", "--output", "text"}, 1,
+			"cwlogs: --query \"merge(logGroups)\": invalid type for a function's argument: array, expected: object\n", map[string]int{"DescribeLogGroups": 1}},
 		// An expression reference (&expr) is a value only to functions: aws's JSON output fails
 		// on it ("Encountered unrecognized type in JSON encoder"), and cwlogs's in every format.
 		{[]string{"call", "describe-log-groups", "--query", "&logGroups"}, 1,
