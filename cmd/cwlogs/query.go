@@ -83,7 +83,194 @@ func compileQuery(cmd, expr string) (*awsQuery, error) {
 	if len(unknown) > 0 {
 		return nil, usagef(cmd, "invalid --query %q: unknown function %s() (the functions are %s)", expr, unknown[0], strings.Join(jmespathFunctions, ", "))
 	}
+	if copied := copySortByArgs(expr); copied != expr {
+		// Used only when its syntax tree is the expression's with the copies added.
+		cjp, err := jmespath.Compile(copied)
+		cast, perr := jmespath.NewParser().Parse(copied)
+		if err == nil && perr == nil && sameASTWithCopies(reflect.ValueOf(ast), reflect.ValueOf(cast)) {
+			q.jp = cjp
+		}
+	}
 	return q, nil
+}
+
+// copySortByArgs rewrites the first argument A of every sort_by(A, ...) of expr as
+// reverse(reverse(A)), a copy of the list: go-jmespath's sort_by sorts the list it is given in
+// place, so that the answer's list read again after it (logGroups[0] in
+// {sorted: sort_by(logGroups, &n), first: logGroups[0]}) would be sorted too, where Python's
+// sort_by returns a sorted copy. reverse() of anything but a list or a string fails as sort_by
+// does. String literals, quoted identifiers and JSON literals are skipped; the result is used
+// only when it compiles.
+func copySortByArgs(expr string) string {
+	type frame struct {
+		sortBy bool // the parenthesis of a sort_by call
+		start  int  // its first argument's first byte
+		done   bool // the first argument was ended
+	}
+	type insert struct {
+		at   int
+		text string
+	}
+	var (
+		stack   []frame
+		inserts []insert
+	)
+	endArg := func(i int) {
+		f := &stack[len(stack)-1]
+		if f.sortBy && !f.done {
+			f.done = true
+			if strings.TrimSpace(expr[f.start:i]) != "" {
+				inserts = append(inserts, insert{f.start, "reverse(reverse("}, insert{i, "))"})
+			}
+		}
+	}
+	for i := 0; i < len(expr); i++ {
+		switch c := expr[i]; {
+		case c == '\'':
+			// A raw string: only \' is an escape (go-jmespath's lexer).
+			for i++; i < len(expr) && expr[i] != c; i++ {
+				if expr[i] == '\\' && i+1 < len(expr) && expr[i+1] == '\'' {
+					i++
+				}
+			}
+		case c == '"' || c == '`':
+			for i++; i < len(expr) && expr[i] != c; i++ {
+				if expr[i] == '\\' {
+					i++
+				}
+			}
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			j := i
+			for j < len(expr) && (expr[j] == '_' || expr[j] >= 'a' && expr[j] <= 'z' || expr[j] >= 'A' && expr[j] <= 'Z' || expr[j] >= '0' && expr[j] <= '9') {
+				j++
+			}
+			k := j
+			for k < len(expr) && strings.IndexByte(" \t\n\r", expr[k]) >= 0 {
+				k++
+			}
+			if expr[i:j] == "sort_by" && k < len(expr) && expr[k] == '(' {
+				stack = append(stack, frame{sortBy: true, start: k + 1})
+				j = k + 1
+			}
+			i = j - 1
+		case c == '(' || c == '[' || c == '{':
+			stack = append(stack, frame{})
+		case c == ',' && len(stack) > 0:
+			endArg(i)
+		case (c == ')' || c == ']' || c == '}') && len(stack) > 0:
+			endArg(i)
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(inserts) == 0 {
+		return expr
+	}
+	slices.SortFunc(inserts, func(a, b insert) int { return a.at - b.at })
+	var b strings.Builder
+	last := 0
+	for _, in := range inserts {
+		b.WriteString(expr[last:in.at])
+		b.WriteString(in.text)
+		last = in.at
+	}
+	b.WriteString(expr[last:])
+	return b.String()
+}
+
+// sameASTWithCopies reports whether b, the syntax tree of copySortByArgs(expr), is a, that of
+// expr, with the first argument X of each sort_by call made reverse(reverse(X)).
+func sameASTWithCopies(a, b reflect.Value) bool {
+	if a.Kind() != reflect.Struct || b.Kind() != reflect.Struct || a.Type() != b.Type() {
+		return false
+	}
+	fields := func(v reflect.Value) (kind int64, name string, children reflect.Value, ok bool) {
+		k, val, ch := v.FieldByName("nodeType"), v.FieldByName("value"), v.FieldByName("children")
+		if k.Kind() != reflect.Int || !val.IsValid() || ch.Kind() != reflect.Slice {
+			return 0, "", reflect.Value{}, false
+		}
+		name, _ = astString(v)
+		return k.Int(), name, ch, true
+	}
+	ak, aName, ac, ok1 := fields(a)
+	bk, bName, bc, ok2 := fields(b)
+	if !ok1 || !ok2 || ak != bk || !deepEqualValues(a.FieldByName("value"), b.FieldByName("value")) || ac.Len() != bc.Len() {
+		return false
+	}
+	for i := range ac.Len() {
+		bi := bc.Index(i)
+		if i == 0 && ak == int64(jmespath.ASTFunctionExpression) && aName == "sort_by" && bName == "sort_by" {
+			for range 2 { // reverse(reverse(X)): X
+				k, name, ch, ok := fields(bi)
+				if !ok || k != int64(jmespath.ASTFunctionExpression) || name != "reverse" || ch.Len() != 1 {
+					return false
+				}
+				bi = ch.Index(0)
+			}
+		}
+		if !sameASTWithCopies(ac.Index(i), bi) {
+			return false
+		}
+	}
+	return true
+}
+
+// deepEqualValues is reflect.DeepEqual for values read from unexported fields (whose
+// Interface cannot be called): the values of syntax tree nodes.
+func deepEqualValues(a, b reflect.Value) bool {
+	if a.IsValid() != b.IsValid() {
+		return false
+	}
+	if !a.IsValid() {
+		return true
+	}
+	if a.Type() != b.Type() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return deepEqualValues(a.Elem(), b.Elem())
+	case reflect.Slice, reflect.Array:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !deepEqualValues(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if a.Len() != b.Len() {
+			return false
+		}
+		iter := a.MapRange()
+		for iter.Next() {
+			w := b.MapIndex(iter.Key())
+			if !w.IsValid() || !deepEqualValues(iter.Value(), w) {
+				return false
+			}
+		}
+		return true
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !deepEqualValues(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.String:
+		return a.String() == b.String()
+	case reflect.Bool:
+		return a.Bool() == b.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() == b.Int()
+	case reflect.Float32, reflect.Float64:
+		return a.Float() == b.Float()
+	}
+	return false
 }
 
 // walkAST calls f for node (a jmespath.ASTNode) and every node below it. go-jmespath keeps the

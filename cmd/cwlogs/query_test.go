@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -648,5 +649,83 @@ func TestCallQueryErrors(t *testing.T) {
 	r := c.run("", "call", "describe-log-groups", "--query", "`[[1], [{\"a\": 1}, \"x\"]]`", "--output", "text")
 	if r.code != 1 || r.stdout != "1\n" {
 		t.Errorf("text failing after a line: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
+
+// TestQuerySortByKeepsAnswer: sort_by() returns a sorted copy, as Python's sorted(), and leaves
+// the answer's list as it was for the rest of the expression (go-jmespath sorts the list it is
+// given in place). The outputs are AWS CLI v1's, --output text.
+func TestQuerySortByKeepsAnswer(t *testing.T) {
+	const body = `{"logGroups": [{"logGroupName": "b", "storedBytes": 2}, {"logGroupName": "a", "storedBytes": 1}, {"logGroupName": "c", "storedBytes": 3}]}`
+	for _, tc := range []struct{ expr, want string }{
+		{"{sorted: sort_by(logGroups, &logGroupName)[].logGroupName, first: logGroups[0].logGroupName}", "b\nSORTED\ta\nSORTED\tb\nSORTED\tc\n"},
+		{"[sort_by(logGroups, &storedBytes)[0].logGroupName, logGroups[].logGroupName, sort_by(logGroups, &logGroupName)[-1].logGroupName, logGroups[0].logGroupName]", "a\tc\tb\nb\ta\tc\n"},
+		{"sort_by(sort_by(logGroups, &logGroupName), &storedBytes)[].logGroupName", "a\tb\tc\n"},
+		{"[sort_by(logGroups, &logGroupName)[0].logGroupName, logGroups | [0].logGroupName, sort_by( logGroups , &storedBytes ) | [-1].logGroupName]", "a\tb\tc\n"},
+		{"[\"sort_by\", 'sort_by(logGroups, &x)', `\"sort_by(\"`, logGroups[0].logGroupName]", "None\tsort_by(logGroups, &x)\tsort_by(\tb\n"},
+	} {
+		q, err := compileQuery("call", tc.expr)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.expr, err)
+		}
+		a, err := newAnswer([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := q.search(a)
+		if err != nil {
+			t.Errorf("%s: %v", tc.expr, err)
+			continue
+		}
+		if got, err := formatText(v); string(got) != tc.want || err != nil {
+			t.Errorf("%s:\n%s(error %v)\nwant\n%s", tc.expr, got, err, tc.want)
+		}
+	}
+}
+
+// TestCopySortByArgs: the rewrite that makes sort_by sort a copy skips literals and quoted
+// identifiers, and compileQuery uses it only when its syntax tree is the expression's with the
+// copies added.
+func TestCopySortByArgs(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{"sort_by(a, &b)", "sort_by(reverse(reverse(a)), &b)"},
+		{"sort_by ( a | b[0] , &c)[0]", "sort_by (reverse(reverse( a | b[0] )), &c)[0]"},
+		{"sort_by(sort_by(a, &x), &y)", "sort_by(reverse(reverse(sort_by(reverse(reverse(a)), &x))), &y)"},
+		{"{s: sort_by(f(`[1, 2]`, [a, b]), &k), t: sort_by(c, &d)}", "{s: sort_by(reverse(reverse(f(`[1, 2]`, [a, b]))), &k), t: sort_by(reverse(reverse(c)), &d)}"},
+		{"x.sort_by(@, &n)", "x.sort_by(reverse(reverse(@)), &n)"},
+		{"sort_by()", "sort_by()"},
+		{"my_sort_by(a, &b)", "my_sort_by(a, &b)"},
+		{`"sort_by"`, `"sort_by"`},
+		{`'sort_by(a, &b)'`, `'sort_by(a, &b)'`},
+		{`'it\'s' || sort_by(a, &b)`, `'it\'s' || sort_by(reverse(reverse(a)), &b)`},
+		{"`\"sort_by(\\`\"` || sort_by(a, &b)", "`\"sort_by(\\`\"` || sort_by(reverse(reverse(a)), &b)"},
+		{`"a\"sort_by(" || sort_by(a, &b)`, `"a\"sort_by(" || sort_by(reverse(reverse(a)), &b)`},
+	} {
+		if got := copySortByArgs(tc.expr); got != tc.want {
+			t.Errorf("copySortByArgs(%s) = %s, want %s", tc.expr, got, tc.want)
+		}
+	}
+	parse := func(expr string) reflect.Value {
+		ast, err := jmespath.NewParser().Parse(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return reflect.ValueOf(ast)
+	}
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"sort_by(a, &b)", "sort_by(reverse(reverse(a)), &b)", true},
+		{"{x: sort_by(a[?c > `1`], &b)[0], y: `{\"k\": [1]}`}", "{x: sort_by(reverse(reverse(a[?c > `1`])), &b)[0], y: `{\"k\": [1]}`}", true},
+		{"sort_by(a, &b)", "sort_by(reverse(a), &b)", false},
+		{"sort_by(a, &b)", "sort_by(reverse(reverse(b)), &b)", false},
+		{"`{\"k\": [1]}`", "`{\"k\": [2]}`", false},
+		{"'sort_by(a, &b)'", "'sort_by(reverse(reverse(a)), &b)'", false},
+		{"a[1:2]", "a[1:3]", false},
+	} {
+		if got := sameASTWithCopies(parse(tc.a), parse(tc.b)); got != tc.same {
+			t.Errorf("sameASTWithCopies(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
 	}
 }
