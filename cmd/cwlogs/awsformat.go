@@ -131,7 +131,7 @@ func writePyJSON(b *bytes.Buffer, v any, depth int, tty bool) {
 	case bool:
 		b.WriteString(map[bool]string{true: "true", false: "false"}[v])
 	case pyNum:
-		b.WriteString(v.String())
+		b.WriteString(v.json())
 	case []any:
 		b.WriteByte('[')
 		for i, e := range v {

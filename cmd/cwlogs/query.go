@@ -730,8 +730,22 @@ type (
 	}
 )
 
-// String is Python's str() of the number.
+// String is Python's str() of the number: inf, -inf and nan where its JSON (json()) has
+// Infinity, -Infinity and NaN.
 func (n pyNum) String() string {
+	switch {
+	case math.IsInf(n.f, 1) && n.digits == "":
+		return "inf"
+	case math.IsInf(n.f, -1) && n.digits == "":
+		return "-inf"
+	case math.IsNaN(n.f):
+		return "nan"
+	}
+	return n.json()
+}
+
+// json is the number as Python's json.dump writes it.
+func (n pyNum) json() string {
 	switch {
 	case n.digits != "":
 		return n.digits

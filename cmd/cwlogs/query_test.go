@@ -124,6 +124,7 @@ var formatCases = []struct{ name, value string }{
 	{"negative", `-7`},
 	{"floats", `[1.0, 0.0, -0.0, 1.5, -2.5e3, 1e16, 1e15, 1e-7, 0.0001, 100.0, 0.1, 123456789.125]`},
 	{"big int", `{"n": 12345678901234567890123, "m": -9007199254740993}`},
+	{"infinite floats", `{"inf": 1e999, "list": [-1e999, 1.5, 1e400], "rows": [{"a": 1e999, "b": 0.5}]}`},
 	{"empty list", `[]`},
 	{"empty object", `{}`},
 	{"list of scalars", `["a", 1, true, null, 2.5, false, ""]`},
