@@ -47,7 +47,7 @@ type awsQuery struct {
 // compileQuery compiles a --query expression; a syntax error or an unknown function is a usage
 // error naming the expression and the position, found before any request is sent.
 func compileQuery(cmd, expr string) (*awsQuery, error) {
-	jp, err := jmespath.Compile(expr)
+	jp, err := compileJMESPath(expr)
 	if err != nil {
 		var se jmespath.SyntaxError
 		if errors.As(err, &se) {
@@ -57,7 +57,7 @@ func compileQuery(cmd, expr string) (*awsQuery, error) {
 		return nil, usagef(cmd, "invalid --query %q: %v", expr, err)
 	}
 	q := &awsQuery{expr: expr, jp: jp}
-	ast, err := jmespath.NewParser().Parse(expr)
+	ast, err := parseJMESPath(expr)
 	if err != nil { // cannot happen: Compile parsed it
 		return nil, usagef(cmd, "invalid --query %q: %v", expr, err)
 	}
@@ -85,14 +85,45 @@ func compileQuery(cmd, expr string) (*awsQuery, error) {
 	}
 	if copied := copySortByArgs(expr); copied != expr {
 		// Used only when its syntax tree is the expression's with the copies added.
-		cjp, err := jmespath.Compile(copied)
-		cast, perr := jmespath.NewParser().Parse(copied)
+		cjp, err := compileJMESPath(copied)
+		cast, perr := parseJMESPath(copied)
 		if err == nil && perr == nil && sameASTWithCopies(reflect.ValueOf(ast), reflect.ValueOf(cast)) {
 			q.jp = cjp
 		}
 	}
 	return q, nil
 }
+
+// compileJMESPath is jmespath.Compile, and parseJMESPath jmespath's Parse, their panics made
+// errors: go-jmespath's lexer indexes a table out of range when an identifier is followed by
+// U+0080, which is an unknown character as any other it does not know.
+func compileJMESPath(expr string) (jp *jmespath.JMESPath, err error) {
+	defer recoverSyntax(expr, &err)
+	return jmespath.Compile(expr)
+}
+
+func parseJMESPath(expr string) (ast jmespath.ASTNode, err error) {
+	defer recoverSyntax(expr, &err)
+	return jmespath.NewParser().Parse(expr)
+}
+
+func recoverSyntax(expr string, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if i := strings.IndexRune(expr, 0x80); i >= 0 {
+		// Worded as go-jmespath words the other characters it does not know.
+		*err = syntaxText(fmt.Sprintf("Unknown char: '\\u0080' at column %d", utf8.RuneCountInString(expr[:i])+1))
+		return
+	}
+	*err = fmt.Errorf("go-jmespath failed: %v", r)
+}
+
+// syntaxText is an error with the text of a go-jmespath syntax error.
+type syntaxText string
+
+func (e syntaxText) Error() string { return string(e) }
 
 // copySortByArgs rewrites the first argument A of every sort_by(A, ...) of expr as
 // reverse(reverse(A)), a copy of the list: go-jmespath's sort_by sorts the list it is given in

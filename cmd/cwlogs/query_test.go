@@ -483,6 +483,9 @@ func TestCompileQuery(t *testing.T) {
 		{expr: "foo(", errMatch: `invalid --query "foo(": Incomplete expression at column 5`},
 		{expr: `"é".[`, errMatch: `invalid --query "\"é\".[": Incomplete expression at column 6`},
 		{expr: "a.'x", errMatch: `Unclosed delimiter: ' at column`},
+		// go-jmespath's lexer indexes a table out of range for U+0080 after an identifier.
+		{expr: "logGroups\u0080", errMatch: `invalid --query "logGroups\u0080": Unknown char: '\u0080' at column 10`},
+		{expr: "a.b\u0080.c", errMatch: `invalid --query "a.b\u0080.c": Unknown char: '\u0080' at column 4`},
 		{expr: "nope(a)", errMatch: `invalid --query "nope(a)": unknown function nope() (the functions are abs, avg,`},
 		{expr: "a[?length(b) > `1`].c | lenght(@)", errMatch: "unknown function lenght()"},
 	} {
