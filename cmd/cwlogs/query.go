@@ -51,7 +51,11 @@ func compileQuery(cmd, expr string) (*awsQuery, error) {
 	if err != nil {
 		var se jmespath.SyntaxError
 		if errors.As(err, &se) {
-			col := utf8.RuneCountInString(expr[:min(max(se.Offset, 0), len(expr))]) + 1
+			off := min(max(se.Offset, 0), len(expr))
+			for off > 0 && off < len(expr) && !utf8.RuneStart(expr[off]) {
+				off-- // an unknown character's offset is its last byte
+			}
+			col := utf8.RuneCountInString(expr[:off]) + 1
 			return nil, usagef(cmd, "invalid --query %q: %s at column %d", expr, syntaxMessage(se), col)
 		}
 		return nil, usagef(cmd, "invalid --query %q: %v", expr, err)

@@ -483,6 +483,12 @@ func TestCompileQuery(t *testing.T) {
 		{expr: "foo(", errMatch: `invalid --query "foo(": Incomplete expression at column 5`},
 		{expr: `"é".[`, errMatch: `invalid --query "\"é\".[": Incomplete expression at column 6`},
 		{expr: "a.'x", errMatch: `Unclosed delimiter: ' at column`},
+		// go-jmespath's offset of an unknown character is its last byte: the column is the
+		// character's (aws: logGroupsé, ^ under the é).
+		{expr: "logGroupsé", errMatch: `invalid --query "logGroupsé": Unknown char: '\u00e9' at column 10`},
+		{expr: "\u0080", errMatch: `invalid --query "\u0080": Unknown char: '\u0080' at column 1`},
+		{expr: "a || 日本", errMatch: `invalid --query "a || 日本": Unknown char: '\u65e5' at column 6`},
+		{expr: "a.#", errMatch: `invalid --query "a.#": Unknown char: '#' at column 3`},
 		// go-jmespath's lexer indexes a table out of range for U+0080 after an identifier.
 		{expr: "logGroups\u0080", errMatch: `invalid --query "logGroups\u0080": Unknown char: '\u0080' at column 10`},
 		{expr: "a.b\u0080.c", errMatch: `invalid --query "a.b\u0080.c": Unknown char: '\u0080' at column 4`},
