@@ -407,3 +407,18 @@ func TestCallLocal(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckInput: the request body sent for an input, which is the input compacted: numbers
+// exactly as written, whatever their size (Python's json reads them all, 1e400 as inf).
+func TestCheckInput(t *testing.T) {
+	for _, tc := range []struct{ in, sent string }{
+		{`{ "logGroupName" : "app" }`, `{"logGroupName":"app"}`},
+		{`{"n": 123456789012345678901234567890, "f": 1.50, "e": 1E400, "z": -0, "t": 1e-400}`, `{"n":123456789012345678901234567890,"f":1.50,"e":1E400,"z":-0,"t":1e-400}`},
+		{`{"s": "\u00e9\"<>&\/", "l": [1, {"a": null}]}`, `{"s":"\u00e9\"<>&\/","l":[1,{"a":null}]}`},
+	} {
+		got, err := checkInput([]byte(tc.in), "the input")
+		if err != nil || string(got) != tc.sent {
+			t.Errorf("checkInput(%s) = %s, %v; want %s", tc.in, got, err, tc.sent)
+		}
+	}
+}
