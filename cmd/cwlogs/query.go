@@ -87,12 +87,12 @@ func compileQuery(cmd, expr string) (*awsQuery, error) {
 	if len(unknown) > 0 {
 		return nil, usagef(cmd, "invalid --query %q: unknown function %s() (the functions are %s)", expr, unknown[0], strings.Join(jmespathFunctions, ", "))
 	}
-	if copied := copySortByArgs(expr); copied != expr {
-		// Used only when its syntax tree is the expression's with the copies added.
-		cjp, err := compileJMESPath(copied)
-		cast, perr := parseJMESPath(copied)
-		if err == nil && perr == nil && sameASTWithCopies(reflect.ValueOf(ast), reflect.ValueOf(cast)) {
-			q.jp = cjp
+	if rewritten := rewriteQuery(expr); rewritten != expr {
+		// Used only when its syntax tree is the expression's with the rewrites and no more.
+		rjp, err := compileJMESPath(rewritten)
+		rast, perr := parseJMESPath(rewritten)
+		if err == nil && perr == nil && sameRewrittenAST(reflect.ValueOf(ast), reflect.ValueOf(rast)) {
+			q.jp = rjp
 		}
 	}
 	return q, nil
@@ -129,35 +129,32 @@ type syntaxText string
 
 func (e syntaxText) Error() string { return string(e) }
 
-// copySortByArgs rewrites the first argument A of every sort_by(A, ...) of expr as
-// reverse(reverse(A)), a copy of the list: go-jmespath's sort_by sorts the list it is given in
-// place, so that the answer's list read again after it (logGroups[0] in
-// {sorted: sort_by(logGroups, &n), first: logGroups[0]}) would be sorted too, where Python's
-// sort_by returns a sorted copy. reverse() of anything but a list or a string fails as sort_by
-// does. String literals, quoted identifiers and JSON literals are skipped; the result is used
-// only when it compiles.
-func copySortByArgs(expr string) string {
-	type frame struct {
-		sortBy bool // the parenthesis of a sort_by call
-		start  int  // its first argument's first byte
-		done   bool // the first argument was ended
+// rewriteQuery rewrites the calls of expr to go-jmespath's functions that do not do what
+// jmespath.py's (the AWS CLI's) do:
+//
+//   - sort_by(A, ...) sorts the list it is given in place, so that the answer's list read again
+//     after it (logGroups[0] in {sorted: sort_by(logGroups, &n), first: logGroups[0]}) would be
+//     sorted too, where Python's returns a sorted copy: A becomes reverse(reverse(A)), a copy
+//     (and a type error for anything but a list or a string, as sort_by's);
+//   - avg(A) of an empty list is 0/0, NaN, where Python's is null: the call C becomes
+//     (C == C && C || `null`), NaN being the one number not equal to itself.
+//
+// String literals, quoted identifiers and JSON literals are skipped as go-jmespath's lexer
+// skips them; compileQuery uses the result only when its syntax tree is the expression's with
+// these changes (sameRewrittenAST).
+func rewriteQuery(expr string) string {
+	type call struct {
+		name         string
+		start, open  int // the name's first byte, the '('
+		argEnd, stop int // the first argument's end (',' or ')'), the ')'; -1 until found
 	}
-	type insert struct {
-		at   int
-		text string
-	}
+	type frame struct{ call int } // the index in calls of the call the bracket opens, or -1
 	var (
-		stack   []frame
-		inserts []insert
+		calls []call
+		stack []frame
 	)
-	endArg := func(i int) {
-		f := &stack[len(stack)-1]
-		if f.sortBy && !f.done {
-			f.done = true
-			if strings.TrimSpace(expr[f.start:i]) != "" {
-				inserts = append(inserts, insert{f.start, "reverse(reverse("}, insert{i, "))"})
-			}
-		}
+	isIdent := func(c byte, first bool) bool {
+		return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
 	}
 	for i := 0; i < len(expr); i++ {
 		switch c := expr[i]; {
@@ -174,75 +171,160 @@ func copySortByArgs(expr string) string {
 					i++
 				}
 			}
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		case isIdent(c, true):
 			j := i
-			for j < len(expr) && (expr[j] == '_' || expr[j] >= 'a' && expr[j] <= 'z' || expr[j] >= 'A' && expr[j] <= 'Z' || expr[j] >= '0' && expr[j] <= '9') {
+			for j < len(expr) && isIdent(expr[j], false) {
 				j++
 			}
 			k := j
 			for k < len(expr) && strings.IndexByte(" \t\n\r", expr[k]) >= 0 {
 				k++
 			}
-			if expr[i:j] == "sort_by" && k < len(expr) && expr[k] == '(' {
-				stack = append(stack, frame{sortBy: true, start: k + 1})
+			if name := expr[i:j]; (name == "sort_by" || name == "avg") && k < len(expr) && expr[k] == '(' {
+				stack = append(stack, frame{len(calls)})
+				calls = append(calls, call{name: name, start: i, open: k, argEnd: -1, stop: -1})
 				j = k + 1
 			}
 			i = j - 1
 		case c == '(' || c == '[' || c == '{':
-			stack = append(stack, frame{})
+			stack = append(stack, frame{-1})
 		case c == ',' && len(stack) > 0:
-			endArg(i)
+			if f := stack[len(stack)-1]; f.call >= 0 && calls[f.call].argEnd < 0 {
+				calls[f.call].argEnd = i
+			}
 		case (c == ')' || c == ']' || c == '}') && len(stack) > 0:
-			endArg(i)
+			if f := stack[len(stack)-1]; f.call >= 0 {
+				if calls[f.call].argEnd < 0 {
+					calls[f.call].argEnd = i
+				}
+				calls[f.call].stop = i
+			}
 			stack = stack[:len(stack)-1]
 		}
 	}
-	if len(inserts) == 0 {
-		return expr
+	// avg's rewrite triples the call: one nested in three others is left as it is.
+	for _, c := range calls {
+		depth := 0
+		for _, d := range calls {
+			if d.name == "avg" && d.start < c.start && d.stop > c.stop {
+				depth++
+			}
+		}
+		if c.name == "avg" && depth > 2 {
+			return expr
+		}
 	}
-	slices.SortFunc(inserts, func(a, b insert) int { return a.at - b.at })
+	// emit writes expr[lo:hi] with the calls wholly inside it rewritten, outermost first.
+	var emit func(b *strings.Builder, lo, hi int)
+	emit = func(b *strings.Builder, lo, hi int) {
+		pos := lo
+		for _, c := range calls {
+			if c.start < pos || c.stop < 0 || c.stop >= hi {
+				continue // before, inside a call already written, unclosed or beyond
+			}
+			b.WriteString(expr[pos:c.start])
+			switch c.name {
+			case "sort_by":
+				b.WriteString(expr[c.start : c.open+1])
+				if strings.TrimSpace(expr[c.open+1:c.argEnd]) != "" {
+					b.WriteString("reverse(reverse(")
+					emit(b, c.open+1, c.argEnd)
+					b.WriteString("))")
+				}
+				emit(b, c.argEnd, c.stop+1)
+			case "avg":
+				var inner strings.Builder
+				inner.WriteString(expr[c.start : c.open+1])
+				emit(&inner, c.open+1, c.stop+1)
+				in := inner.String()
+				b.WriteString("(" + in + " == " + in + " && " + in + " || `null`)")
+			}
+			pos = c.stop + 1
+		}
+		b.WriteString(expr[pos:hi])
+	}
 	var b strings.Builder
-	last := 0
-	for _, in := range inserts {
-		b.WriteString(expr[last:in.at])
-		b.WriteString(in.text)
-		last = in.at
-	}
-	b.WriteString(expr[last:])
+	emit(&b, 0, len(expr))
 	return b.String()
 }
 
-// sameASTWithCopies reports whether b, the syntax tree of copySortByArgs(expr), is a, that of
-// expr, with the first argument X of each sort_by call made reverse(reverse(X)).
-func sameASTWithCopies(a, b reflect.Value) bool {
+// astNode reads the fields of a node of go-jmespath's syntax tree; ok is false for a layout
+// it does not recognise. name is the value when it is a string (a function's name).
+func astNode(v reflect.Value) (kind int64, name string, children reflect.Value, ok bool) {
+	if v.Kind() != reflect.Struct {
+		return 0, "", reflect.Value{}, false
+	}
+	k, val, ch := v.FieldByName("nodeType"), v.FieldByName("value"), v.FieldByName("children")
+	if k.Kind() != reflect.Int || !val.IsValid() || ch.Kind() != reflect.Slice {
+		return 0, "", reflect.Value{}, false
+	}
+	name, _ = astString(v)
+	return k.Int(), name, ch, true
+}
+
+// avgPattern is the syntax tree of rewriteQuery's avg rewrite, each C the call rewritten.
+var avgPattern = func() reflect.Value {
+	ast, err := jmespath.NewParser().Parse("(C == C && C || `null`)")
+	if err != nil {
+		panic(err)
+	}
+	return reflect.ValueOf(ast)
+}()
+
+// sameRewrittenAST reports whether b, the syntax tree of rewriteQuery(expr), is a, that of
+// expr, with rewriteQuery's changes and no other.
+func sameRewrittenAST(a, b reflect.Value) bool {
+	if kind, name, _, ok := astNode(a); ok && kind == int64(jmespath.ASTFunctionExpression) && name == "avg" {
+		return matchAvgPattern(a, avgPattern, b)
+	}
+	return sameASTNode(a, b)
+}
+
+// matchAvgPattern matches b against the pattern p, whose fields C stand for the call a.
+func matchAvgPattern(a, p, b reflect.Value) bool {
+	pk, pName, pc, ok1 := astNode(p)
+	_, _, bc, ok2 := astNode(b)
+	if !ok1 || !ok2 {
+		return false
+	}
+	if pk == int64(jmespath.ASTField) && pName == "C" {
+		return sameASTNode(a, b)
+	}
+	if !deepEqualValues(p.FieldByName("nodeType"), b.FieldByName("nodeType")) ||
+		!deepEqualValues(p.FieldByName("value"), b.FieldByName("value")) || pc.Len() != bc.Len() {
+		return false
+	}
+	for i := range pc.Len() {
+		if !matchAvgPattern(a, pc.Index(i), bc.Index(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameASTNode compares a node and its rewrite: the same kind and value, and children that are
+// the same once rewritten (the first argument of sort_by wrapped in reverse(reverse(...))).
+func sameASTNode(a, b reflect.Value) bool {
 	if a.Kind() != reflect.Struct || b.Kind() != reflect.Struct || a.Type() != b.Type() {
 		return false
 	}
-	fields := func(v reflect.Value) (kind int64, name string, children reflect.Value, ok bool) {
-		k, val, ch := v.FieldByName("nodeType"), v.FieldByName("value"), v.FieldByName("children")
-		if k.Kind() != reflect.Int || !val.IsValid() || ch.Kind() != reflect.Slice {
-			return 0, "", reflect.Value{}, false
-		}
-		name, _ = astString(v)
-		return k.Int(), name, ch, true
-	}
-	ak, aName, ac, ok1 := fields(a)
-	bk, bName, bc, ok2 := fields(b)
+	ak, aName, ac, ok1 := astNode(a)
+	bk, _, bc, ok2 := astNode(b)
 	if !ok1 || !ok2 || ak != bk || !deepEqualValues(a.FieldByName("value"), b.FieldByName("value")) || ac.Len() != bc.Len() {
 		return false
 	}
 	for i := range ac.Len() {
 		bi := bc.Index(i)
-		if i == 0 && ak == int64(jmespath.ASTFunctionExpression) && aName == "sort_by" && bName == "sort_by" {
+		if i == 0 && ak == int64(jmespath.ASTFunctionExpression) && aName == "sort_by" {
 			for range 2 { // reverse(reverse(X)): X
-				k, name, ch, ok := fields(bi)
+				k, name, ch, ok := astNode(bi)
 				if !ok || k != int64(jmespath.ASTFunctionExpression) || name != "reverse" || ch.Len() != 1 {
 					return false
 				}
 				bi = ch.Index(0)
 			}
 		}
-		if !sameASTWithCopies(ac.Index(i), bi) {
+		if !sameRewrittenAST(ac.Index(i), bi) {
 			return false
 		}
 	}
