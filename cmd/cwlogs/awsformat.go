@@ -28,10 +28,12 @@ func pyStr(v any) string {
 		return "False"
 	case pyNum:
 		return v.String()
+	case []any, *pyObject:
+		var b strings.Builder
+		writePyRepr(&b, v)
+		return b.String()
 	}
-	var b strings.Builder
-	writePyRepr(&b, v)
-	return b.String()
+	return fmt.Sprint(v) // none: search returns only the values above
 }
 
 // writePyRepr writes Python's repr() of a value: lists and dicts as Python prints them.
@@ -129,7 +131,7 @@ func writePyJSON(b *bytes.Buffer, v any, depth int, tty bool) {
 	case bool:
 		b.WriteString(map[bool]string{true: "true", false: "false"}[v])
 	case pyNum:
-		b.WriteString(v.String())
+		b.WriteString(v.json())
 	case []any:
 		b.WriteByte('[')
 		for i, e := range v {

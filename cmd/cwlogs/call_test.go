@@ -407,3 +407,46 @@ func TestCallLocal(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckInput: the request body sent for an input, which is the input compacted: numbers
+// exactly as written, whatever their size (Python's json reads them all, 1e400 as inf).
+func TestCheckInput(t *testing.T) {
+	for _, tc := range []struct{ in, sent string }{
+		{`{ "logGroupName" : "app" }`, `{"logGroupName":"app"}`},
+		{`{"n": 123456789012345678901234567890, "f": 1.50, "e": 1E400, "z": -0, "t": 1e-400}`, `{"n":123456789012345678901234567890,"f":1.50,"e":1E400,"z":-0,"t":1e-400}`},
+		{`{"s": "\u00e9\"<>&\/", "l": [1, {"a": null}]}`, `{"s":"\u00e9\"<>&\/","l":[1,{"a":null}]}`},
+		// A member given twice is sent once, as the AWS CLI sends it (Python's json): the last
+		// value, where the member first was.
+		{`{"limit": 1, "logGroupNamePrefix": "a", "limit": 5}`, `{"limit":5,"logGroupNamePrefix":"a"}`},
+		{`{"a": {"x": 1, "\u0078": [2.50, {"y": "1", "y": {"z": 1E400}}]}, "b": [{"c": 1, "c": null}]}`, `{"a":{"x":[2.50,{"y":{"z":1E400}}]},"b":[{"c":null}]}`},
+	} {
+		got, err := checkInput([]byte(tc.in), "the input")
+		if err != nil || string(got) != tc.sent {
+			t.Errorf("checkInput(%s) = %s, %v; want %s", tc.in, got, err, tc.sent)
+		}
+	}
+}
+
+// FuzzCheckInput: the body sent for any JSON object is valid JSON holding the same members
+// (Go's json, as Python's, keeps the last value of a member given twice), each once.
+func FuzzCheckInput(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a": 1, "a": [2, {"b": "x", "b": "y\""}], "c": {"d": null}}`, `{"\u0061": 1, "a": 2}`, `{"s": "\\\"", "n": -1.5e3}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		sent, err := checkInput([]byte(in), "the input")
+		if err != nil {
+			return
+		}
+		var a, b any
+		if err := json.Unmarshal([]byte(in), &a); err != nil {
+			return // a number beyond a float64
+		}
+		if err := json.Unmarshal(sent, &b); err != nil || !reflect.DeepEqual(a, b) {
+			t.Fatalf("checkInput(%s) = %s (%v)", in, sent, err)
+		}
+		if _, _, dup := lastMembers(sent, 0); dup {
+			t.Fatalf("checkInput(%s) = %s: a member twice", in, sent)
+		}
+	})
+}

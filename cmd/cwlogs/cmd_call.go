@@ -382,7 +382,7 @@ func checkInput(data []byte, what string) ([]byte, error) {
 	if len(trimmed) == 0 {
 		return nil, usagef("call", "%s is empty: want a JSON object, such as {}", what)
 	}
-	var v any
+	var v json.RawMessage // checked, numbers not read: 1e400 is JSON too
 	if err := json.Unmarshal(trimmed, &v); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -391,7 +391,7 @@ func checkInput(data []byte, what string) ([]byte, error) {
 		}
 		return nil, usagef("call", "%s is not valid JSON: %v", what, err)
 	}
-	if _, ok := v.(map[string]any); !ok {
+	if trimmed[0] != '{' {
 		kind := map[byte]string{'[': "an array", '"': "a string", 't': "true", 'f': "false", 'n': "null"}[trimmed[0]]
 		if kind == "" {
 			kind = "a number"
@@ -402,7 +402,84 @@ func checkInput(data []byte, what string) ([]byte, error) {
 	if err := json.Compact(&b, trimmed); err != nil {
 		return nil, usagef("call", "%s is not valid JSON: %v", what, err)
 	}
+	if out, _, dup := lastMembers(b.Bytes(), 0); dup {
+		return out, nil
+	}
 	return b.Bytes(), nil
+}
+
+// lastMembers reads the value at data[i:], compact valid JSON, and returns it with each
+// object's members once: the last value given, where the member first was, as Python's json
+// reads it for the AWS CLI (the service would see a member twice otherwise). Numbers and strings
+// keep their text. end is where the value ends; dup reports whether a member was repeated.
+func lastMembers(data []byte, i int) (out []byte, end int, dup bool) {
+	switch data[i] {
+	case '{':
+		type member struct {
+			key   []byte // as written
+			value []byte
+		}
+		var members []member
+		index := map[string]int{}
+		for i++; data[i] != '}'; {
+			if data[i] == ',' {
+				i++
+			}
+			keyEnd := stringEnd(data, i)
+			key := data[i:keyEnd]
+			value, next, d := lastMembers(data, keyEnd+1) // after the ':'
+			dup = dup || d
+			var name string
+			_ = json.Unmarshal(key, &name)
+			if at, ok := index[name]; ok {
+				members[at].value = value
+				dup = true
+			} else {
+				index[name] = len(members)
+				members = append(members, member{key, value})
+			}
+			i = next
+		}
+		out = append(out, '{')
+		for n, m := range members {
+			if n > 0 {
+				out = append(out, ',')
+			}
+			out = append(append(append(out, m.key...), ':'), m.value...)
+		}
+		return append(out, '}'), i + 1, dup
+	case '[':
+		out = append(out, '[')
+		for i++; data[i] != ']'; {
+			if data[i] == ',' {
+				out = append(out, ',')
+				i++
+			}
+			value, next, d := lastMembers(data, i)
+			dup = dup || d
+			out = append(out, value...)
+			i = next
+		}
+		return append(out, ']'), i + 1, dup
+	case '"':
+		end = stringEnd(data, i)
+		return data[i:end], end, false
+	}
+	end = i
+	for end < len(data) && !strings.ContainsRune(",]}", rune(data[end])) {
+		end++
+	}
+	return data[i:end], end, false
+}
+
+// stringEnd returns where the JSON string starting at data[i] ends (after its closing quote).
+func stringEnd(data []byte, i int) int {
+	for i++; data[i] != '"'; i++ {
+		if data[i] == '\\' {
+			i++
+		}
+	}
+	return i + 1
 }
 
 // position is the line and column (from 1, in bytes) of offset in data; json's offsets count

@@ -9,6 +9,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,17 +47,21 @@ type awsQuery struct {
 // compileQuery compiles a --query expression; a syntax error or an unknown function is a usage
 // error naming the expression and the position, found before any request is sent.
 func compileQuery(cmd, expr string) (*awsQuery, error) {
-	jp, err := jmespath.Compile(expr)
+	jp, err := compileJMESPath(expr)
 	if err != nil {
 		var se jmespath.SyntaxError
 		if errors.As(err, &se) {
-			col := utf8.RuneCountInString(expr[:min(max(se.Offset, 0), len(expr))]) + 1
+			off := min(max(se.Offset, 0), len(expr))
+			for off > 0 && off < len(expr) && !utf8.RuneStart(expr[off]) {
+				off-- // an unknown character's offset is its last byte
+			}
+			col := utf8.RuneCountInString(expr[:off]) + 1
 			return nil, usagef(cmd, "invalid --query %q: %s at column %d", expr, syntaxMessage(se), col)
 		}
 		return nil, usagef(cmd, "invalid --query %q: %v", expr, err)
 	}
 	q := &awsQuery{expr: expr, jp: jp}
-	ast, err := jmespath.NewParser().Parse(expr)
+	ast, err := parseJMESPath(expr)
 	if err != nil { // cannot happen: Compile parsed it
 		return nil, usagef(cmd, "invalid --query %q: %v", expr, err)
 	}
@@ -82,7 +87,307 @@ func compileQuery(cmd, expr string) (*awsQuery, error) {
 	if len(unknown) > 0 {
 		return nil, usagef(cmd, "invalid --query %q: unknown function %s() (the functions are %s)", expr, unknown[0], strings.Join(jmespathFunctions, ", "))
 	}
+	if rewritten := rewriteQuery(expr); rewritten != expr {
+		// Used only when its syntax tree is the expression's with the rewrites and no more.
+		rjp, err := compileJMESPath(rewritten)
+		rast, perr := parseJMESPath(rewritten)
+		if err == nil && perr == nil && sameRewrittenAST(reflect.ValueOf(ast), reflect.ValueOf(rast)) {
+			q.jp = rjp
+		}
+	}
 	return q, nil
+}
+
+// compileJMESPath is jmespath.Compile, and parseJMESPath jmespath's Parse, their panics made
+// errors: go-jmespath's lexer indexes a table out of range when an identifier is followed by
+// U+0080, which is an unknown character as any other it does not know.
+func compileJMESPath(expr string) (jp *jmespath.JMESPath, err error) {
+	defer recoverSyntax(expr, &err)
+	return jmespath.Compile(expr)
+}
+
+func parseJMESPath(expr string) (ast jmespath.ASTNode, err error) {
+	defer recoverSyntax(expr, &err)
+	return jmespath.NewParser().Parse(expr)
+}
+
+func recoverSyntax(expr string, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if i := strings.IndexRune(expr, 0x80); i >= 0 {
+		// Worded as go-jmespath words the other characters it does not know.
+		*err = syntaxText(fmt.Sprintf("Unknown char: '\\u0080' at column %d", utf8.RuneCountInString(expr[:i])+1))
+		return
+	}
+	*err = fmt.Errorf("go-jmespath failed: %v", r)
+}
+
+// syntaxText is an error with the text of a go-jmespath syntax error.
+type syntaxText string
+
+func (e syntaxText) Error() string { return string(e) }
+
+// rewriteQuery rewrites the calls of expr to go-jmespath's functions that do not do what
+// jmespath.py's (the AWS CLI's) do:
+//
+//   - sort_by(A, ...) sorts the list it is given in place, so that the answer's list read again
+//     after it (logGroups[0] in {sorted: sort_by(logGroups, &n), first: logGroups[0]}) would be
+//     sorted too, where Python's returns a sorted copy: A becomes reverse(reverse(A)), a copy
+//     (and a type error for anything but a list or a string, as sort_by's);
+//   - avg(A) of an empty list is 0/0, NaN, where Python's is null: the call C becomes
+//     (C == C && C || `null`), NaN being the one number not equal to itself.
+//
+// String literals, quoted identifiers and JSON literals are skipped as go-jmespath's lexer
+// skips them; compileQuery uses the result only when its syntax tree is the expression's with
+// these changes (sameRewrittenAST).
+func rewriteQuery(expr string) string {
+	type call struct {
+		name         string
+		start, open  int // the name's first byte, the '('
+		argEnd, stop int // the first argument's end (',' or ')'), the ')'; -1 until found
+	}
+	type frame struct{ call int } // the index in calls of the call the bracket opens, or -1
+	var (
+		calls []call
+		stack []frame
+	)
+	isIdent := func(c byte, first bool) bool {
+		return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
+	}
+	for i := 0; i < len(expr); i++ {
+		switch c := expr[i]; {
+		case c == '\'':
+			// A raw string: only \' is an escape (go-jmespath's lexer).
+			for i++; i < len(expr) && expr[i] != c; i++ {
+				if expr[i] == '\\' && i+1 < len(expr) && expr[i+1] == '\'' {
+					i++
+				}
+			}
+		case c == '"' || c == '`':
+			for i++; i < len(expr) && expr[i] != c; i++ {
+				if expr[i] == '\\' {
+					i++
+				}
+			}
+		case isIdent(c, true):
+			j := i
+			for j < len(expr) && isIdent(expr[j], false) {
+				j++
+			}
+			k := j
+			for k < len(expr) && strings.IndexByte(" \t\n\r", expr[k]) >= 0 {
+				k++
+			}
+			if name := expr[i:j]; (name == "sort_by" || name == "avg") && k < len(expr) && expr[k] == '(' {
+				stack = append(stack, frame{len(calls)})
+				calls = append(calls, call{name: name, start: i, open: k, argEnd: -1, stop: -1})
+				j = k + 1
+			}
+			i = j - 1
+		case c == '(' || c == '[' || c == '{':
+			stack = append(stack, frame{-1})
+		case c == ',' && len(stack) > 0:
+			if f := stack[len(stack)-1]; f.call >= 0 && calls[f.call].argEnd < 0 {
+				calls[f.call].argEnd = i
+			}
+		case (c == ')' || c == ']' || c == '}') && len(stack) > 0:
+			if f := stack[len(stack)-1]; f.call >= 0 {
+				if calls[f.call].argEnd < 0 {
+					calls[f.call].argEnd = i
+				}
+				calls[f.call].stop = i
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	// avg's rewrite triples the call: one nested in three others is left as it is.
+	for _, c := range calls {
+		depth := 0
+		for _, d := range calls {
+			if d.name == "avg" && d.start < c.start && d.stop > c.stop {
+				depth++
+			}
+		}
+		if c.name == "avg" && depth > 2 {
+			return expr
+		}
+	}
+	// emit writes expr[lo:hi] with the calls wholly inside it rewritten, outermost first.
+	var emit func(b *strings.Builder, lo, hi int)
+	emit = func(b *strings.Builder, lo, hi int) {
+		pos := lo
+		for _, c := range calls {
+			if c.start < pos || c.stop < 0 || c.stop >= hi {
+				continue // before, inside a call already written, unclosed or beyond
+			}
+			b.WriteString(expr[pos:c.start])
+			switch c.name {
+			case "sort_by":
+				b.WriteString(expr[c.start : c.open+1])
+				if strings.TrimSpace(expr[c.open+1:c.argEnd]) != "" {
+					b.WriteString("reverse(reverse(")
+					emit(b, c.open+1, c.argEnd)
+					b.WriteString("))")
+				}
+				emit(b, c.argEnd, c.stop+1)
+			case "avg":
+				var inner strings.Builder
+				inner.WriteString(expr[c.start : c.open+1])
+				emit(&inner, c.open+1, c.stop+1)
+				in := inner.String()
+				b.WriteString("(" + in + " == " + in + " && " + in + " || `null`)")
+			}
+			pos = c.stop + 1
+		}
+		b.WriteString(expr[pos:hi])
+	}
+	var b strings.Builder
+	emit(&b, 0, len(expr))
+	return b.String()
+}
+
+// astNode reads the fields of a node of go-jmespath's syntax tree; ok is false for a layout
+// it does not recognise. name is the value when it is a string (a function's name).
+func astNode(v reflect.Value) (kind int64, name string, children reflect.Value, ok bool) {
+	if v.Kind() != reflect.Struct {
+		return 0, "", reflect.Value{}, false
+	}
+	k, val, ch := v.FieldByName("nodeType"), v.FieldByName("value"), v.FieldByName("children")
+	if k.Kind() != reflect.Int || !val.IsValid() || ch.Kind() != reflect.Slice {
+		return 0, "", reflect.Value{}, false
+	}
+	name, _ = astString(v)
+	return k.Int(), name, ch, true
+}
+
+// avgPattern is the syntax tree of rewriteQuery's avg rewrite, each C the call rewritten.
+var avgPattern = func() reflect.Value {
+	ast, err := jmespath.NewParser().Parse("(C == C && C || `null`)")
+	if err != nil {
+		panic(err)
+	}
+	return reflect.ValueOf(ast)
+}()
+
+// sameRewrittenAST reports whether b, the syntax tree of rewriteQuery(expr), is a, that of
+// expr, with rewriteQuery's changes and no other.
+func sameRewrittenAST(a, b reflect.Value) bool {
+	if kind, name, _, ok := astNode(a); ok && kind == int64(jmespath.ASTFunctionExpression) && name == "avg" {
+		return matchAvgPattern(a, avgPattern, b)
+	}
+	return sameASTNode(a, b)
+}
+
+// matchAvgPattern matches b against the pattern p, whose fields C stand for the call a.
+func matchAvgPattern(a, p, b reflect.Value) bool {
+	pk, pName, pc, ok1 := astNode(p)
+	_, _, bc, ok2 := astNode(b)
+	if !ok1 || !ok2 {
+		return false
+	}
+	if pk == int64(jmespath.ASTField) && pName == "C" {
+		return sameASTNode(a, b)
+	}
+	if !deepEqualValues(p.FieldByName("nodeType"), b.FieldByName("nodeType")) ||
+		!deepEqualValues(p.FieldByName("value"), b.FieldByName("value")) || pc.Len() != bc.Len() {
+		return false
+	}
+	for i := range pc.Len() {
+		if !matchAvgPattern(a, pc.Index(i), bc.Index(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameASTNode compares a node and its rewrite: the same kind and value, and children that are
+// the same once rewritten (the first argument of sort_by wrapped in reverse(reverse(...))).
+func sameASTNode(a, b reflect.Value) bool {
+	if a.Kind() != reflect.Struct || b.Kind() != reflect.Struct || a.Type() != b.Type() {
+		return false
+	}
+	ak, aName, ac, ok1 := astNode(a)
+	bk, _, bc, ok2 := astNode(b)
+	if !ok1 || !ok2 || ak != bk || !deepEqualValues(a.FieldByName("value"), b.FieldByName("value")) || ac.Len() != bc.Len() {
+		return false
+	}
+	for i := range ac.Len() {
+		bi := bc.Index(i)
+		if i == 0 && ak == int64(jmespath.ASTFunctionExpression) && aName == "sort_by" {
+			for range 2 { // reverse(reverse(X)): X
+				k, name, ch, ok := astNode(bi)
+				if !ok || k != int64(jmespath.ASTFunctionExpression) || name != "reverse" || ch.Len() != 1 {
+					return false
+				}
+				bi = ch.Index(0)
+			}
+		}
+		if !sameRewrittenAST(ac.Index(i), bi) {
+			return false
+		}
+	}
+	return true
+}
+
+// deepEqualValues is reflect.DeepEqual for values read from unexported fields (whose
+// Interface cannot be called): the values of syntax tree nodes.
+func deepEqualValues(a, b reflect.Value) bool {
+	if a.IsValid() != b.IsValid() {
+		return false
+	}
+	if !a.IsValid() {
+		return true
+	}
+	if a.Type() != b.Type() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return deepEqualValues(a.Elem(), b.Elem())
+	case reflect.Slice, reflect.Array:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !deepEqualValues(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if a.Len() != b.Len() {
+			return false
+		}
+		iter := a.MapRange()
+		for iter.Next() {
+			w := b.MapIndex(iter.Key())
+			if !w.IsValid() || !deepEqualValues(iter.Value(), w) {
+				return false
+			}
+		}
+		return true
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !deepEqualValues(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.String:
+		return a.String() == b.String()
+	case reflect.Bool:
+		return a.Bool() == b.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() == b.Int()
+	case reflect.Float32, reflect.Float64:
+		return a.Float() == b.Float()
+	}
+	return false
 }
 
 // walkAST calls f for node (a jmespath.ASTNode) and every node below it. go-jmespath keeps the
@@ -160,9 +465,12 @@ func (q *awsQuery) search(a *searchable) (any, error) {
 		}
 		return a.plain.output(a.plain.root, nil), nil
 	}
-	res, err := q.jp.Search(a.plain.root)
+	res, err := q.jpSearch(a.plain.root)
 	if err != nil {
 		return nil, &queryError{expr: q.expr, err: err}
+	}
+	if !jsonValue(res) {
+		return nil, &queryError{expr: q.expr, err: errExpRef}
 	}
 	if a.marked == nil {
 		return a.plain.output(res, q.hashKeys), nil
@@ -172,11 +480,82 @@ func (q *awsQuery) search(a *searchable) (any, error) {
 	// Otherwise the expression computed with them (the marks are not numbers to go-jmespath),
 	// and the plain result stands, its floats found again where they are members of the
 	// answer's objects.
-	marked, err := q.jp.Search(a.marked.root)
+	marked, err := q.jpSearch(a.marked.root)
 	if err == nil && sameValue(res, marked) {
 		return a.marked.output(marked, q.hashKeys), nil
 	}
 	return a.plain.output(res, q.hashKeys), nil
+}
+
+// jpSearch is go-jmespath's Search, its panics turned into errors: it does not check the
+// arguments of the functions that take any number of them, and merge() asserts that they are
+// objects (Python's jmespath raises a type error instead).
+func (q *awsQuery) jpSearch(data any) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, panicError(r)
+		}
+	}()
+	return q.jp.Search(data)
+}
+
+// panicError words a panic of go-jmespath: a failed type assertion as the type error it stands
+// for, in JMESPath's names of the types.
+func panicError(r any) error {
+	var te *runtime.TypeAssertionError
+	if err, ok := r.(error); ok && errors.As(err, &te) {
+		if m := typeAssertion.FindStringSubmatch(te.Error()); m != nil {
+			return fmt.Errorf("invalid type for a function's argument: %s, expected: %s", jpTypeName(m[1]), jpTypeName(m[2]))
+		}
+	}
+	return fmt.Errorf("the expression failed: %v", r)
+}
+
+var typeAssertion = regexp.MustCompile(`^interface conversion: interface \{\} is (.+), not (.+)$`)
+
+// jpTypeName is JMESPath's name of a Go type of a decoded answer.
+func jpTypeName(goType string) string {
+	switch goType {
+	case "nil":
+		return "null"
+	case "float64", "main.wholeFloat", "main.bigInt":
+		return "number"
+	case "bool":
+		return "boolean"
+	case "[]interface {}":
+		return "array"
+	case "map[string]interface {}":
+		return "object"
+	}
+	return goType
+}
+
+// errExpRef is a result holding an expression reference (&expr), which go-jmespath returns as
+// a value of its own: Python's JSON encoder fails on it, as the AWS CLI's JSON output does.
+var errExpRef = errors.New("the result holds an expression reference (&...), which cannot be printed")
+
+// jsonValue reports whether v, a search result of the plain tree, holds only the values of
+// a decoded JSON document.
+func jsonValue(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			if !jsonValue(e) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range v {
+			if !jsonValue(e) {
+				return false
+			}
+		}
+		return true
+	case float64, string, bool, nil:
+		return true
+	}
+	return false
 }
 
 // searchable is a JSON answer (or page) decoded for go-jmespath: plain has every number as a
@@ -468,8 +847,22 @@ type (
 	}
 )
 
-// String is Python's str() of the number.
+// String is Python's str() of the number: inf, -inf and nan where its JSON (json()) has
+// Infinity, -Infinity and NaN.
 func (n pyNum) String() string {
+	switch {
+	case math.IsInf(n.f, 1) && n.digits == "":
+		return "inf"
+	case math.IsInf(n.f, -1) && n.digits == "":
+		return "-inf"
+	case math.IsNaN(n.f):
+		return "nan"
+	}
+	return n.json()
+}
+
+// json is the number as Python's json.dump writes it.
+func (n pyNum) json() string {
 	switch {
 	case n.digits != "":
 		return n.digits

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -123,6 +124,7 @@ var formatCases = []struct{ name, value string }{
 	{"negative", `-7`},
 	{"floats", `[1.0, 0.0, -0.0, 1.5, -2.5e3, 1e16, 1e15, 1e-7, 0.0001, 100.0, 0.1, 123456789.125]`},
 	{"big int", `{"n": 12345678901234567890123, "m": -9007199254740993}`},
+	{"infinite floats", `{"inf": 1e999, "list": [-1e999, 1.5, 1e400], "rows": [{"a": 1e999, "b": 0.5}]}`},
 	{"empty list", `[]`},
 	{"empty object", `{}`},
 	{"list of scalars", `["a", 1, true, null, 2.5, false, ""]`},
@@ -481,6 +483,15 @@ func TestCompileQuery(t *testing.T) {
 		{expr: "foo(", errMatch: `invalid --query "foo(": Incomplete expression at column 5`},
 		{expr: `"é".[`, errMatch: `invalid --query "\"é\".[": Incomplete expression at column 6`},
 		{expr: "a.'x", errMatch: `Unclosed delimiter: ' at column`},
+		// go-jmespath's offset of an unknown character is its last byte: the column is the
+		// character's (aws: logGroupsé, ^ under the é).
+		{expr: "logGroupsé", errMatch: `invalid --query "logGroupsé": Unknown char: '\u00e9' at column 10`},
+		{expr: "\u0080", errMatch: `invalid --query "\u0080": Unknown char: '\u0080' at column 1`},
+		{expr: "a || 日本", errMatch: `invalid --query "a || 日本": Unknown char: '\u65e5' at column 6`},
+		{expr: "a.#", errMatch: `invalid --query "a.#": Unknown char: '#' at column 3`},
+		// go-jmespath's lexer indexes a table out of range for U+0080 after an identifier.
+		{expr: "logGroups\u0080", errMatch: `invalid --query "logGroups\u0080": Unknown char: '\u0080' at column 10`},
+		{expr: "a.b\u0080.c", errMatch: `invalid --query "a.b\u0080.c": Unknown char: '\u0080' at column 4`},
 		{expr: "nope(a)", errMatch: `invalid --query "nope(a)": unknown function nope() (the functions are abs, avg,`},
 		{expr: "a[?length(b) > `1`].c | lenght(@)", errMatch: "unknown function lenght()"},
 	} {
@@ -536,6 +547,10 @@ func TestQueryResults(t *testing.T) {
 		{"order.m", "[\n    1.0,\n    2\n]\n"},
 		{"{m: order.m, z: order.z, a: order.a}", "{\n    \"m\": [\n        1.0,\n        2\n    ],\n    \"z\": 1,\n    \"a\": null\n}\n"},
 		{"nothing", "null\n"},
+		// avg() of an empty list is null (jmespath.py), not go-jmespath's 0/0.
+		{"avg(b[?k == 'none'].w)", "null\n"},
+		{"[avg(b[].w), avg(`[]`), avg(b[].x), avg(`[]`) || 'none', sum(b[].w)]", "[\n    2.5,\n    null,\n    1.5,\n    \"none\",\n    5\n]\n"},
+		{"b[].{k: k, a: avg(`[]`)}", "[\n    {\n        \"k\": \"one\",\n        \"a\": null\n    },\n    {\n        \"k\": \"two\",\n        \"a\": null\n    }\n]\n"},
 		{"b[?k == 'none']", "[]\n"},
 	} {
 		q, err := compileQuery("call", tc.expr)
@@ -615,6 +630,22 @@ func TestCallQueryErrors(t *testing.T) {
 		{[]string{"groups", "--output", "table"}, 2, usage("groups", "--output table is for call only: want text or json"), nil},
 		{[]string{"call", "describe-log-groups", "--query", "length(logGroups[0])", "--output", "text"}, 1,
 			"cwlogs: --query \"length(logGroups[0])\": Invalid type for: <nil>, expected: string, array, object\n", map[string]int{"DescribeLogGroups": 1}},
+		// go-jmespath does not check the types of variadic functions' arguments: merge()
+		// panicked on anything but objects (aws: "In function merge(), invalid type for value").
+		{[]string{"call", "describe-log-groups", "--query", "merge(nothing, `{}`)"}, 1,
+			"cwlogs: --query \"merge(nothing, `{}`)\": invalid type for a function's argument: null, expected: object\n", map[string]int{"DescribeLogGroups": 1}},
+		{[]string{"call", "describe-log-groups", "--query", "merge(logGroups)", "--output", "text"}, 1,
+			"cwlogs: --query \"merge(logGroups)\": invalid type for a function's argument: array, expected: object\n", map[string]int{"DescribeLogGroups": 1}},
+		// An expression reference (&expr) is a value only to functions: aws's JSON output fails
+		// on it ("Encountered unrecognized type in JSON encoder"), and cwlogs's in every format.
+		{[]string{"call", "describe-log-groups", "--query", "&logGroups"}, 1,
+			"cwlogs: --query \"&logGroups\": the result holds an expression reference (&...), which cannot be printed\n", map[string]int{"DescribeLogGroups": 1}},
+		{[]string{"call", "describe-log-groups", "--query", "{a: &logGroups}"}, 1,
+			"cwlogs: --query \"{a: &logGroups}\": the result holds an expression reference (&...), which cannot be printed\n", map[string]int{"DescribeLogGroups": 1}},
+		{[]string{"call", "describe-log-groups", "--query", "[&logGroups]", "--output", "text"}, 1,
+			"cwlogs: --query \"[&logGroups]\": the result holds an expression reference (&...), which cannot be printed\n", map[string]int{"DescribeLogGroups": 1}},
+		{[]string{"call", "describe-log-groups", "--query", "&logGroups", "--output", "table"}, 1,
+			"cwlogs: --query \"&logGroups\": the result holds an expression reference (&...), which cannot be printed\n", map[string]int{"DescribeLogGroups": 1}},
 		{[]string{"call", "describe-log-groups", "--query", "`[{\"a\": 1}, \"x\"]`", "--output", "text"}, 1,
 			"cwlogs: cannot print the result with --output text: a list mixes objects with a str\n", map[string]int{"DescribeLogGroups": 1}},
 		{[]string{"call", "describe-log-groups", "--query", "`[[1], [{\"a\": 1}, \"x\"]]`", "--output", "table"}, 1,
@@ -632,5 +663,97 @@ func TestCallQueryErrors(t *testing.T) {
 	r := c.run("", "call", "describe-log-groups", "--query", "`[[1], [{\"a\": 1}, \"x\"]]`", "--output", "text")
 	if r.code != 1 || r.stdout != "1\n" {
 		t.Errorf("text failing after a line: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
+
+// TestQuerySortByKeepsAnswer: sort_by() returns a sorted copy, as Python's sorted(), and leaves
+// the answer's list as it was for the rest of the expression (go-jmespath sorts the list it is
+// given in place). The outputs are AWS CLI v1's, --output text.
+func TestQuerySortByKeepsAnswer(t *testing.T) {
+	const body = `{"logGroups": [{"logGroupName": "b", "storedBytes": 2}, {"logGroupName": "a", "storedBytes": 1}, {"logGroupName": "c", "storedBytes": 3}]}`
+	for _, tc := range []struct{ expr, want string }{
+		{"{sorted: sort_by(logGroups, &logGroupName)[].logGroupName, first: logGroups[0].logGroupName}", "b\nSORTED\ta\nSORTED\tb\nSORTED\tc\n"},
+		{"[sort_by(logGroups, &storedBytes)[0].logGroupName, logGroups[].logGroupName, sort_by(logGroups, &logGroupName)[-1].logGroupName, logGroups[0].logGroupName]", "a\tc\tb\nb\ta\tc\n"},
+		{"sort_by(sort_by(logGroups, &logGroupName), &storedBytes)[].logGroupName", "a\tb\tc\n"},
+		{"[sort_by(logGroups, &logGroupName)[0].logGroupName, logGroups | [0].logGroupName, sort_by( logGroups , &storedBytes ) | [-1].logGroupName]", "a\tb\tc\n"},
+		{"[\"sort_by\", 'sort_by(logGroups, &x)', `\"sort_by(\"`, logGroups[0].logGroupName]", "None\tsort_by(logGroups, &x)\tsort_by(\tb\n"},
+	} {
+		q, err := compileQuery("call", tc.expr)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.expr, err)
+		}
+		a, err := newAnswer([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := q.search(a)
+		if err != nil {
+			t.Errorf("%s: %v", tc.expr, err)
+			continue
+		}
+		if got, err := formatText(v); string(got) != tc.want || err != nil {
+			t.Errorf("%s:\n%s(error %v)\nwant\n%s", tc.expr, got, err, tc.want)
+		}
+	}
+}
+
+// TestRewriteQuery: the rewrites that make sort_by sort a copy and avg of an empty list null
+// skip literals and quoted identifiers, and compileQuery uses them only when their syntax tree
+// is the expression's with these changes.
+func TestRewriteQuery(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{"sort_by(a, &b)", "sort_by(reverse(reverse(a)), &b)"},
+		{"sort_by ( a | b[0] , &c)[0]", "sort_by (reverse(reverse( a | b[0] )), &c)[0]"},
+		{"sort_by(sort_by(a, &x), &y)", "sort_by(reverse(reverse(sort_by(reverse(reverse(a)), &x))), &y)"},
+		{"{s: sort_by(f(`[1, 2]`, [a, b]), &k), t: sort_by(c, &d)}", "{s: sort_by(reverse(reverse(f(`[1, 2]`, [a, b]))), &k), t: sort_by(reverse(reverse(c)), &d)}"},
+		{"x.sort_by(@, &n)", "x.sort_by(reverse(reverse(@)), &n)"},
+		{"sort_by()", "sort_by()"},
+		{"my_sort_by(a, &b)", "my_sort_by(a, &b)"},
+		{`"sort_by"`, `"sort_by"`},
+		{`'sort_by(a, &b)'`, `'sort_by(a, &b)'`},
+		{`'it\'s' || sort_by(a, &b)`, `'it\'s' || sort_by(reverse(reverse(a)), &b)`},
+		{"`\"sort_by(\\`\"` || sort_by(a, &b)", "`\"sort_by(\\`\"` || sort_by(reverse(reverse(a)), &b)"},
+		{`"a\"sort_by(" || sort_by(a, &b)`, `"a\"sort_by(" || sort_by(reverse(reverse(a)), &b)`},
+		{"avg(a)", "(avg(a) == avg(a) && avg(a) || `null`)"},
+		{"x | avg (a[?b > `1`])", "x | (avg (a[?b > `1`]) == avg (a[?b > `1`]) && avg (a[?b > `1`]) || `null`)"},
+		{"avg(sort_by(a, &b)[].c)", "(avg(sort_by(reverse(reverse(a)), &b)[].c) == avg(sort_by(reverse(reverse(a)), &b)[].c) && avg(sort_by(reverse(reverse(a)), &b)[].c) || `null`)"},
+		{"sort_by(a, &avg(b))", "sort_by(reverse(reverse(a)), &(avg(b) == avg(b) && avg(b) || `null`))"},
+		{"'avg(a)'", "'avg(a)'"},
+		{"average(a)", "average(a)"},
+		{"avg([avg([avg([avg(a)])])])", "avg([avg([avg([avg(a)])])])"}, // 3^4 copies: left alone
+	} {
+		if got := rewriteQuery(tc.expr); got != tc.want {
+			t.Errorf("rewriteQuery(%s) = %s, want %s", tc.expr, got, tc.want)
+		}
+	}
+	parse := func(expr string) reflect.Value {
+		ast, err := jmespath.NewParser().Parse(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return reflect.ValueOf(ast)
+	}
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"sort_by(a, &b)", "sort_by(reverse(reverse(a)), &b)", true},
+		{"{x: sort_by(a[?c > `1`], &b)[0], y: `{\"k\": [1]}`}", "{x: sort_by(reverse(reverse(a[?c > `1`])), &b)[0], y: `{\"k\": [1]}`}", true},
+		{"sort_by(a, &b)", "sort_by(reverse(a), &b)", false},
+		{"sort_by(a, &b)", "sort_by(reverse(reverse(b)), &b)", false},
+		{"`{\"k\": [1]}`", "`{\"k\": [2]}`", false},
+		{"'sort_by(a, &b)'", "'sort_by(reverse(reverse(a)), &b)'", false},
+		{"a[1:2]", "a[1:3]", false},
+		{"avg(a)", "(avg(a) == avg(a) && avg(a) || `null`)", true},
+		{"avg(a)", "(avg(a) == avg(b) && avg(a) || `null`)", false},
+		{"avg(a)", "(avg(a) != avg(a) && avg(a) || `null`)", false},
+		{"avg(a)", "(avg(a) == avg(a) && avg(a) || `0`)", false},
+		{"avg(a)", "avg(a)", false},
+		{"{x: avg(sort_by(a, &b)[].c)}", "{x: (avg(sort_by(reverse(reverse(a)), &b)[].c) == avg(sort_by(reverse(reverse(a)), &b)[].c) && avg(sort_by(reverse(reverse(a)), &b)[].c) || `null`)}", true},
+		{"{x: avg(sort_by(a, &b)[].c)}", "{x: (avg(sort_by(reverse(reverse(a)), &b)[].c) == avg(sort_by(reverse(reverse(a)), &b)[].c) && avg(sort_by(a, &b)[].c) || `null`)}", false},
+	} {
+		if got := sameRewrittenAST(parse(tc.a), parse(tc.b)); got != tc.same {
+			t.Errorf("sameRewrittenAST(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
 	}
 }
