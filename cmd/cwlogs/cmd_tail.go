@@ -131,7 +131,11 @@ func (t *tailer) run(ctx context.Context, follow bool) error {
 			return err
 		case cwlogs.IsThrottling(err) || cwlogs.IsRetryable(err):
 			wait = min(2*wait, tailMaxInterval)
-			fmt.Fprintf(t.m.Stderr, "%s (retrying in %s)\n", errorText(err), wait)
+			msg := errorText(err)
+			if t.m.out.errTTY {
+				msg = termSafe(msg) // as Report shows errors
+			}
+			fmt.Fprintf(t.m.Stderr, "%s (retrying in %s)\n", msg, wait)
 		default:
 			return err
 		}

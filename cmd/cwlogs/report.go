@@ -18,9 +18,15 @@ func (m *Main) Report(ctx context.Context, err error) int {
 	if err == nil || errors.Is(err, errHelpShown) {
 		return exitOK
 	}
+	// Errors echo what they were given (a service error its request's values, a usage
+	// error the argument): on a terminal its control characters are shown, not acted on.
+	show := func(s string) string { return s }
+	if isTerminal(m.Stderr) {
+		show = termSafe
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(m.Stderr, ue.Error())
+		fmt.Fprintln(m.Stderr, show(ue.Error()))
 		if ue.cmd != "" {
 			fmt.Fprintf(m.Stderr, "Run 'cwlogs %s --help' for usage.\n", ue.cmd)
 		} else {
@@ -32,7 +38,7 @@ func (m *Main) Report(ctx context.Context, err error) int {
 		fmt.Fprintln(m.Stderr, "cwlogs: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintln(m.Stderr, errorText(err))
+	fmt.Fprintln(m.Stderr, show(errorText(err)))
 	var ce *configError
 	var ve *cwlogs.ValidationError
 	if errors.As(err, &ce) || errors.As(err, &ve) || errors.Is(err, cwlogs.ErrNoCredentials) {

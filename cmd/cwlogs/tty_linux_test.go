@@ -46,6 +46,16 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 // stdout is given, and returns what the terminal received.
 func runOnTTY(t *testing.T, c *cli, stdin io.Reader, stdout io.Writer, args ...string) string {
 	t.Helper()
+	out, err := runOnTTYErr(t, c, stdin, stdout, args...)
+	if err != nil {
+		t.Fatalf("cwlogs %v on a terminal: %v", args, err)
+	}
+	return out
+}
+
+// runOnTTYErr is runOnTTY for a command that may fail: it returns the error of its run.
+func runOnTTYErr(t *testing.T, c *cli, stdin io.Reader, stdout io.Writer, args ...string) (string, error) {
+	t.Helper()
 	master, slave := openPTY(t)
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = c.environ()
@@ -60,9 +70,7 @@ func runOnTTY(t *testing.T, c *cli, stdin io.Reader, stdout io.Writer, args ...s
 		io.Copy(&out, master) // ends with EIO once the slave side is closed
 		close(done)
 	}()
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("cwlogs %v on a terminal: %v", args, err)
-	}
+	err := cmd.Run()
 	slave.Close()
 	select {
 	case <-done:
@@ -70,7 +78,29 @@ func runOnTTY(t *testing.T, c *cli, stdin io.Reader, stdout io.Writer, args ...s
 		master.Close()
 		<-done
 	}
-	return out.String()
+	return out.String(), err
+}
+
+// TestErrorsOnTerminal: an error's text reaches a terminal with its control characters
+// shown, not acted on. A service error echoes the request's values (here a log group name
+// holding ESC [2J, "clear the screen"), and a review found them printed raw.
+func TestErrorsOnTerminal(t *testing.T) {
+	c := newCLI(t, startLocal(t))
+	out, err := runOnTTYErr(t, c, nil, nil, "call", "CreateLogGroup", `{"logGroupName": "a\u001b[2Jb"}`)
+	if err == nil {
+		t.Fatalf("CreateLogGroup with an invalid name succeeded: %q", out)
+	}
+	if !strings.Contains(out, `a\x1b[2Jb`) || strings.ContainsRune(out, 0x1b) {
+		t.Errorf("terminal received %q, want ESC shown as \\x1b", out)
+	}
+	if !strings.Contains(out, "InvalidParameterException") {
+		t.Errorf("terminal received %q, want the service error", out)
+	}
+	// Piped, the text is unchanged.
+	r := c.mustRun(1, "", "call", "CreateLogGroup", `{"logGroupName": "a\u001b[2Jb"}`)
+	if !strings.ContainsRune(r.stderr, 0x1b) {
+		t.Errorf("piped stderr %q lost its ESC", r.stderr)
+	}
 }
 
 func TestColorOnTerminal(t *testing.T) {
