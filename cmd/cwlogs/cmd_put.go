@@ -59,7 +59,7 @@ func (c *PutCommand) flags() *flag.FlagSet {
 	fs.BoolVar(&c.create, "create", false, "create the log group and stream when missing")
 	c.timeout = time.Minute
 	fs.Var((*durationFlag)(&c.timeout), "timeout", "how long to keep sending at the end (or after Ctrl-C) before giving up, `D`")
-	fs.StringVar(&c.multiline.preset, "multiline", "", "group stdin's lines into multi-line events: `go` panics or `java` stack traces")
+	fs.StringVar(&c.multiline.preset, "multiline", "", "group stdin's lines into multi-line events: `PRESET` go (Go panics) or java (Java stack traces)")
 	fs.StringVar(&c.multiline.start, "multiline-start", "", "group stdin's lines into events that start at each line matching `RE`")
 	fs.StringVar(&c.multiline.cont, "multiline-continue", "", "group stdin's lines: a line matching `RE` continues the event before it")
 	return fs
