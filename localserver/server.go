@@ -85,7 +85,9 @@ func New(cfg Config) (*Server, error) {
 	secrets := c.Credentials
 	c.Credentials = nil // kept only in the verifier's closure: printing a Server must not show them
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
-	s.verifier = &sigv4.Verifier{Now: c.Now, Service: signingName, Region: c.Region}
+	// X-Amz-Target chooses the operation: a signature that does not cover it would let
+	// anyone who has seen a signed request run another operation with it.
+	s.verifier = &sigv4.Verifier{Now: c.Now, Service: signingName, Region: c.Region, RequireSigned: []string{"x-amz-target"}}
 	if len(secrets) > 0 {
 		creds := make(map[string]string, len(secrets))
 		for k, v := range secrets {

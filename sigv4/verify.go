@@ -248,13 +248,20 @@ type Verifier struct {
 	// Region, when set, is the region a credential scope must name, as a regional AWS
 	// endpoint requires; "" accepts any region name of lower-case letters, digits and '-'.
 	Region string
+	// RequireSigned lists the names of headers that a request carrying them must sign: a
+	// header the receiver acts on but the signature does not cover could be changed by
+	// anyone who has seen the request. The local server lists x-amz-target, which
+	// chooses the operation and which every AWS SDK and the AWS CLI sign. Checked only
+	// when Credentials is set.
+	RequireSigned []string
 }
 
 // Verify checks r's signature against body (the exact bytes received). r.Host must be the
 // Host the client sent. Errors are *VerifyError, with the code and message AWS answers; the
 // checks are made in AWS's order (the first failing one answers): a SigV4 Authorization
 // header; its components and a date; the date's format and skew; host among the signed
-// headers; the algorithm; the credential's form and scope; the access key; the signature.
+// headers; the algorithm; the credential's form and scope; the access key; the headers
+// that must be signed (RequireSigned); the body's hash; the signature.
 //
 // A presigned request, whose signature is in the query string (X-Amz-Algorithm,
 // X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and, with temporary
@@ -323,6 +330,12 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	}
 	if v.Credentials == nil {
 		return id, nil
+	}
+	for _, name := range v.RequireSigned {
+		key := http.CanonicalHeaderKey(name)
+		if _, present := r.Header[key]; present && !slices.Contains(signed, strings.ToLower(name)) {
+			return id, &VerifyError{Code: CodeInvalidSignature, Message: "'" + key + "' must be a 'SignedHeader' in the AWS Authorization."}
+		}
 	}
 	payload := sha256.Sum256(body)
 	if h, ok := r.Header["X-Amz-Content-Sha256"]; ok {

@@ -329,3 +329,63 @@ func TestParseAuthorizationComponents(t *testing.T) {
 		t.Errorf("space after Credential=: %v", err)
 	}
 }
+
+// TestVerifyRequireSigned: a header listed in Verifier.RequireSigned must be signed when
+// the request carries it. The verifier accepted a signature that left X-Amz-Target out,
+// so the local server ran whatever operation a header added after signing named.
+func TestVerifyRequireSigned(t *testing.T) {
+	body := []byte(`{"logGroupName":"g"}`)
+	lookup := func(string) (string, bool) { return testCreds.SecretAccessKey, true }
+	const msg = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."
+	for _, tc := range []struct {
+		name    string
+		before  func(r *http.Request) // before signing
+		after   func(r *http.Request) // after signing
+		lookup  func(string) (string, bool)
+		require []string
+		wantMsg string // "" for accepted
+	}{
+		{name: "signed", require: []string{"x-amz-target"}, lookup: lookup},
+		{name: "absent", require: []string{"x-amz-target"}, lookup: lookup,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") }},
+		{name: "added after signing", require: []string{"x-amz-target"}, lookup: lookup, wantMsg: msg,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup") }},
+		{name: "empty, added after signing", require: []string{"x-amz-target"}, lookup: lookup, wantMsg: msg,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header["X-Amz-Target"] = []string{""} }},
+		{name: "required in canonical case, signed", require: []string{"X-Amz-Target"}, lookup: lookup},
+		{name: "required in canonical case, added after signing", require: []string{"X-Amz-Target"}, lookup: lookup, wantMsg: msg,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup") }},
+		{name: "added after signing, not required", lookup: lookup,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup") }},
+		{name: "added after signing, no credentials", require: []string{"x-amz-target"},
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newLogsRequest(t, body)
+			if tc.before != nil {
+				tc.before(r)
+			}
+			if err := NewSigner().SignRequest(r, body, testCreds, "logs", "us-east-1", testTime); err != nil {
+				t.Fatal(err)
+			}
+			r.Host = r.URL.Host
+			if tc.after != nil {
+				tc.after(r)
+			}
+			v := &Verifier{Credentials: tc.lookup, Now: func() time.Time { return testTime }, RequireSigned: tc.require}
+			_, err := v.Verify(r, body)
+			var ve *VerifyError
+			switch {
+			case tc.wantMsg == "" && err != nil:
+				t.Fatalf("Verify: %v", err)
+			case tc.wantMsg != "" && (!errors.As(err, &ve) || ve.Code != CodeInvalidSignature || ve.Message != tc.wantMsg):
+				t.Fatalf("Verify: %v, want InvalidSignatureException %q", err, tc.wantMsg)
+			}
+		})
+	}
+}
