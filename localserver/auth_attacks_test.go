@@ -164,3 +164,41 @@ func TestUnsignedTargetRefused(t *testing.T) {
 		t.Errorf("any-signature mode, unsigned target: %d %s", r.status, r.raw)
 	}
 }
+
+// TestEmptySecretRefused: a configured access key with an empty secret (say, from an unset
+// environment variable) let anyone who knew the key ID, which every request shows, sign
+// requests by hand and be served. New refuses such a configuration, without showing a
+// secret, and the verifier treats such a key as unknown.
+func TestEmptySecretRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		creds   Secrets
+		wantErr string // "" for New to succeed
+	}{
+		{"key with a secret", Secrets{"AKIDGOOD": "s3cr3t-value"}, ""},
+		{"empty secret", Secrets{"AKIDGOOD": "s3cr3t-value", "AKIDEMPTY": ""}, `localserver: Config.Credentials: empty secret access key for "AKIDEMPTY"`},
+		{"empty access key ID", Secrets{"": "s3cr3t-value"}, "localserver: Config.Credentials: empty access key ID"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(Config{Memory: true, Credentials: tc.creds})
+			if err == nil {
+				s.Shutdown(t.Context())
+			}
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("New: %v", err)
+			case tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr):
+				t.Fatalf("New: %v, want %q", err, tc.wantErr)
+			case err != nil && strings.Contains(err.Error(), "s3cr3t"):
+				t.Fatalf("the error shows a secret: %v", err)
+			}
+		})
+	}
+	// The verifier on its own: a key looked up with an empty secret is unknown.
+	s := verifyingServer(t)
+	s.verifier.Credentials = func(id string) (string, bool) { return "", id == "AKIDEMPTY" }
+	r := do(t, s, handSigned{op: "DescribeLogGroups", body: []byte("{}"), accessKey: "AKIDEMPTY", secret: ""}.request(t, testNow))
+	if r.status != 400 || r.errType() != sigv4.CodeUnrecognizedClient {
+		t.Errorf("signed with the empty secret: %d %s", r.status, r.raw)
+	}
+}

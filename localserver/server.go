@@ -78,6 +78,15 @@ func New(cfg Config) (*Server, error) {
 	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
 		return nil, fmt.Errorf("localserver: Config.AccountID %q must be 12 digits", c.AccountID)
 	}
+	for id, secret := range c.Credentials {
+		// An empty secret would let anyone who knows the key ID sign as its holder.
+		switch {
+		case id == "":
+			return nil, errors.New("localserver: Config.Credentials: empty access key ID")
+		case secret == "":
+			return nil, fmt.Errorf("localserver: Config.Credentials: empty secret access key for %q", id)
+		}
+	}
 	st, err := openStore(&c)
 	if err != nil {
 		return nil, err

@@ -228,9 +228,9 @@ func isLowerHex(s string) bool {
 // Verifier checks SigV4 signatures (Authorization headers, or presigned query strings) on
 // received requests. It is safe for concurrent use once configured.
 type Verifier struct {
-	// Credentials returns the secret key for an access key ID. When nil, the Verifier only
-	// checks that the signature is well formed and the time is within MaxSkew
-	// (the behaviour of moto and LocalStack).
+	// Credentials returns the secret key for an access key ID; a key whose secret is
+	// empty is unknown. When nil, the Verifier only checks that the signature is well
+	// formed and the time is within MaxSkew (the behaviour of moto and LocalStack).
 	Credentials func(accessKeyID string) (secret string, ok bool)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -319,6 +319,9 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	secret, known := "", a.AccessKeyID != ""
 	if known && v.Credentials != nil {
 		secret, known = v.Credentials(a.AccessKeyID)
+		// An empty secret would make the signing key "AWS4" alone: anyone who knows the
+		// key ID (it is in every request) could sign with it.
+		known = known && secret != ""
 	}
 	if !known {
 		return id, &VerifyError{Code: CodeUnrecognizedClient, Message: "The security token included in the request is invalid."}

@@ -389,3 +389,42 @@ func TestVerifyRequireSigned(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyEmptySecret: a key whose configured secret is empty is an unknown key. The
+// verifier derived the signing key from "AWS4" alone, so anyone who knew the access key
+// ID (not a secret: it is in every Authorization header) could sign as its holder.
+func TestVerifyEmptySecret(t *testing.T) {
+	body := []byte(`{}`)
+	for _, tc := range []struct {
+		name     string
+		secret   string // configured
+		signWith string // the secret the request is signed with
+		wantCode string
+	}{
+		{"configured secret", "s3cr3t", "s3cr3t", ""},
+		{"empty secret configured, signed with it", "", "", CodeUnrecognizedClient},
+		{"empty secret configured, signed with another", "", "x", CodeUnrecognizedClient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newLogsRequest(t, body)
+			// The signer refuses an empty secret; an attacker's does not.
+			var ph [64]byte
+			copy(ph[:], HashHex(body))
+			var amz [16]byte
+			formatAmzDate(&amz, testTime)
+			st := statePool.Get().(*state)
+			NewSigner().sign(st, r, Credentials{AccessKeyID: "AKIDEMPTY", SecretAccessKey: tc.signWith}, &ph, &amz, "logs", "us-east-1")
+			statePool.Put(st)
+			r.Host = r.URL.Host
+			v := &Verifier{Credentials: func(id string) (string, bool) { return tc.secret, id == "AKIDEMPTY" }, Now: func() time.Time { return testTime }}
+			_, err := v.Verify(r, body)
+			var ve *VerifyError
+			switch {
+			case tc.wantCode == "" && err != nil:
+				t.Fatalf("Verify: %v", err)
+			case tc.wantCode != "" && (!errors.As(err, &ve) || ve.Code != tc.wantCode):
+				t.Fatalf("Verify: %v, want %s", err, tc.wantCode)
+			}
+		})
+	}
+}
