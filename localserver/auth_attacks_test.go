@@ -202,3 +202,39 @@ func TestEmptySecretRefused(t *testing.T) {
 		t.Errorf("signed with the empty secret: %d %s", r.status, r.raw)
 	}
 }
+
+// TestUnparsableQueryRefused: query parameters that net/url cannot parse (a bad escape, a
+// ';' separator) are left out of the canonical query, and past url's limit on the number
+// of parameters (10,000) none is in it: the verifier accepted such a query with a
+// signature that covered none of it, presigned or not. The server reads no parameter, but
+// a proxy or handler that forwards or parses the raw query would act on unsigned ones.
+func TestUnparsableQueryRefused(t *testing.T) {
+	const mismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	many := strings.Repeat("x=1&", 10_000) + "x=1"
+	for _, tc := range []struct {
+		name   string
+		req    handSigned
+		status int
+		code   string
+	}{
+		{"signed query", handSigned{op: "DescribeLogGroups", query: url.Values{"a": {"b c"}, "d": {"%;&="}}, body: []byte("{}")}, 200, ""},
+		{"presigned", handSigned{op: "DescribeLogGroups", presign: true, body: []byte("{}")}, 200, ""},
+		{"bad escape added", handSigned{op: "DescribeLogGroups", rawQuery: "a=%zz", body: []byte("{}")}, 400, sigv4.CodeInvalidSignature},
+		{"';' pair added", handSigned{op: "DescribeLogGroups", rawQuery: "a=1;b=2", body: []byte("{}")}, 400, sigv4.CodeInvalidSignature},
+		{"10,001 parameters added", handSigned{op: "DescribeLogGroups", rawQuery: many, body: []byte("{}")}, 400, sigv4.CodeInvalidSignature},
+		{"presigned, bad escape added", handSigned{op: "DescribeLogGroups", presign: true, rawQuery: "a=%zz", body: []byte("{}")}, 400, sigv4.CodeInvalidSignature},
+		{"presigned, ';' pair added", handSigned{op: "DescribeLogGroups", presign: true, rawQuery: "a=1;b=2", body: []byte("{}")}, 400, sigv4.CodeInvalidSignature},
+		// Past the limit the query says nothing, not even that it is presigned.
+		{"presigned, 10,001 parameters added", handSigned{op: "DescribeLogGroups", presign: true, rawQuery: many, body: []byte("{}")}, 400, codeMissingAuthentication},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := do(t, verifyingServer(t), tc.req.request(t, testNow))
+			if r.status != tc.status || r.errType() != tc.code {
+				t.Fatalf("%d %s, want %d %s", r.status, r.raw, tc.status, tc.code)
+			}
+			if tc.code == sigv4.CodeInvalidSignature && r.message() != mismatch {
+				t.Errorf("message %q", r.message())
+			}
+		})
+	}
+}

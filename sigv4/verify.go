@@ -353,6 +353,14 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 			}
 		}
 	}
+	if r.URL.RawQuery != "" {
+		// A pair that does not parse (a bad escape, a ';') is left out of the canonical
+		// query, and past net/url's limit on the number of parameters all are: the
+		// signature would not cover what the query still holds.
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
+		}
+	}
 	s := v.Signer
 	if s == nil {
 		s = &defaultVerifySigner

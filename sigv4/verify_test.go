@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -251,6 +252,13 @@ func FuzzSignVerify(f *testing.F) {
 		}
 		r.Host = r.URL.Host
 		v := &Verifier{Credentials: func(string) (string, bool) { return testCreds.SecretAccessKey, true }, Now: func() time.Time { return testTime }}
+		if _, err := url.ParseQuery(query); err != nil {
+			// Pairs the canonical query leaves out: the signature does not cover them.
+			if _, err := v.Verify(r, body); err == nil {
+				t.Fatalf("Verify accepted the query %q, which does not parse", query)
+			}
+			return
+		}
 		if _, err := v.Verify(r, body); err != nil {
 			t.Fatalf("Verify rejected a fresh signature: %v", err)
 		}
@@ -424,6 +432,45 @@ func TestVerifyEmptySecret(t *testing.T) {
 				t.Fatalf("Verify: %v", err)
 			case tc.wantCode != "" && (!errors.As(err, &ve) || ve.Code != tc.wantCode):
 				t.Fatalf("Verify: %v, want %s", err, tc.wantCode)
+			}
+		})
+	}
+}
+
+// TestVerifyUnparsableQuery: a query with pairs net/url cannot parse, or more parameters
+// than its limit, is refused: the canonical query leaves such pairs out (all of them past
+// the limit), so the signature did not cover them, yet the verifier accepted the request.
+func TestVerifyUnparsableQuery(t *testing.T) {
+	body := []byte(`{}`)
+	v := &Verifier{Credentials: func(string) (string, bool) { return testCreds.SecretAccessKey, true }, Now: func() time.Time { return testTime }}
+	for _, tc := range []struct {
+		name         string
+		signed, sent string // RawQuery when signing, and as received
+		ok           bool
+	}{
+		{"none", "", "", true},
+		{"signed", "a=b%20c&d=%3B", "a=b%20c&d=%3B", true},
+		{"empty pairs", "&a=1&&", "&a=1&&", true},
+		{"bad escape added", "", "a=%zz", false},
+		{"bad escape signed", "a=%zz", "a=%zz", false},
+		{"';' pair added", "a=1", "a=1&b=2;c=3", false},
+		{"past the parameter limit", "", strings.Repeat("x=1&", 10_000) + "x=1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newLogsRequest(t, body)
+			r.URL.RawQuery = tc.signed
+			if err := NewSigner().SignRequest(r, body, testCreds, "logs", "us-east-1", testTime); err != nil {
+				t.Fatal(err)
+			}
+			r.Host = r.URL.Host
+			r.URL.RawQuery = tc.sent
+			_, err := v.Verify(r, body)
+			var ve *VerifyError
+			switch {
+			case tc.ok && err != nil:
+				t.Fatalf("Verify: %v", err)
+			case !tc.ok && (!errors.As(err, &ve) || ve.Code != CodeInvalidSignature || ve.Message != msgSignatureMismatch):
+				t.Fatalf("Verify: %v, want InvalidSignatureException", err)
 			}
 		})
 	}
