@@ -238,3 +238,42 @@ func TestUnparsableQueryRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestPresignedSignatureOnce: X-Amz-Signature is the one query parameter a presigned
+// signature does not cover. The verifier read its first value and ignored any other, so a
+// second value could be appended to a presigned URL and ride along unsigned.
+func TestPresignedSignatureOnce(t *testing.T) {
+	const mismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	junk := "X-Amz-Signature=" + strings.Repeat("0", 64)
+	for _, tc := range []struct {
+		name   string
+		req    handSigned
+		mod    func(u *url.URL)
+		status int
+		code   string
+	}{
+		{"once", handSigned{op: "DescribeLogGroups", presign: true, body: []byte("{}")}, nil, 200, ""},
+		{"another value after", handSigned{op: "DescribeLogGroups", presign: true, body: []byte("{}"), rawQuery: junk}, nil, 400, sigv4.CodeInvalidSignature},
+		{"the same value twice", handSigned{op: "DescribeLogGroups", presign: true, body: []byte("{}")},
+			func(u *url.URL) {
+				_, sig, _ := strings.Cut(u.RawQuery, "X-Amz-Signature=")
+				u.RawQuery += "&X-Amz-Signature=" + sig
+			}, 400, sigv4.CodeInvalidSignature},
+		{"another value before", handSigned{op: "DescribeLogGroups", presign: true, body: []byte("{}")},
+			func(u *url.URL) { u.RawQuery = junk + "&" + u.RawQuery }, 400, sigv4.CodeInvalidSignature},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.req.request(t, testNow)
+			if tc.mod != nil {
+				tc.mod(r.URL)
+			}
+			res := do(t, verifyingServer(t), r)
+			if res.status != tc.status || res.errType() != tc.code {
+				t.Fatalf("%d %s, want %d %s", res.status, res.raw, tc.status, tc.code)
+			}
+			if tc.code != "" && res.message() != mismatch {
+				t.Errorf("message %q", res.message())
+			}
+		})
+	}
+}

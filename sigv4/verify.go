@@ -353,6 +353,11 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 			}
 		}
 	}
+	if f.signatures > 1 {
+		// X-Amz-Signature is the one parameter the signature does not cover: another
+		// value would ride along unsigned.
+		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
+	}
 	if r.URL.RawQuery != "" {
 		// A pair that does not parse (a bad escape, a ';') is left out of the canonical
 		// query, and past net/url's limit on the number of parameters all are: the
@@ -416,6 +421,8 @@ type sigInput struct {
 	date      string // the signing time as sent
 	httpDate  bool   // date is from the Date header
 	presigned bool
+	// signatures is the number of X-Amz-Signature values of a presigned request
+	signatures int
 }
 
 // requestSignature reads the signature parts of r, and refuses (in AWS's words) a request
@@ -430,7 +437,7 @@ func requestSignature(r *http.Request) (sigInput, error) {
 		if authz != "" {
 			return sigInput{}, &VerifyError{Code: CodeInvalidSignature, Message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
 		}
-		in := sigInput{presigned: true, date: q.Get("X-Amz-Date")}
+		in := sigInput{presigned: true, date: q.Get("X-Amz-Date"), signatures: len(q["X-Amz-Signature"])}
 		in.algorithm = q.Get("X-Amz-Algorithm")
 		in.credential, in.haveCredential = q.Get("X-Amz-Credential"), true
 		in.signature, in.haveSignature = q.Get("X-Amz-Signature"), true
