@@ -47,7 +47,8 @@ type Config struct {
 	FullSync bool
 	// Credentials maps access key IDs to secret access keys. When empty, any well-formed
 	// SigV4 Authorization header is accepted (as moto and LocalStack do); when set,
-	// signatures are verified and unknown keys are refused.
+	// signatures are verified and unknown keys are refused. An empty key ID or secret is
+	// an error (New refuses it).
 	Credentials Secrets
 	// Region, when set, is the only region served: a request whose credential scope names
 	// another is refused with InvalidSignatureException ("Credential should be scoped to a

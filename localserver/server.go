@@ -78,6 +78,15 @@ func New(cfg Config) (*Server, error) {
 	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
 		return nil, fmt.Errorf("localserver: Config.AccountID %q must be 12 digits", c.AccountID)
 	}
+	for id, secret := range c.Credentials {
+		// An empty secret would let anyone who knows the key ID sign as its holder.
+		switch {
+		case id == "":
+			return nil, errors.New("localserver: Config.Credentials: empty access key ID")
+		case secret == "":
+			return nil, fmt.Errorf("localserver: Config.Credentials: empty secret access key for %q", id)
+		}
+	}
 	st, err := openStore(&c)
 	if err != nil {
 		return nil, err
@@ -85,7 +94,9 @@ func New(cfg Config) (*Server, error) {
 	secrets := c.Credentials
 	c.Credentials = nil // kept only in the verifier's closure: printing a Server must not show them
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
-	s.verifier = &sigv4.Verifier{Now: c.Now, Service: signingName, Region: c.Region}
+	// X-Amz-Target chooses the operation: a signature that does not cover it would let
+	// anyone who has seen a signed request run another operation with it.
+	s.verifier = &sigv4.Verifier{Now: c.Now, Service: signingName, Region: c.Region, RequireSigned: []string{"x-amz-target"}}
 	if len(secrets) > 0 {
 		creds := make(map[string]string, len(secrets))
 		for k, v := range secrets {

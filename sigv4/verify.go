@@ -228,9 +228,9 @@ func isLowerHex(s string) bool {
 // Verifier checks SigV4 signatures (Authorization headers, or presigned query strings) on
 // received requests. It is safe for concurrent use once configured.
 type Verifier struct {
-	// Credentials returns the secret key for an access key ID. When nil, the Verifier only
-	// checks that the signature is well formed and the time is within MaxSkew
-	// (the behaviour of moto and LocalStack).
+	// Credentials returns the secret key for an access key ID; a key whose secret is
+	// empty is unknown. When nil, the Verifier only checks that the signature is well
+	// formed and the time is within MaxSkew (the behaviour of moto and LocalStack).
 	Credentials func(accessKeyID string) (secret string, ok bool)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -248,13 +248,20 @@ type Verifier struct {
 	// Region, when set, is the region a credential scope must name, as a regional AWS
 	// endpoint requires; "" accepts any region name of lower-case letters, digits and '-'.
 	Region string
+	// RequireSigned lists the names of headers that a request carrying them must sign: a
+	// header the receiver acts on but the signature does not cover could be changed by
+	// anyone who has seen the request. The local server lists x-amz-target, which
+	// chooses the operation and which every AWS SDK and the AWS CLI sign. Checked only
+	// when Credentials is set.
+	RequireSigned []string
 }
 
 // Verify checks r's signature against body (the exact bytes received). r.Host must be the
 // Host the client sent. Errors are *VerifyError, with the code and message AWS answers; the
 // checks are made in AWS's order (the first failing one answers): a SigV4 Authorization
 // header; its components and a date; the date's format and skew; host among the signed
-// headers; the algorithm; the credential's form and scope; the access key; the signature.
+// headers; the algorithm; the credential's form and scope; the access key; the headers
+// that must be signed (RequireSigned); the body's hash; the signature.
 //
 // A presigned request, whose signature is in the query string (X-Amz-Algorithm,
 // X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and, with temporary
@@ -312,6 +319,9 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	secret, known := "", a.AccessKeyID != ""
 	if known && v.Credentials != nil {
 		secret, known = v.Credentials(a.AccessKeyID)
+		// An empty secret would make the signing key "AWS4" alone: anyone who knows the
+		// key ID (it is in every request) could sign with it.
+		known = known && secret != ""
 	}
 	if !known {
 		return id, &VerifyError{Code: CodeUnrecognizedClient, Message: "The security token included in the request is invalid."}
@@ -324,6 +334,12 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	if v.Credentials == nil {
 		return id, nil
 	}
+	for _, name := range v.RequireSigned {
+		key := http.CanonicalHeaderKey(name)
+		if _, present := r.Header[key]; present && !slices.Contains(signed, strings.ToLower(name)) {
+			return id, &VerifyError{Code: CodeInvalidSignature, Message: "'" + key + "' must be a 'SignedHeader' in the AWS Authorization."}
+		}
+	}
 	payload := sha256.Sum256(body)
 	if h, ok := r.Header["X-Amz-Content-Sha256"]; ok {
 		// Signers that send this header (botocore, aws-c-auth) sign its value as the
@@ -335,6 +351,19 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 			if !strings.EqualFold(strings.TrimSpace(v), string(want[:])) {
 				return id, &VerifyError{Code: CodeInvalidSignature, Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}
 			}
+		}
+	}
+	if f.signatures > 1 {
+		// X-Amz-Signature is the one parameter the signature does not cover: another
+		// value would ride along unsigned.
+		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
+	}
+	if r.URL.RawQuery != "" {
+		// A pair that does not parse (a bad escape, a ';') is left out of the canonical
+		// query, and past net/url's limit on the number of parameters all are: the
+		// signature would not cover what the query still holds.
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
 		}
 	}
 	s := v.Signer
@@ -392,6 +421,8 @@ type sigInput struct {
 	date      string // the signing time as sent
 	httpDate  bool   // date is from the Date header
 	presigned bool
+	// signatures is the number of X-Amz-Signature values of a presigned request
+	signatures int
 }
 
 // requestSignature reads the signature parts of r, and refuses (in AWS's words) a request
@@ -406,7 +437,7 @@ func requestSignature(r *http.Request) (sigInput, error) {
 		if authz != "" {
 			return sigInput{}, &VerifyError{Code: CodeInvalidSignature, Message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
 		}
-		in := sigInput{presigned: true, date: q.Get("X-Amz-Date")}
+		in := sigInput{presigned: true, date: q.Get("X-Amz-Date"), signatures: len(q["X-Amz-Signature"])}
 		in.algorithm = q.Get("X-Amz-Algorithm")
 		in.credential, in.haveCredential = q.Get("X-Amz-Credential"), true
 		in.signature, in.haveSignature = q.Get("X-Amz-Signature"), true

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -251,6 +252,13 @@ func FuzzSignVerify(f *testing.F) {
 		}
 		r.Host = r.URL.Host
 		v := &Verifier{Credentials: func(string) (string, bool) { return testCreds.SecretAccessKey, true }, Now: func() time.Time { return testTime }}
+		if _, err := url.ParseQuery(query); err != nil {
+			// Pairs the canonical query leaves out: the signature does not cover them.
+			if _, err := v.Verify(r, body); err == nil {
+				t.Fatalf("Verify accepted the query %q, which does not parse", query)
+			}
+			return
+		}
 		if _, err := v.Verify(r, body); err != nil {
 			t.Fatalf("Verify rejected a fresh signature: %v", err)
 		}
@@ -327,5 +335,143 @@ func TestParseAuthorizationComponents(t *testing.T) {
 	var ve *VerifyError
 	if !errors.As(err, &ve) || ve.Code != CodeIncompleteSignature || !strings.HasPrefix(ve.Message, "'"+cred+"' not a valid key=value pair (missing equal-sign) in Authorization header: ") {
 		t.Errorf("space after Credential=: %v", err)
+	}
+}
+
+// TestVerifyRequireSigned: a header listed in Verifier.RequireSigned must be signed when
+// the request carries it. The verifier accepted a signature that left X-Amz-Target out,
+// so the local server ran whatever operation a header added after signing named.
+func TestVerifyRequireSigned(t *testing.T) {
+	body := []byte(`{"logGroupName":"g"}`)
+	lookup := func(string) (string, bool) { return testCreds.SecretAccessKey, true }
+	const msg = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."
+	for _, tc := range []struct {
+		name    string
+		before  func(r *http.Request) // before signing
+		after   func(r *http.Request) // after signing
+		lookup  func(string) (string, bool)
+		require []string
+		wantMsg string // "" for accepted
+	}{
+		{name: "signed", require: []string{"x-amz-target"}, lookup: lookup},
+		{name: "absent", require: []string{"x-amz-target"}, lookup: lookup,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") }},
+		{name: "added after signing", require: []string{"x-amz-target"}, lookup: lookup, wantMsg: msg,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup") }},
+		{name: "empty, added after signing", require: []string{"x-amz-target"}, lookup: lookup, wantMsg: msg,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header["X-Amz-Target"] = []string{""} }},
+		{name: "required in canonical case, signed", require: []string{"X-Amz-Target"}, lookup: lookup},
+		{name: "required in canonical case, added after signing", require: []string{"X-Amz-Target"}, lookup: lookup, wantMsg: msg,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup") }},
+		{name: "added after signing, not required", lookup: lookup,
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup") }},
+		{name: "added after signing, no credentials", require: []string{"x-amz-target"},
+			before: func(r *http.Request) { r.Header.Del("X-Amz-Target") },
+			after:  func(r *http.Request) { r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newLogsRequest(t, body)
+			if tc.before != nil {
+				tc.before(r)
+			}
+			if err := NewSigner().SignRequest(r, body, testCreds, "logs", "us-east-1", testTime); err != nil {
+				t.Fatal(err)
+			}
+			r.Host = r.URL.Host
+			if tc.after != nil {
+				tc.after(r)
+			}
+			v := &Verifier{Credentials: tc.lookup, Now: func() time.Time { return testTime }, RequireSigned: tc.require}
+			_, err := v.Verify(r, body)
+			var ve *VerifyError
+			switch {
+			case tc.wantMsg == "" && err != nil:
+				t.Fatalf("Verify: %v", err)
+			case tc.wantMsg != "" && (!errors.As(err, &ve) || ve.Code != CodeInvalidSignature || ve.Message != tc.wantMsg):
+				t.Fatalf("Verify: %v, want InvalidSignatureException %q", err, tc.wantMsg)
+			}
+		})
+	}
+}
+
+// TestVerifyEmptySecret: a key whose configured secret is empty is an unknown key. The
+// verifier derived the signing key from "AWS4" alone, so anyone who knew the access key
+// ID (not a secret: it is in every Authorization header) could sign as its holder.
+func TestVerifyEmptySecret(t *testing.T) {
+	body := []byte(`{}`)
+	for _, tc := range []struct {
+		name     string
+		secret   string // configured
+		signWith string // the secret the request is signed with
+		wantCode string
+	}{
+		{"configured secret", "s3cr3t", "s3cr3t", ""},
+		{"empty secret configured, signed with it", "", "", CodeUnrecognizedClient},
+		{"empty secret configured, signed with another", "", "x", CodeUnrecognizedClient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newLogsRequest(t, body)
+			// The signer refuses an empty secret; an attacker's does not.
+			var ph [64]byte
+			copy(ph[:], HashHex(body))
+			var amz [16]byte
+			formatAmzDate(&amz, testTime)
+			st := statePool.Get().(*state)
+			NewSigner().sign(st, r, Credentials{AccessKeyID: "AKIDEMPTY", SecretAccessKey: tc.signWith}, &ph, &amz, "logs", "us-east-1")
+			statePool.Put(st)
+			r.Host = r.URL.Host
+			v := &Verifier{Credentials: func(id string) (string, bool) { return tc.secret, id == "AKIDEMPTY" }, Now: func() time.Time { return testTime }}
+			_, err := v.Verify(r, body)
+			var ve *VerifyError
+			switch {
+			case tc.wantCode == "" && err != nil:
+				t.Fatalf("Verify: %v", err)
+			case tc.wantCode != "" && (!errors.As(err, &ve) || ve.Code != tc.wantCode):
+				t.Fatalf("Verify: %v, want %s", err, tc.wantCode)
+			}
+		})
+	}
+}
+
+// TestVerifyUnparsableQuery: a query with pairs net/url cannot parse, or more parameters
+// than its limit, is refused: the canonical query leaves such pairs out (all of them past
+// the limit), so the signature did not cover them, yet the verifier accepted the request.
+func TestVerifyUnparsableQuery(t *testing.T) {
+	body := []byte(`{}`)
+	v := &Verifier{Credentials: func(string) (string, bool) { return testCreds.SecretAccessKey, true }, Now: func() time.Time { return testTime }}
+	for _, tc := range []struct {
+		name         string
+		signed, sent string // RawQuery when signing, and as received
+		ok           bool
+	}{
+		{"none", "", "", true},
+		{"signed", "a=b%20c&d=%3B", "a=b%20c&d=%3B", true},
+		{"empty pairs", "&a=1&&", "&a=1&&", true},
+		{"bad escape added", "", "a=%zz", false},
+		{"bad escape signed", "a=%zz", "a=%zz", false},
+		{"';' pair added", "a=1", "a=1&b=2;c=3", false},
+		{"past the parameter limit", "", strings.Repeat("x=1&", 10_000) + "x=1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newLogsRequest(t, body)
+			r.URL.RawQuery = tc.signed
+			if err := NewSigner().SignRequest(r, body, testCreds, "logs", "us-east-1", testTime); err != nil {
+				t.Fatal(err)
+			}
+			r.Host = r.URL.Host
+			r.URL.RawQuery = tc.sent
+			_, err := v.Verify(r, body)
+			var ve *VerifyError
+			switch {
+			case tc.ok && err != nil:
+				t.Fatalf("Verify: %v", err)
+			case !tc.ok && (!errors.As(err, &ve) || ve.Code != CodeInvalidSignature || ve.Message != msgSignatureMismatch):
+				t.Fatalf("Verify: %v, want InvalidSignatureException", err)
+			}
+		})
 	}
 }
