@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -71,9 +72,19 @@ func TestCloseUnsentOverTheWire(t *testing.T) {
 			for i := range 5 {
 				_ = s.Log(time.Now(), fmt.Sprint(i))
 			}
-			<-started
+			// Bounded waits: a review saw this test hang once under load (not reproduced in
+			// 600 loaded runs); a stall now fails at once with every goroutine's stack.
+			stall := time.Now().Add(30 * time.Second)
+			select {
+			case <-started:
+			case <-time.After(time.Until(stall)):
+				t.Fatalf("no attempt started in 30 s\n%s", allStacks())
+			}
 			if !tc.inFlight {
 				for s.Stats().LastError == nil { // the attempt failed: the batch waits to retry
+					if time.Now().After(stall) {
+						t.Fatalf("the attempt did not fail in 30 s\n%s", allStacks())
+					}
 					time.Sleep(time.Millisecond)
 				}
 				var oe *cwlogs.OpError
@@ -84,7 +95,12 @@ func TestCloseUnsentOverTheWire(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 			defer cancel()
 			var ce *ship.CloseError
-			if err := s.Close(ctx); !errors.As(err, &ce) {
+			watchdog := time.AfterFunc(30*time.Second, func() {
+				panic("Close did not return in 30 s after its ctx ended\n" + allStacks())
+			})
+			err = s.Close(ctx)
+			watchdog.Stop()
+			if !errors.As(err, &ce) {
 				t.Fatalf("Close: %v", err)
 			}
 			want := ship.CloseError{Unsent: 5}
@@ -97,6 +113,12 @@ func TestCloseUnsentOverTheWire(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allStacks returns the stacks of every goroutine, for a test that stalls.
+func allStacks() string {
+	buf := make([]byte, 1<<20)
+	return string(buf[:runtime.Stack(buf, true)])
 }
 
 // blackholed is an endpoint whose every dial hangs (the SYN dropped) until the test
