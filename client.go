@@ -296,6 +296,9 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 		reusable bool
 		// sent: an attempt's body was read, so its request may have reached the service.
 		sent bool
+		// unconfirmed: an attempt's request was sent and got no answer, or a 5xx, so the
+		// service may have acted on it (APIError.EarlierAttemptUnconfirmed).
+		unconfirmed bool
 	)
 	defer func() {
 		if pooled == nil || !reusable {
@@ -325,9 +328,9 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 			reusable = attempt == 1
 			return resp, nil
 		}
-		if len(body) == 0 || !rb.seal() {
-			sent = true
-		}
+		thisSent := len(body) == 0 || !rb.seal()
+		sent = sent || thisSent
+		noAnswer := err != nil
 		var final error
 		if err != nil {
 			var ce *CredentialsError
@@ -358,9 +361,12 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 					}
 				}
 			}
+			ae.EarlierAttemptUnconfirmed = unconfirmed
 			final = ae
 			err = ae
 		}
+		// For the attempts after this one: it may have reached the service.
+		unconfirmed = unconfirmed || (thisSent && (noAnswer || resp.StatusCode >= 500))
 		if attempt >= c.retry.MaxAttempts || !c.retry.Retryable(final) {
 			return resp, final
 		}

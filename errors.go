@@ -34,6 +34,13 @@ type APIError struct {
 	Message    string
 	StatusCode int
 	RequestID  string
+	// EarlierAttemptUnconfirmed reports that the client retried the call and an
+	// attempt before the one answered by this error may have reached the service:
+	// its request was sent and then timed out, was cut off, or got a 5xx. The
+	// service may then have acted on the call although this answer refuses it. It
+	// is false when every earlier attempt was refused (4xx) or never sent, and in
+	// errors not made by a Client's call.
+	EarlierAttemptUnconfirmed bool
 
 	// skewCorrected is set when the client corrected its clock offset from
 	// this error, so a retry is expected to succeed.

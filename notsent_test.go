@@ -3,6 +3,7 @@ package cwlogs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -184,6 +185,62 @@ func TestReqBodySeal(t *testing.T) {
 			}
 			if n, err := b.WriteTo(io.Discard); n != 0 || err == nil {
 				t.Errorf("WriteTo after seal = %d, %v; want 0 and an error", n, err)
+			}
+		})
+	}
+}
+
+// TestAPIErrorEarlierAttemptUnconfirmed: a refusal (4xx) that ends a retried call says
+// whether an earlier attempt may have reached the service. A review found ship counting
+// such a batch as certainly not stored after a first attempt had been sent and cut off.
+func TestAPIErrorEarlierAttemptUnconfirmed(t *testing.T) {
+	reset := func(w http.ResponseWriter) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		_ = conn.(*net.TCPConn).SetLinger(0) // RST: the request was read, no answer comes
+		conn.Close()
+	}
+	answer := func(w http.ResponseWriter, status int, code string) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"__type":%q,"message":"m"}`, code)
+	}
+	const invalid = "InvalidParameterException"
+	for _, tc := range []struct {
+		name  string
+		first func(http.ResponseWriter) // the first attempt's answer; the second is a 400
+		want  bool
+	}{
+		{"cut off, then refused", reset, true},
+		{"503, then refused", func(w http.ResponseWriter) { answer(w, 503, "ServiceUnavailableException") }, true},
+		{"throttled, then refused", func(w http.ResponseWriter) { answer(w, 400, "ThrottlingException") }, false},
+		{"refused at once", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				if calls.Add(1) == 1 && tc.first != nil {
+					tc.first(w)
+					return
+				}
+				answer(w, 400, invalid)
+			}))
+			defer srv.Close()
+			c, err := New("us-east-1", "AKIDEXAMPLE", "secret", WithEndpoint(srv.URL),
+				WithRetryPolicy(RetryPolicy{MaxBackoff: time.Millisecond}), WithMaxAttempts(3))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.CreateLogStream(context.Background(), &CreateLogStreamInput{LogGroupName: "g", LogStreamName: "s"})
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Code != invalid {
+				t.Fatalf("error %v, want %s", err, invalid)
+			}
+			if ae.EarlierAttemptUnconfirmed != tc.want {
+				t.Errorf("EarlierAttemptUnconfirmed = %v after %d attempts, want %v", ae.EarlierAttemptUnconfirmed, calls.Load(), tc.want)
 			}
 		})
 	}

@@ -120,8 +120,10 @@ type CloseError struct {
 	// (cwlogs.WithMaxAttempts(1), as the package doc advises). When it does, a
 	// transport error is Unsent only if none of its attempts sent the request
 	// (OpError.NotSent), and Unconfirmed otherwise, even if the attempts that did were
-	// refused; but a call ending with a refusal (4xx) or a credentials error counts as
-	// Unsent even when an earlier attempt of it timed out, and so may have been stored.
+	// refused; a call ending with a refusal (4xx) is Unconfirmed when an earlier attempt
+	// of it was sent and got no answer or a 5xx (APIError.EarlierAttemptUnconfirmed).
+	// One case remains: a call ending with a credentials error counts as Unsent even
+	// when an earlier attempt of it timed out, and so may have been stored.
 	Unconfirmed int64
 	// Stats is the final snapshot. Stats.Lost() counts every event not stored
 	// (Unsent and Unconfirmed are included in Stats.Dropped.Closed).

@@ -107,7 +107,9 @@ func classify(err error) errClass {
 // that failed with err. Not when it answered with a client error, nor when the request
 // never left (no connection, no address); otherwise (a 5xx, a timeout, a connection
 // broken or cancelled mid-request, a lost 2xx) it may have. A *cwlogs.Client tells
-// which requests never left in OpError.NotSent, across its own retries too; for other
+// which requests never left in OpError.NotSent, across its own retries too, and whether
+// a refusal followed an attempt that may have been stored in
+// APIError.EarlierAttemptUnconfirmed; for other
 // implementations of API, the error's type tells what it can.
 func mayHaveStored(err error) bool {
 	var ce *cwlogs.CredentialsError
@@ -126,7 +128,7 @@ func mayHaveStored(err error) bool {
 	}
 	var ae *cwlogs.APIError
 	if errors.As(err, &ae) {
-		return ae.StatusCode >= 500
+		return ae.StatusCode >= 500 || ae.EarlierAttemptUnconfirmed
 	}
 	var dnsErr *net.DNSError
 	var cve *tls.CertificateVerificationError

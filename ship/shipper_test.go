@@ -1373,6 +1373,9 @@ func TestCloseUnconfirmedOnlyWhenMaybeStored(t *testing.T) {
 			Err: &net.DNSError{Err: "no such host", Name: "logs.invalid", IsNotFound: true}}}, false},
 		{"throttled", &cwlogs.APIError{Code: "ThrottlingException", StatusCode: 400}, false},
 		{"503", &cwlogs.APIError{Code: "ServiceUnavailableException", StatusCode: 503}, true},
+		// Throttled, but the client's earlier attempt was sent and cut off: it may have stored.
+		{"throttled after a cut-off attempt", &cwlogs.APIError{Code: "ThrottlingException", StatusCode: 400,
+			EarlierAttemptUnconfirmed: true}, true},
 		{"timeout", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: cwlogs.ErrAttemptTimeout}, true},
 		// The client retried on its own: an earlier attempt may have reached the service.
 		{"client retried, then refused", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 2, Err: dial}, true},
