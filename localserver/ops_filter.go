@@ -240,6 +240,6 @@ func (s *Server) selectStreams(ctx context.Context, groupID int64, names *[]stri
 		}
 		return false, nil
 	}
-	q := `SELECT id, name FROM log_streams WHERE group_id = ? AND name >= ? AND name < ?`
-	return false, scanStreamNames(ctx, s.st.r, q, []any{groupID, *prefix, *prefix + "\xff"}, byID)
+	q, args := andPrefix(`SELECT id, name FROM log_streams WHERE group_id = ?`, []any{groupID}, "name", *prefix)
+	return false, scanStreamNames(ctx, s.st.r, q, args, byID)
 }

@@ -180,10 +180,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	if in.LogGroupIdentifiers != nil && (in.LogGroupNamePrefix != nil || in.LogGroupNamePattern != nil || in.LogGroupClass != nil) {
 		return nil, invalidParam(msgIdentifiersExclusive)
 	}
-	limit := int64(50)
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := limitOr(in.Limit, 50)
 	q := `SELECT ` + groupColumns + `, (SELECT count(*) FROM metric_filters WHERE group_id = log_groups.id) FROM log_groups WHERE 1`
 	var args []any
 	if in.NextToken != nil {
@@ -195,8 +192,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		args = append(args, last)
 	}
 	if in.LogGroupNamePrefix != nil {
-		q += ` AND name >= ? AND name < ?`
-		args = append(args, *in.LogGroupNamePrefix, *in.LogGroupNamePrefix+"\xff")
+		q, args = andPrefix(q, args, "name", *in.LogGroupNamePrefix)
 	}
 	if in.LogGroupNamePattern != nil && *in.LogGroupNamePattern != "" {
 		q += ` AND instr(name, ?) > 0`

@@ -200,10 +200,7 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	limit := int64(listLogGroupsDefaultLimit)
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := limitOr(in.Limit, listLogGroupsDefaultLimit)
 
 	// The token is good only for the listing it was answered for (any limit).
 	scopeParts := []string{"ListLogGroups", optPart(in.LogGroupNamePattern), optPart(in.LogGroupClass)}

@@ -321,10 +321,7 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 		v.add(nil, "metricName", "If you include the metricNamespace parameter in your request, you must also include the metricName parameter.")
 		return nil, v.err()
 	}
-	limit := int64(50)
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := limitOr(in.Limit, 50)
 	q := `SELECT g.name, f.name, f.pattern, f.transformation, f.creation_time, f.apply_on_transformed, f.field_selection, f.emit_fields
 		FROM metric_filters f JOIN log_groups g ON g.id = f.group_id WHERE 1`
 	var args []any
@@ -343,8 +340,7 @@ func (s *Server) describeMetricFilters(rc *reqCtx) ([]byte, *apiError) {
 	// The token is good only for the listing it was answered for.
 	scope := listScope("DescribeMetricFilters", groupPart, optPart(prefix), optPart(in.MetricNamespace), optPart(in.MetricName))
 	if prefix != nil {
-		q += ` AND f.name >= ? AND f.name < ?`
-		args = append(args, *prefix, *prefix+"\xff")
+		q, args = andPrefix(q, args, "f.name", *prefix)
 	}
 	if in.MetricName != nil {
 		q += ` AND f.metric_namespace = ? AND f.metric_name = ?`

@@ -232,10 +232,7 @@ func (s *Server) describeResourcePolicies(rc *reqCtx) ([]byte, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	limit := int64(50)
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := limitOr(in.Limit, 50)
 	scope := scopeAccount
 	switch {
 	case in.PolicyScope != nil:

@@ -110,10 +110,7 @@ func (s *Server) describeLogStreams(rc *reqCtx) ([]byte, *apiError) {
 		return nil, invalidParam(msgOrderByLastEventPrefix)
 	}
 	desc := in.Descending != nil && *in.Descending
-	limit := int64(50)
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := limitOr(in.Limit, 50)
 	g, aerr := s.findGroup(rc.ctx, s.st.r, name)
 	if aerr != nil {
 		return nil, aerr
@@ -138,8 +135,7 @@ func (s *Server) describeLogStreams(rc *reqCtx) ([]byte, *apiError) {
 		}
 	}
 	if in.LogStreamNamePrefix != nil {
-		q += ` AND name >= ? AND name < ?`
-		args = append(args, *in.LogStreamNamePrefix, *in.LogStreamNamePrefix+"\xff")
+		q, args = andPrefix(q, args, "name", *in.LogStreamNamePrefix)
 	}
 	if order == "LastEventTime" {
 		q += fmt.Sprintf(` ORDER BY last_sort %s, name %s`, dir, dir)

@@ -208,10 +208,7 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	limit := int64(50)
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := limitOr(in.Limit, 50)
 	g, aerr := s.findGroup(rc.ctx, s.st.r, *in.LogGroupName)
 	if aerr != nil {
 		return nil, aerr
@@ -220,8 +217,7 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 		FROM subscription_filters WHERE group_id = ?`
 	args := []any{g.id}
 	if in.FilterNamePrefix != nil {
-		q += ` AND name >= ? AND name < ?`
-		args = append(args, *in.FilterNamePrefix, *in.FilterNamePrefix+"\xff")
+		q, args = andPrefix(q, args, "name", *in.FilterNamePrefix)
 	}
 	// The token is good only for the listing it was answered for.
 	scope := listScope("DescribeSubscriptionFilters", "g"+itoa(g.id), optPart(in.FilterNamePrefix))
