@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cwlogs/cwlogs"
-	"github.com/cwlogs/cwlogs/localserver"
 	"github.com/cwlogs/cwlogs/ship"
 )
 
@@ -26,14 +25,7 @@ func TestMultilineLocalServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := localserver.New(localserver.Config{Memory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown(context.Background())
+	srv := startLocalServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c := newClient(t, srv.URL(), 10*time.Second)

@@ -184,14 +184,7 @@ func TestNoLossLocalServer(t *testing.T) {
 		}
 		n = total / 4
 	}
-	srv, err := localserver.New(localserver.Config{Memory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown(context.Background())
+	srv := startLocalServer(t)
 	c := newClient(t, srv.URL(), 10*time.Second)
 	if err := c.CreateLogGroup(context.Background(), &cwlogs.CreateLogGroupInput{LogGroupName: "noloss"}); err != nil {
 		t.Fatal(err)
@@ -204,4 +197,19 @@ func TestNoLossLocalServer(t *testing.T) {
 func TestNoLossMoto(t *testing.T) {
 	endpoint := testpeer.Moto(t)
 	noLossRun(t, endpoint, 2, 10000, 250, true)
+}
+
+// startLocalServer starts an in-memory local server on a free loopback port, shut down when
+// the test ends.
+func startLocalServer(t *testing.T) *localserver.Server {
+	t.Helper()
+	srv, err := localserver.New(localserver.Config{Memory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	return srv
 }
