@@ -131,11 +131,7 @@ func (t *tailer) run(ctx context.Context, follow bool) error {
 			return err
 		case cwlogs.IsThrottling(err) || cwlogs.IsRetryable(err):
 			wait = min(2*wait, tailMaxInterval)
-			msg := errorText(err)
-			if t.m.out.errTTY {
-				msg = termSafe(msg) // as Report shows errors
-			}
-			fmt.Fprintf(t.m.Stderr, "%s (retrying in %s)\n", msg, wait)
+			fmt.Fprintf(t.m.Stderr, "%s (retrying in %s)\n", t.m.forStderr(errorText(err)), wait)
 		default:
 			return err
 		}

@@ -18,15 +18,9 @@ func (m *Main) Report(ctx context.Context, err error) int {
 	if err == nil || errors.Is(err, errHelpShown) {
 		return exitOK
 	}
-	// Errors echo what they were given (a service error its request's values, a usage
-	// error the argument): on a terminal its control characters are shown, not acted on.
-	show := func(s string) string { return s }
-	if isTerminal(m.Stderr) {
-		show = termSafe
-	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(m.Stderr, show(ue.Error()))
+		fmt.Fprintln(m.Stderr, m.forStderr(ue.Error()))
 		if ue.cmd != "" {
 			fmt.Fprintf(m.Stderr, "Run 'cwlogs %s --help' for usage.\n", ue.cmd)
 		} else {
@@ -38,13 +32,23 @@ func (m *Main) Report(ctx context.Context, err error) int {
 		fmt.Fprintln(m.Stderr, "cwlogs: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintln(m.Stderr, show(errorText(err)))
+	fmt.Fprintln(m.Stderr, m.forStderr(errorText(err)))
 	var ce *configError
 	var ve *cwlogs.ValidationError
 	if errors.As(err, &ce) || errors.As(err, &ve) || errors.Is(err, cwlogs.ErrNoCredentials) {
 		return exitUsage // no credentials found (e.g. an SSO token to renew) is a configuration error
 	}
 	return exitFailure
+}
+
+// forStderr prepares an error's text for stderr. Errors echo what they were given (a
+// service error its request's values, a usage error the argument): on a terminal their
+// control characters are shown, not acted on.
+func (m *Main) forStderr(s string) string {
+	if isTerminal(m.Stderr) {
+		return termSafe(s)
+	}
+	return s
 }
 
 // errorText renders an error as "cwlogs: Code: Message" for service errors,
