@@ -102,6 +102,10 @@
 //   - [*OpError]: a transport failure or cancelled context, with the operation
 //     name, the number of attempts, and NotSent when none of them sent the
 //     request (no connection could be had), so the service cannot have acted on it.
+//     It also ends a retried call whose later attempt could not get credentials
+//     after an earlier one was sent and got no answer or a 5xx.
+//   - [*CredentialsError]: the credentials could not be had, and the service did
+//     not act on the call.
 //   - [*DecodeError]: a 2xx answer whose body was not the expected JSON.
 //
 // Secrets never appear in errors or in the %v form of [Credentials] and

@@ -145,6 +145,11 @@ type OpError struct {
 	// error then does not tell whether the service acted on the call, even when the
 	// attempts that were sent got a refusal (4xx) before a later one failed. It is
 	// false in errors not made by a Client's call (e.g. a credentials provider's).
+	//
+	// A call whose later attempt could not get credentials after an earlier attempt
+	// was sent and got no answer or a 5xx also ends with an OpError, NotSent false,
+	// rather than a [*CredentialsError] (see there): the earlier attempt may have
+	// been acted on.
 	NotSent bool
 }
 
