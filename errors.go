@@ -8,6 +8,7 @@ import (
 
 // Error codes the service returns in __type, as sanitized by [APIError].
 const (
+	CodeMalformedQuery        = "MalformedQueryException"
 	CodeResourceNotFound      = "ResourceNotFoundException"
 	CodeResourceAlreadyExists = "ResourceAlreadyExistsException"
 	CodeInvalidParameter      = "InvalidParameterException"
@@ -41,6 +42,9 @@ type APIError struct {
 	// is false when every earlier attempt was refused (4xx) or never sent, and in
 	// errors not made by a Client's call.
 	EarlierAttemptUnconfirmed bool
+	// QueryCompileError is the position and text of the syntax error that a
+	// MalformedQueryException of StartQuery (or RunQuery) reports; nil otherwise.
+	QueryCompileError *QueryCompileError
 
 	// skewCorrected is set when the client corrected its clock offset from
 	// this error, so a retry is expected to succeed.
