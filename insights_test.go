@@ -494,7 +494,10 @@ func TestInsightsValidation(t *testing.T) {
 		{"limit 100001", sq(func(in *StartQueryInput) { in.Limit = 100001 }), "limit"},
 		{"negative limit", sq(func(in *StartQueryInput) { in.Limit = -1 }), "limit"},
 		{"language", sq(func(in *StartQueryInput) { in.QueryLanguage = "sql" }), "queryLanguage"},
-		{"results: no id", func(c *Client) error { _, err := c.GetQueryResults(context.Background(), &GetQueryResultsInput{}); return err }, "queryId"},
+		{"results: no id", func(c *Client) error {
+			_, err := c.GetQueryResults(context.Background(), &GetQueryResultsInput{})
+			return err
+		}, "queryId"},
 		{"results: long id", func(c *Client) error {
 			_, err := c.GetQueryResults(context.Background(), &GetQueryResultsInput{QueryID: strings.Repeat("q", 257)})
 			return err
@@ -525,7 +528,10 @@ func TestInsightsValidation(t *testing.T) {
 			_, err := c.DescribeQueries(context.Background(), &DescribeQueriesInput{MaxResults: -1})
 			return err
 		}, "maxResults"},
-		{"record: no pointer", func(c *Client) error { _, err := c.GetLogRecord(context.Background(), &GetLogRecordInput{}); return err }, "logRecordPointer"},
+		{"record: no pointer", func(c *Client) error {
+			_, err := c.GetLogRecord(context.Background(), &GetLogRecordInput{})
+			return err
+		}, "logRecordPointer"},
 		{"record: invalid UTF-8", func(c *Client) error {
 			_, err := c.GetLogRecord(context.Background(), &GetLogRecordInput{LogRecordPointer: "\xfe"})
 			return err
