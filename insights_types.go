@@ -1,6 +1,12 @@
 package cwlogs
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
 
 // Statuses of a CloudWatch Logs Insights query (QueryStatus in the model).
 // Scheduled and Running are the states of a query still under way; the others
@@ -177,6 +183,44 @@ type QueryInfo struct {
 	QueryDuration int64   `json:"queryDuration,omitempty"`
 	BytesScanned  float64 `json:"bytesScanned,omitempty"`
 	UserIdentity  string  `json:"userIdentity,omitempty"` // the ARN of who ran it
+}
+
+// UnmarshalJSON decodes a QueryInfo, taking createTime and queryDuration in
+// milliseconds also as numbers with a fraction (moto_server sends them so),
+// which are truncated.
+func (q *QueryInfo) UnmarshalJSON(b []byte) error {
+	type plain QueryInfo
+	var w struct {
+		*plain
+		CreateTime    json.Number `json:"createTime"`
+		QueryDuration json.Number `json:"queryDuration"`
+	}
+	w.plain = (*plain)(q)
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	var err error
+	if q.CreateTime, err = wholeMillis("createTime", w.CreateTime); err != nil {
+		return err
+	}
+	q.QueryDuration, err = wholeMillis("queryDuration", w.QueryDuration)
+	return err
+}
+
+// wholeMillis converts a JSON number of milliseconds to int64, truncating a
+// fraction; "" (absent) is 0.
+func wholeMillis(field string, n json.Number) (int64, error) {
+	if n == "" {
+		return 0, nil
+	}
+	if i, err := n.Int64(); err == nil {
+		return i, nil
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || f >= math.MaxInt64 || f <= math.MinInt64 {
+		return 0, fmt.Errorf("cwlogs: %s %s is not a number of milliseconds", field, strconv.Quote(string(n)))
+	}
+	return int64(f), nil
 }
 
 // DescribeQueriesOutput is one page of DescribeQueries.
