@@ -48,6 +48,19 @@
 // [Client.GetLogEventsIter], [Client.FilterLogEventsIter]). [Client.Invoke]
 // sends a raw JSON body to any operation.
 //
+// # Logs Insights
+//
+// [Client.StartQuery], [Client.GetQueryResults], [Client.StopQuery],
+// [Client.DescribeQueries] (and [Client.DescribeQueriesIter]) and
+// [Client.GetLogRecord] are the Insights operations. Query times are
+// time.Time values sent as whole seconds since the epoch, their sub-second
+// part dropped (see [StartQueryInput]). [Client.RunQuery] starts a query,
+// polls GetQueryResults with a doubling interval ([QueryOptions]) until the
+// query ends, and returns its rows ([QueryRow], with Get by field name) and
+// statistics; a query that ends other than Complete is a [*QueryError], and
+// when ctx ends RunQuery stops the query (StopQuery, best effort) and returns
+// ctx's error.
+//
 // # Configuration
 //
 // [New] takes the seed's three arguments plus options: [WithEndpoint] (a
@@ -107,6 +120,8 @@
 //   - [*CredentialsError]: the credentials could not be had, and the service did
 //     not act on the call.
 //   - [*DecodeError]: a 2xx answer whose body was not the expected JSON.
+//   - [*QueryError]: a query run by [Client.RunQuery] ended Failed, Cancelled,
+//     Timeout or Unknown.
 //
 // Secrets never appear in errors or in the %v form of [Credentials] and
 // [Client].
