@@ -335,6 +335,11 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 		if err != nil {
 			var ce *CredentialsError
 			if errors.As(err, &ce) {
+				if unconfirmed {
+					// An earlier attempt may have been acted on: a *CredentialsError
+					// would say that the service did not act on the call.
+					return nil, &OpError{Operation: op, Attempts: attempt, Err: &credentialsAfterSendError{ce}}
+				}
 				return nil, fmt.Errorf("cwlogs: %s: %w", op, err)
 			}
 			var de *DecodeError

@@ -48,6 +48,19 @@
 // [Client.GetLogEventsIter], [Client.FilterLogEventsIter]). [Client.Invoke]
 // sends a raw JSON body to any operation.
 //
+// # Logs Insights
+//
+// [Client.StartQuery], [Client.GetQueryResults], [Client.StopQuery],
+// [Client.DescribeQueries] (and [Client.DescribeQueriesIter]) and
+// [Client.GetLogRecord] are the Insights operations. Query times are
+// time.Time values sent as whole seconds since the epoch, their sub-second
+// part dropped (see [StartQueryInput]). [Client.RunQuery] starts a query,
+// polls GetQueryResults with a doubling interval ([QueryOptions]) until the
+// query ends, and returns its rows ([QueryRow], with Get by field name) and
+// statistics; a query that ends other than Complete is a [*QueryError], and
+// when ctx ends RunQuery stops the query (StopQuery, best effort) and returns
+// ctx's error.
+//
 // # Configuration
 //
 // [New] takes the seed's three arguments plus options: [WithEndpoint] (a
@@ -102,7 +115,13 @@
 //   - [*OpError]: a transport failure or cancelled context, with the operation
 //     name, the number of attempts, and NotSent when none of them sent the
 //     request (no connection could be had), so the service cannot have acted on it.
+//     It also ends a retried call whose later attempt could not get credentials
+//     after an earlier one was sent and got no answer or a 5xx.
+//   - [*CredentialsError]: the credentials could not be had, and the service did
+//     not act on the call.
 //   - [*DecodeError]: a 2xx answer whose body was not the expected JSON.
+//   - [*QueryError]: a query run by [Client.RunQuery] ended Failed, Cancelled,
+//     Timeout or Unknown.
 //
 // Secrets never appear in errors or in the %v form of [Credentials] and
 // [Client].

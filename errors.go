@@ -8,6 +8,7 @@ import (
 
 // Error codes the service returns in __type, as sanitized by [APIError].
 const (
+	CodeMalformedQuery        = "MalformedQueryException"
 	CodeResourceNotFound      = "ResourceNotFoundException"
 	CodeResourceAlreadyExists = "ResourceAlreadyExistsException"
 	CodeInvalidParameter      = "InvalidParameterException"
@@ -41,6 +42,9 @@ type APIError struct {
 	// is false when every earlier attempt was refused (4xx) or never sent, and in
 	// errors not made by a Client's call.
 	EarlierAttemptUnconfirmed bool
+	// QueryCompileError is the position and text of the syntax error that a
+	// MalformedQueryException of StartQuery (or RunQuery) reports; nil otherwise.
+	QueryCompileError *QueryCompileError
 
 	// skewCorrected is set when the client corrected its clock offset from
 	// this error, so a retry is expected to succeed.
@@ -145,6 +149,11 @@ type OpError struct {
 	// error then does not tell whether the service acted on the call, even when the
 	// attempts that were sent got a refusal (4xx) before a later one failed. It is
 	// false in errors not made by a Client's call (e.g. a credentials provider's).
+	//
+	// A call whose later attempt could not get credentials after an earlier attempt
+	// was sent and got no answer or a 5xx also ends with an OpError, NotSent false,
+	// rather than a [*CredentialsError] (see there): the earlier attempt may have
+	// been acted on.
 	NotSent bool
 }
 

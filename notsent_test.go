@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -241,6 +242,82 @@ func TestAPIErrorEarlierAttemptUnconfirmed(t *testing.T) {
 			}
 			if ae.EarlierAttemptUnconfirmed != tc.want {
 				t.Errorf("EarlierAttemptUnconfirmed = %v after %d attempts, want %v", ae.EarlierAttemptUnconfirmed, calls.Load(), tc.want)
+			}
+		})
+	}
+}
+
+// TestCredentialsErrorAfterUnconfirmedAttempt: a retried call whose later attempt cannot
+// get credentials says that an earlier attempt may have been acted on when one was sent
+// and got no answer or a 5xx. It used to return the *CredentialsError, which ship takes
+// for "nothing was sent", counting as Unsent a batch that may be stored.
+func TestCredentialsErrorAfterUnconfirmedAttempt(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// first answers the first attempt; the second cannot get credentials.
+		first           func(http.ResponseWriter)
+		wantUnconfirmed bool
+	}{
+		{"cut off", func(w http.ResponseWriter) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				panic(err)
+			}
+			_ = conn.(*net.TCPConn).SetLinger(0)
+			conn.Close()
+		}, true},
+		{"503", func(w http.ResponseWriter) {
+			w.WriteHeader(503)
+			fmt.Fprint(w, `{"__type":"ServiceUnavailableException"}`)
+		}, true},
+		{"throttled", func(w http.ResponseWriter) {
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"__type":"ThrottlingException"}`)
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			now := time.Unix(1_700_000_000, 0)
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				mu.Lock()
+				now = now.Add(time.Hour) // the credentials expire: the next attempt refreshes them
+				mu.Unlock()
+				tc.first(w)
+			}))
+			defer srv.Close()
+			var retrieved atomic.Int32
+			provider := CredentialsProviderFunc(func(context.Context) (Credentials, error) {
+				if retrieved.Add(1) > 1 {
+					return Credentials{}, fmt.Errorf("%w: token expired", ErrNoCredentials)
+				}
+				return Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret", Expires: clock().Add(30 * time.Minute)}, nil
+			})
+			c, err := New("us-east-1", "", "", WithEndpoint(srv.URL), WithCredentialsProvider(provider), WithClock(clock),
+				WithRetryPolicy(RetryPolicy{MaxBackoff: time.Millisecond}), WithMaxAttempts(3))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.CreateLogStream(context.Background(), &CreateLogStreamInput{LogGroupName: "g", LogStreamName: "s"})
+			if !errors.Is(err, ErrNoCredentials) {
+				t.Fatalf("error %v, want one matching ErrNoCredentials", err)
+			}
+			if retrieved.Load() != 2 {
+				t.Fatalf("provider called %d times, want 2", retrieved.Load())
+			}
+			var ce *CredentialsError
+			var oe *OpError
+			isCreds, isOp := errors.As(err, &ce), errors.As(err, &oe)
+			if tc.wantUnconfirmed {
+				if isCreds || !isOp || oe.NotSent || oe.Attempts != 2 || IsRetryable(err) {
+					t.Errorf("error %v (%T): *CredentialsError %v, *OpError %v; want an *OpError of 2 attempts, NotSent false, not retryable",
+						err, err, isCreds, isOp)
+				}
+				return
+			}
+			if !isCreds || isOp {
+				t.Errorf("error %v (%T): *CredentialsError %v, *OpError %v; want a *CredentialsError", err, err, isCreds, isOp)
 			}
 		})
 	}

@@ -201,7 +201,8 @@ func transportRetryable(err error) bool {
 		return false
 	}
 	var ce *CredentialsError
-	return !errors.As(err, &ce)
+	var cse *credentialsAfterSendError
+	return !errors.As(err, &ce) && !errors.As(err, &cse)
 }
 
 // isTimeout reports whether err is a timeout (retry cost 10).
@@ -237,6 +238,14 @@ func (e *APIError) unmodeled429() bool {
 // SSO or metadata error, a credential process that failed) or they could not
 // sign. It is not retried by the client (the providers retry themselves).
 //
+// A call that returns it was not acted on by the service: no attempt of it was
+// sent, or each one that was got a refusal (4xx). When the client retried and an
+// earlier attempt was sent and got no answer or a 5xx before a later one could
+// not get credentials, the call returns an [*OpError] instead (NotSent false), so
+// that the error does not claim that nothing was stored; its message is the
+// credentials error's and it matches [ErrNoCredentials] as that error does, but
+// errors.As finds no *CredentialsError (nor the STS or SSO error it wraps) in it.
+//
 // Check for it with errors.As before looking for an *APIError: it may wrap
 // the *APIError of STS or IAM Identity Center (Operation "sts:AssumeRole",
 // "sso:GetRoleCredentials"), which is not an answer of CloudWatch Logs; the
@@ -258,6 +267,20 @@ func (e *CredentialsError) Error() string {
 
 // Unwrap returns the provider's error.
 func (e *CredentialsError) Unwrap() error { return e.Err }
+
+// credentialsAfterSendError is the Err of the *OpError a call returns when an
+// attempt could not get credentials after an earlier one may have been acted on
+// (see [CredentialsError]). It keeps the message and the ErrNoCredentials match
+// of the credentials error, but does not unwrap to it: a *CredentialsError in
+// the chain means that the service did not act on the call.
+type credentialsAfterSendError struct{ ce *CredentialsError }
+
+func (e *credentialsAfterSendError) Error() string { return e.ce.Error() }
+
+// Is matches ErrNoCredentials when the credentials error does.
+func (e *credentialsAfterSendError) Is(target error) bool {
+	return target == ErrNoCredentials && errors.Is(e.ce, ErrNoCredentials)
+}
 
 // Clock skew: the service answers InvalidSignatureException "Signature
 // expired: ... is now earlier than ... (20240101T001000Z - 5 min.)" or

@@ -122,8 +122,8 @@ type CloseError struct {
 	// (OpError.NotSent), and Unconfirmed otherwise, even if the attempts that did were
 	// refused; a call ending with a refusal (4xx) is Unconfirmed when an earlier attempt
 	// of it was sent and got no answer or a 5xx (APIError.EarlierAttemptUnconfirmed).
-	// One case remains: a call ending with a credentials error counts as Unsent even
-	// when an earlier attempt of it timed out, and so may have been stored.
+	// A call whose later attempt could not get credentials after such an attempt ends
+	// with an OpError (NotSent false), not a cwlogs.CredentialsError, and is Unconfirmed.
 	Unconfirmed int64
 	// Stats is the final snapshot. Stats.Lost() counts every event not stored
 	// (Unsent and Unconfirmed are included in Stats.Dropped.Closed).

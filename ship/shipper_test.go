@@ -1386,6 +1386,10 @@ func TestCloseUnconfirmedOnlyWhenMaybeStored(t *testing.T) {
 			NotSent: true}, false},
 		{"proxy refused CONNECT", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 1, Err: errors.New("Forbidden"),
 			NotSent: true}, false},
+		// The client retried, and an attempt after one cut off could not get credentials:
+		// it returns an *OpError (NotSent false) rather than a *cwlogs.CredentialsError.
+		{"credentials after a cut-off attempt", &cwlogs.OpError{Operation: "PutLogEvents", Attempts: 2,
+			Err: fmt.Errorf("retrieving credentials: %w", cwlogs.ErrNoCredentials)}, true},
 		// The Logs request never left: the STS call behind its credentials failed.
 		{"credentials: STS 503", fmt.Errorf("cwlogs: PutLogEvents: %w", &cwlogs.CredentialsError{Provider: "sts",
 			Err: &cwlogs.APIError{Operation: "sts:AssumeRole", Code: "ServiceUnavailable", StatusCode: 503}}), false},

@@ -33,7 +33,7 @@ func init() {
 	commands = []*commandInfo{
 		createGroupInfo, createStreamInfo, deleteGroupInfo, deleteStreamInfo,
 		groupsInfo, streamsInfo, retentionInfo, tagsInfo, tagInfo, untagInfo,
-		putInfo, getInfo, filterInfo, tailInfo, callInfo,
+		putInfo, getInfo, filterInfo, tailInfo, queryInfo, callInfo,
 		serveInfo, demoInfo,
 		versionInfo, completionInfo, helpInfo,
 	}

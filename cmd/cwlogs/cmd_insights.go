@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+var queryInfo = &commandInfo{
+	name:    "query",
+	args:    "-g GROUP [-g GROUP]... [--since D | --start T [--end T]] [--limit N] [--language L] QUERY",
+	summary: "Run a CloudWatch Logs Insights query and print its rows.",
+	details: `QUERY is a Logs Insights query, e.g. 'fields @timestamp, @message | sort @timestamp desc | limit 20'.
+GROUP (-g, --group, or aws's --log-group-names) is a log group name, up to 50 of them; when one is an
+ARN, all are sent as log group identifiers. Without a GROUP the query must select its log groups
+itself (SOURCE, or --language SQL).
+
+The time range is the last hour unless --since D or --start T is given; --end defaults to now. The
+service takes whole seconds, both ends inclusive: the start is rounded down and the end up.
+
+The query is polled until it ends: after 0.5 s, then doubling up to 5 s. Ctrl-C stops it (StopQuery)
+and exits 130. Rows are printed as a table without the @ptr field, or with --output json as one JSON
+object per row, every field in the service's order. A summary goes to stderr: id=, status=,
+rows=, matched=, scanned= and bytes= (records matched, records and bytes scanned). A query that ends
+Failed, Cancelled, Timeout or Unknown exits 1.
+
+` + timeHelp,
+	examples: []string{`cwlogs query -g my-app --since 2h 'fields @timestamp, @message | filter @message like /ERROR/ | sort @timestamp desc | limit 20'`},
+	new:      func(m *Main) command { return &QueryCommand{m: m} },
+}
+
+// defaultQuerySince is the range of a query given neither --since nor --start.
+const defaultQuerySince = time.Hour
+
+// QueryCommand is "cwlogs query".
+type QueryCommand struct {
+	m                 *Main
+	groups            stringList
+	since, start, end string
+	limit             string
+	language          string
+}
+
+func (c *QueryCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("query")
+	fs.Var(&c.groups, "group", "query the log group `GROUP` (repeatable, up to 50; also -g)")
+	fs.Var(&awsList{&c.groups}, "log-group-names", "the log groups `GROUP...`, as --group (aws's name: values up to the next flag)")
+	fs.StringVar(&c.since, "since", "", "start `D` ago (or at a time T); the default is 1h without --start")
+	fs.StringVar(&c.start, "start", "", "first time `T` (inclusive)")
+	fs.StringVar(&c.end, "end", "", "last time `T` (inclusive; default now)")
+	fs.StringVar(&c.limit, "limit", "", "return at most `N` rows (1-100000; the service default is 10000)")
+	fs.StringVar(&c.language, "language", "", "query language `L`: CWLI (the default), SQL or PPL")
+	return fs
+}
+
+// Run implements the command.
+func (c *QueryCommand) Run(ctx context.Context, args []string) error {
+	const name = "query"
+	fs := c.flags()
+	fs.Var(&c.groups, "g", "same as --group")
+	pos, err := c.m.parseArgs(queryInfo, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(name, pos, 1, 1, "QUERY"); err != nil {
+		return err
+	}
+	in, err := c.input(pos[0], time.Now())
+	if err != nil {
+		return err
+	}
+	cl, err := c.m.client(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := cl.RunQuery(ctx, in, nil)
+	if res != nil {
+		fmt.Fprintln(c.m.Stderr, querySummary(res))
+	}
+	var qe *cwlogs.QueryError
+	if err != nil && !errors.As(err, &qe) {
+		var ae *cwlogs.APIError
+		if errors.As(err, &ae) && ae.QueryCompileError != nil {
+			// Where the query is wrong; the error itself follows (Report).
+			fmt.Fprintln(c.m.Stderr, c.m.forStderr(compileErrorText(ae.QueryCompileError)))
+		}
+		return err
+	}
+	if perr := c.print(res); perr != nil {
+		return perr
+	}
+	return err // a *QueryError after its partial rows, if any
+}
+
+// input builds the StartQuery input from the flags; now is the time durations count back from.
+func (c *QueryCommand) input(query string, now time.Time) (*cwlogs.StartQueryInput, error) {
+	const name = "query"
+	in := &cwlogs.StartQueryInput{QueryString: query, QueryLanguage: strings.ToUpper(c.language)}
+	switch in.QueryLanguage {
+	case "", cwlogs.QueryLanguageCWLI, cwlogs.QueryLanguageSQL, cwlogs.QueryLanguagePPL:
+	default:
+		return nil, usagef(name, "--language %q: want CWLI, SQL or PPL", c.language)
+	}
+	if len(c.groups) > cwlogs.MaxQueryLogGroups {
+		return nil, usagef(name, "%d log groups: at most %d", len(c.groups), cwlogs.MaxQueryLogGroups)
+	}
+	arn := false
+	for _, g := range c.groups {
+		arn = arn || strings.HasPrefix(g, "arn:")
+	}
+	if arn {
+		in.LogGroupIdentifiers = c.groups
+	} else {
+		in.LogGroupNames = c.groups
+	}
+	if c.since != "" && c.start != "" {
+		return nil, usagef(name, "--since and --start are the same setting: give one")
+	}
+	startFlag, startVal := "start", c.start
+	if c.since != "" {
+		startFlag, startVal = "since", c.since
+	}
+	in.StartTime, in.EndTime = now.Add(-defaultQuerySince), now
+	for _, f := range []struct {
+		name, v string
+		t       *time.Time
+	}{{startFlag, startVal, &in.StartTime}, {"end", c.end, &in.EndTime}} {
+		ms, err := timeFlag(name, f.name, f.v, now)
+		if err != nil {
+			return nil, err
+		}
+		if ms != nil {
+			*f.t = time.UnixMilli(*ms)
+		}
+	}
+	// The service takes whole seconds: round the end up, so that events of its
+	// last second (those of the current one, by default) are not left out.
+	if frac := in.EndTime.Sub(in.EndTime.Truncate(time.Second)); frac > 0 {
+		in.EndTime = in.EndTime.Add(time.Second - frac)
+	}
+	if in.StartTime.Unix() > in.EndTime.Unix() {
+		return nil, usagef(name, "--%s %s is after --end %s", startFlag, in.StartTime.UTC().Format(time.RFC3339), in.EndTime.UTC().Format(time.RFC3339))
+	}
+	if c.limit != "" {
+		n, err := positiveInt(name, "--limit", c.limit)
+		if err != nil {
+			return nil, err
+		}
+		if n > cwlogs.MaxQueryLimit {
+			return nil, usagef(name, "--limit %d: at most %d", n, cwlogs.MaxQueryLimit)
+		}
+		in.Limit = n
+	}
+	return in, nil
+}
+
+// print writes the rows: a table of the fields but @ptr, or JSON lines.
+func (c *QueryCommand) print(res *cwlogs.QueryResult) error {
+	p := c.m.out
+	if p.json {
+		for _, r := range res.Rows {
+			b, err := rowJSON(r)
+			if err != nil {
+				return err
+			}
+			if _, err := p.w.Write(append(b, '\n')); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var cols []string
+	for _, f := range res.Fields() {
+		if f != "@ptr" {
+			cols = append(cols, f)
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	t := p.newTable(cols...)
+	for _, r := range res.Rows {
+		cells := make([]string, len(cols))
+		for i, f := range cols {
+			cells[i] = r.Get(f)
+		}
+		t.row(cells...)
+	}
+	return t.flush()
+}
+
+// rowJSON renders a row as a JSON object with its fields in the row's order
+// (the first of a field given twice).
+func rowJSON(r cwlogs.QueryRow) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	seen := map[string]bool{}
+	for _, f := range r {
+		if seen[f.Field] {
+			continue
+		}
+		seen[f.Field] = true
+		if len(seen) > 1 {
+			b.WriteByte(',')
+		}
+		for _, s := range []string{f.Field, f.Value} {
+			enc, err := marshalNoEscape(s)
+			if err != nil {
+				return nil, err
+			}
+			b.Write(enc)
+			if s == f.Field {
+				b.WriteByte(':')
+			}
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// marshalNoEscape encodes a string as JSON without HTML escaping, as the
+// other commands' JSON lines.
+func marshalNoEscape(s string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// querySummary is the line printed on stderr after a query.
+func querySummary(res *cwlogs.QueryResult) string {
+	st := res.Statistics
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	return fmt.Sprintf("cwlogs query: id=%s status=%s rows=%d matched=%s scanned=%s bytes=%s",
+		res.QueryID, res.Status, len(res.Rows), f(st.RecordsMatched), f(st.RecordsScanned), f(st.BytesScanned))
+}
+
+// compileErrorText describes a MalformedQueryException's compile error.
+func compileErrorText(ce *cwlogs.QueryCompileError) string {
+	return fmt.Sprintf("cwlogs query: malformed at characters %d-%d of the query: %s",
+		ce.Location.StartCharOffset, ce.Location.EndCharOffset, ce.Message)
+}

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cwlogs/cwlogs"
+	"github.com/cwlogs/cwlogs/internal/testpeer"
+)
+
+// TestQueryMoto runs cwlogs query against moto_server, which answers fields|sort|limit
+// queries at once, giving @timestamp in milliseconds (AWS gives "2006-01-02 15:04:05.000").
+func TestQueryMoto(t *testing.T) {
+	endpoint := testpeer.Moto(t)
+	ctx := context.Background()
+	cl, err := cwlogs.New("us-east-1", "AKIDCLITEST", "cli-test-secret", cwlogs.WithEndpoint(endpoint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.CreateLogGroup(ctx, &cwlogs.CreateLogGroupInput{LogGroupName: "qapp"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.CreateLogStream(ctx, &cwlogs.CreateLogStreamInput{LogGroupName: "qapp", LogStreamName: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Now().Add(-time.Hour).Truncate(time.Second)
+	var evs []cwlogs.InputLogEvent
+	for i, m := range []string{"one", "two <b>", "three", "four"} {
+		evs = append(evs, cwlogs.InputLogEvent{Timestamp: base.Add(time.Duration(i) * time.Second).UnixMilli(), Message: m})
+	}
+	if _, err := cl.PutLogEvents(ctx, &cwlogs.PutLogEventsInput{LogGroupName: "qapp", LogStreamName: "s", LogEvents: evs}); err != nil {
+		t.Fatal(err)
+	}
+	ms := func(i int) string { return strconv.FormatInt(evs[i].Timestamp, 10) }
+	c := newCLI(t, endpoint)
+	rng := []string{"--start", base.Add(-time.Minute).Format(time.RFC3339), "--end", base.Add(time.Minute).Format(time.RFC3339)}
+
+	r := c.mustRun(0, "", append([]string{"query", "-g", "qapp", "fields @timestamp, @message | sort @timestamp desc | limit 3"}, rng...)...)
+	want := "@timestamp     @message\n" + ms(3) + "  four\n" + ms(2) + "  three\n" + ms(1) + "  two <b>\n"
+	if r.stdout != want {
+		t.Errorf("table:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	if !strings.Contains(r.stderr, " status=Complete rows=3 ") {
+		t.Errorf("summary: %q", r.stderr)
+	}
+
+	r = c.mustRun(0, "", append([]string{"query", "--group", "qapp", "--output", "json", "fields @message | sort @timestamp asc | limit 2"}, rng...)...)
+	var lines []map[string]string
+	for _, l := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+		var m map[string]string
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		lines = append(lines, m)
+	}
+	if len(lines) != 2 || lines[0]["@message"] != "one" || lines[1]["@message"] != "two <b>" || lines[0]["@ptr"] == "" {
+		t.Errorf("json lines: %s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `"two <b>"`) {
+		t.Errorf("HTML escaped: %s", r.stdout)
+	}
+
+	// The default range is the last hour, and the end (now) is rounded up: an event of
+	// this very second is found.
+	now := time.Now()
+	if _, err := cl.PutLogEvents(ctx, &cwlogs.PutLogEventsInput{LogGroupName: "qapp", LogStreamName: "s",
+		LogEvents: []cwlogs.InputLogEvent{{Timestamp: now.UnixMilli(), Message: "just now"}}}); err != nil {
+		t.Fatal(err)
+	}
+	r = c.mustRun(0, "", "query", "fields @message | sort @timestamp desc | limit 1", "--log-group-names", "qapp")
+	if r.stdout != "@message\njust now\n" {
+		t.Errorf("default range: %q", r.stdout)
+	}
+
+	r = c.mustRun(1, "", "query", "-g", "missing", "fields @message")
+	if !strings.HasPrefix(r.stderr, "cwlogs: ResourceNotFoundException: ") {
+		t.Errorf("missing group: %q", r.stderr)
+	}
+}
+
+// fakeInsights is an Insights endpoint for the failure paths of cwlogs query: StartQuery
+// answers start (default: query id "q-1"), GetQueryResults status, StopQuery is recorded.
+type fakeInsights struct {
+	mu     sync.Mutex
+	start  string // StartQuery's answer body; "": {"queryId":"q-1"}
+	status string
+	starts []map[string]any
+	polls  int
+	stops  []string
+	polled chan struct{} // receives at each GetQueryResults, if not full
+}
+
+func newFakeInsights(t *testing.T, status, start string) (*fakeInsights, string) {
+	f := &fakeInsights{status: status, start: start, polled: make(chan struct{}, 1)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var in map[string]any
+		_ = json.Unmarshal(body, &in)
+		w.Header().Set("Content-Type", cwlogs.ContentType)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), cwlogs.TargetPrefix+".") {
+		case "StartQuery":
+			f.starts = append(f.starts, in)
+			if f.start != "" {
+				w.WriteHeader(400)
+				io.WriteString(w, f.start)
+				return
+			}
+			io.WriteString(w, `{"queryId":"q-1"}`)
+		case "GetQueryResults":
+			f.polls++
+			select {
+			case f.polled <- struct{}{}:
+			default:
+			}
+			fmt.Fprintf(w, `{"status":%q,"statistics":{"recordsMatched":1,"recordsScanned":9,"bytesScanned":300}}`, f.status)
+		case "StopQuery":
+			f.stops = append(f.stops, fmt.Sprint(in["queryId"]))
+			io.WriteString(w, `{"success":true}`)
+		default:
+			w.WriteHeader(400)
+			io.WriteString(w, `{"__type":"UnknownOperationException"}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return f, srv.URL
+}
+
+func (f *fakeInsights) snapshot() (starts []map[string]any, polls int, stops []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.starts, f.polls, f.stops
+}
+
+func TestQueryFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		status     string
+		start      string
+		args       []string
+		wantCode   int
+		wantStderr []string
+		wantStarts int
+	}{
+		{"failed", cwlogs.QueryStatusFailed, "", nil, 1,
+			[]string{"id=q-1 status=Failed rows=0 matched=1 scanned=9 bytes=300", "cwlogs: query q-1 ended with status Failed"}, 1},
+		{"timeout", cwlogs.QueryStatusTimeout, "", nil, 1, []string{"ended with status Timeout"}, 1},
+		{"malformed", "", `{"__type":"MalformedQueryException","message":"Query is malformed",` +
+			`"queryCompileError":{"location":{"startCharOffset":7,"endCharOffset":9},"message":"unexpected symbol"}}`, nil, 1,
+			[]string{"cwlogs query: malformed at characters 7-9 of the query: unexpected symbol\n", "cwlogs: MalformedQueryException: Query is malformed"}, 1},
+		{"limit 0", "", "", []string{"--limit", "0"}, 2, []string{"invalid --limit \"0\""}, 0},
+		{"limit too large", "", "", []string{"--limit", "100001"}, 2, []string{"--limit 100001: at most 100000"}, 0},
+		{"language", "", "", []string{"--language", "sqlite"}, 2, []string{`--language "sqlite": want CWLI, SQL or PPL`}, 0},
+		{"since and start", "", "", []string{"--since", "1h", "--start", "2h"}, 2, []string{"--since and --start"}, 0},
+		{"start after end", "", "", []string{"--start", "1h", "--end", "2h"}, 2, []string{"is after --end"}, 0},
+		{"bad time", "", "", []string{"--end", "yesterday"}, 2, []string{"--end: "}, 0},
+		{"51 groups", "", "", strings.Fields(strings.Repeat("-g g ", 50)), 2, []string{"51 log groups: at most 50"}, 0},
+		{"no query", "", "", []string{"--", "x", "y"}, 2, []string{"too many arguments"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, url := newFakeInsights(t, tc.status, tc.start)
+			c := newCLI(t, url)
+			args := append([]string{"query", "-g", "g", "fields @message"}, tc.args...)
+			r := c.mustRun(tc.wantCode, "", args...)
+			for _, s := range tc.wantStderr {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr %q lacks %q", r.stderr, s)
+				}
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout %q", r.stdout)
+			}
+			starts, _, stops := f.snapshot()
+			if len(starts) != tc.wantStarts || len(stops) != 0 {
+				t.Errorf("%d StartQuery, %d StopQuery calls; want %d, 0", len(starts), len(stops), tc.wantStarts)
+			}
+		})
+	}
+}
+
+// TestQueryRequest: what cwlogs query sends for its flags.
+func TestQueryRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want map[string]any
+	}{
+		{"names, range rounded out", []string{"-g", "a", "-g", "b", "--start", "2024-05-01T12:00:00.500Z", "--end", "2024-05-01T13:00:00.200Z",
+			"--limit", "20", "--language", "ppl"},
+			map[string]any{"logGroupNames": []any{"a", "b"}, "startTime": 1714564800.0, "endTime": 1714568401.0, "limit": 20.0,
+				"queryLanguage": "PPL", "queryString": "q"}},
+		{"an ARN: identifiers", []string{"-g", "a", "--group", "arn:aws:logs:us-east-1:123456789012:log-group:b", "--since", "2024-05-01", "--end", "2024-05-02"},
+			map[string]any{"logGroupIdentifiers": []any{"a", "arn:aws:logs:us-east-1:123456789012:log-group:b"},
+				"startTime": 1714521600.0, "endTime": 1714608000.0, "queryString": "q"}},
+		{"no group", []string{"--start", "1714564800000", "--end", "1714564800000"},
+			map[string]any{"startTime": 1714564800.0, "endTime": 1714564800.0, "queryString": "q"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, url := newFakeInsights(t, cwlogs.QueryStatusComplete, "")
+			c := newCLI(t, url)
+			c.mustRun(0, "", append([]string{"query", "q"}, tc.args...)...)
+			starts, _, _ := f.snapshot()
+			if len(starts) != 1 {
+				t.Fatalf("%d StartQuery calls", len(starts))
+			}
+			got, _ := json.Marshal(starts[0])
+			want, _ := json.Marshal(tc.want)
+			if string(got) != string(want) {
+				t.Errorf("sent %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// TestQueryInterrupted: Ctrl-C while the query runs stops it (StopQuery) and exits 130.
+func TestQueryInterrupted(t *testing.T) {
+	f, url := newFakeInsights(t, cwlogs.QueryStatusRunning, "")
+	c := newCLI(t, url)
+	cmd := exec.Command(binPath, "query", "-g", "g", "fields @message")
+	cmd.Env = c.environ()
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-f.polled:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no GetQueryResults; stderr %s", stderr.String())
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("query did not exit after SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130; stderr %s", code, stderr.String())
+	}
+	if _, _, stops := f.snapshot(); len(stops) != 1 || stops[0] != "q-1" {
+		t.Errorf("StopQuery calls %q, want one of q-1", stops)
+	}
+	if stdout.String() != "" || !strings.Contains(stderr.String(), "cwlogs: interrupted") {
+		t.Errorf("stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+func TestRowJSON(t *testing.T) {
+	b, err := rowJSON(cwlogs.QueryRow{{Field: "@timestamp", Value: "2024-06-01 12:00:00.000"}, {Field: "@message", Value: `a "b" <c> é`},
+		{Field: "@timestamp", Value: "dup"}, {Field: "x\ny", Value: ""}})
+	want := `{"@timestamp":"2024-06-01 12:00:00.000","@message":"a \"b\" <c> é","x\ny":""}`
+	if err != nil || string(b) != want {
+		t.Errorf("rowJSON = %s, %v; want %s", b, err, want)
+	}
+	if b, _ := rowJSON(nil); string(b) != "{}" {
+		t.Errorf("empty row: %s", b)
+	}
+}

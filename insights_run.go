@@ -1,0 +1,189 @@
+package cwlogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Defaults of [QueryOptions].
+const (
+	DefaultQueryPollInterval    = 500 * time.Millisecond
+	DefaultQueryMaxPollInterval = 5 * time.Second
+	DefaultQueryStopTimeout     = 5 * time.Second
+)
+
+// QueryOptions configures [Client.RunQuery]. The zero value (and nil) waits
+// 500 ms after StartQuery before the first GetQueryResults, doubles the wait
+// after each poll that finds the query still under way up to 5 s, and gives
+// the StopQuery sent when the caller's ctx ends 5 s.
+type QueryOptions struct {
+	// PollInterval is the wait before the first poll; 0 means
+	// DefaultQueryPollInterval (500 ms).
+	PollInterval time.Duration
+	// MaxPollInterval caps the doubling wait between polls; 0 means
+	// DefaultQueryMaxPollInterval (5 s). A cap below PollInterval polls at
+	// PollInterval throughout.
+	MaxPollInterval time.Duration
+	// StopTimeout bounds the best-effort StopQuery that RunQuery sends, on a
+	// context detached from the caller's, when it gives up on a query that is
+	// still running; 0 means DefaultQueryStopTimeout (5 s), negative sends none.
+	StopTimeout time.Duration
+
+	sleep func(ctx context.Context, d time.Duration) error // tests; nil: sleepCtx
+}
+
+// QueryResult is the outcome of a query run by [Client.RunQuery].
+type QueryResult struct {
+	QueryID       string
+	Status        string // QueryStatusComplete, unless returned with a *QueryError
+	QueryLanguage string
+	// Rows are the result rows, every page of them.
+	Rows       []QueryRow
+	Statistics QueryStatistics
+	// EncryptionKey is the KMS key the results are encrypted with, if any.
+	EncryptionKey string
+}
+
+// Fields returns the names of the fields of the rows, in the order they
+// first appear (the columns of a table of the results).
+func (r *QueryResult) Fields() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, row := range r.Rows {
+		for _, f := range row {
+			if !seen[f.Field] {
+				seen[f.Field] = true
+				names = append(names, f.Field)
+			}
+		}
+	}
+	return names
+}
+
+// QueryError reports a query that ended with a status other than Complete:
+// Failed, Cancelled (by a StopQuery, maybe another caller's), Timeout (the
+// service stops queries after 60 minutes) or Unknown.
+type QueryError struct {
+	QueryID    string
+	Status     string
+	Statistics QueryStatistics
+}
+
+// Error implements error.
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("cwlogs: query %s ended with status %s", e.QueryID, e.Status)
+}
+
+// RunQuery runs a CloudWatch Logs Insights query: it starts it with StartQuery
+// and polls GetQueryResults (see [QueryOptions]; opts may be nil) until the
+// query ends. A Complete query returns its rows, all pages of them, with its
+// statistics. Any other end — Failed, Cancelled, Timeout or Unknown — returns
+// the partial result together with a [*QueryError]. Scheduled, Running and
+// statuses this package does not know are polled again, so ctx should carry a
+// deadline when the service is not AWS.
+//
+// When ctx ends, or a poll fails, while the query runs, RunQuery sends a
+// best-effort StopQuery on a context detached from ctx (bounded by
+// StopTimeout) and returns an error that wraps ctx's error (or the poll's)
+// and names the query. Errors of StartQuery are returned as they are.
+func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryOptions) (*QueryResult, error) {
+	o, err := opts.normalize()
+	if err != nil {
+		return nil, err
+	}
+	started, err := c.StartQuery(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	id := started.QueryID
+	if id == "" {
+		return nil, &DecodeError{Operation: "StartQuery", Err: errors.New("the answer has no queryId")}
+	}
+	wait := o.PollInterval
+	for {
+		if err := o.sleep(ctx, wait); err != nil {
+			return nil, c.abandonQuery(ctx, id, o, err)
+		}
+		out, err := c.GetQueryResults(ctx, &GetQueryResultsInput{QueryID: id})
+		if err != nil {
+			return nil, c.abandonQuery(ctx, id, o, err)
+		}
+		res := &QueryResult{QueryID: id, Status: out.Status, QueryLanguage: out.QueryLanguage, Rows: out.Results,
+			Statistics: out.Statistics, EncryptionKey: out.EncryptionKey}
+		switch out.Status {
+		case QueryStatusComplete:
+			if err := c.restOfResults(ctx, res, out.NextToken); err != nil {
+				return nil, err
+			}
+			return res, nil
+		case QueryStatusFailed, QueryStatusCancelled, QueryStatusTimeout, QueryStatusUnknown:
+			return res, &QueryError{QueryID: id, Status: out.Status, Statistics: out.Statistics}
+		}
+		wait = min(wait*2, max(o.MaxPollInterval, o.PollInterval))
+	}
+}
+
+// restOfResults appends the pages after the first of a complete query's results.
+func (c *Client) restOfResults(ctx context.Context, res *QueryResult, token string) error {
+	for token != "" {
+		page, err := c.GetQueryResults(ctx, &GetQueryResultsInput{QueryID: res.QueryID, NextToken: token})
+		if err != nil {
+			return fmt.Errorf("cwlogs: RunQuery: results of query %s: %w", res.QueryID, err)
+		}
+		res.Rows = append(res.Rows, page.Results...)
+		if page.NextToken == token {
+			break
+		}
+		token = page.NextToken
+	}
+	return nil
+}
+
+// abandonQuery stops a query RunQuery gives up on, best effort, and returns
+// the error to report: ctx's when it ended, else cause.
+func (c *Client) abandonQuery(ctx context.Context, id string, o QueryOptions, cause error) error {
+	if ctx.Err() != nil {
+		cause = ctx.Err()
+	}
+	stopped := ""
+	if o.StopTimeout > 0 {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.StopTimeout)
+		defer cancel()
+		if _, err := c.StopQuery(sctx, &StopQueryInput{QueryID: id}); err != nil {
+			stopped = " (StopQuery failed: " + err.Error() + ")"
+		} else {
+			stopped = " (stopped)"
+		}
+	}
+	return fmt.Errorf("cwlogs: RunQuery: query %s%s: %w", id, stopped, cause)
+}
+
+func (o *QueryOptions) normalize() (QueryOptions, error) {
+	var n QueryOptions
+	if o != nil {
+		n = *o
+	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"PollInterval", n.PollInterval}, {"MaxPollInterval", n.MaxPollInterval}} {
+		if f.d < 0 {
+			return n, &ValidationError{Operation: "RunQuery", Field: f.name, Value: f.d.String(), Reason: "must not be negative (0 means the default)"}
+		}
+	}
+	if n.PollInterval == 0 {
+		n.PollInterval = DefaultQueryPollInterval
+	}
+	if n.MaxPollInterval == 0 {
+		n.MaxPollInterval = DefaultQueryMaxPollInterval
+	}
+	if n.StopTimeout == 0 {
+		n.StopTimeout = DefaultQueryStopTimeout
+	}
+	if n.sleep == nil {
+		n.sleep = sleepCtx
+	}
+	return n, nil
+}
