@@ -4,9 +4,9 @@
 //	cwlogs [global flags] COMMAND [arguments] [flags]
 //
 // Commands: create-group, create-stream, delete-group, delete-stream,
-// groups, streams, retention, tags, tag, untag, put, get, filter, tail, call,
-// serve, demo, version, completion, help. "cwlogs help COMMAND" (or "cwlogs COMMAND --help") shows
-// a command's flags and an example.
+// groups, streams, retention, tags, tag, untag, put, get, filter, tail, query,
+// call, serve, demo, version, completion, help. "cwlogs help COMMAND" (or
+// "cwlogs COMMAND --help") shows a command's flags and an example.
 //
 // # Configuration
 //

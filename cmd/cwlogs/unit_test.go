@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"maps"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -455,5 +456,27 @@ func TestSettingsErrorsSpeakCLI(t *testing.T) {
 				t.Errorf("stderr %q, want %q", r.stderr, tc.want)
 			}
 		})
+	}
+}
+
+// TestDocListsEveryCommand keeps the package documentation's command list in
+// step with the command table, in the table's order.
+func TestDocListsEveryCommand(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(src), "\n// ", " ")
+	_, list, ok := strings.Cut(text, "// Commands: ")
+	if !ok {
+		t.Fatal(`doc.go has no "Commands: " list`)
+	}
+	list, _, _ = strings.Cut(list, ".")
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	if got, want := list, strings.Join(names, ", "); got != want {
+		t.Errorf("doc.go lists the commands\n  %s\nthe command table has\n  %s", got, want)
 	}
 }
