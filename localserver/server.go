@@ -348,10 +348,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	bufp := s.getBody()
 	defer s.bodyPool.Put(bufp)
-	if n := r.ContentLength; n > int64(cap(*bufp)) {
-		// One allocation of the announced size (and room to see EOF), not doublings.
-		*bufp = make([]byte, 0, n+1)
-	}
 	body, err := readBody(r.Body, *bufp, s.cfg.MaxRequestBytes)
 	*bufp = body[:0]
 	if err != nil {
