@@ -23,6 +23,10 @@ const (
 	// would accept from real clients while refusing anything grossly oversized before it
 	// is read.
 	DefaultMaxRequestBytes = 8 << 20
+	// DefaultMaxInFlightBytes bounds the request body bytes held at once when
+	// Config.MaxInFlightBytes is zero: 64 MiB, eight bodies of DefaultMaxRequestBytes or
+	// many thousands of ordinary PutLogEvents batches.
+	DefaultMaxInFlightBytes = 64 << 20
 )
 
 // Config configures a Server. The zero value of every field has a documented default; only
@@ -45,11 +49,23 @@ type Config struct {
 	// PutLogEvents is answered, which survives the server process being killed (kill -9)
 	// at any moment, and fsyncs only at checkpoints.
 	FullSync bool
-	// Credentials maps access key IDs to secret access keys. When empty, any well-formed
-	// SigV4 Authorization header is accepted (as moto and LocalStack do); when set,
-	// signatures are verified and unknown keys are refused. An empty key ID or secret is
-	// an error (New refuses it).
+	// Credentials maps access key IDs to secret access keys. When empty (and
+	// TemporaryCredentials too), any well-formed SigV4 Authorization header is accepted
+	// (as moto and LocalStack do); when set, signatures are verified and unknown keys are
+	// refused. An empty key ID or secret is an error (New refuses it). A request signed
+	// with one of these keys is accepted with or without an X-Amz-Security-Token, which is
+	// not checked: list temporary credentials in TemporaryCredentials instead.
 	Credentials Secrets
+	// TemporaryCredentials maps the access key IDs of temporary credentials (an STS, SSO
+	// or instance-role key: its secret and session token) to their secret and token.
+	// Setting it turns verification on, as Credentials does. A request signed with such a
+	// key is accepted only if it carries exactly that token (X-Amz-Security-Token header,
+	// or query parameter when presigned); a missing or different token is refused as AWS
+	// refuses it: HTTP 400 UnrecognizedClientException "The security token included in the
+	// request is invalid.". The comparison takes the same time whatever the token sent,
+	// and the tokens are never logged. New refuses an empty key ID, secret or token, and
+	// a key ID that is also in Credentials. Nil: none.
+	TemporaryCredentials TemporaryCredentials
 	// Region, when set, is the only region served: a request whose credential scope names
 	// another is refused with InvalidSignatureException ("Credential should be scoped to a
 	// valid region"), as a regional AWS endpoint refuses it. "" serves every region. ARNs in
@@ -71,6 +87,17 @@ type Config struct {
 	// whose Content-Length exceeds it is refused with HTTP 413 without being read; a body
 	// without Content-Length is read only up to the limit.
 	MaxRequestBytes int64
+	// MaxInFlightBytes bounds the request body bytes that requests being served hold at
+	// once, so that the server's memory stays bounded however many clients send at once;
+	// 0 means DefaultMaxInFlightBytes (64 MiB), a negative value means no bound. A request
+	// counts its Content-Length (MaxRequestBytes when it has none), plus MaxRequestBytes
+	// more when its body is gzip-compressed (the decompressed copy), at most
+	// MaxInFlightBytes in all, from after its signature's header checks (a request refused
+	// by those is answered without its body being read) until it is answered. A request
+	// that would exceed the bound waits, in arrival order, until earlier ones are answered;
+	// if its client goes away meanwhile (the request's context is done) it is answered 503
+	// ServiceUnavailableException without its body being read.
+	MaxInFlightBytes int64
 }
 
 // Secrets maps access key IDs to secret access keys. It prints (with any fmt
@@ -79,6 +106,39 @@ type Secrets map[string]string
 
 // Format implements fmt.Formatter without revealing the secrets.
 func (s Secrets) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "localserver.Secrets{%d keys}", len(s)) }
+
+// LogValue implements slog.LogValuer without revealing the secrets (a JSON handler would
+// otherwise print the map).
+func (s Secrets) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(s)) }
+
+// TemporaryCredential is the secret access key and the session token of a temporary
+// access key (see Config.TemporaryCredentials). It prints, with any fmt verb and in slog,
+// without either.
+type TemporaryCredential struct {
+	SecretAccessKey string
+	SessionToken    string
+}
+
+// Format implements fmt.Formatter without revealing the secret or the token.
+func (TemporaryCredential) Format(f fmt.State, _ rune) {
+	fmt.Fprint(f, "localserver.TemporaryCredential{REDACTED}")
+}
+
+// LogValue implements slog.LogValuer without revealing the secret or the token.
+func (c TemporaryCredential) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(c)) }
+
+// TemporaryCredentials maps the access key IDs of temporary credentials to their secret
+// and session token. It prints (with any fmt verb, in slog, and so in %+v of a Config) as
+// its size only.
+type TemporaryCredentials map[string]TemporaryCredential
+
+// Format implements fmt.Formatter without revealing the secrets or the tokens.
+func (t TemporaryCredentials) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "localserver.TemporaryCredentials{%d keys}", len(t))
+}
+
+// LogValue implements slog.LogValuer without revealing the secrets or the tokens.
+func (t TemporaryCredentials) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(t)) }
 
 func (c *Config) withDefaults() Config {
 	out := *c
@@ -99,6 +159,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.MaxRequestBytes <= 0 {
 		out.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	if out.MaxInFlightBytes == 0 {
+		out.MaxInFlightBytes = DefaultMaxInFlightBytes
 	}
 	return out
 }

@@ -14,7 +14,14 @@
 // Authentication: every request must carry a SigV4 signature, in its Authorization header or
 // (presigned) its query string. Without configured credentials any well-formed signature is
 // accepted; with credentials the signature is verified against the received Host header and
-// body (see Config.Credentials).
+// body (see Config.Credentials), and temporary keys only with their session token (see
+// Config.TemporaryCredentials). What the headers alone show (no signature, a malformed one,
+// an unknown key or token, another region or service, a time outside the skew window) is
+// refused before the body is read.
+//
+// Resources: request bodies are read up to Config.MaxRequestBytes each and
+// Config.MaxInFlightBytes in all (further requests wait); Start's listener drops clients
+// that are slow to send their headers or body, or idle, and refuses oversized headers.
 package localserver
 
 import (
@@ -43,10 +50,28 @@ const (
 	signingName     = "logs" // the service a credential scope must name
 )
 
-// requestReadTimeout bounds reading one request, headers and body, so that a
-// client that stalls mid-body does not hold a goroutine and a buffer for
-// ever. An 8 MiB body needs 140 KB/s to arrive in time.
-var requestReadTimeout = time.Minute
+// Limits of the listener Start opens (variables for tests).
+var (
+	// requestReadTimeout bounds reading one request, headers and body, so that a
+	// client that stalls mid-body does not hold a goroutine and a buffer for
+	// ever. An 8 MiB body needs 140 KB/s to arrive in time.
+	requestReadTimeout = time.Minute
+	// requestHeaderTimeout bounds reading a request's headers: SDKs send them at once,
+	// a client trickling them (slowloris) holds a connection for at most this long.
+	requestHeaderTimeout = 10 * time.Second
+	// idleTimeout closes a kept-alive connection with no request for this long. It is
+	// longer than the idle timeout of Go's HTTP client (90 s), so that such clients close
+	// first: a POST on a connection the server has just closed is not retried by them.
+	idleTimeout = 2 * time.Minute
+	// maxHeaderBytes bounds a request's headers (net/http answers 431 beyond it). A SigV4
+	// request's are well under 8 KiB, a session token included (STS's are about 1-2 KiB).
+	maxHeaderBytes = 64 << 10
+)
+
+// keepAliveRefusedBytes is the largest announced body of a request refused from its
+// headers whose connection is kept (net/http discards the body first); a larger one, or
+// one of unknown length, is answered at once and its connection closed.
+const keepAliveRefusedBytes = 64 << 10
 
 // Server is a local CloudWatch Logs endpoint. Create it with New; it is an http.Handler and
 // can also listen by itself (Start).
@@ -62,8 +87,9 @@ type Server struct {
 	stop     chan struct{}
 	sweepWG  sync.WaitGroup
 
-	bodyPool sync.Pool // *[]byte
-	evPool   sync.Pool // *[]putEvent
+	budget   *byteBudget // nil: no bound (Config.MaxInFlightBytes < 0)
+	bodyPool sync.Pool   // *[]byte
+	evPool   sync.Pool   // *[]putEvent
 
 	scanBudget int64 // FilterLogEvents scan budget override (tests); 0: default
 }
@@ -78,33 +104,33 @@ func New(cfg Config) (*Server, error) {
 	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
 		return nil, fmt.Errorf("localserver: Config.AccountID %q must be 12 digits", c.AccountID)
 	}
-	for id, secret := range c.Credentials {
-		// An empty secret would let anyone who knows the key ID sign as its holder.
-		switch {
-		case id == "":
-			return nil, errors.New("localserver: Config.Credentials: empty access key ID")
-		case secret == "":
-			return nil, fmt.Errorf("localserver: Config.Credentials: empty secret access key for %q", id)
-		}
+	creds, tokens, err := credentialsOf(&c)
+	if err != nil {
+		return nil, err
 	}
 	st, err := openStore(&c)
 	if err != nil {
 		return nil, err
 	}
-	secrets := c.Credentials
-	c.Credentials = nil // kept only in the verifier's closure: printing a Server must not show them
+	// Kept only in the verifier's closures: printing a Server must not show them.
+	c.Credentials, c.TemporaryCredentials = nil, nil
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
+	if c.MaxInFlightBytes > 0 {
+		s.budget = newByteBudget(c.MaxInFlightBytes)
+	}
 	// X-Amz-Target chooses the operation: a signature that does not cover it would let
 	// anyone who has seen a signed request run another operation with it.
 	s.verifier = &sigv4.Verifier{Now: c.Now, Service: signingName, Region: c.Region, RequireSigned: []string{"x-amz-target"}}
-	if len(secrets) > 0 {
-		creds := make(map[string]string, len(secrets))
-		for k, v := range secrets {
-			creds[k] = v
-		}
+	if len(creds) > 0 {
 		s.verifier.Credentials = func(id string) (string, bool) {
 			secret, ok := creds[id]
 			return secret, ok
+		}
+	}
+	if len(tokens) > 0 {
+		s.verifier.SessionToken = func(id string) (string, bool) {
+			token, ok := tokens[id]
+			return token, ok
 		}
 	}
 	s.sweepWG.Add(1)
@@ -112,7 +138,42 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// credentialsOf checks c's Credentials and TemporaryCredentials and returns copies: every
+// key's secret, and the session tokens of the temporary ones.
+func credentialsOf(c *Config) (creds, tokens map[string]string, err error) {
+	creds = make(map[string]string, len(c.Credentials)+len(c.TemporaryCredentials))
+	for id, secret := range c.Credentials {
+		// An empty secret would let anyone who knows the key ID sign as its holder.
+		switch {
+		case id == "":
+			return nil, nil, errors.New("localserver: Config.Credentials: empty access key ID")
+		case secret == "":
+			return nil, nil, fmt.Errorf("localserver: Config.Credentials: empty secret access key for %q", id)
+		}
+		creds[id] = secret
+	}
+	tokens = make(map[string]string, len(c.TemporaryCredentials))
+	for id, tc := range c.TemporaryCredentials {
+		switch {
+		case id == "":
+			return nil, nil, errors.New("localserver: Config.TemporaryCredentials: empty access key ID")
+		case tc.SecretAccessKey == "":
+			return nil, nil, fmt.Errorf("localserver: Config.TemporaryCredentials: empty secret access key for %q", id)
+		case tc.SessionToken == "":
+			return nil, nil, fmt.Errorf("localserver: Config.TemporaryCredentials: empty session token for %q", id)
+		}
+		if _, dup := creds[id]; dup {
+			return nil, nil, fmt.Errorf("localserver: access key ID %q is in both Config.Credentials and Config.TemporaryCredentials", id)
+		}
+		creds[id], tokens[id] = tc.SecretAccessKey, tc.SessionToken
+	}
+	return creds, tokens, nil
+}
+
 // Start listens on Config.Addr and serves in the background. URL reports the address.
+// The listener bounds how long a client may take to send a request's headers (10 s) and
+// whole request (1 min), how long a kept-alive connection may stay idle (2 min), and the
+// size of a request's headers (64 KiB; 431 beyond).
 func (s *Server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -126,8 +187,10 @@ func (s *Server) Start() error {
 	s.ln = ln
 	s.httpSrv = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: requestHeaderTimeout,
 		ReadTimeout:       requestReadTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	go func() {
@@ -254,6 +317,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, op, tooLarge(r.ContentLength, s.cfg.MaxRequestBytes))
 		return
 	}
+	// What the headers alone refuse is refused before the body is read: a client without
+	// a valid key cannot make the server read (and hold) a body.
+	if _, verr := s.verifier.VerifyHeaders(r); verr != nil {
+		if r.ContentLength < 0 || r.ContentLength > keepAliveRefusedBytes {
+			// Answer at once, and close the connection: net/http would otherwise
+			// read (and discard) up to 256 KiB of the body, as slowly as the client
+			// sends it, before writing the answer. A small body is read so, to keep
+			// the connection for the client's next request.
+			h.Set("Connection", "close")
+		}
+		s.writeVerifyError(w, op, verr)
+		return
+	}
+	if s.budget != nil {
+		n := r.ContentLength
+		if n < 0 {
+			n = s.cfg.MaxRequestBytes
+		}
+		if isGzip(r.Header.Get("Content-Encoding")) {
+			n += s.cfg.MaxRequestBytes // the decompressed copy
+		}
+		if err := s.budget.acquire(r.Context(), n); err != nil {
+			h.Set("Connection", "close") // the client has gone: do not read its body
+			s.writeError(w, op, &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavailable,
+				Message: "The request was abandoned while it waited for the server's in-flight body bytes (Config.MaxInFlightBytes)."})
+			return
+		}
+		defer s.budget.release(n)
+	}
 	bufp := s.getBody()
 	defer s.bodyPool.Put(bufp)
 	body, err := readBody(r.Body, *bufp, s.cfg.MaxRequestBytes)
@@ -269,12 +361,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	id, verr := s.verifier.Verify(r, body)
 	if verr != nil {
-		var ve *sigv4.VerifyError
-		if errors.As(verr, &ve) {
-			s.writeError(w, op, clientErr(ve.Code, ve.Message))
-		} else {
-			s.writeError(w, op, clientErr(sigv4.CodeIncompleteSignature, "The request signature is malformed."))
-		}
+		s.writeVerifyError(w, op, verr)
 		return
 	}
 	if target == "" {
@@ -315,6 +402,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", fmt.Sprint(len(out)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
+}
+
+// writeVerifyError answers a request whose signature the verifier refused.
+func (s *Server) writeVerifyError(w http.ResponseWriter, op string, verr error) {
+	var ve *sigv4.VerifyError
+	if errors.As(verr, &ve) {
+		s.writeError(w, op, clientErr(ve.Code, ve.Message))
+	} else {
+		s.writeError(w, op, clientErr(sigv4.CodeIncompleteSignature, "The request signature is malformed."))
+	}
 }
 
 func tooLarge(n, limit int64) *apiError {

@@ -3,6 +3,7 @@ package sigv4
 import (
 	"bytes"
 	"testing"
+	"time"
 )
 
 func BenchmarkSignRequest(b *testing.B) {
@@ -17,4 +18,35 @@ func BenchmarkSignRequest(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkVerify measures server-side verification of a signed request: the header
+// checks alone (what a receiver pays before reading a body), and the whole of Verify.
+func BenchmarkVerify(b *testing.B) {
+	body := bytes.Repeat([]byte("x"), 1024)
+	r := newLogsRequest(b, body)
+	if err := NewSigner().SignRequest(r, body, testCreds, "logs", "us-east-1", testTime); err != nil {
+		b.Fatal(err)
+	}
+	r.Host = r.URL.Host
+	v := &Verifier{
+		Credentials: func(string) (string, bool) { return testCreds.SecretAccessKey, true },
+		Now:         func() time.Time { return testTime }, RequireSigned: []string{"x-amz-target"},
+	}
+	b.Run("VerifyHeaders", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.VerifyHeaders(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Verify", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Verify(r, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

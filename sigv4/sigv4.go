@@ -12,7 +12,10 @@
 // randomized requests). The official test vectors pass, including the path-normalization cases
 // when [Signer.NormalizeURIPath] is set.
 //
-// [Verifier] checks signatures on the server side, as the local CloudWatch Logs server does.
+// [Verifier] checks signatures on the server side, as the local CloudWatch Logs server does:
+// [Verifier.VerifyHeaders] first, with what the headers alone tell (so that a request without
+// a valid key is refused before its body is read), then [Verifier.Verify] with the body.
+// [Verifier.SessionToken] makes temporary keys valid only with their session token.
 package sigv4
 
 import (

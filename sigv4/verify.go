@@ -254,106 +254,51 @@ type Verifier struct {
 	// chooses the operation and which every AWS SDK and the AWS CLI sign. Checked only
 	// when Credentials is set.
 	RequireSigned []string
+	// SessionToken, when set, returns the session token that must accompany an access key:
+	// temporary credentials (an STS-issued key, secret and token) are valid only together.
+	// For a key for which it returns ok, a request must carry exactly that token, in its
+	// X-Amz-Security-Token header or, presigned, query parameter; a missing or different
+	// one is refused as AWS refuses it, UnrecognizedClientException "The security token
+	// included in the request is invalid." (the answer for an unknown key). The comparison
+	// takes the same time whatever the token sent. A key for which it returns false (a
+	// long-term key), or that is looked up while SessionToken is nil, is accepted with or
+	// without a token, which is then not checked. Consulted only when Credentials is set,
+	// and only for keys Credentials knows.
+	SessionToken func(accessKeyID string) (token string, ok bool)
 }
 
 // Verify checks r's signature against body (the exact bytes received). r.Host must be the
 // Host the client sent. Errors are *VerifyError, with the code and message AWS answers; the
 // checks are made in AWS's order (the first failing one answers): a SigV4 Authorization
 // header; its components and a date; the date's format and skew; host among the signed
-// headers; the algorithm; the credential's form and scope; the access key; the headers
-// that must be signed (RequireSigned); the body's hash; the signature.
+// headers; the algorithm; the credential's form and scope; the access key (and its session
+// token, see SessionToken); the headers that must be signed (RequireSigned); the body's
+// hash; the signature. The checks before the body's hash are those of [Verifier.VerifyHeaders].
 //
 // A presigned request, whose signature is in the query string (X-Amz-Algorithm,
 // X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and, with temporary
 // credentials, X-Amz-Security-Token), is verified likewise. As AWS's services other than S3
 // do, it is judged by the same skew window around X-Amz-Date; X-Amz-Expires is not read.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
-	f, err := requestSignature(r)
-	if err != nil {
-		return nil, err
+	h, err := v.checkHeaders(r)
+	if err != nil || v.Credentials == nil {
+		return h.id, err
 	}
-	t, ok := parseRequestTime(f.date, f.httpDate)
-	if !ok {
-		return nil, incomplete(fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", clip(f.date)))
-	}
-	amz := t.Format(TimeFormat)
-
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
-	}
-	skew := v.MaxSkew
-	if skew == 0 {
-		skew = 5 * time.Minute
-	}
-	n := now().UTC().Truncate(time.Second)
-	mins := int(skew / time.Minute)
-	switch {
-	case t.Before(n.Add(-skew)):
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d min.)",
-			amz, n.Add(-skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
-	case t.After(n.Add(skew)):
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %d min.)",
-			amz, n.Add(skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
-	}
-
-	signed, err := splitSignedHeaders(f.signedHeaders)
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(signed, "host") {
-		return nil, &VerifyError{Code: CodeInvalidSignature, Message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}
-	}
-	if err := checkAlgorithm(f.algorithm); err != nil {
-		return nil, err
-	}
-	c, err := splitCredential(f.credential)
-	if err != nil {
-		return nil, err
-	}
-	a := &Authorization{AccessKeyID: c[0], Date: c[1], Region: c[2], Service: c[3], SignedHeaders: signed, Signature: f.signature}
-	if err := v.checkScope(c, amz); err != nil {
-		return nil, err
-	}
-	id := &Identity{AccessKeyID: a.AccessKeyID, Date: a.Date, Region: a.Region, Service: a.Service, Time: t}
-	secret, known := "", a.AccessKeyID != ""
-	if known && v.Credentials != nil {
-		secret, known = v.Credentials(a.AccessKeyID)
-		// An empty secret would make the signing key "AWS4" alone: anyone who knows the
-		// key ID (it is in every request) could sign with it.
-		known = known && secret != ""
-	}
-	if !known {
-		return id, &VerifyError{Code: CodeUnrecognizedClient, Message: "The security token included in the request is invalid."}
-	}
-	if len(a.Signature) != 64 || !isLowerHex(a.Signature) {
-		// AWS compares the signature as given: one that is not 64 lowercase hexadecimal
-		// digits does not match.
-		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
-	}
-	if v.Credentials == nil {
-		return id, nil
-	}
-	for _, name := range v.RequireSigned {
-		key := http.CanonicalHeaderKey(name)
-		if _, present := r.Header[key]; present && !slices.Contains(signed, strings.ToLower(name)) {
-			return id, &VerifyError{Code: CodeInvalidSignature, Message: "'" + key + "' must be a 'SignedHeader' in the AWS Authorization."}
-		}
-	}
+	id, a := h.id, h.auth
 	payload := sha256.Sum256(body)
-	if h, ok := r.Header["X-Amz-Content-Sha256"]; ok {
+	if hv, ok := r.Header["X-Amz-Content-Sha256"]; ok {
 		// Signers that send this header (botocore, aws-c-auth) sign its value as the
 		// payload hash: it must be the body's. A signature over the body's hash with
 		// another value in the header would otherwise pass.
 		var want [64]byte
 		encodeHex32(&want, &payload)
-		for _, v := range h {
+		for _, v := range hv {
 			if !strings.EqualFold(strings.TrimSpace(v), string(want[:])) {
 				return id, &VerifyError{Code: CodeInvalidSignature, Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}
 			}
 		}
 	}
-	if f.signatures > 1 {
+	if h.in.signatures > 1 {
 		// X-Amz-Signature is the one parameter the signature does not cover: another
 		// value would ride along unsigned.
 		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
@@ -372,11 +317,11 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	}
 	st := statePool.Get().(*state)
 	defer statePool.Put(st)
-	creds := Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: secret}
+	creds := Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: h.secret}
 	path := uriPath(r.URL)
 	matches := func(normalize bool) bool {
-		creq := s.canonicalRequestFor(r, path, normalize, f.presigned, a.SignedHeaders, &payload)
-		want := s.signature(st, creq, creds, []byte(amz), []byte(a.Date), a.Region, a.Service)
+		creq := s.canonicalRequestFor(r, path, normalize, h.in.presigned, a.SignedHeaders, &payload)
+		want := s.signature(st, creq, creds, []byte(h.amz), []byte(a.Date), a.Region, a.Service)
 		return hmac.Equal(want[:], []byte(a.Signature))
 	}
 	if !matches(s.NormalizeURIPath) && (s.NormalizeURIPath || normalizePath(path) == path || !matches(true)) {
@@ -384,6 +329,124 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	}
 	return id, nil
 }
+
+// VerifyHeaders makes the checks of [Verifier.Verify] that need no body: everything up to
+// and including the headers that must be signed (RequireSigned), in the same order and with
+// the same errors, from r's headers and query string alone. A receiver calls it before
+// reading the body, so that a request without a signature, with a malformed one, an unknown
+// access key (or a wrong session token), another region or service, or a time outside the
+// skew window is refused without its body being read. Verify makes these checks again: a
+// request VerifyHeaders refuses, Verify refuses with the same error; one it accepts may
+// still be refused by Verify (the body's hash, the signature itself).
+//
+// The Identity is that of Verify; it is non-nil, as Verify's, also with an
+// UnrecognizedClientException or a later error.
+func (v *Verifier) VerifyHeaders(r *http.Request) (*Identity, error) {
+	h, err := v.checkHeaders(r)
+	return h.id, err
+}
+
+// checkedHeaders is what the header checks of a request found.
+type checkedHeaders struct {
+	in     sigInput
+	amz    string // the signing time in the X-Amz-Date form
+	auth   *Authorization
+	id     *Identity
+	secret string // of auth.AccessKeyID; "" without Credentials
+}
+
+// checkHeaders makes the checks that need no body, in AWS's order (see Verify).
+func (v *Verifier) checkHeaders(r *http.Request) (checkedHeaders, error) {
+	var h checkedHeaders
+	f, err := requestSignature(r)
+	if err != nil {
+		return h, err
+	}
+	h.in = f
+	t, ok := parseRequestTime(f.date, f.httpDate)
+	if !ok {
+		return h, incomplete(fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", clip(f.date)))
+	}
+	amz := t.Format(TimeFormat)
+	h.amz = amz
+
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	skew := v.MaxSkew
+	if skew == 0 {
+		skew = 5 * time.Minute
+	}
+	n := now().UTC().Truncate(time.Second)
+	mins := int(skew / time.Minute)
+	switch {
+	case t.Before(n.Add(-skew)):
+		return h, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d min.)",
+			amz, n.Add(-skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
+	case t.After(n.Add(skew)):
+		return h, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %d min.)",
+			amz, n.Add(skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
+	}
+
+	signed, err := splitSignedHeaders(f.signedHeaders)
+	if err != nil {
+		return h, err
+	}
+	if !slices.Contains(signed, "host") {
+		return h, &VerifyError{Code: CodeInvalidSignature, Message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}
+	}
+	if err := checkAlgorithm(f.algorithm); err != nil {
+		return h, err
+	}
+	c, err := splitCredential(f.credential)
+	if err != nil {
+		return h, err
+	}
+	a := &Authorization{AccessKeyID: c[0], Date: c[1], Region: c[2], Service: c[3], SignedHeaders: signed, Signature: f.signature}
+	if err := v.checkScope(c, amz); err != nil {
+		return h, err
+	}
+	h.auth = a
+	h.id = &Identity{AccessKeyID: a.AccessKeyID, Date: a.Date, Region: a.Region, Service: a.Service, Time: t}
+	secret, known := "", a.AccessKeyID != ""
+	if known && v.Credentials != nil {
+		secret, known = v.Credentials(a.AccessKeyID)
+		// An empty secret would make the signing key "AWS4" alone: anyone who knows the
+		// key ID (it is in every request) could sign with it.
+		known = known && secret != ""
+		if known && v.SessionToken != nil {
+			// Temporary credentials: the key is known only with its session token, as
+			// AWS knows it (STS issues the two together).
+			if want, ok := v.SessionToken(a.AccessKeyID); ok {
+				known = tokenMatches(f.sessionTokens, want)
+			}
+		}
+	}
+	if !known {
+		return h, &VerifyError{Code: CodeUnrecognizedClient, Message: msgInvalidToken}
+	}
+	h.secret = secret
+	if len(a.Signature) != 64 || !isLowerHex(a.Signature) {
+		// AWS compares the signature as given: one that is not 64 lowercase hexadecimal
+		// digits does not match.
+		return h, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
+	}
+	if v.Credentials == nil {
+		return h, nil
+	}
+	for _, name := range v.RequireSigned {
+		key := http.CanonicalHeaderKey(name)
+		if _, present := r.Header[key]; present && !slices.Contains(signed, strings.ToLower(name)) {
+			return h, &VerifyError{Code: CodeInvalidSignature, Message: "'" + key + "' must be a 'SignedHeader' in the AWS Authorization."}
+		}
+	}
+	return h, nil
+}
+
+// msgInvalidToken is AWS's message for an unknown access key, or a temporary one without
+// its session token (UnrecognizedClientException, HTTP 400, from its JSON services).
+const msgInvalidToken = "The security token included in the request is invalid."
 
 const msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
@@ -423,6 +486,9 @@ type sigInput struct {
 	presigned bool
 	// signatures is the number of X-Amz-Signature values of a presigned request
 	signatures int
+	// sessionTokens are the X-Amz-Security-Token values: of the query string for a
+	// presigned request, else of the header
+	sessionTokens []string
 }
 
 // requestSignature reads the signature parts of r, and refuses (in AWS's words) a request
@@ -437,7 +503,7 @@ func requestSignature(r *http.Request) (sigInput, error) {
 		if authz != "" {
 			return sigInput{}, &VerifyError{Code: CodeInvalidSignature, Message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."}
 		}
-		in := sigInput{presigned: true, date: q.Get("X-Amz-Date"), signatures: len(q["X-Amz-Signature"])}
+		in := sigInput{presigned: true, date: q.Get("X-Amz-Date"), signatures: len(q["X-Amz-Signature"]), sessionTokens: q["X-Amz-Security-Token"]}
 		in.algorithm = q.Get("X-Amz-Algorithm")
 		in.credential, in.haveCredential = q.Get("X-Amz-Credential"), true
 		in.signature, in.haveSignature = q.Get("X-Amz-Signature"), true
@@ -461,7 +527,7 @@ func requestSignature(r *http.Request) (sigInput, error) {
 	if err != nil {
 		return sigInput{}, err
 	}
-	in := sigInput{authFields: f, date: r.Header.Get("X-Amz-Date")}
+	in := sigInput{authFields: f, date: r.Header.Get("X-Amz-Date"), sessionTokens: r.Header["X-Amz-Security-Token"]}
 	if in.date == "" {
 		// SigV4 lets the Date header carry the time instead; the string to sign then holds
 		// that time in the X-Amz-Date form.

@@ -8,13 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
 
 var serveInfo = &commandInfo{
 	name:    "serve",
-	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--access-key-id ID --secret-access-key KEY]... [--credentials-file FILE] [--region R] [--account-id ID] [--quiet]",
+	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--access-key-id ID --secret-access-key KEY [--session-token TOKEN]]... [--credentials-file FILE] [--region R] [--account-id ID] [--quiet]",
 	summary: "Run a local CloudWatch Logs server (SQLite storage) until interrupted.",
 	details: `It prints one line, "cwlogs: listening on http://HOST:PORT", on stdout, answers GET /health,
 and shuts down gracefully on SIGINT or SIGTERM (exit 0). Events are stored in DIR/cwlogs.db
@@ -23,7 +24,10 @@ configuration directory's cwlogs folder); --memory keeps nothing on disk.
 
 Without credentials any well-formed SigV4 signature is accepted (as moto and LocalStack do).
 With --access-key-id/--secret-access-key (repeatable, paired in order) or --credentials-file,
-signatures are verified and unknown keys refused. The file holds either AWS credentials-file
+signatures are verified and unknown keys refused. A --session-token after an --access-key-id
+makes that key a temporary one (as from STS): it is then accepted only with that token
+(X-Amz-Security-Token), else refused with UnrecognizedClientException as AWS refuses it; the
+other keys are accepted with or without a token, unchecked. The file holds either AWS credentials-file
 sections ([name], aws_access_key_id = ID, aws_secret_access_key = KEY) or ID:SECRET lines;
 # and ; start comments. With the global --region R, only requests signed for region R are
 served, as by a regional endpoint; without it, every region (ARNs carry the request's region).
@@ -42,7 +46,34 @@ type serverConfig struct {
 	Addr, DataDir, Region, AccountID string
 	Memory                           bool
 	Credentials                      map[string]string // nil: accept any well-formed signature
-	Logger                           *slog.Logger
+	// TemporaryCredentials are keys accepted only with their session token; nil: none.
+	TemporaryCredentials map[string]tempCredential
+	Logger               *slog.Logger
+}
+
+// tempCredential is the secret and session token of a temporary access key. It prints
+// without either.
+type tempCredential struct{ secret, token string }
+
+// Format implements fmt.Formatter without revealing the secret or the token.
+func (tempCredential) Format(f fmt.State, _ rune) { fmt.Fprint(f, "{REDACTED}") }
+
+// sessionTokenFlag is --session-token: the token of the --access-key-id before it. Set
+// never fails (the flag package would quote the token in its error); Run checks.
+type sessionTokenFlag struct{ c *ServeCommand }
+
+func (f sessionTokenFlag) String() string { return "" }
+
+// Set implements flag.Value.
+func (f sessionTokenFlag) Set(v string) error {
+	f.c.tokens = append(f.c.tokens, keyToken{key: len(f.c.ids) - 1, token: v})
+	return nil
+}
+
+// keyToken is a --session-token and the index of the --access-key-id before it (-1: none).
+type keyToken struct {
+	key   int
+	token string
 }
 
 // localServer is what serve and demo use of a *localserver.Server.
@@ -60,6 +91,7 @@ type ServeCommand struct {
 	memory    bool
 	ids       stringList
 	secrets   stringList
+	tokens    []keyToken
 	credsFile string
 	accountID string
 	quiet     bool
@@ -72,6 +104,7 @@ func (c *ServeCommand) flags() *flag.FlagSet {
 	fs.BoolVar(&c.memory, "memory", false, "keep everything in memory (lost at exit)")
 	fs.Var(&c.ids, "access-key-id", "accept the access key `ID` (repeatable; pair with --secret-access-key)")
 	fs.Var(&c.secrets, "secret-access-key", "secret `KEY` of the preceding --access-key-id")
+	fs.Var(sessionTokenFlag{c}, "session-token", "session `TOKEN` of the preceding --access-key-id: accept that key only with it")
 	fs.StringVar(&c.credsFile, "credentials-file", "", "accept the access keys listed in `FILE`")
 	fs.StringVar(&c.accountID, "account-id", "", "12-digit account `ID` in ARNs (default 123456789012)")
 	fs.BoolVar(&c.quiet, "quiet", false, "log only errors on stderr (no start-up or shutdown lines)")
@@ -96,6 +129,37 @@ func defaultDataDir(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("no home directory for the default --data: %w", err)
 	}
 	return filepath.Join(home, ".local", "share", "cwlogs"), nil
+}
+
+// temporaryKeys moves the keys given a --session-token from creds (the --access-key-id
+// pairs) to the map it returns. Errors name the key, never the token.
+func (c *ServeCommand) temporaryKeys(creds map[string]string) (map[string]tempCredential, error) {
+	temps := map[string]tempCredential{}
+	for _, kt := range c.tokens {
+		if kt.key < 0 {
+			return nil, fmt.Errorf("--session-token must follow the --access-key-id it belongs to")
+		}
+		id := c.ids[kt.key]
+		switch {
+		case kt.token == "":
+			return nil, fmt.Errorf("empty --session-token for %s", id)
+		case strings.ContainsAny(kt.token, " \t\r\n"):
+			return nil, fmt.Errorf("--session-token for %s contains white space", id)
+		}
+		if old, dup := temps[id]; dup && old.token != kt.token {
+			return nil, fmt.Errorf("access key id %s given twice with different session tokens", id)
+		}
+		temps[id] = tempCredential{secret: creds[id], token: kt.token}
+	}
+	for id := range temps {
+		for i, other := range c.ids {
+			if other == id && !slices.ContainsFunc(c.tokens, func(kt keyToken) bool { return kt.key == i }) {
+				return nil, fmt.Errorf("access key id %s is given both with and without --session-token", id)
+			}
+		}
+		delete(creds, id)
+	}
+	return temps, nil
 }
 
 // Run implements the command.
@@ -123,6 +187,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			return usagef(name, "%v", err)
 		}
 	}
+	temps, err := c.temporaryKeys(creds)
+	if err != nil {
+		return usagef(name, "%v", err)
+	}
 	if c.credsFile != "" {
 		data, err := os.ReadFile(c.credsFile)
 		if err != nil {
@@ -133,6 +201,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			return usagef(name, "--credentials-file: %v", err)
 		}
 		for id, s := range fileCreds {
+			if _, temp := temps[id]; temp {
+				return usagef(name, "--credentials-file: access key id %s is also given with --session-token", id)
+			}
 			if err := addKey(creds, id, s); err != nil {
 				return usagef(name, "--credentials-file: %v", err)
 			}
@@ -162,6 +233,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if len(creds) > 0 {
 		cfg.Credentials = creds
 	}
+	if len(temps) > 0 {
+		cfg.TemporaryCredentials = temps
+	}
 	srv, err := newLocalServer(cfg)
 	if err != nil {
 		if _, ok := err.(*configError); ok {
@@ -179,8 +253,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		storage = filepath.Join(dataDir, "cwlogs.db")
 	}
 	auth := "any well-formed signature"
-	if len(creds) > 0 {
-		auth = fmt.Sprintf("%d access key(s), signatures verified", len(creds))
+	if n := len(creds) + len(temps); n > 0 {
+		auth = fmt.Sprintf("%d access key(s), signatures verified", n)
+		if len(temps) > 0 {
+			auth += fmt.Sprintf(", %d temporary (session token checked)", len(temps))
+		}
 	}
 	logger.Info("cwlogs serve started", "url", srv.URL(), "storage", storage, "auth", auth)
 

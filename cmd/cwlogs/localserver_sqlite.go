@@ -9,8 +9,16 @@ import "github.com/cwlogs/cwlogs/localserver"
 
 // newLocalServer makes the local CloudWatch Logs server that serve and demo run.
 func newLocalServer(cfg serverConfig) (localServer, error) {
+	var temps localserver.TemporaryCredentials
+	if len(cfg.TemporaryCredentials) > 0 {
+		temps = make(localserver.TemporaryCredentials, len(cfg.TemporaryCredentials))
+		for id, tc := range cfg.TemporaryCredentials {
+			temps[id] = localserver.TemporaryCredential{SecretAccessKey: tc.secret, SessionToken: tc.token}
+		}
+	}
 	srv, err := localserver.New(localserver.Config{Addr: cfg.Addr, DataDir: cfg.DataDir, Memory: cfg.Memory,
-		Region: cfg.Region, AccountID: cfg.AccountID, Credentials: cfg.Credentials, Logger: cfg.Logger})
+		Region: cfg.Region, AccountID: cfg.AccountID, Credentials: cfg.Credentials, TemporaryCredentials: temps,
+		Logger: cfg.Logger})
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}

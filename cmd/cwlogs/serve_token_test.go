@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestServeSessionToken: a key given --session-token is served only to clients sending
+// that token (AWS_SESSION_TOKEN); a missing or other one is refused as AWS refuses it. The
+// other keys keep being accepted with or without a token. The token is never printed.
+// serve had no way to configure temporary credentials: any token, or none, was accepted.
+func TestServeSessionToken(t *testing.T) {
+	const token = "IQoJb3JpZ2luX2VjEXAMPLE/serve+token=="
+	p := startServe(t, "--memory",
+		"--access-key-id", "ASIASERVETEST", "--secret-access-key", "temp-secret", "--session-token", token,
+		"--access-key-id", "AKIDSERVETEST", "--secret-access-key", "long-secret")
+	const refused = "cwlogs: UnrecognizedClientException: The security token included in the request is invalid."
+	for _, tc := range []struct {
+		name, id, secret, token string
+		want                    int
+		stderr                  string
+	}{
+		{"temporary key with its token", "ASIASERVETEST", "temp-secret", token, 0, ""},
+		{"temporary key without a token", "ASIASERVETEST", "temp-secret", "", 1, refused},
+		{"temporary key with another token", "ASIASERVETEST", "temp-secret", token + "x", 1, refused},
+		{"long-term key", "AKIDSERVETEST", "long-secret", "", 0, ""},
+		{"long-term key with a token", "AKIDSERVETEST", "long-secret", "unchecked", 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCLI(t, p.url)
+			c.env["AWS_ACCESS_KEY_ID"], c.env["AWS_SECRET_ACCESS_KEY"], c.env["AWS_SESSION_TOKEN"] = tc.id, tc.secret, tc.token
+			r := c.mustRun(tc.want, "", "groups", "--output", "json")
+			if !strings.HasPrefix(r.stderr, tc.stderr) {
+				t.Errorf("stderr %q, want prefix %q", r.stderr, tc.stderr)
+			}
+		})
+	}
+	p.stop(t)
+	if log := p.stderr.String(); !strings.Contains(log, "1 temporary") || strings.Contains(log, token) || strings.Contains(log, "temp-secret") {
+		t.Errorf("serve's log should count the temporary key and show neither its token nor its secret:\n%s", log)
+	}
+}
+
+// TestServeSessionTokenBadFlags: a --session-token that belongs to no key, is empty or
+// white-spaced, differs for one key, or goes with a key also given without one is a usage
+// error (exit 2) that does not show the token.
+func TestServeSessionTokenBadFlags(t *testing.T) {
+	const token = "secret-session-token-value"
+	creds := filepath.Join(t.TempDir(), "creds")
+	if err := os.WriteFile(creds, []byte("ASIA1:file-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := func(id string, tok ...string) []string {
+		args := []string{"--access-key-id", id, "--secret-access-key", "s"}
+		for _, t := range tok {
+			args = append(args, "--session-token", t)
+		}
+		return args
+	}
+	c := newCLI(t, "")
+	for _, tc := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"before any key", append([]string{"--session-token", token}, key("ASIA1")...), "--session-token must follow the --access-key-id it belongs to"},
+		{"empty", key("ASIA1", ""), "empty --session-token for ASIA1"},
+		{"white space", key("ASIA1", token+" x"), "--session-token for ASIA1 contains white space"},
+		{"two tokens", key("ASIA1", token, token+"2"), "access key id ASIA1 given twice with different session tokens"},
+		{"with and without", append(key("ASIA1", token), key("ASIA1")...), "access key id ASIA1 is given both with and without --session-token"},
+		{"in the credentials file too", append(key("ASIA1", token), "--credentials-file", creds), "access key id ASIA1 is also given with --session-token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.mustRun(2, "", append([]string{"serve", "--memory"}, tc.args...)...)
+			if !strings.Contains(r.stderr, tc.msg) {
+				t.Errorf("stderr %q, want %q", r.stderr, tc.msg)
+			}
+			if strings.Contains(r.stderr, token) {
+				t.Errorf("the token is shown: %s", r.stderr)
+			}
+		})
+	}
+}
