@@ -210,29 +210,28 @@ func TestByteBudget(t *testing.T) {
 		if err := b.acquire(ctx, 60); err != nil {
 			t.Fatal(err)
 		}
-		var order []int64
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for i, n := range []int64{80, 10} { // 10 would fit now, but 80 came first
-			wg.Add(1)
+		granted := make(chan int64, 2)
+		for i, n := range []int64{80, 30} { // 30 would fit now, but 80 came first
 			go func() {
-				defer wg.Done()
 				if err := b.acquire(ctx, n); err != nil {
 					t.Error(err)
 				}
-				mu.Lock()
-				order = append(order, n)
-				mu.Unlock()
+				granted <- n
 			}()
 			waitFor(t, func() bool { return b.waiting() == i+1 })
 		}
-		b.release(60)
-		wg.Wait()
-		if fmt.Sprint(order) != "[80 10]" {
-			t.Errorf("granted in order %v, want [80 10]", order)
+		b.release(60) // 80 fits now; 30 does not fit beside it
+		if n := <-granted; n != 80 {
+			t.Fatalf("granted %d first, want 80", n)
+		}
+		if w := b.waiting(); w != 1 {
+			t.Fatalf("%d waiting after 80 was granted, want 1 (30 does not fit beside it)", w)
 		}
 		b.release(80)
-		b.release(10)
+		if n := <-granted; n != 30 {
+			t.Fatalf("granted %d second, want 30", n)
+		}
+		b.release(30)
 		if b.used != 0 {
 			t.Errorf("used %d after every release", b.used)
 		}
