@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -28,8 +29,9 @@ signatures are verified and unknown keys refused. A --session-token after an --a
 makes that key a temporary one (as from STS): it is then accepted only with that token
 (X-Amz-Security-Token), else refused with UnrecognizedClientException as AWS refuses it; the
 other keys are accepted with or without a token, unchecked. The file holds either AWS credentials-file
-sections ([name], aws_access_key_id = ID, aws_secret_access_key = KEY) or ID:SECRET lines;
-# and ; start comments. With the global --region R, only requests signed for region R are
+sections ([name], aws_access_key_id = ID, aws_secret_access_key = KEY, and for a temporary key
+aws_session_token = TOKEN, which then works as --session-token) or ID:SECRET lines; # and ;
+start comments. With the global --region R, only requests signed for region R are
 served, as by a regional endpoint; without it, every region (ARNs carry the request's region).
 Point clients at it with --endpoint-url or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS.`,
 	examples: []string{"cwlogs serve --addr 127.0.0.1:4588 --data ./logs-data"},
@@ -196,16 +198,31 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		if err != nil {
 			return usagef(name, "--credentials-file: %v", err)
 		}
-		fileCreds, err := parseCredentialsFile(c.credsFile, string(data))
+		fileCreds, fileTokens, err := parseCredentialsFile(c.credsFile, string(data))
 		if err != nil {
 			return usagef(name, "--credentials-file: %v", err)
 		}
-		for id, s := range fileCreds {
-			if _, temp := temps[id]; temp {
+		for _, id := range slices.Sorted(maps.Keys(fileCreds)) {
+			s := fileCreds[id]
+			token, fileTemp := fileTokens[id]
+			old, flagTemp := temps[id]
+			_, flagPlain := creds[id]
+			switch {
+			case flagTemp && !fileTemp:
 				return usagef(name, "--credentials-file: access key id %s is also given with --session-token", id)
-			}
-			if err := addKey(creds, id, s); err != nil {
-				return usagef(name, "--credentials-file: %v", err)
+			case flagPlain && fileTemp:
+				return usagef(name, "--credentials-file: access key id %s has an aws_session_token in the file but none with --access-key-id", id)
+			case fileTemp && flagTemp && (old.secret != s || old.token != token):
+				return usagef(name, "--credentials-file: access key id %s is given with another secret or session token by --session-token", id)
+			case fileTemp:
+				if temps == nil {
+					temps = map[string]tempCredential{}
+				}
+				temps[id] = tempCredential{secret: s, token: token}
+			default:
+				if err := addKey(creds, id, s); err != nil {
+					return usagef(name, "--credentials-file: %v", err)
+				}
 			}
 		}
 	}

@@ -10,17 +10,40 @@ import (
 //
 //   - the AWS shared credentials file: [section] headers with
 //     aws_access_key_id = ID and aws_secret_access_key = KEY lines (one pair
-//     per section; other keys such as aws_session_token are ignored);
+//     per section) and, for temporary credentials, aws_session_token = TOKEN
+//     (or its old name aws_security_token); other keys are ignored;
 //   - "ID:SECRET" lines, one pair per line, before, between or inside sections.
 //
-// Blank lines and lines starting with # or ; are ignored. Errors name the
-// line but never show a secret.
-func parseCredentialsFile(name, data string) (map[string]string, error) {
-	creds := map[string]string{}
+// It returns the secrets by access key id, and the session tokens of the
+// keys given with one: the server accepts those only with their token, as
+// AWS does temporary credentials. Blank lines and lines starting with # or ;
+// are ignored. Errors name the line but never show a secret or a token.
+func parseCredentialsFile(name, data string) (creds, tokens map[string]string, err error) {
+	creds, tokens = map[string]string{}, map[string]string{}
+	plain := map[string]int{} // keys given without a token, and the line
 	type pending struct {
-		id, secret string
-		line       int
-		section    string
+		id, secret, token string
+		line              int
+		section           string
+	}
+	// addToken records the key's token ("" for none): a key is either temporary,
+	// with one token, or not.
+	addToken := func(id, token string, line int) error {
+		old, temp := tokens[id]
+		_, notTemp := plain[id]
+		switch {
+		case token == "" && temp, token != "" && notTemp:
+			return fmt.Errorf("%s:%d: access key id %s is given both with and without aws_session_token", name, line, id)
+		case token != "" && temp && old != token:
+			return fmt.Errorf("%s:%d: access key id %s given twice with different session tokens", name, line, id)
+		case strings.ContainsAny(token, " \t"):
+			return fmt.Errorf("%s:%d: aws_session_token for %s contains white space", name, line, id)
+		case token == "":
+			plain[id] = line
+		default:
+			tokens[id] = token
+		}
+		return nil
 	}
 	var cur *pending
 	flush := func() error {
@@ -37,7 +60,10 @@ func parseCredentialsFile(name, data string) (map[string]string, error) {
 		case p.secret == "":
 			return fmt.Errorf("%s: section [%s] (line %d) has aws_access_key_id %s but no aws_secret_access_key", name, p.section, p.line, p.id)
 		}
-		return add(creds, name, p.line, p.id, p.secret)
+		if err := add(creds, name, p.line, p.id, p.secret); err != nil {
+			return err
+		}
+		return addToken(p.id, p.token, p.line)
 	}
 	for i, raw := range strings.Split(data, "\n") {
 		ln := i + 1
@@ -47,10 +73,10 @@ func parseCredentialsFile(name, data string) (map[string]string, error) {
 		}
 		if line[0] == '[' {
 			if !strings.HasSuffix(line, "]") {
-				return nil, fmt.Errorf("%s:%d: unterminated section header", name, ln)
+				return nil, nil, fmt.Errorf("%s:%d: unterminated section header", name, ln)
 			}
 			if err := flush(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			cur = &pending{line: ln, section: strings.TrimSpace(line[1 : len(line)-1])}
 			continue
@@ -63,27 +89,33 @@ func parseCredentialsFile(name, data string) (map[string]string, error) {
 				cur.id = v
 			case "aws_secret_access_key":
 				cur.secret = v
+			case "aws_session_token", "aws_security_token":
+				cur.token = v
 			}
 			continue
 		}
 		id, secret, ok := strings.Cut(line, ":")
 		if !ok {
 			if cur != nil {
-				return nil, fmt.Errorf("%s:%d: want KEY = VALUE (inside section [%s]) or ID:SECRET", name, ln, cur.section)
+				return nil, nil, fmt.Errorf("%s:%d: want KEY = VALUE (inside section [%s]) or ID:SECRET", name, ln, cur.section)
 			}
-			return nil, fmt.Errorf("%s:%d: want ID:SECRET or an AWS credentials file section", name, ln)
+			return nil, nil, fmt.Errorf("%s:%d: want ID:SECRET or an AWS credentials file section", name, ln)
 		}
-		if err := add(creds, name, ln, strings.TrimSpace(id), strings.TrimSpace(secret)); err != nil {
-			return nil, err
+		id = strings.TrimSpace(id)
+		if err := add(creds, name, ln, id, strings.TrimSpace(secret)); err != nil {
+			return nil, nil, err
+		}
+		if err := addToken(id, "", ln); err != nil {
+			return nil, nil, err
 		}
 	}
 	if err := flush(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(creds) == 0 {
-		return nil, fmt.Errorf("%s: no credentials found", name)
+		return nil, nil, fmt.Errorf("%s: no credentials found", name)
 	}
-	return creds, nil
+	return creds, tokens, nil
 }
 
 func add(creds map[string]string, name string, line int, id, secret string) error {

@@ -52,6 +52,10 @@ func TestServeSessionTokenBadFlags(t *testing.T) {
 	if err := os.WriteFile(creds, []byte("ASIA1:file-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	tempCreds := filepath.Join(t.TempDir(), "temp-creds")
+	if err := os.WriteFile(tempCreds, []byte("[t]\naws_access_key_id = ASIA2\naws_secret_access_key = s\naws_session_token = "+token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	key := func(id string, tok ...string) []string {
 		args := []string{"--access-key-id", id, "--secret-access-key", "s"}
 		for _, t := range tok {
@@ -71,6 +75,8 @@ func TestServeSessionTokenBadFlags(t *testing.T) {
 		{"two tokens", key("ASIA1", token, token+"2"), "access key id ASIA1 given twice with different session tokens"},
 		{"with and without", append(key("ASIA1", token), key("ASIA1")...), "access key id ASIA1 is given both with and without --session-token"},
 		{"in the credentials file too", append(key("ASIA1", token), "--credentials-file", creds), "access key id ASIA1 is also given with --session-token"},
+		{"temporary in the file, not in the flags", append(key("ASIA2"), "--credentials-file", tempCreds), "access key id ASIA2 has an aws_session_token in the file but none with --access-key-id"},
+		{"another token in the file", append(key("ASIA2", token+"2"), "--credentials-file", tempCreds), "access key id ASIA2 is given with another secret or session token by --session-token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := c.mustRun(2, "", append([]string{"serve", "--memory"}, tc.args...)...)
@@ -81,5 +87,44 @@ func TestServeSessionTokenBadFlags(t *testing.T) {
 				t.Errorf("the token is shown: %s", r.stderr)
 			}
 		})
+	}
+}
+
+// TestServeSessionTokenFromCredentialsFile: a credentials-file section with an
+// aws_session_token makes its key temporary, as --session-token does, so
+// `cwlogs serve --credentials-file ~/.aws/credentials` serves temporary keys
+// as AWS does. Before, the file's tokens were ignored and any token accepted.
+func TestServeSessionTokenFromCredentialsFile(t *testing.T) {
+	const token = "IQoJb3JpZ2luX2VjEXAMPLE/file+token=="
+	creds := filepath.Join(t.TempDir(), "credentials")
+	data := "[sts]\naws_access_key_id = ASIAFILETEST\naws_secret_access_key = temp-secret\naws_session_token = " + token +
+		"\n[long]\naws_access_key_id = AKIDFILETEST\naws_secret_access_key = long-secret\n"
+	if err := os.WriteFile(creds, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startServe(t, "--memory", "--credentials-file", creds)
+	const refused = "cwlogs: UnrecognizedClientException: The security token included in the request is invalid."
+	for _, tc := range []struct {
+		name, id, secret, token string
+		want                    int
+		stderr                  string
+	}{
+		{"temporary key with its token", "ASIAFILETEST", "temp-secret", token, 0, ""},
+		{"temporary key without a token", "ASIAFILETEST", "temp-secret", "", 1, refused},
+		{"temporary key with another token", "ASIAFILETEST", "temp-secret", "x" + token, 1, refused},
+		{"long-term key", "AKIDFILETEST", "long-secret", "", 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCLI(t, p.url)
+			c.env["AWS_ACCESS_KEY_ID"], c.env["AWS_SECRET_ACCESS_KEY"], c.env["AWS_SESSION_TOKEN"] = tc.id, tc.secret, tc.token
+			r := c.mustRun(tc.want, "", "groups", "--output", "json")
+			if !strings.HasPrefix(r.stderr, tc.stderr) {
+				t.Errorf("stderr %q, want prefix %q", r.stderr, tc.stderr)
+			}
+		})
+	}
+	p.stop(t)
+	if log := p.stderr.String(); !strings.Contains(log, "1 temporary") || strings.Contains(log, token) || strings.Contains(log, "temp-secret") {
+		t.Errorf("serve's log should count the temporary key and show neither its token nor its secret:\n%s", log)
 	}
 }

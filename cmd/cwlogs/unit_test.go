@@ -259,7 +259,11 @@ func TestParseCredentialsFile(t *testing.T) {
 		{"no id", "[x]\naws_secret_access_key = TOPSECRET\n", nil, "no aws_access_key_id"},
 		{"bad line", "just-a-word\n", nil, "want ID:SECRET"},
 		{"duplicate", "A:s1\nA:s2\n", nil, "given twice with different secrets"},
-		{"same keys in two profiles", "[default]\naws_access_key_id = A\naws_secret_access_key = s\n[tok]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token = t\n", map[string]string{"A": "s"}, ""},
+		{"same keys in two profiles", "[default]\naws_access_key_id = A\naws_secret_access_key = s\n[again]\naws_access_key_id = A\naws_secret_access_key = s\n", map[string]string{"A": "s"}, ""},
+		{"same keys with and without a token", "[default]\naws_access_key_id = A\naws_secret_access_key = s\n[tok]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token = TOPSECRET\n", nil, "A is given both with and without aws_session_token"},
+		{"a pair line for a temporary key", "[tok]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token = TOPSECRET\n[x]\nA:s\n", nil, "A is given both with and without aws_session_token"},
+		{"two tokens", "[a]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token = TOPSECRET\n[b]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token = TOPSECRET2\n", nil, "given twice with different session tokens"},
+		{"space in token", "[a]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token = TOP SECRET\n", nil, "aws_session_token for A contains white space"},
 		{"space in secret", "A:TOP SECRET\n", nil, "white space"},
 		{"unterminated", "[x\n", nil, "unterminated"},
 		// A key = value line outside a section is read as ID:SECRET when its value has a
@@ -267,7 +271,7 @@ func TestParseCredentialsFile(t *testing.T) {
 		{"secret line outside a section", "aws_secret_access_key = TOPSECRET:XYZ\n", nil, "invalid access key id"},
 	}
 	for _, tc := range tests {
-		got, err := parseCredentialsFile("creds", tc.data)
+		got, _, err := parseCredentialsFile("creds", tc.data)
 		if tc.errMatch != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.errMatch) {
 				t.Errorf("%s: error %v, want %q", tc.name, err, tc.errMatch)
@@ -283,17 +287,44 @@ func TestParseCredentialsFile(t *testing.T) {
 	}
 }
 
+// TestParseCredentialsFileTokens: a section's aws_session_token (or its old
+// name, aws_security_token) makes its key a temporary one; the other keys
+// have no token.
+func TestParseCredentialsFileTokens(t *testing.T) {
+	data := "[tmp]\naws_access_key_id = ASIA1\naws_secret_access_key = s1\naws_session_token = tok/1+=\n" +
+		"[old]\naws_access_key_id = ASIA2\naws_secret_access_key = s2\naws_security_token = tok2\n" +
+		"[perm]\naws_access_key_id = AKIA3\naws_secret_access_key = s3\n" +
+		"[again]\naws_access_key_id = ASIA1\naws_secret_access_key = s1\naws_session_token = tok/1+=\n" +
+		"AKIA4:s4\n"
+	creds, tokens, err := parseCredentialsFile("creds", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"ASIA1": "s1", "ASIA2": "s2", "AKIA3": "s3", "AKIA4": "s4"}; !reflect.DeepEqual(creds, want) {
+		t.Errorf("keys %v, want %v", creds, want)
+	}
+	if want := map[string]string{"ASIA1": "tok/1+=", "ASIA2": "tok2"}; !reflect.DeepEqual(tokens, want) {
+		t.Errorf("tokens %v, want %v", tokens, want)
+	}
+}
+
 func FuzzParseCredentialsFile(f *testing.F) {
 	f.Add("AKID:secret\n")
 	f.Add("[p]\naws_access_key_id=A\naws_secret_access_key=S\n")
 	f.Add("# c\n;c\n[x]\n")
+	f.Add("[p]\naws_access_key_id=A\naws_secret_access_key=S\naws_session_token=T\n")
 	f.Fuzz(func(t *testing.T, data string) {
-		creds, err := parseCredentialsFile("f", data)
+		creds, tokens, err := parseCredentialsFile("f", data)
 		if err != nil {
 			return
 		}
 		if len(creds) == 0 {
 			t.Fatal("success without credentials")
+		}
+		for id, token := range tokens {
+			if _, ok := creds[id]; !ok || token == "" || strings.ContainsAny(token, " \t") || !strings.Contains(data, token) {
+				t.Fatalf("token for %q: key known %v, token %q", id, ok, token)
+			}
 		}
 		for id, secret := range creds {
 			if checkKeyPair(id, secret) != nil {
