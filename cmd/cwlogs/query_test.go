@@ -169,7 +169,7 @@ var formatCases = []struct{ name, value string }{
 // every member kept, floats apart from integers.
 func decodeFormatValue(t *testing.T, value string) any {
 	t.Helper()
-	d := &answerDecoder{dec: json.NewDecoder(strings.NewReader(value)), marks: true, keepNulls: true,
+	d := &answerDecoder{dec: json.NewDecoder(strings.NewReader(value)), marks: true,
 		tree: &answerTree{objects: map[uintptr]*objectInfo{}}}
 	d.dec.UseNumber()
 	tok, err := d.token()
@@ -526,7 +526,7 @@ func TestQueryFunctionsKnown(t *testing.T) {
 // float that the expression compared and then took out of its object prints as an integer.
 func TestQueryResults(t *testing.T) {
 	const body = `{"b": [{"v": 0.0, "w": 2, "x": 1.5, "k": "one"}, {"v": 1.0, "w": 3, "k": "two"}],
-		"big": 12345678901234567890123, "order": {"z": 1, "a": null, "m": [1.0, 2]}}`
+		"big": 12345678901234567890123, "order": {"z": 1, "m": [1.0, 2]}}`
 	for _, tc := range []struct{ expr, want string }{
 		{"@", "{\n    \"b\": [\n        {\n            \"v\": 0.0,\n            \"w\": 2,\n            \"x\": 1.5,\n            \"k\": \"one\"\n        },\n        {\n            \"v\": 1.0,\n            \"w\": 3,\n            \"k\": \"two\"\n        }\n    ],\n    \"big\": 12345678901234567890123,\n    \"order\": {\n        \"z\": 1,\n        \"m\": [\n            1.0,\n            2\n        ]\n    }\n}\n"},
 		{"b[].v", "[\n    0.0,\n    1.0\n]\n"},
