@@ -150,8 +150,9 @@ func TestCallMoto(t *testing.T) {
 // comparedCLI is an AWS CLI to compare call with.
 type comparedCLI struct {
 	path string
-	// sameModel is true when its botocore is the one the table was generated from; else each
-	// operation's output model is compared first (sameOutputModel).
+	env  []string // added to its environment
+	// sameModel is true when its model of the service is the one the table was generated
+	// from; else a difference is checked against its model (otherModel).
 	sameModel bool
 }
 
@@ -165,15 +166,43 @@ func awsCLIs(t *testing.T) map[string]comparedCLI {
 		return nil
 	}
 	out, _ := exec.Command(v1, "--version").CombinedOutput()
-	clis := map[string]comparedCLI{"v1": {v1, strings.Contains(string(out), " botocore/"+modelVersion)}}
+	clis := map[string]comparedCLI{"v1": {path: v1, sameModel: strings.Contains(string(out), " botocore/"+modelVersion)}}
 	if v2 := os.Getenv("CWLOGS_AWS_CLI_V2"); v2 != "" {
 		out, err := exec.Command(v2, "--version").CombinedOutput()
 		if err != nil || !bytes.HasPrefix(out, []byte("aws-cli/2.")) {
 			t.Fatalf("CWLOGS_AWS_CLI_V2=%s is not AWS CLI v2: %v %s", v2, err, out)
 		}
-		clis["v2"] = comparedCLI{v2, false} // it carries a botocore of its own
+		// v2 carries a botocore of its own (2.9.19's model is from 2023): it is given
+		// python3's, from which the table is generated, through AWS_DATA_PATH, as
+		// internal/conformance does; the formatters are what is compared.
+		dir, version := botocoreModelDir(t)
+		clis["v2"] = comparedCLI{path: v2, env: []string{"AWS_DATA_PATH=" + dir}, sameModel: version == modelVersion}
 	}
 	return clis
+}
+
+// botocoreModelDir returns a directory for AWS_DATA_PATH holding the CloudWatch Logs model of
+// python3's botocore (service-2.json, paginators-1.json), and that botocore's version.
+func botocoreModelDir(t *testing.T) (dir, version string) {
+	t.Helper()
+	python := testpeer.Botocore(t)
+	const script = `
+import botocore, gzip, os, sys
+src = os.path.join(os.path.dirname(botocore.__file__), "data", "logs", "2014-03-28")
+dst = os.path.join(sys.argv[1], "logs", "2014-03-28")
+os.makedirs(dst)
+for name in ("service-2.json", "paginators-1.json"):
+    path = os.path.join(src, name)
+    data = open(path, "rb").read() if os.path.exists(path) else gzip.open(path + ".gz").read()
+    open(os.path.join(dst, name), "wb").write(data)
+print(botocore.__version__)
+`
+	dir = t.TempDir()
+	out, err := exec.Command(python, "-c", script, dir).Output()
+	if err != nil {
+		t.Fatalf("copying botocore's model: %v", err)
+	}
+	return dir, strings.TrimSpace(string(out))
 }
 
 // otherModel reports whether a difference with the AWS CLI aws is explained by a model of the
@@ -184,7 +213,7 @@ func otherModel(t *testing.T, name string, aws comparedCLI, endpoint string, arg
 	if aws.sameModel || slices.Contains(args, "--generate-cli-skeleton") {
 		return false
 	}
-	same, diff := sameOutputModel(t, aws.path, endpoint, args)
+	same, diff := sameOutputModel(t, aws, endpoint, args)
 	if !same {
 		t.Logf("aws %s %s prints otherwise: its model of the output is not botocore %s's (%s)", name, args[0], modelVersion, diff)
 	}
@@ -196,7 +225,7 @@ func otherModel(t *testing.T, name string, aws comparedCLI, endpoint string, arg
 // the keys of what it prints for `aws logs ARGS --generate-cli-skeleton output` (botocore's
 // skeleton of the output, every member set) against the member names of the descriptor.
 // args are a case's, whose --query, --output and paging flags are dropped.
-func sameOutputModel(t *testing.T, aws, endpoint string, args []string) (bool, string) {
+func sameOutputModel(t *testing.T, aws comparedCLI, endpoint string, args []string) (bool, string) {
 	t.Helper()
 	skel := []string{args[0]}
 	for i := 1; i < len(args); i++ {
@@ -208,7 +237,7 @@ func sameOutputModel(t *testing.T, aws, endpoint string, args []string) (bool, s
 			skel = append(skel, args[i])
 		}
 	}
-	out, code := runAWS(t, aws, endpoint, append(skel, "--no-paginate", "--generate-cli-skeleton", "output", "--output", "json")...)
+	out, code := runAWSEnv(t, aws.path, aws.env, endpoint, append(skel, "--no-paginate", "--generate-cli-skeleton", "output", "--output", "json")...)
 	var v any
 	if code != 0 || json.Unmarshal([]byte(out), &v) != nil {
 		return false, "no output skeleton"
@@ -306,6 +335,9 @@ var motoDiffCases = []struct {
 		[]string{"describe-log-streams", `{"logGroupName": "app"}`, "--page-size", "1"}},
 	{"streams, --max-items, text", []string{"describe-log-streams", "--log-group-name", "app", "--page-size", "1", "--max-items", "2", "--output", "text"},
 		[]string{"describe-log-streams", `{"logGroupName": "app"}`, "--page-size", "1", "--max-items", "2", "--output", "text"}},
+	// {"nextToken": null, "boto_truncate_amount": 1}, as aws --max-items 1 prints it.
+	{"streams, --starting-token", []string{"describe-log-streams", "--log-group-name", "app", "--page-size", "2", "--max-items", "1", "--starting-token", "eyJuZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ=="},
+		[]string{"describe-log-streams", `{"logGroupName": "app"}`, "--page-size", "2", "--max-items", "1", "--starting-token", "eyJuZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ=="}},
 	{"events, json", []string{"get-log-events", "--log-group-name", "app", "--log-stream-name", "web-1", "--start-from-head"},
 		[]string{"get-log-events", `{"logGroupName": "app", "logStreamName": "web-1", "startFromHead": true}`}},
 	{"events, text", []string{"get-log-events", "--log-group-name", "app", "--log-stream-name", "web-1", "--output", "text"},
@@ -370,7 +402,7 @@ func TestCallMotoAWSCLI(t *testing.T) {
 	}
 	for name, aws := range clis {
 		args := []string{"put-log-events", "--log-group-name", "web", "--log-stream-name", "put-" + name, "--log-events", events}
-		got, code := runAWS(t, aws.path, endpoint, args...)
+		got, code := runAWSEnv(t, aws.path, aws.env, endpoint, args...)
 		if (got != want.stdout || code != want.code) && !otherModel(t, name, aws, endpoint, args) {
 			t.Errorf("put-log-events: aws %s (exit %d):\n%s\ncwlogs call (exit %d):\n%s", name, code, got, want.code, want.stdout)
 		}
@@ -382,7 +414,7 @@ func TestCallMotoAWSCLI(t *testing.T) {
 				t.Parallel()
 				want := call(tc.call...)
 				for name, aws := range clis {
-					got, code := runAWS(t, aws.path, endpoint, tc.aws...)
+					got, code := runAWSEnv(t, aws.path, aws.env, endpoint, tc.aws...)
 					if (got != want.stdout || (code != 0) != (want.code != 0)) && !otherModel(t, name, aws, endpoint, tc.aws) {
 						t.Errorf("aws %s %s (exit %d):\n%s\ncwlogs call %s (exit %d, stderr %q):\n%s", name, strings.Join(tc.aws, " "), code, got,
 							strings.Join(tc.call, " "), want.code, want.stderr, want.stdout)

@@ -45,14 +45,20 @@ func awsCLIv1() (path string, ok bool) {
 // returning its stdout and exit status.
 func runAWS(t *testing.T, aws, endpoint string, args ...string) (string, int) {
 	t.Helper()
+	return runAWSEnv(t, aws, nil, endpoint, args...)
+}
+
+// runAWSEnv is runAWS with the variables env added to the environment of the AWS CLI.
+func runAWSEnv(t *testing.T, aws string, env []string, endpoint string, args ...string) (string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	home := t.TempDir()
 	cmd := exec.CommandContext(ctx, aws, append(append([]string{"logs"}, args...), "--endpoint-url", endpoint)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_ACCESS_KEY_ID=AKIDGOLDEN",
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_ACCESS_KEY_ID=AKIDGOLDEN",
 		"AWS_SECRET_ACCESS_KEY=golden-secret", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=",
 		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-		"AWS_EC2_METADATA_DISABLED=true", "PYTHONIOENCODING=utf-8"}
+		"AWS_EC2_METADATA_DISABLED=true", "PYTHONIOENCODING=utf-8"}, env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -233,15 +239,16 @@ func TestAWSFormats(t *testing.T) {
 }
 
 // queryCases run `cwlogs call` with --query and --output on answers of the local server, beside
-// the AWS CLI command that prints the same (aws pages by default: --no-paginate is cwlogs's
-// default; --page-size is the input's "limit").
+// the AWS CLI command that prints the same (both page by default; --paginate, which call
+// accepts, is written where aws pages; the input's "limit" is the page size as aws's
+// --page-size).
 var queryCases = []struct {
 	name      string
 	aws, call []string
 }{
 	{"groups as text",
 		[]string{"describe-log-groups", "--no-paginate", "--output", "text"},
-		[]string{"describe-log-groups", "--output", "text"}},
+		[]string{"describe-log-groups", "--no-paginate", "--output", "text"}},
 	{"group names",
 		[]string{"describe-log-groups", "--query", "logGroups[].logGroupName", "--output", "text"},
 		[]string{"describe-log-groups", "--paginate", "--query", "logGroups[].logGroupName", "--output", "text"}},
