@@ -47,6 +47,7 @@ func shapeAnswer(op *apiOperation, body []byte) ([]byte, error) {
 		return []byte("{}"), nil
 	}
 	s := &shaper{op: op.name}
+	s.out.Grow(len(body))
 	if !utf8.Valid(body) {
 		return nil, s.fail("is not UTF-8")
 	}
@@ -60,9 +61,6 @@ func shapeAnswer(op *apiOperation, body []byte) ([]byte, error) {
 		compact.WriteByte('}')
 	}
 	data := compact.Bytes()
-	if out, _, dup := lastMembers(data, 0); dup {
-		data = out // Python's json keeps the last value of a member given twice
-	}
 	if data[0] != '{' {
 		return nil, s.fail(fmt.Sprintf("is %s, want an object", rawKind(data)))
 	}
@@ -76,16 +74,32 @@ func shapeAnswer(op *apiOperation, body []byte) ([]byte, error) {
 type shaper struct {
 	op   string
 	out  bytes.Buffer
-	path []string // the members and indexes it is in, for errors
+	path []pathElem // the members and indexes it is in, for errors
+	// scratch holds the members of the objects it is in, each object's after its parent's.
+	scratch []rawMember
+}
+
+// pathElem is a step of a path in an answer: a member (name, or key when it is a map's) or
+// an index (when name and key are empty).
+type pathElem struct {
+	name  string
+	key   []byte
+	index int
 }
 
 func (s *shaper) fail(msg string) error {
 	var b strings.Builder
 	for _, p := range s.path {
-		if b.Len() > 0 && p[0] != '[' {
-			b.WriteByte('.')
+		switch {
+		case p.name == "" && p.key == nil:
+			fmt.Fprintf(&b, "[%d]", p.index)
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(p.name)
+			b.Write(p.key)
 		}
-		b.WriteString(p)
 	}
 	return &shapeError{op: s.op, path: b.String(), msg: msg}
 }
@@ -99,15 +113,19 @@ func (s *shaper) value(desc string, i int, v []byte) error {
 			return s.fail(fmt.Sprintf("is %s, want a list", rawKind(v)))
 		}
 		s.out.WriteByte('[')
-		for n, e := range rawElements(v) {
-			if n > 0 {
+		for n, j := 0, 1; v[j] != ']'; n++ {
+			if v[j] == ',' {
 				s.out.WriteByte(',')
+				j++
 			}
+			end := rawValueEnd(v, j)
+			e := v[j:end]
+			j = end
 			if string(e) == "null" {
 				s.out.WriteString("null") // botocore keeps the null elements of a list
 				continue
 			}
-			s.path = append(s.path, "["+strconv.Itoa(n)+"]")
+			s.path = append(s.path, pathElem{index: n})
 			if err := s.value(desc, i+1, e); err != nil {
 				return err
 			}
@@ -119,13 +137,16 @@ func (s *shaper) value(desc string, i int, v []byte) error {
 			return s.fail(fmt.Sprintf("is %s, want a map", rawKind(v)))
 		}
 		s.out.WriteByte('{')
-		for n, m := range rawMembers(v) {
+		base := len(s.scratch)
+		s.scratch = rawMembers(s.scratch, v)
+		defer func() { s.scratch = s.scratch[:base] }()
+		for n, m := range s.scratch[base:] {
 			if n > 0 {
 				s.out.WriteByte(',')
 			}
 			s.out.Write(m.rawKey)
 			s.out.WriteByte(':')
-			s.path = append(s.path, m.key)
+			s.path = append(s.path, pathElem{key: m.key})
 			if err := s.nullable(desc, i+1, m.value); err != nil {
 				return err
 			}
@@ -136,15 +157,18 @@ func (s *shaper) value(desc string, i int, v []byte) error {
 		if v[0] != '{' {
 			return s.fail(fmt.Sprintf("is %s, want a structure", rawKind(v)))
 		}
-		members := rawMembers(v)
+		base := len(s.scratch)
+		s.scratch = rawMembers(s.scratch, v)
+		members := s.scratch[base:]
+		defer func() { s.scratch = s.scratch[:base] }()
 		if desc[i] == '(' {
 			tag, err := s.unionTag(members)
 			if err != nil {
 				return err
 			}
-			if !hasMember(desc, i, tag) {
+			if !hasMember(desc, i, string(tag)) {
 				s.out.WriteString(`{"SDK_UNKNOWN_MEMBER":{"name":`)
-				name, _ := json.Marshal(tag)
+				name, _ := json.Marshal(string(tag))
 				s.out.Write(name)
 				s.out.WriteString("}}")
 				return nil
@@ -161,9 +185,10 @@ func (s *shaper) value(desc string, i int, v []byte) error {
 				s.out.WriteByte(',')
 			}
 			n++
-			s.out.WriteString(strconv.Quote(name)) // an identifier: the same in JSON
-			s.out.WriteByte(':')
-			s.path = append(s.path, name)
+			s.out.WriteByte('"') // an identifier: nothing to escape
+			s.out.WriteString(name)
+			s.out.WriteString(`":`)
+			s.path = append(s.path, pathElem{name: name})
 			if err := s.value(desc, at, m.value); err != nil {
 				return err
 			}
@@ -171,6 +196,11 @@ func (s *shaper) value(desc string, i int, v []byte) error {
 		}
 		s.out.WriteByte('}')
 	default: // a scalar or a document: as it comes
+		if v[0] == '{' || v[0] == '[' {
+			if out, _, dup := lastMembers(v, 0); dup {
+				v = out // Python's json keeps the last value of a member given twice
+			}
+		}
 		s.out.Write(v)
 	}
 	return nil
@@ -191,15 +221,15 @@ func (s *shaper) nullable(desc string, i int, v []byte) error {
 
 // unionTag is the member set in a union, as botocore finds it: the first member that is
 // not null and not __type, which must be the only one.
-func (s *shaper) unionTag(members []rawMember) (string, error) {
-	var set []string
+func (s *shaper) unionTag(members []rawMember) ([]byte, error) {
+	var set [][]byte
 	for _, m := range members {
-		if m.key != "__type" && string(m.value) != "null" {
+		if string(m.key) != "__type" && string(m.value) != "null" {
 			set = append(set, m.key)
 		}
 	}
 	if len(set) != 1 {
-		return "", s.fail(fmt.Sprintf("has %d members set, want one and only one (a union)", len(set)))
+		return nil, s.fail(fmt.Sprintf("has %d members set, want one and only one (a union)", len(set)))
 	}
 	return set[0], nil
 }
@@ -273,14 +303,19 @@ func hasMember(desc string, i int, name string) bool {
 
 // rawMember is a member of a compact JSON object: its key decoded and as written, its value.
 type rawMember struct {
-	key    string
+	key    []byte
 	rawKey []byte
 	value  []byte
 }
 
-// rawMembers splits a compact JSON object into its members, in order.
-func rawMembers(obj []byte) []rawMember {
-	var out []rawMember
+// rawMembers appends to dst the members of a compact JSON object, in order, each once: a
+// member given twice has its last value where it first was, as Python's json reads it.
+func rawMembers(dst []rawMember, obj []byte) []rawMember {
+	var (
+		base  = len(dst)
+		out   = dst[base:]
+		index map[string]int // by key, once there are many members
+	)
 	for i := 1; obj[i] != '}'; {
 		if obj[i] == ',' {
 			i++
@@ -288,30 +323,43 @@ func rawMembers(obj []byte) []rawMember {
 		keyEnd := stringEnd(obj, i)
 		m := rawMember{rawKey: obj[i:keyEnd]}
 		if bytes.IndexByte(m.rawKey, '\\') < 0 {
-			m.key = string(m.rawKey[1 : len(m.rawKey)-1])
+			m.key = m.rawKey[1 : len(m.rawKey)-1]
 		} else {
-			_ = json.Unmarshal(m.rawKey, &m.key)
+			var k string
+			_ = json.Unmarshal(m.rawKey, &k)
+			m.key = []byte(k)
 		}
 		end := rawValueEnd(obj, keyEnd+1)
 		m.value = obj[keyEnd+1 : end]
-		out = append(out, m)
 		i = end
-	}
-	return out
-}
-
-// rawElements splits a compact JSON array into its elements.
-func rawElements(list []byte) [][]byte {
-	var out [][]byte
-	for i := 1; list[i] != ']'; {
-		if list[i] == ',' {
-			i++
+		at := -1
+		if index != nil {
+			if n, ok := index[string(m.key)]; ok {
+				at = n
+			}
+		} else {
+			for n := range out {
+				if bytes.Equal(out[n].key, m.key) {
+					at = n
+					break
+				}
+			}
 		}
-		end := rawValueEnd(list, i)
-		out = append(out, list[i:end])
-		i = end
+		if at >= 0 {
+			out[at].value = m.value
+			continue
+		}
+		out = append(out, m)
+		if index == nil && len(out) > 16 {
+			index = make(map[string]int, 2*len(out))
+			for n, m := range out {
+				index[string(m.key)] = n
+			}
+		} else if index != nil {
+			index[string(m.key)] = len(out) - 1
+		}
 	}
-	return out
+	return append(dst[:base], out...)
 }
 
 // rawValueEnd returns where the compact JSON value at data[i] ends.
@@ -334,16 +382,16 @@ func rawValueEnd(data []byte, i int) int {
 			}
 		}
 	}
-	for i < len(data) && !strings.ContainsRune(",]}", rune(data[i])) {
+	for i < len(data) && data[i] != ',' && data[i] != ']' && data[i] != '}' {
 		i++
 	}
 	return i
 }
 
-// findMember returns the member key of members (deduplicated: at most one).
+// findMember returns the member key of members (from rawMembers: each key once).
 func findMember(members []rawMember, key string) (rawMember, bool) {
 	for _, m := range members {
-		if m.key == key {
+		if string(m.key) == key {
 			return m, true
 		}
 	}

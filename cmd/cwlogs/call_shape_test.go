@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os/exec"
 	"reflect"
 	"slices"
@@ -35,6 +36,10 @@ func TestShapeAnswer(t *testing.T) {
 		{"DescribeLogGroups", `{"logGroups": [{"logGroupName": {"b": null, "a": [1.50]}}]}`, `{"logGroups":[{"logGroupName":{"b":null,"a":[1.50]}}]}`, ""},
 		// A member given twice: the last value (Python's json).
 		{"DescribeLogGroups", `{"logGroups": [{"logGroupName": "a", "logGroupName": "b"}], "logGroups": []}`, `{"logGroups":[]}`, ""},
+		{"ListTagsForResource", `{"tags": {"a": "1", "b": "2", "a": "3"}}`, `{"tags":{"a":"3","b":"2"}}`, ""},
+		{"ListTagsForResource", `{"tags": {"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k1":"x","k17":"y"}}`,
+			`{"tags":{"k0":0,"k1":"x","k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":"y"}}`, ""},
+		{"DescribeLogGroups", `{"logGroups": [{"logGroupName": {"a": 1, "a": {"b": 2, "b": 3}}}]}`, `{"logGroups":[{"logGroupName":{"a":{"b":3}}}]}`, ""},
 		// Escaped keys are matched decoded; map keys are kept as written.
 		{"ListTagsForResource", `{"\u0074ags": {"\u00e9": "x"}}`, `{"tags":{"\u00e9":"x"}}`, ""},
 		// An operation without output prints nothing, whatever the body.
@@ -221,4 +226,26 @@ func FuzzDecodeJSONBytes(f *testing.F) {
 			t.Fatalf("%q: %q is not UTF-8", in, out)
 		}
 	})
+}
+
+// BenchmarkShapeAnswer shapes a FilterLogEvents answer of 10,000 events, its members in
+// another order than the model's and with members the model does not have.
+func BenchmarkShapeAnswer(b *testing.B) {
+	var body bytes.Buffer
+	body.WriteString(`{"searchedLogStreams":[],"nextToken":null,"events":[`)
+	for i := range 10000 {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"message":"GET /index.html %d","timestamp":%d,"eventId":"%020d","logStreamName":"web-1","ingestionTime":%d,"extra":null}`, i, 1700000000000+i, i, 1700000000100+i)
+	}
+	body.WriteString(`]}`)
+	op, _ := lookupOperation("FilterLogEvents")
+	b.SetBytes(int64(body.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := shapeAnswer(op, body.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
