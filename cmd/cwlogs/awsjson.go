@@ -11,10 +11,10 @@ import (
 	"strings"
 )
 
-// formatAWSJSON renders a JSON object the way the AWS CLI prints an answer: botocore parses it
-// (dropping the members whose value is null) and Python prints it with
-// json.dump(indent=4, ensure_ascii=False). Keys keep the order of body (botocore would use the
-// order of its model, which cwlogs does not carry). It returns nil when nothing is to be printed:
+// formatAWSJSON renders a JSON object the way the AWS CLI prints an answer that botocore parsed
+// (shapeAnswer gives body that form): Python's json.dump(indent=4, ensure_ascii=False), keys in
+// the order of body, null kept (botocore keeps those of maps and lists). It returns nil when
+// nothing is to be printed:
 // an object with no members, as aws prints nothing for an empty answer. On a terminal (tty), DEL
 // and the C1 controls are escaped as \u007f…\u009f too, so that no answer can act on the screen.
 func formatAWSJSON(body []byte, tty bool) ([]byte, error) {
@@ -97,9 +97,6 @@ func (p *pyPrinter) object(depth int) error {
 		val, err := p.token()
 		if err != nil {
 			return err
-		}
-		if val == nil {
-			continue // botocore leaves out members that are null
 		}
 		if n > 0 {
 			p.buf.WriteByte(',')

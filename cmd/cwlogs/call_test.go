@@ -18,9 +18,10 @@ import (
 	"time"
 )
 
-// TestFormatAWSJSON: answers are printed as the AWS CLI prints them. The expected texts are
-// Python 3.11's json.dumps(indent=4, ensure_ascii=False) of json.loads(body) with the null
-// members removed (as botocore's parser removes them).
+// TestFormatAWSJSON: answers, once shapeAnswer gave them botocore's form, are printed as the
+// AWS CLI prints them. The expected texts are Python 3.11's json.dumps(indent=4,
+// ensure_ascii=False) of json.loads(body): the nulls that remain (in lists, maps, and values the
+// model has as scalars) are printed.
 func TestFormatAWSJSON(t *testing.T) {
 	tests := []struct {
 		name, body string
@@ -29,9 +30,7 @@ func TestFormatAWSJSON(t *testing.T) {
 		errMatch   string
 	}{
 		{"layout", `{"a":1,"b":[],"c":{},"d":[1,[2,{}],{"e":null}],"f":null,"g":true,"h":false}`, false,
-			"{\n    \"a\": 1,\n    \"b\": [],\n    \"c\": {},\n    \"d\": [\n        1,\n        [\n            2,\n            {}\n        ],\n        {}\n    ],\n    \"g\": true,\n    \"h\": false\n}", ""},
-		{"nested null members", `{"nested":{"x":{"y":[{"z":null,"w":"v"}]}}}`, false,
-			"{\n    \"nested\": {\n        \"x\": {\n            \"y\": [\n                {\n                    \"w\": \"v\"\n                }\n            ]\n        }\n    }\n}", ""},
+			"{\n    \"a\": 1,\n    \"b\": [],\n    \"c\": {},\n    \"d\": [\n        1,\n        [\n            2,\n            {}\n        ],\n        {\n            \"e\": null\n        }\n    ],\n    \"f\": null,\n    \"g\": true,\n    \"h\": false\n}", ""},
 		{"strings", `{"s":"h\u00e9llo \u001b[31m \"q\" \\ </> \u2028 \ud83d\ude00 \t\n\r\b\f\u0000\u007f\u0085"}`, false,
 			"{\n    \"s\": \"héllo \\u001b[31m \\\"q\\\" \\\\ </> \u2028 😀 \\t\\n\\r\\b\\f\\u0000\x7f\u0085\"\n}", ""},
 		{"strings on a terminal", `{"s":"\u007f\u0085\u009b é"}`, true, "{\n    \"s\": \"\\u007f\\u0085\\u009b é\"\n}", ""},
@@ -39,7 +38,7 @@ func TestFormatAWSJSON(t *testing.T) {
 		{"numbers", `{"n":[0,-0,12345678901234567890123,1.0,1.50,-2.5e3,1e5,1E-7,1e16,1e15,123456789.123,0.0001,0.00001,-0.0,1e400,-1e400,1e-400,5e-324,1.7976931348623157e308,0.1,100.0,1e22,3.14159265358979323846]}`, false,
 			"{\n    \"n\": [\n        0,\n        0,\n        12345678901234567890123,\n        1.0,\n        1.5,\n        -2500.0,\n        100000.0,\n        1e-07,\n        1e+16,\n        1000000000000000.0,\n        123456789.123,\n        0.0001,\n        1e-05,\n        -0.0,\n        Infinity,\n        -Infinity,\n        0.0,\n        5e-324,\n        1.7976931348623157e+308,\n        0.1,\n        100.0,\n        1e+22,\n        3.141592653589793\n    ]\n}", ""},
 		{"empty answer", `{}`, false, "", ""},
-		{"only null members", ` {"nextToken": null} `, false, "", ""},
+		{"null kept", ` {"tags": {"k": null}} `, false, "{\n    \"tags\": {\n        \"k\": null\n    }\n}", ""},
 		{"not an object", `[1]`, false, "", "want a JSON object, got an array"},
 		{"not JSON", `<html>`, false, "", "invalid character '<'"},
 		{"truncated", `{"a":[1,`, false, "", "unexpected EOF"},
@@ -102,9 +101,10 @@ func TestLookupOperation(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]*pager{
-		"DescribeLogStreams": {inputToken: "nextToken", outputToken: "nextToken", resultKeys: []string{"logStreams"}},
-		"FilterLogEvents":    {inputToken: "nextToken", outputToken: "nextToken", resultKeys: []string{"events", "searchedLogStreams"}},
-		"GetLogEvents":       {inputToken: "nextToken", outputToken: "nextForwardToken", resultKeys: []string{"events"}},
+		"DescribeLogStreams": {inputToken: "nextToken", outputToken: "nextToken", resultKeys: []string{"logStreams"}, limitKey: "limit"},
+		"FilterLogEvents":    {inputToken: "nextToken", outputToken: "nextToken", resultKeys: []string{"events", "searchedLogStreams"}, limitKey: "limit"},
+		"GetLogEvents":       {inputToken: "nextToken", outputToken: "nextForwardToken", resultKeys: []string{"events"}, limitKey: "limit"},
+		"DescribeQueries":    {inputToken: "nextToken", outputToken: "nextToken", resultKeys: []string{"queries"}, limitKey: "maxResults"},
 		"PutMetricFilter":    nil,
 	} {
 		op, _ := lookupOperation(name)
@@ -218,6 +218,32 @@ func listed(t *testing.T, out, key, field string) (values []string, others []str
 	return values, others
 }
 
+// putMetricFilterSkeleton is what AWS CLI v1 prints for aws logs put-metric-filter
+// --generate-cli-skeleton, the unit (a value of an enumeration, picked at random) made "".
+const putMetricFilterSkeleton = `{
+    "logGroupName": "",
+    "filterName": "",
+    "filterPattern": "",
+    "metricTransformations": [
+        {
+            "metricName": "",
+            "metricNamespace": "",
+            "metricValue": "",
+            "defaultValue": 0.0,
+            "dimensions": {
+                "KeyName": ""
+            },
+            "unit": ""
+        }
+    ],
+    "applyOnTransformedLogs": true,
+    "fieldSelectionCriteria": "",
+    "emitSystemFieldDimensions": [
+        ""
+    ]
+}
+`
+
 // TestCallLocal runs call against the local server through a proxy that counts the requests:
 // each step says which requests it makes (none for the input refused before sending).
 func TestCallLocal(t *testing.T) {
@@ -241,6 +267,8 @@ func TestCallLocal(t *testing.T) {
 `)
 	describeFile := write("describe.json", `{"logGroupName": "app"}`)
 	badFile := write("bad.json", "{\n  \"logGroupName\": \"app\",\n  \"limit\": tru,\n}\n")
+	utf16File := write("utf16.json", "\xff\xfe"+string([]byte{'{', 0, '"', 0, 'l', 0, 'o', 0, 'g', 0, 'G', 0, 'r', 0, 'o', 0, 'u', 0, 'p', 0,
+		'N', 0, 'a', 0, 'm', 0, 'e', 0, '"', 0, ':', 0, '"', 0, 'a', 0, 'p', 0, 'p', 0, '"', 0, '}', 0}))
 
 	const filters = `{
     "metricFilters": [
@@ -302,12 +330,31 @@ func TestCallLocal(t *testing.T) {
 			stderr: "cwlogs: ResourceNotFoundException: The specified log group does not exist.\n", requests: map[string]int{"DescribeLogStreams": 1}},
 
 		// Pagination: three streams, one per page.
-		{name: "one page", args: []string{"describe-log-streams", `{"logGroupName": "app", "limit": 1}`},
+		{name: "--no-paginate: one page", args: []string{"describe-log-streams", `{"logGroupName": "app", "limit": 1}`, "--no-paginate"},
 			check: func(out string) {
 				if names, others := listed(t, out, "logStreams", "logStreamName"); !reflect.DeepEqual(names, []string{"s1"}) || !reflect.DeepEqual(others, []string{"nextToken"}) {
 					t.Errorf("one page: streams %q, other keys %q", names, others)
 				}
 			}, requests: map[string]int{"DescribeLogStreams": 1}},
+		{name: "pages by default, as aws", args: []string{"describe-log-streams", `{"logGroupName": "app", "limit": 1}`},
+			check: func(out string) {
+				if names, others := listed(t, out, "logStreams", "logStreamName"); !reflect.DeepEqual(names, []string{"s1", "s2", "s3"}) || others != nil {
+					t.Errorf("default: streams %q, other keys %q", names, others)
+				}
+			}, requests: map[string]int{"DescribeLogStreams": 3}},
+		{name: "--page-size sets the limit of every request", args: []string{"describe-log-streams", `{"logGroupName": "app", "limit": 50}`, "--page-size", "2"},
+			check: func(out string) {
+				if names, others := listed(t, out, "logStreams", "logStreamName"); !reflect.DeepEqual(names, []string{"s1", "s2", "s3"}) || others != nil {
+					t.Errorf("--page-size: streams %q, other keys %q", names, others)
+				}
+			}, requests: map[string]int{"DescribeLogStreams": 2}},
+		{name: "--page-size with --max-items", args: []string{"describe-log-streams", `{"logGroupName": "app"}`, "--page-size", "1", "--max-items", "2"},
+			check: func(out string) {
+				names, others := listed(t, out, "logStreams", "logStreamName")
+				if !reflect.DeepEqual(names, []string{"s1", "s2"}) || !reflect.DeepEqual(others, []string{"NextToken"}) {
+					t.Errorf("--page-size 1 --max-items 2: streams %q, other keys %q", names, others)
+				}
+			}, requests: map[string]int{"DescribeLogStreams": 2}},
 		{name: "--paginate", args: []string{"describe-log-streams", `{"logGroupName": "app", "limit": 1}`, "--paginate"},
 			check: func(out string) {
 				if names, others := listed(t, out, "logStreams", "logStreamName"); !reflect.DeepEqual(names, []string{"s1", "s2", "s3"}) || others != nil {
@@ -384,7 +431,23 @@ func TestCallLocal(t *testing.T) {
 		{name: "unknown operation", args: []string{"describe-log-stream"}, want: 2,
 			stderr: usage(`unknown operation "describe-log-stream": did you mean describe-log-streams?`)},
 		{name: "not paginated", args: []string{"put-metric-filter", "--paginate"}, want: 2,
-			stderr: usage("PutMetricFilter is not paginated: --paginate, --max-items and --starting-token do not apply")},
+			stderr: usage("PutMetricFilter is not paginated: --paginate, --page-size, --max-items and --starting-token do not apply")},
+		{name: "--no-paginate of an operation not paged is accepted, as aws", args: []string{"describe-metric-filters", `{"logGroupName": "app"}`, "--no-paginate"},
+			stdout: filters, requests: map[string]int{"DescribeMetricFilters": 1}},
+		{name: "--no-paginate with paging flags", args: []string{"describe-log-groups", "--no-paginate", "--max-items", "1", "--page-size", "2"}, want: 2,
+			stderr: usage("cannot give --no-paginate with --page-size, --max-items, which page")},
+		{name: "--paginate and --no-paginate", args: []string{"describe-log-groups", "--no-paginate", "--paginate"}, want: 2,
+			stderr: usage("--paginate and --no-paginate contradict each other")},
+		{name: "bad --page-size", args: []string{"describe-log-groups", "--page-size", "x"}, want: 2,
+			stderr: usage(`invalid --page-size "x": want a positive integer`)},
+		{name: "fileb:// in UTF-16", args: []string{"describe-metric-filters", "fileb://" + utf16File}, stdout: filters,
+			requests: map[string]int{"DescribeMetricFilters": 1}},
+		{name: "skeleton: sends nothing", args: []string{"put-metric-filter", "--generate-cli-skeleton"},
+			stdout: putMetricFilterSkeleton},
+		{name: "skeleton input, after the operation", args: []string{"put-metric-filter", "--generate-cli-skeleton", "input"},
+			stdout: putMetricFilterSkeleton},
+		{name: "skeleton output", args: []string{"put-metric-filter", "--generate-cli-skeleton=output"}, want: 2,
+			stderr: usage("--generate-cli-skeleton output is not supported: call prints skeletons of inputs only")},
 		{name: "bad --max-items", args: []string{"describe-log-groups", "--max-items", "0"}, want: 2,
 			stderr: usage(`invalid --max-items "0": want a positive integer`)},
 		{name: "event stream", args: []string{"StartLiveTail", `{"logGroupIdentifiers": ["app"]}`}, want: 2,

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/cwlogs/cwlogs"
@@ -25,6 +26,8 @@ type apiOperation struct {
 	cliName     string // the AWS CLI's name, e.g. put-metric-filter
 	eventStream bool   // the answer is an event stream (StartLiveTail, GetLogObject)
 	pager       *pager // nil: not paginated (in botocore's paginators-1.json)
+	input       string // the descriptor of the input shape (call_shape.go); "" for none
+	output      string // the descriptor of the output shape; "" for none, or an event stream
 }
 
 // pager says how an operation's results are paged, as botocore's paginators do.
@@ -33,12 +36,13 @@ type pager struct {
 	outputToken      string   // the answer member that holds the next one
 	resultKeys       []string // lists merged across pages; the first one counts for --max-items
 	nonAggregateKeys []string // members taken from the first page
+	limitKey         string   // the request member that --page-size sets; "" for none
 }
 
 // getLogEventsPager pages GetLogEvents, which botocore does not page but the other AWS SDKs
 // (aws-sdk-go-v2, aws-sdk-js-v3, aws-sdk-php) do: forward, through nextForwardToken, until the
 // service returns the token it was sent.
-var getLogEventsPager = &pager{inputToken: "nextToken", outputToken: "nextForwardToken", resultKeys: []string{"events"}}
+var getLogEventsPager = &pager{inputToken: "nextToken", outputToken: "nextForwardToken", resultKeys: []string{"events"}, limitKey: "limit"}
 
 // paging returns how op is paginated, nil when it is not.
 func (op *apiOperation) paging() *pager {
@@ -110,41 +114,47 @@ func cliOperationNames() []string {
 
 var callInfo = &commandInfo{
 	name:    "call",
-	args:    "OPERATION [JSON|file://PATH|-] [--query EXPR] [--output json|text|table] [--paginate [--max-items N] [--starting-token T]]",
+	args:    "OPERATION [JSON|file://PATH|fileb://PATH|-] [--query EXPR] [--output json|text|table] [--no-paginate | --paginate] [--page-size N] [--max-items N] [--starting-token T] [--generate-cli-skeleton]",
 	summary: "Call any CloudWatch Logs operation with a JSON input, as aws logs does.",
 	details: `OPERATION is an API name (PutMetricFilter) or its AWS CLI name (put-metric-filter): any operation
 of botocore's model, but for StartLiveTail and GetLogObject, whose answers are event streams.
 The input is the request as a JSON object: the argument or --cli-input-json (as with aws) holds the
-JSON itself, file://PATH to read it from a file, or - to read it from stdin. Without one, {} is sent.
-Input that is not a JSON object is refused before anything is sent.
+JSON itself, file://PATH or fileb://PATH to read it from a file, or - to read it from stdin. Without
+one, {} is sent. Input that is not a JSON object is refused before anything is sent.
+--generate-cli-skeleton (or --generate-cli-skeleton input) prints a JSON object of the operation's
+parameters to fill in, as aws does, and sends nothing (strings are "", whatever their values may be).
 
-The answer is printed byte for byte as the AWS CLI prints it. --output json (call's default, as aws's,
-whatever the other commands print by default): JSON indented by 4 spaces, members that are null left
-out, nothing at all for an empty answer ({}). --output text: aws's tab-separated lines (the scalars of
-an object on one line, by sorted key, after an upper-case identifier when nested; lists of scalars on
-one line; None for null). --output table: aws's boxed tables (columns by sorted key, nested objects
-and lists as indented tables, a one-row table wider than the terminal turned vertical; in colour on a
-terminal). Errors go to stderr as "cwlogs: Code: Message" (exit 1).
+The answer is printed byte for byte as the AWS CLI prints it, whatever the server: as botocore reads
+it, by the model of the operation (botocore ` + modelVersion + `'s: members in the model's order; members
+the model does not have, and those that are null, left out). --output json (call's default, as aws's, whatever the other
+commands print by default): JSON indented by 4 spaces, nothing at all for an empty answer.
+--output text: aws's tab-separated lines (the scalars of an object on one line, by sorted key, after
+an upper-case identifier when nested; lists of scalars on one line; None for null). --output table:
+aws's boxed tables (columns by sorted key, nested objects and lists as indented tables, a one-row
+table wider than the terminal turned vertical; in colour on a terminal). Errors go to stderr as
+"cwlogs: Code: Message" (exit 1).
 
 --query EXPR applies the JMESPath expression EXPR to the answer before it is printed, as aws's
 --query does: logGroups[].logGroupName, logGroups[?retentionInDays > ` + "`" + `7` + "`" + `].[logGroupName, storedBytes],
 {names: logGroups[].logGroupName, count: length(logGroups)}. An invalid expression is refused before
 anything is sent (exit 2); one that fails on the answer (a function given the wrong type) exits 1.
-With --paginate, as in aws, the query applies to the merged pages for json and table (NextToken
-included), and to each page for text, which prints the pages one after the other.
+When pages are followed, as in aws, the query applies to the merged pages for json and table
+(NextToken included), and to each page for text, which prints the pages one after the other.
 
---paginate follows the tokens of a paginated operation (those botocore pages: DescribeLogGroups,
-DescribeLogStreams, FilterLogEvents, DescribeMetricFilters, ...; and GetLogEvents, forward through
-nextForwardToken as the AWS SDKs page it: add "startFromHead": true to read a stream from its start)
-and prints one object with the result lists of every page merged, as aws does by default. It stops
-when an answer has no token, or one that was already sent (the end of a GetLogEvents stream). The
-input's "limit" (or "maxResults") sets the page size. --max-items N stops after N items and prints a
-NextToken to give to --starting-token: both work as in aws, whose tokens they share, and both imply
---paginate.`,
+The operations botocore pages (DescribeLogGroups, DescribeLogStreams, FilterLogEvents,
+DescribeMetricFilters, ...) are paged as aws pages them by default: call follows the tokens and
+prints one object with the result lists of every page merged. --no-paginate makes one request and
+prints its answer, token included. --page-size N sets the page size (the operation's "limit" or
+"maxResults") of every request; without it, the input's sets it. --max-items N stops after N items
+and prints a NextToken to give to --starting-token: both work as in aws, whose tokens they share.
+--paginate is accepted (it is the default) and also pages GetLogEvents, which aws does not page,
+forward through nextForwardToken as the AWS SDKs page it (add "startFromHead": true to read a stream
+from its start), until the service returns the token it was sent.`,
 	examples: []string{
 		`cwlogs call put-metric-filter '{"logGroupName": "my-app", "filterName": "errors", "filterPattern": "ERROR", "metricTransformations": [{"metricName": "Errors", "metricNamespace": "MyApp", "metricValue": "1"}]}'`,
-		`cwlogs call DescribeLogStreams '{"logGroupName": "my-app", "orderBy": "LastEventTime"}' --paginate --max-items 100`,
-		`cwlogs call describe-log-groups --paginate --query 'logGroups[].logGroupName' --output text`,
+		`cwlogs call DescribeLogStreams '{"logGroupName": "my-app", "orderBy": "LastEventTime"}' --max-items 100`,
+		`cwlogs call describe-log-groups --query 'logGroups[].logGroupName' --output text`,
+		`cwlogs call put-metric-filter --generate-cli-skeleton > filter.json`,
 	},
 	new: func(m *Main) command { return &CallCommand{m: m} },
 }
@@ -154,18 +164,38 @@ type CallCommand struct {
 	m             *Main
 	inputJSON     string
 	paginate      bool
+	noPaginate    bool
+	pageSize      string
 	maxItems      string
 	startingToken string
 	query         string
+	skeleton      skeletonFlag
 }
+
+// skeletonFlag is --generate-cli-skeleton, whose value is optional as aws's: alone it is
+// "input"; --generate-cli-skeleton=output, or the argument after the operation, say which.
+type skeletonFlag string
+
+func (f *skeletonFlag) String() string { return string(*f) }
+func (f *skeletonFlag) Set(s string) error {
+	if s == "true" {
+		s = "input"
+	}
+	*f = skeletonFlag(s)
+	return nil
+}
+func (f *skeletonFlag) IsBoolFlag() bool { return true }
 
 func (c *CallCommand) flags() *flag.FlagSet {
 	fs := newFlagSet("call")
-	fs.StringVar(&c.inputJSON, "cli-input-json", "", "the input: `JSON`, file://PATH or - (stdin), as the argument")
-	fs.BoolVar(&c.paginate, "paginate", false, "follow the tokens of a paginated operation and merge the pages")
+	fs.StringVar(&c.inputJSON, "cli-input-json", "", "the input: `JSON`, file://PATH, fileb://PATH or - (stdin), as the argument")
+	fs.BoolVar(&c.paginate, "paginate", false, "follow the tokens (the default for the operations botocore pages; GetLogEvents too)")
+	fs.BoolVar(&c.noPaginate, "no-paginate", false, "make one request and print its answer, as aws --no-paginate")
+	fs.StringVar(&c.pageSize, "page-size", "", "ask for pages of `N` items (the operation's limit) while following the tokens")
 	fs.StringVar(&c.maxItems, "max-items", "", "stop after `N` items and print a NextToken to resume from")
 	fs.StringVar(&c.startingToken, "starting-token", "", "resume from the NextToken `T` of --max-items")
 	fs.StringVar(&c.query, "query", "", "a JMESPath `EXPR` applied to the answer before it is printed, as aws's --query")
+	fs.Var(&c.skeleton, "generate-cli-skeleton", "print a JSON skeleton of the operation's input (input, the default) and send nothing")
 	return fs
 }
 
@@ -180,12 +210,24 @@ func (c *CallCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.skeleton != "" && len(pos) == 2 && (pos[1] == "input" || pos[1] == "output") {
+		c.skeleton, pos = skeletonFlag(pos[1]), pos[:1] // --generate-cli-skeleton output
+	}
 	if err := wantArgs(name, pos, 1, 2, "OPERATION [JSON]"); err != nil {
 		return err
 	}
 	op, err := lookupOperation(pos[0])
 	if err != nil {
 		return err
+	}
+	switch c.skeleton {
+	case "":
+	case "input":
+		return c.write(inputSkeleton(op))
+	case "output":
+		return usagef(name, "--generate-cli-skeleton output is not supported: call prints skeletons of inputs only")
+	default:
+		return usagef(name, "invalid --generate-cli-skeleton %q: want input", string(c.skeleton))
 	}
 	if op.eventStream {
 		hint := ""
@@ -195,13 +237,19 @@ func (c *CallCommand) Run(ctx context.Context, args []string) error {
 		return usagef(name, "%s answers with an event stream, which call does not read%s", op.name, hint)
 	}
 	pg := op.paging()
-	paginate := c.paginate || c.maxItems != "" || c.startingToken != ""
-	if paginate && pg == nil {
-		return usagef(name, "%s is not paginated: --paginate, --max-items and --starting-token do not apply", op.name)
+	if err := c.checkPaging(op, pg); err != nil {
+		return err
 	}
-	maxItems := 0
+	// As aws: the operations botocore pages are paged unless --no-paginate.
+	paginate := !c.noPaginate && (op.pager != nil || c.paginate || c.maxItems != "" || c.startingToken != "" || c.pageSize != "")
+	maxItems, pageSize := 0, 0
 	if c.maxItems != "" {
 		if maxItems, err = positiveInt(name, "--max-items", c.maxItems); err != nil {
+			return err
+		}
+	}
+	if c.pageSize != "" {
+		if pageSize, err = positiveInt(name, "--page-size", c.pageSize); err != nil {
 			return err
 		}
 	}
@@ -218,6 +266,12 @@ func (c *CallCommand) Run(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if pageSize > 0 {
+		// botocore's PageSize: the limit key of every request.
+		if body, err = withRawMember(body, pg.limitKey, json.RawMessage(strconv.Itoa(pageSize))); err != nil {
+			return err
+		}
 	}
 	var start *startingToken
 	if c.startingToken != "" {
@@ -247,7 +301,7 @@ func (c *CallCommand) Run(ctx context.Context, args []string) error {
 	}
 	var answer []byte
 	if paginate {
-		p, err := paginateCall(ctx, cl, op.name, pg, body, start, maxItems)
+		p, err := paginateCall(ctx, cl, op, pg, body, start, maxItems)
 		if err != nil {
 			return err
 		}
@@ -273,12 +327,11 @@ func (c *CallCommand) Run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		answer = resp.Body
+		if answer, err = shapeAnswer(op, resp.Body); err != nil {
+			return err
+		}
 	}
 	if output == "json" && query == nil {
-		if len(bytes.TrimSpace(answer)) == 0 {
-			return nil // moto answers operations without output with no body at all
-		}
 		out, err := formatAWSJSON(answer, c.m.out.outTTY)
 		if err != nil {
 			return fmt.Errorf("%s: the answer is not a JSON object: %v", op.name, err)
@@ -297,6 +350,33 @@ func (c *CallCommand) Run(ctx context.Context, args []string) error {
 		return errors.Join(c.write(out), err) // the text printed before the failure, as aws
 	}
 	return c.write(out)
+}
+
+// checkPaging refuses the paging flags that do not apply to op (pg: how it is paged), as aws
+// refuses them: for an operation that is not paged, with --no-paginate, or --page-size
+// without a limit to set.
+func (c *CallCommand) checkPaging(op *apiOperation, pg *pager) error {
+	const name = "call"
+	var given []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"--page-size", c.pageSize != ""}, {"--max-items", c.maxItems != ""}, {"--starting-token", c.startingToken != ""}} {
+		if f.set {
+			given = append(given, f.name)
+		}
+	}
+	switch {
+	case c.paginate && c.noPaginate:
+		return usagef(name, "--paginate and --no-paginate contradict each other")
+	case c.noPaginate && len(given) > 0:
+		return usagef(name, "cannot give --no-paginate with %s, which page", strings.Join(given, ", "))
+	case pg == nil && (c.paginate || len(given) > 0):
+		return usagef(name, "%s is not paginated: --paginate, --page-size, --max-items and --starting-token do not apply", op.name)
+	case c.pageSize != "" && pg.limitKey == "":
+		return usagef(name, "%s has no page size: --page-size does not apply", op.name)
+	}
+	return nil
 }
 
 // format applies query to an answer and prints the result as the AWS CLI's --output does. On
@@ -352,9 +432,9 @@ func (c *CallCommand) input(src string) ([]byte, error) {
 		if data, err = io.ReadAll(io.LimitReader(c.m.Stdin, maxInputBytes+1)); err != nil {
 			return nil, fmt.Errorf("reading stdin: %w", err)
 		}
-	case strings.HasPrefix(src, "file://"):
+	case strings.HasPrefix(src, "file://"), strings.HasPrefix(src, "fileb://"):
 		what = src
-		path := src[len("file://"):]
+		_, path, _ := strings.Cut(src, "://")
 		if home, err := os.UserHomeDir(); err == nil && (path == "~" || strings.HasPrefix(path, "~/")) {
 			path = filepath.Join(home, path[1:]) // as aws: file://~/input.json
 		}
@@ -371,6 +451,13 @@ func (c *CallCommand) input(src string) ([]byte, error) {
 	}
 	if len(data) > maxInputBytes {
 		return nil, usagef("call", "%s is larger than %d MiB", what, maxInputBytes>>20)
+	}
+	if strings.HasPrefix(src, "fileb://") {
+		// aws gives the bytes to Python's json.loads, which reads UTF-16 and UTF-32 too.
+		var err error
+		if data, err = decodeJSONBytes(data); err != nil {
+			return nil, usagef("call", "%s: %v", what, err)
+		}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte order mark some editors write
 	return checkInput(data, what)
@@ -556,6 +643,16 @@ func resumeToken(inputToken, token string, skip int) string {
 // withMember returns the JSON object body with member key set to the string value, or
 // removed when value is "".
 func withMember(body []byte, key, value string) ([]byte, error) {
+	if value == "" {
+		return withRawMember(body, key, nil)
+	}
+	v, _ := json.Marshal(value)
+	return withRawMember(body, key, v)
+}
+
+// withRawMember returns the JSON object body with member key set to the JSON value, or
+// removed when value is nil.
+func withRawMember(body []byte, key string, value json.RawMessage) ([]byte, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err != nil {
 		return nil, err
@@ -563,10 +660,10 @@ func withMember(body []byte, key, value string) ([]byte, error) {
 	if obj == nil {
 		obj = map[string]json.RawMessage{}
 	}
-	if value == "" {
+	if value == nil {
 		delete(obj, key)
 	} else {
-		obj[key], _ = json.Marshal(value)
+		obj[key] = value
 	}
 	return json.Marshal(obj)
 }
@@ -594,7 +691,7 @@ type pagination struct {
 // (a --starting-token: the first page loses the items returned before, and its other result
 // lists), and stops after maxItems (> 0) items of the primary result list, cutting the last
 // page.
-func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, body []byte, start *startingToken, maxItems int) (*pagination, error) {
+func paginateCall(ctx context.Context, cl *cwlogs.Client, op *apiOperation, pg *pager, body []byte, start *startingToken, maxItems int) (*pagination, error) {
 	var in map[string]json.RawMessage
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, err
@@ -615,22 +712,21 @@ func paginateCall(ctx context.Context, cl *cwlogs.Client, op string, pg *pager, 
 		primary = pg.resultKeys[0]
 	)
 	for first := true; ; first = false {
-		resp, err := cl.Invoke(ctx, op, body)
+		resp, err := cl.Invoke(ctx, op.name, body)
+		if err != nil {
+			return nil, err
+		}
+		shaped, err := shapeAnswer(op, resp.Body)
 		if err != nil {
 			return nil, err
 		}
 		page := map[string]json.RawMessage{}
-		if len(bytes.TrimSpace(resp.Body)) > 0 {
-			if err := json.Unmarshal(resp.Body, &page); err != nil {
-				return nil, fmt.Errorf("%s: the answer is not a JSON object: %v", op, err)
-			}
-			if page == nil {
-				page = map[string]json.RawMessage{}
-			}
+		if err := json.Unmarshal(shaped, &page); err != nil {
+			return nil, fmt.Errorf("%s: the answer is not a JSON object: %v", op.name, err)
 		}
 		items, err := jsonList(page[primary])
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s is not a list", op, primary)
+			return nil, fmt.Errorf("%s: %s is not a list", op.name, primary)
 		}
 		cut := false // items changed: page[primary] is rewritten
 		if first {

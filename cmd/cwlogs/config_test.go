@@ -234,7 +234,7 @@ func TestBashCompletionBehaviour(t *testing.T) {
 		{"cwlogs --region r call --cli-input-json {} --max-items 5 describe-log-s", "describe-log-streams"},
 		{"cwlogs call start-live-t", ""}, // an event stream: call refuses it
 		{"cwlogs call describe-log-groups desc", ""},
-		{"cwlogs call describe-log-groups --pag", "--paginate"},
+		{"cwlogs call describe-log-groups --pag", "--page-size --paginate"},
 	}
 	for _, tc := range tests {
 		words := strings.Split(tc.line, " ")

@@ -3,8 +3,10 @@
 // gen_operations writes operations_gen.go, the table of CloudWatch Logs
 // operations of "cwlogs call", from botocore's model of the service (the AWS
 // CLI's engine): every operation with its AWS CLI name, whether its answer is
-// an event stream, and the pagination of botocore's paginators-1.json (with
-// its sdk-extras merged, as botocore loads it).
+// an event stream, the pagination of botocore's paginators-1.json (with its
+// sdk-extras merged, as botocore loads it), and its input and output shapes as
+// compact descriptors (see shapeDesc in call_shape.go), from which call prints
+// an answer as botocore parses it and --generate-cli-skeleton writes an input.
 //
 //	go generate ./cmd/cwlogs                  # botocore found through python3
 //	go run gen_operations.go -botocore DIR    # DIR: botocore's package directory
@@ -43,16 +45,18 @@ func main() {
 	version := botocoreVersion(*dir)
 	data := filepath.Join(*dir, "data", "logs", "2014-03-28")
 
-	var model struct {
-		Operations map[string]struct {
-			Output *struct{ Shape string } `json:"output"`
-		} `json:"operations"`
-		Shapes map[string]struct {
-			Members     map[string]struct{ Shape string } `json:"members"`
-			EventStream bool                              `json:"eventstream"`
-		} `json:"shapes"`
-	}
+	var model serviceModel
 	readJSON(filepath.Join(data, "service-2.json.gz"), &model)
+	enc := &shapeEncoder{model: &model, defs: map[string]int{}}
+	for _, op := range model.Operations {
+		// A first pass finds the shapes of a recursion: every use of them is then @N;, as
+		// the AWS CLI's skeleton counts them (a structure met twice in its path is {}).
+		for _, io := range []*struct{ Shape string }{op.Input, op.Output} {
+			if io != nil {
+				enc.encode(io.Shape, nil, false)
+			}
+		}
+	}
 
 	type paginator struct {
 		InputToken       any      `json:"input_token"`
@@ -95,9 +99,12 @@ func main() {
 
 package main
 
+// modelVersion is the version of botocore whose model the table holds.
+const modelVersion = %q
+
 // apiOperations are the operations of the CloudWatch Logs API, sorted by name.
 var apiOperations = []apiOperation{
-`, version)
+`, version, version)
 	names := make([]string, 0, len(model.Operations))
 	for name := range model.Operations {
 		names = append(names, name)
@@ -107,13 +114,19 @@ var apiOperations = []apiOperation{
 		op := model.Operations[name]
 		stream := false
 		if op.Output != nil {
-			for _, m := range model.Shapes[op.Output.Shape].Members {
+			for _, m := range model.Shapes[op.Output.Shape].Members.list {
 				stream = stream || model.Shapes[m.Shape].EventStream
 			}
 		}
 		fmt.Fprintf(&b, "\t{name: %q, cliName: %q", name, xformName(name))
 		if stream {
 			b.WriteString(", eventStream: true")
+		}
+		if op.Input != nil {
+			fmt.Fprintf(&b, ", input: %q", enc.encode(op.Input.Shape, nil, false))
+		}
+		if op.Output != nil && !stream {
+			fmt.Fprintf(&b, ", output: %q", enc.encode(op.Output.Shape, nil, true))
 		}
 		if p := pages.Pagination[name]; p != nil {
 			if p.MoreResults != "" {
@@ -130,6 +143,9 @@ var apiOperations = []apiOperation{
 				log.Fatalf("%s: several tokens are not handled", name)
 			}
 			fmt.Fprintf(&b, ", pager: &pager{inputToken: %q, outputToken: %q, resultKeys: %#v", in[0], out[0], keys)
+			if p.LimitKey != "" {
+				fmt.Fprintf(&b, ", limitKey: %q", p.LimitKey)
+			}
 			if len(p.NonAggregateKeys) > 0 {
 				fmt.Fprintf(&b, ", nonAggregateKeys: %#v", p.NonAggregateKeys)
 			}
@@ -142,6 +158,12 @@ var apiOperations = []apiOperation{
 			log.Fatalf("paginator for unknown operation %s", name)
 		}
 	}
+	b.WriteString("}\n\n")
+	b.WriteString("// shapeDefs are the shapes of a recursion, which descriptors name by their index: @N;.\n")
+	b.WriteString("var shapeDefs = []string{\n")
+	for i := 0; i < len(enc.defList); i++ { // encoding a def may add others
+		fmt.Fprintf(&b, "\t%q, // %s\n", enc.encodeDef(i), enc.defList[i])
+	}
 	b.WriteString("}\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
@@ -151,6 +173,148 @@ var apiOperations = []apiOperation{
 		log.Fatal(err)
 	}
 }
+
+// serviceModel is what the generator reads of botocore's service-2.json.
+type serviceModel struct {
+	Operations map[string]struct {
+		Input  *struct{ Shape string } `json:"input"`
+		Output *struct{ Shape string } `json:"output"`
+	} `json:"operations"`
+	Shapes map[string]*modelShape `json:"shapes"`
+}
+
+type modelShape struct {
+	Type        string                  `json:"type"`
+	Members     orderedMembers          `json:"members"`
+	Member      *struct{ Shape string } `json:"member"`
+	Key         *struct{ Shape string } `json:"key"`
+	Value       *struct{ Shape string } `json:"value"`
+	EventStream bool                    `json:"eventstream"`
+	Union       bool                    `json:"union"`
+	Document    bool                    `json:"document"`
+}
+
+// member is a structure's member: its shape, and the name it has on the wire when the
+// model gives one (botocore's serialization name), which call does not handle.
+type member struct {
+	Name         string
+	Shape        string `json:"shape"`
+	LocationName string `json:"locationName"`
+	Location     string `json:"location"`
+}
+
+// orderedMembers are a structure's members in the model's order: botocore walks them in
+// that order, which is the order in which the AWS CLI prints them.
+type orderedMembers struct{ list []member }
+
+func (o *orderedMembers) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var m member
+		if err := dec.Decode(&m); err != nil {
+			return err
+		}
+		m.Name = tok.(string)
+		o.list = append(o.list, m)
+	}
+	_, err := dec.Token() // }
+	return err
+}
+
+// shapeEncoder writes shapes as the descriptors of call_shape.go: a scalar is one
+// character ($ string, # integer or long, % float or double, ! boolean, & blob, ^
+// timestamp, * document), a list [T, a map <T (its keys are strings), a structure
+// {name T name T ...}, a union (name T ...), and a shape of a recursion @N; (shapeDefs[N]).
+type shapeEncoder struct {
+	model   *serviceModel
+	defs    map[string]int // shapes of a recursion, by name: their index in defList
+	defList []string
+}
+
+var scalarCodes = map[string]string{"string": "$", "integer": "#", "long": "#", "float": "%", "double": "%",
+	"boolean": "!", "blob": "&", "timestamp": "^"}
+
+// encode returns the descriptor of shape name; stack holds the shapes it is inside. In an
+// output (out), a blob or timestamp is refused: botocore converts them (base64-decoded bytes,
+// datetimes) and call does not.
+func (e *shapeEncoder) encode(name string, stack []string, out bool) string {
+	if i, ok := e.defs[name]; ok {
+		return fmt.Sprintf("@%d;", i)
+	}
+	if at := slices.Index(stack, name); at >= 0 {
+		// Every shape of the recursion is one of shapeDefs: the skeleton counts each of them.
+		for _, n := range stack[at:] {
+			if _, ok := e.defs[n]; !ok {
+				e.defs[n] = len(e.defList)
+				e.defList = append(e.defList, n)
+			}
+		}
+		return fmt.Sprintf("@%d;", e.defs[name])
+	}
+	return e.body(name, stack, out)
+}
+
+// body is the descriptor of shape name itself, even when it is one of shapeDefs.
+func (e *shapeEncoder) body(name string, stack []string, out bool) string {
+	s := e.model.Shapes[name]
+	if s == nil {
+		log.Fatalf("unknown shape %s", name)
+	}
+	if out && (s.Type == "blob" || s.Type == "timestamp") {
+		log.Fatalf("shape %s: an output %s is not handled", name, s.Type)
+	}
+	if c, ok := scalarCodes[s.Type]; ok {
+		return c
+	}
+	stack = append(stack, name)
+	switch s.Type {
+	case "list":
+		return "[" + e.encode(s.Member.Shape, stack, out)
+	case "map":
+		if k := e.model.Shapes[s.Key.Shape]; k.Type != "string" {
+			log.Fatalf("map %s: keys of type %s are not handled", name, k.Type)
+		}
+		return "<" + e.encode(s.Value.Shape, stack, out)
+	case "structure":
+		if s.Document {
+			return "*"
+		}
+		open, end := "{", "}"
+		if s.Union {
+			open, end = "(", ")"
+		}
+		var b strings.Builder
+		b.WriteString(open)
+		for _, m := range s.Members.list {
+			if m.LocationName != "" || m.Location != "" {
+				log.Fatalf("%s.%s: a serialization name or location is not handled", name, m.Name)
+			}
+			if !identifier.MatchString(m.Name) {
+				log.Fatalf("%s.%s: not an identifier", name, m.Name)
+			}
+			b.WriteString(m.Name)
+			b.WriteString(e.encode(m.Shape, stack, out))
+		}
+		b.WriteString(end)
+		return b.String()
+	}
+	log.Fatalf("shape %s: type %s is not handled", name, s.Type)
+	return ""
+}
+
+// encodeDef returns the descriptor of shapeDefs[i], its own recursion as @i;.
+func (e *shapeEncoder) encodeDef(i int) string {
+	return e.body(e.defList[i], []string{e.defList[i]}, false)
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // xformName is botocore's xform_name(name, '-'), which gives the AWS CLI its
 // command names (botocore/__init__.py; its cache of special cases names none

@@ -586,8 +586,8 @@ type objectInfo struct {
 	bigs   map[string]string // members that are integers beyond 2^53: their digits
 }
 
-// newAnswer decodes a JSON object as botocore hands it to the AWS CLI's formatters: members
-// whose value is null are left out, in every object.
+// newAnswer decodes a JSON object that botocore's parser made (shapeAnswer gives answers that
+// form), as it is handed to the AWS CLI's formatters.
 func newAnswer(body []byte) (*searchable, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}") // moto answers operations without output with no body at all
@@ -629,20 +629,6 @@ func newPage(keys []string, members map[string]json.RawMessage) (*searchable, er
 	if err != nil {
 		return nil, err
 	}
-	// The page's own members are kept when null (botocore sets them to None).
-	for _, t := range []*answerTree{a.plain, a.marked} {
-		if t == nil {
-			continue
-		}
-		root := t.root.(map[string]any)
-		info := t.objects[reflect.ValueOf(root).Pointer()]
-		for _, k := range keys {
-			if _, ok := root[k]; !ok {
-				root[k] = nil
-			}
-		}
-		info.keys = slices.Clone(keys)
-	}
 	return a, nil
 }
 
@@ -674,7 +660,6 @@ func decodeAnswer(body []byte, marks bool) (t *answerTree, needMarks bool, err e
 type answerDecoder struct {
 	dec       *json.Decoder
 	marks     bool
-	keepNulls bool // keep null members (a JSON value that botocore did not parse)
 	needMarks bool
 	tree      *answerTree
 }
@@ -746,9 +731,6 @@ func (d *answerDecoder) object() (map[string]any, error) {
 		v, isFloat, big, err := d.value(tok)
 		if err != nil {
 			return nil, err
-		}
-		if v == nil && !d.keepNulls {
-			continue // botocore leaves out members that are null
 		}
 		if _, dup := m[k]; !dup {
 			info.keys = append(info.keys, k)

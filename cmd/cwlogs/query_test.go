@@ -45,14 +45,20 @@ func awsCLIv1() (path string, ok bool) {
 // returning its stdout and exit status.
 func runAWS(t *testing.T, aws, endpoint string, args ...string) (string, int) {
 	t.Helper()
+	return runAWSEnv(t, aws, nil, endpoint, args...)
+}
+
+// runAWSEnv is runAWS with the variables env added to the environment of the AWS CLI.
+func runAWSEnv(t *testing.T, aws string, env []string, endpoint string, args ...string) (string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	home := t.TempDir()
 	cmd := exec.CommandContext(ctx, aws, append(append([]string{"logs"}, args...), "--endpoint-url", endpoint)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_ACCESS_KEY_ID=AKIDGOLDEN",
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_ACCESS_KEY_ID=AKIDGOLDEN",
 		"AWS_SECRET_ACCESS_KEY=golden-secret", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=",
 		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-		"AWS_EC2_METADATA_DISABLED=true", "PYTHONIOENCODING=utf-8"}
+		"AWS_EC2_METADATA_DISABLED=true", "PYTHONIOENCODING=utf-8"}, env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -169,7 +175,7 @@ var formatCases = []struct{ name, value string }{
 // every member kept, floats apart from integers.
 func decodeFormatValue(t *testing.T, value string) any {
 	t.Helper()
-	d := &answerDecoder{dec: json.NewDecoder(strings.NewReader(value)), marks: true, keepNulls: true,
+	d := &answerDecoder{dec: json.NewDecoder(strings.NewReader(value)), marks: true,
 		tree: &answerTree{objects: map[uintptr]*objectInfo{}}}
 	d.dec.UseNumber()
 	tok, err := d.token()
@@ -233,15 +239,16 @@ func TestAWSFormats(t *testing.T) {
 }
 
 // queryCases run `cwlogs call` with --query and --output on answers of the local server, beside
-// the AWS CLI command that prints the same (aws pages by default: --no-paginate is cwlogs's
-// default; --page-size is the input's "limit").
+// the AWS CLI command that prints the same (both page by default; --paginate, which call
+// accepts, is written where aws pages; the input's "limit" is the page size as aws's
+// --page-size).
 var queryCases = []struct {
 	name      string
 	aws, call []string
 }{
 	{"groups as text",
 		[]string{"describe-log-groups", "--no-paginate", "--output", "text"},
-		[]string{"describe-log-groups", "--output", "text"}},
+		[]string{"describe-log-groups", "--no-paginate", "--output", "text"}},
 	{"group names",
 		[]string{"describe-log-groups", "--query", "logGroups[].logGroupName", "--output", "text"},
 		[]string{"describe-log-groups", "--paginate", "--query", "logGroups[].logGroupName", "--output", "text"}},
@@ -526,7 +533,7 @@ func TestQueryFunctionsKnown(t *testing.T) {
 // float that the expression compared and then took out of its object prints as an integer.
 func TestQueryResults(t *testing.T) {
 	const body = `{"b": [{"v": 0.0, "w": 2, "x": 1.5, "k": "one"}, {"v": 1.0, "w": 3, "k": "two"}],
-		"big": 12345678901234567890123, "order": {"z": 1, "a": null, "m": [1.0, 2]}}`
+		"big": 12345678901234567890123, "order": {"z": 1, "m": [1.0, 2]}}`
 	for _, tc := range []struct{ expr, want string }{
 		{"@", "{\n    \"b\": [\n        {\n            \"v\": 0.0,\n            \"w\": 2,\n            \"x\": 1.5,\n            \"k\": \"one\"\n        },\n        {\n            \"v\": 1.0,\n            \"w\": 3,\n            \"k\": \"two\"\n        }\n    ],\n    \"big\": 12345678901234567890123,\n    \"order\": {\n        \"z\": 1,\n        \"m\": [\n            1.0,\n            2\n        ]\n    }\n}\n"},
 		{"b[].v", "[\n    0.0,\n    1.0\n]\n"},
