@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cwlogs/cwlogs/localserver/insights"
 )
 
 // fnum reads a JSON number that may have a fraction.
@@ -370,7 +372,7 @@ func TestInsightsCancelAndLimit(t *testing.T) {
 	reg.running++
 	reg.mu.Unlock()
 	cancel()
-	q, _ := parseQueryForTest("fields @message")
+	q, _ := insights.Parse("fields @message")
 	s.runQuery(ctx, reg, qs, q, []*groupRow{g}, 0, nowMs(), nowMs(), 10)
 	res := mustOK(t, s, "GetQueryResults", m{"queryId": "q-cancel"})
 	if res.body["status"] != "Cancelled" || len(list(res.body["results"])) != 0 {
