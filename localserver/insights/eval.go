@@ -2,9 +2,7 @@ package insights
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
-	"strconv"
 	"strings"
 )
 
@@ -75,91 +73,11 @@ func (r *row) put(name string, v value) {
 	r.set[name] = v
 }
 
-// FlattenJSON returns the fields a query discovers in a JSON message: nested keys joined
-// with dots ("a.b"), array elements by index ("a.0"), scalar values as text (numbers as
-// written, true/false); null values, empty objects and empty arrays give no field. A
-// key starting with @ gets another @ in front ("@@example"). It returns nil for a message
-// that is not a JSON object, and stops after MaxJSONFields fields.
-func FlattenJSON(msg string) map[string]string {
-	s := strings.TrimSpace(msg)
-	if len(s) < 2 || s[0] != '{' {
-		return nil
-	}
-	d := json.NewDecoder(strings.NewReader(s))
-	d.UseNumber()
-	out := map[string]string{}
-	if err := flatten(d, "", out, 0); err != nil {
-		return nil
-	}
-	if strings.TrimSpace(s[d.InputOffset():]) != "" {
-		return nil // trailing data: not one JSON object
-	}
-	return out
-}
-
-var errStop = &json.SyntaxError{}
-
-const maxJSONDepth = 64
-
-func flatten(d *json.Decoder, prefix string, out map[string]string, depth int) error {
-	t, err := d.Token()
-	if err != nil {
-		return err
-	}
-	if depth > maxJSONDepth {
-		return errStop
-	}
-	switch v := t.(type) {
-	case json.Delim:
-		switch v {
-		case '{':
-			for d.More() {
-				kt, err := d.Token()
-				if err != nil {
-					return err
-				}
-				k, _ := kt.(string)
-				if prefix == "" && strings.HasPrefix(k, "@") {
-					k = "@" + k
-				}
-				if err := flatten(d, joinKey(prefix, k), out, depth+1); err != nil {
-					return err
-				}
-			}
-			_, err := d.Token()
-			return err
-		case '[':
-			for i := 0; d.More(); i++ {
-				if err := flatten(d, joinKey(prefix, strconv.Itoa(i)), out, depth+1); err != nil {
-					return err
-				}
-			}
-			_, err := d.Token()
-			return err
-		}
-	case string:
-		add(out, prefix, v)
-	case json.Number:
-		add(out, prefix, v.String())
-	case bool:
-		add(out, prefix, strconv.FormatBool(v))
-	}
-	return nil
-}
-
 func joinKey(prefix, k string) string {
 	if prefix == "" {
 		return k
 	}
 	return prefix + "." + k
-}
-
-func add(out map[string]string, k, v string) {
-	if len(out) < MaxJSONFields && k != "" {
-		if _, dup := out[k]; !dup {
-			out[k] = v
-		}
-	}
 }
 
 // eval evaluates x for r.
