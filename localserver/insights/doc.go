@@ -24,8 +24,9 @@
 //     with @ gets another @); fields created by fields, parse and stats.
 //   - Output: a query without fields, display or stats shows @timestamp and @message (as
 //     the syntax page says of "filter (duration>2000)"). Timestamps show as
-//     "2006-01-02 15:04:05.000" in UTC. Rows of log events end with @ptr. At most
-//     Options.Limit rows (default 10,000, the documented default) are kept.
+//     "2006-01-02 15:04:05.000" in UTC. Rows of log events carry @ptr (last: its place
+//     in a row is undocumented). At most Options.Limit rows (default 10,000, the
+//     documented default) are kept.
 //   - sort orders values with the service's documented "updated natural sort": all text
 //     before all numbers, digit runs by length then value.
 //
