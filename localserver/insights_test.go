@@ -392,3 +392,31 @@ func TestInsightsRetention(t *testing.T) {
 		t.Errorf("rows with 1-day retention: %q", got)
 	}
 }
+
+// TestInsightsStopQuery stops a running query (held before its scan by the registry's
+// test hook): StopQuery answers success, the query ends Cancelled, and DescribeQueries
+// showed it Running meanwhile.
+func TestInsightsStopQuery(t *testing.T) {
+	s := newTestServer(t, Config{})
+	base := insightsFixture(t, s)
+	reg := s.queries()
+	reg.mu.Lock()
+	reg.beforeScan = func(ctx context.Context) { <-ctx.Done() }
+	reg.mu.Unlock()
+	id := startQuery(t, s, m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "fields @message"})
+	if r := mustOK(t, s, "GetQueryResults", m{"queryId": id}); r.body["status"] != "Running" || len(list(r.body["results"])) != 0 {
+		t.Errorf("held query: %s", r.raw)
+	}
+	if qs, _ := pageItems(t, s, "DescribeQueries", m{"status": "Running"}, "queries", 10); len(qs) != 1 || qs[0]["queryId"] != id || qs[0]["queryDuration"] != nil {
+		t.Errorf("running queries: %v", qs)
+	}
+	if r := mustOK(t, s, "StopQuery", m{"queryId": id}); r.body["success"] != true {
+		t.Errorf("StopQuery: %s", r.raw)
+	}
+	if r := mustOK(t, s, "GetQueryResults", m{"queryId": id}); r.body["status"] != "Cancelled" || len(list(r.body["results"])) != 0 {
+		t.Errorf("stopped query: %s", r.raw)
+	}
+	if r := call(t, s, "StopQuery", m{"queryId": id}); r.errType() != codeInvalidParameter {
+		t.Errorf("StopQuery twice: %d %s", r.status, r.raw)
+	}
+}

@@ -75,6 +75,8 @@ type queryRegistry struct {
 	byID    map[string]*queryState
 	order   []*queryState
 	running int
+	// beforeScan, when set (tests), runs in each query's goroutine before it scans.
+	beforeScan func(ctx context.Context)
 }
 
 // registries maps a Server (weakly: a discarded Server's queries go with it) to its
@@ -249,6 +251,12 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 		case <-ctx.Done():
 		}
 	}()
+	reg.mu.Lock()
+	hook := reg.beforeScan
+	reg.mu.Unlock()
+	if hook != nil {
+		hook(ctx)
+	}
 	run := q.NewRun(insights.Options{Limit: limit})
 	err := s.queryScan(ctx, groups, startTs, endTs, nowMs, run)
 	res := run.Result()
