@@ -155,3 +155,72 @@ func TestMotoDifferentialInsights(t *testing.T) {
 		})
 	}
 }
+
+// TestAWSCLIInsights runs a Logs Insights query through both AWS CLIs against the local
+// server: start-query, get-query-results until Complete, get-log-record on the @ptr, and a
+// malformed query reported as MalformedQueryException.
+func TestAWSCLIInsights(t *testing.T) {
+	t.Parallel()
+	for _, major := range []int{1, 2} {
+		t.Run(fmt.Sprintf("v%d", major), func(t *testing.T) {
+			t.Parallel()
+			cli := findCLI(t, major)
+			srv := startServer(t)
+			cli.configure(t, srv.URL(), testAccessKeyID, testSecretAccessKey)
+			base := time.Now().Add(-5 * time.Minute).Truncate(time.Second)
+			// Set up through the Go client: CLI invocations are slow (about 2 s each for v1).
+			c := newClient(t, srv.URL())
+			for _, st := range []struct{ op, body string }{
+				{"CreateLogGroup", `{"logGroupName":"/cli/insights"}`},
+				{"CreateLogStream", `{"logGroupName":"/cli/insights","logStreamName":"s"}`},
+				{"PutLogEvents", fmt.Sprintf(`{"logGroupName":"/cli/insights","logStreamName":"s","logEvents":[{"timestamp":%d,"message":"{\"status\":200}"},{"timestamp":%d,"message":"{\"status\":503}"}]}`,
+					base.UnixMilli(), base.Add(time.Second).UnixMilli())},
+			} {
+				if _, err := c.Invoke(context.Background(), st.op, []byte(st.body)); err != nil {
+					t.Fatalf("%s: %v", st.op, err)
+				}
+			}
+
+			var started struct {
+				QueryID string `json:"queryId"`
+			}
+			cli.ok(t, &started, "start-query", "--log-group-name", "/cli/insights",
+				"--start-time", fmt.Sprint(base.Unix()), "--end-time", fmt.Sprint(base.Unix()+60),
+				"--query-string", "filter status >= 500 | fields status")
+			var res struct {
+				Status     string                            `json:"status"`
+				Results    [][]struct{ Field, Value string } `json:"results"`
+				Statistics map[string]float64                `json:"statistics"`
+			}
+			for deadline := time.Now().Add(30 * time.Second); ; {
+				cli.ok(t, &res, "get-query-results", "--query-id", started.QueryID)
+				if res.Status != "Running" || time.Now().After(deadline) {
+					break
+				}
+			}
+			if res.Status != "Complete" || len(res.Results) != 1 || res.Statistics["recordsMatched"] != 1 || res.Statistics["recordsScanned"] != 2 {
+				t.Fatalf("get-query-results: %+v", res)
+			}
+			var ptr string
+			for _, f := range res.Results[0] {
+				switch f.Field {
+				case "status":
+					if f.Value != "503" {
+						t.Errorf("status = %q, want 503", f.Value)
+					}
+				case "@ptr":
+					ptr = f.Value
+				}
+			}
+			var rec struct {
+				LogRecord map[string]string `json:"logRecord"`
+			}
+			cli.ok(t, &rec, "get-log-record", "--log-record-pointer", ptr)
+			if rec.LogRecord["@message"] != `{"status":503}` || rec.LogRecord["status"] != "503" {
+				t.Errorf("get-log-record: %v", rec.LogRecord)
+			}
+			cli.fail(t, "MalformedQueryException", "StartQuery", "Query is malformed at characters 0-6: unknown or unsupported command \"select\"",
+				"start-query", "--log-group-name", "/cli/insights", "--start-time", "0", "--end-time", "1", "--query-string", "select * from x")
+		})
+	}
+}
