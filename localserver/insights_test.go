@@ -1,9 +1,12 @@
 package localserver
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -418,5 +421,58 @@ func TestInsightsStopQuery(t *testing.T) {
 	}
 	if r := call(t, s, "StopQuery", m{"queryId": id}); r.errType() != codeInvalidParameter {
 		t.Errorf("StopQuery twice: %d %s", r.status, r.raw)
+	}
+}
+
+// TestInsightsOrderAcrossStreams checks the scan's default order over a group of many
+// streams and batches whose time ranges overlap: every event exactly once, newest first,
+// and the same count from stats.
+func TestInsightsOrderAcrossStreams(t *testing.T) {
+	s := newTestServer(t, Config{})
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := nowMs() - 3_600_000
+	type ev struct {
+		ts  int64
+		msg string
+	}
+	var all []ev
+	used := map[int64]bool{}
+	for st := range 20 {
+		name := fmt.Sprintf("s%02d", st)
+		setupStream(t, s, "many", name)
+		for batch := range 3 {
+			var evs []m
+			var tss []int64
+			for range 40 {
+				ts := base + rng.Int64N(3_000_000)
+				for used[ts] {
+					ts++
+				}
+				used[ts] = true
+				tss = append(tss, ts)
+			}
+			slices.Sort(tss)
+			for i, ts := range tss {
+				msg := fmt.Sprintf("%s-%d-%d", name, batch, i)
+				evs = append(evs, m{"timestamp": ts, "message": msg})
+				all = append(all, ev{ts, msg})
+			}
+			mustOK(t, s, "PutLogEvents", m{"logGroupName": "many", "logStreamName": name, "logEvents": evs})
+		}
+	}
+	slices.SortFunc(all, func(a, b ev) int { return cmp.Compare(b.ts, a.ts) })
+	want := make([]string, len(all))
+	for i, e := range all {
+		want[i] = "@message=" + e.msg
+	}
+	in := m{"logGroupName": "many", "startTime": base / 1000, "endTime": nowMs() / 1000, "queryString": "fields @message"}
+	got := rowsOf(waitQuery(t, s, startQuery(t, s, in), nil))
+	if !slices.Equal(got, want) {
+		i := firstDiff(got, want)
+		t.Errorf("%d rows, want %d newest first; first difference at row %d", len(got), len(want), i)
+	}
+	in["queryString"] = "stats count(*) as n"
+	if got := rowsOf(waitQuery(t, s, startQuery(t, s, in), nil)); len(got) != 1 || got[0] != fmt.Sprintf("n=%d", len(all)) {
+		t.Errorf("stats count = %v, want %d", got, len(all))
 	}
 }
