@@ -476,3 +476,22 @@ func TestInsightsOrderAcrossStreams(t *testing.T) {
 		t.Errorf("stats count = %v, want %d", got, len(all))
 	}
 }
+
+// TestRecordPtrEncoding checks the hand-built @ptr against encodeOpaque's form, and that
+// it decodes back.
+func TestRecordPtrEncoding(t *testing.T) {
+	for _, c := range []struct {
+		g, s int64
+		k    evKey
+	}{{1, 2, evKey{3, 4, 5}}, {0, 0, evKey{}}, {1 << 62, 1<<63 - 1, evKey{maxTokenTs, 1 << 40, 499}}} {
+		got := encodeRecordPtr(c.g, c.s, c.k)
+		want := encodeOpaque("R", itoa(c.g), itoa(c.s), itoa(c.k.ts), itoa(c.k.cid), itoa(c.k.idx))
+		if got != want {
+			t.Errorf("encodeRecordPtr(%d, %d, %v) = %q, want %q", c.g, c.s, c.k, got, want)
+		}
+		g, s, k, ok := decodeRecordPtr(got)
+		if !ok || g != c.g || s != c.s || k != c.k {
+			t.Errorf("decodeRecordPtr(%q) = %d, %d, %v, %v", got, g, s, k, ok)
+		}
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"container/heap"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"strconv"
 
 	"github.com/cwlogs/cwlogs/localserver/insights"
@@ -117,9 +119,28 @@ func (h *groupHeads) Pop() any {
 }
 
 // A record pointer (@ptr) names one stored event: its group, stream, and key. It is
-// opaque to clients (the encodeOpaque form, checksummed).
+// opaque to clients: encodeOpaque's form (checksummed), built here without fmt because a
+// query makes one per event it scans.
 func encodeRecordPtr(groupID, streamID int64, k evKey) string {
-	return encodeOpaque("R", itoa(groupID), itoa(streamID), itoa(k.ts), itoa(k.cid), itoa(k.idx))
+	var raw [128]byte
+	b := append(raw[:0], 'R')
+	for _, v := range [...]int64{groupID, streamID, k.ts, k.cid, k.idx} {
+		b = append(b, '|')
+		b = strconv.AppendInt(b, v, 10)
+	}
+	sum := crc32.ChecksumIEEE(b)
+	b = append(b, '|')
+	n := len(b)
+	b = append(b, "00000000"...)
+	for i := 7; i >= 0; i-- {
+		b[n+i] = "0123456789abcdef"[sum&15]
+		sum >>= 4
+	}
+	var out [176]byte
+	enc := base64.RawURLEncoding
+	dst := out[:enc.EncodedLen(len(b))]
+	enc.Encode(dst, b)
+	return string(dst)
 }
 
 func decodeRecordPtr(ptr string) (groupID, streamID int64, k evKey, ok bool) {
