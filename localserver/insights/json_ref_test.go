@@ -109,3 +109,22 @@ func FuzzFlattenJSON(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFlattenJSON compares FlattenJSON with the encoding/json reference on a typical
+// structured log line.
+func BenchmarkFlattenJSON(b *testing.B) {
+	msg := `{"level":"ERROR","time":"2025-06-01T12:00:00Z","latency":123.5,"req":{"method":"GET","path":"/api/v1/items","headers":["a","b"]},"ok":false}`
+	for _, c := range []struct {
+		name string
+		fn   func(string) map[string]string
+	}{{"hand-written", FlattenJSON}, {"encoding-json", flattenJSONReference}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(c.fn(msg)) != 8 {
+					b.Fatal("wrong field count")
+				}
+			}
+		})
+	}
+}
