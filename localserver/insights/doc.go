@@ -15,9 +15,10 @@
 //     period (5m, 1h; units ms s m h d w) literals, `backtick` field names.
 //   - Functions: ispresent, coalesce, isempty, isblank, strlen, toupper, tolower, trim,
 //     ltrim, rtrim, concat, substr, replace, strcontains, abs, ceil, floor, log, sqrt,
-//     greatest, least, bin, datefloor, dateceil, fromMillis, toMillis; in stats: count(),
-//     count(*), count(field), count_distinct, sum, avg, min, max, stddev, earliest,
-//     latest, pct(field, n). Any other function is a SyntaxError.
+//     greatest, least, bin, datefloor, dateceil, fromMillis, toMillis, isValidIp,
+//     isValidIpV4, isValidIpV6, isIpInSubnet, isIpv4InSubnet, isIpv6InSubnet; in stats:
+//     count(), count(*), count(field), count_distinct, sum, avg, min, max, stddev,
+//     earliest, latest, pct(field, n). Any other function is a SyntaxError.
 //   - Fields: @timestamp, @message, @logStream, @log ("accountId:logGroupName"),
 //     @ingestionTime, @ptr; fields discovered in JSON messages (nested keys joined with
 //     dots, array elements by index: a.b, a.0.c; at most 200 per message; a key starting
@@ -51,5 +52,5 @@
 //   - An empty query (or only comments) returns every record's @timestamp and @message.
 //
 // Not supported: SOURCE, unnest, lookup, join, subqueries, anomaly, pattern, diff,
-// unmask, filterIndex, the IP address and JSON functions, SQL and PPL.
+// unmask, filterIndex, the JSON functions (jsonParse, jsonStringify), SQL and PPL.
 package insights

@@ -114,6 +114,9 @@ func TestEvaluate(t *testing.T) {
 		{"datetime functions", `fields datefloor(@timestamp, 1h) as f, dateceil(@timestamp, 1h) as c, toMillis(@timestamp) as ms, fromMillis(86400000) as d, @timestamp + 1000 as later | limit 1`, []string{
 			"f=2023-11-14 22:00:00.000; c=2023-11-14 23:00:00.000; ms=1700000420000; d=1970-01-02 00:00:00.000; later=2023-11-14 22:20:21.000",
 		}},
+		{"ip functions", `fields isValidIp("10.0.0.1") as a, isValidIpV4("::1") as b, isValidIpV6("::1") as c, isValidIp("300.1.1.1") as d, isIpInSubnet("10.1.2.3", "10.0.0.0/8") as e, isIpv4InSubnet("11.0.0.1", "10.0.0.0/8") as f, isIpv6InSubnet("2001:db8::1", "2001:db8::/32") as g | limit 1`, []string{
+			"a=1; b=0; c=1; d=0; e=1; f=0; g=1",
+		}},
 		{"coalesce and backticks", "fields coalesce(`level`, @logStream) as v | limit 3", []string{"v=ERROR", "v=INFO", "v=s1"}},
 		{"filter on timestamp millis", "filter @timestamp >= 1700000360000 | fields @logStream", []string{"@logStream=s1", "@logStream=s2"}},
 		{"comment", "# first line\nfields level # the level\n| limit 1", []string{"level=ERROR"}},

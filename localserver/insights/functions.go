@@ -2,6 +2,7 @@ package insights
 
 import (
 	"math"
+	"net/netip"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -208,6 +209,13 @@ func init() {
 			}
 			return num(float64(x))
 		}},
+		// IP address functions.
+		"isvalidip":      ipCheck(func(a netip.Addr) bool { return true }),
+		"isvalidipv4":    ipCheck(func(a netip.Addr) bool { return a.Is4() }),
+		"isvalidipv6":    ipCheck(func(a netip.Addr) bool { return a.Is6() }),
+		"isipinsubnet":   ipInSubnet(func(a netip.Addr) bool { return true }),
+		"isipv4insubnet": ipInSubnet(func(a netip.Addr) bool { return a.Is4() }),
+		"isipv6insubnet": ipInSubnet(func(a netip.Addr) bool { return a.Is6() }),
 		// Aggregation functions (stats).
 		"count":          agg(0, 1),
 		"count_distinct": agg(1, 1),
@@ -228,6 +236,25 @@ func init() {
 			}
 		}},
 	}
+}
+
+// ipCheck is isValidIp and its v4 and v6 forms: whether the value is an IP address
+// (of the kind ok accepts).
+func ipCheck(ok func(netip.Addr) bool) funcSpec {
+	return funcSpec{min: 1, max: 1, fn: func(_ *row, a []value) value {
+		addr, err := netip.ParseAddr(a[0].String())
+		return boolean(a[0].k != kNull && err == nil && ok(addr))
+	}}
+}
+
+// ipInSubnet is isIpInSubnet and its v4 and v6 forms: whether the value is an address
+// (of the kind ok accepts) in the CIDR subnet of the second argument.
+func ipInSubnet(ok func(netip.Addr) bool) funcSpec {
+	return funcSpec{min: 2, max: 2, fn: func(_ *row, a []value) value {
+		addr, err1 := netip.ParseAddr(a[0].String())
+		pfx, err2 := netip.ParsePrefix(a[1].String())
+		return boolean(a[0].k != kNull && err1 == nil && err2 == nil && ok(addr) && pfx.Contains(addr))
+	}}
 }
 
 // periodArg checks that argument i is a time period literal (5m, 1h).
