@@ -92,6 +92,9 @@ type apiError struct {
 	Message string
 	// ResourceName is set for TooManyTagsException.
 	ResourceName string
+	// Members, when set, are further members of the error body, as JSON object members
+	// without the braces (MalformedQueryException's "queryCompileError":{…}).
+	Members []byte
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -124,6 +127,10 @@ func (e *apiError) body() []byte {
 	if e.ResourceName != "" {
 		b = append(b, `,"resourceName":`...)
 		b = appendJSONString(b, e.ResourceName)
+	}
+	if len(e.Members) > 0 {
+		b = append(b, ',')
+		b = append(b, e.Members...)
 	}
 	return append(b, '}')
 }

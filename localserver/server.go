@@ -274,6 +274,11 @@ func init() {
 		"PutResourcePolicy":             (*Server).putResourcePolicy,
 		"DescribeResourcePolicies":      (*Server).describeResourcePolicies,
 		"DeleteResourcePolicy":          (*Server).deleteResourcePolicy,
+		"StartQuery":                    (*Server).startQuery,
+		"GetQueryResults":               (*Server).getQueryResults,
+		"StopQuery":                     (*Server).stopQuery,
+		"DescribeQueries":               (*Server).describeQueries,
+		"GetLogRecord":                  (*Server).getLogRecord,
 	}
 }
 

@@ -1,0 +1,56 @@
+// Package insights parses and evaluates CloudWatch Logs Insights queries (the Logs
+// Insights query language, "CWLI") over log records. It knows nothing of storage: the
+// caller feeds Records, newest @timestamp first, to a Run and reads the Result.
+//
+// Supported, as the CloudWatch Logs user guide documents them (CWL_QuerySyntax and its
+// command and function pages):
+//
+//   - Commands separated by |: fields (expressions, "as" aliases), display, filter, stats
+//     (several aggregations, "by" expressions and bin(period)), sort (several keys, asc or
+//     desc), limit and "limit any", parse (glob "a=* b=*" as x, y, or a regular expression
+//     with named groups (?<name>…)), dedup. Comments run from # to the end of the line.
+//     Keywords are case-insensitive.
+//   - Expressions: = != < <= > >=, like and not like with a "substring" or /regex/, =~, in
+//     [..] and not in, and, or, not, + - * / % ^, parentheses, string, number and time
+//     period (5m, 1h; units ms s m h d w) literals, `backtick` field names.
+//   - Functions: ispresent, coalesce, isempty, isblank, strlen, toupper, tolower, trim,
+//     ltrim, rtrim, concat, substr, replace, strcontains, abs, ceil, floor, log, sqrt,
+//     greatest, least, bin, datefloor, dateceil, fromMillis, toMillis, isValidIp,
+//     isValidIpV4, isValidIpV6, isIpInSubnet, isIpv4InSubnet, isIpv6InSubnet; in stats:
+//     count(), count(*), count(field), count_distinct, sum, avg, min, max, stddev,
+//     earliest, latest, pct(field, n). Any other function is a SyntaxError.
+//   - Fields: @timestamp, @message, @logStream, @log ("accountId:logGroupName"),
+//     @ingestionTime, @ptr; fields discovered in JSON messages (nested keys joined with
+//     dots, array elements by index: a.b, a.0.c; at most 200 per message; a key starting
+//     with @ gets another @); fields created by fields, parse and stats.
+//   - Output: a query without fields, display or stats shows @timestamp and @message (as
+//     the syntax page says of "filter (duration>2000)"). Timestamps show as
+//     "2006-01-02 15:04:05.000" in UTC. Rows of log events carry @ptr (last: its place
+//     in a row is undocumented). At most Options.Limit rows (default 10,000, the
+//     documented default) are kept.
+//   - sort orders values with the service's documented "updated natural sort": all text
+//     before all numbers, digit runs by length then value.
+//
+// Where the service's behaviour is undocumented, this package chooses as follows:
+//
+//   - Without sort, rows come in the order records are fed (newest first); sort without
+//     asc or desc sorts in descending order. Missing values sort last either way.
+//   - stats rows come in the order their groups first appeared in that feed (so bin()
+//     groups are newest first); stats without by answers one row even over no records.
+//   - Comparisons and like with a missing field are false, whichever the operator
+//     (so "x != 1" does not match records without x). Text that holds a number compares
+//     numerically with a number; otherwise values compare as text.
+//   - Conditions (ispresent, comparisons) show as 1 or 0; numbers without a fraction
+//     show without a decimal point. A result field without a value is left out of its
+//     row. Division by zero gives no value.
+//   - The result fields are those of the last display; else those named by fields and
+//     parse, in query order (after the last stats, the stats outputs first); else
+//     @timestamp, @message and then any parsed fields.
+//   - A glob parse pattern matches anywhere in the value; each * is lazy except the last.
+//     Regular expressions are Go's RE2 syntax, which covers the documented examples.
+//   - stddev is the sample standard deviation; pct is the nearest-rank percentile.
+//   - An empty query (or only comments) returns every record's @timestamp and @message.
+//
+// Not supported: SOURCE, unnest, lookup, join, subqueries, anomaly, pattern, diff,
+// unmask, filterIndex, the JSON functions (jsonParse, jsonStringify), SQL and PPL.
+package insights

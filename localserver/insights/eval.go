@@ -1,0 +1,216 @@
+package insights
+
+import (
+	"bytes"
+	"math"
+	"strings"
+)
+
+// Record is one log event as a query sees it.
+type Record struct {
+	// Timestamp and IngestionTime are milliseconds since the epoch (@timestamp and
+	// @ingestionTime).
+	Timestamp     int64
+	IngestionTime int64
+	// Message is the event's text (@message).
+	Message string
+	// LogGroup is the @log value: "accountId:logGroupName".
+	LogGroup string
+	// LogStream is the stream's name (@logStream).
+	LogStream string
+	// Ptr is the opaque pointer GetLogRecord accepts (@ptr).
+	Ptr string
+}
+
+// MaxJSONFields is how many fields are discovered in one JSON message at most (the
+// service's documented limit); later fields are left out.
+const MaxJSONFields = 200
+
+// row is a record on its way through a query, or a result row of stats.
+type row struct {
+	rec      *Record
+	set      map[string]value // fields created by fields, parse and stats
+	json     map[string]string
+	jsonDone bool
+	aggs     []value // stats results while a stats row's outputs are computed
+}
+
+func (r *row) get(name string) value {
+	if v, ok := r.set[name]; ok {
+		return v
+	}
+	if r.rec == nil {
+		return null
+	}
+	switch name {
+	case "@timestamp":
+		return tstamp(r.rec.Timestamp)
+	case "@ingestionTime":
+		return tstamp(r.rec.IngestionTime)
+	case "@message":
+		return str(r.rec.Message)
+	case "@logStream":
+		return str(r.rec.LogStream)
+	case "@log":
+		return str(r.rec.LogGroup)
+	case "@ptr":
+		return str(r.rec.Ptr)
+	}
+	if !r.jsonDone {
+		r.json = FlattenJSON(r.rec.Message)
+		r.jsonDone = true
+	}
+	if s, ok := r.json[name]; ok {
+		return str(s)
+	}
+	return null
+}
+
+func (r *row) put(name string, v value) {
+	if r.set == nil {
+		r.set = make(map[string]value, 4)
+	}
+	r.set[name] = v
+}
+
+func joinKey(prefix, k string) string {
+	if prefix == "" {
+		return k
+	}
+	return prefix + "." + k
+}
+
+// eval evaluates x for r.
+func eval(x expr, r *row) value {
+	switch n := x.(type) {
+	case *fieldRef:
+		return r.get(n.name)
+	case *literal:
+		return n.v
+	case *regexLit:
+		return str(n.re.String())
+	case *unary:
+		v := eval(n.x, r)
+		if n.op == "not" {
+			return boolean(!v.truthy())
+		}
+		f, ok := v.number()
+		if !ok {
+			return null
+		}
+		return num(-f)
+	case *binary:
+		return evalBinary(n, r)
+	case *likeExpr:
+		v := eval(n.x, r)
+		if v.k == kNull {
+			return boolean(false)
+		}
+		var m bool
+		if n.re != nil {
+			m = n.re.MatchString(v.String())
+		} else {
+			m = strings.Contains(v.String(), n.substr)
+		}
+		return boolean(m != n.negate)
+	case *inExpr:
+		v := eval(n.x, r)
+		if v.k == kNull {
+			return boolean(false)
+		}
+		found := false
+		for _, e := range n.list {
+			if c, ok := compare(v, eval(e, r)); ok && c == 0 {
+				found = true
+				break
+			}
+		}
+		return boolean(found != n.negate)
+	case *call:
+		if n.agg {
+			if n.slot < len(r.aggs) {
+				return r.aggs[n.slot]
+			}
+			return null
+		}
+		args := make([]value, len(n.args))
+		for i, a := range n.args {
+			args[i] = eval(a, r)
+		}
+		return functions[n.name].fn(r, args)
+	}
+	return null
+}
+
+func evalBinary(n *binary, r *row) value {
+	switch n.op {
+	case "and":
+		return boolean(eval(n.l, r).truthy() && eval(n.r, r).truthy())
+	case "or":
+		return boolean(eval(n.l, r).truthy() || eval(n.r, r).truthy())
+	}
+	l, rv := eval(n.l, r), eval(n.r, r)
+	switch n.op {
+	case "=", "!=", "<", "<=", ">", ">=":
+		c, ok := compare(l, rv)
+		if !ok {
+			return boolean(false)
+		}
+		switch n.op {
+		case "=":
+			return boolean(c == 0)
+		case "!=":
+			return boolean(c != 0)
+		case "<":
+			return boolean(c < 0)
+		case "<=":
+			return boolean(c <= 0)
+		case ">":
+			return boolean(c > 0)
+		}
+		return boolean(c >= 0)
+	}
+	x, ok1 := l.number()
+	y, ok2 := rv.number()
+	if !ok1 || !ok2 {
+		return null
+	}
+	var z float64
+	switch n.op {
+	case "+":
+		z = x + y
+	case "-":
+		z = x - y
+	case "*":
+		z = x * y
+	case "/":
+		if y == 0 {
+			return null
+		}
+		z = x / y
+	case "%":
+		if y == 0 {
+			return null
+		}
+		z = math.Mod(x, y)
+	case "^":
+		z = math.Pow(x, y)
+	}
+	if math.IsNaN(z) || math.IsInf(z, 0) {
+		return null
+	}
+	// A timestamp moved by a number of milliseconds stays a timestamp.
+	if (n.op == "+" || n.op == "-") && l.k == kTime && rv.k != kTime {
+		return tstamp(int64(z))
+	}
+	return num(z)
+}
+
+// groupKey appends a key identifying vals (kind and text of each) to b.
+func groupKey(b *bytes.Buffer, vals []value) {
+	for _, v := range vals {
+		b.WriteByte(byte(v.k))
+		b.WriteString(v.String())
+		b.WriteByte(0)
+	}
+}

@@ -1,0 +1,41 @@
+package insights_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cwlogs/cwlogs/localserver/insights"
+)
+
+func Example() {
+	q, err := insights.Parse(`parse @message "user=* took *ms" as user, ms
+		| stats count(*) as calls, avg(ms) as avgMs by user
+		| sort avgMs desc`)
+	if err != nil {
+		panic(err)
+	}
+	run := q.NewRun(insights.Options{})
+	for i, msg := range []string{"user=ann took 30ms", "user=bob took 120ms", "user=ann took 10ms"} {
+		// Records are fed newest first.
+		run.Add(&insights.Record{Timestamp: int64(3000 - i), Message: msg, LogGroup: "123456789012:app", LogStream: "s", Ptr: fmt.Sprint(i)})
+	}
+	res := run.Result()
+	for _, row := range res.Rows {
+		fmt.Println(row)
+	}
+	fmt.Println("matched", res.RecordsMatched, "of", res.RecordsScanned)
+	// Output:
+	// [{user bob} {calls 1} {avgMs 120}]
+	// [{user ann} {calls 2} {avgMs 20}]
+	// matched 3 of 3
+}
+
+func ExampleParse_error() {
+	_, err := insights.Parse("fields @message | filter strlenn(@message) > 3")
+	var se *insights.SyntaxError
+	if errors.As(err, &se) {
+		fmt.Println(se.Start, se.End, se.Msg)
+	}
+	// Output:
+	// 25 32 unknown function strlenn()
+}

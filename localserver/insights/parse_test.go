@@ -1,0 +1,153 @@
+package insights
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseGood(t *testing.T) {
+	for _, q := range []string{
+		"",
+		"# only a comment",
+		"fields @timestamp, @message | sort @timestamp desc | limit 20",
+		"FIELDS @message | SORT @timestamp ASC | LIMIT 5",
+		"fields `foo-bar`, action, abs(f3-f4) as d",
+		"filter (duration>2000)",
+		"filter f1 = 10 or f3 > 25 and not f2 != 'x'",
+		"filter statusCode like /2\\d\\d/",
+		"filter f1 =~ /^(?i)Exception$/",
+		`filter f1 not like "x" and f2 in [1, 2, "a"] and f3 not in []`,
+		"stats count(*) as n, avg(latency), pct(latency, 95) by bin(5m), host",
+		"stats sum(bytes) / count() as ratio",
+		"stats count(*) by bin(1h) | sort n desc",
+		`parse @message "user=*, method:*, latency := *" as @user, @method, @latency | stats avg(@latency) by @method, @user`,
+		`parse @message /(?<time>[0-9]{10}\.[0-9]{1,3}) .* (?<code>[A-Z_]+\/[0-9]{3})/`,
+		`parse "[*] *" as level, rest`,
+		"fields a.b.0.c, @@x | display a.b.0.c",
+		"fields x / 2 as half, 2 ^ 3 ^ 2 as big, -x as neg, x % 3 as m",
+		"dedup host, level | limit any 3",
+		"fields concat(a, '-', b), substr(a, 1, 2), replace(a, 'x', 'y'), strcontains(a, 'q')\n# trailing comment",
+		"fields datefloor(@timestamp, 1h), dateceil(@timestamp, 30m), fromMillis(0), toMillis(@timestamp)",
+		"filter ispresent(a) and not isempty(b) and isblank(c) = 0",
+		"fields greatest(a, b, 3), least(1, 2), ceil(x), floor(x), trim(s), ltrim(s, 'x'), rtrim(s), toupper(s), tolower(s), strlen(s), coalesce(a, b)",
+		"stats earliest(@message), latest(@message), min(x), max(x), count_distinct(x), stddev(x), sum(x)",
+	} {
+		if _, err := Parse(q); err != nil {
+			t.Errorf("Parse(%q): %v", q, err)
+		}
+	}
+}
+
+func TestParseMalformed(t *testing.T) {
+	for _, c := range []struct {
+		q          string
+		start, end int
+		msg        string
+	}{
+		{"fields", 6, 6, "expected a field"},
+		{"fields a,", 9, 9, "expected a field"},
+		{"fieldz a", 0, 6, "unknown or unsupported command"},
+		{"fields a | | limit 1", 11, 12, "expected a command"},
+		{"fields a b", 9, 10, "expected | or the end"},
+		{"fields nosuch(a)", 7, 13, "unknown function nosuch()"},
+		{"filter a = 'unterminated", 11, 24, "unterminated string"},
+		{"filter a like /x", 14, 16, "unterminated regular expression"},
+		{"filter a like /(/", 14, 17, "invalid regular expression"},
+		{"filter a like 5", 14, 15, "expected a \"string\""},
+		{"limit 0", 6, 7, "limit needs a whole number"},
+		{"limit 100001", 6, 12, "limit needs a whole number"},
+		{"limit x", 6, 7, "limit needs a whole number"},
+		{"stats a", 6, 7, "is not an aggregation"},
+		{"fields count(*)", 7, 15, "can only be used in stats"},
+		{"filter sum(x) > 1", 7, 13, "can only be used in stats"},
+		{"stats count(sum(x))", 12, 18, "can only be used in stats"},
+		{"stats count(*) by bin(x)", 22, 23, "needs a time period"},
+		{"stats count(*) by bin(5q)", 22, 24, "invalid time period"},
+		{"fields substr(a)", 7, 16, "takes 2 to 3 arguments, not 1"},
+		{"stats pct(x, 101)", 13, 16, "percentile from 0 to 100"},
+		{`parse @message "a=* b=*" as x`, 15, 29, "has 2 * but 1 field names"},
+		{`parse @message "nothing" as x`, 15, 24, "has no *"},
+		{`parse @message /(\d+)/`, 15, 22, "no named capturing group"},
+		{`parse @message 5`, 15, 16, "expected a \"glob*pattern\""},
+		{"fields `unterminated", 7, 20, "unterminated backtick"},
+		{"filter a = 1 ~ 2", 13, 14, "unexpected character"},
+		{"fields (a", 9, 9, `expected ")"`},
+		{"filter a in [1, 2", 17, 17, `expected "]"`},
+		{"fields and", 7, 10, "keyword"},
+		{"sort", 4, 4, "expected a field"},
+		{strings.Repeat("x", MaxQueryLength+1), 0, MaxQueryLength + 1, "the limit is 10000"},
+	} {
+		_, err := Parse(c.q)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("Parse(%q) = %v, want a *SyntaxError", c.q, err)
+			continue
+		}
+		if se.Start != c.start || se.End != c.end || !strings.Contains(se.Msg, c.msg) {
+			t.Errorf("Parse(%q) = [%d,%d) %q, want [%d,%d) containing %q", c.q, se.Start, se.End, se.Msg, c.start, c.end, c.msg)
+		}
+	}
+}
+
+func TestParseNames(t *testing.T) {
+	q, err := Parse("fields abs(a - b), x as y | parse @message 'k=*' as k | stats count( * ) by bin(5m)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := q.outputColumns(); strings.Join(got, "|") != "bin(5m)|count( * )" {
+		t.Errorf("stats columns = %q", got)
+	}
+	q, _ = Parse("fields abs(a - b), x as y | parse @message 'k=*' as k")
+	if got := q.outputColumns(); strings.Join(got, "|") != "abs(a - b)|y|k" {
+		t.Errorf("fields columns = %q", got)
+	}
+	q, _ = Parse("filter a = 1")
+	if got := q.outputColumns(); strings.Join(got, "|") != "@timestamp|@message" {
+		t.Errorf("default columns = %q", got)
+	}
+	q, _ = Parse("fields a, b | display b")
+	if got := q.outputColumns(); strings.Join(got, "|") != "b" {
+		t.Errorf("display columns = %q", got)
+	}
+}
+
+// FuzzParse checks that Parse never panics, that every error is a *SyntaxError whose
+// offsets lie within the query, and that every parsed query evaluates without panicking.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"fields @timestamp, @message | sort @timestamp desc | limit 20",
+		`parse @message "user=* id=*" as user, id | stats count(*) by user`,
+		`filter a like /x\/y/ and b in [1,"2"] or not c =~ "z"`,
+		"stats avg(x), pct(x, 50) by bin(5m) | sort x asc | dedup x",
+		"fields `a b` # comment\n| limit any 3",
+		"fields 1e3 + 2.5 * -x ^ 2 % 7 / (a - b)",
+	} {
+		f.Add(s)
+	}
+	recs := []Record{
+		{Timestamp: 2000, IngestionTime: 2100, Message: `{"x": 3, "a": {"b": [1, "two"]}, "user": "u1"}`, LogGroup: "1:g", LogStream: "s", Ptr: "p2"},
+		{Timestamp: 1000, IngestionTime: 1100, Message: "user=bob id=7 x=1.5", LogGroup: "1:g", LogStream: "s", Ptr: "p1"},
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		q, err := Parse(src)
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("Parse(%q): %T is not a *SyntaxError", src, err)
+			}
+			if se.Start < 0 || se.End < se.Start || se.End > len(src) {
+				t.Fatalf("Parse(%q): offsets [%d,%d) outside the query", src, se.Start, se.End)
+			}
+			return
+		}
+		run := q.NewRun(Options{Limit: 10})
+		for i := range recs {
+			run.Add(&recs[i])
+		}
+		res := run.Result()
+		if len(res.Rows) > 10 {
+			t.Fatalf("%d rows beyond the limit of 10", len(res.Rows))
+		}
+	})
+}

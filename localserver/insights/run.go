@@ -1,0 +1,570 @@
+package insights
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"sort"
+)
+
+// DefaultLimit is how many rows a query returns at most when neither the query (limit)
+// nor the caller (Options.Limit) says: the service's documented default.
+const DefaultLimit = 10_000
+
+// Options tunes a Run. The zero value is the service's behaviour.
+type Options struct {
+	// Limit caps the result rows (StartQuery's limit); 0 means DefaultLimit. A limit
+	// command in the query can only lower it.
+	Limit int
+}
+
+// Field is one field of a result row.
+type Field struct {
+	Name, Value string
+}
+
+// Result is a finished query's answer.
+type Result struct {
+	// Rows are the result rows; each lists its fields in the query's order, leaving out
+	// fields without a value. Rows of log events end with @ptr.
+	Rows [][]Field
+	// RecordsScanned and BytesScanned count every record given to Add (bytes of
+	// messages); RecordsMatched counts those that passed the query's filters up to its
+	// first stats, sort, limit or dedup.
+	RecordsMatched, RecordsScanned, BytesScanned int64
+}
+
+// stage is one step of the pipeline: push gives it a row and reports whether more input
+// is wanted; finish flushes what it holds to the next stage.
+type stage interface {
+	push(r *row) bool
+	finish()
+}
+
+// Run evaluates a query over records given in the order the service presents events
+// without a sort command: newest @timestamp first. Not safe for concurrent use.
+type Run struct {
+	q       *Query
+	head    stage
+	sink    *sink
+	matched int64
+	scanned int64
+	bytes   int64
+	done    bool
+	stopped bool
+}
+
+// NewRun starts an evaluation of q.
+func (q *Query) NewRun(opts Options) *Run {
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	run := &Run{q: q}
+	run.sink = &sink{cap: limit, cols: q.outputColumns()}
+	// Build the stages back to front; the match counter sits before the first stage that
+	// is not a per-record filter or transformation.
+	firstGlobal := len(q.cmds)
+	for i, c := range q.cmds {
+		switch c.(type) {
+		case *statsCmd, *sortCmd, *limitCmd, *dedupCmd:
+			firstGlobal = min(firstGlobal, i)
+		}
+	}
+	var next stage = run.sink
+	if firstGlobal == len(q.cmds) {
+		next = &counter{next: next, n: &run.matched}
+	}
+	for i := len(q.cmds) - 1; i >= 0; i-- {
+		next = newStage(q.cmds[i], next)
+		if i == firstGlobal {
+			next = &counter{next: next, n: &run.matched}
+		}
+	}
+	run.head = next
+	return run
+}
+
+// Add evaluates one record. It reports whether more records can change the result:
+// false after a "limit any" has its rows.
+func (run *Run) Add(rec *Record) bool {
+	if run.done || run.stopped {
+		return false
+	}
+	run.scanned++
+	run.bytes += int64(len(rec.Message))
+	if !run.head.push(&row{rec: rec}) {
+		run.stopped = true
+	}
+	return !run.stopped
+}
+
+// Result finishes the evaluation and returns the answer. Call it once, after the last Add.
+func (run *Run) Result() *Result {
+	if !run.done {
+		run.done = true
+		run.head.finish()
+	}
+	return &Result{Rows: run.sink.rows, RecordsMatched: run.matched, RecordsScanned: run.scanned, BytesScanned: run.bytes}
+}
+
+// outputColumns lists the result fields: those of the last display, else those of fields
+// commands and parse (after the last stats, whose outputs come first), else @timestamp
+// and @message followed by parsed fields.
+func (q *Query) outputColumns() []string {
+	var cols, display []string
+	explicit := false
+	add := func(n string) {
+		if !slices.Contains(cols, n) {
+			cols = append(cols, n)
+		}
+	}
+	for _, c := range q.cmds {
+		switch c := c.(type) {
+		case *fieldsCmd:
+			explicit = true
+			for _, it := range c.items {
+				add(it.name)
+			}
+		case *parseCmd:
+			for _, n := range c.names {
+				if n != "" {
+					add(n)
+				}
+			}
+		case *displayCmd:
+			display = display[:0]
+			for _, it := range c.items {
+				if !slices.Contains(display, it.name) {
+					display = append(display, it.name)
+				}
+			}
+		case *statsCmd:
+			cols, display, explicit = nil, nil, true
+			for _, it := range c.by {
+				add(it.name)
+			}
+			for _, it := range c.aggs {
+				add(it.name)
+			}
+		}
+	}
+	if display != nil {
+		return display
+	}
+	if !explicit {
+		return append([]string{"@timestamp", "@message"}, cols...)
+	}
+	return cols
+}
+
+func newStage(c command, next stage) stage {
+	switch c := c.(type) {
+	case *fieldsCmd:
+		return &project{items: c.items, next: next}
+	case *displayCmd:
+		return &project{items: c.items, next: next}
+	case *filterCmd:
+		return &filter{cond: c.cond, next: next}
+	case *parseCmd:
+		return &parseStage{c: c, next: next}
+	case *statsCmd:
+		return &stats{c: c, groups: map[string]*group{}, next: next}
+	case *sortCmd:
+		return &sorter{keys: c.keys, next: next}
+	case *limitCmd:
+		return &limiter{n: c.n, any: c.any, next: next}
+	case *dedupCmd:
+		return &dedup{keys: c.keys, seen: map[string]bool{}, next: next}
+	}
+	panic("insights: unknown command")
+}
+
+type counter struct {
+	next stage
+	n    *int64
+}
+
+func (c *counter) push(r *row) bool { *c.n++; return c.next.push(r) }
+func (c *counter) finish()          { c.next.finish() }
+
+type project struct {
+	items []projItem
+	next  stage
+}
+
+func (p *project) push(r *row) bool {
+	// Evaluate every item before setting any, so that "fields a as b, b as a" swaps.
+	vals := make([]value, len(p.items))
+	for i, it := range p.items {
+		vals[i] = eval(it.x, r)
+	}
+	for i, it := range p.items {
+		r.put(it.name, vals[i])
+	}
+	return p.next.push(r)
+}
+func (p *project) finish() { p.next.finish() }
+
+type filter struct {
+	cond expr
+	next stage
+}
+
+func (f *filter) push(r *row) bool {
+	if !eval(f.cond, r).truthy() {
+		return true
+	}
+	return f.next.push(r)
+}
+func (f *filter) finish() { f.next.finish() }
+
+type parseStage struct {
+	c    *parseCmd
+	next stage
+}
+
+func (p *parseStage) push(r *row) bool {
+	v := eval(p.c.src, r)
+	if v.k != kNull {
+		if m := p.c.re.FindStringSubmatch(v.String()); m != nil {
+			for i, n := range p.c.names {
+				if n != "" {
+					r.put(n, str(m[i+1]))
+				}
+			}
+		}
+	}
+	return p.next.push(r)
+}
+func (p *parseStage) finish() { p.next.finish() }
+
+type limiter struct {
+	n, seen int
+	any     bool
+	next    stage
+}
+
+func (l *limiter) push(r *row) bool {
+	if l.seen >= l.n {
+		return !l.any
+	}
+	l.seen++
+	more := l.next.push(r)
+	if l.any && l.seen >= l.n {
+		return false
+	}
+	return more || !l.any
+}
+func (l *limiter) finish() { l.next.finish() }
+
+type dedup struct {
+	keys []expr
+	seen map[string]bool
+	buf  bytes.Buffer
+	next stage
+}
+
+func (d *dedup) push(r *row) bool {
+	vals := make([]value, len(d.keys))
+	for i, k := range d.keys {
+		vals[i] = eval(k, r)
+		if vals[i].k == kNull {
+			return d.next.push(r) // a missing value is never a duplicate
+		}
+	}
+	d.buf.Reset()
+	groupKey(&d.buf, vals)
+	if d.seen[d.buf.String()] {
+		return true
+	}
+	d.seen[d.buf.String()] = true
+	return d.next.push(r)
+}
+func (d *dedup) finish() { d.next.finish() }
+
+type sorter struct {
+	keys []sortKey
+	rows []*row
+	next stage
+}
+
+func (s *sorter) push(r *row) bool { s.rows = append(s.rows, r); return true }
+
+func (s *sorter) finish() {
+	type keyed struct {
+		r    *row
+		vals []value
+	}
+	ks := make([]keyed, len(s.rows))
+	for i, r := range s.rows {
+		vals := make([]value, len(s.keys))
+		for j, k := range s.keys {
+			vals[j] = eval(k.x, r)
+		}
+		ks[i] = keyed{r, vals}
+	}
+	sort.SliceStable(ks, func(i, j int) bool {
+		for k, key := range s.keys {
+			a, b := ks[i].vals[k], ks[j].vals[k]
+			c := sortCompare(a, b)
+			if c == 0 {
+				continue
+			}
+			if key.desc && a.k != kNull && b.k != kNull {
+				c = -c // missing values stay last in both directions
+			}
+			return c < 0
+		}
+		return false
+	})
+	s.rows = nil
+	for _, k := range ks {
+		if !s.next.push(k.r) {
+			break
+		}
+	}
+	s.next.finish()
+}
+
+// group is one stats group: its by values and its aggregation states.
+type group struct {
+	by   []value
+	accs []accumulator
+}
+
+type stats struct {
+	c      *statsCmd
+	groups map[string]*group
+	order  []*group
+	buf    bytes.Buffer
+	next   stage
+}
+
+func (s *stats) push(r *row) bool {
+	by := make([]value, len(s.c.by))
+	for i, it := range s.c.by {
+		by[i] = eval(it.x, r)
+	}
+	s.buf.Reset()
+	groupKey(&s.buf, by)
+	g := s.groups[s.buf.String()]
+	if g == nil {
+		g = &group{by: by, accs: make([]accumulator, len(s.c.calls))}
+		for i, cl := range s.c.calls {
+			g.accs[i] = newAccumulator(cl)
+		}
+		s.groups[s.buf.String()] = g
+		s.order = append(s.order, g)
+	}
+	for i, cl := range s.c.calls {
+		g.accs[i].add(cl, r)
+	}
+	return true
+}
+
+// finish emits one row per group, in the order the groups first appeared (with records
+// newest first, the newest group first).
+func (s *stats) finish() {
+	if len(s.order) == 0 && len(s.c.by) == 0 {
+		// stats without by answers one row even when nothing matched (count() is 0).
+		g := &group{accs: make([]accumulator, len(s.c.calls))}
+		for i, cl := range s.c.calls {
+			g.accs[i] = newAccumulator(cl)
+		}
+		s.order = append(s.order, g)
+	}
+	for _, g := range s.order {
+		out := &row{aggs: make([]value, len(g.accs))}
+		for i, a := range g.accs {
+			out.aggs[i] = a.result()
+		}
+		for i, it := range s.c.by {
+			out.put(it.name, g.by[i])
+		}
+		vals := make([]value, len(s.c.aggs))
+		for i, it := range s.c.aggs {
+			vals[i] = eval(it.x, out)
+		}
+		for i, it := range s.c.aggs {
+			out.put(it.name, vals[i])
+		}
+		out.aggs = nil
+		if !s.next.push(out) {
+			break
+		}
+	}
+	s.groups, s.order = nil, nil
+	s.next.finish()
+}
+
+// accumulator is the state of one aggregation call in one group.
+type accumulator interface {
+	add(c *call, r *row)
+	result() value
+}
+
+func newAccumulator(c *call) accumulator {
+	switch c.name {
+	case "count":
+		return &countAcc{}
+	case "count_distinct":
+		return &distinctAcc{seen: map[string]bool{}}
+	case "sum", "avg", "stddev":
+		return &sumAcc{fn: c.name}
+	case "min", "max":
+		return &extremeAcc{max: c.name == "max"}
+	case "earliest", "latest":
+		return &timeAcc{latest: c.name == "latest"}
+	case "pct":
+		return &pctAcc{p: c.args[1].(*literal).v.n}
+	}
+	panic("insights: unknown aggregation " + c.name)
+}
+
+type countAcc struct{ n int64 }
+
+func (a *countAcc) add(c *call, r *row) {
+	if c.star || len(c.args) == 0 || eval(c.args[0], r).k != kNull {
+		a.n++
+	}
+}
+func (a *countAcc) result() value { return num(float64(a.n)) }
+
+type distinctAcc struct{ seen map[string]bool }
+
+func (a *distinctAcc) add(c *call, r *row) {
+	if v := eval(c.args[0], r); v.k != kNull {
+		a.seen[v.String()] = true
+	}
+}
+func (a *distinctAcc) result() value { return num(float64(len(a.seen))) }
+
+type sumAcc struct {
+	fn       string
+	n        int64
+	sum      float64
+	mean, m2 float64 // Welford's running variance
+}
+
+func (a *sumAcc) add(c *call, r *row) {
+	x, ok := eval(c.args[0], r).number()
+	if !ok {
+		return
+	}
+	a.n++
+	a.sum += x
+	d := x - a.mean
+	a.mean += d / float64(a.n)
+	a.m2 += d * (x - a.mean)
+}
+
+func (a *sumAcc) result() value {
+	if a.n == 0 {
+		return null
+	}
+	switch a.fn {
+	case "sum":
+		return num(a.sum)
+	case "avg":
+		return num(a.sum / float64(a.n))
+	}
+	if a.n < 2 {
+		return num(0)
+	}
+	return num(math.Sqrt(a.m2 / float64(a.n-1))) // sample standard deviation
+}
+
+type extremeAcc struct {
+	max  bool
+	best value
+}
+
+func (a *extremeAcc) add(c *call, r *row) {
+	v := eval(c.args[0], r)
+	if v.k == kNull {
+		return
+	}
+	if a.best.k == kNull {
+		a.best = v
+		return
+	}
+	cmp := sortCompare(v, a.best)
+	if (a.max && cmp > 0) || (!a.max && cmp < 0) {
+		a.best = v
+	}
+}
+func (a *extremeAcc) result() value { return a.best }
+
+type timeAcc struct {
+	latest bool
+	ts     float64
+	v      value
+}
+
+func (a *timeAcc) add(c *call, r *row) {
+	v := eval(c.args[0], r)
+	if v.k == kNull {
+		return
+	}
+	ts, ok := r.get("@timestamp").number()
+	if !ok {
+		return
+	}
+	// Ties keep the first record seen (records arrive newest first).
+	if a.v.k == kNull || (a.latest && ts > a.ts) || (!a.latest && ts <= a.ts) {
+		a.ts, a.v = ts, v
+	}
+}
+func (a *timeAcc) result() value { return a.v }
+
+type pctAcc struct {
+	p    float64
+	vals []float64
+}
+
+func (a *pctAcc) add(c *call, r *row) {
+	if x, ok := eval(c.args[0], r).number(); ok {
+		a.vals = append(a.vals, x)
+	}
+}
+
+// result is the nearest-rank percentile: the smallest value with at least p percent of
+// the values at or below it.
+func (a *pctAcc) result() value {
+	if len(a.vals) == 0 {
+		return null
+	}
+	slices.Sort(a.vals)
+	i := int(math.Ceil(a.p/100*float64(len(a.vals)))) - 1
+	return num(a.vals[max(0, min(len(a.vals)-1, i))])
+}
+
+// sink collects the result rows.
+type sink struct {
+	cap  int
+	cols []string
+	rows [][]Field
+}
+
+func (s *sink) push(r *row) bool {
+	if len(s.rows) >= s.cap {
+		return true // keep scanning: the statistics count every record
+	}
+	out := make([]Field, 0, len(s.cols)+1)
+	ptr := false
+	for _, c := range s.cols {
+		v := r.get(c)
+		if v.k == kNull {
+			continue
+		}
+		out = append(out, Field{Name: c, Value: v.String()})
+		ptr = ptr || c == "@ptr"
+	}
+	if r.rec != nil && !ptr {
+		out = append(out, Field{Name: "@ptr", Value: r.rec.Ptr})
+	}
+	s.rows = append(s.rows, out)
+	return true
+}
+func (s *sink) finish() {}

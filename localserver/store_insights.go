@@ -1,0 +1,219 @@
+package localserver
+
+import (
+	"container/heap"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"strconv"
+
+	"github.com/cwlogs/cwlogs/localserver/insights"
+)
+
+// queryScan feeds the events of some log groups in [startTs, endTs) to run, newest
+// first across all groups (the order the service presents events without sort), until
+// run wants no more or ctx is done. Events older than a group's retention are left out,
+// as are events of streams deleted meanwhile.
+func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run) error {
+	h := &groupHeads{}
+	for _, g := range groups {
+		gs := &groupScan{g: g, log: s.cfg.AccountID + ":" + g.name, names: map[int64]string{}}
+		if err := scanStreamNames(ctx, s.st.r, `SELECT id, name FROM log_streams WHERE group_id = ?`, []any{g.id}, gs.names); err != nil {
+			return err
+		}
+		start := max(startTs, g.cutoff(nowMs))
+		if start >= endTs {
+			continue
+		}
+		gs.m = newMerger(ctx, s.st, scanRange{groupID: g.id, startTs: start, endTs: endTs, cut: timeCut(endTs)})
+		ok, err := gs.advance()
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Push(h, gs)
+		}
+	}
+	n := 0
+	for h.Len() > 0 {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		gs := h.gs[0]
+		rec := insights.Record{
+			Timestamp:     gs.ev.ts,
+			IngestionTime: gs.ingest,
+			Message:       gs.ev.msg,
+			LogGroup:      gs.log,
+			LogStream:     gs.names[gs.stream],
+			Ptr:           encodeRecordPtr(gs.g.id, gs.stream, gs.k),
+		}
+		if !run.Add(&rec) {
+			return nil
+		}
+		ok, err := gs.advance()
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Fix(h, 0)
+		} else {
+			heap.Pop(h)
+		}
+	}
+	return ctx.Err()
+}
+
+// groupScan is one group's backward scan and its current event.
+type groupScan struct {
+	g      *groupRow
+	log    string
+	names  map[int64]string
+	m      *merger
+	ev     storedEvent
+	k      evKey
+	ingest int64
+	stream int64
+}
+
+// advance moves to the group's next (older) event whose stream still exists.
+func (gs *groupScan) advance() (bool, error) {
+	for {
+		ev, k, meta, ok, err := gs.m.next()
+		if err != nil || !ok {
+			return false, err
+		}
+		if gs.names[meta.streamID] == "" {
+			continue
+		}
+		gs.ev, gs.k, gs.ingest, gs.stream = ev, k, meta.ingest, meta.streamID
+		return true, nil
+	}
+}
+
+// groupHeads orders group scans by their current event, newest first.
+type groupHeads struct{ gs []*groupScan }
+
+func (h *groupHeads) Len() int { return len(h.gs) }
+func (h *groupHeads) Less(i, j int) bool {
+	a, b := h.gs[i], h.gs[j]
+	if a.k.ts != b.k.ts {
+		return a.k.ts > b.k.ts
+	}
+	if a.k.cid != b.k.cid {
+		return a.k.cid > b.k.cid
+	}
+	return a.k.idx > b.k.idx
+}
+func (h *groupHeads) Swap(i, j int) { h.gs[i], h.gs[j] = h.gs[j], h.gs[i] }
+func (h *groupHeads) Push(x any)    { h.gs = append(h.gs, x.(*groupScan)) }
+func (h *groupHeads) Pop() any {
+	x := h.gs[len(h.gs)-1]
+	h.gs = h.gs[:len(h.gs)-1]
+	return x
+}
+
+// A record pointer (@ptr) names one stored event: its group, stream, and key. It is
+// opaque to clients: encodeOpaque's form (checksummed), built here without fmt because a
+// query makes one per event it scans.
+func encodeRecordPtr(groupID, streamID int64, k evKey) string {
+	var raw [128]byte
+	b := append(raw[:0], 'R')
+	for _, v := range [...]int64{groupID, streamID, k.ts, k.cid, k.idx} {
+		b = append(b, '|')
+		b = strconv.AppendInt(b, v, 10)
+	}
+	sum := crc32.ChecksumIEEE(b)
+	b = append(b, '|')
+	n := len(b)
+	b = append(b, "00000000"...)
+	for i := 7; i >= 0; i-- {
+		b[n+i] = "0123456789abcdef"[sum&15]
+		sum >>= 4
+	}
+	var out [176]byte
+	enc := base64.RawURLEncoding
+	dst := out[:enc.EncodedLen(len(b))]
+	enc.Encode(dst, b)
+	return string(dst)
+}
+
+func decodeRecordPtr(ptr string) (groupID, streamID int64, k evKey, ok bool) {
+	p, ok := decodeOpaque("R", ptr, 5)
+	if !ok {
+		return 0, 0, k, false
+	}
+	var v [5]int64
+	for i := range p {
+		x, err := strconv.ParseInt(p[i], 10, 64)
+		if err != nil || x < 0 {
+			return 0, 0, k, false
+		}
+		v[i] = x
+	}
+	return v[0], v[1], evKey{v[2], v[3], v[4]}, true
+}
+
+// errRecordGone reports a pointer whose event no longer exists (deleted, expired).
+var errRecordGone = errors.New("log record no longer exists")
+
+// recordAt reads the event a pointer names, with its group and stream. It returns
+// errRecordGone when the group, stream, chunk or event is gone or expired at nowMs.
+func (s *Server) recordAt(ctx context.Context, groupID, streamID int64, k evKey, nowMs int64) (ev storedEvent, g *groupRow, stream string, ingest int64, err error) {
+	g, err = scanGroup(s.st.r.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM log_groups WHERE id = ?`, groupID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ev, nil, "", 0, errRecordGone
+	}
+	if err != nil {
+		return ev, nil, "", 0, err
+	}
+	if k.ts < g.cutoff(nowMs) {
+		return ev, nil, "", 0, errRecordGone
+	}
+	err = s.st.r.QueryRowContext(ctx, `SELECT name FROM log_streams WHERE id = ? AND group_id = ?`, streamID, groupID).Scan(&stream)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ev, nil, "", 0, errRecordGone
+	}
+	if err != nil {
+		return ev, nil, "", 0, err
+	}
+	rows, err := s.st.r.QueryContext(ctx, `SELECT `+chunkMetaCols+` FROM chunks WHERE id = ? AND stream_id = ?`, k.cid, streamID)
+	if err != nil {
+		return ev, nil, "", 0, err
+	}
+	var c chunkMeta
+	found := rows.Next()
+	if found {
+		err = scanChunkMeta(rows, &c)
+	}
+	rows.Close()
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return ev, nil, "", 0, err
+	}
+	if !found {
+		return ev, nil, "", 0, errRecordGone
+	}
+	data, err := s.st.chunkData(ctx, &c)
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, errSegmentGone) {
+		return ev, nil, "", 0, errRecordGone
+	}
+	if err != nil {
+		return ev, nil, "", 0, err
+	}
+	evs, err := unpackChunk(data, c.minTs, c.n, nil)
+	if err != nil {
+		return ev, nil, "", 0, fmt.Errorf("chunk %d: %w", c.id, err)
+	}
+	if k.idx >= int64(len(evs)) || evs[k.idx].ts != k.ts {
+		return ev, nil, "", 0, errRecordGone
+	}
+	return evs[k.idx], g, stream, c.ingest, nil
+}
