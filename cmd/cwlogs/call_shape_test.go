@@ -237,7 +237,7 @@ func BenchmarkShapeAnswer(b *testing.B) {
 		if i > 0 {
 			body.WriteByte(',')
 		}
-		fmt.Fprintf(&body, `{"message":"GET /index.html %d","timestamp":%d,"eventId":"%020d","logStreamName":"web-1","ingestionTime":%d,"extra":null}`, i, 1700000000000+i, i, 1700000000100+i)
+		fmt.Fprintf(&body, `{"message":"GET /index.html %d","timestamp":%d,"eventId":"%020d","logStreamName":"web-1","ingestionTime":%d,"extra":null}`, i, int64(1700000000000)+int64(i), i, int64(1700000000100)+int64(i))
 	}
 	body.WriteString(`]}`)
 	op, _ := lookupOperation("FilterLogEvents")

@@ -256,7 +256,7 @@ func BenchmarkRun(b *testing.B) {
 		if i%10 == 0 {
 			level = "ERROR"
 		}
-		recs[i] = Record{Timestamp: int64(1_700_000_000_000 - i*1000), Message: `{"level":"` + level + `","latency":` + formatNum(float64(i%500)) + `,"path":"/api/v1/items"}`, LogGroup: "1:g", LogStream: "s", Ptr: "p"}
+		recs[i] = Record{Timestamp: 1_700_000_000_000 - int64(i)*1000, Message: `{"level":"` + level + `","latency":` + formatNum(float64(i%500)) + `,"path":"/api/v1/items"}`, LogGroup: "1:g", LogStream: "s", Ptr: "p"}
 	}
 	q, err := Parse(`filter level = "ERROR" | stats count(*), avg(latency) by bin(1m)`)
 	if err != nil {

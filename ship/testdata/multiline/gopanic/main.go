@@ -47,7 +47,7 @@ func main() {
 	case "goroutine": // a panic in a goroutine while main waits for it
 		var wg sync.WaitGroup
 		wg.Add(1)
-		go func() { defer wg.Done(); work(3) }()
+		go func() { work(3); wg.Done() }() // not deferred: a deferred Done runs while the panic unwinds, and main could return (exit 0) before the runtime prints the panic
 		wg.Wait()
 	case "nilmap":
 		var t T
