@@ -272,3 +272,63 @@ func TestRowJSON(t *testing.T) {
 		t.Errorf("empty row: %s", b)
 	}
 }
+
+// TestQueryLocalServer runs cwlogs query end to end against the local server's Logs
+// Insights: JSON fields, filter, stats by a field, sort, a table and JSON rows, and a
+// malformed query with the place the server reports.
+func TestQueryLocalServer(t *testing.T) {
+	endpoint := startLocal(t)
+	ctx := context.Background()
+	cl, err := cwlogs.New("us-east-1", "AKIDCLITEST", "cli-test-secret", cwlogs.WithEndpoint(endpoint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []string{"qweb", "qjob"} {
+		if err := cl.CreateLogGroup(ctx, &cwlogs.CreateLogGroupInput{LogGroupName: g}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.CreateLogStream(ctx, &cwlogs.CreateLogStreamInput{LogGroupName: g, LogStreamName: "s"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := time.Now().Add(-time.Hour).Truncate(time.Second)
+	put := func(group string, msgs ...string) {
+		var evs []cwlogs.InputLogEvent
+		for i, m := range msgs {
+			evs = append(evs, cwlogs.InputLogEvent{Timestamp: base.Add(time.Duration(i) * time.Second).UnixMilli(), Message: m})
+		}
+		if _, err := cl.PutLogEvents(ctx, &cwlogs.PutLogEventsInput{LogGroupName: group, LogStreamName: "s", LogEvents: evs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("qweb", `{"level":"info","path":"/a","ms":10}`, `{"level":"error","path":"/b","ms":250}`,
+		`{"level":"error","path":"/a","ms":30}`, "plain text line")
+	put("qjob", `{"level":"error","path":"/job","ms":5}`)
+	c := newCLI(t, endpoint)
+	rng := []string{"--start", base.Add(-time.Minute).Format(time.RFC3339), "--end", base.Add(time.Minute).Format(time.RFC3339)}
+
+	r := c.mustRun(0, "", append([]string{"query", "-g", "qweb", "-g", "qjob",
+		"filter level = 'error' | stats count(*) as n, max(ms) as worst by path | sort n desc, path asc"}, rng...)...)
+	want := "path  n  worst\n/a    1  30\n/b    1  250\n/job  1  5\n"
+	if r.stdout != want {
+		t.Errorf("stats table:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	if !strings.Contains(r.stderr, " status=Complete rows=3 matched=3 scanned=5 ") {
+		t.Errorf("summary: %q", r.stderr)
+	}
+
+	r = c.mustRun(0, "", append([]string{"query", "-g", "qweb", "--output", "json",
+		"fields @timestamp, @message | filter @message like /text/"}, rng...)...)
+	var row map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &row); err != nil {
+		t.Fatalf("json row %q: %v", r.stdout, err)
+	}
+	if ts := base.Add(3 * time.Second).UTC().Format("2006-01-02 15:04:05.000"); row["@timestamp"] != ts || row["@message"] != "plain text line" || row["@ptr"] == "" {
+		t.Errorf("json row %v, want @timestamp %s, the plain line and a @ptr", row, ts)
+	}
+
+	r = c.mustRun(1, "", append([]string{"query", "-g", "qweb", "fields @message | sort"}, rng...)...)
+	if !strings.Contains(r.stderr, "cwlogs query: malformed at characters ") || !strings.Contains(r.stderr, "MalformedQueryException") {
+		t.Errorf("malformed query: stderr %q", r.stderr)
+	}
+}
