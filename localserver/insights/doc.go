@@ -6,13 +6,17 @@
 // command and function pages):
 //
 //   - Commands separated by |: fields (expressions, "as" aliases), display, filter, stats
-//     (several aggregations, "by" expressions and bin(period)), sort (several keys, asc or
+//     (several aggregations, "by" expressions and bin(period); an item may also combine
+//     the names of earlier items, "max(a) as x, min(a) as y, x - y as d"), sort (several keys, asc or
 //     desc), limit and "limit any", parse (glob "a=* b=*" as x, y, or a regular expression
 //     with named groups (?<name>…)), dedup. Comments run from # to the end of the line.
 //     Keywords are case-insensitive.
-//   - Expressions: = != < <= > >=, like and not like with a "substring" or /regex/, =~, in
-//     [..] and not in, and, or, not, + - * / % ^, parentheses, string, number and time
-//     period (5m, 1h; units ms s m h d w) literals, `backtick` field names.
+//   - Expressions: = != < <= > >=, like, not like and =~ with a "substring" (quoted: a
+//     case-sensitive substring, for =~ too) or a /regex/, in [..] and not in, and, or,
+//     not, + - * / % ^, parentheses, string, number and time period literals (5m, 1h,
+//     1mo: the units of the stats page, millisecond/ms/msec, second/s/sec, minute/m/min,
+//     hour/h/hr, day/d, week/w, month/mo/mon, quarter/q/qtr, year/y/yr, those longer than
+//     one character also with a plural s), `backtick` field names.
 //   - Functions: ispresent, coalesce, isempty, isblank, strlen, toupper, tolower, trim,
 //     ltrim, rtrim, concat, substr, replace, strcontains, abs, ceil, floor, log, sqrt,
 //     greatest, least, bin, datefloor, dateceil, fromMillis, toMillis, isValidIp,
@@ -49,6 +53,9 @@
 //   - A glob parse pattern matches anywhere in the value; each * is lazy except the last.
 //     Regular expressions are Go's RE2 syntax, which covers the documented examples.
 //   - stddev is the sample standard deviation; pct is the nearest-rank percentile.
+//   - Calendar periods (mo, q, y) floor to the first instant (UTC) of a month whose
+//     number since January 1970 is a multiple of the period in months; they have no
+//     value in arithmetic.
 //   - An empty query (or only comments) returns every record's @timestamp and @message.
 //
 // Not supported: SOURCE, unnest, lookup, join, subqueries, anomaly, pattern, diff,

@@ -3,6 +3,7 @@ package insights
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -213,12 +214,22 @@ func (p *parser) stats() (command, error) {
 		return nil, err
 	}
 	c := &statsCmd{aggs: aggs}
-	for _, it := range aggs {
+	for i, it := range aggs {
 		n := len(c.calls)
 		collectAggs(it.x, &c.calls)
-		if len(c.calls) == n {
-			s, e := it.x.span()
-			return nil, &SyntaxError{Start: s, End: e, Msg: fmt.Sprintf("%q is not an aggregation: stats needs a function such as count(), sum(), avg(), min() or max()", p.src[s:e])}
+		if len(c.calls) > n {
+			continue
+		}
+		// An item without an aggregation may combine earlier items by their names, as
+		// the user guide's Lambda sample does: "max(...) as a, min(...) as b, a - b as c"
+		// (CWL_QuerySyntax-examples).
+		var refs []*fieldRef
+		collectFields(it.x, &refs)
+		for _, f := range refs {
+			if !slices.ContainsFunc(aggs[:i], func(prev projItem) bool { return prev.name == f.name }) {
+				s, e := it.x.span()
+				return nil, &SyntaxError{Start: s, End: e, Msg: fmt.Sprintf("%q is not an aggregation: stats needs a function such as count(), sum(), avg(), min() or max(), or the names of earlier results", p.src[s:e])}
+			}
 		}
 	}
 	for i, cl := range c.calls {
@@ -259,6 +270,33 @@ func collectAggs(x expr, out *[]*call) {
 		collectAggs(n.x, out)
 		for _, a := range n.list {
 			collectAggs(a, out)
+		}
+	}
+}
+
+// collectFields appends the field references of x (outside aggregation calls) to out.
+func collectFields(x expr, out *[]*fieldRef) {
+	switch n := x.(type) {
+	case *fieldRef:
+		*out = append(*out, n)
+	case *call:
+		if n.agg {
+			return
+		}
+		for _, a := range n.args {
+			collectFields(a, out)
+		}
+	case *unary:
+		collectFields(n.x, out)
+	case *binary:
+		collectFields(n.l, out)
+		collectFields(n.r, out)
+	case *likeExpr:
+		collectFields(n.x, out)
+	case *inExpr:
+		collectFields(n.x, out)
+		for _, a := range n.list {
+			collectFields(a, out)
 		}
 	}
 }
@@ -472,15 +510,9 @@ func (p *parser) comparison() (expr, error) {
 		le := &likeExpr{pos: pos{s, pt.end}, x: l, negate: negate}
 		switch pt.kind {
 		case tString:
-			if p.isOp(t, "=~") {
-				re, err := compileRegex(pt)
-				if err != nil {
-					return nil, err
-				}
-				le.re = re
-			} else {
-				le.substr = pt.text
-			}
+			// A quoted operand is a case-sensitive substring for like and =~ alike
+			// (CWL_QuerySyntax, "Regular Expressions in the Filter Command").
+			le.substr = pt.text
 		case tRegex:
 			re, err := compileRegex(pt)
 			if err != nil {
@@ -602,6 +634,9 @@ func (p *parser) primary() (expr, error) {
 		}
 		return &literal{pos: pos{t.start, t.end}, v: num(f)}, nil
 	case tDuration:
+		if t.months > 0 {
+			return &literal{pos: pos{t.start, t.end}, v: value{k: kMonths, n: float64(t.months)}}, nil
+		}
 		return &literal{pos: pos{t.start, t.end}, v: value{k: kPeriod, n: float64(t.ms)}}, nil
 	case tString:
 		return &literal{pos: pos{t.start, t.end}, v: str(t.text)}, nil

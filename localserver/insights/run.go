@@ -382,12 +382,9 @@ func (s *stats) finish() {
 		for i, it := range s.c.by {
 			out.put(it.name, g.by[i])
 		}
-		vals := make([]value, len(s.c.aggs))
-		for i, it := range s.c.aggs {
-			vals[i] = eval(it.x, out)
-		}
-		for i, it := range s.c.aggs {
-			out.put(it.name, vals[i])
+		// In order, so that an item can use the names of those before it.
+		for _, it := range s.c.aggs {
+			out.put(it.name, eval(it.x, out))
 		}
 		out.aggs = nil
 		if !s.next.push(out) {
