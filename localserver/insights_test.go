@@ -370,9 +370,7 @@ func TestInsightsCancelAndLimit(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	qs := &queryState{id: "q-cancel", groups: []string{"app"}, created: nowMs(), cancel: cancel, done: make(chan struct{}), status: "Running", canceled: true}
 	reg.mu.Lock()
-	reg.byID[qs.id] = qs
-	reg.order = append(reg.order, qs)
-	reg.running++
+	reg.add(qs)
 	reg.mu.Unlock()
 	cancel()
 	q, _ := insights.Parse("fields @message")
@@ -493,5 +491,41 @@ func TestRecordPtrEncoding(t *testing.T) {
 		if !ok || g != c.g || s != c.s || k != c.k {
 			t.Errorf("decodeRecordPtr(%q) = %d, %d, %v, %v", got, g, s, k, ok)
 		}
+	}
+}
+
+// TestInsightsShutdownWaitsForQueries shuts the server down while a query runs (held in
+// its goroutine by the registry's test hook, which lingers after the cancellation):
+// Shutdown returns only once the query's goroutine has ended, so no query reads the
+// store after it is closed, and no goroutine outlives the server.
+func TestInsightsShutdownWaitsForQueries(t *testing.T) {
+	s := newTestServer(t, Config{})
+	base := insightsFixture(t, s)
+	reg := s.queries()
+	started := make(chan struct{})
+	reg.mu.Lock()
+	reg.beforeScan = func(ctx context.Context) {
+		close(started)
+		<-ctx.Done()
+		time.Sleep(50 * time.Millisecond) // a scan that takes a while to notice
+	}
+	reg.mu.Unlock()
+	id := startQuery(t, s, m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "fields @message"})
+	<-started
+	qs := reg.get(id)
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-qs.done:
+	default:
+		t.Fatal("Shutdown returned while a query's goroutine was still running")
+	}
+	if st, _, _ := qs.snapshot(); st != "Cancelled" {
+		t.Errorf("query ended %s at shutdown, want Cancelled", st)
+	}
+	// A server that is shut down starts no more queries.
+	if r := call(t, s, "StartQuery", m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "fields @message"}); r.errType() != codeServiceUnavailable {
+		t.Errorf("StartQuery after Shutdown: %d %s", r.status, r.raw)
 	}
 }
