@@ -143,7 +143,7 @@ func TestInsightsQueryEndToEnd(t *testing.T) {
 		{"limit parameter", m{"logGroupName": "app", "queryString": "fields @message", "limit": 2}, []string{
 			`@message={"level":"INFO","latency":60,"user":{"id":"u1"}}`, `@message={"level":"ERROR","latency":400,"user":{"id":"u2"}}`,
 		}},
-		// startTime and endTime are seconds and both inclusive: base+1000 .. base+3999 holds
+		// startTime and endTime are seconds and both inclusive: base+1000 .. base+3000 holds
 		// the events at +1 s, +2 s and +3 s.
 		{"time range", m{"logGroupNames": []string{"app", "web"}, "queryString": "fields @timestamp | sort @timestamp asc", "startTime": sec + 1, "endTime": sec + 3}, []string{
 			"@timestamp=" + ts(base+1000), "@timestamp=" + ts(base+2000), "@timestamp=" + ts(base+3000),
@@ -527,5 +527,26 @@ func TestInsightsShutdownWaitsForQueries(t *testing.T) {
 	// A server that is shut down starts no more queries.
 	if r := call(t, s, "StartQuery", m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "fields @message"}); r.errType() != codeServiceUnavailable {
 		t.Errorf("StartQuery after Shutdown: %d %s", r.status, r.raw)
+	}
+}
+
+// TestInsightsTimeRangeEdges pins the bounds of StartQuery's range: startTime and endTime
+// are seconds, converted to milliseconds "straight" and both inclusive of that
+// millisecond, so events later within endTime's second are left out (the CloudWatch team
+// in aws/aws-sdk#280: "EndTime is inclusive but not at second level").
+func TestInsightsTimeRangeEdges(t *testing.T) {
+	s := newTestServer(t, Config{})
+	setupStream(t, s, "edges", "s")
+	start := (nowMs()/1000 - 60) * 1000
+	end := start + 10_000
+	var evs []m
+	for _, ts := range []int64{start - 1, start, start + 500, end - 1, end, end + 1, end + 999} {
+		evs = append(evs, m{"timestamp": ts, "message": fmt.Sprint(ts - start)})
+	}
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "edges", "logStreamName": "s", "logEvents": evs})
+	r := waitQuery(t, s, startQuery(t, s, m{"logGroupName": "edges", "startTime": start / 1000, "endTime": end / 1000,
+		"queryString": "fields @message | sort @timestamp asc"}), nil)
+	if got, want := strings.Join(rowsOf(r), " "), "@message=0 @message=500 @message=9999 @message=10000"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
 	}
 }

@@ -233,9 +233,11 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 	s.sweepWG.Add(1)
 	reg.mu.Unlock()
 
-	// startTime and endTime are whole seconds, both inclusive ("The range is inclusive").
+	// startTime and endTime are seconds, both inclusive ("The range is inclusive") once
+	// converted to milliseconds: the rest of endTime's second is not in the range (the
+	// CloudWatch team in aws/aws-sdk#280: "inclusive but not at second level").
 	startTs := min(*in.StartTime, maxTokenTs/1000) * 1000
-	endTs := (min(*in.EndTime, maxTokenTs/1000) + 1) * 1000
+	endTs := min(*in.EndTime, maxTokenTs/1000)*1000 + 1
 	go func() {
 		defer s.sweepWG.Done()
 		s.runQuery(ctx, reg, qs, q, groups, startTs, endTs, nowMs, int(limit))
