@@ -32,6 +32,10 @@
 //     "2006-01-02 15:04:05.000" in UTC. Rows of log events carry @ptr (last: its place
 //     in a row is undocumented). At most Options.Limit rows (default 10,000, the
 //     documented default) are kept.
+//   - Memory: sort holds every row it is given, except when only fields, display, parse
+//     and limit follow it, where it holds at most twice the rows it can return (a "top
+//     N" query over millions of events keeps about 2N); stats holds one state per group,
+//     pct every value of its group, dedup every distinct key.
 //   - sort orders values with the service's documented "updated natural sort": all text
 //     before all numbers, digit runs by length then value.
 //

@@ -77,6 +77,9 @@ func (q *Query) NewRun(opts Options) *Run {
 	}
 	for i := len(q.cmds) - 1; i >= 0; i-- {
 		next = newStage(q.cmds[i], next)
+		if st, ok := next.(*sorter); ok {
+			st.keep = keepAfter(q.cmds[i+1:], limit)
+		}
 		if i == firstGlobal {
 			next = &counter{next: next, n: &run.matched}
 		}
@@ -283,30 +286,60 @@ func (d *dedup) push(r *row) bool {
 }
 func (d *dedup) finish() { d.next.finish() }
 
+// keepAfter is how many sorted rows the commands after a sort can use: when none of them
+// drops or merges rows (only fields, display, parse and limit follow), the first
+// min(limits, cap) rows; else 0, every row.
+func keepAfter(cmds []command, cap int) int {
+	keep := cap
+	for _, c := range cmds {
+		switch c := c.(type) {
+		case *fieldsCmd, *displayCmd, *parseCmd:
+		case *limitCmd:
+			keep = min(keep, c.n)
+		default:
+			return 0
+		}
+	}
+	return keep
+}
+
+// sorter holds rows until the end, then passes them on in order. With keep > 0 only the
+// first keep rows can matter, so it holds at most 2*keep rows: a "sort | limit" over
+// millions of events keeps (and pins the chunks of) only the rows it can return.
 type sorter struct {
 	keys []sortKey
-	rows []*row
+	keep int
+	rows []keyedRow
 	next stage
 }
 
-func (s *sorter) push(r *row) bool { s.rows = append(s.rows, r); return true }
+type keyedRow struct {
+	r    *row
+	vals []value
+}
 
-func (s *sorter) finish() {
-	type keyed struct {
-		r    *row
-		vals []value
+func (s *sorter) push(r *row) bool {
+	// Rows are not changed once pushed here (later stages run after finish), so the keys
+	// can be evaluated now.
+	vals := make([]value, len(s.keys))
+	for j, k := range s.keys {
+		vals[j] = eval(k.x, r)
 	}
-	ks := make([]keyed, len(s.rows))
-	for i, r := range s.rows {
-		vals := make([]value, len(s.keys))
-		for j, k := range s.keys {
-			vals[j] = eval(k.x, r)
-		}
-		ks[i] = keyed{r, vals}
+	s.rows = append(s.rows, keyedRow{r, vals})
+	if s.keep > 0 && len(s.rows) >= 2*s.keep {
+		s.sort()
+		clear(s.rows[s.keep:])
+		s.rows = s.rows[:s.keep]
 	}
-	sort.SliceStable(ks, func(i, j int) bool {
+	return true
+}
+
+// sort orders s.rows stably: rows kept from an earlier sort arrived before the others, so
+// ties keep arrival order across truncations.
+func (s *sorter) sort() {
+	sort.SliceStable(s.rows, func(i, j int) bool {
 		for k, key := range s.keys {
-			a, b := ks[i].vals[k], ks[j].vals[k]
+			a, b := s.rows[i].vals[k], s.rows[j].vals[k]
 			c := sortCompare(a, b)
 			if c == 0 {
 				continue
@@ -318,8 +351,13 @@ func (s *sorter) finish() {
 		}
 		return false
 	})
+}
+
+func (s *sorter) finish() {
+	s.sort()
+	rows := s.rows
 	s.rows = nil
-	for _, k := range ks {
+	for _, k := range rows {
 		if !s.next.push(k.r) {
 			break
 		}
