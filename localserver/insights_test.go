@@ -550,3 +550,74 @@ func TestInsightsTimeRangeEdges(t *testing.T) {
 		t.Errorf("rows %q, want %q", got, want)
 	}
 }
+
+// TestInsightsConcurrentOps runs StartQuery, GetQueryResults, StopQuery and
+// DescribeQueries from several goroutines at once (run it with -race): every query
+// ends Complete or Cancelled, StopQuery either stops a query or says it is not running,
+// and DescribeQueries lists every query once.
+func TestInsightsConcurrentOps(t *testing.T) {
+	s := newTestServer(t, Config{})
+	base := insightsFixture(t, s)
+	const workers, each = 4, 8
+	ids := make(chan string, workers*each)
+	errs := make(chan string, workers*each*4)
+	done := make(chan struct{})
+	for w := range workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range each {
+				r := call(t, s, "StartQuery", m{"logGroupNames": []string{"app", "web"}, "startTime": base / 1000, "endTime": base/1000 + 10,
+					"queryString": "stats count(*) by @logStream | sort @logStream asc"})
+				id, _ := r.body["queryId"].(string)
+				if r.status != 200 || id == "" {
+					errs <- fmt.Sprintf("StartQuery: %d %s", r.status, r.raw)
+					continue
+				}
+				ids <- id
+				if (w+i)%2 == 0 {
+					if r := call(t, s, "StopQuery", m{"queryId": id}); r.status != 200 && r.errType() != codeInvalidParameter {
+						errs <- fmt.Sprintf("StopQuery: %d %s", r.status, r.raw)
+					}
+				}
+				if r := call(t, s, "GetQueryResults", m{"queryId": id}); r.status != 200 {
+					errs <- fmt.Sprintf("GetQueryResults: %d %s", r.status, r.raw)
+				}
+				if r := call(t, s, "DescribeQueries", m{"maxResults": 5}); r.status != 200 {
+					errs <- fmt.Sprintf("DescribeQueries: %d %s", r.status, r.raw)
+				}
+			}
+		}()
+	}
+	for range workers {
+		<-done
+	}
+	close(ids)
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	seen := map[string]bool{}
+	for id := range ids {
+		seen[id] = true
+		r := waitQuery(t, s, id, nil)
+		switch r.body["status"] {
+		case "Complete":
+			if got := strings.Join(rowsOf(r), "|"); got != "@logStream=s1; count(*)=3|@logStream=s2; count(*)=1|@logStream=w1; count(*)=2" {
+				t.Errorf("query %s rows %q", id, got)
+			}
+		case "Cancelled":
+		default:
+			t.Errorf("query %s ended %v", id, r.body["status"])
+		}
+	}
+	listed, _ := pageItems(t, s, "DescribeQueries", m{}, "queries", 7)
+	if len(listed) != len(seen) {
+		t.Errorf("DescribeQueries listed %d queries, want %d", len(listed), len(seen))
+	}
+	for _, q := range listed {
+		if !seen[q["queryId"].(string)] {
+			t.Errorf("DescribeQueries listed unknown query %v", q["queryId"])
+		}
+		delete(seen, q["queryId"].(string))
+	}
+}
