@@ -57,6 +57,22 @@ func TestDocumentedExamples(t *testing.T) {
 		{"CWL_QuerySyntax", `parse @message /(?<time>[0-9]{10}\.[0-9]{1,3}) .* (?<code>[A-Z_]+\/[0-9]{3}) (?<url>[a-zA-Z.]+:[0-9]{1,5})/ | fields time, code, url`,
 			[]Record{rec(1, "1286536309.450 1 192.0.2.1 TCP_MISS/200 www.example.com:443 -")},
 			[]string{"time=1286536309.450; code=TCP_MISS/200; url=www.example.com:443"}},
+		// "If a log event doesn't match the specified pattern, you still see it in the
+		// results, but without the extracted fields"; chained parse.
+		{"CWL_QuerySyntax-Parse", `parse @message "url=*" as url | parse url "/api/*/users/*" as apiVersion, userId | display apiVersion, userId`,
+			[]Record{rec(3, "GET url=/api/v2/users/42"), rec(2, "no url here"), rec(1, "url=/health")},
+			[]string{"apiVersion=v2; userId=42", "", ""}},
+		{"CWL_QuerySyntax-Parse", `parse @logStream "*/*/*/*" as env, service, instance, shard | stats count(*) by env, service`,
+			[]Record{
+				{Timestamp: 3, Message: "a", LogStream: "prod/api/i-1/0", Ptr: "p"},
+				{Timestamp: 2, Message: "b", LogStream: "prod/api/i-2/1", Ptr: "p"},
+				{Timestamp: 1, Message: "c", LogStream: "dev/web/i-3/0", Ptr: "p"},
+			},
+			[]string{"env=prod; service=api; count(*)=2", "env=dev; service=web; count(*)=1"}},
+		// A named capturing group on a VPC flow log.
+		{"CWL_QuerySyntax-Parse", `parse @message /(?<NetworkInterface>eni-.*?) / | display NetworkInterface, @message`,
+			[]Record{rec(1, "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK")},
+			[]string{"NetworkInterface=eni-1235b8ca123456789; @message=2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"}},
 		// Lambda: a stats item computed from the names of earlier ones. (The service
 		// discovers @type, @memorySize and @maxMemoryUsed in REPORT lines; here parse
 		// makes them.)
