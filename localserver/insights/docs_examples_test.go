@@ -73,6 +73,18 @@ func TestDocumentedExamples(t *testing.T) {
 		{"CWL_QuerySyntax-Parse", `parse @message /(?<NetworkInterface>eni-.*?) / | display NetworkInterface, @message`,
 			[]Record{rec(1, "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK")},
 			[]string{"NetworkInterface=eni-1235b8ca123456789; @message=2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"}},
+		// "See only the most recent log event for each unique value of the field named
+		// server"; "Log events with null values for any of the specified fields are
+		// retained."
+		{"CWL_QuerySyntax-Dedup", "fields @timestamp, server, severity, message | sort @timestamp desc | dedup server",
+			[]Record{rec(1000, `{"server":"a","severity":"low","message":"old a"}`), rec(4000, `{"server":"a","severity":"high","message":"new a"}`),
+				rec(3000, `{"server":"b","severity":"low","message":"b"}`), rec(2000, `{"severity":"low","message":"no server 1"}`), rec(500, `{"message":"no server 2"}`)},
+			[]string{
+				"@timestamp=1970-01-01 00:00:04.000; server=a; severity=high; message=new a",
+				"@timestamp=1970-01-01 00:00:03.000; server=b; severity=low; message=b",
+				"@timestamp=1970-01-01 00:00:02.000; severity=low; message=no server 1",
+				"@timestamp=1970-01-01 00:00:00.500; message=no server 2",
+			}},
 		// Lambda: a stats item computed from the names of earlier ones. (The service
 		// discovers @type, @memorySize and @maxMemoryUsed in REPORT lines; here parse
 		// makes them.)

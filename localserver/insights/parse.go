@@ -77,10 +77,20 @@ func Parse(src string) (*Query, error) {
 	if p.peek().kind == tEOF {
 		return q, nil
 	}
+	dedup := false
 	for {
+		at := p.peek()
 		c, err := p.command()
 		if err != nil {
 			return nil, err
+		}
+		// "The only query command that you can use in a query after the dedup command is
+		// limit." (CWL_QuerySyntax-Dedup)
+		if _, isLimit := c.(*limitCmd); dedup && !isLimit {
+			return nil, p.errAt(at, "only limit can follow dedup, found %s", c.cmdName())
+		}
+		if _, ok := c.(*dedupCmd); ok {
+			dedup = true
 		}
 		q.cmds = append(q.cmds, c)
 		t := p.next()

@@ -63,6 +63,8 @@ func TestParseMalformed(t *testing.T) {
 		{"filter sum(x) > 1", 7, 13, "can only be used in stats"},
 		{"stats count(sum(x))", 12, 18, "can only be used in stats"},
 		{"stats count(*) by bin(x)", 22, 23, "needs a time period"},
+		{"fields a | dedup a | limit 2 | sort a", 31, 35, "only limit can follow dedup"},
+		{"dedup a | dedup b", 10, 15, "only limit can follow dedup"},
 		{"stats count(*) by bin(5qq)", 22, 25, "invalid time period"},
 		{"fields substr(a)", 7, 16, "takes 2 to 3 arguments, not 1"},
 		{"stats pct(x, 101)", 13, 16, "percentile from 0 to 100"},
