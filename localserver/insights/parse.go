@@ -235,8 +235,11 @@ func (p *parser) stats() (command, error) {
 		// (CWL_QuerySyntax-examples).
 		var refs []*fieldRef
 		collectFields(it.x, &refs)
+		if len(refs) == 0 {
+			refs = append(refs, &fieldRef{}) // a constant: not an earlier result either
+		}
 		for _, f := range refs {
-			if !slices.ContainsFunc(aggs[:i], func(prev projItem) bool { return prev.name == f.name }) {
+			if !slices.ContainsFunc(aggs[:i], func(prev projItem) bool { return f.name != "" && prev.name == f.name }) {
 				s, e := it.x.span()
 				return nil, &SyntaxError{Start: s, End: e, Msg: fmt.Sprintf("%q is not an aggregation: stats needs a function such as count(), sum(), avg(), min() or max(), or the names of earlier results", p.src[s:e])}
 			}
