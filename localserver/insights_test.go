@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -522,6 +523,12 @@ func TestInsightsShutdownWaitsForQueries(t *testing.T) {
 	}
 	if st, _, _ := qs.snapshot(); st != "Cancelled" {
 		t.Errorf("query ended %s at shutdown, want Cancelled", st)
+	}
+	// Nor any goroutine of the query's (its watcher of the server's stop included).
+	var prof strings.Builder
+	pprof.Lookup("goroutine").WriteTo(&prof, 2)
+	if strings.Contains(prof.String(), "localserver.(*Server).runQuery") || strings.Contains(prof.String(), "localserver.(*Server).startQuery") {
+		t.Errorf("a query goroutine outlived Shutdown:\n%s", prof.String())
 	}
 	// A server that is shut down starts no more queries.
 	if r := call(t, s, "StartQuery", m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "fields @message"}); r.errType() != codeServiceUnavailable {

@@ -252,14 +252,17 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 // the server shuts down.
 func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryState, q *insights.Query, groups []*groupRow, startTs, endTs, nowMs int64, limit int) {
 	defer close(qs.done)
-	defer qs.cancel()
+	watched := make(chan struct{})
 	go func() {
+		defer close(watched)
 		select {
 		case <-s.stop:
 			qs.cancel()
 		case <-ctx.Done():
 		}
 	}()
+	// The watcher has ended before qs.done closes (and Shutdown's wait returns).
+	defer func() { qs.cancel(); <-watched }()
 	reg.mu.Lock()
 	hook := reg.beforeScan
 	reg.mu.Unlock()
