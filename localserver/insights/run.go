@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // DefaultLimit is how many rows a query returns at most when neither the query (limit)
@@ -388,6 +389,9 @@ func (s *stats) push(r *row) bool {
 	groupKey(&s.buf, by)
 	g := s.groups[s.buf.String()]
 	if g == nil {
+		for i := range by {
+			by[i] = by[i].owned()
+		}
 		g = &group{by: by, accs: make([]accumulator, len(s.c.calls))}
 		for i, cl := range s.c.calls {
 			g.accs[i] = newAccumulator(cl)
@@ -470,7 +474,9 @@ type distinctAcc struct{ seen map[string]bool }
 
 func (a *distinctAcc) add(c *call, r *row) {
 	if v := eval(c.args[0], r); v.k != kNull {
-		a.seen[v.String()] = true
+		if k := v.String(); !a.seen[k] {
+			a.seen[strings.Clone(k)] = true
+		}
 	}
 }
 func (a *distinctAcc) result() value { return num(float64(len(a.seen))) }
@@ -521,12 +527,12 @@ func (a *extremeAcc) add(c *call, r *row) {
 		return
 	}
 	if a.best.k == kNull {
-		a.best = v
+		a.best = v.owned()
 		return
 	}
 	cmp := sortCompare(v, a.best)
 	if (a.max && cmp > 0) || (!a.max && cmp < 0) {
-		a.best = v
+		a.best = v.owned()
 	}
 }
 func (a *extremeAcc) result() value { return a.best }
@@ -548,7 +554,7 @@ func (a *timeAcc) add(c *call, r *row) {
 	}
 	// Ties keep the first record seen (records arrive newest first).
 	if a.v.k == kNull || (a.latest && ts > a.ts) || (!a.latest && ts <= a.ts) {
-		a.ts, a.v = ts, v
+		a.ts, a.v = ts, v.owned()
 	}
 }
 func (a *timeAcc) result() value { return a.v }

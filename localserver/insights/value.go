@@ -40,6 +40,16 @@ func boolean(b bool) value {
 	return value{k: kBool, n: 0}
 }
 
+// owned returns v with its text copied: records' text (messages, and fields cut from
+// them) may share the memory of a whole chunk of events, which state kept across records
+// (stats groups, distinct values, min, max) must not pin.
+func (v value) owned() value {
+	if v.k == kStr {
+		v.s = strings.Clone(v.s)
+	}
+	return v
+}
+
 // TimeLayout is how timestamps appear in query results ("2024-01-02 03:04:05.678", UTC).
 const TimeLayout = "2006-01-02 15:04:05.000"
 
