@@ -7,7 +7,9 @@
 //
 //   - Commands separated by |: fields (expressions, "as" aliases), display, filter, stats
 //     (several aggregations, "by" expressions and bin(period); an item may also combine
-//     the names of earlier items, "max(a) as x, min(a) as y, x - y as d"), sort (several keys, asc or
+//     the names of earlier items, "max(a) as x, min(a) as y, x - y as d"; after a stats,
+//     commands may name only its outputs and fields made later, as the service's
+//     "Unknown symbols found in or after stats" error requires), sort (several keys, asc or
 //     desc), limit and "limit any", parse (glob "a=* b=*" as x, y, or a regular expression
 //     with named groups (?<name>…)), dedup. Comments run from # to the end of the line.
 //     Keywords are case-insensitive.

@@ -93,6 +93,9 @@ func Parse(src string) (*Query, error) {
 			dedup = true
 		}
 		q.cmds = append(q.cmds, c)
+		if err := checkAfterStats(q.cmds); err != nil {
+			return nil, err
+		}
 		t := p.next()
 		if t.kind == tEOF {
 			break
@@ -285,6 +288,80 @@ func collectAggs(x expr, out *[]*call) {
 			collectAggs(a, out)
 		}
 	}
+}
+
+// checkAfterStats checks the last of cmds: after a stats command the records are gone,
+// so a command may only name the outputs of the last stats and fields made after it. The
+// service refuses others with "Unknown symbols found in or after stats: name".
+func checkAfterStats(cmds []command) error {
+	var known []string
+	stats := false
+	for i, c := range cmds {
+		var used []expr
+		var made []string
+		switch c := c.(type) {
+		case *fieldsCmd:
+			for _, it := range c.items {
+				used = append(used, it.x)
+				made = append(made, it.name)
+			}
+		case *displayCmd:
+			for _, it := range c.items {
+				used = append(used, it.x)
+			}
+		case *filterCmd:
+			used = append(used, c.cond)
+		case *sortCmd:
+			for _, k := range c.keys {
+				used = append(used, k.x)
+			}
+		case *dedupCmd:
+			used = append(used, c.keys...)
+		case *parseCmd:
+			used = append(used, c.src)
+			made = append(made, c.names...)
+		case *statsCmd:
+			for _, it := range c.by {
+				used = append(used, it.x)
+			}
+			for _, cl := range c.calls {
+				used = append(used, cl.args...)
+			}
+		}
+		if stats && i == len(cmds)-1 {
+			for _, x := range used {
+				var refs []*fieldRef
+				allFields(x, &refs)
+				for _, f := range refs {
+					if !slices.Contains(known, f.name) {
+						return &SyntaxError{Start: f.start, End: f.end, Msg: "Unknown symbols found in or after stats: " + f.name}
+					}
+				}
+			}
+		}
+		if sc, ok := c.(*statsCmd); ok {
+			stats, known = true, nil
+			for _, it := range sc.by {
+				known = append(known, it.name)
+			}
+			for _, it := range sc.aggs {
+				known = append(known, it.name)
+			}
+		}
+		known = append(known, made...)
+	}
+	return nil
+}
+
+// allFields appends every field reference of x, inside aggregation calls too, to out.
+func allFields(x expr, out *[]*fieldRef) {
+	if c, ok := x.(*call); ok && c.agg {
+		for _, a := range c.args {
+			allFields(a, out)
+		}
+		return
+	}
+	collectFields(x, out)
 }
 
 // collectFields appends the field references of x (outside aggregation calls) to out.

@@ -20,7 +20,7 @@ func TestParseGood(t *testing.T) {
 		`filter f1 not like "x" and f2 in [1, 2, "a"] and f3 not in []`,
 		"stats count(*) as n, avg(latency), pct(latency, 95) by bin(5m), host",
 		"stats sum(bytes) / count() as ratio",
-		"stats count(*) by bin(1h) | sort n desc",
+		"stats count(*) as n by bin(1h) | sort n desc",
 		`parse @message "user=*, method:*, latency := *" as @user, @method, @latency | stats avg(@latency) by @method, @user`,
 		`parse @message /(?<time>[0-9]{10}\.[0-9]{1,3}) .* (?<code>[A-Z_]+\/[0-9]{3})/`,
 		`parse "[*] *" as level, rest`,
@@ -59,6 +59,12 @@ func TestParseMalformed(t *testing.T) {
 		{"limit 100001", 6, 12, "limit needs a whole number"},
 		{"limit x", 6, 7, "limit needs a whole number"},
 		{"stats a", 6, 7, "is not an aggregation"},
+		// After stats only its outputs exist (the service: "Unknown symbols found in or
+		// after stats: request_source", trade-tariff/trade-tariff-backend#3465).
+		{"stats count(*) by x | sort y", 27, 28, "Unknown symbols found in or after stats: y"},
+		{"stats count(*) as n by x | fields n * 2 as m | filter m > z", 58, 59, "Unknown symbols found in or after stats: z"},
+		{"stats count(*) as n by x | stats sum(y)", 37, 38, "Unknown symbols found in or after stats: y"},
+		{"stats count(*) by x | display @message", 30, 38, "Unknown symbols found in or after stats: @message"},
 		{"stats count(*) as a, b - a", 21, 26, "is not an aggregation"},
 		{"stats count(*) as a, 1 + 2", 21, 26, "is not an aggregation"},
 		{"stats a - b as c, count(*) as a, max(x) as b", 6, 11, "is not an aggregation"},
