@@ -164,3 +164,47 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseHostile feeds queries built to exhaust the parser or the evaluator: nesting as
+// deep as the length limit allows, long operator chains, invalid UTF-8, huge numbers and
+// regular expressions that compile to too large a program. Each parses (and evaluates)
+// or fails with a *SyntaxError; none panics or overflows the stack.
+func TestParseHostile(t *testing.T) {
+	n := MaxQueryLength/2 - 20
+	for _, c := range []struct {
+		name, q string
+		ok      bool
+	}{
+		{"nested parentheses", "fields " + strings.Repeat("(", n) + "a" + strings.Repeat(")", n) + " as x", true},
+		{"not chain", "filter " + strings.Repeat("not not ", (MaxQueryLength-20)/8) + "a", true},
+		{"minus chain", "fields " + strings.Repeat("-", MaxQueryLength-20) + "1 as x", true},
+		{"power chain", "fields 2" + strings.Repeat("^2", (MaxQueryLength-20)/2) + " as x", true},
+		{"nested calls", "fields " + strings.Repeat("abs(", (MaxQueryLength-20)/5) + "1" + strings.Repeat(")", (MaxQueryLength-20)/5) + " as x", true},
+		{"huge number", "fields 1e308 * 10 as x, 99999999999999999999999999 as y", true},
+		{"number out of range", "fields 1e999", false},
+		{"invalid UTF-8", "filter a = \"\xff\xfe\"", false},
+		{"regex too large", "filter a like /" + strings.Repeat("a{999}", 1600) + "/", false},
+		{"class regex too large", "filter a like /" + strings.Repeat(`[\p{L}\p{N}]{999}`, 500) + "/", false},
+		{"regex under the size limit", "filter a like /" + strings.Repeat("[0-9a-f]{8}-", 50) + "/ or ispresent(a)", true},
+		{"unclosed parentheses", "fields " + strings.Repeat("(", 5000), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q, err := Parse(c.q)
+			if c.ok != (err == nil) {
+				t.Fatalf("Parse: %v, want success %v", err, c.ok)
+			}
+			if err != nil {
+				var se *SyntaxError
+				if !errors.As(err, &se) {
+					t.Fatalf("%T is not a *SyntaxError", err)
+				}
+				return
+			}
+			run := q.NewRun(Options{})
+			run.Add(&Record{Timestamp: 1, Message: `{"a":3}`, Ptr: "p"})
+			if rows := run.Result().Rows; len(rows) != 1 {
+				t.Errorf("%d rows, want 1", len(rows))
+			}
+		})
+	}
+}
