@@ -85,6 +85,15 @@ func TestDocumentedExamples(t *testing.T) {
 				"@timestamp=1970-01-01 00:00:02.000; severity=low; message=no server 1",
 				"@timestamp=1970-01-01 00:00:00.500; message=no server 2",
 			}},
+		// "returns log events where the value for range is greater than 3000 and value for
+		// accountId is equal to 123456789012"
+		{"CWL_QuerySyntax-Filter", "fields @timestamp, @message | filter (range>3000 and accountId=123456789012) | sort @timestamp desc | limit 20",
+			[]Record{rec(1000, `{"range":4000,"accountId":"123456789012"}`), rec(3000, `{"range":3000,"accountId":123456789012}`),
+				rec(2000, `{"range":3001,"accountId":123456789012}`), rec(4000, `{"range":9000,"accountId":210987654321}`)},
+			[]string{
+				`@timestamp=1970-01-01 00:00:02.000; @message={"range":3001,"accountId":123456789012}`,
+				`@timestamp=1970-01-01 00:00:01.000; @message={"range":4000,"accountId":"123456789012"}`,
+			}},
 		// Lambda: a stats item computed from the names of earlier ones. (The service
 		// discovers @type, @memorySize and @maxMemoryUsed in REPORT lines; here parse
 		// makes them.)
