@@ -31,7 +31,6 @@ const (
 	maxKeptQueries     = 1000
 	queryRetention     = 7 * 24 * time.Hour // "query results are available for 7 days"
 	maxQueryLogGroups  = 50                 // logGroupNames / logGroupIdentifiers: "up to 50 log groups"
-	defaultQueryLimit  = 10_000             // StartQuery limit: "The default is 10,000."
 	maxQueryLimit      = 100_000            // EventsLimitStartQuery max
 	maxResultsPerPage  = 10_000             // GetQueryResultsMaxItems max
 	maxDescribeQueries = 1000               // DescribeQueriesMaxResults max
@@ -203,7 +202,9 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 		groups = append(groups, g)
 		names = append(names, name)
 	}
-	limit := int64(defaultQueryLimit)
+	// Without the limit parameter, the query's own limit command may ask for more than
+	// the default of 10,000 rows (insights.Options.Limit).
+	limit := int64(0)
 	if in.Limit != nil {
 		limit = *in.Limit
 	}

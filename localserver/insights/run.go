@@ -14,8 +14,10 @@ const DefaultLimit = 10_000
 
 // Options tunes a Run. The zero value is the service's behaviour.
 type Options struct {
-	// Limit caps the result rows (StartQuery's limit); 0 means DefaultLimit. A limit
-	// command in the query can only lower it.
+	// Limit caps the result rows (StartQuery's limit); a limit command in the query can
+	// only lower it. 0 means the query's own largest limit (up to 100,000: "You can
+	// specify a limit value of up to 100,000", CWL_QuerySyntax-Limit), or DefaultLimit
+	// when it has none or a smaller one.
 	Limit int
 }
 
@@ -60,6 +62,11 @@ func (q *Query) NewRun(opts Options) *Run {
 	limit := opts.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
+		for _, c := range q.cmds {
+			if l, ok := c.(*limitCmd); ok {
+				limit = max(limit, l.n)
+			}
+		}
 	}
 	run := &Run{q: q}
 	run.sink = &sink{cap: limit, cols: q.outputColumns()}
