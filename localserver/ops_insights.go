@@ -3,14 +3,13 @@ package localserver
 import (
 	"context"
 	"fmt"
-	"runtime"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
-	"weak"
 
 	"github.com/cwlogs/cwlogs/localserver/insights"
 )
@@ -32,7 +31,6 @@ const (
 	maxKeptQueries     = 1000
 	queryRetention     = 7 * 24 * time.Hour // "query results are available for 7 days"
 	maxQueryLogGroups  = 50                 // logGroupNames / logGroupIdentifiers: "up to 50 log groups"
-	defaultQueryLimit  = 10_000             // StartQuery limit: "The default is 10,000."
 	maxQueryLimit      = 100_000            // EventsLimitStartQuery max
 	maxResultsPerPage  = 10_000             // GetQueryResultsMaxItems max
 	maxDescribeQueries = 1000               // DescribeQueriesMaxResults max
@@ -69,7 +67,8 @@ func (q *queryState) snapshot() (status string, ended int64, res *insights.Resul
 	return q.status, q.ended, q.result
 }
 
-// queryRegistry holds a Server's queries, oldest first.
+// queryRegistry holds a Server's queries, oldest first. Its zero value is empty and
+// ready to use.
 type queryRegistry struct {
 	mu      sync.Mutex
 	byID    map[string]*queryState
@@ -79,21 +78,7 @@ type queryRegistry struct {
 	beforeScan func(ctx context.Context)
 }
 
-// registries maps a Server (weakly: a discarded Server's queries go with it) to its
-// queries; Server itself has no field for them.
-var registries sync.Map // weak.Pointer[Server] -> *queryRegistry
-
-func (s *Server) queries() *queryRegistry {
-	key := weak.Make(s)
-	if r, ok := registries.Load(key); ok {
-		return r.(*queryRegistry)
-	}
-	r, loaded := registries.LoadOrStore(key, &queryRegistry{byID: map[string]*queryState{}})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Server]) { registries.Delete(k) }, key)
-	}
-	return r.(*queryRegistry)
-}
+func (s *Server) queries() *queryRegistry { return &s.queryReg }
 
 // prune drops ended queries past queryRetention, then the oldest ended ones beyond
 // maxKeptQueries. Called with r.mu held.
@@ -116,6 +101,16 @@ func (r *queryRegistry) prune(nowMs int64) {
 	}
 	clear(r.order[len(kept):])
 	r.order = kept
+}
+
+// add registers a running query. Called with r.mu held.
+func (r *queryRegistry) add(qs *queryState) {
+	if r.byID == nil {
+		r.byID = map[string]*queryState{}
+	}
+	r.running++
+	r.byID[qs.id] = qs
+	r.order = append(r.order, qs)
 }
 
 func (r *queryRegistry) get(id string) *queryState {
@@ -207,7 +202,9 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 		groups = append(groups, g)
 		names = append(names, name)
 	}
-	limit := int64(defaultQueryLimit)
+	// Without the limit parameter, the query's own limit command may ask for more than
+	// the default of 10,000 rows (insights.Options.Limit).
+	limit := int64(0)
 	if in.Limit != nil {
 		limit = *in.Limit
 	}
@@ -219,20 +216,33 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 		cancel: cancel, done: make(chan struct{}), status: "Running"}
 	reg.mu.Lock()
 	reg.prune(nowMs)
+	if s.stopping() {
+		reg.mu.Unlock()
+		cancel()
+		return nil, errShuttingDown()
+	}
 	if reg.running >= maxRunningQueries {
 		reg.mu.Unlock()
 		cancel()
 		return nil, clientErr(codeLimitExceeded, fmt.Sprintf("Account maximum query concurrency limit of [%d] reached.", maxRunningQueries))
 	}
-	reg.running++
-	reg.byID[qs.id] = qs
-	reg.order = append(reg.order, qs)
+	reg.add(qs)
+	// Shutdown waits on sweepWG after closing s.stop, which cancels every query: so it
+	// returns only after the query's goroutine has ended and no longer reads the store.
+	// (Handlers served by the Server's own listener have all returned before s.stop
+	// closes, while the sweeper still holds sweepWG above zero.)
+	s.sweepWG.Add(1)
 	reg.mu.Unlock()
 
-	// startTime and endTime are whole seconds, both inclusive ("The range is inclusive").
+	// startTime and endTime are seconds, both inclusive ("The range is inclusive") once
+	// converted to milliseconds: the rest of endTime's second is not in the range (the
+	// CloudWatch team in aws/aws-sdk#280: "inclusive but not at second level").
 	startTs := min(*in.StartTime, maxTokenTs/1000) * 1000
-	endTs := (min(*in.EndTime, maxTokenTs/1000) + 1) * 1000
-	go s.runQuery(ctx, reg, qs, q, groups, startTs, endTs, nowMs, int(limit))
+	endTs := min(*in.EndTime, maxTokenTs/1000)*1000 + 1
+	go func() {
+		defer s.sweepWG.Done()
+		s.runQuery(ctx, reg, qs, q, groups, startTs, endTs, nowMs, int(limit))
+	}()
 
 	o := newObj(nil)
 	o.str("queryId", qs.id)
@@ -243,14 +253,17 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 // the server shuts down.
 func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryState, q *insights.Query, groups []*groupRow, startTs, endTs, nowMs int64, limit int) {
 	defer close(qs.done)
-	defer qs.cancel()
+	watched := make(chan struct{})
 	go func() {
+		defer close(watched)
 		select {
 		case <-s.stop:
 			qs.cancel()
 		case <-ctx.Done():
 		}
 	}()
+	// The watcher has ended before qs.done closes (and Shutdown's wait returns).
+	defer func() { qs.cancel(); <-watched }()
 	reg.mu.Lock()
 	hook := reg.beforeScan
 	reg.mu.Unlock()
@@ -268,8 +281,8 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	}
 	qs.mu.Lock()
 	switch {
-	case qs.canceled:
-		qs.status = "Cancelled"
+	case qs.canceled || (err != nil && s.stopping()):
+		qs.status = "Cancelled" // stopped, or the server shut down
 	case err != nil:
 		qs.status = "Failed"
 		s.cfg.Logger.Error("query failed", "queryId", qs.id, "err", err)
@@ -282,6 +295,21 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	reg.mu.Lock()
 	reg.running--
 	reg.mu.Unlock()
+}
+
+// stopping reports whether Shutdown has begun.
+func (s *Server) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// errShuttingDown answers a query started while the server shuts down.
+func errShuttingDown() *apiError {
+	return &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavailable, Message: "The server is shutting down."}
 }
 
 // malformedQuery answers a query that does not parse: MalformedQueryException with

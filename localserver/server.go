@@ -92,6 +92,8 @@ type Server struct {
 	evPool   sync.Pool   // *[]putEvent
 
 	scanBudget int64 // FilterLogEvents scan budget override (tests); 0: default
+
+	queryReg queryRegistry // Logs Insights queries (ops_insights.go)
 }
 
 // New opens (creating and migrating if needed) the store and returns a Server ready to serve.

@@ -6,13 +6,19 @@
 // command and function pages):
 //
 //   - Commands separated by |: fields (expressions, "as" aliases), display, filter, stats
-//     (several aggregations, "by" expressions and bin(period)), sort (several keys, asc or
+//     (several aggregations, "by" expressions and bin(period); an item may also combine
+//     the names of earlier items, "max(a) as x, min(a) as y, x - y as d"; after a stats,
+//     commands may name only its outputs and fields made later, as the service's
+//     "Unknown symbols found in or after stats" error requires), sort (several keys, asc or
 //     desc), limit and "limit any", parse (glob "a=* b=*" as x, y, or a regular expression
 //     with named groups (?<name>…)), dedup. Comments run from # to the end of the line.
 //     Keywords are case-insensitive.
-//   - Expressions: = != < <= > >=, like and not like with a "substring" or /regex/, =~, in
-//     [..] and not in, and, or, not, + - * / % ^, parentheses, string, number and time
-//     period (5m, 1h; units ms s m h d w) literals, `backtick` field names.
+//   - Expressions: = != < <= > >=, like, not like and =~ with a "substring" (quoted: a
+//     case-sensitive substring, for =~ too) or a /regex/, in [..] and not in, and, or,
+//     not, + - * / % ^, parentheses, string, number and time period literals (5m, 1h,
+//     1mo: the units of the stats page, millisecond/ms/msec, second/s/sec, minute/m/min,
+//     hour/h/hr, day/d, week/w, month/mo/mon, quarter/q/qtr, year/y/yr, those longer than
+//     one character also with a plural s), `backtick` field names.
 //   - Functions: ispresent, coalesce, isempty, isblank, strlen, toupper, tolower, trim,
 //     ltrim, rtrim, concat, substr, replace, strcontains, abs, ceil, floor, log, sqrt,
 //     greatest, least, bin, datefloor, dateceil, fromMillis, toMillis, isValidIp,
@@ -28,6 +34,10 @@
 //     "2006-01-02 15:04:05.000" in UTC. Rows of log events carry @ptr (last: its place
 //     in a row is undocumented). At most Options.Limit rows (default 10,000, the
 //     documented default) are kept.
+//   - Memory: sort holds every row it is given, except when only fields, display, parse
+//     and limit follow it, where it holds at most twice the rows it can return (a "top
+//     N" query over millions of events keeps about 2N); stats holds one state per group,
+//     pct every value of its group, dedup every distinct key.
 //   - sort orders values with the service's documented "updated natural sort": all text
 //     before all numbers, digit runs by length then value.
 //
@@ -49,6 +59,9 @@
 //   - A glob parse pattern matches anywhere in the value; each * is lazy except the last.
 //     Regular expressions are Go's RE2 syntax, which covers the documented examples.
 //   - stddev is the sample standard deviation; pct is the nearest-rank percentile.
+//   - Calendar periods (mo, q, y) floor to the first instant (UTC) of a month whose
+//     number since January 1970 is a multiple of the period in months; they have no
+//     value in arithmetic.
 //   - An empty query (or only comments) returns every record's @timestamp and @message.
 //
 // Not supported: SOURCE, unnest, lookup, join, subqueries, anomaly, pattern, diff,

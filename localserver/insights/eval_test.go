@@ -159,6 +159,26 @@ func TestLimits(t *testing.T) {
 	if len(got) != 2 {
 		t.Errorf("limit 3 under Options.Limit 2: %d rows", len(got))
 	}
+	// Without Options.Limit, a limit command may ask for more than the default 10,000
+	// rows, up to 100,000 (CWL_QuerySyntax-Limit).
+	many := make([]Record, DefaultLimit+10)
+	for i := range many {
+		many[i] = Record{Timestamp: int64(len(many) - i), Message: "m", Ptr: "p"}
+	}
+	for _, c := range []struct {
+		q    string
+		opts Options
+		want int
+	}{
+		{"fields @message", Options{}, DefaultLimit},
+		{"fields @message | limit 10005", Options{}, DefaultLimit + 5},
+		{"fields @message | limit 10005", Options{Limit: 3}, 3},
+		{"fields @message | limit 5", Options{}, 5},
+	} {
+		if got, _ := runQuery(t, c.q, false, many, c.opts); len(got) != c.want {
+			t.Errorf("%s with %+v: %d rows, want %d", c.q, c.opts, len(got), c.want)
+		}
+	}
 	_, res = runQuery(t, "limit any 1", false, testRecords, Options{})
 	if res.RecordsScanned != 1 {
 		t.Errorf("limit any 1 scanned %d records, want 1", res.RecordsScanned)

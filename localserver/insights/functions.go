@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/netip"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -174,24 +175,23 @@ func init() {
 			if !ok {
 				return null
 			}
-			return tstamp(floorTo(int64(ts), int64(a[0].n)))
+			return tstamp(floorPeriod(int64(ts), a[0]))
 		}},
 		"datefloor": {min: 2, max: 2, check: periodArg(1), fn: func(_ *row, a []value) value {
 			ts, ok := timeArg(a[0])
 			if !ok {
 				return null
 			}
-			return tstamp(floorTo(ts, int64(a[1].n)))
+			return tstamp(floorPeriod(ts, a[1]))
 		}},
 		"dateceil": {min: 2, max: 2, check: periodArg(1), fn: func(_ *row, a []value) value {
 			ts, ok := timeArg(a[0])
 			if !ok {
 				return null
 			}
-			p := int64(a[1].n)
-			f := floorTo(ts, p)
+			f := floorPeriod(ts, a[1])
 			if f != ts {
-				f += p
+				f = addPeriod(f, a[1])
 			}
 			return tstamp(f)
 		}},
@@ -260,7 +260,7 @@ func ipInSubnet(ok func(netip.Addr) bool) funcSpec {
 // periodArg checks that argument i is a time period literal (5m, 1h).
 func periodArg(i int) func(c *call) error {
 	return func(c *call) error {
-		if l, ok := c.args[i].(*literal); ok && l.v.k == kPeriod {
+		if l, ok := c.args[i].(*literal); ok && (l.v.k == kPeriod || l.v.k == kMonths) {
 			return nil
 		}
 		s, e := c.args[i].span()
@@ -283,4 +283,25 @@ func floorTo(ts, p int64) int64 {
 		f -= p
 	}
 	return f
+}
+
+// floorPeriod truncates ts (ms) to the period p: a multiple of p's milliseconds since
+// the epoch, or, for a calendar period of n months, the first instant (UTC) of a month
+// whose number since January 1970 is a multiple of n.
+func floorPeriod(ts int64, p value) int64 {
+	if p.k != kMonths {
+		return floorTo(ts, int64(p.n))
+	}
+	t := time.UnixMilli(ts).UTC()
+	m := floorTo(int64(t.Year()-1970)*12+int64(t.Month()-1), int64(p.n))
+	y := floorTo(m, 12)
+	return time.Date(1970+int(y/12), time.Month(m-y+1), 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+}
+
+// addPeriod moves ts (ms) forward by the period p.
+func addPeriod(ts int64, p value) int64 {
+	if p.k != kMonths {
+		return ts + int64(p.n)
+	}
+	return time.UnixMilli(ts).UTC().AddDate(0, int(p.n), 0).UnixMilli()
 }

@@ -14,7 +14,7 @@ const (
 	tIdent            // a field name or keyword: letters, digits, _, @, . (not starting with a digit or .)
 	tQuoted           // a backtick-quoted field name; text is the name without the backticks
 	tNumber           // 12, 1.5, 1e3
-	tDuration         // 5m, 30s, 1h: text is the literal, ms its length in milliseconds
+	tDuration         // 5m, 30s, 1h, 1mo: text is the literal, ms (or months) its length
 	tString           // "…" or '…'; text is the unescaped value
 	tRegex            // /…/; text is the pattern without the slashes
 	tOp               // punctuation and operators: | , ( ) [ ] + - * / % ^ = != < <= > >= =~
@@ -25,7 +25,7 @@ type token struct {
 	kind       tokKind
 	text       string
 	start, end int
-	ms         int64 // tDuration only
+	ms, months int64 // tDuration only: one of them is set
 }
 
 func (t token) String() string {
@@ -42,11 +42,41 @@ func (t token) String() string {
 	return fmt.Sprintf("%q", t.text)
 }
 
-// durationUnits are the time-period units of bin, datefloor and dateceil, in milliseconds.
-var durationUnits = map[string]int64{
-	"ms": 1, "s": 1000, "sec": 1000, "m": 60_000, "min": 60_000, "h": 3_600_000, "hr": 3_600_000,
-	"d": 86_400_000, "w": 7 * 86_400_000,
+// periodUnit is a time-period unit: a fixed length in milliseconds, or (months > 0) a
+// calendar length in months.
+type periodUnit struct {
+	ms     int64
+	months int64
 }
+
+// periodUnits are the time-period units of bin, datefloor and dateceil as the stats page
+// (CWL_QuerySyntax-Stats) lists them; every unit longer than one character also takes a
+// plural s (hrs, mins, days).
+var periodUnits = func() map[string]periodUnit {
+	m := map[string]periodUnit{}
+	for _, u := range []struct {
+		names []string
+		unit  periodUnit
+	}{
+		{[]string{"millisecond", "ms", "msec"}, periodUnit{ms: 1}},
+		{[]string{"second", "s", "sec"}, periodUnit{ms: 1000}},
+		{[]string{"minute", "m", "min"}, periodUnit{ms: 60_000}},
+		{[]string{"hour", "h", "hr"}, periodUnit{ms: 3_600_000}},
+		{[]string{"day", "d"}, periodUnit{ms: 86_400_000}},
+		{[]string{"week", "w"}, periodUnit{ms: 7 * 86_400_000}},
+		{[]string{"month", "mo", "mon"}, periodUnit{months: 1}},
+		{[]string{"quarter", "q", "qtr"}, periodUnit{months: 3}},
+		{[]string{"year", "y", "yr"}, periodUnit{months: 12}},
+	} {
+		for _, n := range u.names {
+			m[n] = u.unit
+			if len(n) > 1 {
+				m[n+"s"] = u.unit
+			}
+		}
+	}
+	return m
+}()
 
 // lex splits src into tokens. Comments (# to the end of the line) are skipped. A slash
 // starts a regular expression unless the previous token ends an operand (a name, a
@@ -120,22 +150,21 @@ func lex(src string) ([]token, error) {
 				k++
 			}
 			if k > j {
-				unit := strings.ToLower(src[j:k])
-				per, ok := durationUnits[unit]
+				unit, ok := periodUnits[strings.ToLower(src[j:k])]
 				if !ok || strings.ContainsAny(src[i:j], ".eE") {
-					return nil, &SyntaxError{Start: i, End: k, Msg: fmt.Sprintf("invalid time period %q (use a whole number and one of ms, s, m, h, d, w)", src[i:k])}
+					return nil, &SyntaxError{Start: i, End: k, Msg: fmt.Sprintf("invalid time period %q (use a whole number and a unit: ms, s, m, h, d, w, mo, q or y)", src[i:k])}
 				}
 				var n int64
 				for _, d := range src[i:j] {
 					n = n*10 + int64(d-'0')
-					if n > 1<<40 {
+					if n > 1<<30 {
 						return nil, &SyntaxError{Start: i, End: k, Msg: fmt.Sprintf("time period %q is too long", src[i:k])}
 					}
 				}
 				if n == 0 {
 					return nil, &SyntaxError{Start: i, End: k, Msg: fmt.Sprintf("time period %q must be positive", src[i:k])}
 				}
-				out = append(out, token{kind: tDuration, text: src[i:k], start: i, end: k, ms: n * per})
+				out = append(out, token{kind: tDuration, text: src[i:k], start: i, end: k, ms: n * unit.ms, months: n * unit.months})
 				i = k
 				continue
 			}

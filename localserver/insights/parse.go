@@ -3,6 +3,8 @@ package insights
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -76,12 +78,25 @@ func Parse(src string) (*Query, error) {
 	if p.peek().kind == tEOF {
 		return q, nil
 	}
+	dedup := false
 	for {
+		at := p.peek()
 		c, err := p.command()
 		if err != nil {
 			return nil, err
 		}
+		// "The only query command that you can use in a query after the dedup command is
+		// limit." (CWL_QuerySyntax-Dedup)
+		if _, isLimit := c.(*limitCmd); dedup && !isLimit {
+			return nil, p.errAt(at, "only limit can follow dedup, found %s", c.cmdName())
+		}
+		if _, ok := c.(*dedupCmd); ok {
+			dedup = true
+		}
 		q.cmds = append(q.cmds, c)
+		if err := checkAfterStats(q.cmds); err != nil {
+			return nil, err
+		}
 		t := p.next()
 		if t.kind == tEOF {
 			break
@@ -213,12 +228,25 @@ func (p *parser) stats() (command, error) {
 		return nil, err
 	}
 	c := &statsCmd{aggs: aggs}
-	for _, it := range aggs {
+	for i, it := range aggs {
 		n := len(c.calls)
 		collectAggs(it.x, &c.calls)
-		if len(c.calls) == n {
-			s, e := it.x.span()
-			return nil, &SyntaxError{Start: s, End: e, Msg: fmt.Sprintf("%q is not an aggregation: stats needs a function such as count(), sum(), avg(), min() or max()", p.src[s:e])}
+		if len(c.calls) > n {
+			continue
+		}
+		// An item without an aggregation may combine earlier items by their names, as
+		// the user guide's Lambda sample does: "max(...) as a, min(...) as b, a - b as c"
+		// (CWL_QuerySyntax-examples).
+		var refs []*fieldRef
+		collectFields(it.x, &refs)
+		if len(refs) == 0 {
+			refs = append(refs, &fieldRef{}) // a constant: not an earlier result either
+		}
+		for _, f := range refs {
+			if !slices.ContainsFunc(aggs[:i], func(prev projItem) bool { return f.name != "" && prev.name == f.name }) {
+				s, e := it.x.span()
+				return nil, &SyntaxError{Start: s, End: e, Msg: fmt.Sprintf("%q is not an aggregation: stats needs a function such as count(), sum(), avg(), min() or max(), or the names of earlier results", p.src[s:e])}
+			}
 		}
 	}
 	for i, cl := range c.calls {
@@ -259,6 +287,107 @@ func collectAggs(x expr, out *[]*call) {
 		collectAggs(n.x, out)
 		for _, a := range n.list {
 			collectAggs(a, out)
+		}
+	}
+}
+
+// checkAfterStats checks the last of cmds: after a stats command the records are gone,
+// so a command may only name the outputs of the last stats and fields made after it. The
+// service refuses others with "Unknown symbols found in or after stats: name".
+func checkAfterStats(cmds []command) error {
+	var known []string
+	stats := false
+	for i, c := range cmds {
+		var used []expr
+		var made []string
+		switch c := c.(type) {
+		case *fieldsCmd:
+			for _, it := range c.items {
+				used = append(used, it.x)
+				made = append(made, it.name)
+			}
+		case *displayCmd:
+			for _, it := range c.items {
+				used = append(used, it.x)
+			}
+		case *filterCmd:
+			used = append(used, c.cond)
+		case *sortCmd:
+			for _, k := range c.keys {
+				used = append(used, k.x)
+			}
+		case *dedupCmd:
+			used = append(used, c.keys...)
+		case *parseCmd:
+			used = append(used, c.src)
+			made = append(made, c.names...)
+		case *statsCmd:
+			for _, it := range c.by {
+				used = append(used, it.x)
+			}
+			for _, cl := range c.calls {
+				used = append(used, cl.args...)
+			}
+		}
+		if stats && i == len(cmds)-1 {
+			for _, x := range used {
+				var refs []*fieldRef
+				allFields(x, &refs)
+				for _, f := range refs {
+					if !slices.Contains(known, f.name) {
+						return &SyntaxError{Start: f.start, End: f.end, Msg: "Unknown symbols found in or after stats: " + f.name}
+					}
+				}
+			}
+		}
+		if sc, ok := c.(*statsCmd); ok {
+			stats, known = true, nil
+			for _, it := range sc.by {
+				known = append(known, it.name)
+			}
+			for _, it := range sc.aggs {
+				known = append(known, it.name)
+			}
+		}
+		known = append(known, made...)
+	}
+	return nil
+}
+
+// allFields appends every field reference of x, inside aggregation calls too, to out.
+func allFields(x expr, out *[]*fieldRef) {
+	if c, ok := x.(*call); ok && c.agg {
+		for _, a := range c.args {
+			allFields(a, out)
+		}
+		return
+	}
+	collectFields(x, out)
+}
+
+// collectFields appends the field references of x (outside aggregation calls) to out.
+func collectFields(x expr, out *[]*fieldRef) {
+	switch n := x.(type) {
+	case *fieldRef:
+		*out = append(*out, n)
+	case *call:
+		if n.agg {
+			return
+		}
+		for _, a := range n.args {
+			collectFields(a, out)
+		}
+	case *unary:
+		collectFields(n.x, out)
+	case *binary:
+		collectFields(n.l, out)
+		collectFields(n.r, out)
+	case *likeExpr:
+		collectFields(n.x, out)
+	case *inExpr:
+		collectFields(n.x, out)
+		for _, a := range n.list {
+			collectFields(a, out)
 		}
 	}
 }
@@ -392,12 +521,48 @@ func (p *parser) parse() (command, error) {
 	return c, nil
 }
 
+// maxRegexSize bounds a regular expression's size once its counted repetitions are
+// expanded (about the instructions of its compiled program). Go compiles programs of
+// millions of instructions ("a{999}" 1,600 times fits in a query), spending a second
+// and tens of megabytes on one StartQuery; real patterns stay far below this.
+const maxRegexSize = 100_000
+
 func compileRegex(t token) (*regexp.Regexp, error) {
+	if parsed, err := syntax.Parse(t.text, syntax.Perl); err == nil {
+		if n := regexSize(parsed, maxRegexSize); n > maxRegexSize {
+			return nil, &SyntaxError{Start: t.start, End: t.end, Msg: fmt.Sprintf("regular expression too large: its repetitions expand to more than %d elements", maxRegexSize)}
+		}
+	}
 	re, err := regexp.Compile(t.text)
 	if err != nil {
 		return nil, &SyntaxError{Start: t.start, End: t.end, Msg: "invalid regular expression: " + err.Error()}
 	}
 	return re, nil
+}
+
+// regexSize estimates the program size of re, counting repetitions expanded; it stops
+// counting past limit.
+func regexSize(re *syntax.Regexp, limit int) int {
+	n := 1
+	for _, sub := range re.Sub {
+		n += regexSize(sub, limit)
+		if n > limit {
+			return n
+		}
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		n += len(re.Rune)
+	case syntax.OpCharClass:
+		n += len(re.Rune) / 2
+	case syntax.OpRepeat:
+		times := max(re.Min, re.Max, 1)
+		if n > limit/times {
+			return limit + 1
+		}
+		n *= times
+	}
+	return n
 }
 
 // Expressions, lowest precedence first: or, and, not, comparisons (= != < <= > >= like
@@ -472,15 +637,9 @@ func (p *parser) comparison() (expr, error) {
 		le := &likeExpr{pos: pos{s, pt.end}, x: l, negate: negate}
 		switch pt.kind {
 		case tString:
-			if p.isOp(t, "=~") {
-				re, err := compileRegex(pt)
-				if err != nil {
-					return nil, err
-				}
-				le.re = re
-			} else {
-				le.substr = pt.text
-			}
+			// A quoted operand is a case-sensitive substring for like and =~ alike
+			// (CWL_QuerySyntax, "Regular Expressions in the Filter Command").
+			le.substr = pt.text
 		case tRegex:
 			re, err := compileRegex(pt)
 			if err != nil {
@@ -602,6 +761,9 @@ func (p *parser) primary() (expr, error) {
 		}
 		return &literal{pos: pos{t.start, t.end}, v: num(f)}, nil
 	case tDuration:
+		if t.months > 0 {
+			return &literal{pos: pos{t.start, t.end}, v: value{k: kMonths, n: float64(t.months)}}, nil
+		}
 		return &literal{pos: pos{t.start, t.end}, v: value{k: kPeriod, n: float64(t.ms)}}, nil
 	case tString:
 		return &literal{pos: pos{t.start, t.end}, v: str(t.text)}, nil

@@ -20,7 +20,7 @@ func TestParseGood(t *testing.T) {
 		`filter f1 not like "x" and f2 in [1, 2, "a"] and f3 not in []`,
 		"stats count(*) as n, avg(latency), pct(latency, 95) by bin(5m), host",
 		"stats sum(bytes) / count() as ratio",
-		"stats count(*) by bin(1h) | sort n desc",
+		"stats count(*) as n by bin(1h) | sort n desc",
 		`parse @message "user=*, method:*, latency := *" as @user, @method, @latency | stats avg(@latency) by @method, @user`,
 		`parse @message /(?<time>[0-9]{10}\.[0-9]{1,3}) .* (?<code>[A-Z_]+\/[0-9]{3})/`,
 		`parse "[*] *" as level, rest`,
@@ -59,11 +59,24 @@ func TestParseMalformed(t *testing.T) {
 		{"limit 100001", 6, 12, "limit needs a whole number"},
 		{"limit x", 6, 7, "limit needs a whole number"},
 		{"stats a", 6, 7, "is not an aggregation"},
+		// After stats only its outputs exist (the service: "Unknown symbols found in or
+		// after stats: request_source", trade-tariff/trade-tariff-backend#3465).
+		{"stats count(*) by x | sort y", 27, 28, "Unknown symbols found in or after stats: y"},
+		{"stats count(*) as n by x | fields n * 2 as m | filter m > z", 58, 59, "Unknown symbols found in or after stats: z"},
+		{"stats count(*) as n by x | stats sum(y)", 37, 38, "Unknown symbols found in or after stats: y"},
+		{"stats count(*) by x | display @message", 30, 38, "Unknown symbols found in or after stats: @message"},
+		{"stats count(*) as a, b - a", 21, 26, "is not an aggregation"},
+		{"stats count(*) as a, 1 + 2", 21, 26, "is not an aggregation"},
+		{"stats a - b as c, count(*) as a, max(x) as b", 6, 11, "is not an aggregation"},
+		{"filter a like /((a{100}){100}){100}/", 14, 36, "invalid regular expression"},
+		{"filter a like /x(?=y)/", 14, 22, "invalid regular expression"},
 		{"fields count(*)", 7, 15, "can only be used in stats"},
 		{"filter sum(x) > 1", 7, 13, "can only be used in stats"},
 		{"stats count(sum(x))", 12, 18, "can only be used in stats"},
 		{"stats count(*) by bin(x)", 22, 23, "needs a time period"},
-		{"stats count(*) by bin(5q)", 22, 24, "invalid time period"},
+		{"fields a | dedup a | limit 2 | sort a", 31, 35, "only limit can follow dedup"},
+		{"dedup a | dedup b", 10, 15, "only limit can follow dedup"},
+		{"stats count(*) by bin(5qq)", 22, 25, "invalid time period"},
 		{"fields substr(a)", 7, 16, "takes 2 to 3 arguments, not 1"},
 		{"stats pct(x, 101)", 13, 16, "percentile from 0 to 100"},
 		{`parse @message "a=* b=*" as x`, 15, 29, "has 2 * but 1 field names"},
@@ -150,4 +163,48 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%d rows beyond the limit of 10", len(res.Rows))
 		}
 	})
+}
+
+// TestParseHostile feeds queries built to exhaust the parser or the evaluator: nesting as
+// deep as the length limit allows, long operator chains, invalid UTF-8, huge numbers and
+// regular expressions that compile to too large a program. Each parses (and evaluates)
+// or fails with a *SyntaxError; none panics or overflows the stack.
+func TestParseHostile(t *testing.T) {
+	n := MaxQueryLength/2 - 20
+	for _, c := range []struct {
+		name, q string
+		ok      bool
+	}{
+		{"nested parentheses", "fields " + strings.Repeat("(", n) + "a" + strings.Repeat(")", n) + " as x", true},
+		{"not chain", "filter " + strings.Repeat("not not ", (MaxQueryLength-20)/8) + "a", true},
+		{"minus chain", "fields " + strings.Repeat("-", MaxQueryLength-20) + "1 as x", true},
+		{"power chain", "fields 2" + strings.Repeat("^2", (MaxQueryLength-20)/2) + " as x", true},
+		{"nested calls", "fields " + strings.Repeat("abs(", (MaxQueryLength-20)/5) + "1" + strings.Repeat(")", (MaxQueryLength-20)/5) + " as x", true},
+		{"huge number", "fields 1e308 * 10 as x, 99999999999999999999999999 as y", true},
+		{"number out of range", "fields 1e999", false},
+		{"invalid UTF-8", "filter a = \"\xff\xfe\"", false},
+		{"regex too large", "filter a like /" + strings.Repeat("a{999}", 1600) + "/", false},
+		{"class regex too large", "filter a like /" + strings.Repeat(`[\p{L}\p{N}]{999}`, 500) + "/", false},
+		{"regex under the size limit", "filter a like /" + strings.Repeat("[0-9a-f]{8}-", 50) + "/ or ispresent(a)", true},
+		{"unclosed parentheses", "fields " + strings.Repeat("(", 5000), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q, err := Parse(c.q)
+			if c.ok != (err == nil) {
+				t.Fatalf("Parse: %v, want success %v", err, c.ok)
+			}
+			if err != nil {
+				var se *SyntaxError
+				if !errors.As(err, &se) {
+					t.Fatalf("%T is not a *SyntaxError", err)
+				}
+				return
+			}
+			run := q.NewRun(Options{})
+			run.Add(&Record{Timestamp: 1, Message: `{"a":3}`, Ptr: "p"})
+			if rows := run.Result().Rows; len(rows) != 1 {
+				t.Errorf("%d rows, want 1", len(rows))
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // DefaultLimit is how many rows a query returns at most when neither the query (limit)
@@ -13,8 +14,10 @@ const DefaultLimit = 10_000
 
 // Options tunes a Run. The zero value is the service's behaviour.
 type Options struct {
-	// Limit caps the result rows (StartQuery's limit); 0 means DefaultLimit. A limit
-	// command in the query can only lower it.
+	// Limit caps the result rows (StartQuery's limit); a limit command in the query can
+	// only lower it. 0 means the query's own largest limit (up to 100,000: "You can
+	// specify a limit value of up to 100,000", CWL_QuerySyntax-Limit), or DefaultLimit
+	// when it has none or a smaller one.
 	Limit int
 }
 
@@ -59,6 +62,11 @@ func (q *Query) NewRun(opts Options) *Run {
 	limit := opts.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
+		for _, c := range q.cmds {
+			if l, ok := c.(*limitCmd); ok {
+				limit = max(limit, l.n)
+			}
+		}
 	}
 	run := &Run{q: q}
 	run.sink = &sink{cap: limit, cols: q.outputColumns()}
@@ -77,6 +85,9 @@ func (q *Query) NewRun(opts Options) *Run {
 	}
 	for i := len(q.cmds) - 1; i >= 0; i-- {
 		next = newStage(q.cmds[i], next)
+		if st, ok := next.(*sorter); ok {
+			st.keep = keepAfter(q.cmds[i+1:], limit)
+		}
 		if i == firstGlobal {
 			next = &counter{next: next, n: &run.matched}
 		}
@@ -283,30 +294,60 @@ func (d *dedup) push(r *row) bool {
 }
 func (d *dedup) finish() { d.next.finish() }
 
+// keepAfter is how many sorted rows the commands after a sort can use: when none of them
+// drops or merges rows (only fields, display, parse and limit follow), the first
+// min(limits, cap) rows; else 0, every row.
+func keepAfter(cmds []command, cap int) int {
+	keep := cap
+	for _, c := range cmds {
+		switch c := c.(type) {
+		case *fieldsCmd, *displayCmd, *parseCmd:
+		case *limitCmd:
+			keep = min(keep, c.n)
+		default:
+			return 0
+		}
+	}
+	return keep
+}
+
+// sorter holds rows until the end, then passes them on in order. With keep > 0 only the
+// first keep rows can matter, so it holds at most 2*keep rows: a "sort | limit" over
+// millions of events keeps (and pins the chunks of) only the rows it can return.
 type sorter struct {
 	keys []sortKey
-	rows []*row
+	keep int
+	rows []keyedRow
 	next stage
 }
 
-func (s *sorter) push(r *row) bool { s.rows = append(s.rows, r); return true }
+type keyedRow struct {
+	r    *row
+	vals []value
+}
 
-func (s *sorter) finish() {
-	type keyed struct {
-		r    *row
-		vals []value
+func (s *sorter) push(r *row) bool {
+	// Rows are not changed once pushed here (later stages run after finish), so the keys
+	// can be evaluated now.
+	vals := make([]value, len(s.keys))
+	for j, k := range s.keys {
+		vals[j] = eval(k.x, r)
 	}
-	ks := make([]keyed, len(s.rows))
-	for i, r := range s.rows {
-		vals := make([]value, len(s.keys))
-		for j, k := range s.keys {
-			vals[j] = eval(k.x, r)
-		}
-		ks[i] = keyed{r, vals}
+	s.rows = append(s.rows, keyedRow{r, vals})
+	if s.keep > 0 && len(s.rows) >= 2*s.keep {
+		s.sort()
+		clear(s.rows[s.keep:])
+		s.rows = s.rows[:s.keep]
 	}
-	sort.SliceStable(ks, func(i, j int) bool {
+	return true
+}
+
+// sort orders s.rows stably: rows kept from an earlier sort arrived before the others, so
+// ties keep arrival order across truncations.
+func (s *sorter) sort() {
+	sort.SliceStable(s.rows, func(i, j int) bool {
 		for k, key := range s.keys {
-			a, b := ks[i].vals[k], ks[j].vals[k]
+			a, b := s.rows[i].vals[k], s.rows[j].vals[k]
 			c := sortCompare(a, b)
 			if c == 0 {
 				continue
@@ -318,8 +359,13 @@ func (s *sorter) finish() {
 		}
 		return false
 	})
+}
+
+func (s *sorter) finish() {
+	s.sort()
+	rows := s.rows
 	s.rows = nil
-	for _, k := range ks {
+	for _, k := range rows {
 		if !s.next.push(k.r) {
 			break
 		}
@@ -350,6 +396,9 @@ func (s *stats) push(r *row) bool {
 	groupKey(&s.buf, by)
 	g := s.groups[s.buf.String()]
 	if g == nil {
+		for i := range by {
+			by[i] = by[i].owned()
+		}
 		g = &group{by: by, accs: make([]accumulator, len(s.c.calls))}
 		for i, cl := range s.c.calls {
 			g.accs[i] = newAccumulator(cl)
@@ -382,12 +431,9 @@ func (s *stats) finish() {
 		for i, it := range s.c.by {
 			out.put(it.name, g.by[i])
 		}
-		vals := make([]value, len(s.c.aggs))
-		for i, it := range s.c.aggs {
-			vals[i] = eval(it.x, out)
-		}
-		for i, it := range s.c.aggs {
-			out.put(it.name, vals[i])
+		// In order, so that an item can use the names of those before it.
+		for _, it := range s.c.aggs {
+			out.put(it.name, eval(it.x, out))
 		}
 		out.aggs = nil
 		if !s.next.push(out) {
@@ -435,7 +481,9 @@ type distinctAcc struct{ seen map[string]bool }
 
 func (a *distinctAcc) add(c *call, r *row) {
 	if v := eval(c.args[0], r); v.k != kNull {
-		a.seen[v.String()] = true
+		if k := v.String(); !a.seen[k] {
+			a.seen[strings.Clone(k)] = true
+		}
 	}
 }
 func (a *distinctAcc) result() value { return num(float64(len(a.seen))) }
@@ -486,12 +534,12 @@ func (a *extremeAcc) add(c *call, r *row) {
 		return
 	}
 	if a.best.k == kNull {
-		a.best = v
+		a.best = v.owned()
 		return
 	}
 	cmp := sortCompare(v, a.best)
 	if (a.max && cmp > 0) || (!a.max && cmp < 0) {
-		a.best = v
+		a.best = v.owned()
 	}
 }
 func (a *extremeAcc) result() value { return a.best }
@@ -513,7 +561,7 @@ func (a *timeAcc) add(c *call, r *row) {
 	}
 	// Ties keep the first record seen (records arrive newest first).
 	if a.v.k == kNull || (a.latest && ts > a.ts) || (!a.latest && ts <= a.ts) {
-		a.ts, a.v = ts, v
+		a.ts, a.v = ts, v.owned()
 	}
 }
 func (a *timeAcc) result() value { return a.v }

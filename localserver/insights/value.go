@@ -17,6 +17,7 @@ const (
 	kBool               // a condition's result: n is 1 or 0
 	kTime               // a timestamp: n is milliseconds since the epoch
 	kPeriod             // a time period literal (5m): n is milliseconds
+	kMonths             // a calendar time period literal (1mo, 1q, 1y): n is months
 )
 
 // value is a field or expression value.
@@ -39,6 +40,16 @@ func boolean(b bool) value {
 	return value{k: kBool, n: 0}
 }
 
+// owned returns v with its text copied: records' text (messages, and fields cut from
+// them) may share the memory of a whole chunk of events, which state kept across records
+// (stats groups, distinct values, min, max) must not pin.
+func (v value) owned() value {
+	if v.k == kStr {
+		v.s = strings.Clone(v.s)
+	}
+	return v
+}
+
 // TimeLayout is how timestamps appear in query results ("2024-01-02 03:04:05.678", UTC).
 const TimeLayout = "2006-01-02 15:04:05.000"
 
@@ -52,6 +63,8 @@ func (v value) String() string {
 		return v.s
 	case kNum, kPeriod:
 		return formatNum(v.n)
+	case kMonths:
+		return formatNum(v.n) + "mo"
 	case kBool:
 		if v.n != 0 {
 			return "1"
@@ -93,7 +106,7 @@ func (v value) number() (float64, bool) {
 // truthy is v as a condition: a true comparison, a non-zero number, non-empty text.
 func (v value) truthy() bool {
 	switch v.k {
-	case kBool, kNum, kTime, kPeriod:
+	case kBool, kNum, kTime, kPeriod, kMonths:
 		return v.n != 0
 	case kStr:
 		return v.s != ""

@@ -1,0 +1,55 @@
+package insights
+
+import (
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// TestStatsStateOwnsItsText checks that what stats keeps across records (group values,
+// distinct values, min, max, earliest, latest) does not share memory with the records'
+// messages: the server's messages are slices of whole decompressed chunks, which a
+// high-cardinality stats would otherwise keep alive, one chunk per group.
+func TestStatsStateOwnsItsText(t *testing.T) {
+	msg := `{"u":"user-1"}`
+	chunk := msg + strings.Repeat(" other events", 1000)
+	start := uintptr(unsafe.Pointer(unsafe.StringData(chunk)))
+	inChunk := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return s != "" && p >= start && p < start+uintptr(len(chunk))
+	}
+	q, err := Parse("stats count_distinct(u), min(u), max(u), earliest(u), latest(u) by u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := q.NewRun(Options{})
+	rec := Record{Timestamp: 1, Message: chunk[:len(msg)], Ptr: "p"}
+	run.Add(&rec)
+	st := run.head.(*counter).next.(*stats)
+	var kept []string
+	for _, g := range st.order {
+		for _, v := range g.by {
+			kept = append(kept, v.s)
+		}
+		for _, a := range g.accs {
+			switch a := a.(type) {
+			case *distinctAcc:
+				for k := range a.seen {
+					kept = append(kept, k)
+				}
+			case *extremeAcc:
+				kept = append(kept, a.best.s)
+			case *timeAcc:
+				kept = append(kept, a.v.s)
+			}
+		}
+	}
+	if len(kept) != 6 {
+		t.Fatalf("found %d kept values, want 6", len(kept))
+	}
+	for _, s := range kept {
+		if s != "user-1" || inChunk(s) {
+			t.Errorf("kept %q (in the message's memory: %v)", s, inChunk(s))
+		}
+	}
+}
