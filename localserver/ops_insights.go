@@ -229,8 +229,9 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 	reg.add(qs)
 	// Shutdown waits on sweepWG after closing s.stop, which cancels every query: so it
 	// returns only after the query's goroutine has ended and no longer reads the store.
-	// (Handlers served by the Server's own listener have all returned before s.stop
-	// closes, while the sweeper still holds sweepWG above zero.)
+	// Shutdown closes s.stop under reg.mu, and s.stop was checked above under it, so this
+	// Add happens before Shutdown's Wait, even when the Server is served by another
+	// listener (no sweeper holding sweepWG above zero).
 	s.sweepWG.Add(1)
 	reg.mu.Unlock()
 

@@ -223,7 +223,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if hs != nil {
 		err = hs.Shutdown(ctx)
 	}
-	s.stopOnce.Do(func() { close(s.stop) })
+	s.stopOnce.Do(func() {
+		// Under the query registry's lock: StartQuery adds to sweepWG under it, having
+		// checked s.stop, so no query can be added to sweepWG once Wait may run.
+		reg := s.queries()
+		reg.mu.Lock()
+		close(s.stop)
+		reg.mu.Unlock()
+	})
 	s.sweepWG.Wait()
 	s.st.wmu.Lock()
 	cerr := s.st.close()
