@@ -326,23 +326,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	op := strings.TrimPrefix(target, targetPrefix)
 	if r.Method != http.MethodPost {
+		closeIfBodyLarge(h, r)
 		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Method %s is not supported; operations are POST requests.", r.Method)))
 		return
 	}
 	if r.ContentLength > s.cfg.MaxRequestBytes {
+		closeIfBodyLarge(h, r)
 		s.writeError(w, op, tooLarge(r.ContentLength, s.cfg.MaxRequestBytes))
 		return
 	}
 	// What the headers alone refuse is refused before the body is read: a client without
 	// a valid key cannot make the server read (and hold) a body.
 	if _, verr := s.verifier.VerifyHeaders(r); verr != nil {
-		if r.ContentLength < 0 || r.ContentLength > keepAliveRefusedBytes {
-			// Answer at once, and close the connection: net/http would otherwise
-			// read (and discard) up to 256 KiB of the body, as slowly as the client
-			// sends it, before writing the answer. A small body is read so, to keep
-			// the connection for the client's next request.
-			h.Set("Connection", "close")
-		}
+		closeIfBodyLarge(h, r)
 		s.writeVerifyError(w, op, verr)
 		return
 	}
@@ -381,6 +377,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(r.Body, *bufp, s.cfg.MaxRequestBytes)
 	*bufp = body[:0]
 	if err != nil {
+		// The rest of the body, if any, is not read: net/http would read (and discard)
+		// up to 256 KiB more before answering.
+		h.Set("Connection", "close")
 		if errors.Is(err, errBodyTooLarge) {
 			s.writeError(w, op, tooLarge(-1, s.cfg.MaxRequestBytes))
 			return
@@ -432,6 +431,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", fmt.Sprint(len(out)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
+}
+
+// closeIfBodyLarge marks the answer to a request refused before its body is read to close
+// the connection when the body is large or of unknown length: net/http would otherwise
+// read (and discard) up to 256 KiB of it, as slowly as the client sends it, before
+// writing the answer. A small body is read so, to keep the connection for the client's
+// next request.
+func closeIfBodyLarge(h http.Header, r *http.Request) {
+	if r.ContentLength < 0 || r.ContentLength > keepAliveRefusedBytes {
+		h.Set("Connection", "close")
+	}
 }
 
 // writeVerifyError answers a request whose signature the verifier refused.
