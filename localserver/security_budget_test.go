@@ -381,3 +381,23 @@ func TestBudgetHammerOverTheWire(t *testing.T) {
 		t.Errorf("used %d, %d waiting once every client has gone", used, waiting)
 	}
 }
+
+// TestByteBudgetMaxWait: a waiter that has waited maxWait leaves the line with
+// errBudgetWait, having taken nothing, and the bytes it waited for are free for the next.
+func TestByteBudgetMaxWait(t *testing.T) {
+	b := newByteBudget(100)
+	b.maxWait = 50 * time.Millisecond
+	ctx := context.Background()
+	if waited, err := b.acquireWait(ctx, 50); waited || err != nil {
+		t.Fatalf("free bytes: waited %v, %v", waited, err)
+	}
+	if waited, err := b.acquireWait(ctx, 100); !waited || !errors.Is(err, errBudgetWait) {
+		t.Errorf("bytes not free: waited %v, %v; want errBudgetWait", waited, err)
+	}
+	if b.inUse() != 50 || b.waiting() != 0 {
+		t.Errorf("used %d, %d waiting; want 50, 0", b.inUse(), b.waiting())
+	}
+	if waited, err := b.acquireWait(ctx, 50); waited || err != nil {
+		t.Errorf("the other half: waited %v, %v", waited, err)
+	}
+}
