@@ -72,7 +72,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 // SDKs do not retry.
 func TestBudgetWaitKeepsBodyTime(t *testing.T) {
 	defer func(d time.Duration) { requestReadTimeout = d }(requestReadTimeout)
-	requestReadTimeout = 300 * time.Millisecond
+	requestReadTimeout = 500 * time.Millisecond
 	s := newTestServer(t, Config{MaxInFlightBytes: 100_000, Credentials: Secrets{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
@@ -399,5 +399,38 @@ func TestByteBudgetMaxWait(t *testing.T) {
 	}
 	if waited, err := b.acquireWait(ctx, 50); waited || err != nil {
 		t.Errorf("the other half: waited %v, %v", waited, err)
+	}
+}
+
+// TestBudgetSmallerThanRequests: with MaxInFlightBytes below what single requests count
+// (bodies over it, gzip bodies counting MaxRequestBytes more), concurrent requests are
+// served one at a time, never deadlocked, and give every byte back.
+func TestBudgetSmallerThanRequests(t *testing.T) {
+	s := newTestServer(t, Config{MaxInFlightBytes: 100_000, MaxRequestBytes: 1 << 20,
+		Credentials: Secrets{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
+	big := []byte(`{"limit":1}` + strings.Repeat(" ", 150_000))
+	z := gzipped(t, big)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var r *http.Request
+			if i%2 == 0 {
+				r = signedRequest(t, "http://logs.local/", "DescribeLogGroups", big, testCreds, testNow)
+			} else {
+				r = signedRequest(t, "http://logs.local/", "DescribeLogGroups", z, testCreds, testNow)
+				r.Header.Set("Content-Encoding", "gzip")
+			}
+			w := newRecorder()
+			s.ServeHTTP(w, r)
+			if w.status != 200 {
+				t.Errorf("request %d: %d %s", i, w.status, w.body.String())
+			}
+		}()
+	}
+	wg.Wait()
+	if n := s.budget.inUse(); n != 0 || s.budget.waiting() != 0 {
+		t.Errorf("used %d, %d waiting at the end", n, s.budget.waiting())
 	}
 }
