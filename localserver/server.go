@@ -183,7 +183,8 @@ func credentialsOf(c *Config) (creds, tokens map[string]string, err error) {
 
 // Start listens on Config.Addr and serves in the background. URL reports the address.
 // The listener bounds how long a client may take to send a request's headers (10 s) and
-// whole request (1 min), how long a kept-alive connection may stay idle (2 min), and the
+// whole request (1 min; for a request that waited for in-flight bytes, its body has 1 min
+// from the end of the wait), how long a kept-alive connection may stay idle (2 min), and the
 // size of a request's headers (64 KiB; 431 beyond).
 func (s *Server) Start() error {
 	s.mu.Lock()
