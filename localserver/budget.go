@@ -2,8 +2,10 @@ package localserver
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
+	"time"
 )
 
 // byteBudget bounds the request body bytes held at once (Config.MaxInFlightBytes): a
@@ -11,6 +13,11 @@ import (
 // is not starved by a stream of small ones.
 type byteBudget struct {
 	size int64
+	// maxWait bounds how long acquire waits for bytes (errBudgetWait after it); 0: no
+	// bound. net/http does not cancel the context of a request whose body is unread when
+	// its client goes away: without a bound such a waiter would stay in line until the
+	// line reached it.
+	maxWait time.Duration
 
 	mu      sync.Mutex
 	used    int64
@@ -30,23 +37,42 @@ func (b *byteBudget) clamp(n int64) int64 {
 	return max(0, min(n, b.size))
 }
 
+// errBudgetWait is acquire's error when it has waited maxWait.
+var errBudgetWait = errors.New("waited too long for in-flight body bytes")
+
 // acquire takes n bytes (see clamp), waiting in line while they are not free. It returns
-// ctx's error, having taken nothing, if ctx is done first.
+// ctx's error, or errBudgetWait after maxWait, having taken nothing, if ctx is done or
+// maxWait has passed first.
 func (b *byteBudget) acquire(ctx context.Context, n int64) error {
+	_, err := b.acquireWait(ctx, n)
+	return err
+}
+
+// acquireWait is acquire, and also reports whether the request had to wait.
+func (b *byteBudget) acquireWait(ctx context.Context, n int64) (waited bool, err error) {
 	n = b.clamp(n)
 	b.mu.Lock()
 	if len(b.waiters) == 0 && b.used+n <= b.size {
 		b.used += n
 		b.mu.Unlock()
-		return nil
+		return false, nil
 	}
 	w := &budgetWaiter{n: n, ready: make(chan struct{})}
 	b.waiters = append(b.waiters, w)
 	b.mu.Unlock()
+	var timeout <-chan time.Time
+	if b.maxWait > 0 {
+		t := time.NewTimer(b.maxWait)
+		defer t.Stop()
+		timeout = t.C
+	}
 	select {
 	case <-w.ready:
-		return nil
+		return true, nil
 	case <-ctx.Done():
+		err = ctx.Err()
+	case <-timeout:
+		err = errBudgetWait
 	}
 	b.mu.Lock()
 	select {
@@ -59,7 +85,7 @@ func (b *byteBudget) acquire(ctx context.Context, n int64) error {
 	// Either way the line may move: this waiter may have been the one blocking it.
 	b.grantLocked()
 	b.mu.Unlock()
-	return ctx.Err()
+	return true, err
 }
 
 // release gives back n bytes taken by acquire (the same n).
@@ -83,6 +109,13 @@ func (b *byteBudget) grantLocked() {
 		b.waiters = b.waiters[1:]
 		close(w.ready)
 	}
+}
+
+// inUse reports the bytes granted and not yet released.
+func (b *byteBudget) inUse() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
 }
 
 // waiting reports the number of requests waiting for bytes.

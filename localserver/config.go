@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -90,18 +91,23 @@ type Config struct {
 	// MaxInFlightBytes bounds the request body bytes that requests being served hold at
 	// once, so that the server's memory stays bounded however many clients send at once;
 	// 0 means DefaultMaxInFlightBytes (64 MiB), a negative value means no bound. A request
-	// counts its Content-Length (MaxRequestBytes when it has none), plus MaxRequestBytes
-	// more when its body is gzip-compressed (the decompressed copy), at most
-	// MaxInFlightBytes in all, from after its signature's header checks (a request refused
-	// by those is answered without its body being read) until it is answered. A request
-	// that would exceed the bound waits, in arrival order, until earlier ones are answered;
-	// if its client goes away meanwhile (the request's context is done) it is answered 503
-	// ServiceUnavailableException without its body being read.
+	// counts its Content-Length (MaxRequestBytes when it has none), at least 64 KiB (the
+	// buffer its body is read into), plus MaxRequestBytes more when its body is
+	// gzip-compressed (the decompressed copy), at most MaxInFlightBytes in all, from after
+	// its signature's header checks (a request refused by those is answered without its
+	// body being read) until it is answered. A request that would exceed the bound waits,
+	// in arrival order, until earlier ones are answered, for at most a minute; it is then,
+	// or if its context is done first, answered 503 ServiceUnavailableException (which
+	// SDKs retry) without its body being read. (net/http does not end the context of a
+	// request whose client goes away while its body is unread.) Once its turn comes, its
+	// body has the listening http.Server's whole ReadTimeout to arrive. When
+	// MaxRequestBytes exceeds MaxInFlightBytes, a request counting more than the bound is
+	// served alone but may read up to MaxRequestBytes.
 	MaxInFlightBytes int64
 }
 
 // Secrets maps access key IDs to secret access keys. It prints (with any fmt
-// verb, and so in slog and %+v of a Config) as its size only.
+// verb, and so in slog and %+v of a Config) and encodes to JSON as its size only.
 type Secrets map[string]string
 
 // Format implements fmt.Formatter without revealing the secrets.
@@ -111,9 +117,16 @@ func (s Secrets) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "localserver.Secre
 // otherwise print the map).
 func (s Secrets) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(s)) }
 
+// MarshalJSON implements json.Marshaler without revealing the secrets (loggers that
+// encode their arguments with encoding/json would otherwise print the map).
+func (s Secrets) MarshalJSON() ([]byte, error) { return redactedJSON(s) }
+
+// redactedJSON is the JSON string of v's fmt form (its redacted Format).
+func redactedJSON(v fmt.Formatter) ([]byte, error) { return json.Marshal(fmt.Sprint(v)) }
+
 // TemporaryCredential is the secret access key and the session token of a temporary
 // access key (see Config.TemporaryCredentials). It prints, with any fmt verb and in slog,
-// without either.
+// and encodes to JSON, without either.
 type TemporaryCredential struct {
 	SecretAccessKey string
 	SessionToken    string
@@ -127,9 +140,12 @@ func (TemporaryCredential) Format(f fmt.State, _ rune) {
 // LogValue implements slog.LogValuer without revealing the secret or the token.
 func (c TemporaryCredential) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(c)) }
 
+// MarshalJSON implements json.Marshaler without revealing the secret or the token.
+func (c TemporaryCredential) MarshalJSON() ([]byte, error) { return redactedJSON(c) }
+
 // TemporaryCredentials maps the access key IDs of temporary credentials to their secret
-// and session token. It prints (with any fmt verb, in slog, and so in %+v of a Config) as
-// its size only.
+// and session token. It prints (with any fmt verb, in slog, and so in %+v of a Config) and
+// encodes to JSON as its size only.
 type TemporaryCredentials map[string]TemporaryCredential
 
 // Format implements fmt.Formatter without revealing the secrets or the tokens.
@@ -139,6 +155,9 @@ func (t TemporaryCredentials) Format(f fmt.State, _ rune) {
 
 // LogValue implements slog.LogValuer without revealing the secrets or the tokens.
 func (t TemporaryCredentials) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(t)) }
+
+// MarshalJSON implements json.Marshaler without revealing the secrets or the tokens.
+func (t TemporaryCredentials) MarshalJSON() ([]byte, error) { return redactedJSON(t) }
 
 func (c *Config) withDefaults() Config {
 	out := *c

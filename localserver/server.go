@@ -66,7 +66,16 @@ var (
 	// maxHeaderBytes bounds a request's headers (net/http answers 431 beyond it). A SigV4
 	// request's are well under 8 KiB, a session token included (STS's are about 1-2 KiB).
 	maxHeaderBytes = 64 << 10
+	// budgetWaitTimeout bounds how long a request waits for in-flight body bytes
+	// (Config.MaxInFlightBytes) before it is answered 503: net/http does not notice a
+	// client going away while its request's body is unread, so the wait must end by
+	// itself.
+	budgetWaitTimeout = time.Minute
 )
+
+// bodyBufSize is the capacity of a new request body buffer, and so the least a request
+// counts of the in-flight budget: a request with a tiny body still holds such a buffer.
+const bodyBufSize = 64 << 10
 
 // keepAliveRefusedBytes is the largest announced body of a request refused from its
 // headers whose connection is kept (net/http discards the body first); a larger one, or
@@ -87,9 +96,10 @@ type Server struct {
 	stop     chan struct{}
 	sweepWG  sync.WaitGroup
 
-	budget   *byteBudget // nil: no bound (Config.MaxInFlightBytes < 0)
-	bodyPool sync.Pool   // *[]byte
-	evPool   sync.Pool   // *[]putEvent
+	budget      *byteBudget // nil: no bound (Config.MaxInFlightBytes < 0)
+	bodyPool    sync.Pool   // *[]byte of capacity bodyBufSize at most
+	bigBodyPool sync.Pool   // *[]byte of capacity over bodyBufSize
+	evPool      sync.Pool   // *[]putEvent
 
 	scanBudget int64 // FilterLogEvents scan budget override (tests); 0: default
 
@@ -119,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
 	if c.MaxInFlightBytes > 0 {
 		s.budget = newByteBudget(c.MaxInFlightBytes)
+		s.budget.maxWait = budgetWaitTimeout
 	}
 	// X-Amz-Target chooses the operation: a signature that does not cover it would let
 	// anyone who has seen a signed request run another operation with it.
@@ -174,7 +185,8 @@ func credentialsOf(c *Config) (creds, tokens map[string]string, err error) {
 
 // Start listens on Config.Addr and serves in the background. URL reports the address.
 // The listener bounds how long a client may take to send a request's headers (10 s) and
-// whole request (1 min), how long a kept-alive connection may stay idle (2 min), and the
+// whole request (1 min; for a request that waited for in-flight bytes, its body has 1 min
+// from the end of the wait), how long a kept-alive connection may stay idle (2 min), and the
 // size of a request's headers (64 KiB; 431 beyond).
 func (s *Server) Start() error {
 	s.mu.Lock()
@@ -324,47 +336,60 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	op := strings.TrimPrefix(target, targetPrefix)
 	if r.Method != http.MethodPost {
+		closeIfBodyLarge(h, r)
 		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Method %s is not supported; operations are POST requests.", r.Method)))
 		return
 	}
 	if r.ContentLength > s.cfg.MaxRequestBytes {
+		closeIfBodyLarge(h, r)
 		s.writeError(w, op, tooLarge(r.ContentLength, s.cfg.MaxRequestBytes))
 		return
 	}
 	// What the headers alone refuse is refused before the body is read: a client without
 	// a valid key cannot make the server read (and hold) a body.
 	if _, verr := s.verifier.VerifyHeaders(r); verr != nil {
-		if r.ContentLength < 0 || r.ContentLength > keepAliveRefusedBytes {
-			// Answer at once, and close the connection: net/http would otherwise
-			// read (and discard) up to 256 KiB of the body, as slowly as the client
-			// sends it, before writing the answer. A small body is read so, to keep
-			// the connection for the client's next request.
-			h.Set("Connection", "close")
-		}
+		closeIfBodyLarge(h, r)
 		s.writeVerifyError(w, op, verr)
 		return
 	}
+	// The bytes the body takes: at least the buffer it is read into.
+	share := r.ContentLength
+	if share < 0 {
+		share = s.cfg.MaxRequestBytes
+	}
+	share = max(share, bodyBufSize)
 	if s.budget != nil {
-		n := r.ContentLength
-		if n < 0 {
-			n = s.cfg.MaxRequestBytes
-		}
+		n := share
 		if isGzip(r.Header.Get("Content-Encoding")) {
 			n += s.cfg.MaxRequestBytes // the decompressed copy
 		}
-		if err := s.budget.acquire(r.Context(), n); err != nil {
-			h.Set("Connection", "close") // the client has gone: do not read its body
-			s.writeError(w, op, &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavailable,
-				Message: "The request was abandoned while it waited for the server's in-flight body bytes (Config.MaxInFlightBytes)."})
+		waited, err := s.budget.acquireWait(r.Context(), n)
+		if err != nil {
+			h.Set("Connection", "close") // do not read its body
+			msg := "The request was abandoned while it waited for the server's in-flight body bytes (Config.MaxInFlightBytes)."
+			if errors.Is(err, errBudgetWait) {
+				msg = fmt.Sprintf("The server is busy: the request waited %s for in-flight body bytes (Config.MaxInFlightBytes). Retry later.", budgetWaitTimeout)
+			}
+			s.writeError(w, op, &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavailable, Message: msg})
 			return
 		}
 		defer s.budget.release(n)
+		if waited {
+			// The read deadline net/http set when the headers arrived has run while the
+			// request waited: give the body the server's whole ReadTimeout from now.
+			if hs, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && hs.ReadTimeout > 0 {
+				_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(hs.ReadTimeout))
+			}
+		}
 	}
-	bufp := s.getBody()
-	defer s.bodyPool.Put(bufp)
+	bufp := s.getBody(share)
+	defer s.putBody(bufp)
 	body, err := readBody(r.Body, *bufp, s.cfg.MaxRequestBytes)
 	*bufp = body[:0]
 	if err != nil {
+		// The rest of the body, if any, is not read: net/http would read (and discard)
+		// up to 256 KiB more before answering.
+		h.Set("Connection", "close")
 		if errors.Is(err, errBodyTooLarge) {
 			s.writeError(w, op, tooLarge(-1, s.cfg.MaxRequestBytes))
 			return
@@ -391,8 +416,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The service takes gzip-compressed bodies: the CloudWatch agent and the
 		// OpenTelemetry Collector send PutLogEvents so. The signature is over the bytes
 		// sent, so decompression comes after verification.
-		zbufp := s.getBody()
-		defer s.bodyPool.Put(zbufp)
+		zbufp := s.getBody(s.cfg.MaxRequestBytes)
+		defer s.putBody(zbufp)
 		var aerr *apiError
 		body, aerr = s.gunzip(body, *zbufp)
 		if body != nil {
@@ -416,6 +441,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", fmt.Sprint(len(out)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
+}
+
+// closeIfBodyLarge marks the answer to a request refused before its body is read to close
+// the connection when the body is large or of unknown length: net/http would otherwise
+// read (and discard) up to 256 KiB of it, as slowly as the client sends it, before
+// writing the answer. A small body is read so, to keep the connection for the client's
+// next request.
+func closeIfBodyLarge(h http.Header, r *http.Request) {
+	if r.ContentLength < 0 || r.ContentLength > keepAliveRefusedBytes {
+		h.Set("Connection", "close")
+	}
 }
 
 // writeVerifyError answers a request whose signature the verifier refused.
@@ -453,12 +489,30 @@ func (s *Server) writeError(w http.ResponseWriter, op string, e *apiError) {
 
 var errBodyTooLarge = errors.New("request body too large")
 
-func (s *Server) getBody() *[]byte {
-	if p, ok := s.bodyPool.Get().(*[]byte); ok {
+// getBody returns an empty buffer for a body counted as n bytes of the in-flight budget
+// (see ServeHTTP): a pooled one of at most 2n (or bodyBufSize) bytes, else a new one of
+// bodyBufSize bytes, grown as the body is read. A pooled buffer much larger than n is let
+// go: held by a request that counts little, it would escape the budget.
+func (s *Server) getBody(n int64) *[]byte {
+	if n <= bodyBufSize {
+		if p, ok := s.bodyPool.Get().(*[]byte); ok {
+			return p
+		}
+	} else if p, ok := s.bigBodyPool.Get().(*[]byte); ok && int64(cap(*p)) <= 2*n {
 		return p
 	}
-	b := make([]byte, 0, 64<<10)
+	b := make([]byte, 0, bodyBufSize)
 	return &b
+}
+
+// putBody returns a buffer of getBody to its pool.
+func (s *Server) putBody(p *[]byte) {
+	*p = (*p)[:0]
+	if cap(*p) <= bodyBufSize {
+		s.bodyPool.Put(p)
+	} else {
+		s.bigBodyPool.Put(p)
+	}
 }
 
 // isGzip reports whether a Content-Encoding value is gzip ("x-gzip" is its old name).

@@ -31,8 +31,11 @@ makes that key a temporary one (as from STS): it is then accepted only with that
 other keys are accepted with or without a token, unchecked. The file holds either AWS credentials-file
 sections ([name], aws_access_key_id = ID, aws_secret_access_key = KEY, and for a temporary key
 aws_session_token = TOKEN, which then works as --session-token) or ID:SECRET lines; # and ;
-start comments. With the global --region R, only requests signed for region R are
-served, as by a regional endpoint; without it, every region (ARNs carry the request's region).
+start comments. Values on the command line (--secret-access-key, --session-token) are
+visible to other users of the machine (ps, /proc/PID/cmdline): for real keys, use
+--credentials-file, readable by you alone (chmod 600). With the global --region R, only
+requests signed for region R are served, as by a regional endpoint; without it, every
+region (ARNs carry the request's region).
 Point clients at it with --endpoint-url or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS.`,
 	examples: []string{"cwlogs serve --addr 127.0.0.1:4588 --data ./logs-data"},
 	new:      func(m *Main) command { return &ServeCommand{m: m} },
@@ -171,8 +174,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(name, pos, 0, 0, "no arguments"); err != nil {
-		return err
+	if len(pos) > 0 {
+		// Not quoted, unlike other commands' stray arguments: one may be a secret or a
+		// token whose flag name was left out (--secret-access-key ID SECRET).
+		return usagef(name, "%d unexpected argument(s): serve takes none (every value follows its flag)", len(pos))
 	}
 	if c.memory && c.data != "" {
 		return usagef(name, "--memory and --data cannot be combined")

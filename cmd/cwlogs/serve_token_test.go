@@ -128,3 +128,20 @@ func TestServeSessionTokenFromCredentialsFile(t *testing.T) {
 		t.Errorf("serve's log should count the temporary key and show neither its token nor its secret:\n%s", log)
 	}
 }
+
+// TestServeStrayArgumentNotShown: an argument serve does not expect (a secret or token
+// whose flag name was left out, or the second half of one split at a space) is a usage
+// error that does not show it. serve quoted every stray argument in its error.
+func TestServeStrayArgumentNotShown(t *testing.T) {
+	const secret = "wJalrXUtnFEMI-stray-secret"
+	c := newCLI(t, "")
+	for _, args := range [][]string{
+		{"--access-key-id", "AKID1", secret},
+		{"--access-key-id", "ASIA1", "--secret-access-key", "s", "--session-token", "first-half", secret},
+	} {
+		r := c.mustRun(2, "", append([]string{"serve", "--memory"}, args...)...)
+		if strings.Contains(r.stderr, secret) || !strings.Contains(r.stderr, "1 unexpected argument(s): serve takes none") {
+			t.Errorf("serve %q: stderr %q", args, r.stderr)
+		}
+	}
+}
