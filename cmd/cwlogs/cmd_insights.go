@@ -160,6 +160,10 @@ func (c *QueryCommand) input(query string, now time.Time) (*cwlogs.StartQueryInp
 		if strings.HasSuffix(f.name, "-time") && isDigits(f.v) {
 			// aws logs start-query's unit: epoch seconds.
 			sec, err := strconv.ParseInt(f.v, 10, 64)
+			if err == nil && sec > maxEpochSeconds && sec/1000 <= maxEpochSeconds {
+				return nil, usagef(name, "--%s: %q looks like epoch milliseconds: --%s takes epoch seconds, as aws does (%d)",
+					f.name, f.v, f.name, sec/1000)
+			}
 			if err != nil || sec > maxEpochSeconds {
 				return nil, usagef(name, "--%s: epoch seconds %q out of range", f.name, f.v)
 			}

@@ -172,7 +172,9 @@ func TestQueryFailures(t *testing.T) {
 		{"query twice", "", "", []string{"--query-string", "fields x"}, 2, []string{`the query is given twice: --query-string and the argument "fields @message"`}, 0},
 		{"start and start-time", "", "", []string{"--start", "2h", "--start-time", "1714564800"}, 2, []string{"--start and --start-time are the same setting"}, 0},
 		{"end and end-time", "", "", []string{"--end-time", "1714564800", "--end", "now"}, 2, []string{"--end and --end-time are the same setting"}, 0},
-		{"end-time out of range", "", "", []string{"--end-time", "99999999999999"}, 2, []string{`--end-time: epoch seconds "99999999999999" out of range`}, 0},
+		{"end-time out of range", "", "", []string{"--end-time", "999999999999999999"}, 2, []string{`--end-time: epoch seconds "999999999999999999" out of range`}, 0},
+		{"start-time in milliseconds", "", "", []string{"--start-time", "1714564800000"}, 2,
+			[]string{`--start-time: "1714564800000" looks like epoch milliseconds: --start-time takes epoch seconds, as aws does (1714564800)`}, 0},
 		{"start-time after end-time", "", "", []string{"--start-time", "1714564801", "--end-time", "1714564800"}, 2,
 			[]string{"--start-time 2024-05-01T12:00:01Z is after --end-time 2024-05-01T12:00:00Z"}, 0},
 	} {
