@@ -92,6 +92,13 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 		}
 		pos = []string{c.queryString}
 	}
+	if len(pos) == 0 && len(c.groups)+len(c.ids) > 0 {
+		if last := append(append([]string(nil), c.groups...), c.ids...); strings.ContainsAny(last[len(last)-1], " |") {
+			// aws's list flags take the values up to the next flag: the query too.
+			return usagef(name, "missing QUERY: %q was taken for a log group name (--log-group-names and "+
+				"--log-group-identifiers take the values up to the next flag); give it with --query-string", last[len(last)-1])
+		}
+	}
 	if err := wantArgs(name, pos, 1, 1, "QUERY"); err != nil {
 		return err
 	}

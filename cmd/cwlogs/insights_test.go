@@ -169,6 +169,8 @@ func TestQueryFailures(t *testing.T) {
 		{"bad time", "", "", []string{"--end", "yesterday"}, 2, []string{"--end: "}, 0},
 		{"51 groups", "", "", strings.Fields(strings.Repeat("-g g ", 50)), 2, []string{"51 log groups: at most 50"}, 0},
 		{"no query", "", "", []string{"--", "x", "y"}, 2, []string{"too many arguments"}, 0},
+		{"query taken for a group", "", "", []string{"--log-group-names", "b", "fields @message | limit 1"}, 2,
+			[]string{`missing QUERY: "fields @message | limit 1" was taken for a log group name`, "give it with --query-string"}, 0},
 		{"query twice", "", "", []string{"--query-string", "fields x"}, 2, []string{`the query is given twice: --query-string and the argument "fields @message"`}, 0},
 		{"start and start-time", "", "", []string{"--start", "2h", "--start-time", "1714564800"}, 2, []string{"--start and --start-time are the same setting"}, 0},
 		{"end and end-time", "", "", []string{"--end-time", "1714564800", "--end", "now"}, 2, []string{"--end and --end-time are the same setting"}, 0},
@@ -182,6 +184,9 @@ func TestQueryFailures(t *testing.T) {
 			f, url := newFakeInsights(t, tc.status, tc.start)
 			c := newCLI(t, url)
 			args := append([]string{"query", "-g", "g", "fields @message"}, tc.args...)
+			if slices.Contains(tc.args, "--log-group-names") {
+				args = append([]string{"query"}, tc.args...) // the query after the list flag
+			}
 			r := c.mustRun(tc.wantCode, "", args...)
 			for _, s := range tc.wantStderr {
 				if !strings.Contains(r.stderr, s) {
