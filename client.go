@@ -338,6 +338,11 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 				if unconfirmed {
 					// An earlier attempt may have been acted on: a *CredentialsError
 					// would say that the service did not act on the call.
+					if ctx.Err() != nil {
+						// The caller's ctx ended while the credentials were fetched: say
+						// so, as a transport failure does (errors.Is(err, context.Canceled)).
+						return nil, &OpError{Operation: op, Attempts: attempt, Err: ctx.Err()}
+					}
 					return nil, &OpError{Operation: op, Attempts: attempt, Err: &credentialsAfterSendError{ce}}
 				}
 				return nil, fmt.Errorf("cwlogs: %s: %w", op, err)

@@ -53,8 +53,8 @@
 // [Client.StartQuery], [Client.GetQueryResults], [Client.StopQuery],
 // [Client.DescribeQueries] (and [Client.DescribeQueriesIter]) and
 // [Client.GetLogRecord] are the Insights operations. Query times are
-// time.Time values sent as whole seconds since the epoch, their sub-second
-// part dropped (see [StartQueryInput]). [Client.RunQuery] starts a query,
+// time.Time values sent as whole seconds since the epoch, the start rounded
+// down and the end up (see [StartQueryInput]). [Client.RunQuery] starts a query,
 // polls GetQueryResults with a doubling interval ([QueryOptions]) until the
 // query ends, and returns its rows ([QueryRow], with Get by field name) and
 // statistics; a query that ends other than Complete is a [*QueryError], and

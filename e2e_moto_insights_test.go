@@ -56,8 +56,11 @@ func TestInsightsMoto(t *testing.T) {
 		{"sort asc", base.Add(-time.Minute), base.Add(time.Minute), "fields @message | sort @timestamp asc",
 			[]string{"event 0", "event 1", "event 2", "event 3", "event 4"}},
 		// Whole seconds, both ends inclusive: the range holds events 1 to 3.
-		{"time range", base.Add(time.Second), base.Add(3*time.Second + 999*time.Millisecond), "fields @message | sort @timestamp asc",
+		{"time range", base.Add(time.Second), base.Add(3 * time.Second), "fields @message | sort @timestamp asc",
 			[]string{"event 1", "event 2", "event 3"}},
+		// A fractional end is rounded up: events 1 to 4.
+		{"end rounded up", base.Add(time.Second + 999*time.Millisecond), base.Add(3*time.Second + time.Millisecond), "fields @message | sort @timestamp asc",
+			[]string{"event 1", "event 2", "event 3", "event 4"}},
 		{"nothing in range", base.Add(time.Hour), base.Add(2 * time.Hour), "fields @message", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,8 +89,8 @@ func TestInsightsMoto(t *testing.T) {
 		}
 		ids = append(ids, q.QueryID)
 	}
-	if len(ids) != 4 {
-		t.Errorf("DescribeQueries listed %d queries, want 4", len(ids))
+	if len(ids) != 5 {
+		t.Errorf("DescribeQueries listed %d queries, want 5", len(ids))
 	}
 
 	// A query of a log group that does not exist.

@@ -153,7 +153,8 @@ type OpError struct {
 	// A call whose later attempt could not get credentials after an earlier attempt
 	// was sent and got no answer or a 5xx also ends with an OpError, NotSent false,
 	// rather than a [*CredentialsError] (see there): the earlier attempt may have
-	// been acted on.
+	// been acted on. Its Err is then ctx's error when the caller's ctx ended while
+	// the credentials were fetched.
 	NotSent bool
 }
 

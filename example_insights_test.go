@@ -66,7 +66,7 @@ func ExampleClient_RunQuery() {
 		StartTime:    end.Add(-time.Hour), // sent in whole seconds
 		EndTime:      end,
 		QueryString:  "fields @timestamp, @message | sort @timestamp desc | limit 20",
-	}, &cwlogs.QueryOptions{PollInterval: 10 * time.Millisecond}) // nil: 500 ms, doubling up to 5 s
+	}, &cwlogs.QueryOptions{PollInterval: 10 * time.Millisecond}) // nil: 100 ms, doubling up to 5 s
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -55,7 +55,7 @@ func (c *Client) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQue
 	}
 	const op = "StartQuery"
 	w := startQueryWire{in.QueryLanguage, in.LogGroupName, in.LogGroupNames, in.LogGroupIdentifiers,
-		in.StartTime.Unix(), in.EndTime.Unix(), in.QueryString, in.Limit}
+		in.StartTime.Unix(), endSecond(in.EndTime), in.QueryString, in.Limit}
 	body, err := json.Marshal(w)
 	if err != nil {
 		return nil, &ValidationError{Operation: op, Field: "input", Value: "", Reason: "cannot be encoded: " + err.Error()}

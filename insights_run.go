@@ -9,18 +9,22 @@ import (
 
 // Defaults of [QueryOptions].
 const (
-	DefaultQueryPollInterval    = 500 * time.Millisecond
+	// DefaultQueryPollInterval is the wait before the first poll: short, so that a
+	// query that ends at once (a small one, or any on a local server) costs little
+	// more than its two calls; the doubling then keeps the polls of a long query
+	// to a few (7 in its first 10 s, then one every 5 s).
+	DefaultQueryPollInterval    = 100 * time.Millisecond
 	DefaultQueryMaxPollInterval = 5 * time.Second
 	DefaultQueryStopTimeout     = 5 * time.Second
 )
 
 // QueryOptions configures [Client.RunQuery]. The zero value (and nil) waits
-// 500 ms after StartQuery before the first GetQueryResults, doubles the wait
+// 100 ms after StartQuery before the first GetQueryResults, doubles the wait
 // after each poll that finds the query still under way up to 5 s, and gives
 // the StopQuery sent when the caller's ctx ends 5 s.
 type QueryOptions struct {
 	// PollInterval is the wait before the first poll; 0 means
-	// DefaultQueryPollInterval (500 ms).
+	// DefaultQueryPollInterval (100 ms).
 	PollInterval time.Duration
 	// MaxPollInterval caps the doubling wait between polls; 0 means
 	// DefaultQueryMaxPollInterval (5 s). A cap below PollInterval polls at
@@ -36,11 +40,17 @@ type QueryOptions struct {
 
 // QueryResult is the outcome of a query run by [Client.RunQuery].
 type QueryResult struct {
-	QueryID       string
-	Status        string // QueryStatusComplete, unless returned with a *QueryError
+	// QueryID is the id StartQuery gave the query.
+	QueryID string
+	// Status is QueryStatusComplete, unless the result is returned with an
+	// error: then it is the status of the last answer (Running, Failed…).
+	Status string
+	// QueryLanguage is the language the service reports the query in.
 	QueryLanguage string
-	// Rows are the result rows, every page of them.
-	Rows       []QueryRow
+	// Rows are the result rows, every page of them; partial when the result is
+	// returned with an error.
+	Rows []QueryRow
+	// Statistics are those of the last answer.
 	Statistics QueryStatistics
 	// EncryptionKey is the KMS key the results are encrypted with, if any.
 	EncryptionKey string
@@ -66,9 +76,9 @@ func (r *QueryResult) Fields() []string {
 // Failed, Cancelled (by a StopQuery, maybe another caller's), Timeout (the
 // service stops queries after 60 minutes) or Unknown.
 type QueryError struct {
-	QueryID    string
-	Status     string
-	Statistics QueryStatistics
+	QueryID    string          // the query's id
+	Status     string          // the status it ended with (a QueryStatus* constant)
+	Statistics QueryStatistics // those of its last answer
 }
 
 // Error implements error.
@@ -81,13 +91,18 @@ func (e *QueryError) Error() string {
 // query ends. A Complete query returns its rows, all pages of them, with its
 // statistics. Any other end — Failed, Cancelled, Timeout or Unknown — returns
 // the partial result together with a [*QueryError]. Scheduled, Running and
-// statuses this package does not know are polled again, so ctx should carry a
-// deadline when the service is not AWS.
+// statuses this package does not know are polled again: AWS ends a query after
+// 60 minutes, but another service may never, so ctx should carry a deadline
+// when the service is not AWS. An answer without a status is a [*DecodeError].
 //
 // When ctx ends, or a poll fails, while the query runs, RunQuery sends a
 // best-effort StopQuery on a context detached from ctx (bounded by
 // StopTimeout) and returns an error that wraps ctx's error (or the poll's)
-// and names the query. Errors of StartQuery are returned as they are.
+// and names the query, together with the result of the last poll that was
+// answered (nil if none was): its Status (Running, say) and partial rows. A
+// failure to fetch a later page of a Complete query's rows returns the rows
+// fetched so far with the error. Errors of StartQuery are returned as they
+// are, with a nil result.
 func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryOptions) (*QueryResult, error) {
 	o, err := opts.normalize()
 	if err != nil {
@@ -102,25 +117,32 @@ func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryO
 		return nil, &DecodeError{Operation: "StartQuery", Err: errors.New("the answer has no queryId")}
 	}
 	wait := o.PollInterval
+	var last *QueryResult // the last answered poll's
 	for {
 		if err := o.sleep(ctx, wait); err != nil {
-			return nil, c.abandonQuery(ctx, id, o, err)
+			return last, c.abandonQuery(ctx, id, o, err)
 		}
 		out, err := c.GetQueryResults(ctx, &GetQueryResultsInput{QueryID: id})
 		if err != nil {
-			return nil, c.abandonQuery(ctx, id, o, err)
+			return last, c.abandonQuery(ctx, id, o, err)
 		}
 		res := &QueryResult{QueryID: id, Status: out.Status, QueryLanguage: out.QueryLanguage, Rows: out.Results,
 			Statistics: out.Statistics, EncryptionKey: out.EncryptionKey}
 		switch out.Status {
 		case QueryStatusComplete:
 			if err := c.restOfResults(ctx, res, out.NextToken); err != nil {
-				return nil, err
+				return res, err
 			}
 			return res, nil
 		case QueryStatusFailed, QueryStatusCancelled, QueryStatusTimeout, QueryStatusUnknown:
 			return res, &QueryError{QueryID: id, Status: out.Status, Statistics: out.Statistics}
+		case "":
+			// Not an answer of the service (which always says), and polling it
+			// again would never end: a server that does not run queries, say.
+			return last, c.abandonQuery(ctx, id, o,
+				&DecodeError{Operation: "GetQueryResults", Err: errors.New("the answer has no status")})
 		}
+		last = res
 		wait = min(wait*2, max(o.MaxPollInterval, o.PollInterval))
 	}
 }

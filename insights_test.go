@@ -25,6 +25,8 @@ type insightsServer struct {
 	onPoll func(n int, r *http.Request)
 	// pollErr, when set, is the answer body of a failing GetQueryResults (HTTP 400).
 	pollErr string
+	// pageErr, when set, is the answer body (HTTP 400) of the GetQueryResults of page-2.
+	pageErr string
 }
 
 func (s *insightsServer) answer(t *testing.T) func(n int, sn seen, w http.ResponseWriter, r *http.Request) {
@@ -47,6 +49,10 @@ func (s *insightsServer) answer(t *testing.T) func(n int, sn seen, w http.Respon
 				t.Errorf("GetQueryResults of %q", in.QueryID)
 			}
 			if in.NextToken == "page-2" {
+				if s.pageErr != "" {
+					writeJSON(w, 400, s.pageErr)
+					return
+				}
 				writeJSON(w, 200, `{"status":"Complete","results":[[{"field":"@message","value":"c"}]],"nextToken":"page-2"}`)
 				return
 			}
@@ -100,7 +106,7 @@ func TestRunQueryPollsWithBackoff(t *testing.T) {
 		wantWaits []time.Duration
 	}{
 		{"defaults", QueryOptions{}, []string{"Scheduled", "Running", "Running", "Running", "Running", "Running", "Complete"},
-			[]time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}},
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond, 5 * time.Second}},
 		{"capped", QueryOptions{PollInterval: 100 * time.Millisecond, MaxPollInterval: 300 * time.Millisecond},
 			[]string{"Running", "Running", "Running", "Complete"},
 			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond, 300 * time.Millisecond}},
@@ -108,8 +114,10 @@ func TestRunQueryPollsWithBackoff(t *testing.T) {
 			[]string{"Running", "Complete"}, []time.Duration{time.Second, time.Second}},
 		// A status this package does not know is polled again, not taken as the end.
 		{"unknown to the client", QueryOptions{PollInterval: time.Millisecond},
-			[]string{"", "Paused", "Complete"}, []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond}},
-		{"complete at once", QueryOptions{}, []string{"Complete"}, []time.Duration{500 * time.Millisecond}},
+			[]string{"Paused", "Paused", "Complete"}, []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond}},
+		// A query that ends at once (any, on a local server) is not kept waiting: the
+		// first poll comes after 100 ms (it came after 500 ms).
+		{"complete at once", QueryOptions{}, []string{"Complete"}, []time.Duration{100 * time.Millisecond}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &insightsServer{statuses: tc.statuses}
@@ -144,6 +152,39 @@ func TestRunQueryPollsWithBackoff(t *testing.T) {
 				t.Errorf("StopQuery sent for a complete query: %q", s.stopped())
 			}
 		})
+	}
+}
+
+// TestRunQueryNoStatus: an answer without a status (a server that does not run queries)
+// ends RunQuery with a *DecodeError, the query stopped, instead of polling it for ever.
+func TestRunQueryNoStatus(t *testing.T) {
+	s := &insightsServer{statuses: []string{"Running", ""}}
+	c := newTestClient(t, newFakeLogs(t, s.answer(t)))
+	var waits []time.Duration
+	res, err := c.RunQuery(context.Background(), queryIn, &QueryOptions{sleep: recordSleeps(&waits)})
+	var de *DecodeError
+	if !errors.As(err, &de) || de.Operation != "GetQueryResults" || !strings.Contains(err.Error(), "q-1") {
+		t.Fatalf("error %v (%T), want a *DecodeError of GetQueryResults naming the query", err, err)
+	}
+	if res == nil || res.Status != QueryStatusRunning {
+		t.Errorf("result %+v, want the Running one of the first poll", res)
+	}
+	if len(waits) != 2 || !reflect.DeepEqual(s.stopped(), []string{"q-1"}) {
+		t.Errorf("%d polls, StopQuery calls %q; want 2, q-1", len(waits), s.stopped())
+	}
+}
+
+// TestRunQueryPageFails: a failure to fetch the second page of a complete query's rows
+// returns the rows of the first with the error.
+func TestRunQueryPageFails(t *testing.T) {
+	s := &insightsServer{statuses: []string{"Complete"}, pageErr: `{"__type":"ThrottlingException"}`}
+	c := newTestClient(t, newFakeLogs(t, s.answer(t)), WithMaxAttempts(1))
+	res, err := c.RunQuery(context.Background(), queryIn, &QueryOptions{sleep: recordSleeps(new([]time.Duration))})
+	if !IsThrottling(err) || !strings.Contains(err.Error(), "q-1") {
+		t.Fatalf("error %v, want the throttling of the second page, naming the query", err)
+	}
+	if res == nil || len(res.Rows) != 2 || res.Rows[1].Get("@message") != "b" {
+		t.Errorf("result %+v, want the 2 rows of the first page", res)
 	}
 }
 
@@ -187,6 +228,7 @@ func TestRunQueryStopsOnCancel(t *testing.T) {
 		setup     func(s *insightsServer, cancel context.CancelFunc, o *QueryOptions)
 		wantErr   func(error) bool
 		wantStops []string
+		wantLast  bool // a poll was answered before: its result comes with the error
 	}{
 		{"cancelled while waiting", func(s *insightsServer, cancel context.CancelFunc, o *QueryOptions) {
 			n := 0
@@ -196,7 +238,7 @@ func TestRunQueryStopsOnCancel(t *testing.T) {
 				}
 				return ctx.Err()
 			}
-		}, func(err error) bool { return errors.Is(err, context.Canceled) }, []string{"q-1"}},
+		}, func(err error) bool { return errors.Is(err, context.Canceled) }, []string{"q-1"}, true},
 		{"cancelled during a poll", func(s *insightsServer, cancel context.CancelFunc, o *QueryOptions) {
 			o.PollInterval = time.Millisecond
 			s.onPoll = func(n int, r *http.Request) {
@@ -205,18 +247,18 @@ func TestRunQueryStopsOnCancel(t *testing.T) {
 					<-r.Context().Done() // answer only once the client has given up
 				}
 			}
-		}, func(err error) bool { return errors.Is(err, context.Canceled) }, []string{"q-1"}},
+		}, func(err error) bool { return errors.Is(err, context.Canceled) }, []string{"q-1"}, true},
 		{"deadline", func(s *insightsServer, cancel context.CancelFunc, o *QueryOptions) {
 			o.sleep = func(ctx context.Context, d time.Duration) error { return context.DeadlineExceeded }
-		}, func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }, []string{"q-1"}},
+		}, func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }, []string{"q-1"}, false},
 		{"cancelled, StopQuery off", func(s *insightsServer, cancel context.CancelFunc, o *QueryOptions) {
 			o.StopTimeout = -1
 			o.sleep = func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }
-		}, func(err error) bool { return errors.Is(err, context.Canceled) }, nil},
+		}, func(err error) bool { return errors.Is(err, context.Canceled) }, nil, false},
 		{"poll refused", func(s *insightsServer, cancel context.CancelFunc, o *QueryOptions) {
 			o.PollInterval = time.Millisecond
 			s.pollErr = `{"__type":"InvalidParameterException","message":"bad id"}`
-		}, func(err error) bool { var ae *APIError; return errors.As(err, &ae) && ae.Code == CodeInvalidParameter }, []string{"q-1"}},
+		}, func(err error) bool { var ae *APIError; return errors.As(err, &ae) && ae.Code == CodeInvalidParameter }, []string{"q-1"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &insightsServer{statuses: []string{"Running"}}
@@ -226,8 +268,12 @@ func TestRunQueryStopsOnCancel(t *testing.T) {
 			o := &QueryOptions{}
 			tc.setup(s, cancel, o)
 			res, err := c.RunQuery(ctx, queryIn, o)
-			if res != nil || !tc.wantErr(err) {
+			if !tc.wantErr(err) {
 				t.Fatalf("RunQuery = %v, %v", res, err)
+			}
+			// The last answered poll comes with the error: its status and statistics.
+			if tc.wantLast != (res != nil) || res != nil && (res.Status != QueryStatusRunning || res.Statistics.RecordsMatched != 3) {
+				t.Errorf("result %+v, want the last poll's: %v", res, tc.wantLast)
 			}
 			if !strings.Contains(err.Error(), "q-1") {
 				t.Errorf("error %q does not name the query", err)
@@ -287,12 +333,17 @@ func TestStartQueryWire(t *testing.T) {
 		in   StartQueryInput
 		want string
 	}{
-		{"times truncated to seconds", StartQueryInput{LogGroupName: "g", StartTime: start, EndTime: start.Add(1500 * time.Millisecond),
+		// The start rounded down, the end up (it was truncated, leaving out the events of
+		// its last fraction of a second: those of the current second for an end of now).
+		{"range rounded out to seconds", StartQueryInput{LogGroupName: "g", StartTime: start, EndTime: start.Add(1500 * time.Millisecond),
 			QueryString: "fields @message"},
-			`{"logGroupName":"g","startTime":1704067200,"endTime":1704067202,"queryString":"fields @message"}`},
+			`{"logGroupName":"g","startTime":1704067200,"endTime":1704067203,"queryString":"fields @message"}`},
+		{"whole seconds as they are", StartQueryInput{LogGroupName: "g", StartTime: start.Truncate(time.Second), EndTime: start.Add(100 * time.Millisecond),
+			QueryString: "fields @message"},
+			`{"logGroupName":"g","startTime":1704067200,"endTime":1704067201,"queryString":"fields @message"}`},
 		{"every member", StartQueryInput{QueryLanguage: QueryLanguagePPL, LogGroupIdentifiers: []string{"arn:aws:logs:us-east-1:123456789012:log-group:g"},
 			StartTime: start, EndTime: start, QueryString: "source=g", Limit: 7},
-			`{"queryLanguage":"PPL","logGroupIdentifiers":["arn:aws:logs:us-east-1:123456789012:log-group:g"],"startTime":1704067200,"endTime":1704067200,"queryString":"source=g","limit":7}`},
+			`{"queryLanguage":"PPL","logGroupIdentifiers":["arn:aws:logs:us-east-1:123456789012:log-group:g"],"startTime":1704067200,"endTime":1704067201,"queryString":"source=g","limit":7}`},
 		{"names, empty query", StartQueryInput{LogGroupNames: []string{"a", "b"}, StartTime: time.Unix(0, 0), EndTime: time.Unix(1, 0)},
 			`{"logGroupNames":["a","b"],"startTime":0,"endTime":1,"queryString":""}`},
 	} {

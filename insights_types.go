@@ -49,11 +49,13 @@ const (
 
 // StartQueryInput is the input of StartQuery.
 //
-// The service takes the time range in whole seconds since the epoch: StartTime
-// and EndTime are sent as their Unix() values, their sub-second part dropped
-// (truncated toward the past), and both ends of the range are inclusive. An
-// EndTime of 12:00:00.900 is thus sent as 12:00:00; to include events up to
-// that instant, round it up yourself (EndTime.Add(time.Second - 1)).
+// The service takes the time range in whole seconds since the epoch, both ends
+// inclusive. The range sent covers the one asked for: StartTime is rounded down
+// to its second (its Unix() value) and EndTime up to the next whole second, so
+// that an EndTime of time.Now() (12:00:00.900, say: sent as 12:00:01) does not
+// leave out the events of the last fraction of a second. Events up to a second
+// after a fractional EndTime may therefore be included; give whole seconds
+// (EndTime.Truncate(time.Second)) for an exact range.
 type StartQueryInput struct {
 	// QueryLanguage is QueryLanguageCWLI, QueryLanguageSQL or QueryLanguagePPL;
 	// empty means the service default (CWLI).

@@ -40,6 +40,16 @@ func queryTime(op, field string, t time.Time) (int64, *ValidationError) {
 	return s, nil
 }
 
+// endSecond is a StartQuery EndTime in seconds since the epoch, rounded up: the
+// whole second at or after t.
+func endSecond(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
+}
+
 func (in *StartQueryInput) validate() error {
 	const op = "StartQuery"
 	if in == nil {
@@ -92,10 +102,10 @@ func (in *StartQueryInput) validate() error {
 	if e != nil {
 		return e
 	}
-	end, e := queryTime(op, "endTime", in.EndTime)
-	if e != nil {
+	if _, e := queryTime(op, "endTime", in.EndTime); e != nil {
 		return e
 	}
+	end := endSecond(in.EndTime)
 	if start > end {
 		return verrf(op, "endTime", strconv.FormatInt(end, 10)+" ("+in.EndTime.UTC().Format(time.RFC3339)+")",
 			"is before startTime %d (%s); times are sent in whole seconds", start, in.StartTime.UTC().Format(time.RFC3339))

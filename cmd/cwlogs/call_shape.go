@@ -12,7 +12,8 @@ import (
 // This file gives call's answers the form botocore's parser gives them before the AWS CLI
 // prints them (botocore/parsers.py, JSONParser): the members of each structure in the order
 // of the model, those the model does not have and those that are null left out; lists and
-// maps as they come, their null elements and values kept; a union with one member it does
+// maps as they come, their null elements and values kept (a string or object where the model
+// has a list: its characters or keys, as Python iterates them); a union with one member it does
 // not know as {"SDK_UNKNOWN_MEMBER": {"name": NAME}}. The model is carried as descriptors
 // (operations_gen.go, written by gen_operations.go from botocore's model):
 //
@@ -24,7 +25,8 @@ import (
 // scalars are printed as the service sent them, as botocore keeps them.
 
 // shapeError is an answer that botocore's parser fails on: a value of the wrong kind where
-// the model has a structure, list or map, or a union with not one member set.
+// the model has a structure or map, a number, boolean or null where it has a list (a string
+// or an object there is iterated, see iterated), or a union with not one member set.
 type shapeError struct {
 	op   string
 	path string // where in the answer, e.g. logGroups[2].tags
@@ -109,7 +111,11 @@ func (s *shaper) value(desc string, i int, v []byte) error {
 	desc, i = resolveDesc(desc, i)
 	switch desc[i] {
 	case '[':
-		if v[0] != '[' {
+		switch v[0] {
+		case '"', '{':
+			return s.iterated(desc, i, v)
+		case '[':
+		default:
 			return s.fail(fmt.Sprintf("is %s, want a list", rawKind(v)))
 		}
 		s.out.WriteByte('[')
@@ -203,6 +209,44 @@ func (s *shaper) value(desc string, i int, v []byte) error {
 		}
 		s.out.Write(v)
 	}
+	return nil
+}
+
+// iterated writes a string or an object v where the model has the list at desc[i], as botocore
+// parses it: its handler iterates over the value it is given, which for a Python str is its
+// characters and for a dict its keys (each once, in order), each then parsed by the list's
+// member shape (a structure, map or union fails on a string).
+func (s *shaper) iterated(desc string, i int, v []byte) error {
+	var elems [][]byte
+	if v[0] == '{' {
+		base := len(s.scratch)
+		s.scratch = rawMembers(s.scratch, v)
+		defer func() { s.scratch = s.scratch[:base] }()
+		for _, m := range s.scratch[base:] {
+			elems = append(elems, m.rawKey)
+		}
+	} else {
+		var str string
+		if err := json.Unmarshal(v, &str); err != nil {
+			return s.fail("is not a valid string")
+		}
+		for _, r := range str {
+			e, _ := json.Marshal(string(r))
+			elems = append(elems, e)
+		}
+	}
+	s.out.WriteByte('[')
+	for n, e := range elems {
+		if n > 0 {
+			s.out.WriteByte(',')
+		}
+		s.path = append(s.path, pathElem{index: n})
+		if err := s.value(desc, i+1, e); err != nil {
+			return err
+		}
+		s.path = s.path[:len(s.path)-1]
+	}
+	s.out.WriteByte(']')
 	return nil
 }
 

@@ -57,7 +57,15 @@ func TestShapeAnswer(t *testing.T) {
 			`{"integrationName":"i","integrationDetails":{"SDK_UNKNOWN_MEMBER":{"name":"newKind"}}}`, ""},
 		{"GetIntegration", `{"integrationDetails": {"a": 1, "b": 2}}`, "", "GetIntegration: invalid answer: integrationDetails has 2 members set, want one and only one (a union)"},
 		// What botocore fails on.
-		{"DescribeLogGroups", `{"logGroups": {"a": 1}}`, "", "DescribeLogGroups: invalid answer: logGroups is an object, want a list"},
+		// Where the model has a list, botocore iterates what it is given: a string's characters,
+		// an object's keys (each once), each parsed by the member shape (they were refused).
+		{"DescribeLogGroups", `{"logGroups":[{"logGroupName":"g","inheritedProperties":"a\u00e9"}]}`,
+			`{"logGroups":[{"logGroupName":"g","inheritedProperties":["a","é"]}]}`, ""},
+		{"DescribeLogGroups", `{"logGroups":[{"inheritedProperties":{"x":1,"y":null,"x":3}}]}`, `{"logGroups":[{"inheritedProperties":["x","y"]}]}`, ""},
+		{"DescribeLogGroups", `{"logGroups":[{"inheritedProperties":""}]}`, `{"logGroups":[{"inheritedProperties":[]}]}`, ""},
+		{"DescribeLogGroups", `{"logGroups": {"a": 1}}`, "", "DescribeLogGroups: invalid answer: logGroups[0] is a string, want a structure"},
+		{"GetQueryResults", `{"results":["ab"]}`, "", "results[0][0] is a string, want a structure"},
+		{"DescribeLogGroups", `{"logGroups":[{"inheritedProperties":5}]}`, "", "logGroups[0].inheritedProperties is a number, want a list"},
 		{"DescribeLogGroups", `{"logGroups": [{"logGroupName": "g"}, "x"]}`, "", "logGroups[1] is a string, want a structure"},
 		{"ListTagsForResource", `{"tags": [1]}`, "", "tags is a list, want a map"},
 		{"DescribeLogGroups", `[1]`, "", "the answer is a list, want an object"},

@@ -16,7 +16,7 @@ import (
 
 var queryInfo = &commandInfo{
 	name:    "query",
-	args:    "-g GROUP [-g GROUP]... [--since D | --start T [--end T]] [--limit N] [--language L] QUERY",
+	args:    "-g GROUP [-g GROUP]... [--since D | --start T [--end T]] [--limit N] [--language L] QUERY | --query-string QUERY",
 	summary: "Run a CloudWatch Logs Insights query and print its rows.",
 	details: `QUERY is a Logs Insights query, e.g. 'fields @timestamp, @message | sort @timestamp desc | limit 20'.
 GROUP (-g, --group, or aws's --log-group-names) is a log group name, up to 50 of them; when one is an
@@ -26,7 +26,12 @@ itself (SOURCE, or --language SQL).
 The time range is the last hour unless --since D or --start T is given; --end defaults to now. The
 service takes whole seconds, both ends inclusive: the start is rounded down and the end up.
 
-The query is polled until it ends: after 0.5 s, then doubling up to 5 s. Ctrl-C stops it (StopQuery)
+The flags of aws logs start-query work too: --log-group-name, --log-group-names and
+--log-group-identifiers (values up to the next flag), --start-time and --end-time (all digits are
+epoch seconds there, as aws takes them; any other time T as for --start), --query-string (instead
+of QUERY), --query-language and --limit.
+
+The query is polled until it ends: after 0.1 s, then doubling up to 5 s. Ctrl-C stops it (StopQuery)
 and exits 130. Rows are printed as a table without the @ptr field, or with --output json as one JSON
 object per row, every field in the service's order. A summary goes to stderr: id=, status=,
 rows=, matched=, scanned= and bytes= (records matched, records and bytes scanned). A query that ends
@@ -44,7 +49,11 @@ const defaultQuerySince = time.Hour
 type QueryCommand struct {
 	m                 *Main
 	groups            stringList
+	ids               stringList // --log-group-identifiers
 	since, start, end string
+	startTime         string // aws's --start-time: epoch seconds, or T
+	endTime           string
+	queryString       string
 	limit             string
 	language          string
 }
@@ -58,6 +67,13 @@ func (c *QueryCommand) flags() *flag.FlagSet {
 	fs.StringVar(&c.end, "end", "", "last time `T` (inclusive; default now)")
 	fs.StringVar(&c.limit, "limit", "", "return at most `N` rows (1-100000; the service default is 10000)")
 	fs.StringVar(&c.language, "language", "", "query language `L`: CWLI (the default), SQL or PPL")
+	// aws logs start-query's names.
+	fs.StringVar(&c.language, "query-language", "", "the query language `L`, as --language (aws's name)")
+	fs.Var(&c.groups, "log-group-name", "the log group `GROUP`, as --group (aws's name)")
+	fs.Var(&awsList{&c.ids}, "log-group-identifiers", "log group names or ARNs `ID...`, sent as identifiers (aws's name)")
+	fs.StringVar(&c.startTime, "start-time", "", "first time `S` in epoch seconds, or a time T (aws's name)")
+	fs.StringVar(&c.endTime, "end-time", "", "last time `S` in epoch seconds, or a time T (aws's name)")
+	fs.StringVar(&c.queryString, "query-string", "", "the `QUERY`, instead of the argument (aws's name)")
 	return fs
 }
 
@@ -69,6 +85,19 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 	pos, err := c.m.parseArgs(queryInfo, fs, args)
 	if err != nil {
 		return err
+	}
+	if c.queryString != "" {
+		if len(pos) > 0 {
+			return usagef(name, "the query is given twice: --query-string and the argument %q", pos[0])
+		}
+		pos = []string{c.queryString}
+	}
+	if len(pos) == 0 && len(c.groups)+len(c.ids) > 0 {
+		if last := append(append([]string(nil), c.groups...), c.ids...); strings.ContainsAny(last[len(last)-1], " |") {
+			// aws's list flags take the values up to the next flag: the query too.
+			return usagef(name, "missing QUERY: %q was taken for a log group name (--log-group-names and "+
+				"--log-group-identifiers take the values up to the next flag); give it with --query-string", last[len(last)-1])
+		}
 	}
 	if err := wantArgs(name, pos, 1, 1, "QUERY"); err != nil {
 		return err
@@ -83,7 +112,7 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 	}
 	res, err := cl.RunQuery(ctx, in, nil)
 	if res != nil {
-		fmt.Fprintln(c.m.Stderr, querySummary(res))
+		fmt.Fprintln(c.m.Stderr, c.m.forStderr(querySummary(res))) // the id and status are the server's
 	}
 	var qe *cwlogs.QueryError
 	if err != nil && !errors.As(err, &qe) {
@@ -109,30 +138,45 @@ func (c *QueryCommand) input(query string, now time.Time) (*cwlogs.StartQueryInp
 	default:
 		return nil, usagef(name, "--language %q: want CWLI, SQL or PPL", c.language)
 	}
-	if len(c.groups) > cwlogs.MaxQueryLogGroups {
-		return nil, usagef(name, "%d log groups: at most %d", len(c.groups), cwlogs.MaxQueryLogGroups)
+	groups := append(append([]string(nil), c.groups...), c.ids...)
+	if len(groups) > cwlogs.MaxQueryLogGroups {
+		return nil, usagef(name, "%d log groups: at most %d", len(groups), cwlogs.MaxQueryLogGroups)
 	}
-	arn := false
-	for _, g := range c.groups {
+	arn := len(c.ids) > 0
+	for _, g := range groups {
 		arn = arn || strings.HasPrefix(g, "arn:")
 	}
 	if arn {
-		in.LogGroupIdentifiers = c.groups
+		in.LogGroupIdentifiers = groups
 	} else {
-		in.LogGroupNames = c.groups
+		in.LogGroupNames = groups
 	}
-	if c.since != "" && c.start != "" {
-		return nil, usagef(name, "--since and --start are the same setting: give one")
+	startFlag, startVal, err := oneFlag(name, [][2]string{{"since", c.since}, {"start", c.start}, {"start-time", c.startTime}})
+	if err != nil {
+		return nil, err
 	}
-	startFlag, startVal := "start", c.start
-	if c.since != "" {
-		startFlag, startVal = "since", c.since
+	endFlag, endVal, err := oneFlag(name, [][2]string{{"end", c.end}, {"end-time", c.endTime}})
+	if err != nil {
+		return nil, err
 	}
 	in.StartTime, in.EndTime = now.Add(-defaultQuerySince), now
 	for _, f := range []struct {
 		name, v string
 		t       *time.Time
-	}{{startFlag, startVal, &in.StartTime}, {"end", c.end, &in.EndTime}} {
+	}{{startFlag, startVal, &in.StartTime}, {endFlag, endVal, &in.EndTime}} {
+		if strings.HasSuffix(f.name, "-time") && isDigits(f.v) {
+			// aws logs start-query's unit: epoch seconds.
+			sec, err := strconv.ParseInt(f.v, 10, 64)
+			if err == nil && sec > maxEpochSeconds && sec/1000 <= maxEpochSeconds {
+				return nil, usagef(name, "--%s: %q looks like epoch milliseconds: --%s takes epoch seconds, as aws does (%d)",
+					f.name, f.v, f.name, sec/1000)
+			}
+			if err != nil || sec > maxEpochSeconds {
+				return nil, usagef(name, "--%s: epoch seconds %q out of range", f.name, f.v)
+			}
+			*f.t = time.Unix(sec, 0)
+			continue
+		}
 		ms, err := timeFlag(name, f.name, f.v, now)
 		if err != nil {
 			return nil, err
@@ -147,7 +191,7 @@ func (c *QueryCommand) input(query string, now time.Time) (*cwlogs.StartQueryInp
 		in.EndTime = in.EndTime.Add(time.Second - frac)
 	}
 	if in.StartTime.Unix() > in.EndTime.Unix() {
-		return nil, usagef(name, "--%s %s is after --end %s", startFlag, in.StartTime.UTC().Format(time.RFC3339), in.EndTime.UTC().Format(time.RFC3339))
+		return nil, usagef(name, "--%s %s is after --%s %s", startFlag, in.StartTime.UTC().Format(time.RFC3339), endFlag, in.EndTime.UTC().Format(time.RFC3339))
 	}
 	if c.limit != "" {
 		n, err := positiveInt(name, "--limit", c.limit)
@@ -160,6 +204,25 @@ func (c *QueryCommand) input(query string, now time.Time) (*cwlogs.StartQueryInp
 		in.Limit = n
 	}
 	return in, nil
+}
+
+// maxEpochSeconds is the largest epoch seconds --start-time and --end-time take (year 9999).
+const maxEpochSeconds = 253402300799
+
+// oneFlag returns the one of the flags (name, value) that is set, refusing two: they are the
+// same setting. The first name, with an empty value, when none is.
+func oneFlag(cmd string, flags [][2]string) (name, value string, err error) {
+	name = flags[0][0]
+	for _, f := range flags {
+		if f[1] == "" {
+			continue
+		}
+		if value != "" {
+			return "", "", usagef(cmd, "--%s and --%s are the same setting: give one", name, f[0])
+		}
+		name, value = f[0], f[1]
+	}
+	return name, value, nil
 }
 
 // print writes the rows: a table of the fields but @ptr, or JSON lines.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -168,11 +169,24 @@ func TestQueryFailures(t *testing.T) {
 		{"bad time", "", "", []string{"--end", "yesterday"}, 2, []string{"--end: "}, 0},
 		{"51 groups", "", "", strings.Fields(strings.Repeat("-g g ", 50)), 2, []string{"51 log groups: at most 50"}, 0},
 		{"no query", "", "", []string{"--", "x", "y"}, 2, []string{"too many arguments"}, 0},
+		{"query taken for a group", "", "", []string{"--log-group-names", "b", "fields @message | limit 1"}, 2,
+			[]string{`missing QUERY: "fields @message | limit 1" was taken for a log group name`, "give it with --query-string"}, 0},
+		{"query twice", "", "", []string{"--query-string", "fields x"}, 2, []string{`the query is given twice: --query-string and the argument "fields @message"`}, 0},
+		{"start and start-time", "", "", []string{"--start", "2h", "--start-time", "1714564800"}, 2, []string{"--start and --start-time are the same setting"}, 0},
+		{"end and end-time", "", "", []string{"--end-time", "1714564800", "--end", "now"}, 2, []string{"--end and --end-time are the same setting"}, 0},
+		{"end-time out of range", "", "", []string{"--end-time", "999999999999999999"}, 2, []string{`--end-time: epoch seconds "999999999999999999" out of range`}, 0},
+		{"start-time in milliseconds", "", "", []string{"--start-time", "1714564800000"}, 2,
+			[]string{`--start-time: "1714564800000" looks like epoch milliseconds: --start-time takes epoch seconds, as aws does (1714564800)`}, 0},
+		{"start-time after end-time", "", "", []string{"--start-time", "1714564801", "--end-time", "1714564800"}, 2,
+			[]string{"--start-time 2024-05-01T12:00:01Z is after --end-time 2024-05-01T12:00:00Z"}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, url := newFakeInsights(t, tc.status, tc.start)
 			c := newCLI(t, url)
 			args := append([]string{"query", "-g", "g", "fields @message"}, tc.args...)
+			if slices.Contains(tc.args, "--log-group-names") {
+				args = append([]string{"query"}, tc.args...) // the query after the list flag
+			}
 			r := c.mustRun(tc.wantCode, "", args...)
 			for _, s := range tc.wantStderr {
 				if !strings.Contains(r.stderr, s) {
@@ -206,11 +220,24 @@ func TestQueryRequest(t *testing.T) {
 				"startTime": 1714521600.0, "endTime": 1714608000.0, "queryString": "q"}},
 		{"no group", []string{"--start", "1714564800000", "--end", "1714564800000"},
 			map[string]any{"startTime": 1714564800.0, "endTime": 1714564800.0, "queryString": "q"}},
+		// aws logs start-query's flags: epoch seconds, --query-string for the argument (which
+		// --log-group-names would take for a group).
+		{"aws's flags", []string{"--log-group-names", "a", "b", "--start-time", "1714564800", "--end-time", "1714568400",
+			"--query-string", "q", "--query-language", "SQL", "--limit", "5"},
+			map[string]any{"logGroupNames": []any{"a", "b"}, "startTime": 1714564800.0, "endTime": 1714568400.0, "limit": 5.0,
+				"queryLanguage": "SQL", "queryString": "q"}},
+		{"aws's identifiers", []string{"--log-group-name", "a", "--log-group-identifiers", "b", "--start-time", "2024-05-01T12:00:00.5Z",
+			"--end-time", "2024-05-01T13:00:00.5Z", "--query-string", "q"},
+			map[string]any{"logGroupIdentifiers": []any{"a", "b"}, "startTime": 1714564800.0, "endTime": 1714568401.0, "queryString": "q"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, url := newFakeInsights(t, cwlogs.QueryStatusComplete, "")
 			c := newCLI(t, url)
-			c.mustRun(0, "", append([]string{"query", "q"}, tc.args...)...)
+			args := append([]string{"query", "q"}, tc.args...)
+			if slices.Contains(tc.args, "--query-string") {
+				args = append([]string{"query"}, tc.args...)
+			}
+			c.mustRun(0, "", args...)
 			starts, _, _ := f.snapshot()
 			if len(starts) != 1 {
 				t.Fatalf("%d StartQuery calls", len(starts))
