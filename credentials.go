@@ -2,9 +2,12 @@ package cwlogs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -41,6 +44,24 @@ func (c Credentials) String() string {
 
 // GoString implements fmt.GoStringer (%#v) without revealing secrets.
 func (c Credentials) GoString() string { return "cwlogs." + c.String() }
+
+// Format implements fmt.Formatter: %#v prints GoString, every other verb String
+// (%q quoted), so that no verb (%d and %x print a struct's string fields
+// otherwise) shows a secret.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	s := c.String()
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		s = c.GoString()
+	case verb == 'q':
+		s = strconv.Quote(s)
+	}
+	io.WriteString(f, s)
+}
+
+// MarshalJSON encodes the credentials as their String, secrets redacted, so that a
+// logger encoding values with encoding/json cannot reveal them.
+func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // HasKeys reports whether both the access key ID and the secret key are set.
 func (c Credentials) HasKeys() bool { return c.AccessKeyID != "" && c.SecretAccessKey != "" }

@@ -2,6 +2,7 @@ package cwlogs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -34,5 +35,32 @@ func TestSecretsNeverPrinted(t *testing.T) {
 				t.Errorf("%s of %T leaks a secret: %s", f, v, out)
 			}
 		}
+	}
+}
+
+// TestCredentialsNeverPrinted formats Credentials with every fmt verb, alone, by pointer
+// and nested, and encodes them with encoding/json. %d, %x and %X printed the struct's
+// string fields, secrets included, before Credentials implemented fmt.Formatter, and
+// json.Marshal printed them before it implemented json.Marshaler.
+func TestCredentialsNeverPrinted(t *testing.T) {
+	const secret, token = "SECRETKEY0123456789", "SESSIONTOKEN0123456789"
+	c := Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: secret, SessionToken: token, Source: "static"}
+	js, err := json.Marshal(struct{ C Credentials }{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := map[string]string{"json.Marshal": string(js)}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10.3v"} {
+		for i, v := range []any{c, &c, struct{ C Credentials }{c}, []Credentials{c}} {
+			outs[fmt.Sprintf("%s of value %d", f, i)] = fmt.Sprintf(f, v)
+		}
+	}
+	for how, out := range outs {
+		if strings.Contains(out, secret) || strings.Contains(out, token) {
+			t.Errorf("%s leaks a secret: %s", how, out)
+		}
+	}
+	if got, want := fmt.Sprintf("%#v", c), "cwlogs."+c.String(); got != want {
+		t.Errorf("%%#v = %s, want %s", got, want)
 	}
 }

@@ -23,8 +23,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"hash"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -63,6 +66,21 @@ func (c Credentials) String() string {
 
 // GoString implements fmt.GoStringer without revealing secrets (for %#v).
 func (c Credentials) GoString() string { return c.String() }
+
+// Format implements fmt.Formatter: every verb prints String (%q quoted), so that
+// no verb (%d and %x print a struct's string fields otherwise) shows a secret.
+func (c Credentials) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String()) }
+
+// MarshalJSON encodes the credentials as their String, secrets redacted, so that a
+// logger encoding values with encoding/json cannot reveal them.
+func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+func formatRedacted(f fmt.State, verb rune, s string) {
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	io.WriteString(f, s)
+}
 
 func redact(s string) string {
 	if s == "" {

@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -129,14 +130,30 @@ func TestNoCredentials(t *testing.T) {
 	}
 }
 
+// TestCredentialsNeverPrinted formats credentials with every fmt verb, alone, by
+// pointer and nested, and encodes them with encoding/json. %d, %x and %X printed the
+// struct's string fields, secrets included, before Credentials implemented
+// fmt.Formatter, and json.Marshal printed them before it implemented json.Marshaler
+// (a security review found %d).
 func TestCredentialsNeverPrinted(t *testing.T) {
 	c := Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRETKEY", SessionToken: "SESSIONTOKEN"}
-	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
-		out := fmt.Sprintf(f, c)
-		if strings.Contains(out, "SECRETKEY") || strings.Contains(out, "SESSIONTOKEN") {
-			t.Errorf("%s leaks a secret: %s", f, out)
+	js, err := json.Marshal(struct{ C Credentials }{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := map[string]string{"json.Marshal": string(js)}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10.3v"} {
+		for i, v := range []any{c, &c, struct{ C Credentials }{c}, []Credentials{c}} {
+			outs[fmt.Sprintf("%s of value %d", f, i)] = fmt.Sprintf(f, v)
 		}
-		if !strings.Contains(out, "AKID") {
+	}
+	for how, out := range outs {
+		if strings.Contains(out, "SECRETKEY") || strings.Contains(out, "SESSIONTOKEN") {
+			t.Errorf("%s leaks a secret: %s", how, out)
+		}
+	}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(f, c); !strings.Contains(out, "AKID") {
 			t.Errorf("%s hides the key id: %s", f, out)
 		}
 	}
