@@ -97,11 +97,51 @@ func (p *printer) fmtTime(ms int64) string {
 	return t.UTC().Format(timeLayout)
 }
 
-// jsonLine writes v as one line of JSON.
+// jsonLine writes v as one line of JSON. On a terminal, DEL and the C1
+// controls (U+0080–U+009F: U+009B is an 8-bit CSI to some terminals), which
+// encoding/json leaves as they are, are escaped as \u007f…\u009f too, as call
+// prints them, so that no log message can act on the screen.
 func (p *printer) jsonLine(v any) error {
-	enc := json.NewEncoder(p.w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b := buf.Bytes()
+	if p.outTTY {
+		b = escapeC1(b)
+	}
+	_, err := p.w.Write(b)
+	return err
+}
+
+// escapeC1 escapes DEL (0x7f) and the UTF-8 encodings of U+0080–U+009F (0xc2
+// 0x80–0x9f) in encoded JSON. Both can only stand inside strings there.
+func escapeC1(b []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); i++ {
+		var r int
+		switch {
+		case b[i] == 0x7f:
+			r = 0x7f
+		case b[i] == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f:
+			r = int(b[i+1])
+		default:
+			continue
+		}
+		out = append(out, b[last:i]...)
+		out = fmt.Appendf(out, `\u%04x`, r)
+		if r != 0x7f {
+			i++
+		}
+		last = i + 1
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
 // table writes aligned columns with a header row (bold on a terminal).

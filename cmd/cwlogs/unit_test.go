@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"maps"
 	"os"
@@ -510,4 +511,58 @@ func TestDocListsEveryCommand(t *testing.T) {
 	if got, want := list, strings.Join(names, ", "); got != want {
 		t.Errorf("doc.go lists the commands\n  %s\nthe command table has\n  %s", got, want)
 	}
+}
+
+// TestJSONLineEscapesC1OnTerminals: JSON lines (get, filter, tail, query, ... with
+// --output json) escape DEL and the C1 controls on a terminal, where U+009B is an 8-bit
+// CSI to some terminals; encoding/json leaves both as they are. Off a terminal the bytes
+// are encoding/json's, and either way the line decodes to the same message.
+func TestJSONLineEscapesC1OnTerminals(t *testing.T) {
+	msg := "a\x7fb\u009b2Jc\u0085d\u00a0é\u2028\x1b"
+	for _, tty := range []bool{false, true} {
+		var buf strings.Builder
+		p := &printer{w: &buf, json: true, outTTY: tty}
+		if err := p.jsonLine(map[string]string{"message": msg}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		var back map[string]string
+		if err := json.Unmarshal([]byte(out), &back); err != nil || back["message"] != msg {
+			t.Errorf("tty=%v: %q decodes to %q, %v; want the message back", tty, out, back["message"], err)
+		}
+		hasRaw := strings.ContainsAny(out, "\x7f\u009b\u0085")
+		if tty && (hasRaw || !strings.Contains(out, `a\u007fb\u009b2Jc\u0085d`)) {
+			t.Errorf("on a terminal: %q, want DEL and C1 escaped", out)
+		}
+		if !tty && !hasRaw {
+			t.Errorf("off a terminal: %q, want encoding/json's bytes", out)
+		}
+	}
+}
+
+// FuzzEscapeC1: escaping DEL and C1 in encoded JSON keeps it valid JSON with the same
+// value, and leaves none of them raw.
+func FuzzEscapeC1(f *testing.F) {
+	f.Add("a\x7fb\u009bc\u0085")
+	f.Add("\xc2\x9b\xc2")
+	f.Fuzz(func(t *testing.T, s string) {
+		enc, err := json.Marshal(s)
+		if err != nil {
+			t.Skip()
+		}
+		out := escapeC1(enc)
+		var back, want string
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("%q escaped to invalid JSON %q: %v", enc, out, err)
+		}
+		json.Unmarshal(enc, &want)
+		if back != want {
+			t.Fatalf("%q escaped to %q, which decodes to %q, want %q", enc, out, back, want)
+		}
+		for _, r := range string(out) {
+			if r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+				t.Fatalf("%q left U+%04X raw: %q", enc, r, out)
+			}
+		}
+	})
 }
