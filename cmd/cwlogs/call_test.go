@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -512,4 +513,60 @@ func FuzzCheckInput(f *testing.F) {
 			t.Fatalf("checkInput(%s) = %s: a member twice", in, sent)
 		}
 	})
+}
+
+// TestCallRepeatedToken: a page that hands back the token it was asked with fails as
+// botocore's paginator fails ("The same next token was received twice"), which the AWS CLI
+// prints, for the operations botocore pages; GetLogEvents (paged by --paginate only) ends
+// there, as a stream's end does; and a longer loop of tokens, which botocore would follow
+// for ever, ends after the first token seen again.
+func TestCallRepeatedToken(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in map[string]any
+		json.NewDecoder(r.Body).Decode(&in)
+		tok, _ := in["nextToken"].(string)
+		mu.Lock()
+		asked = append(asked, tok)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328."); {
+		case op == "GetLogEvents":
+			fmt.Fprintf(w, `{"events":[{"timestamp":1,"message":"m","ingestionTime":2}],"nextForwardToken":"f/1","nextBackwardToken":"b/1"}`)
+		case op == "DescribeLogStreams": // a loop: "" -> A -> B -> A
+			next := map[string]string{"": "A", "A": "B", "B": "A"}[tok]
+			fmt.Fprintf(w, `{"logStreams":[{"logStreamName":"s%s"}],"nextToken":%q}`, tok, next)
+		default: // DescribeLogGroups: "" -> A -> A
+			fmt.Fprintf(w, `{"logGroups":[{"logGroupName":"g%s"}],"nextToken":"A"}`, tok)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c := newCLI(t, srv.URL)
+	take := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		a := asked
+		asked = nil
+		return a
+	}
+
+	r := c.mustRun(1, "", "call", "describe-log-groups")
+	if want := "Error during pagination: The same next token was received twice: {'nextToken': 'A'}"; !strings.Contains(r.stderr, want) || r.stdout != "" {
+		t.Errorf("describe-log-groups: stdout %q, stderr %q; want no output and %q", r.stdout, r.stderr, want)
+	}
+	if got := take(); !slices.Equal(got, []string{"", "A"}) {
+		t.Errorf("describe-log-groups asked with tokens %q, want \"\", A", got)
+	}
+
+	r = c.mustRun(0, "", "call", "describe-log-streams", `{"logGroupName": "g"}`)
+	if names, _ := listed(t, r.stdout, "logStreams", "logStreamName"); !slices.Equal(names, []string{"s", "sA", "sB"}) {
+		t.Errorf("describe-log-streams: streams %q, want s, sA, sB", names)
+	}
+	take()
+
+	r = c.mustRun(0, "", "call", "get-log-events", `{"logGroupName": "g", "logStreamName": "s", "startFromHead": true}`, "--paginate")
+	if got := take(); len(got) != 2 || strings.Count(r.stdout, `"message": "m"`) != 2 {
+		t.Errorf("get-log-events --paginate: %d requests, output %s; want 2 pages, the second sent back its token", len(got), r.stdout)
+	}
 }

@@ -768,8 +768,15 @@ func paginateCall(ctx context.Context, cl *cwlogs.Client, op *apiOperation, pg *
 			p.resume = resumeToken(pg.inputToken, next, -1)
 			break
 		}
+		if next == token && op.name != "GetLogEvents" {
+			// botocore's PageIterator refuses a page that hands back the token it was
+			// asked with, and the AWS CLI prints this and fails.
+			return nil, fmt.Errorf("Error during pagination: The same next token was received twice: {'%s': '%s'}", pg.outputToken, next)
+		}
 		if sent[next] {
-			break // GetLogEvents returns the token it was sent at the end of a stream
+			// GetLogEvents returns the token it was sent at the end of a stream; any other
+			// token seen before is a loop, which botocore would follow for ever.
+			break
 		}
 		sent[next] = true
 		token = next
