@@ -34,6 +34,13 @@ type QueryOptions struct {
 	// context detached from the caller's, when it gives up on a query that is
 	// still running; 0 means DefaultQueryStopTimeout (5 s), negative sends none.
 	StopTimeout time.Duration
+	// Progress, when set, is called after each poll that finds the query still
+	// under way (Scheduled, Running or a status this package does not know),
+	// with that answer's status and statistics, which the service updates
+	// while it scans (records matched and scanned, bytes scanned); for a
+	// progress line, say. It is called on RunQuery's goroutine and should
+	// return quickly. nil: not called.
+	Progress func(status string, stats QueryStatistics)
 
 	sleep func(ctx context.Context, d time.Duration) error // tests; nil: sleepCtx
 }
@@ -143,6 +150,9 @@ func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryO
 				&DecodeError{Operation: "GetQueryResults", Err: errors.New("the answer has no status")})
 		}
 		last = res
+		if o.Progress != nil {
+			o.Progress(out.Status, out.Statistics)
+		}
 		wait = min(wait*2, max(o.MaxPollInterval, o.PollInterval))
 	}
 }
