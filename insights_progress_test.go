@@ -3,8 +3,8 @@ package cwlogs
 import (
 	"context"
 	"reflect"
-	"time"
 	"testing"
+	"time"
 )
 
 // TestRunQueryProgress: QueryOptions.Progress sees each answer of a query still under way,
