@@ -563,34 +563,36 @@ func regexSize(re *syntax.Regexp, limit int) int {
 // =~ in), + -, * / %, ^, unary minus, primaries.
 func (p *parser) expr() (expr, error) { return p.or() }
 
-// leftAssoc parses one level of left-associative binary operators: operand, then as long
-// as levelOp takes the next token for one of the level's operators (giving its name),
-// that operator and another operand.
-func (p *parser) leftAssoc(operand func() (expr, error), levelOp func(token) (string, bool)) (expr, error) {
-	l, err := operand()
+func (p *parser) or() (expr, error) {
+	l, err := p.and()
 	if err != nil {
 		return nil, err
 	}
-	for {
-		op, ok := levelOp(p.peek())
-		if !ok {
-			return l, nil
-		}
+	for p.isKeyword(p.peek(), "or") {
 		p.next()
-		r, err := operand()
+		r, err := p.and()
 		if err != nil {
 			return nil, err
 		}
-		l = &binary{pos: join(l, r), op: op, l: l, r: r}
+		l = &binary{pos: join(l, r), op: "or", l: l, r: r}
 	}
-}
-
-func (p *parser) or() (expr, error) {
-	return p.leftAssoc(p.and, func(t token) (string, bool) { return "or", p.isKeyword(t, "or") })
+	return l, nil
 }
 
 func (p *parser) and() (expr, error) {
-	return p.leftAssoc(p.not, func(t token) (string, bool) { return "and", p.isKeyword(t, "and") })
+	l, err := p.not()
+	if err != nil {
+		return nil, err
+	}
+	for p.isKeyword(p.peek(), "and") {
+		p.next()
+		r, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		l = &binary{pos: join(l, r), op: "and", l: l, r: r}
+	}
+	return l, nil
 }
 
 func (p *parser) not() (expr, error) {
@@ -683,13 +685,35 @@ func (p *parser) comparison() (expr, error) {
 }
 
 func (p *parser) additive() (expr, error) {
-	return p.leftAssoc(p.multiplicative, func(t token) (string, bool) { return t.text, p.isOp(t, "+") || p.isOp(t, "-") })
+	l, err := p.multiplicative()
+	if err != nil {
+		return nil, err
+	}
+	for t := p.peek(); p.isOp(t, "+") || p.isOp(t, "-"); t = p.peek() {
+		p.next()
+		r, err := p.multiplicative()
+		if err != nil {
+			return nil, err
+		}
+		l = &binary{pos: join(l, r), op: t.text, l: l, r: r}
+	}
+	return l, nil
 }
 
 func (p *parser) multiplicative() (expr, error) {
-	return p.leftAssoc(p.power, func(t token) (string, bool) {
-		return t.text, p.isOp(t, "*") || p.isOp(t, "/") || p.isOp(t, "%")
-	})
+	l, err := p.power()
+	if err != nil {
+		return nil, err
+	}
+	for t := p.peek(); p.isOp(t, "*") || p.isOp(t, "/") || p.isOp(t, "%"); t = p.peek() {
+		p.next()
+		r, err := p.power()
+		if err != nil {
+			return nil, err
+		}
+		l = &binary{pos: join(l, r), op: t.text, l: l, r: r}
+	}
+	return l, nil
 }
 
 func (p *parser) power() (expr, error) {
