@@ -113,10 +113,7 @@ func (in *StartQueryInput) validate() error {
 	if e := checkLen(op, "queryString", in.QueryString, 0, MaxQueryStringLen); e != nil {
 		return e
 	}
-	if in.Limit < 0 || in.Limit > MaxQueryLimit {
-		return verrf(op, "limit", strconv.Itoa(in.Limit), "must be between 1 and %d (0 means the service default of 10000)", MaxQueryLimit)
-	}
-	return nil
+	return nilIfNil(validCount(op, "limit", in.Limit, MaxQueryLimit, "the service default of 10000"))
 }
 
 func (in *GetQueryResultsInput) validate() error {
@@ -130,10 +127,7 @@ func (in *GetQueryResultsInput) validate() error {
 	if e := checkLen(op, "nextToken", in.NextToken, 0, 1024); e != nil {
 		return e
 	}
-	if in.MaxItems < 0 || in.MaxItems > MaxQueryResultsItems {
-		return verrf(op, "maxItems", strconv.Itoa(in.MaxItems), "must be between 1 and %d (0 means not sent)", MaxQueryResultsItems)
-	}
-	return nil
+	return nilIfNil(validCount(op, "maxItems", in.MaxItems, MaxQueryResultsItems, "not sent"))
 }
 
 func (in *StopQueryInput) validate() error {
@@ -157,8 +151,8 @@ func (in *DescribeQueriesInput) validate() error {
 	if e := validQueryStatus(op, "status", in.Status); e != nil {
 		return e
 	}
-	if in.MaxResults < 0 || in.MaxResults > MaxDescribeQueriesResults {
-		return verrf(op, "maxResults", strconv.Itoa(in.MaxResults), "must be between 1 and %d (0 means the service default)", MaxDescribeQueriesResults)
+	if e := validCount(op, "maxResults", in.MaxResults, MaxDescribeQueriesResults, "the service default"); e != nil {
+		return e
 	}
 	return nilIfNil(validQueryLanguage(op, in.QueryLanguage))
 }

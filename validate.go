@@ -166,8 +166,13 @@ func validLogGroupClass(op, field, c string) *ValidationError {
 }
 
 func validLimit(op string, limit, max int) *ValidationError {
-	if limit < 0 || limit > max {
-		return verrf(op, "limit", strconv.Itoa(limit), "must be between 1 and %d (0 means the service default)", max)
+	return validCount(op, "limit", limit, max, "the service default")
+}
+
+// validCount checks an optional count field: 0 (which means zeroMeans) or 1 to max.
+func validCount(op, field string, n, max int, zeroMeans string) *ValidationError {
+	if n < 0 || n > max {
+		return verrf(op, field, strconv.Itoa(n), "must be between 1 and %d (0 means %s)", max, zeroMeans)
 	}
 	return nil
 }

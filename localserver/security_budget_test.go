@@ -41,6 +41,17 @@ func holdBudget(t *testing.T, s *Server, size int) (release func() int) {
 	}
 }
 
+// startBudgetHeld starts a verifying server with 100,000 in-flight bytes, 90,000 of which
+// a request (see holdBudget) holds until release is called.
+func startBudgetHeld(t *testing.T) (s *Server, release func() int) {
+	t.Helper()
+	s = newTestServer(t, Config{MaxInFlightBytes: 100_000, Credentials: Secrets{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return s, holdBudget(t, s, 90_000)
+}
+
 // recorder is a minimal concurrent-safe ResponseWriter keeping the status.
 type recorder struct {
 	h      http.Header
@@ -73,11 +84,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 func TestBudgetWaitKeepsBodyTime(t *testing.T) {
 	defer func(d time.Duration) { requestReadTimeout = d }(requestReadTimeout)
 	requestReadTimeout = 500 * time.Millisecond
-	s := newTestServer(t, Config{MaxInFlightBytes: 100_000, Credentials: Secrets{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	release := holdBudget(t, s, 90_000)
+	s, release := startBudgetHeld(t)
 	// B's 20,000 bytes do not fit beside A's 90,000; they are more than the server's
 	// read buffer holds with the headers, so the server reads them from the connection.
 	body := []byte(`{"limit":1}` + strings.Repeat(" ", 20_000))
@@ -119,11 +126,7 @@ func TestBudgetWaitKeepsBodyTime(t *testing.T) {
 func TestBudgetWaitBounded(t *testing.T) {
 	defer func(d time.Duration) { budgetWaitTimeout = d }(budgetWaitTimeout)
 	budgetWaitTimeout = 300 * time.Millisecond
-	s := newTestServer(t, Config{MaxInFlightBytes: 100_000, Credentials: Secrets{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	release := holdBudget(t, s, 90_000)
+	s, release := startBudgetHeld(t)
 	defer release()
 	body := []byte(`{"limit":1}` + strings.Repeat(" ", 20_000))
 	addr := strings.TrimPrefix(s.URL(), "http://")

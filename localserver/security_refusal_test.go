@@ -1,17 +1,10 @@
 package localserver
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/cwlogs/cwlogs/sigv4"
 )
 
 // TestRefusalsBeforeTheBodyDoNotWaitForIt: a request refused before its body is read for
@@ -36,43 +29,9 @@ func TestRefusalsBeforeTheBodyDoNotWaitForIt(t *testing.T) {
 		{http.MethodPost, 200_000, http.StatusRequestEntityTooLarge, codeRequestEntityTooLarge},
 	} {
 		t.Run(fmt.Sprintf("%s, Content-Length %d", tc.method, tc.length), func(t *testing.T) {
-			pr, pw := io.Pipe()
-			blocked := make(chan struct{})
-			defer close(blocked)
-			var written atomic.Int64
-			go func() {
-				n, _ := pw.Write(bytes.Repeat([]byte(" "), 1024))
-				written.Add(int64(n))
-				<-blocked
-				pw.CloseWithError(errors.New("test over"))
-			}()
-			r, _ := http.NewRequest(tc.method, s.URL()+"/", pr)
-			r.ContentLength = tc.length
-			r.Header.Set("X-Amz-Target", targetPrefix+"DescribeLogGroups")
-			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250601/us-east-1/logs/aws4_request, SignedHeaders=host, Signature="+strings.Repeat("0", 64))
-			r.Header.Set("X-Amz-Date", testNow.Format(sigv4.TimeFormat))
-			type result struct {
-				res *http.Response
-				err error
-			}
-			done := make(chan result, 1)
-			client := &http.Client{Transport: &http.Transport{}}
-			go func() {
-				res, err := client.Do(r)
-				done <- result{res, err}
-			}()
-			select {
-			case got := <-done:
-				if got.err != nil {
-					t.Fatal(got.err)
-				}
-				raw, _ := io.ReadAll(got.res.Body)
-				got.res.Body.Close()
-				if got.res.StatusCode != tc.status || got.res.Header.Get("X-Amzn-Errortype") != tc.code || !got.res.Close {
-					t.Errorf("got %d %v %s, want %d %s and Connection: close", got.res.StatusCode, got.res.Header, raw, tc.status, tc.code)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("no answer while the client was still sending its body")
+			res, raw, _ := sendStalledBody(t, &http.Client{Transport: &http.Transport{}}, s, tc.method, tc.length, "AKIDEXAMPLE", 5*time.Second)
+			if res.StatusCode != tc.status || res.Header.Get("X-Amzn-Errortype") != tc.code || !res.Close {
+				t.Errorf("got %d %v %s, want %d %s and Connection: close", res.StatusCode, res.Header, raw, tc.status, tc.code)
 			}
 		})
 	}

@@ -21,20 +21,8 @@ import (
 func TestTailFollow(t *testing.T) {
 	url := startLocal(t)
 	ctx := context.Background()
-	cl, err := cwlogs.New("us-east-1", "AKIDSEED", "seed-secret", cwlogs.WithEndpoint(url))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []string{"a", "b"} {
-		if s == "a" {
-			if err := cl.CreateLogGroup(ctx, &cwlogs.CreateLogGroupInput{LogGroupName: "follow"}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := cl.CreateLogStream(ctx, &cwlogs.CreateLogStreamInput{LogGroupName: "follow", LogStreamName: s}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cl := seedClient(t, url)
+	createGroup(t, cl, "follow", "a", "b")
 	put := func(stream string, ts int64, msgs ...string) {
 		t.Helper()
 		in := &cwlogs.PutLogEventsInput{LogGroupName: "follow", LogStreamName: stream}

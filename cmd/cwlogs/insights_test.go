@@ -25,16 +25,8 @@ import (
 func TestQueryMoto(t *testing.T) {
 	endpoint := testpeer.Moto(t)
 	ctx := context.Background()
-	cl, err := cwlogs.New("us-east-1", "AKIDCLITEST", "cli-test-secret", cwlogs.WithEndpoint(endpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.CreateLogGroup(ctx, &cwlogs.CreateLogGroupInput{LogGroupName: "qapp"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.CreateLogStream(ctx, &cwlogs.CreateLogStreamInput{LogGroupName: "qapp", LogStreamName: "s"}); err != nil {
-		t.Fatal(err)
-	}
+	cl := seedClient(t, endpoint)
+	createGroup(t, cl, "qapp", "s")
 	base := time.Now().Add(-time.Hour).Truncate(time.Second)
 	var evs []cwlogs.InputLogEvent
 	for i, m := range []string{"one", "two <b>", "three", "four"} {
@@ -306,18 +298,9 @@ func TestRowJSON(t *testing.T) {
 func TestQueryLocalServer(t *testing.T) {
 	endpoint := startLocal(t)
 	ctx := context.Background()
-	cl, err := cwlogs.New("us-east-1", "AKIDCLITEST", "cli-test-secret", cwlogs.WithEndpoint(endpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range []string{"qweb", "qjob"} {
-		if err := cl.CreateLogGroup(ctx, &cwlogs.CreateLogGroupInput{LogGroupName: g}); err != nil {
-			t.Fatal(err)
-		}
-		if err := cl.CreateLogStream(ctx, &cwlogs.CreateLogStreamInput{LogGroupName: g, LogStreamName: "s"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cl := seedClient(t, endpoint)
+	createGroup(t, cl, "qweb", "s")
+	createGroup(t, cl, "qjob", "s")
 	base := time.Now().Add(-time.Hour).Truncate(time.Second)
 	put := func(group string, msgs ...string) {
 		var evs []cwlogs.InputLogEvent

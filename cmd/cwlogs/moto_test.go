@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cwlogs/cwlogs"
 	"github.com/cwlogs/cwlogs/internal/testpeer"
 )
 
@@ -361,30 +359,15 @@ var motoDiffCases = []struct {
 func TestCallMotoAWSCLI(t *testing.T) {
 	clis := awsCLIs(t)
 	endpoint := testpeer.Moto(t)
-	cl, err := cwlogs.New("us-east-1", "AKIDSEED", "seed-secret", cwlogs.WithEndpoint(endpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	seed := []struct{ op, body string }{
-		{"CreateLogGroup", `{"logGroupName": "app", "tags": {"team": "payments", "env": "prod"}}`},
-		{"PutRetentionPolicy", `{"logGroupName": "app", "retentionInDays": 30}`},
-		{"CreateLogGroup", `{"logGroupName": "web"}`},
-		{"CreateLogStream", `{"logGroupName": "app", "logStreamName": "web-1"}`},
-		{"CreateLogStream", `{"logGroupName": "app", "logStreamName": "web-2"}`},
-		{"CreateLogStream", `{"logGroupName": "app", "logStreamName": "worker"}`},
-		{"PutMetricFilter", `{"logGroupName": "app", "filterName": "errors", "filterPattern": "ERROR", "metricTransformations": [{"metricName": "Errors", "metricNamespace": "App", "metricValue": "1", "defaultValue": 0}]}`},
-		{"PutMetricFilter", `{"logGroupName": "app", "filterName": "status", "filterPattern": "[ip, status]", "metricTransformations": [{"metricName": "Requests", "metricNamespace": "App", "metricValue": "1", "dimensions": {"status": "$status"}, "unit": "Count"}]}`},
-	}
+	seed := append(slices.Clone(appAndWeb),
+		apiCall{"PutMetricFilter", `{"logGroupName": "app", "filterName": "errors", "filterPattern": "ERROR", "metricTransformations": [{"metricName": "Errors", "metricNamespace": "App", "metricValue": "1", "defaultValue": 0}]}`},
+		apiCall{"PutMetricFilter", `{"logGroupName": "app", "filterName": "status", "filterPattern": "[ip, status]", "metricTransformations": [{"metricName": "Requests", "metricNamespace": "App", "metricValue": "1", "dimensions": {"status": "$status"}, "unit": "Count"}]}`},
+	)
 	for name := range clis {
-		seed = append(seed, struct{ op, body string }{"CreateLogStream", `{"logGroupName": "web", "logStreamName": "put-` + name + `"}`})
+		seed = append(seed, apiCall{"CreateLogStream", `{"logGroupName": "web", "logStreamName": "put-` + name + `"}`})
 	}
-	seed = append(seed, struct{ op, body string }{"CreateLogStream", `{"logGroupName": "web", "logStreamName": "put-call"}`})
-	for _, s := range seed {
-		if _, err := cl.Invoke(ctx, s.op, []byte(s.body)); err != nil {
-			t.Fatalf("%s: %v", s.op, err)
-		}
-	}
+	seed = append(seed, apiCall{"CreateLogStream", `{"logGroupName": "web", "logStreamName": "put-call"}`})
+	invokeAll(t, seedClient(t, endpoint), seed)
 	base := time.Now().Add(-time.Minute).Truncate(time.Second)
 	seedEvents(t, endpoint, "app", "web-1", base, map[int64]string{0: "GET / 200\t12ms", 1: "ログ：エラー", 2: "ERROR timeout"})
 	seedEvents(t, endpoint, "app", "web-2", base, map[int64]string{3: "10.0.0.1 500"})

@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cwlogs/cwlogs"
 	"github.com/jmespath/go-jmespath"
 )
 
@@ -378,26 +377,11 @@ func (r *recorder) take() []exchange {
 // three streams, events with a tab and wide characters, three metric filters (float default values,
 // dimensions).
 func seedQueryData(t *testing.T, endpoint string) {
-	cl, err := cwlogs.New("us-east-1", "AKIDSEED", "seed-secret", cwlogs.WithEndpoint(endpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	for _, call := range []struct{ op, body string }{
-		{"CreateLogGroup", `{"logGroupName": "app", "tags": {"team": "payments", "env": "prod"}}`},
-		{"PutRetentionPolicy", `{"logGroupName": "app", "retentionInDays": 30}`},
-		{"CreateLogGroup", `{"logGroupName": "web"}`},
-		{"CreateLogStream", `{"logGroupName": "app", "logStreamName": "web-1"}`},
-		{"CreateLogStream", `{"logGroupName": "app", "logStreamName": "web-2"}`},
-		{"CreateLogStream", `{"logGroupName": "app", "logStreamName": "worker"}`},
-		{"PutMetricFilter", `{"logGroupName": "app", "filterName": "errors", "filterPattern": "ERROR", "metricTransformations": [{"metricName": "Errors", "metricNamespace": "App", "metricValue": "1", "defaultValue": 0}]}`},
-		{"PutMetricFilter", `{"logGroupName": "app", "filterName": "latency", "filterPattern": "[ip, status, latency]", "metricTransformations": [{"metricName": "Latency", "metricNamespace": "App", "metricValue": "$latency", "defaultValue": 1.5, "unit": "Milliseconds"}]}`},
-		{"PutMetricFilter", `{"logGroupName": "app", "filterName": "status", "filterPattern": "[ip, status, latency]", "metricTransformations": [{"metricName": "Requests", "metricNamespace": "App", "metricValue": "1", "dimensions": {"status": "$status", "ip": "$ip"}}]}`},
-	} {
-		if _, err := cl.Invoke(ctx, call.op, []byte(call.body)); err != nil {
-			t.Fatalf("%s: %v", call.op, err)
-		}
-	}
+	invokeAll(t, seedClient(t, endpoint), append(slices.Clone(appAndWeb),
+		apiCall{"PutMetricFilter", `{"logGroupName": "app", "filterName": "errors", "filterPattern": "ERROR", "metricTransformations": [{"metricName": "Errors", "metricNamespace": "App", "metricValue": "1", "defaultValue": 0}]}`},
+		apiCall{"PutMetricFilter", `{"logGroupName": "app", "filterName": "latency", "filterPattern": "[ip, status, latency]", "metricTransformations": [{"metricName": "Latency", "metricNamespace": "App", "metricValue": "$latency", "defaultValue": 1.5, "unit": "Milliseconds"}]}`},
+		apiCall{"PutMetricFilter", `{"logGroupName": "app", "filterName": "status", "filterPattern": "[ip, status, latency]", "metricTransformations": [{"metricName": "Requests", "metricNamespace": "App", "metricValue": "1", "dimensions": {"status": "$status", "ip": "$ip"}}]}`},
+	))
 	base := time.Now().Add(-time.Minute).Truncate(time.Second)
 	seedEvents(t, endpoint, "app", "web-1", base, map[int64]string{0: "GET / 200\t12ms", 1: "ログ：エラー", 2: "ERROR timeout"})
 	seedEvents(t, endpoint, "app", "web-2", base, map[int64]string{3: "10.0.0.1 500 250"})

@@ -3,31 +3,27 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestServeSessionToken: a key given --session-token is served only to clients sending
-// that token (AWS_SESSION_TOKEN); a missing or other one is refused as AWS refuses it. The
-// other keys keep being accepted with or without a token. The token is never printed.
-// serve had no way to configure temporary credentials: any token, or none, was accepted.
-func TestServeSessionToken(t *testing.T) {
-	const token = "IQoJb3JpZ2luX2VjEXAMPLE/serve+token=="
-	p := startServe(t, "--memory",
-		"--access-key-id", "ASIASERVETEST", "--secret-access-key", "temp-secret", "--session-token", token,
-		"--access-key-id", "AKIDSERVETEST", "--secret-access-key", "long-secret")
-	const refused = "cwlogs: UnrecognizedClientException: The security token included in the request is invalid."
-	for _, tc := range []struct {
-		name, id, secret, token string
-		want                    int
-		stderr                  string
-	}{
-		{"temporary key with its token", "ASIASERVETEST", "temp-secret", token, 0, ""},
-		{"temporary key without a token", "ASIASERVETEST", "temp-secret", "", 1, refused},
-		{"temporary key with another token", "ASIASERVETEST", "temp-secret", token + "x", 1, refused},
-		{"long-term key", "AKIDSERVETEST", "long-secret", "", 0, ""},
-		{"long-term key with a token", "AKIDSERVETEST", "long-secret", "unchecked", 0, ""},
-	} {
+// tokenRefused is what cwlogs prints when the server refuses a key for its session token.
+const tokenRefused = "cwlogs: UnrecognizedClientException: The security token included in the request is invalid."
+
+// servedKeyCase is a key a client sends to cwlogs serve and how "cwlogs groups" with it ends.
+type servedKeyCase struct {
+	name, id, secret, token string
+	want                    int    // exit status
+	stderr                  string // prefix of what is printed on stderr
+}
+
+// checkServedKeys runs "cwlogs groups" against p with each case's key, then stops p and
+// checks that its log counts one temporary key and shows none of the secrets (its token
+// and secret key).
+func checkServedKeys(t *testing.T, p *serveProc, cases []servedKeyCase, secrets ...string) {
+	t.Helper()
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCLI(t, p.url)
 			c.env["AWS_ACCESS_KEY_ID"], c.env["AWS_SECRET_ACCESS_KEY"], c.env["AWS_SESSION_TOKEN"] = tc.id, tc.secret, tc.token
@@ -38,9 +34,29 @@ func TestServeSessionToken(t *testing.T) {
 		})
 	}
 	p.stop(t)
-	if log := p.stderr.String(); !strings.Contains(log, "1 temporary") || strings.Contains(log, token) || strings.Contains(log, "temp-secret") {
+	log := p.stderr.String()
+	shown := slices.ContainsFunc(secrets, func(s string) bool { return strings.Contains(log, s) })
+	if !strings.Contains(log, "1 temporary") || shown {
 		t.Errorf("serve's log should count the temporary key and show neither its token nor its secret:\n%s", log)
 	}
+}
+
+// TestServeSessionToken: a key given --session-token is served only to clients sending
+// that token (AWS_SESSION_TOKEN); a missing or other one is refused as AWS refuses it. The
+// other keys keep being accepted with or without a token. The token is never printed.
+// serve had no way to configure temporary credentials: any token, or none, was accepted.
+func TestServeSessionToken(t *testing.T) {
+	const token = "IQoJb3JpZ2luX2VjEXAMPLE/serve+token=="
+	p := startServe(t, "--memory",
+		"--access-key-id", "ASIASERVETEST", "--secret-access-key", "temp-secret", "--session-token", token,
+		"--access-key-id", "AKIDSERVETEST", "--secret-access-key", "long-secret")
+	checkServedKeys(t, p, []servedKeyCase{
+		{"temporary key with its token", "ASIASERVETEST", "temp-secret", token, 0, ""},
+		{"temporary key without a token", "ASIASERVETEST", "temp-secret", "", 1, tokenRefused},
+		{"temporary key with another token", "ASIASERVETEST", "temp-secret", token + "x", 1, tokenRefused},
+		{"long-term key", "AKIDSERVETEST", "long-secret", "", 0, ""},
+		{"long-term key with a token", "AKIDSERVETEST", "long-secret", "unchecked", 0, ""},
+	}, token, "temp-secret")
 }
 
 // TestServeSessionTokenBadFlags: a --session-token that belongs to no key, is empty or
@@ -103,30 +119,12 @@ func TestServeSessionTokenFromCredentialsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startServe(t, "--memory", "--credentials-file", creds)
-	const refused = "cwlogs: UnrecognizedClientException: The security token included in the request is invalid."
-	for _, tc := range []struct {
-		name, id, secret, token string
-		want                    int
-		stderr                  string
-	}{
+	checkServedKeys(t, p, []servedKeyCase{
 		{"temporary key with its token", "ASIAFILETEST", "temp-secret", token, 0, ""},
-		{"temporary key without a token", "ASIAFILETEST", "temp-secret", "", 1, refused},
-		{"temporary key with another token", "ASIAFILETEST", "temp-secret", "x" + token, 1, refused},
+		{"temporary key without a token", "ASIAFILETEST", "temp-secret", "", 1, tokenRefused},
+		{"temporary key with another token", "ASIAFILETEST", "temp-secret", "x" + token, 1, tokenRefused},
 		{"long-term key", "AKIDFILETEST", "long-secret", "", 0, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := newCLI(t, p.url)
-			c.env["AWS_ACCESS_KEY_ID"], c.env["AWS_SECRET_ACCESS_KEY"], c.env["AWS_SESSION_TOKEN"] = tc.id, tc.secret, tc.token
-			r := c.mustRun(tc.want, "", "groups", "--output", "json")
-			if !strings.HasPrefix(r.stderr, tc.stderr) {
-				t.Errorf("stderr %q, want prefix %q", r.stderr, tc.stderr)
-			}
-		})
-	}
-	p.stop(t)
-	if log := p.stderr.String(); !strings.Contains(log, "1 temporary") || strings.Contains(log, token) || strings.Contains(log, "temp-secret") {
-		t.Errorf("serve's log should count the temporary key and show neither its token nor its secret:\n%s", log)
-	}
+	}, token, "temp-secret")
 }
 
 // TestServeStrayArgumentNotShown: an argument serve does not expect (a secret or token

@@ -278,7 +278,13 @@ func BenchmarkRun(b *testing.B) {
 		}
 		recs[i] = Record{Timestamp: 1_700_000_000_000 - int64(i)*1000, Message: `{"level":"` + level + `","latency":` + formatNum(float64(i%500)) + `,"path":"/api/v1/items"}`, LogGroup: "1:g", LogStream: "s", Ptr: "p"}
 	}
-	q, err := Parse(`filter level = "ERROR" | stats count(*), avg(latency) by bin(1m)`)
+	benchQuery(b, `filter level = "ERROR" | stats count(*), avg(latency) by bin(1m)`, recs, 1, len(recs))
+}
+
+// benchQuery runs src over recs at each benchmark iteration, as StartQuery does over a
+// scan, and fails unless the result has minRows to maxRows rows.
+func benchQuery(b *testing.B, src string, recs []Record, minRows, maxRows int) {
+	q, err := Parse(src)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -288,8 +294,8 @@ func BenchmarkRun(b *testing.B) {
 		for i := range recs {
 			run.Add(&recs[i])
 		}
-		if len(run.Result().Rows) == 0 {
-			b.Fatal("no rows")
+		if n := len(run.Result().Rows); n < minRows || n > maxRows {
+			b.Fatalf("%d rows, want %d to %d", n, minRows, maxRows)
 		}
 	}
 }

@@ -266,27 +266,34 @@ func (p *parser) stats() (command, error) {
 	return c, nil
 }
 
+// collectAggs appends the aggregation calls of x (not those nested in one) to out.
 func collectAggs(x expr, out *[]*call) {
+	if c, ok := x.(*call); ok && c.agg {
+		*out = append(*out, c)
+		return
+	}
+	eachOperand(x, func(o expr) { collectAggs(o, out) })
+}
+
+// eachOperand calls f with each operand of x, in order; a field reference, a literal
+// or a regular expression has none.
+func eachOperand(x expr, f func(expr)) {
 	switch n := x.(type) {
 	case *call:
-		if n.agg {
-			*out = append(*out, n)
-			return
-		}
 		for _, a := range n.args {
-			collectAggs(a, out)
+			f(a)
 		}
 	case *unary:
-		collectAggs(n.x, out)
+		f(n.x)
 	case *binary:
-		collectAggs(n.l, out)
-		collectAggs(n.r, out)
+		f(n.l)
+		f(n.r)
 	case *likeExpr:
-		collectAggs(n.x, out)
+		f(n.x)
 	case *inExpr:
-		collectAggs(n.x, out)
+		f(n.x)
 		for _, a := range n.list {
-			collectAggs(a, out)
+			f(a)
 		}
 	}
 }
@@ -370,26 +377,13 @@ func collectFields(x expr, out *[]*fieldRef) {
 	switch n := x.(type) {
 	case *fieldRef:
 		*out = append(*out, n)
+		return
 	case *call:
 		if n.agg {
 			return
 		}
-		for _, a := range n.args {
-			collectFields(a, out)
-		}
-	case *unary:
-		collectFields(n.x, out)
-	case *binary:
-		collectFields(n.l, out)
-		collectFields(n.r, out)
-	case *likeExpr:
-		collectFields(n.x, out)
-	case *inExpr:
-		collectFields(n.x, out)
-		for _, a := range n.list {
-			collectFields(a, out)
-		}
 	}
+	eachOperand(x, func(o expr) { collectFields(o, out) })
 }
 
 // noAggregates refuses an aggregation function outside stats.

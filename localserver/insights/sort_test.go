@@ -70,19 +70,5 @@ func TestSortBounded(t *testing.T) {
 // BenchmarkSortLimit sorts 100,000 records for their first 20 (sort | limit), as a
 // "top N" query does.
 func BenchmarkSortLimit(b *testing.B) {
-	recs := sortRecords(100_000)
-	q, err := Parse("sort k desc | limit 20")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		run := q.NewRun(Options{})
-		for i := range recs {
-			run.Add(&recs[i])
-		}
-		if len(run.Result().Rows) != 20 {
-			b.Fatal("want 20 rows")
-		}
-	}
+	benchQuery(b, "sort k desc | limit 20", sortRecords(100_000), 20, 20)
 }
