@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cwlogs/cwlogs"
@@ -110,7 +111,21 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := cl.RunQuery(ctx, in, nil)
+	// While the query runs, a progress line on a terminal says how far the service got.
+	var mu sync.Mutex
+	state := "started"
+	pr := c.m.startProgress(func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return c.m.forStderr("cwlogs: query " + state)
+	})
+	opts := &cwlogs.QueryOptions{Progress: func(status string, st cwlogs.QueryStatistics) {
+		mu.Lock()
+		state = fmt.Sprintf("%s: %.0f records matched, %.0f scanned (%.0f bytes)", status, st.RecordsMatched, st.RecordsScanned, st.BytesScanned)
+		mu.Unlock()
+	}}
+	res, err := cl.RunQuery(ctx, in, opts)
+	pr.end()
 	if res != nil {
 		fmt.Fprintln(c.m.Stderr, c.m.forStderr(querySummary(res))) // the id and status are the server's
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cwlogs/cwlogs"
@@ -36,5 +38,43 @@ func TestQueryOnTerminal(t *testing.T) {
 	}
 	if !strings.Contains(out, `id=q\x1b[2J1 status=Complete`) || !strings.Contains(out, `m\x1b]0;x\a`) {
 		t.Errorf("terminal received %q, want the id and the message with ESC shown", out)
+	}
+}
+
+// TestQueryProgressOnTerminal: while the query runs, a terminal's stderr shows how far the
+// service got (the statistics of the last poll), and the line is erased before the rows.
+func TestQueryProgressOnTerminal(t *testing.T) {
+	var mu sync.Mutex
+	polls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", cwlogs.ContentType)
+		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), cwlogs.TargetPrefix+".") {
+		case "StartQuery":
+			io.WriteString(w, `{"queryId":"q-1"}`)
+		case "GetQueryResults":
+			mu.Lock()
+			polls++
+			n := polls
+			mu.Unlock()
+			if n < 5 { // the fifth poll comes about 3.1 s after the start: 0.1 s, doubling
+				fmt.Fprintf(w, `{"status":"Running","statistics":{"recordsMatched":%d,"recordsScanned":%d,"bytesScanned":%d}}`, 5*n, 50*n, 1000*n)
+				return
+			}
+			io.WriteString(w, `{"status":"Complete","results":[[{"field":"@message","value":"done"}]],"statistics":{"recordsMatched":1,"recordsScanned":9,"bytesScanned":300}}`)
+		default:
+			w.WriteHeader(400)
+			io.WriteString(w, `{"__type":"UnknownOperationException"}`)
+		}
+	}))
+	defer srv.Close()
+	c := newCLI(t, srv.URL)
+	c.env["NO_COLOR"] = "1"
+	out := runOnTTY(t, c, nil, nil, "query", "-g", "g", "fields @message")
+	if !strings.Contains(out, "\r\x1b[Kcwlogs: query Running: ") || !strings.Contains(out, " records matched, ") {
+		t.Errorf("terminal received %q, want a progress line with the statistics", out)
+	}
+	if i, j := strings.LastIndex(out, "\r\x1b[K"), strings.Index(out, "done"); i < 0 || j < i {
+		t.Errorf("terminal received %q, want the progress line erased before the rows", out)
 	}
 }
