@@ -2,13 +2,14 @@ package cwlogs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cwlogs/cwlogs/internal/secrettest"
 )
 
 // TestSecretsNeverPrinted formats a used client and its signer every way fmt allows,
@@ -45,20 +46,9 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestCredentialsNeverPrinted(t *testing.T) {
 	const secret, token = "SECRETKEY0123456789", "SESSIONTOKEN0123456789"
 	c := Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: secret, SessionToken: token, Source: "static"}
-	js, err := json.Marshal(struct{ C Credentials }{c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	outs := map[string]string{"json.Marshal": string(js)}
-	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10.3v"} {
-		for i, v := range []any{c, &c, struct{ C Credentials }{c}, []Credentials{c}} {
-			outs[fmt.Sprintf("%s of value %d", f, i)] = fmt.Sprintf(f, v)
-		}
-	}
-	for how, out := range outs {
-		if strings.Contains(out, secret) || strings.Contains(out, token) {
-			t.Errorf("%s leaks a secret: %s", how, out)
-		}
+	out := secrettest.Render(c, &c, struct{ C Credentials }{c}, []Credentials{c})
+	if strings.Contains(out, secret) || strings.Contains(out, token) {
+		t.Errorf("a secret is printed:\n%s", out)
 	}
 	if got, want := fmt.Sprintf("%#v", c), "cwlogs."+c.String(); got != want {
 		t.Errorf("%%#v = %s, want %s", got, want)

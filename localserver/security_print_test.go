@@ -1,13 +1,11 @@
 package localserver
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/cwlogs/cwlogs/internal/secrettest"
 )
 
 // TestCredentialsNeverPrinted: the secrets and session tokens of a Config print with no fmt
@@ -23,25 +21,10 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 	values := []any{cfg, &cfg, cfg.Credentials, cfg.TemporaryCredentials, one, &one,
 		map[string]TemporaryCredential(cfg.TemporaryCredentials), []TemporaryCredential{one},
 		struct{ C Config }{cfg}}
-	var out bytes.Buffer
-	for _, v := range values {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
-			fmt.Fprintf(&out, verb+"\n", v)
-		}
-		fmt.Fprintln(&out, fmt.Errorf("wrapped: %v", v), fmt.Errorf("wrapped: %w", errors.New(fmt.Sprint(v))))
-		if j, err := json.Marshal(v); err == nil {
-			out.Write(j)
-		}
-	}
-	for _, h := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
-		l := slog.New(h)
-		for _, v := range values {
-			l.Info("value", "v", v, slog.Any("any", v), slog.Group("g", "v", v))
-		}
-	}
+	out := secrettest.Render(values...)
 	for _, s := range []string{secret, tempSecret, token} {
-		if strings.Contains(out.String(), s) {
-			t.Errorf("%q is printed:\n%s", s, out.String())
+		if strings.Contains(out, s) {
+			t.Errorf("%q is printed:\n%s", s, out)
 		}
 	}
 	j, err := json.Marshal(cfg.TemporaryCredentials)

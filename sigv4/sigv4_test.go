@@ -2,7 +2,6 @@ package sigv4
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cwlogs/cwlogs/internal/secrettest"
 )
 
 var (
@@ -137,20 +138,9 @@ func TestNoCredentials(t *testing.T) {
 // (a security review found %d).
 func TestCredentialsNeverPrinted(t *testing.T) {
 	c := Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRETKEY", SessionToken: "SESSIONTOKEN"}
-	js, err := json.Marshal(struct{ C Credentials }{c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	outs := map[string]string{"json.Marshal": string(js)}
-	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10.3v"} {
-		for i, v := range []any{c, &c, struct{ C Credentials }{c}, []Credentials{c}} {
-			outs[fmt.Sprintf("%s of value %d", f, i)] = fmt.Sprintf(f, v)
-		}
-	}
-	for how, out := range outs {
-		if strings.Contains(out, "SECRETKEY") || strings.Contains(out, "SESSIONTOKEN") {
-			t.Errorf("%s leaks a secret: %s", how, out)
-		}
+	out := secrettest.Render(c, &c, struct{ C Credentials }{c}, []Credentials{c})
+	if strings.Contains(out, "SECRETKEY") || strings.Contains(out, "SESSIONTOKEN") {
+		t.Errorf("a secret is printed:\n%s", out)
 	}
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
 		if out := fmt.Sprintf(f, c); !strings.Contains(out, "AKID") {
