@@ -16,10 +16,7 @@ import (
 // so that the CLI's read commands have known data.
 func seedEvents(t *testing.T, endpoint string, group, stream string, base time.Time, evs map[int64]string) {
 	t.Helper()
-	cl, err := cwlogs.New("us-east-1", "AKIDSEED", "seed-secret", cwlogs.WithEndpoint(endpoint))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := seedClient(t, endpoint)
 	in := &cwlogs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream}
 	for _, off := range slices.Sorted(maps.Keys(evs)) {
 		in.LogEvents = append(in.LogEvents, cwlogs.InputLogEvent{Timestamp: base.UnixMilli() + off, Message: evs[off]})
