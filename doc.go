@@ -69,8 +69,8 @@
 // local server such as "http://127.0.0.1:4566"), [WithSessionToken],
 // [WithHTTPClient], [WithRetryPolicy], [WithMaxAttempts],
 // [WithAttemptTimeout], [WithClock], [WithCredentialsProvider],
-// [WithFIPSEndpoint], [WithDualStackEndpoint], [WithUserAgent].
-// [NewFromEnvironment] loads region, credentials, endpoint and retry settings
+// [WithFIPSEndpoint], [WithDualStackEndpoint], [WithUserAgent],
+// [WithCABundle]. [NewFromEnvironment] loads region, credentials, endpoint and retry settings
 // as the AWS CLI does (AWS_* variables, ~/.aws/config and ~/.aws/credentials
 // with profiles); [WithMFATokenCode] answers the MFA prompt of role profiles
 // with mfa_serial, and [WithRoleCache] shares role sessions with the AWS CLI
