@@ -55,11 +55,13 @@
 // [Client.GetLogRecord] are the Insights operations. Query times are
 // time.Time values sent as whole seconds since the epoch, the start rounded
 // down and the end up (see [StartQueryInput]). [Client.RunQuery] starts a query,
-// polls GetQueryResults with a doubling interval ([QueryOptions]) until the
-// query ends, and returns its rows ([QueryRow], with Get by field name) and
-// statistics; a query that ends other than Complete is a [*QueryError], and
-// when ctx ends RunQuery stops the query (StopQuery, best effort) and returns
-// ctx's error.
+// polls GetQueryResults (first after 100 ms, then doubling up to 5 s;
+// [QueryOptions]) until the query ends, and returns its rows ([QueryRow], with
+// Get by field name) and statistics; a query that ends other than Complete is
+// a [*QueryError], returned with the partial result. When ctx ends or a poll
+// fails, RunQuery stops the query (StopQuery, best effort) and returns the last
+// answered poll's result with an error wrapping ctx's (or the poll's); an
+// answer without a status is a [*DecodeError].
 //
 // # Configuration
 //
@@ -67,8 +69,8 @@
 // local server such as "http://127.0.0.1:4566"), [WithSessionToken],
 // [WithHTTPClient], [WithRetryPolicy], [WithMaxAttempts],
 // [WithAttemptTimeout], [WithClock], [WithCredentialsProvider],
-// [WithFIPSEndpoint], [WithDualStackEndpoint], [WithUserAgent].
-// [NewFromEnvironment] loads region, credentials, endpoint and retry settings
+// [WithFIPSEndpoint], [WithDualStackEndpoint], [WithUserAgent],
+// [WithCABundle]. [NewFromEnvironment] loads region, credentials, endpoint and retry settings
 // as the AWS CLI does (AWS_* variables, ~/.aws/config and ~/.aws/credentials
 // with profiles); [WithMFATokenCode] answers the MFA prompt of role profiles
 // with mfa_serial, and [WithRoleCache] shares role sessions with the AWS CLI

@@ -20,8 +20,15 @@
 // refused before the body is read.
 //
 // Resources: request bodies are read up to Config.MaxRequestBytes each and
-// Config.MaxInFlightBytes in all (further requests wait); Start's listener drops clients
-// that are slow to send their headers or body, or idle, and refuses oversized headers.
+// Config.MaxInFlightBytes in all (further requests wait, at most a minute, then get 503
+// ServiceUnavailableException, which SDKs retry); Start's listener drops clients that are
+// slow to send their headers or body, or idle, and refuses oversized headers.
+//
+// Logs Insights: StartQuery, GetQueryResults, StopQuery, DescribeQueries and GetLogRecord
+// run queries of the Logs Insights query language (package
+// [github.com/cwlogs/cwlogs/localserver/insights]) over the stored events, in the
+// background. Queries live in memory only; Shutdown cancels the running ones (they end
+// Cancelled) and waits for them.
 package localserver
 
 import (

@@ -58,6 +58,8 @@
 //	            "tags":{S:S} (optional), "tagKeys":[S] (optional),
 //	            "retentionInDays":N (optional)}
 //	tags:      {"resourceArn":S, "tags":{S:S}}
+//	query:     {FIELD:S, ...} one object per result row, its fields (@ptr included)
+//	            in the service's order; the summary stays text on stderr
 //	put:       {"events":N, "sent":N, "bytes":N, "batches":N, "retries":N, "rejected":N,
 //	            "dropped":N, "reasons":{S:N} (optional: rejectedTooNew, rejectedTooOld,
 //	            rejectedExpired, droppedEmpty, droppedTooLarge, droppedTooOld, droppedTooNew,

@@ -11,7 +11,8 @@
 //     commands may name only its outputs and fields made later, as the service's
 //     "Unknown symbols found in or after stats" error requires), sort (several keys, asc or
 //     desc), limit and "limit any", parse (glob "a=* b=*" as x, y, or a regular expression
-//     with named groups (?<name>…)), dedup. Comments run from # to the end of the line.
+//     with named groups (?<name>…)), dedup (only limit may follow it, as the dedup page
+//     says). Comments run from # to the end of the line.
 //     Keywords are case-insensitive.
 //   - Expressions: = != < <= > >=, like, not like and =~ with a "substring" (quoted: a
 //     case-sensitive substring, for =~ too) or a /regex/, in [..] and not in, and, or,
@@ -32,8 +33,9 @@
 //   - Output: a query without fields, display or stats shows @timestamp and @message (as
 //     the syntax page says of "filter (duration>2000)"). Timestamps show as
 //     "2006-01-02 15:04:05.000" in UTC. Rows of log events carry @ptr (last: its place
-//     in a row is undocumented). At most Options.Limit rows (default 10,000, the
-//     documented default) are kept.
+//     in a row is undocumented). At most Options.Limit rows are kept; without it, the
+//     query's largest limit (up to 100,000) when over 10,000, else 10,000 (the
+//     documented default).
 //   - Memory: sort holds every row it is given, except when only fields, display, parse
 //     and limit follow it, where it holds at most twice the rows it can return (a "top
 //     N" query over millions of events keeps about 2N); stats holds one state per group,
