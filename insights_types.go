@@ -50,11 +50,14 @@ const (
 // StartQueryInput is the input of StartQuery.
 //
 // The service takes the time range in whole seconds since the epoch, both ends
-// inclusive. The range sent covers the one asked for: StartTime is rounded down
-// to its second (its Unix() value) and EndTime up to the next whole second, so
-// that an EndTime of time.Now() (12:00:00.900, say: sent as 12:00:01) does not
-// leave out the events of the last fraction of a second. Events up to a second
-// after a fractional EndTime may therefore be included; give whole seconds
+// inclusive to the millisecond: the range ends at the first millisecond of the
+// endTime second, not at its last (the CloudWatch team in aws/aws-sdk#280:
+// "inclusive but not at second level"). The range sent covers the one asked
+// for: StartTime is rounded down to its second (its Unix() value) and EndTime up
+// to the next whole second, so that an EndTime of time.Now() (12:00:00.900, say:
+// sent as 12:00:01) does not leave out the events of the last fraction of a
+// second. Events after a fractional EndTime, up to and including the next whole
+// second, may therefore be included; give whole seconds
 // (EndTime.Truncate(time.Second)) for an exact range.
 type StartQueryInput struct {
 	// QueryLanguage is QueryLanguageCWLI, QueryLanguageSQL or QueryLanguagePPL;

@@ -233,7 +233,9 @@ func (s *Server) URL() string {
 }
 
 // Shutdown stops accepting connections, waits for in-flight requests (until ctx is done),
-// stops the retention sweeper and closes the store (checkpointing the WAL).
+// cancels the running Logs Insights queries (they end Cancelled) and waits for them, stops
+// the retention sweeper and closes the store (checkpointing the WAL). StartQuery is then
+// answered ServiceUnavailableException.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.mu.Lock()
