@@ -34,16 +34,21 @@ var _ EventSink = (*Shipper)(nil)
 // lines (file:line, a multi-line panic value, "[recovered]" panics), goroutine
 // headers, function calls, "created by", "[signal ...]", "runtime stack:",
 // elided frames, and the "exit status N" line of go run. It covers
-// GOTRACEBACK=single, all and system. Other lines start a new event, so a log
-// line written just before a panic stays an event of its own; so do the
-// "runtime: ..." lines the runtime prints before some fatal errors (a stack
-// overflow) and the register dump of GOTRACEBACK=crash. A log line that looks
-// like a Go function call ("pkg.Func(...)", with nothing after the closing
-// parenthesis) or begins with white space continues the event before it.
+// GOTRACEBACK=single, all and system, and the dump of a SIGQUIT (kill -QUIT,
+// Ctrl-\) or of a signal in cgo code: the "PC=0x... m=N sigcode=N" line and
+// the register dump ("rax    0xca", one register a line) after the
+// goroutines continue the "SIGQUIT: quit" line. Other lines start a new event,
+// so a log line written just before a panic stays an event of its own; so do
+// the "runtime: ..." lines the runtime prints before some fatal errors (a stack
+// overflow). A log line that looks like a Go function call ("pkg.Func(...)",
+// with nothing after the closing parenthesis), like a register ("name 0x1f":
+// a lower-case name of up to seven letters and digits, spaces, a hexadecimal
+// number, nothing else) or begins with white space continues the event
+// before it.
 //
 // Empty lines are not matched (see MultilineOptions): the blank lines of a
 // traceback stay in its event.
-const GoTracebackPattern = `^(?:\s|goroutine \d+ |created by |panic\(|\[signal |runtime stack:$|\.\.\.(?:additional|\d+) frames elided\.\.\.$|exit status \d+$|[\pL\pN_%./~-]+\.\S*\(.*\)$)`
+const GoTracebackPattern = `^(?:\s|goroutine \d+ |created by |panic\(|\[signal |runtime stack:$|\.\.\.(?:additional|\d+) frames elided\.\.\.$|exit status \d+$|[\pL\pN_%./~-]+\.\S*\(.*\)$|PC=0x[0-9a-f]+ m=\d+ sigcode=|signal arrived during cgo execution$|[a-z][a-z0-9]{1,6} +0x[0-9a-f]+$)`
 
 // JavaStackTracePattern is a continuation pattern ([MultilineOptions.Continue])
 // that keeps a Java exception's stack trace in one event: lines that begin

@@ -965,6 +965,8 @@ var goTraces = []traceCase{
 	{"message.txt", []int{0, 1}},
 	// The "runtime:" lines before the fatal error are events of their own.
 	{"overflow.txt", []int{0, 1, 2, 3}},
+	// kill -QUIT: the PC line and the register dump after the goroutines continue it.
+	{"sigquit.txt", []int{0, 1}},
 }
 
 var javaTraces = []traceCase{

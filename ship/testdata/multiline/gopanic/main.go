@@ -5,7 +5,7 @@
 //	go run -trimpath ./gopanic MODE 2>MODE.txt
 //
 // (GOTRACEBACK=all for goroutine-all.txt, GOTRACEBACK=system for
-// goroutine-system.txt).
+// goroutine-system.txt; sigquit.txt on linux/amd64).
 package main
 
 import (
@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"syscall"
 )
 
 type T struct{ m map[string]int }
@@ -72,5 +73,9 @@ func main() {
 	case "overflow": // a stack overflow: "runtime:" lines before the fatal error
 		debug.SetMaxStack(1 << 16)
 		deep(0)
+	case "sigquit": // kill -QUIT: every goroutine, then the registers
+		p, _ := os.FindProcess(os.Getpid())
+		p.Signal(syscall.SIGQUIT)
+		select {}
 	}
 }
