@@ -377,7 +377,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Set("Connection", "close") // do not read its body
 			msg := "The request was abandoned while it waited for the server's in-flight body bytes (Config.MaxInFlightBytes)."
 			if errors.Is(err, errBudgetWait) {
-				msg = fmt.Sprintf("The server is busy: the request waited %s for in-flight body bytes (Config.MaxInFlightBytes). Retry later.", budgetWaitTimeout)
+				msg = fmt.Sprintf("The server is busy: the request waited %s for in-flight body bytes (Config.MaxInFlightBytes). Retry later.", s.budget.maxWait)
 			}
 			s.writeError(w, op, &apiError{Status: http.StatusServiceUnavailable, Code: codeServiceUnavailable, Message: msg})
 			return
