@@ -6,8 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"strings"
 )
+
 
 // Logs Insights query definitions (saved queries): PutQueryDefinition,
 // DescribeQueryDefinitions and DeleteQueryDefinition, stored in SQLite (migration 6).
@@ -82,8 +83,12 @@ func (v *verrs) queryParams(lp *[]queryParameter, path string) {
 	if lp == nil {
 		return
 	}
-	if n := len(*lp); n > maxQueryParameters {
-		s := strconv.Itoa(n) + " parameters"
+	if len(*lp) > maxQueryParameters {
+		names := make([]string, len(*lp))
+		for i, p := range *lp {
+			names[i] = "QueryParameter(name=" + optValue(p.Name) + ")"
+		}
+		s := "[" + strings.Join(names, ", ") + "]"
 		v.add(&s, path, fmt.Sprintf("Member must have length less than or equal to %d", maxQueryParameters))
 	}
 	for i, p := range *lp {
@@ -93,6 +98,14 @@ func (v *verrs) queryParams(lp *[]queryParameter, path string) {
 		v.str(p.DefaultValue, at+".defaultValue", shQueryParameterDefault)
 		v.str(p.Description, at+".description", shQueryParameterDesc)
 	}
+}
+
+// optValue is *s, or "null" when absent.
+func optValue(s *string) string {
+	if s == nil {
+		return "null"
+	}
+	return *s
 }
 
 // jsonList is the stored JSON array of a list member: NULL when absent or empty.
