@@ -9,7 +9,6 @@ import (
 	"strings"
 )
 
-
 // Logs Insights query definitions (saved queries): PutQueryDefinition,
 // DescribeQueryDefinitions and DeleteQueryDefinition, stored in SQLite (migration 6).
 // Shapes, limits and enums are botocore's logs/2014-03-28 model (PutQueryDefinitionRequest,
