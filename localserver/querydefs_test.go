@@ -247,3 +247,26 @@ func TestMigrateV5QueryDefinitions(t *testing.T) {
 		t.Errorf("after restart: %v", defs)
 	}
 }
+
+// FuzzQueryDefToken: DescribeQueryDefinitions tokens round-trip their listing's scope and
+// position, decode only for the scope they were made for, and never panic on arbitrary
+// text.
+func FuzzQueryDefToken(f *testing.F) {
+	f.Add("", "id", "team/a|b", "x")
+	f.Add(encodeQueryDefToken("s", "i", "n"), "s", "i", "n")
+	f.Fuzz(func(t *testing.T, tok, scope, id, name string) {
+		if i, n, ok := decodeQueryDefToken(tok, scope); ok && encodeQueryDefToken(scope, i, n) != tok {
+			t.Fatalf("token %q re-encodes differently", tok)
+		}
+		if strings.Contains(scope, "|") || strings.Contains(id, "|") {
+			return // scopes are hex digests and ids UUIDs
+		}
+		i, n, ok := decodeQueryDefToken(encodeQueryDefToken(scope, id, name), scope)
+		if !ok || i != id || n != name {
+			t.Fatalf("round trip (%q, %q, %q) -> (%q, %q, %v)", scope, id, name, i, n, ok)
+		}
+		if _, _, ok := decodeQueryDefToken(encodeQueryDefToken(scope+"x", id, name), scope); ok {
+			t.Fatalf("a token of scope %q decoded for %q", scope+"x", scope)
+		}
+	})
+}
