@@ -309,6 +309,10 @@ func init() {
 		"StopQuery":                     (*Server).stopQuery,
 		"DescribeQueries":               (*Server).describeQueries,
 		"GetLogRecord":                  (*Server).getLogRecord,
+		"PutQueryDefinition":            (*Server).putQueryDefinition,
+		"DescribeQueryDefinitions":      (*Server).describeQueryDefinitions,
+		"DeleteQueryDefinition":         (*Server).deleteQueryDefinition,
+		"GetLogGroupFields":             (*Server).getLogGroupFields,
 	}
 }
 

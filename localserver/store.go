@@ -361,6 +361,23 @@ var migrations = []string{
 	CREATE TRIGGER log_groups_delete_resource_policy AFTER DELETE ON log_groups BEGIN
 		DELETE FROM resource_policies WHERE group_id = old.id;
 	END;`,
+	// 6: Logs Insights query definitions (saved queries), account-wide, keyed by their
+	// UUID. log_group_names and parameters hold the JSON arrays DescribeQueryDefinitions
+	// answers (NULL when the definition has none); client_token is the idempotency token
+	// of the PutQueryDefinition that created the definition. Definitions name log groups
+	// but do not belong to them: deleting a group keeps them.
+	`CREATE TABLE query_definitions(
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		query_string TEXT NOT NULL,
+		query_language TEXT NOT NULL,
+		log_group_names TEXT,
+		parameters TEXT,
+		last_modified INTEGER NOT NULL,
+		client_token TEXT
+	) WITHOUT ROWID;
+	CREATE INDEX query_definitions_name ON query_definitions(name, id);
+	CREATE INDEX query_definitions_token ON query_definitions(client_token);`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.
