@@ -28,7 +28,9 @@
 // run queries of the Logs Insights query language (package
 // [github.com/cwlogs/cwlogs/localserver/insights]) over the stored events, in the
 // background. Queries live in memory only; Shutdown cancels the running ones (they end
-// Cancelled) and waits for them.
+// Cancelled) and waits for them. Saved queries (PutQueryDefinition,
+// DescribeQueryDefinitions, DeleteQueryDefinition) are stored with the other metadata, and
+// GetLogGroupFields lists the fields found in a group's events around a time.
 package localserver
 
 import (
