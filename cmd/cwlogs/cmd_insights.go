@@ -249,7 +249,7 @@ func (c *QueryCommand) print(res *cwlogs.QueryResult) error {
 			if err != nil {
 				return err
 			}
-			if _, err := p.w.Write(append(b, '\n')); err != nil {
+			if err := p.writeJSONLine(append(b, '\n')); err != nil {
 				return err
 			}
 		}
@@ -276,9 +276,19 @@ func (c *QueryCommand) print(res *cwlogs.QueryResult) error {
 }
 
 // rowJSON renders a row as a JSON object with its fields in the row's order
-// (the first of a field given twice).
+// (the first of a field given twice), without HTML escaping, as the other
+// commands' JSON lines.
 func rowJSON(r cwlogs.QueryRow) ([]byte, error) {
 	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	str := func(s string) error {
+		if err := enc.Encode(s); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		return nil
+	}
 	b.WriteByte('{')
 	seen := map[string]bool{}
 	for _, f := range r {
@@ -289,31 +299,16 @@ func rowJSON(r cwlogs.QueryRow) ([]byte, error) {
 		if len(seen) > 1 {
 			b.WriteByte(',')
 		}
-		for _, s := range []string{f.Field, f.Value} {
-			enc, err := marshalNoEscape(s)
-			if err != nil {
-				return nil, err
-			}
-			b.Write(enc)
-			if s == f.Field {
-				b.WriteByte(':')
-			}
+		if err := str(f.Field); err != nil {
+			return nil, err
+		}
+		b.WriteByte(':')
+		if err := str(f.Value); err != nil {
+			return nil, err
 		}
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-// marshalNoEscape encodes a string as JSON without HTML escaping, as the
-// other commands' JSON lines.
-func marshalNoEscape(s string) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // querySummary is the line printed on stderr after a query.

@@ -290,6 +290,24 @@ func TestRowJSON(t *testing.T) {
 	if b, _ := rowJSON(nil); string(b) != "{}" {
 		t.Errorf("empty row: %s", b)
 	}
+	// A value equal to its field's name: a ':' was written after the value too.
+	if b, _ := rowJSON(cwlogs.QueryRow{{Field: "level", Value: "level"}, {Field: "n", Value: "1"}}); string(b) != `{"level":"level","n":"1"}` {
+		t.Errorf("value equal to its field name: %s", b)
+	}
+}
+
+// TestQueryJSONRowsOnTerminal: query's JSON rows escape DEL and the C1 controls on a
+// terminal, as the other commands' JSON lines do (they were written raw).
+func TestQueryJSONRowsOnTerminal(t *testing.T) {
+	var buf strings.Builder
+	m := &Main{out: &printer{w: &buf, json: true, outTTY: true}}
+	c := &QueryCommand{m: m}
+	if err := c.print(&cwlogs.QueryResult{Rows: []cwlogs.QueryRow{{{Field: "@message", Value: "a\u009b2Jb\x7f"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), `{"@message":"a\u009b2Jb\u007f"}`+"\n"; got != want {
+		t.Errorf("JSON row on a terminal %q, want %q", got, want)
+	}
 }
 
 // TestQueryLocalServer runs cwlogs query end to end against the local server's Logs

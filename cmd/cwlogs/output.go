@@ -108,7 +108,12 @@ func (p *printer) jsonLine(v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	b := buf.Bytes()
+	return p.writeJSONLine(buf.Bytes())
+}
+
+// writeJSONLine writes an encoded JSON line, DEL and the C1 controls escaped on
+// a terminal (see jsonLine).
+func (p *printer) writeJSONLine(b []byte) error {
 	if p.outTTY {
 		b = escapeC1(b)
 	}
