@@ -263,12 +263,13 @@ func TestPutMultiline(t *testing.T) {
 		{[]string{"--multiline", "go", "--multiline-continue", `^\s`}, "give one of --multiline, --multiline-start and --multiline-continue"},
 	}
 	for _, b := range bad {
-		r := c.mustRun(2, "x\n", append(append([]string{"put"}, b.args...), "ml", "never")...)
+		// With --create, so that a put that went ahead would create the stream checked below.
+		r := c.mustRun(2, "x\n", append(append([]string{"put", "--create"}, b.args...), "ml", "never")...)
 		if !strings.Contains(r.stderr, b.want) {
 			t.Errorf("put %q: stderr %q, want %q", b.args, r.stderr, b.want)
 		}
 	}
-	if r := c.mustRun(2, "", "put", "--multiline", "go", "ml", "never", "a message"); !strings.Contains(r.stderr, "give no MESSAGE arguments") {
+	if r := c.mustRun(2, "", "put", "--create", "--multiline", "go", "ml", "never", "a message"); !strings.Contains(r.stderr, "give no MESSAGE arguments") {
 		t.Errorf("--multiline with MESSAGE: stderr %q", r.stderr)
 	}
 	if r := c.mustRun(0, "", "streams", "ml"); strings.Contains(r.stdout, "never") {
