@@ -362,7 +362,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// What the headers alone refuse is refused before the body is read: a client without
 	// a valid key cannot make the server read (and hold) a body.
-	if _, verr := s.verifier.VerifyHeaders(r); verr != nil {
+	checked, verr := s.verifier.CheckHeaders(r)
+	if verr != nil {
 		closeIfBodyLarge(h, r)
 		s.writeVerifyError(w, op, verr)
 		return
@@ -413,7 +414,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	id, verr := s.verifier.Verify(r, body)
+	id, verr := s.verifier.VerifyBody(r, checked, body)
 	if verr != nil {
 		s.writeVerifyError(w, op, verr)
 		return

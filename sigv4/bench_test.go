@@ -49,4 +49,18 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		}
 	})
+	// What a receiver that checks the headers before reading the body does: the two
+	// steps, the headers checked once.
+	b.Run("CheckHeaders+VerifyBody", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c, err := v.CheckHeaders(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := v.VerifyBody(r, c, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -281,8 +281,42 @@ type Verifier struct {
 // do, it is judged by the same skew window around X-Amz-Date; X-Amz-Expires is not read.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 	h, err := v.checkHeaders(r)
-	if err != nil || v.Credentials == nil {
+	if err != nil {
 		return h.id, err
+	}
+	return v.verifyBody(r, &h, body)
+}
+
+// HeaderCheck is what [Verifier.CheckHeaders] found in a request's headers, for
+// [Verifier.VerifyBody] to complete the verification without making those checks again.
+type HeaderCheck struct{ h checkedHeaders }
+
+// CheckHeaders is [Verifier.VerifyHeaders], returning what the checks found for
+// [Verifier.VerifyBody]: a receiver that checks the headers before reading the body, and
+// then the body, parses and looks up the headers once. With an error the HeaderCheck is
+// nil.
+func (v *Verifier) CheckHeaders(r *http.Request) (*HeaderCheck, error) {
+	h, err := v.checkHeaders(r)
+	if err != nil {
+		return nil, err
+	}
+	return &HeaderCheck{h}, nil
+}
+
+// VerifyBody completes [Verifier.Verify] for a request whose headers c, from CheckHeaders(r),
+// passed: the skew window again (time may have passed while the body was read), the body's
+// hash and the signature. Its result is Verify's for r and body.
+func (v *Verifier) VerifyBody(r *http.Request, c *HeaderCheck, body []byte) (*Identity, error) {
+	if err := v.checkSkew(c.h.id.Time, c.h.amz); err != nil {
+		return c.h.id, err
+	}
+	return v.verifyBody(r, &c.h, body)
+}
+
+// verifyBody makes the checks of Verify after the headers'.
+func (v *Verifier) verifyBody(r *http.Request, h *checkedHeaders, body []byte) (*Identity, error) {
+	if v.Credentials == nil {
+		return h.id, nil
 	}
 	id, a := h.id, h.auth
 	payload := sha256.Sum256(body)
@@ -335,7 +369,8 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 // the same errors, from r's headers and query string alone. A receiver calls it before
 // reading the body, so that a request without a signature, with a malformed one, an unknown
 // access key (or a wrong session token), another region or service, or a time outside the
-// skew window is refused without its body being read. Verify makes these checks again: a
+// skew window is refused without its body being read ([Verifier.CheckHeaders] and
+// [Verifier.VerifyBody] do the same in two steps, the headers checked once). Verify makes these checks again: a
 // request VerifyHeaders refuses, Verify refuses with the same error; one it accepts may
 // still be refused by Verify (the body's hash, the signature itself).
 //
@@ -344,6 +379,29 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 func (v *Verifier) VerifyHeaders(r *http.Request) (*Identity, error) {
 	h, err := v.checkHeaders(r)
 	return h.id, err
+}
+
+// checkSkew refuses a signing time t (amz in the X-Amz-Date form) outside the skew window.
+func (v *Verifier) checkSkew(t time.Time, amz string) error {
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	skew := v.MaxSkew
+	if skew == 0 {
+		skew = 5 * time.Minute
+	}
+	n := now().UTC().Truncate(time.Second)
+	mins := int(skew / time.Minute)
+	switch {
+	case t.Before(n.Add(-skew)):
+		return &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d min.)",
+			amz, n.Add(-skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
+	case t.After(n.Add(skew)):
+		return &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %d min.)",
+			amz, n.Add(skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
+	}
+	return nil
 }
 
 // checkedHeaders is what the header checks of a request found.
@@ -370,23 +428,8 @@ func (v *Verifier) checkHeaders(r *http.Request) (checkedHeaders, error) {
 	amz := t.Format(TimeFormat)
 	h.amz = amz
 
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
-	}
-	skew := v.MaxSkew
-	if skew == 0 {
-		skew = 5 * time.Minute
-	}
-	n := now().UTC().Truncate(time.Second)
-	mins := int(skew / time.Minute)
-	switch {
-	case t.Before(n.Add(-skew)):
-		return h, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d min.)",
-			amz, n.Add(-skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
-	case t.After(n.Add(skew)):
-		return h, &VerifyError{Code: CodeInvalidSignature, Message: fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %d min.)",
-			amz, n.Add(skew).Format(TimeFormat), n.Format(TimeFormat), mins)}
+	if err := v.checkSkew(t, amz); err != nil {
+		return h, err
 	}
 
 	signed, err := splitSignedHeaders(f.signedHeaders)

@@ -104,7 +104,39 @@ func TestVerifyHeadersAgreesWithVerify(t *testing.T) {
 			if got := errCode(verr); got != tc.bodyCode {
 				t.Fatalf("Verify: %v, want code %q", verr, tc.bodyCode)
 			}
+			// The two steps a receiver takes, the headers checked once, answer as Verify.
+			c, cerr := v.CheckHeaders(r)
+			if cerr != nil {
+				t.Fatalf("CheckHeaders: %v, where VerifyHeaders passed", cerr)
+			}
+			bid, berr := v.VerifyBody(r, c, sent)
+			if errCode(berr) != tc.bodyCode || (berr != nil && berr.Error() != verr.Error()) || *bid != *vid {
+				t.Fatalf("VerifyBody: %+v, %v; Verify: %+v, %v", bid, berr, vid, verr)
+			}
 		})
+	}
+}
+
+// TestVerifyBodyRechecksTheTime: VerifyBody refuses a request whose time left the skew
+// window while its body was read, as Verify then would.
+func TestVerifyBodyRechecksTheTime(t *testing.T) {
+	body := []byte(`{"logGroupName":"g"}`)
+	r := newLogsRequest(t, body)
+	if err := NewSigner().SignRequest(r, body, testCreds, "logs", "us-east-1", testTime); err != nil {
+		t.Fatal(err)
+	}
+	r.Host = r.URL.Host
+	now := testTime
+	v := &Verifier{Credentials: func(string) (string, bool) { return testCreds.SecretAccessKey, true }, Now: func() time.Time { return now }}
+	c, err := v.CheckHeaders(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = testTime.Add(6 * time.Minute)
+	_, berr := v.VerifyBody(r, c, body)
+	_, verr := v.Verify(r, body)
+	if berr == nil || verr == nil || berr.Error() != verr.Error() || !strings.Contains(berr.Error(), "InvalidSignatureException: Signature expired") {
+		t.Fatalf("VerifyBody: %v; Verify: %v; want the same expiry", berr, verr)
 	}
 }
 
