@@ -20,6 +20,9 @@ type errorBody struct {
 	// OAuth-style errors (SSO OIDC): {"error": "invalid_grant", "error_description": "..."}.
 	Error       any `json:"error"`
 	Description any `json:"error_description"`
+	// CloudWatch Logs' MalformedQueryException: where the query is wrong. Kept raw, so
+	// that a member of another shape does not discard the rest.
+	QueryCompileError json.RawMessage `json:"queryCompileError"`
 }
 
 // firstString returns the first of vs that is a non-empty string, else "".
@@ -69,6 +72,12 @@ func parseAPIError(op string, status int, h http.Header, body []byte) *APIError 
 	e.Code = sanitizeErrorCode(code)
 	if e.Code == "" {
 		e.Code = "UnknownError"
+	}
+	if e.Code == CodeMalformedQuery && len(eb.QueryCompileError) > 0 {
+		// nil when null or not of QueryCompileError's shape.
+		if json.Unmarshal(eb.QueryCompileError, &e.QueryCompileError) != nil {
+			e.QueryCompileError = nil
+		}
 	}
 	if !parsed && len(trimmed) > 0 {
 		e.Message = shortText(trimmed)

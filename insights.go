@@ -2,8 +2,6 @@ package cwlogs
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"iter"
 )
 
@@ -53,38 +51,13 @@ func (c *Client) StartQuery(ctx context.Context, in *StartQueryInput) (*StartQue
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	const op = "StartQuery"
 	w := startQueryWire{in.QueryLanguage, in.LogGroupName, in.LogGroupNames, in.LogGroupIdentifiers,
 		in.StartTime.Unix(), endSecond(in.EndTime), in.QueryString, in.Limit}
-	body, err := json.Marshal(w)
-	if err != nil {
-		return nil, &ValidationError{Operation: op, Field: "input", Value: "", Reason: "cannot be encoded: " + err.Error()}
-	}
-	resp, err := c.do(ctx, op, body, nil)
-	if err != nil {
-		var ae *APIError
-		if resp != nil && errors.As(err, &ae) && ae.Code == CodeMalformedQuery {
-			ae.QueryCompileError = queryCompileError(resp.Body)
-		}
-		return nil, err
-	}
 	out := &StartQueryOutput{}
-	if err := decodeOutput(op, resp.Body, out); err != nil {
+	if err := c.call(ctx, "StartQuery", w, out); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// queryCompileError extracts the queryCompileError member of a
-// MalformedQueryException body; nil when it has none, or not of that shape.
-func queryCompileError(body []byte) *QueryCompileError {
-	var eb struct {
-		QueryCompileError *QueryCompileError `json:"queryCompileError"`
-	}
-	if json.Unmarshal(body, &eb) != nil {
-		return nil
-	}
-	return eb.QueryCompileError
 }
 
 // GetQueryResults returns the status, statistics and (partial while the
