@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -273,13 +272,7 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	}
 	run := q.NewRun(insights.Options{Limit: limit})
 	err := s.queryScan(ctx, groups, startTs, endTs, nowMs, run)
-	res := run.Result()
-	// Result values may alias chunk buffers: copy them, so a kept result holds only itself.
-	for _, r := range res.Rows {
-		for i := range r {
-			r[i].Name, r[i].Value = strings.Clone(r[i].Name), strings.Clone(r[i].Value)
-		}
-	}
+	res := run.Result() // owns its text (insights' sink copies it out of the records)
 	qs.mu.Lock()
 	switch {
 	case qs.canceled || (err != nil && s.stopping()):

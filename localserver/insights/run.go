@@ -606,7 +606,8 @@ func (s *sink) push(r *row) bool {
 		if v.k == kNull {
 			continue
 		}
-		out = append(out, Field{Name: c, Value: v.String()})
+		// Owned: the row outlives the record, whose text may be a slice of a whole chunk.
+		out = append(out, Field{Name: c, Value: v.owned().String()})
 		ptr = ptr || c == "@ptr"
 	}
 	if r.rec != nil && !ptr {

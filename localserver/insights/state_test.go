@@ -53,3 +53,29 @@ func TestStatsStateOwnsItsText(t *testing.T) {
 		}
 	}
 }
+
+// TestResultRowsOwnTheirText: the rows a query returns do not share memory with the
+// records' messages, which the server keeps only while it scans a chunk; before, the
+// server copied every row after the scan, while the rows kept whole chunks alive during it.
+func TestResultRowsOwnTheirText(t *testing.T) {
+	msg := `{"u":"user-1"}`
+	chunk := msg + strings.Repeat(" other events", 1000)
+	start := uintptr(unsafe.Pointer(unsafe.StringData(chunk)))
+	q, err := Parse("fields @message, u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := q.NewRun(Options{})
+	rec := Record{Timestamp: 1, Message: chunk[:len(msg)], Ptr: "p"}
+	run.Add(&rec)
+	res := run.Result()
+	if len(res.Rows) != 1 {
+		t.Fatalf("%d rows, want 1", len(res.Rows))
+	}
+	for _, f := range res.Rows[0] {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(f.Value)))
+		if f.Value != "" && p >= start && p < start+uintptr(len(chunk)) {
+			t.Errorf("%s = %q is in the message's memory", f.Name, f.Value)
+		}
+	}
+}
