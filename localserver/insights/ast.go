@@ -61,6 +61,7 @@ type (
 		star bool // count(*)
 		agg  bool
 		slot int
+		fn   func(r *row, a []value) value // the scalar function's (functions[name].fn), nil for aggregations
 	}
 )
 

@@ -137,7 +137,7 @@ func eval(x expr, r *row) value {
 		for i, a := range n.args {
 			args[i] = eval(a, r)
 		}
-		return functions[n.name].fn(r, args)
+		return n.fn(r, args)
 	}
 	return null
 }

@@ -807,7 +807,7 @@ func (p *parser) call(name token) (expr, error) {
 	if !ok {
 		return nil, p.errAt(name, "unknown function %s()", name.text)
 	}
-	c := &call{name: fname, agg: spec.agg}
+	c := &call{name: fname, agg: spec.agg, fn: spec.fn}
 	if fname == "count" && p.isOp(p.peek(), "*") {
 		p.next()
 		c.star = true
