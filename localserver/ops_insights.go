@@ -203,10 +203,7 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 	}
 	// Without the limit parameter, the query's own limit command may ask for more than
 	// the default of 10,000 rows (insights.Options.Limit).
-	limit := int64(0)
-	if in.Limit != nil {
-		limit = *in.Limit
-	}
+	limit := limitOr(in.Limit, 0)
 
 	reg := s.queries()
 	nowMs := rc.now.UnixMilli()
@@ -488,16 +485,12 @@ func (s *Server) describeQueries(rc *reqCtx) ([]byte, *apiError) {
 	scope := listScope(optPart(in.LogGroupName), optPart(in.Status), optPart(in.QueryLanguage))
 	after := ""
 	if in.NextToken != nil {
-		p, ok := decodeOpaque("D", *in.NextToken, 2)
-		if !ok || p[0] != scope {
+		var ok bool
+		if after, ok = decodeScopedToken("D", *in.NextToken, scope); !ok {
 			return nil, badToken()
 		}
-		after = p[1]
 	}
-	limit := maxDescribeQueries
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
+	limit := int(limitOr(in.MaxResults, maxDescribeQueries))
 	reg := s.queries()
 	reg.mu.Lock()
 	reg.prune(rc.now.UnixMilli())
@@ -510,7 +503,7 @@ func (s *Server) describeQueries(rc *reqCtx) ([]byte, *apiError) {
 	o.b = append(o.b, '[')
 	n, skipping := 0, after != ""
 	var next string
-	for _, q := range list {
+	for i, q := range list {
 		if skipping {
 			skipping = q.id != after
 			continue
@@ -521,7 +514,7 @@ func (s *Server) describeQueries(rc *reqCtx) ([]byte, *apiError) {
 			continue
 		}
 		if n == limit {
-			next = encodeOpaque("D", scope, list[slices.Index(list, q)-1].id)
+			next = encodeScopedToken("D", scope, list[i-1].id)
 			break
 		}
 		if n > 0 {

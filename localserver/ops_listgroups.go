@@ -237,7 +237,7 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	q += ` FROM log_groups WHERE 1`
 	var args []any
 	if in.NextToken != nil {
-		last, ok := decodeListGroupsToken(*in.NextToken, scope)
+		last, ok := decodeScopedToken("L", *in.NextToken, scope)
 		if !ok {
 			return nil, badToken()
 		}
@@ -313,7 +313,7 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	}
 	o.b = append(o.b, ']')
 	if more {
-		o.str("nextToken", encodeListGroupsToken(scope, last))
+		o.str("nextToken", encodeScopedToken("L", scope, last))
 	}
 	return o.done(), nil
 }

@@ -257,7 +257,7 @@ func (s *Server) describeResourcePolicies(rc *reqCtx) ([]byte, *apiError) {
 		}
 	}
 	if in.NextToken != nil {
-		last, ok := decodePolicyToken(*in.NextToken, tokenScope)
+		last, ok := decodeScopedToken("P", *in.NextToken, tokenScope)
 		if !ok {
 			return nil, badToken()
 		}
@@ -289,7 +289,7 @@ func (s *Server) describeResourcePolicies(rc *reqCtx) ([]byte, *apiError) {
 		return nil, s.dbErr(err)
 	}
 	if more {
-		o.str("nextToken", encodePolicyToken(tokenScope, last))
+		o.str("nextToken", encodeScopedToken("P", tokenScope, last))
 	}
 	return o.done(), nil
 }

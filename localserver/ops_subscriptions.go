@@ -222,7 +222,7 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 	// The token is good only for the listing it was answered for.
 	scope := listScope("DescribeSubscriptionFilters", "g"+itoa(g.id), optPart(in.FilterNamePrefix))
 	if in.NextToken != nil {
-		last, ok := decodeSubscriptionToken(*in.NextToken, scope)
+		last, ok := decodeScopedToken("U", *in.NextToken, scope)
 		if !ok {
 			return nil, badToken()
 		}
@@ -269,7 +269,7 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 		return nil, s.dbErr(err)
 	}
 	if more {
-		o.str("nextToken", encodeSubscriptionToken(scope, last))
+		o.str("nextToken", encodeScopedToken("U", scope, last))
 	}
 	return o.done(), nil
 }

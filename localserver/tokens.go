@@ -211,34 +211,17 @@ func decodeMetricFilterToken(tok, scope string) (group, name string, ok bool) {
 	return p[1], p[2], true
 }
 
-// DescribeSubscriptionFilters tokens: scope, then the last filter's name.
-func encodeSubscriptionToken(scope, name string) string { return encodeOpaque("U", scope, name) }
+// Tokens of listings paged by one name (the last one returned) and bound to their scope
+// (the request's filters): DescribeSubscriptionFilters ("U", the last filter's name),
+// ListLogGroups ("L", the last group's name), DescribeResourcePolicies ("P", the last
+// policy's name, or resource ARN in resource scope) and DescribeQueries ("D", the last
+// query's id).
+func encodeScopedToken(kind, scope, last string) string { return encodeOpaque(kind, scope, last) }
 
-func decodeSubscriptionToken(tok, scope string) (string, bool) {
-	p, ok := decodeOpaque("U", tok, 2)
-	if !ok || p[0] != scope {
-		return "", false
-	}
-	return p[1], true
-}
-
-// ListLogGroups tokens: scope, then the last group's name.
-func encodeListGroupsToken(scope, name string) string { return encodeOpaque("L", scope, name) }
-
-func decodeListGroupsToken(tok, scope string) (string, bool) {
-	p, ok := decodeOpaque("L", tok, 2)
-	if !ok || p[0] != scope {
-		return "", false
-	}
-	return p[1], true
-}
-
-// DescribeResourcePolicies tokens: scope, then the last policy's name (account scope) or
-// resource ARN (resource scope).
-func encodePolicyToken(scope, last string) string { return encodeOpaque("P", scope, last) }
-
-func decodePolicyToken(tok, scope string) (string, bool) {
-	p, ok := decodeOpaque("P", tok, 2)
+// decodeScopedToken returns the name a token of encodeScopedToken carries, if it is one of
+// kind and scope.
+func decodeScopedToken(kind, tok, scope string) (string, bool) {
+	p, ok := decodeOpaque(kind, tok, 2)
 	if !ok || p[0] != scope {
 		return "", false
 	}
