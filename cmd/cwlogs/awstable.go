@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -293,8 +294,8 @@ func (t *tableBuilder) subTableFromList(cur []any, indent int, title *string) er
 			moreSet[k] = true
 		}
 	}
-	headers := slices.Sorted(mapKeys(headerSet))
-	more := slices.Sorted(mapKeys(moreSet))
+	headers := slices.Sorted(maps.Keys(headerSet))
+	more := slices.Sorted(maps.Keys(moreSet))
 	if err := t.cur.addHeader(t.safeAll(headers)); err != nil {
 		return err
 	}
@@ -326,16 +327,6 @@ func (t *tableBuilder) subTableFromList(cur []any, indent int, title *string) er
 		}
 	}
 	return nil
-}
-
-func mapKeys(m map[string]bool) func(yield func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // formatTable prints v as --output table does, titled with the operation's name; termWidth

@@ -794,13 +794,7 @@ func (p *pagination) full() []byte {
 	res := &mergedResults{}
 	for _, page := range p.pages {
 		for _, k := range p.pg.resultKeys {
-			if k == p.pg.resultKeys[0] {
-				if items, _ := jsonList(page[k]); !isNull(page[k]) {
-					res.addList(k, items)
-				}
-			} else {
-				res.add(k, page[k])
-			}
+			res.add(k, page[k]) // the primary key's is a list (paginateCall checked)
 		}
 	}
 	for _, k := range p.pg.nonAggregateKeys {
@@ -922,7 +916,7 @@ func isNull(v json.RawMessage) bool { return v == nil || string(v) == "null" }
 
 // jsonList decodes a JSON array into its elements; absent or null is an empty list.
 func jsonList(v json.RawMessage) ([]json.RawMessage, error) {
-	if v == nil || string(v) == "null" {
+	if isNull(v) {
 		return nil, nil
 	}
 	var list []json.RawMessage
