@@ -293,11 +293,13 @@ func waitFor(t *testing.T, cond func() bool) {
 // read every request's body at once: many concurrent clients could make it hold 8 MiB
 // each.
 func TestInFlightBytesBounded(t *testing.T) {
-	s := newTestServer(t, Config{MaxInFlightBytes: 1000, Credentials: map[string]string{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
-	if s.budget == nil || s.budget.size != 1000 {
-		t.Fatalf("MaxInFlightBytes 1000: budget %+v", s.budget)
+	// Bodies above the 64 KiB every request counts at least, so that their Content-Length
+	// is what counts: with a budget of 1,000 bytes, any request took it all.
+	s := newTestServer(t, Config{MaxInFlightBytes: 300_000, Credentials: map[string]string{testCreds.AccessKeyID: testCreds.SecretAccessKey}})
+	if s.budget == nil || s.budget.size != 300_000 {
+		t.Fatalf("MaxInFlightBytes 300,000: budget %+v", s.budget)
 	}
-	body := []byte(`{"limit":1}` + strings.Repeat(" ", 789)) // 800 bytes
+	body := []byte(`{"limit":1}` + strings.Repeat(" ", 199_989)) // 200,000 bytes
 	serve := func(r *http.Request) chan *response {
 		c := make(chan *response, 1)
 		go func() {
@@ -309,14 +311,14 @@ func TestInFlightBytesBounded(t *testing.T) {
 		}()
 		return c
 	}
-	// A holds 800 bytes while its body stalls.
+	// A holds 200,000 bytes while its body stalls.
 	g := &gate{head: bytes.NewReader(body[:100]), tail: bytes.NewReader(body[100:]), open: make(chan struct{})}
 	a := signedRequest(t, "http://logs.local/", "DescribeLogGroups", body, testCreds, testNow)
 	probeA := newProbe(g)
 	a.Body = probeA
 	resA := serve(a)
 	<-probeA.first
-	// B needs 800 more: it waits, unread.
+	// B needs 200,000 more: it waits, unread.
 	b := signedRequest(t, "http://logs.local/", "DescribeLogGroups", body, testCreds, testNow)
 	probeB := newProbe(bytes.NewReader(body))
 	b.Body = probeB
