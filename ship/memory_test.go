@@ -121,9 +121,9 @@ func TestPartialBufferShrinksWhenLineEnds(t *testing.T) {
 // partialCap is the capacity of s's unfinished-line buffer, read under its lock.
 func partialCap(t *testing.T, s *Shipper) int {
 	t.Helper()
-	if err := s.lockW(ctxT(t)); err != nil {
+	if err := s.wmu.lock(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	defer s.unlockW()
+	defer s.wmu.unlock()
 	return cap(s.partial)
 }

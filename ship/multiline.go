@@ -175,8 +175,8 @@ type MultilineWriter struct {
 	afterFunc        func(time.Duration, func()) multilineTimer
 	testHookTimerEnd func()
 
-	closing atomic.Bool   // Close has started: Write refuses
-	lk      chan struct{} // holds a token while Write, Flush, Close or the timer uses the fields below
+	closing atomic.Bool // Close has started: Write refuses
+	lk      ctxMutex    // holds a token while Write, Flush, Close or the timer uses the fields below
 
 	closed   bool  // Close has handed on the pending event
 	closeErr error // Close's result
@@ -251,7 +251,7 @@ func NewMultilineWriter(dst EventSink, opts *MultilineOptions) (*MultilineWriter
 		now:       opts.Now,
 		clock:     time.Now,
 		afterFunc: func(d time.Duration, f func()) multilineTimer { return time.AfterFunc(d, f) },
-		lk:        make(chan struct{}, 1),
+		lk:        newCtxMutex(),
 	}
 	switch {
 	case opts.Timeout < 0:
@@ -293,8 +293,8 @@ func (w *MultilineWriter) Write(p []byte) (int, error) {
 		w.refuse(p)
 		return 0, ErrClosed
 	}
-	_ = w.lock(context.Background())
-	defer w.unlock()
+	_ = w.lk.lock(context.Background())
+	defer w.lk.unlock()
 	if w.closing.Load() {
 		w.refuse(p)
 		return 0, ErrClosed
@@ -571,7 +571,7 @@ func (w *MultilineWriter) Flush(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := w.lock(ctx); err != nil {
+	if err := w.lk.lock(ctx); err != nil {
 		return err
 	}
 	var err error
@@ -583,7 +583,7 @@ func (w *MultilineWriter) Flush(ctx context.Context) error {
 		w.deliver(ctx)
 		err = w.err
 	}
-	w.unlock()
+	w.lk.unlock()
 	return join(err, w.dst.Flush(ctx))
 }
 
@@ -611,21 +611,19 @@ func join(a, b error) error {
 // event on.
 func (w *MultilineWriter) Close(ctx context.Context) error {
 	w.closing.Store(true)
-	select {
-	case w.lk <- struct{}{}:
+	if w.lk.tryLock() {
 		err := w.finish(ctx)
-		w.unlock()
+		w.lk.unlock()
 		w.wg.Wait()
 		return err
-	default:
 	}
 	// A Write (or the timer) is handing events on, maybe waiting for room:
 	// finish after it, on a goroutine of its own so that ctx bounds Close.
 	done := make(chan error, 1)
 	go func() {
-		_ = w.lock(context.Background())
+		_ = w.lk.lock(context.Background())
 		err := w.finish(ctx)
-		w.unlock()
+		w.lk.unlock()
 		w.wg.Wait()
 		done <- err
 	}()
@@ -684,8 +682,8 @@ func (w *MultilineWriter) onTimer() {
 	if h := w.testHookTimerEnd; h != nil {
 		defer h()
 	}
-	_ = w.lock(context.Background())
-	defer w.unlock()
+	_ = w.lk.lock(context.Background())
+	defer w.lk.unlock()
 	w.armed = false
 	if w.closing.Load() || len(w.buf) == w.done {
 		return // Close hands on what is pending
@@ -753,20 +751,3 @@ func trimCR(b []byte) []byte {
 	}
 	return b
 }
-
-// lock takes lk, or returns ctx.Err() when ctx ends first.
-func (w *MultilineWriter) lock(ctx context.Context) error {
-	select { // first without ctx: a free lock is taken even when ctx has ended
-	case w.lk <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case w.lk <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (w *MultilineWriter) unlock() { <-w.lk }

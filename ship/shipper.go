@@ -67,8 +67,11 @@ type Shipper struct {
 	closeDone chan struct{}
 	closeErr  error
 
-	wmu     chan struct{} // holds a token while Write, Flush or Close uses partial; see lockW
-	partial []byte        // unfinished last line of Write
+	// wmu is held while Write, Flush or Close uses partial. A holder waits for room only
+	// until its own ctx ends or Close starts, so that Close, which takes wmu with
+	// context.Background(), never waits long.
+	wmu     ctxMutex
+	partial []byte // unfinished last line of Write
 
 	createMu  sync.Mutex
 	createGen uint64 // incremented after each successful creation
@@ -110,7 +113,7 @@ func newShipper(api API, group, stream string, c config, b *budget) (*Shipper, e
 	if err := checkNames(group, stream); err != nil {
 		return nil, err
 	}
-	s := &Shipper{api: api, group: group, stream: stream, c: c, budget: b, closeDone: make(chan struct{}), closeSettled: make(chan struct{}), wmu: make(chan struct{}, 1)}
+	s := &Shipper{api: api, group: group, stream: stream, c: c, budget: b, closeDone: make(chan struct{}), closeSettled: make(chan struct{}), wmu: newCtxMutex()}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.cur = getBatch()
 	s.freshNow.Store(true)
@@ -524,8 +527,8 @@ func (s *Shipper) Write(p []byte) (int, error) {
 	if s.testHookWriteWindow != nil {
 		s.testHookWriteWindow()
 	}
-	_ = s.lockW(context.Background())
-	defer s.unlockW()
+	_ = s.wmu.lock(context.Background())
+	defer s.wmu.unlock()
 	// Again under wmu: Close sets closedFlag before it takes wmu to flush the partial line,
 	// so a Write that gets here after that flush refuses instead of leaving an unfinished
 	// line that nobody would send.
@@ -642,10 +645,10 @@ func (s *Shipper) flushPartial(ctx context.Context, mode waitMode) error {
 		// stop waiting once Close has started.
 		lockCtx = context.Background()
 	}
-	if err := s.lockW(lockCtx); err != nil {
+	if err := s.wmu.lock(lockCtx); err != nil {
 		return err
 	}
-	defer s.unlockW()
+	defer s.wmu.unlock()
 	if len(s.partial) == 0 {
 		return nil
 	}
@@ -671,25 +674,6 @@ func (s *Shipper) shrinkPartial() {
 		s.partial = append([]byte(nil), s.partial...)
 	}
 }
-
-// lockW takes wmu, or returns ctx.Err() when ctx ends first. A holder waits
-// for room only until its own ctx ends or Close starts, so that Close, which
-// takes wmu with context.Background(), never waits long.
-func (s *Shipper) lockW(ctx context.Context) error {
-	select { // first without ctx: a free wmu is taken even when ctx has ended
-	case s.wmu <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case s.wmu <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (s *Shipper) unlockW() { <-s.wmu }
 
 // flushWaiter is a Flush call waiting for the batches sealed before it.
 type flushWaiter struct {
