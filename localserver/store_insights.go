@@ -51,7 +51,8 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 			Message:       gs.ev.msg,
 			LogGroup:      gs.log,
 			LogStream:     gs.names[gs.stream],
-			Ptr:           encodeRecordPtr(gs.g.id, gs.stream, gs.k),
+			MakePtr:       recordPtr,
+			Key:           [5]int64{gs.g.id, gs.stream, gs.k.ts, gs.k.cid, gs.k.idx},
 		}
 		if !run.Add(&rec) {
 			return nil
@@ -118,9 +119,14 @@ func (h *groupHeads) Pop() any {
 	return x
 }
 
+// recordPtr is the @ptr of a record of queryScan (insights.Record.MakePtr), made only for
+// the rows that show it.
+func recordPtr(r *insights.Record) string {
+	return encodeRecordPtr(r.Key[0], r.Key[1], evKey{ts: r.Key[2], cid: r.Key[3], idx: r.Key[4]})
+}
+
 // A record pointer (@ptr) names one stored event: its group, stream, and key. It is
-// opaque to clients: encodeOpaque's form (checksummed), built here without fmt because a
-// query makes one per event it scans.
+// opaque to clients: encodeOpaque's form (checksummed), built without fmt.
 func encodeRecordPtr(groupID, streamID int64, k evKey) string {
 	var raw [128]byte
 	b := append(raw[:0], 'R')

@@ -18,8 +18,21 @@ type Record struct {
 	LogGroup string
 	// LogStream is the stream's name (@logStream).
 	LogStream string
-	// Ptr is the opaque pointer GetLogRecord accepts (@ptr).
-	Ptr string
+	// Ptr is the opaque pointer GetLogRecord accepts (@ptr). When it is empty and MakePtr
+	// is set, MakePtr(r) makes it, only for the rows that show it and the queries that
+	// read it: a scan need not build one for every record.
+	Ptr     string
+	MakePtr func(r *Record) string
+	// Key is where the storage keeps the record, opaque to this package (for MakePtr).
+	Key [5]int64
+}
+
+// ptr is the record's @ptr (see Ptr).
+func (r *Record) ptr() string {
+	if r.Ptr == "" && r.MakePtr != nil {
+		return r.MakePtr(r)
+	}
+	return r.Ptr
 }
 
 // MaxJSONFields is how many fields are discovered in one JSON message at most (the
@@ -54,7 +67,7 @@ func (r *row) get(name string) value {
 	case "@log":
 		return str(r.rec.LogGroup)
 	case "@ptr":
-		return str(r.rec.Ptr)
+		return str(r.rec.ptr())
 	}
 	if !r.jsonDone {
 		r.json = FlattenJSON(r.rec.Message)

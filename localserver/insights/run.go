@@ -611,7 +611,7 @@ func (s *sink) push(r *row) bool {
 		ptr = ptr || c == "@ptr"
 	}
 	if r.rec != nil && !ptr {
-		out = append(out, Field{Name: "@ptr", Value: r.rec.Ptr})
+		out = append(out, Field{Name: "@ptr", Value: r.rec.ptr()})
 	}
 	s.rows = append(s.rows, out)
 	return true
