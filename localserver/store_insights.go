@@ -20,13 +20,13 @@ import (
 func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run) error {
 	h := &groupHeads{}
 	for _, g := range groups {
-		gs := &groupScan{g: g, log: s.cfg.AccountID + ":" + g.name, names: map[int64]string{}}
-		if err := scanStreamNames(ctx, s.st.r, `SELECT id, name FROM log_streams WHERE group_id = ?`, []any{g.id}, gs.names); err != nil {
-			return err
-		}
 		start := max(startTs, g.cutoff(nowMs))
 		if start >= endTs {
 			continue
+		}
+		gs := &groupScan{g: g, log: s.cfg.AccountID + ":" + g.name, names: map[int64]string{}}
+		if err := scanStreamNames(ctx, s.st.r, `SELECT id, name FROM log_streams WHERE group_id = ?`, []any{g.id}, gs.names); err != nil {
+			return err
 		}
 		gs.m = newMerger(ctx, s.st, scanRange{groupID: g.id, startTs: start, endTs: endTs, cut: timeCut(endTs)})
 		ok, err := gs.advance()
@@ -100,19 +100,10 @@ func (gs *groupScan) advance() (bool, error) {
 // groupHeads orders group scans by their current event, newest first.
 type groupHeads struct{ gs []*groupScan }
 
-func (h *groupHeads) Len() int { return len(h.gs) }
-func (h *groupHeads) Less(i, j int) bool {
-	a, b := h.gs[i], h.gs[j]
-	if a.k.ts != b.k.ts {
-		return a.k.ts > b.k.ts
-	}
-	if a.k.cid != b.k.cid {
-		return a.k.cid > b.k.cid
-	}
-	return a.k.idx > b.k.idx
-}
-func (h *groupHeads) Swap(i, j int) { h.gs[i], h.gs[j] = h.gs[j], h.gs[i] }
-func (h *groupHeads) Push(x any)    { h.gs = append(h.gs, x.(*groupScan)) }
+func (h *groupHeads) Len() int           { return len(h.gs) }
+func (h *groupHeads) Less(i, j int) bool { return h.gs[j].k.less(h.gs[i].k) }
+func (h *groupHeads) Swap(i, j int)      { h.gs[i], h.gs[j] = h.gs[j], h.gs[i] }
+func (h *groupHeads) Push(x any)         { h.gs = append(h.gs, x.(*groupScan)) }
 func (h *groupHeads) Pop() any {
 	x := h.gs[len(h.gs)-1]
 	h.gs = h.gs[:len(h.gs)-1]
