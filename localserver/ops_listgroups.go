@@ -89,19 +89,9 @@ func (v *verrs) structListLen(n int, render func(i int) string, path string, min
 // regular expression ... and supports wildcard matching": of the characters the pattern
 // allows, only '.' is a regular-expression operator, and it matches any one character.
 func namePatternRE(p string) *regexp.Regexp {
-	alts := strings.Split(p, "|")
-	for i, a := range alts {
-		anchor := ""
-		if rest, ok := strings.CutPrefix(a, "^"); ok {
-			anchor, a = "^", rest
-		}
-		parts := strings.Split(a, ".")
-		for j := range parts {
-			parts[j] = regexp.QuoteMeta(parts[j])
-		}
-		alts[i] = anchor + strings.Join(parts, ".")
-	}
-	return regexp.MustCompile(strings.Join(alts, "|"))
+	// The pattern passed shLogGroupNameRegex, which admits no other operator than those
+	// three ('^' only at the start of an alternative): it is its own regular expression.
+	return regexp.MustCompile(p)
 }
 
 // tagValueMatches applies one TagFilterValue to a tag's value: "Use * for wildcard
