@@ -236,8 +236,8 @@ func (s *Server) parsePutMetricFilter(rc *reqCtx) (*metricFilterSpec, *apiError)
 	}
 	// Only the selector's form is checked: whether AWS also requires the pattern to name
 	// the field is not on record, and a rule it does not make would refuse what it accepts.
-	for _, k := range slices.Sorted(maps.Keys(dims)) {
-		if !strings.HasPrefix(dims[k], "$") {
+	for _, v := range dims {
+		if !strings.HasPrefix(v, "$") {
 			return nil, invalidParam("%s", msgDimensionSelector)
 		}
 	}

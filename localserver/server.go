@@ -368,6 +368,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeVerifyError(w, op, verr)
 		return
 	}
+	gzipped := isGzip(r.Header.Get("Content-Encoding"))
 	// The bytes the body takes: at least the buffer it is read into.
 	share := r.ContentLength
 	if share < 0 {
@@ -376,7 +377,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	share = max(share, bodyBufSize)
 	if s.budget != nil {
 		n := share
-		if isGzip(r.Header.Get("Content-Encoding")) {
+		if gzipped {
 			n += s.cfg.MaxRequestBytes // the decompressed copy
 		}
 		waited, err := s.budget.acquireWait(r.Context(), n)
@@ -428,7 +429,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Unknown operation %q.", target)))
 		return
 	}
-	if isGzip(r.Header.Get("Content-Encoding")) {
+	if gzipped {
 		// The service takes gzip-compressed bodies: the CloudWatch agent and the
 		// OpenTelemetry Collector send PutLogEvents so. The signature is over the bytes
 		// sent, so decompression comes after verification.
@@ -543,19 +544,13 @@ var gzipReaders sync.Pool // *gzip.Reader
 // result is nil only when nothing was read into buf.
 func (s *Server) gunzip(body, buf []byte) ([]byte, *apiError) {
 	zr, _ := gzipReaders.Get().(*gzip.Reader)
-	var err error
 	if zr == nil {
-		zr, err = gzip.NewReader(bytes.NewReader(body))
-	} else {
-		err = zr.Reset(bytes.NewReader(body))
-	}
-	if err != nil {
-		if zr != nil {
-			gzipReaders.Put(zr)
-		}
-		return nil, clientErr(codeSerialization, "The request body could not be decompressed (Content-Encoding: gzip): "+err.Error())
+		zr = new(gzip.Reader) // gzip.NewReader is new and Reset
 	}
 	defer gzipReaders.Put(zr)
+	if err := zr.Reset(bytes.NewReader(body)); err != nil {
+		return nil, clientErr(codeSerialization, "The request body could not be decompressed (Content-Encoding: gzip): "+err.Error())
+	}
 	out, err := readBody(zr, buf, s.cfg.MaxRequestBytes)
 	switch {
 	case errors.Is(err, errBodyTooLarge):
