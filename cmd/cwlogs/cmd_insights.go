@@ -17,7 +17,7 @@ import (
 
 var queryInfo = &commandInfo{
 	name:    "query",
-	args:    "-g GROUP [-g GROUP]... [--since D | --start T [--end T]] [--limit N] [--language L] QUERY | --query-string QUERY",
+	args:    "-g GROUP [-g GROUP]... [--since D | --start T [--end T]] [--limit N] [--language L] [--max-wait D] QUERY | --query-string QUERY",
 	summary: "Run a CloudWatch Logs Insights query and print its rows.",
 	details: `QUERY is a Logs Insights query, e.g. 'fields @timestamp, @message | sort @timestamp desc | limit 20'.
 GROUP (-g, --group, or aws's --log-group-names) is a log group name, up to 50 of them; when one is an
@@ -33,8 +33,11 @@ epoch seconds there, as aws takes them; any other time T as for --start), --quer
 of QUERY), --query-language and --limit.
 
 The query is polled until it ends: after 0.1 s, then doubling up to 5 s. Ctrl-C stops it (StopQuery)
-and exits 130. Rows are printed as a table without the @ptr field, or with --output json as one JSON
-object per row, every field in the service's order. A summary goes to stderr: id=, status=,
+and exits 130. With --max-wait D (e.g. 30s, 10m), a query still running after D is stopped
+(StopQuery), the rows it had are printed and cwlogs exits 1 saying it did not finish within D;
+without it, cwlogs waits until the query ends (AWS ends queries after 60 minutes, status Timeout).
+Rows are printed as a table without the @ptr field, or with --output json as one JSON object per
+row, every field in the service's order. A summary goes to stderr: id=, status=,
 rows=, matched=, scanned= and bytes= (records matched, records and bytes scanned). A query that ends
 Failed, Cancelled, Timeout or Unknown exits 1.
 
@@ -57,6 +60,7 @@ type QueryCommand struct {
 	queryString       string
 	limit             string
 	language          string
+	maxWait           string
 }
 
 func (c *QueryCommand) flags() *flag.FlagSet {
@@ -68,6 +72,7 @@ func (c *QueryCommand) flags() *flag.FlagSet {
 	fs.StringVar(&c.end, "end", "", "last time `T` (inclusive; default now)")
 	fs.StringVar(&c.limit, "limit", "", "return at most `N` rows (1-100000; the service default is 10000)")
 	fs.StringVar(&c.language, "language", "", "query language `L`: CWLI (the default), SQL or PPL")
+	fs.StringVar(&c.maxWait, "max-wait", "", "stop the query (StopQuery) if it has not ended after `D` (default: wait until it ends)")
 	// aws logs start-query's names.
 	fs.StringVar(&c.language, "query-language", "", "the query language `L`, as --language (aws's name)")
 	fs.Var(&c.groups, "log-group-name", "the log group `GROUP`, as --group (aws's name)")
@@ -107,6 +112,15 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var maxWait time.Duration
+	if c.maxWait != "" {
+		if maxWait, err = parseDuration(c.maxWait); err != nil {
+			return usagef(name, "--max-wait: %v", err)
+		}
+		if maxWait <= 0 {
+			return usagef(name, "--max-wait %q: want a positive duration, such as 30s or 10m", c.maxWait)
+		}
+	}
 	cl, err := c.m.client(ctx)
 	if err != nil {
 		return err
@@ -124,13 +138,24 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 		state = fmt.Sprintf("%s: %.0f records matched, %.0f scanned (%.0f bytes)", status, st.RecordsMatched, st.RecordsScanned, st.BytesScanned)
 		mu.Unlock()
 	}}
-	res, err := cl.RunQuery(ctx, in, opts)
+	qctx, cancel := ctx, context.CancelFunc(func() {})
+	if maxWait > 0 {
+		qctx, cancel = context.WithTimeout(ctx, maxWait)
+	}
+	res, err := cl.RunQuery(qctx, in, opts)
+	waitOver := qctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
+	cancel()
 	pr.end()
+	var qe *cwlogs.QueryError
+	if err != nil && waitOver && !errors.As(err, &qe) {
+		// --max-wait ran out (not Ctrl-C): RunQuery stopped the query. Its rows so far, then why.
+		err = &queryWaitError{wait: c.maxWait, err: err}
+	}
 	if res != nil {
 		fmt.Fprintln(c.m.Stderr, c.m.forStderr(querySummary(res))) // the id and status are the server's
 	}
-	var qe *cwlogs.QueryError
-	if err != nil && !errors.As(err, &qe) {
+	var we *queryWaitError
+	if err != nil && !errors.As(err, &qe) && !errors.As(err, &we) {
 		var ae *cwlogs.APIError
 		if errors.As(err, &ae) && ae.QueryCompileError != nil {
 			// Where the query is wrong; the error itself follows (Report).
@@ -138,11 +163,28 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 		}
 		return err
 	}
+	if res == nil { // --max-wait ran out before any answer
+		return err
+	}
 	if perr := c.print(res); perr != nil {
 		return perr
 	}
-	return err // a *QueryError after its partial rows, if any
+	return err // a *QueryError or *queryWaitError after its partial rows, if any
 }
+
+// queryWaitError reports a query given up on after --max-wait.
+type queryWaitError struct {
+	wait string // --max-wait, as given
+	err  error  // RunQuery's: it names the query and says whether StopQuery stopped it
+}
+
+// Error implements error.
+func (e *queryWaitError) Error() string {
+	return fmt.Sprintf("cwlogs: query did not finish within %s (--max-wait): %v", e.wait, e.err)
+}
+
+// Unwrap returns RunQuery's error.
+func (e *queryWaitError) Unwrap() error { return e.err }
 
 // input builds the StartQuery input from the flags; now is the time durations count back from.
 func (c *QueryCommand) input(query string, now time.Time) (*cwlogs.StartQueryInput, error) {

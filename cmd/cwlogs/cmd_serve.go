@@ -5,11 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 )
@@ -31,11 +29,12 @@ makes that key a temporary one (as from STS): it is then accepted only with that
 other keys are accepted with or without a token, unchecked. The file holds either AWS credentials-file
 sections ([name], aws_access_key_id = ID, aws_secret_access_key = KEY, and for a temporary key
 aws_session_token = TOKEN, which then works as --session-token) or ID:SECRET lines; # and ;
-start comments. Values on the command line (--secret-access-key, --session-token) are
-visible to other users of the machine (ps, /proc/PID/cmdline): for real keys, use
---credentials-file, readable by you alone (chmod 600). With the global --region R, only
-requests signed for region R are served, as by a regional endpoint; without it, every
-region (ARNs carry the request's region).
+start comments. A key given twice (in the file and the flags, or under two profiles) must have
+the same secret and the same token, or none each time. Values on the command line
+(--secret-access-key, --session-token) are visible to other users of the machine (ps,
+/proc/PID/cmdline): for real keys, use --credentials-file, readable by you alone (chmod 600).
+With the global --region R, only requests signed for region R are served, as by a regional
+endpoint; without it, every region (ARNs carry the request's region).
 Point clients at it with --endpoint-url or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS.`,
 	examples: []string{"cwlogs serve --addr 127.0.0.1:4588 --data ./logs-data"},
 	new:      func(m *Main) command { return &ServeCommand{m: m} },
@@ -136,35 +135,30 @@ func defaultDataDir(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".local", "share", "cwlogs"), nil
 }
 
-// temporaryKeys moves the keys given a --session-token from creds (the --access-key-id
-// pairs) to the map it returns. Errors name the key, never the token.
-func (c *ServeCommand) temporaryKeys(creds map[string]string) (map[string]tempCredential, error) {
-	temps := map[string]tempCredential{}
+// addFlagKeys adds the --access-key-id keys, each with its --session-token if any, to
+// r. Errors name the key, never the secret or the token.
+func (c *ServeCommand) addFlagKeys(r *keyRing) error {
+	tokens := make([][]string, len(c.ids))
 	for _, kt := range c.tokens {
 		if kt.key < 0 {
-			return nil, fmt.Errorf("--session-token must follow the --access-key-id it belongs to")
+			return fmt.Errorf("--session-token must follow the --access-key-id it belongs to")
 		}
-		id := c.ids[kt.key]
-		switch {
-		case kt.token == "":
-			return nil, fmt.Errorf("empty --session-token for %s", id)
-		case strings.ContainsAny(kt.token, " \t\r\n"):
-			return nil, fmt.Errorf("--session-token for %s contains white space", id)
+		if kt.token == "" {
+			return fmt.Errorf("%s: empty --session-token for %s", flagKey(kt.key).where, c.ids[kt.key])
 		}
-		if old, dup := temps[id]; dup && old.token != kt.token {
-			return nil, fmt.Errorf("access key id %s given twice with different session tokens", id)
-		}
-		temps[id] = tempCredential{secret: creds[id], token: kt.token}
+		tokens[kt.key] = append(tokens[kt.key], kt.token)
 	}
-	for id := range temps {
-		for i, other := range c.ids {
-			if other == id && !slices.ContainsFunc(c.tokens, func(kt keyToken) bool { return kt.key == i }) {
-				return nil, fmt.Errorf("access key id %s is given both with and without --session-token", id)
+	for i, id := range c.ids {
+		if len(tokens[i]) == 0 {
+			tokens[i] = []string{""}
+		}
+		for _, token := range tokens[i] {
+			if err := r.add(id, c.secrets[i], token, flagKey(i)); err != nil {
+				return err
 			}
 		}
-		delete(creds, id)
 	}
-	return temps, nil
+	return nil
 }
 
 // Run implements the command.
@@ -185,17 +179,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if len(c.ids) != len(c.secrets) {
 		return usagef(name, "%d --access-key-id but %d --secret-access-key: give them in pairs", len(c.ids), len(c.secrets))
 	}
-	creds := map[string]string{}
-	for i, id := range c.ids {
-		if err := checkKeyPair(id, c.secrets[i]); err != nil {
-			return usagef(name, "%v", err)
-		}
-		if err := addKey(creds, id, c.secrets[i]); err != nil {
-			return usagef(name, "%v", err)
-		}
-	}
-	temps, err := c.temporaryKeys(creds)
-	if err != nil {
+	var keys keyRing
+	if err := c.addFlagKeys(&keys); err != nil {
 		return usagef(name, "%v", err)
 	}
 	if c.credsFile != "" {
@@ -203,34 +188,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		if err != nil {
 			return usagef(name, "--credentials-file: %v", err)
 		}
-		fileCreds, fileTokens, err := parseCredentialsFile(c.credsFile, string(data))
-		if err != nil {
+		if err := keys.readCredentialsFile(c.credsFile, string(data)); err != nil {
 			return usagef(name, "--credentials-file: %v", err)
 		}
-		for _, id := range slices.Sorted(maps.Keys(fileCreds)) {
-			s := fileCreds[id]
-			token, fileTemp := fileTokens[id]
-			old, flagTemp := temps[id]
-			_, flagPlain := creds[id]
-			switch {
-			case flagTemp && !fileTemp:
-				return usagef(name, "--credentials-file: access key id %s is also given with --session-token", id)
-			case flagPlain && fileTemp:
-				return usagef(name, "--credentials-file: access key id %s has an aws_session_token in the file but none with --access-key-id", id)
-			case fileTemp && flagTemp && (old.secret != s || old.token != token):
-				return usagef(name, "--credentials-file: access key id %s is given with another secret or session token by --session-token", id)
-			case fileTemp:
-				if temps == nil {
-					temps = map[string]tempCredential{}
-				}
-				temps[id] = tempCredential{secret: s, token: token}
-			default:
-				if err := addKey(creds, id, s); err != nil {
-					return usagef(name, "--credentials-file: %v", err)
-				}
-			}
-		}
 	}
+	creds, temps := keys.longTerm(), keys.temporary()
 	if c.accountID != "" && (len(c.accountID) != 12 || strings.Trim(c.accountID, "0123456789") != "") {
 		return usagef(name, "--account-id %q: want 12 digits", c.accountID)
 	}
@@ -252,12 +214,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	logger := slog.New(slog.NewTextHandler(c.m.Stderr, &slog.HandlerOptions{Level: level}))
 	cfg := serverConfig{Addr: c.addr, DataDir: dataDir, Memory: c.memory, Region: c.m.g.region,
 		AccountID: c.accountID, Logger: logger}
-	if len(creds) > 0 {
-		cfg.Credentials = creds
-	}
-	if len(temps) > 0 {
-		cfg.TemporaryCredentials = temps
-	}
+	cfg.Credentials, cfg.TemporaryCredentials = creds, temps
 	srv, err := newLocalServer(cfg)
 	if err != nil {
 		if _, ok := err.(*configError); ok {

@@ -5,8 +5,97 @@ import (
 	"strings"
 )
 
-// parseCredentialsFile reads the access keys the local server accepts (serve
-// --credentials-file). Two formats are accepted, and may be mixed:
+// keySource is where serve was given an access key: the place errors name ("FILE:LINE",
+// "--access-key-id #2") and what the session token is called there.
+type keySource struct{ where, tokenName string }
+
+// flagKey is the source of the i-th (from 0) --access-key-id.
+func flagKey(i int) keySource {
+	return keySource{fmt.Sprintf("--access-key-id #%d", i+1), "--session-token"}
+}
+
+// fileKey is the source of a key at line of the credentials file name.
+func fileKey(name string, line int) keySource {
+	return keySource{fmt.Sprintf("%s:%d", name, line), "aws_session_token"}
+}
+
+// ringKey is an access key of a keyRing: its secret, its session token ("" for a
+// long-term key) and where it was first given.
+type ringKey struct {
+	secret, token string
+	src           keySource
+}
+
+// keyRing collects the access keys serve accepts, from its flags and its credentials
+// file, and owns the rule they follow: a key is either temporary, given with one
+// session token (the server then accepts it only with that token), or long-term, given
+// without one. The same key may be given again (the same keys under two profiles, or
+// in the file and the flags) with the same secret and the same token, or lack of one.
+// The zero value is an empty ring.
+type keyRing struct {
+	keys map[string]ringKey
+}
+
+// add adds the key id with its secret and token ("" for none), given at src. Its errors
+// name src, the key id and where the key was given before, never the secret or the token.
+func (r *keyRing) add(id, secret, token string, src keySource) error {
+	if err := checkKeyPair(id, secret); err != nil {
+		return fmt.Errorf("%s: %v", src.where, err)
+	}
+	if strings.ContainsAny(token, " \t\r\n") {
+		return fmt.Errorf("%s: %s for %s contains white space", src.where, src.tokenName, id)
+	}
+	old, dup := r.keys[id]
+	if !dup {
+		if r.keys == nil {
+			r.keys = map[string]ringKey{}
+		}
+		r.keys[id] = ringKey{secret: secret, token: token, src: src}
+		return nil
+	}
+	switch {
+	case old.secret != secret:
+		return fmt.Errorf("%s: access key id %s given twice with different secrets (first at %s)", src.where, id, old.src.where)
+	case old.token == "" && token != "":
+		return fmt.Errorf("%s: access key id %s is given both with and without %s (first given without it at %s)", src.where, id, src.tokenName, old.src.where)
+	case old.token != "" && token == "":
+		return fmt.Errorf("%s: access key id %s is given both with and without %s (first given with it at %s)", src.where, id, old.src.tokenName, old.src.where)
+	case old.token != token:
+		return fmt.Errorf("%s: access key id %s given twice with different session tokens (first at %s)", src.where, id, old.src.where)
+	}
+	return nil
+}
+
+// longTerm returns the secrets of the keys given without a session token; nil if none.
+func (r *keyRing) longTerm() map[string]string {
+	var m map[string]string
+	for id, k := range r.keys {
+		if k.token == "" {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[id] = k.secret
+		}
+	}
+	return m
+}
+
+// temporary returns the keys given with a session token; nil if none.
+func (r *keyRing) temporary() map[string]tempCredential {
+	var m map[string]tempCredential
+	for id, k := range r.keys {
+		if k.token != "" {
+			if m == nil {
+				m = map[string]tempCredential{}
+			}
+			m[id] = tempCredential{secret: k.secret, token: k.token}
+		}
+	}
+	return m
+}
+
+// readCredentialsFile adds to r the access keys of the credentials file name, whose
+// content is data (serve --credentials-file). Two formats are accepted, and may be mixed:
 //
 //   - the AWS shared credentials file: [section] headers with
 //     aws_access_key_id = ID and aws_secret_access_key = KEY lines (one pair
@@ -14,36 +103,19 @@ import (
 //     (or its old name aws_security_token); other keys are ignored;
 //   - "ID:SECRET" lines, one pair per line, before, between or inside sections.
 //
-// It returns the secrets by access key id, and the session tokens of the
-// keys given with one: the server accepts those only with their token, as
-// AWS does temporary credentials. Blank lines and lines starting with # or ;
-// are ignored. Errors name the line but never show a secret or a token.
-func parseCredentialsFile(name, data string) (creds, tokens map[string]string, err error) {
-	creds, tokens = map[string]string{}, map[string]string{}
-	plain := map[string]int{} // keys given without a token, and the line
+// A key given with a session token is temporary (see keyRing). Blank lines and lines
+// starting with # or ; are ignored. A file without keys is an error. Errors name the
+// line but never show a secret or a token.
+func (r *keyRing) readCredentialsFile(name, data string) error {
 	type pending struct {
 		id, secret, token string
 		line              int
 		section           string
 	}
-	// addToken records the key's token ("" for none): a key is either temporary,
-	// with one token, or not.
-	addToken := func(id, token string, line int) error {
-		old, temp := tokens[id]
-		_, notTemp := plain[id]
-		switch {
-		case token == "" && temp, token != "" && notTemp:
-			return fmt.Errorf("%s:%d: access key id %s is given both with and without aws_session_token", name, line, id)
-		case token != "" && temp && old != token:
-			return fmt.Errorf("%s:%d: access key id %s given twice with different session tokens", name, line, id)
-		case strings.ContainsAny(token, " \t"):
-			return fmt.Errorf("%s:%d: aws_session_token for %s contains white space", name, line, id)
-		case token == "":
-			plain[id] = line
-		default:
-			tokens[id] = token
-		}
-		return nil
+	found := false
+	add := func(id, secret, token string, line int) error {
+		found = true
+		return r.add(id, secret, token, fileKey(name, line))
 	}
 	var cur *pending
 	flush := func() error {
@@ -60,10 +132,7 @@ func parseCredentialsFile(name, data string) (creds, tokens map[string]string, e
 		case p.secret == "":
 			return fmt.Errorf("%s: section [%s] (line %d) has aws_access_key_id %s but no aws_secret_access_key", name, p.section, p.line, p.id)
 		}
-		if err := add(creds, name, p.line, p.id, p.secret); err != nil {
-			return err
-		}
-		return addToken(p.id, p.token, p.line)
+		return add(p.id, p.secret, p.token, p.line)
 	}
 	for i, raw := range strings.Split(data, "\n") {
 		ln := i + 1
@@ -73,10 +142,10 @@ func parseCredentialsFile(name, data string) (creds, tokens map[string]string, e
 		}
 		if line[0] == '[' {
 			if !strings.HasSuffix(line, "]") {
-				return nil, nil, fmt.Errorf("%s:%d: unterminated section header", name, ln)
+				return fmt.Errorf("%s:%d: unterminated section header", name, ln)
 			}
 			if err := flush(); err != nil {
-				return nil, nil, err
+				return err
 			}
 			cur = &pending{line: ln, section: strings.TrimSpace(line[1 : len(line)-1])}
 			continue
@@ -97,44 +166,20 @@ func parseCredentialsFile(name, data string) (creds, tokens map[string]string, e
 		id, secret, ok := strings.Cut(line, ":")
 		if !ok {
 			if cur != nil {
-				return nil, nil, fmt.Errorf("%s:%d: want KEY = VALUE (inside section [%s]) or ID:SECRET", name, ln, cur.section)
+				return fmt.Errorf("%s:%d: want KEY = VALUE (inside section [%s]) or ID:SECRET", name, ln, cur.section)
 			}
-			return nil, nil, fmt.Errorf("%s:%d: want ID:SECRET or an AWS credentials file section", name, ln)
+			return fmt.Errorf("%s:%d: want ID:SECRET or an AWS credentials file section", name, ln)
 		}
-		id = strings.TrimSpace(id)
-		if err := add(creds, name, ln, id, strings.TrimSpace(secret)); err != nil {
-			return nil, nil, err
-		}
-		if err := addToken(id, "", ln); err != nil {
-			return nil, nil, err
+		if err := add(strings.TrimSpace(id), strings.TrimSpace(secret), "", ln); err != nil {
+			return err
 		}
 	}
 	if err := flush(); err != nil {
-		return nil, nil, err
+		return err
 	}
-	if len(creds) == 0 {
-		return nil, nil, fmt.Errorf("%s: no credentials found", name)
+	if !found {
+		return fmt.Errorf("%s: no credentials found", name)
 	}
-	return creds, tokens, nil
-}
-
-func add(creds map[string]string, name string, line int, id, secret string) error {
-	if err := checkKeyPair(id, secret); err != nil {
-		return fmt.Errorf("%s:%d: %v", name, line, err)
-	}
-	if err := addKey(creds, id, secret); err != nil {
-		return fmt.Errorf("%s:%d: %v", name, line, err)
-	}
-	return nil
-}
-
-// addKey adds the key pair to creds. The same pair given twice (the same
-// keys under two profiles) is accepted; the same id with another secret is not.
-func addKey(creds map[string]string, id, secret string) error {
-	if old, dup := creds[id]; dup && old != secret {
-		return fmt.Errorf("access key id %s given twice with different secrets", id)
-	}
-	creds[id] = secret
 	return nil
 }
 

@@ -88,6 +88,7 @@ type fakeInsights struct {
 	mu     sync.Mutex
 	start  string // StartQuery's answer body; "": {"queryId":"q-1"}
 	status string
+	rows   string // GetQueryResults' "results" (JSON); "": none
 	starts []map[string]any
 	polls  int
 	stops  []string
@@ -118,7 +119,11 @@ func newFakeInsights(t *testing.T, status, start string) (*fakeInsights, string)
 			case f.polled <- struct{}{}:
 			default:
 			}
-			fmt.Fprintf(w, `{"status":%q,"statistics":{"recordsMatched":1,"recordsScanned":9,"bytesScanned":300}}`, f.status)
+			results := ""
+			if f.rows != "" {
+				results = `"results":` + f.rows + `,`
+			}
+			fmt.Fprintf(w, `{%s"status":%q,"statistics":{"recordsMatched":1,"recordsScanned":9,"bytesScanned":300}}`, results, f.status)
 		case "StopQuery":
 			f.stops = append(f.stops, fmt.Sprint(in["queryId"]))
 			io.WriteString(w, `{"success":true}`)
@@ -169,6 +174,8 @@ func TestQueryFailures(t *testing.T) {
 		{"end-time out of range", "", "", []string{"--end-time", "999999999999999999"}, 2, []string{`--end-time: epoch seconds "999999999999999999" out of range`}, 0},
 		{"start-time in milliseconds", "", "", []string{"--start-time", "1714564800000"}, 2,
 			[]string{`--start-time: "1714564800000" looks like epoch milliseconds: --start-time takes epoch seconds, as aws does (1714564800)`}, 0},
+		{"max-wait 0", "", "", []string{"--max-wait", "0s"}, 2, []string{`--max-wait "0s": want a positive duration`}, 0},
+		{"max-wait without a unit", "", "", []string{"--max-wait", "30"}, 2, []string{`--max-wait: invalid duration "30"`}, 0},
 		{"start-time after end-time", "", "", []string{"--start-time", "1714564801", "--end-time", "1714564800"}, 2,
 			[]string{"--start-time 2024-05-01T12:00:01Z is after --end-time 2024-05-01T12:00:00Z"}, 0},
 	} {
@@ -243,11 +250,69 @@ func TestQueryRequest(t *testing.T) {
 	}
 }
 
-// TestQueryInterrupted: Ctrl-C while the query runs stops it (StopQuery) and exits 130.
+// TestQueryMaxWait: a query still running after --max-wait is stopped (StopQuery), the
+// rows it had are printed and cwlogs exits 1 saying it did not finish in time; one that
+// ends before is not stopped. cwlogs query waited for as long as the service said Running.
+func TestQueryMaxWait(t *testing.T) {
+	const row = `[[{"field":"@message","value":"partial"},{"field":"@ptr","value":"p1"}]]`
+	for _, tc := range []struct {
+		name, status, wait string
+		json               bool
+		want               int
+		stdout             string
+		stderr             []string
+		stops              int // StopQuery calls; -1: not checked
+	}{
+		{"running: stopped", cwlogs.QueryStatusRunning, "1s", false, 1, "@message\npartial\n",
+			[]string{"id=q-1 status=Running rows=1 matched=1 scanned=9 bytes=300\n",
+				"cwlogs: query did not finish within 1s (--max-wait): RunQuery: query q-1 (stopped): context deadline exceeded\n"}, 1},
+		{"running: JSON rows", cwlogs.QueryStatusRunning, "1s", true, 1, `{"@message":"partial","@ptr":"p1"}` + "\n",
+			[]string{"did not finish within 1s (--max-wait)"}, 1},
+		// Over before the first poll (after 100 ms): nothing to print, and no crash (it was
+		// a nil dereference). StopQuery is not checked: StartQuery may have been cut off too.
+		{"over before any answer", cwlogs.QueryStatusRunning, "50ms", false, 1, "",
+			[]string{"cwlogs: query did not finish within 50ms (--max-wait): "}, -1},
+		{"complete in time", cwlogs.QueryStatusComplete, "1m", false, 0, "@message\npartial\n",
+			[]string{"id=q-1 status=Complete rows=1 "}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, url := newFakeInsights(t, tc.status, "")
+			f.mu.Lock()
+			f.rows = row
+			f.mu.Unlock()
+			c := newCLI(t, url)
+			args := []string{"query", "-g", "g", "fields @message", "--max-wait", tc.wait}
+			if tc.json {
+				args = append(args, "--output", "json")
+			}
+			r := c.mustRun(tc.want, "", args...)
+			if r.stdout != tc.stdout {
+				t.Errorf("stdout %q, want %q", r.stdout, tc.stdout)
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr %q lacks %q", r.stderr, s)
+				}
+			}
+			if _, _, stops := f.snapshot(); tc.stops >= 0 && (len(stops) != tc.stops || (tc.stops > 0 && stops[0] != "q-1")) {
+				t.Errorf("StopQuery calls %q, want %d of q-1", stops, tc.stops)
+			}
+		})
+	}
+}
+
+// TestQueryInterrupted: Ctrl-C while the query runs stops it (StopQuery) and exits 130,
+// --max-wait or not.
 func TestQueryInterrupted(t *testing.T) {
+	for _, args := range [][]string{nil, {"--max-wait", "1h"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) { testQueryInterrupted(t, args) })
+	}
+}
+
+func testQueryInterrupted(t *testing.T, args []string) {
 	f, url := newFakeInsights(t, cwlogs.QueryStatusRunning, "")
 	c := newCLI(t, url)
-	cmd := exec.Command(binPath, "query", "-g", "g", "fields @message")
+	cmd := exec.Command(binPath, append([]string{"query", "-g", "g", "fields @message"}, args...)...)
 	cmd.Env = c.environ()
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -65,7 +65,7 @@ func TestServeSessionToken(t *testing.T) {
 func TestServeSessionTokenBadFlags(t *testing.T) {
 	const token = "secret-session-token-value"
 	creds := filepath.Join(t.TempDir(), "creds")
-	if err := os.WriteFile(creds, []byte("ASIA1:file-secret\n"), 0o600); err != nil {
+	if err := os.WriteFile(creds, []byte("ASIA1:s\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tempCreds := filepath.Join(t.TempDir(), "temp-creds")
@@ -88,11 +88,11 @@ func TestServeSessionTokenBadFlags(t *testing.T) {
 		{"before any key", append([]string{"--session-token", token}, key("ASIA1")...), "--session-token must follow the --access-key-id it belongs to"},
 		{"empty", key("ASIA1", ""), "empty --session-token for ASIA1"},
 		{"white space", key("ASIA1", token+" x"), "--session-token for ASIA1 contains white space"},
-		{"two tokens", key("ASIA1", token, token+"2"), "access key id ASIA1 given twice with different session tokens"},
-		{"with and without", append(key("ASIA1", token), key("ASIA1")...), "access key id ASIA1 is given both with and without --session-token"},
-		{"in the credentials file too", append(key("ASIA1", token), "--credentials-file", creds), "access key id ASIA1 is also given with --session-token"},
-		{"temporary in the file, not in the flags", append(key("ASIA2"), "--credentials-file", tempCreds), "access key id ASIA2 has an aws_session_token in the file but none with --access-key-id"},
-		{"another token in the file", append(key("ASIA2", token+"2"), "--credentials-file", tempCreds), "access key id ASIA2 is given with another secret or session token by --session-token"},
+		{"two tokens", key("ASIA1", token, token+"2"), "--access-key-id #1: access key id ASIA1 given twice with different session tokens (first at --access-key-id #1)"},
+		{"with and without", append(key("ASIA1", token), key("ASIA1")...), "--access-key-id #2: access key id ASIA1 is given both with and without --session-token (first given with it at --access-key-id #1)"},
+		{"in the credentials file too", append(key("ASIA1", token), "--credentials-file", creds), "creds:1: access key id ASIA1 is given both with and without --session-token (first given with it at --access-key-id #1)"},
+		{"temporary in the file, not in the flags", append(key("ASIA2"), "--credentials-file", tempCreds), "temp-creds:1: access key id ASIA2 is given both with and without aws_session_token (first given without it at --access-key-id #1)"},
+		{"another token in the file", append(key("ASIA2", token+"2"), "--credentials-file", tempCreds), "temp-creds:1: access key id ASIA2 given twice with different session tokens (first at --access-key-id #1)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := c.mustRun(2, "", append([]string{"serve", "--memory"}, tc.args...)...)
