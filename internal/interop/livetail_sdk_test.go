@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/cwlogs/cwlogs/localserver"
 )
@@ -89,6 +91,23 @@ func TestLiveTailSDK(t *testing.T) {
 		}
 	})
 
+	t.Run("no host prefix", func(t *testing.T) {
+		// The other way to reach a server on loopback: the host prefix turned off.
+		direct := sdkClient(s.URL(), sdkAccessKeyID, sdkSecret)
+		out, err := direct.StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{arn}},
+			func(o *cloudwatchlogs.Options) { o.APIOptions = append(o.APIOptions, disableHostPrefix) })
+		if err != nil {
+			t.Fatalf("StartLiveTail: %v", err)
+		}
+		es := out.GetStream()
+		defer es.Close()
+		if ev, ok := <-es.Events(); !ok {
+			t.Fatalf("no event: %v", es.Err())
+		} else if _, isStart := ev.(*types.StartLiveTailResponseStreamMemberSessionStart); !isStart {
+			t.Fatalf("first event %T, want sessionStart", ev)
+		}
+	})
+
 	start := time.Now()
 	out, err := client.StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{
 		LogGroupIdentifiers:   []string{arn},
@@ -158,4 +177,12 @@ func TestLiveTailSDK(t *testing.T) {
 	if d := time.Since(start); d < timeout || d > timeout+5*time.Second {
 		t.Errorf("the session lasted %v, want about %v", d, timeout)
 	}
+}
+
+// disableHostPrefix turns off the operation's endpoint host prefix ("stream-").
+func disableHostPrefix(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("DisableHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }
