@@ -23,6 +23,10 @@ import (
 // liveTailTick is the interval of sessionUpdate events (a variable for tests).
 var liveTailTick = time.Second
 
+// liveTailHeaderDelay is how long a session waits before its answer's headers (see
+// runLiveTail).
+const liveTailHeaderDelay = 20 * time.Millisecond
+
 // tailShutdownGrace bounds how long Shutdown lets a session's last write take: a client
 // that does not read cannot hold Shutdown.
 const tailShutdownGrace = time.Second
@@ -172,6 +176,16 @@ func (s *Server) runLiveTail(w http.ResponseWriter, r *http.Request, sess *tailS
 	// with a WriteTimeout) is cleared here, as a session lasts hours.
 	_ = ctl.SetReadDeadline(time.Time{})
 	_ = ctl.SetWriteDeadline(time.Time{})
+	// aws-sdk-go-v2 closes a request's body as soon as the answer's headers arrive; if
+	// net/http's writer has not yet read that body's end by then, it closes the
+	// connection (aws-sdk-go-v2 #2737, retried for ordinary operations, fatal to a
+	// stream). On loopback a session answered at once was so cut in about one run in
+	// four under -race: the headers wait a moment, nothing to a session of hours.
+	select {
+	case <-time.After(liveTailHeaderDelay):
+	case <-r.Context().Done():
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", contentTypeEventStream)
 	w.WriteHeader(http.StatusOK)
