@@ -26,9 +26,10 @@ type putJob struct {
 	seg, off, rotated int64
 
 	// Results, set before done is closed.
-	seq  int64
-	aerr *apiError
-	done chan struct{}
+	seq    int64
+	ingest int64 // the commit's ingestion time (ms)
+	aerr   *apiError
+	done   chan struct{}
 }
 
 // maxGroupWait bounds how long a commit waits for PutLogEvents requests that are being
@@ -136,6 +137,7 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 	upd := tx.Stmt(st.updStream)
 	updEmpty := tx.Stmt(st.updStreamEmpty)
 	for _, j := range batch {
+		j.ingest = ingest
 		var e error
 		if len(j.chunks) > 0 {
 			// The chunks hold the valid events in order: the stream's first and last timestamps.

@@ -24,6 +24,9 @@ const (
 	// would accept from real clients while refusing anything grossly oversized before it
 	// is read.
 	DefaultMaxRequestBytes = 8 << 20
+	// DefaultLiveTailTimeout is how long a Live Tail session (StartLiveTail) lasts when
+	// Config.LiveTailTimeout is zero: three hours, as the service's.
+	DefaultLiveTailTimeout = 3 * time.Hour
 	// DefaultMaxInFlightBytes bounds the request body bytes held at once when
 	// Config.MaxInFlightBytes is zero: 64 MiB, eight bodies of DefaultMaxRequestBytes or
 	// many thousands of ordinary PutLogEvents batches.
@@ -104,6 +107,10 @@ type Config struct {
 	// MaxRequestBytes exceeds MaxInFlightBytes, a request counting more than the bound is
 	// served alone but may read up to MaxRequestBytes.
 	MaxInFlightBytes int64
+	// LiveTailTimeout is how long a Live Tail session (StartLiveTail) lasts before its
+	// stream ends with a SessionTimeoutException; 0 (or less) means
+	// DefaultLiveTailTimeout (3 hours), as the service's.
+	LiveTailTimeout time.Duration
 }
 
 // Secrets maps access key IDs to secret access keys. It prints (with any fmt
@@ -178,6 +185,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.MaxRequestBytes <= 0 {
 		out.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	if out.LiveTailTimeout <= 0 {
+		out.LiveTailTimeout = DefaultLiveTailTimeout
 	}
 	if out.MaxInFlightBytes == 0 {
 		out.MaxInFlightBytes = DefaultMaxInFlightBytes

@@ -105,6 +105,8 @@ func (s *Server) putLogEvents(rc *reqCtx) ([]byte, *apiError) {
 		return nil, job.aerr
 	}
 	seq := job.seq
+	// Live Tail sessions see the committed events (rejected ones are not ingested).
+	s.tails.publish(g.id, req.logStreamName, valid, job.ingest)
 
 	o := newObj(make([]byte, 0, 160))
 	o.str("nextSequenceToken", sequenceToken(seq))

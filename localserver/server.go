@@ -113,6 +113,7 @@ type Server struct {
 	scanBudget int64 // FilterLogEvents scan budget override (tests); 0: default
 
 	queryReg queryRegistry // Logs Insights queries (ops_insights.go)
+	tails    tailRegistry  // Live Tail sessions (ops_livetail.go)
 }
 
 // New opens (creating and migrating if needed) the store and returns a Server ready to serve.
@@ -240,6 +241,8 @@ func (s *Server) URL() string {
 // answered ServiceUnavailableException.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
+	// Live Tail sessions end first: their requests would otherwise hold hs.Shutdown.
+	s.tails.close()
 	s.mu.Lock()
 	hs := s.httpSrv
 	s.mu.Unlock()
@@ -321,6 +324,15 @@ func init() {
 // ServeHTTP answers one request: GET /health, or a CloudWatch Logs operation (POST with
 // X-Amz-Target: Logs_20140328.<Operation>).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if stream := s.serve(w, r); stream != nil {
+		// A streamed answer (StartLiveTail) runs once serve has released the request's
+		// body buffers and in-flight bytes.
+		stream(w, r)
+	}
+}
+
+// serve answers a request, or returns the function that streams its answer.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) (stream func(w http.ResponseWriter, r *http.Request)) {
 	reqID := newRequestID()
 	h := w.Header()
 	h.Set("x-amzn-RequestId", reqID)
@@ -424,8 +436,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, "", clientErr(codeUnknownOperation, "Missing X-Amz-Target header; expected Logs_20140328.<Operation>."))
 		return
 	}
-	fn := operations[op]
-	if fn == nil || !strings.HasPrefix(target, targetPrefix) {
+	fn, sfn := operations[op], streamOperations[op]
+	if (fn == nil && sfn == nil) || !strings.HasPrefix(target, targetPrefix) {
 		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Unknown operation %q.", target)))
 		return
 	}
@@ -446,6 +458,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rc := &reqCtx{ctx: r.Context(), body: body, region: id.Region, now: s.cfg.Now()}
+	if sfn != nil {
+		stream, aerr := sfn(s, rc)
+		if aerr != nil {
+			s.writeError(w, op, aerr)
+			return nil
+		}
+		return stream
+	}
 	out, aerr := fn(s, rc)
 	if aerr != nil {
 		s.writeError(w, op, aerr)
@@ -458,6 +478,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", fmt.Sprint(len(out)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
+	return nil
 }
 
 // closeIfBodyLarge marks the answer to a request refused before its body is read to close

@@ -1,0 +1,238 @@
+package localserver
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cwlogs/cwlogs/localserver/filterpattern"
+)
+
+// Live Tail sessions (StartLiveTail, ops_livetail.go) are fed by PutLogEvents: once a
+// batch has committed, putLogEvents hands its events to tailRegistry.publish, which
+// offers them to every open session. A session keeps the events of the current tick
+// (at most maxTailUpdateEvents, a uniform sample when more matched); each tick cuts
+// them into an update queued for the session's writer, which drops the oldest updates
+// beyond maxTailQueuedUpdates or maxTailQueuedEvents (a slow reader).
+
+// Live Tail limits, from the API reference (StartLiveTail, LiveTailSessionUpdate).
+const (
+	maxTailUpdateEvents  = 500  // events in one sessionUpdate; a sample when more matched
+	maxTailQueuedUpdates = 10   // updates buffered for a slow reader
+	maxTailQueuedEvents  = 5000 // events buffered for a slow reader
+	// maxLiveTailSessions is the concurrent sessions allowed per account; beyond it
+	// StartLiveTail is answered LimitExceededException.
+	maxLiveTailSessions = 15
+)
+
+// tailRegistry holds the open Live Tail sessions. Its zero value is ready; publish costs
+// one atomic load while no session is open.
+type tailRegistry struct {
+	open atomic.Int32 // len(sessions), read without the lock
+
+	mu       sync.Mutex
+	sessions map[*tailSession]struct{}
+	closed   bool // Shutdown has begun: no new session
+}
+
+// tailEvent is one event matched by a session.
+type tailEvent struct {
+	group  string // the logGroupIdentifier of the session's request
+	stream string
+	msg    string
+	ts     int64
+	ingest int64
+	seq    uint64 // arrival order within the session
+}
+
+// tailUpdate is one sessionUpdate: the events of a tick (a sample when sampled).
+type tailUpdate struct {
+	events  []tailEvent
+	sampled bool
+}
+
+// tailEnd is why a session ends (0: it has not).
+type tailEnd int
+
+const (
+	tailRunning  tailEnd = iota
+	tailClosed           // the client went away
+	tailTimedOut         // Config.LiveTailTimeout passed
+	tailShutdown         // Server.Shutdown
+)
+
+// tailSession is one open Live Tail session.
+type tailSession struct {
+	// What it tails, fixed at start.
+	groups   map[int64]string // group id -> the identifier the client gave
+	streams  map[string]bool  // logStreamNames; nil: any
+	prefixes []string         // logStreamNamePrefixes; nil: any
+	pat      *filterpattern.Pattern
+
+	wake chan struct{} // capacity 1: the writer has something to do
+	stop chan struct{} // closed by the registry on Shutdown
+
+	mu      sync.Mutex
+	cur     []tailEvent // this tick's events (a sample once matched > maxTailUpdateEvents)
+	matched int         // events matched this tick
+	seq     uint64
+	queue   []tailUpdate // cut updates not yet written
+	queued  int          // events in queue
+	dropped int          // updates dropped for a slow reader (tests)
+	end     tailEnd
+}
+
+func newTailSession() *tailSession {
+	return &tailSession{wake: make(chan struct{}, 1), stop: make(chan struct{})}
+}
+
+// add registers sess unless the server is shutting down or the quota is reached.
+func (r *tailRegistry) add(sess *tailSession) *apiError {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.closed:
+		return errShuttingDown()
+	case len(r.sessions) >= maxLiveTailSessions:
+		return clientErr(codeLimitExceeded, msgLiveTailLimit)
+	}
+	if r.sessions == nil {
+		r.sessions = make(map[*tailSession]struct{})
+	}
+	r.sessions[sess] = struct{}{}
+	r.open.Store(int32(len(r.sessions)))
+	return nil
+}
+
+// remove unregisters sess.
+func (r *tailRegistry) remove(sess *tailSession) {
+	r.mu.Lock()
+	delete(r.sessions, sess)
+	r.open.Store(int32(len(r.sessions)))
+	r.mu.Unlock()
+}
+
+// count is the number of open sessions.
+func (r *tailRegistry) count() int { return int(r.open.Load()) }
+
+// close refuses new sessions and tells the open ones to end (Shutdown).
+func (r *tailRegistry) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	r.closed = true
+	for sess := range r.sessions {
+		close(sess.stop)
+	}
+}
+
+// publish offers the events of one committed PutLogEvents (group id, stream name,
+// ingestion time) to the open sessions.
+func (r *tailRegistry) publish(groupID int64, stream string, evs []putEvent, ingest int64) {
+	if r.open.Load() == 0 || len(evs) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var msgs []string // converted once, shared by the sessions
+	for sess := range r.sessions {
+		ident, ok := sess.groups[groupID]
+		if !ok || !sess.wantsStream(stream) {
+			continue
+		}
+		if msgs == nil {
+			msgs = make([]string, len(evs))
+			for i := range evs {
+				msgs[i] = string(evs[i].msg)
+			}
+		}
+		sess.offer(ident, stream, evs, msgs, ingest)
+	}
+}
+
+func (sess *tailSession) wantsStream(stream string) bool {
+	switch {
+	case sess.streams != nil:
+		return sess.streams[stream]
+	case sess.prefixes != nil:
+		for _, p := range sess.prefixes {
+			if strings.HasPrefix(stream, p) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// offer adds the events that match the session's pattern to this tick's, keeping a
+// uniform sample of maxTailUpdateEvents once more have matched (reservoir sampling).
+func (sess *tailSession) offer(ident, stream string, evs []putEvent, msgs []string, ingest int64) {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	for i := range evs {
+		if sess.pat != nil && !sess.pat.Match(msgs[i]) {
+			continue
+		}
+		ev := tailEvent{group: ident, stream: stream, msg: msgs[i], ts: evs[i].ts, ingest: ingest, seq: sess.seq}
+		sess.seq++
+		sess.matched++
+		if len(sess.cur) < maxTailUpdateEvents {
+			sess.cur = append(sess.cur, ev)
+		} else if j := rand.IntN(sess.matched); j < maxTailUpdateEvents {
+			sess.cur[j] = ev
+		}
+	}
+}
+
+// tick cuts this tick's events into an update and queues it for the writer, dropping the
+// oldest queued updates beyond maxTailQueuedUpdates updates or maxTailQueuedEvents events.
+func (sess *tailSession) tick() {
+	sess.mu.Lock()
+	u := tailUpdate{events: sess.cur, sampled: sess.matched > len(sess.cur)}
+	if u.sampled {
+		slices.SortFunc(u.events, func(a, b tailEvent) int { return cmp.Compare(a.seq, b.seq) })
+	}
+	sess.cur, sess.matched = nil, 0
+	sess.queue = append(sess.queue, u)
+	sess.queued += len(u.events)
+	for len(sess.queue) > maxTailQueuedUpdates || sess.queued > maxTailQueuedEvents {
+		sess.queued -= len(sess.queue[0].events)
+		sess.queue[0] = tailUpdate{}
+		sess.queue = sess.queue[1:]
+		sess.dropped++
+	}
+	sess.mu.Unlock()
+	sess.signal()
+}
+
+// finish records why the session ends (the first reason wins) and wakes the writer.
+func (sess *tailSession) finish(why tailEnd) {
+	sess.mu.Lock()
+	if sess.end == tailRunning {
+		sess.end = why
+	}
+	sess.mu.Unlock()
+	sess.signal()
+}
+
+func (sess *tailSession) signal() {
+	select {
+	case sess.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the queued updates and why the session ends (tailRunning: it goes on).
+func (sess *tailSession) take() ([]tailUpdate, tailEnd) {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	q := sess.queue
+	sess.queue, sess.queued = nil, 0
+	return q, sess.end
+}
