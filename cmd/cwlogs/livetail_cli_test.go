@@ -51,7 +51,11 @@ func startLive(t *testing.T, url string, args ...string) *liveRun {
 	return r
 }
 
-func (r *liveRun) got() []string { r.mu.Lock(); defer r.mu.Unlock(); return append([]string(nil), r.lines...) }
+func (r *liveRun) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.lines...)
+}
 
 // waitLines waits for n lines of output, calling poke every 300 ms meanwhile (events put
 // before the session started are not in it).
