@@ -41,6 +41,10 @@ type Client struct {
 	attemptTimeout time.Duration
 	userAgent      string
 	offset         atomic.Int64 // clock offset in nanoseconds, corrected from skew errors
+	// hostPrefix: operations whose model sets a host prefix (StartLiveTail's "stream-")
+	// send to the prefixed host. True for the default endpoints, false for a custom one,
+	// unless WithHostPrefix says otherwise.
+	hostPrefix bool
 }
 
 // Response is the raw answer of the service, like the seed's callback table:
@@ -117,6 +121,10 @@ func newClient(region string, o *options) (*Client, error) {
 		rand:           defaultRand,
 		attemptTimeout: o.attemptTimeout,
 		userAgent:      o.userAgent,
+		hostPrefix:     o.endpoint == "",
+	}
+	if o.hostPrefix != nil {
+		c.hostPrefix = *o.hostPrefix
 	}
 	provider := o.creds
 	switch p := o.creds.(type) {
@@ -284,6 +292,12 @@ const maxResponseBytes = 64 << 20
 // do runs the retry loop for one call. pooled, when set, holds body and is
 // returned to the pool once no attempt's body can still be read.
 func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf) (*Response, error) {
+	return c.doStream(ctx, op, body, pooled, nil)
+}
+
+// doStream is do for an operation whose 2xx answer is a stream when st is set: the
+// attempt that gets one leaves its body unread in st (see [streamAttempt]).
+func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *bodyBuf, st *streamAttempt) (*Response, error) {
 	hash := sigv4.HashHex(body)
 	target := TargetPrefix + "." + op
 	var (
@@ -318,7 +332,7 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 		// The offset this attempt is signed with: a skew error is measured against it, not
 		// against c.offset, which a concurrent request may have corrected meanwhile.
 		offset := c.offset.Load()
-		resp, err := c.attempt(ctx, target, body, rb, hash, offset)
+		resp, err := c.attempt(ctx, target, body, rb, hash, offset, st)
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			if lastCost > 0 {
 				c.quota.release(lastCost)
@@ -406,14 +420,43 @@ func (c *Client) now() time.Time { return c.clock().Add(time.Duration(c.offset.L
 // (ship.Options{Now: client.Now}).
 func (c *Client) Now() time.Time { return c.now() }
 
+// streamAttempt is what a streaming call's attempt leaves for it: the unread body of a
+// 2xx answer and the function that cancels its request's context.
+type streamAttempt struct {
+	hostPrefix string // the operation's model host prefix, e.g. "stream-"
+	attempts   int    // attempts made
+	body       io.ReadCloser
+	cancel     context.CancelFunc
+}
+
 // attempt sends one freshly built request, signed at the client's clock plus offset.
-func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string, offset int64) (*Response, error) {
+// With st set, the attempt timeout bounds it until the answer's headers (and a non-2xx
+// answer's body) arrive, and a 2xx answer's body is left unread in st.
+func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string, offset int64, st *streamAttempt) (*Response, error) {
 	creds, err := c.Credentials(ctx)
 	if err != nil {
 		return nil, err
 	}
 	actx, cancel := ctx, context.CancelFunc(nil)
-	if c.attemptTimeout > 0 {
+	var timer *time.Timer
+	switch {
+	case st != nil:
+		// The stream outlives the attempt timeout: a timer, stopped once the headers are
+		// in, cancels the request until then.
+		st.attempts++
+		actx, cancel = context.WithCancel(ctx)
+		if c.attemptTimeout > 0 {
+			timer = time.AfterFunc(c.attemptTimeout, cancel)
+		}
+		defer func() {
+			if st.body == nil {
+				if timer != nil {
+					timer.Stop()
+				}
+				cancel()
+			}
+		}()
+	case c.attemptTimeout > 0:
 		actx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
 		defer cancel()
 	}
@@ -424,6 +467,9 @@ func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *re
 	h["Content-Type"] = vals[1:2:2]
 	h["User-Agent"] = vals[2:3:3]
 	u := c.url
+	if st != nil && c.hostPrefix {
+		u.Host = st.hostPrefix + u.Host
+	}
 	req := (&http.Request{
 		Method:        http.MethodPost,
 		URL:           &u,
@@ -443,6 +489,15 @@ func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *re
 	hr, err := c.hc.Do(req)
 	if err != nil {
 		return nil, c.transportErr(ctx, actx, err)
+	}
+	if st != nil && hr.StatusCode >= 200 && hr.StatusCode < 300 {
+		if timer != nil && !timer.Stop() {
+			// The attempt timed out as the headers came in: the request is cancelled.
+			hr.Body.Close()
+			return nil, c.transportErr(ctx, actx, context.Canceled)
+		}
+		st.body, st.cancel = hr.Body, cancel
+		return &Response{StatusCode: hr.StatusCode, Header: hr.Header}, nil
 	}
 	data, err := readAll(hr)
 	hr.Body.Close()

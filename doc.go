@@ -63,6 +63,16 @@
 // answered poll's result with an error wrapping ctx's (or the poll's); an
 // answer without a status is a [*DecodeError].
 //
+// # Live Tail
+//
+// [Client.StartLiveTail] opens a Live Tail session: the service streams the events that
+// up to 10 log groups ingest, in the AWS event-stream framing, about one update a second.
+// It returns once the session has started ([LiveTailSession].Start); range over
+// [LiveTailSession.Updates] for the updates and Close the session when done. The stream's
+// exceptions end it with an [*APIError] ([CodeSessionTimeout], [CodeSessionStreaming]).
+// The request goes to the operation's prefixed host (stream-logs.REGION...) on the
+// default endpoints, to a custom endpoint as it is ([WithHostPrefix]).
+//
 // # Configuration
 //
 // [New] takes the seed's three arguments plus options: [WithEndpoint] (a
@@ -70,7 +80,7 @@
 // [WithHTTPClient], [WithRetryPolicy], [WithMaxAttempts],
 // [WithAttemptTimeout], [WithClock], [WithCredentialsProvider],
 // [WithFIPSEndpoint], [WithDualStackEndpoint], [WithUserAgent],
-// [WithCABundle]. [NewFromEnvironment] loads region, credentials, endpoint and retry settings
+// [WithCABundle], [WithHostPrefix]. [NewFromEnvironment] loads region, credentials, endpoint and retry settings
 // as the AWS CLI does (AWS_* variables, ~/.aws/config and ~/.aws/credentials
 // with profiles); [WithMFATokenCode] answers the MFA prompt of role profiles
 // with mfa_serial, and [WithRoleCache] shares role sessions with the AWS CLI

@@ -28,7 +28,9 @@ var (
 	ErrInvalidParameter = errors.New("cwlogs: invalid parameter")
 )
 
-// APIError is an error answer from the service (any non-2xx response).
+// APIError is an error answer from the service (any non-2xx response), or an exception
+// or error message the service sent on a 2xx answer's event stream (StartLiveTail's
+// [CodeSessionTimeout] and [CodeSessionStreaming]; StatusCode is then the stream's 2xx).
 type APIError struct {
 	Operation  string // the Logs operation, e.g. "PutLogEvents", or "sts:AssumeRole" when getting role credentials
 	Code       string // the __type, sanitized: no namespace before '#', nothing after ':'

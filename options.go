@@ -27,6 +27,7 @@ type options struct {
 	caBundleField  string // where caBundle came from, for errors
 	mfa            func(ctx context.Context, serialNumber string) (string, error)
 	roleCache      *RoleCache
+	hostPrefix     *bool // nil: prefix the default endpoints only
 }
 
 // WithEndpoint sends requests to url (for example "http://127.0.0.1:4566"

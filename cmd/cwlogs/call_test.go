@@ -452,7 +452,7 @@ func TestCallLocal(t *testing.T) {
 		{name: "bad --max-items", args: []string{"describe-log-groups", "--max-items", "0"}, want: 2,
 			stderr: usage(`invalid --max-items "0": want a positive integer`)},
 		{name: "event stream", args: []string{"StartLiveTail", `{"logGroupIdentifiers": ["app"]}`}, want: 2,
-			stderr: usage("StartLiveTail answers with an event stream, which call does not read; 'cwlogs tail --follow' follows a log group")},
+			stderr: usage("StartLiveTail answers with an event stream, which call does not read; 'cwlogs tail GROUP... --live' runs a Live Tail session and prints its events")},
 	}
 	norm := &normalizer{}
 	for _, s := range steps {

@@ -117,7 +117,8 @@ var callInfo = &commandInfo{
 	args:    "OPERATION [JSON|file://PATH|fileb://PATH|-] [--query EXPR] [--output json|text|table] [--no-paginate | --paginate] [--page-size N] [--max-items N] [--starting-token T] [--generate-cli-skeleton]",
 	summary: "Call any CloudWatch Logs operation with a JSON input, as aws logs does.",
 	details: `OPERATION is an API name (PutMetricFilter) or its AWS CLI name (put-metric-filter): any operation
-of botocore's model, but for StartLiveTail and GetLogObject, whose answers are event streams.
+of botocore's model, but for StartLiveTail and GetLogObject, whose answers are event streams
+('cwlogs tail GROUP... --live' runs a Live Tail session).
 The input is the request as a JSON object: the argument or --cli-input-json (as with aws) holds the
 JSON itself, file://PATH or fileb://PATH to read it from a file, or - to read it from stdin. Without
 one, {} is sent. Input that is not a JSON object is refused before anything is sent.
@@ -232,7 +233,7 @@ func (c *CallCommand) Run(ctx context.Context, args []string) error {
 	if op.eventStream {
 		hint := ""
 		if op.name == "StartLiveTail" {
-			hint = "; 'cwlogs tail --follow' follows a log group"
+			hint = "; 'cwlogs tail GROUP... --live' runs a Live Tail session and prints its events"
 		}
 		return usagef(name, "%s answers with an event stream, which call does not read%s", op.name, hint)
 	}

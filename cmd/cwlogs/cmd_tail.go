@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cwlogs/cwlogs"
@@ -11,7 +13,7 @@ import (
 
 var tailInfo = &commandInfo{
 	name:    "tail",
-	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S]... [--stream-prefix P]",
+	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S]... [--stream-prefix P] | GROUP... --live [--pattern P] [--stream S]... [--stream-prefix P]",
 	summary: "Print the recent events of a log group and, with --follow, new ones as they arrive.",
 	details: `Events since D (default 10m: the last ten minutes) are printed across all streams, by time.
 With --follow, cwlogs polls FilterLogEvents once a second (the service allows 10 requests per
@@ -20,11 +22,18 @@ event twice: each poll re-reads the last 5 seconds before the newest event seen,
 events that arrive late, and skips the event ids already printed. While nothing new is
 printed, a poll reads back at most 2 minutes before the previous poll (not to D each time).
 Ctrl-C stops it (exit 0).
+With --live, tail follows through a Live Tail session (StartLiveTail) instead of polling: the
+service pushes the events of up to 10 log groups (names or ARNs; --stream and --stream-prefix
+only with one group) as they are ingested, from now on (--since is refused: Live Tail has no
+past). Events print as with --follow; with several groups the stream column is GROUP STREAM.
+When more than 500 events a second match, the service sends a sample of them: cwlogs says so
+once on stderr. A session lasts at most 3 hours (the service then ends it: exit 1); Ctrl-C
+stops it (exit 0).
 -f is short for --follow. aws logs tail's flag names --filter-pattern, --log-stream-names and
 --log-stream-name-prefix are accepted too.
 
 ` + timeHelp,
-	examples: []string{"cwlogs tail my-app --follow --since 1h --pattern ERROR"},
+	examples: []string{"cwlogs tail my-app --follow --since 1h --pattern ERROR", "cwlogs tail my-app my-worker --live --pattern ERROR"},
 	new:      func(m *Main) command { return &TailCommand{m: m} },
 }
 
@@ -44,6 +53,7 @@ const (
 type TailCommand struct {
 	m      *Main
 	follow bool
+	live   bool
 	sel    eventSelection
 	since  string
 }
@@ -51,6 +61,7 @@ type TailCommand struct {
 func (c *TailCommand) flags() *flag.FlagSet {
 	fs := newFlagSet("tail")
 	fs.BoolVar(&c.follow, "follow", false, "keep printing new events until interrupted")
+	fs.BoolVar(&c.live, "live", false, "follow new events through a Live Tail session (StartLiveTail), not by polling")
 	c.sel.bind(fs)
 	fs.StringVar(&c.since, "since", "10m", "start `D` ago (or at a time T)")
 	return fs
@@ -65,6 +76,9 @@ func (c *TailCommand) Run(ctx context.Context, args []string) error {
 	pos, err := c.m.parseArgs(tailInfo, fs, args)
 	if err != nil {
 		return err
+	}
+	if c.live {
+		return c.runLive(ctx, fs, pos)
 	}
 	if err := wantArgs(name, pos, 1, 1, "GROUP"); err != nil {
 		return err
@@ -204,4 +218,114 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-tm.C:
 		return nil
 	}
+}
+
+// runLive is tail --live: a Live Tail session of up to 10 groups.
+func (c *TailCommand) runLive(ctx context.Context, fs *flag.FlagSet, groups []string) error {
+	const name = "tail"
+	if len(groups) == 0 {
+		return usagef(name, "missing arguments: want GROUP... (1 to %d log groups with --live)", cwlogs.MaxLiveTailLogGroups)
+	}
+	if len(groups) > cwlogs.MaxLiveTailLogGroups {
+		return usagef(name, "%d log groups: --live tails at most %d", len(groups), cwlogs.MaxLiveTailLogGroups)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["since"] {
+		return usagef(name, "--since cannot be used with --live: a Live Tail session shows the events ingested from now on, none before")
+	}
+	if err := c.sel.check(name, fs); err != nil {
+		return err
+	}
+	if len(groups) > 1 && (len(c.sel.streams) > 0 || c.sel.prefix != "") {
+		return usagef(name, "--stream and --stream-prefix need a single log group with --live (the service refuses them with %d)", len(groups))
+	}
+	cl, err := c.m.client(ctx)
+	if err != nil {
+		return err
+	}
+	err = c.liveTail(ctx, cl, groups)
+	if ctx.Err() != nil {
+		return nil // Ctrl-C is how --live ends, as --follow
+	}
+	return err
+}
+
+// liveTail resolves the groups to ARNs and prints the session's events.
+func (c *TailCommand) liveTail(ctx context.Context, cl *cwlogs.Client, groups []string) error {
+	in := &cwlogs.StartLiveTailInput{LogEventFilterPattern: c.sel.pattern}
+	if len(c.sel.streams) > 0 {
+		in.LogStreamNames = c.sel.streams
+	}
+	if c.sel.prefix != "" {
+		in.LogStreamNamePrefixes = []string{c.sel.prefix}
+	}
+	names := make(map[string]string, len(groups)) // ARN -> the name shown
+	for _, g := range groups {
+		arn, gname, err := groupARN(ctx, cl, g) // StartLiveTail takes ARNs
+		if err != nil {
+			return err
+		}
+		in.LogGroupIdentifiers = append(in.LogGroupIdentifiers, arn)
+		names[arn] = gname
+	}
+	s, err := cl.StartLiveTail(ctx, in)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sampled := false
+	for u, err := range s.Updates() {
+		if err != nil {
+			var ae *cwlogs.APIError
+			if errors.As(err, &ae) && ae.Code == cwlogs.CodeSessionTimeout {
+				// Not wrapped: errorText would print the bare code.
+				return fmt.Errorf("tail: the Live Tail session timed out: the service ends a session after 3 hours (%s: %s); run 'cwlogs tail --live' again to go on",
+					ae.Code, ae.Message)
+			}
+			return err
+		}
+		if u.SessionMetadata.Sampled && !sampled {
+			sampled = true
+			fmt.Fprintln(c.m.Stderr, "cwlogs: tail: more than 500 events a second match: Live Tail sends a sample of 500 of them a second (said once)")
+		}
+		for _, e := range u.SessionResults {
+			ev := eventJSON{LogStreamName: e.LogStreamName, Timestamp: e.Timestamp, IngestionTime: e.IngestionTime, Message: e.Message}
+			if len(groups) == 1 {
+				err = c.m.out.event(ev, true)
+			} else {
+				group := liveGroupName(names, e.LogGroupIdentifier)
+				if c.m.out.json {
+					err = c.m.out.jsonLine(liveEventJSON{ev, group})
+				} else {
+					ev.LogStreamName = group + "  " + ev.LogStreamName
+					err = c.m.out.event(ev, true)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// liveEventJSON is a --live event of several groups in JSON: tail's event and its group.
+type liveEventJSON struct {
+	eventJSON
+	LogGroupName string `json:"logGroupName"`
+}
+
+// liveGroupName names an event's group: its logGroupIdentifier is an ARN of the
+// session, or ACCOUNT:NAME, or a name.
+func liveGroupName(names map[string]string, ident string) string {
+	if n, ok := names[ident]; ok {
+		return n
+	}
+	for _, n := range names {
+		if ident == n || strings.HasSuffix(ident, ":"+n) {
+			return n
+		}
+	}
+	return ident
 }

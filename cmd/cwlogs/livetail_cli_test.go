@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cwlogs/cwlogs"
+	"github.com/cwlogs/cwlogs/localserver"
+)
+
+// liveRun is a tail --live process whose stdout lines are collected.
+type liveRun struct {
+	cmd    *exec.Cmd
+	stderr strings.Builder
+	mu     sync.Mutex
+	lines  []string
+	done   chan error // the process's end, after its stdout
+}
+
+func startLive(t *testing.T, url string, args ...string) *liveRun {
+	t.Helper()
+	r := &liveRun{done: make(chan error, 1)}
+	r.cmd = exec.Command(binPath, append([]string{"tail"}, args...)...)
+	r.cmd.Env = newCLI(t, url).environ()
+	stdout, err := r.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.cmd.Stderr = &r.stderr
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.cmd.Process.Kill() })
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			r.mu.Lock()
+			r.lines = append(r.lines, sc.Text())
+			r.mu.Unlock()
+		}
+		r.done <- r.cmd.Wait()
+	}()
+	return r
+}
+
+func (r *liveRun) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.lines...)
+}
+
+// waitLines waits for n lines of output, calling poke every 300 ms meanwhile (events put
+// before the session started are not in it).
+func (r *liveRun) waitLines(t *testing.T, n int, poke func()) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(r.got()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited for %d lines, have %d; stderr: %s", n, len(r.got()), r.stderr.String())
+		}
+		if poke != nil {
+			poke()
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+func (r *liveRun) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-r.done:
+		return err
+	case <-time.After(15 * time.Second):
+		t.Fatal("tail --live did not exit")
+	}
+	return nil
+}
+
+func putN(t *testing.T, cl *cwlogs.Client, group, stream string, msgs ...string) {
+	t.Helper()
+	now := time.Now().UnixMilli()
+	in := &cwlogs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream}
+	for _, m := range msgs {
+		in.LogEvents = append(in.LogEvents, cwlogs.InputLogEvent{Timestamp: now, Message: m})
+	}
+	if _, err := cl.PutLogEvents(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTailLive: tail --live prints the events of a Live Tail session against the local
+// server as tail prints them, says once that updates are sampled, and ends with status 0
+// on SIGINT.
+func TestTailLive(t *testing.T) {
+	url := startLocal(t)
+	cl := seedClient(t, url)
+	createGroup(t, cl, "live", "web-1", "db-1")
+	r := startLive(t, url, "live", "--live", "--stream-prefix", "web-", "--pattern", "ERROR", "--output", "json")
+	r.waitLines(t, 1, func() {
+		putN(t, cl, "live", "db-1", "ERROR not this stream")
+		putN(t, cl, "live", "web-1", "INFO not this pattern", "ERROR first")
+	})
+	var e eventJSON
+	if err := json.Unmarshal([]byte(r.got()[0]), &e); err != nil || e.Message != "ERROR first" || e.LogStreamName != "web-1" || e.Timestamp == 0 {
+		t.Fatalf("first line %q: %+v, %v", r.got()[0], e, err)
+	}
+	// Two sampled updates (over 500 matching events each): said once.
+	many := func(tag string) []string {
+		m := make([]string, 600)
+		for i := range m {
+			m[i] = fmt.Sprintf("ERROR %s %d", tag, i)
+		}
+		return m
+	}
+	base := len(r.got())
+	putN(t, cl, "live", "web-1", many("a")...)
+	r.waitLines(t, base+500, nil)
+	putN(t, cl, "live", "web-1", many("b")...)
+	r.waitLines(t, base+1000, nil)
+	for _, l := range r.got() {
+		if strings.Contains(l, "not this") {
+			t.Errorf("printed %s", l)
+		}
+	}
+	if err := r.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.wait(t); err != nil {
+		t.Fatalf("after SIGINT: %v (want exit 0); stderr: %s", err, r.stderr.String())
+	}
+	if n := strings.Count(r.stderr.String(), "sample"); n != 1 {
+		t.Errorf("stderr says 'sample' %d times, want once: %s", n, r.stderr.String())
+	}
+}
+
+// TestTailLiveGroups: several groups, names and an ARN, in text: the stream column
+// holds the group too.
+func TestTailLiveGroups(t *testing.T) {
+	url := startLocal(t)
+	cl := seedClient(t, url)
+	createGroup(t, cl, "g-one", "s")
+	createGroup(t, cl, "g-two", "s")
+	out, err := cl.DescribeLogGroups(context.Background(), &cwlogs.DescribeLogGroupsInput{LogGroupNamePrefix: "g-two"})
+	if err != nil || len(out.LogGroups) != 1 {
+		t.Fatal(out, err)
+	}
+	r := startLive(t, url, "g-one", out.LogGroups[0].LogGroupArn+":*", "--live", "--output", "text")
+	r.waitLines(t, 2, func() {
+		putN(t, cl, "g-one", "s", "from one")
+		putN(t, cl, "g-two", "s", "from two")
+	})
+	var one, two bool
+	for _, l := range r.got() {
+		one = one || strings.HasSuffix(l, "  g-one  s  from one")
+		two = two || strings.HasSuffix(l, "  g-two  s  from two")
+	}
+	if !one || !two {
+		t.Errorf("lines %q", r.got())
+	}
+	r.cmd.Process.Signal(syscall.SIGINT)
+	if err := r.wait(t); err != nil {
+		t.Fatalf("after SIGINT: %v; stderr: %s", err, r.stderr.String())
+	}
+}
+
+// TestTailLiveTimeout: the session timeout ends tail --live with status 1 and says so.
+func TestTailLiveTimeout(t *testing.T) {
+	srv, err := localserver.New(localserver.Config{Memory: true, Addr: "127.0.0.1:0", LiveTailTimeout: 1500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	createGroup(t, seedClient(t, srv.URL()), "short", "s")
+	res := newCLI(t, srv.URL()).mustRun(1, "", "tail", "short", "--live")
+	if !strings.Contains(res.stderr, "the Live Tail session timed out: the service ends a session after 3 hours (SessionTimeoutException") ||
+		!strings.Contains(res.stderr, "run 'cwlogs tail --live' again") {
+		t.Errorf("stderr: %s", res.stderr)
+	}
+}
+
+func TestTailLiveUsage(t *testing.T) {
+	url := startLocal(t)
+	createGroup(t, seedClient(t, url), "there", "s")
+	c := newCLI(t, url)
+	usage := func(msg string) string { return "cwlogs tail: " + msg + "\nRun 'cwlogs tail --help' for usage.\n" }
+	eleven := make([]string, 11)
+	for i := range eleven {
+		eleven[i] = "there"
+	}
+	for _, tt := range []struct {
+		args   []string
+		want   int
+		stderr string
+	}{
+		{[]string{"there", "--live", "--since", "1h"}, 2,
+			usage("--since cannot be used with --live: a Live Tail session shows the events ingested from now on, none before")},
+		{append(eleven, "--live"), 2, usage("11 log groups: --live tails at most 10")},
+		{[]string{"--live"}, 2, usage("missing arguments: want GROUP... (1 to 10 log groups with --live)")},
+		{[]string{"there", "there", "--live", "--stream", "s"}, 2,
+			usage("--stream and --stream-prefix need a single log group with --live (the service refuses them with 2)")},
+		{[]string{"there", "--live", "--stream", "a", "--stream-prefix", "b"}, 2,
+			usage("--stream and --stream-prefix cannot be combined (the service refuses both)")},
+		{[]string{"there", "another"}, 2, usage(`too many arguments ["another"]: want GROUP`)},
+		{[]string{"nowhere", "--live"}, 1, "cwlogs: log group nowhere does not exist\n"},
+	} {
+		r := c.mustRun(tt.want, "", append([]string{"tail"}, tt.args...)...)
+		if r.stderr != tt.stderr {
+			t.Errorf("tail %q: stderr %q, want %q", tt.args, r.stderr, tt.stderr)
+		}
+	}
+}
