@@ -22,8 +22,11 @@ import (
 // Queries live in memory, per Server: each StartQuery runs its query in a goroutine
 // (status Running, then Complete, Failed or Cancelled) and keeps the result for
 // queryRetention or until maxKeptQueries newer queries have ended, whichever comes first;
-// a restart forgets every query. At most maxRunningQueries run at once (the service's
-// documented concurrency quota), beyond which StartQuery answers LimitExceededException.
+// a restart forgets every query. While a query runs, GetQueryResults answers its
+// statistics so far and, for a query without stats and sort, the rows found so far (the
+// first rows of its answer: insights.Run.Progress). At most maxRunningQueries run at
+// once (the service's documented concurrency quota), beyond which StartQuery answers
+// LimitExceededException.
 
 const (
 	maxRunningQueries  = 100
@@ -57,6 +60,7 @@ type queryState struct {
 	status   string
 	ended    int64 // ms; 0 while running
 	result   *insights.Result
+	run      *insights.Run // while running (for its progress), once its scan has begun
 	canceled bool
 }
 
@@ -64,6 +68,19 @@ func (q *queryState) snapshot() (status string, ended int64, res *insights.Resul
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.status, q.ended, q.result
+}
+
+// progress is snapshot with, while the query runs, its answer so far (rows only for the
+// query shapes insights.Run.Progress gives them for, shared with the run, not copied).
+func (q *queryState) progress() (status string, ended int64, res *insights.Result) {
+	q.mu.Lock()
+	status, ended, res, run := q.status, q.ended, q.result, q.run
+	q.mu.Unlock()
+	if res == nil && run != nil {
+		p := run.Progress()
+		res = &p
+	}
+	return status, ended, res
 }
 
 // queryRegistry holds a Server's queries, oldest first. Its zero value is empty and
@@ -75,6 +92,10 @@ type queryRegistry struct {
 	running int
 	// beforeScan, when set (tests), runs in each query's goroutine before it scans.
 	beforeScan func(ctx context.Context)
+	// afterRecord, when set (tests), runs in each query's goroutine after each record
+	// given to the query (n of them so far), its progress published: it can pause a scan
+	// at a given record.
+	afterRecord func(ctx context.Context, n int)
 }
 
 func (s *Server) queries() *queryRegistry { return &s.queryReg }
@@ -262,15 +283,19 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	// The watcher has ended before qs.done closes (and Shutdown's wait returns).
 	defer func() { qs.cancel(); <-watched }()
 	reg.mu.Lock()
-	hook := reg.beforeScan
+	hook, after := reg.beforeScan, reg.afterRecord
 	reg.mu.Unlock()
 	if hook != nil {
 		hook(ctx)
 	}
 	run := q.NewRun(insights.Options{Limit: limit})
-	err := s.queryScan(ctx, groups, startTs, endTs, nowMs, run)
+	qs.mu.Lock()
+	qs.run = run
+	qs.mu.Unlock()
+	err := s.queryScan(ctx, groups, startTs, endTs, nowMs, run, after)
 	res := run.Result() // owns its text (insights' sink copies it out of the records)
 	qs.mu.Lock()
+	qs.run = nil
 	switch {
 	case qs.canceled || (err != nil && s.stopping()):
 		qs.status = "Cancelled" // stopped, or the server shut down
@@ -356,7 +381,10 @@ func (s *Server) getQueryResults(rc *reqCtx) ([]byte, *apiError) {
 	if qs == nil {
 		return nil, queryNotFound(*in.QueryID)
 	}
-	status, _, res := qs.snapshot()
+	// While the query runs: the rows found so far (for the query shapes that have them)
+	// and the statistics so far, as the service's "If the value of the Status field in
+	// the output is Running, this operation returns only partial results".
+	status, _, res := qs.progress()
 	offset := 0
 	if in.NextToken != nil && *in.NextToken != "" {
 		p, ok := decodeOpaque("Q", *in.NextToken, 2)
@@ -508,7 +536,7 @@ func (s *Server) describeQueries(rc *reqCtx) ([]byte, *apiError) {
 			skipping = q.id != after
 			continue
 		}
-		status, ended, res := q.snapshot()
+		status, ended, res := q.progress()
 		if (in.Status != nil && status != *in.Status) || (in.QueryLanguage != nil && *in.QueryLanguage != queryLanguageCWLI) ||
 			(in.LogGroupName != nil && !slices.Contains(q.groups, *in.LogGroupName)) {
 			continue

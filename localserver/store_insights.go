@@ -16,8 +16,9 @@ import (
 // queryScan feeds the events of some log groups in [startTs, endTs) to run, newest
 // first across all groups (the order the service presents events without sort), until
 // run wants no more or ctx is done. Events older than a group's retention are left out,
-// as are events of streams deleted meanwhile.
-func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run) error {
+// as are events of streams deleted meanwhile. after, when not nil (tests), runs after
+// each record, the run's progress published (n records so far).
+func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run, after func(ctx context.Context, n int)) error {
 	h := &groupHeads{}
 	for _, g := range groups {
 		start := max(startTs, g.cutoff(nowMs))
@@ -56,6 +57,13 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		}
 		if !run.Add(&rec) {
 			return nil
+		}
+		if after != nil {
+			run.Publish()
+			after(ctx, n)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
 		ok, err := gs.advance()
 		if err != nil {

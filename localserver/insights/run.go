@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // DefaultLimit is how many rows a query returns at most when neither the query (limit)
@@ -26,7 +27,7 @@ type Field struct {
 	Name, Value string
 }
 
-// Result is a finished query's answer.
+// Result is a finished query's answer, or a running one's answer so far (Run.Progress).
 type Result struct {
 	// Rows are the result rows; each lists its fields in the query's order, leaving out
 	// fields without a value. Rows of log events end with @ptr.
@@ -44,8 +45,14 @@ type stage interface {
 	finish()
 }
 
+// publishEvery is how many records Add evaluates at most between two publications of
+// the counts to Progress (it also publishes whenever a result row is added).
+const publishEvery = 1024
+
 // Run evaluates a query over records given in the order the service presents events
-// without a sort command: newest @timestamp first. Not safe for concurrent use.
+// without a sort command: newest @timestamp first. Add, Publish and Result must be
+// called from one goroutine at a time; Progress may be called from any goroutine, at
+// any time.
 type Run struct {
 	q       *Query
 	head    stage
@@ -55,6 +62,13 @@ type Run struct {
 	bytes   int64
 	done    bool
 	stopped bool
+
+	// pub is what Progress answers, as of the last publish; pubRows and pubScanned are
+	// len(sink.rows) and scanned then (read only by the feeding goroutine).
+	pubMu      sync.Mutex
+	pub        Result
+	pubRows    int
+	pubScanned int64
 }
 
 // NewRun starts an evaluation of q.
@@ -107,7 +121,35 @@ func (run *Run) Add(rec *Record) bool {
 	if !run.head.push(&row{rec: rec}) {
 		run.stopped = true
 	}
+	if len(run.sink.rows) != run.pubRows || run.scanned-run.pubScanned >= publishEvery {
+		run.Publish()
+	}
 	return !run.stopped
+}
+
+// Publish makes the rows and counts so far visible to Progress. Add publishes by itself
+// whenever a result row is added and every 1024 records; a caller needs Publish only to
+// make Progress exact at a given record (before pausing, say).
+func (run *Run) Publish() {
+	// The rows are shared, not copied: rows in the sink are never changed once added, and
+	// appending writes only beyond the published length (the capacity is capped, so that
+	// no reader can append into the shared array either).
+	n := len(run.sink.rows)
+	run.pubRows, run.pubScanned = n, run.scanned
+	run.pubMu.Lock()
+	run.pub = Result{Rows: run.sink.rows[:n:n], RecordsMatched: run.matched, RecordsScanned: run.scanned, BytesScanned: run.bytes}
+	run.pubMu.Unlock()
+}
+
+// Progress is the answer so far, as of the last publication (see Publish): the counts
+// of the records evaluated and, when the query has no stats and no sort, the rows found,
+// which are the first rows of the final answer, in its order. A query with stats or sort
+// shows no rows until its Result (see the package documentation). Safe to call
+// concurrently with Add; the rows it returns must not be changed.
+func (run *Run) Progress() Result {
+	run.pubMu.Lock()
+	defer run.pubMu.Unlock()
+	return run.pub
 }
 
 // Result finishes the evaluation and returns the answer. Call it once, after the last Add.
