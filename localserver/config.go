@@ -104,6 +104,11 @@ type Config struct {
 	// MaxRequestBytes exceeds MaxInFlightBytes, a request counting more than the bound is
 	// served alone but may read up to MaxRequestBytes.
 	MaxInFlightBytes int64
+	// QueryTimeout is how long a Logs Insights query (StartQuery) may run, measured on
+	// the wall clock from StartQuery (not with Now); one running longer ends with status
+	// Timeout and keeps the rows and statistics it had found, as the service's do. 0
+	// means DefaultQueryTimeout (60 minutes); a negative value means no limit.
+	QueryTimeout time.Duration
 }
 
 // Secrets maps access key IDs to secret access keys. It prints (with any fmt

@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -20,13 +21,15 @@ import (
 // insights.
 //
 // Queries live in memory, per Server: each StartQuery runs its query in a goroutine
-// (status Running, then Complete, Failed or Cancelled) and keeps the result for
+// (status Running, then Complete, Failed, Cancelled or Timeout) and keeps the result for
 // queryRetention or until maxKeptQueries newer queries have ended, whichever comes first;
 // a restart forgets every query. While a query runs, GetQueryResults answers its
 // statistics so far and, for a query without stats and sort, the rows found so far (the
 // first rows of its answer: insights.Run.Progress). At most maxRunningQueries run at
 // once (the service's documented concurrency quota), beyond which StartQuery answers
-// LimitExceededException.
+// LimitExceededException. A query running longer than Config.QueryTimeout (by default
+// 60 minutes: "Queries time out after 60 minutes of runtime") ends with status Timeout
+// and keeps what it had found (rows, and aggregates over the records scanned).
 
 const (
 	maxRunningQueries  = 100
@@ -229,6 +232,9 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 	reg := s.queries()
 	nowMs := rc.now.UnixMilli()
 	ctx, cancel := context.WithCancel(context.Background())
+	if d := s.queryTimeout(); d > 0 {
+		ctx, cancel = context.WithTimeoutCause(context.Background(), d, errQueryTimeout)
+	}
 	qs := &queryState{id: newRequestID(), queryString: *in.QueryString, groups: names, created: nowMs,
 		cancel: cancel, done: make(chan struct{}), status: "Running"}
 	reg.mu.Lock()
@@ -299,6 +305,11 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	switch {
 	case qs.canceled || (err != nil && s.stopping()):
 		qs.status = "Cancelled" // stopped, or the server shut down
+	case err != nil && context.Cause(ctx) == errQueryTimeout:
+		// "Queries time out after 60 minutes of runtime": the result keeps what the
+		// query found until then (aggregates over the records scanned).
+		qs.status = "Timeout"
+		qs.result = res
 	case err != nil:
 		qs.status = "Failed"
 		s.cfg.Logger.Error("query failed", "queryId", qs.id, "err", err)
@@ -311,6 +322,25 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	reg.mu.Lock()
 	reg.running--
 	reg.mu.Unlock()
+}
+
+// DefaultQueryTimeout is how long a Logs Insights query may run when Config.QueryTimeout
+// is zero: the service's "Queries time out after 60 minutes of runtime".
+const DefaultQueryTimeout = 60 * time.Minute
+
+// errQueryTimeout is the cause of a query's context ending at Config.QueryTimeout.
+var errQueryTimeout = errors.New("query timed out")
+
+// queryTimeout is how long a query may run (Config.QueryTimeout); 0 means no limit.
+func (s *Server) queryTimeout() time.Duration {
+	switch d := s.cfg.QueryTimeout; {
+	case d == 0:
+		return DefaultQueryTimeout
+	case d < 0:
+		return 0
+	default:
+		return d
+	}
 }
 
 // stopping reports whether Shutdown has begun.
