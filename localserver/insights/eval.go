@@ -3,6 +3,7 @@ package insights
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -42,15 +43,23 @@ const MaxJSONFields = 200
 // row is a record on its way through a query, or a result row of stats.
 type row struct {
 	rec      *Record
-	set      map[string]value // fields created by fields, parse and stats
+	set      []setField // fields created by fields, parse and stats: few, searched in order
 	json     map[string]string
 	jsonDone bool
 	aggs     []value // stats results while a stats row's outputs are computed
 }
 
+// setField is a field created by fields, parse or stats.
+type setField struct {
+	name string
+	v    value
+}
+
 func (r *row) get(name string) value {
-	if v, ok := r.set[name]; ok {
-		return v
+	for i := range r.set {
+		if r.set[i].name == name {
+			return r.set[i].v
+		}
 	}
 	if r.rec == nil {
 		return null
@@ -80,11 +89,17 @@ func (r *row) get(name string) value {
 }
 
 func (r *row) put(name string, v value) {
-	if r.set == nil {
-		r.set = make(map[string]value, 4)
+	for i := range r.set {
+		if r.set[i].name == name {
+			r.set[i].v = v
+			return
+		}
 	}
-	r.set[name] = v
+	r.set = append(r.set, setField{name, v})
 }
+
+// grow makes room for n more fields without reallocation.
+func (r *row) grow(n int) { r.set = slices.Grow(r.set, n) }
 
 func joinKey(prefix, k string) string {
 	if prefix == "" {

@@ -243,15 +243,20 @@ func (c *counter) finish()          { c.next.finish() }
 
 type project struct {
 	items []projItem
+	vals  []value // scratch, reused for every row
 	next  stage
 }
 
 func (p *project) push(r *row) bool {
 	// Evaluate every item before setting any, so that "fields a as b, b as a" swaps.
-	vals := make([]value, len(p.items))
+	if p.vals == nil {
+		p.vals = make([]value, len(p.items))
+	}
+	vals := p.vals
 	for i, it := range p.items {
 		vals[i] = eval(it.x, r)
 	}
+	r.grow(len(p.items))
 	for i, it := range p.items {
 		r.put(it.name, vals[i])
 	}
@@ -281,6 +286,7 @@ func (p *parseStage) push(r *row) bool {
 	v := eval(p.c.src, r)
 	if v.k != kNull {
 		if m := p.c.re.FindStringSubmatch(v.String()); m != nil {
+			r.grow(len(p.c.names))
 			for i, n := range p.c.names {
 				if n != "" {
 					r.put(n, str(m[i+1]))
@@ -314,12 +320,16 @@ func (l *limiter) finish() { l.next.finish() }
 type dedup struct {
 	keys []expr
 	seen map[string]bool
+	vals []value // scratch, reused for every row
 	buf  bytes.Buffer
 	next stage
 }
 
 func (d *dedup) push(r *row) bool {
-	vals := make([]value, len(d.keys))
+	if d.vals == nil {
+		d.vals = make([]value, len(d.keys))
+	}
+	vals := d.vals
 	for i, k := range d.keys {
 		vals[i] = eval(k, r)
 		if vals[i].k == kNull {
@@ -328,7 +338,7 @@ func (d *dedup) push(r *row) bool {
 	}
 	d.buf.Reset()
 	groupKey(&d.buf, vals)
-	if d.seen[d.buf.String()] {
+	if d.seen[string(d.buf.Bytes())] { // looked up without making a string
 		return true
 	}
 	d.seen[d.buf.String()] = true
@@ -425,21 +435,25 @@ type stats struct {
 	c      *statsCmd
 	groups map[string]*group
 	order  []*group
+	by     []value // scratch, reused for every row
 	buf    bytes.Buffer
 	next   stage
 }
 
 func (s *stats) push(r *row) bool {
-	by := make([]value, len(s.c.by))
+	if s.by == nil {
+		s.by = make([]value, len(s.c.by))
+	}
 	for i, it := range s.c.by {
-		by[i] = eval(it.x, r)
+		s.by[i] = eval(it.x, r)
 	}
 	s.buf.Reset()
-	groupKey(&s.buf, by)
-	g := s.groups[s.buf.String()]
+	groupKey(&s.buf, s.by)
+	g := s.groups[string(s.buf.Bytes())] // looked up without making a string
 	if g == nil {
-		for i := range by {
-			by[i] = by[i].owned()
+		by := make([]value, len(s.by))
+		for i, v := range s.by {
+			by[i] = v.owned()
 		}
 		g = &group{by: by, accs: make([]accumulator, len(s.c.calls))}
 		for i, cl := range s.c.calls {
@@ -466,7 +480,7 @@ func (s *stats) finish() {
 		s.order = append(s.order, g)
 	}
 	for _, g := range s.order {
-		out := &row{aggs: make([]value, len(g.accs))}
+		out := &row{aggs: make([]value, len(g.accs)), set: make([]setField, 0, len(s.c.by)+len(s.c.aggs))}
 		for i, a := range g.accs {
 			out.aggs[i] = a.result()
 		}
