@@ -47,6 +47,9 @@ type row struct {
 	json     map[string]string
 	jsonDone bool
 	aggs     []value // stats results while a stats row's outputs are computed
+	// args, when set, is the Run's stack of function arguments (see eval), shared by
+	// every row of the Run: the rows are evaluated one at a time.
+	args *[]value
 }
 
 // setField is a field created by fields, parse or stats.
@@ -161,11 +164,23 @@ func eval(x expr, r *row) value {
 			}
 			return null
 		}
-		args := make([]value, len(n.args))
-		for i, a := range n.args {
-			args[i] = eval(a, r)
+		if r.args == nil {
+			args := make([]value, len(n.args))
+			for i, a := range n.args {
+				args[i] = eval(a, r)
+			}
+			return n.fn(r, args)
 		}
-		return n.fn(r, args)
+		// The arguments go on the Run's stack (no functions keep them), above those of
+		// the calls being evaluated, whose own arguments (nested calls) come and go above.
+		base := len(*r.args)
+		for _, a := range n.args {
+			v := eval(a, r)
+			*r.args = append(*r.args, v)
+		}
+		v := n.fn(r, (*r.args)[base:])
+		*r.args = (*r.args)[:base]
+		return v
 	}
 	return null
 }

@@ -62,6 +62,7 @@ type Run struct {
 	bytes   int64
 	done    bool
 	stopped bool
+	args    []value // the stack of function arguments of the rows being evaluated
 
 	// pub is what Progress answers, as of the last publish; pubRows and pubScanned are
 	// len(sink.rows) and scanned then (read only by the feeding goroutine).
@@ -118,7 +119,7 @@ func (run *Run) Add(rec *Record) bool {
 	}
 	run.scanned++
 	run.bytes += int64(len(rec.Message))
-	if !run.head.push(&row{rec: rec}) {
+	if !run.head.push(&row{rec: rec, args: &run.args}) {
 		run.stopped = true
 	}
 	if len(run.sink.rows) != run.pubRows || run.scanned-run.pubScanned >= publishEvery {
