@@ -38,6 +38,11 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 			heap.Push(h, gs)
 		}
 	}
+	// One Record for every event, unless the run keeps them (a sort).
+	var shared *insights.Record
+	if !run.KeepsRecords() {
+		shared = new(insights.Record)
+	}
 	n := 0
 	for h.Len() > 0 {
 		if n++; n%4096 == 0 {
@@ -46,7 +51,11 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 			}
 		}
 		gs := h.gs[0]
-		rec := insights.Record{
+		rec := shared
+		if rec == nil {
+			rec = new(insights.Record)
+		}
+		*rec = insights.Record{
 			Timestamp:     gs.ev.ts,
 			IngestionTime: gs.ingest,
 			Message:       gs.ev.msg,
@@ -55,7 +64,7 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 			MakePtr:       recordPtr,
 			Key:           [5]int64{gs.g.id, gs.stream, gs.k.ts, gs.k.cid, gs.k.idx},
 		}
-		if !run.Add(&rec) {
+		if !run.Add(rec) {
 			return nil
 		}
 		if after != nil {

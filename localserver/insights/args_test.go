@@ -31,3 +31,81 @@ func TestNestedCallArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestRowReuse checks queries whose records all go through one row (no sort before the
+// first stats): nothing of a record's created fields shows in the next record's, and
+// queries with sort, which keep rows, still see each record's own.
+func TestRowReuse(t *testing.T) {
+	for _, c := range []struct {
+		name, q string
+		want    []string
+	}{
+		{"parse leaves nothing behind", `parse @message "user=* id=" as u | fields coalesce(u, "-") as who, @logStream`, []string{
+			"who=-; @logStream=s1", "who=-; @logStream=s2", "u=carl; who=carl; @logStream=s1", "u=dan; who=dan; @logStream=s1", "who=-; @logStream=s1", "who=-; @logStream=s3",
+		}},
+		{"stats over parsed fields", `parse @message "user=* id=" as u | stats count(u) as n, count(*) as all`, []string{"n=2; all=6"}},
+		{"sort keeps each row", `parse @message "user=* id=" as u | filter ispresent(u) | sort u asc | fields u`, []string{"u=carl", "u=dan"}},
+		{"sort after stats", `fields strlen(@logStream) as l | stats count(*) as n by @logStream | sort n desc`, []string{
+			"@logStream=s1; n=4", "@logStream=s2; n=1", "@logStream=s3; n=1",
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, _ := runQuery(t, c.q, false, testRecords, Options{})
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("%s:\n%s\nwant:\n%s", c.q, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestKeepsRecords checks which queries keep the Records given to Add, and that the
+// others give the same answer when every record comes in one Record changed in place.
+func TestKeepsRecords(t *testing.T) {
+	for _, c := range []struct {
+		q     string
+		keeps bool
+	}{
+		{"fields @message", false},
+		{`parse @message "user=* id=" as u | filter ispresent(u) | dedup u`, false},
+		{"stats count(*) by @logStream | sort @logStream asc", false},
+		{"fields @message | limit 3", false},
+		{"sort @timestamp asc", true},
+		{"fields @message | sort @message | stats count(*)", true},
+	} {
+		t.Run(c.q, func(t *testing.T) {
+			q, err := Parse(c.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := q.NewRun(Options{}).KeepsRecords(); got != c.keeps {
+				t.Fatalf("KeepsRecords() = %v, want %v", got, c.keeps)
+			}
+			if c.keeps {
+				return
+			}
+			want, _ := runQuery(t, c.q, true, testRecords, Options{})
+			run := q.NewRun(Options{})
+			var shared Record
+			for _, r := range testRecords {
+				shared = r
+				run.Add(&shared)
+			}
+			got := renderRows(run.Result())
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("with one Record:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+func renderRows(res *Result) []string {
+	var out []string
+	for _, r := range res.Rows {
+		var parts []string
+		for _, f := range r {
+			parts = append(parts, f.Name+"="+f.Value)
+		}
+		out = append(out, strings.Join(parts, "; "))
+	}
+	return out
+}

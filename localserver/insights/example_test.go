@@ -39,3 +39,26 @@ func ExampleParse_error() {
 	// Output:
 	// 25 32 unknown function strlenn()
 }
+
+// A running query's answer so far: Progress may be called from any goroutine while
+// another feeds the run. Rows show as found when the query has no stats and no sort.
+func ExampleRun_Progress() {
+	q, err := insights.Parse(`filter @message like "ERROR" | fields @message`)
+	if err != nil {
+		panic(err)
+	}
+	run := q.NewRun(insights.Options{})
+	for i, msg := range []string{"ERROR disk full", "INFO ok", "ERROR timeout", "INFO ok"} {
+		run.Add(&insights.Record{Timestamp: int64(4000 - i), Message: msg, Ptr: fmt.Sprint(i)})
+		if i == 1 {
+			run.Publish() // Add publishes new rows by itself; the counts, every 1024 records
+			p := run.Progress()
+			fmt.Println("so far:", p.Rows, "matched", p.RecordsMatched, "of", p.RecordsScanned)
+		}
+	}
+	res := run.Result()
+	fmt.Println("final:", res.Rows, "matched", res.RecordsMatched, "of", res.RecordsScanned)
+	// Output:
+	// so far: [[{@message ERROR disk full} {@ptr 0}]] matched 1 of 2
+	// final: [[{@message ERROR disk full} {@ptr 0}] [{@message ERROR timeout} {@ptr 2}]] matched 2 of 4
+}

@@ -63,6 +63,7 @@ type Run struct {
 	done    bool
 	stopped bool
 	args    []value // the stack of function arguments of the rows being evaluated
+	reuse   *row    // when not nil, the row every record goes through (see NewRun)
 
 	// pub is what Progress answers, as of the last publish; pubRows and pubScanned are
 	// len(sink.rows) and scanned then (read only by the feeding goroutine).
@@ -108,8 +109,27 @@ func (q *Query) NewRun(opts Options) *Run {
 		}
 	}
 	run.head = next
+	// Only sort keeps the rows of records it is given (stats keeps owned copies of
+	// values, dedup its keys, the sink owned text): without a sort before the first
+	// stats, each record can go through the query in the same row.
+	run.reuse = &row{}
+	for _, c := range q.cmds {
+		if _, ok := c.(*sortCmd); ok {
+			run.reuse = nil
+		}
+		if _, ok := c.(*sortCmd); ok || isStats(c) {
+			break
+		}
+	}
 	return run
 }
+
+// KeepsRecords reports whether the run may keep a Record given to Add after Add has
+// returned (a sort before the first stats keeps them). When it does not, the caller may
+// give every record in the same Record, changed between calls.
+func (run *Run) KeepsRecords() bool { return run.reuse == nil }
+
+func isStats(c command) bool { _, ok := c.(*statsCmd); return ok }
 
 // Add evaluates one record. It reports whether more records can change the result:
 // false after a "limit any" has its rows.
@@ -119,7 +139,14 @@ func (run *Run) Add(rec *Record) bool {
 	}
 	run.scanned++
 	run.bytes += int64(len(rec.Message))
-	if !run.head.push(&row{rec: rec, args: &run.args}) {
+	r := run.reuse
+	if r != nil {
+		clear(r.set) // drop the previous record's values
+		*r = row{rec: rec, set: r.set[:0], args: &run.args}
+	} else {
+		r = &row{rec: rec, args: &run.args}
+	}
+	if !run.head.push(r) {
 		run.stopped = true
 	}
 	if len(run.sink.rows) != run.pubRows || run.scanned-run.pubScanned >= publishEvery {
