@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -249,11 +250,24 @@ func evalBinary(n *binary, r *row) value {
 	return num(z)
 }
 
-// groupKey appends a key identifying vals (kind and text of each) to b.
+// groupKey appends a key identifying vals (kind and text of each) to b, without making
+// their text: a timestamp (always whole milliseconds) as its milliseconds, which
+// identify it as its text does, numbers appended in place.
 func groupKey(b *bytes.Buffer, vals []value) {
 	for _, v := range vals {
 		b.WriteByte(byte(v.k))
-		b.WriteString(v.String())
+		switch v.k {
+		case kTime:
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(v.n), 10))
+		case kNum, kPeriod:
+			if v.n == math.Trunc(v.n) && math.Abs(v.n) < 1e15 { // as formatNum
+				b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(v.n), 10))
+			} else {
+				b.Write(strconv.AppendFloat(b.AvailableBuffer(), v.n, 'f', -1, 64))
+			}
+		default:
+			b.WriteString(v.String())
+		}
 		b.WriteByte(0)
 	}
 }

@@ -313,12 +313,19 @@ type parseStage struct {
 func (p *parseStage) push(r *row) bool {
 	v := eval(p.c.src, r)
 	if v.k != kNull {
-		if m := p.c.re.FindStringSubmatch(v.String()); m != nil {
+		text := v.String()
+		// The indexes, not the strings: one slice made instead of two.
+		if m := p.c.re.FindStringSubmatchIndex(text); m != nil {
 			r.grow(len(p.c.names))
 			for i, n := range p.c.names {
-				if n != "" {
-					r.put(n, str(m[i+1]))
+				if n == "" {
+					continue
 				}
+				sub := "" // a group that took no part in the match, as FindStringSubmatch
+				if a, b := m[2*i+2], m[2*i+3]; a >= 0 {
+					sub = text[a:b]
+				}
+				r.put(n, str(sub))
 			}
 		}
 	}

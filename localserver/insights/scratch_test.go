@@ -1,6 +1,8 @@
 package insights
 
 import (
+	"bytes"
+	"math"
 	"strings"
 	"testing"
 )
@@ -108,4 +110,35 @@ func renderRows(res *Result) []string {
 		out = append(out, strings.Join(parts, "; "))
 	}
 	return out
+}
+
+// TestGroupKeyIdentifies checks that group keys (stats by, dedup), made without the
+// values' text, tell values apart exactly as their kind and text do.
+func TestGroupKeyIdentifies(t *testing.T) {
+	vals := []value{
+		num(0), num(math.Copysign(0, -1)), num(1), num(-1), num(1.5), num(1e15), num(1e15 + 2), num(1e300), num(0.1 + 0.2),
+		str("1"), str(""), str("0"), boolean(true), boolean(false), tstamp(0), tstamp(1), tstamp(1_700_000_000_123),
+		tstamp(-1), {k: kPeriod, n: 60_000}, {k: kMonths, n: 3}, null,
+	}
+	for _, a := range vals {
+		for _, b := range vals {
+			var ka, kb bytes.Buffer
+			groupKey(&ka, []value{a, str("x")})
+			groupKey(&kb, []value{b, str("x")})
+			same := a.k == b.k && a.String() == b.String()
+			if (ka.String() == kb.String()) != same {
+				t.Errorf("%#v and %#v: keys %q and %q; same kind and text: %v", a, b, ka.String(), kb.String(), same)
+			}
+		}
+	}
+}
+
+// TestParseGroupNotInMatch checks that a named group that takes no part in a match gives
+// an empty value, as it always has.
+func TestParseGroupNotInMatch(t *testing.T) {
+	got, _ := runQuery(t, `parse @message /(?<opt>zz)?user=(?<u>\w+)/ | filter ispresent(u) | fields concat("[", opt, "]") as o, u`, false, testRecords, Options{})
+	want := []string{"opt=; u=carl; o=[]", "opt=; u=dan; o=[]"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
