@@ -24,12 +24,13 @@ import (
 // (status Running, then Complete, Failed, Cancelled or Timeout) and keeps the result for
 // queryRetention or until maxKeptQueries newer queries have ended, whichever comes first;
 // a restart forgets every query. While a query runs, GetQueryResults answers its
-// statistics so far and, for a query without stats and sort, the rows found so far (the
-// first rows of its answer: insights.Run.Progress). At most maxRunningQueries run at
-// once (the service's documented concurrency quota), beyond which StartQuery answers
-// LimitExceededException. A query running longer than Config.QueryTimeout (by default
-// 60 minutes: "Queries time out after 60 minutes of runtime") ends with status Timeout
-// and keeps what it had found (rows, and aggregates over the records scanned).
+// statistics so far and its answer over the events scanned so far (insights.Run.Progress:
+// for a query without stats and sort, the first rows of its answer). At most
+// maxRunningQueries run at once (the service's documented concurrency quota), beyond
+// which StartQuery answers LimitExceededException. A query running longer than
+// Config.QueryTimeout (by default 60 minutes: "Queries time out after 60 minutes of
+// runtime") ends with status Timeout and keeps what it had found (rows, and aggregates
+// over the records scanned).
 
 const (
 	maxRunningQueries  = 100
@@ -73,8 +74,8 @@ func (q *queryState) snapshot() (status string, ended int64, res *insights.Resul
 	return q.status, q.ended, q.result
 }
 
-// progress is snapshot with, while the query runs, its answer so far (rows only for the
-// query shapes insights.Run.Progress gives them for, shared with the run, not copied).
+// progress is snapshot with, while the query runs, its answer so far
+// (insights.Run.Progress).
 func (q *queryState) progress() (status string, ended int64, res *insights.Result) {
 	q.mu.Lock()
 	status, ended, res, run := q.status, q.ended, q.result, q.run

@@ -7,14 +7,30 @@ import (
 	"testing"
 )
 
-// TestProgress feeds records one at a time and checks Progress after each: the counts so
-// far and, for queries without stats or sort, the rows found so far, which must be the
-// first rows of the final answer; queries with stats or sort show no rows.
+// TestProgress feeds records one at a time and checks Progress after each against the
+// answer of the same query over the records so far (a fresh run): rows and counts. For
+// queries without stats and sort, those rows must also be the first rows of the final
+// answer; and showing intermediate answers must not change the final one.
 func TestProgress(t *testing.T) {
 	msgs := []string{"GET /a 200", "POST /b 500", "GET /c 404", "GET /a 200", "PUT /d 201", "GET /e 500"}
+	recs := make([]Record, len(msgs))
+	for i, msg := range msgs {
+		recs[i] = Record{Timestamp: int64(10_000 - 1000*i), Message: msg, Ptr: fmt.Sprint(i)}
+	}
+	answer := func(q *Query, recs []Record, progress func(int, Result)) *Result {
+		run := q.NewRun(Options{})
+		for i := range recs {
+			run.Add(&recs[i])
+			if progress != nil {
+				run.Publish()
+				progress(i, run.Progress())
+			}
+		}
+		return run.Result()
+	}
 	for _, c := range []struct {
-		q       string
-		partial bool // rows show while running
+		q      string
+		prefix bool // rows are the first rows of the final answer
 	}{
 		{"fields @message", true},
 		{`filter @message like "GET" | display @message`, true},
@@ -22,52 +38,68 @@ func TestProgress(t *testing.T) {
 		{"limit 2", true},
 		{"dedup @message", true},
 		{"stats count(*) by bin(1s)", false},
+		{`parse @message "* * *" as verb, path, status | stats count(*) as n, pct(status, 50) as p by verb | sort n desc`, false},
+		{"stats count(*) as n", false},
 		{"sort @message asc", false},
 		{"fields @message | sort @message | limit 2", false},
+		// The commands after the sort change the rows they are given: intermediate
+		// answers must give them copies.
+		{"fields @message as a, @timestamp as b | sort a | fields b as a, a as b | limit 3", false},
+		{`parse @message "* * *" as verb, path, status | fields concat(path, "?") as a | sort a | fields concat(a, "!") as a`, false},
+		{"sort @timestamp asc | stats count(*) as n by @message | sort n desc", false},
 	} {
 		t.Run(c.q, func(t *testing.T) {
 			q, err := Parse(c.q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			run := q.NewRun(Options{})
-			if p := run.Progress(); len(p.Rows) != 0 || p.RecordsScanned != 0 {
+			if p := q.NewRun(Options{}).Progress(); len(p.Rows) != 0 || p.RecordsScanned != 0 {
 				t.Fatalf("before any record: %+v", p)
 			}
 			var progress []Result
-			for i, msg := range msgs {
-				run.Add(&Record{Timestamp: int64(10_000 - 1000*i), Message: msg, Ptr: fmt.Sprint(i)})
-				run.Publish()
-				progress = append(progress, run.Progress())
-			}
-			res := run.Result()
-			if len(res.Rows) == 0 {
-				t.Fatal("no result rows")
+			res := answer(q, recs, func(_ int, p Result) { progress = append(progress, p) })
+			if plain := answer(q, recs, nil); fmt.Sprint(plain) != fmt.Sprint(res) {
+				t.Errorf("final answer with progress shown:\n%v\nwithout:\n%v", res, plain)
 			}
 			for i, p := range progress {
-				if p.RecordsScanned != int64(i+1) || p.RecordsMatched > p.RecordsScanned {
-					t.Errorf("after %d records: scanned %d, matched %d", i+1, p.RecordsScanned, p.RecordsMatched)
+				want := answer(q, recs[:i+1], nil)
+				if fmt.Sprint(p.Rows) != fmt.Sprint(want.Rows) || p.RecordsScanned != want.RecordsScanned ||
+					p.RecordsMatched != want.RecordsMatched || p.BytesScanned != want.BytesScanned {
+					t.Errorf("after %d records: %v\nwant the answer over them: %v", i+1, p, *want)
 				}
-				if !c.partial {
-					if len(p.Rows) != 0 {
-						t.Errorf("after %d records: rows %v; want none until the end", i+1, p.Rows)
-					}
-					continue
-				}
-				if len(p.Rows) > len(res.Rows) || !slices.EqualFunc(p.Rows, res.Rows[:len(p.Rows)], slices.Equal) {
+				if c.prefix && (len(p.Rows) > len(res.Rows) || !slices.EqualFunc(p.Rows, res.Rows[:len(p.Rows)], slices.Equal)) {
 					t.Errorf("after %d records: rows %v are not the first rows of %v", i+1, p.Rows, res.Rows)
 				}
-				if i > 0 && len(p.Rows) < len(progress[i-1].Rows) {
-					t.Errorf("after %d records: rows went from %d to %d", i+1, len(progress[i-1].Rows), len(p.Rows))
-				}
-			}
-			if last := progress[len(progress)-1]; c.partial && len(last.Rows) != len(res.Rows) {
-				t.Errorf("after the last record: %d rows; the result has %d", len(last.Rows), len(res.Rows))
-			}
-			if last := progress[len(progress)-1]; last.RecordsMatched != res.RecordsMatched {
-				t.Errorf("matched: %d while running, %d at the end", last.RecordsMatched, res.RecordsMatched)
 			}
 		})
+	}
+}
+
+// TestProgressStatsWithoutPublish checks that Add makes an intermediate answer by itself
+// once Progress has asked for one, within publishEvery records, and not before.
+func TestProgressStatsWithoutPublish(t *testing.T) {
+	q, _ := Parse(`stats count(*) as n`)
+	run := q.NewRun(Options{})
+	add := func(n int) {
+		for range n {
+			run.Add(&Record{Timestamp: 1, Message: "m"})
+		}
+	}
+	add(3 * publishEvery)
+	if p := run.Progress(); len(p.Rows) != 0 || p.RecordsScanned != 3*publishEvery {
+		t.Fatalf("before any was asked for: %+v", p)
+	}
+	add(publishEvery)
+	p := run.Progress()
+	if len(p.Rows) != 1 || p.Rows[0][0].Value != fmt.Sprint(4*publishEvery) {
+		t.Fatalf("after it was asked for: %+v", p)
+	}
+	add(publishEvery)
+	if p := run.Progress(); p.Rows[0][0].Value != fmt.Sprint(5*publishEvery) {
+		t.Fatalf("asked for again: %v", p.Rows)
+	}
+	if res := run.Result(); res.Rows[0][0].Value != fmt.Sprint(5*publishEvery) {
+		t.Fatalf("result: %v", res.Rows)
 	}
 }
 

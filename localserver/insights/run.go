@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultLimit is how many rows a query returns at most when neither the query (limit)
@@ -64,13 +65,32 @@ type Run struct {
 	stopped bool
 	args    []value // the stack of function arguments of the rows being evaluated
 	reuse   *row    // when not nil, the row every record goes through (see NewRun)
+	limit   int     // the sink's capacity
+	// hold is the first stats or sort stage, at q.cmds[holdAt]: the one that holds what
+	// Progress shows of a query that has one (nil when it has none).
+	hold   holder
+	holdAt int
 
 	// pub is what Progress answers, as of the last publish; pubRows and pubScanned are
-	// len(sink.rows) and scanned then (read only by the feeding goroutine).
-	pubMu      sync.Mutex
-	pub        Result
-	pubRows    int
-	pubScanned int64
+	// len(sink.rows) and scanned then, snapScanned scanned at the last intermediate
+	// answer of hold (read only by the feeding goroutine); want is set by Progress.
+	pubMu       sync.Mutex
+	pub         Result
+	pubRows     int
+	pubScanned  int64
+	snapScanned int64
+	want        atomic.Bool
+}
+
+// holder is a stage that holds its rows until the end (stats, sort) and can show what
+// it holds so far.
+type holder interface {
+	stage
+	// held is how many groups or rows it holds.
+	held() int
+	// emit pushes to next the rows its finish would push now, and leaves its state as it
+	// was (next is a fresh pipeline, which emit does not finish).
+	emit(next stage)
 }
 
 // NewRun starts an evaluation of q.
@@ -84,31 +104,9 @@ func (q *Query) NewRun(opts Options) *Run {
 			}
 		}
 	}
-	run := &Run{q: q}
+	run := &Run{q: q, limit: limit, holdAt: -1}
 	run.sink = &sink{cap: limit, cols: q.outputColumns()}
-	// Build the stages back to front; the match counter sits before the first stage that
-	// is not a per-record filter or transformation.
-	firstGlobal := len(q.cmds)
-	for i, c := range q.cmds {
-		switch c.(type) {
-		case *statsCmd, *sortCmd, *limitCmd, *dedupCmd:
-			firstGlobal = min(firstGlobal, i)
-		}
-	}
-	var next stage = run.sink
-	if firstGlobal == len(q.cmds) {
-		next = &counter{next: next, n: &run.matched}
-	}
-	for i := len(q.cmds) - 1; i >= 0; i-- {
-		next = newStage(q.cmds[i], next)
-		if st, ok := next.(*sorter); ok {
-			st.keep = keepAfter(q.cmds[i+1:], limit)
-		}
-		if i == firstGlobal {
-			next = &counter{next: next, n: &run.matched}
-		}
-	}
-	run.head = next
+	run.head = run.pipeline(q.cmds, run.sink, &run.matched)
 	// Only sort keeps the rows of records it is given (stats keeps owned copies of
 	// values, dedup its keys, the sink owned text): without a sort before the first
 	// stats, each record can go through the query in the same row.
@@ -122,6 +120,46 @@ func (q *Query) NewRun(opts Options) *Run {
 		}
 	}
 	return run
+}
+
+// pipeline builds the stages of cmds, back to front, ending in sink. With matched, the
+// match counter sits before the first stage that is not a per-record filter or
+// transformation, and the first stats or sort stage is run.hold.
+func (run *Run) pipeline(cmds []command, sink stage, matched *int64) stage {
+	firstGlobal := len(cmds)
+	for i, c := range cmds {
+		switch c.(type) {
+		case *statsCmd, *sortCmd, *limitCmd, *dedupCmd:
+			firstGlobal = min(firstGlobal, i)
+		}
+	}
+	next := sink
+	if matched != nil && firstGlobal == len(cmds) {
+		next = &counter{next: next, n: matched}
+	}
+	for i := len(cmds) - 1; i >= 0; i-- {
+		next = newStage(cmds[i], next)
+		if st, ok := next.(*sorter); ok {
+			st.keep = keepAfter(cmds[i+1:], run.limit)
+		}
+		if h, ok := next.(holder); ok && matched != nil {
+			run.hold, run.holdAt = h, i // the last one set is the first in cmds
+		}
+		if matched != nil && i == firstGlobal {
+			next = &counter{next: next, n: matched}
+		}
+	}
+	return next
+}
+
+// intermediate is the answer over the records so far of a query with stats or sort: what
+// its first stats or sort holds, through a fresh copy of the commands after it.
+func (run *Run) intermediate() [][]Field {
+	out := &sink{cap: run.sink.cap, cols: run.sink.cols}
+	head := run.pipeline(run.q.cmds[run.holdAt+1:], out, nil)
+	run.hold.emit(head)
+	head.finish()
+	return out.rows
 }
 
 // KeepsRecords reports whether the run may keep a Record given to Add after Add has
@@ -150,31 +188,49 @@ func (run *Run) Add(rec *Record) bool {
 		run.stopped = true
 	}
 	if len(run.sink.rows) != run.pubRows || run.scanned-run.pubScanned >= publishEvery {
-		run.Publish()
+		run.publish(false)
 	}
 	return !run.stopped
 }
 
-// Publish makes the rows and counts so far visible to Progress. Add publishes by itself
-// whenever a result row is added and every 1024 records; a caller needs Publish only to
-// make Progress exact at a given record (before pausing, say).
-func (run *Run) Publish() {
-	// The rows are shared, not copied: rows in the sink are never changed once added, and
-	// appending writes only beyond the published length (the capacity is capped, so that
-	// no reader can append into the shared array either).
+// Publish makes the rows and counts so far visible to Progress, the intermediate answer
+// of a query with stats or sort included (which costs as much as finishing the query
+// over what it holds). Add publishes by itself whenever a result row is added and every
+// 1024 records (an intermediate answer only when Progress has been called since the last
+// one, and at most once per as many records as it covers groups or rows); a caller needs
+// Publish only to make Progress exact at a given record (before pausing, say).
+func (run *Run) Publish() { run.publish(true) }
+
+func (run *Run) publish(force bool) {
+	// The rows of a query without stats or sort are shared, not copied: rows in the sink
+	// are never changed once added, and appending writes only beyond the published length
+	// (the capacity is capped, so that no reader can append into the shared array either).
 	n := len(run.sink.rows)
+	rows := run.sink.rows[:n:n]
 	run.pubRows, run.pubScanned = n, run.scanned
+	fresh := run.hold == nil
+	if !fresh && !run.done && (force || (run.want.Load() && run.scanned-run.snapScanned >= int64(run.hold.held()))) {
+		run.want.Store(false)
+		rows, fresh = run.intermediate(), true
+		run.snapScanned = run.scanned
+	}
 	run.pubMu.Lock()
-	run.pub = Result{Rows: run.sink.rows[:n:n], RecordsMatched: run.matched, RecordsScanned: run.scanned, BytesScanned: run.bytes}
+	if fresh {
+		run.pub.Rows = rows
+	}
+	run.pub.RecordsMatched, run.pub.RecordsScanned, run.pub.BytesScanned = run.matched, run.scanned, run.bytes
 	run.pubMu.Unlock()
 }
 
 // Progress is the answer so far, as of the last publication (see Publish): the counts
-// of the records evaluated and, when the query has no stats and no sort, the rows found,
-// which are the first rows of the final answer, in its order. A query with stats or sort
-// shows no rows until its Result (see the package documentation). Safe to call
-// concurrently with Add; the rows it returns must not be changed.
+// of the records evaluated and the rows of the answer over those records. When the query
+// has no stats and no sort, those are the rows found, the first rows of the final
+// answer, in its order; with stats or sort, they are its intermediate answer (aggregates
+// or order over the records so far), made on the feeding goroutine after a call of
+// Progress asks for it, so a poll shows the one its previous poll asked for. Safe to
+// call concurrently with Add; the rows it returns must not be changed.
 func (run *Run) Progress() Result {
+	run.want.Store(true)
 	run.pubMu.Lock()
 	defer run.pubMu.Unlock()
 	return run.pub
@@ -448,6 +504,22 @@ func (s *sorter) sort() {
 	})
 }
 
+func (s *sorter) held() int { return len(s.rows) }
+
+// emit pushes copies of the rows held, in order: the commands after it change the rows
+// they are given, and the originals go on to the final answer. (Sorting them in place
+// keeps the final order: rows held now all arrived before those to come.)
+func (s *sorter) emit(next stage) {
+	s.sort()
+	for _, k := range s.rows {
+		c := *k.r
+		c.set = slices.Clone(k.r.set)
+		if !next.push(&c) {
+			break
+		}
+	}
+}
+
 func (s *sorter) finish() {
 	s.sort()
 	rows := s.rows
@@ -506,15 +578,26 @@ func (s *stats) push(r *row) bool {
 // finish emits one row per group, in the order the groups first appeared (with records
 // newest first, the newest group first).
 func (s *stats) finish() {
-	if len(s.order) == 0 && len(s.c.by) == 0 {
+	s.emit(s.next)
+	s.groups, s.order = nil, nil
+	s.next.finish()
+}
+
+func (s *stats) held() int { return len(s.order) }
+
+// emit pushes one row per group to next, leaving the groups as they are (an accumulator's
+// result does not change its state).
+func (s *stats) emit(next stage) {
+	order := s.order
+	if len(order) == 0 && len(s.c.by) == 0 {
 		// stats without by answers one row even when nothing matched (count() is 0).
 		g := &group{accs: make([]accumulator, len(s.c.calls))}
 		for i, cl := range s.c.calls {
 			g.accs[i] = newAccumulator(cl)
 		}
-		s.order = append(s.order, g)
+		order = []*group{g}
 	}
-	for _, g := range s.order {
+	for _, g := range order {
 		out := &row{aggs: make([]value, len(g.accs)), set: make([]setField, 0, len(s.c.by)+len(s.c.aggs))}
 		for i, a := range g.accs {
 			out.aggs[i] = a.result()
@@ -527,12 +610,10 @@ func (s *stats) finish() {
 			out.put(it.name, eval(it.x, out))
 		}
 		out.aggs = nil
-		if !s.next.push(out) {
+		if !next.push(out) {
 			break
 		}
 	}
-	s.groups, s.order = nil, nil
-	s.next.finish()
 }
 
 // accumulator is the state of one aggregation call in one group.
