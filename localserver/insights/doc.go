@@ -75,10 +75,10 @@
 //     over the records so far, or those records in order) through a fresh copy of the
 //     commands after it, so it may differ from one poll to the next. It is made on the
 //     feeding goroutine, only after a Progress call asked for one (so a poll shows the
-//     answer its previous poll asked for) and at most once per as many records as it
-//     holds groups or rows: spread over those records, it costs a constant per record
-//     for stats (a logarithmic factor for sort), even for a sort over millions of rows
-//     or a stats by a high-cardinality key.
+//     answer its previous poll asked for), at most every 100 ms, and at most once per as
+//     many records as it holds groups or rows: spread over those records, it costs a
+//     constant per record for stats (a logarithmic factor for sort), even for a sort
+//     over millions of rows or a stats by a high-cardinality key.
 //
 // Not supported: SOURCE, unnest, lookup, join, subqueries, anomaly, pattern, diff,
 // unmask, filterIndex, the JSON functions (jsonParse, jsonStringify), SQL and PPL.

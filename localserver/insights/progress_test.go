@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestProgress feeds records one at a time and checks Progress after each against the
@@ -76,10 +77,12 @@ func TestProgress(t *testing.T) {
 }
 
 // TestProgressStatsWithoutPublish checks that Add makes an intermediate answer by itself
-// once Progress has asked for one, within publishEvery records, and not before.
+// once Progress has asked for one, within publishEvery records, and not before; and not
+// again within snapEvery.
 func TestProgressStatsWithoutPublish(t *testing.T) {
 	q, _ := Parse(`stats count(*) as n`)
 	run := q.NewRun(Options{})
+	run.snapEvery = 0 // not to depend on the clock
 	add := func(n int) {
 		for range n {
 			run.Add(&Record{Timestamp: 1, Message: "m"})
@@ -98,7 +101,13 @@ func TestProgressStatsWithoutPublish(t *testing.T) {
 	if p := run.Progress(); p.Rows[0][0].Value != fmt.Sprint(5*publishEvery) {
 		t.Fatalf("asked for again: %v", p.Rows)
 	}
-	if res := run.Result(); res.Rows[0][0].Value != fmt.Sprint(5*publishEvery) {
+	run.snapEvery = time.Hour
+	run.Progress()
+	add(publishEvery)
+	if p := run.Progress(); p.Rows[0][0].Value != fmt.Sprint(5*publishEvery) || p.RecordsScanned != 6*publishEvery {
+		t.Fatalf("asked for within snapEvery: %v, scanned %d", p.Rows, p.RecordsScanned)
+	}
+	if res := run.Result(); res.Rows[0][0].Value != fmt.Sprint(6*publishEvery) {
 		t.Fatalf("result: %v", res.Rows)
 	}
 }

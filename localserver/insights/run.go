@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultLimit is how many rows a query returns at most when neither the query (limit)
@@ -50,6 +51,10 @@ type stage interface {
 // the counts to Progress (it also publishes whenever a result row is added).
 const publishEvery = 1024
 
+// intermediateEvery is the least time between two intermediate answers that Add makes by
+// itself (Run.Publish): clients poll a query every second or so, not every millisecond.
+const intermediateEvery = 100 * time.Millisecond
+
 // Run evaluates a query over records given in the order the service presents events
 // without a sort command: newest @timestamp first. Add, Publish and Result must be
 // called from one goroutine at a time; Progress may be called from any goroutine, at
@@ -79,6 +84,8 @@ type Run struct {
 	pubRows     int
 	pubScanned  int64
 	snapScanned int64
+	snapAt      time.Time     // when the last intermediate answer was made
+	snapEvery   time.Duration // intermediateEvery (tests change it)
 	want        atomic.Bool
 }
 
@@ -104,7 +111,7 @@ func (q *Query) NewRun(opts Options) *Run {
 			}
 		}
 	}
-	run := &Run{q: q, limit: limit, holdAt: -1}
+	run := &Run{q: q, limit: limit, holdAt: -1, snapEvery: intermediateEvery}
 	run.sink = &sink{cap: limit, cols: q.outputColumns()}
 	run.head = run.pipeline(q.cmds, run.sink, &run.matched)
 	// Only sort keeps the rows of records it is given (stats keeps owned copies of
@@ -197,8 +204,9 @@ func (run *Run) Add(rec *Record) bool {
 // of a query with stats or sort included (which costs as much as finishing the query
 // over what it holds). Add publishes by itself whenever a result row is added and every
 // 1024 records (an intermediate answer only when Progress has been called since the last
-// one, and at most once per as many records as it covers groups or rows); a caller needs
-// Publish only to make Progress exact at a given record (before pausing, say).
+// one, at most once per as many records as it covers groups or rows, and at most every
+// 100 ms); a caller needs Publish only to make Progress exact at a given record (before
+// pausing, say).
 func (run *Run) Publish() { run.publish(true) }
 
 func (run *Run) publish(force bool) {
@@ -209,10 +217,10 @@ func (run *Run) publish(force bool) {
 	rows := run.sink.rows[:n:n]
 	run.pubRows, run.pubScanned = n, run.scanned
 	fresh := run.hold == nil
-	if !fresh && !run.done && (force || (run.want.Load() && run.scanned-run.snapScanned >= int64(run.hold.held()))) {
+	if !fresh && !run.done && (force || run.intermediateDue()) {
 		run.want.Store(false)
 		rows, fresh = run.intermediate(), true
-		run.snapScanned = run.scanned
+		run.snapScanned, run.snapAt = run.scanned, time.Now()
 	}
 	run.pubMu.Lock()
 	if fresh {
@@ -220,6 +228,14 @@ func (run *Run) publish(force bool) {
 	}
 	run.pub.RecordsMatched, run.pub.RecordsScanned, run.pub.BytesScanned = run.matched, run.scanned, run.bytes
 	run.pubMu.Unlock()
+}
+
+// intermediateDue reports whether Add should make an intermediate answer now: Progress
+// asked for one, and since the last one, at least as many records were scanned as hold
+// holds groups or rows and snapEvery has passed.
+func (run *Run) intermediateDue() bool {
+	return run.want.Load() && run.scanned-run.snapScanned >= int64(run.hold.held()) &&
+		(run.snapAt.IsZero() || time.Since(run.snapAt) >= run.snapEvery)
 }
 
 // Progress is the answer so far, as of the last publication (see Publish): the counts
