@@ -62,3 +62,28 @@ func ExampleRun_Progress() {
 	// so far: [[{@message ERROR disk full} {@ptr 0}]] matched 1 of 2
 	// final: [[{@message ERROR disk full} {@ptr 0}] [{@message ERROR timeout} {@ptr 2}]] matched 2 of 4
 }
+
+// A caller that scans storage can give every record in one Record, changed in place,
+// when the run does not keep them (only a sort before the first stats does).
+func ExampleRun_KeepsRecords() {
+	for _, src := range []string{"stats count(*) by @logStream", "sort @timestamp asc | limit 2"} {
+		q, err := insights.Parse(src)
+		if err != nil {
+			panic(err)
+		}
+		run := q.NewRun(insights.Options{})
+		var shared insights.Record
+		for i, stream := range []string{"a", "b", "a"} {
+			rec := &shared
+			if run.KeepsRecords() {
+				rec = new(insights.Record)
+			}
+			*rec = insights.Record{Timestamp: int64(3000 - i), Message: "m", LogStream: stream, Ptr: fmt.Sprint(i)}
+			run.Add(rec)
+		}
+		fmt.Println(run.KeepsRecords(), run.Result().Rows)
+	}
+	// Output:
+	// false [[{@logStream a} {count(*) 2}] [{@logStream b} {count(*) 1}]]
+	// true [[{@timestamp 1970-01-01 00:00:02.998} {@message m} {@ptr 2}] [{@timestamp 1970-01-01 00:00:02.999} {@message m} {@ptr 1}]]
+}
