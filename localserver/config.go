@@ -111,6 +111,12 @@ type Config struct {
 	// stream ends with a SessionTimeoutException; 0 (or less) means
 	// DefaultLiveTailTimeout (3 hours), as the service's.
 	LiveTailTimeout time.Duration
+
+	// QueryTimeout is how long a Logs Insights query (StartQuery) may run, measured on
+	// the wall clock from StartQuery (not with Now); one running longer ends with status
+	// Timeout and keeps the rows and statistics it had found, as the service's do. 0
+	// means DefaultQueryTimeout (60 minutes); a negative value means no limit.
+	QueryTimeout time.Duration
 }
 
 // Secrets maps access key IDs to secret access keys. It prints (with any fmt

@@ -15,6 +15,7 @@ func BenchmarkInsightsQuery1M(b *testing.B) {
 		{"filter-like-1pct-count", `filter @message like "ERROR" | stats count(*) as n`},
 		{"parse-stats-by-bin", `parse @message "status=* bytes=*" as status, bytes | stats count(*), avg(bytes) by bin(1h)`},
 		{"newest-20", `fields @timestamp, @message | limit 20`},
+		{"sort-10000", `sort @message desc`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			in := m{"logGroupName": "bench", "startTime": start, "endTime": end, "queryString": c.q}

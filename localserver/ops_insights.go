@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -20,10 +21,16 @@ import (
 // insights.
 //
 // Queries live in memory, per Server: each StartQuery runs its query in a goroutine
-// (status Running, then Complete, Failed or Cancelled) and keeps the result for
+// (status Running, then Complete, Failed, Cancelled or Timeout) and keeps the result for
 // queryRetention or until maxKeptQueries newer queries have ended, whichever comes first;
-// a restart forgets every query. At most maxRunningQueries run at once (the service's
-// documented concurrency quota), beyond which StartQuery answers LimitExceededException.
+// a restart forgets every query. While a query runs, GetQueryResults answers its
+// statistics so far and its answer over the events scanned so far (insights.Run.Progress:
+// for a query without stats and sort, the first rows of its answer). At most
+// maxRunningQueries run at once (the service's documented concurrency quota), beyond
+// which StartQuery answers LimitExceededException. A query running longer than
+// Config.QueryTimeout (by default 60 minutes: "Queries time out after 60 minutes of
+// runtime") ends with status Timeout and keeps what it had found (rows, and aggregates
+// over the records scanned).
 
 const (
 	maxRunningQueries  = 100
@@ -57,6 +64,7 @@ type queryState struct {
 	status   string
 	ended    int64 // ms; 0 while running
 	result   *insights.Result
+	run      *insights.Run // while running (for its progress), once its scan has begun
 	canceled bool
 }
 
@@ -64,6 +72,19 @@ func (q *queryState) snapshot() (status string, ended int64, res *insights.Resul
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.status, q.ended, q.result
+}
+
+// progress is snapshot with, while the query runs, its answer so far
+// (insights.Run.Progress).
+func (q *queryState) progress() (status string, ended int64, res *insights.Result) {
+	q.mu.Lock()
+	status, ended, res, run := q.status, q.ended, q.result, q.run
+	q.mu.Unlock()
+	if res == nil && run != nil {
+		p := run.Progress()
+		res = &p
+	}
+	return status, ended, res
 }
 
 // queryRegistry holds a Server's queries, oldest first. Its zero value is empty and
@@ -75,6 +96,10 @@ type queryRegistry struct {
 	running int
 	// beforeScan, when set (tests), runs in each query's goroutine before it scans.
 	beforeScan func(ctx context.Context)
+	// afterRecord, when set (tests), runs in each query's goroutine after each record
+	// given to the query (n of them so far), its progress published: it can pause a scan
+	// at a given record.
+	afterRecord func(ctx context.Context, n int)
 }
 
 func (s *Server) queries() *queryRegistry { return &s.queryReg }
@@ -208,6 +233,9 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 	reg := s.queries()
 	nowMs := rc.now.UnixMilli()
 	ctx, cancel := context.WithCancel(context.Background())
+	if d := s.queryTimeout(); d > 0 {
+		ctx, cancel = context.WithTimeoutCause(context.Background(), d, errQueryTimeout)
+	}
 	qs := &queryState{id: newRequestID(), queryString: *in.QueryString, groups: names, created: nowMs,
 		cancel: cancel, done: make(chan struct{}), status: "Running"}
 	reg.mu.Lock()
@@ -262,18 +290,27 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	// The watcher has ended before qs.done closes (and Shutdown's wait returns).
 	defer func() { qs.cancel(); <-watched }()
 	reg.mu.Lock()
-	hook := reg.beforeScan
+	hook, after := reg.beforeScan, reg.afterRecord
 	reg.mu.Unlock()
 	if hook != nil {
 		hook(ctx)
 	}
 	run := q.NewRun(insights.Options{Limit: limit})
-	err := s.queryScan(ctx, groups, startTs, endTs, nowMs, run)
+	qs.mu.Lock()
+	qs.run = run
+	qs.mu.Unlock()
+	err := s.queryScan(ctx, groups, startTs, endTs, nowMs, run, after)
 	res := run.Result() // owns its text (insights' sink copies it out of the records)
 	qs.mu.Lock()
+	qs.run = nil
 	switch {
 	case qs.canceled || (err != nil && s.stopping()):
 		qs.status = "Cancelled" // stopped, or the server shut down
+	case err != nil && context.Cause(ctx) == errQueryTimeout:
+		// "Queries time out after 60 minutes of runtime": the result keeps what the
+		// query found until then (aggregates over the records scanned).
+		qs.status = "Timeout"
+		qs.result = res
 	case err != nil:
 		qs.status = "Failed"
 		s.cfg.Logger.Error("query failed", "queryId", qs.id, "err", err)
@@ -286,6 +323,25 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	reg.mu.Lock()
 	reg.running--
 	reg.mu.Unlock()
+}
+
+// DefaultQueryTimeout is how long a Logs Insights query may run when Config.QueryTimeout
+// is zero: the service's "Queries time out after 60 minutes of runtime".
+const DefaultQueryTimeout = 60 * time.Minute
+
+// errQueryTimeout is the cause of a query's context ending at Config.QueryTimeout.
+var errQueryTimeout = errors.New("query timed out")
+
+// queryTimeout is how long a query may run (Config.QueryTimeout); 0 means no limit.
+func (s *Server) queryTimeout() time.Duration {
+	switch d := s.cfg.QueryTimeout; {
+	case d == 0:
+		return DefaultQueryTimeout
+	case d < 0:
+		return 0
+	default:
+		return d
+	}
 }
 
 // stopping reports whether Shutdown has begun.
@@ -356,7 +412,10 @@ func (s *Server) getQueryResults(rc *reqCtx) ([]byte, *apiError) {
 	if qs == nil {
 		return nil, queryNotFound(*in.QueryID)
 	}
-	status, _, res := qs.snapshot()
+	// While the query runs: the rows found so far (for the query shapes that have them)
+	// and the statistics so far, as the service's "If the value of the Status field in
+	// the output is Running, this operation returns only partial results".
+	status, _, res := qs.progress()
 	offset := 0
 	if in.NextToken != nil && *in.NextToken != "" {
 		p, ok := decodeOpaque("Q", *in.NextToken, 2)
@@ -508,7 +567,7 @@ func (s *Server) describeQueries(rc *reqCtx) ([]byte, *apiError) {
 			skipping = q.id != after
 			continue
 		}
-		status, ended, res := q.snapshot()
+		status, ended, res := q.progress()
 		if (in.Status != nil && status != *in.Status) || (in.QueryLanguage != nil && *in.QueryLanguage != queryLanguageCWLI) ||
 			(in.LogGroupName != nil && !slices.Contains(q.groups, *in.LogGroupName)) {
 			continue

@@ -16,8 +16,9 @@ import (
 // queryScan feeds the events of some log groups in [startTs, endTs) to run, newest
 // first across all groups (the order the service presents events without sort), until
 // run wants no more or ctx is done. Events older than a group's retention are left out,
-// as are events of streams deleted meanwhile.
-func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run) error {
+// as are events of streams deleted meanwhile. after, when not nil (tests), runs after
+// each record, the run's progress published (n records so far).
+func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run, after func(ctx context.Context, n int)) error {
 	h := &groupHeads{}
 	for _, g := range groups {
 		start := max(startTs, g.cutoff(nowMs))
@@ -37,6 +38,11 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 			heap.Push(h, gs)
 		}
 	}
+	// One Record for every event, unless the run keeps them (a sort).
+	var shared *insights.Record
+	if !run.KeepsRecords() {
+		shared = new(insights.Record)
+	}
 	n := 0
 	for h.Len() > 0 {
 		if n++; n%4096 == 0 {
@@ -45,7 +51,11 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 			}
 		}
 		gs := h.gs[0]
-		rec := insights.Record{
+		rec := shared
+		if rec == nil {
+			rec = new(insights.Record)
+		}
+		*rec = insights.Record{
 			Timestamp:     gs.ev.ts,
 			IngestionTime: gs.ingest,
 			Message:       gs.ev.msg,
@@ -54,8 +64,15 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 			MakePtr:       recordPtr,
 			Key:           [5]int64{gs.g.id, gs.stream, gs.k.ts, gs.k.cid, gs.k.idx},
 		}
-		if !run.Add(&rec) {
+		if !run.Add(rec) {
 			return nil
+		}
+		if after != nil {
+			run.Publish()
+			after(ctx, n)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
 		ok, err := gs.advance()
 		if err != nil {

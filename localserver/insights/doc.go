@@ -65,6 +65,20 @@
 //     number since January 1970 is a multiple of the period in months; they have no
 //     value in arithmetic.
 //   - An empty query (or only comments) returns every record's @timestamp and @message.
+//   - While a query runs, Run.Progress answers the counts so far and the answer over the
+//     records so far. For a query without stats and sort (fields, display, filter,
+//     parse, limit, dedup), rows are final as soon as found (records come newest first,
+//     which is the answer's order): they are the first rows of the final answer, in its
+//     order, shared with it rather than copied. For a query with stats or sort, the
+//     service shows intermediate aggregates (documented only as "partial results");
+//     here the intermediate answer is what the first stats or sort holds (the aggregates
+//     over the records so far, or those records in order) through a fresh copy of the
+//     commands after it, so it may differ from one poll to the next. It is made on the
+//     feeding goroutine, only after a Progress call asked for one (so a poll shows the
+//     answer its previous poll asked for), at most every 100 ms, and at most once per as
+//     many records as it holds groups or rows: spread over those records, it costs a
+//     constant per record for stats (a logarithmic factor for sort), even for a sort
+//     over millions of rows or a stats by a high-cardinality key.
 //
 // Not supported: SOURCE, unnest, lookup, join, subqueries, anomaly, pattern, diff,
 // unmask, filterIndex, the JSON functions (jsonParse, jsonStringify), SQL and PPL.

@@ -3,6 +3,8 @@ package insights
 import (
 	"bytes"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -42,15 +44,26 @@ const MaxJSONFields = 200
 // row is a record on its way through a query, or a result row of stats.
 type row struct {
 	rec      *Record
-	set      map[string]value // fields created by fields, parse and stats
+	set      []setField // fields created by fields, parse and stats: few, searched in order
 	json     map[string]string
 	jsonDone bool
 	aggs     []value // stats results while a stats row's outputs are computed
+	// args, when set, is the Run's stack of function arguments (see eval), shared by
+	// every row of the Run: the rows are evaluated one at a time.
+	args *[]value
+}
+
+// setField is a field created by fields, parse or stats.
+type setField struct {
+	name string
+	v    value
 }
 
 func (r *row) get(name string) value {
-	if v, ok := r.set[name]; ok {
-		return v
+	for i := range r.set {
+		if r.set[i].name == name {
+			return r.set[i].v
+		}
 	}
 	if r.rec == nil {
 		return null
@@ -80,11 +93,17 @@ func (r *row) get(name string) value {
 }
 
 func (r *row) put(name string, v value) {
-	if r.set == nil {
-		r.set = make(map[string]value, 4)
+	for i := range r.set {
+		if r.set[i].name == name {
+			r.set[i].v = v
+			return
+		}
 	}
-	r.set[name] = v
+	r.set = append(r.set, setField{name, v})
 }
+
+// grow makes room for n more fields without reallocation.
+func (r *row) grow(n int) { r.set = slices.Grow(r.set, n) }
 
 func joinKey(prefix, k string) string {
 	if prefix == "" {
@@ -146,11 +165,23 @@ func eval(x expr, r *row) value {
 			}
 			return null
 		}
-		args := make([]value, len(n.args))
-		for i, a := range n.args {
-			args[i] = eval(a, r)
+		if r.args == nil {
+			args := make([]value, len(n.args))
+			for i, a := range n.args {
+				args[i] = eval(a, r)
+			}
+			return n.fn(r, args)
 		}
-		return n.fn(r, args)
+		// The arguments go on the Run's stack (no functions keep them), above those of
+		// the calls being evaluated, whose own arguments (nested calls) come and go above.
+		base := len(*r.args)
+		for _, a := range n.args {
+			v := eval(a, r)
+			*r.args = append(*r.args, v)
+		}
+		v := n.fn(r, (*r.args)[base:])
+		*r.args = (*r.args)[:base]
+		return v
 	}
 	return null
 }
@@ -219,11 +250,24 @@ func evalBinary(n *binary, r *row) value {
 	return num(z)
 }
 
-// groupKey appends a key identifying vals (kind and text of each) to b.
+// groupKey appends a key identifying vals (kind and text of each) to b, without making
+// their text: a timestamp (always whole milliseconds) as its milliseconds, which
+// identify it as its text does, numbers appended in place.
 func groupKey(b *bytes.Buffer, vals []value) {
 	for _, v := range vals {
 		b.WriteByte(byte(v.k))
-		b.WriteString(v.String())
+		switch v.k {
+		case kTime:
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(v.n), 10))
+		case kNum, kPeriod:
+			if v.n == math.Trunc(v.n) && math.Abs(v.n) < 1e15 { // as formatNum
+				b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(v.n), 10))
+			} else {
+				b.Write(strconv.AppendFloat(b.AvailableBuffer(), v.n, 'f', -1, 64))
+			}
+		default:
+			b.WriteString(v.String())
+		}
 		b.WriteByte(0)
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // DefaultLimit is how many rows a query returns at most when neither the query (limit)
@@ -26,7 +29,7 @@ type Field struct {
 	Name, Value string
 }
 
-// Result is a finished query's answer.
+// Result is a finished query's answer, or a running one's answer so far (Run.Progress).
 type Result struct {
 	// Rows are the result rows; each lists its fields in the query's order, leaving out
 	// fields without a value. Rows of log events end with @ptr.
@@ -44,8 +47,18 @@ type stage interface {
 	finish()
 }
 
+// publishEvery is how many records Add evaluates at most between two publications of
+// the counts to Progress (it also publishes whenever a result row is added).
+const publishEvery = 1024
+
+// intermediateEvery is the least time between two intermediate answers that Add makes by
+// itself (Run.Publish): clients poll a query every second or so, not every millisecond.
+const intermediateEvery = 100 * time.Millisecond
+
 // Run evaluates a query over records given in the order the service presents events
-// without a sort command: newest @timestamp first. Not safe for concurrent use.
+// without a sort command: newest @timestamp first. Add, Publish and Result must be
+// called from one goroutine at a time; Progress may be called from any goroutine, at
+// any time.
 type Run struct {
 	q       *Query
 	head    stage
@@ -55,6 +68,36 @@ type Run struct {
 	bytes   int64
 	done    bool
 	stopped bool
+	args    []value // the stack of function arguments of the rows being evaluated
+	reuse   *row    // when not nil, the row every record goes through (see NewRun)
+	limit   int     // the sink's capacity
+	// hold is the first stats or sort stage, at q.cmds[holdAt]: the one that holds what
+	// Progress shows of a query that has one (nil when it has none).
+	hold   holder
+	holdAt int
+
+	// pub is what Progress answers, as of the last publish; pubRows and pubScanned are
+	// len(sink.rows) and scanned then, snapScanned scanned at the last intermediate
+	// answer of hold (read only by the feeding goroutine); want is set by Progress.
+	pubMu       sync.Mutex
+	pub         Result
+	pubRows     int
+	pubScanned  int64
+	snapScanned int64
+	snapAt      time.Time     // when the last intermediate answer was made
+	snapEvery   time.Duration // intermediateEvery (tests change it)
+	want        atomic.Bool
+}
+
+// holder is a stage that holds its rows until the end (stats, sort) and can show what
+// it holds so far.
+type holder interface {
+	stage
+	// held is how many groups or rows it holds.
+	held() int
+	// emit pushes to next the rows its finish would push now, and leaves its state as it
+	// was (next is a fresh pipeline, which emit does not finish).
+	emit(next stage)
 }
 
 // NewRun starts an evaluation of q.
@@ -68,33 +111,70 @@ func (q *Query) NewRun(opts Options) *Run {
 			}
 		}
 	}
-	run := &Run{q: q}
+	run := &Run{q: q, limit: limit, holdAt: -1, snapEvery: intermediateEvery}
 	run.sink = &sink{cap: limit, cols: q.outputColumns()}
-	// Build the stages back to front; the match counter sits before the first stage that
-	// is not a per-record filter or transformation.
-	firstGlobal := len(q.cmds)
-	for i, c := range q.cmds {
+	run.head = run.pipeline(q.cmds, run.sink, &run.matched)
+	// Only sort keeps the rows of records it is given (stats keeps owned copies of
+	// values, dedup its keys, the sink owned text): without a sort before the first
+	// stats, each record can go through the query in the same row.
+	run.reuse = &row{}
+	for _, c := range q.cmds {
+		if _, ok := c.(*sortCmd); ok {
+			run.reuse = nil
+		}
+		if _, ok := c.(*sortCmd); ok || isStats(c) {
+			break
+		}
+	}
+	return run
+}
+
+// pipeline builds the stages of cmds, back to front, ending in sink. With matched, the
+// match counter sits before the first stage that is not a per-record filter or
+// transformation, and the first stats or sort stage is run.hold.
+func (run *Run) pipeline(cmds []command, sink stage, matched *int64) stage {
+	firstGlobal := len(cmds)
+	for i, c := range cmds {
 		switch c.(type) {
 		case *statsCmd, *sortCmd, *limitCmd, *dedupCmd:
 			firstGlobal = min(firstGlobal, i)
 		}
 	}
-	var next stage = run.sink
-	if firstGlobal == len(q.cmds) {
-		next = &counter{next: next, n: &run.matched}
+	next := sink
+	if matched != nil && firstGlobal == len(cmds) {
+		next = &counter{next: next, n: matched}
 	}
-	for i := len(q.cmds) - 1; i >= 0; i-- {
-		next = newStage(q.cmds[i], next)
+	for i := len(cmds) - 1; i >= 0; i-- {
+		next = newStage(cmds[i], next)
 		if st, ok := next.(*sorter); ok {
-			st.keep = keepAfter(q.cmds[i+1:], limit)
+			st.keep = keepAfter(cmds[i+1:], run.limit)
 		}
-		if i == firstGlobal {
-			next = &counter{next: next, n: &run.matched}
+		if h, ok := next.(holder); ok && matched != nil {
+			run.hold, run.holdAt = h, i // the last one set is the first in cmds
+		}
+		if matched != nil && i == firstGlobal {
+			next = &counter{next: next, n: matched}
 		}
 	}
-	run.head = next
-	return run
+	return next
 }
+
+// intermediate is the answer over the records so far of a query with stats or sort: what
+// its first stats or sort holds, through a fresh copy of the commands after it.
+func (run *Run) intermediate() [][]Field {
+	out := &sink{cap: run.sink.cap, cols: run.sink.cols}
+	head := run.pipeline(run.q.cmds[run.holdAt+1:], out, nil)
+	run.hold.emit(head)
+	head.finish()
+	return out.rows
+}
+
+// KeepsRecords reports whether the run may keep a Record given to Add after Add has
+// returned (a sort before the first stats keeps them). When it does not, the caller may
+// give every record in the same Record, changed between calls.
+func (run *Run) KeepsRecords() bool { return run.reuse == nil }
+
+func isStats(c command) bool { _, ok := c.(*statsCmd); return ok }
 
 // Add evaluates one record. It reports whether more records can change the result:
 // false after a "limit any" has its rows.
@@ -104,10 +184,72 @@ func (run *Run) Add(rec *Record) bool {
 	}
 	run.scanned++
 	run.bytes += int64(len(rec.Message))
-	if !run.head.push(&row{rec: rec}) {
+	r := run.reuse
+	if r != nil {
+		clear(r.set) // drop the previous record's values
+		*r = row{rec: rec, set: r.set[:0], args: &run.args}
+	} else {
+		r = &row{rec: rec, args: &run.args}
+	}
+	if !run.head.push(r) {
 		run.stopped = true
 	}
+	if len(run.sink.rows) != run.pubRows || run.scanned-run.pubScanned >= publishEvery {
+		run.publish(false)
+	}
 	return !run.stopped
+}
+
+// Publish makes the rows and counts so far visible to Progress, the intermediate answer
+// of a query with stats or sort included (which costs as much as finishing the query
+// over what it holds). Add publishes by itself whenever a result row is added and every
+// 1024 records (an intermediate answer only when Progress has been called since the last
+// one, at most once per as many records as it covers groups or rows, and at most every
+// 100 ms); a caller needs Publish only to make Progress exact at a given record (before
+// pausing, say).
+func (run *Run) Publish() { run.publish(true) }
+
+func (run *Run) publish(force bool) {
+	// The rows of a query without stats or sort are shared, not copied: rows in the sink
+	// are never changed once added, and appending writes only beyond the published length
+	// (the capacity is capped, so that no reader can append into the shared array either).
+	n := len(run.sink.rows)
+	rows := run.sink.rows[:n:n]
+	run.pubRows, run.pubScanned = n, run.scanned
+	fresh := run.hold == nil
+	if !fresh && !run.done && (force || run.intermediateDue()) {
+		run.want.Store(false)
+		rows, fresh = run.intermediate(), true
+		run.snapScanned, run.snapAt = run.scanned, time.Now()
+	}
+	run.pubMu.Lock()
+	if fresh {
+		run.pub.Rows = rows
+	}
+	run.pub.RecordsMatched, run.pub.RecordsScanned, run.pub.BytesScanned = run.matched, run.scanned, run.bytes
+	run.pubMu.Unlock()
+}
+
+// intermediateDue reports whether Add should make an intermediate answer now: Progress
+// asked for one, and since the last one, at least as many records were scanned as hold
+// holds groups or rows and snapEvery has passed.
+func (run *Run) intermediateDue() bool {
+	return run.want.Load() && run.scanned-run.snapScanned >= int64(run.hold.held()) &&
+		(run.snapAt.IsZero() || time.Since(run.snapAt) >= run.snapEvery)
+}
+
+// Progress is the answer so far, as of the last publication (see Publish): the counts
+// of the records evaluated and the rows of the answer over those records. When the query
+// has no stats and no sort, those are the rows found, the first rows of the final
+// answer, in its order; with stats or sort, they are its intermediate answer (aggregates
+// or order over the records so far), made on the feeding goroutine after a call of
+// Progress asks for it, so a poll shows the one its previous poll asked for. Safe to
+// call concurrently with Add; the rows it returns must not be changed.
+func (run *Run) Progress() Result {
+	run.want.Store(true)
+	run.pubMu.Lock()
+	defer run.pubMu.Unlock()
+	return run.pub
 }
 
 // Result finishes the evaluation and returns the answer. Call it once, after the last Add.
@@ -201,15 +343,20 @@ func (c *counter) finish()          { c.next.finish() }
 
 type project struct {
 	items []projItem
+	vals  []value // scratch, reused for every row
 	next  stage
 }
 
 func (p *project) push(r *row) bool {
 	// Evaluate every item before setting any, so that "fields a as b, b as a" swaps.
-	vals := make([]value, len(p.items))
+	if p.vals == nil {
+		p.vals = make([]value, len(p.items))
+	}
+	vals := p.vals
 	for i, it := range p.items {
 		vals[i] = eval(it.x, r)
 	}
+	r.grow(len(p.items))
 	for i, it := range p.items {
 		r.put(it.name, vals[i])
 	}
@@ -238,11 +385,19 @@ type parseStage struct {
 func (p *parseStage) push(r *row) bool {
 	v := eval(p.c.src, r)
 	if v.k != kNull {
-		if m := p.c.re.FindStringSubmatch(v.String()); m != nil {
+		text := v.String()
+		// The indexes, not the strings: one slice made instead of two.
+		if m := p.c.re.FindStringSubmatchIndex(text); m != nil {
+			r.grow(len(p.c.names))
 			for i, n := range p.c.names {
-				if n != "" {
-					r.put(n, str(m[i+1]))
+				if n == "" {
+					continue
 				}
+				sub := "" // a group that took no part in the match, as FindStringSubmatch
+				if a, b := m[2*i+2], m[2*i+3]; a >= 0 {
+					sub = text[a:b]
+				}
+				r.put(n, str(sub))
 			}
 		}
 	}
@@ -272,12 +427,16 @@ func (l *limiter) finish() { l.next.finish() }
 type dedup struct {
 	keys []expr
 	seen map[string]bool
+	vals []value // scratch, reused for every row
 	buf  bytes.Buffer
 	next stage
 }
 
 func (d *dedup) push(r *row) bool {
-	vals := make([]value, len(d.keys))
+	if d.vals == nil {
+		d.vals = make([]value, len(d.keys))
+	}
+	vals := d.vals
 	for i, k := range d.keys {
 		vals[i] = eval(k, r)
 		if vals[i].k == kNull {
@@ -286,7 +445,7 @@ func (d *dedup) push(r *row) bool {
 	}
 	d.buf.Reset()
 	groupKey(&d.buf, vals)
-	if d.seen[d.buf.String()] {
+	if d.seen[string(d.buf.Bytes())] { // looked up without making a string
 		return true
 	}
 	d.seen[d.buf.String()] = true
@@ -361,6 +520,22 @@ func (s *sorter) sort() {
 	})
 }
 
+func (s *sorter) held() int { return len(s.rows) }
+
+// emit pushes copies of the rows held, in order: the commands after it change the rows
+// they are given, and the originals go on to the final answer. (Sorting them in place
+// keeps the final order: rows held now all arrived before those to come.)
+func (s *sorter) emit(next stage) {
+	s.sort()
+	for _, k := range s.rows {
+		c := *k.r
+		c.set = slices.Clone(k.r.set)
+		if !next.push(&c) {
+			break
+		}
+	}
+}
+
 func (s *sorter) finish() {
 	s.sort()
 	rows := s.rows
@@ -383,21 +558,25 @@ type stats struct {
 	c      *statsCmd
 	groups map[string]*group
 	order  []*group
+	by     []value // scratch, reused for every row
 	buf    bytes.Buffer
 	next   stage
 }
 
 func (s *stats) push(r *row) bool {
-	by := make([]value, len(s.c.by))
+	if s.by == nil {
+		s.by = make([]value, len(s.c.by))
+	}
 	for i, it := range s.c.by {
-		by[i] = eval(it.x, r)
+		s.by[i] = eval(it.x, r)
 	}
 	s.buf.Reset()
-	groupKey(&s.buf, by)
-	g := s.groups[s.buf.String()]
+	groupKey(&s.buf, s.by)
+	g := s.groups[string(s.buf.Bytes())] // looked up without making a string
 	if g == nil {
-		for i := range by {
-			by[i] = by[i].owned()
+		by := make([]value, len(s.by))
+		for i, v := range s.by {
+			by[i] = v.owned()
 		}
 		g = &group{by: by, accs: make([]accumulator, len(s.c.calls))}
 		for i, cl := range s.c.calls {
@@ -415,16 +594,27 @@ func (s *stats) push(r *row) bool {
 // finish emits one row per group, in the order the groups first appeared (with records
 // newest first, the newest group first).
 func (s *stats) finish() {
-	if len(s.order) == 0 && len(s.c.by) == 0 {
+	s.emit(s.next)
+	s.groups, s.order = nil, nil
+	s.next.finish()
+}
+
+func (s *stats) held() int { return len(s.order) }
+
+// emit pushes one row per group to next, leaving the groups as they are (an accumulator's
+// result does not change its state).
+func (s *stats) emit(next stage) {
+	order := s.order
+	if len(order) == 0 && len(s.c.by) == 0 {
 		// stats without by answers one row even when nothing matched (count() is 0).
 		g := &group{accs: make([]accumulator, len(s.c.calls))}
 		for i, cl := range s.c.calls {
 			g.accs[i] = newAccumulator(cl)
 		}
-		s.order = append(s.order, g)
+		order = []*group{g}
 	}
-	for _, g := range s.order {
-		out := &row{aggs: make([]value, len(g.accs))}
+	for _, g := range order {
+		out := &row{aggs: make([]value, len(g.accs)), set: make([]setField, 0, len(s.c.by)+len(s.c.aggs))}
 		for i, a := range g.accs {
 			out.aggs[i] = a.result()
 		}
@@ -436,12 +626,10 @@ func (s *stats) finish() {
 			out.put(it.name, eval(it.x, out))
 		}
 		out.aggs = nil
-		if !s.next.push(out) {
+		if !next.push(out) {
 			break
 		}
 	}
-	s.groups, s.order = nil, nil
-	s.next.finish()
 }
 
 // accumulator is the state of one aggregation call in one group.

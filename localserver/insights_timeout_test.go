@@ -1,0 +1,105 @@
+package localserver
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestInsightsQueryTimeout runs queries that pause after their second record (of six,
+// newest first) under a tiny Config.QueryTimeout: each ends with status Timeout, keeping
+// what it found in those two records, rows and aggregates, as the service's timed-out
+// queries do. A timed-out query is not running: StopQuery refuses it, and DescribeQueries
+// lists it as Timeout.
+func TestInsightsQueryTimeout(t *testing.T) {
+	s := newTestServer(t, Config{QueryTimeout: 50 * time.Millisecond})
+	base := insightsFixture(t, s)
+	in := func(q string) m {
+		return m{"logGroupNames": []string{"app", "web"}, "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": q}
+	}
+	reg := s.queries()
+	reg.mu.Lock()
+	reg.afterRecord = func(ctx context.Context, n int) {
+		if n == 2 {
+			<-ctx.Done() // held until the timeout
+		}
+	}
+	reg.mu.Unlock()
+	ts := func(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04:05.000") }
+	for _, c := range []struct {
+		q    string
+		want []string
+	}{
+		{"fields @timestamp", []string{"@timestamp=" + ts(base+5000), "@timestamp=" + ts(base+4000)}},
+		{"stats count(*) as n, max(@timestamp) as newest, min(@timestamp) as oldest",
+			[]string{"n=2; newest=" + ts(base+5000) + "; oldest=" + ts(base+4000)}},
+		{"sort @timestamp asc | fields @timestamp", []string{"@timestamp=" + ts(base+4000), "@timestamp=" + ts(base+5000)}},
+	} {
+		t.Run(c.q, func(t *testing.T) {
+			id := startQuery(t, s, in(c.q))
+			r := waitQuery(t, s, id, nil)
+			if r.body["status"] != "Timeout" {
+				t.Fatalf("status: %s", r.raw)
+			}
+			if got := strings.Join(rowsOf(r), "|"); got != strings.Join(c.want, "|") {
+				t.Errorf("rows of a timed-out query:\n%s\nwant:\n%s", got, strings.Join(c.want, "|"))
+			}
+			if st := r.body["statistics"].(map[string]any); fnum(t, st["recordsScanned"]) != 2 {
+				t.Errorf("statistics: %v", st)
+			}
+			if r := call(t, s, "StopQuery", m{"queryId": id}); r.errType() != codeInvalidParameter {
+				t.Errorf("StopQuery of a timed-out query: %d %s", r.status, r.raw)
+			}
+			qs, _ := pageItems(t, s, "DescribeQueries", m{"status": "Timeout"}, "queries", 10)
+			found := false
+			for _, q := range qs {
+				found = found || (q["queryId"] == id && q["queryDuration"] != nil)
+			}
+			if !found {
+				t.Errorf("DescribeQueries status=Timeout: %v", qs)
+			}
+		})
+	}
+	// Without the hook, the same server's queries complete well within the limit.
+	reg.mu.Lock()
+	reg.afterRecord = nil
+	reg.mu.Unlock()
+	if r := waitQuery(t, s, startQuery(t, s, in("fields @timestamp")), nil); r.body["status"] != "Complete" || len(list(r.body["results"])) != 6 {
+		t.Errorf("query without a pause: %s", r.raw)
+	}
+}
+
+// TestInsightsQueryTimeoutStop checks that a query stopped before its timeout ends
+// Cancelled, not Timeout.
+func TestInsightsQueryTimeoutStop(t *testing.T) {
+	s := newTestServer(t, Config{QueryTimeout: time.Hour})
+	base := insightsFixture(t, s)
+	paused := pauseQueries(t, s, 1, nil)
+	id := startQuery(t, s, m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "fields @message"})
+	waitPaused(t, paused)
+	mustOK(t, s, "StopQuery", m{"queryId": id})
+	if r := mustOK(t, s, "GetQueryResults", m{"queryId": id}); r.body["status"] != "Cancelled" {
+		t.Errorf("stopped query: %s", r.raw)
+	}
+}
+
+// TestQueryTimeoutConfig checks Config.QueryTimeout's documented values.
+func TestQueryTimeoutConfig(t *testing.T) {
+	for _, c := range []struct {
+		cfg, want time.Duration
+	}{
+		{0, DefaultQueryTimeout},
+		{-1, 0},
+		{-time.Hour, 0},
+		{5 * time.Second, 5 * time.Second},
+	} {
+		s := &Server{cfg: Config{QueryTimeout: c.cfg}}
+		if got := s.queryTimeout(); got != c.want {
+			t.Errorf("QueryTimeout %v: limit %v, want %v", c.cfg, got, c.want)
+		}
+	}
+	if DefaultQueryTimeout != 60*time.Minute {
+		t.Errorf("DefaultQueryTimeout = %v; the service's is 60 minutes", DefaultQueryTimeout)
+	}
+}
