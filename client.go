@@ -45,6 +45,8 @@ type Client struct {
 	// send to the prefixed host. True for the default endpoints, false for a custom one,
 	// unless WithHostPrefix says otherwise.
 	hostPrefix bool
+	// gzipLevel: PutLogEvents bodies are gzip-compressed at this level (WithGzip); 0: never.
+	gzipLevel int
 }
 
 // Response is the raw answer of the service, like the seed's callback table:
@@ -111,6 +113,9 @@ func newClient(region string, o *options) (*Client, error) {
 	if err := o.caBundleHTTPClient("New"); err != nil {
 		return nil, err
 	}
+	if err := checkGzipLevel(o.gzipLevel); err != nil {
+		return nil, err
+	}
 	c := &Client{
 		region:         region,
 		endpoint:       endpoint,
@@ -122,6 +127,7 @@ func newClient(region string, o *options) (*Client, error) {
 		attemptTimeout: o.attemptTimeout,
 		userAgent:      o.userAgent,
 		hostPrefix:     o.endpoint == "",
+		gzipLevel:      o.gzipLevel,
 	}
 	if o.hostPrefix != nil {
 		c.hostPrefix = *o.hostPrefix
@@ -298,6 +304,8 @@ func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf
 // doStream is do for an operation whose 2xx answer is a stream when st is set: the
 // attempt that gets one leaves its body unread in st (see [streamAttempt]).
 func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *bodyBuf, st *streamAttempt) (*Response, error) {
+	// Compressed once: every attempt sends, and signs, the same bytes.
+	body, encoding, pooled := c.compressBody(op, body, pooled)
 	hash := sigv4.HashHex(body)
 	target := TargetPrefix + "." + op
 	var (
@@ -332,7 +340,7 @@ func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *b
 		// The offset this attempt is signed with: a skew error is measured against it, not
 		// against c.offset, which a concurrent request may have corrected meanwhile.
 		offset := c.offset.Load()
-		resp, err := c.attempt(ctx, target, body, rb, hash, offset, st)
+		resp, err := c.attempt(ctx, target, encoding, body, rb, hash, offset, st)
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			if lastCost > 0 {
 				c.quota.release(lastCost)
@@ -429,10 +437,11 @@ type streamAttempt struct {
 	cancel     context.CancelFunc
 }
 
-// attempt sends one freshly built request, signed at the client's clock plus offset.
-// With st set, the attempt timeout bounds it until the answer's headers (and a non-2xx
-// answer's body) arrive, and a 2xx answer's body is left unread in st.
-func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *reqBody, hash string, offset int64, st *streamAttempt) (*Response, error) {
+// attempt sends one freshly built request, signed at the client's clock plus offset,
+// with the Content-Encoding encoding unless it is "". With st set, the attempt timeout
+// bounds it until the answer's headers (and a non-2xx answer's body) arrive, and a 2xx
+// answer's body is left unread in st.
+func (c *Client) attempt(ctx context.Context, target, encoding string, body []byte, rb *reqBody, hash string, offset int64, st *streamAttempt) (*Response, error) {
 	creds, err := c.Credentials(ctx)
 	if err != nil {
 		return nil, err
@@ -460,12 +469,15 @@ func (c *Client) attempt(ctx context.Context, target string, body []byte, rb *re
 		actx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
 		defer cancel()
 	}
-	vals := make([]string, 3)
-	vals[0], vals[1], vals[2] = target, ContentType, c.userAgent
+	vals := make([]string, 4)
+	vals[0], vals[1], vals[2], vals[3] = target, ContentType, c.userAgent, encoding
 	h := make(http.Header, 8)
 	h["X-Amz-Target"] = vals[0:1:1]
 	h["Content-Type"] = vals[1:2:2]
 	h["User-Agent"] = vals[2:3:3]
+	if encoding != "" {
+		h["Content-Encoding"] = vals[3:4:4] // signed, as every header here but User-Agent
+	}
 	u := c.url
 	if st != nil && c.hostPrefix {
 		u.Host = st.hostPrefix + u.Host

@@ -28,6 +28,7 @@ type options struct {
 	mfa            func(ctx context.Context, serialNumber string) (string, error)
 	roleCache      *RoleCache
 	hostPrefix     *bool // nil: prefix the default endpoints only
+	gzipLevel      int   // WithGzip's level; 0: no compression
 }
 
 // WithEndpoint sends requests to url (for example "http://127.0.0.1:4566"

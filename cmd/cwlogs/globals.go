@@ -1,6 +1,7 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -22,12 +23,14 @@ type globals struct {
 	utc         bool
 	local       bool
 	noColor     bool
+	// gzip: PutLogEvents bodies are sent gzip-compressed (cwlogs.WithGzip).
+	gzip bool
 }
 
 // globalValueFlags take a value; globalBoolFlags do not.
 var (
 	globalValueFlags = []string{"region", "profile", "endpoint-url", "ca-bundle", "output"}
-	globalBoolFlags  = []string{"utc", "local", "no-color"}
+	globalBoolFlags  = []string{"utc", "local", "no-color", "gzip"}
 )
 
 // extractGlobals removes the global flags from args wherever they appear
@@ -88,6 +91,8 @@ func extractGlobals(args []string) (globals, []string, error) {
 				g.local = b
 			case "no-color":
 				g.noColor = b
+			case "gzip":
+				g.gzip = b
 			}
 		default:
 			rest = append(rest, a)
@@ -155,6 +160,9 @@ func (m *Main) client(ctx context.Context, extra ...cwlogs.Option) (*cwlogs.Clie
 	}
 	if m.g.caBundle != "" {
 		opts = append(opts, cwlogs.WithCABundle(m.g.caBundle))
+	}
+	if m.g.gzip {
+		opts = append(opts, cwlogs.WithGzip(gzip.DefaultCompression))
 	}
 	opts = append(opts, cwlogs.WithUserAgent("cwlogs-cli/"+cwlogs.Version))
 	// As the AWS CLI: role sessions are kept in ~/.aws/cli/cache (shared with
