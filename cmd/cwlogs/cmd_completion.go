@@ -95,6 +95,7 @@ func globalFlagSpecs() []flagSpec {
 		{"utc", false, "show times in UTC"},
 		{"local", false, "show times in the local time zone"},
 		{"no-color", false, "no colour"},
+		{"gzip", false, "compress PutLogEvents requests"},
 	}
 }
 

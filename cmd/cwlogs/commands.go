@@ -59,6 +59,8 @@ const globalHelp = `Global flags (before or after the command name):
                          call: json (default), text or table, as aws prints them
   --utc, --local         show times in UTC (default) or in the local time zone
   --no-color             no colour (also: NO_COLOR set, TERM=dumb, or output not a terminal)
+  --gzip                 compress PutLogEvents requests (Content-Encoding: gzip, default level);
+                         AWS and cwlogs serve accept them, moto_server does not
 `
 
 const timeHelp = `Times (T): ISO 8601 (2024-05-01T12:00:00Z, 2024-05-01T14:00+02:00, 2024-05-01 12:00; UTC

@@ -12,7 +12,7 @@
 //
 // Global flags are accepted before or after the command name (not after
 // "--"): --region, --profile, --endpoint-url, --ca-bundle, --output
-// text|json (call: json, text or table), --utc or --local, --no-color. Everything else comes from the same environment
+// text|json (call: json, text or table), --utc or --local, --no-color, --gzip (compress PutLogEvents requests). Everything else comes from the same environment
 // variables and ~/.aws files as the library's cwlogs.NewFromEnvironment:
 // AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
