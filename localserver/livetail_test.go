@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -595,5 +596,76 @@ func TestLiveTailRejectedNotTailed(t *testing.T) {
 	}
 	if got := ts.collect(t, 2); !slices.Equal(got, []string{"s|fine"}) {
 		t.Errorf("tailed %q, want only the accepted event", got)
+	}
+}
+
+// smallBufListener gives the connections it accepts a small send buffer, so that a
+// writer to a client that does not read blocks after a few kilobytes.
+type smallBufListener struct{ net.Listener }
+
+func (l smallBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(8 << 10)
+	}
+	return c, err
+}
+
+// stalledTail starts a session on a connection that is never read and blocks its writer
+// with a batch far larger than the connection's buffers. It returns the session.
+func stalledTail(t *testing.T, s *Server, hs *httptest.Server, group string) *tailSession {
+	t.Helper()
+	body, _ := json.Marshal(m{"logGroupIdentifiers": []string{tailArn(group)}})
+	req := signedRequest(t, hs.URL+"/", "StartLiveTail", body, testCreds, testNow)
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.(*net.TCPConn).SetReadBuffer(4 << 10)
+	if err := req.Write(conn); err != nil {
+		t.Fatal(err)
+	}
+	var sess *tailSession
+	waitTail(t, "session open", func() bool {
+		s.tails.mu.Lock()
+		defer s.tails.mu.Unlock()
+		for x := range s.tails.sessions {
+			sess = x
+		}
+		return sess != nil
+	})
+	big := strings.Repeat("x", 100<<10)
+	put(t, s, group, "s", big, big, big, big, big, big, big, big, big) // 900 KiB
+	// The writer takes no update for more than maxTailQueuedUpdates ticks: it is blocked.
+	waitTail(t, "the writer blocked", func() bool {
+		sess.mu.Lock()
+		defer sess.mu.Unlock()
+		return sess.dropped > 0 || sess.end != tailRunning
+	})
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.end != tailRunning {
+		t.Fatalf("the session ended (%d) before its writer blocked", sess.end)
+	}
+	return sess
+}
+
+// TestLiveTailTimeoutStalledReader: a client that keeps its connection open but stops
+// reading cannot keep its session (and its place in the quota) past the timeout: the
+// writer blocked on it is given a write deadline when the session times out.
+func TestLiveTailTimeoutStalledReader(t *testing.T) {
+	const timeout = 1500 * time.Millisecond
+	s := newTestServer(t, Config{LiveTailTimeout: timeout})
+	hs := httptest.NewUnstartedServer(s)
+	hs.Listener = smallBufListener{hs.Listener}
+	hs.Start()
+	t.Cleanup(hs.Close)
+	setupStream(t, s, "stall", "s")
+	stalledTail(t, s, hs, "stall")
+	for deadline := time.Now().Add(timeout + tailEndGrace + 5*time.Second); s.tails.count() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a session whose client stopped reading outlived its timeout")
+		}
 	}
 }
