@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -337,23 +338,23 @@ func TestLiveTailSlowReaderQueue(t *testing.T) {
 	for i := range evs {
 		evs[i], msgs[i] = putEvent{ts: int64(i), msg: []byte("x")}, "x"
 	}
-	for range 12 {
-		sess.offer("g", "s", evs, msgs, 1)
+	for i := range 12 {
+		sess.offer("g", "s", evs, msgs, 1, uint64(i))
 		sess.tick()
 	}
 	q, end := sess.take()
 	if end != tailRunning || len(q) != maxTailQueuedUpdates || sess.dropped != 2 {
 		t.Fatalf("queue of %d updates, %d dropped; want %d, 2 dropped", len(q), sess.dropped, maxTailQueuedUpdates)
 	}
-	if first := q[0].events[0].seq; first != 2*maxTailUpdateEvents {
-		t.Errorf("the oldest queued event is #%d, want #%d: the oldest updates go first", first, 2*maxTailUpdateEvents)
+	if first := q[0].events[0].order >> tailOrderShift; first != 2 {
+		t.Errorf("the oldest queued event is of commit #%d, want #2: the oldest updates go first", first)
 	}
 	// Fewer, larger updates: the event bound applies. One tick holds at most 500
 	// events, so 5,000 events are ten full updates; an empty update counts as one.
 	for range 10 {
 		sess.tick()
 	}
-	sess.offer("g", "s", evs, msgs, 1)
+	sess.offer("g", "s", evs, msgs, 1, 12)
 	sess.tick()
 	if q, _ := sess.take(); len(q) != maxTailQueuedUpdates || len(q[len(q)-1].events) != maxTailUpdateEvents {
 		t.Errorf("queue of %d updates after 11 ticks", len(q))
@@ -666,6 +667,59 @@ func TestLiveTailTimeoutStalledReader(t *testing.T) {
 	for deadline := time.Now().Add(timeout + tailEndGrace + 5*time.Second); s.tails.count() != 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("a session whose client stopped reading outlived its timeout")
+		}
+	}
+}
+
+// TestLiveTailIngestionOrder: an update lists its events as they were ingested (the
+// order GetLogEvents gives events of one timestamp), even when concurrent PutLogEvents
+// requests return from their commit in another order.
+func TestLiveTailIngestionOrder(t *testing.T) {
+	s, url := newTailServer(t, Config{})
+	setupStream(t, s, "ord", "s")
+	ts := mustTail(t, s, url, m{"logGroupIdentifiers": []string{tailArn("ord")}})
+	ts.start(t)
+	const writers, puts, per = 8, 25, 2
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range puts {
+				evs := make([]m, per)
+				for e := range evs {
+					evs[e] = m{"timestamp": nowMs(), "message": fmt.Sprintf("w%d p%02d e%d", w, p, e)}
+				}
+				if r := call(t, s, "PutLogEvents", m{"logGroupName": "ord", "logStreamName": "s", "logEvents": evs}); r.status != 200 {
+					t.Errorf("PutLogEvents: %d %s", r.status, r.raw)
+				}
+			}
+		}()
+	}
+	var updates [][]string
+	for n := 0; n < writers*puts*per; {
+		u := ts.update(t)
+		var msgs []string
+		for _, e := range u.SessionResults {
+			msgs = append(msgs, e.Message)
+		}
+		n += len(msgs)
+		updates = append(updates, msgs)
+	}
+	wg.Wait()
+	r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "ord", "logStreamName": "s", "startFromHead": true})
+	pos := map[string]int{}
+	for i, e := range r.body["events"].([]any) {
+		pos[e.(map[string]any)["message"].(string)] = i
+	}
+	if len(pos) != writers*puts*per {
+		t.Fatalf("GetLogEvents returned %d events", len(pos))
+	}
+	for _, msgs := range updates {
+		for i := 1; i < len(msgs); i++ {
+			if pos[msgs[i-1]] > pos[msgs[i]] {
+				t.Fatalf("update lists %q before %q, ingested after it", msgs[i-1], msgs[i])
+			}
 		}
 	}
 }
