@@ -19,13 +19,13 @@ import (
 // events in that order, as GetLogEvents lists events of one timestamp. A session keeps the events of the current tick
 // (at most maxTailUpdateEvents, a uniform sample when more matched); each tick cuts
 // them into an update queued for the session's writer, which drops the oldest updates
-// beyond maxTailQueuedUpdates or maxTailQueuedEvents (a slow reader).
+// beyond maxTailQueuedUpdates (a slow reader).
 
 // Live Tail limits, from the API reference (StartLiveTail, LiveTailSessionUpdate).
 const (
 	maxTailUpdateEvents  = 500  // events in one sessionUpdate; a sample when more matched
 	maxTailQueuedUpdates = 10   // updates buffered for a slow reader
-	maxTailQueuedEvents  = 5000 // events buffered for a slow reader
+	maxTailQueuedEvents  = 5000 // events buffered for a slow reader (implied: see below)
 	// maxLiveTailSessions is the concurrent sessions allowed per account; beyond it
 	// StartLiveTail is answered LimitExceededException.
 	maxLiveTailSessions = 15
@@ -86,7 +86,6 @@ type tailSession struct {
 	cur     []tailEvent  // this tick's events (a sample once matched > maxTailUpdateEvents)
 	matched int          // events matched this tick
 	queue   []tailUpdate // cut updates not yet written
-	queued  int          // events in queue
 	dropped int          // updates dropped for a slow reader (tests)
 	end     tailEnd
 }
@@ -199,18 +198,20 @@ func (sess *tailSession) offer(ident, stream string, evs []putEvent, msgs []stri
 	}
 }
 
+// The service buffers "up to 10 updates or 5000 log events": as an update holds at most
+// maxTailUpdateEvents, the update bound implies the event bound.
+var _ [maxTailQueuedEvents - maxTailQueuedUpdates*maxTailUpdateEvents]struct{}
+
 // tick cuts this tick's events into an update, in ingestion order, and queues it for
-// the writer, dropping the oldest queued updates beyond maxTailQueuedUpdates updates or
-// maxTailQueuedEvents events.
+// the writer, dropping the oldest queued updates beyond maxTailQueuedUpdates (and so
+// beyond maxTailQueuedEvents events).
 func (sess *tailSession) tick() {
 	sess.mu.Lock()
 	u := tailUpdate{events: sess.cur, sampled: sess.matched > len(sess.cur)}
 	slices.SortFunc(u.events, func(a, b tailEvent) int { return cmp.Compare(a.order, b.order) })
 	sess.cur, sess.matched = nil, 0
 	sess.queue = append(sess.queue, u)
-	sess.queued += len(u.events)
-	for len(sess.queue) > maxTailQueuedUpdates || sess.queued > maxTailQueuedEvents {
-		sess.queued -= len(sess.queue[0].events)
+	for len(sess.queue) > maxTailQueuedUpdates {
 		sess.queue[0] = tailUpdate{}
 		sess.queue = sess.queue[1:]
 		sess.dropped++
@@ -241,6 +242,6 @@ func (sess *tailSession) take() ([]tailUpdate, tailEnd) {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	q := sess.queue
-	sess.queue, sess.queued = nil, 0
+	sess.queue = nil
 	return q, sess.end
 }

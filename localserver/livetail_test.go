@@ -349,14 +349,14 @@ func TestLiveTailSlowReaderQueue(t *testing.T) {
 	if first := q[0].events[0].order >> tailOrderShift; first != 2 {
 		t.Errorf("the oldest queued event is of commit #%d, want #2: the oldest updates go first", first)
 	}
-	// Fewer, larger updates: the event bound applies. One tick holds at most 500
-	// events, so 5,000 events are ten full updates; an empty update counts as one.
+	// An empty update counts as one: ten of them and a full one keep ten updates, the
+	// full one last.
 	for range 10 {
 		sess.tick()
 	}
 	sess.offer("g", "s", evs, msgs, 1, 12)
 	sess.tick()
-	if q, _ := sess.take(); len(q) != maxTailQueuedUpdates || len(q[len(q)-1].events) != maxTailUpdateEvents {
+	if q, _ := sess.take(); len(q) != maxTailQueuedUpdates || len(q[0].events) != 0 || len(q[len(q)-1].events) != maxTailUpdateEvents {
 		t.Errorf("queue of %d updates after 11 ticks", len(q))
 	}
 }
