@@ -723,3 +723,21 @@ func TestLiveTailIngestionOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveTailTimeoutSendsLastEvents: the events ingested since the last update are sent
+// before the SessionTimeoutException, not lost with the session.
+func TestLiveTailTimeoutSendsLastEvents(t *testing.T) {
+	s, url := newTailServer(t, Config{LiveTailTimeout: 500 * time.Millisecond})
+	s.tailTick = time.Hour // no update but the last
+	setupStream(t, s, "last", "s")
+	ts := mustTail(t, s, url, m{"logGroupIdentifiers": []string{tailArn("last")}})
+	ts.start(t)
+	put(t, s, "last", "s", "just before the timeout")
+	u := ts.update(t)
+	if len(u.SessionResults) != 1 || u.SessionResults[0].Message != "just before the timeout" {
+		t.Fatalf("last update %+v, want the event put before the timeout", u.SessionResults)
+	}
+	if msg := ts.next(t); msg == nil || msg.Headers.String(eventstream.ExceptionTypeHeader) != exSessionTimeout {
+		t.Fatalf("after the last update: %+v, want a SessionTimeoutException", msg)
+	}
+}

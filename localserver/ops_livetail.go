@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
@@ -203,7 +204,7 @@ func (s *Server) runLiveTail(w http.ResponseWriter, r *http.Request, sess *tailS
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(liveTailTick)
+		tick := time.NewTicker(cmp.Or(s.tailTick, liveTailTick))
 		defer tick.Stop()
 		timeout := time.NewTimer(s.cfg.LiveTailTimeout)
 		defer timeout.Stop()
@@ -213,6 +214,7 @@ func (s *Server) runLiveTail(w http.ResponseWriter, r *http.Request, sess *tailS
 			case <-tickC:
 				sess.tick()
 			case <-timeoutC:
+				sess.tick() // the events since the last update are sent before the exception
 				sess.finish(tailTimedOut)
 				tickC, timeoutC = nil, nil
 				_ = ctl.SetWriteDeadline(time.Now().Add(tailEndGrace))
