@@ -27,7 +27,8 @@ type putJob struct {
 
 	// Results, set before done is closed.
 	seq    int64
-	ingest int64 // the commit's ingestion time (ms)
+	ingest int64  // the commit's ingestion time (ms)
+	order  uint64 // the commit order, for Live Tail (tailRegistry.stamp)
 	aerr   *apiError
 	done   chan struct{}
 }
@@ -137,7 +138,7 @@ func (s *Server) commitPutsTx(batch []*putJob) (err error) {
 	upd := tx.Stmt(st.updStream)
 	updEmpty := tx.Stmt(st.updStreamEmpty)
 	for _, j := range batch {
-		j.ingest = ingest
+		j.ingest, j.order = ingest, s.tails.stamp()
 		var e error
 		if len(j.chunks) > 0 {
 			// The chunks hold the valid events in order: the stream's first and last timestamps.

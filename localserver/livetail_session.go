@@ -13,16 +13,19 @@ import (
 
 // Live Tail sessions (StartLiveTail, ops_livetail.go) are fed by PutLogEvents: once a
 // batch has committed, putLogEvents hands its events to tailRegistry.publish, which
-// offers them to every open session. A session keeps the events of the current tick
+// offers them to every open session. Concurrent requests return from their commit, so
+// publish, in any order: each event carries its ingestion order (the commit's order,
+// stamped under the writer lock, and its index in the request), and an update lists its
+// events in that order, as GetLogEvents lists events of one timestamp. A session keeps the events of the current tick
 // (at most maxTailUpdateEvents, a uniform sample when more matched); each tick cuts
 // them into an update queued for the session's writer, which drops the oldest updates
-// beyond maxTailQueuedUpdates or maxTailQueuedEvents (a slow reader).
+// beyond maxTailQueuedUpdates (a slow reader).
 
 // Live Tail limits, from the API reference (StartLiveTail, LiveTailSessionUpdate).
 const (
 	maxTailUpdateEvents  = 500  // events in one sessionUpdate; a sample when more matched
 	maxTailQueuedUpdates = 10   // updates buffered for a slow reader
-	maxTailQueuedEvents  = 5000 // events buffered for a slow reader
+	maxTailQueuedEvents  = 5000 // events buffered for a slow reader (implied: see below)
 	// maxLiveTailSessions is the concurrent sessions allowed per account; beyond it
 	// StartLiveTail is answered LimitExceededException.
 	maxLiveTailSessions = 15
@@ -31,7 +34,8 @@ const (
 // tailRegistry holds the open Live Tail sessions. Its zero value is ready; publish costs
 // one atomic load while no session is open.
 type tailRegistry struct {
-	open atomic.Int32 // len(sessions), read without the lock
+	open    atomic.Int32  // len(sessions), read without the lock
+	commits atomic.Uint64 // the last commit order stamped (see stamp)
 
 	mu       sync.Mutex
 	sessions map[*tailSession]struct{}
@@ -45,8 +49,11 @@ type tailEvent struct {
 	msg    string
 	ts     int64
 	ingest int64
-	seq    uint64 // arrival order within the session
+	order  uint64 // ingestion order: commit order << tailOrderShift | index in the request
 }
+
+// tailOrderShift makes room in tailEvent.order for an event's index in its request.
+const tailOrderShift = 14 // 1<<14 > maxBatchEvents
 
 // tailUpdate is one sessionUpdate: the events of a tick (a sample when sampled).
 type tailUpdate struct {
@@ -76,11 +83,9 @@ type tailSession struct {
 	stop chan struct{} // closed by the registry on Shutdown
 
 	mu      sync.Mutex
-	cur     []tailEvent // this tick's events (a sample once matched > maxTailUpdateEvents)
-	matched int         // events matched this tick
-	seq     uint64
+	cur     []tailEvent  // this tick's events (a sample once matched > maxTailUpdateEvents)
+	matched int          // events matched this tick
 	queue   []tailUpdate // cut updates not yet written
-	queued  int          // events in queue
 	dropped int          // updates dropped for a slow reader (tests)
 	end     tailEnd
 }
@@ -131,9 +136,13 @@ func (r *tailRegistry) close() {
 	}
 }
 
+// stamp returns the next commit order. Call it for each job of a group commit, in
+// order, under the writer lock (store.wmu), so that the orders follow the commits.
+func (r *tailRegistry) stamp() uint64 { return r.commits.Add(1) }
+
 // publish offers the events of one committed PutLogEvents (group id, stream name,
-// ingestion time) to the open sessions.
-func (r *tailRegistry) publish(groupID int64, stream string, evs []putEvent, ingest int64) {
+// ingestion time, commit order from stamp) to the open sessions.
+func (r *tailRegistry) publish(groupID int64, stream string, evs []putEvent, ingest int64, order uint64) {
 	if r.open.Load() == 0 || len(evs) == 0 {
 		return
 	}
@@ -151,7 +160,7 @@ func (r *tailRegistry) publish(groupID int64, stream string, evs []putEvent, ing
 				msgs[i] = string(evs[i].msg)
 			}
 		}
-		sess.offer(ident, stream, evs, msgs, ingest)
+		sess.offer(ident, stream, evs, msgs, ingest, order)
 	}
 }
 
@@ -172,15 +181,14 @@ func (sess *tailSession) wantsStream(stream string) bool {
 
 // offer adds the events that match the session's pattern to this tick's, keeping a
 // uniform sample of maxTailUpdateEvents once more have matched (reservoir sampling).
-func (sess *tailSession) offer(ident, stream string, evs []putEvent, msgs []string, ingest int64) {
+func (sess *tailSession) offer(ident, stream string, evs []putEvent, msgs []string, ingest int64, order uint64) {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	for i := range evs {
 		if sess.pat != nil && !sess.pat.Match(msgs[i]) {
 			continue
 		}
-		ev := tailEvent{group: ident, stream: stream, msg: msgs[i], ts: evs[i].ts, ingest: ingest, seq: sess.seq}
-		sess.seq++
+		ev := tailEvent{group: ident, stream: stream, msg: msgs[i], ts: evs[i].ts, ingest: ingest, order: order<<tailOrderShift | uint64(i)}
 		sess.matched++
 		if len(sess.cur) < maxTailUpdateEvents {
 			sess.cur = append(sess.cur, ev)
@@ -190,19 +198,20 @@ func (sess *tailSession) offer(ident, stream string, evs []putEvent, msgs []stri
 	}
 }
 
-// tick cuts this tick's events into an update and queues it for the writer, dropping the
-// oldest queued updates beyond maxTailQueuedUpdates updates or maxTailQueuedEvents events.
+// The service buffers "up to 10 updates or 5000 log events": as an update holds at most
+// maxTailUpdateEvents, the update bound implies the event bound.
+var _ [maxTailQueuedEvents - maxTailQueuedUpdates*maxTailUpdateEvents]struct{}
+
+// tick cuts this tick's events into an update, in ingestion order, and queues it for
+// the writer, dropping the oldest queued updates beyond maxTailQueuedUpdates (and so
+// beyond maxTailQueuedEvents events).
 func (sess *tailSession) tick() {
 	sess.mu.Lock()
 	u := tailUpdate{events: sess.cur, sampled: sess.matched > len(sess.cur)}
-	if u.sampled {
-		slices.SortFunc(u.events, func(a, b tailEvent) int { return cmp.Compare(a.seq, b.seq) })
-	}
+	slices.SortFunc(u.events, func(a, b tailEvent) int { return cmp.Compare(a.order, b.order) })
 	sess.cur, sess.matched = nil, 0
 	sess.queue = append(sess.queue, u)
-	sess.queued += len(u.events)
-	for len(sess.queue) > maxTailQueuedUpdates || sess.queued > maxTailQueuedEvents {
-		sess.queued -= len(sess.queue[0].events)
+	for len(sess.queue) > maxTailQueuedUpdates {
 		sess.queue[0] = tailUpdate{}
 		sess.queue = sess.queue[1:]
 		sess.dropped++
@@ -233,6 +242,6 @@ func (sess *tailSession) take() ([]tailUpdate, tailEnd) {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	q := sess.queue
-	sess.queue, sess.queued = nil, 0
+	sess.queue = nil
 	return q, sess.end
 }

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -336,25 +338,25 @@ func TestLiveTailSlowReaderQueue(t *testing.T) {
 	for i := range evs {
 		evs[i], msgs[i] = putEvent{ts: int64(i), msg: []byte("x")}, "x"
 	}
-	for range 12 {
-		sess.offer("g", "s", evs, msgs, 1)
+	for i := range 12 {
+		sess.offer("g", "s", evs, msgs, 1, uint64(i))
 		sess.tick()
 	}
 	q, end := sess.take()
 	if end != tailRunning || len(q) != maxTailQueuedUpdates || sess.dropped != 2 {
 		t.Fatalf("queue of %d updates, %d dropped; want %d, 2 dropped", len(q), sess.dropped, maxTailQueuedUpdates)
 	}
-	if first := q[0].events[0].seq; first != 2*maxTailUpdateEvents {
-		t.Errorf("the oldest queued event is #%d, want #%d: the oldest updates go first", first, 2*maxTailUpdateEvents)
+	if first := q[0].events[0].order >> tailOrderShift; first != 2 {
+		t.Errorf("the oldest queued event is of commit #%d, want #2: the oldest updates go first", first)
 	}
-	// Fewer, larger updates: the event bound applies. One tick holds at most 500
-	// events, so 5,000 events are ten full updates; an empty update counts as one.
+	// An empty update counts as one: ten of them and a full one keep ten updates, the
+	// full one last.
 	for range 10 {
 		sess.tick()
 	}
-	sess.offer("g", "s", evs, msgs, 1)
+	sess.offer("g", "s", evs, msgs, 1, 12)
 	sess.tick()
-	if q, _ := sess.take(); len(q) != maxTailQueuedUpdates || len(q[len(q)-1].events) != maxTailUpdateEvents {
+	if q, _ := sess.take(); len(q) != maxTailQueuedUpdates || len(q[0].events) != 0 || len(q[len(q)-1].events) != maxTailUpdateEvents {
 		t.Errorf("queue of %d updates after 11 ticks", len(q))
 	}
 }
@@ -595,5 +597,147 @@ func TestLiveTailRejectedNotTailed(t *testing.T) {
 	}
 	if got := ts.collect(t, 2); !slices.Equal(got, []string{"s|fine"}) {
 		t.Errorf("tailed %q, want only the accepted event", got)
+	}
+}
+
+// smallBufListener gives the connections it accepts a small send buffer, so that a
+// writer to a client that does not read blocks after a few kilobytes.
+type smallBufListener struct{ net.Listener }
+
+func (l smallBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(8 << 10)
+	}
+	return c, err
+}
+
+// stalledTail starts a session on a connection that is never read and blocks its writer
+// with a batch far larger than the connection's buffers. It returns the session.
+func stalledTail(t *testing.T, s *Server, hs *httptest.Server, group string) *tailSession {
+	t.Helper()
+	body, _ := json.Marshal(m{"logGroupIdentifiers": []string{tailArn(group)}})
+	req := signedRequest(t, hs.URL+"/", "StartLiveTail", body, testCreds, testNow)
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.(*net.TCPConn).SetReadBuffer(4 << 10)
+	if err := req.Write(conn); err != nil {
+		t.Fatal(err)
+	}
+	var sess *tailSession
+	waitTail(t, "session open", func() bool {
+		s.tails.mu.Lock()
+		defer s.tails.mu.Unlock()
+		for x := range s.tails.sessions {
+			sess = x
+		}
+		return sess != nil
+	})
+	big := strings.Repeat("x", 100<<10)
+	put(t, s, group, "s", big, big, big, big, big, big, big, big, big) // 900 KiB
+	// The writer takes no update for more than maxTailQueuedUpdates ticks: it is blocked.
+	waitTail(t, "the writer blocked", func() bool {
+		sess.mu.Lock()
+		defer sess.mu.Unlock()
+		return sess.dropped > 0 || sess.end != tailRunning
+	})
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.end != tailRunning {
+		t.Fatalf("the session ended (%d) before its writer blocked", sess.end)
+	}
+	return sess
+}
+
+// TestLiveTailTimeoutStalledReader: a client that keeps its connection open but stops
+// reading cannot keep its session (and its place in the quota) past the timeout: the
+// writer blocked on it is given a write deadline when the session times out.
+func TestLiveTailTimeoutStalledReader(t *testing.T) {
+	const timeout = 1500 * time.Millisecond
+	s := newTestServer(t, Config{LiveTailTimeout: timeout})
+	hs := httptest.NewUnstartedServer(s)
+	hs.Listener = smallBufListener{hs.Listener}
+	hs.Start()
+	t.Cleanup(hs.Close)
+	setupStream(t, s, "stall", "s")
+	stalledTail(t, s, hs, "stall")
+	for deadline := time.Now().Add(timeout + tailEndGrace + 5*time.Second); s.tails.count() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a session whose client stopped reading outlived its timeout")
+		}
+	}
+}
+
+// TestLiveTailIngestionOrder: an update lists its events as they were ingested (the
+// order GetLogEvents gives events of one timestamp), even when concurrent PutLogEvents
+// requests return from their commit in another order.
+func TestLiveTailIngestionOrder(t *testing.T) {
+	s, url := newTailServer(t, Config{})
+	setupStream(t, s, "ord", "s")
+	ts := mustTail(t, s, url, m{"logGroupIdentifiers": []string{tailArn("ord")}})
+	ts.start(t)
+	const writers, puts, per = 8, 25, 2
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range puts {
+				evs := make([]m, per)
+				for e := range evs {
+					evs[e] = m{"timestamp": nowMs(), "message": fmt.Sprintf("w%d p%02d e%d", w, p, e)}
+				}
+				if r := call(t, s, "PutLogEvents", m{"logGroupName": "ord", "logStreamName": "s", "logEvents": evs}); r.status != 200 {
+					t.Errorf("PutLogEvents: %d %s", r.status, r.raw)
+				}
+			}
+		}()
+	}
+	var updates [][]string
+	for n := 0; n < writers*puts*per; {
+		u := ts.update(t)
+		var msgs []string
+		for _, e := range u.SessionResults {
+			msgs = append(msgs, e.Message)
+		}
+		n += len(msgs)
+		updates = append(updates, msgs)
+	}
+	wg.Wait()
+	r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "ord", "logStreamName": "s", "startFromHead": true})
+	pos := map[string]int{}
+	for i, e := range r.body["events"].([]any) {
+		pos[e.(map[string]any)["message"].(string)] = i
+	}
+	if len(pos) != writers*puts*per {
+		t.Fatalf("GetLogEvents returned %d events", len(pos))
+	}
+	for _, msgs := range updates {
+		for i := 1; i < len(msgs); i++ {
+			if pos[msgs[i-1]] > pos[msgs[i]] {
+				t.Fatalf("update lists %q before %q, ingested after it", msgs[i-1], msgs[i])
+			}
+		}
+	}
+}
+
+// TestLiveTailTimeoutSendsLastEvents: the events ingested since the last update are sent
+// before the SessionTimeoutException, not lost with the session.
+func TestLiveTailTimeoutSendsLastEvents(t *testing.T) {
+	s, url := newTailServer(t, Config{LiveTailTimeout: 500 * time.Millisecond})
+	s.tailTick = time.Hour // no update but the last
+	setupStream(t, s, "last", "s")
+	ts := mustTail(t, s, url, m{"logGroupIdentifiers": []string{tailArn("last")}})
+	ts.start(t)
+	put(t, s, "last", "s", "just before the timeout")
+	u := ts.update(t)
+	if len(u.SessionResults) != 1 || u.SessionResults[0].Message != "just before the timeout" {
+		t.Fatalf("last update %+v, want the event put before the timeout", u.SessionResults)
+	}
+	if msg := ts.next(t); msg == nil || msg.Headers.String(eventstream.ExceptionTypeHeader) != exSessionTimeout {
+		t.Fatalf("after the last update: %+v, want a SessionTimeoutException", msg)
 	}
 }

@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
@@ -27,9 +28,10 @@ var liveTailTick = time.Second
 // runLiveTail).
 const liveTailHeaderDelay = 20 * time.Millisecond
 
-// tailShutdownGrace bounds how long Shutdown lets a session's last write take: a client
-// that does not read cannot hold Shutdown.
-const tailShutdownGrace = time.Second
+// tailEndGrace bounds how long a session that times out or is ended by Shutdown lets
+// its last writes take: a client that does not read can hold neither the session (and
+// its place in the quota) past its timeout nor Shutdown.
+const tailEndGrace = time.Second
 
 // contentTypeEventStream is the content type of a streamed answer.
 const contentTypeEventStream = "application/vnd.amazon.eventstream"
@@ -202,7 +204,7 @@ func (s *Server) runLiveTail(w http.ResponseWriter, r *http.Request, sess *tailS
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(liveTailTick)
+		tick := time.NewTicker(cmp.Or(s.tailTick, liveTailTick))
 		defer tick.Stop()
 		timeout := time.NewTimer(s.cfg.LiveTailTimeout)
 		defer timeout.Stop()
@@ -212,8 +214,10 @@ func (s *Server) runLiveTail(w http.ResponseWriter, r *http.Request, sess *tailS
 			case <-tickC:
 				sess.tick()
 			case <-timeoutC:
+				sess.tick() // the events since the last update are sent before the exception
 				sess.finish(tailTimedOut)
 				tickC, timeoutC = nil, nil
+				_ = ctl.SetWriteDeadline(time.Now().Add(tailEndGrace))
 			case <-ctxDone:
 				sess.finish(tailClosed)
 				tickC, timeoutC, ctxDone = nil, nil, nil
@@ -221,7 +225,7 @@ func (s *Server) runLiveTail(w http.ResponseWriter, r *http.Request, sess *tailS
 				sess.finish(tailShutdown)
 				tickC, timeoutC, stop = nil, nil, nil
 				// A write blocked on a client that does not read fails by then.
-				_ = ctl.SetWriteDeadline(time.Now().Add(tailShutdownGrace))
+				_ = ctl.SetWriteDeadline(time.Now().Add(tailEndGrace))
 			case <-done:
 				return
 			}

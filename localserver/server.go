@@ -114,6 +114,7 @@ type Server struct {
 
 	queryReg queryRegistry // Logs Insights queries (ops_insights.go)
 	tails    tailRegistry  // Live Tail sessions (ops_livetail.go)
+	tailTick time.Duration // Live Tail update interval override (tests); 0: liveTailTick
 }
 
 // New opens (creating and migrating if needed) the store and returns a Server ready to serve.

@@ -7,9 +7,10 @@
 // a name of 1–255 bytes and a typed value (see [ValueType]). All integers are big-endian
 // and the checksums are IEEE CRC-32.
 //
-// Limits, as the AWS SDKs apply them: a payload of at most [MaxPayloadLen] bytes, headers
-// of at most [MaxHeadersLen] bytes, a string or byte-array value of at most
-// [MaxHeaderValueLen] bytes.
+// Limits, those of the format's AWS documentation (not every SDK checks them all:
+// smithy-go v1.28.9, under aws-sdk-go-v2, checks only the header ones): a payload of at
+// most [MaxPayloadLen] bytes, headers of at most [MaxHeadersLen] bytes, a header name of
+// at most 255 bytes, a string or byte-array value of at most [MaxHeaderValueLen] bytes.
 package eventstream
 
 import (
