@@ -54,15 +54,9 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	if in.LogStreamNames != nil && in.LogStreamNamePrefix != nil {
 		return nil, invalidParam("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.")
 	}
-	var pat *filterpattern.Pattern
-	if in.FilterPattern != nil {
-		p, err := filterpattern.Parse(*in.FilterPattern) // every error is a *filterpattern.SyntaxError
-		if err != nil {
-			return nil, invalidParam("Invalid filter pattern: %s", err)
-		}
-		if !p.MatchAll() {
-			pat = p
-		}
+	pat, aerr := eventFilter(in.FilterPattern)
+	if aerr != nil {
+		return nil, aerr
 	}
 	g, aerr := s.findGroup(rc.ctx, s.st.r, name)
 	if aerr != nil {
@@ -242,4 +236,21 @@ func (s *Server) selectStreams(ctx context.Context, groupID int64, names *[]stri
 	}
 	q, args := andPrefix(`SELECT id, name FROM log_streams WHERE group_id = ?`, []any{groupID}, "name", *prefix)
 	return false, scanStreamNames(ctx, s.st.r, q, args, byID)
+}
+
+// eventFilter compiles the optional filter pattern of a read (FilterLogEvents, a Live
+// Tail session): nil when there is none or it matches every event, so that the caller
+// can skip matching.
+func eventFilter(pattern *string) (*filterpattern.Pattern, *apiError) {
+	if pattern == nil {
+		return nil, nil
+	}
+	p, err := filterpattern.Parse(*pattern) // every error is a *filterpattern.SyntaxError
+	if err != nil {
+		return nil, invalidParam("Invalid filter pattern: %s", err)
+	}
+	if p.MatchAll() {
+		return nil, nil
+	}
+	return p, nil
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cwlogs/cwlogs/internal/eventstream"
-	"github.com/cwlogs/cwlogs/localserver/filterpattern"
 )
 
 // StartLiveTail. The request is an ordinary AWS JSON 1.1 request (SDKs send it to the
@@ -94,14 +93,9 @@ func (s *Server) startLiveTail(rc *reqCtx) (func(w http.ResponseWriter, r *http.
 		return nil, invalidParam(msgLiveTailStreamsOneLG)
 	}
 	sess := newTailSession()
-	if in.LogEventFilterPattern != nil {
-		p, err := filterpattern.Parse(*in.LogEventFilterPattern) // every error is a *filterpattern.SyntaxError
-		if err != nil {
-			return nil, invalidParam("Invalid filter pattern: %s", err)
-		}
-		if !p.MatchAll() {
-			sess.pat = p
-		}
+	var aerr *apiError
+	if sess.pat, aerr = eventFilter(in.LogEventFilterPattern); aerr != nil {
+		return nil, aerr
 	}
 	// Log groups are named by ARN only (the API reference: "Specify each log group by its
 	// ARN"; the model's pattern already refuses one ending with "*"). Each must exist now.
