@@ -194,20 +194,9 @@ func TestTailLiveGroups(t *testing.T) {
 
 // TestTailLiveTimeout: the session timeout ends tail --live with status 1 and says so.
 func TestTailLiveTimeout(t *testing.T) {
-	srv, err := localserver.New(localserver.Config{Memory: true, Addr: "127.0.0.1:0", LiveTailTimeout: 1500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	createGroup(t, seedClient(t, srv.URL()), "short", "s")
-	res := newCLI(t, srv.URL()).mustRun(1, "", "tail", "short", "--live")
+	url := startLocalWith(t, localserver.Config{Memory: true, Addr: "127.0.0.1:0", LiveTailTimeout: 1500 * time.Millisecond})
+	createGroup(t, seedClient(t, url), "short", "s")
+	res := newCLI(t, url).mustRun(1, "", "tail", "short", "--live")
 	if !strings.Contains(res.stderr, "the Live Tail session timed out: the service ends a session after 3 hours (SessionTimeoutException") ||
 		!strings.Contains(res.stderr, "run 'cwlogs tail --live' again") {
 		t.Errorf("stderr: %s", res.stderr)

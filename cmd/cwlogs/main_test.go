@@ -46,7 +46,13 @@ func TestMain(m *testing.M) {
 // startLocal starts an in-memory local server for one test.
 func startLocal(t testing.TB) string {
 	t.Helper()
-	srv, err := localserver.New(localserver.Config{Memory: true, Addr: "127.0.0.1:0"})
+	return startLocalWith(t, localserver.Config{Memory: true, Addr: "127.0.0.1:0"})
+}
+
+// startLocalWith starts a local server of cfg for one test and returns its URL.
+func startLocalWith(t testing.TB, cfg localserver.Config) string {
+	t.Helper()
+	srv, err := localserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

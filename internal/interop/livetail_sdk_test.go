@@ -29,26 +29,7 @@ import (
 // error.
 func TestLiveTailSDK(t *testing.T) {
 	const timeout = 3 * time.Second
-	s, err := localserver.New(localserver.Config{
-		Memory:          true,
-		Credentials:     map[string]string{sdkAccessKeyID: sdkSecret},
-		AccountID:       sdkAccount,
-		LiveTailTimeout: timeout,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		s.Shutdown(context.Background())
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
+	s := startStrictServerWith(t, func(c *localserver.Config) { c.LiveTailTimeout = timeout })
 	serverAddr := strings.TrimPrefix(s.URL(), "http://")
 
 	var mu sync.Mutex

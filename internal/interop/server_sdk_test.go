@@ -37,11 +37,22 @@ const (
 // signature against sdkAccessKeyID/sdkSecret.
 func startStrictServer(t *testing.T) string {
 	t.Helper()
-	s, err := localserver.New(localserver.Config{
+	return startStrictServerWith(t, nil).URL()
+}
+
+// startStrictServerWith is startStrictServer with the configuration changed by mod
+// (nil: unchanged) before the server starts.
+func startStrictServerWith(t *testing.T, mod func(*localserver.Config)) *localserver.Server {
+	t.Helper()
+	cfg := localserver.Config{
 		Memory:      true,
 		Credentials: map[string]string{sdkAccessKeyID: sdkSecret},
 		AccountID:   sdkAccount,
-	})
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, err := localserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +67,7 @@ func startStrictServer(t *testing.T) string {
 			t.Errorf("Shutdown: %v", err)
 		}
 	})
-	return s.URL()
+	return s
 }
 
 // sdkClient is the configuration the README recommends: BaseEndpoint, static credentials,
