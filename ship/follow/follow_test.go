@@ -137,7 +137,7 @@ func TestRenameRotation(t *testing.T) {
 	fmt.Fprintln(w, "b after rename")
 	r.step() // path missing: the open file is still read
 	wantLines(t, d, "a", "b after rename")
-	appendFile(t, path, "new 1\n")  // the new file appears
+	appendFile(t, path, "new 1\n")    // the new file appears
 	fmt.Fprintln(w, "c after create") // the writer has not reopened yet
 	r.step()
 	wantLines(t, d, "a", "b after rename", "c after create")
