@@ -59,11 +59,13 @@
 // may have been lost. A state file that cannot be read or is of another path
 // stops Run with an [*Error].
 //
-// Identity: on unix the device and inode numbers (syscall.Stat_t); an inode
-// reused by a new file after the old one was deleted while stopped is taken
-// for the old file. On other systems the state keeps no identity: the path
-// alone decides, so a rotation while stopped is not detected (the new file
-// is resumed at the offset when it is long enough).
+// Identity: on unix the device and inode numbers (syscall.Stat_t), plus a
+// hash of the file's first min(offset, 1024) bytes, which tells a new file
+// that reused a deleted file's inode (or a file truncated and written again
+// while stopped) from the checkpointed one — unless it starts with the same
+// bytes. On other systems the state keeps no device and inode: the path and
+// the head hash decide, and a rotated file is not looked for (its lines
+// after the offset are reported as possibly lost).
 //
 // Delivery is at least once across restarts: when a Flush fails — a
 // *ship.FlushError reporting loss, or any other error — the checkpoint is not
