@@ -18,11 +18,12 @@ import (
 	"github.com/cwlogs/cwlogs"
 	"github.com/cwlogs/cwlogs/internal/linecut"
 	"github.com/cwlogs/cwlogs/ship"
+	"github.com/cwlogs/cwlogs/ship/follow"
 )
 
 var putInfo = &commandInfo{
 	name:    "put",
-	args:    "[--create] [--multiline go|java] GROUP STREAM [MESSAGE...]",
+	args:    "[--create] [--multiline go|java] [--file PATH [--state FILE] [--from-start]] GROUP STREAM [MESSAGE...]",
 	summary: "Send messages to a log stream: the arguments, or one per line from stdin.",
 	details: `Each MESSAGE is one event stamped with the current time; with no MESSAGE (or "-"), each line of
 stdin is one event (blank lines are skipped: the service refuses empty messages). Events are
@@ -35,11 +36,22 @@ panics), as Docker's awslogs-multiline-pattern does: --multiline go or java keep
 fatal error with its goroutine tracebacks, or a Java stack trace, in one event;
 --multiline-start RE starts an event at each line matching the regular expression RE (Go
 syntax) and appends the other lines to it; --multiline-continue RE appends the lines matching RE
-to the event before them. An event waits 1 s at most for more lines. A summary goes to stderr; with --output json it is also
+to the event before them. An event waits 1 s at most for more lines.
+
+With --file PATH, put follows the file instead of reading stdin, as tail -F does, until Ctrl-C
+(package ship/follow): it starts at the end of the file (--from-start: at its start), reads
+lines as they are appended, and follows it across rotations (rename and create, copytruncate,
+removal). With --state FILE, it keeps a checkpoint there (written after each delivered flush,
+every 5 s and at the end) and resumes from it on the next run, even when the file was rotated
+meanwhile, so that no line is lost or sent twice; lines that may have been lost are reported on
+stderr. The --multiline options group the file's lines as they do stdin's.
+
+A summary goes to stderr; with --output json it is also
 printed on stdout. The exit status is 1 when any event was not stored, else 0 (interrupted too).`,
 	examples: []string{"journalctl -f | cwlogs put --create my-app host-1", `cwlogs put my-app web-1 "deploy finished"`,
 		`./server 2>&1 | cwlogs put --multiline go my-app server-1`,
-		`cwlogs put --multiline-start '^\d{4}-\d\d-\d\d ' my-app batch-1 < batch.log`},
+		`cwlogs put --multiline-start '^\d{4}-\d\d-\d\d ' my-app batch-1 < batch.log`,
+		"cwlogs put --create --file /var/log/app.log --state /var/lib/cwlogs/app.state my-app host-1"},
 	new: func(m *Main) command { return &PutCommand{m: m} },
 }
 
@@ -49,6 +61,9 @@ type PutCommand struct {
 	create    bool
 	timeout   time.Duration
 	multiline multilineFlags
+	file      string // --file: the file to follow
+	state     string // --state: its checkpoint file
+	fromStart bool
 }
 
 // multilineFlags are put's --multiline options; at most one is set.
@@ -62,6 +77,9 @@ func (c *PutCommand) flags() *flag.FlagSet {
 	fs.StringVar(&c.multiline.preset, "multiline", "", "group stdin's lines into multi-line events: `PRESET` go (Go panics) or java (Java stack traces)")
 	fs.StringVar(&c.multiline.start, "multiline-start", "", "group stdin's lines into events that start at each line matching `RE`")
 	fs.StringVar(&c.multiline.cont, "multiline-continue", "", "group stdin's lines: a line matching `RE` continues the event before it")
+	fs.StringVar(&c.file, "file", "", "follow the file at `PATH` (like tail -F, across rotations) until Ctrl-C instead of reading stdin")
+	fs.StringVar(&c.state, "state", "", "with --file: keep the checkpoint in `FILE` and resume from it")
+	fs.BoolVar(&c.fromStart, "from-start", false, "with --file and no checkpoint: start at the beginning of the file, not at its end")
 	return fs
 }
 
@@ -93,7 +111,14 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if mlOpts != nil && len(msgs) > 0 && !(len(msgs) == 1 && msgs[0] == "-") {
+	switch {
+	case c.file != "" && len(msgs) > 0:
+		return usagef(name, "--file %q: the lines come from the file: give no MESSAGE arguments", c.file)
+	case c.file == "" && c.state != "":
+		return usagef(name, "--state %q: give --file too (the state is the followed file's checkpoint)", c.state)
+	case c.file == "" && c.fromStart:
+		return usagef(name, "--from-start: give --file too")
+	case mlOpts != nil && len(msgs) > 0 && !(len(msgs) == 1 && msgs[0] == "-"):
 		return usagef(name, "--multiline options group the lines of stdin: give no MESSAGE arguments")
 	}
 	// One layer of retries: the shipper's (see package ship).
@@ -146,7 +171,12 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 			return usagef(name, "%v", err)
 		}
 	}
-	readErr := c.feed(ctx, endCtx, sh, mw, msgs)
+	var readErr error
+	if c.file != "" {
+		readErr = c.follow(ctx, endCtx, sh, mw)
+	} else {
+		readErr = c.feed(ctx, endCtx, sh, mw, msgs)
+	}
 	if stopAfter() { // not interrupted: the input ended
 		t := time.AfterFunc(c.timeout, endCancel)
 		defer t.Stop()
@@ -257,6 +287,36 @@ func (c *PutCommand) feed(ctx, endCtx context.Context, sh *ship.Shipper, mw *shi
 			idle.Reset(stdinGrace)
 		}
 	}
+}
+
+// follow ships the lines of --file (through mw when it is not nil) until
+// Ctrl-C (ctx ending); the follower then flushes and checkpoints within
+// --timeout. Once endCtx ends, the shipper is closed, so that a Write waiting
+// for room gives up.
+func (c *PutCommand) follow(ctx, endCtx context.Context, sh *ship.Shipper, mw *ship.MultilineWriter) error {
+	var dst follow.Destination = sh
+	if mw != nil {
+		dst = mw
+	}
+	f, err := follow.New(c.file, dst, &follow.Options{
+		StateFile:   c.state,
+		FromStart:   c.fromStart,
+		StopTimeout: c.timeout,
+		OnError:     func(err error) { fmt.Fprintf(c.m.Stderr, "cwlogs put: %v\n", err) },
+	})
+	if err != nil {
+		return usagef("put", "%v", err)
+	}
+	stop := context.AfterFunc(endCtx, func() { _ = sh.Close(endCtx) })
+	defer stop()
+	err = f.Run(ctx)
+	if ctx.Err() != nil && errors.Is(err, ship.ErrClosed) {
+		return nil // --timeout ran out; the lines not taken are counted in the summary
+	}
+	if err != nil {
+		return fmt.Errorf("cwlogs put: %w", err)
+	}
+	return nil
 }
 
 // boundSink is the shipper as a MultilineWriter's destination, its waits for room bounded by

@@ -1,0 +1,166 @@
+package follow
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// identity names a file independently of its path: device and inode
+// numbers on unix.
+type identity struct {
+	Dev uint64 `json:"dev"`
+	Ino uint64 `json:"ino"`
+}
+
+// stateVersion is the version of the state file format.
+const stateVersion = 1
+
+// maxStateBytes bounds what decodeState reads.
+const maxStateBytes = 64 << 10
+
+// state is the checkpoint: everything of the file identified by ID before
+// Offset has been delivered.
+type state struct {
+	Version int       `json:"version"`
+	Path    string    `json:"path"`         // the followed path, absolute
+	ID      *identity `json:"id,omitempty"` // nil where identities are not kept
+	Offset  int64     `json:"offset"`
+	// HeadLen and HeadHash fingerprint the file: the FNV-1a hash of its
+	// first HeadLen bytes (min(Offset, headBytes)). They tell a new file
+	// that reused a deleted file's inode, or a file truncated and written
+	// again while stopped, from the checkpointed one.
+	HeadLen  int64  `json:"headLen"`
+	HeadHash uint64 `json:"headHash"`
+}
+
+// headBytes is the longest fingerprinted head of a file.
+const headBytes = 1024
+
+// headOf fingerprints the first n bytes of f; false when f is shorter.
+func headOf(f *os.File, n int64) (uint64, bool) {
+	b := make([]byte, n)
+	if k, err := f.ReadAt(b, 0); int64(k) < n && err != nil {
+		return 0, false
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64(), true
+}
+
+// sameHead reports whether f starts as the checkpointed file did.
+func (s *state) sameHead(f *os.File) bool {
+	if s.HeadLen == 0 {
+		return true
+	}
+	h, ok := headOf(f, s.HeadLen)
+	return ok && h == s.HeadHash
+}
+
+// sameID reports whether the checkpoint identifies fi's file. Without
+// identities the path alone decides: true.
+func (s *state) sameID(fi os.FileInfo) bool {
+	id, ok := identityOf(fi)
+	if s.ID == nil || !ok {
+		return s.ID == nil
+	}
+	return *s.ID == id
+}
+
+// encodeState returns the state file's content.
+func encodeState(s state) []byte {
+	s.Version = stateVersion
+	b, _ := json.Marshal(s) // cannot fail: plain fields
+	return append(b, '\n')
+}
+
+// decodeState parses a state file's content, strictly: one JSON object of
+// the current version with a non-empty absolute path and an offset ≥ 0.
+func decodeState(b []byte) (state, error) {
+	var s state
+	if len(b) > maxStateBytes {
+		return s, fmt.Errorf("state file too large (%d bytes)", len(b))
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&s); err != nil {
+		return s, fmt.Errorf("not a follow state: %w", err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return s, errors.New("not a follow state: data after the JSON object")
+	}
+	switch {
+	case s.Version != stateVersion:
+		return s, fmt.Errorf("state version %d, want %d", s.Version, stateVersion)
+	case s.Path == "" || !filepath.IsAbs(s.Path):
+		return s, fmt.Errorf("state path %q: want an absolute path", s.Path)
+	case s.Offset < 0:
+		return s, fmt.Errorf("state offset %d: must not be negative", s.Offset)
+	case s.HeadLen < 0 || s.HeadLen > min(s.Offset, headBytes):
+		return s, fmt.Errorf("state headLen %d: want 0 to min(offset, %d)", s.HeadLen, headBytes)
+	}
+	return s, nil
+}
+
+// readState reads the state file; nil, nil when it does not exist.
+func readState(name string) (*state, error) {
+	f, err := os.Open(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxStateBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	s, err := decodeState(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &s, nil
+}
+
+// writeState replaces the state file atomically: a temporary file in the
+// same directory, written, synced, renamed over it; then the directory is
+// synced so that the rename lasts.
+func writeState(name string, s state) (err error) {
+	dir, base := filepath.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, base+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(encodeState(s)); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), name); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync() // best effort: not every system syncs directories
+		d.Close()
+	}
+	return nil
+}
