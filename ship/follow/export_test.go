@@ -2,6 +2,9 @@ package follow
 
 import (
 	"context"
+	"io/fs"
+	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,4 +45,14 @@ func ManualPolls(f *Follower) (step func() bool) {
 			return false
 		}
 	}
+}
+
+// CountFS makes f count its Stat and Open calls of the followed path (or
+// any other), before Run. The counts are read once Run is idle (after a
+// ManualPolls step) or done.
+func CountFS(f *Follower) (stats, opens *atomic.Int64) {
+	stats, opens = new(atomic.Int64), new(atomic.Int64)
+	f.stat = func(name string) (fs.FileInfo, error) { stats.Add(1); return os.Stat(name) }
+	f.openFile = func(name string) (*os.File, error) { opens.Add(1); return os.Open(name) }
+	return stats, opens
 }

@@ -3,6 +3,8 @@ package follow
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,9 @@ type Follower struct {
 
 	// wait pauses between polls; false when ctx ended. Tests replace it.
 	wait func(ctx context.Context, d time.Duration) bool
+	// stat and openFile are os.Stat and os.Open; tests count the calls.
+	stat     func(name string) (fs.FileInfo, error)
+	openFile func(name string) (*os.File, error)
 }
 
 // Stats are a Follower's counters since Run started.
@@ -58,7 +63,7 @@ func New(path string, dst Destination, opts *Options) (*Follower, error) {
 	if err != nil {
 		return nil, &OptionError{Field: "path", Value: path, Reason: err.Error()}
 	}
-	return &Follower{path: path, abs: abs, dst: dst, c: c, wait: sleep}, nil
+	return &Follower{path: path, abs: abs, dst: dst, c: c, wait: sleep, stat: os.Stat, openFile: os.Open}, nil
 }
 
 // sleep waits for d or until ctx ends.

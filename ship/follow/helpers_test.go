@@ -82,6 +82,12 @@ type running struct {
 // and waits until it has started.
 func start(t *testing.T, path string, dst follow.Destination, opts follow.Options) *running {
 	t.Helper()
+	return startWith(t, path, dst, opts, nil)
+}
+
+// startWith is start with setup called on the Follower before Run.
+func startWith(t *testing.T, path string, dst follow.Destination, opts follow.Options, setup func(*follow.Follower)) *running {
+	t.Helper()
 	r := &running{t: t, done: make(chan error, 1)}
 	opts.OnError = func(err error) {
 		r.mu.Lock()
@@ -93,6 +99,9 @@ func start(t *testing.T, path string, dst follow.Destination, opts follow.Option
 		t.Fatal(err)
 	}
 	r.f, r.poll = f, follow.ManualPolls(f)
+	if setup != nil {
+		setup(f)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	go func() { r.done <- f.Run(ctx) }()

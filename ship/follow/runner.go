@@ -66,8 +66,8 @@ func (r *runner) loop(ctx context.Context) error {
 }
 
 // open opens name and returns its FileInfo.
-func open(name string) (*os.File, os.FileInfo, error) {
-	f, err := os.Open(name)
+func (r *runner) open(name string) (*os.File, os.FileInfo, error) {
+	f, err := r.openFile(name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,7 +106,7 @@ func (r *runner) start() error {
 		}
 		saved, r.saved = s, s
 	}
-	f, fi, err := open(r.path)
+	f, fi, err := r.open(r.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return &Error{Op: "open", Path: r.path, Err: err}
 	}
@@ -170,7 +170,7 @@ func (r *runner) findOld(s *state) (*os.File, os.FileInfo) {
 		if id, ok := identityOf(fi); !ok || id != *s.ID {
 			continue
 		}
-		f, fi, err := open(filepath.Join(dir, e.Name()))
+		f, fi, err := r.open(filepath.Join(dir, e.Name()))
 		if err != nil {
 			continue
 		}
@@ -185,7 +185,7 @@ func (r *runner) findOld(s *state) (*os.File, os.FileInfo) {
 // poll looks at the path once and reads what is new.
 func (r *runner) poll(ctx context.Context) error {
 	if r.cur == nil {
-		f, fi, err := open(r.path)
+		f, fi, err := r.open(r.path)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				r.reportOnce(&Error{Op: "open", Path: r.path, Err: err})
@@ -199,7 +199,7 @@ func (r *runner) poll(ctx context.Context) error {
 		_, err = r.readToEOF(ctx)
 		return err
 	}
-	pi, err := os.Stat(r.path)
+	pi, err := r.stat(r.path)
 	switch {
 	case err == nil && os.SameFile(pi, r.cur.info):
 		r.rotating, r.lastErr = false, ""
@@ -261,7 +261,7 @@ func (r *runner) switchFile(ctx context.Context) error {
 	r.cur.f.Close()
 	r.cur, r.rotating = nil, false
 	r.stats.rotations.Add(1)
-	f, fi, err := open(r.path)
+	f, fi, err := r.open(r.path)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			r.reportOnce(&Error{Op: "open", Path: r.path, Err: err})
