@@ -44,7 +44,9 @@ lines as they are appended, and follows it across rotations (rename and create, 
 removal). With --state FILE, it keeps a checkpoint there (written after each delivered flush,
 every 5 s and at the end) and resumes from it on the next run, even when the file was rotated
 meanwhile, so that no line is lost or sent twice; lines that may have been lost are reported on
-stderr. The --multiline options group the file's lines as they do stdin's.
+stderr. The --multiline options group the file's lines as they do stdin's; with --state, a
+record still being written when a checkpoint is taken is sent as two events. Give each
+follower its own --state file.
 
 A summary goes to stderr; with --output json it is also
 printed on stdout. The exit status is 1 when any event was not stored, else 0 (interrupted too).`,

@@ -13,9 +13,12 @@
 // comes, or until the file is rotated or truncated, or the Follower stops
 // without a state file: then it is handed on with a "\n" added. (With a state
 // file, the checkpoint stays before it and the next run reads it whole.) A
-// line longer than [Options.MaxLineBytes] (1 MiB) is handed on in pieces
-// without "\n", cut between UTF-8 characters, so the Follower's buffer stays
-// bounded; the destination joins the pieces and applies its own size policy.
+// line that reaches [Options.MaxLineBytes] (1 MiB) before its "\n" is read
+// is handed on in pieces without "\n", cut between UTF-8 characters, so the
+// Follower's buffer stays bounded; the destination joins the pieces and
+// applies its own size policy. (A line whose "\n" comes in the same read, of
+// at most 64 KiB, is handed on whole: this matters only for a MaxLineBytes
+// below 64 KiB.)
 //
 // Without a checkpoint the Follower starts at the end of the file (like
 // tail -F), or at its start with [Options.FromStart]. A file that does not
@@ -48,6 +51,21 @@
 // is replaced atomically (temporary file, fsync, rename, directory fsync).
 // Without a state file the destination is flushed only when the Follower
 // stops (a *ship.Shipper sends on its own, every FlushInterval).
+//
+// A state file belongs to one Follower: two Followers given the same one
+// (even of the same path) do not corrupt it, as each write is the rename of
+// a temporary file of its own, but each overwrites the other's checkpoint,
+// and a restart resumes from whichever wrote last.
+//
+// Multi-line events: with a *ship.MultilineWriter as the destination, the
+// checkpoint's Flush hands on the event being grouped (its Flush must, for
+// the checkpoint to pass those lines). A record still being written when a
+// checkpoint is taken — every CheckpointInterval while data comes, when a
+// new file is opened, and at stop — is therefore split into two events, the
+// lines after the checkpoint starting a new one; so is a record across a
+// restart. This is inherent to a checkpoint after delivered bytes; a longer
+// CheckpointInterval makes it rarer. Without a state file the Follower
+// flushes only when it stops.
 //
 // At start, a state whose file is at the path (same identity) and at least
 // as long as the offset resumes there: no line lost, none sent twice. If the

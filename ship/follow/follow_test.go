@@ -448,3 +448,21 @@ func TestBadStart(t *testing.T) {
 		})
 	}
 }
+
+// TestLongLineOneRead: the MaxLineBytes bound is on the unfinished line held:
+// a longer line whose "\n" comes in the same read is handed on whole, as the
+// package doc says.
+func TestLongLineOneRead(t *testing.T) {
+	path := logPath(t)
+	d := &recorder{}
+	r := start(t, path, d, follow.Options{FromStart: true, MaxLineBytes: 16})
+	long := strings.Repeat("x", 40)
+	appendFile(t, path, long+"\n")
+	r.step()
+	d.mu.Lock()
+	parts := slices.Clone(d.parts)
+	d.mu.Unlock()
+	if len(parts) != 1 || parts[0] != long+"\n" {
+		t.Fatalf("writes %q, want the 40-byte line whole", parts)
+	}
+}

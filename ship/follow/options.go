@@ -12,8 +12,8 @@ import (
 // *ship.MultilineWriter implement it.
 //
 // Write gets whole lines, each ending with "\n" (several per call), except
-// the pieces of a line longer than Options.MaxLineBytes, which come without
-// "\n" until the last one. Write must not retain p (see io.Writer); an error
+// the pieces of a line that reached Options.MaxLineBytes before its "\n"
+// was read, which come without "\n" until the last one. Write must not retain p (see io.Writer); an error
 // from it stops the Follower. Flush(ctx) must return nil only when every
 // byte written before the call has been delivered: the checkpoint advances
 // only then. The Follower calls both from the goroutine running Run, never
@@ -42,8 +42,9 @@ type Options struct {
 	// the path when nothing changed). 0: 250 ms.
 	PollInterval time.Duration
 	// StateFile is where the checkpoint is kept (read at start, written
-	// atomically after each successful Flush). "": no checkpoint; the
-	// Follower then flushes the destination only when it stops.
+	// atomically after each successful Flush), for this Follower only (see
+	// the package doc). "": no checkpoint; the Follower then flushes the
+	// destination only when it stops.
 	StateFile string
 	// CheckpointInterval is how often, while new data comes, the destination
 	// is flushed and the checkpoint written. 0: 5 s. Used with StateFile only.
@@ -62,10 +63,12 @@ type Options struct {
 	// 0: 10 s.
 	StopTimeout time.Duration
 	// MaxLineBytes bounds the Follower's buffer for an unfinished line: a
-	// line longer than that is handed on in pieces of at most MaxLineBytes
-	// bytes, cut between UTF-8 characters (the destination joins them, as
-	// Shipper.Write joins the pieces of a line, then applies its own size
-	// policy). At least MinMaxLineBytes. 0: 1 MiB.
+	// line that reaches it before its "\n" is read is handed on in pieces of
+	// at most MaxLineBytes bytes, cut between UTF-8 characters (the
+	// destination joins them, as Shipper.Write joins the pieces of a line,
+	// then applies its own size policy); a longer line whose "\n" comes in
+	// the same read (at most 64 KiB) is handed on whole. At least
+	// MinMaxLineBytes. 0: 1 MiB.
 	MaxLineBytes int
 	// OnError receives what the Follower does not stop for: a *GapError when
 	// lines may have been lost, an *Error when a Flush, a checkpoint or a
