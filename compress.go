@@ -23,7 +23,9 @@ import (
 // the option, the default) sends every request uncompressed. Another value makes [New]
 // and [NewFromEnvironment] return a *ValidationError. CloudWatch Logs and the local
 // server (localserver) take compressed bodies; moto_server 5.2.1 answers them with
-// HTTP 500 (it decompresses them twice).
+// HTTP 500 (it decompresses them twice). A peer's error answer to a compressed request
+// is returned (and retried, or not) as any other: the client never resends the batch
+// uncompressed, so against a peer without gzip support, leave the option off.
 //
 // Only PutLogEvents is compressed, whether it is sent by [Client.PutLogEvents],
 // [Client.Action] or [Client.Invoke]: the other operations' bodies are small, and

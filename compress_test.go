@@ -248,3 +248,83 @@ func TestWithGzipLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestGzipRefused: a server that refuses a compressed body (a proxy or an emulator
+// without gzip support, with a 4xx) gets an *APIError back, as for any other request: the
+// client does not resend the batch uncompressed, nor retry a non-retryable answer.
+func TestGzipRefused(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		body   string
+	}{
+		{415, `{"__type":"UnsupportedMediaTypeException","message":"Content-Encoding gzip not supported"}`},
+		{400, `{"__type":"SerializationException","message":"Start of structure or map found where not expected."}`},
+	} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			var mu sync.Mutex
+			var encodings []string
+			f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				encodings = append(encodings, r.Header.Get("Content-Encoding"))
+				mu.Unlock()
+				writeJSON(w, tc.status, tc.body)
+			})
+			c := newTestClient(t, f, WithGzip(gzip.BestSpeed))
+			evs := accessLogEvents(50, time.Now().Add(-time.Minute).UnixMilli())
+			_, err := c.PutLogEvents(context.Background(), &PutLogEventsInput{LogGroupName: "g", LogStreamName: "s", LogEvents: evs})
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.StatusCode != tc.status {
+				t.Fatalf("err %v, want the *APIError of the HTTP %d", err, tc.status)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(encodings) != 1 || encodings[0] != "gzip" {
+				t.Errorf("requests sent with Content-Encoding %q, want one, gzip", encodings)
+			}
+		})
+	}
+}
+
+// TestGzipConcurrentPooledBuffers: concurrent compressed calls, some retried, share the
+// pools of bodies and gzip writers; every request the server gets is signed over its
+// bytes and decompresses to the batch of the call that sent it (a buffer returned to a
+// pool while still read would mix two calls' bytes).
+func TestGzipConcurrentPooledBuffers(t *testing.T) {
+	f, got := recordingLogs(t, 503, 200, 200, 503)
+	c := newTestClient(t, f, WithGzip(gzip.BestSpeed), WithClock(tickClock(time.Now())))
+	base := time.Now().Add(-time.Minute).UnixMilli()
+	const workers, calls = 8, 15
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range calls {
+				in := &PutLogEventsInput{LogGroupName: "g", LogStreamName: fmt.Sprintf("s-%d-%d", w, i), LogEvents: accessLogEvents(20+w*10+i, base)}
+				if _, err := c.PutLogEvents(context.Background(), in); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	reqs := got()
+	if len(reqs) != workers*calls+2 {
+		t.Fatalf("%d requests, want %d", len(reqs), workers*calls+2)
+	}
+	for _, r := range reqs {
+		if r.err != nil || r.encoding != "gzip" {
+			t.Fatalf("request with Content-Encoding %q: signature: %v", r.encoding, r.err)
+		}
+		var in PutLogEventsInput
+		if err := json.Unmarshal(gunzip(t, r.body), &in); err != nil {
+			t.Fatal(err)
+		}
+		var w, i int
+		if _, err := fmt.Sscanf(in.LogStreamName, "s-%d-%d", &w, &i); err != nil {
+			t.Fatal(err)
+		}
+		want := appendPutLogEvents(nil, &PutLogEventsInput{LogGroupName: "g", LogStreamName: in.LogStreamName, LogEvents: accessLogEvents(20+w*10+i, base)})
+		if plain := gunzip(t, r.body); !bytes.Equal(plain, want) {
+			t.Fatalf("stream %s: the body is not its call's batch", in.LogStreamName)
+		}
+	}
+}
