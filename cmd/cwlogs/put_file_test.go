@@ -41,7 +41,7 @@ func (p *putFollower) interrupt() string {
 		if err != nil {
 			p.t.Fatalf("put after SIGINT: %v; stderr %s", err, p.stderr.String())
 		}
-	case <-time.After(15 * time.Second):
+	case <-time.After(30 * time.Second):
 		p.t.Fatalf("put did not exit after SIGINT; stderr %s", p.stderr.String())
 	}
 	return p.stderr.String()
@@ -52,7 +52,7 @@ func (p *putFollower) interrupt() string {
 // only after a successful flush).
 func waitCheckpoint(t *testing.T, state, path string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -98,7 +98,7 @@ func TestPutFile(t *testing.T) {
 	p := startPutFile(t, c, args...)
 	// The first checkpoint (offset 0) says that put opened the file; the
 	// rotation then makes it flush and checkpoint the new file at once.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := os.Stat(state); err == nil {
 			break
 		} else if time.Now().After(deadline) {
