@@ -102,7 +102,12 @@ type putSubscriptionFilterIn struct {
 // group (recorded from live AWS with a missing group: LocalStack's AWS-validated
 // test_put_subscription_filter_errors). A Kinesis stream or Firehose delivery stream needs
 // roleArn; a Lambda function must be in this account. Nothing checks that the destination
-// exists.
+// exists. That includes a logical destination (arn:…:logs:REGION:ACCOUNT:destination:NAME,
+// PutDestination's arn): one normally belongs to another account, which this server cannot
+// see, and what AWS answers for a missing one in its own account is not on record. Such an
+// ARN is accepted with or without roleArn (AWS once refused roleArn for vendor logs, as
+// aws/aws-cdk#6884 reports, but has since required it for a destination whose access policy
+// grants an organization: cloud-custodian/cloud-custodian#8246, aws/aws-cli#9474).
 func (s *Server) checkDestination(arn string, role *string) *apiError {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) < 6 || parts[0] != "arn" {

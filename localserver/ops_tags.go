@@ -7,7 +7,10 @@ import (
 	"strings"
 )
 
-// maxTags is the number of tags a log group may carry.
+// maxTags is the number of tags a log group or a destination may carry ("You can associate
+// as many as 50 tags with a CloudWatch Logs resource", TagResource). The tagging operations
+// take log group ARNs and destination ARNs (ops_destinations.go), "the only CloudWatch Logs
+// resources that can be tagged".
 const maxTags = 50
 
 type tagResourceIn struct {
@@ -49,6 +52,9 @@ func (s *Server) tagResource(rc *reqCtx) ([]byte, *apiError) {
 	v.tags(in.Tags, "tags")
 	if e := v.err(); e != nil {
 		return nil, e
+	}
+	if dest, ok := s.parseDestinationArn(*in.ResourceArn); ok {
+		return nil, s.tagDestination(dest, *in.Tags, *in.ResourceArn)
 	}
 	name, aerr := s.arnToGroup(*in.ResourceArn)
 	if aerr != nil {
@@ -136,6 +142,9 @@ func (s *Server) untagResource(rc *reqCtx) ([]byte, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
+	if dest, ok := s.parseDestinationArn(*in.ResourceArn); ok {
+		return nil, s.untagDestination(dest, *in.TagKeys)
+	}
 	name, aerr := s.arnToGroup(*in.ResourceArn)
 	if aerr != nil {
 		return nil, aerr
@@ -179,6 +188,9 @@ func (s *Server) listTagsForResource(rc *reqCtx) ([]byte, *apiError) {
 	v.str(in.ResourceArn, "resourceArn", shResourceArn)
 	if e := v.err(); e != nil {
 		return nil, e
+	}
+	if dest, ok := s.parseDestinationArn(*in.ResourceArn); ok {
+		return s.listDestinationTags(rc.ctx, dest)
 	}
 	name, aerr := s.arnToGroup(*in.ResourceArn)
 	if aerr != nil {

@@ -31,6 +31,10 @@
 // Cancelled) and waits for them. Saved queries (PutQueryDefinition,
 // DescribeQueryDefinitions, DeleteQueryDefinition) are stored with the other metadata, and
 // GetLogGroupFields lists the fields found in a group's events around a time.
+//
+// Destinations of cross-account subscriptions (PutDestination, PutDestinationPolicy,
+// DescribeDestinations, DeleteDestination; tagged by their ARN) are stored with the other
+// metadata; as with subscription filters, nothing is ever delivered to them.
 package localserver
 
 import (
@@ -319,6 +323,10 @@ func init() {
 		"DescribeQueryDefinitions":      (*Server).describeQueryDefinitions,
 		"DeleteQueryDefinition":         (*Server).deleteQueryDefinition,
 		"GetLogGroupFields":             (*Server).getLogGroupFields,
+		"PutDestination":                (*Server).putDestination,
+		"PutDestinationPolicy":          (*Server).putDestinationPolicy,
+		"DescribeDestinations":          (*Server).describeDestinations,
+		"DeleteDestination":             (*Server).deleteDestination,
 	}
 }
 

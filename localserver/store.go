@@ -378,6 +378,25 @@ var migrations = []string{
 	) WITHOUT ROWID;
 	CREATE INDEX query_definitions_name ON query_definitions(name, id);
 	CREATE INDEX query_definitions_token ON query_definitions(client_token);`,
+	// 7: destinations (PutDestination), account-wide, keyed by name, with the access
+	// policy PutDestinationPolicy sets (NULL until then) and their tags, which are
+	// deleted with the destination.
+	`CREATE TABLE destinations(
+		name TEXT PRIMARY KEY,
+		target_arn TEXT NOT NULL,
+		role_arn TEXT NOT NULL,
+		access_policy TEXT,
+		creation_time INTEGER NOT NULL
+	) WITHOUT ROWID;
+	CREATE TABLE destination_tags(
+		name TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY(name, key)
+	) WITHOUT ROWID;
+	CREATE TRIGGER destinations_delete_tags AFTER DELETE ON destinations BEGIN
+		DELETE FROM destination_tags WHERE name = old.name;
+	END;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

@@ -418,6 +418,7 @@ func runCLIScript(t *testing.T, cli *awsCLI) {
 
 	t.Run("MetricFilters", func(t *testing.T) { s.metricFilters(t) })
 	t.Run("SubscriptionFilters", func(t *testing.T) { s.subscriptionFilters(t) })
+	t.Run("Destinations", func(t *testing.T) { s.destinations(t) })
 
 	t.Run("Signatures", func(t *testing.T) {
 		cli.with("AWS_SECRET_ACCESS_KEY=wrong-secret").fail(t, "InvalidSignatureException", "DescribeLogGroups",

@@ -41,8 +41,9 @@ var (
 		"get backward page", "get time range"}
 )
 
-// motoDifferences is every expected difference.
-var motoDifferences = []knownDiff{
+// motoDifferences is every expected difference, the destination steps' (destDifferences)
+// last.
+var motoDifferences = append([]knownDiff{
 	{steps: noOutputSteps, path: "body", moto: `"(empty body)"`, ours: `{}`, follows: "uncertain",
 		note: "Operations without output: whether AWS sends an empty body or {} is unrecorded; clients accept both and a server should send {} (cloudwatch-logs-api.md §1)."},
 	{steps: []string{"create stream duplicate"}, path: "body.message",
@@ -97,7 +98,7 @@ var motoDifferences = []knownDiff{
 		note: "ListTagsForResource of a missing log group is ResourceNotFoundException in the model (cloudwatch-logs-api.md §4 errors); moto answers {\"tags\":{}}. AWS's exact message here is unrecorded."},
 	{steps: []string{"list tags of missing group"}, path: "body.*", moto: "*", ours: "*", follows: "ours",
 		note: "The body of the previous row."},
-}
+}, destDifferences...)
 
 // motoDiffMarkdown renders the table for the README notes; same lists the steps both
 // servers answered identically.

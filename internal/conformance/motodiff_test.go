@@ -61,7 +61,7 @@ func diffScript(now time.Time) []diffStep {
 	arn := "arn:aws:logs:us-east-1:" + testAccountID + ":log-group:" + g
 	s := func(name, op string, body map[string]any) diffStep { return diffStep{name: name, op: op, body: body} }
 	saving := func(st diffStep, save map[string]string) diffStep { st.save = save; return st }
-	return []diffStep{
+	return append([]diffStep{
 		// Groups and streams.
 		s("create group with tags", "CreateLogGroup", map[string]any{"logGroupName": g, "tags": map[string]any{"env": "test", "team": "logs"}}),
 		s("create group b", "CreateLogGroup", map[string]any{"logGroupName": "/diff/b"}),
@@ -164,7 +164,7 @@ func diffScript(now time.Time) []diffStep {
 		s("delete group other again", "DeleteLogGroup", map[string]any{"logGroupName": "/other/d"}),
 		s("describe streams after delete", "DescribeLogStreams", map[string]any{"logGroupName": g}),
 		s("describe groups after delete", "DescribeLogGroups", map[string]any{}),
-	}
+	}, destDiffSteps(g)...)
 }
 
 // sideResult is one server's normalized answer to a step.

@@ -1,0 +1,400 @@
+package localserver
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/cwlogs/cwlogs"
+)
+
+// Destinations, the targets of cross-account subscriptions (PutDestination,
+// PutDestinationPolicy, DescribeDestinations, DeleteDestination), are stored in SQLite
+// (migration 7) and described as AWS does, so that Terraform (aws_cloudwatch_log_destination
+// and _destination_policy), CDK (CrossAccountDestination) and the AWS CLI can manage them.
+// Nothing is ever delivered to their target, as for subscription filters. Shapes are
+// botocore's logs/2014-03-28 model (PutDestinationRequest, Destination,
+// PutDestinationPolicyRequest, DescribeDestinationsRequest, DeleteDestinationRequest); the
+// behaviour is the API reference's:
+//
+//   - PutDestination "creates or updates a destination". An update replaces targetArn and
+//     roleArn and keeps the creation time and the access policy: the AWS CLI's example of
+//     put-destination ("To create or update a destination") answers an accessPolicy that
+//     the request did not carry. A new destination has no access policy ("By default,
+//     PutDestination does not set any access policy"), so Destination.accessPolicy is
+//     absent until PutDestinationPolicy sets one (Terraform's destination policy resource
+//     reads an absent one as "no policy"). tags are added to the destination's tags as
+//     TagResource adds them. Live AWS also sends a test message to the target and refuses
+//     the destination when it cannot ("Could not deliver test message to specified
+//     destination", hashicorp/terraform-provider-aws's destination.go); this server has no
+//     Kinesis or Firehose to send it to, and sends nothing.
+//   - arn is arn:PARTITION:logs:REGION:ACCOUNT:destination:NAME (the model's
+//     TagResourceRequest.resourceArn), in the request's region; TagResource,
+//     UntagResource and ListTagsForResource take it.
+//   - PutDestinationPolicy sets the access policy of an existing destination. The document
+//     is stored and answered as sent, never enforced; forceUpdate is accepted and has
+//     nothing to force (no subscription of another account is checked against a policy).
+//   - DescribeDestinations lists the destinations "ASCII-sorted by destination name",
+//     filtered by DestinationNamePrefix (so spelt, capitalized, in the model), at most limit
+//     (1–50, default 50) a page, with a nextToken bound to the listing.
+//   - DeleteDestination deletes the destination and its tags ("This operation does not
+//     delete the physical resource"); the subscription filters naming it stay, as nothing
+//     delivers to them anyway.
+//
+// A destination that does not exist is ResourceNotFoundException for DeleteDestination (in
+// the model's errors) and for PutDestinationPolicy (moto's answer too; the model lists no
+// ResourceNotFoundException for that operation, and AWS's answer is not on record). The
+// wording of msgDestinationNotFound is ours.
+
+const msgDestinationNotFound = "The specified destination does not exist."
+
+// maxAccessPolicyBytes: the access policy "can be up to 5120 bytes" (the model's
+// documentation of PutDestinationPolicyRequest.accessPolicy; the model itself sets only a
+// minimum length). The refusal's wording is ours.
+const maxAccessPolicyBytes = 5120
+
+const msgAccessPolicyTooLong = "The access policy can be up to 5120 bytes."
+
+var (
+	shDestinationName = shape(1, 512, `[^:*]*`)
+	shTargetArn       = shape(1, 0, "")
+	shAccessPolicy    = shape(1, 0, "")
+)
+
+// destinationRow is a stored destination.
+type destinationRow struct {
+	name, targetArn, roleArn string
+	accessPolicy             sql.NullString
+	creationTime             int64
+}
+
+const destinationColumns = `name, target_arn, role_arn, access_policy, creation_time`
+
+func scanDestination(sc interface{ Scan(...any) error }) (*destinationRow, error) {
+	d := &destinationRow{}
+	err := sc.Scan(&d.name, &d.targetArn, &d.roleArn, &d.accessPolicy, &d.creationTime)
+	return d, err
+}
+
+// destinationByName returns the destination or (nil, nil) when it does not exist.
+func destinationByName(ctx context.Context, q queryer, name string) (*destinationRow, error) {
+	d, err := scanDestination(q.QueryRowContext(ctx, `SELECT `+destinationColumns+` FROM destinations WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return d, err
+}
+
+// findDestination returns the named destination, or ResourceNotFoundException.
+func (s *Server) findDestination(ctx context.Context, q queryer, name string) (*destinationRow, *apiError) {
+	d, err := destinationByName(ctx, q, name)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	if d == nil {
+		return nil, clientErr(codeResourceNotFound, msgDestinationNotFound)
+	}
+	return d, nil
+}
+
+// destinationArn is the ARN of destination name in region's partition.
+func (s *Server) destinationArn(region, name string) string {
+	return "arn:" + cwlogs.Partition(region) + ":logs:" + region + ":" + s.cfg.AccountID + ":destination:" + name
+}
+
+// parseDestinationArn extracts the destination name from
+// arn:PARTITION:logs:REGION:ACCOUNT:destination:NAME. ok is false for anything else or
+// another account.
+func (s *Server) parseDestinationArn(arn string) (name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[1] == "" || parts[2] != "logs" || parts[3] == "" ||
+		parts[4] != s.cfg.AccountID || parts[5] != "destination" {
+		return "", false
+	}
+	if len(shDestinationName.violations(parts[6])) > 0 {
+		return "", false
+	}
+	return parts[6], true
+}
+
+// destinationMembers writes the members of d's Destination object into o, in the model's
+// order.
+func (s *Server) destinationMembers(o *jsonObj, region string, d *destinationRow) {
+	o.str("destinationName", d.name)
+	o.str("targetArn", d.targetArn)
+	o.str("roleArn", d.roleArn)
+	if d.accessPolicy.Valid {
+		o.str("accessPolicy", d.accessPolicy.String)
+	}
+	o.str("arn", s.destinationArn(region, d.name))
+	o.int("creationTime", d.creationTime)
+}
+
+// addDestinationTags adds tags to destination name (which must exist), as TagResource:
+// TooManyTagsException naming resource when the destination would carry more than maxTags.
+func (s *Server) addDestinationTags(ctx context.Context, tx *sql.Tx, name string, tags map[string]string, resource string) *apiError {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM destination_tags WHERE name = ?`, name).Scan(&n); err != nil {
+		return s.dbErr(err)
+	}
+	for k := range tags {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM destination_tags WHERE name = ? AND key = ?`, name, k).Scan(&exists); err != nil {
+			return s.dbErr(err)
+		}
+		if !exists {
+			n++
+		}
+	}
+	if n > maxTags {
+		return &apiError{Status: 400, Code: codeTooManyTags, Message: "A resource can have no more than 50 tags.", ResourceName: resource}
+	}
+	for k, val := range tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO destination_tags(name, key, value) VALUES (?,?,?)
+			ON CONFLICT(name, key) DO UPDATE SET value = excluded.value`, name, k, val); err != nil {
+			return s.dbErr(err)
+		}
+	}
+	return nil
+}
+
+// tagDestination is TagResource for a destination ARN.
+func (s *Server) tagDestination(name string, tags map[string]string, resource string) *apiError {
+	return s.write(func(tx *sql.Tx) *apiError {
+		ctx := context.Background()
+		if _, aerr := s.findDestination(ctx, tx, name); aerr != nil {
+			return aerr
+		}
+		return s.addDestinationTags(ctx, tx, name, tags, resource)
+	})
+}
+
+// untagDestination is UntagResource for a destination ARN.
+func (s *Server) untagDestination(name string, keys []string) *apiError {
+	return s.write(func(tx *sql.Tx) *apiError {
+		ctx := context.Background()
+		if _, aerr := s.findDestination(ctx, tx, name); aerr != nil {
+			return aerr
+		}
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM destination_tags WHERE name = ? AND key = ?`, name, k); err != nil {
+				return s.dbErr(err)
+			}
+		}
+		return nil
+	})
+}
+
+// listDestinationTags is ListTagsForResource for a destination ARN.
+func (s *Server) listDestinationTags(ctx context.Context, name string) ([]byte, *apiError) {
+	if _, aerr := s.findDestination(ctx, s.st.r, name); aerr != nil {
+		return nil, aerr
+	}
+	rows, err := s.st.r.QueryContext(ctx, `SELECT key, value FROM destination_tags WHERE name = ? ORDER BY key`, name)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	defer rows.Close()
+	to := newObj(nil)
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, s.dbErr(err)
+		}
+		to.str(k, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr(err)
+	}
+	o := newObj(nil)
+	o.raw("tags", to.done())
+	return o.done(), nil
+}
+
+type putDestinationIn struct {
+	DestinationName *string            `json:"destinationName"`
+	TargetArn       *string            `json:"targetArn"`
+	RoleArn         *string            `json:"roleArn"`
+	Tags            *map[string]string `json:"tags"`
+}
+
+func (s *Server) putDestination(rc *reqCtx) ([]byte, *apiError) {
+	var in putDestinationIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.DestinationName != nil, "destinationName")
+	v.str(in.DestinationName, "destinationName", shDestinationName)
+	v.required(in.TargetArn != nil, "targetArn")
+	v.str(in.TargetArn, "targetArn", shTargetArn)
+	v.required(in.RoleArn != nil, "roleArn")
+	v.str(in.RoleArn, "roleArn", shRoleArn)
+	v.tags(in.Tags, "tags")
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	name := *in.DestinationName
+	var out *destinationRow
+	aerr := s.write(func(tx *sql.Tx) *apiError {
+		ctx := context.Background()
+		cur, err := destinationByName(ctx, tx, name)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		out = &destinationRow{name: name, targetArn: *in.TargetArn, roleArn: *in.RoleArn, creationTime: rc.now.UnixMilli()}
+		if cur != nil {
+			out.creationTime, out.accessPolicy = cur.creationTime, cur.accessPolicy
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO destinations(name, target_arn, role_arn, creation_time) VALUES (?,?,?,?)
+			ON CONFLICT(name) DO UPDATE SET target_arn = excluded.target_arn, role_arn = excluded.role_arn`,
+			name, out.targetArn, out.roleArn, out.creationTime)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		if in.Tags != nil {
+			return s.addDestinationTags(ctx, tx, name, *in.Tags, s.destinationArn(rc.region, name))
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	d := newObj(nil)
+	s.destinationMembers(d, rc.region, out)
+	o := newObj(nil)
+	o.raw("destination", d.done())
+	return o.done(), nil
+}
+
+type putDestinationPolicyIn struct {
+	DestinationName *string `json:"destinationName"`
+	AccessPolicy    *string `json:"accessPolicy"`
+	ForceUpdate     *bool   `json:"forceUpdate"`
+}
+
+func (s *Server) putDestinationPolicy(rc *reqCtx) ([]byte, *apiError) {
+	var in putDestinationPolicyIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.DestinationName != nil, "destinationName")
+	v.str(in.DestinationName, "destinationName", shDestinationName)
+	v.required(in.AccessPolicy != nil, "accessPolicy")
+	v.str(in.AccessPolicy, "accessPolicy", shAccessPolicy)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	if len(*in.AccessPolicy) > maxAccessPolicyBytes {
+		return nil, invalidParam("%s", msgAccessPolicyTooLong)
+	}
+	// "An IAM policy document": text that is not a JSON object cannot be one (as for
+	// PutResourcePolicy's policyDocument).
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(*in.AccessPolicy), &doc); err != nil {
+		return nil, invalidParam("%s", msgPolicyNotJSON)
+	}
+	return nil, s.write(func(tx *sql.Tx) *apiError {
+		res, err := tx.ExecContext(context.Background(), `UPDATE destinations SET access_policy = ? WHERE name = ?`,
+			*in.AccessPolicy, *in.DestinationName)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return clientErr(codeResourceNotFound, msgDestinationNotFound)
+		}
+		return nil
+	})
+}
+
+type describeDestinationsIn struct {
+	DestinationNamePrefix *string `json:"DestinationNamePrefix"`
+	NextToken             *string `json:"nextToken"`
+	Limit                 *int64  `json:"limit"`
+}
+
+func (s *Server) describeDestinations(rc *reqCtx) ([]byte, *apiError) {
+	var in describeDestinationsIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.str(in.DestinationNamePrefix, "DestinationNamePrefix", shDestinationName)
+	v.str(in.NextToken, "nextToken", shNextToken)
+	v.intRange(in.Limit, "limit", 1, 50)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	limit := limitOr(in.Limit, 50)
+	q := `SELECT ` + destinationColumns + ` FROM destinations WHERE 1`
+	var args []any
+	if in.DestinationNamePrefix != nil {
+		q, args = andPrefix(q, args, "name", *in.DestinationNamePrefix)
+	}
+	// Tokens ("N", as encodeScopedToken's other kinds) carry the last name and are good only
+	// for the listing they were answered for.
+	scope := listScope("DescribeDestinations", optPart(in.DestinationNamePrefix))
+	if in.NextToken != nil {
+		last, ok := decodeScopedToken("N", *in.NextToken, scope)
+		if !ok {
+			return nil, badToken()
+		}
+		q += ` AND name > ?`
+		args = append(args, last)
+	}
+	q += ` ORDER BY name LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := s.st.r.QueryContext(rc.ctx, q, args...)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	defer rows.Close()
+	o := newObj(nil)
+	var last string
+	more, err := o.rowsPage("destinations", rows, limit, func(f *jsonObj) error {
+		d, err := scanDestination(rows)
+		if err != nil {
+			return err
+		}
+		last = d.name
+		s.destinationMembers(f, rc.region, d)
+		return nil
+	})
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	if more {
+		o.str("nextToken", encodeScopedToken("N", scope, last))
+	}
+	return o.done(), nil
+}
+
+type deleteDestinationIn struct {
+	DestinationName *string `json:"destinationName"`
+}
+
+func (s *Server) deleteDestination(rc *reqCtx) ([]byte, *apiError) {
+	var in deleteDestinationIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
+	}
+	var v verrs
+	v.required(in.DestinationName != nil, "destinationName")
+	v.str(in.DestinationName, "destinationName", shDestinationName)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	return nil, s.write(func(tx *sql.Tx) *apiError {
+		res, err := tx.ExecContext(context.Background(), `DELETE FROM destinations WHERE name = ?`, *in.DestinationName)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return clientErr(codeResourceNotFound, msgDestinationNotFound)
+		}
+		return nil
+	})
+}
