@@ -214,8 +214,8 @@ func decodeMetricFilterToken(tok, scope string) (group, name string, ok bool) {
 // Tokens of listings paged by one name (the last one returned) and bound to their scope
 // (the request's filters): DescribeSubscriptionFilters ("U", the last filter's name),
 // ListLogGroups ("L", the last group's name), DescribeResourcePolicies ("P", the last
-// policy's name, or resource ARN in resource scope) and DescribeQueries ("D", the last
-// query's id).
+// policy's name, or resource ARN in resource scope), DescribeQueries ("D", the last
+// query's id) and DescribeDestinations ("N", the last destination's name).
 func encodeScopedToken(kind, scope, last string) string { return encodeOpaque(kind, scope, last) }
 
 // decodeScopedToken returns the name a token of encodeScopedToken carries, if it is one of
