@@ -1,3 +1,7 @@
+//go:build (linux && (386 || amd64 || arm || arm64 || loong64 || ppc64le || riscv64 || s390x)) || (darwin && (amd64 || arm64)) || (freebsd && (386 || amd64 || arm || arm64)) || (illumos && amd64) || (netbsd && amd64) || (openbsd && (amd64 || arm64)) || (windows && (386 || amd64 || arm64))
+
+// The local server (modernc.org/sqlite) builds only on these platforms, as in cmd/cwlogs.
+
 package cwlogs_test
 
 import (

@@ -1,3 +1,7 @@
+//go:build unix
+
+// The checkpoint checks read the file's inode (syscall.Stat_t), as ship/follow records it on unix.
+
 package main
 
 import (
