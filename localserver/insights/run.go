@@ -170,8 +170,10 @@ func (run *Run) intermediate() [][]Field {
 }
 
 // KeepsRecords reports whether the run may keep a Record given to Add after Add has
-// returned (a sort before the first stats keeps them). When it does not, the caller may
-// give every record in the same Record, changed between calls.
+// returned (a sort before the first stats keeps them). When it does not, it keeps
+// nothing of them, their text included (what it keeps, it copies): the caller may give
+// every record in the same Record, changed between calls, its text in memory the caller
+// reuses.
 func (run *Run) KeepsRecords() bool { return run.reuse == nil }
 
 func isStats(c command) bool { _, ok := c.(*statsCmd); return ok }
@@ -799,7 +801,7 @@ func (s *sink) push(r *row) bool {
 		ptr = ptr || c == "@ptr"
 	}
 	if r.rec != nil && !ptr {
-		out = append(out, Field{Name: "@ptr", Value: r.rec.ptr()})
+		out = append(out, Field{Name: "@ptr", Value: r.rec.ownedPtr()})
 	}
 	s.rows = append(s.rows, out)
 	return true
