@@ -75,13 +75,19 @@ func (q *queryState) snapshot() (status string, ended int64, res *insights.Resul
 }
 
 // progress is snapshot with, while the query runs, its answer so far
-// (insights.Run.Progress).
-func (q *queryState) progress() (status string, ended int64, res *insights.Result) {
+// (insights.Run.Progress); without rows, only its counts so far (insights.Run.Counts),
+// which asks the run for no intermediate answer.
+func (q *queryState) progress(rows bool) (status string, ended int64, res *insights.Result) {
 	q.mu.Lock()
 	status, ended, res, run := q.status, q.ended, q.result, q.run
 	q.mu.Unlock()
 	if res == nil && run != nil {
-		p := run.Progress()
+		var p insights.Result
+		if rows {
+			p = run.Progress()
+		} else {
+			p = run.Counts()
+		}
 		res = &p
 	}
 	return status, ended, res
@@ -415,7 +421,7 @@ func (s *Server) getQueryResults(rc *reqCtx) ([]byte, *apiError) {
 	// While the query runs: the rows found so far (for the query shapes that have them)
 	// and the statistics so far, as the service's "If the value of the Status field in
 	// the output is Running, this operation returns only partial results".
-	status, _, res := qs.progress()
+	status, _, res := qs.progress(true)
 	offset := 0
 	if in.NextToken != nil && *in.NextToken != "" {
 		p, ok := decodeOpaque("Q", *in.NextToken, 2)
@@ -567,7 +573,7 @@ func (s *Server) describeQueries(rc *reqCtx) ([]byte, *apiError) {
 			skipping = q.id != after
 			continue
 		}
-		status, ended, res := q.progress()
+		status, ended, res := q.progress(false) // bytesScanned only
 		if (in.Status != nil && status != *in.Status) || (in.QueryLanguage != nil && *in.QueryLanguage != queryLanguageCWLI) ||
 			(in.LogGroupName != nil && !slices.Contains(q.groups, *in.LogGroupName)) {
 			continue

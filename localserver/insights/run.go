@@ -254,6 +254,15 @@ func (run *Run) Progress() Result {
 	return run.pub
 }
 
+// Counts is Progress without the rows: the counts as of the last publication. Unlike
+// Progress, it does not ask for an intermediate answer, which a caller that shows only
+// the counts (a listing of queries) would otherwise have the feeding goroutine make.
+func (run *Run) Counts() Result {
+	run.pubMu.Lock()
+	defer run.pubMu.Unlock()
+	return Result{RecordsMatched: run.pub.RecordsMatched, RecordsScanned: run.pub.RecordsScanned, BytesScanned: run.pub.BytesScanned}
+}
+
 // Result finishes the evaluation and returns the answer. Call it once, after the last Add.
 func (run *Run) Result() *Result {
 	if !run.done {
