@@ -7,25 +7,19 @@ import (
 	"time"
 )
 
-// TestInsightsQueryTimeout runs queries that pause after their second record (of six,
-// newest first) under a tiny Config.QueryTimeout: each ends with status Timeout, keeping
-// what it found in those two records, rows and aggregates, as the service's timed-out
-// queries do. A timed-out query is not running: StopQuery refuses it, and DescribeQueries
-// lists it as Timeout.
+// TestInsightsQueryTimeout times out queries paused after their second record (of six,
+// newest first), with the function their Config.QueryTimeout timer calls (the timer
+// itself would make the rows depend on the machine's speed): each ends with status
+// Timeout, keeping what it found in those two records, rows and aggregates, as the
+// service's timed-out queries do. A timed-out query is not running: StopQuery refuses
+// it, and DescribeQueries lists it as Timeout.
 func TestInsightsQueryTimeout(t *testing.T) {
-	s := newTestServer(t, Config{QueryTimeout: 50 * time.Millisecond})
+	s := newTestServer(t, Config{QueryTimeout: time.Hour})
 	base := insightsFixture(t, s)
 	in := func(q string) m {
 		return m{"logGroupNames": []string{"app", "web"}, "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": q}
 	}
-	reg := s.queries()
-	reg.mu.Lock()
-	reg.afterRecord = func(ctx context.Context, n int) {
-		if n == 2 {
-			<-ctx.Done() // held until the timeout
-		}
-	}
-	reg.mu.Unlock()
+	paused := pauseQueries(t, s, 2, nil) // held until the query's context ends
 	ts := func(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04:05.000") }
 	for _, c := range []struct {
 		q    string
@@ -38,6 +32,8 @@ func TestInsightsQueryTimeout(t *testing.T) {
 	} {
 		t.Run(c.q, func(t *testing.T) {
 			id := startQuery(t, s, in(c.q))
+			waitPaused(t, paused)
+			s.queries().get(id).timeOut()
 			r := waitQuery(t, s, id, nil)
 			if r.body["status"] != "Timeout" {
 				t.Fatalf("status: %s", r.raw)
@@ -61,12 +57,73 @@ func TestInsightsQueryTimeout(t *testing.T) {
 			}
 		})
 	}
-	// Without the hook, the same server's queries complete well within the limit.
+	// Without the hook, the same server's queries complete.
+	reg := s.queries()
 	reg.mu.Lock()
 	reg.afterRecord = nil
 	reg.mu.Unlock()
 	if r := waitQuery(t, s, startQuery(t, s, in("fields @timestamp")), nil); r.body["status"] != "Complete" || len(list(r.body["results"])) != 6 {
 		t.Errorf("query without a pause: %s", r.raw)
+	}
+}
+
+// TestInsightsQueryTimeoutTimer checks that Config.QueryTimeout's timer ends a query
+// that runs longer (one held after its first record until its context ends) with
+// status Timeout.
+func TestInsightsQueryTimeoutTimer(t *testing.T) {
+	s := newTestServer(t, Config{QueryTimeout: 20 * time.Millisecond})
+	base := insightsFixture(t, s)
+	paused := pauseQueries(t, s, 1, nil)
+	id := startQuery(t, s, m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "stats count(*)"})
+	waitPaused(t, paused)
+	if r := waitQuery(t, s, id, nil); r.body["status"] != "Timeout" {
+		t.Errorf("status: %s", r.raw)
+	}
+}
+
+// TestInsightsTimeoutAndShutdown checks that a query's status names what ended it first
+// when a timeout and Shutdown both come before its scan notices either: Timeout, or
+// Cancelled.
+func TestInsightsTimeoutAndShutdown(t *testing.T) {
+	for _, timeoutFirst := range []bool{true, false} {
+		t.Run(map[bool]string{true: "timeout first", false: "shutdown first"}[timeoutFirst], func(t *testing.T) {
+			s := newTestServer(t, Config{QueryTimeout: time.Hour})
+			base := insightsFixture(t, s)
+			release := make(chan struct{})
+			paused := make(chan struct{}, 1)
+			reg := s.queries()
+			reg.mu.Lock()
+			reg.afterRecord = func(ctx context.Context, n int) {
+				if n == 1 {
+					paused <- struct{}{}
+					<-release // the scan notices neither until both happened
+				}
+			}
+			reg.mu.Unlock()
+			id := startQuery(t, s, m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "fields @message"})
+			waitPaused(t, paused)
+			qs := reg.get(id)
+			if timeoutFirst {
+				qs.timeOut()
+			}
+			shut := make(chan error, 1)
+			go func() { shut <- s.Shutdown(context.Background()) }()
+			for !s.stopping() {
+				time.Sleep(time.Millisecond)
+			}
+			if !timeoutFirst {
+				qs.cancel() // as Shutdown's watcher of each query has, or soon will
+				qs.timeOut()
+			}
+			close(release)
+			if err := <-shut; err != nil {
+				t.Fatal(err)
+			}
+			want := map[bool]string{true: "Timeout", false: "Cancelled"}[timeoutFirst]
+			if st, _, _ := qs.snapshot(); st != want {
+				t.Errorf("status %s, want %s", st, want)
+			}
+		})
 	}
 }
 

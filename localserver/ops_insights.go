@@ -55,9 +55,10 @@ var (
 // queryState is one query and, once it has ended, its result.
 type queryState struct {
 	id, queryString string
-	groups          []string // log group names, as resolved at StartQuery
-	created         int64    // ms
-	cancel          context.CancelFunc
+	groups          []string           // log group names, as resolved at StartQuery
+	created         int64              // ms
+	cancel          context.CancelFunc // ends the query's scan (StopQuery, Shutdown)
+	timeOut         func()             // ends it as Config.QueryTimeout does (its timer; tests)
 	done            chan struct{}
 
 	mu       sync.Mutex
@@ -75,13 +76,19 @@ func (q *queryState) snapshot() (status string, ended int64, res *insights.Resul
 }
 
 // progress is snapshot with, while the query runs, its answer so far
-// (insights.Run.Progress).
-func (q *queryState) progress() (status string, ended int64, res *insights.Result) {
+// (insights.Run.Progress); without rows, only its counts so far (insights.Run.Counts),
+// which asks the run for no intermediate answer.
+func (q *queryState) progress(rows bool) (status string, ended int64, res *insights.Result) {
 	q.mu.Lock()
 	status, ended, res, run := q.status, q.ended, q.result, q.run
 	q.mu.Unlock()
 	if res == nil && run != nil {
-		p := run.Progress()
+		var p insights.Result
+		if rows {
+			p = run.Progress()
+		} else {
+			p = run.Counts()
+		}
 		res = &p
 	}
 	return status, ended, res
@@ -232,22 +239,22 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 
 	reg := s.queries()
 	nowMs := rc.now.UnixMilli()
-	ctx, cancel := context.WithCancel(context.Background())
-	if d := s.queryTimeout(); d > 0 {
-		ctx, cancel = context.WithTimeoutCause(context.Background(), d, errQueryTimeout)
-	}
+	// The context's cause tells a timeout (errQueryTimeout) from a stop: whichever came
+	// first.
+	ctx, cancel := context.WithCancelCause(context.Background())
 	qs := &queryState{id: newRequestID(), queryString: *in.QueryString, groups: names, created: nowMs,
-		cancel: cancel, done: make(chan struct{}), status: "Running"}
+		cancel: func() { cancel(context.Canceled) }, timeOut: func() { cancel(errQueryTimeout) },
+		done: make(chan struct{}), status: "Running"}
 	reg.mu.Lock()
 	reg.prune(nowMs)
 	if s.stopping() {
 		reg.mu.Unlock()
-		cancel()
+		qs.cancel()
 		return nil, errShuttingDown()
 	}
 	if reg.running >= maxRunningQueries {
 		reg.mu.Unlock()
-		cancel()
+		qs.cancel()
 		return nil, clientErr(codeLimitExceeded, fmt.Sprintf("Account maximum query concurrency limit of [%d] reached.", maxRunningQueries))
 	}
 	reg.add(qs)
@@ -264,8 +271,15 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 	// CloudWatch team in aws/aws-sdk#280: "inclusive but not at second level").
 	startTs := min(*in.StartTime, maxTokenTs/1000) * 1000
 	endTs := min(*in.EndTime, maxTokenTs/1000)*1000 + 1
+	var timer *time.Timer
+	if d := s.queryTimeout(); d > 0 {
+		timer = time.AfterFunc(d, qs.timeOut)
+	}
 	go func() {
 		defer s.sweepWG.Done()
+		if timer != nil {
+			defer timer.Stop() // not to keep the query until its timeout
+		}
 		s.runQuery(ctx, reg, qs, q, groups, startTs, endTs, nowMs, int(limit))
 	}()
 
@@ -303,14 +317,16 @@ func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryStat
 	res := run.Result() // owns its text (insights' sink copies it out of the records)
 	qs.mu.Lock()
 	qs.run = nil
-	switch {
-	case qs.canceled || (err != nil && s.stopping()):
-		qs.status = "Cancelled" // stopped, or the server shut down
-	case err != nil && context.Cause(ctx) == errQueryTimeout:
+	switch cause := context.Cause(ctx); {
+	case qs.canceled:
+		qs.status = "Cancelled" // StopQuery
+	case err != nil && cause == errQueryTimeout:
 		// "Queries time out after 60 minutes of runtime": the result keeps what the
 		// query found until then (aggregates over the records scanned).
 		qs.status = "Timeout"
 		qs.result = res
+	case err != nil && s.stopping():
+		qs.status = "Cancelled" // the server shut down
 	case err != nil:
 		qs.status = "Failed"
 		s.cfg.Logger.Error("query failed", "queryId", qs.id, "err", err)
@@ -415,7 +431,7 @@ func (s *Server) getQueryResults(rc *reqCtx) ([]byte, *apiError) {
 	// While the query runs: the rows found so far (for the query shapes that have them)
 	// and the statistics so far, as the service's "If the value of the Status field in
 	// the output is Running, this operation returns only partial results".
-	status, _, res := qs.progress()
+	status, _, res := qs.progress(true)
 	offset := 0
 	if in.NextToken != nil && *in.NextToken != "" {
 		p, ok := decodeOpaque("Q", *in.NextToken, 2)
@@ -567,7 +583,7 @@ func (s *Server) describeQueries(rc *reqCtx) ([]byte, *apiError) {
 			skipping = q.id != after
 			continue
 		}
-		status, ended, res := q.progress()
+		status, ended, res := q.progress(false) // bytesScanned only
 		if (in.Status != nil && status != *in.Status) || (in.QueryLanguage != nil && *in.QueryLanguage != queryLanguageCWLI) ||
 			(in.LogGroupName != nil && !slices.Contains(q.groups, *in.LogGroupName)) {
 			continue

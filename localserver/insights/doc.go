@@ -32,8 +32,10 @@
 //     with @ gets another @); fields created by fields, parse and stats.
 //   - Output: a query without fields, display or stats shows @timestamp and @message (as
 //     the syntax page says of "filter (duration>2000)"). Timestamps show as
-//     "2006-01-02 15:04:05.000" in UTC. Rows of log events carry @ptr (last: its place
-//     in a row is undocumented). At most Options.Limit rows are kept; without it, the
+//     "2006-01-02 15:04:05.000" in UTC. Rows of log events carry @ptr, last. (Both as
+//     in the published output of a real query, the AWS CLI's example
+//     https://github.com/aws/aws-cli/blob/develop/awscli/examples/logs/get-query-results.rst:
+//     "@timestamp" "2024-05-19 06:10:35.743", then @message and @logStream, then @ptr.) At most Options.Limit rows are kept; without it, the
 //     query's largest limit (up to 100,000) when over 10,000, else 10,000 (the
 //     documented default).
 //   - Memory: sort holds every row it is given, except when only fields, display, parse
@@ -79,6 +81,16 @@
 //     many records as it holds groups or rows: spread over those records, it costs a
 //     constant per record for stats (a logarithmic factor for sort), even for a sort
 //     over millions of rows or a stats by a high-cardinality key.
+//
+// Not verified against the service's output (no published example shows them; test
+// doubles in third-party code show "bin(5m)" and "count(*)" columns, the bin first, with
+// values "2026-05-24 10:00:00.000" and "42", which is what this package does, but they are
+// not the service's word): the names of stats columns without "as" (here the item's
+// source text as written, spaces and case kept: "count( * )"); the text of numbers with
+// a fraction (here Go's shortest representation, avg 7/3 as "2.3333333333333335"); whether
+// min, max, earliest and latest of @timestamp show as dates (here they do) or as
+// milliseconds; the order of rows of stats and of the default sort direction; what a
+// Running stats query's partial results hold.
 //
 // Not supported: SOURCE, unnest, lookup, join, subqueries, anomaly, pattern, diff,
 // unmask, filterIndex, the JSON functions (jsonParse, jsonStringify), SQL and PPL.

@@ -22,7 +22,8 @@ type Record struct {
 	LogStream string
 	// Ptr is the opaque pointer GetLogRecord accepts (@ptr). When it is empty and MakePtr
 	// is set, MakePtr(r) makes it, only for the rows that show it and the queries that
-	// read it: a scan need not build one for every record.
+	// read it: a scan need not build one for every record. MakePtr returns a new string
+	// (rows keep it).
 	Ptr     string
 	MakePtr func(r *Record) string
 	// Key is where the storage keeps the record, opaque to this package (for MakePtr).
@@ -35,6 +36,15 @@ func (r *Record) ptr() string {
 		return r.MakePtr(r)
 	}
 	return r.Ptr
+}
+
+// ownedPtr is ptr for a result row, which outlives the record: Ptr copied (the caller's
+// text may be reused), MakePtr's as it is (a new string).
+func (r *Record) ownedPtr() string {
+	if r.Ptr != "" {
+		return strings.Clone(r.Ptr)
+	}
+	return r.ptr()
 }
 
 // MaxJSONFields is how many fields are discovered in one JSON message at most (the

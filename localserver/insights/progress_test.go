@@ -112,6 +112,31 @@ func TestProgressStatsWithoutPublish(t *testing.T) {
 	}
 }
 
+// TestCountsAsksForNothing checks that Counts answers the counts so far without asking
+// for an intermediate answer, as Progress does.
+func TestCountsAsksForNothing(t *testing.T) {
+	q, _ := Parse(`stats count(*) as n`)
+	run := q.NewRun(Options{})
+	run.snapEvery = 0
+	for range 3 {
+		for range 2 * publishEvery {
+			run.Add(&Record{Timestamp: 1, Message: "m"})
+		}
+		if c := run.Counts(); c.RecordsScanned != run.scanned || c.RecordsMatched != run.matched || c.BytesScanned != run.bytes || c.Rows != nil {
+			t.Fatalf("Counts() = %+v after %d records", c, run.scanned)
+		}
+	}
+	if run.want.Load() || run.pub.Rows != nil {
+		t.Fatalf("Counts asked for an intermediate answer: %v", run.pub.Rows)
+	}
+	run.Progress()
+	run.Add(&Record{Timestamp: 1, Message: "m"})
+	run.Publish()
+	if p := run.Progress(); len(p.Rows) != 1 || p.Rows[0][0].Value != fmt.Sprint(6*publishEvery+1) {
+		t.Fatalf("Progress after Counts: %+v", p.Rows)
+	}
+}
+
 // TestProgressWithoutPublish checks that Add publishes by itself: each new row at once,
 // and the counts at least every publishEvery records.
 func TestProgressWithoutPublish(t *testing.T) {

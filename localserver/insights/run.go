@@ -170,8 +170,10 @@ func (run *Run) intermediate() [][]Field {
 }
 
 // KeepsRecords reports whether the run may keep a Record given to Add after Add has
-// returned (a sort before the first stats keeps them). When it does not, the caller may
-// give every record in the same Record, changed between calls.
+// returned (a sort before the first stats keeps them). When it does not, it keeps
+// nothing of them, their text included (what it keeps, it copies): the caller may give
+// every record in the same Record, changed between calls, its text in memory the caller
+// reuses.
 func (run *Run) KeepsRecords() bool { return run.reuse == nil }
 
 func isStats(c command) bool { _, ok := c.(*statsCmd); return ok }
@@ -250,6 +252,15 @@ func (run *Run) Progress() Result {
 	run.pubMu.Lock()
 	defer run.pubMu.Unlock()
 	return run.pub
+}
+
+// Counts is Progress without the rows: the counts as of the last publication. Unlike
+// Progress, it does not ask for an intermediate answer, which a caller that shows only
+// the counts (a listing of queries) would otherwise have the feeding goroutine make.
+func (run *Run) Counts() Result {
+	run.pubMu.Lock()
+	defer run.pubMu.Unlock()
+	return Result{RecordsMatched: run.pub.RecordsMatched, RecordsScanned: run.pub.RecordsScanned, BytesScanned: run.pub.BytesScanned}
 }
 
 // Result finishes the evaluation and returns the answer. Call it once, after the last Add.
@@ -799,7 +810,7 @@ func (s *sink) push(r *row) bool {
 		ptr = ptr || c == "@ptr"
 	}
 	if r.rec != nil && !ptr {
-		out = append(out, Field{Name: "@ptr", Value: r.rec.ptr()})
+		out = append(out, Field{Name: "@ptr", Value: r.rec.ownedPtr()})
 	}
 	s.rows = append(s.rows, out)
 	return true
