@@ -27,14 +27,23 @@
 // Logs Insights: StartQuery, GetQueryResults, StopQuery, DescribeQueries and GetLogRecord
 // run queries of the Logs Insights query language (package
 // [github.com/cwlogs/cwlogs/localserver/insights]) over the stored events, in the
-// background. Queries live in memory only; Shutdown cancels the running ones (they end
-// Cancelled) and waits for them. Saved queries (PutQueryDefinition,
+// background. While a query runs, GetQueryResults answers its statistics and its answer
+// so far (partial results); a query running longer than Config.QueryTimeout (60 minutes by
+// default) ends with status Timeout, keeping what it found. Queries live in memory only;
+// Shutdown cancels the running ones (they end Cancelled) and waits for them. Saved queries (PutQueryDefinition,
 // DescribeQueryDefinitions, DeleteQueryDefinition) are stored with the other metadata, and
 // GetLogGroupFields lists the fields found in a group's events around a time.
 //
 // Destinations of cross-account subscriptions (PutDestination, PutDestinationPolicy,
 // DescribeDestinations, DeleteDestination; tagged by their ARN) are stored with the other
 // metadata; as with subscription filters, nothing is ever delivered to them.
+//
+// Live Tail: StartLiveTail answers with an AWS event stream (package
+// internal/eventstream) of the events PutLogEvents commits to the listed log groups (by
+// ARN), one sessionUpdate a second of at most 500 events, sampled when more matched. A
+// session ends when its client closes it, after Config.LiveTailTimeout (3 hours by
+// default) with a SessionTimeoutException, or on Shutdown with a
+// SessionStreamingException; at most 15 are open at once.
 package localserver
 
 import (

@@ -5,8 +5,10 @@
 // streams over one client and one shared buffer. Events enter through
 // [Shipper.Log], [Shipper.LogContext] or [Shipper.Write] (an io.Writer that
 // splits on newlines; put a [MultilineWriter] in front of it to keep stack
-// traces, panics and other multi-line records in one event) and leave in
-// batches that obey every PutLogEvents rule:
+// traces, panics and other multi-line records in one event; package
+// [github.com/cwlogs/cwlogs/ship/follow] feeds either from a growing file) and
+// leave in batches that obey every PutLogEvents rule (with a client made
+// with cwlogs.WithGzip, gzip-compressed):
 //
 //   - at most 10,000 events and 1,048,576 bytes per batch, counting the UTF-8
 //     length of each message plus 26 bytes per event;

@@ -12,7 +12,9 @@
 //
 // Global flags are accepted before or after the command name (not after
 // "--"): --region, --profile, --endpoint-url, --ca-bundle, --output
-// text|json (call: json, text or table), --utc or --local, --no-color, --gzip (compress PutLogEvents requests). Everything else comes from the same environment
+// text|json (call: json, text or table), --utc or --local, --no-color,
+// --gzip (send PutLogEvents requests gzip-compressed, cwlogs.WithGzip at the
+// default level). Everything else comes from the same environment
 // variables and ~/.aws files as the library's cwlogs.NewFromEnvironment:
 // AWS_REGION, AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID,
 // AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
@@ -52,7 +54,8 @@
 //	            "lastEventTimestamp":N|null, "lastIngestionTime":N|null, "storedBytes":N}
 //	get, filter, tail:
 //	           {"logStreamName":S, "timestamp":N, "ingestionTime":N, "message":S,
-//	            "eventId":S (filter and tail only)}
+//	            "eventId":S (filter and tail only, not tail --live),
+//	            "logGroupName":S (tail --live of several groups only)}
 //	create-group, create-stream, delete-group, delete-stream, retention, tag, untag:
 //	           {"operation":S, "logGroupName":S, "logStreamName":S (optional),
 //	            "tags":{S:S} (optional), "tagKeys":[S] (optional),
@@ -83,7 +86,7 @@
 //
 // # Exit status
 //
-// 0 on success (and for tail --follow and serve stopped by SIGINT or
+// 0 on success (and for tail --follow, tail --live and serve stopped by SIGINT or
 // SIGTERM, and put so stopped once every line it had read was stored); 1 for
 // service and network errors, and for put when any event was not stored; 2 for usage errors, configuration errors (no region, no
 // credentials — an SSO token to renew included —, unknown profile, bad
