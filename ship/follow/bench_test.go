@@ -56,7 +56,7 @@ func BenchmarkFollowThroughput(b *testing.B) {
 	var sb strings.Builder
 	for i := range lines {
 		fmt.Fprintf(&sb, `{"time":"2025-01-02T15:04:05.%06dZ","level":"info","method":"GET","path":"/api/v1/orders/%d","status":200,"duration_ms":%d.%03d,"request_id":"%08x"}`+"\n",
-			i%1000000, i%100000, i%500, i%1000, i*2654435761)
+			i%1000000, i%100000, i%500, i%1000, int64(i)*2654435761)
 	}
 	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
 		b.Fatal(err)
