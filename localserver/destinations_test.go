@@ -54,6 +54,8 @@ func TestDestinationErrors(t *testing.T) {
 		{"policy without policy", "PutDestinationPolicy", m{"destinationName": "d"}, codeInvalidParameter, "Value null at 'accessPolicy' failed to satisfy constraint: Member must not be null"},
 		{"policy empty policy", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": ""}, codeInvalidParameter, "at 'accessPolicy' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		{"policy not json", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": "{nope"}, codeInvalidParameter, msgPolicyNotJSON},
+		{"policy json but not an object", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": `["Statement"]`}, codeInvalidParameter, msgPolicyNotJSON},
+		{"policy json null", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": "null"}, codeInvalidParameter, msgPolicyNotJSON},
 		{"policy too long", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": `{"Sid":"` + strings.Repeat("x", maxAccessPolicyBytes) + `"}`}, codeInvalidParameter, msgAccessPolicyTooLong},
 		{"policy bad name", "PutDestinationPolicy", m{"destinationName": "a:b", "accessPolicy": testAccess}, codeInvalidParameter, "at 'destinationName'"},
 		{"policy missing destination", "PutDestinationPolicy", m{"destinationName": "missing", "accessPolicy": testAccess}, codeResourceNotFound, msgDestinationNotFound},

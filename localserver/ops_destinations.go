@@ -293,8 +293,7 @@ func (s *Server) putDestinationPolicy(rc *reqCtx) ([]byte, *apiError) {
 	}
 	// "An IAM policy document": text that is not a JSON object cannot be one (as for
 	// PutResourcePolicy's policyDocument).
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(*in.AccessPolicy), &doc); err != nil {
+	if !isJSONObject(*in.AccessPolicy) {
 		return nil, invalidParam("%s", msgPolicyNotJSON)
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
@@ -397,4 +396,11 @@ func (s *Server) deleteDestination(rc *reqCtx) ([]byte, *apiError) {
 		}
 		return nil
 	})
+}
+
+// isJSONObject reports whether text is one JSON object. json.Unmarshal into a map is not
+// enough: it takes "null" without an error.
+func isJSONObject(text string) bool {
+	var doc map[string]json.RawMessage
+	return json.Unmarshal([]byte(text), &doc) == nil && doc != nil
 }
