@@ -132,24 +132,20 @@ func (s *Server) destinationMembers(o *jsonObj, region string, d *destinationRow
 	o.int("creationTime", d.creationTime)
 }
 
+// destinationTags returns the tags of destination name.
+func destinationTags(ctx context.Context, q queryer, name string) (map[string]string, error) {
+	return readTags(ctx, q, `SELECT key, value FROM destination_tags WHERE name = ?`, name)
+}
+
 // addDestinationTags adds tags to destination name (which must exist), as TagResource:
 // TooManyTagsException naming resource when the destination would carry more than maxTags.
 func (s *Server) addDestinationTags(ctx context.Context, tx *sql.Tx, name string, tags map[string]string, resource string) *apiError {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM destination_tags WHERE name = ?`, name).Scan(&n); err != nil {
+	cur, err := destinationTags(ctx, tx, name)
+	if err != nil {
 		return s.dbErr(err)
 	}
-	for k := range tags {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM destination_tags WHERE name = ? AND key = ?`, name, k).Scan(&exists); err != nil {
-			return s.dbErr(err)
-		}
-		if !exists {
-			n++
-		}
-	}
-	if n > maxTags {
-		return &apiError{Status: 400, Code: codeTooManyTags, Message: "A resource can have no more than 50 tags.", ResourceName: resource}
+	if aerr := checkTagCount(cur, tags, resource); aerr != nil {
+		return aerr
 	}
 	for k, val := range tags {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO destination_tags(name, key, value) VALUES (?,?,?)
@@ -192,25 +188,11 @@ func (s *Server) listDestinationTags(ctx context.Context, name string) ([]byte, 
 	if _, aerr := s.findDestination(ctx, s.st.r, name); aerr != nil {
 		return nil, aerr
 	}
-	rows, err := s.st.r.QueryContext(ctx, `SELECT key, value FROM destination_tags WHERE name = ? ORDER BY key`, name)
+	tags, err := destinationTags(ctx, s.st.r, name)
 	if err != nil {
 		return nil, s.dbErr(err)
 	}
-	defer rows.Close()
-	to := newObj(nil)
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, s.dbErr(err)
-		}
-		to.str(k, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.dbErr(err)
-	}
-	o := newObj(nil)
-	o.raw("tags", to.done())
-	return o.done(), nil
+	return tagsAnswer(tags), nil
 }
 
 type putDestinationIn struct {
