@@ -71,6 +71,8 @@ func TestDestinationErrors(t *testing.T) {
 		{"tag missing destination", "TagResource", m{"resourceArn": destArn("missing"), "tags": m{"k": "v"}}, codeResourceNotFound, msgDestinationNotFound},
 		{"untag missing destination", "UntagResource", m{"resourceArn": destArn("missing"), "tagKeys": []string{"k"}}, codeResourceNotFound, msgDestinationNotFound},
 		{"list tags missing destination", "ListTagsForResource", m{"resourceArn": destArn("missing")}, codeResourceNotFound, msgDestinationNotFound},
+		{"tag destination arn with :*", "TagResource", m{"resourceArn": destArn("d") + ":*", "tags": m{"k": "v"}}, codeValidation, "Invalid resourceArn"},
+		{"list tags of destination arn with :*", "ListTagsForResource", m{"resourceArn": destArn("d") + ":*"}, codeValidation, "Invalid resourceArn"},
 		{"tag destination of another account", "TagResource", m{"resourceArn": "arn:aws:logs:us-east-1:111122223333:destination:d", "tags": m{"k": "v"}}, codeInvalidParameter, "is not a valid log group ARN"},
 	}
 	for _, c := range cases {

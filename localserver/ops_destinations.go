@@ -32,7 +32,9 @@ import (
 //     Kinesis or Firehose to send it to, and sends nothing.
 //   - arn is arn:PARTITION:logs:REGION:ACCOUNT:destination:NAME (the model's
 //     TagResourceRequest.resourceArn), in the request's region; TagResource,
-//     UntagResource and ListTagsForResource take it.
+//     UntagResource and ListTagsForResource take it, of any region (the server keeps one
+//     set of destinations, as of log groups) but only of this account. With a trailing
+//     ":*" it is refused as a log group ARN with one is (starArn).
 //   - PutDestinationPolicy sets the access policy of an existing destination. The document
 //     is stored and answered as sent, never enforced; forceUpdate is accepted and has
 //     nothing to force (no subscription of another account is checked against a policy).
@@ -40,8 +42,9 @@ import (
 //     filtered by DestinationNamePrefix (so spelt, capitalized, in the model), at most limit
 //     (1–50, default 50) a page, with a nextToken bound to the listing.
 //   - DeleteDestination deletes the destination and its tags ("This operation does not
-//     delete the physical resource"); the subscription filters naming it stay, as nothing
-//     delivers to them anyway.
+//     delete the physical resource"). AWS "eventually disables all the subscription
+//     filters that publish to it" (the model's documentation): they are not deleted, and
+//     here they stay as they were, as nothing delivers to them anyway.
 //
 // A destination that does not exist is ResourceNotFoundException for DeleteDestination (in
 // the model's errors) and for PutDestinationPolicy (moto's answer too; the model lists no
