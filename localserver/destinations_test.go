@@ -54,6 +54,8 @@ func TestDestinationErrors(t *testing.T) {
 		{"policy without policy", "PutDestinationPolicy", m{"destinationName": "d"}, codeInvalidParameter, "Value null at 'accessPolicy' failed to satisfy constraint: Member must not be null"},
 		{"policy empty policy", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": ""}, codeInvalidParameter, "at 'accessPolicy' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		{"policy not json", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": "{nope"}, codeInvalidParameter, msgPolicyNotJSON},
+		{"policy json but not an object", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": `["Statement"]`}, codeInvalidParameter, msgPolicyNotJSON},
+		{"policy json null", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": "null"}, codeInvalidParameter, msgPolicyNotJSON},
 		{"policy too long", "PutDestinationPolicy", m{"destinationName": "d", "accessPolicy": `{"Sid":"` + strings.Repeat("x", maxAccessPolicyBytes) + `"}`}, codeInvalidParameter, msgAccessPolicyTooLong},
 		{"policy bad name", "PutDestinationPolicy", m{"destinationName": "a:b", "accessPolicy": testAccess}, codeInvalidParameter, "at 'destinationName'"},
 		{"policy missing destination", "PutDestinationPolicy", m{"destinationName": "missing", "accessPolicy": testAccess}, codeResourceNotFound, msgDestinationNotFound},
@@ -69,6 +71,8 @@ func TestDestinationErrors(t *testing.T) {
 		{"tag missing destination", "TagResource", m{"resourceArn": destArn("missing"), "tags": m{"k": "v"}}, codeResourceNotFound, msgDestinationNotFound},
 		{"untag missing destination", "UntagResource", m{"resourceArn": destArn("missing"), "tagKeys": []string{"k"}}, codeResourceNotFound, msgDestinationNotFound},
 		{"list tags missing destination", "ListTagsForResource", m{"resourceArn": destArn("missing")}, codeResourceNotFound, msgDestinationNotFound},
+		{"tag destination arn with :*", "TagResource", m{"resourceArn": destArn("d") + ":*", "tags": m{"k": "v"}}, codeValidation, "Invalid resourceArn"},
+		{"list tags of destination arn with :*", "ListTagsForResource", m{"resourceArn": destArn("d") + ":*"}, codeValidation, "Invalid resourceArn"},
 		{"tag destination of another account", "TagResource", m{"resourceArn": "arn:aws:logs:us-east-1:111122223333:destination:d", "tags": m{"k": "v"}}, codeInvalidParameter, "is not a valid log group ARN"},
 	}
 	for _, c := range cases {

@@ -32,7 +32,9 @@ import (
 //     Kinesis or Firehose to send it to, and sends nothing.
 //   - arn is arn:PARTITION:logs:REGION:ACCOUNT:destination:NAME (the model's
 //     TagResourceRequest.resourceArn), in the request's region; TagResource,
-//     UntagResource and ListTagsForResource take it.
+//     UntagResource and ListTagsForResource take it, of any region (the server keeps one
+//     set of destinations, as of log groups) but only of this account. With a trailing
+//     ":*" it is refused as a log group ARN with one is (starArn).
 //   - PutDestinationPolicy sets the access policy of an existing destination. The document
 //     is stored and answered as sent, never enforced; forceUpdate is accepted and has
 //     nothing to force (no subscription of another account is checked against a policy).
@@ -40,8 +42,9 @@ import (
 //     filtered by DestinationNamePrefix (so spelt, capitalized, in the model), at most limit
 //     (1–50, default 50) a page, with a nextToken bound to the listing.
 //   - DeleteDestination deletes the destination and its tags ("This operation does not
-//     delete the physical resource"); the subscription filters naming it stay, as nothing
-//     delivers to them anyway.
+//     delete the physical resource"). AWS "eventually disables all the subscription
+//     filters that publish to it" (the model's documentation): they are not deleted, and
+//     here they stay as they were, as nothing delivers to them anyway.
 //
 // A destination that does not exist is ResourceNotFoundException for DeleteDestination (in
 // the model's errors) and for PutDestinationPolicy (moto's answer too; the model lists no
@@ -132,24 +135,20 @@ func (s *Server) destinationMembers(o *jsonObj, region string, d *destinationRow
 	o.int("creationTime", d.creationTime)
 }
 
+// destinationTags returns the tags of destination name.
+func destinationTags(ctx context.Context, q queryer, name string) (map[string]string, error) {
+	return readTags(ctx, q, `SELECT key, value FROM destination_tags WHERE name = ?`, name)
+}
+
 // addDestinationTags adds tags to destination name (which must exist), as TagResource:
 // TooManyTagsException naming resource when the destination would carry more than maxTags.
 func (s *Server) addDestinationTags(ctx context.Context, tx *sql.Tx, name string, tags map[string]string, resource string) *apiError {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM destination_tags WHERE name = ?`, name).Scan(&n); err != nil {
+	cur, err := destinationTags(ctx, tx, name)
+	if err != nil {
 		return s.dbErr(err)
 	}
-	for k := range tags {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM destination_tags WHERE name = ? AND key = ?`, name, k).Scan(&exists); err != nil {
-			return s.dbErr(err)
-		}
-		if !exists {
-			n++
-		}
-	}
-	if n > maxTags {
-		return &apiError{Status: 400, Code: codeTooManyTags, Message: "A resource can have no more than 50 tags.", ResourceName: resource}
+	if aerr := checkTagCount(cur, tags, resource); aerr != nil {
+		return aerr
 	}
 	for k, val := range tags {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO destination_tags(name, key, value) VALUES (?,?,?)
@@ -192,25 +191,11 @@ func (s *Server) listDestinationTags(ctx context.Context, name string) ([]byte, 
 	if _, aerr := s.findDestination(ctx, s.st.r, name); aerr != nil {
 		return nil, aerr
 	}
-	rows, err := s.st.r.QueryContext(ctx, `SELECT key, value FROM destination_tags WHERE name = ? ORDER BY key`, name)
+	tags, err := destinationTags(ctx, s.st.r, name)
 	if err != nil {
 		return nil, s.dbErr(err)
 	}
-	defer rows.Close()
-	to := newObj(nil)
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, s.dbErr(err)
-		}
-		to.str(k, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.dbErr(err)
-	}
-	o := newObj(nil)
-	o.raw("tags", to.done())
-	return o.done(), nil
+	return tagsAnswer(tags), nil
 }
 
 type putDestinationIn struct {
@@ -293,8 +278,7 @@ func (s *Server) putDestinationPolicy(rc *reqCtx) ([]byte, *apiError) {
 	}
 	// "An IAM policy document": text that is not a JSON object cannot be one (as for
 	// PutResourcePolicy's policyDocument).
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(*in.AccessPolicy), &doc); err != nil {
+	if !isJSONObject(*in.AccessPolicy) {
 		return nil, invalidParam("%s", msgPolicyNotJSON)
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
@@ -397,4 +381,11 @@ func (s *Server) deleteDestination(rc *reqCtx) ([]byte, *apiError) {
 		}
 		return nil
 	})
+}
+
+// isJSONObject reports whether text is one JSON object. json.Unmarshal into a map is not
+// enough: it takes "null" without an error.
+func isJSONObject(text string) bool {
+	var doc map[string]json.RawMessage
+	return json.Unmarshal([]byte(text), &doc) == nil && doc != nil
 }

@@ -3,7 +3,8 @@ package localserver
 import (
 	"context"
 	"database/sql"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -74,14 +75,8 @@ func (s *Server) addTags(groupName string, tags map[string]string, resource stri
 		if err != nil {
 			return s.dbErr(err)
 		}
-		n := len(cur)
-		for k := range tags {
-			if _, ok := cur[k]; !ok {
-				n++
-			}
-		}
-		if n > maxTags {
-			return &apiError{Status: 400, Code: codeTooManyTags, Message: "A resource can have no more than 50 tags.", ResourceName: resource}
+		if aerr := checkTagCount(cur, tags, resource); aerr != nil {
+			return aerr
 		}
 		for k, val := range tags {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO group_tags(group_id, key, value) VALUES (?,?,?)
@@ -109,8 +104,28 @@ func (s *Server) removeTags(groupName string, keys []string) *apiError {
 	})
 }
 
+// checkTagCount is TooManyTagsException naming resource when adding tags to the resource's
+// current tags cur would give it more than maxTags.
+func checkTagCount(cur, tags map[string]string, resource string) *apiError {
+	n := len(cur)
+	for k := range tags {
+		if _, ok := cur[k]; !ok {
+			n++
+		}
+	}
+	if n > maxTags {
+		return &apiError{Status: 400, Code: codeTooManyTags, Message: "A resource can have no more than 50 tags.", ResourceName: resource}
+	}
+	return nil
+}
+
 func groupTags(ctx context.Context, q queryer, groupID int64) (map[string]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT key, value FROM group_tags WHERE group_id = ?`, groupID)
+	return readTags(ctx, q, `SELECT key, value FROM group_tags WHERE group_id = ?`, groupID)
+}
+
+// readTags returns the tags that query (SELECT key, value ... WHERE ... = ?) finds for id.
+func readTags(ctx context.Context, q queryer, query string, id any) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, query, id)
 	if err != nil {
 		return nil, err
 	}
@@ -161,18 +176,19 @@ func (s *Server) listTags(ctx context.Context, groupName string) ([]byte, *apiEr
 	if err != nil {
 		return nil, s.dbErr(err)
 	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	o := newObj(nil)
+	return tagsAnswer(tags), nil
+}
+
+// tagsAnswer is the answer of ListTagsForResource and ListTagsLogGroup: {"tags":{...}},
+// the keys sorted.
+func tagsAnswer(tags map[string]string) []byte {
 	to := newObj(nil)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		to.str(k, tags[k])
 	}
+	o := newObj(nil)
 	o.raw("tags", to.done())
-	return o.done(), nil
+	return o.done()
 }
 
 func (s *Server) listTagsForResource(rc *reqCtx) ([]byte, *apiError) {

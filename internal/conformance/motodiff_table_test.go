@@ -19,7 +19,8 @@ type knownDiff struct {
 var (
 	noOutputSteps = []string{"create group with tags", "create group b", "create group c", "create group other",
 		"create stream s1", "create stream s2", "create stream s3", "put retention 7", "delete retention",
-		"tag log group", "untag log group", "delete stream s3", "delete group other"}
+		"tag log group", "untag log group", "delete stream s3", "delete group other",
+		"put destination policy a", "delete destination a"}
 	describeGroupSteps = []string{"describe groups", "describe groups by prefix", "describe groups limit 2",
 		"describe groups page 2", "describe group with retention", "describe group without retention",
 		"describe groups after delete"}
@@ -36,7 +37,8 @@ var (
 		"describe streams", "describe streams page 2", "describe streams by last event descending",
 		"describe streams by prefix", "describe streams after delete",
 		"filter all", "filter ERROR", "filter ERROR timeout", "filter quoted phrase", "filter stream s1 ERROR",
-		"filter time range"}
+		"filter time range",
+		"describe destinations", "describe destinations by prefix", "describe destinations after delete"}
 	getTokenSteps = []string{"get page 1", "get page 2", "get page 3", "get end of stream", "get tail",
 		"get backward page", "get time range"}
 )

@@ -60,7 +60,7 @@ type Header struct {
 	Value Value
 }
 
-// Get returns the value of the first header called name.
+// Get returns the value of the first header called name, and whether there is one.
 func (h Headers) Get(name string) (Value, bool) {
 	for _, x := range h {
 		if x.Name == name {
@@ -95,7 +95,8 @@ const (
 	TypeUUID      ValueType = 9 // 16 bytes
 )
 
-// Value is a typed header value. The zero Value is boolean false.
+// Value is a typed header value. The zero Value is boolean true, whose type code is 0:
+// tell a missing header by the ok of [Headers.Get], not by its value.
 type Value struct {
 	typ ValueType
 	n   int64  // integers, timestamps
@@ -172,6 +173,7 @@ type FormatError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *FormatError) Error() string {
 	if e.Offset < 0 {
 		return "eventstream: " + e.Reason

@@ -100,6 +100,10 @@ func TestValueAccessors(t *testing.T) {
 	if v, _ := m.Headers.Get("t"); !v.Bool() {
 		t.Error("Bool")
 	}
+	// As documented: the zero Value (what Get answers for a missing header) is true.
+	if v, ok := m.Headers.Get("none"); ok || v.Type() != TypeTrue || !v.Bool() {
+		t.Errorf("a missing header: %v %v, type %d", v, ok, v.Type())
+	}
 }
 
 // reframe rewrites both CRCs of b after a change.
