@@ -3,7 +3,6 @@ package localserver
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -133,8 +132,7 @@ func (s *Server) putResourcePolicy(rc *reqCtx) ([]byte, *apiError) {
 	// answers a normalized document, and "Could not convert to persistable policy" for one
 	// it cannot convert, hashicorp/terraform-provider-aws#32260), so text that is not a
 	// JSON object cannot be one. The wording is ours.
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(*in.PolicyDocument), &doc); err != nil {
+	if !isJSONObject(*in.PolicyDocument) {
 		return nil, invalidParam("%s", msgPolicyNotJSON)
 	}
 	var out *policyRow

@@ -54,6 +54,7 @@ func TestPutResourcePolicy(t *testing.T) {
 			"~at 'policyDocument' failed to satisfy constraint: Member must have length less than or equal to 51200"},
 		{"not json", putPolicy("p", `{"Statement": [`), codeInvalidParameter, msgPolicyNotJSON},
 		{"json but not an object", putPolicy("p", `["Statement"]`), codeInvalidParameter, msgPolicyNotJSON},
+		{"JSON null", putPolicy("p", `null`), codeInvalidParameter, msgPolicyNotJSON},
 		{"no target", m{"policyDocument": policyDoc}, codeInvalidParameter, msgPolicyTargetMissing},
 		{"both targets", m{"policyName": "p", "resourceArn": testGroupArn + "g", "policyDocument": policyDoc}, codeInvalidParameter, msgPolicyTargetExclusive},
 		{"empty revision", m{"resourceArn": testGroupArn + "g", "policyDocument": policyDoc, "expectedRevisionId": ""}, codeInvalidParameter,
