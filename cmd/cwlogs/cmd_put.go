@@ -76,9 +76,9 @@ func (c *PutCommand) flags() *flag.FlagSet {
 	fs.BoolVar(&c.create, "create", false, "create the log group and stream when missing")
 	c.timeout = time.Minute
 	fs.Var((*durationFlag)(&c.timeout), "timeout", "how long to keep sending at the end (or after Ctrl-C) before giving up, `D`")
-	fs.StringVar(&c.multiline.preset, "multiline", "", "group stdin's lines into multi-line events: `PRESET` go (Go panics) or java (Java stack traces)")
-	fs.StringVar(&c.multiline.start, "multiline-start", "", "group stdin's lines into events that start at each line matching `RE`")
-	fs.StringVar(&c.multiline.cont, "multiline-continue", "", "group stdin's lines: a line matching `RE` continues the event before it")
+	fs.StringVar(&c.multiline.preset, "multiline", "", "group the lines (of stdin or --file) into multi-line events: `PRESET` go (Go panics) or java (Java stack traces)")
+	fs.StringVar(&c.multiline.start, "multiline-start", "", "group the lines (of stdin or --file) into events that start at each line matching `RE`")
+	fs.StringVar(&c.multiline.cont, "multiline-continue", "", "group the lines (of stdin or --file): a line matching `RE` continues the event before it")
 	fs.StringVar(&c.file, "file", "", "follow the file at `PATH` (like tail -F, across rotations) until Ctrl-C instead of reading stdin")
 	fs.StringVar(&c.state, "state", "", "with --file: keep the checkpoint in `FILE` and resume from it")
 	fs.BoolVar(&c.fromStart, "from-start", false, "with --file and no checkpoint: start at the beginning of the file, not at its end")

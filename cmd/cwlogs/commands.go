@@ -106,7 +106,7 @@ func (m *Main) printCommandHelp(w io.Writer, c *commandInfo) {
 	if flags.Len() > 0 {
 		fmt.Fprintf(w, "\nFlags:\n%s", flags.String())
 	}
-	fmt.Fprint(w, "\nGlobal flags: --region R, --profile P, --endpoint-url URL, --ca-bundle FILE, --output text|json\n(call: json|text|table), --utc|--local, --no-color (see 'cwlogs help').\n")
+	fmt.Fprint(w, "\nGlobal flags: --region R, --profile P, --endpoint-url URL, --ca-bundle FILE, --output text|json\n(call: json|text|table), --utc|--local, --no-color, --gzip (see 'cwlogs help').\n")
 	if len(c.examples) > 0 {
 		fmt.Fprint(w, "\nExample:\n")
 		for _, e := range c.examples {
