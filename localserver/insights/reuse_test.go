@@ -22,7 +22,7 @@ func TestReusedRecordText(t *testing.T) {
 		if i%4 == 3 {
 			msg = fmt.Sprintf("u=user-%d v=%d plain", i%5, i)
 		}
-		recs = append(recs, Record{Timestamp: int64(1_700_000_000_000 - 1700*i), IngestionTime: int64(1_700_000_000_000 - 1700*i + 3),
+		recs = append(recs, Record{Timestamp: 1_700_000_000_000 - 1700*int64(i), IngestionTime: 1_700_000_000_000 - 1700*int64(i) + 3,
 			Message: msg, LogGroup: "1:grp-" + streams[i%2], LogStream: streams[i%3], Ptr: fmt.Sprint("p", i)})
 	}
 	for _, src := range []string{
