@@ -321,39 +321,19 @@ func (s *Server) describeDestinations(rc *reqCtx) ([]byte, *apiError) {
 	// Tokens ("N", as encodeScopedToken's other kinds) carry the last name and are good only
 	// for the listing they were answered for.
 	scope := listScope("DescribeDestinations", optPart(in.DestinationNamePrefix))
-	if in.NextToken != nil {
-		last, ok := decodeScopedToken("N", *in.NextToken, scope)
-		if !ok {
-			return nil, badToken()
-		}
-		q += ` AND name > ?`
-		args = append(args, last)
-	}
-	q += ` ORDER BY name LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := s.st.r.QueryContext(rc.ctx, q, args...)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	defer rows.Close()
-	o := newObj(nil)
-	var last string
-	more, err := o.rowsPage("destinations", rows, limit, func(f *jsonObj) error {
-		d, err := scanDestination(rows)
-		if err != nil {
-			return err
-		}
-		last = d.name
-		s.destinationMembers(f, rc.region, d)
-		return nil
+	return s.pageByName(rc.ctx, namePage{
+		query: q, args: args,
+		kind: "N", scope: scope, token: in.NextToken,
+		limit: limit, key: "destinations",
+		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
+			d, err := scanDestination(rows)
+			if err != nil {
+				return "", err
+			}
+			s.destinationMembers(f, rc.region, d)
+			return d.name, nil
+		},
 	})
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if more {
-		o.str("nextToken", encodeScopedToken("N", scope, last))
-	}
-	return o.done(), nil
 }
 
 type deleteDestinationIn struct {

@@ -254,42 +254,22 @@ func (s *Server) describeResourcePolicies(rc *reqCtx) ([]byte, *apiError) {
 			args = append(args, group)
 		}
 	}
-	if in.NextToken != nil {
-		last, ok := decodeScopedToken("P", *in.NextToken, tokenScope)
-		if !ok {
-			return nil, badToken()
-		}
-		q += ` AND ` + sortCol + ` > ?`
-		args = append(args, last)
-	}
-	q += ` ORDER BY ` + sortCol + ` LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := s.st.r.QueryContext(rc.ctx, q, args...)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	defer rows.Close()
-	o := newObj(nil)
-	var last string
-	more, err := o.rowsPage("resourcePolicies", rows, limit, func(f *jsonObj) error {
-		p, err := scanPolicy(rows)
-		if err != nil {
-			return err
-		}
-		last = p.name.String
-		if scope == scopeResource {
-			last = p.resourceArn.String
-		}
-		policyMembers(f, p)
-		return nil
+	return s.pageByName(rc.ctx, namePage{
+		query: q, args: args, col: sortCol,
+		kind: "P", scope: tokenScope, token: in.NextToken,
+		limit: limit, key: "resourcePolicies",
+		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
+			p, err := scanPolicy(rows)
+			if err != nil {
+				return "", err
+			}
+			policyMembers(f, p)
+			if scope == scopeResource {
+				return p.resourceArn.String, nil
+			}
+			return p.name.String, nil
+		},
 	})
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if more {
-		o.str("nextToken", encodeScopedToken("P", tokenScope, last))
-	}
-	return o.done(), nil
 }
 
 type deleteResourcePolicyIn struct {

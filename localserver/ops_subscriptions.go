@@ -226,57 +226,37 @@ func (s *Server) describeSubscriptionFilters(rc *reqCtx) ([]byte, *apiError) {
 	}
 	// The token is good only for the listing it was answered for.
 	scope := listScope("DescribeSubscriptionFilters", "g"+itoa(g.id), optPart(in.FilterNamePrefix))
-	if in.NextToken != nil {
-		last, ok := decodeScopedToken("U", *in.NextToken, scope)
-		if !ok {
-			return nil, badToken()
-		}
-		q += ` AND name > ?`
-		args = append(args, last)
-	}
-	q += ` ORDER BY name LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := s.st.r.QueryContext(rc.ctx, q, args...)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	defer rows.Close()
-	o := newObj(nil)
-	var last string
-	more, err := o.rowsPage("subscriptionFilters", rows, limit, func(f *jsonObj) error {
-		var name, pattern, dest, distribution string
-		var role, fieldSel, emit sql.NullString
-		var created int64
-		var apply bool
-		if err := rows.Scan(&name, &pattern, &dest, &role, &distribution, &created, &apply, &fieldSel, &emit); err != nil {
-			return err
-		}
-		last = name
-		f.str("filterName", name)
-		f.str("logGroupName", g.name)
-		f.str("filterPattern", pattern)
-		f.str("destinationArn", dest)
-		if role.Valid {
-			f.str("roleArn", role.String)
-		}
-		f.str("distribution", distribution)
-		f.bool("applyOnTransformedLogs", apply)
-		f.int("creationTime", created)
-		if fieldSel.Valid {
-			f.str("fieldSelectionCriteria", fieldSel.String)
-		}
-		if emit.Valid {
-			f.raw("emitSystemFields", []byte(emit.String))
-		}
-		return nil
+	return s.pageByName(rc.ctx, namePage{
+		query: q, args: args,
+		kind: "U", scope: scope, token: in.NextToken,
+		limit: limit, key: "subscriptionFilters",
+		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
+			var name, pattern, dest, distribution string
+			var role, fieldSel, emit sql.NullString
+			var created int64
+			var apply bool
+			if err := rows.Scan(&name, &pattern, &dest, &role, &distribution, &created, &apply, &fieldSel, &emit); err != nil {
+				return "", err
+			}
+			f.str("filterName", name)
+			f.str("logGroupName", g.name)
+			f.str("filterPattern", pattern)
+			f.str("destinationArn", dest)
+			if role.Valid {
+				f.str("roleArn", role.String)
+			}
+			f.str("distribution", distribution)
+			f.bool("applyOnTransformedLogs", apply)
+			f.int("creationTime", created)
+			if fieldSel.Valid {
+				f.str("fieldSelectionCriteria", fieldSel.String)
+			}
+			if emit.Valid {
+				f.raw("emitSystemFields", []byte(emit.String))
+			}
+			return name, nil
+		},
 	})
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if more {
-		o.str("nextToken", encodeScopedToken("U", scope, last))
-	}
-	return o.done(), nil
 }
 
 func (s *Server) deleteSubscriptionFilter(rc *reqCtx) ([]byte, *apiError) {

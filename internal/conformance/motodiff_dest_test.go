@@ -17,8 +17,6 @@ func diffDestArn(name string) string {
 
 // destDiffSteps are the destination steps; group is a log group the script created.
 func destDiffSteps(group string) []diffStep {
-	s := func(name, op string, body map[string]any) diffStep { return diffStep{name: name, op: op, body: body} }
-	saving := func(st diffStep, save map[string]string) diffStep { st.save = save; return st }
 	put := func(name string, extra map[string]any) map[string]any {
 		body := map[string]any{"destinationName": name, "targetArn": diffDestTarget, "roleArn": diffDestRole}
 		for k, v := range extra {

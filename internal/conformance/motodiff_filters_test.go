@@ -20,8 +20,6 @@ import (
 func filterDiffScript() []diffStep {
 	g, other := "/f/app", "/f/other"
 	dest := "arn:aws:logs:us-east-1:" + testAccountID + ":log-group:/f/dest:*"
-	s := func(name, op string, body map[string]any) diffStep { return diffStep{name: name, op: op, body: body} }
-	saving := func(st diffStep, save map[string]string) diffStep { st.save = save; return st }
 	mt := func(name, ns, value string, extra map[string]any) []any {
 		t := map[string]any{"metricName": name, "metricNamespace": ns, "metricValue": value}
 		for k, v := range extra {

@@ -17,8 +17,6 @@ import (
 // difference is listed with the side that follows AWS.
 
 func opsDiffScript() []diffStep {
-	s := func(name, op string, body map[string]any) diffStep { return diffStep{name: name, op: op, body: body} }
-	saving := func(st diffStep, save map[string]string) diffStep { st.save = save; return st }
 	const key = "arn:aws:kms:us-east-1:" + testAccountID + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	groupArn := "arn:aws:logs:us-east-1:" + testAccountID + ":log-group:/ops/kms"
 	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["route53.amazonaws.com"]},"Action":"logs:PutLogEvents","Resource":"*"}]}`

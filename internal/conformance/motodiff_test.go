@@ -36,6 +36,17 @@ type diffStep struct {
 	save map[string]string
 }
 
+// s is the step name: operation op with body (the scripts' shorthand).
+func s(name, op string, body map[string]any) diffStep {
+	return diffStep{name: name, op: op, body: body}
+}
+
+// saving is st remembering, under each key of save, the response member it names.
+func saving(st diffStep, save map[string]string) diffStep {
+	st.save = save
+	return st
+}
+
 // Members whose values the servers choose: compared by presence (and, for tokens, by
 // whether they equal the token sent).
 var (
@@ -59,8 +70,6 @@ func diffScript(now time.Time) []diffStep {
 	ev := func(ts int64, msg string) map[string]any { return map[string]any{"timestamp": ts, "message": msg} }
 	g := "/diff/app"
 	arn := "arn:aws:logs:us-east-1:" + testAccountID + ":log-group:" + g
-	s := func(name, op string, body map[string]any) diffStep { return diffStep{name: name, op: op, body: body} }
-	saving := func(st diffStep, save map[string]string) diffStep { st.save = save; return st }
 	return append([]diffStep{
 		// Groups and streams.
 		s("create group with tags", "CreateLogGroup", map[string]any{"logGroupName": g, "tags": map[string]any{"env": "test", "team": "logs"}}),
