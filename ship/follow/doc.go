@@ -92,6 +92,13 @@
 // lines after it, some of them possibly twice. The failure is reported to
 // [Options.OnError] and counted in [Stats].FlushErrors.
 //
+// # Many files
+//
+// A [Glob] follows every file matching a pattern such as /var/log/app/*.log,
+// one Follower and one Destination per file, with a checkpoint per file in a
+// state directory; a rotated file is finished by the Follower of its old
+// name, never taken for a new file even when its new name matches.
+//
 // # Stopping and errors
 //
 // When Run's ctx ends, the Follower flushes what it handed on and writes the

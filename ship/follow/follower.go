@@ -28,6 +28,15 @@ type Follower struct {
 	// stat and openFile are os.Stat and os.Open; tests count the calls.
 	stat     func(name string) (fs.FileInfo, error)
 	openFile func(name string) (*os.File, error)
+
+	// Set by a Glob only (nil and false otherwise, leaving the behaviour
+	// above unchanged): opened is told of each file made the current one;
+	// gone is when (UnixNano) the Glob found the path gone from the
+	// directory, 0 while it is there; the Follower then ends once the path
+	// names no file, RotateWait has passed since then, and a poll read
+	// nothing (see glob.go).
+	opened func(fi os.FileInfo)
+	gone   atomic.Int64
 }
 
 // Stats are a Follower's counters since Run started.

@@ -37,6 +37,9 @@ type runner struct {
 	lastErr   string // the last error reported about the path, not repeated
 }
 
+// errGone ends the loop of a Glob's Follower whose file is gone and drained.
+var errGone = errors.New("follow: file gone")
+
 func (r *runner) run(ctx context.Context) error {
 	if err := r.start(); err != nil {
 		if r.cur != nil {
@@ -53,6 +56,9 @@ func (r *runner) loop(ctx context.Context) error {
 	r.maybeCheckpoint(ctx) // the starting point, when new
 	for {
 		if err := r.poll(ctx); err != nil {
+			if err == errGone {
+				return nil
+			}
 			return err
 		}
 		if ctx.Err() != nil {
@@ -88,6 +94,9 @@ func (r *runner) openAt(f *os.File, fi os.FileInfo, off int64) error {
 		}
 	}
 	r.cur = &cursor{f: f, info: fi, off: off}
+	if r.opened != nil {
+		r.opened(fi)
+	}
 	r.rotating = false
 	r.forceCP = true
 	return nil
@@ -189,6 +198,8 @@ func (r *runner) poll(ctx context.Context) error {
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				r.reportOnce(&Error{Op: "open", Path: r.path, Err: err})
+			} else if r.drained(0) {
+				return errGone
 			}
 			return nil
 		}
@@ -200,6 +211,7 @@ func (r *runner) poll(ctx context.Context) error {
 		return err
 	}
 	pi, err := r.stat(r.path)
+	err0 := err
 	switch {
 	case err == nil && os.SameFile(pi, r.cur.info):
 		r.rotating, r.lastErr = false, ""
@@ -232,9 +244,20 @@ func (r *runner) poll(ctx context.Context) error {
 			r.reportOnce(&Error{Op: "stat", Path: r.path, Err: err})
 		}
 		r.rotating = false
-		_, err := r.readToEOF(ctx)
+		n, err := r.readToEOF(ctx)
+		if err == nil && errors.Is(err0, fs.ErrNotExist) && r.drained(n) {
+			return errGone
+		}
 		return err
 	}
+}
+
+// drained reports whether a Glob's Follower should end, the path naming no
+// file: the Glob found the path gone RotateWait ago or more, and the last
+// read (n bytes) found nothing new.
+func (r *runner) drained(n int64) bool {
+	at := r.gone.Load()
+	return at != 0 && n == 0 && time.Now().UnixNano()-at >= int64(r.c.rotateWait)
 }
 
 // truncated starts the current file again at offset 0.

@@ -1,0 +1,491 @@
+package follow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of the GlobOptions fields.
+const (
+	DefaultScanInterval = time.Second
+	DefaultMaxFiles     = 1000
+)
+
+// GlobOptions configures a Glob. The zero value of every field selects the
+// documented default; a nil *GlobOptions selects all defaults.
+type GlobOptions struct {
+	// Options applies to the Follower of every file. Its StateFile must be
+	// empty (see StateDir). FromStart applies to the files that match at
+	// the first scan; a file that appears later is read from its start.
+	// OnError also receives the Glob's own reports (a *LimitError, an
+	// *Error with Op "scan" or "destination") and the error that ended a
+	// file's Follower.
+	Options
+	// ScanInterval is the pause between two scans of the directory (one
+	// ReadDir; a Stat of each matching name that has no Follower): a new
+	// file is followed within about ScanInterval. 0: 1 s.
+	ScanInterval time.Duration
+	// MaxFiles bounds the files followed at once. A matching file beyond
+	// it is not followed, and reported once to OnError as a *LimitError; it
+	// is followed, from its start, once another file's Follower has ended.
+	// 0: 1,000.
+	MaxFiles int
+	// StateDir is the directory of the files' checkpoints, one state file
+	// per followed path, named by StateFileName. "": no checkpoints.
+	StateDir string
+}
+
+// LimitError reports a file not followed because MaxFiles files are.
+type LimitError struct {
+	Path     string
+	MaxFiles int
+}
+
+// Error implements error.
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("follow: %s: not followed: already following %d files (MaxFiles)", e.Path, e.MaxFiles)
+}
+
+// StateFileName returns the name of the state file of path in a Glob's
+// StateDir: the 16 hexadecimal digits of the FNV-1a 64-bit hash of the
+// absolute path, a dot, the base name (its first 64 bytes) and ".state",
+// e.g. "3f2a9c0d11e4b5a7.app.log.state". The hash keeps apart files of the
+// same name in different directories; the base name says whose state it is.
+func StateFileName(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	h := fnv.New64a()
+	h.Write([]byte(abs))
+	base := filepath.Base(abs)
+	if len(base) > 64 {
+		base = base[:64]
+	}
+	return fmt.Sprintf("%016x.%s.state", h.Sum64(), base)
+}
+
+// Glob follows every file matching a pattern, one Follower (and one
+// Destination) per file, as the CloudWatch agent does with a wildcard in
+// file_path. Create it with NewGlob and start it with Run.
+//
+// Scanning: every ScanInterval (1 s) the Glob reads the pattern's directory
+// once (one ReadDir, unsorted) and matches the names with filepath.Match;
+// only the base name of the pattern is a pattern (the directory is literal,
+// subdirectories are not searched). A matching name that has no Follower is
+// stat'ed once per scan, the only other cost of a scan: the followed files
+// cost nothing to it. A new file is thus followed within about ScanInterval,
+// from its start; the files that match at the first scan start as
+// Options.FromStart says (or at their checkpoint). Each Follower then polls
+// its own path every PollInterval (one Stat when idle), on a goroutine of
+// its own. MaxFiles bounds the Followers.
+//
+// Rotation: a Follower follows its path across rotations (see the package
+// doc), so the rotated file, whatever its new name (app.log.1 by logrotate,
+// app.log-20250101 with dateext), is finished by the Follower of its old
+// name. The rule that keeps a rotated name that still matches the pattern
+// (app.log* or app*) from being taken for a new file: a matching name with
+// no Follower is a new file only if its file (device and inode) is not one
+// a Follower of this Glob has opened — the file it has open, or one it had
+// open that is still in the directory under a matching name. At start, the
+// files named by the checkpoints of StateDir that are no longer at their
+// path (rotated while stopped) count as opened: the Follower of their path
+// finishes them from the checkpoint. Systems without identities (Windows)
+// cannot tell: there, a rotated name that matches is followed as a new file
+// (its lines shipped twice); use a pattern that rotated names do not match.
+//
+// Removal: when a scan no longer finds a followed name, the Follower reads
+// its open file to the end and ends at the first poll that finds nothing new
+// RotateWait (5 s) or more after that scan, the path still naming no file
+// (a file that comes back at the path before is followed on). Lines written
+// to the old file after that are not shipped. Its state file is removed (a
+// file created at that name later is new: read from its start), unless a
+// Flush failed. A file that appears at the name later is followed as a new
+// file.
+//
+// Checkpoints: with StateDir, each file's Follower keeps its checkpoint in
+// StateDir/StateFileName(path), as Options.StateFile describes; a restart
+// resumes every file without loss or repeat.
+//
+// Errors: what a Follower reports goes to OnError; an error that ends a
+// Follower (a Write refused by its Destination, a read error) is reported
+// too, and the file is not followed again while its name matches; the other
+// files go on. Run returns those errors joined.
+type Glob struct {
+	dir, pattern string
+	newDst       func(path string) (Destination, error)
+	c            config
+	scanEvery    time.Duration
+	maxFiles     int
+	stateDir     string
+
+	started atomic.Bool
+	mu      sync.Mutex
+	files   map[string]*globFile // by base name: the Followers running
+	failed  map[string]bool      // names not followed again while they match
+	limited map[string]bool      // names reported over MaxFiles
+	claimed map[identity]uint64  // files opened by a Follower (see claim)
+	scans   uint64
+	errs    []error // the errors that ended Followers
+	wg      sync.WaitGroup
+
+	// wait pauses between scans; false when ctx ended. readDir and statFile
+	// are os.ReadDir's reading and os.Stat. setup and ended are called with
+	// each Follower before its Run and after it returns. Tests replace them.
+	wait     func(ctx context.Context, d time.Duration) bool
+	readDir  func(dir string) ([]fs.DirEntry, error)
+	statFile func(name string) (fs.FileInfo, error)
+	setup    func(f *Follower)
+	ended    func(f *Follower)
+}
+
+// globFile is one followed file.
+type globFile struct {
+	f      *Follower
+	cancel context.CancelFunc
+	cur    identity // the file its Follower has open
+	hasCur bool
+}
+
+// NewGlob returns a Glob of the files matching pattern, each written to the
+// Destination newDst returns for its path (called once per file, when it is
+// first followed; an error from it is reported to OnError as an *Error with
+// Op "destination" and the file is not followed while it matches). Only the
+// base name of pattern may hold the filepath.Match syntax (*, ?, [...]); its
+// directory part is literal. Bad arguments are reported as *OptionError.
+func NewGlob(pattern string, newDst func(path string) (Destination, error), opts *GlobOptions) (*Glob, error) {
+	if opts == nil {
+		opts = &GlobOptions{}
+	}
+	dir, base := filepath.Split(pattern)
+	switch {
+	case pattern == "" || base == "":
+		return nil, &OptionError{Field: "pattern", Value: fmt.Sprintf("%q", pattern), Reason: "must end with a file name pattern"}
+	case hasMeta(dir):
+		return nil, &OptionError{Field: "pattern", Value: fmt.Sprintf("%q", pattern), Reason: "only the file name may hold * ? [ (the directory is literal)"}
+	case newDst == nil:
+		return nil, &OptionError{Field: "newDst", Value: "nil", Reason: "a Destination maker is required"}
+	case opts.StateFile != "":
+		return nil, &OptionError{Field: "GlobOptions.StateFile", Value: fmt.Sprintf("%q", opts.StateFile), Reason: "use StateDir (one state file per followed file)"}
+	case opts.ScanInterval < 0:
+		return nil, &OptionError{Field: "GlobOptions.ScanInterval", Value: opts.ScanInterval.String(), Reason: "must not be negative"}
+	case opts.MaxFiles < 0:
+		return nil, &OptionError{Field: "GlobOptions.MaxFiles", Value: fmt.Sprint(opts.MaxFiles), Reason: "must not be negative"}
+	}
+	if _, err := filepath.Match(base, ""); err != nil {
+		return nil, &OptionError{Field: "pattern", Value: fmt.Sprintf("%q", pattern), Reason: err.Error()}
+	}
+	c, err := opts.config()
+	if err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		dir = "."
+	}
+	g := &Glob{
+		dir: filepath.Clean(dir), pattern: base, newDst: newDst, c: c,
+		scanEvery: DefaultScanInterval, maxFiles: DefaultMaxFiles, stateDir: opts.StateDir,
+		files: map[string]*globFile{}, failed: map[string]bool{}, limited: map[string]bool{}, claimed: map[identity]uint64{},
+		wait: sleep, readDir: readDirUnsorted, statFile: os.Stat,
+	}
+	if opts.ScanInterval > 0 {
+		g.scanEvery = opts.ScanInterval
+	}
+	if opts.MaxFiles > 0 {
+		g.maxFiles = opts.MaxFiles
+	}
+	return g, nil
+}
+
+// hasMeta reports whether a directory path holds filepath.Match syntax.
+func hasMeta(dir string) bool {
+	meta := `*?[`
+	if filepath.Separator != '\\' {
+		meta += `\`
+	}
+	return strings.ContainsAny(dir, meta)
+}
+
+// readDirUnsorted is os.ReadDir without the sort.
+func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.ReadDir(-1)
+}
+
+// Files returns the paths being followed, sorted.
+func (g *Glob) Files() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]string, 0, len(g.files))
+	for name := range g.files {
+		out = append(out, filepath.Join(g.dir, name))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Run scans the directory every ScanInterval and follows the matching files
+// until ctx ends; then every Follower flushes and checkpoints (see
+// Follower.Run) and Run returns the errors that ended Followers, joined
+// (each one was also given to OnError when it happened), or nil. Run may
+// be called once.
+func (g *Glob) Run(ctx context.Context) error {
+	if !g.started.CompareAndSwap(false, true) {
+		return ErrStarted
+	}
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	g.preclaim()
+	for first := true; ; first = false {
+		g.scan(fctx, first)
+		if !g.wait(ctx, g.scanEvery) {
+			break
+		}
+	}
+	cancel() // each Follower's ctx derives from fctx
+	g.wg.Wait()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return errors.Join(g.errs...)
+}
+
+// preclaim claims the files named by the state files of StateDir that are
+// of paths in the directory, so that a file rotated while the Glob was
+// stopped (app.log.1, still matching) is finished by the Follower of its
+// old name, not taken for a new file.
+func (g *Glob) preclaim() {
+	if g.stateDir == "" {
+		return
+	}
+	entries, err := os.ReadDir(g.stateDir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			g.c.onError(&Error{Op: "scan", Path: g.stateDir, Err: err})
+		}
+		return
+	}
+	abs, _ := filepath.Abs(g.dir)
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".state") {
+			continue
+		}
+		s, err := readState(filepath.Join(g.stateDir, e.Name()))
+		if err != nil || s == nil || s.ID == nil || filepath.Dir(s.Path) != abs {
+			continue // not this Glob's; a Follower reports its own state's errors
+		}
+		if fi, err := g.statFile(s.Path); err == nil && s.sameID(fi) {
+			continue // still at its path: followed under that name
+		}
+		g.claimed[*s.ID] = 0 // rotated while stopped: its Follower finishes it
+	}
+}
+
+// scan reads the directory once, starts a Follower for each new matching
+// file, and tells the Followers of names that no longer match that their
+// file is gone.
+func (g *Glob) scan(ctx context.Context, first bool) {
+	entries, err := g.readDir(g.dir)
+	if err != nil {
+		g.c.onError(&Error{Op: "scan", Path: filepath.Join(g.dir, g.pattern), Err: err})
+		return
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		if ok, _ := filepath.Match(g.pattern, e.Name()); ok {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+
+	g.mu.Lock()
+	reports := g.update(ctx, names, first)
+	g.mu.Unlock()
+	for _, err := range reports {
+		g.c.onError(err) // not holding g.mu: OnError may call Files
+	}
+}
+
+// update starts and stops Followers after a scan found names (sorted); g.mu
+// is held. It returns what to report.
+func (g *Glob) update(ctx context.Context, names []string, first bool) (reports []error) {
+	g.scans++
+	now := time.Now().UnixNano()
+	for name, gf := range g.files {
+		if _, found := slices.BinarySearch(names, name); found {
+			gf.f.gone.Store(0)
+		} else {
+			gf.f.gone.CompareAndSwap(0, now)
+		}
+	}
+	present := map[string]bool{}
+	seen := map[identity]bool{} // identities of the unfollowed matching files
+	for _, name := range names {
+		present[name] = true
+		if g.files[name] != nil || g.failed[name] {
+			continue
+		}
+		path := filepath.Join(g.dir, name)
+		fi, err := g.statFile(path)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue // gone since the ReadDir, or not a file
+		}
+		id, hasID := identityOf(fi)
+		if hasID {
+			seen[id] = true
+			if _, claimed := g.claimed[id]; claimed {
+				continue // a followed file, rotated to this name
+			}
+		}
+		if len(g.files) >= g.maxFiles {
+			if !g.limited[name] {
+				g.limited[name] = true
+				reports = append(reports, &LimitError{Path: path, MaxFiles: g.maxFiles})
+			}
+			continue
+		}
+		delete(g.limited, name)
+		if err := g.start(ctx, name, first); err != nil {
+			reports = append(reports, err)
+		} else if hasID {
+			g.claimed[id] = g.scans // another name of it is not new either
+		}
+	}
+	for name := range g.failed {
+		if !present[name] {
+			delete(g.failed, name)
+		}
+	}
+	for name := range g.limited {
+		if !present[name] {
+			delete(g.limited, name)
+		}
+	}
+	// Forget the files no Follower has open, not seen at a matching name
+	// now, and claimed before this scan (deleted, compressed, renamed away).
+	for id, at := range g.claimed {
+		if at < g.scans && !seen[id] && !g.isCurrent(id) {
+			delete(g.claimed, id)
+		}
+	}
+	return reports
+}
+
+func (g *Glob) isCurrent(id identity) bool {
+	for _, gf := range g.files {
+		if gf.hasCur && gf.cur == id {
+			return true
+		}
+	}
+	return false
+}
+
+// matches reports whether a file of the directory matching the pattern has
+// the identity id (one ReadDir, a Stat of each matching name). It is called
+// when a Follower ended as its file was gone.
+func (g *Glob) matches(id identity) bool {
+	entries, err := g.readDir(g.dir)
+	if err != nil {
+		return true // keep the claim: safer than a duplicate
+	}
+	for _, e := range entries {
+		if ok, _ := filepath.Match(g.pattern, e.Name()); !ok || e.IsDir() {
+			continue
+		}
+		if fi, err := g.statFile(filepath.Join(g.dir, e.Name())); err == nil {
+			if fid, ok := identityOf(fi); ok && fid == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// start starts the Follower of name; g.mu is held.
+func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
+	path := filepath.Join(g.dir, name)
+	dst, err := g.newDst(path)
+	if err == nil && dst == nil {
+		err = errors.New("nil Destination")
+	}
+	if err != nil {
+		g.failed[name] = true
+		return &Error{Op: "destination", Path: path, Err: err}
+	}
+	c := g.c
+	c.fromStart = c.fromStart || !atStart
+	if g.stateDir != "" {
+		c.state = filepath.Join(g.stateDir, StateFileName(path))
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		g.failed[name] = true
+		return &Error{Op: "open", Path: path, Err: err}
+	}
+	f := &Follower{path: path, abs: abs, dst: dst, c: c, wait: sleep, stat: os.Stat, openFile: os.Open}
+	gf := &globFile{f: f}
+	f.opened = func(fi os.FileInfo) {
+		id, ok := identityOf(fi)
+		if !ok {
+			return
+		}
+		g.mu.Lock()
+		gf.cur, gf.hasCur = id, true
+		g.claimed[id] = g.scans
+		g.mu.Unlock()
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	gf.cancel = cancel
+	g.files[name] = gf
+	if g.setup != nil {
+		g.setup(f)
+	}
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		defer cancel()
+		err := f.Run(fctx)
+		if err == nil && fctx.Err() == nil && gf.hasCur && !g.matches(gf.cur) {
+			// Drained and gone: not at a matching name (deleted, or renamed
+			// away), its inode may be reused by a new file.
+			g.mu.Lock()
+			delete(g.claimed, gf.cur)
+			g.mu.Unlock()
+		}
+		g.mu.Lock()
+		delete(g.files, name)
+		if err != nil {
+			g.errs = append(g.errs, err)
+			g.failed[name] = true
+		} else if fctx.Err() == nil && c.state != "" && f.Stats().FlushErrors == 0 {
+			// Drained and gone: a new file at this name starts afresh.
+			if rerr := os.Remove(c.state); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+				g.c.onError(&Error{Op: "checkpoint", Path: path, Err: rerr})
+			}
+		}
+		g.mu.Unlock()
+		if err != nil {
+			g.c.onError(err)
+		}
+		if g.ended != nil {
+			g.ended(f)
+		}
+	}()
+	return nil
+}
