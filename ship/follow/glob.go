@@ -134,7 +134,8 @@ type Glob struct {
 	files   map[string]*globFile // by base name: the Followers running
 	failed  map[string]bool      // names not followed again while they match
 	limited map[string]bool      // names reported over MaxFiles
-	claimed map[identity]uint64  // files opened by a Follower (see claim)
+	claimed map[identity]uint64  // files opened by a Follower, by the scan then
+	current map[identity]int     // the files the Followers have open
 	scans   uint64
 	errs    []error // the errors that ended Followers
 	wg      sync.WaitGroup
@@ -143,7 +144,7 @@ type Glob struct {
 	// are os.ReadDir's reading and os.Stat. setup and ended are called with
 	// each Follower before its Run and after it returns. Tests replace them.
 	wait     func(ctx context.Context, d time.Duration) bool
-	readDir  func(dir string) ([]fs.DirEntry, error)
+	readDir  func(dir string) ([]string, error)
 	statFile func(name string) (fs.FileInfo, error)
 	setup    func(f *Follower)
 	ended    func(f *Follower)
@@ -196,7 +197,8 @@ func NewGlob(pattern string, newDst func(path string) (Destination, error), opts
 		dir: filepath.Clean(dir), pattern: base, newDst: newDst, c: c,
 		scanEvery: DefaultScanInterval, maxFiles: DefaultMaxFiles, stateDir: opts.StateDir,
 		files: map[string]*globFile{}, failed: map[string]bool{}, limited: map[string]bool{}, claimed: map[identity]uint64{},
-		wait: sleep, readDir: readDirUnsorted, statFile: os.Stat,
+		current: map[identity]int{},
+		wait:    sleep, readDir: readDirNames, statFile: os.Stat,
 	}
 	if opts.ScanInterval > 0 {
 		g.scanEvery = opts.ScanInterval
@@ -216,14 +218,16 @@ func hasMeta(dir string) bool {
 	return strings.ContainsAny(dir, meta)
 }
 
-// readDirUnsorted is os.ReadDir without the sort.
-func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
+// readDirNames returns the names in dir, unsorted (one ReadDir, no Stat:
+// a directory that matches is told from a file by the Stat of the names
+// without a Follower).
+func readDirNames(dir string) ([]string, error) {
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer d.Close()
-	return d.ReadDir(-1)
+	return d.Readdirnames(-1)
 }
 
 // Files returns the paths being followed, sorted.
@@ -298,18 +302,15 @@ func (g *Glob) preclaim() {
 // file, and tells the Followers of names that no longer match that their
 // file is gone.
 func (g *Glob) scan(ctx context.Context, first bool) {
-	entries, err := g.readDir(g.dir)
+	all, err := g.readDir(g.dir)
 	if err != nil {
 		g.c.onError(&Error{Op: "scan", Path: filepath.Join(g.dir, g.pattern), Err: err})
 		return
 	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		if ok, _ := filepath.Match(g.pattern, e.Name()); ok {
-			names = append(names, e.Name())
+	names := all[:0]
+	for _, name := range all {
+		if ok, _ := filepath.Match(g.pattern, name); ok {
+			names = append(names, name)
 		}
 	}
 	slices.Sort(names)
@@ -334,10 +335,8 @@ func (g *Glob) update(ctx context.Context, names []string, first bool) (reports 
 			gf.f.gone.CompareAndSwap(0, now)
 		}
 	}
-	present := map[string]bool{}
-	seen := map[identity]bool{} // identities of the unfollowed matching files
+	var seen map[identity]bool // identities of the unfollowed matching files
 	for _, name := range names {
-		present[name] = true
 		if g.files[name] != nil || g.failed[name] {
 			continue
 		}
@@ -348,6 +347,9 @@ func (g *Glob) update(ctx context.Context, names []string, first bool) (reports 
 		}
 		id, hasID := identityOf(fi)
 		if hasID {
+			if seen == nil {
+				seen = map[identity]bool{}
+			}
 			seen[id] = true
 			if _, claimed := g.claimed[id]; claimed {
 				continue // a followed file, rotated to this name
@@ -368,47 +370,52 @@ func (g *Glob) update(ctx context.Context, names []string, first bool) (reports 
 		}
 	}
 	for name := range g.failed {
-		if !present[name] {
+		if _, found := slices.BinarySearch(names, name); !found {
 			delete(g.failed, name)
 		}
 	}
 	for name := range g.limited {
-		if !present[name] {
+		if _, found := slices.BinarySearch(names, name); !found {
 			delete(g.limited, name)
 		}
 	}
 	// Forget the files no Follower has open, not seen at a matching name
 	// now, and claimed before this scan (deleted, compressed, renamed away).
 	for id, at := range g.claimed {
-		if at < g.scans && !seen[id] && !g.isCurrent(id) {
+		if at < g.scans && !seen[id] && g.current[id] == 0 {
 			delete(g.claimed, id)
 		}
 	}
 	return reports
 }
 
-func (g *Glob) isCurrent(id identity) bool {
-	for _, gf := range g.files {
-		if gf.hasCur && gf.cur == id {
-			return true
+// setCurrent records that gf's Follower has the file id open (ok) or none;
+// g.mu is held.
+func (g *Glob) setCurrent(gf *globFile, id identity, ok bool) {
+	if gf.hasCur {
+		if g.current[gf.cur]--; g.current[gf.cur] <= 0 {
+			delete(g.current, gf.cur)
 		}
 	}
-	return false
+	gf.cur, gf.hasCur = id, ok
+	if ok {
+		g.current[id]++
+	}
 }
 
 // matches reports whether a file of the directory matching the pattern has
 // the identity id (one ReadDir, a Stat of each matching name). It is called
 // when a Follower ended as its file was gone.
 func (g *Glob) matches(id identity) bool {
-	entries, err := g.readDir(g.dir)
+	names, err := g.readDir(g.dir)
 	if err != nil {
 		return true // keep the claim: safer than a duplicate
 	}
-	for _, e := range entries {
-		if ok, _ := filepath.Match(g.pattern, e.Name()); !ok || e.IsDir() {
+	for _, name := range names {
+		if ok, _ := filepath.Match(g.pattern, name); !ok {
 			continue
 		}
-		if fi, err := g.statFile(filepath.Join(g.dir, e.Name())); err == nil {
+		if fi, err := g.statFile(filepath.Join(g.dir, name)); err == nil {
 			if fid, ok := identityOf(fi); ok && fid == id {
 				return true
 			}
@@ -446,7 +453,7 @@ func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
 			return
 		}
 		g.mu.Lock()
-		gf.cur, gf.hasCur = id, true
+		g.setCurrent(gf, id, true)
 		g.claimed[id] = g.scans
 		g.mu.Unlock()
 	}
@@ -469,6 +476,9 @@ func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
 			g.mu.Unlock()
 		}
 		g.mu.Lock()
+		cur, hasCur := gf.cur, gf.hasCur
+		g.setCurrent(gf, identity{}, false)
+		gf.cur, gf.hasCur = cur, hasCur
 		delete(g.files, name)
 		if err != nil {
 			g.errs = append(g.errs, err)

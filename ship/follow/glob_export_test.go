@@ -34,7 +34,7 @@ const stepTimeout = 10 * time.Second
 func ManualGlob(g *Glob) *GlobSteps {
 	s := &GlobSteps{g: g, tick: make(chan struct{}), ack: make(chan struct{}), followers: map[string]*stepped{}}
 	g.wait = func(ctx context.Context, _ time.Duration) bool { return pause(ctx, s.ack, s.tick) }
-	g.readDir = func(dir string) ([]fs.DirEntry, error) { s.ReadDirs.Add(1); return readDirUnsorted(dir) }
+	g.readDir = func(dir string) ([]string, error) { s.ReadDirs.Add(1); return readDirNames(dir) }
 	g.statFile = func(name string) (fs.FileInfo, error) { s.Stats.Add(1); return os.Stat(name) }
 	g.setup = func(f *Follower) {
 		st := &stepped{f: f, tick: make(chan struct{}), ack: make(chan struct{}), done: make(chan struct{})}
