@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,7 +25,7 @@ import (
 
 var putInfo = &commandInfo{
 	name:    "put",
-	args:    "[--create] [--multiline go|java] [--file PATH [--state FILE] [--from-start]] GROUP STREAM [MESSAGE...]",
+	args:    "[--create] [--multiline go|java] [--file PATH [--state FILE] [--from-start]] GROUP STREAM [MESSAGE...] | --files PATTERN [--state-dir DIR] [--stream-template T] [--from-start] GROUP",
 	summary: "Send messages to a log stream: the arguments, or one per line from stdin.",
 	details: `Each MESSAGE is one event stamped with the current time; with no MESSAGE (or "-"), each line of
 stdin is one event (blank lines are skipped: the service refuses empty messages). Events are
@@ -48,12 +50,23 @@ stderr. The --multiline options group the file's lines as they do stdin's; with 
 record still being written when a checkpoint is taken is sent as two events. Give each
 follower its own --state file.
 
+With --files PATTERN, put follows every file matching PATTERN (filepath.Match syntax in the file
+name: /var/log/app/*.log; the directory is literal), each into its own stream of GROUP, named by
+--stream-template (default {name}: the file's base name; {hostname} is the host's name). The
+directory is read once a second: a new file is followed within about a second, from its start
+(the files there at start begin at their end, or at their start with --from-start). A rotated
+file is finished under its old name's stream, even when its new name (app.log.1) matches too; a
+removed file is read to its end, then left. --state-dir DIR keeps one checkpoint per file there.
+With --create, each stream is created when its file's first lines are sent. --multiline options
+group each file's lines. At most 1,000 files are followed at once; others are reported on stderr.
+
 A summary goes to stderr; with --output json it is also
 printed on stdout. The exit status is 1 when any event was not stored, else 0 (interrupted too).`,
 	examples: []string{"journalctl -f | cwlogs put --create my-app host-1", `cwlogs put my-app web-1 "deploy finished"`,
 		`./server 2>&1 | cwlogs put --multiline go my-app server-1`,
 		`cwlogs put --multiline-start '^\d{4}-\d\d-\d\d ' my-app batch-1 < batch.log`,
-		"cwlogs put --create --file /var/log/app.log --state /var/lib/cwlogs/app.state my-app host-1"},
+		"cwlogs put --create --file /var/log/app.log --state /var/lib/cwlogs/app.state my-app host-1",
+		"cwlogs put --create --files '/var/log/app/*.log' --state-dir /var/lib/cwlogs/app --stream-template '{hostname}/{name}' my-app"},
 	new: func(m *Main) command { return &PutCommand{m: m} },
 }
 
@@ -66,6 +79,9 @@ type PutCommand struct {
 	file      string // --file: the file to follow
 	state     string // --state: its checkpoint file
 	fromStart bool
+	files     string // --files: the pattern of the files to follow
+	stateDir  string // --state-dir: their checkpoints
+	template  string // --stream-template: their streams' names
 }
 
 // multilineFlags are put's --multiline options; at most one is set.
@@ -81,7 +97,10 @@ func (c *PutCommand) flags() *flag.FlagSet {
 	fs.StringVar(&c.multiline.cont, "multiline-continue", "", "group the lines (of stdin or --file): a line matching `RE` continues the event before it")
 	fs.StringVar(&c.file, "file", "", "follow the file at `PATH` (like tail -F, across rotations) until Ctrl-C instead of reading stdin")
 	fs.StringVar(&c.state, "state", "", "with --file: keep the checkpoint in `FILE` and resume from it")
-	fs.BoolVar(&c.fromStart, "from-start", false, "with --file and no checkpoint: start at the beginning of the file, not at its end")
+	fs.BoolVar(&c.fromStart, "from-start", false, "with --file or --files and no checkpoint: start at the beginning of the file(s) there at start, not at their end")
+	fs.StringVar(&c.files, "files", "", "follow every file matching `PATTERN` (e.g. '/var/log/app/*.log'), each into its own stream of GROUP, until Ctrl-C")
+	fs.StringVar(&c.stateDir, "state-dir", "", "with --files: keep one checkpoint per file in `DIR` and resume from them")
+	fs.StringVar(&c.template, "stream-template", "", "with --files: the stream name of each file, `T` with {name} (its base name) and {hostname} (default {name})")
 	return fs
 }
 
@@ -105,21 +124,30 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(name, pos, 2, -1, "GROUP STREAM [MESSAGE...]"); err != nil {
-		return err
-	}
-	group, stream, msgs := pos[0], pos[1], pos[2:]
 	mlOpts, err := c.multiline.options(name)
 	if err != nil {
 		return err
 	}
+	if c.files != "" {
+		return c.runFiles(ctx, pos, mlOpts)
+	}
+	switch {
+	case c.stateDir != "":
+		return usagef(name, "--state-dir %q: give --files too (it keeps the checkpoints of the followed files)", c.stateDir)
+	case c.template != "":
+		return usagef(name, "--stream-template %q: give --files too (it names the stream of each followed file)", c.template)
+	}
+	if err := wantArgs(name, pos, 2, -1, "GROUP STREAM [MESSAGE...]"); err != nil {
+		return err
+	}
+	group, stream, msgs := pos[0], pos[1], pos[2:]
 	switch {
 	case c.file != "" && len(msgs) > 0:
 		return usagef(name, "--file %q: the lines come from the file: give no MESSAGE arguments", c.file)
 	case c.file == "" && c.state != "":
 		return usagef(name, "--state %q: give --file too (the state is the followed file's checkpoint)", c.state)
 	case c.file == "" && c.fromStart:
-		return usagef(name, "--from-start: give --file too")
+		return usagef(name, "--from-start: give --file too (or --files)")
 	case mlOpts != nil && len(msgs) > 0 && !(len(msgs) == 1 && msgs[0] == "-"):
 		return usagef(name, "--multiline options group the lines of stdin: give no MESSAGE arguments")
 	}
@@ -191,14 +219,21 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	closeErr := sh.Close(endCtx)
 	pr.end()
 
-	st := sh.Stats()
+	lossMu.Lock()
+	cause := loss
+	lossMu.Unlock()
+	return c.finish(sh.Stats(), closeErr, readErr, cause)
+}
+
+// finish prints the summary of st (the Stats of the shipper or Mux, unless
+// closeErr holds them) and returns put's result. loss is the last error of
+// events lost after they were accepted.
+func (c *PutCommand) finish(st ship.Stats, closeErr, readErr, loss error) error {
 	var ce *ship.CloseError
 	if errors.As(closeErr, &ce) {
 		st = ce.Stats
 	}
-	lossMu.Lock()
 	cause := loss
-	lossMu.Unlock()
 	if cause == nil || st.Dropped.Closed > 0 {
 		cause = st.LastError // what Close gave up on, or a refusal before sending
 	}
@@ -319,6 +354,126 @@ func (c *PutCommand) follow(ctx, endCtx context.Context, sh *ship.Shipper, mw *s
 		return fmt.Errorf("cwlogs put: %w", err)
 	}
 	return nil
+}
+
+// runFiles is put --files: every file matching the pattern is followed into
+// a stream of its own (a Glob of package ship/follow, Shippers of one Mux).
+func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.MultilineOptions) error {
+	const name = "put"
+	switch {
+	case c.file != "":
+		return usagef(name, "--files %q: give --file PATH or --files PATTERN, not both", c.files)
+	case c.state != "":
+		return usagef(name, "--state %q: with --files, give --state-dir DIR (one checkpoint per file)", c.state)
+	case len(pos) != 1:
+		return usagef(name, "--files %q: give GROUP only, no STREAM or MESSAGE (each file's stream is named by --stream-template), got %d arguments", c.files, len(pos))
+	}
+	tmpl := c.template
+	if tmpl == "" {
+		tmpl = "{name}"
+	}
+	if !strings.Contains(tmpl, "{name}") {
+		return usagef(name, "--stream-template %q: must contain {name} (one stream per file)", tmpl)
+	}
+	var host string
+	if strings.Contains(tmpl, "{hostname}") {
+		h, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("cwlogs put: --stream-template %q: %w", tmpl, err)
+		}
+		host = h
+	}
+	// Bad patterns are refused before any client is made.
+	if _, err := follow.NewGlob(c.files, func(string) (follow.Destination, error) { return nil, nil }, nil); err != nil {
+		return usagef(name, "--files %q: %v", c.files, err)
+	}
+	group := pos[0]
+	cl, err := c.m.client(ctx, cwlogs.WithMaxAttempts(1))
+	if err != nil {
+		return err
+	}
+	var (
+		lossMu sync.Mutex
+		loss   error
+		mws    []*ship.MultilineWriter
+	)
+	mux, err := ship.NewMux(cl, &ship.Options{
+		CreateGroup:         c.create,
+		DisableCreateStream: !c.create, // each stream is created at its first batch
+		Concurrency:         1,
+		OnError: func(err error) {
+			var be *ship.BatchError
+			if errors.As(err, &be) && be.Err != nil {
+				err = be.Err
+			}
+			lossMu.Lock()
+			loss = err
+			lossMu.Unlock()
+		},
+	})
+	if err != nil {
+		var oe *ship.OptionError
+		if errors.As(err, &oe) {
+			return usagef(name, "%v", err)
+		}
+		return err
+	}
+	endCtx, endCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer endCancel()
+	stopAfter := context.AfterFunc(ctx, func() { time.AfterFunc(c.timeout, endCancel) })
+	names := strings.NewReplacer("{hostname}", host)
+	g, err := follow.NewGlob(c.files, func(path string) (follow.Destination, error) {
+		stream := strings.ReplaceAll(names.Replace(tmpl), "{name}", filepath.Base(path))
+		sh, err := mux.Stream(group, stream)
+		if err != nil || mlOpts == nil {
+			return sh, err
+		}
+		mw, err := ship.NewMultilineWriter(boundSink{sh, endCtx}, mlOpts)
+		if err != nil {
+			return nil, err
+		}
+		lossMu.Lock()
+		mws = append(mws, mw)
+		lossMu.Unlock()
+		return mw, nil
+	}, &follow.GlobOptions{
+		Options: follow.Options{
+			FromStart:   c.fromStart,
+			StopTimeout: c.timeout,
+			OnError:     func(err error) { fmt.Fprintf(c.m.Stderr, "cwlogs put: %v\n", err) },
+		},
+		StateDir: c.stateDir,
+	})
+	if err != nil {
+		return usagef(name, "--files %q: %v", c.files, err)
+	}
+	pr := c.m.startProgress(func() string {
+		st := mux.Stats()
+		return fmt.Sprintf("cwlogs put: %d files, %d events, %d sent (%d bytes)", len(g.Files()), st.Events, st.Sent, st.Bytes)
+	})
+	// Once endCtx ends, a Write waiting for room gives up.
+	closeAfter := context.AfterFunc(endCtx, func() { _ = mux.Close(endCtx) })
+	var readErr error
+	if err := g.Run(ctx); err != nil && !(ctx.Err() != nil && errors.Is(err, ship.ErrClosed)) {
+		readErr = fmt.Errorf("cwlogs put: %w", err)
+	}
+	closeAfter()
+	if stopAfter() { // not interrupted (cannot happen: Run returns on Ctrl-C only)
+		t := time.AfterFunc(c.timeout, endCancel)
+		defer t.Stop()
+	}
+	lossMu.Lock()
+	writers := mws
+	lossMu.Unlock()
+	for _, mw := range writers {
+		_ = mw.Close(context.Background()) // bounded by endCtx through boundSink; refusals are counted
+	}
+	closeErr := mux.Close(endCtx)
+	pr.end()
+	lossMu.Lock()
+	cause := loss
+	lossMu.Unlock()
+	return c.finish(mux.Stats(), closeErr, readErr, cause)
 }
 
 // boundSink is the shipper as a MultilineWriter's destination, its waits for room bounded by
