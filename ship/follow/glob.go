@@ -41,7 +41,8 @@ type GlobOptions struct {
 	// 0: 1,000.
 	MaxFiles int
 	// StateDir is the directory of the files' checkpoints, one state file
-	// per followed path, named by StateFileName. "": no checkpoints.
+	// per followed path, named by StateFileName; Run creates it when
+	// missing. "": no checkpoints.
 	StateDir string
 }
 
@@ -276,10 +277,11 @@ func (g *Glob) preclaim() {
 		return
 	}
 	entries, err := os.ReadDir(g.stateDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = os.MkdirAll(g.stateDir, 0o755)
+	}
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			g.c.onError(&Error{Op: "scan", Path: g.stateDir, Err: err})
-		}
+		g.c.onError(&Error{Op: "state", Path: g.stateDir, Err: err})
 		return
 	}
 	abs, _ := filepath.Abs(g.dir)

@@ -330,7 +330,7 @@ func TestGlobMaxFiles(t *testing.T) {
 // checkpoint after a restart, even one rotated meanwhile to a name that
 // matches: no line lost, none repeated.
 func TestGlobCheckpointRestart(t *testing.T) {
-	dir, state := t.TempDir(), t.TempDir()
+	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "state") // Run creates it
 	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
 	appendFile(t, a, "a 1\n")
 	appendFile(t, b, "b 1\n")
