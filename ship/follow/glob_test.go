@@ -187,7 +187,7 @@ func TestGlobNewFile(t *testing.T) {
 // file; the new file at the old name is followed by that same Follower.
 func TestGlobRotation(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("files have no identity here: a rotated name that matches is followed as a new file (see the package doc)")
+		t.Skip("files have no identity here: a rotated name that matches is followed as a new file (see Glob)")
 	}
 	for _, tc := range []struct{ pattern, rotated string }{
 		{"app.log*", "app.log.1"},
