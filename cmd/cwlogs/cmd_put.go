@@ -26,7 +26,7 @@ import (
 var putInfo = &commandInfo{
 	name:    "put",
 	args:    "[--create] [--multiline go|java] [--file PATH [--state FILE] [--from-start]] GROUP STREAM [MESSAGE...] | --files PATTERN [--state-dir DIR] [--stream-template T] [--from-start] GROUP",
-	summary: "Send messages to a log stream: the arguments, or one per line from stdin.",
+	summary: "Send messages to a log stream: the arguments, the lines of stdin, or of files followed (--file, --files).",
 	details: `Each MESSAGE is one event stamped with the current time; with no MESSAGE (or "-"), each line of
 stdin is one event (blank lines are skipped: the service refuses empty messages). Events are
 batched, retried and flushed by the shipper (package ship), one batch at a time so that they
