@@ -30,13 +30,15 @@ type Follower struct {
 	openFile func(name string) (*os.File, error)
 
 	// Set by a Glob only (nil and false otherwise, leaving the behaviour
-	// above unchanged): opened is told of each file made the current one;
+	// above unchanged): opened is told of each file made the current one,
+	// leaving of each current file before it is closed (its last use);
 	// gone is when (UnixNano) the Glob found the path gone from the
 	// directory, 0 while it is there; the Follower then ends once the path
 	// names no file, RotateWait has passed since then, and a poll read
 	// nothing (see glob.go).
-	opened func(fi os.FileInfo)
-	gone   atomic.Int64
+	opened  func(fi os.FileInfo)
+	leaving func(f *os.File)
+	gone    atomic.Int64
 }
 
 // Stats are a Follower's counters since Run started.

@@ -98,7 +98,9 @@ func StateFileName(path string) string {
 // (app.log* or app*) from being taken for a new file: a matching name with
 // no Follower is a new file only if its file (device and inode) is not one
 // a Follower of this Glob has opened — the file it has open, or one it had
-// open that is still in the directory under a matching name. At start, the
+// open that is still in the directory under a matching name, with the
+// content it had when the Follower left it (the same first bytes: a file
+// that reuses a deleted file's inode is new). At start, the
 // files named by the checkpoints of StateDir that are no longer at their
 // path (rotated while stopped) count as opened: the Follower of their path
 // finishes them from the checkpoint. Systems without identities (Windows)
@@ -135,7 +137,7 @@ type Glob struct {
 	files   map[string]*globFile // by base name: the Followers running
 	failed  map[string]bool      // names not followed again while they match
 	limited map[string]bool      // names reported over MaxFiles
-	claimed map[identity]uint64  // files opened by a Follower, by the scan then
+	claimed map[identity]*claim  // files a Follower has opened (or is to open)
 	current map[identity]int     // the files the Followers have open
 	scans   uint64
 	errs    []error // the errors that ended Followers
@@ -149,6 +151,38 @@ type Glob struct {
 	statFile func(name string) (fs.FileInfo, error)
 	setup    func(f *Follower)
 	ended    func(f *Follower)
+}
+
+// claim is a file of the directory that a Follower has opened, or will: it
+// is no new file while its content is the same. An inode can be reused once
+// the file is deleted and closed: a claimed file no Follower has open is
+// fingerprinted, and a file at that inode with other content is new.
+type claim struct {
+	scan uint64       // the scan that last made or confirmed the claim
+	fp   *fingerprint // nil: none taken yet
+}
+
+// fingerprint tells a claimed file from a new one reusing its inode.
+type fingerprint struct {
+	size     int64
+	mtime    time.Time
+	headLen  int64  // min(size, headBytes), at the time taken
+	headHash uint64 // of the first headLen bytes
+	grows    bool   // may have grown since (a checkpoint): size is a floor
+}
+
+// takeFingerprint fingerprints the open file f.
+func takeFingerprint(f *os.File) (*fingerprint, os.FileInfo, bool) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, false
+	}
+	n := min(fi.Size(), headBytes)
+	h, ok := headOf(f, n)
+	if !ok {
+		return nil, fi, false
+	}
+	return &fingerprint{size: fi.Size(), mtime: fi.ModTime(), headLen: n, headHash: h}, fi, true
 }
 
 // globFile is one followed file.
@@ -197,7 +231,7 @@ func NewGlob(pattern string, newDst func(path string) (Destination, error), opts
 	g := &Glob{
 		dir: filepath.Clean(dir), pattern: base, newDst: newDst, c: c,
 		scanEvery: DefaultScanInterval, maxFiles: DefaultMaxFiles, stateDir: opts.StateDir,
-		files: map[string]*globFile{}, failed: map[string]bool{}, limited: map[string]bool{}, claimed: map[identity]uint64{},
+		files: map[string]*globFile{}, failed: map[string]bool{}, limited: map[string]bool{}, claimed: map[identity]*claim{},
 		current: map[identity]int{},
 		wait:    sleep, readDir: readDirNames, statFile: os.Stat,
 	}
@@ -296,7 +330,8 @@ func (g *Glob) preclaim() {
 		if fi, err := g.statFile(s.Path); err == nil && s.sameID(fi) {
 			continue // still at its path: followed under that name
 		}
-		g.claimed[*s.ID] = 0 // rotated while stopped: its Follower finishes it
+		// Rotated while stopped: its Follower finishes it.
+		g.claimed[*s.ID] = &claim{fp: &fingerprint{size: s.Offset, headLen: s.HeadLen, headHash: s.HeadHash, grows: true}}
 	}
 }
 
@@ -353,7 +388,7 @@ func (g *Glob) update(ctx context.Context, names []string, first bool) (reports 
 				seen = map[identity]bool{}
 			}
 			seen[id] = true
-			if _, claimed := g.claimed[id]; claimed {
+			if g.stillClaimed(id, path, fi) {
 				continue // a followed file, rotated to this name
 			}
 		}
@@ -368,7 +403,7 @@ func (g *Glob) update(ctx context.Context, names []string, first bool) (reports 
 		if err := g.start(ctx, name, first); err != nil {
 			reports = append(reports, err)
 		} else if hasID {
-			g.claimed[id] = g.scans // another name of it is not new either
+			g.claimed[id] = &claim{scan: g.scans} // another name of it is not new either
 		}
 	}
 	for name := range g.failed {
@@ -383,8 +418,8 @@ func (g *Glob) update(ctx context.Context, names []string, first bool) (reports 
 	}
 	// Forget the files no Follower has open, not seen at a matching name
 	// now, and claimed before this scan (deleted, compressed, renamed away).
-	for id, at := range g.claimed {
-		if at < g.scans && !seen[id] && g.current[id] == 0 {
+	for id, cl := range g.claimed {
+		if cl.scan < g.scans && !seen[id] && g.current[id] == 0 {
 			delete(g.claimed, id)
 		}
 	}
@@ -405,25 +440,74 @@ func (g *Glob) setCurrent(gf *globFile, id identity, ok bool) {
 	}
 }
 
-// matches reports whether a file of the directory matching the pattern has
-// the identity id (one ReadDir, a Stat of each matching name). It is called
-// when a Follower ended as its file was gone.
-func (g *Glob) matches(id identity) bool {
-	names, err := g.readDir(g.dir)
+// stillClaimed reports whether the file fi at path (identity id, at a
+// matching name without a Follower) is a claimed file: one a Follower has
+// open, or one whose content is as fingerprinted when the last Follower
+// left it (a file reusing its inode has other content: then the claim is
+// dropped). g.mu is held.
+func (g *Glob) stillClaimed(id identity, path string, fi os.FileInfo) bool {
+	cl := g.claimed[id]
+	switch {
+	case cl == nil:
+		return false
+	case g.current[id] > 0:
+		return true // open: its inode cannot have been reused
+	case cl.fp != nil && !cl.fp.grows && fi.Size() == cl.fp.size && fi.ModTime().Equal(cl.fp.mtime):
+		return true // unchanged: no Open
+	}
+	f, err := os.Open(path)
 	if err != nil {
-		return true // keep the claim: safer than a duplicate
+		return true // keep the claim: safer than a duplicate; the next scan looks again
 	}
-	for _, name := range names {
-		if ok, _ := filepath.Match(g.pattern, name); !ok {
-			continue
-		}
-		if fi, err := g.statFile(filepath.Join(g.dir, name)); err == nil {
-			if fid, ok := identityOf(fi); ok && fid == id {
-				return true
-			}
-		}
+	defer f.Close()
+	fp, ofi, ok := takeFingerprint(f)
+	switch {
+	case ofi == nil || !os.SameFile(ofi, fi):
+		return true // replaced since the Stat: the next scan looks again
+	case cl.fp == nil: // never fingerprinted (never opened by a Follower)
+	case !ok, ofi.Size() < cl.fp.headLen, !cl.fp.same(f):
+		delete(g.claimed, id) // other content: a new file reusing the inode
+		return false
+	case !cl.fp.grows && cl.fp.headLen < headBytes && ofi.Size() != cl.fp.size:
+		// Grown past a short head since its Follower left it: a new file
+		// cannot be told from it, and following it loses nothing.
+		delete(g.claimed, id)
+		return false
 	}
-	return false
+	if ok {
+		cl.fp = fp
+	}
+	return true
+}
+
+// same reports whether f starts with the fingerprinted head.
+func (fp *fingerprint) same(f *os.File) bool {
+	if fp.headLen == 0 {
+		return true
+	}
+	h, ok := headOf(f, fp.headLen)
+	return ok && h == fp.headHash
+}
+
+// leave records that gf's Follower closes f: a deleted file is forgotten
+// now, while its inode cannot be reused; another is fingerprinted.
+func (g *Glob) leave(gf *globFile, f *os.File) {
+	fp, fi, ok := takeFingerprint(f)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	id, hasID := gf.cur, gf.hasCur
+	g.setCurrent(gf, identity{}, false)
+	if !hasID || g.current[id] > 0 {
+		return
+	}
+	cl := g.claimed[id]
+	switch {
+	case cl == nil:
+	case fi != nil && !linked(fi):
+		delete(g.claimed, id)
+	case ok:
+		cl.fp = fp
+	}
 }
 
 // start starts the Follower of name; g.mu is held.
@@ -456,9 +540,10 @@ func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
 		}
 		g.mu.Lock()
 		g.setCurrent(gf, id, true)
-		g.claimed[id] = g.scans
+		g.claimed[id] = &claim{scan: g.scans}
 		g.mu.Unlock()
 	}
+	f.leaving = func(file *os.File) { g.leave(gf, file) }
 	fctx, cancel := context.WithCancel(ctx)
 	gf.cancel = cancel
 	g.files[name] = gf
@@ -469,18 +554,8 @@ func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
 	go func() {
 		defer g.wg.Done()
 		defer cancel()
-		err := f.Run(fctx)
-		if err == nil && fctx.Err() == nil && gf.hasCur && !g.matches(gf.cur) {
-			// Drained and gone: not at a matching name (deleted, or renamed
-			// away), its inode may be reused by a new file.
-			g.mu.Lock()
-			delete(g.claimed, gf.cur)
-			g.mu.Unlock()
-		}
+		err := f.Run(fctx) // its file closed through leave
 		g.mu.Lock()
-		cur, hasCur := gf.cur, gf.hasCur
-		g.setCurrent(gf, identity{}, false)
-		gf.cur, gf.hasCur = cur, hasCur
 		delete(g.files, name)
 		if err != nil {
 			g.errs = append(g.errs, err)

@@ -15,3 +15,10 @@ func identityOf(fi os.FileInfo) (identity, bool) {
 	}
 	return identity{Dev: uint64(st.Dev), Ino: uint64(st.Ino)}, true
 }
+
+// linked reports whether the file has a name (a directory entry); false
+// once it is deleted, while it is held open.
+func linked(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return !ok || uint64(st.Nlink) > 0
+}

@@ -42,9 +42,7 @@ var errGone = errors.New("follow: file gone")
 
 func (r *runner) run(ctx context.Context) error {
 	if err := r.start(); err != nil {
-		if r.cur != nil {
-			r.cur.f.Close()
-		}
+		r.closeCur()
 		return err
 	}
 	err := r.loop(ctx)
@@ -260,6 +258,19 @@ func (r *runner) drained(n int64) bool {
 	return at != 0 && n == 0 && time.Now().UnixNano()-at >= int64(r.c.rotateWait)
 }
 
+// closeCur closes the current file, if any, telling a Glob first (while
+// the file is open, its inode cannot be reused).
+func (r *runner) closeCur() {
+	if r.cur == nil {
+		return
+	}
+	if r.leaving != nil {
+		r.leaving(r.cur.f)
+	}
+	r.cur.f.Close()
+	r.cur = nil
+}
+
 // truncated starts the current file again at offset 0.
 func (r *runner) truncated(ctx context.Context) error {
 	if err := r.handPending(); err != nil {
@@ -281,8 +292,8 @@ func (r *runner) switchFile(ctx context.Context) error {
 	if err := r.handPending(); err != nil {
 		return err
 	}
-	r.cur.f.Close()
-	r.cur, r.rotating = nil, false
+	r.closeCur()
+	r.rotating = false
 	r.stats.rotations.Add(1)
 	f, fi, err := r.open(r.path)
 	if err != nil {
@@ -444,11 +455,7 @@ func sameState(a, b state) bool {
 // next run reads it whole), flushes and checkpoints within StopTimeout, and
 // closes the file. After a failed Write it only closes the file.
 func (r *runner) stop(ctx context.Context, fatal error) error {
-	defer func() {
-		if r.cur != nil {
-			r.cur.f.Close()
-		}
-	}()
+	defer r.closeCur()
 	var e *Error
 	if errors.As(fatal, &e) && e.Op == "write" {
 		return nil
