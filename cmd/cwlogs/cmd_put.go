@@ -440,7 +440,14 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 		Options: follow.Options{
 			FromStart:   c.fromStart,
 			StopTimeout: c.timeout,
-			OnError:     func(err error) { fmt.Fprintf(c.m.Stderr, "cwlogs put: %v\n", err) },
+			// Also given the errors that end a file's Follower (Run returns
+			// them again: not printed twice).
+			OnError: func(err error) {
+				if ctx.Err() != nil && errors.Is(err, ship.ErrClosed) {
+					return // --timeout ran out; the lines not taken are counted in the summary
+				}
+				fmt.Fprintf(c.m.Stderr, "cwlogs put: %v\n", err)
+			},
 		},
 		StateDir: c.stateDir,
 	})
@@ -454,8 +461,15 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 	// Once endCtx ends, a Write waiting for room gives up.
 	closeAfter := context.AfterFunc(endCtx, func() { _ = mux.Close(endCtx) })
 	var readErr error
-	if err := g.Run(ctx); err != nil && !(ctx.Err() != nil && errors.Is(err, ship.ErrClosed)) {
-		readErr = fmt.Errorf("cwlogs put: %w", err)
+	if err := g.Run(ctx); err != nil {
+		var ended []error
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			ended = j.Unwrap()
+		}
+		ended = slices.DeleteFunc(ended, func(err error) bool { return ctx.Err() != nil && errors.Is(err, ship.ErrClosed) })
+		if len(ended) > 0 { // each printed by OnError when it happened
+			readErr = fmt.Errorf("cwlogs put: %d of the files followed stopped on the error printed above", len(ended))
+		}
 	}
 	closeAfter()
 	if stopAfter() { // not interrupted (cannot happen: Run returns on Ctrl-C only)

@@ -6,9 +6,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -108,5 +111,35 @@ func TestPutFilesUsage(t *testing.T) {
 		if r := c.mustRun(2, "", tc.args...); !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%q: stderr %q, want %q", tc.args, r.stderr, tc.want)
 		}
+	}
+}
+
+// TestPutFilesFollowerError: an error that ends a file's follower (here a
+// state file of another path) is printed once, the other files go on, and
+// put exits with status 1.
+func TestPutFilesFollowerError(t *testing.T) {
+	c := newCLI(t, startLocal(t))
+	dir, states := t.TempDir(), t.TempDir()
+	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	writeLog(t, a, "a1\n")
+	writeLog(t, b, "b1\n")
+	bad := `{"version":1,"path":"/elsewhere/a.log","offset":0,"headLen":0,"headHash":0}`
+	if err := os.WriteFile(filepath.Join(states, follow.StateFileName(a)), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startPutFile(t, c, "--create", "--files", filepath.Join(dir, "*.log"), "--state-dir", states, "--from-start", "pfe")
+	waitFile(t, filepath.Join(states, follow.StateFileName(b))) // b.log is followed
+	p.cmd.Process.Signal(syscall.SIGINT)
+	err := p.cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("put: %v, want exit status 1; stderr %s", err, p.stderr.String())
+	}
+	stderr := p.stderr.String()
+	if n := strings.Count(stderr, "is the state of /elsewhere/a.log"); n != 1 {
+		t.Errorf("the follower's error printed %d times, want once; stderr:\n%s", n, stderr)
+	}
+	if !strings.Contains(stderr, "1 of the files followed stopped") {
+		t.Errorf("stderr:\n%s\nwant the count of the files stopped", stderr)
 	}
 }
