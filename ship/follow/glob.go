@@ -106,6 +106,8 @@ func StateFileName(path string) string {
 // finishes them from the checkpoint. Systems without identities (Windows)
 // cannot tell: there, a rotated name that matches is followed as a new file
 // (its lines shipped twice); use a pattern that rotated names do not match.
+// So must copytruncate rotation everywhere: its rotated file is a copy (a
+// new inode) of lines already shipped, a new file if its name matches.
 //
 // Removal: when a scan no longer finds a followed name, the Follower reads
 // its open file to the end and ends at the first poll that finds nothing new
