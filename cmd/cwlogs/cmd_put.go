@@ -156,32 +156,10 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var (
-		lossMu sync.Mutex
-		loss   error // the error of the last events lost after they were accepted
-	)
-	sh, err := ship.New(cl, group, stream, &ship.Options{
-		CreateGroup:         c.create,
-		DisableCreateStream: !c.create,
-		// One batch at a time: lines written in the same millisecond keep
-		// their order in the stream.
-		Concurrency: 1,
-		OnError: func(err error) {
-			var be *ship.BatchError
-			if errors.As(err, &be) && be.Err != nil {
-				err = be.Err // the cause, not the batch's description
-			}
-			lossMu.Lock()
-			loss = err
-			lossMu.Unlock()
-		},
-	})
+	var loss lastLoss
+	sh, err := ship.New(cl, group, stream, c.shipOptions(&loss))
 	if err != nil {
-		var oe *ship.OptionError
-		if errors.As(err, &oe) {
-			return usagef(name, "%v", err)
-		}
-		return err
+		return shipOptionErr(name, err)
 	}
 
 	pr := c.m.startProgress(func() string {
@@ -219,9 +197,7 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	closeErr := sh.Close(endCtx)
 	pr.end()
 
-	lossMu.Lock()
-	cause := loss
-	lossMu.Unlock()
+	cause := loss.get()
 	return c.finish(sh.Stats(), closeErr, readErr, cause)
 }
 
@@ -393,30 +369,13 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 		return err
 	}
 	var (
-		lossMu sync.Mutex
-		loss   error
-		mws    []*ship.MultilineWriter
+		mwsMu sync.Mutex
+		mws   []*ship.MultilineWriter // the files' multi-line writers, closed at the end
 	)
-	mux, err := ship.NewMux(cl, &ship.Options{
-		CreateGroup:         c.create,
-		DisableCreateStream: !c.create, // each stream is created at its first batch
-		Concurrency:         1,
-		OnError: func(err error) {
-			var be *ship.BatchError
-			if errors.As(err, &be) && be.Err != nil {
-				err = be.Err
-			}
-			lossMu.Lock()
-			loss = err
-			lossMu.Unlock()
-		},
-	})
+	var loss lastLoss
+	mux, err := ship.NewMux(cl, c.shipOptions(&loss)) // each stream is created at its first batch
 	if err != nil {
-		var oe *ship.OptionError
-		if errors.As(err, &oe) {
-			return usagef(name, "%v", err)
-		}
-		return err
+		return shipOptionErr(name, err)
 	}
 	endCtx, endCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer endCancel()
@@ -432,9 +391,9 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 		if err != nil {
 			return nil, err
 		}
-		lossMu.Lock()
+		mwsMu.Lock()
 		mws = append(mws, mw)
-		lossMu.Unlock()
+		mwsMu.Unlock()
 		return mw, nil
 	}, &follow.GlobOptions{
 		Options: follow.Options{
@@ -476,17 +435,15 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 		t := time.AfterFunc(c.timeout, endCancel)
 		defer t.Stop()
 	}
-	lossMu.Lock()
+	mwsMu.Lock()
 	writers := mws
-	lossMu.Unlock()
+	mwsMu.Unlock()
 	for _, mw := range writers {
 		_ = mw.Close(context.Background()) // bounded by endCtx through boundSink; refusals are counted
 	}
 	closeErr := mux.Close(endCtx)
 	pr.end()
-	lossMu.Lock()
-	cause := loss
-	lossMu.Unlock()
+	cause := loss.get()
 	return c.finish(mux.Stats(), closeErr, readErr, cause)
 }
 
@@ -644,4 +601,45 @@ func (s putSummary) text() string {
 		line += " (" + strings.Join(parts, " ") + ")"
 	}
 	return line
+}
+
+// lastLoss keeps the cause of the last events the shipper lost after accepting them,
+// for put's summary.
+type lastLoss struct {
+	mu  sync.Mutex
+	err error
+}
+
+// record is the shipper's OnError: it keeps a batch's cause, not its description.
+func (l *lastLoss) record(err error) {
+	var be *ship.BatchError
+	if errors.As(err, &be) && be.Err != nil {
+		err = be.Err
+	}
+	l.mu.Lock()
+	l.err = err
+	l.mu.Unlock()
+}
+
+func (l *lastLoss) get() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// shipOptions are the shipper options of put: the group and stream created when missing
+// with --create, and one batch at a time, so that lines written in the same millisecond
+// keep their order in the stream.
+func (c *PutCommand) shipOptions(l *lastLoss) *ship.Options {
+	return &ship.Options{CreateGroup: c.create, DisableCreateStream: !c.create, Concurrency: 1, OnError: l.record}
+}
+
+// shipOptionErr reports a refused shipper option as a usage error of cmd, other errors
+// as they are.
+func shipOptionErr(cmd string, err error) error {
+	var oe *ship.OptionError
+	if errors.As(err, &oe) {
+		return usagef(cmd, "%v", err)
+	}
+	return err
 }
