@@ -323,7 +323,7 @@ func (c *PutCommand) follow(ctx, endCtx context.Context, sh *ship.Shipper, mw *s
 	stop := context.AfterFunc(endCtx, func() { _ = sh.Close(endCtx) })
 	defer stop()
 	err = f.Run(ctx)
-	if ctx.Err() != nil && errors.Is(err, ship.ErrClosed) {
+	if stoppedByTimeout(ctx, err) {
 		return nil // --timeout ran out; the lines not taken are counted in the summary
 	}
 	if err != nil {
@@ -359,28 +359,16 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 		}
 		host = h
 	}
-	// Bad patterns are refused before any client is made.
-	if _, err := follow.NewGlob(c.files, func(string) (follow.Destination, error) { return nil, nil }, nil); err != nil {
-		return usagef(name, "--files %q: %v", c.files, err)
-	}
 	group := pos[0]
-	cl, err := c.m.client(ctx, cwlogs.WithMaxAttempts(1))
-	if err != nil {
-		return err
-	}
 	var (
+		mux   *ship.Mux // made once the pattern is known good; newDst runs only in g.Run
 		mwsMu sync.Mutex
 		mws   []*ship.MultilineWriter // the files' multi-line writers, closed at the end
 	)
-	var loss lastLoss
-	mux, err := ship.NewMux(cl, c.shipOptions(&loss)) // each stream is created at its first batch
-	if err != nil {
-		return shipOptionErr(name, err)
-	}
 	endCtx, endCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer endCancel()
-	stopAfter := context.AfterFunc(ctx, func() { time.AfterFunc(c.timeout, endCancel) })
 	names := strings.NewReplacer("{hostname}", host)
+	// Bad patterns are refused before any client is made.
 	g, err := follow.NewGlob(c.files, func(path string) (follow.Destination, error) {
 		stream := strings.ReplaceAll(names.Replace(tmpl), "{name}", filepath.Base(path))
 		sh, err := mux.Stream(group, stream)
@@ -402,7 +390,7 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 			// Also given the errors that end a file's Follower (Run returns
 			// them again: not printed twice).
 			OnError: func(err error) {
-				if ctx.Err() != nil && errors.Is(err, ship.ErrClosed) {
+				if stoppedByTimeout(ctx, err) {
 					return // --timeout ran out; the lines not taken are counted in the summary
 				}
 				fmt.Fprintf(c.m.Stderr, "cwlogs put: %v\n", err)
@@ -413,6 +401,17 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 	if err != nil {
 		return usagef(name, "--files %q: %v", c.files, err)
 	}
+	cl, err := c.m.client(ctx, cwlogs.WithMaxAttempts(1))
+	if err != nil {
+		return err
+	}
+	var loss lastLoss
+	mux, err = ship.NewMux(cl, c.shipOptions(&loss)) // each stream is created at its first batch
+	if err != nil {
+		return shipOptionErr(name, err)
+	}
+	// After Ctrl-C, --timeout bounds the flushes and checkpoints (g.Run returns only then).
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(c.timeout, endCancel) })()
 	pr := c.m.startProgress(func() string {
 		st := mux.Stats()
 		return fmt.Sprintf("cwlogs put: %d files, %d events, %d sent (%d bytes)", len(g.Files()), st.Events, st.Sent, st.Bytes)
@@ -425,16 +424,12 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 		if j, ok := err.(interface{ Unwrap() []error }); ok {
 			ended = j.Unwrap()
 		}
-		ended = slices.DeleteFunc(ended, func(err error) bool { return ctx.Err() != nil && errors.Is(err, ship.ErrClosed) })
+		ended = slices.DeleteFunc(ended, func(err error) bool { return stoppedByTimeout(ctx, err) })
 		if len(ended) > 0 { // each printed by OnError when it happened
 			readErr = fmt.Errorf("cwlogs put: %d of the files followed stopped on the error printed above", len(ended))
 		}
 	}
 	closeAfter()
-	if stopAfter() { // not interrupted (cannot happen: Run returns on Ctrl-C only)
-		t := time.AfterFunc(c.timeout, endCancel)
-		defer t.Stop()
-	}
 	mwsMu.Lock()
 	writers := mws
 	mwsMu.Unlock()
@@ -642,4 +637,11 @@ func shipOptionErr(cmd string, err error) error {
 		return usagef(cmd, "%v", err)
 	}
 	return err
+}
+
+// stoppedByTimeout reports an error that only says the shipper was closed after Ctrl-C
+// (ctx ended) because --timeout ran out: not a failure of its own, as the lines it did not
+// take are counted in the summary.
+func stoppedByTimeout(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, ship.ErrClosed)
 }

@@ -70,9 +70,19 @@ func New(path string, dst Destination, opts *Options) (*Follower, error) {
 	if err != nil {
 		return nil, err
 	}
-	abs, err := filepath.Abs(path)
+	f, err := newFollower(path, dst, c)
 	if err != nil {
 		return nil, &OptionError{Field: "path", Value: path, Reason: err.Error()}
+	}
+	return f, nil
+}
+
+// newFollower makes the Follower of path with the checked configuration c (New's and
+// a Glob's).
+func newFollower(path string, dst Destination, c config) (*Follower, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
 	}
 	return &Follower{path: path, abs: abs, dst: dst, c: c, wait: sleep, stat: os.Stat, openFile: os.Open}, nil
 }

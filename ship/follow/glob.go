@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -190,7 +191,6 @@ func takeFingerprint(f *os.File) (*fingerprint, os.FileInfo, bool) {
 // globFile is one followed file.
 type globFile struct {
 	f      *Follower
-	cancel context.CancelFunc
 	cur    identity // the file its Follower has open
 	hasCur bool
 }
@@ -408,16 +408,13 @@ func (g *Glob) update(ctx context.Context, names []string, first bool) (reports 
 			g.claimed[id] = &claim{scan: g.scans} // another name of it is not new either
 		}
 	}
-	for name := range g.failed {
-		if _, found := slices.BinarySearch(names, name); !found {
-			delete(g.failed, name)
-		}
+	// Names gone from the directory are forgotten: one that comes back is new.
+	gone := func(name string, _ bool) bool {
+		_, found := slices.BinarySearch(names, name)
+		return !found
 	}
-	for name := range g.limited {
-		if _, found := slices.BinarySearch(names, name); !found {
-			delete(g.limited, name)
-		}
-	}
+	maps.DeleteFunc(g.failed, gone)
+	maps.DeleteFunc(g.limited, gone)
 	// Forget the files no Follower has open, not seen at a matching name
 	// now, and claimed before this scan (deleted, compressed, renamed away).
 	for id, cl := range g.claimed {
@@ -528,12 +525,11 @@ func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
 	if g.stateDir != "" {
 		c.state = filepath.Join(g.stateDir, StateFileName(path))
 	}
-	abs, err := filepath.Abs(path)
+	f, err := newFollower(path, dst, c)
 	if err != nil {
 		g.failed[name] = true
 		return &Error{Op: "open", Path: path, Err: err}
 	}
-	f := &Follower{path: path, abs: abs, dst: dst, c: c, wait: sleep, stat: os.Stat, openFile: os.Open}
 	gf := &globFile{f: f}
 	f.opened = func(fi os.FileInfo) {
 		id, ok := identityOf(fi)
@@ -547,7 +543,6 @@ func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
 	}
 	f.leaving = func(file *os.File) { g.leave(gf, file) }
 	fctx, cancel := context.WithCancel(ctx)
-	gf.cancel = cancel
 	g.files[name] = gf
 	if g.setup != nil {
 		g.setup(f)
@@ -557,20 +552,22 @@ func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
 		defer g.wg.Done()
 		defer cancel()
 		err := f.Run(fctx) // its file closed through leave
+		var report error   // given to OnError after g.mu is released: OnError may call Files
 		g.mu.Lock()
 		delete(g.files, name)
 		if err != nil {
 			g.errs = append(g.errs, err)
 			g.failed[name] = true
+			report = err
 		} else if fctx.Err() == nil && c.state != "" && f.Stats().FlushErrors == 0 {
 			// Drained and gone: a new file at this name starts afresh.
 			if rerr := os.Remove(c.state); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-				g.c.onError(&Error{Op: "checkpoint", Path: path, Err: rerr})
+				report = &Error{Op: "checkpoint", Path: path, Err: rerr}
 			}
 		}
 		g.mu.Unlock()
-		if err != nil {
-			g.c.onError(err)
+		if report != nil {
+			g.c.onError(report)
 		}
 		if g.ended != nil {
 			g.ended(f)
