@@ -37,7 +37,9 @@ type tailRegistry struct {
 	open    atomic.Int32  // len(sessions), read without the lock
 	commits atomic.Uint64 // the last commit order stamped (see stamp)
 
-	mu       sync.Mutex
+	// mu guards sessions and closed: publish, called by concurrent PutLogEvents, only
+	// reads them (each session has its own lock), so puts match and sample in parallel.
+	mu       sync.RWMutex
 	sessions map[*tailSession]struct{}
 	closed   bool // Shutdown has begun: no new session
 }
@@ -146,8 +148,8 @@ func (r *tailRegistry) publish(groupID int64, stream string, evs []putEvent, ing
 	if r.open.Load() == 0 || len(evs) == 0 {
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	var msgs []string // converted once, shared by the sessions
 	for sess := range r.sessions {
 		ident, ok := sess.groups[groupID]
