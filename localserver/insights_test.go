@@ -3,8 +3,10 @@ package localserver
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"runtime/pprof"
 	"slices"
@@ -475,16 +477,17 @@ func TestInsightsOrderAcrossStreams(t *testing.T) {
 	}
 }
 
-// TestRecordPtrEncoding checks the hand-built @ptr against encodeOpaque's form, and that
-// it decodes back.
+// TestRecordPtrEncoding checks that a @ptr has encodeOpaque's layout (base64url of
+// "R|group|stream|ts|cid|idx|crc", crc the 8-hex-digit CRC-32 of what precedes it, as
+// tokens have always been written) and decodes back.
 func TestRecordPtrEncoding(t *testing.T) {
 	for _, c := range []struct {
 		g, s int64
 		k    evKey
 	}{{1, 2, evKey{3, 4, 5}}, {0, 0, evKey{}}, {1 << 62, 1<<63 - 1, evKey{maxTokenTs, 1 << 40, 499}}} {
 		got := encodeRecordPtr(c.g, c.s, c.k)
-		want := encodeOpaque("R", itoa(c.g), itoa(c.s), itoa(c.k.ts), itoa(c.k.cid), itoa(c.k.idx))
-		if got != want {
+		plain := fmt.Sprintf("R|%d|%d|%d|%d|%d", c.g, c.s, c.k.ts, c.k.cid, c.k.idx)
+		if want := base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%s|%08x", plain, crc32.ChecksumIEEE([]byte(plain)))); got != want {
 			t.Errorf("encodeRecordPtr(%d, %d, %v) = %q, want %q", c.g, c.s, c.k, got, want)
 		}
 		g, s, k, ok := decodeRecordPtr(got)

@@ -4,10 +4,8 @@ import (
 	"container/heap"
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"strconv"
 
 	"github.com/cwlogs/cwlogs/localserver/insights"
@@ -134,27 +132,9 @@ func recordPtr(r *insights.Record) string {
 }
 
 // A record pointer (@ptr) names one stored event: its group, stream, and key. It is
-// opaque to clients: encodeOpaque's form (checksummed), built without fmt.
+// opaque to clients: an encodeOpaque token of kind "R".
 func encodeRecordPtr(groupID, streamID int64, k evKey) string {
-	var raw [128]byte
-	b := append(raw[:0], 'R')
-	for _, v := range [...]int64{groupID, streamID, k.ts, k.cid, k.idx} {
-		b = append(b, '|')
-		b = strconv.AppendInt(b, v, 10)
-	}
-	sum := crc32.ChecksumIEEE(b)
-	b = append(b, '|')
-	n := len(b)
-	b = append(b, "00000000"...)
-	for i := 7; i >= 0; i-- {
-		b[n+i] = "0123456789abcdef"[sum&15]
-		sum >>= 4
-	}
-	var out [176]byte
-	enc := base64.RawURLEncoding
-	dst := out[:enc.EncodedLen(len(b))]
-	enc.Encode(dst, b)
-	return string(dst)
+	return encodeOpaque("R", itoa(groupID), itoa(streamID), itoa(k.ts), itoa(k.cid), itoa(k.idx))
 }
 
 func decodeRecordPtr(ptr string) (groupID, streamID int64, k evKey, ok bool) {

@@ -95,10 +95,25 @@ func decodeGetToken(tok string, streamID int64) (forward bool, k evKey, ok bool)
 	return tok[0] == 'f', evKey{ts, cid, idx}, true
 }
 
-// Other tokens are opaque: base64url of "kind|fields...|crc".
+// Other tokens are opaque: base64url of "kind|fields...|crc", the CRC-32 of what precedes
+// its "|" in 8 hex digits.
 func encodeOpaque(kind string, fields ...string) string {
-	s := kind + "|" + strings.Join(fields, "|")
-	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%s|%08x", s, crc32.ChecksumIEEE([]byte(s))))
+	b := make([]byte, 0, 64)
+	b = append(b, kind...)
+	for _, f := range fields {
+		b = append(b, '|')
+		b = append(b, f...)
+	}
+	b = appendCRCHex(append(b, '|'), crc32.ChecksumIEEE(b))
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// appendCRCHex appends sum as 8 lower-case hex digits.
+func appendCRCHex(b []byte, sum uint32) []byte {
+	for shift := 28; shift >= 0; shift -= 4 {
+		b = append(b, "0123456789abcdef"[sum>>shift&15])
+	}
+	return b
 }
 
 func decodeOpaque(kind, tok string, n int) ([]string, bool) {
@@ -108,7 +123,8 @@ func decodeOpaque(kind, tok string, n int) ([]string, bool) {
 	}
 	s := string(raw)
 	i := strings.LastIndexByte(s, '|')
-	if i < 0 || fmt.Sprintf("%08x", crc32.ChecksumIEEE(raw[:i])) != s[i+1:] {
+	var sum [8]byte
+	if i < 0 || string(appendCRCHex(sum[:0], crc32.ChecksumIEEE(raw[:i]))) != s[i+1:] {
 		return nil, false
 	}
 	parts := strings.SplitN(s[:i], "|", n+1)
