@@ -264,8 +264,7 @@ func headerLen(h *Header) (int, error) {
 
 // Decoder reads messages from a stream.
 type Decoder struct {
-	r   io.Reader
-	buf []byte
+	r io.Reader
 }
 
 // NewDecoder returns a decoder reading r.
@@ -289,10 +288,9 @@ func (d *Decoder) Decode() (*Message, error) {
 	if total < minLen || total > maxLen {
 		return nil, &FormatError{0, fmt.Sprintf("message length %d is outside %d to %d", total, minLen, maxLen)}
 	}
-	if cap(d.buf) < int(total) {
-		d.buf = make([]byte, total)
-	}
-	msg := d.buf[:total]
+	// A buffer per message, which the message keeps: its payload and byte values
+	// alias it (no second copy), and a large message is not held after it is dropped.
+	msg := make([]byte, total)
 	copy(msg, pre[:])
 	if _, err := io.ReadFull(d.r, msg[preludeLen:]); err != nil {
 		if err == io.EOF {
@@ -300,12 +298,17 @@ func (d *Decoder) Decode() (*Message, error) {
 		}
 		return nil, fmt.Errorf("eventstream: reading a message of %d bytes: %w", total, err)
 	}
-	return Parse(msg)
+	return parse(msg)
 }
 
 // Parse decodes one whole message, prelude to message CRC. The message's payload and
 // byte values are copied out of msg.
 func Parse(msg []byte) (*Message, error) {
+	return parse(append([]byte(nil), msg...))
+}
+
+// parse decodes one whole message; the payload and byte values alias msg.
+func parse(msg []byte) (*Message, error) {
 	if len(msg) < minLen {
 		return nil, &FormatError{0, fmt.Sprintf("%d bytes are fewer than the %d of an empty message", len(msg), minLen)}
 	}
@@ -328,16 +331,13 @@ func Parse(msg []byte) (*Message, error) {
 	if len(payload) > MaxPayloadLen {
 		return nil, &FormatError{preludeLen + int(hlen), fmt.Sprintf("payload is %d bytes, more than %d", len(payload), MaxPayloadLen)}
 	}
-	// One allocation holds the payload and every byte value.
-	own := make([]byte, len(msg)-minLen)
-	copy(own, msg[preludeLen:end])
-	headers, err := parseHeaders(own[:hlen], preludeLen)
+	headers, err := parseHeaders(msg[preludeLen:preludeLen+int(hlen)], preludeLen)
 	if err != nil {
 		return nil, err
 	}
 	m := &Message{Headers: headers}
 	if len(payload) > 0 {
-		m.Payload = own[hlen:len(own):len(own)]
+		m.Payload = payload[:len(payload):len(payload)]
 	}
 	return m, nil
 }
