@@ -45,19 +45,20 @@ func Example() {
 // A receiver checks what the headers alone can tell before reading a body: a request
 // without a signature (or with an unknown key, or out of the time window) is refused
 // without a byte of its body being read.
-func ExampleVerifier_VerifyHeaders() {
+func ExampleVerifier_CheckHeaders() {
 	at := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	v := &sigv4.Verifier{
 		Credentials: func(id string) (string, bool) { return "secret", id == "AKIDEXAMPLE" },
 		Now:         func() time.Time { return at },
 	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := v.VerifyHeaders(r); err != nil {
+		c, err := v.CheckHeaders(r)
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest) // the body is never read
 			return
 		}
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if _, err := v.Verify(r, body); err != nil {
+		if _, err := v.VerifyBody(r, c, body); err != nil { // the headers are not checked again
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}

@@ -13,8 +13,9 @@
 // when [Signer.NormalizeURIPath] is set.
 //
 // [Verifier] checks signatures on the server side, as the local CloudWatch Logs server does:
-// [Verifier.VerifyHeaders] first, with what the headers alone tell (so that a request without
-// a valid key is refused before its body is read), then [Verifier.Verify] with the body.
+// [Verifier.CheckHeaders] first, with what the headers alone tell (so that a request without
+// a valid key is refused before its body is read), then [Verifier.VerifyBody] with the body;
+// or [Verifier.Verify] for both at once.
 // [Verifier.SessionToken] makes temporary keys valid only with their session token.
 package sigv4
 

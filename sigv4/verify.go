@@ -273,7 +273,7 @@ type Verifier struct {
 // header; its components and a date; the date's format and skew; host among the signed
 // headers; the algorithm; the credential's form and scope; the access key (and its session
 // token, see SessionToken); the headers that must be signed (RequireSigned); the body's
-// hash; the signature. The checks before the body's hash are those of [Verifier.VerifyHeaders].
+// hash; the signature. The checks before the body's hash are those of [Verifier.CheckHeaders].
 //
 // A presigned request, whose signature is in the query string (X-Amz-Algorithm,
 // X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and, with temporary
@@ -291,10 +291,16 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
 // [Verifier.VerifyBody] to complete the verification without making those checks again.
 type HeaderCheck struct{ h checkedHeaders }
 
-// CheckHeaders is [Verifier.VerifyHeaders], returning what the checks found for
-// [Verifier.VerifyBody]: a receiver that checks the headers before reading the body, and
-// then the body, parses and looks up the headers once. With an error the HeaderCheck is
-// nil.
+// CheckHeaders makes the checks of [Verifier.Verify] that need no body: everything up to
+// and including the headers that must be signed (RequireSigned), in the same order and with
+// the same errors, from r's headers and query string alone. A receiver calls it before
+// reading the body, so that a request without a signature, with a malformed one, an unknown
+// access key (or a wrong session token), another region or service, or a time outside the
+// skew window is refused without its body being read; then [Verifier.VerifyBody] completes
+// the verification with what CheckHeaders found, the headers parsed and looked up once. A
+// request CheckHeaders refuses, Verify refuses with the same error; one it accepts may still
+// be refused by VerifyBody (the body's hash, the signature itself). With an error the
+// HeaderCheck is nil.
 func (v *Verifier) CheckHeaders(r *http.Request) (*HeaderCheck, error) {
 	h, err := v.checkHeaders(r)
 	if err != nil {
@@ -362,23 +368,6 @@ func (v *Verifier) verifyBody(r *http.Request, h *checkedHeaders, body []byte) (
 		return id, &VerifyError{Code: CodeInvalidSignature, Message: msgSignatureMismatch}
 	}
 	return id, nil
-}
-
-// VerifyHeaders makes the checks of [Verifier.Verify] that need no body: everything up to
-// and including the headers that must be signed (RequireSigned), in the same order and with
-// the same errors, from r's headers and query string alone. A receiver calls it before
-// reading the body, so that a request without a signature, with a malformed one, an unknown
-// access key (or a wrong session token), another region or service, or a time outside the
-// skew window is refused without its body being read ([Verifier.CheckHeaders] and
-// [Verifier.VerifyBody] do the same in two steps, the headers checked once). Verify makes these checks again: a
-// request VerifyHeaders refuses, Verify refuses with the same error; one it accepts may
-// still be refused by Verify (the body's hash, the signature itself).
-//
-// The Identity is that of Verify; it is non-nil, as Verify's, also with an
-// UnrecognizedClientException or a later error.
-func (v *Verifier) VerifyHeaders(r *http.Request) (*Identity, error) {
-	h, err := v.checkHeaders(r)
-	return h.id, err
 }
 
 // checkSkew refuses a signing time t (amz in the X-Amz-Date form) outside the skew window.

@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// TestVerifyHeadersAgreesWithVerify: VerifyHeaders refuses what Verify refuses before the
+// TestCheckHeadersAgreesWithVerify: CheckHeaders refuses what Verify refuses before the
 // body's hash, with the same error, and passes what only the body (or the signature over
 // it) can refuse. The local server read the whole body before any check, so a request
 // without a signature still cost it a body of up to 8 MiB.
-func TestVerifyHeadersAgreesWithVerify(t *testing.T) {
+func TestCheckHeadersAgreesWithVerify(t *testing.T) {
 	body := []byte(`{"logGroupName":"g"}`)
 	v := &Verifier{
 		Credentials: func(id string) (string, bool) {
@@ -46,8 +46,8 @@ func TestVerifyHeadersAgreesWithVerify(t *testing.T) {
 		name string
 		req  func() *http.Request
 		sent []byte // the body received; nil: body
-		// headerCode is VerifyHeaders' error code, "" for none; bodyCode is Verify's when
-		// VerifyHeaders passes.
+		// headerCode is CheckHeaders' error code, "" for none; bodyCode is Verify's when
+		// CheckHeaders passes.
 		headerCode, bodyCode string
 	}{
 		{name: "valid", req: ok(nil)},
@@ -84,32 +84,25 @@ func TestVerifyHeadersAgreesWithVerify(t *testing.T) {
 			if tc.sent != nil {
 				sent = tc.sent
 			}
-			hid, herr := v.VerifyHeaders(r)
+			c, herr := v.CheckHeaders(r)
 			vid, verr := v.Verify(r, sent)
 			if got := errCode(herr); got != tc.headerCode {
-				t.Fatalf("VerifyHeaders: %v, want code %q", herr, tc.headerCode)
+				t.Fatalf("CheckHeaders: %v, want code %q", herr, tc.headerCode)
 			}
 			if tc.headerCode != "" {
 				if herr.Error() != verr.Error() {
-					t.Fatalf("VerifyHeaders: %v\nVerify:        %v\nwant the same error", herr, verr)
-				}
-				if (hid == nil) != (vid == nil) || hid != nil && *hid != *vid {
-					t.Fatalf("identities differ: %+v and %+v", hid, vid)
+					t.Fatalf("CheckHeaders: %v\nVerify:       %v\nwant the same error", herr, verr)
 				}
 				return
-			}
-			if hid == nil || hid.AccessKeyID != testCreds.AccessKeyID || hid.Region != "us-east-1" {
-				t.Fatalf("VerifyHeaders identity %+v", hid)
 			}
 			if got := errCode(verr); got != tc.bodyCode {
 				t.Fatalf("Verify: %v, want code %q", verr, tc.bodyCode)
 			}
 			// The two steps a receiver takes, the headers checked once, answer as Verify.
-			c, cerr := v.CheckHeaders(r)
-			if cerr != nil {
-				t.Fatalf("CheckHeaders: %v, where VerifyHeaders passed", cerr)
-			}
 			bid, berr := v.VerifyBody(r, c, sent)
+			if bid == nil || bid.AccessKeyID != testCreds.AccessKeyID || bid.Region != "us-east-1" {
+				t.Fatalf("VerifyBody identity %+v", bid)
+			}
 			if errCode(berr) != tc.bodyCode || (berr != nil && berr.Error() != verr.Error()) || *bid != *vid {
 				t.Fatalf("VerifyBody: %+v, %v; Verify: %+v, %v", bid, berr, vid, verr)
 			}
@@ -180,7 +173,7 @@ func TestVerifySessionToken(t *testing.T) {
 	}
 	withToken := func(c Credentials, tok string) Credentials { c.SessionToken = tok; return c }
 	// presigned is a request with its signature parts in the query (the signature itself
-	// is not checked by VerifyHeaders).
+	// is not checked by CheckHeaders).
 	presigned := func(c Credentials, toks ...string) *http.Request {
 		q := url.Values{}
 		q.Set("X-Amz-Algorithm", Algorithm)
@@ -197,7 +190,7 @@ func TestVerifySessionToken(t *testing.T) {
 	tests := []struct {
 		name    string
 		r       *http.Request
-		headers bool   // VerifyHeaders only (the signature is not a real one)
+		headers bool   // CheckHeaders only (the signature is not a real one)
 		want    string // error code; "" for accepted
 	}{
 		{name: "temporary key with its token", r: sign(temp, nil)},
@@ -223,7 +216,7 @@ func TestVerifySessionToken(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := v.VerifyHeaders(tc.r)
+			_, err := v.CheckHeaders(tc.r)
 			if !tc.headers && err == nil {
 				_, err = v.Verify(tc.r, body)
 			}
@@ -267,12 +260,12 @@ func TestTokenMatches(t *testing.T) {
 	}
 }
 
-// FuzzVerifyHeaders sends arbitrary signature parts (Authorization, X-Amz-Date, query
-// string, session token) and checks that VerifyHeaders and Verify agree: a request
-// VerifyHeaders refuses, Verify refuses with the same *VerifyError; one it passes, Verify
+// FuzzCheckHeaders sends arbitrary signature parts (Authorization, X-Amz-Date, query
+// string, session token) and checks that CheckHeaders and Verify agree: a request
+// CheckHeaders refuses, Verify refuses with the same *VerifyError; one it passes, Verify
 // refuses, if at all, as InvalidSignatureException (the body or the signature). No error
 // shows the secret or the configured token.
-func FuzzVerifyHeaders(f *testing.F) {
+func FuzzCheckHeaders(f *testing.F) {
 	const secret, token = "fuzz-secret-key", "fuzz-session-token"
 	r := newLogsRequest(f, []byte("{}"))
 	if err := NewSigner().SignRequest(r, []byte("{}"), Credentials{AccessKeyID: "ASIAFUZZ", SecretAccessKey: secret, SessionToken: token}, "logs", "us-east-1", testTime); err != nil {
@@ -305,7 +298,7 @@ func FuzzVerifyHeaders(f *testing.F) {
 				r.Header.Set(k, val)
 			}
 		}
-		_, herr := v.VerifyHeaders(r)
+		_, herr := v.CheckHeaders(r)
 		_, verr := v.Verify(r, body)
 		for _, err := range []error{herr, verr} {
 			if err == nil {
@@ -321,9 +314,9 @@ func FuzzVerifyHeaders(f *testing.F) {
 		}
 		switch {
 		case herr != nil && (verr == nil || verr.Error() != herr.Error()):
-			t.Fatalf("VerifyHeaders: %v\nVerify: %v", herr, verr)
+			t.Fatalf("CheckHeaders: %v\nVerify: %v", herr, verr)
 		case herr == nil && verr != nil && errCode(verr) != CodeInvalidSignature:
-			t.Fatalf("VerifyHeaders passed, Verify: %v", verr)
+			t.Fatalf("CheckHeaders passed, Verify: %v", verr)
 		}
 	})
 }
