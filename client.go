@@ -348,6 +348,9 @@ func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *b
 				c.quota.release(noRetryIncrement)
 			}
 			reusable = attempt == 1
+			if st != nil {
+				st.attempts = attempt
+			}
 			return resp, nil
 		}
 		thisSent := len(body) == 0 || !rb.seal()
@@ -432,7 +435,7 @@ func (c *Client) Now() time.Time { return c.now() }
 // 2xx answer and the function that cancels its request's context.
 type streamAttempt struct {
 	hostPrefix string // the operation's model host prefix, e.g. "stream-"
-	attempts   int    // attempts made
+	attempts   int    // attempts made, set when one gets a 2xx answer
 	body       io.ReadCloser
 	cancel     context.CancelFunc
 }
@@ -452,7 +455,6 @@ func (c *Client) attempt(ctx context.Context, target, encoding string, body []by
 	case st != nil:
 		// The stream outlives the attempt timeout: a timer, stopped once the headers are
 		// in, cancels the request until then.
-		st.attempts++
 		actx, cancel = context.WithCancel(ctx)
 		if c.attemptTimeout > 0 {
 			timer = time.AfterFunc(c.attemptTimeout, cancel)

@@ -1,7 +1,6 @@
 package cwlogs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -228,10 +227,8 @@ func (s *LiveTailSession) classify(m *eventstream.Message) (string, error) {
 		return et, nil
 	case "exception":
 		// The payload is the exception's structure: {"message": "..."}.
-		ae := parseAPIError("StartLiveTail", 200, nil, m.Payload)
-		if len(bytes.TrimSpace(m.Payload)) == 0 {
-			ae.Message = "" // not parseAPIError's "OK" of the HTTP status
-		}
+		// Status 0: no HTTP status text for an empty payload; streamError sets the stream's.
+		ae := parseAPIError("StartLiveTail", 0, nil, m.Payload)
 		if code := sanitizeErrorCode(m.Headers.String(eventstream.ExceptionTypeHeader)); code != "" {
 			ae.Code = code
 		}

@@ -88,6 +88,15 @@ func TestStartLiveTailStream(t *testing.T) {
 			err: wantAPIError(CodeSessionStreaming, 200)},
 		{name: "error message", frames: [][]byte{ltEvent(t, liveTailSessionStart, ltStartJSON), ltEvent(t, liveTailSessionUpdate, ltUpdateEmpty),
 			ltErrorMessage(t, "InternalFailure", "the stream failed")}, updates: 1, err: wantAPIError("InternalFailure", 200)},
+		{name: "exception without a payload", frames: [][]byte{ltEvent(t, liveTailSessionStart, ltStartJSON), ltFrame(t, "",
+			eventstream.Header{Name: eventstream.MessageTypeHeader, Value: eventstream.String("exception")},
+			eventstream.Header{Name: eventstream.ExceptionTypeHeader, Value: eventstream.String(CodeSessionStreaming)})},
+			err: func(t *testing.T, err error) {
+				wantAPIError(CodeSessionStreaming, 200)(t, err)
+				if ae := err.(*APIError); ae.Message != "" { // not the HTTP status text "OK"
+					t.Errorf("Message = %q, want none", ae.Message)
+				}
+			}},
 		{name: "exception before sessionStart", frames: [][]byte{ltEvent(t, liveTailInitialResponse, "{}"), ltException(t, "AccessDeniedException", "no")},
 			startErr: wantAPIError("AccessDeniedException", 200)},
 		{name: "truncated inside a message", frames: [][]byte{ltEvent(t, liveTailSessionStart, ltStartJSON), ltEvent(t, liveTailSessionUpdate, ltUpdate2)[:40]},
