@@ -116,15 +116,10 @@ func (q *Query) NewRun(opts Options) *Run {
 	run.head = run.pipeline(q.cmds, run.sink, &run.matched)
 	// Only sort keeps the rows of records it is given (stats keeps owned copies of
 	// values, dedup its keys, the sink owned text): without a sort before the first
-	// stats, each record can go through the query in the same row.
-	run.reuse = &row{}
-	for _, c := range q.cmds {
-		if _, ok := c.(*sortCmd); ok {
-			run.reuse = nil
-		}
-		if _, ok := c.(*sortCmd); ok || isStats(c) {
-			break
-		}
+	// stats (run.hold is the first of either), each record can go through the query in
+	// the same row.
+	if _, ok := run.hold.(*sorter); !ok {
+		run.reuse = &row{}
 	}
 	return run
 }
@@ -175,8 +170,6 @@ func (run *Run) intermediate() [][]Field {
 // every record in the same Record, changed between calls, its text in memory the caller
 // reuses.
 func (run *Run) KeepsRecords() bool { return run.reuse == nil }
-
-func isStats(c command) bool { _, ok := c.(*statsCmd); return ok }
 
 // Add evaluates one record. It reports whether more records can change the result:
 // false after a "limit any" has its rows.
