@@ -141,8 +141,11 @@ func (run *Run) pipeline(cmds []command, sink stage, matched *int64) stage {
 	}
 	for i := len(cmds) - 1; i >= 0; i-- {
 		next = newStage(cmds[i], next)
-		if st, ok := next.(*sorter); ok {
+		switch st := next.(type) {
+		case *sorter:
 			st.keep = keepAfter(cmds[i+1:], run.limit)
+		case *stats:
+			st.args = &run.args // for the calls of the rows it emits
 		}
 		if h, ok := next.(holder); ok && matched != nil {
 			run.hold, run.holdAt = h, i // the last one set is the first in cmds
@@ -564,6 +567,7 @@ type stats struct {
 	order  []*group
 	by     []value // scratch, reused for every row
 	buf    bytes.Buffer
+	args   *[]value // the Run's argument stack, given to the rows it emits
 	next   stage
 }
 
@@ -618,7 +622,7 @@ func (s *stats) emit(next stage) {
 		order = []*group{g}
 	}
 	for _, g := range order {
-		out := &row{aggs: make([]value, len(g.accs)), set: make([]setField, 0, len(s.c.by)+len(s.c.aggs))}
+		out := &row{aggs: make([]value, len(g.accs)), set: make([]setField, 0, len(s.c.by)+len(s.c.aggs)), args: s.args}
 		for i, a := range g.accs {
 			out.aggs[i] = a.result()
 		}
