@@ -112,7 +112,7 @@ func TestInsightsTimeoutAndShutdown(t *testing.T) {
 				time.Sleep(time.Millisecond)
 			}
 			if !timeoutFirst {
-				qs.cancel() // as Shutdown's watcher of each query has, or soon will
+				qs.cancel() // as Shutdown's cancel of every query has, or soon will
 				qs.timeOut()
 			}
 			close(release)

@@ -137,26 +137,7 @@ func (s *Server) destinationMembers(o *jsonObj, region string, d *destinationRow
 
 // destinationTags returns the tags of destination name.
 func destinationTags(ctx context.Context, q queryer, name string) (map[string]string, error) {
-	return readTags(ctx, q, `SELECT key, value FROM destination_tags WHERE name = ?`, name)
-}
-
-// addDestinationTags adds tags to destination name (which must exist), as TagResource:
-// TooManyTagsException naming resource when the destination would carry more than maxTags.
-func (s *Server) addDestinationTags(ctx context.Context, tx *sql.Tx, name string, tags map[string]string, resource string) *apiError {
-	cur, err := destinationTags(ctx, tx, name)
-	if err != nil {
-		return s.dbErr(err)
-	}
-	if aerr := checkTagCount(cur, tags, resource); aerr != nil {
-		return aerr
-	}
-	for k, val := range tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO destination_tags(name, key, value) VALUES (?,?,?)
-			ON CONFLICT(name, key) DO UPDATE SET value = excluded.value`, name, k, val); err != nil {
-			return s.dbErr(err)
-		}
-	}
-	return nil
+	return readTags(ctx, q, "destination_tags", "name", name)
 }
 
 // tagDestination is TagResource for a destination ARN.
@@ -166,7 +147,7 @@ func (s *Server) tagDestination(name string, tags map[string]string, resource st
 		if _, aerr := s.findDestination(ctx, tx, name); aerr != nil {
 			return aerr
 		}
-		return s.addDestinationTags(ctx, tx, name, tags, resource)
+		return s.upsertTags(ctx, tx, "destination_tags", "name", name, tags, resource)
 	})
 }
 
@@ -177,12 +158,7 @@ func (s *Server) untagDestination(name string, keys []string) *apiError {
 		if _, aerr := s.findDestination(ctx, tx, name); aerr != nil {
 			return aerr
 		}
-		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM destination_tags WHERE name = ? AND key = ?`, name, k); err != nil {
-				return s.dbErr(err)
-			}
-		}
-		return nil
+		return s.deleteTags(ctx, tx, "destination_tags", "name", name, keys)
 	})
 }
 
@@ -240,7 +216,7 @@ func (s *Server) putDestination(rc *reqCtx) ([]byte, *apiError) {
 			return s.dbErr(err)
 		}
 		if in.Tags != nil {
-			return s.addDestinationTags(ctx, tx, name, *in.Tags, s.destinationArn(rc.region, name))
+			return s.upsertTags(ctx, tx, "destination_tags", "name", name, *in.Tags, s.destinationArn(rc.region, name))
 		}
 		return nil
 	})

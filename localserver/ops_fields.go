@@ -89,24 +89,20 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 	counts := map[string]int{}
 	total := 0
 	if start < end {
-		streams := map[int64]string{}
-		if err := scanStreamNames(rc.ctx, s.st.r, `SELECT id, name FROM log_streams WHERE group_id = ?`, []any{g.id}, streams); err != nil {
+		gs, err := s.newGroupScan(rc.ctx, g, start, end)
+		if err != nil {
 			return nil, s.dbErr(err)
 		}
-		m := newMerger(rc.ctx, s.st, scanRange{groupID: g.id, startTs: start, endTs: end, cut: timeCut(end)})
 		for total < maxFieldEvents {
-			ev, _, meta, ok, err := m.next()
+			ok, err := gs.advance() // skips the events of streams deleted meanwhile
 			if err != nil {
 				return nil, s.dbErr(err)
 			}
 			if !ok {
 				break
 			}
-			if streams[meta.streamID] == "" {
-				continue // a stream deleted meanwhile
-			}
 			total++
-			for k := range insights.FlattenJSON(ev.msg) {
+			for k := range insights.FlattenJSON(gs.ev.msg) {
 				if n, seen := counts[k]; seen {
 					counts[k] = n + 1
 				} else {

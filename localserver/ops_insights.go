@@ -239,9 +239,9 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 
 	reg := s.queries()
 	nowMs := rc.now.UnixMilli()
-	// The context's cause tells a timeout (errQueryTimeout) from a stop: whichever came
-	// first.
-	ctx, cancel := context.WithCancelCause(context.Background())
+	// The context's cause tells a timeout (errQueryTimeout) from a stop (StopQuery, or
+	// Shutdown cancelling s.queryCtx): whichever came first.
+	ctx, cancel := context.WithCancelCause(s.queryCtx)
 	qs := &queryState{id: newRequestID(), queryString: *in.QueryString, groups: names, created: nowMs,
 		cancel: func() { cancel(context.Canceled) }, timeOut: func() { cancel(errQueryTimeout) },
 		done: make(chan struct{}), status: "Running"}
@@ -258,7 +258,7 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 		return nil, clientErr(codeLimitExceeded, fmt.Sprintf("Account maximum query concurrency limit of [%d] reached.", maxRunningQueries))
 	}
 	reg.add(qs)
-	// Shutdown waits on sweepWG after closing s.stop, which cancels every query: so it
+	// Shutdown waits on sweepWG after closing s.stop and cancelling every query: so it
 	// returns only after the query's goroutine has ended and no longer reads the store.
 	// Shutdown closes s.stop under reg.mu, and s.stop was checked above under it, so this
 	// Add happens before Shutdown's Wait, even when the Server is served by another
@@ -292,17 +292,7 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 // the server shuts down.
 func (s *Server) runQuery(ctx context.Context, reg *queryRegistry, qs *queryState, q *insights.Query, groups []*groupRow, startTs, endTs, nowMs int64, limit int) {
 	defer close(qs.done)
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		select {
-		case <-s.stop:
-			qs.cancel()
-		case <-ctx.Done():
-		}
-	}()
-	// The watcher has ended before qs.done closes (and Shutdown's wait returns).
-	defer func() { qs.cancel(); <-watched }()
+	defer qs.cancel() // detaches ctx from s.queryCtx
 	reg.mu.Lock()
 	hook, after := reg.beforeScan, reg.afterRecord
 	reg.mu.Unlock()

@@ -71,20 +71,7 @@ func (s *Server) addTags(groupName string, tags map[string]string, resource stri
 		if aerr != nil {
 			return aerr
 		}
-		cur, err := groupTags(ctx, tx, g.id)
-		if err != nil {
-			return s.dbErr(err)
-		}
-		if aerr := checkTagCount(cur, tags, resource); aerr != nil {
-			return aerr
-		}
-		for k, val := range tags {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO group_tags(group_id, key, value) VALUES (?,?,?)
-				ON CONFLICT(group_id, key) DO UPDATE SET value = excluded.value`, g.id, k, val); err != nil {
-				return s.dbErr(err)
-			}
-		}
-		return nil
+		return s.upsertTags(ctx, tx, "group_tags", "group_id", g.id, tags, resource)
 	})
 }
 
@@ -95,13 +82,39 @@ func (s *Server) removeTags(groupName string, keys []string) *apiError {
 		if aerr != nil {
 			return aerr
 		}
-		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM group_tags WHERE group_id = ? AND key = ?`, g.id, k); err != nil {
-				return s.dbErr(err)
-			}
-		}
-		return nil
+		return s.deleteTags(ctx, tx, "group_tags", "group_id", g.id, keys)
 	})
+}
+
+// upsertTags adds tags to those in table (group_tags or destination_tags) of the resource
+// whose column col is id, as TagResource: TooManyTagsException naming resource when the
+// resource would carry more than maxTags.
+func (s *Server) upsertTags(ctx context.Context, tx *sql.Tx, table, col string, id any, tags map[string]string, resource string) *apiError {
+	cur, err := readTags(ctx, tx, table, col, id)
+	if err != nil {
+		return s.dbErr(err)
+	}
+	if aerr := checkTagCount(cur, tags, resource); aerr != nil {
+		return aerr
+	}
+	for k, val := range tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`(`+col+`, key, value) VALUES (?,?,?)
+			ON CONFLICT(`+col+`, key) DO UPDATE SET value = excluded.value`, id, k, val); err != nil {
+			return s.dbErr(err)
+		}
+	}
+	return nil
+}
+
+// deleteTags removes the tags named keys from table (group_tags or destination_tags) for
+// the resource whose column col is id.
+func (s *Server) deleteTags(ctx context.Context, tx *sql.Tx, table, col string, id any, keys []string) *apiError {
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = ? AND key = ?`, id, k); err != nil {
+			return s.dbErr(err)
+		}
+	}
+	return nil
 }
 
 // checkTagCount is TooManyTagsException naming resource when adding tags to the resource's
@@ -120,12 +133,13 @@ func checkTagCount(cur, tags map[string]string, resource string) *apiError {
 }
 
 func groupTags(ctx context.Context, q queryer, groupID int64) (map[string]string, error) {
-	return readTags(ctx, q, `SELECT key, value FROM group_tags WHERE group_id = ?`, groupID)
+	return readTags(ctx, q, "group_tags", "group_id", groupID)
 }
 
-// readTags returns the tags that query (SELECT key, value ... WHERE ... = ?) finds for id.
-func readTags(ctx context.Context, q queryer, query string, id any) (map[string]string, error) {
-	rows, err := q.QueryContext(ctx, query, id)
+// readTags returns the tags in table (group_tags or destination_tags) of the resource whose
+// column col is id.
+func readTags(ctx context.Context, q queryer, table, col string, id any) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT key, value FROM `+table+` WHERE `+col+` = ?`, id)
 	if err != nil {
 		return nil, err
 	}

@@ -117,6 +117,10 @@ type Server struct {
 	stopOnce sync.Once
 	stop     chan struct{}
 	sweepWG  sync.WaitGroup
+	// queryCtx is the parent of every Logs Insights query's context; Shutdown cancels
+	// it (stopQueries) right after closing stop.
+	queryCtx    context.Context
+	stopQueries context.CancelFunc
 
 	budget      *byteBudget // nil: no bound (Config.MaxInFlightBytes < 0)
 	bodyPool    sync.Pool   // *[]byte of capacity bodyBufSize at most
@@ -151,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 	// Kept only in the verifier's closures: printing a Server must not show them.
 	c.Credentials, c.TemporaryCredentials = nil, nil
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
+	s.queryCtx, s.stopQueries = context.WithCancel(context.Background())
 	if c.MaxInFlightBytes > 0 {
 		s.budget = newByteBudget(c.MaxInFlightBytes)
 		s.budget.maxWait = budgetWaitTimeout
@@ -265,10 +270,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.stopOnce.Do(func() {
 		// Under the query registry's lock: StartQuery adds to sweepWG under it, having
-		// checked s.stop, so no query can be added to sweepWG once Wait may run.
+		// checked s.stop, so no query can be added to sweepWG once Wait may run. The
+		// queries are cancelled after s.stop closes: one that sees its context end by
+		// this cancel also sees s.stopping() (it ends Cancelled, not Failed).
 		reg := s.queries()
 		reg.mu.Lock()
 		close(s.stop)
+		s.stopQueries()
 		reg.mu.Unlock()
 	})
 	s.sweepWG.Wait()

@@ -23,11 +23,10 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		if start >= endTs {
 			continue
 		}
-		gs := &groupScan{g: g, log: s.cfg.AccountID + ":" + g.name, names: map[int64]string{}}
-		if err := scanStreamNames(ctx, s.st.r, `SELECT id, name FROM log_streams WHERE group_id = ?`, []any{g.id}, gs.names); err != nil {
+		gs, err := s.newGroupScan(ctx, g, start, endTs)
+		if err != nil {
 			return err
 		}
-		gs.m = newMerger(ctx, s.st, scanRange{groupID: g.id, startTs: start, endTs: endTs, cut: timeCut(endTs)})
 		ok, err := gs.advance()
 		if err != nil {
 			return err
@@ -95,6 +94,17 @@ type groupScan struct {
 	k      evKey
 	ingest int64
 	stream int64
+}
+
+// newGroupScan starts the backward scan of g's events in [start, end), before its first
+// advance: the streams it knows are those of g now.
+func (s *Server) newGroupScan(ctx context.Context, g *groupRow, start, end int64) (*groupScan, error) {
+	gs := &groupScan{g: g, log: s.cfg.AccountID + ":" + g.name, names: map[int64]string{}}
+	if err := scanStreamNames(ctx, s.st.r, `SELECT id, name FROM log_streams WHERE group_id = ?`, []any{g.id}, gs.names); err != nil {
+		return nil, err
+	}
+	gs.m = newMerger(ctx, s.st, scanRange{groupID: g.id, startTs: start, endTs: end, cut: timeCut(end)})
+	return gs, nil
 }
 
 // advance moves to the group's next (older) event whose stream still exists.

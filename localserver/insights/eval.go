@@ -58,8 +58,8 @@ type row struct {
 	json     map[string]string
 	jsonDone bool
 	aggs     []value // stats results while a stats row's outputs are computed
-	// args, when set, is the Run's stack of function arguments (see eval), shared by
-	// every row of the Run: the rows are evaluated one at a time.
+	// args is the Run's stack of function arguments (see eval), shared by every row of
+	// the Run: the rows are evaluated one at a time.
 	args *[]value
 }
 
@@ -174,13 +174,6 @@ func eval(x expr, r *row) value {
 				return r.aggs[n.slot]
 			}
 			return null
-		}
-		if r.args == nil {
-			args := make([]value, len(n.args))
-			for i, a := range n.args {
-				args[i] = eval(a, r)
-			}
-			return n.fn(r, args)
 		}
 		// The arguments go on the Run's stack (no functions keep them), above those of
 		// the calls being evaluated, whose own arguments (nested calls) come and go above.

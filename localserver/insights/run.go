@@ -116,15 +116,10 @@ func (q *Query) NewRun(opts Options) *Run {
 	run.head = run.pipeline(q.cmds, run.sink, &run.matched)
 	// Only sort keeps the rows of records it is given (stats keeps owned copies of
 	// values, dedup its keys, the sink owned text): without a sort before the first
-	// stats, each record can go through the query in the same row.
-	run.reuse = &row{}
-	for _, c := range q.cmds {
-		if _, ok := c.(*sortCmd); ok {
-			run.reuse = nil
-		}
-		if _, ok := c.(*sortCmd); ok || isStats(c) {
-			break
-		}
+	// stats (run.hold is the first of either), each record can go through the query in
+	// the same row.
+	if _, ok := run.hold.(*sorter); !ok {
+		run.reuse = &row{}
 	}
 	return run
 }
@@ -146,8 +141,11 @@ func (run *Run) pipeline(cmds []command, sink stage, matched *int64) stage {
 	}
 	for i := len(cmds) - 1; i >= 0; i-- {
 		next = newStage(cmds[i], next)
-		if st, ok := next.(*sorter); ok {
+		switch st := next.(type) {
+		case *sorter:
 			st.keep = keepAfter(cmds[i+1:], run.limit)
+		case *stats:
+			st.args = &run.args // for the calls of the rows it emits
 		}
 		if h, ok := next.(holder); ok && matched != nil {
 			run.hold, run.holdAt = h, i // the last one set is the first in cmds
@@ -175,8 +173,6 @@ func (run *Run) intermediate() [][]Field {
 // every record in the same Record, changed between calls, its text in memory the caller
 // reuses.
 func (run *Run) KeepsRecords() bool { return run.reuse == nil }
-
-func isStats(c command) bool { _, ok := c.(*statsCmd); return ok }
 
 // Add evaluates one record. It reports whether more records can change the result:
 // false after a "limit any" has its rows.
@@ -571,6 +567,7 @@ type stats struct {
 	order  []*group
 	by     []value // scratch, reused for every row
 	buf    bytes.Buffer
+	args   *[]value // the Run's argument stack, given to the rows it emits
 	next   stage
 }
 
@@ -625,7 +622,7 @@ func (s *stats) emit(next stage) {
 		order = []*group{g}
 	}
 	for _, g := range order {
-		out := &row{aggs: make([]value, len(g.accs)), set: make([]setField, 0, len(s.c.by)+len(s.c.aggs))}
+		out := &row{aggs: make([]value, len(g.accs)), set: make([]setField, 0, len(s.c.by)+len(s.c.aggs)), args: s.args}
 		for i, a := range g.accs {
 			out.aggs[i] = a.result()
 		}
