@@ -32,7 +32,8 @@
 // default) ends with status Timeout, keeping what it found. Queries live in memory only;
 // Shutdown cancels the running ones (they end Cancelled) and waits for them. Saved queries (PutQueryDefinition,
 // DescribeQueryDefinitions, DeleteQueryDefinition) are stored with the other metadata, and
-// GetLogGroupFields lists the fields found in a group's events around a time.
+// GetLogGroupFields lists the fields found in a group's events around a time;
+// ListLogGroupsForQuery lists the log groups a query read.
 //
 // Destinations of cross-account subscriptions (PutDestination, PutDestinationPolicy,
 // DescribeDestinations, DeleteDestination; tagged by their ARN) are stored with the other
@@ -340,6 +341,7 @@ func init() {
 		"DescribeQueryDefinitions":      (*Server).describeQueryDefinitions,
 		"DeleteQueryDefinition":         (*Server).deleteQueryDefinition,
 		"GetLogGroupFields":             (*Server).getLogGroupFields,
+		"ListLogGroupsForQuery":         (*Server).listLogGroupsForQuery,
 		"PutDestination":                (*Server).putDestination,
 		"PutDestinationPolicy":          (*Server).putDestinationPolicy,
 		"DescribeDestinations":          (*Server).describeDestinations,

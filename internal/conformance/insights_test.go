@@ -158,7 +158,7 @@ func TestMotoDifferentialInsights(t *testing.T) {
 
 // TestAWSCLIInsights runs a Logs Insights query through both AWS CLIs against the local
 // server: start-query, get-query-results until Complete, get-log-record on the @ptr, and a
-// malformed query reported as MalformedQueryException.
+// malformed query reported as MalformedQueryException; with v1, list-log-groups-for-query.
 func TestAWSCLIInsights(t *testing.T) {
 	t.Parallel()
 	for _, major := range []int{1, 2} {
@@ -218,6 +218,15 @@ func TestAWSCLIInsights(t *testing.T) {
 			cli.ok(t, &rec, "get-log-record", "--log-record-pointer", ptr)
 			if rec.LogRecord["@message"] != `{"status":503}` || rec.LogRecord["status"] != "503" {
 				t.Errorf("get-log-record: %v", rec.LogRecord)
+			}
+			if major == 1 { // Debian's AWS CLI v2 (2.9) predates ListLogGroupsForQuery
+				var groups struct {
+					LogGroupIdentifiers []string `json:"logGroupIdentifiers"`
+				}
+				cli.ok(t, &groups, "list-log-groups-for-query", "--query-id", started.QueryID)
+				if want := "arn:aws:logs:" + testRegion + ":" + testAccountID + ":log-group:/cli/insights"; len(groups.LogGroupIdentifiers) != 1 || groups.LogGroupIdentifiers[0] != want {
+					t.Errorf("list-log-groups-for-query: %q, want [%s]", groups.LogGroupIdentifiers, want)
+				}
 			}
 			cli.fail(t, "MalformedQueryException", "StartQuery", "Query is malformed at characters 0-6: unknown or unsupported command \"select\"",
 				"start-query", "--log-group-name", "/cli/insights", "--start-time", "0", "--end-time", "1", "--query-string", "select * from x")
