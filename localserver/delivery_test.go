@@ -74,7 +74,7 @@ func TestDeliveryErrors(t *testing.T) {
 		{"source not an arn", "PutDeliverySource", putSource("x", "distribution/E1", "ACCESS_LOGS"), codeValidation, "=The resourceArn distribution/E1 is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)."},
 		{"source of S3", "PutDeliverySource", putSource("x", "arn:aws:s3:::test-s3-bucket", "ACCESS_LOGS"), codeResourceNotFound, "=" + msgCannotAccessService},
 		{"source of a log group", "PutDeliverySource", putSource("x", testGroupDest, "ACCESS_LOGS"), codeResourceNotFound, "=" + msgCannotAccessService},
-		{"source bad service", "PutDeliverySource", putSource("x", "arn:aws:a.b:us-east-1:123456789012:thing/1", "ACCESS_LOGS"), codeValidation, "Value 'a.b' at 'service' failed to satisfy constraint"},
+		{"source bad service", "PutDeliverySource", putSource("x", "arn:aws:a.b:us-east-1:123456789012:thing/1", "ACCESS_LOGS"), codeValidation, "=The service a.b of the resourceArn arn:aws:a.b:us-east-1:123456789012:thing/1 is not a service name (the model's Service: 1-255 of [\\w_-])."},
 		{"source same resource and type", "PutDeliverySource", putSource("cf2", testCFArn, "ACCESS_LOGS"), codeConflict, "=" + msgResourceIDUsed},
 		{"source new resource", "PutDeliverySource", putSource("cf", "arn:aws:cloudfront::123456789012:distribution/E2", "ACCESS_LOGS"), codeConflict, "=" + msgSourceNewResource},
 		{"source update with tags", "PutDeliverySource", m{"name": "cf", "resourceArn": testCFArn, "logType": "ACCESS_LOGS", "tags": m{"k": "v"}}, codeConflict, "=" + msgTagsOnUpdate},
@@ -661,6 +661,33 @@ func FuzzParseDeliveryArn(f *testing.F) {
 		}
 		if strings.ContainsAny(name, ":/* ") || name == "" {
 			t.Fatalf("%q parsed to the invalid name %q", arn, name)
+		}
+	})
+}
+
+// FuzzSplitArn: an ARN splitArn takes re-joins into the input, with a partition, a
+// service and a resource; a destination type is only found in such an ARN, of its
+// service; neither panics.
+func FuzzSplitArn(f *testing.F) {
+	for _, s := range []string{testCFArn, testGroupDest + ":*", testBucketDest, testFHDest, "arn:aws:s3:::", "arn::::::", "arn:aws:logs"} {
+		f.Add(s)
+	}
+	services := map[string]string{"CWL": "logs", "S3": "s3", "FH": "firehose"}
+	f.Fuzz(func(t *testing.T, arn string) {
+		p, ok := splitArn(arn)
+		typ, typOK := destinationTypeOf(arn)
+		if !ok {
+			if typOK {
+				t.Fatalf("%q is no ARN but has the destination type %s", arn, typ)
+			}
+			return
+		}
+		if p.partition == "" || p.service == "" || p.resource == "" ||
+			"arn:"+p.partition+":"+p.service+":"+p.region+":"+p.account+":"+p.resource != arn {
+			t.Fatalf("%q split into %+v", arn, p)
+		}
+		if typOK && services[typ] != p.service {
+			t.Fatalf("%q (service %s) has the destination type %s", arn, p.service, typ)
 		}
 	})
 }

@@ -193,14 +193,14 @@ func (s *Server) createDelivery(rc *reqCtx) ([]byte, *apiError) {
 			return aerr
 		}
 		listKey := deliveryListKey(src.name, dst.name)
-		if dup, err := exists(ctx, tx, `SELECT 1 FROM deliveries WHERE list_key = ?`, listKey); err != nil {
+		if dup, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE list_key = ?`, listKey); err != nil {
 			return s.dbErr(err)
 		} else if dup {
 			return conflict("%s", msgDeliveryExists)
 		}
 		for {
 			row.id = newDeliveryID()
-			taken, err := exists(ctx, tx, `SELECT 1 FROM deliveries WHERE id = ?`, row.id)
+			taken, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE id = ?`, row.id)
 			if err != nil {
 				return s.dbErr(err)
 			}

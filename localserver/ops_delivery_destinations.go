@@ -27,7 +27,9 @@ import (
 //     (LocalStack's AWS-validated get and update snapshots; Terraform's acceptance test
 //     expects output_format null after create and import). Its values are the model's enum,
 //     refused with the service's message order (ops_delivery.go). Which formats a source
-//     can deliver is in its configuration template, which is not served.
+//     can deliver is in its configuration template, which is not served; an outputFormat
+//     given with XRAY is stored too (the CDK offers none for X-Ray; AWS's answer to one is
+//     not on record).
 //   - An update ("all the current delivery destination parameters are overwritten")
 //     replaces the destination resource, of the same type (LocalStack's AWS-validated
 //     test_put_delivery_destination_update moves an S3 destination to another bucket). It
@@ -314,7 +316,7 @@ func (s *Server) deleteDeliveryDestination(rc *reqCtx) ([]byte, *apiError) {
 		if _, aerr := s.findDeliveryDestination(ctx, tx, *in.Name); aerr != nil {
 			return aerr
 		}
-		if used, err := exists(ctx, tx, `SELECT 1 FROM deliveries WHERE destination_name = ?`, *in.Name); err != nil {
+		if used, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE destination_name = ?`, *in.Name); err != nil {
 			return s.dbErr(err)
 		} else if used {
 			return conflict(msgDestinationInUse, *in.Name)

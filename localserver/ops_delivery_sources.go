@@ -16,14 +16,16 @@ import (
 //     an ARN; service is its service field ("codewhisperer" for
 //     arn:aws:codewhisperer:…:customization/…, the AWS CLI's put-delivery-source example;
 //     "cloudfront" for a distribution, LocalStack's snapshot) and resourceArns holds it
-//     alone ("Currently, only one ARN can be in the array"). A resource of S3, the service
-//     live AWS refused ("Cannot access provided service.", ResourceNotFoundException,
-//     LocalStack's AWS-validated test_put_delivery_source_invalid_resource), or of the other
-//     delivery destination services (CloudWatch Logs, Firehose, X-Ray) is refused the same
-//     way. Every other service is accepted: AWS's list of sources grows (the model's logType
-//     documentation names 25 products, the CDK generates delivery sources for 47 resource
-//     types, EventBridge buses and AgentCore runtimes among them), and no complete list, nor
-//     each service's log types, is documented. moto checks both against a list of nine
+//     alone ("Currently, only one ARN can be in the array"). A resourceArn that is no ARN,
+//     or whose service is not the model's Service ([\w_-]*, 1–255), is ValidationException,
+//     our wording. A resource of S3, which live AWS refused with ResourceNotFoundException
+//     "Cannot access provided service." (LocalStack's AWS-validated
+//     test_put_delivery_source_invalid_resource), or of the other delivery destination
+//     services (CloudWatch Logs, Firehose, X-Ray) is refused the same way. Every other
+//     service is accepted: AWS's list of sources grows (the model's logType documentation
+//     names 26 products, the CDK generates delivery sources for 47 resource types,
+//     EventBridge buses and AgentCore runtimes among them), and no complete list of them,
+//     nor of each one's log types, is documented. moto checks both against a list of nine
 //     services.
 //   - An update may not change the resource: ConflictException "Update to existing Delivery
 //     Source with new ResourceId is not allowed. Please create a new Delivery Source
@@ -48,6 +50,7 @@ const (
 	msgResourceIDUsed      = "This ResourceId has already been used in another Delivery Source in this account."
 	msgSourceInUse         = "Delivery Source %s is used by one or more deliveries; delete them first."
 	msgResourceArnNotArn   = "The resourceArn %s is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)."
+	msgResourceArnService  = "The service %s of the resourceArn %s is not a service name (the model's Service: 1-255 of [\\w_-])."
 )
 
 // notSourceServices are the services whose resources are delivery destinations, refused
@@ -141,10 +144,8 @@ func (s *Server) putDeliverySource(rc *reqCtx) ([]byte, *apiError) {
 	if slices.Contains(notSourceServices, arn.service) {
 		return nil, clientErr(codeResourceNotFound, msgCannotAccessService)
 	}
-	var sv verrs
-	sv.str(&arn.service, "service", shService)
-	if e := sv.validation(); e != nil {
-		return nil, e
+	if len(shService.violations(arn.service)) > 0 {
+		return nil, validationErr(msgResourceArnService, arn.service, *in.ResourceArn)
 	}
 	row := &deliverySourceRow{name: *in.Name, resourceArn: *in.ResourceArn, service: arn.service, logType: *in.LogType}
 	if in.DeliverySourceConfiguration != nil {
@@ -280,7 +281,7 @@ func (s *Server) deleteDeliverySource(rc *reqCtx) ([]byte, *apiError) {
 		if _, aerr := s.findDeliverySource(ctx, tx, *in.Name); aerr != nil {
 			return aerr
 		}
-		if used, err := exists(ctx, tx, `SELECT 1 FROM deliveries WHERE source_name = ?`, *in.Name); err != nil {
+		if used, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE source_name = ?`, *in.Name); err != nil {
 			return s.dbErr(err)
 		} else if used {
 			return conflict(msgSourceInUse, *in.Name)
@@ -292,8 +293,8 @@ func (s *Server) deleteDeliverySource(rc *reqCtx) ([]byte, *apiError) {
 	})
 }
 
-// exists reports whether query (with args) returns a row.
-func exists(ctx context.Context, q queryer, query string, args ...any) (bool, error) {
+// rowExists reports whether query (with args) returns a row.
+func rowExists(ctx context.Context, q queryer, query string, args ...any) (bool, error) {
 	var one int
 	err := q.QueryRowContext(ctx, query+` LIMIT 1`, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -44,7 +44,7 @@ func (s *Server) deliveryTagTarget(body []byte) (in tagResourceIn, t taggedDeliv
 
 // find returns ResourceNotFoundException unless the resource name exists.
 func (t taggedDelivery) find(ctx context.Context, s *Server, q queryer, name string) *apiError {
-	found, err := exists(ctx, q, t.exists, name)
+	found, err := rowExists(ctx, q, t.exists, name)
 	if err != nil {
 		return s.dbErr(err)
 	}
