@@ -313,9 +313,9 @@ func init() {
 		"PutRetentionPolicy":            (*Server).putRetentionPolicy,
 		"DeleteRetentionPolicy":         (*Server).deleteRetentionPolicy,
 		"PutLogGroupDeletionProtection": (*Server).putLogGroupDeletionProtection,
-		"TagResource":                   (*Server).tagResource,
-		"UntagResource":                 (*Server).untagResource,
-		"ListTagsForResource":           (*Server).listTagsForResource,
+		"TagResource":                   (*Server).tagResourceAny,
+		"UntagResource":                 (*Server).untagResourceAny,
+		"ListTagsForResource":           (*Server).listTagsForResourceAny,
 		"TagLogGroup":                   (*Server).tagLogGroup,
 		"UntagLogGroup":                 (*Server).untagLogGroup,
 		"ListTagsLogGroup":              (*Server).listTagsLogGroup,
@@ -346,6 +346,24 @@ func init() {
 		"PutDestinationPolicy":          (*Server).putDestinationPolicy,
 		"DescribeDestinations":          (*Server).describeDestinations,
 		"DeleteDestination":             (*Server).deleteDestination,
+
+		// The delivery APIs (ops_delivery*.go).
+		"PutDeliverySource":               (*Server).putDeliverySource,
+		"GetDeliverySource":               (*Server).getDeliverySource,
+		"DescribeDeliverySources":         (*Server).describeDeliverySources,
+		"DeleteDeliverySource":            (*Server).deleteDeliverySource,
+		"PutDeliveryDestination":          (*Server).putDeliveryDestination,
+		"GetDeliveryDestination":          (*Server).getDeliveryDestination,
+		"DescribeDeliveryDestinations":    (*Server).describeDeliveryDestinations,
+		"DeleteDeliveryDestination":       (*Server).deleteDeliveryDestination,
+		"PutDeliveryDestinationPolicy":    (*Server).putDeliveryDestinationPolicy,
+		"GetDeliveryDestinationPolicy":    (*Server).getDeliveryDestinationPolicy,
+		"DeleteDeliveryDestinationPolicy": (*Server).deleteDeliveryDestinationPolicy,
+		"CreateDelivery":                  (*Server).createDelivery,
+		"GetDelivery":                     (*Server).getDelivery,
+		"DescribeDeliveries":              (*Server).describeDeliveries,
+		"DeleteDelivery":                  (*Server).deleteDelivery,
+		"UpdateDeliveryConfiguration":     (*Server).updateDeliveryConfiguration,
 	}
 }
 

@@ -397,6 +397,67 @@ var migrations = []string{
 	CREATE TRIGGER destinations_delete_tags AFTER DELETE ON destinations BEGIN
 		DELETE FROM destination_tags WHERE name = old.name;
 	END;`,
+	// 9: the delivery APIs (ops_delivery.go), account-wide: delivery sources by name (one per
+	// resource ARN and log type), delivery destinations by name (resource_arn NULL for
+	// XRAY, policy NULL until PutDeliveryDestinationPolicy), deliveries by id (list_key,
+	// "source destination", orders DescribeDeliveries and holds one delivery per pair;
+	// record_fields and s3_config are the JSON they are answered as), each with tags that
+	// are deleted with it.
+	`CREATE TABLE delivery_sources(
+		name TEXT PRIMARY KEY,
+		resource_arn TEXT NOT NULL,
+		service TEXT NOT NULL,
+		log_type TEXT NOT NULL,
+		configuration TEXT
+	) WITHOUT ROWID;
+	CREATE UNIQUE INDEX delivery_sources_resource ON delivery_sources(resource_arn, log_type);
+	CREATE TABLE delivery_source_tags(
+		name TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY(name, key)
+	) WITHOUT ROWID;
+	CREATE TRIGGER delivery_sources_delete_tags AFTER DELETE ON delivery_sources BEGIN
+		DELETE FROM delivery_source_tags WHERE name = old.name;
+	END;
+	CREATE TABLE delivery_destinations(
+		name TEXT PRIMARY KEY,
+		type TEXT NOT NULL,
+		output_format TEXT,
+		resource_arn TEXT,
+		policy TEXT
+	) WITHOUT ROWID;
+	CREATE TABLE delivery_destination_tags(
+		name TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY(name, key)
+	) WITHOUT ROWID;
+	CREATE TRIGGER delivery_destinations_delete_tags AFTER DELETE ON delivery_destinations BEGIN
+		DELETE FROM delivery_destination_tags WHERE name = old.name;
+	END;
+	CREATE TABLE deliveries(
+		id TEXT PRIMARY KEY,
+		list_key TEXT NOT NULL UNIQUE,
+		source_name TEXT NOT NULL,
+		destination_name TEXT NOT NULL,
+		destination_arn TEXT NOT NULL,
+		destination_type TEXT NOT NULL,
+		record_fields TEXT,
+		field_delimiter TEXT,
+		s3_config TEXT
+	) WITHOUT ROWID;
+	CREATE INDEX deliveries_source ON deliveries(source_name);
+	CREATE INDEX deliveries_destination ON deliveries(destination_name);
+	CREATE TABLE delivery_tags(
+		id TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY(id, key)
+	) WITHOUT ROWID;
+	CREATE TRIGGER deliveries_delete_tags AFTER DELETE ON deliveries BEGIN
+		DELETE FROM delivery_tags WHERE id = old.id;
+	END;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.
