@@ -95,8 +95,15 @@ import (
 //     appear long after it was created, over what the first run wrote. Temporary files
 //     such a run left under ExportDir/.cwlogs-tmp are removed then.
 //
-// A task that fails otherwise (a file that cannot be written) ends FAILED with a message
-// saying what failed (the user guide's example shows the message "FAILED").
+// A task that fails otherwise (a file that cannot be written: a stream name longer than a
+// file name may be, a symbolic link leading out of ExportDir) ends FAILED with a message
+// saying what failed (the user guide's example shows the message "FAILED"). The message
+// of a PENDING task ("Pending") is ours, as is every wording this file does not trace
+// above: an aws-logs-write-test that cannot be written (InvalidParameterException), a
+// destinationPrefix that cannot be a path (InvalidParameterException; S3 would keep a
+// key with an empty, "." or ".." segment as it is, a file system cannot), and a
+// CancelExportTask whose request ends before the task has stopped
+// (OperationAbortedException; the task still ends CANCELLED).
 
 const (
 	codeInvalidOperation = "InvalidOperationException"
