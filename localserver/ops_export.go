@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"os"
 	"strconv"
 	"sync"
@@ -562,9 +561,4 @@ func (r *exportRegistry) maxObjectBytes() int64 {
 		return r.objectBytes
 	}
 	return exportObjectBytes
-}
-
-// String describes t for log lines.
-func (t *exportTask) String() string {
-	return fmt.Sprintf("export task %s (%s to %s)", t.id, t.group, t.bucket)
 }
