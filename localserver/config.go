@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 )
 
@@ -112,6 +113,20 @@ type Config struct {
 	// DefaultLiveTailTimeout (3 hours), as the service's.
 	LiveTailTimeout time.Duration
 
+	// ExportDir is where export tasks (CreateExportTask) write their objects, laid out as
+	// the S3 keys AWS would write: the bucket named by the task's destination is the
+	// directory ExportDir/BUCKET, which must exist, as the bucket must (a missing one is
+	// refused as AWS refuses it: InvalidParameterException "The given bucket does not
+	// exist. Please make sure the bucket is valid."), and each object is the file at its
+	// key's path beneath it, e.g. ExportDir/BUCKET/exportedlogs/TASKID/STREAM/000000.gz.
+	// Nothing is written outside ExportDir: keys never hold "..", absolute paths or empty
+	// segments, and a symbolic link leading out of ExportDir is not followed (the export
+	// fails). Objects are written to ExportDir/.cwlogs-tmp first and renamed into place,
+	// so the bucket directories must be on the same file system. "" means DataDir/exports;
+	// with Memory (no data directory) "" means no exports: CreateExportTask is refused with
+	// InvalidParameterException, while an ExportDir that is set is used in Memory mode too.
+	ExportDir string
+
 	// QueryTimeout is how long a Logs Insights query (StartQuery) may run, measured on
 	// the wall clock from StartQuery (not with Now); one running longer ends with status
 	// Timeout and keeps the rows and statistics it had found, as the service's do. 0
@@ -194,6 +209,14 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.LiveTailTimeout <= 0 {
 		out.LiveTailTimeout = DefaultLiveTailTimeout
+	}
+	if out.ExportDir == "" && !out.Memory && out.DataDir != "" {
+		out.ExportDir = filepath.Join(out.DataDir, "exports")
+	}
+	if out.ExportDir != "" {
+		if abs, err := filepath.Abs(out.ExportDir); err == nil {
+			out.ExportDir = abs // exports outlive a change of working directory
+		}
 	}
 	if out.MaxInFlightBytes == 0 {
 		out.MaxInFlightBytes = DefaultMaxInFlightBytes

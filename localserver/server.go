@@ -133,6 +133,8 @@ type Server struct {
 	queryReg queryRegistry // Logs Insights queries (ops_insights.go)
 	tails    tailRegistry  // Live Tail sessions (ops_livetail.go)
 	tailTick time.Duration // Live Tail update interval override (tests); 0: liveTailTick
+
+	exports exportRegistry // export tasks (ops_export.go)
 }
 
 // New opens (creating and migrating if needed) the store and returns a Server ready to serve.
@@ -346,6 +348,9 @@ func init() {
 		"PutDestinationPolicy":          (*Server).putDestinationPolicy,
 		"DescribeDestinations":          (*Server).describeDestinations,
 		"DeleteDestination":             (*Server).deleteDestination,
+		"CreateExportTask":              (*Server).createExportTask,
+		"DescribeExportTasks":           (*Server).describeExportTasks,
+		"CancelExportTask":              (*Server).cancelExportTask,
 
 		// The delivery APIs (ops_delivery*.go).
 		"PutDeliverySource":               (*Server).putDeliverySource,

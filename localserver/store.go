@@ -397,6 +397,28 @@ var migrations = []string{
 	CREATE TRIGGER destinations_delete_tags AFTER DELETE ON destinations BEGIN
 		DELETE FROM destination_tags WHERE name = old.name;
 	END;`,
+	// 8: export tasks (CreateExportTask), account-wide, in creation order (seq), keyed by
+	// their UUID. name and stream_prefix are NULL when the request gave none;
+	// destination_prefix is the prefix in effect ("exportedlogs" when none was given, which
+	// prefix_given tells apart for the aws-logs-write-test object); completion_time is
+	// NULL until the task ends. Tasks name their log group but outlive it.
+	`CREATE TABLE export_tasks(
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		id TEXT NOT NULL UNIQUE,
+		name TEXT,
+		log_group_name TEXT NOT NULL,
+		stream_prefix TEXT,
+		from_ts INTEGER NOT NULL,
+		to_ts INTEGER NOT NULL,
+		destination TEXT NOT NULL,
+		destination_prefix TEXT NOT NULL,
+		prefix_given INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		message TEXT NOT NULL,
+		creation_time INTEGER NOT NULL,
+		completion_time INTEGER
+	);
+	CREATE INDEX export_tasks_status ON export_tasks(status, seq);`,
 	// 9: the delivery APIs (ops_delivery.go), account-wide: delivery sources by name (one per
 	// resource ARN and log type), delivery destinations by name (resource_arn NULL for
 	// XRAY, policy NULL until PutDeliveryDestinationPolicy), deliveries by id (list_key,

@@ -68,7 +68,7 @@ type completionSpec struct {
 // Flag values with known choices, and flags taking file names.
 var (
 	flagChoices = map[string]string{"output": "text json table", "order-by": "name last-event"}
-	fileFlags   = map[string]bool{"data": true, "credentials-file": true}
+	fileFlags   = map[string]bool{"data": true, "credentials-file": true, "export-dir": true}
 )
 
 func (m *Main) completionSpec() completionSpec {

@@ -14,12 +14,18 @@ import (
 
 var serveInfo = &commandInfo{
 	name:    "serve",
-	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--access-key-id ID --secret-access-key KEY [--session-token TOKEN]]... [--credentials-file FILE] [--region R] [--account-id ID] [--quiet]",
+	args:    "[--addr HOST:PORT] [--data DIR | --memory] [--export-dir DIR] [--access-key-id ID --secret-access-key KEY [--session-token TOKEN]]... [--credentials-file FILE] [--region R] [--account-id ID] [--quiet]",
 	summary: "Run a local CloudWatch Logs server (SQLite storage) until interrupted.",
 	details: `It prints one line, "cwlogs: listening on http://HOST:PORT", on stdout, answers GET /health,
 and shuts down gracefully on SIGINT or SIGTERM (exit 0). Events are stored in DIR/cwlogs.db
 (default: $XDG_DATA_HOME/cwlogs, else ~/.local/share/cwlogs; on macOS and Windows the user
 configuration directory's cwlogs folder); --memory keeps nothing on disk.
+
+Export tasks (CreateExportTask) write their objects under --export-dir DIR (default: the data
+directory's exports folder; with --memory, none unless given), laid out as S3 keys: the bucket
+is the directory DIR/BUCKET, which must exist (create it as you would the bucket), and each
+object the file at its key, e.g. DIR/BUCKET/exportedlogs/TASK_ID/STREAM/000000.gz (gzip, one
+"TIMESTAMP MESSAGE" line per event).
 
 Without credentials any well-formed SigV4 signature is accepted (as moto and LocalStack do).
 With --access-key-id/--secret-access-key (repeatable, paired in order) or --credentials-file,
@@ -53,6 +59,8 @@ type serverConfig struct {
 	// TemporaryCredentials are keys accepted only with their session token; nil: none.
 	TemporaryCredentials map[string]tempCredential
 	Logger               *slog.Logger
+	// ExportDir is where export tasks write ("": DataDir/exports; none with Memory).
+	ExportDir string
 }
 
 // tempCredential is the secret and session token of a temporary access key. It prints
@@ -93,6 +101,7 @@ type ServeCommand struct {
 	addr      string
 	data      string
 	memory    bool
+	exportDir string
 	ids       stringList
 	secrets   stringList
 	tokens    []keyToken
@@ -106,6 +115,7 @@ func (c *ServeCommand) flags() *flag.FlagSet {
 	fs.StringVar(&c.addr, "addr", DefaultServeAddr, "listen on `HOST:PORT` (port 0: a free port)")
 	fs.StringVar(&c.data, "data", "", "keep the database in `DIR` (default: the per-user data directory)")
 	fs.BoolVar(&c.memory, "memory", false, "keep everything in memory (lost at exit)")
+	fs.StringVar(&c.exportDir, "export-dir", "", "write the objects of export tasks under `DIR` (default: DATA/exports; none with --memory)")
 	fs.Var(&c.ids, "access-key-id", "accept the access key `ID` (repeatable; pair with --secret-access-key)")
 	fs.Var(&c.secrets, "secret-access-key", "secret `KEY` of the preceding --access-key-id")
 	fs.Var(sessionTokenFlag{c}, "session-token", "session `TOKEN` of the preceding --access-key-id: accept that key only with it")
@@ -212,7 +222,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		level = slog.LevelError
 	}
 	logger := slog.New(slog.NewTextHandler(c.m.Stderr, &slog.HandlerOptions{Level: level}))
-	cfg := serverConfig{Addr: c.addr, DataDir: dataDir, Memory: c.memory, Region: c.m.g.region,
+	cfg := serverConfig{Addr: c.addr, DataDir: dataDir, ExportDir: c.exportDir, Memory: c.memory, Region: c.m.g.region,
 		AccountID: c.accountID, Logger: logger}
 	cfg.Credentials, cfg.TemporaryCredentials = creds, temps
 	srv, err := newLocalServer(cfg)
@@ -238,7 +248,14 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			auth += fmt.Sprintf(", %d temporary (session token checked)", len(temps))
 		}
 	}
-	logger.Info("cwlogs serve started", "url", srv.URL(), "storage", storage, "auth", auth)
+	exports := c.exportDir
+	switch {
+	case exports == "" && !c.memory:
+		exports = filepath.Join(dataDir, "exports")
+	case exports == "":
+		exports = "none"
+	}
+	logger.Info("cwlogs serve started", "url", srv.URL(), "storage", storage, "exports", exports, "auth", auth)
 
 	<-ctx.Done()
 	logger.Info("cwlogs serve shutting down")

@@ -16,7 +16,7 @@ func newLocalServer(cfg serverConfig) (localServer, error) {
 			temps[id] = localserver.TemporaryCredential{SecretAccessKey: tc.secret, SessionToken: tc.token}
 		}
 	}
-	srv, err := localserver.New(localserver.Config{Addr: cfg.Addr, DataDir: cfg.DataDir, Memory: cfg.Memory,
+	srv, err := localserver.New(localserver.Config{Addr: cfg.Addr, DataDir: cfg.DataDir, ExportDir: cfg.ExportDir, Memory: cfg.Memory,
 		Region: cfg.Region, AccountID: cfg.AccountID, Credentials: cfg.Credentials, TemporaryCredentials: temps,
 		Logger: cfg.Logger})
 	if err != nil {

@@ -1,0 +1,290 @@
+package localserver
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// Buckets and keys of export tasks as directories and files under Config.ExportDir (see
+// ops_export.go). Every file operation goes through an os.Root of ExportDir, so no name
+// can lead out of it (not even through a symbolic link); the checks here refuse, when the
+// task is created, what a path cannot represent.
+
+// exportTmpDir is the directory of ExportDir where objects are written before they are
+// renamed into their bucket. Its name is no valid bucket name (it starts with a dot), so
+// it is no bucket's directory.
+const exportTmpDir = ".cwlogs-tmp"
+
+// maxKeyPrefixBytes: "The length of this parameter must comply with the S3 object key
+// name length limits. The object key name … can be up to 1,024 bytes" (the model, of
+// destinationPrefix).
+const maxKeyPrefixBytes = 1024
+
+// maxNameBytes is the longest file name (one path segment) of common file systems.
+const maxNameBytes = 255
+
+// validBucketName checks name against the naming rules of S3 general purpose buckets
+// (the S3 user guide's "Bucket naming rules"), returning what it breaks, or "".
+func validBucketName(name string) string {
+	if len(name) < 3 || len(name) > 63 {
+		return "bucket names are 3 to 63 characters long"
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return "bucket names hold only lower-case letters, digits, dots (.) and hyphens (-)"
+		}
+	}
+	if isBucketEdge(name[0]) || isBucketEdge(name[len(name)-1]) {
+		return "bucket names begin and end with a letter or a digit"
+	}
+	if strings.Contains(name, "..") {
+		return "bucket names hold no two adjacent dots"
+	}
+	if isIPv4(name) {
+		return "bucket names are not formatted as IP addresses"
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return "bucket names do not start with the reserved prefix " + p
+		}
+	}
+	for _, sfx := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, sfx) {
+			return "bucket names do not end with the reserved suffix " + sfx
+		}
+	}
+	return ""
+}
+
+func isBucketEdge(c byte) bool { return c == '.' || c == '-' }
+
+// isIPv4 reports whether s is four dot-separated decimal numbers of at most 3 digits.
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) == 0 || len(p) > 3 {
+			return false
+		}
+		if _, err := strconv.Atoi(p); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// badNameByte reports whether a file name cannot hold c: NUL anywhere; on Windows also
+// the control characters and \ : * ? " < > |.
+func badNameByte(c byte) bool {
+	if c == 0 {
+		return true
+	}
+	return runtime.GOOS == "windows" && (c < 0x20 || strings.IndexByte(`\:*?"<>|`, c) >= 0)
+}
+
+// keyPrefixProblem tells why prefix, a destinationPrefix, cannot start the keys of files
+// under ExportDir, or "". An empty prefix is fine (the keys then start with the task's
+// id); a prefix with an empty, "." or ".." segment is not: S3 would keep such a key as
+// it is, a path cannot.
+func keyPrefixProblem(prefix string) string {
+	if len(prefix) > maxKeyPrefixBytes {
+		return fmt.Sprintf("it is %d bytes long, and object keys are at most %d", len(prefix), maxKeyPrefixBytes)
+	}
+	if prefix == "" {
+		return ""
+	}
+	for _, seg := range strings.Split(prefix, "/") {
+		switch {
+		case seg == "":
+			return `a segment of the key would be empty (a leading or trailing "/", or "//"), which a path cannot hold`
+		case seg == "." || seg == "..":
+			return fmt.Sprintf("a segment of the key would be %q, which a path cannot hold", seg)
+		case len(seg) > maxNameBytes:
+			return fmt.Sprintf("a segment of the key would be %d bytes long, longer than a file name can be (%d)", len(seg), maxNameBytes)
+		}
+		for i := 0; i < len(seg); i++ {
+			if badNameByte(seg[i]) {
+				return fmt.Sprintf("it holds the character %q, which a file name cannot hold", seg[i])
+			}
+		}
+	}
+	return ""
+}
+
+// streamKeySegment is the segment of a stream's objects' keys: its name with each "/"
+// made "-" (as AWS names them), and, since a path cannot hold them, a name "." or ".."
+// made "%2E" or "%2E%2E" and bytes no file name holds (badNameByte) percent-escaped.
+// Two streams may so share a segment ("a/b" and "a-b"): their objects are numbered on
+// (see nextObject), never overwritten.
+func streamKeySegment(name string) string {
+	seg := strings.ReplaceAll(name, "/", "-")
+	if seg == "." || seg == ".." {
+		return strings.Repeat("%2E", len(seg))
+	}
+	var b []byte
+	for i := 0; i < len(seg); i++ {
+		c := seg[i]
+		if badNameByte(c) {
+			if b == nil {
+				b = append(make([]byte, 0, len(seg)+8), seg[:i]...)
+			}
+			b = append(b, '%', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
+			continue
+		}
+		if b != nil {
+			b = append(b, c)
+		}
+	}
+	if b == nil {
+		return seg
+	}
+	return string(b)
+}
+
+// keyPath is the path, relative to ExportDir, of key in bucket. Keys are made of checked
+// segments (keyPrefixProblem, streamKeySegment); filepath.IsLocal guards that it stays
+// beneath ExportDir all the same.
+func keyPath(bucket, key string) (string, error) {
+	p := filepath.FromSlash(bucket + "/" + key)
+	if !filepath.IsLocal(p) {
+		return "", fmt.Errorf("key %q of bucket %q is not a path beneath the export directory", key, bucket)
+	}
+	return p, nil
+}
+
+// objectWriter writes one object: gzip-compressed to a temporary file of exportTmpDir,
+// renamed to the object's path by commit, so that the object's path never holds part of
+// an object. Its buffers are reused from one object to the next (reset).
+type objectWriter struct {
+	root  *os.Root
+	tmp   string // relative to root
+	final string // relative to root
+	f     *os.File
+	bw    *bufio.Writer
+	zw    *gzip.Writer
+	text  int64 // uncompressed bytes written
+}
+
+// open starts the object at final (relative to root).
+func (w *objectWriter) open(root *os.Root, final string) error {
+	if err := root.MkdirAll(exportTmpDir, 0o755); err != nil {
+		return err
+	}
+	tmp := filepath.Join(exportTmpDir, newRequestID()+".gz")
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	w.root, w.tmp, w.final, w.f, w.text = root, tmp, final, f, 0
+	if w.bw == nil {
+		w.bw = bufio.NewWriterSize(f, 64<<10)
+		w.zw = gzip.NewWriter(w.bw)
+	} else {
+		w.bw.Reset(f)
+		w.zw.Reset(w.bw)
+	}
+	return nil
+}
+
+// write appends p to the object's text.
+func (w *objectWriter) write(p []byte) error {
+	w.text += int64(len(p))
+	_, err := w.zw.Write(p)
+	return err
+}
+
+// commit completes the object, syncs it and renames it into place.
+func (w *objectWriter) commit() error {
+	err := w.zw.Close()
+	if err == nil {
+		err = w.bw.Flush()
+	}
+	if err == nil {
+		err = w.f.Sync()
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	w.f = nil
+	if err == nil {
+		err = w.root.MkdirAll(filepath.Dir(w.final), 0o755)
+	}
+	if err == nil {
+		err = w.root.Rename(w.tmp, w.final)
+	}
+	if err != nil {
+		w.root.Remove(w.tmp)
+		return fmt.Errorf("writing %s: %w", filepath.ToSlash(w.final), err)
+	}
+	return nil
+}
+
+// abort drops the object being written, if any.
+func (w *objectWriter) abort() {
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+		w.root.Remove(w.tmp)
+	}
+}
+
+// writeObject writes a small uncompressed object (aws-logs-write-test) at key of bucket,
+// as objectWriter does: to a temporary file first.
+func writeObject(root *os.Root, tmpDir, bucket, key string, data []byte) error {
+	final, err := keyPath(bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := root.MkdirAll(tmpDir, 0o755); err != nil {
+		return err
+	}
+	tmp := filepath.Join(tmpDir, newRequestID())
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = root.MkdirAll(filepath.Dir(final), 0o755)
+	}
+	if err == nil {
+		err = root.Rename(tmp, final)
+	}
+	if err != nil {
+		root.Remove(tmp)
+	}
+	return err
+}
+
+// nextObject returns the first index from i whose object of the stream directory dir
+// (a key, "/"-separated, in bucket) does not exist yet, with its path relative to root.
+func nextObject(root *os.Root, bucket, dir string, i int) (int, string, error) {
+	for ; ; i++ {
+		p, err := keyPath(bucket, path.Join(dir, fmt.Sprintf("%06d.gz", i)))
+		if err != nil {
+			return 0, "", err
+		}
+		_, err = root.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return i, p, nil
+		}
+		if err != nil {
+			return 0, "", err
+		}
+	}
+}
