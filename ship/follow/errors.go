@@ -39,6 +39,12 @@ const (
 	// directory (deleted, compressed or moved elsewhere): its lines after the
 	// checkpoint offset were not shipped. The new file is read from offset 0.
 	GapOldFileMissing GapReason = "rotated while stopped, old file not found"
+	// GapRemovedWhileStopped: at a Glob's start, the file of a state file of
+	// StateDir is neither at its path nor, by its identity, in the directory
+	// under another name (deleted, compressed or moved elsewhere while the
+	// Glob was stopped): its lines after the checkpoint offset, if any, were
+	// not shipped. The state file is removed.
+	GapRemovedWhileStopped GapReason = "removed while stopped"
 )
 
 // GapError reports that lines of Path may have been lost. It is given to
