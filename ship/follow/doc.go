@@ -48,7 +48,10 @@
 // new file, and when it stops; after a Flush that returns nil it writes the
 // state: the file's identity and the offset of the end of what was handed on
 // (the last complete line, or the last piece of a long line). The state file
-// is replaced atomically (temporary file, fsync, rename, directory fsync).
+// is replaced atomically (temporary file, fsync, rename, directory fsync);
+// a temporary file that a crash left (a minute old or more) is removed at
+// the next start, by the Follower of that state file or the Glob of that
+// StateDir.
 // Without a state file the destination is flushed only when the Follower
 // stops (a *ship.Shipper sends on its own, every FlushInterval).
 //

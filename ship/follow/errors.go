@@ -4,11 +4,13 @@ import "fmt"
 
 // Error reports a failed operation of a Follower: Op is "open", "stat",
 // "read" (of the followed file), "write" or "flush" (the destination),
-// "state" (reading the state file at start) or "checkpoint" (writing it).
+// "state" (reading the state file at start, or removing its stale temporary
+// files) or "checkpoint" (writing it).
 // Path is the followed file; Err, for the state file, names that file. A
 // Glob reports with Op "scan" (reading its directory; Path is the pattern),
 // "destination" (its newDst failed for Path) and "state" (creating or
-// reading its StateDir; Path is that directory).
+// reading its StateDir, or removing stale temporary files there; Path is
+// that directory).
 type Error struct {
 	Op   string
 	Path string

@@ -339,6 +339,14 @@ func (g *Glob) preclaim() {
 		g.c.onError(&Error{Op: "state", Path: g.stateDir, Err: err})
 		return
 	}
+	// Temporary state files a crash left, of files followed or gone.
+	isTemp := func(name string) bool {
+		i := strings.LastIndex(name, ".state.tmp")
+		return i > 0 && isTempOf(name, name[:i+len(".state")])
+	}
+	if err := removeStaleTemps(g.stateDir, isTemp, time.Now()); err != nil {
+		g.c.onError(&Error{Op: "state", Path: g.stateDir, Err: fmt.Errorf("removing stale temporary files: %w", err)})
+	}
 	abs, _ := filepath.Abs(g.dir)
 	for _, e := range entries {
 		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".state") {

@@ -110,6 +110,11 @@ func (r *runner) openAt(f *os.File, fi os.FileInfo, off int64) error {
 func (r *runner) start() error {
 	var saved *state
 	if r.c.state != "" {
+		// A crash between a checkpoint's temporary file and its rename leaves the file.
+		dir, base := filepath.Split(r.c.state)
+		if err := removeStaleTemps(filepath.Clean(dir), func(name string) bool { return isTempOf(name, base) }, time.Now()); err != nil {
+			r.report(&Error{Op: "state", Path: r.path, Err: fmt.Errorf("removing the stale temporary files of %s: %w", r.c.state, err)})
+		}
 		s, err := readState(r.c.state)
 		if err != nil {
 			return &Error{Op: "state", Path: r.path, Err: err}
