@@ -139,3 +139,48 @@ func TestRunQueryMaxWaitRealTime(t *testing.T) {
 		t.Fatalf("RunQuery = %+v, %v; want the 3 rows of a complete query", res, err)
 	}
 }
+
+// TestRunQueryCancelledDuringStart: when ctx ends while StartQuery is in flight, RunQuery
+// waits for its answer (StopTimeout at most) and stops the query it names; the query had
+// started on the service but, its StartQuery cut short, was never stopped. With a negative
+// StopTimeout, or when no answer comes in time, StartQuery is cut off.
+func TestRunQueryCancelledDuringStart(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		stopTimeout time.Duration
+		answerLate  bool // StartQuery answers only when its request is cut off
+		wantStops   []string
+	}{
+		{"answered after ctx ended", 0, false, []string{"q-1"}},
+		{"no answer within StopTimeout", 50 * time.Millisecond, true, nil},
+		{"StopTimeout negative", -1, false, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s := &insightsServer{statuses: []string{"Running"}}
+			inner := s.answer(t)
+			c := newTestClient(t, newFakeLogs(t, func(n int, sn seen, w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(sn.Target, ".StartQuery") {
+					cancel() // the caller gives up while the service starts the query
+					if tc.answerLate {
+						<-r.Context().Done()
+						return
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+				inner(n, sn, w, r)
+			}), WithMaxAttempts(1))
+			res, err := c.RunQuery(ctx, queryIn, &QueryOptions{StopTimeout: tc.stopTimeout})
+			if res != nil || !errors.Is(err, context.Canceled) {
+				t.Fatalf("RunQuery = %+v, %v; want nil and context.Canceled", res, err)
+			}
+			if got := s.stopped(); !reflect.DeepEqual(got, tc.wantStops) {
+				t.Errorf("StopQuery calls %q, want %q", got, tc.wantStops)
+			}
+			if tc.wantStops != nil && !strings.Contains(err.Error(), "query q-1 (stopped)") {
+				t.Errorf("error %q does not name the query stopped", err)
+			}
+		})
+	}
+}

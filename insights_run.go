@@ -33,7 +33,9 @@ type QueryOptions struct {
 	MaxPollInterval time.Duration
 	// StopTimeout bounds the best-effort StopQuery that RunQuery sends, on a
 	// context detached from the caller's, when it gives up on a query that is
-	// still running; 0 means DefaultQueryStopTimeout (5 s), negative sends none.
+	// still running, and the wait for a StartQuery in flight when ctx ends
+	// (see [Client.RunQuery]); 0 means DefaultQueryStopTimeout (5 s),
+	// negative sends no StopQuery and cuts StartQuery at once.
 	StopTimeout time.Duration
 	// MaxWait bounds the wait for the query to end, counted from StartQuery's
 	// answer; 0 means no bound (the query is polled until it ends or ctx
@@ -141,19 +143,18 @@ func (e *QueryWaitError) Error() string {
 // (Running, say) and partial rows. A
 // failure to fetch a later page of a Complete query's rows returns the rows
 // fetched so far with the error. Errors of StartQuery are returned as they
-// are, with a nil result.
+// are, with a nil result. ctx's end does not cut StartQuery short, whose
+// answer may name a query already started: RunQuery then waits for it
+// StopTimeout more, stops that query, and returns ctx's error with a nil
+// result (a negative StopTimeout cuts StartQuery at once).
 func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryOptions) (*QueryResult, error) {
 	o, err := opts.normalize()
 	if err != nil {
 		return nil, err
 	}
-	started, err := c.StartQuery(ctx, in)
+	id, err := c.startQuery(ctx, in, o)
 	if err != nil {
 		return nil, err
-	}
-	id := started.QueryID
-	if id == "" {
-		return nil, &DecodeError{Operation: "StartQuery", Err: errors.New("the answer has no queryId")}
 	}
 	var deadline time.Time // of MaxWait, from StartQuery's answer
 	if o.MaxWait > 0 {
@@ -201,6 +202,57 @@ func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryO
 		}
 		wait = min(wait*2, max(o.MaxPollInterval, o.PollInterval))
 	}
+}
+
+// startQuery sends StartQuery and returns the query's id. ctx's end does not cut the call
+// short: a StartQuery cut short may have started the query on the service, which only its id
+// can stop. When ctx ends first, it waits StopTimeout more for the answer, stops the query it
+// names (abandonQuery) and returns ctx's error; a negative StopTimeout cuts the call at once.
+func (c *Client) startQuery(ctx context.Context, in *StartQueryInput, o QueryOptions) (string, error) {
+	if o.StopTimeout < 0 {
+		return c.startQueryID(ctx, in)
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	type answer struct {
+		id  string
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		id, err := c.startQueryID(sctx, in)
+		done <- answer{id, err}
+	}()
+	var a answer
+	select {
+	case a = <-done:
+		return a.id, a.err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(o.StopTimeout)
+	defer t.Stop()
+	select {
+	case a = <-done:
+	case <-t.C:
+		cancel()
+		a = <-done
+	}
+	if a.err != nil {
+		return "", fmt.Errorf("cwlogs: RunQuery: StartQuery: %w", ctx.Err())
+	}
+	return "", c.abandonQuery(ctx, a.id, o, ctx.Err())
+}
+
+// startQueryID sends StartQuery and returns the query's id.
+func (c *Client) startQueryID(ctx context.Context, in *StartQueryInput) (string, error) {
+	started, err := c.StartQuery(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	if started.QueryID == "" {
+		return "", &DecodeError{Operation: "StartQuery", Err: errors.New("the answer has no queryId")}
+	}
+	return started.QueryID, nil
 }
 
 // restOfResults appends the pages after the first of a complete query's results.
