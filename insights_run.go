@@ -20,8 +20,9 @@ const (
 
 // QueryOptions configures [Client.RunQuery]. The zero value (and nil) waits
 // 100 ms after StartQuery before the first GetQueryResults, doubles the wait
-// after each poll that finds the query still under way up to 5 s, and gives
-// the StopQuery sent when the caller's ctx ends 5 s.
+// after each poll that finds the query still under way up to 5 s, waits for
+// the query to end for as long as ctx lasts, and gives the StopQuery sent when
+// the caller's ctx ends 5 s.
 type QueryOptions struct {
 	// PollInterval is the wait before the first poll; 0 means
 	// DefaultQueryPollInterval (100 ms).
@@ -32,8 +33,22 @@ type QueryOptions struct {
 	MaxPollInterval time.Duration
 	// StopTimeout bounds the best-effort StopQuery that RunQuery sends, on a
 	// context detached from the caller's, when it gives up on a query that is
-	// still running; 0 means DefaultQueryStopTimeout (5 s), negative sends none.
+	// still running, and the wait for a StartQuery in flight when ctx ends
+	// (see [Client.RunQuery]); 0 means DefaultQueryStopTimeout (5 s),
+	// negative sends no StopQuery and cuts StartQuery at once.
 	StopTimeout time.Duration
+	// MaxWait bounds the wait for the query to end, counted from StartQuery's
+	// answer; 0 means no bound (the query is polled until it ends or ctx
+	// does). The wait before a poll never runs past MaxWait, and the poll made
+	// when MaxWait has run out is the last: a query it finds still under way
+	// is stopped, as when ctx ends, and RunQuery returns that poll's result
+	// with an error wrapping a [*QueryWaitError]. Only the waiting is bounded:
+	// StartQuery (whose answer is needed to stop the query), each poll and the
+	// fetch of a Complete query's later pages run under ctx alone, so a query
+	// that ends in time is never reported late, and RunQuery may return up to
+	// one call's duration after MaxWait. Use ctx's deadline to bound the whole
+	// run instead. Negative is invalid.
+	MaxWait time.Duration
 	// Progress, when set, is called after each poll that finds the query still
 	// under way (Scheduled, Running or a status this package does not know),
 	// with that answer's status and statistics, which the service updates
@@ -43,6 +58,7 @@ type QueryOptions struct {
 	Progress func(status string, stats QueryStatistics)
 
 	sleep func(ctx context.Context, d time.Duration) error // tests; nil: sleepCtx
+	now   func() time.Time                                 // tests; nil: time.Now
 }
 
 // QueryResult is the outcome of a query run by [Client.RunQuery].
@@ -93,6 +109,22 @@ func (e *QueryError) Error() string {
 	return fmt.Sprintf("cwlogs: query %s ended with status %s", e.QueryID, e.Status)
 }
 
+// QueryWaitError reports a query that had not ended when
+// [QueryOptions.MaxWait] ran out. RunQuery returns it wrapped in an error that
+// names the query and says whether StopQuery stopped it, with the result of
+// the last poll.
+type QueryWaitError struct {
+	QueryID    string          // the query's id
+	MaxWait    time.Duration   // the wait that ran out
+	Status     string          // the status of the last poll: Scheduled, Running…
+	Statistics QueryStatistics // those of the last poll
+}
+
+// Error implements error.
+func (e *QueryWaitError) Error() string {
+	return fmt.Sprintf("cwlogs: query %s still %s after %v (MaxWait)", e.QueryID, e.Status, e.MaxWait)
+}
+
 // RunQuery runs a CloudWatch Logs Insights query: it starts it with StartQuery
 // and polls GetQueryResults (see [QueryOptions]; opts may be nil) until the
 // query ends. A Complete query returns its rows, all pages of them, with its
@@ -100,33 +132,44 @@ func (e *QueryError) Error() string {
 // the partial result together with a [*QueryError]. Scheduled, Running and
 // statuses this package does not know are polled again: AWS ends a query after
 // 60 minutes, but another service may never, so ctx should carry a deadline
-// when the service is not AWS. An answer without a status is a [*DecodeError].
+// when the service is not AWS, or the options a MaxWait. An answer without a
+// status is a [*DecodeError].
 //
-// When ctx ends, or a poll fails, while the query runs, RunQuery sends a
-// best-effort StopQuery on a context detached from ctx (bounded by
-// StopTimeout) and returns an error that wraps ctx's error (or the poll's)
-// and names the query, together with the result of the last poll that was
-// answered (nil if none was): its Status (Running, say) and partial rows. A
+// When ctx ends, a poll fails or MaxWait runs out while the query runs,
+// RunQuery sends a best-effort StopQuery on a context detached from ctx
+// (bounded by StopTimeout) and returns an error that wraps ctx's error (or the
+// poll's, or a [*QueryWaitError]) and names the query, together with the
+// result of the last poll that was answered (nil if none was): its Status
+// (Running, say) and partial rows. A
 // failure to fetch a later page of a Complete query's rows returns the rows
 // fetched so far with the error. Errors of StartQuery are returned as they
-// are, with a nil result.
+// are, with a nil result. ctx's end does not cut StartQuery short, whose
+// answer may name a query already started: RunQuery then waits for it
+// StopTimeout more, stops that query, and returns ctx's error with a nil
+// result (a negative StopTimeout cuts StartQuery at once).
 func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryOptions) (*QueryResult, error) {
 	o, err := opts.normalize()
 	if err != nil {
 		return nil, err
 	}
-	started, err := c.StartQuery(ctx, in)
+	id, err := c.startQuery(ctx, in, o)
 	if err != nil {
 		return nil, err
 	}
-	id := started.QueryID
-	if id == "" {
-		return nil, &DecodeError{Operation: "StartQuery", Err: errors.New("the answer has no queryId")}
+	var deadline time.Time // of MaxWait, from StartQuery's answer
+	if o.MaxWait > 0 {
+		deadline = o.now().Add(o.MaxWait)
 	}
 	wait := o.PollInterval
 	var last *QueryResult // the last answered poll's
 	for {
-		if err := o.sleep(ctx, wait); err != nil {
+		d, final := wait, false
+		if !deadline.IsZero() {
+			if left := deadline.Sub(o.now()); left <= d {
+				d, final = max(left, 0), true
+			}
+		}
+		if err := o.sleep(ctx, d); err != nil {
 			return last, c.abandonQuery(ctx, id, o, err)
 		}
 		out, err := c.GetQueryResults(ctx, &GetQueryResultsInput{QueryID: id})
@@ -153,8 +196,63 @@ func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryO
 		if o.Progress != nil {
 			o.Progress(out.Status, out.Statistics)
 		}
+		if final {
+			return res, c.abandonQuery(ctx, id, o,
+				&QueryWaitError{QueryID: id, MaxWait: o.MaxWait, Status: out.Status, Statistics: out.Statistics})
+		}
 		wait = min(wait*2, max(o.MaxPollInterval, o.PollInterval))
 	}
+}
+
+// startQuery sends StartQuery and returns the query's id. ctx's end does not cut the call
+// short: a StartQuery cut short may have started the query on the service, which only its id
+// can stop. When ctx ends first, it waits StopTimeout more for the answer, stops the query it
+// names (abandonQuery) and returns ctx's error; a negative StopTimeout cuts the call at once.
+func (c *Client) startQuery(ctx context.Context, in *StartQueryInput, o QueryOptions) (string, error) {
+	if o.StopTimeout < 0 {
+		return c.startQueryID(ctx, in)
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	type answer struct {
+		id  string
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		id, err := c.startQueryID(sctx, in)
+		done <- answer{id, err}
+	}()
+	var a answer
+	select {
+	case a = <-done:
+		return a.id, a.err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(o.StopTimeout)
+	defer t.Stop()
+	select {
+	case a = <-done:
+	case <-t.C:
+		cancel()
+		a = <-done
+	}
+	if a.err != nil {
+		return "", fmt.Errorf("cwlogs: RunQuery: StartQuery: %w", ctx.Err())
+	}
+	return "", c.abandonQuery(ctx, a.id, o, ctx.Err())
+}
+
+// startQueryID sends StartQuery and returns the query's id.
+func (c *Client) startQueryID(ctx context.Context, in *StartQueryInput) (string, error) {
+	started, err := c.StartQuery(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	if started.QueryID == "" {
+		return "", &DecodeError{Operation: "StartQuery", Err: errors.New("the answer has no queryId")}
+	}
+	return started.QueryID, nil
 }
 
 // restOfResults appends the pages after the first of a complete query's results.
@@ -200,7 +298,7 @@ func (o *QueryOptions) normalize() (QueryOptions, error) {
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"PollInterval", n.PollInterval}, {"MaxPollInterval", n.MaxPollInterval}} {
+	}{{"PollInterval", n.PollInterval}, {"MaxPollInterval", n.MaxPollInterval}, {"MaxWait", n.MaxWait}} {
 		if f.d < 0 {
 			return n, &ValidationError{Operation: "RunQuery", Field: f.name, Value: f.d.String(), Reason: "must not be negative (0 means the default)"}
 		}
@@ -216,6 +314,9 @@ func (o *QueryOptions) normalize() (QueryOptions, error) {
 	}
 	if n.sleep == nil {
 		n.sleep = sleepCtx
+	}
+	if n.now == nil {
+		n.now = time.Now
 	}
 	return n, nil
 }

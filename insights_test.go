@@ -314,7 +314,7 @@ func TestRunQueryStopTimeout(t *testing.T) {
 func TestRunQueryOptionsValidation(t *testing.T) {
 	f := newFakeLogs(t, nil)
 	c := newTestClient(t, f)
-	for _, o := range []QueryOptions{{PollInterval: -1}, {MaxPollInterval: -time.Second}} {
+	for _, o := range []QueryOptions{{PollInterval: -1}, {MaxPollInterval: -time.Second}, {MaxWait: -time.Second}} {
 		_, err := c.RunQuery(context.Background(), queryIn, &o)
 		var ve *ValidationError
 		if !errors.As(err, &ve) || ve.Operation != "RunQuery" {

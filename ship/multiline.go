@@ -115,8 +115,10 @@ type MultilineOptions struct {
 }
 
 // MultilineStats are a MultilineWriter's counters since it was created. Each
-// non-empty line written is counted in Lines or in Refused (a line that Flush
-// or Close completed before the rest of it came counts as two).
+// non-empty line written is counted in Lines, in Refused or in Discarded (a
+// line that Flush or Close completed before the rest of it came counts as
+// two; a line longer than MaxBytes whose first pieces were handed on before
+// DiscardPending dropped the rest, in Lines and in Discarded).
 type MultilineStats struct {
 	// Lines counts the non-empty lines taken into events: complete lines,
 	// and unfinished ones that Flush or Close completed or that were longer
@@ -132,6 +134,9 @@ type MultilineStats struct {
 	// Shipper.Write counts them after Close: they never reached the
 	// destination.
 	Refused int64
+	// Discarded counts the non-empty lines, complete or not, that
+	// DiscardPending dropped.
+	Discarded int64
 	// LastError is the last error the destination returned; nil if none.
 	LastError error
 }
@@ -157,6 +162,12 @@ type MultilineStats struct {
 //
 // An idle MultilineWriter runs no goroutine: the timer runs only while an
 // event is pending, and Close stops it and waits for it.
+//
+// Fed from a file with a checkpoint (package ship/follow does so), a writer
+// is flushed with FlushComplete, which keeps the record still being grouped
+// and says how many bytes it holds, so that the checkpoint stays before them;
+// DiscardPending drops them when the reader stops, to be read again, whole,
+// from the checkpoint.
 type MultilineWriter struct {
 	dst      EventSink
 	start    *regexp.Regexp
@@ -192,11 +203,22 @@ type MultilineWriter struct {
 	evLines int       // lines in the pending event
 	blanks  int       // empty lines after its last line (at most maxBytes+1)
 	lines   int64     // lines taken, not yet in st
-	err     error     // the first error of the destination during the current call
-	valid   []byte    // scratch for lines with invalid UTF-8
-	timer   multilineTimer
-	armed   bool
-	wg      sync.WaitGroup // one count while the timer is armed or its callback runs
+	// Positions in the bytes given to Write, for FlushComplete and
+	// DiscardPending: in counts the bytes taken; lineStart is where the
+	// unfinished (or open) line began, evStart where the pending event's
+	// first line began. evCounted counts the lines of lines or st.Lines that
+	// are wholly in the pending event; evPartial says that the event begins
+	// with the rest of a line whose start was handed on.
+	in        int64
+	lineStart int64
+	evStart   int64
+	evCounted int64
+	evPartial bool
+	err       error  // the first error of the destination during the current call
+	valid     []byte // scratch for lines with invalid UTF-8
+	timer     multilineTimer
+	armed     bool
+	wg        sync.WaitGroup // one count while the timer is armed or its callback runs
 
 	smu sync.Mutex
 	st  MultilineStats
@@ -303,6 +325,9 @@ func (w *MultilineWriter) Write(p []byte) (int, error) {
 	w.err = nil
 	t, ct := w.times()
 	for data := p; len(data) > 0; {
+		if !w.open && len(w.line) == 0 {
+			w.lineStart = w.in + int64(len(p)-len(data))
+		}
 		seg, complete := data, false
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
 			seg, data, complete = data[:i], data[i+1:], true
@@ -311,6 +336,7 @@ func (w *MultilineWriter) Write(p []byte) (int, error) {
 		}
 		w.segment(ctx, seg, complete, t, ct)
 	}
+	w.in += int64(len(p))
 	w.deliver(ctx)
 	w.release()
 	if errors.Is(w.err, ErrClosed) {
@@ -361,7 +387,7 @@ func (w *MultilineWriter) more(ctx context.Context, seg []byte, complete bool, t
 			// Hand them on but for a tail that the rest of seg may finish
 			// (its bytes come from seg: they go back to it).
 			keep := linecut.Keep(w.line)
-			w.add(ctx, w.sanitize(w.line[:len(w.line)-keep]), t, ct)
+			w.add(ctx, w.sanitize(w.line[:len(w.line)-keep]), true, t, ct)
 			w.line = w.line[:0]
 			seg = seg[k-keep:]
 		} else {
@@ -391,7 +417,7 @@ func (w *MultilineWriter) addText(ctx context.Context, b []byte, t, ct time.Time
 		if n > textPiece {
 			n = textPiece - linecut.Keep(b[:textPiece])
 		}
-		w.add(ctx, w.sanitize(b[:n]), t, ct)
+		w.add(ctx, w.sanitize(b[:n]), true, t, ct)
 		b = b[n:]
 	}
 }
@@ -421,20 +447,26 @@ func (w *MultilineWriter) addLine(ctx context.Context, line []byte, long bool, t
 			w.buf = append(w.buf, line...)
 			w.evLines += w.blanks + 1
 			w.blanks = 0
+			w.evCounted++
 			return
 		}
 		w.emit(ctx)
 	}
-	w.add(ctx, line, t, ct)
+	w.add(ctx, line, false, t, ct)
+	if !w.evPartial && len(w.buf) > w.done {
+		w.evCounted = 1 // else its start was handed on (a line longer than MaxBytes)
+	}
 }
 
-// add appends b (valid UTF-8, from one line) to the pending event, starting
-// one if there is none, and hands on each event that reaches MaxBytes.
-func (w *MultilineWriter) add(ctx context.Context, b []byte, t, ct time.Time) {
+// add appends b (valid UTF-8, from one line: its start, or a piece of the
+// rest of a line begun before) to the pending event, starting one if there
+// is none, and hands on each event that reaches MaxBytes.
+func (w *MultilineWriter) add(ctx context.Context, b []byte, piece bool, t, ct time.Time) {
 	for len(b) > 0 {
 		n := len(w.buf) - w.done
 		if n == 0 {
 			w.evTime, w.evClock, w.evLines, w.blanks = t, ct, 1, 0
+			w.evStart, w.evPartial = w.lineStart, piece
 			w.arm(w.timeout)
 		}
 		if n+len(b) <= w.maxBytes {
@@ -445,6 +477,7 @@ func (w *MultilineWriter) add(ctx context.Context, b []byte, t, ct time.Time) {
 		w.buf = append(w.buf, b[:cut]...)
 		b = b[cut:]
 		w.emit(ctx)
+		piece = true // the rest of the line
 	}
 }
 
@@ -467,7 +500,7 @@ func (w *MultilineWriter) emit(ctx context.Context) {
 	}
 	w.ready = append(w.ready, readyEvent{t: w.evTime, end: len(w.buf)})
 	w.done = len(w.buf)
-	w.evLines, w.blanks = 0, 0
+	w.evLines, w.blanks, w.evCounted, w.evPartial = 0, 0, 0, false
 	if w.done >= sharedLinesMax {
 		w.deliver(ctx)
 	}
@@ -543,7 +576,7 @@ func shrink(b []byte) []byte {
 func (w *MultilineWriter) endLine(ctx context.Context, t, ct time.Time) {
 	switch {
 	case w.open:
-		w.add(ctx, w.sanitize(trimCR(w.line)), t, ct)
+		w.add(ctx, w.sanitize(trimCR(w.line)), true, t, ct)
 		w.open = false
 	case len(w.line) > 0:
 		w.addLine(ctx, trimCR(w.line), false, t, ct)
@@ -596,6 +629,100 @@ func join(a, b error) error {
 		return a
 	}
 	return errors.Join(a, b)
+}
+
+// FlushComplete is Flush for a writer fed from a file with a checkpoint (see
+// package ship/follow): it hands on the events that are complete and calls
+// the destination's Flush with ctx, as Flush does, but keeps the pending
+// event — the record whose end has not been seen yet — and the unfinished
+// last line, for the lines to come, so that a checkpoint does not split a
+// record. A pending event whose first line is Timeout old is complete: it is
+// handed on, as the timer would.
+//
+// It returns held, how many of the last bytes given to Write are in no
+// event handed on: those from the start of the pending event's first line
+// (or, with no pending event, of the unfinished line) on, blank lines
+// included. The bytes before them are in events handed on — delivered, when
+// err is nil — or were blank lines, which make no event. A line longer than
+// MaxBytes is held from its start until its last piece is handed on, though
+// its first pieces are. ctx bounds the wait while a Write hands events on;
+// on an error held is 0. After Close has started, FlushComplete flushes the
+// destination only (Close has handed everything on) and held is 0.
+func (w *MultilineWriter) FlushComplete(ctx context.Context) (held int64, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := w.lk.lock(ctx); err != nil {
+		return 0, err
+	}
+	if !w.closing.Load() {
+		w.err = nil
+		if len(w.buf) > w.done && w.clock().Sub(w.evClock) >= w.timeout {
+			w.emit(ctx) // complete by Timeout: the timer is due
+		}
+		w.deliver(ctx)
+		err, held = w.err, w.heldBytes()
+	}
+	w.lk.unlock()
+	if err = join(err, w.dst.Flush(ctx)); err != nil {
+		return 0, err
+	}
+	return held, nil
+}
+
+// heldBytes is FlushComplete's held; w.lk is held.
+func (w *MultilineWriter) heldBytes() int64 {
+	switch {
+	case len(w.buf) > w.done:
+		return w.in - w.evStart
+	case w.open || len(w.line) > 0:
+		return w.in - w.lineStart
+	}
+	return 0
+}
+
+// DiscardPending drops the pending event and the unfinished last line, the
+// bytes FlushComplete reports as held, as if they had never been written, and
+// returns how many bytes they were. It is for a writer fed from a file with
+// a checkpoint before those bytes (see package ship/follow), stopping: the
+// next run reads them again from the checkpoint, and ships the record whole.
+// The events already handed on are not affected; the dropped lines are
+// counted in Stats.Discarded instead of Lines. ctx bounds the wait while a
+// Write hands events on. After Close has started it drops nothing (Close has
+// handed everything on) and returns 0.
+func (w *MultilineWriter) DiscardPending(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := w.lk.lock(ctx); err != nil {
+		return 0, err
+	}
+	defer w.lk.unlock()
+	if w.closing.Load() {
+		return 0, nil
+	}
+	held := w.heldBytes()
+	lines := w.evCounted
+	if w.evPartial || w.open && len(w.buf) == w.done && len(w.line) > 0 {
+		lines++ // a line whose start was handed on (longer than MaxBytes)
+	}
+	if !w.open && len(trimCR(w.line)) > 0 {
+		lines++ // the unfinished line, not counted in Lines yet
+	}
+	w.smu.Lock()
+	w.st.Lines += w.lines - w.evCounted
+	w.st.Discarded += lines
+	w.smu.Unlock()
+	w.lines = 0
+	w.buf = shrink(w.buf[:w.done])
+	w.line, w.open = w.line[:0], false
+	w.evLines, w.blanks, w.evCounted, w.evPartial = 0, 0, 0, false
+	w.release()
+	if w.armed && w.timer.Stop() {
+		w.armed = false
+		w.wg.Done()
+	}
+	return held, nil
 }
 
 // Close stops the writer: Write refuses from now on (ErrClosed), and the

@@ -103,3 +103,29 @@ func ExampleMultilineWriter_mux() {
 	fmt.Println("stored:", stored())
 	// Output: stored: 4
 }
+
+// A reader that checkpoints the offset of what was delivered (package
+// ship/follow does so) flushes with FlushComplete: the record still being
+// grouped is kept, and the checkpoint stays before the bytes it holds. When
+// the reader stops, DiscardPending drops them: the next run reads them again
+// from the checkpoint, and the record is shipped whole, not in two parts.
+func ExampleMultilineWriter_FlushComplete() {
+	w, err := ship.NewMultilineWriter(printSink{}, &ship.MultilineOptions{
+		Start: regexp.MustCompile(`^\d{4}-\d\d-\d\d `),
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	read := "2025-01-02 12:00:00 first\n  detail\n2025-01-02 12:00:01 second\n  still being written\n"
+	w.Write([]byte(read))
+	held, _ := w.FlushComplete(ctx) // the first record is complete: the second started
+	fmt.Println("checkpoint at", int64(len(read))-held)
+	dropped, _ := w.DiscardPending(ctx) // stopping: the next run reads them again
+	fmt.Println("dropped", dropped, "bytes; discarded lines:", w.Stats().Discarded)
+	w.Close(ctx)
+	// Output:
+	// event: "2025-01-02 12:00:00 first\n  detail"
+	// checkpoint at 35
+	// dropped 49 bytes; discarded lines: 2
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -110,56 +111,37 @@ func formatPyJSON(v any, tty bool) []byte {
 	if o, ok := v.(*pyObject); ok && len(o.keys) == 0 {
 		return nil
 	}
-	var b bytes.Buffer
-	writePyJSON(&b, v, 0, tty)
-	b.WriteByte('\n')
-	return b.Bytes()
+	w := &pyJSON{tty: tty}
+	writePyJSON(w, v)
+	w.buf.WriteByte('\n')
+	return w.buf.Bytes()
 }
 
-func writePyJSON(b *bytes.Buffer, v any, depth int, tty bool) {
-	newline := func(depth int) {
-		b.WriteByte('\n')
-		for range depth {
-			b.WriteString("    ")
-		}
-	}
+// writePyJSON writes v, a search result, with w (which owns the layout: see pyJSON).
+func writePyJSON(w *pyJSON, v any) {
 	switch v := v.(type) {
 	case string:
-		writePyString(b, v, false, tty)
+		w.str(v)
 	case nil:
-		b.WriteString("null")
+		w.literal("null")
 	case bool:
-		b.WriteString(map[bool]string{true: "true", false: "false"}[v])
+		w.literal(strconv.FormatBool(v))
 	case pyNum:
-		b.WriteString(v.json())
+		w.literal(v.json())
 	case []any:
-		b.WriteByte('[')
-		for i, e := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			newline(depth + 1)
-			writePyJSON(b, e, depth+1, tty)
+		w.open('[')
+		for _, e := range v {
+			w.next()
+			writePyJSON(w, e)
 		}
-		if len(v) > 0 {
-			newline(depth)
-		}
-		b.WriteByte(']')
+		w.close(']')
 	case *pyObject:
-		b.WriteByte('{')
-		for i, k := range v.keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			newline(depth + 1)
-			writePyString(b, k, false, tty)
-			b.WriteString(": ")
-			writePyJSON(b, v.vals[k], depth+1, tty)
+		w.open('{')
+		for _, k := range v.keys {
+			w.key(k)
+			writePyJSON(w, v.vals[k])
 		}
-		if len(v.keys) > 0 {
-			newline(depth)
-		}
-		b.WriteByte('}')
+		w.close('}')
 	}
 }
 

@@ -27,8 +27,8 @@ func formatAWSJSON(body []byte, tty bool) ([]byte, error) {
 	if tok != json.Delim('{') {
 		return nil, fmt.Errorf("want a JSON object, got %s", jsonKind(tok))
 	}
-	p := &pyPrinter{dec: dec, tty: tty}
-	if err := p.object(0); err != nil {
+	p := &pyPrinter{dec: dec, w: pyJSON{tty: tty}}
+	if err := p.object(); err != nil {
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -37,17 +37,72 @@ func formatAWSJSON(body []byte, tty bool) ([]byte, error) {
 		}
 		return nil, err
 	}
-	if p.buf.String() == "{}" {
+	if p.w.buf.String() == "{}" {
 		return nil, nil
 	}
-	return p.buf.Bytes(), nil
+	return p.w.buf.Bytes(), nil
 }
 
-// pyPrinter writes the values read from dec as Python's json.dump(indent=4) writes them.
+// pyJSON writes JSON as Python's json.dump(indent=4, ensure_ascii=False) does, as the AWS CLI
+// prints it: each member or element on a line of its own, indented by 4 spaces a level, "," at
+// the end of all lines but a container's last, ": " between a key and its value, and an empty
+// object or array as {} or []. It owns that layout for call's JSON outputs: pyPrinter walks the
+// tokens of an answer with it, writePyJSON a --query result. On a terminal (tty), DEL and the
+// C1 controls in strings are escaped too.
+type pyJSON struct {
+	buf   bytes.Buffer
+	tty   bool
+	count []int // the members or elements written so far in each open container
+}
+
+// open starts an object ('{') or an array ('[').
+func (w *pyJSON) open(delim byte) {
+	w.buf.WriteByte(delim)
+	w.count = append(w.count, 0)
+}
+
+// next starts an element of the innermost array, or a member of the innermost object (see key).
+func (w *pyJSON) next() {
+	n := &w.count[len(w.count)-1]
+	if *n > 0 {
+		w.buf.WriteByte(',')
+	}
+	*n++
+	w.newline(len(w.count))
+}
+
+// key starts a member of the innermost object: its value comes next.
+func (w *pyJSON) key(k string) {
+	w.next()
+	w.str(k)
+	w.buf.WriteString(": ")
+}
+
+// close ends the innermost container with delim ('}' or ']').
+func (w *pyJSON) close(delim byte) {
+	n := w.count[len(w.count)-1]
+	w.count = w.count[:len(w.count)-1]
+	if n > 0 {
+		w.newline(len(w.count))
+	}
+	w.buf.WriteByte(delim)
+}
+
+func (w *pyJSON) newline(depth int) {
+	w.buf.WriteByte('\n')
+	for range depth {
+		w.buf.WriteString("    ")
+	}
+}
+
+// str writes a string; literal a number, true, false or null as it is given.
+func (w *pyJSON) str(s string)     { writePyString(&w.buf, s, false, w.tty) }
+func (w *pyJSON) literal(s string) { w.buf.WriteString(s) }
+
+// pyPrinter writes the values read from dec with w.
 type pyPrinter struct {
 	dec *json.Decoder
-	buf bytes.Buffer
-	tty bool
+	w   pyJSON
 }
 
 // token reads the next token of a value that has begun: the end of the input is an error.
@@ -59,36 +114,28 @@ func (p *pyPrinter) token() (json.Token, error) {
 	return tok, err
 }
 
-func (p *pyPrinter) newline(depth int) {
-	p.buf.WriteByte('\n')
-	for range depth {
-		p.buf.WriteString("    ")
-	}
-}
-
-func (p *pyPrinter) value(tok json.Token, depth int) error {
+func (p *pyPrinter) value(tok json.Token) error {
 	switch t := tok.(type) {
 	case json.Delim:
 		if t == '{' {
-			return p.object(depth)
+			return p.object()
 		}
-		return p.array(depth)
+		return p.array()
 	case string:
-		writePyString(&p.buf, t, false, p.tty)
+		p.w.str(t)
 	case json.Number:
-		p.buf.WriteString(pyNumber(string(t)))
+		p.w.literal(pyNumber(string(t)))
 	case bool:
-		p.buf.WriteString(map[bool]string{true: "true", false: "false"}[t])
+		p.w.literal(strconv.FormatBool(t))
 	case nil:
-		p.buf.WriteString("null")
+		p.w.literal("null")
 	}
 	return nil
 }
 
 // object writes the members of an object whose '{' was read, and its '}'.
-func (p *pyPrinter) object(depth int) error {
-	p.buf.WriteByte('{')
-	n := 0
+func (p *pyPrinter) object() error {
+	p.w.open('{')
 	for p.dec.More() {
 		key, err := p.token()
 		if err != nil {
@@ -98,52 +145,35 @@ func (p *pyPrinter) object(depth int) error {
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			p.buf.WriteByte(',')
-		}
-		n++
-		p.newline(depth + 1)
-		writePyString(&p.buf, key.(string), false, p.tty)
-		p.buf.WriteString(": ")
-		if err := p.value(val, depth+1); err != nil {
+		p.w.key(key.(string))
+		if err := p.value(val); err != nil {
 			return err
 		}
 	}
 	if _, err := p.token(); err != nil { // '}'
 		return err
 	}
-	if n > 0 {
-		p.newline(depth)
-	}
-	p.buf.WriteByte('}')
+	p.w.close('}')
 	return nil
 }
 
 // array writes the elements of an array whose '[' was read, and its ']'.
-func (p *pyPrinter) array(depth int) error {
-	p.buf.WriteByte('[')
-	n := 0
+func (p *pyPrinter) array() error {
+	p.w.open('[')
 	for p.dec.More() {
 		val, err := p.token()
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			p.buf.WriteByte(',')
-		}
-		n++
-		p.newline(depth + 1)
-		if err := p.value(val, depth+1); err != nil {
+		p.w.next()
+		if err := p.value(val); err != nil {
 			return err
 		}
 	}
 	if _, err := p.token(); err != nil { // ']'
 		return err
 	}
-	if n > 0 {
-		p.newline(depth)
-	}
-	p.buf.WriteByte(']')
+	p.w.close(']')
 	return nil
 }
 

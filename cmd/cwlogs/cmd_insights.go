@@ -33,9 +33,11 @@ epoch seconds there, as aws takes them; any other time T as for --start), --quer
 of QUERY), --query-language and --limit.
 
 The query is polled until it ends: after 0.1 s, then doubling up to 5 s. Ctrl-C stops it (StopQuery)
-and exits 130. With --max-wait D (e.g. 30s, 10m), a query still running after D is stopped
-(StopQuery), the rows it had are printed and cwlogs exits 1 saying it did not finish within D;
-without it, cwlogs waits until the query ends (AWS ends queries after 60 minutes, status Timeout).
+and exits 130. With --max-wait D (e.g. 30s, 10m), the query has D from StartQuery's answer to end:
+the last poll is made at D, and a query it finds still running is stopped (StopQuery), the rows it
+had are printed and cwlogs exits 1 saying it did not finish within D. D does not cut StartQuery
+(its answer is needed to stop the query) nor the fetch of a complete query's rows. Without it,
+cwlogs waits until the query ends (AWS ends queries after 60 minutes, status Timeout).
 Rows are printed as a table without the @ptr field, or with --output json as one JSON object per
 row, every field in the service's order. A summary goes to stderr: id=, status=,
 rows=, matched=, scanned= and bytes= (records matched, records and bytes scanned). A query that ends
@@ -72,7 +74,7 @@ func (c *QueryCommand) flags() *flag.FlagSet {
 	fs.StringVar(&c.end, "end", "", "last time `T` (inclusive; default now)")
 	fs.StringVar(&c.limit, "limit", "", "return at most `N` rows (1-100000; the service default is 10000)")
 	fs.StringVar(&c.language, "language", "", "query language `L`: CWLI (the default), SQL or PPL")
-	fs.StringVar(&c.maxWait, "max-wait", "", "stop the query (StopQuery) if it has not ended after `D` (default: wait until it ends)")
+	fs.StringVar(&c.maxWait, "max-wait", "", "stop the query (StopQuery) if it has not ended `D` after it started (default: wait until it ends)")
 	// aws logs start-query's names.
 	fs.StringVar(&c.language, "query-language", "", "the query language `L`, as --language (aws's name)")
 	fs.Var(&c.groups, "log-group-name", "the log group `GROUP`, as --group (aws's name)")
@@ -133,37 +135,32 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 		defer mu.Unlock()
 		return c.m.forStderr("cwlogs: query " + state)
 	})
-	opts := &cwlogs.QueryOptions{Progress: func(status string, st cwlogs.QueryStatistics) {
+	// --max-wait bounds only the wait for the query to end (MaxWait): StartQuery, whose
+	// answer is needed to stop the query, and the fetch of a complete query's rows are not cut.
+	opts := &cwlogs.QueryOptions{MaxWait: maxWait, Progress: func(status string, st cwlogs.QueryStatistics) {
 		mu.Lock()
 		state = fmt.Sprintf("%s: %.0f records matched, %.0f scanned (%.0f bytes)", status, st.RecordsMatched, st.RecordsScanned, st.BytesScanned)
 		mu.Unlock()
 	}}
-	qctx, cancel := ctx, context.CancelFunc(func() {})
-	if maxWait > 0 {
-		qctx, cancel = context.WithTimeout(ctx, maxWait)
-	}
-	res, err := cl.RunQuery(qctx, in, opts)
-	waitOver := qctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
-	cancel()
+	res, err := cl.RunQuery(ctx, in, opts)
 	pr.end()
 	var qe *cwlogs.QueryError
-	if err != nil && waitOver && !errors.As(err, &qe) {
+	var we *cwlogs.QueryWaitError
+	if errors.As(err, &we) && ctx.Err() == nil {
 		// --max-wait ran out (not Ctrl-C): RunQuery stopped the query. Its rows so far, then why.
 		err = &queryWaitError{wait: c.maxWait, err: err}
+	} else {
+		we = nil
 	}
 	if res != nil {
 		fmt.Fprintln(c.m.Stderr, c.m.forStderr(querySummary(res))) // the id and status are the server's
 	}
-	var we *queryWaitError
-	if err != nil && !errors.As(err, &qe) && !errors.As(err, &we) {
+	if err != nil && !errors.As(err, &qe) && we == nil {
 		var ae *cwlogs.APIError
 		if errors.As(err, &ae) && ae.QueryCompileError != nil {
 			// Where the query is wrong; the error itself follows (Report).
 			fmt.Fprintln(c.m.Stderr, c.m.forStderr(compileErrorText(ae.QueryCompileError)))
 		}
-		return err
-	}
-	if res == nil { // --max-wait ran out before any answer
 		return err
 	}
 	if perr := c.print(res); perr != nil {

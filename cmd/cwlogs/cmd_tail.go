@@ -13,7 +13,7 @@ import (
 
 var tailInfo = &commandInfo{
 	name:    "tail",
-	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S]... [--stream-prefix P] | GROUP... --live [--pattern P] [--stream S]... [--stream-prefix P]",
+	args:    "GROUP [--follow] [--pattern P] [--since D] [--stream S]... [--stream-prefix P] | GROUP... --live [--follow] [--pattern P] [--stream S]... [--stream-prefix P]",
 	summary: "Print the recent events of a log group and, with --follow, new ones as they arrive.",
 	details: `Events since D (default 10m: the last ten minutes) are printed across all streams, by time.
 With --follow, cwlogs polls FilterLogEvents once a second (the service allows 10 requests per
@@ -25,7 +25,8 @@ Ctrl-C stops it (exit 0).
 With --live, tail follows through a Live Tail session (StartLiveTail) instead of polling: the
 service pushes the events of up to 10 log groups (names or ARNs; --stream and --stream-prefix
 only with one group) as they are ingested, from now on (--since is refused: Live Tail has no
-past). Events print as with --follow; with several groups the stream column is GROUP STREAM.
+past). A session always follows: --follow (-f) may be given with --live and changes nothing.
+Events print as with --follow; with several groups the stream column is GROUP STREAM.
 When more than 500 events a second match, the service sends a sample of them: cwlogs says so
 once on stderr. A session lasts at most 3 hours (the service then ends it: exit 1); Ctrl-C
 stops it (exit 0).
@@ -229,9 +230,11 @@ func (c *TailCommand) runLive(ctx context.Context, fs *flag.FlagSet, groups []st
 	if len(groups) > cwlogs.MaxLiveTailLogGroups {
 		return usagef(name, "%d log groups: --live tails at most %d", len(groups), cwlogs.MaxLiveTailLogGroups)
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if given["since"] {
+	// --follow is accepted: a session always follows (the help says so). --since is not:
+	// it has a default, so only fs knows whether it was given.
+	since := false
+	fs.Visit(func(f *flag.Flag) { since = since || f.Name == "since" })
+	if since {
 		return usagef(name, "--since cannot be used with --live: a Live Tail session shows the events ingested from now on, none before")
 	}
 	if err := c.sel.check(name, fs); err != nil {

@@ -89,10 +89,15 @@ type fakeInsights struct {
 	start  string // StartQuery's answer body; "": {"queryId":"q-1"}
 	status string
 	rows   string // GetQueryResults' "results" (JSON); "": none
-	starts []map[string]any
-	polls  int
-	stops  []string
-	polled chan struct{} // receives at each GetQueryResults, if not full
+	// page2, when set, makes a Complete answer carry the nextToken "p2", whose page has these
+	// "results" (JSON), answered after pageDelay.
+	page2      string
+	pageDelay  time.Duration
+	startDelay time.Duration // StartQuery answers after this wait
+	starts     []map[string]any
+	polls      int
+	stops      []string
+	polled     chan struct{} // receives at each GetQueryResults, if not full
 }
 
 func newFakeInsights(t *testing.T, status, start string) (*fakeInsights, string) {
@@ -102,9 +107,19 @@ func newFakeInsights(t *testing.T, status, start string) (*fakeInsights, string)
 		var in map[string]any
 		_ = json.Unmarshal(body, &in)
 		w.Header().Set("Content-Type", cwlogs.ContentType)
+		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), cwlogs.TargetPrefix+".")
+		f.mu.Lock()
+		delay := f.startDelay
+		if op == "GetQueryResults" && in["nextToken"] != nil {
+			delay = f.pageDelay
+		} else if op != "StartQuery" {
+			delay = 0
+		}
+		f.mu.Unlock()
+		time.Sleep(delay)
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), cwlogs.TargetPrefix+".") {
+		switch op {
 		case "StartQuery":
 			f.starts = append(f.starts, in)
 			if f.start != "" {
@@ -114,6 +129,10 @@ func newFakeInsights(t *testing.T, status, start string) (*fakeInsights, string)
 			}
 			io.WriteString(w, `{"queryId":"q-1"}`)
 		case "GetQueryResults":
+			if in["nextToken"] != nil {
+				fmt.Fprintf(w, `{"results":%s,"status":"Complete","statistics":{"recordsMatched":1,"recordsScanned":9,"bytesScanned":300}}`, f.page2)
+				return
+			}
 			f.polls++
 			select {
 			case f.polled <- struct{}{}:
@@ -122,6 +141,9 @@ func newFakeInsights(t *testing.T, status, start string) (*fakeInsights, string)
 			results := ""
 			if f.rows != "" {
 				results = `"results":` + f.rows + `,`
+			}
+			if f.page2 != "" && f.status == cwlogs.QueryStatusComplete {
+				results += `"nextToken":"p2",`
 			}
 			fmt.Fprintf(w, `{%s"status":%q,"statistics":{"recordsMatched":1,"recordsScanned":9,"bytesScanned":300}}`, results, f.status)
 		case "StopQuery":
@@ -261,17 +283,17 @@ func TestQueryMaxWait(t *testing.T) {
 		want               int
 		stdout             string
 		stderr             []string
-		stops              int // StopQuery calls; -1: not checked
+		stops              int // StopQuery calls
 	}{
 		{"running: stopped", cwlogs.QueryStatusRunning, "1s", false, 1, "@message\npartial\n",
 			[]string{"id=q-1 status=Running rows=1 matched=1 scanned=9 bytes=300\n",
-				"cwlogs: query did not finish within 1s (--max-wait): RunQuery: query q-1 (stopped): context deadline exceeded\n"}, 1},
+				"cwlogs: query did not finish within 1s (--max-wait): RunQuery: query q-1 (stopped): query q-1 still Running after 1s (MaxWait)\n"}, 1},
 		{"running: JSON rows", cwlogs.QueryStatusRunning, "1s", true, 1, `{"@message":"partial","@ptr":"p1"}` + "\n",
 			[]string{"did not finish within 1s (--max-wait)"}, 1},
-		// Over before the first poll (after 100 ms): nothing to print, and no crash (it was
-		// a nil dereference). StopQuery is not checked: StartQuery may have been cut off too.
-		{"over before any answer", cwlogs.QueryStatusRunning, "50ms", false, 1, "",
-			[]string{"cwlogs: query did not finish within 50ms (--max-wait): "}, -1},
+		// Over before the first poll (after 100 ms): the poll made at 50 ms is the last
+		// (there was no answer to print, and a nil dereference before that).
+		{"over before the first poll", cwlogs.QueryStatusRunning, "50ms", false, 1, "@message\npartial\n",
+			[]string{"id=q-1 status=Running rows=1 ", "cwlogs: query did not finish within 50ms (--max-wait): "}, 1},
 		{"complete in time", cwlogs.QueryStatusComplete, "1m", false, 0, "@message\npartial\n",
 			[]string{"id=q-1 status=Complete rows=1 "}, 0},
 	} {
@@ -294,7 +316,7 @@ func TestQueryMaxWait(t *testing.T) {
 					t.Errorf("stderr %q lacks %q", r.stderr, s)
 				}
 			}
-			if _, _, stops := f.snapshot(); tc.stops >= 0 && (len(stops) != tc.stops || (tc.stops > 0 && stops[0] != "q-1")) {
+			if _, _, stops := f.snapshot(); len(stops) != tc.stops || tc.stops > 0 && stops[0] != "q-1" {
 				t.Errorf("StopQuery calls %q, want %d of q-1", stops, tc.stops)
 			}
 		})

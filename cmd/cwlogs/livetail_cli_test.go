@@ -234,3 +234,28 @@ func TestTailLiveUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestTailLiveFollow: --follow (and -f) with --live is accepted and changes nothing (a
+// session always follows), and the help says so. It was accepted silently: tail's help
+// did not say what --follow does with --live.
+func TestTailLiveFollow(t *testing.T) {
+	url := startLocal(t)
+	cl := seedClient(t, url)
+	createGroup(t, cl, "livef", "s")
+	help := newCLI(t, url).mustRun(0, "", "help", "tail")
+	if !strings.Contains(help.stdout, "A session always follows: --follow (-f) may be given with --live and changes nothing.") ||
+		!strings.Contains(help.stdout, "GROUP... --live [--follow] ") {
+		t.Errorf("tail's help does not say what --follow does with --live:\n%s", help.stdout)
+	}
+	for _, flag := range []string{"--follow", "-f"} {
+		r := startLive(t, url, "livef", "--live", flag, "--output", "json")
+		r.waitLines(t, 1, func() { putN(t, cl, "livef", "s", "followed "+flag) })
+		if !strings.Contains(r.got()[0], `"message":"followed `+flag+`"`) {
+			t.Errorf("%s: first line %q", flag, r.got()[0])
+		}
+		r.cmd.Process.Signal(syscall.SIGINT)
+		if err := r.wait(t); err != nil {
+			t.Fatalf("%s: after SIGINT: %v (want exit 0); stderr: %s", flag, err, r.stderr.String())
+		}
+	}
+}

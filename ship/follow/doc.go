@@ -48,7 +48,10 @@
 // new file, and when it stops; after a Flush that returns nil it writes the
 // state: the file's identity and the offset of the end of what was handed on
 // (the last complete line, or the last piece of a long line). The state file
-// is replaced atomically (temporary file, fsync, rename, directory fsync).
+// is replaced atomically (temporary file, fsync, rename, directory fsync);
+// a temporary file that a crash left (a minute old or more) is removed at
+// the next start, by the Follower of that state file or the Glob of that
+// StateDir.
 // Without a state file the destination is flushed only when the Follower
 // stops (a *ship.Shipper sends on its own, every FlushInterval).
 //
@@ -57,15 +60,22 @@
 // a temporary file of its own, but each overwrites the other's checkpoint,
 // and a restart resumes from whichever wrote last.
 //
-// Multi-line events: with a *ship.MultilineWriter as the destination, the
-// checkpoint's Flush hands on the event being grouped (its Flush must, for
-// the checkpoint to pass those lines). A record still being written when a
-// checkpoint is taken — every CheckpointInterval while data comes, when a
-// new file is opened, and at stop — is therefore split into two events, the
-// lines after the checkpoint starting a new one; so is a record across a
-// restart. This is inherent to a checkpoint after delivered bytes; a longer
-// CheckpointInterval makes it rarer. Without a state file the Follower
-// flushes only when it stops.
+// Multi-line events: a destination that groups lines into records, a
+// *ship.MultilineWriter, is a [HoldingDestination]: with a state file, a
+// checkpoint flushes the records that are complete with FlushComplete and
+// stays before the one still being grouped (its end not seen yet), which is
+// not split: it is delivered whole once complete (the next line starts
+// another, or its MultilineOptions.Timeout passes), and a later checkpoint
+// passes it. When the Follower stops, it has the destination drop that record
+// (DiscardPending) and the next run reads it again from the checkpoint and
+// ships it whole, with the lines written after it, as it does an unfinished
+// line; so a record is never shipped in two parts across a restart, and the
+// checkpoint never covers a byte that is not in a delivered event. Run once
+// without a restart, that last record is not shipped. The end of a file's
+// content (rotation, truncation) ends its record: it is handed on then. A
+// Glob's Follower whose file is gone, one whose checkpoint is held back by a
+// failed Flush, and one without a state file hand everything on when they
+// stop.
 //
 // At start, a state whose file is at the path (same identity) and at least
 // as long as the offset resumes there: no line lost, none sent twice. If the

@@ -4,11 +4,13 @@ import "fmt"
 
 // Error reports a failed operation of a Follower: Op is "open", "stat",
 // "read" (of the followed file), "write" or "flush" (the destination),
-// "state" (reading the state file at start) or "checkpoint" (writing it).
+// "state" (reading the state file at start, or removing its stale temporary
+// files) or "checkpoint" (writing it).
 // Path is the followed file; Err, for the state file, names that file. A
 // Glob reports with Op "scan" (reading its directory; Path is the pattern),
 // "destination" (its newDst failed for Path) and "state" (creating or
-// reading its StateDir; Path is that directory).
+// reading its StateDir, or removing stale temporary files there; Path is
+// that directory).
 type Error struct {
 	Op   string
 	Path string
@@ -39,6 +41,12 @@ const (
 	// directory (deleted, compressed or moved elsewhere): its lines after the
 	// checkpoint offset were not shipped. The new file is read from offset 0.
 	GapOldFileMissing GapReason = "rotated while stopped, old file not found"
+	// GapRemovedWhileStopped: at a Glob's start, the file of a state file of
+	// StateDir is neither at its path nor, by its identity, in the directory
+	// under another name (deleted, compressed or moved elsewhere while the
+	// Glob was stopped): its lines after the checkpoint offset, if any, were
+	// not shipped. The state file is removed.
+	GapRemovedWhileStopped GapReason = "removed while stopped"
 )
 
 // GapError reports that lines of Path may have been lost. It is given to

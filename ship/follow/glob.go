@@ -121,7 +121,14 @@ func StateFileName(path string) string {
 //
 // Checkpoints: with StateDir, each file's Follower keeps its checkpoint in
 // StateDir/StateFileName(path), as Options.StateFile describes; a restart
-// resumes every file without loss or repeat.
+// resumes every file without loss or repeat. After its first scan, Run
+// removes the state files of its files (its directory, a name matching its
+// pattern) that were removed while it was stopped: no file at the path and
+// none with the checkpointed identity in the directory (a file rotated while
+// stopped keeps its state, to be finished once a file appears at its path
+// again). Each removal is reported to OnError as a *GapError
+// (GapRemovedWhileStopped): lines after the checkpoint may not have been
+// shipped.
 //
 // Errors: what a Follower reports goes to OnError; an error that ends a
 // Follower (a Write refused by its Destination, a read error) is reported
@@ -145,6 +152,7 @@ type Glob struct {
 	scans   uint64
 	errs    []error // the errors that ended Followers
 	wg      sync.WaitGroup
+	orphans []orphanState // found by preclaim: pruned after the first scan
 
 	// wait pauses between scans; false when ctx ended. readDir and statFile
 	// are os.ReadDir's reading and os.Stat. setup and ended are called with
@@ -154,6 +162,13 @@ type Glob struct {
 	statFile func(name string) (fs.FileInfo, error)
 	setup    func(f *Follower)
 	ended    func(f *Follower)
+}
+
+// orphanState is a state file of StateDir, of a file of this Glob that was
+// not at its path when Run started.
+type orphanState struct {
+	file string // the state file
+	s    *state
 }
 
 // claim is a file of the directory that a Follower has opened, or will: it
@@ -291,8 +306,11 @@ func (g *Glob) Run(ctx context.Context) error {
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	g.preclaim()
-	for first := true; ; first = false {
-		g.scan(fctx, first)
+	for first, pruned := true, false; ; first = false {
+		if g.scan(fctx, first) && !pruned {
+			g.pruneStates()
+			pruned = true
+		}
 		if !g.wait(ctx, g.scanEvery) {
 			break
 		}
@@ -307,7 +325,8 @@ func (g *Glob) Run(ctx context.Context) error {
 // preclaim claims the files named by the state files of StateDir that are
 // of paths in the directory, so that a file rotated while the Glob was
 // stopped (app.log.1, still matching) is finished by the Follower of its
-// old name, not taken for a new file.
+// old name, not taken for a new file. It keeps those of this Glob's files
+// that are not at their path for pruneStates.
 func (g *Glob) preclaim() {
 	if g.stateDir == "" {
 		return
@@ -320,31 +339,105 @@ func (g *Glob) preclaim() {
 		g.c.onError(&Error{Op: "state", Path: g.stateDir, Err: err})
 		return
 	}
+	// Temporary state files a crash left, of files followed or gone.
+	isTemp := func(name string) bool {
+		i := strings.LastIndex(name, ".state.tmp")
+		return i > 0 && isTempOf(name, name[:i+len(".state")])
+	}
+	if err := removeStaleTemps(g.stateDir, isTemp, time.Now()); err != nil {
+		g.c.onError(&Error{Op: "state", Path: g.stateDir, Err: fmt.Errorf("removing stale temporary files: %w", err)})
+	}
 	abs, _ := filepath.Abs(g.dir)
 	for _, e := range entries {
 		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".state") {
 			continue
 		}
 		s, err := readState(filepath.Join(g.stateDir, e.Name()))
-		if err != nil || s == nil || s.ID == nil || filepath.Dir(s.Path) != abs {
+		if err != nil || s == nil || filepath.Dir(s.Path) != abs {
 			continue // not this Glob's; a Follower reports its own state's errors
 		}
-		if fi, err := g.statFile(s.Path); err == nil && s.sameID(fi) {
+		fi, err := g.statFile(s.Path)
+		if err == nil && s.sameID(fi) {
 			continue // still at its path: followed under that name
 		}
-		// Rotated while stopped: its Follower finishes it.
-		g.claimed[*s.ID] = &claim{fp: &fingerprint{size: s.Offset, headLen: s.HeadLen, headHash: s.HeadHash, grows: true}}
+		if ok, _ := filepath.Match(g.pattern, filepath.Base(s.Path)); ok && errors.Is(err, fs.ErrNotExist) &&
+			e.Name() == StateFileName(s.Path) {
+			g.orphans = append(g.orphans, orphanState{file: filepath.Join(g.stateDir, e.Name()), s: s})
+		}
+		if s.ID != nil {
+			// Rotated while stopped: its Follower finishes it.
+			g.claimed[*s.ID] = &claim{fp: &fingerprint{size: s.Offset, headLen: s.HeadLen, headHash: s.HeadHash, grows: true}}
+		}
 	}
+}
+
+// pruneStates removes, after the first scan, the state files kept by
+// preclaim whose file is gone: still no file at the path (and so no
+// Follower of it), and none in the directory with the state's identity (a
+// file rotated while stopped is finished once a file appears at its path
+// again: its state stays). Lines after their offset may not have been
+// shipped: each removal is reported as a *GapError.
+func (g *Glob) pruneStates() {
+	orphans := g.orphans
+	g.orphans = nil
+	var ids map[identity]bool // of the directory's regular files, read once when needed
+	for _, o := range orphans {
+		name := filepath.Base(o.s.Path)
+		g.mu.Lock()
+		followed := g.files[name] != nil
+		g.mu.Unlock()
+		if _, err := os.Lstat(o.s.Path); followed || !errors.Is(err, fs.ErrNotExist) {
+			continue // appeared since (or cannot tell)
+		}
+		if o.s.ID != nil {
+			if ids == nil {
+				var err error
+				if ids, err = dirIdentities(g.dir); err != nil {
+					g.c.onError(&Error{Op: "scan", Path: filepath.Join(g.dir, g.pattern), Err: err})
+					return
+				}
+			}
+			if ids[*o.s.ID] {
+				continue // rotated while stopped, still in the directory
+			}
+		}
+		path := filepath.Join(g.dir, name)
+		if err := os.Remove(o.file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			g.c.onError(&Error{Op: "checkpoint", Path: path, Err: err})
+			continue
+		}
+		g.c.onError(&GapError{Path: path, Reason: GapRemovedWhileStopped, Offset: o.s.Offset})
+	}
+}
+
+// dirIdentities returns the identities of the regular files in dir.
+func dirIdentities(dir string) (map[identity]bool, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[identity]bool{}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			if id, ok := identityOf(fi); ok {
+				ids[id] = true
+			}
+		}
+	}
+	return ids, nil
 }
 
 // scan reads the directory once, starts a Follower for each new matching
 // file, and tells the Followers of names that no longer match that their
-// file is gone.
-func (g *Glob) scan(ctx context.Context, first bool) {
+// file is gone. It reports whether it could read the directory.
+func (g *Glob) scan(ctx context.Context, first bool) bool {
 	all, err := g.readDir(g.dir)
 	if err != nil {
 		g.c.onError(&Error{Op: "scan", Path: filepath.Join(g.dir, g.pattern), Err: err})
-		return
+		return false
 	}
 	names := all[:0]
 	for _, name := range all {
@@ -360,6 +453,7 @@ func (g *Glob) scan(ctx context.Context, first bool) {
 	for _, err := range reports {
 		g.c.onError(err) // not holding g.mu: OnError may call Files
 	}
+	return true
 }
 
 // update starts and stops Followers after a scan found names (sorted); g.mu

@@ -23,6 +23,28 @@ type Destination interface {
 	Flush(ctx context.Context) error
 }
 
+// HoldingDestination is a Destination that may hold back the last bytes
+// written — a multi-line record whose end it has not seen yet — so that a
+// checkpoint does not split the record. *ship.MultilineWriter implements it.
+//
+// With a state file, the Follower flushes it with FlushComplete and writes
+// the checkpoint before the bytes it holds; they are flushed again at the
+// next checkpoint, once the record is complete. When it stops, it has
+// DiscardPending drop them, and the next run reads them again from the
+// checkpoint and ships the record whole. At the end of a file's content
+// (rotation, truncation) it calls Flush, which hands everything on: a file's
+// end ends its record. Without a state file only Flush is called.
+type HoldingDestination interface {
+	Destination
+	// FlushComplete delivers what was written before the call but the last
+	// held bytes, which it keeps for the bytes to come, and returns how many
+	// it holds; on an error, 0.
+	FlushComplete(ctx context.Context) (held int64, err error)
+	// DiscardPending drops the held bytes, as if they had never been
+	// written, and returns how many they were.
+	DiscardPending(ctx context.Context) (int64, error)
+}
+
 // Defaults of the Options fields.
 const (
 	DefaultPollInterval       = 250 * time.Millisecond

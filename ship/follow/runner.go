@@ -29,8 +29,12 @@ type runner struct {
 	buf       []byte
 	rotating  bool      // the path names another file than cur
 	rotateAt  time.Time // when that was first seen
-	unflushed bool      // written since the last successful Flush
+	unflushed bool      // written since the last successful Flush, or held by a HoldingDestination
 	pinned    bool      // a Flush failed: the checkpoint no longer advances
+	sinceOpen int64     // bytes written to dst since cur was opened (or read again from 0)
+	mixed     bool      // a HoldingDestination may hold bytes of a file read before cur
+	dropped   int64     // bytes DiscardPending dropped at stop: before the last checkpoint
+	ended     bool      // a Glob's file is gone and drained: nothing is to be read again
 	saved     *state    // the state file's content
 	lastCP    time.Time
 	forceCP   bool   // checkpoint at the next chance (new file)
@@ -55,6 +59,7 @@ func (r *runner) loop(ctx context.Context) error {
 	for {
 		if err := r.poll(ctx); err != nil {
 			if err == errGone {
+				r.ended = true
 				return nil
 			}
 			return err
@@ -92,6 +97,7 @@ func (r *runner) openAt(f *os.File, fi os.FileInfo, off int64) error {
 		}
 	}
 	r.cur = &cursor{f: f, info: fi, off: off}
+	r.sinceOpen = 0
 	if r.opened != nil {
 		r.opened(fi)
 	}
@@ -104,6 +110,11 @@ func (r *runner) openAt(f *os.File, fi os.FileInfo, off int64) error {
 func (r *runner) start() error {
 	var saved *state
 	if r.c.state != "" {
+		// A crash between a checkpoint's temporary file and its rename leaves the file.
+		dir, base := filepath.Split(r.c.state)
+		if err := removeStaleTemps(filepath.Clean(dir), func(name string) bool { return isTempOf(name, base) }, time.Now()); err != nil {
+			r.report(&Error{Op: "state", Path: r.path, Err: fmt.Errorf("removing the stale temporary files of %s: %w", r.c.state, err)})
+		}
 		s, err := readState(r.c.state)
 		if err != nil {
 			return &Error{Op: "state", Path: r.path, Err: err}
@@ -276,6 +287,8 @@ func (r *runner) truncated(ctx context.Context) error {
 	if err := r.handPending(); err != nil {
 		return err
 	}
+	r.endRecords(ctx)
+	r.sinceOpen = 0
 	r.gap(GapTruncated, r.cur.off)
 	r.stats.truncations.Add(1)
 	if _, err := r.cur.f.Seek(0, io.SeekStart); err != nil {
@@ -292,6 +305,7 @@ func (r *runner) switchFile(ctx context.Context) error {
 	if err := r.handPending(); err != nil {
 		return err
 	}
+	r.endRecords(ctx)
 	r.closeCur()
 	r.rotating = false
 	r.stats.rotations.Add(1)
@@ -384,8 +398,41 @@ func (r *runner) write(p []byte, n int) error {
 		return &Error{Op: "write", Path: r.path, Err: err}
 	}
 	r.unflushed = true
+	r.sinceOpen += int64(len(p))
 	r.stats.bytes.Add(int64(n))
 	return nil
+}
+
+// holding returns the destination as a HoldingDestination when it is one and
+// there is a state file: a checkpoint then stays before the record it holds.
+func (r *runner) holding() (HoldingDestination, bool) {
+	if r.c.state == "" {
+		return nil, false
+	}
+	hd, ok := r.dst.(HoldingDestination)
+	return hd, ok
+}
+
+// endRecords has a HoldingDestination hand on the record it holds, at the
+// end of the content of a file (rotated, or truncated): a file's end ends its
+// record, and what the destination holds afterwards is of the file read
+// next, so that a checkpoint of that file can stay before it. A Flush that
+// fails pins the checkpoint, as in checkpoint; one cut short by ctx leaves
+// the next checkpoint to flush everything.
+func (r *runner) endRecords(ctx context.Context) {
+	if _, ok := r.holding(); !ok || !r.unflushed {
+		return
+	}
+	if err := r.dst.Flush(ctx); err != nil {
+		r.mixed = true
+		if ctx.Err() == nil {
+			r.pinned = true
+			r.stats.flushErrors.Add(1)
+			r.report(&Error{Op: "flush", Path: r.path, Err: err})
+		}
+		return
+	}
+	r.unflushed = false
 }
 
 // maybeCheckpoint flushes and checkpoints when the interval has passed
@@ -396,7 +443,7 @@ func (r *runner) maybeCheckpoint(ctx context.Context) {
 	if r.c.state == "" || (!r.forceCP && (!r.unflushed || time.Since(r.lastCP) < r.c.checkpoint)) {
 		return
 	}
-	if err := r.checkpoint(ctx); err != nil && ctx.Err() == nil {
+	if err := r.checkpoint(ctx, false); err != nil && ctx.Err() == nil {
 		r.report(err)
 	}
 }
@@ -404,11 +451,20 @@ func (r *runner) maybeCheckpoint(ctx context.Context) {
 // checkpoint flushes the destination when something was written since the
 // last Flush and, when that succeeded and no Flush failed before, writes
 // the state: the current file and the offset of the end of what was handed
-// on.
-func (r *runner) checkpoint(ctx context.Context) error {
+// on and delivered. A HoldingDestination (with a state file) is flushed with
+// FlushComplete, unless whole: the offset then stays before the bytes it
+// holds, and before those DiscardPending dropped at stop.
+func (r *runner) checkpoint(ctx context.Context, whole bool) error {
 	r.lastCP, r.forceCP = time.Now(), false
+	var held int64
 	if r.unflushed {
-		if err := r.dst.Flush(ctx); err != nil {
+		var err error
+		if hd, ok := r.holding(); ok && !whole && !r.mixed {
+			held, err = hd.FlushComplete(ctx)
+		} else {
+			err = r.dst.Flush(ctx)
+		}
+		if err != nil {
 			if ctx.Err() == nil {
 				// Events written before this Flush may be lost; a later Flush
 				// would not say so: the checkpoint stays where it is.
@@ -417,12 +473,17 @@ func (r *runner) checkpoint(ctx context.Context) error {
 			}
 			return &Error{Op: "flush", Path: r.path, Err: err}
 		}
-		r.unflushed = false
+		r.unflushed, r.mixed = held > 0, false // what is held is flushed again later
 	}
 	if r.pinned || r.c.state == "" || r.cur == nil {
 		return nil
 	}
-	s := state{Version: stateVersion, Path: r.abs, Offset: r.cur.off - int64(len(r.pend))}
+	if held += r.dropped; held > r.sinceOpen {
+		// Not of the current file alone (endRecords makes this not happen):
+		// no offset of it is before them all. The checkpoint stays.
+		return nil
+	}
+	s := state{Version: stateVersion, Path: r.abs, Offset: r.cur.off - int64(len(r.pend)) - held}
 	if id, ok := identityOf(r.cur.info); ok {
 		s.ID = &id
 	}
@@ -452,8 +513,12 @@ func sameState(a, b state) bool {
 }
 
 // stop hands the unfinished line on (without a state file: with one, the
-// next run reads it whole), flushes and checkpoints within StopTimeout, and
-// closes the file. After a failed Write it only closes the file.
+// next run reads it whole), has a HoldingDestination drop the record it holds
+// (with a state file: the next run reads it whole too), flushes and
+// checkpoints within StopTimeout, and closes the file. After a failed Write
+// it only closes the file. A Glob's Follower whose file is gone, or one whose
+// checkpoint is pinned, hands everything on instead: no run reads it again
+// from this checkpoint.
 func (r *runner) stop(ctx context.Context, fatal error) error {
 	defer r.closeCur()
 	var e *Error
@@ -467,7 +532,15 @@ func (r *runner) stop(ctx context.Context, fatal error) error {
 			return err
 		}
 	}
-	return r.checkpoint(sctx)
+	whole := r.ended || r.pinned || r.mixed || r.cur == nil
+	if hd, ok := r.holding(); ok && !whole && r.unflushed {
+		n, err := hd.DiscardPending(sctx)
+		if err != nil {
+			return &Error{Op: "flush", Path: r.path, Err: err}
+		}
+		r.dropped = n
+	}
+	return r.checkpoint(sctx, whole)
 }
 
 func (r *runner) report(err error) { r.c.onError(err) }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // identity names a file independently of its path: device and inode
@@ -163,4 +165,43 @@ func writeState(name string, s state) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// staleTempAge is the age from which a temporary file of writeState is the
+// leftover of a crash between its creation and its rename, not a write in
+// progress (one takes milliseconds).
+const staleTempAge = time.Minute
+
+// isTempOf reports whether name is a temporary file that writeState makes
+// for the state file named base: base, ".tmp", os.CreateTemp's digits.
+func isTempOf(name, base string) bool {
+	rest, ok := strings.CutPrefix(name, base+".tmp")
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
+}
+
+// removeStaleTemps removes the files of dir that match (temporary state
+// files) and were last modified staleTempAge or more before now. It returns
+// the first error, other than a file already gone.
+func removeStaleTemps(dir string, match func(name string) bool, now time.Time) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	var first error
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !match(e.Name()) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || now.Sub(fi.ModTime()) < staleTempAge {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) && first == nil {
+			first = err
+		}
+	}
+	return first
 }
