@@ -47,7 +47,8 @@ removal). With --state FILE, it keeps a checkpoint there (written after each del
 every 5 s and at the end) and resumes from it on the next run, even when the file was rotated
 meanwhile, so that no line is lost or sent twice; lines that may have been lost are reported on
 stderr. The --multiline options group the file's lines as they do stdin's; with --state, a
-record still being written when a checkpoint is taken is sent as two events. Give each
+checkpoint never splits a record: one still being written stays after the checkpoint, and one
+still waiting for more lines at Ctrl-C is left to the next run, which sends it whole. Give each
 follower its own --state file.
 
 With --files PATTERN, put follows every file matching PATTERN (filepath.Match syntax in the file
