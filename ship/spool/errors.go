@@ -89,7 +89,8 @@ func (e *DropError) Unwrap() error { return e.Err }
 // the records again after a pause; it is given to Options.OnError.
 type DeliveryError struct {
 	// Records counts the records handed to the destination since the last
-	// checkpoint, which will be sent again.
+	// checkpoint, which will be sent again (unless Options.MaxReplays drops
+	// them).
 	Records int64
 	// Failures counts the consecutive failed deliveries, this one included.
 	Failures int

@@ -2,7 +2,6 @@ package spool
 
 import (
 	"errors"
-	"os"
 	"time"
 
 	"github.com/cwlogs/cwlogs"
@@ -344,6 +343,7 @@ func (p *pump) hand(seg *segment, rec record, n int) {
 	target := s.flushTarget
 	s.mu.Unlock()
 	if p.handedBytes >= s.c.flushBytes || len(p.window) >= maxRuns ||
+		(p.handed > 0 && time.Since(p.since) >= s.c.flushInterval) ||
 		(p.replayEnd > p.ckpt.Seq && p.pos.Seq >= p.replayEnd) ||
 		(target > p.ckpt.Seq && p.pos.Seq >= target) {
 		p.flush()
@@ -485,11 +485,10 @@ func (p *pump) commitLocked() {
 		s.reportLocked(&Error{Op: "checkpoint", Path: s.dir, Err: err})
 		s.mu.Unlock()
 	}
+	s.mu.Lock()
 	for _, path := range del {
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			s.mu.Lock()
-			s.reportLocked(&Error{Op: "remove", Path: path, Err: err})
-			s.mu.Unlock()
-		}
+		s.removeLocked(path)
 	}
+	s.retryGarbageLocked()
+	s.mu.Unlock()
 }

@@ -85,7 +85,7 @@ func (r *segReader) peek(off int64, n int, limit int64) ([]byte, error) {
 
 // shrink lets go of a buffer grown for a large record.
 func (r *segReader) shrink() {
-	if cap(r.buf) > 4*readChunk {
+	if cap(r.buf) > readChunk {
 		r.buf, r.bufOff = nil, 0
 	}
 }

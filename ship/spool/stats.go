@@ -29,9 +29,9 @@ type Stats struct {
 	// such a Flush.
 	Delivered   int64
 	Checkpoints int64
-	// Handed counts the records handed to the destination, replays
-	// included; Replayed those handed again after a failed delivery, which
-	// the destination may thus have received twice.
+	// Handed counts the destination's LogContext calls (replays included);
+	// Replayed those for records handed again after a failed delivery,
+	// which the destination may thus have received twice.
 	Handed   int64
 	Replayed int64
 	// Failures counts the failed deliveries (a Flush that returned an error,
