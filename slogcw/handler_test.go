@@ -308,7 +308,9 @@ func TestHandleAllocs(t *testing.T) {
 // sinkFunc is a Sink made of a function.
 type sinkFunc func(ctx context.Context, t time.Time, msg string) error
 
-func (f sinkFunc) LogContext(ctx context.Context, t time.Time, msg string) error { return f(ctx, t, msg) }
+func (f sinkFunc) LogContext(ctx context.Context, t time.Time, msg string) error {
+	return f(ctx, t, msg)
+}
 
 // TestSinkHandler: a Handler made with NewSinkHandler hands each record to
 // its sink with the record's time, its JSON and the caller's ctx, and
