@@ -84,13 +84,14 @@ func (s *Spool) checkpointedLocked() {
 // Close stops accepting records (a Log waiting for room returns ErrClosed),
 // writes Write's unfinished line, lets the pump deliver what it can until
 // ctx ends (then it stops it; the records it handed to the destination since
-// the last checkpoint will be sent again by the next Open), syncs and closes
-// the files, waits for the OnError calls until ctx ends, and releases the
-// directory. It returns nil when every record was delivered and none was
-// dropped since Open, else a *CloseError: the records it counts as left on
-// disk are not lost, the next Open sends them. Close the Spool before its
-// destination. Calling Close again waits for the first call and returns its
-// result.
+// the last checkpoint will be sent again by the next Open), syncs (unless
+// SyncNever) and closes the files — deleting the segments when every record
+// was delivered —, waits for the OnError calls until ctx ends (except when
+// called from OnError), and releases the directory. It returns nil when
+// every record was delivered and none was dropped since Open, else a
+// *CloseError: the records it counts as left on disk are not lost, the next
+// Open sends them. Close the Spool before its destination. Calling Close
+// again waits for the first call and returns its result.
 func (s *Spool) Close(ctx context.Context) error {
 	first := false
 	s.closeOnce.Do(func() { first = true })

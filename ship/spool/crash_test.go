@@ -350,3 +350,25 @@ func TestFutureSegmentVersion(t *testing.T) {
 		t.Fatal("the segment was changed")
 	}
 }
+
+// TestSegmentCutWhileOpen: a segment cut short behind the spool's back
+// while it is open is damage like any other: the records past the cut are
+// counted lost, and the pump goes on.
+func TestSegmentCutWhileOpen(t *testing.T) {
+	dir, all := spoolOnDisk(t)
+	d := &memDst{block: make(chan struct{})}
+	s := mustOpen(t, dir, d, damageOpts())
+	for s.Stats().Handed == 0 { // the pump holds record 0
+		time.Sleep(time.Millisecond)
+	}
+	truncate(t, filepath.Join(dir, segName(136)), segHeaderSize+3*damageRecSize+2)
+	close(d.block)
+	err := s.Close(context.Background())
+	var ce *CloseError
+	if !errors.As(err, &ce) || ce.Stats.Dropped.Corrupt != 133 || ce.Pending != 0 {
+		t.Fatalf("Close = %v, want 133 records lost", err)
+	}
+	if got := d.got(); !slices.Equal(got, without(all, rangeOf(139, 272)...)) {
+		t.Fatalf("delivered %d records", len(got))
+	}
+}

@@ -2,6 +2,8 @@ package spool
 
 import (
 	"errors"
+	"io"
+	"os"
 	"time"
 
 	"github.com/cwlogs/cwlogs"
@@ -56,7 +58,8 @@ type pump struct {
 	// replayEnd: while the pump sends a failed window again, its end; the
 	// pump flushes when it gets there.
 	replayEnd   uint64
-	failures    int    // consecutive failed deliveries
+	failures    int    // consecutive failed deliveries (for the pause)
+	replays     int    // failed Flush calls of the window (for MaxReplays)
 	highWater   uint64 // the sequence number after the highest one taken
 	lastRefusal error
 }
@@ -152,6 +155,17 @@ func (p *pump) next() (*segment, record, int, bool) {
 			continue
 		}
 		rec, at, n, ok, err := p.r.next(p.pos.Offset, limit, p.pos.Seq)
+		if err != nil && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, os.ErrNotExist)) {
+			// The file is shorter than its records, or gone: unless DropOldest
+			// removed it, damage (it was cut or deleted behind the spool's back).
+			s.mu.Lock()
+			dropped := seg.dropped
+			s.mu.Unlock()
+			if dropped {
+				continue
+			}
+			err, ok = nil, false
+		}
 		if err != nil {
 			s.mu.Lock()
 			dropped := seg.dropped
@@ -394,7 +408,7 @@ func (p *pump) flush() bool {
 	}
 	s.mu.Lock()
 	p.settle(false, nil)
-	p.failures = 0
+	p.failures, p.replays = 0, 0
 	p.commitLocked()
 	return true
 }
@@ -405,12 +419,14 @@ func (p *pump) failed(err error) {
 	s := p.s
 	handed := p.handed
 	p.failures++
+	p.replays++
 	s.mu.Lock()
 	s.st.Failures++
 	if s.runCtx.Err() == nil {
 		s.reportLocked(&DeliveryError{Records: handed, Failures: p.failures, Err: err})
 	}
-	if s.c.maxReplays > 0 && p.failures > s.c.maxReplays {
+	if s.c.maxReplays > 0 && p.replays > s.c.maxReplays {
+		p.replays = 0
 		p.settle(true, err)
 		p.commitLocked()
 	} else {

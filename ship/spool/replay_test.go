@@ -74,9 +74,10 @@ func TestReplayAfterFailedFlush(t *testing.T) {
 }
 
 // TestMaxReplays: past MaxReplays failed replays, the window is dropped,
-// counted and reported, and delivery goes on.
+// counted and reported, and delivery goes on: the next window is sent again
+// after its own failure.
 func TestMaxReplays(t *testing.T) {
-	d := &memDst{failFlush: func(n int) error { return map[bool]error{true: errFlush}[n <= 3] }}
+	d := &memDst{failFlush: func(n int) error { return map[bool]error{true: errFlush}[n <= 4] }}
 	rep := &reports{}
 	o := fastOpts()
 	o.FlushInterval = time.Hour
@@ -99,7 +100,7 @@ func TestMaxReplays(t *testing.T) {
 		t.Fatalf("stored %q", got)
 	}
 	st := s.Stats()
-	if st.Dropped.ReplayLimit != 10 || st.Failures != 3 {
+	if st.Dropped.ReplayLimit != 10 || st.Failures != 4 {
 		t.Fatalf("%+v", st)
 	}
 	checkIdentities(t, st)

@@ -27,6 +27,15 @@ type Destination interface {
 
 var _ Destination = (*ship.Shipper)(nil)
 
+// segFile is the segment being written: an *os.File (tests inject faults).
+type segFile interface {
+	WriteAt(p []byte, off int64) (int, error)
+	Truncate(size int64) error
+	Sync() error
+	Close() error
+	Name() string
+}
+
 // Spool is a durable queue on disk in front of a Destination. Create it
 // with Open; its methods are safe for concurrent use.
 type Spool struct {
@@ -37,7 +46,7 @@ type Spool struct {
 
 	mu        sync.Mutex
 	segs      []*segment // oldest first
-	f         *os.File   // the last segment, open for writing; nil when a record starts a new one
+	f         segFile    // the last segment, open for writing; nil when a record starts a new one
 	nextSeq   uint64
 	diskBytes int64
 	written   int64 // bytes written since Open, all segments: the sync position
