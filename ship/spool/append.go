@@ -7,20 +7,45 @@ import (
 	"slices"
 )
 
-// appendMode writes a record, applying OnFull; force writes it even when
-// Close has started (Close's own write of Write's unfinished line), waiting
-// for room until ctx ends.
-func (s *Spool) appendMode(ctx context.Context, ts int64, msg string, force bool) (int64, error) {
+// appendMode says how appendMode treats Close and a Block wait cut short.
+type appendMode int
+
+const (
+	// appendLog: refused once Close starts (ErrClosed); a Block wait ends
+	// when room frees, ctx ends (counted Full) or Close starts.
+	appendLog appendMode = iota
+	// appendForce, for Close's own write of Write's unfinished line: written
+	// even though Close started; a Block wait ends when room frees or ctx
+	// ends.
+	appendForce
+	// appendRetain, for the unfinished line written by Flush and Sync: when
+	// Close starts (errRetained) or ctx ends (ctx.Err()), nothing is written
+	// nor counted, and the line stays unfinished, for Close to write.
+	appendRetain
+)
+
+// errRetained: a record offered with appendRetain was not taken.
+var errRetained = errors.New("spool: record retained")
+
+// append writes a record, applying OnFull; mode says how Close and a Block
+// wait cut short are handled. It returns the sync position after the
+// record.
+func (s *Spool) append(ctx context.Context, ts int64, msg string, mode appendMode) (int64, error) {
 	n := recordSize(msg)
 	s.mu.Lock()
 	s.st.Offered++
 	var roll bool
 	closeCh := s.closeCh
-	if force {
+	if mode == appendForce {
 		closeCh = nil
 	}
 	for {
-		if s.closing && !force {
+		if s.closing && mode != appendForce {
+			if mode == appendRetain {
+				s.st.Offered--
+				s.mu.Unlock()
+				return 0, errRetained
+			}
 			s.st.Dropped.Closed++
 			s.mu.Unlock()
 			return 0, ErrClosed
@@ -51,7 +76,11 @@ func (s *Spool) appendMode(ctx context.Context, ts int64, msg string, force bool
 		case <-closeCh:
 		case <-ctx.Done():
 			s.mu.Lock()
-			s.st.Dropped.Full++
+			if mode == appendRetain {
+				s.st.Offered--
+			} else {
+				s.st.Dropped.Full++
+			}
 			s.mu.Unlock()
 			return 0, ctx.Err()
 		}

@@ -110,8 +110,9 @@ func (s *Spool) Close(ctx context.Context) error {
 	close(s.closeCh)
 	fromOnError := s.reporting && s.reporterID == goroutineID()
 	s.mu.Unlock()
-	_ = s.writePartial(ctx, true)
+	_ = s.writePartial(ctx, appendForce)
 	s.mu.Lock()
+	s.final = true
 	if s.syncTimer != nil {
 		s.syncTimer.Stop()
 	}

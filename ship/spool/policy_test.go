@@ -149,3 +149,37 @@ func TestBlockedLogEndsOnClose(t *testing.T) {
 		t.Fatalf("Closed %d, want 1", st.Dropped.Closed)
 	}
 }
+
+// TestFlushKeepsUnfinishedLine: when Flush cannot write Write's unfinished
+// line (no room before its ctx ends, or Close starts), the line stays, is not
+// counted, and Close writes it.
+func TestFlushKeepsUnfinishedLine(t *testing.T) {
+	d := &memDst{block: make(chan struct{})}
+	s := mustOpen(t, t.TempDir(), d, fullOpts(Block))
+	all := msgs("r", 2*perSegment)
+	logAll(t, s, all)
+	s.Write([]byte("unfinished"))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := s.Flush(ctx); err != context.DeadlineExceeded {
+		t.Fatalf("Flush = %v, want DeadlineExceeded", err)
+	}
+	if st := s.Stats(); st.Offered != 2*perSegment || st.Dropped.Total() != 0 {
+		t.Fatalf("the line was counted: %+v", st)
+	}
+	flushed := make(chan error)
+	go func() { flushed <- s.Flush(context.Background()) }()
+	time.Sleep(10 * time.Millisecond) // Flush waits for room
+	closed := make(chan error)
+	go func() { closed <- s.Close(context.Background()) }()
+	if err := <-flushed; err != ErrClosed {
+		t.Fatalf("Flush when Close starts = %v, want ErrClosed", err)
+	}
+	close(d.block)
+	if err := <-closed; err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	if got := d.got(); !slices.Equal(got, append(all, "unfinished")) {
+		t.Fatalf("delivered %d records, the last %q", len(got), got[len(got)-1])
+	}
+}

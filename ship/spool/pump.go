@@ -74,8 +74,8 @@ func (p *pump) run() {
 			continue
 		}
 		s.mu.Lock()
-		closing := s.closing
-		now := closing || s.flushTarget > p.ckpt.Seq
+		final := s.final
+		now := s.closing || s.flushTarget > p.ckpt.Seq
 		s.mu.Unlock()
 		if len(p.window) > 0 || p.pos != p.ckpt {
 			if now || p.handed == 0 || time.Since(p.since) >= s.c.flushInterval {
@@ -85,8 +85,8 @@ func (p *pump) run() {
 			p.wait(time.Until(p.since.Add(s.c.flushInterval)))
 			continue
 		}
-		if closing {
-			return
+		if final {
+			return // Close wrote its last record, and all were delivered
 		}
 		p.wait(-1)
 	}

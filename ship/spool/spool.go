@@ -55,6 +55,7 @@ type Spool struct {
 	syncTimer *time.Timer
 	wbuf      []byte
 	closing   bool          // Close started: records are refused
+	final     bool          // Close wrote its last record: the pump may stop once it delivered all
 	closeCh   chan struct{} // closed when Close starts
 	room      chan struct{} // closed and replaced when room frees
 	wake      chan struct{} // tells the pump of new records, a Flush, Close
@@ -178,7 +179,7 @@ func (s *Spool) logRecord(ctx context.Context, t time.Time, msg string) (int64, 
 	if t.IsZero() {
 		t = s.c.now()
 	}
-	return s.appendMode(ctx, t.UnixMilli(), msg, false)
+	return s.append(ctx, t.UnixMilli(), msg, appendLog)
 }
 
 // signal wakes the pump.

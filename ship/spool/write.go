@@ -67,7 +67,11 @@ func (s *Spool) writeLine(ts int64, line []byte, end *int64, force bool) error {
 	}
 	for len(line) > 0 {
 		piece := s.cut(line)
-		e, err := s.appendMode(context.Background(), ts, string(piece), force)
+		mode := appendLog
+		if force {
+			mode = appendForce
+		}
+		e, err := s.append(context.Background(), ts, string(piece), mode)
 		line = line[len(piece):]
 		if err == ErrClosed {
 			for len(line) > 0 { // count the pieces left
@@ -140,28 +144,34 @@ func (s *Spool) refuseLines(p []byte) {
 	}
 }
 
-// flushPartial writes Write's unfinished line, if any.
+// flushPartial writes Write's unfinished line, if any, for Flush and Sync:
+// when Close has started (ErrClosed: Close writes it) or ctx ends first, the
+// line stays unfinished.
 func (s *Spool) flushPartial(ctx context.Context) error {
-	return s.writePartial(ctx, false)
+	return s.writePartial(ctx, appendRetain)
 }
 
-// writePartial writes Write's unfinished line; force: even after Close
-// started (Close's own call).
-func (s *Spool) writePartial(ctx context.Context, force bool) error {
+// writePartial writes Write's unfinished line with mode (see appendMode).
+func (s *Spool) writePartial(ctx context.Context, mode appendMode) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if len(s.partial) == 0 {
-		return nil
-	}
+	n := len(s.partial)
 	line := s.partial
-	if n := len(line); line[n-1] == '\r' {
+	if n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	s.partial = s.partial[:0]
 	if len(line) == 0 {
+		s.partial = s.partial[:0]
 		return nil
 	}
-	end, err := s.appendMode(ctx, s.c.now().UnixMilli(), string(line), force)
+	end, err := s.append(ctx, s.c.now().UnixMilli(), string(line), mode)
+	switch {
+	case err == errRetained:
+		return ErrClosed // the line stays, for Close
+	case mode == appendRetain && err != nil && err == ctx.Err():
+		return err // the line stays, for a later Flush or Close
+	}
+	s.partial = s.partial[:0]
 	if err == nil && s.c.sync == SyncAlways {
 		return s.syncTo(end)
 	}
