@@ -51,6 +51,8 @@ type Spool struct {
 	diskBytes int64
 	written   int64 // bytes written since Open, all segments: the sync position
 	synced    int64 // of written, what a sync covered
+	syncing   bool  // a sync runs (outside mu); syncDone is closed when it ends
+	syncDone  chan struct{}
 	syncArmed bool
 	syncTimer *time.Timer
 	wbuf      []byte
@@ -72,8 +74,6 @@ type Spool struct {
 	reporterID     uint64
 	reportsDropped bool
 	rwg            sync.WaitGroup
-
-	syncMu sync.Mutex // one sync at a time
 
 	wmu     sync.Mutex
 	partial []byte // Write's unfinished last line

@@ -31,30 +31,35 @@ func (s *Spool) syncTick() {
 }
 
 // syncTo syncs the segment being written unless a sync already covered the
-// sync position end. Concurrent callers share one sync.
+// sync position end. Concurrent callers share syncs (group commit): a caller
+// that finds a sync in progress waits for it, and the next sync covers every
+// record written meanwhile.
 func (s *Spool) syncTo(end int64) error {
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
 	s.mu.Lock()
-	if s.synced >= end || s.f == nil {
+	defer s.mu.Unlock()
+	for s.synced < end && s.f != nil {
+		if s.syncing {
+			done := s.syncDone
+			s.mu.Unlock()
+			<-done
+			s.mu.Lock()
+			continue
+		}
+		f, pos := s.f, s.written
+		s.syncing, s.syncDone = true, make(chan struct{})
 		s.mu.Unlock()
-		return nil
+		err := f.Sync()
+		s.mu.Lock()
+		s.syncing = false
+		close(s.syncDone)
+		if err == nil {
+			s.synced = max(s.synced, pos)
+		} else if s.synced < end { // else a roll synced and closed f meanwhile
+			err = &Error{Op: "sync", Path: f.Name(), Err: err}
+			s.setErrLocked(err)
+			return err
+		}
 	}
-	f, pos := s.f, s.written
-	s.mu.Unlock()
-	err := f.Sync()
-	s.mu.Lock()
-	if err == nil && pos > s.synced {
-		s.synced = pos
-	}
-	ok := s.synced >= end // a roll may have synced and closed f meanwhile
-	if err != nil && !ok {
-		err = &Error{Op: "sync", Path: f.Name(), Err: err}
-		s.setErrLocked(err)
-		s.mu.Unlock()
-		return err
-	}
-	s.mu.Unlock()
 	return nil
 }
 
