@@ -74,3 +74,34 @@ func TestFullFileSystem(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+// failingSync is a segment file whose Sync fails (an I/O error).
+type failingSync struct{ segFile }
+
+func (failingSync) Sync() error { return syscall.EIO }
+
+// TestSyncFailure: with SyncAlways, a failed sync makes Log return an
+// *Error with Op "sync": the record was written (and is delivered), but may
+// not survive a power loss.
+func TestSyncFailure(t *testing.T) {
+	d := &memDst{}
+	o := fastOpts()
+	o.Sync = SyncAlways
+	s := mustOpen(t, t.TempDir(), d, o)
+	logAll(t, s, []string{"first"})
+	s.mu.Lock()
+	s.f = failingSync{s.f}
+	s.mu.Unlock()
+	err := s.Log(time.UnixMilli(1), "unsynced")
+	var e *Error
+	if !errors.As(err, &e) || e.Op != "sync" || !errors.Is(err, syscall.EIO) {
+		t.Fatalf("Log = %v, want an *Error with Op sync", err)
+	}
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.got(); !slices.Equal(got, []string{"first", "unsynced"}) {
+		t.Fatalf("delivered %q", got)
+	}
+	s.Close(context.Background())
+}
