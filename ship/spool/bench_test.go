@@ -32,7 +32,9 @@ func BenchmarkLog(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			closeOK(b, s)
+			if err := s.Close(context.Background()); err != nil { // after delivering the backlog
+				b.Fatal(err)
+			}
 		})
 	}
 }
@@ -57,7 +59,9 @@ func BenchmarkLogParallel(b *testing.B) {
 				}
 			})
 			b.StopTimer()
-			closeOK(b, s)
+			if err := s.Close(context.Background()); err != nil { // after delivering the backlog
+				b.Fatal(err)
+			}
 		})
 	}
 }
