@@ -105,13 +105,15 @@
 // bounded per output by storage.total_limit_size, which discards the oldest
 // chunk when reached: like DropOldest here, with a segment for a chunk. The
 // differences: a chunk is retried as a whole, up to the output's Retry_Limit
-// (1 by default), then discarded; here records are sent again until
-// delivered (or MaxReplays), from a checkpoint taken after each confirmed
-// Flush, so that a replay repeats at most FlushBytes rather than a whole
-// chunk. Its checksums (storage.checksum) are off by default and a damaged
-// chunk is set aside whole; here every record has one, and damage costs only
-// the records it touched, counted. Its storage.sync is normal (no fsync per
-// write) or full; here the three policies say what survives a power loss.
-// And every drop is counted by reason in Stats and reported to OnError, where
-// Fluent Bit exposes storage metrics and logs.
+// (1 by default), then discarded (or, in recent versions, set aside in a
+// dead-letter directory with storage.keep.rejected); here records are sent
+// again until delivered (or MaxReplays), from a checkpoint taken after each
+// confirmed Flush, so that a replay repeats at most FlushBytes rather than a
+// whole chunk. Its checksums (storage.checksum) are off by default, and a
+// chunk whose layout is damaged is discarded whole; here every record has a
+// checksum, and damage costs only the records it touched, counted exactly.
+// Its storage.sync is normal (no fsync per write) or full; here the three
+// policies say what survives a power loss. And every drop is counted by
+// reason in Stats and reported to OnError, where Fluent Bit logs errors and
+// exposes storage metrics.
 package spool
