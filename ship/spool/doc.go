@@ -66,6 +66,11 @@
 // Records of one Spool are handed over in order; with the shipper's
 // Concurrency 1 they are stored in order, replays aside.
 //
+// A Spool is an io.Writer of lines ([Spool.Write]) with a Flush that returns
+// nil once what was written is delivered, so it is also a
+// [github.com/cwlogs/cwlogs/ship/follow.Destination]: a followed file can go
+// through a spool too.
+//
 // # What survives what
 //
 //   - A crash of the process (panic, kill -9, OOM killer): every record Log

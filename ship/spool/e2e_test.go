@@ -13,7 +13,13 @@ import (
 	"github.com/cwlogs/cwlogs/internal/faultproxy"
 	"github.com/cwlogs/cwlogs/localserver"
 	"github.com/cwlogs/cwlogs/ship"
+	"github.com/cwlogs/cwlogs/ship/follow"
 	"github.com/cwlogs/cwlogs/ship/spool"
+)
+
+var (
+	_ spool.Destination  = (*ship.Shipper)(nil)
+	_ follow.Destination = (*spool.Spool)(nil) // a followed file may go through a spool
 )
 
 // TestOutageAcrossRestarts: the service is unreachable (every request
