@@ -129,3 +129,13 @@ func closeOK(t testing.TB, s *Spool) {
 }
 
 func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o600) }
+
+// failFirst fails the first k flushes with errFlush.
+func failFirst(k int) func(n int) error {
+	return func(n int) error {
+		if n <= k {
+			return errFlush
+		}
+		return nil
+	}
+}

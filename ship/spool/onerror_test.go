@@ -12,7 +12,7 @@ import (
 func TestCloseFromOnError(t *testing.T) {
 	done := make(chan error, 1)
 	var s *Spool
-	d := &memDst{failFlush: func(n int) error { return map[bool]error{true: errFlush}[n == 1] }}
+	d := &memDst{failFlush: failFirst(1)}
 	o := fastOpts()
 	o.OnError = func(err error) {
 		var de *DeliveryError

@@ -32,7 +32,7 @@ func TestReplayAfterFailedFlush(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := &memDst{
-				failFlush:   func(n int) error { return map[bool]error{true: errFlush}[n <= 2] },
+				failFlush:   failFirst(2),
 				storeOnFail: func(int) int { return tc.stored },
 			}
 			rep := &reports{}
@@ -77,7 +77,7 @@ func TestReplayAfterFailedFlush(t *testing.T) {
 // counted and reported, and delivery goes on: the next window is sent again
 // after its own failure.
 func TestMaxReplays(t *testing.T) {
-	d := &memDst{failFlush: func(n int) error { return map[bool]error{true: errFlush}[n <= 4] }}
+	d := &memDst{failFlush: failFirst(4)}
 	rep := &reports{}
 	o := fastOpts()
 	o.FlushInterval = time.Hour
@@ -126,7 +126,7 @@ func TestRefusedForGood(t *testing.T) {
 	}
 	d := &memDst{
 		refuse:    func(m string) error { return refusals[m] },
-		failFlush: func(n int) error { return map[bool]error{true: errFlush}[n == 1] },
+		failFlush: failFirst(1),
 	}
 	rep := &reports{}
 	o := fastOpts()
