@@ -1,5 +1,8 @@
 // Package slogcw is a log/slog handler that ships records to CloudWatch Logs
-// through a ship.Shipper.
+// through a ship.Shipper, directly ([NewHandler]) or through any [Sink]
+// ([NewSinkHandler]), such as a *spool.Spool (package
+// github.com/cwlogs/cwlogs/ship/spool) that keeps the records on disk until
+// the shipper has delivered them.
 //
 // Each record becomes one event: its timestamp is the record's time (now
 // when the record has none) and its message is the JSON object that
@@ -12,7 +15,8 @@
 //
 // The shipper's Oversize policy applies to records longer than the event
 // limit; Truncate keeps the start of the JSON, Split (the default) cuts it
-// into several events.
+// into several events. (A spool refuses records longer than its own
+// MaxMessageBytes, 1 MiB by default, before the shipper sees them.)
 package slogcw
 
 import (
@@ -46,10 +50,19 @@ type HandlerOptions struct {
 	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
 }
 
-// Handler is a slog.Handler writing JSON events to a ship.Shipper. It is
-// safe for concurrent use.
+// Sink takes the events of a Handler: one call per record, with the
+// record's time (zero when it has none) and its JSON. *ship.Shipper and
+// *spool.Spool implement it.
+type Sink interface {
+	LogContext(ctx context.Context, t time.Time, msg string) error
+}
+
+var _ Sink = (*ship.Shipper)(nil)
+
+// Handler is a slog.Handler writing JSON events to a Sink, usually a
+// ship.Shipper. It is safe for concurrent use.
 type Handler struct {
-	s    *ship.Shipper
+	sink Sink
 	opts HandlerOptions
 	// pre holds the attributes added by WithAttrs, encoded, with the groups
 	// open at that point already opened.
@@ -62,7 +75,14 @@ type Handler struct {
 
 // NewHandler returns a Handler shipping to s. opts nil selects the defaults.
 func NewHandler(s *ship.Shipper, opts *HandlerOptions) *Handler {
-	h := &Handler{s: s}
+	return NewSinkHandler(s, opts)
+}
+
+// NewSinkHandler returns a Handler writing to sink, for instance a
+// *spool.Spool in front of a shipper, so that the records survive an outage
+// and a restart. opts nil selects the defaults.
+func NewSinkHandler(sink Sink, opts *HandlerOptions) *Handler {
+	h := &Handler{sink: sink}
 	if opts != nil {
 		h.opts = *opts
 	}
@@ -107,8 +127,8 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// Handle encodes r and hands it to the shipper with LogContext(ctx, ...):
-// with the shipper's OnFull Block, ctx bounds the wait for room.
+// Handle encodes r and hands it to the sink with LogContext(ctx, ...): with
+// the shipper's (or the spool's) OnFull Block, ctx bounds the wait for room.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	bp := bufPool.Get().(*[]byte)
 	buf := (*bp)[:0]
@@ -156,7 +176,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		buf = append(buf, '}')
 	}
 	buf = append(buf, '}')
-	return h.s.LogContext(ctx, r.Time, string(buf))
+	return h.sink.LogContext(ctx, r.Time, string(buf))
 }
 
 // comma appends a separator unless buf ends an opening brace.

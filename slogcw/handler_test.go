@@ -304,3 +304,46 @@ func TestHandleAllocs(t *testing.T) {
 		t.Errorf("%v allocations per Handle, want at most 1", n)
 	}
 }
+
+// sinkFunc is a Sink made of a function.
+type sinkFunc func(ctx context.Context, t time.Time, msg string) error
+
+func (f sinkFunc) LogContext(ctx context.Context, t time.Time, msg string) error {
+	return f(ctx, t, msg)
+}
+
+// TestSinkHandler: a Handler made with NewSinkHandler hands each record to
+// its sink with the record's time, its JSON and the caller's ctx, and
+// returns the sink's error.
+func TestSinkHandler(t *testing.T) {
+	type key struct{}
+	var got []string
+	var times []time.Time
+	refuse := errors.New("refused")
+	sink := sinkFunc(func(ctx context.Context, at time.Time, msg string) error {
+		if ctx.Value(key{}) != "v" {
+			t.Errorf("ctx not passed on")
+		}
+		got = append(got, msg)
+		times = append(times, at)
+		if strings.Contains(msg, "refuse me") {
+			return refuse
+		}
+		return nil
+	})
+	h := NewSinkHandler(sink, &HandlerOptions{Level: slog.LevelDebug})
+	ctx := context.WithValue(context.Background(), key{}, "v")
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	r := slog.NewRecord(at, slog.LevelDebug, "hello", 0)
+	r.AddAttrs(slog.Int("n", 1))
+	if err := h.WithGroup("g").Handle(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Handle(ctx, slog.NewRecord(at, slog.LevelInfo, "refuse me", 0)); err != refuse {
+		t.Fatalf("Handle = %v, want the sink's error", err)
+	}
+	want := `{"time":"2030-01-02T03:04:05Z","level":"DEBUG","msg":"hello","g":{"n":1}}`
+	if len(got) != 2 || got[0] != want || !times[0].Equal(at) {
+		t.Fatalf("sink got %q at %v", got, times)
+	}
+}

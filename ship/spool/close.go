@@ -1,0 +1,194 @@
+package spool
+
+import (
+	"context"
+	"slices"
+)
+
+// flushWaiter is a Flush call waiting for the records before target.
+type flushWaiter struct {
+	target uint64
+	lost   int64 // records before target dropped while waiting
+	closed bool
+	done   chan struct{}
+}
+
+// Flush writes Write's unfinished line, then makes the pump deliver every
+// record accepted before the call at once (without waiting for
+// FlushInterval) and waits until the checkpoint has passed them. It returns
+// nil when they were delivered, a *FlushError counting those dropped
+// meanwhile (see Stats.Dropped), ErrClosed when Close ended with records
+// still on disk, or ctx.Err() when ctx ends first (delivery goes on).
+func (s *Spool) Flush(ctx context.Context) error {
+	if err := s.flushPartial(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	target := s.nextSeq
+	if s.ckpt.Seq >= target {
+		s.mu.Unlock()
+		return nil
+	}
+	if s.closing && s.pumpExitedLocked() {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	w := &flushWaiter{target: target, done: make(chan struct{})}
+	s.waiters = append(s.waiters, w)
+	s.flushTarget = max(s.flushTarget, target)
+	s.mu.Unlock()
+	s.signal()
+	select {
+	case <-w.done:
+		switch {
+		case w.lost > 0:
+			return &FlushError{Records: w.lost}
+		case w.closed:
+			return ErrClosed
+		}
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		if i := slices.Index(s.waiters, w); i >= 0 {
+			s.waiters = slices.Delete(s.waiters, i, i+1)
+		}
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+func (s *Spool) pumpExitedLocked() bool {
+	select {
+	case <-s.pumpDone:
+		return true
+	default:
+		return false
+	}
+}
+
+// checkpointedLocked releases the Flush calls whose records the checkpoint
+// passed.
+func (s *Spool) checkpointedLocked() {
+	keep := s.waiters[:0]
+	for _, w := range s.waiters {
+		if s.ckpt.Seq >= w.target {
+			close(w.done)
+			continue
+		}
+		keep = append(keep, w)
+	}
+	clear(s.waiters[len(keep):])
+	s.waiters = keep
+}
+
+// Close stops accepting records (a Log waiting for room returns ErrClosed),
+// writes Write's unfinished line, lets the pump deliver what it can until
+// ctx ends (then it stops it; the records it handed to the destination since
+// the last checkpoint will be sent again by the next Open), syncs (unless
+// SyncNever) and closes the files — deleting the segments when every record
+// was delivered —, waits for the OnError calls until ctx ends (except when
+// called from OnError), and releases the directory. It returns nil when
+// every record was delivered and none was dropped since Open, else a
+// *CloseError: the records it counts as left on disk are not lost, the next
+// Open sends them. Close the Spool before its destination. Calling Close
+// again waits for the first call and returns its result.
+func (s *Spool) Close(ctx context.Context) error {
+	first := false
+	s.closeOnce.Do(func() { first = true })
+	if !first {
+		select {
+		case <-s.closeDone:
+			return s.closeErr
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	// Refuse records from now on, and end every Block wait (a Write waiting
+	// holds wmu); then write Write's unfinished line, which it accepted.
+	s.mu.Lock()
+	s.closing = true
+	close(s.closeCh)
+	fromOnError := s.reporting && s.reporterID == goroutineID()
+	s.mu.Unlock()
+	_ = s.writePartial(ctx, appendForce)
+	s.mu.Lock()
+	s.final = true
+	if s.syncTimer != nil {
+		s.syncTimer.Stop()
+	}
+	s.mu.Unlock()
+	s.signal()
+	var ctxErr error
+	select {
+	case <-s.pumpDone:
+	case <-ctx.Done():
+		ctxErr = ctx.Err()
+		s.cancel()
+		<-s.pumpDone
+	}
+	s.cancel()
+	if s.c.sync != SyncNever {
+		s.mu.Lock()
+		end := s.written
+		s.mu.Unlock()
+		if err := s.syncTo(end); err != nil {
+			s.mu.Lock()
+			s.reportLocked(err)
+			s.mu.Unlock()
+		}
+	}
+	s.mu.Lock()
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
+	if s.st.Pending == 0 && len(s.segs) > 0 {
+		// Every record was delivered (or dropped): leave no segment behind.
+		// The checkpoint keeps the sequence numbers growing.
+		pos := position{Segment: s.nextSeq, Offset: segHeaderSize, Seq: s.nextSeq}
+		if err := writeCheckpoint(s.dir, pos, s.c.sync != SyncNever); err != nil {
+			s.reportLocked(&Error{Op: "checkpoint", Path: s.dir, Err: err})
+		} else {
+			s.ckpt = pos
+			s.checkpointedLocked()
+			for _, seg := range s.segs {
+				s.removeLocked(seg.path)
+				s.diskBytes -= seg.size
+			}
+			s.segs = nil
+		}
+	}
+	s.retryGarbageLocked()
+	for _, w := range s.waiters {
+		w.closed = true
+		close(w.done)
+	}
+	s.waiters = nil
+	st := s.statsLocked()
+	s.mu.Unlock()
+	// Wait for OnError to see the reports, unless this is its goroutine.
+	if !fromOnError {
+		done := make(chan struct{})
+		go func() { s.rwg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			if ctxErr == nil {
+				ctxErr = ctx.Err()
+			}
+			s.mu.Lock()
+			s.reportsDropped = true
+			s.mu.Unlock()
+		}
+	}
+	s.lock.Close()
+	if st.Pending > 0 || st.Dropped.Total() > 0 {
+		err := ctxErr
+		if err == nil {
+			err = st.LastError
+		}
+		s.closeErr = &CloseError{Pending: st.Pending, DiskBytes: st.DiskBytes, Stats: st, Err: err}
+	}
+	close(s.closeDone)
+	return s.closeErr
+}

@@ -1,0 +1,124 @@
+// Package spool is a durable queue on disk in front of a
+// [github.com/cwlogs/cwlogs/ship.Shipper] (or any [Destination]): store and
+// forward for programs that lose their connection for hours or days and may
+// restart meanwhile, such as edge gateways. Events logged to a [Spool] are
+// written to segment files in a directory before [Spool.Log] returns; a pump
+// reads them back in order and hands them to the destination, and moves its
+// checkpoint only after the destination's Flush confirms their delivery.
+// Nothing is loaded whole: memory stays bounded whatever is on disk. Standard
+// library only.
+//
+//	s, _ := ship.New(client, "my-app", "gateway-7", nil)
+//	sp, err := spool.Open("/var/lib/my-app/spool", s, &spool.Options{OnFull: spool.DropOldest})
+//	...
+//	sp.Log(time.Now(), "door opened") // on disk when it returns
+//	...
+//	sp.Close(ctx) // then s.Close(ctx)
+//
+// # On disk
+//
+// The directory holds segment files (%020d.seg, named after the sequence
+// number of their first record), a checkpoint file and a lock file. Each
+// record carries its length, a sequence number, its timestamp and a CRC-32C
+// of all that and the message, so that a torn or damaged record is told from
+// a whole one. One segment is written at a time; it is closed at
+// [Options.SegmentBytes] (8 MiB) and a new one started. The segments
+// together are bounded by [Options.MaxBytes] (256 MiB); a new record that
+// would pass it follows [Options.OnFull]: Block (wait for room, with ctx),
+// DropNewest (refused with [ErrFull]) or DropOldest (the oldest segment is
+// deleted, its undelivered records counted and reported). A directory is
+// used by one Spool at a time: it is locked (flock on unix, an unshared
+// handle on Windows; no lock elsewhere), and a second Open, from this
+// process or another, fails with an [*Error] wrapping [ErrLocked].
+//
+// # Delivery
+//
+// The pump hands records to the destination with LogContext and flushes it
+// every [Options.FlushInterval] (5 s), after [Options.FlushBytes] (1 MiB,
+// one full PutLogEvents batch), on [Spool.Flush] and on Close. Only when
+// Flush returns nil does it write the checkpoint (atomically: temporary
+// file, sync, rename, directory sync) and delete the segments it has passed.
+// When Flush fails — a *ship.FlushError, the shipper having dropped events
+// after its own retries ([ship.Options].MaxElapsedTime), or any other error —
+// nothing is lost: the pump goes back to the checkpoint and sends the same
+// records again after a pause ([Options.InitialBackoff], doubling up to
+// [Options.MaxBackoff]), however long the outage, and across restarts: Open
+// resumes from the checkpoint. Delivery is therefore at least once, and a
+// record may arrive more than once:
+//
+//   - after a failed Flush, the records of its window (at most FlushBytes)
+//     that the shipper did store are sent again ([Stats].Replayed counts
+//     them);
+//   - after a crash, or a Close whose ctx ended, the records handed over
+//     since the last checkpoint are sent again by the next Open;
+//   - as with ship alone, a batch whose answer was lost is sent again.
+//
+// A record the destination refuses for good — ship's ErrOutOfRange (an
+// event older than the shipper's Retention, 14 days by default, which a long
+// outage makes likely), ErrTooLarge, ErrEmpty, or an error wrapping
+// [ErrRefused] — is dropped, counted in [Stats].Dropped.Refused and reported,
+// not retried. Events the service itself rejects (rejectedLogEventsInfo)
+// make the shipper's Flush fail, so their window is sent again: set the
+// shipper's Retention to the log group's retention when it is shorter than 14
+// days, so that such events are refused before they are sent, or bound the
+// replays with [Options.MaxReplays].
+//
+// Records of one Spool are handed over in order; with the shipper's
+// Concurrency 1 they are stored in order, replays aside.
+//
+// A Spool is an io.Writer of lines ([Spool.Write]) with a Flush that returns
+// nil once what was written is delivered, so it is also a
+// [github.com/cwlogs/cwlogs/ship/follow.Destination]: a followed file can go
+// through a spool too.
+//
+// # What survives what
+//
+//   - A crash of the process (panic, kill -9, OOM killer): every record Log
+//     accepted, whatever [Options.Sync], as it is in the operating system's
+//     cache once written. A record being written when the process died is cut
+//     at the next Open: Log had not returned for it.
+//   - A power loss or a kernel crash: with SyncAlways, every record Log
+//     accepted (Log returns after fsync; concurrent calls share one); with
+//     SyncPeriodic (the default), all but those accepted during the last
+//     SyncInterval (1 s); with SyncNever, whatever the system had written
+//     back (typically all but the last 30 s on Linux). [Spool.Sync] forces
+//     the records accepted so far to disk whatever the policy. The checkpoint
+//     is synced too (except with SyncNever) and only ever covers delivered
+//     records: after a power loss records may be sent again, never skipped.
+//   - Damaged data (a torn end, a power loss that left zeros or stale blocks,
+//     a flipped bit): at Open, the end of the last segment is cut at the last
+//     whole record ([Stats].TornBytes; reported as a [*CorruptError] with
+//     Truncated set); elsewhere, the pump skips damaged bytes to the next
+//     whole record, found by its length, checksum and a plausible sequence
+//     number, and counts the records lost exactly from the sequence numbers
+//     around the damage ([Stats].Dropped.Corrupt, a *CorruptError).
+//   - A full file system: Log returns an [*Error] (Op "write", wrapping the
+//     system's error, e.g. ENOSPC), the record is counted in
+//     Stats.Dropped.WriteError, and the segment is cut back to its last whole
+//     record. Set MaxBytes below the free space so that OnFull decides
+//     instead.
+//
+// No record is lost silently: [Stats] accounts for every record offered and
+// every record found on disk (see its identities), each loss is counted by
+// reason, and [Options.OnError] receives a report of each. [Spool.Close]
+// returns a [*CloseError] counting the records left on disk (sent at the
+// next Open) and what was dropped.
+//
+// # Compared with Fluent Bit's filesystem storage
+//
+// Fluent Bit's storage.type filesystem keeps chunks of about 2 MB in files,
+// bounded per output by storage.total_limit_size, which discards the oldest
+// chunk when reached: like DropOldest here, with a segment for a chunk. The
+// differences: a chunk is retried as a whole, up to the output's Retry_Limit
+// (1 by default), then discarded (or, in recent versions, set aside in a
+// dead-letter directory with storage.keep.rejected); here records are sent
+// again until delivered (or MaxReplays), from a checkpoint taken after each
+// confirmed Flush, so that a replay repeats at most FlushBytes rather than a
+// whole chunk. Its checksums (storage.checksum) are off by default, and a
+// chunk whose layout is damaged is discarded whole; here every record has a
+// checksum, and damage costs only the records it touched, counted exactly.
+// Its storage.sync is normal (no fsync per write) or full; here the three
+// policies say what survives a power loss. And every drop is counted by
+// reason in Stats and reported to OnError, where Fluent Bit logs errors and
+// exposes storage metrics.
+package spool

@@ -1,0 +1,182 @@
+package spool
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// recover reads the directory: the checkpoint, the segments after it (the
+// ones before are deleted), the end of the last segment (a torn record is
+// cut), and opens the last segment for writing.
+func (s *Spool) recover() error {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return &Error{Op: "open", Path: s.dir, Err: err}
+	}
+	var firsts []uint64
+	for _, e := range entries {
+		name := e.Name()
+		if first, ok := parseSegName(name); ok && e.Type().IsRegular() {
+			firsts = append(firsts, first)
+		} else if strings.HasPrefix(name, CheckpointFile+".tmp") {
+			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint
+		}
+	}
+	slices.Sort(firsts)
+	ckpt, haveCkpt, err := readCheckpoint(s.dir)
+	if err != nil {
+		// Start from the first segment: records may be sent twice, none is lost.
+		s.reportLocked(&Error{Op: "checkpoint", Path: filepath.Join(s.dir, CheckpointFile), Err: err})
+		haveCkpt = false
+	}
+	if haveCkpt {
+		// The segments before the checkpoint's were delivered (a crash came
+		// before their deletion).
+		i := 0
+		for ; i < len(firsts) && firsts[i] < ckpt.Segment; i++ {
+			os.Remove(s.segPath(firsts[i]))
+		}
+		firsts = firsts[i:]
+	}
+	for i, first := range firsts {
+		path := s.segPath(first)
+		fi, err := os.Stat(path)
+		if err != nil {
+			return &Error{Op: "open", Path: path, Err: err}
+		}
+		seg := &segment{first: first, path: path, size: fi.Size()}
+		if i+1 < len(firsts) {
+			seg.end = firsts[i+1]
+		}
+		if seg.size < segHeaderSize {
+			if i+1 == len(firsts) {
+				// Created by a crash before its header was written: no record.
+				os.Remove(path)
+				continue
+			}
+			// Not the last: its records, if it had any, are lost; the pump
+			// counts them (seg.end).
+		} else if err := s.checkVersion(path); err != nil {
+			return err
+		}
+		s.segs = append(s.segs, seg)
+		s.diskBytes += fi.Size()
+	}
+	// The reading position: the checkpoint, or the first segment.
+	pos := position{Segment: 0, Offset: segHeaderSize, Seq: 0}
+	if haveCkpt {
+		pos = ckpt
+	}
+	if len(s.segs) > 0 && (!haveCkpt || s.segs[0].first > ckpt.Segment) {
+		// No checkpoint, or its segment was dropped (DropOldest, and the
+		// records counted then): from the first segment.
+		pos = position{Segment: s.segs[0].first, Offset: segHeaderSize, Seq: max(s.segs[0].first, pos.Seq)}
+	}
+	s.nextSeq = pos.Seq
+	if n := len(s.segs); n > 0 {
+		last := s.segs[n-1]
+		if err := s.recoverLast(last, pos); err != nil {
+			return err
+		}
+		if last.end > pos.Seq {
+			s.st.Recovered = int64(last.end - pos.Seq)
+		}
+	} else {
+		pos = position{Segment: s.nextSeq, Offset: segHeaderSize, Seq: s.nextSeq}
+	}
+	s.st.Pending = s.st.Recovered
+	s.ckpt, s.readSeq = pos, pos.Seq
+	return nil
+}
+
+// checkVersion refuses a segment of another format version, which this
+// package must not take for damaged data.
+func (s *Spool) checkVersion(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return &Error{Op: "open", Path: path, Err: err}
+	}
+	defer f.Close()
+	h := make([]byte, segHeaderSize)
+	if _, err := io.ReadFull(f, h); err != nil {
+		return &Error{Op: "read", Path: path, Err: err}
+	}
+	if err := checkSegHeader(h); errors.Is(err, errSegVersion) {
+		return &Error{Op: "open", Path: path, Err: err}
+	}
+	return nil // a damaged header is the pump's to report
+}
+
+// recoverLast scans the last segment from the checkpoint (or its start),
+// cuts a torn end, sets nextSeq, and opens the segment for writing when new
+// records may follow its last one.
+func (s *Spool) recoverLast(seg *segment, pos position) error {
+	from, minSeq := int64(segHeaderSize), seg.first
+	if pos.Segment == seg.first {
+		// The records before the checkpoint were delivered.
+		from, minSeq = pos.Offset, pos.Seq
+	}
+	res := scanResult{end: from, nextSeq: minSeq}
+	if from < seg.size {
+		var err error
+		if res, err = scan(seg.path, from, seg.size, minSeq); err != nil {
+			return &Error{Op: "read", Path: seg.path, Err: err}
+		}
+	}
+	if res.end < seg.size {
+		// A torn end: the record being written when the process or the
+		// machine stopped (or what a power loss left in its place). Cut it.
+		torn := seg.size - res.end
+		if err := os.Truncate(seg.path, res.end); err != nil {
+			return &Error{Op: "open", Path: seg.path, Err: err}
+		}
+		s.st.TornBytes += torn
+		s.diskBytes -= torn
+		seg.size = res.end
+		s.reportLocked(&CorruptError{Path: seg.path, Offset: res.end, Bytes: torn, Truncated: true})
+	}
+	seg.end = res.nextSeq
+	s.nextSeq = max(seg.end, pos.Seq)
+	// Append to it unless the checkpoint lies past its records (a power loss
+	// kept the checkpoint, not all the records, which were delivered: new
+	// records there would be skipped), its header is damaged, or it is full.
+	appendable := !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes
+	if h, err := s.readHeader(seg.path); err != nil || checkSegHeader(h) != nil {
+		appendable = false
+	}
+	if !appendable {
+		if s.nextSeq == seg.first {
+			s.nextSeq++ // the next segment needs a name of its own
+		}
+		return nil
+	}
+	f, err := os.OpenFile(seg.path, os.O_RDWR, 0o600)
+	if err != nil {
+		return &Error{Op: "open", Path: seg.path, Err: err}
+	}
+	if s.c.sync != SyncNever {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return &Error{Op: "sync", Path: seg.path, Err: err}
+		}
+	}
+	s.f = f
+	return nil
+}
+
+func (s *Spool) readHeader(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := make([]byte, segHeaderSize)
+	_, err = io.ReadFull(f, h)
+	return h, err
+}
+
+func (s *Spool) segPath(first uint64) string { return filepath.Join(s.dir, segName(first)) }

@@ -1,0 +1,185 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// segment is a segment file of the spool.
+type segment struct {
+	first uint64 // the sequence number of its first record, its name
+	path  string
+	// size is the number of bytes of the file that hold whole records: the
+	// end of what the pump may read. For the segment being written it grows
+	// under Spool.mu after each write.
+	size int64
+	// end is the sequence number after its last record: for a segment written
+	// by this Spool the exact one; for one found at Open, the next segment's
+	// first (the last one is scanned). Records between the last one read and
+	// end are missing (damaged).
+	end uint64
+	// dropped: deleted by OnFull DropOldest (the pump may hold records of it).
+	dropped bool
+}
+
+// readChunk is how much the segment reader reads at a time.
+const readChunk = 64 << 10
+
+// segReader reads one segment file through a buffer of readChunk bytes (more
+// only for a larger record). The file is opened for each read and closed
+// right after, so that no handle is held while the pump waits for the
+// destination: a segment that DropOldest deletes frees its space at once,
+// on every system.
+type segReader struct {
+	path   string
+	buf    []byte // bytes of the file from bufOff
+	bufOff int64
+}
+
+// reset points the reader at another file.
+func (r *segReader) reset(path string) {
+	r.path = path
+	r.buf = r.buf[:0]
+	r.bufOff = 0
+}
+
+// peek returns the bytes of the file from off, at least n of them unless
+// limit comes first (then up to limit); they are valid until the next call.
+func (r *segReader) peek(off int64, n int, limit int64) ([]byte, error) {
+	if off < r.bufOff || off > r.bufOff+int64(len(r.buf)) {
+		r.buf, r.bufOff = r.buf[:0], off
+	}
+	want := min(off+int64(n), limit)
+	if have := r.bufOff + int64(len(r.buf)); have < want {
+		// Keep the bytes from off, then read up to a chunk more.
+		k := copy(r.buf, r.buf[off-r.bufOff:])
+		r.buf, r.bufOff = r.buf[:k], off
+		end := min(off+max(int64(n), readChunk), limit)
+		if need := int(end - off); cap(r.buf) < need {
+			nb := make([]byte, k, need)
+			copy(nb, r.buf)
+			r.buf = nb
+		}
+		f, err := os.Open(r.path)
+		if err != nil {
+			return nil, err
+		}
+		m, err := f.ReadAt(r.buf[k:end-off], off+int64(k))
+		f.Close()
+		r.buf = r.buf[:k+m]
+		if err != nil && !(errors.Is(err, io.EOF) && off+int64(k+m) >= want) {
+			if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("%w: file shorter than %d bytes", io.ErrUnexpectedEOF, want)
+			}
+			return nil, err
+		}
+	}
+	b := r.buf[off-r.bufOff:]
+	if lim := limit - off; int64(len(b)) > lim {
+		b = b[:lim]
+	}
+	return b, nil
+}
+
+// shrink lets go of a buffer grown for a large record.
+func (r *segReader) shrink() {
+	if cap(r.buf) > readChunk {
+		r.buf, r.bufOff = nil, 0
+	}
+}
+
+// next returns the record at off, or, when the bytes at off are not a valid
+// record with a sequence number at least minSeq, the first valid record after
+// them: at is where the record starts (at > off when bytes were skipped), n
+// its size. ok is false when no valid record starts in [off, limit).
+func (r *segReader) next(off, limit int64, minSeq uint64) (rec record, at int64, n int, ok bool, err error) {
+	rec, n, err = r.decodeAt(off, limit)
+	if err != nil {
+		return rec, off, 0, false, err
+	}
+	if n > 0 && rec.seq >= minSeq {
+		return rec, off, n, true, nil
+	}
+	// Damaged: look for the next record. The records lost in between took at
+	// least recordHeaderSize+1 bytes each, which bounds a plausible sequence
+	// number and makes a false match (besides the checksum) unlikely.
+	for at = off + 1; at+recordHeaderSize < limit; at++ {
+		b, err := r.peek(at, recordHeaderSize, limit)
+		if err != nil {
+			return rec, at, 0, false, err
+		}
+		l := int64(leUint32(b[4:]))
+		seq := leUint64(b[8:])
+		if l == 0 || l > MaxMessageLimit || at+recordHeaderSize+l > limit ||
+			seq < minSeq || seq-minSeq > uint64(at-off)/(recordHeaderSize+1)+1 {
+			continue
+		}
+		rec, n, err = r.decodeAt(at, limit)
+		if err != nil {
+			return rec, at, 0, false, err
+		}
+		if n > 0 {
+			return rec, at, n, true, nil
+		}
+	}
+	return rec, limit, 0, false, nil
+}
+
+// decodeAt decodes the record at off; n is 0 when the bytes there are not a
+// whole valid record before limit.
+func (r *segReader) decodeAt(off, limit int64) (record, int, error) {
+	b, err := r.peek(off, recordHeaderSize, limit)
+	if err != nil {
+		return record{}, 0, err
+	}
+	rec, n, derr := decodeRecord(b)
+	if derr == errShort && n > len(b) && off+int64(n) <= limit {
+		if b, err = r.peek(off, n, limit); err != nil {
+			return record{}, 0, err
+		}
+		rec, n, derr = decodeRecord(b)
+	}
+	if derr != nil {
+		return record{}, 0, nil
+	}
+	return rec, n, nil
+}
+
+func leUint32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+func leUint64(b []byte) uint64 {
+	return uint64(leUint32(b)) | uint64(leUint32(b[4:]))<<32
+}
+
+// scanResult is what scanning a segment found.
+type scanResult struct {
+	end     int64  // offset after the last valid record (from if none)
+	nextSeq uint64 // sequence number after the last valid record (minSeq if none)
+	records int64  // valid records
+}
+
+// scan reads a segment file from offset from to size, following damaged
+// bytes to the next valid record as the pump does: it finds where the
+// records end, so that a torn end can be cut.
+func scan(path string, from, size int64, minSeq uint64) (scanResult, error) {
+	res := scanResult{end: from, nextSeq: minSeq}
+	r := &segReader{}
+	r.reset(path)
+	for off := from; off < size; {
+		rec, at, n, ok, err := r.next(off, size, res.nextSeq)
+		if err != nil {
+			return res, err
+		}
+		if !ok {
+			break
+		}
+		off = at + int64(n)
+		res.end, res.nextSeq = off, rec.seq+1
+		res.records++
+	}
+	return res, nil
+}

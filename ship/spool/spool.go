@@ -1,0 +1,210 @@
+package spool
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/cwlogs/cwlogs/ship"
+)
+
+// Destination receives the records of a Spool; *ship.Shipper implements it.
+//
+// LogContext takes one event. A nil error means the destination took it; an
+// error wrapping ErrRefused (or ship's ErrEmpty, ErrOutOfRange or
+// ErrTooLarge) means it refuses it for good, and the record is dropped; any
+// other error means it did not take it for now, and the pump tries again
+// after a pause. Flush(ctx) must return nil only when every event taken
+// before the call has been delivered: the checkpoint advances only then. The
+// pump calls both from its goroutine, never concurrently; ctx ends when Close
+// gives up, and both must then return promptly (Close waits for them).
+type Destination interface {
+	LogContext(ctx context.Context, t time.Time, msg string) error
+	Flush(ctx context.Context) error
+}
+
+var _ Destination = (*ship.Shipper)(nil)
+
+// segFile is the segment being written: an *os.File (tests inject faults).
+type segFile interface {
+	WriteAt(p []byte, off int64) (int, error)
+	Truncate(size int64) error
+	Sync() error
+	Close() error
+	Name() string
+}
+
+// Spool is a durable queue on disk in front of a Destination. Create it
+// with Open; its methods are safe for concurrent use.
+type Spool struct {
+	dir  string
+	dst  Destination
+	c    config
+	lock *os.File
+
+	mu        sync.Mutex
+	segs      []*segment // oldest first
+	f         segFile    // the last segment, open for writing; nil when a record starts a new one
+	nextSeq   uint64
+	diskBytes int64
+	written   int64 // bytes written since Open, all segments: the sync position
+	synced    int64 // of written, what a sync covered
+	syncing   bool  // a sync runs (outside mu); syncDone is closed when it ends
+	syncDone  chan struct{}
+	syncArmed bool
+	syncTimer *time.Timer
+	wbuf      []byte
+	closing   bool          // Close started: records are refused
+	final     bool          // Close wrote its last record: the pump may stop once it delivered all
+	closeCh   chan struct{} // closed when Close starts
+	room      chan struct{} // closed and replaced when room frees
+	wake      chan struct{} // tells the pump of new records, a Flush, Close
+	// readSeq: the records before it were taken by the pump (see pump.go).
+	readSeq     uint64
+	ckpt        position // the last checkpoint
+	flushTarget uint64   // a Flush waits for the records before it
+	waiters     []*flushWaiter
+	st          Stats
+	garbage     []string // segment files to remove (see removeLocked)
+
+	reports        []error
+	reporting      bool
+	reporterID     uint64
+	reportsDropped bool
+	rwg            sync.WaitGroup
+
+	wmu     sync.Mutex
+	partial []byte // Write's unfinished last line
+
+	runCtx    context.Context // ends when Close gives up
+	cancel    context.CancelFunc
+	pumpDone  chan struct{}
+	closeOnce sync.Once
+	closeDone chan struct{}
+	closeErr  error
+}
+
+// Open opens (creating it if needed) the spool in directory dir, sends what
+// an earlier Spool left there to dst first, and starts the pump. opts nil
+// selects the defaults. Bad arguments are reported as *OptionError; a
+// directory in use by another Spool as an *Error wrapping ErrLocked;
+// damaged data found on disk is repaired (see the package documentation)
+// and reported to Options.OnError, not returned.
+func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
+	if dir == "" {
+		return nil, &OptionError{Field: "dir", Value: `""`, Reason: "must name a directory"}
+	}
+	if dst == nil {
+		return nil, &OptionError{Field: "dst", Value: "nil", Reason: "a Destination is required"}
+	}
+	c, err := opts.config()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, &Error{Op: "open", Path: dir, Err: err}
+	}
+	lock, err := lockFile(filepath.Join(dir, LockFile))
+	if err != nil {
+		return nil, &Error{Op: "lock", Path: dir, Err: err}
+	}
+	s := &Spool{
+		dir: dir, dst: dst, c: c, lock: lock,
+		closeCh: make(chan struct{}), room: make(chan struct{}), wake: make(chan struct{}, 1),
+		pumpDone: make(chan struct{}), closeDone: make(chan struct{}),
+	}
+	s.mu.Lock() // recover may start the reporter
+	err = s.recover()
+	s.mu.Unlock()
+	if err != nil {
+		if s.f != nil {
+			s.f.Close()
+		}
+		lock.Close()
+		return nil, err
+	}
+	s.runCtx, s.cancel = context.WithCancel(context.Background())
+	p := &pump{s: s, pos: s.ckpt, highWater: s.ckpt.Seq}
+	go p.run()
+	return s, nil
+}
+
+// Dir returns the spool's directory.
+func (s *Spool) Dir() string { return s.dir }
+
+// Log offers one record; a zero t means now. See LogContext. When the spool
+// is full and OnFull is Block, Log waits until room frees or Close starts.
+func (s *Spool) Log(t time.Time, msg string) error {
+	return s.LogContext(context.Background(), t, msg)
+}
+
+// LogContext writes one record with timestamp t (zero: now, from
+// Options.Now) and message msg to the spool. It returns nil once the record
+// is written (with SyncAlways, synced), or one of ErrEmpty, ErrTooLarge,
+// ErrFull, ErrClosed, ctx.Err() (a Block wait cut short), or an *Error when
+// writing failed; each refused record is counted in Stats.Dropped. ctx only
+// bounds the wait for room. With SyncAlways, an *Error with Op "sync" means
+// the record was written but may not survive a power loss.
+func (s *Spool) LogContext(ctx context.Context, t time.Time, msg string) error {
+	end, err := s.logRecord(ctx, t, msg)
+	if err != nil || s.c.sync != SyncAlways {
+		return err
+	}
+	return s.syncTo(end)
+}
+
+// logRecord checks and appends one record; it returns the sync position
+// after it.
+func (s *Spool) logRecord(ctx context.Context, t time.Time, msg string) (int64, error) {
+	var err error
+	switch {
+	case msg == "":
+		err = ErrEmpty
+	case len(msg) > s.c.maxMessage:
+		err = ErrTooLarge
+	}
+	if err != nil {
+		s.mu.Lock()
+		s.st.Offered++
+		if err == ErrEmpty {
+			s.st.Dropped.Empty++
+		} else {
+			s.st.Dropped.TooLarge++
+		}
+		s.mu.Unlock()
+		return 0, err
+	}
+	if t.IsZero() {
+		t = s.c.now()
+	}
+	return s.append(ctx, t.UnixMilli(), msg, appendLog)
+}
+
+// signal wakes the pump.
+func (s *Spool) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Spool) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.statsLocked()
+}
+
+func (s *Spool) statsLocked() Stats {
+	st := s.st
+	st.DiskBytes = s.diskBytes
+	st.Segments = len(s.segs)
+	return st
+}
+
+func (s *Spool) setErrLocked(err error) {
+	s.st.LastError = err
+	s.st.LastErrorTime = time.Now()
+}

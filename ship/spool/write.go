@@ -1,0 +1,185 @@
+package spool
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/cwlogs/cwlogs/internal/linecut"
+)
+
+// Write implements io.Writer: each complete line of p (without its "\n"
+// and a trailing "\r") becomes one record stamped with the current time
+// (Options.Now). Empty lines are skipped. An unfinished last line is kept in
+// memory until its newline arrives, or Flush, Sync or Close; one that
+// reaches MaxMessageBytes is written as it stands (cut between UTF-8
+// characters) and the rest of the line becomes a new record. Write returns
+// len(p) and nil once the lines are handled, the records refused being
+// counted in Stats as Log counts them (with SyncAlways, it returns the
+// error of the sync covering its lines). With OnFull Block it may wait for
+// room, like Log. After Close, Write returns 0 and ErrClosed; when Close
+// starts during a Write, Write returns len(p) and ErrClosed. Either way every
+// line of p not taken, the unfinished last one included, is counted in
+// Stats.Dropped.Closed.
+func (s *Spool) Write(p []byte) (int, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.isClosing() {
+		s.refuseLines(p)
+		return 0, ErrClosed
+	}
+	ts := s.c.now().UnixMilli()
+	var end int64
+	data := p
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			s.partial = append(s.partial, data...)
+			if err := s.spill(ts, &end); err != nil {
+				return len(p), err
+			}
+			break
+		}
+		line := data[:i]
+		data = data[i+1:]
+		if len(s.partial) > 0 {
+			line = append(s.partial, line...)
+			s.partial = s.partial[:0]
+		}
+		if err := s.writeLine(ts, line, &end, false); err == ErrClosed {
+			s.refuseLines(data)
+			return len(p), err
+		}
+	}
+	if s.c.sync == SyncAlways && end > 0 {
+		return len(p), s.syncTo(end)
+	}
+	return len(p), nil
+}
+
+// writeLine writes one line as a record, or as several when it is longer
+// than MaxMessageBytes; force writes it even when Close has started (Close's
+// own write of the unfinished line). It returns ErrClosed when Close refused
+// it (the pieces refused are counted), else nil: other refusals are counted
+// in Stats.
+func (s *Spool) writeLine(ts int64, line []byte, end *int64, force bool) error {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	for len(line) > 0 {
+		piece := s.cut(line)
+		mode := appendLog
+		if force {
+			mode = appendForce
+		}
+		e, err := s.append(context.Background(), ts, string(piece), mode)
+		line = line[len(piece):]
+		if err == ErrClosed {
+			for len(line) > 0 { // count the pieces left
+				s.refuseLines(s.cut(line))
+				line = line[len(s.cut(line)):]
+			}
+			return err
+		}
+		if err == nil {
+			*end = e
+		}
+	}
+	return nil
+}
+
+// cut returns the first piece of line to write as a record: all of it, or
+// at most MaxMessageBytes cut between UTF-8 characters.
+func (s *Spool) cut(line []byte) []byte {
+	if len(line) <= s.c.maxMessage {
+		return line
+	}
+	piece := line[:s.c.maxMessage]
+	if k := linecut.Keep(piece); k < len(piece) {
+		piece = piece[:len(piece)-k]
+	}
+	return piece
+}
+
+// spill writes the unfinished line while it is longer than the limit, in
+// pieces cut between UTF-8 characters; the rest stays unfinished.
+func (s *Spool) spill(ts int64, end *int64) error {
+	for len(s.partial) > s.c.maxMessage {
+		piece := s.cut(s.partial)
+		err := s.writeLine(ts, piece, end, false)
+		s.partial = s.partial[:copy(s.partial, s.partial[len(piece):])]
+		if err == ErrClosed {
+			s.refuseLines(s.partial)
+			s.partial = s.partial[:0]
+			return err
+		}
+	}
+	if cap(s.partial) > 2*s.c.maxMessage+readChunk {
+		s.partial = append([]byte(nil), s.partial...)
+	}
+	return nil
+}
+
+// refuseLines counts the lines of p, the unfinished last one included, as
+// records offered after Close.
+func (s *Spool) refuseLines(p []byte) {
+	n := int64(0)
+	for len(p) > 0 {
+		line := p
+		p = nil
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, p = line[:i], line[i+1:]
+		}
+		if k := len(line); k > 0 && line[k-1] == '\r' {
+			line = line[:k-1]
+		}
+		if len(line) > 0 {
+			n++
+		}
+	}
+	if n > 0 {
+		s.mu.Lock()
+		s.st.Offered += n
+		s.st.Dropped.Closed += n
+		s.mu.Unlock()
+	}
+}
+
+// flushPartial writes Write's unfinished line, if any, for Flush and Sync:
+// when Close has started (ErrClosed: Close writes it) or ctx ends first, the
+// line stays unfinished.
+func (s *Spool) flushPartial(ctx context.Context) error {
+	return s.writePartial(ctx, appendRetain)
+}
+
+// writePartial writes Write's unfinished line with mode (see appendMode).
+func (s *Spool) writePartial(ctx context.Context, mode appendMode) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	n := len(s.partial)
+	line := s.partial
+	if n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if len(line) == 0 {
+		s.partial = s.partial[:0]
+		return nil
+	}
+	end, err := s.append(ctx, s.c.now().UnixMilli(), string(line), mode)
+	switch {
+	case err == errRetained:
+		return ErrClosed // the line stays, for Close
+	case mode == appendRetain && err != nil && err == ctx.Err():
+		return err // the line stays, for a later Flush or Close
+	}
+	s.partial = s.partial[:0]
+	if err == nil && s.c.sync == SyncAlways {
+		return s.syncTo(end)
+	}
+	return err
+}
+
+func (s *Spool) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
