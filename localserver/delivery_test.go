@@ -579,8 +579,8 @@ func TestMigrateDeliveries(t *testing.T) {
 // TestDeliveryArnRegion: the ARNs answered are in the request's region and partition.
 func TestDeliveryArnRegion(t *testing.T) {
 	s := newTestServer(t, Config{AccountID: "111122223333"})
-	if got, want := s.deliveryArn("cn-north-1", arnDeliverySource, "x"), "arn:aws-cn:logs:cn-north-1:111122223333:delivery-source:x"; got != want {
-		t.Errorf("deliveryArn = %q, want %q", got, want)
+	if got, want := s.arnOf("cn-north-1", arnDeliverySource, "x"), "arn:aws-cn:logs:cn-north-1:111122223333:delivery-source:x"; got != want {
+		t.Errorf("arnOf = %q, want %q", got, want)
 	}
 	r := mustOK(t, s, "PutDeliveryDestination", putDest("d", testBucketDest))
 	if d := r.body["deliveryDestination"].(map[string]any); d["arn"] != "arn:aws:logs:us-east-1:111122223333:delivery-destination:d" {
@@ -633,36 +633,6 @@ func TestDestinationTypeOf(t *testing.T) {
 			t.Errorf("destinationTypeOf(%q) = %q, %v; want %q", c.arn, got, ok, c.want)
 		}
 	}
-}
-
-// FuzzParseDeliveryArn: a parsed ARN names a resource of one of the three kinds, with a
-// valid name, of this account, and re-forms into the ARN it came from; parsing never
-// panics.
-func FuzzParseDeliveryArn(f *testing.F) {
-	f.Add(dsArn("s"))
-	f.Add(ddArn("d"))
-	f.Add(dlvArn("Example1abcde2eCK"))
-	f.Add(dsArn("a/b"))
-	f.Add("arn:aws:logs:us-east-1:123456789012:log-group:g")
-	f.Add("arn:aws-cn:logs:cn-north-1:123456789012:delivery:")
-	s := &Server{cfg: Config{AccountID: DefaultAccountID}}
-	f.Fuzz(func(t *testing.T, arn string) {
-		kind, name, ok := s.parseDeliveryArn(arn)
-		if !ok {
-			return
-		}
-		tt, known := deliveryTagTables[kind]
-		if !known || tt.table == "" {
-			t.Fatalf("%q parsed to the kind %q", arn, kind)
-		}
-		parts := strings.SplitN(arn, ":", 7)
-		if rebuilt := "arn:" + parts[1] + ":logs:" + parts[3] + ":" + DefaultAccountID + ":" + kind + ":" + name; rebuilt != arn {
-			t.Fatalf("%q parsed to %s %q, which re-forms as %q", arn, kind, name, rebuilt)
-		}
-		if strings.ContainsAny(name, ":/* ") || name == "" {
-			t.Fatalf("%q parsed to the invalid name %q", arn, name)
-		}
-	})
 }
 
 // FuzzSplitArn: an ARN splitArn takes re-joins into the input, with a partition, a

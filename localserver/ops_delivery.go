@@ -6,8 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/cwlogs/cwlogs"
 )
 
 // The "vended logs" delivery APIs (CloudWatch Logs user guide, "Enable logging from AWS
@@ -44,7 +42,7 @@ import (
 //     is ^[0-9A-Za-z]+$, 1–64).
 //   - Tags: TagResource, UntagResource and ListTagsForResource take the three ARNs
 //     (Terraform's three resources tag through them: @Tags(identifierAttribute="arn")), with
-//     the 50-tag limit of the other resources (ops_delivery_tags.go). Get, Describe and the
+//     the 50-tag limit of the other resources (ops_tags.go). Get, Describe and the
 //     Put answers carry no tags: LocalStack's AWS-validated test_put_delivery_destination
 //     snapshot has none although the request had some, and Terraform's three resources say
 //     "tags aren't set in the Get response". An update that gives tags is refused with
@@ -142,39 +140,6 @@ func (v *verrs) strMap(mp *map[string]string, path string, keySh, valSh *strShap
 			v.add(&s, path, "Map value must satisfy constraint: ["+strings.Join(valErrs, ", ")+"]")
 		}
 	}
-}
-
-// deliveryArn is the ARN of the delivery resource of type kind (arnDeliverySource,
-// arnDeliveryDestination or arnDelivery) named name (a delivery's id), in region's
-// partition.
-func (s *Server) deliveryArn(region, kind, name string) string {
-	return "arn:" + cwlogs.Partition(region) + ":logs:" + region + ":" + s.cfg.AccountID + ":" + kind + ":" + name
-}
-
-// parseDeliveryArn splits arn:PARTITION:logs:REGION:ACCOUNT:KIND:NAME, a delivery source,
-// delivery destination or delivery ARN of this account (any region), into its kind and
-// name. ok is false for anything else, another account, or a name its shape refuses.
-func (s *Server) parseDeliveryArn(arn string) (kind, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) != 7 || parts[0] != "arn" || parts[1] == "" || parts[2] != "logs" || parts[3] == "" ||
-		parts[4] != s.cfg.AccountID {
-		return "", "", false
-	}
-	var sh *strShape
-	switch parts[5] {
-	case arnDeliverySource:
-		sh = shDeliverySourceName
-	case arnDeliveryDestination:
-		sh = shDeliveryDestinationName
-	case arnDelivery:
-		sh = shDeliveryID
-	default:
-		return "", "", false
-	}
-	if len(sh.violations(parts[6])) > 0 {
-		return "", "", false
-	}
-	return parts[5], parts[6], true
 }
 
 // arnParts are the fields of an ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.

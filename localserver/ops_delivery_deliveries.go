@@ -73,7 +73,7 @@ func (s *Server) findDelivery(ctx context.Context, q queryer, id string) (*deliv
 // deliveryMembers writes d's Delivery members into o, in the model's order.
 func (s *Server) deliveryMembers(o *jsonObj, region string, d *deliveryRow) {
 	o.str("id", d.id)
-	o.str("arn", s.deliveryArn(region, arnDelivery, d.id))
+	o.str("arn", s.arnOf(region, arnDelivery, d.id))
 	o.str("deliverySourceName", d.sourceName)
 	o.str("deliveryDestinationArn", d.destinationArn)
 	o.str("deliveryDestinationType", d.destinationType)
@@ -179,8 +179,8 @@ func (s *Server) createDelivery(rc *reqCtx) ([]byte, *apiError) {
 		if aerr != nil {
 			return aerr
 		}
-		kind, destName, ok := s.parseDeliveryArn(*in.DeliveryDestinationArn)
-		if !ok || kind != arnDeliveryDestination {
+		typ, destName, ok := s.parseLogsArn(*in.DeliveryDestinationArn)
+		if !ok || typ != arnDeliveryDestination {
 			return clientErr(codeResourceNotFound, msgDeliveryDestinationNotFound)
 		}
 		dst, aerr := s.findDeliveryDestination(ctx, tx, destName)
@@ -215,7 +215,7 @@ func (s *Server) createDelivery(rc *reqCtx) ([]byte, *apiError) {
 			return s.dbErr(err)
 		}
 		if in.Tags != nil {
-			return s.upsertTags(ctx, tx, "delivery_tags", "id", row.id, *in.Tags, s.deliveryArn(rc.region, arnDelivery, row.id))
+			return s.upsertTags(ctx, tx, "delivery_tags", "id", row.id, *in.Tags, s.arnOf(rc.region, arnDelivery, row.id))
 		}
 		return nil
 	})

@@ -104,7 +104,7 @@ func (s *Server) findDeliveryDestination(ctx context.Context, q queryer, name st
 // order.
 func (s *Server) deliveryDestinationMembers(o *jsonObj, region string, d *deliveryDestinationRow) {
 	o.str("name", d.name)
-	o.str("arn", s.deliveryArn(region, arnDeliveryDestination, d.name))
+	o.str("arn", s.arnOf(region, arnDeliveryDestination, d.name))
 	o.str("deliveryDestinationType", d.typ)
 	if d.outputFormat.Valid {
 		o.str("outputFormat", d.outputFormat.String)
@@ -238,7 +238,7 @@ func (s *Server) putDeliveryDestination(rc *reqCtx) ([]byte, *apiError) {
 		}
 		if in.Tags != nil {
 			return s.upsertTags(ctx, tx, "delivery_destination_tags", "name", row.name, *in.Tags,
-				s.deliveryArn(rc.region, arnDeliveryDestination, row.name))
+				s.arnOf(rc.region, arnDeliveryDestination, row.name))
 		}
 		return nil
 	})

@@ -95,7 +95,7 @@ func (s *Server) findDeliverySource(ctx context.Context, q queryer, name string)
 // deliverySourceMembers writes d's DeliverySource members into o, in the model's order.
 func (s *Server) deliverySourceMembers(o *jsonObj, region string, d *deliverySourceRow) {
 	o.str("name", d.name)
-	o.str("arn", s.deliveryArn(region, arnDeliverySource, d.name))
+	o.str("arn", s.arnOf(region, arnDeliverySource, d.name))
 	o.raw("resourceArns", append(appendJSONString([]byte{'['}, d.resourceArn), ']'))
 	o.str("service", d.service)
 	o.str("logType", d.logType)
@@ -182,7 +182,7 @@ func (s *Server) putDeliverySource(rc *reqCtx) ([]byte, *apiError) {
 		}
 		if in.Tags != nil {
 			return s.upsertTags(ctx, tx, "delivery_source_tags", "name", row.name, *in.Tags,
-				s.deliveryArn(rc.region, arnDeliverySource, row.name))
+				s.arnOf(rc.region, arnDeliverySource, row.name))
 		}
 		return nil
 	})
