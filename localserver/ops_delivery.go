@@ -3,8 +3,6 @@ package localserver
 import (
 	"crypto/rand"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 )
 
@@ -116,30 +114,6 @@ func (v *verrs) validation() *apiError {
 		e.Code = codeValidation
 	}
 	return e
-}
-
-// strMap checks a present map of strings: its keys and values against sh, reported as
-// tags does ("Map keys must satisfy constraint: […]").
-func (v *verrs) strMap(mp *map[string]string, path string, keySh, valSh *strShape) {
-	if mp == nil {
-		return
-	}
-	m := *mp
-	keys := slices.Sorted(maps.Keys(m))
-	var keyErrs, valErrs []string
-	for _, k := range keys {
-		keyErrs = appendUnique(keyErrs, keySh.violations(k)...)
-		valErrs = appendUnique(valErrs, valSh.violations(m[k])...)
-	}
-	if len(keyErrs) > 0 || len(valErrs) > 0 {
-		s := renderMap(m, keys)
-		if len(keyErrs) > 0 {
-			v.add(&s, path, "Map keys must satisfy constraint: ["+strings.Join(keyErrs, ", ")+"]")
-		}
-		if len(valErrs) > 0 {
-			v.add(&s, path, "Map value must satisfy constraint: ["+strings.Join(valErrs, ", ")+"]")
-		}
-	}
 }
 
 // arnParts are the fields of an ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.

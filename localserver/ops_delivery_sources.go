@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"maps"
 	"slices"
 )
 
@@ -104,15 +103,6 @@ func (s *Server) deliverySourceMembers(o *jsonObj, region string, d *deliverySou
 	}
 }
 
-// renderStrMap is m as a JSON object, keys sorted.
-func renderStrMap(m map[string]string) string {
-	o := newObj(nil)
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		o.str(k, m[k])
-	}
-	return string(o.done())
-}
-
 type putDeliverySourceIn struct {
 	Name                        *string            `json:"name"`
 	ResourceArn                 *string            `json:"resourceArn"`
@@ -149,7 +139,7 @@ func (s *Server) putDeliverySource(rc *reqCtx) ([]byte, *apiError) {
 	}
 	row := &deliverySourceRow{name: *in.Name, resourceArn: *in.ResourceArn, service: arn.service, logType: *in.LogType}
 	if in.DeliverySourceConfiguration != nil {
-		row.configuration = sql.NullString{String: renderStrMap(*in.DeliverySourceConfiguration), Valid: true}
+		row.configuration = sql.NullString{String: string(strMapJSON(*in.DeliverySourceConfiguration)), Valid: true}
 	}
 	aerr := s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()

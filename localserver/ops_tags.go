@@ -266,12 +266,17 @@ func readTags(ctx context.Context, q queryer, table, col string, id any) (map[st
 // tagsAnswer is the answer of ListTagsForResource and ListTagsLogGroup: {"tags":{...}},
 // the keys sorted.
 func tagsAnswer(tags map[string]string) []byte {
-	to := newObj(nil)
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		to.str(k, tags[k])
-	}
 	o := newObj(nil)
-	o.raw("tags", to.done())
+	o.raw("tags", strMapJSON(tags))
+	return o.done()
+}
+
+// strMapJSON is m as a JSON object, its keys sorted.
+func strMapJSON(m map[string]string) []byte {
+	o := newObj(nil)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		o.str(k, m[k])
+	}
 	return o.done()
 }
 
