@@ -1,7 +1,9 @@
 package localserver
 
 import (
+	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -155,16 +157,77 @@ func newDeliveryID() string {
 	return string(out[:])
 }
 
-// checkDeliveryToken refuses a nextToken that is not one of kind answered for scope, with
-// the delivery operations' ValidationException.
-func checkDeliveryToken(kind string, tok *string, scope string) *apiError {
-	if tok == nil {
+// deliveryNameIn is the input of GetDeliverySource, DeleteDeliverySource,
+// GetDeliveryDestination and DeleteDeliveryDestination.
+type deliveryNameIn struct {
+	Name *string `json:"name"`
+}
+
+// decodeDeliveryName decodes and checks a deliveryNameIn whose name has the shape sh, and
+// returns the name.
+func decodeDeliveryName(body []byte, sh *strShape) (string, *apiError) {
+	var in deliveryNameIn
+	if e := decodeJSON(body, &in); e != nil {
+		return "", e
+	}
+	var v verrs
+	v.required(in.Name != nil, "name")
+	v.str(in.Name, "name", sh)
+	if e := v.validation(); e != nil {
+		return "", e
+	}
+	return *in.Name, nil
+}
+
+// deleteUnused deletes the row named name of table (delivery_sources or
+// delivery_destinations) unless a delivery uses it (the column usedBy of deliveries):
+// ResourceNotFoundException notFound when there is none, ConflictException inUse
+// (formatted with the name) when a delivery uses it. Both checks and the deletion are one
+// transaction, as CreateDelivery's checks are: a delivery is never left without its source
+// or destination.
+func (s *Server) deleteUnused(table, usedBy, notFound, inUse, name string) *apiError {
+	return s.write(func(tx *sql.Tx) *apiError {
+		ctx := context.Background()
+		if found, err := rowExists(ctx, tx, `SELECT 1 FROM `+table+` WHERE name = ?`, name); err != nil {
+			return s.dbErr(err)
+		} else if !found {
+			return clientErr(codeResourceNotFound, notFound)
+		}
+		if used, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE `+usedBy+` = ?`, name); err != nil {
+			return s.dbErr(err)
+		} else if used {
+			return conflict(inUse, name)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE name = ?`, name); err != nil {
+			return s.dbErr(err)
+		}
 		return nil
+	})
+}
+
+// describeDeliveriesIn is the input of the three Describe operations.
+type describeDeliveriesIn struct {
+	NextToken *string `json:"nextToken"`
+	Limit     *int64  `json:"limit"`
+}
+
+// describeDeliveryPage answers a page of op, one of the three Describe operations, whose
+// listing p describes but for the request's members: nextToken (refused with the delivery
+// operations' ValidationException when it is not one op answered) and limit.
+func (s *Server) describeDeliveryPage(rc *reqCtx, op string, p namePage) ([]byte, *apiError) {
+	var in describeDeliveriesIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
 	}
-	if _, ok := decodeScopedToken(kind, *tok, scope); !ok {
-		return clientErr(codeValidation, msgInvalidNextToken)
+	var v verrs
+	v.str(in.NextToken, "nextToken", shNextToken)
+	v.intRange(in.Limit, "limit", 1, deliveryPageLimit)
+	if e := v.validation(); e != nil {
+		return nil, e
 	}
-	return nil
+	p.scope, p.token, p.limit = listScope(op), in.NextToken, limitOr(in.Limit, deliveryPageLimit)
+	p.tokenErr = clientErr(codeValidation, msgInvalidNextToken)
+	return s.pageByName(rc.ctx, p)
 }
 
 // conflict is a ConflictException with message msg (formatted with args).

@@ -266,21 +266,9 @@ func (s *Server) getDelivery(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) describeDeliveries(rc *reqCtx) ([]byte, *apiError) {
-	var in describeDeliveriesIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	scope := listScope("DescribeDeliveries")
-	if e := checkDeliveryToken("VY", in.NextToken, scope); e != nil {
-		return nil, e
-	}
-	return s.pageByName(rc.ctx, namePage{
+	return s.describeDeliveryPage(rc, "DescribeDeliveries", namePage{
 		query: `SELECT ` + deliveryColumns + `, list_key FROM deliveries WHERE 1`, col: "list_key",
-		kind: "VY", scope: scope, token: in.NextToken,
-		limit: limitOr(in.Limit, deliveryPageLimit), key: "deliveries",
+		kind: "VY", key: "deliveries",
 		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
 			d := &deliveryRow{}
 			var key string

@@ -191,62 +191,22 @@ func (s *Server) deliverySourceAnswer(region string, d *deliverySourceRow) []byt
 	return o.done()
 }
 
-// deliverySourceNameIn is the input of GetDeliverySource and DeleteDeliverySource.
-type deliverySourceNameIn struct {
-	Name *string `json:"name"`
-}
-
-func (in *deliverySourceNameIn) validate() *apiError {
-	var v verrs
-	v.required(in.Name != nil, "name")
-	v.str(in.Name, "name", shDeliverySourceName)
-	return v.validation()
-}
-
 func (s *Server) getDeliverySource(rc *reqCtx) ([]byte, *apiError) {
-	var in deliverySourceNameIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+	name, aerr := decodeDeliveryName(rc.body, shDeliverySourceName)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	d, aerr := s.findDeliverySource(rc.ctx, s.st.r, *in.Name)
+	d, aerr := s.findDeliverySource(rc.ctx, s.st.r, name)
 	if aerr != nil {
 		return nil, aerr
 	}
 	return s.deliverySourceAnswer(rc.region, d), nil
 }
 
-// describeDeliveriesIn is the input of the three Describe operations.
-type describeDeliveriesIn struct {
-	NextToken *string `json:"nextToken"`
-	Limit     *int64  `json:"limit"`
-}
-
-func (in *describeDeliveriesIn) validate() *apiError {
-	var v verrs
-	v.str(in.NextToken, "nextToken", shNextToken)
-	v.intRange(in.Limit, "limit", 1, deliveryPageLimit)
-	return v.validation()
-}
-
 func (s *Server) describeDeliverySources(rc *reqCtx) ([]byte, *apiError) {
-	var in describeDeliveriesIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	scope := listScope("DescribeDeliverySources")
-	if e := checkDeliveryToken("VS", in.NextToken, scope); e != nil {
-		return nil, e
-	}
-	return s.pageByName(rc.ctx, namePage{
+	return s.describeDeliveryPage(rc, "DescribeDeliverySources", namePage{
 		query: `SELECT ` + deliverySourceColumns + ` FROM delivery_sources WHERE 1`,
-		kind:  "VS", scope: scope, token: in.NextToken,
-		limit: limitOr(in.Limit, deliveryPageLimit), key: "deliverySources",
+		kind:  "VS", key: "deliverySources",
 		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
 			d, err := scanDeliverySource(rows)
 			if err != nil {
@@ -259,28 +219,11 @@ func (s *Server) describeDeliverySources(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) deleteDeliverySource(rc *reqCtx) ([]byte, *apiError) {
-	var in deliverySourceNameIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+	name, aerr := decodeDeliveryName(rc.body, shDeliverySourceName)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	return nil, s.write(func(tx *sql.Tx) *apiError {
-		ctx := context.Background()
-		if _, aerr := s.findDeliverySource(ctx, tx, *in.Name); aerr != nil {
-			return aerr
-		}
-		if used, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE source_name = ?`, *in.Name); err != nil {
-			return s.dbErr(err)
-		} else if used {
-			return conflict(msgSourceInUse, *in.Name)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM delivery_sources WHERE name = ?`, *in.Name); err != nil {
-			return s.dbErr(err)
-		}
-		return nil
-	})
+	return nil, s.deleteUnused("delivery_sources", "source_name", msgDeliverySourceNotFound, msgSourceInUse, name)
 }
 
 // rowExists reports whether query (with args) returns a row.
