@@ -248,17 +248,26 @@ func (in *deliveryIDIn) check(v *verrs) {
 	v.str(in.ID, "id", shDeliveryID)
 }
 
-func (s *Server) getDelivery(rc *reqCtx) ([]byte, *apiError) {
+// decodeDeliveryID decodes and checks a deliveryIDIn, and returns the id.
+func decodeDeliveryID(body []byte) (string, *apiError) {
 	var in deliveryIDIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+	if e := decodeJSON(body, &in); e != nil {
+		return "", e
 	}
 	var v verrs
 	in.check(&v)
 	if e := v.validation(); e != nil {
-		return nil, e
+		return "", e
 	}
-	d, aerr := s.findDelivery(rc.ctx, s.st.r, *in.ID)
+	return *in.ID, nil
+}
+
+func (s *Server) getDelivery(rc *reqCtx) ([]byte, *apiError) {
+	id, aerr := decodeDeliveryID(rc.body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	d, aerr := s.findDelivery(rc.ctx, s.st.r, id)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -284,17 +293,12 @@ func (s *Server) describeDeliveries(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) deleteDelivery(rc *reqCtx) ([]byte, *apiError) {
-	var in deliveryIDIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	var v verrs
-	in.check(&v)
-	if e := v.validation(); e != nil {
-		return nil, e
+	id, aerr := decodeDeliveryID(rc.body)
+	if aerr != nil {
+		return nil, aerr
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
-		res, err := tx.ExecContext(context.Background(), `DELETE FROM deliveries WHERE id = ?`, *in.ID)
+		res, err := tx.ExecContext(context.Background(), `DELETE FROM deliveries WHERE id = ?`, id)
 		if err != nil {
 			return s.dbErr(err)
 		}
