@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -660,4 +661,68 @@ func FuzzSplitArn(f *testing.F) {
 			t.Fatalf("%q (service %s) has the destination type %s", arn, p.service, typ)
 		}
 	})
+}
+
+// TestDeliveryConflictsConcurrent: the ConflictException rules hold for requests sent at
+// once: of concurrent CreateDelivery calls for one pair exactly one succeeds, and a
+// CreateDelivery racing DeleteDeliverySource or DeleteDeliveryDestination of its pair
+// never leaves a delivery without its source or destination.
+func TestDeliveryConflictsConcurrent(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "PutDeliverySource", putSource("src", testCFArn, "ACCESS_LOGS"))
+	mustOK(t, s, "PutDeliveryDestination", putDest("dst", testGroupDest))
+	const n = 8
+	codes := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			codes <- call(t, s, "CreateDelivery", m{"deliverySourceName": "src", "deliveryDestinationArn": ddArn("dst")}).errType()
+		})
+	}
+	wg.Wait()
+	close(codes)
+	created := 0
+	for c := range codes {
+		switch c {
+		case "":
+			created++
+		case codeConflict:
+		default:
+			t.Errorf("concurrent CreateDelivery: %s", c)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d concurrent CreateDelivery calls for one pair succeeded, want 1", created)
+	}
+
+	for i := range 20 {
+		src, dst := fmt.Sprintf("src%d", i), fmt.Sprintf("dst%d", i)
+		mustOK(t, s, "PutDeliverySource", putSource(src, testCFArn+fmt.Sprint(i), "ACCESS_LOGS"))
+		mustOK(t, s, "PutDeliveryDestination", putDest(dst, testGroupDest))
+		deleteOp, deleteIn, deleted := "DeleteDeliverySource", m{"name": src}, src
+		if i%2 == 1 {
+			deleteOp, deleteIn, deleted = "DeleteDeliveryDestination", m{"name": dst}, dst
+		}
+		var create, del *response
+		wg.Go(func() {
+			create = call(t, s, "CreateDelivery", m{"deliverySourceName": src, "deliveryDestinationArn": ddArn(dst)})
+		})
+		wg.Go(func() { del = call(t, s, deleteOp, deleteIn) })
+		wg.Wait()
+		switch {
+		case create.status == 200 && del.errType() == codeConflict:
+		case create.errType() == codeResourceNotFound && del.status == 200:
+		default:
+			t.Fatalf("CreateDelivery %s → %s: %d %s; %s %s: %d %s", src, dst, create.status, create.raw, deleteOp, deleted, del.status, del.raw)
+		}
+	}
+	// Every delivery's source and destination exist.
+	for _, d := range list(mustOK(t, s, "DescribeDeliveries", m{}).body["deliveries"]) {
+		dl := d.(map[string]any)
+		dst := strings.TrimPrefix(dl["deliveryDestinationArn"].(string), ddArn(""))
+		if call(t, s, "GetDeliverySource", m{"name": dl["deliverySourceName"]}).status != 200 ||
+			call(t, s, "GetDeliveryDestination", m{"name": dst}).status != 200 {
+			t.Errorf("delivery %v lacks its source or destination", dl)
+		}
+	}
 }
