@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -579,8 +580,8 @@ func TestMigrateDeliveries(t *testing.T) {
 // TestDeliveryArnRegion: the ARNs answered are in the request's region and partition.
 func TestDeliveryArnRegion(t *testing.T) {
 	s := newTestServer(t, Config{AccountID: "111122223333"})
-	if got, want := s.deliveryArn("cn-north-1", arnDeliverySource, "x"), "arn:aws-cn:logs:cn-north-1:111122223333:delivery-source:x"; got != want {
-		t.Errorf("deliveryArn = %q, want %q", got, want)
+	if got, want := s.arnOf("cn-north-1", arnDeliverySource, "x"), "arn:aws-cn:logs:cn-north-1:111122223333:delivery-source:x"; got != want {
+		t.Errorf("arnOf = %q, want %q", got, want)
 	}
 	r := mustOK(t, s, "PutDeliveryDestination", putDest("d", testBucketDest))
 	if d := r.body["deliveryDestination"].(map[string]any); d["arn"] != "arn:aws:logs:us-east-1:111122223333:delivery-destination:d" {
@@ -635,36 +636,6 @@ func TestDestinationTypeOf(t *testing.T) {
 	}
 }
 
-// FuzzParseDeliveryArn: a parsed ARN names a resource of one of the three kinds, with a
-// valid name, of this account, and re-forms into the ARN it came from; parsing never
-// panics.
-func FuzzParseDeliveryArn(f *testing.F) {
-	f.Add(dsArn("s"))
-	f.Add(ddArn("d"))
-	f.Add(dlvArn("Example1abcde2eCK"))
-	f.Add(dsArn("a/b"))
-	f.Add("arn:aws:logs:us-east-1:123456789012:log-group:g")
-	f.Add("arn:aws-cn:logs:cn-north-1:123456789012:delivery:")
-	s := &Server{cfg: Config{AccountID: DefaultAccountID}}
-	f.Fuzz(func(t *testing.T, arn string) {
-		kind, name, ok := s.parseDeliveryArn(arn)
-		if !ok {
-			return
-		}
-		tt, known := deliveryTagTables[kind]
-		if !known || tt.table == "" {
-			t.Fatalf("%q parsed to the kind %q", arn, kind)
-		}
-		parts := strings.SplitN(arn, ":", 7)
-		if rebuilt := "arn:" + parts[1] + ":logs:" + parts[3] + ":" + DefaultAccountID + ":" + kind + ":" + name; rebuilt != arn {
-			t.Fatalf("%q parsed to %s %q, which re-forms as %q", arn, kind, name, rebuilt)
-		}
-		if strings.ContainsAny(name, ":/* ") || name == "" {
-			t.Fatalf("%q parsed to the invalid name %q", arn, name)
-		}
-	})
-}
-
 // FuzzSplitArn: an ARN splitArn takes re-joins into the input, with a partition, a
 // service and a resource; a destination type is only found in such an ARN, of its
 // service; neither panics.
@@ -690,4 +661,68 @@ func FuzzSplitArn(f *testing.F) {
 			t.Fatalf("%q (service %s) has the destination type %s", arn, p.service, typ)
 		}
 	})
+}
+
+// TestDeliveryConflictsConcurrent: the ConflictException rules hold for requests sent at
+// once: of concurrent CreateDelivery calls for one pair exactly one succeeds, and a
+// CreateDelivery racing DeleteDeliverySource or DeleteDeliveryDestination of its pair
+// never leaves a delivery without its source or destination.
+func TestDeliveryConflictsConcurrent(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "PutDeliverySource", putSource("src", testCFArn, "ACCESS_LOGS"))
+	mustOK(t, s, "PutDeliveryDestination", putDest("dst", testGroupDest))
+	const n = 8
+	codes := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			codes <- call(t, s, "CreateDelivery", m{"deliverySourceName": "src", "deliveryDestinationArn": ddArn("dst")}).errType()
+		})
+	}
+	wg.Wait()
+	close(codes)
+	created := 0
+	for c := range codes {
+		switch c {
+		case "":
+			created++
+		case codeConflict:
+		default:
+			t.Errorf("concurrent CreateDelivery: %s", c)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d concurrent CreateDelivery calls for one pair succeeded, want 1", created)
+	}
+
+	for i := range 20 {
+		src, dst := fmt.Sprintf("src%d", i), fmt.Sprintf("dst%d", i)
+		mustOK(t, s, "PutDeliverySource", putSource(src, testCFArn+fmt.Sprint(i), "ACCESS_LOGS"))
+		mustOK(t, s, "PutDeliveryDestination", putDest(dst, testGroupDest))
+		deleteOp, deleteIn, deleted := "DeleteDeliverySource", m{"name": src}, src
+		if i%2 == 1 {
+			deleteOp, deleteIn, deleted = "DeleteDeliveryDestination", m{"name": dst}, dst
+		}
+		var create, del *response
+		wg.Go(func() {
+			create = call(t, s, "CreateDelivery", m{"deliverySourceName": src, "deliveryDestinationArn": ddArn(dst)})
+		})
+		wg.Go(func() { del = call(t, s, deleteOp, deleteIn) })
+		wg.Wait()
+		switch {
+		case create.status == 200 && del.errType() == codeConflict:
+		case create.errType() == codeResourceNotFound && del.status == 200:
+		default:
+			t.Fatalf("CreateDelivery %s → %s: %d %s; %s %s: %d %s", src, dst, create.status, create.raw, deleteOp, deleted, del.status, del.raw)
+		}
+	}
+	// Every delivery's source and destination exist.
+	for _, d := range list(mustOK(t, s, "DescribeDeliveries", m{}).body["deliveries"]) {
+		dl := d.(map[string]any)
+		dst := strings.TrimPrefix(dl["deliveryDestinationArn"].(string), ddArn(""))
+		if call(t, s, "GetDeliverySource", m{"name": dl["deliverySourceName"]}).status != 200 ||
+			call(t, s, "GetDeliveryDestination", m{"name": dst}).status != 200 {
+			t.Errorf("delivery %v lacks its source or destination", dl)
+		}
+	}
 }

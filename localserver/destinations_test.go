@@ -317,26 +317,3 @@ func TestMigrateV6Destinations(t *testing.T) {
 		t.Errorf("groups after migration: %s", r.raw)
 	}
 }
-
-// FuzzParseDestinationArn: a parsed ARN names a valid destination of this account and
-// re-forms into the ARN it came from; parsing never panics.
-func FuzzParseDestinationArn(f *testing.F) {
-	f.Add(destArn("d"))
-	f.Add("arn:aws:logs:us-east-1:123456789012:log-group:g")
-	f.Add("arn:aws:logs:us-east-1:123456789012:destination:a:b")
-	f.Add("arn:aws-cn:logs:cn-north-1:123456789012:destination:")
-	s := &Server{cfg: Config{AccountID: DefaultAccountID}}
-	f.Fuzz(func(t *testing.T, arn string) {
-		name, ok := s.parseDestinationArn(arn)
-		if !ok {
-			return
-		}
-		if len(shDestinationName.violations(name)) > 0 {
-			t.Fatalf("%q parsed to the invalid name %q", arn, name)
-		}
-		parts := strings.SplitN(arn, ":", 4)
-		if rebuilt := "arn:" + parts[1] + ":logs:" + strings.SplitN(parts[3], ":", 2)[0] + ":" + DefaultAccountID + ":destination:" + name; rebuilt != arn {
-			t.Fatalf("%q parsed to %q, which re-forms as %q", arn, name, rebuilt)
-		}
-	})
-}

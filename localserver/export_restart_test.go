@@ -40,7 +40,7 @@ func TestExportCrashHelper(t *testing.T) {
 
 // TestExportKilledServer: a task RUNNING when its server is killed (SIGKILL) is FAILED
 // after a restart, before any export operation answers; the temporary files of the run
-// are removed; a new export then runs.
+// are removed, and no other; a new export then runs.
 func TestExportKilledServer(t *testing.T) {
 	dir := t.TempDir()
 	exports := filepath.Join(dir, "exports")
@@ -104,12 +104,17 @@ func TestExportKilledServer(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	// What a run killed while writing an object leaves.
-	if err := os.MkdirAll(filepath.Join(exports, exportTmpDir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(exports, exportTmpDir, "half.gz"), []byte("half"), 0o644); err != nil {
-		t.Fatal(err)
+	// What a run killed while writing an object leaves, and the temporary file of another
+	// server's task (sharing the ExportDir), which is not this server's to remove.
+	half := filepath.Join(exports, exportTmpDir, id, "half.gz")
+	other := filepath.Join(exports, exportTmpDir, "another-servers-task", "writing.gz")
+	for _, p := range []string{half, other} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	killed = true
 	cmd.Process.Kill()
@@ -123,8 +128,11 @@ func TestExportKilledServer(t *testing.T) {
 	if ei, _ := task["executionInfo"].(map[string]any); ei["completionTime"] == nil {
 		t.Errorf("no completionTime: %v", task)
 	}
-	if _, err := os.Stat(filepath.Join(exports, exportTmpDir, "half.gz")); !os.IsNotExist(err) {
-		t.Errorf("temporary file of the killed run: %v", err)
+	if _, err := os.Stat(filepath.Dir(half)); !os.IsNotExist(err) {
+		t.Errorf("temporary files of the killed run: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another server's temporary file: %v", err)
 	}
 	id2 := createExport(t, s, "g", 0, time.Now().UnixMilli(), nil)
 	if code, _ := taskStatus(waitExport(t, s, id2)); code != exportCompleted {

@@ -670,3 +670,29 @@ func TestExportSymlinkOutOfExportDir(t *testing.T) {
 		t.Errorf("written outside the export directory: %v", left)
 	}
 }
+
+// TestExportSharedExportDir: two servers may share an ExportDir. The first export
+// operation of one (which clears what its own killed runs left) does not remove the
+// temporary files of the other's running task: that task still completes, its object
+// whole.
+func TestExportSharedExportDir(t *testing.T) {
+	a, dir := newExportServer(t, Config{})
+	b, _ := newExportServer(t, Config{ExportDir: dir})
+	setupStream(t, a, "g", "s")
+	mustOK(t, a, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": events(nowMs())})
+	a.exports.beforeCommit = func(ctx context.Context, key string) {
+		// a's object is in its temporary file: b starts serving exports now.
+		mustOK(t, b, "DescribeExportTasks", m{})
+	}
+	id := createExport(t, a, "g", 0, nowMs(), nil)
+	if code, msg := taskStatus(waitExport(t, a, id)); code != exportCompleted {
+		t.Fatalf("a's task: %s %q", code, msg)
+	}
+	key := "exportedlogs/" + id + "/s/000000.gz"
+	if got := bucketFiles(t, dir)[key]; got != exportLine(nowMs(), "event 0") {
+		t.Errorf("%s: %q", key, got)
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, exportTmpDir)); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}

@@ -1,13 +1,11 @@
 package localserver
 
 import (
+	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
-
-	"github.com/cwlogs/cwlogs"
 )
 
 // The "vended logs" delivery APIs (CloudWatch Logs user guide, "Enable logging from AWS
@@ -44,7 +42,7 @@ import (
 //     is ^[0-9A-Za-z]+$, 1–64).
 //   - Tags: TagResource, UntagResource and ListTagsForResource take the three ARNs
 //     (Terraform's three resources tag through them: @Tags(identifierAttribute="arn")), with
-//     the 50-tag limit of the other resources (ops_delivery_tags.go). Get, Describe and the
+//     the 50-tag limit of the other resources (ops_tags.go). Get, Describe and the
 //     Put answers carry no tags: LocalStack's AWS-validated test_put_delivery_destination
 //     snapshot has none although the request had some, and Terraform's three resources say
 //     "tags aren't set in the Get response". An update that gives tags is refused with
@@ -120,63 +118,6 @@ func (v *verrs) validation() *apiError {
 	return e
 }
 
-// strMap checks a present map of strings: its keys and values against sh, reported as
-// tags does ("Map keys must satisfy constraint: […]").
-func (v *verrs) strMap(mp *map[string]string, path string, keySh, valSh *strShape) {
-	if mp == nil {
-		return
-	}
-	m := *mp
-	keys := slices.Sorted(maps.Keys(m))
-	var keyErrs, valErrs []string
-	for _, k := range keys {
-		keyErrs = appendUnique(keyErrs, keySh.violations(k)...)
-		valErrs = appendUnique(valErrs, valSh.violations(m[k])...)
-	}
-	if len(keyErrs) > 0 || len(valErrs) > 0 {
-		s := renderMap(m, keys)
-		if len(keyErrs) > 0 {
-			v.add(&s, path, "Map keys must satisfy constraint: ["+strings.Join(keyErrs, ", ")+"]")
-		}
-		if len(valErrs) > 0 {
-			v.add(&s, path, "Map value must satisfy constraint: ["+strings.Join(valErrs, ", ")+"]")
-		}
-	}
-}
-
-// deliveryArn is the ARN of the delivery resource of type kind (arnDeliverySource,
-// arnDeliveryDestination or arnDelivery) named name (a delivery's id), in region's
-// partition.
-func (s *Server) deliveryArn(region, kind, name string) string {
-	return "arn:" + cwlogs.Partition(region) + ":logs:" + region + ":" + s.cfg.AccountID + ":" + kind + ":" + name
-}
-
-// parseDeliveryArn splits arn:PARTITION:logs:REGION:ACCOUNT:KIND:NAME, a delivery source,
-// delivery destination or delivery ARN of this account (any region), into its kind and
-// name. ok is false for anything else, another account, or a name its shape refuses.
-func (s *Server) parseDeliveryArn(arn string) (kind, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) != 7 || parts[0] != "arn" || parts[1] == "" || parts[2] != "logs" || parts[3] == "" ||
-		parts[4] != s.cfg.AccountID {
-		return "", "", false
-	}
-	var sh *strShape
-	switch parts[5] {
-	case arnDeliverySource:
-		sh = shDeliverySourceName
-	case arnDeliveryDestination:
-		sh = shDeliveryDestinationName
-	case arnDelivery:
-		sh = shDeliveryID
-	default:
-		return "", "", false
-	}
-	if len(sh.violations(parts[6])) > 0 {
-		return "", "", false
-	}
-	return parts[5], parts[6], true
-}
-
 // arnParts are the fields of an ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
 type arnParts struct {
 	partition, service, region, account, resource string
@@ -216,16 +157,77 @@ func newDeliveryID() string {
 	return string(out[:])
 }
 
-// checkDeliveryToken refuses a nextToken that is not one of kind answered for scope, with
-// the delivery operations' ValidationException.
-func checkDeliveryToken(kind string, tok *string, scope string) *apiError {
-	if tok == nil {
+// deliveryNameIn is the input of GetDeliverySource, DeleteDeliverySource,
+// GetDeliveryDestination and DeleteDeliveryDestination.
+type deliveryNameIn struct {
+	Name *string `json:"name"`
+}
+
+// decodeDeliveryName decodes and checks a deliveryNameIn whose name has the shape sh, and
+// returns the name.
+func decodeDeliveryName(body []byte, sh *strShape) (string, *apiError) {
+	var in deliveryNameIn
+	if e := decodeJSON(body, &in); e != nil {
+		return "", e
+	}
+	var v verrs
+	v.required(in.Name != nil, "name")
+	v.str(in.Name, "name", sh)
+	if e := v.validation(); e != nil {
+		return "", e
+	}
+	return *in.Name, nil
+}
+
+// deleteUnused deletes the row named name of table (delivery_sources or
+// delivery_destinations) unless a delivery uses it (the column usedBy of deliveries):
+// ResourceNotFoundException notFound when there is none, ConflictException inUse
+// (formatted with the name) when a delivery uses it. Both checks and the deletion are one
+// transaction, as CreateDelivery's checks are: a delivery is never left without its source
+// or destination.
+func (s *Server) deleteUnused(table, usedBy, notFound, inUse, name string) *apiError {
+	return s.write(func(tx *sql.Tx) *apiError {
+		ctx := context.Background()
+		if found, err := rowExists(ctx, tx, `SELECT 1 FROM `+table+` WHERE name = ?`, name); err != nil {
+			return s.dbErr(err)
+		} else if !found {
+			return clientErr(codeResourceNotFound, notFound)
+		}
+		if used, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE `+usedBy+` = ?`, name); err != nil {
+			return s.dbErr(err)
+		} else if used {
+			return conflict(inUse, name)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE name = ?`, name); err != nil {
+			return s.dbErr(err)
+		}
 		return nil
+	})
+}
+
+// describeDeliveriesIn is the input of the three Describe operations.
+type describeDeliveriesIn struct {
+	NextToken *string `json:"nextToken"`
+	Limit     *int64  `json:"limit"`
+}
+
+// describeDeliveryPage answers a page of op, one of the three Describe operations, whose
+// listing p describes but for the request's members: nextToken (refused with the delivery
+// operations' ValidationException when it is not one op answered) and limit.
+func (s *Server) describeDeliveryPage(rc *reqCtx, op string, p namePage) ([]byte, *apiError) {
+	var in describeDeliveriesIn
+	if e := decodeJSON(rc.body, &in); e != nil {
+		return nil, e
 	}
-	if _, ok := decodeScopedToken(kind, *tok, scope); !ok {
-		return clientErr(codeValidation, msgInvalidNextToken)
+	var v verrs
+	v.str(in.NextToken, "nextToken", shNextToken)
+	v.intRange(in.Limit, "limit", 1, deliveryPageLimit)
+	if e := v.validation(); e != nil {
+		return nil, e
 	}
-	return nil
+	p.scope, p.token, p.limit = listScope(op), in.NextToken, limitOr(in.Limit, deliveryPageLimit)
+	p.tokenErr = clientErr(codeValidation, msgInvalidNextToken)
+	return s.pageByName(rc.ctx, p)
 }
 
 // conflict is a ConflictException with message msg (formatted with args).

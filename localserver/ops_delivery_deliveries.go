@@ -73,7 +73,7 @@ func (s *Server) findDelivery(ctx context.Context, q queryer, id string) (*deliv
 // deliveryMembers writes d's Delivery members into o, in the model's order.
 func (s *Server) deliveryMembers(o *jsonObj, region string, d *deliveryRow) {
 	o.str("id", d.id)
-	o.str("arn", s.deliveryArn(region, arnDelivery, d.id))
+	o.str("arn", s.arnOf(region, arnDelivery, d.id))
 	o.str("deliverySourceName", d.sourceName)
 	o.str("deliveryDestinationArn", d.destinationArn)
 	o.str("deliveryDestinationType", d.destinationType)
@@ -179,8 +179,8 @@ func (s *Server) createDelivery(rc *reqCtx) ([]byte, *apiError) {
 		if aerr != nil {
 			return aerr
 		}
-		kind, destName, ok := s.parseDeliveryArn(*in.DeliveryDestinationArn)
-		if !ok || kind != arnDeliveryDestination {
+		typ, destName, ok := s.parseLogsArn(*in.DeliveryDestinationArn)
+		if !ok || typ != arnDeliveryDestination {
 			return clientErr(codeResourceNotFound, msgDeliveryDestinationNotFound)
 		}
 		dst, aerr := s.findDeliveryDestination(ctx, tx, destName)
@@ -215,7 +215,7 @@ func (s *Server) createDelivery(rc *reqCtx) ([]byte, *apiError) {
 			return s.dbErr(err)
 		}
 		if in.Tags != nil {
-			return s.upsertTags(ctx, tx, "delivery_tags", "id", row.id, *in.Tags, s.deliveryArn(rc.region, arnDelivery, row.id))
+			return s.upsertTags(ctx, tx, "delivery_tags", "id", row.id, *in.Tags, s.arnOf(rc.region, arnDelivery, row.id))
 		}
 		return nil
 	})
@@ -248,17 +248,26 @@ func (in *deliveryIDIn) check(v *verrs) {
 	v.str(in.ID, "id", shDeliveryID)
 }
 
-func (s *Server) getDelivery(rc *reqCtx) ([]byte, *apiError) {
+// decodeDeliveryID decodes and checks a deliveryIDIn, and returns the id.
+func decodeDeliveryID(body []byte) (string, *apiError) {
 	var in deliveryIDIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+	if e := decodeJSON(body, &in); e != nil {
+		return "", e
 	}
 	var v verrs
 	in.check(&v)
 	if e := v.validation(); e != nil {
-		return nil, e
+		return "", e
 	}
-	d, aerr := s.findDelivery(rc.ctx, s.st.r, *in.ID)
+	return *in.ID, nil
+}
+
+func (s *Server) getDelivery(rc *reqCtx) ([]byte, *apiError) {
+	id, aerr := decodeDeliveryID(rc.body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	d, aerr := s.findDelivery(rc.ctx, s.st.r, id)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -266,21 +275,9 @@ func (s *Server) getDelivery(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) describeDeliveries(rc *reqCtx) ([]byte, *apiError) {
-	var in describeDeliveriesIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	scope := listScope("DescribeDeliveries")
-	if e := checkDeliveryToken("VY", in.NextToken, scope); e != nil {
-		return nil, e
-	}
-	return s.pageByName(rc.ctx, namePage{
+	return s.describeDeliveryPage(rc, "DescribeDeliveries", namePage{
 		query: `SELECT ` + deliveryColumns + `, list_key FROM deliveries WHERE 1`, col: "list_key",
-		kind: "VY", scope: scope, token: in.NextToken,
-		limit: limitOr(in.Limit, deliveryPageLimit), key: "deliveries",
+		kind: "VY", key: "deliveries",
 		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
 			d := &deliveryRow{}
 			var key string
@@ -296,17 +293,12 @@ func (s *Server) describeDeliveries(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) deleteDelivery(rc *reqCtx) ([]byte, *apiError) {
-	var in deliveryIDIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	var v verrs
-	in.check(&v)
-	if e := v.validation(); e != nil {
-		return nil, e
+	id, aerr := decodeDeliveryID(rc.body)
+	if aerr != nil {
+		return nil, aerr
 	}
 	return nil, s.write(func(tx *sql.Tx) *apiError {
-		res, err := tx.ExecContext(context.Background(), `DELETE FROM deliveries WHERE id = ?`, *in.ID)
+		res, err := tx.ExecContext(context.Background(), `DELETE FROM deliveries WHERE id = ?`, id)
 		if err != nil {
 			return s.dbErr(err)
 		}

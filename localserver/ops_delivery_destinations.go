@@ -104,7 +104,7 @@ func (s *Server) findDeliveryDestination(ctx context.Context, q queryer, name st
 // order.
 func (s *Server) deliveryDestinationMembers(o *jsonObj, region string, d *deliveryDestinationRow) {
 	o.str("name", d.name)
-	o.str("arn", s.deliveryArn(region, arnDeliveryDestination, d.name))
+	o.str("arn", s.arnOf(region, arnDeliveryDestination, d.name))
 	o.str("deliveryDestinationType", d.typ)
 	if d.outputFormat.Valid {
 		o.str("outputFormat", d.outputFormat.String)
@@ -238,7 +238,7 @@ func (s *Server) putDeliveryDestination(rc *reqCtx) ([]byte, *apiError) {
 		}
 		if in.Tags != nil {
 			return s.upsertTags(ctx, tx, "delivery_destination_tags", "name", row.name, *in.Tags,
-				s.deliveryArn(rc.region, arnDeliveryDestination, row.name))
+				s.arnOf(rc.region, arnDeliveryDestination, row.name))
 		}
 		return nil
 	})
@@ -248,28 +248,12 @@ func (s *Server) putDeliveryDestination(rc *reqCtx) ([]byte, *apiError) {
 	return s.deliveryDestinationAnswer(rc.region, row), nil
 }
 
-// deliveryDestinationNameIn is the input of GetDeliveryDestination and
-// DeleteDeliveryDestination.
-type deliveryDestinationNameIn struct {
-	Name *string `json:"name"`
-}
-
-func (in *deliveryDestinationNameIn) validate() *apiError {
-	var v verrs
-	v.required(in.Name != nil, "name")
-	v.str(in.Name, "name", shDeliveryDestinationName)
-	return v.validation()
-}
-
 func (s *Server) getDeliveryDestination(rc *reqCtx) ([]byte, *apiError) {
-	var in deliveryDestinationNameIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+	name, aerr := decodeDeliveryName(rc.body, shDeliveryDestinationName)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	d, aerr := s.findDeliveryDestination(rc.ctx, s.st.r, *in.Name)
+	d, aerr := s.findDeliveryDestination(rc.ctx, s.st.r, name)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -277,21 +261,9 @@ func (s *Server) getDeliveryDestination(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) describeDeliveryDestinations(rc *reqCtx) ([]byte, *apiError) {
-	var in describeDeliveriesIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	scope := listScope("DescribeDeliveryDestinations")
-	if e := checkDeliveryToken("VD", in.NextToken, scope); e != nil {
-		return nil, e
-	}
-	return s.pageByName(rc.ctx, namePage{
+	return s.describeDeliveryPage(rc, "DescribeDeliveryDestinations", namePage{
 		query: `SELECT ` + deliveryDestinationColumns + ` FROM delivery_destinations WHERE 1`,
-		kind:  "VD", scope: scope, token: in.NextToken,
-		limit: limitOr(in.Limit, deliveryPageLimit), key: "deliveryDestinations",
+		kind:  "VD", key: "deliveryDestinations",
 		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
 			d, err := scanDeliveryDestination(rows)
 			if err != nil {
@@ -304,28 +276,11 @@ func (s *Server) describeDeliveryDestinations(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) deleteDeliveryDestination(rc *reqCtx) ([]byte, *apiError) {
-	var in deliveryDestinationNameIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+	name, aerr := decodeDeliveryName(rc.body, shDeliveryDestinationName)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	return nil, s.write(func(tx *sql.Tx) *apiError {
-		ctx := context.Background()
-		if _, aerr := s.findDeliveryDestination(ctx, tx, *in.Name); aerr != nil {
-			return aerr
-		}
-		if used, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE destination_name = ?`, *in.Name); err != nil {
-			return s.dbErr(err)
-		} else if used {
-			return conflict(msgDestinationInUse, *in.Name)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM delivery_destinations WHERE name = ?`, *in.Name); err != nil {
-			return s.dbErr(err)
-		}
-		return nil
-	})
+	return nil, s.deleteUnused("delivery_destinations", "destination_name", msgDeliveryDestinationNotFound, msgDestinationInUse, name)
 }
 
 // deliveryDestinationPolicyIn is the input of the three policy operations.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"maps"
 	"slices"
 )
 
@@ -95,22 +94,13 @@ func (s *Server) findDeliverySource(ctx context.Context, q queryer, name string)
 // deliverySourceMembers writes d's DeliverySource members into o, in the model's order.
 func (s *Server) deliverySourceMembers(o *jsonObj, region string, d *deliverySourceRow) {
 	o.str("name", d.name)
-	o.str("arn", s.deliveryArn(region, arnDeliverySource, d.name))
+	o.str("arn", s.arnOf(region, arnDeliverySource, d.name))
 	o.raw("resourceArns", append(appendJSONString([]byte{'['}, d.resourceArn), ']'))
 	o.str("service", d.service)
 	o.str("logType", d.logType)
 	if d.configuration.Valid {
 		o.raw("deliverySourceConfiguration", []byte(d.configuration.String))
 	}
-}
-
-// renderStrMap is m as a JSON object, keys sorted.
-func renderStrMap(m map[string]string) string {
-	o := newObj(nil)
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		o.str(k, m[k])
-	}
-	return string(o.done())
 }
 
 type putDeliverySourceIn struct {
@@ -149,7 +139,7 @@ func (s *Server) putDeliverySource(rc *reqCtx) ([]byte, *apiError) {
 	}
 	row := &deliverySourceRow{name: *in.Name, resourceArn: *in.ResourceArn, service: arn.service, logType: *in.LogType}
 	if in.DeliverySourceConfiguration != nil {
-		row.configuration = sql.NullString{String: renderStrMap(*in.DeliverySourceConfiguration), Valid: true}
+		row.configuration = sql.NullString{String: string(strMapJSON(*in.DeliverySourceConfiguration)), Valid: true}
 	}
 	aerr := s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
@@ -182,7 +172,7 @@ func (s *Server) putDeliverySource(rc *reqCtx) ([]byte, *apiError) {
 		}
 		if in.Tags != nil {
 			return s.upsertTags(ctx, tx, "delivery_source_tags", "name", row.name, *in.Tags,
-				s.deliveryArn(rc.region, arnDeliverySource, row.name))
+				s.arnOf(rc.region, arnDeliverySource, row.name))
 		}
 		return nil
 	})
@@ -201,62 +191,22 @@ func (s *Server) deliverySourceAnswer(region string, d *deliverySourceRow) []byt
 	return o.done()
 }
 
-// deliverySourceNameIn is the input of GetDeliverySource and DeleteDeliverySource.
-type deliverySourceNameIn struct {
-	Name *string `json:"name"`
-}
-
-func (in *deliverySourceNameIn) validate() *apiError {
-	var v verrs
-	v.required(in.Name != nil, "name")
-	v.str(in.Name, "name", shDeliverySourceName)
-	return v.validation()
-}
-
 func (s *Server) getDeliverySource(rc *reqCtx) ([]byte, *apiError) {
-	var in deliverySourceNameIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+	name, aerr := decodeDeliveryName(rc.body, shDeliverySourceName)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	d, aerr := s.findDeliverySource(rc.ctx, s.st.r, *in.Name)
+	d, aerr := s.findDeliverySource(rc.ctx, s.st.r, name)
 	if aerr != nil {
 		return nil, aerr
 	}
 	return s.deliverySourceAnswer(rc.region, d), nil
 }
 
-// describeDeliveriesIn is the input of the three Describe operations.
-type describeDeliveriesIn struct {
-	NextToken *string `json:"nextToken"`
-	Limit     *int64  `json:"limit"`
-}
-
-func (in *describeDeliveriesIn) validate() *apiError {
-	var v verrs
-	v.str(in.NextToken, "nextToken", shNextToken)
-	v.intRange(in.Limit, "limit", 1, deliveryPageLimit)
-	return v.validation()
-}
-
 func (s *Server) describeDeliverySources(rc *reqCtx) ([]byte, *apiError) {
-	var in describeDeliveriesIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	scope := listScope("DescribeDeliverySources")
-	if e := checkDeliveryToken("VS", in.NextToken, scope); e != nil {
-		return nil, e
-	}
-	return s.pageByName(rc.ctx, namePage{
+	return s.describeDeliveryPage(rc, "DescribeDeliverySources", namePage{
 		query: `SELECT ` + deliverySourceColumns + ` FROM delivery_sources WHERE 1`,
-		kind:  "VS", scope: scope, token: in.NextToken,
-		limit: limitOr(in.Limit, deliveryPageLimit), key: "deliverySources",
+		kind:  "VS", key: "deliverySources",
 		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
 			d, err := scanDeliverySource(rows)
 			if err != nil {
@@ -269,28 +219,11 @@ func (s *Server) describeDeliverySources(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) deleteDeliverySource(rc *reqCtx) ([]byte, *apiError) {
-	var in deliverySourceNameIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+	name, aerr := decodeDeliveryName(rc.body, shDeliverySourceName)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if e := in.validate(); e != nil {
-		return nil, e
-	}
-	return nil, s.write(func(tx *sql.Tx) *apiError {
-		ctx := context.Background()
-		if _, aerr := s.findDeliverySource(ctx, tx, *in.Name); aerr != nil {
-			return aerr
-		}
-		if used, err := rowExists(ctx, tx, `SELECT 1 FROM deliveries WHERE source_name = ?`, *in.Name); err != nil {
-			return s.dbErr(err)
-		} else if used {
-			return conflict(msgSourceInUse, *in.Name)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM delivery_sources WHERE name = ?`, *in.Name); err != nil {
-			return s.dbErr(err)
-		}
-		return nil
-	})
+	return nil, s.deleteUnused("delivery_sources", "source_name", msgDeliverySourceNotFound, msgSourceInUse, name)
 }
 
 // rowExists reports whether query (with args) returns a row.

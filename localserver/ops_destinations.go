@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strings"
-
-	"github.com/cwlogs/cwlogs"
 )
 
 // Destinations, the targets of cross-account subscriptions (PutDestination,
@@ -90,36 +87,9 @@ func destinationByName(ctx context.Context, q queryer, name string) (*destinatio
 	return d, err
 }
 
-// findDestination returns the named destination, or ResourceNotFoundException.
-func (s *Server) findDestination(ctx context.Context, q queryer, name string) (*destinationRow, *apiError) {
-	d, err := destinationByName(ctx, q, name)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	if d == nil {
-		return nil, clientErr(codeResourceNotFound, msgDestinationNotFound)
-	}
-	return d, nil
-}
-
-// destinationArn is the ARN of destination name in region's partition.
+// destinationArn is the ARN of destination name.
 func (s *Server) destinationArn(region, name string) string {
-	return "arn:" + cwlogs.Partition(region) + ":logs:" + region + ":" + s.cfg.AccountID + ":destination:" + name
-}
-
-// parseDestinationArn extracts the destination name from
-// arn:PARTITION:logs:REGION:ACCOUNT:destination:NAME. ok is false for anything else or
-// another account.
-func (s *Server) parseDestinationArn(arn string) (name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) != 7 || parts[0] != "arn" || parts[1] == "" || parts[2] != "logs" || parts[3] == "" ||
-		parts[4] != s.cfg.AccountID || parts[5] != "destination" {
-		return "", false
-	}
-	if len(shDestinationName.violations(parts[6])) > 0 {
-		return "", false
-	}
-	return parts[6], true
+	return s.arnOf(region, "destination", name)
 }
 
 // destinationMembers writes the members of d's Destination object into o, in the model's
@@ -133,45 +103,6 @@ func (s *Server) destinationMembers(o *jsonObj, region string, d *destinationRow
 	}
 	o.str("arn", s.destinationArn(region, d.name))
 	o.int("creationTime", d.creationTime)
-}
-
-// destinationTags returns the tags of destination name.
-func destinationTags(ctx context.Context, q queryer, name string) (map[string]string, error) {
-	return readTags(ctx, q, "destination_tags", "name", name)
-}
-
-// tagDestination is TagResource for a destination ARN.
-func (s *Server) tagDestination(name string, tags map[string]string, resource string) *apiError {
-	return s.write(func(tx *sql.Tx) *apiError {
-		ctx := context.Background()
-		if _, aerr := s.findDestination(ctx, tx, name); aerr != nil {
-			return aerr
-		}
-		return s.upsertTags(ctx, tx, "destination_tags", "name", name, tags, resource)
-	})
-}
-
-// untagDestination is UntagResource for a destination ARN.
-func (s *Server) untagDestination(name string, keys []string) *apiError {
-	return s.write(func(tx *sql.Tx) *apiError {
-		ctx := context.Background()
-		if _, aerr := s.findDestination(ctx, tx, name); aerr != nil {
-			return aerr
-		}
-		return s.deleteTags(ctx, tx, "destination_tags", "name", name, keys)
-	})
-}
-
-// listDestinationTags is ListTagsForResource for a destination ARN.
-func (s *Server) listDestinationTags(ctx context.Context, name string) ([]byte, *apiError) {
-	if _, aerr := s.findDestination(ctx, s.st.r, name); aerr != nil {
-		return nil, aerr
-	}
-	tags, err := destinationTags(ctx, s.st.r, name)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	return tagsAnswer(tags), nil
 }
 
 type putDestinationIn struct {

@@ -91,8 +91,9 @@ import (
 //     it. A task that was PENDING or RUNNING when the server stopped without ending it
 //     (killed) is marked FAILED ("...: the server stopped while it ran.") before any
 //     export operation is answered after a restart, and not run again: its objects would
-//     appear long after it was created, over what the first run wrote. Temporary files
-//     such a run left under ExportDir/.cwlogs-tmp are removed then.
+//     appear long after it was created, over what the first run wrote. The temporary
+//     files such a run left (under ExportDir/.cwlogs-tmp/TASK_ID) are removed then, and
+//     only those: servers may share an ExportDir.
 //
 // A task that fails otherwise (a file that cannot be written: a stream name longer than a
 // file name may be, a symbolic link leading out of ExportDir) ends FAILED with a message
@@ -154,6 +155,9 @@ type exportRegistry struct {
 	// beforeScan, when set (tests), runs in each task's goroutine once the task is
 	// RUNNING, before it reads events.
 	beforeScan func(ctx context.Context, taskID string)
+	// beforeCommit, when set (tests), runs in each task's goroutine when an object is
+	// written to its temporary file, before it is completed (key, relative to ExportDir).
+	beforeCommit func(ctx context.Context, key string)
 	// afterObject, when set (tests), runs in each task's goroutine after it has written
 	// an object (key, relative to ExportDir).
 	afterObject func(ctx context.Context, key string)
@@ -257,8 +261,25 @@ func (s *Server) recoverExports() *apiError {
 		return nil
 	}
 	now := s.cfg.Now().UnixMilli()
+	var ids []string
 	aerr := s.write(func(tx *sql.Tx) *apiError {
-		_, err := tx.ExecContext(context.Background(), `UPDATE export_tasks SET status = ?, message = ?,
+		ctx := context.Background()
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM export_tasks WHERE status IN (?, ?)`, exportPending, exportRunning)
+		if err != nil {
+			return s.dbErr(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return s.dbErr(err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return s.dbErr(err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE export_tasks SET status = ?, message = ?,
 			completion_time = max(?, creation_time) WHERE status IN (?, ?)`,
 			exportFailed, msgExportInterrupted, now, exportPending, exportRunning)
 		if err != nil {
@@ -269,12 +290,11 @@ func (s *Server) recoverExports() *apiError {
 	if aerr != nil {
 		return aerr
 	}
+	// Only these tasks' temporary files: another server sharing ExportDir may be writing
+	// its own.
 	if s.cfg.ExportDir != "" {
-		if root, err := os.OpenRoot(s.cfg.ExportDir); err == nil {
-			if err := root.RemoveAll(exportTmpDir); err != nil {
-				s.cfg.Logger.Warn("export: removing temporary files", "err", err)
-			}
-			root.Close()
+		for _, id := range ids {
+			s.removeTaskTmp(id)
 		}
 	}
 	r.recovered = true
@@ -387,6 +407,7 @@ func (s *Server) createExportTask(rc *reqCtx) ([]byte, *apiError) {
 			delete(r.running, t.id)
 			r.mu.Unlock()
 			cancel(nil)
+			root.RemoveAll(taskTmpDir(t.id))
 			s.sweepWG.Done()
 		}
 	}()
@@ -401,7 +422,7 @@ func (s *Server) createExportTask(rc *reqCtx) ([]byte, *apiError) {
 		if active > 0 {
 			return clientErr(codeLimitExceeded, msgLimitExceeded)
 		}
-		if err := writeObject(root, exportTmpDir, bucket, t.writeTestKey(), []byte(writeTestBody)); err != nil {
+		if err := writeObject(root, taskTmpDir(t.id), bucket, t.writeTestKey(), []byte(writeTestBody)); err != nil {
 			return invalidParam("The permission check object %s could not be written to bucket %s: %v", t.writeTestKey(), bucket, err)
 		}
 		_, err := tx.ExecContext(wctx, `INSERT INTO export_tasks(id, name, log_group_name, stream_prefix, from_ts, to_ts,

@@ -20,9 +20,13 @@ import (
 // task is created, what a path cannot represent.
 
 // exportTmpDir is the directory of ExportDir where objects are written before they are
-// renamed into their bucket. Its name is no valid bucket name (it starts with a dot), so
-// it is no bucket's directory.
+// renamed into their bucket, each task's in a directory of its own (taskTmpDir), so that
+// servers sharing an ExportDir remove only their own. Its name is no valid bucket name
+// (it starts with a dot), so it is no bucket's directory.
 const exportTmpDir = ".cwlogs-tmp"
+
+// taskTmpDir is the directory, relative to ExportDir, of the temporary files of task id.
+func taskTmpDir(id string) string { return filepath.Join(exportTmpDir, id) }
 
 // maxKeyPrefixBytes: "The length of this parameter must comply with the S3 object key
 // name length limits. The object key name … can be up to 1,024 bytes" (the model, of
@@ -164,11 +168,12 @@ func keyPath(bucket, key string) (string, error) {
 	return p, nil
 }
 
-// objectWriter writes one object: gzip-compressed to a temporary file of exportTmpDir,
-// renamed to the object's path by commit, so that the object's path never holds part of
-// an object. Its buffers are reused from one object to the next (reset).
+// objectWriter writes one object: gzip-compressed to a temporary file of its task's
+// taskTmpDir, renamed to the object's path by commit, so that the object's path never
+// holds part of an object. Its buffers are reused from one object to the next (reset).
 type objectWriter struct {
 	root  *os.Root
+	dir   string // the task's taskTmpDir
 	tmp   string // relative to root
 	final string // relative to root
 	f     *os.File
@@ -177,12 +182,12 @@ type objectWriter struct {
 	text  int64 // uncompressed bytes written
 }
 
-// open starts the object at final (relative to root).
+// open starts the object at final (relative to root), in a temporary file of w.dir.
 func (w *objectWriter) open(root *os.Root, final string) error {
-	if err := root.MkdirAll(exportTmpDir, 0o755); err != nil {
+	if err := root.MkdirAll(w.dir, 0o755); err != nil {
 		return err
 	}
-	tmp := filepath.Join(exportTmpDir, newRequestID()+".gz")
+	tmp := filepath.Join(w.dir, newRequestID()+".gz")
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
@@ -241,7 +246,7 @@ func (w *objectWriter) abort() {
 }
 
 // writeObject writes a small uncompressed object (aws-logs-write-test) at key of bucket,
-// as objectWriter does: to a temporary file first.
+// as objectWriter does: to a temporary file of tmpDir (a taskTmpDir) first.
 func writeObject(root *os.Root, tmpDir, bucket, key string, data []byte) error {
 	final, err := keyPath(bucket, key)
 	if err != nil {

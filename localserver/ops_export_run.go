@@ -20,6 +20,7 @@ const exportCheckEvents = 1024
 func (s *Server) runExport(ctx context.Context, t *exportTask, run *exportRun) {
 	defer close(run.done)
 	defer run.cancel(nil) // detaches ctx from s.queryCtx
+	defer s.removeTaskTmp(t.id)
 	defer func() {
 		r := &s.exports
 		r.mu.Lock()
@@ -48,6 +49,19 @@ func (s *Server) runExport(ctx context.Context, t *exportTask, run *exportRun) {
 	default:
 		s.cfg.Logger.Error("export task failed", "taskId", t.id, "err", err)
 		s.setExportStatus(t.id, exportFailed, "The export failed: "+err.Error(), true)
+	}
+}
+
+// removeTaskTmp removes the temporary directory of task id (taskTmpDir), which holds
+// nothing once the task has ended but may have been left by a killed run.
+func (s *Server) removeTaskTmp(id string) {
+	root, err := os.OpenRoot(s.cfg.ExportDir)
+	if err != nil {
+		return
+	}
+	defer root.Close()
+	if err := root.RemoveAll(taskTmpDir(id)); err != nil {
+		s.cfg.Logger.Warn("export: removing temporary files", "taskId", id, "err", err)
 	}
 }
 
@@ -88,9 +102,9 @@ func (s *Server) exportObjects(ctx context.Context, t *exportTask) error {
 		return nil
 	}
 	ex := &streamExporter{s: s, root: root, bucket: t.bucket, dir: t.keyPrefix() + t.id + "/",
-		start: start, end: end, limit: s.exports.maxObjectBytes()}
+		start: start, end: end, limit: s.exports.maxObjectBytes(), w: objectWriter{dir: taskTmpDir(t.id)}}
 	s.exports.mu.Lock()
-	ex.afterObject = s.exports.afterObject
+	ex.beforeCommit, ex.afterObject = s.exports.beforeCommit, s.exports.afterObject
 	s.exports.mu.Unlock()
 	defer ex.w.abort()
 	last := ""
@@ -151,8 +165,8 @@ type streamExporter struct {
 	limit      int64  // text bytes per object
 	w          objectWriter
 	line       []byte
-	// afterObject is exportRegistry.afterObject.
-	afterObject func(ctx context.Context, key string)
+	// beforeCommit and afterObject are exportRegistry's.
+	beforeCommit, afterObject func(ctx context.Context, key string)
 }
 
 // stream writes the objects of one stream, reading its events as GetLogEvents does.
@@ -211,6 +225,9 @@ func (ex *streamExporter) stream(ctx context.Context, groupID, streamID int64, n
 
 // commit completes the object being written.
 func (ex *streamExporter) commit(ctx context.Context) error {
+	if ex.beforeCommit != nil {
+		ex.beforeCommit(ctx, ex.w.final)
+	}
 	if err := ex.w.commit(); err != nil {
 		return err
 	}

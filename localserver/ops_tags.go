@@ -8,11 +8,84 @@ import (
 	"strings"
 )
 
-// maxTags is the number of tags a log group or a destination may carry ("You can associate
-// as many as 50 tags with a CloudWatch Logs resource", TagResource). The tagging operations
-// take log group ARNs and destination ARNs (ops_destinations.go), "the only CloudWatch Logs
-// resources that can be tagged".
+// maxTags is the number of tags a resource may carry ("You can associate as many as 50
+// tags with a CloudWatch Logs resource", TagResource).
 const maxTags = 50
+
+// The tagging operations, TagResource, UntagResource and ListTagsForResource, take the ARN
+// of a log group, a destination (ops_destinations.go) or a delivery source, delivery
+// destination or delivery (ops_delivery.go), of this account and any region; the model's
+// errors of these operations are InvalidParameterException, ResourceNotFoundException and
+// TooManyTagsException whatever the resource, and a missing resource is
+// ResourceNotFoundException with its type's message. taggedByArn is the one place that maps
+// an ARN to the table of its tags. TagLogGroup, UntagLogGroup and ListTagsLogGroup take a
+// log group by name.
+
+// tagged is a resource the tagging operations change or list: the table of its tags, the
+// column of that table keying them, and how to find the resource's key.
+type tagged struct {
+	table, col string
+	// key returns the resource's key in col, or ResourceNotFoundException.
+	key func(ctx context.Context, s *Server, q queryer) (any, *apiError)
+}
+
+// groupTagged is the log group name, whose tags are keyed by its id.
+func groupTagged(name string) tagged {
+	return tagged{table: "group_tags", col: "group_id", key: func(ctx context.Context, s *Server, q queryer) (any, *apiError) {
+		g, aerr := s.findGroup(ctx, q, name)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return g.id, nil
+	}}
+}
+
+// namedTagTable is a type of resource whose tags are keyed by its name (a delivery's id).
+type namedTagTable struct {
+	table, col string    // its tags
+	exists     string    // a query returning a row when the resource named ? exists
+	notFound   string    // the message of ResourceNotFoundException
+	shape      *strShape // the names of the type
+}
+
+// namedTagTables are the resources tagged by name, by their ARN's resource type.
+var namedTagTables = map[string]namedTagTable{
+	"destination": {"destination_tags", "name", `SELECT 1 FROM destinations WHERE name = ?`,
+		msgDestinationNotFound, shDestinationName},
+	arnDeliverySource: {"delivery_source_tags", "name", `SELECT 1 FROM delivery_sources WHERE name = ?`,
+		msgDeliverySourceNotFound, shDeliverySourceName},
+	arnDeliveryDestination: {"delivery_destination_tags", "name", `SELECT 1 FROM delivery_destinations WHERE name = ?`,
+		msgDeliveryDestinationNotFound, shDeliveryDestinationName},
+	arnDelivery: {"delivery_tags", "id", `SELECT 1 FROM deliveries WHERE id = ?`,
+		msgDeliveryNotFound, shDeliveryID},
+}
+
+// taggedByArn returns the resource arn names: a log group (with or without ":*"), a
+// destination or a delivery resource of this account, in any region. ok is false for
+// anything else, a name its type does not take included.
+func (s *Server) taggedByArn(arn string) (t tagged, ok bool) {
+	if name, ok := s.parseGroupArn(arn); ok {
+		return groupTagged(name), true
+	}
+	typ, name, ok := s.parseLogsArn(arn)
+	if !ok {
+		return t, false
+	}
+	nt, ok := namedTagTables[typ]
+	if !ok || len(nt.shape.violations(name)) > 0 {
+		return t, false
+	}
+	return tagged{table: nt.table, col: nt.col, key: func(ctx context.Context, s *Server, q queryer) (any, *apiError) {
+		found, err := rowExists(ctx, q, nt.exists, name)
+		if err != nil {
+			return nil, s.dbErr(err)
+		}
+		if !found {
+			return nil, clientErr(codeResourceNotFound, nt.notFound)
+		}
+		return name, nil
+	}}, true
+}
 
 type tagResourceIn struct {
 	ResourceArn *string            `json:"resourceArn"`
@@ -20,12 +93,35 @@ type tagResourceIn struct {
 	TagKeys     *[]string          `json:"tagKeys"`
 }
 
-func (s *Server) arnToGroup(arn string) (string, *apiError) {
-	name, ok := s.parseGroupArn(arn)
-	if !ok {
-		return "", invalidParam("The specified resource ARN %s is not a valid log group ARN.", arn)
+// decodeTagResource decodes and checks the input of a tagging operation and returns the
+// resource it names. tags and tagKeys are required and checked when asked for.
+func (s *Server) decodeTagResource(body []byte, withTags, withKeys bool) (*tagResourceIn, tagged, *apiError) {
+	in := &tagResourceIn{}
+	if e := decodeJSON(body, in); e != nil {
+		return nil, tagged{}, e
 	}
-	return name, nil
+	if e := starArn(in.ResourceArn); e != nil {
+		return nil, tagged{}, e
+	}
+	var v verrs
+	v.required(in.ResourceArn != nil, "resourceArn")
+	v.str(in.ResourceArn, "resourceArn", shResourceArn)
+	if withTags {
+		v.required(in.Tags != nil, "tags")
+		v.tags(in.Tags, "tags")
+	}
+	if withKeys {
+		v.required(in.TagKeys != nil, "tagKeys")
+		v.strList(in.TagKeys, "tagKeys", 0, 50, shTagKey)
+	}
+	if e := v.err(); e != nil {
+		return nil, tagged{}, e
+	}
+	t, ok := s.taggedByArn(*in.ResourceArn)
+	if !ok {
+		return nil, tagged{}, invalidParam("The specified resource ARN %s is not a valid log group ARN.", *in.ResourceArn)
+	}
+	return in, t, nil
 }
 
 // starArn refuses the log group ARN with the ":*" that DescribeLogGroups's arn carries:
@@ -38,57 +134,74 @@ func starArn(arn *string) *apiError {
 	return nil
 }
 
-func (s *Server) tagResource(rc *reqCtx) ([]byte, *apiError) {
-	var in tagResourceIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	if e := starArn(in.ResourceArn); e != nil {
-		return nil, e
-	}
-	var v verrs
-	v.required(in.ResourceArn != nil, "resourceArn")
-	v.str(in.ResourceArn, "resourceArn", shResourceArn)
-	v.required(in.Tags != nil, "tags")
-	v.tags(in.Tags, "tags")
-	if e := v.err(); e != nil {
-		return nil, e
-	}
-	if dest, ok := s.parseDestinationArn(*in.ResourceArn); ok {
-		return nil, s.tagDestination(dest, *in.Tags, *in.ResourceArn)
-	}
-	name, aerr := s.arnToGroup(*in.ResourceArn)
+// tagResourceAny is TagResource, of any resource taggedByArn takes.
+func (s *Server) tagResourceAny(rc *reqCtx) ([]byte, *apiError) {
+	in, t, aerr := s.decodeTagResource(rc.body, true, false)
 	if aerr != nil {
 		return nil, aerr
 	}
-	return nil, s.addTags(name, *in.Tags, *in.ResourceArn)
+	return nil, s.addTags(t, *in.Tags, *in.ResourceArn)
 }
 
-func (s *Server) addTags(groupName string, tags map[string]string, resource string) *apiError {
+// untagResourceAny is UntagResource, of any resource taggedByArn takes.
+func (s *Server) untagResourceAny(rc *reqCtx) ([]byte, *apiError) {
+	in, t, aerr := s.decodeTagResource(rc.body, false, true)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return nil, s.removeTags(t, *in.TagKeys)
+}
+
+// listTagsForResourceAny is ListTagsForResource, of any resource taggedByArn takes.
+func (s *Server) listTagsForResourceAny(rc *reqCtx) ([]byte, *apiError) {
+	_, t, aerr := s.decodeTagResource(rc.body, false, false)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return s.listTags(rc.ctx, t)
+}
+
+// addTags adds tags to those of t (TagResource, TagLogGroup), naming resource in
+// TooManyTagsException.
+func (s *Server) addTags(t tagged, tags map[string]string, resource string) *apiError {
 	return s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		g, aerr := s.findGroup(ctx, tx, groupName)
+		key, aerr := t.key(ctx, s, tx)
 		if aerr != nil {
 			return aerr
 		}
-		return s.upsertTags(ctx, tx, "group_tags", "group_id", g.id, tags, resource)
+		return s.upsertTags(ctx, tx, t.table, t.col, key, tags, resource)
 	})
 }
 
-func (s *Server) removeTags(groupName string, keys []string) *apiError {
+// removeTags removes the tags named keys from t (UntagResource, UntagLogGroup).
+func (s *Server) removeTags(t tagged, keys []string) *apiError {
 	return s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		g, aerr := s.findGroup(ctx, tx, groupName)
+		key, aerr := t.key(ctx, s, tx)
 		if aerr != nil {
 			return aerr
 		}
-		return s.deleteTags(ctx, tx, "group_tags", "group_id", g.id, keys)
+		return s.deleteTags(ctx, tx, t.table, t.col, key, keys)
 	})
 }
 
-// upsertTags adds tags to those in table (group_tags or destination_tags) of the resource
-// whose column col is id, as TagResource: TooManyTagsException naming resource when the
-// resource would carry more than maxTags.
+// listTags answers the tags of t (ListTagsForResource, ListTagsLogGroup).
+func (s *Server) listTags(ctx context.Context, t tagged) ([]byte, *apiError) {
+	key, aerr := t.key(ctx, s, s.st.r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	tags, err := readTags(ctx, s.st.r, t.table, t.col, key)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	return tagsAnswer(tags), nil
+}
+
+// upsertTags adds tags to those in table (a tag table: group_tags, destination_tags, …) of
+// the resource whose column col is id, as TagResource: TooManyTagsException naming
+// resource when the resource would carry more than maxTags.
 func (s *Server) upsertTags(ctx context.Context, tx *sql.Tx, table, col string, id any, tags map[string]string, resource string) *apiError {
 	cur, err := readTags(ctx, tx, table, col, id)
 	if err != nil {
@@ -106,8 +219,8 @@ func (s *Server) upsertTags(ctx context.Context, tx *sql.Tx, table, col string, 
 	return nil
 }
 
-// deleteTags removes the tags named keys from table (group_tags or destination_tags) for
-// the resource whose column col is id.
+// deleteTags removes the tags named keys from table (a tag table) for the resource whose
+// column col is id.
 func (s *Server) deleteTags(ctx context.Context, tx *sql.Tx, table, col string, id any, keys []string) *apiError {
 	for _, k := range keys {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = ? AND key = ?`, id, k); err != nil {
@@ -132,12 +245,7 @@ func checkTagCount(cur, tags map[string]string, resource string) *apiError {
 	return nil
 }
 
-func groupTags(ctx context.Context, q queryer, groupID int64) (map[string]string, error) {
-	return readTags(ctx, q, "group_tags", "group_id", groupID)
-}
-
-// readTags returns the tags in table (group_tags or destination_tags) of the resource whose
-// column col is id.
+// readTags returns the tags in table (a tag table) of the resource whose column col is id.
 func readTags(ctx context.Context, q queryer, table, col string, id any) (map[string]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT key, value FROM `+table+` WHERE `+col+` = ?`, id)
 	if err != nil {
@@ -155,78 +263,21 @@ func readTags(ctx context.Context, q queryer, table, col string, id any) (map[st
 	return m, rows.Err()
 }
 
-func (s *Server) untagResource(rc *reqCtx) ([]byte, *apiError) {
-	var in tagResourceIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	if e := starArn(in.ResourceArn); e != nil {
-		return nil, e
-	}
-	var v verrs
-	v.required(in.ResourceArn != nil, "resourceArn")
-	v.str(in.ResourceArn, "resourceArn", shResourceArn)
-	v.required(in.TagKeys != nil, "tagKeys")
-	v.strList(in.TagKeys, "tagKeys", 0, 50, shTagKey)
-	if e := v.err(); e != nil {
-		return nil, e
-	}
-	if dest, ok := s.parseDestinationArn(*in.ResourceArn); ok {
-		return nil, s.untagDestination(dest, *in.TagKeys)
-	}
-	name, aerr := s.arnToGroup(*in.ResourceArn)
-	if aerr != nil {
-		return nil, aerr
-	}
-	return nil, s.removeTags(name, *in.TagKeys)
-}
-
-func (s *Server) listTags(ctx context.Context, groupName string) ([]byte, *apiError) {
-	g, aerr := s.findGroup(ctx, s.st.r, groupName)
-	if aerr != nil {
-		return nil, aerr
-	}
-	tags, err := groupTags(ctx, s.st.r, g.id)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	return tagsAnswer(tags), nil
-}
-
 // tagsAnswer is the answer of ListTagsForResource and ListTagsLogGroup: {"tags":{...}},
 // the keys sorted.
 func tagsAnswer(tags map[string]string) []byte {
-	to := newObj(nil)
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		to.str(k, tags[k])
-	}
 	o := newObj(nil)
-	o.raw("tags", to.done())
+	o.raw("tags", strMapJSON(tags))
 	return o.done()
 }
 
-func (s *Server) listTagsForResource(rc *reqCtx) ([]byte, *apiError) {
-	var in tagResourceIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
+// strMapJSON is m as a JSON object, its keys sorted.
+func strMapJSON(m map[string]string) []byte {
+	o := newObj(nil)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		o.str(k, m[k])
 	}
-	if e := starArn(in.ResourceArn); e != nil {
-		return nil, e
-	}
-	var v verrs
-	v.required(in.ResourceArn != nil, "resourceArn")
-	v.str(in.ResourceArn, "resourceArn", shResourceArn)
-	if e := v.err(); e != nil {
-		return nil, e
-	}
-	if dest, ok := s.parseDestinationArn(*in.ResourceArn); ok {
-		return s.listDestinationTags(rc.ctx, dest)
-	}
-	name, aerr := s.arnToGroup(*in.ResourceArn)
-	if aerr != nil {
-		return nil, aerr
-	}
-	return s.listTags(rc.ctx, name)
+	return o.done()
 }
 
 type legacyTagIn struct {
@@ -252,7 +303,7 @@ func (s *Server) tagLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	return nil, s.addTags(*in.LogGroupName, *in.Tags, s.groupArn(rc.region, *in.LogGroupName))
+	return nil, s.addTags(groupTagged(*in.LogGroupName), *in.Tags, s.groupArn(rc.region, *in.LogGroupName))
 }
 
 func (s *Server) untagLogGroup(rc *reqCtx) ([]byte, *apiError) {
@@ -268,7 +319,7 @@ func (s *Server) untagLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	return nil, s.removeTags(*in.LogGroupName, *in.Tags)
+	return nil, s.removeTags(groupTagged(*in.LogGroupName), *in.Tags)
 }
 
 func (s *Server) listTagsLogGroup(rc *reqCtx) ([]byte, *apiError) {
@@ -279,5 +330,5 @@ func (s *Server) listTagsLogGroup(rc *reqCtx) ([]byte, *apiError) {
 	if e := in.validate(); e != nil {
 		return nil, e
 	}
-	return s.listTags(rc.ctx, *in.LogGroupName)
+	return s.listTags(rc.ctx, groupTagged(*in.LogGroupName))
 }

@@ -32,15 +32,17 @@ type namePage struct {
 	kind  string // the token's kind (encodeScopedToken)
 	scope string // the listing the token is good for (listScope)
 	token *string
-	limit int64
-	key   string // the JSON array's member name
+	// tokenErr refuses a token not of kind and scope; nil: badToken().
+	tokenErr *apiError
+	limit    int64
+	key      string // the JSON array's member name
 	// row scans the current row, writes its members into f and returns its name (its col).
 	row func(rows *sql.Rows, f *jsonObj) (name string, err error)
 }
 
 // pageByName answers a page of p: the objects of at most p.limit rows under p.key and, when
 // more follow, a nextToken carrying the last name. A token not of p.kind and p.scope gets
-// badToken; a storage failure, dbErr.
+// p.tokenErr or badToken; a storage failure, dbErr.
 func (s *Server) pageByName(ctx context.Context, p namePage) ([]byte, *apiError) {
 	col := p.col
 	if col == "" {
@@ -49,6 +51,9 @@ func (s *Server) pageByName(ctx context.Context, p namePage) ([]byte, *apiError)
 	q, args := p.query, p.args
 	if p.token != nil {
 		last, ok := decodeScopedToken(p.kind, *p.token, p.scope)
+		if !ok && p.tokenErr != nil {
+			return nil, p.tokenErr
+		}
 		if !ok {
 			return nil, badToken()
 		}

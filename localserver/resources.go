@@ -109,28 +109,33 @@ func (s *Server) findStream(ctx context.Context, q queryer, group, stream string
 	return g, st, nil
 }
 
-// groupArn is the log group ARN used for tagging and logGroupIdentifier (no ":*"), in
-// region's partition (arn:aws-cn:… for cn-north-1).
-func (s *Server) groupArn(region, name string) string {
-	return "arn:" + cwlogs.Partition(region) + ":logs:" + region + ":" + s.cfg.AccountID + ":log-group:" + name
+// arnOf is the ARN arn:PARTITION:logs:REGION:ACCOUNT:TYPE:NAME of this account's resource
+// of type typ ("log-group", "destination", "delivery-source", …) named name, in region's
+// partition (arn:aws-cn:… for cn-north-1).
+func (s *Server) arnOf(region, typ, name string) string {
+	return "arn:" + cwlogs.Partition(region) + ":logs:" + region + ":" + s.cfg.AccountID + ":" + typ + ":" + name
 }
+
+// parseLogsArn splits arn:PARTITION:logs:REGION:ACCOUNT:TYPE:NAME, the ARN of a CloudWatch
+// Logs resource of this account (any partition and region), into its resource type and
+// name (which may hold ":"). ok is false for anything else or another account.
+func (s *Server) parseLogsArn(arn string) (typ, name string, ok bool) {
+	p, ok := splitArn(arn)
+	if !ok || p.service != "logs" || p.region == "" || p.account != s.cfg.AccountID {
+		return "", "", false
+	}
+	return strings.Cut(p.resource, ":")
+}
+
+// groupArn is the log group ARN used for tagging and logGroupIdentifier (no ":*").
+func (s *Server) groupArn(region, name string) string { return s.arnOf(region, "log-group", name) }
 
 // parseGroupArn extracts the log group name from arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME
 // (an optional trailing ":*" is accepted). ok is false for anything else or another account.
 func (s *Server) parseGroupArn(arn string) (name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) != 7 || parts[0] != "arn" || parts[1] == "" || parts[2] != "logs" || parts[3] == "" {
-		return "", false
-	}
-	if parts[4] != s.cfg.AccountID {
-		return "", false
-	}
-	name, found := strings.CutPrefix(parts[5]+":"+parts[6], "log-group:")
-	if !found {
-		return "", false
-	}
+	typ, name, ok := s.parseLogsArn(arn)
 	name = strings.TrimSuffix(name, ":*")
-	if name == "" || strings.Contains(name, ":") {
+	if !ok || typ != "log-group" || name == "" || strings.Contains(name, ":") {
 		return "", false
 	}
 	return name, true

@@ -39,6 +39,19 @@
 // DescribeDestinations, DeleteDestination; tagged by their ARN) are stored with the other
 // metadata; as with subscription filters, nothing is ever delivered to them.
 //
+// Export tasks (CreateExportTask, DescribeExportTasks, CancelExportTask) run in the
+// background, one at a time, and write each object of the "S3 bucket" to a file under
+// Config.ExportDir (DataDir/exports by default, none without a data directory): the
+// bucket is the directory ExportDir/BUCKET, which must exist, and each object the file at
+// its key, gzip-compressed as AWS writes it, renamed into place once whole. Shutdown
+// stops a running task, which ends FAILED; one left running by a killed server is FAILED
+// when the server restarts.
+//
+// The delivery APIs of vended logs (delivery sources, delivery destinations and their
+// policies, deliveries; tagged by their ARNs) are stored with the other metadata, with the
+// model's ValidationException, ConflictException and ResourceNotFoundException rules; as
+// for destinations, nothing is ever delivered.
+//
 // Live Tail: StartLiveTail answers with an AWS event stream (package
 // internal/eventstream) of the events PutLogEvents commits to the listed log groups (by
 // ARN), one sessionUpdate a second of at most 500 events, sampled when more matched. A
@@ -258,7 +271,8 @@ func (s *Server) URL() string {
 }
 
 // Shutdown stops accepting connections, waits for in-flight requests (until ctx is done),
-// cancels the running Logs Insights queries (they end Cancelled) and waits for them, stops
+// cancels the running Logs Insights queries (they end Cancelled) and export tasks (they
+// end FAILED) and waits for them, stops
 // the retention sweeper and closes the store (checkpointing the WAL). StartQuery is then
 // answered ServiceUnavailableException.
 func (s *Server) Shutdown(ctx context.Context) error {

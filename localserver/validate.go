@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -166,23 +167,29 @@ func (v *verrs) tags(tm *map[string]string, path string) {
 		return
 	}
 	m := *tm
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	if len(m) < 1 || len(m) > 50 {
-		s := renderMap(m, keys)
+		s := renderMap(m, slices.Sorted(maps.Keys(m)))
 		if len(m) < 1 {
 			v.add(&s, path, "Member must have length greater than or equal to 1")
 		} else {
 			v.add(&s, path, "Member must have length less than or equal to 50")
 		}
 	}
+	v.strMap(tm, path, shTagKey, shTagValue)
+}
+
+// strMap checks the keys and values of a present map of strings against keySh and valSh,
+// each violation reported once ("Map keys must satisfy constraint: […]").
+func (v *verrs) strMap(mp *map[string]string, path string, keySh, valSh *strShape) {
+	if mp == nil {
+		return
+	}
+	m := *mp
+	keys := slices.Sorted(maps.Keys(m))
 	var keyErrs, valErrs []string
 	for _, k := range keys {
-		keyErrs = appendUnique(keyErrs, shTagKey.violations(k)...)
-		valErrs = appendUnique(valErrs, shTagValue.violations(m[k])...)
+		keyErrs = appendUnique(keyErrs, keySh.violations(k)...)
+		valErrs = appendUnique(valErrs, valSh.violations(m[k])...)
 	}
 	if len(keyErrs) > 0 || len(valErrs) > 0 {
 		s := renderMap(m, keys)

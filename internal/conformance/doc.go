@@ -11,7 +11,12 @@
 //     Every known difference is listed in a table with the side that follows AWS; an
 //     unlisted difference fails, and so does a listed one that no longer occurs.
 //     motodiff_filters_test.go does the same for the metric and subscription filter
-//     operations, with a table of its own.
+//     operations, with a table of its own, as do motodiff_ops_test.go (KMS association,
+//     ListLogGroups, resource policies), motodiff_export_test.go (the export tasks, and the
+//     objects each side wrote to its bucket) and motodiff_delivery_test.go (delivery
+//     sources, delivery destinations and their policies, deliveries, their tags).
+//   - cli_export_test.go and cli_delivery_test.go: the export task and delivery operations
+//     through AWS CLI v1 (Debian's v2 predates them), with verified signatures too.
 //   - seed_test.go: the twelve test cases of the original Electric Imp library
 //     (AWSCloudWatchLogs tests/agent.test.nut) through the project's client, both the
 //     seed-style Action API and the typed API, expecting AWS's exact messages.
