@@ -134,8 +134,8 @@ func starArn(arn *string) *apiError {
 	return nil
 }
 
-// tagResourceAny is TagResource, of any resource taggedByArn takes.
-func (s *Server) tagResourceAny(rc *reqCtx) ([]byte, *apiError) {
+// tagResource is TagResource, of any resource taggedByArn takes.
+func (s *Server) tagResource(rc *reqCtx) ([]byte, *apiError) {
 	in, t, aerr := s.decodeTagResource(rc.body, true, false)
 	if aerr != nil {
 		return nil, aerr
@@ -143,8 +143,8 @@ func (s *Server) tagResourceAny(rc *reqCtx) ([]byte, *apiError) {
 	return nil, s.addTags(t, *in.Tags, *in.ResourceArn)
 }
 
-// untagResourceAny is UntagResource, of any resource taggedByArn takes.
-func (s *Server) untagResourceAny(rc *reqCtx) ([]byte, *apiError) {
+// untagResource is UntagResource, of any resource taggedByArn takes.
+func (s *Server) untagResource(rc *reqCtx) ([]byte, *apiError) {
 	in, t, aerr := s.decodeTagResource(rc.body, false, true)
 	if aerr != nil {
 		return nil, aerr
@@ -152,8 +152,8 @@ func (s *Server) untagResourceAny(rc *reqCtx) ([]byte, *apiError) {
 	return nil, s.removeTags(t, *in.TagKeys)
 }
 
-// listTagsForResourceAny is ListTagsForResource, of any resource taggedByArn takes.
-func (s *Server) listTagsForResourceAny(rc *reqCtx) ([]byte, *apiError) {
+// listTagsForResource is ListTagsForResource, of any resource taggedByArn takes.
+func (s *Server) listTagsForResource(rc *reqCtx) ([]byte, *apiError) {
 	_, t, aerr := s.decodeTagResource(rc.body, false, false)
 	if aerr != nil {
 		return nil, aerr
