@@ -73,8 +73,10 @@
 // checkpoint never covers a byte that is not in a delivered event. Run once
 // without a restart, that last record is not shipped. The end of a file's
 // content (rotation, truncation) ends its record: it is handed on then. A
-// Glob's Follower whose file is gone, one whose checkpoint is held back by a
-// failed Flush, and one without a state file hand everything on when they
+// Follower whose file is no longer at its path when it stops (removed, or
+// renamed by a rotation it has not finished: the next run may not find it),
+// a Glob's Follower whose file is gone, one whose checkpoint is held back by
+// a failed Flush, and one without a state file hand everything on when they
 // stop.
 //
 // At start, a state whose file is at the path (same identity) and at least

@@ -31,7 +31,8 @@ type Destination interface {
 // the checkpoint before the bytes it holds; they are flushed again at the
 // next checkpoint, once the record is complete. When it stops, it has
 // DiscardPending drop them, and the next run reads them again from the
-// checkpoint and ships the record whole. At the end of a file's content
+// checkpoint and ships the record whole (unless the file is no longer at
+// its path, or see the package doc: then Flush hands them on). At the end of a file's content
 // (rotation, truncation) it calls Flush, which hands everything on: a file's
 // end ends its record. Without a state file only Flush is called.
 type HoldingDestination interface {

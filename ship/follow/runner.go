@@ -526,9 +526,9 @@ func sameState(a, b state) bool {
 // next run reads it whole), has a HoldingDestination drop the record it holds
 // (with a state file: the next run reads it whole too), flushes and
 // checkpoints within StopTimeout, and closes the file. After a failed Write
-// it only closes the file. With handAll, or when the checkpoint is pinned,
-// the destination hands everything on instead: no run reads it again from
-// this checkpoint.
+// it only closes the file. With handAll, when the checkpoint is pinned, or
+// when the file is no longer at the path, the destination hands everything
+// on instead: no run reads it again from this checkpoint, or may find it.
 func (r *runner) stop(ctx context.Context, fatal error) error {
 	defer r.closeCur()
 	var e *Error
@@ -542,9 +542,13 @@ func (r *runner) stop(ctx context.Context, fatal error) error {
 			return err
 		}
 	}
-	all := r.handAll || r.pinned || r.cur == nil
+	// The record a HoldingDestination holds is dropped, to be read again by
+	// the next run, unless no run will or may not find the file (removed,
+	// or rotated): then it is handed on.
+	hd, holding := r.holding()
+	all := !holding || !r.unflushed || r.handAll || r.pinned || r.cur == nil || !r.curAtPath()
 	var dropped int64
-	if hd, ok := r.holding(); ok && !all && r.unflushed {
+	if !all {
 		n, err := hd.DiscardPending(sctx)
 		if err != nil {
 			return &Error{Op: "flush", Path: r.path, Err: err}
@@ -552,6 +556,12 @@ func (r *runner) stop(ctx context.Context, fatal error) error {
 		dropped = n
 	}
 	return r.checkpoint(sctx, all, dropped)
+}
+
+// curAtPath reports whether the path names the current file.
+func (r *runner) curAtPath() bool {
+	fi, err := r.stat(r.path)
+	return err == nil && os.SameFile(fi, r.cur.info)
 }
 
 func (r *runner) report(err error) { r.c.onError(err) }
