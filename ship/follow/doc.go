@@ -98,10 +98,11 @@
 // after the offset are reported as possibly lost).
 //
 // Delivery is at least once across restarts: when a Flush fails — a
-// *ship.FlushError reporting loss, or any other error — the checkpoint is not
-// advanced, and stays where it is until the Follower is restarted (a later
-// Flush would not report the earlier loss), so a restart sends again the
-// lines after it, some of them possibly twice. The failure is reported to
+// *ship.FlushError reporting loss, or any other error but Run's ctx's alone
+// (a Flush cut short when Run's ctx ends: the final Flush waits for its
+// events) — the checkpoint is not advanced, and stays where it is until the
+// Follower is restarted (a later Flush would not report the earlier loss),
+// so a restart sends again the lines after it, some of them possibly twice. The failure is reported to
 // [Options.OnError] and counted in [Stats].FlushErrors.
 //
 // # Many files

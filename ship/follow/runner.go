@@ -428,7 +428,7 @@ func (r *runner) endRecords(ctx context.Context) {
 	}
 	if _, err := r.flush(ctx, true); err != nil {
 		r.handAll = true
-		if ctx.Err() == nil {
+		if !cutShort(ctx, err) {
 			r.report(err)
 		}
 	}
@@ -437,7 +437,7 @@ func (r *runner) endRecords(ctx context.Context) {
 // flush delivers what was written since the last successful Flush: all of
 // it, or, to a HoldingDestination (with a state file) unless all, all but
 // the record it holds, whose size in bytes it returns. A failure pins the
-// checkpoint, unless ctx ended (stop flushes again).
+// checkpoint, unless it was cut short by ctx (stop flushes again).
 func (r *runner) flush(ctx context.Context, all bool) (held int64, err error) {
 	if hd, ok := r.holding(); ok && !all {
 		held, err = hd.FlushComplete(ctx)
@@ -445,7 +445,7 @@ func (r *runner) flush(ctx context.Context, all bool) (held int64, err error) {
 		err = r.dst.Flush(ctx)
 	}
 	if err != nil {
-		if ctx.Err() == nil {
+		if !cutShort(ctx, err) {
 			// Events written before this Flush may be lost; a later Flush
 			// would not say so: the checkpoint stays where it is.
 			r.pinned = true
@@ -459,15 +459,28 @@ func (r *runner) flush(ctx context.Context, all bool) (held int64, err error) {
 
 // maybeCheckpoint flushes and checkpoints when the interval has passed
 // since the last time and there is something new, or a new file was
-// opened. Errors go to OnError, except those of a ctx that ended (stop
+// opened. Errors go to OnError, except a Flush cut short by ctx (stop
 // flushes again).
 func (r *runner) maybeCheckpoint(ctx context.Context) {
 	if r.c.state == "" || (!r.forceCP && (!r.unflushed || time.Since(r.lastCP) < r.c.checkpoint)) {
 		return
 	}
-	if err := r.checkpoint(ctx, false, 0); err != nil && ctx.Err() == nil {
+	if err := r.checkpoint(ctx, false, 0); err != nil && !cutShort(ctx, err) {
 		r.report(err)
 	}
+}
+
+// cutShort reports whether err, a Flush's, says only that ctx ended: the
+// events are still on their way, and the next Flush waits for them. An error
+// that says more — a loss reported as ctx ended, errors joined — does not.
+func cutShort(ctx context.Context, err error) bool {
+	cerr := ctx.Err()
+	for ; cerr != nil && err != nil; err = errors.Unwrap(err) {
+		if err == cerr {
+			return true
+		}
+	}
+	return false
 }
 
 // checkpoint flushes the destination (see flush) when something was written
