@@ -118,6 +118,10 @@ type config struct {
 	fromStart                          bool
 	maxLine                            int
 	onError                            func(error)
+	// stateDirSwept: the stale temporary files of state's directory were
+	// removed already (a Glob's StateDir, at the Glob's start): the Follower
+	// does not read that directory again.
+	stateDirSwept bool
 }
 
 func (o *Options) config() (config, error) {

@@ -113,12 +113,14 @@ func (r *runner) openAt(f *os.File, fi os.FileInfo, off int64) error {
 // start reads the state file and opens the file where following starts.
 func (r *runner) start() error {
 	var saved *state
-	if r.c.state != "" {
+	if r.c.state != "" && !r.c.stateDirSwept {
 		// A crash between a checkpoint's temporary file and its rename leaves the file.
 		dir, base := filepath.Split(r.c.state)
 		if err := removeStaleTemps(filepath.Clean(dir), func(name string) bool { return isTempOf(name, base) }, time.Now()); err != nil {
 			r.report(&Error{Op: "state", Path: r.path, Err: fmt.Errorf("removing the stale temporary files of %s: %w", r.c.state, err)})
 		}
+	}
+	if r.c.state != "" {
 		s, err := readState(r.c.state)
 		if err != nil {
 			return &Error{Op: "state", Path: r.path, Err: err}
