@@ -47,7 +47,8 @@
 // [Options.CheckpointInterval] (5 s) while new data comes, when it opens a
 // new file, and when it stops; after a Flush that returns nil it writes the
 // state: the file's identity and the offset of the end of what was handed on
-// (the last complete line, or the last piece of a long line). The state file
+// (the last complete line, or the last piece of a long line), or of the
+// start of the record a HoldingDestination still holds (below). The state file
 // is replaced atomically (temporary file, fsync, rename, directory fsync);
 // a temporary file that a crash left (a minute old or more) is removed at
 // the next start, by the Follower of that state file or the Glob of that
@@ -102,8 +103,11 @@
 // (a Flush cut short when Run's ctx ends: the final Flush waits for its
 // events) — the checkpoint is not advanced, and stays where it is until the
 // Follower is restarted (a later Flush would not report the earlier loss),
-// so a restart sends again the lines after it, some of them possibly twice. The failure is reported to
-// [Options.OnError] and counted in [Stats].FlushErrors.
+// so a restart sends again the lines after it, some of them possibly twice.
+// The failure is reported to [Options.OnError] and counted in
+// [Stats].FlushErrors. This rests on the destination: its Flush may return
+// nil only when every byte written before the call was delivered (see
+// [Destination]).
 //
 // # Many files
 //
@@ -114,8 +118,9 @@
 //
 // # Stopping and errors
 //
-// When Run's ctx ends, the Follower flushes what it handed on and writes the
-// last checkpoint within [Options.StopTimeout] (10 s), then returns. Errors
+// When Run's ctx ends, the Follower flushes what it handed on (but the record
+// a HoldingDestination holds, see Checkpoint) and writes the last checkpoint
+// within [Options.StopTimeout] (10 s), then returns. Errors
 // are typed and name the followed path: Run returns an [*Error] for what
 // stops it (state file unreadable, read error, a Write refused by the
 // destination); what it goes on after — a [*GapError], a failed Flush,
