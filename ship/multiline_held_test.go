@@ -135,11 +135,7 @@ func FuzzMultilineHeld(f *testing.F) {
 		}
 		sink := &fakeSink{}
 		w, clk, ft := newML(t, sink, o)
-		a, b := 0, 0
-		if len(data) > 0 {
-			a = int(cuts&0xff) % (len(data) + 1)
-			b = a + int(cuts>>8)%(len(data)-a+1)
-		}
+		a, b := threeCuts(len(data), cuts)
 		expired := false
 		var held int64
 		written := 0
