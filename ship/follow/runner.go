@@ -488,11 +488,11 @@ func cutShort(ctx context.Context, err error) bool {
 // checkpoint flushes the destination (see flush) when something was written
 // since the last Flush and, when that succeeded and no Flush failed before,
 // writes the state: the current file and the offset of the end of what was
-// handed on and delivered, before the bytes a HoldingDestination holds and
-// the dropped bytes that DiscardPending dropped.
+// handed on and delivered: before the bytes a HoldingDestination holds, and
+// the bytes its DiscardPending dropped (dropped, at stop).
 func (r *runner) checkpoint(ctx context.Context, all bool, dropped int64) error {
 	r.lastCP, r.forceCP = time.Now(), false
-	back := dropped // bytes handed on but not delivered, at the end
+	back := dropped // the last bytes handed on that no delivered event holds
 	if r.unflushed {
 		held, err := r.flush(ctx, all)
 		if err != nil {
@@ -557,9 +557,9 @@ func (r *runner) stop(ctx context.Context, fatal error) error {
 			return err
 		}
 	}
-	// The record a HoldingDestination holds is dropped, to be read again by
-	// the next run, unless no run will or may not find the file (removed,
-	// or rotated): then it is handed on.
+	// The record a HoldingDestination holds is dropped, for the next run to
+	// read it again, unless no run will (handAll, a pinned checkpoint) or the
+	// next may not find the file (removed, or rotated): then it is handed on.
 	hd, holding := r.holding()
 	all := !holding || !r.unflushed || r.handAll || r.pinned || r.cur == nil || !r.curAtPath()
 	var dropped int64
