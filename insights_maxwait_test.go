@@ -184,3 +184,29 @@ func TestRunQueryCancelledDuringStart(t *testing.T) {
 		})
 	}
 }
+
+// TestRunQueryCtxEndedBeforeStart: a ctx that has already ended starts no query:
+// RunQuery returns its error without a request. StartQuery ran on a context
+// detached from ctx, so a query was started (and then stopped) on the service for
+// a caller that had already given up.
+func TestRunQueryCtxEndedBeforeStart(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		stopTimeout time.Duration
+	}{{"default StopTimeout", 0}, {"StopTimeout negative", -1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			s := &insightsServer{statuses: []string{"Complete"}}
+			f := newFakeLogs(t, s.answer(t))
+			c := newTestClient(t, f)
+			res, err := c.RunQuery(ctx, queryIn, &QueryOptions{StopTimeout: tc.stopTimeout})
+			if res != nil || !errors.Is(err, context.Canceled) {
+				t.Fatalf("RunQuery = %+v, %v; want nil and context.Canceled", res, err)
+			}
+			if reqs := f.requests(); len(reqs) != 0 {
+				t.Errorf("%d requests (first %s), want none", len(reqs), reqs[0].Target)
+			}
+		})
+	}
+}

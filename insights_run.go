@@ -146,7 +146,8 @@ func (e *QueryWaitError) Error() string {
 // are, with a nil result. ctx's end does not cut StartQuery short, whose
 // answer may name a query already started: RunQuery then waits for it
 // StopTimeout more, stops that query, and returns ctx's error with a nil
-// result (a negative StopTimeout cuts StartQuery at once).
+// result (a negative StopTimeout cuts StartQuery at once). A ctx that has
+// ended before the call sends nothing.
 func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryOptions) (*QueryResult, error) {
 	o, err := opts.normalize()
 	if err != nil {
@@ -207,8 +208,12 @@ func (c *Client) RunQuery(ctx context.Context, in *StartQueryInput, opts *QueryO
 // startQuery sends StartQuery and returns the query's id. ctx's end does not cut the call
 // short: a StartQuery cut short may have started the query on the service, which only its id
 // can stop. When ctx ends first, it waits StopTimeout more for the answer, stops the query it
-// names (abandonQuery) and returns ctx's error; a negative StopTimeout cuts the call at once.
+// names (abandonQuery) and returns ctx's error; a negative StopTimeout cuts the call at once. A
+// ctx that has ended already starts no query.
 func (c *Client) startQuery(ctx context.Context, in *StartQueryInput, o QueryOptions) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("cwlogs: RunQuery: StartQuery not sent: %w", err) // the caller gave up already
+	}
 	if o.StopTimeout < 0 {
 		return c.startQueryID(ctx, in)
 	}

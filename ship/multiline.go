@@ -214,11 +214,16 @@ type MultilineWriter struct {
 	evStart   int64
 	evCounted int64
 	evPartial bool
-	err       error  // the first error of the destination during the current call
-	valid     []byte // scratch for lines with invalid UTF-8
-	timer     multilineTimer
-	armed     bool
-	wg        sync.WaitGroup // one count while the timer is armed or its callback runs
+	err       error // the first error of the destination during the current call
+	// refused counts the events the destination refused since the last Flush
+	// or FlushComplete, which report them (a checkpoint must not pass them),
+	// and refusedErr is the last error.
+	refused    int64
+	refusedErr error
+	valid      []byte // scratch for lines with invalid UTF-8
+	timer      multilineTimer
+	armed      bool
+	wg         sync.WaitGroup // one count while the timer is armed or its callback runs
 
 	smu sync.Mutex
 	st  MultilineStats
@@ -538,6 +543,10 @@ func (w *MultilineWriter) deliver(ctx context.Context) {
 				}
 			}
 		}
+		if failed > 0 {
+			w.refused += failed
+			w.refusedErr = last
+		}
 		clear(w.ready)
 		w.ready = w.ready[:0]
 		w.buf = w.buf[:copy(w.buf, w.buf[w.done:])]
@@ -595,8 +604,10 @@ func (w *MultilineWriter) release() {
 
 // Flush hands on the pending event, the unfinished last line completed and
 // included, then calls the destination's Flush with ctx and returns its
-// error, or the destination's error for that event (both when both failed).
-// ctx bounds the wait while a Write hands events on (the event then stays
+// error, or a *FlushError counting the events the destination refused since
+// the last Flush or FlushComplete — handed on by this call, by a Write or by
+// the timer — with the last of its errors (both joined when both failed): nil
+// says that every event handed on before the call was taken. ctx bounds the wait while a Write hands events on (the event then stays
 // pending and Flush returns ctx.Err()), and the destination's wait for room
 // for the event. After Close has started, Flush only flushes the
 // destination.
@@ -607,17 +618,27 @@ func (w *MultilineWriter) Flush(ctx context.Context) error {
 	if err := w.lk.lock(ctx); err != nil {
 		return err
 	}
-	var err error
 	if !w.closing.Load() {
 		w.err = nil
 		t, ct := w.times()
 		w.endLine(ctx, t, ct)
 		w.emit(ctx)
 		w.deliver(ctx)
-		err = w.err
 	}
+	err := w.takeRefused()
 	w.lk.unlock()
 	return join(err, w.dst.Flush(ctx))
+}
+
+// takeRefused returns the events refused since the last Flush or
+// FlushComplete as a *FlushError, nil if none, and forgets them; w.lk is held.
+func (w *MultilineWriter) takeRefused() error {
+	if w.refused == 0 {
+		return nil
+	}
+	err := &FlushError{Events: w.refused, Err: w.refusedErr}
+	w.refused, w.refusedErr = 0, nil
+	return err
 }
 
 // join returns the non-nil one of a and b, or both joined.
@@ -645,8 +666,10 @@ func join(a, b error) error {
 // included. The bytes before them are in events handed on — delivered, when
 // err is nil — or were blank lines, which make no event. A line longer than
 // MaxBytes is held from its start until its last piece is handed on, though
-// its first pieces are. ctx bounds the wait while a Write hands events on;
-// on an error held is 0. After Close has started, FlushComplete flushes the
+// its first pieces are. Its error is Flush's: the destination's Flush's, or
+// a *FlushError counting the events refused since the last Flush or
+// FlushComplete. ctx bounds the wait while a Write hands events on; on an
+// error held is 0. After Close has started, FlushComplete flushes the
 // destination only (Close has handed everything on) and held is 0.
 func (w *MultilineWriter) FlushComplete(ctx context.Context) (held int64, err error) {
 	if err := ctx.Err(); err != nil {
@@ -661,8 +684,9 @@ func (w *MultilineWriter) FlushComplete(ctx context.Context) (held int64, err er
 			w.emit(ctx) // complete by Timeout: the timer is due
 		}
 		w.deliver(ctx)
-		err, held = w.err, w.heldBytes()
+		held = w.heldBytes()
 	}
+	err = w.takeRefused()
 	w.lk.unlock()
 	if err = join(err, w.dst.Flush(ctx)); err != nil {
 		return 0, err

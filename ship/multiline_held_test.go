@@ -2,6 +2,7 @@ package ship
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -134,11 +135,7 @@ func FuzzMultilineHeld(f *testing.F) {
 		}
 		sink := &fakeSink{}
 		w, clk, ft := newML(t, sink, o)
-		a, b := 0, 0
-		if len(data) > 0 {
-			a = int(cuts&0xff) % (len(data) + 1)
-			b = a + int(cuts>>8)%(len(data)-a+1)
-		}
+		a, b := threeCuts(len(data), cuts)
 		expired := false
 		var held int64
 		written := 0
@@ -228,4 +225,58 @@ func longLine(data []byte, max int) bool {
 		}
 	}
 	return false
+}
+
+// TestMultilineFlushReportsEarlierRefusals: an event the destination refused in a
+// Write or when the timer handed it on is reported by the next Flush or
+// FlushComplete, as a *FlushError counting it, and by that call only: the caller
+// (a checkpoint) must not take the bytes before the call as delivered. Flush and
+// FlushComplete returned nil: only the events they handed on themselves counted.
+func TestMultilineFlushReportsEarlierRefusals(t *testing.T) {
+	errLog := errors.New("refused")
+	rec := regexp.MustCompile(`^REC`)
+	for _, tc := range []struct {
+		name     string
+		complete bool // FlushComplete, else Flush
+		timer    bool // the refused event is handed on by the timer, else by a Write
+	}{
+		{"Write, then FlushComplete", true, false},
+		{"Write, then Flush", false, false},
+		{"timer, then FlushComplete", true, true},
+		{"timer, then Flush", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sink := &fakeSink{err: errLog}
+			w, clk, ft := newML(t, sink, &MultilineOptions{Start: rec})
+			if tc.timer {
+				mustWrite(t, w, "REC 1\n")
+				clk.advance(time.Hour)
+				if !ft.fire() {
+					t.Fatal("timer not armed")
+				}
+			} else {
+				mustWrite(t, w, "REC 1\nREC 2\n") // REC 1 handed on, refused
+			}
+			if len(sink.msgs()) != 1 {
+				t.Fatalf("events %q, want REC 1 handed on", sink.msgs())
+			}
+			sink.mu.Lock()
+			sink.err = nil
+			sink.mu.Unlock()
+			flush := func() error {
+				if tc.complete {
+					_, err := w.FlushComplete(context.Background())
+					return err
+				}
+				return w.Flush(context.Background())
+			}
+			var fe *FlushError
+			if err := flush(); !errors.As(err, &fe) || fe.Events != 1 || !errors.Is(err, errLog) {
+				t.Fatalf("flush after a refused event = %v, want a *FlushError of 1 event wrapping %v", err, errLog)
+			}
+			if err := flush(); err != nil {
+				t.Fatalf("next flush = %v, want nil: the refusal was reported", err)
+			}
+		})
+	}
 }

@@ -1329,12 +1329,7 @@ func FuzzMultiline(f *testing.F) {
 		sep := cmp.Or(o.Separator, "\n")
 		sink := &fakeSink{}
 		w, clk, ft := newML(t, sink, o)
-		// Three pieces.
-		a, b := 0, 0
-		if len(data) > 0 {
-			a = int(cuts&0xff) % (len(data) + 1)
-			b = a + int(cuts>>8)%(len(data)-a+1)
-		}
+		a, b := threeCuts(len(data), cuts)
 		// text is data as the writer sees it: Flush completes the
 		// unfinished line, as a "\n" would.
 		var text strings.Builder
@@ -1449,4 +1444,14 @@ func BenchmarkMultilineWrite(b *testing.B) {
 			_ = s.Close(context.Background())
 		})
 	}
+}
+
+// threeCuts returns where to cut n bytes into three pieces, [:a], [a:b] and
+// [b:], from a fuzzer's cuts.
+func threeCuts(n int, cuts uint16) (a, b int) {
+	if n == 0 {
+		return 0, 0
+	}
+	a = int(cuts&0xff) % (n + 1)
+	return a, a + int(cuts>>8)%(n-a+1)
 }

@@ -144,18 +144,15 @@ func (c *QueryCommand) Run(ctx context.Context, args []string) error {
 	}}
 	res, err := cl.RunQuery(ctx, in, opts)
 	pr.end()
-	var qe *cwlogs.QueryError
-	var we *cwlogs.QueryWaitError
-	if errors.As(err, &we) && ctx.Err() == nil {
-		// --max-wait ran out (not Ctrl-C): RunQuery stopped the query. Its rows so far, then why.
+	// --max-wait ran out (not Ctrl-C): RunQuery stopped the query. Its rows so far, then why.
+	waitOver := errors.As(err, new(*cwlogs.QueryWaitError)) && ctx.Err() == nil
+	if waitOver {
 		err = &queryWaitError{wait: c.maxWait, err: err}
-	} else {
-		we = nil
 	}
 	if res != nil {
 		fmt.Fprintln(c.m.Stderr, c.m.forStderr(querySummary(res))) // the id and status are the server's
 	}
-	if err != nil && !errors.As(err, &qe) && we == nil {
+	if err != nil && !waitOver && !errors.As(err, new(*cwlogs.QueryError)) {
 		var ae *cwlogs.APIError
 		if errors.As(err, &ae) && ae.QueryCompileError != nil {
 			// Where the query is wrong; the error itself follows (Report).

@@ -47,7 +47,8 @@
 // [Options.CheckpointInterval] (5 s) while new data comes, when it opens a
 // new file, and when it stops; after a Flush that returns nil it writes the
 // state: the file's identity and the offset of the end of what was handed on
-// (the last complete line, or the last piece of a long line). The state file
+// (the last complete line, or the last piece of a long line), or of the
+// start of the record a HoldingDestination still holds (below). The state file
 // is replaced atomically (temporary file, fsync, rename, directory fsync);
 // a temporary file that a crash left (a minute old or more) is removed at
 // the next start, by the Follower of that state file or the Glob of that
@@ -73,8 +74,10 @@
 // checkpoint never covers a byte that is not in a delivered event. Run once
 // without a restart, that last record is not shipped. The end of a file's
 // content (rotation, truncation) ends its record: it is handed on then. A
-// Glob's Follower whose file is gone, one whose checkpoint is held back by a
-// failed Flush, and one without a state file hand everything on when they
+// Follower whose file is no longer at its path when it stops (removed, or
+// renamed by a rotation it has not finished: the next run may not find it),
+// a Glob's Follower whose file is gone, one whose checkpoint is held back by
+// a failed Flush, and one without a state file hand everything on when they
 // stop.
 //
 // At start, a state whose file is at the path (same identity) and at least
@@ -96,11 +99,15 @@
 // after the offset are reported as possibly lost).
 //
 // Delivery is at least once across restarts: when a Flush fails — a
-// *ship.FlushError reporting loss, or any other error — the checkpoint is not
-// advanced, and stays where it is until the Follower is restarted (a later
-// Flush would not report the earlier loss), so a restart sends again the
-// lines after it, some of them possibly twice. The failure is reported to
-// [Options.OnError] and counted in [Stats].FlushErrors.
+// *ship.FlushError reporting loss, or any other error but Run's ctx's alone
+// (a Flush cut short when Run's ctx ends: the final Flush waits for its
+// events) — the checkpoint is not advanced, and stays where it is until the
+// Follower is restarted (a later Flush would not report the earlier loss),
+// so a restart sends again the lines after it, some of them possibly twice.
+// The failure is reported to [Options.OnError] and counted in
+// [Stats].FlushErrors. This rests on the destination: its Flush may return
+// nil only when every byte written before the call was delivered (see
+// [Destination]).
 //
 // # Many files
 //
@@ -111,8 +118,9 @@
 //
 // # Stopping and errors
 //
-// When Run's ctx ends, the Follower flushes what it handed on and writes the
-// last checkpoint within [Options.StopTimeout] (10 s), then returns. Errors
+// When Run's ctx ends, the Follower flushes what it handed on (but the record
+// a HoldingDestination holds, see Checkpoint) and writes the last checkpoint
+// within [Options.StopTimeout] (10 s), then returns. Errors
 // are typed and name the followed path: Run returns an [*Error] for what
 // stops it (state file unreadable, read error, a Write refused by the
 // destination); what it goes on after — a [*GapError], a failed Flush,

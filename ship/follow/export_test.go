@@ -11,12 +11,17 @@ import (
 // ManualPolls makes f poll only when the returned step function is called:
 // step waits until f is idle (its start or last poll done), lets it poll
 // once, and waits until that poll is done. It reports false when f did not
-// get there within 10 s (Run returned, or hangs).
+// get there within 10 s (Run hangs), or Run's ctx ended meanwhile (Run
+// returns without another poll).
 func ManualPolls(f *Follower) (step func() bool) {
 	tick, ack := make(chan struct{}), make(chan struct{})
+	var ended atomic.Pointer[<-chan struct{}] // Run's ctx.Done(), from its first wait
 	first := true
 	f.wait = func(ctx context.Context, _ time.Duration) bool {
-		if !first {
+		if first {
+			done := ctx.Done()
+			ended.Store(&done)
+		} else {
 			select {
 			case ack <- struct{}{}:
 			case <-ctx.Done():
@@ -38,9 +43,15 @@ func ManualPolls(f *Follower) (step func() bool) {
 		case <-timeout:
 			return false
 		}
+		var done <-chan struct{} // nil, which blocks, before the first wait
+		if p := ended.Load(); p != nil {
+			done = *p
+		}
 		select {
 		case <-ack:
 			return true
+		case <-done:
+			return false
 		case <-timeout:
 			return false
 		}

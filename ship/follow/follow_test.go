@@ -1,6 +1,7 @@
 package follow_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -359,6 +360,47 @@ func TestFlushFailureHoldsCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantLines(t, d2, "lost", "after")
+}
+
+// TestFlushFailureAsCtxEnds: a Flush that reports a loss while Run's ctx ends
+// holds the checkpoint back too: only a Flush that fails with ctx's error alone
+// leaves the final Flush to advance it. A loss reported just as ctx ended was
+// taken for a Flush cut short, and the final Flush, which does not report it
+// again, advanced the checkpoint past the lost line.
+func TestFlushFailureAsCtxEnds(t *testing.T) {
+	loss := &ship.FlushError{Events: 1, Err: errors.New("permanent error")}
+	for _, tc := range []struct {
+		name   string
+		err    error // of the Flush during which ctx ends
+		resent []string
+	}{
+		{"loss", loss, []string{"lost"}},
+		{"loss joined with ctx's error", errors.Join(loss, context.Canceled), []string{"lost"}},
+		{"ctx's error alone", context.Canceled, nil},
+		{"ctx's error wrapped", fmt.Errorf("flush: %w", context.Canceled), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := logPath(t)
+			state := filepath.Join(t.TempDir(), "state")
+			appendFile(t, path, "")
+			d := &recorder{}
+			r := start(t, path, d, follow.Options{StateFile: state, CheckpointInterval: time.Nanosecond})
+			d.mu.Lock()
+			d.onFlush = func() error { r.cancel(); return tc.err }
+			d.mu.Unlock()
+			appendFile(t, path, "lost\n")
+			r.poll() // Run returns meanwhile
+			if err := r.stop(); err != nil {
+				t.Fatal(err)
+			}
+			d2 := &recorder{}
+			r = start(t, path, d2, follow.Options{StateFile: state})
+			if err := r.stop(); err != nil {
+				t.Fatal(err)
+			}
+			wantLines(t, d2, tc.resent...)
+		})
+	}
 }
 
 // TestFinalFlushFails: Run returns the *Error of a failed final Flush and

@@ -618,6 +618,7 @@ func (g *Glob) start(ctx context.Context, name string, atStart bool) error {
 	c.fromStart = c.fromStart || !atStart
 	if g.stateDir != "" {
 		c.state = filepath.Join(g.stateDir, StateFileName(path))
+		c.stateDirSwept = true // by preclaim: not once per file
 	}
 	f, err := newFollower(path, dst, c)
 	if err != nil {

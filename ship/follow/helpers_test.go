@@ -24,6 +24,8 @@ type recorder struct {
 	flushed  int   // len(data) at the last successful Flush
 	flushErr error // returned by Flush when set
 	writeErr error // returned by Write when set
+	// onFlush, when set, runs at the next Flush only, whose error it returns.
+	onFlush func() error
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
@@ -42,6 +44,12 @@ func (r *recorder) Flush(context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.flushes++
+	if f := r.onFlush; f != nil {
+		r.onFlush = nil
+		if err := f(); err != nil {
+			return err
+		}
+	}
 	if r.flushErr != nil {
 		return r.flushErr
 	}

@@ -211,3 +211,46 @@ func TestMultilineGlobGone(t *testing.T) {
 		t.Errorf("state of the drained file: %v; want it removed", err)
 	}
 }
+
+// TestMultilineStopFileNotAtPath: a Follower stopped while its file is no longer
+// at its path (removed, or renamed by a rotation not finished yet) hands the record
+// it holds on: the next run might not find the file to read it again (a removed
+// file is gone once closed; a rotated one may be compressed or deleted meanwhile).
+// The record was dropped, to be read again from a checkpoint before it that no run
+// could resume: its lines were lost.
+func TestMultilineStopFileNotAtPath(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		move func(path string) error
+	}{
+		{"removed", os.Remove},
+		{"renamed, an empty file at the path", func(path string) error {
+			if err := os.Rename(path, path+".1"); err != nil {
+				return err
+			}
+			return os.WriteFile(path, nil, 0o644) // empty: the old file is read on (RotateWait)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := logPath(t)
+			state := filepath.Join(t.TempDir(), "state")
+			appendFile(t, path, "")
+			sink := &eventSink{}
+			mw := recordWriter(t, sink)
+			r := start(t, path, mw, follow.Options{StateFile: state, CheckpointInterval: time.Hour, RotateWait: time.Hour})
+			appendFile(t, path, "REC 1\n  a\n")
+			r.step()
+			if err := tc.move(path); err != nil {
+				t.Fatal(err)
+			}
+			r.step()
+			if err := r.stop(); err != nil {
+				t.Fatal(err)
+			}
+			wantEvents(t, sink, "REC 1\n  a")
+			if off, want := stateOffset(t, state), int64(len("REC 1\n  a\n")); off != want {
+				t.Errorf("checkpoint at %d, want %d: after the record shipped", off, want)
+			}
+		})
+	}
+}

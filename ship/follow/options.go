@@ -13,8 +13,8 @@ import (
 //
 // Write gets whole lines, each ending with "\n" (several per call), except
 // the pieces of a line that reached Options.MaxLineBytes before its "\n"
-// was read, which come without "\n" until the last one. Write must not retain p (see io.Writer); an error
-// from it stops the Follower. Flush(ctx) must return nil only when every
+// was read, which come without "\n" until the last one. Write must not
+// retain p (see io.Writer); an error from it stops the Follower. Flush(ctx) must return nil only when every
 // byte written before the call has been delivered: the checkpoint advances
 // only then. The Follower calls both from the goroutine running Run, never
 // concurrently.
@@ -31,9 +31,13 @@ type Destination interface {
 // the checkpoint before the bytes it holds; they are flushed again at the
 // next checkpoint, once the record is complete. When it stops, it has
 // DiscardPending drop them, and the next run reads them again from the
-// checkpoint and ships the record whole. At the end of a file's content
-// (rotation, truncation) it calls Flush, which hands everything on: a file's
-// end ends its record. Without a state file only Flush is called.
+// checkpoint and ships the record whole (unless no run will, or may not
+// find the file: see the package doc; then Flush hands them on). At the end
+// of a file's content (rotation, truncation) it calls Flush, which hands
+// everything on: a file's end ends its record. Without a state file only
+// Flush is called. Give each Follower a HoldingDestination of its own: the
+// bytes it holds, and those DiscardPending drops, are counted over all that
+// was written to it.
 type HoldingDestination interface {
 	Destination
 	// FlushComplete delivers what was written before the call but the last
@@ -117,6 +121,10 @@ type config struct {
 	fromStart                          bool
 	maxLine                            int
 	onError                            func(error)
+	// stateDirSwept: the stale temporary files of state's directory were
+	// removed already (a Glob's StateDir, at the Glob's start): the Follower
+	// does not read that directory again.
+	stateDirSwept bool
 }
 
 func (o *Options) config() (config, error) {

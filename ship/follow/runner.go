@@ -31,14 +31,18 @@ type runner struct {
 	rotateAt  time.Time // when that was first seen
 	unflushed bool      // written since the last successful Flush, or held by a HoldingDestination
 	pinned    bool      // a Flush failed: the checkpoint no longer advances
-	sinceOpen int64     // bytes written to dst since cur was opened (or read again from 0)
-	mixed     bool      // a HoldingDestination may hold bytes of a file read before cur
-	dropped   int64     // bytes DiscardPending dropped at stop: before the last checkpoint
-	ended     bool      // a Glob's file is gone and drained: nothing is to be read again
-	saved     *state    // the state file's content
-	lastCP    time.Time
-	forceCP   bool   // checkpoint at the next chance (new file)
-	lastErr   string // the last error reported about the path, not repeated
+	// curBytes counts the bytes written to dst since cur was opened (or read
+	// again from 0): a checkpoint of cur can stay before that many at most.
+	curBytes int64
+	// handAll: at stop, a HoldingDestination hands on all it holds instead of
+	// dropping the record it holds for the next run to read again: no run
+	// will (a Glob's file is gone), or it may hold bytes of a file read before
+	// cur (the Flush at that file's end failed).
+	handAll bool
+	saved   *state // the state file's content
+	lastCP  time.Time
+	forceCP bool   // checkpoint at the next chance (new file)
+	lastErr string // the last error reported about the path, not repeated
 }
 
 // errGone ends the loop of a Glob's Follower whose file is gone and drained.
@@ -59,7 +63,7 @@ func (r *runner) loop(ctx context.Context) error {
 	for {
 		if err := r.poll(ctx); err != nil {
 			if err == errGone {
-				r.ended = true
+				r.handAll = true // no run reads the file again
 				return nil
 			}
 			return err
@@ -97,7 +101,7 @@ func (r *runner) openAt(f *os.File, fi os.FileInfo, off int64) error {
 		}
 	}
 	r.cur = &cursor{f: f, info: fi, off: off}
-	r.sinceOpen = 0
+	r.curBytes = 0
 	if r.opened != nil {
 		r.opened(fi)
 	}
@@ -109,12 +113,14 @@ func (r *runner) openAt(f *os.File, fi os.FileInfo, off int64) error {
 // start reads the state file and opens the file where following starts.
 func (r *runner) start() error {
 	var saved *state
-	if r.c.state != "" {
+	if r.c.state != "" && !r.c.stateDirSwept {
 		// A crash between a checkpoint's temporary file and its rename leaves the file.
 		dir, base := filepath.Split(r.c.state)
 		if err := removeStaleTemps(filepath.Clean(dir), func(name string) bool { return isTempOf(name, base) }, time.Now()); err != nil {
 			r.report(&Error{Op: "state", Path: r.path, Err: fmt.Errorf("removing the stale temporary files of %s: %w", r.c.state, err)})
 		}
+	}
+	if r.c.state != "" {
 		s, err := readState(r.c.state)
 		if err != nil {
 			return &Error{Op: "state", Path: r.path, Err: err}
@@ -288,7 +294,7 @@ func (r *runner) truncated(ctx context.Context) error {
 		return err
 	}
 	r.endRecords(ctx)
-	r.sinceOpen = 0
+	r.curBytes = 0
 	r.gap(GapTruncated, r.cur.off)
 	r.stats.truncations.Add(1)
 	if _, err := r.cur.f.Seek(0, io.SeekStart); err != nil {
@@ -398,7 +404,7 @@ func (r *runner) write(p []byte, n int) error {
 		return &Error{Op: "write", Path: r.path, Err: err}
 	}
 	r.unflushed = true
-	r.sinceOpen += int64(len(p))
+	r.curBytes += int64(len(p))
 	r.stats.bytes.Add(int64(n))
 	return nil
 }
@@ -416,74 +422,93 @@ func (r *runner) holding() (HoldingDestination, bool) {
 // endRecords has a HoldingDestination hand on the record it holds, at the
 // end of the content of a file (rotated, or truncated): a file's end ends its
 // record, and what the destination holds afterwards is of the file read
-// next, so that a checkpoint of that file can stay before it. A Flush that
-// fails pins the checkpoint, as in checkpoint; one cut short by ctx leaves
-// the next checkpoint to flush everything.
+// next, so that a checkpoint of that file can stay before it. When that
+// Flush fails, the destination hands everything on at stop (handAll).
 func (r *runner) endRecords(ctx context.Context) {
 	if _, ok := r.holding(); !ok || !r.unflushed {
 		return
 	}
-	if err := r.dst.Flush(ctx); err != nil {
-		r.mixed = true
-		if ctx.Err() == nil {
+	if _, err := r.flush(ctx, true); err != nil {
+		r.handAll = true
+		if !cutShort(ctx, err) {
+			r.report(err)
+		}
+	}
+}
+
+// flush delivers what was written since the last successful Flush: all of
+// it, or, to a HoldingDestination (with a state file) unless all, all but
+// the record it holds, whose size in bytes it returns. A failure pins the
+// checkpoint, unless it was cut short by ctx (stop flushes again).
+func (r *runner) flush(ctx context.Context, all bool) (held int64, err error) {
+	if hd, ok := r.holding(); ok && !all {
+		held, err = hd.FlushComplete(ctx)
+	} else {
+		err = r.dst.Flush(ctx)
+	}
+	if err != nil {
+		if !cutShort(ctx, err) {
+			// Events written before this Flush may be lost; a later Flush
+			// would not say so: the checkpoint stays where it is.
 			r.pinned = true
 			r.stats.flushErrors.Add(1)
-			r.report(&Error{Op: "flush", Path: r.path, Err: err})
 		}
-		return
+		return 0, &Error{Op: "flush", Path: r.path, Err: err}
 	}
-	r.unflushed = false
+	r.unflushed = held > 0 // what is held is flushed again later
+	return held, nil
 }
 
 // maybeCheckpoint flushes and checkpoints when the interval has passed
 // since the last time and there is something new, or a new file was
-// opened. Errors go to OnError, except those of a ctx that ended (stop
+// opened. Errors go to OnError, except a Flush cut short by ctx (stop
 // flushes again).
 func (r *runner) maybeCheckpoint(ctx context.Context) {
 	if r.c.state == "" || (!r.forceCP && (!r.unflushed || time.Since(r.lastCP) < r.c.checkpoint)) {
 		return
 	}
-	if err := r.checkpoint(ctx, false); err != nil && ctx.Err() == nil {
+	if err := r.checkpoint(ctx, false, 0); err != nil && !cutShort(ctx, err) {
 		r.report(err)
 	}
 }
 
-// checkpoint flushes the destination when something was written since the
-// last Flush and, when that succeeded and no Flush failed before, writes
-// the state: the current file and the offset of the end of what was handed
-// on and delivered. A HoldingDestination (with a state file) is flushed with
-// FlushComplete, unless whole: the offset then stays before the bytes it
-// holds, and before those DiscardPending dropped at stop.
-func (r *runner) checkpoint(ctx context.Context, whole bool) error {
+// cutShort reports whether err, a Flush's, says only that ctx ended: the
+// events are still on their way, and the next Flush waits for them. An error
+// that says more — a loss reported as ctx ended, errors joined — does not.
+func cutShort(ctx context.Context, err error) bool {
+	cerr := ctx.Err()
+	for ; cerr != nil && err != nil; err = errors.Unwrap(err) {
+		if err == cerr {
+			return true
+		}
+	}
+	return false
+}
+
+// checkpoint flushes the destination (see flush) when something was written
+// since the last Flush and, when that succeeded and no Flush failed before,
+// writes the state: the current file and the offset of the end of what was
+// handed on and delivered: before the bytes a HoldingDestination holds, and
+// the bytes its DiscardPending dropped (dropped, at stop).
+func (r *runner) checkpoint(ctx context.Context, all bool, dropped int64) error {
 	r.lastCP, r.forceCP = time.Now(), false
-	var held int64
+	back := dropped // the last bytes handed on that no delivered event holds
 	if r.unflushed {
-		var err error
-		if hd, ok := r.holding(); ok && !whole && !r.mixed {
-			held, err = hd.FlushComplete(ctx)
-		} else {
-			err = r.dst.Flush(ctx)
-		}
+		held, err := r.flush(ctx, all)
 		if err != nil {
-			if ctx.Err() == nil {
-				// Events written before this Flush may be lost; a later Flush
-				// would not say so: the checkpoint stays where it is.
-				r.pinned = true
-				r.stats.flushErrors.Add(1)
-			}
-			return &Error{Op: "flush", Path: r.path, Err: err}
+			return err
 		}
-		r.unflushed, r.mixed = held > 0, false // what is held is flushed again later
+		back += held
 	}
 	if r.pinned || r.c.state == "" || r.cur == nil {
 		return nil
 	}
-	if held += r.dropped; held > r.sinceOpen {
+	if back > r.curBytes {
 		// Not of the current file alone (endRecords makes this not happen):
 		// no offset of it is before them all. The checkpoint stays.
 		return nil
 	}
-	s := state{Version: stateVersion, Path: r.abs, Offset: r.cur.off - int64(len(r.pend)) - held}
+	s := state{Version: stateVersion, Path: r.abs, Offset: r.cur.off - int64(len(r.pend)) - back}
 	if id, ok := identityOf(r.cur.info); ok {
 		s.ID = &id
 	}
@@ -516,9 +541,9 @@ func sameState(a, b state) bool {
 // next run reads it whole), has a HoldingDestination drop the record it holds
 // (with a state file: the next run reads it whole too), flushes and
 // checkpoints within StopTimeout, and closes the file. After a failed Write
-// it only closes the file. A Glob's Follower whose file is gone, or one whose
-// checkpoint is pinned, hands everything on instead: no run reads it again
-// from this checkpoint.
+// it only closes the file. With handAll, when the checkpoint is pinned, or
+// when the file is no longer at the path, the destination hands everything
+// on instead: no run reads it again from this checkpoint, or may find it.
 func (r *runner) stop(ctx context.Context, fatal error) error {
 	defer r.closeCur()
 	var e *Error
@@ -532,15 +557,26 @@ func (r *runner) stop(ctx context.Context, fatal error) error {
 			return err
 		}
 	}
-	whole := r.ended || r.pinned || r.mixed || r.cur == nil
-	if hd, ok := r.holding(); ok && !whole && r.unflushed {
+	// The record a HoldingDestination holds is dropped, for the next run to
+	// read it again, unless no run will (handAll, a pinned checkpoint) or the
+	// next may not find the file (removed, or rotated): then it is handed on.
+	hd, holding := r.holding()
+	all := !holding || !r.unflushed || r.handAll || r.pinned || r.cur == nil || !r.curAtPath()
+	var dropped int64
+	if !all {
 		n, err := hd.DiscardPending(sctx)
 		if err != nil {
 			return &Error{Op: "flush", Path: r.path, Err: err}
 		}
-		r.dropped = n
+		dropped = n
 	}
-	return r.checkpoint(sctx, whole)
+	return r.checkpoint(sctx, all, dropped)
+}
+
+// curAtPath reports whether the path names the current file.
+func (r *runner) curAtPath() bool {
+	fi, err := r.stat(r.path)
+	return err == nil && os.SameFile(fi, r.cur.info)
 }
 
 func (r *runner) report(err error) { r.c.onError(err) }
