@@ -81,8 +81,10 @@
 // until its ctx ends, Log and Write until room frees or Close starts —,
 // DropNewest refuses the new event, DropOldest discards the oldest event not
 // yet in flight. Every refusal or discard is counted; discards are also
-// reported to OnError as a [*DiscardError], and a Flush waiting for the
-// discarded event counts it in its [*FlushError]. Memory stays within the
+// reported to OnError as a [*DiscardError], and the next Flush to return
+// counts it in its [*FlushError] (as it counts every loss no earlier Flush
+// reported, so that a Flush returning nil is a safe checkpoint: ship/follow
+// and ship/spool rely on it). Memory stays within the
 // buffer bound plus a constant (the batch being built and one request body per
 // sender in the client).
 //

@@ -85,9 +85,12 @@ func (e *DiscardError) Error() string {
 // Unwrap returns ErrBufferFull.
 func (e *DiscardError) Unwrap() error { return ErrBufferFull }
 
-// FlushError reports events that Flush waited for and that were not
-// delivered (dropped after errors, discarded by DropOldest, or rejected by
-// the service).
+// FlushError reports events not delivered (dropped after errors, discarded
+// by DropOldest, or rejected by the service) that no earlier Flush reported:
+// those Flush waited for, and those lost since the last Flush that returned
+// after waiting (see Shipper.Flush). MultilineWriter's Flush and
+// FlushComplete also return it for the events the shipper refused since the
+// last of them.
 type FlushError struct {
 	Events int64 // events not delivered
 	Err    error // the last error

@@ -43,8 +43,10 @@ func TestOnErrorReentrant(t *testing.T) {
 			}},
 		{"Flush", false, func(s *Shipper, _ *Mux) error { return s.Flush(context.Background()) },
 			func(t *testing.T, err error) {
-				if err != nil {
-					t.Errorf("Flush from OnError: %v", err)
+				// The loss OnError reports was awaited by no Flush: this one reports it.
+				var fe *FlushError
+				if !errors.As(err, &fe) || fe.Events != 1 {
+					t.Errorf("Flush from OnError: %v, want a *FlushError of the 1 event lost before", err)
 				}
 			}},
 		{"Log into a full buffer", false, func(s *Shipper, _ *Mux) error {

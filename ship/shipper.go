@@ -37,20 +37,26 @@ type Shipper struct {
 	runCtx context.Context // cancelled when Close gives up
 	cancel context.CancelFunc
 
-	mu          sync.Mutex
-	cur         *batch // the batch being built
-	curSince    time.Time
-	timer       *time.Timer
-	timerArmed  bool
-	queue       []*batch // sealed, waiting for a sender
-	senders     int      // running sender goroutines
-	nextSeq     uint64
-	open        int // sealed batches not finished
-	waiters     []*flushWaiter
-	closed      bool
-	unconfirmed int64 // events whose request was cancelled by Close
-	unsent      int64 // events abandoned without a request in flight
-	st          Stats
+	mu         sync.Mutex
+	cur        *batch // the batch being built
+	curSince   time.Time
+	timer      *time.Timer
+	timerArmed bool
+	queue      []*batch // sealed, waiting for a sender
+	senders    int      // running sender goroutines
+	nextSeq    uint64
+	open       int // sealed batches not finished
+	waiters    []*flushWaiter
+	// lost counts the events of finished batches not delivered (dropped,
+	// discarded, rejected), lostErr the last such batch's error; reported is
+	// lost as of the last Flush that returned after waiting: Flush reports
+	// lost-reported too, the losses no Flush waited for.
+	lost, reported int64
+	lostErr        error
+	closed         bool
+	unconfirmed    int64 // events whose request was cancelled by Close
+	unsent         int64 // events abandoned without a request in flight
+	st             Stats
 
 	closedFlag atomic.Bool
 	// testHookWriteWindow, set only by tests, runs in Write between its first closed check
@@ -686,8 +692,13 @@ type flushWaiter struct {
 
 // Flush sends every event offered before the call (including Write's
 // unfinished line) and waits until their batches are finished. It returns nil
-// when all were stored, a *FlushError counting those dropped (DropOldest
-// discards included) or rejected meanwhile, or ctx.Err() when ctx ends first
+// when all were stored and no event was lost since the last Flush that
+// returned after waiting (one that ctx did not cut short), a *FlushError
+// counting those dropped (DropOldest discards included) or rejected — those
+// it waited for, or the losses since that last Flush when more: a batch sent
+// by FlushInterval that failed before this call is reported too, so that a
+// nil Flush is a safe point for a checkpoint of what was offered before it —
+// or ctx.Err() when ctx ends first
 // (delivery goes on; when ctx ends while Flush waits for room for Write's
 // unfinished line, or for a Write in progress, that line stays unfinished,
 // to be sent later). It returns ErrClosed when Close starts while it waits so:
@@ -699,18 +710,17 @@ func (s *Shipper) Flush(ctx context.Context) error {
 	s.mu.Lock()
 	s.sealLocked()
 	if s.open == 0 {
-		s.mu.Unlock()
-		return nil
+		defer s.mu.Unlock()
+		return s.flushResultLocked(0, nil)
 	}
 	w := &flushWaiter{target: s.nextSeq, remaining: s.open, done: make(chan struct{})}
 	s.waiters = append(s.waiters, w)
 	s.mu.Unlock()
 	select {
 	case <-w.done:
-		if w.failed > 0 {
-			return &FlushError{Events: w.failed, Err: w.lastErr}
-		}
-		return nil
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.flushResultLocked(w.failed, w.lastErr)
 	case <-ctx.Done():
 		s.mu.Lock()
 		for i, x := range s.waiters {
@@ -724,10 +734,30 @@ func (s *Shipper) Flush(ctx context.Context) error {
 	}
 }
 
+// flushResultLocked is the result of a Flush that waited for its batches,
+// failed of their events having been lost (err the last error): the
+// losses since the last such Flush, which include those, are reported, each
+// by one Flush at least.
+func (s *Shipper) flushResultLocked(failed int64, err error) error {
+	earlier := s.lost - s.reported
+	s.reported = s.lost
+	if earlier > failed {
+		failed, err = earlier, s.lostErr
+	}
+	if failed > 0 {
+		return &FlushError{Events: failed, Err: err}
+	}
+	return nil
+}
+
 // batchDoneLocked tells Flush waiters that batch b is finished with lost
 // events not delivered.
 func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
 	s.open--
+	if lost > 0 {
+		s.lost += lost
+		s.lostErr = err
+	}
 	keep := s.waiters[:0]
 	for _, w := range s.waiters {
 		if b.seq < w.target {
