@@ -299,17 +299,39 @@ func regexpFinder(re *regexp.Regexp) finder {
 var emailRE = regexp.MustCompile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*" +
 	`@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+`)
 
+// findEmails runs emailRE on the window around each '@' that its characters allow: the
+// run of local-part characters before it and of domain characters after it.
 func findEmails(msg string, dst [][2]int) [][2]int {
-	if !strings.Contains(msg, "@") {
-		return dst
-	}
-	for _, loc := range emailRE.FindAllStringIndex(msg, -1) {
-		if loc[1] < len(msg) && isLabelByte(msg[loc[1]]) {
+	for from := 0; ; {
+		at := strings.IndexByte(msg[from:], '@')
+		if at < 0 {
+			return dst
+		}
+		at += from
+		l, r := at, at+1
+		for l > from && isLocalByte(msg[l-1]) {
+			l--
+		}
+		for r < len(msg) && (isLabelByte(msg[r]) || msg[r] == '.') {
+			r++
+		}
+		from = at + 1
+		loc := emailRE.FindStringIndex(msg[l:r])
+		if loc == nil {
+			continue
+		}
+		end := l + loc[1]
+		if end < len(msg) && isLabelByte(msg[end]) {
 			continue // a label longer than 63 characters: not a domain
 		}
-		dst = append(dst, [2]int{loc[0], loc[1]})
+		dst = append(dst, [2]int{l + loc[0], end})
+		from = end
 	}
-	return dst
+}
+
+// isLocalByte reports whether c may be in an email address's local part.
+func isLocalByte(c byte) bool {
+	return c == '.' || isLabelByte(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~", c) >= 0
 }
 
 func isLabelByte(c byte) bool {
@@ -347,6 +369,10 @@ func findIPs(msg string, dst [][2]int) [][2]int {
 // run (less trailing dots or colons), or its IPv4 address before a ":PORT".
 func ipEnd(run string) int {
 	run = strings.TrimRight(run, ".:")
+	dots, colons := strings.Count(run, "."), strings.Count(run, ":")
+	if colons < 2 && (dots != 3 || colons == 1 && strings.IndexByte(run, ':') < strings.LastIndexByte(run, '.')) {
+		return 0 // neither dotted-decimal (with a port) nor IPv6: skip the parser
+	}
 	if a, err := netip.ParseAddr(run); err == nil && a.Zone() == "" {
 		if a.Is4() || strings.Count(run, ":") >= 2 {
 			return len(run)

@@ -208,3 +208,31 @@ func TestDescribeFieldIndexes(t *testing.T) {
 		"1 validation error detected: Value '[]' at 'logGroupIdentifiers' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	checkAnswer(t, call(t, s, "DescribeFieldIndexes", m{"logGroupIdentifiers": []string{"g"}, "nextToken": "x"}), codeInvalidParameter, msgInvalidNextToken)
 }
+
+// TestListLogGroupsFieldIndexNames: ListLogGroups' fieldIndexNames keeps the groups whose
+// field indexes — the defaults of the Standard class, then the group's index policy or
+// else the account's that apply to it — include every name (a memory store has one
+// connection: the policies are read before the listing).
+func TestListLogGroupsFieldIndexNames(t *testing.T) {
+	s := newTestServer(t, Config{})
+	for _, g := range []m{{"logGroupName": "app-1"}, {"logGroupName": "app-2"}, {"logGroupName": "web"},
+		{"logGroupName": "ia", "logGroupClass": "INFREQUENT_ACCESS"}} {
+		mustOK(t, s, "CreateLogGroup", g)
+	}
+	mustOK(t, s, "PutIndexPolicy", m{"logGroupIdentifier": "app-1", "policyDocument": `{"Fields":["requestId"]}`})
+	mustOK(t, s, "PutAccountPolicy", acctPolicy("apps", policyFieldIndex, `{"FieldsV2":{"sessionId":{"type":"FACET"}}}`, `LogGroupNamePrefix IN ["app"]`))
+	for _, tc := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"requestId"}, "[app-1]"},
+		{[]string{"sessionId"}, "[app-2]"}, // app-1's own policy overrides the account's
+		{[]string{"traceId"}, "[app-1 app-2 web]"},
+		{[]string{"traceId", "requestId"}, "[app-1]"},
+		{[]string{"nothing"}, "[]"},
+	} {
+		if got, _ := listNames(t, s, m{"fieldIndexNames": tc.names}); fmt.Sprint(got) != tc.want {
+			t.Errorf("%v: %v, want %s", tc.names, got, tc.want)
+		}
+	}
+}

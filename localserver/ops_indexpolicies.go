@@ -322,6 +322,79 @@ func (s *Server) describeFieldIndexes(rc *reqCtx) ([]byte, *apiError) {
 	return o.done(), nil
 }
 
+// configuredIndexes are the default field indexes of every Standard-class log group (the
+// model's documentation of PutAccountPolicy: "CloudWatch Logs provides default field
+// indexes for all log groups in the Standard log class").
+var configuredIndexes = []string{"@logStream", "@aws.region", "@aws.account", "@source.log", "@data_source_name",
+	"@data_source_type", "@data_format", "traceId", "severityText", "attributes.session.id"}
+
+// indexPolicies are every log group index policy and account field index policy, for
+// ListLogGroups' fieldIndexNames filter.
+type indexPolicies struct {
+	groups  map[int64]string    // group id: document
+	account []*accountPolicyRow // FIELD_INDEX_POLICY
+}
+
+func loadIndexPolicies(ctx context.Context, q queryer) (*indexPolicies, error) {
+	ip := &indexPolicies{groups: map[int64]string{}}
+	rows, err := q.QueryContext(ctx, `SELECT group_id, document FROM index_policies`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var doc string
+		if err := rows.Scan(&id, &doc); err != nil {
+			return nil, err
+		}
+		ip.groups[id] = doc
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	ip.account, err = accountPoliciesOf(ctx, q, policyFieldIndex)
+	return ip, err
+}
+
+// fields returns the names of the field indexes of log group id (name, of class): for a
+// Standard-class group the default ones and those of its index policy, or else of the
+// account policies that apply to it as a whole; none for another class.
+func (ip *indexPolicies) fields(id int64, name, class string) []string {
+	if class != "STANDARD" {
+		return nil
+	}
+	out := slices.Clone(configuredIndexes)
+	var docs []string
+	if doc, ok := ip.groups[id]; ok {
+		docs = []string{doc}
+	} else {
+		for _, ap := range ip.account {
+			if c := ap.parsedCriteria(); c == nil || c.matches(name) {
+				docs = append(docs, ap.document)
+			}
+		}
+	}
+	for _, doc := range docs {
+		fields, _ := parseIndexPolicy(doc) // checked when it was put
+		for _, f := range fields {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// containsAll reports whether have holds every one of want.
+func containsAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
+
 // wantedIndexes returns the fields DescribeFieldIndexes looks for in g, sorted by name: the
 // defaults, then the fields of g's index policy or of the account policies that apply to it.
 func (s *Server) wantedIndexes(ctx context.Context, g *groupRow) ([]*wantedIndex, error) {
