@@ -62,6 +62,10 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	mask, err := s.maskerFor(rc.ctx, g, in.Unmask)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
 	r := scanRange{groupID: g.id, forward: true, startTs: 0, endTs: maxTokenTs + 1}
 	if in.StartTime != nil {
 		r.startTs = clampTs(*in.StartTime)
@@ -151,7 +155,7 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 		eo := newObj(o.b)
 		eo.str("logStreamName", names[e.stream])
 		eo.int("timestamp", e.ev.ts)
-		eo.str("message", e.ev.msg)
+		eo.str("message", mask.mask(e.ev.msg, e.ingest))
 		eo.int("ingestionTime", e.ingest)
 		eo.str("eventId", eventID(e.k, e.stream))
 		o.b = eo.done()

@@ -54,6 +54,10 @@ func (s *Server) getLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	mask, err := s.maskerFor(rc.ctx, g, in.Unmask)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
 
 	r := scanRange{groupID: g.id, streamID: st.id, startTs: 0, endTs: maxTokenTs + 1}
 	if in.StartTime != nil {
@@ -137,7 +141,7 @@ func (s *Server) getLogEvents(rc *reqCtx) ([]byte, *apiError) {
 		}
 		eo := newObj(o.b)
 		eo.int("timestamp", page[i].ev.ts)
-		eo.str("message", page[i].ev.msg)
+		eo.str("message", mask.mask(page[i].ev.msg, page[i].ingest))
 		eo.int("ingestionTime", page[i].ingest)
 		o.b = eo.done()
 	}

@@ -237,6 +237,10 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		groups = groups[:limit]
 	}
 	restricted := in.LogGroupNamePattern != nil
+	dp, err := s.dataProtection(rc.ctx)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
 	o := newObj(make([]byte, 0, 256*len(groups)+64))
 	o.key("logGroups")
 	o.b = append(o.b, '[')
@@ -244,7 +248,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		if i > 0 {
 			o.b = append(o.b, ',')
 		}
-		o.b = s.appendGroup(o.b, g, rc.region, restricted)
+		o.b = s.appendGroup(o.b, g, rc.region, restricted, dp)
 	}
 	o.b = append(o.b, ']')
 	if more {
@@ -253,7 +257,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	return o.done(), nil
 }
 
-func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bool) []byte {
+func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bool, dp *dpSnapshot) []byte {
 	o := newObj(b)
 	o.str("logGroupName", g.name)
 	o.int("creationTime", g.creationTime)
@@ -272,6 +276,7 @@ func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bo
 	if g.kmsKeyID.Valid {
 		o.str("kmsKeyId", g.kmsKeyID.String)
 	}
+	dataProtectionMembers(o, dp, g)
 	o.str("logGroupClass", g.class)
 	o.str("logGroupArn", arn)
 	if g.deletionProtection {

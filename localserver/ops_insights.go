@@ -632,15 +632,20 @@ func (s *Server) getLogRecord(rc *reqCtx) ([]byte, *apiError) {
 	if err != nil {
 		return nil, s.dbErr(err)
 	}
+	mask, err := s.maskerFor(rc.ctx, g, in.Unmask)
+	if err != nil {
+		return nil, s.dbErr(err)
+	}
+	msg := mask.mask(ev.msg, ingest)
 	// Every field of the event: the system fields (timestamps in milliseconds since the
 	// epoch) and the fields discovered in a JSON message, names sorted.
-	fields := insights.FlattenJSON(ev.msg)
+	fields := insights.FlattenJSON(msg)
 	if fields == nil {
 		fields = map[string]string{}
 	}
 	fields["@timestamp"] = strconv.FormatInt(ev.ts, 10)
 	fields["@ingestionTime"] = strconv.FormatInt(ingest, 10)
-	fields["@message"] = ev.msg
+	fields["@message"] = msg
 	fields["@logStream"] = stream
 	fields["@log"] = s.cfg.AccountID + ":" + g.name
 	keys := make([]string, 0, len(fields))
@@ -648,7 +653,7 @@ func (s *Server) getLogRecord(rc *reqCtx) ([]byte, *apiError) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	rec := newObj(make([]byte, 0, 128+len(ev.msg)))
+	rec := newObj(make([]byte, 0, 128+len(msg)))
 	for _, k := range keys {
 		rec.str(k, fields[k])
 	}

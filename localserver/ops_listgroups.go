@@ -14,10 +14,12 @@ import (
 // validated; combined filters must all hold ("If you specify more than one filter type, the
 // results include log groups that satisfy all filters").
 //
-// The server has no data sources, field indexes or linked accounts: a dataSources or
-// fieldIndexNames filter matches no group (no group has the data source or field index it
-// asks for), and includeLinkedAccounts and accountIdentifiers are validated and otherwise
-// ignored, as DescribeLogGroups ignores them.
+// The server has no data sources or linked accounts: a dataSources filter matches no group
+// (no group has the data source it asks for), and includeLinkedAccounts and
+// accountIdentifiers are validated and otherwise ignored, as DescribeLogGroups ignores them.
+// fieldIndexNames ("Only log groups containing all specified field indexes are returned")
+// matches the groups whose field indexes (configuredIndexFields, ops_indexpolicies.go)
+// include every name.
 
 type listLogGroupsIn struct {
 	LogGroupNamePattern   *string            `json:"logGroupNamePattern"`
@@ -220,7 +222,7 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		}
 	}
 	scope := listScope(scopeParts...)
-	q := `SELECT name, class`
+	q := `SELECT name, class, id`
 	if tagFilters != nil {
 		q += `, (SELECT json_group_object(key, value) FROM group_tags WHERE group_id = log_groups.id)`
 	}
@@ -237,8 +239,8 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	o := newObj(nil)
 	o.key("logGroups")
 	o.b = append(o.b, '[')
-	if in.DataSources != nil || in.FieldIndexNames != nil {
-		// No group has a data source or a field index.
+	if in.DataSources != nil {
+		// No group has a data source.
 		o.b = append(o.b, ']')
 		return o.done(), nil
 	}
@@ -251,6 +253,14 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		re = namePatternRE(*in.LogGroupNamePattern)
 	}
 	q += ` ORDER BY name`
+	var indexes *indexPolicies
+	if in.FieldIndexNames != nil {
+		// Read before the listing: a memory store has one connection.
+		var err error
+		if indexes, err = loadIndexPolicies(rc.ctx, s.st.r); err != nil {
+			return nil, s.dbErr(err)
+		}
+	}
 	rows, err := s.st.r.QueryContext(rc.ctx, q, args...)
 	if err != nil {
 		return nil, s.dbErr(err)
@@ -261,8 +271,9 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	var last string
 	for rows.Next() {
 		var name, class string
+		var id int64
 		var tagsJSON []byte
-		dest := []any{&name, &class}
+		dest := []any{&name, &class, &id}
 		if tagFilters != nil {
 			dest = append(dest, &tagsJSON)
 		}
@@ -282,6 +293,9 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 			if !tagsMatch(tagFilters, tags) {
 				continue
 			}
+		}
+		if in.FieldIndexNames != nil && !containsAll(indexes.fields(id, name, class), *in.FieldIndexNames) {
+			continue
 		}
 		if n == limit {
 			more = true

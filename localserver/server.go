@@ -144,6 +144,7 @@ type Server struct {
 	scanBudget int64 // FilterLogEvents scan budget override (tests); 0: default
 
 	queryReg queryRegistry // Logs Insights queries (ops_insights.go)
+	dp       dpState       // data protection policies for reads (dataprotection_mask.go)
 	tails    tailRegistry  // Live Tail sessions (ops_livetail.go)
 	tailTick time.Duration // Live Tail update interval override (tests); 0: liveTailTick
 
@@ -383,6 +384,19 @@ func init() {
 		"DescribeDeliveries":              (*Server).describeDeliveries,
 		"DeleteDelivery":                  (*Server).deleteDelivery,
 		"UpdateDeliveryConfiguration":     (*Server).updateDeliveryConfiguration,
+
+		// Data protection, account and index policies (ops_dataprotection.go,
+		// ops_accountpolicies.go, ops_indexpolicies.go).
+		"PutDataProtectionPolicy":    (*Server).putDataProtectionPolicy,
+		"GetDataProtectionPolicy":    (*Server).getDataProtectionPolicy,
+		"DeleteDataProtectionPolicy": (*Server).deleteDataProtectionPolicy,
+		"PutAccountPolicy":           (*Server).putAccountPolicy,
+		"DescribeAccountPolicies":    (*Server).describeAccountPolicies,
+		"DeleteAccountPolicy":        (*Server).deleteAccountPolicy,
+		"PutIndexPolicy":             (*Server).putIndexPolicy,
+		"DescribeIndexPolicies":      (*Server).describeIndexPolicies,
+		"DeleteIndexPolicy":          (*Server).deleteIndexPolicy,
+		"DescribeFieldIndexes":       (*Server).describeFieldIndexes,
 	}
 }
 

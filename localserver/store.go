@@ -480,6 +480,41 @@ var migrations = []string{
 	CREATE TRIGGER deliveries_delete_tags AFTER DELETE ON deliveries BEGIN
 		DELETE FROM delivery_tags WHERE id = old.id;
 	END;`,
+	// 10: data protection, account and index policies (ops_dataprotection.go,
+	// ops_accountpolicies.go, ops_indexpolicies.go). data_protection_policies keeps every
+	// data protection policy that was ever in force, a log group's (group_id) or the
+	// account's (group_id NULL), with the interval [from_ms, to_ms) it was in force (to_ms
+	// NULL while it is): reads mask an event by the policies in force when it was
+	// ingested. account_policies are keyed by type and name (created: the first put);
+	// index_policies by log group. A group's policies go with it.
+	`CREATE TABLE data_protection_policies(
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		group_id INTEGER,
+		document TEXT NOT NULL,
+		from_ms INTEGER NOT NULL,
+		to_ms INTEGER
+	);
+	CREATE INDEX data_protection_policies_group ON data_protection_policies(group_id, to_ms);
+	CREATE TABLE account_policies(
+		type TEXT NOT NULL,
+		name TEXT NOT NULL,
+		document TEXT NOT NULL,
+		scope TEXT NOT NULL,
+		selection_criteria TEXT,
+		last_updated INTEGER NOT NULL,
+		created INTEGER NOT NULL,
+		PRIMARY KEY(type, name)
+	) WITHOUT ROWID;
+	CREATE TABLE index_policies(
+		group_id INTEGER PRIMARY KEY,
+		document TEXT NOT NULL,
+		last_updated INTEGER NOT NULL,
+		created INTEGER NOT NULL
+	);
+	CREATE TRIGGER log_groups_delete_policies AFTER DELETE ON log_groups BEGIN
+		DELETE FROM data_protection_policies WHERE group_id = old.id;
+		DELETE FROM index_policies WHERE group_id = old.id;
+	END;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

@@ -18,6 +18,10 @@ import (
 // each record, the run's progress published (n records so far).
 func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run, after func(ctx context.Context, n int)) error {
 	h := &groupHeads{}
+	dp, err := s.dataProtection(ctx)
+	if err != nil {
+		return err
+	}
 	for _, g := range groups {
 		start := max(startTs, g.cutoff(nowMs))
 		if start >= endTs {
@@ -27,6 +31,7 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		if err != nil {
 			return err
 		}
+		gs.mask = dp.masker(g)
 		ok, err := gs.advance()
 		if err != nil {
 			return err
@@ -55,7 +60,7 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		*rec = insights.Record{
 			Timestamp:     gs.ev.ts,
 			IngestionTime: gs.ingest,
-			Message:       gs.ev.msg,
+			Message:       gs.mask.mask(gs.ev.msg, gs.ingest),
 			LogGroup:      gs.log,
 			LogStream:     gs.names[gs.stream],
 			MakePtr:       recordPtr,
@@ -94,6 +99,7 @@ type groupScan struct {
 	k      evKey
 	ingest int64
 	stream int64
+	mask   *groupMasker // data protection (nil: none), for queryScan
 }
 
 // newGroupScan starts the backward scan of g's events in [start, end), before its first

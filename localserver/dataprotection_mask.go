@@ -1,0 +1,390 @@
+package localserver
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+)
+
+// Masking. "Sensitive data is detected and masked when it is ingested into the log group.
+// When you set a data protection policy, log events ingested into the log group before
+// that time are not masked", and "when a user views a log event that includes masked
+// data, the sensitive data is replaced by asterisks" unless the read asks for unmask (the
+// API reference of PutDataProtectionPolicy). A log group's own policy and the account's
+// "are cumulative. Any sensitive term specified in either policy is masked"; the account's
+// applies to the Standard and Infrequent Access classes only (the user guide: "Masking
+// sensitive data is supported for log groups in both the Standard and Infrequent Access
+// log classes").
+//
+// This server keeps events as they were sent and masks them when they are read: every
+// policy that was ever in force is kept with the interval it was in force
+// (data_protection_policies, migration 10), and an event is masked by the policies in force
+// at its ingestion time. So an event ingested while a policy was in force stays masked after
+// the policy is replaced or deleted, and one ingested before stays clear, as if it had been
+// masked at ingestion. Masked are GetLogEvents', FilterLogEvents' and GetLogRecord's
+// messages (unless unmask is true) and the events Logs Insights queries read (this engine
+// has no unmask command, so its results are always masked). Live Tail and metric filters are
+// not masked here. FilterLogEvents matches its filter pattern against the stored text;
+// whether AWS matches the masked text is not on record.
+//
+// What is masked, and how, is ours where AWS's detection ("machine learning and pattern
+// matching") is not specified. Only these identifiers mask anything:
+//
+//   - custom data identifiers: every match of their regular expression (Go's regexp,
+//     leftmost-first), as the user guide specifies them;
+//   - EmailAddress (no keyword required, per the user guide's table): an RFC 5322 dot-atom
+//     local part (letters, digits and !#$%&'*+/=?^_`{|}~-, dot-separated), '@', and a
+//     domain of at least two dot-separated labels of letters, digits and inner hyphens (at
+//     most 63 characters each), not followed by another label character;
+//   - IpAddress (no keyword required): a run of hexadecimal digits, '.' and ':' that is not
+//     next to a letter, digit or '_', and that is an IPv4 address in dotted-decimal form
+//     (four decimal octets 0–255 without leading zeros) or an IPv6 address in an RFC 4291
+//     text form (net/netip's parser, without a zone), optionally followed by ":PORT" for
+//     IPv4.
+//
+// Every other managed identifier (credit card numbers, keys, names, addresses, national
+// numbers, …) is accepted and stored, and masks nothing: their rules depend on keywords
+// near the data and on checks AWS documents only in part. A masked match is replaced by as
+// many asterisks as it has characters (how many AWS writes is not on record).
+//
+// Reads look the policies up in an in-memory snapshot: with no data protection policy in
+// the account, a read costs one atomic load more. Each change of a policy publishes a new
+// snapshot; DeleteLogGroup does not (its trigger deletes the group's rows): a deleted
+// group's entries stay until the next change, unread, as log group ids are never reused
+// (AUTOINCREMENT).
+
+// dpVersion is one data protection policy over the interval [from, to) in which it was in
+// force (to is math.MaxInt64 while it is).
+type dpVersion struct {
+	from, to int64
+	finders  []finder // nil: the policy masks nothing this server can find
+}
+
+// finder appends to dst the byte ranges of msg that an identifier matches.
+type finder func(msg string, dst [][2]int) [][2]int
+
+// dpSnapshot is every data protection policy, in force or not.
+type dpSnapshot struct {
+	account []dpVersion           // the account-level policy's versions
+	groups  map[int64][]dpVersion // each log group's own policy's versions
+}
+
+// dpState holds the current snapshot. Writers publish a new one after each commit that
+// changed a policy; gen orders them (a later commit's snapshot is never replaced by an
+// earlier one's).
+type dpState struct {
+	cur atomic.Pointer[dpSnapshot]
+	mu  sync.Mutex // publishing and the first load
+	gen uint64     // gen of cur (under mu)
+	seq atomic.Uint64
+}
+
+// dataProtection returns the current snapshot, loading it on first use.
+func (s *Server) dataProtection(ctx context.Context) (*dpSnapshot, error) {
+	if sn := s.dp.cur.Load(); sn != nil {
+		return sn, nil
+	}
+	s.dp.mu.Lock()
+	defer s.dp.mu.Unlock()
+	if sn := s.dp.cur.Load(); sn != nil {
+		return sn, nil
+	}
+	sn, err := loadDataProtection(ctx, s.st.r)
+	if err != nil {
+		return nil, err
+	}
+	s.dp.cur.Store(sn)
+	return sn, nil
+}
+
+// writeDataProtection is write for a change that may add, replace or end a data protection
+// policy: after fn, the snapshot is read again in the same transaction and published once
+// the transaction commits.
+func (s *Server) writeDataProtection(fn func(tx *sql.Tx) *apiError) *apiError {
+	var sn *dpSnapshot
+	var gen uint64
+	aerr := s.write(func(tx *sql.Tx) *apiError {
+		if aerr := fn(tx); aerr != nil {
+			return aerr
+		}
+		var err error
+		if sn, err = loadDataProtection(context.Background(), tx); err != nil {
+			return s.dbErr(err)
+		}
+		gen = s.dp.seq.Add(1) // under the write lock: in commit order
+		return nil
+	})
+	if aerr != nil {
+		return aerr
+	}
+	s.dp.mu.Lock()
+	if gen > s.dp.gen {
+		s.dp.cur.Store(sn)
+		s.dp.gen = gen
+	}
+	s.dp.mu.Unlock()
+	return nil
+}
+
+// loadDataProtection reads every data protection policy version.
+func loadDataProtection(ctx context.Context, q queryer) (*dpSnapshot, error) {
+	rows, err := q.QueryContext(ctx, `SELECT group_id, document, from_ms, to_ms FROM data_protection_policies ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sn := &dpSnapshot{groups: map[int64][]dpVersion{}}
+	for rows.Next() {
+		var group, to sql.NullInt64
+		var doc string
+		var from int64
+		if err := rows.Scan(&group, &doc, &from, &to); err != nil {
+			return nil, err
+		}
+		v := dpVersion{from: from, to: math.MaxInt64}
+		if to.Valid {
+			v.to = to.Int64
+		}
+		// Stored documents were checked when they were put; one that no longer parses (a
+		// later, stricter server) masks nothing rather than failing every read.
+		if p, derr := parseDataProtectionPolicy(doc, ""); derr == nil {
+			v.finders = p.finders()
+		}
+		if group.Valid {
+			sn.groups[group.Int64] = append(sn.groups[group.Int64], v)
+		} else {
+			sn.account = append(sn.account, v)
+		}
+	}
+	return sn, rows.Err()
+}
+
+// status is the dataProtectionStatus of log group id: ACTIVATED while it has its own
+// policy, DELETED when it had one, "" when it never had one.
+func (sn *dpSnapshot) status(id int64) string {
+	vs := sn.groups[id]
+	switch {
+	case len(vs) == 0:
+		return ""
+	case vs[len(vs)-1].to == math.MaxInt64:
+		return "ACTIVATED"
+	}
+	return "DELETED"
+}
+
+// accountApplies reports whether an account-level data protection policy is in force for
+// a group of class.
+func (sn *dpSnapshot) accountApplies(class string) bool {
+	n := len(sn.account)
+	return n > 0 && sn.account[n-1].to == math.MaxInt64 && class != "DELIVERY"
+}
+
+// masker returns the masker of g's events, or nil when no policy that masks anything was
+// ever in force for g.
+func (sn *dpSnapshot) masker(g *groupRow) *groupMasker {
+	var vs []dpVersion
+	for _, v := range sn.groups[g.id] {
+		if v.finders != nil {
+			vs = append(vs, v)
+		}
+	}
+	if g.class != "DELIVERY" {
+		for _, v := range sn.account {
+			if v.finders != nil {
+				vs = append(vs, v)
+			}
+		}
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	return &groupMasker{versions: vs}
+}
+
+// maskerFor returns the masker of g's events for a read, nil when nothing is to be masked
+// (unmask, or no policy).
+func (s *Server) maskerFor(ctx context.Context, g *groupRow, unmask *bool) (*groupMasker, error) {
+	if unmask != nil && *unmask {
+		return nil, nil
+	}
+	sn, err := s.dataProtection(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sn.masker(g), nil
+}
+
+// groupMasker masks one log group's events.
+type groupMasker struct {
+	versions []dpVersion
+	ranges   [][2]int // scratch
+}
+
+// mask returns msg as it reads for an event ingested at ingest. A nil masker returns msg.
+func (gm *groupMasker) mask(msg string, ingest int64) string {
+	if gm == nil {
+		return msg
+	}
+	r := gm.ranges[:0]
+	for _, v := range gm.versions {
+		if ingest < v.from || ingest >= v.to {
+			continue
+		}
+		for _, f := range v.finders {
+			r = f(msg, r)
+		}
+	}
+	gm.ranges = r
+	if len(r) == 0 {
+		return msg
+	}
+	return maskRanges(msg, r)
+}
+
+// maskRanges replaces every character of msg inside one of the byte ranges r (in any
+// order, possibly overlapping) with '*'.
+func maskRanges(msg string, r [][2]int) string {
+	slices.SortFunc(r, func(a, b [2]int) int { return a[0] - b[0] })
+	var b strings.Builder
+	b.Grow(len(msg))
+	pos := 0
+	for _, x := range r {
+		start, end := max(x[0], pos), x[1]
+		if end <= start {
+			continue
+		}
+		b.WriteString(msg[pos:start])
+		b.WriteString(strings.Repeat("*", utf8.RuneCountInString(msg[start:end])))
+		pos = end
+	}
+	b.WriteString(msg[pos:])
+	return b.String()
+}
+
+// finders returns the finders of p's identifiers, nil when none of them masks anything
+// here.
+func (p *dpPolicy) finders() []finder {
+	var fs []finder
+	for _, c := range p.custom {
+		fs = append(fs, regexpFinder(c.re))
+	}
+	for _, name := range p.managed {
+		switch name {
+		case "EmailAddress":
+			fs = append(fs, findEmails)
+		case "IpAddress":
+			fs = append(fs, findIPs)
+		}
+	}
+	return fs
+}
+
+func regexpFinder(re *regexp.Regexp) finder {
+	return func(msg string, dst [][2]int) [][2]int {
+		for _, loc := range re.FindAllStringIndex(msg, -1) {
+			if loc[1] > loc[0] {
+				dst = append(dst, [2]int{loc[0], loc[1]})
+			}
+		}
+		return dst
+	}
+}
+
+// emailRE is EmailAddress's rule (see above); the label-character check after the match
+// is findEmails'.
+var emailRE = regexp.MustCompile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*" +
+	`@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+`)
+
+// findEmails runs emailRE on the window around each '@' that its characters allow: the
+// run of local-part characters before it and of domain characters after it.
+func findEmails(msg string, dst [][2]int) [][2]int {
+	for from := 0; ; {
+		at := strings.IndexByte(msg[from:], '@')
+		if at < 0 {
+			return dst
+		}
+		at += from
+		l, r := at, at+1
+		for l > from && isLocalByte(msg[l-1]) {
+			l--
+		}
+		for r < len(msg) && (isLabelByte(msg[r]) || msg[r] == '.') {
+			r++
+		}
+		from = at + 1
+		loc := emailRE.FindStringIndex(msg[l:r])
+		if loc == nil {
+			continue
+		}
+		end := l + loc[1]
+		if end < len(msg) && isLabelByte(msg[end]) {
+			continue // a label longer than 63 characters: not a domain
+		}
+		dst = append(dst, [2]int{l + loc[0], end})
+		from = end
+	}
+}
+
+// isLocalByte reports whether c may be in an email address's local part.
+func isLocalByte(c byte) bool {
+	return c == '.' || isLabelByte(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~", c) >= 0
+}
+
+func isLabelByte(c byte) bool {
+	return c == '-' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
+
+func isWordByte(c byte) bool { return c == '_' || isLabelByte(c) && c != '-' }
+
+func isIPByte(c byte) bool {
+	return c == '.' || c == ':' || c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f'
+}
+
+// findIPs finds IpAddress's matches (see above).
+func findIPs(msg string, dst [][2]int) [][2]int {
+	for i := 0; i < len(msg); {
+		if !isIPByte(msg[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(msg) && isIPByte(msg[j]) {
+			j++
+		}
+		if (i == 0 || !isWordByte(msg[i-1])) && (j == len(msg) || !isWordByte(msg[j])) {
+			if end := ipEnd(msg[i:j]); end > 0 {
+				dst = append(dst, [2]int{i, i + end})
+			}
+		}
+		i = j
+	}
+	return dst
+}
+
+// ipEnd returns the length of the IP address run starts with, 0 when it is none: the whole
+// run (less trailing dots or colons), or its IPv4 address before a ":PORT".
+func ipEnd(run string) int {
+	run = strings.TrimRight(run, ".:")
+	dots, colons := strings.Count(run, "."), strings.Count(run, ":")
+	if colons < 2 && (dots != 3 || colons == 1 && strings.IndexByte(run, ':') < strings.LastIndexByte(run, '.')) {
+		return 0 // neither dotted-decimal (with a port) nor IPv6: skip the parser
+	}
+	if a, err := netip.ParseAddr(run); err == nil && a.Zone() == "" {
+		if a.Is4() || strings.Count(run, ":") >= 2 {
+			return len(run)
+		}
+	}
+	if host, port, ok := strings.Cut(run, ":"); ok && port != "" && strings.Trim(port, "0123456789") == "" {
+		if a, err := netip.ParseAddr(host); err == nil && a.Is4() {
+			return len(host)
+		}
+	}
+	return 0
+}
