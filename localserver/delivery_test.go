@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -562,7 +563,10 @@ func TestMigrateDeliveries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prev := len(migrations) - 1
+	prev := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "CREATE TABLE delivery_sources") })
+	if prev < 0 {
+		t.Fatal("no migration creates delivery_sources")
+	}
 	if _, err := db.Exec(strings.Join(migrations[:prev], ";\n") + fmt.Sprintf("; PRAGMA user_version = %d", prev)); err != nil {
 		t.Fatal(err)
 	}
