@@ -130,7 +130,9 @@ func (s *Spool) rollLocked() error {
 	if s.f != nil {
 		if s.c.sync != SyncNever {
 			if err := s.f.Sync(); err != nil {
-				s.reportLocked(&Error{Op: "sync", Path: s.f.Name(), Err: err})
+				err = &Error{Op: "sync", Path: s.f.Name(), Err: err}
+				s.syncFailedLocked(s.written, err)
+				s.reportLocked(err)
 			} else {
 				s.synced = s.written
 			}

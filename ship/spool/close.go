@@ -128,14 +128,7 @@ func (s *Spool) Close(ctx context.Context) error {
 	}
 	s.cancel()
 	if s.c.sync != SyncNever {
-		s.mu.Lock()
-		end := s.written
-		s.mu.Unlock()
-		if err := s.syncTo(end); err != nil {
-			s.mu.Lock()
-			s.reportLocked(err)
-			s.mu.Unlock()
-		}
+		s.syncAll()
 	}
 	s.mu.Lock()
 	if s.f != nil {

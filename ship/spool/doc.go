@@ -82,7 +82,10 @@
 //     SyncPeriodic (the default), all but those accepted during the last
 //     SyncInterval (1 s); with SyncNever, whatever the system had written
 //     back (typically all but the last 30 s on Linux). [Spool.Sync] forces
-//     the records accepted so far to disk whatever the policy. The checkpoint
+//     the records accepted so far to disk whatever the policy. A failed
+//     fsync is returned to every call whose records it covered, even when
+//     a later fsync succeeds (Linux may have dropped the data whose
+//     write-back failed), and by Sync until they are delivered. The checkpoint
 //     is synced too (except with SyncNever) and only ever covers delivered
 //     records: after a power loss records may be sent again, never skipped.
 //   - Damaged data (a torn end, a power loss that left zeros or stale blocks,

@@ -61,6 +61,15 @@ type Spool struct {
 	closeCh   chan struct{} // closed when Close starts
 	room      chan struct{} // closed and replaced when room frees
 	wake      chan struct{} // tells the pump of new records, a Flush, Close
+
+	// A failed sync leaves the records it covered in doubt even when a later
+	// sync succeeds (Linux marks the pages whose write-back failed clean):
+	// a sync position in (failFrom, failTo] gets failErr, never nil, and
+	// Sync gets it until the checkpoint passes failSeq.
+	failFrom, failTo int64
+	failSeq          uint64
+	failErr          error
+
 	// readSeq: the records before it were taken by the pump (see pump.go).
 	readSeq     uint64
 	ckpt        position // the last checkpoint
@@ -146,7 +155,9 @@ func (s *Spool) Log(t time.Time, msg string) error {
 // ErrFull, ErrClosed, ctx.Err() (a Block wait cut short), or an *Error when
 // writing failed; each refused record is counted in Stats.Dropped. ctx only
 // bounds the wait for room. With SyncAlways, an *Error with Op "sync" means
-// the record was written but may not survive a power loss.
+// the record was written but may not survive a power loss: it is returned
+// to every call whose record a failed sync covered, even when a later sync
+// succeeded (the system may have dropped the data whose write-back failed).
 func (s *Spool) LogContext(ctx context.Context, t time.Time, msg string) error {
 	end, err := s.logRecord(ctx, t, msg)
 	if err != nil || s.c.sync != SyncAlways {
