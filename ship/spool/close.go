@@ -132,8 +132,7 @@ func (s *Spool) Close(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	if s.f != nil {
-		s.f.Close()
-		s.f = nil
+		s.closeSegLocked()
 	}
 	if s.st.Pending == 0 && len(s.segs) > 0 {
 		// Every record was delivered (or dropped): leave no segment behind.

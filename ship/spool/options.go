@@ -78,7 +78,8 @@ const (
 	// SyncNever leaves writing back to the operating system (typically within
 	// 30 s on Linux); checkpoints and new segments are not synced either. A
 	// power loss may lose any record not yet written back, and may bring back
-	// an older checkpoint (records sent again).
+	// an older checkpoint (records sent again). Spool.Sync still syncs every
+	// segment written since the last Sync, and the directory.
 	SyncNever
 )
 

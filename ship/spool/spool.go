@@ -54,6 +54,7 @@ type Spool struct {
 	syncing   bool  // a sync runs (outside mu); syncDone is closed when it ends
 	syncDone  chan struct{}
 	syncArmed bool
+	dirDirty  bool // a segment was created with no directory sync since (SyncNever)
 	syncTimer *time.Timer
 	wbuf      []byte
 	closing   bool          // Close started: records are refused

@@ -2,6 +2,8 @@ package spool
 
 import (
 	"context"
+	"errors"
+	"os"
 	"time"
 )
 
@@ -50,7 +52,7 @@ func (s *Spool) syncTo(end int64) error {
 		if s.failErr != nil && s.failFrom < end && end <= s.failTo {
 			return s.failErr
 		}
-		if s.synced >= end || s.f == nil {
+		if s.synced >= end {
 			return nil
 		}
 		if s.syncing {
@@ -60,20 +62,58 @@ func (s *Spool) syncTo(end int64) error {
 			s.mu.Lock()
 			continue
 		}
-		f, pos := s.f, s.written
+		f, pos, closed, dir := s.f, s.written, s.unsyncedLocked(), s.dirDirty
+		if f == nil && len(closed) == 0 && !dir {
+			return nil
+		}
+		s.dirDirty = false
 		s.syncing, s.syncDone = true, make(chan struct{})
 		s.mu.Unlock()
-		err := f.Sync()
+		path, err := syncFiles(closed, dir, s.dir, f)
 		s.mu.Lock()
 		s.syncing = false
 		close(s.syncDone)
 		switch {
 		case err == nil:
 			s.synced = max(s.synced, pos)
-		case s.synced < pos: // else a roll synced and closed f meanwhile
-			s.syncFailedLocked(pos, &Error{Op: "sync", Path: f.Name(), Err: err})
+		case f != nil && path == f.Name() && errors.Is(err, os.ErrClosed):
+			// A roll or Close closed f meanwhile: it synced f, or marked it
+			// for the next round.
+		case s.synced < pos:
+			s.syncFailedLocked(pos, &Error{Op: "sync", Path: path, Err: err})
 		}
 	}
+}
+
+// unsyncedLocked returns the paths of the segments closed with records no
+// sync covered (SyncNever), clearing their mark.
+func (s *Spool) unsyncedLocked() []string {
+	var paths []string
+	for _, seg := range s.segs {
+		if seg.unsynced {
+			seg.unsynced = false
+			paths = append(paths, seg.path)
+		}
+	}
+	return paths
+}
+
+// syncFiles syncs the closed segment files (one removed meanwhile, its
+// records delivered or dropped, is passed), the directory when dir, and f
+// when not nil. It returns the first error and the file it concerns.
+func syncFiles(closed []string, dir bool, dirPath string, f segFile) (string, error) {
+	for _, path := range closed {
+		if err := syncFile(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return path, err
+		}
+	}
+	if dir {
+		syncDir(dirPath)
+	}
+	if f != nil {
+		return f.Name(), f.Sync()
+	}
+	return "", nil
 }
 
 // syncFailedLocked records a failed sync that was to cover the records up
