@@ -125,27 +125,3 @@ func writeCheckpoint(dir string, p position, sync bool) (err error) {
 	}
 	return nil
 }
-
-// syncDir syncs a directory so that the creation, renaming or removal of
-// its files lasts; best effort, as not every system syncs directories. A
-// variable for tests.
-var syncDir = func(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-}
-
-// syncFile syncs the file at path, a segment closed without a sync; a
-// variable for tests.
-var syncFile = func(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}

@@ -113,7 +113,7 @@ func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := mkdirAll(dir, c.sync != SyncNever); err != nil {
 		return nil, &Error{Op: "open", Path: dir, Err: err}
 	}
 	lock, err := lockFile(filepath.Join(dir, LockFile))

@@ -123,3 +123,25 @@ func TestSyncNeverSyncRolling(t *testing.T) {
 		t.Fatalf("Sync during rolls: %v", err)
 	}
 }
+
+// TestOpenSyncsNewDirectory: Open syncs the parent of each directory it
+// creates (unless SyncNever), so that a power loss cannot take away the
+// spool directory, and with it records acknowledged under SyncAlways.
+func TestOpenSyncsNewDirectory(t *testing.T) {
+	for _, p := range []SyncPolicy{SyncAlways, SyncPeriodic, SyncNever} {
+		t.Run(p.String(), func(t *testing.T) {
+			_, dirs := recordSyncs(t)
+			root := t.TempDir()
+			o := fastOpts()
+			o.Sync = p
+			s := mustOpen(t, filepath.Join(root, "a", "b"), &memDst{}, o)
+			closeOK(t, s)
+			got := dirs()
+			for _, want := range []string{root, filepath.Join(root, "a")} {
+				if slices.Contains(got, want) == (p == SyncNever) {
+					t.Errorf("synced directories %q: %s synced %v, want %v", got, want, p == SyncNever, p != SyncNever)
+				}
+			}
+		})
+	}
+}
