@@ -42,6 +42,12 @@ func recOff(dir string, i int) (string, int64) {
 func spoolOnDisk(t *testing.T) (string, []string) {
 	t.Helper()
 	dir := t.TempDir()
+	return dir, spoolIn(t, dir)
+}
+
+// spoolIn is spoolOnDisk in dir.
+func spoolIn(t *testing.T, dir string) []string {
+	t.Helper()
 	d := &memDst{block: make(chan struct{})}
 	s := mustOpen(t, dir, d, damageOpts())
 	want := make([]string, damageRecords)
@@ -55,7 +61,7 @@ func spoolOnDisk(t *testing.T) (string, []string) {
 	if err := s.Close(ctx); !errors.As(err, &ce) || ce.Pending != damageRecords {
 		t.Fatalf("Close = %v, want %d records left", err, damageRecords)
 	}
-	return dir, want
+	return want
 }
 
 // reports collects what OnError gets.
