@@ -67,6 +67,7 @@ type pump struct {
 func (p *pump) run() {
 	s := p.s
 	defer close(s.pumpDone)
+	defer p.stop()
 	p.ckpt = p.pos
 	for s.runCtx.Err() == nil {
 		if seg, rec, n, ok := p.next(); ok {
@@ -89,6 +90,27 @@ func (p *pump) run() {
 			return // Close wrote its last record, and all were delivered
 		}
 		p.wait(-1)
+	}
+}
+
+// stop settles, when Close gave up, the records of the window that cannot
+// be sent again: those of segments dropped meanwhile (the others stay on
+// disk, for the next Open).
+func (p *pump) stop() {
+	s := p.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.settleDroppedLocked()
+}
+
+// settleDroppedLocked settles the runs of the window whose segment was
+// dropped, which cannot be sent again (the records of the segment that the
+// pump had not taken were settled when it was dropped).
+func (p *pump) settleDroppedLocked() {
+	for _, r := range p.window {
+		if r.seg.dropped {
+			p.s.settleLocked(lostFor(r.kind), r.lo, r.hi, p.lastRefusal)
+		}
 	}
 }
 
@@ -430,13 +452,7 @@ func (p *pump) failed(err error) {
 		p.settle(true, err)
 		p.commitLocked()
 	} else {
-		for _, r := range p.window {
-			if r.seg.dropped {
-				// Not to be sent again: the records of a dropped segment are
-				// settled now (the others were when it was dropped).
-				s.settleLocked(lostFor(r.kind), r.lo, r.hi, p.lastRefusal)
-			}
-		}
+		p.settleDroppedLocked()
 		p.resetWindow()
 		p.replayEnd = max(p.replayEnd, p.pos.Seq)
 		p.pos = p.ckpt
