@@ -83,8 +83,10 @@ func (s *Spool) checkpointedLocked() {
 
 // Close stops accepting records (a Log waiting for room returns ErrClosed),
 // writes Write's unfinished line, lets the pump deliver what it can until
-// ctx ends (then it stops it; the records it handed to the destination since
-// the last checkpoint will be sent again by the next Open), syncs (unless
+// ctx ends (a pause after a failed delivery is cut short, once, so that the
+// pump tries again at once; when ctx ends it stops the pump, and the records
+// it handed to the destination since the last checkpoint will be sent again
+// by the next Open), syncs (unless
 // SyncNever) and closes the files — deleting the segments when every record
 // was delivered —, waits for the OnError calls until ctx ends (except when
 // called from OnError), and releases the directory. It returns nil when

@@ -130,12 +130,21 @@ func (p *pump) wait(d time.Duration) {
 	}
 }
 
-// pause waits out the backoff after a failure, or until Close gives up.
+// pause waits out the backoff after a failure, or until Close gives up. A
+// pause that started before Close ends when Close starts, so that the pump
+// tries once more before Close's ctx ends, however long the backoff.
 func (p *pump) pause() {
+	closing := p.s.closeCh
+	select {
+	case <-closing:
+		closing = nil // Close already cut a pause: wait this one out
+	default:
+	}
 	t := time.NewTimer(p.s.c.backoff(max(p.failures, 1)))
 	defer t.Stop()
 	select {
 	case <-t.C:
+	case <-closing:
 	case <-p.s.runCtx.Done():
 	}
 }
