@@ -2,11 +2,13 @@ package spool
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/cwlogs/cwlogs/internal/dirlock"
 	"github.com/cwlogs/cwlogs/ship"
 )
 
@@ -116,8 +118,11 @@ func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	if err := mkdirAll(dir, c.sync != SyncNever); err != nil {
 		return nil, &Error{Op: "open", Path: dir, Err: err}
 	}
-	lock, err := lockFile(filepath.Join(dir, LockFile))
+	lock, err := dirlock.Lock(filepath.Join(dir, LockFile), 0o600)
 	if err != nil {
+		if errors.Is(err, dirlock.ErrLocked) {
+			err = ErrLocked
+		}
 		return nil, &Error{Op: "lock", Path: dir, Err: err}
 	}
 	s := &Spool{
