@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 )
 
 // CheckpointFile is the file in the spool directory that holds the
@@ -92,36 +94,8 @@ func readCheckpoint(dir string) (p position, ok bool, err error) {
 	return p, true, nil
 }
 
-// writeCheckpoint replaces the checkpoint file atomically: a temporary file
-// in the directory, written, synced (when sync), renamed over it; then the
-// directory is synced so that the rename lasts.
-func writeCheckpoint(dir string, p position, sync bool) (err error) {
-	tmp, err := os.CreateTemp(dir, CheckpointFile+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(encodeCheckpoint(p)); err != nil {
-		return err
-	}
-	if sync {
-		if err = tmp.Sync(); err != nil {
-			return err
-		}
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), filepath.Join(dir, CheckpointFile)); err != nil {
-		return err
-	}
-	if sync {
-		syncDir(dir)
-	}
-	return nil
+// writeCheckpoint replaces the checkpoint file atomically, synced (with the
+// directory) when sync.
+func writeCheckpoint(dir string, p position, sync bool) error {
+	return atomicfile.WriteFile(filepath.Join(dir, CheckpointFile), encodeCheckpoint(p), sync)
 }

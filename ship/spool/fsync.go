@@ -4,17 +4,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 )
 
 // syncDir syncs a directory so that the creation, renaming or removal of
-// its files lasts; best effort, as not every system syncs directories. A
-// variable for tests.
-var syncDir = func(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-}
+// its files lasts (best effort); a variable for tests.
+var syncDir = atomicfile.SyncDir
 
 // syncFile syncs the file at path, a segment closed without a sync; a
 // variable for tests.

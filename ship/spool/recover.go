@@ -6,7 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
+
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 )
 
 // recover reads the directory: the checkpoint, the segments after it (the
@@ -22,7 +23,7 @@ func (s *Spool) recover() error {
 		name := e.Name()
 		if first, ok := parseSegName(name); ok && e.Type().IsRegular() {
 			firsts = append(firsts, first)
-		} else if strings.HasPrefix(name, CheckpointFile+".tmp") {
+		} else if atomicfile.IsTemp(name, CheckpointFile) {
 			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint
 		}
 	}
