@@ -27,13 +27,29 @@ func (f *failOnce) Sync() error {
 	return f.segFile.Sync()
 }
 
+// failNextSync makes the next sync of the segment being written fail.
+func failNextSync(s *Spool) {
+	s.mu.Lock()
+	s.f = &failOnce{segFile: s.f}
+	s.mu.Unlock()
+}
+
+// write writes a record without syncing it and returns its sync position.
+func write(t *testing.T, s *Spool, msg string) int64 {
+	t.Helper()
+	end, err := s.logRecord(context.Background(), time.UnixMilli(1700000000000), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return end
+}
+
 // TestSyncFailureSticks: with SyncAlways, a record that a failed sync
 // covered is never acknowledged, even when a later sync succeeds: neither
 // for the caller of the failed sync, nor for another whose record the same
 // sync covered (group commit), nor for a record of a segment whose sync
 // failed when a roll closed it.
 func TestSyncFailureSticks(t *testing.T) {
-	ts := time.UnixMilli(1700000000000)
 	t.Run("group commit", func(t *testing.T) {
 		o := fastOpts()
 		o.Sync = SyncAlways
@@ -43,18 +59,9 @@ func TestSyncFailureSticks(t *testing.T) {
 		defer s.Close(context.Background())
 		defer unblock() // first, when the test fails early
 		logAll(t, s, []string{"synced"})
-		s.mu.Lock()
-		s.f = &failOnce{segFile: s.f}
-		s.mu.Unlock()
+		failNextSync(s)
 		// Two records written, then synced by one call that fails.
-		endA, err := s.logRecord(context.Background(), ts, "a")
-		if err != nil {
-			t.Fatal(err)
-		}
-		endB, err := s.logRecord(context.Background(), ts, "b")
-		if err != nil {
-			t.Fatal(err)
-		}
+		endA, endB := write(t, s, "a"), write(t, s, "b")
 		if err := s.syncTo(endB); !errors.Is(err, syscall.EIO) {
 			t.Fatalf("syncTo(b) = %v, want EIO", err)
 		}
@@ -63,7 +70,7 @@ func TestSyncFailureSticks(t *testing.T) {
 			t.Fatalf("syncTo(a) after the failed sync covering it = %v, want EIO", err)
 		}
 		// A record written after the failure is synced by a sync that works.
-		if err := s.Log(ts, "after"); err != nil {
+		if err := s.Log(time.UnixMilli(1700000000000), "after"); err != nil {
 			t.Fatalf("Log after the failure = %v", err)
 		}
 		// Sync does not vouch for the records in doubt until they are
@@ -87,21 +94,13 @@ func TestSyncFailureSticks(t *testing.T) {
 		s := mustOpen(t, t.TempDir(), &memDst{}, o)
 		defer s.Close(context.Background())
 		logAll(t, s, []string{"synced"})
-		s.mu.Lock()
-		s.f = &failOnce{segFile: s.f}
-		s.mu.Unlock()
+		failNextSync(s)
 		// A record is written; before its caller syncs, another record
 		// takes the spool to a new segment, whose roll fails to sync the
 		// old one.
-		endA, err := s.logRecord(context.Background(), ts, "a")
-		if err != nil {
-			t.Fatal(err)
-		}
-		big := strings.Repeat("x", 1000)
+		endA := write(t, s, "a")
 		for s.Stats().Segments < 2 {
-			if _, err := s.logRecord(context.Background(), ts, big); err != nil {
-				t.Fatal(err)
-			}
+			write(t, s, strings.Repeat("x", 1000))
 		}
 		if err := s.syncTo(endA); !errors.Is(err, syscall.EIO) {
 			t.Fatalf("syncTo(a) after the roll failed to sync its segment = %v, want EIO", err)
