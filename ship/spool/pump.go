@@ -431,17 +431,42 @@ func (p *pump) notTaken(seg *segment, rec record, err error) {
 // the checkpoint advanced.
 func (p *pump) flush() bool {
 	s := p.s
+	var rejected int64
+	var err error
 	if p.handed > 0 {
-		if err := s.dst.Flush(s.runCtx); err != nil {
-			p.failed(err)
-			return false
+		if err = s.dst.Flush(s.runCtx); err != nil {
+			if rejected = rejectedForGood(err, p.handed); rejected == 0 {
+				p.failed(err)
+				return false
+			}
+			// Stored but the events the service refused for good: sending
+			// the window again would store the rest again, and fail again.
 		}
 	}
 	s.mu.Lock()
-	p.settle(false, nil)
+	p.settle(rejected, lostRefused, err)
 	p.failures, p.replays = 0, 0
 	p.commitLocked()
 	return true
+}
+
+// rejectedForGood returns how many events of a window of handed events the
+// destination's Flush error says the service refused for good while it
+// stored the others: a *ship.FlushError whose every lost event is one of
+// the *ship.RejectedError it wraps (as too old or expired; too new ones may
+// be accepted later). 0 when err says anything else: the window is sent
+// again.
+func rejectedForGood(err error, handed int64) int64 {
+	var fe *ship.FlushError
+	var re *ship.RejectedError
+	if !errors.As(err, &fe) || !errors.As(fe.Err, &re) {
+		return 0
+	}
+	r := re.Rejected
+	if r.TooNew > 0 || fe.Events != r.Total() || fe.Events > handed {
+		return 0
+	}
+	return fe.Events
 }
 
 // failed handles a failed Flush: back to the checkpoint, or, past
@@ -458,7 +483,7 @@ func (p *pump) failed(err error) {
 	}
 	if s.c.maxReplays > 0 && p.replays > s.c.maxReplays {
 		p.replays = 0
-		p.settle(true, err)
+		p.settle(handed, lostReplayLimit, err)
 		p.commitLocked()
 	} else {
 		p.settleDroppedLocked()
@@ -471,19 +496,21 @@ func (p *pump) failed(err error) {
 	p.pause()
 }
 
-// settle settles the window under s.mu: its records taken by the
-// destination are delivered, or, when giveUp, dropped (ReplayLimit).
-func (p *pump) settle(giveUp bool, err error) {
+// settle settles the window under s.mu: of its records taken by the
+// destination, the first dropped ones are dropped for reason (with the
+// error err), the others delivered. (The service refuses the oldest events
+// of a batch, which ones beyond that is not known; past MaxReplays all of
+// them are dropped.)
+func (p *pump) settle(dropped int64, reason lostReason, err error) {
 	s := p.s
 	for _, r := range p.window {
 		switch r.kind {
 		case runHanded:
-			if giveUp {
-				s.settleLocked(lostReplayLimit, r.lo, r.hi, err)
-			} else {
-				s.st.Delivered += int64(r.hi - r.lo)
-				s.st.Pending -= int64(r.hi - r.lo)
-			}
+			lo := r.lo + min(uint64(dropped), r.hi-r.lo)
+			dropped -= int64(lo - r.lo)
+			s.settleLocked(reason, r.lo, lo, err)
+			s.st.Delivered += int64(r.hi - lo)
+			s.st.Pending -= int64(r.hi - lo)
 		case runRefused:
 			s.settleLocked(lostRefused, r.lo, r.hi, p.lastRefusal)
 		case runCorrupt:

@@ -19,7 +19,9 @@ import (
 // ErrTooLarge) means it refuses it for good, and the record is dropped; any
 // other error means it did not take it for now, and the pump tries again
 // after a pause. Flush(ctx) must return nil only when every event taken
-// before the call has been delivered: the checkpoint advances only then. The
+// before the call has been delivered: the checkpoint advances only then
+// (or when it fails with a *ship.FlushError that only counts events the
+// service rejected as too old or expired; see the package documentation). The
 // pump calls both from its goroutine, never concurrently; ctx ends when Close
 // gives up, and both must then return promptly (Close waits for them).
 type Destination interface {
