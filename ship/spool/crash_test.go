@@ -355,6 +355,20 @@ func TestFutureSegmentVersion(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte("cwspool\x02")) {
 		t.Fatal("the segment was changed")
 	}
+	// The failed Open released the directory and closed its files.
+	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
+		before := len(fds)
+		Open(dir, &memDst{}, damageOpts())
+		if fds, _ := os.ReadDir("/proc/self/fd"); len(fds) != before {
+			t.Errorf("a failed Open left %d file descriptors open", len(fds)-before)
+		}
+	}
+	writeAt(t, path, 7, []byte{segVersion})
+	s, err := Open(dir, &memDst{}, damageOpts())
+	if err != nil {
+		t.Fatalf("Open once the segment is repaired: %v", err)
+	}
+	closeOK(t, s)
 }
 
 // TestSegmentCutWhileOpen: a segment cut short behind the spool's back
