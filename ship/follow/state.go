@@ -9,8 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 )
 
 // identity names a file independently of its path: device and inode
@@ -130,41 +131,10 @@ func readState(name string) (*state, error) {
 	return &s, nil
 }
 
-// writeState replaces the state file atomically: a temporary file in the
-// same directory, written, synced, renamed over it; then the directory is
-// synced so that the rename lasts.
-func writeState(name string, s state) (err error) {
-	dir, base := filepath.Split(name)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, base+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(encodeState(s)); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), name); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync() // best effort: not every system syncs directories
-		d.Close()
-	}
-	return nil
+// writeState replaces the state file atomically and durably (see
+// atomicfile.WriteFile).
+func writeState(name string, s state) error {
+	return atomicfile.WriteFile(name, encodeState(s), true)
 }
 
 // staleTempAge is the age from which a temporary file of writeState is the
@@ -174,10 +144,7 @@ const staleTempAge = time.Minute
 
 // isTempOf reports whether name is a temporary file that writeState makes
 // for the state file named base: base, ".tmp", os.CreateTemp's digits.
-func isTempOf(name, base string) bool {
-	rest, ok := strings.CutPrefix(name, base+".tmp")
-	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
-}
+func isTempOf(name, base string) bool { return atomicfile.IsTemp(name, base) }
 
 // removeStaleTemps removes the files of dir that match (temporary state
 // files) and were last modified staleTempAge or more before now. It returns

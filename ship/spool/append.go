@@ -130,13 +130,14 @@ func (s *Spool) rollLocked() error {
 	if s.f != nil {
 		if s.c.sync != SyncNever {
 			if err := s.f.Sync(); err != nil {
-				s.reportLocked(&Error{Op: "sync", Path: s.f.Name(), Err: err})
+				err = &Error{Op: "sync", Path: s.f.Name(), Err: err}
+				s.syncFailedLocked(s.written, err)
+				s.reportLocked(err)
 			} else {
 				s.synced = s.written
 			}
 		}
-		s.f.Close()
-		s.f = nil
+		s.closeSegLocked()
 	}
 	first := s.nextSeq
 	path := s.segPath(first)
@@ -154,11 +155,23 @@ func (s *Spool) rollLocked() error {
 			s.reportLocked(&Error{Op: "sync", Path: path, Err: err})
 		}
 		syncDir(s.dir)
+	} else {
+		s.dirDirty = true
 	}
 	s.f = f
 	s.segs = append(s.segs, &segment{first: first, path: path, size: segHeaderSize, end: first})
 	s.diskBytes += segHeaderSize
 	return nil
+}
+
+// closeSegLocked closes the segment being written, marking it for the next
+// sync when records were written to it that no sync covered.
+func (s *Spool) closeSegLocked() {
+	if s.synced < s.written {
+		s.segs[len(s.segs)-1].unsynced = true
+	}
+	s.f.Close()
+	s.f = nil
 }
 
 // dropOldestLocked deletes the oldest segment that is not being written, for

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 )
 
 // CheckpointFile is the file in the spool directory that holds the
@@ -92,45 +94,8 @@ func readCheckpoint(dir string) (p position, ok bool, err error) {
 	return p, true, nil
 }
 
-// writeCheckpoint replaces the checkpoint file atomically: a temporary file
-// in the directory, written, synced (when sync), renamed over it; then the
-// directory is synced so that the rename lasts.
-func writeCheckpoint(dir string, p position, sync bool) (err error) {
-	tmp, err := os.CreateTemp(dir, CheckpointFile+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(encodeCheckpoint(p)); err != nil {
-		return err
-	}
-	if sync {
-		if err = tmp.Sync(); err != nil {
-			return err
-		}
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), filepath.Join(dir, CheckpointFile)); err != nil {
-		return err
-	}
-	if sync {
-		syncDir(dir)
-	}
-	return nil
-}
-
-// syncDir syncs a directory so that the creation, renaming or removal of
-// its files lasts; best effort, as not every system syncs directories.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+// writeCheckpoint replaces the checkpoint file atomically, synced (with the
+// directory) when sync.
+func writeCheckpoint(dir string, p position, sync bool) error {
+	return atomicfile.WriteFile(filepath.Join(dir, CheckpointFile), encodeCheckpoint(p), sync)
 }

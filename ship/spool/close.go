@@ -83,8 +83,10 @@ func (s *Spool) checkpointedLocked() {
 
 // Close stops accepting records (a Log waiting for room returns ErrClosed),
 // writes Write's unfinished line, lets the pump deliver what it can until
-// ctx ends (then it stops it; the records it handed to the destination since
-// the last checkpoint will be sent again by the next Open), syncs (unless
+// ctx ends (a pause after a failed delivery is cut short, once, so that the
+// pump tries again at once; when ctx ends it stops the pump, and the records
+// it handed to the destination since the last checkpoint will be sent again
+// by the next Open), syncs (unless
 // SyncNever) and closes the files — deleting the segments when every record
 // was delivered —, waits for the OnError calls until ctx ends (except when
 // called from OnError), and releases the directory. It returns nil when
@@ -128,19 +130,11 @@ func (s *Spool) Close(ctx context.Context) error {
 	}
 	s.cancel()
 	if s.c.sync != SyncNever {
-		s.mu.Lock()
-		end := s.written
-		s.mu.Unlock()
-		if err := s.syncTo(end); err != nil {
-			s.mu.Lock()
-			s.reportLocked(err)
-			s.mu.Unlock()
-		}
+		s.syncAll()
 	}
 	s.mu.Lock()
 	if s.f != nil {
-		s.f.Close()
-		s.f = nil
+		s.closeSegLocked()
 	}
 	if s.st.Pending == 0 && len(s.segs) > 0 {
 		// Every record was delivered (or dropped): leave no segment behind.

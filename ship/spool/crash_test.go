@@ -42,6 +42,12 @@ func recOff(dir string, i int) (string, int64) {
 func spoolOnDisk(t *testing.T) (string, []string) {
 	t.Helper()
 	dir := t.TempDir()
+	return dir, spoolIn(t, dir)
+}
+
+// spoolIn is spoolOnDisk in dir.
+func spoolIn(t *testing.T, dir string) []string {
+	t.Helper()
 	d := &memDst{block: make(chan struct{})}
 	s := mustOpen(t, dir, d, damageOpts())
 	want := make([]string, damageRecords)
@@ -55,7 +61,7 @@ func spoolOnDisk(t *testing.T) (string, []string) {
 	if err := s.Close(ctx); !errors.As(err, &ce) || ce.Pending != damageRecords {
 		t.Fatalf("Close = %v, want %d records left", err, damageRecords)
 	}
-	return dir, want
+	return want
 }
 
 // reports collects what OnError gets.
@@ -349,6 +355,20 @@ func TestFutureSegmentVersion(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte("cwspool\x02")) {
 		t.Fatal("the segment was changed")
 	}
+	// The failed Open released the directory and closed its files.
+	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
+		before := len(fds)
+		Open(dir, &memDst{}, damageOpts())
+		if fds, _ := os.ReadDir("/proc/self/fd"); len(fds) != before {
+			t.Errorf("a failed Open left %d file descriptors open", len(fds)-before)
+		}
+	}
+	writeAt(t, path, 7, []byte{segVersion})
+	s, err := Open(dir, &memDst{}, damageOpts())
+	if err != nil {
+		t.Fatalf("Open once the segment is repaired: %v", err)
+	}
+	closeOK(t, s)
 }
 
 // TestSegmentCutWhileOpen: a segment cut short behind the spool's back

@@ -57,11 +57,18 @@
 // event older than the shipper's Retention, 14 days by default, which a long
 // outage makes likely), ErrTooLarge, ErrEmpty, or an error wrapping
 // [ErrRefused] — is dropped, counted in [Stats].Dropped.Refused and reported,
-// not retried. Events the service itself rejects (rejectedLogEventsInfo)
-// make the shipper's Flush fail, so their window is sent again: set the
-// shipper's Retention to the log group's retention when it is shorter than 14
-// days, so that such events are refused before they are sent, or bound the
-// replays with [Options.MaxReplays].
+// not retried. So are events the service itself rejects as too old or
+// expired (older than the log group's retention; rejectedLogEventsInfo)
+// while it stores the rest of their batch: when the shipper's Flush fails
+// with a *ship.FlushError whose only loss is such a *ship.RejectedError,
+// the window is not sent again (that would store the rest again, and be
+// rejected again, forever); the oldest records of the window are counted
+// as refused, as many as were rejected. Other Flush failures, too-new
+// events (a clock ahead) among them, make the window be sent again; bound
+// the replays with [Options.MaxReplays] when a destination may fail one
+// window for good in another way. Setting the shipper's Retention to the
+// log group's retention, when shorter than 14 days, refuses expired events
+// before they are sent.
 //
 // Records of one Spool are handed over in order; with the shipper's
 // Concurrency 1 they are stored in order, replays aside.
@@ -82,7 +89,10 @@
 //     SyncPeriodic (the default), all but those accepted during the last
 //     SyncInterval (1 s); with SyncNever, whatever the system had written
 //     back (typically all but the last 30 s on Linux). [Spool.Sync] forces
-//     the records accepted so far to disk whatever the policy. The checkpoint
+//     the records accepted so far to disk whatever the policy. A failed
+//     fsync is returned to every call whose records it covered, even when
+//     a later fsync succeeds (Linux may have dropped the data whose
+//     write-back failed), and by Sync until they are delivered. The checkpoint
 //     is synced too (except with SyncNever) and only ever covers delivered
 //     records: after a power loss records may be sent again, never skipped.
 //   - Damaged data (a torn end, a power loss that left zeros or stale blocks,

@@ -57,7 +57,9 @@ type DropReason string
 const (
 	// ReasonOldest: OnFull DropOldest deleted their segment to make room.
 	ReasonOldest DropReason = "oldest segment dropped, spool full"
-	// ReasonRefused: the destination refused them for good (see ErrRefused).
+	// ReasonRefused: the destination refused them for good (see ErrRefused),
+	// or the service rejected them as too old or expired (see the package
+	// documentation).
 	ReasonRefused DropReason = "refused by the destination"
 	// ReasonReplayLimit: their delivery failed Options.MaxReplays + 1 times.
 	ReasonReplayLimit DropReason = "replay limit reached"

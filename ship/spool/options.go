@@ -78,7 +78,8 @@ const (
 	// SyncNever leaves writing back to the operating system (typically within
 	// 30 s on Linux); checkpoints and new segments are not synced either. A
 	// power loss may lose any record not yet written back, and may bring back
-	// an older checkpoint (records sent again).
+	// an older checkpoint (records sent again). Spool.Sync still syncs every
+	// segment written since the last Sync, and the directory.
 	SyncNever
 )
 
@@ -142,9 +143,9 @@ type Options struct {
 	// are sent again: after MaxReplays replays that failed too, they are
 	// dropped (Stats.Dropped.ReplayLimit, a *DropError to OnError) and the
 	// pump goes on. 0: no bound — records are sent again until delivered,
-	// whatever the outage; a record the service refuses every time (for
-	// instance one older than the log group's retention; see the package
-	// documentation) then holds delivery back until it is dropped by the
+	// whatever the outage; a window the destination fails every time (other
+	// than by the rejections the package documentation describes, which are
+	// not sent again) then holds delivery back until it is dropped by the
 	// full policy.
 	MaxReplays int
 	// OnError, when set, receives what the spool goes on after: a

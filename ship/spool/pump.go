@@ -67,6 +67,7 @@ type pump struct {
 func (p *pump) run() {
 	s := p.s
 	defer close(s.pumpDone)
+	defer p.stop()
 	p.ckpt = p.pos
 	for s.runCtx.Err() == nil {
 		if seg, rec, n, ok := p.next(); ok {
@@ -92,6 +93,27 @@ func (p *pump) run() {
 	}
 }
 
+// stop settles, when Close gave up, the records of the window that cannot
+// be sent again: those of segments dropped meanwhile (the others stay on
+// disk, for the next Open).
+func (p *pump) stop() {
+	s := p.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.settleDroppedLocked()
+}
+
+// settleDroppedLocked settles the runs of the window whose segment was
+// dropped, which cannot be sent again (the records of the segment that the
+// pump had not taken were settled when it was dropped).
+func (p *pump) settleDroppedLocked() {
+	for _, r := range p.window {
+		if r.seg.dropped {
+			p.s.settleLocked(lostFor(r.kind), r.lo, r.hi, p.lastRefusal)
+		}
+	}
+}
+
 // wait waits for a signal (new records, Flush, Close), for d when d ≥ 0,
 // or until Close gives up.
 func (p *pump) wait(d time.Duration) {
@@ -108,12 +130,21 @@ func (p *pump) wait(d time.Duration) {
 	}
 }
 
-// pause waits out the backoff after a failure, or until Close gives up.
+// pause waits out the backoff after a failure, or until Close gives up. A
+// pause that started before Close ends when Close starts, so that the pump
+// tries once more before Close's ctx ends, however long the backoff.
 func (p *pump) pause() {
+	closing := p.s.closeCh
+	select {
+	case <-closing:
+		closing = nil // Close already cut a pause: wait this one out
+	default:
+	}
 	t := time.NewTimer(p.s.c.backoff(max(p.failures, 1)))
 	defer t.Stop()
 	select {
 	case <-t.C:
+	case <-closing:
 	case <-p.s.runCtx.Done():
 	}
 }
@@ -400,17 +431,42 @@ func (p *pump) notTaken(seg *segment, rec record, err error) {
 // the checkpoint advanced.
 func (p *pump) flush() bool {
 	s := p.s
+	var rejected int64
+	var err error
 	if p.handed > 0 {
-		if err := s.dst.Flush(s.runCtx); err != nil {
-			p.failed(err)
-			return false
+		if err = s.dst.Flush(s.runCtx); err != nil {
+			if rejected = rejectedForGood(err, p.handed); rejected == 0 {
+				p.failed(err)
+				return false
+			}
+			// Stored but the events the service refused for good: sending
+			// the window again would store the rest again, and fail again.
 		}
 	}
 	s.mu.Lock()
-	p.settle(false, nil)
+	p.settle(rejected, lostRefused, err)
 	p.failures, p.replays = 0, 0
 	p.commitLocked()
 	return true
+}
+
+// rejectedForGood returns how many events of a window of handed events the
+// destination's Flush error says the service refused for good while it
+// stored the others: a *ship.FlushError whose every lost event is one of
+// the *ship.RejectedError it wraps (as too old or expired; too new ones may
+// be accepted later). 0 when err says anything else: the window is sent
+// again.
+func rejectedForGood(err error, handed int64) int64 {
+	var fe *ship.FlushError
+	var re *ship.RejectedError
+	if !errors.As(err, &fe) || !errors.As(fe.Err, &re) {
+		return 0
+	}
+	r := re.Rejected
+	if r.TooNew > 0 || fe.Events != r.Total() || fe.Events > handed {
+		return 0
+	}
+	return fe.Events
 }
 
 // failed handles a failed Flush: back to the checkpoint, or, past
@@ -427,16 +483,10 @@ func (p *pump) failed(err error) {
 	}
 	if s.c.maxReplays > 0 && p.replays > s.c.maxReplays {
 		p.replays = 0
-		p.settle(true, err)
+		p.settle(handed, lostReplayLimit, err)
 		p.commitLocked()
 	} else {
-		for _, r := range p.window {
-			if r.seg.dropped {
-				// Not to be sent again: the records of a dropped segment are
-				// settled now (the others were when it was dropped).
-				s.settleLocked(lostFor(r.kind), r.lo, r.hi, p.lastRefusal)
-			}
-		}
+		p.settleDroppedLocked()
 		p.resetWindow()
 		p.replayEnd = max(p.replayEnd, p.pos.Seq)
 		p.pos = p.ckpt
@@ -446,19 +496,21 @@ func (p *pump) failed(err error) {
 	p.pause()
 }
 
-// settle settles the window under s.mu: its records taken by the
-// destination are delivered, or, when giveUp, dropped (ReplayLimit).
-func (p *pump) settle(giveUp bool, err error) {
+// settle settles the window under s.mu: of its records taken by the
+// destination, the first dropped ones are dropped for reason (with the
+// error err), the others delivered. (The service refuses the oldest events
+// of a batch, which ones beyond that is not known; past MaxReplays all of
+// them are dropped.)
+func (p *pump) settle(dropped int64, reason lostReason, err error) {
 	s := p.s
 	for _, r := range p.window {
 		switch r.kind {
 		case runHanded:
-			if giveUp {
-				s.settleLocked(lostReplayLimit, r.lo, r.hi, err)
-			} else {
-				s.st.Delivered += int64(r.hi - r.lo)
-				s.st.Pending -= int64(r.hi - r.lo)
-			}
+			lo := r.lo + min(uint64(dropped), r.hi-r.lo)
+			dropped -= int64(lo - r.lo)
+			s.settleLocked(reason, r.lo, lo, err)
+			s.st.Delivered += int64(r.hi - lo)
+			s.st.Pending -= int64(r.hi - lo)
 		case runRefused:
 			s.settleLocked(lostRefused, r.lo, r.hi, p.lastRefusal)
 		case runCorrupt:

@@ -6,7 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
+
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 )
 
 // recover reads the directory: the checkpoint, the segments after it (the
@@ -22,7 +23,7 @@ func (s *Spool) recover() error {
 		name := e.Name()
 		if first, ok := parseSegName(name); ok && e.Type().IsRegular() {
 			firsts = append(firsts, first)
-		} else if strings.HasPrefix(name, CheckpointFile+".tmp") {
+		} else if atomicfile.IsTemp(name, CheckpointFile) {
 			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint
 		}
 	}
@@ -79,13 +80,18 @@ func (s *Spool) recover() error {
 	s.nextSeq = pos.Seq
 	if n := len(s.segs); n > 0 {
 		last := s.segs[n-1]
-		if err := s.recoverLast(last, pos); err != nil {
+		gone, err := s.recoverLast(last, pos)
+		if err != nil {
 			return err
 		}
 		if last.end > pos.Seq {
 			s.st.Recovered = int64(last.end - pos.Seq)
 		}
-	} else {
+		if gone {
+			s.segs = s.segs[:n-1]
+		}
+	}
+	if len(s.segs) == 0 {
 		pos = position{Segment: s.nextSeq, Offset: segHeaderSize, Seq: s.nextSeq}
 	}
 	s.st.Pending = s.st.Recovered
@@ -113,8 +119,9 @@ func (s *Spool) checkVersion(path string) error {
 
 // recoverLast scans the last segment from the checkpoint (or its start),
 // cuts a torn end, sets nextSeq, and opens the segment for writing when new
-// records may follow its last one.
-func (s *Spool) recoverLast(seg *segment, pos position) error {
+// records may follow its last one. gone reports that it removed the segment,
+// which held no record and could not be written to.
+func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 	from, minSeq := int64(segHeaderSize), seg.first
 	if pos.Segment == seg.first {
 		// The records before the checkpoint were delivered.
@@ -124,7 +131,7 @@ func (s *Spool) recoverLast(seg *segment, pos position) error {
 	if from < seg.size {
 		var err error
 		if res, err = scan(seg.path, from, seg.size, minSeq); err != nil {
-			return &Error{Op: "read", Path: seg.path, Err: err}
+			return false, &Error{Op: "read", Path: seg.path, Err: err}
 		}
 	}
 	if res.end < seg.size {
@@ -132,7 +139,7 @@ func (s *Spool) recoverLast(seg *segment, pos position) error {
 		// machine stopped (or what a power loss left in its place). Cut it.
 		torn := seg.size - res.end
 		if err := os.Truncate(seg.path, res.end); err != nil {
-			return &Error{Op: "open", Path: seg.path, Err: err}
+			return false, &Error{Op: "open", Path: seg.path, Err: err}
 		}
 		s.st.TornBytes += torn
 		s.diskBytes -= torn
@@ -150,22 +157,31 @@ func (s *Spool) recoverLast(seg *segment, pos position) error {
 	}
 	if !appendable {
 		if s.nextSeq == seg.first {
+			// No record in it, and its header is damaged (a power loss as it
+			// was created): remove it, a torn end, so that its name serves
+			// again rather than skip a sequence number that no record has.
+			if os.Remove(seg.path) == nil {
+				s.st.TornBytes += seg.size
+				s.diskBytes -= seg.size
+				s.reportLocked(&CorruptError{Path: seg.path, Offset: 0, Bytes: seg.size, Truncated: true})
+				return true, nil
+			}
 			s.nextSeq++ // the next segment needs a name of its own
 		}
-		return nil
+		return false, nil
 	}
 	f, err := os.OpenFile(seg.path, os.O_RDWR, 0o600)
 	if err != nil {
-		return &Error{Op: "open", Path: seg.path, Err: err}
+		return false, &Error{Op: "open", Path: seg.path, Err: err}
 	}
 	if s.c.sync != SyncNever {
 		if err := f.Sync(); err != nil {
 			f.Close()
-			return &Error{Op: "sync", Path: seg.path, Err: err}
+			return false, &Error{Op: "sync", Path: seg.path, Err: err}
 		}
 	}
 	s.f = f
-	return nil
+	return false, nil
 }
 
 func (s *Spool) readHeader(path string) ([]byte, error) {

@@ -22,6 +22,9 @@ type segment struct {
 	end uint64
 	// dropped: deleted by OnFull DropOldest (the pump may hold records of it).
 	dropped bool
+	// unsynced: closed with records that no sync covered (SyncNever); the
+	// next sync (Spool.Sync) syncs it.
+	unsynced bool
 }
 
 // readChunk is how much the segment reader reads at a time.

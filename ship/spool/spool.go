@@ -2,11 +2,13 @@ package spool
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/cwlogs/cwlogs/internal/dirlock"
 	"github.com/cwlogs/cwlogs/ship"
 )
 
@@ -17,7 +19,9 @@ import (
 // ErrTooLarge) means it refuses it for good, and the record is dropped; any
 // other error means it did not take it for now, and the pump tries again
 // after a pause. Flush(ctx) must return nil only when every event taken
-// before the call has been delivered: the checkpoint advances only then. The
+// before the call has been delivered: the checkpoint advances only then
+// (or when it fails with a *ship.FlushError that only counts events the
+// service rejected as too old or expired; see the package documentation). The
 // pump calls both from its goroutine, never concurrently; ctx ends when Close
 // gives up, and both must then return promptly (Close waits for them).
 type Destination interface {
@@ -54,6 +58,7 @@ type Spool struct {
 	syncing   bool  // a sync runs (outside mu); syncDone is closed when it ends
 	syncDone  chan struct{}
 	syncArmed bool
+	dirDirty  bool // a segment was created with no directory sync since (SyncNever)
 	syncTimer *time.Timer
 	wbuf      []byte
 	closing   bool          // Close started: records are refused
@@ -61,6 +66,15 @@ type Spool struct {
 	closeCh   chan struct{} // closed when Close starts
 	room      chan struct{} // closed and replaced when room frees
 	wake      chan struct{} // tells the pump of new records, a Flush, Close
+
+	// A failed sync leaves the records it covered in doubt even when a later
+	// sync succeeds (Linux marks the pages whose write-back failed clean):
+	// a sync position in (failFrom, failTo] gets failErr, never nil, and
+	// Sync gets it until the checkpoint passes failSeq.
+	failFrom, failTo int64
+	failSeq          uint64
+	failErr          error
+
 	// readSeq: the records before it were taken by the pump (see pump.go).
 	readSeq     uint64
 	ckpt        position // the last checkpoint
@@ -103,11 +117,14 @@ func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := mkdirAll(dir, c.sync != SyncNever); err != nil {
 		return nil, &Error{Op: "open", Path: dir, Err: err}
 	}
-	lock, err := lockFile(filepath.Join(dir, LockFile))
+	lock, err := dirlock.Lock(filepath.Join(dir, LockFile), 0o600)
 	if err != nil {
+		if errors.Is(err, dirlock.ErrLocked) {
+			err = ErrLocked
+		}
 		return nil, &Error{Op: "lock", Path: dir, Err: err}
 	}
 	s := &Spool{
@@ -146,7 +163,9 @@ func (s *Spool) Log(t time.Time, msg string) error {
 // ErrFull, ErrClosed, ctx.Err() (a Block wait cut short), or an *Error when
 // writing failed; each refused record is counted in Stats.Dropped. ctx only
 // bounds the wait for room. With SyncAlways, an *Error with Op "sync" means
-// the record was written but may not survive a power loss.
+// the record was written but may not survive a power loss: it is returned
+// to every call whose record a failed sync covered, even when a later sync
+// succeeded (the system may have dropped the data whose write-back failed).
 func (s *Spool) LogContext(ctx context.Context, t time.Time, msg string) error {
 	end, err := s.logRecord(ctx, t, msg)
 	if err != nil || s.c.sync != SyncAlways {

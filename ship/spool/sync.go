@@ -2,6 +2,8 @@ package spool
 
 import (
 	"context"
+	"errors"
+	"os"
 	"time"
 )
 
@@ -21,9 +23,17 @@ func (s *Spool) armSyncLocked() {
 func (s *Spool) syncTick() {
 	s.mu.Lock()
 	s.syncArmed = false
-	end := s.written
 	s.mu.Unlock()
-	if err := s.syncTo(end); err != nil {
+	s.syncAll()
+}
+
+// syncAll syncs every record written so far and reports a sync that fails
+// (a failure reported before is not reported again).
+func (s *Spool) syncAll() {
+	s.mu.Lock()
+	end, before := s.written, s.failErr
+	s.mu.Unlock()
+	if err := s.syncTo(end); err != nil && err != before {
 		s.mu.Lock()
 		s.reportLocked(err)
 		s.mu.Unlock()
@@ -33,11 +43,18 @@ func (s *Spool) syncTick() {
 // syncTo syncs the segment being written unless a sync already covered the
 // sync position end. Concurrent callers share syncs (group commit): a caller
 // that finds a sync in progress waits for it, and the next sync covers every
-// record written meanwhile.
+// record written meanwhile. A position that a failed sync covered gets that
+// sync's error, whatever the syncs after it did.
 func (s *Spool) syncTo(end int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.synced < end && s.f != nil {
+	for {
+		if s.failErr != nil && s.failFrom < end && end <= s.failTo {
+			return s.failErr
+		}
+		if s.synced >= end {
+			return nil
+		}
 		if s.syncing {
 			done := s.syncDone
 			s.mu.Unlock()
@@ -45,27 +62,78 @@ func (s *Spool) syncTo(end int64) error {
 			s.mu.Lock()
 			continue
 		}
-		f, pos := s.f, s.written
+		f, pos, closed, dir := s.f, s.written, s.unsyncedLocked(), s.dirDirty
+		if f == nil && len(closed) == 0 && !dir {
+			return nil
+		}
+		s.dirDirty = false
 		s.syncing, s.syncDone = true, make(chan struct{})
 		s.mu.Unlock()
-		err := f.Sync()
+		path, err := syncFiles(closed, dir, s.dir, f)
 		s.mu.Lock()
 		s.syncing = false
 		close(s.syncDone)
-		if err == nil {
+		switch {
+		case err == nil:
 			s.synced = max(s.synced, pos)
-		} else if s.synced < end { // else a roll synced and closed f meanwhile
-			err = &Error{Op: "sync", Path: f.Name(), Err: err}
-			s.setErrLocked(err)
-			return err
+		case f != nil && path == f.Name() && errors.Is(err, os.ErrClosed):
+			// A roll or Close closed f meanwhile: it synced f, or marked it
+			// for the next round.
+		case s.synced < pos:
+			s.syncFailedLocked(pos, &Error{Op: "sync", Path: path, Err: err})
 		}
 	}
-	return nil
+}
+
+// unsyncedLocked returns the paths of the segments closed with records no
+// sync covered (SyncNever), clearing their mark.
+func (s *Spool) unsyncedLocked() []string {
+	var paths []string
+	for _, seg := range s.segs {
+		if seg.unsynced {
+			seg.unsynced = false
+			paths = append(paths, seg.path)
+		}
+	}
+	return paths
+}
+
+// syncFiles syncs the closed segment files (one removed meanwhile, its
+// records delivered or dropped, is passed), the directory when dir, and f
+// when not nil. It returns the first error and the file it concerns.
+func syncFiles(closed []string, dir bool, dirPath string, f segFile) (string, error) {
+	for _, path := range closed {
+		if err := syncFile(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return path, err
+		}
+	}
+	if dir {
+		syncDir(dirPath)
+	}
+	if f != nil {
+		return f.Name(), f.Sync()
+	}
+	return "", nil
+}
+
+// syncFailedLocked records a failed sync that was to cover the records up
+// to sync position to (from the last successful one).
+func (s *Spool) syncFailedLocked(to int64, err error) {
+	if s.failErr == nil {
+		s.failFrom = s.synced
+	}
+	s.failFrom = min(s.failFrom, s.synced)
+	s.failTo = max(s.failTo, to)
+	s.failSeq = max(s.failSeq, s.nextSeq)
+	s.failErr = err
+	s.setErrLocked(err)
 }
 
 // Sync writes Write's unfinished line and syncs the records accepted so
 // far to stable storage, whatever the SyncPolicy: once it returns nil they
-// survive a power loss.
+// survive a power loss. When a sync failed, Sync returns its *Error (Op
+// "sync") until the records it covered are delivered: they may be lost
+// whatever later syncs do.
 func (s *Spool) Sync() error {
 	if err := s.flushPartial(context.Background()); err != nil && err != ErrClosed {
 		return err
@@ -73,5 +141,13 @@ func (s *Spool) Sync() error {
 	s.mu.Lock()
 	end := s.written
 	s.mu.Unlock()
-	return s.syncTo(end)
+	if err := s.syncTo(end); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failErr != nil && s.ckpt.Seq < s.failSeq {
+		return s.failErr
+	}
+	return nil
 }

@@ -1,6 +1,6 @@
 //go:build windows
 
-package localserver
+package dirlock
 
 import (
 	"errors"
@@ -12,11 +12,11 @@ import (
 // does not name.
 const errorSharingViolation syscall.Errno = 32
 
-// lockFile opens the file at path (created if missing) with no sharing, so
-// that no other process, nor another Server of this process, can open it
-// while it is held: errLocked when another holds it. The lock ends with the
-// returned file's Close, or with the process.
-func lockFile(path string) (*os.File, error) {
+// Lock opens the file at path (created if missing; perm is not used) with
+// no sharing, so that no other process, nor another holder in this
+// process, can open it while it is held: ErrLocked when another has it. The
+// lock ends with the returned file's Close, or with the process.
+func Lock(path string, perm os.FileMode) (*os.File, error) {
 	p, err := syscall.UTF16PtrFromString(path)
 	if err != nil {
 		return nil, err
@@ -24,7 +24,7 @@ func lockFile(path string) (*os.File, error) {
 	h, err := syscall.CreateFile(p, syscall.GENERIC_READ|syscall.GENERIC_WRITE, 0, nil, syscall.OPEN_ALWAYS, syscall.FILE_ATTRIBUTE_NORMAL, 0)
 	if err != nil {
 		if errors.Is(err, errorSharingViolation) {
-			return nil, errLocked
+			return nil, ErrLocked
 		}
 		return nil, err
 	}

@@ -1,0 +1,80 @@
+package spool
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestEmptyLastSegmentDamagedHeader: a last segment that holds nothing but
+// a damaged header (a power loss as it was created, leaving zeros) is
+// removed at Open and reported as a torn end; no sequence number is skipped
+// for it, so a Flush with nothing to deliver returns at once instead of
+// waiting for a record that does not exist.
+func TestEmptyLastSegmentDamagedHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// setup returns the damaged segment's first record and the records
+		// left to deliver before it.
+		setup func(t *testing.T, dir string) (uint64, []string)
+	}{
+		{"only segment", func(t *testing.T, dir string) (uint64, []string) {
+			writeFile(filepath.Join(dir, segName(0)), make([]byte, segHeaderSize))
+			return 0, nil
+		}},
+		{"after a delivered spool", func(t *testing.T, dir string) (uint64, []string) {
+			d := &memDst{}
+			s := mustOpen(t, dir, d, damageOpts())
+			logAll(t, s, msgs("old", 3))
+			closeOK(t, s) // every record delivered: a checkpoint at 3, no segment
+			writeFile(filepath.Join(dir, segName(3)), make([]byte, segHeaderSize))
+			return 3, nil
+		}},
+		{"after undelivered segments", func(t *testing.T, dir string) (uint64, []string) {
+			all := spoolIn(t, dir)
+			writeFile(filepath.Join(dir, segName(damageRecords)), make([]byte, segHeaderSize))
+			return damageRecords, all
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			first, old := tc.setup(t, dir)
+			d := &memDst{}
+			rep := &reports{}
+			o := damageOpts()
+			o.OnError = rep.add
+			s := mustOpen(t, dir, d, o)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if err := s.Flush(ctx); err != nil {
+				t.Fatalf("Flush with nothing to deliver = %v", err)
+			}
+			logAll(t, s, []string{"new"})
+			if err := s.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			closeOK(t, s)
+			if got := d.got(); !slices.Equal(got, append(old, "new")) {
+				t.Fatalf("delivered %q", got)
+			}
+			st := s.Stats()
+			checkIdentities(t, st)
+			if st.TornBytes != segHeaderSize || st.Recovered != int64(len(old)) {
+				t.Fatalf("TornBytes %d, Recovered %d; want %d, %d", st.TornBytes, st.Recovered, segHeaderSize, len(old))
+			}
+			path := filepath.Join(dir, segName(first))
+			want := []CorruptError{{Path: path, Offset: 0, Bytes: segHeaderSize, Truncated: true}}
+			if got := rep.corrupt(); !slices.Equal(got, want) {
+				t.Fatalf("reported %+v, want %+v", got, want)
+			}
+			if _, err := os.Stat(path); err == nil {
+				// The name served again for the new record's segment, which
+				// Close deleted once delivered.
+				t.Fatalf("%s left behind", path)
+			}
+		})
+	}
+}
