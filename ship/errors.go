@@ -93,7 +93,11 @@ func (e *DiscardError) Unwrap() error { return ErrBufferFull }
 // last of them.
 type FlushError struct {
 	Events int64 // events not delivered
-	Err    error // the last error
+	// Rejected counts those of Events that the service refused
+	// (rejectedLogEventsInfo) while storing the rest of their batch: sending
+	// them again would not store them (too old, expired), or not yet (too new).
+	Rejected Rejected
+	Err      error // the last error
 }
 
 // Error implements error.

@@ -157,6 +157,7 @@ func (m *Mux) Flush(ctx context.Context) error {
 		case err == nil:
 		case errors.As(err, &e):
 			fe.Events += e.Events
+			fe.Rejected = fe.Rejected.plus(e.Rejected)
 			fe.Err = e.Err
 		default:
 			return err

@@ -336,6 +336,7 @@ func (s *Shipper) ensureStream(gen uint64, start time.Time) error {
 func (s *Shipper) finish(b *batch, r result) {
 	n := int64(len(b.events))
 	var lost int64
+	var rej Rejected // of lost, those the service refused
 	var report error
 	s.mu.Lock()
 	s.st.InFlight -= n
@@ -343,15 +344,13 @@ func (s *Shipper) finish(b *batch, r result) {
 	s.st.QueuedBytes -= b.bytes
 	switch {
 	case r.out != nil:
-		rej := rejected(r.out.RejectedLogEventsInfo, len(b.events))
+		rej = rejected(r.out.RejectedLogEventsInfo, len(b.events))
 		sent := n - rej.Total()
 		bytes := b.bytes
 		if rej.Total() > 0 {
 			lo, hi := rejectedRange(rej, len(b.events))
 			bytes = size(b.events[lo:hi])
-			s.st.Rejected.TooNew += rej.TooNew
-			s.st.Rejected.TooOld += rej.TooOld
-			s.st.Rejected.Expired += rej.Expired
+			s.st.Rejected = s.st.Rejected.plus(rej)
 			report = &RejectedError{Group: s.group, Stream: s.stream, Rejected: rej}
 			s.setErrLocked(report)
 		}
@@ -389,7 +388,7 @@ func (s *Shipper) finish(b *batch, r result) {
 	if err == nil && b.lost > 0 {
 		err = ErrBufferFull // the batch was sent, without what DropOldest took from it
 	}
-	s.batchDoneLocked(b, lost+b.lost, err)
+	s.batchDoneLocked(b, lost+b.lost, rej, err)
 	s.mu.Unlock()
 	s.budget.release(b.bytes, n)
 	putBatch(b)

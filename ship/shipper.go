@@ -48,15 +48,17 @@ type Shipper struct {
 	open       int // sealed batches not finished
 	waiters    []*flushWaiter
 	// lost counts the events of finished batches not delivered (dropped,
-	// discarded, rejected), lostErr the last such batch's error; reported is
-	// lost as of the last Flush that returned after waiting: Flush reports
-	// lost-reported too, the losses no Flush waited for.
-	lost, reported int64
-	lostErr        error
-	closed         bool
-	unconfirmed    int64 // events whose request was cancelled by Close
-	unsent         int64 // events abandoned without a request in flight
-	st             Stats
+	// discarded, rejected), lostRej those of them the service rejected, and
+	// lostErr is the last such batch's error; reported and reportedRej are
+	// lost and lostRej as of the last Flush that returned after waiting:
+	// Flush reports the difference too, the losses no Flush waited for.
+	lost, reported       int64
+	lostRej, reportedRej Rejected
+	lostErr              error
+	closed               bool
+	unconfirmed          int64 // events whose request was cancelled by Close
+	unsent               int64 // events abandoned without a request in flight
+	st                   Stats
 
 	closedFlag atomic.Bool
 	// testHookWriteWindow, set only by tests, runs in Write between its first closed check
@@ -454,7 +456,7 @@ func (s *Shipper) dropOldestLocked() bool {
 	if len(b.events) == 0 {
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
-		s.batchDoneLocked(b, 1+b.lost, ErrBufferFull)
+		s.batchDoneLocked(b, 1+b.lost, Rejected{}, ErrBufferFull)
 		putBatch(b)
 	} else {
 		b.lost++
@@ -686,6 +688,7 @@ type flushWaiter struct {
 	target    uint64 // batches with seq < target
 	remaining int
 	failed    int64
+	rejected  Rejected // of failed, those the service rejected
 	lastErr   error
 	done      chan struct{}
 }
@@ -711,7 +714,7 @@ func (s *Shipper) Flush(ctx context.Context) error {
 	s.sealLocked()
 	if s.open == 0 {
 		defer s.mu.Unlock()
-		return s.flushResultLocked(0, nil)
+		return s.flushResultLocked(0, Rejected{}, nil)
 	}
 	w := &flushWaiter{target: s.nextSeq, remaining: s.open, done: make(chan struct{})}
 	s.waiters = append(s.waiters, w)
@@ -720,7 +723,7 @@ func (s *Shipper) Flush(ctx context.Context) error {
 	case <-w.done:
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return s.flushResultLocked(w.failed, w.lastErr)
+		return s.flushResultLocked(w.failed, w.rejected, w.lastErr)
 	case <-ctx.Done():
 		s.mu.Lock()
 		for i, x := range s.waiters {
@@ -738,24 +741,25 @@ func (s *Shipper) Flush(ctx context.Context) error {
 // failed of their events having been lost (err the last error): the
 // losses since the last such Flush, which include those, are reported, each
 // by one Flush at least.
-func (s *Shipper) flushResultLocked(failed int64, err error) error {
-	earlier := s.lost - s.reported
-	s.reported = s.lost
+func (s *Shipper) flushResultLocked(failed int64, rej Rejected, err error) error {
+	earlier, earlierRej := s.lost-s.reported, s.lostRej.minus(s.reportedRej)
+	s.reported, s.reportedRej = s.lost, s.lostRej
 	if earlier > failed {
-		failed, err = earlier, s.lostErr
+		failed, rej, err = earlier, earlierRej, s.lostErr
 	}
 	if failed > 0 {
-		return &FlushError{Events: failed, Err: err}
+		return &FlushError{Events: failed, Rejected: rej, Err: err}
 	}
 	return nil
 }
 
 // batchDoneLocked tells Flush waiters that batch b is finished with lost
 // events not delivered.
-func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
+func (s *Shipper) batchDoneLocked(b *batch, lost int64, rej Rejected, err error) {
 	s.open--
 	if lost > 0 {
 		s.lost += lost
+		s.lostRej = s.lostRej.plus(rej)
 		s.lostErr = err
 	}
 	keep := s.waiters[:0]
@@ -764,6 +768,7 @@ func (s *Shipper) batchDoneLocked(b *batch, lost int64, err error) {
 			w.remaining--
 			if lost > 0 {
 				w.failed += lost
+				w.rejected = w.rejected.plus(rej)
 				w.lastErr = err
 			}
 			if w.remaining == 0 {

@@ -62,6 +62,16 @@ type Rejected struct {
 // Total returns the number of rejected events.
 func (r Rejected) Total() int64 { return r.TooNew + r.TooOld + r.Expired }
 
+// plus returns the sums of r's and o's counts.
+func (r Rejected) plus(o Rejected) Rejected {
+	return Rejected{TooNew: r.TooNew + o.TooNew, TooOld: r.TooOld + o.TooOld, Expired: r.Expired + o.Expired}
+}
+
+// minus returns r's counts less o's.
+func (r Rejected) minus(o Rejected) Rejected {
+	return Rejected{TooNew: r.TooNew - o.TooNew, TooOld: r.TooOld - o.TooOld, Expired: r.Expired - o.Expired}
+}
+
 // Dropped counts events the shipper discarded, by reason.
 type Dropped struct {
 	Empty          int64 // Log with an empty message
@@ -100,9 +110,7 @@ func (s *Stats) add(o Stats) {
 	s.Split += o.Split
 	s.Truncated += o.Truncated
 	s.Clamped += o.Clamped
-	s.Rejected.TooNew += o.Rejected.TooNew
-	s.Rejected.TooOld += o.Rejected.TooOld
-	s.Rejected.Expired += o.Rejected.Expired
+	s.Rejected = s.Rejected.plus(o.Rejected)
 	d, e := &s.Dropped, o.Dropped
 	d.Empty += e.Empty
 	d.TooLarge += e.TooLarge

@@ -60,9 +60,10 @@
 // not retried. So are events the service itself rejects as too old or
 // expired (older than the log group's retention; rejectedLogEventsInfo)
 // while it stores the rest of their batch: when the shipper's Flush fails
-// with a *ship.FlushError whose only loss is such a *ship.RejectedError,
-// the window is not sent again (that would store the rest again, and be
-// rejected again, forever); the oldest records of the window are counted
+// with a *ship.FlushError whose every lost event its Rejected counts as too
+// old or expired (in one batch or several), the window is not sent again
+// (that would store the rest again, and be rejected again, forever); the
+// oldest records of the window are counted
 // as refused, as many as were rejected. Other Flush failures, too-new
 // events (a clock ahead) among them, make the window be sent again; bound
 // the replays with [Options.MaxReplays] when a destination may fail one

@@ -452,17 +452,16 @@ func (p *pump) flush() bool {
 
 // rejectedForGood returns how many events of a window of handed events the
 // destination's Flush error says the service refused for good while it
-// stored the others: a *ship.FlushError whose every lost event is one of
-// the *ship.RejectedError it wraps (as too old or expired; too new ones may
-// be accepted later). 0 when err says anything else: the window is sent
-// again.
+// stored the others: a *ship.FlushError whose every lost event it counts in
+// its Rejected as too old or expired (too new ones may be accepted later),
+// over any number of batches. 0 when err says anything else: the window is
+// sent again.
 func rejectedForGood(err error, handed int64) int64 {
 	var fe *ship.FlushError
-	var re *ship.RejectedError
-	if !errors.As(err, &fe) || !errors.As(fe.Err, &re) {
+	if !errors.As(err, &fe) {
 		return 0
 	}
-	r := re.Rejected
+	r := fe.Rejected
 	if r.TooNew > 0 || fe.Events != r.Total() || fe.Events > handed {
 		return 0
 	}

@@ -21,6 +21,13 @@ import (
 // and goes on: every other event is stored once, and nothing is sent again
 // (each replay would store the rest again and be rejected again, forever).
 func TestExpiredAfterOutage(t *testing.T) {
+	// With batches of 2 events, the 3 expired ones span two batches.
+	for _, batch := range []int{0, 2} {
+		t.Run(fmt.Sprintf("MaxBatchEvents=%d", batch), func(t *testing.T) { testExpiredAfterOutage(t, batch) })
+	}
+}
+
+func testExpiredAfterOutage(t *testing.T, batchEvents int) {
 	srv, err := localserver.New(localserver.Config{Memory: true})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +48,7 @@ func TestExpiredAfterOutage(t *testing.T) {
 	if err := client.PutRetentionPolicy(ctx, &cwlogs.PutRetentionPolicyInput{LogGroupName: "edge", RetentionInDays: 1}); err != nil {
 		t.Fatal(err)
 	}
-	sh, err := ship.New(client, "edge", "gateway-1", &ship.Options{Concurrency: 1})
+	sh, err := ship.New(client, "edge", "gateway-1", &ship.Options{Concurrency: 1, MaxBatchEvents: batchEvents})
 	if err != nil {
 		t.Fatal(err)
 	}

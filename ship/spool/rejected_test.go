@@ -22,10 +22,12 @@ func TestRejectedNotReplayed(t *testing.T) {
 		refused  int64
 		replayed int64
 	}{
-		{"expired", &ship.FlushError{Events: 2, Err: &ship.RejectedError{Rejected: ship.Rejected{Expired: 2}}}, 2, 0},
-		{"too old and expired", &ship.FlushError{Events: 3, Err: &ship.RejectedError{Rejected: ship.Rejected{TooOld: 1, Expired: 2}}}, 3, 0},
-		{"too new", &ship.FlushError{Events: 2, Err: &ship.RejectedError{Rejected: ship.Rejected{TooNew: 2}}}, 0, 10},
-		{"another loss too", &ship.FlushError{Events: 5, Err: &ship.RejectedError{Rejected: ship.Rejected{Expired: 2}}}, 0, 10},
+		{"expired", rejErr(2, ship.Rejected{Expired: 2}, ship.Rejected{Expired: 2}), 2, 0},
+		{"too old and expired", rejErr(3, ship.Rejected{TooOld: 1, Expired: 2}, ship.Rejected{TooOld: 1, Expired: 2}), 3, 0},
+		// The Err of a Flush is the last batch's: its Rejected counts every batch's.
+		{"expired, in several batches", rejErr(3, ship.Rejected{Expired: 3}, ship.Rejected{Expired: 1}), 3, 0},
+		{"too new", rejErr(2, ship.Rejected{TooNew: 2}, ship.Rejected{TooNew: 2}), 0, 10},
+		{"another loss too", rejErr(5, ship.Rejected{Expired: 2}, ship.Rejected{Expired: 2}), 0, 10},
 		{"batch dropped", &ship.FlushError{Events: 10, Err: &ship.BatchError{Events: 10}}, 0, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,4 +70,10 @@ func TestRejectedNotReplayed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rejErr is a Flush's error for events lost in all, of which rej were
+// rejected by the service, last being the last batch's rejections.
+func rejErr(events int64, rej, last ship.Rejected) error {
+	return &ship.FlushError{Events: events, Rejected: rej, Err: &ship.RejectedError{Rejected: last}}
 }
