@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 )
@@ -26,7 +25,10 @@ import (
 // This server keeps events as they were sent and masks them when they are read: every
 // policy that was ever in force is kept with the interval it was in force
 // (data_protection_policies, migration 10), and an event is masked by the policies in force
-// at its ingestion time. So an event ingested while a policy was in force stays masked after
+// at its ingestion time. A change takes effect at its request's time, or 1 ms after the
+// last ingestion time committed before it if that is later, and later events are ingested
+// no earlier (see dpState), so that "before" and "after" a change are the order of commits
+// even within a millisecond and across a restart. So an event ingested while a policy was in force stays masked after
 // the policy is replaced or deleted, and one ingested before stays clear, as if it had been
 // masked at ingestion. Masked are GetLogEvents', FilterLogEvents' and GetLogRecord's
 // messages (unless unmask is true) and the events Logs Insights queries read (this engine
@@ -72,65 +74,61 @@ type finder func(msg string, dst [][2]int) [][2]int
 
 // dpSnapshot is every data protection policy, in force or not.
 type dpSnapshot struct {
-	account []dpVersion           // the account-level policy's versions
-	groups  map[int64][]dpVersion // each log group's own policy's versions
+	account    []dpVersion           // the account-level policy's versions
+	groups     map[int64][]dpVersion // each log group's own policy's versions
+	lastChange int64                 // the latest from or to of them all (0: none)
 }
 
-// dpState holds the current snapshot. Writers publish a new one after each commit that
-// changed a policy; gen orders them (a later commit's snapshot is never replaced by an
-// earlier one's).
+// dpState holds the current snapshot, published under the writer lock (store.wmu) right
+// after the commit that changed a policy, so before any later write commits.
+//
+// Why reads never see an event masked one time and clear another: a change takes effect
+// at a time after every ingestion time committed before it (policyChangeTime), and every
+// event committed after it is ingested at that time or later; its snapshot is published
+// before any such event commits; and reads take the snapshot after they have read their
+// events (Insights, whose scan runs long, checks it at each event). So an event a read
+// sees was masked or not by a snapshot that already knew every change that concerns it.
 type dpState struct {
 	cur atomic.Pointer[dpSnapshot]
-	mu  sync.Mutex // publishing and the first load
-	gen uint64     // gen of cur (under mu)
-	seq atomic.Uint64
 }
 
-// dataProtection returns the current snapshot, loading it on first use.
-func (s *Server) dataProtection(ctx context.Context) (*dpSnapshot, error) {
-	if sn := s.dp.cur.Load(); sn != nil {
-		return sn, nil
-	}
-	s.dp.mu.Lock()
-	defer s.dp.mu.Unlock()
-	if sn := s.dp.cur.Load(); sn != nil {
-		return sn, nil
-	}
+// dataProtection returns the current snapshot (nil only for a Server not made by New).
+func (s *Server) dataProtection() *dpSnapshot { return s.dp.cur.Load() }
+
+// loadDataProtectionAtStart reads the snapshot when the server starts, and moves the
+// store's last ingestion time to the latest policy change: events ingested after a restart
+// are ingested after every change made before it, even if the clock has not moved since.
+func (s *Server) loadDataProtectionAtStart(ctx context.Context) error {
 	sn, err := loadDataProtection(ctx, s.st.r)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	s.st.wmu.Lock()
+	defer s.st.wmu.Unlock()
+	s.st.lastIngest = max(s.st.lastIngest, sn.lastChange)
 	s.dp.cur.Store(sn)
-	return sn, nil
+	return nil
 }
 
 // writeDataProtection is write for a change that may add, replace or end a data protection
-// policy: after fn, the snapshot is read again in the same transaction and published once
-// the transaction commits.
-func (s *Server) writeDataProtection(fn func(tx *sql.Tx) *apiError) *apiError {
+// policy, requested at reqMs. fn gets the time the change takes effect: reqMs, or just
+// after the last committed ingestion time if that is not earlier; every event committed
+// after the change is ingested at that time or later. The snapshot is read again in the
+// same transaction and published once it has committed, under the writer lock.
+func (s *Server) writeDataProtection(reqMs int64, fn func(tx *sql.Tx, at int64) *apiError) *apiError {
 	var sn *dpSnapshot
-	var gen uint64
-	aerr := s.write(func(tx *sql.Tx) *apiError {
-		if aerr := fn(tx); aerr != nil {
+	return s.writeThen(func(tx *sql.Tx) *apiError {
+		at := max(reqMs, s.st.lastIngest+1)
+		if aerr := fn(tx, at); aerr != nil {
 			return aerr
 		}
 		var err error
 		if sn, err = loadDataProtection(context.Background(), tx); err != nil {
 			return s.dbErr(err)
 		}
-		gen = s.dp.seq.Add(1) // under the write lock: in commit order
+		s.st.lastIngest = at // should the commit fail, later ingestion times are 1 ms later
 		return nil
-	})
-	if aerr != nil {
-		return aerr
-	}
-	s.dp.mu.Lock()
-	if gen > s.dp.gen {
-		s.dp.cur.Store(sn)
-		s.dp.gen = gen
-	}
-	s.dp.mu.Unlock()
-	return nil
+	}, func() { s.dp.cur.Store(sn) })
 }
 
 // loadDataProtection reads every data protection policy version.
@@ -149,8 +147,10 @@ func loadDataProtection(ctx context.Context, q queryer) (*dpSnapshot, error) {
 			return nil, err
 		}
 		v := dpVersion{from: from, to: math.MaxInt64}
+		sn.lastChange = max(sn.lastChange, from)
 		if to.Valid {
 			v.to = to.Int64
+			sn.lastChange = max(sn.lastChange, to.Int64)
 		}
 		// Stored documents were checked when they were put; one that no longer parses (a
 		// later, stricter server) masks nothing rather than failing every read.
@@ -169,6 +169,9 @@ func loadDataProtection(ctx context.Context, q queryer) (*dpSnapshot, error) {
 // status is the dataProtectionStatus of log group id: ACTIVATED while it has its own
 // policy, DELETED when it had one, "" when it never had one.
 func (sn *dpSnapshot) status(id int64) string {
+	if sn == nil {
+		return ""
+	}
 	vs := sn.groups[id]
 	switch {
 	case len(vs) == 0:
@@ -182,6 +185,9 @@ func (sn *dpSnapshot) status(id int64) string {
 // accountApplies reports whether an account-level data protection policy is in force for
 // a group of class.
 func (sn *dpSnapshot) accountApplies(class string) bool {
+	if sn == nil {
+		return false
+	}
 	n := len(sn.account)
 	return n > 0 && sn.account[n-1].to == math.MaxInt64 && class != "DELIVERY"
 }
@@ -189,6 +195,9 @@ func (sn *dpSnapshot) accountApplies(class string) bool {
 // masker returns the masker of g's events, or nil when no policy that masks anything was
 // ever in force for g.
 func (sn *dpSnapshot) masker(g *groupRow) *groupMasker {
+	if sn == nil {
+		return nil
+	}
 	var vs []dpVersion
 	for _, v := range sn.groups[g.id] {
 		if v.finders != nil {
@@ -209,16 +218,12 @@ func (sn *dpSnapshot) masker(g *groupRow) *groupMasker {
 }
 
 // maskerFor returns the masker of g's events for a read, nil when nothing is to be masked
-// (unmask, or no policy).
-func (s *Server) maskerFor(ctx context.Context, g *groupRow, unmask *bool) (*groupMasker, error) {
+// (unmask, or no policy). Call it once the events to mask have been read (see dpState).
+func (s *Server) maskerFor(g *groupRow, unmask *bool) *groupMasker {
 	if unmask != nil && *unmask {
-		return nil, nil
+		return nil
 	}
-	sn, err := s.dataProtection(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return sn.masker(g), nil
+	return s.dataProtection().masker(g)
 }
 
 // groupMasker masks one log group's events.

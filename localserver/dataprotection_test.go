@@ -497,10 +497,7 @@ func TestDataProtectionConcurrentWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.dataProtection(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := s.dataProtection()
 	for id, vs := range want.groups {
 		if got.status(id) != want.status(id) || len(got.groups[id]) != len(vs) {
 			t.Errorf("group %d: snapshot %s (%d versions), database %s (%d)", id, got.status(id), len(got.groups[id]), want.status(id), len(vs))

@@ -145,8 +145,8 @@ func (s *Server) putDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
 	if derr != nil {
 		return nil, invalidParam("%s", derr.msg)
 	}
-	now := rc.now.UnixMilli()
-	aerr = s.writeDataProtection(func(tx *sql.Tx) *apiError {
+	var updated int64
+	aerr = s.writeDataProtection(rc.now.UnixMilli(), func(tx *sql.Tx, at int64) *apiError {
 		ctx := context.Background()
 		g, aerr := s.findGroup(ctx, tx, name)
 		if aerr != nil {
@@ -158,12 +158,13 @@ func (s *Server) putDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
 		if aerr := s.checkAuditGroups(ctx, tx, p); aerr != nil {
 			return aerr
 		}
-		return s.replaceDataProtection(ctx, tx, &g.id, in.PolicyDocument, now)
+		updated = at
+		return s.replaceDataProtection(ctx, tx, &g.id, in.PolicyDocument, at)
 	})
 	if aerr != nil {
 		return nil, aerr
 	}
-	return dataProtectionAnswer(name, in.PolicyDocument, now), nil
+	return dataProtectionAnswer(name, in.PolicyDocument, updated), nil
 }
 
 func (s *Server) getDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
@@ -198,8 +199,7 @@ func (s *Server) deleteDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	now := rc.now.UnixMilli()
-	return nil, s.writeDataProtection(func(tx *sql.Tx) *apiError {
+	return nil, s.writeDataProtection(rc.now.UnixMilli(), func(tx *sql.Tx, at int64) *apiError {
 		ctx := context.Background()
 		g, aerr := s.findGroup(ctx, tx, name)
 		if aerr != nil {
@@ -210,7 +210,7 @@ func (s *Server) deleteDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
 		} else if !ok {
 			return clientErr(codeResourceNotFound, msgDataProtectionNotFound)
 		}
-		return s.replaceDataProtection(ctx, tx, &g.id, nil, now)
+		return s.replaceDataProtection(ctx, tx, &g.id, nil, at)
 	})
 }
 

@@ -172,6 +172,10 @@ func New(cfg Config) (*Server, error) {
 	// Kept only in the verifier's closures: printing a Server must not show them.
 	c.Credentials, c.TemporaryCredentials = nil, nil
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
+	if err := s.loadDataProtectionAtStart(context.Background()); err != nil {
+		st.close()
+		return nil, fmt.Errorf("localserver: reading the data protection policies: %w", err)
+	}
 	s.queryCtx, s.stopQueries = context.WithCancel(context.Background())
 	if c.MaxInFlightBytes > 0 {
 		s.budget = newByteBudget(c.MaxInFlightBytes)
