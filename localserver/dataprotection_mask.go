@@ -46,10 +46,11 @@ import (
 //     domain of at least two dot-separated labels of letters, digits and inner hyphens (at
 //     most 63 characters each), not followed by another label character;
 //   - IpAddress (no keyword required): a run of hexadecimal digits, '.' and ':' that is not
-//     next to a letter, digit or '_', and that is an IPv4 address in dotted-decimal form
-//     (four decimal octets 0–255 without leading zeros) or an IPv6 address in an RFC 4291
-//     text form (net/netip's parser, without a zone), optionally followed by ":PORT" for
-//     IPv4.
+//     next to a letter, digit or '_' (dots and colons at either end of the run separate it
+//     from such a neighbour, as in "ip:10.0.0.1"), and that is an IPv4 address in
+//     dotted-decimal form (four decimal octets 0–255 without leading zeros) or an IPv6
+//     address in an RFC 4291 text form, compressed ones included (net/netip's parser,
+//     without a zone), optionally followed by ":PORT" for IPv4.
 //
 // Every other managed identifier (credit card numbers, keys, names, addresses, national
 // numbers, …) is accepted and stored, and masks nothing: their rules depend on keywords
@@ -363,9 +364,22 @@ func findIPs(msg string, dst [][2]int) [][2]int {
 		for j < len(msg) && isIPByte(msg[j]) {
 			j++
 		}
-		if (i == 0 || !isWordByte(msg[i-1])) && (j == len(msg) || !isWordByte(msg[j])) {
-			if end := ipEnd(msg[i:j]); end > 0 {
-				dst = append(dst, [2]int{i, i + end})
+		// Dots and colons between a word and the run separate them: "ip:10.0.0.1",
+		// "10.0.0.1:port".
+		start, end := i, j
+		if start > 0 && isWordByte(msg[start-1]) {
+			for start < end && isIPSep(msg[start]) {
+				start++
+			}
+		}
+		if end < len(msg) && isWordByte(msg[end]) {
+			for end > start && isIPSep(msg[end-1]) {
+				end--
+			}
+		}
+		if start < end && (start == 0 || !isWordByte(msg[start-1])) && (end == len(msg) || !isWordByte(msg[end])) {
+			if n := ipEnd(msg[start:end]); n > 0 {
+				dst = append(dst, [2]int{start, start + n})
 			}
 		}
 		i = j
@@ -373,10 +387,20 @@ func findIPs(msg string, dst [][2]int) [][2]int {
 	return dst
 }
 
+func isIPSep(c byte) bool { return c == '.' || c == ':' }
+
 // ipEnd returns the length of the IP address run starts with, 0 when it is none: the whole
-// run (less trailing dots or colons), or its IPv4 address before a ":PORT".
+// run less trailing dots and colons (punctuation, as in "from 10.0.0.1."), but for the
+// "::" that ends a compressed IPv6 address ("2001:db8::"); or its IPv4 address before a
+// ":PORT".
 func ipEnd(run string) int {
-	run = strings.TrimRight(run, ".:")
+	trimmed := strings.TrimRight(run, ".:")
+	if trimmed != "" && strings.HasPrefix(run[len(trimmed):], "::") {
+		if a, err := netip.ParseAddr(trimmed + "::"); err == nil && a.Is6() && a.Zone() == "" {
+			return len(trimmed) + 2
+		}
+	}
+	run = trimmed
 	dots, colons := strings.Count(run, "."), strings.Count(run, ":")
 	if colons < 2 && (dots != 3 || colons == 1 && strings.IndexByte(run, ':') < strings.LastIndexByte(run, '.')) {
 		return 0 // neither dotted-decimal (with a port) nor IPv6: skip the parser
