@@ -42,7 +42,9 @@ import (
 //   - custom data identifiers: every match of their regular expression (Go's regexp,
 //     leftmost-first), as the user guide specifies them;
 //   - EmailAddress (no keyword required, per the user guide's table): an RFC 5322 dot-atom
-//     local part (letters, digits and !#$%&'*+/=?^_`{|}~-, dot-separated), '@', and a
+//     local part (letters, digits and !#$%*+^_~-, dot-separated: RFC 5322's atext less
+//     &'/=?`{|}, which in log lines delimit fields rather than belong to addresses, as in
+//     user=jane@example.com, /users/jane@example.com or 'jane@example.com'), '@', and a
 //     domain of at least two dot-separated labels of letters, digits and inner hyphens (at
 //     most 63 characters each), not followed by another label character;
 //   - IpAddress (no keyword required): a run of hexadecimal digits, '.' and ':' that is not
@@ -305,7 +307,7 @@ func regexpFinder(re *regexp.Regexp) finder {
 
 // emailRE is EmailAddress's rule (see above); the label-character check after the match
 // is findEmails'.
-var emailRE = regexp.MustCompile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*" +
+var emailRE = regexp.MustCompile(`[A-Za-z0-9!#$%*+^_~-]+(?:\.[A-Za-z0-9!#$%*+^_~-]+)*` +
 	`@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+`)
 
 // findEmails runs emailRE on the window around each '@' that its characters allow: the
@@ -340,7 +342,7 @@ func findEmails(msg string, dst [][2]int) [][2]int {
 
 // isLocalByte reports whether c may be in an email address's local part.
 func isLocalByte(c byte) bool {
-	return c == '.' || isLabelByte(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~", c) >= 0
+	return c == '.' || isLabelByte(c) || strings.IndexByte("!#$%*+^_~", c) >= 0
 }
 
 func isLabelByte(c byte) bool {

@@ -181,6 +181,8 @@ func TestMaskFinders(t *testing.T) {
 		{"EmailAddress", "", "two: x@y.com, z@w.org.", "two: *******, *******."},
 		{"EmailAddress", "", "label over 63: a@" + strings.Repeat("b", 64) + ".com", "label over 63: a@" + strings.Repeat("b", 64) + ".com"},
 		{"EmailAddress", "", "ünï x@y.com", "ünï *******"},
+		{"EmailAddress", "", "user=jane@example.com to='x@y.io' GET /u/a.b@c.io?to=d@e.io", "user=**************** to='******' GET /u/********?to=******"},
+		{"EmailAddress", "", "odd but valid: a!b#c$d%e*f+g^h_i~j-k@x.io", "odd but valid: " + stars("a!b#c$d%e*f+g^h_i~j-k@x.io")},
 		{"IpAddress", "", "from 10.0.0.1 to 192.168.1.255.", "from ******** to *************."},
 		{"IpAddress", "", "host 10.1.2.3:8080 up", "host ********:8080 up"},
 		{"IpAddress", "", "v6 fe80::1 and 2001:db8::8a2e:370:7334 ok", "v6 " + stars("fe80::1") + " and " + stars("2001:db8::8a2e:370:7334") + " ok"},
