@@ -101,25 +101,8 @@ func indexPolicyObj(b []byte, arn, doc string, updated int64, name, source strin
 	return o.done()
 }
 
-type indexPolicyIn struct {
-	LogGroupIdentifier *string `json:"logGroupIdentifier"`
-	PolicyDocument     *string `json:"policyDocument"`
-}
-
 func (s *Server) putIndexPolicy(rc *reqCtx) ([]byte, *apiError) {
-	var in indexPolicyIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	var v verrs
-	v.required(in.LogGroupIdentifier != nil, "logGroupIdentifier")
-	v.str(in.LogGroupIdentifier, "logGroupIdentifier", shLogGroupIdentifier)
-	v.required(in.PolicyDocument != nil, "policyDocument")
-	v.str(in.PolicyDocument, "policyDocument", shPolicyDocument)
-	if e := v.err(); e != nil {
-		return nil, e
-	}
-	name, aerr := s.resolveGroupRef(nil, in.LogGroupIdentifier)
+	in, name, aerr := s.decodeGroupPolicy(rc.body, indexPolicyPut)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -207,17 +190,7 @@ func (s *Server) describeIndexPolicies(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) deleteIndexPolicy(rc *reqCtx) ([]byte, *apiError) {
-	var in indexPolicyIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	var v verrs
-	v.required(in.LogGroupIdentifier != nil, "logGroupIdentifier")
-	v.str(in.LogGroupIdentifier, "logGroupIdentifier", shLogGroupIdentifier)
-	if e := v.err(); e != nil {
-		return nil, e
-	}
-	name, aerr := s.resolveGroupRef(nil, in.LogGroupIdentifier)
+	_, name, aerr := s.decodeGroupPolicy(rc.body, indexPolicyRef)
 	if aerr != nil {
 		return nil, aerr
 	}
