@@ -154,8 +154,11 @@ func TestPutAccountPolicy(t *testing.T) {
 			"1 validation error detected: Value 'IAM_POLICY' at 'policyType' failed to satisfy constraint: Member must satisfy enum value set: [DATA_PROTECTION_POLICY, SUBSCRIPTION_FILTER_POLICY, FIELD_INDEX_POLICY, TRANSFORMER_POLICY, METRIC_EXTRACTION_POLICY]"},
 		{"bad scope", m{"policyName": "x", "policyType": policyTransformer, "policyDocument": "{}", "scope": "SOME"}, codeInvalidParameter,
 			"1 validation error detected: Value 'SOME' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [ALL]"},
-		{"empty document", acctPolicy("x", policyTransformer, ""), codeInvalidParameter,
-			"1 validation error detected: Value '' at 'policyDocument' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		// The model's AccountPolicyDocument has no length constraint: "" is a document
+		// that is not a JSON object.
+		{"empty document", acctPolicy("x", policyTransformer, ""), codeInvalidParameter, msgPolicyNotJSON},
+		{"empty data protection document", acctPolicy("x", policyDataProtection, ""), codeInvalidParameter,
+			"The data protection policy document is not a valid JSON object."},
 		{"aws/ name", acctPolicy("aws/x", policyTransformer, "{}"), codeInvalidParameter, "Policy names cannot start with aws/."},
 		{"AWS/ name", acctPolicy("AWS/x", policyTransformer, "{}"), codeInvalidParameter, "Policy names cannot start with aws/."},
 		{"empty name", acctPolicy("", policyTransformer, "{}"), codeInvalidParameter, "The policyName must not be empty."},

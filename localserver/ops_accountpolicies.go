@@ -88,8 +88,6 @@ var accountPolicyScopes = []string{"ALL"}
 // maxSelectionCriteriaBytes: "The selectionCriteria string can be up to 25KB in length".
 const maxSelectionCriteriaBytes = 25 << 10
 
-var shAccountPolicyDocument = shape(1, 0, "")
-
 // accountPolicyRow is a stored account policy.
 type accountPolicyRow struct {
 	typ, name, document, scope string
@@ -285,7 +283,6 @@ func (s *Server) putAccountPolicy(rc *reqCtx) ([]byte, *apiError) {
 	var v verrs
 	v.required(in.PolicyName != nil, "policyName")
 	v.required(in.PolicyDocument != nil, "policyDocument")
-	v.str(in.PolicyDocument, "policyDocument", shAccountPolicyDocument)
 	v.required(in.PolicyType != nil, "policyType")
 	v.enum(in.PolicyType, "policyType", policyTypes)
 	v.enum(in.Scope, "scope", accountPolicyScopes)
