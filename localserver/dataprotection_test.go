@@ -503,7 +503,7 @@ func TestDataProtectionConcurrentWrites(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	want, err := loadDataProtection(t.Context(), s.st.r)
+	want, err := loadDataProtection(t.Context(), s.st.r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -535,5 +535,23 @@ func BenchmarkMask(b *testing.B) {
 				gm.mask(msg.msg, 1)
 			}
 		})
+	}
+}
+
+// BenchmarkPutDataProtectionPolicy measures PutDataProtectionPolicy (which holds the writer
+// lock while it reads every policy version back for the snapshot) with 1,000 groups
+// having a policy.
+func BenchmarkPutDataProtectionPolicy(b *testing.B) {
+	s := newTestServer(b, Config{DataDir: b.TempDir()})
+	doc := dpDoc(`[{"Name":"Emp","Regex":"EMP-\\d+"}]`, "EmailAddress", "IpAddress", "custom:Emp")
+	for i := range 1000 {
+		g := fmt.Sprintf("g%04d", i)
+		mustOK(b, s, "CreateLogGroup", m{"logGroupName": g})
+		mustOK(b, s, "PutDataProtectionPolicy", m{"logGroupIdentifier": g, "policyDocument": doc})
+	}
+	in := m{"logGroupIdentifier": "g0500", "policyDocument": doc}
+	b.ReportAllocs()
+	for b.Loop() {
+		mustOK(b, s, "PutDataProtectionPolicy", in)
 	}
 }
