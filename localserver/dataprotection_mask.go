@@ -60,10 +60,10 @@ import (
 // many asterisks as it has characters (how many AWS writes is not on record).
 //
 // Reads look the policies up in an in-memory snapshot: with no data protection policy in
-// the account, a read costs one atomic load more. Each change of a policy publishes a new
-// snapshot; DeleteLogGroup does not (its trigger deletes the group's rows): a deleted
-// group's entries stay until the next change, unread, as log group ids are never reused
-// (AUTOINCREMENT).
+// the account, a read costs one atomic load more (a Logs Insights query one an event). Each
+// change of a policy publishes a new snapshot; DeleteLogGroup does not (its trigger deletes
+// the group's rows): a deleted group's entries stay until the next change, unread, as log
+// group ids are never reused (AUTOINCREMENT).
 
 // dpVersion is one data protection policy over the interval [from, to) in which it was in
 // force (to is math.MaxInt64 while it is).
