@@ -87,7 +87,7 @@ type dpSnapshot struct {
 // after the commit that changed a policy, so before any later write commits.
 //
 // Why reads never see an event masked one time and clear another: a change takes effect
-// at a time after every ingestion time committed before it (policyChangeTime), and every
+// at a time after every ingestion time committed before it (writeDataProtection), and every
 // event committed after it is ingested at that time or later; its snapshot is published
 // before any such event commits; and reads take the snapshot after they have read their
 // events (Insights, whose scan runs long, checks it at each event). So an event a read
@@ -130,7 +130,7 @@ func (s *Server) writeDataProtection(reqMs int64, fn func(tx *sql.Tx, at int64) 
 		if sn, err = loadDataProtection(context.Background(), tx, s.dataProtection()); err != nil {
 			return s.dbErr(err)
 		}
-		s.st.lastIngest = at // should the commit fail, later ingestion times are 1 ms later
+		s.st.lastIngest = at // at is not after the clock, or 1 ms after the last ingestion
 		return nil
 	}, func() { s.dp.cur.Store(sn) })
 }
