@@ -18,47 +18,33 @@ import (
 // millisecond before the policy also had: it read masked, and one committed after the
 // deletion in that millisecond read masked too.)
 func TestMaskingSameMillisecond(t *testing.T) {
-	for _, dir := range []string{"memory", "disk"} {
-		t.Run(dir, func(t *testing.T) {
-			cfg := Config{}
-			if dir == "disk" {
-				cfg.DataDir = t.TempDir()
-			}
-			s, clock := dpServer(t, cfg)
-			restart := func() {
-				if dir == "disk" {
-					s.Shutdown(t.Context())
-					cfg.Now = clock.Now
-					s = newTestServer(t, cfg)
-				}
-			}
-			put := func(msg string) {
-				t.Helper()
-				mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{{"timestamp": clock.UnixMilli() - 1000, "message": msg}}})
-			}
-			put("before a@b.io")
-			r := mustOK(t, s, "PutDataProtectionPolicy", m{"logGroupIdentifier": "g", "policyDocument": dpDoc("", "EmailAddress")})
-			from := num(t, r.body["lastUpdatedTime"])
-			restart()
-			put("during a@b.io")
-			mustOK(t, s, "DeleteDataProtectionPolicy", m{"logGroupIdentifier": "g"})
-			restart()
-			put("after a@b.io")
+	eachDPStore(t, func(t *testing.T, store *dpStore) {
+		put := func(msg string) {
+			t.Helper()
+			mustOK(t, store.s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{{"timestamp": store.clock.UnixMilli() - 1000, "message": msg}}})
+		}
+		put("before a@b.io")
+		r := mustOK(t, store.s, "PutDataProtectionPolicy", m{"logGroupIdentifier": "g", "policyDocument": dpDoc("", "EmailAddress")})
+		from := num(t, r.body["lastUpdatedTime"])
+		store.restart()
+		put("during a@b.io")
+		mustOK(t, store.s, "DeleteDataProtectionPolicy", m{"logGroupIdentifier": "g"})
+		store.restart()
+		put("after a@b.io")
 
-			r = mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true})
-			want := []string{"before a@b.io", "during ******", "after a@b.io"}
-			if got := messagesOf(r); !slices.Equal(got, want) {
-				t.Errorf("got %q, want %q", got, want)
-			}
-			var ingest []int64
-			for _, e := range list(r.body["events"]) {
-				ingest = append(ingest, num(t, e.(map[string]any)["ingestionTime"]))
-			}
-			if len(ingest) == 3 && !(ingest[0] < from && from <= ingest[1] && ingest[1] < ingest[2]) {
-				t.Errorf("ingestion times %v around the policy's lastUpdatedTime %d", ingest, from)
-			}
-		})
-	}
+		r = mustOK(t, store.s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true})
+		want := []string{"before a@b.io", "during ******", "after a@b.io"}
+		if got := messagesOf(r); !slices.Equal(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+		var ingest []int64
+		for _, e := range list(r.body["events"]) {
+			ingest = append(ingest, num(t, e.(map[string]any)["ingestionTime"]))
+		}
+		if len(ingest) == 3 && !(ingest[0] < from && from <= ingest[1] && ingest[1] < ingest[2]) {
+			t.Errorf("ingestion times %v around the policy's lastUpdatedTime %d", ingest, from)
+		}
+	})
 }
 
 // TestMaskingConcurrentPolicyChange: while PutLogEvents, PutDataProtectionPolicy,

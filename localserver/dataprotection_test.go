@@ -371,6 +371,39 @@ func TestDataProtectionStatus(t *testing.T) {
 	}
 }
 
+// dpStore is a test's server (dpServer's) on a memory or a disk store.
+type dpStore struct {
+	t     *testing.T
+	s     *Server
+	clock *testClock
+	cfg   Config
+}
+
+// eachDPStore runs f, as a subtest, on a memory store and on a disk store.
+func eachDPStore(t *testing.T, f func(t *testing.T, store *dpStore)) {
+	for _, dir := range []string{"memory", "disk"} {
+		t.Run(dir, func(t *testing.T) {
+			store := &dpStore{t: t}
+			if dir == "disk" {
+				store.cfg.DataDir = t.TempDir()
+			}
+			store.s, store.clock = dpServer(t, store.cfg)
+			f(t, store)
+		})
+	}
+}
+
+// restart shuts a disk store's server down and starts another on its data directory and
+// clock; in memory it does nothing.
+func (st *dpStore) restart() {
+	if st.cfg.DataDir == "" {
+		return
+	}
+	st.s.Shutdown(st.t.Context())
+	st.cfg.Now = st.clock.Now
+	st.s = newTestServer(st.t, st.cfg)
+}
+
 // messagesOf returns the messages of GetLogEvents' or FilterLogEvents' answer r.
 func messagesOf(r *response) []string {
 	var out []string
@@ -385,86 +418,76 @@ func messagesOf(r *response) []string {
 // Insights results and GetLogRecord, unless unmask is true; events ingested before a
 // policy, or after it ends, read as sent.
 func TestMasking(t *testing.T) {
-	for _, dir := range []string{"memory", "disk"} {
-		t.Run(dir, func(t *testing.T) {
-			cfg := Config{}
-			if dir == "disk" {
-				cfg.DataDir = t.TempDir()
+	eachDPStore(t, func(t *testing.T, store *dpStore) {
+		s, clock := store.s, store.clock
+		put := func(msg string) {
+			t.Helper()
+			mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{{"timestamp": clock.UnixMilli() - 1000, "message": msg}}})
+			clock.Add(time.Second)
+		}
+		put("before a@b.io 10.0.0.1 EMP-123")
+		mustOK(t, s, "PutDataProtectionPolicy", m{"logGroupIdentifier": "g", "policyDocument": dpDoc("", "EmailAddress", "CreditCardNumber")})
+		put("group a@b.io 10.0.0.1 EMP-123")
+		mustOK(t, s, "PutAccountPolicy", m{"policyName": "acct", "policyType": policyDataProtection,
+			"policyDocument": dpDoc(`[{"Name":"Emp","Regex":"EMP-\\d+"}]`, "IpAddress", "custom:Emp")})
+		put("both a@b.io 10.0.0.1 EMP-123")
+		mustOK(t, s, "DeleteDataProtectionPolicy", m{"logGroupIdentifier": "g"})
+		put("account a@b.io 10.0.0.1 EMP-123")
+		mustOK(t, s, "DeleteAccountPolicy", m{"policyName": "acct", "policyType": policyDataProtection})
+		put("after a@b.io 10.0.0.1 EMP-123")
+		masked := []string{
+			"before a@b.io 10.0.0.1 EMP-123",
+			"group ****** 10.0.0.1 EMP-123",
+			"both ****** ******** *******",
+			"account a@b.io ******** *******",
+			"after a@b.io 10.0.0.1 EMP-123",
+		}
+		clear := []string{"before", "group", "both", "account", "after"}
+		for i := range clear {
+			clear[i] += " a@b.io 10.0.0.1 EMP-123"
+		}
+		store.restart() // a restarted server reads the policies back from the database
+		s = store.s
+		for _, unmask := range []bool{false, true} {
+			want := masked
+			if unmask {
+				want = clear
 			}
-			s, clock := dpServer(t, cfg)
-			put := func(msg string) {
-				t.Helper()
-				mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{{"timestamp": clock.UnixMilli() - 1000, "message": msg}}})
-				clock.Add(time.Second)
+			r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true, "unmask": unmask})
+			if got := messagesOf(r); !slices.Equal(got, want) {
+				t.Errorf("GetLogEvents unmask=%v:\n got %q\nwant %q", unmask, got, want)
 			}
-			put("before a@b.io 10.0.0.1 EMP-123")
-			mustOK(t, s, "PutDataProtectionPolicy", m{"logGroupIdentifier": "g", "policyDocument": dpDoc("", "EmailAddress", "CreditCardNumber")})
-			put("group a@b.io 10.0.0.1 EMP-123")
-			mustOK(t, s, "PutAccountPolicy", m{"policyName": "acct", "policyType": policyDataProtection,
-				"policyDocument": dpDoc(`[{"Name":"Emp","Regex":"EMP-\\d+"}]`, "IpAddress", "custom:Emp")})
-			put("both a@b.io 10.0.0.1 EMP-123")
-			mustOK(t, s, "DeleteDataProtectionPolicy", m{"logGroupIdentifier": "g"})
-			put("account a@b.io 10.0.0.1 EMP-123")
-			mustOK(t, s, "DeleteAccountPolicy", m{"policyName": "acct", "policyType": policyDataProtection})
-			put("after a@b.io 10.0.0.1 EMP-123")
-			masked := []string{
-				"before a@b.io 10.0.0.1 EMP-123",
-				"group ****** 10.0.0.1 EMP-123",
-				"both ****** ******** *******",
-				"account a@b.io ******** *******",
-				"after a@b.io 10.0.0.1 EMP-123",
+			r = mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g", "unmask": unmask})
+			if got := messagesOf(r); !slices.Equal(got, want) {
+				t.Errorf("FilterLogEvents unmask=%v:\n got %q\nwant %q", unmask, got, want)
 			}
-			clear := []string{"before", "group", "both", "account", "after"}
-			for i := range clear {
-				clear[i] += " a@b.io 10.0.0.1 EMP-123"
-			}
-			if dir == "disk" {
-				// A restarted server reads the policies back from the database.
-				s.Shutdown(t.Context())
-				cfg.Now = s.cfg.Now
-				s = newTestServer(t, cfg)
-			}
-			for _, unmask := range []bool{false, true} {
-				want := masked
-				if unmask {
-					want = clear
-				}
-				r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true, "unmask": unmask})
-				if got := messagesOf(r); !slices.Equal(got, want) {
-					t.Errorf("GetLogEvents unmask=%v:\n got %q\nwant %q", unmask, got, want)
-				}
-				r = mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g", "unmask": unmask})
-				if got := messagesOf(r); !slices.Equal(got, want) {
-					t.Errorf("FilterLogEvents unmask=%v:\n got %q\nwant %q", unmask, got, want)
-				}
-			}
-			// Without unmask in the request, as most callers send it.
-			r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true})
-			if got := messagesOf(r); !slices.Equal(got, masked) {
-				t.Errorf("GetLogEvents without unmask: %q", got)
-			}
-			// Logs Insights reads masked events; GetLogRecord masks its record unless asked not to.
-			id := startQuery(t, s, m{"logGroupName": "g", "startTime": testNow.Unix() - 60, "endTime": clock.Now().Unix() + 60,
-				"queryString": "fields @message | sort @timestamp asc"})
-			qr := waitQuery(t, s, id, nil)
-			var got []string
-			for _, row := range rowsOf(qr) {
-				got = append(got, strings.TrimPrefix(row, "@message="))
-			}
-			if !slices.Equal(got, masked) {
-				t.Errorf("query rows:\n got %q\nwant %q", got, masked)
-			}
-			ptr := ptrsOf(qr)[2]
-			rec := mustOK(t, s, "GetLogRecord", m{"logRecordPointer": ptr})
-			if msg := rec.body["logRecord"].(map[string]any)["@message"]; msg != masked[2] {
-				t.Errorf("GetLogRecord: %v", msg)
-			}
-			rec = mustOK(t, s, "GetLogRecord", m{"logRecordPointer": ptr, "unmask": true})
-			if msg := rec.body["logRecord"].(map[string]any)["@message"]; msg != clear[2] {
-				t.Errorf("GetLogRecord unmask: %v", msg)
-			}
-		})
-	}
+		}
+		// Without unmask in the request, as most callers send it.
+		r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true})
+		if got := messagesOf(r); !slices.Equal(got, masked) {
+			t.Errorf("GetLogEvents without unmask: %q", got)
+		}
+		// Logs Insights reads masked events; GetLogRecord masks its record unless asked not to.
+		id := startQuery(t, s, m{"logGroupName": "g", "startTime": testNow.Unix() - 60, "endTime": clock.Now().Unix() + 60,
+			"queryString": "fields @message | sort @timestamp asc"})
+		qr := waitQuery(t, s, id, nil)
+		var got []string
+		for _, row := range rowsOf(qr) {
+			got = append(got, strings.TrimPrefix(row, "@message="))
+		}
+		if !slices.Equal(got, masked) {
+			t.Errorf("query rows:\n got %q\nwant %q", got, masked)
+		}
+		ptr := ptrsOf(qr)[2]
+		rec := mustOK(t, s, "GetLogRecord", m{"logRecordPointer": ptr})
+		if msg := rec.body["logRecord"].(map[string]any)["@message"]; msg != masked[2] {
+			t.Errorf("GetLogRecord: %v", msg)
+		}
+		rec = mustOK(t, s, "GetLogRecord", m{"logRecordPointer": ptr, "unmask": true})
+		if msg := rec.body["logRecord"].(map[string]any)["@message"]; msg != clear[2] {
+			t.Errorf("GetLogRecord unmask: %v", msg)
+		}
+	})
 }
 
 // TestMaskingDeliveryClass: an account-level policy leaves DELIVERY groups unmasked.
