@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -153,8 +154,11 @@ func TestPutAccountPolicy(t *testing.T) {
 			"1 validation error detected: Value 'IAM_POLICY' at 'policyType' failed to satisfy constraint: Member must satisfy enum value set: [DATA_PROTECTION_POLICY, SUBSCRIPTION_FILTER_POLICY, FIELD_INDEX_POLICY, TRANSFORMER_POLICY, METRIC_EXTRACTION_POLICY]"},
 		{"bad scope", m{"policyName": "x", "policyType": policyTransformer, "policyDocument": "{}", "scope": "SOME"}, codeInvalidParameter,
 			"1 validation error detected: Value 'SOME' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [ALL]"},
-		{"empty document", acctPolicy("x", policyTransformer, ""), codeInvalidParameter,
-			"1 validation error detected: Value '' at 'policyDocument' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		// The model's AccountPolicyDocument has no length constraint: "" is a document
+		// that is not a JSON object.
+		{"empty document", acctPolicy("x", policyTransformer, ""), codeInvalidParameter, msgPolicyNotJSON},
+		{"empty data protection document", acctPolicy("x", policyDataProtection, ""), codeInvalidParameter,
+			"The data protection policy document is not a valid JSON object."},
 		{"aws/ name", acctPolicy("aws/x", policyTransformer, "{}"), codeInvalidParameter, "Policy names cannot start with aws/."},
 		{"AWS/ name", acctPolicy("AWS/x", policyTransformer, "{}"), codeInvalidParameter, "Policy names cannot start with aws/."},
 		{"empty name", acctPolicy("", policyTransformer, "{}"), codeInvalidParameter, "The policyName must not be empty."},
@@ -293,4 +297,56 @@ func TestDescribeDeleteAccountPolicies(t *testing.T) {
 		"Policy with name [shared] does not exist.")
 	checkAnswer(t, call(t, s, "DeleteAccountPolicy", m{"policyName": "shared"}), codeInvalidParameter,
 		"1 validation error detected: Value null at 'policyType' failed to satisfy constraint: Member must not be null")
+}
+
+// TestAccountPolicyLimitsConcurrent: puts sent at once respect the limits, which are
+// checked in the write transaction: one data protection policy of eight (the others
+// LimitExceededException, and reads mask by the one stored), twenty prefix-scoped field
+// index policies of twenty-five.
+func TestAccountPolicyLimitsConcurrent(t *testing.T) {
+	s := newTestServer(t, Config{})
+	run := func(n int, in func(i int) m) (ok, limited int) {
+		t.Helper()
+		codes := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := call(t, s, "PutAccountPolicy", in(i))
+				codes[i] = r.errType()
+				if r.status == 200 {
+					codes[i] = "ok"
+				}
+			}()
+		}
+		wg.Wait()
+		for _, c := range codes {
+			switch c {
+			case "ok":
+				ok++
+			case codeLimitExceeded:
+				limited++
+			default:
+				t.Errorf("answer %s", c)
+			}
+		}
+		return ok, limited
+	}
+	if ok, limited := run(8, func(i int) m {
+		return acctPolicy(fmt.Sprintf("dp%d", i), policyDataProtection, dpDoc("", "EmailAddress"))
+	}); ok != 1 || limited != 7 {
+		t.Errorf("data protection: %d stored, %d over the limit; want 1 and 7", ok, limited)
+	}
+	if n := len(list(mustOK(t, s, "DescribeAccountPolicies", m{"policyType": policyDataProtection}).body["accountPolicies"])); n != 1 {
+		t.Errorf("%d data protection policies listed", n)
+	}
+	if vs := s.dataProtection().account; len(vs) != 1 {
+		t.Errorf("snapshot has %d account versions, want 1", len(vs))
+	}
+	if ok, limited := run(25, func(i int) m {
+		return acctPolicy(fmt.Sprintf("p%02d", i), policyFieldIndex, `{"Fields":["RequestId"]}`, fmt.Sprintf(`LogGroupNamePrefix IN ["p%02d-"]`, i))
+	}); ok != 20 || limited != 5 {
+		t.Errorf("field index: %d stored, %d over the limit; want 20 and 5", ok, limited)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -44,7 +45,8 @@ import (
 //     managed identifier's name, regular expressions of at most 200 characters from the
 //     documented set (letters, digits, "_#=@/;,- " and "^$?[]{}|\*+."). Go's regexp
 //     compiles them (the documented set has no group, lookaround or backreference syntax,
-//     so Go's RE2 reads them as the service's Java-style engine does).
+//     so Go's RE2 reads them as the service's Java-style engine does); one that compiles
+//     to more than 300 instructions is refused (ours: see maxCustomIdentifierProg).
 //
 // Member names are matched without regard to case (encoding/json's rule): CDK's
 // DataProtectionPolicy builds camelCase statements ("dataIdentifier", "operation") that
@@ -59,11 +61,19 @@ const maxDataProtectionChars = 30720
 // 2021-06-01").
 const dataProtectionVersion = "2021-06-01"
 
-// Custom data identifier limits (the user guide's "Custom data identifier constraints").
+// Custom data identifier limits (the user guide's "Custom data identifier constraints"),
+// and maxCustomIdentifierProg, ours: the compiled size of one identifier's regular
+// expression. Events are masked at each read here, in time proportional to their length
+// times that size at worst (Go's regexp is linear in the input, with this factor), and the
+// 200 characters allow counted repetitions that compile to 25,000 instructions
+// (\w{1000} written 25 times): reading one 64 KB event took 25 s. The bound is the one
+// filter pattern regexes have (package filterpattern's maxRegexInst, for the same reason);
+// realistic identifiers are far below it (EmployeeID-\d{9}: 22, [A-Za-z0-9/+=]{40}: 42).
 const (
 	maxCustomIdentifiers    = 10
 	maxCustomIdentifierName = 128
 	maxCustomIdentifierRe   = 200
+	maxCustomIdentifierProg = 300
 )
 
 var (
@@ -276,9 +286,26 @@ func customIdentifiers(in dpDocIn) ([]customIdentifier, *policyDocError) {
 		if err != nil {
 			return nil, policyErrorf("The Regex of custom data identifier %q is not a valid regular expression.", *c.Name)
 		}
+		if n := regexProgSize(*c.Regex); n > maxCustomIdentifierProg {
+			return nil, policyErrorf("The Regex of custom data identifier %q is too complex (%d instructions, at most %d): use smaller repetition counts.", *c.Name, n, maxCustomIdentifierProg)
+		}
 		out = append(out, customIdentifier{name: *c.Name, re: re})
 	}
 	return out, nil
+}
+
+// regexProgSize returns the number of instructions expr (which regexp.Compile accepted)
+// compiles to. (filterpattern's regexSize is the same; it is not exported.)
+func regexProgSize(expr string) int {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return 0
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return 0
+	}
+	return len(prog.Inst)
 }
 
 // managedIdentifier returns the name of managed data identifier ARN id,

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 )
@@ -26,7 +25,10 @@ import (
 // This server keeps events as they were sent and masks them when they are read: every
 // policy that was ever in force is kept with the interval it was in force
 // (data_protection_policies, migration 10), and an event is masked by the policies in force
-// at its ingestion time. So an event ingested while a policy was in force stays masked after
+// at its ingestion time. A change takes effect at its request's time, or 1 ms after the
+// last ingestion time committed before it if that is later, and later events are ingested
+// no earlier (see dpState), so that "before" and "after" a change are the order of commits
+// even within a millisecond and across a restart. So an event ingested while a policy was in force stays masked after
 // the policy is replaced or deleted, and one ingested before stays clear, as if it had been
 // masked at ingestion. Masked are GetLogEvents', FilterLogEvents' and GetLogRecord's
 // messages (unless unmask is true) and the events Logs Insights queries read (this engine
@@ -40,14 +42,17 @@ import (
 //   - custom data identifiers: every match of their regular expression (Go's regexp,
 //     leftmost-first), as the user guide specifies them;
 //   - EmailAddress (no keyword required, per the user guide's table): an RFC 5322 dot-atom
-//     local part (letters, digits and !#$%&'*+/=?^_`{|}~-, dot-separated), '@', and a
+//     local part (letters, digits and !#$%*+^_~-, dot-separated: RFC 5322's atext less
+//     &'/=?`{|}, which in log lines delimit fields rather than belong to addresses, as in
+//     user=jane@example.com, /users/jane@example.com or 'jane@example.com'), '@', and a
 //     domain of at least two dot-separated labels of letters, digits and inner hyphens (at
 //     most 63 characters each), not followed by another label character;
 //   - IpAddress (no keyword required): a run of hexadecimal digits, '.' and ':' that is not
-//     next to a letter, digit or '_', and that is an IPv4 address in dotted-decimal form
-//     (four decimal octets 0–255 without leading zeros) or an IPv6 address in an RFC 4291
-//     text form (net/netip's parser, without a zone), optionally followed by ":PORT" for
-//     IPv4.
+//     next to a letter, digit or '_' (dots and colons at either end of the run separate it
+//     from such a neighbour, as in "ip:10.0.0.1"), and that is an IPv4 address in
+//     dotted-decimal form (four decimal octets 0–255 without leading zeros) or an IPv6
+//     address in an RFC 4291 text form, compressed ones included (net/netip's parser,
+//     without a zone), optionally followed by ":PORT" for IPv4.
 //
 // Every other managed identifier (credit card numbers, keys, names, addresses, national
 // numbers, …) is accepted and stored, and masks nothing: their rules depend on keywords
@@ -55,10 +60,10 @@ import (
 // many asterisks as it has characters (how many AWS writes is not on record).
 //
 // Reads look the policies up in an in-memory snapshot: with no data protection policy in
-// the account, a read costs one atomic load more. Each change of a policy publishes a new
-// snapshot; DeleteLogGroup does not (its trigger deletes the group's rows): a deleted
-// group's entries stay until the next change, unread, as log group ids are never reused
-// (AUTOINCREMENT).
+// the account, a read costs one atomic load more (a Logs Insights query one an event). Each
+// change of a policy publishes a new snapshot; DeleteLogGroup does not (its trigger deletes
+// the group's rows): a deleted group's entries stay until the next change, unread, as log
+// group ids are never reused (AUTOINCREMENT).
 
 // dpVersion is one data protection policy over the interval [from, to) in which it was in
 // force (to is math.MaxInt64 while it is).
@@ -72,91 +77,100 @@ type finder func(msg string, dst [][2]int) [][2]int
 
 // dpSnapshot is every data protection policy, in force or not.
 type dpSnapshot struct {
-	account []dpVersion           // the account-level policy's versions
-	groups  map[int64][]dpVersion // each log group's own policy's versions
+	account    []dpVersion           // the account-level policy's versions
+	groups     map[int64][]dpVersion // each log group's own policy's versions
+	lastChange int64                 // the latest from or to of them all (0: none)
+	finders    map[int64][]finder    // each version's finders by row id, for the next load
 }
 
-// dpState holds the current snapshot. Writers publish a new one after each commit that
-// changed a policy; gen orders them (a later commit's snapshot is never replaced by an
-// earlier one's).
+// dpState holds the current snapshot, published under the writer lock (store.wmu) right
+// after the commit that changed a policy, so before any later write commits.
+//
+// Why reads never see an event masked one time and clear another: a change takes effect
+// at a time after every ingestion time committed before it (writeDataProtection), and every
+// event committed after it is ingested at that time or later; its snapshot is published
+// before any such event commits; and reads take the snapshot after they have read their
+// events (Insights, whose scan runs long, checks it at each event). So an event a read
+// sees was masked or not by a snapshot that already knew every change that concerns it.
 type dpState struct {
 	cur atomic.Pointer[dpSnapshot]
-	mu  sync.Mutex // publishing and the first load
-	gen uint64     // gen of cur (under mu)
-	seq atomic.Uint64
 }
 
-// dataProtection returns the current snapshot, loading it on first use.
-func (s *Server) dataProtection(ctx context.Context) (*dpSnapshot, error) {
-	if sn := s.dp.cur.Load(); sn != nil {
-		return sn, nil
-	}
-	s.dp.mu.Lock()
-	defer s.dp.mu.Unlock()
-	if sn := s.dp.cur.Load(); sn != nil {
-		return sn, nil
-	}
-	sn, err := loadDataProtection(ctx, s.st.r)
+// dataProtection returns the current snapshot (nil only for a Server not made by New).
+func (s *Server) dataProtection() *dpSnapshot { return s.dp.cur.Load() }
+
+// loadDataProtectionAtStart reads the snapshot when the server starts, and moves the
+// store's last ingestion time to the latest policy change: events ingested after a restart
+// are ingested after every change made before it, even if the clock has not moved since.
+func (s *Server) loadDataProtectionAtStart(ctx context.Context) error {
+	sn, err := loadDataProtection(ctx, s.st.r, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	s.st.wmu.Lock()
+	defer s.st.wmu.Unlock()
+	s.st.lastIngest = max(s.st.lastIngest, sn.lastChange)
 	s.dp.cur.Store(sn)
-	return sn, nil
-}
-
-// writeDataProtection is write for a change that may add, replace or end a data protection
-// policy: after fn, the snapshot is read again in the same transaction and published once
-// the transaction commits.
-func (s *Server) writeDataProtection(fn func(tx *sql.Tx) *apiError) *apiError {
-	var sn *dpSnapshot
-	var gen uint64
-	aerr := s.write(func(tx *sql.Tx) *apiError {
-		if aerr := fn(tx); aerr != nil {
-			return aerr
-		}
-		var err error
-		if sn, err = loadDataProtection(context.Background(), tx); err != nil {
-			return s.dbErr(err)
-		}
-		gen = s.dp.seq.Add(1) // under the write lock: in commit order
-		return nil
-	})
-	if aerr != nil {
-		return aerr
-	}
-	s.dp.mu.Lock()
-	if gen > s.dp.gen {
-		s.dp.cur.Store(sn)
-		s.dp.gen = gen
-	}
-	s.dp.mu.Unlock()
 	return nil
 }
 
-// loadDataProtection reads every data protection policy version.
-func loadDataProtection(ctx context.Context, q queryer) (*dpSnapshot, error) {
-	rows, err := q.QueryContext(ctx, `SELECT group_id, document, from_ms, to_ms FROM data_protection_policies ORDER BY id`)
+// writeDataProtection is write for a change that may add, replace or end a data protection
+// policy, requested at reqMs. fn gets the time the change takes effect: reqMs, or just
+// after the last committed ingestion time if that is not earlier; every event committed
+// after the change is ingested at that time or later. The snapshot is read again in the
+// same transaction and published once it has committed, under the writer lock.
+func (s *Server) writeDataProtection(reqMs int64, fn func(tx *sql.Tx, at int64) *apiError) *apiError {
+	var sn *dpSnapshot
+	return s.writeThen(func(tx *sql.Tx) *apiError {
+		at := max(reqMs, s.st.lastIngest+1)
+		if aerr := fn(tx, at); aerr != nil {
+			return aerr
+		}
+		var err error
+		if sn, err = loadDataProtection(context.Background(), tx, s.dataProtection()); err != nil {
+			return s.dbErr(err)
+		}
+		s.st.lastIngest = at // at is not after the clock, or 1 ms after the last ingestion
+		return nil
+	}, func() { s.dp.cur.Store(sn) })
+}
+
+// loadDataProtection reads every data protection policy version. Those prev (nil: none)
+// holds keep their finders: a version's document never changes (rows are only inserted,
+// and their to_ms set), and parsing every document again at each change held the writer
+// lock for 24 µs a policy.
+func loadDataProtection(ctx context.Context, q queryer, prev *dpSnapshot) (*dpSnapshot, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, group_id, from_ms, to_ms, document FROM data_protection_policies ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	sn := &dpSnapshot{groups: map[int64][]dpVersion{}}
+	sn := &dpSnapshot{groups: map[int64][]dpVersion{}, finders: map[int64][]finder{}}
 	for rows.Next() {
+		var id, from int64
 		var group, to sql.NullInt64
-		var doc string
-		var from int64
-		if err := rows.Scan(&group, &doc, &from, &to); err != nil {
+		var doc sql.RawBytes
+		if err := rows.Scan(&id, &group, &from, &to, &doc); err != nil {
 			return nil, err
 		}
 		v := dpVersion{from: from, to: math.MaxInt64}
+		sn.lastChange = max(sn.lastChange, from)
 		if to.Valid {
 			v.to = to.Int64
+			sn.lastChange = max(sn.lastChange, to.Int64)
 		}
-		// Stored documents were checked when they were put; one that no longer parses (a
-		// later, stricter server) masks nothing rather than failing every read.
-		if p, derr := parseDataProtectionPolicy(doc, ""); derr == nil {
-			v.finders = p.finders()
+		var known bool
+		if prev != nil {
+			v.finders, known = prev.finders[id]
 		}
+		if !known {
+			// Stored documents were checked when they were put; one that no longer parses (a
+			// later, stricter server) masks nothing rather than failing every read.
+			if p, derr := parseDataProtectionPolicy(string(doc), ""); derr == nil {
+				v.finders = p.finders()
+			}
+		}
+		sn.finders[id] = v.finders
 		if group.Valid {
 			sn.groups[group.Int64] = append(sn.groups[group.Int64], v)
 		} else {
@@ -169,6 +183,9 @@ func loadDataProtection(ctx context.Context, q queryer) (*dpSnapshot, error) {
 // status is the dataProtectionStatus of log group id: ACTIVATED while it has its own
 // policy, DELETED when it had one, "" when it never had one.
 func (sn *dpSnapshot) status(id int64) string {
+	if sn == nil {
+		return ""
+	}
 	vs := sn.groups[id]
 	switch {
 	case len(vs) == 0:
@@ -182,6 +199,9 @@ func (sn *dpSnapshot) status(id int64) string {
 // accountApplies reports whether an account-level data protection policy is in force for
 // a group of class.
 func (sn *dpSnapshot) accountApplies(class string) bool {
+	if sn == nil {
+		return false
+	}
 	n := len(sn.account)
 	return n > 0 && sn.account[n-1].to == math.MaxInt64 && class != "DELIVERY"
 }
@@ -189,6 +209,9 @@ func (sn *dpSnapshot) accountApplies(class string) bool {
 // masker returns the masker of g's events, or nil when no policy that masks anything was
 // ever in force for g.
 func (sn *dpSnapshot) masker(g *groupRow) *groupMasker {
+	if sn == nil {
+		return nil
+	}
 	var vs []dpVersion
 	for _, v := range sn.groups[g.id] {
 		if v.finders != nil {
@@ -209,16 +232,12 @@ func (sn *dpSnapshot) masker(g *groupRow) *groupMasker {
 }
 
 // maskerFor returns the masker of g's events for a read, nil when nothing is to be masked
-// (unmask, or no policy).
-func (s *Server) maskerFor(ctx context.Context, g *groupRow, unmask *bool) (*groupMasker, error) {
+// (unmask, or no policy). Call it once the events to mask have been read (see dpState).
+func (s *Server) maskerFor(g *groupRow, unmask *bool) *groupMasker {
 	if unmask != nil && *unmask {
-		return nil, nil
+		return nil
 	}
-	sn, err := s.dataProtection(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return sn.masker(g), nil
+	return s.dataProtection().masker(g)
 }
 
 // groupMasker masks one log group's events.
@@ -299,7 +318,7 @@ func regexpFinder(re *regexp.Regexp) finder {
 
 // emailRE is EmailAddress's rule (see above); the label-character check after the match
 // is findEmails'.
-var emailRE = regexp.MustCompile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*" +
+var emailRE = regexp.MustCompile(`[A-Za-z0-9!#$%*+^_~-]+(?:\.[A-Za-z0-9!#$%*+^_~-]+)*` +
 	`@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+`)
 
 // findEmails runs emailRE on the window around each '@' that its characters allow: the
@@ -334,7 +353,7 @@ func findEmails(msg string, dst [][2]int) [][2]int {
 
 // isLocalByte reports whether c may be in an email address's local part.
 func isLocalByte(c byte) bool {
-	return c == '.' || isLabelByte(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~", c) >= 0
+	return c == '.' || isLabelByte(c) || strings.IndexByte("!#$%*+^_~", c) >= 0
 }
 
 func isLabelByte(c byte) bool {
@@ -358,9 +377,22 @@ func findIPs(msg string, dst [][2]int) [][2]int {
 		for j < len(msg) && isIPByte(msg[j]) {
 			j++
 		}
-		if (i == 0 || !isWordByte(msg[i-1])) && (j == len(msg) || !isWordByte(msg[j])) {
-			if end := ipEnd(msg[i:j]); end > 0 {
-				dst = append(dst, [2]int{i, i + end})
+		// Dots and colons between a word and the run separate them: "ip:10.0.0.1",
+		// "10.0.0.1:port".
+		start, end := i, j
+		if start > 0 && isWordByte(msg[start-1]) {
+			for start < end && isIPSep(msg[start]) {
+				start++
+			}
+		}
+		if end < len(msg) && isWordByte(msg[end]) {
+			for end > start && isIPSep(msg[end-1]) {
+				end--
+			}
+		}
+		if start < end && (start == 0 || !isWordByte(msg[start-1])) && (end == len(msg) || !isWordByte(msg[end])) {
+			if n := ipEnd(msg[start:end]); n > 0 {
+				dst = append(dst, [2]int{start, start + n})
 			}
 		}
 		i = j
@@ -368,10 +400,20 @@ func findIPs(msg string, dst [][2]int) [][2]int {
 	return dst
 }
 
+func isIPSep(c byte) bool { return c == '.' || c == ':' }
+
 // ipEnd returns the length of the IP address run starts with, 0 when it is none: the whole
-// run (less trailing dots or colons), or its IPv4 address before a ":PORT".
+// run less trailing dots and colons (punctuation, as in "from 10.0.0.1."), but for the
+// "::" that ends a compressed IPv6 address ("2001:db8::"); or its IPv4 address before a
+// ":PORT".
 func ipEnd(run string) int {
-	run = strings.TrimRight(run, ".:")
+	trimmed := strings.TrimRight(run, ".:")
+	if trimmed != "" && strings.HasPrefix(run[len(trimmed):], "::") {
+		if a, err := netip.ParseAddr(trimmed + "::"); err == nil && a.Is6() && a.Zone() == "" {
+			return len(trimmed) + 2
+		}
+	}
+	run = trimmed
 	dots, colons := strings.Count(run, "."), strings.Count(run, ":")
 	if colons < 2 && (dots != 3 || colons == 1 && strings.IndexByte(run, ':') < strings.LastIndexByte(run, '.')) {
 		return 0 // neither dotted-decimal (with a port) nor IPv6: skip the parser

@@ -135,6 +135,10 @@ func TestParseDataProtectionPolicy(t *testing.T) {
 		{"custom name of a managed one", dpDoc(`[{"Name":"EmailAddress","Regex":"x"}]`, "EmailAddress"), "aws", "Custom data identifier \"EmailAddress\" has the name of a managed data identifier.", nil, nil, nil},
 		{"custom regex with a group", dpDoc(`[{"Name":"c","Regex":"(a)"}]`, "custom:c"), "aws", "The Regex of custom data identifier \"c\" has a character that is not supported.", nil, nil, nil},
 		{"custom regex too long", dpDoc(`[{"Name":"c","Regex":"`+strings.Repeat("a", 201)+`"}]`, "custom:c"), "aws", "~must have 1 to 200 characters", nil, nil, nil},
+		{"custom regex too complex", dpDoc(`[{"Name":"c","Regex":"\\w{600}\\w{600}"}]`, "custom:c"), "aws",
+			"The Regex of custom data identifier \"c\" is too complex (1202 instructions, at most 300): use smaller repetition counts.", nil, nil, nil},
+		{"custom regex at the size limit", dpDoc(`[{"Name":"c","Regex":"[A-Z]{2}\\d{296}"}]`, "custom:c"), "aws", "", nil, []string{"c"}, nil},
+		{"custom regex just over the size limit", dpDoc(`[{"Name":"c","Regex":"[A-Z]{2}\\d{297}"}]`, "custom:c"), "aws", "~(301 instructions, at most 300)", nil, nil, nil},
 		{"custom regex that does not compile", dpDoc(`[{"Name":"c","Regex":"[a-"}]`, "custom:c"), "aws", "The Regex of custom data identifier \"c\" is not a valid regular expression.", nil, nil, nil},
 		{"custom identifier twice", dpDoc(`[{"Name":"c","Regex":"a"},{"Name":"c","Regex":"b"}]`, "custom:c"), "aws", "Custom data identifier \"c\" is defined twice.", nil, nil, nil},
 		{"custom identifier without Regex", dpDoc(`[{"Name":"c"}]`, "custom:c"), "aws", "A custom data identifier must have a Name and a Regex.", nil, nil, nil},
@@ -181,10 +185,16 @@ func TestMaskFinders(t *testing.T) {
 		{"EmailAddress", "", "two: x@y.com, z@w.org.", "two: *******, *******."},
 		{"EmailAddress", "", "label over 63: a@" + strings.Repeat("b", 64) + ".com", "label over 63: a@" + strings.Repeat("b", 64) + ".com"},
 		{"EmailAddress", "", "ünï x@y.com", "ünï *******"},
+		{"EmailAddress", "", "user=jane@example.com to='x@y.io' GET /u/a.b@c.io?to=d@e.io", "user=**************** to='******' GET /u/********?to=******"},
+		{"EmailAddress", "", "odd but valid: a!b#c$d%e*f+g^h_i~j-k@x.io", "odd but valid: " + stars("a!b#c$d%e*f+g^h_i~j-k@x.io")},
 		{"IpAddress", "", "from 10.0.0.1 to 192.168.1.255.", "from ******** to *************."},
 		{"IpAddress", "", "host 10.1.2.3:8080 up", "host ********:8080 up"},
 		{"IpAddress", "", "v6 fe80::1 and 2001:db8::8a2e:370:7334 ok", "v6 " + stars("fe80::1") + " and " + stars("2001:db8::8a2e:370:7334") + " ok"},
 		{"IpAddress", "", "not: 256.1.1.1 1.2.3 01.2.3.4 12:30:45 std::string a1.2.3.4 v1.2.3.4", "not: 256.1.1.1 1.2.3 01.2.3.4 12:30:45 std::string a1.2.3.4 v1.2.3.4"},
+		{"IpAddress", "", "ip:10.0.0.1 peer:10.0.0.2:443 addr.10.0.0.3", "ip:******** peer:********:443 addr.********"},
+		{"IpAddress", "", "10.0.0.1:port fe80::1:x", "********:port " + stars("fe80::1") + ":x"},
+		{"IpAddress", "", "nets 2001:db8:: and fe80::, ::1 ::ffff:10.0.0.1", "nets " + stars("2001:db8::") + " and " + stars("fe80::") + ", *** " + stars("::ffff:10.0.0.1")},
+		{"IpAddress", "", "not: :: a :: b Class::method x::1 1::", "not: :: a :: b Class::method x::1 ***"},
 		{"CreditCardNumber", "", "card 4111111111111111", "card 4111111111111111"},
 		{"AwsSecretKey", "", "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
 		{"custom:Emp", `[{"Name":"Emp","Regex":"EmployeeID-\\d{9}"}]`, "id EmployeeID-123456789 and EmployeeID-12", "id " + stars("EmployeeID-123456789") + " and EmployeeID-12"},
@@ -361,6 +371,39 @@ func TestDataProtectionStatus(t *testing.T) {
 	}
 }
 
+// dpStore is a test's server (dpServer's) on a memory or a disk store.
+type dpStore struct {
+	t     *testing.T
+	s     *Server
+	clock *testClock
+	cfg   Config
+}
+
+// eachDPStore runs f, as a subtest, on a memory store and on a disk store.
+func eachDPStore(t *testing.T, f func(t *testing.T, store *dpStore)) {
+	for _, dir := range []string{"memory", "disk"} {
+		t.Run(dir, func(t *testing.T) {
+			store := &dpStore{t: t}
+			if dir == "disk" {
+				store.cfg.DataDir = t.TempDir()
+			}
+			store.s, store.clock = dpServer(t, store.cfg)
+			f(t, store)
+		})
+	}
+}
+
+// restart shuts a disk store's server down and starts another on its data directory and
+// clock; in memory it does nothing.
+func (st *dpStore) restart() {
+	if st.cfg.DataDir == "" {
+		return
+	}
+	st.s.Shutdown(st.t.Context())
+	st.cfg.Now = st.clock.Now
+	st.s = newTestServer(st.t, st.cfg)
+}
+
 // messagesOf returns the messages of GetLogEvents' or FilterLogEvents' answer r.
 func messagesOf(r *response) []string {
 	var out []string
@@ -375,86 +418,76 @@ func messagesOf(r *response) []string {
 // Insights results and GetLogRecord, unless unmask is true; events ingested before a
 // policy, or after it ends, read as sent.
 func TestMasking(t *testing.T) {
-	for _, dir := range []string{"memory", "disk"} {
-		t.Run(dir, func(t *testing.T) {
-			cfg := Config{}
-			if dir == "disk" {
-				cfg.DataDir = t.TempDir()
+	eachDPStore(t, func(t *testing.T, store *dpStore) {
+		s, clock := store.s, store.clock
+		put := func(msg string) {
+			t.Helper()
+			mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{{"timestamp": clock.UnixMilli() - 1000, "message": msg}}})
+			clock.Add(time.Second)
+		}
+		put("before a@b.io 10.0.0.1 EMP-123")
+		mustOK(t, s, "PutDataProtectionPolicy", m{"logGroupIdentifier": "g", "policyDocument": dpDoc("", "EmailAddress", "CreditCardNumber")})
+		put("group a@b.io 10.0.0.1 EMP-123")
+		mustOK(t, s, "PutAccountPolicy", m{"policyName": "acct", "policyType": policyDataProtection,
+			"policyDocument": dpDoc(`[{"Name":"Emp","Regex":"EMP-\\d+"}]`, "IpAddress", "custom:Emp")})
+		put("both a@b.io 10.0.0.1 EMP-123")
+		mustOK(t, s, "DeleteDataProtectionPolicy", m{"logGroupIdentifier": "g"})
+		put("account a@b.io 10.0.0.1 EMP-123")
+		mustOK(t, s, "DeleteAccountPolicy", m{"policyName": "acct", "policyType": policyDataProtection})
+		put("after a@b.io 10.0.0.1 EMP-123")
+		masked := []string{
+			"before a@b.io 10.0.0.1 EMP-123",
+			"group ****** 10.0.0.1 EMP-123",
+			"both ****** ******** *******",
+			"account a@b.io ******** *******",
+			"after a@b.io 10.0.0.1 EMP-123",
+		}
+		clear := []string{"before", "group", "both", "account", "after"}
+		for i := range clear {
+			clear[i] += " a@b.io 10.0.0.1 EMP-123"
+		}
+		store.restart() // a restarted server reads the policies back from the database
+		s = store.s
+		for _, unmask := range []bool{false, true} {
+			want := masked
+			if unmask {
+				want = clear
 			}
-			s, clock := dpServer(t, cfg)
-			put := func(msg string) {
-				t.Helper()
-				mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{{"timestamp": clock.UnixMilli() - 1000, "message": msg}}})
-				clock.Add(time.Second)
+			r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true, "unmask": unmask})
+			if got := messagesOf(r); !slices.Equal(got, want) {
+				t.Errorf("GetLogEvents unmask=%v:\n got %q\nwant %q", unmask, got, want)
 			}
-			put("before a@b.io 10.0.0.1 EMP-123")
-			mustOK(t, s, "PutDataProtectionPolicy", m{"logGroupIdentifier": "g", "policyDocument": dpDoc("", "EmailAddress", "CreditCardNumber")})
-			put("group a@b.io 10.0.0.1 EMP-123")
-			mustOK(t, s, "PutAccountPolicy", m{"policyName": "acct", "policyType": policyDataProtection,
-				"policyDocument": dpDoc(`[{"Name":"Emp","Regex":"EMP-\\d+"}]`, "IpAddress", "custom:Emp")})
-			put("both a@b.io 10.0.0.1 EMP-123")
-			mustOK(t, s, "DeleteDataProtectionPolicy", m{"logGroupIdentifier": "g"})
-			put("account a@b.io 10.0.0.1 EMP-123")
-			mustOK(t, s, "DeleteAccountPolicy", m{"policyName": "acct", "policyType": policyDataProtection})
-			put("after a@b.io 10.0.0.1 EMP-123")
-			masked := []string{
-				"before a@b.io 10.0.0.1 EMP-123",
-				"group ****** 10.0.0.1 EMP-123",
-				"both ****** ******** *******",
-				"account a@b.io ******** *******",
-				"after a@b.io 10.0.0.1 EMP-123",
+			r = mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g", "unmask": unmask})
+			if got := messagesOf(r); !slices.Equal(got, want) {
+				t.Errorf("FilterLogEvents unmask=%v:\n got %q\nwant %q", unmask, got, want)
 			}
-			clear := []string{"before", "group", "both", "account", "after"}
-			for i := range clear {
-				clear[i] += " a@b.io 10.0.0.1 EMP-123"
-			}
-			if dir == "disk" {
-				// A restarted server reads the policies back from the database.
-				s.Shutdown(t.Context())
-				cfg.Now = s.cfg.Now
-				s = newTestServer(t, cfg)
-			}
-			for _, unmask := range []bool{false, true} {
-				want := masked
-				if unmask {
-					want = clear
-				}
-				r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true, "unmask": unmask})
-				if got := messagesOf(r); !slices.Equal(got, want) {
-					t.Errorf("GetLogEvents unmask=%v:\n got %q\nwant %q", unmask, got, want)
-				}
-				r = mustOK(t, s, "FilterLogEvents", m{"logGroupName": "g", "unmask": unmask})
-				if got := messagesOf(r); !slices.Equal(got, want) {
-					t.Errorf("FilterLogEvents unmask=%v:\n got %q\nwant %q", unmask, got, want)
-				}
-			}
-			// Without unmask in the request, as most callers send it.
-			r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true})
-			if got := messagesOf(r); !slices.Equal(got, masked) {
-				t.Errorf("GetLogEvents without unmask: %q", got)
-			}
-			// Logs Insights reads masked events; GetLogRecord masks its record unless asked not to.
-			id := startQuery(t, s, m{"logGroupName": "g", "startTime": testNow.Unix() - 60, "endTime": clock.Now().Unix() + 60,
-				"queryString": "fields @message | sort @timestamp asc"})
-			qr := waitQuery(t, s, id, nil)
-			var got []string
-			for _, row := range rowsOf(qr) {
-				got = append(got, strings.TrimPrefix(row, "@message="))
-			}
-			if !slices.Equal(got, masked) {
-				t.Errorf("query rows:\n got %q\nwant %q", got, masked)
-			}
-			ptr := ptrsOf(qr)[2]
-			rec := mustOK(t, s, "GetLogRecord", m{"logRecordPointer": ptr})
-			if msg := rec.body["logRecord"].(map[string]any)["@message"]; msg != masked[2] {
-				t.Errorf("GetLogRecord: %v", msg)
-			}
-			rec = mustOK(t, s, "GetLogRecord", m{"logRecordPointer": ptr, "unmask": true})
-			if msg := rec.body["logRecord"].(map[string]any)["@message"]; msg != clear[2] {
-				t.Errorf("GetLogRecord unmask: %v", msg)
-			}
-		})
-	}
+		}
+		// Without unmask in the request, as most callers send it.
+		r := mustOK(t, s, "GetLogEvents", m{"logGroupName": "g", "logStreamName": "s", "startFromHead": true})
+		if got := messagesOf(r); !slices.Equal(got, masked) {
+			t.Errorf("GetLogEvents without unmask: %q", got)
+		}
+		// Logs Insights reads masked events; GetLogRecord masks its record unless asked not to.
+		id := startQuery(t, s, m{"logGroupName": "g", "startTime": testNow.Unix() - 60, "endTime": clock.Now().Unix() + 60,
+			"queryString": "fields @message | sort @timestamp asc"})
+		qr := waitQuery(t, s, id, nil)
+		var got []string
+		for _, row := range rowsOf(qr) {
+			got = append(got, strings.TrimPrefix(row, "@message="))
+		}
+		if !slices.Equal(got, masked) {
+			t.Errorf("query rows:\n got %q\nwant %q", got, masked)
+		}
+		ptr := ptrsOf(qr)[2]
+		rec := mustOK(t, s, "GetLogRecord", m{"logRecordPointer": ptr})
+		if msg := rec.body["logRecord"].(map[string]any)["@message"]; msg != masked[2] {
+			t.Errorf("GetLogRecord: %v", msg)
+		}
+		rec = mustOK(t, s, "GetLogRecord", m{"logRecordPointer": ptr, "unmask": true})
+		if msg := rec.body["logRecord"].(map[string]any)["@message"]; msg != clear[2] {
+			t.Errorf("GetLogRecord unmask: %v", msg)
+		}
+	})
 }
 
 // TestMaskingDeliveryClass: an account-level policy leaves DELIVERY groups unmasked.
@@ -493,14 +526,11 @@ func TestDataProtectionConcurrentWrites(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	want, err := loadDataProtection(t.Context(), s.st.r)
+	want, err := loadDataProtection(t.Context(), s.st.r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.dataProtection(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := s.dataProtection()
 	for id, vs := range want.groups {
 		if got.status(id) != want.status(id) || len(got.groups[id]) != len(vs) {
 			t.Errorf("group %d: snapshot %s (%d versions), database %s (%d)", id, got.status(id), len(got.groups[id]), want.status(id), len(vs))
@@ -528,5 +558,23 @@ func BenchmarkMask(b *testing.B) {
 				gm.mask(msg.msg, 1)
 			}
 		})
+	}
+}
+
+// BenchmarkPutDataProtectionPolicy measures PutDataProtectionPolicy (which holds the writer
+// lock while it reads every policy version back for the snapshot) with 1,000 groups
+// having a policy.
+func BenchmarkPutDataProtectionPolicy(b *testing.B) {
+	s := newTestServer(b, Config{DataDir: b.TempDir()})
+	doc := dpDoc(`[{"Name":"Emp","Regex":"EMP-\\d+"}]`, "EmailAddress", "IpAddress", "custom:Emp")
+	for i := range 1000 {
+		g := fmt.Sprintf("g%04d", i)
+		mustOK(b, s, "CreateLogGroup", m{"logGroupName": g})
+		mustOK(b, s, "PutDataProtectionPolicy", m{"logGroupIdentifier": g, "policyDocument": doc})
+	}
+	in := m{"logGroupIdentifier": "g0500", "policyDocument": doc}
+	b.ReportAllocs()
+	for b.Loop() {
+		mustOK(b, s, "PutDataProtectionPolicy", in)
 	}
 }

@@ -88,8 +88,6 @@ var accountPolicyScopes = []string{"ALL"}
 // maxSelectionCriteriaBytes: "The selectionCriteria string can be up to 25KB in length".
 const maxSelectionCriteriaBytes = 25 << 10
 
-var shAccountPolicyDocument = shape(1, 0, "")
-
 // accountPolicyRow is a stored account policy.
 type accountPolicyRow struct {
 	typ, name, document, scope string
@@ -267,6 +265,16 @@ func accountPolicyLimits(typ, name string, c *selectionCriteria, others []*accou
 	return nil
 }
 
+// writeAccountPolicy is write for a change of an account policy of type typ requested at
+// reqMs: writeDataProtection for a data protection policy, whose change may take effect a
+// little after reqMs (fn's at); write with at = reqMs for the others.
+func (s *Server) writeAccountPolicy(typ string, reqMs int64, fn func(tx *sql.Tx, at int64) *apiError) *apiError {
+	if typ == policyDataProtection {
+		return s.writeDataProtection(reqMs, fn)
+	}
+	return s.write(func(tx *sql.Tx) *apiError { return fn(tx, reqMs) })
+}
+
 func (s *Server) putAccountPolicy(rc *reqCtx) ([]byte, *apiError) {
 	var in putAccountPolicyIn
 	if e := decodeJSON(rc.body, &in); e != nil {
@@ -275,7 +283,6 @@ func (s *Server) putAccountPolicy(rc *reqCtx) ([]byte, *apiError) {
 	var v verrs
 	v.required(in.PolicyName != nil, "policyName")
 	v.required(in.PolicyDocument != nil, "policyDocument")
-	v.str(in.PolicyDocument, "policyDocument", shAccountPolicyDocument)
 	v.required(in.PolicyType != nil, "policyType")
 	v.enum(in.PolicyType, "policyType", policyTypes)
 	v.enum(in.Scope, "scope", accountPolicyScopes)
@@ -311,19 +318,13 @@ func (s *Server) putAccountPolicy(rc *reqCtx) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	scope := "ALL"
-	now := rc.now.UnixMilli()
-	out := &accountPolicyRow{typ: typ, name: name, document: *in.PolicyDocument, scope: scope,
-		lastUpdated: now, created: now}
+	out := &accountPolicyRow{typ: typ, name: name, document: *in.PolicyDocument, scope: "ALL"}
 	if in.SelectionCriteria != nil {
 		out.criteria = sql.NullString{String: *in.SelectionCriteria, Valid: true}
 	}
-	write := s.write
-	if typ == policyDataProtection {
-		write = s.writeDataProtection
-	}
-	aerr = write(func(tx *sql.Tx) *apiError {
+	aerr = s.writeAccountPolicy(typ, rc.now.UnixMilli(), func(tx *sql.Tx, at int64) *apiError {
 		ctx := context.Background()
+		out.lastUpdated, out.created = at, at
 		others, err := accountPoliciesOf(ctx, tx, typ)
 		if err != nil {
 			return s.dbErr(err)
@@ -338,7 +339,7 @@ func (s *Server) putAccountPolicy(rc *reqCtx) ([]byte, *apiError) {
 			if aerr := s.checkAuditGroups(ctx, tx, dp); aerr != nil {
 				return aerr
 			}
-			if aerr := s.replaceDataProtection(ctx, tx, nil, in.PolicyDocument, now); aerr != nil {
+			if aerr := s.replaceDataProtection(ctx, tx, nil, in.PolicyDocument, at); aerr != nil {
 				return aerr
 			}
 		}
@@ -429,12 +430,7 @@ func (s *Server) deleteAccountPolicy(rc *reqCtx) ([]byte, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	write := s.write
-	if *in.PolicyType == policyDataProtection {
-		write = s.writeDataProtection
-	}
-	now := rc.now.UnixMilli()
-	return nil, write(func(tx *sql.Tx) *apiError {
+	return nil, s.writeAccountPolicy(*in.PolicyType, rc.now.UnixMilli(), func(tx *sql.Tx, at int64) *apiError {
 		ctx := context.Background()
 		res, err := tx.ExecContext(ctx, `DELETE FROM account_policies WHERE type = ? AND name = ?`, *in.PolicyType, *in.PolicyName)
 		if err != nil {
@@ -444,7 +440,7 @@ func (s *Server) deleteAccountPolicy(rc *reqCtx) ([]byte, *apiError) {
 			return clientErr(codeResourceNotFound, fmt.Sprintf(msgPolicyNotFound, *in.PolicyName))
 		}
 		if *in.PolicyType == policyDataProtection {
-			return s.replaceDataProtection(ctx, tx, nil, nil, now)
+			return s.replaceDataProtection(ctx, tx, nil, nil, at)
 		}
 		return nil
 	})

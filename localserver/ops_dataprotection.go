@@ -51,24 +51,52 @@ const (
 	msgAuditLogGroupNotFound  = "The audit findings destination log group %s does not exist."
 )
 
-type dataProtectionIn struct {
+// groupPolicyIn is the input of the log group data protection and field index policy
+// operations: the group and, for a put, the document.
+type groupPolicyIn struct {
 	LogGroupIdentifier *string `json:"logGroupIdentifier"`
 	PolicyDocument     *string `json:"policyDocument"`
 }
 
-// dataProtectionGroup checks in's logGroupIdentifier (and, for a put, policyDocument)
-// against the model and returns the group's name.
-func (s *Server) dataProtectionGroup(in *dataProtectionIn, put bool) (string, *apiError) {
+// groupPolicyOp is how one of those operations checks its input against the model.
+type groupPolicyOp struct {
+	put        bool      // policyDocument is required
+	docShape   *strShape // policyDocument's shape (nil: none)
+	validation bool      // violations are ValidationException, not InvalidParameterException
+}
+
+var (
+	dataProtectionPut = groupPolicyOp{put: true, validation: true}
+	dataProtectionRef = groupPolicyOp{validation: true} // Get and Delete
+	indexPolicyPut    = groupPolicyOp{put: true, docShape: shPolicyDocument}
+	indexPolicyRef    = groupPolicyOp{} // Delete
+)
+
+// decodeGroupPolicy decodes body, the input of operation op, checks it against the model
+// and returns it with the name of the group it names.
+func (s *Server) decodeGroupPolicy(body []byte, op groupPolicyOp) (*groupPolicyIn, string, *apiError) {
+	var in groupPolicyIn
+	if e := decodeJSON(body, &in); e != nil {
+		return nil, "", e
+	}
 	var v verrs
 	v.required(in.LogGroupIdentifier != nil, "logGroupIdentifier")
 	v.str(in.LogGroupIdentifier, "logGroupIdentifier", shLogGroupIdentifier)
-	if put {
+	if op.put {
 		v.required(in.PolicyDocument != nil, "policyDocument")
+		if op.docShape != nil {
+			v.str(in.PolicyDocument, "policyDocument", op.docShape)
+		}
 	}
-	if e := v.validation(); e != nil {
-		return "", e
+	answer := v.err
+	if op.validation {
+		answer = v.validation
 	}
-	return s.resolveGroupRef(nil, in.LogGroupIdentifier)
+	if e := answer(); e != nil {
+		return nil, "", e
+	}
+	name, aerr := s.resolveGroupRef(nil, in.LogGroupIdentifier)
+	return &in, name, aerr
 }
 
 // dataProtectionAnswer renders PutDataProtectionPolicy's and GetDataProtectionPolicy's
@@ -133,11 +161,7 @@ func currentDataProtection(ctx context.Context, q queryer, group int64) (doc str
 }
 
 func (s *Server) putDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
-	var in dataProtectionIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	name, aerr := s.dataProtectionGroup(&in, true)
+	in, name, aerr := s.decodeGroupPolicy(rc.body, dataProtectionPut)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -145,8 +169,8 @@ func (s *Server) putDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
 	if derr != nil {
 		return nil, invalidParam("%s", derr.msg)
 	}
-	now := rc.now.UnixMilli()
-	aerr = s.writeDataProtection(func(tx *sql.Tx) *apiError {
+	var updated int64
+	aerr = s.writeDataProtection(rc.now.UnixMilli(), func(tx *sql.Tx, at int64) *apiError {
 		ctx := context.Background()
 		g, aerr := s.findGroup(ctx, tx, name)
 		if aerr != nil {
@@ -158,20 +182,17 @@ func (s *Server) putDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
 		if aerr := s.checkAuditGroups(ctx, tx, p); aerr != nil {
 			return aerr
 		}
-		return s.replaceDataProtection(ctx, tx, &g.id, in.PolicyDocument, now)
+		updated = at
+		return s.replaceDataProtection(ctx, tx, &g.id, in.PolicyDocument, at)
 	})
 	if aerr != nil {
 		return nil, aerr
 	}
-	return dataProtectionAnswer(name, in.PolicyDocument, now), nil
+	return dataProtectionAnswer(name, in.PolicyDocument, updated), nil
 }
 
 func (s *Server) getDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
-	var in dataProtectionIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	name, aerr := s.dataProtectionGroup(&in, false)
+	_, name, aerr := s.decodeGroupPolicy(rc.body, dataProtectionRef)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -190,16 +211,11 @@ func (s *Server) getDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) deleteDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
-	var in dataProtectionIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	name, aerr := s.dataProtectionGroup(&in, false)
+	_, name, aerr := s.decodeGroupPolicy(rc.body, dataProtectionRef)
 	if aerr != nil {
 		return nil, aerr
 	}
-	now := rc.now.UnixMilli()
-	return nil, s.writeDataProtection(func(tx *sql.Tx) *apiError {
+	return nil, s.writeDataProtection(rc.now.UnixMilli(), func(tx *sql.Tx, at int64) *apiError {
 		ctx := context.Background()
 		g, aerr := s.findGroup(ctx, tx, name)
 		if aerr != nil {
@@ -210,7 +226,7 @@ func (s *Server) deleteDataProtectionPolicy(rc *reqCtx) ([]byte, *apiError) {
 		} else if !ok {
 			return clientErr(codeResourceNotFound, msgDataProtectionNotFound)
 		}
-		return s.replaceDataProtection(ctx, tx, &g.id, nil, now)
+		return s.replaceDataProtection(ctx, tx, &g.id, nil, at)
 	})
 }
 

@@ -62,10 +62,6 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	mask, err := s.maskerFor(rc.ctx, g, in.Unmask)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
 	r := scanRange{groupID: g.id, forward: true, startTs: 0, endTs: maxTokenTs + 1}
 	if in.StartTime != nil {
 		r.startTs = clampTs(*in.StartTime)
@@ -144,6 +140,7 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	for i := range page {
 		size += len(page[i].ev.msg) + 200
 	}
+	mask := s.maskerFor(g, in.Unmask) // after the scan (see dpState)
 	o := newObj(make([]byte, 0, size))
 	o.key("events")
 	o.b = append(o.b, '[')

@@ -8,7 +8,11 @@ import (
 )
 
 // write runs fn in a transaction on the single writer connection; writes are serialized.
-func (s *Server) write(fn func(tx *sql.Tx) *apiError) *apiError {
+func (s *Server) write(fn func(tx *sql.Tx) *apiError) *apiError { return s.writeThen(fn, nil) }
+
+// writeThen is write, and runs committed (when not nil) once the transaction has
+// committed, still under the writer lock: before any later write commits.
+func (s *Server) writeThen(fn func(tx *sql.Tx) *apiError, committed func()) *apiError {
 	s.st.wmu.Lock()
 	defer s.st.wmu.Unlock()
 	tx, err := s.st.w.BeginTx(context.Background(), nil)
@@ -25,6 +29,9 @@ func (s *Server) write(fn func(tx *sql.Tx) *apiError) *apiError {
 		return s.dbErr(err)
 	}
 	s.st.committedWrite()
+	if committed != nil {
+		committed()
+	}
 	s.st.committed(8 * 4120) // about eight pages per commit (see commitPutsTx)
 	return nil
 }
@@ -237,10 +244,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		groups = groups[:limit]
 	}
 	restricted := in.LogGroupNamePattern != nil
-	dp, err := s.dataProtection(rc.ctx)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
+	dp := s.dataProtection()
 	o := newObj(make([]byte, 0, 256*len(groups)+64))
 	o.key("logGroups")
 	o.b = append(o.b, '[')

@@ -101,25 +101,8 @@ func indexPolicyObj(b []byte, arn, doc string, updated int64, name, source strin
 	return o.done()
 }
 
-type indexPolicyIn struct {
-	LogGroupIdentifier *string `json:"logGroupIdentifier"`
-	PolicyDocument     *string `json:"policyDocument"`
-}
-
 func (s *Server) putIndexPolicy(rc *reqCtx) ([]byte, *apiError) {
-	var in indexPolicyIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	var v verrs
-	v.required(in.LogGroupIdentifier != nil, "logGroupIdentifier")
-	v.str(in.LogGroupIdentifier, "logGroupIdentifier", shLogGroupIdentifier)
-	v.required(in.PolicyDocument != nil, "policyDocument")
-	v.str(in.PolicyDocument, "policyDocument", shPolicyDocument)
-	if e := v.err(); e != nil {
-		return nil, e
-	}
-	name, aerr := s.resolveGroupRef(nil, in.LogGroupIdentifier)
+	in, name, aerr := s.decodeGroupPolicy(rc.body, indexPolicyPut)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -207,17 +190,7 @@ func (s *Server) describeIndexPolicies(rc *reqCtx) ([]byte, *apiError) {
 }
 
 func (s *Server) deleteIndexPolicy(rc *reqCtx) ([]byte, *apiError) {
-	var in indexPolicyIn
-	if e := decodeJSON(rc.body, &in); e != nil {
-		return nil, e
-	}
-	var v verrs
-	v.required(in.LogGroupIdentifier != nil, "logGroupIdentifier")
-	v.str(in.LogGroupIdentifier, "logGroupIdentifier", shLogGroupIdentifier)
-	if e := v.err(); e != nil {
-		return nil, e
-	}
-	name, aerr := s.resolveGroupRef(nil, in.LogGroupIdentifier)
+	_, name, aerr := s.decodeGroupPolicy(rc.body, indexPolicyRef)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -328,15 +301,34 @@ func (s *Server) describeFieldIndexes(rc *reqCtx) ([]byte, *apiError) {
 var configuredIndexes = []string{"@logStream", "@aws.region", "@aws.account", "@source.log", "@data_source_name",
 	"@data_source_type", "@data_format", "traceId", "severityText", "attributes.session.id"}
 
-// indexPolicies are every log group index policy and account field index policy, for
-// ListLogGroups' fieldIndexNames filter.
+// indexPolicies are the fields of every log group index policy and account field index
+// policy, for ListLogGroups' fieldIndexNames filter (each document parsed once, not once a
+// group).
 type indexPolicies struct {
-	groups  map[int64]string    // group id: document
-	account []*accountPolicyRow // FIELD_INDEX_POLICY
+	groups  map[int64][]string // group id: the fields of its policy
+	account []accountIndexFields
+}
+
+// accountIndexFields are the fields of an account field index policy and its criteria (nil:
+// all log groups).
+type accountIndexFields struct {
+	crit   *selectionCriteria
+	fields []string
+}
+
+// indexFieldNames returns the names of the fields of index policy document doc (none if it
+// no longer parses: it was checked when it was put).
+func indexFieldNames(doc string) []string {
+	fields, _ := parseIndexPolicy(doc)
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
+	}
+	return names
 }
 
 func loadIndexPolicies(ctx context.Context, q queryer) (*indexPolicies, error) {
-	ip := &indexPolicies{groups: map[int64]string{}}
+	ip := &indexPolicies{groups: map[int64][]string{}}
 	rows, err := q.QueryContext(ctx, `SELECT group_id, document FROM index_policies`)
 	if err != nil {
 		return nil, err
@@ -348,13 +340,16 @@ func loadIndexPolicies(ctx context.Context, q queryer) (*indexPolicies, error) {
 		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, err
 		}
-		ip.groups[id] = doc
+		ip.groups[id] = indexFieldNames(doc)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rows.Close()
-	ip.account, err = accountPoliciesOf(ctx, q, policyFieldIndex)
+	account, err := accountPoliciesOf(ctx, q, policyFieldIndex)
+	for _, ap := range account {
+		ip.account = append(ip.account, accountIndexFields{crit: ap.parsedCriteria(), fields: indexFieldNames(ap.document)})
+	}
 	return ip, err
 }
 
@@ -366,20 +361,12 @@ func (ip *indexPolicies) fields(id int64, name, class string) []string {
 		return nil
 	}
 	out := slices.Clone(configuredIndexes)
-	var docs []string
-	if doc, ok := ip.groups[id]; ok {
-		docs = []string{doc}
-	} else {
-		for _, ap := range ip.account {
-			if c := ap.parsedCriteria(); c == nil || c.matches(name) {
-				docs = append(docs, ap.document)
-			}
-		}
+	if fields, ok := ip.groups[id]; ok {
+		return append(out, fields...)
 	}
-	for _, doc := range docs {
-		fields, _ := parseIndexPolicy(doc) // checked when it was put
-		for _, f := range fields {
-			out = append(out, f.name)
+	for _, ap := range ip.account {
+		if ap.crit == nil || ap.crit.matches(name) {
+			out = append(out, ap.fields...)
 		}
 	}
 	return out

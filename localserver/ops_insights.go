@@ -632,11 +632,7 @@ func (s *Server) getLogRecord(rc *reqCtx) ([]byte, *apiError) {
 	if err != nil {
 		return nil, s.dbErr(err)
 	}
-	mask, err := s.maskerFor(rc.ctx, g, in.Unmask)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	msg := mask.mask(ev.msg, ingest)
+	msg := s.maskerFor(g, in.Unmask).mask(ev.msg, ingest) // after the read (see dpState)
 	// Every field of the event: the system fields (timestamps in milliseconds since the
 	// epoch) and the fields discovered in a JSON message, names sorted.
 	fields := insights.FlattenJSON(msg)

@@ -42,8 +42,12 @@ func FuzzDataProtectionPolicy(f *testing.F) {
 		// Masking with it never panics and keeps the message's length in characters.
 		gm := &groupMasker{versions: []dpVersion{{from: 0, to: 1 << 62, finders: p.finders()}}}
 		msg := "x a@b.io 10.0.0.1 " + doc
-		if out := gm.mask(msg, 1); utf8.RuneCountInString(out) != utf8.RuneCountInString(msg) {
+		out := gm.mask(msg, 1)
+		if utf8.RuneCountInString(out) != utf8.RuneCountInString(msg) {
 			t.Fatalf("masking changed the length: %q -> %q", msg, out)
+		}
+		if utf8.ValidString(msg) && !utf8.ValidString(out) {
+			t.Fatalf("masking broke UTF-8: %q -> %q", msg, out)
 		}
 	})
 }
@@ -74,8 +78,12 @@ func FuzzMask(f *testing.F) {
 			}
 		}
 		gm := &groupMasker{versions: []dpVersion{{from: 0, to: 1 << 62, finders: []finder{findEmails, findIPs}}}}
-		if out := gm.mask(msg, 1); utf8.RuneCountInString(out) != utf8.RuneCountInString(msg) {
+		out := gm.mask(msg, 1)
+		if utf8.RuneCountInString(out) != utf8.RuneCountInString(msg) {
 			t.Fatalf("masking changed the length: %q -> %q", msg, out)
+		}
+		if utf8.ValidString(msg) && !utf8.ValidString(out) {
+			t.Fatalf("masking broke UTF-8: %q -> %q", msg, out)
 		}
 	})
 }

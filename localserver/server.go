@@ -52,6 +52,18 @@
 // model's ValidationException, ConflictException and ResourceNotFoundException rules; as
 // for destinations, nothing is ever delivered.
 //
+// Data protection, account and index policies (PutDataProtectionPolicy,
+// GetDataProtectionPolicy, DeleteDataProtectionPolicy, PutAccountPolicy,
+// DescribeAccountPolicies, DeleteAccountPolicy, PutIndexPolicy, DescribeIndexPolicies,
+// DeleteIndexPolicy) are stored with the other metadata. Events are kept as sent and masked
+// when read, by the group's and the account's data protection policies that were in force
+// when they were ingested: GetLogEvents, FilterLogEvents and GetLogRecord mask unless asked
+// to unmask, Logs Insights results always. Matches of custom data identifiers, EmailAddress
+// and IpAddress are masked, one '*' a character; the other managed identifiers mask
+// nothing, and Live Tail, export tasks and FilterLogEvents' filter pattern see events as
+// sent. DescribeFieldIndexes scans the stored events for the indexed fields; the other
+// account policies are kept and never applied.
+//
 // Live Tail: StartLiveTail answers with an AWS event stream (package
 // internal/eventstream) of the events PutLogEvents commits to the listed log groups (by
 // ARN), one sessionUpdate a second of at most 500 events, sampled when more matched. A
@@ -172,6 +184,10 @@ func New(cfg Config) (*Server, error) {
 	// Kept only in the verifier's closures: printing a Server must not show them.
 	c.Credentials, c.TemporaryCredentials = nil, nil
 	s := &Server{cfg: c, st: st, stop: make(chan struct{})}
+	if err := s.loadDataProtectionAtStart(context.Background()); err != nil {
+		st.close()
+		return nil, fmt.Errorf("localserver: reading the data protection policies: %w", err)
+	}
 	s.queryCtx, s.stopQueries = context.WithCancel(context.Background())
 	if c.MaxInFlightBytes > 0 {
 		s.budget = newByteBudget(c.MaxInFlightBytes)

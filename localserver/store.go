@@ -58,7 +58,8 @@ type store struct {
 	segs *segments
 	// lock is the data directory's LockFile, held while the store is open (nil in memory).
 	lock *os.File
-	// lastIngest is the ingestion time of the last group commit (under wmu).
+	// lastIngest is the ingestion time of the last group commit, or the time of the last
+	// data protection policy change if later (under wmu): the next commit's is not earlier.
 	lastIngest int64
 	logger     *slog.Logger // Config.Logger
 	// insertChunks[k] inserts k chunk rows in one statement, for k = 1..maxRowsPerInsert

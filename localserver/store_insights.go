@@ -18,10 +18,6 @@ import (
 // each record, the run's progress published (n records so far).
 func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run, after func(ctx context.Context, n int)) error {
 	h := &groupHeads{}
-	dp, err := s.dataProtection(ctx)
-	if err != nil {
-		return err
-	}
 	for _, g := range groups {
 		start := max(startTs, g.cutoff(nowMs))
 		if start >= endTs {
@@ -31,7 +27,6 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		if err != nil {
 			return err
 		}
-		gs.mask = dp.masker(g)
 		ok, err := gs.advance()
 		if err != nil {
 			return err
@@ -60,7 +55,7 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		*rec = insights.Record{
 			Timestamp:     gs.ev.ts,
 			IngestionTime: gs.ingest,
-			Message:       gs.mask.mask(gs.ev.msg, gs.ingest),
+			Message:       gs.masked(s.dataProtection()),
 			LogGroup:      gs.log,
 			LogStream:     gs.names[gs.stream],
 			MakePtr:       recordPtr,
@@ -99,7 +94,18 @@ type groupScan struct {
 	k      evKey
 	ingest int64
 	stream int64
-	mask   *groupMasker // data protection (nil: none), for queryScan
+	// The masker of dp (data protection), for queryScan; dp is the snapshot current after
+	// the event was read, which a change of policy during the scan replaces (see dpState).
+	mask *groupMasker
+	dp   *dpSnapshot
+}
+
+// masked returns the current event's message as it reads under snapshot dp.
+func (gs *groupScan) masked(dp *dpSnapshot) string {
+	if dp != gs.dp {
+		gs.mask, gs.dp = dp.masker(gs.g), dp
+	}
+	return gs.mask.mask(gs.ev.msg, gs.ingest)
 }
 
 // newGroupScan starts the backward scan of g's events in [start, end), before its first
