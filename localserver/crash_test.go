@@ -34,12 +34,19 @@ func runCrashServer() {
 }
 
 func startCrashServer(t *testing.T, dir string) (*exec.Cmd, string) {
+	return startChild(t, "^$", crashServerEnv+"="+dir)
+}
+
+// startChild runs this test binary again with -test.run=run and env added to the
+// environment, and returns it with the first line it prints (a server's URL).
+func startChild(t *testing.T, run, env string) (*exec.Cmd, string) {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashServerEnv+"="+dir)
+	cmd := exec.Command(exe, "-test.run="+run)
+	cmd.Env = append(os.Environ(), env)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

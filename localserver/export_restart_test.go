@@ -1,16 +1,13 @@
 package localserver
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -47,20 +44,7 @@ func TestExportKilledServer(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(exports, testBucket), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^TestExportCrashHelper$")
-	cmd.Env = append(os.Environ(), exportCrashEnv+"="+dir)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, url := startChild(t, "^TestExportCrashHelper$", exportCrashEnv+"="+dir)
 	killed := false
 	t.Cleanup(func() {
 		if !killed {
@@ -68,11 +52,6 @@ func TestExportKilledServer(t *testing.T) {
 			cmd.Wait()
 		}
 	})
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("server did not start: %v", err)
-	}
-	url := strings.TrimSpace(line)
 	send := func(op string, in m) map[string]any {
 		t.Helper()
 		body, _ := json.Marshal(in)
