@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -113,8 +114,8 @@ func (r *segReader) next(off, limit int64, minSeq uint64) (rec record, at int64,
 		if err != nil {
 			return rec, at, 0, false, err
 		}
-		l := int64(leUint32(b[4:]))
-		seq := leUint64(b[8:])
+		l := int64(binary.LittleEndian.Uint32(b[4:]))
+		seq := binary.LittleEndian.Uint64(b[8:])
 		if l == 0 || l > MaxMessageLimit || at+recordHeaderSize+l > limit ||
 			seq < minSeq || seq-minSeq > uint64(at-off)/(recordHeaderSize+1)+1 {
 			continue
@@ -148,14 +149,6 @@ func (r *segReader) decodeAt(off, limit int64) (record, int, error) {
 		return record{}, 0, nil
 	}
 	return rec, n, nil
-}
-
-func leUint32(b []byte) uint32 {
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-}
-
-func leUint64(b []byte) uint64 {
-	return uint64(leUint32(b)) | uint64(leUint32(b[4:]))<<32
 }
 
 // scanResult is what scanning a segment found.
