@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -194,7 +195,7 @@ func openSegments(dir string, memory, fullSync bool, committed map[int64]int64) 
 	}
 	s.nextID++
 	if fullSync {
-		syncDir(dir)
+		atomicfile.SyncDir(dir)
 	}
 	return s, short, nil
 }
@@ -299,7 +300,7 @@ func (s *segments) rotate() error {
 			return fmt.Errorf("localserver: create segment: %w", err)
 		}
 		if s.fullSync {
-			syncDir(s.dir)
+			atomicfile.SyncDir(s.dir)
 		}
 		s.mu.Lock()
 		if s.curF != nil {
@@ -499,12 +500,4 @@ func (s *segments) ids() []int64 {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
-}
-
-// syncDir fsyncs a directory so a created or removed file's entry is durable.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }
