@@ -117,14 +117,7 @@ func (c *deliveryConfigIn) apply(d *deliveryRow) *apiError {
 		return validationErr(msgS3ConfigNotS3, d.destinationArn, d.destinationType)
 	}
 	if c.RecordFields != nil {
-		b := []byte{'['}
-		for i, f := range *c.RecordFields {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, f)
-		}
-		d.recordFields = sql.NullString{String: string(append(b, ']')), Valid: true}
+		d.recordFields = sql.NullString{String: string(appendStrings(nil, *c.RecordFields)), Valid: true}
 	}
 	if c.FieldDelimiter != nil {
 		d.fieldDelimiter = sql.NullString{String: *c.FieldDelimiter, Valid: true}
@@ -276,18 +269,15 @@ func (s *Server) getDelivery(rc *reqCtx) ([]byte, *apiError) {
 
 func (s *Server) describeDeliveries(rc *reqCtx) ([]byte, *apiError) {
 	return s.describeDeliveryPage(rc, "DescribeDeliveries", namePage{
-		query: `SELECT ` + deliveryColumns + `, list_key FROM deliveries WHERE 1`, col: "list_key",
+		query: `SELECT ` + deliveryColumns + ` FROM deliveries WHERE 1`, col: "list_key",
 		kind: "VY", key: "deliveries",
 		row: func(rows *sql.Rows, f *jsonObj) (string, error) {
-			d := &deliveryRow{}
-			var key string
-			err := rows.Scan(&d.id, &d.sourceName, &d.destinationName, &d.destinationArn, &d.destinationType,
-				&d.recordFields, &d.fieldDelimiter, &d.s3Config, &key)
+			d, err := scanDelivery(rows)
 			if err != nil {
 				return "", err
 			}
 			s.deliveryMembers(f, rc.region, d)
-			return key, nil
+			return deliveryListKey(d.sourceName, d.destinationName), nil // the row's list_key
 		},
 	})
 }
