@@ -129,16 +129,12 @@ func (s *Server) checkAuditGroups(ctx context.Context, q queryer, p *dpPolicy) *
 // replaceDataProtection ends the data protection policy in force for group (nil: the
 // account's) at now and, when doc is not nil, puts doc in force from now.
 func (s *Server) replaceDataProtection(ctx context.Context, tx *sql.Tx, group *int64, doc *string, now int64) *apiError {
-	var gid any
-	cond := `group_id IS NULL`
+	var gid any // NULL: the account's
 	if group != nil {
-		gid, cond = *group, `group_id = ?`
+		gid = *group
 	}
-	args := []any{now}
-	if group != nil {
-		args = append(args, *group)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE data_protection_policies SET to_ms = ? WHERE `+cond+` AND to_ms IS NULL`, args...); err != nil {
+	// "IS ?" matches NULL as well as an id (and uses the same index for both).
+	if _, err := tx.ExecContext(ctx, `UPDATE data_protection_policies SET to_ms = ? WHERE group_id IS ? AND to_ms IS NULL`, now, gid); err != nil {
 		return s.dbErr(err)
 	}
 	if doc == nil {
