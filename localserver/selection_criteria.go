@@ -3,6 +3,7 @@ package localserver
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -187,20 +188,12 @@ func (p *critParser) equals() (string, *policyDocError) {
 // matches reports whether the criterion selects log group name (a DataSource criterion
 // selects no log group as such).
 func (c *selectionCriteria) matches(name string) bool {
-	in := false
+	var in bool
 	switch c.attr {
 	case "LogGroupName":
-		for _, v := range c.values {
-			if v == name {
-				in = true
-			}
-		}
+		in = slices.Contains(c.values, name)
 	case "LogGroupNamePrefix":
-		for _, v := range c.values {
-			if strings.HasPrefix(name, v) {
-				in = true
-			}
-		}
+		in = slices.ContainsFunc(c.values, func(v string) bool { return strings.HasPrefix(name, v) })
 	default:
 		return false
 	}
