@@ -3,6 +3,7 @@ package ship
 import (
 	"context"
 	"errors"
+	"github.com/cwlogs/cwlogs/internal/goid"
 	"slices"
 	"sync"
 	"time"
@@ -178,7 +179,7 @@ func (m *Mux) Close(ctx context.Context) error {
 	m.mu.Lock()
 	m.closed = true
 	m.mu.Unlock()
-	caller := goroutineID() // each closes the streams on goroutines of its own
+	caller := goid.ID() // each closes the streams on goroutines of its own
 	ss := m.shippers()
 	// Called from the OnError of one stream, Close must wait for no stream's
 	// OnError calls: another stream's may be calling Close too, and waiting

@@ -1,11 +1,9 @@
 package ship
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"runtime"
-	"strconv"
+	"github.com/cwlogs/cwlogs/internal/goid"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -800,7 +798,7 @@ func (s *Shipper) batchDoneLocked(b *batch, lost int64, rej Rejected, err error)
 // are passed to OnError once that call returns. (A Close that OnError starts
 // on another goroutine and waits for is bounded by its ctx only.)
 func (s *Shipper) Close(ctx context.Context) error {
-	return s.close(ctx, s.reentrant(goroutineID()))
+	return s.close(ctx, s.reentrant(goid.ID()))
 }
 
 // close is Close; fromOnError says that it runs on the goroutine of an
@@ -913,7 +911,7 @@ func (s *Shipper) reportLocked(err error) {
 // OnError may call the shipper's methods (see reentrant).
 func (s *Shipper) reporter() {
 	defer s.rwg.Done()
-	id := goroutineID()
+	id := goid.ID()
 	s.mu.Lock()
 	s.reporterID = id
 	s.mu.Unlock()
@@ -951,32 +949,13 @@ func (s *Shipper) reporter() {
 // reentrant reports whether the goroutine caller (the one that called Close,
 // or Mux.Close) is this shipper's reporter, which runs only OnError: Close
 // must then not wait for the reporter, which is its caller (goroutine ids are
-// never reused). Go has no API for
-// a goroutine's identity; its id is read from the first line of
-// runtime.Stack ("goroutine N [..."), whose format has not changed since
-// Go 1. This costs a microsecond, on Close only.
+// never reused). Go has no API for a goroutine's identity: internal/goid
+// reads it from runtime.Stack, about a microsecond, once per Close and once
+// each time a reporter goroutine starts.
 func (s *Shipper) reentrant(caller uint64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return caller != 0 && s.reporterID == caller
-}
-
-// goroutineID returns the id of the calling goroutine (0 if it cannot be read).
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b, ok := bytes.CutPrefix(b, []byte("goroutine "))
-	if !ok {
-		return 0
-	}
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		b = b[:i]
-	}
-	id, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return id
 }
 
 // Stats returns a snapshot of the counters.

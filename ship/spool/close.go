@@ -2,6 +2,7 @@ package spool
 
 import (
 	"context"
+	"github.com/cwlogs/cwlogs/internal/goid"
 	"slices"
 )
 
@@ -110,7 +111,7 @@ func (s *Spool) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
 	close(s.closeCh)
-	fromOnError := s.reporting && s.reporterID == goroutineID()
+	fromOnError := s.reporting && s.reporterID == goid.ID()
 	s.mu.Unlock()
 	_ = s.writePartial(ctx, appendForce)
 	s.mu.Lock()

@@ -1,10 +1,8 @@
 package spool
 
 import (
-	"bytes"
+	"github.com/cwlogs/cwlogs/internal/goid"
 	"math/rand/v2"
-	"runtime"
-	"strconv"
 	"time"
 )
 
@@ -40,7 +38,7 @@ func (s *Spool) reportLocked(err error) {
 // held, then exits.
 func (s *Spool) reporter() {
 	defer s.rwg.Done()
-	id := goroutineID()
+	id := goid.ID()
 	for {
 		s.mu.Lock()
 		s.reporterID = id
@@ -57,27 +55,6 @@ func (s *Spool) reporter() {
 		s.mu.Unlock()
 		s.c.onError(err)
 	}
-}
-
-// goroutineID returns the id of the calling goroutine (0 if it cannot be
-// read), from the first line of runtime.Stack ("goroutine N [..."), so that
-// Close called from OnError does not wait for the OnError call it is part
-// of. It costs a microsecond, on Close only.
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b, ok := bytes.CutPrefix(b, []byte("goroutine "))
-	if !ok {
-		return 0
-	}
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		b = b[:i]
-	}
-	id, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return id
 }
 
 // backoff returns the pause after the n-th consecutive failure (n ≥ 1):
