@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 	"hash/fnv"
 	"io/fs"
 	"maps"
@@ -342,7 +343,7 @@ func (g *Glob) preclaim() {
 	// Temporary state files a crash left, of files followed or gone.
 	isTemp := func(name string) bool {
 		i := strings.LastIndex(name, ".state.tmp")
-		return i > 0 && isTempOf(name, name[:i+len(".state")])
+		return i > 0 && atomicfile.IsTemp(name, name[:i+len(".state")])
 	}
 	if err := removeStaleTemps(g.stateDir, isTemp, time.Now()); err != nil {
 		g.c.onError(&Error{Op: "state", Path: g.stateDir, Err: fmt.Errorf("removing stale temporary files: %w", err)})

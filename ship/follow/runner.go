@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cwlogs/cwlogs/internal/atomicfile"
 	"io"
 	"io/fs"
 	"os"
@@ -116,7 +117,7 @@ func (r *runner) start() error {
 	if r.c.state != "" && !r.c.stateDirSwept {
 		// A crash between a checkpoint's temporary file and its rename leaves the file.
 		dir, base := filepath.Split(r.c.state)
-		if err := removeStaleTemps(filepath.Clean(dir), func(name string) bool { return isTempOf(name, base) }, time.Now()); err != nil {
+		if err := removeStaleTemps(filepath.Clean(dir), func(name string) bool { return atomicfile.IsTemp(name, base) }, time.Now()); err != nil {
 			r.report(&Error{Op: "state", Path: r.path, Err: fmt.Errorf("removing the stale temporary files of %s: %w", r.c.state, err)})
 		}
 	}

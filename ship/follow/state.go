@@ -142,10 +142,6 @@ func writeState(name string, s state) error {
 // progress (one takes milliseconds).
 const staleTempAge = time.Minute
 
-// isTempOf reports whether name is a temporary file that writeState makes
-// for the state file named base: base, ".tmp", os.CreateTemp's digits.
-func isTempOf(name, base string) bool { return atomicfile.IsTemp(name, base) }
-
 // removeStaleTemps removes the files of dir that match (temporary state
 // files) and were last modified staleTempAge or more before now. It returns
 // the first error, other than a file already gone.
