@@ -264,7 +264,9 @@ func (s *Server) recoverExports() *apiError {
 	var ids []string
 	aerr := s.write(func(tx *sql.Tx) *apiError {
 		ctx := context.Background()
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM export_tasks WHERE status IN (?, ?)`, exportPending, exportRunning)
+		rows, err := tx.QueryContext(ctx, `UPDATE export_tasks SET status = ?, message = ?,
+			completion_time = max(?, creation_time) WHERE status IN (?, ?) RETURNING id`,
+			exportFailed, msgExportInterrupted, now, exportPending, exportRunning)
 		if err != nil {
 			return s.dbErr(err)
 		}
@@ -277,12 +279,6 @@ func (s *Server) recoverExports() *apiError {
 			ids = append(ids, id)
 		}
 		if err := rows.Err(); err != nil {
-			return s.dbErr(err)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE export_tasks SET status = ?, message = ?,
-			completion_time = max(?, creation_time) WHERE status IN (?, ?)`,
-			exportFailed, msgExportInterrupted, now, exportPending, exportRunning)
-		if err != nil {
 			return s.dbErr(err)
 		}
 		return nil
