@@ -75,8 +75,9 @@ func (s *Spool) writeLine(ts int64, line []byte, end *int64, force bool) error {
 		line = line[len(piece):]
 		if err == ErrClosed {
 			for len(line) > 0 { // count the pieces left
-				s.refuseLines(s.cut(line))
-				line = line[len(s.cut(line)):]
+				p := s.cut(line)
+				s.refuseLines(p)
+				line = line[len(p):]
 			}
 			return err
 		}
