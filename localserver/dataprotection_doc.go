@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs/localserver/filterpattern"
 )
 
 // The data protection policy document (PutDataProtectionPolicy's policyDocument, and
@@ -63,7 +64,7 @@ const dataProtectionVersion = "2021-06-01"
 
 // Custom data identifier limits (the user guide's "Custom data identifier constraints"),
 // and maxCustomIdentifierProg, ours: the compiled size of one identifier's regular
-// expression. Events are masked at each read here, in time proportional to their length
+// expression (filterpattern.RegexProgSize). Events are masked at each read here, in time proportional to their length
 // times that size at worst (Go's regexp is linear in the input, with this factor), and the
 // 200 characters allow counted repetitions that compile to 25,000 instructions
 // (\w{1000} written 25 times): reading one 64 KB event took 25 s. The bound is the one
@@ -286,26 +287,12 @@ func customIdentifiers(in dpDocIn) ([]customIdentifier, *policyDocError) {
 		if err != nil {
 			return nil, policyErrorf("The Regex of custom data identifier %q is not a valid regular expression.", *c.Name)
 		}
-		if n := regexProgSize(*c.Regex); n > maxCustomIdentifierProg {
+		if n := filterpattern.RegexProgSize(*c.Regex); n > maxCustomIdentifierProg {
 			return nil, policyErrorf("The Regex of custom data identifier %q is too complex (%d instructions, at most %d): use smaller repetition counts.", *c.Name, n, maxCustomIdentifierProg)
 		}
 		out = append(out, customIdentifier{name: *c.Name, re: re})
 	}
 	return out, nil
-}
-
-// regexProgSize returns the number of instructions expr (which regexp.Compile accepted)
-// compiles to. (filterpattern's regexSize is the same; it is not exported.)
-func regexProgSize(expr string) int {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return 0
-	}
-	prog, err := syntax.Compile(re.Simplify())
-	if err != nil {
-		return 0
-	}
-	return len(prog.Inst)
 }
 
 // managedIdentifier returns the name of managed data identifier ARN id,

@@ -30,11 +30,22 @@ import (
 // no earlier (see dpState), so that "before" and "after" a change are the order of commits
 // even within a millisecond and across a restart. So an event ingested while a policy was in force stays masked after
 // the policy is replaced or deleted, and one ingested before stays clear, as if it had been
-// masked at ingestion. Masked are GetLogEvents', FilterLogEvents' and GetLogRecord's
-// messages (unless unmask is true) and the events Logs Insights queries read (this engine
-// has no unmask command, so its results are always masked). Live Tail and metric filters are
-// not masked here. FilterLogEvents matches its filter pattern against the stored text;
-// whether AWS matches the masked text is not on record.
+// masked at ingestion.
+//
+// Where. "Sensitive data that matches the data identifiers you've selected is masked at
+// all egress points, including CloudWatch Logs Insights, metric filters, and subscription
+// filters. Only users who have the logs:Unmask IAM permission can view unmasked data"
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html).
+// Masked here are GetLogEvents', FilterLogEvents' and GetLogRecord's messages (unless
+// unmask is true, the only operations with that parameter), the events Logs Insights
+// queries read (this engine has no unmask command, so its results are always masked), Live
+// Tail's events (publishTail) and exported objects (streamExporter.stream), always: neither
+// StartLiveTail nor CreateExportTask can ask for unmasked data. Subscription filters and
+// metric filters deliver and publish nothing here (ops_subscriptions.go,
+// ops_metricfilters.go), so there is nothing of theirs to mask. A Live Tail
+// logEventFilterPattern matches the masked text (our choice: see publishTail);
+// FilterLogEvents matches its filter pattern against the stored text, whether AWS matches
+// the masked text being not on record.
 //
 // What is masked, and how, is ours where AWS's detection ("machine learning and pattern
 // matching") is not specified. Only these identifiers mask anything:
@@ -240,6 +251,25 @@ func (s *Server) maskerFor(g *groupRow, unmask *bool) *groupMasker {
 	return s.dataProtection().masker(g)
 }
 
+// readMasker masks the events of one group that a long read (an export) reads one after
+// another: each under the snapshot current once it has been read (see dpState). While no
+// policy changes, that costs one atomic load an event. Its zero value but for s and g is
+// ready.
+type readMasker struct {
+	s  *Server
+	g  *groupRow
+	sn *dpSnapshot  // the snapshot gm was made from
+	gm *groupMasker // nil: nothing to mask under sn
+}
+
+// mask returns msg, read just now, as it reads for an event ingested at ingest.
+func (rm *readMasker) mask(msg string, ingest int64) string {
+	if sn := rm.s.dataProtection(); sn != rm.sn {
+		rm.sn, rm.gm = sn, sn.masker(rm.g)
+	}
+	return rm.gm.mask(msg, ingest)
+}
+
 // groupMasker masks one log group's events.
 type groupMasker struct {
 	versions []dpVersion
@@ -267,6 +297,9 @@ func (gm *groupMasker) mask(msg string, ingest int64) string {
 	return maskRanges(msg, r)
 }
 
+// asterisks is written in pieces for masked characters (strings.Repeat allocated each time).
+const asterisks = "****************************************************************"
+
 // maskRanges replaces every character of msg inside one of the byte ranges r (in any
 // order, possibly overlapping) with '*'.
 func maskRanges(msg string, r [][2]int) string {
@@ -280,7 +313,11 @@ func maskRanges(msg string, r [][2]int) string {
 			continue
 		}
 		b.WriteString(msg[pos:start])
-		b.WriteString(strings.Repeat("*", utf8.RuneCountInString(msg[start:end])))
+		for n := utf8.RuneCountInString(msg[start:end]); n > 0; {
+			k := min(n, len(asterisks))
+			b.WriteString(asterisks[:k])
+			n -= k
+		}
 		pos = end
 	}
 	b.WriteString(msg[pos:])

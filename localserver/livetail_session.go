@@ -12,8 +12,8 @@ import (
 )
 
 // Live Tail sessions (StartLiveTail, ops_livetail.go) are fed by PutLogEvents: once a
-// batch has committed, putLogEvents hands its events to tailRegistry.publish, which
-// offers them to every open session. Concurrent requests return from their commit, so
+// batch has committed, putLogEvents hands its events to publishTail, which masks them (see
+// there) and offers them to every open session. Concurrent requests return from their commit, so
 // publish, in any order: each event carries its ingestion order (the commit's order,
 // stamped under the writer lock, and its index in the request), and an update lists its
 // events in that order, as GetLogEvents lists events of one timestamp. A session keeps the events of the current tick
@@ -142,24 +142,49 @@ func (r *tailRegistry) close() {
 // order, under the writer lock (store.wmu), so that the orders follow the commits.
 func (r *tailRegistry) stamp() uint64 { return r.commits.Add(1) }
 
-// publish offers the events of one committed PutLogEvents (group id, stream name,
-// ingestion time, commit order from stamp) to the open sessions.
-func (r *tailRegistry) publish(groupID int64, stream string, evs []putEvent, ingest int64, order uint64) {
+// publishTail offers the events of one committed PutLogEvents of group g (stream name,
+// ingestion time, commit order from stamp) to the open Live Tail sessions. Call it once
+// the put has committed: the data protection snapshot it reads then knows every policy
+// change that concerns the events (see dpState).
+//
+// Live Tail is an egress point, so its events are masked: "sensitive data that matches the
+// data identifiers you've selected is masked at all egress points, including CloudWatch
+// Logs Insights, metric filters, and subscription filters. Only users who have the
+// logs:Unmask IAM permission can view unmasked data"
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html).
+// StartLiveTail has no unmask parameter, so they are always masked, by the policies in
+// force at their ingestion time, as every read masks them. Whether a
+// logEventFilterPattern matches the masked or the sent text the documentation does not
+// say: here it matches the masked text, the text the session shows. The same page names
+// metric filters as an egress point where data is masked, and a filter's only output is
+// what its pattern matches; and a pattern matched against the sent text would let a
+// session without logs:Unmask test guesses at masked data one pattern at a time.
+func (s *Server) publishTail(g *groupRow, stream string, evs []putEvent, ingest int64, order uint64) {
+	if s.tails.open.Load() == 0 || len(evs) == 0 {
+		return
+	}
+	s.tails.publish(g, stream, evs, ingest, order, s.dataProtection())
+}
+
+// publish offers the events of one committed PutLogEvents (its group, stream name,
+// ingestion time, commit order from stamp) to the open sessions, masked under dp.
+func (r *tailRegistry) publish(g *groupRow, stream string, evs []putEvent, ingest int64, order uint64, dp *dpSnapshot) {
 	if r.open.Load() == 0 || len(evs) == 0 {
 		return
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	var msgs []string // converted once, shared by the sessions
+	var msgs []string // converted and masked once, shared by the sessions
 	for sess := range r.sessions {
-		ident, ok := sess.groups[groupID]
+		ident, ok := sess.groups[g.id]
 		if !ok || !sess.wantsStream(stream) {
 			continue
 		}
 		if msgs == nil {
+			mask := dp.masker(g) // nil (masks nothing) when no policy ever applied to g
 			msgs = make([]string, len(evs))
 			for i := range evs {
-				msgs[i] = string(evs[i].msg)
+				msgs[i] = mask.mask(string(evs[i].msg), ingest)
 			}
 		}
 		sess.offer(ident, stream, evs, msgs, ingest, order)

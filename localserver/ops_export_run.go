@@ -102,7 +102,8 @@ func (s *Server) exportObjects(ctx context.Context, t *exportTask) error {
 		return nil
 	}
 	ex := &streamExporter{s: s, root: root, bucket: t.bucket, dir: t.keyPrefix() + t.id + "/",
-		start: start, end: end, limit: s.exports.maxObjectBytes(), w: objectWriter{dir: taskTmpDir(t.id)}}
+		start: start, end: end, limit: s.exports.maxObjectBytes(), w: objectWriter{dir: taskTmpDir(t.id)},
+		mask: readMasker{s: s, g: g}}
 	s.exports.mu.Lock()
 	ex.beforeCommit, ex.afterObject = s.exports.beforeCommit, s.exports.afterObject
 	s.exports.mu.Unlock()
@@ -165,11 +166,21 @@ type streamExporter struct {
 	limit      int64  // text bytes per object
 	w          objectWriter
 	line       []byte
+	mask       readMasker // masks the group's messages (see stream)
 	// beforeCommit and afterObject are exportRegistry's.
 	beforeCommit, afterObject func(ctx context.Context, key string)
 }
 
 // stream writes the objects of one stream, reading its events as GetLogEvents does.
+//
+// An export is an egress point, so exported messages are masked by the data protection
+// policies in force when each event was ingested, as every read masks them: "sensitive
+// data that matches the data identifiers you've selected is masked at all egress points,
+// including CloudWatch Logs Insights, metric filters, and subscription filters. Only users
+// who have the logs:Unmask IAM permission can view unmasked data"
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html).
+// The documentation names no exports in particular, and CreateExportTask has no unmask
+// parameter: objects are always masked, our reading of "all egress points".
 func (ex *streamExporter) stream(ctx context.Context, groupID, streamID int64, name string) error {
 	m := newMerger(ctx, ex.s.st, scanRange{groupID: groupID, streamID: streamID, startTs: ex.start, endTs: ex.end,
 		forward: true, cut: timeCut(ex.start)})
@@ -181,7 +192,7 @@ func (ex *streamExporter) stream(ctx context.Context, groupID, streamID int64, n
 				return err
 			}
 		}
-		ev, _, _, ok, err := m.next()
+		ev, _, meta, ok, err := m.next()
 		if err != nil {
 			return err
 		}
@@ -202,7 +213,7 @@ func (ex *streamExporter) stream(ctx context.Context, groupID, streamID int64, n
 			}
 			next, open = i+1, true
 		}
-		ex.line = appendExportLine(ex.line[:0], ev.ts, ev.msg)
+		ex.line = appendExportLine(ex.line[:0], ev.ts, ex.mask.mask(ev.msg, meta.ingest))
 		if err := ex.w.write(ex.line); err != nil {
 			return err
 		}

@@ -18,7 +18,9 @@ import (
 // sessionStart event, then a sessionUpdate event every second (liveTailTick) until the
 // client closes the connection, the session times out (Config.LiveTailTimeout; a
 // SessionTimeoutException message ends the stream) or the server shuts down (a
-// SessionStreamingException message ends it).
+// SessionStreamingException message ends it). Its events are masked by the data protection
+// policies in force when they were ingested, and its filter pattern matches them masked
+// (publishTail, livetail_session.go).
 
 // liveTailTick is the interval of sessionUpdate events (a variable for tests).
 var liveTailTick = time.Second

@@ -106,7 +106,7 @@ func (s *Server) putLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	}
 	seq := job.seq
 	// Live Tail sessions see the committed events (rejected ones are not ingested).
-	s.tails.publish(g.id, req.logStreamName, valid, job.ingest, job.order)
+	s.publishTail(g, req.logStreamName, valid, job.ingest, job.order)
 
 	o := newObj(make([]byte, 0, 160))
 	o.str("nextSequenceToken", sequenceToken(seq))

@@ -26,7 +26,7 @@ import (
 // host; a dialer that connects every host to the server lets it arrive as sent, and the
 // server, holding credentials, verifies that signature. The SDK reads the stream through
 // GetStream().Events() and reports the SessionTimeoutException that ends it as a typed
-// error.
+// error. The group's data protection policy masks the events it reads.
 func TestLiveTailSDK(t *testing.T) {
 	const timeout = 3 * time.Second
 	s := startStrictServerWith(t, func(c *localserver.Config) { c.LiveTailTimeout = timeout })
@@ -89,6 +89,15 @@ func TestLiveTailSDK(t *testing.T) {
 		}
 	})
 
+	// A data protection policy masks the email addresses of the events tailed below.
+	const policy = `{"Name":"p","Version":"2021-06-01","Statement":[` +
+		`{"Sid":"audit","DataIdentifier":["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],"Operation":{"Audit":{"FindingsDestination":{}}}},` +
+		`{"Sid":"redact","DataIdentifier":["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],"Operation":{"Deidentify":{"MaskConfig":{}}}}]}`
+	if _, err := client.PutDataProtectionPolicy(ctx, &cloudwatchlogs.PutDataProtectionPolicyInput{
+		LogGroupIdentifier: aws.String(group), PolicyDocument: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+
 	start := time.Now()
 	out, err := client.StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{
 		LogGroupIdentifiers:   []string{arn},
@@ -120,7 +129,7 @@ func TestLiveTailSDK(t *testing.T) {
 	if _, err := client.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{
 		LogGroupName: aws.String(group), LogStreamName: aws.String(stream),
 		LogEvents: []types.InputLogEvent{
-			{Timestamp: aws.Int64(now), Message: aws.String("ERROR one")},
+			{Timestamp: aws.Int64(now), Message: aws.String("ERROR one for jane@example.com")},
 			{Timestamp: aws.Int64(now), Message: aws.String("INFO two")},
 			{Timestamp: aws.Int64(now + 1), Message: aws.String("ERROR three")},
 		},
@@ -145,7 +154,7 @@ func TestLiveTailSDK(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(got, []string{"ERROR one", "ERROR three"}) {
+	if !slices.Equal(got, []string{"ERROR one for ****************", "ERROR three"}) {
 		t.Errorf("tailed %q", got)
 	}
 	if updates < 2 {

@@ -119,7 +119,7 @@ func (s *scanner) regex() (string, *regexp.Regexp, error) {
 	if err != nil {
 		return "", nil, errorf(start, "regular expression %s: %v", quoteForMsg(body), err)
 	}
-	if n := regexSize(body); n > maxRegexInst {
+	if n := RegexProgSize(body); n > maxRegexInst {
 		return "", nil, errorf(start, "regular expression %s is too complex (%d instructions, at most %d): use smaller repetition counts", quoteForMsg(body), n, maxRegexInst)
 	}
 	s.pos = start + 1 + end + 1
@@ -133,10 +133,14 @@ func (s *scanner) regex() (string, *regexp.Regexp, error) {
 // address: 25, a UUID: 38) are far below it.
 const maxRegexInst = 300
 
-// regexSize is the number of instructions of body's compiled program (0 if
-// it does not compile: regexp.Compile has already accepted it).
-func regexSize(body string) int {
-	re, err := syntax.Parse(body, syntax.Perl)
+// RegexProgSize returns the number of instructions of expr's compiled program
+// (Perl syntax, as regexp.Compile parses it, simplified), or 0 when expr does not
+// parse or compile. Matching costs up to that many steps per input byte, so it
+// bounds what a regular expression may cost: filter patterns refuse a regex of
+// more than 300 instructions, and the local server's data protection policies a
+// custom data identifier of more.
+func RegexProgSize(expr string) int {
+	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return 0
 	}
