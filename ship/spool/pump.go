@@ -328,20 +328,23 @@ func (p *pump) take(seg *segment, lo, hi uint64) bool {
 
 // claim marks the record seq of seg as taken by the pump, before it is
 // handed to the destination, so that DropOldest does not count it: from now
-// on its window settles it. False when seg was dropped meanwhile.
-func (p *pump) claim(seg *segment, seq uint64) bool {
+// on its window settles it. False when seg was dropped meanwhile. It also
+// returns the target of the Flush calls waiting, read under the same lock
+// (a Flush that comes while the record is handed is seen with the next
+// record, or when the pump runs out of records).
+func (p *pump) claim(seg *segment, seq uint64) (ok bool, flushTarget uint64) {
 	s := p.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if seg.dropped {
-		return false
+		return false, 0
 	}
 	s.readSeq = max(s.readSeq, seq+1)
 	s.st.Handed++
 	if seq < p.highWater {
 		s.st.Replayed++
 	}
-	return true
+	return true, s.flushTarget
 }
 
 // add adds the records [lo, hi) of seg to the window as kind.
@@ -391,7 +394,8 @@ func refused(err error) bool {
 // hand hands the record at p.pos to the destination.
 func (p *pump) hand(seg *segment, rec record, n int) {
 	s := p.s
-	if !p.claim(seg, rec.seq) {
+	ok, target := p.claim(seg, rec.seq)
+	if !ok {
 		return // its segment was dropped; next moves on
 	}
 	msg := string(rec.msg)
@@ -417,9 +421,6 @@ func (p *pump) hand(seg *segment, rec record, n int) {
 	if n > readChunk {
 		p.r.shrink()
 	}
-	s.mu.Lock()
-	target := s.flushTarget
-	s.mu.Unlock()
 	if p.handedBytes >= s.c.flushBytes || len(p.window) >= maxRuns ||
 		(p.handed > 0 && time.Since(p.since) >= s.c.flushInterval) ||
 		(p.replayEnd > p.ckpt.Seq && p.pos.Seq >= p.replayEnd) ||
