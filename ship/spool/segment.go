@@ -26,6 +26,9 @@ type segment struct {
 	// unsynced: closed with records that no sync covered (SyncNever); the
 	// next sync (Spool.Sync) syncs it.
 	unsynced bool
+	// headerOK: found at Open with a whole and valid header (checkVersion);
+	// only such a last segment is written to again.
+	headerOK bool
 }
 
 // segReadFile is a segment file opened for reading: an *os.File.
