@@ -199,7 +199,7 @@ func (s *Spool) logRecord(ctx context.Context, t time.Time, msg string) (int64, 
 	if t.IsZero() {
 		t = s.c.now()
 	}
-	return s.append(ctx, t.UnixMilli(), msg, appendLog)
+	return appendMsg(ctx, s, t.UnixMilli(), msg, appendLog)
 }
 
 // signal wakes the pump.
