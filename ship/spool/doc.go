@@ -111,7 +111,7 @@
 //     [Stats].Dropped.Corrupt and reports a [*CorruptError] whose Err is the
 //     read error, and delivery goes on with the next records (those of the
 //     next segment, or written after them to the same one). With the default
-//     backoff that is about two minutes of failures. A segment file removed
+//     backoff that is one to two minutes of failures. A segment file removed
 //     or cut short behind the spool's back is damage at once.
 //   - A full file system: Log returns an [*Error] (Op "write", wrapping the
 //     system's error, e.g. ENOSPC), the record is counted in
