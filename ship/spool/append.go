@@ -7,7 +7,7 @@ import (
 	"slices"
 )
 
-// appendMode says how appendMode treats Close and a Block wait cut short.
+// appendMode says how appendMsg treats Close and a Block wait cut short.
 type appendMode int
 
 const (
@@ -27,10 +27,11 @@ const (
 // errRetained: a record offered with appendRetain was not taken.
 var errRetained = errors.New("spool: record retained")
 
-// append writes a record, applying OnFull; mode says how Close and a Block
-// wait cut short are handled. It returns the sync position after the
-// record.
-func (s *Spool) append(ctx context.Context, ts int64, msg string, mode appendMode) (int64, error) {
+// appendMsg writes a record to s, applying OnFull; mode says how Close and
+// a Block wait cut short are handled. It returns the sync position after
+// the record. msg is not kept once it returns: it is copied into the
+// segment file (through s.wbuf).
+func appendMsg[M message](ctx context.Context, s *Spool, ts int64, msg M, mode appendMode) (int64, error) {
 	n := recordSize(msg)
 	s.mu.Lock()
 	s.st.Offered++

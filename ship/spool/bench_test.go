@@ -116,3 +116,20 @@ func BenchmarkDeliver(b *testing.B) {
 	}
 	closeOK(b, s)
 }
+
+// BenchmarkWrite measures Write of 16 lines of 100 bytes per call, pump
+// held back as in BenchmarkLog (SyncNever: the copy of each line, not the
+// disk, is what it shows).
+func BenchmarkWrite(b *testing.B) {
+	p := []byte(strings.Repeat(strings.Repeat("x", 100)+"\n", 16))
+	g, s := heldSpool(b, SyncNever)
+	b.SetBytes(int64(len(p)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Write(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	g.release(b, s)
+}

@@ -164,7 +164,9 @@ func (s *Spool) Close(ctx context.Context) error {
 	// Wait for OnError to see the reports, unless this is its goroutine.
 	if !fromOnError {
 		done := make(chan struct{})
-		go func() { s.rwg.Wait(); close(done) }()
+		// A timer's sync that started before Close may still report: wait
+		// for it first (no tick joins s.ticks once closing is set).
+		go func() { s.ticks.Wait(); s.rwg.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-ctx.Done():

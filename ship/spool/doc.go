@@ -103,6 +103,16 @@
 //     whole record, found by its length, checksum and a plausible sequence
 //     number, and counts the records lost exactly from the sequence numbers
 //     around the damage ([Stats].Dropped.Corrupt, a *CorruptError).
+//   - A segment that cannot be read (an I/O error from a failing disk): the
+//     pump reports each failed read (an [*Error] with Op "read") and tries
+//     again after a pause, as after a failed delivery (InitialBackoff,
+//     doubling up to MaxBackoff); after 8 failed reads in a row at one place
+//     it skips the records the segment holds from there, counts them in
+//     [Stats].Dropped.Corrupt and reports a [*CorruptError] whose Err is the
+//     read error, and delivery goes on with the next records (those of the
+//     next segment, or written after them to the same one). With the default
+//     backoff that is one to two minutes of failures. A segment file removed
+//     or cut short behind the spool's back is damage at once.
 //   - A full file system: Log returns an [*Error] (Op "write", wrapping the
 //     system's error, e.g. ENOSPC), the record is counted in
 //     Stats.Dropped.WriteError, and the segment is cut back to its last whole

@@ -109,7 +109,8 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // CorruptError reports damaged data found in a segment file: a record
 // whose length or checksum is wrong, a segment header that is not one, or
-// records missing from a segment. It is given to Options.OnError.
+// records missing from a segment; or a segment that could not be read,
+// whose records were skipped (Err). It is given to Options.OnError.
 type CorruptError struct {
 	Path   string
 	Offset int64 // where the damaged bytes start
@@ -121,6 +122,10 @@ type CorruptError struct {
 	// them or, without SyncAlways, they were not yet synced.
 	Records   int64
 	Truncated bool
+	// Err, when not nil, is the read error that made the pump skip the
+	// records from Offset to the end of what the segment held (Bytes), after
+	// reading them failed again and again (see the package documentation).
+	Err error
 }
 
 // Error implements error.
@@ -128,8 +133,14 @@ func (e *CorruptError) Error() string {
 	if e.Truncated {
 		return fmt.Sprintf("spool: %s: torn end cut at offset %d (%d bytes)", e.Path, e.Offset, e.Bytes)
 	}
+	if e.Err != nil {
+		return fmt.Sprintf("spool: %s: unreadable from offset %d (%d bytes skipped): %d records lost: %v", e.Path, e.Offset, e.Bytes, e.Records, e.Err)
+	}
 	return fmt.Sprintf("spool: %s: damaged data at offset %d (%d bytes skipped): %d records lost", e.Path, e.Offset, e.Bytes, e.Records)
 }
+
+// Unwrap returns Err.
+func (e *CorruptError) Unwrap() error { return e.Err }
 
 // FlushError reports that records Spool.Flush waited for were dropped
 // meanwhile rather than delivered.

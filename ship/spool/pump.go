@@ -62,6 +62,24 @@ type pump struct {
 	replays     int    // failed Flush calls of the window (for MaxReplays)
 	highWater   uint64 // the sequence number after the highest one taken
 	lastRefusal error
+	// readFails counts the consecutive failed reads at readFailAt.
+	readFails  int
+	readFailAt position
+}
+
+// readAttempts is how many reads of a segment at one place fail in a row
+// (a pause after each, as after a failed delivery) before the pump skips
+// the records the segment holds from there (see the package documentation).
+const readAttempts = 8
+
+// readFailed counts a failed read at p.pos and returns how many failed in
+// a row there.
+func (p *pump) readFailed() int {
+	if p.readFails == 0 || p.readFailAt != p.pos {
+		p.readFails, p.readFailAt = 0, p.pos
+	}
+	p.readFails++
+	return p.readFails
 }
 
 func (p *pump) run() {
@@ -179,7 +197,7 @@ func (p *pump) next() (*segment, record, int, bool) {
 				if !p.take(seg, p.pos.Seq, end) {
 					continue
 				}
-				p.corrupt(seg, limit, 0, p.pos.Seq, end)
+				p.corrupt(seg, limit, 0, p.pos.Seq, end, nil)
 				p.pos.Seq = end
 			}
 			p.enter(nxt)
@@ -204,18 +222,31 @@ func (p *pump) next() (*segment, record, int, bool) {
 				s.reportLocked(&Error{Op: "read", Path: seg.path, Err: err})
 			}
 			s.mu.Unlock()
-			if !dropped {
+			if dropped {
+				continue
+			}
+			if p.readFailed() < readAttempts {
 				p.failures++
 				p.pause()
+				continue
 			}
+			// Unreadable for good: skip what the segment holds from here.
+			hi := max(end, p.pos.Seq)
+			if !p.take(seg, p.pos.Seq, hi) {
+				continue
+			}
+			p.corrupt(seg, p.pos.Offset, limit-p.pos.Offset, p.pos.Seq, hi, err)
+			p.pos.Offset, p.pos.Seq = limit, hi
+			p.readFails = 0
 			continue
 		}
+		p.readFails = 0
 		if !ok { // damaged up to the limit
 			hi := max(end, p.pos.Seq)
 			if !p.take(seg, p.pos.Seq, hi) {
 				continue
 			}
-			p.corrupt(seg, p.pos.Offset, limit-p.pos.Offset, p.pos.Seq, hi)
+			p.corrupt(seg, p.pos.Offset, limit-p.pos.Offset, p.pos.Seq, hi, nil)
 			p.pos.Offset, p.pos.Seq = limit, hi
 			continue
 		}
@@ -224,7 +255,7 @@ func (p *pump) next() (*segment, record, int, bool) {
 			if !p.take(seg, p.pos.Seq, rec.seq) {
 				continue
 			}
-			p.corrupt(seg, p.pos.Offset, at-p.pos.Offset, p.pos.Seq, rec.seq)
+			p.corrupt(seg, p.pos.Offset, at-p.pos.Offset, p.pos.Seq, rec.seq, nil)
 			p.pos.Offset, p.pos.Seq = at, rec.seq
 		}
 		return seg, rec, n, true
@@ -262,13 +293,14 @@ func (p *pump) enter(seg *segment) {
 }
 
 // checkHeader reports a damaged segment header (the records after it are
-// read all the same).
+// read all the same). A header that cannot be read is not reported as
+// damaged: reading the records fails the same way, and next handles that.
 func (p *pump) checkHeader(seg *segment, limit int64) {
 	if limit < segHeaderSize || p.pos.Seq < p.highWater {
 		return
 	}
 	h, err := p.r.peek(0, segHeaderSize, limit)
-	if err == nil && checkSegHeader(h) == nil {
+	if err != nil || checkSegHeader(h) == nil {
 		return
 	}
 	s := p.s
@@ -296,20 +328,23 @@ func (p *pump) take(seg *segment, lo, hi uint64) bool {
 
 // claim marks the record seq of seg as taken by the pump, before it is
 // handed to the destination, so that DropOldest does not count it: from now
-// on its window settles it. False when seg was dropped meanwhile.
-func (p *pump) claim(seg *segment, seq uint64) bool {
+// on its window settles it. False when seg was dropped meanwhile. It also
+// returns the target of the Flush calls waiting, read under the same lock
+// (a Flush that comes while the record is handed is seen with the next
+// record, or when the pump runs out of records).
+func (p *pump) claim(seg *segment, seq uint64) (ok bool, flushTarget uint64) {
 	s := p.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if seg.dropped {
-		return false
+		return false, 0
 	}
 	s.readSeq = max(s.readSeq, seq+1)
 	s.st.Handed++
 	if seq < p.highWater {
 		s.st.Replayed++
 	}
-	return true
+	return true, s.flushTarget
 }
 
 // add adds the records [lo, hi) of seg to the window as kind.
@@ -336,15 +371,16 @@ func lostFor(kind runKind) lostReason {
 	return lostOldest
 }
 
-// corrupt reports damaged data (the first time the pump reads it).
-func (p *pump) corrupt(seg *segment, off, n int64, lo, hi uint64) {
+// corrupt reports damaged data, or data it could not read (cause, the
+// read error), the first time the pump gets there.
+func (p *pump) corrupt(seg *segment, off, n int64, lo, hi uint64, cause error) {
 	if hi <= p.highWater && (hi > lo || lo < p.highWater) {
 		return // read before, and reported then
 	}
 	p.highWater = max(p.highWater, hi)
 	s := p.s
 	s.mu.Lock()
-	s.reportLocked(&CorruptError{Path: seg.path, Offset: off, Bytes: n, Records: int64(hi - lo)})
+	s.reportLocked(&CorruptError{Path: seg.path, Offset: off, Bytes: n, Records: int64(hi - lo), Err: cause})
 	s.mu.Unlock()
 }
 
@@ -358,7 +394,8 @@ func refused(err error) bool {
 // hand hands the record at p.pos to the destination.
 func (p *pump) hand(seg *segment, rec record, n int) {
 	s := p.s
-	if !p.claim(seg, rec.seq) {
+	ok, target := p.claim(seg, rec.seq)
+	if !ok {
 		return // its segment was dropped; next moves on
 	}
 	msg := string(rec.msg)
@@ -384,9 +421,6 @@ func (p *pump) hand(seg *segment, rec record, n int) {
 	if n > readChunk {
 		p.r.shrink()
 	}
-	s.mu.Lock()
-	target := s.flushTarget
-	s.mu.Unlock()
 	if p.handedBytes >= s.c.flushBytes || len(p.window) >= maxRuns ||
 		(p.handed > 0 && time.Since(p.since) >= s.c.flushInterval) ||
 		(p.replayEnd > p.ckpt.Seq && p.pos.Seq >= p.replayEnd) ||

@@ -40,8 +40,12 @@ type record struct {
 	msg []byte
 }
 
+// message is a record's message: a string (Log), or bytes (Write's lines,
+// copied into the record without a string of their own).
+type message interface{ ~string | ~[]byte }
+
 // appendRecord appends the encoding of a record to b.
-func appendRecord(b []byte, seq uint64, ts int64, msg string) []byte {
+func appendRecord[M message](b []byte, seq uint64, ts int64, msg M) []byte {
 	start := len(b)
 	b = append(b, make([]byte, recordHeaderSize)...)
 	h := b[start:]
@@ -87,7 +91,7 @@ func decodeRecord(b []byte) (r record, n int, err error) {
 }
 
 // recordSize is the encoded size of a record with message msg.
-func recordSize(msg string) int64 { return int64(recordHeaderSize + len(msg)) }
+func recordSize[M message](msg M) int64 { return int64(recordHeaderSize + len(msg)) }
 
 // segHeader returns a segment file's header.
 func segHeader() []byte {

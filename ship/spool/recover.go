@@ -61,7 +61,7 @@ func (s *Spool) recover() error {
 			}
 			// Not the last: its records, if it had any, are lost; the pump
 			// counts them (seg.end).
-		} else if err := s.checkVersion(path); err != nil {
+		} else if seg.headerOK, err = checkVersion(path); err != nil {
 			return err
 		}
 		s.segs = append(s.segs, seg)
@@ -99,22 +99,27 @@ func (s *Spool) recover() error {
 	return nil
 }
 
-// checkVersion refuses a segment of another format version, which this
-// package must not take for damaged data.
-func (s *Spool) checkVersion(path string) error {
+// checkVersion reads a segment's header: it refuses a segment of another
+// format version, which this package must not take for damaged data, and
+// reports whether the header is whole and valid (a damaged one is the
+// pump's to report).
+func checkVersion(path string) (ok bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return &Error{Op: "open", Path: path, Err: err}
+		return false, &Error{Op: "open", Path: path, Err: err}
 	}
 	defer f.Close()
 	h := make([]byte, segHeaderSize)
 	if _, err := io.ReadFull(f, h); err != nil {
-		return &Error{Op: "read", Path: path, Err: err}
+		return false, &Error{Op: "read", Path: path, Err: err}
 	}
-	if err := checkSegHeader(h); errors.Is(err, errSegVersion) {
-		return &Error{Op: "open", Path: path, Err: err}
+	switch err := checkSegHeader(h); {
+	case errors.Is(err, errSegVersion):
+		return false, &Error{Op: "open", Path: path, Err: err}
+	case err != nil:
+		return false, nil
 	}
-	return nil // a damaged header is the pump's to report
+	return true, nil
 }
 
 // recoverLast scans the last segment from the checkpoint (or its start),
@@ -151,10 +156,7 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 	// Append to it unless the checkpoint lies past its records (a power loss
 	// kept the checkpoint, not all the records, which were delivered: new
 	// records there would be skipped), its header is damaged, or it is full.
-	appendable := !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes
-	if h, err := s.readHeader(seg.path); err != nil || checkSegHeader(h) != nil {
-		appendable = false
-	}
+	appendable := !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK
 	if !appendable {
 		if s.nextSeq == seg.first {
 			// No record in it, and its header is damaged (a power loss as it
@@ -182,17 +184,6 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 	}
 	s.f = f
 	return false, nil
-}
-
-func (s *Spool) readHeader(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	h := make([]byte, segHeaderSize)
-	_, err = io.ReadFull(f, h)
-	return h, err
 }
 
 func (s *Spool) segPath(first uint64) string { return filepath.Join(s.dir, segName(first)) }

@@ -26,7 +26,20 @@ type segment struct {
 	// unsynced: closed with records that no sync covered (SyncNever); the
 	// next sync (Spool.Sync) syncs it.
 	unsynced bool
+	// headerOK: found at Open with a whole and valid header (checkVersion);
+	// only such a last segment is written to again.
+	headerOK bool
 }
+
+// segReadFile is a segment file opened for reading: an *os.File.
+type segReadFile interface {
+	io.ReaderAt
+	io.Closer
+}
+
+// openSegment opens a segment file for reading; a variable for tests
+// (read faults).
+var openSegment = func(path string) (segReadFile, error) { return os.Open(path) }
 
 // readChunk is how much the segment reader reads at a time.
 const readChunk = 64 << 10
@@ -66,7 +79,7 @@ func (r *segReader) peek(off int64, n int, limit int64) ([]byte, error) {
 			copy(nb, r.buf)
 			r.buf = nb
 		}
-		f, err := os.Open(r.path)
+		f, err := openSegment(r.path)
 		if err != nil {
 			return nil, err
 		}

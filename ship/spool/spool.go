@@ -60,6 +60,7 @@ type Spool struct {
 	syncArmed bool
 	dirDirty  bool // a segment was created with no directory sync since (SyncNever)
 	syncTimer *time.Timer
+	ticks     sync.WaitGroup // the timer's syncs that started before Close (see syncTick)
 	wbuf      []byte
 	closing   bool          // Close started: records are refused
 	final     bool          // Close wrote its last record: the pump may stop once it delivered all
@@ -198,7 +199,7 @@ func (s *Spool) logRecord(ctx context.Context, t time.Time, msg string) (int64, 
 	if t.IsZero() {
 		t = s.c.now()
 	}
-	return s.append(ctx, t.UnixMilli(), msg, appendLog)
+	return appendMsg(ctx, s, t.UnixMilli(), msg, appendLog)
 }
 
 // signal wakes the pump.

@@ -61,7 +61,7 @@ type Dropped struct {
 	WriteError int64 // writing it to its segment failed (an *Error, e.g. a full file system)
 
 	Oldest      int64 // deleted with the oldest segment by OnFull DropOldest
-	Corrupt     int64 // lost to damaged data on disk (see CorruptError)
+	Corrupt     int64 // lost to damaged data on disk, or skipped in a segment that could not be read (see CorruptError)
 	Refused     int64 // refused for good by the destination (see ErrRefused)
 	ReplayLimit int64 // delivery failed more than Options.MaxReplays times
 }

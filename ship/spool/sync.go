@@ -20,12 +20,27 @@ func (s *Spool) armSyncLocked() {
 	}
 }
 
+// syncTick is the SyncPeriodic timer's function. A tick that starts once
+// Close has started does nothing (Close syncs); one that started before
+// joins s.ticks, which Close waits for before it waits for the reports, so
+// that a sync failing as Close starts is reported to OnError before Close
+// returns (and s.rwg.Add never races with Close's s.rwg.Wait).
 func (s *Spool) syncTick() {
 	s.mu.Lock()
 	s.syncArmed = false
+	if s.closing {
+		s.mu.Unlock()
+		return
+	}
+	s.ticks.Add(1)
 	s.mu.Unlock()
+	defer s.ticks.Done()
 	s.syncAll()
 }
+
+// syncAllHook, when set (by tests), is called by syncAll with the result
+// of its sync, before it reports a failure.
+var syncAllHook func(err error)
 
 // syncAll syncs every record written so far and reports a sync that fails
 // (a failure reported before is not reported again).
@@ -33,7 +48,11 @@ func (s *Spool) syncAll() {
 	s.mu.Lock()
 	end, before := s.written, s.failErr
 	s.mu.Unlock()
-	if err := s.syncTo(end); err != nil && err != before {
+	err := s.syncTo(end)
+	if syncAllHook != nil {
+		syncAllHook(err)
+	}
+	if err != nil && err != before {
 		s.mu.Lock()
 		s.reportLocked(err)
 		s.mu.Unlock()

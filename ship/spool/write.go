@@ -71,7 +71,7 @@ func (s *Spool) writeLine(ts int64, line []byte, end *int64, force bool) error {
 		if force {
 			mode = appendForce
 		}
-		e, err := s.append(context.Background(), ts, string(piece), mode)
+		e, err := appendMsg(context.Background(), s, ts, piece, mode)
 		line = line[len(piece):]
 		if err == ErrClosed {
 			for len(line) > 0 { // count the pieces left
@@ -165,7 +165,7 @@ func (s *Spool) writePartial(ctx context.Context, mode appendMode) error {
 		s.partial = s.partial[:0]
 		return nil
 	}
-	end, err := s.append(ctx, s.c.now().UnixMilli(), string(line), mode)
+	end, err := appendMsg(ctx, s, s.c.now().UnixMilli(), line, mode)
 	switch {
 	case err == errRetained:
 		return ErrClosed // the line stays, for Close

@@ -1,0 +1,148 @@
+package spool
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// readFault makes the reads of one segment file fail with EIO: the next
+// left of them, or all while left is negative.
+type readFault struct {
+	mu    sync.Mutex
+	path  string
+	left  int
+	fails int
+}
+
+// install makes openSegment inject f's faults until the test ends.
+func (f *readFault) install(t *testing.T) {
+	openSegment = func(path string) (segReadFile, error) {
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		return &faultyFile{File: file, f: f}, nil
+	}
+	t.Cleanup(func() {
+		openSegment = func(path string) (segReadFile, error) { return os.Open(path) }
+	})
+}
+
+func (f *readFault) set(path string, left int) {
+	f.mu.Lock()
+	f.path, f.left = path, left
+	f.mu.Unlock()
+}
+
+type faultyFile struct {
+	*os.File
+	f *readFault
+}
+
+func (ff *faultyFile) ReadAt(p []byte, off int64) (int, error) {
+	f := ff.f
+	f.mu.Lock()
+	fail := ff.Name() == f.path && f.left != 0
+	if fail {
+		f.fails++
+		if f.left > 0 {
+			f.left--
+		}
+	}
+	f.mu.Unlock()
+	if fail {
+		return 0, &os.PathError{Op: "read", Path: ff.Name(), Err: syscall.EIO}
+	}
+	return ff.File.ReadAt(p, off)
+}
+
+// TestReadFault: a segment that fails to read is read again after a pause;
+// one that keeps failing is skipped after readAttempts attempts, its
+// records counted as Corrupt and reported as a *CorruptError wrapping the
+// read error, and delivery goes on with the next records, of the next
+// segment or appended later to the same one.
+func TestReadFault(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		fails    int // reads of segment 0 that fail (the header's first); -1: all until the records are logged again
+		logged   int // records logged while segment 0 fails
+		lost     int // records of them lost
+		afterFix int // records logged once the reads work again
+	}{
+		{"transient", readAttempts, damageRecords, 0, 0},
+		{"persistent, closed segment", -1, damageRecords, perSegment, 0},
+		{"persistent, segment being written", -1, 10, 10, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var reports []error
+			o := damageOpts()
+			o.OnError = func(err error) {
+				mu.Lock()
+				reports = append(reports, err)
+				mu.Unlock()
+			}
+			dir := t.TempDir()
+			d := &memDst{}
+			s := mustOpen(t, dir, d, o)
+			f := &readFault{}
+			f.install(t)
+			f.set(filepath.Join(dir, segName(0)), tc.fails)
+			all := msgs("r", tc.logged+tc.afterFix)
+			logAll(t, s, all[:tc.logged])
+			err := s.Flush(context.Background())
+			var fe *FlushError
+			if tc.lost == 0 && err != nil || tc.lost > 0 && (!errors.As(err, &fe) || fe.Records != int64(tc.lost)) {
+				t.Fatalf("Flush = %v, want %d records lost", err, tc.lost)
+			}
+			f.set("", 0)
+			logAll(t, s, all[tc.logged:])
+			if tc.lost > 0 {
+				closeOK2(t, s, int64(tc.lost))
+			} else {
+				closeOK(t, s)
+			}
+			st := s.Stats()
+			checkIdentities(t, st)
+			if want := slices.Concat(all[tc.lost:tc.logged], all[tc.logged:]); !slices.Equal(d.got(), want) {
+				t.Fatalf("delivered %d records %q..., want %d", len(d.got()), d.got()[:min(3, len(d.got()))], len(want))
+			}
+			if st.Dropped.Corrupt != int64(tc.lost) {
+				t.Fatalf("Dropped.Corrupt %d, want %d", st.Dropped.Corrupt, tc.lost)
+			}
+			f.mu.Lock()
+			fails := f.fails
+			f.mu.Unlock()
+			// The first failed read is the header's (not reported: the
+			// records' reads fail the same way).
+			if want := min(tc.fails, readAttempts+1); tc.fails < 0 && fails != readAttempts+1 || tc.fails >= 0 && fails != want {
+				t.Fatalf("%d failed reads, want %d", fails, want)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			var reads, lost int
+			for _, r := range reports {
+				var e *Error
+				var ce *CorruptError
+				switch {
+				case errors.As(r, &ce):
+					if !errors.Is(r, syscall.EIO) || ce.Records != int64(tc.lost) || ce.Offset != segHeaderSize {
+						t.Errorf("reported %v (%+v), want %d records lost to EIO from offset %d", r, ce, tc.lost, segHeaderSize)
+					}
+					lost++
+				case errors.As(r, &e) && e.Op == "read" && errors.Is(r, syscall.EIO):
+					reads++
+				}
+			}
+			if reads != fails-1 || lost != min(tc.lost, 1) {
+				t.Fatalf("%d read errors and %d losses reported, want %d and %d: %v", reads, lost, fails-1, min(tc.lost, 1), reports)
+			}
+		})
+	}
+}

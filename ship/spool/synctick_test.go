@@ -1,0 +1,86 @@
+package spool
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestCloseWaitsForSyncTick: a SyncPeriodic sync that fails just as Close
+// starts is reported to OnError before Close returns. (Close waited for
+// the reports without waiting for the timer's sync: the report came after
+// Close returned, from a reporter whose WaitGroup Add raced with Close's
+// Wait.) The timer's failed sync is held, by syncAllHook, between its
+// failure and its report until Close has had time to return.
+func TestCloseWaitsForSyncTick(t *testing.T) {
+	held, release := make(chan struct{}), make(chan struct{})
+	var holding atomic.Bool
+	syncAllHook = func(err error) {
+		if err != nil && holding.CompareAndSwap(false, true) {
+			close(held)
+			<-release
+		}
+	}
+	t.Cleanup(func() { syncAllHook = nil })
+
+	var closeReturned atomic.Bool
+	type call struct {
+		err         error
+		afterClosed bool
+	}
+	var mu sync.Mutex
+	var calls []call
+	o := fastOpts()
+	o.SyncInterval = time.Millisecond
+	o.OnError = func(err error) {
+		mu.Lock()
+		calls = append(calls, call{err, closeReturned.Load()})
+		mu.Unlock()
+	}
+	s := mustOpen(t, t.TempDir(), &memDst{}, o)
+	logAll(t, s, []string{"a"})
+	s.mu.Lock()
+	s.f = failingSync{s.f}
+	s.mu.Unlock()
+	logAll(t, s, []string{"b"}) // arms the timer: its sync fails
+	<-held
+
+	done := make(chan error, 1)
+	go func() {
+		err := s.Close(context.Background())
+		closeReturned.Store(true)
+		done <- err
+	}()
+	select {
+	case <-done: // Close did not wait for the timer's sync
+		done <- nil
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	<-done
+
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		var got *call
+		for i := range calls {
+			if errors.Is(calls[i].err, syscall.EIO) {
+				got = &calls[i]
+				break
+			}
+		}
+		mu.Unlock()
+		if got != nil {
+			if got.afterClosed {
+				t.Fatalf("OnError(%v) called after Close returned", got.err)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the failed sync was never reported to OnError")
+		}
+	}
+}
