@@ -46,8 +46,6 @@ func (o *object) del(k string) {
 	}
 }
 
-func (o *object) len() int { return len(o.keys) }
-
 // clone copies v deeply (copyValue and listToMap must not share containers).
 func clone(v any) any {
 	switch x := v.(type) {
