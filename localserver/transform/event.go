@@ -3,46 +3,58 @@ package transform
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // A value of an event is nil (JSON null), bool, json.Number, string, []any or *object.
 
-// object is a JSON object that keeps its keys in order: the transformed event lists the
-// keys in the order they were parsed or added (the order AWS shows is not documented; this
-// keeps the input's).
+// object is a JSON object that keeps its members in order: the transformed event lists
+// the keys in the order they were parsed or added (the order AWS shows is not documented;
+// this keeps the input's). Lookups are linear: events have few keys (AWS extracts at most
+// 200 fields an event), and a slice costs far fewer allocations than a map.
 type object struct {
-	keys []string
-	vals map[string]any
+	m []member
 }
 
-func newObject() *object { return &object{vals: map[string]any{}} }
+type member struct {
+	k string
+	v any
+}
+
+func newObject() *object { return &object{} }
+
+// index returns the position of k, or -1.
+func (o *object) index(k string) int {
+	for i := range o.m {
+		if o.m[i].k == k {
+			return i
+		}
+	}
+	return -1
+}
 
 func (o *object) get(k string) (any, bool) {
-	v, ok := o.vals[k]
-	return v, ok
+	if i := o.index(k); i >= 0 {
+		return o.m[i].v, true
+	}
+	return nil, false
 }
 
+// set replaces k's value in place, or appends k.
 func (o *object) set(k string, v any) {
-	if _, ok := o.vals[k]; !ok {
-		o.keys = append(o.keys, k)
+	if i := o.index(k); i >= 0 {
+		o.m[i].v = v
+		return
 	}
-	o.vals[k] = v
+	o.m = append(o.m, member{k, v})
 }
 
 func (o *object) del(k string) {
-	if _, ok := o.vals[k]; !ok {
-		return
-	}
-	delete(o.vals, k)
-	for i, x := range o.keys {
-		if x == k {
-			o.keys = append(o.keys[:i], o.keys[i+1:]...)
-			break
-		}
+	if i := o.index(k); i >= 0 {
+		o.m = append(o.m[:i], o.m[i+1:]...)
 	}
 }
 
@@ -50,9 +62,9 @@ func (o *object) del(k string) {
 func clone(v any) any {
 	switch x := v.(type) {
 	case *object:
-		c := &object{keys: append([]string(nil), x.keys...), vals: make(map[string]any, len(x.vals))}
-		for k, e := range x.vals {
-			c.vals[k] = clone(e)
+		c := &object{m: make([]member, len(x.m))}
+		for i, mb := range x.m {
+			c.m[i] = member{mb.k, clone(mb.v)}
 		}
 		return c
 	case []any:
@@ -72,75 +84,168 @@ var errNotObject = errors.New("not a JSON object")
 // documented; this keeps a hostile event from exhausting the stack).
 const maxDepth = 100
 
-// decodeObject parses s, which must be one JSON object and nothing else.
+// decodeObject parses s, which must be one JSON object and nothing else. encoding/json
+// checks the text (json.Valid, which does not allocate); the scan below then reads it
+// without checking again, keeping strings without escapes as substrings of s.
 func decodeObject(s string) (*object, error) {
-	d := json.NewDecoder(strings.NewReader(s))
-	d.UseNumber()
-	t, err := d.Token()
-	if err != nil {
-		return nil, err
+	if !json.Valid([]byte(s)) {
+		return nil, errors.New("not valid JSON")
 	}
-	if t != json.Delim('{') {
+	d := &scanner{s: s}
+	d.space()
+	if d.i >= len(d.s) || d.s[d.i] != '{' {
 		return nil, errNotObject
 	}
-	o, err := decodeObjectBody(d, 1)
+	v, err := d.value(0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, errors.New("text after the JSON object")
-	}
-	return o, nil
+	return v.(*object), nil
 }
 
-func decodeObjectBody(d *json.Decoder, depth int) (*object, error) {
-	o := newObject()
-	for d.More() {
-		t, err := d.Token()
-		if err != nil {
-			return nil, err
-		}
-		k, _ := t.(string)
-		v, err := decodeValue(d, depth)
-		if err != nil {
-			return nil, err
-		}
-		o.set(k, v)
-	}
-	_, err := d.Token() // '}'
-	return o, err
+// scanner reads valid JSON text.
+type scanner struct {
+	s string
+	i int
 }
 
-func decodeValue(d *json.Decoder, depth int) (any, error) {
+func (d *scanner) space() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *scanner) value(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, errors.New("JSON nested too deeply")
 	}
-	t, err := d.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch x := t.(type) {
-	case json.Delim:
-		if x == '{' {
-			return decodeObjectBody(d, depth+1)
+	d.space()
+	switch c := d.s[d.i]; c {
+	case '{':
+		d.i++
+		o := newObject()
+		for {
+			d.space()
+			if d.s[d.i] == '}' {
+				d.i++
+				return o, nil
+			}
+			if d.s[d.i] == ',' {
+				d.i++
+				d.space()
+			}
+			k := d.str()
+			d.space()
+			d.i++ // ':'
+			v, err := d.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			o.set(k, v)
 		}
-		var a []any
-		for d.More() {
-			v, err := decodeValue(d, depth+1)
+	case '[':
+		d.i++
+		a := []any{}
+		for {
+			d.space()
+			if d.s[d.i] == ']' {
+				d.i++
+				return a, nil
+			}
+			if d.s[d.i] == ',' {
+				d.i++
+			}
+			v, err := d.value(depth + 1)
 			if err != nil {
 				return nil, err
 			}
 			a = append(a, v)
 		}
-		if _, err := d.Token(); err != nil {
-			return nil, err
+	case '"':
+		return d.str(), nil
+	case 't':
+		d.i += 4
+		return true, nil
+	case 'f':
+		d.i += 5
+		return false, nil
+	case 'n':
+		d.i += 4
+		return nil, nil
+	default:
+		start := d.i
+		for d.i < len(d.s) && strings.IndexByte("+-0123456789.eE", d.s[d.i]) >= 0 {
+			d.i++
 		}
-		if a == nil {
-			a = []any{}
-		}
-		return a, nil
+		return json.Number(d.s[start:d.i]), nil
 	}
-	return t, nil // nil, bool, json.Number, string
+}
+
+// str reads a string at d.i (its opening quote).
+func (d *scanner) str() string {
+	d.i++
+	start := d.i
+	for d.s[d.i] != '"' && d.s[d.i] != '\\' {
+		d.i++
+	}
+	if d.s[d.i] == '"' {
+		d.i++
+		return d.s[start : d.i-1]
+	}
+	b := []byte(d.s[start:d.i])
+	for {
+		c := d.s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(b)
+		case c != '\\':
+			b = append(b, c)
+			d.i++
+			continue
+		}
+		e := d.s[d.i+1]
+		d.i += 2
+		switch e {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r := d.hex4()
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if strings.HasPrefix(d.s[d.i:], "\\u") {
+					save := d.i
+					d.i += 2
+					if r2 = d.hex4(); utf16.DecodeRune(r, r2) == utf8.RuneError {
+						d.i = save // not a pair: the next escape stands alone
+					}
+				}
+				r = utf16.DecodeRune(r, r2)
+			}
+			b = utf8.AppendRune(b, r)
+		default: // '"', '\\', '/'
+			b = append(b, e)
+		}
+	}
+}
+
+func (d *scanner) hex4() rune {
+	n, _ := strconv.ParseUint(d.s[d.i:d.i+4], 16, 32)
+	d.i += 4
+	return rune(n)
 }
 
 // encode appends v as JSON to b.
@@ -165,13 +270,13 @@ func encode(b []byte, v any) []byte {
 		return append(b, ']')
 	case *object:
 		b = append(b, '{')
-		for i, k := range x.keys {
+		for i, mb := range x.m {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = appendString(b, mb.k)
 			b = append(b, ':')
-			b = encode(b, x.vals[k])
+			b = encode(b, mb.v)
 		}
 		return append(b, '}')
 	}

@@ -124,11 +124,11 @@ func putParsed(e *event, dest *string, parsed *object, keep bool) {
 		store(e.root, splitPath(*dest), parsed, true)
 		return
 	}
-	for _, k := range parsed.keys {
-		if _, exists := e.root.get(k); exists && keep {
+	for _, mb := range parsed.m {
+		if _, exists := e.root.get(mb.k); exists && keep {
 			continue
 		}
-		e.root.set(k, parsed.vals[k])
+		e.root.set(mb.k, mb.v)
 	}
 }
 
@@ -229,11 +229,11 @@ func buildParseKeyValue(c *checker, raw json.RawMessage) (func(*event) error, er
 		if in.Destination != nil {
 			if d, ok := lookup(e.root, splitPath(*in.Destination)); ok {
 				if existing, isObj := d.(*object); isObj {
-					for _, k := range o.keys {
-						if _, has := existing.get(k); has && !in.OverwriteIfExists {
+					for _, mb := range o.m {
+						if _, has := existing.get(mb.k); has && !in.OverwriteIfExists {
 							continue
 						}
-						existing.set(k, o.vals[k])
+						existing.set(mb.k, mb.v)
 					}
 					return nil
 				}
@@ -427,33 +427,46 @@ func buildKeyEntries(c *checker, name string, raw json.RawMessage) (func(*event)
 			return nil, ec.err
 		}
 	}
+	// Paths split once: a (key or source, target or renameTo) pair an entry.
+	type pair struct{ a, b path }
+	paths := make([]pair, len(entries))
+	for i, en := range entries {
+		switch name {
+		case "addKeys":
+			paths[i] = pair{splitPath(*en.Key), nil}
+		case "renameKeys":
+			paths[i] = pair{splitPath(*en.Key), nil}
+		default:
+			paths[i] = pair{splitPath(*en.Source), splitPath(*en.Target)}
+		}
+	}
 	switch name {
 	case "addKeys":
 		return func(e *event) error {
-			for _, en := range entries {
-				store(e.root, splitPath(*en.Key), *en.Value, en.OverwriteIfExists)
+			for i, en := range entries {
+				store(e.root, paths[i].a, *en.Value, en.OverwriteIfExists)
 			}
 			return nil
 		}, nil
 	case "copyValue":
 		return func(e *event) error {
-			for _, en := range entries {
+			for i, en := range entries {
 				var v any
 				if mv, ok := metadataValue(e.meta, *en.Source); ok {
 					v = mv
-				} else if sv, ok := e.source(splitPath(*en.Source)); ok {
+				} else if sv, ok := e.source(paths[i].a); ok {
 					v = clone(sv)
 				} else {
 					continue
 				}
-				store(e.root, splitPath(*en.Target), v, en.OverwriteIfExists)
+				store(e.root, paths[i].b, v, en.OverwriteIfExists)
 			}
 			return nil
 		}, nil
 	case "moveKeys":
 		return func(e *event) error {
-			for _, en := range entries {
-				src, dst := splitPath(*en.Source), splitPath(*en.Target)
+			for i, en := range entries {
+				src, dst := paths[i].a, paths[i].b
 				if _, ok := lookup(e.root, src); !ok {
 					continue
 				}
@@ -467,8 +480,8 @@ func buildKeyEntries(c *checker, name string, raw json.RawMessage) (func(*event)
 		}, nil
 	}
 	return func(e *event) error { // renameKeys
-		for _, en := range entries {
-			p := splitPath(*en.Key)
+		for i, en := range entries {
+			p := paths[i].a
 			parent, ok := parentOf(e.root, p, false)
 			if !ok {
 				continue
@@ -481,8 +494,7 @@ func buildKeyEntries(c *checker, name string, raw json.RawMessage) (func(*event)
 
 // renameKey renames from to to in o, keeping its place.
 func renameKey(o *object, from, to string, overwrite bool) {
-	v, ok := o.get(from)
-	if !ok || from == to {
+	if o.index(from) < 0 || from == to {
 		return
 	}
 	if _, exists := o.get(to); exists {
@@ -491,14 +503,7 @@ func renameKey(o *object, from, to string, overwrite bool) {
 		}
 		o.del(to)
 	}
-	for i, k := range o.keys {
-		if k == from {
-			o.keys[i] = to
-			break
-		}
-	}
-	delete(o.vals, from)
-	o.vals[to] = v
+	o.m[o.index(from)].k = to
 }
 
 func lenOf[T any](p *[]T) int {
@@ -562,8 +567,10 @@ func mapString(root *object, p path, f func(string) string) {
 		return
 	}
 	k := p[len(p)-1]
-	if s, ok := parent.vals[k].(string); ok {
-		parent.vals[k] = f(s)
+	if i := parent.index(k); i >= 0 {
+		if s, ok := parent.m[i].v.(string); ok {
+			parent.m[i].v = f(s)
+		}
 	}
 }
 
@@ -610,7 +617,8 @@ func buildListToMap(c *checker, raw json.RawMessage) (func(*event) error, error)
 				continue
 			}
 			var name string
-			switch kv := o.vals[*in.Key].(type) {
+			kv, _ := o.get(*in.Key)
+			switch kv := kv.(type) {
 			case string:
 				name = kv
 			case json.Number:
@@ -672,13 +680,17 @@ func buildSplitString(c *checker, raw json.RawMessage) (func(*event) error, erro
 				continue
 			}
 			k := p[len(p)-1]
-			if s, ok := parent.vals[k].(string); ok {
+			i := parent.index(k)
+			if i < 0 {
+				continue
+			}
+			if s, ok := parent.m[i].v.(string); ok {
 				parts := strings.Split(s, *en.Delimiter)
 				l := make([]any, len(parts))
-				for i, x := range parts {
-					l[i] = x
+				for j, x := range parts {
+					l[j] = x
 				}
-				parent.vals[k] = l
+				parent.m[i].v = l
 			}
 		}
 		return nil
@@ -777,7 +789,7 @@ func buildTypeConverter(c *checker, raw json.RawMessage) (func(*event) error, er
 			if err != nil {
 				return fmt.Errorf("field %s: %v", *en.Key, err)
 			}
-			parent.vals[k] = nv
+			parent.set(k, nv)
 		}
 		return nil
 	}, nil
