@@ -79,7 +79,7 @@ var (
 	// processor in a transformer." (same page).
 	vended = map[string]bool{"parseCloudfront": true, "parseVPC": true, "parseRoute53": true, "parseWAF": true, "parsePostgres": true}
 	// unsupported processors are refused (see the package doc).
-	unsupported = map[string]bool{"dateTimeConverter": true, "parseCloudfront": true, "parseVPC": true,
+	unsupported = map[string]bool{"parseCloudfront": true, "parseVPC": true,
 		"parseRoute53": true, "parseWAF": true, "parsePostgres": true, "parseToOCSF": true}
 	// onlyOne: "You can include only one grok processor", "only one addKeys processor",
 	// "only one copyValue processor" (same page).

@@ -103,6 +103,8 @@ func build(field, name string, raw json.RawMessage) (proc, error) {
 		fn, err = buildSubstituteString(c, raw)
 	case "typeConverter":
 		fn, err = buildTypeConverter(c, raw)
+	case "dateTimeConverter":
+		fn, err = buildDateTimeConverter(c, raw)
 	default:
 		return proc{}, &UnsupportedError{Field: field, Processor: name}
 	}

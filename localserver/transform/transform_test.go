@@ -55,6 +55,12 @@ func TestApply(t *testing.T) {
 			`{"p":"id 12 and 345"}`, `{"p":"id <12> and <345>"}`},
 		{"typeConverter", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"i","type":"integer"},{"key":"d","type":"double"},{"key":"b","type":"boolean"},{"key":"s","type":"string"},{"key":"none","type":"integer"}]}}]`,
 			`{"i":" 42 ","d":"3","b":"TRUE","s":12.5}`, `{"i":42,"d":3.0,"b":true,"s":"12.5"}`},
+		{"dateTimeConverter defaults", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"iso","matchPatterns":["MMM dd yyyy HH:mm:ss"]}}]`,
+			`{"t":"Nov 05 2026 07:08:09"}`, `{"t":"Nov 05 2026 07:08:09","iso":"2026-11-05T07:08:09.000Z"}`},
+		{"dateTimeConverter zones and second pattern", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"t","matchPatterns":["yyyy-MM-dd'T'HH:mm:ss.SSSXXX","dd/MM/yyyy HH:mm"],"sourceTimezone":"+02:00","targetTimezone":"UTC","targetFormat":"yyyy-MM-dd HH:mm:ss,SSS xxx","locale":"en_US"}}]`,
+			`{"t":"05/11/2026 07:08"}`, `{"t":"2026-11-05 05:08:00,000 +00:00"}`},
+		{"dateTimeConverter offset in the text", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd'T'HH:mm:ss.SSSXXX"],"targetTimezone":"-05:00","targetFormat":"EEE, d MMMM yy h:mm a Z"}}]`,
+			`{"t":"2026-11-05T07:08:09.123+01:00"}`, `{"t":"2026-11-05T07:08:09.123+01:00","u":"Thu, 5 November 26 1:08 AM -0500"}`},
 		{"html is not escaped", `[{"parseJSON":{}}]`, `{"a":"<b>&</b>","c":"\u0001"}`, `{"a":"<b>&</b>","c":"\u0001"}`},
 	}
 	for _, tc := range tests {
@@ -87,6 +93,7 @@ func TestApplyErrors(t *testing.T) {
 		{"grok no match", `[{"grok":{"match":"%{IPV4:ip}"}}]`, `no address`, "processor 0 (grok): the source does not match the grok expression"},
 		{"csv unterminated", `[{"csv":{}}]`, `"open,b`, "processor 0 (csv): unterminated quoted field"},
 		{"bad integer", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"i","type":"integer"}]}}]`, `{"i":"4x"}`, `processor 1 (typeConverter): field i: "4x" is not an integer`},
+		{"dateTime no match", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd"]}}]`, `{"t":"yesterday"}`, `processor 1 (dateTimeConverter): "yesterday" matches none of matchPatterns`},
 		{"listToMap of a string", `[{"parseJSON":{}},{"listToMap":{"source":"l","key":"k"}}]`, `{"l":"x"}`, "processor 1 (listToMap): source field l is not a list"},
 		{"nested parse source missing", `[{"parseJSON":{}},{"parseJSON":{"source":"nope"}}]`, `{}`, "processor 1 (parseJSON): source field nope not found"},
 	}
@@ -126,7 +133,15 @@ func TestParseErrors(t *testing.T) {
 		{"two addKeys", `[{"parseJSON":{}},{"addKeys":{"entries":[{"key":"a","value":"b"}]}},{"addKeys":{"entries":[{"key":"a","value":"b"}]}}]`, `transformerConfig[2]: value "addKeys": a transformer can include only one addKeys processor`},
 		{"two copyValue", `[{"parseJSON":{}},{"copyValue":{"entries":[{"source":"a","target":"b"}]}},{"copyValue":{"entries":[{"source":"a","target":"b"}]}}]`, `transformerConfig[2]: value "copyValue": a transformer can include only one copyValue processor`},
 		{"unsupported vended", `[{"parseVPC":{}}]`, "transformerConfig[0]: the parseVPC processor is not supported by this server"},
-		{"unsupported dateTimeConverter", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["yyyy"]}}]`, "transformerConfig[1]: the dateTimeConverter processor is not supported by this server"},
+		{"unsupported parseRoute53 later", `[{"parseJSON":{}},{"parseRoute53":{}}]`, "transformerConfig[1]: the parseRoute53 processor is not supported by this server"},
+		{"dateTime no patterns", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b"}}]`, "transformerConfig[1].dateTimeConverter.matchPatterns: is required"},
+		{"dateTime six patterns", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["y","y","y","y","y","y"]}}]`, "transformerConfig[1].dateTimeConverter.matchPatterns: must hold between 1 and 5 members, not 6"},
+		{"dateTime bad letter", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["yyyy-ww"]}}]`, `transformerConfig[1].dateTimeConverter.matchPatterns[0]: value "yyyy-ww": uses the pattern letter "w", which this server does not support`},
+		{"dateTime digit literal", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["yyyy'1'"]}}]`, `transformerConfig[1].dateTimeConverter.matchPatterns[0]: value "yyyy'1'": the literal text "1" is not supported by this server`},
+		{"dateTime bare fraction", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["ssSSS"]}}]`, `transformerConfig[1].dateTimeConverter.matchPatterns[0]: value "ssSSS": has a fraction (S) that does not follow '.' or ','`},
+		{"dateTime bad zone", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["yyyy"],"sourceTimezone":"Mars/Olympus"}}]`, `transformerConfig[1].dateTimeConverter.sourceTimezone: value "Mars/Olympus": is not a time zone this server knows`},
+		{"dateTime bad locale", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["yyyy"],"locale":"fr_FR"}}]`, `transformerConfig[1].dateTimeConverter.locale: value "fr_FR": is not supported by this server`},
+		{"dateTime long format", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["yyyy"],"targetFormat":"` + strings.Repeat("y", 65) + `"}}]`, `transformerConfig[1].dateTimeConverter.targetFormat: value "` + strings.Repeat("y", 65) + `": must be at most 64 characters long`},
 		{"unsupported OCSF", `[{"parseToOCSF":{"eventSource":"VPCFlow","ocsfVersion":"V1.1"}}]`, "transformerConfig[0]: the parseToOCSF processor is not supported by this server"},
 		{"unknown member", `[{"parseJSON":{"src":"a"}}]`, `transformerConfig[0].parseJSON: malformed: unknown field "src"`},
 		{"long source", `[{"parseJSON":{"source":"` + strings.Repeat("s", 129) + `"}}]`, `transformerConfig[0].parseJSON.source: value "` + strings.Repeat("s", 129) + `": must be at most 128 characters long`},
@@ -185,6 +200,7 @@ func TestParseAcceptsNullMembers(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add(`[{"parseJSON":{}}]`)
 	f.Add(`[{"grok":{"match":"%{COMBINEDAPACHELOG}"}},{"addKeys":{"entries":[{"key":"a","value":"b"}]}}]`)
+	f.Add(`[{"parseJSON":{}},{"dateTimeConverter":{"source":"a","target":"b","matchPatterns":["yyyy-MM-dd'T'HH:mm:ss.SSSXXX"]}}]`)
 	f.Add(`[{"csv":{"columns":["a"]}},{"listToMap":{"source":"a","key":"k","flatten":true,"flattenedElement":"first"}}]`)
 	f.Fuzz(func(t *testing.T, cfg string) {
 		c, err := Parse([]byte(cfg))
@@ -200,6 +216,7 @@ func FuzzApply(f *testing.F) {
 		`[{"parseKeyValue":{"destination":"kv"}},{"deleteKeys":{"withKeys":["kv.a"]}},{"upperCaseString":{"withKeys":["kv.b"]}}]`,
 		`[{"csv":{}},{"substituteString":{"entries":[{"source":"column_1","from":"a+","to":"$0$0"}]}}]`,
 		`[{"grok":{"match":"%{WORD:w.x} %{GREEDYDATA:rest}"}},{"parseJSON":{"source":"rest","destination":"w"}}]`,
+		`[{"parseKeyValue":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd'T'HH:mm:ss.SSSXXX","d MMM yyyy h:mm a"],"targetFormat":"EEEE dd.MM.yy HH:mm:ss,SSSSSS z"}}]`,
 	}
 	var parsed []*Config
 	for _, cfg := range configs {
@@ -213,6 +230,8 @@ func FuzzApply(f *testing.F) {
 	f.Add(uint8(1), `a=1&b=two&&c`)
 	f.Add(uint8(2), `"q""x",aa,b`)
 	f.Add(uint8(3), `word {"k":[1,{"z":null}]}`)
+	f.Add(uint8(4), `t=2026-01-02T03:04:05.678Z&x=1`)
+	f.Add(uint8(4), `t=5 Jan 2026 3:04 PM`)
 	f.Fuzz(func(t *testing.T, which uint8, msg string) {
 		c := parsed[int(which)%len(parsed)]
 		out, err := c.Apply(msg, testMeta)
