@@ -339,7 +339,7 @@ func loadTransformers(ctx context.Context, q queryer, prev *tfSnapshot) (*tfSnap
 
 // at returns the transformer of group in force at ingestion time ingest, or nil.
 func (sn *tfSnapshot) at(group, ingest int64) *tfVersion {
-	if sn == nil {
+	if sn == nil || len(sn.groups) == 0 {
 		return nil
 	}
 	vs := sn.groups[group]

@@ -29,6 +29,25 @@ func (e *ApplyError) Error() string {
 	return fmt.Sprintf("processor %d (%s): %s", e.Index, e.Processor, e.Reason)
 }
 
+// MaxFields is the most fields a transformed event may have.
+const MaxFields = 200
+
+// countFields counts the fields of o (every member, nested ones included), stopping at
+// limit.
+func countFields(o *object, limit int) int {
+	n := 0
+	for _, mb := range o.m {
+		n++
+		if sub, ok := mb.v.(*object); ok {
+			n += countFields(sub, limit-n)
+		}
+		if n >= limit {
+			return n
+		}
+	}
+	return n
+}
+
 // event is the state of one event in the pipeline: the fields so far, and the original
 // message, which the source "@message" names until a processor writes a field of that
 // name.
@@ -59,6 +78,14 @@ func (c *Config) Apply(msg string, m Meta) (string, error) {
 		if err := p.apply(e); err != nil {
 			return "", &ApplyError{Index: i, Processor: p.name, Reason: err.Error()}
 		}
+	}
+	// "Each transformer can extract a maximum of 200 fields from a log event"
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Create.html).
+	// What AWS does with more is not documented: here the event is not transformed.
+	if n := countFields(e.root, MaxFields+1); n > MaxFields {
+		last := len(c.procs) - 1
+		return "", &ApplyError{Index: last, Processor: c.procs[last].name,
+			Reason: fmt.Sprintf("the transformed event has more than %d fields", MaxFields)}
 	}
 	return string(encode(make([]byte, 0, len(msg)+16), e.root)), nil
 }

@@ -3,6 +3,7 @@ package transform
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -94,6 +95,8 @@ func TestApplyErrors(t *testing.T) {
 		{"csv unterminated", `[{"csv":{}}]`, `"open,b`, "processor 0 (csv): unterminated quoted field"},
 		{"bad integer", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"i","type":"integer"}]}}]`, `{"i":"4x"}`, `processor 1 (typeConverter): field i: "4x" is not an integer`},
 		{"dateTime no match", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd"]}}]`, `{"t":"yesterday"}`, `processor 1 (dateTimeConverter): "yesterday" matches none of matchPatterns`},
+		{"201 fields", `[{"parseKeyValue":{}}]`, manyFields(201), "processor 0 (parseKeyValue): the transformed event has more than 200 fields"},
+		{"201 nested fields", `[{"parseJSON":{}}]`, `{"o":{"a":1},` + strings.TrimPrefix(jsonFields(199), "{"), "processor 0 (parseJSON): the transformed event has more than 200 fields"},
 		{"listToMap of a string", `[{"parseJSON":{}},{"listToMap":{"source":"l","key":"k"}}]`, `{"l":"x"}`, "processor 1 (listToMap): source field l is not a list"},
 		{"nested parse source missing", `[{"parseJSON":{}},{"parseJSON":{"source":"nope"}}]`, `{}`, "processor 1 (parseJSON): source field nope not found"},
 	}
@@ -112,6 +115,41 @@ func TestApplyErrors(t *testing.T) {
 				t.Errorf("error %q, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// manyFields is a key=value message of n distinct keys.
+func manyFields(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "k%d=v&", i)
+	}
+	return b.String()
+}
+
+// jsonFields is a JSON object of n distinct keys.
+func jsonFields(n int) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":%d`, i, i)
+	}
+	return b.String() + "}"
+}
+
+func TestFieldLimit(t *testing.T) {
+	c, err := Parse([]byte(`[{"parseJSON":{}}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Apply(jsonFields(200), Meta{}); err != nil {
+		t.Errorf("200 fields: %v", err)
+	}
+	if _, err := c.Apply(jsonFields(201), Meta{}); err == nil {
+		t.Error("201 fields accepted")
 	}
 }
 
