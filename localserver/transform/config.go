@@ -247,10 +247,10 @@ func pathOf(s *string, def string) path {
 	return splitPath(*s)
 }
 
-// compileJavaRegexp compiles a substituteString "from" pattern. AWS documents it as a
+// compileRegexp compiles a substituteString "from" pattern. AWS documents it as a
 // regular expression without naming the dialect; this server uses Go's RE2 syntax, and a
 // pattern RE2 cannot compile (lookarounds, backreferences) is refused.
-func compileJavaRegexp(c *checker, member, s string) *regexp.Regexp {
+func compileRegexp(c *checker, member, s string) *regexp.Regexp {
 	re, err := regexp.Compile(s)
 	if err != nil {
 		c.fail(member, s, "is not a regular expression this server can compile: "+strings.TrimPrefix(err.Error(), "error parsing regexp: "))

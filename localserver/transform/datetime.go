@@ -13,7 +13,7 @@ import (
 // it at target formatted by targetFormat in targetTimezone. Defaults: targetFormat
 // "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", both time zones UTC, locale locale.ROOT
 // (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DateTimeConverter.html;
-// procsDoc#CloudWatch-Logs-Transformation-datetimeConverter).
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-datetimeConverter).
 //
 // The patterns are Java DateTimeFormatter patterns (the defaults are written so); this
 // server translates the common letters to Go layouts and refuses the others by name:

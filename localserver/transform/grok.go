@@ -11,7 +11,7 @@ import (
 // grok: match is a grok expression of %{PATTERN} and %{PATTERN:field} references among
 // regular expression text, applied to source (default @message); each named reference
 // becomes a string field of the event ("The grok processor … uses pattern matching to
-// parse and structure unstructured data", procsDoc#CloudWatch-Logs-Transformation-grok;
+// parse and structure unstructured data", https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-grok;
 // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_Grok.html:
 // match 1–512 characters). Only one grok processor per transformer (Parse).
 //

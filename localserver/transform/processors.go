@@ -8,11 +8,9 @@ import (
 	"strings"
 )
 
-// procsDoc is the user guide's page of processors; each rule below cites its section
-// (procsDoc + "#CloudWatch-Logs-Transformation-<name>") and the model's shape.
-const procsDoc = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html"
-
-var _ = procsDoc
+// Each rule below cites the user guide's section of its processor
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-<name>)
+// or the API reference of its shape; the shapes are the model's.
 
 // Shapes of the Processor union's members (botocore logs/2014-03-28).
 type (
@@ -149,7 +147,7 @@ func sourceString(e *event, p path) (string, error) {
 }
 
 // parseJSON: source defaults to @message; "It can extract JSON key-value pairs and place
-// them under a destination that you specify" (procsDoc#CloudWatch-Logs-Transformation-parseJSON).
+// them under a destination that you specify" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-parseJSON).
 // Text that is not a JSON object is an error.
 func buildParseJSON(c *checker, raw json.RawMessage) (func(*event) error, error) {
 	var in parseJSONIn
@@ -365,7 +363,7 @@ func metadataValue(m *Meta, key string) (string, bool) {
 }
 
 // addKeys, copyValue, moveKeys and renameKeys: 1–5 entries each, every entry's
-// overwriteIfExists defaulting to false (the model; procsDoc's sections of each). A
+// overwriteIfExists defaulting to false (the model; the user guide's sections of each, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html). A
 // missing source does nothing; an existing target is kept unless overwriteIfExists.
 //   - addKeys puts a string value at key (AddKeyValue, 1–256 characters).
 //   - copyValue copies source, or a metadata key, to target.
@@ -517,7 +515,7 @@ func lenOf[T any](p *[]T) int {
 
 // deleteKeys (1–5 keys), lowerCaseString, upperCaseString and trimString (1–10 keys each):
 // the model's shapes; the string mutators change string values only and leave other
-// values and missing keys alone (procsDoc's sections of each; what they do to a non-string
+// values and missing keys alone (the user guide's sections of each, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html; what they do to a non-string
 // is not documented, our choice). trimString removes leading and trailing white space
 // (Unicode's, as strings.TrimSpace).
 func buildWithKeys(c *checker, name string, raw json.RawMessage) (func(*event) error, error) {
@@ -580,7 +578,7 @@ func mapString(root *object, p path, f func(string) string) {
 // value is the object's valueKey member when valueKey is given and the whole object
 // otherwise; entries go under target, or at the root. Without flatten every entry is a
 // list of the values of that name; with flatten one value, the first or the last as
-// flattenedElement says (procsDoc#CloudWatch-Logs-Transformation-listToMap;
+// flattenedElement says (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-listToMap;
 // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_ListToMap.html).
 // flattenedElement is required when flatten is true (the API reference: "You must specify
 // this parameter if flatten is true"). Members that are not objects, objects without key,
@@ -651,7 +649,7 @@ func buildListToMap(c *checker, raw json.RawMessage) (func(*event) error, error)
 }
 
 // splitString: 1–10 entries, each splitting the string at source on delimiter into a list
-// of strings in its place (procsDoc#CloudWatch-Logs-Transformation-splitString; the
+// of strings in its place (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-splitString; the
 // model's SplitStringEntry). Non-strings and missing keys are left alone.
 func buildSplitString(c *checker, raw json.RawMessage) (func(*event) error, error) {
 	var in entriesIn
@@ -700,7 +698,7 @@ func buildSplitString(c *checker, raw json.RawMessage) (func(*event) error, erro
 }
 
 // substituteString: 1–10 entries, each replacing every match of the regular expression
-// from in the string at source by to (procsDoc#CloudWatch-Logs-Transformation-substituteString;
+// from in the string at source by to (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-substituteString;
 // the model's SubstituteStringEntry). The regular expression dialect is not named by the
 // docs: this server's is Go's RE2, and to may refer to groups as $1 or ${name}.
 func buildSubstituteString(c *checker, raw json.RawMessage) (func(*event) error, error) {
@@ -730,7 +728,7 @@ func buildSubstituteString(c *checker, raw json.RawMessage) (func(*event) error,
 		ec.reqStr(en.From, "from", maxKeyLen)
 		ec.reqStr(en.To, "to", maxKeyLen)
 		if ec.err == nil {
-			if re := compileJavaRegexp(ec, "from", *en.From); re != nil {
+			if re := compileRegexp(ec, "from", *en.From); re != nil {
 				subs = append(subs, sub{splitPath(*en.Source), re, *en.To})
 			}
 		}
@@ -747,7 +745,7 @@ func buildSubstituteString(c *checker, raw json.RawMessage) (func(*event) error,
 }
 
 // typeConverter: 1–5 entries, each converting the value at key to boolean, integer,
-// double or string (procsDoc#CloudWatch-Logs-Transformation-typeConverter; the model's
+// double or string (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-typeConverter; the model's
 // Type enum). Strings convert by their text (booleans "true"/"false" in any case,
 // surrounding white space ignored), numbers and booleans to strings by their JSON text;
 // a double is written with a fractional part ("1.0"). A value that does not convert is an
