@@ -149,6 +149,18 @@ func Parse(raw []byte) (*Config, error) {
 		if i == 0 && !parsers[name] {
 			return nil, &ConfigError{Field: field, Value: name, Reason: "the first processor of a transformer must be a parser (parseJSON, parseKeyValue, csv, grok or a parser of AWS vended logs)"}
 		}
+		if i == 0 && name == "parseJSON" {
+			// "When using parseJSON as the first processor, you must parse the entire log
+			// event using @message as the source field"
+			// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Configurable.html#CloudWatch-Logs-Transformation-parseJSON).
+			var src struct {
+				Source *string `json:"source"`
+			}
+			if json.Unmarshal(members[name], &src) == nil && src.Source != nil && *src.Source != "@message" {
+				return nil, &ConfigError{Field: field + ".parseJSON.source", Value: *src.Source,
+					Reason: "must be @message when parseJSON is the first processor"}
+			}
+		}
 		if vended[name] && i != 0 {
 			return nil, &ConfigError{Field: field, Value: name, Reason: "a parser of AWS vended logs must be the first processor"}
 		}
