@@ -2,8 +2,11 @@ package localserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -167,4 +170,85 @@ func TestTransformerReads(t *testing.T) {
 			t.Errorf("GetLogEvents:\n got %q\nwant %q", got, wantMsgs)
 		}
 	})
+}
+
+// TestTransformerConcurrentChange: while PutLogEvents, PutTransformer, DeleteTransformer and
+// Logs Insights queries run at once, no event is ever read transformed one time and as sent
+// another.
+func TestTransformerConcurrentChange(t *testing.T) {
+	s := newTestServer(t, Config{Now: time.Now})
+	setupStream(t, s, "g", "s")
+	start := time.Now().Unix() - 60
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(2)
+	var written atomic.Int64
+	go func() { // writer: one event a request
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			call(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s",
+				"logEvents": []m{{"timestamp": time.Now().UnixMilli(), "message": fmt.Sprintf(`{"n":%d}`, i)}}})
+			written.Add(1)
+		}
+	}()
+	go func() { // transformer changes, each after a few more events were written
+		defer wg.Done()
+		for i := range 16 {
+			for w := written.Load(); written.Load() < w+3; {
+				time.Sleep(100 * time.Microsecond)
+			}
+			if i%2 == 0 {
+				call(t, s, "PutTransformer", m{"logGroupIdentifier": "g", "transformerConfig": rawJSON(tfConfig)})
+			} else {
+				call(t, s, "DeleteTransformer", m{"logGroupIdentifier": "g"})
+			}
+		}
+		close(stop)
+	}()
+	seen := map[string]string{} // event number: its message as first read
+	check := func() {
+		id := startQuery(t, s, m{"logGroupName": "g", "startTime": start, "endTime": time.Now().Unix() + 60,
+			"queryString": "fields n, @message | limit 10000"})
+		r := waitQuery(t, s, id, nil)
+		for _, row := range list(r.body["results"]) {
+			var n, msg string
+			for _, f := range list(row) {
+				switch fm := f.(map[string]any); fm["field"] {
+				case "n":
+					n, _ = fm["value"].(string)
+				case "@message":
+					msg, _ = fm["value"].(string)
+				}
+			}
+			if prev, ok := seen[n]; !ok {
+				seen[n] = msg
+			} else if prev != msg {
+				t.Errorf("event %s read %q, then %q", n, prev, msg)
+			}
+		}
+	}
+	for done := false; !done; {
+		select {
+		case <-stop:
+			done = true
+		default:
+		}
+		check()
+	}
+	wg.Wait()
+	check()
+	transformed := 0
+	for _, msg := range seen {
+		if strings.Contains(msg, `"env":"prod"`) {
+			transformed++
+		}
+	}
+	if transformed == 0 || transformed == len(seen) {
+		t.Errorf("%d of %d events transformed: the changes did not interleave with the writes", transformed, len(seen))
+	}
 }
