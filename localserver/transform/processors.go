@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// Each rule below cites the user guide's section of its processor
+// The processors' rules (parsers.go, grok.go, mutators_json.go, mutators_string.go,
+// typeconv.go, datetime.go) each cite the user guide's section of their processor
 // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-<name>)
 // or the API reference of its shape; the shapes are the model's.
 
