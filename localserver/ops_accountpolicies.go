@@ -41,9 +41,10 @@ import (
 //   - TRANSFORMER_POLICY: "one account-level transformer policy that applies to all log
 //     groups ... Or ... as many as 20 ... scoped to a subset of log groups", selectionCriteria
 //     only LogGroupNamePrefix, "no two of them can use the same or overlapping log group
-//     name prefixes". The document is kept unchecked beyond being a JSON object (the
-//     processors' rules are PutTransformer's, which this server does not serve); nothing is
-//     transformed.
+//     name prefixes". The document is kept unchecked beyond being a JSON object, and nothing
+//     is transformed by it: the model says only that it "must include one JSON block with
+//     the array of processors", not under which member, so its format is not documented
+//     well enough to apply (PutTransformer's configurations are, ops_transformers.go).
 //   - FIELD_INDEX_POLICY: the document is a field index policy (indexpolicy_doc.go); one
 //     policy for all log groups, or up to 20 with LogGroupNamePrefix criteria and 20 with
 //     DataSourceName and DataSourceType criteria, prefixes not overlapping and no data source

@@ -632,7 +632,8 @@ func (s *Server) getLogRecord(rc *reqCtx) ([]byte, *apiError) {
 	if err != nil {
 		return nil, s.dbErr(err)
 	}
-	msg := s.maskerFor(g, in.Unmask).mask(ev.msg, ingest) // after the read (see dpState)
+	// Transformed, then masked, after the read (see dpState and ops_transformers.go).
+	msg := s.maskerFor(g, in.Unmask).mask(s.transformed(s.transformers(), g, stream, ev.msg, ingest), ingest)
 	// Every field of the event: the system fields (timestamps in milliseconds since the
 	// epoch) and the fields discovered in a JSON message, names sorted.
 	fields := insights.FlattenJSON(msg)

@@ -64,6 +64,12 @@
 // sent. DescribeFieldIndexes scans the stored events for the indexed fields; the other
 // account policies are kept and never applied.
 //
+// Log transformers (PutTransformer, GetTransformer, DeleteTransformer, TestTransformer;
+// package [github.com/cwlogs/cwlogs/localserver/transform]) are stored with every
+// configuration a group had; Logs Insights (StartQuery, GetLogRecord) reads each event as
+// the transformer in force when it was ingested made it, then masked. The other reads see
+// events as sent. Unsupported processors are refused by name.
+//
 // Live Tail: StartLiveTail answers with an AWS event stream (package
 // internal/eventstream) of the events PutLogEvents commits to the listed log groups (by
 // ARN), one sessionUpdate a second of at most 500 events, sampled when more matched. A
@@ -157,6 +163,7 @@ type Server struct {
 
 	queryReg queryRegistry // Logs Insights queries (ops_insights.go)
 	dp       dpState       // data protection policies for reads (dataprotection_mask.go)
+	tf       tfState       // log transformers for reads (ops_transformers.go)
 	tails    tailRegistry  // Live Tail sessions (ops_livetail.go)
 	tailTick time.Duration // Live Tail update interval override (tests); 0: liveTailTick
 
@@ -187,6 +194,10 @@ func New(cfg Config) (*Server, error) {
 	if err := s.loadDataProtectionAtStart(context.Background()); err != nil {
 		st.close()
 		return nil, fmt.Errorf("localserver: reading the data protection policies: %w", err)
+	}
+	if err := s.loadTransformersAtStart(context.Background()); err != nil {
+		st.close()
+		return nil, fmt.Errorf("localserver: reading the log transformers: %w", err)
 	}
 	s.queryCtx, s.stopQueries = context.WithCancel(context.Background())
 	if c.MaxInFlightBytes > 0 {
@@ -413,6 +424,12 @@ func init() {
 		"DescribeIndexPolicies":      (*Server).describeIndexPolicies,
 		"DeleteIndexPolicy":          (*Server).deleteIndexPolicy,
 		"DescribeFieldIndexes":       (*Server).describeFieldIndexes,
+
+		// Log transformers (ops_transformers.go).
+		"PutTransformer":    (*Server).putTransformer,
+		"GetTransformer":    (*Server).getTransformer,
+		"DeleteTransformer": (*Server).deleteTransformer,
+		"TestTransformer":   (*Server).testTransformer,
 	}
 }
 

@@ -516,6 +516,25 @@ var migrations = []string{
 		DELETE FROM data_protection_policies WHERE group_id = old.id;
 		DELETE FROM index_policies WHERE group_id = old.id;
 	END;`,
+	// 11: log transformers (ops_transformers.go). transformers keeps every configuration a
+	// log group ever had, with the interval [from_ms, to_ms) it was in force (to_ms NULL
+	// while it is), as data_protection_policies does: reads transform an event by the
+	// configuration in force when it was ingested. config is the transformerConfig JSON
+	// as put, region the put's (the @regionName metadata key), created_ms the creation time
+	// GetTransformer answers. A group's transformers go with it.
+	`CREATE TABLE transformers(
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		group_id INTEGER NOT NULL,
+		config TEXT NOT NULL,
+		region TEXT NOT NULL,
+		created_ms INTEGER NOT NULL,
+		from_ms INTEGER NOT NULL,
+		to_ms INTEGER
+	);
+	CREATE INDEX transformers_group ON transformers(group_id, to_ms);
+	CREATE TRIGGER log_groups_delete_transformers AFTER DELETE ON log_groups BEGIN
+		DELETE FROM transformers WHERE group_id = old.id;
+	END;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

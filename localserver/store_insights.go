@@ -55,7 +55,7 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		*rec = insights.Record{
 			Timestamp:     gs.ev.ts,
 			IngestionTime: gs.ingest,
-			Message:       gs.masked(s.dataProtection()),
+			Message:       gs.masked(s.dataProtection(), s.transformed(s.transformers(), gs.g, gs.names[gs.stream], gs.ev.msg, gs.ingest)),
 			LogGroup:      gs.log,
 			LogStream:     gs.names[gs.stream],
 			MakePtr:       recordPtr,
@@ -100,12 +100,13 @@ type groupScan struct {
 	dp   *dpSnapshot
 }
 
-// masked returns the current event's message as it reads under snapshot dp.
-func (gs *groupScan) masked(dp *dpSnapshot) string {
+// masked returns msg, the current event's message (as transformed), as it reads under
+// snapshot dp.
+func (gs *groupScan) masked(dp *dpSnapshot, msg string) string {
 	if dp != gs.dp {
 		gs.mask, gs.dp = dp.masker(gs.g), dp
 	}
-	return gs.mask.mask(gs.ev.msg, gs.ingest)
+	return gs.mask.mask(msg, gs.ingest)
 }
 
 // newGroupScan starts the backward scan of g's events in [start, end), before its first

@@ -1,0 +1,28 @@
+package transform
+
+import (
+	"strings"
+	"testing"
+)
+
+// BenchmarkTransformApply applies parseJSON and three mutators to a 300-byte JSON event.
+func BenchmarkTransformApply(b *testing.B) {
+	c, err := Parse([]byte(`[{"parseJSON":{}},{"addKeys":{"entries":[{"key":"env","value":"prod"}]}},` +
+		`{"renameKeys":{"entries":[{"key":"msg","renameTo":"message"}]}},{"lowerCaseString":{"withKeys":["level"]}}]`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := `{"time":"2026-11-27T22:00:00.123Z","level":"INFO","msg":"request served","method":"GET","path":"/api/v1/orders/12345",` +
+		`"status":200,"duration_ms":12.5,"bytes":5120,"client":{"ip":"10.0.0.12","agent":"curl/8.5.0"},"trace":"1-67890abc-def0123456789abcdef01234","pad":"`
+	msg += strings.Repeat("x", 300-len(msg)-2) + `"}`
+	if len(msg) != 300 {
+		b.Fatalf("event is %d bytes", len(msg))
+	}
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Apply(msg, Meta{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

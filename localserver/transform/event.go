@@ -1,0 +1,395 @@
+package transform
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A value of an event is nil (JSON null), bool, json.Number, string, []any or *object.
+
+// object is a JSON object that keeps its members in order: the transformed event lists
+// the keys in the order they were parsed or added (the order AWS shows is not documented;
+// this keeps the input's). Lookups are linear: events have few keys (AWS extracts at most
+// 200 fields an event), and a slice costs far fewer allocations than a map.
+type object struct {
+	m []member
+}
+
+type member struct {
+	k string
+	v any
+}
+
+func newObject() *object { return &object{} }
+
+// index returns the position of k, or -1.
+func (o *object) index(k string) int {
+	for i := range o.m {
+		if o.m[i].k == k {
+			return i
+		}
+	}
+	return -1
+}
+
+func (o *object) get(k string) (any, bool) {
+	if i := o.index(k); i >= 0 {
+		return o.m[i].v, true
+	}
+	return nil, false
+}
+
+// set replaces k's value in place, or appends k.
+func (o *object) set(k string, v any) {
+	if i := o.index(k); i >= 0 {
+		o.m[i].v = v
+		return
+	}
+	o.m = append(o.m, member{k, v})
+}
+
+func (o *object) del(k string) {
+	if i := o.index(k); i >= 0 {
+		o.m = append(o.m[:i], o.m[i+1:]...)
+	}
+}
+
+// clone copies v deeply (copyValue and listToMap must not share containers).
+func clone(v any) any {
+	switch x := v.(type) {
+	case *object:
+		c := &object{m: make([]member, len(x.m))}
+		for i, mb := range x.m {
+			c.m[i] = member{mb.k, clone(mb.v)}
+		}
+		return c
+	case []any:
+		c := make([]any, len(x))
+		for i, e := range x {
+			c[i] = clone(e)
+		}
+		return c
+	}
+	return v
+}
+
+// errNotObject is decodeObject's answer for JSON text that is not one object.
+var errNotObject = errors.New("not a JSON object")
+
+// maxDepth bounds the nesting of a parsed JSON value (the service's limit is not
+// documented; this keeps a hostile event from exhausting the stack).
+const maxDepth = 100
+
+// decodeObject parses s, which must be one JSON object and nothing else. encoding/json
+// checks the text (json.Valid, which does not allocate); the scan below then reads it
+// without checking again, keeping strings without escapes as substrings of s.
+func decodeObject(s string) (*object, error) {
+	if !json.Valid([]byte(s)) {
+		return nil, errors.New("not valid JSON")
+	}
+	d := &scanner{s: s}
+	d.space()
+	if d.i >= len(d.s) || d.s[d.i] != '{' {
+		return nil, errNotObject
+	}
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*object), nil
+}
+
+// scanner reads valid JSON text.
+type scanner struct {
+	s string
+	i int
+}
+
+func (d *scanner) space() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *scanner) value(depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errors.New("JSON nested too deeply")
+	}
+	d.space()
+	switch c := d.s[d.i]; c {
+	case '{':
+		d.i++
+		o := newObject()
+		for {
+			d.space()
+			if d.s[d.i] == '}' {
+				d.i++
+				return o, nil
+			}
+			if d.s[d.i] == ',' {
+				d.i++
+				d.space()
+			}
+			k := d.str()
+			d.space()
+			d.i++ // ':'
+			v, err := d.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			o.set(k, v)
+		}
+	case '[':
+		d.i++
+		a := []any{}
+		for {
+			d.space()
+			if d.s[d.i] == ']' {
+				d.i++
+				return a, nil
+			}
+			if d.s[d.i] == ',' {
+				d.i++
+			}
+			v, err := d.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+	case '"':
+		return d.str(), nil
+	case 't':
+		d.i += 4
+		return true, nil
+	case 'f':
+		d.i += 5
+		return false, nil
+	case 'n':
+		d.i += 4
+		return nil, nil
+	default:
+		start := d.i
+		for d.i < len(d.s) && strings.IndexByte("+-0123456789.eE", d.s[d.i]) >= 0 {
+			d.i++
+		}
+		return json.Number(d.s[start:d.i]), nil
+	}
+}
+
+// str reads a string at d.i (its opening quote).
+func (d *scanner) str() string {
+	d.i++
+	start := d.i
+	for d.s[d.i] != '"' && d.s[d.i] != '\\' {
+		d.i++
+	}
+	if d.s[d.i] == '"' {
+		d.i++
+		return d.s[start : d.i-1]
+	}
+	b := []byte(d.s[start:d.i])
+	for {
+		c := d.s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(b)
+		case c != '\\':
+			b = append(b, c)
+			d.i++
+			continue
+		}
+		e := d.s[d.i+1]
+		d.i += 2
+		switch e {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r := d.hex4()
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if strings.HasPrefix(d.s[d.i:], "\\u") {
+					save := d.i
+					d.i += 2
+					if r2 = d.hex4(); utf16.DecodeRune(r, r2) == utf8.RuneError {
+						d.i = save // not a pair: the next escape stands alone
+					}
+				}
+				r = utf16.DecodeRune(r, r2)
+			}
+			b = utf8.AppendRune(b, r)
+		default: // '"', '\\', '/'
+			b = append(b, e)
+		}
+	}
+}
+
+func (d *scanner) hex4() rune {
+	n, _ := strconv.ParseUint(d.s[d.i:d.i+4], 16, 32)
+	d.i += 4
+	return rune(n)
+}
+
+// encode appends v as JSON to b.
+func encode(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case json.Number:
+		return append(b, x...)
+	case string:
+		return appendString(b, x)
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = encode(b, e)
+		}
+		return append(b, ']')
+	case *object:
+		b = append(b, '{')
+		for i, mb := range x.m {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, mb.k)
+			b = append(b, ':')
+			b = encode(b, mb.v)
+		}
+		return append(b, '}')
+	}
+	panic("transform: unexpected value type")
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string: '"', '\\' and control characters escaped,
+// invalid UTF-8 replaced by U+FFFD (encoding/json's rules, without its HTML escaping).
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return append(b, '"')
+}
+
+// path is a dot-notation field path ("store.book"): "Use dot notation to access child
+// fields" (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_ParseJSON.html).
+type path []string
+
+func splitPath(p string) path { return strings.Split(p, ".") }
+
+// lookup returns the value at p, if every step is an object holding the next key.
+func lookup(root *object, p path) (any, bool) {
+	cur := root
+	for i, k := range p {
+		v, ok := cur.get(k)
+		if !ok {
+			return nil, false
+		}
+		if i == len(p)-1 {
+			return v, true
+		}
+		if cur, ok = v.(*object); !ok {
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// parentOf returns the object that holds p's last key, creating missing objects on the
+// way when create is true. It fails where a step holds something other than an object.
+func parentOf(root *object, p path, create bool) (*object, bool) {
+	cur := root
+	for _, k := range p[:len(p)-1] {
+		v, ok := cur.get(k)
+		if !ok {
+			if !create {
+				return nil, false
+			}
+			n := newObject()
+			cur.set(k, n)
+			cur = n
+			continue
+		}
+		if cur, ok = v.(*object); !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// store puts v at p unless p exists and overwrite is false; it reports whether it did.
+func store(root *object, p path, v any, overwrite bool) bool {
+	parent, ok := parentOf(root, p, true)
+	if !ok {
+		return false
+	}
+	k := p[len(p)-1]
+	if _, exists := parent.get(k); exists && !overwrite {
+		return false
+	}
+	parent.set(k, v)
+	return true
+}
+
+// remove deletes p and returns what it held.
+func remove(root *object, p path) (any, bool) {
+	parent, ok := parentOf(root, p, false)
+	if !ok {
+		return nil, false
+	}
+	k := p[len(p)-1]
+	v, ok := parent.get(k)
+	if ok {
+		parent.del(k)
+	}
+	return v, ok
+}
