@@ -525,3 +525,30 @@ func TestScheduledQueryRestart(t *testing.T) {
 		t.Errorf("the schedule after restarts: %v", h)
 	}
 }
+
+// TestScheduledQueryFailures: a run past Config.QueryTimeout ends Timeout and delivers
+// nothing; a run whose log group was deleted ends Failed, saying why.
+func TestScheduledQueryFailures(t *testing.T) {
+	clk := &sqClock{t: testNow}
+	s, dir := newSQServer(t, clk, Config{QueryTimeout: time.Nanosecond})
+	setupStream(t, s, "gone", "s")
+	dest := m{"s3Configuration": m{"destinationIdentifier": "s3://" + testBucket + "/t", "roleArn": sqRole}}
+	mustOK(t, s, "CreateScheduledQuery", sqInput("slow", "g", m{"destinationConfiguration": dest}))
+	mustOK(t, s, "CreateScheduledQuery", sqInput("orphan", "gone", nil))
+	mustOK(t, s, "DeleteLogGroup", m{"logGroupName": "gone"})
+	clk.advance(s, 5*time.Minute)
+	h := waitRuns(t, s, "slow", 1)
+	if h[0]["executionStatus"] != sqTimeout || h[0]["destinations"] != nil {
+		t.Errorf("timed out run: %v", h[0])
+	}
+	if _, err := os.Stat(filepath.Join(dir, testBucket, "t")); !os.IsNotExist(err) {
+		t.Errorf("a timed out run delivered: %v", err)
+	}
+	h = waitRuns(t, s, "orphan", 1)
+	if msg, _ := h[0]["errorMessage"].(string); h[0]["executionStatus"] != sqFailed || !strings.Contains(msg, msgGroupNotFound) {
+		t.Errorf("run of a deleted group: %v", h[0])
+	}
+	if g := mustOK(t, s, "GetScheduledQuery", m{"identifier": "orphan"}).body; g["lastExecutionStatus"] != sqFailed {
+		t.Errorf("orphan: %v", g)
+	}
+}
