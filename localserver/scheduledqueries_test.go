@@ -552,3 +552,35 @@ func TestScheduledQueryFailures(t *testing.T) {
 		t.Errorf("orphan: %v", g)
 	}
 }
+
+// FuzzCreateScheduledQuery feeds CreateScheduledQuery arbitrary schedules, time zones,
+// offsets, destinations and roles: the answer is 200 or a 4xx refusal, never a failure,
+// and what is accepted reads back as it was given.
+func FuzzCreateScheduledQuery(f *testing.F) {
+	f.Add("cron(0 9 * * ? *)", "Europe/Paris", int64(300), "s3://"+testBucket+"/p", sqRole)
+	f.Add("rate(1 minute)", "UTC", int64(0), "s3://a-b.c/x/y/", "arn:aws-cn:iam::123456789012:role/a/b")
+	f.Add("cron(0 0 ? * MON#1 2030)", "", int64(-1), "s3://ab", "arn:aws:iam::123:role/x")
+	f.Add("rate(5 minutes)", "Local", int64(1)<<62, "s3://bucket/../x", "arn:aws:iam::123456789012:role/")
+	clk := &sqClock{t: testNow}
+	s, _ := newExportServer(f, Config{Now: clk.Now})
+	setupStream(f, s, "g", "s")
+	f.Fuzz(func(t *testing.T, expr, tz string, offset int64, uri, role string) {
+		in := sqInput("fz", "g", m{"scheduleExpression": expr, "startTimeOffset": offset, "executionRoleArn": role,
+			"destinationConfiguration": m{"s3Configuration": m{"destinationIdentifier": uri, "roleArn": sqRole}}})
+		if tz != "" {
+			in["timezone"] = tz
+		}
+		r := call(t, s, "CreateScheduledQuery", in)
+		if r.status != 200 {
+			if r.status != 400 || r.message() == "" {
+				t.Fatalf("CreateScheduledQuery: %d %s", r.status, r.raw)
+			}
+			return
+		}
+		g := mustOK(t, s, "GetScheduledQuery", m{"identifier": "fz"}).body
+		if g["scheduleExpression"] != expr || num(t, g["startTimeOffset"]) != offset || g["executionRoleArn"] != role {
+			t.Fatalf("read back %v", g)
+		}
+		mustOK(t, s, "DeleteScheduledQuery", m{"identifier": "fz"})
+	})
+}
