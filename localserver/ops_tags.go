@@ -13,9 +13,10 @@ import (
 const maxTags = 50
 
 // The tagging operations, TagResource, UntagResource and ListTagsForResource, take the ARN
-// of a log group, a destination (ops_destinations.go) or a delivery source, delivery
-// destination or delivery (ops_delivery.go) or a scheduled query (ops_scheduledqueries.go), of this account and any region; the model's
-// errors of these operations are InvalidParameterException, ResourceNotFoundException and
+// of a log group, a destination (ops_destinations.go), a delivery source, delivery
+// destination or delivery (ops_delivery.go) or a scheduled query
+// (ops_scheduledqueries.go), of this account and any region; the model's errors of these
+// operations are InvalidParameterException, ResourceNotFoundException and
 // TooManyTagsException whatever the resource, and a missing resource is
 // ResourceNotFoundException with its type's message. taggedByArn is the one place that maps
 // an ARN to the table of its tags. TagLogGroup, UntagLogGroup and ListTagsLogGroup take a
