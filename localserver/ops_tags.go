@@ -13,9 +13,10 @@ import (
 const maxTags = 50
 
 // The tagging operations, TagResource, UntagResource and ListTagsForResource, take the ARN
-// of a log group, a destination (ops_destinations.go) or a delivery source, delivery
-// destination or delivery (ops_delivery.go), of this account and any region; the model's
-// errors of these operations are InvalidParameterException, ResourceNotFoundException and
+// of a log group, a destination (ops_destinations.go), a delivery source, delivery
+// destination or delivery (ops_delivery.go) or a scheduled query
+// (ops_scheduledqueries.go), of this account and any region; the model's errors of these
+// operations are InvalidParameterException, ResourceNotFoundException and
 // TooManyTagsException whatever the resource, and a missing resource is
 // ResourceNotFoundException with its type's message. taggedByArn is the one place that maps
 // an ARN to the table of its tags. TagLogGroup, UntagLogGroup and ListTagsLogGroup take a
@@ -58,6 +59,8 @@ var namedTagTables = map[string]namedTagTable{
 		msgDeliveryDestinationNotFound, shDeliveryDestinationName},
 	arnDelivery: {"delivery_tags", "id", `SELECT 1 FROM deliveries WHERE id = ?`,
 		msgDeliveryNotFound, shDeliveryID},
+	arnScheduledQuery: {"scheduled_query_tags", "id", `SELECT 1 FROM scheduled_queries WHERE id = ?`,
+		msgScheduledQueryNotFound, shScheduledQueryID},
 }
 
 // taggedByArn returns the resource arn names: a log group (with or without ":*"), a

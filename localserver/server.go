@@ -70,6 +70,16 @@
 // the transformer in force when it was ingested made it, then masked. The other reads see
 // events as sent. Unsupported processors are refused by name.
 //
+// Scheduled queries (CreateScheduledQuery, GetScheduledQuery, UpdateScheduledQuery,
+// DeleteScheduledQuery, ListScheduledQueries, GetScheduledQueryHistory; tagged by their
+// ARN) are stored with the other metadata and run: one goroutine runs each ENABLED query
+// when its schedule (package [github.com/cwlogs/cwlogs/localserver/schedule], read in the
+// query's time zone, by Config.Now) says, over its window of events, writes the results
+// of a successful run as a JSON object to its S3 destination under Config.ExportDir (as
+// export tasks write theirs) and records the run in the query's history. Shutdown stops
+// a run in flight, which ends Failed; one left running by a killed server is Failed when
+// the server restarts.
+//
 // Live Tail: StartLiveTail answers with an AWS event stream (package
 // internal/eventstream) of the events PutLogEvents commits to the listed log groups (by
 // ARN), one sessionUpdate a second of at most 500 events, sampled when more matched. A
@@ -168,6 +178,7 @@ type Server struct {
 	tailTick time.Duration // Live Tail update interval override (tests); 0: liveTailTick
 
 	exports exportRegistry // export tasks (ops_export.go)
+	sched   schedRunner    // scheduled queries' runner (ops_scheduledqueries_run.go)
 }
 
 // New opens (creating and migrating if needed) the store and returns a Server ready to serve.
@@ -221,6 +232,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.sweepWG.Add(1)
 	go s.sweeper()
+	if err := s.startScheduler(); err != nil {
+		s.Shutdown(context.Background())
+		return nil, fmt.Errorf("localserver: starting the scheduled queries: %w", err)
+	}
 	return s, nil
 }
 
@@ -299,8 +314,8 @@ func (s *Server) URL() string {
 }
 
 // Shutdown stops accepting connections, waits for in-flight requests (until ctx is done),
-// cancels the running Logs Insights queries (they end Cancelled) and export tasks (they
-// end FAILED) and waits for them, stops
+// cancels the running Logs Insights queries (they end Cancelled), export tasks (they
+// end FAILED) and scheduled query runs (they end Failed) and waits for them, stops
 // the retention sweeper and closes the store (checkpointing the WAL). StartQuery is then
 // answered ServiceUnavailableException.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -430,6 +445,14 @@ func init() {
 		"GetTransformer":    (*Server).getTransformer,
 		"DeleteTransformer": (*Server).deleteTransformer,
 		"TestTransformer":   (*Server).testTransformer,
+
+		// Scheduled queries (ops_scheduledqueries*.go).
+		"CreateScheduledQuery":     (*Server).createScheduledQuery,
+		"GetScheduledQuery":        (*Server).getScheduledQuery,
+		"UpdateScheduledQuery":     (*Server).updateScheduledQuery,
+		"DeleteScheduledQuery":     (*Server).deleteScheduledQuery,
+		"ListScheduledQueries":     (*Server).listScheduledQueries,
+		"GetScheduledQueryHistory": (*Server).getScheduledQueryHistory,
 	}
 }
 

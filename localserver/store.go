@@ -535,6 +535,52 @@ var migrations = []string{
 	CREATE TRIGGER log_groups_delete_transformers AFTER DELETE ON log_groups BEGIN
 		DELETE FROM transformers WHERE group_id = old.id;
 	END;`,
+	// 12: scheduled queries (ops_scheduledqueries*.go), keyed by id (the ARN's last part),
+	// names unique; log_groups and destination are the request's JSON, next_run the time
+	// (ms) of the next trigger (NULL: none, DISABLED or over). Each run is a row of
+	// scheduled_query_history; a query's tags and history go with it.
+	`CREATE TABLE scheduled_queries(
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		description TEXT,
+		query_language TEXT NOT NULL,
+		query_string TEXT NOT NULL,
+		log_groups TEXT,
+		schedule_expression TEXT NOT NULL,
+		timezone TEXT,
+		start_time_offset INTEGER,
+		destination TEXT,
+		schedule_start INTEGER,
+		schedule_end INTEGER,
+		execution_role_arn TEXT NOT NULL,
+		state TEXT NOT NULL,
+		last_triggered INTEGER,
+		last_status TEXT,
+		creation_time INTEGER NOT NULL,
+		last_updated INTEGER NOT NULL,
+		next_run INTEGER
+	) WITHOUT ROWID;
+	CREATE INDEX scheduled_queries_next_run ON scheduled_queries(next_run) WHERE next_run IS NOT NULL;
+	CREATE TABLE scheduled_query_tags(
+		id TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY(id, key)
+	) WITHOUT ROWID;
+	CREATE TABLE scheduled_query_history(
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		query_id TEXT NOT NULL,
+		run_id TEXT NOT NULL,
+		status TEXT NOT NULL,
+		triggered INTEGER NOT NULL,
+		error_message TEXT,
+		destinations TEXT
+	);
+	CREATE INDEX scheduled_query_history_query ON scheduled_query_history(query_id, seq);
+	CREATE TRIGGER scheduled_queries_delete AFTER DELETE ON scheduled_queries BEGIN
+		DELETE FROM scheduled_query_tags WHERE id = old.id;
+		DELETE FROM scheduled_query_history WHERE query_id = old.id;
+	END;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.
