@@ -64,12 +64,13 @@ const dataProtectionVersion = "2021-06-01"
 
 // Custom data identifier limits (the user guide's "Custom data identifier constraints"),
 // and maxCustomIdentifierProg, ours: the compiled size of one identifier's regular
-// expression (filterpattern.RegexProgSize). Events are masked at each read here, in time proportional to their length
-// times that size at worst (Go's regexp is linear in the input, with this factor), and the
-// 200 characters allow counted repetitions that compile to 25,000 instructions
-// (\w{1000} written 25 times): reading one 64 KB event took 25 s. The bound is the one
-// filter pattern regexes have (package filterpattern's maxRegexInst, for the same reason);
-// realistic identifiers are far below it (EmployeeID-\d{9}: 22, [A-Za-z0-9/+=]{40}: 42).
+// expression (filterpattern.RegexProgSize). Events are masked at each read here, in time
+// proportional to their length times that size at worst (Go's regexp is linear in the
+// input, with this factor), and the 200 characters allow counted repetitions that
+// compile to 25,000 instructions (\w{1000} written 25 times): reading one 64 KB event
+// took 25 s. The bound is the one filter pattern regexes have (package filterpattern's
+// maxRegexInst, for the same reason); realistic identifiers are far below it
+// (EmployeeID-\d{9}: 22, [A-Za-z0-9/+=]{40}: 42).
 const (
 	maxCustomIdentifiers    = 10
 	maxCustomIdentifierName = 128

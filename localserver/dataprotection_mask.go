@@ -42,10 +42,13 @@ import (
 // Tail's events (publishTail) and exported objects (streamExporter.stream), always: neither
 // StartLiveTail nor CreateExportTask can ask for unmasked data. Subscription filters and
 // metric filters deliver and publish nothing here (ops_subscriptions.go,
-// ops_metricfilters.go), so there is nothing of theirs to mask. A Live Tail
-// logEventFilterPattern matches the masked text (our choice: see publishTail);
-// FilterLogEvents matches its filter pattern against the stored text, whether AWS matches
-// the masked text being not on record.
+// ops_metricfilters.go), so there is nothing of theirs to mask. Filter patterns match the
+// text the operation returns: a Live Tail logEventFilterPattern the masked text (see
+// publishTail), FilterLogEvents' filterPattern the masked text unless unmask is true (see
+// filterReader), and GetLogGroupFields finds the fields of the masked text, as Logs
+// Insights queries read it. Whether AWS matches the masked or the sent text is not on
+// record; matched against the sent text, a pattern would tell a reader without unmask
+// whether a masked value is there.
 //
 // What is masked, and how, is ours where AWS's detection ("machine learning and pattern
 // matching") is not specified. Only these identifiers mask anything:
@@ -71,7 +74,8 @@ import (
 // many asterisks as it has characters (how many AWS writes is not on record).
 //
 // Reads look the policies up in an in-memory snapshot: with no data protection policy in
-// the account, a read costs one atomic load more (a Logs Insights query one an event). Each
+// the account, a read costs one atomic load more (a Logs Insights query, a FilterLogEvents
+// with a filter pattern and an export one an event). Each
 // change of a policy publishes a new snapshot; DeleteLogGroup does not (its trigger deletes
 // the group's rows): a deleted group's entries stay until the next change, unread, as log
 // group ids are never reused (AUTOINCREMENT).
@@ -251,10 +255,10 @@ func (s *Server) maskerFor(g *groupRow, unmask *bool) *groupMasker {
 	return s.dataProtection().masker(g)
 }
 
-// readMasker masks the events of one group that a long read (an export) reads one after
-// another: each under the snapshot current once it has been read (see dpState). While no
-// policy changes, that costs one atomic load an event. Its zero value but for s and g is
-// ready.
+// readMasker masks the events of one group that a read (an export, FilterLogEvents,
+// GetLogGroupFields) reads one after another: each under the snapshot current once it has
+// been read (see dpState). While no policy changes, that costs one atomic load an event.
+// Its zero value but for s and g is ready.
 type readMasker struct {
 	s  *Server
 	g  *groupRow
@@ -262,12 +266,18 @@ type readMasker struct {
 	gm *groupMasker // nil: nothing to mask under sn
 }
 
-// mask returns msg, read just now, as it reads for an event ingested at ingest.
-func (rm *readMasker) mask(msg string, ingest int64) string {
+// current returns the masker of the snapshot current now: nil when no policy that masks
+// anything was ever in force for the group, so that nothing read until now is masked.
+func (rm *readMasker) current() *groupMasker {
 	if sn := rm.s.dataProtection(); sn != rm.sn {
 		rm.sn, rm.gm = sn, sn.masker(rm.g)
 	}
-	return rm.gm.mask(msg, ingest)
+	return rm.gm
+}
+
+// mask returns msg, read just now, as it reads for an event ingested at ingest.
+func (rm *readMasker) mask(msg string, ingest int64) string {
+	return rm.current().mask(msg, ingest)
 }
 
 // groupMasker masks one log group's events.

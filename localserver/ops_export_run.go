@@ -20,7 +20,6 @@ const exportCheckEvents = 1024
 func (s *Server) runExport(ctx context.Context, t *exportTask, run *exportRun) {
 	defer close(run.done)
 	defer run.cancel(nil) // detaches ctx from s.queryCtx
-	defer s.removeTaskTmp(t.id)
 	defer func() {
 		r := &s.exports
 		r.mu.Lock()
@@ -39,6 +38,8 @@ func (s *Server) runExport(ctx context.Context, t *exportTask, run *exportRun) {
 		}
 		err = s.exportObjects(ctx, t)
 	}
+	// Before the end is recorded: a client that reads it finds no temporary file left.
+	s.removeTaskTmp(t.id)
 	switch {
 	case err == nil:
 		s.setExportStatus(t.id, exportCompleted, msgExportCompleted, true)

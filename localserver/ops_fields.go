@@ -23,7 +23,8 @@ import (
 //     generates five system fields": @message, @timestamp, @ingestionTime, @logStream,
 //     @log), which every event has (@entity, listed after them, comes only with events
 //     sent with an entity, which this server does not keep), and the fields of JSON
-//     messages, flattened as queries see them (insights.FlattenJSON);
+//     messages, flattened as queries see them (insights.FlattenJSON), masked as queries
+//     see them (the data protection policies in force at each event's ingestion);
 //   - "sorted by the frequency percentage, starting with the highest percentage" (ties
 //     by name, ours); a window without events lists no field.
 //
@@ -93,6 +94,7 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 		if err != nil {
 			return nil, s.dbErr(err)
 		}
+		mask := readMasker{s: s, g: g}
 		for total < maxFieldEvents {
 			ok, err := gs.advance() // skips the events of streams deleted meanwhile
 			if err != nil {
@@ -102,7 +104,9 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 				break
 			}
 			total++
-			for k := range insights.FlattenJSON(gs.ev.msg) {
+			// The fields of the masked text, which queries read (a JSON key that is itself
+			// masked data shows masked).
+			for k := range insights.FlattenJSON(mask.mask(gs.ev.msg, gs.ingest)) {
 				if n, seen := counts[k]; seen {
 					counts[k] = n + 1
 				} else {

@@ -107,9 +107,8 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	if r.startTs < r.endTs && (r.streams == nil || len(r.streams) > 0) {
 		m := newMerger(rc.ctx, s.st, r)
 		m.budget = s.filterScanBudget()
-		if pat != nil {
-			m.match = pat.Match
-		}
+		f := newFilterReader(s, g, pat, in.Unmask != nil && *in.Unmask)
+		m.match = f.prematch()
 		// Like GetLogEvents, a page holds at most limit events and at most 1 MB of them.
 		var size int64
 		for {
@@ -121,6 +120,14 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 				next = m.paused
 				break
 			}
+			msg, keep, err := f.read(rc.ctx, ev.msg, meta.ingest)
+			if err != nil {
+				return nil, s.dbErr(err)
+			}
+			if !keep {
+				continue
+			}
+			ev.msg = msg // as it is returned
 			size += int64(len(ev.msg)) + eventOverhead
 			if int64(len(page)) >= limit || (size > maxPageBytes && len(page) > 0) {
 				next = &k // resume at this event
@@ -140,7 +147,6 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 	for i := range page {
 		size += len(page[i].ev.msg) + 200
 	}
-	mask := s.maskerFor(g, in.Unmask) // after the scan (see dpState)
 	o := newObj(make([]byte, 0, size))
 	o.key("events")
 	o.b = append(o.b, '[')
@@ -152,7 +158,7 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 		eo := newObj(o.b)
 		eo.str("logStreamName", names[e.stream])
 		eo.int("timestamp", e.ev.ts)
-		eo.str("message", mask.mask(e.ev.msg, e.ingest))
+		eo.str("message", e.ev.msg) // masked as it was read (see filterReader)
 		eo.int("ingestionTime", e.ingest)
 		eo.str("eventId", eventID(e.k, e.stream))
 		o.b = eo.done()
@@ -163,6 +169,71 @@ func (s *Server) filterLogEvents(rc *reqCtx) ([]byte, *apiError) {
 		o.str("nextToken", encodeFilterToken(g.id, *next))
 	}
 	return o.done(), nil
+}
+
+// filterReader is what FilterLogEvents returns of the events its scan reads: their text,
+// masked unless unmask, and whether the filter pattern matches that text. A pattern
+// matches the text it returns, as Live Tail's and Logs Insights' do: matched against the
+// stored text, a pattern naming a masked value would tell a reader without unmask whether
+// the value is there.
+//
+// The merger matches the events of a chunk as it loads it (prematch), without their
+// ingestion time, which masking needs. While the snapshot current then (once the chunk
+// has been read, see dpState) has no policy that masks anything for the group, none of
+// those events is masked, by it or by any later snapshot, so prematch matches their stored
+// text, at the cost it had before masking (one atomic load more an event). Otherwise it
+// keeps every event, and read, which has the ingestion time, matches the masked text.
+type filterReader struct {
+	pat     *filterpattern.Pattern // nil: every event matches
+	unmask  bool
+	rm      readMasker
+	late    bool // prematch has kept an event without matching it
+	checked int  // bytes read has masked since ctx was last checked
+}
+
+func newFilterReader(s *Server, g *groupRow, pat *filterpattern.Pattern, unmask bool) *filterReader {
+	return &filterReader{pat: pat, unmask: unmask, rm: readMasker{s: s, g: g}}
+}
+
+// prematch returns the merger's match function (nil: keep every event).
+func (f *filterReader) prematch() func(string) bool {
+	switch {
+	case f.pat == nil:
+		return nil
+	case f.unmask:
+		return f.pat.Match
+	}
+	return func(msg string) bool {
+		if f.rm.current() == nil {
+			return f.pat.Match(msg)
+		}
+		f.late = true
+		return true
+	}
+}
+
+// read returns the text of an event the merger has yielded (msg, ingested at ingest) as
+// FilterLogEvents returns it, and whether the filter pattern keeps it. Masking costs up
+// to a custom identifier's regex program size a byte (maxCustomIdentifierProg), so ctx is
+// checked every matchCheckBytes bytes masked, as the merger checks it while it matches.
+func (f *filterReader) read(ctx context.Context, msg string, ingest int64) (string, bool, error) {
+	if f.unmask {
+		return msg, true, nil
+	}
+	out := msg
+	if gm := f.rm.current(); gm != nil {
+		if f.checked += len(msg); f.checked >= matchCheckBytes {
+			if err := ctx.Err(); err != nil {
+				return "", false, err
+			}
+			f.checked = 0
+		}
+		out = gm.mask(msg, ingest)
+	}
+	if !f.late || f.pat == nil {
+		return out, true, nil // prematch has matched it
+	}
+	return out, f.pat.Match(out), nil
 }
 
 // streamNamesChunk bounds the ids in one streamNames query, well under SQLite's limit on
