@@ -55,7 +55,7 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		*rec = insights.Record{
 			Timestamp:     gs.ev.ts,
 			IngestionTime: gs.ingest,
-			Message:       gs.masked(s.dataProtection(), s.transformed(s.transformers(), gs.g, gs.names[gs.stream], gs.ev.msg, gs.ingest)),
+			Message:       gs.mask.mask(s.transformed(s.transformers(), gs.g, gs.names[gs.stream], gs.ev.msg, gs.ingest), gs.ingest),
 			LogGroup:      gs.log,
 			LogStream:     gs.names[gs.stream],
 			MakePtr:       recordPtr,
@@ -94,25 +94,13 @@ type groupScan struct {
 	k      evKey
 	ingest int64
 	stream int64
-	// The masker of dp (data protection), for queryScan; dp is the snapshot current after
-	// the event was read, which a change of policy during the scan replaces (see dpState).
-	mask *groupMasker
-	dp   *dpSnapshot
-}
-
-// masked returns msg, the current event's message (as transformed), as it reads under
-// snapshot dp.
-func (gs *groupScan) masked(dp *dpSnapshot, msg string) string {
-	if dp != gs.dp {
-		gs.mask, gs.dp = dp.masker(gs.g), dp
-	}
-	return gs.mask.mask(msg, gs.ingest)
+	mask   readMasker // masks each event (as transformed) under the snapshot current once it is read
 }
 
 // newGroupScan starts the backward scan of g's events in [start, end), before its first
 // advance: the streams it knows are those of g now.
 func (s *Server) newGroupScan(ctx context.Context, g *groupRow, start, end int64) (*groupScan, error) {
-	gs := &groupScan{g: g, log: s.cfg.AccountID + ":" + g.name, names: map[int64]string{}}
+	gs := &groupScan{g: g, log: s.cfg.AccountID + ":" + g.name, names: map[int64]string{}, mask: readMasker{s: s, g: g}}
 	if err := scanStreamNames(ctx, s.st.r, `SELECT id, name FROM log_streams WHERE group_id = ?`, []any{g.id}, gs.names); err != nil {
 		return nil, err
 	}
