@@ -94,7 +94,6 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 		if err != nil {
 			return nil, s.dbErr(err)
 		}
-		mask := readMasker{s: s, g: g}
 		for total < maxFieldEvents {
 			ok, err := gs.advance() // skips the events of streams deleted meanwhile
 			if err != nil {
@@ -104,9 +103,10 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 				break
 			}
 			total++
-			// The fields of the masked text, which queries read (a JSON key that is itself
-			// masked data shows masked).
-			for k := range insights.FlattenJSON(mask.mask(gs.ev.msg, gs.ingest)) {
+			// The fields of the text queries read: as transformed, then masked (a JSON key
+			// that is itself masked data shows masked).
+			msg := s.transformed(s.transformers(), g, gs.names[gs.stream], gs.ev.msg, gs.ingest)
+			for k := range insights.FlattenJSON(gs.mask.mask(msg, gs.ingest)) {
 				if n, seen := counts[k]; seen {
 					counts[k] = n + 1
 				} else {
