@@ -167,29 +167,47 @@ func (s *Server) publishTail(g *groupRow, stream string, evs []putEvent, ingest 
 }
 
 // publish offers the events of one committed PutLogEvents (its group, stream name,
-// ingestion time, commit order from stamp) to the open sessions, masked under dp.
+// ingestion time, commit order from stamp) to the open sessions, masked under dp. The
+// sessions that want them are picked under the registry's lock; the masking, which can
+// take milliseconds for a large batch under a policy, runs after it is released, so that
+// it holds up neither StartLiveTail nor a session's end, nor the other puts queued behind
+// a waiting writer. A session that ends meanwhile is offered events nobody reads.
 func (r *tailRegistry) publish(g *groupRow, stream string, evs []putEvent, ingest int64, order uint64, dp *dpSnapshot) {
 	if r.open.Load() == 0 || len(evs) == 0 {
 		return
 	}
+	type target struct {
+		sess  *tailSession
+		ident string
+	}
+	var buf [maxLiveTailSessions]target
+	targets := buf[:0]
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	var msgs []string // converted and masked once, shared by the sessions
 	for sess := range r.sessions {
-		ident, ok := sess.groups[g.id]
-		if !ok || !sess.wantsStream(stream) {
-			continue
+		if ident, ok := sess.groups[g.id]; ok && sess.wantsStream(stream) {
+			targets = append(targets, target{sess, ident})
 		}
-		if msgs == nil {
-			mask := dp.masker(g) // nil (masks nothing) when no policy ever applied to g
-			msgs = make([]string, len(evs))
-			for i := range evs {
-				msgs[i] = mask.mask(string(evs[i].msg), ingest)
-			}
-		}
-		sess.offer(ident, stream, evs, msgs, ingest, order)
+	}
+	r.mu.RUnlock()
+	if len(targets) == 0 {
+		return
+	}
+	if tailMaskHook != nil {
+		tailMaskHook()
+	}
+	mask := dp.masker(g)             // nil (masks nothing) when no policy ever applied to g
+	msgs := make([]string, len(evs)) // converted and masked once, shared by the sessions
+	for i := range evs {
+		msgs[i] = mask.mask(string(evs[i].msg), ingest)
+	}
+	for _, t := range targets {
+		t.sess.offer(t.ident, stream, evs, msgs, ingest, order)
 	}
 }
+
+// tailMaskHook, when set (tests only), runs in publish after the registry's lock is
+// released and before the events are masked.
+var tailMaskHook func()
 
 func (sess *tailSession) wantsStream(stream string) bool {
 	switch {
