@@ -313,6 +313,10 @@ func (s *Server) URL() string {
 	return "http://" + s.ln.Addr().String()
 }
 
+// ExportDir is the absolute directory export tasks and scheduled queries write their
+// objects under (Config.ExportDir as resolved by New), or "" when there is none.
+func (s *Server) ExportDir() string { return s.cfg.ExportDir }
+
 // Shutdown stops accepting connections, waits for in-flight requests (until ctx is done),
 // cancels the running Logs Insights queries (they end Cancelled), export tasks (they
 // end FAILED) and scheduled query runs (they end Failed) and waits for them, stops

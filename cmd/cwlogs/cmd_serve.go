@@ -93,6 +93,8 @@ type localServer interface {
 	Start() error
 	URL() string
 	Shutdown(ctx context.Context) error
+	// ExportDir is the absolute export directory the server resolved ("": none).
+	ExportDir() string
 }
 
 // ServeCommand is "cwlogs serve".
@@ -216,6 +218,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return fmt.Errorf("cwlogs serve: %w", err)
 		}
+		if dataDir, err = filepath.Abs(dataDir); err != nil { // the start-up line names it
+			return fmt.Errorf("cwlogs serve: %w", err)
+		}
 	}
 	level := slog.LevelInfo
 	if c.quiet {
@@ -248,11 +253,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			auth += fmt.Sprintf(", %d temporary (session token checked)", len(temps))
 		}
 	}
-	exports := c.exportDir
-	switch {
-	case exports == "" && !c.memory:
-		exports = filepath.Join(dataDir, "exports")
-	case exports == "":
+	exports := srv.ExportDir() // as the server resolved it: absolute
+	if exports == "" {
 		exports = "none"
 	}
 	logger.Info("cwlogs serve started", "url", srv.URL(), "storage", storage, "exports", exports, "auth", auth)

@@ -62,14 +62,18 @@ func TestServeExportDir(t *testing.T) {
 		t.Errorf("start-up line does not name the export directory: %s", p.stderr.String())
 	}
 
+	cwd := t.TempDir()
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--data", data}, "exports=" + filepath.Join(data, "exports")},
 		{[]string{"--memory"}, "exports=none"},
+		// Relative directories are named as the server resolved them, absolute.
+		{[]string{"--data", "rel-data"}, "storage=" + filepath.Join(cwd, "rel-data", "cwlogs.db") + " exports=" + filepath.Join(cwd, "rel-data", "exports")},
+		{[]string{"--data", "rel-data", "--export-dir", "rel-exports"}, "exports=" + filepath.Join(cwd, "rel-exports")},
 	} {
-		p := startServe(t, tc.args...)
+		p := startServeIn(t, cwd, tc.args...)
 		if tc.args[0] == "--memory" {
 			c := newCLI(t, p.url)
 			c.mustRun(0, "", "create-group", "g")

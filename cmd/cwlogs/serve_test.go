@@ -25,8 +25,15 @@ var listenLine = regexp.MustCompile(`^cwlogs: listening on (http://127\.0\.0\.1:
 
 func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
+	return startServeIn(t, "", args...)
+}
+
+// startServeIn is startServe with the working directory dir ("": the test's).
+func startServeIn(t *testing.T, dir string, args ...string) *serveProc {
+	t.Helper()
 	c := newCLI(t, "")
 	cmd := exec.Command(binPath, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = dir
 	cmd.Env = c.environ()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
