@@ -163,7 +163,7 @@ func renameKey(o *object, from, to string, overwrite bool) {
 		}
 		o.del(to)
 	}
-	o.m[o.index(from)].k = to
+	o.rename(o.index(from), to)
 }
 
 func lenOf[T any](p *[]T) int {
