@@ -259,9 +259,9 @@ func pathOf(s *string, def string) path {
 	return splitPath(*s)
 }
 
-// compileRegexp compiles a substituteString "from" pattern. AWS documents it as a
-// regular expression without naming the dialect; this server uses Go's RE2 syntax, and a
-// pattern RE2 cannot compile (lookarounds, backreferences) is refused.
+// compileRegexp compiles a substituteString "from" pattern, a Java regular expression,
+// with Go's RE2 syntax; a pattern RE2 cannot compile (lookarounds, backreferences) is
+// refused.
 func compileRegexp(c *checker, member, s string) *regexp.Regexp {
 	re, err := regexp.Compile(s)
 	if err != nil {

@@ -54,6 +54,8 @@ func TestApply(t *testing.T) {
 			`{"tags":"a,b,,c"}`, `{"tags":["a","b","","c"]}`},
 		{"substituteString", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"p","from":"([0-9]+)","to":"<$1>"}]}}]`,
 			`{"p":"id 12 and 345"}`, `{"p":"id <12> and <345>"}`},
+		{"substituteString, Java replacement", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"p","from":"(?<w>[0-9]+)","to":"$1ms|\\$|${w}|$12|\\x"}]}}]`,
+			`{"p":"id 12"}`, `{"p":"id 12ms|$|12|122|x"}`},
 		{"typeConverter", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"i","type":"integer"},{"key":"d","type":"double"},{"key":"b","type":"boolean"},{"key":"s","type":"string"},{"key":"none","type":"integer"}]}}]`,
 			`{"i":" 42 ","d":"3","b":"TRUE","s":12.5}`, `{"i":42,"d":3.0,"b":true,"s":"12.5"}`},
 		{"dateTimeConverter defaults", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"iso","matchPatterns":["MMM dd yyyy HH:mm:ss"]}}]`,
@@ -205,6 +207,11 @@ func TestParseErrors(t *testing.T) {
 		{"listToMap no key", `[{"parseJSON":{}},{"listToMap":{"source":"a"}}]`, "transformerConfig[1].listToMap.key: is required"},
 		{"typeConverter bad type", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"a","type":"long"}]}}]`, `transformerConfig[1].typeConverter.entries[0].type: value "long": must be one of boolean, integer, double, string`},
 		{"substitute bad regexp", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"(?=x)","to":"y"}]}}]`, `transformerConfig[1].substituteString.entries[0].from: value "(?=x)": is not a regular expression this server can compile`},
+		{"substitute lone $", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"x","to":"$y"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "$y": has a '$' that is not followed by a group number or {name}`},
+		{"substitute $ at the end", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"x","to":"1$"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "1$": ends with a '$' that names no group`},
+		{"substitute missing group", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"(x)","to":"$2"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "$2": refers to group 2; from has 1`},
+		{"substitute missing name", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"(?<n>x)","to":"${m}"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "${m}": names the group "m", which from does not have`},
+		{"substitute trailing backslash", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"x","to":"a\\"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "a\\": ends with a backslash that escapes nothing`},
 		{"splitString no delimiter", `[{"parseJSON":{}},{"splitString":{"entries":[{"source":"a"}]}}]`, "transformerConfig[1].splitString.entries[0].delimiter: is required"},
 	}
 	for _, tc := range tests {
