@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -153,11 +155,10 @@ func Parse(raw []byte) (*Config, error) {
 			// "When using parseJSON as the first processor, you must parse the entire log
 			// event using @message as the source field"
 			// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Configurable.html#CloudWatch-Logs-Transformation-parseJSON).
-			var src struct {
-				Source *string `json:"source"`
-			}
-			if json.Unmarshal(members[name], &src) == nil && src.Source != nil && *src.Source != "@message" {
-				return nil, &ConfigError{Field: field + ".parseJSON.source", Value: *src.Source,
+			var in map[string]json.RawMessage
+			var src *string
+			if json.Unmarshal(members[name], &in) == nil && json.Unmarshal(in["source"], &src) == nil && src != nil && *src != "@message" {
+				return nil, &ConfigError{Field: field + ".parseJSON.source", Value: *src,
 					Reason: "must be @message when parseJSON is the first processor"}
 			}
 		}
@@ -173,8 +174,9 @@ func Parse(raw []byte) (*Config, error) {
 	return c, nil
 }
 
-// decodeStrict decodes one processor's members into v, refusing members the model does
-// not have.
+// decodeStrict decodes one processor's members into v, a pointer to a struct, refusing
+// members the model does not have. Names are matched exactly, as the service's JSON
+// protocol matches them: encoding/json alone would take "Destination" for "destination".
 func decodeStrict(field string, raw json.RawMessage, v any) error {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
@@ -182,6 +184,20 @@ func decodeStrict(field string, raw json.RawMessage, v any) error {
 		msg := err.Error()
 		msg = strings.TrimPrefix(msg, "json: ")
 		return &ConfigError{Field: field, Reason: "malformed: " + msg}
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return nil // null: no members
+	}
+	t := reflect.TypeOf(v).Elem()
+	names := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		names = append(names, strings.Split(t.Field(i).Tag.Get("json"), ",")[0])
+	}
+	for k := range members {
+		if !slices.Contains(names, k) {
+			return &ConfigError{Field: field, Value: k, Reason: "unknown member (names are case-sensitive); valid ones are " + strings.Join(names, ", ")}
+		}
 	}
 	return nil
 }

@@ -212,6 +212,9 @@ func TestParseErrors(t *testing.T) {
 		{"substitute missing group", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"(x)","to":"$2"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "$2": refers to group 2; from has 1`},
 		{"substitute missing name", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"(?<n>x)","to":"${m}"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "${m}": names the group "m", which from does not have`},
 		{"substitute trailing backslash", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"x","to":"a\\"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "a\\": ends with a backslash that escapes nothing`},
+		{"member name in another case", `[{"parseJSON":{"Destination":"x"}}]`, `transformerConfig[0].parseJSON: value "Destination": unknown member (names are case-sensitive); valid ones are source, destination`},
+		{"entry member name in another case", `[{"parseJSON":{}},{"addKeys":{"entries":[{"KEY":"a","value":"b"}]}}]`, `transformerConfig[1].addKeys.entries[0]: value "KEY": unknown member`},
+		{"first parseJSON source in another case", `[{"parseJSON":{"Source":"x"}}]`, `transformerConfig[0].parseJSON: value "Source": unknown member`},
 		{"splitString no delimiter", `[{"parseJSON":{}},{"splitString":{"entries":[{"source":"a"}]}}]`, "transformerConfig[1].splitString.entries[0].delimiter: is required"},
 	}
 	for _, tc := range tests {
