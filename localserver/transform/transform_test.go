@@ -64,6 +64,10 @@ func TestApply(t *testing.T) {
 			`{"t":"05/11/2026 07:08"}`, `{"t":"2026-11-05 05:08:00,000 +00:00"}`},
 		{"dateTimeConverter offset in the text", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd'T'HH:mm:ss.SSSXXX"],"targetTimezone":"-05:00","targetFormat":"EEE, d MMMM yy h:mm a Z"}}]`,
 			`{"t":"2026-11-05T07:08:09.123+01:00"}`, `{"t":"2026-11-05T07:08:09.123+01:00","u":"Thu, 5 November 26 1:08 AM -0500"}`},
+		{"dateTimeConverter zone names", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["MMM dd yyyy HH:mm:ss z"]}},{"dateTimeConverter":{"source":"o","target":"o","matchPatterns":["yyyy-MM-dd HH:mm"],"sourceTimezone":"+00:00"}}]`,
+			`{"t":"Jan 02 2024 10:00:00 PST","o":"2024-01-02 10:00"}`, `{"t":"Jan 02 2024 10:00:00 PST","o":"2024-01-02T10:00:00.000Z","u":"2024-01-02T18:00:00.000Z"}`},
+		{"dateTimeConverter zone name of the source zone", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"t","matchPatterns":["MMM dd yyyy HH:mm:ss z"],"sourceTimezone":"Europe/London"}}]`,
+			`{"t":"Jul 02 2024 10:00:00 BST"}`, `{"t":"2024-07-02T09:00:00.000Z"}`},
 		{"html is not escaped", `[{"parseJSON":{}}]`, `{"a":"<b>&</b>","c":"\u0001"}`, `{"a":"<b>&</b>","c":"\u0001"}`},
 	}
 	for _, tc := range tests {
@@ -96,6 +100,7 @@ func TestApplyErrors(t *testing.T) {
 		{"grok no match", `[{"grok":{"match":"%{IPV4:ip}"}}]`, `no address`, "processor 0 (grok): the source does not match the grok expression"},
 		{"csv unterminated", `[{"csv":{}}]`, `"open,b`, "processor 0 (csv): unterminated quoted field"},
 		{"bad integer", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"i","type":"integer"}]}}]`, `{"i":"4x"}`, `processor 1 (typeConverter): field i: "4x" is not an integer`},
+		{"dateTime unknown zone name", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd HH:mm z"]}}]`, `{"t":"2024-01-02 10:00 XYZ"}`, `processor 1 (dateTimeConverter): the time zone name "XYZ" is not one this server knows`},
 		{"dateTime no match", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd"]}}]`, `{"t":"yesterday"}`, `processor 1 (dateTimeConverter): "yesterday" matches none of matchPatterns`},
 		{"201 fields", `[{"parseKeyValue":{}}]`, manyFields(201), "processor 0 (parseKeyValue): the transformed event has more than 200 fields"},
 		{"201 nested fields", `[{"parseJSON":{}}]`, `{"o":{"a":1},` + strings.TrimPrefix(jsonFields(199), "{"), "processor 0 (parseJSON): the transformed event has more than 200 fields"},
