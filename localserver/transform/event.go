@@ -32,8 +32,9 @@ const indexFrom = 32
 
 func newObject() *object { return &object{} }
 
-// index returns the position of k, or -1.
+// index returns the position of k (as validUTF8 stores it), or -1.
 func (o *object) index(k string) int {
+	k = validUTF8(k)
 	if o.idx != nil {
 		if i, ok := o.idx[k]; ok {
 			return i
@@ -55,8 +56,10 @@ func (o *object) get(k string) (any, bool) {
 	return nil, false
 }
 
-// set replaces k's value in place, or appends k.
+// set replaces k's value in place, or appends k. A key that is not valid UTF-8 is stored as
+// it will be written (validUTF8), so that two keys that would read the same are one.
 func (o *object) set(k string, v any) {
+	k = validUTF8(k)
 	if i := o.index(k); i >= 0 {
 		o.m[i].v = v
 		return
@@ -81,6 +84,7 @@ func (o *object) del(k string) {
 
 // rename renames the member at position i to k, which o must not hold.
 func (o *object) rename(i int, k string) {
+	k = validUTF8(k)
 	if o.idx != nil {
 		delete(o.idx, o.m[i].k)
 		o.idx[k] = i
@@ -361,6 +365,25 @@ func appendString(b []byte, s string) []byte {
 		i += n
 	}
 	return append(b, '"')
+}
+
+// validUTF8 returns s with every byte that is not part of valid UTF-8 replaced by U+FFFD,
+// as appendString writes it and encoding/json reads it.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
 }
 
 // path is a dot-notation field path ("store.book"): "Use dot notation to access child
