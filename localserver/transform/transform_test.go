@@ -258,8 +258,27 @@ func FuzzParse(f *testing.F) {
 	f.Add(`[{"csv":{"columns":["a"]}},{"listToMap":{"source":"a","key":"k","flatten":true,"flattenedElement":"first"}}]`)
 	f.Fuzz(func(t *testing.T, cfg string) {
 		c, err := Parse([]byte(cfg))
-		if err == nil && (c.Len() < 1 || c.Len() > MaxProcessors) {
+		if err != nil {
+			var ce *ConfigError
+			var ue *UnsupportedError
+			if !errors.As(err, &ce) && !errors.As(err, &ue) {
+				t.Fatalf("Parse(%q): error %T %v, want *ConfigError or *UnsupportedError", cfg, err, err)
+			}
+			return
+		}
+		if c.Len() < 1 || c.Len() > MaxProcessors {
 			t.Fatalf("accepted %d processors", c.Len())
+		}
+		// An accepted configuration transforms an event into JSON, or says why not.
+		for _, msg := range []string{`{"a":"1","b":{"c":[1,"x"]},"t":"2026-01-02T03:04:05.678Z"}`, `a=1&b=2`, `x,"y",z`} {
+			out, err := c.Apply(msg, testMeta)
+			var ae *ApplyError
+			if err != nil && !errors.As(err, &ae) {
+				t.Fatalf("Apply: error %T %v, want *ApplyError", err, err)
+			}
+			if err == nil && !json.Valid([]byte(out)) {
+				t.Fatalf("Apply(%q) = %q: not valid JSON", msg, out)
+			}
 		}
 	})
 }
