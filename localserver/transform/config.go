@@ -20,6 +20,7 @@ const (
 	maxKeyLen           = 128 // Key, Source, Target, DestinationField, RenameTo, ValueKey, …
 	maxAddKeyValueLen   = 256 // AddKeyValue
 	maxGrokMatchLen     = 512 // GrokMatch
+	maxGrokPatterns     = 20  // %{...} references in a grok match (the user guide's grok table)
 	maxColumns          = 100 // Columns
 	maxFiveEntries      = 5   // AddKeyEntries, CopyValueEntries, MoveKeyEntries, RenameKeyEntries, DeleteWithKeys, TypeConverterEntries
 	maxTenEntries       = 10  // SplitStringEntries, SubstituteStringEntries, *WithKeys of the string mutators
@@ -233,6 +234,19 @@ func (c *checker) str(s *string, member string, minLen, maxLen int) {
 		c.fail(member, *s, fmt.Sprintf("must be at least %d characters long", minLen))
 	case maxLen > 0 && n > maxLen:
 		c.fail(member, *s, fmt.Sprintf("must be at most %d characters long", maxLen))
+	}
+}
+
+// maxKeyDepth is the "Maximum nested key depth: 3" of the user guide's tables
+// (CloudWatch-Logs-Transformation-Configurable.html, CloudWatch-Logs-Transformation-JSONMutate.html)
+// for the members that list it: parseJSON's source and destination, grok's source, addKeys'
+// key and moveKeys' source. Our reading: a path of at most three keys ("a.b.c").
+const maxKeyDepth = 3
+
+// depth checks that an optional path member names a key at most maxKeyDepth levels deep.
+func (c *checker) depth(s *string, member string) {
+	if s != nil && strings.Count(*s, ".") >= maxKeyDepth {
+		c.fail(member, *s, fmt.Sprintf("must name a key at most %d levels deep (maximum nested key depth)", maxKeyDepth))
 	}
 }
 

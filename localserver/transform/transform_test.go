@@ -56,6 +56,8 @@ func TestApply(t *testing.T) {
 			`{"p":"id 12 and 345"}`, `{"p":"id <12> and <345>"}`},
 		{"substituteString, Java replacement", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"p","from":"(?<w>[0-9]+)","to":"$1ms|\\$|${w}|$12|\\x"}]}}]`,
 			`{"p":"id 12"}`, `{"p":"id 12ms|$|12|122|x"}`},
+		{"keys three levels deep", `[{"parseJSON":{"destination":"a.b.c"}},{"addKeys":{"entries":[{"key":"x.y.z","value":"v"}]}},{"moveKeys":{"entries":[{"source":"a.b.c","target":"m"}]}}]`,
+			`{"k":1}`, `{"a":{"b":{}},"x":{"y":{"z":"v"}},"m":{"k":1}}`},
 		{"typeConverter", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"i","type":"integer"},{"key":"d","type":"double"},{"key":"b","type":"boolean"},{"key":"s","type":"string"},{"key":"none","type":"integer"}]}}]`,
 			`{"i":" 42 ","d":"3","b":"TRUE","s":12.5}`, `{"i":42,"d":3.0,"b":true,"s":"12.5"}`},
 		{"dateTimeConverter defaults", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"iso","matchPatterns":["MMM dd yyyy HH:mm:ss"]}}]`,
@@ -220,6 +222,12 @@ func TestParseErrors(t *testing.T) {
 		{"member name in another case", `[{"parseJSON":{"Destination":"x"}}]`, `transformerConfig[0].parseJSON: value "Destination": unknown member (names are case-sensitive); valid ones are source, destination`},
 		{"entry member name in another case", `[{"parseJSON":{}},{"addKeys":{"entries":[{"KEY":"a","value":"b"}]}}]`, `transformerConfig[1].addKeys.entries[0]: value "KEY": unknown member`},
 		{"first parseJSON source in another case", `[{"parseJSON":{"Source":"x"}}]`, `transformerConfig[0].parseJSON: value "Source": unknown member`},
+		{"parseJSON source too deep", `[{"parseJSON":{}},{"parseJSON":{"source":"a.b.c.d"}}]`, `transformerConfig[1].parseJSON.source: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"parseJSON destination too deep", `[{"parseJSON":{"destination":"a.b.c.d"}}]`, `transformerConfig[0].parseJSON.destination: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"grok source too deep", `[{"grok":{"source":"a.b.c.d","match":"%{WORD:w}"}}]`, `transformerConfig[0].grok.source: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"addKeys key too deep", `[{"parseJSON":{}},{"addKeys":{"entries":[{"key":"a.b.c.d","value":"v"}]}}]`, `transformerConfig[1].addKeys.entries[0].key: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"moveKeys source too deep", `[{"parseJSON":{}},{"moveKeys":{"entries":[{"source":"a.b.c.d","target":"t"}]}}]`, `transformerConfig[1].moveKeys.entries[0].source: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"grok 21 patterns", `[{"grok":{"match":"` + strings.Repeat("%{WORD:w} ", 20) + `%{WORD}"}}]`, `transformerConfig[0].grok.match: value "%{WORD:w} `},
 		{"splitString no delimiter", `[{"parseJSON":{}},{"splitString":{"entries":[{"source":"a"}]}}]`, "transformerConfig[1].splitString.entries[0].delimiter: is required"},
 	}
 	for _, tc := range tests {
