@@ -42,9 +42,16 @@ import (
 //     groups ... Or ... as many as 20 ... scoped to a subset of log groups", selectionCriteria
 //     only LogGroupNamePrefix, "no two of them can use the same or overlapping log group
 //     name prefixes". The document is kept unchecked beyond being a JSON object, and nothing
-//     is transformed by it: the model says only that it "must include one JSON block with
-//     the array of processors", not under which member, so its format is not documented
-//     well enough to apply (PutTransformer's configurations are, ops_transformers.go).
+//     is transformed by it. What applying it would take is documented but for one thing:
+//     the precedence ("If a log group has a log group-level transformer, that transformer
+//     overrides any account-level transformer", CloudWatch-Logs-Transformation-Create.html),
+//     the groups ("All standard log groups" or a name prefix,
+//     CloudWatchLogs-Transformer-CreateAccountLevel.html) and the processors
+//     (PutTransformer's, ops_transformers.go) are; the document's format is not: the model
+//     says only that it "must include one JSON block with the array of processors and their
+//     configurations", neither whether that block is the array itself or an object, nor
+//     under which member the array goes, and the user guide shows the console only (no CLI,
+//     SDK, CloudFormation or Terraform example gives one either).
 //   - FIELD_INDEX_POLICY: the document is a field index policy (indexpolicy_doc.go); one
 //     policy for all log groups, or up to 20 with LogGroupNamePrefix criteria and 20 with
 //     DataSourceName and DataSourceType criteria, prefixes not overlapping and no data source

@@ -53,7 +53,7 @@ import (
 // events as sent (AWS's filter operations "refer to the transformed versions" only through
 // applyOnTransformedLogs; this server evaluates no metric or subscription filter).
 // Account-level transformers (PutAccountPolicy TRANSFORMER_POLICY) are stored but not
-// applied.
+// applied: their document's format is not documented (ops_accountpolicies.go).
 
 const (
 	msgTransformerClass    = "Transformers can be created only for log groups in the STANDARD log class."

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -18,6 +20,7 @@ const (
 	maxKeyLen           = 128 // Key, Source, Target, DestinationField, RenameTo, ValueKey, …
 	maxAddKeyValueLen   = 256 // AddKeyValue
 	maxGrokMatchLen     = 512 // GrokMatch
+	maxGrokPatterns     = 20  // %{...} references in a grok match (the user guide's grok table)
 	maxColumns          = 100 // Columns
 	maxFiveEntries      = 5   // AddKeyEntries, CopyValueEntries, MoveKeyEntries, RenameKeyEntries, DeleteWithKeys, TypeConverterEntries
 	maxTenEntries       = 10  // SplitStringEntries, SubstituteStringEntries, *WithKeys of the string mutators
@@ -153,11 +156,10 @@ func Parse(raw []byte) (*Config, error) {
 			// "When using parseJSON as the first processor, you must parse the entire log
 			// event using @message as the source field"
 			// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Configurable.html#CloudWatch-Logs-Transformation-parseJSON).
-			var src struct {
-				Source *string `json:"source"`
-			}
-			if json.Unmarshal(members[name], &src) == nil && src.Source != nil && *src.Source != "@message" {
-				return nil, &ConfigError{Field: field + ".parseJSON.source", Value: *src.Source,
+			var in map[string]json.RawMessage
+			var src *string
+			if json.Unmarshal(members[name], &in) == nil && json.Unmarshal(in["source"], &src) == nil && src != nil && *src != "@message" {
+				return nil, &ConfigError{Field: field + ".parseJSON.source", Value: *src,
 					Reason: "must be @message when parseJSON is the first processor"}
 			}
 		}
@@ -173,8 +175,9 @@ func Parse(raw []byte) (*Config, error) {
 	return c, nil
 }
 
-// decodeStrict decodes one processor's members into v, refusing members the model does
-// not have.
+// decodeStrict decodes one processor's members into v, a pointer to a struct, refusing
+// members the model does not have. Names are matched exactly, as the service's JSON
+// protocol matches them: encoding/json alone would take "Destination" for "destination".
 func decodeStrict(field string, raw json.RawMessage, v any) error {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
@@ -182,6 +185,20 @@ func decodeStrict(field string, raw json.RawMessage, v any) error {
 		msg := err.Error()
 		msg = strings.TrimPrefix(msg, "json: ")
 		return &ConfigError{Field: field, Reason: "malformed: " + msg}
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return nil // null: no members
+	}
+	t := reflect.TypeOf(v).Elem()
+	names := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		names = append(names, strings.Split(t.Field(i).Tag.Get("json"), ",")[0])
+	}
+	for k := range members {
+		if !slices.Contains(names, k) {
+			return &ConfigError{Field: field, Value: k, Reason: "unknown member (names are case-sensitive); valid ones are " + strings.Join(names, ", ")}
+		}
 	}
 	return nil
 }
@@ -217,6 +234,19 @@ func (c *checker) str(s *string, member string, minLen, maxLen int) {
 		c.fail(member, *s, fmt.Sprintf("must be at least %d characters long", minLen))
 	case maxLen > 0 && n > maxLen:
 		c.fail(member, *s, fmt.Sprintf("must be at most %d characters long", maxLen))
+	}
+}
+
+// maxKeyDepth is the "Maximum nested key depth: 3" of the user guide's tables
+// (CloudWatch-Logs-Transformation-Configurable.html, CloudWatch-Logs-Transformation-JSONMutate.html)
+// for the members that list it: parseJSON's source and destination, grok's source, addKeys'
+// key and moveKeys' source. Our reading: a path of at most three keys ("a.b.c").
+const maxKeyDepth = 3
+
+// depth checks that an optional path member names a key at most maxKeyDepth levels deep.
+func (c *checker) depth(s *string, member string) {
+	if s != nil && strings.Count(*s, ".") >= maxKeyDepth {
+		c.fail(member, *s, fmt.Sprintf("must name a key at most %d levels deep (maximum nested key depth)", maxKeyDepth))
 	}
 }
 
@@ -259,9 +289,9 @@ func pathOf(s *string, def string) path {
 	return splitPath(*s)
 }
 
-// compileRegexp compiles a substituteString "from" pattern. AWS documents it as a
-// regular expression without naming the dialect; this server uses Go's RE2 syntax, and a
-// pattern RE2 cannot compile (lookarounds, backreferences) is refused.
+// compileRegexp compiles a substituteString "from" pattern, a Java regular expression,
+// with Go's RE2 syntax; a pattern RE2 cannot compile (lookarounds, backreferences) is
+// refused.
 func compileRegexp(c *checker, member, s string) *regexp.Regexp {
 	re, err := regexp.Compile(s)
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 // The patterns are Java DateTimeFormatter patterns (the defaults are written so); this
 // server translates the common letters to Go layouts and refuses the others by name:
 // y/u (year: yy two digits, else four), M (M, MM, MMM, MMMM), d, H, h, m, s, a, E (EEE or
-// EEEE), S after '.' or ',' (fraction digits), Z, X, x (offsets) and z (zone name),
-// 'quoted' literals and punctuation. One-letter H, m and s format as two digits (Go has
+// EEEE), S after '.' or ',' (fraction digits), Z, X, x (offsets) and z (zone name: when
+// parsing, the source time zone's own names and those in zoneOffsets), 'quoted' literals and punctuation. One-letter H, m and s format as two digits (Go has
 // no unpadded form). Time zones are "UTC", "Z", "GMT", fixed offsets (+05:30) or IANA names
 // that the host's time zone database knows; the locale must be locale.ROOT or an English
 // one (month and day names are English). A value no pattern matches is an error of the
@@ -99,12 +99,44 @@ func buildDateTimeConverter(c *checker, raw json.RawMessage) (func(*event) error
 		}
 		for _, l := range layouts {
 			if t, err := time.ParseInLocation(l, s, srcZone); err == nil {
+				if strings.Contains(l, "MST") {
+					if t, err = zoneByName(t); err != nil {
+						return err
+					}
+				}
 				store(e.root, dst, t.In(dstZone).Format(outLayout), true)
 				return nil
 			}
 		}
 		return fmt.Errorf("%q matches none of matchPatterns", s)
 	}, nil
+}
+
+// zoneOffsets are the offsets, in hours, of the time zone names (pattern letter z) this
+// server reads. Go's time.Parse reads a name it does not know from the location as offset
+// zero, which would shift "10:00 PST" by eight hours without a word; a name missing here is
+// an error of the event instead. CST is the North American one, as Java reads it.
+var zoneOffsets = map[string]float64{
+	"UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0,
+	"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+	"AKST": -9, "AKDT": -8, "HST": -10, "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
+	"WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
+	"JST": 9, "KST": 9, "AWST": 8, "ACST": 9.5, "ACDT": 10.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+}
+
+// zoneByName corrects t, just parsed, when its text named a time zone that Go took for
+// offset zero (see zoneOffsets).
+func zoneByName(t time.Time) (time.Time, error) {
+	name, off := t.Zone()
+	if off != 0 || name == "" {
+		return t, nil // an offset in the text, or the location's own name
+	}
+	h, ok := zoneOffsets[name]
+	if !ok {
+		return t, fmt.Errorf("the time zone name %q is not one this server knows", name)
+	}
+	y, mo, d := t.Date()
+	return time.Date(y, mo, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.FixedZone(name, int(h*3600))), nil
 }
 
 // zoneOf returns the time zone a sourceTimezone or targetTimezone names (nil: UTC).

@@ -13,10 +13,13 @@ import (
 
 // object is a JSON object that keeps its members in order: the transformed event lists
 // the keys in the order they were parsed or added (the order AWS shows is not documented;
-// this keeps the input's). Lookups are linear: events have few keys (AWS extracts at most
-// 200 fields an event), and a slice costs far fewer allocations than a map.
+// this keeps the input's). Lookups are linear while the object is small (most events have
+// few keys, and a slice costs far fewer allocations than a map); from indexFrom members on,
+// a map from key to position keeps them constant, so that parsing an event of many keys
+// (a 1 MB JSON object, key=value or CSV record) takes linear time, not quadratic.
 type object struct {
-	m []member
+	m   []member
+	idx map[string]int // position of each key in m, once len(m) reaches indexFrom; else nil
 }
 
 type member struct {
@@ -24,10 +27,20 @@ type member struct {
 	v any
 }
 
+// indexFrom is the size from which an object indexes its keys.
+const indexFrom = 32
+
 func newObject() *object { return &object{} }
 
-// index returns the position of k, or -1.
+// index returns the position of k (as validUTF8 stores it), or -1.
 func (o *object) index(k string) int {
+	k = validUTF8(k)
+	if o.idx != nil {
+		if i, ok := o.idx[k]; ok {
+			return i
+		}
+		return -1
+	}
 	for i := range o.m {
 		if o.m[i].k == k {
 			return i
@@ -43,18 +56,51 @@ func (o *object) get(k string) (any, bool) {
 	return nil, false
 }
 
-// set replaces k's value in place, or appends k.
+// set replaces k's value in place, or appends k. A key that is not valid UTF-8 is stored as
+// it will be written (validUTF8), so that two keys that would read the same are one.
 func (o *object) set(k string, v any) {
+	k = validUTF8(k)
 	if i := o.index(k); i >= 0 {
 		o.m[i].v = v
 		return
 	}
 	o.m = append(o.m, member{k, v})
+	switch {
+	case o.idx != nil:
+		o.idx[k] = len(o.m) - 1
+	case len(o.m) >= indexFrom:
+		o.reindex()
+	}
 }
 
 func (o *object) del(k string) {
 	if i := o.index(k); i >= 0 {
 		o.m = append(o.m[:i], o.m[i+1:]...)
+		if o.idx != nil {
+			o.reindex()
+		}
+	}
+}
+
+// rename renames the member at position i to k, which o must not hold.
+func (o *object) rename(i int, k string) {
+	k = validUTF8(k)
+	if o.idx != nil {
+		delete(o.idx, o.m[i].k)
+		o.idx[k] = i
+	}
+	o.m[i].k = k
+}
+
+// reindex rebuilds idx from m (nil below indexFrom members).
+func (o *object) reindex() {
+	if len(o.m) < indexFrom {
+		o.idx = nil
+		return
+	}
+	o.idx = make(map[string]int, len(o.m))
+	for i, mb := range o.m {
+		o.idx[mb.k] = i
 	}
 }
 
@@ -66,6 +112,7 @@ func clone(v any) any {
 		for i, mb := range x.m {
 			c.m[i] = member{mb.k, clone(mb.v)}
 		}
+		c.reindex()
 		return c
 	case []any:
 		c := make([]any, len(x))
@@ -318,6 +365,25 @@ func appendString(b []byte, s string) []byte {
 		i += n
 	}
 	return append(b, '"')
+}
+
+// validUTF8 returns s with every byte that is not part of valid UTF-8 replaced by U+FFFD,
+// as appendString writes it and encoding/json reads it.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
 }
 
 // path is a dot-notation field path ("store.book"): "Use dot notation to access child

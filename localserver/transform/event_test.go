@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -65,4 +66,28 @@ func FuzzDecodeObject(f *testing.F) {
 			t.Fatalf("%q: decodeObject %v, encoding/json %v", s, got, want)
 		}
 	})
+}
+
+// TestInvalidUTF8Keys: keys that differ only in bytes that are not UTF-8 are written alike
+// (U+FFFD), so they are one key, as encoding/json reads them, not a duplicate in the output.
+func TestInvalidUTF8Keys(t *testing.T) {
+	tests := []struct{ config, msg, want string }{
+		{`[{"parseJSON":{}}]`, "{\"\xff\":1,\"\xfe\":2,\"a\xffb\":3}", `{"\ufffd":2,"a\ufffdb":3}`},
+		{`[{"parseKeyValue":{"overwriteIfExists":true}}]`, "\xff=1&\xfe=2", `{"\ufffd":"2"}`},
+		{`[{"parseJSON":{}},{"listToMap":{"source":"l","key":"k","target":"m"}}]`, "{\"l\":[{\"k\":\"\xff\"},{\"k\":\"\xfe\"}]}",
+			`{"l":[{"k":"\ufffd"},{"k":"\ufffd"}],"m":{"\ufffd":[{"k":"\ufffd"},{"k":"\ufffd"}]}}`},
+	}
+	for _, tc := range tests {
+		c, err := Parse([]byte(tc.config))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Apply(tc.msg, Meta{})
+		if err != nil {
+			t.Fatalf("Apply(%q): %v", tc.msg, err)
+		}
+		if got != strings.ReplaceAll(tc.want, `\ufffd`, "\ufffd") {
+			t.Errorf("Apply(%q)\n got %s\nwant %s", tc.msg, got, tc.want)
+		}
+	}
 }

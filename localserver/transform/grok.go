@@ -162,8 +162,16 @@ func buildGrok(c *checker, raw json.RawMessage) (func(*event) error, error) {
 		return nil, err
 	}
 	c.str(in.Source, "source", 1, maxKeyLen)
+	c.depth(in.Source, "source")
 	c.reqStr(in.Match, "match", maxGrokMatchLen)
 	if c.err != nil {
+		return nil, nil
+	}
+	// "Maximum grok patterns: 20" (the user guide's grok table,
+	// CloudWatch-Logs-Transformation-Configurable.html#CloudWatch-Logs-Transformation-Grok):
+	// the %{...} references written in match.
+	if n := len(grokRef.FindAllStringIndex(*in.Match, -1)); n > maxGrokPatterns {
+		c.fail("match", *in.Match, fmt.Sprintf("uses %d grok patterns; at most %d are allowed", n, maxGrokPatterns))
 		return nil, nil
 	}
 	g, err := compileGrok(*in.Match)

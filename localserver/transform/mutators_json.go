@@ -72,6 +72,7 @@ func buildKeyEntries(c *checker, name string, raw json.RawMessage) (func(*event)
 		switch name {
 		case "addKeys":
 			ec.reqStr(en.Key, "key", maxKeyLen)
+			ec.depth(en.Key, "key")
 			ec.reqStr(en.Value, "value", maxAddKeyValueLen)
 		case "renameKeys":
 			ec.reqStr(en.Key, "key", maxKeyLen)
@@ -81,6 +82,9 @@ func buildKeyEntries(c *checker, name string, raw json.RawMessage) (func(*event)
 			}
 		default:
 			ec.reqStr(en.Source, "source", maxKeyLen)
+			if name == "moveKeys" {
+				ec.depth(en.Source, "source")
+			}
 			ec.reqStr(en.Target, "target", maxKeyLen)
 		}
 		if ec.err != nil {
@@ -163,7 +167,7 @@ func renameKey(o *object, from, to string, overwrite bool) {
 		}
 		o.del(to)
 	}
-	o.m[o.index(from)].k = to
+	o.rename(o.index(from), to)
 }
 
 func lenOf[T any](p *[]T) int {

@@ -2,7 +2,9 @@ package transform
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -118,8 +120,11 @@ func buildSplitString(c *checker, raw json.RawMessage) (func(*event) error, erro
 
 // substituteString: 1–10 entries, each replacing every match of the regular expression
 // from in the string at source by to (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Processors.html#CloudWatch-Logs-Transformation-substituteString;
-// the model's SubstituteStringEntry). The regular expression dialect is not named by the
-// docs: this server's is Go's RE2, and to may refer to groups as $1 or ${name}.
+// the model's SubstituteStringEntry). from is a Java regular expression ("For more
+// information, see Class Pattern", https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_SubstituteStringEntry.html):
+// this server compiles it with Go's RE2, which reads the common syntax alike and refuses
+// what it lacks (lookarounds, backreferences) by name. to is read as Java's
+// Matcher.replaceAll reads a replacement (javaReplacement).
 func buildSubstituteString(c *checker, raw json.RawMessage) (func(*event) error, error) {
 	var in entriesIn
 	if err := decodeStrict(c.field, raw, &in); err != nil {
@@ -148,7 +153,11 @@ func buildSubstituteString(c *checker, raw json.RawMessage) (func(*event) error,
 		ec.reqStr(en.To, "to", maxKeyLen)
 		if ec.err == nil {
 			if re := compileRegexp(ec, "from", *en.From); re != nil {
-				subs = append(subs, sub{splitPath(*en.Source), re, *en.To})
+				if tmpl, err := javaReplacement(*en.To, re); err != nil {
+					ec.fail("to", *en.To, err.Error())
+				} else {
+					subs = append(subs, sub{splitPath(*en.Source), re, tmpl})
+				}
 			}
 		}
 		if ec.err != nil {
@@ -161,4 +170,63 @@ func buildSubstituteString(c *checker, raw json.RawMessage) (func(*event) error,
 		}
 		return nil
 	}, nil
+}
+
+// javaReplacement translates to, a replacement string as java.util.regex.Matcher reads it,
+// into the template of Go's Regexp.ReplaceAllString for re. Java's rules: "$" followed by
+// digits names a group by number, taking as many digits as still name a group of re ("$1x"
+// and, with fewer than 12 groups, "$12" are group 1 followed by text: Go would read a group
+// named "1x" or 12); "${name}" names a named group; a backslash makes the next character
+// literal ("\$"); any other "$", a group re does not have, or a backslash at the end is an
+// error (Java throws; this server refuses the configuration).
+func javaReplacement(to string, re *regexp.Regexp) (string, error) {
+	var b strings.Builder
+	groups := re.NumSubexp()
+	for i := 0; i < len(to); i++ {
+		c := to[i]
+		switch c {
+		case '\\':
+			i++
+			if i == len(to) {
+				return "", errors.New("ends with a backslash that escapes nothing")
+			}
+			if to[i] == '$' {
+				b.WriteString("$$")
+			} else {
+				b.WriteByte(to[i])
+			}
+		case '$':
+			i++
+			switch {
+			case i == len(to):
+				return "", errors.New("ends with a '$' that names no group")
+			case to[i] == '{':
+				end := strings.IndexByte(to[i:], '}')
+				if end < 0 {
+					return "", errors.New("has a '${' without its '}'")
+				}
+				name := to[i+1 : i+end]
+				if name == "" || re.SubexpIndex(name) < 0 {
+					return "", fmt.Errorf("names the group %q, which from does not have", name)
+				}
+				b.WriteString("${" + name + "}")
+				i += end
+			case to[i] >= '0' && to[i] <= '9':
+				n := int(to[i] - '0')
+				for i+1 < len(to) && to[i+1] >= '0' && to[i+1] <= '9' && n*10+int(to[i+1]-'0') <= groups {
+					i++
+					n = n*10 + int(to[i]-'0')
+				}
+				if n > groups {
+					return "", fmt.Errorf("refers to group %d; from has %d", n, groups)
+				}
+				fmt.Fprintf(&b, "${%d}", n)
+			default:
+				return "", errors.New("has a '$' that is not followed by a group number or {name} (write \\$ for a '$')")
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), nil
 }

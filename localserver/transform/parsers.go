@@ -17,6 +17,8 @@ func buildParseJSON(c *checker, raw json.RawMessage) (func(*event) error, error)
 	}
 	c.str(in.Source, "source", 1, maxKeyLen)
 	c.str(in.Destination, "destination", 1, maxKeyLen)
+	c.depth(in.Source, "source")
+	c.depth(in.Destination, "destination")
 	src := pathOf(in.Source, "@message")
 	return func(e *event) error {
 		s, err := sourceString(e, src)

@@ -54,6 +54,10 @@ func TestApply(t *testing.T) {
 			`{"tags":"a,b,,c"}`, `{"tags":["a","b","","c"]}`},
 		{"substituteString", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"p","from":"([0-9]+)","to":"<$1>"}]}}]`,
 			`{"p":"id 12 and 345"}`, `{"p":"id <12> and <345>"}`},
+		{"substituteString, Java replacement", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"p","from":"(?<w>[0-9]+)","to":"$1ms|\\$|${w}|$12|\\x"}]}}]`,
+			`{"p":"id 12"}`, `{"p":"id 12ms|$|12|122|x"}`},
+		{"keys three levels deep", `[{"parseJSON":{"destination":"a.b.c"}},{"addKeys":{"entries":[{"key":"x.y.z","value":"v"}]}},{"moveKeys":{"entries":[{"source":"a.b.c","target":"m"}]}}]`,
+			`{"k":1}`, `{"a":{"b":{}},"x":{"y":{"z":"v"}},"m":{"k":1}}`},
 		{"typeConverter", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"i","type":"integer"},{"key":"d","type":"double"},{"key":"b","type":"boolean"},{"key":"s","type":"string"},{"key":"none","type":"integer"}]}}]`,
 			`{"i":" 42 ","d":"3","b":"TRUE","s":12.5}`, `{"i":42,"d":3.0,"b":true,"s":"12.5"}`},
 		{"dateTimeConverter defaults", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"iso","matchPatterns":["MMM dd yyyy HH:mm:ss"]}}]`,
@@ -62,6 +66,10 @@ func TestApply(t *testing.T) {
 			`{"t":"05/11/2026 07:08"}`, `{"t":"2026-11-05 05:08:00,000 +00:00"}`},
 		{"dateTimeConverter offset in the text", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd'T'HH:mm:ss.SSSXXX"],"targetTimezone":"-05:00","targetFormat":"EEE, d MMMM yy h:mm a Z"}}]`,
 			`{"t":"2026-11-05T07:08:09.123+01:00"}`, `{"t":"2026-11-05T07:08:09.123+01:00","u":"Thu, 5 November 26 1:08 AM -0500"}`},
+		{"dateTimeConverter zone names", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["MMM dd yyyy HH:mm:ss z"]}},{"dateTimeConverter":{"source":"o","target":"o","matchPatterns":["yyyy-MM-dd HH:mm"],"sourceTimezone":"+00:00"}}]`,
+			`{"t":"Jan 02 2024 10:00:00 PST","o":"2024-01-02 10:00"}`, `{"t":"Jan 02 2024 10:00:00 PST","o":"2024-01-02T10:00:00.000Z","u":"2024-01-02T18:00:00.000Z"}`},
+		{"dateTimeConverter zone name of the source zone", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"t","matchPatterns":["MMM dd yyyy HH:mm:ss z"],"sourceTimezone":"Europe/London"}}]`,
+			`{"t":"Jul 02 2024 10:00:00 BST"}`, `{"t":"2024-07-02T09:00:00.000Z"}`},
 		{"html is not escaped", `[{"parseJSON":{}}]`, `{"a":"<b>&</b>","c":"\u0001"}`, `{"a":"<b>&</b>","c":"\u0001"}`},
 	}
 	for _, tc := range tests {
@@ -94,6 +102,7 @@ func TestApplyErrors(t *testing.T) {
 		{"grok no match", `[{"grok":{"match":"%{IPV4:ip}"}}]`, `no address`, "processor 0 (grok): the source does not match the grok expression"},
 		{"csv unterminated", `[{"csv":{}}]`, `"open,b`, "processor 0 (csv): unterminated quoted field"},
 		{"bad integer", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"i","type":"integer"}]}}]`, `{"i":"4x"}`, `processor 1 (typeConverter): field i: "4x" is not an integer`},
+		{"dateTime unknown zone name", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd HH:mm z"]}}]`, `{"t":"2024-01-02 10:00 XYZ"}`, `processor 1 (dateTimeConverter): the time zone name "XYZ" is not one this server knows`},
 		{"dateTime no match", `[{"parseJSON":{}},{"dateTimeConverter":{"source":"t","target":"u","matchPatterns":["yyyy-MM-dd"]}}]`, `{"t":"yesterday"}`, `processor 1 (dateTimeConverter): "yesterday" matches none of matchPatterns`},
 		{"201 fields", `[{"parseKeyValue":{}}]`, manyFields(201), "processor 0 (parseKeyValue): the transformed event has more than 200 fields"},
 		{"201 nested fields", `[{"parseJSON":{}}]`, `{"o":{"a":1},` + strings.TrimPrefix(jsonFields(199), "{"), "processor 0 (parseJSON): the transformed event has more than 200 fields"},
@@ -205,6 +214,20 @@ func TestParseErrors(t *testing.T) {
 		{"listToMap no key", `[{"parseJSON":{}},{"listToMap":{"source":"a"}}]`, "transformerConfig[1].listToMap.key: is required"},
 		{"typeConverter bad type", `[{"parseJSON":{}},{"typeConverter":{"entries":[{"key":"a","type":"long"}]}}]`, `transformerConfig[1].typeConverter.entries[0].type: value "long": must be one of boolean, integer, double, string`},
 		{"substitute bad regexp", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"(?=x)","to":"y"}]}}]`, `transformerConfig[1].substituteString.entries[0].from: value "(?=x)": is not a regular expression this server can compile`},
+		{"substitute lone $", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"x","to":"$y"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "$y": has a '$' that is not followed by a group number or {name}`},
+		{"substitute $ at the end", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"x","to":"1$"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "1$": ends with a '$' that names no group`},
+		{"substitute missing group", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"(x)","to":"$2"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "$2": refers to group 2; from has 1`},
+		{"substitute missing name", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"(?<n>x)","to":"${m}"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "${m}": names the group "m", which from does not have`},
+		{"substitute trailing backslash", `[{"parseJSON":{}},{"substituteString":{"entries":[{"source":"a","from":"x","to":"a\\"}]}}]`, `transformerConfig[1].substituteString.entries[0].to: value "a\\": ends with a backslash that escapes nothing`},
+		{"member name in another case", `[{"parseJSON":{"Destination":"x"}}]`, `transformerConfig[0].parseJSON: value "Destination": unknown member (names are case-sensitive); valid ones are source, destination`},
+		{"entry member name in another case", `[{"parseJSON":{}},{"addKeys":{"entries":[{"KEY":"a","value":"b"}]}}]`, `transformerConfig[1].addKeys.entries[0]: value "KEY": unknown member`},
+		{"first parseJSON source in another case", `[{"parseJSON":{"Source":"x"}}]`, `transformerConfig[0].parseJSON: value "Source": unknown member`},
+		{"parseJSON source too deep", `[{"parseJSON":{}},{"parseJSON":{"source":"a.b.c.d"}}]`, `transformerConfig[1].parseJSON.source: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"parseJSON destination too deep", `[{"parseJSON":{"destination":"a.b.c.d"}}]`, `transformerConfig[0].parseJSON.destination: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"grok source too deep", `[{"grok":{"source":"a.b.c.d","match":"%{WORD:w}"}}]`, `transformerConfig[0].grok.source: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"addKeys key too deep", `[{"parseJSON":{}},{"addKeys":{"entries":[{"key":"a.b.c.d","value":"v"}]}}]`, `transformerConfig[1].addKeys.entries[0].key: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"moveKeys source too deep", `[{"parseJSON":{}},{"moveKeys":{"entries":[{"source":"a.b.c.d","target":"t"}]}}]`, `transformerConfig[1].moveKeys.entries[0].source: value "a.b.c.d": must name a key at most 3 levels deep`},
+		{"grok 21 patterns", `[{"grok":{"match":"` + strings.Repeat("%{WORD:w} ", 20) + `%{WORD}"}}]`, `transformerConfig[0].grok.match: value "%{WORD:w} `},
 		{"splitString no delimiter", `[{"parseJSON":{}},{"splitString":{"entries":[{"source":"a"}]}}]`, "transformerConfig[1].splitString.entries[0].delimiter: is required"},
 	}
 	for _, tc := range tests {
@@ -243,8 +266,27 @@ func FuzzParse(f *testing.F) {
 	f.Add(`[{"csv":{"columns":["a"]}},{"listToMap":{"source":"a","key":"k","flatten":true,"flattenedElement":"first"}}]`)
 	f.Fuzz(func(t *testing.T, cfg string) {
 		c, err := Parse([]byte(cfg))
-		if err == nil && (c.Len() < 1 || c.Len() > MaxProcessors) {
+		if err != nil {
+			var ce *ConfigError
+			var ue *UnsupportedError
+			if !errors.As(err, &ce) && !errors.As(err, &ue) {
+				t.Fatalf("Parse(%q): error %T %v, want *ConfigError or *UnsupportedError", cfg, err, err)
+			}
+			return
+		}
+		if c.Len() < 1 || c.Len() > MaxProcessors {
 			t.Fatalf("accepted %d processors", c.Len())
+		}
+		// An accepted configuration transforms an event into JSON, or says why not.
+		for _, msg := range []string{`{"a":"1","b":{"c":[1,"x"]},"t":"2026-01-02T03:04:05.678Z"}`, `a=1&b=2`, `x,"y",z`} {
+			out, err := c.Apply(msg, testMeta)
+			var ae *ApplyError
+			if err != nil && !errors.As(err, &ae) {
+				t.Fatalf("Apply: error %T %v, want *ApplyError", err, err)
+			}
+			if err == nil && !json.Valid([]byte(out)) {
+				t.Fatalf("Apply(%q) = %q: not valid JSON", msg, out)
+			}
 		}
 	})
 }
