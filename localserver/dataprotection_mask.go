@@ -130,24 +130,33 @@ func (s *Server) loadDataProtectionAtStart(ctx context.Context) error {
 }
 
 // writeDataProtection is write for a change that may add, replace or end a data protection
-// policy, requested at reqMs. fn gets the time the change takes effect: reqMs, or just
-// after the last committed ingestion time if that is not earlier; every event committed
-// after the change is ingested at that time or later. The snapshot is read again in the
-// same transaction and published once it has committed, under the writer lock.
+// policy, requested at reqMs (see writeVersioned).
 func (s *Server) writeDataProtection(reqMs int64, fn func(tx *sql.Tx, at int64) *apiError) *apiError {
-	var sn *dpSnapshot
+	return writeVersioned(s, reqMs, fn, func(tx *sql.Tx) (*dpSnapshot, error) {
+		return loadDataProtection(context.Background(), tx, s.dataProtection())
+	}, s.dp.cur.Store)
+}
+
+// writeVersioned is write for a change of a configuration that reads apply by ingestion
+// time (data protection policies, transformers), requested at reqMs. fn gets the time the
+// change takes effect: reqMs, or just after the last committed ingestion time if that is
+// not earlier; every event committed after the change is ingested at that time or later.
+// load reads the snapshot again in the same transaction; publish gets it once the
+// transaction has committed, under the writer lock.
+func writeVersioned[T any](s *Server, reqMs int64, fn func(tx *sql.Tx, at int64) *apiError, load func(tx *sql.Tx) (T, error), publish func(T)) *apiError {
+	var sn T
 	return s.writeThen(func(tx *sql.Tx) *apiError {
 		at := max(reqMs, s.st.lastIngest+1)
 		if aerr := fn(tx, at); aerr != nil {
 			return aerr
 		}
 		var err error
-		if sn, err = loadDataProtection(context.Background(), tx, s.dataProtection()); err != nil {
+		if sn, err = load(tx); err != nil {
 			return s.dbErr(err)
 		}
 		s.st.lastIngest = at // at is not after the clock, or 1 ms after the last ingestion
 		return nil
-	}, func() { s.dp.cur.Store(sn) })
+	}, func() { publish(sn) })
 }
 
 // loadDataProtection reads every data protection policy version. Those prev (nil: none)

@@ -277,23 +277,12 @@ func (s *Server) loadTransformersAtStart(ctx context.Context) error {
 	return nil
 }
 
-// writeTransformer is writeDataProtection's mechanism for transformers: fn gets the time
-// the change takes effect, after every committed ingestion time, and the snapshot is read
-// again in the transaction and published once it has committed, under the writer lock.
+// writeTransformer is write for a change of a group's transformer, requested at reqMs,
+// which takes effect after every committed ingestion time (see writeVersioned).
 func (s *Server) writeTransformer(reqMs int64, fn func(tx *sql.Tx, at int64) *apiError) *apiError {
-	var sn *tfSnapshot
-	return s.writeThen(func(tx *sql.Tx) *apiError {
-		at := max(reqMs, s.st.lastIngest+1)
-		if aerr := fn(tx, at); aerr != nil {
-			return aerr
-		}
-		var err error
-		if sn, err = loadTransformers(context.Background(), tx, s.transformers()); err != nil {
-			return s.dbErr(err)
-		}
-		s.st.lastIngest = at
-		return nil
-	}, func() { s.tf.cur.Store(sn) })
+	return writeVersioned(s, reqMs, fn, func(tx *sql.Tx) (*tfSnapshot, error) {
+		return loadTransformers(context.Background(), tx, s.transformers())
+	}, s.tf.cur.Store)
 }
 
 // loadTransformers reads every transformer version; those prev holds keep their parsed
