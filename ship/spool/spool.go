@@ -75,6 +75,7 @@ type Spool struct {
 	failFrom, failTo int64
 	failSeq          uint64
 	failErr          error
+	syncReported     error // the last failed sync reported to OnError (see reportSyncLocked)
 
 	// readSeq: the records before it were taken by the pump (see pump.go).
 	readSeq     uint64

@@ -43,7 +43,8 @@ func (s *Spool) syncTick() {
 var syncAllHook func(err error)
 
 // syncAll syncs every record written so far and reports a sync that fails
-// (a failure reported before is not reported again).
+// (a failure known before, or reported meanwhile by another syncAll or a
+// roll, is not reported again: Close's sync may share a timer's).
 func (s *Spool) syncAll() {
 	s.mu.Lock()
 	end, before := s.written, s.failErr
@@ -54,9 +55,19 @@ func (s *Spool) syncAll() {
 	}
 	if err != nil && err != before {
 		s.mu.Lock()
-		s.reportLocked(err)
+		s.reportSyncLocked(err)
 		s.mu.Unlock()
 	}
+}
+
+// reportSyncLocked reports a failed sync unless it was the last one
+// reported.
+func (s *Spool) reportSyncLocked(err error) {
+	if err == s.syncReported {
+		return
+	}
+	s.syncReported = err
+	s.reportLocked(err)
 }
 
 // syncTo syncs the segment being written unless a sync already covered the
