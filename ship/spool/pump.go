@@ -65,6 +65,7 @@ type pump struct {
 	// readFails counts the consecutive failed reads at readFailAt.
 	readFails  int
 	readFailAt position
+	skipWater  uint64 // the sequence number after the highest one skipped as unreadable
 }
 
 // readAttempts is how many reads of a segment at one place fail in a row
@@ -371,10 +372,18 @@ func lostFor(kind runKind) lostReason {
 	return lostOldest
 }
 
-// corrupt reports damaged data, or data it could not read (cause, the
-// read error), the first time the pump gets there.
+// corrupt reports damaged data the first time the pump gets there, or data
+// it could not read (cause, the read error) the first time it skips it:
+// records read before, then skipped when a failed delivery made the pump
+// read them again, were never reported.
 func (p *pump) corrupt(seg *segment, off, n int64, lo, hi uint64, cause error) {
-	if hi <= p.highWater && (hi > lo || lo < p.highWater) {
+	switch {
+	case cause != nil:
+		if hi <= p.skipWater {
+			return // skipped before, and reported then
+		}
+		p.skipWater = hi
+	case hi <= p.highWater && (hi > lo || lo < p.highWater):
 		return // read before, and reported then
 	}
 	p.highWater = max(p.highWater, hi)
