@@ -100,6 +100,10 @@ type Spool struct {
 	closeOnce sync.Once
 	closeDone chan struct{}
 	closeErr  error
+	// closeReady is closed when Close has done all but wait for the OnError
+	// calls; readyErr is its result then (for a Close called from OnError).
+	closeReady chan struct{}
+	readyErr   error
 }
 
 // Open opens (creating it if needed) the spool in directory dir, sends what
@@ -132,7 +136,7 @@ func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	s := &Spool{
 		dir: dir, dst: dst, c: c, lock: lock,
 		closeCh: make(chan struct{}), room: make(chan struct{}), wake: make(chan struct{}, 1),
-		pumpDone: make(chan struct{}), closeDone: make(chan struct{}),
+		pumpDone: make(chan struct{}), closeDone: make(chan struct{}), closeReady: make(chan struct{}),
 	}
 	s.mu.Lock() // recover may start the reporter
 	err = s.recover()
