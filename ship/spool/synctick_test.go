@@ -119,6 +119,11 @@ func TestSyncTickFailureReportedOnce(t *testing.T) {
 	}
 	s := mustOpen(t, t.TempDir(), &memDst{}, o)
 	logAll(t, s, []string{"a"})
+	for synced := false; !synced; time.Sleep(time.Millisecond) { // by the timer
+		s.mu.Lock()
+		synced = s.synced == s.written
+		s.mu.Unlock()
+	}
 	entered, release := make(chan struct{}), make(chan struct{})
 	s.mu.Lock()
 	s.f = blockingSync{segFile: s.f, once: new(sync.Once), entered: entered, release: release}
