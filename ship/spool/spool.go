@@ -76,6 +76,10 @@ type Spool struct {
 	failSeq          uint64
 	failErr          error
 	syncReported     error // the last failed sync reported to OnError (see reportSyncLocked)
+	// syncAllHook, when set (by tests), is called by syncAll with the result
+	// of its sync, before it reports a failure. A field, not a package
+	// variable: a timer's sync of another test's Spool may still run.
+	syncAllHook func(err error)
 
 	// readSeq: the records before it were taken by the pump (see pump.go).
 	readSeq     uint64

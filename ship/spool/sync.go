@@ -38,20 +38,16 @@ func (s *Spool) syncTick() {
 	s.syncAll()
 }
 
-// syncAllHook, when set (by tests), is called by syncAll with the result
-// of its sync, before it reports a failure.
-var syncAllHook func(err error)
-
 // syncAll syncs every record written so far and reports a sync that fails
 // (a failure known before, or reported meanwhile by another syncAll or a
 // roll, is not reported again: Close's sync may share a timer's).
 func (s *Spool) syncAll() {
 	s.mu.Lock()
-	end, before := s.written, s.failErr
+	end, before, hook := s.written, s.failErr, s.syncAllHook
 	s.mu.Unlock()
 	err := s.syncTo(end)
-	if syncAllHook != nil {
-		syncAllHook(err)
+	if hook != nil {
+		hook(err)
 	}
 	if err != nil && err != before {
 		s.mu.Lock()

@@ -19,13 +19,12 @@ import (
 func TestCloseWaitsForSyncTick(t *testing.T) {
 	held, release := make(chan struct{}), make(chan struct{})
 	var holding atomic.Bool
-	syncAllHook = func(err error) {
+	hook := func(err error) {
 		if err != nil && holding.CompareAndSwap(false, true) {
 			close(held)
 			<-release
 		}
 	}
-	t.Cleanup(func() { syncAllHook = nil })
 
 	var closeReturned atomic.Bool
 	type call struct {
@@ -45,6 +44,7 @@ func TestCloseWaitsForSyncTick(t *testing.T) {
 	logAll(t, s, []string{"a"})
 	s.mu.Lock()
 	s.f = failingSync{s.f}
+	s.syncAllHook = hook
 	s.mu.Unlock()
 	logAll(t, s, []string{"b"}) // arms the timer: its sync fails
 	<-held
