@@ -231,14 +231,23 @@ func (p *pump) next() (*segment, record, int, bool) {
 				p.pause()
 				continue
 			}
-			// Unreadable for good: skip what the segment holds from here.
-			hi := max(end, p.pos.Seq)
+			// Unreadable for good: skip the record here when its header can
+			// be read, else what the segment holds from here.
+			to, hi := limit, max(end, p.pos.Seq)
+			if n, ok := p.r.sizeAt(p.pos.Offset, limit, p.pos.Seq); ok {
+				to, hi = p.pos.Offset+n, p.pos.Seq+1
+			}
 			if !p.take(seg, p.pos.Seq, hi) {
 				continue
 			}
-			p.corrupt(seg, p.pos.Offset, limit-p.pos.Offset, p.pos.Seq, hi, err)
-			p.pos.Offset, p.pos.Seq = limit, hi
+			p.corrupt(seg, p.pos.Offset, to-p.pos.Offset, p.pos.Seq, hi, err)
+			p.pos.Offset, p.pos.Seq = to, hi
+			// A bad block holds several records: the next one, if it cannot
+			// be read either, is skipped at once.
 			p.readFails = 0
+			if to < limit {
+				p.readFails, p.readFailAt = readAttempts-1, p.pos
+			}
 			continue
 		}
 		p.readFails = 0
