@@ -117,8 +117,10 @@
 //     segment, or written later to the same one). A record after a skipped
 //     one that cannot be read either is skipped at once (a bad block holds
 //     several). With the default backoff the first skip comes after one to
-//     two minutes of failures. A segment file removed or cut short behind
-//     the spool's back is damage at once.
+//     two minutes of failures. Open too leaves to the pump a segment it
+//     cannot read, except the last one, whose end it must find to write
+//     after it (Open then fails with an [*Error], Op "read"). A segment file
+//     removed or cut short behind the spool's back is damage at once.
 //   - A full file system: Log returns an [*Error] (Op "write", wrapping the
 //     system's error, e.g. ENOSPC), the record is counted in
 //     Stats.Dropped.WriteError, and the segment is cut back to its last whole

@@ -305,3 +305,58 @@ func TestReadFaultBadBlock(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenUnreadableSegment: Open succeeds when a segment other than the
+// last cannot be read (its header included); the pump then skips its
+// records as when reading them fails later. (Open failed with an *Error: a
+// gateway that cannot start its spool loses every record.)
+func TestOpenUnreadableSegment(t *testing.T) {
+	const n = perSegment + 10 // two segments
+	dir := t.TempDir()
+	o := damageOpts()
+	s := mustOpen(t, dir, &memDst{failFlush: failFirst(1 << 30)}, o)
+	all := msgs("r", n)
+	logAll(t, s, all)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var ce *CloseError
+	if err := s.Close(ctx); !errors.As(err, &ce) || ce.Pending != n {
+		t.Fatalf("Close = %v, want %d records left on disk", err, n)
+	}
+
+	f := &readFault{}
+	f.install(t)
+	f.set(filepath.Join(dir, segName(0)), -1)
+	var mu sync.Mutex
+	var reports []error
+	o.OnError = func(err error) {
+		mu.Lock()
+		reports = append(reports, err)
+		mu.Unlock()
+	}
+	d := &memDst{}
+	s, err := Open(dir, d, o)
+	if err != nil {
+		t.Fatalf("Open = %v, want the spool open", err)
+	}
+	var fe *FlushError
+	if err := s.Flush(context.Background()); !errors.As(err, &fe) || fe.Records != perSegment {
+		t.Fatalf("Flush = %v, want %d records lost", err, perSegment)
+	}
+	closeOK2(t, s, perSegment)
+	if got := d.got(); !slices.Equal(got, all[perSegment:]) {
+		t.Fatalf("delivered %d records, want %d", len(got), n-perSegment)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var lost int64
+	for _, r := range reports {
+		var ce *CorruptError
+		if errors.As(r, &ce) && errors.Is(r, syscall.EIO) {
+			lost += ce.Records
+		}
+	}
+	if lost != perSegment {
+		t.Fatalf("reported %d records lost to EIO, want %d: %v", lost, perSegment, reports)
+	}
+}

@@ -115,7 +115,9 @@ type Spool struct {
 // selects the defaults. Bad arguments are reported as *OptionError; a
 // directory in use by another Spool as an *Error wrapping ErrLocked;
 // damaged data found on disk is repaired (see the package documentation)
-// and reported to Options.OnError, not returned.
+// and reported to Options.OnError, not returned. A segment that cannot be
+// read is the pump's to skip, except the last one, whose end Open must find
+// to write after it: then Open returns an *Error with Op "read".
 func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	if dir == "" {
 		return nil, &OptionError{Field: "dir", Value: `""`, Reason: "must name a directory"}
