@@ -104,7 +104,8 @@
 //     number, and counts the records lost exactly from the sequence numbers
 //     around the damage ([Stats].Dropped.Corrupt, a *CorruptError).
 //   - A segment that cannot be read (an I/O error from a failing disk): the
-//     pump reports each failed read (an [*Error] with Op "read") and tries
+//     pump reports each failed read (an [*Error] with Op "read"), delivers
+//     the records it read before (a Flush, then the checkpoint), and tries
 //     again after a pause, as after a failed delivery (InitialBackoff,
 //     doubling up to MaxBackoff); a read of a chunk that fails is tried
 //     again with only the bytes of the record wanted, so that the records

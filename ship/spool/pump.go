@@ -226,6 +226,14 @@ func (p *pump) next() (*segment, record, int, bool) {
 			if dropped {
 				continue
 			}
+			// Deliver what was read before, rather than have it wait for
+			// this record to be read or skipped (minutes), or be sent again
+			// by the next Open should Close give up meanwhile.
+			if len(p.window) > 0 || p.pos != p.ckpt {
+				if !p.flush() {
+					continue // it failed: back to the checkpoint, after a pause
+				}
+			}
 			if p.readFailed() < readAttempts {
 				p.failures++
 				p.pause()

@@ -360,3 +360,46 @@ func TestOpenUnreadableSegment(t *testing.T) {
 		t.Fatalf("reported %d records lost to EIO, want %d: %v", lost, perSegment, reports)
 	}
 }
+
+// TestReadFaultFlushesWindow: when a read fails, the records handed before
+// it are flushed and checkpointed before the pump pauses, instead of
+// waiting for the failing record to be read or skipped (minutes), and
+// being sent again by the next Open when Close gives up meanwhile.
+func TestReadFaultFlushesWindow(t *testing.T) {
+	const n, bad = 10, 5
+	size := int64(recordSize("r-0000"))
+	dir := t.TempDir()
+	f := &readFault{}
+	f.install(t)
+	at := segHeaderSize + bad*size
+	f.setBad(filepath.Join(dir, segName(0)), [2]int64{at + size - 2, at + size - 1})
+	o := damageOpts()
+	o.FlushInterval = time.Hour
+	o.InitialBackoff, o.MaxBackoff = time.Hour, time.Hour
+	d := &memDst{}
+	s := mustOpen(t, dir, d, o)
+	t.Cleanup(func() { // before openSegment is put back, should the test fail
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		s.Close(ctx)
+	})
+	all := msgs("r", n)
+	logAll(t, s, all)
+	for deadline := time.Now().Add(5 * time.Second); len(d.got()) < bad; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("delivered %q, want the %d records before the one that cannot be read", d.got(), bad)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var ce *CloseError
+	if err := s.Close(ctx); !errors.As(err, &ce) || ce.Pending != n-bad {
+		t.Fatalf("Close = %v, want %d records left on disk", err, n-bad)
+	}
+	if got := d.got(); !slices.Equal(got, all[:bad]) {
+		t.Fatalf("delivered %q, want %q", got, all[:bad])
+	}
+	if st := s.Stats(); st.Checkpoints == 0 || st.Delivered != bad {
+		t.Fatalf("Stats %+v: want %d records delivered and checkpointed", st, bad)
+	}
+}
