@@ -119,8 +119,9 @@
 //     one that cannot be read either is skipped at once (a bad block holds
 //     several). With the default backoff the first skip comes after one to
 //     two minutes of failures. Open too leaves to the pump a segment it
-//     cannot read, except the last one, whose end it must find to write
-//     after it (Open then fails with an [*Error], Op "read"). A segment file
+//     cannot read (it writes no more to the last one), except the records
+//     of the last one after the checkpoint, which it reads to find where
+//     they end (Open then fails with an [*Error], Op "read"). A segment file
 //     removed or cut short behind the spool's back is damage at once.
 //   - A full file system: Log returns an [*Error] (Op "write", wrapping the
 //     system's error, e.g. ENOSPC), the record is counted in

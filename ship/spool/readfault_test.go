@@ -403,3 +403,47 @@ func TestReadFaultFlushesWindow(t *testing.T) {
 		t.Fatalf("Stats %+v: want %d records delivered and checkpointed", st, bad)
 	}
 }
+
+// TestOpenUnreadableLastHeader: Open succeeds when the header of the last
+// segment cannot be read but its records after the checkpoint can (the
+// scan that finds its end reads from the checkpoint); it writes the next
+// records to a new segment. (Open failed with an *Error.)
+func TestOpenUnreadableLastHeader(t *testing.T) {
+	dir := t.TempDir()
+	o := damageOpts()
+	s := mustOpen(t, dir, &memDst{failFlush: func(k int) error {
+		if k > 1 {
+			return errFlush
+		}
+		return nil
+	}}, o)
+	all := msgs("r", 13)
+	logAll(t, s, all[:5])
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	logAll(t, s, all[5:10])
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var ce *CloseError
+	if err := s.Close(ctx); !errors.As(err, &ce) || ce.Pending != 5 {
+		t.Fatalf("Close = %v, want 5 records left on disk", err)
+	}
+
+	f := &readFault{}
+	f.install(t)
+	f.setBad(filepath.Join(dir, segName(0)), [2]int64{0, segHeaderSize})
+	d := &memDst{}
+	s, err := Open(dir, d, o)
+	if err != nil {
+		t.Fatalf("Open = %v, want the spool open", err)
+	}
+	logAll(t, s, all[10:])
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	closeOK(t, s)
+	if got := d.got(); !slices.Equal(got, all[5:]) {
+		t.Fatalf("delivered %q, want %q", got, all[5:])
+	}
+}

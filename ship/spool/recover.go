@@ -62,12 +62,14 @@ func (s *Spool) recover() error {
 			// counts them (seg.end).
 		} else if seg.headerOK, err = checkVersion(path); err != nil {
 			var e *Error
-			if i+1 == len(firsts) || !errors.As(err, &e) || e.Op != "read" {
+			if !errors.As(err, &e) || e.Op != "read" {
 				return err
 			}
-			// Not the last, and it cannot be read: the pump tries to read
-			// it, and skips its records if that keeps failing, rather than
-			// the Spool not opening (then every record would be lost).
+			// Its header cannot be read: the pump tries to read its records,
+			// and skips them if that keeps failing, rather than the Spool
+			// not opening (then every record would be lost). The last one is
+			// not written to again, and its records after the checkpoint
+			// must be read now (recoverLast), to find where they end.
 		}
 		s.segs = append(s.segs, seg)
 		s.diskBytes += fi.Size()

@@ -116,8 +116,9 @@ type Spool struct {
 // directory in use by another Spool as an *Error wrapping ErrLocked;
 // damaged data found on disk is repaired (see the package documentation)
 // and reported to Options.OnError, not returned. A segment that cannot be
-// read is the pump's to skip, except the last one, whose end Open must find
-// to write after it: then Open returns an *Error with Op "read".
+// read is the pump's to skip, except the records of the last one after the
+// checkpoint, which Open reads to find where they end: when that fails,
+// Open returns an *Error with Op "read".
 func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	if dir == "" {
 		return nil, &OptionError{Field: "dir", Value: `""`, Reason: "must name a directory"}
