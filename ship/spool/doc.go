@@ -110,7 +110,9 @@
 //     doubling up to MaxBackoff); a read of a chunk that fails is tried
 //     again with only the bytes of the record wanted, so that the records
 //     before a bad block are read. After 8 failed reads in a row at one
-//     place it skips the record there, when its header can be read, else
+//     place (a failed delivery of the records read before it starts the
+//     count again) it skips the record there, when its header can be
+//     read, else
 //     the records the segment holds from there (where the next record
 //     starts is not known); it counts them in [Stats].Dropped.Corrupt and
 //     reports a [*CorruptError] whose Err is the read error, and delivery
