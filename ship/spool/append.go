@@ -133,7 +133,7 @@ func (s *Spool) rollLocked() error {
 			if err := s.f.Sync(); err != nil {
 				err = &Error{Op: "sync", Path: s.f.Name(), Err: err}
 				s.syncFailedLocked(s.written, err)
-				s.reportLocked(err)
+				s.reportSyncLocked(err)
 			} else {
 				s.synced = s.written
 			}

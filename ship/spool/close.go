@@ -94,11 +94,23 @@ func (s *Spool) checkpointedLocked() {
 // every record was delivered and none was dropped since Open, else a
 // *CloseError: the records it counts as left on disk are not lost, the next
 // Open sends them. Close the Spool before its destination. Calling Close
-// again waits for the first call and returns its result.
+// again waits for the first call and returns its result (from OnError, it
+// waits only until the first call has everything done but its wait for the
+// OnError calls, which includes this one).
 func (s *Spool) Close(ctx context.Context) error {
 	first := false
 	s.closeOnce.Do(func() { first = true })
 	if !first {
+		// From OnError, while the first call waits for the OnError calls:
+		// its result once only that wait is left.
+		if s.inOnError() {
+			select {
+			case <-s.closeReady:
+				return s.readyErr
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		select {
 		case <-s.closeDone:
 			return s.closeErr
@@ -111,8 +123,8 @@ func (s *Spool) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
 	close(s.closeCh)
-	fromOnError := s.reporting && s.reporterID == goid.ID()
 	s.mu.Unlock()
+	fromOnError := s.inOnError()
 	_ = s.writePartial(ctx, appendForce)
 	s.mu.Lock()
 	s.final = true
@@ -161,6 +173,8 @@ func (s *Spool) Close(ctx context.Context) error {
 	s.waiters = nil
 	st := s.statsLocked()
 	s.mu.Unlock()
+	s.readyErr = closeResult(st, ctxErr)
+	close(s.closeReady)
 	// Wait for OnError to see the reports, unless this is its goroutine.
 	if !fromOnError {
 		done := make(chan struct{})
@@ -179,13 +193,27 @@ func (s *Spool) Close(ctx context.Context) error {
 		}
 	}
 	s.lock.Close()
-	if st.Pending > 0 || st.Dropped.Total() > 0 {
-		err := ctxErr
-		if err == nil {
-			err = st.LastError
-		}
-		s.closeErr = &CloseError{Pending: st.Pending, DiskBytes: st.DiskBytes, Stats: st, Err: err}
-	}
+	s.closeErr = closeResult(st, ctxErr)
 	close(s.closeDone)
 	return s.closeErr
+}
+
+// closeResult is what Close returns: nil, or a *CloseError when records
+// are left on disk or were dropped (its Err ctxErr, else the last error).
+func closeResult(st Stats, ctxErr error) error {
+	if st.Pending == 0 && st.Dropped.Total() == 0 {
+		return nil
+	}
+	err := ctxErr
+	if err == nil {
+		err = st.LastError
+	}
+	return &CloseError{Pending: st.Pending, DiskBytes: st.DiskBytes, Stats: st, Err: err}
+}
+
+// inOnError reports whether the caller is the goroutine calling OnError.
+func (s *Spool) inOnError() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reporting && s.reporterID == goid.ID()
 }

@@ -104,15 +104,27 @@
 //     number, and counts the records lost exactly from the sequence numbers
 //     around the damage ([Stats].Dropped.Corrupt, a *CorruptError).
 //   - A segment that cannot be read (an I/O error from a failing disk): the
-//     pump reports each failed read (an [*Error] with Op "read") and tries
+//     pump reports each failed read (an [*Error] with Op "read"), delivers
+//     the records it read before (a Flush, then the checkpoint), and tries
 //     again after a pause, as after a failed delivery (InitialBackoff,
-//     doubling up to MaxBackoff); after 8 failed reads in a row at one place
-//     it skips the records the segment holds from there, counts them in
-//     [Stats].Dropped.Corrupt and reports a [*CorruptError] whose Err is the
-//     read error, and delivery goes on with the next records (those of the
-//     next segment, or written after them to the same one). With the default
-//     backoff that is one to two minutes of failures. A segment file removed
-//     or cut short behind the spool's back is damage at once.
+//     doubling up to MaxBackoff); a read of a chunk that fails is tried
+//     again with only the bytes of the record wanted, so that the records
+//     before a bad block are read. After 8 failed reads in a row at one
+//     place (a failed delivery of the records read before it starts the
+//     count again) it skips the record there, when its header can be
+//     read, else
+//     the records the segment holds from there (where the next record
+//     starts is not known); it counts them in [Stats].Dropped.Corrupt and
+//     reports a [*CorruptError] whose Err is the read error, and delivery
+//     goes on with the next records (those after the record, of the next
+//     segment, or written later to the same one). A record after a skipped
+//     one that cannot be read either is skipped at once (a bad block holds
+//     several). With the default backoff the first skip comes after one to
+//     two minutes of failures. Open too leaves to the pump a segment it
+//     cannot read (it writes no more to the last one), except the records
+//     of the last one after the checkpoint, which it reads to find where
+//     they end (Open then fails with an [*Error], Op "read"). A segment file
+//     removed or cut short behind the spool's back is damage at once.
 //   - A full file system: Log returns an [*Error] (Op "write", wrapping the
 //     system's error, e.g. ENOSPC), the record is counted in
 //     Stats.Dropped.WriteError, and the segment is cut back to its last whole

@@ -109,8 +109,8 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // CorruptError reports damaged data found in a segment file: a record
 // whose length or checksum is wrong, a segment header that is not one, or
-// records missing from a segment; or a segment that could not be read,
-// whose records were skipped (Err). It is given to Options.OnError.
+// records missing from a segment; or records that could not be read,
+// and were skipped (Err). It is given to Options.OnError.
 type CorruptError struct {
 	Path   string
 	Offset int64 // where the damaged bytes start
@@ -123,8 +123,9 @@ type CorruptError struct {
 	Records   int64
 	Truncated bool
 	// Err, when not nil, is the read error that made the pump skip the
-	// records from Offset to the end of what the segment held (Bytes), after
-	// reading them failed again and again (see the package documentation).
+	// records from Offset (Bytes: one record, or the rest of what the
+	// segment held), after reading them failed again and again (see the
+	// package documentation).
 	Err error
 }
 

@@ -67,3 +67,41 @@ func TestOnErrorLogsIntoFullSpool(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+// TestCloseFromOnErrorDuringClose: an OnError that calls Close while
+// another Close waits for the OnError calls gets its result without
+// waiting for it. (It waited for that Close, which waited for it, until
+// that Close's ctx ended.)
+func TestCloseFromOnErrorDuringClose(t *testing.T) {
+	nested := make(chan error, 1)
+	var s *Spool
+	d := &memDst{failFlush: failFirst(1)}
+	o := fastOpts()
+	o.OnError = func(err error) {
+		var de *DeliveryError
+		if errors.As(err, &de) && de.Failures == 1 {
+			<-s.closeCh // the other Close started
+			nested <- s.Close(context.Background())
+		}
+	}
+	s = mustOpen(t, t.TempDir(), d, o)
+	logAll(t, s, msgs("r", 3))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	first := make(chan error, 1)
+	go func() { first <- s.Close(ctx) }()
+	select {
+	case err := <-nested:
+		if err != nil {
+			t.Fatalf("Close from OnError = %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Close from OnError waited for the other Close")
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	if got := d.got(); len(got) != 3 {
+		t.Fatalf("delivered %q", got)
+	}
+}

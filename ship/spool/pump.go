@@ -65,6 +65,7 @@ type pump struct {
 	// readFails counts the consecutive failed reads at readFailAt.
 	readFails  int
 	readFailAt position
+	skipWater  uint64 // the sequence number after the highest one skipped as unreadable
 }
 
 // readAttempts is how many reads of a segment at one place fail in a row
@@ -225,19 +226,36 @@ func (p *pump) next() (*segment, record, int, bool) {
 			if dropped {
 				continue
 			}
+			// Deliver what was read before, rather than have it wait for
+			// this record to be read or skipped (minutes), or be sent again
+			// by the next Open should Close give up meanwhile.
+			if len(p.window) > 0 || p.pos != p.ckpt {
+				if !p.flush() {
+					continue // it failed: back to the checkpoint, after a pause
+				}
+			}
 			if p.readFailed() < readAttempts {
 				p.failures++
 				p.pause()
 				continue
 			}
-			// Unreadable for good: skip what the segment holds from here.
-			hi := max(end, p.pos.Seq)
+			// Unreadable for good: skip the record here when its header can
+			// be read, else what the segment holds from here.
+			to, hi := limit, max(end, p.pos.Seq)
+			if n, ok := p.r.sizeAt(p.pos.Offset, limit, p.pos.Seq); ok {
+				to, hi = p.pos.Offset+n, p.pos.Seq+1
+			}
 			if !p.take(seg, p.pos.Seq, hi) {
 				continue
 			}
-			p.corrupt(seg, p.pos.Offset, limit-p.pos.Offset, p.pos.Seq, hi, err)
-			p.pos.Offset, p.pos.Seq = limit, hi
+			p.corrupt(seg, p.pos.Offset, to-p.pos.Offset, p.pos.Seq, hi, err)
+			p.pos.Offset, p.pos.Seq = to, hi
+			// A bad block holds several records: the next one, if it cannot
+			// be read either, is skipped at once.
 			p.readFails = 0
+			if to < limit {
+				p.readFails, p.readFailAt = readAttempts-1, p.pos
+			}
 			continue
 		}
 		p.readFails = 0
@@ -371,10 +389,18 @@ func lostFor(kind runKind) lostReason {
 	return lostOldest
 }
 
-// corrupt reports damaged data, or data it could not read (cause, the
-// read error), the first time the pump gets there.
+// corrupt reports damaged data the first time the pump gets there, or data
+// it could not read (cause, the read error) the first time it skips it:
+// records read before, then skipped when a failed delivery made the pump
+// read them again, were never reported.
 func (p *pump) corrupt(seg *segment, off, n int64, lo, hi uint64, cause error) {
-	if hi <= p.highWater && (hi > lo || lo < p.highWater) {
+	switch {
+	case cause != nil:
+		if hi <= p.skipWater {
+			return // skipped before, and reported then
+		}
+		p.skipWater = hi
+	case hi <= p.highWater && (hi > lo || lo < p.highWater):
 		return // read before, and reported then
 	}
 	p.highWater = max(p.highWater, hi)

@@ -2,7 +2,6 @@ package spool
 
 import (
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,7 +61,15 @@ func (s *Spool) recover() error {
 			// Not the last: its records, if it had any, are lost; the pump
 			// counts them (seg.end).
 		} else if seg.headerOK, err = checkVersion(path); err != nil {
-			return err
+			var e *Error
+			if !errors.As(err, &e) || e.Op != "read" {
+				return err
+			}
+			// Its header cannot be read: the pump tries to read its records,
+			// and skips them if that keeps failing, rather than the Spool
+			// not opening (then every record would be lost). The last one is
+			// not written to again, and its records after the checkpoint
+			// must be read now (recoverLast), to find where they end.
 		}
 		s.segs = append(s.segs, seg)
 		s.diskBytes += fi.Size()
@@ -104,13 +111,13 @@ func (s *Spool) recover() error {
 // reports whether the header is whole and valid (a damaged one is the
 // pump's to report).
 func checkVersion(path string) (ok bool, err error) {
-	f, err := os.Open(path)
+	f, err := openSegment(path)
 	if err != nil {
 		return false, &Error{Op: "open", Path: path, Err: err}
 	}
 	defer f.Close()
 	h := make([]byte, segHeaderSize)
-	if _, err := io.ReadFull(f, h); err != nil {
+	if _, err := f.ReadAt(h, 0); err != nil {
 		return false, &Error{Op: "read", Path: path, Err: err}
 	}
 	switch err := checkSegHeader(h); {

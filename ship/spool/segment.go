@@ -84,6 +84,13 @@ func (r *segReader) peek(off int64, n int, limit int64) ([]byte, error) {
 			return nil, err
 		}
 		m, err := f.ReadAt(r.buf[k:end-off], off+int64(k))
+		if err != nil && !errors.Is(err, io.EOF) && off+int64(k+m) < want && end > want {
+			// The chunk could not be read (a bad block, maybe past the
+			// bytes wanted): read only those.
+			var m2 int
+			m2, err = f.ReadAt(r.buf[k+m:want-off], off+int64(k+m))
+			m += m2
+		}
 		f.Close()
 		r.buf = r.buf[:k+m]
 		if err != nil && !(errors.Is(err, io.EOF) && off+int64(k+m) >= want) {
@@ -98,6 +105,22 @@ func (r *segReader) peek(off int64, n int, limit int64) ([]byte, error) {
 		b = b[:lim]
 	}
 	return b, nil
+}
+
+// sizeAt returns the size of the record at off, whose sequence number is
+// seq, from its header alone (its message may not be readable); false when
+// the header cannot be read or is not one of such a record before limit.
+func (r *segReader) sizeAt(off, limit int64, seq uint64) (int64, bool) {
+	b, err := r.peek(off, recordHeaderSize, limit)
+	if err != nil || len(b) < recordHeaderSize {
+		return 0, false
+	}
+	l := int64(binary.LittleEndian.Uint32(b[4:]))
+	n := recordHeaderSize + l
+	if l == 0 || l > MaxMessageLimit || off+n > limit || binary.LittleEndian.Uint64(b[8:]) != seq {
+		return 0, false
+	}
+	return n, true
 }
 
 // shrink lets go of a buffer grown for a large record.

@@ -75,6 +75,11 @@ type Spool struct {
 	failFrom, failTo int64
 	failSeq          uint64
 	failErr          error
+	syncReported     error // the last failed sync reported to OnError (see reportSyncLocked)
+	// syncAllHook, when set (by tests), is called by syncAll with the result
+	// of its sync, before it reports a failure. A field, not a package
+	// variable: a timer's sync of another test's Spool may still run.
+	syncAllHook func(err error)
 
 	// readSeq: the records before it were taken by the pump (see pump.go).
 	readSeq     uint64
@@ -99,6 +104,10 @@ type Spool struct {
 	closeOnce sync.Once
 	closeDone chan struct{}
 	closeErr  error
+	// closeReady is closed when Close has done all but wait for the OnError
+	// calls; readyErr is its result then (for a Close called from OnError).
+	closeReady chan struct{}
+	readyErr   error
 }
 
 // Open opens (creating it if needed) the spool in directory dir, sends what
@@ -106,7 +115,10 @@ type Spool struct {
 // selects the defaults. Bad arguments are reported as *OptionError; a
 // directory in use by another Spool as an *Error wrapping ErrLocked;
 // damaged data found on disk is repaired (see the package documentation)
-// and reported to Options.OnError, not returned.
+// and reported to Options.OnError, not returned. A segment that cannot be
+// read is the pump's to skip, except the records of the last one after the
+// checkpoint, which Open reads to find where they end: when that fails,
+// Open returns an *Error with Op "read".
 func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	if dir == "" {
 		return nil, &OptionError{Field: "dir", Value: `""`, Reason: "must name a directory"}
@@ -131,7 +143,7 @@ func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	s := &Spool{
 		dir: dir, dst: dst, c: c, lock: lock,
 		closeCh: make(chan struct{}), room: make(chan struct{}), wake: make(chan struct{}, 1),
-		pumpDone: make(chan struct{}), closeDone: make(chan struct{}),
+		pumpDone: make(chan struct{}), closeDone: make(chan struct{}), closeReady: make(chan struct{}),
 	}
 	s.mu.Lock() // recover may start the reporter
 	err = s.recover()

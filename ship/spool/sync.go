@@ -38,25 +38,32 @@ func (s *Spool) syncTick() {
 	s.syncAll()
 }
 
-// syncAllHook, when set (by tests), is called by syncAll with the result
-// of its sync, before it reports a failure.
-var syncAllHook func(err error)
-
 // syncAll syncs every record written so far and reports a sync that fails
-// (a failure reported before is not reported again).
+// (a failure known before, or reported meanwhile by another syncAll or a
+// roll, is not reported again: Close's sync may share a timer's).
 func (s *Spool) syncAll() {
 	s.mu.Lock()
-	end, before := s.written, s.failErr
+	end, before, hook := s.written, s.failErr, s.syncAllHook
 	s.mu.Unlock()
 	err := s.syncTo(end)
-	if syncAllHook != nil {
-		syncAllHook(err)
+	if hook != nil {
+		hook(err)
 	}
 	if err != nil && err != before {
 		s.mu.Lock()
-		s.reportLocked(err)
+		s.reportSyncLocked(err)
 		s.mu.Unlock()
 	}
+}
+
+// reportSyncLocked reports a failed sync unless it was the last one
+// reported.
+func (s *Spool) reportSyncLocked(err error) {
+	if err == s.syncReported {
+		return
+	}
+	s.syncReported = err
+	s.reportLocked(err)
 }
 
 // syncTo syncs the segment being written unless a sync already covered the
