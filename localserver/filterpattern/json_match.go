@@ -1,8 +1,7 @@
 package filterpattern
 
 import (
-	"unicode/utf16"
-	"unicode/utf8"
+	"github.com/cwlogs/cwlogs/internal/jsonstr"
 )
 
 // selNode is a node of the trie of selector paths used to resolve every
@@ -428,48 +427,5 @@ func hexVal(c byte) rune {
 // unescapeJSON decodes the escapes of a string already validated by
 // walker.str. Unpaired surrogates become U+FFFD, as in encoding/json.
 func unescapeJSON(s string) string {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' {
-			b = append(b, c)
-			i++
-			continue
-		}
-		switch s[i+1] {
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			r := hex4(s[i+2:])
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
-					if r2 := utf16.DecodeRune(r, hex4(s[i+2:])); r2 != utf8.RuneError {
-						b = utf8.AppendRune(b, r2)
-						i += 6
-						continue
-					}
-				}
-				r = utf8.RuneError
-			}
-			b = utf8.AppendRune(b, r)
-			continue
-		default: // '"', '\\', '/'
-			b = append(b, s[i+1])
-		}
-		i += 2
-	}
-	return string(b)
-}
-
-func hex4(s string) rune {
-	return hexVal(s[0])<<12 | hexVal(s[1])<<8 | hexVal(s[2])<<4 | hexVal(s[3])
+	return string(jsonstr.AppendUnescaped(make([]byte, 0, len(s)), s))
 }

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs/internal/jsonstr"
 )
 
 // A value of an event is nil (JSON null), bool, json.Number, string, []any or *object.
@@ -233,66 +234,24 @@ func (d *scanner) value(depth int) (any, error) {
 	}
 }
 
-// str reads a string at d.i (its opening quote).
+// str reads a string at d.i (its opening quote). Without escapes it is a substring of
+// d.s.
 func (d *scanner) str() string {
 	d.i++
-	start := d.i
-	for d.s[d.i] != '"' && d.s[d.i] != '\\' {
+	start, escaped := d.i, false
+	for d.s[d.i] != '"' {
+		if d.s[d.i] == '\\' {
+			escaped = true
+			d.i++ // the escaped byte cannot end the string
+		}
 		d.i++
 	}
-	if d.s[d.i] == '"' {
-		d.i++
-		return d.s[start : d.i-1]
+	raw := d.s[start:d.i]
+	d.i++
+	if !escaped {
+		return raw
 	}
-	b := []byte(d.s[start:d.i])
-	for {
-		c := d.s[d.i]
-		switch {
-		case c == '"':
-			d.i++
-			return string(b)
-		case c != '\\':
-			b = append(b, c)
-			d.i++
-			continue
-		}
-		e := d.s[d.i+1]
-		d.i += 2
-		switch e {
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			r := d.hex4()
-			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if strings.HasPrefix(d.s[d.i:], "\\u") {
-					save := d.i
-					d.i += 2
-					if r2 = d.hex4(); utf16.DecodeRune(r, r2) == utf8.RuneError {
-						d.i = save // not a pair: the next escape stands alone
-					}
-				}
-				r = utf16.DecodeRune(r, r2)
-			}
-			b = utf8.AppendRune(b, r)
-		default: // '"', '\\', '/'
-			b = append(b, e)
-		}
-	}
-}
-
-func (d *scanner) hex4() rune {
-	n, _ := strconv.ParseUint(d.s[d.i:d.i+4], 16, 32)
-	d.i += 4
-	return rune(n)
+	return string(jsonstr.AppendUnescaped(make([]byte, 0, len(raw)), raw))
 }
 
 // encode appends v as JSON to b.
