@@ -220,6 +220,11 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 	if err != nil {
 		return nil, malformedQuery(*in.QueryString, err)
 	}
+	// The query's lookup tables as they are now: a change while it runs does not reach it.
+	q, aerr := s.queryLookupTables(rc.ctx, q)
+	if aerr != nil {
+		return nil, aerr
+	}
 	var groups []*groupRow
 	var names []string
 	for _, name := range refs {

@@ -61,6 +61,8 @@ var namedTagTables = map[string]namedTagTable{
 		msgDeliveryNotFound, shDeliveryID},
 	arnScheduledQuery: {"scheduled_query_tags", "id", `SELECT 1 FROM scheduled_queries WHERE id = ?`,
 		msgScheduledQueryNotFound, shScheduledQueryID},
+	arnLookupTable: {"lookup_table_tags", "name", `SELECT 1 FROM lookup_tables WHERE name = ?`,
+		msgLookupTableNotFound, shLookupTableName},
 }
 
 // taggedByArn returns the resource arn names: a log group (with or without ":*"), a

@@ -35,6 +35,11 @@
 // GetLogGroupFields lists the fields found in a group's events around a time;
 // ListLogGroupsForQuery lists the log groups a query read.
 //
+// Lookup tables (CreateLookupTable, GetLookupTable, UpdateLookupTable, DeleteLookupTable,
+// DescribeLookupTables; tagged by their ARN) are stored with the other metadata; the Logs
+// Insights lookup command joins them to events, each query reading its tables as they are
+// when it starts.
+//
 // Destinations of cross-account subscriptions (PutDestination, PutDestinationPolicy,
 // DescribeDestinations, DeleteDestination; tagged by their ARN) are stored with the other
 // metadata; as with subscription filters, nothing is ever delivered to them.
@@ -409,6 +414,11 @@ func init() {
 		"PutDestinationPolicy":          (*Server).putDestinationPolicy,
 		"DescribeDestinations":          (*Server).describeDestinations,
 		"DeleteDestination":             (*Server).deleteDestination,
+		"CreateLookupTable":             (*Server).createLookupTable,
+		"GetLookupTable":                (*Server).getLookupTable,
+		"UpdateLookupTable":             (*Server).updateLookupTable,
+		"DeleteLookupTable":             (*Server).deleteLookupTable,
+		"DescribeLookupTables":          (*Server).describeLookupTables,
 		"CreateExportTask":              (*Server).createExportTask,
 		"DescribeExportTasks":           (*Server).describeExportTasks,
 		"CancelExportTask":              (*Server).cancelExportTask,

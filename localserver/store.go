@@ -581,6 +581,28 @@ var migrations = []string{
 		DELETE FROM scheduled_query_tags WHERE id = old.id;
 		DELETE FROM scheduled_query_history WHERE query_id = old.id;
 	END;`,
+	// 13: lookup tables (ops_lookuptables.go), their CSV body as sent; fields is the
+	// header's names as a JSON array. A rowid table: bodies are up to 10 MB.
+	`CREATE TABLE lookup_tables(
+		name TEXT NOT NULL UNIQUE,
+		description TEXT,
+		kms_key_id TEXT,
+		fields TEXT NOT NULL,
+		records INTEGER NOT NULL,
+		size_bytes INTEGER NOT NULL,
+		created INTEGER NOT NULL,
+		last_updated INTEGER NOT NULL,
+		body TEXT NOT NULL
+	);
+	CREATE TABLE lookup_table_tags(
+		name TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY(name, key)
+	) WITHOUT ROWID;
+	CREATE TRIGGER lookup_tables_delete AFTER DELETE ON lookup_tables BEGIN
+		DELETE FROM lookup_table_tags WHERE name = old.name;
+	END;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

@@ -139,7 +139,7 @@ func (p *parser) expectOp(op string) (token, error) {
 func (p *parser) command() (command, error) {
 	t := p.next()
 	if t.kind != tIdent {
-		return nil, p.errAt(t, "expected a command (fields, display, filter, stats, sort, limit, parse, dedup), found %s", t)
+		return nil, p.errAt(t, "expected a command (fields, display, filter, stats, sort, limit, parse, dedup, lookup), found %s", t)
 	}
 	switch strings.ToLower(t.text) {
 	case "fields":
@@ -162,6 +162,8 @@ func (p *parser) command() (command, error) {
 		return p.limit()
 	case "parse":
 		return p.parse()
+	case "lookup":
+		return p.lookup()
 	case "dedup":
 		var keys []expr
 		for {
@@ -328,6 +330,13 @@ func checkAfterStats(cmds []command) error {
 		case *parseCmd:
 			used = append(used, c.src)
 			made = append(made, c.names...)
+		case *lookupCmd:
+			for _, k := range c.keys {
+				used = append(used, k.field)
+			}
+			for _, o := range c.outs {
+				made = append(made, o.col)
+			}
 		case *statsCmd:
 			for _, it := range c.by {
 				used = append(used, it.x)

@@ -135,9 +135,14 @@ func FuzzParse(f *testing.F) {
 		"stats avg(x), pct(x, 50) by bin(5m) | sort x asc | dedup x",
 		"fields `a b` # comment\n| limit any 3",
 		"fields 1e3 + 2.5 * -x ^ 2 % 7 / (a - b)",
+		"lookup t k as user OUTPUT v, w | stats count(*) by v",
+		"lookup t k as `a.b.0`, v as x Output w | lookup 7 k OUTPUT v",
 	} {
 		f.Add(s)
 	}
+	// Every table a fuzzed query names is this one, so that its lookups run (a column it
+	// lacks fails BindLookups with a *SyntaxError, checked as Parse's).
+	table := &LookupTable{Fields: []string{"k", "v", "w"}, Rows: [][]string{{"u1", "one", ""}, {"bob", "two", "2"}}}
 	recs := []Record{
 		{Timestamp: 2000, IngestionTime: 2100, Message: `{"x": 3, "a": {"b": [1, "two"]}, "user": "u1"}`, LogGroup: "1:g", LogStream: "s", Ptr: "p2"},
 		{Timestamp: 1000, IngestionTime: 1100, Message: "user=bob id=7 x=1.5", LogGroup: "1:g", LogStream: "s", Ptr: "p1"},
@@ -154,6 +159,19 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		tables := map[string]*LookupTable{}
+		for _, n := range q.LookupTables() {
+			tables[n] = table
+		}
+		bq, err := q.BindLookups(tables)
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Start < 0 || se.End < se.Start || se.End > len(src) {
+				t.Fatalf("BindLookups(%q): %v", src, err)
+			}
+			return
+		}
+		q = bq
 		run := q.NewRun(Options{Limit: 10})
 		for i := range recs {
 			run.Add(&recs[i])

@@ -292,6 +292,10 @@ func (q *Query) outputColumns() []string {
 					add(n)
 				}
 			}
+		case *lookupCmd:
+			for _, o := range c.outs {
+				add(o.col)
+			}
 		case *displayCmd:
 			display = display[:0]
 			for _, it := range c.items {
@@ -328,6 +332,8 @@ func newStage(c command, next stage) stage {
 		return &filter{cond: c.cond, next: next}
 	case *parseCmd:
 		return &parseStage{c: c, next: next}
+	case *lookupCmd:
+		return &lookupStage{c: c, next: next}
 	case *statsCmd:
 		return &stats{c: c, groups: map[string]*group{}, next: next}
 	case *sortCmd:
@@ -467,7 +473,7 @@ func keepAfter(cmds []command, cap int) int {
 	keep := cap
 	for _, c := range cmds {
 		switch c := c.(type) {
-		case *fieldsCmd, *displayCmd, *parseCmd:
+		case *fieldsCmd, *displayCmd, *parseCmd, *lookupCmd:
 		case *limitCmd:
 			keep = min(keep, c.n)
 		default:

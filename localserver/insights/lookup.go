@@ -1,0 +1,238 @@
+package insights
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The lookup command, as the Logs Insights reference describes it
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Lookup.html):
+//
+//	lookup table lookup-field as log-field [, ...] OUTPUT output-field [, ...]
+//
+//   - table is the name of a lookup table (CreateLookupTable's lookupTableName:
+//     letters, digits and underscores).
+//   - each lookup-field is a column of the table, matched against log-field, a field of
+//     the event: "The match is exact and case-sensitive". With several pairs a row must
+//     match them all (our reading of "[,...]": a composite key). "as log-field" may be
+//     left out when the event's field has the column's name (our choice; the reference
+//     always writes it).
+//   - OUTPUT (the only output mode the reference lists; the keyword is case-insensitive
+//     as the other keywords) names the columns added to the event under their own names:
+//     "If a field of the same name already exists in the log event, it is overwritten".
+//     The reference lists no renaming of output fields (no "as" after OUTPUT) and no
+//     OUTPUTNEW; both are syntax errors here.
+//
+// Where the reference is silent, our choices: an event without a match (no row with its
+// values, or a key field absent from the event) passes through unchanged, as an outer
+// join (lookup enriches, it never filters); when several rows match, the first one in
+// the table's order is used; an empty cell sets its field to the empty string. The table
+// is read once, when the query starts (BindLookups): a table updated or deleted while
+// the query runs does not change it.
+
+// lookupKey is one "lookup-field as log-field" pair.
+type lookupKey struct {
+	col   string    // the table's column
+	colAt pos       // where the column is named
+	field *fieldRef // the event's field
+}
+
+// lookupOut is one output column.
+type lookupOut struct {
+	col string
+	at  pos
+}
+
+// lookupCmd is a lookup command; bound is set by BindLookups.
+type lookupCmd struct {
+	table   string
+	tableAt pos
+	keys    []lookupKey
+	outs    []lookupOut
+	bound   *boundLookup
+}
+
+func (*lookupCmd) cmdName() string { return "lookup" }
+
+// boundLookup is a lookup command's table, indexed: the first row of each key, and the
+// table's column of each output.
+type boundLookup struct {
+	rows    [][]string
+	keyCols []int
+	outCols []int
+	index   map[string]int // key (lookupIndexKey) -> row
+}
+
+// lookupTableName is the pattern of a lookup table's name (the model's LookupTableName).
+var lookupTableName = regexp.MustCompile(`^[a-zA-Z0-9_]{1,256}$`)
+
+// lookup parses the rest of a lookup command.
+func (p *parser) lookup() (command, error) {
+	t := p.next()
+	// A name of digits (or 5m) lexes as a number or a duration: its text is the name.
+	name := p.src[t.start:t.end]
+	if (t.kind != tIdent && t.kind != tNumber && t.kind != tDuration) || !lookupTableName.MatchString(name) {
+		return nil, p.errAt(t, "expected the name of a lookup table (letters, digits and _), found %s", t)
+	}
+	c := &lookupCmd{table: name, tableAt: pos{t.start, t.end}}
+	for {
+		col := p.next()
+		if col.kind != tIdent && col.kind != tQuoted || col.kind == tIdent && (isReserved(col.text) || strings.EqualFold(col.text, "output")) {
+			return nil, p.errAt(col, "expected a field of lookup table %s, found %s", name, col)
+		}
+		k := lookupKey{col: col.text, colAt: pos{col.start, col.end}, field: &fieldRef{pos: pos{col.start, col.end}, name: col.text}}
+		if p.isKeyword(p.peek(), "as") {
+			p.next()
+			f := p.next()
+			if f.kind != tIdent && f.kind != tQuoted || f.kind == tIdent && (isReserved(f.text) || strings.EqualFold(f.text, "output")) {
+				return nil, p.errAt(f, "expected a log field after as, found %s (quote a field of that name with backticks)", f)
+			}
+			k.field = &fieldRef{pos: pos{f.start, f.end}, name: f.text}
+		}
+		c.keys = append(c.keys, k)
+		if !p.isOp(p.peek(), ",") {
+			break
+		}
+		p.next()
+	}
+	if kw := p.next(); !p.isKeyword(kw, "output") {
+		return nil, p.errAt(kw, "expected OUTPUT and the fields of lookup table %s to add, found %s", name, kw)
+	}
+	for {
+		col := p.next()
+		if col.kind != tIdent && col.kind != tQuoted || col.kind == tIdent && isReserved(col.text) {
+			return nil, p.errAt(col, "expected a field of lookup table %s to output, found %s", name, col)
+		}
+		if slices.ContainsFunc(c.outs, func(o lookupOut) bool { return o.col == col.text }) {
+			return nil, p.errAt(col, "field %s is output twice", col.text)
+		}
+		c.outs = append(c.outs, lookupOut{col: col.text, at: pos{col.start, col.end}})
+		if !p.isOp(p.peek(), ",") {
+			return c, nil
+		}
+		p.next()
+	}
+}
+
+// LookupTables returns the names of the lookup tables q's lookup commands use, each once,
+// in the order the query names them first.
+func (q *Query) LookupTables() []string {
+	var names []string
+	for _, c := range q.cmds {
+		if l, ok := c.(*lookupCmd); ok && !slices.Contains(names, l.table) {
+			names = append(names, l.table)
+		}
+	}
+	return names
+}
+
+// MissingTableError is a query's lookup table that BindLookups was not given: a table
+// that does not exist (the service answers a query naming a deleted table with an error,
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DeleteLookupTable.html:
+// "Queries that reference a deleted table will return an error").
+type MissingTableError struct {
+	Name string
+}
+
+func (e *MissingTableError) Error() string {
+	return fmt.Sprintf("insights: lookup table %s does not exist", e.Name)
+}
+
+// BindLookups returns a copy of q whose lookup commands use tables (by name), as they are
+// now: a later change to the tables' storage does not reach the copy. A table q names
+// that tables lacks is a *MissingTableError; a column of a command that its table lacks
+// is a *SyntaxError at the column's name. A query with lookup commands must be bound
+// before NewRun: an unbound lookup matches no event. q itself is not changed.
+func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
+	out := &Query{src: q.src, cmds: slices.Clone(q.cmds)}
+	for i, c := range out.cmds {
+		l, ok := c.(*lookupCmd)
+		if !ok {
+			continue
+		}
+		t := tables[l.table]
+		if t == nil {
+			return nil, &MissingTableError{Name: l.table}
+		}
+		b := &boundLookup{rows: t.Rows, index: make(map[string]int, len(t.Rows))}
+		col := func(name string, at pos) (int, error) {
+			j := slices.Index(t.Fields, name)
+			if j < 0 {
+				return 0, &SyntaxError{Start: at.start, End: at.end,
+					Msg: fmt.Sprintf("lookup table %s has no field %s (its fields: %s)", l.table, name, strings.Join(t.Fields, ", "))}
+			}
+			return j, nil
+		}
+		for _, k := range l.keys {
+			j, err := col(k.col, k.colAt)
+			if err != nil {
+				return nil, err
+			}
+			b.keyCols = append(b.keyCols, j)
+		}
+		for _, o := range l.outs {
+			j, err := col(o.col, o.at)
+			if err != nil {
+				return nil, err
+			}
+			b.outCols = append(b.outCols, j)
+		}
+		var kb []byte
+		for r, row := range t.Rows {
+			kb = kb[:0]
+			for _, j := range b.keyCols {
+				kb = appendLookupKey(kb, row[j])
+			}
+			if _, dup := b.index[string(kb)]; !dup {
+				b.index[string(kb)] = r // the first matching row wins
+			}
+		}
+		bound := *l
+		bound.bound = b
+		out.cmds[i] = &bound
+	}
+	return out, nil
+}
+
+// appendLookupKey appends one value of a composite key, length-prefixed so that no two
+// lists of values make the same key.
+func appendLookupKey(b []byte, v string) []byte {
+	b = strconv.AppendInt(b, int64(len(v)), 10)
+	b = append(b, ':')
+	return append(b, v...)
+}
+
+// lookupStage adds the output columns of the matching row to each row.
+type lookupStage struct {
+	c    *lookupCmd
+	key  []byte // scratch
+	next stage
+}
+
+func (l *lookupStage) push(r *row) bool {
+	b := l.c.bound
+	if b == nil {
+		return l.next.push(r)
+	}
+	l.key = l.key[:0]
+	for _, k := range l.c.keys {
+		v := r.get(k.field.name)
+		if v.k == kNull {
+			return l.next.push(r) // no value, no match
+		}
+		l.key = appendLookupKey(l.key, v.String())
+	}
+	if i, ok := b.index[string(l.key)]; ok {
+		row := b.rows[i]
+		r.grow(len(b.outCols))
+		for n, j := range b.outCols {
+			r.put(l.c.outs[n].col, str(row[j]))
+		}
+	}
+	return l.next.push(r)
+}
+
+func (l *lookupStage) finish() { l.next.finish() }
