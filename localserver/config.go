@@ -88,7 +88,9 @@ type Config struct {
 	// RetentionSweepInterval is how often events older than their group's retention are
 	// deleted from storage; 0 means one minute. Reads filter expired events regardless.
 	RetentionSweepInterval time.Duration
-	// MaxRequestBytes caps request bodies; 0 means DefaultMaxRequestBytes (8 MiB). A body
+	// MaxRequestBytes caps request bodies; 0 means DefaultMaxRequestBytes (8 MiB);
+	// CreateLookupTable and UpdateLookupTable, whose table may be 10 MB, take up to 32 MiB
+	// whatever it is. A body
 	// whose Content-Length exceeds it is refused with HTTP 413 without being read; a body
 	// without Content-Length is read only up to the limit.
 	MaxRequestBytes int64

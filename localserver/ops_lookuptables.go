@@ -25,8 +25,8 @@ import (
 //     exceed 10 MB": insights.ParseLookupTable's rules (RFC 4180 quoting, every row as
 //     long as the header, distinct non-empty column names). A body it refuses is
 //     InvalidParameterException naming tableBody and the line at fault, never quoting the
-//     body. Note that Config.MaxRequestBytes (8 MiB by default) caps the request that
-//     carries it.
+//     body. The request that carries it may be larger than Config.MaxRequestBytes, up
+//     to lookupTableRequestBytes (bodyLimit).
 //   - "You can create up to 100 lookup tables per account per Region" (the user guide):
 //     the 101st is LimitExceededException.
 //   - the ARN is arn:PARTITION:logs:REGION:ACCOUNT:lookup-table:NAME (our choice: the

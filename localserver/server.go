@@ -516,9 +516,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (stream func(w ht
 		s.writeError(w, op, clientErr(codeUnknownOperation, fmt.Sprintf("Method %s is not supported; operations are POST requests.", r.Method)))
 		return
 	}
-	if r.ContentLength > s.cfg.MaxRequestBytes {
+	limit := s.bodyLimit(op)
+	if r.ContentLength > limit {
 		closeIfBodyLarge(h, r)
-		s.writeError(w, op, tooLarge(r.ContentLength, s.cfg.MaxRequestBytes))
+		s.writeError(w, op, tooLarge(r.ContentLength, limit))
 		return
 	}
 	// What the headers alone refuse is refused before the body is read: a client without
@@ -533,13 +534,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (stream func(w ht
 	// The bytes the body takes: at least the buffer it is read into.
 	share := r.ContentLength
 	if share < 0 {
-		share = s.cfg.MaxRequestBytes
+		share = limit
 	}
 	share = max(share, bodyBufSize)
 	if s.budget != nil {
 		n := share
 		if gzipped {
-			n += s.cfg.MaxRequestBytes // the decompressed copy
+			n += limit // the decompressed copy
 		}
 		waited, err := s.budget.acquireWait(r.Context(), n)
 		if err != nil {
@@ -562,14 +563,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (stream func(w ht
 	}
 	bufp := s.getBody(share)
 	defer s.putBody(bufp)
-	body, err := readBody(r.Body, *bufp, s.cfg.MaxRequestBytes)
+	body, err := readBody(r.Body, *bufp, limit)
 	*bufp = body[:0]
 	if err != nil {
 		// The rest of the body, if any, is not read: net/http would read (and discard)
 		// up to 256 KiB more before answering.
 		h.Set("Connection", "close")
 		if errors.Is(err, errBodyTooLarge) {
-			s.writeError(w, op, tooLarge(-1, s.cfg.MaxRequestBytes))
+			s.writeError(w, op, tooLarge(-1, limit))
 			return
 		}
 		s.writeError(w, op, clientErr(codeSerialization, "Could not read the request body."))
@@ -594,10 +595,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (stream func(w ht
 		// The service takes gzip-compressed bodies: the CloudWatch agent and the
 		// OpenTelemetry Collector send PutLogEvents so. The signature is over the bytes
 		// sent, so decompression comes after verification.
-		zbufp := s.getBody(s.cfg.MaxRequestBytes)
+		zbufp := s.getBody(limit)
 		defer s.putBody(zbufp)
 		var aerr *apiError
-		body, aerr = s.gunzip(body, *zbufp)
+		body, aerr = gunzip(body, *zbufp, limit)
 		if body != nil {
 			*zbufp = body[:0]
 		}
@@ -702,6 +703,22 @@ func (s *Server) putBody(p *[]byte) {
 	}
 }
 
+// bodyLimit is the body size limit of a request for operation op: Config.MaxRequestBytes,
+// or for CreateLookupTable and UpdateLookupTable at least lookupTableRequestBytes, since
+// their tableBody alone may be 10 MB.
+func (s *Server) bodyLimit(op string) int64 {
+	if op == "CreateLookupTable" || op == "UpdateLookupTable" {
+		return max(s.cfg.MaxRequestBytes, lookupTableRequestBytes)
+	}
+	return s.cfg.MaxRequestBytes
+}
+
+// lookupTableRequestBytes is the smallest body limit of CreateLookupTable and
+// UpdateLookupTable: 32 MiB, room for a 10 MB tableBody whose JSON encoding doubles it
+// (quotes and line ends escaped; non-ASCII text as \uXXXX, as botocore sends it, costs
+// 2–3 bytes per byte) with the other members.
+const lookupTableRequestBytes = 32 << 20
+
 // isGzip reports whether a Content-Encoding value is gzip ("x-gzip" is its old name).
 func isGzip(enc string) bool {
 	enc = strings.TrimSpace(enc)
@@ -710,9 +727,9 @@ func isGzip(enc string) bool {
 
 var gzipReaders sync.Pool // *gzip.Reader
 
-// gunzip decompresses a gzip body into buf (grown as needed), up to MaxRequestBytes. The
+// gunzip decompresses a gzip body into buf (grown as needed), up to limit bytes. The
 // result is nil only when nothing was read into buf.
-func (s *Server) gunzip(body, buf []byte) ([]byte, *apiError) {
+func gunzip(body, buf []byte, limit int64) ([]byte, *apiError) {
 	zr, _ := gzipReaders.Get().(*gzip.Reader)
 	if zr == nil {
 		zr = new(gzip.Reader) // gzip.NewReader is new and Reset
@@ -721,10 +738,10 @@ func (s *Server) gunzip(body, buf []byte) ([]byte, *apiError) {
 	if err := zr.Reset(bytes.NewReader(body)); err != nil {
 		return nil, clientErr(codeSerialization, "The request body could not be decompressed (Content-Encoding: gzip): "+err.Error())
 	}
-	out, err := readBody(zr, buf, s.cfg.MaxRequestBytes)
+	out, err := readBody(zr, buf, limit)
 	switch {
 	case errors.Is(err, errBodyTooLarge):
-		return out, tooLarge(-1, s.cfg.MaxRequestBytes)
+		return out, tooLarge(-1, limit)
 	case err != nil:
 		return out, clientErr(codeSerialization, "The request body could not be decompressed (Content-Encoding: gzip): "+err.Error())
 	}
