@@ -88,11 +88,10 @@ type Config struct {
 	// RetentionSweepInterval is how often events older than their group's retention are
 	// deleted from storage; 0 means one minute. Reads filter expired events regardless.
 	RetentionSweepInterval time.Duration
-	// MaxRequestBytes caps request bodies; 0 means DefaultMaxRequestBytes (8 MiB);
-	// CreateLookupTable and UpdateLookupTable, whose table may be 10 MB, take up to 32 MiB
-	// whatever it is. A body
-	// whose Content-Length exceeds it is refused with HTTP 413 without being read; a body
-	// without Content-Length is read only up to the limit.
+	// MaxRequestBytes caps request bodies; 0 means DefaultMaxRequestBytes (8 MiB). The cap
+	// of CreateLookupTable and UpdateLookupTable, whose table may be 10 MB, is at least
+	// 32 MiB. A body whose Content-Length exceeds its cap is refused with HTTP 413 without
+	// being read; a body without Content-Length is read only up to the cap.
 	MaxRequestBytes int64
 	// MaxInFlightBytes bounds the request body bytes that requests being served hold at
 	// once, so that the server's memory stays bounded however many clients send at once;
