@@ -82,9 +82,10 @@ func (s *Schedule) Rate() time.Duration { return s.every }
 
 // Next returns the first time the schedule fires strictly after after, and false when it
 // never does again (a cron expression's years are over). A cron expression is read in
-// loc's wall clock (nil: UTC); a wall time that a daylight saving change skips fires at
-// the instant time.Date normalizes it to, and one it repeats fires once, at its first
-// occurrence. A rate fires at anchor + k×period (k ≥ 0); loc does not matter to it.
+// loc's wall clock (nil: UTC); a wall time that a daylight saving change skips does not
+// fire, and one it repeats fires once, at its first occurrence (as EventBridge
+// Scheduler's cron schedules). A rate fires at anchor + k×period (k ≥ 0); loc does not
+// matter to it.
 func (s *Schedule) Next(after, anchor time.Time, loc *time.Location) (time.Time, bool) {
 	if s.every > 0 {
 		if anchor.After(after) {
