@@ -106,3 +106,52 @@ func goroutines() string {
 	buf := make([]byte, 1<<20)
 	return string(buf[:runtime.Stack(buf, true)])
 }
+
+// TestScheduledQueryShutdownDuringRetryPause: when the runner cannot record a trigger
+// (here a store that refuses the history row), it pauses before it looks again; Shutdown
+// ends the pause instead of waiting it out.
+func TestScheduledQueryShutdownDuringRetryPause(t *testing.T) {
+	defer func(d time.Duration) { schedRetryWait = d }(schedRetryWait)
+	schedRetryWait = time.Hour
+	clk := &sqClock{t: testNow}
+	// Not newSQServer: its cleanup's Shutdown would hang a failing test for the hour.
+	s, err := New(Config{Memory: true, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setupStream(t, s, "g", "s")
+	if aerr := s.write(func(tx *sql.Tx) *apiError {
+		if _, err := tx.Exec(`CREATE TEMP TRIGGER refuse_runs BEFORE INSERT ON scheduled_query_history
+			BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+			return s.dbErr(err)
+		}
+		return nil
+	}); aerr != nil {
+		t.Fatal(aerr)
+	}
+	mustOK(t, s, "CreateScheduledQuery", sqInput("q", "g", nil))
+	clk.advance(s, 5*time.Minute)
+	// The runner fails to record the trigger, then pauses: wait until it does.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(goroutines(), "(*Server).triggerScheduledQuery") {
+		if time.Now().After(deadline) {
+			t.Fatal("the runner never tried the trigger")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if h := history(t, s, "q"); len(h) != 0 {
+		t.Fatalf("the refused trigger was recorded: %v", h)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Shutdown waits for the runner's pause after a failed trigger")
+	}
+
+}
