@@ -208,6 +208,12 @@ func (c *cronSpec) next(after time.Time, loc *time.Location) (time.Time, bool) {
 					if !c.minutes[mi] {
 						continue
 					}
+					// time.Date gives one instant of the wall time (or, if it is skipped,
+					// one near it); the first is no later, so one not after after rules
+					// it out without wallInstant's closer look.
+					if !time.Date(y, m, day.Day(), h, mi, 0, 0, loc).After(after) {
+						continue
+					}
 					if t, ok := wallInstant(y, m, day.Day(), h, mi, loc); ok && t.After(after) {
 						return t, true
 					}
