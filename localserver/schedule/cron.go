@@ -66,9 +66,17 @@ func parseCron(body string) (*cronSpec, error) {
 		return nil, err
 	}
 	copy(c.years[:], years[MinYear:])
-	switch domQ, dowQ := f[2] == "?", f[4] == "?"; {
+	domQ, dowQ := f[2] == "?", f[4] == "?"
+	if !domQ && !dowQ {
+		// The guide's own example "cron(0 6 * * SAT,SUN *)" ("Weekends at 6:00 AM UTC")
+		// has * where the rule wants ?: a * beside days named in the other field stands
+		// for ? (as in Unix cron, where the other field alone then decides).
+		domQ = f[2] == "*" && f[4] != "*"
+		dowQ = f[4] == "*" && f[2] != "*"
+	}
+	switch {
 	case domQ == dowQ:
-		return nil, errors.New("one (and only one) of day-of-month and day-of-week must be ?")
+		return nil, errors.New("one of day-of-month and day-of-week must be ? (or * when the other names days), and not both")
 	case dowQ:
 		d, err := parseDom(f[2])
 		if err != nil {

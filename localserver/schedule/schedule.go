@@ -14,7 +14,9 @@
 // guide's examples follow, e.g. Timestream's
 // https://docs.aws.amazon.com/timestream/latest/developerguide/scheduledqueries-schedule.html:
 // "You cannot use * in both the Day-of-month and Day-of-week fields. If you use it in one,
-// you must use ? in the other"). rate(value unit) takes a positive whole value and the
+// you must use ? in the other"), except that a "*" beside days named in the other field
+// stands for "?", since the guide itself gives "cron(0 6 * * SAT,SUN *)" for "Weekends at
+// 6:00 AM UTC". rate(value unit) takes a positive whole value and the
 // unit minute, hour or day, singular for 1 and plural otherwise ("rate(1 minute)",
 // "rate(5 minutes)"), as EventBridge's rate expressions; it fires every value units from
 // an anchor (the scheduled query's start).

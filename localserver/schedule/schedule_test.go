@@ -50,6 +50,9 @@ func TestNextCron(t *testing.T) {
 		{"cron(30 8 1 1 ? 2030)", "2025-06-01 00:00", "2030-01-01 08:30", nil},
 		{"cron(0 9 * jan-mar ? *)", "2025-06-01 00:00", "2026-01-01 09:00", nil},
 		{"cron(5/20 * * * ? *)", "2025-06-01 10:46", "2025-06-01 11:05", nil},
+		// The guide's "Weekends at 6:00 AM UTC": * beside named days stands for ?.
+		{"cron(0 6 * * SAT,SUN *)", "2025-06-02 00:00", "2025-06-07 06:00", nil},
+		{"cron(0 6 15 * * *)", "2025-06-02 00:00", "2025-06-15 06:00", nil},
 		// Wall clock of the time zone: 9:00 in New York is 13:00 UTC in summer, 14:00 in winter.
 		{"cron(0 9 * * ? *)", "2025-06-01 09:00", "2025-06-02 09:00", ny},
 		{"cron(0 9 * * ? *)", "2025-11-01 09:00", "2025-11-02 09:00", ny},
@@ -105,7 +108,8 @@ func TestParseRefuses(t *testing.T) {
 	for _, expr := range []string{
 		"", "cron()", "rate()", "every 5 minutes", "cron(0 9 * * ? *", "CRON(0 9 * * ? *)",
 		"cron(0 9 * * *)",       // five fields
-		"cron(0 9 * * * *)",     // no ?
+		"cron(0 9 * * * *)",     // no ?, and * in both
+		"cron(0 9 1 * MON *)",   // days named in both
 		"cron(0 9 ? * ? *)",     // two ?
 		"cron(60 9 * * ? *)",    // minute out of range
 		"cron(0 24 * * ? *)",    // hour out of range
