@@ -114,18 +114,25 @@ type Config struct {
 	// DefaultLiveTailTimeout (3 hours), as the service's.
 	LiveTailTimeout time.Duration
 
-	// ExportDir is where export tasks (CreateExportTask) write their objects, laid out as
-	// the S3 keys AWS would write: the bucket named by the task's destination is the
-	// directory ExportDir/BUCKET, which must exist, as the bucket must (a missing one is
-	// refused as AWS refuses it: InvalidParameterException "The given bucket does not
-	// exist. Please make sure the bucket is valid."), and each object is the file at its
-	// key's path beneath it, e.g. ExportDir/BUCKET/exportedlogs/TASKID/STREAM/000000.gz.
-	// Nothing is written outside ExportDir: keys never hold "..", absolute paths or empty
-	// segments, and a symbolic link leading out of ExportDir is not followed (the export
-	// fails). Objects are written to ExportDir/.cwlogs-tmp first and renamed into place,
-	// so the bucket directories must be on the same file system. "" means DataDir/exports;
-	// with Memory (no data directory) "" means no exports: CreateExportTask is refused with
-	// InvalidParameterException, while an ExportDir that is set is used in Memory mode too.
+	// ExportDir stands for Amazon S3: it is where export tasks (CreateExportTask) write
+	// their objects and scheduled queries (CreateScheduledQuery) the results of their
+	// runs, laid out as the S3 keys AWS would write. The bucket named by a destination is
+	// the directory ExportDir/BUCKET, which must exist, as the bucket must, and each
+	// object is the file at its key's path beneath it: an export's
+	// ExportDir/BUCKET/exportedlogs/TASKID/STREAM/000000.gz, a scheduled query run's
+	// ExportDir/BUCKET/[PREFIX/]QUERYID/RUNID.json. A missing bucket directory is refused
+	// as AWS refuses the bucket: CreateExportTask with InvalidParameterException "The
+	// given bucket does not exist. Please make sure the bucket is valid."; a scheduled
+	// query's run records its destination CLIENT_ERROR "The specified bucket does not
+	// exist" (its results are not written). Nothing is written outside ExportDir: keys
+	// never hold "..", absolute paths or empty segments, and a symbolic link leading out
+	// of ExportDir is not followed (the write fails). Objects are written to
+	// ExportDir/.cwlogs-tmp first and renamed into place, so the bucket directories must
+	// be on the same file system. "" means DataDir/exports; with Memory (no data
+	// directory) "" means no exports and no results: CreateExportTask is refused with
+	// InvalidParameterException and a CreateScheduledQuery or UpdateScheduledQuery with a
+	// destinationConfiguration with ValidationException, while an ExportDir that is set
+	// is used in Memory mode too.
 	ExportDir string
 
 	// QueryTimeout is how long a Logs Insights query (StartQuery) may run, measured on

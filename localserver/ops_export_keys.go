@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Buckets and keys of export tasks as directories and files under Config.ExportDir (see
@@ -245,8 +246,12 @@ func (w *objectWriter) abort() {
 	}
 }
 
-// writeObject writes a small uncompressed object (aws-logs-write-test) at key of bucket,
-// as objectWriter does: to a temporary file of tmpDir (a taskTmpDir) first.
+// writeObject writes a small uncompressed object (aws-logs-write-test, a scheduled query's
+// results) at key of bucket, as objectWriter does: to a temporary file of tmpDir (a
+// taskTmpDir) first. It is durable once it returns: the file is fsynced before it is
+// renamed into place, and after the rename the directory that holds it is fsynced, with
+// the parent of each directory the write created (a rename or a new directory entry is
+// not on disk until its directory is).
 func writeObject(root *os.Root, tmpDir, bucket, key string, data []byte) error {
 	final, err := keyPath(bucket, key)
 	if err != nil {
@@ -261,10 +266,15 @@ func writeObject(root *os.Root, tmpDir, bucket, key string, data []byte) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil {
+		err = syncFile(f, tmp)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	var created []string // the directories MkdirAll makes, deepest first
 	if err == nil {
+		created = missingDirs(root, filepath.Dir(final))
 		err = root.MkdirAll(filepath.Dir(final), 0o755)
 	}
 	if err == nil {
@@ -272,6 +282,68 @@ func writeObject(root *os.Root, tmpDir, bucket, key string, data []byte) error {
 	}
 	if err != nil {
 		root.Remove(tmp)
+		return err
+	}
+	// The object's directory, then the parent of each directory created for it.
+	dirs := []string{filepath.Dir(final)}
+	for _, d := range created {
+		dirs = append(dirs, filepath.Dir(d))
+	}
+	for _, d := range dirs {
+		if err := syncDir(root, d); err != nil {
+			return fmt.Errorf("writing %s: syncing its directory %s: %w", filepath.ToSlash(final), filepath.ToSlash(d), err)
+		}
+	}
+	return nil
+}
+
+// missingDirs lists dir and its ancestors (relative to root) that do not exist yet,
+// deepest first.
+func missingDirs(root *os.Root, dir string) []string {
+	var out []string
+	for d := dir; d != "." && d != string(filepath.Separator); d = filepath.Dir(d) {
+		if _, err := root.Lstat(d); err == nil {
+			break
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// syncHook, when set (tests), is called after each fsync of writeObject with the path
+// (relative to its root) of the file or directory synced.
+var syncHook atomic.Pointer[func(path string, dir bool)]
+
+// syncFile fsyncs f, the file at path (relative to its root).
+func syncFile(f *os.File, path string) error {
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if h := syncHook.Load(); h != nil {
+		(*h)(path, false)
+	}
+	return nil
+}
+
+// syncDir fsyncs directory dir of root, so that the entries renamed or created in it are
+// on disk. Windows cannot fsync a directory (its file systems keep a rename's metadata
+// by themselves): there it does nothing.
+func syncDir(root *os.Root, dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := root.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		if h := syncHook.Load(); h != nil {
+			(*h)(dir, true)
+		}
 	}
 	return err
 }

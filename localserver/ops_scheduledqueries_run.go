@@ -32,6 +32,10 @@ import (
 // schedMaxWait bounds the runner's sleep (a variable for tests).
 var schedMaxWait = time.Minute
 
+// schedRetryWait is how long the runner waits after failing to record a trigger before it
+// looks at the schedules again (a variable for tests). Shutdown ends the wait.
+var schedRetryWait = time.Second
+
 // schedRunner is the state of the runner shared with the operations. Its zero value is
 // ready to use but for kickCh, which New makes.
 type schedRunner struct {
@@ -212,9 +216,14 @@ func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
 	})
 	if aerr != nil || q == nil {
 		if aerr != nil {
-			// Not to retry at once for ever: the next look is schedMaxWait on.
-			s.cfg.Logger.Error("scheduled query: recording its trigger failed", "id", id)
-			time.Sleep(min(schedMaxWait, time.Second))
+			// Not to retry at once for ever; but Shutdown must not wait for the pause.
+			s.cfg.Logger.Error("scheduled query: recording its trigger failed", "id", id, "err", aerr.Message)
+			t := time.NewTimer(schedRetryWait)
+			select {
+			case <-t.C:
+			case <-s.stop:
+			}
+			t.Stop()
 		}
 		return
 	}

@@ -122,7 +122,10 @@ func TestSegmentRecovery(t *testing.T) {
 func TestSegmentReclaim(t *testing.T) {
 	for _, memory := range []bool{false, true} {
 		t.Run(fmt.Sprintf("memory=%v", memory), func(t *testing.T) {
-			cfg := Config{DataDir: t.TempDir(), Now: func() time.Time { return testNow }, Memory: memory}
+			// The clock moves through a testClock given in Config: assigning s.cfg.Now after
+			// New would race with the runner of scheduled queries, which reads it.
+			clock := &testClock{t: testNow}
+			cfg := Config{DataDir: t.TempDir(), Now: clock.Now, Memory: memory}
 			s := newTestServer(t, cfg)
 			s.st.segs.maxSize = 4 << 10 // a few batches per segment
 			ids := func() []int64 { return s.st.segs.ids() }
@@ -153,7 +156,7 @@ func TestSegmentReclaim(t *testing.T) {
 			}
 			mustOK(t, s, "DeleteLogGroup", m{"logGroupName": "g1"})
 			mustOK(t, s, "PutRetentionPolicy", m{"logGroupName": "g2", "retentionInDays": 1})
-			s.cfg.Now = func() time.Time { return testNow.Add(72 * time.Hour) }
+			clock.Add(72 * time.Hour)
 			if n, err := s.sweepOnce(); err != nil || n != 1 {
 				t.Fatalf("sweep: %d, %v", n, err)
 			}
@@ -169,7 +172,7 @@ func TestSegmentReclaim(t *testing.T) {
 				t.Errorf("%d segments with live chunks", rows)
 			}
 			// A new batch rotates out the empty current segment and removes it.
-			s.cfg.Now = func() time.Time { return testNow }
+			clock.Add(-72 * time.Hour)
 			setupStream(t, s, "g3", "d")
 			for i := 0; i < 3; i++ {
 				putN(t, s, "g3", "d", fmt.Sprintf("d%d", i), 10)

@@ -66,9 +66,17 @@ func parseCron(body string) (*cronSpec, error) {
 		return nil, err
 	}
 	copy(c.years[:], years[MinYear:])
-	switch domQ, dowQ := f[2] == "?", f[4] == "?"; {
+	domQ, dowQ := f[2] == "?", f[4] == "?"
+	if !domQ && !dowQ {
+		// The guide's own example "cron(0 6 * * SAT,SUN *)" ("Weekends at 6:00 AM UTC")
+		// has * where the rule wants ?: a * beside days named in the other field stands
+		// for ? (as in Unix cron, where the other field alone then decides).
+		domQ = f[2] == "*" && f[4] != "*"
+		dowQ = f[4] == "*" && f[2] != "*"
+	}
+	switch {
 	case domQ == dowQ:
-		return nil, errors.New("one (and only one) of day-of-month and day-of-week must be ?")
+		return nil, errors.New("one of day-of-month and day-of-week must be ? (or * when the other names days), and not both")
 	case dowQ:
 		d, err := parseDom(f[2])
 		if err != nil {
@@ -208,7 +216,13 @@ func (c *cronSpec) next(after time.Time, loc *time.Location) (time.Time, bool) {
 					if !c.minutes[mi] {
 						continue
 					}
-					if t := time.Date(y, m, day.Day(), h, mi, 0, 0, loc); t.After(after) {
+					// time.Date gives one instant of the wall time (or, if it is skipped,
+					// one near it); the first is no later, so one not after after rules
+					// it out without wallInstant's closer look.
+					if !time.Date(y, m, day.Day(), h, mi, 0, 0, loc).After(after) {
+						continue
+					}
+					if t, ok := wallInstant(y, m, day.Day(), h, mi, loc); ok && t.After(after) {
 						return t, true
 					}
 				}
@@ -217,6 +231,39 @@ func (c *cronSpec) next(after time.Time, loc *time.Location) (time.Time, bool) {
 		day = day.AddDate(0, 0, 1)
 	}
 	return time.Time{}, false
+}
+
+// wallInstant is the instant at which loc's wall clock first reads y-m-d h:mi, and false
+// when it never does (a daylight saving change, or a change of time zone, skips it). A
+// wall time that a change repeats is its first occurrence, so that it fires once; one
+// that a change skips does not fire (as EventBridge Scheduler's schedules: "When time
+// shifts forward in the Spring, if a cron expression falls on a non-existent date and
+// time, your schedule invocation is skipped. When time shifts backwards in the Fall, your
+// schedule runs only once"). time.Date alone does not tell: it normalizes a skipped wall
+// time, to an instant whose wall clock reads another time (an hour early in New York),
+// and it does not promise which occurrence of a repeated one it returns.
+func wallInstant(y int, m time.Month, d, h, mi int, loc *time.Location) (time.Time, bool) {
+	wall := time.Date(y, m, d, h, mi, 0, 0, time.UTC)
+	t := time.Date(y, m, d, h, mi, 0, 0, loc)
+	// The offsets in force around t: a wall time is read with one of them. Zones change
+	// offset at most every few months, so half a day either side holds any change near t.
+	var first time.Time
+	found := false
+	for _, probe := range [3]time.Time{t.Add(-12 * time.Hour), t, t.Add(12 * time.Hour)} {
+		_, off := probe.Zone()
+		c := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		if sameWall(c, wall) && (!found || c.Before(first)) {
+			first, found = c, true
+		}
+	}
+	return first, found
+}
+
+// sameWall reports whether t's wall clock (in its location) reads wall's (a UTC time).
+func sameWall(t, wall time.Time) bool {
+	y, m, d := t.Date()
+	wy, wm, wd := wall.Date()
+	return y == wy && m == wm && d == wd && t.Hour() == wall.Hour() && t.Minute() == wall.Minute()
 }
 
 // dayMatches reports whether the day fields allow day (a UTC midnight standing for a date).

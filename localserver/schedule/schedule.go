@@ -14,7 +14,9 @@
 // guide's examples follow, e.g. Timestream's
 // https://docs.aws.amazon.com/timestream/latest/developerguide/scheduledqueries-schedule.html:
 // "You cannot use * in both the Day-of-month and Day-of-week fields. If you use it in one,
-// you must use ? in the other"). rate(value unit) takes a positive whole value and the
+// you must use ? in the other"), except that a "*" beside days named in the other field
+// stands for "?", since the guide itself gives "cron(0 6 * * SAT,SUN *)" for "Weekends at
+// 6:00 AM UTC". rate(value unit) takes a positive whole value and the
 // unit minute, hour or day, singular for 1 and plural otherwise ("rate(1 minute)",
 // "rate(5 minutes)"), as EventBridge's rate expressions; it fires every value units from
 // an anchor (the scheduled query's start).
@@ -82,9 +84,10 @@ func (s *Schedule) Rate() time.Duration { return s.every }
 
 // Next returns the first time the schedule fires strictly after after, and false when it
 // never does again (a cron expression's years are over). A cron expression is read in
-// loc's wall clock (nil: UTC); a wall time that a daylight saving change skips fires at
-// the instant time.Date normalizes it to, and one it repeats fires once, at its first
-// occurrence. A rate fires at anchor + k×period (k ≥ 0); loc does not matter to it.
+// loc's wall clock (nil: UTC); a wall time that a daylight saving change skips does not
+// fire, and one it repeats fires once, at its first occurrence (as EventBridge
+// Scheduler's cron schedules). A rate fires at anchor + k×period (k ≥ 0); loc does not
+// matter to it.
 func (s *Schedule) Next(after, anchor time.Time, loc *time.Location) (time.Time, bool) {
 	if s.every > 0 {
 		if anchor.After(after) {

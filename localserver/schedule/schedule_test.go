@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -49,6 +50,9 @@ func TestNextCron(t *testing.T) {
 		{"cron(30 8 1 1 ? 2030)", "2025-06-01 00:00", "2030-01-01 08:30", nil},
 		{"cron(0 9 * jan-mar ? *)", "2025-06-01 00:00", "2026-01-01 09:00", nil},
 		{"cron(5/20 * * * ? *)", "2025-06-01 10:46", "2025-06-01 11:05", nil},
+		// The guide's "Weekends at 6:00 AM UTC": * beside named days stands for ?.
+		{"cron(0 6 * * SAT,SUN *)", "2025-06-02 00:00", "2025-06-07 06:00", nil},
+		{"cron(0 6 15 * * *)", "2025-06-02 00:00", "2025-06-15 06:00", nil},
 		// Wall clock of the time zone: 9:00 in New York is 13:00 UTC in summer, 14:00 in winter.
 		{"cron(0 9 * * ? *)", "2025-06-01 09:00", "2025-06-02 09:00", ny},
 		{"cron(0 9 * * ? *)", "2025-11-01 09:00", "2025-11-02 09:00", ny},
@@ -104,7 +108,8 @@ func TestParseRefuses(t *testing.T) {
 	for _, expr := range []string{
 		"", "cron()", "rate()", "every 5 minutes", "cron(0 9 * * ? *", "CRON(0 9 * * ? *)",
 		"cron(0 9 * * *)",       // five fields
-		"cron(0 9 * * * *)",     // no ?
+		"cron(0 9 * * * *)",     // no ?, and * in both
+		"cron(0 9 1 * MON *)",   // days named in both
 		"cron(0 9 ? * ? *)",     // two ?
 		"cron(60 9 * * ? *)",    // minute out of range
 		"cron(0 24 * * ? *)",    // hour out of range
@@ -157,6 +162,100 @@ func FuzzParse(f *testing.F) {
 		}
 		if s.Rate() == 0 && (got.Second() != 0 || got.Year() > MaxYear) {
 			t.Fatalf("%s: Next(%v) = %v, not a whole minute of an allowed year", expr, after, got)
+		}
+	})
+}
+
+// TestNextDaylightSaving: a cron expression's wall times that a change of offset skips do
+// not fire, and those it repeats fire once, at their first occurrence (EventBridge
+// Scheduler's rule), in zones whose changes are an hour, half an hour, or a whole day.
+func TestNextDaylightSaving(t *testing.T) {
+	load := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Skip("no time zone database:", err)
+		}
+		return loc
+	}
+	ny, lordHowe, apia := load("America/New_York"), load("Australia/Lord_Howe"), load("Pacific/Apia")
+	tests := []struct {
+		name, expr string
+		loc        *time.Location
+		after      string
+		want       []string // the next runs, as RFC 3339 with the zone's offset
+	}{
+		{"a daily time that spring skips", "cron(30 2 * * ? *)", ny, "2026-03-07 00:00",
+			[]string{"2026-03-07T02:30:00-05:00", "2026-03-09T02:30:00-04:00"}},
+		{"every 20 minutes over spring's gap", "cron(*/20 * * * ? *)", ny, "2026-03-08 01:30",
+			[]string{"2026-03-08T01:40:00-05:00", "2026-03-08T03:00:00-04:00", "2026-03-08T03:20:00-04:00"}},
+		{"a daily time that autumn repeats", "cron(30 1 * * ? *)", ny, "2026-10-31 12:00",
+			[]string{"2026-11-01T01:30:00-04:00", "2026-11-02T01:30:00-05:00"}},
+		{"every 20 minutes over autumn's repeat", "cron(*/20 * * * ? *)", ny, "2026-11-01 01:10",
+			[]string{"2026-11-01T01:20:00-04:00", "2026-11-01T01:40:00-04:00", "2026-11-01T02:00:00-05:00"}},
+		{"a half-hour change skips 2:15", "cron(15 2 * * ? *)", lordHowe, "2026-10-03 12:00",
+			[]string{"2026-10-05T02:15:00+11:00"}},
+		{"a half-hour change repeats 1:45", "cron(45 1 * * ? *)", lordHowe, "2026-04-04 12:00",
+			[]string{"2026-04-05T01:45:00+11:00", "2026-04-06T01:45:00+10:30"}},
+		{"a day the zone skipped", "cron(0 12 * * ? *)", apia, "2011-12-29 13:00",
+			[]string{"2011-12-31T12:00:00+14:00"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse(tt.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := mustTime(t, tt.after, tt.loc)
+			var got []string
+			for range tt.want {
+				next, ok := s.Next(at, time.Time{}, tt.loc)
+				if !ok {
+					break
+				}
+				got = append(got, next.Format(time.RFC3339))
+				at = next
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s after %s: %q, want %q", tt.expr, tt.after, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzNextInZone: in a zone with daylight saving changes, what Next returns for a cron
+// expression is after the given time, reads on the zone's wall clock as a minute, hour,
+// day and month the expression allows, is the first instant that wall time occurs, and
+// comes before the year field's end (so Next ends).
+func FuzzNextInZone(f *testing.F) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		f.Skip("no time zone database:", err)
+	}
+	for _, s := range []string{"cron(30 2 * * ? *)", "cron(*/20 * * * ? *)", "cron(30 1 * * ? *)",
+		"cron(0 0 LW * ? 2026-2030)", "cron(0 2 ? * SUN#2 *)", "cron(59 23 31 12 ? 2199)"} {
+		f.Add(s, int64(1772928000)) // 2026-03-08 00:00 UTC, a spring-forward day in New York
+		f.Add(s, int64(1793505600)) // 2026-11-01 04:00 UTC
+	}
+	f.Fuzz(func(t *testing.T, expr string, sec int64) {
+		s, err := Parse(expr)
+		if err != nil || s.Rate() > 0 {
+			return
+		}
+		after := time.Unix(sec%(1<<33), 0).In(ny)
+		got, ok := s.Next(after, time.Time{}, ny)
+		if !ok {
+			return
+		}
+		c := s.cron
+		if !got.After(after) || got.Second() != 0 || got.Year() > MaxYear || !c.years[got.Year()-MinYear] ||
+			!c.months[got.Month()] || !c.hours[got.Hour()] || !c.minutes[got.Minute()] ||
+			!c.dayMatches(time.Date(got.Year(), got.Month(), got.Day(), 0, 0, 0, 0, time.UTC)) {
+			t.Fatalf("%s: Next(%v) = %v, not a wall time the expression allows after it", expr, after, got)
+		}
+		for _, d := range []time.Duration{30 * time.Minute, time.Hour} {
+			if e := got.Add(-d); e.Hour() == got.Hour() && e.Minute() == got.Minute() && e.Day() == got.Day() {
+				t.Fatalf("%s: Next(%v) = %v, the second occurrence of its wall time (first %v)", expr, after, got, e)
+			}
 		}
 	})
 }

@@ -1,0 +1,157 @@
+package localserver
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestScheduledQueryRunnerRaces: many queries run while others are created, updated,
+// disabled and deleted and the clock jumps; then Shutdown. No run is left Running, no
+// history outlives its query, every run that ended was recorded once, and no goroutine of
+// the runner outlives Shutdown. Checked, found right; kept as a regression test (with
+// -race).
+func TestScheduledQueryRunnerRaces(t *testing.T) {
+	clk := &sqClock{t: testNow}
+	dataDir := t.TempDir()
+	s, _ := newSQServer(t, clk, Config{DataDir: dataDir})
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": events(nowMs()-1000, nowMs()-500)})
+	dest := m{"s3Configuration": m{"destinationIdentifier": "s3://" + testBucket + "/races", "roleArn": sqRole}}
+	const queries = 24
+	for i := range queries {
+		mustOK(t, s, "CreateScheduledQuery", sqInput(fmt.Sprintf("q%02d", i), "g", m{"scheduleExpression": "rate(1 minute)",
+			"destinationConfiguration": dest, "startTimeOffset": 600}))
+	}
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Go(func() {
+			for i := w; i < queries; i += 3 {
+				name := fmt.Sprintf("q%02d", i)
+				switch i % 4 {
+				case 0:
+					mustOK(t, s, "DeleteScheduledQuery", m{"identifier": name})
+				case 1:
+					mustOK(t, s, "UpdateScheduledQuery", m{"identifier": name, "queryLanguage": "CWLI",
+						"queryString": "stats count(*) as n", "logGroupIdentifiers": []string{"g"},
+						"scheduleExpression": "cron(* * * * ? *)", "executionRoleArn": sqRole, "destinationConfiguration": dest})
+				case 2:
+					mustOK(t, s, "UpdateScheduledQuery", m{"identifier": name, "queryLanguage": "CWLI",
+						"queryString": "fields @message", "logGroupIdentifiers": []string{"g"},
+						"scheduleExpression": "rate(1 minute)", "executionRoleArn": sqRole, "state": sqDisabled})
+				default:
+					mustOK(t, s, "CreateScheduledQuery", sqInput(fmt.Sprintf("new%02d", i), "g", m{"scheduleExpression": "rate(2 minutes)"}))
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 20 {
+			clk.advance(s, time.Minute)
+			time.Sleep(time.Millisecond)
+		}
+		clk.advance(s, time.Hour) // a jump over many triggers
+	})
+	wg.Wait()
+	time.Sleep(50 * time.Millisecond) // let runs start, so that Shutdown may interrupt some
+	if !strings.Contains(goroutines(), "(*Server).scheduler") {
+		t.Fatal("no runner goroutine found by its name before Shutdown: the check below would prove nothing")
+	}
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	// The store as Shutdown left it (a new server would mark Running runs Failed).
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, DatabaseFile)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var running, orphans, dupes int
+	for _, c := range []struct {
+		q string
+		n *int
+	}{
+		{`SELECT count(*) FROM scheduled_query_history WHERE status = 'Running'`, &running},
+		{`SELECT count(*) FROM scheduled_query_history WHERE query_id NOT IN (SELECT id FROM scheduled_queries)`, &orphans},
+		{`SELECT count(*) FROM (SELECT 1 FROM scheduled_query_history GROUP BY query_id, triggered HAVING count(*) > 1)`, &dupes},
+	} {
+		if err := db.QueryRow(c.q).Scan(c.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var runs int
+	if err := db.QueryRow(`SELECT count(*) FROM scheduled_query_history`).Scan(&runs); err != nil || runs == 0 {
+		t.Fatalf("no run recorded (%v): the checks prove nothing", err)
+	}
+	t.Logf("%d runs recorded", runs)
+	if running != 0 || orphans != 0 || dupes != 0 {
+		t.Errorf("after Shutdown: %d runs Running, %d history rows without their query, %d triggers run twice", running, orphans, dupes)
+	}
+	stacks := goroutines()
+	for _, fn := range []string{"(*Server).scheduler", "(*Server).triggerScheduledQuery"} {
+		if strings.Contains(stacks, fn) {
+			t.Errorf("%s outlives Shutdown", fn)
+		}
+	}
+}
+
+// goroutines is the stacks of all goroutines.
+func goroutines() string {
+	buf := make([]byte, 1<<20)
+	return string(buf[:runtime.Stack(buf, true)])
+}
+
+// TestScheduledQueryShutdownDuringRetryPause: when the runner cannot record a trigger
+// (here a store that refuses the history row), it pauses before it looks again; Shutdown
+// ends the pause instead of waiting it out.
+func TestScheduledQueryShutdownDuringRetryPause(t *testing.T) {
+	defer func(d time.Duration) { schedRetryWait = d }(schedRetryWait)
+	schedRetryWait = time.Hour
+	clk := &sqClock{t: testNow}
+	// Not newSQServer: its cleanup's Shutdown would hang a failing test for the hour.
+	s, err := New(Config{Memory: true, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setupStream(t, s, "g", "s")
+	if aerr := s.write(func(tx *sql.Tx) *apiError {
+		if _, err := tx.Exec(`CREATE TEMP TRIGGER refuse_runs BEFORE INSERT ON scheduled_query_history
+			BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+			return s.dbErr(err)
+		}
+		return nil
+	}); aerr != nil {
+		t.Fatal(aerr)
+	}
+	mustOK(t, s, "CreateScheduledQuery", sqInput("q", "g", nil))
+	clk.advance(s, 5*time.Minute)
+	// The runner fails to record the trigger, then pauses: wait until it does.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(goroutines(), "(*Server).triggerScheduledQuery") {
+		if time.Now().After(deadline) {
+			t.Fatal("the runner never tried the trigger")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if h := history(t, s, "q"); len(h) != 0 {
+		t.Fatalf("the refused trigger was recorded: %v", h)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Shutdown waits for the runner's pause after a failed trigger")
+	}
+
+}
