@@ -218,17 +218,14 @@ func (w *objectWriter) commit() error {
 		err = w.bw.Flush()
 	}
 	if err == nil {
-		err = w.f.Sync()
+		err = syncFile(w.f, w.tmp)
 	}
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
 	w.f = nil
 	if err == nil {
-		err = w.root.MkdirAll(filepath.Dir(w.final), 0o755)
-	}
-	if err == nil {
-		err = w.root.Rename(w.tmp, w.final)
+		err = placeObject(w.root, w.tmp, w.final)
 	}
 	if err != nil {
 		w.root.Remove(w.tmp)
@@ -272,19 +269,26 @@ func writeObject(root *os.Root, tmpDir, bucket, key string, data []byte) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	var created []string // the directories MkdirAll makes, deepest first
 	if err == nil {
-		created = missingDirs(root, filepath.Dir(final))
-		err = root.MkdirAll(filepath.Dir(final), 0o755)
-	}
-	if err == nil {
-		err = root.Rename(tmp, final)
+		err = placeObject(root, tmp, final)
 	}
 	if err != nil {
 		root.Remove(tmp)
+	}
+	return err
+}
+
+// placeObject renames tmp, a file written and synced, to final (paths relative to root),
+// making final's missing directories, then fsyncs final's directory and the parent of
+// each directory it made, so that the object survives a power loss once it returns nil.
+func placeObject(root *os.Root, tmp, final string) error {
+	created := missingDirs(root, filepath.Dir(final)) // deepest first
+	if err := root.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return err
 	}
-	// The object's directory, then the parent of each directory created for it.
+	if err := root.Rename(tmp, final); err != nil {
+		return err
+	}
 	dirs := []string{filepath.Dir(final)}
 	for _, d := range created {
 		dirs = append(dirs, filepath.Dir(d))

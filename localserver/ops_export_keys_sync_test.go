@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -72,5 +73,49 @@ func TestWriteObjectSyncs(t *testing.T) {
 				t.Errorf("directories synced %q, want %q", dirs, tt.wantDirs)
 			}
 		})
+	}
+}
+
+// TestObjectWriterSyncs: an export's data objects are as durable as writeObject's: the
+// file is synced before its rename, then its directory and the parents of the directories
+// made for it.
+func TestObjectWriterSyncs(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	final := filepath.Join("b", "exportedlogs", "t1", "s", "000000.gz")
+	var synced []string
+	hook := func(path string, isDir bool) {
+		_, err := root.Lstat(final)
+		synced = append(synced, fmt.Sprintf("%s dir=%v placed=%v", filepath.ToSlash(path), isDir, err == nil))
+	}
+	syncHook.Store(&hook)
+	defer syncHook.Store(nil)
+
+	w := &objectWriter{dir: taskTmpDir("t1")}
+	if err := w.open(root, final); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.write([]byte("2026-11-27T00:00:00.000Z hello\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.commit(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		filepath.ToSlash(w.tmp) + " dir=false placed=false",
+		"b/exportedlogs/t1/s dir=true placed=true",
+		"b/exportedlogs/t1 dir=true placed=true",
+		"b/exportedlogs dir=true placed=true",
+		"b dir=true placed=true",
+	}
+	if !slices.Equal(synced, want) {
+		t.Errorf("synced:\n%q\nwant\n%q", synced, want)
 	}
 }
