@@ -266,6 +266,12 @@ func (s *Server) execScheduledQuery(ctx context.Context, q *scheduledQuery, from
 	if err != nil {
 		return sqInvalidQuery, err.Error(), nil // checked when stored
 	}
+	// The lookup tables as they are when the run starts, as StartQuery reads them; a
+	// missing one fails the run.
+	pq, aerr := s.queryLookupTables(ctx, pq)
+	if aerr != nil {
+		return sqFailed, aerr.Message, nil
+	}
 	nowMs := s.cfg.Now().UnixMilli()
 	var groups []*groupRow
 	for _, ident := range q.logGroups {
