@@ -77,3 +77,15 @@ func (o *jsonObj) rowsPage(key string, rows *sql.Rows, limit int64, member func(
 	o.b = append(o.b, ']')
 	return more, nil
 }
+
+// appendStrings appends list as a JSON array of strings.
+func appendStrings(b []byte, list []string) []byte {
+	b = append(b, '[')
+	for i, x := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, x)
+	}
+	return append(b, ']')
+}

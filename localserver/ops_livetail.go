@@ -153,18 +153,6 @@ func (s *Server) startLiveTail(rc *reqCtx) (func(w http.ResponseWriter, r *http.
 	}, nil
 }
 
-// appendStrings appends list as a JSON array of strings.
-func appendStrings(b []byte, list []string) []byte {
-	b = append(b, '[')
-	for i, x := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, x)
-	}
-	return append(b, ']')
-}
-
 // runLiveTail writes a session's event stream until it ends.
 func (s *Server) runLiveTail(w http.ResponseWriter, r *http.Request, sess *tailSession, start []byte) {
 	ctl := http.NewResponseController(w)

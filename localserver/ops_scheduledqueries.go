@@ -282,7 +282,7 @@ func (s *Server) sqMembers(o *jsonObj, region string, q *scheduledQuery) {
 	o.str("queryString", q.queryString)
 	if q.logGroups != nil {
 		o.key("logGroupIdentifiers")
-		o.b = appendStringList(o.b, q.logGroups)
+		o.b = appendStrings(o.b, q.logGroups)
 	}
 	o.str("scheduleExpression", q.expr)
 	if q.timezone.Valid {
@@ -312,18 +312,6 @@ func (s *Server) sqMembers(o *jsonObj, region string, q *scheduledQuery) {
 	o.str("executionRoleArn", q.roleArn)
 	o.int("creationTime", q.created)
 	o.int("lastUpdatedTime", q.updated)
-}
-
-// appendStringList appends a JSON array of strings.
-func appendStringList(b []byte, list []string) []byte {
-	b = append(b, '[')
-	for i, v := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, v)
-	}
-	return append(b, ']')
 }
 
 // validRoleArn reports whether arn is an IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/NAME.
