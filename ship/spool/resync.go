@@ -94,26 +94,31 @@ func (r *segReader) resync(off, from, limit int64, minSeq uint64, skipBad bool) 
 // search returns the first record in [from, limit) that validates after
 // damage at off where minSeq was expected.
 func (r *segReader) search(off, from, limit int64, minSeq uint64, skipBad bool) (candidate, bool, error) {
-	for at := from; at+minRecordSize <= limit; at++ {
+	for at := from; at+minRecordSize <= limit; {
 		b, err := r.peek(at, recordHeaderSize, limit)
-		if err == nil && !plausible(b, at, off, limit, minSeq) {
-			continue
-		}
-		var rec record
-		var n int
 		if err == nil {
-			rec, n, err = r.decodeAt(at, limit)
-		}
-		if err != nil {
-			if !skipBad {
-				return candidate{}, false, err
+			// Look through the bytes buffered (peek returns them all) for
+			// a plausible header before reading more.
+			i := 0
+			for ; i+recordHeaderSize <= len(b) && !plausible(b[i:], at+int64(i), off, limit, minSeq); i++ {
 			}
-			at = alignUp(at+1) - 1 // the loop adds 1
-			continue
+			if at += int64(i); i+recordHeaderSize > len(b) {
+				continue // none: read on from at
+			}
+			var rec record
+			var n int
+			if rec, n, err = r.decodeAt(at, limit); err == nil {
+				if n > 0 {
+					return candidate{at: at, seq: rec.seq, n: n}, true, nil
+				}
+				at++
+				continue
+			}
 		}
-		if n > 0 {
-			return candidate{at: at, seq: rec.seq, n: n}, true, nil
+		if !skipBad {
+			return candidate{}, false, err
 		}
+		at = alignUp(at + 1)
 	}
 	return candidate{}, false, nil
 }
