@@ -19,12 +19,13 @@ import "encoding/binary"
 //
 // The odds of a false match in damaged data (random bytes, zeros, a flipped
 // bit, stale blocks of an older file): at one position, the length must fall
-// in the 2^24 values of 2^32 allowed, the sequence number in a window of at
-// most (at-off)/25 values of 2^64 (at most 2^19 in a 16 MiB segment: odds of
-// 2^-45; zeros have length 0, stale records smaller sequence numbers), and
-// the checksum must match (2^-32): under 2^-85 per position, 2^-61 over a
-// whole 16 MiB segment. A false match is thus not a practical concern for
-// accidental damage.
+// in the 2^24 values of 2^32 allowed (2^-8), the sequence number in a window
+// of at most (at-off)/25 values of 2^64 (2^19.4 in the default 8 MiB
+// segment: 2^-44.6; 2^26.4 in the largest, 1 GiB: 2^-37.6; zeros have length
+// 0, stale records smaller sequence numbers), and the checksum must match
+// (2^-32): under 2^-84 per position in an 8 MiB segment, so under 2^-61 over
+// all of its positions; under 2^-47 over a whole 1 GiB segment. A false
+// match is not a practical concern for accidental damage.
 //
 // A message can hold anything, though, a well-formed record included (an
 // application that logs a spool file, or an attacker who knows the format).
