@@ -199,7 +199,8 @@ func TestResync(t *testing.T) {
 	}
 }
 
-// FuzzResync: whatever damage a segment takes (bytes overwritten), reading
+// FuzzResync: whatever damage a segment takes (bytes overwritten, and a
+// flipped bit elsewhere when seed is odd), reading
 // it never panics, delivers each record once, in order, as written, counts
 // as lost exactly the sequence numbers it did not deliver, and delivers
 // every record whose bytes the damage did not touch.
@@ -219,7 +220,20 @@ func FuzzResync(f *testing.F) {
 		off := segHeaderSize + int(at)%(len(s.data)-segHeaderSize)
 		end := min(off+len(patch), len(s.data))
 		copy(s.data[off:end], patch)
-		touched := func(i int) bool { return int(s.offs[i]) < end && off < int(s.offs[i+1]) }
+		damaged := [][2]int{{off, end}}
+		if seed&1 != 0 { // and a flipped bit elsewhere
+			i := segHeaderSize + rng.IntN(len(s.data)-segHeaderSize)
+			s.data[i] ^= 1 << rng.IntN(8)
+			damaged = append(damaged, [2]int{i, i + 1})
+		}
+		touched := func(i int) bool {
+			for _, d := range damaged {
+				if int(s.offs[i]) < d[1] && d[0] < int(s.offs[i+1]) {
+					return true
+				}
+			}
+			return false
+		}
 		got := readSeg(t, s.data, first)
 		for k, seq := range got.seqs {
 			if seq < first || seq >= first+uint64(len(msgs)) || (k > 0 && seq <= got.seqs[k-1]) {
@@ -234,7 +248,7 @@ func FuzzResync(f *testing.F) {
 		}
 		for i := range msgs {
 			if !touched(i) && !slices.Contains(got.seqs, first+uint64(i)) {
-				t.Fatalf("record %d, not damaged (damage %d–%d), not read: %v", i, off, end, got.seqs)
+				t.Fatalf("record %d, not damaged (damage %v), not read: %v", i, damaged, got.seqs)
 			}
 		}
 	})
