@@ -51,6 +51,9 @@ import "encoding/binary"
 // candidate and the bytes up to the next candidate, which the pump reads
 // again as it goes on: linear in the bytes, with a checksum computed only for
 // a position whose length and sequence number are plausible (see the odds).
+// A message crafted with many plausible headers claiming long lengths, in a
+// record whose header is damaged, costs a checksum over each claimed length:
+// slow (seconds for a 1 MiB message in an 8 MiB segment), not wrong.
 
 // minRecordSize is the size of the smallest record (a 1-byte message).
 const minRecordSize = recordHeaderSize + 1
