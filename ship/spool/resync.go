@@ -53,7 +53,8 @@ import "encoding/binary"
 // a position whose length and sequence number are plausible (see the odds).
 // A message crafted with many plausible headers claiming long lengths, in a
 // record whose header is damaged, costs a checksum over each claimed length:
-// slow (seconds for a 1 MiB message in an 8 MiB segment), not wrong.
+// slow (tens of seconds for a 1 MiB message in an 8 MiB segment), not
+// wrong.
 
 // minRecordSize is the size of the smallest record (a 1-byte message).
 const minRecordSize = recordHeaderSize + 1
