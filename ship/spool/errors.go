@@ -123,8 +123,9 @@ type CorruptError struct {
 	Records   int64
 	Truncated bool
 	// Err, when not nil, is the read error that made the pump skip the
-	// records from Offset (Bytes: one record, or the rest of what the
-	// segment held), after reading them failed again and again (see the
+	// records from Offset (Bytes: one record, the bytes up to the next
+	// record that validates past the unreadable ones, or the rest of what
+	// the segment held), after reading them failed again and again (see the
 	// package documentation).
 	Err error
 }

@@ -240,10 +240,14 @@ func (p *pump) next() (*segment, record, int, bool) {
 				continue
 			}
 			// Unreadable for good: skip the record here when its header can
-			// be read, else what the segment holds from here.
+			// be read, else the bytes up to the next record that validates
+			// past them (searched from the next readable page), else what
+			// the segment holds from here.
 			to, hi := limit, max(end, p.pos.Seq)
 			if n, ok := p.r.sizeAt(p.pos.Offset, limit, p.pos.Seq); ok {
 				to, hi = p.pos.Offset+n, p.pos.Seq+1
+			} else if rec, at, _, ok, _ := p.r.resync(p.pos.Offset, alignUp(p.pos.Offset+1), limit, p.pos.Seq, true); ok {
+				to, hi = at, rec.seq
 			}
 			if !p.take(seg, p.pos.Seq, hi) {
 				continue

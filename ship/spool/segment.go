@@ -131,9 +131,10 @@ func (r *segReader) shrink() {
 }
 
 // next returns the record at off, or, when the bytes at off are not a valid
-// record with a sequence number at least minSeq, the first valid record after
-// them: at is where the record starts (at > off when bytes were skipped), n
-// its size. ok is false when no valid record starts in [off, limit).
+// record with a sequence number at least minSeq, the next record that
+// resynchronises the reader after them (see resync): at is where the record
+// starts (at > off when bytes were skipped), n its size. ok is false when no
+// valid record starts in [off, limit).
 func (r *segReader) next(off, limit int64, minSeq uint64) (rec record, at int64, n int, ok bool, err error) {
 	rec, n, err = r.decodeAt(off, limit)
 	if err != nil {
@@ -142,29 +143,7 @@ func (r *segReader) next(off, limit int64, minSeq uint64) (rec record, at int64,
 	if n > 0 && rec.seq >= minSeq {
 		return rec, off, n, true, nil
 	}
-	// Damaged: look for the next record. The records lost in between took at
-	// least recordHeaderSize+1 bytes each, which bounds a plausible sequence
-	// number and makes a false match (besides the checksum) unlikely.
-	for at = off + 1; at+recordHeaderSize < limit; at++ {
-		b, err := r.peek(at, recordHeaderSize, limit)
-		if err != nil {
-			return rec, at, 0, false, err
-		}
-		l := int64(binary.LittleEndian.Uint32(b[4:]))
-		seq := binary.LittleEndian.Uint64(b[8:])
-		if l == 0 || l > MaxMessageLimit || at+recordHeaderSize+l > limit ||
-			seq < minSeq || seq-minSeq > uint64(at-off)/(recordHeaderSize+1)+1 {
-			continue
-		}
-		rec, n, err = r.decodeAt(at, limit)
-		if err != nil {
-			return rec, at, 0, false, err
-		}
-		if n > 0 {
-			return rec, at, n, true, nil
-		}
-	}
-	return rec, limit, 0, false, nil
+	return r.resync(off, off+1, limit, minSeq, false)
 }
 
 // decodeAt decodes the record at off; n is 0 when the bytes there are not a
