@@ -238,6 +238,17 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 		groups = append(groups, g)
 		names = append(names, name)
 	}
+	// "Log groups in the Infrequent Access log class support all query commands except
+	// pattern, diff, filterIndex, and unmask"
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Classes.html).
+	// The service's error for it is not on record; here, InvalidParameterException.
+	if q.Unmasks() {
+		for _, g := range groups {
+			if g.class == "INFREQUENT_ACCESS" {
+				return nil, invalidParam("Log group %s is of the INFREQUENT_ACCESS class, whose queries cannot use unmask.", g.name)
+			}
+		}
+	}
 	// Without the limit parameter, the query's own limit command may ask for more than
 	// the default of 10,000 rows (insights.Options.Limit).
 	limit := limitOr(in.Limit, 0)
@@ -638,7 +649,8 @@ func (s *Server) getLogRecord(rc *reqCtx) ([]byte, *apiError) {
 		return nil, s.dbErr(err)
 	}
 	// Transformed, then masked, after the read (see dpState and ops_transformers.go).
-	msg := s.maskerFor(g, in.Unmask).mask(s.transformed(s.transformers(), g, stream, ev.msg, ingest), ingest)
+	text, tfErr := s.transformedOrError(s.transformers(), g, stream, ev.msg, ingest)
+	msg := s.maskerFor(g, in.Unmask).mask(text, ingest)
 	// Every field of the event: the system fields (timestamps in milliseconds since the
 	// epoch) and the fields discovered in a JSON message, names sorted.
 	fields := insights.FlattenJSON(msg)
@@ -650,6 +662,9 @@ func (s *Server) getLogRecord(rc *reqCtx) ([]byte, *apiError) {
 	fields["@message"] = msg
 	fields["@logStream"] = stream
 	fields["@log"] = s.cfg.AccountID + ":" + g.name
+	if tfErr != "" {
+		fields["@transformationError"] = tfErr
+	}
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)

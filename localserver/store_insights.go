@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/cwlogs/cwlogs/localserver/insights"
+	"github.com/cwlogs/cwlogs/localserver/transform"
 )
 
 // queryScan feeds the events of some log groups in [startTs, endTs) to run, newest
@@ -40,6 +41,8 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 	if !run.KeepsRecords() {
 		shared = new(insights.Record)
 	}
+	// The text before masking goes with each record only for a query that reads it.
+	unmasks := run.Unmasks()
 	n := 0
 	for h.Len() > 0 {
 		if n++; n%4096 == 0 {
@@ -52,14 +55,19 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		if rec == nil {
 			rec = new(insights.Record)
 		}
+		clear, tfErr := s.transformedOrError(s.transformers(), gs.g, gs.names[gs.stream], gs.ev.msg, gs.ingest)
 		*rec = insights.Record{
-			Timestamp:     gs.ev.ts,
-			IngestionTime: gs.ingest,
-			Message:       gs.mask.mask(s.transformed(s.transformers(), gs.g, gs.names[gs.stream], gs.ev.msg, gs.ingest), gs.ingest),
-			LogGroup:      gs.log,
-			LogStream:     gs.names[gs.stream],
-			MakePtr:       recordPtr,
-			Key:           [5]int64{gs.g.id, gs.stream, gs.k.ts, gs.k.cid, gs.k.idx},
+			Timestamp:           gs.ev.ts,
+			IngestionTime:       gs.ingest,
+			Message:             gs.mask.mask(clear, gs.ingest),
+			LogGroup:            gs.log,
+			LogStream:           gs.names[gs.stream],
+			MakePtr:             recordPtr,
+			Key:                 [5]int64{gs.g.id, gs.stream, gs.k.ts, gs.k.cid, gs.k.idx},
+			TransformationError: tfErr,
+		}
+		if unmasks {
+			rec.Unmasked = clear
 		}
 		if !run.Add(rec) {
 			return nil
@@ -82,6 +90,26 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		}
 	}
 	return ctx.Err()
+}
+
+// transformedOrError is transformed, with the text of the @transformationError system
+// field: "Whenever CloudWatch Logs tries and fails to transform a log event, it adds a
+// @transformationError system field to that log event. When you run a CloudWatch Logs
+// Insights query, you will see this field in all log events that had a transformation
+// failure"
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Transformation-Errors-Metrics.html).
+// Its text is not documented; here it is the *transform.ApplyError's. It is empty when
+// no transformer was in force or it did not fail.
+func (s *Server) transformedOrError(sn *tfSnapshot, g *groupRow, stream, msg string, ingest int64) (text, tfErr string) {
+	v := sn.at(g.id, ingest)
+	if v == nil {
+		return msg, ""
+	}
+	out, err := v.cfg.Apply(msg, transform.Meta{LogGroupName: g.name, LogStreamName: stream, AccountID: s.cfg.AccountID, Region: v.region})
+	if err != nil {
+		return msg, err.Error()
+	}
+	return out, ""
 }
 
 // groupScan is one group's backward scan and its current event.

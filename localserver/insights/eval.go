@@ -14,8 +14,17 @@ type Record struct {
 	// @ingestionTime).
 	Timestamp     int64
 	IngestionTime int64
-	// Message is the event's text (@message).
+	// Message is the event's text (@message), as the query's reader may see it: masked
+	// by the data protection policies in force at its ingestion, if any.
 	Message string
+	// Unmasked is the event's text before masking, which unmask(@message) returns (see
+	// unmask.go). Empty means Message: nothing was masked, or the query does not call
+	// unmask (Query.Unmasks), so that the caller need not keep it.
+	Unmasked string
+	// TransformationError is the @transformationError system field: why the log
+	// transformer in force at ingestion failed on the event, which then reads as it was
+	// sent. Empty when it did not fail (the field is then missing).
+	TransformationError string
 	// LogGroup is the @log value: "accountId:logGroupName".
 	LogGroup string
 	// LogStream is the stream's name (@logStream).
@@ -91,6 +100,11 @@ func (r *row) get(name string) value {
 		return str(r.rec.LogGroup)
 	case "@ptr":
 		return str(r.rec.ptr())
+	case "@transformationError":
+		if r.rec.TransformationError == "" {
+			return null
+		}
+		return str(r.rec.TransformationError)
 	}
 	if !r.jsonDone {
 		r.json = FlattenJSON(r.rec.Message)

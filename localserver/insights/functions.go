@@ -95,6 +95,8 @@ func init() {
 	functions = map[string]funcSpec{
 		// General functions.
 		"ispresent": {min: 1, max: 1, fn: func(_ *row, a []value) value { return boolean(a[0].k != kNull) }},
+		// unmask(@message): the event's text before masking (unmask.go).
+		"unmask": {min: 1, max: 1, check: unmaskCheck, fn: unmaskFn},
 		"coalesce": {min: 1, max: -1, fn: func(_ *row, a []value) value {
 			for _, v := range a {
 				if v.k != kNull {

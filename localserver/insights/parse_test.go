@@ -137,6 +137,10 @@ func FuzzParse(f *testing.F) {
 		"fields 1e3 + 2.5 * -x ^ 2 % 7 / (a - b)",
 		"lookup t k as user OUTPUT v, w | stats count(*) by v",
 		"lookup t k as `a.b.0`, v as x Output w | lookup 7 k OUTPUT v",
+		"fields @timestamp, @message, unmask(@message) | sort @timestamp desc | limit 20",
+		`filter unmask(@message) like /x/ | stats count(*) by unmask(@message) | fields unmask(@message)`,
+		`fields "m" as @message | fields unmask(@message) as u, unmask(user)`,
+		"filter ispresent(@transformationError) | display @transformationError",
 	} {
 		f.Add(s)
 	}
@@ -145,7 +149,7 @@ func FuzzParse(f *testing.F) {
 	table := &LookupTable{Fields: []string{"k", "v", "w"}, Rows: [][]string{{"u1", "one", ""}, {"bob", "two", "2"}}}
 	recs := []Record{
 		{Timestamp: 2000, IngestionTime: 2100, Message: `{"x": 3, "a": {"b": [1, "two"]}, "user": "u1"}`, LogGroup: "1:g", LogStream: "s", Ptr: "p2"},
-		{Timestamp: 1000, IngestionTime: 1100, Message: "user=bob id=7 x=1.5", LogGroup: "1:g", LogStream: "s", Ptr: "p1"},
+		{Timestamp: 1000, IngestionTime: 1100, Message: "user=*** id=7 x=1.5", Unmasked: "user=bob id=7 x=1.5", LogGroup: "1:g", LogStream: "s", Ptr: "p1", TransformationError: "processor 0 (csv): e"},
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		q, err := Parse(src)
