@@ -38,7 +38,7 @@ import (
 // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/mask-sensitive-log-data.html).
 // Masked here are GetLogEvents', FilterLogEvents' and GetLogRecord's messages (unless
 // unmask is true, the only operations with that parameter), the events Logs Insights
-// queries read (this engine has no unmask command, so its results are always masked), Live
+// queries read (a query that calls unmask(@message) reads the clear text too), Live
 // Tail's events (publishTail) and exported objects (streamExporter.stream), always: neither
 // StartLiveTail nor CreateExportTask can ask for unmasked data. Subscription filters and
 // metric filters deliver and publish nothing here (ops_subscriptions.go,

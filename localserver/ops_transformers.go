@@ -342,18 +342,3 @@ func (sn *tfSnapshot) at(group, ingest int64) *tfVersion {
 	}
 	return nil
 }
-
-// transformed returns msg, an event of group g in stream ingested at ingest, as the
-// transformer then in force made it: msg itself when there was none or it could not
-// transform msg.
-func (s *Server) transformed(sn *tfSnapshot, g *groupRow, stream, msg string, ingest int64) string {
-	v := sn.at(g.id, ingest)
-	if v == nil {
-		return msg
-	}
-	out, err := v.cfg.Apply(msg, transform.Meta{LogGroupName: g.name, LogStreamName: stream, AccountID: s.cfg.AccountID, Region: v.region})
-	if err != nil {
-		return msg
-	}
-	return out
-}

@@ -63,10 +63,10 @@
 // DeleteIndexPolicy) are stored with the other metadata. Events are kept as sent and masked
 // when read, by the group's and the account's data protection policies that were in force
 // when they were ingested: GetLogEvents, FilterLogEvents and GetLogRecord mask unless asked
-// to unmask, Logs Insights results always. Matches of custom data identifiers, EmailAddress
-// and IpAddress are masked, one '*' a character; the other managed identifiers mask
-// nothing, and Live Tail, export tasks and FilterLogEvents' filter pattern see events as
-// sent. DescribeFieldIndexes scans the stored events for the indexed fields; the other
+// to unmask, Logs Insights results unless the query calls unmask(@message), Live Tail and
+// export objects always; filter patterns match the text returned. Matches of custom data
+// identifiers, EmailAddress and IpAddress are masked, one '*' a character; the other
+// managed identifiers mask nothing. DescribeFieldIndexes scans the stored events for the indexed fields; the other
 // account policies are kept and never applied.
 //
 // Log transformers (PutTransformer, GetTransformer, DeleteTransformer, TestTransformer;

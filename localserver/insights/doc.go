@@ -12,7 +12,9 @@
 //     "Unknown symbols found in or after stats" error requires), sort (several keys, asc or
 //     desc), limit and "limit any", parse (glob "a=* b=*" as x, y, or a regular expression
 //     with named groups (?<name>…)), dedup (only limit may follow it, as the dedup page
-//     says). Comments run from # to the end of the line.
+//     says), lookup (a lookup table joined on columns, "lookup TABLE col as field OUTPUT
+//     col, ..."; the caller binds the tables: Query.BindLookups). Comments run from # to
+//     the end of the line.
 //     Keywords are case-insensitive.
 //   - Expressions: = != < <= > >=, like, not like and =~ with a "substring" (quoted: a
 //     case-sensitive substring, for =~ too) or a /regex/, in [..] and not in, and, or,
@@ -23,11 +25,13 @@
 //   - Functions: ispresent, coalesce, isempty, isblank, strlen, toupper, tolower, trim,
 //     ltrim, rtrim, concat, substr, replace, strcontains, abs, ceil, floor, log, sqrt,
 //     greatest, least, bin, datefloor, dateceil, fromMillis, toMillis, isValidIp,
-//     isValidIpV4, isValidIpV6, isIpInSubnet, isIpv4InSubnet, isIpv6InSubnet; in stats:
+//     isValidIpV4, isValidIpV6, isIpInSubnet, isIpv4InSubnet, isIpv6InSubnet,
+//     unmask(@message) (Record.Unmasked, the text before data protection masked it); in stats:
 //     count(), count(*), count(field), count_distinct, sum, avg, min, max, stddev,
 //     earliest, latest, pct(field, n). Any other function is a SyntaxError.
 //   - Fields: @timestamp, @message, @logStream, @log ("accountId:logGroupName"),
-//     @ingestionTime, @ptr; fields discovered in JSON messages (nested keys joined with
+//     @ingestionTime, @ptr, @transformationError (Record.TransformationError, when a log
+//     transformer failed on the event); fields discovered in JSON messages (nested keys joined with
 //     dots, array elements by index: a.b, a.0.c; at most 200 per message; a key starting
 //     with @ gets another @); fields created by fields, parse and stats.
 //   - Output: a query without fields, display or stats shows @timestamp and @message (as
@@ -92,6 +96,6 @@
 // milliseconds; the order of rows of stats and of the default sort direction; what a
 // Running stats query's partial results hold.
 //
-// Not supported: SOURCE, unnest, lookup, join, subqueries, anomaly, pattern, diff,
-// unmask, filterIndex, the JSON functions (jsonParse, jsonStringify), SQL and PPL.
+// Not supported: SOURCE, unnest, join, subqueries, anomaly, pattern, diff, filterIndex,
+// the JSON functions (jsonParse, jsonStringify), SQL and PPL.
 package insights
