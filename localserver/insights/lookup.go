@@ -57,10 +57,11 @@ type lookupCmd struct {
 
 func (*lookupCmd) cmdName() string { return "lookup" }
 
-// boundLookup is a lookup command's table, indexed: the first row of each key, and the
-// table's column of each output.
+// boundLookup is a lookup command's table, indexed: the first row of each key (an index
+// the table shares with every query using the same key columns), and the table's column
+// of each output.
 type boundLookup struct {
-	rows    [][]string
+	table   *LookupTable // held, not only its rows: a cache of tables in use may hold it weakly
 	keyCols []int
 	outCols []int
 	index   map[string]int // key (lookupIndexKey) -> row
@@ -157,7 +158,7 @@ func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
 		if t == nil {
 			return nil, &MissingTableError{Name: l.table}
 		}
-		b := &boundLookup{rows: t.Rows, index: make(map[string]int, len(t.Rows))}
+		b := &boundLookup{table: t}
 		col := func(name string, at pos) (int, error) {
 			j := slices.Index(t.Fields, name)
 			if j < 0 {
@@ -180,16 +181,7 @@ func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
 			}
 			b.outCols = append(b.outCols, j)
 		}
-		var kb []byte
-		for r, row := range t.Rows {
-			kb = kb[:0]
-			for _, j := range b.keyCols {
-				kb = appendLookupKey(kb, row[j])
-			}
-			if _, dup := b.index[string(kb)]; !dup {
-				b.index[string(kb)] = r // the first matching row wins
-			}
-		}
+		b.index = t.index(b.keyCols)
 		bound := *l
 		bound.bound = b
 		out.cmds[i] = &bound
@@ -226,7 +218,7 @@ func (l *lookupStage) push(r *row) bool {
 		l.key = appendLookupKey(l.key, v.String())
 	}
 	if i, ok := b.index[string(l.key)]; ok {
-		row := b.rows[i]
+		row := b.table.Rows[i]
 		r.grow(len(b.outCols))
 		for n, j := range b.outCols {
 			r.put(l.c.outs[n].col, str(row[j]))

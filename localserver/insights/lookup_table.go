@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -16,12 +18,54 @@ const MaxLookupTableBytes = 10 << 20
 
 // LookupTable is the content of a lookup table as the lookup command uses it: the column
 // names of its header row, and its data rows, each with one value a column. It is
-// immutable once made by ParseLookupTable and safe for concurrent use.
+// immutable once made by ParseLookupTable and safe for concurrent use: the queries bound
+// to one table (BindLookups) share it, and share the index of each list of key columns,
+// built by the first of them to need it.
 type LookupTable struct {
 	// Fields are the column names, in the header's order.
 	Fields []string
 	// Rows are the data rows in the body's order, each len(Fields) long.
 	Rows [][]string
+
+	mu      sync.Mutex
+	indexes map[string]map[string]int // key columns (indexName) -> key (appendLookupKey) -> row
+}
+
+// index returns the index of t's rows by the columns keyCols: each key's first row.
+// It is built once for each list of columns and shared by every query bound to t.
+func (t *LookupTable) index(keyCols []int) map[string]int {
+	name := indexName(keyCols)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if ix, ok := t.indexes[name]; ok {
+		return ix
+	}
+	ix := make(map[string]int, len(t.Rows))
+	var kb []byte
+	for r, row := range t.Rows {
+		kb = kb[:0]
+		for _, j := range keyCols {
+			kb = appendLookupKey(kb, row[j])
+		}
+		if _, dup := ix[string(kb)]; !dup {
+			ix[string(kb)] = r // the first matching row wins
+		}
+	}
+	if t.indexes == nil {
+		t.indexes = map[string]map[string]int{}
+	}
+	t.indexes[name] = ix
+	return ix
+}
+
+// indexName names a list of key columns.
+func indexName(keyCols []int) string {
+	var b []byte
+	for _, j := range keyCols {
+		b = strconv.AppendInt(b, int64(j), 10)
+		b = append(b, ',')
+	}
+	return string(b)
 }
 
 // TableError is a lookup table body that ParseLookupTable refuses: Line is the body's

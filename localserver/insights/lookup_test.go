@@ -2,6 +2,7 @@ package insights
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -277,4 +278,42 @@ func FuzzParseLookupTable(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLookupIndexShared: the queries bound to one table share the index of its key
+// columns (built by the first), so binding a query to a large table already indexed
+// costs little; another list of key columns gets its own index.
+func TestLookupIndexShared(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,team,name\n")
+	for i := range 2000 {
+		b.WriteString("u" + strconv.Itoa(i) + ",t" + strconv.Itoa(i%7) + ",n" + strconv.Itoa(i) + "\n")
+	}
+	tables := map[string]*LookupTable{"users": mustTable(t, b.String())}
+	byID, err := Parse("lookup users id as uid OUTPUT name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTeam, err := Parse("lookup users team, id as uid OUTPUT name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bind := func(q *Query) {
+		if _, err := q.BindLookups(tables); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bind(byID)
+	if n := testing.AllocsPerRun(10, func() { bind(byID) }); n > 50 {
+		t.Errorf("binding to an indexed table: %v allocations, want the index shared (at most 50)", n)
+	}
+	// A second index, as right as the first.
+	bind(byTeam)
+	if got := runLookup(t, "lookup users team as tm, id as uid OUTPUT name | fields name", tables,
+		`{"uid":"u12","tm":"t5"}`, `{"uid":"u12","tm":"t4"}`); strings.Join(got, "|") != "name=n12|" {
+		t.Errorf("composite key after a single-column index: %q", got)
+	}
+	if got := runLookup(t, "lookup users id as uid OUTPUT team | fields team", tables, `{"uid":"u12"}`); strings.Join(got, "|") != "team=t5" {
+		t.Errorf("single key after a composite index: %q", got)
+	}
 }
