@@ -47,3 +47,26 @@ func BenchmarkBindLookups(b *testing.B) {
 		}
 	}
 }
+
+// wideHeader is a header row of n distinct column names, then last.
+func wideHeader(n int, last string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "c%d,", i)
+	}
+	b.WriteString(last + "\n")
+	return b.String()
+}
+
+// BenchmarkParseLookupTableWideHeader parses a header of 40,001 columns (a 10 MB body
+// may hold a million): the check that no name repeats must not be quadratic.
+func BenchmarkParseLookupTableWideHeader(b *testing.B) {
+	body := wideHeader(40_000, "last")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseLookupTable(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -119,15 +119,16 @@ func ParseLookupTable(body string) (*LookupTable, error) {
 		return nil, csvError(err)
 	}
 	t := &LookupTable{Fields: header}
+	// A map, not a scan of the names before each: 10 MB of header is a million columns.
+	seen := make(map[string]struct{}, len(header))
 	for i, name := range header {
 		if name == "" {
 			return nil, &TableError{Line: 1, Msg: fmt.Sprintf("column %d of the header row has no name", i+1)}
 		}
-		for _, prev := range header[:i] {
-			if prev == name {
-				return nil, &TableError{Line: 1, Msg: fmt.Sprintf("the header row names column %q twice", name)}
-			}
+		if _, dup := seen[name]; dup {
+			return nil, &TableError{Line: 1, Msg: fmt.Sprintf("the header row names column %q twice", name)}
 		}
+		seen[name] = struct{}{}
 	}
 	for {
 		rec, err := r.Read()

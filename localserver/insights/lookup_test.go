@@ -220,6 +220,7 @@ func TestParseLookupTable(t *testing.T) {
 		{"text after closing quote", "a,b\n1,\"x\"y\n", "", 0, 2, "not closed"},
 		{"empty column name", "a,,c\n", "", 0, 1, "column 2 of the header row has no name"},
 		{"duplicate column", "a,b,a\n", "", 0, 1, `names column "a" twice`},
+		{"duplicate at the end of a wide header", wideHeader(100_000, "c99998"), "", 0, 1, `names column "c99998" twice`},
 		{"invalid UTF-8", "a,b\n1,2\n\xff,3\n", "", 0, 3, "not valid UTF-8"},
 		{"too large", "a\n" + strings.Repeat("x\n", MaxLookupTableBytes/2), "", 0, 0, "the limit is 10485760"},
 	} {
