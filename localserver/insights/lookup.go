@@ -163,7 +163,7 @@ func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
 			j := slices.Index(t.Fields, name)
 			if j < 0 {
 				return 0, &SyntaxError{Start: at.start, End: at.end,
-					Msg: fmt.Sprintf("lookup table %s has no field %s (its fields: %s)", l.table, name, strings.Join(t.Fields, ", "))}
+					Msg: fmt.Sprintf("lookup table %s has no field %s (its fields: %s)", l.table, name, fieldList(t.Fields))}
 			}
 			return j, nil
 		}
@@ -187,6 +187,27 @@ func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
 		out.cmds[i] = &bound
 	}
 	return out, nil
+}
+
+// maxListedFields is how many of a table's fields an error lists.
+const maxListedFields = 20
+
+// fieldList lists a table's field names for an error: quoted (a header written "id, name"
+// has a field " name", and the quotes show its space), at most maxListedFields of them
+// (a 10 MB header may name a million).
+func fieldList(fields []string) string {
+	var b strings.Builder
+	for i, f := range fields {
+		if i == maxListedFields {
+			fmt.Fprintf(&b, " and %d more", len(fields)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(f))
+	}
+	return b.String()
 }
 
 // appendLookupKey appends one value of a composite key, length-prefixed so that no two

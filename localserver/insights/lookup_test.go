@@ -188,6 +188,25 @@ func TestLookupBind(t *testing.T) {
 		}
 	}
 
+	// The error lists the table's fields quoted (a space written after a comma of the
+	// header is part of the next name), and at most 20 of them.
+	for _, c := range []struct{ body, q, want string }{
+		{"id, name\nu1,Ann\n", "lookup spaced id as uid OUTPUT name",
+			`lookup table spaced has no field name (its fields: "id", " name")`},
+		{wideHeader(999, "last"), "lookup spaced nosuch OUTPUT c1",
+			`(its fields: "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14", "c15", "c16", "c17", "c18", "c19" and 980 more)`},
+	} {
+		q, err := Parse(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = q.BindLookups(map[string]*LookupTable{"spaced": mustTable(t, c.body)})
+		var se *SyntaxError
+		if !errors.As(err, &se) || !strings.HasSuffix(se.Msg, c.want) {
+			t.Errorf("BindLookups(%q) = %v, want a *SyntaxError ending %s", c.q, err, c.want)
+		}
+	}
+
 	// An unbound query matches nothing (and the bound copy leaves q as it was).
 	q, _ = Parse("lookup users id as uid OUTPUT name | fields name")
 	if _, err := q.BindLookups(tables); err != nil {
