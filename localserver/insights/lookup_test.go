@@ -1,7 +1,9 @@
 package insights
 
 import (
+	"encoding/csv"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -270,10 +272,13 @@ func TestParseLookupTable(t *testing.T) {
 }
 
 // FuzzParseLookupTable checks that ParseLookupTable never panics, that every error is a
-// *TableError, and that a table it accepts has named, distinct columns and rows as long
-// as its header.
+// *TableError, that a table it accepts has named, distinct columns and rows as long as
+// its header, and that the table written back as RFC 4180 CSV (encoding/csv's Writer,
+// quoting where needed, after a byte-order mark) parses to the same table: no value is
+// lost, split, joined or changed by the parser's own rules (BOM, blank lines, quotes).
 func FuzzParseLookupTable(f *testing.F) {
-	for _, s := range []string{usersCSV, "a,b\r\n\"x\"\"y\",2\r\n", "a\n\"", "\uFEFFk\n\n", "a,a\n", "a,b\n1\n"} {
+	for _, s := range []string{usersCSV, "a,b\r\n\"x\"\"y\",2\r\n", "a\n\"", "\uFEFFk\n\n", "a,a\n", "a,b\n1\n",
+		"\uFEFF\uFEFFa\n", "a\n\"\"\n", "a,b\n\" x\",\"\r\n\"\n", "a\n\\.\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -296,6 +301,30 @@ func FuzzParseLookupTable(f *testing.F) {
 			if len(r) != len(tbl.Fields) {
 				t.Fatalf("row %q is not as long as header %q", r, tbl.Fields)
 			}
+		}
+		var out strings.Builder
+		out.WriteString("\uFEFF")
+		w := csv.NewWriter(&out)
+		w.Write(tbl.Fields)
+		w.Flush()
+		for _, r := range tbl.Rows {
+			if len(r) == 1 && r[0] == "" {
+				out.WriteString("\"\"\n") // the Writer would write a blank line, which is skipped
+				continue
+			}
+			w.Write(r)
+			w.Flush()
+		}
+		w.Flush()
+		if len(out.String()) > MaxLookupTableBytes {
+			return
+		}
+		again, err := ParseLookupTable(out.String())
+		if err != nil {
+			t.Fatalf("the table written back %q: %v", out.String(), err)
+		}
+		if !slices.Equal(again.Fields, tbl.Fields) || !slices.EqualFunc(again.Rows, tbl.Rows, slices.Equal) {
+			t.Fatalf("written back as %q, the table %q %q parses as %q %q", out.String(), tbl.Fields, tbl.Rows, again.Fields, again.Rows)
 		}
 	})
 }
