@@ -91,7 +91,11 @@ func (e *TableError) Error() string {
 //   - the body is valid UTF-8 and at most MaxLookupTableBytes bytes;
 //   - fields are separated by commas and quoted as RFC 4180 says (a quoted field may hold
 //     commas, line breaks and doubled quotes; a bare quote inside an unquoted field is an
-//     error); lines end in LF or CRLF; blank lines are skipped (our choice);
+//     error); lines end in LF or CRLF; blank lines are skipped (our choice); a carriage
+//     return outside quotes that does not end a line (CRLF) is an error, as RFC 4180's
+//     grammar has it (our choice: not a line break, as some parsers take it, and not a
+//     character of a value, as encoding/csv would keep it: a file of classic Mac CR
+//     line endings would otherwise be one header row of odd names and no rows);
 //   - the first row is the header: every column name is non-empty and appears once (our
 //     choice: a query could not tell two columns of one name apart); a UTF-8 byte-order
 //     mark before it is dropped (our choice: spreadsheet exports write one);
@@ -133,6 +137,9 @@ func ParseLookupTable(body string) (*LookupTable, error) {
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
+			if line := loneCR(body); line > 0 {
+				return nil, &TableError{Line: line, Msg: "a carriage return (CR) that does not end a line (CRLF) outside a quoted field (lines end in LF or CRLF; quote a value that holds a CR)"}
+			}
 			return t, nil
 		}
 		if err != nil {
@@ -157,6 +164,27 @@ func csvError(err error) *TableError {
 		return &TableError{Line: pe.Line, Msg: fmt.Sprintf("column %d: a quoted field is not closed, or text follows its closing quote", pe.Column)}
 	}
 	return &TableError{Line: pe.Line, Msg: pe.Err.Error()}
+}
+
+// loneCR returns the line (1-based) of the first carriage return of body outside quotes
+// that is not followed by a line feed, or 0. body is well-formed RFC 4180 CSV (parsed):
+// every quote opens or closes a quoted field, or is one of a doubled pair inside one.
+func loneCR(body string) int {
+	if !strings.Contains(body, "\r") {
+		return 0
+	}
+	quoted := false
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '"':
+			quoted = !quoted
+		case '\r':
+			if !quoted && (i+1 == len(body) || body[i+1] != '\n') {
+				return 1 + strings.Count(body[:i], "\n")
+			}
+		}
+	}
+	return 0
 }
 
 // firstInvalidUTF8 is the offset of the first byte of s that is not valid UTF-8.

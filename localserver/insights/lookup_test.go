@@ -242,6 +242,11 @@ func TestParseLookupTable(t *testing.T) {
 		{"empty column name", "a,,c\n", "", 0, 1, "column 2 of the header row has no name"},
 		{"duplicate column", "a,b,a\n", "", 0, 1, `names column "a" twice`},
 		{"duplicate at the end of a wide header", wideHeader(100_000, "c99998"), "", 0, 1, `names column "c99998" twice`},
+		{"CR line endings", "a,b\r1,2\r", "", 0, 1, "carriage return (CR)"},
+		{"CR in an unquoted value", "a,b\n1,x\ry\n", "", 0, 2, "carriage return (CR)"},
+		{"CR before CRLF", "a,b\r\n1,2\r\r\n", "", 0, 2, "carriage return (CR)"},
+		{"CR ending the body", "a,b\n1,2\r", "", 0, 2, "carriage return (CR)"},
+		{"CR in a quoted value", "a,b\r\n1,\"x\ry\"\r\n\"q\"\"\r\",2\r\n", "a|b", 2, -1, ""},
 		{"invalid UTF-8", "a,b\n1,2\n\xff,3\n", "", 0, 3, "not valid UTF-8"},
 		{"too large", "a\n" + strings.Repeat("x\n", MaxLookupTableBytes/2), "", 0, 0, "the limit is 10485760"},
 	} {
