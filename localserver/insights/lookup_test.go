@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -370,4 +371,38 @@ func TestLookupIndexShared(t *testing.T) {
 	if got := runLookup(t, "lookup users id as uid OUTPUT team | fields team", tables, `{"uid":"u12"}`); strings.Join(got, "|") != "team=t5" {
 		t.Errorf("single key after a composite index: %q", got)
 	}
+}
+
+// TestLookupIndexConcurrent binds and runs queries over one table from several
+// goroutines at once, with two lists of key columns (run with -race): the shared indexes
+// are built once each and read by every query.
+func TestLookupIndexConcurrent(t *testing.T) {
+	tbl := mustTable(t, "a,b,out\nx,y,xy\nx,z,xz\n")
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			q := "lookup t a as f1 OUTPUT out | fields out"
+			want := "out=xy"
+			if i%2 == 1 {
+				q, want = "lookup t a as f1, b as f2 OUTPUT out | fields out", "out=xz"
+			}
+			pq, err := Parse(q)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			bq, err := pq.BindLookups(map[string]*LookupTable{"t": tbl})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			run := bq.NewRun(Options{})
+			run.Add(&Record{Message: `{"f1":"x","f2":"z"}`, Ptr: "p"})
+			rows := run.Result().Rows
+			if len(rows) != 1 || len(rows[0]) < 1 || rows[0][0].Name+"="+rows[0][0].Value != want {
+				t.Errorf("%s: %v, want %s", q, rows, want)
+			}
+		})
+	}
+	wg.Wait()
 }
