@@ -59,9 +59,10 @@ func runLookup(t *testing.T, src string, tables map[string]*LookupTable, msgs ..
 
 func TestLookupEvaluate(t *testing.T) {
 	tables := map[string]*LookupTable{
-		"users": mustTable(t, usersCSV),
-		"pairs": mustTable(t, "a,b,out\nx,y,xy\nx,z,xz\n"),
-		"123":   mustTable(t, "k,v\nq,from a table named 123\n"),
+		"users":     mustTable(t, usersCSV),
+		"user_data": mustTable(t, usersCSV),
+		"pairs":     mustTable(t, "a,b,out\nx,y,xy\nx,z,xz\n"),
+		"123":       mustTable(t, "k,v\nq,from a table named 123\n"),
 	}
 	for _, c := range []struct {
 		name, q string
@@ -80,10 +81,19 @@ func TestLookupEvaluate(t *testing.T) {
 			"lookup users id as uid OUTPUT name | fields uid, name",
 			[]string{`{"uid":"U1"}`, `{"uid":"u1 "}`},
 			[]string{"name=ANN UPPER; uid=U1", "uid=u1 "}},
-		{"OUTPUT overwrites an existing field",
+		{"OUTPUT overwrites an existing field, and sets it to null without a match",
 			"lookup users id as uid OUTPUT name | fields name",
-			[]string{`{"uid":"u2","name":"old"}`, `{"uid":"none","name":"kept"}`},
-			[]string{"name=Bob, Jr.", "name=kept"}},
+			[]string{`{"uid":"u2","name":"old"}`, `{"uid":"none","name":"dropped"}`, `{"name":"no key, dropped"}`},
+			[]string{"name=Bob, Jr.", "", ""}},
+		{"OUTPUTNEW keeps a value, fills an absent or empty field, leaves a field without a match",
+			"lookup users id as uid OUTPUTNEW name, department | fields uid, name, department",
+			[]string{`{"uid":"u1","name":"kept"}`, `{"uid":"u1","name":""}`, `{"uid":"u1"}`, `{"uid":"none","name":"left"}`, `{"name":"no key, left"}`},
+			[]string{"name=kept; department=eng; uid=u1", "name=Ann; department=eng; uid=u1", "name=Ann; department=eng; uid=u1",
+				"name=left; uid=none", "name=no key, left"}},
+		{"the reference's example: fields before lookup",
+			"fields action, status, name, email, department | lookup user_data id OUTPUT name, email, department",
+			[]string{`{"id":"u2","action":"get","status":200}`},
+			[]string{"action=get; status=200; name=Bob, Jr.; email=bob@example.com; department="}},
 		{"empty cell sets an empty value",
 			"lookup users id as uid OUTPUT department | fields uid, department",
 			[]string{`{"uid":"u2"}`},
@@ -138,7 +148,9 @@ func TestLookupParseMalformed(t *testing.T) {
 		{"lookup users id", 15, 15, "expected OUTPUT"},
 		{"lookup users id as OUTPUT name", 19, 25, "expected a log field after as"},
 		{"lookup users id as", 18, 18, "expected a log field after as"},
-		{"lookup users id as uid OUTPUTNEW name", 23, 32, "expected OUTPUT"},
+		{"lookup users id as uid OUTPUTS name", 23, 30, "expected OUTPUT or OUTPUTNEW"},
+		{"lookup users id as uid OUTPUTNEW name as n", 38, 40, "expected | or the end"},
+		{"lookup users id as outputnew OUTPUT name", 19, 28, "expected a log field after as"},
 		{"lookup users id as uid OUTPUT", 29, 29, "to output"},
 		{"lookup users id as uid OUTPUT name as n", 35, 37, "expected | or the end"},
 		{"lookup users id as uid OUTPUT name, name", 36, 40, "output twice"},
