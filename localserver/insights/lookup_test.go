@@ -418,3 +418,32 @@ func TestLookupIndexConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestLookupReferenceExamples parses and binds every query of the lookup reference's
+// examples (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Lookup.html)
+// to tables with the columns the reference names.
+func TestLookupReferenceExamples(t *testing.T) {
+	tables := map[string]*LookupTable{
+		"user_data":        mustTable(t, "id,user_id,name,username,email,department\n"),
+		"known_hosts":      mustTable(t, "ip_address,hostname,region\n"),
+		"network_services": mustTable(t, "ip_address,port,service_name,owner\n"),
+		"employees":        mustTable(t, "department,role,office,manager\n"),
+	}
+	for _, q := range []string{
+		"fields action, status, name, email, department\n| lookup user_data id OUTPUT name, email, department",
+		"fields user_id, action, username, email, department\n| lookup user_data user_id OUTPUT username, email, department\n| stats count(*) by email",
+		"fields user_id, action\n| lookup user_data user_id OUTPUT username, email, department\n| filter department = \"Engineering\"",
+		"fields srcAddr, hostname\n| lookup known_hosts ip_address as srcAddr OUTPUTNEW hostname, region",
+		"fields @timestamp, srcAddr, dstAddr, dstPort\n| lookup network_services ip_address as srcAddr, port as dstPort OUTPUT service_name, owner\n| filter ispresent(service_name)",
+		"fields @timestamp, department, role\n| lookup employees department, role OUTPUT office, manager",
+	} {
+		pq, err := Parse(q)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", q, err)
+			continue
+		}
+		if _, err := pq.BindLookups(tables); err != nil {
+			t.Errorf("BindLookups(%q): %v", q, err)
+		}
+	}
+}
