@@ -201,6 +201,22 @@ func TestLookupTableQuery(t *testing.T) {
 		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
+	// OUTPUTNEW keeps an event's value (n=5's name "old") and leaves events without a
+	// match; OUTPUT sets the output of an event without a match to null (n=5 once its
+	// key no longer matches).
+	r = lookupQuery(t, s, base, "lookup users id as uid OUTPUTNEW name | fields n, name | sort n asc")
+	if r.status != 200 {
+		t.Fatalf("StartQuery: %s", r.raw)
+	}
+	want = []string{"name=Ann; n=1", "name=Bob, Jr.; n=2", "n=3", "n=4", "name=old; n=5"}
+	if got := rowsOf(waitQuery(t, s, r.body["queryId"].(string), nil)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("OUTPUTNEW rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	r = lookupQuery(t, s, base, "filter n = 5 | lookup users id as n OUTPUT name | fields n, name")
+	if got := rowsOf(waitQuery(t, s, r.body["queryId"].(string), nil)); strings.Join(got, "|") != "n=5" {
+		t.Errorf("OUTPUT without a match: rows %q, want n=5 alone (name set to null)", got)
+	}
+
 	// A column the table lacks: MalformedQueryException at the column.
 	r = lookupQuery(t, s, base, "lookup users id as uid OUTPUT email")
 	if r.errType() != codeMalformedQuery || !strings.Contains(r.message(), "has no field email") || !strings.Contains(string(r.raw), `"startCharOffset":30`) {

@@ -2,10 +2,14 @@ package localserver
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"weak"
 
 	"github.com/cwlogs/cwlogs/localserver/insights"
 )
@@ -400,16 +404,12 @@ func (s *Server) queryLookupTables(ctx context.Context, q *insights.Query) (*ins
 	}
 	tables := make(map[string]*insights.LookupTable, len(names))
 	for _, name := range names {
-		t, err := lookupTableByName(ctx, s.st.r, name, true)
+		tbl, err := s.lookupTableContent(ctx, name)
 		if err != nil {
-			return nil, s.dbErr(err)
-		}
-		if t == nil {
-			return nil, clientErr(codeResourceNotFound, fmt.Sprintf("Lookup table %s does not exist.", name))
-		}
-		tbl, err := insights.ParseLookupTable(t.body)
-		if err != nil { // stored bodies were checked when written
 			return nil, s.dbErr(fmt.Errorf("lookup table %s: %w", name, err))
+		}
+		if tbl == nil {
+			return nil, clientErr(codeResourceNotFound, fmt.Sprintf("Lookup table %s does not exist.", name))
 		}
 		tables[name] = tbl
 	}
@@ -422,4 +422,62 @@ func (s *Server) queryLookupTables(ctx context.Context, q *insights.Query) (*ins
 		return nil, malformedQuery(q.String(), err)
 	}
 	return bq, nil
+}
+
+// lookupTableContent returns the parsed content of the table name (sharedLookupTable),
+// or nil when the table does not exist.
+func (s *Server) lookupTableContent(ctx context.Context, name string) (*insights.LookupTable, error) {
+	rows, err := s.st.r.QueryContext(ctx, `SELECT CAST(body AS BLOB) FROM lookup_tables WHERE name = ?`, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	// The body may be 10 MB: read as a BLOB into RawBytes, it is copied once (the
+	// driver's), not three times (TEXT, then string, then []byte).
+	var body sql.RawBytes
+	if err := rows.Scan(&body); err != nil {
+		return nil, err
+	}
+	return sharedLookupTable(body) // stored bodies were checked when written: an error is the store's
+}
+
+// parsedLookupTables are the parsed lookup tables in use, by the SHA-256 of their body:
+// the queries over one content share one table while any of them holds it; the garbage
+// collector frees it after the last, and a cleanup then drops its entry. Keyed by
+// content, not name, an entry never goes stale: an updated table is another body.
+var parsedLookupTables struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]weak.Pointer[insights.LookupTable]
+}
+
+// sharedLookupTable returns the parsed table of body: the one in use by other queries,
+// or a new one (insights.ParseLookupTable).
+func sharedLookupTable(body []byte) (*insights.LookupTable, error) {
+	key := sha256.Sum256(body)
+	c := &parsedLookupTables
+	c.mu.Lock()
+	defer c.mu.Unlock() // parsing under the lock: two queries over one new body parse it once
+	if t := c.m[key].Value(); t != nil {
+		return t, nil
+	}
+	t, err := insights.ParseLookupTable(string(body))
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[[sha256.Size]byte]weak.Pointer[insights.LookupTable]{}
+	}
+	wp := weak.Make(t)
+	c.m[key] = wp
+	runtime.AddCleanup(t, func(key [sha256.Size]byte) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.m[key] == wp { // not since replaced by a newer parse of the same body
+			delete(c.m, key)
+		}
+	}, key)
+	return t, nil
 }

@@ -11,27 +11,31 @@ import (
 // The lookup command, as the Logs Insights reference describes it
 // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Lookup.html):
 //
-//	lookup table lookup-field as log-field [, ...] OUTPUT output-field [, ...]
+//	lookup table match-field [, ...] OUTPUT|OUTPUTNEW output-field [, ...]
 //
 //   - table is the name of a lookup table (CreateLookupTable's lookupTableName:
 //     letters, digits and underscores).
-//   - each lookup-field is a column of the table, matched against log-field, a field of
-//     the event: "The match is exact and case-sensitive". With several pairs a row must
-//     match them all (our reading of "[,...]": a composite key). "as log-field" may be
-//     left out when the event's field has the column's name (our choice; the reference
-//     always writes it).
-//   - OUTPUT (the only output mode the reference lists; the keyword is case-insensitive
-//     as the other keywords) names the columns added to the event under their own names:
-//     "If a field of the same name already exists in the log event, it is overwritten".
-//     The reference lists no renaming of output fields (no "as" after OUTPUT) and no
-//     OUTPUTNEW; both are syntax errors here.
+//   - each match-field is "lookup-field as log-field", a column of the table matched
+//     against a field of the event ("The match is exact and case-sensitive"), or
+//     "lookup-field" alone when the event's field has the column's name. "When multiple
+//     match fields are specified, a row in the lookup table must match all fields to
+//     produce a result (AND logic)."
+//   - the output mode (its keyword case-insensitive, as the other keywords) says how the
+//     output columns reach the event, under their own names. OUTPUT: "If a field with the
+//     same name already exists in the log event, it is overwritten with the lookup table
+//     value. If no match is found, the field is set to null." OUTPUTNEW: "Adds the output
+//     fields to the results only if the field does not already exist in the log event.
+//     If the field already has a value, the original value is kept. If no match is found,
+//     the field is left unchanged." A field holding the empty string counts as absent
+//     for OUTPUTNEW (our reading of the reference's example: a hostname field that is
+//     "sometimes empty" is filled in). The reference lists no renaming of output fields:
+//     "as" after the output mode is a syntax error.
 //
-// Where the reference is silent, our choices: an event without a match (no row with its
-// values, or a key field absent from the event) passes through unchanged, as an outer
-// join (lookup enriches, it never filters); when several rows match, the first one in
-// the table's order is used; an empty cell sets its field to the empty string. The table
-// is read once, when the query starts (BindLookups): a table updated or deleted while
-// the query runs does not change it.
+// Where the reference is silent, our choices: an event lacking a key field matches no
+// row; an event is never dropped (lookup enriches, it never filters); when several rows
+// match, the first one in the table's order is used; an empty cell sets its field to the
+// empty string. The table is read once, when the query starts (BindLookups): a table
+// updated or deleted while the query runs does not change it.
 
 // lookupKey is one "lookup-field as log-field" pair.
 type lookupKey struct {
@@ -48,19 +52,21 @@ type lookupOut struct {
 
 // lookupCmd is a lookup command; bound is set by BindLookups.
 type lookupCmd struct {
-	table   string
-	tableAt pos
-	keys    []lookupKey
-	outs    []lookupOut
-	bound   *boundLookup
+	table     string
+	tableAt   pos
+	keys      []lookupKey
+	outputNew bool // OUTPUTNEW, not OUTPUT
+	outs      []lookupOut
+	bound     *boundLookup
 }
 
 func (*lookupCmd) cmdName() string { return "lookup" }
 
-// boundLookup is a lookup command's table, indexed: the first row of each key, and the
-// table's column of each output.
+// boundLookup is a lookup command's table, indexed: the first row of each key (an index
+// the table shares with every query using the same key columns), and the table's column
+// of each output.
 type boundLookup struct {
-	rows    [][]string
+	table   *LookupTable // held, not only its rows: a cache of tables in use may hold it weakly
 	keyCols []int
 	outCols []int
 	index   map[string]int // key (lookupIndexKey) -> row
@@ -80,14 +86,14 @@ func (p *parser) lookup() (command, error) {
 	c := &lookupCmd{table: name, tableAt: pos{t.start, t.end}}
 	for {
 		col := p.next()
-		if col.kind != tIdent && col.kind != tQuoted || col.kind == tIdent && (isReserved(col.text) || strings.EqualFold(col.text, "output")) {
+		if col.kind != tIdent && col.kind != tQuoted || col.kind == tIdent && (isReserved(col.text) || isOutputMode(col.text)) {
 			return nil, p.errAt(col, "expected a field of lookup table %s, found %s", name, col)
 		}
 		k := lookupKey{col: col.text, colAt: pos{col.start, col.end}, field: &fieldRef{pos: pos{col.start, col.end}, name: col.text}}
 		if p.isKeyword(p.peek(), "as") {
 			p.next()
 			f := p.next()
-			if f.kind != tIdent && f.kind != tQuoted || f.kind == tIdent && (isReserved(f.text) || strings.EqualFold(f.text, "output")) {
+			if f.kind != tIdent && f.kind != tQuoted || f.kind == tIdent && (isReserved(f.text) || isOutputMode(f.text)) {
 				return nil, p.errAt(f, "expected a log field after as, found %s (quote a field of that name with backticks)", f)
 			}
 			k.field = &fieldRef{pos: pos{f.start, f.end}, name: f.text}
@@ -98,8 +104,12 @@ func (p *parser) lookup() (command, error) {
 		}
 		p.next()
 	}
-	if kw := p.next(); !p.isKeyword(kw, "output") {
-		return nil, p.errAt(kw, "expected OUTPUT and the fields of lookup table %s to add, found %s", name, kw)
+	switch kw := p.next(); {
+	case p.isKeyword(kw, "output"):
+	case p.isKeyword(kw, "outputnew"):
+		c.outputNew = true
+	default:
+		return nil, p.errAt(kw, "expected OUTPUT or OUTPUTNEW and the fields of lookup table %s to add, found %s", name, kw)
 	}
 	for {
 		col := p.next()
@@ -115,6 +125,11 @@ func (p *parser) lookup() (command, error) {
 		}
 		p.next()
 	}
+}
+
+// isOutputMode reports whether an identifier is one of the lookup command's output modes.
+func isOutputMode(s string) bool {
+	return strings.EqualFold(s, "output") || strings.EqualFold(s, "outputnew")
 }
 
 // LookupTables returns the names of the lookup tables q's lookup commands use, each once,
@@ -157,12 +172,12 @@ func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
 		if t == nil {
 			return nil, &MissingTableError{Name: l.table}
 		}
-		b := &boundLookup{rows: t.Rows, index: make(map[string]int, len(t.Rows))}
+		b := &boundLookup{table: t}
 		col := func(name string, at pos) (int, error) {
 			j := slices.Index(t.Fields, name)
 			if j < 0 {
 				return 0, &SyntaxError{Start: at.start, End: at.end,
-					Msg: fmt.Sprintf("lookup table %s has no field %s (its fields: %s)", l.table, name, strings.Join(t.Fields, ", "))}
+					Msg: fmt.Sprintf("lookup table %s has no field %s (its fields: %s)", l.table, name, fieldList(t.Fields))}
 			}
 			return j, nil
 		}
@@ -180,21 +195,33 @@ func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
 			}
 			b.outCols = append(b.outCols, j)
 		}
-		var kb []byte
-		for r, row := range t.Rows {
-			kb = kb[:0]
-			for _, j := range b.keyCols {
-				kb = appendLookupKey(kb, row[j])
-			}
-			if _, dup := b.index[string(kb)]; !dup {
-				b.index[string(kb)] = r // the first matching row wins
-			}
-		}
+		b.index = t.index(b.keyCols)
 		bound := *l
 		bound.bound = b
 		out.cmds[i] = &bound
 	}
 	return out, nil
+}
+
+// maxListedFields is how many of a table's fields an error lists.
+const maxListedFields = 20
+
+// fieldList lists a table's field names for an error: quoted (a header written "id, name"
+// has a field " name", and the quotes show its space), at most maxListedFields of them
+// (a 10 MB header may name a million).
+func fieldList(fields []string) string {
+	var b strings.Builder
+	for i, f := range fields {
+		if i == maxListedFields {
+			fmt.Fprintf(&b, " and %d more", len(fields)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(f))
+	}
+	return b.String()
 }
 
 // appendLookupKey appends one value of a composite key, length-prefixed so that no two
@@ -205,7 +232,8 @@ func appendLookupKey(b []byte, v string) []byte {
 	return append(b, v...)
 }
 
-// lookupStage adds the output columns of the matching row to each row.
+// lookupStage adds the output columns of the matching row to each row (lookupCmd's
+// output modes).
 type lookupStage struct {
 	c    *lookupCmd
 	key  []byte // scratch
@@ -217,22 +245,44 @@ func (l *lookupStage) push(r *row) bool {
 	if b == nil {
 		return l.next.push(r)
 	}
+	i, ok := l.match(r)
+	switch {
+	case !ok && l.c.outputNew: // "If no match is found, the field is left unchanged."
+	case !ok: // OUTPUT: "If no match is found, the field is set to null."
+		for _, o := range l.c.outs {
+			if r.get(o.col).k != kNull {
+				r.put(o.col, null)
+			}
+		}
+	default:
+		row := b.table.Rows[i]
+		r.grow(len(b.outCols))
+		for n, j := range b.outCols {
+			name := l.c.outs[n].col
+			if l.c.outputNew {
+				if v := r.get(name); v.k != kNull && v.String() != "" {
+					continue // "If the field already has a value, the original value is kept."
+				}
+			}
+			r.put(name, str(row[j]))
+		}
+	}
+	return l.next.push(r)
+}
+
+// match returns the index of r's row in the table, if r has every key field and a row
+// has their values.
+func (l *lookupStage) match(r *row) (int, bool) {
 	l.key = l.key[:0]
 	for _, k := range l.c.keys {
 		v := r.get(k.field.name)
 		if v.k == kNull {
-			return l.next.push(r) // no value, no match
+			return 0, false
 		}
 		l.key = appendLookupKey(l.key, v.String())
 	}
-	if i, ok := b.index[string(l.key)]; ok {
-		row := b.rows[i]
-		r.grow(len(b.outCols))
-		for n, j := range b.outCols {
-			r.put(l.c.outs[n].col, str(row[j]))
-		}
-	}
-	return l.next.push(r)
+	i, ok := l.c.bound.index[string(l.key)]
+	return i, ok
 }
 
 func (l *lookupStage) finish() { l.next.finish() }

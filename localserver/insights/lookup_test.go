@@ -1,8 +1,12 @@
 package insights
 
 import (
+	"encoding/csv"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -55,9 +59,10 @@ func runLookup(t *testing.T, src string, tables map[string]*LookupTable, msgs ..
 
 func TestLookupEvaluate(t *testing.T) {
 	tables := map[string]*LookupTable{
-		"users": mustTable(t, usersCSV),
-		"pairs": mustTable(t, "a,b,out\nx,y,xy\nx,z,xz\n"),
-		"123":   mustTable(t, "k,v\nq,from a table named 123\n"),
+		"users":     mustTable(t, usersCSV),
+		"user_data": mustTable(t, usersCSV),
+		"pairs":     mustTable(t, "a,b,out\nx,y,xy\nx,z,xz\n"),
+		"123":       mustTable(t, "k,v\nq,from a table named 123\n"),
 	}
 	for _, c := range []struct {
 		name, q string
@@ -76,10 +81,19 @@ func TestLookupEvaluate(t *testing.T) {
 			"lookup users id as uid OUTPUT name | fields uid, name",
 			[]string{`{"uid":"U1"}`, `{"uid":"u1 "}`},
 			[]string{"name=ANN UPPER; uid=U1", "uid=u1 "}},
-		{"OUTPUT overwrites an existing field",
+		{"OUTPUT overwrites an existing field, and sets it to null without a match",
 			"lookup users id as uid OUTPUT name | fields name",
-			[]string{`{"uid":"u2","name":"old"}`, `{"uid":"none","name":"kept"}`},
-			[]string{"name=Bob, Jr.", "name=kept"}},
+			[]string{`{"uid":"u2","name":"old"}`, `{"uid":"none","name":"dropped"}`, `{"name":"no key, dropped"}`},
+			[]string{"name=Bob, Jr.", "", ""}},
+		{"OUTPUTNEW keeps a value, fills an absent or empty field, leaves a field without a match",
+			"lookup users id as uid OUTPUTNEW name, department | fields uid, name, department",
+			[]string{`{"uid":"u1","name":"kept"}`, `{"uid":"u1","name":""}`, `{"uid":"u1"}`, `{"uid":"none","name":"left"}`, `{"name":"no key, left"}`},
+			[]string{"name=kept; department=eng; uid=u1", "name=Ann; department=eng; uid=u1", "name=Ann; department=eng; uid=u1",
+				"name=left; uid=none", "name=no key, left"}},
+		{"the reference's example: fields before lookup",
+			"fields action, status, name, email, department | lookup user_data id OUTPUT name, email, department",
+			[]string{`{"id":"u2","action":"get","status":200}`},
+			[]string{"action=get; status=200; name=Bob, Jr.; email=bob@example.com; department="}},
 		{"empty cell sets an empty value",
 			"lookup users id as uid OUTPUT department | fields uid, department",
 			[]string{`{"uid":"u2"}`},
@@ -134,7 +148,9 @@ func TestLookupParseMalformed(t *testing.T) {
 		{"lookup users id", 15, 15, "expected OUTPUT"},
 		{"lookup users id as OUTPUT name", 19, 25, "expected a log field after as"},
 		{"lookup users id as", 18, 18, "expected a log field after as"},
-		{"lookup users id as uid OUTPUTNEW name", 23, 32, "expected OUTPUT"},
+		{"lookup users id as uid OUTPUTS name", 23, 30, "expected OUTPUT or OUTPUTNEW"},
+		{"lookup users id as uid OUTPUTNEW name as n", 38, 40, "expected | or the end"},
+		{"lookup users id as outputnew OUTPUT name", 19, 28, "expected a log field after as"},
 		{"lookup users id as uid OUTPUT", 29, 29, "to output"},
 		{"lookup users id as uid OUTPUT name as n", 35, 37, "expected | or the end"},
 		{"lookup users id as uid OUTPUT name, name", 36, 40, "output twice"},
@@ -187,6 +203,25 @@ func TestLookupBind(t *testing.T) {
 		}
 	}
 
+	// The error lists the table's fields quoted (a space written after a comma of the
+	// header is part of the next name), and at most 20 of them.
+	for _, c := range []struct{ body, q, want string }{
+		{"id, name\nu1,Ann\n", "lookup spaced id as uid OUTPUT name",
+			`lookup table spaced has no field name (its fields: "id", " name")`},
+		{wideHeader(999, "last"), "lookup spaced nosuch OUTPUT c1",
+			`(its fields: "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14", "c15", "c16", "c17", "c18", "c19" and 980 more)`},
+	} {
+		q, err := Parse(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = q.BindLookups(map[string]*LookupTable{"spaced": mustTable(t, c.body)})
+		var se *SyntaxError
+		if !errors.As(err, &se) || !strings.HasSuffix(se.Msg, c.want) {
+			t.Errorf("BindLookups(%q) = %v, want a *SyntaxError ending %s", c.q, err, c.want)
+		}
+	}
+
 	// An unbound query matches nothing (and the bound copy leaves q as it was).
 	q, _ = Parse("lookup users id as uid OUTPUT name | fields name")
 	if _, err := q.BindLookups(tables); err != nil {
@@ -219,6 +254,12 @@ func TestParseLookupTable(t *testing.T) {
 		{"text after closing quote", "a,b\n1,\"x\"y\n", "", 0, 2, "not closed"},
 		{"empty column name", "a,,c\n", "", 0, 1, "column 2 of the header row has no name"},
 		{"duplicate column", "a,b,a\n", "", 0, 1, `names column "a" twice`},
+		{"duplicate at the end of a wide header", wideHeader(100_000, "c99998"), "", 0, 1, `names column "c99998" twice`},
+		{"CR line endings", "a,b\r1,2\r", "", 0, 1, "carriage return (CR)"},
+		{"CR in an unquoted value", "a,b\n1,x\ry\n", "", 0, 2, "carriage return (CR)"},
+		{"CR before CRLF", "a,b\r\n1,2\r\r\n", "", 0, 2, "carriage return (CR)"},
+		{"CR ending the body", "a,b\n1,2\r", "", 0, 2, "carriage return (CR)"},
+		{"CR in a quoted value", "a,b\r\n1,\"x\ry\"\r\n\"q\"\"\r\",2\r\n", "a|b", 2, -1, ""},
 		{"invalid UTF-8", "a,b\n1,2\n\xff,3\n", "", 0, 3, "not valid UTF-8"},
 		{"too large", "a\n" + strings.Repeat("x\n", MaxLookupTableBytes/2), "", 0, 0, "the limit is 10485760"},
 	} {
@@ -249,10 +290,13 @@ func TestParseLookupTable(t *testing.T) {
 }
 
 // FuzzParseLookupTable checks that ParseLookupTable never panics, that every error is a
-// *TableError, and that a table it accepts has named, distinct columns and rows as long
-// as its header.
+// *TableError, that a table it accepts has named, distinct columns and rows as long as
+// its header, and that the table written back as RFC 4180 CSV (encoding/csv's Writer,
+// quoting where needed, after a byte-order mark) parses to the same table: no value is
+// lost, split, joined or changed by the parser's own rules (BOM, blank lines, quotes).
 func FuzzParseLookupTable(f *testing.F) {
-	for _, s := range []string{usersCSV, "a,b\r\n\"x\"\"y\",2\r\n", "a\n\"", "\uFEFFk\n\n", "a,a\n", "a,b\n1\n"} {
+	for _, s := range []string{usersCSV, "a,b\r\n\"x\"\"y\",2\r\n", "a\n\"", "\uFEFFk\n\n", "a,a\n", "a,b\n1\n",
+		"\uFEFF\uFEFFa\n", "a\n\"\"\n", "a,b\n\" x\",\"\r\n\"\n", "a\n\\.\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -276,5 +320,130 @@ func FuzzParseLookupTable(f *testing.F) {
 				t.Fatalf("row %q is not as long as header %q", r, tbl.Fields)
 			}
 		}
+		var out strings.Builder
+		out.WriteString("\uFEFF")
+		w := csv.NewWriter(&out)
+		w.Write(tbl.Fields)
+		w.Flush()
+		for _, r := range tbl.Rows {
+			if len(r) == 1 && r[0] == "" {
+				out.WriteString("\"\"\n") // the Writer would write a blank line, which is skipped
+				continue
+			}
+			w.Write(r)
+			w.Flush()
+		}
+		w.Flush()
+		if len(out.String()) > MaxLookupTableBytes {
+			return
+		}
+		again, err := ParseLookupTable(out.String())
+		if err != nil {
+			t.Fatalf("the table written back %q: %v", out.String(), err)
+		}
+		if !slices.Equal(again.Fields, tbl.Fields) || !slices.EqualFunc(again.Rows, tbl.Rows, slices.Equal) {
+			t.Fatalf("written back as %q, the table %q %q parses as %q %q", out.String(), tbl.Fields, tbl.Rows, again.Fields, again.Rows)
+		}
 	})
+}
+
+// TestLookupIndexShared: the queries bound to one table share the index of its key
+// columns (built by the first), so binding a query to a large table already indexed
+// costs little; another list of key columns gets its own index.
+func TestLookupIndexShared(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,team,name\n")
+	for i := range 2000 {
+		b.WriteString("u" + strconv.Itoa(i) + ",t" + strconv.Itoa(i%7) + ",n" + strconv.Itoa(i) + "\n")
+	}
+	tables := map[string]*LookupTable{"users": mustTable(t, b.String())}
+	byID, err := Parse("lookup users id as uid OUTPUT name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTeam, err := Parse("lookup users team, id as uid OUTPUT name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bind := func(q *Query) {
+		if _, err := q.BindLookups(tables); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bind(byID)
+	if n := testing.AllocsPerRun(10, func() { bind(byID) }); n > 50 {
+		t.Errorf("binding to an indexed table: %v allocations, want the index shared (at most 50)", n)
+	}
+	// A second index, as right as the first.
+	bind(byTeam)
+	if got := runLookup(t, "lookup users team as tm, id as uid OUTPUT name | fields name", tables,
+		`{"uid":"u12","tm":"t5"}`, `{"uid":"u12","tm":"t4"}`); strings.Join(got, "|") != "name=n12|" {
+		t.Errorf("composite key after a single-column index: %q", got)
+	}
+	if got := runLookup(t, "lookup users id as uid OUTPUT team | fields team", tables, `{"uid":"u12"}`); strings.Join(got, "|") != "team=t5" {
+		t.Errorf("single key after a composite index: %q", got)
+	}
+}
+
+// TestLookupIndexConcurrent binds and runs queries over one table from several
+// goroutines at once, with two lists of key columns (run with -race): the shared indexes
+// are built once each and read by every query.
+func TestLookupIndexConcurrent(t *testing.T) {
+	tbl := mustTable(t, "a,b,out\nx,y,xy\nx,z,xz\n")
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			q := "lookup t a as f1 OUTPUT out | fields out"
+			want := "out=xy"
+			if i%2 == 1 {
+				q, want = "lookup t a as f1, b as f2 OUTPUT out | fields out", "out=xz"
+			}
+			pq, err := Parse(q)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			bq, err := pq.BindLookups(map[string]*LookupTable{"t": tbl})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			run := bq.NewRun(Options{})
+			run.Add(&Record{Message: `{"f1":"x","f2":"z"}`, Ptr: "p"})
+			rows := run.Result().Rows
+			if len(rows) != 1 || len(rows[0]) < 1 || rows[0][0].Name+"="+rows[0][0].Value != want {
+				t.Errorf("%s: %v, want %s", q, rows, want)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestLookupReferenceExamples parses and binds every query of the lookup reference's
+// examples (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Lookup.html)
+// to tables with the columns the reference names.
+func TestLookupReferenceExamples(t *testing.T) {
+	tables := map[string]*LookupTable{
+		"user_data":        mustTable(t, "id,user_id,name,username,email,department\n"),
+		"known_hosts":      mustTable(t, "ip_address,hostname,region\n"),
+		"network_services": mustTable(t, "ip_address,port,service_name,owner\n"),
+		"employees":        mustTable(t, "department,role,office,manager\n"),
+	}
+	for _, q := range []string{
+		"fields action, status, name, email, department\n| lookup user_data id OUTPUT name, email, department",
+		"fields user_id, action, username, email, department\n| lookup user_data user_id OUTPUT username, email, department\n| stats count(*) by email",
+		"fields user_id, action\n| lookup user_data user_id OUTPUT username, email, department\n| filter department = \"Engineering\"",
+		"fields srcAddr, hostname\n| lookup known_hosts ip_address as srcAddr OUTPUTNEW hostname, region",
+		"fields @timestamp, srcAddr, dstAddr, dstPort\n| lookup network_services ip_address as srcAddr, port as dstPort OUTPUT service_name, owner\n| filter ispresent(service_name)",
+		"fields @timestamp, department, role\n| lookup employees department, role OUTPUT office, manager",
+	} {
+		pq, err := Parse(q)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", q, err)
+			continue
+		}
+		if _, err := pq.BindLookups(tables); err != nil {
+			t.Errorf("BindLookups(%q): %v", q, err)
+		}
+	}
 }
