@@ -136,6 +136,7 @@ func FuzzParse(f *testing.F) {
 		"fields `a b` # comment\n| limit any 3",
 		"fields 1e3 + 2.5 * -x ^ 2 % 7 / (a - b)",
 		"lookup t k as user OUTPUT v, w | stats count(*) by v",
+		"lookup t k as user OUTPUTNEW v, w | fields v, w",
 		"lookup t k as `a.b.0`, v as x Output w | lookup 7 k OUTPUT v",
 		"fields @timestamp, @message, unmask(@message) | sort @timestamp desc | limit 20",
 		`filter unmask(@message) like /x/ | stats count(*) by unmask(@message) | fields unmask(@message)`,
