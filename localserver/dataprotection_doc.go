@@ -68,14 +68,14 @@ const dataProtectionVersion = "2021-06-01"
 // proportional to their length times that size at worst (Go's regexp is linear in the
 // input, with this factor), and the 200 characters allow counted repetitions that
 // compile to 25,000 instructions (\w{1000} written 25 times): reading one 64 KB event
-// took 25 s. The bound is the one filter pattern regexes have (package filterpattern's
-// maxRegexInst, for the same reason); realistic identifiers are far below it
+// took 25 s. The bound is the one filter pattern regexes have (filterpattern.MaxRegexProg,
+// for the same reason); realistic identifiers are far below it
 // (EmployeeID-\d{9}: 22, [A-Za-z0-9/+=]{40}: 42).
 const (
 	maxCustomIdentifiers    = 10
 	maxCustomIdentifierName = 128
 	maxCustomIdentifierRe   = 200
-	maxCustomIdentifierProg = 300
+	maxCustomIdentifierProg = filterpattern.MaxRegexProg
 )
 
 var (

@@ -19,7 +19,7 @@ func TestRegexProgSize(t *testing.T) {
 		{"a{3}", 5},            // aaa
 		{"a|b", 3},             // simplified to the class [ab]
 		{"[a-z]{1000}0", 1003}, // the filter pattern test's "too complex" regex
-		// The documented IPv4 address example (scan.go's maxRegexInst comment).
+		// The documented IPv4 address example (scan.go's MaxRegexProg comment).
 		{`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`, 25},
 		{"(", 0},
 		{`\`, 0},

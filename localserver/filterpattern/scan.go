@@ -119,19 +119,20 @@ func (s *scanner) regex() (string, *regexp.Regexp, error) {
 	if err != nil {
 		return "", nil, errorf(start, "regular expression %s: %v", quoteForMsg(body), err)
 	}
-	if n := RegexProgSize(body); n > maxRegexInst {
-		return "", nil, errorf(start, "regular expression %s is too complex (%d instructions, at most %d): use smaller repetition counts", quoteForMsg(body), n, maxRegexInst)
+	if n := RegexProgSize(body); n > MaxRegexProg {
+		return "", nil, errorf(start, "regular expression %s is too complex (%d instructions, at most %d): use smaller repetition counts", quoteForMsg(body), n, MaxRegexProg)
 	}
 	s.pos = start + 1 + end + 1
 	s.nRegex++
 	return body, re, nil
 }
 
-// maxRegexInst bounds the compiled size of a regex. Matching costs up to
-// this many steps per message byte: [a-z]{1000}0 took 10 s on one 1 MB
-// event. AWS documents no such limit; the documented examples (an IPv4
-// address: 25, a UUID: 38) are far below it.
-const maxRegexInst = 300
+// MaxRegexProg bounds the compiled size (RegexProgSize) of a regular expression
+// the local server runs over stored events: filter patterns', custom data
+// identifiers' and log transformers'. Matching costs up to this many steps per
+// message byte: [a-z]{1000}0 took 10 s on one 1 MB event. AWS documents no such
+// limit; the documented examples (an IPv4 address: 25, a UUID: 38) are far below it.
+const MaxRegexProg = 300
 
 // RegexProgSize returns the number of instructions of expr's compiled program
 // (Perl syntax, as regexp.Compile parses it, simplified), or 0 when expr does not

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/cwlogs/cwlogs/localserver/filterpattern"
 )
 
 // grok: match is a grok expression of %{PATTERN} and %{PATTERN:field} references among
@@ -172,6 +174,13 @@ func buildGrok(c *checker, raw json.RawMessage) (func(*event) error, error) {
 	// the %{...} references written in match.
 	if n := len(grokRef.FindAllStringIndex(*in.Match, -1)); n > maxGrokPatterns {
 		c.fail("match", *in.Match, fmt.Sprintf("uses %d grok patterns; at most %d are allowed", n, maxGrokPatterns))
+		return nil, nil
+	}
+	// The expression around the pattern references is bounded as substituteString's
+	// "from" is (compileRegexp), each reference counting as one character: the built-in
+	// patterns are large but fixed, and at most 20.
+	if n := filterpattern.RegexProgSize(grokRef.ReplaceAllLiteralString(*in.Match, "x")); n > filterpattern.MaxRegexProg {
+		c.fail("match", *in.Match, fmt.Sprintf("is too complex (%d instructions around its patterns, at most %d): use smaller repetition counts", n, filterpattern.MaxRegexProg))
 		return nil, nil
 	}
 	g, err := compileGrok(*in.Match)
