@@ -111,10 +111,12 @@
 //     whole 8 MiB segment). A message may hold a well-formed record (logged
 //     on purpose), which the search meets when the header of the record
 //     holding it is damaged: the record found is checked against those that
-//     follow (of two that disagree, the smaller sequence number wins), so
-//     that one such record cannot make the pump skip the real records after
-//     it (two crafted to agree, in a record whose header is damaged, can;
-//     the loss is still counted). The search is linear in the bytes (about
+//     follow (of two that disagree, the smaller sequence number wins, the
+//     later record of two with the same one), so that one such record
+//     cannot make the pump skip the real records after it or take the place
+//     of one (two crafted to agree, in a record whose header is damaged, or
+//     one in the last record written, which no record follows yet, can; the
+//     loss is still counted). The search is linear in the bytes (about
 //     40 ms for 8 MiB of damaged bytes).
 //   - A segment that cannot be read (an I/O error from a failing disk): the
 //     pump reports each failed read (an [*Error] with Op "read"), delivers

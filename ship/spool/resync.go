@@ -40,12 +40,18 @@ import "encoding/binary"
 // inside the message of record k cannot chain across the end of record k
 // (its checksum would cover bytes of the next record, which the application
 // would have to predict), so the search finds the real record that follows
-// k, whose sequence number is smaller than the impostor's: the reader then
-// takes that one instead (the smaller sequence number) and checks it the same
-// way. Defeating this takes a message crafted with two well-formed records
-// with consistent sequence numbers, in a record whose header is damaged; it
-// never makes the reader deliver a record twice or out of order (sequence
-// numbers only grow), and the loss it causes is still counted exactly.
+// k, whose sequence number is not greater than the impostor's (it is k+1,
+// the impostor's at least k+1): the reader then takes that one instead (the
+// smaller sequence number, or the later record of two with the same one)
+// and checks it the same way. Defeating this takes a message crafted with
+// two well-formed records with consistent sequence numbers, in a record
+// whose header is damaged, or a crafted record in a second damaged header
+// after the first, or one crafted record in the last record before the
+// limit (no record follows yet to refute it: the pump delivers it in place
+// of the next one, Open cuts the rest of the message as a torn end); it
+// never makes the reader deliver a record twice or out
+// of order (sequence numbers only grow), and the loss it causes is still
+// counted exactly.
 //
 // Cost: the search reads each damaged byte once, plus the chain after the
 // candidate and the bytes up to the next candidate, which the pump reads
@@ -130,10 +136,12 @@ func (r *segReader) search(off, from, limit int64, minSeq uint64, skipBad bool) 
 
 // witness checks candidate c (see above): it walks the chain of records
 // after c and searches on from where the chain breaks; it returns the
-// record found there when its sequence number is smaller than c's (c is
-// then a record inside a message, or that record is: the smaller one loses
-// fewer records and never skips one). Bytes that cannot be read end the
-// check.
+// record found there when its sequence number is not greater than c's (c
+// is then a record inside a message, or that record is: the smaller one
+// loses fewer records and never skips one; of two with the same sequence
+// number, the later one is the real record that follows the message
+// holding c, unless a second damaged header holds a crafted one). Bytes
+// that cannot be read end the check.
 func (r *segReader) witness(off, limit int64, minSeq uint64, c candidate, skipBad bool) (candidate, bool) {
 	at, next := c.at+int64(c.n), c.seq+1
 	for at+minRecordSize <= limit {
@@ -148,7 +156,7 @@ func (r *segReader) witness(off, limit int64, minSeq uint64, c candidate, skipBa
 		next++
 	}
 	w, ok, err := r.search(off, at, limit, minSeq, skipBad)
-	if err != nil || !ok || w.seq >= c.seq {
+	if err != nil || !ok || w.seq > c.seq {
 		return candidate{}, false
 	}
 	return w, true

@@ -141,6 +141,19 @@ func TestResync(t *testing.T) {
 			lost:   []int{20},
 		},
 		{
+			// The impostor claims the sequence number of the real record
+			// after the one holding it: the witness finds that record,
+			// with the same sequence number, right after the message.
+			name: "record inside a message with the next sequence number",
+			msgs: func() []string {
+				m := plain(40)
+				m[20] = impostor(first+21, 200)
+				return m
+			}(),
+			damage: func(s *testSeg) { s.data[s.offs[20]+5] ^= 0x10 },
+			lost:   []int{20},
+		},
+		{
 			name: "record inside a message, the header after it damaged too",
 			msgs: func() []string {
 				m := plain(40)
@@ -250,6 +263,37 @@ func FuzzResync(f *testing.F) {
 			if !touched(i) && !slices.Contains(got.seqs, first+uint64(i)) {
 				t.Fatalf("record %d, not damaged (damage %v), not read: %v", i, damaged, got.seqs)
 			}
+		}
+	})
+}
+
+// FuzzResyncImpostor: a message holding a well-formed record (any sequence
+// number, anywhere in it), in a record whose header takes a flipped bit,
+// costs that record alone: the record inside the message is never
+// delivered, and every other record is, as written. The holder is not the
+// last record: nothing would follow it to refute the record inside its
+// message (see resync.go).
+func FuzzResyncImpostor(f *testing.F) {
+	f.Add(uint8(20), uint8(1), uint16(200), uint16(200), uint8(5*8+4))
+	f.Add(uint8(20), uint8(5), uint16(200), uint16(0), uint8(4*8))
+	f.Add(uint8(0), uint8(2), uint16(100), uint16(3), uint8(0))
+	f.Add(uint8(38), uint8(1), uint16(30), uint16(30), uint8(23*8+7))
+	f.Fuzz(func(t *testing.T, k, delta uint8, pre, post uint16, bit uint8) {
+		const first, n = 500, 40
+		msgs := make([]string, n)
+		for i := range msgs {
+			msgs[i] = fmt.Sprintf("message %03d", i)
+		}
+		i := int(k) % (n - 1)
+		m := bytes.Repeat([]byte{'p'}, int(pre)%2048)
+		m = appendRecord(m, first+uint64(i)+uint64(delta), 7, "impostor")
+		msgs[i] = string(append(m, bytes.Repeat([]byte{'q'}, int(post)%2048)...))
+		s := buildSeg(first, msgs)
+		s.data[s.offs[i]+int64(bit)%recordHeaderSize] ^= 1 << (bit % 8)
+		got := readSeg(t, s.data, first)
+		want := slices.Delete(slices.Clone(msgs), i, i+1)
+		if !slices.Equal(got.msgs, want) {
+			t.Fatalf("read %d records (sequence numbers %v), want all %d but %d", len(got.msgs), got.seqs, n, first+i)
 		}
 	})
 }
