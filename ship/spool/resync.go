@@ -58,9 +58,11 @@ import "encoding/binary"
 // again as it goes on: linear in the bytes, with a checksum computed only for
 // a position whose length and sequence number are plausible (see the odds).
 // A message crafted with many plausible headers claiming long lengths, in a
-// record whose header is damaged, costs a checksum over each claimed length:
-// slow (tens of seconds for a 1 MiB message in an 8 MiB segment), not
-// wrong.
+// record whose header is damaged, would cost a checksum over each claimed
+// length (minutes for a 1 MiB message): a candidate claiming more than
+// crcDirectMax bytes is checked from prefix checksums instead (crcrange.go),
+// at most 2·crcStride bytes of checksum whatever its length, so that such
+// a message costs about a microsecond per plausible header.
 
 // minRecordSize is the size of the smallest record (a 1-byte message).
 const minRecordSize = recordHeaderSize + 1
@@ -83,6 +85,7 @@ type candidate struct {
 // are skipped to the next multiple of resyncAlign; otherwise a read error is
 // returned. ok is false when no record validates before limit (at is limit).
 func (r *segReader) resync(off, from, limit int64, minSeq uint64, skipBad bool) (rec record, at int64, n int, ok bool, err error) {
+	defer func() { r.crc = nil }()
 	c, ok, err := r.search(off, from, limit, minSeq, skipBad)
 	if err != nil || !ok {
 		return rec, limit, 0, false, err
@@ -116,11 +119,10 @@ func (r *segReader) search(off, from, limit int64, minSeq uint64, skipBad bool) 
 			if at += int64(i); i+recordHeaderSize > len(b) {
 				continue // none: read on from at
 			}
-			var rec record
-			var n int
-			if rec, n, err = r.decodeAt(at, limit); err == nil {
-				if n > 0 {
-					return candidate{at: at, seq: rec.seq, n: n}, true, nil
+			var c candidate
+			if c, err = r.check(b[i:], at, limit); err == nil {
+				if c.n > 0 {
+					return c, true, nil
 				}
 				at++
 				continue
@@ -132,6 +134,28 @@ func (r *segReader) search(off, from, limit int64, minSeq uint64, skipBad bool) 
 		at = alignUp(at + 1)
 	}
 	return candidate{}, false, nil
+}
+
+// check checks the checksum of the plausible record whose header h is at
+// at: c.n is 0 when it does not match. A long message is checked with
+// r.crc (see crcrange.go), which the search keeps from there on.
+func (r *segReader) check(h []byte, at, limit int64) (c candidate, err error) {
+	l := int64(binary.LittleEndian.Uint32(h[4:]))
+	if l <= crcDirectMax {
+		rec, n, err := r.decodeAt(at, limit)
+		return candidate{at: at, seq: rec.seq, n: n}, err
+	}
+	want, seq := binary.LittleEndian.Uint32(h), binary.LittleEndian.Uint64(h[8:])
+	if r.crc == nil {
+		r.crc = &crcIndex{}
+		r.crc.r.reset(r.path)
+	}
+	r.crc.forget(at)
+	sum, err := r.crc.checksum(r, at+4, at+recordHeaderSize+l, limit)
+	if err != nil || sum != want {
+		return candidate{}, err
+	}
+	return candidate{at: at, seq: seq, n: int(recordHeaderSize + l)}, nil
 }
 
 // witness checks candidate c (see above): it walks the chain of records

@@ -177,6 +177,35 @@ func TestResync(t *testing.T) {
 			lost:   []int{19},
 		},
 		{
+			// Messages longer than crcDirectMax: checked from prefix
+			// checksums (crcrange.go).
+			name: "long messages, damage across several records",
+			msgs: func() []string {
+				m := plain(20)
+				for i := range m {
+					m[i] += string(bytes.Repeat([]byte{byte('a' + i)}, crcDirectMax+100*i))
+				}
+				return m
+			}(),
+			damage: func(s *testSeg) {
+				for i := s.offs[5] + 3; i < s.offs[8]+2; i++ {
+					s.data[i] ^= 0x33
+				}
+			},
+			lost: rangeOf(5, 9),
+		},
+		{
+			name: "long message holding a record claiming a long message",
+			msgs: func() []string {
+				m := plain(40)
+				m[20] = string(appendRecord([]byte("pad"), first+22, 7, bytes.Repeat([]byte{'i'}, 3*crcDirectMax))) + "tail"
+				m[21] += string(bytes.Repeat([]byte{'b'}, 2*crcDirectMax))
+				return m
+			}(),
+			damage: func(s *testSeg) { s.data[s.offs[20]+6] ^= 0x01 },
+			lost:   []int{20},
+		},
+		{
 			name:   "torn end",
 			msgs:   plain(40),
 			damage: func(s *testSeg) { s.data = s.data[:s.offs[39]+10] },
@@ -213,7 +242,8 @@ func TestResync(t *testing.T) {
 }
 
 // FuzzResync: whatever damage a segment takes (bytes overwritten, and a
-// flipped bit elsewhere when seed is odd), reading
+// flipped bit elsewhere when seed is odd; long messages when its bit 1 is
+// set), reading
 // it never panics, delivers each record once, in order, as written, counts
 // as lost exactly the sequence numbers it did not deliver, and delivers
 // every record whose bytes the damage did not touch.
@@ -222,11 +252,16 @@ func FuzzResync(f *testing.F) {
 	f.Add(uint8(50), uint16(8), make([]byte, 300), uint8(1))
 	f.Add(uint8(20), uint16(400), []byte("\x19\x00\x00\x00"), uint8(2))
 	f.Add(uint8(40), uint16(333), []byte{1}, uint8(3))
+	f.Add(uint8(12), uint16(5000), []byte{0, 0, 0, 0, 0, 0}, uint8(6))
 	f.Fuzz(func(t *testing.T, nrec uint8, at uint16, patch []byte, seed uint8) {
 		rng := rand.New(rand.NewPCG(uint64(seed), 1))
 		msgs := make([]string, int(nrec)%64+1)
 		for i := range msgs {
-			msgs[i] = fmt.Sprintf("m%d-%s", i, bytes.Repeat([]byte{'z'}, rng.IntN(40)))
+			n := rng.IntN(40)
+			if seed&2 != 0 { // some messages longer than crcDirectMax
+				n = rng.IntN(3 * crcDirectMax)
+			}
+			msgs[i] = fmt.Sprintf("m%d-%s", i, bytes.Repeat([]byte{'z'}, n))
 		}
 		const first = 77
 		s := buildSeg(first, msgs)
@@ -286,7 +321,8 @@ func FuzzResyncImpostor(f *testing.F) {
 		}
 		i := int(k) % (n - 1)
 		m := bytes.Repeat([]byte{'p'}, int(pre)%2048)
-		m = appendRecord(m, first+uint64(i)+uint64(delta), 7, "impostor")
+		long := bytes.Repeat([]byte{'i'}, int(pre)*7%(3*crcDirectMax)) // longer than crcDirectMax at times
+		m = appendRecord(m, first+uint64(i)+uint64(delta), 7, append([]byte("impostor"), long...))
 		msgs[i] = string(append(m, bytes.Repeat([]byte{'q'}, int(post)%2048)...))
 		s := buildSeg(first, msgs)
 		s.data[s.offs[i]+int64(bit)%recordHeaderSize] ^= 1 << (bit % 8)

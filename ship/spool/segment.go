@@ -53,6 +53,9 @@ type segReader struct {
 	path   string
 	buf    []byte // bytes of the file from bufOff
 	bufOff int64
+	// crc: during a resync search, the prefix checksums it keeps (see
+	// crcrange.go).
+	crc *crcIndex
 }
 
 // reset points the reader at another file.
