@@ -87,16 +87,19 @@ func (r *segReader) peek(off int64, n int, limit int64) ([]byte, error) {
 			return nil, err
 		}
 		m, err := f.ReadAt(r.buf[k:end-off], off+int64(k))
-		if err != nil && !errors.Is(err, io.EOF) && off+int64(k+m) < want && end > want {
-			// The chunk could not be read (a bad block, maybe past the
-			// bytes wanted): read only those.
-			var m2 int
-			m2, err = f.ReadAt(r.buf[k+m:want-off], off+int64(k+m))
-			m += m2
+		if err != nil && !errors.Is(err, io.EOF) {
+			// The chunk could not be read whole (a bad block, maybe past
+			// the bytes wanted; a read through the page cache returns the
+			// bytes before it): read the bytes wanted that are missing.
+			if off+int64(k+m) < want && end > want {
+				var m2 int
+				m2, err = f.ReadAt(r.buf[k+m:want-off], off+int64(k+m))
+				m += m2
+			}
 		}
 		f.Close()
 		r.buf = r.buf[:k+m]
-		if err != nil && !(errors.Is(err, io.EOF) && off+int64(k+m) >= want) {
+		if err != nil && off+int64(k+m) < want {
 			if errors.Is(err, io.EOF) {
 				err = fmt.Errorf("%w: file shorter than %d bytes", io.ErrUnexpectedEOF, want)
 			}
