@@ -14,7 +14,7 @@ import (
 // before them included; and a failing read costs one failed read, not one
 // per record or per byte searched.
 func TestReadBeforeBadBytes(t *testing.T) {
-	for _, whole := range []bool{false} {
+	for _, whole := range []bool{false, true} {
 		t.Run(map[bool]string{false: "partial reads", true: "whole reads fail"}[whole], func(t *testing.T) {
 			s := buildSeg(0, msgs("r", 4000)) // records of 30 bytes
 			// Damaged: 12 KiB of zeros from record 100 (about 410 records).
