@@ -132,8 +132,9 @@
 //     count again) it skips the record there, when its header can be
 //     read, else the records up to the next record that validates (as
 //     after damaged bytes), searched from the next readable multiple of
-//     4 KiB (a failed read through the page cache fails a page), else the
-//     records the segment holds from there; it counts them in
+//     4 KiB (a failed read through the page cache fails a page; a Close
+//     that gives up ends the search, and the records after stay on disk),
+//     else the records the segment holds from there; it counts them in
 //     [Stats].Dropped.Corrupt and reports a [*CorruptError] whose Err is
 //     the read error, and delivery goes on with the next records (those
 //     after the skipped ones, of the next segment, or written later to the

@@ -26,6 +26,8 @@ type readFault struct {
 	// whole: a read that meets a bad range fails whole (no partial read),
 	// as some devices and direct I/O do.
 	whole bool
+	// onBad, when set, is called after each failed read with badReads.
+	onBad func(n int)
 	bad   [][2]int64 // [from, to)
 }
 
@@ -88,13 +90,21 @@ func (ff *faultyFile) ReadAt(p []byte, off int64) (int, error) {
 			firstBad = min(firstBad, max(b[0], off))
 		}
 	}
+	var onBad func()
 	if firstBad < off+int64(len(p)) {
 		f.badReads++
 		if f.whole {
 			firstBad = off
 		}
+		if f.onBad != nil {
+			n, fn := f.badReads, f.onBad
+			onBad = func() { fn(n) }
+		}
 	}
 	f.mu.Unlock()
+	if onBad != nil {
+		defer onBad()
+	}
 	if firstBad == off+int64(len(p)) {
 		return ff.File.ReadAt(p, off)
 	}

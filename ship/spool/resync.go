@@ -82,8 +82,8 @@ type candidate struct {
 // resync searches [from, limit) for the record that resynchronises the
 // reader after damaged (or unreadable) bytes at off, where sequence number
 // minSeq was expected (see above). With skipBad, bytes that cannot be read
-// are skipped to the next multiple of resyncAlign; otherwise a read error is
-// returned. ok is false when no record validates before limit (at is limit).
+// are skipped to the next multiple of resyncAlign (until r.done is closed:
+// then the read error is returned); otherwise a read error is returned. ok is false when no record validates before limit (at is limit).
 func (r *segReader) resync(off, from, limit int64, minSeq uint64, skipBad bool) (rec record, at int64, n int, ok bool, err error) {
 	defer func() { r.crc = nil }()
 	c, ok, err := r.search(off, from, limit, minSeq, skipBad)
@@ -130,6 +130,11 @@ func (r *segReader) search(off, from, limit int64, minSeq uint64, skipBad bool) 
 		}
 		if !skipBad {
 			return candidate{}, false, err
+		}
+		select {
+		case <-r.done:
+			return candidate{}, false, err
+		default:
 		}
 		at = alignUp(at + 1)
 	}

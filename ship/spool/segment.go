@@ -56,6 +56,9 @@ type segReader struct {
 	// crc: during a resync search, the prefix checksums it keeps (see
 	// crcrange.go).
 	crc *crcIndex
+	// done, when closed, ends a search over bytes that cannot be read
+	// (the pump's: Close gave up), which may take a failed read per page.
+	done <-chan struct{}
 	// failEnd: the end of the last chunk whose read failed (the bytes that
 	// cannot be read lie before it). Up to it, a read stops at the end of
 	// the page holding the bytes wanted, rather than fail again for each
