@@ -22,10 +22,20 @@ import "encoding/binary"
 // in the 2^24 values of 2^32 allowed (2^-8), the sequence number in a window
 // of at most (at-off)/25 values of 2^64 (2^19.4 in the default 8 MiB
 // segment: 2^-44.6; 2^26.4 in the largest, 1 GiB: 2^-37.6; zeros have length
-// 0, stale records smaller sequence numbers), and the checksum must match
-// (2^-32): under 2^-84 per position in an 8 MiB segment, so under 2^-61 over
-// all of its positions; under 2^-47 over a whole 1 GiB segment. A false
-// match is not a practical concern for accidental damage.
+// 0, stale records of this spool smaller sequence numbers), and the
+// checksum must match (2^-32): under 2^-84 per position in an 8 MiB
+// segment, so under 2^-61 over all of its positions; under 2^-47 over a
+// whole 1 GiB segment. A false match is not a practical concern for
+// accidental damage.
+//
+// The exception: stale blocks of another spool's segment (another
+// directory on the same file system, whose freed blocks a power loss left
+// in this file, as FAT can). Their records are whole, and their sequence
+// numbers, counted by that spool from 0 too, may fall in the window: the
+// first one does, with the records chained after it, unless the real
+// record after the stale blocks has a sequence number no greater (then the
+// witness below takes it). Such records are delivered in place of the
+// records they replaced; nothing in the format tells two spools apart.
 //
 // A message can hold anything, though, a well-formed record included (an
 // application that logs a spool file, or an attacker who knows the format).
