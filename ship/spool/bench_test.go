@@ -2,6 +2,7 @@ package spool
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -187,4 +188,57 @@ func BenchmarkResync(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkResyncCrafted reads an 8 MiB segment in which a record whose
+// header is damaged holds a message crafted with a plausible record header
+// every 16 bytes, each claiming a 4 MiB message (none of them valid): the
+// search checks each one. Its time grows with the crafted bytes (16 KiB,
+// 64 KiB, 1 MiB here), not with the lengths they claim.
+func BenchmarkResyncCrafted(b *testing.B) {
+	for _, kib := range []int{16, 64, 1024} {
+		msgs := make([]string, 8<<20/(recordHeaderSize+100))
+		for i := range msgs {
+			msgs[i] = fmt.Sprintf("%-100d", i)
+		}
+		const holder = 10
+		msgs[holder] = string(craftedMessage(kib<<10, holder+1, 4<<20))
+		s := buildSeg(0, msgs)
+		s.data[s.offs[holder]+5] ^= 0x40 // its length
+		path := filepath.Join(b.TempDir(), segName(0))
+		if err := writeFile(path, s.data); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("%dKiB", kib), func(b *testing.B) {
+			for b.Loop() {
+				r := &segReader{}
+				r.reset(path)
+				next, size := uint64(0), int64(len(s.data))
+				for off := int64(segHeaderSize); off < size; {
+					rec, at, n, ok, err := r.next(off, size, next)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !ok {
+						b.Fatalf("no record after %d", off)
+					}
+					off, next = at+int64(n), rec.seq+1
+				}
+				if next != uint64(len(msgs)) {
+					b.Fatalf("read up to %d, want %d", next, len(msgs))
+				}
+			}
+		})
+	}
+}
+
+// craftedMessage returns a message of size bytes holding a record header
+// every 16 bytes: a wrong checksum, length claim, sequence number seq.
+func craftedMessage(size int, seq uint64, claim uint32) []byte {
+	m := make([]byte, size)
+	for i := 0; i+16 <= size; i += 16 {
+		binary.LittleEndian.PutUint32(m[i+4:], claim)
+		binary.LittleEndian.PutUint64(m[i+8:], seq)
+	}
+	return m
 }

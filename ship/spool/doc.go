@@ -96,26 +96,33 @@
 //     write-back failed), and by Sync until they are delivered. The checkpoint
 //     is synced too (except with SyncNever) and only ever covers delivered
 //     records: after a power loss records may be sent again, never skipped.
-//   - Damaged data (a torn end, a power loss that left zeros or stale blocks,
-//     a flipped bit): at Open, the end of the last segment is cut at the last
-//     whole record ([Stats].TornBytes; reported as a [*CorruptError] with
-//     Truncated set); elsewhere, the pump skips damaged bytes, a damaged
-//     record header included, to the next record that validates, searched
-//     byte by byte: its checksum (over header and message) matches, its
-//     length is plausible, and its sequence number is greater than the one
-//     expected, by no more than the skipped bytes can hold. It counts the
-//     records lost exactly from the sequence numbers around the damage
-//     ([Stats].Dropped.Corrupt, a *CorruptError): damage costs the records
-//     whose bytes it touched. Damaged bytes that happen to form a record
-//     that validates are vanishingly unlikely (odds under 2^-61 over a
-//     whole 8 MiB segment). A message may hold a well-formed record (logged
-//     on purpose), which the search meets when the header of the record
-//     holding it is damaged: the record found is checked against those that
-//     follow (of two that disagree, the smaller sequence number wins), so
-//     that one such record cannot make the pump skip the real records after
-//     it (two crafted to agree, in a record whose header is damaged, can;
-//     the loss is still counted). The search is linear in the bytes (about
-//     40 ms for 8 MiB of damaged bytes).
+//   - Damaged data (a torn end, a power loss that left zeros or stale
+//     blocks, a flipped bit): at Open, the end of the last segment is cut at
+//     the last whole record ([Stats].TornBytes; reported as a
+//     [*CorruptError] with Truncated set); elsewhere, the pump skips damaged
+//     bytes, a damaged record header included, to the next record that
+//     validates, searched byte by byte: its checksum (over header and
+//     message) matches, its length is plausible, and its sequence number is
+//     greater than the one expected, by no more than the skipped bytes can
+//     hold. It counts the records lost exactly from the sequence numbers
+//     around the damage ([Stats].Dropped.Corrupt, a *CorruptError): damage
+//     costs the records whose bytes it touched. Damaged bytes that happen to
+//     form a record that validates are vanishingly unlikely (odds under
+//     2^-61 over a whole 8 MiB segment), except stale blocks of another
+//     spool's segments, whose sequence numbers may be close to this one's:
+//     their records would be delivered in place of the ones they replaced. A
+//     message may hold a well-formed record (logged on purpose), which the
+//     search meets when the header of the record holding it is damaged: the
+//     record found is checked against those that follow (of two that
+//     disagree, the smaller sequence number wins, the later record of two
+//     with the same one), so that one such record cannot make the pump skip
+//     the real records after it or take the place of one (two crafted to
+//     agree, in a record whose header is damaged, or one in the last record
+//     written, which no record follows yet, can; the loss is still counted).
+//     The search is linear in the bytes (about 25 ms for 8 MiB of damaged
+//     bytes), a message crafted with a plausible record header every few
+//     bytes included (about 30 ms for 1 MiB of them: a header claiming a
+//     long message is checked without reading all of it).
 //   - A segment that cannot be read (an I/O error from a failing disk): the
 //     pump reports each failed read (an [*Error] with Op "read"), delivers
 //     the records it read before (a Flush, then the checkpoint), and tries
@@ -127,8 +134,9 @@
 //     count again) it skips the record there, when its header can be
 //     read, else the records up to the next record that validates (as
 //     after damaged bytes), searched from the next readable multiple of
-//     4 KiB (a failed read through the page cache fails a page), else the
-//     records the segment holds from there; it counts them in
+//     4 KiB (a failed read through the page cache fails a page; a Close
+//     that gives up ends the search, and the records after stay on disk),
+//     else the records the segment holds from there; it counts them in
 //     [Stats].Dropped.Corrupt and reports a [*CorruptError] whose Err is
 //     the read error, and delivery goes on with the next records (those
 //     after the skipped ones, of the next segment, or written later to the

@@ -88,6 +88,7 @@ func (p *pump) run() {
 	defer close(s.pumpDone)
 	defer p.stop()
 	p.ckpt = p.pos
+	p.r.done = s.runCtx.Done()
 	for s.runCtx.Err() == nil {
 		if seg, rec, n, ok := p.next(); ok {
 			p.hand(seg, rec, n)
@@ -248,6 +249,8 @@ func (p *pump) next() (*segment, record, int, bool) {
 				to, hi = p.pos.Offset+n, p.pos.Seq+1
 			} else if rec, at, _, ok, _ := p.r.resync(p.pos.Offset, alignUp(p.pos.Offset+1), limit, p.pos.Seq, true); ok {
 				to, hi = at, rec.seq
+			} else if s.runCtx.Err() != nil {
+				continue // Close gave up during the search: the records stay for the next Open
 			}
 			if !p.take(seg, p.pos.Seq, hi) {
 				continue

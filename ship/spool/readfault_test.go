@@ -20,7 +20,14 @@ type readFault struct {
 	mu    sync.Mutex
 	path  string
 	left  int
-	fails int        // openings whose reads failed
+	fails int // openings whose reads failed
+	// badReads counts the reads that failed.
+	badReads int
+	// whole: a read that meets a bad range fails whole (no partial read),
+	// as some devices and direct I/O do.
+	whole bool
+	// onBad, when set, is called after each failed read with badReads.
+	onBad func(n int)
 	bad   [][2]int64 // [from, to)
 }
 
@@ -68,18 +75,44 @@ type faultyFile struct {
 	fail bool
 }
 
+// ReadAt fails as a file read through the page cache does: all of it when
+// the file fails, else it returns the bytes before the first bad one, with
+// the error (a partial read).
 func (ff *faultyFile) ReadAt(p []byte, off int64) (int, error) {
 	f := ff.f
 	f.mu.Lock()
-	fail := ff.fail
+	firstBad := off + int64(len(p))
+	if ff.fail {
+		firstBad = off
+	}
 	for _, b := range f.bad {
-		fail = fail || ff.Name() == f.path && off < b[1] && b[0] < off+int64(len(p))
+		if ff.Name() == f.path && off < b[1] && b[0] < off+int64(len(p)) {
+			firstBad = min(firstBad, max(b[0], off))
+		}
+	}
+	var onBad func()
+	if firstBad < off+int64(len(p)) {
+		f.badReads++
+		if f.whole {
+			firstBad = off
+		}
+		if f.onBad != nil {
+			n, fn := f.badReads, f.onBad
+			onBad = func() { fn(n) }
+		}
 	}
 	f.mu.Unlock()
-	if fail {
-		return 0, &os.PathError{Op: "read", Path: ff.Name(), Err: syscall.EIO}
+	if onBad != nil {
+		defer onBad()
 	}
-	return ff.File.ReadAt(p, off)
+	if firstBad == off+int64(len(p)) {
+		return ff.File.ReadAt(p, off)
+	}
+	n, err := ff.File.ReadAt(p[:firstBad-off], off)
+	if err == nil {
+		err = &os.PathError{Op: "read", Path: ff.Name(), Err: syscall.EIO}
+	}
+	return n, err
 }
 
 // TestReadFault: a segment that fails to read is read again after a pause;

@@ -152,3 +152,53 @@ func TestResyncUnreadableHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestResyncUnreadableClose: the search past bytes that cannot be read
+// (a failed read per page, each slow on a failing card) ends when Close
+// gives up, and the records it had not reached are not counted as lost:
+// they stay on disk for the next Open.
+func TestResyncUnreadableClose(t *testing.T) {
+	o := damageOpts()
+	o.SegmentBytes = 1 << 20
+	o.MaxBytes = 4 << 20
+	o.MaxMessageBytes = 1024
+	dir := t.TempDir()
+	f := &readFault{}
+	f.install(t)
+	path := filepath.Join(dir, segName(0))
+	f.setBad(path, [2]int64{resyncAlign, 200 * resyncAlign})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Close gives up during the search: its ctx ends at the 40th failed
+	// read (the pump's 8 attempts at the first unreadable record take
+	// fewer), and the search waits for Close to give up.
+	const giveUp = 40
+	var s *Spool
+	f.onBad = func(n int) {
+		if n == giveUp {
+			cancel()
+			<-s.runCtx.Done()
+		}
+	}
+	d := &memDst{}
+	s = mustOpen(t, dir, d, o)
+	all := msgs(string(bytes.Repeat([]byte{'m'}, 1000)), 900)
+	logAll(t, s, all)
+	var ce *CloseError
+	if err := s.Close(ctx); !errors.As(err, &ce) {
+		t.Fatalf("Close = %v, want a *CloseError", err)
+	}
+	f.mu.Lock()
+	reads := f.badReads
+	f.mu.Unlock()
+	if reads > giveUp+4 {
+		t.Fatalf("%d failed reads, want the search to end at about %d", reads, giveUp)
+	}
+	st := s.Stats()
+	checkIdentities(t, st)
+	// Records of 1,029 bytes: 0–2 are read, 3 skipped (its header can be
+	// read, not its message), the search starts at 4 (its header cannot).
+	if st.Delivered != 3 || st.Dropped.Corrupt != 1 || st.Pending != int64(len(all)-4) {
+		t.Fatalf("Delivered %d, Dropped.Corrupt %d, Pending %d: want 3, 1 and %d", st.Delivered, st.Dropped.Corrupt, st.Pending, len(all)-4)
+	}
+}

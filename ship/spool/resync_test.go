@@ -141,6 +141,19 @@ func TestResync(t *testing.T) {
 			lost:   []int{20},
 		},
 		{
+			// The impostor claims the sequence number of the real record
+			// after the one holding it: the witness finds that record,
+			// with the same sequence number, right after the message.
+			name: "record inside a message with the next sequence number",
+			msgs: func() []string {
+				m := plain(40)
+				m[20] = impostor(first+21, 200)
+				return m
+			}(),
+			damage: func(s *testSeg) { s.data[s.offs[20]+5] ^= 0x10 },
+			lost:   []int{20},
+		},
+		{
 			name: "record inside a message, the header after it damaged too",
 			msgs: func() []string {
 				m := plain(40)
@@ -162,6 +175,35 @@ func TestResync(t *testing.T) {
 			}(),
 			damage: func(s *testSeg) { s.data[s.offs[19]+5] ^= 0x10 },
 			lost:   []int{19},
+		},
+		{
+			// Messages longer than crcDirectMax: checked from prefix
+			// checksums (crcrange.go).
+			name: "long messages, damage across several records",
+			msgs: func() []string {
+				m := plain(20)
+				for i := range m {
+					m[i] += string(bytes.Repeat([]byte{byte('a' + i)}, crcDirectMax+100*i))
+				}
+				return m
+			}(),
+			damage: func(s *testSeg) {
+				for i := s.offs[5] + 3; i < s.offs[8]+2; i++ {
+					s.data[i] ^= 0x33
+				}
+			},
+			lost: rangeOf(5, 9),
+		},
+		{
+			name: "long message holding a record claiming a long message",
+			msgs: func() []string {
+				m := plain(40)
+				m[20] = string(appendRecord([]byte("pad"), first+22, 7, bytes.Repeat([]byte{'i'}, 3*crcDirectMax))) + "tail"
+				m[21] += string(bytes.Repeat([]byte{'b'}, 2*crcDirectMax))
+				return m
+			}(),
+			damage: func(s *testSeg) { s.data[s.offs[20]+6] ^= 0x01 },
+			lost:   []int{20},
 		},
 		{
 			name:   "torn end",
@@ -200,7 +242,8 @@ func TestResync(t *testing.T) {
 }
 
 // FuzzResync: whatever damage a segment takes (bytes overwritten, and a
-// flipped bit elsewhere when seed is odd), reading
+// flipped bit elsewhere when seed is odd; long messages when its bit 1 is
+// set), reading
 // it never panics, delivers each record once, in order, as written, counts
 // as lost exactly the sequence numbers it did not deliver, and delivers
 // every record whose bytes the damage did not touch.
@@ -209,11 +252,16 @@ func FuzzResync(f *testing.F) {
 	f.Add(uint8(50), uint16(8), make([]byte, 300), uint8(1))
 	f.Add(uint8(20), uint16(400), []byte("\x19\x00\x00\x00"), uint8(2))
 	f.Add(uint8(40), uint16(333), []byte{1}, uint8(3))
+	f.Add(uint8(12), uint16(5000), []byte{0, 0, 0, 0, 0, 0}, uint8(6))
 	f.Fuzz(func(t *testing.T, nrec uint8, at uint16, patch []byte, seed uint8) {
 		rng := rand.New(rand.NewPCG(uint64(seed), 1))
 		msgs := make([]string, int(nrec)%64+1)
 		for i := range msgs {
-			msgs[i] = fmt.Sprintf("m%d-%s", i, bytes.Repeat([]byte{'z'}, rng.IntN(40)))
+			n := rng.IntN(40)
+			if seed&2 != 0 { // some messages longer than crcDirectMax
+				n = rng.IntN(3 * crcDirectMax)
+			}
+			msgs[i] = fmt.Sprintf("m%d-%s", i, bytes.Repeat([]byte{'z'}, n))
 		}
 		const first = 77
 		s := buildSeg(first, msgs)
@@ -250,6 +298,38 @@ func FuzzResync(f *testing.F) {
 			if !touched(i) && !slices.Contains(got.seqs, first+uint64(i)) {
 				t.Fatalf("record %d, not damaged (damage %v), not read: %v", i, damaged, got.seqs)
 			}
+		}
+	})
+}
+
+// FuzzResyncImpostor: a message holding a well-formed record (any sequence
+// number, anywhere in it), in a record whose header takes a flipped bit,
+// costs that record alone: the record inside the message is never
+// delivered, and every other record is, as written. The holder is not the
+// last record: nothing would follow it to refute the record inside its
+// message (see resync.go).
+func FuzzResyncImpostor(f *testing.F) {
+	f.Add(uint8(20), uint8(1), uint16(200), uint16(200), uint8(5*8+4))
+	f.Add(uint8(20), uint8(5), uint16(200), uint16(0), uint8(4*8))
+	f.Add(uint8(0), uint8(2), uint16(100), uint16(3), uint8(0))
+	f.Add(uint8(38), uint8(1), uint16(30), uint16(30), uint8(23*8+7))
+	f.Fuzz(func(t *testing.T, k, delta uint8, pre, post uint16, bit uint8) {
+		const first, n = 500, 40
+		msgs := make([]string, n)
+		for i := range msgs {
+			msgs[i] = fmt.Sprintf("message %03d", i)
+		}
+		i := int(k) % (n - 1)
+		m := bytes.Repeat([]byte{'p'}, int(pre)%2048)
+		long := bytes.Repeat([]byte{'i'}, int(pre)*7%(3*crcDirectMax)) // longer than crcDirectMax at times
+		m = appendRecord(m, first+uint64(i)+uint64(delta), 7, append([]byte("impostor"), long...))
+		msgs[i] = string(append(m, bytes.Repeat([]byte{'q'}, int(post)%2048)...))
+		s := buildSeg(first, msgs)
+		s.data[s.offs[i]+int64(bit)%recordHeaderSize] ^= 1 << (bit % 8)
+		got := readSeg(t, s.data, first)
+		want := slices.Delete(slices.Clone(msgs), i, i+1)
+		if !slices.Equal(got.msgs, want) {
+			t.Fatalf("read %d records (sequence numbers %v), want all %d but %d", len(got.msgs), got.seqs, n, first+i)
 		}
 	})
 }

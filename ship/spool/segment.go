@@ -53,6 +53,17 @@ type segReader struct {
 	path   string
 	buf    []byte // bytes of the file from bufOff
 	bufOff int64
+	// crc: during a resync search, the prefix checksums it keeps (see
+	// crcrange.go).
+	crc *crcIndex
+	// done, when closed, ends a search over bytes that cannot be read
+	// (the pump's: Close gave up), which may take a failed read per page.
+	done <-chan struct{}
+	// failEnd: the end of the last chunk whose read failed (the bytes that
+	// cannot be read lie before it). Up to it, a read stops at the end of
+	// the page holding the bytes wanted, rather than fail again for each
+	// record, or each byte that a search goes through.
+	failEnd int64
 }
 
 // reset points the reader at another file.
@@ -60,6 +71,7 @@ func (r *segReader) reset(path string) {
 	r.path = path
 	r.buf = r.buf[:0]
 	r.bufOff = 0
+	r.failEnd = 0
 }
 
 // peek returns the bytes of the file from off, at least n of them unless
@@ -74,6 +86,9 @@ func (r *segReader) peek(off int64, n int, limit int64) ([]byte, error) {
 		k := copy(r.buf, r.buf[off-r.bufOff:])
 		r.buf, r.bufOff = r.buf[:k], off
 		end := min(off+max(int64(n), readChunk), limit)
+		if off < r.failEnd {
+			end = min(end, alignUp(want))
+		}
 		if need := int(end - off); cap(r.buf) < need {
 			nb := make([]byte, k, need)
 			copy(nb, r.buf)
@@ -84,16 +99,20 @@ func (r *segReader) peek(off int64, n int, limit int64) ([]byte, error) {
 			return nil, err
 		}
 		m, err := f.ReadAt(r.buf[k:end-off], off+int64(k))
-		if err != nil && !errors.Is(err, io.EOF) && off+int64(k+m) < want && end > want {
-			// The chunk could not be read (a bad block, maybe past the
-			// bytes wanted): read only those.
-			var m2 int
-			m2, err = f.ReadAt(r.buf[k+m:want-off], off+int64(k+m))
-			m += m2
+		if err != nil && !errors.Is(err, io.EOF) {
+			// The chunk could not be read whole (a bad block, maybe past
+			// the bytes wanted; a read through the page cache returns the
+			// bytes before it): read the bytes wanted that are missing.
+			r.failEnd = max(r.failEnd, end)
+			if off+int64(k+m) < want && end > want {
+				var m2 int
+				m2, err = f.ReadAt(r.buf[k+m:want-off], off+int64(k+m))
+				m += m2
+			}
 		}
 		f.Close()
 		r.buf = r.buf[:k+m]
-		if err != nil && !(errors.Is(err, io.EOF) && off+int64(k+m) >= want) {
+		if err != nil && off+int64(k+m) < want {
 			if errors.Is(err, io.EOF) {
 				err = fmt.Errorf("%w: file shorter than %d bytes", io.ErrUnexpectedEOF, want)
 			}
