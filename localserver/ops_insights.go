@@ -225,29 +225,9 @@ func (s *Server) startQuery(rc *reqCtx) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	var groups []*groupRow
-	var names []string
-	for _, name := range refs {
-		if slices.Contains(names, name) {
-			continue
-		}
-		g, aerr := s.findGroup(rc.ctx, s.st.r, name)
-		if aerr != nil {
-			return nil, aerr
-		}
-		groups = append(groups, g)
-		names = append(names, name)
-	}
-	// "Log groups in the Infrequent Access log class support all query commands except
-	// pattern, diff, filterIndex, and unmask"
-	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Classes.html).
-	// The service's error for it is not on record; here, InvalidParameterException.
-	if q.Unmasks() {
-		for _, g := range groups {
-			if g.class == "INFREQUENT_ACCESS" {
-				return nil, invalidParam("Log group %s is of the INFREQUENT_ACCESS class, whose queries cannot use unmask.", g.name)
-			}
-		}
+	groups, names, aerr := s.queryGroups(rc.ctx, q, refs)
+	if aerr != nil {
+		return nil, aerr
 	}
 	// Without the limit parameter, the query's own limit command may ask for more than
 	// the default of 10,000 rows (insights.Options.Limit).
@@ -677,4 +657,35 @@ func (s *Server) getLogRecord(rc *reqCtx) ([]byte, *apiError) {
 	o := newObj(nil)
 	o.raw("logRecord", rec.done())
 	return o.done(), nil
+}
+
+// queryGroups finds the log groups a query of q names (refs, names already resolved from
+// identifiers), once each in the order first named, and checks that q may run over them.
+// StartQuery and the runs of scheduled queries share it.
+func (s *Server) queryGroups(ctx context.Context, q *insights.Query, refs []string) ([]*groupRow, []string, *apiError) {
+	var groups []*groupRow
+	var names []string
+	for _, name := range refs {
+		if slices.Contains(names, name) {
+			continue
+		}
+		g, aerr := s.findGroup(ctx, s.st.r, name)
+		if aerr != nil {
+			return nil, nil, aerr
+		}
+		groups = append(groups, g)
+		names = append(names, name)
+	}
+	// "Log groups in the Infrequent Access log class support all query commands except
+	// pattern, diff, filterIndex, and unmask"
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Classes.html).
+	// The service's error for it is not on record; here, InvalidParameterException.
+	if q.Unmasks() {
+		for _, g := range groups {
+			if g.class == "INFREQUENT_ACCESS" {
+				return nil, nil, invalidParam("Log group %s is of the INFREQUENT_ACCESS class, whose queries cannot use unmask.", g.name)
+			}
+		}
+	}
+	return groups, names, nil
 }

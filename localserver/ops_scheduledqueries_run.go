@@ -273,20 +273,21 @@ func (s *Server) execScheduledQuery(ctx context.Context, q *scheduledQuery, from
 		return sqFailed, aerr.Message, nil
 	}
 	nowMs := s.cfg.Now().UnixMilli()
-	var groups []*groupRow
+	refs := make([]string, 0, len(q.logGroups))
 	for _, ident := range q.logGroups {
 		name, aerr := s.resolveGroupRef(nil, &ident)
 		if aerr != nil {
 			return sqFailed, aerr.Message, nil
 		}
-		g, err := groupByName(ctx, s.st.r, name)
-		if err != nil {
-			return s.sqEnd(ctx, err)
+		refs = append(refs, name)
+	}
+	// As StartQuery's: each group once, and no unmask over Infrequent Access groups.
+	groups, _, aerr := s.queryGroups(ctx, pq, refs)
+	if aerr != nil {
+		if ctx.Err() != nil { // the lookup was cut short: why the run ended says more
+			return s.sqEnd(ctx, ctx.Err())
 		}
-		if g == nil {
-			return sqFailed, msgGroupNotFound + " (" + name + ")", nil
-		}
-		groups = append(groups, g)
+		return sqFailed, aerr.Message, nil
 	}
 	if d := s.queryTimeout(); d > 0 {
 		var cancel context.CancelFunc

@@ -1,0 +1,66 @@
+package localserver
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestScheduledQueryLookup: a scheduled query's run binds its lookup tables as StartQuery
+// does, as they are when the run starts; a run whose table is gone fails and says so.
+func TestScheduledQueryLookup(t *testing.T) {
+	clk := &sqClock{t: testNow}
+	s, dir := newSQServer(t, clk, Config{})
+	t0 := nowMs()
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{
+		{"timestamp": t0 - 60_000, "message": `{"uid":"u1"}`},
+	}})
+	mustOK(t, s, "CreateLookupTable", m{"lookupTableName": "users", "tableBody": "id,team\nu1,eng\n"})
+	dest := m{"s3Configuration": m{"destinationIdentifier": "s3://" + testBucket + "/out", "roleArn": sqRole}}
+	mustOK(t, s, "CreateScheduledQuery", sqInput("q", "g", m{"startTimeOffset": 600, "destinationConfiguration": dest,
+		"queryString": "lookup users id as uid OUTPUT team | fields uid, team"}))
+
+	clk.advance(s, 5*time.Minute)
+	h := waitRuns(t, s, "q", 1)
+	if h[0]["executionStatus"] != sqComplete {
+		t.Fatalf("run: %v", h[0])
+	}
+	rows := list(readResults(t, dir, h[0])["results"])
+	if len(rows) != 1 || rows[0].(map[string]any)["team"] != "eng" {
+		t.Errorf("rows = %v, want one with team=eng", rows)
+	}
+
+	mustOK(t, s, "DeleteLookupTable", m{"lookupTableArn": ltArn("users")})
+	clk.advance(s, 5*time.Minute)
+	h = waitRuns(t, s, "q", 2)
+	if h[0]["executionStatus"] != sqFailed || h[0]["errorMessage"] != "Lookup table users does not exist." {
+		t.Errorf("run without its table: %v", h[0])
+	}
+}
+
+// TestScheduledQueryGroups: a scheduled query's run reads its log groups as StartQuery
+// does: a group named twice (by name and by ARN) is read once, and unmask over a group of
+// the INFREQUENT_ACCESS class fails the run rather than write clear text to the bucket.
+func TestScheduledQueryGroups(t *testing.T) {
+	clk := &sqClock{t: testNow}
+	s, dir := newSQServer(t, clk, Config{})
+	t0 := nowMs()
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{{"timestamp": t0 - 60_000, "message": "one"}}})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "ia", "logGroupClass": "INFREQUENT_ACCESS"})
+	dest := m{"s3Configuration": m{"destinationIdentifier": "s3://" + testBucket + "/out", "roleArn": sqRole}}
+	mustOK(t, s, "CreateScheduledQuery", sqInput("twice", "g", m{"startTimeOffset": 600, "destinationConfiguration": dest,
+		"logGroupIdentifiers": []string{"g", testGroupArn + "g"}, "queryString": "stats count(*) as n"}))
+	mustOK(t, s, "CreateScheduledQuery", sqInput("unmask-ia", "ia", m{"startTimeOffset": 600, "destinationConfiguration": dest,
+		"queryString": "fields unmask(@message)"}))
+
+	clk.advance(s, 5*time.Minute)
+	h := waitRuns(t, s, "twice", 1)
+	rows := list(readResults(t, dir, h[0])["results"])
+	if len(rows) != 1 || rows[0].(map[string]any)["n"] != "1" {
+		t.Errorf("count over a group named twice: %v, want n=1", rows)
+	}
+	h = waitRuns(t, s, "unmask-ia", 1)
+	if h[0]["executionStatus"] != sqFailed || !strings.Contains(h[0]["errorMessage"].(string), "INFREQUENT_ACCESS") {
+		t.Errorf("unmask over an Infrequent Access group: %v", h[0])
+	}
+}
