@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -281,7 +282,12 @@ func writeObject(root *os.Root, tmpDir, bucket, key string, data []byte) error {
 // placeObject renames tmp, a file written and synced, to final (paths relative to root),
 // making final's missing directories, then fsyncs final's directory and the parent of
 // each directory it made, so that the object survives a power loss once it returns nil.
+// One placement at a time (placeMu): a directory another writer has just made, and not
+// yet synced into its parent, is never taken for one already on disk. An error after the
+// rename leaves the object in place, not known to be durable.
 func placeObject(root *os.Root, tmp, final string) error {
+	placeMu.Lock()
+	defer placeMu.Unlock()
 	created := missingDirs(root, filepath.Dir(final)) // deepest first
 	if err := root.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return err
@@ -300,6 +306,9 @@ func placeObject(root *os.Root, tmp, final string) error {
 	}
 	return nil
 }
+
+// placeMu serialises placeObject across export tasks and scheduled-query runs.
+var placeMu sync.Mutex
 
 // missingDirs lists dir and its ancestors (relative to root) that do not exist yet,
 // deepest first.

@@ -47,6 +47,13 @@ func TestWriteObjectSyncs(t *testing.T) {
 			hook := func(path string, isDir bool) {
 				_, err := os.Stat(final)
 				events = append(events, event{filepath.ToSlash(path), isDir, err == nil})
+				// A directory is synced with placement held by this writer: another
+				// cannot find a directory made here and not yet synced into its parent,
+				// and think it on disk.
+				if isDir && placeMu.TryLock() {
+					placeMu.Unlock()
+					t.Errorf("%s synced without placeMu held", path)
+				}
 			}
 			syncHook.Store(&hook)
 			defer syncHook.Store(nil)
