@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,6 +20,18 @@ func TestBodyLimitLookupTables(t *testing.T) {
 		t.Fatalf("CreateLookupTable: %d", r.status)
 	}
 	mustOK(t, s, "UpdateLookupTable", m{"lookupTableArn": ltArn("big"), "tableBody": table + "2,x\n"})
+
+	// Compressed, the limit is that of the decompressed body, as for every operation.
+	big, err := json.Marshal(m{"lookupTableName": "zipped", "tableBody": table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := do(t, s, agentRequest(t, "CreateLookupTable", "gzip", gzipped(t, big))); r.status != http.StatusOK {
+		t.Errorf("gzip CreateLookupTable of %d bytes decompressed: %d %.200s", len(big), r.status, r.raw)
+	}
+	if r := do(t, s, agentRequest(t, "CreateLogGroup", "gzip", gzipped(t, []byte(`{"logGroupName":"g","tags":{"k":"`+strings.Repeat("v", 2<<20)+`"}}`)))); r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("gzip CreateLogGroup over MaxRequestBytes decompressed: %d %.200s, want 413", r.status, r.raw)
+	}
 
 	for _, c := range []struct {
 		name string

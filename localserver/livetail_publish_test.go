@@ -5,7 +5,8 @@ import "testing"
 // TestTailPublishMasksOutsideLock: publish masks a batch with the registry's lock
 // released, so a StartLiveTail or a session's end (which take it for writing) never waits
 // for the masking of another put's events. The hook runs where the masking starts and
-// checks that the lock is free for a writer then; the session still gets the masked events.
+// checks that the lock is free for a writer then; the session still gets the events (the
+// masking itself is egressmask_test.go's).
 func TestTailPublishMasksOutsideLock(t *testing.T) {
 	var r tailRegistry
 	r.sessions = map[*tailSession]struct{}{}

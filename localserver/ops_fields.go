@@ -23,8 +23,10 @@ import (
 //     generates five system fields": @message, @timestamp, @ingestionTime, @logStream,
 //     @log), which every event has (@entity, listed after them, comes only with events
 //     sent with an entity, which this server does not keep), and the fields of JSON
-//     messages, flattened as queries see them (insights.FlattenJSON), masked as queries
-//     see them (the data protection policies in force at each event's ingestion);
+//     messages, flattened as queries see them (insights.FlattenJSON), transformed and
+//     masked as queries see them (the transformer and data protection policies in force
+//     at each event's ingestion); @transformationError, which queries also see on the
+//     events a transformer failed on, is not listed (ours);
 //   - "sorted by the frequency percentage, starting with the highest percentage" (ties
 //     by name, ours); a window without events lists no field.
 //

@@ -43,7 +43,8 @@ import (
 // refer to the transformed versions of the logs during operations such as querying with
 // CloudWatch Logs Insights or creating metric filters or subscription filters" (the API
 // reference). This server keeps events as sent and transforms them when Logs Insights
-// reads them (StartQuery, GetLogRecord), by the transformer that was in force when each was
+// reads them (StartQuery, GetLogRecord, scheduled queries' runs; GetLogGroupFields lists
+// the fields of the same text), by the transformer that was in force when each was
 // ingested: every configuration a group had is kept with the interval it was in force
 // (transformers, migration 11), as data protection policies are (dataprotection_mask.go),
 // and a change takes effect after every committed ingestion time in the same way. The

@@ -71,9 +71,10 @@
 //
 // Log transformers (PutTransformer, GetTransformer, DeleteTransformer, TestTransformer;
 // package [github.com/cwlogs/cwlogs/localserver/transform]) are stored with every
-// configuration a group had; Logs Insights (StartQuery, GetLogRecord) reads each event as
-// the transformer in force when it was ingested made it, then masked. The other reads see
-// events as sent. Unsupported processors are refused by name.
+// configuration a group had; Logs Insights (StartQuery, GetLogRecord, scheduled queries'
+// runs) and GetLogGroupFields read each event as the transformer in force when it was
+// ingested made it, then masked. The other reads see events as sent. Unsupported
+// processors are refused by name.
 //
 // Scheduled queries (CreateScheduledQuery, GetScheduledQuery, UpdateScheduledQuery,
 // DeleteScheduledQuery, ListScheduledQueries, GetScheduledQueryHistory; tagged by their
