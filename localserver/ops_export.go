@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"strconv"
 	"sync"
 )
@@ -353,14 +352,11 @@ func (s *Server) createExportTask(rc *reqCtx) ([]byte, *apiError) {
 	if in.LogStreamNamePrefix != nil {
 		t.streamPrefix = sql.NullString{String: *in.LogStreamNamePrefix, Valid: true}
 	}
-	root, err := os.OpenRoot(s.cfg.ExportDir)
-	if err != nil {
+	root := s.openBucket(bucket)
+	if root == nil {
 		return nil, invalidParam("%s", msgBucketNotFound)
 	}
 	defer root.Close()
-	if fi, err := root.Stat(bucket); err != nil || !fi.IsDir() {
-		return nil, invalidParam("%s", msgBucketNotFound)
-	}
 	g, aerr := s.findGroup(rc.ctx, s.st.r, t.group)
 	if aerr != nil {
 		return nil, aerr

@@ -307,6 +307,20 @@ func placeObject(root *os.Root, tmp, final string) error {
 	return nil
 }
 
+// openBucket opens Config.ExportDir as a root when bucket, its directory, exists in it;
+// nil otherwise (no export directory, or no such bucket). The caller closes the root.
+func (s *Server) openBucket(bucket string) *os.Root {
+	root, err := os.OpenRoot(s.cfg.ExportDir)
+	if err != nil {
+		return nil
+	}
+	if fi, err := root.Stat(bucket); err != nil || !fi.IsDir() {
+		root.Close()
+		return nil
+	}
+	return root
+}
+
 // placeMu serialises placeObject across export tasks and scheduled-query runs.
 var placeMu sync.Mutex
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"sync"
 	"time"
 
@@ -335,16 +334,13 @@ func (s *Server) deliverScheduledQuery(ctx context.Context, q *scheduledQuery, r
 	if ctx.Err() != nil {
 		return fail(sqDestFailed, "The run was stopped before its results were delivered.")
 	}
-	root, err := os.OpenRoot(s.cfg.ExportDir)
-	if err != nil {
+	root := s.openBucket(bucket)
+	if root == nil {
 		return fail(sqDestClientError, msgNoSuchBucket)
 	}
 	defer root.Close()
-	if fi, err := root.Stat(bucket); err != nil || !fi.IsDir() {
-		return fail(sqDestClientError, msgNoSuchBucket)
-	}
 	body := s.sqResultObject(q, runID, from, to, res)
-	err = writeObject(root, taskTmpDir(runID), bucket, key, body)
+	err := writeObject(root, taskTmpDir(runID), bucket, key, body)
 	if rerr := root.RemoveAll(taskTmpDir(runID)); rerr != nil {
 		s.cfg.Logger.Warn("scheduled query: removing temporary files", "queryId", runID, "err", rerr)
 	}
