@@ -107,8 +107,8 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 			total++
 			// The fields of the text queries read: as transformed, then masked (a JSON key
 			// that is itself masked data shows masked).
-			msg, _ := s.transformedOrError(s.transformers(), g, gs.names[gs.stream], gs.ev.msg, gs.ingest)
-			for k := range insights.FlattenJSON(gs.mask.mask(msg, gs.ingest)) {
+			msg, _, _ := gs.text(s)
+			for k := range insights.FlattenJSON(msg) {
 				if n, seen := counts[k]; seen {
 					counts[k] = n + 1
 				} else {

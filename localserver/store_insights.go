@@ -55,11 +55,11 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 		if rec == nil {
 			rec = new(insights.Record)
 		}
-		clear, tfErr := s.transformedOrError(s.transformers(), gs.g, gs.names[gs.stream], gs.ev.msg, gs.ingest)
+		masked, clear, tfErr := gs.text(s)
 		*rec = insights.Record{
 			Timestamp:           gs.ev.ts,
 			IngestionTime:       gs.ingest,
-			Message:             gs.mask.mask(clear, gs.ingest),
+			Message:             masked,
 			LogGroup:            gs.log,
 			LogStream:           gs.names[gs.stream],
 			MakePtr:             recordPtr,
@@ -123,6 +123,13 @@ type groupScan struct {
 	ingest int64
 	stream int64
 	mask   readMasker // masks each event (as transformed) under the snapshot current once it is read
+}
+
+// text returns the current event's text as Logs Insights reads it: clear, as the
+// transformer in force at its ingestion made it (tfErr when that failed), then masked.
+func (gs *groupScan) text(s *Server) (masked, clear, tfErr string) {
+	clear, tfErr = s.transformedOrError(s.transformers(), gs.g, gs.names[gs.stream], gs.ev.msg, gs.ingest)
+	return gs.mask.mask(clear, gs.ingest), clear, tfErr
 }
 
 // newGroupScan starts the backward scan of g's events in [start, end), before its first
