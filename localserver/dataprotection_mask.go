@@ -114,19 +114,26 @@ type dpState struct {
 // dataProtection returns the current snapshot (nil only for a Server not made by New).
 func (s *Server) dataProtection() *dpSnapshot { return s.dp.cur.Load() }
 
-// loadDataProtectionAtStart reads the snapshot when the server starts, and moves the
-// store's last ingestion time to the latest policy change: events ingested after a restart
-// are ingested after every change made before it, even if the clock has not moved since.
+// loadDataProtectionAtStart reads the snapshot when the server starts (see publishAtStart).
 func (s *Server) loadDataProtectionAtStart(ctx context.Context) error {
 	sn, err := loadDataProtection(ctx, s.st.r, nil)
 	if err != nil {
 		return err
 	}
+	s.publishAtStart(sn.lastChange, func() { s.dp.cur.Store(sn) })
+	return nil
+}
+
+// publishAtStart publishes, under the writer lock, a snapshot of a configuration that
+// reads apply by ingestion time (data protection policies, transformers) read when the
+// server starts, and moves the store's last ingestion time to its latest change
+// (lastChange): events ingested after a restart are ingested after every change made
+// before it, even if the clock has not moved since.
+func (s *Server) publishAtStart(lastChange int64, publish func()) {
 	s.st.wmu.Lock()
 	defer s.st.wmu.Unlock()
-	s.st.lastIngest = max(s.st.lastIngest, sn.lastChange)
-	s.dp.cur.Store(sn)
-	return nil
+	s.st.lastIngest = max(s.st.lastIngest, lastChange)
+	publish()
 }
 
 // writeDataProtection is write for a change that may add, replace or end a data protection

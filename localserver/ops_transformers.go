@@ -264,17 +264,13 @@ type tfState struct {
 // transformers returns the current snapshot (nil before loadTransformersAtStart).
 func (s *Server) transformers() *tfSnapshot { return s.tf.cur.Load() }
 
-// loadTransformersAtStart reads the snapshot when the server starts, and moves the store's
-// last ingestion time to the latest change, as loadDataProtectionAtStart does.
+// loadTransformersAtStart reads the snapshot when the server starts (see publishAtStart).
 func (s *Server) loadTransformersAtStart(ctx context.Context) error {
 	sn, err := loadTransformers(ctx, s.st.r, nil)
 	if err != nil {
 		return err
 	}
-	s.st.wmu.Lock()
-	defer s.st.wmu.Unlock()
-	s.st.lastIngest = max(s.st.lastIngest, sn.lastChange)
-	s.tf.cur.Store(sn)
+	s.publishAtStart(sn.lastChange, func() { s.tf.cur.Store(sn) })
 	return nil
 }
 
