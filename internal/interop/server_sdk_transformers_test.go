@@ -98,6 +98,16 @@ var sdkTransformerCases = []struct {
 		want: `{"verb":"GET","status":"200","when":"2024-05-06 07:08:09","iso":"2024-05-06T07:08:09Z"}`,
 	},
 	{
+		name: "list to map",
+		cfg: []types.Processor{
+			{ParseJSON: &types.ParseJSON{}},
+			{ListToMap: &types.ListToMap{Source: aws.String("items"), Key: aws.String("k"), ValueKey: aws.String("v"), Target: aws.String("m"),
+				Flatten: true, FlattenedElement: types.FlattenedElementLast}},
+		},
+		msg:  `{"items":[{"k":"a","v":1},{"k":"a","v":2},{"k":"b","v":3}]}`,
+		want: `{"items":[{"k":"a","v":1},{"k":"a","v":2},{"k":"b","v":3}],"m":{"a":2,"b":3}}`,
+	},
+	{
 		name: "not JSON",
 		cfg:  []types.Processor{{ParseJSON: &types.ParseJSON{}}},
 		msg:  "plain text",
