@@ -2,8 +2,10 @@ package interop
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,6 +188,37 @@ func TestServerSDKLookupTables(t *testing.T) {
 		wantErr[*types.ResourceNotFoundException](t, "query of a deleted table", err, "Lookup table users does not exist.")
 	})
 
+	// A 10 MB table (its request is larger than the server's default 8 MiB body limit) is
+	// taken and read back whole. (One byte more is refused: localserver's tests check that
+	// without the SDK's cost of encoding 10 MB under the race detector.)
+	t.Run("TenMegabytes", func(t *testing.T) {
+		const limit = 10 << 20
+		// Rows of 1 KiB: the body is built (and escaped, and parsed) quickly enough under
+		// the race detector.
+		pad := strings.Repeat("v", 1016)
+		var b strings.Builder
+		b.Grow(limit)
+		b.WriteString("id,name\n")
+		for i := 0; b.Len() < limit-2048; i++ {
+			fmt.Fprintf(&b, "%06d,%s\n", i, pad)
+		}
+		big := b.String() + strings.Repeat("x", limit-b.Len()-2) + ",y"
+		if len(big) != limit {
+			t.Fatalf("body of %d bytes, want %d", len(big), limit)
+		}
+		out, err := c.CreateLookupTable(ctx, &cloudwatchlogs.CreateLookupTableInput{LookupTableName: aws.String("big"), TableBody: aws.String(big)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetLookupTable(ctx, &cloudwatchlogs.GetLookupTableInput{LookupTableArn: out.LookupTableArn})
+		if err != nil || aws.ToInt64(got.SizeBytes) != limit || aws.ToString(got.TableBody) != big {
+			t.Fatalf("GetLookupTable of 10 MB: size %d, body equal %v, %v", aws.ToInt64(got.SizeBytes), aws.ToString(got.TableBody) == big, err)
+		}
+		if _, err := c.DeleteLookupTable(ctx, &cloudwatchlogs.DeleteLookupTableInput{LookupTableArn: out.LookupTableArn}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("Errors", func(t *testing.T) {
 		_, err := c.CreateLookupTable(ctx, &cloudwatchlogs.CreateLookupTableInput{LookupTableName: aws.String("t_a"), TableBody: aws.String("k\nv\n")})
 		wantErr[*types.ResourceAlreadyExistsException](t, "duplicate", err, "A lookup table with this name already exists.")
@@ -214,5 +247,18 @@ func TestServerSDKLookupTables(t *testing.T) {
 			notTable := "arn:aws:logs:us-east-1:" + sdkAccount + ":destination:users"
 			wantErr[*types.InvalidParameterException](t, op.name+" of another ARN", op.call(notTable), "The specified ARN "+notTable+" is not a valid lookup table ARN.")
 		}
+
+		// "You can create up to 100 lookup tables per account per Region."
+		res, err := c.DescribeLookupTables(ctx, &cloudwatchlogs.DescribeLookupTablesInput{MaxResults: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := len(res.LookupTables); i < 100; i++ {
+			if _, err := c.CreateLookupTable(ctx, &cloudwatchlogs.CreateLookupTableInput{LookupTableName: aws.String(fmt.Sprintf("n%03d", i)), TableBody: aws.String("k\n")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = c.CreateLookupTable(ctx, &cloudwatchlogs.CreateLookupTableInput{LookupTableName: aws.String("one_too_many"), TableBody: aws.String("k\n")})
+		wantErr[*types.LimitExceededException](t, "101st table", err, "You can create up to 100 lookup tables per account per Region.")
 	})
 }
