@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,7 +43,8 @@ func (c *sdkClock) advance(d time.Duration) {
 // UpdateScheduledQuery's, ListScheduledQueries' and GetScheduledQueryHistory's answers
 // decodes into the SDK's types (enums, int64 millisecond times, pointers nil when absent),
 // both paginators page, a rate(1 minute) query runs when the clock passes its trigger and
-// writes its results to the "bucket" directory (the record's destination COMPLETE, then
+// writes its results, masked by the group's data protection policy but where the query
+// unmasks, to the "bucket" directory (one that unmasks an Infrequent Access group fails) (the record's destination COMPLETE, then
 // CLIENT_ERROR once it names a bucket that does not exist), and the errors are the SDK's
 // typed ConflictException, ResourceNotFoundException and ValidationException.
 //
@@ -65,7 +67,7 @@ func TestServerSDKScheduledQueries(t *testing.T) {
 	const (
 		group = "sdk-sq"
 		role  = "arn:aws:iam::" + sdkAccount + ":role/sq"
-		query = "filter @message like /ERROR/ | fields @timestamp, @message | sort @timestamp asc"
+		query = "filter @message like /ERROR/ | fields @timestamp, @message, unmask(@message) as clear | sort @timestamp asc"
 		dest  = "s3://sdk-bucket/results"
 	)
 	groupArn := "arn:aws:logs:us-east-1:" + sdkAccount + ":log-group:" + group
@@ -75,8 +77,12 @@ func TestServerSDKScheduledQueries(t *testing.T) {
 	if _, err := c.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String("s")}); err != nil {
 		t.Fatal(err)
 	}
+	// The group's data protection policy (sdkDPDoc) masks the e-mail address.
+	if _, err := c.PutDataProtectionPolicy(ctx, &cloudwatchlogs.PutDataProtectionPolicyInput{LogGroupIdentifier: aws.String(group), PolicyDocument: aws.String(sdkDPDoc)}); err != nil {
+		t.Fatal(err)
+	}
 	t0 := clk.Now()
-	msgs := []string{"INFO up", "ERROR disk full", "INFO still up", "ERROR disk gone"}
+	msgs := []string{"INFO up", "ERROR disk full for a@b.io", "INFO still up", "ERROR disk gone"}
 	var evs []types.InputLogEvent
 	for i, m := range msgs {
 		evs = append(evs, types.InputLogEvent{Timestamp: aws.Int64(t0.Add(time.Duration(i-30) * time.Second).UnixMilli()), Message: aws.String(m)})
@@ -214,10 +220,42 @@ func TestServerSDKScheduledQueries(t *testing.T) {
 	})
 
 	t.Run("Runs", func(t *testing.T) {
+		// A query that unmasks an Infrequent Access group is stored but its runs fail, as
+		// StartQuery refuses it.
+		if _, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("sdk-sq-ia"), LogGroupClass: types.LogGroupClassInfrequentAccess}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.CreateScheduledQuery(ctx, &cloudwatchlogs.CreateScheduledQueryInput{Name: aws.String("sdk/ia"), QueryLanguage: types.QueryLanguageCwli,
+			QueryString: aws.String("fields unmask(@message)"), LogGroupIdentifiers: []string{"sdk-sq-ia"}, ScheduleExpression: aws.String("rate(1 minute)"),
+			ExecutionRoleArn: aws.String(role), DestinationConfiguration: s3dest(dest)}); err != nil {
+			t.Fatal(err)
+		}
+
 		// The first trigger is one period after the creation.
 		clk.advance(61 * time.Second)
 		wake(t)
 		h := runs(t, 1)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			ia, err := c.GetScheduledQueryHistory(ctx, &cloudwatchlogs.GetScheduledQueryHistoryInput{Identifier: aws.String("sdk/ia"),
+				StartTime: aws.Int64(0), EndTime: aws.Int64(clk.Now().UnixMilli()), ExecutionStatuses: []types.ExecutionStatus{types.ExecutionStatusFailed}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ia.TriggerHistory) == 1 {
+				r := ia.TriggerHistory[0]
+				if aws.ToInt64(r.TriggeredTimestamp) != createdMs+60_000 || r.Destinations != nil ||
+					!strings.Contains(aws.ToString(r.ErrorMessage), "sdk-sq-ia is of the INFREQUENT_ACCESS class") {
+					t.Errorf("run of sdk/ia: %s", asJSON(r))
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("sdk/ia: no Failed run after 10 s: %s", asJSON(ia))
+			}
+		}
+		if _, err := c.DeleteScheduledQuery(ctx, &cloudwatchlogs.DeleteScheduledQueryInput{Identifier: aws.String("sdk/ia")}); err != nil {
+			t.Fatal(err)
+		}
 		trigger := createdMs + 60_000
 		if len(h) != 1 {
 			t.Fatalf("history %s, want one run", asJSON(h))
@@ -248,10 +286,11 @@ func TestServerSDKScheduledQueries(t *testing.T) {
 		}
 		var got []string
 		for _, row := range obj.Results {
-			got = append(got, row["@message"])
+			got = append(got, row["@message"]+" | "+row["clear"])
 		}
+		// A run's results are masked as StartQuery's are, unless the query unmasks.
 		if obj.ScheduledQueryArn != sqArn || obj.StartTime != trigger-300_000 || obj.EndTime != trigger ||
-			!slices.Equal(got, []string{"ERROR disk full", "ERROR disk gone"}) {
+			!slices.Equal(got, []string{"ERROR disk full for ****** | ERROR disk full for a@b.io", "ERROR disk gone | ERROR disk gone"}) {
 			t.Errorf("results object: %s", raw)
 		}
 		g, err := c.GetScheduledQuery(ctx, &cloudwatchlogs.GetScheduledQueryInput{Identifier: aws.String("sdk/errors")})
