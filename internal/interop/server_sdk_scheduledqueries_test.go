@@ -42,16 +42,17 @@ func (c *sdkClock) advance(d time.Duration) {
 // client against a server whose clock the test moves: every member of GetScheduledQuery's,
 // UpdateScheduledQuery's, ListScheduledQueries' and GetScheduledQueryHistory's answers
 // decodes into the SDK's types (enums, int64 millisecond times, pointers nil when absent),
-// both paginators page, a rate(1 minute) query runs when the clock passes its trigger and
-// writes its results, masked by the group's data protection policy but where the query
-// unmasks, to the "bucket" directory (one that unmasks an Infrequent Access group fails) (the record's destination COMPLETE, then
-// CLIENT_ERROR once it names a bucket that does not exist), and the errors are the SDK's
-// typed ConflictException, ResourceNotFoundException and ValidationException.
+// both paginators page, and a rate(1 minute) query runs when the clock passes its trigger:
+// it writes its results to the "bucket" directory, masked by the group's data protection
+// policy except where the query unmasks, and its record's destination is COMPLETE, then
+// CLIENT_ERROR once it names a bucket that does not exist; a query that unmasks an
+// Infrequent Access group fails with the reason. The errors are the SDK's typed
+// ConflictException, ResourceNotFoundException and ValidationException.
 //
 // The server's runner sleeps on the real clock until the next trigger it computed, and
 // wakes at once when a scheduled query is created, updated or deleted: after moving the
-// clock the test updates a DISABLED query to wake it. The clock moves 3 minutes in all,
-// well within the signatures' 5-minute skew.
+// clock the test updates a DISABLED query to wake it. The clock moves about two minutes
+// ahead of the real one in all, within the signatures' 5-minute skew.
 func TestServerSDKScheduledQueries(t *testing.T) {
 	clk := &sdkClock{t: time.Now().Truncate(time.Second)}
 	exports := t.TempDir()
