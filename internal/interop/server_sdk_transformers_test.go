@@ -263,6 +263,25 @@ func TestServerSDKTransformers(t *testing.T) {
 		if !slices.Equal(rows, want) {
 			t.Errorf("rows %q, want %q", rows, want)
 		}
+		// GetLogGroupFields lists the fields of the transformed events.
+		fields, err := c.GetLogGroupFields(ctx, &cloudwatchlogs.GetLogGroupFieldsInput{LogGroupIdentifier: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pct := map[string]int32{}
+		for _, f := range fields.LogGroupFields {
+			pct[aws.ToString(f.Name)] = f.Percent
+		}
+		for _, name := range []string{"level", "severity", "meta.env", "n"} {
+			if pct[name] != 50 {
+				t.Errorf("field %s: %d%%, want 50 (one event of two): %v", name, pct[name], pct)
+			}
+		}
+		for _, name := range []string{"lvl", "secret", "env"} {
+			if _, ok := pct[name]; ok {
+				t.Errorf("field %s of the untransformed event listed: %v", name, pct)
+			}
+		}
 		// GetLogEvents shows the events as sent.
 		got, err := c.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String("s"), StartFromHead: aws.Bool(true)})
 		if err != nil || len(got.Events) != 2 || aws.ToString(got.Events[0].Message) != msgs[0] {
