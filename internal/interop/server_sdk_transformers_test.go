@@ -119,9 +119,9 @@ var sdkTransformerCases = []struct {
 // TestTransformer through aws-sdk-go-v2's client: every configuration the SDK serializes
 // from its Processor union comes back from GetTransformer equal (the union decoded member by
 // member), TestTransformer answers each message with its number and the transformed JSON
-// (nil when it cannot be transformed), Logs Insights reads events put afterwards
-// transformed (and @transformationError for one that failed), and the errors are the SDK's
-// typed exceptions.
+// (nil when it cannot be transformed), Logs Insights and GetLogGroupFields read events put
+// afterwards transformed (and @transformationError for one that failed) while GetLogEvents
+// shows them as sent, and the errors are the SDK's typed exceptions.
 func TestServerSDKTransformers(t *testing.T) {
 	c := sdkClient(startStrictServer(t), sdkAccessKeyID, sdkSecret)
 	ctx := context.Background()
