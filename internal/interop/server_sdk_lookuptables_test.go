@@ -20,7 +20,8 @@ import (
 // times within the calls), DescribeLookupTables pages by NextToken (this SDK version has
 // no paginator for it) and filters by prefix, the tags are readable by the table's ARN, a
 // Logs Insights query enriches events with the lookup command through
-// StartQuery/GetQueryResults, and the errors are the SDK's typed exceptions.
+// StartQuery/GetQueryResults, a 10 MB table goes through whole, and the errors are the
+// SDK's typed exceptions (LimitExceededException for the 101st table among them).
 func TestServerSDKLookupTables(t *testing.T) {
 	c := sdkClient(startStrictServer(t), sdkAccessKeyID, sdkSecret)
 	ctx := context.Background()
