@@ -45,6 +45,14 @@ import (
 //     ours: from the previous run's trigger (the query's creation or last update before
 //     the first run) to T, so that consecutive runs see every event once. It must not be
 //     negative (ours).
+//   - endTimeOffset (an addition of 2026 that aws-sdk-go-v2 sends; the botocore model
+//     installed here predates it) is "the time offset in seconds that defines the end of
+//     the lookback period for the query. Together with startTimeOffset, this determines the
+//     time window relative to the execution time" (the SDK's documentation): a run
+//     triggered at T queries [T − startTimeOffset, T − endTimeOffset). Without
+//     startTimeOffset, the window ours above moves back by it too, [previous trigger −
+//     endTimeOffset, T − endTimeOffset). It must not be negative nor, with
+//     startTimeOffset, reach it (ours: the window would be empty).
 //   - scheduleStartTime and scheduleEndTime (milliseconds, as the model's other
 //     timestamps): "The query will not execute before this time" and "will stop executing
 //     after this time" (the model); an end before the start is refused (ours).
@@ -149,6 +157,7 @@ type scheduledQueryIn struct {
 	ScheduleExpression       *string            `json:"scheduleExpression"`
 	Timezone                 *string            `json:"timezone"`
 	StartTimeOffset          *int64             `json:"startTimeOffset"`
+	EndTimeOffset            *int64             `json:"endTimeOffset"`
 	DestinationConfiguration *sqDestination     `json:"destinationConfiguration"`
 	ScheduleStartTime        *int64             `json:"scheduleStartTime"`
 	ScheduleEndTime          *int64             `json:"scheduleEndTime"`
@@ -165,7 +174,7 @@ type scheduledQuery struct {
 	logGroups                  []string
 	expr                       string
 	timezone                   sql.NullString
-	startOffset                sql.NullInt64
+	startOffset, endOffset     sql.NullInt64
 	dest                       *sqDestination
 	scheduleStart, scheduleEnd sql.NullInt64
 	roleArn, state             string
@@ -177,14 +186,14 @@ type scheduledQuery struct {
 
 const sqColumns = `id, name, description, query_language, query_string, log_groups, schedule_expression, timezone,
 	start_time_offset, destination, schedule_start, schedule_end, execution_role_arn, state, last_triggered, last_status,
-	creation_time, last_updated, next_run`
+	creation_time, last_updated, next_run, end_time_offset`
 
 func scanScheduledQuery(sc interface{ Scan(...any) error }) (*scheduledQuery, error) {
 	q := &scheduledQuery{}
 	var groups, dest sql.NullString
 	err := sc.Scan(&q.id, &q.name, &q.description, &q.language, &q.queryString, &groups, &q.expr, &q.timezone,
 		&q.startOffset, &dest, &q.scheduleStart, &q.scheduleEnd, &q.roleArn, &q.state, &q.lastTriggered, &q.lastStatus,
-		&q.created, &q.updated, &q.nextRun)
+		&q.created, &q.updated, &q.nextRun, &q.endOffset)
 	if err != nil {
 		return nil, err
 	}
@@ -290,6 +299,9 @@ func (s *Server) sqMembers(o *jsonObj, region string, q *scheduledQuery) {
 	}
 	if q.startOffset.Valid {
 		o.int("startTimeOffset", q.startOffset.Int64)
+	}
+	if q.endOffset.Valid {
+		o.int("endTimeOffset", q.endOffset.Int64)
 	}
 	if q.dest != nil {
 		o.key("destinationConfiguration")
@@ -411,6 +423,15 @@ func (s *Server) checkScheduledQuery(ctx context.Context, in *scheduledQueryIn, 
 		}
 		q.startOffset = sql.NullInt64{Int64: *in.StartTimeOffset, Valid: true}
 	}
+	if in.EndTimeOffset != nil {
+		if *in.EndTimeOffset < 0 || *in.EndTimeOffset > maxStartOffsetSec {
+			return nil, validationErr("Invalid endTimeOffset %d: it must be a number of seconds from 0 to %d.", *in.EndTimeOffset, maxStartOffsetSec)
+		}
+		if q.startOffset.Valid && *in.EndTimeOffset >= q.startOffset.Int64 {
+			return nil, validationErr("Invalid endTimeOffset %d: it must be less than startTimeOffset (%d).", *in.EndTimeOffset, q.startOffset.Int64)
+		}
+		q.endOffset = sql.NullInt64{Int64: *in.EndTimeOffset, Valid: true}
+	}
 	if in.ScheduleStartTime != nil {
 		q.scheduleStart = sql.NullInt64{Int64: *in.ScheduleStartTime, Valid: true}
 	}
@@ -503,9 +524,10 @@ func insertScheduledQuery(ctx context.Context, tx *sql.Tx, q *scheduledQuery) er
 		dest = sql.NullString{String: string(b), Valid: true}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO scheduled_queries(`+sqColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		q.id, q.name, q.description, q.language, q.queryString, string(groups), q.expr, q.timezone, q.startOffset, dest,
-		q.scheduleStart, q.scheduleEnd, q.roleArn, q.state, q.lastTriggered, q.lastStatus, q.created, q.updated, q.nextRun)
+		q.scheduleStart, q.scheduleEnd, q.roleArn, q.state, q.lastTriggered, q.lastStatus, q.created, q.updated, q.nextRun,
+		q.endOffset)
 	return err
 }
 
@@ -570,10 +592,11 @@ func (s *Server) updateScheduledQuery(rc *reqCtx) ([]byte, *apiError) {
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE scheduled_queries SET description = ?, query_language = ?, query_string = ?,
 			log_groups = ?, schedule_expression = ?, timezone = ?, start_time_offset = ?, destination = ?,
-			schedule_start = ?, schedule_end = ?, execution_role_arn = ?, state = ?, last_updated = ?, next_run = ?
+			schedule_start = ?, schedule_end = ?, execution_role_arn = ?, state = ?, last_updated = ?, next_run = ?,
+			end_time_offset = ?
 			WHERE id = ?`,
 			q.description, q.language, q.queryString, string(groups), q.expr, q.timezone, q.startOffset, dest,
-			q.scheduleStart, q.scheduleEnd, q.roleArn, q.state, q.updated, q.nextRun, q.id)
+			q.scheduleStart, q.scheduleEnd, q.roleArn, q.state, q.updated, q.nextRun, q.endOffset, q.id)
 		if err != nil {
 			return s.dbErr(err)
 		}

@@ -181,7 +181,7 @@ func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
 	}()
 
 	var q *scheduledQuery
-	var trigger, from int64
+	var trigger, from, to int64
 	runID := newRequestID()
 	aerr := s.write(func(tx *sql.Tx) *apiError {
 		wctx := context.Background()
@@ -200,6 +200,13 @@ func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
 			from = cur.lastTriggered.Int64
 		default:
 			from = cur.updated
+		}
+		to = trigger
+		if cur.endOffset.Valid { // the window ends endTimeOffset before the trigger
+			to -= cur.endOffset.Int64 * 1000
+			if !cur.startOffset.Valid {
+				from -= cur.endOffset.Int64 * 1000
+			}
 		}
 		next := cur.nextTrigger(max(trigger, nowMs))
 		if _, err := tx.ExecContext(wctx, `UPDATE scheduled_queries SET last_triggered = ?, last_status = ?, next_run = ?
@@ -229,10 +236,10 @@ func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
 	if hook != nil {
 		hook(ctx, id, runID)
 	}
-	status, msg, res := s.execScheduledQuery(ctx, q, from, trigger)
+	status, msg, res := s.execScheduledQuery(ctx, q, from, to)
 	var dests []byte
 	if status == sqComplete && q.dest != nil {
-		dests = s.deliverScheduledQuery(ctx, q, runID, from, trigger, res)
+		dests = s.deliverScheduledQuery(ctx, q, runID, from, to, res)
 	}
 	aerr = s.write(func(tx *sql.Tx) *apiError {
 		wctx := context.Background()

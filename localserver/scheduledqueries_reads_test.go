@@ -64,3 +64,43 @@ func TestScheduledQueryGroups(t *testing.T) {
 		t.Errorf("unmask over an Infrequent Access group: %v", h[0])
 	}
 }
+
+// TestScheduledQueryEndTimeOffset: endTimeOffset (sent by aws-sdk-go-v2, newer than the
+// botocore model) ends a run's window that many seconds before its trigger, is answered
+// by GetScheduledQuery, and must be less than startTimeOffset.
+func TestScheduledQueryEndTimeOffset(t *testing.T) {
+	clk := &sqClock{t: testNow}
+	s, dir := newSQServer(t, clk, Config{})
+	t0 := nowMs()
+	trigger := t0 + 300_000 // the first trigger of rate(5 minutes)
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "g", "logStreamName": "s", "logEvents": []m{
+		{"timestamp": trigger - 700_000, "message": "before the window"},
+		{"timestamp": trigger - 300_000, "message": "in the window"},
+		{"timestamp": trigger - 60_000, "message": "after the window's end"},
+	}})
+	dest := m{"s3Configuration": m{"destinationIdentifier": "s3://" + testBucket + "/out", "roleArn": sqRole}}
+	for _, c := range []struct {
+		name string
+		in   m
+		msg  string
+	}{
+		{"negative", m{"endTimeOffset": -1}, "Invalid endTimeOffset -1"},
+		{"not before the start", m{"startTimeOffset": 600, "endTimeOffset": 600}, "must be less than startTimeOffset (600)"},
+	} {
+		checkAnswer(t, call(t, s, "CreateScheduledQuery", sqInput("bad", "g", c.in)), codeValidation, "~"+c.msg)
+	}
+	mustOK(t, s, "CreateScheduledQuery", sqInput("q", "g", m{"startTimeOffset": 600, "endTimeOffset": 120,
+		"destinationConfiguration": dest, "queryString": "fields @message"}))
+	if g := mustOK(t, s, "GetScheduledQuery", m{"identifier": "q"}).body; num(t, g["endTimeOffset"]) != 120 {
+		t.Errorf("GetScheduledQuery: %v", g)
+	}
+	clk.advance(s, 5*time.Minute)
+	h := waitRuns(t, s, "q", 1)
+	obj := readResults(t, dir, h[0])
+	if got := strings.Join(resultMessages(obj), "|"); got != "in the window" {
+		t.Errorf("rows = %q, want the one event of [T-600s, T-120s)", got)
+	}
+	if num(t, obj["startTime"]) != trigger-600_000 || num(t, obj["endTime"]) != trigger-120_000 {
+		t.Errorf("results window: %v – %v", obj["startTime"], obj["endTime"])
+	}
+}

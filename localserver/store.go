@@ -603,6 +603,8 @@ var migrations = []string{
 	CREATE TRIGGER lookup_tables_delete AFTER DELETE ON lookup_tables BEGIN
 		DELETE FROM lookup_table_tags WHERE name = old.name;
 	END;`,
+	// 14: scheduled queries' endTimeOffset (ops_scheduledqueries.go), NULL when not given.
+	`ALTER TABLE scheduled_queries ADD COLUMN end_time_offset INTEGER;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

@@ -115,6 +115,7 @@ func TestServerSDKScheduledQueries(t *testing.T) {
 	for _, in := range []*cloudwatchlogs.CreateScheduledQueryInput{
 		{Name: aws.String("sdk/daily"), QueryLanguage: types.QueryLanguageCwli, QueryString: aws.String("stats count(*) as n"),
 			LogGroupIdentifiers: []string{group}, ScheduleExpression: aws.String("cron(0 8 * * ? *)"), Timezone: aws.String("Europe/Paris"),
+			StartTimeOffset: aws.Int64(3600), EndTimeOffset: aws.Int64(600),
 			ExecutionRoleArn: aws.String(role), State: types.ScheduledQueryStateDisabled},
 		{Name: aws.String("sdk/waker"), QueryLanguage: types.QueryLanguageCwli, QueryString: aws.String("fields @message"),
 			LogGroupIdentifiers: []string{group}, ScheduleExpression: aws.String("rate(1 day)"), ExecutionRoleArn: aws.String(role),
@@ -123,6 +124,11 @@ func TestServerSDKScheduledQueries(t *testing.T) {
 		if _, err := c.CreateScheduledQuery(ctx, in); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// EndTimeOffset, newer than the botocore model, is kept and answered.
+	if g, err := c.GetScheduledQuery(ctx, &cloudwatchlogs.GetScheduledQueryInput{Identifier: aws.String("sdk/daily")}); err != nil ||
+		aws.ToInt64(g.StartTimeOffset) != 3600 || aws.ToInt64(g.EndTimeOffset) != 600 {
+		t.Errorf("GetScheduledQuery sdk/daily: %v %s", err, asJSON(g))
 	}
 	// wake updates sdk/waker (DISABLED, it never runs), which wakes the runner.
 	wake := func(t *testing.T) {
