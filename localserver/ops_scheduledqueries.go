@@ -144,6 +144,9 @@ type sqS3Config struct {
 // sqDestination is a destinationConfiguration.
 type sqDestination struct {
 	S3Configuration *sqS3Config `json:"s3Configuration"`
+	// LookupTableConfiguration, a destination newer than the botocore model here (in
+	// aws-sdk-go-v2), is refused by name rather than taken for a missing s3Configuration.
+	LookupTableConfiguration json.RawMessage `json:"lookupTableConfiguration,omitempty"`
 }
 
 // scheduledQueryIn is the input of CreateScheduledQuery and UpdateScheduledQuery.
@@ -375,6 +378,9 @@ func (s *Server) checkScheduledQuery(ctx context.Context, in *scheduledQueryIn, 
 	v.enum(in.State, "state", sqStates)
 	if create && in.Tags != nil {
 		v.tags(in.Tags, "tags")
+	}
+	if d := in.DestinationConfiguration; d != nil && d.LookupTableConfiguration != nil {
+		return nil, validationErr("destinationConfiguration.lookupTableConfiguration is not supported by this server: deliver to s3Configuration.")
 	}
 	if d := in.DestinationConfiguration; d != nil {
 		if v.required(d.S3Configuration != nil, "destinationConfiguration.s3Configuration") {
