@@ -239,7 +239,7 @@ func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
 	status, msg, res := s.execScheduledQuery(ctx, q, from, to)
 	var dests []byte
 	if status == sqComplete && q.dest != nil {
-		dests = s.deliverScheduledQuery(ctx, q, runID, from, to, res)
+		dests = s.deliverScheduledQuery(ctx, q, runID, trigger, from, to, res)
 	}
 	aerr = s.write(func(tx *sql.Tx) *apiError {
 		wctx := context.Background()
@@ -324,9 +324,9 @@ func (s *Server) sqEnd(ctx context.Context, err error) (string, string, *insight
 	return sqFailed, "The query failed: " + err.Error(), nil
 }
 
-// deliverScheduledQuery writes the results of run runID of q to its S3 destination and
-// returns the record's destinations (a JSON array of ScheduledQueryDestination).
-func (s *Server) deliverScheduledQuery(ctx context.Context, q *scheduledQuery, runID string, from, to int64, res *insights.Result) []byte {
+// deliverScheduledQuery writes the results of run runID of q, triggered at trigger over
+// [from, to), to its S3 destination and returns the record's destinations (a JSON array of ScheduledQueryDestination).
+func (s *Server) deliverScheduledQuery(ctx context.Context, q *scheduledQuery, runID string, trigger, from, to int64, res *insights.Result) []byte {
 	c := q.dest.S3Configuration
 	bucket, prefix := s3Location(*c.DestinationIdentifier)
 	key := prefix + q.id + "/" + runID + ".json"
@@ -346,7 +346,7 @@ func (s *Server) deliverScheduledQuery(ctx context.Context, q *scheduledQuery, r
 		return fail(sqDestClientError, msgNoSuchBucket)
 	}
 	defer root.Close()
-	body := s.sqResultObject(q, runID, from, to, res)
+	body := s.sqResultObject(q, runID, trigger, from, to, res)
 	err := writeObject(root, taskTmpDir(runID), bucket, key, body)
 	if rerr := root.RemoveAll(taskTmpDir(runID)); rerr != nil {
 		s.cfg.Logger.Warn("scheduled query: removing temporary files", "queryId", runID, "err", rerr)
@@ -361,12 +361,12 @@ func (s *Server) deliverScheduledQuery(ctx context.Context, q *scheduledQuery, r
 }
 
 // sqResultObject is the JSON object of a run's results (see ops_scheduledqueries.go).
-func (s *Server) sqResultObject(q *scheduledQuery, runID string, from, to int64, res *insights.Result) []byte {
+func (s *Server) sqResultObject(q *scheduledQuery, runID string, trigger, from, to int64, res *insights.Result) []byte {
 	o := newObj(make([]byte, 0, 512))
 	o.str("scheduledQueryArn", s.sqArn(s.sqRegion(), q.id))
 	o.str("scheduledQueryName", q.name)
 	o.str("queryId", runID)
-	o.int("triggeredTimestamp", to)
+	o.int("triggeredTimestamp", trigger)
 	o.int("startTime", from)
 	o.int("endTime", to)
 	st := newObj(nil)

@@ -100,7 +100,7 @@ func TestScheduledQueryEndTimeOffset(t *testing.T) {
 	if got := strings.Join(resultMessages(obj), "|"); got != "in the window" {
 		t.Errorf("rows = %q, want the one event of [T-600s, T-120s)", got)
 	}
-	if num(t, obj["startTime"]) != trigger-600_000 || num(t, obj["endTime"]) != trigger-120_000 {
-		t.Errorf("results window: %v – %v", obj["startTime"], obj["endTime"])
+	if num(t, obj["startTime"]) != trigger-600_000 || num(t, obj["endTime"]) != trigger-120_000 || num(t, obj["triggeredTimestamp"]) != trigger {
+		t.Errorf("results window: %v – %v, triggered %v", obj["startTime"], obj["endTime"], obj["triggeredTimestamp"])
 	}
 }
