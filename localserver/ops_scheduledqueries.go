@@ -178,6 +178,7 @@ type scheduledQuery struct {
 	expr                       string
 	timezone                   sql.NullString
 	startOffset, endOffset     sql.NullInt64
+	region                     sql.NullString // CreateScheduledQuery's, for the ARNs its runs write
 	dest                       *sqDestination
 	scheduleStart, scheduleEnd sql.NullInt64
 	roleArn, state             string
@@ -189,14 +190,14 @@ type scheduledQuery struct {
 
 const sqColumns = `id, name, description, query_language, query_string, log_groups, schedule_expression, timezone,
 	start_time_offset, destination, schedule_start, schedule_end, execution_role_arn, state, last_triggered, last_status,
-	creation_time, last_updated, next_run, end_time_offset`
+	creation_time, last_updated, next_run, end_time_offset, region`
 
 func scanScheduledQuery(sc interface{ Scan(...any) error }) (*scheduledQuery, error) {
 	q := &scheduledQuery{}
 	var groups, dest sql.NullString
 	err := sc.Scan(&q.id, &q.name, &q.description, &q.language, &q.queryString, &groups, &q.expr, &q.timezone,
 		&q.startOffset, &dest, &q.scheduleStart, &q.scheduleEnd, &q.roleArn, &q.state, &q.lastTriggered, &q.lastStatus,
-		&q.created, &q.updated, &q.nextRun, &q.endOffset)
+		&q.created, &q.updated, &q.nextRun, &q.endOffset, &q.region)
 	if err != nil {
 		return nil, err
 	}
@@ -493,6 +494,7 @@ func (s *Server) createScheduledQuery(rc *reqCtx) ([]byte, *apiError) {
 		return nil, aerr
 	}
 	q.id, q.name = newRequestID(), *in.Name
+	q.region = sql.NullString{String: rc.region, Valid: rc.region != ""}
 	q.created = rc.now.UnixMilli()
 	q.updated = q.created
 	q.nextRun = q.nextTrigger(q.created)
@@ -530,10 +532,10 @@ func insertScheduledQuery(ctx context.Context, tx *sql.Tx, q *scheduledQuery) er
 		dest = sql.NullString{String: string(b), Valid: true}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO scheduled_queries(`+sqColumns+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		q.id, q.name, q.description, q.language, q.queryString, string(groups), q.expr, q.timezone, q.startOffset, dest,
 		q.scheduleStart, q.scheduleEnd, q.roleArn, q.state, q.lastTriggered, q.lastStatus, q.created, q.updated, q.nextRun,
-		q.endOffset)
+		q.endOffset, q.region)
 	return err
 }
 

@@ -363,7 +363,7 @@ func (s *Server) deliverScheduledQuery(ctx context.Context, q *scheduledQuery, r
 // sqResultObject is the JSON object of a run's results (see ops_scheduledqueries.go).
 func (s *Server) sqResultObject(q *scheduledQuery, runID string, trigger, from, to int64, res *insights.Result) []byte {
 	o := newObj(make([]byte, 0, 512))
-	o.str("scheduledQueryArn", s.sqArn(s.sqRegion(), q.id))
+	o.str("scheduledQueryArn", s.sqArn(s.sqRegion(q), q.id))
 	o.str("scheduledQueryName", q.name)
 	o.str("queryId", runID)
 	o.int("triggeredTimestamp", trigger)
@@ -392,9 +392,13 @@ func (s *Server) sqResultObject(q *scheduledQuery, runID string, trigger, from, 
 	return o.done()
 }
 
-// sqRegion is the region of the ARNs the runner writes (no request tells it): Config.Region,
-// or us-east-1 when the server serves every region.
-func (s *Server) sqRegion() string {
+// sqRegion is the region of the ARNs the runner writes for q: the region of the request
+// that created it, as CreateScheduledQuery's answer gave; for a query stored before that
+// was kept, Config.Region, or us-east-1 when the server serves every region.
+func (s *Server) sqRegion(q *scheduledQuery) string {
+	if q.region.Valid {
+		return q.region.String
+	}
 	if s.cfg.Region != "" {
 		return s.cfg.Region
 	}

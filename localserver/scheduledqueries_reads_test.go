@@ -1,9 +1,14 @@
 package localserver
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cwlogs/cwlogs/sigv4"
 )
 
 // TestScheduledQueryLookup: a scheduled query's run binds its lookup tables as StartQuery
@@ -102,5 +107,37 @@ func TestScheduledQueryEndTimeOffset(t *testing.T) {
 	}
 	if num(t, obj["startTime"]) != trigger-600_000 || num(t, obj["endTime"]) != trigger-120_000 || num(t, obj["triggeredTimestamp"]) != trigger {
 		t.Errorf("results window: %v – %v, triggered %v", obj["startTime"], obj["endTime"], obj["triggeredTimestamp"])
+	}
+}
+
+// TestScheduledQueryResultsRegion: on a server that serves every region, a run's results
+// object names the query by the ARN CreateScheduledQuery answered, in the region of the
+// request that created it.
+func TestScheduledQueryResultsRegion(t *testing.T) {
+	clk := &sqClock{t: testNow}
+	s, dir := newSQServer(t, clk, Config{})
+	dest := m{"s3Configuration": m{"destinationIdentifier": "s3://" + testBucket + "/out", "roleArn": sqRole}}
+	body, err := json.Marshal(sqInput("q", "g", m{"destinationConfiguration": dest, "queryString": "fields @message"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := http.NewRequest(http.MethodPost, "http://logs.local/", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", contentTypeJSON)
+	r.Header.Set("X-Amz-Target", targetPrefix+"CreateScheduledQuery")
+	if err := testSigner.SignHTTP(r, testCreds, sigv4.HashHex(body), "logs", "eu-west-1", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	created := do(t, s, r)
+	arn, _ := created.body["scheduledQueryArn"].(string)
+	if !strings.HasPrefix(arn, "arn:aws:logs:eu-west-1:") {
+		t.Fatalf("CreateScheduledQuery in eu-west-1: %d %s", created.status, created.raw)
+	}
+	clk.advance(s, 5*time.Minute)
+	h := waitRuns(t, s, "q", 1)
+	if got := readResults(t, dir, h[0])["scheduledQueryArn"]; got != arn {
+		t.Errorf("results object's scheduledQueryArn = %v, want %s", got, arn)
 	}
 }

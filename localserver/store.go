@@ -605,6 +605,9 @@ var migrations = []string{
 	END;`,
 	// 14: scheduled queries' endTimeOffset (ops_scheduledqueries.go), NULL when not given.
 	`ALTER TABLE scheduled_queries ADD COLUMN end_time_offset INTEGER;`,
+	// 15: the region of the request that created a scheduled query, for the ARN in its
+	// results objects (NULL for the queries stored before).
+	`ALTER TABLE scheduled_queries ADD COLUMN region TEXT;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.
