@@ -125,6 +125,7 @@ const (
 	msgBucketNotFound  = "The given bucket does not exist. Please make sure the bucket is valid."
 	msgExportTimeRange = "Please make sure the values are within the retention period of the log groups and from value is lesser than the to value."
 	msgNoExportDir     = "This server has no export directory: exports are written under Config.ExportDir (cwlogs serve --export-dir), which is not set for a server without a data directory."
+	msgNoResultsDir    = "This server has no export directory: scheduled query results are written under Config.ExportDir (cwlogs serve --export-dir), which is not set for a server without a data directory."
 
 	defaultExportPrefix = "exportedlogs"
 	writeTestKey        = "aws-logs-write-test"

@@ -432,12 +432,8 @@ func (s *Server) queryLookupTables(ctx context.Context, q *insights.Query) (*ins
 		}
 		tables[name] = tbl
 	}
-	bq, err := q.BindLookups(tables)
+	bq, err := q.BindLookups(tables) // every table is there: its error is a column one lacks
 	if err != nil {
-		var me *insights.MissingTableError
-		if errors.As(err, &me) {
-			return nil, clientErr(codeResourceNotFound, fmt.Sprintf("Lookup table %s does not exist.", me.Name))
-		}
 		return nil, malformedQuery(q.String(), err)
 	}
 	return bq, nil

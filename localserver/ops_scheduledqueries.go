@@ -457,7 +457,7 @@ func (s *Server) checkScheduledQuery(ctx context.Context, in *scheduledQueryIn, 
 			return nil, validationErr("Invalid destinationConfiguration.s3Configuration.roleArn %q: it must be an IAM role ARN, arn:aws:iam::ACCOUNT:role/NAME.", *c.RoleArn)
 		}
 		if s.cfg.ExportDir == "" {
-			return nil, validationErr("%s", strings.Replace(msgNoExportDir, "exports are written", "scheduled query results are written", 1))
+			return nil, validationErr("%s", msgNoResultsDir)
 		}
 		bucket, prefix := s3Location(*c.DestinationIdentifier)
 		if why := validBucketName(bucket); why != "" {
