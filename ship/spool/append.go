@@ -114,7 +114,6 @@ func appendMsg[M message](ctx context.Context, s *Spool, ts int64, msg M, mode a
 	s.diskBytes += n
 	s.written += n
 	s.st.Accepted++
-	s.st.AcceptedBytes += n
 	s.st.Pending++
 	if s.c.sync == SyncPeriodic {
 		s.armSyncLocked()

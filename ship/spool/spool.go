@@ -231,6 +231,7 @@ func (s *Spool) Stats() Stats {
 
 func (s *Spool) statsLocked() Stats {
 	st := s.st
+	st.AcceptedBytes = s.written // every byte written since Open is a record's
 	st.DiskBytes = s.diskBytes
 	st.Segments = len(s.segs)
 	return st

@@ -148,7 +148,6 @@ func (s *Spool) syncFailedLocked(to int64, err error) {
 	if s.failErr == nil {
 		s.failFrom = s.synced
 	}
-	s.failFrom = min(s.failFrom, s.synced)
 	s.failTo = max(s.failTo, to)
 	s.failSeq = max(s.failSeq, s.nextSeq)
 	s.failErr = err
