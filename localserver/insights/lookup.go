@@ -67,9 +67,8 @@ func (*lookupCmd) cmdName() string { return "lookup" }
 // of each output.
 type boundLookup struct {
 	table   *LookupTable // held, not only its rows: a cache of tables in use may hold it weakly
-	keyCols []int
 	outCols []int
-	index   map[string]int // key (lookupIndexKey) -> row
+	index   map[string]int // key (appendLookupKey) -> row
 }
 
 // lookupTableName is the pattern of a lookup table's name (the model's LookupTableName).
@@ -181,12 +180,13 @@ func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
 			}
 			return j, nil
 		}
+		var keyCols []int
 		for _, k := range l.keys {
 			j, err := col(k.col, k.colAt)
 			if err != nil {
 				return nil, err
 			}
-			b.keyCols = append(b.keyCols, j)
+			keyCols = append(keyCols, j)
 		}
 		for _, o := range l.outs {
 			j, err := col(o.col, o.at)
@@ -195,7 +195,7 @@ func (q *Query) BindLookups(tables map[string]*LookupTable) (*Query, error) {
 			}
 			b.outCols = append(b.outCols, j)
 		}
-		b.index = t.index(b.keyCols)
+		b.index = t.index(keyCols)
 		bound := *l
 		bound.bound = b
 		out.cmds[i] = &bound

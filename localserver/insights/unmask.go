@@ -58,28 +58,11 @@ func (q *Query) Unmasks() bool {
 		if found || x == nil {
 			return
 		}
-		switch n := x.(type) {
-		case *call:
-			if n.name == "unmask" {
-				found = true
-				return
-			}
-			for _, a := range n.args {
-				walk(a)
-			}
-		case *unary:
-			walk(n.x)
-		case *binary:
-			walk(n.l)
-			walk(n.r)
-		case *likeExpr:
-			walk(n.x)
-		case *inExpr:
-			walk(n.x)
-			for _, e := range n.list {
-				walk(e)
-			}
+		if c, ok := x.(*call); ok && c.name == "unmask" {
+			found = true
+			return
 		}
+		eachOperand(x, walk)
 	}
 	for _, c := range q.cmds {
 		switch c := c.(type) {

@@ -76,14 +76,12 @@ var (
 	// parsers: "Some processors are of the parser type … the first processor in a
 	// transformer must be a parser"
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Create.html).
-	parsers = map[string]bool{"parseJSON": true, "parseKeyValue": true, "csv": true, "grok": true,
-		"parseCloudfront": true, "parseVPC": true, "parseRoute53": true, "parseWAF": true, "parsePostgres": true,
-		"parseToOCSF": true}
-	// vended: "If you include a pre-configured parser for a type of AWS vended logs, it
-	// must be the first processor listed in the transformer. You can include only one such
-	// processor in a transformer." (same page).
-	vended = map[string]bool{"parseCloudfront": true, "parseVPC": true, "parseRoute53": true, "parseWAF": true, "parsePostgres": true}
-	// unsupported processors are refused (see the package doc).
+	parsers = map[string]bool{"parseJSON": true, "parseKeyValue": true, "csv": true, "grok": true}
+	// unsupported processors are refused (see the package doc) before any other rule.
+	// They are the parsers of AWS vended logs, of which the same page says "If you include
+	// a pre-configured parser for a type of AWS vended logs, it must be the first
+	// processor listed in the transformer. You can include only one such processor in a
+	// transformer", and parseToOCSF: serving one means adding it to parsers and that rule.
 	unsupported = map[string]bool{"parseCloudfront": true, "parseVPC": true,
 		"parseRoute53": true, "parseWAF": true, "parsePostgres": true, "parseToOCSF": true}
 	// onlyOne: "You can include only one grok processor", "only one addKeys processor",
@@ -131,11 +129,7 @@ func Parse(raw []byte) (*Config, error) {
 		if name == "" {
 			return nil, &ConfigError{Field: field, Reason: "must name exactly one processor"}
 		}
-		known := false
-		for _, p := range processorNames {
-			known = known || p == name
-		}
-		if !known {
+		if !slices.Contains(processorNames, name) {
 			return nil, &ConfigError{Field: field, Value: name, Reason: "unknown processor; valid ones are " + strings.Join(processorNames, ", ")}
 		}
 		if unsupported[name] {
@@ -164,9 +158,6 @@ func Parse(raw []byte) (*Config, error) {
 				return nil, &ConfigError{Field: field + ".parseJSON.source", Value: *src,
 					Reason: "must be @message when parseJSON is the first processor"}
 			}
-		}
-		if vended[name] && i != 0 {
-			return nil, &ConfigError{Field: field, Value: name, Reason: "a parser of AWS vended logs must be the first processor"}
 		}
 		p, err := build(field+"."+name, name, members[name])
 		if err != nil {
