@@ -45,18 +45,18 @@ type Shipper struct {
 	nextSeq    uint64
 	open       int // sealed batches not finished
 	waiters    []*flushWaiter
-	// lost counts the events of finished batches not delivered (dropped,
-	// discarded, rejected), lostRej those of them the service rejected, and
-	// lostErr is the last such batch's error; reported and reportedRej are
-	// lost and lostRej as of the last Flush that returned after waiting:
-	// Flush reports the difference too, the losses no Flush waited for.
-	lost, reported       int64
-	lostRej, reportedRej Rejected
-	lostErr              error
-	closed               bool
-	unconfirmed          int64 // events whose request was cancelled by Close
-	unsent               int64 // events abandoned without a request in flight
-	st                   Stats
+	// unreported counts the events of finished batches not delivered
+	// (dropped, discarded, rejected) since the last Flush that returned after
+	// waiting, unreportedRej those of them the service rejected, and lostErr
+	// is the last such batch's error: Flush reports them too, the losses no
+	// Flush waited for.
+	unreported    int64
+	unreportedRej Rejected
+	lostErr       error
+	closed        bool
+	unconfirmed   int64 // events whose request was cancelled by Close
+	unsent        int64 // events abandoned without a request in flight
+	st            Stats
 
 	closedFlag atomic.Bool
 	// testHookWriteWindow, set only by tests, runs in Write between its first closed check
@@ -740,8 +740,8 @@ func (s *Shipper) Flush(ctx context.Context) error {
 // losses since the last such Flush, which include those, are reported, each
 // by one Flush at least.
 func (s *Shipper) flushResultLocked(failed int64, rej Rejected, err error) error {
-	earlier, earlierRej := s.lost-s.reported, s.lostRej.minus(s.reportedRej)
-	s.reported, s.reportedRej = s.lost, s.lostRej
+	earlier, earlierRej := s.unreported, s.unreportedRej
+	s.unreported, s.unreportedRej = 0, Rejected{}
 	if earlier > failed {
 		failed, rej, err = earlier, earlierRej, s.lostErr
 	}
@@ -756,8 +756,8 @@ func (s *Shipper) flushResultLocked(failed int64, rej Rejected, err error) error
 func (s *Shipper) batchDoneLocked(b *batch, lost int64, rej Rejected, err error) {
 	s.open--
 	if lost > 0 {
-		s.lost += lost
-		s.lostRej = s.lostRej.plus(rej)
+		s.unreported += lost
+		s.unreportedRej = s.unreportedRej.plus(rej)
 		s.lostErr = err
 	}
 	keep := s.waiters[:0]

@@ -67,11 +67,6 @@ func (r Rejected) plus(o Rejected) Rejected {
 	return Rejected{TooNew: r.TooNew + o.TooNew, TooOld: r.TooOld + o.TooOld, Expired: r.Expired + o.Expired}
 }
 
-// minus returns r's counts less o's.
-func (r Rejected) minus(o Rejected) Rejected {
-	return Rejected{TooNew: r.TooNew - o.TooNew, TooOld: r.TooOld - o.TooOld, Expired: r.Expired - o.Expired}
-}
-
 // Dropped counts events the shipper discarded, by reason.
 type Dropped struct {
 	Empty          int64 // Log with an empty message
