@@ -133,27 +133,22 @@ func (s *Server) runDue() (wait time.Duration, ok bool) {
 		if s.stopping() {
 			return 0, false
 		}
-		var next sql.NullInt64
-		if err := s.st.r.QueryRowContext(ctx, `SELECT min(next_run) FROM scheduled_queries WHERE next_run IS NOT NULL`).Scan(&next); err != nil {
-			s.cfg.Logger.Error("scheduled queries: reading the schedules", "err", err)
-			return schedMaxWait, true
-		}
-		if !next.Valid {
-			return schedMaxWait, true
-		}
-		now := s.cfg.Now().UnixMilli()
-		if next.Int64 > now {
-			return min(schedMaxWait, time.Duration(next.Int64-now)*time.Millisecond), true
-		}
+		// The next trigger and its query, in one read (the partial index on next_run
+		// serves the order).
 		var id string
-		err := s.st.r.QueryRowContext(ctx, `SELECT id FROM scheduled_queries WHERE next_run IS NOT NULL AND next_run <= ?
-			ORDER BY next_run, id LIMIT 1`, now).Scan(&id)
+		var next int64
+		err := s.st.r.QueryRowContext(ctx, `SELECT id, next_run FROM scheduled_queries WHERE next_run IS NOT NULL
+			ORDER BY next_run, id LIMIT 1`).Scan(&id, &next)
 		if errors.Is(err, sql.ErrNoRows) {
-			continue // deleted or rescheduled meanwhile
+			return schedMaxWait, true
 		}
 		if err != nil {
 			s.cfg.Logger.Error("scheduled queries: reading the schedules", "err", err)
 			return schedMaxWait, true
+		}
+		now := s.cfg.Now().UnixMilli()
+		if next > now {
+			return min(schedMaxWait, time.Duration(next-now)*time.Millisecond), true
 		}
 		s.triggerScheduledQuery(id, now)
 	}
