@@ -150,7 +150,7 @@ type exportRegistry struct {
 	// recovered: the tasks a previous run of the server left active have been marked
 	// FAILED (recoverExports), which precedes every export operation.
 	recovered bool
-	running   map[string]*exportRun
+	running   map[string]*bgRun
 
 	// beforeScan, when set (tests), runs in each task's goroutine once the task is
 	// RUNNING, before it reads events.
@@ -165,11 +165,23 @@ type exportRegistry struct {
 	objectBytes int64
 }
 
-// exportRun is a task's goroutine: cancel ends it, done closes when it has recorded the
-// task's end.
-type exportRun struct {
+// bgRun is a background job's goroutine (an export task, a scheduled query's run):
+// cancel ends it, done closes when it has recorded its end.
+type bgRun struct {
 	cancel context.CancelCauseFunc
 	done   chan struct{}
+}
+
+// stop cancels the job with cause and waits until it has recorded its end, or ctx ends
+// (ctx.Err()).
+func (b *bgRun) stop(ctx context.Context, cause error) error {
+	b.cancel(cause)
+	select {
+	case <-b.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // exportTask is a stored export task.
@@ -385,11 +397,11 @@ func (s *Server) createExportTask(rc *reqCtx) ([]byte, *apiError) {
 	reg.mu.Unlock()
 	// The task is registered before it is stored: a CancelExportTask that finds it stored
 	// finds its goroutine too.
-	run := &exportRun{cancel: cancel, done: make(chan struct{})}
+	run := &bgRun{cancel: cancel, done: make(chan struct{})}
 	r := &s.exports
 	r.mu.Lock()
 	if r.running == nil {
-		r.running = map[string]*exportRun{}
+		r.running = map[string]*bgRun{}
 	}
 	r.running[t.id] = run
 	r.mu.Unlock()
@@ -546,13 +558,8 @@ func (s *Server) cancelExportTask(rc *reqCtx) ([]byte, *apiError) {
 	r.mu.Lock()
 	run := r.running[id]
 	r.mu.Unlock()
-	if run != nil {
-		run.cancel(errExportCancelled)
-		select {
-		case <-run.done:
-		case <-rc.ctx.Done():
-			return nil, clientErr(codeOperationAborted, "The request ended before the export task stopped; it ends CANCELLED.")
-		}
+	if run != nil && run.stop(rc.ctx, errExportCancelled) != nil {
+		return nil, clientErr(codeOperationAborted, "The request ended before the export task stopped; it ends CANCELLED.")
 	}
 	// The task may have ended otherwise just before the cancel reached it.
 	if t, err = exportTaskByID(rc.ctx, s.st.r, id); err != nil {

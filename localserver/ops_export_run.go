@@ -17,7 +17,7 @@ const exportStreamsPage = 256
 const exportCheckEvents = 1024
 
 // runExport runs task t, recording its progress and its end, then unregisters it.
-func (s *Server) runExport(ctx context.Context, t *exportTask, run *exportRun) {
+func (s *Server) runExport(ctx context.Context, t *exportTask, run *bgRun) {
 	defer close(run.done)
 	defer run.cancel(nil) // detaches ctx from s.queryCtx
 	defer func() {

@@ -41,17 +41,11 @@ type schedRunner struct {
 	kickCh chan struct{} // capacity 1: a pending wake-up
 
 	mu   sync.Mutex
-	runs map[string]*sqRun // the run in flight, by scheduled query id
+	runs map[string]*bgRun // the run in flight, by scheduled query id
 
 	// beforeRun, when set (tests), runs in the runner's goroutine once a run is recorded
 	// Running, before it reads events.
 	beforeRun func(ctx context.Context, queryID, runID string)
-}
-
-// sqRun is a run in flight: cancel stops it, done closes when it has recorded its end.
-type sqRun struct {
-	cancel context.CancelCauseFunc
-	done   chan struct{}
 }
 
 // kick wakes the runner to look at the schedules again.
@@ -71,13 +65,7 @@ func (r *schedRunner) stopRun(ctx context.Context, id string) error {
 	if run == nil {
 		return nil
 	}
-	run.cancel(errSQDeleted)
-	select {
-	case <-run.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return run.stop(ctx, errSQDeleted)
 }
 
 // startScheduler marks Failed the runs a previous server left Running and starts the
@@ -158,11 +146,11 @@ func (s *Server) runDue() (wait time.Duration, ok bool) {
 // query's next trigger, runs the query, delivers its results and records the run's end.
 func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
 	ctx, cancel := context.WithCancelCause(s.queryCtx)
-	run := &sqRun{cancel: cancel, done: make(chan struct{})}
+	run := &bgRun{cancel: cancel, done: make(chan struct{})}
 	r := &s.sched
 	r.mu.Lock()
 	if r.runs == nil {
-		r.runs = map[string]*sqRun{}
+		r.runs = map[string]*bgRun{}
 	}
 	r.runs[id] = run
 	hook := r.beforeRun
