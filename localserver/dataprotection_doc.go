@@ -225,7 +225,7 @@ func parseDataProtectionPolicy(doc, partition string) (*dpPolicy, *policyDocErro
 	if mc := deid.Operation.Deidentify.MaskConfig; mc == nil || len(*mc) > 0 {
 		return nil, policyErrorf("The Deidentify operation of a data protection policy must have an empty MaskConfig object.")
 	}
-	if !sameStrings(*audit.DataIdentifier, *deid.DataIdentifier) {
+	if a, d := *audit.DataIdentifier, *deid.DataIdentifier; !containsAll(a, d) || !containsAll(d, a) { // the same set
 		return nil, policyErrorf("The DataIdentifier arrays of the Audit and Deidentify statements must match exactly.")
 	}
 	p := &dpPolicy{}
@@ -312,21 +312,6 @@ func managedIdentifier(id, partition string) (string, bool) {
 		return "", false
 	}
 	return name, true
-}
-
-// sameStrings reports whether a and b hold the same strings, in any order and number.
-func sameStrings(a, b []string) bool {
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	for _, x := range b {
-		if !slices.Contains(a, x) {
-			return false
-		}
-	}
-	return true
 }
 
 // jsonProblem describes a json.Unmarshal error without Go type names.
