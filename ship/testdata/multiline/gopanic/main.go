@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"syscall"
+	"time"
 )
 
 type T struct{ m map[string]int }
@@ -74,8 +75,13 @@ func main() {
 		debug.SetMaxStack(1 << 16)
 		deep(0)
 	case "sigquit": // kill -QUIT: every goroutine, then the registers
+		// The runtime dumps and exits within milliseconds of the signal; it is sent again
+		// each second in case one was lost (a CI run once hung here, waiting for ever).
 		p, _ := os.FindProcess(os.Getpid())
-		p.Signal(syscall.SIGQUIT)
-		select {}
+		for range 30 {
+			p.Signal(syscall.SIGQUIT)
+			time.Sleep(time.Second)
+		}
+		os.Exit(3) // never handled: the test fails on the missing dump instead of hanging
 	}
 }
