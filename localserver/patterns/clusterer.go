@@ -29,6 +29,9 @@ func New(o Options) *Clusterer {
 // Total answers how many messages were added.
 func (c *Clusterer) Total() int64 { return c.total }
 
+// Len answers how many patterns there are (len(Patterns()), without sorting them).
+func (c *Clusterer) Len() int { return len(c.all) }
+
 // Patterns answers the patterns by Count, highest first, then by ID.
 func (c *Clusterer) Patterns() []*Pattern {
 	out := append([]*Pattern(nil), c.all...)
