@@ -242,3 +242,24 @@ func TestPatternHasPatternAndUnmasks(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPattern runs "pattern @message" over 10,000 records of four shapes (about 60
+// bytes each), as StartQuery does over a scan.
+func BenchmarkPattern(b *testing.B) {
+	recs := make([]Record, 10_000)
+	for i := range recs {
+		var msg string
+		switch i % 4 {
+		case 0:
+			msg = fmt.Sprintf("2024-05-01 12:%02d:%02d [INFO] Request time: %d ms", i/60%60, i%60, i%977)
+		case 1:
+			msg = fmt.Sprintf(`{"level":"warn","msg":"slow query","ms":%d,"user":"u%d"}`, i%3000, i%50)
+		case 2:
+			msg = fmt.Sprintf("10.0.%d.%d - - GET /api/items/%d 200", i%256, i/256%256, i%100)
+		default:
+			msg = fmt.Sprintf("ERROR payment %d declined for card ending %04d", i, i%10000)
+		}
+		recs[i] = Record{Timestamp: 1_700_000_000_000 - int64(i)*1000, Message: msg, LogGroup: "1:g", LogStream: "s", Ptr: "p"}
+	}
+	benchQuery(b, "pattern @message", recs, 4, 4)
+}
