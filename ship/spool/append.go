@@ -198,7 +198,7 @@ func (s *Spool) dropOldestLocked() bool {
 // next checkpoint and at Close, so that no dropped segment is found again by
 // the next Open.
 func (s *Spool) removeLocked(path string) {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := removeSeg(path); err != nil {
 		if !slices.Contains(s.garbage, path) {
 			s.garbage = append(s.garbage, path)
 			s.reportLocked(&Error{Op: "remove", Path: path, Err: err})
@@ -210,11 +210,21 @@ func (s *Spool) removeLocked(path string) {
 func (s *Spool) retryGarbageLocked() {
 	keep := s.garbage[:0]
 	for _, path := range s.garbage {
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if removeSeg(path) != nil {
 			keep = append(keep, path)
 		}
 	}
 	s.garbage = keep
+}
+
+// removeSeg removes a segment file, then its end marker, if any (see
+// boundLastLocked; one left behind is removed by the next Open).
+func removeSeg(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	os.Remove(path + endSuffix)
+	return nil
 }
 
 // lostReason is why settled records were not delivered.
