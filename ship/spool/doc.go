@@ -169,7 +169,8 @@
 //   - A full file system: Log returns an [*Error] (Op "write", wrapping the
 //     system's error, e.g. ENOSPC), the record is counted in
 //     Stats.Dropped.WriteError, and the segment is cut back to its last whole
-//     record. Set MaxBytes below the free space so that OnFull decides
+//     record (the lines of a Write that the failed write stored whole are
+//     kept, the others counted). Set MaxBytes below the free space so that OnFull decides
 //     instead.
 //
 // No record is lost silently: [Stats] accounts for every record offered and
