@@ -164,8 +164,11 @@
 //     record are not counted lost. Records of it that stay unreadable up to
 //     its end are counted as the most their bytes can hold (the real
 //     number is not known), as are its records that DropOldest deletes
-//     unread. A segment file removed or cut short behind the spool's back
-//     is damage at once.
+//     unread. Nor does Open fail when the last segment cannot be opened for
+//     writing, synced, or cut back to its last whole record: it reports the
+//     error and starts a new segment (a torn end left in place is skipped
+//     by the pump). A segment file removed or cut short behind the spool's
+//     back is damage at once.
 //   - A full file system: Log returns an [*Error] (Op "write", wrapping the
 //     system's error, e.g. ENOSPC), the record is counted in
 //     Stats.Dropped.WriteError, and the segment is cut back to its last whole

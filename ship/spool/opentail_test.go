@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -210,5 +211,110 @@ func TestOpenUnreadableTailCut(t *testing.T) {
 	checkIdentities(t, st)
 	if st.Dropped.Corrupt != lost || st.TornBytes != 0 {
 		t.Fatalf("Dropped.Corrupt %d, TornBytes %d; want %d, 0", st.Dropped.Corrupt, st.TornBytes, lost)
+	}
+}
+
+// TestOpenLastSegmentFaults: Open succeeds when the last segment cannot be
+// opened for writing, synced, or cut back to its last whole record, or when
+// no segment file can be opened for reading (a failing disk): it reports
+// the error, and the records go on: the old ones are delivered, the new
+// ones written to a new segment. (Open failed with an *Error, and the
+// application could not log.)
+func TestOpenLastSegmentFaults(t *testing.T) {
+	eio := &os.PathError{Op: "open", Path: "segment", Err: syscall.EIO}
+	const n = 10
+	var failOpen atomic.Bool
+	for _, tc := range []struct {
+		name string
+		torn int64
+		// fault installs the fault until the test ends.
+		fault func(t *testing.T, path string)
+		op    string // of the *Error reported
+		torn2 int64  // TornBytes
+	}{
+		{"open for writing fails", 0, func(t *testing.T, _ string) {
+			openAppend = func(string) (segFile, error) { return nil, eio }
+		}, "open", 0},
+		{"sync fails", 0, func(t *testing.T, _ string) {
+			openAppend = func(path string) (segFile, error) {
+				f, err := os.OpenFile(path, os.O_RDWR, 0o600)
+				return failingSync{f}, err
+			}
+		}, "sync", 0},
+		{"torn end cannot be cut", 7, func(t *testing.T, _ string) {
+			truncateSeg = func(string, int64) error { return eio }
+		}, "open", 7},
+		{"open for reading fails", 0, func(t *testing.T, path string) {
+			failOpen.Store(true)
+			openSegment = func(p string) (segReadFile, error) {
+				if p == path && failOpen.Load() {
+					return nil, eio
+				}
+				return os.Open(p)
+			}
+		}, "read", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, segName(0))
+			all := msgs("r", n)
+			o := damageOpts()
+			o.Sync = SyncPeriodic
+			s := mustOpen(t, dir, &memDst{failFlush: failFirst(1 << 30)}, o)
+			logAll(t, s, all)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			if err := s.Close(ctx); err == nil {
+				t.Fatal("Close = nil, want records left on disk")
+			}
+			if tc.torn > 0 {
+				f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Write(make([]byte, tc.torn))
+				f.Close()
+			}
+			t.Cleanup(func() {
+				openAppend = func(path string) (segFile, error) { return os.OpenFile(path, os.O_RDWR, 0o600) }
+				truncateSeg = os.Truncate
+				openSegment = func(path string) (segReadFile, error) { return os.Open(path) }
+			})
+			tc.fault(t, path)
+			rep := &reports{}
+			o.OnError = rep.add
+			o.InitialBackoff, o.MaxBackoff = 50*time.Millisecond, 50*time.Millisecond
+			d := &memDst{}
+			s, err := Open(dir, d, o)
+			if err != nil {
+				t.Fatalf("Open = %v, want the spool open", err)
+			}
+			logAll(t, s, []string{"new"})
+			failOpen.Store(false) // the pump reads it (its backoff: 8 failures take more than 200 ms)
+			if err := s.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			closeOK(t, s)
+			if got, want := d.got(), append(all[:n:n], "new"); !slices.Equal(got, want) {
+				t.Fatalf("delivered %q, want %q", got, want)
+			}
+			st := s.Stats()
+			checkIdentities(t, st)
+			if st.TornBytes != tc.torn2 || st.Dropped.Total() != 0 {
+				t.Fatalf("TornBytes %d, dropped %+v; want %d, none", st.TornBytes, st.Dropped, tc.torn2)
+			}
+			var reported bool
+			rep.mu.Lock()
+			for _, r := range rep.errs {
+				var e *Error
+				if errors.As(r, &e) && e.Op == tc.op && e.Path == path && errors.Is(r, syscall.EIO) {
+					reported = true
+				}
+			}
+			rep.mu.Unlock()
+			if !reported {
+				t.Fatalf("no *Error with Op %q for %s reported: %v", tc.op, path, rep.errs)
+			}
+		})
 	}
 }

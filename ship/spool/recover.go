@@ -127,7 +127,8 @@ func (s *Spool) recover() error {
 func checkVersion(path string) (ok bool, err error) {
 	f, err := openSegment(path)
 	if err != nil {
-		return false, &Error{Op: "open", Path: path, Err: err}
+		// As a header that cannot be read (Op "read"): left to the pump.
+		return false, &Error{Op: "read", Path: path, Err: err}
 	}
 	defer f.Close()
 	h := make([]byte, segHeaderSize)
@@ -167,52 +168,76 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 		os.Remove(seg.path + endSuffix)
 		seg.endBound = false
 	}
+	cutFailed := false
 	if res.end < seg.size {
 		// A torn end: the record being written when the process or the
 		// machine stopped (or what a power loss left in its place). Cut it.
 		torn := seg.size - res.end
-		if err := os.Truncate(seg.path, res.end); err != nil {
-			return false, &Error{Op: "open", Path: seg.path, Err: err}
+		if err := truncateSeg(seg.path, res.end); err != nil {
+			// A failing disk: rather than not open, leave it (the pump reads
+			// up to it) and write new records to a new segment.
+			s.reportLocked(&Error{Op: "open", Path: seg.path, Err: err})
+			seg.torn, cutFailed = res.end, true
+		} else {
+			s.diskBytes -= torn
+			seg.size = res.end
 		}
 		s.st.TornBytes += torn
-		s.diskBytes -= torn
-		seg.size = res.end
 		s.reportLocked(&CorruptError{Path: seg.path, Offset: res.end, Bytes: torn, Truncated: true})
+	}
+	recEnd := res.end // where its records end
+	if !cutFailed {
+		recEnd = seg.size
 	}
 	seg.end = res.nextSeq
 	s.nextSeq = max(seg.end, pos.Seq)
 	// Append to it unless the checkpoint lies past its records (a power loss
 	// kept the checkpoint, not all the records, which were delivered: new
-	// records there would be skipped), its header is damaged, or it is full.
-	appendable := !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK
-	if !appendable {
-		if s.nextSeq == seg.first {
-			// No record in it, and its header is damaged (a power loss as it
-			// was created): remove it, a torn end, so that its name serves
-			// again rather than skip a sequence number that no record has.
-			if os.Remove(seg.path) == nil {
-				s.st.TornBytes += seg.size
-				s.diskBytes -= seg.size
-				s.reportLocked(&CorruptError{Path: seg.path, Offset: 0, Bytes: seg.size, Truncated: true})
-				return true, nil
+	// records there would be skipped), its header is damaged, it is full,
+	// its torn end could not be cut, or it cannot be opened for writing and
+	// synced (a failing disk: rather than not open, the next records go to a
+	// new segment).
+	if !cutFailed && !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK {
+		f, err := openAppend(seg.path)
+		if err != nil {
+			err = &Error{Op: "open", Path: seg.path, Err: err}
+		} else if s.c.sync != SyncNever {
+			if serr := f.Sync(); serr != nil {
+				f.Close()
+				err = &Error{Op: "sync", Path: seg.path, Err: serr}
 			}
-			s.nextSeq++ // the next segment needs a name of its own
 		}
-		return false, nil
-	}
-	f, err := os.OpenFile(seg.path, os.O_RDWR, 0o600)
-	if err != nil {
-		return false, &Error{Op: "open", Path: seg.path, Err: err}
-	}
-	if s.c.sync != SyncNever {
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return false, &Error{Op: "sync", Path: seg.path, Err: err}
+		if err == nil {
+			s.f = f
+			return false, nil
 		}
+		s.reportLocked(err)
 	}
-	s.f = f
+	if s.nextSeq == seg.first {
+		// No record in it, and it cannot be written to (its header is
+		// damaged, a power loss as it was created, or see above): remove it,
+		// so that its name serves again rather than skip a sequence number
+		// that no record has; a damaged header is a torn end.
+		if os.Remove(seg.path) == nil {
+			s.diskBytes -= seg.size
+			if !seg.headerOK {
+				s.st.TornBytes += recEnd
+				s.reportLocked(&CorruptError{Path: seg.path, Offset: 0, Bytes: recEnd, Truncated: true})
+			}
+			return true, nil
+		}
+		s.nextSeq++ // the next segment needs a name of its own
+	}
 	return false, nil
 }
+
+// openAppend opens the last segment found at Open for writing, and
+// truncateSeg cuts its torn end: variables for tests (faults of a failing
+// disk).
+var (
+	openAppend  = func(path string) (segFile, error) { return os.OpenFile(path, os.O_RDWR, 0o600) }
+	truncateSeg = os.Truncate
+)
 
 func (s *Spool) segPath(first uint64) string { return filepath.Join(s.dir, segName(first)) }
 

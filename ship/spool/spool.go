@@ -122,6 +122,8 @@ type Spool struct {
 // *Error (Op "read"), writes no more to that segment, and writes new
 // records to a new one, numbered past any record the unreadable bytes can
 // hold, so that they come after them (see the package documentation).
+// A last segment that cannot be opened for writing, synced, or cut back to
+// its last whole record is reported the same way and not written to again.
 func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	if dir == "" {
 		return nil, &OptionError{Field: "dir", Value: `""`, Reason: "must name a directory"}
