@@ -184,7 +184,7 @@ func (p *pump) next() (*segment, record, int, bool) {
 			p.enter(nxt) // the pump's segment was dropped: its records were settled
 			continue
 		}
-		limit, end, bound := seg.size, seg.end, seg.endBound
+		limit, end, bound, gapEnd := seg.size, seg.end, seg.endBound, seg.gapEnd
 		if seg.torn > 0 {
 			limit = seg.torn
 		}
@@ -200,7 +200,10 @@ func (p *pump) next() (*segment, record, int, bool) {
 				if !p.settleBound(seg, p.pos.Seq) {
 					continue
 				}
-				end = min(end, p.pos.Seq)
+				end, gapEnd = min(end, p.pos.Seq), max(end, gapEnd)
+			}
+			if p.pos.Seq >= end && p.pos.Seq < gapEnd {
+				p.pos.Seq = gapEnd // numbers no record had (settleBound)
 			}
 			if nxt == nil {
 				return nil, record{}, 0, false // the end of the segment being written
@@ -336,7 +339,7 @@ func (p *pump) settleBound(seg *segment, seq uint64) bool {
 		n := int64(seg.end - seq)
 		s.st.Recovered -= n
 		s.st.Pending -= n
-		seg.end = seq
+		seg.end, seg.gapEnd = seq, seg.end
 	}
 	seg.endBound = false
 	return true
