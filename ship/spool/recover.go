@@ -218,7 +218,7 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 		// damaged, a power loss as it was created, or see above): remove it,
 		// so that its name serves again rather than skip a sequence number
 		// that no record has; a damaged header is a torn end.
-		if os.Remove(seg.path) == nil {
+		if removeEmpty(seg.path) == nil {
 			s.diskBytes -= seg.size
 			if !seg.headerOK {
 				s.st.TornBytes += recEnd
@@ -227,16 +227,21 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 			return true, nil
 		}
 		s.nextSeq++ // the next segment needs a name of its own
+		// No record has the number skipped: the pump passes it, so that the
+		// checkpoint reaches the next record's number, which a Flush waits
+		// for.
+		seg.gapEnd = s.nextSeq
 	}
 	return false, nil
 }
 
-// openAppend opens the last segment found at Open for writing, and
-// truncateSeg cuts its torn end: variables for tests (faults of a failing
-// disk).
+// openAppend opens the last segment found at Open for writing,
+// truncateSeg cuts its torn end, and removeEmpty removes it when it holds
+// no record: variables for tests (faults of a failing disk).
 var (
 	openAppend  = func(path string) (segFile, error) { return os.OpenFile(path, os.O_RDWR, 0o600) }
 	truncateSeg = os.Truncate
+	removeEmpty = os.Remove
 )
 
 func (s *Spool) segPath(first uint64) string { return filepath.Join(s.dir, segName(first)) }
