@@ -2,6 +2,7 @@ package spool
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"slices"
@@ -32,8 +33,38 @@ var errRetained = errors.New("spool: record retained")
 // the record. msg is not kept once it returns: it is copied into the
 // segment file (through s.wbuf).
 func appendMsg[M message](ctx context.Context, s *Spool, ts int64, msg M, mode appendMode) (int64, error) {
-	n := recordSize(msg)
+	var b staged
 	s.mu.Lock()
+	err := stageLocked(ctx, s, &b, ts, msg, mode)
+	if werr := s.writeStagedLocked(&b); err == nil {
+		err = werr
+	}
+	s.mu.Unlock()
+	if b.end == 0 {
+		return 0, err
+	}
+	s.signal()
+	return b.end, nil
+}
+
+// staged counts the records stageLocked encoded in s.wbuf that are not
+// written yet: they are written by writeStagedLocked, always before s.mu is
+// released (no one else sees the segment or the counters meanwhile), so
+// that one Write takes the lock, and writes to its segment, once for many
+// lines.
+type staged struct {
+	n     int   // records
+	bytes int64 // their size
+	end   int64 // the sync position after the last record written, 0 if none
+}
+
+// stageLocked checks a record with s.mu held, applying OnFull (mode as for
+// appendMsg), and encodes it in s.wbuf after the records b holds: it counts
+// them as on disk already, and writes them before it rolls the segment or
+// releases s.mu for a Block wait. It returns the error that refuses the
+// record (counted in Stats), nil when it is staged.
+func stageLocked[M message](ctx context.Context, s *Spool, b *staged, ts int64, msg M, mode appendMode) error {
+	n := recordSize(msg)
 	s.st.Offered++
 	var roll bool
 	closeCh := s.closeCh
@@ -44,19 +75,17 @@ func appendMsg[M message](ctx context.Context, s *Spool, ts int64, msg M, mode a
 		if s.closing && mode != appendForce {
 			if mode == appendRetain {
 				s.st.Offered--
-				s.mu.Unlock()
-				return 0, errRetained
+				return errRetained
 			}
 			s.st.Dropped.Closed++
-			s.mu.Unlock()
-			return 0, ErrClosed
+			return ErrClosed
 		}
-		roll = s.f == nil || s.segs[len(s.segs)-1].size+n > s.c.segmentBytes
+		roll = s.f == nil || s.segs[len(s.segs)-1].size+b.bytes+n > s.c.segmentBytes
 		need := n
 		if roll {
 			need += segHeaderSize
 		}
-		if s.diskBytes+need <= s.c.maxBytes {
+		if s.diskBytes+b.bytes+need <= s.c.maxBytes {
 			break
 		}
 		switch s.c.onFull {
@@ -67,9 +96,12 @@ func appendMsg[M message](ctx context.Context, s *Spool, ts int64, msg M, mode a
 			fallthrough
 		case DropNewest:
 			s.st.Dropped.Full++
-			s.mu.Unlock()
-			return 0, ErrFull
+			return ErrFull
 		}
+		// Write what is staged, and tell the pump (which frees the room),
+		// before waiting.
+		_ = s.writeStagedLocked(b) // a failure is counted
+		s.signal()
 		room := s.room
 		s.mu.Unlock()
 		select {
@@ -82,46 +114,73 @@ func appendMsg[M message](ctx context.Context, s *Spool, ts int64, msg M, mode a
 			} else {
 				s.st.Dropped.Full++
 			}
-			s.mu.Unlock()
-			return 0, ctx.Err()
+			return ctx.Err()
 		}
 		s.mu.Lock()
 	}
 	if roll {
+		_ = s.writeStagedLocked(b)
 		if err := s.rollLocked(); err != nil {
 			s.st.Dropped.WriteError++
 			s.setErrLocked(err)
-			s.mu.Unlock()
-			return 0, err
+			return err
 		}
 	}
-	seg := s.segs[len(s.segs)-1]
-	s.wbuf = appendRecord(s.wbuf[:0], s.nextSeq, ts, msg)
-	if _, err := s.f.WriteAt(s.wbuf, seg.size); err != nil {
-		_ = s.f.Truncate(seg.size) // no partial record may stay before the next one
-		s.st.Dropped.WriteError++
-		err = &Error{Op: "write", Path: seg.path, Err: err}
-		s.setErrLocked(err)
-		s.mu.Unlock()
-		return 0, err
+	s.wbuf = appendRecord(s.wbuf, s.nextSeq+uint64(b.n), ts, msg)
+	b.n++
+	b.bytes += n
+	return nil
+}
+
+// writeStagedLocked writes the records b holds to the segment being
+// written, with one write. When it fails, the records it wrote whole are
+// kept, the segment is cut back after them (no partial record may stay
+// before the next one), and the others are counted in
+// Stats.Dropped.WriteError; the error is returned.
+func (s *Spool) writeStagedLocked(b *staged) error {
+	if b.n == 0 {
+		return nil
 	}
+	seg := s.segs[len(s.segs)-1]
+	k, size := b.n, b.bytes
+	b.n, b.bytes = 0, 0
+	buf := s.wbuf
+	s.wbuf = s.wbuf[:0]
 	if cap(s.wbuf) > 4*readChunk {
 		s.wbuf = nil
 	}
-	seg.size += n
-	s.nextSeq++
+	m, err := s.f.WriteAt(buf, seg.size)
+	done, written := size, k
+	if err != nil {
+		done, written = 0, 0
+		for written < k {
+			l := recordHeaderSize + int64(binary.LittleEndian.Uint32(buf[done+4:]))
+			if done+l > int64(m) {
+				break
+			}
+			done += l
+			written++
+		}
+		_ = s.f.Truncate(seg.size + done)
+		s.st.Dropped.WriteError += int64(k - written)
+		err = &Error{Op: "write", Path: seg.path, Err: err}
+		s.setErrLocked(err)
+	}
+	if written == 0 {
+		return err
+	}
+	seg.size += done
+	s.nextSeq += uint64(written)
 	seg.end = s.nextSeq
-	s.diskBytes += n
-	s.written += n
-	s.st.Accepted++
-	s.st.Pending++
+	s.diskBytes += done
+	s.written += done
+	s.st.Accepted += int64(written)
+	s.st.Pending += int64(written)
 	if s.c.sync == SyncPeriodic {
 		s.armSyncLocked()
 	}
-	end := s.written
-	s.mu.Unlock()
-	s.signal()
-	return end, nil
+	b.end = s.written
+	return err
 }
 
 // rollLocked closes the segment being written (synced) and starts a new one
@@ -198,7 +257,7 @@ func (s *Spool) dropOldestLocked() bool {
 // next checkpoint and at Close, so that no dropped segment is found again by
 // the next Open.
 func (s *Spool) removeLocked(path string) {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := removeSeg(path); err != nil {
 		if !slices.Contains(s.garbage, path) {
 			s.garbage = append(s.garbage, path)
 			s.reportLocked(&Error{Op: "remove", Path: path, Err: err})
@@ -210,11 +269,21 @@ func (s *Spool) removeLocked(path string) {
 func (s *Spool) retryGarbageLocked() {
 	keep := s.garbage[:0]
 	for _, path := range s.garbage {
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if removeSeg(path) != nil {
 			keep = append(keep, path)
 		}
 	}
 	s.garbage = keep
+}
+
+// removeSeg removes a segment file, then its end marker, if any (see
+// boundLastLocked; one left behind is removed by the next Open).
+func removeSeg(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	os.Remove(path + endSuffix)
+	return nil
 }
 
 // lostReason is why settled records were not delivered.

@@ -18,7 +18,9 @@
 // # On disk
 //
 // The directory holds segment files (%020d.seg, named after the sequence
-// number of their first record), a checkpoint file and a lock file. Each
+// number of their first record), a checkpoint file and a lock file (and,
+// beside a segment whose end Open could not read, an end marker: see What
+// survives what). Each
 // record carries its length, a sequence number, its timestamp and a CRC-32C
 // of all that and the message, so that a torn or damaged record is told from
 // a whole one. One segment is written at a time; it is closed at
@@ -144,14 +146,34 @@
 //     one that cannot be read either is skipped at once (a bad block holds
 //     several). With the default backoff the first skip comes after one to
 //     two minutes of failures. Open too leaves to the pump a segment it
-//     cannot read (it writes no more to the last one), except the records
-//     of the last one after the checkpoint, which it reads to find where
-//     they end (Open then fails with an [*Error], Op "read"). A segment file
-//     removed or cut short behind the spool's back is damage at once.
+//     cannot read, and does not fail for it (the application's logging
+//     goes on), the last one included, whose records after the checkpoint
+//     it reads to find where they end: when that read fails, Open reports
+//     it, writes no more to that segment and starts a new one for new
+//     records, numbered past any sequence number the unreadable bytes can
+//     hold (records are numbered one after the other and take at least 25
+//     bytes each: the first number not read, plus the unread bytes / 25), so
+//     that the records read from them still come first, in order. Until the
+//     pump reads that segment's last record, [Stats].Recovered and Pending
+//     count as many records as that bound allows; the pump then takes the
+//     numbers no record had off both, and leaves a torn end at the end
+//     uncounted, as Open would have cut it. A file beside the segment
+//     (its name and ".end") keeps the bound's nature for later Opens: a
+//     segment that can be read again then delivers its records, each once
+//     and in order, before the newer ones, and the numbers after its last
+//     record are not counted lost. Records of it that stay unreadable up to
+//     its end are counted as the most their bytes can hold (the real
+//     number is not known), as are its records that DropOldest deletes
+//     unread. Nor does Open fail when the last segment cannot be opened for
+//     writing, synced, or cut back to its last whole record: it reports the
+//     error and starts a new segment (a torn end left in place is skipped
+//     by the pump). A segment file removed or cut short behind the spool's
+//     back is damage at once.
 //   - A full file system: Log returns an [*Error] (Op "write", wrapping the
 //     system's error, e.g. ENOSPC), the record is counted in
 //     Stats.Dropped.WriteError, and the segment is cut back to its last whole
-//     record. Set MaxBytes below the free space so that OnFull decides
+//     record (the lines of a Write that the failed write stored whole are
+//     kept, the others counted). Set MaxBytes below the free space so that OnFull decides
 //     instead.
 //
 // No record is lost silently: [Stats] accounts for every record offered and

@@ -78,3 +78,32 @@ func TestEmptyLastSegmentDamagedHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyLastSegmentNotRemoved: when the empty last segment with a
+// damaged header cannot be removed, the next segment is named after the
+// number after its own, which no record has: a Flush with nothing to
+// deliver still returns (the pump passes that number). (It waited for a
+// record that does not exist.)
+func TestEmptyLastSegmentNotRemoved(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(filepath.Join(dir, segName(0)), make([]byte, segHeaderSize))
+	removeEmpty = func(string) error { return os.ErrPermission }
+	t.Cleanup(func() { removeEmpty = os.Remove })
+	d := &memDst{}
+	s := mustOpen(t, dir, d, damageOpts())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := s.Flush(ctx); err != nil {
+		s.Close(ctx)
+		t.Fatalf("Flush with nothing to deliver = %v", err)
+	}
+	logAll(t, s, []string{"new"})
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closeOK(t, s)
+	if got := d.got(); !slices.Equal(got, []string{"new"}) {
+		t.Fatalf("delivered %q", got)
+	}
+	checkIdentities(t, s.Stats())
+}

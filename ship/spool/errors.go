@@ -116,10 +116,15 @@ type CorruptError struct {
 	Offset int64 // where the damaged bytes start
 	Bytes  int64 // how many bytes were skipped (or cut)
 	// Records counts the records lost, known from the sequence numbers of
-	// the records around the damage. At Open, a torn end of the last segment
-	// (a record being written when the process or the machine stopped) is cut
+	// the records around the damage (at the end of a segment whose end Open
+	// could not read, the most the bytes can hold: see the package
+	// documentation). At Open, a torn end of the last segment (a record
+	// being written when the process or the machine stopped) is cut
 	// (Truncated): its records are not counted, as Log never returned for
-	// them or, without SyncAlways, they were not yet synced.
+	// them or, without SyncAlways, they were not yet synced. The pump
+	// skips one found at the end of a segment whose end Open could not
+	// read the same way (Truncated, though the file keeps it until the
+	// segment is deleted).
 	Records   int64
 	Truncated bool
 	// Err, when not nil, is the read error that made the pump skip the

@@ -184,7 +184,10 @@ func (p *pump) next() (*segment, record, int, bool) {
 			p.enter(nxt) // the pump's segment was dropped: its records were settled
 			continue
 		}
-		limit, end := seg.size, seg.end
+		limit, end, bound, gapEnd := seg.size, seg.end, seg.endBound, seg.gapEnd
+		if seg.torn > 0 {
+			limit = seg.torn
+		}
 		s.mu.Unlock()
 		if p.rseg != seg {
 			p.r.reset(seg.path)
@@ -192,6 +195,16 @@ func (p *pump) next() (*segment, record, int, bool) {
 			p.checkHeader(seg, limit)
 		}
 		if p.pos.Offset >= limit {
+			if bound {
+				// Its last record read: its end is known now.
+				if !p.settleBound(seg, p.pos.Seq) {
+					continue
+				}
+				end, gapEnd = min(end, p.pos.Seq), max(end, gapEnd)
+			}
+			if p.pos.Seq >= end && p.pos.Seq < gapEnd {
+				p.pos.Seq = gapEnd // numbers no record had (settleBound)
+			}
 			if nxt == nil {
 				return nil, record{}, 0, false // the end of the segment being written
 			}
@@ -206,6 +219,7 @@ func (p *pump) next() (*segment, record, int, bool) {
 			continue
 		}
 		rec, at, n, ok, err := p.r.next(p.pos.Offset, limit, p.pos.Seq)
+		cut := false
 		if err != nil && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, os.ErrNotExist)) {
 			// The file is shorter than its records, or gone: unless DropOldest
 			// removed it, damage (it was cut or deleted behind the spool's back).
@@ -215,7 +229,7 @@ func (p *pump) next() (*segment, record, int, bool) {
 			if dropped {
 				continue
 			}
-			err, ok = nil, false
+			err, ok, cut = nil, false, true
 		}
 		if err != nil {
 			s.mu.Lock()
@@ -251,6 +265,13 @@ func (p *pump) next() (*segment, record, int, bool) {
 				to, hi = at, rec.seq
 			} else if s.runCtx.Err() != nil {
 				continue // Close gave up during the search: the records stay for the next Open
+			} else if bound {
+				// The rest of a segment whose end is not known: at most as
+				// many records as its bytes can hold.
+				hi = min(hi, p.pos.Seq+uint64((limit-p.pos.Offset)/minRecordSize))
+				if !p.settleBound(seg, hi) {
+					continue
+				}
 			}
 			if !p.take(seg, p.pos.Seq, hi) {
 				continue
@@ -268,6 +289,19 @@ func (p *pump) next() (*segment, record, int, bool) {
 		p.readFails = 0
 		if !ok { // damaged up to the limit
 			hi := max(end, p.pos.Seq)
+			if bound {
+				if !cut {
+					// In a segment whose end Open could not read, a torn
+					// end, which it would have cut (see recoverLast).
+					p.tornEnd(seg, limit)
+					continue
+				}
+				// Its bytes are gone: at most as many records as they held.
+				hi = min(hi, p.pos.Seq+uint64((limit-p.pos.Offset)/minRecordSize))
+				if !p.settleBound(seg, hi) {
+					continue
+				}
+			}
 			if !p.take(seg, p.pos.Seq, hi) {
 				continue
 			}
@@ -286,6 +320,46 @@ func (p *pump) next() (*segment, record, int, bool) {
 		return seg, rec, n, true
 	}
 	return nil, record{}, 0, false
+}
+
+// settleBound makes the end of seg, whose end Open could not read
+// (endBound), exact: its records end before seq (the pump read its last
+// record, or skipped the rest as unreadable counting as many records as
+// those bytes can hold), so the sequence numbers from seq to seg.end belong
+// to no record: they leave Recovered and Pending, where Open counted them.
+// False when seg was dropped meanwhile.
+func (p *pump) settleBound(seg *segment, seq uint64) bool {
+	s := p.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if seg.dropped {
+		return false
+	}
+	if seg.endBound && seq < seg.end {
+		n := int64(seg.end - seq)
+		s.st.Recovered -= n
+		s.st.Pending -= n
+		seg.end, seg.gapEnd = seq, seg.end
+	}
+	seg.endBound = false
+	return true
+}
+
+// tornEnd handles the bytes from p.pos to limit of seg, whose end Open could
+// not read, in which no record validates: a torn end, as Open would have
+// cut it (Stats.TornBytes, a *CorruptError with Truncated set, no record
+// counted). The pump reads seg up to it from now on; the file keeps it
+// until the segment is deleted.
+func (p *pump) tornEnd(seg *segment, limit int64) {
+	if !p.settleBound(seg, p.pos.Seq) {
+		return
+	}
+	s := p.s
+	s.mu.Lock()
+	seg.torn = p.pos.Offset
+	s.st.TornBytes += limit - p.pos.Offset
+	s.reportLocked(&CorruptError{Path: seg.path, Offset: p.pos.Offset, Bytes: limit - p.pos.Offset, Truncated: true})
+	s.mu.Unlock()
 }
 
 // findLocked returns the segment whose first record is first (nil if it was

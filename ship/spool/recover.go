@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/cwlogs/cwlogs/internal/atomicfile"
 )
@@ -18,15 +20,24 @@ func (s *Spool) recover() error {
 		return &Error{Op: "open", Path: s.dir, Err: err}
 	}
 	var firsts []uint64
+	bounds := map[uint64]bool{} // segments with an end marker
 	for _, e := range entries {
 		name := e.Name()
 		if first, ok := parseSegName(name); ok && e.Type().IsRegular() {
 			firsts = append(firsts, first)
-		} else if atomicfile.IsTemp(name, CheckpointFile) {
-			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint
+		} else if first, ok := parseSegName(strings.TrimSuffix(name, endSuffix)); ok && strings.HasSuffix(name, endSuffix) {
+			bounds[first] = true
+		} else if i := strings.Index(name, endSuffix+".tmp"); atomicfile.IsTemp(name, CheckpointFile) ||
+			i > 0 && atomicfile.IsTemp(name, name[:i+len(endSuffix)]) {
+			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint or an end marker
 		}
 	}
 	slices.Sort(firsts)
+	for first := range bounds {
+		if _, found := slices.BinarySearch(firsts, first); !found {
+			os.Remove(s.segPath(first) + endSuffix) // its segment was deleted
+		}
+	}
 	ckpt, haveCkpt, err := readCheckpoint(s.dir)
 	if err != nil {
 		// Start from the first segment: records may be sent twice, none is lost.
@@ -39,6 +50,7 @@ func (s *Spool) recover() error {
 		i := 0
 		for ; i < len(firsts) && firsts[i] < ckpt.Segment; i++ {
 			os.Remove(s.segPath(firsts[i]))
+			os.Remove(s.segPath(firsts[i]) + endSuffix)
 		}
 		firsts = firsts[i:]
 	}
@@ -48,7 +60,9 @@ func (s *Spool) recover() error {
 		if err != nil {
 			return &Error{Op: "open", Path: path, Err: err}
 		}
-		seg := &segment{first: first, path: path, size: fi.Size()}
+		// With an end marker, its records may end well before the next
+		// segment's first one (see boundLastLocked).
+		seg := &segment{first: first, path: path, size: fi.Size(), endBound: bounds[first]}
 		if i+1 < len(firsts) {
 			seg.end = firsts[i+1]
 		}
@@ -113,7 +127,8 @@ func (s *Spool) recover() error {
 func checkVersion(path string) (ok bool, err error) {
 	f, err := openSegment(path)
 	if err != nil {
-		return false, &Error{Op: "open", Path: path, Err: err}
+		// As a header that cannot be read (Op "read"): left to the pump.
+		return false, &Error{Op: "read", Path: path, Err: err}
 	}
 	defer f.Close()
 	h := make([]byte, segHeaderSize)
@@ -143,54 +158,127 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 	if from < seg.size {
 		var err error
 		if res, err = scan(seg.path, from, seg.size, minSeq); err != nil {
-			return false, &Error{Op: "read", Path: seg.path, Err: err}
+			s.boundLastLocked(seg, pos, res, err)
+			return false, nil
 		}
 	}
+	if seg.endBound {
+		// An earlier Open could not read its end, and no record was written
+		// after it; now it can: the end is exact.
+		os.Remove(seg.path + endSuffix)
+		seg.endBound = false
+	}
+	cutFailed := false
 	if res.end < seg.size {
 		// A torn end: the record being written when the process or the
 		// machine stopped (or what a power loss left in its place). Cut it.
 		torn := seg.size - res.end
-		if err := os.Truncate(seg.path, res.end); err != nil {
-			return false, &Error{Op: "open", Path: seg.path, Err: err}
+		if err := truncateSeg(seg.path, res.end); err != nil {
+			// A failing disk: rather than not open, leave it (the pump reads
+			// up to it) and write new records to a new segment.
+			s.reportLocked(&Error{Op: "open", Path: seg.path, Err: err})
+			seg.torn, cutFailed = res.end, true
+		} else {
+			s.diskBytes -= torn
+			seg.size = res.end
 		}
 		s.st.TornBytes += torn
-		s.diskBytes -= torn
-		seg.size = res.end
 		s.reportLocked(&CorruptError{Path: seg.path, Offset: res.end, Bytes: torn, Truncated: true})
+	}
+	recEnd := res.end // where its records end
+	if !cutFailed {
+		recEnd = seg.size
 	}
 	seg.end = res.nextSeq
 	s.nextSeq = max(seg.end, pos.Seq)
 	// Append to it unless the checkpoint lies past its records (a power loss
 	// kept the checkpoint, not all the records, which were delivered: new
-	// records there would be skipped), its header is damaged, or it is full.
-	appendable := !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK
-	if !appendable {
-		if s.nextSeq == seg.first {
-			// No record in it, and its header is damaged (a power loss as it
-			// was created): remove it, a torn end, so that its name serves
-			// again rather than skip a sequence number that no record has.
-			if os.Remove(seg.path) == nil {
-				s.st.TornBytes += seg.size
-				s.diskBytes -= seg.size
-				s.reportLocked(&CorruptError{Path: seg.path, Offset: 0, Bytes: seg.size, Truncated: true})
-				return true, nil
+	// records there would be skipped), its header is damaged, it is full,
+	// its torn end could not be cut, or it cannot be opened for writing and
+	// synced (a failing disk: rather than not open, the next records go to a
+	// new segment).
+	if !cutFailed && !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK {
+		f, err := openAppend(seg.path)
+		if err != nil {
+			err = &Error{Op: "open", Path: seg.path, Err: err}
+		} else if s.c.sync != SyncNever {
+			if serr := f.Sync(); serr != nil {
+				f.Close()
+				err = &Error{Op: "sync", Path: seg.path, Err: serr}
 			}
-			s.nextSeq++ // the next segment needs a name of its own
 		}
-		return false, nil
-	}
-	f, err := os.OpenFile(seg.path, os.O_RDWR, 0o600)
-	if err != nil {
-		return false, &Error{Op: "open", Path: seg.path, Err: err}
-	}
-	if s.c.sync != SyncNever {
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return false, &Error{Op: "sync", Path: seg.path, Err: err}
+		if err == nil {
+			s.f = f
+			return false, nil
 		}
+		s.reportLocked(err)
 	}
-	s.f = f
+	if s.nextSeq == seg.first {
+		// No record in it, and it cannot be written to (its header is
+		// damaged, a power loss as it was created, or see above): remove it,
+		// so that its name serves again rather than skip a sequence number
+		// that no record has; a damaged header is a torn end.
+		if removeEmpty(seg.path) == nil {
+			s.diskBytes -= seg.size
+			if !seg.headerOK {
+				s.st.TornBytes += recEnd
+				s.reportLocked(&CorruptError{Path: seg.path, Offset: 0, Bytes: recEnd, Truncated: true})
+			}
+			return true, nil
+		}
+		s.nextSeq++ // the next segment needs a name of its own
+		// No record has the number skipped: the pump passes it, so that the
+		// checkpoint reaches the next record's number, which a Flush waits
+		// for.
+		seg.gapEnd = s.nextSeq
+	}
 	return false, nil
 }
 
+// openAppend opens the last segment found at Open for writing,
+// truncateSeg cuts its torn end, and removeEmpty removes it when it holds
+// no record: variables for tests (faults of a failing disk).
+var (
+	openAppend  = func(path string) (segFile, error) { return os.OpenFile(path, os.O_RDWR, 0o600) }
+	truncateSeg = os.Truncate
+	removeEmpty = os.Remove
+)
+
 func (s *Spool) segPath(first uint64) string { return filepath.Join(s.dir, segName(first)) }
+
+// endSuffix names a segment's end marker: the file segName(first)+endSuffix
+// says that the segment's end could not be read when the next segment was
+// started (see boundLastLocked). It holds the bound, in decimal, for the
+// curious; its presence is what counts.
+const endSuffix = ".end"
+
+// boundLastLocked handles a last segment whose records after the reading
+// position cannot all be read (scan failed with err after res): Open does
+// not fail, which would stop the application's logging. The segment is not
+// written to again, nor cut; its records are left to the pump, which
+// delivers those it can read and skips the others as it does elsewhere
+// (retries, then a *CorruptError). New records go to a new segment numbered
+// past any sequence number the unreadable bytes can hold: records are
+// consecutive and take at least minRecordSize bytes each, and the pump's
+// resynchronisation accepts no record after damage at off (where m was
+// expected) numbered m + (at-off)/minRecordSize or more, so none of the
+// segment's records reaches res.nextSeq + (size-res.end)/minRecordSize.
+// That bound becomes seg.end (endBound), counted in Stats.Recovered and
+// Pending until the pump finds the real end, and an end marker records it
+// for later Opens, for which the segment is no longer the last one: without
+// it the numbers between its real end and the next segment would be counted
+// lost.
+func (s *Spool) boundLastLocked(seg *segment, pos position, res scanResult, err error) {
+	s.reportLocked(&Error{Op: "read", Path: seg.path, Err: err})
+	s.nextSeq = max(res.nextSeq+uint64((seg.size-res.end)/minRecordSize), pos.Seq)
+	if s.nextSeq == seg.first {
+		s.nextSeq++ // the next segment needs a name of its own
+	}
+	seg.end, seg.endBound = s.nextSeq, true
+	marker := seg.path + endSuffix
+	if err := atomicfile.WriteFile(marker, []byte(strconv.FormatUint(seg.end, 10)+"\n"), s.c.sync != SyncNever); err != nil {
+		// A later Open will count the numbers after its real end lost:
+		// too many records counted, none lost silently.
+		s.reportLocked(&Error{Op: "write", Path: marker, Err: err})
+	}
+}

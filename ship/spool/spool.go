@@ -115,10 +115,15 @@ type Spool struct {
 // selects the defaults. Bad arguments are reported as *OptionError; a
 // directory in use by another Spool as an *Error wrapping ErrLocked;
 // damaged data found on disk is repaired (see the package documentation)
-// and reported to Options.OnError, not returned. A segment that cannot be
-// read is the pump's to skip, except the records of the last one after the
-// checkpoint, which Open reads to find where they end: when that fails,
-// Open returns an *Error with Op "read".
+// and reported to Options.OnError, not returned. So is a segment that
+// cannot be read (an I/O error): Open leaves its records to the pump, which
+// delivers those it can read and skips the others. When the records of the
+// last segment after the checkpoint cannot all be read, Open reports the
+// *Error (Op "read"), writes no more to that segment, and writes new
+// records to a new one, numbered past any record the unreadable bytes can
+// hold, so that they come after them (see the package documentation).
+// A last segment that cannot be opened for writing, synced, or cut back to
+// its last whole record is reported the same way and not written to again.
 func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	if dir == "" {
 		return nil, &OptionError{Field: "dir", Value: `""`, Reason: "must name a directory"}

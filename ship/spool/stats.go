@@ -16,7 +16,10 @@ type Stats struct {
 	Accepted      int64
 	AcceptedBytes int64
 	// Recovered counts the records found on disk at Open, left undelivered
-	// by an earlier Spool.
+	// by an earlier Spool. Records of a segment whose end Open could not read
+	// count as many as its unread bytes can hold, until the pump reads it
+	// and lowers Recovered and Pending to the records it found (see the
+	// package documentation).
 	Recovered int64
 	// Pending counts the records on disk not yet delivered nor dropped
 	// (those in the destination awaiting a Flush included).
@@ -40,7 +43,8 @@ type Stats struct {
 	Failures int64
 	// TornBytes counts the bytes cut at Open from the end of the last
 	// segment: a record being written when the process or the machine
-	// stopped (see CorruptError).
+	// stopped (see CorruptError); or, in a segment whose end Open could not
+	// read, skipped by the pump when it gets there.
 	TornBytes int64
 	// Dropped counts the records dropped, by reason.
 	Dropped Dropped

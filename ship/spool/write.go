@@ -19,24 +19,30 @@ import (
 // room, like Log. After Close, Write returns 0 and ErrClosed; when Close
 // starts during a Write, Write returns len(p) and ErrClosed. Either way every
 // line of p not taken, the unfinished last one included, is counted in
-// Stats.Dropped.Closed.
+// Stats.Dropped.Closed. The records of one Write are written to their
+// segment together (one write per segment and per 64 KiB), as one Log
+// writes one.
 func (s *Spool) Write(p []byte) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.isClosing() {
-		s.refuseLines(p)
+	// The lines are staged and written together, under one hold of s.mu
+	// (released only for a Block wait, and every readChunk bytes so that
+	// the pump and Log are not held back by a long Write).
+	var b staged
+	s.mu.Lock()
+	if s.closing {
+		s.refuseLinesLocked(p)
+		s.mu.Unlock()
 		return 0, ErrClosed
 	}
 	ts := s.c.now().UnixMilli()
-	var end int64
+	var err error
 	data := p
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
 			s.partial = append(s.partial, data...)
-			if err := s.spill(ts, &end); err != nil {
-				return len(p), err
-			}
+			err = s.spillLocked(ts, &b)
 			break
 		}
 		line := data[:i]
@@ -45,44 +51,50 @@ func (s *Spool) Write(p []byte) (int, error) {
 			line = append(s.partial, line...)
 			s.partial = s.partial[:0]
 		}
-		if err := s.writeLine(ts, line, &end, false); err == ErrClosed {
-			s.refuseLines(data)
-			return len(p), err
+		if err = s.writeLineLocked(ts, line, &b); err == ErrClosed {
+			s.refuseLinesLocked(data)
+			break
+		}
+		if b.bytes >= readChunk && len(data) > 0 {
+			_ = s.writeStagedLocked(&b) // a failure is counted
+			s.mu.Unlock()
+			s.signal()
+			s.mu.Lock()
 		}
 	}
-	if s.c.sync == SyncAlways && end > 0 {
-		return len(p), s.syncTo(end)
+	_ = s.writeStagedLocked(&b)
+	s.mu.Unlock()
+	if b.end > 0 {
+		s.signal()
+	}
+	if err == ErrClosed {
+		return len(p), err
+	}
+	if s.c.sync == SyncAlways && b.end > 0 {
+		return len(p), s.syncTo(b.end)
 	}
 	return len(p), nil
 }
 
-// writeLine writes one line as a record, or as several when it is longer
-// than MaxMessageBytes; force writes it even when Close has started (Close's
-// own write of the unfinished line). It returns ErrClosed when Close refused
-// it (the pieces refused are counted), else nil: other refusals are counted
+// writeLineLocked stages one line as a record, or as several when it is
+// longer than MaxMessageBytes. It returns ErrClosed when Close refused it
+// (the pieces refused are counted), else nil: other refusals are counted
 // in Stats.
-func (s *Spool) writeLine(ts int64, line []byte, end *int64, force bool) error {
+func (s *Spool) writeLineLocked(ts int64, line []byte, b *staged) error {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
 	for len(line) > 0 {
 		piece := s.cut(line)
-		mode := appendLog
-		if force {
-			mode = appendForce
-		}
-		e, err := appendMsg(context.Background(), s, ts, piece, mode)
+		err := stageLocked(context.Background(), s, b, ts, piece, appendLog)
 		line = line[len(piece):]
 		if err == ErrClosed {
 			for len(line) > 0 { // count the pieces left
 				p := s.cut(line)
-				s.refuseLines(p)
+				s.refuseLinesLocked(p)
 				line = line[len(p):]
 			}
 			return err
-		}
-		if err == nil {
-			*end = e
 		}
 	}
 	return nil
@@ -101,15 +113,16 @@ func (s *Spool) cut(line []byte) []byte {
 	return piece
 }
 
-// spill writes the unfinished line while it is longer than the limit, in
-// pieces cut between UTF-8 characters; the rest stays unfinished.
-func (s *Spool) spill(ts int64, end *int64) error {
+// spillLocked stages the unfinished line while it is longer than the
+// limit, in pieces cut between UTF-8 characters; the rest stays unfinished.
+func (s *Spool) spillLocked(ts int64, b *staged) error {
 	for len(s.partial) > s.c.maxMessage {
 		piece := s.cut(s.partial)
-		err := s.writeLine(ts, piece, end, false)
+		err := s.writeLineLocked(ts, piece, b)
+		// The piece is in s.wbuf (or refused): its bytes may be reused.
 		s.partial = s.partial[:copy(s.partial, s.partial[len(piece):])]
 		if err == ErrClosed {
-			s.refuseLines(s.partial)
+			s.refuseLinesLocked(s.partial)
 			s.partial = s.partial[:0]
 			return err
 		}
@@ -120,9 +133,9 @@ func (s *Spool) spill(ts int64, end *int64) error {
 	return nil
 }
 
-// refuseLines counts the lines of p, the unfinished last one included, as
-// records offered after Close.
-func (s *Spool) refuseLines(p []byte) {
+// refuseLinesLocked counts the lines of p, the unfinished last one
+// included, as records offered after Close.
+func (s *Spool) refuseLinesLocked(p []byte) {
 	n := int64(0)
 	for len(p) > 0 {
 		line := p
@@ -137,12 +150,8 @@ func (s *Spool) refuseLines(p []byte) {
 			n++
 		}
 	}
-	if n > 0 {
-		s.mu.Lock()
-		s.st.Offered += n
-		s.st.Dropped.Closed += n
-		s.mu.Unlock()
-	}
+	s.st.Offered += n
+	s.st.Dropped.Closed += n
 }
 
 // flushPartial writes Write's unfinished line, if any, for Flush and Sync:

@@ -1,0 +1,126 @@
+package spool
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestWriteBatch: a Write stages its lines and writes them together
+// (stageLocked, writeStagedLocked), keeping what Write does line by line:
+// a roll to a new segment between two lines, a Block wait for room, a
+// refusal counted per line, a write that fails part-way (the lines written
+// whole are kept, the others counted, the segment cut back after the last
+// whole record), and with SyncAlways the error of the sync covering the
+// lines.
+func TestWriteBatch(t *testing.T) {
+	const lines = 1000
+	size := recordSize("w-0000")
+	for _, tc := range []struct {
+		name string
+		n    int // lines, if not 1000
+		opts func(o *Options)
+		// block holds the destination back until the Write returned.
+		block bool
+		// before runs after a first line was written, before the Write.
+		before func(s *Spool)
+		// accepted: the first lines written; refused ones are counted in
+		// full or writeErr.
+		accepted, full, writeErr int
+		wantErr                  func(error) bool
+		segments                 int // segment files the lines took, at least
+	}{
+		{"rolls between lines", 0, nil, true, nil, lines, 0, 0, nil, lines * int(size) / MinSegmentBytes},
+		// Written a chunk at a time, the lock released in between.
+		{"longer than a chunk", 3 * readChunk / int(size), func(o *Options) { o.SegmentBytes, o.MaxBytes = 1<<20, 4<<20 }, true, nil,
+			3 * readChunk / int(size), 0, 0, nil, 1},
+		{"Block waits for room", 0, func(o *Options) { o.MaxBytes = 2 * MinSegmentBytes }, false, nil, lines, 0, 0, nil, 1},
+		{"DropNewest refuses each line", 0, func(o *Options) {
+			o.MaxBytes, o.OnFull = 2*MinSegmentBytes, DropNewest
+		}, true, nil, 2*perSegment - 1, lines - 2*perSegment + 1, 0, nil, 2},
+		{"full file system part-way", 0, func(o *Options) { o.SegmentBytes, o.MaxBytes = 1<<20, 4<<20 }, true, func(s *Spool) {
+			s.f = &fullDisk{segFile: s.f, full: true}
+		}, lines / 2, 0, lines / 2, nil, 1},
+		{"SyncAlways returns the failed sync", 0, func(o *Options) { o.Sync, o.SegmentBytes, o.MaxBytes = SyncAlways, 1<<20, 4<<20 }, false, func(s *Spool) {
+			s.f = failingSync{s.f}
+		}, lines, 0, 0, func(err error) bool {
+			var e *Error
+			return errors.As(err, &e) && e.Op == "sync" && errors.Is(err, syscall.EIO)
+		}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			o := damageOpts()
+			if tc.opts != nil {
+				tc.opts(o)
+			}
+			d := &memDst{}
+			if tc.block {
+				d.block = make(chan struct{})
+			}
+			s := mustOpen(t, dir, d, o)
+			first := "first"
+			if _, err := s.Write([]byte(first + "\n")); err != nil {
+				t.Fatal(err)
+			}
+			if tc.before != nil {
+				s.mu.Lock()
+				tc.before(s)
+				s.mu.Unlock()
+			}
+			lines := lines
+			if tc.n > 0 {
+				lines = tc.n
+			}
+			all := msgs("w", lines)
+			p := []byte(strings.Join(all, "\n") + "\n")
+			n, err := s.Write(p)
+			if n != len(p) || (tc.wantErr == nil) != (err == nil) || err != nil && !tc.wantErr(err) {
+				t.Fatalf("Write = %d, %v", n, err)
+			}
+			st := s.Stats()
+			checkIdentities(t, st)
+			if st.Offered != int64(lines+1) || st.Accepted != int64(tc.accepted+1) || st.Dropped.Full != int64(tc.full) || st.Dropped.WriteError != int64(tc.writeErr) {
+				t.Fatalf("Stats: Offered %d, Accepted %d, Full %d, WriteError %d; want %d, %d, %d, %d",
+					st.Offered, st.Accepted, st.Dropped.Full, st.Dropped.WriteError, lines+1, tc.accepted+1, tc.full, tc.writeErr)
+			}
+			if tc.writeErr > 0 {
+				// Cut back after the last whole record.
+				fi, err := os.Stat(filepath.Join(dir, segName(0)))
+				if want := segHeaderSize + recordSize(first) + int64(tc.accepted)*size; err != nil || fi.Size() != want {
+					t.Fatalf("segment of %v bytes (%v) after the failed write, want %d", fi.Size(), err, want)
+				}
+				s.mu.Lock()
+				s.f.(*fullDisk).full = false
+				s.mu.Unlock()
+			}
+			if segs, _ := filepath.Glob(filepath.Join(dir, "*"+segSuffix)); tc.block && len(segs) < tc.segments {
+				t.Fatalf("%d segment files, want at least %d", len(segs), tc.segments)
+			}
+			if tc.block {
+				close(d.block)
+			}
+			// Room again (DropNewest), the file system writes again: a
+			// line after them is written.
+			if err := s.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Write([]byte("last\n")); err != nil && tc.wantErr == nil {
+				t.Fatal(err)
+			}
+			if err := s.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Concat([]string{first}, all[:tc.accepted], []string{"last"})
+			if got := d.got(); !slices.Equal(got, want) {
+				t.Fatalf("delivered %d records (%q…), want %d", len(got), got[:min(len(got), 3)], len(want))
+			}
+			s.Close(context.Background())
+		})
+	}
+}
