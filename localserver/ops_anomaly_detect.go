@@ -112,9 +112,62 @@ type openAnomaly struct {
 	suppressedUntil sql.NullInt64
 }
 
+// detectionPlan is an evaluation's clusters, matched to the patterns its detector knew
+// when it started: found maps a known pattern's ID to its clusters; fresh are the new
+// patterns (with their clusters).
+type detectionPlan struct {
+	found map[string][]*patterns.Pattern
+	fresh []*knownPattern
+}
+
+// planDetection clusters the events evs of detector d's evaluation and matches the
+// clusters to the patterns d knows (see the package comment), outside the evaluation's
+// write transaction: only the runner adds patterns, one evaluation at a time, so what it
+// reads here is what the transaction finds.
+func (s *Server) planDetection(ctx context.Context, d *anomalyDetector, evs []windowEvent) (*detectionPlan, error) {
+	known, err := loadKnownPatterns(ctx, s.st.r, d.id)
+	if err != nil {
+		return nil, err
+	}
+	c := patterns.New(patterns.Options{MaxPatterns: maxDetectorPatterns, MaxEnumerations: maxTokenEnumerations})
+	for i, ev := range evs {
+		if i%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		c.Add(ev.msg, ev.ts)
+	}
+	plan := &detectionPlan{found: map[string][]*patterns.Pattern{}}
+	byID := make(map[string]*knownPattern, len(known))
+	for _, k := range known {
+		byID[k.id] = k
+	}
+	for _, p := range c.Patterns() {
+		k := byID[p.ID()]
+		if k == nil {
+			k = matchKnown(known, p)
+		}
+		if k == nil {
+			if len(known) >= maxDetectorPatterns {
+				continue
+			}
+			k = &knownPattern{id: p.ID(), template: p.String(), regex: p.Regex(), severity: p.Severity(), isNew: true}
+			if smp := p.Samples(); len(smp) > 0 {
+				k.sample = smp[0].Message
+			}
+			known = append(known, k)
+			byID[k.id] = k
+			plan.fresh = append(plan.fresh, k)
+		}
+		plan.found[k.id] = append(plan.found[k.id], p)
+	}
+	return plan, nil
+}
+
 // detectAnomalies records what detector d's evaluation at at (ms; its runs not yet
-// counting it) found in the events evs of its window, in the evaluation's transaction.
-func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDetector, at, nowMs int64, evs []windowEvent) *apiError {
+// counting it) found (plan), in the evaluation's transaction.
+func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDetector, at, nowMs int64, plan *detectionPlan) *apiError {
 	// Anomalies past their visibility are baseline: closed, their pattern normal up to
 	// their largest count; then forgotten.
 	cut := at - d.visibilityDays*dayMs
@@ -129,39 +182,23 @@ func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDete
 		return s.dbErr(err)
 	}
 
+	// The known patterns as they are now (suppression and baseline may have changed
+	// since planDetection), and the new ones.
 	known, err := loadKnownPatterns(ctx, tx, d.id)
 	if err != nil {
 		return s.dbErr(err)
 	}
-	c := patterns.New(patterns.Options{MaxPatterns: maxDetectorPatterns, MaxEnumerations: maxTokenEnumerations})
-	for _, ev := range evs {
-		c.Add(ev.msg, ev.ts)
-	}
 	run := d.runs // this evaluation's index
 	training := run < int64(anomalyTrainingRuns)
-	byID := make(map[string]*knownPattern, len(known))
-	for _, k := range known {
-		byID[k.id] = k
+	for _, k := range plan.fresh {
+		k.normal, k.firstRun = training, run
+		known = append(known, k)
 	}
-	for _, p := range c.Patterns() {
-		k := byID[p.ID()]
-		if k == nil {
-			k = matchKnown(known, p)
+	for _, k := range known {
+		k.found = plan.found[k.id]
+		for _, p := range k.found {
+			k.count += p.Count()
 		}
-		if k == nil {
-			if len(known) >= maxDetectorPatterns {
-				continue
-			}
-			k = &knownPattern{id: p.ID(), template: p.String(), regex: p.Regex(), severity: p.Severity(),
-				normal: training, firstRun: run, isNew: true}
-			if smp := p.Samples(); len(smp) > 0 {
-				k.sample = smp[0].Message
-			}
-			known = append(known, k)
-			byID[k.id] = k
-		}
-		k.count += p.Count()
-		k.found = append(k.found, p)
 	}
 
 	open, err := loadOpenAnomalies(ctx, tx, d.id)
@@ -239,8 +276,8 @@ func matchKnown(known []*knownPattern, p *patterns.Pattern) *knownPattern {
 }
 
 // loadKnownPatterns reads detector id's patterns, by ID.
-func loadKnownPatterns(ctx context.Context, tx *sql.Tx, id string) ([]*knownPattern, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT pattern_id, template, regex, sample, severity, normal, baseline_max, first_run,
+func loadKnownPatterns(ctx context.Context, q queryer, id string) ([]*knownPattern, error) {
+	rows, err := q.QueryContext(ctx, `SELECT pattern_id, template, regex, sample, severity, normal, baseline_max, first_run,
 		sum, sum_sq, last_seen, suppressed_until FROM anomaly_patterns WHERE detector_id = ? ORDER BY pattern_id`, id)
 	if err != nil {
 		return nil, err

@@ -21,8 +21,8 @@ import (
 // timestamps included), keeps those the filter pattern matches (the masked text, as
 // "any parts of log events that are masked as sensitive data are not scanned for
 // anomalies", API_CreateLogAnomalyDetector), and hands them to the detection
-// (ops_anomaly_detect.go), which records its findings with the evaluation in one
-// transaction. Evaluations missed while the server was stopped are made once, over
+// (ops_anomaly_detect.go): the clustering runs outside the store's writer lock, its
+// findings are recorded with the evaluation in one transaction. Evaluations missed while the server was stopped are made once, over
 // everything ingested since the last one, at the latest due time; the next is one
 // period after it.
 //
@@ -145,6 +145,14 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 		s.cfg.Logger.Error("anomaly detector: reading the events failed; the evaluation is skipped", "id", id, "err", err)
 		evs = nil
 	}
+	plan, err := s.planDetection(ctx, d, evs)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		s.anomalyRetryPause("reading the detector's patterns", id, err)
+		return
+	}
 	aerr := s.write(func(tx *sql.Tx) *apiError {
 		if ctx.Err() != nil {
 			return nil
@@ -159,10 +167,15 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // updated meanwhile: the next evaluation reads the same window
 		}
-		return s.detectAnomalies(wctx, tx, d, at, nowMs, evs)
+		return s.detectAnomalies(wctx, tx, d, at, nowMs, plan)
 	})
 	if aerr != nil {
 		s.anomalyRetryPause("recording the evaluation", id, aerr)
+		return
+	}
+	if ctx.Err() == nil {
+		s.cfg.Logger.Debug("anomaly detector evaluated", "id", id, "at", at, "events", len(evs),
+			"patterns", len(plan.found), "new", len(plan.fresh))
 	}
 }
 
