@@ -680,10 +680,16 @@ func (s *Server) queryGroups(ctx context.Context, q *insights.Query, refs []stri
 	// pattern, diff, filterIndex, and unmask"
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData_Classes.html).
 	// The service's error for it is not on record; here, InvalidParameterException.
-	if q.Unmasks() {
+	for _, c := range []struct {
+		uses bool
+		name string
+	}{{q.Unmasks(), "unmask"}, {q.HasPattern(), "pattern"}} {
+		if !c.uses {
+			continue
+		}
 		for _, g := range groups {
 			if g.class == "INFREQUENT_ACCESS" {
-				return nil, nil, invalidParam("Log group %s is of the INFREQUENT_ACCESS class, whose queries cannot use unmask.", g.name)
+				return nil, nil, invalidParam("Log group %s is of the INFREQUENT_ACCESS class, whose queries cannot use %s.", g.name, c.name)
 			}
 		}
 	}

@@ -13,8 +13,11 @@
 //     desc), limit and "limit any", parse (glob "a=* b=*" as x, y, or a regular expression
 //     with named groups (?<name>…)), dedup (only limit may follow it, as the dedup page
 //     says), lookup (a lookup table joined on columns, "lookup TABLE col as field OUTPUT
-//     col, ..."; the caller binds the tables: Query.BindLookups). Comments run from # to
-//     the end of the line.
+//     col, ..."; the caller binds the tables: Query.BindLookups), pattern (clusters
+//     @message, a parsed field or a string function's result into patterns with
+//     package patterns: @pattern, @ratio, @sampleCount, @severityLabel and more; see
+//     pattern.go for the choices made where the documentation is silent). Comments run
+//     from # to the end of the line.
 //     Keywords are case-insensitive.
 //   - Expressions: = != < <= > >=, like, not like and =~ with a "substring" (quoted: a
 //     case-sensitive substring, for =~ too) or a /regex/, in [..] and not in, and, or,
@@ -96,6 +99,6 @@
 // milliseconds; the order of rows of stats and of the default sort direction; what a
 // Running stats query's partial results hold.
 //
-// Not supported: SOURCE, unnest, join, subqueries, anomaly, pattern, diff, filterIndex,
+// Not supported: SOURCE, unnest, join, subqueries, anomaly, diff, filterIndex,
 // the JSON functions (jsonParse, jsonStringify), SQL and PPL.
 package insights

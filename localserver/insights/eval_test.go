@@ -2,6 +2,7 @@ package insights
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -244,6 +245,7 @@ func FuzzEvaluate(f *testing.F) {
 		`parse @message /(?<w>\w+)/ | stats count(*), avg(n), pct(n, 90), count_distinct(w) by bin(1m), w`,
 		"filter n in [1, '12'] | sort n desc, @message asc | dedup n",
 		"fields greatest(n, 3), least(n, a.b.0), datefloor(@timestamp, 1h), trim(@message, 'x')",
+		"pattern @message | filter @sampleCount > 0 | sort @ratio desc",
 	}
 	var parsed []*Query
 	for _, s := range queries {
@@ -258,8 +260,15 @@ func FuzzEvaluate(f *testing.F) {
 		for _, q := range parsed {
 			run := q.NewRun(Options{})
 			run.Add(&rec)
-			for _, r := range run.Result().Rows {
-				if !q.HasStats() && (len(r) == 0 || r[len(r)-1] != Field{Name: "@ptr", Value: "ptr"}) {
+			rows := run.Result().Rows
+			if q.HasPattern() {
+				// One pattern, whose regex matches the message.
+				if len(rows) != 1 || !regexp.MustCompile(rowMap(rows[0])["@regexString"]).MatchString(msg) {
+					t.Fatalf("%s over %q: rows %v", q, msg, rows)
+				}
+			}
+			for _, r := range rows {
+				if !q.HasStats() && !q.HasPattern() && (len(r) == 0 || r[len(r)-1] != Field{Name: "@ptr", Value: "ptr"}) {
 					t.Fatalf("%s: row %v does not end with @ptr", q, r)
 				}
 			}

@@ -94,6 +94,9 @@ func Parse(src string) (*Query, error) {
 			dedup = true
 		}
 		q.cmds = append(q.cmds, c)
+		if err := checkPattern(q.cmds, at); err != nil {
+			return nil, err
+		}
 		if err := checkAfterStats(q.cmds); err != nil {
 			return nil, err
 		}
@@ -139,7 +142,7 @@ func (p *parser) expectOp(op string) (token, error) {
 func (p *parser) command() (command, error) {
 	t := p.next()
 	if t.kind != tIdent {
-		return nil, p.errAt(t, "expected a command (fields, display, filter, stats, sort, limit, parse, dedup, lookup), found %s", t)
+		return nil, p.errAt(t, "expected a command (fields, display, filter, stats, sort, limit, parse, dedup, lookup, pattern), found %s", t)
 	}
 	switch strings.ToLower(t.text) {
 	case "fields":
@@ -164,6 +167,8 @@ func (p *parser) command() (command, error) {
 		return p.parse()
 	case "lookup":
 		return p.lookup()
+	case "pattern":
+		return p.pattern(t)
 	case "dedup":
 		var keys []expr
 		for {
@@ -305,7 +310,7 @@ func eachOperand(x expr, f func(expr)) {
 // service refuses others with "Unknown symbols found in or after stats: name".
 func checkAfterStats(cmds []command) error {
 	var known []string
-	stats := false
+	stats := "" // the last stats or pattern command, after which records are gone
 	for i, c := range cmds {
 		var used []expr
 		var made []string
@@ -327,6 +332,8 @@ func checkAfterStats(cmds []command) error {
 			}
 		case *dedupCmd:
 			used = append(used, c.keys...)
+		case *patternCmd:
+			used = append(used, c.src)
 		case *parseCmd:
 			used = append(used, c.src)
 			made = append(made, c.names...)
@@ -345,19 +352,27 @@ func checkAfterStats(cmds []command) error {
 				used = append(used, cl.args...)
 			}
 		}
-		if stats && i == len(cmds)-1 {
+		if stats != "" && i == len(cmds)-1 {
 			for _, x := range used {
 				var refs []*fieldRef
 				allFields(x, &refs)
 				for _, f := range refs {
 					if !slices.Contains(known, f.name) {
-						return &SyntaxError{Start: f.start, End: f.end, Msg: "Unknown symbols found in or after stats: " + f.name}
+						msg := "Unknown symbols found in or after stats: " + f.name
+						if stats == "pattern" {
+							msg = "Unknown symbols found after pattern: " + f.name + " (after pattern, only its fields " +
+								strings.Join(patternFields, ", ") + " and fields made after it exist)"
+						}
+						return &SyntaxError{Start: f.start, End: f.end, Msg: msg}
 					}
 				}
 			}
 		}
+		if _, ok := c.(*patternCmd); ok {
+			stats, known = "pattern", slices.Clone(patternFields)
+		}
 		if sc, ok := c.(*statsCmd); ok {
-			stats, known = true, nil
+			stats, known = "stats", nil
 			for _, it := range sc.by {
 				known = append(known, it.name)
 			}

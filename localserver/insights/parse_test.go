@@ -142,6 +142,8 @@ func FuzzParse(f *testing.F) {
 		`filter unmask(@message) like /x/ | stats count(*) by unmask(@message) | fields unmask(@message)`,
 		`fields "m" as @message | fields unmask(@message) as u, unmask(user)`,
 		"filter ispresent(@transformationError) | display @transformationError",
+		"filter @message like /ERROR/ | parse @message 'Failed to do: *' as cause | pattern cause | sort @sampleCount asc",
+		"pattern concat(@logStream, ' ', @message) | fields @pattern, @ratio * 100 as pct | limit 5",
 	} {
 		f.Add(s)
 	}

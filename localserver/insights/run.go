@@ -131,7 +131,7 @@ func (run *Run) pipeline(cmds []command, sink stage, matched *int64) stage {
 	firstGlobal := len(cmds)
 	for i, c := range cmds {
 		switch c.(type) {
-		case *statsCmd, *sortCmd, *limitCmd, *dedupCmd:
+		case *statsCmd, *sortCmd, *limitCmd, *dedupCmd, *patternCmd:
 			firstGlobal = min(firstGlobal, i)
 		}
 	}
@@ -303,6 +303,8 @@ func (q *Query) outputColumns() []string {
 					display = append(display, it.name)
 				}
 			}
+		case *patternCmd:
+			cols, display, explicit = slices.Clone(patternFields), nil, true
 		case *statsCmd:
 			cols, display, explicit = nil, nil, true
 			for _, it := range c.by {
@@ -342,6 +344,8 @@ func newStage(c command, next stage) stage {
 		return &limiter{n: c.n, any: c.any, next: next}
 	case *dedupCmd:
 		return &dedup{keys: c.keys, seen: map[string]bool{}, next: next}
+	case *patternCmd:
+		return newPatternStage(c, next)
 	}
 	panic("insights: unknown command")
 }

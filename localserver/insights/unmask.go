@@ -89,6 +89,8 @@ func (q *Query) Unmasks() bool {
 			}
 		case *parseCmd:
 			walk(c.src)
+		case *patternCmd:
+			walk(c.src)
 		case *dedupCmd:
 			for _, k := range c.keys {
 				walk(k)

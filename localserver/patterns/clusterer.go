@@ -29,6 +29,9 @@ func New(o Options) *Clusterer {
 // Total answers how many messages were added.
 func (c *Clusterer) Total() int64 { return c.total }
 
+// Len answers how many patterns there are (len(Patterns()), without sorting them).
+func (c *Clusterer) Len() int { return len(c.all) }
+
 // Patterns answers the patterns by Count, highest first, then by ID.
 func (c *Clusterer) Patterns() []*Pattern {
 	out := append([]*Pattern(nil), c.all...)
@@ -43,7 +46,7 @@ func (c *Clusterer) Patterns() []*Pattern {
 
 // groupKey is the key of a message's group: its word count, its separators and its
 // first word, or \x00 for a first word of a variable class.
-func (c *Clusterer) groupKey(m *message) string {
+func (c *Clusterer) groupKey(m *message) []byte {
 	k := c.key[:0]
 	k = strconv.AppendInt(k, int64(len(m.words)), 10)
 	for _, s := range m.seps {
@@ -61,14 +64,14 @@ func (c *Clusterer) groupKey(m *message) string {
 		}
 	}
 	c.key = k
-	return string(k)
+	return k
 }
 
 // overflowKey is the group of one-word messages without separators whose word is of a
 // variable class: the group of the overflow pattern, whose template, "<*>", is theirs.
 var overflowKey = func() string {
 	c := New(Options{})
-	return c.groupKey(&message{seps: []string{"", ""}, words: []string{"0"}, classes: []class{classNumber}})
+	return string(c.groupKey(&message{seps: []string{"", ""}, words: []string{"0"}, classes: []class{classNumber}}))
 }()
 
 // Add adds a message with its timestamp (any unit; it orders samples) and answers the
@@ -78,7 +81,7 @@ func (c *Clusterer) Add(message string, timestamp int64) *Pattern {
 	m := &c.msg
 	m.split(message, c.o.MaxTokens)
 	key := c.groupKey(m)
-	group := c.groups[key]
+	group := c.groups[string(key)] // looked up without making a string
 
 	var best *Pattern
 	bestSim := -1.0
@@ -93,7 +96,7 @@ func (c *Clusterer) Add(message string, timestamp int64) *Pattern {
 	case best != nil && (bestSim >= c.o.Similarity || full || len(group) >= groupMax):
 		p = c.join(best, m)
 	case !full:
-		p = c.create(key, m)
+		p = c.create(string(key), m)
 	default:
 		p = c.overflow(message)
 	}

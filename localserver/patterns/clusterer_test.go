@@ -354,8 +354,8 @@ func TestMaxPatternsOverflow(t *testing.T) {
 	if s := c.Add("12345", 6); s != p || !regexp.MustCompile(s.Regex()).MatchString("12345") {
 		t.Errorf("12345 joined %q", s)
 	}
-	if n := len(c.Patterns()); n != 3 {
-		t.Errorf("%d patterns, want 3 (MaxPatterns + overflow)", n)
+	if n := len(c.Patterns()); n != 3 || c.Len() != n {
+		t.Errorf("%d patterns, Len() %d, want 3 (MaxPatterns + overflow)", n, c.Len())
 	}
 }
 

@@ -1,6 +1,7 @@
 package patterns
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -8,42 +9,85 @@ import (
 // counter counts the values of one dynamic token in at most capacity entries, with the
 // space-saving algorithm once full: a new value replaces the entry with the lowest
 // count (the greatest value among equal counts, so the choice is deterministic) and
-// takes its count plus its own.
+// takes its count plus its own. The entries form a heap with that entry at the root,
+// so an Add costs O(log capacity).
 type counter struct {
-	m        map[string]int64
+	idx      map[string]int // value → index in heap
+	heap     []enumEntry
 	capacity int
 }
 
+type enumEntry struct {
+	v string
+	n int64
+}
+
+// before orders the heap: a is evicted before b.
+func before(a, b enumEntry) bool { return a.n < b.n || a.n == b.n && a.v > b.v }
+
 func newCounter(capacity int) *counter {
-	return &counter{m: make(map[string]int64), capacity: capacity}
+	return &counter{idx: make(map[string]int), capacity: capacity}
 }
 
 func (c *counter) add(v string, n int64) {
-	if _, ok := c.m[v]; ok {
-		c.m[v] += n
+	if i, ok := c.idx[v]; ok {
+		c.heap[i].n += n
+		c.down(i)
 		return
 	}
-	if len(c.m) < c.capacity {
-		c.m[strings.Clone(v)] = n
+	if len(c.heap) < c.capacity {
+		v = strings.Clone(v)
+		c.heap = append(c.heap, enumEntry{v, n})
+		c.idx[v] = len(c.heap) - 1
+		c.up(len(c.heap) - 1)
 		return
 	}
-	var minKey string
-	var minN int64 = -1
-	for k, kn := range c.m {
-		if minN < 0 || kn < minN || kn == minN && k > minKey {
-			minKey, minN = k, kn
+	root := c.heap[0]
+	delete(c.idx, root.v)
+	v = strings.Clone(v)
+	c.heap[0] = enumEntry{v, root.n + n}
+	c.idx[v] = 0
+	c.down(0)
+}
+
+func (c *counter) swap(i, j int) {
+	c.heap[i], c.heap[j] = c.heap[j], c.heap[i]
+	c.idx[c.heap[i].v] = i
+	c.idx[c.heap[j].v] = j
+}
+
+func (c *counter) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !before(c.heap[i], c.heap[p]) {
+			return
 		}
+		c.swap(i, p)
+		i = p
 	}
-	delete(c.m, minKey)
-	c.m[strings.Clone(v)] = minN + n
+}
+
+func (c *counter) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(c.heap) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(c.heap) && before(c.heap[r], c.heap[l]) {
+			m = r
+		}
+		if !before(c.heap[m], c.heap[i]) {
+			return
+		}
+		c.swap(i, m)
+		i = m
+	}
 }
 
 // sorted answers the entries by count, highest first, then by value.
 func (c *counter) sorted() []enumEntry {
-	out := make([]enumEntry, 0, len(c.m))
-	for k, n := range c.m {
-		out = append(out, enumEntry{k, n})
-	}
+	out := slices.Clone(c.heap)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].n != out[j].n {
 			return out[i].n > out[j].n
@@ -64,9 +108,4 @@ func (c *counter) top(k int) map[string]int64 {
 		m[e.v] = e.n
 	}
 	return m
-}
-
-type enumEntry struct {
-	v string
-	n int64
 }
