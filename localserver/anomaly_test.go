@@ -27,7 +27,7 @@ func adInput(group string, extra m) m {
 }
 
 // createAD creates a detector and returns its ARN.
-func createAD(t *testing.T, s *Server, in m) string {
+func createAD(t testing.TB, s *Server, in m) string {
 	t.Helper()
 	arn, _ := mustOK(t, s, "CreateLogAnomalyDetector", in).body["anomalyDetectorArn"].(string)
 	if arn == "" {

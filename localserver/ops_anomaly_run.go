@@ -137,35 +137,36 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 	if hook != nil {
 		hook(ctx, id, "")
 	}
+	// A window whose events cannot be read (a corrupt chunk) is skipped: the evaluation
+	// is recorded without counts (the patterns learn nothing from it), so that a lasting
+	// failure does not stop the detector.
+	var plan *detectionPlan
 	evs, err := s.detectorWindow(ctx, d, d.lastRun, at, nowMs)
+	if err == nil {
+		plan, err = s.planDetection(ctx, d, evs)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return // deleted or shutting down: nothing is recorded
 		}
-		s.cfg.Logger.Error("anomaly detector: reading the events failed; the evaluation is skipped", "id", id, "err", err)
-		evs = nil
-	}
-	plan, err := s.planDetection(ctx, d, evs)
-	if err != nil {
-		if ctx.Err() != nil {
-			return
-		}
-		s.anomalyRetryPause("reading the detector's patterns", id, err)
-		return
+		s.cfg.Logger.Error("anomaly detector: reading the evaluation's events failed; its window is skipped", "id", id, "err", err)
+		plan = nil
 	}
 	aerr := s.write(func(tx *sql.Tx) *apiError {
 		if ctx.Err() != nil {
 			return nil
 		}
 		wctx := context.Background()
-		res, err := tx.ExecContext(wctx, `UPDATE anomaly_detectors SET runs = runs + 1, last_run = ?,
-			next_run = CASE WHEN next_run = ? THEN ? ELSE next_run END WHERE id = ? AND next_run = ?`,
-			at, d.nextRun.Int64, at+period, id, d.nextRun.Int64)
+		res, err := tx.ExecContext(wctx, `UPDATE anomaly_detectors SET runs = runs + 1, last_run = ?, next_run = ?
+			WHERE id = ? AND next_run = ?`, at, at+period, id, d.nextRun.Int64)
 		if err != nil {
 			return s.dbErr(err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // updated meanwhile: the next evaluation reads the same window
+		}
+		if plan == nil {
+			return nil
 		}
 		return s.detectAnomalies(wctx, tx, d, at, nowMs, plan)
 	})
@@ -173,7 +174,7 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 		s.anomalyRetryPause("recording the evaluation", id, aerr)
 		return
 	}
-	if ctx.Err() == nil {
+	if ctx.Err() == nil && plan != nil {
 		s.cfg.Logger.Debug("anomaly detector evaluated", "id", id, "at", at, "events", len(evs),
 			"patterns", len(plan.found), "new", len(plan.fresh))
 	}
