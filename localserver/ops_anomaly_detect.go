@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -463,8 +464,8 @@ func mergeTokens(into, add []anomalyToken) {
 				all = append(all, kv{v, n})
 			}
 			slices.SortFunc(all, func(a, b kv) int {
-				if a.n != b.n {
-					return int(b.n - a.n)
+				if c := cmp.Compare(b.n, a.n); c != 0 {
+					return c
 				}
 				return strings.Compare(a.v, b.v)
 			})
