@@ -48,6 +48,8 @@ func TestProgress(t *testing.T) {
 		{"fields @message as a, @timestamp as b | sort a | fields b as a, a as b | limit 3", false},
 		{`parse @message "* * *" as verb, path, status | fields concat(path, "?") as a | sort a | fields concat(a, "!") as a`, false},
 		{"sort @timestamp asc | stats count(*) as n by @message | sort n desc", false},
+		{"pattern @message", false},
+		{"sort @timestamp asc | pattern @message | sort @sampleCount asc | limit 2", false},
 	} {
 		t.Run(c.q, func(t *testing.T) {
 			q, err := Parse(c.q)

@@ -37,6 +37,8 @@ func TestReusedRecordText(t *testing.T) {
 		`fields @message, @logStream`,
 		`display @ptr, u`,
 		`stats count(*) as n by u | stats count(*) as groups, max(u) as top`,
+		`pattern @message`,
+		`parse @message "u=* v=* " as pu, pv | pattern concat(pu, " ", @logStream) | sort @ratio asc`,
 	} {
 		t.Run(src, func(t *testing.T) {
 			q, err := Parse(src)

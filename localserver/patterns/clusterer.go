@@ -35,7 +35,8 @@ func (c *Clusterer) Len() int { return len(c.all) }
 // Patterns answers the patterns by Count, highest first, then by ID.
 func (c *Clusterer) Patterns() []*Pattern {
 	out := append([]*Pattern(nil), c.all...)
-	sort.Slice(out, func(i, j int) bool {
+	// Stable: patterns of one ID (see ID) stay in creation order.
+	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].count != out[j].count {
 			return out[i].count > out[j].count
 		}
