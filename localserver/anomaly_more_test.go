@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs/localserver/patterns"
 )
 
 // TestAnomalyListPaging: ListAnomalies pages by limit, every anomaly once (of every
@@ -226,4 +228,63 @@ func BenchmarkAnomalyEvaluation(b *testing.B) {
 		b.Fatalf("the evaluations counted %v events in %v patterns, want %d in at least 12", counted, known, n*b.N)
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// TestAnomalyMaskedText: a detector evaluates events as masked by the group's data
+// protection policy ("Any parts of log events that are masked as sensitive data are not
+// scanned for anomalies"): the anomaly's samples and token values hold the masked text.
+func TestAnomalyMaskedText(t *testing.T) {
+	e := newADEnv(t, "", nil)
+	mustOK(t, e.s, "PutDataProtectionPolicy", m{"logGroupIdentifier": "g", "policyDocument": dpDoc("", "EmailAddress")})
+	e.train()
+	e.put(steady(anomalyTrainingRuns)...)
+	e.put("ERROR mail to ann@example.com bounced", "ERROR mail to bob@example.org bounced")
+	e.evaluate()
+	list := e.anomalies(nil)
+	if len(list) != 1 {
+		t.Fatalf("%d anomalies, want the bounce: %v", len(list), list)
+	}
+	raw := fmt.Sprint(list[0])
+	if strings.Contains(raw, "example.com") || strings.Contains(raw, "bob@") || !strings.Contains(raw, "***") {
+		t.Errorf("the anomaly shows the clear text, or no masked text: %s", raw)
+	}
+}
+
+// TestMatchKnown: a window's cluster is a known pattern when the known regex matches its
+// samples (the pattern less generalised in this window) or the cluster's regex matches
+// the known pattern's sample (more generalised); the overflow-like "<*>" matches only by ID.
+func TestMatchKnown(t *testing.T) {
+	train := patterns.New(patterns.Options{})
+	for i, who := range []string{"ann", "bob", "cy", "dee", "eve"} {
+		train.Add(fmt.Sprintf("user %s logged in from %s", who, []string{"home", "office"}[i%2]), 0)
+	}
+	tp := train.Patterns()[0]
+	known := []*knownPattern{{id: tp.ID(), template: tp.String(), regex: tp.Regex(), sample: tp.Samples()[0].Message}}
+	cluster := func(msgs ...string) *patterns.Pattern {
+		c := patterns.New(patterns.Options{})
+		for _, msg := range msgs {
+			c.Add(msg, 0)
+		}
+		return c.Patterns()[0]
+	}
+	narrow := cluster("user zed logged in from lab", "user zed logged in from lab")
+	if narrow.ID() == tp.ID() {
+		t.Fatalf("the narrow cluster %q has the trained ID: the case proves nothing", narrow)
+	}
+	if got := matchKnown(known, narrow); got != known[0] {
+		t.Errorf("%q did not match the known %q", narrow, tp)
+	}
+	other := cluster("disk sda full", "disk sdb full")
+	if got := matchKnown(known, other); got != nil {
+		t.Errorf("%q matched the known %q", other, tp)
+	}
+	// Known narrow (one value seen), window general: the window's regex matches the sample.
+	knownNarrow := []*knownPattern{{id: narrow.ID(), template: narrow.String(), regex: narrow.Regex(), sample: narrow.Samples()[0].Message}}
+	if got := matchKnown(knownNarrow, tp); got != knownNarrow[0] {
+		t.Errorf("the general %q did not match the known narrow %q", tp, narrow)
+	}
+	anything := []*knownPattern{{id: "x", template: "<*>", regex: "(?s)^(.*)$", sample: "zzz"}}
+	if got := matchKnown(anything, other); got != nil {
+		t.Errorf("%q matched the catch-all pattern", other)
+	}
 }
