@@ -288,3 +288,44 @@ func TestMatchKnown(t *testing.T) {
 		t.Errorf("%q matched the catch-all pattern", other)
 	}
 }
+
+// TestAnomalyBounds: an anomaly keeps at most maxHistogramEntries evaluations and
+// maxAnomalySamples samples; a detector at most maxDetectorPatterns patterns.
+func TestAnomalyBounds(t *testing.T) {
+	e := newADEnv(t, "", m{"anomalyVisibilityTime": 90})
+	e.train()
+	for run := range maxHistogramEntries + 5 {
+		e.put(errorLines(run, 3)...)
+		e.evaluate()
+	}
+	found := e.anomalies(nil)
+	if len(found) != 1 {
+		t.Fatalf("%d anomalies, want 1", len(found))
+	}
+	if h, s := len(found[0]["histogram"].(map[string]any)), len(list(found[0]["logSamples"])); h != maxHistogramEntries || s != maxAnomalySamples {
+		t.Errorf("%d histogram entries and %d samples, want %d and %d", h, s, maxHistogramEntries, maxAnomalySamples)
+	}
+
+	// Distinct first words make distinct patterns.
+	word := func(i int) string {
+		b := []byte("aaaa")
+		for j := 3; j >= 0; j-- {
+			b[j] = byte('a' + i%26)
+			i /= 26
+		}
+		return string(b)
+	}
+	var msgs []string
+	for i := range maxDetectorPatterns + 50 {
+		msgs = append(msgs, word(i)+" happened")
+	}
+	e.put(msgs...)
+	e.evaluate()
+	var n int
+	if err := e.s.st.r.QueryRow(`SELECT count(*) FROM anomaly_patterns WHERE detector_id = ?`, e.id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != maxDetectorPatterns {
+		t.Errorf("the detector knows %d patterns, want the bound %d", n, maxDetectorPatterns)
+	}
+}
