@@ -14,8 +14,9 @@ const maxTags = 50
 
 // The tagging operations, TagResource, UntagResource and ListTagsForResource, take the ARN
 // of a log group, a destination (ops_destinations.go), a delivery source, delivery
-// destination or delivery (ops_delivery.go) or a scheduled query
-// (ops_scheduledqueries.go), of this account and any region; the model's errors of these
+// destination or delivery (ops_delivery.go), a scheduled query (ops_scheduledqueries.go),
+// a lookup table (ops_lookuptables.go) or a log anomaly detector (ops_anomaly.go), of this
+// account and any region; the model's errors of these
 // operations are InvalidParameterException, ResourceNotFoundException and
 // TooManyTagsException whatever the resource, and a missing resource is
 // ResourceNotFoundException with its type's message. taggedByArn is the one place that maps
@@ -63,6 +64,8 @@ var namedTagTables = map[string]namedTagTable{
 		msgScheduledQueryNotFound, shScheduledQueryID},
 	arnLookupTable: {"lookup_table_tags", "name", `SELECT 1 FROM lookup_tables WHERE name = ?`,
 		msgLookupTableNotFound, shLookupTableName},
+	arnAnomalyDetector: {"anomaly_detector_tags", "id", `SELECT 1 FROM anomaly_detectors WHERE id = ?`,
+		msgAnomalyDetectorNotFound, shAnomalyDetectorID},
 }
 
 // taggedByArn returns the resource arn names: a log group (with or without ":*"), a

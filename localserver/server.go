@@ -86,6 +86,16 @@
 // a run in flight, which ends Failed; one left running by a killed server is Failed when
 // the server restarts.
 //
+// Log anomaly detectors (CreateLogAnomalyDetector, GetLogAnomalyDetector,
+// UpdateLogAnomalyDetector, DeleteLogAnomalyDetector, ListLogAnomalyDetectors; tagged by
+// their ARN) are stored with the other metadata and evaluated: one goroutine evaluates each
+// enabled detector every evaluationFrequency (by Config.Now) over the events ingested into
+// its log group since its last evaluation, clusters them into patterns (package
+// [github.com/cwlogs/cwlogs/localserver/patterns]) and, once trained, reports patterns
+// never seen before and counts far above a pattern's history as anomalies (ListAnomalies),
+// which UpdateAnomaly suppresses or makes baseline. Shutdown abandons an evaluation in
+// flight; the next server makes it again.
+//
 // Live Tail: StartLiveTail answers with an AWS event stream (package
 // internal/eventstream) of the events PutLogEvents commits to the listed log groups (by
 // ARN), one sessionUpdate a second of at most 500 events, sampled when more matched. A
@@ -185,6 +195,7 @@ type Server struct {
 
 	exports exportRegistry // export tasks (ops_export.go)
 	sched   schedRunner    // scheduled queries' runner (ops_scheduledqueries_run.go)
+	anom    schedRunner    // log anomaly detectors' runner (ops_anomaly_run.go)
 }
 
 // New opens (creating and migrating if needed) the store and returns a Server ready to serve.
@@ -242,6 +253,7 @@ func New(cfg Config) (*Server, error) {
 		s.Shutdown(context.Background())
 		return nil, fmt.Errorf("localserver: starting the scheduled queries: %w", err)
 	}
+	s.startAnomalyRunner()
 	return s, nil
 }
 
@@ -325,8 +337,8 @@ func (s *Server) ExportDir() string { return s.cfg.ExportDir }
 
 // Shutdown stops accepting connections, waits for in-flight requests (until ctx is done),
 // cancels the running Logs Insights queries (they end Cancelled), export tasks (they
-// end FAILED) and scheduled query runs (they end Failed) and waits for them, stops
-// the retention sweeper and closes the store (checkpointing the WAL). StartQuery is then
+// end FAILED), scheduled query runs (they end Failed) and anomaly detector evaluations
+// (abandoned) and waits for them, stops the retention sweeper and closes the store (checkpointing the WAL). StartQuery is then
 // answered ServiceUnavailableException.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
@@ -468,6 +480,15 @@ func init() {
 		"DeleteScheduledQuery":     (*Server).deleteScheduledQuery,
 		"ListScheduledQueries":     (*Server).listScheduledQueries,
 		"GetScheduledQueryHistory": (*Server).getScheduledQueryHistory,
+
+		// Log anomaly detectors and their anomalies (ops_anomaly*.go).
+		"CreateLogAnomalyDetector": (*Server).createLogAnomalyDetector,
+		"GetLogAnomalyDetector":    (*Server).getLogAnomalyDetector,
+		"UpdateLogAnomalyDetector": (*Server).updateLogAnomalyDetector,
+		"DeleteLogAnomalyDetector": (*Server).deleteLogAnomalyDetector,
+		"ListLogAnomalyDetectors":  (*Server).listLogAnomalyDetectors,
+		"ListAnomalies":            (*Server).listAnomalies,
+		"UpdateAnomaly":            (*Server).updateAnomaly,
 	}
 }
 

@@ -608,6 +608,87 @@ var migrations = []string{
 	// 15: the region of the request that created a scheduled query, for the ARN in its
 	// results objects (NULL for the queries stored before).
 	`ALTER TABLE scheduled_queries ADD COLUMN region TEXT;`,
+	// 16: log anomaly detectors (ops_anomaly*.go), keyed by id (the ARN's last part).
+	// log_groups is logGroupArnList as sent (a JSON array), with the names of its groups in
+	// anomaly_detector_groups for ListLogAnomalyDetectors' filter; name, frequency,
+	// filter_pattern and kms_key_id are NULL when not given. runs counts the evaluations
+	// done, last_run is the end of the last one's window (ms), next_run the next one (NULL:
+	// paused). anomaly_patterns are the patterns a detector knows, with the count
+	// statistics of its evaluations since first_run (n runs: sum, sum_sq) and the
+	// pattern-level suppression (suppressed_until NULL: none, 0: INFINITE); anomalies are
+	// what it reported, histogram/samples/tokens the JSON they are answered with. A
+	// detector's groups, tags, patterns and anomalies go with it; detectors outlive their
+	// log groups (evaluations skip a missing group).
+	`CREATE TABLE anomaly_detectors(
+		id TEXT PRIMARY KEY,
+		name TEXT,
+		log_groups TEXT NOT NULL,
+		frequency TEXT,
+		filter_pattern TEXT,
+		kms_key_id TEXT,
+		visibility_days INTEGER NOT NULL,
+		enabled INTEGER NOT NULL,
+		runs INTEGER NOT NULL DEFAULT 0,
+		creation_time INTEGER NOT NULL,
+		last_modified INTEGER NOT NULL,
+		last_run INTEGER NOT NULL,
+		next_run INTEGER
+	) WITHOUT ROWID;
+	CREATE INDEX anomaly_detectors_next_run ON anomaly_detectors(next_run) WHERE next_run IS NOT NULL;
+	CREATE TABLE anomaly_detector_groups(
+		detector_id TEXT NOT NULL,
+		group_name TEXT NOT NULL,
+		PRIMARY KEY(group_name, detector_id)
+	) WITHOUT ROWID;
+	CREATE TABLE anomaly_detector_tags(
+		id TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY(id, key)
+	) WITHOUT ROWID;
+	CREATE TABLE anomaly_patterns(
+		detector_id TEXT NOT NULL,
+		pattern_id TEXT NOT NULL,
+		template TEXT NOT NULL,
+		regex TEXT NOT NULL,
+		sample TEXT NOT NULL,
+		severity TEXT NOT NULL,
+		normal INTEGER NOT NULL,
+		baseline_max INTEGER NOT NULL DEFAULT 0,
+		first_run INTEGER NOT NULL,
+		sum REAL NOT NULL DEFAULT 0,
+		sum_sq REAL NOT NULL DEFAULT 0,
+		last_seen INTEGER NOT NULL,
+		suppressed_until INTEGER,
+		suppressed_date INTEGER,
+		PRIMARY KEY(detector_id, pattern_id)
+	) WITHOUT ROWID;
+	CREATE TABLE anomalies(
+		id TEXT PRIMARY KEY,
+		detector_id TEXT NOT NULL,
+		pattern_id TEXT NOT NULL,
+		open INTEGER NOT NULL,
+		kind TEXT NOT NULL,
+		priority TEXT NOT NULL,
+		description TEXT NOT NULL,
+		first_seen INTEGER NOT NULL,
+		last_seen INTEGER NOT NULL,
+		active INTEGER NOT NULL,
+		baseline INTEGER NOT NULL DEFAULT 0,
+		peak INTEGER NOT NULL,
+		histogram TEXT NOT NULL,
+		samples TEXT NOT NULL,
+		tokens TEXT NOT NULL,
+		suppressed_until INTEGER,
+		suppressed_date INTEGER
+	) WITHOUT ROWID;
+	CREATE INDEX anomalies_detector ON anomalies(detector_id, pattern_id, open);
+	CREATE TRIGGER anomaly_detectors_delete AFTER DELETE ON anomaly_detectors BEGIN
+		DELETE FROM anomaly_detector_groups WHERE detector_id = old.id;
+		DELETE FROM anomaly_detector_tags WHERE id = old.id;
+		DELETE FROM anomaly_patterns WHERE detector_id = old.id;
+		DELETE FROM anomalies WHERE detector_id = old.id;
+	END;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.
