@@ -49,8 +49,8 @@ import (
 //     oldest events of the pattern, at most 5: {"timestamp": milliseconds, "logEvent":
 //     text}) and @visualization (a JSON object {"timeWindowCountMapping": {"<window
 //     start in milliseconds>": count}} over windows of one width for the whole query,
-//     the smallest of 1s, 5s, 10s, 30s, 1m, 5m, 10m, 30m, 1h, 3h, 6h, 12h, 1d, 7d, 30d,
-//     365d that spans the events' time range in at most 120 windows). @relatedPattern,
+//     the smallest of 1s, 5s, 10s, 30s, 1m, 5m, 10m, 30m, 1h, 3h, 6h, 12h, 1d, 7d, 28d,
+//     364d that spans the events' time range in at most 120 windows). @relatedPattern,
 //     which that code also reads, is not produced: nothing says what it holds.
 //   - Memory: at most 1,000 patterns (beyond, events join the most similar pattern of
 //     their shape, or an overflow pattern "<*>"), each with a bounded state.
@@ -246,9 +246,12 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// histogramWidths are the window widths of @visualization, in milliseconds.
+// histogramWidths are the window widths of @visualization, in milliseconds. Each is a
+// multiple of the one before, so that the windows of one width fold exactly into those
+// of the next (a 7-day window would straddle two 30-day ones): four weeks and 52 weeks
+// stand for a month and a year.
 var histogramWidths = []int64{1e3, 5e3, 10e3, 30e3, 60e3, 300e3, 600e3, 1800e3, 3600e3,
-	3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 7 * 86400e3, 30 * 86400e3, 365 * 86400e3}
+	3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 7 * 86400e3, 28 * 86400e3, 364 * 86400e3}
 
 // histogramMax is how many windows the events' time range may span.
 const histogramMax = 120
