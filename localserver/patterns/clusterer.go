@@ -151,6 +151,7 @@ func (c *Clusterer) newPattern(key string, m *message) *Pattern {
 		enums:   make([]*counter, n),
 		maxSamp: c.o.MaxSamples,
 		maxEnum: c.o.MaxEnumerations,
+		rest:    n == c.o.MaxTokens,
 	}
 	for i, s := range m.seps {
 		p.seps[i] = strings.Clone(s)

@@ -25,6 +25,7 @@ type Pattern struct {
 	enums   []*counter // dynamic tokens' values; nil for static ones
 
 	anything bool // the overflow pattern: matches any message
+	rest     bool // the last word is the rest of the message (Options.MaxTokens words)
 
 	count   int64
 	sev     int8
@@ -113,7 +114,13 @@ func templateID(t string) string {
 // Regex answers an anchored RE2 regular expression (Go's regexp syntax) that matches
 // every message of the pattern, with one capturing group per dynamic token, in order.
 // Static text is quoted; a byte of invalid UTF-8 is matched as Go's regexp reads it,
-// as U+FFFD.
+// as U+FFFD. A dynamic token matches a word (a run of the characters words are made
+// of; see the package documentation), not any text: so the regex matches only
+// messages of the pattern's shape, and costs a few steps per byte to run however many
+// dynamic tokens the template has (with "any text", each token's group stayed live
+// across the message: matching took time proportional to the message's length times
+// the number of tokens). The last token of a message cut at Options.MaxTokens words,
+// which holds the rest of the message, matches any text.
 func (p *Pattern) Regex() string {
 	if p.re == "" {
 		if p.anything {
@@ -123,9 +130,12 @@ func (p *Pattern) Regex() string {
 			b.WriteString(`(?s)^`)
 			for i, w := range p.words {
 				quoteTo(&b, p.seps[i])
-				if p.dyn[i] {
-					b.WriteString(`(.+?)`)
-				} else {
+				switch {
+				case p.dyn[i] && p.rest && i == len(p.words)-1:
+					b.WriteString(`(.+)`)
+				case p.dyn[i]:
+					b.WriteString(`(` + wordClass + `+)`)
+				default:
 					quoteTo(&b, w)
 				}
 			}

@@ -67,6 +67,11 @@ func isWordByte(b byte) bool {
 	return false
 }
 
+// wordClass is the regexp character class of the characters words are made of: the
+// bytes isWordByte accepts, those from 0x80 as the characters Go's regexp decodes them
+// to (U+FFFD for a byte of invalid UTF-8).
+const wordClass = `[0-9A-Za-z_\-.:/@+%\x{80}-\x{10FFFF}]`
+
 // isCoreByte reports whether b makes a run of word bytes a word (a run of only
 // punctuation, such as "-" or "...", is a separator).
 func isCoreByte(b byte) bool {
