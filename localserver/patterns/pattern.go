@@ -52,6 +52,8 @@ type Token struct {
 	Position int
 	// Enumerations holds, for a dynamic token, its most frequent values (at most
 	// Options.MaxEnumerations) and how many messages had each; nil for a static token.
+	// A value longer than 256 bytes is counted under its first 256 bytes (cut on a
+	// character boundary) followed by "…", so values alike that far count together.
 	Enumerations map[string]int64
 	// InferredName is, for a dynamic token whose values were all of one recognised
 	// kind, that kind and the token's Position, as the service's inferredTokenName:
