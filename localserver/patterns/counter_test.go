@@ -68,11 +68,10 @@ func TestCounterMatchesNaive(t *testing.T) {
 func TestLongValuesClipped(t *testing.T) {
 	c := New(Options{MaxTokens: 2})
 	long := strings.Repeat("x", 255) + "é" + strings.Repeat("y", 100_000) // é straddles byte 256
-	var p *Pattern
 	for i := range 100 {
-		p = c.Add("req "+long+strconv.Itoa(i), int64(i))
+		c.Add("req "+long+strconv.Itoa(i), int64(i))
 	}
-	p = c.Add("req short", 100)
+	p := c.Add("req short", 100)
 	toks := p.Tokens()
 	if len(toks) != 3 || !toks[2].Dynamic {
 		t.Fatalf("tokens %+v", toks)
