@@ -1,6 +1,7 @@
 package patterns
 
 import (
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -161,7 +162,7 @@ func (c *Clusterer) newPattern(key string, m *message) *Pattern {
 		p.classes[i] = m.classes[i]
 		if m.classes[i] != classText {
 			p.dyn[i] = true
-			p.enums[i] = newCounter(4 * c.o.MaxEnumerations)
+			p.enums[i] = c.newCounter()
 			p.enums[i].add(w, 1)
 		}
 	}
@@ -189,7 +190,7 @@ func (c *Clusterer) join(p *Pattern, m *message) *Pattern {
 			p.classes[i] = p.classes[i].meet(m.classes[i])
 		case p.words[i] != w:
 			p.dyn[i] = true
-			p.enums[i] = newCounter(4 * c.o.MaxEnumerations)
+			p.enums[i] = c.newCounter()
 			p.enums[i].add(p.words[i], p.count)
 			p.enums[i].add(w, 1)
 			p.classes[i] = p.classes[i].meet(m.classes[i])
@@ -200,6 +201,17 @@ func (c *Clusterer) join(p *Pattern, m *message) *Pattern {
 		p.changed()
 	}
 	return p
+}
+
+// newCounter makes the counter of a dynamic token: it tracks four times as many values
+// as Options.MaxEnumerations, at most math.MaxInt (beyond, 4× overflowed to a negative
+// capacity, and the first Add over a token evicted from an empty heap: a panic).
+func (c *Clusterer) newCounter() *counter {
+	capacity := math.MaxInt
+	if c.o.MaxEnumerations <= math.MaxInt/4 {
+		capacity = 4 * c.o.MaxEnumerations
+	}
+	return newCounter(capacity)
 }
 
 func interleave(m *message) []string {
@@ -221,7 +233,7 @@ func (c *Clusterer) overflow(msg string) *Pattern {
 	p := c.newPattern(overflowKey, &message{seps: []string{"", ""}, words: []string{Dynamic}, classes: []class{classNumber}})
 	p.anything = true
 	p.classes[0] = classText
-	p.enums[0] = newCounter(4 * c.o.MaxEnumerations)
+	p.enums[0] = c.newCounter()
 	p.enums[0].add(msg, 1)
 	c.register(p)
 	return p

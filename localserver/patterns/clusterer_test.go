@@ -3,6 +3,7 @@ package patterns_test
 import (
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -470,6 +471,26 @@ func TestOptionsValidate(t *testing.T) {
 		err := tt.o.Validate()
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("%+v.Validate() = %v, want mention of %q", tt.o, err, tt.want)
+		}
+	}
+}
+
+// TestOptionsExtremes: the largest values of Options' bounds work (4×MaxEnumerations
+// overflowed to a negative counter capacity, and the first new value of a token
+// panicked).
+func TestOptionsExtremes(t *testing.T) {
+	for _, o := range []patterns.Options{
+		{MaxEnumerations: math.MaxInt},
+		{MaxEnumerations: math.MaxInt/4 + 1},
+		{MaxSamples: math.MaxInt, MaxPatterns: math.MaxInt, MaxTokens: math.MaxInt},
+	} {
+		c := patterns.New(o)
+		var p *patterns.Pattern
+		for i := range 3 {
+			p = c.Add(fmt.Sprintf("user u%d from 10.0.0.%d", i, i), int64(i))
+		}
+		if toks := dynamicTokens(p); c.Len() != 1 || len(toks) != 2 || len(toks[0].Enumerations) != 3 || len(p.Samples()) != 3 {
+			t.Errorf("%+v: %d patterns, tokens %+v, samples %v", o, c.Len(), toks, p.Samples())
 		}
 	}
 }
