@@ -103,7 +103,7 @@ func (c *Clusterer) Add(message string, timestamp int64) *Pattern {
 		p = c.overflow(message)
 	}
 	p.count++
-	if s := severityOf(m.words); s > p.sev {
+	if s := severityOf(m); s > p.sev {
 		p.sev = s
 	}
 	p.addSample(Sample{Timestamp: timestamp, Message: message})

@@ -173,9 +173,11 @@ func (p *Pattern) Count() int64 { return p.count }
 // Severity answers the most severe level label found among the pattern's messages
 // (SeverityError, SeverityWarn, SeverityInfo or SeverityDebug), "" if none had one. A
 // message's level is the first of its first eight words that is a level word, in any
-// case: error, err, fatal, critical, crit, panic, severe, emerg, emergency, alert
-// (ERROR); warn, warning (WARN); info, information, notice (INFO); debug, trace,
-// verbose, fine, finer, finest (DEBUG).
+// case: error, err, fatal, crit, emerg, emergency (ERROR); warn, warning (WARN); info
+// (INFO); debug (DEBUG). Level words that are also common English words count only in
+// upper case, in brackets or after a word level, lvl, loglevel or severity: critical,
+// panic, severe, alert (ERROR); information, notice (INFO); trace, verbose, fine,
+// finer, finest (DEBUG).
 func (p *Pattern) Severity() string { return severityLabels[p.sev] }
 
 // Samples answers a copy of the pattern's samples: its oldest messages by timestamp
