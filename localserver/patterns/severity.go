@@ -45,30 +45,34 @@ func severityOf(m *message) int8 {
 			}
 			buf[j] = b
 		}
-		lw := string(buf[:len(w)])
-		switch lw {
-		case "error", "err", "fatal", "crit", "emerg", "emergency":
-			return 4
-		case "warn", "warning":
-			return 3
-		case "info":
-			return 2
-		case "debug":
-			return 1
-		}
-		if !upper && !levelPosition(m, i) {
-			continue
-		}
-		switch lw {
-		case "critical", "panic", "severe", "alert":
-			return 4
-		case "information", "notice":
-			return 2
-		case "trace", "verbose", "fine", "finer", "finest":
-			return 1
+		rank, ambiguous := levelWord(buf[:len(w)])
+		if rank > 0 && (!ambiguous || upper || levelPosition(m, i)) {
+			return rank
 		}
 	}
 	return 0
+}
+
+// levelWord ranks a lower-case word: 0 for none, then by increasing severity; ambiguous
+// for the level words that are also common English words.
+func levelWord(w []byte) (rank int8, ambiguous bool) {
+	switch string(w) {
+	case "error", "err", "fatal", "crit", "emerg", "emergency":
+		return 4, false
+	case "warn", "warning":
+		return 3, false
+	case "info":
+		return 2, false
+	case "debug":
+		return 1, false
+	case "critical", "panic", "severe", "alert":
+		return 4, true
+	case "information", "notice":
+		return 2, true
+	case "trace", "verbose", "fine", "finer", "finest":
+		return 1, true
+	}
+	return 0, false
 }
 
 // levelPosition reports whether word i of m stands where a level does: in brackets, or
