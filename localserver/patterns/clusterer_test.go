@@ -506,3 +506,34 @@ func TestOptionsExtremes(t *testing.T) {
 		}
 	}
 }
+
+// TestUnicodeSeparators: spaces and punctuation beyond ASCII separate words, as ASCII
+// ones do, so that messages differing in one word between them share a pattern.
+func TestUnicodeSeparators(t *testing.T) {
+	tests := []struct {
+		msgs []string
+		want string
+	}{
+		{[]string{"ユーザー：alice　ログイン成功", "ユーザー：bob　ログイン成功"}, "ユーザー：<*>　ログイン成功"},
+		{[]string{"user\u00a0alice logged in", "user\u00a0bob logged in"}, "user\u00a0<*> logged in"},
+		{[]string{"done «alpha»", "done «beta»"}, "done «<*>»"},
+		{[]string{"résumé 日本 ok", "résumé 中国 ok"}, "résumé <*> ok"},
+	}
+	for _, tt := range tests {
+		c := patterns.New(patterns.Options{})
+		var p *patterns.Pattern
+		for _, m := range tt.msgs {
+			p = c.Add(m, 0)
+		}
+		if c.Len() != 1 || p.String() != tt.want {
+			t.Errorf("%q: %d patterns, the last %q, want one, %q", tt.msgs, c.Len(), p, tt.want)
+		}
+		checkTokens(t, p)
+		re := regexp.MustCompile(p.Regex())
+		for _, m := range tt.msgs {
+			if !re.MatchString(m) {
+				t.Errorf("%s does not match %q", re, m)
+			}
+		}
+	}
+}
