@@ -61,8 +61,7 @@ var patternFields = []string{"@pattern", "@ratio", "@sampleCount", "@severityLab
 
 // patternInputs are the functions whose result pattern takes: the string functions
 // that return text.
-var patternInputs = map[string]bool{"concat": true, "ltrim": true, "rtrim": true, "trim": true,
-	"toupper": true, "tolower": true, "substr": true, "replace": true, "unmask": true}
+var patternInputs = []string{"concat", "ltrim", "rtrim", "trim", "toupper", "tolower", "substr", "replace", "unmask"}
 
 // patternFollowers are the commands that may follow pattern.
 var patternFollowers = []string{"filter", "sort", "limit", "fields", "display"}
@@ -82,14 +81,14 @@ func (p *parser) pattern(at token) (command, error) {
 	case *fieldRef:
 		return &patternCmd{src: x}, nil
 	case *call:
-		if patternInputs[n.name] {
+		if slices.Contains(patternInputs, n.name) {
 			return &patternCmd{src: x}, nil
 		}
 	}
 	s, e := x.span()
 	return nil, &SyntaxError{Start: s, End: e, Msg: fmt.Sprintf(
-		"pattern takes @message, a field (such as one made by parse) or the result of a string function (concat, ltrim, rtrim, trim, toupper, tolower, substr, replace, unmask), not %q",
-		p.src[s:e])}
+		"pattern takes @message, a field (such as one made by parse) or the result of a string function (%s), not %q",
+		strings.Join(patternInputs, ", "), p.src[s:e])}
 }
 
 // checkPattern checks the last of cmds against the pattern command's rules: none after
@@ -165,7 +164,8 @@ func (s *patternStage) emit(next stage) {
 	total := s.cl.Total()
 	for _, p := range s.cl.Patterns() {
 		out := &row{set: make([]setField, 0, len(patternFields))}
-		out.put("@pattern", str(patternDisplay(p)))
+		toks := p.Tokens()
+		out.put("@pattern", str(patternDisplay(toks)))
 		out.put("@ratio", str(strconv.FormatFloat(float64(p.Count())/float64(total), 'f', 2, 64)))
 		out.put("@sampleCount", num(float64(p.Count())))
 		if sev := p.Severity(); sev != "" {
@@ -173,7 +173,7 @@ func (s *patternStage) emit(next stage) {
 		}
 		out.put("@PatternId", str(p.ID()))
 		out.put("@regexString", str(p.Regex()))
-		out.put("@tokens", str(patternTokensJSON(p)))
+		out.put("@tokens", str(patternTokensJSON(toks)))
 		out.put("@logSamples", str(patternSamplesJSON(p)))
 		out.put("@visualization", str(s.hist.json(p)))
 		if !next.push(out) {
@@ -184,9 +184,9 @@ func (s *patternStage) emit(next stage) {
 
 // patternDisplay is @pattern: the template with each dynamic token as <string-number>,
 // or <Token-number> when its kind is not known.
-func patternDisplay(p *patterns.Pattern) string {
+func patternDisplay(toks []patterns.Token) string {
 	var b strings.Builder
-	for _, t := range p.Tokens() {
+	for _, t := range toks {
 		switch {
 		case !t.Dynamic:
 			b.WriteString(t.Text)
@@ -209,8 +209,8 @@ type tokenJSON struct {
 	InferredTokenName    string           `json:"inferredTokenName,omitempty"`
 }
 
-func patternTokensJSON(p *patterns.Pattern) string {
-	toks := p.Tokens()
+// patternTokensJSON is @tokens: toks in the shape of the service's PatternToken.
+func patternTokensJSON(toks []patterns.Token) string {
 	out := make([]tokenJSON, len(toks))
 	for i, t := range toks {
 		out[i] = tokenJSON{TokenString: t.Text, TokenType: "STATIC", IsDynamic: t.Dynamic}
