@@ -298,3 +298,21 @@ func TestPatternHistogramFolds(t *testing.T) {
 		})
 	}
 }
+
+// TestPatternStatistics: a pattern query's records matched are those that reach the
+// command (past the filters before it); all are scanned.
+func TestPatternStatistics(t *testing.T) {
+	recs := patternRecords()
+	for _, tt := range []struct {
+		q       string
+		matched int64
+	}{
+		{"pattern @message", 8},
+		{"filter @message like /ERROR|WARN/ | pattern @message | filter @sampleCount > 5", 4},
+	} {
+		_, res := runQuery(t, tt.q, false, recs, Options{})
+		if res.RecordsMatched != tt.matched || res.RecordsScanned != int64(len(recs)) {
+			t.Errorf("%s: %d matched, %d scanned; want %d, %d", tt.q, res.RecordsMatched, res.RecordsScanned, tt.matched, len(recs))
+		}
+	}
+}
