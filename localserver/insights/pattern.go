@@ -44,8 +44,9 @@ import (
 //     stable across queries and restarts), @regexString (an RE2 regular expression
 //     matching every event of the pattern), @tokens (a JSON array of the template's
 //     tokens: tokenString, tokenType STATIC or DYNAMIC, isDynamic, and for dynamic ones
-//     dynamicTokenPosition, enumerations (the most frequent values and their counts),
-//     isNumeric and inferredTokenName when known), @logSamples (a JSON array of the
+//     dynamicTokenPosition, enumerations (the most frequent values and their counts;
+//     a value of more than 256 bytes cut there, with "…"), isNumeric and
+//     inferredTokenName when known), @logSamples (a JSON array of the
 //     oldest events of the pattern, at most 5: {"timestamp": milliseconds, "logEvent":
 //     text}) and @visualization (a JSON object {"timeWindowCountMapping": {"<window
 //     start in milliseconds>": count}} over windows of one width for the whole query,
