@@ -95,6 +95,8 @@ func (c *Clusterer) Add(message string, timestamp int64) *Pattern {
 	full := len(c.all) >= c.o.MaxPatterns
 	var p *Pattern
 	switch {
+	case best != nil && best.anything:
+		p = c.joinOverflow(best, message)
 	case best != nil && (bestSim >= c.o.Similarity || full || len(group) >= groupMax):
 		p = c.join(best, m)
 	case !full:
@@ -179,9 +181,6 @@ func (c *Clusterer) newPattern(key string, m *message) *Pattern {
 // and q would have been chosen. Patterns of different groups differ in word count,
 // separators or first word, which their templates show (but see ID).
 func (c *Clusterer) join(p *Pattern, m *message) *Pattern {
-	if p.anything {
-		return c.joinOverflow(p, strings.Join(interleave(m), ""))
-	}
 	changed := false
 	for i, w := range m.words {
 		switch {
@@ -214,14 +213,6 @@ func (c *Clusterer) newCounter() *counter {
 	return newCounter(capacity)
 }
 
-func interleave(m *message) []string {
-	out := make([]string, 0, 2*len(m.words)+1)
-	for i, w := range m.words {
-		out = append(out, m.seps[i], w)
-	}
-	return append(out, m.seps[len(m.words)])
-}
-
 // overflow answers the overflow pattern after adding the whole message as its one
 // token's value. The overflow pattern lives in the group of the messages whose
 // template is "<*>" (one word of a variable class, nothing around it): it is made
@@ -239,6 +230,8 @@ func (c *Clusterer) overflow(msg string) *Pattern {
 	return p
 }
 
+// joinOverflow adds msg, whole, as the one token's value of p, the pattern of the
+// overflow group, making it the overflow pattern if it is not yet, and answers p.
 func (c *Clusterer) joinOverflow(p *Pattern, msg string) *Pattern {
 	if !p.anything {
 		p.anything = true
