@@ -44,13 +44,14 @@ import (
 //     stable across queries and restarts), @regexString (an RE2 regular expression
 //     matching every event of the pattern), @tokens (a JSON array of the template's
 //     tokens: tokenString, tokenType STATIC or DYNAMIC, isDynamic, and for dynamic ones
-//     dynamicTokenPosition, enumerations (the most frequent values and their counts),
-//     isNumeric and inferredTokenName when known), @logSamples (a JSON array of the
+//     dynamicTokenPosition, enumerations (the most frequent values and their counts;
+//     a value of more than 256 bytes cut there, with "…"), isNumeric and
+//     inferredTokenName when known), @logSamples (a JSON array of the
 //     oldest events of the pattern, at most 5: {"timestamp": milliseconds, "logEvent":
 //     text}) and @visualization (a JSON object {"timeWindowCountMapping": {"<window
 //     start in milliseconds>": count}} over windows of one width for the whole query,
-//     the smallest of 1s, 5s, 10s, 30s, 1m, 5m, 10m, 30m, 1h, 3h, 6h, 12h, 1d, 7d, 30d,
-//     365d that spans the events' time range in at most 120 windows). @relatedPattern,
+//     the smallest of 1s, 5s, 10s, 30s, 1m, 5m, 10m, 30m, 1h, 3h, 6h, 12h, 1d, 7d, 28d,
+//     364d that spans the events' time range in at most 120 windows). @relatedPattern,
 //     which that code also reads, is not produced: nothing says what it holds.
 //   - Memory: at most 1,000 patterns (beyond, events join the most similar pattern of
 //     their shape, or an overflow pattern "<*>"), each with a bounded state.
@@ -61,8 +62,7 @@ var patternFields = []string{"@pattern", "@ratio", "@sampleCount", "@severityLab
 
 // patternInputs are the functions whose result pattern takes: the string functions
 // that return text.
-var patternInputs = map[string]bool{"concat": true, "ltrim": true, "rtrim": true, "trim": true,
-	"toupper": true, "tolower": true, "substr": true, "replace": true, "unmask": true}
+var patternInputs = []string{"concat", "ltrim", "rtrim", "trim", "toupper", "tolower", "substr", "replace", "unmask"}
 
 // patternFollowers are the commands that may follow pattern.
 var patternFollowers = []string{"filter", "sort", "limit", "fields", "display"}
@@ -82,14 +82,14 @@ func (p *parser) pattern(at token) (command, error) {
 	case *fieldRef:
 		return &patternCmd{src: x}, nil
 	case *call:
-		if patternInputs[n.name] {
+		if slices.Contains(patternInputs, n.name) {
 			return &patternCmd{src: x}, nil
 		}
 	}
 	s, e := x.span()
 	return nil, &SyntaxError{Start: s, End: e, Msg: fmt.Sprintf(
-		"pattern takes @message, a field (such as one made by parse) or the result of a string function (concat, ltrim, rtrim, trim, toupper, tolower, substr, replace, unmask), not %q",
-		p.src[s:e])}
+		"pattern takes @message, a field (such as one made by parse) or the result of a string function (%s), not %q",
+		strings.Join(patternInputs, ", "), p.src[s:e])}
 }
 
 // checkPattern checks the last of cmds against the pattern command's rules: none after
@@ -165,7 +165,8 @@ func (s *patternStage) emit(next stage) {
 	total := s.cl.Total()
 	for _, p := range s.cl.Patterns() {
 		out := &row{set: make([]setField, 0, len(patternFields))}
-		out.put("@pattern", str(patternDisplay(p)))
+		toks := p.Tokens()
+		out.put("@pattern", str(patternDisplay(toks)))
 		out.put("@ratio", str(strconv.FormatFloat(float64(p.Count())/float64(total), 'f', 2, 64)))
 		out.put("@sampleCount", num(float64(p.Count())))
 		if sev := p.Severity(); sev != "" {
@@ -173,7 +174,7 @@ func (s *patternStage) emit(next stage) {
 		}
 		out.put("@PatternId", str(p.ID()))
 		out.put("@regexString", str(p.Regex()))
-		out.put("@tokens", str(patternTokensJSON(p)))
+		out.put("@tokens", str(patternTokensJSON(toks)))
 		out.put("@logSamples", str(patternSamplesJSON(p)))
 		out.put("@visualization", str(s.hist.json(p)))
 		if !next.push(out) {
@@ -184,9 +185,9 @@ func (s *patternStage) emit(next stage) {
 
 // patternDisplay is @pattern: the template with each dynamic token as <string-number>,
 // or <Token-number> when its kind is not known.
-func patternDisplay(p *patterns.Pattern) string {
+func patternDisplay(toks []patterns.Token) string {
 	var b strings.Builder
-	for _, t := range p.Tokens() {
+	for _, t := range toks {
 		switch {
 		case !t.Dynamic:
 			b.WriteString(t.Text)
@@ -209,8 +210,8 @@ type tokenJSON struct {
 	InferredTokenName    string           `json:"inferredTokenName,omitempty"`
 }
 
-func patternTokensJSON(p *patterns.Pattern) string {
-	toks := p.Tokens()
+// patternTokensJSON is @tokens: toks in the shape of the service's PatternToken.
+func patternTokensJSON(toks []patterns.Token) string {
 	out := make([]tokenJSON, len(toks))
 	for i, t := range toks {
 		out[i] = tokenJSON{TokenString: t.Text, TokenType: "STATIC", IsDynamic: t.Dynamic}
@@ -246,9 +247,12 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// histogramWidths are the window widths of @visualization, in milliseconds.
+// histogramWidths are the window widths of @visualization, in milliseconds. Each is a
+// multiple of the one before, so that the windows of one width fold exactly into those
+// of the next (a 7-day window would straddle two 30-day ones): four weeks and 52 weeks
+// stand for a month and a year.
 var histogramWidths = []int64{1e3, 5e3, 10e3, 30e3, 60e3, 300e3, 600e3, 1800e3, 3600e3,
-	3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 7 * 86400e3, 30 * 86400e3, 365 * 86400e3}
+	3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 7 * 86400e3, 28 * 86400e3, 364 * 86400e3}
 
 // histogramMax is how many windows the events' time range may span.
 const histogramMax = 120

@@ -263,3 +263,56 @@ func BenchmarkPattern(b *testing.B) {
 	}
 	benchQuery(b, "pattern @message", recs, 4, 4)
 }
+
+// TestPatternHistogramFolds: however far the time range grows, each pattern's windows
+// are those a count of its events at the final width gives (the counts of narrower
+// windows are folded into wider ones as the range grows). For each width, the events
+// span 100 windows of it, which takes the histogram through every narrower width.
+func TestPatternHistogramFolds(t *testing.T) {
+	for w := 1; w < len(histogramWidths); w++ {
+		width := histogramWidths[w]
+		t.Run(fmt.Sprint(width/1000, "s"), func(t *testing.T) {
+			cl := patterns.New(patterns.Options{})
+			a, b := cl.Add("alpha", 0), cl.Add("beta gamma", 0)
+			h := histograms{counts: map[*patterns.Pattern]map[int64]int64{}}
+			start := int64(1_600_000_000_000)
+			want := map[*patterns.Pattern]map[int64]int64{a: {}, b: {}}
+			const n = 997
+			for i := range int64(n) {
+				ts := start + i*(100*width/n) + i%7*333
+				p := a
+				if i%3 == 0 {
+					p = b
+				}
+				h.add(p, ts)
+				want[p][floorTo(ts, width)]++
+			}
+			if got := histogramWidths[h.width]; got != width {
+				t.Fatalf("width %d ms, want %d", got, width)
+			}
+			for _, p := range []*patterns.Pattern{a, b} {
+				if !maps.Equal(h.counts[p], want[p]) {
+					t.Errorf("%s: windows\n%v\nwant\n%v", p, h.counts[p], want[p])
+				}
+			}
+		})
+	}
+}
+
+// TestPatternStatistics: a pattern query's records matched are those that reach the
+// command (past the filters before it); all are scanned.
+func TestPatternStatistics(t *testing.T) {
+	recs := patternRecords()
+	for _, tt := range []struct {
+		q       string
+		matched int64
+	}{
+		{"pattern @message", 8},
+		{"filter @message like /ERROR|WARN/ | pattern @message | filter @sampleCount > 5", 4},
+	} {
+		_, res := runQuery(t, tt.q, false, recs, Options{})
+		if res.RecordsMatched != tt.matched || res.RecordsScanned != int64(len(recs)) {
+			t.Errorf("%s: %d matched, %d scanned; want %d, %d", tt.q, res.RecordsMatched, res.RecordsScanned, tt.matched, len(recs))
+		}
+	}
+}

@@ -36,7 +36,7 @@ type Result struct {
 	Rows [][]Field
 	// RecordsScanned and BytesScanned count every record given to Add (bytes of
 	// messages); RecordsMatched counts those that passed the query's filters up to its
-	// first stats, sort, limit or dedup.
+	// first stats, sort, limit, dedup or pattern.
 	RecordsMatched, RecordsScanned, BytesScanned int64
 }
 

@@ -1,6 +1,7 @@
 package patterns
 
 import (
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,6 +95,8 @@ func (c *Clusterer) Add(message string, timestamp int64) *Pattern {
 	full := len(c.all) >= c.o.MaxPatterns
 	var p *Pattern
 	switch {
+	case best != nil && best.anything:
+		p = c.joinOverflow(best, message)
 	case best != nil && (bestSim >= c.o.Similarity || full || len(group) >= groupMax):
 		p = c.join(best, m)
 	case !full:
@@ -102,7 +105,7 @@ func (c *Clusterer) Add(message string, timestamp int64) *Pattern {
 		p = c.overflow(message)
 	}
 	p.count++
-	if s := severityOf(m.words); s > p.sev {
+	if s := severityOf(m); s > p.sev {
 		p.sev = s
 	}
 	p.addSample(Sample{Timestamp: timestamp, Message: message})
@@ -151,6 +154,7 @@ func (c *Clusterer) newPattern(key string, m *message) *Pattern {
 		enums:   make([]*counter, n),
 		maxSamp: c.o.MaxSamples,
 		maxEnum: c.o.MaxEnumerations,
+		rest:    n == c.o.MaxTokens,
 	}
 	for i, s := range m.seps {
 		p.seps[i] = strings.Clone(s)
@@ -160,7 +164,7 @@ func (c *Clusterer) newPattern(key string, m *message) *Pattern {
 		p.classes[i] = m.classes[i]
 		if m.classes[i] != classText {
 			p.dyn[i] = true
-			p.enums[i] = newCounter(4 * c.o.MaxEnumerations)
+			p.enums[i] = c.newCounter()
 			p.enums[i].add(w, 1)
 		}
 	}
@@ -177,9 +181,6 @@ func (c *Clusterer) newPattern(key string, m *message) *Pattern {
 // and q would have been chosen. Patterns of different groups differ in word count,
 // separators or first word, which their templates show (but see ID).
 func (c *Clusterer) join(p *Pattern, m *message) *Pattern {
-	if p.anything {
-		return c.joinOverflow(p, strings.Join(interleave(m), ""))
-	}
 	changed := false
 	for i, w := range m.words {
 		switch {
@@ -188,7 +189,7 @@ func (c *Clusterer) join(p *Pattern, m *message) *Pattern {
 			p.classes[i] = p.classes[i].meet(m.classes[i])
 		case p.words[i] != w:
 			p.dyn[i] = true
-			p.enums[i] = newCounter(4 * c.o.MaxEnumerations)
+			p.enums[i] = c.newCounter()
 			p.enums[i].add(p.words[i], p.count)
 			p.enums[i].add(w, 1)
 			p.classes[i] = p.classes[i].meet(m.classes[i])
@@ -201,12 +202,15 @@ func (c *Clusterer) join(p *Pattern, m *message) *Pattern {
 	return p
 }
 
-func interleave(m *message) []string {
-	out := make([]string, 0, 2*len(m.words)+1)
-	for i, w := range m.words {
-		out = append(out, m.seps[i], w)
+// newCounter makes the counter of a dynamic token: it tracks four times as many values
+// as Options.MaxEnumerations, at most math.MaxInt (beyond, 4× overflowed to a negative
+// capacity, and the first Add over a token evicted from an empty heap: a panic).
+func (c *Clusterer) newCounter() *counter {
+	capacity := math.MaxInt
+	if c.o.MaxEnumerations <= math.MaxInt/4 {
+		capacity = 4 * c.o.MaxEnumerations
 	}
-	return append(out, m.seps[len(m.words)])
+	return newCounter(capacity)
 }
 
 // overflow answers the overflow pattern after adding the whole message as its one
@@ -220,12 +224,14 @@ func (c *Clusterer) overflow(msg string) *Pattern {
 	p := c.newPattern(overflowKey, &message{seps: []string{"", ""}, words: []string{Dynamic}, classes: []class{classNumber}})
 	p.anything = true
 	p.classes[0] = classText
-	p.enums[0] = newCounter(4 * c.o.MaxEnumerations)
+	p.enums[0] = c.newCounter()
 	p.enums[0].add(msg, 1)
 	c.register(p)
 	return p
 }
 
+// joinOverflow adds msg, whole, as the one token's value of p, the pattern of the
+// overflow group, making it the overflow pattern if it is not yet, and answers p.
 func (c *Clusterer) joinOverflow(p *Pattern, msg string) *Pattern {
 	if !p.anything {
 		p.anything = true

@@ -3,6 +3,7 @@ package patterns_test
 import (
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -427,7 +428,19 @@ func TestSeverity(t *testing.T) {
 		{[]string{`{"level":"debug","msg":"x"}`}, "DEBUG"},
 		{[]string{"I saw an error"}, "ERROR"},
 		{[]string{"a b c d e f g h error"}, ""},
-		{[]string{"errors are fine"}, "DEBUG"},
+		// Level words that are also English words count only where they read as a level.
+		{[]string{"errors are fine"}, ""},
+		{[]string{"stack trace follows"}, ""},
+		{[]string{"user alert preferences saved"}, ""},
+		{[]string{"entering critical section"}, ""},
+		{[]string{"FINE: loaded 3 classes"}, "DEBUG"},
+		{[]string{"2024-01-01 12:00:00 SEVERE disk gone"}, "ERROR"},
+		{[]string{"[trace] enter f"}, "DEBUG"},
+		{[]string{"<notice> rotated logs"}, "INFO"},
+		{[]string{"level=trace msg=x"}, "DEBUG"},
+		{[]string{`{"severity":"alert","msg":"x"}`}, "ERROR"},
+		{[]string{`{"level":"panic","msg":"x"}`}, "ERROR"},
+		{[]string{"panic: runtime error"}, "ERROR"},
 		{[]string{"nothing here"}, ""},
 		{[]string{"job 1 INFO done", "job 2 ERROR done", "job 3 WARN done"}, "ERROR"},
 	}
@@ -470,6 +483,57 @@ func TestOptionsValidate(t *testing.T) {
 		err := tt.o.Validate()
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("%+v.Validate() = %v, want mention of %q", tt.o, err, tt.want)
+		}
+	}
+}
+
+// TestOptionsExtremes: the largest values of Options' bounds work (4×MaxEnumerations
+// overflowed to a negative counter capacity, and the first new value of a token
+// panicked).
+func TestOptionsExtremes(t *testing.T) {
+	for _, o := range []patterns.Options{
+		{MaxEnumerations: math.MaxInt},
+		{MaxEnumerations: math.MaxInt/4 + 1},
+		{MaxSamples: math.MaxInt, MaxPatterns: math.MaxInt, MaxTokens: math.MaxInt},
+	} {
+		c := patterns.New(o)
+		var p *patterns.Pattern
+		for i := range 3 {
+			p = c.Add(fmt.Sprintf("user u%d from 10.0.0.%d", i, i), int64(i))
+		}
+		if toks := dynamicTokens(p); c.Len() != 1 || len(toks) != 2 || len(toks[0].Enumerations) != 3 || len(p.Samples()) != 3 {
+			t.Errorf("%+v: %d patterns, tokens %+v, samples %v", o, c.Len(), toks, p.Samples())
+		}
+	}
+}
+
+// TestUnicodeSeparators: spaces and punctuation beyond ASCII separate words, as ASCII
+// ones do, so that messages differing in one word between them share a pattern.
+func TestUnicodeSeparators(t *testing.T) {
+	tests := []struct {
+		msgs []string
+		want string
+	}{
+		{[]string{"ユーザー：alice　ログイン成功", "ユーザー：bob　ログイン成功"}, "ユーザー：<*>　ログイン成功"},
+		{[]string{"user\u00a0alice logged in", "user\u00a0bob logged in"}, "user\u00a0<*> logged in"},
+		{[]string{"done «alpha»", "done «beta»"}, "done «<*>»"},
+		{[]string{"résumé 日本 ok", "résumé 中国 ok"}, "résumé <*> ok"},
+	}
+	for _, tt := range tests {
+		c := patterns.New(patterns.Options{})
+		var p *patterns.Pattern
+		for _, m := range tt.msgs {
+			p = c.Add(m, 0)
+		}
+		if c.Len() != 1 || p.String() != tt.want {
+			t.Errorf("%q: %d patterns, the last %q, want one, %q", tt.msgs, c.Len(), p, tt.want)
+		}
+		checkTokens(t, p)
+		re := regexp.MustCompile(p.Regex())
+		for _, m := range tt.msgs {
+			if !re.MatchString(m) {
+				t.Errorf("%s does not match %q", re, m)
+			}
 		}
 	}
 }

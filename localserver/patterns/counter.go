@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // counter counts the values of one dynamic token in at most capacity entries, with the
@@ -29,7 +30,28 @@ func newCounter(capacity int) *counter {
 	return &counter{idx: make(map[string]int), capacity: capacity}
 }
 
+// maxValueBytes bounds the bytes of a value a counter keeps: a longer one is counted
+// under its first maxValueBytes bytes (cut on a character boundary) and "…". Without
+// it, a token whose values are long (the rest of a message cut at MaxTokens words, the
+// overflow pattern's whole messages) held up to 4×MaxEnumerations of them: 40 copies of
+// events of up to 1 MiB per pattern.
+const maxValueBytes = 256
+
+// clipValue is v as a counter keeps it (see maxValueBytes).
+func clipValue(v string) string {
+	if len(v) <= maxValueBytes {
+		return v
+	}
+	cut := maxValueBytes
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "…"
+}
+
+// add counts n more of value v (clipped: see maxValueBytes).
 func (c *counter) add(v string, n int64) {
+	v = clipValue(v)
 	if i, ok := c.idx[v]; ok {
 		c.heap[i].n += n
 		c.down(i)

@@ -3,7 +3,9 @@ package patterns
 import (
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -57,4 +59,41 @@ func TestCounterMatchesNaive(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLongValuesClipped: a dynamic token's values are kept to their first 256 bytes
+// (cut on a character boundary) and "…", so a pattern whose values are long (here the
+// rest of messages cut at two words) keeps at most a few kilobytes of them, not copies
+// of whole events; values alike in their first 256 bytes count together.
+func TestLongValuesClipped(t *testing.T) {
+	c := New(Options{MaxTokens: 2})
+	long := strings.Repeat("x", 255) + "é" + strings.Repeat("y", 100_000) // é straddles byte 256
+	for i := range 100 {
+		c.Add("req "+long+strconv.Itoa(i), int64(i))
+	}
+	p := c.Add("req short", 100)
+	toks := p.Tokens()
+	if len(toks) != 3 || !toks[2].Dynamic {
+		t.Fatalf("tokens %+v", toks)
+	}
+	want := map[string]int64{strings.Repeat("x", 255) + "…": 100, "short": 1}
+	if got := toks[2].Enumerations; !maps.Equal(got, want) {
+		keys := slices.Collect(maps.Keys(got))
+		t.Errorf("%d enumerations, of lengths %v; want %v", len(got), lens(keys), want)
+	}
+	var held int
+	for _, e := range p.enums[1].heap {
+		held += len(e.v)
+	}
+	if held > 2*maxValueBytes {
+		t.Errorf("the counter holds %d bytes of values", held)
+	}
+}
+
+func lens(ss []string) []int {
+	out := make([]int, len(ss))
+	for i, s := range ss {
+		out[i] = len(s)
+	}
+	return out
 }

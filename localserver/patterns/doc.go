@@ -14,10 +14,10 @@
 // The clustering is Drain-like and deterministic (the same messages in the same order
 // give the same patterns, templates and IDs):
 //
-//   - A message is split into words (runs of letters, digits, bytes of multi-byte
-//     characters and _ - . : / @ + %; a leading :, and trailing . and :, are not part of a
-//     word) and the
-//     separators between them (everything else: spaces, brackets, quotes, =, commas...).
+//   - A message is split into words (runs of letters, digits, characters beyond ASCII
+//     other than spaces and punctuation, and _ - . : / @ + %; a leading :, and trailing
+//     . and :, are not part of a word) and the separators between them (everything
+//     else: spaces, brackets, quotes, =, commas..., and the likes of U+3000 and 、。「」).
 //     At most Options.MaxTokens words are made; the last one then holds the rest of the
 //     message.
 //   - Words of an obvious variable class (numbers, with or without a unit such as

@@ -14,6 +14,7 @@ func FuzzAdd(f *testing.F) {
 		"2023-01-01 19:00:01 [INFO] Calling DynamoDB id 12342342k124-12345",
 		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326`,
 		`{"level":"info","ms":12}`, "", " ", "a <*> b", "\xff\xfe", "x\n\ty", "::1 :::: ..",
+		"ユーザー：alice\u3000ログイン", "a\u00a0b\u0085c「d」\xe3\x80",
 	} {
 		f.Add(s, "2023-01-01 19:00:02 [INFO] Calling DynamoDB id 9", uint8(0))
 	}

@@ -25,6 +25,7 @@ type Pattern struct {
 	enums   []*counter // dynamic tokens' values; nil for static ones
 
 	anything bool // the overflow pattern: matches any message
+	rest     bool // the last word is the rest of the message (Options.MaxTokens words)
 
 	count   int64
 	sev     int8
@@ -51,6 +52,8 @@ type Token struct {
 	Position int
 	// Enumerations holds, for a dynamic token, its most frequent values (at most
 	// Options.MaxEnumerations) and how many messages had each; nil for a static token.
+	// A value longer than 256 bytes is counted under its first 256 bytes (cut on a
+	// character boundary) followed by "…", so values alike that far count together.
 	Enumerations map[string]int64
 	// InferredName is, for a dynamic token whose values were all of one recognised
 	// kind, that kind and the token's Position, as the service's inferredTokenName:
@@ -113,7 +116,13 @@ func templateID(t string) string {
 // Regex answers an anchored RE2 regular expression (Go's regexp syntax) that matches
 // every message of the pattern, with one capturing group per dynamic token, in order.
 // Static text is quoted; a byte of invalid UTF-8 is matched as Go's regexp reads it,
-// as U+FFFD.
+// as U+FFFD. A dynamic token matches a word (a run of the characters words are made
+// of; see the package documentation), not any text: so the regex matches only
+// messages of the pattern's shape, and costs a few steps per byte to run however many
+// dynamic tokens the template has (with "any text", each token's group stayed live
+// across the message: matching took time proportional to the message's length times
+// the number of tokens). The last token of a message cut at Options.MaxTokens words,
+// which holds the rest of the message, matches any text.
 func (p *Pattern) Regex() string {
 	if p.re == "" {
 		if p.anything {
@@ -123,9 +132,12 @@ func (p *Pattern) Regex() string {
 			b.WriteString(`(?s)^`)
 			for i, w := range p.words {
 				quoteTo(&b, p.seps[i])
-				if p.dyn[i] {
-					b.WriteString(`(.+?)`)
-				} else {
+				switch {
+				case p.dyn[i] && p.rest && i == len(p.words)-1:
+					b.WriteString(`(.+)`)
+				case p.dyn[i]:
+					b.WriteString(`(` + wordClass + `+)`)
+				default:
 					quoteTo(&b, w)
 				}
 			}
@@ -161,9 +173,11 @@ func (p *Pattern) Count() int64 { return p.count }
 // Severity answers the most severe level label found among the pattern's messages
 // (SeverityError, SeverityWarn, SeverityInfo or SeverityDebug), "" if none had one. A
 // message's level is the first of its first eight words that is a level word, in any
-// case: error, err, fatal, critical, crit, panic, severe, emerg, emergency, alert
-// (ERROR); warn, warning (WARN); info, information, notice (INFO); debug, trace,
-// verbose, fine, finer, finest (DEBUG).
+// case: error, err, fatal, crit, emerg, emergency (ERROR); warn, warning (WARN); info
+// (INFO); debug (DEBUG). Level words that are also common English words count only in
+// upper case, in brackets or after a word level, lvl, loglevel or severity: critical,
+// panic, severe, alert (ERROR); information, notice (INFO); trace, verbose, fine,
+// finer, finest (DEBUG).
 func (p *Pattern) Severity() string { return severityLabels[p.sev] }
 
 // Samples answers a copy of the pattern's samples: its oldest messages by timestamp

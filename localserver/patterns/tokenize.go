@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // class is the kind of value a word holds, for pre-classification and inferred token
@@ -54,10 +56,11 @@ type message struct {
 	classes []class
 }
 
-// isWordByte reports whether b may be part of a word.
+// isWordByte reports whether b, a byte below utf8.RuneSelf, may be part of a word.
+// From utf8.RuneSelf on, wordAt decides by character.
 func isWordByte(b byte) bool {
 	switch {
-	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b >= 0x80:
+	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
 		return true
 	}
 	switch b {
@@ -66,6 +69,27 @@ func isWordByte(b byte) bool {
 	}
 	return false
 }
+
+// isSepRune reports whether r, a character from U+0080 on, separates words: spaces
+// (U+00A0, U+3000 ...) and punctuation (、。：「」（）“” ...). Other characters, U+FFFD
+// for a byte of invalid UTF-8 among them, are letters of words.
+func isSepRune(r rune) bool {
+	return r == 0x85 || unicode.Is(unicode.Z, r) || unicode.IsPunct(r)
+}
+
+// wordAt reports whether the character at s[i] may be part of a word, and its width
+// in bytes (1 for a byte of invalid UTF-8, as Go's regexp reads it).
+func wordAt(s string, i int) (bool, int) {
+	if b := s[i]; b < utf8.RuneSelf {
+		return isWordByte(b), 1
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return !isSepRune(r), n
+}
+
+// wordClass is a regexp that matches one character words are made of, as wordAt
+// decides (a byte of invalid UTF-8 is U+FFFD to Go's regexp).
+const wordClass = `(?:[0-9A-Za-z_\-.:/@+%]|[^\x00-\x7F\x{85}\p{Z}\p{P}])`
 
 // isCoreByte reports whether b makes a run of word bytes a word (a run of only
 // punctuation, such as "-" or "...", is a separator).
@@ -79,12 +103,20 @@ func (m *message) split(s string, maxWords int) {
 	m.seps, m.words, m.classes = m.seps[:0], m.words[:0], m.classes[:0]
 	sepStart, i := 0, 0
 	for i < len(s) {
-		for i < len(s) && !isWordByte(s[i]) {
-			i++
+		for i < len(s) {
+			w, n := wordAt(s, i)
+			if w {
+				break
+			}
+			i += n
 		}
 		start := i
-		for i < len(s) && isWordByte(s[i]) {
-			i++
+		for i < len(s) {
+			w, n := wordAt(s, i)
+			if !w {
+				break
+			}
+			i += n
 		}
 		if start+1 < i && s[start] == ':' && s[start+1] != ':' {
 			start++ // `"ms":12` (but not "::1")
