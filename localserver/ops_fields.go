@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strings"
 
@@ -92,22 +93,8 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 	counts := map[string]int{}
 	total := 0
 	if start < end {
-		gs, err := s.newGroupScan(rc.ctx, g, start, end)
-		if err != nil {
-			return nil, s.dbErr(err)
-		}
-		for total < maxFieldEvents {
-			ok, err := gs.advance() // skips the events of streams deleted meanwhile
-			if err != nil {
-				return nil, s.dbErr(err)
-			}
-			if !ok {
-				break
-			}
-			total++
-			// The fields of the text queries read: as transformed, then masked (a JSON key
-			// that is itself masked data shows masked).
-			msg, _, _ := gs.text(s)
+		var err error
+		total, err = s.scanFieldTexts(rc.ctx, g, start, end, func(msg string) {
 			for k := range insights.FlattenJSON(msg) {
 				if n, seen := counts[k]; seen {
 					counts[k] = n + 1
@@ -115,6 +102,9 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 					counts[strings.Clone(k)] = 1 // k may alias a chunk buffer
 				}
 			}
+		})
+		if err != nil {
+			return nil, s.dbErr(err)
 		}
 	}
 	type field struct {
@@ -144,4 +134,29 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 		b = o.done()
 	}
 	return append(b, "]}"...), nil
+}
+
+// scanFieldTexts calls fn with the text of each of g's events in [start, end), newest
+// first, at most maxFieldEvents of them, as queries read it (transformed, then masked: a
+// JSON key that is itself masked data shows masked), and returns how many it read. The
+// text may alias a chunk buffer. Events of streams deleted meanwhile are skipped.
+func (s *Server) scanFieldTexts(ctx context.Context, g *groupRow, start, end int64, fn func(msg string)) (int, error) {
+	gs, err := s.newGroupScan(ctx, g, start, end)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for n < maxFieldEvents {
+		ok, err := gs.advance()
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			break
+		}
+		n++
+		msg, _, _ := gs.text(s)
+		fn(msg)
+	}
+	return n, nil
 }

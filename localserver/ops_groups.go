@@ -188,7 +188,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		return nil, invalidParam(msgIdentifiersExclusive)
 	}
 	limit := limitOr(in.Limit, 50)
-	q := `SELECT ` + groupColumns + `, (SELECT count(*) FROM metric_filters WHERE group_id = log_groups.id) FROM log_groups WHERE 1`
+	q := `SELECT ` + groupColumns + `, (SELECT count(*) FROM metric_filters WHERE group_id = log_groups.id), bearer_token_auth FROM log_groups WHERE 1`
 	var args []any
 	if in.NextToken != nil {
 		last, ok := decodeNameToken("G", *in.NextToken)
@@ -225,15 +225,18 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		return nil, s.dbErr(err)
 	}
 	var groups []*groupRow
+	var bearer []bool // each group's bearer token authentication (ops_bearertoken.go)
 	for rows.Next() {
 		var metricFilters int64
-		g, err := scanGroup(rows, &metricFilters)
+		var bt bool
+		g, err := scanGroup(rows, &metricFilters, &bt)
 		if err != nil {
 			rows.Close()
 			return nil, s.dbErr(err)
 		}
 		g.metricFilters = metricFilters
 		groups = append(groups, g)
+		bearer = append(bearer, bt)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -252,7 +255,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		if i > 0 {
 			o.b = append(o.b, ',')
 		}
-		o.b = s.appendGroup(o.b, g, rc.region, restricted, dp)
+		o.b = s.appendGroup(o.b, g, rc.region, restricted, dp, bearer[i])
 	}
 	o.b = append(o.b, ']')
 	if more {
@@ -261,7 +264,8 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	return o.done(), nil
 }
 
-func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bool, dp *dpSnapshot) []byte {
+// appendGroup appends g as a LogGroup; bearerToken is its bearer token authentication.
+func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bool, dp *dpSnapshot, bearerToken bool) []byte {
 	o := newObj(b)
 	o.str("logGroupName", g.name)
 	o.int("creationTime", g.creationTime)
@@ -285,6 +289,9 @@ func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bo
 	o.str("logGroupArn", arn)
 	if g.deletionProtection {
 		o.bool("deletionProtectionEnabled", true)
+	}
+	if bearerToken {
+		o.bool("bearerTokenAuthenticationEnabled", true)
 	}
 	return o.done()
 }

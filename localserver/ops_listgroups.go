@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -14,8 +15,12 @@ import (
 // validated; combined filters must all hold ("If you specify more than one filter type, the
 // results include log groups that satisfy all filters").
 //
-// The server has no data sources or linked accounts: a dataSources filter matches no group
-// (no group has the data source it asks for), and includeLinkedAccounts and
+// A group's data source is the one its tags name (groupDataSource, ops_aggregatesummaries.go);
+// the dataSources filter keeps the groups whose data source has one of the filters' names
+// and, when any filter has a type, one of their types ("Multiple filters within the same
+// dimension are combined with OR logic, while filters across different dimensions are
+// combined with AND logic"), both compared exactly (ours: the model calls them patterns
+// without a syntax). The server has no linked accounts: includeLinkedAccounts and
 // accountIdentifiers are validated and otherwise ignored, as DescribeLogGroups ignores them.
 // fieldIndexNames ("Only log groups containing all specified field indexes are returned")
 // matches the groups whose field indexes (configuredIndexFields, ops_indexpolicies.go)
@@ -144,19 +149,156 @@ func tagsMatch(filters []tagFilterIn, tags map[string]string) bool {
 	return true
 }
 
+// groupSelection is the log group selection ListLogGroups and ListAggregateLogGroupSummaries
+// share: every filter present must hold.
+type groupSelection struct {
+	pattern    *regexp.Regexp       // logGroupNamePattern
+	class      *string              // logGroupClass
+	sources    []dataSourceFilterIn // dataSources (nil: any group)
+	tags       []tagFilterIn        // logGroupTags (nil: any group)
+	indexNames *[]string            // fieldIndexNames
+	withSource bool                 // read each group's data source (selectedGroup.source)
+}
+
+// selectedGroup is a log group a groupSelection keeps.
+type selectedGroup struct {
+	id          int64
+	name, class string
+	source      *dataSource // nil: none, or not read (groupSelection.withSource)
+}
+
+// decodeDataSources decodes a present dataSources list (DataSourceFilters).
+func decodeDataSources(raw *[]json.RawMessage) ([]dataSourceFilterIn, *apiError) {
+	if raw == nil {
+		return nil, nil
+	}
+	sources := make([]dataSourceFilterIn, len(*raw))
+	for i, r := range *raw {
+		if e := decodeJSON(r, &sources[i]); e != nil {
+			return nil, e
+		}
+	}
+	return sources, nil
+}
+
+// dataSources validates a present dataSources list: 1 to 5 filters, each with its name.
+func (v *verrs) dataSources(present bool, sources []dataSourceFilterIn) {
+	if !present {
+		return
+	}
+	v.structListLen(len(sources), func(i int) string { return sources[i].javaString() }, "dataSources", 1, 5)
+	for i := range sources {
+		v.required(sources[i].Name != nil, fmt.Sprintf("dataSources.%d.member.name", i+1))
+	}
+}
+
+// sourceScope is the part of a listing token's scope the dataSources filters make.
+func sourceScope(parts []string, sources []dataSourceFilterIn) []string {
+	for _, f := range sources {
+		parts = append(parts, "source", optPart(f.Name), optPart(f.Type))
+	}
+	return parts
+}
+
+// sourceMatches applies the dataSources filters to a group's data source: its name must
+// be one of the filters' names and, when a filter has a type, its type one of theirs.
+func sourceMatches(filters []dataSourceFilterIn, ds *dataSource) bool {
+	if ds == nil {
+		return false
+	}
+	nameOK, typeOK, anyType := false, false, false
+	for _, f := range filters {
+		if f.Name != nil && *f.Name == ds.name {
+			nameOK = true
+		}
+		if f.Type != nil {
+			anyType = true
+			if ds.hasType && *f.Type == ds.typ {
+				typeOK = true
+			}
+		}
+	}
+	return nameOK && (typeOK || !anyType)
+}
+
+// selectGroups calls visit with each group sel keeps whose name is after after (all
+// groups when nil), in name order, until visit returns false.
+func (s *Server) selectGroups(ctx context.Context, sel *groupSelection, after *string, visit func(*selectedGroup) bool) error {
+	readTags := sel.tags != nil || sel.sources != nil || sel.withSource
+	q := `SELECT name, class, id`
+	if readTags {
+		q += `, (SELECT json_group_object(key, value) FROM group_tags WHERE group_id = log_groups.id)`
+	}
+	q += ` FROM log_groups WHERE 1`
+	var args []any
+	if after != nil {
+		q += ` AND name > ?`
+		args = append(args, *after)
+	}
+	if sel.class != nil {
+		q += ` AND class = ?`
+		args = append(args, *sel.class)
+	}
+	q += ` ORDER BY name`
+	var indexes *indexPolicies
+	if sel.indexNames != nil {
+		// Read before the listing: a memory store has one connection.
+		var err error
+		if indexes, err = loadIndexPolicies(ctx, s.st.r); err != nil {
+			return err
+		}
+	}
+	rows, err := s.st.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g selectedGroup
+		var tagsJSON []byte
+		dest := []any{&g.name, &g.class, &g.id}
+		if readTags {
+			dest = append(dest, &tagsJSON)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if sel.pattern != nil && !sel.pattern.MatchString(g.name) {
+			continue
+		}
+		if readTags {
+			tags := map[string]string{}
+			if len(tagsJSON) > 0 {
+				if err := json.Unmarshal(tagsJSON, &tags); err != nil {
+					return err
+				}
+			}
+			if sel.tags != nil && !tagsMatch(sel.tags, tags) {
+				continue
+			}
+			g.source = groupDataSource(tags)
+			if sel.sources != nil && !sourceMatches(sel.sources, g.source) {
+				continue
+			}
+		}
+		if sel.indexNames != nil && !containsAll(indexes.fields(g.id, g.name, g.class), *sel.indexNames) {
+			continue
+		}
+		if !visit(&g) {
+			break
+		}
+	}
+	return rows.Err()
+}
+
 func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	var in listLogGroupsIn
 	if e := decodeJSON(rc.body, &in); e != nil {
 		return nil, e
 	}
-	var sources []dataSourceFilterIn
-	if in.DataSources != nil {
-		sources = make([]dataSourceFilterIn, len(*in.DataSources))
-		for i, raw := range *in.DataSources {
-			if e := decodeJSON(raw, &sources[i]); e != nil {
-				return nil, e
-			}
-		}
+	sources, e := decodeDataSources(in.DataSources)
+	if e != nil {
+		return nil, e
 	}
 	var tagFilters []tagFilterIn
 	if in.LogGroupTags != nil {
@@ -173,12 +315,7 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	v.strList(in.AccountIdentifiers, "accountIdentifiers", 0, 20, shAccountID)
 	v.str(in.NextToken, "nextToken", shNextToken)
 	v.intRange(in.Limit, "limit", 1, 1000)
-	if in.DataSources != nil {
-		v.structListLen(len(sources), func(i int) string { return sources[i].javaString() }, "dataSources", 1, 5)
-		for i := range sources {
-			v.required(sources[i].Name != nil, fmt.Sprintf("dataSources.%d.member.name", i+1))
-		}
-	}
+	v.dataSources(in.DataSources != nil, sources)
 	v.strList(in.FieldIndexNames, "fieldIndexNames", 1, 20, shFieldIndexName)
 	if in.LogGroupTags != nil {
 		v.structListLen(len(tagFilters), func(i int) string { return tagFilters[i].javaString() }, "logGroupTags", 1, 5)
@@ -211,9 +348,7 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 			scopeParts = append(scopeParts, *l.list...)
 		}
 	}
-	for _, f := range sources {
-		scopeParts = append(scopeParts, "source", optPart(f.Name), optPart(f.Type))
-	}
+	scopeParts = sourceScope(scopeParts, sources)
 	for _, f := range tagFilters {
 		scopeParts = append(scopeParts, "tag", *f.Key)
 		if f.Values != nil {
@@ -222,97 +357,42 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		}
 	}
 	scope := listScope(scopeParts...)
-	q := `SELECT name, class, id`
-	if tagFilters != nil {
-		q += `, (SELECT json_group_object(key, value) FROM group_tags WHERE group_id = log_groups.id)`
-	}
-	q += ` FROM log_groups WHERE 1`
-	var args []any
+	var after *string
 	if in.NextToken != nil {
 		last, ok := decodeScopedToken("L", *in.NextToken, scope)
 		if !ok {
 			return nil, badToken()
 		}
-		q += ` AND name > ?`
-		args = append(args, last)
+		after = &last
+	}
+	sel := &groupSelection{class: in.LogGroupClass, sources: sources, tags: tagFilters, indexNames: in.FieldIndexNames}
+	if in.LogGroupNamePattern != nil {
+		sel.pattern = namePatternRE(*in.LogGroupNamePattern)
 	}
 	o := newObj(nil)
 	o.key("logGroups")
 	o.b = append(o.b, '[')
-	if in.DataSources != nil {
-		// No group has a data source.
-		o.b = append(o.b, ']')
-		return o.done(), nil
-	}
-	if in.LogGroupClass != nil {
-		q += ` AND class = ?`
-		args = append(args, *in.LogGroupClass)
-	}
-	var re *regexp.Regexp
-	if in.LogGroupNamePattern != nil {
-		re = namePatternRE(*in.LogGroupNamePattern)
-	}
-	q += ` ORDER BY name`
-	var indexes *indexPolicies
-	if in.FieldIndexNames != nil {
-		// Read before the listing: a memory store has one connection.
-		var err error
-		if indexes, err = loadIndexPolicies(rc.ctx, s.st.r); err != nil {
-			return nil, s.dbErr(err)
-		}
-	}
-	rows, err := s.st.r.QueryContext(rc.ctx, q, args...)
-	if err != nil {
-		return nil, s.dbErr(err)
-	}
-	defer rows.Close()
 	n := int64(0)
 	more := false
 	var last string
-	for rows.Next() {
-		var name, class string
-		var id int64
-		var tagsJSON []byte
-		dest := []any{&name, &class, &id}
-		if tagFilters != nil {
-			dest = append(dest, &tagsJSON)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, s.dbErr(err)
-		}
-		if re != nil && !re.MatchString(name) {
-			continue
-		}
-		if tagFilters != nil {
-			tags := map[string]string{}
-			if len(tagsJSON) > 0 {
-				if err := json.Unmarshal(tagsJSON, &tags); err != nil {
-					return nil, s.dbErr(err)
-				}
-			}
-			if !tagsMatch(tagFilters, tags) {
-				continue
-			}
-		}
-		if in.FieldIndexNames != nil && !containsAll(indexes.fields(id, name, class), *in.FieldIndexNames) {
-			continue
-		}
+	err := s.selectGroups(rc.ctx, sel, after, func(g *selectedGroup) bool {
 		if n == limit {
 			more = true
-			break
+			return false
 		}
 		if n > 0 {
 			o.b = append(o.b, ',')
 		}
 		n++
-		g := newObj(o.b)
-		g.str("logGroupName", name)
-		g.str("logGroupArn", s.groupArn(rc.region, name))
-		g.str("logGroupClass", class)
-		o.b = g.done()
-		last = name
-	}
-	if err := rows.Err(); err != nil {
+		w := newObj(o.b)
+		w.str("logGroupName", g.name)
+		w.str("logGroupArn", s.groupArn(rc.region, g.name))
+		w.str("logGroupClass", g.class)
+		o.b = w.done()
+		last = g.name
+		return true
+	})
+	if err != nil {
 		return nil, s.dbErr(err)
 	}
 	o.b = append(o.b, ']')

@@ -35,6 +35,13 @@
 // GetLogGroupFields lists the fields found in a group's events around a time;
 // ListLogGroupsForQuery lists the log groups a query read.
 //
+// Data sources: a log group's data source is the one its tags cw:datasource:name and
+// cw:datasource:type name, as the service's custom data sources are; ListLogGroups
+// filters by it, ListAggregateLogGroupSummaries counts the groups of each and
+// GetLogFields lists the typed fields of their events. PutBearerTokenAuthentication
+// stores a group's flag, which DescribeLogGroups shows; this server has no HTTP ingestion
+// endpoint for it to open.
+//
 // Lookup tables (CreateLookupTable, GetLookupTable, UpdateLookupTable, DeleteLookupTable,
 // DescribeLookupTables; tagged by their ARN) are stored with the other metadata; the Logs
 // Insights lookup command joins them to events, each query reading its tables as they are
@@ -489,6 +496,12 @@ func init() {
 		"ListLogAnomalyDetectors":  (*Server).listLogAnomalyDetectors,
 		"ListAnomalies":            (*Server).listAnomalies,
 		"UpdateAnomaly":            (*Server).updateAnomaly,
+
+		// Bearer token authentication and data sources (ops_bearertoken.go,
+		// ops_aggregatesummaries.go, ops_logfields.go).
+		"PutBearerTokenAuthentication":   (*Server).putBearerTokenAuthentication,
+		"ListAggregateLogGroupSummaries": (*Server).listAggregateLogGroupSummaries,
+		"GetLogFields":                   (*Server).getLogFields,
 	}
 }
 

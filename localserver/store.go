@@ -689,6 +689,8 @@ var migrations = []string{
 		DELETE FROM anomaly_patterns WHERE detector_id = old.id;
 		DELETE FROM anomalies WHERE detector_id = old.id;
 	END;`,
+	// 17: a log group's bearer token authentication (ops_bearertoken.go), off by default.
+	`ALTER TABLE log_groups ADD COLUMN bearer_token_auth INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // schemaVersion is the user_version of a fully migrated database.

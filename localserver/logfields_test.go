@@ -1,0 +1,194 @@
+package localserver
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// logFieldsOf renders a GetLogFields answer compactly: "name:type" for each field, a
+// struct's fields in braces, an array's element after "[]".
+func logFieldsOf(t *testing.T, r *response) string {
+	t.Helper()
+	var out struct {
+		LogFields []logFieldJSON `json:"logFields"`
+	}
+	if err := json.Unmarshal(r.raw, &out); err != nil {
+		t.Fatalf("%v: %s", err, r.raw)
+	}
+	return renderLogFields(out.LogFields)
+}
+
+type logFieldJSON struct {
+	Name string        `json:"logFieldName"`
+	Type fieldTypeJSON `json:"logFieldType"`
+}
+
+type fieldTypeJSON struct {
+	Type    string         `json:"type"`
+	Element *fieldTypeJSON `json:"element"`
+	Fields  []logFieldJSON `json:"fields"`
+}
+
+func renderLogFields(fs []logFieldJSON) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.Name + ":" + renderFieldType(&f.Type)
+	}
+	return strings.Join(parts, ",")
+}
+
+func renderFieldType(t *fieldTypeJSON) string {
+	s := t.Type
+	if t.Element != nil {
+		s += "[]" + renderFieldType(t.Element)
+	}
+	if t.Fields != nil {
+		s += "{" + renderLogFields(t.Fields) + "}"
+	}
+	return s
+}
+
+const sysLogFields = "@ingestionTime:timestamp,@log:string,@logStream:string,@message:string,@timestamp:timestamp"
+
+func TestGetLogFields(t *testing.T) {
+	s := newTestServer(t, Config{})
+	now := nowMs()
+	for _, g := range []m{
+		{"logGroupName": "api-1", "tags": dsTags("myapp", "access")},
+		{"logGroupName": "api-2", "tags": dsTags("myapp", "access")},
+		{"logGroupName": "audit", "tags": dsTags("myapp", "audit")},
+		{"logGroupName": "quiet", "tags": dsTags("quiet", "t")},
+		{"logGroupName": "untyped", "tags": dsTags("untyped", "")},
+		{"logGroupName": "plain"},
+	} {
+		mustOK(t, s, "CreateLogGroup", g)
+		mustOK(t, s, "CreateLogStream", m{"logGroupName": g["logGroupName"], "logStreamName": "s"})
+	}
+	putMsgs := func(group string, msgs ...string) {
+		evs := make([]m, len(msgs))
+		for i, msg := range msgs {
+			evs[i] = m{"timestamp": now - int64(len(msgs)-i)*1000, "message": msg}
+		}
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": group, "logStreamName": "s", "logEvents": evs})
+	}
+	// Old events count too: there is no window, only retention.
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "api-1", "logStreamName": "s", "logEvents": []m{{"timestamp": now - 10*86_400_000, "message": `{"old":true}`}}})
+	putMsgs("api-1",
+		`{"status":200,"latency":1.5,"path":"/a","req":{"id":"x","hdr":{"ua":"curl"}},"tags":["a","b"],"@ts":"t","nothing":null,"empty":{},"none":[]}`,
+		`plain text`,
+		`{"status":"OK","req":{"size":10}}`)
+	putMsgs("api-2", `{"ids":[1,2,3],"objs":[{"a":1},{"b":"x"}],"exp":1e3}`)
+	putMsgs("audit", `{"who":"me"}`)
+	putMsgs("plain", `{"notmine":1}`)
+	putMsgs("untyped", `{"u":1}`)
+
+	tests := []struct {
+		name, dsName, dsType, want string
+	}{
+		{"two groups merged", "myapp", "access", "@@ts:string," + sysLogFields +
+			",exp:double,ids:array[]long,latency:double,objs:array[]struct{a:long,b:string},old:boolean,path:string," +
+			"req:struct{hdr:struct{ua:string},id:string,size:long},status:string,tags:array[]string"},
+		{"other type", "myapp", "audit", sysLogFields + ",who:string"},
+		{"no events", "quiet", "t", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := mustOK(t, s, "GetLogFields", m{"dataSourceName": tc.dsName, "dataSourceType": tc.dsType})
+			if got := logFieldsOf(t, r); got != tc.want {
+				t.Fatalf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+	// The answer's shape: members present only when they apply.
+	r := mustOK(t, s, "GetLogFields", m{"dataSourceName": "myapp", "dataSourceType": "audit"})
+	if !strings.Contains(string(r.raw), `{"logFieldName":"who","logFieldType":{"type":"string"}}`) {
+		t.Errorf("answer %s", r.raw)
+	}
+	if r := mustOK(t, s, "GetLogFields", m{"dataSourceName": "quiet", "dataSourceType": "t"}); string(r.raw) != `{"logFields":[]}` {
+		t.Errorf("no events: %s", r.raw)
+	}
+
+	// No group of that data source and type.
+	for _, in := range []m{
+		{"dataSourceName": "myapp", "dataSourceType": "nope"},
+		{"dataSourceName": "nope", "dataSourceType": "access"},
+		{"dataSourceName": "untyped", "dataSourceType": ""}, // its groups have no type
+		{"dataSourceName": "MyApp", "dataSourceType": "access"},
+	} {
+		r := call(t, s, "GetLogFields", in)
+		if r.status != 400 || r.errType() != codeResourceNotFound || r.message() != msgDataSourceNotFound {
+			t.Errorf("%v: %d %s %q", in, r.status, r.errType(), r.message())
+		}
+	}
+}
+
+// Fields are read as transformed (pipelines' "new fields or changed field types").
+func TestGetLogFieldsTransformed(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "app", "tags": dsTags("myapp", "json")})
+	mustOK(t, s, "CreateLogStream", m{"logGroupName": "app", "logStreamName": "s"})
+	cfg := `[{"parseJSON":{}},{"copyValue":{"entries":[{"source":"level","target":"severity"}]}}]`
+	mustOK(t, s, "PutTransformer", m{"logGroupIdentifier": "app", "transformerConfig": rawJSON(cfg)})
+	mustOK(t, s, "PutLogEvents", m{"logGroupName": "app", "logStreamName": "s", "logEvents": []m{{"timestamp": nowMs(), "message": `{"level":"info"}`}}})
+	r := mustOK(t, s, "GetLogFields", m{"dataSourceName": "myapp", "dataSourceType": "json"})
+	if got, want := logFieldsOf(t, r), sysLogFields+",level:string,severity:string"; got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestGetLogFieldsValidation(t *testing.T) {
+	s := newTestServer(t, Config{})
+	tests := []struct {
+		name    string
+		in      any
+		wantMsg string
+	}{
+		{"no name", m{"dataSourceType": "t"}, "1 validation error detected: Value null at 'dataSourceName' failed to satisfy constraint: Member must not be null"},
+		{"no type", m{"dataSourceName": "n"}, "1 validation error detected: Value null at 'dataSourceType' failed to satisfy constraint: Member must not be null"},
+		{"neither", m{}, "2 validation errors detected: Value null at 'dataSourceName' failed to satisfy constraint: Member must not be null; Value null at 'dataSourceType' failed to satisfy constraint: Member must not be null"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, s, "GetLogFields", tc.in)
+			if r.status != 400 || r.errType() != codeInvalidParameter || r.message() != tc.wantMsg {
+				t.Fatalf("got %d %s %q, want %q", r.status, r.errType(), r.message(), tc.wantMsg)
+			}
+		})
+	}
+	if r := call(t, s, "GetLogFields", `{"dataSourceName":1,"dataSourceType":"t"}`); r.errType() != codeSerialization {
+		t.Errorf("wrong shape: %d %s %q", r.status, r.errType(), r.message())
+	}
+}
+
+// FuzzMessageFields: any message gives fields whose LogFieldsList is valid JSON, each
+// field with a type, and a message that is not a JSON object gives none.
+func FuzzMessageFields(f *testing.F) {
+	for _, s := range []string{`{"a":1}`, `{"a":{"b":[1,"x",{"c":null}]},"@t":true}`, `[1]`, `{"a":1} x`, `{"a":1}}`, `{"a":1} {}`, `plain`, `{"a":[[],{}]}`, `{"n":-1.5e-3}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, msg string) {
+		fields := map[string]*logFieldType{}
+		messageFields(msg, fields)
+		var obj map[string]any
+		if json.Unmarshal([]byte(strings.TrimSpace(msg)), &obj) != nil && len(fields) > 0 {
+			t.Fatalf("%q is not a JSON object but gives %d fields", msg, len(fields))
+		}
+		var out []logFieldJSON
+		if err := json.Unmarshal(appendLogFields(nil, fields), &out); err != nil {
+			t.Fatalf("%q: %v", msg, err)
+		}
+		var check func(fs []logFieldJSON)
+		check = func(fs []logFieldJSON) {
+			for _, lf := range fs {
+				for ft := &lf.Type; ft != nil; ft = ft.Element {
+					if ft.Type == "" {
+						t.Fatalf("%q: field %q without a type", msg, lf.Name)
+					}
+					check(ft.Fields)
+				}
+			}
+		}
+		check(out)
+	})
+}
