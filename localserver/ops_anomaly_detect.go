@@ -110,6 +110,7 @@ type openAnomaly struct {
 	samples         []anomalySample
 	tokens          []anomalyToken
 	peak            int64
+	active          bool
 	suppressedUntil sql.NullInt64
 }
 
@@ -229,9 +230,10 @@ func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDete
 		c := float64(k.count)
 		k.sum += c
 		k.sumSq += c * c
-		if k.count > 0 {
-			k.lastSeen = at
+		if k.count == 0 && !k.isNew {
+			continue // unchanged: an evaluation writes only the patterns it saw
 		}
+		k.lastSeen = at
 		if aerr := s.storeKnownPattern(ctx, tx, d.id, k); aerr != nil {
 			return aerr
 		}
@@ -298,7 +300,7 @@ func loadKnownPatterns(ctx context.Context, q queryer, id string) ([]*knownPatte
 
 // loadOpenAnomalies reads detector id's open anomalies, by pattern ID.
 func loadOpenAnomalies(ctx context.Context, tx *sql.Tx, id string) (map[string]*openAnomaly, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, pattern_id, kind, histogram, samples, tokens, peak, suppressed_until
+	rows, err := tx.QueryContext(ctx, `SELECT id, pattern_id, kind, histogram, samples, tokens, peak, active, suppressed_until
 		FROM anomalies WHERE detector_id = ? AND open = 1`, id)
 	if err != nil {
 		return nil, err
@@ -308,7 +310,7 @@ func loadOpenAnomalies(ctx context.Context, tx *sql.Tx, id string) (map[string]*
 	for rows.Next() {
 		a := &openAnomaly{}
 		var patternID, hist, samples, tokens string
-		if err := rows.Scan(&a.id, &patternID, &a.kind, &hist, &samples, &tokens, &a.peak, &a.suppressedUntil); err != nil {
+		if err := rows.Scan(&a.id, &patternID, &a.kind, &hist, &samples, &tokens, &a.peak, &a.active, &a.suppressedUntil); err != nil {
 			return nil, err
 		}
 		if err := decodeJSONColumns(hist, &a.histogram, samples, &a.samples, tokens, &a.tokens); err != nil {
@@ -354,8 +356,8 @@ func (s *Server) recordFinding(ctx context.Context, tx *sql.Tx, d *anomalyDetect
 		return nil
 	}
 	if kind == "" {
-		if a == nil {
-			return nil
+		if a == nil || !a.active {
+			return nil // nothing to change
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE anomalies SET active = 0 WHERE id = ?`, a.id); err != nil {
 			return s.dbErr(err)
