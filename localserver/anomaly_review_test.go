@@ -1,8 +1,15 @@
 package localserver
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // writerChanges is the number of rows the store's writer connection has changed so far.
@@ -54,5 +61,126 @@ func TestAnomalyEvaluationWrites(t *testing.T) {
 	}
 	if a := e.anomalies(nil)[0]; a["active"] != false {
 		t.Errorf("the anomaly after quiet evaluations: active %v, want false", a["active"])
+	}
+}
+
+// TestAnomalyWindowBounds: an evaluation reads at most maxEvaluationEvents events and
+// maxEvaluationBytes of their text, the first ones ingested, over events spread over many
+// chunks and within one.
+func TestAnomalyWindowBounds(t *testing.T) {
+	e := newADEnv(t, "", nil)
+	var msgs []string
+	for i := range 20 {
+		msgs = append(msgs, fmt.Sprintf("event %03d", i)) // 9 bytes each
+	}
+	for _, msg := range msgs[:10] {
+		e.put(msg) // a chunk each
+	}
+	e.put(msgs[10:]...) // one chunk
+	d, aerr := e.s.findAnomalyDetector(context.Background(), e.s.st.r, e.arn)
+	if aerr != nil {
+		t.Fatal(aerr)
+	}
+	cases := []struct {
+		name          string
+		events, bytes int
+		want          int
+	}{
+		{"unbounded", 1000, 1 << 20, 20},
+		{"events, across chunks", 7, 1 << 20, 7},
+		{"events, within a chunk", 13, 1 << 20, 13},
+		{"bytes, across chunks", 1000, 5*9 + 4, 5},
+		{"bytes, within a chunk", 1000, 15 * 9, 15},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			defer func(ev, by int) { maxEvaluationEvents, maxEvaluationBytes = ev, by }(maxEvaluationEvents, maxEvaluationBytes)
+			maxEvaluationEvents, maxEvaluationBytes = c.events, c.bytes
+			var got []string
+			n, err := e.s.detectorWindow(context.Background(), d, d.lastRun, e.clk.Now().UnixMilli()+1, e.clk.Now().UnixMilli(),
+				func(_ int64, msg string) { got = append(got, strings.Clone(msg)) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != c.want || !slices.Equal(got, msgs[:c.want]) {
+				t.Errorf("read %d events %q, want the first %d", n, got, c.want)
+			}
+		})
+	}
+}
+
+// TestAnomalySettledNow: the runner reads the time an evaluation is due at under the
+// store's writer lock, which a PutLogEvents holds from stamping its commit's ingestion
+// time to committing it, so that the window it then reads holds every event ingested
+// before its end. Read without the lock, an evaluation read its window while a commit
+// stamped before the window's end was in flight, and that commit's events were in no
+// window.
+func TestAnomalySettledNow(t *testing.T) {
+	e := newADEnv(t, "", nil)
+	started := make(chan struct{}, 1)
+	e.s.anom.mu.Lock()
+	e.s.anom.beforeRun = func(context.Context, string, string) { started <- struct{}{} }
+	e.s.anom.mu.Unlock()
+
+	e.s.st.wmu.Lock() // a commit in flight
+	e.advance(e.period)
+	select {
+	case <-started:
+		e.s.st.wmu.Unlock()
+		t.Fatal("an evaluation started while a commit was in flight")
+	case <-time.After(300 * time.Millisecond):
+	}
+	e.s.st.wmu.Unlock()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no evaluation within 10 s once the commit ended")
+	}
+	e.waitRuns(1)
+}
+
+// evaluatedLog counts the "anomaly detector evaluated" records logged.
+type evaluatedLog struct{ n *atomic.Int64 }
+
+func (h evaluatedLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h evaluatedLog) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h evaluatedLog) WithGroup(string) slog.Handler            { return h }
+func (h evaluatedLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "anomaly detector evaluated" {
+		h.n.Add(1)
+	}
+	return nil
+}
+
+// TestAnomalyEvaluatedLog: "anomaly detector evaluated" (Debug; what a test in another
+// module waits on) is logged for an evaluation recorded, not for one an update made
+// meanwhile discards (it was logged as evaluated though nothing was recorded).
+func TestAnomalyEvaluatedLog(t *testing.T) {
+	var logged atomic.Int64
+	e := newADEnvConfig(t, Config{Logger: slog.New(evaluatedLog{&logged})}, nil)
+	e.put(steady(0)...)
+	e.evaluate()
+	if n := logged.Load(); n != 1 {
+		t.Fatalf("%d evaluations logged after one, want 1", n)
+	}
+
+	done := make(chan struct{})
+	e.s.anom.mu.Lock()
+	e.s.anom.beforeRun = func(context.Context, string, string) {
+		// The evaluation in flight is discarded: its next_run is no longer the one it read.
+		mustOK(t, e.s, "UpdateLogAnomalyDetector", m{"anomalyDetectorArn": e.arn, "enabled": true, "evaluationFrequency": "FIVE_MIN"})
+		e.s.anom.mu.Lock()
+		e.s.anom.beforeRun = nil
+		e.s.anom.mu.Unlock()
+		close(done)
+	}
+	e.s.anom.mu.Unlock()
+	e.put(steady(1)...)
+	e.advance(e.period)
+	<-done
+	e.advance(5 * time.Minute) // the next evaluation, over the same window
+	e.waitRuns(2)
+	if n := logged.Load(); n != 2 {
+		t.Errorf("%d evaluations logged after two recorded and one discarded, want 2", n)
 	}
 }

@@ -24,8 +24,15 @@ type adEnv struct {
 // detector on g evaluated every minute (extra members override).
 func newADEnv(t *testing.T, dataDir string, extra m) *adEnv {
 	t.Helper()
+	return newADEnvConfig(t, Config{DataDir: dataDir}, extra)
+}
+
+// newADEnvConfig is newADEnv with the server's Config (its Now is the test's clock).
+func newADEnvConfig(t *testing.T, cfg Config, extra m) *adEnv {
+	t.Helper()
 	e := &adEnv{t: t, clk: &sqClock{t: testNow}, period: time.Minute}
-	e.s = newTestServer(t, Config{DataDir: dataDir, Now: e.clk.Now})
+	cfg.Now = e.clk.Now
+	e.s = newTestServer(t, cfg)
 	setupStream(t, e.s, "g", "s")
 	in := adInput("g", m{"evaluationFrequency": "ONE_MIN", "anomalyVisibilityTime": 7})
 	for k, v := range extra {

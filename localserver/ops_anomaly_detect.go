@@ -122,23 +122,14 @@ type detectionPlan struct {
 	fresh []*knownPattern
 }
 
-// planDetection clusters the events evs of detector d's evaluation and matches the
-// clusters to the patterns d knows (see the package comment), outside the evaluation's
-// write transaction: only the runner adds patterns, one evaluation at a time, so what it
-// reads here is what the transaction finds.
-func (s *Server) planDetection(ctx context.Context, d *anomalyDetector, evs []windowEvent) (*detectionPlan, error) {
+// planDetection matches the clusters c made of detector d's evaluation window to the
+// patterns d knows (see the package comment), outside the evaluation's write transaction:
+// only the runner adds patterns, one evaluation at a time, so what it reads here is what
+// the transaction finds.
+func (s *Server) planDetection(ctx context.Context, d *anomalyDetector, c *patterns.Clusterer) (*detectionPlan, error) {
 	known, err := loadKnownPatterns(ctx, s.st.r, d.id)
 	if err != nil {
 		return nil, err
-	}
-	c := patterns.New(patterns.Options{MaxPatterns: maxDetectorPatterns, MaxEnumerations: maxTokenEnumerations})
-	for i, ev := range evs {
-		if i%4096 == 4095 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		c.Add(ev.msg, ev.ts)
 	}
 	plan := &detectionPlan{found: map[string][]*patterns.Pattern{}}
 	byID := make(map[string]*knownPattern, len(known))

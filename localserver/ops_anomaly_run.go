@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cwlogs/cwlogs/localserver/filterpattern"
+	"github.com/cwlogs/cwlogs/localserver/patterns"
 )
 
 // The runner of log anomaly detectors (see ops_anomaly.go): one goroutine, started by New,
@@ -30,15 +31,14 @@ import (
 // (the next server makes it again). DeleteLogAnomalyDetector stops the detector's
 // evaluation in flight and waits for it.
 
-// maxEvaluationEvents bounds the events one evaluation reads (the first ones ingested;
-// ours): it bounds the memory and time of an evaluation over a backlog.
-const maxEvaluationEvents = 200_000
-
-// windowEvent is an event an evaluation reads: its timestamp and (masked) text.
-type windowEvent struct {
-	ts  int64
-	msg string
-}
+// maxEvaluationEvents and maxEvaluationBytes (of message text) bound the events one
+// evaluation reads (the first ones ingested; ours): they bound the memory and time of an
+// evaluation over a backlog (200,000 events of up to 1 MiB each were 200 GB). The events
+// of a window past a bound are not evaluated. Variables for tests.
+var (
+	maxEvaluationEvents = 200_000
+	maxEvaluationBytes  = 64 << 20
+)
 
 // startAnomalyRunner starts the runner (counted in sweepWG, which Shutdown waits for).
 func (s *Server) startAnomalyRunner() {
@@ -89,12 +89,23 @@ func (s *Server) evaluateDue() (wait time.Duration, ok bool) {
 			s.cfg.Logger.Error("anomaly detectors: reading the schedules", "err", err)
 			return schedMaxWait, true
 		}
-		now := s.cfg.Now().UnixMilli()
+		now := s.settledNow()
 		if next > now {
 			return min(schedMaxWait, time.Duration(next-now)*time.Millisecond), true
 		}
 		s.evaluateDetector(id, now)
 	}
+}
+
+// settledNow is Config.Now (ms) read under the store's writer lock: every event
+// ingested before it (PutLogEvents stamps a commit's ingestion time under that lock) is
+// then committed, so that a window [last evaluation, T ≤ now) read after it is complete.
+// Read without the lock, an evaluation could miss a commit stamped just before T that
+// had not committed when it read its window, and no later window holds it.
+func (s *Server) settledNow() int64 {
+	s.st.wmu.Lock()
+	defer s.st.wmu.Unlock()
+	return s.cfg.Now().UnixMilli()
 }
 
 // evaluateDetector makes detector id's evaluation due at or before nowMs.
@@ -141,9 +152,10 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 	// is recorded without counts (the patterns learn nothing from it), so that a lasting
 	// failure does not stop the detector.
 	var plan *detectionPlan
-	evs, err := s.detectorWindow(ctx, d, d.lastRun, at, nowMs)
+	c := patterns.New(patterns.Options{MaxPatterns: maxDetectorPatterns, MaxEnumerations: maxTokenEnumerations})
+	events, err := s.detectorWindow(ctx, d, d.lastRun, at, nowMs, func(ts int64, msg string) { c.Add(msg, ts) })
 	if err == nil {
-		plan, err = s.planDetection(ctx, d, evs)
+		plan, err = s.planDetection(ctx, d, c)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -152,6 +164,7 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 		s.cfg.Logger.Error("anomaly detector: reading the evaluation's events failed; its window is skipped", "id", id, "err", err)
 		plan = nil
 	}
+	recorded := false
 	aerr := s.write(func(tx *sql.Tx) *apiError {
 		if ctx.Err() != nil {
 			return nil
@@ -168,14 +181,15 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 		if plan == nil {
 			return nil
 		}
+		recorded = true
 		return s.detectAnomalies(wctx, tx, d, at, nowMs, plan)
 	})
 	if aerr != nil {
 		s.anomalyRetryPause("recording the evaluation", id, aerr)
 		return
 	}
-	if ctx.Err() == nil && plan != nil {
-		s.cfg.Logger.Debug("anomaly detector evaluated", "id", id, "at", at, "events", len(evs),
+	if recorded {
+		s.cfg.Logger.Debug("anomaly detector evaluated", "id", id, "at", at, "events", events,
 			"patterns", len(plan.found), "new", len(plan.fresh))
 	}
 }
@@ -192,21 +206,24 @@ func (s *Server) anomalyRetryPause(what, id string, err error) {
 	t.Stop()
 }
 
-// detectorWindow returns the events ingested into d's log groups in [from, to) whose
-// masked text d's filter pattern matches, in ingestion order, at most
-// maxEvaluationEvents. Events past their group's retention, and groups that no longer
-// exist, are left out.
-func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, to, nowMs int64) ([]windowEvent, error) {
+// detectorWindow passes to add, in ingestion order, the events ingested into d's log
+// groups in [from, to) whose masked text d's filter pattern matches, at most
+// maxEvaluationEvents and maxEvaluationBytes, and returns how many it passed. Events past
+// their group's retention, and groups that no longer exist, are left out. A message
+// passed to add aliases the chunk it was read from: add copies what it keeps (as
+// patterns.Clusterer.Add does), so that the memory of an evaluation does not grow with
+// its window.
+func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, to, nowMs int64, add func(ts int64, msg string)) (int, error) {
 	var pat *filterpattern.Pattern
 	if d.filter.Valid {
 		p, aerr := eventFilter(&d.filter.String)
 		if aerr != nil {
-			return nil, aerr // checked when stored
+			return 0, aerr // checked when stored
 		}
 		pat = p
 	}
-	var out []windowEvent
 	var buf []storedEvent
+	n, size := 0, 0 // the events passed and the bytes of their messages
 	for _, arn := range d.logGroups {
 		name, ok := s.parseGroupArn(arn)
 		if !ok {
@@ -214,7 +231,7 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 		}
 		g, err := groupByName(ctx, s.st.r, name)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if g == nil {
 			continue
@@ -224,24 +241,25 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 		// An event ingested in [from, to) has a timestamp at most tooOldMs before its
 		// ingestion and at most tooNewMs after it, and its chunk spans at most
 		// maxChunkSpan: the bounds let the (group_id, min_ts) index serve the scan.
+		// A chunk holds at least one event: no more than maxEvaluationEvents are read.
 		rows, err := s.st.r.QueryContext(ctx, `SELECT `+chunkMetaCols+` FROM chunks
-			WHERE group_id = ? AND min_ts >= ? AND min_ts < ? AND ingest >= ? AND ingest < ? ORDER BY ingest, id`,
-			g.id, from-tooOldMs-maxChunkSpan, to+tooNewMs, from, to)
+			WHERE group_id = ? AND min_ts >= ? AND min_ts < ? AND ingest >= ? AND ingest < ? ORDER BY ingest, id LIMIT ?`,
+			g.id, from-tooOldMs-maxChunkSpan, to+tooNewMs, from, to, maxEvaluationEvents-n)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		var metas []chunkMeta
 		for rows.Next() {
 			var c chunkMeta
 			if err := scanChunkMeta(rows, &c); err != nil {
 				rows.Close()
-				return nil, err
+				return 0, err
 			}
 			metas = append(metas, c)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return 0, err
 		}
 		for i := range metas {
 			c := &metas[i]
@@ -253,11 +271,11 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 				continue // deleted since (retention, a stream or group deleted)
 			}
 			if err != nil {
-				return nil, err
+				return 0, err
 			}
 			buf, err = unpackChunk(data, c.minTs, c.n, buf)
 			if err != nil {
-				return nil, err
+				return 0, err
 			}
 			for _, ev := range buf {
 				if ev.ts < cutoff {
@@ -267,15 +285,18 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 				if pat != nil && !pat.Match(msg) {
 					continue
 				}
-				out = append(out, windowEvent{ts: ev.ts, msg: msg})
-				if len(out) >= maxEvaluationEvents {
-					return out, nil
+				if size += len(msg); size > maxEvaluationBytes {
+					return n, nil
+				}
+				add(ev.ts, msg)
+				if n++; n >= maxEvaluationEvents {
+					return n, nil
 				}
 			}
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 	}
-	return out, nil
+	return n, nil
 }
