@@ -158,9 +158,17 @@ func (h evaluatedLog) Handle(_ context.Context, r slog.Record) error {
 func TestAnomalyEvaluatedLog(t *testing.T) {
 	var logged atomic.Int64
 	e := newADEnvConfig(t, Config{Logger: slog.New(evaluatedLog{&logged})}, nil)
+	// The line follows the evaluation's commit: wait for it.
+	waitLogged := func(n int64) int64 {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); logged.Load() < n && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		return logged.Load()
+	}
 	e.put(steady(0)...)
 	e.evaluate()
-	if n := logged.Load(); n != 1 {
+	if n := waitLogged(1); n != 1 {
 		t.Fatalf("%d evaluations logged after one, want 1", n)
 	}
 
@@ -180,7 +188,8 @@ func TestAnomalyEvaluatedLog(t *testing.T) {
 	<-done
 	e.advance(5 * time.Minute) // the next evaluation, over the same window
 	e.waitRuns(2)
-	if n := logged.Load(); n != 2 {
+	// A discarded evaluation's line, if any, came before the second evaluation's.
+	if n := waitLogged(2); n != 2 {
 		t.Errorf("%d evaluations logged after two recorded and one discarded, want 2", n)
 	}
 }

@@ -50,51 +50,10 @@ func (s *Server) startAnomalyRunner() {
 	}()
 }
 
-// runTimed is the loop of a runner: it calls due, then sleeps for the time it returns,
-// or until kick or Shutdown, and again, until due reports the server is stopping.
-func (s *Server) runTimed(kick <-chan struct{}, due func() (wait time.Duration, ok bool)) {
-	for {
-		wait, ok := due()
-		if !ok {
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-s.stop:
-			t.Stop()
-			return
-		case <-kick:
-		case <-t.C:
-		}
-		t.Stop()
-	}
-}
-
-// evaluateDue evaluates the detectors that are due, then tells how long to sleep; ok is
-// false once the server is stopping.
+// evaluateDue evaluates the detectors that are due (by settledNow), then tells how long
+// to sleep; ok is false once the server is stopping.
 func (s *Server) evaluateDue() (wait time.Duration, ok bool) {
-	ctx := context.Background()
-	for {
-		if s.stopping() {
-			return 0, false
-		}
-		var id string
-		var next int64
-		err := s.st.r.QueryRowContext(ctx, `SELECT id, next_run FROM anomaly_detectors WHERE next_run IS NOT NULL
-			ORDER BY next_run, id LIMIT 1`).Scan(&id, &next)
-		if errors.Is(err, sql.ErrNoRows) {
-			return schedMaxWait, true
-		}
-		if err != nil {
-			s.cfg.Logger.Error("anomaly detectors: reading the schedules", "err", err)
-			return schedMaxWait, true
-		}
-		now := s.settledNow()
-		if next > now {
-			return min(schedMaxWait, time.Duration(next-now)*time.Millisecond), true
-		}
-		s.evaluateDetector(id, now)
-	}
+	return s.runDueOf("anomaly_detectors", "anomaly detectors", s.settledNow, s.evaluateDetector)
 }
 
 // settledNow is Config.Now (ms) read under the store's writer lock: every event
@@ -110,23 +69,8 @@ func (s *Server) settledNow() int64 {
 
 // evaluateDetector makes detector id's evaluation due at or before nowMs.
 func (s *Server) evaluateDetector(id string, nowMs int64) {
-	ctx, cancel := context.WithCancelCause(s.queryCtx)
-	run := &bgRun{cancel: cancel, done: make(chan struct{})}
-	r := &s.anom
-	r.mu.Lock()
-	if r.runs == nil {
-		r.runs = map[string]*bgRun{}
-	}
-	r.runs[id] = run
-	hook := r.beforeRun
-	r.mu.Unlock()
-	defer func() {
-		r.mu.Lock()
-		delete(r.runs, id)
-		r.mu.Unlock()
-		close(run.done)
-		cancel(nil)
-	}()
+	ctx, hook, end := s.anom.begin(s.queryCtx, id)
+	defer end()
 
 	d, err := scanAnomalyDetector(s.st.r.QueryRowContext(ctx, `SELECT `+adColumns+` FROM anomaly_detectors WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -194,16 +138,10 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 	}
 }
 
-// anomalyRetryPause logs a failed evaluation and pauses (schedRetryWait, or until
-// Shutdown) so that a store that keeps failing is not retried in a tight loop.
+// anomalyRetryPause logs a failed evaluation and pauses (retryPause).
 func (s *Server) anomalyRetryPause(what, id string, err error) {
 	s.cfg.Logger.Error("anomaly detector: "+what+" failed", "id", id, "err", err)
-	t := time.NewTimer(schedRetryWait)
-	select {
-	case <-t.C:
-	case <-s.stop:
-	}
-	t.Stop()
+	s.retryPause()
 }
 
 // detectorWindow passes to add, in ingestion order, the events ingested into d's log
