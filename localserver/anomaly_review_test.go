@@ -193,3 +193,33 @@ func TestAnomalyEvaluatedLog(t *testing.T) {
 		t.Errorf("%d evaluations logged after two recorded and one discarded, want 2", n)
 	}
 }
+
+// TestAnomalyGroupMadeAgain: a detector whose group is deleted and made again under its
+// name evaluates the new group's events when it is of the STANDARD class, and none when
+// it is of another (CreateLogAnomalyDetector refuses such a group).
+func TestAnomalyGroupMadeAgain(t *testing.T) {
+	for _, c := range []struct {
+		class string
+		want  int // events evaluated
+	}{
+		{"STANDARD", 25},
+		{"INFREQUENT_ACCESS", 0},
+		{"DELIVERY", 0},
+	} {
+		t.Run(c.class, func(t *testing.T) {
+			e := newADEnv(t, "", nil)
+			mustOK(t, e.s, "DeleteLogGroup", m{"logGroupName": "g"})
+			mustOK(t, e.s, "CreateLogGroup", m{"logGroupName": "g", "logGroupClass": c.class})
+			mustOK(t, e.s, "CreateLogStream", m{"logGroupName": "g", "logStreamName": "s"})
+			e.put(steady(0)...)
+			e.evaluate()
+			var counted float64
+			if err := e.s.st.r.QueryRow(`SELECT coalesce(sum(sum), 0) FROM anomaly_patterns WHERE detector_id = ?`, e.id).Scan(&counted); err != nil {
+				t.Fatal(err)
+			}
+			if counted != float64(c.want) {
+				t.Errorf("%v events evaluated, want %d", counted, c.want)
+			}
+		})
+	}
+}

@@ -68,7 +68,8 @@ import (
 //   - At most maxAnomalyDetectors detectors per account (ours: the quota is not on
 //     record); beyond it LimitExceededException.
 //   - Detectors outlive their log groups, as scheduled queries do (the reference does not
-//     say): an evaluation skips a group that no longer exists.
+//     say): an evaluation skips a group that no longer exists, or that was made again
+//     under its name in a class other than STANDARD.
 
 const (
 	arnAnomalyDetector = "anomaly-detector"

@@ -147,7 +147,8 @@ func (s *Server) anomalyRetryPause(what, id string, err error) {
 // detectorWindow passes to add, in ingestion order, the events ingested into d's log
 // groups in [from, to) whose masked text d's filter pattern matches, at most
 // maxEvaluationEvents and maxEvaluationBytes, and returns how many it passed. Events past
-// their group's retention, and groups that no longer exist, are left out. A message
+// their group's retention, and groups that no longer exist or are no longer of the
+// STANDARD class (made again under the name), are left out. A message
 // passed to add aliases the chunk it was read from: add copies what it keeps (as
 // patterns.Clusterer.Add does), so that the memory of an evaluation does not grow with
 // its window.
@@ -171,8 +172,8 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 		if err != nil {
 			return 0, err
 		}
-		if g == nil {
-			continue
+		if g == nil || g.class != "STANDARD" {
+			continue // deleted, or deleted and made again in another class
 		}
 		cutoff := g.cutoff(nowMs)
 		rm := readMasker{s: s, g: g}
