@@ -223,3 +223,15 @@ func TestAnomalyGroupMadeAgain(t *testing.T) {
 		})
 	}
 }
+
+// checkAnomalyRunnerGone fails t if a goroutine of an anomaly detectors' runner (its loop,
+// started by startAnomalyRunner, or an evaluation) is left.
+func checkAnomalyRunnerGone(t *testing.T) {
+	t.Helper()
+	stacks := goroutines()
+	for _, fn := range []string{"(*Server).evaluateDetector", "(*Server).startAnomalyRunner"} {
+		if strings.Contains(stacks, fn) {
+			t.Errorf("%s outlives Shutdown", fn)
+		}
+	}
+}

@@ -514,12 +514,7 @@ func TestAnomalyShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Shutdown did not end the evaluation in flight")
 	}
-	stacks := goroutines()
-	for _, fn := range []string{"(*Server).evaluateDetector", "(*Server).runTimed"} {
-		if strings.Contains(stacks, fn) {
-			t.Errorf("%s outlives Shutdown", fn)
-		}
-	}
+	checkAnomalyRunnerGone(t)
 	e.s = newTestServer(t, Config{DataDir: dir, Now: e.clk.Now})
 	e.s.anom.kick()
 	e.waitRuns(1)
