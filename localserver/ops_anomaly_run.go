@@ -13,28 +13,30 @@ import (
 // The runner of log anomaly detectors (see ops_anomaly.go): one goroutine, started by New,
 // that evaluates each enabled detector when its next evaluation (next_run) comes, by
 // Config.Now, one at a time, in the order they are due. It shares the scheduled queries'
-// runner state type (schedRunner: wake-ups, the evaluation in flight) and sleeps as that
-// runner does: until the earliest evaluation, at most schedMaxWait, woken at once when a
-// detector is created, updated or deleted.
+// runner's state type (schedRunner: wake-ups, the evaluation in flight) and loop
+// (runTimed, runDueOf): it sleeps until the earliest evaluation, at most schedMaxWait,
+// woken at once when a detector is created, updated or deleted.
 //
 // An evaluation due at T reads the events ingested into the detector's log groups in
 // [last evaluation, T) (by ingestion time, so that every event is evaluated once, late
 // timestamps included), keeps those the filter pattern matches (the masked text, as
 // "any parts of log events that are masked as sensitive data are not scanned for
-// anomalies", API_CreateLogAnomalyDetector), and hands them to the detection
-// (ops_anomaly_detect.go): the clustering runs outside the store's writer lock, its
-// findings are recorded with the evaluation in one transaction. Evaluations missed while the server was stopped are made once, over
-// everything ingested since the last one, at the latest due time; the next is one
-// period after it.
+// anomalies", API_CreateLogAnomalyDetector), and clusters them as it reads them (package
+// patterns, which copies what it keeps: an evaluation's memory does not grow with its
+// window). The detection (ops_anomaly_detect.go) then matches the clusters to the
+// detector's patterns outside the store's writer lock, and records its findings with
+// the evaluation in one transaction. Evaluations missed while the server was stopped
+// are made once, over everything ingested since the last one, at the latest due time;
+// the next is one period after it.
 //
 // Shutdown stops the runner: an evaluation in flight is abandoned and records nothing
 // (the next server makes it again). DeleteLogAnomalyDetector stops the detector's
 // evaluation in flight and waits for it.
 
 // maxEvaluationEvents and maxEvaluationBytes (of message text) bound the events one
-// evaluation reads (the first ones ingested; ours): they bound the memory and time of an
-// evaluation over a backlog (200,000 events of up to 1 MiB each were 200 GB). The events
-// of a window past a bound are not evaluated. Variables for tests.
+// evaluation reads (the first ones ingested; ours): they bound the time of an evaluation
+// over a backlog, and the events read from the store at once. The events of a window past
+// a bound are not evaluated. Variables for tests.
 var (
 	maxEvaluationEvents = 200_000
 	maxEvaluationBytes  = 64 << 20
