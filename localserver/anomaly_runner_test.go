@@ -485,18 +485,25 @@ func TestAnomalyRestart(t *testing.T) {
 	}
 }
 
+// holdEvaluation makes the next evaluation wait, once started (started is then closed),
+// until it is stopped (Shutdown, DeleteLogAnomalyDetector).
+func (e *adEnv) holdEvaluation() (started <-chan struct{}) {
+	ch := make(chan struct{})
+	e.s.anom.mu.Lock()
+	e.s.anom.beforeRun = func(ctx context.Context, _, _ string) {
+		close(ch)
+		<-ctx.Done()
+	}
+	e.s.anom.mu.Unlock()
+	return ch
+}
+
 // TestAnomalyShutdown: Shutdown abandons an evaluation in flight (nothing recorded) and
 // stops the runner; the next server makes the evaluation.
 func TestAnomalyShutdown(t *testing.T) {
 	dir := t.TempDir()
 	e := newADEnv(t, dir, nil)
-	started := make(chan struct{})
-	e.s.anom.mu.Lock()
-	e.s.anom.beforeRun = func(ctx context.Context, _, _ string) {
-		close(started)
-		<-ctx.Done()
-	}
-	e.s.anom.mu.Unlock()
+	started := e.holdEvaluation()
 	e.put(steady(0)...)
 	e.advance(time.Minute)
 	select {
@@ -524,13 +531,7 @@ func TestAnomalyShutdown(t *testing.T) {
 // flight and waits for it; nothing of the detector remains.
 func TestAnomalyDeleteDuringEvaluation(t *testing.T) {
 	e := newADEnv(t, "", nil)
-	started := make(chan struct{})
-	e.s.anom.mu.Lock()
-	e.s.anom.beforeRun = func(ctx context.Context, _, _ string) {
-		close(started)
-		<-ctx.Done()
-	}
-	e.s.anom.mu.Unlock()
+	started := e.holdEvaluation()
 	e.put(steady(0)...)
 	e.advance(time.Minute)
 	<-started
