@@ -117,12 +117,7 @@ func TestAnomalyRunnerRaces(t *testing.T) {
 			t.Errorf("%s: %d rows of deleted detectors", c.table, orphans)
 		}
 	}
-	stacks := goroutines()
-	for _, fn := range []string{"(*Server).evaluateDetector", "(*Server).runTimed"} {
-		if strings.Contains(stacks, fn) {
-			t.Errorf("%s outlives Shutdown", fn)
-		}
-	}
+	checkAnomalyRunnerGone(t)
 }
 
 // FuzzCreateLogAnomalyDetector: whatever its members, CreateLogAnomalyDetector answers a

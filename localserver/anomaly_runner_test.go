@@ -24,8 +24,15 @@ type adEnv struct {
 // detector on g evaluated every minute (extra members override).
 func newADEnv(t *testing.T, dataDir string, extra m) *adEnv {
 	t.Helper()
+	return newADEnvConfig(t, Config{DataDir: dataDir}, extra)
+}
+
+// newADEnvConfig is newADEnv with the server's Config (its Now is the test's clock).
+func newADEnvConfig(t *testing.T, cfg Config, extra m) *adEnv {
+	t.Helper()
 	e := &adEnv{t: t, clk: &sqClock{t: testNow}, period: time.Minute}
-	e.s = newTestServer(t, Config{DataDir: dataDir, Now: e.clk.Now})
+	cfg.Now = e.clk.Now
+	e.s = newTestServer(t, cfg)
 	setupStream(t, e.s, "g", "s")
 	in := adInput("g", m{"evaluationFrequency": "ONE_MIN", "anomalyVisibilityTime": 7})
 	for k, v := range extra {
@@ -478,18 +485,25 @@ func TestAnomalyRestart(t *testing.T) {
 	}
 }
 
+// holdEvaluation makes the next evaluation wait, once started (started is then closed),
+// until it is stopped (Shutdown, DeleteLogAnomalyDetector).
+func (e *adEnv) holdEvaluation() (started <-chan struct{}) {
+	ch := make(chan struct{})
+	e.s.anom.mu.Lock()
+	e.s.anom.beforeRun = func(ctx context.Context, _, _ string) {
+		close(ch)
+		<-ctx.Done()
+	}
+	e.s.anom.mu.Unlock()
+	return ch
+}
+
 // TestAnomalyShutdown: Shutdown abandons an evaluation in flight (nothing recorded) and
 // stops the runner; the next server makes the evaluation.
 func TestAnomalyShutdown(t *testing.T) {
 	dir := t.TempDir()
 	e := newADEnv(t, dir, nil)
-	started := make(chan struct{})
-	e.s.anom.mu.Lock()
-	e.s.anom.beforeRun = func(ctx context.Context, _, _ string) {
-		close(started)
-		<-ctx.Done()
-	}
-	e.s.anom.mu.Unlock()
+	started := e.holdEvaluation()
 	e.put(steady(0)...)
 	e.advance(time.Minute)
 	select {
@@ -507,12 +521,7 @@ func TestAnomalyShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Shutdown did not end the evaluation in flight")
 	}
-	stacks := goroutines()
-	for _, fn := range []string{"(*Server).evaluateDetector", "(*Server).runTimed"} {
-		if strings.Contains(stacks, fn) {
-			t.Errorf("%s outlives Shutdown", fn)
-		}
-	}
+	checkAnomalyRunnerGone(t)
 	e.s = newTestServer(t, Config{DataDir: dir, Now: e.clk.Now})
 	e.s.anom.kick()
 	e.waitRuns(1)
@@ -522,13 +531,7 @@ func TestAnomalyShutdown(t *testing.T) {
 // flight and waits for it; nothing of the detector remains.
 func TestAnomalyDeleteDuringEvaluation(t *testing.T) {
 	e := newADEnv(t, "", nil)
-	started := make(chan struct{})
-	e.s.anom.mu.Lock()
-	e.s.anom.beforeRun = func(ctx context.Context, _, _ string) {
-		close(started)
-		<-ctx.Done()
-	}
-	e.s.anom.mu.Unlock()
+	started := e.holdEvaluation()
 	e.put(steady(0)...)
 	e.advance(time.Minute)
 	<-started

@@ -41,6 +41,8 @@ func createAD(t testing.TB, s *Server, in m) string {
 func TestAnomalyDetectorValidation(t *testing.T) {
 	s := newTestServer(t, Config{})
 	setupStream(t, s, "g", "s")
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "ia", "logGroupClass": "INFREQUENT_ACCESS"})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "dl", "logGroupClass": "DELIVERY"})
 	arn := createAD(t, s, adInput("g", nil))
 	missing := "arn:aws:logs:us-east-1:123456789012:anomaly-detector:00000000-0000-4000-8000-000000000000"
 	cases := []struct {
@@ -62,6 +64,10 @@ func TestAnomalyDetectorValidation(t *testing.T) {
 		{"star suffix", "CreateLogAnomalyDetector", adInput("g", m{"logGroupArnList": []string{groupArnOf("g") + ":*"}}),
 			codeInvalidParameter, []string{"logGroupArnList", ":*"}},
 		{"missing group", "CreateLogAnomalyDetector", adInput("nope", nil), codeResourceNotFound, []string{msgGroupNotFound}},
+		{"infrequent access group", "CreateLogAnomalyDetector", adInput("ia", nil), codeInvalidParameter,
+			[]string{"logGroupArnList", "ia", "INFREQUENT_ACCESS", "STANDARD"}},
+		{"delivery group", "CreateLogAnomalyDetector", adInput("dl", nil), codeInvalidParameter,
+			[]string{"logGroupArnList", "dl", "DELIVERY", "STANDARD"}},
 		{"empty name", "CreateLogAnomalyDetector", adInput("g", m{"detectorName": ""}), codeInvalidParameter, []string{"'detectorName'", "length greater than or equal to 1"}},
 		{"frequency", "CreateLogAnomalyDetector", adInput("g", m{"evaluationFrequency": "TWO_MIN"}), codeInvalidParameter,
 			[]string{"'TWO_MIN'", "'evaluationFrequency'", "ONE_MIN, FIVE_MIN"}},

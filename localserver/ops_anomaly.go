@@ -33,7 +33,12 @@ import (
 //     is required here. It must be a log group ARN of this account without the ":*" that
 //     DescribeLogGroups' arn carries (ours: InvalidParameterException naming it), and the
 //     group must exist (ResourceNotFoundException "The specified log group does not
-//     exist."). The list is answered as sent.
+//     exist."). The group must be of the STANDARD class: the user guide's table of log
+//     classes lists log anomaly detection among the Standard-only features, and the
+//     Infrequent Access class has no pattern command (the clustering a detector makes;
+//     CWL_AnalyzeLogData_Classes), the Delivery class no analysis at all
+//     (InvalidParameterException naming the group and its class). The list is answered as
+//     sent.
 //   - filterPattern (0–1024 characters) is a filter pattern
 //     (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html),
 //     parsed when stored ("Invalid filter pattern: …", as FilterLogEvents); only the
@@ -63,7 +68,8 @@ import (
 //   - At most maxAnomalyDetectors detectors per account (ours: the quota is not on
 //     record); beyond it LimitExceededException.
 //   - Detectors outlive their log groups, as scheduled queries do (the reference does not
-//     say): an evaluation skips a group that no longer exists.
+//     say): an evaluation skips a group that no longer exists, or that was made again
+//     under its name in a class other than STANDARD.
 
 const (
 	arnAnomalyDetector = "anomaly-detector"
@@ -215,8 +221,12 @@ func (s *Server) resolveDetectorGroups(ctx context.Context, arns []string) ([]st
 		if !ok || strings.HasSuffix(arn, ":*") {
 			return nil, invalidParam("logGroupArnList: %q is not a log group ARN of this account (arn:aws:logs:REGION:%s:log-group:NAME, without \":*\").", arn, s.cfg.AccountID)
 		}
-		if _, aerr := s.findGroup(ctx, s.st.r, name); aerr != nil {
+		g, aerr := s.findGroup(ctx, s.st.r, name)
+		if aerr != nil {
 			return nil, aerr
+		}
+		if g.class != "STANDARD" {
+			return nil, invalidParam("logGroupArnList: log group %s is of the %s class: anomaly detection is available only for log groups of the STANDARD class.", g.name, g.class)
 		}
 		names = append(names, name)
 	}

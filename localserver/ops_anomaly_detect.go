@@ -103,13 +103,15 @@ type anomalySample struct {
 	Message   string `json:"message"`
 }
 
-// openAnomaly is an anomaly still updated by evaluations (a row of anomalies with open 1).
+// openAnomaly is an anomaly still updated by evaluations (a row of anomalies not
+// baseline).
 type openAnomaly struct {
-	id, kind        string
+	id              string
 	histogram       [][2]int64
 	samples         []anomalySample
 	tokens          []anomalyToken
 	peak            int64
+	active          bool
 	suppressedUntil sql.NullInt64
 }
 
@@ -121,23 +123,14 @@ type detectionPlan struct {
 	fresh []*knownPattern
 }
 
-// planDetection clusters the events evs of detector d's evaluation and matches the
-// clusters to the patterns d knows (see the package comment), outside the evaluation's
-// write transaction: only the runner adds patterns, one evaluation at a time, so what it
-// reads here is what the transaction finds.
-func (s *Server) planDetection(ctx context.Context, d *anomalyDetector, evs []windowEvent) (*detectionPlan, error) {
+// planDetection matches the clusters c made of detector d's evaluation window to the
+// patterns d knows (see the package comment), outside the evaluation's write transaction:
+// only the runner adds patterns, one evaluation at a time, so what it reads here is what
+// the transaction finds.
+func (s *Server) planDetection(ctx context.Context, d *anomalyDetector, c *patterns.Clusterer) (*detectionPlan, error) {
 	known, err := loadKnownPatterns(ctx, s.st.r, d.id)
 	if err != nil {
 		return nil, err
-	}
-	c := patterns.New(patterns.Options{MaxPatterns: maxDetectorPatterns, MaxEnumerations: maxTokenEnumerations})
-	for i, ev := range evs {
-		if i%4096 == 4095 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		c.Add(ev.msg, ev.ts)
 	}
 	plan := &detectionPlan{found: map[string][]*patterns.Pattern{}}
 	byID := make(map[string]*knownPattern, len(known))
@@ -174,8 +167,8 @@ func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDete
 	cut := at - d.visibilityDays*dayMs
 	if _, err := tx.ExecContext(ctx, `UPDATE anomaly_patterns SET normal = 1, baseline_max = max(baseline_max,
 		(SELECT max(a.peak) FROM anomalies a WHERE a.detector_id = anomaly_patterns.detector_id
-			AND a.pattern_id = anomaly_patterns.pattern_id AND a.open = 1 AND a.first_seen < ?))
-		WHERE detector_id = ? AND pattern_id IN (SELECT pattern_id FROM anomalies WHERE detector_id = ? AND open = 1 AND first_seen < ?)`,
+			AND a.pattern_id = anomaly_patterns.pattern_id AND a.baseline = 0 AND a.first_seen < ?))
+		WHERE detector_id = ? AND pattern_id IN (SELECT pattern_id FROM anomalies WHERE detector_id = ? AND baseline = 0 AND first_seen < ?)`,
 		cut, d.id, d.id, cut); err != nil {
 		return s.dbErr(err)
 	}
@@ -229,9 +222,10 @@ func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDete
 		c := float64(k.count)
 		k.sum += c
 		k.sumSq += c * c
-		if k.count > 0 {
-			k.lastSeen = at
+		if k.count == 0 && !k.isNew {
+			continue // unchanged: an evaluation writes only the patterns it saw
 		}
+		k.lastSeen = at
 		if aerr := s.storeKnownPattern(ctx, tx, d.id, k); aerr != nil {
 			return aerr
 		}
@@ -298,8 +292,8 @@ func loadKnownPatterns(ctx context.Context, q queryer, id string) ([]*knownPatte
 
 // loadOpenAnomalies reads detector id's open anomalies, by pattern ID.
 func loadOpenAnomalies(ctx context.Context, tx *sql.Tx, id string) (map[string]*openAnomaly, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, pattern_id, kind, histogram, samples, tokens, peak, suppressed_until
-		FROM anomalies WHERE detector_id = ? AND open = 1`, id)
+	rows, err := tx.QueryContext(ctx, `SELECT id, pattern_id, histogram, samples, tokens, peak, active, suppressed_until
+		FROM anomalies WHERE detector_id = ? AND baseline = 0`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +302,7 @@ func loadOpenAnomalies(ctx context.Context, tx *sql.Tx, id string) (map[string]*
 	for rows.Next() {
 		a := &openAnomaly{}
 		var patternID, hist, samples, tokens string
-		if err := rows.Scan(&a.id, &patternID, &a.kind, &hist, &samples, &tokens, &a.peak, &a.suppressedUntil); err != nil {
+		if err := rows.Scan(&a.id, &patternID, &hist, &samples, &tokens, &a.peak, &a.active, &a.suppressedUntil); err != nil {
 			return nil, err
 		}
 		if err := decodeJSONColumns(hist, &a.histogram, samples, &a.samples, tokens, &a.tokens); err != nil {
@@ -354,8 +348,8 @@ func (s *Server) recordFinding(ctx context.Context, tx *sql.Tx, d *anomalyDetect
 		return nil
 	}
 	if kind == "" {
-		if a == nil {
-			return nil
+		if a == nil || !a.active {
+			return nil // nothing to change
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE anomalies SET active = 0 WHERE id = ?`, a.id); err != nil {
 			return s.dbErr(err)
@@ -363,7 +357,7 @@ func (s *Server) recordFinding(ctx context.Context, tx *sql.Tx, d *anomalyDetect
 		return nil
 	}
 	if a == nil {
-		a = &openAnomaly{id: newRequestID(), kind: kind}
+		a = &openAnomaly{id: newRequestID()}
 		a.tokens = tokensOf(k.found[0])
 		desc := fmt.Sprintf("New log pattern: %d events matched it; it was not seen while the detector trained.", k.count)
 		if kind == anomalySpike {
@@ -371,9 +365,9 @@ func (s *Server) recordFinding(ctx context.Context, tx *sql.Tx, d *anomalyDetect
 		}
 		a.add(k, at)
 		hist, samples, tokens := a.jsonColumns()
-		_, err := tx.ExecContext(ctx, `INSERT INTO anomalies(id, detector_id, pattern_id, open, kind, priority, description,
-			first_seen, last_seen, active, peak, histogram, samples, tokens) VALUES (?,?,?,1,?,?,?,?,?,1,?,?,?,?)`,
-			a.id, d.id, k.id, kind, anomalyPriority(k, kind, mean), desc, at, at, a.peak, hist, samples, tokens)
+		_, err := tx.ExecContext(ctx, `INSERT INTO anomalies(id, detector_id, pattern_id, priority, description,
+			first_seen, last_seen, active, peak, histogram, samples, tokens) VALUES (?,?,?,?,?,?,?,1,?,?,?,?)`,
+			a.id, d.id, k.id, anomalyPriority(k, kind, mean), desc, at, at, a.peak, hist, samples, tokens)
 		if err != nil {
 			return s.dbErr(err)
 		}

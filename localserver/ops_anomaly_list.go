@@ -301,7 +301,7 @@ func (s *Server) baselineAnomalies(ctx context.Context, tx *sql.Tx, detectorID, 
 		detectorID, arg).Scan(&peak); err != nil {
 		return s.dbErr(err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE anomalies SET baseline = 1, open = 0, active = 0
+	if _, err := tx.ExecContext(ctx, `UPDATE anomalies SET baseline = 1, active = 0
 		WHERE detector_id = ? AND baseline = 0 AND `+where, detectorID, arg); err != nil {
 		return s.dbErr(err)
 	}

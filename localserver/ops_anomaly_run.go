@@ -7,38 +7,40 @@ import (
 	"time"
 
 	"github.com/cwlogs/cwlogs/localserver/filterpattern"
+	"github.com/cwlogs/cwlogs/localserver/patterns"
 )
 
 // The runner of log anomaly detectors (see ops_anomaly.go): one goroutine, started by New,
 // that evaluates each enabled detector when its next evaluation (next_run) comes, by
 // Config.Now, one at a time, in the order they are due. It shares the scheduled queries'
-// runner state type (schedRunner: wake-ups, the evaluation in flight) and sleeps as that
-// runner does: until the earliest evaluation, at most schedMaxWait, woken at once when a
-// detector is created, updated or deleted.
+// runner's state type (schedRunner: wake-ups, the evaluation in flight) and loop
+// (runTimed, runDueOf): it sleeps until the earliest evaluation, at most schedMaxWait,
+// woken at once when a detector is created, updated or deleted.
 //
 // An evaluation due at T reads the events ingested into the detector's log groups in
 // [last evaluation, T) (by ingestion time, so that every event is evaluated once, late
 // timestamps included), keeps those the filter pattern matches (the masked text, as
 // "any parts of log events that are masked as sensitive data are not scanned for
-// anomalies", API_CreateLogAnomalyDetector), and hands them to the detection
-// (ops_anomaly_detect.go): the clustering runs outside the store's writer lock, its
-// findings are recorded with the evaluation in one transaction. Evaluations missed while the server was stopped are made once, over
-// everything ingested since the last one, at the latest due time; the next is one
-// period after it.
+// anomalies", API_CreateLogAnomalyDetector), and clusters them as it reads them (package
+// patterns, which copies what it keeps: an evaluation's memory does not grow with its
+// window). The detection (ops_anomaly_detect.go) then matches the clusters to the
+// detector's patterns outside the store's writer lock, and records its findings with
+// the evaluation in one transaction. Evaluations missed while the server was stopped
+// are made once, over everything ingested since the last one, at the latest due time;
+// the next is one period after it.
 //
 // Shutdown stops the runner: an evaluation in flight is abandoned and records nothing
 // (the next server makes it again). DeleteLogAnomalyDetector stops the detector's
 // evaluation in flight and waits for it.
 
-// maxEvaluationEvents bounds the events one evaluation reads (the first ones ingested;
-// ours): it bounds the memory and time of an evaluation over a backlog.
-const maxEvaluationEvents = 200_000
-
-// windowEvent is an event an evaluation reads: its timestamp and (masked) text.
-type windowEvent struct {
-	ts  int64
-	msg string
-}
+// maxEvaluationEvents and maxEvaluationBytes (of message text) bound the events one
+// evaluation reads (the first ones ingested; ours): they bound the time of an evaluation
+// over a backlog, and the events read from the store at once. The events of a window past
+// a bound are not evaluated. Variables for tests.
+var (
+	maxEvaluationEvents = 200_000
+	maxEvaluationBytes  = 64 << 20
+)
 
 // startAnomalyRunner starts the runner (counted in sweepWG, which Shutdown waits for).
 func (s *Server) startAnomalyRunner() {
@@ -50,72 +52,27 @@ func (s *Server) startAnomalyRunner() {
 	}()
 }
 
-// runTimed is the loop of a runner: it calls due, then sleeps for the time it returns,
-// or until kick or Shutdown, and again, until due reports the server is stopping.
-func (s *Server) runTimed(kick <-chan struct{}, due func() (wait time.Duration, ok bool)) {
-	for {
-		wait, ok := due()
-		if !ok {
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-s.stop:
-			t.Stop()
-			return
-		case <-kick:
-		case <-t.C:
-		}
-		t.Stop()
-	}
+// evaluateDue evaluates the detectors that are due (by settledNow), then tells how long
+// to sleep; ok is false once the server is stopping.
+func (s *Server) evaluateDue() (wait time.Duration, ok bool) {
+	return s.runDueOf("anomaly_detectors", "anomaly detectors", s.settledNow, s.evaluateDetector)
 }
 
-// evaluateDue evaluates the detectors that are due, then tells how long to sleep; ok is
-// false once the server is stopping.
-func (s *Server) evaluateDue() (wait time.Duration, ok bool) {
-	ctx := context.Background()
-	for {
-		if s.stopping() {
-			return 0, false
-		}
-		var id string
-		var next int64
-		err := s.st.r.QueryRowContext(ctx, `SELECT id, next_run FROM anomaly_detectors WHERE next_run IS NOT NULL
-			ORDER BY next_run, id LIMIT 1`).Scan(&id, &next)
-		if errors.Is(err, sql.ErrNoRows) {
-			return schedMaxWait, true
-		}
-		if err != nil {
-			s.cfg.Logger.Error("anomaly detectors: reading the schedules", "err", err)
-			return schedMaxWait, true
-		}
-		now := s.cfg.Now().UnixMilli()
-		if next > now {
-			return min(schedMaxWait, time.Duration(next-now)*time.Millisecond), true
-		}
-		s.evaluateDetector(id, now)
-	}
+// settledNow is Config.Now (ms) read under the store's writer lock: every event
+// ingested before it (PutLogEvents stamps a commit's ingestion time under that lock) is
+// then committed, so that a window [last evaluation, T ≤ now) read after it is complete.
+// Read without the lock, an evaluation could miss a commit stamped just before T that
+// had not committed when it read its window, and no later window holds it.
+func (s *Server) settledNow() int64 {
+	s.st.wmu.Lock()
+	defer s.st.wmu.Unlock()
+	return s.cfg.Now().UnixMilli()
 }
 
 // evaluateDetector makes detector id's evaluation due at or before nowMs.
 func (s *Server) evaluateDetector(id string, nowMs int64) {
-	ctx, cancel := context.WithCancelCause(s.queryCtx)
-	run := &bgRun{cancel: cancel, done: make(chan struct{})}
-	r := &s.anom
-	r.mu.Lock()
-	if r.runs == nil {
-		r.runs = map[string]*bgRun{}
-	}
-	r.runs[id] = run
-	hook := r.beforeRun
-	r.mu.Unlock()
-	defer func() {
-		r.mu.Lock()
-		delete(r.runs, id)
-		r.mu.Unlock()
-		close(run.done)
-		cancel(nil)
-	}()
+	ctx, hook, end := s.anom.begin(s.queryCtx, id)
+	defer end()
 
 	d, err := scanAnomalyDetector(s.st.r.QueryRowContext(ctx, `SELECT `+adColumns+` FROM anomaly_detectors WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -141,9 +98,10 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 	// is recorded without counts (the patterns learn nothing from it), so that a lasting
 	// failure does not stop the detector.
 	var plan *detectionPlan
-	evs, err := s.detectorWindow(ctx, d, d.lastRun, at, nowMs)
+	c := patterns.New(patterns.Options{MaxPatterns: maxDetectorPatterns, MaxEnumerations: maxTokenEnumerations})
+	events, err := s.detectorWindow(ctx, d, d.lastRun, at, nowMs, func(ts int64, msg string) { c.Add(msg, ts) })
 	if err == nil {
-		plan, err = s.planDetection(ctx, d, evs)
+		plan, err = s.planDetection(ctx, d, c)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -152,6 +110,7 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 		s.cfg.Logger.Error("anomaly detector: reading the evaluation's events failed; its window is skipped", "id", id, "err", err)
 		plan = nil
 	}
+	recorded := false
 	aerr := s.write(func(tx *sql.Tx) *apiError {
 		if ctx.Err() != nil {
 			return nil
@@ -168,45 +127,44 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 		if plan == nil {
 			return nil
 		}
+		recorded = true
 		return s.detectAnomalies(wctx, tx, d, at, nowMs, plan)
 	})
 	if aerr != nil {
 		s.anomalyRetryPause("recording the evaluation", id, aerr)
 		return
 	}
-	if ctx.Err() == nil && plan != nil {
-		s.cfg.Logger.Debug("anomaly detector evaluated", "id", id, "at", at, "events", len(evs),
+	if recorded {
+		s.cfg.Logger.Debug("anomaly detector evaluated", "id", id, "at", at, "events", events,
 			"patterns", len(plan.found), "new", len(plan.fresh))
 	}
 }
 
-// anomalyRetryPause logs a failed evaluation and pauses (schedRetryWait, or until
-// Shutdown) so that a store that keeps failing is not retried in a tight loop.
+// anomalyRetryPause logs a failed evaluation and pauses (retryPause).
 func (s *Server) anomalyRetryPause(what, id string, err error) {
 	s.cfg.Logger.Error("anomaly detector: "+what+" failed", "id", id, "err", err)
-	t := time.NewTimer(schedRetryWait)
-	select {
-	case <-t.C:
-	case <-s.stop:
-	}
-	t.Stop()
+	s.retryPause()
 }
 
-// detectorWindow returns the events ingested into d's log groups in [from, to) whose
-// masked text d's filter pattern matches, in ingestion order, at most
-// maxEvaluationEvents. Events past their group's retention, and groups that no longer
-// exist, are left out.
-func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, to, nowMs int64) ([]windowEvent, error) {
+// detectorWindow passes to add, in ingestion order, the events ingested into d's log
+// groups in [from, to) whose masked text d's filter pattern matches, at most
+// maxEvaluationEvents and maxEvaluationBytes, and returns how many it passed. Events past
+// their group's retention, and groups that no longer exist or are no longer of the
+// STANDARD class (made again under the name), are left out. A message
+// passed to add aliases the chunk it was read from: add copies what it keeps (as
+// patterns.Clusterer.Add does), so that the memory of an evaluation does not grow with
+// its window.
+func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, to, nowMs int64, add func(ts int64, msg string)) (int, error) {
 	var pat *filterpattern.Pattern
 	if d.filter.Valid {
 		p, aerr := eventFilter(&d.filter.String)
 		if aerr != nil {
-			return nil, aerr // checked when stored
+			return 0, aerr // checked when stored
 		}
 		pat = p
 	}
-	var out []windowEvent
 	var buf []storedEvent
+	n, size := 0, 0 // the events passed and the bytes of their messages
 	for _, arn := range d.logGroups {
 		name, ok := s.parseGroupArn(arn)
 		if !ok {
@@ -214,34 +172,35 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 		}
 		g, err := groupByName(ctx, s.st.r, name)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		if g == nil {
-			continue
+		if g == nil || g.class != "STANDARD" {
+			continue // deleted, or deleted and made again in another class
 		}
 		cutoff := g.cutoff(nowMs)
 		rm := readMasker{s: s, g: g}
 		// An event ingested in [from, to) has a timestamp at most tooOldMs before its
 		// ingestion and at most tooNewMs after it, and its chunk spans at most
 		// maxChunkSpan: the bounds let the (group_id, min_ts) index serve the scan.
+		// A chunk holds at least one event: no more than maxEvaluationEvents are read.
 		rows, err := s.st.r.QueryContext(ctx, `SELECT `+chunkMetaCols+` FROM chunks
-			WHERE group_id = ? AND min_ts >= ? AND min_ts < ? AND ingest >= ? AND ingest < ? ORDER BY ingest, id`,
-			g.id, from-tooOldMs-maxChunkSpan, to+tooNewMs, from, to)
+			WHERE group_id = ? AND min_ts >= ? AND min_ts < ? AND ingest >= ? AND ingest < ? ORDER BY ingest, id LIMIT ?`,
+			g.id, from-tooOldMs-maxChunkSpan, to+tooNewMs, from, to, maxEvaluationEvents-n)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		var metas []chunkMeta
 		for rows.Next() {
 			var c chunkMeta
 			if err := scanChunkMeta(rows, &c); err != nil {
 				rows.Close()
-				return nil, err
+				return 0, err
 			}
 			metas = append(metas, c)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return 0, err
 		}
 		for i := range metas {
 			c := &metas[i]
@@ -253,11 +212,11 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 				continue // deleted since (retention, a stream or group deleted)
 			}
 			if err != nil {
-				return nil, err
+				return 0, err
 			}
 			buf, err = unpackChunk(data, c.minTs, c.n, buf)
 			if err != nil {
-				return nil, err
+				return 0, err
 			}
 			for _, ev := range buf {
 				if ev.ts < cutoff {
@@ -267,15 +226,18 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 				if pat != nil && !pat.Match(msg) {
 					continue
 				}
-				out = append(out, windowEvent{ts: ev.ts, msg: msg})
-				if len(out) >= maxEvaluationEvents {
-					return out, nil
+				if size += len(msg); size > maxEvaluationBytes {
+					return n, nil
+				}
+				add(ev.ts, msg)
+				if n++; n >= maxEvaluationEvents {
+					return n, nil
 				}
 			}
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 	}
-	return out, nil
+	return n, nil
 }

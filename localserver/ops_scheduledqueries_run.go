@@ -95,8 +95,18 @@ func (s *Server) startScheduler() error {
 // scheduler is the runner's goroutine.
 func (s *Server) scheduler() {
 	defer s.sweepWG.Done()
+	s.runTimed(s.sched.kickCh, func() (time.Duration, bool) {
+		return s.runDueOf("scheduled_queries", "scheduled queries", func() int64 { return s.cfg.Now().UnixMilli() },
+			s.triggerScheduledQuery)
+	})
+}
+
+// runTimed is the loop of a runner (the scheduled queries', the anomaly detectors'): it
+// calls due, then sleeps for the time it returns, or until kick or Shutdown, and again,
+// until due reports the server is stopping.
+func (s *Server) runTimed(kick <-chan struct{}, due func() (wait time.Duration, ok bool)) {
 	for {
-		wait, ok := s.runDue()
+		wait, ok := due()
 		if !ok {
 			return
 		}
@@ -105,63 +115,80 @@ func (s *Server) scheduler() {
 		case <-s.stop:
 			t.Stop()
 			return
-		case <-s.sched.kickCh:
+		case <-kick:
 		case <-t.C:
 		}
 		t.Stop()
 	}
 }
 
-// runDue runs the queries whose trigger has come, then tells how long to sleep; ok is
-// false once the server is stopping. Without a scheduled trigger it does not read the
-// clock.
-func (s *Server) runDue() (wait time.Duration, ok bool) {
+// runDueOf calls run for each row of table (id, next_run: NULL when not scheduled) whose
+// next_run has come by now (ms), earliest first, then tells how long to sleep; ok is false
+// once the server is stopping. Without a row scheduled it does not read the clock. what
+// names the rows in the log.
+func (s *Server) runDueOf(table, what string, now func() int64, run func(id string, nowMs int64)) (wait time.Duration, ok bool) {
 	ctx := context.Background()
 	for {
 		if s.stopping() {
 			return 0, false
 		}
-		// The next trigger and its query, in one read (the partial index on next_run
-		// serves the order).
+		// The next one due, in one read (a partial index on next_run serves the order).
 		var id string
 		var next int64
-		err := s.st.r.QueryRowContext(ctx, `SELECT id, next_run FROM scheduled_queries WHERE next_run IS NOT NULL
+		err := s.st.r.QueryRowContext(ctx, `SELECT id, next_run FROM `+table+` WHERE next_run IS NOT NULL
 			ORDER BY next_run, id LIMIT 1`).Scan(&id, &next)
 		if errors.Is(err, sql.ErrNoRows) {
 			return schedMaxWait, true
 		}
 		if err != nil {
-			s.cfg.Logger.Error("scheduled queries: reading the schedules", "err", err)
+			s.cfg.Logger.Error(what+": reading the schedules", "err", err)
 			return schedMaxWait, true
 		}
-		now := s.cfg.Now().UnixMilli()
-		if next > now {
-			return min(schedMaxWait, time.Duration(next-now)*time.Millisecond), true
+		nowMs := now()
+		if next > nowMs {
+			return min(schedMaxWait, time.Duration(next-nowMs)*time.Millisecond), true
 		}
-		s.triggerScheduledQuery(id, now)
+		run(id, nowMs)
 	}
 }
 
-// triggerScheduledQuery runs query id, due at nowMs: it records the run Running and the
-// query's next trigger, runs the query, delivers its results and records the run's end.
-func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
-	ctx, cancel := context.WithCancelCause(s.queryCtx)
+// begin records id's run in flight (stopRun stops it): its ctx, derived from parent, the
+// test hook beforeRun, and end, which the run calls when it ends.
+func (r *schedRunner) begin(parent context.Context, id string) (ctx context.Context, hook func(ctx context.Context, id, runID string), end func()) {
+	ctx, cancel := context.WithCancelCause(parent)
 	run := &bgRun{cancel: cancel, done: make(chan struct{})}
-	r := &s.sched
 	r.mu.Lock()
 	if r.runs == nil {
 		r.runs = map[string]*bgRun{}
 	}
 	r.runs[id] = run
-	hook := r.beforeRun
+	hook = r.beforeRun
 	r.mu.Unlock()
-	defer func() {
+	return ctx, hook, func() {
 		r.mu.Lock()
 		delete(r.runs, id)
 		r.mu.Unlock()
 		close(run.done)
 		cancel(nil)
-	}()
+	}
+}
+
+// retryPause waits schedRetryWait, or until Shutdown, after a runner failed to record a
+// run, so that a store that keeps failing is not retried in a tight loop.
+func (s *Server) retryPause() {
+	t := time.NewTimer(schedRetryWait)
+	select {
+	case <-t.C:
+	case <-s.stop:
+	}
+	t.Stop()
+}
+
+// triggerScheduledQuery runs query id, due at nowMs: it records the run Running and the
+// query's next trigger, runs the query, delivers its results and records the run's end.
+func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
+	ctx, hook, end := s.sched.begin(s.queryCtx, id)
+	defer end()
 
 	var q *scheduledQuery
 	var trigger, from, to int64
@@ -207,12 +234,7 @@ func (s *Server) triggerScheduledQuery(id string, nowMs int64) {
 		if aerr != nil {
 			// Not to retry at once for ever; but Shutdown must not wait for the pause.
 			s.cfg.Logger.Error("scheduled query: recording its trigger failed", "id", id, "err", aerr.Message)
-			t := time.NewTimer(schedRetryWait)
-			select {
-			case <-t.C:
-			case <-s.stop:
-			}
-			t.Stop()
+			s.retryPause()
 		}
 		return
 	}

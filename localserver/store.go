@@ -616,7 +616,8 @@ var migrations = []string{
 	// paused). anomaly_patterns are the patterns a detector knows, with the count
 	// statistics of its evaluations since first_run (n runs: sum, sum_sq) and the
 	// pattern-level suppression (suppressed_until NULL: none, 0: INFINITE); anomalies are
-	// what it reported, histogram/samples/tokens the JSON they are answered with. A
+	// what it reported, histogram/samples/tokens the JSON they are answered with; one not
+	// baseline is still updated by evaluations. A
 	// detector's groups, tags, patterns and anomalies go with it; detectors outlive their
 	// log groups (evaluations skip a missing group).
 	`CREATE TABLE anomaly_detectors(
@@ -667,8 +668,6 @@ var migrations = []string{
 		id TEXT PRIMARY KEY,
 		detector_id TEXT NOT NULL,
 		pattern_id TEXT NOT NULL,
-		open INTEGER NOT NULL,
-		kind TEXT NOT NULL,
 		priority TEXT NOT NULL,
 		description TEXT NOT NULL,
 		first_seen INTEGER NOT NULL,
@@ -682,7 +681,7 @@ var migrations = []string{
 		suppressed_until INTEGER,
 		suppressed_date INTEGER
 	) WITHOUT ROWID;
-	CREATE INDEX anomalies_detector ON anomalies(detector_id, pattern_id, open);
+	CREATE INDEX anomalies_detector ON anomalies(detector_id, pattern_id, baseline);
 	CREATE TRIGGER anomaly_detectors_delete AFTER DELETE ON anomaly_detectors BEGIN
 		DELETE FROM anomaly_detector_groups WHERE detector_id = old.id;
 		DELETE FROM anomaly_detector_tags WHERE id = old.id;
