@@ -192,3 +192,32 @@ func FuzzMessageFields(f *testing.F) {
 		check(out)
 	})
 }
+
+// The newest maxFieldEvents events of the whole data source are read, not that many of
+// each of its groups: two groups of 6,000 events, their oldest event each with a field
+// of its own, leave both oldest events out of the newest 10,000.
+func TestGetLogFieldsTotalLimit(t *testing.T) {
+	s := newTestServer(t, Config{})
+	const perGroup = 6_000
+	if 2*perGroup <= maxFieldEvents || perGroup > maxFieldEvents {
+		t.Fatalf("perGroup %d does not straddle maxFieldEvents %d", perGroup, maxFieldEvents)
+	}
+	now := nowMs()
+	for _, g := range []string{"a", "b"} {
+		mustOK(t, s, "CreateLogGroup", m{"logGroupName": g, "tags": dsTags("busy", "t")})
+		mustOK(t, s, "CreateLogStream", m{"logGroupName": g, "logStreamName": "s"})
+		evs := make([]m, perGroup)
+		for i := range evs {
+			msg := `{"recent":1}`
+			if i == 0 {
+				msg = `{"oldest_` + g + `":1}`
+			}
+			evs[i] = m{"timestamp": now - int64(perGroup-i), "message": msg}
+		}
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": g, "logStreamName": "s", "logEvents": evs})
+	}
+	r := mustOK(t, s, "GetLogFields", m{"dataSourceName": "busy", "dataSourceType": "t"})
+	if got, want := logFieldsOf(t, r), sysLogFields+",recent:long"; got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

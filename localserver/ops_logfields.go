@@ -16,8 +16,9 @@ import (
 //
 // The fields are discovered as GetLogGroupFields discovers a group's (scanFieldTexts,
 // ops_fields.go: events as transformed and masked), over the newest maxFieldEvents events
-// each group retains (ours: the operation has no time parameter and the documentation
-// does not say which events are read): the system fields of every event (@timestamp and
+// the data source's groups retain, all groups together (ours: the operation has no time
+// parameter and the documentation does not say which events are read; a total, not a
+// per-group, bound keeps a data source of many busy groups cheap): the system fields of every event (@timestamp and
 // @ingestionTime of type timestamp, @message, @logStream and @log of type string) and the
 // keys of JSON messages, a top-level key starting with @ getting another @ as queries see
 // it. LogFieldType is nested as the model allows ("For array or collection types,
@@ -185,24 +186,22 @@ func (s *Server) getLogFields(rc *reqCtx) ([]byte, *apiError) {
 	if len(names) == 0 {
 		return nil, clientErr(codeResourceNotFound, msgDataSourceNotFound)
 	}
-	nowMs := rc.now.UnixMilli()
-	fields := map[string]*logFieldType{}
-	total := 0
+	var groups []*groupRow
 	for _, name := range names {
 		g, err := groupByName(rc.ctx, s.st.r, name)
 		if err != nil {
 			return nil, s.dbErr(err)
 		}
-		if g == nil {
-			continue // deleted meanwhile
+		if g != nil { // else deleted meanwhile
+			groups = append(groups, g)
 		}
-		n, err := s.scanFieldTexts(rc.ctx, g, max(g.cutoff(nowMs), 0), maxTokenTs+1, func(msg string) {
-			messageFields(msg, fields)
-		})
-		if err != nil {
-			return nil, s.dbErr(err)
-		}
-		total += n
+	}
+	fields := map[string]*logFieldType{}
+	total, err := s.scanFieldTexts(rc.ctx, groups, 0, maxTokenTs+1, rc.now.UnixMilli(), func(msg string) {
+		messageFields(msg, fields)
+	})
+	if err != nil {
+		return nil, s.dbErr(err)
 	}
 	if total > 0 {
 		for _, f := range systemFields {
