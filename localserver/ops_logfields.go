@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // GetLogFields lists the fields of a data source's events with their types (botocore's
@@ -27,8 +28,9 @@ import (
 // elements' type, a string string, an integer long, another number double, true/false
 // boolean (type names ours; the model's DataType is a bare string). A field seen with
 // different types in different events is a string (ours). Null values, empty arrays and
-// empty objects give no field, as for GetLogGroupFields. Fields are listed by name, nested
-// ones too; a data source without events lists none.
+// empty objects give no field, as for GetLogGroupFields, and so does a key that cannot be
+// a logFieldName (1 to 256 characters). Fields are listed by name, nested ones too; a
+// data source without events lists none.
 
 const msgDataSourceNotFound = "The specified data source does not exist."
 
@@ -83,6 +85,9 @@ func jsonFieldType(v any) *logFieldType {
 	case map[string]any:
 		fields := map[string]*logFieldType{}
 		for k, e := range x {
+			if !logFieldNameOK(k) {
+				continue
+			}
 			if t := jsonFieldType(e); t != nil {
 				fields[k] = t
 			}
@@ -93,6 +98,15 @@ func jsonFieldType(v any) *logFieldType {
 		return &logFieldType{typ: "struct", fields: fields}
 	}
 	return nil
+}
+
+// maxLogFieldName is the longest logFieldName (LogFieldsListItem, 1 to 256 characters).
+const maxLogFieldName = 256
+
+// logFieldNameOK reports whether k may be a logFieldName: a JSON key outside the bounds
+// gives no field (ours).
+func logFieldNameOK(k string) bool {
+	return k != "" && utf8.RuneCountInString(k) <= maxLogFieldName
 }
 
 // messageFields adds the fields of a JSON object message to fields.
@@ -111,12 +125,15 @@ func messageFields(msg string, fields map[string]*logFieldType) {
 		return // trailing data: not one JSON object
 	}
 	for k, v := range obj {
+		if strings.HasPrefix(k, "@") {
+			k = "@" + k // as queries see it (insights.FlattenJSON)
+		}
+		if !logFieldNameOK(k) {
+			continue
+		}
 		t := jsonFieldType(v)
 		if t == nil {
 			continue
-		}
-		if strings.HasPrefix(k, "@") {
-			k = "@" + k // as queries see it (insights.FlattenJSON)
 		}
 		fields[k] = mergeFieldType(fields[k], t)
 	}
