@@ -140,9 +140,6 @@ func (s *Server) listAggregateLogGroupSummaries(rc *reqCtx) ([]byte, *apiError) 
 	}
 	counts := map[string]*summary{}
 	err := s.selectGroups(rc.ctx, sel, nil, func(g *selectedGroup) bool {
-		if g.source == nil {
-			return true
-		}
 		k := g.source.key()
 		if hasAfter && k <= after {
 			return true

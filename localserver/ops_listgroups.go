@@ -157,14 +157,14 @@ type groupSelection struct {
 	sources    []dataSourceFilterIn // dataSources (nil: any group)
 	tags       []tagFilterIn        // logGroupTags (nil: any group)
 	indexNames *[]string            // fieldIndexNames
-	withSource bool                 // read each group's data source (selectedGroup.source)
+	withSource bool                 // only the groups with a data source (selectedGroup.source)
 }
 
 // selectedGroup is a log group a groupSelection keeps.
 type selectedGroup struct {
 	id          int64
 	name, class string
-	source      *dataSource // nil: none, or not read (groupSelection.withSource)
+	source      *dataSource // nil: none, or not read (tags not needed by the selection)
 }
 
 // decodeDataSources decodes a present dataSources list (DataSourceFilters).
@@ -239,6 +239,19 @@ func (s *Server) selectGroups(ctx context.Context, sel *groupSelection, after *s
 		q += ` AND class = ?`
 		args = append(args, *sel.class)
 	}
+	// Only the groups tagged with a data source name may have a data source: the others
+	// are left out here, before their tags are read (sourceMatches then decides).
+	if sel.sources != nil || sel.withSource {
+		q += ` AND id IN (SELECT group_id FROM group_tags WHERE key = ?`
+		args = append(args, tagDataSourceName)
+		if sel.sources != nil {
+			q += ` AND value IN (` + strings.TrimSuffix(strings.Repeat("?,", len(sel.sources)), ",") + `)`
+			for _, f := range sel.sources {
+				args = append(args, *f.Name)
+			}
+		}
+		q += `)`
+	}
 	q += ` ORDER BY name`
 	var indexes *indexPolicies
 	if sel.indexNames != nil {
@@ -277,7 +290,7 @@ func (s *Server) selectGroups(ctx context.Context, sel *groupSelection, after *s
 				continue
 			}
 			g.source = groupDataSource(tags)
-			if sel.sources != nil && !sourceMatches(sel.sources, g.source) {
+			if sel.withSource && g.source == nil || sel.sources != nil && !sourceMatches(sel.sources, g.source) {
 				continue
 			}
 		}
