@@ -172,3 +172,19 @@ func TestListAggregateLogGroupSummariesValidation(t *testing.T) {
 		t.Errorf("wrong shape: %d %s %q", r.status, r.errType(), r.message())
 	}
 }
+
+// An empty cw:datasource:type is no type, as an empty cw:datasource:name is no data
+// source: such a group counts with the untyped groups of its name.
+func TestDataSourceEmptyType(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "untyped", "tags": m{tagDataSourceName: "batch"}})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "empty-type", "tags": m{tagDataSourceName: "batch", tagDataSourceType: ""}})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "empty-name", "tags": m{tagDataSourceName: "", tagDataSourceType: "t"}})
+	got, _ := aggregateSummaries(t, s, m{"groupBy": "DATA_SOURCE_NAME_AND_TYPE"})
+	if want := []string{`2 [{"key":"dataSource.Name","value":"batch"}]`}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("summaries: %q, want %q", got, want)
+	}
+	if r := call(t, s, "GetLogFields", m{"dataSourceName": "batch", "dataSourceType": ""}); r.errType() != codeResourceNotFound {
+		t.Errorf("GetLogFields with an empty type: %d %s %q", r.status, r.errType(), r.message())
+	}
+}

@@ -29,8 +29,9 @@ import (
 // Where the documentation is silent (ours):
 //   - groups without a data source are not counted (the summary is "grouped by data
 //     source characteristics");
-//   - a data source without a type (only cw:datasource:name) is its own summary, without
-//     a dataSource.Type identifier;
+//   - a data source without a type (only cw:datasource:name, or an empty
+//     cw:datasource:type, as an empty cw:datasource:name is no data source) is its own
+//     summary, without a dataSource.Type identifier;
 //   - the format of a data source is not modelled: no group has one, so
 //     DATA_SOURCE_NAME_TYPE_AND_FORMAT gives the summaries DATA_SOURCE_NAME_AND_TYPE gives,
 //     without a dataSource.Format identifier;
@@ -63,9 +64,8 @@ func groupDataSource(tags map[string]string) *dataSource {
 	if l := strings.ToLower(name); strings.HasPrefix(l, "aws") || strings.HasPrefix(l, "amazon") {
 		return nil // "Custom data source names cannot start with "aws" or "amazon""
 	}
-	ds := &dataSource{name: name}
-	ds.typ, ds.hasType = tags[tagDataSourceType]
-	return ds
+	typ := tags[tagDataSourceType]
+	return &dataSource{name: name, typ: typ, hasType: typ != ""}
 }
 
 // key orders data sources (name, then type, none first) and is a page token's position.
