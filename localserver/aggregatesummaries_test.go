@@ -95,6 +95,9 @@ func TestListAggregateLogGroupSummaries(t *testing.T) {
 		{"groupBy": "DATA_SOURCE_NAME_TYPE_AND_FORMAT", "nextToken": tok},
 		{"groupBy": by, "logGroupClass": "STANDARD", "nextToken": tok},
 		{"groupBy": by, "dataSources": []m{{"name": "myapp"}}, "nextToken": tok},
+		{"groupBy": by, "includeLinkedAccounts": false, "nextToken": tok},
+		{"groupBy": by, "accountIdentifiers": []string{}, "nextToken": tok},
+		{"groupBy": by, "logGroupNamePattern": "app", "nextToken": tok},
 	} {
 		if r := call(t, s, "ListAggregateLogGroupSummaries", in); r.errType() != codeInvalidParameter || r.message() != msgInvalidNextToken {
 			t.Errorf("%v: %d %s %q", in, r.status, r.errType(), r.message())

@@ -3,7 +3,6 @@ package localserver
 import (
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -110,16 +109,9 @@ func (s *Server) listAggregateLogGroupSummaries(rc *reqCtx) ([]byte, *apiError) 
 		return nil, e
 	}
 	limit := limitOr(in.Limit, aggregateSummariesDefaultLimit)
+	// The token is good only for the listing it was answered for (any limit).
 	scopeParts := []string{"ListAggregateLogGroupSummaries", optPart(in.LogGroupClass), optPart(in.LogGroupNamePattern), *in.GroupBy}
-	if in.IncludeLinkedAccounts != nil {
-		scopeParts = append(scopeParts, fmt.Sprint("linked=", *in.IncludeLinkedAccounts))
-	} else {
-		scopeParts = append(scopeParts, "linked-")
-	}
-	if in.AccountIdentifiers != nil {
-		scopeParts = append(scopeParts, "accounts", fmt.Sprint(len(*in.AccountIdentifiers)))
-		scopeParts = append(scopeParts, *in.AccountIdentifiers...)
-	}
+	scopeParts = linkedScope(scopeParts, in.IncludeLinkedAccounts, in.AccountIdentifiers)
 	scope := listScope(sourceScope(scopeParts, sources)...)
 	after, hasAfter := "", false
 	if in.NextToken != nil {

@@ -192,6 +192,27 @@ func (v *verrs) dataSources(present bool, sources []dataSourceFilterIn) {
 	}
 }
 
+// linkedScope is the part of a listing token's scope includeLinkedAccounts and
+// accountIdentifiers make.
+func linkedScope(parts []string, linked *bool, accounts *[]string) []string {
+	if linked != nil {
+		parts = append(parts, fmt.Sprint("linked=", *linked))
+	} else {
+		parts = append(parts, "linked-")
+	}
+	return listPart(parts, "accounts", accounts)
+}
+
+// listPart is the part of a listing token's scope an optional list parameter makes.
+func listPart(parts []string, name string, list *[]string) []string {
+	parts = append(parts, name)
+	if list != nil {
+		parts = append(parts, fmt.Sprint(len(*list)))
+		parts = append(parts, *list...)
+	}
+	return parts
+}
+
 // sourceScope is the part of a listing token's scope the dataSources filters make.
 func sourceScope(parts []string, sources []dataSourceFilterIn) []string {
 	for _, f := range sources {
@@ -346,21 +367,8 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 
 	// The token is good only for the listing it was answered for (any limit).
 	scopeParts := []string{"ListLogGroups", optPart(in.LogGroupNamePattern), optPart(in.LogGroupClass)}
-	if in.IncludeLinkedAccounts != nil {
-		scopeParts = append(scopeParts, fmt.Sprint("linked=", *in.IncludeLinkedAccounts))
-	} else {
-		scopeParts = append(scopeParts, "linked-")
-	}
-	for _, l := range []struct {
-		name string
-		list *[]string
-	}{{"accounts", in.AccountIdentifiers}, {"indexes", in.FieldIndexNames}} {
-		scopeParts = append(scopeParts, l.name)
-		if l.list != nil {
-			scopeParts = append(scopeParts, fmt.Sprint(len(*l.list)))
-			scopeParts = append(scopeParts, *l.list...)
-		}
-	}
+	scopeParts = linkedScope(scopeParts, in.IncludeLinkedAccounts, in.AccountIdentifiers)
+	scopeParts = listPart(scopeParts, "indexes", in.FieldIndexNames)
 	scopeParts = sourceScope(scopeParts, sources)
 	for _, f := range tagFilters {
 		scopeParts = append(scopeParts, "tag", *f.Key)
