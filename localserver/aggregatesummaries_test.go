@@ -95,6 +95,9 @@ func TestListAggregateLogGroupSummaries(t *testing.T) {
 		{"groupBy": "DATA_SOURCE_NAME_TYPE_AND_FORMAT", "nextToken": tok},
 		{"groupBy": by, "logGroupClass": "STANDARD", "nextToken": tok},
 		{"groupBy": by, "dataSources": []m{{"name": "myapp"}}, "nextToken": tok},
+		{"groupBy": by, "includeLinkedAccounts": false, "nextToken": tok},
+		{"groupBy": by, "accountIdentifiers": []string{}, "nextToken": tok},
+		{"groupBy": by, "logGroupNamePattern": "app", "nextToken": tok},
 	} {
 		if r := call(t, s, "ListAggregateLogGroupSummaries", in); r.errType() != codeInvalidParameter || r.message() != msgInvalidNextToken {
 			t.Errorf("%v: %d %s %q", in, r.status, r.errType(), r.message())
@@ -170,5 +173,21 @@ func TestListAggregateLogGroupSummariesValidation(t *testing.T) {
 	// A data source filter of the wrong shape is a serialization error.
 	if r := call(t, s, "ListAggregateLogGroupSummaries", `{"groupBy":"DATA_SOURCE_NAME_AND_TYPE","dataSources":[{"name":5}]}`); r.errType() != codeSerialization {
 		t.Errorf("wrong shape: %d %s %q", r.status, r.errType(), r.message())
+	}
+}
+
+// An empty cw:datasource:type is no type, as an empty cw:datasource:name is no data
+// source: such a group counts with the untyped groups of its name.
+func TestDataSourceEmptyType(t *testing.T) {
+	s := newTestServer(t, Config{})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "untyped", "tags": m{tagDataSourceName: "batch"}})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "empty-type", "tags": m{tagDataSourceName: "batch", tagDataSourceType: ""}})
+	mustOK(t, s, "CreateLogGroup", m{"logGroupName": "empty-name", "tags": m{tagDataSourceName: "", tagDataSourceType: "t"}})
+	got, _ := aggregateSummaries(t, s, m{"groupBy": "DATA_SOURCE_NAME_AND_TYPE"})
+	if want := []string{`2 [{"key":"dataSource.Name","value":"batch"}]`}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("summaries: %q, want %q", got, want)
+	}
+	if r := call(t, s, "GetLogFields", m{"dataSourceName": "batch", "dataSourceType": ""}); r.errType() != codeResourceNotFound {
+		t.Errorf("GetLogFields with an empty type: %d %s %q", r.status, r.errType(), r.message())
 	}
 }

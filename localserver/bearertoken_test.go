@@ -1,6 +1,10 @@
 package localserver
 
 import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -105,5 +109,34 @@ func TestBearerTokenAuthenticationPersists(t *testing.T) {
 	s2 := newTestServer(t, Config{DataDir: dir})
 	if g := describeGroup(t, s2, "app"); g["bearerTokenAuthenticationEnabled"] != true {
 		t.Fatalf("after restart: %v", g["bearerTokenAuthenticationEnabled"])
+	}
+}
+
+// TestMigrateBearerTokenAuthentication: a database of the schema version before the flag
+// is migrated; its groups describe without the flag (off) and can turn it on.
+func TestMigrateBearerTokenAuthentication(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "bearer_token_auth") })
+	if prev < 0 {
+		t.Fatal("no migration adds bearer_token_auth")
+	}
+	if _, err := db.Exec(strings.Join(migrations[:prev], ";\n") + fmt.Sprintf("; PRAGMA user_version = %d", prev)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO log_groups(id, name, creation_time, class) VALUES (1, 'old', ?, 'STANDARD')`, nowMs()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s := newTestServer(t, Config{DataDir: dir})
+	if g := describeGroup(t, s, "old"); g["bearerTokenAuthenticationEnabled"] != nil {
+		t.Fatalf("old group after migration: %v", g)
+	}
+	mustOK(t, s, "PutBearerTokenAuthentication", m{"logGroupIdentifier": "old", "bearerTokenAuthenticationEnabled": true})
+	if g := describeGroup(t, s, "old"); g["bearerTokenAuthenticationEnabled"] != true {
+		t.Fatalf("old group after enabling: %v", g)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // logFieldsOf renders a GetLogFields answer compactly: "name:type" for each field, a
@@ -162,7 +163,7 @@ func TestGetLogFieldsValidation(t *testing.T) {
 }
 
 // FuzzMessageFields: any message gives fields whose LogFieldsList is valid JSON, each
-// field with a type, and a message that is not a JSON object gives none.
+// field with a name of 1 to 256 characters and a type, and a message that is not a JSON object gives none.
 func FuzzMessageFields(f *testing.F) {
 	for _, s := range []string{`{"a":1}`, `{"a":{"b":[1,"x",{"c":null}]},"@t":true}`, `[1]`, `{"a":1} x`, `{"a":1}}`, `{"a":1} {}`, `plain`, `{"a":[[],{}]}`, `{"n":-1.5e-3}`} {
 		f.Add(s)
@@ -181,6 +182,9 @@ func FuzzMessageFields(f *testing.F) {
 		var check func(fs []logFieldJSON)
 		check = func(fs []logFieldJSON) {
 			for _, lf := range fs {
+				if n := utf8.RuneCountInString(lf.Name); n < 1 || n > maxLogFieldName {
+					t.Fatalf("%q: field name %q of %d characters", msg, lf.Name, n)
+				}
 				for ft := &lf.Type; ft != nil; ft = ft.Element {
 					if ft.Type == "" {
 						t.Fatalf("%q: field %q without a type", msg, lf.Name)
@@ -191,4 +195,65 @@ func FuzzMessageFields(f *testing.F) {
 		}
 		check(out)
 	})
+}
+
+// The newest maxFieldEvents events of the whole data source are read, not that many of
+// each of its groups: two groups of 6,000 events, their oldest event each with a field
+// of its own, leave both oldest events out of the newest 10,000.
+func TestGetLogFieldsTotalLimit(t *testing.T) {
+	s := newTestServer(t, Config{})
+	const perGroup = 6_000
+	if 2*perGroup <= maxFieldEvents || perGroup > maxFieldEvents {
+		t.Fatalf("perGroup %d does not straddle maxFieldEvents %d", perGroup, maxFieldEvents)
+	}
+	now := nowMs()
+	for _, g := range []string{"a", "b"} {
+		mustOK(t, s, "CreateLogGroup", m{"logGroupName": g, "tags": dsTags("busy", "t")})
+		mustOK(t, s, "CreateLogStream", m{"logGroupName": g, "logStreamName": "s"})
+		evs := make([]m, perGroup)
+		for i := range evs {
+			msg := `{"recent":1}`
+			if i == 0 {
+				msg = `{"oldest_` + g + `":1}`
+			}
+			evs[i] = m{"timestamp": now - int64(perGroup-i), "message": msg}
+		}
+		mustOK(t, s, "PutLogEvents", m{"logGroupName": g, "logStreamName": "s", "logEvents": evs})
+	}
+	r := mustOK(t, s, "GetLogFields", m{"dataSourceName": "busy", "dataSourceType": "t"})
+	if got, want := logFieldsOf(t, r), sysLogFields+",recent:long"; got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+// A LogFieldsListItem's logFieldName is 1 to 256 characters: JSON keys outside that give
+// no field, at any depth.
+func TestMessageFieldsNameLength(t *testing.T) {
+	long := strings.Repeat("k", 256)
+	tests := []struct {
+		name, msg, want string
+	}{
+		{"empty key", `{"":1,"a":1}`, "a:long"},
+		{"256 characters", `{"` + long + `":1}`, long + ":long"},
+		{"257 characters", `{"` + long + `x":1,"a":1}`, "a:long"},
+		{"nested", `{"o":{"":1,"` + long + `x":2,"b":true}}`, "o:struct{b:boolean}"},
+		{"nested only bad names", `{"o":{"":1},"a":[{"":2}]}`, ""},
+		{"@ key at the limit", `{"@` + long[1:] + `":1}`, ""}, // @@… is 257
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := map[string]*logFieldType{}
+			messageFields(tc.msg, fields)
+			var out struct {
+				LogFields []logFieldJSON `json:"logFields"`
+			}
+			b := append(appendLogFields([]byte(`{"logFields":`), fields), '}')
+			if err := json.Unmarshal(b, &out); err != nil {
+				t.Fatal(err)
+			}
+			if got := renderLogFields(out.LogFields); got != tc.want {
+				t.Fatalf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
 }

@@ -3,7 +3,6 @@ package localserver
 import (
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -29,8 +28,9 @@ import (
 // Where the documentation is silent (ours):
 //   - groups without a data source are not counted (the summary is "grouped by data
 //     source characteristics");
-//   - a data source without a type (only cw:datasource:name) is its own summary, without
-//     a dataSource.Type identifier;
+//   - a data source without a type (only cw:datasource:name, or an empty
+//     cw:datasource:type, as an empty cw:datasource:name is no data source) is its own
+//     summary, without a dataSource.Type identifier;
 //   - the format of a data source is not modelled: no group has one, so
 //     DATA_SOURCE_NAME_TYPE_AND_FORMAT gives the summaries DATA_SOURCE_NAME_AND_TYPE gives,
 //     without a dataSource.Format identifier;
@@ -63,9 +63,8 @@ func groupDataSource(tags map[string]string) *dataSource {
 	if l := strings.ToLower(name); strings.HasPrefix(l, "aws") || strings.HasPrefix(l, "amazon") {
 		return nil // "Custom data source names cannot start with "aws" or "amazon""
 	}
-	ds := &dataSource{name: name}
-	ds.typ, ds.hasType = tags[tagDataSourceType]
-	return ds
+	typ := tags[tagDataSourceType]
+	return &dataSource{name: name, typ: typ, hasType: typ != ""}
 }
 
 // key orders data sources (name, then type, none first) and is a page token's position.
@@ -110,16 +109,9 @@ func (s *Server) listAggregateLogGroupSummaries(rc *reqCtx) ([]byte, *apiError) 
 		return nil, e
 	}
 	limit := limitOr(in.Limit, aggregateSummariesDefaultLimit)
+	// The token is good only for the listing it was answered for (any limit).
 	scopeParts := []string{"ListAggregateLogGroupSummaries", optPart(in.LogGroupClass), optPart(in.LogGroupNamePattern), *in.GroupBy}
-	if in.IncludeLinkedAccounts != nil {
-		scopeParts = append(scopeParts, fmt.Sprint("linked=", *in.IncludeLinkedAccounts))
-	} else {
-		scopeParts = append(scopeParts, "linked-")
-	}
-	if in.AccountIdentifiers != nil {
-		scopeParts = append(scopeParts, "accounts", fmt.Sprint(len(*in.AccountIdentifiers)))
-		scopeParts = append(scopeParts, *in.AccountIdentifiers...)
-	}
+	scopeParts = linkedScope(scopeParts, in.IncludeLinkedAccounts, in.AccountIdentifiers)
 	scope := listScope(sourceScope(scopeParts, sources)...)
 	after, hasAfter := "", false
 	if in.NextToken != nil {
@@ -140,9 +132,6 @@ func (s *Server) listAggregateLogGroupSummaries(rc *reqCtx) ([]byte, *apiError) 
 	}
 	counts := map[string]*summary{}
 	err := s.selectGroups(rc.ctx, sel, nil, func(g *selectedGroup) bool {
-		if g.source == nil {
-			return true
-		}
 		k := g.source.key()
 		if hasAfter && k <= after {
 			return true

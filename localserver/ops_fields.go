@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"slices"
 	"strings"
@@ -88,24 +89,19 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 	}
 	nowMs := rc.now.UnixMilli()
 	start, end := fieldsWindow(in.Time, nowMs)
-	start = max(start, g.cutoff(nowMs), 0)
 
 	counts := map[string]int{}
-	total := 0
-	if start < end {
-		var err error
-		total, err = s.scanFieldTexts(rc.ctx, g, start, end, func(msg string) {
-			for k := range insights.FlattenJSON(msg) {
-				if n, seen := counts[k]; seen {
-					counts[k] = n + 1
-				} else {
-					counts[strings.Clone(k)] = 1 // k may alias a chunk buffer
-				}
+	total, err := s.scanFieldTexts(rc.ctx, []*groupRow{g}, start, end, nowMs, func(msg string) {
+		for k := range insights.FlattenJSON(msg) {
+			if n, seen := counts[k]; seen {
+				counts[k] = n + 1
+			} else {
+				counts[strings.Clone(k)] = 1 // k may alias a chunk buffer
 			}
-		})
-		if err != nil {
-			return nil, s.dbErr(err)
 		}
+	})
+	if err != nil {
+		return nil, s.dbErr(err)
 	}
 	type field struct {
 		name    string
@@ -136,27 +132,64 @@ func (s *Server) getLogGroupFields(rc *reqCtx) ([]byte, *apiError) {
 	return append(b, "]}"...), nil
 }
 
-// scanFieldTexts calls fn with the text of each of g's events in [start, end), newest
-// first, at most maxFieldEvents of them, as queries read it (transformed, then masked: a
+// scanFieldTexts calls fn with the text of the newest maxFieldEvents events of groups
+// (all of them together, newest first across the groups), each group's read in [start,
+// end) and within its retention at nowMs, as queries read it (transformed, then masked: a
 // JSON key that is itself masked data shows masked), and returns how many it read. The
-// text may alias a chunk buffer. Events of streams deleted meanwhile are skipped.
-func (s *Server) scanFieldTexts(ctx context.Context, g *groupRow, start, end int64, fn func(msg string)) (int, error) {
-	gs, err := s.newGroupScan(ctx, g, start, end)
-	if err != nil {
-		return 0, err
-	}
+// text may alias a chunk buffer.
+func (s *Server) scanFieldTexts(ctx context.Context, groups []*groupRow, start, end, nowMs int64, fn func(msg string)) (int, error) {
 	n := 0
-	for n < maxFieldEvents {
-		ok, err := gs.advance()
-		if err != nil {
-			return n, err
-		}
-		if !ok {
-			break
-		}
+	err := s.scanNewest(ctx, groups, start, end, nowMs, func(gs *groupScan) bool {
 		n++
 		msg, _, _ := gs.text(s)
 		fn(msg)
+		return n < maxFieldEvents
+	})
+	return n, err
+}
+
+// scanNewest calls visit with the scan of each event of groups in [start, end), within
+// its group's retention at nowMs, newest first across all groups, until visit returns
+// false, the events run out or ctx is done. Events of streams deleted meanwhile are
+// skipped. (queryScan, store_insights.go, merges the same way with its own loop.)
+func (s *Server) scanNewest(ctx context.Context, groups []*groupRow, start, end, nowMs int64, visit func(*groupScan) bool) error {
+	h := &groupHeads{}
+	for _, g := range groups {
+		from := max(start, g.cutoff(nowMs), 0)
+		if from >= end {
+			continue
+		}
+		gs, err := s.newGroupScan(ctx, g, from, end)
+		if err != nil {
+			return err
+		}
+		ok, err := gs.advance()
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Push(h, gs)
+		}
 	}
-	return n, nil
+	for n := 1; h.Len() > 0; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		gs := h.gs[0]
+		if !visit(gs) {
+			return nil
+		}
+		ok, err := gs.advance()
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Fix(h, 0)
+		} else {
+			heap.Pop(h)
+		}
+	}
+	return ctx.Err()
 }

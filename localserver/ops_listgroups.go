@@ -157,14 +157,14 @@ type groupSelection struct {
 	sources    []dataSourceFilterIn // dataSources (nil: any group)
 	tags       []tagFilterIn        // logGroupTags (nil: any group)
 	indexNames *[]string            // fieldIndexNames
-	withSource bool                 // read each group's data source (selectedGroup.source)
+	withSource bool                 // only the groups with a data source (selectedGroup.source)
 }
 
 // selectedGroup is a log group a groupSelection keeps.
 type selectedGroup struct {
 	id          int64
 	name, class string
-	source      *dataSource // nil: none, or not read (groupSelection.withSource)
+	source      *dataSource // nil: none, or not read (tags not needed by the selection)
 }
 
 // decodeDataSources decodes a present dataSources list (DataSourceFilters).
@@ -190,6 +190,27 @@ func (v *verrs) dataSources(present bool, sources []dataSourceFilterIn) {
 	for i := range sources {
 		v.required(sources[i].Name != nil, fmt.Sprintf("dataSources.%d.member.name", i+1))
 	}
+}
+
+// linkedScope is the part of a listing token's scope includeLinkedAccounts and
+// accountIdentifiers make.
+func linkedScope(parts []string, linked *bool, accounts *[]string) []string {
+	if linked != nil {
+		parts = append(parts, fmt.Sprint("linked=", *linked))
+	} else {
+		parts = append(parts, "linked-")
+	}
+	return listPart(parts, "accounts", accounts)
+}
+
+// listPart is the part of a listing token's scope an optional list parameter makes.
+func listPart(parts []string, name string, list *[]string) []string {
+	parts = append(parts, name)
+	if list != nil {
+		parts = append(parts, fmt.Sprint(len(*list)))
+		parts = append(parts, *list...)
+	}
+	return parts
 }
 
 // sourceScope is the part of a listing token's scope the dataSources filters make.
@@ -239,6 +260,19 @@ func (s *Server) selectGroups(ctx context.Context, sel *groupSelection, after *s
 		q += ` AND class = ?`
 		args = append(args, *sel.class)
 	}
+	// Only the groups tagged with a data source name may have a data source: the others
+	// are left out here, before their tags are read (sourceMatches then decides).
+	if sel.sources != nil || sel.withSource {
+		q += ` AND id IN (SELECT group_id FROM group_tags WHERE key = ?`
+		args = append(args, tagDataSourceName)
+		if sel.sources != nil {
+			q += ` AND value IN (` + strings.TrimSuffix(strings.Repeat("?,", len(sel.sources)), ",") + `)`
+			for _, f := range sel.sources {
+				args = append(args, *f.Name)
+			}
+		}
+		q += `)`
+	}
 	q += ` ORDER BY name`
 	var indexes *indexPolicies
 	if sel.indexNames != nil {
@@ -277,7 +311,7 @@ func (s *Server) selectGroups(ctx context.Context, sel *groupSelection, after *s
 				continue
 			}
 			g.source = groupDataSource(tags)
-			if sel.sources != nil && !sourceMatches(sel.sources, g.source) {
+			if sel.withSource && g.source == nil || sel.sources != nil && !sourceMatches(sel.sources, g.source) {
 				continue
 			}
 		}
@@ -333,21 +367,8 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 
 	// The token is good only for the listing it was answered for (any limit).
 	scopeParts := []string{"ListLogGroups", optPart(in.LogGroupNamePattern), optPart(in.LogGroupClass)}
-	if in.IncludeLinkedAccounts != nil {
-		scopeParts = append(scopeParts, fmt.Sprint("linked=", *in.IncludeLinkedAccounts))
-	} else {
-		scopeParts = append(scopeParts, "linked-")
-	}
-	for _, l := range []struct {
-		name string
-		list *[]string
-	}{{"accounts", in.AccountIdentifiers}, {"indexes", in.FieldIndexNames}} {
-		scopeParts = append(scopeParts, l.name)
-		if l.list != nil {
-			scopeParts = append(scopeParts, fmt.Sprint(len(*l.list)))
-			scopeParts = append(scopeParts, *l.list...)
-		}
-	}
+	scopeParts = linkedScope(scopeParts, in.IncludeLinkedAccounts, in.AccountIdentifiers)
+	scopeParts = listPart(scopeParts, "indexes", in.FieldIndexNames)
 	scopeParts = sourceScope(scopeParts, sources)
 	for _, f := range tagFilters {
 		scopeParts = append(scopeParts, "tag", *f.Key)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // GetLogFields lists the fields of a data source's events with their types (botocore's
@@ -16,8 +17,9 @@ import (
 //
 // The fields are discovered as GetLogGroupFields discovers a group's (scanFieldTexts,
 // ops_fields.go: events as transformed and masked), over the newest maxFieldEvents events
-// each group retains (ours: the operation has no time parameter and the documentation
-// does not say which events are read): the system fields of every event (@timestamp and
+// the data source's groups retain, all groups together (ours: the operation has no time
+// parameter and the documentation does not say which events are read; a total, not a
+// per-group, bound keeps a data source of many busy groups cheap): the system fields of every event (@timestamp and
 // @ingestionTime of type timestamp, @message, @logStream and @log of type string) and the
 // keys of JSON messages, a top-level key starting with @ getting another @ as queries see
 // it. LogFieldType is nested as the model allows ("For array or collection types,
@@ -26,8 +28,9 @@ import (
 // elements' type, a string string, an integer long, another number double, true/false
 // boolean (type names ours; the model's DataType is a bare string). A field seen with
 // different types in different events is a string (ours). Null values, empty arrays and
-// empty objects give no field, as for GetLogGroupFields. Fields are listed by name, nested
-// ones too; a data source without events lists none.
+// empty objects give no field, as for GetLogGroupFields, and so does a key that cannot be
+// a logFieldName (1 to 256 characters). Fields are listed by name, nested ones too; a
+// data source without events lists none.
 
 const msgDataSourceNotFound = "The specified data source does not exist."
 
@@ -82,6 +85,9 @@ func jsonFieldType(v any) *logFieldType {
 	case map[string]any:
 		fields := map[string]*logFieldType{}
 		for k, e := range x {
+			if !logFieldNameOK(k) {
+				continue
+			}
 			if t := jsonFieldType(e); t != nil {
 				fields[k] = t
 			}
@@ -92,6 +98,15 @@ func jsonFieldType(v any) *logFieldType {
 		return &logFieldType{typ: "struct", fields: fields}
 	}
 	return nil
+}
+
+// maxLogFieldName is the longest logFieldName (LogFieldsListItem, 1 to 256 characters).
+const maxLogFieldName = 256
+
+// logFieldNameOK reports whether k may be a logFieldName: a JSON key outside the bounds
+// gives no field (ours).
+func logFieldNameOK(k string) bool {
+	return k != "" && utf8.RuneCountInString(k) <= maxLogFieldName
 }
 
 // messageFields adds the fields of a JSON object message to fields.
@@ -110,12 +125,15 @@ func messageFields(msg string, fields map[string]*logFieldType) {
 		return // trailing data: not one JSON object
 	}
 	for k, v := range obj {
+		if strings.HasPrefix(k, "@") {
+			k = "@" + k // as queries see it (insights.FlattenJSON)
+		}
+		if !logFieldNameOK(k) {
+			continue
+		}
 		t := jsonFieldType(v)
 		if t == nil {
 			continue
-		}
-		if strings.HasPrefix(k, "@") {
-			k = "@" + k // as queries see it (insights.FlattenJSON)
 		}
 		fields[k] = mergeFieldType(fields[k], t)
 	}
@@ -185,24 +203,22 @@ func (s *Server) getLogFields(rc *reqCtx) ([]byte, *apiError) {
 	if len(names) == 0 {
 		return nil, clientErr(codeResourceNotFound, msgDataSourceNotFound)
 	}
-	nowMs := rc.now.UnixMilli()
-	fields := map[string]*logFieldType{}
-	total := 0
+	var groups []*groupRow
 	for _, name := range names {
 		g, err := groupByName(rc.ctx, s.st.r, name)
 		if err != nil {
 			return nil, s.dbErr(err)
 		}
-		if g == nil {
-			continue // deleted meanwhile
+		if g != nil { // else deleted meanwhile
+			groups = append(groups, g)
 		}
-		n, err := s.scanFieldTexts(rc.ctx, g, max(g.cutoff(nowMs), 0), maxTokenTs+1, func(msg string) {
-			messageFields(msg, fields)
-		})
-		if err != nil {
-			return nil, s.dbErr(err)
-		}
-		total += n
+	}
+	fields := map[string]*logFieldType{}
+	total, err := s.scanFieldTexts(rc.ctx, groups, 0, maxTokenTs+1, rc.now.UnixMilli(), func(msg string) {
+		messageFields(msg, fields)
+	})
+	if err != nil {
+		return nil, s.dbErr(err)
 	}
 	if total > 0 {
 		for _, f := range systemFields {
