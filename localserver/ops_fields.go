@@ -151,7 +151,7 @@ func (s *Server) scanFieldTexts(ctx context.Context, groups []*groupRow, start, 
 // scanNewest calls visit with the scan of each event of groups in [start, end), within
 // its group's retention at nowMs, newest first across all groups, until visit returns
 // false, the events run out or ctx is done. Events of streams deleted meanwhile are
-// skipped. (queryScan, store_insights.go, merges the same way with its own loop.)
+// skipped.
 func (s *Server) scanNewest(ctx context.Context, groups []*groupRow, start, end, nowMs int64, visit func(*groupScan) bool) error {
 	h := &groupHeads{}
 	for _, g := range groups {

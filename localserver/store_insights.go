@@ -1,7 +1,7 @@
 package localserver
 
 import (
-	"container/heap"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -18,24 +18,6 @@ import (
 // as are events of streams deleted meanwhile. after, when not nil (tests), runs after
 // each record, the run's progress published (n records so far).
 func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, endTs, nowMs int64, run *insights.Run, after func(ctx context.Context, n int)) error {
-	h := &groupHeads{}
-	for _, g := range groups {
-		start := max(startTs, g.cutoff(nowMs))
-		if start >= endTs {
-			continue
-		}
-		gs, err := s.newGroupScan(ctx, g, start, endTs)
-		if err != nil {
-			return err
-		}
-		ok, err := gs.advance()
-		if err != nil {
-			return err
-		}
-		if ok {
-			heap.Push(h, gs)
-		}
-	}
 	// One Record for every event, unless the run keeps them (a sort).
 	var shared *insights.Record
 	if !run.KeepsRecords() {
@@ -44,13 +26,9 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 	// The text before masking goes with each record only for a query that reads it.
 	unmasks := run.Unmasks()
 	n := 0
-	for h.Len() > 0 {
-		if n++; n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		gs := h.gs[0]
+	var afterErr error
+	err := s.scanNewest(ctx, groups, startTs, endTs, nowMs, func(gs *groupScan) bool {
+		n++
 		rec := shared
 		if rec == nil {
 			rec = new(insights.Record)
@@ -70,26 +48,18 @@ func (s *Server) queryScan(ctx context.Context, groups []*groupRow, startTs, end
 			rec.Unmasked = clear
 		}
 		if !run.Add(rec) {
-			return nil
+			return false
 		}
 		if after != nil {
 			run.Publish()
 			after(ctx, n)
-			if err := ctx.Err(); err != nil {
-				return err
+			if afterErr = ctx.Err(); afterErr != nil {
+				return false
 			}
 		}
-		ok, err := gs.advance()
-		if err != nil {
-			return err
-		}
-		if ok {
-			heap.Fix(h, 0)
-		} else {
-			heap.Pop(h)
-		}
-	}
-	return ctx.Err()
+		return true
+	})
+	return cmp.Or(err, afterErr)
 }
 
 // transformedOrError is transformed, with the text of the @transformationError system
