@@ -19,8 +19,8 @@
 //
 // The directory holds segment files (%020d.seg, named after the sequence
 // number of their first record), a checkpoint file and a lock file (and,
-// beside a segment whose end Open could not read, an end marker: see What
-// survives what). Each
+// beside a segment whose end Open could not read, or an empty one it could
+// not remove, an end marker: see What survives what). Each
 // record carries its length, a sequence number, its timestamp and a CRC-32C
 // of all that and the message, so that a torn or damaged record is told from
 // a whole one. One segment is written at a time; it is closed at

@@ -229,8 +229,10 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 		s.nextSeq++ // the next segment needs a name of its own
 		// No record has the number skipped: the pump passes it, so that the
 		// checkpoint reaches the next record's number, which a Flush waits
-		// for.
+		// for; and so do later Opens, for which the next segment's first is
+		// its end, through the end marker.
 		seg.gapEnd = s.nextSeq
+		s.markEndLocked(seg, seg.gapEnd)
 	}
 	return false, nil
 }
@@ -247,9 +249,11 @@ var (
 func (s *Spool) segPath(first uint64) string { return filepath.Join(s.dir, segName(first)) }
 
 // endSuffix names a segment's end marker: the file segName(first)+endSuffix
-// says that the segment's end could not be read when the next segment was
-// started (see boundLastLocked). It holds the bound, in decimal, for the
-// curious; its presence is what counts.
+// says that when the next segment was started, the numbers before its
+// first may belong to no record of this one: its end could not be read
+// (see boundLastLocked), or it holds no record and could not be removed
+// (see recoverLast). It holds the bound, in decimal, for the curious; its
+// presence is what counts.
 const endSuffix = ".end"
 
 // boundLastLocked handles a last segment whose records after the reading
@@ -275,8 +279,15 @@ func (s *Spool) boundLastLocked(seg *segment, pos position, res scanResult, err 
 		s.nextSeq++ // the next segment needs a name of its own
 	}
 	seg.end, seg.endBound = s.nextSeq, true
+	s.markEndLocked(seg, seg.end)
+}
+
+// markEndLocked writes the end marker of seg, the last segment, which new
+// records do not follow: its records end before bound, maybe well before
+// (see boundLastLocked and recoverLast).
+func (s *Spool) markEndLocked(seg *segment, bound uint64) {
 	marker := seg.path + endSuffix
-	if err := atomicfile.WriteFile(marker, []byte(strconv.FormatUint(seg.end, 10)+"\n"), s.c.sync != SyncNever); err != nil {
+	if err := atomicfile.WriteFile(marker, []byte(strconv.FormatUint(bound, 10)+"\n"), s.c.sync != SyncNever); err != nil {
 		// A later Open will count the numbers after its real end lost:
 		// too many records counted, none lost silently.
 		s.reportLocked(&Error{Op: "write", Path: marker, Err: err})

@@ -29,11 +29,12 @@ type segment struct {
 	// headerOK: found at Open with a whole and valid header (checkVersion);
 	// only such a last segment is written to again.
 	headerOK bool
-	// endBound: the end of its records could not be read at Open (see
-	// Spool.boundLastLocked): end is only an upper bound, the next segment's
-	// first, above any sequence number its unreadable bytes can hold; the
-	// numbers between its last record and end may belong to no record. The
-	// pump makes end exact when it reads its last record (settleBound).
+	// endBound: found at Open with an end marker (see endSuffix), or the
+	// last one, whose end Open could not read (see Spool.boundLastLocked):
+	// end is only an upper bound, the next segment's first, above any
+	// sequence number its unreadable bytes can hold; the numbers between
+	// its last record and end may belong to no record. The pump makes end
+	// exact when it reads its last record (settleBound).
 	endBound bool
 	// gapEnd: once the pump made the end of an endBound segment exact, the
 	// bound: the numbers from end to it belong to no record, and the pump
