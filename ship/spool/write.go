@@ -15,7 +15,10 @@ import (
 // characters) and the rest of the line becomes a new record. Write returns
 // len(p) and nil once the lines are handled, the records refused being
 // counted in Stats as Log counts them (with SyncAlways, it returns the
-// error of the sync covering its lines). With OnFull Block it may wait for
+// error of a failed sync that covered any of its lines, such as that of
+// the segment a roll closed after its first lines; a sync that covered
+// only records that other calls wrote between its lines, while it waited
+// for room, counts too). With OnFull Block it may wait for
 // room, like Log. After Close, Write returns 0 and ErrClosed; when Close
 // starts during a Write, Write returns len(p) and ErrClosed. Either way every
 // line of p not taken, the unfinished last one included, is counted in
@@ -71,7 +74,7 @@ func (s *Spool) Write(p []byte) (int, error) {
 		return len(p), err
 	}
 	if s.c.sync == SyncAlways && b.end > 0 {
-		return len(p), s.syncTo(b.end)
+		return len(p), s.syncSpan(b.from, b.end)
 	}
 	return len(p), nil
 }

@@ -124,3 +124,37 @@ func TestWriteBatch(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteSyncFailedBeforeRoll: with SyncAlways, a Write whose lines
+// span a roll to a new segment returns the *Error of the failed sync of
+// the segment it closed, which covered its first lines, even though the
+// sync of its last lines, in the new segment, succeeds. (Write checked
+// only the sync position after its last line, and returned nil.)
+func TestWriteSyncFailedBeforeRoll(t *testing.T) {
+	o := damageOpts()
+	o.Sync = SyncAlways
+	d := &memDst{}
+	s := mustOpen(t, t.TempDir(), d, o)
+	if _, err := s.Write([]byte("first\n")); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	s.f = failingSync{s.f} // the new segment's file syncs
+	s.mu.Unlock()
+	all := msgs("w", perSegment)
+	_, err := s.Write([]byte(strings.Join(all, "\n") + "\n"))
+	var e *Error
+	if !errors.As(err, &e) || e.Op != "sync" || !errors.Is(err, syscall.EIO) {
+		t.Fatalf("Write = %v, want an *Error with Op sync", err)
+	}
+	if st := s.Stats(); st.Segments != 2 {
+		t.Fatalf("%d segments, want the Write's lines in 2", st.Segments)
+	}
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.got(); len(got) != perSegment+1 {
+		t.Fatalf("delivered %d records, want %d", len(got), perSegment+1)
+	}
+	s.Close(context.Background())
+}
