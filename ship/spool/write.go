@@ -32,13 +32,13 @@ func (s *Spool) Write(p []byte) (int, error) {
 	// (released only for a Block wait, and every readChunk bytes so that
 	// the pump and Log are not held back by a long Write).
 	var b staged
+	ts := s.c.now().UnixMilli() // not under s.mu: Options.Now is the caller's
 	s.mu.Lock()
 	if s.closing {
 		s.refuseLinesLocked(p)
 		s.mu.Unlock()
 		return 0, ErrClosed
 	}
-	ts := s.c.now().UnixMilli()
 	var err error
 	data := p
 	for len(data) > 0 {

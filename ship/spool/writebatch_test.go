@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestWriteBatch: a Write stages its lines and writes them together
@@ -157,4 +158,33 @@ func TestWriteSyncFailedBeforeRoll(t *testing.T) {
 		t.Fatalf("delivered %d records, want %d", len(got), perSegment+1)
 	}
 	s.Close(context.Background())
+}
+
+// TestWriteNowOutsideLock: Write calls Options.Now without holding the
+// Spool's lock, as Log does, so that a clock that looks at the Spool (here
+// its Stats) does not hang it. (Write called it with the lock held.)
+func TestWriteNowOutsideLock(t *testing.T) {
+	var s *Spool
+	o := fastOpts()
+	o.Now = func() time.Time {
+		if s != nil {
+			s.Stats()
+		}
+		return time.UnixMilli(1700000000000)
+	}
+	s = mustOpen(t, t.TempDir(), &memDst{}, o)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Write([]byte("line\n"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Write hung: Options.Now called with the Spool's lock held")
+	}
+	closeOK(t, s)
 }
