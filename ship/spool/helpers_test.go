@@ -153,9 +153,11 @@ func leaveOnDisk(t testing.TB, dir string, o *Options, ms []string, delivered in
 		}
 		return nil
 	}}, o)
-	logAll(t, s, ms[:delivered])
-	if err := s.Flush(context.Background()); err != nil {
-		t.Fatal(err)
+	if delivered > 0 {
+		logAll(t, s, ms[:delivered])
+		if err := s.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fail.Store(true)
 	logAll(t, s, ms[delivered:])
