@@ -168,7 +168,6 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 		os.Remove(seg.path + endSuffix)
 		seg.endBound = false
 	}
-	cutFailed := false
 	if res.end < seg.size {
 		// A torn end: the record being written when the process or the
 		// machine stopped (or what a power loss left in its place). Cut it.
@@ -177,17 +176,13 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 			// A failing disk: rather than not open, leave it (the pump reads
 			// up to it) and write new records to a new segment.
 			s.reportLocked(&Error{Op: "open", Path: seg.path, Err: err})
-			seg.torn, cutFailed = res.end, true
+			seg.torn = res.end
 		} else {
 			s.diskBytes -= torn
 			seg.size = res.end
 		}
 		s.st.TornBytes += torn
 		s.reportLocked(&CorruptError{Path: seg.path, Offset: res.end, Bytes: torn, Truncated: true})
-	}
-	recEnd := res.end // where its records end
-	if !cutFailed {
-		recEnd = seg.size
 	}
 	seg.end = res.nextSeq
 	s.nextSeq = max(seg.end, pos.Seq)
@@ -197,7 +192,7 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 	// its torn end could not be cut, or it cannot be opened for writing and
 	// synced (a failing disk: rather than not open, the next records go to a
 	// new segment).
-	if !cutFailed && !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK {
+	if seg.torn == 0 && !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK {
 		f, err := openAppend(seg.path)
 		if err != nil {
 			err = &Error{Op: "open", Path: seg.path, Err: err}
@@ -221,6 +216,7 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 		if removeEmpty(seg.path) == nil {
 			s.diskBytes -= seg.size
 			if !seg.headerOK {
+				recEnd := min(res.end, seg.size) // up to a torn end left in place, counted above
 				s.st.TornBytes += recEnd
 				s.reportLocked(&CorruptError{Path: seg.path, Offset: 0, Bytes: recEnd, Truncated: true})
 			}
