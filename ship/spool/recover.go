@@ -2,10 +2,10 @@ package spool
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/cwlogs/cwlogs/internal/atomicfile"
@@ -20,13 +20,13 @@ func (s *Spool) recover() error {
 		return &Error{Op: "open", Path: s.dir, Err: err}
 	}
 	var firsts []uint64
-	bounds := map[uint64]bool{} // segments with an end marker
+	bounds := map[uint64]int64{} // segments with an end marker: the size it gives (0: unknown)
 	for _, e := range entries {
 		name := e.Name()
 		if first, ok := parseSegName(name); ok && e.Type().IsRegular() {
 			firsts = append(firsts, first)
 		} else if first, ok := parseSegName(strings.TrimSuffix(name, endSuffix)); ok && strings.HasSuffix(name, endSuffix) {
-			bounds[first] = true
+			bounds[first] = markedSize(filepath.Join(s.dir, name))
 		} else if i := strings.Index(name, endSuffix+".tmp"); atomicfile.IsTemp(name, CheckpointFile) ||
 			i > 0 && atomicfile.IsTemp(name, name[:i+len(endSuffix)]) {
 			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint or an end marker
@@ -62,7 +62,16 @@ func (s *Spool) recover() error {
 		}
 		// With an end marker, its records may end well before the next
 		// segment's first one (see boundLastLocked).
-		seg := &segment{first: first, path: path, size: fi.Size(), endBound: bounds[first]}
+		marked, endBound := bounds[first]
+		seg := &segment{first: first, path: path, size: fi.Size(), endBound: endBound}
+		if marked > seg.size {
+			// Cut behind the spool's back since the marker was written (the
+			// segment is not written to again): the bytes cut are read as
+			// missing, so that the pump counts the most records they held,
+			// rather than take the file's end for the end of its records.
+			// DiskBytes counts them until the segment is deleted.
+			seg.size = marked
+		}
 		if i+1 < len(firsts) {
 			seg.end = firsts[i+1]
 		}
@@ -86,7 +95,7 @@ func (s *Spool) recover() error {
 			// must be read now (recoverLast), to find where they end.
 		}
 		s.segs = append(s.segs, seg)
-		s.diskBytes += fi.Size()
+		s.diskBytes += seg.size
 	}
 	// The reading position: the checkpoint, or the first segment.
 	pos := position{Segment: 0, Offset: segHeaderSize, Seq: 0}
@@ -248,8 +257,9 @@ func (s *Spool) segPath(first uint64) string { return filepath.Join(s.dir, segNa
 // says that when the next segment was started, the numbers before its
 // first may belong to no record of this one: its end could not be read
 // (see boundLastLocked), or it holds no record and could not be removed
-// (see recoverLast). It holds the bound, in decimal, for the curious; its
-// presence is what counts.
+// (see recoverLast). It holds the bound and the segment's size then, in
+// decimal: the size tells a later Open that the file was cut since; the
+// bound is for the curious. Its presence is what counts.
 const endSuffix = ".end"
 
 // boundLastLocked handles a last segment whose records after the reading
@@ -283,9 +293,25 @@ func (s *Spool) boundLastLocked(seg *segment, pos position, res scanResult, err 
 // (see boundLastLocked and recoverLast).
 func (s *Spool) markEndLocked(seg *segment, bound uint64) {
 	marker := seg.path + endSuffix
-	if err := atomicfile.WriteFile(marker, []byte(strconv.FormatUint(bound, 10)+"\n"), s.c.sync != SyncNever); err != nil {
+	data := fmt.Appendf(nil, "%d %d\n", bound, seg.size)
+	if err := atomicfile.WriteFile(marker, data, s.c.sync != SyncNever); err != nil {
 		// A later Open will count the numbers after its real end lost:
 		// too many records counted, none lost silently.
 		s.reportLocked(&Error{Op: "write", Path: marker, Err: err})
 	}
+}
+
+// markedSize returns the segment size an end marker gives; 0 when it
+// cannot be read.
+func markedSize(path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	var bound uint64
+	var size int64
+	if _, err := fmt.Sscanf(string(b), "%d %d", &bound, &size); err != nil || size < 0 {
+		return 0
+	}
+	return size
 }
