@@ -29,8 +29,8 @@ func (s *Spool) Write(p []byte) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	// The lines are staged and written together, under one hold of s.mu
-	// (released only for a Block wait, and every readChunk bytes so that
-	// the pump and Log are not held back by a long Write).
+	// (released only for a Block wait, and every readChunk bytes: see
+	// writeChunkLocked).
 	var b staged
 	ts := s.c.now().UnixMilli() // not under s.mu: Options.Now is the caller's
 	s.mu.Lock()
@@ -57,12 +57,6 @@ func (s *Spool) Write(p []byte) (int, error) {
 		if err = s.writeLineLocked(ts, line, &b); err == ErrClosed {
 			s.refuseLinesLocked(data)
 			break
-		}
-		if b.bytes >= readChunk && len(data) > 0 {
-			_ = s.writeStagedLocked(&b) // a failure is counted
-			s.mu.Unlock()
-			s.signal()
-			s.mu.Lock()
 		}
 	}
 	_ = s.writeStagedLocked(&b)
@@ -91,6 +85,9 @@ func (s *Spool) writeLineLocked(ts int64, line []byte, b *staged) error {
 		piece := s.cut(line)
 		err := stageLocked(context.Background(), s, b, ts, piece, appendLog)
 		line = line[len(piece):]
+		if err == nil {
+			s.writeChunkLocked(b)
+		}
 		if err == ErrClosed {
 			for len(line) > 0 { // count the pieces left
 				p := s.cut(line)
@@ -101,6 +98,20 @@ func (s *Spool) writeLineLocked(ts int64, line []byte, b *staged) error {
 		}
 	}
 	return nil
+}
+
+// writeChunkLocked writes the records b holds once they reach readChunk
+// bytes, and lets s.mu go for a moment: a long Write (many lines, or one
+// line cut into many records) neither holds the pump and Log back nor
+// keeps a second copy of its lines in s.wbuf.
+func (s *Spool) writeChunkLocked(b *staged) {
+	if b.bytes < readChunk {
+		return
+	}
+	_ = s.writeStagedLocked(b) // a failure is counted
+	s.mu.Unlock()
+	s.signal()
+	s.mu.Lock()
 }
 
 // cut returns the first piece of line to write as a record: all of it, or

@@ -188,3 +188,56 @@ func TestWriteNowOutsideLock(t *testing.T) {
 	}
 	closeOK(t, s)
 }
+
+// writeSizes is a segment file that records the size of its largest write.
+type writeSizes struct {
+	segFile
+	max *int
+}
+
+func (w writeSizes) WriteAt(p []byte, off int64) (int, error) {
+	*w.max = max(*w.max, len(p))
+	return w.segFile.WriteAt(p, off)
+}
+
+// TestWriteLongLineChunked: a Write of a line much longer than
+// MaxMessageBytes, which becomes many records, writes them a chunk of
+// about readChunk bytes at a time, as it writes many short lines, rather
+// than stage them all in memory for one write. (It staged the whole line,
+// a second copy of it, and wrote it at once.)
+func TestWriteLongLineChunked(t *testing.T) {
+	o := damageOpts()
+	o.MaxMessageBytes, o.SegmentBytes, o.MaxBytes = 1000, 4<<20, 16<<20
+	d := &memDst{}
+	s := mustOpen(t, t.TempDir(), d, o)
+	defer s.Close(context.Background())
+	if _, err := s.Write([]byte("first\n")); err != nil {
+		t.Fatal(err)
+	}
+	largest := 0
+	s.mu.Lock()
+	s.f = writeSizes{s.f, &largest}
+	s.mu.Unlock()
+	for _, p := range []string{
+		strings.Repeat("x", 8*readChunk) + "\n", // a whole line
+		strings.Repeat("y", 8*readChunk),        // an unfinished one, spilled
+	} {
+		if _, err := s.Write([]byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	got := largest
+	s.mu.Unlock()
+	if limit := readChunk + int(recordSize(strings.Repeat("x", 1000))); got > limit {
+		t.Fatalf("a write of %d bytes, want at most %d", got, limit)
+	}
+	st := s.Stats()
+	checkIdentities(t, st)
+	if want := int64(1 + 2*((8*readChunk+999)/1000)); st.Delivered != want {
+		t.Fatalf("delivered %d records, want %d", st.Delivered, want)
+	}
+}
