@@ -3,6 +3,7 @@ package spool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -239,5 +240,51 @@ func TestWriteLongLineChunked(t *testing.T) {
 	checkIdentities(t, st)
 	if want := int64(1 + 2*((8*readChunk+999)/1000)); st.Delivered != want {
 		t.Fatalf("delivered %d records, want %d", st.Delivered, want)
+	}
+}
+
+// TestWriteCloseMidBatch: Close during a Write that waits for room part-way
+// through its lines: the Write returns len(p) and ErrClosed, the lines it
+// wrote before stay on disk, in order, for the next Open, and every other
+// line is counted in Dropped.Closed.
+func TestWriteCloseMidBatch(t *testing.T) {
+	dir := t.TempDir()
+	o := fullOpts(Block)
+	d := &memDst{block: make(chan struct{})} // the pump frees no room
+	s := mustOpen(t, dir, d, o)
+	all := msgs("w", 4*perSegment)
+	p := []byte(strings.Join(all, "\n") + "\n")
+	done := make(chan error, 1)
+	go func() {
+		n, err := s.Write(p)
+		if n != len(p) {
+			err = fmt.Errorf("Write = %d, %w", n, err)
+		}
+		done <- err
+	}()
+	for { // until the Write waits for room
+		s.mu.Lock()
+		full := s.diskBytes+recordSize(all[0]) > s.c.maxBytes
+		s.mu.Unlock()
+		if full {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	s.Close(ctx)
+	if err := <-done; err != ErrClosed {
+		t.Fatalf("Write = %v, want ErrClosed", err)
+	}
+	st := s.Stats()
+	checkIdentities(t, st)
+	if st.Offered != int64(len(all)) || st.Accepted == 0 || st.Accepted+st.Dropped.Closed != st.Offered {
+		t.Fatalf("Offered %d, Accepted %d, Closed %d; want %d offered, each accepted or refused", st.Offered, st.Accepted, st.Dropped.Closed, len(all))
+	}
+	d2 := &memDst{}
+	closeOK(t, mustOpen(t, dir, d2, damageOpts()))
+	if got := d2.got(); !slices.Equal(got, all[:st.Accepted]) {
+		t.Fatalf("delivered %d records after the reopen (%q…), want the first %d lines", len(got), got[:min(len(got), 3)], st.Accepted)
 	}
 }
