@@ -288,3 +288,56 @@ func TestWriteCloseMidBatch(t *testing.T) {
 		t.Fatalf("delivered %d records after the reopen (%q…), want the first %d lines", len(got), got[:min(len(got), 3)], st.Accepted)
 	}
 }
+
+// noTruncate is a segment file whose Truncate fails.
+type noTruncate struct{ segFile }
+
+func (noTruncate) Truncate(int64) error { return syscall.EIO }
+
+// TestWriteTornLeftInPlace: when a Write fails part-way and the segment
+// cannot be cut back either, the part of a record it left after the lines
+// it wrote whole is overwritten by the next records, or, left at the end,
+// cut by the next Open as a torn end (no record counted lost twice: the
+// lines the write did not store were counted in WriteError).
+func TestWriteTornLeftInPlace(t *testing.T) {
+	dir := t.TempDir()
+	o := damageOpts()
+	o.SegmentBytes, o.MaxBytes, o.MaxMessageBytes = 1<<20, 4<<20, 200
+	d := &memDst{block: make(chan struct{})}
+	s := mustOpen(t, dir, d, o)
+	logAll(t, s, []string{"first"})
+	fd := &fullDisk{segFile: noTruncate{s.f}, full: true}
+	s.mu.Lock()
+	s.f = fd
+	s.mu.Unlock()
+	all := msgs(strings.Repeat("w", 95), 11) // records of 124 bytes
+	// The failed write stores 682 bytes: 5 lines whole and 62 bytes of the
+	// 6th, of which "x" overwrites 25.
+	s.Write([]byte(strings.Join(all, "\n") + "\n"))
+	s.mu.Lock()
+	fd.full = false
+	s.mu.Unlock()
+	s.Write([]byte("x\n")) // shorter than the half record left
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	s.Close(ctx)
+	st := s.Stats()
+	checkIdentities(t, st)
+	if st.Accepted != 1+5+1 || st.Dropped.WriteError != 6 {
+		t.Fatalf("Accepted %d, WriteError %d; want 7, 6", st.Accepted, st.Dropped.WriteError)
+	}
+
+	d2 := &memDst{}
+	s = mustOpen(t, dir, d2, damageOpts())
+	closeOK(t, s)
+	want := slices.Concat([]string{"first"}, all[:5], []string{"x"})
+	if got := d2.got(); !slices.Equal(got, want) {
+		t.Fatalf("delivered %q, want %q", got, want)
+	}
+	st = s.Stats()
+	checkIdentities(t, st)
+	torn := int64(len(all))*recordSize(all[0])/2 - 5*recordSize(all[0]) - recordSize("x")
+	if st.TornBytes != torn || st.Dropped.Total() != 0 {
+		t.Fatalf("TornBytes %d, dropped %+v; want %d, none", st.TornBytes, st.Dropped, torn)
+	}
+}
