@@ -135,7 +135,7 @@ func TestWriteBatch(t *testing.T) {
 func TestWriteSyncFailedBeforeRoll(t *testing.T) {
 	o := damageOpts()
 	o.Sync = SyncAlways
-	d := &memDst{}
+	d := &memDst{block: make(chan struct{})} // no segment is delivered, and deleted, meanwhile
 	s := mustOpen(t, t.TempDir(), d, o)
 	if _, err := s.Write([]byte("first\n")); err != nil {
 		t.Fatal(err)
@@ -152,6 +152,7 @@ func TestWriteSyncFailedBeforeRoll(t *testing.T) {
 	if st := s.Stats(); st.Segments != 2 {
 		t.Fatalf("%d segments, want the Write's lines in 2", st.Segments)
 	}
+	close(d.block)
 	if err := s.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
