@@ -41,8 +41,9 @@ type segment struct {
 	// passes them at the segment's end (so that the checkpoint reaches the
 	// next record's number, which a Flush may wait for); 0 if none.
 	gapEnd uint64
-	// torn: for an endBound segment, where the torn end the pump found
-	// starts (0: none found); the pump reads up to it, as if Open had cut it.
+	// torn: where a torn end left in the file starts (0: none): one Open
+	// could not cut (see Spool.recoverLast), or one the pump found at the
+	// end of an endBound segment; the pump reads up to it, as if cut.
 	torn int64
 }
 
