@@ -26,8 +26,8 @@ import (
 // segment together (one write per segment and per 64 KiB), as one Log
 // writes one.
 func (s *Spool) Write(p []byte) (int, error) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	s.lockWrite(context.Background())
+	defer s.unlockWrite()
 	// The lines are staged and written together, under one hold of s.mu
 	// (released only for a Block wait, and every readChunk bytes: see
 	// writeChunkLocked).
@@ -177,8 +177,15 @@ func (s *Spool) flushPartial(ctx context.Context) error {
 
 // writePartial writes Write's unfinished line with mode (see appendMode).
 func (s *Spool) writePartial(ctx context.Context, mode appendMode) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	lctx := ctx
+	if mode != appendRetain {
+		// Close's: a Write it waits for ends soon, as Close started.
+		lctx = context.Background()
+	}
+	if err := s.lockWrite(lctx); err != nil {
+		return err // the line stays, for a later Flush or Close
+	}
+	defer s.unlockWrite()
 	n := len(s.partial)
 	line := s.partial
 	if n > 0 && line[n-1] == '\r' {
@@ -201,6 +208,24 @@ func (s *Spool) writePartial(ctx context.Context, mode appendMode) error {
 	}
 	return err
 }
+
+// lockWrite takes Write's lock (s.wsem), waiting for it until ctx ends:
+// a Write may wait for room for long (OnFull Block).
+func (s *Spool) lockWrite(ctx context.Context) error {
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Spool) unlockWrite() { <-s.wsem }
 
 func (s *Spool) isClosing() bool {
 	s.mu.Lock()

@@ -342,3 +342,47 @@ func TestWriteTornLeftInPlace(t *testing.T) {
 		t.Fatalf("TornBytes %d, dropped %+v; want %d, none", st.TornBytes, st.Dropped, torn)
 	}
 }
+
+// TestFlushCtxWhileWriteWaits: a Flush whose ctx ends while a Write waits
+// for room (OnFull Block, a destination that takes nothing) returns
+// ctx.Err(), as documented, and the Write's unfinished line stays for
+// Close. (Flush waited for the Write, whatever its ctx, to write that
+// line.)
+func TestFlushCtxWhileWriteWaits(t *testing.T) {
+	d := &memDst{block: make(chan struct{})}
+	s := mustOpen(t, t.TempDir(), d, fullOpts(Block))
+	all := msgs("w", 4*perSegment)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Write([]byte(strings.Join(all, "\n") + "\n"))
+	}()
+	for { // until the Write waits for room
+		s.mu.Lock()
+		full := s.diskBytes+recordSize(all[0]) > s.c.maxBytes
+		s.mu.Unlock()
+		if full {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	flushed := make(chan error, 1)
+	go func() { flushed <- s.Flush(ctx) }()
+	select {
+	case err := <-flushed:
+		if err != context.DeadlineExceeded {
+			t.Errorf("Flush = %v, want %v", err, context.DeadlineExceeded)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("Flush did not return when its ctx ended")
+		defer func() { <-flushed }()
+	}
+	close(d.block) // room frees: the Write ends
+	<-done
+	closeOK(t, s)
+	if st := s.Stats(); st.Delivered != int64(len(all)) {
+		t.Fatalf("delivered %d records, want %d", st.Delivered, len(all))
+	}
+}
