@@ -254,24 +254,7 @@ func TestWriteCloseMidBatch(t *testing.T) {
 	d := &memDst{block: make(chan struct{})} // the pump frees no room
 	s := mustOpen(t, dir, d, o)
 	all := msgs("w", 4*perSegment)
-	p := []byte(strings.Join(all, "\n") + "\n")
-	done := make(chan error, 1)
-	go func() {
-		n, err := s.Write(p)
-		if n != len(p) {
-			err = fmt.Errorf("Write = %d, %w", n, err)
-		}
-		done <- err
-	}()
-	for { // until the Write waits for room
-		s.mu.Lock()
-		full := s.diskBytes+recordSize(all[0]) > s.c.maxBytes
-		s.mu.Unlock()
-		if full {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	done := writeUntilFull(s, all)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	s.Close(ctx)
@@ -352,20 +335,7 @@ func TestFlushCtxWhileWriteWaits(t *testing.T) {
 	d := &memDst{block: make(chan struct{})}
 	s := mustOpen(t, t.TempDir(), d, fullOpts(Block))
 	all := msgs("w", 4*perSegment)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Write([]byte(strings.Join(all, "\n") + "\n"))
-	}()
-	for { // until the Write waits for room
-		s.mu.Lock()
-		full := s.diskBytes+recordSize(all[0]) > s.c.maxBytes
-		s.mu.Unlock()
-		if full {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	done := writeUntilFull(s, all)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	flushed := make(chan error, 1)
@@ -380,9 +350,35 @@ func TestFlushCtxWhileWriteWaits(t *testing.T) {
 		defer func() { <-flushed }()
 	}
 	close(d.block) // room frees: the Write ends
-	<-done
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 	closeOK(t, s)
 	if st := s.Stats(); st.Delivered != int64(len(all)) {
 		t.Fatalf("delivered %d records, want %d", st.Delivered, len(all))
+	}
+}
+
+// writeUntilFull starts a Write of the lines all, more than s can hold,
+// and returns once the Write waits for room (OnFull Block), with the
+// channel that gets its error (its count checked) when it returns.
+func writeUntilFull(s *Spool, all []string) <-chan error {
+	p := []byte(strings.Join(all, "\n") + "\n")
+	done := make(chan error, 1)
+	go func() {
+		n, err := s.Write(p)
+		if n != len(p) {
+			err = fmt.Errorf("Write = %d, %w", n, err)
+		}
+		done <- err
+	}()
+	for {
+		s.mu.Lock()
+		full := s.diskBytes+recordSize(all[0]) > s.c.maxBytes
+		s.mu.Unlock()
+		if full {
+			return done
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
