@@ -55,7 +55,10 @@ func appendMsg[M message](ctx context.Context, s *Spool, ts int64, msg M, mode a
 type staged struct {
 	n     int   // records
 	bytes int64 // their size
-	end   int64 // the sync position after the last record written, 0 if none
+	// from and end: the sync positions before the first record written and
+	// after the last one (end 0 if none); records of other calls may lie
+	// between them when s.mu was released.
+	from, end int64
 }
 
 // stageLocked checks a record with s.mu held, applying OnFull (mode as for
@@ -168,6 +171,9 @@ func (s *Spool) writeStagedLocked(b *staged) error {
 	}
 	if written == 0 {
 		return err
+	}
+	if b.end == 0 {
+		b.from = s.written
 	}
 	seg.size += done
 	s.nextSeq += uint64(written)

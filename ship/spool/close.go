@@ -119,7 +119,7 @@ func (s *Spool) Close(ctx context.Context) error {
 		}
 	}
 	// Refuse records from now on, and end every Block wait (a Write waiting
-	// holds wmu); then write Write's unfinished line, which it accepted.
+	// holds wsem); then write Write's unfinished line, which it accepted.
 	s.mu.Lock()
 	s.closing = true
 	close(s.closeCh)

@@ -19,8 +19,8 @@
 //
 // The directory holds segment files (%020d.seg, named after the sequence
 // number of their first record), a checkpoint file and a lock file (and,
-// beside a segment whose end Open could not read, an end marker: see What
-// survives what). Each
+// beside a segment whose end Open could not read, or an empty one it could
+// not remove, an end marker: see What survives what). Each
 // record carries its length, a sequence number, its timestamp and a CRC-32C
 // of all that and the message, so that a torn or damaged record is told from
 // a whole one. One segment is written at a time; it is closed at
@@ -158,11 +158,12 @@
 //     count as many records as that bound allows; the pump then takes the
 //     numbers no record had off both, and leaves a torn end at the end
 //     uncounted, as Open would have cut it. A file beside the segment
-//     (its name and ".end") keeps the bound's nature for later Opens: a
-//     segment that can be read again then delivers its records, each once
-//     and in order, before the newer ones, and the numbers after its last
-//     record are not counted lost. Records of it that stay unreadable up to
-//     its end are counted as the most their bytes can hold (the real
+//     (its name and ".end") keeps the bound's nature, and the segment's
+//     size, for later Opens: a segment that can be read again then
+//     delivers its records, each once and in order, before the newer ones,
+//     and the numbers after its last record are not counted lost. Records
+//     of it that stay unreadable up to its end, or that were cut from its
+//     file since, are counted as the most their bytes can hold (the real
 //     number is not known), as are its records that DropOldest deletes
 //     unread. Nor does Open fail when the last segment cannot be opened for
 //     writing, synced, or cut back to its last whole record: it reports the

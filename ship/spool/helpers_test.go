@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -137,5 +138,47 @@ func failFirst(k int) func(n int) error {
 			return errFlush
 		}
 		return nil
+	}
+}
+
+// leaveOnDisk logs ms to a Spool in dir whose destination confirms the
+// delivery of the first delivered records only, and closes it with a short
+// ctx: the others stay on disk, after the checkpoint, for the next Open.
+func leaveOnDisk(t testing.TB, dir string, o *Options, ms []string, delivered int) {
+	t.Helper()
+	var fail atomic.Bool
+	s := mustOpen(t, dir, &memDst{failFlush: func(int) error {
+		if fail.Load() {
+			return errFlush
+		}
+		return nil
+	}}, o)
+	if delivered > 0 {
+		logAll(t, s, ms[:delivered])
+		if err := s.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fail.Store(true)
+	logAll(t, s, ms[delivered:])
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var ce *CloseError
+	if err := s.Close(ctx); !errors.As(err, &ce) || ce.Pending != int64(len(ms)-delivered) {
+		t.Fatalf("Close = %v, want %d records left on disk", err, len(ms)-delivered)
+	}
+}
+
+// appendZeros appends n zero bytes to the file at path: a record cut
+// short, as a power loss may leave it.
+func appendZeros(t testing.TB, path string, n int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(make([]byte, n)); err != nil {
+		t.Fatal(err)
 	}
 }

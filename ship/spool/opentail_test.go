@@ -55,31 +55,8 @@ func TestOpenUnreadableTail(t *testing.T) {
 			path := filepath.Join(dir, segName(0))
 			all := msgs("r", n)
 			o := damageOpts()
-			s := mustOpen(t, dir, &memDst{failFlush: func(k int) error {
-				if k > 1 {
-					return errFlush
-				}
-				return nil
-			}}, o)
-			logAll(t, s, all[:ckpt])
-			if err := s.Flush(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			logAll(t, s, all[ckpt:])
-			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-			defer cancel()
-			var ce *CloseError
-			if err := s.Close(ctx); !errors.As(err, &ce) || ce.Pending != n-ckpt {
-				t.Fatalf("Close = %v, want %d records left on disk", err, n-ckpt)
-			}
-			if tc.torn > 0 {
-				f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				f.Write(make([]byte, tc.torn)) // a record cut short: zeros
-				f.Close()
-			}
+			leaveOnDisk(t, dir, o, all, ckpt)
+			appendZeros(t, path, tc.torn)
 			end := off(n) + tc.torn
 			bound := uint64(tc.fromSeq + (end-tc.from)/minRecordSize)
 
@@ -107,7 +84,7 @@ func TestOpenUnreadableTail(t *testing.T) {
 			if tc.later {
 				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 				defer cancel()
-				if err := s.Close(ctx); !errors.As(err, &ce) {
+				if err := s.Close(ctx); !errors.As(err, new(*CloseError)) {
 					t.Fatalf("Close = %v, want records left on disk", err)
 				}
 				if len(d.got()) != 0 {
@@ -172,45 +149,59 @@ func TestOpenUnreadableTail(t *testing.T) {
 
 // TestOpenUnreadableTailCut: records of a segment whose end Open could not
 // read that are then cut from its file behind the spool's back are counted
-// lost (as many as the bytes cut could hold), not taken for a torn end.
+// lost (as many as the bytes cut could hold), not taken for a torn end or
+// for the segment's end: while that Spool runs, or before the next Open,
+// which knows the segment's size from its end marker. (Cut before the next
+// Open, at a record's end, they were lost silently: the pump took the end
+// of the file for the end of the records.)
 func TestOpenUnreadableTailCut(t *testing.T) {
 	const n, cut = 40, 20 // records, the first one cut
-	dir := t.TempDir()
-	path := filepath.Join(dir, segName(0))
-	all := msgs("r", n)
-	o := damageOpts()
-	s := mustOpen(t, dir, &memDst{failFlush: failFirst(1 << 30)}, o)
-	logAll(t, s, all)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if err := s.Close(ctx); err == nil {
-		t.Fatal("Close = nil, want records left on disk")
-	}
+	for _, reopen := range []bool{false, true} {
+		t.Run(map[bool]string{false: "while it runs", true: "before the next Open"}[reopen], func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, segName(0))
+			all := msgs("r", n)
+			o := damageOpts()
+			leaveOnDisk(t, dir, o, all, 0)
 
-	f := &readFault{}
-	f.install(t)
-	f.set(path, -1)
-	o.InitialBackoff, o.MaxBackoff = time.Hour, time.Hour // the pump retries when Close starts
-	d := &memDst{}
-	s, err := Open(dir, d, o)
-	if err != nil {
-		t.Fatalf("Open = %v, want the spool open", err)
-	}
-	logAll(t, s, []string{"new"})
-	size := int64(recordSize("r-0000"))
-	if err := os.Truncate(path, segHeaderSize+cut*size); err != nil {
-		t.Fatal(err)
-	}
-	f.set("", 0)
-	lost := int64(n-cut) * size / minRecordSize
-	closeOK2(t, s, lost)
-	if got, want := d.got(), append(all[:cut:cut], "new"); !slices.Equal(got, want) {
-		t.Fatalf("delivered %q, want %q", got, want)
-	}
-	st := s.Stats()
-	checkIdentities(t, st)
-	if st.Dropped.Corrupt != lost || st.TornBytes != 0 {
-		t.Fatalf("Dropped.Corrupt %d, TornBytes %d; want %d, 0", st.Dropped.Corrupt, st.TornBytes, lost)
+			f := &readFault{}
+			f.install(t)
+			f.set(path, -1)
+			o.InitialBackoff, o.MaxBackoff = time.Hour, time.Hour // the pump retries when Close starts
+			d := &memDst{}
+			if reopen {
+				d.failFlush = failFirst(1 << 30)
+			}
+			s, err := Open(dir, d, o)
+			if err != nil {
+				t.Fatalf("Open = %v, want the spool open", err)
+			}
+			logAll(t, s, []string{"new"})
+			if reopen {
+				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+				defer cancel()
+				if err := s.Close(ctx); !errors.As(err, new(*CloseError)) {
+					t.Fatalf("Close = %v, want records left on disk", err)
+				}
+			}
+			size := int64(recordSize("r-0000"))
+			truncate(t, path, segHeaderSize+cut*size)
+			f.set("", 0)
+			if reopen {
+				d = &memDst{}
+				s = mustOpen(t, dir, d, o)
+			}
+			lost := int64(n-cut) * size / minRecordSize
+			closeOK2(t, s, lost)
+			if got, want := d.got(), append(all[:cut:cut], "new"); !slices.Equal(got, want) {
+				t.Fatalf("delivered %q, want %q", got, want)
+			}
+			st := s.Stats()
+			checkIdentities(t, st)
+			if st.Dropped.Corrupt != lost || st.TornBytes != 0 {
+				t.Fatalf("Dropped.Corrupt %d, TornBytes %d; want %d, 0", st.Dropped.Corrupt, st.TornBytes, lost)
+			}
+		})
 	}
 }
 
@@ -260,26 +251,10 @@ func TestOpenLastSegmentFaults(t *testing.T) {
 			all := msgs("r", n)
 			o := damageOpts()
 			o.Sync = SyncPeriodic
-			s := mustOpen(t, dir, &memDst{failFlush: failFirst(1 << 30)}, o)
-			logAll(t, s, all)
-			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-			defer cancel()
-			if err := s.Close(ctx); err == nil {
-				t.Fatal("Close = nil, want records left on disk")
-			}
-			if tc.torn > 0 {
-				f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				f.Write(make([]byte, tc.torn))
-				f.Close()
-			}
-			t.Cleanup(func() {
-				openAppend = func(path string) (segFile, error) { return os.OpenFile(path, os.O_RDWR, 0o600) }
-				truncateSeg = os.Truncate
-				openSegment = func(path string) (segReadFile, error) { return os.Open(path) }
-			})
+			leaveOnDisk(t, dir, o, all, 0)
+			appendZeros(t, path, tc.torn)
+			oa, tr, og := openAppend, truncateSeg, openSegment
+			t.Cleanup(func() { openAppend, truncateSeg, openSegment = oa, tr, og })
 			tc.fault(t, path)
 			rep := &reports{}
 			o.OnError = rep.add
@@ -332,13 +307,7 @@ func TestOpenUnreadableTailFlush(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, segName(0))
 			o := damageOpts()
-			s := mustOpen(t, dir, &memDst{failFlush: failFirst(1 << 30)}, o)
-			logAll(t, s, all)
-			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-			defer cancel()
-			if err := s.Close(ctx); err == nil {
-				t.Fatal("Close = nil, want records left on disk")
-			}
+			leaveOnDisk(t, dir, o, all, 0)
 			f := &readFault{}
 			f.install(t)
 			f.set(path, 2) // Open's reads: its header, then its records
@@ -350,7 +319,7 @@ func TestOpenUnreadableTailFlush(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			if err := s.Flush(ctx); err != nil {
 				s.Close(ctx)

@@ -2,10 +2,10 @@ package spool
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/cwlogs/cwlogs/internal/atomicfile"
@@ -20,13 +20,13 @@ func (s *Spool) recover() error {
 		return &Error{Op: "open", Path: s.dir, Err: err}
 	}
 	var firsts []uint64
-	bounds := map[uint64]bool{} // segments with an end marker
+	bounds := map[uint64]int64{} // segments with an end marker: the size it gives (0: unknown)
 	for _, e := range entries {
 		name := e.Name()
 		if first, ok := parseSegName(name); ok && e.Type().IsRegular() {
 			firsts = append(firsts, first)
 		} else if first, ok := parseSegName(strings.TrimSuffix(name, endSuffix)); ok && strings.HasSuffix(name, endSuffix) {
-			bounds[first] = true
+			bounds[first] = markedSize(filepath.Join(s.dir, name))
 		} else if i := strings.Index(name, endSuffix+".tmp"); atomicfile.IsTemp(name, CheckpointFile) ||
 			i > 0 && atomicfile.IsTemp(name, name[:i+len(endSuffix)]) {
 			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint or an end marker
@@ -62,7 +62,16 @@ func (s *Spool) recover() error {
 		}
 		// With an end marker, its records may end well before the next
 		// segment's first one (see boundLastLocked).
-		seg := &segment{first: first, path: path, size: fi.Size(), endBound: bounds[first]}
+		marked, endBound := bounds[first]
+		seg := &segment{first: first, path: path, size: fi.Size(), endBound: endBound}
+		if marked > seg.size {
+			// Cut behind the spool's back since the marker was written (the
+			// segment is not written to again): the bytes cut are read as
+			// missing, so that the pump counts the most records they held,
+			// rather than take the file's end for the end of its records.
+			// DiskBytes counts them until the segment is deleted.
+			seg.size = marked
+		}
 		if i+1 < len(firsts) {
 			seg.end = firsts[i+1]
 		}
@@ -86,7 +95,7 @@ func (s *Spool) recover() error {
 			// must be read now (recoverLast), to find where they end.
 		}
 		s.segs = append(s.segs, seg)
-		s.diskBytes += fi.Size()
+		s.diskBytes += seg.size
 	}
 	// The reading position: the checkpoint, or the first segment.
 	pos := position{Segment: 0, Offset: segHeaderSize, Seq: 0}
@@ -168,7 +177,6 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 		os.Remove(seg.path + endSuffix)
 		seg.endBound = false
 	}
-	cutFailed := false
 	if res.end < seg.size {
 		// A torn end: the record being written when the process or the
 		// machine stopped (or what a power loss left in its place). Cut it.
@@ -177,17 +185,13 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 			// A failing disk: rather than not open, leave it (the pump reads
 			// up to it) and write new records to a new segment.
 			s.reportLocked(&Error{Op: "open", Path: seg.path, Err: err})
-			seg.torn, cutFailed = res.end, true
+			seg.torn = res.end
 		} else {
 			s.diskBytes -= torn
 			seg.size = res.end
 		}
 		s.st.TornBytes += torn
 		s.reportLocked(&CorruptError{Path: seg.path, Offset: res.end, Bytes: torn, Truncated: true})
-	}
-	recEnd := res.end // where its records end
-	if !cutFailed {
-		recEnd = seg.size
 	}
 	seg.end = res.nextSeq
 	s.nextSeq = max(seg.end, pos.Seq)
@@ -197,7 +201,7 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 	// its torn end could not be cut, or it cannot be opened for writing and
 	// synced (a failing disk: rather than not open, the next records go to a
 	// new segment).
-	if !cutFailed && !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK {
+	if seg.torn == 0 && !(pos.Segment == seg.first && pos.Offset > seg.size) && seg.size < s.c.segmentBytes && seg.headerOK {
 		f, err := openAppend(seg.path)
 		if err != nil {
 			err = &Error{Op: "open", Path: seg.path, Err: err}
@@ -221,6 +225,7 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 		if removeEmpty(seg.path) == nil {
 			s.diskBytes -= seg.size
 			if !seg.headerOK {
+				recEnd := min(res.end, seg.size) // up to a torn end left in place, counted above
 				s.st.TornBytes += recEnd
 				s.reportLocked(&CorruptError{Path: seg.path, Offset: 0, Bytes: recEnd, Truncated: true})
 			}
@@ -229,8 +234,10 @@ func (s *Spool) recoverLast(seg *segment, pos position) (gone bool, err error) {
 		s.nextSeq++ // the next segment needs a name of its own
 		// No record has the number skipped: the pump passes it, so that the
 		// checkpoint reaches the next record's number, which a Flush waits
-		// for.
+		// for; and so do later Opens, for which the next segment's first is
+		// its end, through the end marker.
 		seg.gapEnd = s.nextSeq
+		s.markEndLocked(seg, seg.gapEnd)
 	}
 	return false, nil
 }
@@ -247,9 +254,12 @@ var (
 func (s *Spool) segPath(first uint64) string { return filepath.Join(s.dir, segName(first)) }
 
 // endSuffix names a segment's end marker: the file segName(first)+endSuffix
-// says that the segment's end could not be read when the next segment was
-// started (see boundLastLocked). It holds the bound, in decimal, for the
-// curious; its presence is what counts.
+// says that when the next segment was started, the numbers before its
+// first may belong to no record of this one: its end could not be read
+// (see boundLastLocked), or it holds no record and could not be removed
+// (see recoverLast). It holds the bound and the segment's size then, in
+// decimal: the size tells a later Open that the file was cut since; the
+// bound is for the curious. Its presence is what counts.
 const endSuffix = ".end"
 
 // boundLastLocked handles a last segment whose records after the reading
@@ -275,10 +285,33 @@ func (s *Spool) boundLastLocked(seg *segment, pos position, res scanResult, err 
 		s.nextSeq++ // the next segment needs a name of its own
 	}
 	seg.end, seg.endBound = s.nextSeq, true
+	s.markEndLocked(seg, seg.end)
+}
+
+// markEndLocked writes the end marker of seg, the last segment, which new
+// records do not follow: its records end before bound, maybe well before
+// (see boundLastLocked and recoverLast).
+func (s *Spool) markEndLocked(seg *segment, bound uint64) {
 	marker := seg.path + endSuffix
-	if err := atomicfile.WriteFile(marker, []byte(strconv.FormatUint(seg.end, 10)+"\n"), s.c.sync != SyncNever); err != nil {
+	data := fmt.Appendf(nil, "%d %d\n", bound, seg.size)
+	if err := atomicfile.WriteFile(marker, data, s.c.sync != SyncNever); err != nil {
 		// A later Open will count the numbers after its real end lost:
 		// too many records counted, none lost silently.
 		s.reportLocked(&Error{Op: "write", Path: marker, Err: err})
 	}
+}
+
+// markedSize returns the segment size an end marker gives; 0 when it
+// cannot be read.
+func markedSize(path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	var bound uint64
+	var size int64
+	if _, err := fmt.Sscanf(string(b), "%d %d", &bound, &size); err != nil || size < 0 {
+		return 0
+	}
+	return size
 }

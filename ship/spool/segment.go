@@ -29,19 +29,21 @@ type segment struct {
 	// headerOK: found at Open with a whole and valid header (checkVersion);
 	// only such a last segment is written to again.
 	headerOK bool
-	// endBound: the end of its records could not be read at Open (see
-	// Spool.boundLastLocked): end is only an upper bound, the next segment's
-	// first, above any sequence number its unreadable bytes can hold; the
-	// numbers between its last record and end may belong to no record. The
-	// pump makes end exact when it reads its last record (settleBound).
+	// endBound: found at Open with an end marker (see endSuffix), or the
+	// last one, whose end Open could not read (see Spool.boundLastLocked):
+	// end is only an upper bound, the next segment's first, above any
+	// sequence number its unreadable bytes can hold; the numbers between
+	// its last record and end may belong to no record. The pump makes end
+	// exact when it reads its last record (settleBound).
 	endBound bool
 	// gapEnd: once the pump made the end of an endBound segment exact, the
 	// bound: the numbers from end to it belong to no record, and the pump
 	// passes them at the segment's end (so that the checkpoint reaches the
 	// next record's number, which a Flush may wait for); 0 if none.
 	gapEnd uint64
-	// torn: for an endBound segment, where the torn end the pump found
-	// starts (0: none found); the pump reads up to it, as if Open had cut it.
+	// torn: where a torn end left in the file starts (0: none): one Open
+	// could not cut (see Spool.recoverLast), or one the pump found at the
+	// end of an endBound segment; the pump reads up to it, as if cut.
 	torn int64
 }
 

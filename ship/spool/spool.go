@@ -95,7 +95,10 @@ type Spool struct {
 	reportsDropped bool
 	rwg            sync.WaitGroup
 
-	wmu     sync.Mutex
+	// wsem is Write's lock, held by one Write at a time and by the writes
+	// of its unfinished line: a channel, so that Flush stops waiting for
+	// it when its ctx ends (see lockWrite).
+	wsem    chan struct{}
 	partial []byte // Write's unfinished last line
 
 	runCtx    context.Context // ends when Close gives up
@@ -147,7 +150,7 @@ func Open(dir string, dst Destination, opts *Options) (*Spool, error) {
 	}
 	s := &Spool{
 		dir: dir, dst: dst, c: c, lock: lock,
-		closeCh: make(chan struct{}), room: make(chan struct{}), wake: make(chan struct{}, 1),
+		closeCh: make(chan struct{}), room: make(chan struct{}), wake: make(chan struct{}, 1), wsem: make(chan struct{}, 1),
 		pumpDone: make(chan struct{}), closeDone: make(chan struct{}), closeReady: make(chan struct{}),
 	}
 	s.mu.Lock() // recover may start the reporter

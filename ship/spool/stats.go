@@ -17,9 +17,10 @@ type Stats struct {
 	AcceptedBytes int64
 	// Recovered counts the records found on disk at Open, left undelivered
 	// by an earlier Spool. Records of a segment whose end Open could not read
-	// count as many as its unread bytes can hold, until the pump reads it
-	// and lowers Recovered and Pending to the records it found (see the
-	// package documentation).
+	// (now or, as its end marker says, at an earlier Open) count as many as
+	// its unread bytes can hold, until the pump reads it and lowers
+	// Recovered and Pending to the records it found (see the package
+	// documentation).
 	Recovered int64
 	// Pending counts the records on disk not yet delivered nor dropped
 	// (those in the destination awaiting a Flush included).

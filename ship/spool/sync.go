@@ -72,10 +72,19 @@ func (s *Spool) reportSyncLocked(err error) {
 // record written meanwhile. A position that a failed sync covered gets that
 // sync's error, whatever the syncs after it did.
 func (s *Spool) syncTo(end int64) error {
+	// Sync positions are record boundaries: a failed sync covered the
+	// record ending at end if it covered end.
+	return s.syncSpan(end-1, end)
+}
+
+// syncSpan is syncTo for the records written in the sync positions (from,
+// end] (a Write's lines, which a roll or a wait for room may have split):
+// it returns the error of a failed sync that covered any of them.
+func (s *Spool) syncSpan(from, end int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		if s.failErr != nil && s.failFrom < end && end <= s.failTo {
+		if s.failErr != nil && s.failFrom < end && from < s.failTo {
 			return s.failErr
 		}
 		if s.synced >= end {

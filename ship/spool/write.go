@@ -15,7 +15,10 @@ import (
 // characters) and the rest of the line becomes a new record. Write returns
 // len(p) and nil once the lines are handled, the records refused being
 // counted in Stats as Log counts them (with SyncAlways, it returns the
-// error of the sync covering its lines). With OnFull Block it may wait for
+// error of a failed sync that covered any of its lines, such as that of
+// the segment a roll closed after its first lines; a sync that covered
+// only records that other calls wrote between its lines, while it waited
+// for room, counts too). With OnFull Block it may wait for
 // room, like Log. After Close, Write returns 0 and ErrClosed; when Close
 // starts during a Write, Write returns len(p) and ErrClosed. Either way every
 // line of p not taken, the unfinished last one included, is counted in
@@ -23,19 +26,19 @@ import (
 // segment together (one write per segment and per 64 KiB), as one Log
 // writes one.
 func (s *Spool) Write(p []byte) (int, error) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	s.lockWrite(context.Background())
+	defer s.unlockWrite()
 	// The lines are staged and written together, under one hold of s.mu
-	// (released only for a Block wait, and every readChunk bytes so that
-	// the pump and Log are not held back by a long Write).
+	// (released only for a Block wait, and every readChunk bytes: see
+	// writeChunkLocked).
 	var b staged
+	ts := s.c.now().UnixMilli() // not under s.mu: Options.Now is the caller's
 	s.mu.Lock()
 	if s.closing {
 		s.refuseLinesLocked(p)
 		s.mu.Unlock()
 		return 0, ErrClosed
 	}
-	ts := s.c.now().UnixMilli()
 	var err error
 	data := p
 	for len(data) > 0 {
@@ -55,12 +58,6 @@ func (s *Spool) Write(p []byte) (int, error) {
 			s.refuseLinesLocked(data)
 			break
 		}
-		if b.bytes >= readChunk && len(data) > 0 {
-			_ = s.writeStagedLocked(&b) // a failure is counted
-			s.mu.Unlock()
-			s.signal()
-			s.mu.Lock()
-		}
 	}
 	_ = s.writeStagedLocked(&b)
 	s.mu.Unlock()
@@ -71,7 +68,7 @@ func (s *Spool) Write(p []byte) (int, error) {
 		return len(p), err
 	}
 	if s.c.sync == SyncAlways && b.end > 0 {
-		return len(p), s.syncTo(b.end)
+		return len(p), s.syncSpan(b.from, b.end)
 	}
 	return len(p), nil
 }
@@ -88,6 +85,9 @@ func (s *Spool) writeLineLocked(ts int64, line []byte, b *staged) error {
 		piece := s.cut(line)
 		err := stageLocked(context.Background(), s, b, ts, piece, appendLog)
 		line = line[len(piece):]
+		if err == nil {
+			s.writeChunkLocked(b)
+		}
 		if err == ErrClosed {
 			for len(line) > 0 { // count the pieces left
 				p := s.cut(line)
@@ -98,6 +98,20 @@ func (s *Spool) writeLineLocked(ts int64, line []byte, b *staged) error {
 		}
 	}
 	return nil
+}
+
+// writeChunkLocked writes the records b holds once they reach readChunk
+// bytes, and lets s.mu go for a moment: a long Write (many lines, or one
+// line cut into many records) neither holds the pump and Log back nor
+// keeps a second copy of its lines in s.wbuf.
+func (s *Spool) writeChunkLocked(b *staged) {
+	if b.bytes < readChunk {
+		return
+	}
+	_ = s.writeStagedLocked(b) // a failure is counted
+	s.mu.Unlock()
+	s.signal()
+	s.mu.Lock()
 }
 
 // cut returns the first piece of line to write as a record: all of it, or
@@ -163,8 +177,15 @@ func (s *Spool) flushPartial(ctx context.Context) error {
 
 // writePartial writes Write's unfinished line with mode (see appendMode).
 func (s *Spool) writePartial(ctx context.Context, mode appendMode) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	lctx := ctx
+	if mode != appendRetain {
+		// Close's: a Write it waits for ends soon, as Close started.
+		lctx = context.Background()
+	}
+	if err := s.lockWrite(lctx); err != nil {
+		return err // the line stays, for a later Flush or Close
+	}
+	defer s.unlockWrite()
 	n := len(s.partial)
 	line := s.partial
 	if n > 0 && line[n-1] == '\r' {
@@ -187,6 +208,24 @@ func (s *Spool) writePartial(ctx context.Context, mode appendMode) error {
 	}
 	return err
 }
+
+// lockWrite takes Write's lock (s.wsem), waiting for it until ctx ends:
+// a Write may wait for room for long (OnFull Block).
+func (s *Spool) lockWrite(ctx context.Context) error {
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Spool) unlockWrite() { <-s.wsem }
 
 func (s *Spool) isClosing() bool {
 	s.mu.Lock()

@@ -3,12 +3,14 @@ package spool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestWriteBatch: a Write stages its lines and writes them together
@@ -122,5 +124,261 @@ func TestWriteBatch(t *testing.T) {
 			}
 			s.Close(context.Background())
 		})
+	}
+}
+
+// TestWriteSyncFailedBeforeRoll: with SyncAlways, a Write whose lines
+// span a roll to a new segment returns the *Error of the failed sync of
+// the segment it closed, which covered its first lines, even though the
+// sync of its last lines, in the new segment, succeeds. (Write checked
+// only the sync position after its last line, and returned nil.)
+func TestWriteSyncFailedBeforeRoll(t *testing.T) {
+	o := damageOpts()
+	o.Sync = SyncAlways
+	d := &memDst{block: make(chan struct{})} // no segment is delivered, and deleted, meanwhile
+	s := mustOpen(t, t.TempDir(), d, o)
+	if _, err := s.Write([]byte("first\n")); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	s.f = failingSync{s.f} // the new segment's file syncs
+	s.mu.Unlock()
+	all := msgs("w", perSegment)
+	_, err := s.Write([]byte(strings.Join(all, "\n") + "\n"))
+	var e *Error
+	if !errors.As(err, &e) || e.Op != "sync" || !errors.Is(err, syscall.EIO) {
+		t.Fatalf("Write = %v, want an *Error with Op sync", err)
+	}
+	if st := s.Stats(); st.Segments != 2 {
+		t.Fatalf("%d segments, want the Write's lines in 2", st.Segments)
+	}
+	close(d.block)
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.got(); len(got) != perSegment+1 {
+		t.Fatalf("delivered %d records, want %d", len(got), perSegment+1)
+	}
+	s.Close(context.Background())
+}
+
+// TestWriteNowOutsideLock: Write calls Options.Now without holding the
+// Spool's lock, as Log does, so that a clock that looks at the Spool (here
+// its Stats) does not hang it. (Write called it with the lock held.)
+func TestWriteNowOutsideLock(t *testing.T) {
+	var s *Spool
+	o := fastOpts()
+	o.Now = func() time.Time {
+		if s != nil {
+			s.Stats()
+		}
+		return time.UnixMilli(1700000000000)
+	}
+	s = mustOpen(t, t.TempDir(), &memDst{}, o)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Write([]byte("line\n"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Write hung: Options.Now called with the Spool's lock held")
+	}
+	closeOK(t, s)
+}
+
+// writeSizes is a segment file that records the size of its largest write.
+type writeSizes struct {
+	segFile
+	max *int
+}
+
+func (w writeSizes) WriteAt(p []byte, off int64) (int, error) {
+	*w.max = max(*w.max, len(p))
+	return w.segFile.WriteAt(p, off)
+}
+
+// TestWriteLongLineChunked: a Write of a line much longer than
+// MaxMessageBytes, which becomes many records, writes them a chunk of
+// about readChunk bytes at a time, as it writes many short lines, rather
+// than stage them all in memory for one write. (It staged the whole line,
+// a second copy of it, and wrote it at once.)
+func TestWriteLongLineChunked(t *testing.T) {
+	o := damageOpts()
+	o.MaxMessageBytes, o.SegmentBytes, o.MaxBytes = 1000, 4<<20, 16<<20
+	d := &memDst{}
+	s := mustOpen(t, t.TempDir(), d, o)
+	defer s.Close(context.Background())
+	if _, err := s.Write([]byte("first\n")); err != nil {
+		t.Fatal(err)
+	}
+	largest := 0
+	s.mu.Lock()
+	s.f = writeSizes{s.f, &largest}
+	s.mu.Unlock()
+	for _, p := range []string{
+		strings.Repeat("x", 8*readChunk) + "\n", // a whole line
+		strings.Repeat("y", 8*readChunk),        // an unfinished one, spilled
+	} {
+		if _, err := s.Write([]byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	got := largest
+	s.mu.Unlock()
+	if limit := readChunk + int(recordSize(strings.Repeat("x", 1000))); got > limit {
+		t.Fatalf("a write of %d bytes, want at most %d", got, limit)
+	}
+	st := s.Stats()
+	checkIdentities(t, st)
+	if want := int64(1 + 2*((8*readChunk+999)/1000)); st.Delivered != want {
+		t.Fatalf("delivered %d records, want %d", st.Delivered, want)
+	}
+}
+
+// TestWriteCloseMidBatch: Close during a Write that waits for room part-way
+// through its lines: the Write returns len(p) and ErrClosed, the lines it
+// wrote before stay on disk, in order, for the next Open, and every other
+// line is counted in Dropped.Closed.
+func TestWriteCloseMidBatch(t *testing.T) {
+	dir := t.TempDir()
+	o := fullOpts(Block)
+	d := &memDst{block: make(chan struct{})} // the pump frees no room
+	s := mustOpen(t, dir, d, o)
+	all := msgs("w", 4*perSegment)
+	done := writeUntilFull(s, all)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	s.Close(ctx)
+	if err := <-done; err != ErrClosed {
+		t.Fatalf("Write = %v, want ErrClosed", err)
+	}
+	st := s.Stats()
+	checkIdentities(t, st)
+	if st.Offered != int64(len(all)) || st.Accepted == 0 || st.Accepted+st.Dropped.Closed != st.Offered {
+		t.Fatalf("Offered %d, Accepted %d, Closed %d; want %d offered, each accepted or refused", st.Offered, st.Accepted, st.Dropped.Closed, len(all))
+	}
+	d2 := &memDst{}
+	closeOK(t, mustOpen(t, dir, d2, damageOpts()))
+	if got := d2.got(); !slices.Equal(got, all[:st.Accepted]) {
+		t.Fatalf("delivered %d records after the reopen (%q…), want the first %d lines", len(got), got[:min(len(got), 3)], st.Accepted)
+	}
+}
+
+// noTruncate is a segment file whose Truncate fails.
+type noTruncate struct{ segFile }
+
+func (noTruncate) Truncate(int64) error { return syscall.EIO }
+
+// TestWriteTornLeftInPlace: when a Write fails part-way and the segment
+// cannot be cut back either, the part of a record it left after the lines
+// it wrote whole is overwritten by the next records, or, left at the end,
+// cut by the next Open as a torn end (no record counted lost twice: the
+// lines the write did not store were counted in WriteError).
+func TestWriteTornLeftInPlace(t *testing.T) {
+	dir := t.TempDir()
+	o := damageOpts()
+	o.SegmentBytes, o.MaxBytes, o.MaxMessageBytes = 1<<20, 4<<20, 200
+	d := &memDst{block: make(chan struct{})}
+	s := mustOpen(t, dir, d, o)
+	logAll(t, s, []string{"first"})
+	fd := &fullDisk{segFile: noTruncate{s.f}, full: true}
+	s.mu.Lock()
+	s.f = fd
+	s.mu.Unlock()
+	all := msgs(strings.Repeat("w", 95), 11) // records of 124 bytes
+	// The failed write stores 682 bytes: 5 lines whole and 62 bytes of the
+	// 6th, of which "x" overwrites 25.
+	s.Write([]byte(strings.Join(all, "\n") + "\n"))
+	s.mu.Lock()
+	fd.full = false
+	s.mu.Unlock()
+	s.Write([]byte("x\n")) // shorter than the half record left
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	s.Close(ctx)
+	st := s.Stats()
+	checkIdentities(t, st)
+	if st.Accepted != 1+5+1 || st.Dropped.WriteError != 6 {
+		t.Fatalf("Accepted %d, WriteError %d; want 7, 6", st.Accepted, st.Dropped.WriteError)
+	}
+
+	d2 := &memDst{}
+	s = mustOpen(t, dir, d2, damageOpts())
+	closeOK(t, s)
+	want := slices.Concat([]string{"first"}, all[:5], []string{"x"})
+	if got := d2.got(); !slices.Equal(got, want) {
+		t.Fatalf("delivered %q, want %q", got, want)
+	}
+	st = s.Stats()
+	checkIdentities(t, st)
+	torn := int64(len(all))*recordSize(all[0])/2 - 5*recordSize(all[0]) - recordSize("x")
+	if st.TornBytes != torn || st.Dropped.Total() != 0 {
+		t.Fatalf("TornBytes %d, dropped %+v; want %d, none", st.TornBytes, st.Dropped, torn)
+	}
+}
+
+// TestFlushCtxWhileWriteWaits: a Flush whose ctx ends while a Write waits
+// for room (OnFull Block, a destination that takes nothing) returns
+// ctx.Err(), as documented, and the Write's unfinished line stays for
+// Close. (Flush waited for the Write, whatever its ctx, to write that
+// line.)
+func TestFlushCtxWhileWriteWaits(t *testing.T) {
+	d := &memDst{block: make(chan struct{})}
+	s := mustOpen(t, t.TempDir(), d, fullOpts(Block))
+	all := msgs("w", 4*perSegment)
+	done := writeUntilFull(s, all)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	flushed := make(chan error, 1)
+	go func() { flushed <- s.Flush(ctx) }()
+	select {
+	case err := <-flushed:
+		if err != context.DeadlineExceeded {
+			t.Errorf("Flush = %v, want %v", err, context.DeadlineExceeded)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("Flush did not return when its ctx ended")
+		defer func() { <-flushed }()
+	}
+	close(d.block) // room frees: the Write ends
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	closeOK(t, s)
+	if st := s.Stats(); st.Delivered != int64(len(all)) {
+		t.Fatalf("delivered %d records, want %d", st.Delivered, len(all))
+	}
+}
+
+// writeUntilFull starts a Write of the lines all, more than s can hold,
+// and returns once the Write waits for room (OnFull Block), with the
+// channel that gets its error (its count checked) when it returns.
+func writeUntilFull(s *Spool, all []string) <-chan error {
+	p := []byte(strings.Join(all, "\n") + "\n")
+	done := make(chan error, 1)
+	go func() {
+		n, err := s.Write(p)
+		if n != len(p) {
+			err = fmt.Errorf("Write = %d, %w", n, err)
+		}
+		done <- err
+	}()
+	for {
+		s.mu.Lock()
+		full := s.diskBytes+recordSize(all[0]) > s.c.maxBytes
+		s.mu.Unlock()
+		if full {
+			return done
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
