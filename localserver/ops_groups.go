@@ -225,18 +225,16 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		return nil, s.dbErr(err)
 	}
 	var groups []*groupRow
-	var bearer []bool // each group's bearer token authentication (ops_bearertoken.go)
 	for rows.Next() {
 		var metricFilters int64
-		var bt bool
-		g, err := scanGroup(rows, &metricFilters, &bt)
+		var bearerToken bool
+		g, err := scanGroup(rows, &metricFilters, &bearerToken)
 		if err != nil {
 			rows.Close()
 			return nil, s.dbErr(err)
 		}
-		g.metricFilters = metricFilters
+		g.metricFilters, g.bearerToken = metricFilters, bearerToken
 		groups = append(groups, g)
-		bearer = append(bearer, bt)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -255,7 +253,7 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 		if i > 0 {
 			o.b = append(o.b, ',')
 		}
-		o.b = s.appendGroup(o.b, g, rc.region, restricted, dp, bearer[i])
+		o.b = s.appendGroup(o.b, g, rc.region, restricted, dp)
 	}
 	o.b = append(o.b, ']')
 	if more {
@@ -264,8 +262,8 @@ func (s *Server) describeLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	return o.done(), nil
 }
 
-// appendGroup appends g as a LogGroup; bearerToken is its bearer token authentication.
-func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bool, dp *dpSnapshot, bearerToken bool) []byte {
+// appendGroup appends g as a LogGroup.
+func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bool, dp *dpSnapshot) []byte {
 	o := newObj(b)
 	o.str("logGroupName", g.name)
 	o.int("creationTime", g.creationTime)
@@ -290,7 +288,7 @@ func (s *Server) appendGroup(b []byte, g *groupRow, region string, restricted bo
 	if g.deletionProtection {
 		o.bool("deletionProtectionEnabled", true)
 	}
-	if bearerToken {
+	if g.bearerToken {
 		o.bool("bearerTokenAuthenticationEnabled", true)
 	}
 	return o.done()

@@ -26,6 +26,7 @@ type groupRow struct {
 	deletionProtection bool
 	storedBytes        int64
 	metricFilters      int64 // set by DescribeLogGroups only
+	bearerToken        bool  // bearer token authentication (ops_bearertoken.go); set by DescribeLogGroups only
 }
 
 const groupColumns = `id, name, creation_time, retention_days, kms_key_id, class, deletion_protection, stored_bytes`
