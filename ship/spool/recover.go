@@ -27,8 +27,7 @@ func (s *Spool) recover() error {
 			firsts = append(firsts, first)
 		} else if first, ok := parseSegName(strings.TrimSuffix(name, endSuffix)); ok && strings.HasSuffix(name, endSuffix) {
 			bounds[first] = markedSize(filepath.Join(s.dir, name))
-		} else if i := strings.Index(name, endSuffix+".tmp"); atomicfile.IsTemp(name, CheckpointFile) ||
-			i > 0 && atomicfile.IsTemp(name, name[:i+len(endSuffix)]) {
+		} else if atomicfile.IsTemp(name, CheckpointFile) || isMarkerTemp(name) {
 			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint or an end marker
 		}
 	}
@@ -299,6 +298,17 @@ func (s *Spool) markEndLocked(seg *segment, bound uint64) {
 		// too many records counted, none lost silently.
 		s.reportLocked(&Error{Op: "write", Path: marker, Err: err})
 	}
+}
+
+// isMarkerTemp reports whether name is a temporary file that
+// atomicfile.WriteFile makes for a segment's end marker (see
+// markEndLocked), and not some other file named alike.
+func isMarkerTemp(name string) bool {
+	seg, _, ok := strings.Cut(name, endSuffix+".tmp")
+	if _, isSeg := parseSegName(seg); !ok || !isSeg {
+		return false
+	}
+	return atomicfile.IsTemp(name, seg+endSuffix)
 }
 
 // markedSize returns the segment size an end marker gives; 0 when it
