@@ -3,6 +3,7 @@ package spool
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,7 +27,12 @@ func (s *Spool) recover() error {
 		if first, ok := parseSegName(name); ok && e.Type().IsRegular() {
 			firsts = append(firsts, first)
 		} else if first, ok := parseSegName(strings.TrimSuffix(name, endSuffix)); ok && strings.HasSuffix(name, endSuffix) {
-			bounds[first] = markedSize(filepath.Join(s.dir, name))
+			// Its presence counts; only a regular file is read (opening a
+			// FIFO would block Open).
+			bounds[first] = 0
+			if e.Type().IsRegular() {
+				bounds[first] = markedSize(filepath.Join(s.dir, name))
+			}
 		} else if atomicfile.IsTemp(name, CheckpointFile) || isMarkerTemp(name) {
 			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint or an end marker
 		}
@@ -293,7 +299,7 @@ func (s *Spool) boundLastLocked(seg *segment, pos position, res scanResult, err 
 // (see boundLastLocked and recoverLast).
 func (s *Spool) markEndLocked(seg *segment, bound uint64) {
 	marker := seg.path + endSuffix
-	data := fmt.Appendf(nil, "%d %d\n", bound, seg.size)
+	data := markerData(bound, seg.size)
 	if err := atomicfile.WriteFile(marker, data, s.c.sync != SyncNever); err != nil {
 		// A later Open will count the numbers after its real end lost:
 		// too many records counted, none lost silently.
@@ -312,11 +318,34 @@ func isMarkerTemp(name string) bool {
 	return atomicfile.IsTemp(name, seg+endSuffix)
 }
 
-// markedSize returns the segment size an end marker gives; 0 when it
-// cannot be read.
+// markerData is the content of an end marker (see endSuffix).
+func markerData(bound uint64, size int64) []byte {
+	return fmt.Appendf(nil, "%d %d\n", bound, size)
+}
+
+// maxMarkerBytes bounds what markedSize reads of an end marker: the bound
+// and the size, in decimal, a space and a newline take at most 41 bytes.
+const maxMarkerBytes = 64
+
+// markedSize returns the segment size the end marker at path gives; 0
+// when it cannot be read (see parseMarker).
 func markedSize(path string) int64 {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxMarkerBytes+1))
+	if err != nil {
+		return 0
+	}
+	return parseMarker(b)
+}
+
+// parseMarker returns the segment size an end marker's bytes give (see
+// markEndLocked); 0 when they are not a marker's.
+func parseMarker(b []byte) int64 {
+	if len(b) > maxMarkerBytes {
 		return 0
 	}
 	var bound uint64
