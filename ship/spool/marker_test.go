@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,14 +9,18 @@ import (
 
 // TestMarkedSize: the size an end marker gives, and 0 (unknown) for bytes
 // markEndLocked does not write. (A marker of any length was read whole,
-// and a valid prefix before megabytes of padding taken for a size.)
+// a valid prefix before megabytes of padding taken for a size, and any
+// size believed: one near MaxInt64 overflowed DiskBytes, so that MaxBytes
+// no longer held.)
 func TestMarkedSize(t *testing.T) {
 	for _, tc := range []struct {
 		name, data string
 		want       int64
 	}{
 		{"written by markEndLocked", "120 3000\n", 3000},
-		{"largest", "18446744073709551615 9223372036854775807\n", 9223372036854775807},
+		{"largest", fmt.Sprintf("18446744073709551615 %d\n", maxSegFileBytes), maxSegFileBytes},
+		{"larger than any segment", fmt.Sprintf("120 %d\n", maxSegFileBytes+1), 0},
+		{"overflowing DiskBytes", "120 9223372036854775807\n", 0},
 		{"no size", "120\n", 0},
 		{"negative size", "120 -5\n", 0},
 		{"not numbers", "end\n", 0},
@@ -46,7 +51,7 @@ func FuzzParseMarker(f *testing.F) {
 		if got := parseMarker(b); got < 0 {
 			t.Fatalf("parseMarker(%q) = %d", b, got)
 		}
-		if size < 0 {
+		if size < 0 || size > maxSegFileBytes {
 			return
 		}
 		data := markerData(bound, size)

@@ -323,6 +323,12 @@ func markerData(bound uint64, size int64) []byte {
 	return fmt.Appendf(nil, "%d %d\n", bound, size)
 }
 
+// maxSegFileBytes bounds a segment file's size: its records take at most
+// MaxSegmentBytes, and a failed write that could not be cut back may have
+// left part of one more write (at most readChunk bytes and a record) after
+// them.
+const maxSegFileBytes = MaxSegmentBytes + readChunk + recordHeaderSize + MaxMessageLimit
+
 // maxMarkerBytes bounds what markedSize reads of an end marker: the bound
 // and the size, in decimal, a space and a newline take at most 41 bytes.
 const maxMarkerBytes = 64
@@ -343,14 +349,16 @@ func markedSize(path string) int64 {
 }
 
 // parseMarker returns the segment size an end marker's bytes give (see
-// markEndLocked); 0 when they are not a marker's.
+// markEndLocked); 0 when they are not a marker's. A size past
+// maxSegFileBytes, which would count DiskBytes past any MaxBytes (or
+// overflow it) until the segment is deleted, is no marker's.
 func parseMarker(b []byte) int64 {
 	if len(b) > maxMarkerBytes {
 		return 0
 	}
 	var bound uint64
 	var size int64
-	if _, err := fmt.Sscanf(string(b), "%d %d", &bound, &size); err != nil || size < 0 {
+	if _, err := fmt.Sscanf(string(b), "%d %d", &bound, &size); err != nil || size < 0 || size > maxSegFileBytes {
 		return 0
 	}
 	return size
