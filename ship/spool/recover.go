@@ -275,9 +275,9 @@ const endSuffix = ".end"
 // (retries, then a *CorruptError). New records go to a new segment numbered
 // past any sequence number the unreadable bytes can hold: records are
 // consecutive and take at least minRecordSize bytes each, and the pump's
-// resynchronisation accepts no record at at, after damage at off (where m
-// was expected), numbered above m + (at-off)/minRecordSize, nor one that
-// ends past size (so at ≤ size-minRecordSize), so none of the
+// resynchronisation accepts no record at offset at, after damage at off
+// (where m was expected), numbered above m + (at-off)/minRecordSize, nor
+// one that ends past size (so at ≤ size-minRecordSize), so none of the
 // segment's records reaches res.nextSeq + (size-res.end)/minRecordSize.
 // That bound becomes seg.end (endBound), counted in Stats.Recovered and
 // Pending until the pump finds the real end, and an end marker records it
