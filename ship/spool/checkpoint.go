@@ -75,10 +75,18 @@ func decodeCheckpoint(b []byte) (position, error) {
 // readCheckpoint reads the checkpoint file; ok false when it does not exist.
 func readCheckpoint(dir string) (p position, ok bool, err error) {
 	name := filepath.Join(dir, CheckpointFile)
-	f, err := os.Open(name)
+	fi, err := os.Stat(name)
 	if errors.Is(err, os.ErrNotExist) {
 		return p, false, nil
 	}
+	if err == nil && !fi.Mode().IsRegular() {
+		// Not one writeCheckpoint wrote (opening a FIFO would block Open).
+		err = fmt.Errorf("%s: not a regular file (%v)", name, fi.Mode().Type())
+	}
+	if err != nil {
+		return p, false, err
+	}
+	f, err := os.Open(name)
 	if err != nil {
 		return p, false, err
 	}

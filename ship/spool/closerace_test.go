@@ -146,3 +146,10 @@ func TestCloseCountsWindowOfDroppedSegment(t *testing.T) {
 		t.Fatalf("reopened: Recovered %d, delivered %d records; the first left %d", st2.Recovered, len(d2.got()), ce.Pending)
 	}
 }
+
+// isClosing reports whether Close has started.
+func (s *Spool) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}

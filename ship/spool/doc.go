@@ -174,8 +174,8 @@
 //     system's error, e.g. ENOSPC), the record is counted in
 //     Stats.Dropped.WriteError, and the segment is cut back to its last whole
 //     record (the lines of a Write that the failed write stored whole are
-//     kept, the others counted). Set MaxBytes below the free space so that OnFull decides
-//     instead.
+//     kept, the others counted). Set MaxBytes below the free space so that
+//     OnFull decides instead.
 //
 // No record is lost silently: [Stats] accounts for every record offered and
 // every record found on disk (see its identities), each loss is counted by

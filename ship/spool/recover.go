@@ -3,6 +3,7 @@ package spool
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,9 +27,13 @@ func (s *Spool) recover() error {
 		if first, ok := parseSegName(name); ok && e.Type().IsRegular() {
 			firsts = append(firsts, first)
 		} else if first, ok := parseSegName(strings.TrimSuffix(name, endSuffix)); ok && strings.HasSuffix(name, endSuffix) {
-			bounds[first] = markedSize(filepath.Join(s.dir, name))
-		} else if i := strings.Index(name, endSuffix+".tmp"); atomicfile.IsTemp(name, CheckpointFile) ||
-			i > 0 && atomicfile.IsTemp(name, name[:i+len(endSuffix)]) {
+			// Its presence counts; only a regular file is read (opening a
+			// FIFO would block Open).
+			bounds[first] = 0
+			if e.Type().IsRegular() {
+				bounds[first] = markedSize(filepath.Join(s.dir, name))
+			}
+		} else if atomicfile.IsTemp(name, CheckpointFile) || isMarkerTemp(name) {
 			os.Remove(filepath.Join(s.dir, name)) // left by a crash while writing the checkpoint or an end marker
 		}
 	}
@@ -270,8 +275,9 @@ const endSuffix = ".end"
 // (retries, then a *CorruptError). New records go to a new segment numbered
 // past any sequence number the unreadable bytes can hold: records are
 // consecutive and take at least minRecordSize bytes each, and the pump's
-// resynchronisation accepts no record after damage at off (where m was
-// expected) numbered m + (at-off)/minRecordSize or more, so none of the
+// resynchronisation accepts no record at offset at, after damage at off
+// (where m was expected), numbered above m + (at-off)/minRecordSize, nor
+// one that ends past size (so at ≤ size-minRecordSize), so none of the
 // segment's records reaches res.nextSeq + (size-res.end)/minRecordSize.
 // That bound becomes seg.end (endBound), counted in Stats.Recovered and
 // Pending until the pump finds the real end, and an end marker records it
@@ -293,7 +299,7 @@ func (s *Spool) boundLastLocked(seg *segment, pos position, res scanResult, err 
 // (see boundLastLocked and recoverLast).
 func (s *Spool) markEndLocked(seg *segment, bound uint64) {
 	marker := seg.path + endSuffix
-	data := fmt.Appendf(nil, "%d %d\n", bound, seg.size)
+	data := markerData(bound, seg.size)
 	if err := atomicfile.WriteFile(marker, data, s.c.sync != SyncNever); err != nil {
 		// A later Open will count the numbers after its real end lost:
 		// too many records counted, none lost silently.
@@ -301,16 +307,58 @@ func (s *Spool) markEndLocked(seg *segment, bound uint64) {
 	}
 }
 
-// markedSize returns the segment size an end marker gives; 0 when it
-// cannot be read.
+// isMarkerTemp reports whether name is a temporary file that
+// atomicfile.WriteFile makes for a segment's end marker (see
+// markEndLocked), and not some other file named alike.
+func isMarkerTemp(name string) bool {
+	seg, _, ok := strings.Cut(name, endSuffix+".tmp")
+	if _, isSeg := parseSegName(seg); !ok || !isSeg {
+		return false
+	}
+	return atomicfile.IsTemp(name, seg+endSuffix)
+}
+
+// markerData is the content of an end marker (see endSuffix).
+func markerData(bound uint64, size int64) []byte {
+	return fmt.Appendf(nil, "%d %d\n", bound, size)
+}
+
+// maxSegFileBytes bounds a segment file's size: its records take at most
+// MaxSegmentBytes, and a failed write that could not be cut back may have
+// left part of one more write (at most readChunk bytes and a record) after
+// them.
+const maxSegFileBytes = MaxSegmentBytes + readChunk + recordHeaderSize + MaxMessageLimit
+
+// maxMarkerBytes bounds what markedSize reads of an end marker: the bound
+// and the size, in decimal, a space and a newline take at most 41 bytes.
+const maxMarkerBytes = 64
+
+// markedSize returns the segment size the end marker at path gives; 0
+// when it cannot be read (see parseMarker).
 func markedSize(path string) int64 {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxMarkerBytes+1))
+	if err != nil {
+		return 0
+	}
+	return parseMarker(b)
+}
+
+// parseMarker returns the segment size an end marker's bytes give (see
+// markEndLocked); 0 when they are not a marker's. A size past
+// maxSegFileBytes, which would count DiskBytes past any MaxBytes (or
+// overflow it) until the segment is deleted, is no marker's.
+func parseMarker(b []byte) int64 {
+	if len(b) > maxMarkerBytes {
 		return 0
 	}
 	var bound uint64
 	var size int64
-	if _, err := fmt.Sscanf(string(b), "%d %d", &bound, &size); err != nil || size < 0 {
+	if _, err := fmt.Sscanf(string(b), "%d %d", &bound, &size); err != nil || size < 0 || size > maxSegFileBytes {
 		return 0
 	}
 	return size

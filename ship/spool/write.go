@@ -226,9 +226,3 @@ func (s *Spool) lockWrite(ctx context.Context) error {
 }
 
 func (s *Spool) unlockWrite() { <-s.wsem }
-
-func (s *Spool) isClosing() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closing
-}
