@@ -300,3 +300,13 @@ func TestMessageFieldsAsQueriesSee(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkMessageFields measures the fields of a typical JSON event, as GetLogFields reads
+// up to maxFieldEvents of them.
+func BenchmarkMessageFields(b *testing.B) {
+	msg := `{"time":"2024-05-01T12:00:00Z","level":"info","msg":"request handled","user":"alice",` +
+		`"latency_ms":123,"req":{"method":"GET","path":"/api/items","headers":{"ua":"curl/8.0"}},"tags":["a","b"],"ok":true}`
+	for b.Loop() {
+		messageFields(msg, map[string]*logFieldType{})
+	}
+}
