@@ -234,7 +234,7 @@ func sourceMatches(filters []dataSourceFilterIn, ds *dataSource) bool {
 		}
 		if f.Type != nil {
 			anyType = true
-			if ds.hasType && *f.Type == ds.typ {
+			if ds.typ != "" && *f.Type == ds.typ {
 				typeOK = true
 			}
 		}
