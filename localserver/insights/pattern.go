@@ -73,7 +73,7 @@ type patternCmd struct {
 
 func (*patternCmd) cmdName() string { return "pattern" }
 
-func (p *parser) pattern(at token) (command, error) {
+func (p *parser) pattern() (command, error) {
 	x, err := p.expr()
 	if err != nil {
 		return nil, err
