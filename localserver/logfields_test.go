@@ -2,9 +2,13 @@ package localserver
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs/localserver/insights"
 )
 
 // logFieldsOf renders a GetLogFields answer compactly: "name:type" for each field, a
@@ -255,5 +259,54 @@ func TestMessageFieldsNameLength(t *testing.T) {
 				t.Fatalf("got  %s\nwant %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// GetLogFields lists the fields queries see (insights.FlattenJSON): a message's first
+// insights.MaxJSONFields fields, nested ones counted, and none of a message nested
+// deeper than queries read.
+func TestMessageFieldsAsQueriesSee(t *testing.T) {
+	var keys, firstFields []string
+	for i := insights.MaxJSONFields + 100; i > 0; i-- { // in the message, the last key first
+		k := fmt.Sprintf("k%04d", i)
+		keys = append(keys, `"`+k+`":1`)
+		if len(keys) <= insights.MaxJSONFields {
+			firstFields = append(firstFields, k+":long")
+		}
+	}
+	slices.Sort(firstFields)
+	many := "{" + strings.Join(keys, ",") + "}"
+	deep := strings.Repeat(`{"a":`, 100) + "1" + strings.Repeat("}", 100)
+	tests := []struct {
+		name, msg, want string
+	}{
+		{"many keys", many, strings.Join(firstFields, ",")},
+		{"many nested keys", `{"o":` + many + `,"z":1}`, "o:struct{" + strings.Join(firstFields, ",") + "}"},
+		{"array elements counted", `{"a":[` + strings.Repeat(`1,`, insights.MaxJSONFields) + `"x"],"z":1}`, "a:array[]long"},
+		{"too deep", `{"b":true,"d":` + deep + `}`, ""},
+		{"shallow enough", `{"b":true,"d":{"a":{"a":1}}}`, "b:boolean,d:struct{a:struct{a:long}}"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := map[string]*logFieldType{}
+			messageFields(tc.msg, fields)
+			var out []logFieldJSON
+			if err := json.Unmarshal(appendLogFields(nil, fields), &out); err != nil {
+				t.Fatal(err)
+			}
+			if got := renderLogFields(out); got != tc.want {
+				t.Fatalf("got  %.300s\nwant %.300s", got, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkMessageFields measures the fields of a typical JSON event, as GetLogFields reads
+// up to maxFieldEvents of them.
+func BenchmarkMessageFields(b *testing.B) {
+	msg := `{"time":"2024-05-01T12:00:00Z","level":"info","msg":"request handled","user":"alice",` +
+		`"latency_ms":123,"req":{"method":"GET","path":"/api/items","headers":{"ua":"curl/8.0"}},"tags":["a","b"],"ok":true}`
+	for b.Loop() {
+		messageFields(msg, map[string]*logFieldType{})
 	}
 }

@@ -1,7 +1,6 @@
 package localserver
 
 import (
-	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -47,11 +46,9 @@ const aggregateSummariesDefaultLimit = 50
 
 var aggregateGroupBys = []string{"DATA_SOURCE_NAME_TYPE_AND_FORMAT", "DATA_SOURCE_NAME_AND_TYPE"}
 
-// dataSource is a log group's data source.
+// dataSource is a log group's data source; typ is "" for one without a type.
 type dataSource struct {
-	name    string
-	typ     string
-	hasType bool
+	name, typ string
 }
 
 // groupDataSource is the data source a group's tags name, or nil.
@@ -63,13 +60,12 @@ func groupDataSource(tags map[string]string) *dataSource {
 	if l := strings.ToLower(name); strings.HasPrefix(l, "aws") || strings.HasPrefix(l, "amazon") {
 		return nil // "Custom data source names cannot start with "aws" or "amazon""
 	}
-	typ := tags[tagDataSourceType]
-	return &dataSource{name: name, typ: typ, hasType: typ != ""}
+	return &dataSource{name: name, typ: tags[tagDataSourceType]}
 }
 
 // key orders data sources (name, then type, none first) and is a page token's position.
 func (d *dataSource) key() string {
-	if !d.hasType {
+	if d.typ == "" {
 		return d.name + "\x00"
 	}
 	return d.name + "\x00\x01" + d.typ
@@ -150,7 +146,7 @@ func (s *Server) listAggregateLogGroupSummaries(rc *reqCtx) ([]byte, *apiError) 
 	for k := range counts {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(a, b) })
+	slices.Sort(keys)
 	more := int64(len(keys)) > limit
 	if more {
 		keys = keys[:limit]
@@ -168,7 +164,7 @@ func (s *Server) listAggregateLogGroupSummaries(rc *reqCtx) ([]byte, *apiError) 
 		w.key("groupingIdentifiers")
 		w.b = append(w.b, '[')
 		w.b = appendGroupingIdentifier(w.b, "dataSource.Name", sm.ds.name)
-		if sm.ds.hasType {
+		if sm.ds.typ != "" {
 			w.b = append(w.b, ',')
 			w.b = appendGroupingIdentifier(w.b, "dataSource.Type", sm.ds.typ)
 		}

@@ -234,7 +234,7 @@ func sourceMatches(filters []dataSourceFilterIn, ds *dataSource) bool {
 		}
 		if f.Type != nil {
 			anyType = true
-			if ds.hasType && *f.Type == ds.typ {
+			if ds.typ != "" && *f.Type == ds.typ {
 				typeOK = true
 			}
 		}
@@ -371,11 +371,7 @@ func (s *Server) listLogGroups(rc *reqCtx) ([]byte, *apiError) {
 	scopeParts = listPart(scopeParts, "indexes", in.FieldIndexNames)
 	scopeParts = sourceScope(scopeParts, sources)
 	for _, f := range tagFilters {
-		scopeParts = append(scopeParts, "tag", *f.Key)
-		if f.Values != nil {
-			scopeParts = append(scopeParts, fmt.Sprint(len(*f.Values)))
-			scopeParts = append(scopeParts, *f.Values...)
-		}
+		scopeParts = listPart(append(scopeParts, "tag"), *f.Key, f.Values)
 	}
 	scope := listScope(scopeParts...)
 	var after *string

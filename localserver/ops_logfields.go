@@ -2,10 +2,12 @@ package localserver
 
 import (
 	"encoding/json"
-	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs/localserver/insights"
 )
 
 // GetLogFields lists the fields of a data source's events with their types (botocore's
@@ -21,8 +23,9 @@ import (
 // parameter and the documentation does not say which events are read; a total, not a
 // per-group, bound keeps a data source of many busy groups cheap): the system fields of every event (@timestamp and
 // @ingestionTime of type timestamp, @message, @logStream and @log of type string) and the
-// keys of JSON messages, a top-level key starting with @ getting another @ as queries see
-// it. LogFieldType is nested as the model allows ("For array or collection types,
+// keys of JSON messages that queries see (insights.FlattenJSON: a message's first
+// insights.MaxJSONFields fields, nested ones counted, none of a message nested too deep),
+// a top-level key starting with @ getting another @ as queries see it. LogFieldType is nested as the model allows ("For array or collection types,
 // specifies the element type ... For complex types, contains the nested field
 // definitions"): a JSON object is a struct with its fields, an array an array with its
 // elements' type, a string string, an integer long, another number double, true/false
@@ -60,23 +63,31 @@ func mergeFieldType(a, b *logFieldType) *logFieldType {
 	return a
 }
 
-// jsonFieldType is the type of a decoded JSON value, nil for null, an empty array and an
-// empty object (or one whose members are all such).
-func jsonFieldType(v any) *logFieldType {
+// jsonFieldType is the type of a decoded JSON value at path (its key as
+// insights.FlattenJSON makes it: "a.b", "a.0"), nil for null, an empty array and an empty
+// object (or one whose members are all such), and for a scalar that is not among the
+// fields queries see (flat, FlattenJSON's answer).
+func jsonFieldType(v any, path string, flat map[string]string) *logFieldType {
+	leaf := func(typ string) *logFieldType {
+		if _, seen := flat[path]; !seen {
+			return nil
+		}
+		return &logFieldType{typ: typ}
+	}
 	switch x := v.(type) {
 	case string:
-		return &logFieldType{typ: "string"}
+		return leaf("string")
 	case bool:
-		return &logFieldType{typ: "boolean"}
+		return leaf("boolean")
 	case json.Number:
 		if strings.ContainsAny(string(x), ".eE") {
-			return &logFieldType{typ: "double"}
+			return leaf("double")
 		}
-		return &logFieldType{typ: "long"}
+		return leaf("long")
 	case []any:
 		var el *logFieldType
-		for _, e := range x {
-			el = mergeFieldType(el, jsonFieldType(e))
+		for i, e := range x {
+			el = mergeFieldType(el, jsonFieldType(e, path+"."+strconv.Itoa(i), flat))
 		}
 		if el == nil {
 			return nil
@@ -88,7 +99,7 @@ func jsonFieldType(v any) *logFieldType {
 			if !logFieldNameOK(k) {
 				continue
 			}
-			if t := jsonFieldType(e); t != nil {
+			if t := jsonFieldType(e, path+"."+k, flat); t != nil {
 				fields[k] = t
 			}
 		}
@@ -109,20 +120,20 @@ func logFieldNameOK(k string) bool {
 	return k != "" && utf8.RuneCountInString(k) <= maxLogFieldName
 }
 
-// messageFields adds the fields of a JSON object message to fields.
+// messageFields adds the fields of a JSON object message to fields: those queries see
+// (insights.FlattenJSON: at most insights.MaxJSONFields, the first in the message, and
+// none of a message nested too deep), so that a message of many keys costs no more here
+// than in GetLogGroupFields.
 func messageFields(msg string, fields map[string]*logFieldType) {
-	m := strings.TrimSpace(msg)
-	if len(m) < 2 || m[0] != '{' {
+	flat := insights.FlattenJSON(msg) // nil unless msg is one JSON object
+	if len(flat) == 0 {
 		return
 	}
-	d := json.NewDecoder(strings.NewReader(m))
+	d := json.NewDecoder(strings.NewReader(msg))
 	d.UseNumber()
 	var obj map[string]any
 	if d.Decode(&obj) != nil {
 		return
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return // trailing data: not one JSON object
 	}
 	for k, v := range obj {
 		if strings.HasPrefix(k, "@") {
@@ -131,7 +142,7 @@ func messageFields(msg string, fields map[string]*logFieldType) {
 		if !logFieldNameOK(k) {
 			continue
 		}
-		t := jsonFieldType(v)
+		t := jsonFieldType(v, k, flat)
 		if t == nil {
 			continue
 		}

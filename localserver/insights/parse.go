@@ -168,7 +168,7 @@ func (p *parser) command() (command, error) {
 	case "lookup":
 		return p.lookup()
 	case "pattern":
-		return p.pattern(t)
+		return p.pattern()
 	case "dedup":
 		var keys []expr
 		for {

@@ -26,10 +26,10 @@ import (
 //     rtrim, trim, toupper, tolower, substr, replace, unmask). Anything else is a
 //     SyntaxError naming the command. A record without a value there is left out (of
 //     @ratio's denominator too).
-//   - Before pattern: any command but stats (pattern needs log events). After it the
-//     records are gone, as after stats: only filter, sort, limit, fields and display may
-//     follow, naming only the pattern fields and fields made after it; a query has one
-//     pattern at most.
+//   - Before pattern: any command but stats (pattern needs log events) and dedup (only
+//     limit may follow dedup). After it the records are gone, as after stats: only
+//     filter, sort, limit, fields and display may follow, naming only the pattern fields
+//     and fields made after it; a query has one pattern at most.
 //   - Rows: one per pattern, by @sampleCount, highest first, then by @PatternId; no @ptr.
 //   - Fields, in this order. The documented four: @pattern, the template with each
 //     dynamic token shown as <string-number> ("<Time-1>", "<IPAddress-3>"), or
@@ -73,7 +73,7 @@ type patternCmd struct {
 
 func (*patternCmd) cmdName() string { return "pattern" }
 
-func (p *parser) pattern(at token) (command, error) {
+func (p *parser) pattern() (command, error) {
 	x, err := p.expr()
 	if err != nil {
 		return nil, err
