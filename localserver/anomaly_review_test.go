@@ -235,3 +235,36 @@ func checkAnomalyRunnerGone(t *testing.T) {
 		}
 	}
 }
+
+// TestAnomalyFrequencyChange: a detector whose evaluationFrequency changes learns its
+// patterns' counts afresh, per evaluation of the new period: steady traffic is not
+// reported. The counts of the old period's evaluations were the baseline of the new
+// ones, so that going from ONE_MIN to FIVE_MIN made every steady pattern a spike (and
+// the other way round hid real ones).
+func TestAnomalyFrequencyChange(t *testing.T) {
+	e := newADEnv(t, "", nil)
+	e.train()
+	e.put(steady(anomalyTrainingRuns)...)
+	e.evaluate()
+	mustOK(t, e.s, "UpdateLogAnomalyDetector", m{"anomalyDetectorArn": e.arn, "evaluationFrequency": "FIVE_MIN", "enabled": true})
+	e.period = 5 * time.Minute
+	for run := anomalyTrainingRuns + 1; run < anomalyTrainingRuns+4; run++ {
+		for i := range 5 { // five minutes of the same traffic
+			e.put(steady(run*5 + i)...)
+		}
+		e.evaluate()
+	}
+	if got := e.anomalies(nil); len(got) != 0 {
+		t.Fatalf("steady traffic after the frequency changed gave %d anomalies: %v", len(got), got)
+	}
+	// Then a spike of the new period's counts is one.
+	run := anomalyTrainingRuns + 4
+	for i := range 5 {
+		e.put(steady(run*5 + i)...)
+	}
+	e.put(cacheSpike(run, 200)...)
+	e.evaluate()
+	if got := e.anomalies(nil); len(got) != 1 || byPattern(t, got, "cache hit") == nil {
+		t.Fatalf("after a spike of the cache lines: %d anomalies %v, want that spike", len(got), got)
+	}
+}

@@ -29,7 +29,8 @@ import (
 //     matching none is a new pattern, which the detector then knows; it keeps at most
 //     maxDetectorPatterns (beyond them, new patterns are neither kept nor reported).
 //   - For each known pattern the detector keeps the count of every evaluation since it
-//     first saw it (as the sum and sum of squares: their mean and standard deviation).
+//     first saw it, or since its evaluation period last changed (as the sum and sum of
+//     squares: their mean and standard deviation).
 //   - While the detector trains (its first anomalyTrainingRuns evaluations) every pattern it
 //     sees is normal and nothing is reported.
 //   - Then (a) a pattern first seen is reported as an anomaly ("new pattern"), and stays
