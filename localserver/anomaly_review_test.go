@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cwlogs/cwlogs/localserver/patterns"
 )
 
 // writerChanges is the number of rows the store's writer connection has changed so far.
@@ -266,5 +268,29 @@ func TestAnomalyFrequencyChange(t *testing.T) {
 	e.evaluate()
 	if got := e.anomalies(nil); len(got) != 1 || byPattern(t, got, "cache hit") == nil {
 		t.Fatalf("after a spike of the cache lines: %d anomalies %v, want that spike", len(got), got)
+	}
+}
+
+// TestMatchKnownStops: matchKnown stops at its context's end (a deletion, Shutdown): it
+// runs each known pattern's regex over the cluster's messages (up to 256 KB each), which
+// takes seconds to minutes when long messages share a long first word (50 clusters of
+// 200 KB messages against 50 such patterns: 15 s), and DeleteLogAnomalyDetector and
+// Shutdown waited for it.
+func TestMatchKnownStops(t *testing.T) {
+	c := patterns.New(patterns.Options{})
+	c.Add("user ann logged in", 0)
+	c.Add("user bob logged in", 0)
+	p := c.Patterns()[0]
+	known := []*knownPattern{
+		{id: "a", template: "disk <*> full", regex: `(?s)^disk (\w+) full$`, sample: "disk sda full"},
+		{id: "b", template: "user <*> logged in", regex: `(?s)^user (\w+) logged in$`, sample: "user cy logged in"},
+	}
+	if got := matchKnown(context.Background(), known, p); got != known[1] {
+		t.Fatalf("%q matched %v, want the known pattern b: the case proves nothing", p, got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := matchKnown(ctx, known, p); got != nil {
+		t.Errorf("matched %q with its context done", got.id)
 	}
 }
