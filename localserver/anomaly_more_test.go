@@ -266,20 +266,20 @@ func TestMatchKnown(t *testing.T) {
 	if narrow.ID() == tp.ID() {
 		t.Fatalf("the narrow cluster %q has the trained ID: the case proves nothing", narrow)
 	}
-	if got := matchKnown(known, narrow); got != known[0] {
+	if got := matchKnown(context.Background(), known, narrow); got != known[0] {
 		t.Errorf("%q did not match the known %q", narrow, tp)
 	}
 	other := cluster("disk sda full", "disk sdb full")
-	if got := matchKnown(known, other); got != nil {
+	if got := matchKnown(context.Background(), known, other); got != nil {
 		t.Errorf("%q matched the known %q", other, tp)
 	}
 	// Known narrow (one value seen), window general: the window's regex matches the sample.
 	knownNarrow := []*knownPattern{{id: narrow.ID(), template: narrow.String(), regex: narrow.Regex(), sample: narrow.Samples()[0].Message}}
-	if got := matchKnown(knownNarrow, tp); got != knownNarrow[0] {
+	if got := matchKnown(context.Background(), knownNarrow, tp); got != knownNarrow[0] {
 		t.Errorf("the general %q did not match the known narrow %q", tp, narrow)
 	}
 	anything := []*knownPattern{{id: "x", template: "<*>", regex: "(?s)^(.*)$", sample: "zzz"}}
-	if got := matchKnown(anything, other); got != nil {
+	if got := matchKnown(context.Background(), anything, other); got != nil {
 		t.Errorf("%q matched the catch-all pattern", other)
 	}
 }

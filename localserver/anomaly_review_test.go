@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cwlogs/cwlogs/localserver/patterns"
 )
 
 // writerChanges is the number of rows the store's writer connection has changed so far.
@@ -233,5 +235,62 @@ func checkAnomalyRunnerGone(t *testing.T) {
 		if strings.Contains(stacks, fn) {
 			t.Errorf("%s outlives Shutdown", fn)
 		}
+	}
+}
+
+// TestAnomalyFrequencyChange: a detector whose evaluationFrequency changes learns its
+// patterns' counts afresh, per evaluation of the new period: steady traffic is not
+// reported. The counts of the old period's evaluations were the baseline of the new
+// ones, so that going from ONE_MIN to FIVE_MIN made every steady pattern a spike (and
+// the other way round hid real ones).
+func TestAnomalyFrequencyChange(t *testing.T) {
+	e := newADEnv(t, "", nil)
+	e.train()
+	e.put(steady(anomalyTrainingRuns)...)
+	e.evaluate()
+	mustOK(t, e.s, "UpdateLogAnomalyDetector", m{"anomalyDetectorArn": e.arn, "evaluationFrequency": "FIVE_MIN", "enabled": true})
+	e.period = 5 * time.Minute
+	for run := anomalyTrainingRuns + 1; run < anomalyTrainingRuns+4; run++ {
+		for i := range 5 { // five minutes of the same traffic
+			e.put(steady(run*5 + i)...)
+		}
+		e.evaluate()
+	}
+	if got := e.anomalies(nil); len(got) != 0 {
+		t.Fatalf("steady traffic after the frequency changed gave %d anomalies: %v", len(got), got)
+	}
+	// Then a spike of the new period's counts is one.
+	run := anomalyTrainingRuns + 4
+	for i := range 5 {
+		e.put(steady(run*5 + i)...)
+	}
+	e.put(cacheSpike(run, 200)...)
+	e.evaluate()
+	if got := e.anomalies(nil); len(got) != 1 || byPattern(t, got, "cache hit") == nil {
+		t.Fatalf("after a spike of the cache lines: %d anomalies %v, want that spike", len(got), got)
+	}
+}
+
+// TestMatchKnownStops: matchKnown stops at its context's end (a deletion, Shutdown): it
+// runs each known pattern's regex over the cluster's messages (up to 256 KB each), which
+// takes seconds to minutes when long messages share a long first word (50 clusters of
+// 200 KB messages against 50 such patterns: 15 s), and DeleteLogAnomalyDetector and
+// Shutdown waited for it.
+func TestMatchKnownStops(t *testing.T) {
+	c := patterns.New(patterns.Options{})
+	c.Add("user ann logged in", 0)
+	c.Add("user bob logged in", 0)
+	p := c.Patterns()[0]
+	known := []*knownPattern{
+		{id: "a", template: "disk <*> full", regex: `(?s)^disk (\w+) full$`, sample: "disk sda full"},
+		{id: "b", template: "user <*> logged in", regex: `(?s)^user (\w+) logged in$`, sample: "user cy logged in"},
+	}
+	if got := matchKnown(context.Background(), known, p); got != known[1] {
+		t.Fatalf("%q matched %v, want the known pattern b: the case proves nothing", p, got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := matchKnown(ctx, known, p); got != nil {
+		t.Errorf("matched %q with its context done", got.id)
 	}
 }

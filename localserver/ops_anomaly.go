@@ -60,6 +60,9 @@ import (
 //     answered.
 //   - UpdateLogAnomalyDetector requires enabled (the model); members it does not give keep
 //     their value (ours: the reference does not say). It changes lastModifiedTimeStamp.
+//     A new evaluation period (evaluationFrequency) restarts the count statistics of the
+//     detector's patterns, which are per evaluation (ours; the counts made baseline are
+//     kept as they are).
 //     A detector re-enabled is evaluated one period after the update, over the events
 //     ingested since.
 //   - ListLogAnomalyDetectors lists by ARN id, at most limit (1–50, 50 by default: the
@@ -378,8 +381,17 @@ func (s *Server) updateLogAnomalyDetector(rc *reqCtx) ([]byte, *apiError) {
 		if aerr != nil {
 			return aerr
 		}
+		oldPeriod := d.period()
 		if in.EvaluationFrequency != nil {
 			d.frequency = optString(in.EvaluationFrequency)
+		}
+		if d.period() != oldPeriod {
+			// The patterns' statistics are counts per evaluation of the old period: they
+			// are learnt afresh (see ops_anomaly_detect.go).
+			if _, err := tx.ExecContext(ctx, `UPDATE anomaly_patterns SET first_run = ?, sum = 0, sum_sq = 0
+				WHERE detector_id = ?`, d.runs, d.id); err != nil {
+				return s.dbErr(err)
+			}
 		}
 		if in.FilterPattern != nil {
 			d.filter = optString(in.FilterPattern)

@@ -29,7 +29,8 @@ import (
 //     matching none is a new pattern, which the detector then knows; it keeps at most
 //     maxDetectorPatterns (beyond them, new patterns are neither kept nor reported).
 //   - For each known pattern the detector keeps the count of every evaluation since it
-//     first saw it (as the sum and sum of squares: their mean and standard deviation).
+//     first saw it, or since its evaluation period last changed (as the sum and sum of
+//     squares: their mean and standard deviation).
 //   - While the detector trains (its first anomalyTrainingRuns evaluations) every pattern it
 //     sees is normal and nothing is reported.
 //   - Then (a) a pattern first seen is reported as an anomaly ("new pattern"), and stays
@@ -140,7 +141,10 @@ func (s *Server) planDetection(ctx context.Context, d *anomalyDetector, c *patte
 	for _, p := range c.Patterns() {
 		k := byID[p.ID()]
 		if k == nil {
-			k = matchKnown(known, p)
+			k = matchKnown(ctx, known, p)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err // deleted or shutting down: matching may take long (see matchKnown)
 		}
 		if k == nil {
 			if len(known) >= maxDetectorPatterns {
@@ -233,11 +237,17 @@ func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDete
 	return nil
 }
 
-// matchKnown returns the known pattern p is (see the package comment), or nil.
-func matchKnown(known []*knownPattern, p *patterns.Pattern) *knownPattern {
+// matchKnown returns the known pattern p is (see the package comment), or nil; nil
+// too once ctx is done. Its regexes run in time proportional to the messages they are
+// run over (up to 256 KB each), for each of the known patterns: it stops at ctx's end,
+// so that a deletion or Shutdown does not wait for it.
+func matchKnown(ctx context.Context, known []*knownPattern, p *patterns.Pattern) *knownPattern {
 	samples := p.Samples()
 	var re *regexp.Regexp
 	for _, k := range known {
+		if ctx.Err() != nil {
+			return nil
+		}
 		if k.template == "<*>" {
 			continue // the overflow pattern (or a one-word variable) matches anything
 		}

@@ -34,9 +34,11 @@ import (
 // evaluation in flight and waits for it.
 
 // maxEvaluationEvents and maxEvaluationBytes (of message text) bound the events one
-// evaluation reads (the first ones ingested; ours): they bound the time of an evaluation
-// over a backlog, and the events read from the store at once. The events of a window past
-// a bound are not evaluated. Variables for tests.
+// evaluation clusters (the first ones ingested that its filter pattern matches; ours):
+// they bound the time of its clustering over a backlog. The events it reads to find them
+// (the filter pattern's misses included) are bounded only by its window and by
+// maxEvaluationEvents chunks. The events of a window past a bound are not evaluated.
+// Variables for tests.
 var (
 	maxEvaluationEvents = 200_000
 	maxEvaluationBytes  = 64 << 20
@@ -182,7 +184,8 @@ func (s *Server) detectorWindow(ctx context.Context, d *anomalyDetector, from, t
 		// An event ingested in [from, to) has a timestamp at most tooOldMs before its
 		// ingestion and at most tooNewMs after it, and its chunk spans at most
 		// maxChunkSpan: the bounds let the (group_id, min_ts) index serve the scan.
-		// A chunk holds at least one event: no more than maxEvaluationEvents are read.
+		// A chunk holds at least one event: no more than maxEvaluationEvents chunks are
+		// needed to pass maxEvaluationEvents events.
 		rows, err := s.st.r.QueryContext(ctx, `SELECT `+chunkMetaCols+` FROM chunks
 			WHERE group_id = ? AND min_ts >= ? AND min_ts < ? AND ingest >= ? AND ingest < ? ORDER BY ingest, id LIMIT ?`,
 			g.id, from-tooOldMs-maxChunkSpan, to+tooNewMs, from, to, maxEvaluationEvents-n)

@@ -35,17 +35,19 @@ var schedMaxWait = time.Minute
 // looks at the schedules again (a variable for tests). Shutdown ends the wait.
 var schedRetryWait = time.Second
 
-// schedRunner is the state of the runner shared with the operations. Its zero value is
-// ready to use but for kickCh, which New makes.
+// schedRunner is the state of a runner (the scheduled queries', the anomaly detectors')
+// shared with the operations. Its zero value is ready to use but for kickCh, which New
+// makes.
 type schedRunner struct {
 	kickCh chan struct{} // capacity 1: a pending wake-up
 
 	mu   sync.Mutex
-	runs map[string]*bgRun // the run in flight, by scheduled query id
+	runs map[string]*bgRun // the run in flight, by scheduled query or detector id
 
-	// beforeRun, when set (tests), runs in the runner's goroutine once a run is recorded
-	// Running, before it reads events.
-	beforeRun func(ctx context.Context, queryID, runID string)
+	// beforeRun, when set (tests), runs in the runner's goroutine before a run reads
+	// events: a scheduled query's once its run is recorded Running (runID its id), a
+	// detector's evaluation once it is due (runID "").
+	beforeRun func(ctx context.Context, id, runID string)
 }
 
 // kick wakes the runner to look at the schedules again.
@@ -56,8 +58,8 @@ func (r *schedRunner) kick() {
 	}
 }
 
-// stopRun stops the run in flight of query id, if any, and waits for it to end (or for
-// ctx).
+// stopRun stops the run in flight of id (a scheduled query or detector, deleted), if
+// any, and waits for it to end (or for ctx).
 func (r *schedRunner) stopRun(ctx context.Context, id string) error {
 	r.mu.Lock()
 	run := r.runs[id]
