@@ -266,20 +266,28 @@ func TestMatchKnown(t *testing.T) {
 	if narrow.ID() == tp.ID() {
 		t.Fatalf("the narrow cluster %q has the trained ID: the case proves nothing", narrow)
 	}
-	if got := matchKnown(context.Background(), known, narrow); got != known[0] {
+	budget := matchBudget
+	if got, _ := matchKnown(context.Background(), known, narrow, &budget); got != known[0] {
 		t.Errorf("%q did not match the known %q", narrow, tp)
 	}
+	// Too little budget left to run the regex over the samples: spent, no match made.
+	for _, left := range []int64{0, int64(len(narrow.Samples()[0].Message)) - 1} {
+		budget := left
+		if got, spent := matchKnown(context.Background(), known, narrow, &budget); got != nil || !spent || budget != left {
+			t.Errorf("budget %d: matched %v, spent %v, budget left %d; want nil, true, %d", left, got, spent, budget, left)
+		}
+	}
 	other := cluster("disk sda full", "disk sdb full")
-	if got := matchKnown(context.Background(), known, other); got != nil {
+	if got, _ := matchKnown(context.Background(), known, other, &budget); got != nil {
 		t.Errorf("%q matched the known %q", other, tp)
 	}
 	// Known narrow (one value seen), window general: the window's regex matches the sample.
 	knownNarrow := []*knownPattern{{id: narrow.ID(), template: narrow.String(), regex: narrow.Regex(), sample: narrow.Samples()[0].Message}}
-	if got := matchKnown(context.Background(), knownNarrow, tp); got != knownNarrow[0] {
+	if got, _ := matchKnown(context.Background(), knownNarrow, tp, &budget); got != knownNarrow[0] {
 		t.Errorf("the general %q did not match the known narrow %q", tp, narrow)
 	}
 	anything := []*knownPattern{{id: "x", template: "<*>", regex: "(?s)^(.*)$", sample: "zzz"}}
-	if got := matchKnown(context.Background(), anything, other); got != nil {
+	if got, _ := matchKnown(context.Background(), anything, other, &budget); got != nil {
 		t.Errorf("%q matched the catch-all pattern", other)
 	}
 }

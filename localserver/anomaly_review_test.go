@@ -285,12 +285,13 @@ func TestMatchKnownStops(t *testing.T) {
 		{id: "a", template: "disk <*> full", regex: `(?s)^disk (\w+) full$`, sample: "disk sda full"},
 		{id: "b", template: "user <*> logged in", regex: `(?s)^user (\w+) logged in$`, sample: "user cy logged in"},
 	}
-	if got := matchKnown(context.Background(), known, p); got != known[1] {
+	budget := matchBudget
+	if got, _ := matchKnown(context.Background(), known, p, &budget); got != known[1] {
 		t.Fatalf("%q matched %v, want the known pattern b: the case proves nothing", p, got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got := matchKnown(ctx, known, p); got != nil {
+	if got, _ := matchKnown(ctx, known, p, &budget); got != nil {
 		t.Errorf("matched %q with its context done", got.id)
 	}
 }
