@@ -26,8 +26,13 @@ import (
 //     each cluster to a pattern the detector knows: the one of the same ID, else the first
 //     (by ID) whose regex matches every sample of the cluster, or whose stored sample the
 //     cluster's regex matches (the same pattern seen more or less generalised). A cluster
-//     matching none is a new pattern, which the detector then knows; it keeps at most
-//     maxDetectorPatterns (beyond them, new patterns are neither kept nor reported).
+//     matching none is a new pattern, which the detector then knows. It keeps at most
+//     maxDetectorPatterns: to make room for new ones, an evaluation (in its transaction)
+//     forgets the known patterns seen least recently (last_seen, ties by pattern ID) that
+//     it did not see itself, that are not suppressed and that no anomaly still kept refers
+//     to (an open one, or a baseline one still listed: ListAnomalies answers an anomaly
+//     with its pattern); new patterns it finds no room for (the smallest clusters first)
+//     are neither kept nor reported. A forgotten pattern seen again is new.
 //   - For each known pattern the detector keeps the count of every evaluation since it
 //     first saw it, or since its evaluation period last changed (as the sum and sum of
 //     squares: their mean and standard deviation).
@@ -51,8 +56,11 @@ import (
 //     its pattern's tokens, with the enumerations of every evaluation added (at most
 //     maxTokenEnumerations values a token, the most frequent).
 
+// maxDetectorPatterns bounds the patterns a detector knows (and the clusters of an
+// evaluation); a variable for tests.
+var maxDetectorPatterns = 1000
+
 const (
-	maxDetectorPatterns = 1000
 	maxAnomalySamples   = 10
 	maxHistogramEntries = 100
 	spikeFloor          = 10
@@ -124,6 +132,9 @@ type detectionPlan struct {
 	fresh []*knownPattern
 	// unmatched counts the clusters left out once the evaluation's matchBudget ran out.
 	unmatched int
+	// evicted counts the known patterns forgotten to make room for fresh ones, dropped
+	// the fresh ones no room was found for (set by detectAnomalies).
+	evicted, dropped int
 }
 
 // matchBudget bounds the message bytes one evaluation runs known patterns' regexes over
@@ -138,8 +149,8 @@ var matchBudget int64 = 64 << 20
 
 // planDetection matches the clusters c made of detector d's evaluation window to the
 // patterns d knows (see the package comment), outside the evaluation's write transaction:
-// only the runner adds patterns, one evaluation at a time, so what it reads here is what
-// the transaction finds.
+// only the runner adds or forgets patterns, one evaluation at a time, so what it reads
+// here is what the transaction finds.
 func (s *Server) planDetection(ctx context.Context, d *anomalyDetector, c *patterns.Clusterer) (*detectionPlan, error) {
 	known, err := loadKnownPatterns(ctx, s.st.r, d.id)
 	if err != nil {
@@ -164,8 +175,8 @@ func (s *Server) planDetection(ctx context.Context, d *anomalyDetector, c *patte
 			return nil, err // deleted or shutting down: matching may take long (see matchKnown)
 		}
 		if k == nil {
-			if len(known) >= maxDetectorPatterns {
-				continue
+			if len(plan.fresh) >= maxDetectorPatterns {
+				continue // room is made in the transaction (detectAnomalies), at most for this many
 			}
 			k = &knownPattern{id: p.ID(), template: p.String(), regex: p.Regex(), severity: p.Severity(), isNew: true}
 			if smp := p.Samples(); len(smp) > 0 {
@@ -205,15 +216,21 @@ func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDete
 	}
 	run := d.runs // this evaluation's index
 	training := run < int64(anomalyTrainingRuns)
+	for _, ks := range [][]*knownPattern{known, plan.fresh} {
+		for _, k := range ks {
+			k.found = plan.found[k.id]
+			k.count = 0
+			for _, p := range k.found {
+				k.count += p.Count()
+			}
+		}
+	}
+	if aerr := s.makeRoom(ctx, tx, d.id, &known, plan, nowMs); aerr != nil {
+		return aerr
+	}
 	for _, k := range plan.fresh {
 		k.normal, k.firstRun = training, run
 		known = append(known, k)
-	}
-	for _, k := range known {
-		k.found = plan.found[k.id]
-		for _, p := range k.found {
-			k.count += p.Count()
-		}
 	}
 
 	open, err := loadOpenAnomalies(ctx, tx, d.id)
@@ -252,6 +269,78 @@ func (s *Server) detectAnomalies(ctx context.Context, tx *sql.Tx, d *anomalyDete
 		}
 	}
 	return nil
+}
+
+// makeRoom makes room in the patterns detector id knows (*known, as stored, this
+// evaluation's counts set) for plan's fresh ones (see the package comment): it deletes
+// the patterns it forgets (and takes them out of *known) and leaves in plan.fresh only
+// those that fit.
+func (s *Server) makeRoom(ctx context.Context, tx *sql.Tx, detectorID string, known *[]*knownPattern, plan *detectionPlan, nowMs int64) *apiError {
+	if len(*known)+len(plan.fresh) <= maxDetectorPatterns {
+		return nil
+	}
+	kept := map[string]bool{} // the patterns an anomaly refers to (expired ones are deleted)
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT pattern_id FROM anomalies WHERE detector_id = ?`, detectorID)
+	if err != nil {
+		return s.dbErr(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return s.dbErr(err)
+		}
+		kept[id] = true
+	}
+	if err := rows.Close(); err != nil {
+		return s.dbErr(err)
+	}
+	if err := rows.Err(); err != nil {
+		return s.dbErr(err)
+	}
+	evict, fit := stalestPatterns(*known, len(plan.fresh), kept, nowMs)
+	gone := make(map[string]bool, len(evict))
+	for _, k := range evict {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM anomaly_patterns WHERE detector_id = ? AND pattern_id = ?`,
+			detectorID, k.id); err != nil {
+			return s.dbErr(err)
+		}
+		gone[k.id] = true
+	}
+	*known = slices.DeleteFunc(*known, func(k *knownPattern) bool { return gone[k.id] })
+	for _, k := range plan.fresh[fit:] {
+		delete(plan.found, k.id)
+	}
+	plan.evicted, plan.dropped = len(evict), len(plan.fresh)-fit
+	plan.fresh = plan.fresh[:fit]
+	return nil
+}
+
+// stalestPatterns picks, of the known patterns, those to forget so that fresh new ones
+// fit in maxDetectorPatterns: the ones seen least recently (last_seen, then pattern ID)
+// that this evaluation did not see (count 0), that are not suppressed at nowMs and that
+// are not kept (an anomaly refers to them). fit is how many of the fresh ones then fit
+// (the first ones). It never forgets more patterns than there are fresh ones.
+func stalestPatterns(known []*knownPattern, fresh int, kept map[string]bool, nowMs int64) (evict []*knownPattern, fit int) {
+	need := min(len(known)+fresh-maxDetectorPatterns, fresh)
+	if need <= 0 {
+		return nil, fresh
+	}
+	var cands []*knownPattern
+	for _, k := range known {
+		if k.count == 0 && !kept[k.id] && !suppressedAt(k.suppressedUntil, nowMs) {
+			cands = append(cands, k)
+		}
+	}
+	slices.SortFunc(cands, func(a, b *knownPattern) int {
+		return cmp.Or(cmp.Compare(a.lastSeen, b.lastSeen), strings.Compare(a.id, b.id))
+	})
+	evict = cands[:min(need, len(cands))]
+	fit = min(fresh, max(maxDetectorPatterns-(len(known)-len(evict)), 0))
+	if fit == 0 {
+		return nil, 0 // (a table over the bound, lowered since) forgetting would make no room
+	}
+	return evict, fit
 }
 
 // matchKnown returns the known pattern p is (see the package comment), or nil; nil

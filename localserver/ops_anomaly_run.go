@@ -138,7 +138,8 @@ func (s *Server) evaluateDetector(id string, nowMs int64) {
 	}
 	if recorded {
 		s.cfg.Logger.Debug("anomaly detector evaluated", "id", id, "at", at, "events", events,
-			"patterns", len(plan.found), "new", len(plan.fresh), "unmatched", plan.unmatched)
+			"patterns", len(plan.found), "new", len(plan.fresh), "unmatched", plan.unmatched,
+			"forgotten", plan.evicted, "dropped", plan.dropped)
 	}
 }
 
