@@ -361,6 +361,9 @@ func (p *pump) settleBoundLocked(seg *segment, seq uint64) bool {
 // were settled then, and the file is gone).
 func (p *pump) tornEnd(seg *segment, limit int64) {
 	s := p.s
+	if beforeTornEnd != nil {
+		beforeTornEnd(s, seg)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !p.settleBoundLocked(seg, p.pos.Seq) {
@@ -709,3 +712,8 @@ func (p *pump) commitLocked() {
 	s.retryGarbageLocked()
 	s.mu.Unlock()
 }
+
+// beforeTornEnd, when not nil (tests), runs as the pump is about to count a torn end:
+// where DropOldest deleting the segment used to slip between settling its bound and
+// counting its torn end.
+var beforeTornEnd func(s *Spool, seg *segment)
