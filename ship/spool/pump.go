@@ -332,6 +332,12 @@ func (p *pump) settleBound(seg *segment, seq uint64) bool {
 	s := p.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return p.settleBoundLocked(seg, seq)
+}
+
+// settleBoundLocked is settleBound under s.mu.
+func (p *pump) settleBoundLocked(seg *segment, seq uint64) bool {
+	s := p.s
 	if seg.dropped {
 		return false
 	}
@@ -349,17 +355,23 @@ func (p *pump) settleBound(seg *segment, seq uint64) bool {
 // not read, in which no record validates: a torn end, as Open would have
 // cut it (Stats.TornBytes, a *CorruptError with Truncated set, no record
 // counted). The pump reads seg up to it from now on; the file keeps it
-// until the segment is deleted.
+// until the segment is deleted. Nothing is counted or reported when seg
+// was dropped: the end is settled and the torn bytes counted under one hold
+// of s.mu, so that DropOldest cannot delete seg in between (its records
+// were settled then, and the file is gone).
 func (p *pump) tornEnd(seg *segment, limit int64) {
-	if !p.settleBound(seg, p.pos.Seq) {
+	s := p.s
+	if beforeTornEnd != nil {
+		beforeTornEnd(s, seg)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !p.settleBoundLocked(seg, p.pos.Seq) {
 		return
 	}
-	s := p.s
-	s.mu.Lock()
 	seg.torn = p.pos.Offset
 	s.st.TornBytes += limit - p.pos.Offset
 	s.reportLocked(&CorruptError{Path: seg.path, Offset: p.pos.Offset, Bytes: limit - p.pos.Offset, Truncated: true})
-	s.mu.Unlock()
 }
 
 // findLocked returns the segment whose first record is first (nil if it was
@@ -700,3 +712,8 @@ func (p *pump) commitLocked() {
 	s.retryGarbageLocked()
 	s.mu.Unlock()
 }
+
+// beforeTornEnd, when not nil (tests), runs as the pump is about to count a torn end:
+// where DropOldest deleting the segment used to slip between settling its bound and
+// counting its torn end.
+var beforeTornEnd func(s *Spool, seg *segment)
