@@ -137,11 +137,7 @@ func TestLookupEvaluate(t *testing.T) {
 }
 
 func TestLookupParseMalformed(t *testing.T) {
-	for _, c := range []struct {
-		q          string
-		start, end int
-		msg        string
-	}{
+	checkMalformed(t, []malformedCase{
 		{"lookup", 6, 6, "expected the name of a lookup table"},
 		{"lookup 'users' id OUTPUT name", 7, 14, "expected the name of a lookup table"},
 		{"lookup users", 12, 12, "expected a field of lookup table users"},
@@ -157,17 +153,7 @@ func TestLookupParseMalformed(t *testing.T) {
 		{"lookup users id, OUTPUT name", 17, 23, "expected a field of lookup table users"},
 		{"stats count(*) by a | lookup users id as uid OUTPUT name", 41, 44, "Unknown symbols found in or after stats: uid"},
 		{"dedup a | lookup users id OUTPUT name", 10, 16, "only limit can follow dedup"},
-	} {
-		_, err := Parse(c.q)
-		var se *SyntaxError
-		if !errors.As(err, &se) {
-			t.Errorf("Parse(%q) = %v, want a *SyntaxError", c.q, err)
-			continue
-		}
-		if se.Start != c.start || se.End != c.end || !strings.Contains(se.Msg, c.msg) {
-			t.Errorf("Parse(%q) = [%d,%d) %q, want [%d,%d) containing %q", c.q, se.Start, se.End, se.Msg, c.start, c.end, c.msg)
-		}
-	}
+	})
 }
 
 func TestLookupBind(t *testing.T) {

@@ -39,12 +39,32 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
+// malformedCase is a query Parse refuses: the SyntaxError's span and part of its message.
+type malformedCase struct {
+	q          string
+	start, end int
+	msg        string
+}
+
+// checkMalformed checks that Parse refuses each case's query with a *SyntaxError over
+// [start, end) whose message contains msg.
+func checkMalformed(t *testing.T, cases []malformedCase) {
+	t.Helper()
+	for _, c := range cases {
+		_, err := Parse(c.q)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("Parse(%q) = %v, want a *SyntaxError", c.q, err)
+			continue
+		}
+		if se.Start != c.start || se.End != c.end || !strings.Contains(se.Msg, c.msg) {
+			t.Errorf("Parse(%q) = [%d,%d) %q, want [%d,%d) containing %q", c.q, se.Start, se.End, se.Msg, c.start, c.end, c.msg)
+		}
+	}
+}
+
 func TestParseMalformed(t *testing.T) {
-	for _, c := range []struct {
-		q          string
-		start, end int
-		msg        string
-	}{
+	checkMalformed(t, []malformedCase{
 		{"fields", 6, 6, "expected a field"},
 		{"fields a,", 9, 9, "expected a field"},
 		{"fieldz a", 0, 6, "unknown or unsupported command"},
@@ -90,17 +110,7 @@ func TestParseMalformed(t *testing.T) {
 		{"fields and", 7, 10, "keyword"},
 		{"sort", 4, 4, "expected a field"},
 		{strings.Repeat("x", MaxQueryLength+1), 0, MaxQueryLength + 1, "the limit is 10000"},
-	} {
-		_, err := Parse(c.q)
-		var se *SyntaxError
-		if !errors.As(err, &se) {
-			t.Errorf("Parse(%q) = %v, want a *SyntaxError", c.q, err)
-			continue
-		}
-		if se.Start != c.start || se.End != c.end || !strings.Contains(se.Msg, c.msg) {
-			t.Errorf("Parse(%q) = [%d,%d) %q, want [%d,%d) containing %q", c.q, se.Start, se.End, se.Msg, c.start, c.end, c.msg)
-		}
-	}
+	})
 }
 
 func TestParseNames(t *testing.T) {
