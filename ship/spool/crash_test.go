@@ -85,6 +85,18 @@ func (r *reports) corrupt() []CorruptError {
 	return out
 }
 
+// lostTo returns the records lost in the *CorruptErrors reported that
+// wrap target.
+func (r *reports) lostTo(target error) int64 {
+	var n int64
+	for _, ce := range r.corrupt() {
+		if errors.Is(&ce, target) {
+			n += ce.Records
+		}
+	}
+	return n
+}
+
 func without(all []string, idx ...int) []string {
 	var out []string
 	for i, m := range all {

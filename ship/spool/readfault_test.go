@@ -133,14 +133,9 @@ func TestReadFault(t *testing.T) {
 		{"persistent, segment being written", -1, 10, 10, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var mu sync.Mutex
-			var reports []error
+			rep := &reports{}
 			o := damageOpts()
-			o.OnError = func(err error) {
-				mu.Lock()
-				reports = append(reports, err)
-				mu.Unlock()
-			}
+			o.OnError = rep.add
 			dir := t.TempDir()
 			d := &memDst{}
 			s := mustOpen(t, dir, d, o)
@@ -183,10 +178,10 @@ func TestReadFault(t *testing.T) {
 			if fails != wantFails {
 				t.Fatalf("%d failed reads, want %d", fails, wantFails)
 			}
-			mu.Lock()
-			defer mu.Unlock()
+			rep.mu.Lock()
+			defer rep.mu.Unlock()
 			var reads, lost int
-			for _, r := range reports {
+			for _, r := range rep.errs {
 				var e *Error
 				var ce *CorruptError
 				switch {
@@ -200,7 +195,7 @@ func TestReadFault(t *testing.T) {
 				}
 			}
 			if reads != wantReads || lost != min(tc.lost, 1) {
-				t.Fatalf("%d read errors and %d losses reported, want %d and %d: %v", reads, lost, wantReads, min(tc.lost, 1), reports)
+				t.Fatalf("%d read errors and %d losses reported, want %d and %d: %v", reads, lost, wantReads, min(tc.lost, 1), rep.errs)
 			}
 		})
 	}
@@ -216,15 +211,10 @@ func TestReadFaultOnReplay(t *testing.T) {
 	// Two segments: the replay reads segment 0 from its file again (the
 	// reader holds the last segment it read).
 	const n, lost = perSegment + 10, perSegment
-	var mu sync.Mutex
-	var reports []error
+	rep := &reports{}
 	o := damageOpts()
 	o.FlushInterval = time.Hour // the first Flush is the test's
-	o.OnError = func(err error) {
-		mu.Lock()
-		reports = append(reports, err)
-		mu.Unlock()
-	}
+	o.OnError = rep.add
 	dir := t.TempDir()
 	f := &readFault{}
 	f.install(t)
@@ -248,17 +238,8 @@ func TestReadFaultOnReplay(t *testing.T) {
 	if got, want := d.got(), msgs("r", n)[lost:]; st.Dropped.Corrupt != lost || !slices.Equal(got, want) {
 		t.Fatalf("Dropped.Corrupt %d, delivered %d records: want %d and %d", st.Dropped.Corrupt, len(got), lost, len(want))
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	var reported int64
-	for _, r := range reports {
-		var ce *CorruptError
-		if errors.As(r, &ce) && errors.Is(r, syscall.EIO) {
-			reported += ce.Records
-		}
-	}
-	if reported != lost {
-		t.Fatalf("reported %d records lost to EIO, want %d: %v", reported, lost, reports)
+	if reported := rep.lostTo(syscall.EIO); reported != lost {
+		t.Fatalf("reported %d records lost to EIO, want %d: %v", reported, lost, rep.errs)
 	}
 }
 
@@ -288,14 +269,9 @@ func TestReadFaultBadBlock(t *testing.T) {
 		{"in a header", [][2]int64{{at + 4, at + 8}}, perSegment - first, []int64{perSegment - first}, readAttempts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var mu sync.Mutex
-			var reports []error
+			rep := &reports{}
 			o := damageOpts()
-			o.OnError = func(err error) {
-				mu.Lock()
-				reports = append(reports, err)
-				mu.Unlock()
-			}
+			o.OnError = rep.add
 			dir := t.TempDir()
 			f := &readFault{}
 			f.install(t)
@@ -315,11 +291,11 @@ func TestReadFaultBadBlock(t *testing.T) {
 			if got := d.got(); st.Dropped.Corrupt != int64(tc.lost) || !slices.Equal(got, want) {
 				t.Fatalf("Dropped.Corrupt %d, delivered %d records: want %d and %d", st.Dropped.Corrupt, len(got), tc.lost, len(want))
 			}
-			mu.Lock()
-			defer mu.Unlock()
+			rep.mu.Lock()
+			defer rep.mu.Unlock()
 			var lost []int64
 			var reads int
-			for _, r := range reports {
+			for _, r := range rep.errs {
 				var ce *CorruptError
 				var e *Error
 				switch {
@@ -333,7 +309,7 @@ func TestReadFaultBadBlock(t *testing.T) {
 				}
 			}
 			if !slices.Equal(lost, tc.records) || reads != tc.reads {
-				t.Fatalf("reported losses of %v records and %d read errors, want %v and %d: %v", lost, reads, tc.records, tc.reads, reports)
+				t.Fatalf("reported losses of %v records and %d read errors, want %v and %d: %v", lost, reads, tc.records, tc.reads, rep.errs)
 			}
 		})
 	}
@@ -353,13 +329,8 @@ func TestOpenUnreadableSegment(t *testing.T) {
 	f := &readFault{}
 	f.install(t)
 	f.set(filepath.Join(dir, segName(0)), -1)
-	var mu sync.Mutex
-	var reports []error
-	o.OnError = func(err error) {
-		mu.Lock()
-		reports = append(reports, err)
-		mu.Unlock()
-	}
+	rep := &reports{}
+	o.OnError = rep.add
 	d := &memDst{}
 	s, err := Open(dir, d, o)
 	if err != nil {
@@ -373,17 +344,8 @@ func TestOpenUnreadableSegment(t *testing.T) {
 	if got := d.got(); !slices.Equal(got, all[perSegment:]) {
 		t.Fatalf("delivered %d records, want %d", len(got), n-perSegment)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	var lost int64
-	for _, r := range reports {
-		var ce *CorruptError
-		if errors.As(r, &ce) && errors.Is(r, syscall.EIO) {
-			lost += ce.Records
-		}
-	}
-	if lost != perSegment {
-		t.Fatalf("reported %d records lost to EIO, want %d: %v", lost, perSegment, reports)
+	if lost := rep.lostTo(syscall.EIO); lost != perSegment {
+		t.Fatalf("reported %d records lost to EIO, want %d: %v", lost, perSegment, rep.errs)
 	}
 }
 

@@ -54,8 +54,7 @@ func (s *Spool) recover() error {
 		// before their deletion).
 		i := 0
 		for ; i < len(firsts) && firsts[i] < ckpt.Segment; i++ {
-			os.Remove(s.segPath(firsts[i]))
-			os.Remove(s.segPath(firsts[i]) + endSuffix)
+			removeSeg(s.segPath(firsts[i]))
 		}
 		firsts = firsts[i:]
 	}

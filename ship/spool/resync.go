@@ -93,7 +93,8 @@ type candidate struct {
 // reader after damaged (or unreadable) bytes at off, where sequence number
 // minSeq was expected (see above). With skipBad, bytes that cannot be read
 // are skipped to the next multiple of resyncAlign (until r.done is closed:
-// then the read error is returned); otherwise a read error is returned. ok is false when no record validates before limit (at is limit).
+// then the read error is returned); otherwise a read error is returned.
+// ok is false when no record validates before limit (at is limit).
 func (r *segReader) resync(off, from, limit int64, minSeq uint64, skipBad bool) (rec record, at int64, n int, ok bool, err error) {
 	defer func() { r.crc = nil }()
 	c, ok, err := r.search(off, from, limit, minSeq, skipBad)

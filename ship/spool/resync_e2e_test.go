@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -101,15 +100,10 @@ func TestResyncUnreadableHeader(t *testing.T) {
 		{"a page holding headers", [2]int64{resyncAlign, 2 * resyncAlign}, (resyncAlign - segHeaderSize) / size, firstOn(2 * resyncAlign)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var mu sync.Mutex
-			var reports []error
+			rep := &reports{}
 			o := damageOpts()
 			o.SegmentBytes = 64 << 10
-			o.OnError = func(err error) {
-				mu.Lock()
-				reports = append(reports, err)
-				mu.Unlock()
-			}
+			o.OnError = rep.add
 			dir := t.TempDir()
 			f := &readFault{}
 			f.install(t)
@@ -131,10 +125,10 @@ func TestResyncUnreadableHeader(t *testing.T) {
 			if got := d.got(); st.Dropped.Corrupt != lost || !slices.Equal(got, want) {
 				t.Fatalf("Dropped.Corrupt %d, delivered %d records: want %d and %d", st.Dropped.Corrupt, len(got), lost, len(want))
 			}
-			mu.Lock()
-			defer mu.Unlock()
+			rep.mu.Lock()
+			defer rep.mu.Unlock()
 			var got []CorruptError
-			for _, r := range reports {
+			for _, r := range rep.errs {
 				var ce *CorruptError
 				if errors.As(r, &ce) {
 					if !errors.Is(ce, syscall.EIO) {
