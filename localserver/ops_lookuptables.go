@@ -215,7 +215,7 @@ func (s *Server) createLookupTable(rc *reqCtx) ([]byte, *apiError) {
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO lookup_tables(name, description, kms_key_id, fields, records, size_bytes, created, last_updated, body)
 			VALUES (?,?,?,?,?,?,?,?,?)`,
-			name, nullStr(in.Description), nullStr(in.KmsKeyID), string(fields), len(tbl.Rows), len(*in.TableBody), now, now, *in.TableBody)
+			name, optString(in.Description), optString(in.KmsKeyID), string(fields), len(tbl.Rows), len(*in.TableBody), now, now, *in.TableBody)
 		if err != nil {
 			return s.dbErr(err)
 		}
@@ -231,14 +231,6 @@ func (s *Server) createLookupTable(rc *reqCtx) ([]byte, *apiError) {
 	o.str("lookupTableArn", s.lookupTableArn(rc.region, name))
 	o.int("createdAt", now)
 	return o.done(), nil
-}
-
-// nullStr is s as a nullable column: NULL when absent.
-func nullStr(s *string) any {
-	if s == nil {
-		return nil
-	}
-	return *s
 }
 
 type lookupTableArnIn struct {

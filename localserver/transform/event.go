@@ -291,8 +291,11 @@ func encode(b []byte, v any) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string: '"', '\\' and control characters escaped,
-// invalid UTF-8 replaced by U+FFFD (encoding/json's rules, without its HTML escaping).
+// appendString appends s as a JSON string: '"' and '\\' escaped, control characters as
+// \n, \r, \t or \u00XX (\b and \f as \u0008 and \u000c), each byte of invalid UTF-8
+// as a raw U+FFFD, U+2028 and U+2029 unescaped. That is not byte for byte what
+// encoding/json (and internal/jsonstr) writes, which escapes \b, \f, U+2028, U+2029 and
+// invalid UTF-8 (\ufffd), though it decodes to the same value.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
