@@ -26,3 +26,27 @@ func BenchmarkTransformApply(b *testing.B) {
 		}
 	}
 }
+
+// benchVended applies the vended parser proc alone to msg, the user guide's example event.
+func benchVended(b *testing.B, proc, msg string) {
+	c, err := Parse([]byte(`[{"` + proc + `":{}}]`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.Apply(msg, Meta{}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Apply(msg, Meta{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseVPC(b *testing.B)        { benchVended(b, "parseVPC", docVPCEvent) }
+func BenchmarkParseRoute53(b *testing.B)    { benchVended(b, "parseRoute53", docRoute53Event) }
+func BenchmarkParseCloudfront(b *testing.B) { benchVended(b, "parseCloudfront", docCloudfrontEvent) }
+func BenchmarkParsePostgres(b *testing.B)   { benchVended(b, "parsePostgres", docPostgresEvent) }
+func BenchmarkParseWAF(b *testing.B)        { benchVended(b, "parseWAF", docWAFEvent) }
