@@ -182,8 +182,10 @@ func numericSet(names ...string) map[string]bool {
 // order, by the names the CloudFront developer guide gives them
 // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html),
 // which are the keys the user guide's parseCloudfront example shows. The numeric ones are
-// those the example writes as numbers, plus sc-range-start and sc-range-end (byte offsets,
-// "-" in the example).
+// those the example writes as numbers, plus the ones the developer guide describes as
+// numbers that the example shows as "-": fle-encrypted-fields ("The number of field-level
+// encryption fields that the server encrypted") and sc-range-start and sc-range-end (byte
+// offsets).
 var cloudfrontFields = wordList{
 	names: []string{"date", "time", "x-edge-location", "sc-bytes", "c-ip", "cs-method", "cs(Host)",
 		"cs-uri-stem", "sc-status", "cs(Referer)", "cs(User-Agent)", "cs-uri-query", "cs(Cookie)",
@@ -191,8 +193,8 @@ var cloudfrontFields = wordList{
 		"x-forwarded-for", "ssl-protocol", "ssl-cipher", "x-edge-response-result-type", "cs-protocol-version",
 		"fle-status", "fle-encrypted-fields", "c-port", "time-to-first-byte", "x-edge-detailed-result-type",
 		"sc-content-type", "sc-content-len", "sc-range-start", "sc-range-end"},
-	numeric: numericSet("sc-bytes", "sc-status", "cs-bytes", "time-taken", "c-port", "time-to-first-byte",
-		"sc-content-len", "sc-range-start", "sc-range-end"),
+	numeric: numericSet("sc-bytes", "sc-status", "cs-bytes", "time-taken", "fle-encrypted-fields", "c-port",
+		"time-to-first-byte", "sc-content-len", "sc-range-start", "sc-range-end"),
 }
 
 // parseCloudfront: one record of 33 fields separated by tabs (as CloudFront writes them) or
