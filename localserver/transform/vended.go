@@ -245,10 +245,14 @@ var vpcFields = wordList{
 }
 
 // parseVPC: a default-format flow log record of 14 fields; the numeric ones are JSON
-// numbers, and "-" (a NODATA or SKIPDATA record's missing values) stays "-". A record of
-// another number of fields (a custom format: "This processor doesn't support custom log
-// formats", API_ParseVPC), or whose numeric field holds something other than a number or "-",
-// fails the event.
+// numbers, and "-" (a NODATA or SKIPDATA record's missing values) stays "-". A custom
+// format ("This processor doesn't support custom log formats", API_ParseVPC) fails the
+// event where it can be told from the default one: a record of another number of fields; a
+// version other than 2 ("If you use the default format, the version is 2", the VPC user
+// guide's flow log record fields; a custom one with fields of later versions has theirs); an
+// action other than ACCEPT, REJECT or "-", or a log-status other than OK, NODATA or SKIPDATA
+// (the values that guide lists), as when a custom format has other fields in those places;
+// and a numeric field that holds something other than a number or "-".
 func parseVPC(msg string) (*object, error) {
 	o, err := vpcFields.parseWords("default-format VPC flow log record", msg, false)
 	if err != nil {
@@ -258,6 +262,15 @@ func parseVPC(msg string) (*object, error) {
 		if s, isStr := mb.v.(string); isStr && vpcFields.numeric[mb.k] && s != "-" {
 			return nil, fmt.Errorf("%s %q is neither a number nor -", mb.k, s)
 		}
+	}
+	if v := o.m[0].v; v != json.Number("2") {
+		return nil, fmt.Errorf("version %v is not 2, the version of the default format (custom formats are not supported)", v)
+	}
+	if a := o.m[12].v.(string); a != "ACCEPT" && a != "REJECT" && a != "-" {
+		return nil, fmt.Errorf("action %q is not ACCEPT, REJECT or - (custom formats are not supported)", a)
+	}
+	if s := o.m[13].v.(string); s != "OK" && s != "NODATA" && s != "SKIPDATA" {
+		return nil, fmt.Errorf("logStatus %q is not OK, NODATA or SKIPDATA (custom formats are not supported)", s)
 	}
 	return o, nil
 }

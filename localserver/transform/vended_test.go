@@ -181,6 +181,9 @@ func TestVendedParserErrors(t *testing.T) {
 		{"Route 53 version not a number", "parseRoute53", `v1 2017-12-13T08:15:50.235Z Z1 example.com AAAA NOERROR TCP IAD12 192.0.2.0 -`, `processor 0 (parseRoute53): version "v1" is not a number`},
 
 		{"VPC custom format", "parseVPC", docVPCEvent + ` vpc-1 subnet-2`, "processor 0 (parseVPC): the event has 16 fields; a default-format VPC flow log record has 14"},
+		{"VPC custom format of 14 fields with version 5", "parseVPC", `5 123456789010 eni-abc123de 192.0.2.0 192.0.2.24 20641 22 6 20 4249 1418530010 1418530070 ACCEPT ingress`, `processor 0 (parseVPC): version 5 is not 2`},
+		{"VPC custom format of version-2 fields in another order", "parseVPC", `2 123456789010 eni-abc123de 192.0.2.0 192.0.2.24 20641 22 6 20 4249 1418530010 1418530070 OK ACCEPT`, `processor 0 (parseVPC): action "OK" is not ACCEPT, REJECT or -`},
+		{"VPC custom format ending in another field", "parseVPC", `2 123456789010 eni-abc123de 192.0.2.0 192.0.2.24 20641 22 6 20 4249 1418530010 1418530070 ACCEPT vpc-1a2b3c4d`, `processor 0 (parseVPC): logStatus "vpc-1a2b3c4d" is not OK, NODATA or SKIPDATA`},
 		{"VPC missing field", "parseVPC", `2 123456789010 eni-abc123de 192.0.2.0 192.0.2.24 20641 22 6 20 4249 1418530010 1418530070 ACCEPT`, "processor 0 (parseVPC): the event has 13 fields"},
 		{"VPC port not a number", "parseVPC", `2 123456789010 eni-abc123de 192.0.2.0 192.0.2.24 http 22 6 20 4249 1418530010 1418530070 ACCEPT OK`, `processor 0 (parseVPC): srcPort "http" is neither a number nor -`},
 		{"VPC hexadecimal", "parseVPC", `0x2 123456789010 eni-abc123de 192.0.2.0 192.0.2.24 1 22 6 20 4249 1418530010 1418530070 ACCEPT OK`, `processor 0 (parseVPC): version "0x2" is neither a number nor -`},
