@@ -50,3 +50,20 @@ func BenchmarkParseRoute53(b *testing.B)    { benchVended(b, "parseRoute53", doc
 func BenchmarkParseCloudfront(b *testing.B) { benchVended(b, "parseCloudfront", docCloudfrontEvent) }
 func BenchmarkParsePostgres(b *testing.B)   { benchVended(b, "parsePostgres", docPostgresEvent) }
 func BenchmarkParseWAF(b *testing.B)        { benchVended(b, "parseWAF", docWAFEvent) }
+
+// BenchmarkVendedRefused applies a vended parser to a 1 MB event it refuses: one of half a
+// million one-letter fields (parseVPC).
+func BenchmarkVendedRefused(b *testing.B) {
+	c, err := Parse([]byte(`[{"parseVPC":{}}]`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := strings.Repeat("a ", 1<<19)
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Apply(msg, Meta{}); err == nil {
+			b.Fatal("the event was transformed")
+		}
+	}
+}

@@ -128,10 +128,28 @@ func toNumber(s string) (json.Number, bool) {
 	return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
 }
 
+// isFieldSep reports whether r separates the fields of a line that spaceFields splits.
+func isFieldSep(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
+
 // spaceFields splits a line of space- or tab-separated fields (runs count as one
 // separator), as CloudFront, Route 53 and VPC flow logs write them.
-func spaceFields(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' })
+func spaceFields(s string) []string { return strings.FieldsFunc(s, isFieldSep) }
+
+// countSpaceFields is len(spaceFields(s)) without allocating: a line of another number of
+// fields is refused before it is split (a 1 MB event of one-letter fields split into half a
+// million strings first).
+func countSpaceFields(s string) int {
+	n, in := 0, false
+	for i := 0; i < len(s); i++ {
+		// The separators are ASCII, which no byte of a multi-byte UTF-8 sequence is.
+		if isFieldSep(rune(s[i])) {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
 }
 
 // wordList is names[i] per field, each either numeric (a JSON number when the value is one)
@@ -146,10 +164,10 @@ type wordList struct {
 // URL-decoded ("Encoded field values are decoded"); a value that is not valid %-encoding
 // stays as written.
 func (l wordList) parseWords(what, line string, decode bool) (*object, error) {
-	f := spaceFields(line)
-	if len(f) != len(l.names) {
-		return nil, fmt.Errorf("the event has %d fields; a %s has %d, separated by spaces or tabs", len(f), what, len(l.names))
+	if n := countSpaceFields(line); n != len(l.names) {
+		return nil, fmt.Errorf("the event has %d fields; a %s has %d, separated by spaces or tabs", n, what, len(l.names))
 	}
+	f := spaceFields(line)
 	o := &object{m: make([]member, 0, len(f))}
 	for i, v := range f {
 		name := l.names[i]

@@ -3,6 +3,7 @@ package transform
 import (
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -204,6 +205,37 @@ func TestVendedParserErrors(t *testing.T) {
 				t.Errorf("error\n %q\nwant prefix\n %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestVendedManyFieldsIsCheap: a line of many fields is refused before it is split. A
+// review found parseVPC, parseRoute53 and parseCloudfront split it first: 53 MB allocated
+// for this 1 MB event.
+func TestVendedManyFieldsIsCheap(t *testing.T) {
+	msg := strings.Repeat("a ", 1<<19)
+	for _, proc := range []string{"parseVPC", "parseRoute53", "parseCloudfront"} {
+		c, err := Parse([]byte(`[{"` + proc + `":{}}]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err = c.Apply(msg, testMeta)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "the event has 524288 fields") {
+			t.Errorf("%s: Apply: %v, want the event has 524288 fields", proc, err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("%s: %d KiB allocated for a 1 MiB event of the wrong number of fields", proc, n>>10)
+		}
+	}
+}
+
+func TestCountSpaceFields(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a ", "a b", "a\tb\r\n", "  a  b\t\tc  ", "é ü\xff x", docCloudfrontEvent, docVPCEvent} {
+		if got, want := countSpaceFields(s), len(spaceFields(s)); got != want {
+			t.Errorf("countSpaceFields(%q) = %d, want %d", s, got, want)
+		}
 	}
 }
 
