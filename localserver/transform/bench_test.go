@@ -51,19 +51,25 @@ func BenchmarkParseCloudfront(b *testing.B) { benchVended(b, "parseCloudfront", 
 func BenchmarkParsePostgres(b *testing.B)   { benchVended(b, "parsePostgres", docPostgresEvent) }
 func BenchmarkParseWAF(b *testing.B)        { benchVended(b, "parseWAF", docWAFEvent) }
 
-// BenchmarkVendedRefused applies a vended parser to a 1 MB event it refuses: one of half a
-// million one-letter fields (parseVPC).
+// BenchmarkVendedRefused applies a vended parser to a 1 MB event it refuses: for parseVPC
+// one of half a million one-letter fields, for parsePostgres a time followed by colons.
 func BenchmarkVendedRefused(b *testing.B) {
-	c, err := Parse([]byte(`[{"parseVPC":{}}]`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	msg := strings.Repeat("a ", 1<<19)
-	b.SetBytes(int64(len(msg)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Apply(msg, Meta{}); err == nil {
-			b.Fatal("the event was transformed")
-		}
+	for _, tc := range []struct{ proc, msg string }{
+		{"parseVPC", strings.Repeat("a ", 1<<19)},
+		{"parsePostgres", "2019-03-10 03:54:59 UTC:" + strings.Repeat(":", 1<<20)},
+	} {
+		b.Run(tc.proc, func(b *testing.B) {
+			c, err := Parse([]byte(`[{"` + tc.proc + `":{}}]`))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(tc.msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Apply(tc.msg, Meta{}); err == nil {
+					b.Fatal("the event was transformed")
+				}
+			}
+		})
 	}
 }

@@ -300,13 +300,24 @@ func parseVPC(msg string) (*object, error) {
 // match that backtracks), the user, the database, the process id, the level.
 var postgresPrefix = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? [^ :]+):(.*?):([^@:]*)@([^:]*):\[([0-9]+)\]:([A-Z][A-Z0-9]*):`)
 
+// maxPostgresPrefix bounds the bytes postgresPrefix is matched against (ours): the prefix
+// and level take at most about 450 (a 253-byte host name and its port, user and database
+// names of at most 63 bytes, PostgreSQL's NAMEDATALEN), and without the bound a 1 MB line
+// that starts with a time but has no prefix after it took 150 ms to refuse, the lazy host
+// match trying every colon of the line.
+const maxPostgresPrefix = 1024
+
 // parsePostgres: logTime, srcIp (host and port as written, "10.0.0.123(52834)"),
 // userName, dbName, processId (a string, as the example shows it) and logLevel, the fields
 // the user guide's example shows; the rest of the line (the message text) is not a field,
 // as in that example. Empty fields (a background process has no host, user or database) are
 // left out (our choice). A line that does not start with the prefix fails the event.
 func parsePostgres(msg string) (*object, error) {
-	m := postgresPrefix.FindStringSubmatch(msg)
+	head := msg
+	if len(head) > maxPostgresPrefix {
+		head = head[:maxPostgresPrefix]
+	}
+	m := postgresPrefix.FindStringSubmatch(head)
 	if m == nil {
 		return nil, errors.New("the event does not start with RDS for PostgreSQL's log line prefix (%t:%r:%u@%d:[%p]:LEVEL:)")
 	}

@@ -101,6 +101,10 @@ func TestVendedParsers(t *testing.T) {
 			`{"logTime":"2024-05-06 07:08:09 UTC","processId":"411","logLevel":"LOG"}`},
 		{"Postgres IPv6 client and level with a digit", "parsePostgres", `2024-05-06 07:08:09 UTC:2001:db8::1(5432):app@orders:[77]:DEBUG1: x:y@z:[1]:`,
 			`{"logTime":"2024-05-06 07:08:09 UTC","srcIp":"2001:db8::1(5432)","userName":"app","dbName":"orders","processId":"77","logLevel":"DEBUG1"}`},
+		{"Postgres longest host name, long statement", "parsePostgres",
+			"2024-05-06 07:08:09.123 UTC:" + strings.Repeat("h", 253) + "(65535):" + strings.Repeat("u", 63) + "@" + strings.Repeat("d", 63) + ":[2147483647]:STATEMENT:  " + strings.Repeat("SELECT 1; ", 1000),
+			`{"logTime":"2024-05-06 07:08:09.123 UTC","srcIp":"` + strings.Repeat("h", 253) + `(65535)","userName":"` + strings.Repeat("u", 63) +
+				`","dbName":"` + strings.Repeat("d", 63) + `","processId":"2147483647","logLevel":"STATEMENT"}`},
 		{"Postgres local socket, multi-line statement", "parsePostgres", "2024-05-06 07:08:09 UTC:[local]:rdsadmin@rdsadmin:[9]:STATEMENT:  SELECT 1\n\tFROM t",
 			`{"logTime":"2024-05-06 07:08:09 UTC","srcIp":"[local]","userName":"rdsadmin","dbName":"rdsadmin","processId":"9","logLevel":"STATEMENT"}`},
 
@@ -170,6 +174,7 @@ func TestVendedParserErrors(t *testing.T) {
 		{"Postgres pid not a number", "parsePostgres", `2019-03-10 03:54:59 UTC:h(1):u@d:[x]:LOG: m`, "processor 0 (parsePostgres): the event does not start"},
 		{"Postgres continuation line", "parsePostgres", "\tFROM t WHERE x", "processor 0 (parsePostgres): the event does not start"},
 		{"Postgres huge", "parsePostgres", huge, "processor 0 (parsePostgres): the event does not start"},
+		{"Postgres prefix longer than any RDS writes", "parsePostgres", "2019-03-10 03:54:59 UTC:" + strings.Repeat("h", 1000) + "(1):u@d:[1]:LOG: m", "processor 0 (parsePostgres): the event does not start"},
 
 		{"CloudFront header line", "parseCloudfront", "#Version: 1.0", "processor 0 (parseCloudfront): the event is a header line"},
 		{"CloudFront missing field", "parseCloudfront", strings.Join(spaceFields(docCloudfrontEvent)[:32], "\t"), "processor 0 (parseCloudfront): the event has 32 fields; a CloudFront standard log record has 33, separated by spaces or tabs"},
