@@ -93,8 +93,8 @@ func TestAWSCLITransformers(t *testing.T) {
 	}
 
 	cli.fail(t, "InvalidParameterException", "PutTransformer",
-		"Invalid transformerConfig: transformerConfig[0]: the parseVPC processor is not supported by this server",
-		"put-transformer", "--log-group-identifier", group, "--transformer-config", `[{"parseVPC":{}}]`)
+		"Invalid transformerConfig: transformerConfig[0]: the parseToOCSF processor is not supported by this server",
+		"put-transformer", "--log-group-identifier", group, "--transformer-config", `[{"parseToOCSF":{"eventSource":"VPCFlow","ocsfVersion":"V1.1"}}]`)
 	cli.fail(t, "ResourceNotFoundException", "GetTransformer", "The specified log group does not exist.",
 		"get-transformer", "--log-group-identifier", "/cli/none")
 	cli.ok(t, nil, "delete-transformer", "--log-group-identifier", group)

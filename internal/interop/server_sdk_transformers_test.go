@@ -165,10 +165,10 @@ func TestServerSDKTransformers(t *testing.T) {
 			}
 		}
 		_, err := c.TestTransformer(ctx, &cloudwatchlogs.TestTransformerInput{
-			TransformerConfig: []types.Processor{{ParseJSON: &types.ParseJSON{}}, {ParseVPC: &types.ParseVPC{}}},
+			TransformerConfig: []types.Processor{{ParseJSON: &types.ParseJSON{}}, {ParseToOCSF: &types.ParseToOCSF{EventSource: types.EventSourceVpcFlow, OcsfVersion: types.OCSFVersionV11}}},
 			LogEventMessages:  []string{"x"},
 		})
-		wantErrContains[*types.InvalidParameterException](t, "parseVPC", err, "the parseVPC processor is not supported by this server")
+		wantErrContains[*types.InvalidParameterException](t, "parseToOCSF", err, "the parseToOCSF processor is not supported by this server")
 		_, err = c.TestTransformer(ctx, &cloudwatchlogs.TestTransformerInput{
 			TransformerConfig: []types.Processor{{TrimString: &types.TrimString{WithKeys: []string{"a"}}}},
 			LogEventMessages:  []string{"x"},

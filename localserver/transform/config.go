@@ -76,14 +76,19 @@ var (
 	// parsers: "Some processors are of the parser type … the first processor in a
 	// transformer must be a parser"
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Create.html).
-	parsers = map[string]bool{"parseJSON": true, "parseKeyValue": true, "csv": true, "grok": true}
-	// unsupported processors are refused (see the package doc) before any other rule.
-	// They are the parsers of AWS vended logs, of which the same page says "If you include
-	// a pre-configured parser for a type of AWS vended logs, it must be the first
+	parsers = map[string]bool{"parseJSON": true, "parseKeyValue": true, "csv": true, "grok": true,
+		"parseCloudfront": true, "parseVPC": true, "parseRoute53": true, "parseWAF": true, "parsePostgres": true}
+	// vended are the parsers of AWS vended logs (vended.go), of which the same page says "If
+	// you include a pre-configured parser for a type of AWS vended logs, it must be the first
 	// processor listed in the transformer. You can include only one such processor in a
-	// transformer", and parseToOCSF: serving one means adding it to parsers and that rule.
-	unsupported = map[string]bool{"parseCloudfront": true, "parseVPC": true,
-		"parseRoute53": true, "parseWAF": true, "parsePostgres": true, "parseToOCSF": true}
+	// transformer".
+	vended = map[string]bool{"parseCloudfront": true, "parseVPC": true, "parseRoute53": true,
+		"parseWAF": true, "parsePostgres": true}
+	// unsupported processors are refused (see the package doc) before any other rule:
+	// parseToOCSF, whose mapping of each source to OCSF classes is large and whose exact
+	// output AWS does not document field by field, so that nothing here could be checked
+	// against it. Serving it means adding it to parsers and vended.
+	unsupported = map[string]bool{"parseToOCSF": true}
 	// onlyOne: "You can include only one grok processor", "only one addKeys processor",
 	// "only one copyValue processor" (same page).
 	onlyOne = map[string]bool{"grok": true, "addKeys": true, "copyValue": true}
@@ -144,6 +149,12 @@ func Parse(raw []byte) (*Config, error) {
 			if nParsers > MaxParsers {
 				return nil, &ConfigError{Field: field, Value: name, Reason: fmt.Sprintf("a transformer can include at most %d parser-type processors", MaxParsers)}
 			}
+		}
+		if vended[name] && i > 0 {
+			if vended[c.procs[0].name] {
+				return nil, &ConfigError{Field: field, Value: name, Reason: "a transformer can include only one parser of AWS vended logs (" + c.procs[0].name + " is already its first processor)"}
+			}
+			return nil, &ConfigError{Field: field, Value: name, Reason: "a parser of AWS vended logs must be the first processor of a transformer"}
 		}
 		if i == 0 && !parsers[name] {
 			return nil, &ConfigError{Field: field, Value: name, Reason: "the first processor of a transformer must be a parser (parseJSON, parseKeyValue, csv, grok or a parser of AWS vended logs)"}

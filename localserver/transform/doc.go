@@ -13,8 +13,9 @@
 // Implemented: parseJSON, parseKeyValue, csv, grok (the pattern set in grok.go), addKeys,
 // deleteKeys, copyValue, moveKeys, renameKeys, listToMap, lowerCaseString,
 // upperCaseString, trimString, splitString, substituteString, typeConverter and
-// dateTimeConverter (the Java pattern letters in datetime.go). Not implemented (refused):
-// parseCloudfront, parseVPC, parseRoute53, parseWAF, parsePostgres and parseToOCSF.
+// dateTimeConverter (the Java pattern letters in datetime.go), and the parsers of AWS
+// vended logs parseCloudfront, parseVPC, parseRoute53, parseWAF and parsePostgres
+// (vended.go). Not implemented (refused): parseToOCSF.
 //
 // The package is pure: no I/O, no global state; a Config is safe for concurrent use.
 package transform

@@ -102,6 +102,8 @@ func build(field, name string, raw json.RawMessage) (proc, error) {
 		fn, err = buildTypeConverter(c, raw)
 	case "dateTimeConverter":
 		fn, err = buildDateTimeConverter(c, raw)
+	case "parseCloudfront", "parseVPC", "parseRoute53", "parseWAF", "parsePostgres":
+		fn, err = buildVended(c, name, raw)
 	default:
 		return proc{}, &UnsupportedError{Field: field, Processor: name}
 	}
