@@ -1,0 +1,60 @@
+// Package emf builds CloudWatch Embedded Metric Format (EMF) log events: JSON
+// log events whose "_aws" member tells CloudWatch Logs to extract metrics from
+// them. It uses the standard library only.
+//
+// A [Metrics] collects one unit of work's metrics: a namespace, dimension sets,
+// metric values with their unit and storage resolution, properties (other
+// members of the event, searchable in Logs Insights) and a timestamp.
+// [Metrics.Encode] turns it into one or more events; [Metrics.WriteTo] writes
+// them as lines (stdout in Lambda or a container, where the platform's agent
+// forwards them); [Metrics.LogTo] hands them to a [Sink] such as a
+// *ship.Shipper.
+//
+// CloudWatch Logs extracts the metrics only from events that reach it with the
+// request header x-amzn-logs-format: json/emf: create the shipper that carries
+// EMF events with ship.Options{LogFormat: cwlogs.LogFormatEMF} (or set
+// PutLogEventsInput.LogFormat when calling PutLogEvents directly). In Lambda and
+// with the CloudWatch agent, the platform sets the header itself.
+//
+// # Limits: split or refused
+//
+// Encode splits what the specification lets a producer split, as the official
+// aws-embedded-metrics libraries do, and refuses the rest:
+//
+//   - at most 100 metrics per event: more are spread over several events, each
+//     carrying every dimension and property (split);
+//   - at most 100 values per metric per event: more are spread over several
+//     events, in the order they were put (split);
+//   - at most 30 dimensions per dimension set, default dimensions included
+//     (refused);
+//   - namespace: 1–255 characters from A–Z a–z 0–9 . - _ / # : and space, with
+//     one that is not a space, not starting with "AWS/" (refused);
+//   - metric names: 1–255 characters of valid UTF-8, not all white space
+//     (refused);
+//   - dimension names: 1–255 printable ASCII characters, not all spaces, not
+//     starting with ':'; dimension values: 1–1024 of the same, not all spaces
+//     (refused);
+//   - units: one of the [Unit] constants; storage resolution: [Standard] (60)
+//     or [High] (1); one metric keeps one unit and one resolution (refused);
+//   - values: finite numbers; NaN and ±Inf are refused;
+//   - member names: "_aws" is reserved, and a name is either a dimension, a
+//     metric or a property, never two of them; a dimension name keeps one
+//     value (refused);
+//   - an event longer than [MaxEventBytes] (a property too large) is refused.
+//
+// The Put and Set methods do not return errors: the first invalid input is
+// kept and returned by every later Encode (and MarshalJSON, WriteTo, LogTo) as
+// an *[Error] naming the field and the value, and no event is produced.
+//
+// # Output
+//
+// Member order is stable, so equal inputs encode to equal bytes: "_aws" first,
+// then the dimension members in the order their names were first put, then the
+// metrics in the order they were first put, then the properties in the order
+// they were first set. A metric with one value is a JSON number, one with more
+// an array.
+//
+// A Metrics is safe for concurrent use: the goroutines of one request may put
+// metrics into it together, and one long-lived Metrics may be encoded while
+// other goroutines put into it.
+package emf
