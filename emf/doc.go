@@ -29,9 +29,9 @@
 //     (refused);
 //   - namespace: 1–255 characters from A–Z a–z 0–9 . - _ / # : and space, with
 //     one that is not a space, not starting with "AWS/" (refused);
-//   - metric names: 1–255 characters of valid UTF-8, not all white space
+//   - metric names: 1–1024 characters of valid UTF-8, not all white space
 //     (refused);
-//   - dimension names: 1–255 printable ASCII characters, not all spaces, not
+//   - dimension names: 1–250 printable ASCII characters, not all spaces, not
 //     starting with ':'; dimension values: 1–1024 of the same, not all spaces
 //     (refused);
 //   - units: one of the [Unit] constants; storage resolution: [Standard] (60)

@@ -15,7 +15,9 @@ import (
 	"github.com/cwlogs/cwlogs/internal/jsonstr"
 )
 
-// Limits from the EMF specification and the CloudWatch metric rules.
+// Limits from the EMF specification (its text and its JSON schema) and, where
+// it is silent, the CloudWatch metric rules and the official
+// aws-embedded-metrics libraries.
 const (
 	// MaxMetricsPerEvent is the most metric definitions of one event's directive.
 	MaxMetricsPerEvent = 100
@@ -27,9 +29,20 @@ const (
 	// message limit (1 MB less the 26-byte per-event overhead).
 	MaxEventBytes = 1048550
 
-	maxNamespace      = 255
-	maxMetricName     = 255
-	maxDimensionName  = 255
+	// maxNamespace: the specification's schema allows 1–1024 characters of
+	// anything, but the namespace is a CloudWatch namespace, documented as at
+	// most 255 characters of A–Z a–z 0–9 . - _ / # : and space; the official
+	// libraries allow 256 of the same characters less space. The narrower,
+	// documented CloudWatch rule is kept.
+	maxNamespace = 255
+	// maxMetricName: the specification's schema (MetricDefinition Name) and
+	// the official libraries: 1–1024 characters.
+	maxMetricName = 1024
+	// maxDimensionName: the specification's schema (DimensionReference) and
+	// the official libraries: 1–250 characters, fewer than CloudWatch's 255.
+	maxDimensionName = 250
+	// maxDimensionValue: the specification's text ("MUST NOT contain more
+	// than 1024 characters") and the official libraries.
 	maxDimensionValue = 1024
 )
 
@@ -625,6 +638,11 @@ func (d *doc) appendEvents(dst []byte) ([]byte, []int, error) {
 		b = jsonstr.Append(b, d.namespace)
 		b = append(b, `,"Dimensions":[`...)
 		if len(d.sets) == 0 {
+			// No dimensions: one empty dimension set. The specification
+			// allows an empty DimensionSet ("MAY be empty") and its schema
+			// wants at least one set in Dimensions (minItems 1), so [[]] is
+			// the documented form; the official libraries write [] when
+			// their dimensions are cleared, which that schema refuses.
 			b = append(b, "[]"...)
 		}
 		for i, s := range d.sets {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"unicode/utf8"
 )
 
 // specUnits are the units the EMF specification accepts (the CloudWatch
@@ -82,14 +83,18 @@ func contains(s []string, v string) bool {
 	return false
 }
 
-// checkSpec validates one event against the rules of the EMF specification:
-// a JSON object with nothing around it; "_aws" holding Timestamp (non-negative
-// integer milliseconds) and CloudWatchMetrics (MetricDirective objects with
-// Namespace, Dimensions and Metrics and no other member); at most 30 names per
-// dimension set, each a root member whose value is a string; at most 100
-// MetricDefinitions per directive, each with a Name, an optional Unit from the
-// enumeration and an optional StorageResolution of 1 or 60; each metric a root
-// member holding a number or an array of at most 100 numbers.
+// checkSpec validates one event against the rules of the EMF specification
+// (its text and its JSON schema, as published in 2025): a JSON object with
+// nothing around it; "_aws" holding Timestamp (non-negative integer
+// milliseconds) and CloudWatchMetrics (MetricDirective objects with Namespace
+// of 1–1024 characters, Dimensions and Metrics and no other member);
+// Dimensions an array of at least one dimension set (a set may be empty); at
+// most 30 names per dimension set, each of 1–250 characters and a root member
+// whose value is a string of at most 1024 characters; at most 100
+// MetricDefinitions per directive, each with a Name of 1–1024 characters, an
+// optional Unit from the enumeration and an optional StorageResolution of 1 or
+// 60; each metric a root member holding a number or an array of at most 100
+// numbers.
 func checkSpec(doc []byte) (*parsedEvent, error) {
 	if bytes.ContainsAny(doc, "\n") {
 		return nil, fmt.Errorf("event holds a newline")
@@ -137,12 +142,12 @@ func checkSpec(doc []byte) (*parsedEvent, error) {
 	if err := exactMembers(dir, "directive", []string{"Namespace", "Dimensions", "Metrics"}); err != nil {
 		return nil, err
 	}
-	if p.namespace, ok = dir["Namespace"].(string); !ok || p.namespace == "" {
+	if p.namespace, ok = dir["Namespace"].(string); !ok || p.namespace == "" || utf8.RuneCountInString(p.namespace) > 1024 {
 		return nil, fmt.Errorf("Namespace %v", dir["Namespace"])
 	}
 	sets, ok := dir["Dimensions"].([]any)
-	if !ok {
-		return nil, fmt.Errorf("Dimensions is not an array")
+	if !ok || len(sets) == 0 {
+		return nil, fmt.Errorf("Dimensions %v: want an array of at least one dimension set", dir["Dimensions"])
 	}
 	for _, s := range sets {
 		names, ok := s.([]any)
@@ -155,12 +160,12 @@ func checkSpec(doc []byte) (*parsedEvent, error) {
 		var set []string
 		for _, n := range names {
 			name, ok := n.(string)
-			if !ok {
-				return nil, fmt.Errorf("dimension name %v is not a string", n)
+			if !ok || name == "" || utf8.RuneCountInString(name) > 250 {
+				return nil, fmt.Errorf("dimension name %v: want a string of 1–250 characters", n)
 			}
 			v, ok := root[name].(string)
-			if !ok {
-				return nil, fmt.Errorf("dimension %q: root member %v is not a string", name, root[name])
+			if !ok || utf8.RuneCountInString(v) > 1024 {
+				return nil, fmt.Errorf("dimension %q: root member %v is not a string of at most 1024 characters", name, root[name])
 			}
 			if name == "_aws" {
 				return nil, fmt.Errorf("dimension named _aws")
@@ -183,7 +188,7 @@ func checkSpec(doc []byte) (*parsedEvent, error) {
 			return nil, err
 		}
 		name, ok := def["Name"].(string)
-		if !ok || name == "" || name == "_aws" {
+		if !ok || name == "" || name == "_aws" || utf8.RuneCountInString(name) > 1024 {
 			return nil, fmt.Errorf("metric Name %v", def["Name"])
 		}
 		if _, dup := p.values[name]; dup {
