@@ -36,7 +36,8 @@
 //     (refused);
 //   - units: one of the [Unit] constants; storage resolution: [Standard] (60)
 //     or [High] (1); one metric keeps one unit and one resolution (refused);
-//   - values: finite numbers; NaN and ±Inf are refused;
+//   - values: finite numbers strictly between -2^360 and 2^360, the range
+//     CloudWatch accepts; NaN, ±Inf and larger magnitudes are refused;
 //   - member names: "_aws" is reserved, and a name is either a dimension, a
 //     metric or a property, never two of them; a dimension name keeps one
 //     value (refused);

@@ -44,6 +44,10 @@ const (
 	// maxDimensionValue: the specification's text ("MUST NOT contain more
 	// than 1024 characters") and the official libraries.
 	maxDimensionValue = 1024
+	// maxValue bounds a metric value: CloudWatch rejects values outside
+	// -2^360..2^360 (MetricDatum) and the specification is silent; the
+	// official Node.js library refuses a value at or beyond either end.
+	maxValue = 0x1p360
 )
 
 // Unit is a CloudWatch metric unit.
@@ -265,8 +269,8 @@ func (m *Metrics) PutMetricResolution(name string, value float64, unit Unit, res
 		m.fail(err)
 		return
 	}
-	if math.IsNaN(value) || math.IsInf(value, 0) {
-		m.fail(newErr(metricField(name, ".value"), strconv.FormatFloat(value, 'g', -1, 64), "must be a finite number"))
+	if math.IsNaN(value) || math.Abs(value) >= maxValue { // ±Inf included
+		m.fail(newErr(metricField(name, ".value"), strconv.FormatFloat(value, 'g', -1, 64), "must be a finite number strictly between -2^360 and 2^360 (CloudWatch's range)"))
 		return
 	}
 	if unit == "" {
