@@ -41,6 +41,9 @@
 //   - member names: "_aws" is reserved, and a name is either a dimension, a
 //     metric or a property, never two of them; a dimension name keeps one
 //     value (refused);
+//   - timestamps: within [MaxAge] (14 days) before and [MaxFuture] (2 hours)
+//     after the current time when SetTimestamp is called, as CloudWatch
+//     accepts them (refused);
 //   - an event longer than [MaxEventBytes] (a property too large) is refused.
 //
 // The Put and Set methods do not return errors: the first invalid input is

@@ -329,13 +329,33 @@ func (m *Metrics) SetProperty(key string, value any) {
 	m.props = append(m.props, property{key, b})
 }
 
+// MaxAge and MaxFuture bound the timestamp SetTimestamp accepts, relative to
+// the current time: CloudWatch Logs rejects events older than 14 days or more
+// than 2 hours ahead, and CloudWatch metrics the same data points. The EMF
+// specification is silent; the official libraries refuse such timestamps.
+const (
+	MaxAge    = 14 * 24 * time.Hour
+	MaxFuture = 2 * time.Hour
+)
+
+// now is the clock SetTimestamp checks against; tests replace it.
+var now = time.Now
+
 // SetTimestamp sets the time of the metrics (and of the events LogTo sends),
-// kept to the millisecond. It must not be before 1970.
+// kept to the millisecond. It must lie within MaxAge before and MaxFuture
+// after the current time, as the official libraries require.
 func (m *Metrics) SetTimestamp(t time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if t.UnixMilli() < 0 {
+	ms := t.UnixMilli()
+	if ms < 0 {
 		m.fail(newErr("timestamp", t.UTC().Format(time.RFC3339Nano), "must not be before 1970-01-01T00:00:00Z"))
+		return
+	}
+	if n := now().UnixMilli(); ms < n-MaxAge.Milliseconds() || ms > n+MaxFuture.Milliseconds() {
+		m.fail(newErr("timestamp", t.UTC().Format(time.RFC3339Nano),
+			"must lie within 14 days before and 2 hours after the current time %s (CloudWatch rejects the rest)",
+			time.UnixMilli(n).UTC().Format(time.RFC3339Nano)))
 		return
 	}
 	m.ts = t

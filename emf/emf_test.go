@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,13 @@ import (
 )
 
 var ts0 = time.UnixMilli(1574109732004)
+
+// TestMain sets the clock SetTimestamp checks against to ts0, the specification
+// example's timestamp, so that events carry fixed times.
+func TestMain(m *testing.M) {
+	emf.SetClock(func() time.Time { return ts0 })
+	os.Exit(m.Run())
+}
 
 func newM(ns string) *emf.Metrics {
 	m := emf.New(ns)
@@ -231,7 +239,11 @@ func TestLimits(t *testing.T) {
 			m.SetProperty("k", "w")
 		}), 0, "property", "dimension name"},
 		{"metric named as a dimension", "", both(one, func(m *emf.Metrics) { m.PutDimensions(dim("x", "v")) }), 0, "metric", "dimension name"},
-		{"timestamp at 1970", "", both(one, func(m *emf.Metrics) { m.SetTimestamp(time.UnixMilli(0)) }), 1, "", ""},
+		{"timestamp 14 days old", "", both(one, func(m *emf.Metrics) { m.SetTimestamp(ts0.Add(-emf.MaxAge)) }), 1, "", ""},
+		{"timestamp 14 days and 1 ms old", "", both(one, func(m *emf.Metrics) { m.SetTimestamp(ts0.Add(-emf.MaxAge - time.Millisecond)) }), 0, "timestamp", "14 days before"},
+		{"timestamp 2 hours ahead", "", both(one, func(m *emf.Metrics) { m.SetTimestamp(ts0.Add(emf.MaxFuture)) }), 1, "", ""},
+		{"timestamp 2 hours and 1 ms ahead", "", both(one, func(m *emf.Metrics) { m.SetTimestamp(ts0.Add(emf.MaxFuture + time.Millisecond)) }), 0, "timestamp", "2 hours after"},
+		{"timestamp at 1970", "", both(one, func(m *emf.Metrics) { m.SetTimestamp(time.UnixMilli(0)) }), 0, "timestamp", "14 days before"},
 		{"timestamp before 1970", "", both(one, func(m *emf.Metrics) { m.SetTimestamp(time.UnixMilli(-1)) }), 0, "timestamp", "1970"},
 		{"zero timestamp", "", both(one, func(m *emf.Metrics) { m.SetTimestamp(time.Time{}) }), 0, "timestamp", "1970"},
 		{"event of MaxEventBytes", "", pad(emf.MaxEventBytes), 1, "", ""},

@@ -15,7 +15,9 @@ import (
 // whose log agent understands EMF, that is all it takes.
 func Example() {
 	m := emf.New("MyApp")
-	m.SetTimestamp(time.UnixMilli(1700000000000)) // default: time.Now() at New
+	// A fixed time, for the output below; by default, the time of New. A
+	// timestamp more than 14 days old or 2 hours ahead is refused.
+	m.SetTimestamp(time.UnixMilli(1574109732004))
 	m.SetDefaultDimensions(emf.Dimension{Name: "Service", Value: "checkout"})
 	m.PutDimensions(emf.Dimension{Name: "Operation", Value: "Pay"})
 	m.PutMetric("Latency", 41.5, emf.Milliseconds)
@@ -26,7 +28,7 @@ func Example() {
 		fmt.Println(err)
 	}
 	// Output:
-	// {"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"MyApp","Dimensions":[["Service","Operation"]],"Metrics":[{"Name":"Latency","Unit":"Milliseconds"},{"Name":"Errors","Unit":"Count","StorageResolution":1}]}]},"Service":"checkout","Operation":"Pay","Latency":[41.5,38],"Errors":0,"requestId":"r-42"}
+	// {"_aws":{"Timestamp":1574109732004,"CloudWatchMetrics":[{"Namespace":"MyApp","Dimensions":[["Service","Operation"]],"Metrics":[{"Name":"Latency","Unit":"Milliseconds"},{"Name":"Errors","Unit":"Count","StorageResolution":1}]}]},"Service":"checkout","Operation":"Pay","Latency":[41.5,38],"Errors":0,"requestId":"r-42"}
 }
 
 // An invalid input is reported, naming the field and the value, when the events are made.
