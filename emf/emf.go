@@ -1,10 +1,12 @@
 package emf
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -302,8 +304,12 @@ func (m *Metrics) PutMetricResolution(name string, value float64, unit Unit, res
 }
 
 // SetProperty sets a member of the event that is not a metric or dimension,
-// such as a request ID; value is encoded with encoding/json now. Setting a
-// key again replaces its value in place.
+// such as a request ID; value is encoded with encoding/json now (maps with
+// their keys sorted, invalid UTF-8 replaced by U+FFFD), except that an error
+// which is neither a json.Marshaler nor an encoding.TextMarshaler is written
+// as its Error() string, not as encoding/json's {} of its unexported fields.
+// A value encoding/json refuses (a channel, a func, NaN) is an invalid input.
+// Setting a key again replaces its value in place.
 func (m *Metrics) SetProperty(key string, value any) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -315,7 +321,7 @@ func (m *Metrics) SetProperty(key string, value any) {
 		m.fail(newErr("property", quote(key), `"_aws" is reserved for the EMF metadata`))
 		return
 	}
-	b, err := json.Marshal(value)
+	b, err := json.Marshal(propertyValue(value))
 	if err != nil {
 		m.fail(newErr("property["+quote(key)+"]", fmt.Sprintf("%T", value), "cannot be encoded as JSON: %v", err))
 		return
@@ -340,6 +346,23 @@ const (
 
 // now is the clock SetTimestamp checks against; tests replace it.
 var now = time.Now
+
+// propertyValue returns what SetProperty encodes for v: the message of an
+// error that does not encode itself, v otherwise (a nil pointer too).
+func propertyValue(v any) any {
+	err, ok := v.(error)
+	if !ok {
+		return v
+	}
+	switch v.(type) {
+	case json.Marshaler, encoding.TextMarshaler:
+		return v
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return v // null, without calling Error on a nil receiver
+	}
+	return err.Error()
+}
 
 // SetTimestamp sets the time of the metrics (and of the events LogTo sends),
 // kept to the millisecond. It must lie within MaxAge before and MaxFuture

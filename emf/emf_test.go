@@ -3,6 +3,7 @@ package emf_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strconv"
@@ -452,5 +453,65 @@ func TestConcurrent(t *testing.T) {
 	}
 	if total != workers*each {
 		t.Errorf("%d values, want %d", total, workers*each)
+	}
+}
+
+type jsonErr struct{}
+
+func (jsonErr) Error() string                { return "json error" }
+func (jsonErr) MarshalJSON() ([]byte, error) { return []byte(`{"code":7}`), nil }
+
+type ptrErr struct{ msg string }
+
+func (e *ptrErr) Error() string { return e.msg }
+
+// TestPropertyValues: what SetProperty writes for values of various types, and the
+// values it refuses.
+func TestPropertyValues(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		value any
+		want  string // the member's JSON; "" when refused
+	}{
+		{"string", "a", `"a"`},
+		{"invalid UTF-8", "a\xffb", `"a\ufffdb"`},
+		{"map, keys sorted", map[string]int{"b": 2, "a": 1}, `{"a":1,"b":2}`},
+		{"map with int keys, sorted as text", map[int]string{2: "x", 10: "y"}, `{"10":"y","2":"x"}`},
+		{"slice", []any{1, "x", nil}, `[1,"x",null]`},
+		{"struct", struct {
+			A      int `json:"a"`
+			hidden int
+		}{1, 2}, `{"a":1}`},
+		{"nil", nil, `null`},
+		{"time", time.UnixMilli(0).UTC(), `"1970-01-01T00:00:00Z"`},
+		{"bytes", []byte("hi"), `"aGk="`},
+		{"error", errors.New("boom"), `"boom"`},
+		{"wrapped error", fmt.Errorf("read: %w", errors.New("EOF")), `"read: EOF"`},
+		{"pointer error", &ptrErr{"p"}, `"p"`},
+		{"nil pointer error", (*ptrErr)(nil), `null`},
+		{"error with MarshalJSON", jsonErr{}, `{"code":7}`},
+		{"NaN", math.NaN(), ""},
+		{"channel", make(chan int), ""},
+		{"map with struct keys", map[struct{ A int }]int{{1}: 1}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newM("ns")
+			m.PutMetric("x", 1, emf.Count)
+			m.SetProperty("p", tc.value)
+			evs, err := m.Encode()
+			if tc.want == "" {
+				var e *emf.Error
+				if !errors.As(err, &e) || e.Field != `property["p"]` {
+					t.Fatalf("err %v, want an *emf.Error on property[\"p\"]", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(evs[0]); !strings.HasSuffix(got, `,"p":`+tc.want+`}`) {
+				t.Errorf("event %s\nwant it to end with \"p\":%s", got, tc.want)
+			}
+		})
 	}
 }
