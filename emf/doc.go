@@ -40,7 +40,8 @@
 //     CloudWatch accepts; NaN, ±Inf and larger magnitudes are refused;
 //   - member names: "_aws" is reserved, and a name is either a dimension, a
 //     metric or a property, never two of them; a dimension name keeps one
-//     value (refused);
+//     value (refused); a default dimension put again with its value is kept
+//     once in the set, as the official libraries merge the defaults;
 //   - timestamps: within [MaxAge] (14 days) before and [MaxFuture] (2 hours)
 //     after the current time when SetTimestamp is called, as CloudWatch
 //     accepts them (refused);

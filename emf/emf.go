@@ -513,11 +513,7 @@ func (m *Metrics) snapshot(d *doc) error {
 		sets = [][]Dimension{nil} // the defaults alone
 	}
 	total := 0
-	for i, s := range sets {
-		if n := len(pre) + len(s); n > MaxDimensionsPerSet {
-			return newErr("dimensions["+strconv.Itoa(i)+"]", strconv.Itoa(n)+" dimensions",
-				"a dimension set holds at most %d, default dimensions included", MaxDimensionsPerSet)
-		}
+	for _, s := range sets {
 		total += len(pre) + len(s)
 	}
 	all := make([]string, 0, total) // the names of every set, back to back
@@ -528,7 +524,13 @@ func (m *Metrics) snapshot(d *doc) error {
 		for _, part := range [2][]Dimension{pre, s} {
 			for _, dm := range part {
 				if slices.Contains(all[start:], dm.Name) {
-					return newErr("dimensions["+strconv.Itoa(i)+"].name", quote(dm.Name), "appears twice in one dimension set (a default dimension put again?)")
+					// A default dimension put again (checkSet refuses a name
+					// twice in one call): kept once, as the official libraries
+					// merge the defaults into each set, if the values agree.
+					if v := d.dims[d.dimIndex(dm.Name)].Value; v != dm.Value {
+						return newErr("dimension["+quote(dm.Name)+"].value", quote(dm.Value), "differs from the value %s of the default dimension", quote(v))
+					}
+					continue
 				}
 				all = append(all, dm.Name)
 				if j := d.dimIndex(dm.Name); j >= 0 {
@@ -541,6 +543,10 @@ func (m *Metrics) snapshot(d *doc) error {
 			}
 		}
 		names := all[start:len(all):len(all)]
+		if n := len(names); n > MaxDimensionsPerSet {
+			return newErr("dimensions["+strconv.Itoa(i)+"]", strconv.Itoa(n)+" dimensions",
+				"a dimension set holds at most %d, default dimensions included", MaxDimensionsPerSet)
+		}
 		if !slices.ContainsFunc(d.sets, func(o []string) bool { return slices.Equal(o, names) }) {
 			d.sets = append(d.sets, names)
 		}

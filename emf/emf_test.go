@@ -72,6 +72,12 @@ func TestGolden(t *testing.T) {
 			m.PutMetric("Up", 1, emf.Count)
 		}, []string{`{"_aws":{"Timestamp":1574109732004,"CloudWatchMetrics":[{"Namespace":"lambda-function-metrics","Dimensions":[["Host"],[]],` +
 			`"Metrics":[{"Name":"Up","Unit":"Count"}]}]},"Host":"h1","Up":1}`}},
+		{"a default dimension put again is kept once", func(m *emf.Metrics) {
+			m.SetDefaultDimensions(dim("Service", "api"))
+			m.PutDimensions(dim("Operation", "Get"), dim("Service", "api"))
+			m.PutMetric("Up", 1, emf.Count)
+		}, []string{`{"_aws":{"Timestamp":1574109732004,"CloudWatchMetrics":[{"Namespace":"lambda-function-metrics","Dimensions":[["Service","Operation"]],` +
+			`"Metrics":[{"Name":"Up","Unit":"Count"}]}]},"Service":"api","Operation":"Get","Up":1}`}},
 		{"defaults alone form a set", func(m *emf.Metrics) {
 			m.SetDefaultDimensions(dim("Service", "api"), dim("Env", "prod"))
 			m.PutMetric("Up", 1, emf.Count)
@@ -172,6 +178,10 @@ func TestLimits(t *testing.T) {
 			m.SetDefaultDimensions(names(10, "a")...)
 			m.PutDimensions(names(20, "b")...)
 		}, one), 1, "", ""},
+		{"10 defaults + 21 with a default again: 30", "", both(func(m *emf.Metrics) {
+			m.SetDefaultDimensions(names(10, "a")...)
+			m.PutDimensions(append(names(20, "b"), dim("a0", "v"))...)
+		}, one), 1, "", ""},
 		{"10 defaults + 21: 31", "", both(func(m *emf.Metrics) {
 			m.SetDefaultDimensions(names(10, "a")...)
 			m.PutDimensions(names(21, "b")...)
@@ -200,10 +210,10 @@ func TestLimits(t *testing.T) {
 		{"dimension name starting with ':'", "", both(func(m *emf.Metrics) { m.PutDimensions(dim(":k", "v")) }, one), 0, "dimensions.name", "':'"},
 		{"dimension name _aws", "", both(func(m *emf.Metrics) { m.PutDimensions(dim("_aws", "v")) }, one), 0, "dimensions.name", "reserved"},
 		{"dimension twice in a set", "", both(func(m *emf.Metrics) { m.PutDimensions(dim("k", "v"), dim("k", "v")) }, one), 0, "dimensions.name", "twice"},
-		{"default put again", "", both(func(m *emf.Metrics) {
+		{"default put again with another value", "", both(func(m *emf.Metrics) {
 			m.SetDefaultDimensions(dim("k", "v"))
-			m.PutDimensions(dim("k", "v"))
-		}, one), 0, "dimensions[0].name", "twice"},
+			m.PutDimensions(dim("j", "w"), dim("k", "v2"))
+		}, one), 0, `dimension["k"].value`, "default dimension"},
 		{"dimension with two values", "", both(func(m *emf.Metrics) {
 			m.PutDimensions(dim("k", "v1"))
 			m.PutDimensions(dim("k", "v2"), dim("j", "w"))
