@@ -57,48 +57,46 @@ type Unit string
 
 // The units CloudWatch accepts.
 const (
-	Seconds         Unit = "Seconds"
-	Microseconds    Unit = "Microseconds"
-	Milliseconds    Unit = "Milliseconds"
-	Bytes           Unit = "Bytes"
-	Kilobytes       Unit = "Kilobytes"
-	Megabytes       Unit = "Megabytes"
-	Gigabytes       Unit = "Gigabytes"
-	Terabytes       Unit = "Terabytes"
-	Bits            Unit = "Bits"
-	Kilobits        Unit = "Kilobits"
-	Megabits        Unit = "Megabits"
-	Gigabits        Unit = "Gigabits"
-	Terabits        Unit = "Terabits"
-	Percent         Unit = "Percent"
-	Count           Unit = "Count"
-	BytesPerSecond  Unit = "Bytes/Second"
-	KilobytesPerSec Unit = "Kilobytes/Second"
-	MegabytesPerSec Unit = "Megabytes/Second"
-	GigabytesPerSec Unit = "Gigabytes/Second"
-	TerabytesPerSec Unit = "Terabytes/Second"
-	BitsPerSecond   Unit = "Bits/Second"
-	KilobitsPerSec  Unit = "Kilobits/Second"
-	MegabitsPerSec  Unit = "Megabits/Second"
-	GigabitsPerSec  Unit = "Gigabits/Second"
-	TerabitsPerSec  Unit = "Terabits/Second"
-	CountPerSecond  Unit = "Count/Second"
-	None            Unit = "None"
+	Seconds            Unit = "Seconds"
+	Microseconds       Unit = "Microseconds"
+	Milliseconds       Unit = "Milliseconds"
+	Bytes              Unit = "Bytes"
+	Kilobytes          Unit = "Kilobytes"
+	Megabytes          Unit = "Megabytes"
+	Gigabytes          Unit = "Gigabytes"
+	Terabytes          Unit = "Terabytes"
+	Bits               Unit = "Bits"
+	Kilobits           Unit = "Kilobits"
+	Megabits           Unit = "Megabits"
+	Gigabits           Unit = "Gigabits"
+	Terabits           Unit = "Terabits"
+	Percent            Unit = "Percent"
+	Count              Unit = "Count"
+	BytesPerSecond     Unit = "Bytes/Second"
+	KilobytesPerSecond Unit = "Kilobytes/Second"
+	MegabytesPerSecond Unit = "Megabytes/Second"
+	GigabytesPerSecond Unit = "Gigabytes/Second"
+	TerabytesPerSecond Unit = "Terabytes/Second"
+	BitsPerSecond      Unit = "Bits/Second"
+	KilobitsPerSecond  Unit = "Kilobits/Second"
+	MegabitsPerSecond  Unit = "Megabits/Second"
+	GigabitsPerSecond  Unit = "Gigabits/Second"
+	TerabitsPerSecond  Unit = "Terabits/Second"
+	CountPerSecond     Unit = "Count/Second"
+	None               Unit = "None"
 )
 
-// Units lists every valid Unit.
-var Units = []Unit{Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes,
-	Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, BytesPerSecond, KilobytesPerSec,
-	MegabytesPerSec, GigabytesPerSec, TerabytesPerSec, BitsPerSecond, KilobitsPerSec, MegabitsPerSec,
-	GigabitsPerSec, TerabitsPerSec, CountPerSecond, None}
+// units is every valid Unit; validation reads it, not the exported copy.
+var units = [...]Unit{Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes,
+	Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, BytesPerSecond, KilobytesPerSecond,
+	MegabytesPerSecond, GigabytesPerSecond, TerabytesPerSecond, BitsPerSecond, KilobitsPerSecond, MegabitsPerSecond,
+	GigabitsPerSecond, TerabitsPerSecond, CountPerSecond, None}
+
+// Units lists every valid Unit. It is a copy: changing it changes nothing.
+var Units = slices.Clone(units[:])
 
 func validUnit(u Unit) bool {
-	for _, v := range Units {
-		if u == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(units[:], u)
 }
 
 // Resolution is a metric's storage resolution in seconds.

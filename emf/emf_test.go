@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -523,5 +524,43 @@ func TestPropertyValues(t *testing.T) {
 				t.Errorf("event %s\nwant it to end with \"p\":%s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestUnits: every constant carries the specification's unit string, the per-second units
+// are all named …PerSecond, Units lists them all, and changing Units changes no validation.
+func TestUnits(t *testing.T) {
+	consts := map[emf.Unit]string{
+		emf.Seconds: "Seconds", emf.Microseconds: "Microseconds", emf.Milliseconds: "Milliseconds",
+		emf.Bytes: "Bytes", emf.Kilobytes: "Kilobytes", emf.Megabytes: "Megabytes", emf.Gigabytes: "Gigabytes",
+		emf.Terabytes: "Terabytes", emf.Bits: "Bits", emf.Kilobits: "Kilobits", emf.Megabits: "Megabits",
+		emf.Gigabits: "Gigabits", emf.Terabits: "Terabits", emf.Percent: "Percent", emf.Count: "Count",
+		emf.BytesPerSecond: "Bytes/Second", emf.KilobytesPerSecond: "Kilobytes/Second",
+		emf.MegabytesPerSecond: "Megabytes/Second", emf.GigabytesPerSecond: "Gigabytes/Second",
+		emf.TerabytesPerSecond: "Terabytes/Second", emf.BitsPerSecond: "Bits/Second",
+		emf.KilobitsPerSecond: "Kilobits/Second", emf.MegabitsPerSecond: "Megabits/Second",
+		emf.GigabitsPerSecond: "Gigabits/Second", emf.TerabitsPerSecond: "Terabits/Second",
+		emf.CountPerSecond: "Count/Second", emf.None: "None",
+	}
+	if len(consts) != len(specUnits) || len(emf.Units) != len(specUnits) {
+		t.Fatalf("%d constants, %d in Units, want %d", len(consts), len(emf.Units), len(specUnits))
+	}
+	for u, s := range consts {
+		if string(u) != s || !specUnits[s] {
+			t.Errorf("constant %q, want %q, a unit of the specification", u, s)
+		}
+	}
+	for _, u := range emf.Units {
+		if _, ok := consts[u]; !ok {
+			t.Errorf("Units holds %q", u)
+		}
+	}
+	saved := slices.Clone(emf.Units)
+	t.Cleanup(func() { copy(emf.Units, saved) })
+	emf.Units[0] = "Minutes"
+	m := newM("ns")
+	m.PutMetric("x", 1, "Minutes")
+	if _, err := m.Encode(); err == nil {
+		t.Error(`after Units[0] = "Minutes", the unit "Minutes" is accepted`)
 	}
 }
