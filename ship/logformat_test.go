@@ -11,25 +11,32 @@ import (
 )
 
 // TestLogFormatOption: Options.LogFormat reaches every PutLogEvents call of a Shipper and of
-// each stream of a Mux (which sends it as the x-amzn-logs-format header); unset, none does.
+// each stream of a Mux (which sends it as the x-amzn-logs-format header), the retry of a
+// throttled batch and the resend after the stream was created included; unset, none does.
 func TestLogFormatOption(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		format string
 		mux    bool
+		calls  int // batches + 1 retry
 	}{
-		{"shipper emf", cwlogs.LogFormatEMF, false},
-		{"shipper unset", "", false},
-		{"mux emf", cwlogs.LogFormatEMF, true},
+		{"shipper emf", cwlogs.LogFormatEMF, false, 3 + 1},
+		{"shipper unset", "", false, 3 + 1},
+		{"mux emf", cwlogs.LogFormatEMF, true, 4 + 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
+			f.requireStream = true // the first call of each stream: ResourceNotFound, create, send again
+			f.groups["g"] = true
 			var mu sync.Mutex
 			var got []string
-			f.hook = func(_ context.Context, _ int, in *cwlogs.PutLogEventsInput) error {
+			f.hook = func(_ context.Context, call int, in *cwlogs.PutLogEventsInput) error {
 				mu.Lock()
 				got = append(got, in.LogFormat)
 				mu.Unlock()
+				if call == 1 { // the first batch is throttled once, then retried
+					return &cwlogs.APIError{Operation: "PutLogEvents", Code: cwlogs.CodeThrottling, StatusCode: 400, Message: "Rate exceeded"}
+				}
 				return nil
 			}
 			opts := fastOpts()
@@ -60,8 +67,8 @@ func TestLogFormatOption(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if len(got) < 3 {
-				t.Fatalf("%d calls, want at least 3", len(got))
+			if len(got) < tc.calls {
+				t.Fatalf("%d calls, want at least %d (every batch, and the retry)", len(got), tc.calls)
 			}
 			for i, g := range got {
 				if g != tc.format {
