@@ -6,9 +6,9 @@
 // metric values with their unit and storage resolution, properties (other
 // members of the event, searchable in Logs Insights) and a timestamp.
 // [Metrics.Encode] turns it into one or more events; [Metrics.WriteTo] writes
-// them as lines (stdout in Lambda or a container, where the platform's agent
-// forwards them); [Metrics.LogTo] hands them to a [Sink] such as a
-// *ship.Shipper.
+// them as lines (to stdout in Lambda, or in a container whose log agent
+// speaks EMF, such as the CloudWatch agent); [Metrics.LogTo] hands them to a
+// [Sink] such as a *ship.Shipper.
 //
 // CloudWatch Logs extracts the metrics only from events that reach it with the
 // request header x-amzn-logs-format: json/emf: create the shipper that carries
