@@ -338,7 +338,9 @@ func (m *Metrics) SetProperty(key string, value any) {
 // than 2 hours ahead, and CloudWatch metrics the same data points. The EMF
 // specification is silent; the official libraries refuse such timestamps.
 const (
-	MaxAge    = 14 * 24 * time.Hour
+	// MaxAge is how far before the current time a timestamp may be.
+	MaxAge = 14 * 24 * time.Hour
+	// MaxFuture is how far after the current time a timestamp may be.
 	MaxFuture = 2 * time.Hour
 )
 
