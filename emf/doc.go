@@ -28,7 +28,8 @@
 //   - at most 30 dimensions per dimension set, default dimensions included
 //     (refused);
 //   - namespace: 1–255 characters from A–Z a–z 0–9 . - _ / # : and space, with
-//     one that is not a space, not starting with "AWS/" (refused);
+//     one that is not a space, not starting with "AWS/": CloudWatch's rule
+//     for namespaces, narrower than the specification's schema (refused);
 //   - metric names: 1–1024 characters of valid UTF-8, not all white space
 //     (refused);
 //   - dimension names: 1–250 printable ASCII characters, not all spaces, not
@@ -57,7 +58,9 @@
 // then the dimension members in the order their names were first put, then the
 // metrics in the order they were first put, then the properties in the order
 // they were first set. A metric with one value is a JSON number, one with more
-// an array.
+// an array. Metrics without dimensions carry "Dimensions":[[]], one empty
+// dimension set, which the specification allows (its schema wants at least
+// one set).
 //
 // A Metrics is safe for concurrent use: the goroutines of one request may put
 // metrics into it together, and one long-lived Metrics may be encoded while
