@@ -84,7 +84,8 @@ func contains(s []string, v string) bool {
 }
 
 // checkSpec validates one event against the rules of the EMF specification
-// (its text and its JSON schema, as published in 2025): a JSON object with
+// (its text and its JSON schema, in the version with 30-name dimension sets
+// and StorageResolution): a JSON object with
 // nothing around it; "_aws" holding Timestamp (non-negative integer
 // milliseconds) and CloudWatchMetrics (MetricDirective objects with Namespace
 // of 1–1024 characters, Dimensions and Metrics and no other member);
