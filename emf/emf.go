@@ -637,18 +637,28 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-// LogTo sends every event to s, stamped with the metrics' timestamp. Nothing
-// is sent when an input was invalid; it stops at the first error of s.
+// LogTo sends every event to s, stamped with the metrics' timestamp to the
+// millisecond, as the events carry it. Nothing is sent when an input was
+// invalid; it stops at the first error of s.
 func (m *Metrics) LogTo(s Sink) error {
-	ts := m.Timestamp()
-	evs, err := m.Encode()
+	// One snapshot gives both the events and their time, so that the time
+	// logged is the millisecond each event's _aws.Timestamp holds, even when
+	// another goroutine calls SetTimestamp meanwhile.
+	var d doc
+	if err := m.snapshot(&d); err != nil {
+		return err
+	}
+	b, ends, err := d.appendEvents(nil)
 	if err != nil {
 		return err
 	}
-	for _, ev := range evs {
-		if err := s.Log(ts, string(ev)); err != nil {
+	ts := time.UnixMilli(d.ts)
+	start := 0
+	for _, end := range ends {
+		if err := s.Log(ts, string(b[start:end-1])); err != nil {
 			return err
 		}
+		start = end
 	}
 	return nil
 }

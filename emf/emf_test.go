@@ -405,6 +405,21 @@ func TestLogTo(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0] != string(want[0]) || got[1] != string(want[1]) {
 		t.Fatalf("LogTo: %v, %d events", err, len(got))
 	}
+	// A timestamp finer than a millisecond is logged as the millisecond the events carry.
+	m.SetTimestamp(ts0.Add(999 * time.Microsecond))
+	err = m.LogTo(sinkFunc(func(ts time.Time, msg string) error {
+		p, err := checkSpec([]byte(msg))
+		if err != nil {
+			return err
+		}
+		if !ts.Equal(time.UnixMilli(p.timestamp)) || p.timestamp != ts0.UnixMilli() {
+			t.Errorf("logged at %v, the event carries %d (want %d)", ts, p.timestamp, ts0.UnixMilli())
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	boom := errors.New("boom")
 	n := 0
 	if err := m.LogTo(sinkFunc(func(time.Time, string) error { n++; return boom })); err != boom || n != 1 {
