@@ -480,6 +480,9 @@ func (c *Client) attempt(ctx context.Context, target, encoding string, body []by
 	if encoding != "" {
 		h["Content-Encoding"] = vals[3:4:4] // signed, as every header here but User-Agent
 	}
+	if f, _ := ctx.Value(logFormatKey{}).(string); f != "" {
+		h["X-Amzn-Logs-Format"] = []string{f} // signed, as the SDKs sign it
+	}
 	u := c.url
 	if st != nil && c.hostPrefix {
 		u.Host = st.hostPrefix + u.Host

@@ -48,7 +48,16 @@ type PutLogEventsInput struct {
 	// SequenceToken is deprecated: the service has ignored it since 2023.
 	// It is passed through when set.
 	SequenceToken string
+	// LogFormat, when set, is sent as the x-amzn-logs-format request header
+	// (signed, as the AWS SDKs sign it), not in the body. The one value is
+	// LogFormatEMF: the service then extracts CloudWatch metrics from the
+	// events written in the Embedded Metric Format (package emf). "": no header.
+	LogFormat string
 }
+
+// LogFormatEMF is the PutLogEventsInput.LogFormat of events in the CloudWatch
+// Embedded Metric Format.
+const LogFormatEMF = "json/emf"
 
 // RejectedLogEventsInfo reports events the service refused while storing the rest.
 // A nil field means no event was rejected for that reason.

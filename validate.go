@@ -299,6 +299,9 @@ func (in *PutLogEventsInput) validate() error {
 	if e := validLogStreamName(op, "logStreamName", in.LogStreamName); e != nil {
 		return e
 	}
+	if in.LogFormat != "" && in.LogFormat != LogFormatEMF {
+		return verr(op, "LogFormat", strconv.Quote(in.LogFormat), `must be "" or "`+LogFormatEMF+`" (the x-amzn-logs-format header)`)
+	}
 	n := len(in.LogEvents)
 	if n == 0 {
 		return verr(op, "logEvents", "[]", "must hold at least 1 event (nothing was sent)")

@@ -205,6 +205,11 @@ type Options struct {
 	// learnt the offset from a request. Now may be called with the shipper's lock
 	// held: it must not call the Shipper or Mux.
 	Now func() time.Time
+	// LogFormat is sent with every PutLogEvents request as its LogFormat (the
+	// x-amzn-logs-format header): cwlogs.LogFormatEMF for a stream of
+	// Embedded Metric Format events (package emf), from which the service then
+	// extracts metrics. "": none.
+	LogFormat string
 }
 
 // config is Options with defaults applied.
@@ -236,6 +241,7 @@ type config struct {
 	onError         func(error)
 	discardEvery    time.Duration // least time between two *DiscardError reports
 	now             func() time.Time
+	logFormat       string
 }
 
 // OptionError reports an invalid Options field.
@@ -281,6 +287,7 @@ func (o *Options) config() (config, error) {
 		onError:         o.OnError,
 		discardEvery:    discardReportInterval,
 		now:             o.Now,
+		logFormat:       o.LogFormat,
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -309,6 +316,9 @@ func (o *Options) config() (config, error) {
 		if err := dur(d.f, d.v, d.dst); err != nil {
 			return c, err
 		}
+	}
+	if o.LogFormat != "" && o.LogFormat != cwlogs.LogFormatEMF {
+		return c, optErr("LogFormat", fmt.Sprintf("%q", o.LogFormat), `must be "" or "`+cwlogs.LogFormatEMF+`"`)
 	}
 	if o.Retention < 0 {
 		return c, optErr("Retention", o.Retention, "must not be negative (0 selects 14 days)")

@@ -162,7 +162,7 @@ func (s *Shipper) backoff(base time.Duration, attempt int) time.Duration {
 // send delivers one batch, retrying until success, a permanent error,
 // MaxElapsedTime, or Close giving up.
 func (s *Shipper) send(b *batch) result {
-	b.in = cwlogs.PutLogEventsInput{LogGroupName: s.group, LogStreamName: s.stream, LogEvents: b.events}
+	b.in = cwlogs.PutLogEventsInput{LogGroupName: s.group, LogStreamName: s.stream, LogEvents: b.events, LogFormat: s.c.logFormat}
 	start := time.Now()
 	var r result
 	retries, throttles, recreated := 0, 0, false
