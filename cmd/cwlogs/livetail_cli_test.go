@@ -16,10 +16,29 @@ import (
 	"github.com/cwlogs/cwlogs/localserver"
 )
 
+// lockedBuilder is a strings.Builder that exec's copying goroutine may write while a
+// failing test reads it.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // liveRun is a tail --live process whose stdout lines are collected.
 type liveRun struct {
 	cmd    *exec.Cmd
-	stderr strings.Builder
+	stderr lockedBuilder
 	mu     sync.Mutex
 	lines  []string
 	done   chan error // the process's end, after its stdout
@@ -129,6 +148,11 @@ func TestTailLive(t *testing.T) {
 		putN(t, cl, "live", "db-1", "ERROR not this stream")
 		putN(t, cl, "live", "web-1", "INFO not this pattern", "ERROR first")
 	})
+	// A marker put after the last poke, printed: the tick holding it (and every poke's
+	// event) is cut, so no poke takes a place in the 500-event sample of a batch below
+	// (a late poke in a's tick made 499 "ERROR a" lines).
+	putN(t, cl, "live", "web-1", "ERROR mark")
+	r.waitCount(t, "ERROR mark", 1)
 	var e eventJSON
 	if err := json.Unmarshal([]byte(r.got()[0]), &e); err != nil || e.Message != "ERROR first" || e.LogStreamName != "web-1" || e.Timestamp == 0 {
 		t.Fatalf("first line %q: %+v, %v", r.got()[0], e, err)
