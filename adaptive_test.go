@@ -1,0 +1,669 @@
+package cwlogs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cwlogs/cwlogs/internal/testpeer"
+)
+
+// simClock is a simulated clock: time moves only when a test, or a sleep of
+// the client, advances it. Safe for concurrent use.
+type simClock struct{ ns atomic.Int64 }
+
+func newSimClock(start time.Time) *simClock {
+	c := &simClock{}
+	c.ns.Store(start.UnixNano())
+	return c
+}
+
+func (c *simClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *simClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// sleep is a Client's sleep on the simulated clock: it advances the clock by
+// d at once, unless ctx has ended.
+func (c *simClock) sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.advance(d)
+	return nil
+}
+
+// closeTo compares floats to 1e-9, relative to their size when above 1.
+func closeTo(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*max(1, math.Abs(a), math.Abs(b))
+}
+
+// ms is a time of the simulated clock, in milliseconds after the Unix epoch
+// plus 1000 s (small absolute times keep float seconds exact to the ns).
+func ms(n int64) time.Time { return time.Unix(1000, 0).Add(time.Duration(n) * time.Millisecond) }
+
+func TestCubic(t *testing.T) {
+	c := newCubic(ms(0))
+	if c.timeWindow != 0 || c.lastMaxRate != 0 {
+		t.Fatalf("start: %+v, want Wmax = K = 0", c)
+	}
+	// With Wmax = 0 and K = 0 the curve is 0.4·t³.
+	if got := c.success(ms(2000)); !closeTo(got, 0.4*8) {
+		t.Errorf("success(2 s) = %v, want 3.2", got)
+	}
+	if got := c.throttle(10, ms(5000)); !closeTo(got, 7) {
+		t.Errorf("throttle(10) = %v, want β·10 = 7", got)
+	}
+	k := math.Cbrt(10 * 0.3 / 0.4)
+	if !closeTo(c.timeWindow, k) || c.lastMaxRate != 10 || !c.lastThrottle.Equal(ms(5000)) {
+		t.Errorf("after throttle: %+v, want Wmax 10, K %v", c, k)
+	}
+	// Right after the throttle the curve gives the cut rate; K seconds later, Wmax again.
+	if got := c.success(ms(5000)); !closeTo(got, 7) {
+		t.Errorf("success at the throttle = %v, want 7", got)
+	}
+	if got := c.success(ms(5000).Add(time.Duration(k * float64(time.Second)))); !closeTo(got, 10) {
+		t.Errorf("success K after the throttle = %v, want Wmax 10", got)
+	}
+}
+
+func TestTokenBucket(t *testing.T) {
+	var b tokenBucket
+	b.setRate(ms(0), 0.1) // below both minimums
+	if b.fillRate != adaptiveMinFillRate || b.capacity != adaptiveMinCapacity || b.tokens != 0 {
+		t.Fatalf("setRate(0.1) = %+v, want fill 0.5, capacity 1, no tokens", b)
+	}
+	ok, wait := b.take(ms(0), 1)
+	if ok || wait != 2*time.Second {
+		t.Fatalf("take from empty = %v, %v; want false, 2s at 0.5/s", ok, wait)
+	}
+	if ok, _ := b.take(ms(2000), 1); !ok || b.tokens != 0 {
+		t.Fatalf("take after 2 s = %v, tokens %v; want a token", ok, b.tokens)
+	}
+	b.setRate(ms(2000), 20)
+	if ok, _ := b.take(ms(12000), 1); !ok || b.tokens != 19 {
+		t.Fatalf("after 10 s at 20/s: %v, tokens %v; want the capacity 20 less 1", ok, b.tokens)
+	}
+	b.setRate(ms(12000), 4) // scaling down caps the tokens
+	if b.tokens != 4 || b.capacity != 4 {
+		t.Fatalf("setRate(4): %+v, want 4 tokens of 4", b)
+	}
+	b.refill(ms(11000)) // a clock that went back takes nothing away
+	if b.tokens != 4 {
+		t.Fatalf("clock back: tokens %v, want 4", b.tokens)
+	}
+	// A wait never rounds down to 0, so that a loop on it always moves on.
+	b.tokens = 1 - 1e-12
+	if ok, wait := b.take(ms(11000), 1); ok || wait < 1 {
+		t.Fatalf("almost a token: %v, %v; want a wait of at least 1ns", ok, wait)
+	}
+}
+
+// TestRateLimiterEnabledByThrottle: until the first throttle no attempt waits,
+// however fast they go; after it, they do.
+func TestRateLimiterEnabledByThrottle(t *testing.T) {
+	clk := newSimClock(ms(0))
+	l := newRateLimiter(clk.now)
+	noSleep := func(ctx context.Context, d time.Duration) error {
+		t.Fatalf("waited %v before any throttle", d)
+		return nil
+	}
+	for range 1000 {
+		if err := l.acquire(context.Background(), noSleep); err != nil {
+			t.Fatal(err)
+		}
+		l.update(false)
+		clk.advance(time.Millisecond)
+	}
+	l.update(true)
+	if !l.enabled.Load() {
+		t.Fatal("not enabled after a throttle")
+	}
+	var waited time.Duration
+	for range 10 {
+		if err := l.acquire(context.Background(), func(ctx context.Context, d time.Duration) error {
+			waited += d
+			return clk.sleep(ctx, d)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		l.update(false)
+	}
+	if waited == 0 {
+		t.Error("10 attempts right after a throttle never waited")
+	}
+}
+
+// botocoreRun runs script (Python, with botocore) on one JSON line of input
+// and decodes its JSON output into out.
+func botocoreRun(t *testing.T, python, script string, in, out any) {
+	t.Helper()
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, "-c", script)
+	cmd.Stdin = strings.NewReader(string(b) + "\n")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("botocore: %v: %s", err, stderr.String())
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("botocore printed %q: %v", raw, err)
+	}
+}
+
+// botocoreClock is a clock botocore's classes read, set by each event.
+const botocoreClock = `
+import json, sys
+class Clock:
+    def __init__(self, t): self.t = t
+    def current_time(self): return self.t
+    def sleep(self, amount): raise RuntimeError("no sleeping here")
+inp = json.loads(sys.stdin.readline())
+clock = Clock(inp["start"])
+out = []
+`
+
+// limiterEvent is one answer: when, and whether it was a throttle.
+type limiterEvent struct {
+	T         float64 `json:"t"` // Unix seconds, as unixSeconds gives them
+	Throttled bool    `json:"throttled"`
+	at        time.Time
+}
+
+// limiterEvents builds n answers from seed: gaps of 0 to 400 ms, bursts of
+// throttles now and then, with a gap of several seconds sometimes.
+func limiterEvents(seed uint64, n int) []limiterEvent {
+	r := rand.New(rand.NewPCG(seed, 7))
+	at := ms(0)
+	ev := make([]limiterEvent, n)
+	throttling := false
+	for i := range ev {
+		gap := time.Duration(r.IntN(400_001)) * time.Microsecond
+		if r.IntN(40) == 0 {
+			gap += time.Duration(r.IntN(8000)) * time.Millisecond
+		}
+		at = at.Add(gap)
+		if r.IntN(10) == 0 {
+			throttling = !throttling
+		}
+		ev[i] = limiterEvent{T: unixSeconds(at), Throttled: throttling && r.IntN(3) > 0, at: at}
+	}
+	return ev
+}
+
+// TestRateLimiterMatchesBotocore feeds the same answers to the limiter and to
+// botocore's ClientRateLimiter (its RateClocker, CubicCalculator and
+// TokenBucket) and compares the measured send rate, the bucket's fill rate
+// and the curve after each.
+func TestRateLimiterMatchesBotocore(t *testing.T) {
+	python := testpeer.Botocore(t)
+	if python == "" {
+		return
+	}
+	script := botocoreClock + `
+from botocore.retries import adaptive, bucket, throttling
+class Detector:
+    def is_throttling_error(self, **kwargs): return kwargs["throttled"]
+cubic = throttling.CubicCalculator(starting_max_rate=0, start_time=clock.current_time())
+clocker = adaptive.RateClocker(clock)
+tb = bucket.TokenBucket(max_rate=1, clock=clock)
+lim = adaptive.ClientRateLimiter(rate_adjustor=cubic, rate_clocker=clocker, token_bucket=tb,
+                                 throttling_detector=Detector(), clock=clock)
+for ev in inp["events"]:
+    clock.t = ev["t"]
+    lim.on_receiving_response(throttled=ev["throttled"])
+    p = cubic.get_params_snapshot()
+    out.append({"fill": tb.max_rate, "measured": clocker.measured_rate, "wmax": p.w_max, "k": p.k, "lastFail": p.last_fail})
+print(json.dumps(out))
+`
+	type state struct {
+		Fill, Measured, Wmax, K, LastFail float64
+	}
+	for _, tc := range []struct {
+		name   string
+		events []limiterEvent
+	}{
+		{"steady then throttled", func() []limiterEvent {
+			// Five answers a second for 2 s, a throttle, the same again, a throttle, 3 s more.
+			var ev []limiterEvent
+			for i := int64(1); i <= 35; i++ {
+				at := ms(i * 200)
+				ev = append(ev, limiterEvent{T: unixSeconds(at), Throttled: i == 10 || i == 20, at: at})
+			}
+			return ev
+		}()},
+		{"random 1", limiterEvents(1, 500)},
+		{"random 2", limiterEvents(2, 500)},
+		{"random 3", limiterEvents(3, 2000)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []state
+			botocoreRun(t, python, script, map[string]any{"start": unixSeconds(ms(0)), "events": tc.events}, &want)
+			if len(want) != len(tc.events) {
+				t.Fatalf("botocore gave %d states for %d events", len(want), len(tc.events))
+			}
+			clk := newSimClock(ms(0))
+			l := newRateLimiter(clk.now)
+			throttles := 0
+			for i, ev := range tc.events {
+				clk.ns.Store(ev.at.UnixNano())
+				l.update(ev.Throttled)
+				if ev.Throttled {
+					throttles++
+				}
+				got := state{Fill: l.bucket.fillRate, Measured: l.meter.rate, Wmax: l.cubic.lastMaxRate, K: l.cubic.timeWindow,
+					LastFail: unixSeconds(l.cubic.lastThrottle)}
+				w := want[i]
+				if !closeTo(got.Fill, w.Fill) || !closeTo(got.Measured, w.Measured) || !closeTo(got.Wmax, w.Wmax) ||
+					!closeTo(got.K, w.K) || !closeTo(got.LastFail, w.LastFail) {
+					t.Fatalf("event %d (t=%v throttled=%v):\n got %+v\nwant %+v", i, ev.T, ev.Throttled, got, w)
+				}
+			}
+			if throttles == 0 {
+				t.Fatal("no throttle in the sequence: it tests nothing of the curve's cut")
+			}
+		})
+	}
+}
+
+// bucketOp is one operation on a token bucket: set its rate, or take tokens.
+type bucketOp struct {
+	T  float64 `json:"t"`
+	Op string  `json:"op"` // "rate" or "take"
+	V  float64 `json:"v"`
+	at time.Time
+}
+
+// TestTokenBucketMatchesBotocore runs the same rate changes and takes on the
+// bucket and on botocore's TokenBucket (non-blocking acquire) and compares
+// tokens, capacity, fill rate and, when a take fails, the wait it reports.
+func TestTokenBucketMatchesBotocore(t *testing.T) {
+	python := testpeer.Botocore(t)
+	if python == "" {
+		return
+	}
+	script := botocoreClock + `
+from botocore.retries import bucket
+from botocore.exceptions import CapacityNotAvailableError
+tb = bucket.TokenBucket(max_rate=inp["rate"], clock=clock)
+for op in inp["ops"]:
+    clock.t = op["t"]
+    ok, wait = True, 0.0
+    if op["op"] == "rate":
+        tb.max_rate = op["v"]
+    else:
+        try:
+            tb.acquire(op["v"], block=False)
+        except CapacityNotAvailableError:
+            ok, wait = False, tb._sleep_amount(op["v"])
+    out.append({"ok": ok, "wait": wait, "tokens": tb.available_capacity, "capacity": tb.max_capacity, "fill": tb.max_rate})
+print(json.dumps(out))
+`
+	r := rand.New(rand.NewPCG(42, 42))
+	at := ms(0)
+	var ops []bucketOp
+	for range 3000 {
+		at = at.Add(time.Duration(r.IntN(300_001)) * time.Microsecond)
+		op := bucketOp{T: unixSeconds(at), Op: "take", V: 1, at: at}
+		switch r.IntN(8) {
+		case 0:
+			op.Op, op.V = "rate", r.Float64()*30 // 0 to 30 per second, below the minimums too
+		case 1:
+			op.V = float64(1 + r.IntN(3))
+		}
+		ops = append(ops, op)
+	}
+	type state struct {
+		OK                           bool
+		Wait, Tokens, Capacity, Fill float64
+	}
+	var want []state
+	botocoreRun(t, python, script, map[string]any{"start": unixSeconds(ms(0)), "rate": 3.0, "ops": ops}, &want)
+	if len(want) != len(ops) {
+		t.Fatalf("botocore gave %d states for %d ops", len(want), len(ops))
+	}
+	var b tokenBucket
+	b.setRate(ms(0), 3) // as botocore's constructor: its clock starts, at 3 per second
+	fails := 0
+	for i, op := range ops {
+		got := state{OK: true}
+		if op.Op == "rate" {
+			b.setRate(op.at, op.V)
+		} else {
+			var wait time.Duration
+			got.OK, wait = b.take(op.at, op.V)
+			got.Wait = seconds(wait)
+		}
+		got.Tokens, got.Capacity, got.Fill = b.tokens, b.capacity, b.fillRate
+		w := want[i]
+		if !got.OK {
+			fails++
+		}
+		// The wait is rounded up to a whole nanosecond.
+		if got.OK != w.OK || math.Abs(got.Wait-w.Wait) > 2e-9 || !closeTo(got.Tokens, w.Tokens) || !closeTo(got.Capacity, w.Capacity) || !closeTo(got.Fill, w.Fill) {
+			t.Fatalf("op %d %+v:\n got %+v\nwant %+v", i, op, got, w)
+		}
+	}
+	if fails == 0 || fails == len(ops) {
+		t.Fatalf("%d of %d takes failed: the sequence does not test both outcomes", fails, len(ops))
+	}
+}
+
+// TestCubicMatchesBotocore compares the curve with botocore's CubicCalculator
+// on a sequence of successes and throttles.
+func TestCubicMatchesBotocore(t *testing.T) {
+	python := testpeer.Botocore(t)
+	if python == "" {
+		return
+	}
+	script := botocoreClock + `
+from botocore.retries import throttling
+c = throttling.CubicCalculator(starting_max_rate=inp["wmax"], start_time=inp["start"])
+for ev in inp["events"]:
+    if ev["throttled"]:
+        out.append(c.error_received(ev["rate"], ev["t"]))
+    else:
+        out.append(c.success_received(ev["t"]))
+print(json.dumps(out))
+`
+	type ev struct {
+		T         float64 `json:"t"`
+		Throttled bool    `json:"throttled"`
+		Rate      float64 `json:"rate"`
+		at        time.Time
+	}
+	r := rand.New(rand.NewPCG(9, 9))
+	at := ms(0)
+	var evs []ev
+	for range 1000 {
+		at = at.Add(time.Duration(r.IntN(1_000_001)) * time.Microsecond)
+		e := ev{T: unixSeconds(at), at: at}
+		if r.IntN(6) == 0 {
+			e.Throttled, e.Rate = true, r.Float64()*50
+		}
+		evs = append(evs, e)
+	}
+	var want []float64
+	botocoreRun(t, python, script, map[string]any{"start": unixSeconds(ms(0)), "wmax": 10.0, "events": evs}, &want)
+	if len(want) != len(evs) {
+		t.Fatalf("botocore gave %d rates for %d events", len(want), len(evs))
+	}
+	c := newCubic(ms(0))
+	c.lastMaxRate = 10
+	c.timeWindow = c.window()
+	for i, e := range evs {
+		var got float64
+		if e.Throttled {
+			got = c.throttle(e.Rate, e.at)
+		} else {
+			got = c.success(e.at)
+		}
+		if !closeTo(got, want[i]) {
+			t.Fatalf("event %d %+v: rate %v, botocore %v", i, e, got, want[i])
+		}
+	}
+}
+
+// throttlingServer answers ThrottlingException (400) to the requests beyond
+// perSecond in each second of the simulated clock, and 200 to the others.
+type throttlingServer struct {
+	*fakeLogs
+	mu            sync.Mutex
+	second        int64
+	inSecond      int
+	ok, throttled int
+}
+
+func newThrottlingServer(t *testing.T, clk *simClock, perSecond int) *throttlingServer {
+	s := &throttlingServer{}
+	s.fakeLogs = newFakeLogs(t, func(n int, _ seen, w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		sec := clk.now().Unix()
+		if sec != s.second {
+			s.second, s.inSecond = sec, 0
+		}
+		s.inSecond++
+		over := s.inSecond > perSecond
+		if over {
+			s.throttled++
+		} else {
+			s.ok++
+		}
+		s.mu.Unlock()
+		if over {
+			writeJSON(w, 400, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+			return
+		}
+		writeJSON(w, 200, "{}")
+	})
+	s.fakeLogs.now = clk.now
+	return s
+}
+
+func (s *throttlingServer) counts() (ok, throttled int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ok, s.throttled
+}
+
+// TestAdaptiveModeThrottledLess: a client that would send 50 calls per second
+// of simulated time to a service that takes 10 per second gets fewer throttling
+// answers in the adaptive mode than in the standard mode, for the same calls,
+// and no fewer of them succeed. With one attempt per call the limiter alone
+// paces the client: a quarter of the throttles at most. With retries the
+// standard mode's backoff (on the simulated clock too) already slows a caller
+// that makes one call at a time, so that the adaptive mode gains less.
+func TestAdaptiveModeThrottledLess(t *testing.T) {
+	const calls = 600
+	run := func(mode RetryMode, attempts int) (ok, throttled int, elapsed time.Duration) {
+		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		clk := newSimClock(start)
+		srv := newThrottlingServer(t, clk, 10)
+		c, err := New("us-east-1", testAKID, testSecret, WithEndpoint(srv.srv.URL), WithClock(clk.now),
+			WithRetryMode(mode), WithMaxAttempts(attempts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.sleep = clk.sleep
+		c.rand = rand.New(rand.NewPCG(1, 2)).Float64
+		for range calls {
+			clk.advance(20 * time.Millisecond)
+			err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+			if err != nil && !IsThrottling(err) {
+				t.Fatalf("%v: %v", mode, err)
+			}
+		}
+		ok, throttled = srv.counts()
+		return ok, throttled, clk.now().Sub(start)
+	}
+	for _, tc := range []struct {
+		attempts, factor int // adaptive throttles × factor ≤ standard throttles
+	}{
+		{1, 4},
+		{3, 1},
+	} {
+		t.Run(fmt.Sprintf("%d attempts", tc.attempts), func(t *testing.T) {
+			stdOK, stdThrottled, stdTime := run(RetryModeStandard, tc.attempts)
+			adOK, adThrottled, adTime := run(RetryModeAdaptive, tc.attempts)
+			t.Logf("standard: %d ok, %d throttled in %v; adaptive: %d ok, %d throttled in %v",
+				stdOK, stdThrottled, stdTime, adOK, adThrottled, adTime)
+			if adThrottled*tc.factor > stdThrottled || adThrottled >= stdThrottled {
+				t.Errorf("adaptive mode throttled %d times, standard %d: want fewer, by a factor of %d", adThrottled, stdThrottled, tc.factor)
+			}
+			if adOK < stdOK {
+				t.Errorf("adaptive mode had %d calls succeed, standard %d: it should not lose any", adOK, stdOK)
+			}
+		})
+	}
+}
+
+// TestAdaptiveWaitHonoursContext: a call waiting for a token returns when its
+// ctx is cancelled, with an *OpError of the operation wrapping ctx's error,
+// and sends nothing.
+func TestAdaptiveWaitHonoursContext(t *testing.T) {
+	clk := newSimClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := newThrottlingServer(t, clk, 0) // throttles everything
+	c, err := New("us-east-1", testAKID, testSecret, WithEndpoint(srv.srv.URL), WithClock(clk.now),
+		WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan time.Duration, 1)
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		waiting <- d
+		<-ctx.Done() // the simulated clock never gets there
+		return ctx.Err()
+	}
+	if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); !IsThrottling(err) {
+		t.Fatalf("first call: %v, want a throttle", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"}) }()
+	if d := <-waiting; d <= 0 {
+		t.Errorf("waits %v for a token", d)
+	}
+	cancel()
+	err = <-done
+	var oe *OpError
+	if !errors.As(err, &oe) || oe.Operation != "DeleteLogGroup" || oe.Attempts != 0 || !oe.NotSent || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %#v (%v), want *OpError{DeleteLogGroup, 0 attempts, NotSent} wrapping context.Canceled", err, err)
+	}
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("requests = %d, want 1 (the second call sent nothing)", n)
+	}
+	// An ended ctx returns at once, without a wait.
+	ended, stop := context.WithCancel(context.Background())
+	stop()
+	if err := c.DeleteLogGroup(ended, &DeleteLogGroupInput{LogGroupName: "g"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("ended ctx: %v", err)
+	}
+	select {
+	case d := <-waiting:
+		t.Errorf("waited %v with an ended ctx", d)
+	default:
+	}
+}
+
+// TestAdaptiveConcurrent: goroutines share one client's limiter (run with
+// -race); its state stays within its bounds.
+func TestAdaptiveConcurrent(t *testing.T) {
+	clk := newSimClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := newThrottlingServer(t, clk, 5)
+	c, err := New("us-east-1", testAKID, testSecret, WithEndpoint(srv.srv.URL), WithClock(clk.now), WithRetryMode(RetryModeAdaptive))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.sleep = clk.sleep
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 40 {
+				clk.advance(time.Duration(g+1) * time.Millisecond)
+				if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); err != nil && !IsThrottling(err) {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	ok, throttled := srv.counts()
+	if ok == 0 || throttled == 0 {
+		t.Fatalf("%d ok, %d throttled: the test did not throttle", ok, throttled)
+	}
+	l := c.limiter
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.enabled.Load() || l.bucket.fillRate < adaptiveMinFillRate || l.bucket.tokens > l.bucket.capacity || l.bucket.capacity < adaptiveMinCapacity {
+		t.Errorf("limiter state out of bounds: enabled %v, %+v", l.enabled.Load(), l.bucket)
+	}
+}
+
+// TestRetryModeOption: the option's values, and a bad one refused before any request.
+func TestRetryModeOption(t *testing.T) {
+	for _, tc := range []struct {
+		opts     []Option
+		adaptive bool
+		err      string
+	}{
+		{nil, false, ""},
+		{[]Option{WithRetryMode(RetryModeStandard)}, false, ""},
+		{[]Option{WithRetryMode(RetryModeAdaptive)}, true, ""},
+		{[]Option{WithRetryMode(RetryMode(7))}, false, "invalid retryMode RetryMode(7)"},
+	} {
+		c, err := New("us-east-1", "AKID", "secret", tc.opts...)
+		if tc.err != "" {
+			var ve *ValidationError
+			if !errors.As(err, &ve) || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%v: err = %v, want a ValidationError with %q", tc.opts, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.limiter != nil; got != tc.adaptive {
+			t.Errorf("limiter %v, want %v", got, tc.adaptive)
+		}
+	}
+	if s := fmt.Sprint(RetryModeStandard, RetryModeAdaptive); s != "standard adaptive" {
+		t.Errorf("String: %s", s)
+	}
+}
+
+// BenchmarkAdaptiveAcquire: what the adaptive mode adds to an attempt while
+// no throttle has come: a token acquire (none needed) and the update of the
+// measured rate and the curve after the answer.
+func BenchmarkAdaptiveAcquire(b *testing.B) {
+	l := newRateLimiter(time.Now)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := l.acquire(ctx, sleepCtx); err != nil {
+			b.Fatal(err)
+		}
+		l.update(false)
+	}
+}
+
+// TestAdaptiveThrottleClassification: the answers that count as throttles for
+// the limiter are those the standard mode deems throttling, a 429 without an
+// AWS error code included; other errors do not turn the limiter on.
+func TestAdaptiveThrottleClassification(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		answer   func(w http.ResponseWriter)
+		throttle bool
+	}{
+		{"ThrottlingException", status(400, "ThrottlingException", "Rate exceeded"), true},
+		{"LimitExceededException", status(400, "LimitExceededException", "x"), true},
+		{"429 without a code", func(w http.ResponseWriter) { w.WriteHeader(429) }, true},
+		{"500", status(500, "ServiceUnavailableException", "x"), false},
+		{"not found", status(400, "ResourceNotFoundException", "x"), false},
+		{"success", ok200, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) { tc.answer(w) })
+			c := newTestClient(t, f, WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
+			_ = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+			if got := c.limiter.enabled.Load(); got != tc.throttle {
+				t.Errorf("limiter on = %v, want %v", got, tc.throttle)
+			}
+		})
+	}
+}
