@@ -532,8 +532,13 @@ func TestAdaptiveWaitHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.DeleteLogGroup(ctx, &DeleteLogGroupInput{LogGroupName: "g"}) }()
-	if d := <-waiting; d <= 0 {
-		t.Errorf("waits %v for a token", d)
+	select {
+	case d := <-waiting:
+		if d <= 0 {
+			t.Errorf("waits %v for a token", d)
+		}
+	case err := <-done:
+		t.Fatalf("the call after a throttle returned %v without waiting for a token", err)
 	}
 	cancel()
 	err = <-done
@@ -665,5 +670,35 @@ func TestAdaptiveThrottleClassification(t *testing.T) {
 				t.Errorf("limiter on = %v, want %v", got, tc.throttle)
 			}
 		})
+	}
+}
+
+// TestAdaptiveSuccessesRaiseRate: after a throttle, successful answers move
+// the bucket's rate up the curve again (and the measured rate with them).
+func TestAdaptiveSuccessesRaiseRate(t *testing.T) {
+	clk := newSimClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
+		if n == 20 {
+			status(400, "ThrottlingException", "Rate exceeded")(w)
+			return
+		}
+		ok200(w)
+	})
+	f.now = clk.now
+	c := newTestClient(t, f, WithClock(clk.now), WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
+	c.sleep = clk.sleep
+	var afterThrottle float64
+	for i := range 200 {
+		clk.advance(100 * time.Millisecond)
+		_ = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
+		if i == 20 {
+			afterThrottle = c.limiter.bucket.fillRate
+		}
+	}
+	c.limiter.mu.Lock()
+	defer c.limiter.mu.Unlock()
+	if final := c.limiter.bucket.fillRate; final <= 2*afterThrottle || c.limiter.meter.rate < 1 {
+		t.Errorf("fill rate %v right after the throttle, %v 180 answers later (measured %v): want it grown",
+			afterThrottle, final, c.limiter.meter.rate)
 	}
 }
