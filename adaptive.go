@@ -156,15 +156,15 @@ func (b *tokenBucket) setRate(now time.Time, rate float64) {
 }
 
 // take removes n tokens if the bucket holds them; else it reports how long
-// the missing ones take to arrive at the current rate (never 0).
+// the missing ones take to arrive at the current rate (at least 1ns).
 func (b *tokenBucket) take(now time.Time, n float64) (ok bool, wait time.Duration) {
 	b.refill(now)
 	if n <= b.tokens {
 		b.tokens -= n
 		return true, 0
 	}
-	wait = time.Duration(math.Ceil((n - b.tokens) / b.fillRate * float64(time.Second)))
-	return false, max(wait, 1)
+	// Rounded up: a wait rounded down to 0 would have a loop on it spin.
+	return false, time.Duration(math.Ceil((n - b.tokens) / b.fillRate * float64(time.Second)))
 }
 
 // rateLimiter is the client-side rate limiter of the adaptive mode, one per
