@@ -80,8 +80,10 @@ func (c *cubic) window() float64 {
 
 // success returns the curve's rate at t.
 func (c *cubic) success(t time.Time) float64 {
-	dt := seconds(t.Sub(c.lastThrottle))
-	return adaptiveScaleConstant*math.Pow(dt-c.timeWindow, 3) + c.lastMaxRate
+	dt := seconds(t.Sub(c.lastThrottle)) - c.timeWindow
+	// dt³ multiplied out: the SDKs call pow, which costs ten times more here
+	// and agrees to within a few ulps.
+	return adaptiveScaleConstant*dt*dt*dt + c.lastMaxRate
 }
 
 // throttle records a throttle received at t while sending at rate and returns
