@@ -191,7 +191,10 @@ func newRateLimiter(clock func() time.Time) *rateLimiter {
 }
 
 // acquire takes a token for an attempt, waiting with sleep until one is there.
-// Before the first throttle it returns at once. An error is ctx's.
+// Before the first throttle it returns at once. An error is ctx's. As in
+// aws-sdk-go-v2, a waiter sleeps the whole wait computed when it found the
+// bucket short, then tries again; botocore's waiters also wake when the rate
+// is changed.
 func (l *rateLimiter) acquire(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
 	if l == nil || !l.enabled.Load() {
 		return nil
