@@ -191,12 +191,21 @@ func newRateLimiter(clock func() time.Time) *rateLimiter {
 }
 
 // acquire takes a token for an attempt, waiting with sleep until one is there.
-// Before the first throttle it returns at once. An error is ctx's. As in
+// Before the first throttle it returns at once. An error is ctx's: a call
+// whose ctx has ended makes no attempt, so it takes no token and its failure
+// is not counted as an answer (aws-sdk-go-v2 checks ctx before it asks for a
+// token, and releases none then). As in
 // aws-sdk-go-v2, a waiter sleeps the whole wait computed when it found the
 // bucket short, then tries again; botocore's waiters also wake when the rate
 // is changed.
 func (l *rateLimiter) acquire(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
-	if l == nil || !l.enabled.Load() {
+	if l == nil {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err // no attempt: no token taken, no answer counted
+	}
+	if !l.enabled.Load() {
 		return nil
 	}
 	for {

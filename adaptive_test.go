@@ -712,3 +712,46 @@ func TestAdaptiveSuccessesRaiseRate(t *testing.T) {
 			afterThrottle, final, c.limiter.meter.rate)
 	}
 }
+
+// TestAdaptiveEndedContextTakesNoToken: a call whose ctx has ended makes no
+// attempt, so it takes no token (as aws-sdk-go-v2, which checks ctx before it
+// asks for one): the next live call still finds the token that was there.
+// Before any throttle too, it makes no attempt (0 attempts: none counted as
+// an answer by the rate meter).
+func TestAdaptiveEndedContextTakesNoToken(t *testing.T) {
+	clk := newSimClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := newThrottlingServer(t, clk, 0) // throttles everything
+	c, err := New("us-east-1", testAKID, testSecret, WithEndpoint(srv.srv.URL), WithClock(clk.now),
+		WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		t.Errorf("waited %v for a token: a call with an ended ctx took the one there was", d)
+		return clk.sleep(ctx, d)
+	}
+	ended, stop := context.WithCancel(context.Background())
+	stop()
+	callEnded := func(when string) {
+		t.Helper()
+		err := c.DeleteLogGroup(ended, &DeleteLogGroupInput{LogGroupName: "g"})
+		var oe *OpError
+		if !errors.As(err, &oe) || oe.Attempts != 0 || !oe.NotSent || !errors.Is(err, context.Canceled) {
+			t.Fatalf("ended ctx %s: %#v (%v), want an *OpError (0 attempts, NotSent) wrapping context.Canceled", when, err, err)
+		}
+	}
+	callEnded("before any throttle")
+	if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); !IsThrottling(err) {
+		t.Fatalf("first call: %v, want a throttle", err)
+	}
+	clk.advance(10 * time.Second) // the bucket (0.5 per second, room for 1) is full again
+	for range 3 {
+		callEnded("after a throttle")
+	}
+	if err := c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"}); !IsThrottling(err) {
+		t.Fatalf("live call: %v, want the server's throttle", err)
+	}
+	if n := len(srv.requests()); n != 2 {
+		t.Errorf("requests = %d, want 2 (none for the ended ctx)", n)
+	}
+}
