@@ -79,8 +79,11 @@ func (c *cubic) window() float64 {
 }
 
 // success returns the curve's rate at t.
-func (c *cubic) success(t time.Time) float64 {
-	dt := seconds(t.Sub(c.lastThrottle)) - c.timeWindow
+func (c *cubic) success(t time.Time) float64 { return c.rate(seconds(t.Sub(c.lastThrottle))) }
+
+// rate returns the curve's rate elapsed seconds after the last throttle.
+func (c *cubic) rate(elapsed float64) float64 {
+	dt := elapsed - c.timeWindow
 	// dt³ multiplied out: the SDKs call pow, which costs ten times more here
 	// and agrees to within a few ulps.
 	return adaptiveScaleConstant*dt*dt*dt + c.lastMaxRate
@@ -112,7 +115,7 @@ func newRateMeter(start time.Time) rateMeter {
 
 // record counts a request answered at t and returns the measured rate.
 func (m *rateMeter) record(t time.Time) float64 {
-	bucket := math.Floor(unixSeconds(t)*2) / 2
+	bucket := halfSecond(t)
 	m.count++
 	if bucket > m.lastBucket {
 		current := float64(m.count) / (bucket - m.lastBucket)
@@ -171,9 +174,26 @@ func (b *tokenBucket) take(now time.Time, n float64) (ok bool, wait time.Duratio
 
 // rateLimiter is the client-side rate limiter of the adaptive mode, one per
 // Client, shared by all its calls and goroutines.
+//
+// Both SDKs time every answer, before the first throttle too: the rate sent
+// at is measured all along, for a throttle to cut it, and the bucket's rate
+// follows the curve and it. Most answers change nothing but the meter's
+// count, though: between throttles the curve only grows (before the first it
+// is C·t³ from the limiter's start), and it soon exceeds twice any measured
+// rate, so that the bucket's rate is that twice and stays so until the
+// meter's half-second ends; a refill left out is made up in full by the next
+// one (a take refills first). While that holds, update says so in quiet, and
+// a success within that half-second is only counted, in counted, without the
+// lock; the next update under the lock adds the count to the meter's. The
+// state is the same as if each answer had taken the lock (to rounding; an
+// answer counted while another goroutine ends the half-second may be counted
+// in the next one, as it would be had it taken the lock a little later).
 type rateLimiter struct {
 	clock   func() time.Time
 	enabled atomic.Bool // a throttle has been received: attempts take tokens
+
+	quiet   atomic.Uint64 // math.Float64bits of the meter's half-second (its start, Unix seconds) in which a success only counts; NaN's when none
+	counted atomic.Int64  // answers counted outside the lock, not yet in meter.count
 
 	mu     sync.Mutex
 	cubic  cubic
@@ -181,13 +201,19 @@ type rateLimiter struct {
 	bucket tokenBucket
 }
 
+// noQuiet is rateLimiter.quiet when no half-second is quiet: a NaN, which
+// equals no bucket.
+var noQuiet = math.Float64bits(math.NaN())
+
 // newRateLimiter starts a limiter at clock's current time. As in
 // aws-sdk-go-v2, the bucket starts empty, with no rate, and its clock starts
 // at the first answer; botocore starts it with a rate of 1 token per second
 // at the client's creation, so that its first throttle may find a token left.
 func newRateLimiter(clock func() time.Time) *rateLimiter {
 	now := clock()
-	return &rateLimiter{clock: clock, cubic: newCubic(now), meter: newRateMeter(now)}
+	l := &rateLimiter{clock: clock, cubic: newCubic(now), meter: newRateMeter(now)}
+	l.quiet.Store(noQuiet)
+	return l
 }
 
 // acquire takes a token for an attempt, waiting with sleep until one is there.
@@ -227,15 +253,23 @@ func (l *rateLimiter) acquire(ctx context.Context, sleep func(context.Context, t
 // update records an attempt's outcome: throttled or not (any other answer,
 // error or none). It measures the send rate, moves the CUBIC curve and sets
 // the bucket's rate to the curve's, but never above twice the measured rate.
+// A success in a quiet half-second (see rateLimiter) is only counted.
 func (l *rateLimiter) update(throttled bool) {
 	if l == nil {
 		return
 	}
 	now := l.clock()
+	if !throttled && halfSecond(now) == math.Float64frombits(l.quiet.Load()) {
+		l.counted.Add(1)
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.counted.Load() != 0 {
+		l.meter.count += l.counted.Swap(0)
+	}
 	measured := l.meter.record(now)
-	var rate float64
+	var rate, elapsed float64 // elapsed: seconds since the last throttle (0 for this one)
 	if throttled {
 		sent := measured
 		if l.enabled.Load() {
@@ -244,9 +278,32 @@ func (l *rateLimiter) update(throttled bool) {
 		rate = l.cubic.throttle(sent, now)
 		l.enabled.Store(true)
 	} else {
-		rate = l.cubic.success(now)
+		elapsed = seconds(now.Sub(l.cubic.lastThrottle))
+		rate = l.cubic.rate(elapsed)
 	}
 	l.bucket.setRate(now, min(rate, 2*measured))
+	if q := l.quietAfter(elapsed); q != l.quiet.Load() {
+		l.quiet.Store(q)
+	}
+}
+
+// quietAfter returns the bits for rateLimiter.quiet after an update at now,
+// elapsed seconds after the last throttle:
+// the meter's half-second if, for the rest of it, a success would leave the
+// curve, the bucket's rate and the measured rate as they are, and would only
+// refill the bucket; else noQuiet. A success leaves the curve as it is, and
+// the curve only grows with time; a success in the meter's half-second comes
+// later than half a second before now (now is in that half-second, or in an
+// earlier one if the clock went back); so if the curve there is at least
+// twice the measured rate, the bucket's rate, the lesser of the two, stays
+// that twice. The refills left out are the next refill's, from the bucket's
+// clock, which stays at this update's now: tokens that only grow reach the
+// same min(capacity, tokens + elapsed·rate) in one step as in many.
+func (l *rateLimiter) quietAfter(elapsed float64) uint64 {
+	if l.cubic.rate(elapsed-0.5) < 2*l.meter.rate {
+		return noQuiet
+	}
+	return math.Float64bits(l.meter.lastBucket)
 }
 
 // throttling reports whether an answer counts as a throttle for the adaptive
@@ -257,3 +314,7 @@ func (e *APIError) throttling() bool { return isThrottleCode(e.Code) || e.unmode
 func seconds(d time.Duration) float64 { return float64(d) / float64(time.Second) }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / float64(time.Second) }
+
+// halfSecond returns the start of the rate meter's half-second that t is in,
+// in Unix seconds.
+func halfSecond(t time.Time) float64 { return math.Floor(unixSeconds(t)*2) / 2 }

@@ -634,7 +634,12 @@ func TestRetryModeOption(t *testing.T) {
 // BenchmarkAdaptiveAcquire: what the adaptive mode adds to an attempt while
 // no throttle has come: a token acquire (none needed) and the update of the
 // measured rate and the curve after the answer. "time.Now" includes the one
-// clock read the update makes; "steppedClock" leaves it out (a counter).
+// clock read the update makes; "steppedClock" leaves it out (a counter, 1 µs a
+// call). "settled" is a limiter started an hour before, as a client that has
+// been up a while: the curve is far above twice the measured rate, and most
+// answers are only counted; "fresh" is one started at the benchmark's start,
+// whose curve at these rates (a million a second and more) stays below twice
+// the measured rate for minutes, so that every answer moves the bucket's rate.
 func BenchmarkAdaptiveAcquire(b *testing.B) {
 	var step atomic.Int64
 	stepped := func() time.Time { return time.Unix(1000, step.Add(int64(time.Microsecond))) }
@@ -642,17 +647,23 @@ func BenchmarkAdaptiveAcquire(b *testing.B) {
 		name  string
 		clock func() time.Time
 	}{{"time.Now", time.Now}, {"steppedClock", stepped}} {
-		b.Run(bc.name, func(b *testing.B) {
-			l := newRateLimiter(bc.clock)
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := l.acquire(ctx, sleepCtx); err != nil {
-					b.Fatal(err)
+		for _, age := range []struct {
+			name string
+			ago  time.Duration
+		}{{"settled", time.Hour}, {"fresh", 0}} {
+			b.Run(bc.name+"/"+age.name, func(b *testing.B) {
+				l := newRateLimiter(func() time.Time { return bc.clock().Add(-age.ago) })
+				l.clock = bc.clock
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := l.acquire(ctx, sleepCtx); err != nil {
+						b.Fatal(err)
+					}
+					l.update(false)
 				}
-				l.update(false)
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -753,5 +764,187 @@ func TestAdaptiveEndedContextTakesNoToken(t *testing.T) {
 	}
 	if n := len(srv.requests()); n != 2 {
 		t.Errorf("requests = %d, want 2 (none for the ended ctx)", n)
+	}
+}
+
+// limiterSnapshot is what a limiter's future depends on, with the bucket's
+// tokens as they are at a given time (a quiet answer leaves the refill to the
+// next update, so the bucket's own clock may differ).
+type limiterSnapshot struct {
+	Enabled                  bool
+	Rate, LastBucket         float64
+	Count                    int64
+	Wmax, K                  float64
+	LastThrottle             time.Time
+	Fill, Capacity, TokensAt float64
+}
+
+func snapshot(l *rateLimiter, at time.Time) limiterSnapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket
+	b.refill(at)
+	return limiterSnapshot{Enabled: l.enabled.Load(), Rate: l.meter.rate, LastBucket: l.meter.lastBucket,
+		Count: l.meter.count + l.counted.Load(), Wmax: l.cubic.lastMaxRate, K: l.cubic.timeWindow,
+		LastThrottle: l.cubic.lastThrottle, Fill: b.fillRate, Capacity: b.capacity, TokensAt: b.tokens}
+}
+
+func (s limiterSnapshot) closeTo(o limiterSnapshot) bool {
+	return s.Enabled == o.Enabled && closeTo(s.Rate, o.Rate) && s.LastBucket == o.LastBucket && s.Count == o.Count &&
+		closeTo(s.Wmax, o.Wmax) && closeTo(s.K, o.K) && s.LastThrottle.Equal(o.LastThrottle) &&
+		closeTo(s.Fill, o.Fill) && closeTo(s.Capacity, o.Capacity) && closeTo(s.TokensAt, o.TokensAt)
+}
+
+// TestRateLimiterQuietAnswers: the answers a settled limiter only counts (see
+// rateLimiter) leave it as the full update does, answer after answer, on
+// sequences of many answers a second with pauses, with and without
+// throttles, and attempts taking tokens once throttled; and a settled limiter
+// does count most answers that way, before a throttle and long after one (the
+// cheap path is taken). The reference is the same limiter with its quiet
+// half-second cleared before each answer, so that every answer takes the lock.
+func TestRateLimiterQuietAnswers(t *testing.T) {
+	errNoToken := errors.New("no token")
+	for _, tc := range []struct {
+		name                    string
+		age                     time.Duration // how long before the first answer the limiter started
+		seed                    uint64
+		throttleFrom            int     // answers from this one on are throttled now and then (0: none)
+		throttleTo              int     // and up to this one
+		minQuiet, minQuietAfter float64 // the least share of answers counted quietly before the first throttle, and in the last 5000
+	}{
+		{"settled, throttled at the end", time.Hour, 1, 15000, 20000, 0.9, 0},
+		{"settled, no throttle", time.Hour, 2, 0, 0, 0.9, 0.9},
+		{"fresh, throttled at the end", 0, 3, 15000, 20000, 0.5, 0}, // the curve passes twice the measured rate after a few seconds
+		{"settled, throttled, then not for 30 s", time.Hour, 4, 2000, 4000, 0.9, 0.5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := ms(0)
+			clk := newSimClock(start.Add(-tc.age))
+			fast, ref := newRateLimiter(clk.now), newRateLimiter(clk.now)
+			clk.ns.Store(start.UnixNano())
+			r := rand.New(rand.NewPCG(tc.seed, 11))
+			quietBefore, before, quietAfter, short := 0, 0, 0, 0
+			const n = 20000
+			for i := range n {
+				gap := time.Duration(r.IntN(4001)) * time.Microsecond // about 500 answers a second
+				if r.IntN(2000) == 0 {
+					gap += time.Duration(r.IntN(5000)) * time.Millisecond
+				}
+				clk.advance(gap)
+				// An attempt: both limiters take a token, or say how long to wait for one.
+				var waits [2]time.Duration
+				var errs [2]error
+				for k, l := range []*rateLimiter{fast, ref} {
+					errs[k] = l.acquire(context.Background(), func(_ context.Context, d time.Duration) error {
+						waits[k] = d
+						return errNoToken
+					})
+				}
+				if errs[0] != errs[1] || math.Abs(float64(waits[0]-waits[1])) > 2+1e-9*float64(waits[1]) {
+					t.Fatalf("answer %d: acquire %v (wait %v), reference %v (wait %v)", i, errs[0], waits[0], errs[1], waits[1])
+				}
+				if errs[0] != nil {
+					short++
+				}
+				throttled := i >= tc.throttleFrom && i < tc.throttleTo && r.IntN(20) == 0
+				counted := fast.counted.Load()
+				fast.update(throttled)
+				wasQuiet := fast.counted.Load() != counted
+				if !ref.enabled.Load() {
+					before++
+					if wasQuiet {
+						quietBefore++
+					}
+				}
+				if i >= n-5000 && wasQuiet {
+					quietAfter++
+				}
+				ref.quiet.Store(noQuiet)
+				ref.update(throttled)
+				if got, want := snapshot(fast, clk.now()), snapshot(ref, clk.now()); !got.closeTo(want) {
+					t.Fatalf("answer %d (throttled %v):\n got %+v\nwant %+v", i, throttled, got, want)
+				}
+			}
+			if share := float64(quietBefore) / float64(before); share < tc.minQuiet {
+				t.Errorf("%d of %d answers before the first throttle counted quietly (%.2f), want at least %.2f", quietBefore, before, share, tc.minQuiet)
+			}
+			if share := float64(quietAfter) / 5000; share < tc.minQuietAfter {
+				t.Errorf("%d of the last 5000 answers counted quietly (%.2f), want at least %.2f", quietAfter, share, tc.minQuietAfter)
+			}
+			if tc.throttleTo > 0 && (!fast.enabled.Load() || short == 0) {
+				t.Errorf("throttled %v, %d attempts found no token: the sequence does not test the bucket's takes", fast.enabled.Load(), short)
+			}
+			t.Logf("%d of %d answers before the first throttle and %d of the last 5000 counted quietly; %d attempts found no token",
+				quietBefore, before, quietAfter, short)
+		})
+	}
+}
+
+// TestRateLimiterQuietLateAnswer: an answer timed before the update that made
+// the half-second quiet (the clock went back, or a goroutine read it before
+// another's update), while the curve was still below twice the measured rate,
+// is not counted quietly: it lowers the bucket's rate to the curve's, as the
+// full update does.
+func TestRateLimiterQuietLateAnswer(t *testing.T) {
+	for _, quiet := range []bool{true, false} {
+		clk := newSimClock(ms(0))
+		l := newRateLimiter(clk.now)
+		// 20 answers a second for 3 s: the measured rate nears 20, the curve 0.4·t³ passes 40 at t ≈ 4.6 s.
+		for range 60 {
+			clk.advance(50 * time.Millisecond)
+			l.update(false)
+		}
+		// Answers until the curve at the update is past twice the measured rate, that half a
+		// second earlier not.
+		for {
+			clk.advance(10 * time.Millisecond)
+			l.update(false)
+			now := clk.now()
+			if halfSecond(now) == l.meter.lastBucket && l.cubic.success(now) >= 2*l.meter.rate &&
+				l.cubic.success(now.Add(-300*time.Millisecond)) < 2*l.meter.rate && halfSecond(now.Add(-300*time.Millisecond)) == l.meter.lastBucket {
+				break
+			}
+			if clk.now().After(ms(10_000)) {
+				t.Fatal("the curve never crossed twice the measured rate within a half-second")
+			}
+		}
+		if !quiet {
+			l.quiet.Store(noQuiet) // the reference: the full update
+		}
+		clk.advance(-300 * time.Millisecond)
+		l.update(false)
+		if want := l.cubic.success(clk.now()); !closeTo(l.bucket.fillRate, want) || !closeTo(l.bucket.capacity, want) {
+			t.Errorf("quiet path %v: after a late answer the bucket fills at %v, holds %v; want the curve's %v", quiet, l.bucket.fillRate, l.bucket.capacity, want)
+		}
+	}
+}
+
+// TestRateLimiterQuietCountsEveryAnswer: answers counted by many goroutines
+// at once outside the lock are all in the measured rate when the
+// half-second ends.
+func TestRateLimiterQuietCountsEveryAnswer(t *testing.T) {
+	clk := newSimClock(ms(0).Add(-time.Hour))
+	l := newRateLimiter(clk.now)
+	clk.ns.Store(ms(0).UnixNano())
+	l.update(false) // a new half-second: quiet from here
+	if math.Float64frombits(l.quiet.Load()) != unixSeconds(ms(0)) {
+		t.Fatalf("quiet = %v after an update at %v", math.Float64frombits(l.quiet.Load()), unixSeconds(ms(0)))
+	}
+	const goroutines, each = 8, 1000
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range each {
+				l.update(false)
+			}
+		})
+	}
+	wg.Wait()
+	clk.advance(500 * time.Millisecond)
+	rateBefore := l.meter.rate
+	l.update(false) // ends the half-second: its 8000 answers and this one (the first ended the one before)
+	want := 0.8*float64(goroutines*each+1)/0.5 + 0.2*rateBefore
+	if got := l.meter.rate; !closeTo(got, want) {
+		t.Errorf("measured rate %v, want %v (every answer of the half-second counted)", got, want)
 	}
 }
