@@ -223,11 +223,16 @@ func newRateLimiter(clock func() time.Time) *rateLimiter {
 // token, and releases none then). As in
 // aws-sdk-go-v2, a waiter sleeps the whole wait computed when it found the
 // bucket short, then tries again; botocore's waiters also wake when the rate
-// is changed.
+// is changed. A nil limiter (the standard mode) returns at once: this much is
+// small enough to be inlined, so that the standard mode pays no call.
 func (l *rateLimiter) acquire(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
 	if l == nil {
 		return nil
 	}
+	return l.acquireToken(ctx, sleep)
+}
+
+func (l *rateLimiter) acquireToken(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
 	if err := ctx.Err(); err != nil {
 		return err // no attempt: no token taken, no answer counted
 	}
@@ -253,11 +258,15 @@ func (l *rateLimiter) acquire(ctx context.Context, sleep func(context.Context, t
 // update records an attempt's outcome: throttled or not (any other answer,
 // error or none). It measures the send rate, moves the CUBIC curve and sets
 // the bucket's rate to the curve's, but never above twice the measured rate.
-// A success in a quiet half-second (see rateLimiter) is only counted.
+// A success in a quiet half-second (see rateLimiter) is only counted. A nil
+// limiter does nothing, inlined as acquire's check is.
 func (l *rateLimiter) update(throttled bool) {
-	if l == nil {
-		return
+	if l != nil {
+		l.record(throttled)
 	}
+}
+
+func (l *rateLimiter) record(throttled bool) {
 	now := l.clock()
 	if !throttled && halfSecond(now) == math.Float64frombits(l.quiet.Load()) {
 		l.counted.Add(1)
