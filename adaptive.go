@@ -220,11 +220,11 @@ func newRateLimiter(clock func() time.Time) *rateLimiter {
 // Before the first throttle it returns at once. An error is ctx's: a call
 // whose ctx has ended makes no attempt, so it takes no token and its failure
 // is not counted as an answer (aws-sdk-go-v2 checks ctx before it asks for a
-// token, and releases none then). As in
-// aws-sdk-go-v2, a waiter sleeps the whole wait computed when it found the
-// bucket short, then tries again; botocore's waiters also wake when the rate
-// is changed. A nil limiter (the standard mode) returns at once: this much is
-// small enough to be inlined, so that the standard mode pays no call.
+// token, and releases none then). As in aws-sdk-go-v2, a waiter sleeps the
+// whole wait computed when it found the bucket short, then tries again;
+// botocore's waiters also wake when the rate is changed. A nil limiter (the
+// standard mode) returns at once: this much is small enough to be inlined,
+// so that the standard mode pays no call.
 func (l *rateLimiter) acquire(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
 	if l == nil {
 		return nil
@@ -232,6 +232,7 @@ func (l *rateLimiter) acquire(ctx context.Context, sleep func(context.Context, t
 	return l.acquireToken(ctx, sleep)
 }
 
+// acquireToken is acquire for a limiter that is there.
 func (l *rateLimiter) acquireToken(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
 	if err := ctx.Err(); err != nil {
 		return err // no attempt: no token taken, no answer counted
@@ -266,6 +267,7 @@ func (l *rateLimiter) update(throttled bool) {
 	}
 }
 
+// record is update for a limiter that is there.
 func (l *rateLimiter) record(throttled bool) {
 	now := l.clock()
 	if !throttled && halfSecond(now) == math.Float64frombits(l.quiet.Load()) {
@@ -297,8 +299,8 @@ func (l *rateLimiter) record(throttled bool) {
 }
 
 // quietAfter returns the bits for rateLimiter.quiet after an update at now,
-// elapsed seconds after the last throttle:
-// the meter's half-second if, for the rest of it, a success would leave the
+// elapsed seconds after the last throttle: the meter's half-second if, for
+// the rest of it, a success would leave the
 // curve, the bucket's rate and the measured rate as they are, and would only
 // refill the bucket; else noQuiet. A success leaves the curve as it is, and
 // the curve only grows with time; a success in the meter's half-second comes
