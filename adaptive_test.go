@@ -669,7 +669,10 @@ func BenchmarkAdaptiveAcquire(b *testing.B) {
 
 // TestAdaptiveThrottleClassification: the answers that count as throttles for
 // the limiter are those the standard mode deems throttling, a 429 without an
-// AWS error code included; other errors do not turn the limiter on.
+// AWS error code included; other errors do not turn the limiter on. Every
+// attempt's outcome is measured once by the rate meter, an error answer, a
+// broken connection and a lost 2xx included (as the SDKs, which update the
+// limiter with every attempt's result).
 func TestAdaptiveThrottleClassification(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -682,13 +685,21 @@ func TestAdaptiveThrottleClassification(t *testing.T) {
 		{"500", status(500, "ServiceUnavailableException", "x"), false},
 		{"not found", status(400, "ResourceNotFoundException", "x"), false},
 		{"success", ok200, false},
+		{"connection closed", hangup, false},
+		{"2xx lost on the way", truncated200, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// A clock that stays within one half-second of the meter: its count is the answers.
+			clk := newSimClock(time.Date(2026, 1, 1, 0, 0, 0, int(100*time.Millisecond), time.UTC))
 			f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) { tc.answer(w) })
-			c := newTestClient(t, f, WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
+			f.now = clk.now
+			c := newTestClient(t, f, WithClock(clk.now), WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
 			_ = c.DeleteLogGroup(context.Background(), &DeleteLogGroupInput{LogGroupName: "g"})
 			if got := c.limiter.enabled.Load(); got != tc.throttle {
 				t.Errorf("limiter on = %v, want %v", got, tc.throttle)
+			}
+			if got := snapshot(c.limiter, clk.now()).Count; got != 1 {
+				t.Errorf("rate meter counted %d answers, want 1", got)
 			}
 		})
 	}
