@@ -247,9 +247,6 @@ func (l *rateLimiter) acquireToken(ctx context.Context, sleep func(context.Conte
 		if ok {
 			return nil
 		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
