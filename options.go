@@ -67,8 +67,11 @@ func WithRetryPolicy(p RetryPolicy) Option {
 // after the service has throttled an attempt, every attempt of the client's
 // calls waits for a token of a bucket that fills at a rate cut by each
 // throttling answer and grown back by the others (a wait ctx ends as a
-// backoff does). It overrides AWS_RETRY_MODE and the profile's retry_mode.
-// Another value makes [New] fail with a *ValidationError.
+// backoff does; a call whose ctx has already ended makes no attempt, takes no
+// token and returns an [*OpError] of 0 attempts). It overrides
+// AWS_RETRY_MODE and the profile's retry_mode.
+// Another value makes [New] and [NewFromEnvironment] fail with a
+// *ValidationError naming it.
 func WithRetryMode(m RetryMode) Option {
 	return func(o *options) { o.retryMode, o.retryModeSet = m, true }
 }
