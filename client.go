@@ -36,6 +36,8 @@ type Client struct {
 	hc             *http.Client
 	retry          RetryPolicy
 	quota          *retryQuota
+	limiter        *rateLimiter                               // the adaptive mode's rate limiter; nil in the standard mode
+	sleep          func(context.Context, time.Duration) error // backoffs and limiter waits (sleepCtx; tests replace it)
 	clock          func() time.Time
 	rand           func() float64
 	attemptTimeout time.Duration
@@ -169,6 +171,14 @@ func newClient(region string, o *options) (*Client, error) {
 	}
 	c.retry = p.normalize()
 	c.quota = newRetryQuota(c.retry.RetryQuota)
+	c.sleep = sleepCtx
+	switch o.retryMode {
+	case RetryModeStandard:
+	case RetryModeAdaptive:
+		c.limiter = newRateLimiter(c.clock)
+	default:
+		return nil, &ValidationError{Operation: "New", Field: "retryMode", Value: o.retryMode.String(), Reason: "must be RetryModeStandard or RetryModeAdaptive"}
+	}
 	return c, nil
 }
 
@@ -334,6 +344,10 @@ func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *b
 		putBuf(pooled)
 	}()
 	for attempt := 1; ; attempt++ {
+		// The adaptive mode's token, waited for as a backoff is (a no-op otherwise).
+		if lerr := c.limiter.acquire(ctx, c.sleep); lerr != nil {
+			return nil, &OpError{Operation: op, Attempts: attempt - 1, Err: lerr, NotSent: !sent}
+		}
 		rb := &reqBody{}
 		rb.Reset(body)
 		bodies = append(bodies, rb)
@@ -342,6 +356,7 @@ func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *b
 		offset := c.offset.Load()
 		resp, err := c.attempt(ctx, target, encoding, body, rb, hash, offset, st)
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			c.limiter.update(false)
 			if lastCost > 0 {
 				c.quota.release(lastCost)
 			} else if attempt == 1 {
@@ -372,6 +387,7 @@ func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *b
 				}
 				return nil, fmt.Errorf("cwlogs: %s: %w", op, err)
 			}
+			c.limiter.update(false) // an attempt sent, or tried: not a throttle
 			var de *DecodeError
 			if errors.As(err, &de) {
 				de.Operation = op
@@ -383,6 +399,7 @@ func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *b
 			}
 		} else {
 			ae := parseAPIError(op, resp.StatusCode, resp.Header, resp.Body)
+			c.limiter.update(ae.throttling())
 			if isSkewError(ae) {
 				if st, ok := serverTime(resp.Header.Get("Date"), ae.Message); ok {
 					// Against the offset signed with, not the raw clock, so that an
@@ -413,7 +430,7 @@ func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *b
 			return resp, final
 		}
 		lastCost = cost
-		if serr := sleepCtx(ctx, c.retry.backoff(attempt, c.rand)); serr != nil {
+		if serr := c.sleep(ctx, c.retry.backoff(attempt, c.rand)); serr != nil {
 			return nil, &OpError{Operation: op, Attempts: attempt, Err: serr, NotSent: !sent}
 		}
 	}

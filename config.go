@@ -170,8 +170,9 @@ func parseBool(name, v string) (bool, error) {
 //     AWS_USE_FIPS_ENDPOINT / use_fips_endpoint and AWS_USE_DUALSTACK_ENDPOINT
 //     / use_dualstack_endpoint.
 //   - Retries: [WithMaxAttempts] / [WithRetryPolicy], AWS_MAX_ATTEMPTS,
-//     profile max_attempts; AWS_RETRY_MODE / retry_mode must be standard,
-//     adaptive or legacy (all three use the standard mode here).
+//     profile max_attempts; [WithRetryMode], AWS_RETRY_MODE / retry_mode:
+//     standard, adaptive (client-side rate limiting, see [RetryModeAdaptive])
+//     or legacy (the standard mode here).
 //   - TLS: [WithCABundle], AWS_CA_BUNDLE, the profile's ca_bundle: a PEM file
 //     of certificate authorities that replaces the system's for HTTPS
 //     endpoints (ignored with [WithHTTPClient]).
@@ -253,7 +254,11 @@ func newFromEnv(ctx context.Context, env osEnv, opts []Option) (*Client, error) 
 	}
 	name, mode := set.lookup("AWS_RETRY_MODE", "retry_mode")
 	switch strings.ToLower(mode) {
-	case "", "standard", "adaptive", "legacy":
+	case "", "standard", "legacy": // legacy, botocore's older mode (aws-sdk-go-v2 refuses it): the standard mode here
+	case "adaptive":
+		if !o.retryModeSet {
+			o.retryMode = RetryModeAdaptive
+		}
 	default:
 		return nil, &ValidationError{Operation: op, Field: name, Value: showValue(mode), Reason: "must be standard, adaptive or legacy"}
 	}

@@ -96,6 +96,16 @@ aws_secret_access_key = secretsso
 region = us-gov-east-1
 use_fips_endpoint = true
 
+[profile adaptive]
+region = eu-west-1
+retry_mode = adaptive
+aws_access_key_id = AKIDADAPTIVE
+aws_secret_access_key = secretadaptive
+
+[profile badretry]
+region = eu-west-1
+retry_mode = fast
+
 [services local]
 cloudwatch_logs =
   endpoint_url = http://localhost:4566
@@ -107,6 +117,7 @@ func TestNewFromEnvironment(t *testing.T) {
 	type want struct {
 		region, endpoint, akid, token string
 		attempts                      int
+		adaptive                      bool // the adaptive retry mode's limiter is on
 		errContains                   string
 	}
 	tests := []struct {
@@ -148,6 +159,22 @@ func TestNewFromEnvironment(t *testing.T) {
 			want{region: "us-gov-east-1", endpoint: "https://logs.us-gov-east-1.amazonaws.com", akid: "A", attempts: 3}},
 		{"fips and dual-stack env", map[string]string{"AWS_USE_FIPS_ENDPOINT": "TRUE", "AWS_USE_DUALSTACK_ENDPOINT": "true", "AWS_REGION": "us-east-2"}, nil,
 			want{region: "us-east-2", endpoint: "https://logs-fips.us-east-2.api.aws", akid: "AKIDDEFAULT", attempts: 3}},
+		{"AWS_RETRY_MODE adaptive", map[string]string{"AWS_RETRY_MODE": "adaptive"}, nil,
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 3, adaptive: true}},
+		{"AWS_RETRY_MODE in capitals", map[string]string{"AWS_RETRY_MODE": "Adaptive"}, nil,
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 3, adaptive: true}},
+		{"AWS_RETRY_MODE legacy is standard", map[string]string{"AWS_RETRY_MODE": "legacy"}, nil,
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 3}},
+		{"profile retry_mode adaptive", map[string]string{"AWS_PROFILE": "adaptive"}, nil,
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDADAPTIVE", attempts: 3, adaptive: true}},
+		{"AWS_RETRY_MODE beats the profile", map[string]string{"AWS_PROFILE": "adaptive", "AWS_RETRY_MODE": "standard"}, nil,
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDADAPTIVE", attempts: 3}},
+		{"WithRetryMode standard beats env", map[string]string{"AWS_RETRY_MODE": "adaptive"}, []Option{WithRetryMode(RetryModeStandard)},
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 3}},
+		{"WithRetryMode adaptive beats env", map[string]string{"AWS_RETRY_MODE": "standard"}, []Option{WithRetryMode(RetryModeAdaptive)},
+			want{region: "eu-west-1", endpoint: "https://logs.eu-west-1.amazonaws.com", akid: "AKIDDEFAULT", attempts: 3, adaptive: true}},
+		{"bad WithRetryMode", nil, []Option{WithRetryMode(-1)}, want{errContains: "invalid retryMode RetryMode(-1)"}},
+		{"bad profile retry_mode", map[string]string{"AWS_PROFILE": "badretry"}, nil, want{errContains: `invalid retry_mode "fast"`}},
 		{"bad max attempts", map[string]string{"AWS_MAX_ATTEMPTS": "zero"}, nil, want{errContains: "AWS_MAX_ATTEMPTS"}},
 		{"bad retry mode", map[string]string{"AWS_RETRY_MODE": "fast"}, nil, want{errContains: "AWS_RETRY_MODE"}},
 		{"bad fips bool", map[string]string{"AWS_USE_FIPS_ENDPOINT": "yes"}, nil, want{errContains: "AWS_USE_FIPS_ENDPOINT"}},
@@ -176,7 +203,8 @@ func TestNewFromEnvironment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := want{region: c.Region(), endpoint: c.Endpoint(), akid: creds.AccessKeyID, token: creds.SessionToken, attempts: c.retry.MaxAttempts}
+			got := want{region: c.Region(), endpoint: c.Endpoint(), akid: creds.AccessKeyID, token: creds.SessionToken, attempts: c.retry.MaxAttempts,
+				adaptive: c.limiter != nil}
 			if got != tc.want {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}

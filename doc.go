@@ -107,11 +107,14 @@
 // Calls retry as the AWS SDKs' standard mode (see [RetryPolicy]): 3 attempts,
 // full-jitter exponential backoff capped at 20 s, a retry quota, retries on
 // throttling, HTTP 500, 502, 503 and 504, connection errors and timeouts,
-// never on other 4xx.
-// ctx is honoured during backoff. When the service says the signature expired
-// or is not yet current, the client corrects its clock offset from the
-// response's Date header and retries. [IsRetryable] exposes the
-// classification.
+// never on other 4xx. [WithRetryMode] (or AWS_RETRY_MODE=adaptive) selects
+// the SDKs' adaptive mode instead: the standard mode plus a client-side rate
+// limiter that, once the service has throttled an attempt, paces the client's
+// attempts at a rate cut by each throttle and grown back along a CUBIC curve.
+// ctx is honoured during backoff and while waiting for the limiter. When the
+// service says the signature expired or is not yet current, the client
+// corrects its clock offset from the response's Date header and retries.
+// [IsRetryable] exposes the classification.
 //
 // # Limits
 //

@@ -29,6 +29,8 @@ type options struct {
 	roleCache      *RoleCache
 	hostPrefix     *bool // nil: prefix the default endpoints only
 	gzipLevel      int   // WithGzip's level; 0: no compression
+	retryMode      RetryMode
+	retryModeSet   bool // WithRetryMode was given: AWS_RETRY_MODE is not read
 }
 
 // WithEndpoint sends requests to url (for example "http://127.0.0.1:4566"
@@ -58,6 +60,20 @@ func WithCABundle(path string) Option {
 // described on [RetryPolicy].
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(o *options) { o.retry = p }
+}
+
+// WithRetryMode sets the retry mode (the zero value, [RetryModeStandard], is
+// the default). [RetryModeAdaptive] adds the SDKs' client-side rate limiter:
+// after the service has throttled an attempt, every attempt of the client's
+// calls waits for a token of a bucket that fills at a rate cut by each
+// throttling answer and grown back by the others (a wait ctx ends as a
+// backoff does; a call whose ctx has already ended makes no attempt, takes no
+// token and returns an [*OpError] of 0 attempts). It overrides
+// AWS_RETRY_MODE and the profile's retry_mode.
+// Another value makes [New] and [NewFromEnvironment] fail with a
+// *ValidationError naming it.
+func WithRetryMode(m RetryMode) Option {
+	return func(o *options) { o.retryMode, o.retryModeSet = m, true }
 }
 
 // WithMaxAttempts sets the maximum number of attempts per call (1 disables
