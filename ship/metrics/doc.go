@@ -1,0 +1,27 @@
+// Package metrics exposes the counters of shippers, muxes and spools
+// (ship.Stats and spool.Stats) to Prometheus, in the text exposition format
+// 0.0.4, and to the standard library's expvar, so that no loss goes unseen.
+//
+// A Collector holds the sources registered with AddShipper (a *ship.Shipper
+// or a *ship.Mux) and AddSpool, each with its own constant labels (e.g.
+// log_group and log_stream), and is an http.Handler serving them:
+//
+//	c := metrics.New()
+//	reg, err := c.AddShipper(s, metrics.Labels{"log_group": "my-app", "log_stream": "web-1"})
+//	http.Handle("/metrics", c)
+//	...
+//	reg.Remove() // when s is closed and its numbers are no longer wanted
+//
+// Every counter of the Stats structs becomes a counter named
+// cwlogs_ship_*_total or cwlogs_spool_*_total, the Dropped and Rejected
+// breakdowns one family each with a reason label; the numbers held now
+// (queued, in flight, pending, on disk) are gauges. LastError never becomes
+// a label (it would make a new series per message and could carry data that
+// must not leave the process): only the time it happened is exposed, as
+// cwlogs_ship_last_error_timestamp_seconds (0 when none).
+//
+// The families are written in a fixed order, each once with every source's
+// sample, sources ordered by their labels, so that two scrapes of the same
+// numbers are byte for byte the same. A Collector is safe for concurrent use:
+// scrapes may run while the sources ship, register and unregister.
+package metrics
