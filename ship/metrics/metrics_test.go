@@ -440,14 +440,24 @@ func FuzzEscape(f *testing.F) {
 	})
 }
 
-// BenchmarkScrape10 measures one scrape of 10 registered shippers.
+// BenchmarkScrape10 measures one scrape of 10 registered Shippers, each
+// having shipped 1,000 events to a fake service.
 func BenchmarkScrape10(b *testing.B) {
 	c := metrics.New()
+	client := newClient(b)
 	for i := range 10 {
-		st := allShip
-		st.Sent += int64(i)
-		f := fakeShip(st)
-		if _, err := c.AddShipper(&f, metrics.Labels{"log_group": "my-app", "log_stream": fmt.Sprint("web-", i)}); err != nil {
+		s, err := ship.New(client, "my-app", fmt.Sprint("web-", i), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = s.Close(context.Background()) })
+		for j := range 1000 {
+			_ = s.Log(time.Now(), fmt.Sprint("event ", j))
+		}
+		if err := s.Flush(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.AddShipper(s, metrics.Labels{"log_group": "my-app", "log_stream": fmt.Sprint("web-", i)}); err != nil {
 			b.Fatal(err)
 		}
 	}
