@@ -51,6 +51,7 @@ type LabelError struct {
 	Err    error // ErrDuplicate, or nil
 }
 
+// Error names the label, the field and the value refused, and why.
 func (e *LabelError) Error() string {
 	if e.Field == "label name" {
 		return fmt.Sprintf("metrics: label name %q: %s", e.Value, e.Reason)
