@@ -382,13 +382,22 @@ func jsonSources[S any](fams []family[S], srcs []*source, stats []S) []map[strin
 	return out
 }
 
+// publishMu makes Publish's check and expvar.Publish one step: expvar
+// panics on a name published twice, which two Publish calls with one name
+// could otherwise both pass the check for.
+var publishMu sync.Mutex
+
 // Publish exposes Snapshot through package expvar under name (one JSON
 // object, served by expvar's /debug/vars handler). It returns an error if
-// the name is already published; expvar offers no way to unpublish.
+// the name is already published; expvar offers no way to unpublish. It is
+// safe for concurrent use (a name published by code that calls
+// expvar.Publish itself at the same time may still make expvar panic).
 func (c *Collector) Publish(name string) error {
 	if name == "" {
 		return errors.New(`metrics: Publish: name "": give a name`)
 	}
+	publishMu.Lock()
+	defer publishMu.Unlock()
 	if expvar.Get(name) != nil {
 		return fmt.Errorf("metrics: Publish: name %q: already published in expvar", name)
 	}
