@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/cwlogs/cwlogs/ship"
@@ -72,6 +73,40 @@ type source struct {
 	pairs  [][2]string
 	ship   ShipSource
 	spool  SpoolSource
+	// hw holds the highest value written of each counter sample (the
+	// counter families' samples in their order, a breakdown's reasons one
+	// each), so that no scrape shows a counter lower than an earlier one:
+	// a Spool lowers Offered again when a record offered by Flush or Sync
+	// is not taken after a Block wait, and Prometheus would read the dip
+	// as a reset and rate() as a jump of the whole count.
+	hw []atomic.Int64
+}
+
+// mono returns the value to write of counter sample k whose Stats give v:
+// the highest of v and the values written before.
+func (s *source) mono(k int, v int64) int64 {
+	hw := &s.hw[k]
+	for {
+		old := hw.Load()
+		if v <= old {
+			return old
+		}
+		if hw.CompareAndSwap(old, v) {
+			return v
+		}
+	}
+}
+
+// counterSamples returns the number of samples per source of the counter
+// families of fams.
+func counterSamples[S any](fams []family[S]) int {
+	n := 0
+	for i := range fams {
+		if fams[i].typ == counter {
+			n += max(len(fams[i].reasons), 1)
+		}
+	}
+	return n
 }
 
 // Collector exposes the counters of the sources registered with it. Its
@@ -122,7 +157,7 @@ func (c *Collector) AddShipper(s ShipSource, labels Labels) (*Registration, erro
 	if s == nil {
 		return nil, errors.New("metrics: AddShipper: the source is nil")
 	}
-	return c.add(&source{ship: s}, labels, &c.ships)
+	return c.add(&source{ship: s, hw: make([]atomic.Int64, counterSamples(shipFamilies))}, labels, &c.ships)
 }
 
 // AddSpool registers a *spool.Spool with its constant labels (nil for
@@ -132,7 +167,7 @@ func (c *Collector) AddSpool(s SpoolSource, labels Labels) (*Registration, error
 	if s == nil {
 		return nil, errors.New("metrics: AddSpool: the source is nil")
 	}
-	return c.add(&source{spool: s}, labels, &c.spools)
+	return c.add(&source{spool: s, hw: make([]atomic.Int64, counterSamples(spoolFamilies))}, labels, &c.spools)
 }
 
 func (c *Collector) add(src *source, labels Labels, list *[]*source) (*Registration, error) {
@@ -279,8 +314,10 @@ func appendFamilies[S any](b []byte, fams []family[S], srcs []*source, stats []S
 	if len(srcs) == 0 {
 		return b
 	}
+	k := 0 // the first counter sample of f in source.hw
 	for i := range fams {
 		f := &fams[i]
+		isCounter := f.typ == counter
 		b = append(b, "# HELP "...)
 		b = append(b, f.name...)
 		b = append(b, ' ')
@@ -294,9 +331,13 @@ func appendFamilies[S any](b []byte, fams []family[S], srcs []*source, stats []S
 			st := &stats[j]
 			switch {
 			case f.reasons != nil:
-				for _, r := range f.reasons {
+				for ri, r := range f.reasons {
+					v := r.value(st)
+					if isCounter {
+						v = src.mono(k+ri, v)
+					}
 					b = appendSampleName(b, f.name, src.labels, r.name)
-					b = strconv.AppendInt(b, r.value(st), 10)
+					b = strconv.AppendInt(b, v, 10)
 					b = append(b, '\n')
 				}
 			case f.last != nil:
@@ -308,10 +349,17 @@ func appendFamilies[S any](b []byte, fams []family[S], srcs []*source, stats []S
 				}
 				b = append(b, '\n')
 			default:
+				v := f.value(st)
+				if isCounter {
+					v = src.mono(k, v)
+				}
 				b = appendSampleName(b, f.name, src.labels, "")
-				b = strconv.AppendInt(b, f.value(st), 10)
+				b = strconv.AppendInt(b, v, 10)
 				b = append(b, '\n')
 			}
+		}
+		if isCounter {
+			k += max(len(f.reasons), 1)
 		}
 	}
 	return b
@@ -358,13 +406,19 @@ func jsonSources[S any](fams []family[S], srcs []*source, stats []S) []map[strin
 			labels[p[0]] = p[1]
 		}
 		m := map[string]any{"labels": labels}
+		k := 0 // the first counter sample of f in src.hw
 		for i := range fams {
 			f := &fams[i]
+			isCounter := f.typ == counter
 			switch {
 			case f.reasons != nil:
 				rs := make(map[string]int64, len(f.reasons))
-				for _, r := range f.reasons {
-					rs[r.name] = r.value(st)
+				for ri, r := range f.reasons {
+					v := r.value(st)
+					if isCounter {
+						v = src.mono(k+ri, v)
+					}
+					rs[r.name] = v
 				}
 				m[f.name] = rs
 			case f.last != nil:
@@ -374,7 +428,14 @@ func jsonSources[S any](fams []family[S], srcs []*source, stats []S) []map[strin
 					m[f.name] = float64(t.UnixMilli()) / 1e3
 				}
 			default:
-				m[f.name] = f.value(st)
+				v := f.value(st)
+				if isCounter {
+					v = src.mono(k, v)
+				}
+				m[f.name] = v
+			}
+			if isCounter {
+				k += max(len(f.reasons), 1)
 			}
 		}
 		out = append(out, m)
