@@ -68,6 +68,7 @@ group each file's lines. At most 1,000 files are followed at once; others are re
 With --metrics-listen HOST:PORT (e.g. 127.0.0.1:9464), put serves the shipper's counters at
 http://HOST:PORT/metrics in the Prometheus text format (package ship/metrics) while it runs:
 labelled log_group and log_stream, or log_group alone with --files (the sum of its streams).
+HOST is required (0.0.0.0 for every interface) and PORT is a number, not a service name.
 
 A summary goes to stderr; with --output json it is also
 printed on stdout. The exit status is 1 when any event was not stored, else 0 (interrupted too).`,
@@ -235,6 +236,10 @@ func (c *PutCommand) serveMetrics(name string) (*metrics.Collector, func(), erro
 	}
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		return nil, nil, usagef(name, "--metrics-listen %q: port %q is not a number from 0 to 65535", c.listen, port)
+	}
+	if host == "" {
+		// net.Listen would bind every interface: say so rather than do it.
+		return nil, nil, usagef(name, "--metrics-listen %q: give a host: 127.0.0.1%s for this machine only, 0.0.0.0%s for every interface", c.listen, c.listen, c.listen)
 	}
 	if strings.ContainsAny(host, "/ ") {
 		return nil, nil, usagef(name, "--metrics-listen %q: host %q is not a host name or an IP address", c.listen, host)

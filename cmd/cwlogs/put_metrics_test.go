@@ -105,6 +105,7 @@ func TestPutMetricsListenRefused(t *testing.T) {
 		{2, []string{"put", "--metrics-listen", "127.0.0.1", "g", "s", "m"}, `--metrics-listen "127.0.0.1": not HOST:PORT`},
 		{2, []string{"put", "--metrics-listen", "127.0.0.1:70000", "g", "s", "m"}, `--metrics-listen "127.0.0.1:70000": port "70000" is not a number from 0 to 65535`},
 		{2, []string{"put", "--metrics-listen", "127.0.0.1:http", "g", "s", "m"}, `port "http" is not a number`},
+		{2, []string{"put", "--metrics-listen", ":9464", "g", "s", "m"}, `--metrics-listen ":9464": give a host: 127.0.0.1:9464 for this machine only, 0.0.0.0:9464 for every interface`},
 		{2, []string{"put", "--metrics-listen", "http://127.0.0.1:9464", "g", "s", "m"}, `--metrics-listen "http://127.0.0.1:9464": `},
 		{2, []string{"put", "--metrics-listen", "localhost", "--files", "/nonexistent/*.log", "g"}, `--metrics-listen "localhost": not HOST:PORT`},
 		{1, []string{"put", "--metrics-listen", busy.Addr().String(), "g", "s", "m"}, `--metrics-listen "` + busy.Addr().String() + `": listen tcp`},
