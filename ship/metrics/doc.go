@@ -20,6 +20,19 @@
 // must not leave the process): only the time it happened is exposed, as
 // cwlogs_ship_last_error_timestamp_seconds (0 when none).
 //
+// A *ship.Mux is one source: its series are the sum of all its streams
+// (Mux.Stats), not one per stream, so that the number of series does not
+// grow with the streams a Mux opens. To see streams apart, register their
+// Shippers (Mux.Stream) each with its own labels instead, or as well.
+//
+// Counters never go down in the output: each counter sample of a source is
+// written at the highest value it has had (a Spool's Offered may go down by
+// one while a Flush or Sync that waited for room gives up). A removed source's series disappear
+// from the next scrape; a source registered later with the same labels
+// starts from its own Stats, which Prometheus reads as a counter reset, as
+// it does for a restarted process (rate and increase handle it). With no
+// source registered, a scrape is empty (status 200, no body).
+//
 // The families are written in a fixed order, each once with every source's
 // sample, sources ordered by their labels, so that two scrapes of the same
 // numbers are byte for byte the same. A Collector is safe for concurrent use:

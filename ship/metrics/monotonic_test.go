@@ -1,6 +1,9 @@
 package metrics_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -52,5 +55,38 @@ func TestCountersNeverDecrease(t *testing.T) {
 	sp.Offered = 9 // and up again from there
 	if out := scrape(t, c); !strings.Contains(out, "cwlogs_spool_offered_records_total 9\n") {
 		t.Errorf("after a rise:\n%s", out)
+	}
+}
+
+// TestNoSources: with no source, or none left, a scrape is an empty 200.
+func TestNoSources(t *testing.T) {
+	c := metrics.New()
+	srv := httptest.NewServer(c)
+	defer srv.Close()
+	get := func() string {
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Errorf("status %d", resp.StatusCode)
+		}
+		return string(body)
+	}
+	if body := get(); body != "" {
+		t.Errorf("no source: %q", body)
+	}
+	r, err := c.AddSpool(&fakeSpool{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := get(); !strings.Contains(body, "# TYPE cwlogs_spool_offered_records_total counter\n") || strings.Contains(body, "cwlogs_ship_") {
+		t.Errorf("one spool:\n%s", body)
+	}
+	r.Remove()
+	if body := get(); body != "" {
+		t.Errorf("after Remove: %q", body)
 	}
 }
