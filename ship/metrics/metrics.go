@@ -48,8 +48,8 @@ type LabelError struct {
 	Field  string // "label name", "label value" or "labels"
 	Name   string // the label's name
 	Value  string // the value refused: the name itself, the label's value or all the labels
-	Reason string
-	Err    error // ErrDuplicate, or nil
+	Reason string // why it is refused
+	Err    error  // ErrDuplicate, or nil
 }
 
 // Error names the label, the field and the value refused, and why.
