@@ -29,8 +29,9 @@
 // written at the highest value it has had (a Spool's Offered may go down by
 // one while a Flush or Sync that waited for room gives up). A removed source's series disappear
 // from the next scrape; a source registered later with the same labels
-// starts from its own Stats, which Prometheus reads as a counter reset, as
-// it does for a restarted process (rate and increase handle it). With no
+// starts from its own Stats: lower ones (a new Shipper's) are what
+// Prometheus reads as a counter reset, as for a restarted process (rate and
+// increase handle it). With no
 // source registered, a scrape is empty (status 200, no body).
 //
 // The families are written in a fixed order, each once with every source's
