@@ -12,7 +12,7 @@ func TestLibraryIsStandardLibraryOnly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
-	pkgs := []string{".", "./sigv4", "./ship", "./ship/follow", "./ship/spool", "./slogcw", "./emf"}
+	pkgs := []string{".", "./sigv4", "./ship", "./ship/follow", "./ship/metrics", "./ship/spool", "./slogcw", "./emf"}
 	args := append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, pkgs...)
 	out, err := exec.Command("go", args...).CombinedOutput()
 	if err != nil {

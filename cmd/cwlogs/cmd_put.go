@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,11 +24,12 @@ import (
 	"github.com/cwlogs/cwlogs/internal/linecut"
 	"github.com/cwlogs/cwlogs/ship"
 	"github.com/cwlogs/cwlogs/ship/follow"
+	"github.com/cwlogs/cwlogs/ship/metrics"
 )
 
 var putInfo = &commandInfo{
 	name:    "put",
-	args:    "[--create] [--multiline go|java] [--file PATH [--state FILE] [--from-start]] GROUP STREAM [MESSAGE...] | --files PATTERN [--state-dir DIR] [--stream-template T] [--from-start] GROUP",
+	args:    "[--create] [--multiline go|java] [--file PATH [--state FILE] [--from-start]] [--metrics-listen ADDR] GROUP STREAM [MESSAGE...] | --files PATTERN [--state-dir DIR] [--stream-template T] [--from-start] [--metrics-listen ADDR] GROUP",
 	summary: "Send messages to a log stream: the arguments, the lines of stdin, or of files followed (--file, --files).",
 	details: `Each MESSAGE is one event stamped with the current time; with no MESSAGE (or "-"), each line of
 stdin is one event (blank lines are skipped: the service refuses empty messages). Events are
@@ -61,6 +65,11 @@ removed file is read to its end, then left. --state-dir DIR keeps one checkpoint
 With --create, each stream is created when its file's first lines are sent. --multiline options
 group each file's lines. At most 1,000 files are followed at once; others are reported on stderr.
 
+With --metrics-listen HOST:PORT (e.g. 127.0.0.1:9464), put serves the shipper's counters at
+http://HOST:PORT/metrics in the Prometheus text format (package ship/metrics) while it runs:
+labelled log_group and log_stream, or log_group alone with --files (the sum of its streams).
+HOST is required (0.0.0.0 for every interface) and PORT is a number, not a service name.
+
 A summary goes to stderr; with --output json it is also
 printed on stdout. The exit status is 1 when any event was not stored, else 0 (interrupted too).`,
 	examples: []string{"journalctl -f | cwlogs put --create my-app host-1", `cwlogs put my-app web-1 "deploy finished"`,
@@ -83,6 +92,7 @@ type PutCommand struct {
 	files     string // --files: the pattern of the files to follow
 	stateDir  string // --state-dir: their checkpoints
 	template  string // --stream-template: their streams' names
+	listen    string // --metrics-listen: where to serve /metrics
 }
 
 // multilineFlags are put's --multiline options; at most one is set.
@@ -101,6 +111,7 @@ func (c *PutCommand) flags() *flag.FlagSet {
 	fs.BoolVar(&c.fromStart, "from-start", false, "with --file or --files and no checkpoint: start at the beginning of the file(s) there at start, not at their end")
 	fs.StringVar(&c.files, "files", "", "follow every file matching `PATTERN` (e.g. '/var/log/app/*.log'), each into its own stream of GROUP, until Ctrl-C")
 	fs.StringVar(&c.stateDir, "state-dir", "", "with --files: keep one checkpoint per file in `DIR` and resume from them")
+	fs.StringVar(&c.listen, "metrics-listen", "", "serve the shipper's counters at http://`ADDR`/metrics (Prometheus text format) while put runs, ADDR as 127.0.0.1:9464")
 	fs.StringVar(&c.template, "stream-template", "", "with --files: the stream name of each file, `T` with {name} (its base name) and {hostname} (default {name})")
 	return fs
 }
@@ -152,6 +163,11 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	case mlOpts != nil && len(msgs) > 0 && !(len(msgs) == 1 && msgs[0] == "-"):
 		return usagef(name, "--multiline options group the lines of stdin: give no MESSAGE arguments")
 	}
+	col, stopMetrics, err := c.serveMetrics(name)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	// One layer of retries: the shipper's (see package ship).
 	cl, err := c.m.client(ctx, cwlogs.WithMaxAttempts(1))
 	if err != nil {
@@ -161,6 +177,9 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	sh, err := ship.New(cl, group, stream, c.shipOptions(&loss))
 	if err != nil {
 		return shipOptionErr(name, err)
+	}
+	if _, err := col.AddShipper(sh, metrics.Labels{"log_group": group, "log_stream": stream}); err != nil {
+		return fmt.Errorf("cwlogs put: --metrics-listen: %w", err)
 	}
 
 	pr := c.m.startProgress(func() string {
@@ -200,6 +219,41 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 
 	cause := loss.get()
 	return c.finish(sh.Stats(), closeErr, readErr, cause)
+}
+
+// serveMetrics starts serving /metrics on --metrics-listen, if given, and
+// returns the collector to register the shipper with (unserved if not) and
+// the function that stops the server. A malformed address, or one that
+// cannot be listened on, is refused naming the flag and the address.
+func (c *PutCommand) serveMetrics(name string) (*metrics.Collector, func(), error) {
+	col := metrics.New()
+	if c.listen == "" {
+		return col, func() {}, nil
+	}
+	host, port, err := net.SplitHostPort(c.listen)
+	if err != nil {
+		return nil, nil, usagef(name, "--metrics-listen %q: not HOST:PORT (e.g. 127.0.0.1:9464): %v", c.listen, err)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return nil, nil, usagef(name, "--metrics-listen %q: port %q is not a number from 0 to 65535", c.listen, port)
+	}
+	if host == "" {
+		// net.Listen would bind every interface: say so rather than do it.
+		return nil, nil, usagef(name, "--metrics-listen %q: give a host: 127.0.0.1%s for this machine only, 0.0.0.0%s for every interface", c.listen, c.listen, c.listen)
+	}
+	if strings.ContainsAny(host, "/ ") {
+		return nil, nil, usagef(name, "--metrics-listen %q: host %q is not a host name or an IP address", c.listen, host)
+	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cwlogs put: --metrics-listen %q: %w", c.listen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", col)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed when stopped
+	fmt.Fprintf(c.m.Stderr, "cwlogs put: metrics at http://%s/metrics\n", ln.Addr())
+	return col, func() { _ = srv.Close() }, nil
 }
 
 // finish prints the summary of st (the Stats of the shipper or Mux, unless
@@ -402,6 +456,11 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 	if err != nil {
 		return usagef(name, "--files %q: %v", c.files, err)
 	}
+	col, stopMetrics, err := c.serveMetrics(name)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	cl, err := c.m.client(ctx, cwlogs.WithMaxAttempts(1))
 	if err != nil {
 		return err
@@ -410,6 +469,9 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 	mux, err = ship.NewMux(cl, c.shipOptions(&loss)) // each stream is created at its first batch
 	if err != nil {
 		return shipOptionErr(name, err)
+	}
+	if _, err := col.AddShipper(mux, metrics.Labels{"log_group": group}); err != nil {
+		return fmt.Errorf("cwlogs put: --metrics-listen: %w", err)
 	}
 	// After Ctrl-C, --timeout bounds the flushes and checkpoints (g.Run returns only then).
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(c.timeout, endCancel) })()
