@@ -26,8 +26,9 @@
 // Shippers (Mux.Stream) each with its own labels instead, or as well.
 //
 // Counters never go down in the output: each counter sample of a source is
-// written at the highest value it has had (a Spool's Offered may go down by
-// one while a Flush or Sync that waited for room gives up). A removed source's series disappear
+// written at the highest value it has had (a ShipSource or SpoolSource of
+// the caller's may go down; the Stats of ship and spool do not). A removed
+// source's series disappear
 // from the next scrape; a source registered later with the same labels
 // starts from its own Stats: lower ones (a new Shipper's) are what
 // Prometheus reads as a counter reset, as for a restarted process (rate and

@@ -75,10 +75,9 @@ type source struct {
 	spool  SpoolSource
 	// hw holds the highest value written of each counter sample (the
 	// counter families' samples in their order, a breakdown's reasons one
-	// each), so that no scrape shows a counter lower than an earlier one:
-	// a Spool lowers Offered again when a record offered by Flush or Sync
-	// is not taken after a Block wait, and Prometheus would read the dip
-	// as a reset and rate() as a jump of the whole count.
+	// each), so that no scrape shows a counter lower than an earlier one
+	// (ShipSource and SpoolSource may be the caller's own types): Prometheus
+	// would read a dip as a reset and rate() as a jump of the whole count.
 	hw []atomic.Int64
 }
 

@@ -68,7 +68,13 @@ type staged struct {
 // record (counted in Stats), nil when it is staged.
 func stageLocked[M message](ctx context.Context, s *Spool, b *staged, ts int64, msg M, mode appendMode) error {
 	n := recordSize(msg)
-	s.st.Offered++
+	// A retained record (Flush's and Sync's unfinished line) is counted once it
+	// is taken or refused for good, below: counting it now and taking the
+	// count back when Close starts or a Block wait ends would lower Offered,
+	// which the Stats document as a counter.
+	if mode != appendRetain {
+		s.st.Offered++
+	}
 	var roll bool
 	closeCh := s.closeCh
 	if mode == appendForce {
@@ -77,7 +83,6 @@ func stageLocked[M message](ctx context.Context, s *Spool, b *staged, ts int64, 
 	for {
 		if s.closing && mode != appendForce {
 			if mode == appendRetain {
-				s.st.Offered--
 				return errRetained
 			}
 			s.st.Dropped.Closed++
@@ -98,6 +103,9 @@ func stageLocked[M message](ctx context.Context, s *Spool, b *staged, ts int64, 
 			}
 			fallthrough
 		case DropNewest:
+			if mode == appendRetain {
+				s.st.Offered++
+			}
 			s.st.Dropped.Full++
 			return ErrFull
 		}
@@ -107,19 +115,23 @@ func stageLocked[M message](ctx context.Context, s *Spool, b *staged, ts int64, 
 		s.signal()
 		room := s.room
 		s.mu.Unlock()
+		if s.blockHook != nil {
+			s.blockHook()
+		}
 		select {
 		case <-room:
 		case <-closeCh:
 		case <-ctx.Done():
 			s.mu.Lock()
-			if mode == appendRetain {
-				s.st.Offered--
-			} else {
+			if mode != appendRetain {
 				s.st.Dropped.Full++
 			}
 			return ctx.Err()
 		}
 		s.mu.Lock()
+	}
+	if mode == appendRetain {
+		s.st.Offered++
 	}
 	if roll {
 		_ = s.writeStagedLocked(b)

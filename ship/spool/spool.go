@@ -80,6 +80,9 @@ type Spool struct {
 	// of its sync, before it reports a failure. A field, not a package
 	// variable: a timer's sync of another test's Spool may still run.
 	syncAllHook func(err error)
+	// blockHook, when set (by tests), is called by a record's Block wait for
+	// room, after s.mu is released and before it waits.
+	blockHook func()
 
 	// readSeq: the records before it were taken by the pump (see pump.go).
 	readSeq     uint64

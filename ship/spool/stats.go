@@ -9,7 +9,9 @@ import "time"
 //	Recovered + Accepted == Delivered + Dropped.Oldest + Dropped.Corrupt + Dropped.Refused + Dropped.ReplayLimit + Pending
 type Stats struct {
 	// Offered counts the records offered: each Log or LogContext call, each
-	// line of Write.
+	// line of Write (an unfinished line once Flush, Sync or Close writes it
+	// or drops it). Like every counter here it never goes down; while a
+	// record waits for room (Block) it is counted in Offered alone.
 	Offered int64
 	// Accepted counts the records written to the spool; AcceptedBytes their
 	// size on disk (message + 24 bytes each).
