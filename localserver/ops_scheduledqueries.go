@@ -591,7 +591,14 @@ func (s *Server) updateScheduledQuery(rc *reqCtx) ([]byte, *apiError) {
 		q.id, q.name, q.created = old.id, old.name, old.created
 		q.lastTriggered, q.lastStatus = old.lastTriggered, old.lastStatus
 		q.updated = max(rc.now.UnixMilli(), old.created)
-		q.nextRun = q.nextTrigger(q.updated)
+		// The next trigger after the update, and after the last one run: the runner may
+		// have run a trigger past rc.now while this request waited for the writer (its
+		// clock read later), and that trigger must not run twice.
+		after := q.updated
+		if old.lastTriggered.Valid {
+			after = max(after, old.lastTriggered.Int64)
+		}
+		q.nextRun = q.nextTrigger(after)
 		groups, _ := json.Marshal(q.logGroups)
 		var dest sql.NullString
 		if q.dest != nil {

@@ -155,3 +155,30 @@ func TestScheduledQueryShutdownDuringRetryPause(t *testing.T) {
 	}
 
 }
+
+// TestScheduledQueryUpdateAfterItsRun: an update whose time (read when its request came)
+// is before a trigger the runner has already run — the runner ran it while the update
+// waited for the writer — schedules the next trigger after that one, not that one again
+// (TestScheduledQueryRunnerRaces saw "1 triggers run twice" under load). The clock set
+// back stands for the update's earlier read.
+func TestScheduledQueryUpdateAfterItsRun(t *testing.T) {
+	clk := &sqClock{t: testNow} // 12:00:00
+	s, _ := newSQServer(t, clk, Config{})
+	every := m{"scheduleExpression": "cron(* * * * ? *)"}
+	mustOK(t, s, "CreateScheduledQuery", sqInput("q", "g", every))
+	clk.advance(s, 61*time.Second) // the 12:01:00 trigger runs
+	if h := waitRuns(t, s, "q", 1); len(h) != 1 {
+		t.Fatalf("history %v", h)
+	}
+	clk.advance(s, -31*time.Second) // 12:00:30: the update's time
+	mustOK(t, s, "UpdateScheduledQuery", m{"identifier": "q", "queryLanguage": "CWLI",
+		"queryString": "fields @message", "logGroupIdentifiers": []string{"g"},
+		"scheduleExpression": "cron(* * * * ? *)", "executionRoleArn": sqRole})
+	var next int64
+	if err := s.st.r.QueryRow(`SELECT next_run FROM scheduled_queries`).Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	if want := testNow.Add(2 * time.Minute); next != want.UnixMilli() {
+		t.Errorf("next trigger after the update %v, want %v (12:01:00 has run)", time.UnixMilli(next).UTC(), want)
+	}
+}
