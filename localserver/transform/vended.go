@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/cwlogs/cwlogs/localserver/internal/jsonnum"
 )
 
 // The parsers of AWS vended logs, as the user guide's "Built-in processors for AWS vended
@@ -66,50 +68,12 @@ func buildVended(c *checker, name string, raw json.RawMessage) (func(*event) err
 	}, nil
 }
 
-// isJSONNumber reports whether s is a number by the JSON grammar:
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func isJSONNumber(s string) bool {
-	i := 0
-	digits := func() int {
-		n := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	if i < len(s) && s[i] == '0' {
-		i++
-	} else if digits() == 0 {
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
 // toNumber is s as a JSON number: as written when it already is one ("1.0" stays "1.0",
 // as the user guide shows Route 53's version), else decimal text Go parses ("000", "+5",
 // ".5", "5.") rewritten canonically. Anything else (hexadecimal, Inf, NaN, "-") is not a
 // number, and neither is one beyond float64's range.
 func toNumber(s string) (json.Number, bool) {
-	if isJSONNumber(s) {
+	if jsonnum.Is(s) {
 		if f, _ := strconv.ParseFloat(s, 64); math.IsInf(f, 0) {
 			return "", false // 1e999: no reader of the event could hold it
 		}
