@@ -32,9 +32,21 @@ type vendedIn struct {
 	Source *string `json:"source"`
 }
 
+// vendedParsers are the parsers of AWS vended logs by processor name: the one list that
+// build (processors.go) and Parse's rules (config.go: a parser, which must be the first
+// processor and the only one of its kind) read.
+var vendedParsers = map[string]func(msg string) (*object, error){
+	"parseCloudfront": parseCloudfront, "parseVPC": parseVPC, "parseRoute53": parseRoute53,
+	"parseWAF": parseWAF, "parsePostgres": parsePostgres,
+}
+
+// isVended reports whether name is a parser of AWS vended logs.
+func isVended(name string) bool { return vendedParsers[name] != nil }
+
 // buildVended checks a vended parser's members: source, when given, must be @message ("No
-// other value than @message is allowed for source", API_ParseVPC and the others).
-func buildVended(c *checker, name string, raw json.RawMessage) (func(*event) error, error) {
+// other value than @message is allowed for source", API_ParseVPC and the others). parse is
+// the parser's entry in vendedParsers.
+func buildVended(c *checker, parse func(string) (*object, error), raw json.RawMessage) (func(*event) error, error) {
 	var in vendedIn
 	if err := decodeStrict(c.field, raw, &in); err != nil {
 		return nil, err
@@ -42,19 +54,6 @@ func buildVended(c *checker, name string, raw json.RawMessage) (func(*event) err
 	c.str(in.Source, "source", 1, maxKeyLen)
 	if in.Source != nil && *in.Source != "@message" && c.err == nil {
 		c.fail("source", *in.Source, "must be @message: a parser of AWS vended logs reads the whole log event")
-	}
-	var parse func(string) (*object, error)
-	switch name {
-	case "parseWAF":
-		parse = parseWAF
-	case "parsePostgres":
-		parse = parsePostgres
-	case "parseCloudfront":
-		parse = parseCloudfront
-	case "parseRoute53":
-		parse = parseRoute53
-	case "parseVPC":
-		parse = parseVPC
 	}
 	return func(e *event) error {
 		o, err := parse(e.msg)
