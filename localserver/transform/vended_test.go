@@ -136,20 +136,7 @@ func TestVendedParsers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, cfg := range []string{`[{"` + tc.proc + `":{}}]`, `[{"` + tc.proc + `":{"source":"@message"}}]`} {
-				c, err := Parse([]byte(cfg))
-				if err != nil {
-					t.Fatalf("Parse(%s): %v", cfg, err)
-				}
-				got, err := c.Apply(tc.msg, testMeta)
-				if err != nil {
-					t.Fatalf("Apply: %v", err)
-				}
-				if got != tc.want {
-					t.Errorf("Apply(%q)\n got %s\nwant %s", tc.msg, got, tc.want)
-				}
-				if !json.Valid([]byte(got)) {
-					t.Errorf("not valid JSON: %s", got)
-				}
+				checkApply(t, cfg, tc.msg, tc.want)
 			}
 		})
 	}
@@ -197,16 +184,7 @@ func TestVendedParserErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Parse([]byte(`[{"` + tc.proc + `":{}}]`))
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			_, err = c.Apply(tc.msg, testMeta)
-			var ae *ApplyError
-			if !errors.As(err, &ae) {
-				t.Fatalf("Apply: %v, want an *ApplyError", err)
-			}
-			if !strings.HasPrefix(err.Error(), tc.want) {
+			if err := applyError(t, `[{"`+tc.proc+`":{}}]`, tc.msg); !strings.HasPrefix(err.Error(), tc.want) {
 				t.Errorf("error\n %q\nwant prefix\n %q", err, tc.want)
 			}
 		})
