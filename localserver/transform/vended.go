@@ -94,8 +94,9 @@ func toNumber(s string) (json.Number, bool) {
 // isFieldSep reports whether r separates the fields of a line that spaceFields splits.
 func isFieldSep(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 
-// spaceFields splits a line of space- or tab-separated fields (runs count as one
-// separator), as CloudFront, Route 53 and VPC flow logs write them.
+// spaceFields splits a line of fields separated by spaces or tabs, as CloudFront, Route 53
+// and VPC flow logs write them; a run of separators counts as one, and CR and LF separate
+// too (so a line's trailing newline makes no field).
 func spaceFields(s string) []string { return strings.FieldsFunc(s, isFieldSep) }
 
 // countSpaceFields is len(spaceFields(s)) without allocating: a line of another number of
@@ -151,6 +152,7 @@ func (l wordList) parseWords(what, line string, decode bool) (*object, error) {
 	return o, nil
 }
 
+// numericSet is the set of names, for wordList.numeric.
 func numericSet(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
 	for _, n := range names {
@@ -365,6 +367,7 @@ type grouper struct {
 	vals map[string][]any
 }
 
+// add records v under k, whose bytes that are not valid UTF-8 become U+FFFD (validUTF8).
 func (g *grouper) add(k string, v any) {
 	if g.vals == nil {
 		g.vals = map[string][]any{}
@@ -376,6 +379,7 @@ func (g *grouper) add(k string, v any) {
 	g.vals[k] = append(g.vals[k], v)
 }
 
+// object is the object of the names in the order first seen.
 func (g *grouper) object() *object {
 	o := &object{m: make([]member, 0, len(g.keys))}
 	for _, k := range g.keys {
