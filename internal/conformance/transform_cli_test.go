@@ -15,7 +15,7 @@ const transformCLIConfig = `[{"parseJSON":{}},{"addKeys":{"entries":[{"key":"env
 	`{"copyValue":{"entries":[{"source":"@logGroupName","target":"group"}]}}]`
 
 // TestAWSCLITransformers drives the log transformer operations through AWS CLI v1 (9
-// invocations): test-transformer, put-transformer, get-transformer by ARN, a Logs Insights
+// invocations when the query has ended at the first poll): test-transformer, put-transformer, get-transformer by ARN, a Logs Insights
 // query that reads fields only the transformer made, the recorded errors (an unsupported
 // processor, a missing group), delete-transformer and get-transformer after it.
 func TestAWSCLITransformers(t *testing.T) {

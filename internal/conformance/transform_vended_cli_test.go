@@ -10,11 +10,12 @@ import (
 	"github.com/cwlogs/cwlogs"
 )
 
-// TestAWSCLIVendedParsers drives the parsers of AWS vended logs through AWS CLI v1 (5
-// invocations): test-transformer with parseVPC on the user guide's example record and a
-// custom-format line it cannot parse, the same with parseRoute53, put-transformer with
-// parsePostgres and a Logs Insights query reading the fields it made, and the recorded error
-// of a vended parser that is not the first processor.
+// TestAWSCLIVendedParsers drives the parsers of AWS vended logs through AWS CLI v1 (6
+// invocations when the query has ended at the first poll): test-transformer with parseVPC on
+// the user guide's example record and a custom-format line it cannot parse, the same with
+// parseRoute53, put-transformer with parsePostgres and a Logs Insights query reading the
+// fields it made (start-query, get-query-results), and the recorded error of a vended parser
+// that is not the first processor.
 func TestAWSCLIVendedParsers(t *testing.T) {
 	t.Parallel()
 	cli := findCLI(t, 1)
