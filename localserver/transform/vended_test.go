@@ -82,7 +82,7 @@ func cfRecord(set map[int]string) string {
 }
 
 func TestVendedParsers(t *testing.T) {
-	cfTabs := strings.Join(spaceFields(docCloudfrontEvent), "\t")
+	cfTabs := cfRecord(nil)
 	tests := []struct {
 		name, proc, msg, want string
 	}{
