@@ -303,8 +303,10 @@ func parsePostgres(msg string) (*object, error) {
 // {"name":…}) gets the list of its values in order (our choice: the page's example has one
 // label, and keeping one value would lose the others). Every other member is kept as it
 // is. An event that is not a JSON object fails, and so does a header that is not an object
-// with a string name and a value, or a label that is not an object; an event without
-// httpRequest.headers or labels (or with them not lists) is passed through.
+// with a string name and a value, or a label that is not an object. Headers or labels that
+// are missing or not lists are left as they are, except that an httpRequest object still
+// moves to the front ({"a":1,"httpRequest":{"uri":"/"}} becomes
+// {"httpRequest":{"uri":"/"},"a":1}).
 func parseWAF(msg string) (*object, error) {
 	o, err := decodeObject(msg)
 	if err != nil {
