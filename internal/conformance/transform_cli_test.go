@@ -15,7 +15,7 @@ const transformCLIConfig = `[{"parseJSON":{}},{"addKeys":{"entries":[{"key":"env
 	`{"copyValue":{"entries":[{"source":"@logGroupName","target":"group"}]}}]`
 
 // TestAWSCLITransformers drives the log transformer operations through AWS CLI v1 (9
-// invocations): test-transformer, put-transformer, get-transformer by ARN, a Logs Insights
+// invocations when the query has ended at the first poll): test-transformer, put-transformer, get-transformer by ARN, a Logs Insights
 // query that reads fields only the transformer made, the recorded errors (an unsupported
 // processor, a missing group), delete-transformer and get-transformer after it.
 func TestAWSCLITransformers(t *testing.T) {
@@ -65,12 +65,35 @@ func TestAWSCLITransformers(t *testing.T) {
 		LogEvents: []cwlogs.InputLogEvent{{Timestamp: base.UnixMilli(), Message: `{"status":503}`}}}); err != nil {
 		t.Fatal(err)
 	}
+	fields := cliQueryOneRow(t, cli, group, base, "filter env = 'prod' | fields status, group")
+	if fields["status"] != "503" || fields["group"] != group {
+		t.Errorf("query row: %v", fields)
+	}
+
+	cli.fail(t, "InvalidParameterException", "PutTransformer",
+		"Invalid transformerConfig: transformerConfig[0]: the parseToOCSF processor is not supported by this server",
+		"put-transformer", "--log-group-identifier", group, "--transformer-config", `[{"parseToOCSF":{"eventSource":"VPCFlow","ocsfVersion":"V1.1"}}]`)
+	cli.fail(t, "ResourceNotFoundException", "GetTransformer", "The specified log group does not exist.",
+		"get-transformer", "--log-group-identifier", "/cli/none")
+	cli.ok(t, nil, "delete-transformer", "--log-group-identifier", group)
+	got.LogGroupIdentifier, got.TransformerConfig = "", nil
+	cli.ok(t, &got, "get-transformer", "--log-group-identifier", group)
+	if got.LogGroupIdentifier != group || len(got.TransformerConfig) != 0 {
+		t.Errorf("get-transformer after delete: %+v", got)
+	}
+}
+
+// cliQueryOneRow runs query over group from a minute before base to a minute after through
+// start-query, polls get-query-results while it is Scheduled or Running (30 s at most), and
+// returns the one row it must have found, by field name.
+func cliQueryOneRow(t *testing.T, cli *awsCLI, group string, base time.Time, query string) map[string]string {
+	t.Helper()
 	var started struct {
 		QueryID string `json:"queryId"`
 	}
 	cli.ok(t, &started, "start-query", "--log-group-name", group,
 		"--start-time", fmt.Sprint(base.Unix()-60), "--end-time", fmt.Sprint(base.Unix()+60),
-		"--query-string", "filter env = 'prod' | fields status, group")
+		"--query-string", query)
 	var res struct {
 		Status  string                            `json:"status"`
 		Results [][]struct{ Field, Value string } `json:"results"`
@@ -88,19 +111,5 @@ func TestAWSCLITransformers(t *testing.T) {
 	for _, f := range res.Results[0] {
 		fields[f.Field] = f.Value
 	}
-	if fields["status"] != "503" || fields["group"] != group {
-		t.Errorf("query row: %v", fields)
-	}
-
-	cli.fail(t, "InvalidParameterException", "PutTransformer",
-		"Invalid transformerConfig: transformerConfig[0]: the parseToOCSF processor is not supported by this server",
-		"put-transformer", "--log-group-identifier", group, "--transformer-config", `[{"parseToOCSF":{"eventSource":"VPCFlow","ocsfVersion":"V1.1"}}]`)
-	cli.fail(t, "ResourceNotFoundException", "GetTransformer", "The specified log group does not exist.",
-		"get-transformer", "--log-group-identifier", "/cli/none")
-	cli.ok(t, nil, "delete-transformer", "--log-group-identifier", group)
-	got.LogGroupIdentifier, got.TransformerConfig = "", nil
-	cli.ok(t, &got, "get-transformer", "--log-group-identifier", group)
-	if got.LogGroupIdentifier != group || len(got.TransformerConfig) != 0 {
-		t.Errorf("get-transformer after delete: %+v", got)
-	}
+	return fields
 }

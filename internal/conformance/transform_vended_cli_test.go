@@ -3,7 +3,6 @@ package conformance
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -11,11 +10,12 @@ import (
 	"github.com/cwlogs/cwlogs"
 )
 
-// TestAWSCLIVendedParsers drives the parsers of AWS vended logs through AWS CLI v1 (5
-// invocations): test-transformer with parseVPC on the user guide's example record and a
-// custom-format line it cannot parse, the same with parseRoute53, put-transformer with
-// parsePostgres and a Logs Insights query reading the fields it made, and the recorded error
-// of a vended parser that is not the first processor.
+// TestAWSCLIVendedParsers drives the parsers of AWS vended logs through AWS CLI v1 (6
+// invocations when the query has ended at the first poll): test-transformer with parseVPC on
+// the user guide's example record and a custom-format line it cannot parse, the same with
+// parseRoute53, put-transformer with parsePostgres and a Logs Insights query reading the
+// fields it made (start-query, get-query-results), and the recorded error of a vended parser
+// that is not the first processor.
 func TestAWSCLIVendedParsers(t *testing.T) {
 	t.Parallel()
 	cli := findCLI(t, 1)
@@ -67,29 +67,7 @@ func TestAWSCLIVendedParsers(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	var started struct {
-		QueryID string `json:"queryId"`
-	}
-	cli.ok(t, &started, "start-query", "--log-group-name", group,
-		"--start-time", fmt.Sprint(base.Unix()-60), "--end-time", fmt.Sprint(base.Unix()+60),
-		"--query-string", "filter logLevel = 'ERROR' | fields userName, dbName, srcIp, processId")
-	var res struct {
-		Status  string                            `json:"status"`
-		Results [][]struct{ Field, Value string } `json:"results"`
-	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		cli.ok(t, &res, "get-query-results", "--query-id", started.QueryID)
-		if res.Status != "Running" && res.Status != "Scheduled" || time.Now().After(deadline) {
-			break
-		}
-	}
-	if res.Status != "Complete" || len(res.Results) != 1 {
-		t.Fatalf("get-query-results: %+v", res)
-	}
-	fields := map[string]string{}
-	for _, f := range res.Results[0] {
-		fields[f.Field] = f.Value
-	}
+	fields := cliQueryOneRow(t, cli, group, base, "filter logLevel = 'ERROR' | fields userName, dbName, srcIp, processId")
 	if fields["userName"] != "postgres" || fields["dbName"] != "logtestdb" || fields["srcIp"] != "10.0.0.123(52834)" || fields["processId"] != "20175" {
 		t.Errorf("query row: %v", fields)
 	}

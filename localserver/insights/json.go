@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cwlogs/cwlogs/localserver/internal/jsonnum"
 )
 
 // FlattenJSON returns the fields a query discovers in a JSON message: nested keys joined
@@ -157,42 +159,13 @@ func (f *flattener) value(key string, depth int) bool {
 	return false
 }
 
-// number scans a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+// number scans a JSON number at f.i (jsonnum.Scan's grammar) and moves f.i past it.
 func (f *flattener) number() bool {
-	s, i := f.s, f.i
-	if s[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		n := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case digits() == 0:
+	j := jsonnum.Scan(f.s, f.i)
+	if j < 0 {
 		return false
 	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	f.i = i
+	f.i = j
 	return true
 }
 

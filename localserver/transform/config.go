@@ -73,26 +73,23 @@ type proc struct {
 
 // kinds of processors, for the ordering and count rules.
 var (
-	// parsers: "Some processors are of the parser type … the first processor in a
-	// transformer must be a parser"
+	// parsers, and the parsers of AWS vended logs (isParser): "Some processors are of the
+	// parser type … the first processor in a transformer must be a parser"
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Transformation-Create.html).
-	parsers = map[string]bool{"parseJSON": true, "parseKeyValue": true, "csv": true, "grok": true,
-		"parseCloudfront": true, "parseVPC": true, "parseRoute53": true, "parseWAF": true, "parsePostgres": true}
-	// vended are the parsers of AWS vended logs (vended.go), of which the same page says "If
-	// you include a pre-configured parser for a type of AWS vended logs, it must be the first
-	// processor listed in the transformer. You can include only one such processor in a
-	// transformer".
-	vended = map[string]bool{"parseCloudfront": true, "parseVPC": true, "parseRoute53": true,
-		"parseWAF": true, "parsePostgres": true}
+	parsers = map[string]bool{"parseJSON": true, "parseKeyValue": true, "csv": true, "grok": true}
 	// unsupported processors are refused (see the package doc) before any other rule:
 	// parseToOCSF, whose mapping of each source to OCSF classes is large and whose exact
 	// output AWS does not document field by field, so that nothing here could be checked
-	// against it. Serving it means adding it to parsers and vended.
+	// against it. Serving it means adding it to vendedParsers (vended.go).
 	unsupported = map[string]bool{"parseToOCSF": true}
 	// onlyOne: "You can include only one grok processor", "only one addKeys processor",
 	// "only one copyValue processor" (same page).
 	onlyOne = map[string]bool{"grok": true, "addKeys": true, "copyValue": true}
 )
+
+// isParser reports whether name is a parser-type processor: one of parsers or a parser of
+// AWS vended logs.
+func isParser(name string) bool { return parsers[name] || isVended(name) }
 
 // processorNames are the Processor union's members, in the model's order.
 var processorNames = []string{"addKeys", "copyValue", "csv", "dateTimeConverter", "deleteKeys", "grok",
@@ -144,19 +141,22 @@ func Parse(raw []byte) (*Config, error) {
 		if onlyOne[name] && counts[name] > 1 {
 			return nil, &ConfigError{Field: field, Value: name, Reason: "a transformer can include only one " + name + " processor"}
 		}
-		if parsers[name] {
+		if isParser(name) {
 			nParsers++
 			if nParsers > MaxParsers {
 				return nil, &ConfigError{Field: field, Value: name, Reason: fmt.Sprintf("a transformer can include at most %d parser-type processors", MaxParsers)}
 			}
 		}
-		if vended[name] && i > 0 {
-			if vended[c.procs[0].name] {
+		// The same page: "If you include a pre-configured parser for a type of AWS vended
+		// logs, it must be the first processor listed in the transformer. You can include
+		// only one such processor in a transformer".
+		if isVended(name) && i > 0 {
+			if isVended(c.procs[0].name) {
 				return nil, &ConfigError{Field: field, Value: name, Reason: "a transformer can include only one parser of AWS vended logs (" + c.procs[0].name + " is already its first processor)"}
 			}
 			return nil, &ConfigError{Field: field, Value: name, Reason: "a parser of AWS vended logs must be the first processor of a transformer"}
 		}
-		if i == 0 && !parsers[name] {
+		if i == 0 && !isParser(name) {
 			return nil, &ConfigError{Field: field, Value: name, Reason: "the first processor of a transformer must be a parser (parseJSON, parseKeyValue, csv, grok or a parser of AWS vended logs)"}
 		}
 		if i == 0 && name == "parseJSON" {

@@ -102,10 +102,12 @@ func build(field, name string, raw json.RawMessage) (proc, error) {
 		fn, err = buildTypeConverter(c, raw)
 	case "dateTimeConverter":
 		fn, err = buildDateTimeConverter(c, raw)
-	case "parseCloudfront", "parseVPC", "parseRoute53", "parseWAF", "parsePostgres":
-		fn, err = buildVended(c, name, raw)
 	default:
-		return proc{}, &UnsupportedError{Field: field, Processor: name}
+		parse := vendedParsers[name]
+		if parse == nil {
+			return proc{}, &UnsupportedError{Field: field, Processor: name}
+		}
+		fn, err = buildVended(c, parse, raw)
 	}
 	if err != nil {
 		return proc{}, err

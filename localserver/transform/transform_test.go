@@ -73,22 +73,27 @@ func TestApply(t *testing.T) {
 		{"html is not escaped", `[{"parseJSON":{}}]`, `{"a":"<b>&</b>","c":"\u0001"}`, `{"a":"<b>&</b>","c":"\u0001"}`},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := Parse([]byte(tc.config))
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			got, err := c.Apply(tc.msg, testMeta)
-			if err != nil {
-				t.Fatalf("Apply: %v", err)
-			}
-			if got != tc.want {
-				t.Errorf("Apply(%q)\n got %s\nwant %s", tc.msg, got, tc.want)
-			}
-			if !json.Valid([]byte(got)) {
-				t.Errorf("not valid JSON: %s", got)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkApply(t, tc.config, tc.msg, tc.want) })
+	}
+}
+
+// checkApply parses config, applies it to msg and checks that the result is want and valid
+// JSON.
+func checkApply(t *testing.T, config, msg, want string) {
+	t.Helper()
+	c, err := Parse([]byte(config))
+	if err != nil {
+		t.Fatalf("Parse(%s): %v", config, err)
+	}
+	got, err := c.Apply(msg, testMeta)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if got != want {
+		t.Errorf("Apply(%q)\n got %s\nwant %s", msg, got, want)
+	}
+	if !json.Valid([]byte(got)) {
+		t.Errorf("not valid JSON: %s", got)
 	}
 }
 
@@ -111,20 +116,27 @@ func TestApplyErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Parse([]byte(tc.config))
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			_, err = c.Apply(tc.msg, testMeta)
-			var ae *ApplyError
-			if !errors.As(err, &ae) {
-				t.Fatalf("Apply: %v, want an *ApplyError", err)
-			}
-			if err.Error() != tc.want {
+			if err := applyError(t, tc.config, tc.msg); err.Error() != tc.want {
 				t.Errorf("error %q, want %q", err, tc.want)
 			}
 		})
 	}
+}
+
+// applyError parses config, applies it to msg and returns the error, which must be an
+// *ApplyError.
+func applyError(t *testing.T, config, msg string) error {
+	t.Helper()
+	c, err := Parse([]byte(config))
+	if err != nil {
+		t.Fatalf("Parse(%s): %v", config, err)
+	}
+	_, err = c.Apply(msg, testMeta)
+	var ae *ApplyError
+	if !errors.As(err, &ae) {
+		t.Fatalf("Apply: %v, want an *ApplyError", err)
+	}
+	return err
 }
 
 // manyFields is a key=value message of n distinct keys.

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/cwlogs/cwlogs/localserver/internal/jsonnum"
 )
 
 // The parsers of AWS vended logs, as the user guide's "Built-in processors for AWS vended
@@ -30,9 +32,21 @@ type vendedIn struct {
 	Source *string `json:"source"`
 }
 
+// vendedParsers are the parsers of AWS vended logs by processor name: the one list that
+// build (processors.go) and Parse's rules (config.go: a parser, which must be the first
+// processor and the only one of its kind) read.
+var vendedParsers = map[string]func(msg string) (*object, error){
+	"parseCloudfront": parseCloudfront, "parseVPC": parseVPC, "parseRoute53": parseRoute53,
+	"parseWAF": parseWAF, "parsePostgres": parsePostgres,
+}
+
+// isVended reports whether name is a parser of AWS vended logs.
+func isVended(name string) bool { return vendedParsers[name] != nil }
+
 // buildVended checks a vended parser's members: source, when given, must be @message ("No
-// other value than @message is allowed for source", API_ParseVPC and the others).
-func buildVended(c *checker, name string, raw json.RawMessage) (func(*event) error, error) {
+// other value than @message is allowed for source", API_ParseVPC and the others). parse is
+// the parser's entry in vendedParsers.
+func buildVended(c *checker, parse func(string) (*object, error), raw json.RawMessage) (func(*event) error, error) {
 	var in vendedIn
 	if err := decodeStrict(c.field, raw, &in); err != nil {
 		return nil, err
@@ -40,19 +54,6 @@ func buildVended(c *checker, name string, raw json.RawMessage) (func(*event) err
 	c.str(in.Source, "source", 1, maxKeyLen)
 	if in.Source != nil && *in.Source != "@message" && c.err == nil {
 		c.fail("source", *in.Source, "must be @message: a parser of AWS vended logs reads the whole log event")
-	}
-	var parse func(string) (*object, error)
-	switch name {
-	case "parseWAF":
-		parse = parseWAF
-	case "parsePostgres":
-		parse = parsePostgres
-	case "parseCloudfront":
-		parse = parseCloudfront
-	case "parseRoute53":
-		parse = parseRoute53
-	case "parseVPC":
-		parse = parseVPC
 	}
 	return func(e *event) error {
 		o, err := parse(e.msg)
@@ -66,50 +67,12 @@ func buildVended(c *checker, name string, raw json.RawMessage) (func(*event) err
 	}, nil
 }
 
-// isJSONNumber reports whether s is a number by the JSON grammar:
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func isJSONNumber(s string) bool {
-	i := 0
-	digits := func() int {
-		n := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	if i < len(s) && s[i] == '0' {
-		i++
-	} else if digits() == 0 {
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
 // toNumber is s as a JSON number: as written when it already is one ("1.0" stays "1.0",
 // as the user guide shows Route 53's version), else decimal text Go parses ("000", "+5",
 // ".5", "5.") rewritten canonically. Anything else (hexadecimal, Inf, NaN, "-") is not a
 // number, and neither is one beyond float64's range.
 func toNumber(s string) (json.Number, bool) {
-	if isJSONNumber(s) {
+	if jsonnum.Is(s) {
 		if f, _ := strconv.ParseFloat(s, 64); math.IsInf(f, 0) {
 			return "", false // 1e999: no reader of the event could hold it
 		}
@@ -131,8 +94,9 @@ func toNumber(s string) (json.Number, bool) {
 // isFieldSep reports whether r separates the fields of a line that spaceFields splits.
 func isFieldSep(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 
-// spaceFields splits a line of space- or tab-separated fields (runs count as one
-// separator), as CloudFront, Route 53 and VPC flow logs write them.
+// spaceFields splits a line of fields separated by spaces or tabs, as CloudFront, Route 53
+// and VPC flow logs write them; a run of separators counts as one, and CR and LF separate
+// too (so a line's trailing newline makes no field).
 func spaceFields(s string) []string { return strings.FieldsFunc(s, isFieldSep) }
 
 // countSpaceFields is len(spaceFields(s)) without allocating: a line of another number of
@@ -188,6 +152,7 @@ func (l wordList) parseWords(what, line string, decode bool) (*object, error) {
 	return o, nil
 }
 
+// numericSet is the set of names, for wordList.numeric.
 func numericSet(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
 	for _, n := range names {
@@ -338,8 +303,10 @@ func parsePostgres(msg string) (*object, error) {
 // {"name":…}) gets the list of its values in order (our choice: the page's example has one
 // label, and keeping one value would lose the others). Every other member is kept as it
 // is. An event that is not a JSON object fails, and so does a header that is not an object
-// with a string name and a value, or a label that is not an object; an event without
-// httpRequest.headers or labels (or with them not lists) is passed through.
+// with a string name and a value, or a label that is not an object. Headers or labels that
+// are missing or not lists are left as they are, except that an httpRequest object still
+// moves to the front ({"a":1,"httpRequest":{"uri":"/"}} becomes
+// {"httpRequest":{"uri":"/"},"a":1}).
 func parseWAF(msg string) (*object, error) {
 	o, err := decodeObject(msg)
 	if err != nil {
@@ -402,6 +369,7 @@ type grouper struct {
 	vals map[string][]any
 }
 
+// add records v under k, whose bytes that are not valid UTF-8 become U+FFFD (validUTF8).
 func (g *grouper) add(k string, v any) {
 	if g.vals == nil {
 		g.vals = map[string][]any{}
@@ -413,6 +381,7 @@ func (g *grouper) add(k string, v any) {
 	g.vals[k] = append(g.vals[k], v)
 }
 
+// object is the object of the names in the order first seen.
 func (g *grouper) object() *object {
 	o := &object{m: make([]member, 0, len(g.keys))}
 	for _, k := range g.keys {
