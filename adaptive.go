@@ -78,9 +78,6 @@ func (c *cubic) window() float64 {
 	return math.Pow(c.lastMaxRate*(1-adaptiveBeta)/adaptiveScaleConstant, 1./3.)
 }
 
-// success returns the curve's rate at t.
-func (c *cubic) success(t time.Time) float64 { return c.rate(seconds(t.Sub(c.lastThrottle))) }
-
 // rate returns the curve's rate elapsed seconds after the last throttle.
 func (c *cubic) rate(elapsed float64) float64 {
 	dt := elapsed - c.timeWindow

@@ -50,6 +50,10 @@ func closeTo(a, b float64) bool {
 // plus 1000 s (small absolute times keep float seconds exact to the ns).
 func ms(n int64) time.Time { return time.Unix(1000, 0).Add(time.Duration(n) * time.Millisecond) }
 
+// success returns the curve's rate at t (the limiter computes it in record,
+// which also needs the time since the last throttle).
+func (c *cubic) success(t time.Time) float64 { return c.rate(seconds(t.Sub(c.lastThrottle))) }
+
 func TestCubic(t *testing.T) {
 	c := newCubic(ms(0))
 	if c.timeWindow != 0 || c.lastMaxRate != 0 {
