@@ -78,9 +78,6 @@ func (c *cubic) window() float64 {
 	return math.Pow(c.lastMaxRate*(1-adaptiveBeta)/adaptiveScaleConstant, 1./3.)
 }
 
-// success returns the curve's rate at t.
-func (c *cubic) success(t time.Time) float64 { return c.rate(seconds(t.Sub(c.lastThrottle))) }
-
 // rate returns the curve's rate elapsed seconds after the last throttle.
 func (c *cubic) rate(elapsed float64) float64 {
 	dt := elapsed - c.timeWindow
@@ -297,9 +294,8 @@ func (l *rateLimiter) record(throttled bool) {
 
 // quietAfter returns the bits for rateLimiter.quiet after an update at now,
 // elapsed seconds after the last throttle: the meter's half-second if, for
-// the rest of it, a success would leave the
-// curve, the bucket's rate and the measured rate as they are, and would only
-// refill the bucket; else noQuiet. A success leaves the curve as it is, and
+// the rest of it, a success would leave the curve, the bucket's rate and the
+// measured rate as they are, and would only refill the bucket; else noQuiet. A success leaves the curve as it is, and
 // the curve only grows with time; a success in the meter's half-second comes
 // later than half a second before now (now is in that half-second, or in an
 // earlier one if the clock went back); so if the curve there is at least

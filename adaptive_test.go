@@ -50,6 +50,10 @@ func closeTo(a, b float64) bool {
 // plus 1000 s (small absolute times keep float seconds exact to the ns).
 func ms(n int64) time.Time { return time.Unix(1000, 0).Add(time.Duration(n) * time.Millisecond) }
 
+// success returns the curve's rate at t (the limiter computes it in record,
+// which also needs the time since the last throttle).
+func (c *cubic) success(t time.Time) float64 { return c.rate(seconds(t.Sub(c.lastThrottle))) }
+
 func TestCubic(t *testing.T) {
 	c := newCubic(ms(0))
 	if c.timeWindow != 0 || c.lastMaxRate != 0 {
@@ -458,6 +462,21 @@ func (s *throttlingServer) counts() (ok, throttled int) {
 	return s.ok, s.throttled
 }
 
+// newAlwaysThrottled returns a client in the adaptive mode with one attempt
+// per call, on a simulated clock, and a server on that clock that throttles
+// every request.
+func newAlwaysThrottled(t *testing.T) (*Client, *simClock, *throttlingServer) {
+	t.Helper()
+	clk := newSimClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := newThrottlingServer(t, clk, 0)
+	c, err := New("us-east-1", testAKID, testSecret, WithEndpoint(srv.srv.URL), WithClock(clk.now),
+		WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, clk, srv
+}
+
 // TestAdaptiveModeThrottledLess: a client that would send 50 calls per second
 // of simulated time to a service that takes 10 per second gets fewer throttling
 // answers in the adaptive mode than in the standard mode, for the same calls,
@@ -513,13 +532,7 @@ func TestAdaptiveModeThrottledLess(t *testing.T) {
 // ctx is cancelled, with an *OpError of the operation wrapping ctx's error,
 // and sends nothing.
 func TestAdaptiveWaitHonoursContext(t *testing.T) {
-	clk := newSimClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := newThrottlingServer(t, clk, 0) // throttles everything
-	c, err := New("us-east-1", testAKID, testSecret, WithEndpoint(srv.srv.URL), WithClock(clk.now),
-		WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _, srv := newAlwaysThrottled(t)
 	waiting := make(chan time.Duration, 1)
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		waiting <- d
@@ -541,7 +554,7 @@ func TestAdaptiveWaitHonoursContext(t *testing.T) {
 		t.Fatalf("the call after a throttle returned %v without waiting for a token", err)
 	}
 	cancel()
-	err = <-done
+	err := <-done
 	var oe *OpError
 	if !errors.As(err, &oe) || oe.Operation != "DeleteLogGroup" || oe.Attempts != 0 || !oe.NotSent || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %#v (%v), want *OpError{DeleteLogGroup, 0 attempts, NotSent} wrapping context.Canceled", err, err)
@@ -741,13 +754,7 @@ func TestAdaptiveSuccessesRaiseRate(t *testing.T) {
 // Before any throttle too, it makes no attempt (0 attempts: none counted as
 // an answer by the rate meter).
 func TestAdaptiveEndedContextTakesNoToken(t *testing.T) {
-	clk := newSimClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := newThrottlingServer(t, clk, 0) // throttles everything
-	c, err := New("us-east-1", testAKID, testSecret, WithEndpoint(srv.srv.URL), WithClock(clk.now),
-		WithRetryMode(RetryModeAdaptive), WithMaxAttempts(1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, clk, srv := newAlwaysThrottled(t)
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		t.Errorf("waited %v for a token: a call with an ended ctx took the one there was", d)
 		return clk.sleep(ctx, d)

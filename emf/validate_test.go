@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -67,20 +68,11 @@ func exactMembers(obj map[string]any, where string, required []string, optional 
 		}
 	}
 	for k := range obj {
-		if !contains(required, k) && !contains(optional, k) {
+		if !slices.Contains(required, k) && !slices.Contains(optional, k) {
 			return fmt.Errorf("%s: unexpected member %q", where, k)
 		}
 	}
 	return nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // checkSpec validates one event against the rules of the EMF specification
@@ -105,7 +97,7 @@ func checkSpec(doc []byte) (*parsedEvent, error) {
 		return nil, err
 	}
 	for i, k := range keys {
-		if contains(keys[:i], k) {
+		if slices.Contains(keys[:i], k) {
 			return nil, fmt.Errorf("root member %q appears twice", k)
 		}
 	}

@@ -87,8 +87,8 @@ func TestLogFormatOptionInvalid(t *testing.T) {
 		if !errors.As(err, &oe) || oe.Field != "LogFormat" {
 			t.Errorf("LogFormat %q: %v, want an *OptionError for LogFormat", v, err)
 		}
-		if _, err := NewMux(newFake(t), &Options{LogFormat: v}); !errors.As(err, &oe) {
-			t.Errorf("NewMux LogFormat %q: %v, want an *OptionError", v, err)
+		if _, err := NewMux(newFake(t), &Options{LogFormat: v}); !errors.As(err, &oe) || oe.Field != "LogFormat" {
+			t.Errorf("NewMux LogFormat %q: %v, want an *OptionError for LogFormat", v, err)
 		}
 	}
 }

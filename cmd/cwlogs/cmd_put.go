@@ -163,7 +163,7 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	case mlOpts != nil && len(msgs) > 0 && !(len(msgs) == 1 && msgs[0] == "-"):
 		return usagef(name, "--multiline options group the lines of stdin: give no MESSAGE arguments")
 	}
-	col, stopMetrics, err := c.serveMetrics(name)
+	register, stopMetrics, err := c.serveMetrics(name)
 	if err != nil {
 		return err
 	}
@@ -178,8 +178,8 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return shipOptionErr(name, err)
 	}
-	if _, err := col.AddShipper(sh, metrics.Labels{"log_group": group, "log_stream": stream}); err != nil {
-		return fmt.Errorf("cwlogs put: --metrics-listen: %w", err)
+	if err := register(sh, metrics.Labels{"log_group": group, "log_stream": stream}); err != nil {
+		return err
 	}
 
 	pr := c.m.startProgress(func() string {
@@ -222,13 +222,20 @@ func (c *PutCommand) Run(ctx context.Context, args []string) error {
 }
 
 // serveMetrics starts serving /metrics on --metrics-listen, if given, and
-// returns the collector to register the shipper with (unserved if not) and
-// the function that stops the server. A malformed address, or one that
-// cannot be listened on, is refused naming the flag and the address.
-func (c *PutCommand) serveMetrics(name string) (*metrics.Collector, func(), error) {
+// returns the function that registers the shipper with its collector
+// (unserved if not; its error names the flag) and the function that stops
+// the server. A malformed address, or one that cannot be listened on, is
+// refused naming the flag and the address.
+func (c *PutCommand) serveMetrics(name string) (register func(metrics.ShipSource, metrics.Labels) error, stop func(), err error) {
 	col := metrics.New()
+	register = func(s metrics.ShipSource, labels metrics.Labels) error {
+		if _, err := col.AddShipper(s, labels); err != nil {
+			return fmt.Errorf("cwlogs put: --metrics-listen: %w", err)
+		}
+		return nil
+	}
 	if c.listen == "" {
-		return col, func() {}, nil
+		return register, func() {}, nil
 	}
 	host, port, err := net.SplitHostPort(c.listen)
 	if err != nil {
@@ -253,7 +260,7 @@ func (c *PutCommand) serveMetrics(name string) (*metrics.Collector, func(), erro
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed when stopped
 	fmt.Fprintf(c.m.Stderr, "cwlogs put: metrics at http://%s/metrics\n", ln.Addr())
-	return col, func() { _ = srv.Close() }, nil
+	return register, func() { _ = srv.Close() }, nil
 }
 
 // finish prints the summary of st (the Stats of the shipper or Mux, unless
@@ -456,7 +463,7 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 	if err != nil {
 		return usagef(name, "--files %q: %v", c.files, err)
 	}
-	col, stopMetrics, err := c.serveMetrics(name)
+	register, stopMetrics, err := c.serveMetrics(name)
 	if err != nil {
 		return err
 	}
@@ -470,8 +477,8 @@ func (c *PutCommand) runFiles(ctx context.Context, pos []string, mlOpts *ship.Mu
 	if err != nil {
 		return shipOptionErr(name, err)
 	}
-	if _, err := col.AddShipper(mux, metrics.Labels{"log_group": group}); err != nil {
-		return fmt.Errorf("cwlogs put: --metrics-listen: %w", err)
+	if err := register(mux, metrics.Labels{"log_group": group}); err != nil {
+		return err
 	}
 	// After Ctrl-C, --timeout bounds the flushes and checkpoints (g.Run returns only then).
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(c.timeout, endCancel) })()

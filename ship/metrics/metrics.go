@@ -102,10 +102,24 @@ func counterSamples[S any](fams []family[S]) int {
 	n := 0
 	for i := range fams {
 		if fams[i].typ == counter {
-			n += max(len(fams[i].reasons), 1)
+			n += fams[i].slots()
 		}
 	}
 	return n
+}
+
+// slots returns how many samples a source has of f: one per reason, or one.
+// A counter family's take that many places in source.hw.
+func (f *family[S]) slots() int { return max(len(f.reasons), 1) }
+
+// written returns the value to write of src's sample slot of f (a reason's
+// index, or 0), whose Stats give v, when f's first sample is at k in
+// src.hw: for a counter, the highest written yet (see source.mono); else v.
+func (f *family[S]) written(src *source, k, slot int, v int64) int64 {
+	if f.typ == counter {
+		return src.mono(k+slot, v)
+	}
+	return v
 }
 
 // Collector exposes the counters of the sources registered with it. Its
@@ -316,7 +330,6 @@ func appendFamilies[S any](b []byte, fams []family[S], srcs []*source, stats []S
 	k := 0 // the first counter sample of f in source.hw
 	for i := range fams {
 		f := &fams[i]
-		isCounter := f.typ == counter
 		b = append(b, "# HELP "...)
 		b = append(b, f.name...)
 		b = append(b, ' ')
@@ -331,12 +344,8 @@ func appendFamilies[S any](b []byte, fams []family[S], srcs []*source, stats []S
 			switch {
 			case f.reasons != nil:
 				for ri, r := range f.reasons {
-					v := r.value(st)
-					if isCounter {
-						v = src.mono(k+ri, v)
-					}
 					b = appendSampleName(b, f.name, src.labels, r.name)
-					b = strconv.AppendInt(b, v, 10)
+					b = strconv.AppendInt(b, f.written(src, k, ri, r.value(st)), 10)
 					b = append(b, '\n')
 				}
 			case f.last != nil:
@@ -348,17 +357,13 @@ func appendFamilies[S any](b []byte, fams []family[S], srcs []*source, stats []S
 				}
 				b = append(b, '\n')
 			default:
-				v := f.value(st)
-				if isCounter {
-					v = src.mono(k, v)
-				}
 				b = appendSampleName(b, f.name, src.labels, "")
-				b = strconv.AppendInt(b, v, 10)
+				b = strconv.AppendInt(b, f.written(src, k, 0, f.value(st)), 10)
 				b = append(b, '\n')
 			}
 		}
-		if isCounter {
-			k += max(len(f.reasons), 1)
+		if f.typ == counter {
+			k += f.slots()
 		}
 	}
 	return b
@@ -408,16 +413,11 @@ func jsonSources[S any](fams []family[S], srcs []*source, stats []S) []map[strin
 		k := 0 // the first counter sample of f in src.hw
 		for i := range fams {
 			f := &fams[i]
-			isCounter := f.typ == counter
 			switch {
 			case f.reasons != nil:
 				rs := make(map[string]int64, len(f.reasons))
 				for ri, r := range f.reasons {
-					v := r.value(st)
-					if isCounter {
-						v = src.mono(k+ri, v)
-					}
-					rs[r.name] = v
+					rs[r.name] = f.written(src, k, ri, r.value(st))
 				}
 				m[f.name] = rs
 			case f.last != nil:
@@ -427,14 +427,10 @@ func jsonSources[S any](fams []family[S], srcs []*source, stats []S) []map[strin
 					m[f.name] = float64(t.UnixMilli()) / 1e3
 				}
 			default:
-				v := f.value(st)
-				if isCounter {
-					v = src.mono(k, v)
-				}
-				m[f.name] = v
+				m[f.name] = f.written(src, k, 0, f.value(st))
 			}
-			if isCounter {
-				k += max(len(f.reasons), 1)
+			if f.typ == counter {
+				k += f.slots()
 			}
 		}
 		out = append(out, m)

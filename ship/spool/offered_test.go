@@ -12,7 +12,8 @@ import (
 // full spool (Block) and gives up when its ctx ends leaves Stats.Offered as it
 // was, during the wait and after it. (Offered was raised for the wait and
 // lowered after it: a counter going down, which a Prometheus scrape in between
-// read as a reset.) A Flush that then finds room counts the line once.
+// read as a reset.) Close, once the pump has made room, writes the line and
+// counts it once.
 func TestOfferedNeverGoesDown(t *testing.T) {
 	d := &memDst{block: make(chan struct{})}
 	s := mustOpen(t, t.TempDir(), d, &Options{SegmentBytes: 4096, MaxBytes: 8192, MaxMessageBytes: 1000,
