@@ -207,12 +207,17 @@ func TestDropOldestDuringDelivery(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := &memDst{gate: make(chan error), entered: make(chan struct{})}
 			o := fullOpts(DropOldest)
-			o.FlushInterval = 5 * time.Millisecond
+			// No timed flush: one that came while segA was being logged would hold only
+			// part of it (the rest then dropped with the segment), as seen under load.
+			o.FlushInterval = time.Hour
 			o.FlushBytes = 1 << 20
 			s := mustOpen(t, t.TempDir(), d, o)
 			segA := msgs("a", perSegment)
 			logAll(t, s, segA) // the first segment, full
-			<-d.entered        // the pump took all of it and flushes
+			fctx, stopFlush := context.WithCancel(context.Background())
+			defer stopFlush()
+			go s.Flush(fctx) // asks the pump to hand all of segA over and flush
+			<-d.entered      // the pump took all of it and flushes
 			segB := msgs("b", perSegment)
 			logAll(t, s, segB)
 			segC := msgs("c", 5) // drops the first segment
