@@ -342,13 +342,15 @@ func TestStartLiveTailEnds(t *testing.T) {
 func TestStartLiveTailAttemptTimeout(t *testing.T) {
 	const timeout = 150 * time.Millisecond
 	t.Run("a stream longer than the timeout", func(t *testing.T) {
-		// Gaps far below the timeout: a busy machine's scheduling delays stay within it.
-		const timeout = 400 * time.Millisecond
+		// Gaps far below the timeout: a busy machine's scheduling delays stay within it
+		// (with 60 ms gaps and a 400 ms timeout, a loaded CI machine once cut the stream
+		// after 4 updates).
+		const timeout = time.Second
 		f := newFakeLogs(t, func(n int, s seen, w http.ResponseWriter, r *http.Request) {
 			ltHead(w)
 			ltWrite(w, ltEvent(t, liveTailSessionStart, ltStartJSON))
-			for range 8 { // 480 ms in all
-				time.Sleep(60 * time.Millisecond)
+			for range 8 { // 1.2 s in all
+				time.Sleep(150 * time.Millisecond)
 				ltWrite(w, ltEvent(t, liveTailSessionUpdate, ltUpdateEmpty))
 			}
 		})
