@@ -95,6 +95,12 @@ func (p *pump) run() {
 			continue
 		}
 		s.mu.Lock()
+		hook := s.noneHook
+		s.mu.Unlock()
+		if hook != nil {
+			hook()
+		}
+		s.mu.Lock()
 		final := s.final
 		now := s.closing || s.flushTarget > p.ckpt.Seq
 		s.mu.Unlock()
@@ -107,6 +113,12 @@ func (p *pump) run() {
 			continue
 		}
 		if final {
+			// A record written after next found none, before Close set final (no
+			// record comes after that): hand it, rather than leave it on disk.
+			if seg, rec, n, ok := p.next(); ok {
+				p.hand(seg, rec, n)
+				continue
+			}
 			return // Close wrote its last record, and all were delivered
 		}
 		p.wait(-1)

@@ -83,6 +83,9 @@ type Spool struct {
 	// blockHook, when set (by tests), is called by a record's Block wait for
 	// room, after s.mu is released and before it waits.
 	blockHook func()
+	// noneHook, when set (by tests, under mu), is called by the pump each time
+	// it finds no record to hand, before it looks at Close and Flush.
+	noneHook func()
 
 	// readSeq: the records before it were taken by the pump (see pump.go).
 	readSeq     uint64
