@@ -69,3 +69,42 @@ func TestOfferedNeverGoesDown(t *testing.T) {
 		t.Errorf("Offered %d != Accepted %d + dropped %d (%+v)", end.Offered, end.Accepted, dropped, end.Dropped)
 	}
 }
+
+// TestOfferedRetainedLineFull: Flush's unfinished line refused for room
+// (DropNewest) is counted once in Offered, with Dropped.Full, as a Log
+// refused so is, and not again by Close (it is dropped, not kept).
+func TestOfferedRetainedLineFull(t *testing.T) {
+	d := &memDst{block: make(chan struct{})}
+	s := mustOpen(t, t.TempDir(), d, fullOpts(DropNewest))
+	for i := 0; ; i++ {
+		err := s.Log(time.UnixMilli(1), "r-9999")
+		if err == ErrFull {
+			break
+		}
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+	}
+	if _, err := s.Write([]byte("unfinished")); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Stats()
+	if err := s.Flush(context.Background()); err != ErrFull {
+		t.Fatalf("Flush = %v, want ErrFull", err)
+	}
+	after := s.Stats()
+	if after.Offered != before.Offered+1 || after.Dropped.Full != before.Dropped.Full+1 || after.Accepted != before.Accepted {
+		t.Errorf("after Flush: Offered %d, Full %d, Accepted %d; before: %d, %d, %d",
+			after.Offered, after.Dropped.Full, after.Accepted, before.Offered, before.Dropped.Full, before.Accepted)
+	}
+	checkIdentities(t, after)
+	close(d.block)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_ = s.Close(ctx) // it reports the records refused for room
+	end := s.Stats()
+	if end.Offered != after.Offered || end.Dropped.Full != after.Dropped.Full {
+		t.Errorf("after Close: Offered %d, Full %d; after Flush: %d, %d", end.Offered, end.Dropped.Full, after.Offered, after.Dropped.Full)
+	}
+	checkIdentities(t, end)
+}

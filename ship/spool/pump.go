@@ -95,12 +95,11 @@ func (p *pump) run() {
 			continue
 		}
 		s.mu.Lock()
-		hook := s.noneHook
-		s.mu.Unlock()
-		if hook != nil {
+		if hook := s.noneHook; hook != nil {
+			s.mu.Unlock()
 			hook()
+			s.mu.Lock()
 		}
-		s.mu.Lock()
 		final := s.final
 		now := s.closing || s.flushTarget > p.ckpt.Seq
 		s.mu.Unlock()

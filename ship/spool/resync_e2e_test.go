@@ -125,19 +125,13 @@ func TestResyncUnreadableHeader(t *testing.T) {
 			if got := d.got(); st.Dropped.Corrupt != lost || !slices.Equal(got, want) {
 				t.Fatalf("Dropped.Corrupt %d, delivered %d records: want %d and %d", st.Dropped.Corrupt, len(got), lost, len(want))
 			}
-			rep.mu.Lock()
-			defer rep.mu.Unlock()
 			var got []CorruptError
-			for _, r := range rep.errs {
-				var ce *CorruptError
-				if errors.As(r, &ce) {
-					if !errors.Is(ce, syscall.EIO) {
-						t.Errorf("reported %v, want a loss to EIO", r)
-					}
-					c := *ce
-					c.Err = nil
-					got = append(got, c)
+			for _, ce := range rep.corrupt() {
+				if !errors.Is(&ce, syscall.EIO) {
+					t.Errorf("reported %v, want a loss to EIO", &ce)
 				}
+				ce.Err = nil
+				got = append(got, ce)
 			}
 			wantRep := []CorruptError{{Path: path, Offset: start(tc.first), Bytes: start(tc.lostUntil) - start(tc.first), Records: lost}}
 			if !slices.Equal(got, wantRep) {
