@@ -747,7 +747,7 @@ func (d *doc) appendEvents(dst []byte) ([]byte, []int, error) {
 			b = jsonstr.Append(b, p.mt.name)
 			b = append(b, ':')
 			if p.mt.count() == 1 {
-				b = appendFloat(b, p.mt.first)
+				b = jsonstr.AppendFloat(b, p.mt.first)
 				continue
 			}
 			b = append(b, '[')
@@ -755,7 +755,7 @@ func (d *doc) appendEvents(dst []byte) ([]byte, []int, error) {
 				if j > p.lo {
 					b = append(b, ',')
 				}
-				b = appendFloat(b, p.mt.at(j))
+				b = jsonstr.AppendFloat(b, p.mt.at(j))
 			}
 			b = append(b, ']')
 		}
@@ -773,22 +773,4 @@ func (d *doc) appendEvents(dst []byte) ([]byte, []int, error) {
 		ends = append(ends, len(b))
 	}
 	return b, ends, nil
-}
-
-// appendFloat appends v as encoding/json writes a float64.
-func appendFloat(b []byte, v float64) []byte {
-	abs := math.Abs(v)
-	f := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		f = 'e'
-	}
-	b = strconv.AppendFloat(b, v, f, -1, 64)
-	if f == 'e' {
-		// e-09 becomes e-9
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
 }
