@@ -581,35 +581,25 @@ func (d *doc) dimIndex(name string) int {
 // It returns no event and an error when an input was invalid (see the package
 // documentation), and no event and no error when no metric was put.
 func (m *Metrics) Encode() ([][]byte, error) {
-	b, ends, err := m.appendEvents(nil)
-	if err != nil || len(ends) == 0 {
+	var d doc
+	if err := m.snapshot(&d); err != nil {
 		return nil, err
 	}
-	out := make([][]byte, len(ends))
-	start := 0
-	for i, end := range ends {
-		out[i] = b[start : end-1 : end-1] // without its newline
-		start = end
-	}
-	return out, nil
+	return d.events()
 }
 
 // AppendEncode appends the events to dst, each followed by a newline, and
 // returns the extended buffer. On error, dst is returned unchanged.
 func (m *Metrics) AppendEncode(dst []byte) ([]byte, error) {
-	b, _, err := m.appendEvents(dst)
+	var d doc
+	if err := m.snapshot(&d); err != nil {
+		return dst, err
+	}
+	b, _, err := d.appendEvents(dst)
 	if err != nil {
 		return dst, err
 	}
 	return b, nil
-}
-
-func (m *Metrics) appendEvents(dst []byte) ([]byte, []int, error) {
-	var d doc
-	if err := m.snapshot(&d); err != nil {
-		return dst, nil, err
-	}
-	return d.appendEvents(dst)
 }
 
 // MarshalJSON implements json.Marshaler: the one event. It fails when the
@@ -648,19 +638,33 @@ func (m *Metrics) LogTo(s Sink) error {
 	if err := m.snapshot(&d); err != nil {
 		return err
 	}
-	b, ends, err := d.appendEvents(nil)
+	evs, err := d.events()
 	if err != nil {
 		return err
 	}
 	ts := time.UnixMilli(d.ts)
-	start := 0
-	for _, end := range ends {
-		if err := s.Log(ts, string(b[start:end-1])); err != nil {
+	for _, ev := range evs {
+		if err := s.Log(ts, string(ev)); err != nil {
 			return err
 		}
-		start = end
 	}
 	return nil
+}
+
+// events returns d's events, without their newlines, in one buffer: nil when
+// no metric was put.
+func (d *doc) events() ([][]byte, error) {
+	b, ends, err := d.appendEvents(nil)
+	if err != nil || len(ends) == 0 {
+		return nil, err
+	}
+	out := make([][]byte, len(ends))
+	start := 0
+	for i, end := range ends {
+		out[i] = b[start : end-1 : end-1] // without its newline
+		start = end
+	}
+	return out, nil
 }
 
 // appendEvents appends the events to dst, each followed by a newline, and
