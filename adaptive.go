@@ -310,11 +310,6 @@ func (l *rateLimiter) quietAfter(elapsed float64) uint64 {
 	return math.Float64bits(l.meter.lastBucket)
 }
 
-// throttling reports whether an answer counts as a throttle for the adaptive
-// mode: the throttling error codes of the standard mode, or an HTTP 429
-// without an AWS error code (aws-sdk-go-v2's DefaultThrottles).
-func (e *APIError) throttling() bool { return isThrottleCode(e.Code) || e.unmodeled429() }
-
 func seconds(d time.Duration) float64 { return float64(d) / float64(time.Second) }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / float64(time.Second) }

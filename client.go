@@ -308,12 +308,13 @@ const maxResponseBytes = 64 << 20
 // do runs the retry loop for one call. pooled, when set, holds body and is
 // returned to the pool once no attempt's body can still be read.
 func (c *Client) do(ctx context.Context, op string, body []byte, pooled *bodyBuf) (*Response, error) {
-	return c.doStream(ctx, op, body, pooled, nil)
+	return c.doCall(ctx, op, body, pooled, "", nil)
 }
 
-// doStream is do for an operation whose 2xx answer is a stream when st is set: the
-// attempt that gets one leaves its body unread in st (see [streamAttempt]).
-func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *bodyBuf, st *streamAttempt) (*Response, error) {
+// doCall is do with the call's extras: every attempt sends logFormat as its
+// x-amzn-logs-format header unless it is "" and, when st is set, the 2xx answer is a
+// stream, whose body the attempt that gets it leaves unread in st (see [streamAttempt]).
+func (c *Client) doCall(ctx context.Context, op string, body []byte, pooled *bodyBuf, logFormat string, st *streamAttempt) (*Response, error) {
 	// Compressed once: every attempt sends, and signs, the same bytes.
 	body, encoding, pooled := c.compressBody(op, body, pooled)
 	hash := sigv4.HashHex(body)
@@ -354,7 +355,7 @@ func (c *Client) doStream(ctx context.Context, op string, body []byte, pooled *b
 		// The offset this attempt is signed with: a skew error is measured against it, not
 		// against c.offset, which a concurrent request may have corrected meanwhile.
 		offset := c.offset.Load()
-		resp, err := c.attempt(ctx, target, encoding, body, rb, hash, offset, st)
+		resp, err := c.attempt(ctx, target, encoding, logFormat, body, rb, hash, offset, st)
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			c.limiter.update(false)
 			if lastCost > 0 {
@@ -458,10 +459,10 @@ type streamAttempt struct {
 }
 
 // attempt sends one freshly built request, signed at the client's clock plus offset,
-// with the Content-Encoding encoding unless it is "". With st set, the attempt timeout
-// bounds it until the answer's headers (and a non-2xx answer's body) arrive, and a 2xx
-// answer's body is left unread in st.
-func (c *Client) attempt(ctx context.Context, target, encoding string, body []byte, rb *reqBody, hash string, offset int64, st *streamAttempt) (*Response, error) {
+// with the Content-Encoding encoding and the x-amzn-logs-format logFormat unless they
+// are "". With st set, the attempt timeout bounds it until the answer's headers (and a
+// non-2xx answer's body) arrive, and a 2xx answer's body is left unread in st.
+func (c *Client) attempt(ctx context.Context, target, encoding, logFormat string, body []byte, rb *reqBody, hash string, offset int64, st *streamAttempt) (*Response, error) {
 	creds, err := c.Credentials(ctx)
 	if err != nil {
 		return nil, err
@@ -488,8 +489,8 @@ func (c *Client) attempt(ctx context.Context, target, encoding string, body []by
 		actx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
 		defer cancel()
 	}
-	vals := make([]string, 4)
-	vals[0], vals[1], vals[2], vals[3] = target, ContentType, c.userAgent, encoding
+	vals := make([]string, 5)
+	vals[0], vals[1], vals[2], vals[3], vals[4] = target, ContentType, c.userAgent, encoding, logFormat
 	h := make(http.Header, 8)
 	h["X-Amz-Target"] = vals[0:1:1]
 	h["Content-Type"] = vals[1:2:2]
@@ -497,8 +498,8 @@ func (c *Client) attempt(ctx context.Context, target, encoding string, body []by
 	if encoding != "" {
 		h["Content-Encoding"] = vals[3:4:4] // signed, as every header here but User-Agent
 	}
-	if f, _ := ctx.Value(logFormatKey{}).(string); f != "" {
-		h["X-Amzn-Logs-Format"] = []string{f} // signed, as the SDKs sign it
+	if logFormat != "" {
+		h["X-Amzn-Logs-Format"] = vals[4:5:5] // signed, as the SDKs sign it
 	}
 	u := c.url
 	if st != nil && c.hostPrefix {

@@ -156,7 +156,7 @@ func (c *Client) StartLiveTail(ctx context.Context, in *StartLiveTailInput) (*Li
 		return nil, &ValidationError{Operation: op, Field: "input", Value: "", Reason: "cannot be encoded: " + err.Error()}
 	}
 	st := &streamAttempt{hostPrefix: liveTailHostPrefix}
-	resp, err := c.doStream(ctx, op, body, nil, st)
+	resp, err := c.doCall(ctx, op, body, nil, "", st)
 	if err != nil {
 		return nil, err
 	}

@@ -152,11 +152,6 @@ func (c *Client) PutLogEvents(ctx context.Context, in *PutLogEventsInput) (*PutL
 	return out, nil
 }
 
-// logFormatKey is the context key under which putLogEvents hands
-// PutLogEventsInput.LogFormat to attempt, which sends it as the
-// x-amzn-logs-format header of every attempt.
-type logFormatKey struct{}
-
 // putLogEvents encodes a validated input into a pooled buffer and sends it.
 func (c *Client) putLogEvents(ctx context.Context, in *PutLogEventsInput) (*Response, error) {
 	buf := getBuf()
@@ -164,10 +159,7 @@ func (c *Client) putLogEvents(ctx context.Context, in *PutLogEventsInput) (*Resp
 		buf.b = make([]byte, 0, n)
 	}
 	buf.b = appendPutLogEvents(buf.b[:0], in)
-	if in.LogFormat != "" {
-		ctx = context.WithValue(ctx, logFormatKey{}, in.LogFormat)
-	}
-	return c.do(ctx, "PutLogEvents", buf.b, buf)
+	return c.doCall(ctx, "PutLogEvents", buf.b, buf, in.LogFormat, nil)
 }
 
 // DescribeLogGroups returns one page of log groups. in may be nil.

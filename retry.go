@@ -224,8 +224,13 @@ func (e *APIError) retryable() bool {
 	case "RequestTimeout", "RequestTimeoutException":
 		return true
 	}
-	return isThrottleCode(e.Code) || e.skewCorrected || e.unmodeled429()
+	return e.throttling() || e.skewCorrected
 }
+
+// throttling reports whether an answer is a throttle: a throttling error code,
+// or an HTTP 429 without an AWS error code (aws-sdk-go-v2's DefaultThrottles).
+// The standard mode retries it; the adaptive mode's limiter cuts its rate.
+func (e *APIError) throttling() bool { return isThrottleCode(e.Code) || e.unmodeled429() }
 
 // unmodeled429 reports an HTTP 429 answer without an AWS error code (a proxy's
 // or load balancer's page): throttling, as the SDKs treat it.

@@ -581,35 +581,25 @@ func (d *doc) dimIndex(name string) int {
 // It returns no event and an error when an input was invalid (see the package
 // documentation), and no event and no error when no metric was put.
 func (m *Metrics) Encode() ([][]byte, error) {
-	b, ends, err := m.appendEvents(nil)
-	if err != nil || len(ends) == 0 {
+	var d doc
+	if err := m.snapshot(&d); err != nil {
 		return nil, err
 	}
-	out := make([][]byte, len(ends))
-	start := 0
-	for i, end := range ends {
-		out[i] = b[start : end-1 : end-1] // without its newline
-		start = end
-	}
-	return out, nil
+	return d.events()
 }
 
 // AppendEncode appends the events to dst, each followed by a newline, and
 // returns the extended buffer. On error, dst is returned unchanged.
 func (m *Metrics) AppendEncode(dst []byte) ([]byte, error) {
-	b, _, err := m.appendEvents(dst)
+	var d doc
+	if err := m.snapshot(&d); err != nil {
+		return dst, err
+	}
+	b, _, err := d.appendEvents(dst)
 	if err != nil {
 		return dst, err
 	}
 	return b, nil
-}
-
-func (m *Metrics) appendEvents(dst []byte) ([]byte, []int, error) {
-	var d doc
-	if err := m.snapshot(&d); err != nil {
-		return dst, nil, err
-	}
-	return d.appendEvents(dst)
 }
 
 // MarshalJSON implements json.Marshaler: the one event. It fails when the
@@ -648,19 +638,33 @@ func (m *Metrics) LogTo(s Sink) error {
 	if err := m.snapshot(&d); err != nil {
 		return err
 	}
-	b, ends, err := d.appendEvents(nil)
+	evs, err := d.events()
 	if err != nil {
 		return err
 	}
 	ts := time.UnixMilli(d.ts)
-	start := 0
-	for _, end := range ends {
-		if err := s.Log(ts, string(b[start:end-1])); err != nil {
+	for _, ev := range evs {
+		if err := s.Log(ts, string(ev)); err != nil {
 			return err
 		}
-		start = end
 	}
 	return nil
+}
+
+// events returns d's events, without their newlines, in one buffer: nil when
+// no metric was put.
+func (d *doc) events() ([][]byte, error) {
+	b, ends, err := d.appendEvents(nil)
+	if err != nil || len(ends) == 0 {
+		return nil, err
+	}
+	out := make([][]byte, len(ends))
+	start := 0
+	for i, end := range ends {
+		out[i] = b[start : end-1 : end-1] // without its newline
+		start = end
+	}
+	return out, nil
 }
 
 // appendEvents appends the events to dst, each followed by a newline, and
@@ -747,7 +751,7 @@ func (d *doc) appendEvents(dst []byte) ([]byte, []int, error) {
 			b = jsonstr.Append(b, p.mt.name)
 			b = append(b, ':')
 			if p.mt.count() == 1 {
-				b = appendFloat(b, p.mt.first)
+				b = jsonstr.AppendFloat(b, p.mt.first)
 				continue
 			}
 			b = append(b, '[')
@@ -755,7 +759,7 @@ func (d *doc) appendEvents(dst []byte) ([]byte, []int, error) {
 				if j > p.lo {
 					b = append(b, ',')
 				}
-				b = appendFloat(b, p.mt.at(j))
+				b = jsonstr.AppendFloat(b, p.mt.at(j))
 			}
 			b = append(b, ']')
 		}
@@ -773,22 +777,4 @@ func (d *doc) appendEvents(dst []byte) ([]byte, []int, error) {
 		ends = append(ends, len(b))
 	}
 	return b, ends, nil
-}
-
-// appendFloat appends v as encoding/json writes a float64.
-func appendFloat(b []byte, v float64) []byte {
-	abs := math.Abs(v)
-	f := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		f = 'e'
-	}
-	b = strconv.AppendFloat(b, v, f, -1, 64)
-	if f == 'e' {
-		// e-09 becomes e-9
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
 }

@@ -325,23 +325,13 @@ func (h *Handler) appendValue(buf []byte, v slog.Value) (out []byte) {
 	return appendJSON(buf, x)
 }
 
-// appendFloat appends f as encoding/json does (exponent form only below
-// 1e-6 or from 1e21 on, "e-7" rather than "e-07"); NaN and ±Inf, which JSON
-// cannot hold, as strings.
+// appendFloat appends f as encoding/json does (see jsonstr.AppendFloat); NaN
+// and ±Inf, which JSON cannot hold, as strings.
 func appendFloat(buf []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return appendString(buf, strconv.FormatFloat(f, 'g', -1, 64))
 	}
-	format := byte('f')
-	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
-		format = 'e'
-	}
-	buf = strconv.AppendFloat(buf, f, format, -1, 64)
-	if n := len(buf); format == 'e' && n >= 4 && buf[n-4] == 'e' && buf[n-3] == '-' && buf[n-2] == '0' {
-		buf[n-2] = buf[n-1] // e-07 → e-7
-		buf = buf[:n-1]
-	}
-	return buf
+	return jsonstr.AppendFloat(buf, f)
 }
 
 // jsonEncoder encodes values with encoding/json, without HTML escaping.

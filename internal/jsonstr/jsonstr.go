@@ -1,6 +1,7 @@
 // Package jsonstr encodes JSON string literals fast, byte for byte as encoding/json does
-// with HTML escaping off. The client's request encoder, the slog handler and the local
-// server's responses share it.
+// with HTML escaping off, and float64 numbers as it writes them (AppendFloat). The
+// client's request encoder, the slog handler, package emf and the local server's
+// responses share it.
 package jsonstr
 
 import "unicode/utf8"
