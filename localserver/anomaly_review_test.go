@@ -230,12 +230,7 @@ func TestAnomalyGroupMadeAgain(t *testing.T) {
 // started by startAnomalyRunner, or an evaluation) is left.
 func checkAnomalyRunnerGone(t *testing.T) {
 	t.Helper()
-	stacks := goroutines()
-	for _, fn := range []string{"(*Server).evaluateDetector", "(*Server).startAnomalyRunner"} {
-		if strings.Contains(stacks, fn) {
-			t.Errorf("%s outlives Shutdown", fn)
-		}
-	}
+	checkGoroutinesGone(t, "(*Server).evaluateDetector", "(*Server).startAnomalyRunner")
 }
 
 // TestAnomalyFrequencyChange: a detector whose evaluationFrequency changes learns its

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -527,20 +526,8 @@ func TestInsightsShutdownWaitsForQueries(t *testing.T) {
 	if st, _, _ := qs.snapshot(); st != "Cancelled" {
 		t.Errorf("query ended %s at shutdown, want Cancelled", st)
 	}
-	// Nor any goroutine of the query's (its watcher of the server's stop included). The
-	// goroutine that ran the query may still be returning from its deferred
-	// sweepWG.Done when Shutdown's Wait ends (it was seen in the profile once under
-	// load), so it has a moment to exit; one still running the query would not.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		var prof strings.Builder
-		pprof.Lookup("goroutine").WriteTo(&prof, 2)
-		if !strings.Contains(prof.String(), "localserver.(*Server).runQuery") && !strings.Contains(prof.String(), "localserver.(*Server).startQuery") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("a query goroutine outlived Shutdown:\n%s", prof.String())
-		}
-	}
+	// Nor any goroutine of the query's (its watcher of the server's stop included).
+	checkGoroutinesGone(t, "localserver.(*Server).runQuery", "localserver.(*Server).startQuery")
 	// A server that is shut down starts no more queries.
 	if r := call(t, s, "StartQuery", m{"logGroupName": "app", "startTime": base / 1000, "endTime": base/1000 + 10, "queryString": "fields @message"}); r.errType() != codeServiceUnavailable {
 		t.Errorf("StartQuery after Shutdown: %d %s", r.status, r.raw)

@@ -2,6 +2,7 @@ package filterpattern
 
 import (
 	"github.com/cwlogs/cwlogs/internal/jsonstr"
+	"github.com/cwlogs/cwlogs/localserver/internal/jsonnum"
 )
 
 // selNode is a node of the trie of selector paths used to resolve every
@@ -370,45 +371,13 @@ func (w *walker) str() (esc, ok bool) {
 	return false, false
 }
 
-// number scans a JSON number: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?
+// number scans a JSON number at w.i (jsonnum.Scan's grammar) and moves w.i past it.
 func (w *walker) number() bool {
-	s := w.s
-	i := w.i
-	if s[i] == '-' {
-		i++
-	}
-	if i >= len(s) || !isDigit(s[i]) {
+	j := jsonnum.Scan(w.s, w.i)
+	if j < 0 {
 		return false
 	}
-	if s[i] == '0' {
-		i++
-	} else {
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i >= len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	w.i = i
+	w.i = j
 	return true
 }
 

@@ -1,6 +1,6 @@
 // Package jsonnum scans numbers by the JSON grammar (RFC 8259, section 6). The Logs
 // Insights engine's JSON flattener and the transformer's parsers of AWS vended logs share
-// it.
+// it, and so does the filter patterns' JSON matcher.
 package jsonnum
 
 // Scan scans a JSON number, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, starting at
