@@ -71,15 +71,17 @@ func TestAnomalyRunnerRaces(t *testing.T) {
 	for w := range 3 {
 		wg.Go(func() {
 			for i := w; i < detectors; i += 3 {
-				switch i % 3 {
-				case 0:
-					mustOK(t, e.s, "DeleteLogAnomalyDetector", m{"anomalyDetectorArn": arns[i]})
-				case 1:
-					mustOK(t, e.s, "UpdateLogAnomalyDetector", m{"anomalyDetectorArn": arns[i], "enabled": i%2 == 0,
-						"evaluationFrequency": "FIVE_MIN", "filterPattern": "INFO"})
-				default:
-					createAD(t, e.s, adInput("g", nil))
-				}
+				e.clk.steadily(func() {
+					switch i % 3 {
+					case 0:
+						mustOK(t, e.s, "DeleteLogAnomalyDetector", m{"anomalyDetectorArn": arns[i]})
+					case 1:
+						mustOK(t, e.s, "UpdateLogAnomalyDetector", m{"anomalyDetectorArn": arns[i], "enabled": i%2 == 0,
+							"evaluationFrequency": "FIVE_MIN", "filterPattern": "INFO"})
+					default:
+						createAD(t, e.s, adInput("g", nil))
+					}
+				})
 			}
 		})
 	}

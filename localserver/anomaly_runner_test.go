@@ -59,9 +59,7 @@ func (e *adEnv) put(msgs ...string) {
 
 // advance moves the clock on by d and wakes the detectors' runner.
 func (e *adEnv) advance(d time.Duration) {
-	e.clk.mu.Lock()
-	e.clk.t = e.clk.t.Add(d)
-	e.clk.mu.Unlock()
+	e.clk.shift(d)
 	e.s.anom.kick()
 }
 

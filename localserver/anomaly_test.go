@@ -188,9 +188,7 @@ func TestAnomalyDetectorCRUD(t *testing.T) {
 	}
 
 	// Update: only what it gives changes; disabled is PAUSED.
-	clk.mu.Lock()
-	clk.t = clk.t.Add(90 * time.Second)
-	clk.mu.Unlock()
+	clk.shift(90 * time.Second)
 	mustOK(t, s, "UpdateLogAnomalyDetector", m{"anomalyDetectorArn": arn, "enabled": false, "anomalyVisibilityTime": 30})
 	want["anomalyVisibilityTime"] = int64(30)
 	want["anomalyDetectorStatus"] = "PAUSED"

@@ -32,21 +32,23 @@ func TestScheduledQueryRunnerRaces(t *testing.T) {
 	for w := range 3 {
 		wg.Go(func() {
 			for i := w; i < queries; i += 3 {
-				name := fmt.Sprintf("q%02d", i)
-				switch i % 4 {
-				case 0:
-					mustOK(t, s, "DeleteScheduledQuery", m{"identifier": name})
-				case 1:
-					mustOK(t, s, "UpdateScheduledQuery", m{"identifier": name, "queryLanguage": "CWLI",
-						"queryString": "stats count(*) as n", "logGroupIdentifiers": []string{"g"},
-						"scheduleExpression": "cron(* * * * ? *)", "executionRoleArn": sqRole, "destinationConfiguration": dest})
-				case 2:
-					mustOK(t, s, "UpdateScheduledQuery", m{"identifier": name, "queryLanguage": "CWLI",
-						"queryString": "fields @message", "logGroupIdentifiers": []string{"g"},
-						"scheduleExpression": "rate(1 minute)", "executionRoleArn": sqRole, "state": sqDisabled})
-				default:
-					mustOK(t, s, "CreateScheduledQuery", sqInput(fmt.Sprintf("new%02d", i), "g", m{"scheduleExpression": "rate(2 minutes)"}))
-				}
+				clk.steadily(func() {
+					name := fmt.Sprintf("q%02d", i)
+					switch i % 4 {
+					case 0:
+						mustOK(t, s, "DeleteScheduledQuery", m{"identifier": name})
+					case 1:
+						mustOK(t, s, "UpdateScheduledQuery", m{"identifier": name, "queryLanguage": "CWLI",
+							"queryString": "stats count(*) as n", "logGroupIdentifiers": []string{"g"},
+							"scheduleExpression": "cron(* * * * ? *)", "executionRoleArn": sqRole, "destinationConfiguration": dest})
+					case 2:
+						mustOK(t, s, "UpdateScheduledQuery", m{"identifier": name, "queryLanguage": "CWLI",
+							"queryString": "fields @message", "logGroupIdentifiers": []string{"g"},
+							"scheduleExpression": "rate(1 minute)", "executionRoleArn": sqRole, "state": sqDisabled})
+					default:
+						mustOK(t, s, "CreateScheduledQuery", sqInput(fmt.Sprintf("new%02d", i), "g", m{"scheduleExpression": "rate(2 minutes)"}))
+					}
+				})
 			}
 		})
 	}

@@ -12,10 +12,13 @@ import (
 	"time"
 )
 
-// sqClock is a settable clock for the scheduled queries' runner.
+// sqClock is a settable clock for the scheduled queries' and anomaly detectors' runners.
+// Requests are signed at the clock's time and verified against it; steady keeps a jump
+// from falling between the two for requests made while another goroutine moves it.
 type sqClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu     sync.Mutex
+	t      time.Time
+	steady sync.RWMutex // held for writing by shift, for reading by steadily
 }
 
 func (c *sqClock) Now() time.Time {
@@ -24,11 +27,26 @@ func (c *sqClock) Now() time.Time {
 	return c.t
 }
 
-// advance moves the clock on by d and wakes s's runner.
-func (c *sqClock) advance(s *Server, d time.Duration) {
+// shift moves the clock on by d once no request made under steadily is in flight.
+func (c *sqClock) shift(d time.Duration) {
+	c.steady.Lock()
+	defer c.steady.Unlock()
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// steadily runs f, which makes requests, with the clock held still: a request signed at
+// one time and verified an hour later would fail on the signature's ±5 minutes.
+func (c *sqClock) steadily(f func()) {
+	c.steady.RLock()
+	defer c.steady.RUnlock()
+	f()
+}
+
+// advance moves the clock on by d and wakes s's runner.
+func (c *sqClock) advance(s *Server, d time.Duration) {
+	c.shift(d)
 	s.sched.kick()
 }
 
