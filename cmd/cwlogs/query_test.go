@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cwlogs/cwlogs/internal/testpeer"
 	"github.com/jmespath/go-jmespath"
 )
 
@@ -53,14 +54,32 @@ func runAWSEnv(t *testing.T, aws string, env []string, endpoint string, args ...
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	home := t.TempDir()
-	cmd := exec.CommandContext(ctx, aws, append(append([]string{"logs"}, args...), "--endpoint-url", endpoint)...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_ACCESS_KEY_ID=AKIDGOLDEN",
+	full := append(append([]string{"logs"}, args...), "--endpoint-url", endpoint)
+	env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_ACCESS_KEY_ID=AKIDGOLDEN",
 		"AWS_SECRET_ACCESS_KEY=golden-secret", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=",
 		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
 		"AWS_EC2_METADATA_DISABLED=true", "PYTHONIOENCODING=utf-8"}, env...)
+	// In a runner process when the CLI is a Python script: a process start costs about a
+	// second of CPU (see testpeer.AWSCLIRunner).
+	r, err := testpeer.AWSCLIRunnerFor(aws, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r != nil {
+		stdout, stderr, code, err := r.Run(env, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code != 0 {
+			t.Logf("aws %s: exit %d: %s", strings.Join(args, " "), code, bytes.TrimSpace(stderr))
+		}
+		return string(stdout), code
+	}
+	cmd := exec.CommandContext(ctx, aws, full...)
+	cmd.Env = env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
+	err = cmd.Run()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,9 +33,33 @@ const cliTimeout = 60 * time.Second
 
 // findCLI locates AWS CLI v<major>: $CWLOGS_AWS_CLI_V<major> when set, else detection
 // (`aws` on PATH for v1, /usr/bin/aws for v2, each checked with --version). A missing CLI
-// skips the test, or fails it when CI=true.
+// skips the test, or fails it when CI=true. Detection runs once per major version.
 func findCLI(t *testing.T, major int) *awsCLI {
 	t.Helper()
+	found := locateCLI(major)
+	if found.missing != "" {
+		testpeer.Missing(t, found.missing)
+		return nil
+	}
+	return &awsCLI{major: major, path: found.path, version: found.version, calls: new(atomic.Int64)}
+}
+
+// foundCLI is what locateCLI found: the executable and its version, or why there is none.
+type foundCLI struct{ path, version, missing string }
+
+var (
+	foundCLIsMu sync.Mutex
+	foundCLIs   = map[int]foundCLI{}
+)
+
+// locateCLI is findCLI's detection, done once per major version: each --version costs a
+// second of CPU, and 18 tests ask.
+func locateCLI(major int) foundCLI {
+	foundCLIsMu.Lock()
+	defer foundCLIsMu.Unlock()
+	if f, ok := foundCLIs[major]; ok {
+		return f
+	}
 	envName := fmt.Sprintf("CWLOGS_AWS_CLI_V%d", major)
 	var candidates []string
 	if p := os.Getenv(envName); p != "" {
@@ -49,8 +74,9 @@ func findCLI(t *testing.T, major int) *awsCLI {
 	}
 	want := fmt.Sprintf("aws-cli/%d.", major)
 	var tried []string
+	f := foundCLI{}
 	for _, p := range candidates {
-		ver, err := cliVersion(p)
+		ver, err := testpeer.AWSCLIVersion(p)
 		if err != nil {
 			tried = append(tried, fmt.Sprintf("%s: %v", p, err))
 			continue
@@ -59,43 +85,14 @@ func findCLI(t *testing.T, major int) *awsCLI {
 			tried = append(tried, fmt.Sprintf("%s is %s", p, ver))
 			continue
 		}
-		return &awsCLI{major: major, path: resolveShim(p), version: ver, calls: new(atomic.Int64)}
+		f = foundCLI{path: testpeer.ResolvePyenvShim(p), version: ver}
+		break
 	}
-	testpeer.Missing(t, fmt.Sprintf("AWS CLI v%d not found (set %s; tried %q)", major, envName, tried))
-	return nil
-}
-
-func cliVersion(path string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "--version")
-	cmd.Env = append(os.Environ(), "HOME="+os.TempDir(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("%v: %s", err, bytes.TrimSpace(out))
+	if f.path == "" {
+		f.missing = fmt.Sprintf("AWS CLI v%d not found (set %s; tried %q)", major, envName, tried)
 	}
-	f := strings.Fields(string(out))
-	if len(f) == 0 {
-		return "", fmt.Errorf("empty --version output")
-	}
-	return f[0], nil
-}
-
-// resolveShim replaces a pyenv shim by the executable it runs (saves ~0.3 s per call).
-func resolveShim(p string) string {
-	if filepath.Base(filepath.Dir(p)) != "shims" {
-		return p
-	}
-	out, err := exec.Command("pyenv", "which", filepath.Base(p)).Output()
-	if err != nil {
-		return p
-	}
-	if real := strings.TrimSpace(string(out)); real != "" {
-		if _, err := os.Stat(real); err == nil {
-			return real
-		}
-	}
-	return p
+	foundCLIs[major] = f
+	return f
 }
 
 // configure points the CLI at endpoint with the given credentials; HOME is a fresh
@@ -131,13 +128,23 @@ func (c *awsCLI) with(extra ...string) *awsCLI {
 	return &cp
 }
 
-// exec runs `aws logs ARGS --endpoint-url URL --output json`.
+// exec runs `aws logs ARGS --endpoint-url URL --output json`: in a runner process
+// (testpeer.AWSCLIRunner) when the CLI is a Python script, else as a process of its own. err is nil
+// when the exit status is 0.
 func (c *awsCLI) exec(args ...string) (stdout, stderr []byte, err error) {
 	c.calls.Add(1)
-	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
-	defer cancel()
 	full := append([]string{"logs"}, args...)
 	full = append(full, "--endpoint-url", c.endpoint, "--output", "json")
+	if stdout, stderr, ok, err := c.runInRunner(full); ok {
+		return stdout, stderr, err
+	}
+	return c.execProcess(full)
+}
+
+// execProcess runs `aws FULL...` as a process of its own.
+func (c *awsCLI) execProcess(full []string) (stdout, stderr []byte, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, c.path, full...)
 	cmd.Env = c.env
 	var o, e bytes.Buffer

@@ -162,16 +162,12 @@ func TestCallQueryAWSCLI(t *testing.T) {
 				wg      sync.WaitGroup
 				results [3]runResult
 			)
-			for i, r := range []struct {
-				path string
-				env  []string
-				args []string
-			}{{v1.path, v1.env, awsArgs}, {v2.path, v2.env, awsArgs}, {cwlogsBin, cwlogsEnv, callArgs}} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					results[i] = runProgram(r.path, r.env, r.args, tc.tty)
-				}()
+			for i, run := range []func() runResult{
+				func() runResult { return v1.run(awsArgs, tc.tty) },
+				func() runResult { return v2.run(awsArgs, tc.tty) },
+				func() runResult { return runProgram(cwlogsBin, cwlogsEnv, callArgs, tc.tty) },
+			} {
+				wg.Go(func() { results[i] = run() })
 			}
 			wg.Wait()
 			for i, res := range results {
@@ -310,6 +306,23 @@ type runResult struct {
 	stdout, stderr string
 	code           int
 	err            error
+}
+
+// run runs `aws FULL...` as runProgram does, in a runner (testpeer.AWSCLIRunner) unless
+// stdout must be a terminal.
+func (c *awsCLI) run(full []string, tty bool) runResult {
+	if !tty {
+		if stdout, stderr, ok, err := c.runInRunner(full); ok {
+			r := runResult{stdout: string(stdout), stderr: string(stderr)}
+			if code, exit := errIsExit(err); exit {
+				r.code = code
+			} else {
+				r.err = err
+			}
+			return r
+		}
+	}
+	return runProgram(c.path, c.env, full, tty)
 }
 
 // runProgram runs path with args and env, stdout on a pseudo-terminal when tty.

@@ -6,6 +6,13 @@
 //     every operation it serves, with strict SigV4 credentials so that the CLI's signatures
 //     are verified. The CLI paths come from CWLOGS_AWS_CLI_V1 / CWLOGS_AWS_CLI_V2 when set,
 //     else from detection; a missing CLI skips locally and fails when CI=true.
+//     Both CLIs are Python scripts, and starting one costs about a second of CPU, four
+//     fifths of it Python importing awscli and botocore; so commands run in long-lived
+//     runner processes (awscli_runner_test.go, testdata/awscli_runner.py) that import the
+//     installed awscli once and then call awscli.clidriver.main() per command, with its
+//     own argv, environment and captured stdout/stderr. TestAWSCLIRunnerMatchesProcess
+//     checks, for each CLI, that a runner prints byte for byte what the executable prints
+//     and exits as it does; CWLOGS_AWS_CLI_PROCESS=1 runs every command as a process.
 //   - motodiff_test.go: one scripted sequence of raw JSON requests sent through
 //     (*cwlogs.Client).Invoke to moto_server and to the server, compared field by field.
 //     Every known difference is listed in a table with the side that follows AWS; an

@@ -1,0 +1,303 @@
+package testpeer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The AWS CLI (v1 from pip, v2 from Debian) is a Python program, and starting it costs about
+// a second of CPU, of which the command itself takes a fifth: the rest is Python starting and
+// importing awscli and botocore. Suites that run hundreds of commands spent most of their time
+// there. An AWSCLIRunner runs commands in runner processes (awscli_runner.py): long-lived
+// interpreters of the CLI's own Python that import its awscli once and then, per command, do
+// what the aws script does (sys.exit of awscli.clidriver.main() with sys.argv set) under the
+// command's environment, with an empty stdin and stdout and stderr captured. Each command
+// still builds its own session, credentials and clients, and goes through the installed
+// CLI's own parsing, signing and output. internal/conformance's
+// TestAWSCLIRunnerMatchesProcess checks that a runner prints, byte for byte, what the
+// executable prints, and exits as it does.
+
+//go:embed awscli_runner.py
+var awscliRunnerScript string
+
+// AWSCLITimeout bounds one command run by an AWSCLIRunner.
+const AWSCLITimeout = 60 * time.Second
+
+// AWSCLIRunner runs the commands of one AWS CLI executable in runner processes. It starts a
+// runner whenever none is idle, so there are as many as commands ever ran at once; they end
+// with the test binary. It is safe for concurrent use.
+type AWSCLIRunner struct {
+	python  []string // the interpreter command of the CLI's script (its #! line)
+	path    string   // the executable
+	version string   // what its --version reports first, e.g. "aws-cli/2.9.19"
+
+	mu   sync.Mutex
+	idle map[string][]*cliProcess // by interpreterEnv
+}
+
+var (
+	awsCLIRunnersMu sync.Mutex
+	awsCLIRunners   = map[string]*AWSCLIRunner{} // by executable; nil: run processes
+)
+
+// AWSCLIRunnerFor returns the runner of the AWS CLI executable at path (a pyenv shim is
+// resolved to the executable it runs), or nil when its commands are to run as processes: when
+// CWLOGS_AWS_CLI_PROCESS=1, or when the executable is not a Python script (AWS's own v2
+// bundle is not). version is what the executable's --version reports first (e.g.
+// "aws-cli/2.9.19"); "" has it asked once. Every call for one path returns the same runner.
+func AWSCLIRunnerFor(path, version string) (*AWSCLIRunner, error) {
+	awsCLIRunnersMu.Lock()
+	defer awsCLIRunnersMu.Unlock()
+	if r, ok := awsCLIRunners[path]; ok {
+		return r, nil
+	}
+	var r *AWSCLIRunner
+	if os.Getenv("CWLOGS_AWS_CLI_PROCESS") != "1" {
+		exe := ResolvePyenvShim(path)
+		python, err := pythonOf(exe)
+		if err != nil {
+			return nil, err
+		}
+		if python != nil && version == "" {
+			if version, err = AWSCLIVersion(exe); err != nil {
+				return nil, err
+			}
+		}
+		if python != nil {
+			r = &AWSCLIRunner{python: python, path: exe, version: version, idle: map[string][]*cliProcess{}}
+		}
+	}
+	awsCLIRunners[path] = r
+	return r, nil
+}
+
+// AWSCLIVersion returns the first word of what the AWS CLI at path prints for --version,
+// e.g. "aws-cli/2.9.19", reading no user configuration.
+func AWSCLIVersion(path string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), AWSCLITimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Env = append(os.Environ(), "HOME="+os.TempDir(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%s --version: %v: %s", path, err, bytes.TrimSpace(out))
+	}
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		return "", fmt.Errorf("%s --version: empty output", path)
+	}
+	return f[0], nil
+}
+
+// ResolvePyenvShim returns the executable that the pyenv shim at path runs (a shim is a
+// shell script that costs ~0.3 s per run), or path itself when it is not a shim or pyenv
+// cannot tell.
+func ResolvePyenvShim(path string) string {
+	if filepath.Base(filepath.Dir(path)) != "shims" {
+		return path
+	}
+	out, err := exec.Command("pyenv", "which", filepath.Base(path)).Output()
+	if err != nil {
+		return path
+	}
+	if real := strings.TrimSpace(string(out)); real != "" {
+		if _, err := os.Stat(real); err == nil {
+			return real
+		}
+	}
+	return path
+}
+
+// pythonOf returns the interpreter command of the script at path when it is a Python script
+// (its #! line names python, directly or through env), else nil.
+func pythonOf(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(io.LimitReader(f, 512)).ReadString('\n')
+	rest, ok := strings.CutPrefix(strings.TrimSpace(line), "#!")
+	if !ok {
+		return nil, nil
+	}
+	argv := strings.Fields(rest)
+	if len(argv) > 1 && filepath.Base(argv[0]) == "env" {
+		argv = argv[1:]
+	}
+	if len(argv) == 0 || !strings.HasPrefix(filepath.Base(argv[0]), "python") {
+		return nil, nil
+	}
+	return argv, nil
+}
+
+// interpreterEnv is the part of env that Python reads as it starts (its PYTHON* variables
+// and the locale), which a runner cannot change per command: a command runs only in a
+// runner started with the same.
+func interpreterEnv(env []string) string {
+	var keep []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "PYTHON") || strings.HasPrefix(k, "LC_") || k == "LANG" {
+			keep = append(keep, kv)
+		}
+	}
+	slices.Sort(keep)
+	return strings.Join(keep, "\x00")
+}
+
+// Run runs `aws ARGS...` with env (the whole environment, as exec.Cmd's Env) and returns what
+// it printed and its exit status. err reports a runner that failed or gave no answer within
+// AWSCLITimeout; that runner is dropped.
+func (r *AWSCLIRunner) Run(env, args []string) (stdout, stderr []byte, code int, err error) {
+	key := interpreterEnv(env)
+	r.mu.Lock()
+	var p *cliProcess
+	if idle := r.idle[key]; len(idle) > 0 {
+		p, r.idle[key] = idle[len(idle)-1], idle[:len(idle)-1]
+	}
+	r.mu.Unlock()
+	if p == nil {
+		if p, err = r.start(env); err != nil {
+			return nil, nil, 0, err
+		}
+	}
+	stdout, stderr, code, err = p.run(env, args)
+	if err != nil {
+		p.kill()
+		return nil, nil, 0, fmt.Errorf("aws %s: %w", strings.Join(args, " "), err)
+	}
+	r.mu.Lock()
+	r.idle[key] = append(r.idle[key], p)
+	r.mu.Unlock()
+	return stdout, stderr, code, nil
+}
+
+// cliProcess is one awscli_runner.py process.
+type cliProcess struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr *lockedBuffer // what the runner itself wrote on stderr, for its failures
+}
+
+// start starts a runner under env and checks that the awscli it imports is the executable's.
+func (r *AWSCLIRunner) start(env []string) (*cliProcess, error) {
+	argv := append(slices.Clone(r.python), "-c", awscliRunnerScript, r.path)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	p := &cliProcess{cmd: cmd, stderr: new(lockedBuffer)}
+	cmd.Stderr = p.stderr
+	var err error
+	if p.in, err = cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	p.out = bufio.NewReader(out)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("AWS CLI runner: %v", err)
+	}
+	var hello struct{ Version string }
+	if err := p.read(&hello); err != nil {
+		p.kill()
+		return nil, err
+	}
+	if hello.Version != r.version {
+		p.kill()
+		return nil, fmt.Errorf("AWS CLI runner under %s imports %s, but %s is %s", r.python[0], hello.Version, r.path, r.version)
+	}
+	return p, nil
+}
+
+// run sends one command and reads its answer; the runner is killed after AWSCLITimeout.
+func (p *cliProcess) run(env, args []string) (stdout, stderr []byte, code int, err error) {
+	req, err := json.Marshal(struct {
+		Args []string `json:"args"`
+		Env  []string `json:"env"`
+	}{args, env})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var (
+		mu       sync.Mutex
+		timedOut bool
+	)
+	timer := time.AfterFunc(AWSCLITimeout, func() {
+		mu.Lock()
+		timedOut = true
+		mu.Unlock()
+		p.cmd.Process.Kill()
+	})
+	var ans struct {
+		Code           int
+		Stdout, Stderr []byte // base64 in the JSON
+	}
+	if _, err = p.in.Write(append(req, '\n')); err == nil {
+		err = p.read(&ans)
+	}
+	if err == nil && !timer.Stop() {
+		err = errors.New("AWS CLI runner: answered as the timeout killed it")
+	}
+	if err != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		if timedOut {
+			return nil, nil, 0, fmt.Errorf("no answer within %v", AWSCLITimeout)
+		}
+		return nil, nil, 0, err
+	}
+	return ans.Stdout, ans.Stderr, ans.Code, nil
+}
+
+// read decodes the runner's next line into v.
+func (p *cliProcess) read(v any) error {
+	line, err := p.out.ReadBytes('\n')
+	if err != nil {
+		return fmt.Errorf("AWS CLI runner: %v; its stderr: %s", err, p.stderr)
+	}
+	if err := json.Unmarshal(line, v); err != nil {
+		return fmt.Errorf("AWS CLI runner: %v in %q", err, line)
+	}
+	return nil
+}
+
+// kill stops the runner and reaps it.
+func (p *cliProcess) kill() {
+	p.in.Close()
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+}
+
+// lockedBuffer is a bytes.Buffer written by exec's copying goroutine and read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
