@@ -1,5 +1,6 @@
 // Package testpeer starts peers for end-to-end tests: moto_server, a Python
-// implementation of the CloudWatch Logs API, and finds botocore.
+// implementation of the CloudWatch Logs API; the AWS CLI's commands, in runner processes
+// (AWSCLIRunner); and it finds botocore.
 package testpeer
 
 import (
