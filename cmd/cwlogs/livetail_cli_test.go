@@ -13,32 +13,14 @@ import (
 	"time"
 
 	"github.com/cwlogs/cwlogs"
+	"github.com/cwlogs/cwlogs/internal/testpeer"
 	"github.com/cwlogs/cwlogs/localserver"
 )
-
-// lockedBuilder is a strings.Builder that exec's copying goroutine may write while a
-// failing test reads it.
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // liveRun is a tail --live process whose stdout lines are collected.
 type liveRun struct {
 	cmd    *exec.Cmd
-	stderr lockedBuilder
+	stderr testpeer.LockedBuffer
 	mu     sync.Mutex
 	lines  []string
 	done   chan error // the process's end, after its stdout

@@ -191,7 +191,7 @@ type cliProcess struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
 	out    *bufio.Reader
-	stderr *lockedBuffer // what the runner itself wrote on stderr, for its failures
+	stderr *LockedBuffer // what the runner itself wrote on stderr, for its failures
 }
 
 // start starts a runner under env and checks that the awscli it imports is the executable's.
@@ -199,7 +199,7 @@ func (r *AWSCLIRunner) start(env []string) (*cliProcess, error) {
 	argv := append(slices.Clone(r.python), "-c", awscliRunnerScript, r.path)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
-	p := &cliProcess{cmd: cmd, stderr: new(lockedBuffer)}
+	p := &cliProcess{cmd: cmd, stderr: new(LockedBuffer)}
 	cmd.Stderr = p.stderr
 	var err error
 	if p.in, err = cmd.StdinPipe(); err != nil {
@@ -282,22 +282,4 @@ func (p *cliProcess) kill() {
 	p.in.Close()
 	p.cmd.Process.Kill()
 	p.cmd.Wait()
-}
-
-// lockedBuffer is a bytes.Buffer written by exec's copying goroutine and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
