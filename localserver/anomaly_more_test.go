@@ -58,7 +58,8 @@ func TestAnomalyListPaging(t *testing.T) {
 // TestAnomalyRunnerRaces: detectors evaluated while others are created, updated, paused
 // and deleted and the clock jumps; then Shutdown. Every detector left is consistent (no
 // pattern or anomaly of a deleted detector remains) and no goroutine of the runner
-// outlives Shutdown. Checked, found right; kept as a regression test (with -race).
+// outlives Shutdown. Checked, found right; kept as a regression test (with -race). The
+// clock jumps between requests, never within one (sqClock.steadily).
 func TestAnomalyRunnerRaces(t *testing.T) {
 	dir := t.TempDir()
 	e := newADEnv(t, dir, nil)

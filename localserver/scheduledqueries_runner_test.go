@@ -16,7 +16,8 @@ import (
 // disabled and deleted and the clock jumps; then Shutdown. No run is left Running, no
 // history outlives its query, every run that ended was recorded once, and no goroutine of
 // the runner outlives Shutdown. Checked, found right; kept as a regression test (with
-// -race).
+// -race). The clock jumps between requests, never within one (sqClock.steadily): a request
+// signed before a jump of an hour would be refused as expired.
 func TestScheduledQueryRunnerRaces(t *testing.T) {
 	clk := &sqClock{t: testNow}
 	dataDir := t.TempDir()

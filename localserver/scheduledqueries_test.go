@@ -13,12 +13,12 @@ import (
 )
 
 // sqClock is a settable clock for the scheduled queries' and anomaly detectors' runners.
-// Requests are signed at the clock's time and verified against it; steady keeps a jump
+// Requests are signed at the clock's time and verified against it; hold keeps a jump
 // from falling between the two for requests made while another goroutine moves it.
 type sqClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	steady sync.RWMutex // held for writing by shift, for reading by steadily
+	mu   sync.Mutex
+	t    time.Time
+	hold sync.RWMutex // held for writing by shift, for reading by steadily
 }
 
 func (c *sqClock) Now() time.Time {
@@ -29,8 +29,8 @@ func (c *sqClock) Now() time.Time {
 
 // shift moves the clock on by d once no request made under steadily is in flight.
 func (c *sqClock) shift(d time.Duration) {
-	c.steady.Lock()
-	defer c.steady.Unlock()
+	c.hold.Lock()
+	defer c.hold.Unlock()
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
@@ -39,8 +39,8 @@ func (c *sqClock) shift(d time.Duration) {
 // steadily runs f, which makes requests, with the clock held still: a request signed at
 // one time and verified an hour later would fail on the signature's ±5 minutes.
 func (c *sqClock) steadily(f func()) {
-	c.steady.RLock()
-	defer c.steady.RUnlock()
+	c.hold.RLock()
+	defer c.hold.RUnlock()
 	f()
 }
 

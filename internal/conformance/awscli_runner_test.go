@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -53,8 +54,11 @@ func errIsExit(err error) (int, bool) {
 
 // TestAWSCLIRunnerMatchesProcess: for each CLI, the commands a runner runs print, byte for
 // byte, what the executable prints, and exit as it does: output in JSON, text and table,
-// non-ASCII messages, a query, a service error, an argument error, --version, and an
-// environment that changes from one command to the next (wrong credentials, then right).
+// non-ASCII messages and arguments, a query, a service error, an argument error, --version,
+// help (run as a process), an environment that changes from one command to the next (wrong
+// credentials, then right), and commands after one with --debug, which must print nothing
+// of the logging it set up (the runner also puts the logging configuration back after each
+// command, which this does not see: a leftover handler writes to the old command's stderr).
 func TestAWSCLIRunnerMatchesProcess(t *testing.T) {
 	t.Parallel()
 	for _, major := range []int{1, 2} {
@@ -85,26 +89,40 @@ func TestAWSCLIRunnerMatchesProcess(t *testing.T) {
 			bad := cli.with("AWS_SECRET_ACCESS_KEY=not-the-secret")
 			svcErr := map[int]int{1: 255, 2: 254}[major] // a service error's exit status
 			argErr := map[int]int{1: 2, 2: 252}[major]   // an argument error's
+			debug := []string{"logs", "describe-log-groups", "--debug"}
 			for _, tc := range []struct {
-				cli  *awsCLI
-				args []string
-				code int // the process's exit status, checked so that a case cannot pass by failing alike
+				cli    *awsCLI
+				args   []string
+				code   int      // the process's exit status, checked so that a case cannot pass by failing alike
+				before []string // run in the runner first, unchecked: what it leaves must not show
 			}{
-				{cli, []string{"logs", "describe-log-groups"}, 0},
-				{cli, []string{"logs", "describe-log-groups", "--output", "text"}, 0},
-				{cli, []string{"logs", "describe-log-groups", "--output", "table"}, 0},
-				{cli, []string{"logs", "get-log-events", "--log-group-name", "g", "--log-stream-name", "s", "--output", "json"}, 0},
-				{cli, []string{"logs", "get-log-events", "--log-group-name", "g", "--log-stream-name", "s", "--output", "text"}, 0},
-				{cli, []string{"logs", "get-log-events", "--log-group-name", "g", "--log-stream-name", "s", "--output", "table"}, 0},
-				{cli, []string{"logs", "describe-log-streams", "--log-group-name", "g", "--query", "logStreams[].{n: logStreamName, first: firstEventTimestamp}"}, 0},
-				{cli, []string{"logs", "put-retention-policy", "--log-group-name", "g", "--retention-in-days", "7"}, 0},
-				{cli, []string{"logs", "create-log-group", "--log-group-name", "g"}, svcErr},
-				{bad, []string{"logs", "describe-log-groups"}, svcErr},
-				{cli, []string{"logs", "describe-log-groups", "--limit", "1"}, 0},
-				{cli, []string{"logs", "create-log-group"}, argErr},
-				{cli, []string{"logs", "no-such-command"}, argErr},
-				{cli, []string{"--version"}, 0},
+				{cli, []string{"logs", "describe-log-groups"}, 0, nil},
+				{cli, []string{"logs", "describe-log-groups", "--output", "text"}, 0, nil},
+				{cli, []string{"logs", "describe-log-groups", "--output", "table"}, 0, nil},
+				{cli, []string{"logs", "get-log-events", "--log-group-name", "g", "--log-stream-name", "s", "--output", "json"}, 0, nil},
+				{cli, []string{"logs", "get-log-events", "--log-group-name", "g", "--log-stream-name", "s", "--output", "text"}, 0, nil},
+				{cli, []string{"logs", "get-log-events", "--log-group-name", "g", "--log-stream-name", "s", "--output", "table"}, 0, nil},
+				{cli, []string{"logs", "describe-log-streams", "--log-group-name", "g", "--query", "logStreams[].{n: logStreamName, first: firstEventTimestamp}"}, 0, nil},
+				{cli, []string{"logs", "put-retention-policy", "--log-group-name", "g", "--retention-in-days", "7"}, 0, nil},
+				{cli, []string{"logs", "create-log-group", "--log-group-name", "g"}, svcErr, nil},
+				{bad, []string{"logs", "describe-log-groups"}, svcErr, nil},
+				{cli, []string{"logs", "describe-log-groups", "--limit", "1"}, 0, nil},
+				{cli, []string{"logs", "create-log-group"}, argErr, nil},
+				{cli, []string{"logs", "no-such-command"}, argErr, nil},
+				{cli, []string{"--version"}, 0, nil},
+				{cli, []string{"logs", "describe-log-groups", "--log-group-name-prefix", "é✓"}, svcErr, nil}, // the message quotes it
+				{cli, []string{"logs", "describe-log-groups", "--query", "logGroups[?logGroupName != '二行目'].logGroupName"}, 0, nil},
+				{cli, []string{"logs", "describe-log-groups", "help"}, 0, nil}, // a process on both sides: the pager writes to fd 1
+				{cli, []string{"logs", "describe-log-groups"}, 0, debug},       // nothing of --debug shows
+				{bad, []string{"logs", "describe-log-groups"}, svcErr, debug},
 			} {
+				if tc.before != nil {
+					if _, stderr, _, err := tc.cli.runInRunner(append(slices.Clone(tc.before), ep...)); err != nil {
+						if _, exit := errIsExit(err); !exit {
+							t.Fatalf("aws %s: %v: %s", shellJoin(tc.before), err, stderr)
+						}
+					}
+				}
 				full := append(append([]string(nil), tc.args...), ep...)
 				pOut, pErr, pRunErr := tc.cli.execProcess(full)
 				rOut, rErr, _, rRunErr := tc.cli.runInRunner(full)

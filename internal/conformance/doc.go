@@ -8,7 +8,7 @@
 //     else from detection; a missing CLI skips locally and fails when CI=true.
 //     Both CLIs are Python scripts, and starting one costs about a second of CPU, four
 //     fifths of it Python importing awscli and botocore; so commands run in long-lived
-//     runner processes (awscli_runner_test.go, testdata/awscli_runner.py) that import the
+//     runner processes (internal/testpeer's AWSCLIRunner and awscli_runner.py) that import the
 //     installed awscli once and then call awscli.clidriver.main() per command, with its
 //     own argv, environment and captured stdout/stderr. TestAWSCLIRunnerMatchesProcess
 //     checks, for each CLI, that a runner prints byte for byte what the executable prints

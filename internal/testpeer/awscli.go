@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,12 +38,14 @@ var awscliRunnerScript string
 const AWSCLITimeout = 60 * time.Second
 
 // AWSCLIRunner runs the commands of one AWS CLI executable in runner processes. It starts a
-// runner whenever none is idle, so there are as many as commands ever ran at once; they end
+// runner whenever none is idle (up to maxRunners busy at once per executable); runners end
 // with the test binary. It is safe for concurrent use.
 type AWSCLIRunner struct {
 	python  []string // the interpreter command of the CLI's script (its #! line)
 	path    string   // the executable
 	version string   // what its --version reports first, e.g. "aws-cli/2.9.19"
+
+	busy chan struct{} // a slot per command running, at most maxRunners
 
 	mu   sync.Mutex
 	idle map[string][]*cliProcess // by interpreterEnv
@@ -77,7 +80,8 @@ func AWSCLIRunnerFor(path, version string) (*AWSCLIRunner, error) {
 			}
 		}
 		if python != nil {
-			r = &AWSCLIRunner{python: python, path: exe, version: version, idle: map[string][]*cliProcess{}}
+			r = &AWSCLIRunner{python: python, path: exe, version: version,
+				busy: make(chan struct{}, maxRunners), idle: map[string][]*cliProcess{}}
 		}
 	}
 	awsCLIRunners[path] = r
@@ -144,25 +148,35 @@ func pythonOf(path string) ([]string, error) {
 	return argv, nil
 }
 
-// interpreterEnv is the part of env that Python reads as it starts (its PYTHON* variables
-// and the locale), which a runner cannot change per command: a command runs only in a
-// runner started with the same.
+// interpreterEnv is the part of env that Python reads only as it starts (its PYTHON*
+// variables, the locale, TZ), which a runner cannot change per command: a command runs only
+// in a runner started with the same. The last of repeated entries counts, as for a process.
 func interpreterEnv(env []string) string {
-	var keep []string
+	last := map[string]string{}
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PYTHON") || strings.HasPrefix(k, "LC_") || k == "LANG" {
-			keep = append(keep, kv)
+		if strings.HasPrefix(k, "PYTHON") || strings.HasPrefix(k, "LC_") || k == "LANG" || k == "TZ" {
+			last[k] = kv
 		}
 	}
-	slices.Sort(keep)
+	keep := slices.Sorted(maps.Values(last))
 	return strings.Join(keep, "\x00")
 }
 
+// maxRunners bounds the runners of one executable busy at once (each holds about 100 MB);
+// more commands at once wait for one.
+const maxRunners = 4
+
 // Run runs `aws ARGS...` with env (the whole environment, as exec.Cmd's Env) and returns what
 // it printed and its exit status. err reports a runner that failed or gave no answer within
-// AWSCLITimeout; that runner is dropped.
+// AWSCLITimeout; that runner is dropped. A command with a `help` argument runs as a process
+// (help is written through a pager on the process's own stdout).
 func (r *AWSCLIRunner) Run(env, args []string) (stdout, stderr []byte, code int, err error) {
+	if slices.Contains(args, "help") {
+		return r.runProcess(env, args)
+	}
+	r.busy <- struct{}{}
+	defer func() { <-r.busy }()
 	key := interpreterEnv(env)
 	r.mu.Lock()
 	var p *cliProcess
@@ -177,13 +191,28 @@ func (r *AWSCLIRunner) Run(env, args []string) (stdout, stderr []byte, code int,
 	}
 	stdout, stderr, code, err = p.run(env, args)
 	if err != nil {
-		p.kill()
 		return nil, nil, 0, fmt.Errorf("aws %s: %w", strings.Join(args, " "), err)
 	}
 	r.mu.Lock()
 	r.idle[key] = append(r.idle[key], p)
 	r.mu.Unlock()
 	return stdout, stderr, code, nil
+}
+
+// runProcess runs `aws ARGS...` as a process of its own.
+func (r *AWSCLIRunner) runProcess(env, args []string) (stdout, stderr []byte, code int, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), AWSCLITimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, r.path, args...)
+	cmd.Env = env
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ctx.Err() == nil {
+		return o.Bytes(), e.Bytes(), ee.ExitCode(), nil
+	}
+	return o.Bytes(), e.Bytes(), 0, err
 }
 
 // cliProcess is one awscli_runner.py process.
@@ -196,9 +225,18 @@ type cliProcess struct {
 
 // start starts a runner under env and checks that the awscli it imports is the executable's.
 func (r *AWSCLIRunner) start(env []string) (*cliProcess, error) {
-	argv := append(slices.Clone(r.python), "-c", awscliRunnerScript, r.path)
+	lcCtype := "-" // LC_CTYPE as the runner starts, for its PEP 538 check (awscli_runner.py)
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "LC_CTYPE="); ok {
+			lcCtype = v
+		}
+	}
+	argv := append(slices.Clone(r.python), "-c", awscliRunnerScript, r.path, lcCtype)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
+	// Wait must not wait for a child of the runner (a credential_process, say) still holding
+	// its stderr once the runner is gone.
+	cmd.WaitDelay = 5 * time.Second
 	p := &cliProcess{cmd: cmd, stderr: new(LockedBuffer)}
 	cmd.Stderr = p.stderr
 	var err error
@@ -211,11 +249,10 @@ func (r *AWSCLIRunner) start(env []string) (*cliProcess, error) {
 	}
 	p.out = bufio.NewReader(out)
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("AWS CLI runner: %v", err)
+		return nil, fmt.Errorf("AWS CLI runner: %w", err)
 	}
 	var hello struct{ Version string }
-	if err := p.read(&hello); err != nil {
-		p.kill()
+	if err := p.exchange(nil, &hello); err != nil {
 		return nil, err
 	}
 	if hello.Version != r.version {
@@ -225,7 +262,7 @@ func (r *AWSCLIRunner) start(env []string) (*cliProcess, error) {
 	return p, nil
 }
 
-// run sends one command and reads its answer; the runner is killed after AWSCLITimeout.
+// run sends one command and reads its answer.
 func (p *cliProcess) run(env, args []string) (stdout, stderr []byte, code int, err error) {
 	req, err := json.Marshal(struct {
 		Args []string `json:"args"`
@@ -234,6 +271,19 @@ func (p *cliProcess) run(env, args []string) (stdout, stderr []byte, code int, e
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	var ans struct {
+		Code           int
+		Stdout, Stderr []byte // base64 in the JSON
+	}
+	if err := p.exchange(append(req, '\n'), &ans); err != nil {
+		return nil, nil, 0, err
+	}
+	return ans.Stdout, ans.Stderr, ans.Code, nil
+}
+
+// exchange writes req (if any) and decodes the runner's next line into v, within
+// AWSCLITimeout. On any failure the runner is killed, and the error quotes its stderr.
+func (p *cliProcess) exchange(req []byte, v any) error {
 	var (
 		mu       sync.Mutex
 		timedOut bool
@@ -244,37 +294,33 @@ func (p *cliProcess) run(env, args []string) (stdout, stderr []byte, code int, e
 		mu.Unlock()
 		p.cmd.Process.Kill()
 	})
-	var ans struct {
-		Code           int
-		Stdout, Stderr []byte // base64 in the JSON
+	var err error
+	if req != nil {
+		_, err = p.in.Write(req)
 	}
-	if _, err = p.in.Write(append(req, '\n')); err == nil {
-		err = p.read(&ans)
+	var line []byte
+	if err == nil {
+		line, err = p.out.ReadBytes('\n')
+	}
+	if err == nil {
+		if err = json.Unmarshal(line, v); err != nil {
+			err = fmt.Errorf("%w in %q", err, line)
+		}
 	}
 	if err == nil && !timer.Stop() {
-		err = errors.New("AWS CLI runner: answered as the timeout killed it")
+		err = errors.New("answered as the timeout killed it")
 	}
-	if err != nil {
-		mu.Lock()
-		defer mu.Unlock()
-		if timedOut {
-			return nil, nil, 0, fmt.Errorf("no answer within %v", AWSCLITimeout)
-		}
-		return nil, nil, 0, err
+	if err == nil {
+		return nil
 	}
-	return ans.Stdout, ans.Stderr, ans.Code, nil
-}
-
-// read decodes the runner's next line into v.
-func (p *cliProcess) read(v any) error {
-	line, err := p.out.ReadBytes('\n')
-	if err != nil {
-		return fmt.Errorf("AWS CLI runner: %v; its stderr: %s", err, p.stderr)
+	timer.Stop()
+	p.kill() // and wait for its stderr to be copied in full
+	mu.Lock()
+	defer mu.Unlock()
+	if timedOut {
+		err = fmt.Errorf("no answer within %v", AWSCLITimeout)
 	}
-	if err := json.Unmarshal(line, v); err != nil {
-		return fmt.Errorf("AWS CLI runner: %v in %q", err, line)
-	}
-	return nil
+	return fmt.Errorf("AWS CLI runner: %w; its stderr: %s", err, p.stderr)
 }
 
 // kill stops the runner and reaps it.
