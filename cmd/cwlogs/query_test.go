@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -51,8 +50,6 @@ func runAWS(t *testing.T, aws, endpoint string, args ...string) (string, int) {
 // runAWSEnv is runAWS with the variables env added to the environment of the AWS CLI.
 func runAWSEnv(t *testing.T, aws string, env []string, endpoint string, args ...string) (string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	home := t.TempDir()
 	full := append(append([]string{"logs"}, args...), "--endpoint-url", endpoint)
 	env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_ACCESS_KEY_ID=AKIDGOLDEN",
@@ -61,35 +58,14 @@ func runAWSEnv(t *testing.T, aws string, env []string, endpoint string, args ...
 		"AWS_EC2_METADATA_DISABLED=true", "PYTHONIOENCODING=utf-8"}, env...)
 	// In a runner process when the CLI is a Python script: a process start costs about a
 	// second of CPU (see testpeer.AWSCLIRunner).
-	r, err := testpeer.AWSCLIRunnerFor(aws, "")
+	stdout, stderr, code, err := testpeer.RunAWSCLI(aws, "", env, full)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
 	}
-	if r != nil {
-		stdout, stderr, code, err := r.Run(env, full)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if code != 0 {
-			t.Logf("aws %s: exit %d: %s", strings.Join(args, " "), code, bytes.TrimSpace(stderr))
-		}
-		return string(stdout), code
+	if code != 0 {
+		t.Logf("aws %s: exit %d: %s", strings.Join(args, " "), code, bytes.TrimSpace(stderr))
 	}
-	cmd := exec.CommandContext(ctx, aws, full...)
-	cmd.Env = env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), 0
-	case errors.As(err, &ee):
-		t.Logf("aws %s: exit %d: %s", strings.Join(args, " "), ee.ExitCode(), strings.TrimSpace(errOut.String()))
-		return out.String(), ee.ExitCode()
-	}
-	t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
-	return "", 0
+	return string(stdout), code
 }
 
 // golden is a golden file of outputs of the AWS CLI: each case's stdout and whether the CLI

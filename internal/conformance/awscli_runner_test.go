@@ -2,9 +2,7 @@ package conformance
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"os/exec"
 	"slices"
 	"strconv"
 	"testing"
@@ -12,45 +10,6 @@ import (
 
 	"github.com/cwlogs/cwlogs/internal/testpeer"
 )
-
-// Commands of the AWS CLI run in testpeer.AWSCLIRunner's runner processes (a process start
-// costs about a second of CPU, four fifths of the whole), unless CWLOGS_AWS_CLI_PROCESS=1 or
-// the CLI is not a Python script. Tests that need the executable itself (a terminal, a
-// signal, a stream read while it runs, --version) run it.
-
-// cliExitError is a non-zero exit status reported by a runner, as *exec.ExitError is a
-// process's.
-type cliExitError struct{ code int }
-
-func (e *cliExitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
-
-// runInRunner runs `aws FULL...` with c's environment in c's runner; ok is false when c's
-// commands run as processes.
-func (c *awsCLI) runInRunner(full []string) (stdout, stderr []byte, ok bool, err error) {
-	r, err := testpeer.AWSCLIRunnerFor(c.path, c.version)
-	if err != nil || r == nil {
-		return nil, nil, err != nil, err
-	}
-	stdout, stderr, code, err := r.Run(c.env, full)
-	if err == nil && code != 0 {
-		err = &cliExitError{code}
-	}
-	return stdout, stderr, true, err
-}
-
-// errIsExit reports whether err is a non-zero exit status, from a runner or a process, and
-// returns the status.
-func errIsExit(err error) (int, bool) {
-	var ce *cliExitError
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ce):
-		return ce.code, true
-	case errors.As(err, &ee):
-		return ee.ExitCode(), true
-	}
-	return 0, false
-}
 
 // TestAWSCLIRunnerMatchesProcess: for each CLI, the commands a runner runs print, byte for
 // byte, what the executable prints, and exit as it does: output in JSON, text and table,
@@ -82,8 +41,8 @@ func TestAWSCLIRunnerMatchesProcess(t *testing.T) {
 				{"logs", "put-log-events", "--log-group-name", "g", "--log-stream-name", "s", "--log-events",
 					`[{"timestamp":` + now + `,"message":"héllo ✓ \"quoted\" tab\there"},{"timestamp":` + now + `,"message":"二行目"}]`},
 			} {
-				if _, stderr, err := cli.execProcess(append(setup, ep...)); err != nil {
-					t.Fatalf("aws %s: %v: %s", shellJoin(setup), err, stderr)
+				if _, stderr, code, err := testpeer.RunAWSCLIProcess(cli.path, cli.env, append(setup, ep...)); err != nil || code != 0 {
+					t.Fatalf("aws %s: exit %d, %v: %s", shellJoin(setup), code, err, stderr)
 				}
 			}
 			bad := cli.with("AWS_SECRET_ACCESS_KEY=not-the-secret")
@@ -117,18 +76,14 @@ func TestAWSCLIRunnerMatchesProcess(t *testing.T) {
 				{bad, []string{"logs", "describe-log-groups"}, svcErr, debug},
 			} {
 				if tc.before != nil {
-					if _, stderr, _, err := tc.cli.runInRunner(append(slices.Clone(tc.before), ep...)); err != nil {
-						if _, exit := errIsExit(err); !exit {
-							t.Fatalf("aws %s: %v: %s", shellJoin(tc.before), err, stderr)
-						}
+					if _, stderr, _, err := runner.Run(tc.cli.env, append(slices.Clone(tc.before), ep...)); err != nil {
+						t.Fatalf("aws %s: %v: %s", shellJoin(tc.before), err, stderr)
 					}
 				}
 				full := append(append([]string(nil), tc.args...), ep...)
-				pOut, pErr, pRunErr := tc.cli.execProcess(full)
-				rOut, rErr, _, rRunErr := tc.cli.runInRunner(full)
-				pCode, pExit := errIsExit(pRunErr)
-				rCode, rExit := errIsExit(rRunErr)
-				if (pRunErr != nil && !pExit) || (rRunErr != nil && !rExit) {
+				pOut, pErr, pCode, pRunErr := testpeer.RunAWSCLIProcess(tc.cli.path, tc.cli.env, full)
+				rOut, rErr, rCode, rRunErr := runner.Run(tc.cli.env, full)
+				if pRunErr != nil || rRunErr != nil {
 					t.Fatalf("aws %s: process: %v, runner: %v", shellJoin(tc.args), pRunErr, rRunErr)
 				}
 				if pCode != tc.code {

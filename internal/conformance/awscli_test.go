@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/cwlogs/cwlogs/internal/testpeer"
 )
@@ -29,7 +27,7 @@ type awsCLI struct {
 }
 
 // cliTimeout bounds one CLI invocation.
-const cliTimeout = 60 * time.Second
+const cliTimeout = testpeer.AWSCLITimeout
 
 // findCLI locates AWS CLI v<major>: $CWLOGS_AWS_CLI_V<major> when set, else detection
 // (`aws` on PATH for v1, /usr/bin/aws for v2, each checked with --version). A missing CLI
@@ -128,29 +126,17 @@ func (c *awsCLI) with(extra ...string) *awsCLI {
 	return &cp
 }
 
-// exec runs `aws logs ARGS --endpoint-url URL --output json`: in a runner process
-// (testpeer.AWSCLIRunner) when the CLI is a Python script, else as a process of its own. err is nil
-// when the exit status is 0.
+// exec runs `aws logs ARGS --endpoint-url URL --output json` (testpeer.RunAWSCLI: in a
+// runner process when the CLI is a Python script). err is nil when the exit status is 0.
 func (c *awsCLI) exec(args ...string) (stdout, stderr []byte, err error) {
 	c.calls.Add(1)
 	full := append([]string{"logs"}, args...)
 	full = append(full, "--endpoint-url", c.endpoint, "--output", "json")
-	if stdout, stderr, ok, err := c.runInRunner(full); ok {
-		return stdout, stderr, err
+	stdout, stderr, code, err := testpeer.RunAWSCLI(c.path, c.version, c.env, full)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("exit status %d", code)
 	}
-	return c.execProcess(full)
-}
-
-// execProcess runs `aws FULL...` as a process of its own.
-func (c *awsCLI) execProcess(full []string) (stdout, stderr []byte, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, c.path, full...)
-	cmd.Env = c.env
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err = cmd.Run()
-	return o.Bytes(), e.Bytes(), err
+	return stdout, stderr, err
 }
 
 // ok runs a command that must succeed and decodes its JSON output into out (nil: the output

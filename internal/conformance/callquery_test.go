@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cwlogs/cwlogs/internal/testpeer"
 )
 
 // queryDiffCase is one differential case of TestCallQueryAWSCLI: `aws logs AWS...` and
@@ -308,21 +310,14 @@ type runResult struct {
 	err            error
 }
 
-// run runs `aws FULL...` as runProgram does, in a runner (testpeer.AWSCLIRunner) unless
+// run runs `aws FULL...` as runProgram does, through testpeer.RunAWSCLI (in a runner) unless
 // stdout must be a terminal.
 func (c *awsCLI) run(full []string, tty bool) runResult {
-	if !tty {
-		if stdout, stderr, ok, err := c.runInRunner(full); ok {
-			r := runResult{stdout: string(stdout), stderr: string(stderr)}
-			if code, exit := errIsExit(err); exit {
-				r.code = code
-			} else {
-				r.err = err
-			}
-			return r
-		}
+	if tty {
+		return runProgram(c.path, c.env, full, tty)
 	}
-	return runProgram(c.path, c.env, full, tty)
+	stdout, stderr, code, err := testpeer.RunAWSCLI(c.path, c.version, c.env, full)
+	return runResult{stdout: string(stdout), stderr: string(stderr), code: code, err: err}
 }
 
 // runProgram runs path with args and env, stdout on a pseudo-terminal when tty.

@@ -67,25 +67,63 @@ func AWSCLIRunnerFor(path, version string) (*AWSCLIRunner, error) {
 	if r, ok := awsCLIRunners[path]; ok {
 		return r, nil
 	}
-	var r *AWSCLIRunner
-	if os.Getenv("CWLOGS_AWS_CLI_PROCESS") != "1" {
-		exe := ResolvePyenvShim(path)
-		python, err := pythonOf(exe)
-		if err != nil {
-			return nil, err
-		}
-		if python != nil && version == "" {
-			if version, err = AWSCLIVersion(exe); err != nil {
-				return nil, err
-			}
-		}
-		if python != nil {
-			r = &AWSCLIRunner{python: python, path: exe, version: version,
-				busy: make(chan struct{}, maxRunners), idle: map[string][]*cliProcess{}}
-		}
+	r, err := newAWSCLIRunner(path, version)
+	if err != nil {
+		return nil, err
 	}
 	awsCLIRunners[path] = r
 	return r, nil
+}
+
+// newAWSCLIRunner is AWSCLIRunnerFor without its memory.
+func newAWSCLIRunner(path, version string) (*AWSCLIRunner, error) {
+	if os.Getenv("CWLOGS_AWS_CLI_PROCESS") == "1" {
+		return nil, nil
+	}
+	exe := ResolvePyenvShim(path)
+	python, err := pythonOf(exe)
+	if err != nil || python == nil {
+		return nil, err
+	}
+	if version == "" {
+		if version, err = AWSCLIVersion(exe); err != nil {
+			return nil, err
+		}
+	}
+	return &AWSCLIRunner{python: python, path: exe, version: version,
+		busy: make(chan struct{}, maxRunners), idle: map[string][]*cliProcess{}}, nil
+}
+
+// RunAWSCLI runs `aws ARGS...` with env (the whole environment, as exec.Cmd's Env), the CLI
+// being the executable at path whose --version reports version first ("" has it asked): in
+// its runner (AWSCLIRunnerFor) when it has one, else as a process. It returns what the
+// command printed and its exit status; err means that it could not be run, or gave no answer
+// within AWSCLITimeout.
+func RunAWSCLI(path, version string, env, args []string) (stdout, stderr []byte, code int, err error) {
+	r, err := AWSCLIRunnerFor(path, version)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if r == nil {
+		return RunAWSCLIProcess(path, env, args)
+	}
+	return r.Run(env, args)
+}
+
+// RunAWSCLIProcess is RunAWSCLI in a process of its own, whatever the CLI.
+func RunAWSCLIProcess(path string, env, args []string) (stdout, stderr []byte, code int, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), AWSCLITimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = env
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ctx.Err() == nil {
+		return o.Bytes(), e.Bytes(), ee.ExitCode(), nil
+	}
+	return o.Bytes(), e.Bytes(), 0, err
 }
 
 // AWSCLIVersion returns the first word of what the AWS CLI at path prints for --version,
@@ -173,7 +211,7 @@ const maxRunners = 4
 // (help is written through a pager on the process's own stdout).
 func (r *AWSCLIRunner) Run(env, args []string) (stdout, stderr []byte, code int, err error) {
 	if slices.Contains(args, "help") {
-		return r.runProcess(env, args)
+		return RunAWSCLIProcess(r.path, env, args)
 	}
 	r.busy <- struct{}{}
 	defer func() { <-r.busy }()
@@ -197,22 +235,6 @@ func (r *AWSCLIRunner) Run(env, args []string) (stdout, stderr []byte, code int,
 	r.idle[key] = append(r.idle[key], p)
 	r.mu.Unlock()
 	return stdout, stderr, code, nil
-}
-
-// runProcess runs `aws ARGS...` as a process of its own.
-func (r *AWSCLIRunner) runProcess(env, args []string) (stdout, stderr []byte, code int, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), AWSCLITimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, r.path, args...)
-	cmd.Env = env
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err = cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ctx.Err() == nil {
-		return o.Bytes(), e.Bytes(), ee.ExitCode(), nil
-	}
-	return o.Bytes(), e.Bytes(), 0, err
 }
 
 // cliProcess is one awscli_runner.py process.
