@@ -295,8 +295,9 @@ func (l *rateLimiter) record(throttled bool) {
 // quietAfter returns the bits for rateLimiter.quiet after an update at now,
 // elapsed seconds after the last throttle: the meter's half-second if, for
 // the rest of it, a success would leave the curve, the bucket's rate and the
-// measured rate as they are, and would only refill the bucket; else noQuiet. A success leaves the curve as it is, and
-// the curve only grows with time; a success in the meter's half-second comes
+// measured rate as they are, and would only refill the bucket; else noQuiet.
+// A success leaves the curve as it is, and the curve only grows with time; a
+// success in the meter's half-second comes
 // later than half a second before now (now is in that half-second, or in an
 // earlier one if the clock went back); so if the curve there is at least
 // twice the measured rate, the bucket's rate, the lesser of the two, stays
