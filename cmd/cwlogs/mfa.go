@@ -33,15 +33,17 @@ func (m *Main) mfaCode(ctx context.Context, serial string) (string, error) {
 		return "", fmt.Errorf("%w (%v): start the role's session with `aws` first (cwlogs uses its cache, ~/.aws/cli/cache), or run cwlogs from a terminal", errNoTerminal, err)
 	}
 	defer tty.Close()
-	fmt.Fprintf(tty, "Enter MFA code for %s: ", serial)
-	// Through SyscallConn, so that the file stays non-blocking and a read
-	// deadline can end the read below (Fd would make it blocking).
+	// The echo goes off before the prompt shows, as in Python's getpass, so
+	// that nothing typed as soon as the prompt appears is echoed. Through
+	// SyscallConn, so that the file stays non-blocking and a read deadline
+	// can end the read below (Fd would make it blocking).
 	restore := func() {}
 	if rc, err := tty.SyscallConn(); err == nil {
 		restore = noEcho(rc)
 	}
 	defer fmt.Fprintln(tty)
 	defer restore()
+	fmt.Fprintf(tty, "Enter MFA code for %s: ", serial)
 
 	type answer struct {
 		line string
