@@ -113,17 +113,20 @@ func (k *signingKey) sign(msg []byte) [32]byte {
 }
 
 // keyCache caches derived signing keys. A hit costs one map lookup under a read lock instead
-// of four HMACs (the last key used: a few string comparisons). It is bounded: when full it
+// of four HMACs (the last key used: a few comparisons). It is bounded: when full it
 // is emptied.
 type keyCache struct {
-	last atomic.Pointer[cachedKey] // the most recently used key: the common case, lock-free
-	mu   sync.RWMutex
-	m    map[cacheKey]*signingKey
+	// The most recently used keys, the common case, lock-free: the signer's, found by day,
+	// and the verifier's, found by date, kept apart so that a Signer that both signs and
+	// verifies does not make each evict the other.
+	lastByDay, lastByDate atomic.Pointer[cachedKey]
+	mu                    sync.RWMutex
+	m                     map[cacheKey]*signingKey
 }
 
 type cachedKey struct {
 	cacheKey
-	day int64 // of date, in days since 1970-01-01; noDay when not known
+	day int64 // of date, in days since 1970-01-01, in lastByDay; noDay in lastByDate
 	key *signingKey
 }
 
@@ -134,7 +137,7 @@ const maxCachedKeys = 64
 // forDay returns the key for the day (in days since 1970-01-01), and reports false for a
 // day outside the years 0000-9999.
 func (c *keyCache) forDay(accessKeyID, secret string, day int64, region, service string) (*signingKey, bool) {
-	if l := c.last.Load(); l != nil && l.day == day && l.accessKeyID == accessKeyID && l.secret == secret &&
+	if l := c.lastByDay.Load(); l != nil && l.day == day && l.accessKeyID == accessKeyID && l.secret == secret &&
 		l.region == region && l.service == service {
 		return l.key, true
 	}
@@ -147,7 +150,7 @@ func (c *keyCache) forDay(accessKeyID, secret string, day int64, region, service
 
 // get returns the key for the date (YYYYMMDD).
 func (c *keyCache) get(accessKeyID, secret, date, region, service string) *signingKey {
-	if l := c.last.Load(); l != nil && l.accessKeyID == accessKeyID && l.secret == secret && l.date == date &&
+	if l := c.lastByDate.Load(); l != nil && l.accessKeyID == accessKeyID && l.secret == secret && l.date == date &&
 		l.region == region && l.service == service {
 		return l.key
 	}
@@ -155,7 +158,7 @@ func (c *keyCache) get(accessKeyID, secret, date, region, service string) *signi
 }
 
 // lookup returns the key of ck, deriving it when it is not cached, and makes it the last
-// used (day is ck's date as a day, or noDay).
+// used by day (day is ck's date as a day) or, when day is noDay, by date.
 func (c *keyCache) lookup(ck cacheKey, day int64) *signingKey {
 	c.mu.RLock()
 	k, ok := c.m[ck]
@@ -169,6 +172,10 @@ func (c *keyCache) lookup(ck cacheKey, day int64) *signingKey {
 		c.m[ck] = k
 		c.mu.Unlock()
 	}
-	c.last.Store(&cachedKey{ck, day, k})
+	if day == noDay {
+		c.lastByDate.Store(&cachedKey{ck, day, k})
+	} else {
+		c.lastByDay.Store(&cachedKey{ck, day, k})
+	}
 	return k
 }

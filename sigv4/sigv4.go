@@ -210,8 +210,21 @@ func namePrefix(name []byte) uint64 {
 	return binary.BigEndian.Uint64(p[:])
 }
 
-// namesPool holds the buffers collectHeaders writes lowercased header names to.
-var namesPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+// bufPool holds buffers for canonical requests too long for the stack buffer, and for the
+// lowercased header names of appendAnyHeaders.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// appendAnyHeaders appends the canonical header block and the signed-header list of any
+// header map, as appendCanonicalHeaders does, and returns the bounds of the list inside b.
+func appendAnyHeaders(b []byte, h http.Header, host string, contentLength int64, amzDate *[16]byte) ([]byte, int, int) {
+	var arr [8]header // on the stack while it fits
+	names := bufPool.Get().(*[]byte)
+	var hdrs []header
+	hdrs, *names = collectHeaders(arr[:0], (*names)[:0], h, contentLength)
+	b, start, end := appendCanonicalHeaders(b, hdrs, host, contentLength, amzDate)
+	bufPool.Put(names)
+	return b, start, end
+}
 
 // sign signs r with key, the payload hash and the X-Amz-Date value amzDate (of key's day).
 func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, payloadHash *[64]byte, amzDate *[16]byte) {
@@ -227,8 +240,21 @@ func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, pay
 	}
 	host := sanitizeHost(r)
 
-	var creq [1024]byte // the canonical request, on the stack while it fits
-	buf := creq[:0]
+	// The canonical request: on the stack while it surely fits, else in a pooled buffer (a
+	// session token from STS or SSO alone can take more than a kilobyte).
+	if len(sessionToken)+3*len(r.URL.Path)+3*len(r.URL.RawQuery)+len(host) <= 512 {
+		var creq [1024]byte
+		s.signWith(creq[:0], r, key, vals, host, payloadHash, amzDate)
+		return
+	}
+	pooled := bufPool.Get().(*[]byte)
+	*pooled = s.signWith((*pooled)[:0], r, key, vals, host, payloadHash, amzDate)
+	bufPool.Put(pooled)
+}
+
+// signWith is sign after the session token and the host, with buf for the canonical
+// request; it returns buf, emptied, for reuse.
+func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, vals []string, host string, payloadHash *[64]byte, amzDate *[16]byte) []byte {
 	buf = append(buf, r.Method...)
 	buf = append(buf, '\n')
 	buf = s.appendCanonicalURI(buf, r.URL)
@@ -238,12 +264,7 @@ func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, pay
 
 	buf, signedStart, signedEnd, ok := appendUsualHeaders(buf, r.Header, host, r.ContentLength, amzDate)
 	if !ok {
-		var arr [8]header // on the stack while it fits
-		names := namesPool.Get().(*[]byte)
-		var hdrs []header
-		hdrs, *names = collectHeaders(arr[:0], (*names)[:0], r.Header, r.ContentLength)
-		buf, signedStart, signedEnd = appendCanonicalHeaders(buf, hdrs, host, r.ContentLength, amzDate)
-		namesPool.Put(names)
+		buf, signedStart, signedEnd = appendAnyHeaders(buf, r.Header, host, r.ContentLength, amzDate)
 	}
 	buf = append(buf, '\n')
 	buf = append(buf, payloadHash[:]...)
@@ -262,6 +283,7 @@ func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, pay
 	vals[0] = values[:len(amzDate)]
 	vals[2] = values[len(amzDate):]
 	r.Header["Authorization"] = vals[2:3:3]
+	return buf[:0]
 }
 
 // signature computes the hex signature of the canonical request creq, signed at amzDate
@@ -618,8 +640,8 @@ var usualNames = [numUsual]string{
 // appendUsualHeaders is [collectHeaders] and [appendCanonicalHeaders] for the common case
 // in which every header of h to sign is one of the usual headers, with its name in canonical
 // MIME form, and so needs neither lowercasing nor sorting nor merging. Otherwise it reports
-// false, having appended nothing, and the general path must be taken. The caller has set
-// h["X-Amz-Date"].
+// false, having appended nothing, and the general path must be taken; so it does when h
+// lacks X-Amz-Date, which the signer sets before it signs.
 func appendUsualHeaders(b []byte, h http.Header, host string, contentLength int64, amzDate *[16]byte) ([]byte, int, int, bool) {
 	// Looking the usual keys up, most likely first, until every key of h is accounted for,
 	// costs less than ranging over the map (which also draws a random starting point).
@@ -628,7 +650,10 @@ func appendUsualHeaders(b []byte, h http.Header, host string, contentLength int6
 	if contentLength > 0 {
 		present |= 1 << usualContentLength
 	}
-	left := len(h) - 1 // h has X-Amz-Date, the signer's own (its value is amzDate)
+	if _, ok := h["X-Amz-Date"]; !ok { // the signer's own (its value is amzDate), set by the caller
+		return b, 0, 0, false
+	}
+	left := len(h) - 1
 	for _, u := range usualKeys {
 		if left == 0 {
 			break
