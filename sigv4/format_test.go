@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"encoding/hex"
 	"errors"
 	"math"
 	"strconv"
@@ -76,17 +77,22 @@ func TestAppendUint(t *testing.T) {
 }
 
 func TestEncodeHex32(t *testing.T) {
-	var src [32]byte
-	for i := range src {
-		src[i] = byte(i * 37)
-	}
-	var dst [64]byte
-	encodeHex32(&dst, &src)
-	want := ""
-	for _, c := range src {
-		want += strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16)
-	}
-	if string(dst[:]) != want {
-		t.Fatalf("encodeHex32 = %s, want %s", dst, want)
+	// Every byte value at every position.
+	for first := 0; first < 256; first += 32 {
+		var src [32]byte
+		for i := range src {
+			src[i] = byte(first + i)
+		}
+		for shift := range 32 {
+			var rot [32]byte
+			for i := range rot {
+				rot[i] = src[(i+shift)%32]
+			}
+			var dst [64]byte
+			encodeHex32(&dst, &rot)
+			if want := hex.EncodeToString(rot[:]); string(dst[:]) != want {
+				t.Fatalf("encodeHex32(%x) = %s", rot, dst)
+			}
+		}
 	}
 }

@@ -3,7 +3,7 @@ package sigv4
 import (
 	"crypto/sha256"
 	"encoding"
-	"hash"
+	"math"
 	"sync"
 	"sync/atomic"
 )
@@ -55,12 +55,15 @@ type cacheKey struct {
 
 // signingKey is a derived key with its HMAC pads already hashed: the SHA-256 states after
 // the inner (key XOR ipad) and outer (key XOR opad) blocks, marshaled, save two SHA-256 blocks
-// per signature.
+// per signature. It keeps the parts of a signature that depend on the key alone.
 type signingKey struct {
 	inner, outer []byte // marshaled SHA-256 states
+	date         string // YYYYMMDD
+	scope        string // date/region/service/aws4_request
+	credential   string // "AWS4-HMAC-SHA256 Credential=" access key "/" scope ", SignedHeaders="
 }
 
-func newSigningKey(k [32]byte) *signingKey {
+func newSigningKey(k [32]byte, ck cacheKey) *signingKey {
 	sk := new(signingKey)
 	var pad [64]byte
 	for i := range pad {
@@ -74,6 +77,9 @@ func newSigningKey(k [32]byte) *signingKey {
 		pad[i] ^= 0x36 ^ 0x5c
 	}
 	sk.outer = padState(&pad)
+	sk.date = ck.date
+	sk.scope = ck.date + "/" + ck.region + "/" + ck.service + "/aws4_request"
+	sk.credential = Algorithm + " Credential=" + ck.accessKeyID + "/" + sk.scope + ", SignedHeaders="
 	return sk
 }
 
@@ -87,61 +93,89 @@ func padState(pad *[64]byte) []byte {
 	return st
 }
 
-// appendSign appends HMAC-SHA256(key, msg) to dst, computed with h, a SHA-256 hash from
-// sha256.New whose state it replaces. Give dst room for 32 bytes: h is an interface, so a
-// buffer on the stack would escape.
-func (k *signingKey) appendSign(h hash.Hash, dst, msg []byte) []byte {
+// sign returns HMAC-SHA256(key, msg). The hash lives on the stack: its calls are
+// devirtualized, so sha256.New does not allocate.
+func (k *signingKey) sign(msg []byte) [32]byte {
+	h := sha256.New()
 	u := h.(encoding.BinaryUnmarshaler)
 	if u.UnmarshalBinary(k.inner) != nil {
 		panic("sigv4: SHA-256 state cannot be restored")
 	}
 	h.Write(msg)
-	start := len(dst)
-	dst = h.Sum(dst)
+	var sum [32]byte
+	h.Sum(sum[:0])
 	if u.UnmarshalBinary(k.outer) != nil {
 		panic("sigv4: SHA-256 state cannot be restored")
 	}
-	h.Write(dst[start:])
-	return h.Sum(dst[:start])
+	h.Write(sum[:])
+	h.Sum(sum[:0])
+	return sum
 }
 
 // keyCache caches derived signing keys. A hit costs one map lookup under a read lock instead
-// of four HMACs (the last key used: a few string comparisons). It is bounded: when full it
+// of four HMACs (the last key used: a few comparisons). It is bounded: when full it
 // is emptied.
 type keyCache struct {
-	last atomic.Pointer[cachedKey] // the most recently used key: the common case, lock-free
-	mu   sync.RWMutex
-	m    map[cacheKey]*signingKey
+	// The most recently used keys, the common case, lock-free: the signer's, found by day,
+	// and the verifier's, found by date, kept apart so that a Signer that both signs and
+	// verifies does not make each evict the other.
+	lastByDay, lastByDate atomic.Pointer[cachedKey]
+	mu                    sync.RWMutex
+	m                     map[cacheKey]*signingKey
 }
 
 type cachedKey struct {
 	cacheKey
+	day int64 // of date, in days since 1970-01-01, in lastByDay; noDay in lastByDate
 	key *signingKey
 }
 
+const noDay = math.MinInt64
+
 const maxCachedKeys = 64
 
-func (c *keyCache) get(accessKeyID, secret string, dateBytes []byte, region, service string) *signingKey {
-	if l := c.last.Load(); l != nil && l.accessKeyID == accessKeyID && l.secret == secret && l.date == string(dateBytes) &&
+// forDay returns the key for the day (in days since 1970-01-01), and reports false for a
+// day outside the years 0000-9999.
+func (c *keyCache) forDay(accessKeyID, secret string, day int64, region, service string) (*signingKey, bool) {
+	if l := c.lastByDay.Load(); l != nil && l.day == day && l.accessKeyID == accessKeyID && l.secret == secret &&
+		l.region == region && l.service == service {
+		return l.key, true
+	}
+	var date [8]byte
+	if !formatDate(&date, day) {
+		return nil, false
+	}
+	return c.lookup(cacheKey{accessKeyID, secret, string(date[:]), region, service}, day), true
+}
+
+// get returns the key for the date (YYYYMMDD).
+func (c *keyCache) get(accessKeyID, secret, date, region, service string) *signingKey {
+	if l := c.lastByDate.Load(); l != nil && l.accessKeyID == accessKeyID && l.secret == secret && l.date == date &&
 		l.region == region && l.service == service {
 		return l.key
 	}
-	date := string(dateBytes)
-	ck := cacheKey{accessKeyID, secret, date, region, service}
+	return c.lookup(cacheKey{accessKeyID, secret, date, region, service}, noDay)
+}
+
+// lookup returns the key of ck, deriving it when it is not cached, and makes it the last
+// used by day (day is ck's date as a day) or, when day is noDay, by date.
+func (c *keyCache) lookup(ck cacheKey, day int64) *signingKey {
 	c.mu.RLock()
 	k, ok := c.m[ck]
 	c.mu.RUnlock()
-	if ok {
-		c.last.Store(&cachedKey{ck, k})
-		return k
+	if !ok {
+		k = newSigningKey(DeriveKey(ck.secret, ck.date, ck.region, ck.service), ck)
+		c.mu.Lock()
+		if c.m == nil || len(c.m) >= maxCachedKeys {
+			c.m = make(map[cacheKey]*signingKey)
+		}
+		c.m[ck] = k
+		c.mu.Unlock()
 	}
-	k = newSigningKey(DeriveKey(secret, date, region, service))
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCachedKeys {
-		c.m = make(map[cacheKey]*signingKey)
+	if day == noDay {
+		c.lastByDate.Store(&cachedKey{ck, day, k})
+	} else {
+		c.lastByDay.Store(&cachedKey{ck, day, k})
 	}
-	c.m[ck] = k
-	c.mu.Unlock()
-	c.last.Store(&cachedKey{ck, k})
 	return k
 }

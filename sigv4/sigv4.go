@@ -27,7 +27,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -37,6 +36,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Algorithm is the only signing algorithm this package implements.
@@ -177,23 +177,15 @@ func (s *Signer) signHashed(r *http.Request, creds Credentials, payloadHash *[64
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 		return ErrNoCredentials
 	}
-	var amzDate [16]byte
-	if !formatAmzDate(&amzDate, t) {
+	day, sec := splitUnix(t.Unix())
+	key, ok := s.keyCache().forDay(creds.AccessKeyID, creds.SecretAccessKey, day, region, service)
+	if !ok {
 		return ErrTimeOutOfRange
 	}
-	st := statePool.Get().(*state)
-	s.sign(st, r, creds, payloadHash, &amzDate, service, region)
-	statePool.Put(st)
+	var amzDate [16]byte
+	joinAmzDate(&amzDate, key.date, sec)
+	s.sign(r, key, creds.SessionToken, payloadHash, &amzDate)
 	return nil
-}
-
-// state holds per-signature scratch space, pooled so that signing does not allocate.
-type state struct {
-	buf   []byte    // the canonical request
-	tmp   []byte    // the string to sign, then the header values
-	names []byte    // lowercased header names
-	mac   hash.Hash // SHA-256 for the HMAC of the string to sign
-	sum   []byte    // the HMAC
 }
 
 type header struct {
@@ -218,25 +210,51 @@ func namePrefix(name []byte) uint64 {
 	return binary.BigEndian.Uint64(p[:])
 }
 
-var statePool = sync.Pool{New: func() any {
-	return &state{buf: make([]byte, 0, 1024), tmp: make([]byte, 0, 256), names: make([]byte, 0, 256), mac: sha256.New(), sum: make([]byte, 0, sha256.Size)}
-}}
+// bufPool holds buffers for canonical requests too long for the stack buffer, and for the
+// lowercased header names of appendAnyHeaders.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
-// sign signs r with the payload hash and the X-Amz-Date value amzDate.
-func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash *[64]byte, amzDate *[16]byte, service, region string) {
+// appendAnyHeaders appends the canonical header block and the signed-header list of any
+// header map, as appendCanonicalHeaders does, and returns the bounds of the list inside b.
+func appendAnyHeaders(b []byte, h http.Header, host string, contentLength int64, amzDate *[16]byte) ([]byte, int, int) {
+	var arr [8]header // on the stack while it fits
+	names := bufPool.Get().(*[]byte)
+	var hdrs []header
+	hdrs, *names = collectHeaders(arr[:0], (*names)[:0], h, contentLength)
+	b, start, end := appendCanonicalHeaders(b, hdrs, host, contentLength, amzDate)
+	bufPool.Put(names)
+	return b, start, end
+}
+
+// sign signs r with key, the payload hash and the X-Amz-Date value amzDate (of key's day).
+func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, payloadHash *[64]byte, amzDate *[16]byte) {
 	// One backing array for the headers the signer sets, and one string holding both the
 	// X-Amz-Date and the Authorization values, keep allocations at two. X-Amz-Date is in the
 	// map (so that it is signed) before its string exists: its canonical line is written from
 	// amzDate, and the value is filled in at the end through the shared backing array.
 	vals := make([]string, 3)
 	r.Header["X-Amz-Date"] = vals[0:1:1]
-	if creds.SessionToken != "" && !s.DisableSessionToken {
-		vals[1] = creds.SessionToken
+	if sessionToken != "" && !s.DisableSessionToken {
+		vals[1] = sessionToken
 		r.Header["X-Amz-Security-Token"] = vals[1:2:2]
 	}
 	host := sanitizeHost(r)
 
-	buf := st.buf[:0]
+	// The canonical request: on the stack while it surely fits, else in a pooled buffer (a
+	// session token from STS or SSO alone can take more than a kilobyte).
+	if len(sessionToken)+3*len(r.URL.Path)+3*len(r.URL.RawQuery)+len(host) <= 512 {
+		var creq [1024]byte
+		s.signWith(creq[:0], r, key, vals, host, payloadHash, amzDate)
+		return
+	}
+	pooled := bufPool.Get().(*[]byte)
+	*pooled = s.signWith((*pooled)[:0], r, key, vals, host, payloadHash, amzDate)
+	bufPool.Put(pooled)
+}
+
+// signWith is sign after the session token and the host, with buf for the canonical
+// request; it returns buf, emptied, for reuse.
+func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, vals []string, host string, payloadHash *[64]byte, amzDate *[16]byte) []byte {
 	buf = append(buf, r.Method...)
 	buf = append(buf, '\n')
 	buf = s.appendCanonicalURI(buf, r.URL)
@@ -244,55 +262,47 @@ func (s *Signer) sign(st *state, r *http.Request, creds Credentials, payloadHash
 	buf = appendCanonicalQuery(buf, r.URL.RawQuery, "")
 	buf = append(buf, '\n')
 
-	var arr [8]header // on the stack while it fits (a PutLogEvents request has 5 or 6)
-	var hdrs []header
-	hdrs, st.names = collectHeaders(arr[:0], st.names[:0], r.Header, r.ContentLength)
-	buf, signedStart, signedEnd := appendCanonicalHeaders(buf, hdrs, host, r.ContentLength, amzDate)
+	buf, signedStart, signedEnd, ok := appendUsualHeaders(buf, r.Header, host, r.ContentLength, amzDate)
+	if !ok {
+		buf, signedStart, signedEnd = appendAnyHeaders(buf, r.Header, host, r.ContentLength, amzDate)
+	}
 	buf = append(buf, '\n')
 	buf = append(buf, payloadHash[:]...)
 
-	var date [8]byte
-	copy(date[:], amzDate[:8])
-	sig := s.signature(st, buf, creds, amzDate[:], date[:], region, service)
+	sig := s.signature(buf, key, amzDate[:])
 
 	// X-Amz-Date value, then the Authorization value, in one string.
-	tmp := st.tmp[:0]
+	var both [512]byte
+	tmp := both[:0]
 	tmp = append(tmp, amzDate[:]...)
-	tmp = append(tmp, Algorithm+" Credential="...)
-	tmp = append(tmp, creds.AccessKeyID...)
-	tmp = append(tmp, '/')
-	tmp = appendScope(tmp, date[:], region, service)
-	tmp = append(tmp, ", SignedHeaders="...)
+	tmp = append(tmp, key.credential...)
 	tmp = append(tmp, buf[signedStart:signedEnd]...)
 	tmp = append(tmp, ", Signature="...)
 	tmp = append(tmp, sig[:]...)
-	both := string(tmp)
-	vals[0] = both[:len(amzDate)]
-	vals[2] = both[len(amzDate):]
+	values := string(tmp)
+	vals[0] = values[:len(amzDate)]
+	vals[2] = values[len(amzDate):]
 	r.Header["Authorization"] = vals[2:3:3]
-
-	st.buf = buf[:0]
-	st.tmp = tmp[:0]
+	return buf[:0]
 }
 
-// signature computes the hex signature of the canonical request creq.
-func (s *Signer) signature(st *state, creq []byte, creds Credentials, amzDate, date []byte, region, service string) [64]byte {
+// signature computes the hex signature of the canonical request creq, signed at amzDate
+// with key.
+func (s *Signer) signature(creq []byte, key *signingKey, amzDate []byte) [64]byte {
 	creqHash := sha256.Sum256(creq)
-	sts := st.tmp[:0]
-	sts = append(sts, Algorithm+"\n"...)
+	var stsBuf [256]byte // the string to sign, on the stack while it fits
+	sts := append(stsBuf[:0], Algorithm+"\n"...)
 	sts = append(sts, amzDate...)
 	sts = append(sts, '\n')
-	sts = appendScope(sts, date, region, service)
+	sts = append(sts, key.scope...)
 	sts = append(sts, '\n')
 	sts = appendHex32(sts, &creqHash)
-	key := s.keyCache().get(creds.AccessKeyID, creds.SecretAccessKey, date, region, service)
-	st.sum = key.appendSign(st.mac, st.sum[:0], sts)
+	mac := key.sign(sts)
 	if s.Debug != nil {
 		s.Debug(redactCanonicalToken(creq), string(sts))
 	}
 	var out [64]byte
-	encodeHex32(&out, (*[32]byte)(st.sum))
-	st.tmp = sts[:0]
+	encodeHex32(&out, &mac)
 	return out
 }
 
@@ -312,38 +322,50 @@ func redactCanonicalToken(creq []byte) string {
 	return string(creq[:start]) + "<redacted>" + string(creq[start+end:])
 }
 
-func appendScope(b []byte, date []byte, region, service string) []byte {
-	b = append(b, date...)
-	b = append(b, '/')
-	b = append(b, region...)
-	b = append(b, '/')
-	b = append(b, service...)
-	return append(b, "/aws4_request"...)
-}
-
 // formatAmzDate writes t, in UTC, in the X-Amz-Date layout [TimeFormat], and reports false
 // for years outside 0000-9999. It works from the Unix time with integer arithmetic: a quarter
 // of the cost of time.Time's Date and Clock.
 func formatAmzDate(dst *[16]byte, t time.Time) bool {
-	sec := t.Unix()
-	days, rem := sec/86400, sec%86400
-	if rem < 0 {
-		days, rem = days-1, rem+86400
+	day, sec := splitUnix(t.Unix())
+	var date [8]byte
+	if !formatDate(&date, day) {
+		return false
 	}
-	y, m, d := civilFromDays(days)
+	joinAmzDate(dst, string(date[:]), sec)
+	return true
+}
+
+// splitUnix splits a Unix time into days since 1970-01-01 and seconds into that day.
+func splitUnix(t int64) (day, sec int64) {
+	day, sec = t/86400, t%86400
+	if sec < 0 {
+		day, sec = day-1, sec+86400
+	}
+	return day, sec
+}
+
+// formatDate writes the day (days since 1970-01-01) as YYYYMMDD, and reports false for
+// years outside 0000-9999.
+func formatDate(dst *[8]byte, day int64) bool {
+	y, m, d := civilFromDays(day)
 	if y < 0 || y > 9999 {
 		return false
 	}
 	b := append(dst[:0], digitPairs[2*(y/100):2*(y/100)+2]...)
 	b = appendPair(b, int(y%100))
 	b = appendPair(b, m)
-	b = appendPair(b, d)
-	b = append(b, 'T')
-	b = appendPair(b, int(rem/3600))
-	b = appendPair(b, int(rem/60%60))
-	b = appendPair(b, int(rem%60))
-	_ = append(b, 'Z')
+	_ = appendPair(b, d)
 	return true
+}
+
+// joinAmzDate writes the X-Amz-Date of the day date (YYYYMMDD) at sec seconds into it.
+func joinAmzDate(dst *[16]byte, date string, sec int64) {
+	b := append(dst[:0], date...)
+	b = append(b, 'T')
+	b = appendPair(b, int(sec/3600))
+	b = appendPair(b, int(sec/60%60))
+	b = appendPair(b, int(sec%60))
+	_ = append(b, 'Z')
 }
 
 // civilFromDays converts days since 1970-01-01 to a proleptic Gregorian date
@@ -378,21 +400,23 @@ const digitPairs = "000102030405060708091011121314151617181920212223242526272829
 
 func appendPair(b []byte, v int) []byte { return append(b, digitPairs[2*v], digitPairs[2*v+1]) }
 
-// hexPairs holds the two lowercase hex digits of every byte.
-var hexPairs = func() (t [256][2]byte) {
-	const digits = "0123456789abcdef"
-	for i := range t {
-		t[i] = [2]byte{digits[i>>4], digits[i&15]}
-	}
-	return t
-}()
-
-// encodeHex32 writes the lowercase hex of a SHA-256 sum: one table load per byte.
+// encodeHex32 writes the lowercase hex of a SHA-256 sum, four bytes at a time: the eight
+// nibbles of each are spread over the bytes of a uint64, then turned into digits at once.
 func encodeHex32(dst *[64]byte, src *[32]byte) {
-	for i, c := range src {
-		p := hexPairs[c]
-		dst[2*i], dst[2*i+1] = p[0], p[1]
+	for i := 0; i < 32; i += 4 {
+		binary.BigEndian.PutUint64(dst[2*i:], hex8(binary.BigEndian.Uint32(src[i:])))
 	}
+}
+
+// hex8 returns the eight lowercase hex digits of x, most significant first, as the bytes of
+// a big-endian uint64.
+func hex8(x uint32) uint64 {
+	v := uint64(x)
+	v = (v | v<<16) & 0x0000ffff0000ffff
+	v = (v | v<<8) & 0x00ff00ff00ff00ff
+	v = (v | v<<4) & 0x0f0f0f0f0f0f0f0f                           // one nibble per byte, in order
+	letters := (v + 0x0606060606060606) >> 4 & 0x0101010101010101 // 1 where the nibble is 10-15
+	return v + 0x3030303030303030 + letters*('a'-'0'-10)
 }
 
 func appendHex32(b []byte, src *[32]byte) []byte {
@@ -572,6 +596,140 @@ func encodeQueryComponent(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
+// The headers an AWS JSON request usually carries, in canonical order (sorted by lowercased
+// name). host and content-length come from the request, x-amz-date from the signer.
+const (
+	usualContentEncoding = iota
+	usualContentLength
+	usualContentType
+	usualHost
+	usualAmzContentSHA256
+	usualAmzDate
+	usualAmzSecurityToken
+	usualAmzTarget
+	usualAmznLogsFormat
+	numUsual
+)
+
+// usualKeys are the map keys appendUsualHeaders knows, most likely first, with the id of
+// the header they carry, or -1 for a header never signed or signed from the request.
+var usualKeys = [...]struct {
+	key string
+	id  int
+}{
+	{"Content-Type", usualContentType},
+	{"X-Amz-Target", usualAmzTarget},
+	{"User-Agent", -1},
+	{"Authorization", -1},
+	{"X-Amz-Security-Token", usualAmzSecurityToken},
+	{"Content-Encoding", usualContentEncoding},
+	{"X-Amzn-Logs-Format", usualAmznLogsFormat},
+	{"X-Amz-Content-Sha256", usualAmzContentSHA256},
+	{"X-Amzn-Trace-Id", -1},
+	{"Expect", -1},
+	{"Transfer-Encoding", -1},
+	{"Host", -1},
+	{"Content-Length", -1},
+}
+
+var usualNames = [numUsual]string{
+	"content-encoding", "content-length", "content-type", "host", "x-amz-content-sha256",
+	"x-amz-date", "x-amz-security-token", "x-amz-target", "x-amzn-logs-format",
+}
+
+// appendUsualHeaders is [collectHeaders] and [appendCanonicalHeaders] for the common case
+// in which every header of h to sign is one of the usual headers, with its name in canonical
+// MIME form, and so needs neither lowercasing nor sorting nor merging. Otherwise it reports
+// false, having appended nothing, and the general path must be taken; so it does when h
+// lacks X-Amz-Date, which the signer sets before it signs.
+func appendUsualHeaders(b []byte, h http.Header, host string, contentLength int64, amzDate *[16]byte) ([]byte, int, int, bool) {
+	// Looking the usual keys up, most likely first, until every key of h is accounted for,
+	// costs less than ranging over the map (which also draws a random starting point).
+	var vals [numUsual][]string
+	present := uint16(1<<usualHost | 1<<usualAmzDate)
+	if contentLength > 0 {
+		present |= 1 << usualContentLength
+	}
+	if _, ok := h["X-Amz-Date"]; !ok { // the signer's own (its value is amzDate), set by the caller
+		return b, 0, 0, false
+	}
+	left := len(h) - 1
+	for _, u := range usualKeys {
+		if left == 0 {
+			break
+		}
+		if v, ok := h[u.key]; ok {
+			left--
+			if u.id >= 0 {
+				vals[u.id] = v
+				present |= 1 << u.id
+			}
+		}
+	}
+	if left != 0 { // another header to sign, or a usual one spelt otherwise
+		return b, 0, 0, false
+	}
+	for id := range numUsual {
+		if present&(1<<id) == 0 {
+			continue
+		}
+		b = append(b, usualPrefixes[id]...)
+		switch id {
+		case usualHost:
+			b = appendStripSpaces(b, host)
+		case usualContentLength:
+			b = appendUint(b, uint64(contentLength))
+		case usualAmzDate:
+			b = append(b, amzDate[:]...)
+		default:
+			for i, v := range vals[id] {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendCleanValue(b, v)
+			}
+		}
+		b = append(b, '\n')
+	}
+	b = append(b, '\n')
+	start := len(b)
+	b = append(b, signedUsual(present)...)
+	return b, start, len(b), true
+}
+
+// usualPrefixes are the usual headers' names followed by a colon, as their canonical lines
+// begin.
+var usualPrefixes = func() (p [numUsual]string) {
+	for id, name := range usualNames {
+		p[id] = name + ":"
+	}
+	return p
+}()
+
+// signedUsualLists caches the signed-header lists of appendUsualHeaders, by the set of
+// headers present.
+var signedUsualLists [1 << numUsual]atomic.Pointer[string]
+
+// signedUsual returns the signed-header list of the usual headers whose bits are set in
+// present.
+func signedUsual(present uint16) string {
+	if l := signedUsualLists[present].Load(); l != nil {
+		return *l
+	}
+	var b []byte
+	for id := range numUsual {
+		if present&(1<<id) != 0 {
+			if len(b) > 0 {
+				b = append(b, ';')
+			}
+			b = append(b, usualNames[id]...)
+		}
+	}
+	l := string(b)
+	signedUsualLists[present].Store(&l)
+	return l
+}
+
 // collectHeaders lists the headers to sign, sorted: host, content-length (when known) and the
 // map's entries. Lowercased names not in [knownName] are written to names, which is returned
 // for reuse.
@@ -740,6 +898,9 @@ func equalFoldASCII(a, b string) bool { return len(a) == len(b) && compareFoldAS
 // appendStripSpaces appends s with leading and trailing ASCII spaces removed and inner runs
 // of spaces collapsed (the host line is not TrimSpace'd further, as in aws-sdk-go-v2).
 func appendStripSpaces(b []byte, s string) []byte {
+	if strings.IndexByte(s, ' ') < 0 {
+		return append(b, s...)
+	}
 	for len(s) > 0 && s[0] == ' ' {
 		s = s[1:]
 	}
@@ -773,6 +934,11 @@ func appendUint(b []byte, v uint64) []byte {
 // appendCleanValue appends a header value trimmed of surrounding white space with inner runs
 // of ASCII spaces collapsed to one.
 func appendCleanValue(b []byte, v string) []byte {
+	// Nothing to trim (the first and last bytes are ASCII, not white space) and no space.
+	if n := len(v); n > 0 && ' ' < v[0] && v[0] < utf8.RuneSelf && ' ' < v[n-1] && v[n-1] < utf8.RuneSelf &&
+		strings.IndexByte(v, ' ') < 0 {
+		return append(b, v...)
+	}
 	return appendCollapsed(b, strings.TrimSpace(v))
 }
 

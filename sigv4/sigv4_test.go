@@ -175,15 +175,35 @@ func TestSignAllocations(t *testing.T) {
 		t.Skip("allocation counts are not meaningful under the race detector")
 	}
 	body := bytes.Repeat([]byte("x"), 1024)
-	r := newLogsRequest(t, body)
-	s := NewSigner()
-	allocs := testing.AllocsPerRun(200, func() {
-		if err := s.SignRequest(r, body, testCreds, "logs", "us-east-1", testTime); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if allocs > 3 {
-		t.Fatalf("SignRequest allocates %.1f times per call, want ≤ 3", allocs)
+	withToken := func(n int) Credentials {
+		c := testCreds
+		c.SessionToken = strings.Repeat("T", n)
+		return c
+	}
+	for _, tc := range []struct {
+		name  string
+		creds Credentials
+		path  string
+	}{
+		{"long-term credentials", testCreds, "/"},
+		{"a short session token", withToken(300), "/"},
+		{"an STS-sized session token", withToken(1500), "/"},
+		{"a long path", testCreds, "/" + strings.Repeat("p/", 600)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newLogsRequest(t, body)
+			r.URL.Path = tc.path
+			s := NewSigner()
+			allocs := testing.AllocsPerRun(200, func() {
+				if err := s.SignRequest(r, body, tc.creds, "logs", "us-east-1", testTime); err != nil {
+					t.Fatal(err)
+				}
+			})
+			// The X-Amz-Date and Authorization values (one string) and their slices.
+			if allocs > 2 {
+				t.Fatalf("SignRequest allocates %.1f times per call, want 2", allocs)
+			}
+		})
 	}
 }
 

@@ -355,13 +355,11 @@ func (v *Verifier) verifyBody(r *http.Request, h *checkedHeaders, body []byte) (
 	if s == nil {
 		s = &defaultVerifySigner
 	}
-	st := statePool.Get().(*state)
-	defer statePool.Put(st)
-	creds := Credentials{AccessKeyID: a.AccessKeyID, SecretAccessKey: h.secret}
+	key := s.keyCache().get(a.AccessKeyID, h.secret, a.Date, a.Region, a.Service)
 	path := uriPath(r.URL)
 	matches := func(normalize bool) bool {
 		creq := s.canonicalRequestFor(r, path, normalize, h.in.presigned, a.SignedHeaders, &payload)
-		want := s.signature(st, creq, creds, []byte(h.amz), []byte(a.Date), a.Region, a.Service)
+		want := s.signature(creq, key, []byte(h.amz))
 		return hmac.Equal(want[:], []byte(a.Signature))
 	}
 	if !matches(s.NormalizeURIPath) && (s.NormalizeURIPath || normalizePath(path) == path || !matches(true)) {
