@@ -734,14 +734,15 @@ func signedUsual(present uint16) string {
 // map's entries. Lowercased names not in [knownName] are written to names, which is returned
 // for reuse.
 func collectHeaders(hdrs []header, names []byte, h http.Header, contentLength int64) ([]header, []byte) {
-	hdrs = append(hdrs, header{prefix: hostName.prefix, lower: hostName.lower, kind: 1})
+	host, length := &usualHeaderNames[usualHost], &usualHeaderNames[usualContentLength]
+	hdrs = append(hdrs, header{prefix: host.prefix, lower: host.lower, kind: 1})
 	if contentLength > 0 {
-		hdrs = append(hdrs, header{prefix: contentLengthName.prefix, lower: contentLengthName.lower, kind: 2})
+		hdrs = append(hdrs, header{prefix: length.prefix, lower: length.lower, kind: 2})
 	}
 	for k, v := range h {
 		if n := knownName(k); n != nil {
 			kind := uint8(0)
-			if n == &amzDateName {
+			if n == &usualHeaderNames[usualAmzDate] {
 				kind = 3
 			}
 			hdrs = append(hdrs, header{prefix: n.prefix, lower: n.lower, key: k, values: v, kind: kind})
@@ -793,35 +794,37 @@ type headerName struct {
 
 func newHeaderName(s string) headerName { return headerName{[]byte(s), namePrefix([]byte(s))} }
 
-var (
-	hostName          = newHeaderName("host")
-	contentLengthName = newHeaderName("content-length")
-	contentTypeName   = newHeaderName("content-type")
-	amzDateName       = newHeaderName("x-amz-date")
-	amzTargetName     = newHeaderName("x-amz-target")
-	amzTokenName      = newHeaderName("x-amz-security-token")
-	amzContentName    = newHeaderName("x-amz-content-sha256")
-	contentEncName    = newHeaderName("content-encoding")
-)
+// usualHeaderNames are usualNames with their sort prefixes.
+var usualHeaderNames = func() (n [numUsual]headerName) {
+	for id, name := range usualNames {
+		n[id] = newHeaderName(name)
+	}
+	return n
+}()
 
-// knownName returns the lowercase form of the header names AWS JSON requests carry (none of
-// them ignored), without work per byte, or nil.
+// knownName returns the lowercase form of the usual headers' names in canonical MIME form
+// (none of them ignored), without work per byte, or nil.
 func knownName(k string) *headerName {
+	id := -1
 	switch k {
 	case "Content-Type":
-		return &contentTypeName
+		id = usualContentType
 	case "X-Amz-Date":
-		return &amzDateName
+		id = usualAmzDate
 	case "X-Amz-Target":
-		return &amzTargetName
+		id = usualAmzTarget
 	case "X-Amz-Security-Token":
-		return &amzTokenName
+		id = usualAmzSecurityToken
 	case "X-Amz-Content-Sha256":
-		return &amzContentName
+		id = usualAmzContentSHA256
 	case "Content-Encoding":
-		return &contentEncName
+		id = usualContentEncoding
+	case "X-Amzn-Logs-Format":
+		id = usualAmznLogsFormat
+	default:
+		return nil
 	}
-	return nil
+	return &usualHeaderNames[id]
 }
 
 // appendCanonicalHeaders appends the canonical header block and the signed-header list, and
