@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"net/http"
 	"net/url"
 	"slices"
@@ -240,8 +241,9 @@ func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, pay
 	}
 	host := sanitizeHost(r)
 
-	// The canonical request: on the stack while it surely fits, else in a pooled buffer (a
-	// session token from STS or SSO alone can take more than a kilobyte).
+	// The canonical request, then the string to sign and the header values after it: on the
+	// stack while they surely fit, else in a pooled buffer (a session token from STS or SSO
+	// alone can take more than a kilobyte). One buffer is zeroed once.
 	if len(sessionToken)+3*len(r.URL.Path)+3*len(r.URL.RawQuery)+len(host) <= 512 {
 		var creq [1024]byte
 		s.signWith(creq[:0], r, key, vals, host, payloadHash, amzDate)
@@ -271,9 +273,13 @@ func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, vals []s
 
 	sig := s.signature(buf, key, amzDate[:])
 
-	// X-Amz-Date value, then the Authorization value, in one string.
-	var both [512]byte
-	tmp := both[:0]
+	// X-Amz-Date value, then the Authorization value, in one string, built after the
+	// canonical request, or on the stack when the space there is short.
+	tmp := buf[len(buf):]
+	if cap(tmp) < 512 {
+		var both [512]byte
+		tmp = both[:0]
+	}
 	tmp = append(tmp, amzDate[:]...)
 	tmp = append(tmp, key.credential...)
 	tmp = append(tmp, buf[signedStart:signedEnd]...)
@@ -287,11 +293,17 @@ func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, vals []s
 }
 
 // signature computes the hex signature of the canonical request creq, signed at amzDate
-// with key.
+// with key. The string to sign is built in creq's spare capacity, or on the stack when
+// that is short.
 func (s *Signer) signature(creq []byte, key *signingKey, amzDate []byte) [64]byte {
 	creqHash := sha256.Sum256(creq)
-	var stsBuf [256]byte // the string to sign, on the stack while it fits
-	sts := append(stsBuf[:0], Algorithm+"\n"...)
+	const stsMax = len(Algorithm+"\n") + 16 + 1 + 8 + 1 + 64 + 1 + 64 // with a region and service of 64 together
+	sts := creq[len(creq):]
+	if cap(sts) < stsMax {
+		var stsBuf [256]byte
+		sts = stsBuf[:0]
+	}
+	sts = append(sts, Algorithm+"\n"...)
 	sts = append(sts, amzDate...)
 	sts = append(sts, '\n')
 	sts = append(sts, key.scope...)
@@ -403,8 +415,10 @@ func appendPair(b []byte, v int) []byte { return append(b, digitPairs[2*v], digi
 // encodeHex32 writes the lowercase hex of a SHA-256 sum, four bytes at a time: the eight
 // nibbles of each are spread over the bytes of a uint64, then turned into digits at once.
 func encodeHex32(dst *[64]byte, src *[32]byte) {
-	for i := 0; i < 32; i += 4 {
-		binary.BigEndian.PutUint64(dst[2*i:], hex8(binary.BigEndian.Uint32(src[i:])))
+	for i := 0; i < 32; i += 8 {
+		x := binary.BigEndian.Uint64(src[i:])
+		binary.BigEndian.PutUint64(dst[2*i:], hex8(uint32(x>>32)))
+		binary.BigEndian.PutUint64(dst[2*i+8:], hex8(uint32(x)))
 	}
 }
 
@@ -669,10 +683,8 @@ func appendUsualHeaders(b []byte, h http.Header, host string, contentLength int6
 	if left != 0 { // another header to sign, or a usual one spelt otherwise
 		return b, 0, 0, false
 	}
-	for id := range numUsual {
-		if present&(1<<id) == 0 {
-			continue
-		}
+	for set := present; set != 0; set &= set - 1 {
+		id := bits.TrailingZeros16(set)
 		b = append(b, usualPrefixes[id]...)
 		switch id {
 		case usualHost:
