@@ -88,10 +88,12 @@ func TestEncodeHex32(t *testing.T) {
 			for i := range rot {
 				rot[i] = src[(i+shift)%32]
 			}
-			var dst [64]byte
-			encodeHex32(&dst, &rot)
-			if want := hex.EncodeToString(rot[:]); string(dst[:]) != want {
-				t.Fatalf("encodeHex32(%x) = %s", rot, dst)
+			want := hex.EncodeToString(rot[:])
+			var dst, dstGo [64]byte
+			encodeHex32(&dst, &rot) // with SSSE3 where the signer uses the SHA extensions
+			encodeHex32Go(&dstGo, &rot)
+			if string(dst[:]) != want || string(dstGo[:]) != want {
+				t.Fatalf("encodeHex32(%x) = %s; encodeHex32Go: %s", rot, dst, dstGo)
 			}
 		}
 	}

@@ -57,7 +57,9 @@ type cacheKey struct {
 // the inner (key XOR ipad) and outer (key XOR opad) blocks, marshaled, save two SHA-256 blocks
 // per signature. It keeps the parts of a signature that depend on the key alone.
 type signingKey struct {
-	inner, outer []byte // marshaled SHA-256 states
+	inner, outer []byte   // marshaled SHA-256 states, for crypto/sha256
+	innerState   shaState // the same states, for the SHA extensions (when useSHANI)
+	outerState   shaState
 	date         string // YYYYMMDD
 	scope        string // date/region/service/aws4_request
 	credential   string // "AWS4-HMAC-SHA256 Credential=" access key "/" scope ", SignedHeaders="
@@ -73,10 +75,18 @@ func newSigningKey(k [32]byte, ck cacheKey) *signingKey {
 		pad[i] ^= c
 	}
 	sk.inner = padState(&pad)
+	if useSHANI {
+		sk.innerState = sha256IV
+		blockSHANI(&sk.innerState, pad[:])
+	}
 	for i := range pad {
 		pad[i] ^= 0x36 ^ 0x5c
 	}
 	sk.outer = padState(&pad)
+	if useSHANI {
+		sk.outerState = sha256IV
+		blockSHANI(&sk.outerState, pad[:])
+	}
 	sk.date = ck.date
 	sk.scope = ck.date + "/" + ck.region + "/" + ck.service + "/aws4_request"
 	sk.credential = Algorithm + " Credential=" + ck.accessKeyID + "/" + sk.scope + ", SignedHeaders="
@@ -93,9 +103,25 @@ func padState(pad *[64]byte) []byte {
 	return st
 }
 
-// sign returns HMAC-SHA256(key, msg). The hash lives on the stack: its calls are
-// devirtualized, so sha256.New does not allocate.
+// sign returns HMAC-SHA256(key, msg).
 func (k *signingKey) sign(msg []byte) [32]byte {
+	if useSHANI {
+		return k.signSHANI(msg)
+	}
+	return k.signStd(msg)
+}
+
+// signSHANI is sign with the SHA extensions: the pads' states are copied, not unmarshaled.
+func (k *signingKey) signSHANI(msg []byte) [32]byte {
+	st := k.innerState
+	inner := st.finish(msg, 64)
+	st = k.outerState
+	return st.finish(inner[:], 64)
+}
+
+// signStd is sign with crypto/sha256. The hash lives on the stack: its calls are
+// devirtualized, so sha256.New does not allocate.
+func (k *signingKey) signStd(msg []byte) [32]byte {
 	h := sha256.New()
 	u := h.(encoding.BinaryUnmarshaler)
 	if u.UnmarshalBinary(k.inner) != nil {

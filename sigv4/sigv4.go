@@ -21,7 +21,6 @@ package sigv4
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -38,6 +37,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Algorithm is the only signing algorithm this package implements.
@@ -96,7 +96,7 @@ var ErrNoCredentials = errors.New("sigv4: access key ID and secret access key ar
 
 // HashHex returns the lowercase hex SHA-256 of body, the payload hash SignHTTP expects.
 func HashHex(body []byte) string {
-	sum := sha256.Sum256(body)
+	sum := sum256(body)
 	return hex.EncodeToString(sum[:])
 }
 
@@ -164,7 +164,7 @@ func (s *Signer) SignHTTP(r *http.Request, creds Credentials, payloadHash, servi
 // SignRequest is SignHTTP with the payload hash computed from body, without allocating for it.
 // body must be the exact bytes sent.
 func (s *Signer) SignRequest(r *http.Request, body []byte, creds Credentials, service, region string, t time.Time) error {
-	sum := sha256.Sum256(body)
+	sum := sum256(body)
 	var ph [64]byte
 	encodeHex32(&ph, &sum)
 	return s.signHashed(r, creds, &ph, service, region, t)
@@ -227,13 +227,23 @@ func appendAnyHeaders(b []byte, h http.Header, host string, contentLength int64,
 	return b, start, end
 }
 
+// signedValues holds, in one allocation, what the signer sets in the header map: the backing
+// array of the values' slices (X-Amz-Date, X-Amz-Security-Token, Authorization) and the bytes
+// of the X-Amz-Date and Authorization values, which fit its 352-byte size class with an access
+// key, a scope and a list of signed headers of usual lengths.
+type signedValues struct {
+	vals [3]string
+	text [352 - 3*16]byte
+}
+
 // sign signs r with key, the payload hash and the X-Amz-Date value amzDate (of key's day).
 func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, payloadHash *[64]byte, amzDate *[16]byte) {
-	// One backing array for the headers the signer sets, and one string holding both the
-	// X-Amz-Date and the Authorization values, keep allocations at two. X-Amz-Date is in the
-	// map (so that it is signed) before its string exists: its canonical line is written from
-	// amzDate, and the value is filled in at the end through the shared backing array.
-	vals := make([]string, 3)
+	// One allocation holds the backing array of the headers the signer sets and the bytes of
+	// the X-Amz-Date and Authorization values. X-Amz-Date is in the map (so that it is
+	// signed) before its string exists: its canonical line is written from amzDate, and the
+	// value is filled in at the end through the shared backing array.
+	sv := new(signedValues)
+	vals := sv.vals[:]
 	r.Header["X-Amz-Date"] = vals[0:1:1]
 	if sessionToken != "" && !s.DisableSessionToken {
 		vals[1] = sessionToken
@@ -246,17 +256,17 @@ func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, pay
 	// alone can take more than a kilobyte). One buffer is zeroed once.
 	if len(sessionToken)+3*len(r.URL.Path)+3*len(r.URL.RawQuery)+len(host) <= 512 {
 		var creq [1024]byte
-		s.signWith(creq[:0], r, key, vals, host, payloadHash, amzDate)
+		s.signWith(creq[:0], r, key, sv, host, payloadHash, amzDate)
 		return
 	}
 	pooled := bufPool.Get().(*[]byte)
-	*pooled = s.signWith((*pooled)[:0], r, key, vals, host, payloadHash, amzDate)
+	*pooled = s.signWith((*pooled)[:0], r, key, sv, host, payloadHash, amzDate)
 	bufPool.Put(pooled)
 }
 
 // signWith is sign after the session token and the host, with buf for the canonical
 // request; it returns buf, emptied, for reuse.
-func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, vals []string, host string, payloadHash *[64]byte, amzDate *[16]byte) []byte {
+func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *signedValues, host string, payloadHash *[64]byte, amzDate *[16]byte) []byte {
 	buf = append(buf, r.Method...)
 	buf = append(buf, '\n')
 	buf = s.appendCanonicalURI(buf, r.URL)
@@ -273,19 +283,22 @@ func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, vals []s
 
 	sig := s.signature(buf, key, amzDate[:])
 
-	// X-Amz-Date value, then the Authorization value, in one string, built after the
-	// canonical request, or on the stack when the space there is short.
-	tmp := buf[len(buf):]
-	if cap(tmp) < 512 {
-		var both [512]byte
-		tmp = both[:0]
+	// X-Amz-Date value, then the Authorization value, in one string: in sv's own bytes when
+	// they fit (the usual case), else in a string of its own.
+	signed := buf[signedStart:signedEnd]
+	n := len(amzDate) + len(key.credential) + len(signed) + len(", Signature=") + len(sig)
+	tmp := sv.text[:0]
+	if n > len(sv.text) {
+		tmp = make([]byte, 0, n)
 	}
 	tmp = append(tmp, amzDate[:]...)
 	tmp = append(tmp, key.credential...)
-	tmp = append(tmp, buf[signedStart:signedEnd]...)
+	tmp = append(tmp, signed...)
 	tmp = append(tmp, ", Signature="...)
 	tmp = append(tmp, sig[:]...)
-	values := string(tmp)
+	// The bytes are never written again: sv is this request's alone.
+	values := unsafe.String(&tmp[0], len(tmp))
+	vals := sv.vals[:]
 	vals[0] = values[:len(amzDate)]
 	vals[2] = values[len(amzDate):]
 	r.Header["Authorization"] = vals[2:3:3]
@@ -296,7 +309,7 @@ func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, vals []s
 // with key. The string to sign is built in creq's spare capacity, or on the stack when
 // that is short.
 func (s *Signer) signature(creq []byte, key *signingKey, amzDate []byte) [64]byte {
-	creqHash := sha256.Sum256(creq)
+	creqHash := sum256(creq)
 	const stsMax = len(Algorithm+"\n") + 16 + 1 + 8 + 1 + 64 + 1 + 64 // with a region and service of 64 together
 	sts := creq[len(creq):]
 	if cap(sts) < stsMax {
@@ -412,9 +425,18 @@ const digitPairs = "000102030405060708091011121314151617181920212223242526272829
 
 func appendPair(b []byte, v int) []byte { return append(b, digitPairs[2*v], digitPairs[2*v+1]) }
 
-// encodeHex32 writes the lowercase hex of a SHA-256 sum, four bytes at a time: the eight
-// nibbles of each are spread over the bytes of a uint64, then turned into digits at once.
+// encodeHex32 writes the lowercase hex of a SHA-256 sum.
 func encodeHex32(dst *[64]byte, src *[32]byte) {
+	if useSHANI { // and so SSSE3
+		hexSSSE3(dst, src)
+		return
+	}
+	encodeHex32Go(dst, src)
+}
+
+// encodeHex32Go is encodeHex32 in Go, four bytes at a time: the eight nibbles of each are
+// spread over the bytes of a uint64, then turned into digits at once.
+func encodeHex32Go(dst *[64]byte, src *[32]byte) {
 	for i := 0; i < 32; i += 8 {
 		x := binary.BigEndian.Uint64(src[i:])
 		binary.BigEndian.PutUint64(dst[2*i:], hex8(uint32(x>>32)))

@@ -2,7 +2,6 @@ package sigv4
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -325,7 +324,7 @@ func (v *Verifier) verifyBody(r *http.Request, h *checkedHeaders, body []byte) (
 		return h.id, nil
 	}
 	id, a := h.id, h.auth
-	payload := sha256.Sum256(body)
+	payload := sum256(body)
 	if hv, ok := r.Header["X-Amz-Content-Sha256"]; ok {
 		// Signers that send this header (botocore, aws-c-auth) sign its value as the
 		// payload hash: it must be the body's. A signature over the body's hash with
