@@ -1,13 +1,32 @@
-//go:build amd64 && !purego
+//go:build gc && !purego
 
 package sigv4
 
-import "crypto/fips140"
+import (
+	"crypto/fips140"
+	"os"
+	"strings"
+)
 
 // useSHANI reports whether the signer hashes with the SHA extensions itself: an amd64
 // processor that has them (with SSSE3 and SSE4.1), outside FIPS 140-3 mode, where only the
-// validated module's SHA-256 may be used.
-var useSHANI = hasSHANI() && !fips140.Enabled()
+// validated module's SHA-256 may be used. GODEBUG=cpu.sha=off (or cpu.ssse3, cpu.sse41,
+// cpu.all) turns it off, as it does crypto/sha256's use of them.
+var useSHANI = hasSHANI() && !fips140.Enabled() && !cpuOff("sha", "ssse3", "sse41")
+
+// useSSSE3 reports whether hex is encoded with SSSE3.
+var useSSSE3 = hasSSSE3() && !cpuOff("ssse3")
+
+const (
+	cpuidSSSE3 = 1 << 9  // leaf 1, ECX
+	cpuidSSE41 = 1 << 19 // leaf 1, ECX
+	cpuidSHA   = 1 << 29 // leaf 7 subleaf 0, EBX
+)
+
+func hasSSSE3() bool {
+	_, _, ecx1, _ := cpuid(1, 0)
+	return ecx1&cpuidSSSE3 != 0
+}
 
 func hasSHANI() bool {
 	maxLeaf, _, _, _ := cpuid(0, 0)
@@ -16,8 +35,37 @@ func hasSHANI() bool {
 	}
 	_, _, ecx1, _ := cpuid(1, 0)
 	_, ebx7, _, _ := cpuid(7, 0)
-	const ssse3, sse41, sha = 1 << 9, 1 << 19, 1 << 29
-	return ecx1&ssse3 != 0 && ecx1&sse41 != 0 && ebx7&sha != 0
+	return ecx1&cpuidSSSE3 != 0 && ecx1&cpuidSSE41 != 0 && ebx7&cpuidSHA != 0
+}
+
+// cpuOff reports whether GODEBUG turns any of the named CPU features off (cpu.name=off or
+// cpu.all=off, the last setting of each winning), as the Go runtime reads it for its own use
+// of them.
+func cpuOff(names ...string) bool {
+	off := map[string]bool{}
+	for _, f := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		key, value, ok := strings.Cut(f, "=")
+		if !ok || !strings.HasPrefix(key, "cpu.") || (value != "on" && value != "off") {
+			continue
+		}
+		feature := strings.TrimPrefix(key, "cpu.")
+		if feature == "all" {
+			clear(off)
+			if value == "off" {
+				for _, n := range names {
+					off[n] = true
+				}
+			}
+			continue
+		}
+		off[feature] = value == "off"
+	}
+	for _, n := range names {
+		if off[n] {
+			return true
+		}
+	}
+	return false
 }
 
 // cpuid executes CPUID with the leaf eaxArg and subleaf ecxArg.
@@ -34,8 +82,3 @@ func blockSHANI(st *shaState, p []byte)
 //
 //go:noescape
 func hexSSSE3(dst *[64]byte, src *[32]byte)
-
-var (
-	hexDigits  = [16]byte{'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'}
-	nibbleMask = [16]byte{15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15}
-)

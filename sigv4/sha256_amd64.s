@@ -1,6 +1,86 @@
-//go:build !purego
+//go:build gc && !purego
 
 #include "textflag.h"
+
+// SHA-256's round constants (FIPS 180-4, 4.2.2).
+DATA k256<>+0x00(SB)/4, $0x428a2f98
+DATA k256<>+0x04(SB)/4, $0x71374491
+DATA k256<>+0x08(SB)/4, $0xb5c0fbcf
+DATA k256<>+0x0c(SB)/4, $0xe9b5dba5
+DATA k256<>+0x10(SB)/4, $0x3956c25b
+DATA k256<>+0x14(SB)/4, $0x59f111f1
+DATA k256<>+0x18(SB)/4, $0x923f82a4
+DATA k256<>+0x1c(SB)/4, $0xab1c5ed5
+DATA k256<>+0x20(SB)/4, $0xd807aa98
+DATA k256<>+0x24(SB)/4, $0x12835b01
+DATA k256<>+0x28(SB)/4, $0x243185be
+DATA k256<>+0x2c(SB)/4, $0x550c7dc3
+DATA k256<>+0x30(SB)/4, $0x72be5d74
+DATA k256<>+0x34(SB)/4, $0x80deb1fe
+DATA k256<>+0x38(SB)/4, $0x9bdc06a7
+DATA k256<>+0x3c(SB)/4, $0xc19bf174
+DATA k256<>+0x40(SB)/4, $0xe49b69c1
+DATA k256<>+0x44(SB)/4, $0xefbe4786
+DATA k256<>+0x48(SB)/4, $0x0fc19dc6
+DATA k256<>+0x4c(SB)/4, $0x240ca1cc
+DATA k256<>+0x50(SB)/4, $0x2de92c6f
+DATA k256<>+0x54(SB)/4, $0x4a7484aa
+DATA k256<>+0x58(SB)/4, $0x5cb0a9dc
+DATA k256<>+0x5c(SB)/4, $0x76f988da
+DATA k256<>+0x60(SB)/4, $0x983e5152
+DATA k256<>+0x64(SB)/4, $0xa831c66d
+DATA k256<>+0x68(SB)/4, $0xb00327c8
+DATA k256<>+0x6c(SB)/4, $0xbf597fc7
+DATA k256<>+0x70(SB)/4, $0xc6e00bf3
+DATA k256<>+0x74(SB)/4, $0xd5a79147
+DATA k256<>+0x78(SB)/4, $0x06ca6351
+DATA k256<>+0x7c(SB)/4, $0x14292967
+DATA k256<>+0x80(SB)/4, $0x27b70a85
+DATA k256<>+0x84(SB)/4, $0x2e1b2138
+DATA k256<>+0x88(SB)/4, $0x4d2c6dfc
+DATA k256<>+0x8c(SB)/4, $0x53380d13
+DATA k256<>+0x90(SB)/4, $0x650a7354
+DATA k256<>+0x94(SB)/4, $0x766a0abb
+DATA k256<>+0x98(SB)/4, $0x81c2c92e
+DATA k256<>+0x9c(SB)/4, $0x92722c85
+DATA k256<>+0xa0(SB)/4, $0xa2bfe8a1
+DATA k256<>+0xa4(SB)/4, $0xa81a664b
+DATA k256<>+0xa8(SB)/4, $0xc24b8b70
+DATA k256<>+0xac(SB)/4, $0xc76c51a3
+DATA k256<>+0xb0(SB)/4, $0xd192e819
+DATA k256<>+0xb4(SB)/4, $0xd6990624
+DATA k256<>+0xb8(SB)/4, $0xf40e3585
+DATA k256<>+0xbc(SB)/4, $0x106aa070
+DATA k256<>+0xc0(SB)/4, $0x19a4c116
+DATA k256<>+0xc4(SB)/4, $0x1e376c08
+DATA k256<>+0xc8(SB)/4, $0x2748774c
+DATA k256<>+0xcc(SB)/4, $0x34b0bcb5
+DATA k256<>+0xd0(SB)/4, $0x391c0cb3
+DATA k256<>+0xd4(SB)/4, $0x4ed8aa4a
+DATA k256<>+0xd8(SB)/4, $0x5b9cca4f
+DATA k256<>+0xdc(SB)/4, $0x682e6ff3
+DATA k256<>+0xe0(SB)/4, $0x748f82ee
+DATA k256<>+0xe4(SB)/4, $0x78a5636f
+DATA k256<>+0xe8(SB)/4, $0x84c87814
+DATA k256<>+0xec(SB)/4, $0x8cc70208
+DATA k256<>+0xf0(SB)/4, $0x90befffa
+DATA k256<>+0xf4(SB)/4, $0xa4506ceb
+DATA k256<>+0xf8(SB)/4, $0xbef9a3f7
+DATA k256<>+0xfc(SB)/4, $0xc67178f2
+GLOBL k256<>(SB), RODATA|NOPTR, $256
+
+// The PSHUFB mask that turns each 4-byte word of a block big-endian.
+DATA flipMask<>+0x00(SB)/8, $0x0405060700010203
+DATA flipMask<>+0x08(SB)/8, $0x0c0d0e0f08090a0b
+GLOBL flipMask<>(SB), RODATA|NOPTR, $16
+
+// The hex digits, and the mask of a byte's low nibble.
+DATA hexDigits<>+0x00(SB)/8, $0x3736353433323130
+DATA hexDigits<>+0x08(SB)/8, $0x6665646362613938
+GLOBL hexDigits<>(SB), RODATA|NOPTR, $16
+DATA lowNibbles<>+0x00(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA lowNibbles<>+0x08(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL lowNibbles<>(SB), RODATA|NOPTR, $16
 
 // The SHA-256 block function with the SHA extensions (Intel SHA-NI), in the order of
 // Intel's description of them: the chaining value is kept as ABEF and CDGH, each
@@ -40,8 +120,8 @@ TEXT ·blockSHANI(SB), NOSPLIT, $0-32
 	ANDQ $~63, DX
 	JZ done
 	ADDQ SI, DX // end of the last whole block
-	LEAQ ·sha256K(SB), AX
-	MOVOU ·sha256Flip(SB), X8
+	LEAQ k256<>(SB), AX
+	MOVOU flipMask<>(SB), X8
 
 	MOVOU (DI), X1   // DCBA
 	MOVOU 16(DI), X2 // HGFE
@@ -147,8 +227,8 @@ TEXT ·cpuid(SB), NOSPLIT, $0-24
 TEXT ·hexSSSE3(SB), NOSPLIT, $0-16
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
-	MOVOU ·hexDigits(SB), X4
-	MOVOU ·nibbleMask(SB), X5
+	MOVOU hexDigits<>(SB), X4
+	MOVOU lowNibbles<>(SB), X5
 	HEX16(0)
 	HEX16(16)
 	RET

@@ -1,9 +1,12 @@
-//go:build !amd64 || purego
+//go:build !amd64 || !gc || purego
 
 package sigv4
 
-// useSHANI is false: crypto/sha256 does all the hashing.
-const useSHANI = false
+// useSHANI and useSSSE3 are false: crypto/sha256 does all the hashing, and Go the hex.
+const (
+	useSHANI = false
+	useSSSE3 = false
+)
 
 func blockSHANI(*shaState, []byte) { panic("sigv4: no SHA extensions") }
 

@@ -17,6 +17,11 @@
 // a valid key is refused before its body is read), then [Verifier.VerifyBody] with the body;
 // or [Verifier.Verify] for both at once.
 // [Verifier.SessionToken] makes temporary keys valid only with their session token.
+//
+// Hashing is crypto/sha256's, except on amd64 processors with the SHA extensions, where the
+// package calls their SHA-256 block function itself (a small request's signature hashes four
+// short messages, and this saves crypto/sha256's bookkeeping on each). In FIPS 140-3 mode
+// (GODEBUG=fips140=on) and with the purego build tag, crypto/sha256 does all the hashing.
 package sigv4
 
 import (
@@ -233,7 +238,7 @@ func appendAnyHeaders(b []byte, h http.Header, host string, contentLength int64,
 // key, a scope and a list of signed headers of usual lengths.
 type signedValues struct {
 	vals [3]string
-	text [352 - 3*16]byte
+	text [352 - unsafe.Sizeof([3]string{})]byte
 }
 
 // sign signs r with key, the payload hash and the X-Amz-Date value amzDate (of key's day).
@@ -251,9 +256,9 @@ func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, pay
 	}
 	host := sanitizeHost(r)
 
-	// The canonical request, then the string to sign and the header values after it: on the
-	// stack while they surely fit, else in a pooled buffer (a session token from STS or SSO
-	// alone can take more than a kilobyte). One buffer is zeroed once.
+	// The canonical request, then the string to sign after it: on the stack while they surely
+	// fit, else in a pooled buffer (a session token from STS or SSO alone can take more than a
+	// kilobyte).
 	if len(sessionToken)+3*len(r.URL.Path)+3*len(r.URL.RawQuery)+len(host) <= 512 {
 		var creq [1024]byte
 		s.signWith(creq[:0], r, key, sv, host, payloadHash, amzDate)
@@ -306,11 +311,12 @@ func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *sign
 }
 
 // signature computes the hex signature of the canonical request creq, signed at amzDate
-// with key. The string to sign is built in creq's spare capacity, or on the stack when
-// that is short.
+// with key. The string to sign is built in creq's spare capacity, overwriting what is there
+// (the caller's buffer past len(creq) must be free), or on the stack when that is short.
 func (s *Signer) signature(creq []byte, key *signingKey, amzDate []byte) [64]byte {
 	creqHash := sum256(creq)
-	const stsMax = len(Algorithm+"\n") + 16 + 1 + 8 + 1 + 64 + 1 + 64 // with a region and service of 64 together
+	// Enough for a region and a service of 50 bytes together; longer ones make append grow it.
+	const stsMax = len(Algorithm+"\n") + 16 + 1 + 8 + 1 + 64 + 1 + 64
 	sts := creq[len(creq):]
 	if cap(sts) < stsMax {
 		var stsBuf [256]byte
@@ -427,15 +433,15 @@ func appendPair(b []byte, v int) []byte { return append(b, digitPairs[2*v], digi
 
 // encodeHex32 writes the lowercase hex of a SHA-256 sum.
 func encodeHex32(dst *[64]byte, src *[32]byte) {
-	if useSHANI { // and so SSSE3
+	if useSSSE3 {
 		hexSSSE3(dst, src)
 		return
 	}
 	encodeHex32Go(dst, src)
 }
 
-// encodeHex32Go is encodeHex32 in Go, four bytes at a time: the eight nibbles of each are
-// spread over the bytes of a uint64, then turned into digits at once.
+// encodeHex32Go is encodeHex32 in Go, eight bytes at a time, taken as two halves: the eight
+// nibbles of each half are spread over the bytes of a uint64, then turned into digits at once.
 func encodeHex32Go(dst *[64]byte, src *[32]byte) {
 	for i := 0; i < 32; i += 8 {
 		x := binary.BigEndian.Uint64(src[i:])

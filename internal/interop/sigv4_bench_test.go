@@ -109,11 +109,12 @@ func BenchmarkSignPutLogEvents(b *testing.B) {
 		})
 		if size.n == 1<<10 {
 			b.Run(size.name+"/required-work", func(b *testing.B) {
-				// A bound on any signer of this request built on crypto/sha256: the floor's
-				// hashing, plus what must happen around it — hex of three digests, one pass
-				// over the header map, a copy of the canonical request and of the string to
-				// sign (known here in advance: no canonicalisation at all), the two
-				// allocations of the header values set and the two map writes.
+				// A reference for a signer of this request built on crypto/sha256: the
+				// floor's hashing, plus what happens around it — hex of three digests, one
+				// pass over the header map, a copy of the canonical request and of the string
+				// to sign (known here in advance: no canonicalisation at all), two
+				// allocations for the header values set (our signer makes do with one) and
+				// the two map writes.
 				creq, sts, mac := signingInputs(b, body)
 				r := logsRequest(b, body)
 				buf := make([]byte, 0, 2*len(creq))
