@@ -112,6 +112,11 @@ GLOBL lowNibbles<>(SB), RODATA|NOPTR, $16
 	PSHUFD $0x0e, X0, X0; \
 	SHA256RNDS2 X0, X2, X1
 
+// RND4SCHED1 is RND4SCHED, then begins the words after next from prev and cur.
+#define RND4SCHED1(cur, prev, nxt, koff) \
+	RND4SCHED(cur, prev, nxt, koff); \
+	SHA256MSG1 cur, prev
+
 // func blockSHANI(st *shaState, p []byte)
 TEXT ·blockSHANI(SB), NOSPLIT, $0-32
 	MOVQ st+0(FP), DI
@@ -149,29 +154,19 @@ loop:
 	SHA256MSG1 X5, X4
 	MOVOU 48(SI), X6
 	PSHUFB X8, X6
-	RND4SCHED(X6, X5, X3, 48)
-	SHA256MSG1 X6, X5
+	RND4SCHED1(X6, X5, X3, 48)
 
 	// Rounds 16-51: the words of each four rounds complete the next four and begin the
 	// four after.
-	RND4SCHED(X3, X6, X4, 64)
-	SHA256MSG1 X3, X6
-	RND4SCHED(X4, X3, X5, 80)
-	SHA256MSG1 X4, X3
-	RND4SCHED(X5, X4, X6, 96)
-	SHA256MSG1 X5, X4
-	RND4SCHED(X6, X5, X3, 112)
-	SHA256MSG1 X6, X5
-	RND4SCHED(X3, X6, X4, 128)
-	SHA256MSG1 X3, X6
-	RND4SCHED(X4, X3, X5, 144)
-	SHA256MSG1 X4, X3
-	RND4SCHED(X5, X4, X6, 160)
-	SHA256MSG1 X5, X4
-	RND4SCHED(X6, X5, X3, 176)
-	SHA256MSG1 X6, X5
-	RND4SCHED(X3, X6, X4, 192)
-	SHA256MSG1 X3, X6
+	RND4SCHED1(X3, X6, X4, 64)
+	RND4SCHED1(X4, X3, X5, 80)
+	RND4SCHED1(X5, X4, X6, 96)
+	RND4SCHED1(X6, X5, X3, 112)
+	RND4SCHED1(X3, X6, X4, 128)
+	RND4SCHED1(X4, X3, X5, 144)
+	RND4SCHED1(X5, X4, X6, 160)
+	RND4SCHED1(X6, X5, X3, 176)
+	RND4SCHED1(X3, X6, X4, 192)
 
 	// Rounds 52-63: the last words need no further schedule.
 	RND4SCHED(X4, X3, X5, 208)
