@@ -32,20 +32,25 @@ func TestLiveTailSDK(t *testing.T) {
 	s := startStrictServerWith(t, func(c *localserver.Config) { c.LiveTailTimeout = timeout })
 	serverAddr := strings.TrimPrefix(s.URL(), "http://")
 
+	// Every name dials the server. The hosts asked for are recorded per request, not per
+	// dial: a request may reuse a kept-alive connection dialed for an earlier one.
 	var mu sync.Mutex
-	var dialed []string
+	var hosts []string
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		mu.Lock()
-		dialed = append(dialed, addr)
-		mu.Unlock()
 		return (&net.Dialer{}).DialContext(ctx, network, serverAddr)
 	}}
 	t.Cleanup(tr.CloseIdleConnections)
+	recording := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		hosts = append(hosts, r.URL.Host)
+		mu.Unlock()
+		return tr.RoundTrip(r)
+	})
 	client := cloudwatchlogs.New(cloudwatchlogs.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://logs.sdk.test:4566"),
 		Credentials:  credentials.NewStaticCredentialsProvider(sdkAccessKeyID, sdkSecret, ""),
-		HTTPClient:   &http.Client{Transport: tr},
+		HTTPClient:   &http.Client{Transport: recording},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -110,8 +115,8 @@ func TestLiveTailSDK(t *testing.T) {
 	es := out.GetStream()
 	defer es.Close()
 	mu.Lock()
-	if last := dialed[len(dialed)-1]; !strings.HasPrefix(last, "stream-logs.sdk.test:") {
-		t.Errorf("the SDK dialed %q, want the stream- host prefix", last)
+	if last := hosts[len(hosts)-1]; !strings.HasPrefix(last, "stream-logs.sdk.test:") {
+		t.Errorf("the SDK sent StartLiveTail to %q, want the stream- host prefix", last)
 	}
 	mu.Unlock()
 
@@ -176,3 +181,9 @@ func disableHostPrefix(stack *middleware.Stack) error {
 			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
 		}), middleware.Before)
 }
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+// RoundTrip calls f.
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
