@@ -119,6 +119,14 @@ func (k *signingKey) signSHANI(msg []byte) [32]byte {
 	return st.finish(inner[:], 64)
 }
 
+// signFrom is sign for an inner hash begun ahead: st is the inner state after the pad and the
+// first done bytes of msg. Only for useSHANI.
+func (k *signingKey) signFrom(st *shaState, done int, msg []byte) [32]byte {
+	inner := st.finish(msg[done:], 64+done)
+	outer := k.outerState
+	return outer.finish(inner[:], 64)
+}
+
 // signStd is sign with crypto/sha256. The hash lives on the stack: its calls are
 // devirtualized, so sha256.New does not allocate.
 func (k *signingKey) signStd(msg []byte) [32]byte {

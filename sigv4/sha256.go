@@ -33,6 +33,53 @@ func sum256(p []byte) [32]byte {
 	return st.finish(p, 0)
 }
 
+// hashPair hashes the first n bytes of pa into a and of pb into b, n being the whole blocks
+// the shorter has, the two interleaved: while one hash waits on its last round the other's
+// can run, so two take little more time than one. It returns n. Only for useSHANI.
+func hashPair(a *shaState, pa []byte, b *shaState, pb []byte) int {
+	n := min(len(pa), len(pb)) &^ 63
+	for i := 0; i < n; i += maxBytesPerCall {
+		j := min(i+maxBytesPerCall, n)
+		blockSHANIx2(a, pa[i:j], b, pb[i:j])
+	}
+	return n
+}
+
+// hashesAhead holds the hashes of a signature begun while the body is hashed, interleaved
+// with it: the canonical request's first blocks (all but its end, the payload hash, is known
+// then) and the string to sign's first block (all but its end, the canonical request's hash).
+type hashesAhead struct {
+	creq, sts         shaState // sts is the HMAC's inner hash, after the key's pad
+	creqDone, stsDone int      // bytes of each hashed, multiples of 64; 0 when not begun
+}
+
+// hashBody returns the SHA-256 of body. With the SHA extensions it also begins the hashes of
+// the canonical request, whose bytes before the payload hash are creqHead, and of the string
+// to sign for key at amzDate.
+func (h *hashesAhead) hashBody(body, creqHead []byte, key *signingKey, amzDate *[16]byte) [32]byte {
+	if !useSHANI {
+		return sha256.Sum256(body)
+	}
+	st := sha256IV
+	h.creq = sha256IV
+	n := hashPair(&st, body, &h.creq, creqHead)
+	h.creqDone = n
+	// The string to sign's first block: the algorithm, the date and the scope, when they
+	// fill it (a scope of 29 bytes or more; "20060102/us-east-1/logs/aws4_request" has 36).
+	var head [128]byte
+	b := append(head[:0], Algorithm+"\n"...)
+	b = append(b, amzDate[:]...)
+	b = append(b, '\n')
+	b = append(b, key.scope[:min(len(key.scope), 64)]...)
+	if len(b) >= 64 && len(body)-n >= 64 {
+		h.sts = key.innerState
+		hashPair(&st, body[n:n+64], &h.sts, b[:64])
+		h.stsDone = 64
+		n += 64
+	}
+	return st.finish(body[n:], n)
+}
+
 // sum returns the digest of a finished state.
 func (st *shaState) sum() [32]byte {
 	var out [32]byte

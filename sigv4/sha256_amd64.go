@@ -78,6 +78,12 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 //go:noescape
 func blockSHANI(st *shaState, p []byte)
 
+// blockSHANIx2 hashes the first whole blocks of pa into a and of pb into b, as many of each
+// as the shorter has, the two hashes interleaved.
+//
+//go:noescape
+func blockSHANIx2(a *shaState, pa []byte, b *shaState, pb []byte)
+
 // hexSSSE3 is encodeHex32 with SSSE3: PSHUFB looks the digits of 16 nibbles up at once.
 //
 //go:noescape

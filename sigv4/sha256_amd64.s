@@ -201,6 +201,167 @@ TEXT ·cpuid(SB), NOSPLIT, $0-24
 	MOVL DX, edx+20(FP)
 	RET
 
+// The same with the chaining value in the registers given: the two-stream function below
+// runs two independent hashes in turn, group of four rounds by group, so that the processor
+// overlaps them (SHA256RNDS2's latency, not its throughput, bounds a single stream).
+#define RNDS(w, koff, abef, cdgh) \
+	MOVOU koff(AX), X0; \
+	PADDL w, X0; \
+	SHA256RNDS2 X0, abef, cdgh; \
+	PSHUFD $0x0e, X0, X0; \
+	SHA256RNDS2 X0, cdgh, abef
+
+#define RNDSSCHED(cur, prev, nxt, koff, abef, cdgh) \
+	MOVOU koff(AX), X0; \
+	PADDL cur, X0; \
+	SHA256RNDS2 X0, abef, cdgh; \
+	MOVO cur, X7; \
+	PALIGNR $4, prev, X7; \
+	PADDL X7, nxt; \
+	SHA256MSG2 cur, nxt; \
+	PSHUFD $0x0e, X0, X0; \
+	SHA256RNDS2 X0, cdgh, abef
+
+// LOADSTATE loads the chaining value at st as ABEF and CDGH.
+#define LOADSTATE(st, abef, cdgh) \
+	MOVOU (st), abef; \
+	MOVOU 16(st), cdgh; \
+	PSHUFD $0xb1, abef, abef; \
+	PSHUFD $0x1b, cdgh, cdgh; \
+	MOVO abef, X7; \
+	PALIGNR $8, cdgh, abef; \
+	PBLENDW $0xf0, X7, cdgh
+
+// STORESTATE stores ABEF and CDGH as the chaining value at st.
+#define STORESTATE(st, abef, cdgh) \
+	PSHUFD $0x1b, abef, X7; \
+	PSHUFD $0xb1, cdgh, cdgh; \
+	MOVO X7, abef; \
+	PBLENDW $0xf0, cdgh, abef; \
+	PALIGNR $8, X7, cdgh; \
+	MOVOU abef, (st); \
+	MOVOU cdgh, 16(st)
+
+// func blockSHANIx2(a *shaState, pa []byte, b *shaState, pb []byte)
+//
+// Registers: X1-X2 and X3-X6 stream a's chaining value and schedule, X9-X10 and X11-X14
+// stream b's; X0 and X7 are shared scratch, X8 the byte-swap mask; the chaining values at
+// the start of a block are kept on the stack.
+TEXT ·blockSHANIx2(SB), NOSPLIT, $64-64
+	MOVQ a+0(FP), DI
+	MOVQ pa_base+8(FP), SI
+	MOVQ pa_len+16(FP), DX
+	MOVQ b+32(FP), R8
+	MOVQ pb_base+40(FP), R9
+	MOVQ pb_len+48(FP), CX
+	CMPQ CX, DX
+	CMOVQLT CX, DX // the shorter of the two
+	ANDQ $~63, DX
+	JZ x2done
+	ADDQ SI, DX // end of a's last block processed
+	LEAQ k256<>(SB), AX
+	MOVOU flipMask<>(SB), X8
+	LOADSTATE(DI, X1, X2)
+	LOADSTATE(R8, X9, X10)
+
+x2loop:
+	MOVOU X1, 0(SP)
+	MOVOU X2, 16(SP)
+	MOVOU X9, 32(SP)
+	MOVOU X10, 48(SP)
+
+	MOVOU 0(SI), X3
+	PSHUFB X8, X3
+	RNDS(X3, 0, X1, X2)
+	MOVOU 0(R9), X11
+	PSHUFB X8, X11
+	RNDS(X11, 0, X9, X10)
+	MOVOU 16(SI), X4
+	PSHUFB X8, X4
+	RNDS(X4, 16, X1, X2)
+	SHA256MSG1 X4, X3
+	MOVOU 16(R9), X12
+	PSHUFB X8, X12
+	RNDS(X12, 16, X9, X10)
+	SHA256MSG1 X12, X11
+	MOVOU 32(SI), X5
+	PSHUFB X8, X5
+	RNDS(X5, 32, X1, X2)
+	SHA256MSG1 X5, X4
+	MOVOU 32(R9), X13
+	PSHUFB X8, X13
+	RNDS(X13, 32, X9, X10)
+	SHA256MSG1 X13, X12
+	MOVOU 48(SI), X6
+	PSHUFB X8, X6
+	RNDSSCHED(X6, X5, X3, 48, X1, X2)
+	SHA256MSG1 X6, X5
+	MOVOU 48(R9), X14
+	PSHUFB X8, X14
+	RNDSSCHED(X14, X13, X11, 48, X9, X10)
+	SHA256MSG1 X14, X13
+	RNDSSCHED(X3, X6, X4, 64, X1, X2)
+	SHA256MSG1 X3, X6
+	RNDSSCHED(X11, X14, X12, 64, X9, X10)
+	SHA256MSG1 X11, X14
+	RNDSSCHED(X4, X3, X5, 80, X1, X2)
+	SHA256MSG1 X4, X3
+	RNDSSCHED(X12, X11, X13, 80, X9, X10)
+	SHA256MSG1 X12, X11
+	RNDSSCHED(X5, X4, X6, 96, X1, X2)
+	SHA256MSG1 X5, X4
+	RNDSSCHED(X13, X12, X14, 96, X9, X10)
+	SHA256MSG1 X13, X12
+	RNDSSCHED(X6, X5, X3, 112, X1, X2)
+	SHA256MSG1 X6, X5
+	RNDSSCHED(X14, X13, X11, 112, X9, X10)
+	SHA256MSG1 X14, X13
+	RNDSSCHED(X3, X6, X4, 128, X1, X2)
+	SHA256MSG1 X3, X6
+	RNDSSCHED(X11, X14, X12, 128, X9, X10)
+	SHA256MSG1 X11, X14
+	RNDSSCHED(X4, X3, X5, 144, X1, X2)
+	SHA256MSG1 X4, X3
+	RNDSSCHED(X12, X11, X13, 144, X9, X10)
+	SHA256MSG1 X12, X11
+	RNDSSCHED(X5, X4, X6, 160, X1, X2)
+	SHA256MSG1 X5, X4
+	RNDSSCHED(X13, X12, X14, 160, X9, X10)
+	SHA256MSG1 X13, X12
+	RNDSSCHED(X6, X5, X3, 176, X1, X2)
+	SHA256MSG1 X6, X5
+	RNDSSCHED(X14, X13, X11, 176, X9, X10)
+	SHA256MSG1 X14, X13
+	RNDSSCHED(X3, X6, X4, 192, X1, X2)
+	SHA256MSG1 X3, X6
+	RNDSSCHED(X11, X14, X12, 192, X9, X10)
+	SHA256MSG1 X11, X14
+	RNDSSCHED(X4, X3, X5, 208, X1, X2)
+	RNDSSCHED(X12, X11, X13, 208, X9, X10)
+	RNDSSCHED(X5, X4, X6, 224, X1, X2)
+	RNDSSCHED(X13, X12, X14, 224, X9, X10)
+	RNDS(X6, 240, X1, X2)
+	RNDS(X14, 240, X9, X10)
+
+	MOVOU 0(SP), X0
+	PADDL X0, X1
+	MOVOU 16(SP), X0
+	PADDL X0, X2
+	MOVOU 32(SP), X0
+	PADDL X0, X9
+	MOVOU 48(SP), X0
+	PADDL X0, X10
+	ADDQ $64, SI
+	ADDQ $64, R9
+	CMPQ SI, DX
+	JB x2loop
+
+	STORESTATE(DI, X1, X2)
+	STORESTATE(R8, X9, X10)
+
+x2done:
+	RET
+
 // HEX16 writes the hex of the 16 bytes at off(SI) to 2*off(DI).
 #define HEX16(off) \
 	MOVOU off(SI), X0; \

@@ -10,4 +10,6 @@ const (
 
 func blockSHANI(*shaState, []byte) { panic("sigv4: no SHA extensions") }
 
+func blockSHANIx2(*shaState, []byte, *shaState, []byte) { panic("sigv4: no SHA extensions") }
+
 func hexSSSE3(*[64]byte, *[32]byte) { panic("sigv4: no SSSE3") }

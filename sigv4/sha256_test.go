@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -76,4 +77,63 @@ func FuzzSum256(f *testing.F) {
 			t.Fatalf("%d bytes: got %x, want %x", len(p), got, want)
 		}
 	})
+}
+
+// TestHashPair compares two hashes run interleaved with crypto/sha256, for lengths on both
+// sides of each other and of the block boundaries, from the initial state and from another.
+func TestHashPair(t *testing.T) {
+	if !useSHANI {
+		t.Skip("no SHA extensions here, or FIPS 140-3 mode, or GODEBUG turns them off")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	buf := make([]byte, 1<<17+200)
+	for i := range buf {
+		buf[i] = byte(rng.Uint32())
+	}
+	lengths := []int{0, 1, 63, 64, 65, 127, 128, 191, 192, 300, 1024, 1<<16 + 64, 1<<17 + 100}
+	for _, na := range lengths {
+		for _, nb := range lengths {
+			pa, pb := buf[:na], buf[37:37+nb]
+			a, b := sha256IV, sha256IV
+			n := hashPair(&a, pa, &b, pb)
+			if want := min(na, nb) &^ 63; n != want {
+				t.Fatalf("lengths %d and %d: hashed %d bytes of each, want %d", na, nb, n, want)
+			}
+			if got, want := a.finish(pa[n:], n), sha256.Sum256(pa); got != want {
+				t.Fatalf("lengths %d and %d: the first is %x, want %x", na, nb, got, want)
+			}
+			if got, want := b.finish(pb[n:], n), sha256.Sum256(pb); got != want {
+				t.Fatalf("lengths %d and %d: the second is %x, want %x", na, nb, got, want)
+			}
+		}
+	}
+}
+
+// TestSignRequestHashesAhead compares SignRequest, which on the SHA extensions begins the
+// canonical request's and the string to sign's hashes while it hashes the body, with SignHTTP
+// given the body's hash, at body lengths around the block boundaries and the canonical
+// request's length, and with a scope too short to fill the string to sign's first block.
+func TestSignRequestHashesAhead(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16+5)
+	lengths := []int{0, 1, 63, 64, 65, 127, 128, 191, 192, 193, 255, 256, 257, 300, 319, 320, 383, 384, 1024, 4096, len(big)}
+	for _, scope := range []struct{ region, service string }{{"us-east-1", "logs"}, {"r", "s"}, {"ap-southeast-2", "a-service-with-a-long-name"}} {
+		for _, n := range lengths {
+			body := big[:n]
+			for _, token := range []string{"", strings.Repeat("T", 700)} {
+				creds := testCreds
+				creds.SessionToken = token
+				want := newLogsRequest(t, body)
+				if err := NewSigner().SignHTTP(want, creds, HashHex(body), scope.service, scope.region, testTime); err != nil {
+					t.Fatal(err)
+				}
+				got := newLogsRequest(t, body)
+				if err := NewSigner().SignRequest(got, body, creds, scope.service, scope.region, testTime); err != nil {
+					t.Fatal(err)
+				}
+				if g, w := got.Header.Get("Authorization"), want.Header.Get("Authorization"); g != w {
+					t.Fatalf("%s/%s, body of %d bytes, token of %d: SignRequest gave\n%s\nSignHTTP\n%s", scope.region, scope.service, n, len(token), g, w)
+				}
+			}
+		}
+	}
 }

@@ -163,23 +163,27 @@ func (s *Signer) SignHTTP(r *http.Request, creds Credentials, payloadHash, servi
 	}
 	var ph [64]byte
 	copy(ph[:], payloadHash)
-	return s.signHashed(r, creds, &ph, service, region, t)
+	return s.signPayload(r, creds, payload{hash: &ph}, service, region, t)
 }
 
 // SignRequest is SignHTTP with the payload hash computed from body, without allocating for it.
 // body must be the exact bytes sent.
 func (s *Signer) SignRequest(r *http.Request, body []byte, creds Credentials, service, region string, t time.Time) error {
-	sum := sum256(body)
-	var ph [64]byte
-	encodeHex32(&ph, &sum)
-	return s.signHashed(r, creds, &ph, service, region, t)
+	return s.signPayload(r, creds, payload{body: body}, service, region, t)
+}
+
+// payload is what a signature covers of the body: its hex SHA-256 given, or the body, hashed
+// while the canonical request is written.
+type payload struct {
+	hash *[64]byte // as given to SignHTTP
+	body []byte    // when hash is nil
 }
 
 // ErrTimeOutOfRange is returned for a signing time outside the years 0000-9999, which
 // X-Amz-Date cannot express.
 var ErrTimeOutOfRange = errors.New("sigv4: signing time outside the years 0000-9999")
 
-func (s *Signer) signHashed(r *http.Request, creds Credentials, payloadHash *[64]byte, service, region string, t time.Time) error {
+func (s *Signer) signPayload(r *http.Request, creds Credentials, p payload, service, region string, t time.Time) error {
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 		return ErrNoCredentials
 	}
@@ -190,7 +194,7 @@ func (s *Signer) signHashed(r *http.Request, creds Credentials, payloadHash *[64
 	}
 	var amzDate [16]byte
 	joinAmzDate(&amzDate, key.date, sec)
-	s.sign(r, key, creds.SessionToken, payloadHash, &amzDate)
+	s.sign(r, key, creds.SessionToken, p, &amzDate)
 	return nil
 }
 
@@ -241,8 +245,8 @@ type signedValues struct {
 	text [352 - unsafe.Sizeof([3]string{})]byte
 }
 
-// sign signs r with key, the payload hash and the X-Amz-Date value amzDate (of key's day).
-func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, payloadHash *[64]byte, amzDate *[16]byte) {
+// sign signs r with key, the payload and the X-Amz-Date value amzDate (of key's day).
+func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, p payload, amzDate *[16]byte) {
 	// One allocation holds the backing array of the headers the signer sets and the bytes of
 	// the X-Amz-Date and Authorization values. X-Amz-Date is in the map (so that it is
 	// signed) before its string exists: its canonical line is written from amzDate, and the
@@ -261,17 +265,17 @@ func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, pay
 	// kilobyte).
 	if len(sessionToken)+3*len(r.URL.Path)+3*len(r.URL.RawQuery)+len(host) <= 512 {
 		var creq [1024]byte
-		s.signWith(creq[:0], r, key, sv, host, payloadHash, amzDate)
+		s.signWith(creq[:0], r, key, sv, host, p, amzDate)
 		return
 	}
 	pooled := bufPool.Get().(*[]byte)
-	*pooled = s.signWith((*pooled)[:0], r, key, sv, host, payloadHash, amzDate)
+	*pooled = s.signWith((*pooled)[:0], r, key, sv, host, p, amzDate)
 	bufPool.Put(pooled)
 }
 
 // signWith is sign after the session token and the host, with buf for the canonical
 // request; it returns buf, emptied, for reuse.
-func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *signedValues, host string, payloadHash *[64]byte, amzDate *[16]byte) []byte {
+func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *signedValues, host string, p payload, amzDate *[16]byte) []byte {
 	buf = append(buf, r.Method...)
 	buf = append(buf, '\n')
 	buf = s.appendCanonicalURI(buf, r.URL)
@@ -284,9 +288,16 @@ func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *sign
 		buf, signedStart, signedEnd = appendAnyHeaders(buf, r.Header, host, r.ContentLength, amzDate)
 	}
 	buf = append(buf, '\n')
+	var ahead hashesAhead
+	payloadHash := p.hash
+	if payloadHash == nil {
+		bodyHash := ahead.hashBody(p.body, buf, key, amzDate)
+		payloadHash = new([64]byte) // on the stack: it does not escape
+		encodeHex32(payloadHash, &bodyHash)
+	}
 	buf = append(buf, payloadHash[:]...)
 
-	sig := s.signature(buf, key, amzDate[:])
+	sig := s.signature(buf, key, amzDate[:], &ahead)
 
 	// X-Amz-Date value, then the Authorization value, in one string: in sv's own bytes when
 	// they fit (the usual case), else in a string of its own.
@@ -313,8 +324,13 @@ func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *sign
 // signature computes the hex signature of the canonical request creq, signed at amzDate
 // with key. The string to sign is built in creq's spare capacity, overwriting what is there
 // (the caller's buffer past len(creq) must be free), or on the stack when that is short.
-func (s *Signer) signature(creq []byte, key *signingKey, amzDate []byte) [64]byte {
-	creqHash := sum256(creq)
+func (s *Signer) signature(creq []byte, key *signingKey, amzDate []byte, ahead *hashesAhead) [64]byte {
+	var creqHash [32]byte
+	if ahead != nil && ahead.creqDone > 0 {
+		creqHash = ahead.creq.finish(creq[ahead.creqDone:], ahead.creqDone)
+	} else {
+		creqHash = sum256(creq)
+	}
 	// Enough for a region and a service of 50 bytes together; longer ones make append grow it.
 	const stsMax = len(Algorithm+"\n") + 16 + 1 + 8 + 1 + 64 + 1 + 64
 	sts := creq[len(creq):]
@@ -328,7 +344,12 @@ func (s *Signer) signature(creq []byte, key *signingKey, amzDate []byte) [64]byt
 	sts = append(sts, key.scope...)
 	sts = append(sts, '\n')
 	sts = appendHex32(sts, &creqHash)
-	mac := key.sign(sts)
+	var mac [32]byte
+	if ahead != nil && ahead.stsDone > 0 {
+		mac = key.signFrom(&ahead.sts, ahead.stsDone, sts)
+	} else {
+		mac = key.sign(sts)
+	}
 	if s.Debug != nil {
 		s.Debug(redactCanonicalToken(creq), string(sts))
 	}

@@ -358,7 +358,7 @@ func (v *Verifier) verifyBody(r *http.Request, h *checkedHeaders, body []byte) (
 	path := uriPath(r.URL)
 	matches := func(normalize bool) bool {
 		creq := s.canonicalRequestFor(r, path, normalize, h.in.presigned, a.SignedHeaders, &payload)
-		want := s.signature(creq, key, []byte(h.amz))
+		want := s.signature(creq, key, []byte(h.amz), nil)
 		return hmac.Equal(want[:], []byte(a.Signature))
 	}
 	if !matches(s.NormalizeURIPath) && (s.NormalizeURIPath || normalizePath(path) == path || !matches(true)) {

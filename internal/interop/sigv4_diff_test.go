@@ -84,6 +84,7 @@ func TestSigV4MatchesSDK(t *testing.T) {
 			a, hash, service, region, at); err != nil {
 			t.Fatal(err)
 		}
+		c := b.Clone(context.Background()) // for SignRequest, which hashes the body itself
 		var creq string
 		ours.Debug = func(c, _ string) { creq = c }
 		if err := ours.SignHTTP(b, creds, hash, service, region, at); err != nil {
@@ -92,6 +93,14 @@ func TestSigV4MatchesSDK(t *testing.T) {
 		for _, h := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token"} {
 			if got, want := strings.Join(b.Header[h], "|"), strings.Join(a.Header[h], "|"); got != want {
 				t.Fatalf("case %d (%s %s, headers %q): %s\n ours: %s\n sdk:  %s\nour canonical request:\n%s", i, a.Method, a.URL, a.Header, h, got, want, creq)
+			}
+		}
+		if err := ours.SignRequest(c, body, creds, service, region, at); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token"} {
+			if got, want := strings.Join(c.Header[h], "|"), strings.Join(a.Header[h], "|"); got != want {
+				t.Fatalf("case %d, SignRequest with a body of %d bytes (%s %s, headers %q): %s\n ours: %s\n sdk:  %s", i, len(body), a.Method, a.URL, a.Header, h, got, want)
 			}
 		}
 		if a.Host != b.Host {
