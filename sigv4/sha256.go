@@ -9,8 +9,8 @@ import (
 // (and outside FIPS 140-3 mode), where it calls their block function itself: a signature of a
 // small request hashes four short messages, and crypto/sha256's bookkeeping per message
 // (digest copies, padding through Write, marshaled HMAC states) costs about as much as
-// hashing a block. That block function and a hex encoder (sha256_amd64.s) are the only code
-// here that is not Go; the padding, lengths and HMAC around them are in this file, and the
+// hashing a block. Those block functions (of one stream, and of two interleaved) and a hex
+// encoder (sha256_amd64.s) are the only code here that is not Go; the padding, lengths and HMAC around them are in this file, and the
 // tests compare all of it with crypto/sha256, crypto/hmac and encoding/hex. GODEBUG=fips140=on
 // and the purego build tag keep the signer on crypto/sha256.
 
@@ -20,8 +20,9 @@ type shaState [8]uint32
 // sha256IV is SHA-256's initial chaining value (FIPS 180-4, 5.3.3).
 var sha256IV = shaState{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
 
-// maxBytesPerCall bounds the bytes of one blockSHANI call (about 45 µs of hashing): assembly
-// is not preemptible, so a long body is hashed in several calls, as crypto/sha256 does.
+// maxBytesPerCall bounds the bytes of one block function call, per stream (about 45 µs of
+// hashing for one stream): assembly is not preemptible, so a long body is hashed in several
+// calls, as crypto/sha256 does.
 const maxBytesPerCall = 64 << 10
 
 // sum256 returns SHA-256(p).
@@ -65,7 +66,7 @@ func (h *hashesAhead) hashBody(body, creqHead []byte, key *signingKey, amzDate *
 	n := hashPair(&st, body, &h.creq, creqHead)
 	h.creqDone = n
 	// The string to sign's first block: the algorithm, the date and the scope, when they
-	// fill it (a scope of 29 bytes or more; "20060102/us-east-1/logs/aws4_request" has 36).
+	// fill it (a scope of 30 bytes or more; "20060102/us-east-1/logs/aws4_request" has 36).
 	var head [128]byte
 	b := append(head[:0], Algorithm+"\n"...)
 	b = append(b, amzDate[:]...)

@@ -78,8 +78,8 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 //go:noescape
 func blockSHANI(st *shaState, p []byte)
 
-// blockSHANIx2 hashes the first whole blocks of pa into a and of pb into b, as many of each
-// as the shorter has, the two hashes interleaved.
+// blockSHANIx2 hashes the first whole blocks of pa into a and of pb into b, the two hashes
+// interleaved: as many blocks of each as the shorter of pa and pb has.
 //
 //go:noescape
 func blockSHANIx2(a *shaState, pa []byte, b *shaState, pb []byte)

@@ -80,7 +80,7 @@ func FuzzSum256(f *testing.F) {
 }
 
 // TestHashPair compares two hashes run interleaved with crypto/sha256, for lengths on both
-// sides of each other and of the block boundaries, from the initial state and from another.
+// sides of each other and of the block boundaries.
 func TestHashPair(t *testing.T) {
 	if !useSHANI {
 		t.Skip("no SHA extensions here, or FIPS 140-3 mode, or GODEBUG turns them off")
@@ -109,14 +109,49 @@ func TestHashPair(t *testing.T) {
 	}
 }
 
+// TestBlockSHANIx2 compares the two-stream block function with the one-stream one, from
+// random states, on slices of unequal lengths (it hashes as many blocks as the shorter has)
+// at any offset.
+func TestBlockSHANIx2(t *testing.T) {
+	if !useSHANI {
+		t.Skip("no SHA extensions here, or FIPS 140-3 mode, or GODEBUG turns them off")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	buf := make([]byte, 4096+64)
+	for i := range buf {
+		buf[i] = byte(rng.Uint32())
+	}
+	for range 2000 {
+		var a, b shaState
+		for i := range a {
+			a[i], b[i] = rng.Uint32(), rng.Uint32()
+		}
+		offA, offB := rng.IntN(64), rng.IntN(64)
+		pa, pb := buf[offA:offA+rng.IntN(1024)], buf[offB:offB+rng.IntN(1024)]
+		n := min(len(pa), len(pb)) &^ 63
+		wantA, wantB := a, b
+		blockSHANI(&wantA, pa[:n])
+		blockSHANI(&wantB, pb[:n])
+		blockSHANIx2(&a, pa, &b, pb)
+		if a != wantA || b != wantB {
+			t.Fatalf("lengths %d and %d: got %x and %x, want %x and %x", len(pa), len(pb), a, b, wantA, wantB)
+		}
+	}
+}
+
 // TestSignRequestHashesAhead compares SignRequest, which on the SHA extensions begins the
 // canonical request's and the string to sign's hashes while it hashes the body, with SignHTTP
 // given the body's hash, at body lengths around the block boundaries and the canonical
-// request's length, and with a scope too short to fill the string to sign's first block.
+// request's length, and with scopes on both sides of filling the string to sign's first block.
 func TestSignRequestHashesAhead(t *testing.T) {
 	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16+5)
 	lengths := []int{0, 1, 63, 64, 65, 127, 128, 191, 192, 193, 255, 256, 257, 300, 319, 320, 383, 384, 1024, 4096, len(big)}
-	for _, scope := range []struct{ region, service string }{{"us-east-1", "logs"}, {"r", "s"}, {"ap-southeast-2", "a-service-with-a-long-name"}} {
+	// Scopes of 25 to 36 bytes: the string to sign's first block is begun ahead from 30 on.
+	scopes := []struct{ region, service string }{{"us-east-1", "logs"}, {"ap-southeast-2", "a-service-with-a-long-name"}}
+	for n := 1; n <= 12; n++ {
+		scopes = append(scopes, struct{ region, service string }{strings.Repeat("r", n), "s"})
+	}
+	for _, scope := range scopes {
 		for _, n := range lengths {
 			body := big[:n]
 			for _, token := range []string{"", strings.Repeat("T", 700)} {

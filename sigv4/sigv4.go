@@ -163,18 +163,19 @@ func (s *Signer) SignHTTP(r *http.Request, creds Credentials, payloadHash, servi
 	}
 	var ph [64]byte
 	copy(ph[:], payloadHash)
-	return s.signPayload(r, creds, payload{hash: &ph}, service, region, t)
+	return s.signPayload(r, creds, signedPayload{hash: &ph}, service, region, t)
 }
 
 // SignRequest is SignHTTP with the payload hash computed from body, without allocating for it.
 // body must be the exact bytes sent.
 func (s *Signer) SignRequest(r *http.Request, body []byte, creds Credentials, service, region string, t time.Time) error {
-	return s.signPayload(r, creds, payload{body: body}, service, region, t)
+	return s.signPayload(r, creds, signedPayload{body: body}, service, region, t)
 }
 
-// payload is what a signature covers of the body: its hex SHA-256 given, or the body, hashed
-// while the canonical request is written.
-type payload struct {
+// signedPayload is what a signature covers of the body: its hex SHA-256 given, or the body,
+// hashed once the canonical request's head is written, interleaved with the hashing of that
+// head.
+type signedPayload struct {
 	hash *[64]byte // as given to SignHTTP
 	body []byte    // when hash is nil
 }
@@ -183,7 +184,7 @@ type payload struct {
 // X-Amz-Date cannot express.
 var ErrTimeOutOfRange = errors.New("sigv4: signing time outside the years 0000-9999")
 
-func (s *Signer) signPayload(r *http.Request, creds Credentials, p payload, service, region string, t time.Time) error {
+func (s *Signer) signPayload(r *http.Request, creds Credentials, p signedPayload, service, region string, t time.Time) error {
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 		return ErrNoCredentials
 	}
@@ -246,7 +247,7 @@ type signedValues struct {
 }
 
 // sign signs r with key, the payload and the X-Amz-Date value amzDate (of key's day).
-func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, p payload, amzDate *[16]byte) {
+func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, p signedPayload, amzDate *[16]byte) {
 	// One allocation holds the backing array of the headers the signer sets and the bytes of
 	// the X-Amz-Date and Authorization values. X-Amz-Date is in the map (so that it is
 	// signed) before its string exists: its canonical line is written from amzDate, and the
@@ -275,7 +276,7 @@ func (s *Signer) sign(r *http.Request, key *signingKey, sessionToken string, p p
 
 // signWith is sign after the session token and the host, with buf for the canonical
 // request; it returns buf, emptied, for reuse.
-func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *signedValues, host string, p payload, amzDate *[16]byte) []byte {
+func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *signedValues, host string, p signedPayload, amzDate *[16]byte) []byte {
 	buf = append(buf, r.Method...)
 	buf = append(buf, '\n')
 	buf = s.appendCanonicalURI(buf, r.URL)
@@ -322,8 +323,9 @@ func (s *Signer) signWith(buf []byte, r *http.Request, key *signingKey, sv *sign
 }
 
 // signature computes the hex signature of the canonical request creq, signed at amzDate
-// with key. The string to sign is built in creq's spare capacity, overwriting what is there
-// (the caller's buffer past len(creq) must be free), or on the stack when that is short.
+// with key, finishing the hashes that ahead (which may be nil) has begun. The string to sign
+// is built in creq's spare capacity, overwriting what is there (the caller's buffer past
+// len(creq) must be free), or on the stack when that is short.
 func (s *Signer) signature(creq []byte, key *signingKey, amzDate []byte, ahead *hashesAhead) [64]byte {
 	var creqHash [32]byte
 	if ahead != nil && ahead.creqDone > 0 {

@@ -421,7 +421,7 @@ func TestVerifyEmptySecret(t *testing.T) {
 			var amz [16]byte
 			formatAmzDate(&amz, testTime)
 			s := NewSigner()
-			s.sign(r, s.keyCache().get("AKIDEMPTY", tc.signWith, string(amz[:8]), "us-east-1", "logs"), "", payload{hash: &ph}, &amz)
+			s.sign(r, s.keyCache().get("AKIDEMPTY", tc.signWith, string(amz[:8]), "us-east-1", "logs"), "", signedPayload{hash: &ph}, &amz)
 			r.Host = r.URL.Host
 			v := &Verifier{Credentials: func(id string) (string, bool) { return tc.secret, id == "AKIDEMPTY" }, Now: func() time.Time { return testTime }}
 			_, err := v.Verify(r, body)

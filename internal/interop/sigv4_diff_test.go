@@ -103,8 +103,8 @@ func TestSigV4MatchesSDK(t *testing.T) {
 				t.Fatalf("case %d, SignRequest with a body of %d bytes (%s %s, headers %q): %s\n ours: %s\n sdk:  %s", i, len(body), a.Method, a.URL, a.Header, h, got, want)
 			}
 		}
-		if a.Host != b.Host {
-			t.Fatalf("case %d: Host %q vs SDK %q", i, b.Host, a.Host)
+		if a.Host != b.Host || a.Host != c.Host {
+			t.Fatalf("case %d: Host %q (SignHTTP), %q (SignRequest) vs SDK %q", i, b.Host, c.Host, a.Host)
 		}
 	}
 	t.Logf("%d randomized requests signed identically", n)
