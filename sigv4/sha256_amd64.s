@@ -91,26 +91,51 @@ GLOBL lowNibbles<>(SB), RODATA|NOPTR, $16
 // reads it implicitly), X3-X6 four words of the schedule each, X7 scratch, X8 the
 // byte-swap mask, X9-X10 the chaining value at the start of the block.
 
-// RND4 does four rounds with the schedule words w and the constants at koff(AX).
-#define RND4(w, koff) \
+// RNDS does four rounds with the schedule words w and the constants at koff(AX), on the
+// chaining value in abef and cdgh.
+#define RNDS(w, koff, abef, cdgh) \
 	MOVOU koff(AX), X0; \
 	PADDL w, X0; \
-	SHA256RNDS2 X0, X1, X2; \
+	SHA256RNDS2 X0, abef, cdgh; \
 	PSHUFD $0x0e, X0, X0; \
-	SHA256RNDS2 X0, X2, X1
+	SHA256RNDS2 X0, cdgh, abef
 
-// RND4SCHED is RND4 on cur, and completes the next four words nxt from the previous
-// four prev and cur.
-#define RND4SCHED(cur, prev, nxt, koff) \
+// RNDSSCHED is RNDS on cur, and completes the next four words nxt from the previous four
+// prev and cur.
+#define RNDSSCHED(cur, prev, nxt, koff, abef, cdgh) \
 	MOVOU koff(AX), X0; \
 	PADDL cur, X0; \
-	SHA256RNDS2 X0, X1, X2; \
+	SHA256RNDS2 X0, abef, cdgh; \
 	MOVO cur, X7; \
 	PALIGNR $4, prev, X7; \
 	PADDL X7, nxt; \
 	SHA256MSG2 cur, nxt; \
 	PSHUFD $0x0e, X0, X0; \
-	SHA256RNDS2 X0, X2, X1
+	SHA256RNDS2 X0, cdgh, abef
+
+// LOADSTATE loads the chaining value at st as ABEF and CDGH.
+#define LOADSTATE(st, abef, cdgh) \
+	MOVOU (st), abef; \
+	MOVOU 16(st), cdgh; \
+	PSHUFD $0xb1, abef, abef; \
+	PSHUFD $0x1b, cdgh, cdgh; \
+	MOVO abef, X7; \
+	PALIGNR $8, cdgh, abef; \
+	PBLENDW $0xf0, X7, cdgh
+
+// STORESTATE stores ABEF and CDGH as the chaining value at st.
+#define STORESTATE(st, abef, cdgh) \
+	PSHUFD $0x1b, abef, X7; \
+	PSHUFD $0xb1, cdgh, cdgh; \
+	MOVO X7, abef; \
+	PBLENDW $0xf0, cdgh, abef; \
+	PALIGNR $8, X7, cdgh; \
+	MOVOU abef, (st); \
+	MOVOU cdgh, 16(st)
+
+// RND4 and RND4SCHED are RNDS and RNDSSCHED on the one stream's chaining value, X1 and X2.
+#define RND4(w, koff) RNDS(w, koff, X1, X2)
+#define RND4SCHED(cur, prev, nxt, koff) RNDSSCHED(cur, prev, nxt, koff, X1, X2)
 
 // RND4SCHED1 is RND4SCHED, then begins the words after next from prev and cur.
 #define RND4SCHED1(cur, prev, nxt, koff) \
@@ -128,13 +153,7 @@ TEXT ·blockSHANI(SB), NOSPLIT, $0-32
 	LEAQ k256<>(SB), AX
 	MOVOU flipMask<>(SB), X8
 
-	MOVOU (DI), X1   // DCBA
-	MOVOU 16(DI), X2 // HGFE
-	PSHUFD $0xb1, X1, X1 // CDAB
-	PSHUFD $0x1b, X2, X2 // EFGH
-	MOVO X1, X7
-	PALIGNR $8, X2, X1   // ABEF
-	PBLENDW $0xf0, X7, X2 // CDGH
+	LOADSTATE(DI, X1, X2)
 
 loop:
 	MOVO X1, X9
@@ -179,13 +198,7 @@ loop:
 	CMPQ SI, DX
 	JB loop
 
-	PSHUFD $0x1b, X1, X7 // FEBA
-	PSHUFD $0xb1, X2, X2 // DCHG
-	MOVO X7, X1
-	PBLENDW $0xf0, X2, X1 // DCBA
-	PALIGNR $8, X7, X2    // HGFE
-	MOVOU X1, (DI)
-	MOVOU X2, 16(DI)
+	STORESTATE(DI, X1, X2)
 
 done:
 	RET
@@ -201,48 +214,10 @@ TEXT ·cpuid(SB), NOSPLIT, $0-24
 	MOVL DX, edx+20(FP)
 	RET
 
-// The same with the chaining value in the registers given: the two-stream function below
-// runs two independent hashes in turn, group of four rounds by group, so that the processor
-// overlaps them (SHA256RNDS2's latency, not its throughput, bounds a single stream).
-#define RNDS(w, koff, abef, cdgh) \
-	MOVOU koff(AX), X0; \
-	PADDL w, X0; \
-	SHA256RNDS2 X0, abef, cdgh; \
-	PSHUFD $0x0e, X0, X0; \
-	SHA256RNDS2 X0, cdgh, abef
-
-#define RNDSSCHED(cur, prev, nxt, koff, abef, cdgh) \
-	MOVOU koff(AX), X0; \
-	PADDL cur, X0; \
-	SHA256RNDS2 X0, abef, cdgh; \
-	MOVO cur, X7; \
-	PALIGNR $4, prev, X7; \
-	PADDL X7, nxt; \
-	SHA256MSG2 cur, nxt; \
-	PSHUFD $0x0e, X0, X0; \
-	SHA256RNDS2 X0, cdgh, abef
-
-// LOADSTATE loads the chaining value at st as ABEF and CDGH.
-#define LOADSTATE(st, abef, cdgh) \
-	MOVOU (st), abef; \
-	MOVOU 16(st), cdgh; \
-	PSHUFD $0xb1, abef, abef; \
-	PSHUFD $0x1b, cdgh, cdgh; \
-	MOVO abef, X7; \
-	PALIGNR $8, cdgh, abef; \
-	PBLENDW $0xf0, X7, cdgh
-
-// STORESTATE stores ABEF and CDGH as the chaining value at st.
-#define STORESTATE(st, abef, cdgh) \
-	PSHUFD $0x1b, abef, X7; \
-	PSHUFD $0xb1, cdgh, cdgh; \
-	MOVO X7, abef; \
-	PBLENDW $0xf0, cdgh, abef; \
-	PALIGNR $8, X7, cdgh; \
-	MOVOU abef, (st); \
-	MOVOU cdgh, 16(st)
-
 // func blockSHANIx2(a *shaState, pa []byte, b *shaState, pb []byte)
+//
+// Two independent hashes in turn, group of four rounds by group, so that the processor
+// overlaps them: SHA256RNDS2's latency, not its throughput, bounds a single stream.
 //
 // Registers: X1-X2 and X3-X6 stream a's chaining value and schedule, X9-X10 and X11-X14
 // stream b's; X0 and X7 are shared scratch, X8 the byte-swap mask; the chaining values at

@@ -17,10 +17,7 @@ func TestSum256(t *testing.T) {
 		t.Skip("no SHA extensions here, or FIPS 140-3 mode, or GODEBUG turns them off: crypto/sha256 does the hashing")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	buf := make([]byte, 1<<17+3)
-	for i := range buf {
-		buf[i] = byte(rng.Uint32())
-	}
+	buf := randomBytes(rng, 1<<17+3)
 	lengths := []int{1000, 1024, 4095, 4096, 65536 + 55, len(buf) - 3}
 	for n := 0; n <= 256; n++ {
 		lengths = append(lengths, n)
@@ -86,10 +83,7 @@ func TestHashPair(t *testing.T) {
 		t.Skip("no SHA extensions here, or FIPS 140-3 mode, or GODEBUG turns them off")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	buf := make([]byte, 1<<17+200)
-	for i := range buf {
-		buf[i] = byte(rng.Uint32())
-	}
+	buf := randomBytes(rng, 1<<17+200)
 	lengths := []int{0, 1, 63, 64, 65, 127, 128, 191, 192, 300, 1024, 1<<16 + 64, 1<<17 + 100}
 	for _, na := range lengths {
 		for _, nb := range lengths {
@@ -117,10 +111,7 @@ func TestBlockSHANIx2(t *testing.T) {
 		t.Skip("no SHA extensions here, or FIPS 140-3 mode, or GODEBUG turns them off")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	buf := make([]byte, 4096+64)
-	for i := range buf {
-		buf[i] = byte(rng.Uint32())
-	}
+	buf := randomBytes(rng, 4096+64)
 	for range 2000 {
 		var a, b shaState
 		for i := range a {
@@ -171,4 +162,13 @@ func TestSignRequestHashesAhead(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomBytes returns n bytes drawn from rng.
+func randomBytes(rng *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+	return b
 }
