@@ -9,6 +9,19 @@ import (
 	"time"
 )
 
+// formatAmzDate writes t, in UTC, in the X-Amz-Date layout [TimeFormat], and reports false
+// for years outside 0000-9999, as the signer does it from the Unix time: splitUnix, then
+// formatDate (in keyCache.forDay) and joinAmzDate.
+func formatAmzDate(dst *[16]byte, t time.Time) bool {
+	day, sec := splitUnix(t.Unix())
+	var date [8]byte
+	if !formatDate(&date, day) {
+		return false
+	}
+	joinAmzDate(dst, string(date[:]), sec)
+	return true
+}
+
 func TestFormatAmzDate(t *testing.T) {
 	zone := time.FixedZone("X", -(9*3600 + 30*60))
 	for _, tt := range []time.Time{

@@ -376,19 +376,6 @@ func redactCanonicalToken(creq []byte) string {
 	return string(creq[:start]) + "<redacted>" + string(creq[start+end:])
 }
 
-// formatAmzDate writes t, in UTC, in the X-Amz-Date layout [TimeFormat], and reports false
-// for years outside 0000-9999. It works from the Unix time with integer arithmetic: a quarter
-// of the cost of time.Time's Date and Clock.
-func formatAmzDate(dst *[16]byte, t time.Time) bool {
-	day, sec := splitUnix(t.Unix())
-	var date [8]byte
-	if !formatDate(&date, day) {
-		return false
-	}
-	joinAmzDate(dst, string(date[:]), sec)
-	return true
-}
-
 // splitUnix splits a Unix time into days since 1970-01-01 and seconds into that day.
 func splitUnix(t int64) (day, sec int64) {
 	day, sec = t/86400, t%86400
