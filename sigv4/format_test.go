@@ -1,10 +1,12 @@
 package sigv4
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,5 +111,16 @@ func TestEncodeHex32(t *testing.T) {
 				t.Fatalf("encodeHex32(%x) = %s; encodeHex32Go: %s", rot, dst, dstGo)
 			}
 		}
+	}
+}
+
+func TestHashHex(t *testing.T) {
+	if got := HashHex(nil); got != EmptyPayloadHash {
+		t.Errorf("HashHex(nil) = %s, want EmptyPayloadHash %s", got, EmptyPayloadHash)
+	}
+	body := []byte(strings.Repeat("0123456789abcdef", 64) + "tail")
+	sum := sha256.Sum256(body)
+	if got, want := HashHex(body), hex.EncodeToString(sum[:]); got != want {
+		t.Errorf("HashHex(%d bytes) = %s, want %s", len(body), got, want)
 	}
 }

@@ -27,7 +27,6 @@ package sigv4
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,7 +101,9 @@ var ErrNoCredentials = errors.New("sigv4: access key ID and secret access key ar
 // HashHex returns the lowercase hex SHA-256 of body, the payload hash SignHTTP expects.
 func HashHex(body []byte) string {
 	sum := sum256(body)
-	return hex.EncodeToString(sum[:])
+	var h [64]byte
+	encodeHex32(&h, &sum)
+	return string(h[:])
 }
 
 // Signer signs requests. The zero value is ready to use; a Signer is safe for concurrent use
