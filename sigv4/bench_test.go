@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"testing"
 	"time"
 )
@@ -85,4 +86,50 @@ func BenchmarkSignRequestHashing(b *testing.B) {
 		_ = sum256(creq)
 		_ = key.sign(sts)
 	}
+}
+
+// BenchmarkSHA256 compares the signer's own SHA-256 (the SHA extensions' block function) with
+// crypto/sha256 on the short messages of a signature, and two interleaved streams with one:
+// "std" and "own" hash 32 bytes; "hmac-std" and "hmac-own" are the HMAC of a 135-byte string
+// to sign from the cached pad states; "blocks-1" is 16 blocks, "blocks-2" 16 blocks of each of
+// two streams at once.
+func BenchmarkSHA256(b *testing.B) {
+	if !useSHANI {
+		b.Skip("no SHA extensions here, or FIPS 140-3 mode, or GODEBUG turns them off")
+	}
+	msg := bytes.Repeat([]byte("s"), 1024)
+	var k [32]byte
+	key := newSigningKey(k, cacheKey{date: "20261128", region: "us-east-1", service: "logs"})
+	b.Run("std", func(b *testing.B) {
+		for b.Loop() {
+			_ = sha256.Sum256(msg[:32])
+		}
+	})
+	b.Run("own", func(b *testing.B) {
+		for b.Loop() {
+			_ = sum256(msg[:32])
+		}
+	})
+	b.Run("hmac-std", func(b *testing.B) {
+		for b.Loop() {
+			_ = key.signStd(msg[:135])
+		}
+	})
+	b.Run("hmac-own", func(b *testing.B) {
+		for b.Loop() {
+			_ = key.signSHANI(msg[:135])
+		}
+	})
+	b.Run("blocks-1", func(b *testing.B) {
+		for b.Loop() {
+			st := sha256IV
+			blockSHANI(&st, msg)
+		}
+	})
+	b.Run("blocks-2", func(b *testing.B) {
+		for b.Loop() {
+			a, c := sha256IV, sha256IV
+			hashPair(&a, msg, &c, msg)
+		}
+	})
 }
