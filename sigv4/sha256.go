@@ -5,14 +5,15 @@ import (
 	"encoding/binary"
 )
 
-// The signer hashes with crypto/sha256, except on amd64 processors with the SHA extensions
-// (and outside FIPS 140-3 mode), where it calls their block function itself: a signature of a
-// small request hashes four short messages, and crypto/sha256's bookkeeping per message
-// (digest copies, padding through Write, marshaled HMAC states) costs about as much as
-// hashing a block. Those block functions (of one stream, and of two interleaved) and a hex
-// encoder (sha256_amd64.s) are the only code here that is not Go; the padding, lengths and HMAC around them are in this file, and the
-// tests compare all of it with crypto/sha256, crypto/hmac and encoding/hex. GODEBUG=fips140=on
-// and the purego build tag keep the signer on crypto/sha256.
+// The signer hashes with crypto/sha256, except on amd64 processors with the SHA extensions,
+// where it calls their block function itself: a signature of a small request hashes four
+// short messages, and crypto/sha256's bookkeeping per message (digest copies, padding through
+// Write, marshaled HMAC states) costs about as much as hashing a block. Those block functions
+// (of one stream, and of two interleaved) and a hex encoder (sha256_amd64.s) are the only
+// code here that is not Go; the padding, lengths and HMAC around them are in this file, and
+// the tests compare all of it with crypto/sha256, crypto/hmac and encoding/hex.
+// GODEBUG=fips140=on, GODEBUG=cpu.sha=off and the purego build tag keep the signer on
+// crypto/sha256 (see useSHANI).
 
 // shaState is a SHA-256 chaining value.
 type shaState [8]uint32

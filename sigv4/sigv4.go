@@ -21,7 +21,8 @@
 // Hashing is crypto/sha256's, except on amd64 processors with the SHA extensions, where the
 // package calls their SHA-256 block function itself (a small request's signature hashes four
 // short messages, and this saves crypto/sha256's bookkeeping on each). In FIPS 140-3 mode
-// (GODEBUG=fips140=on) and with the purego build tag, crypto/sha256 does all the hashing.
+// (GODEBUG=fips140=on), with GODEBUG=cpu.sha=off and with the purego build tag, crypto/sha256
+// does all the hashing.
 package sigv4
 
 import (
@@ -696,8 +697,8 @@ var usualNames = [numUsual]string{
 // false, having appended nothing, and the general path must be taken; so it does when h
 // lacks X-Amz-Date, which the signer sets before it signs.
 func appendUsualHeaders(b []byte, h http.Header, host string, contentLength int64, amzDate *[16]byte) ([]byte, int, int, bool) {
-	// Looking the usual keys up, most likely first, until every key of h is accounted for,
-	// costs less than ranging over the map (which also draws a random starting point).
+	// The usual keys are looked up, most likely first, until every key of h is accounted for;
+	// ranging over the map with a switch on each key measured the same.
 	var vals [numUsual][]string
 	present := uint16(1<<usualHost | 1<<usualAmzDate)
 	if contentLength > 0 {
